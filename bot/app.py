@@ -1,0 +1,104 @@
+"""The composition root: the one place that builds the PTB ``Application``.
+
+Tests, the demo and production all come through ``build_application``; they differ only
+in the request (a fake Bot API or the real one), the clock and the settings.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import ApplicationBuilder, BasePersistence, ContextTypes
+from telegram.request import BaseRequest
+
+import handlers
+from bot.clock import Clock, SystemClock
+from bot.config import ConfigError, Settings
+from bot.services.container import Services
+from handlers.common import MusterApp, MusterContext, language_of
+from storage import Storage
+from storage.persistence import SQLitePersistence
+
+log = logging.getLogger(__name__)
+
+# A token is needed to build a Bot even when an injected request never calls Telegram.
+OFFLINE_TOKEN = "123456:OFFLINE-TEST-TOKEN"
+# APScheduler drops a job that is late by more than this; late is better than never.
+MISFIRE_GRACE_SECONDS = 3600
+
+
+async def build_application(
+    settings: Settings,
+    *,
+    request: BaseRequest | None = None,
+    persistence: BasePersistence[Any, Any, Any] | None = None,
+    clock: Clock | None = None,
+    storage: Storage | None = None,
+) -> MusterApp:
+    """Open the database (migrating it), wire the services and handlers, return the app.
+
+    The app closes the storage it opened when it shuts down.
+    """
+    token = settings.telegram.resolve_token()
+    if token is None:
+        if request is None:
+            raise ConfigError(
+                ["telegram.token: not set; set MUSTER_TELEGRAM__TOKEN or telegram.token_file"]
+            )
+        token = OFFLINE_TOKEN
+    owns_storage = storage is None
+    storage = storage or await Storage.open(settings.storage.database)
+    services = Services.build(settings, storage, clock or SystemClock())
+
+    async def close_storage(_: Any) -> None:
+        if owns_storage:
+            await storage.close()
+
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.telegram.api_base_url)
+        .base_file_url(settings.telegram.api_file_url)
+        .context_types(ContextTypes(context=MusterContext))
+        .persistence(
+            persistence
+            or SQLitePersistence(
+                storage.db, update_interval=settings.telegram.persistence_flush_seconds
+            )
+        )
+        # ConversationHandler needs a person's updates in order.
+        .concurrent_updates(False)
+        .post_shutdown(close_storage)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    app: MusterApp = builder.build()
+    app.bot_data["services"] = services
+    if app.job_queue is not None:
+        app.job_queue.scheduler.configure(
+            job_defaults={"misfire_grace_time": MISFIRE_GRACE_SECONDS, "coalesce": True}
+        )
+    handlers.register(app)
+    app.add_error_handler(on_error)
+    return app
+
+
+async def on_error(update: object, context: MusterContext) -> None:
+    """Log the fault; tell the person something went wrong instead of going silent."""
+    log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if update.effective_chat.type != "private":
+        return
+    try:
+        language = await language_of(update, context)
+        text = context.services.i18n.t(language, "error-internal")
+        if update.callback_query is not None:
+            await update.callback_query.answer(text)
+        await context.bot.send_message(update.effective_chat.id, text, parse_mode=ParseMode.HTML)
+    except (TelegramError, Exception):
+        log.exception("could not tell the user about the failure")

@@ -1,0 +1,334 @@
+"""``muster``: the command line for administrators.
+
+Every failure ends in one readable line on stderr and a non-zero exit: 2 for bad usage
+or configuration, 1 for a refused operation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sqlite3
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from bot.clock import SystemClock
+from bot.config import ConfigError, Settings, default_config_path, load_settings
+from bot.durations import parse_duration
+from bot.services.authz import Actor, PermissionDeniedError
+from bot.services.container import Services
+from bot.services.invites import InviteError, invite_link
+from bot.services.membership import MembershipError
+from bot.services.org import OrgFileError
+from storage import SchemaTooNewError, Storage
+from storage.models import Member, Role
+
+EXIT_USAGE = 2
+EXIT_FAILED = 1
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One line, not argparse's usage block.
+        self.exit(EXIT_USAGE, f"muster: {message} (see 'muster --help')\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="muster", description="Muster: mobilise your organisation in Telegram")
+    parser.add_argument("--config", type=Path, help="config file (default: $MUSTER_CONFIG)")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    commands.add_parser("run", help="run the bot (long polling)")
+
+    config = commands.add_parser("config", help="check the configuration")
+    config.add_subparsers(dest="action", required=True, parser_class=_Parser).add_parser(
+        "check", help="validate the config file and environment"
+    )
+
+    org = commands.add_parser("org", help="the organisation tree")
+    org_actions = org.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    org_import = org_actions.add_parser("import", help="load units from a TOML or CSV file")
+    org_import.add_argument("file", type=Path)
+    org_actions.add_parser("show", help="print the tree with member counts")
+
+    invite = commands.add_parser("invite", help="invite links")
+    invite_actions = invite.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    create = invite_actions.add_parser("create", help="create an invite link")
+    create.add_argument("--unit", required=True, help="unit code")
+    create.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create.add_argument("--uses", type=int, help="how many people may use it (default: config)")
+    create.add_argument("--unlimited", action="store_true", help="no limit on uses")
+    create.add_argument("--expires", help="how long it works, e.g. 12h, 7d (default: config)")
+    create.add_argument("--approval", action="store_true", help="a secretary approves each join")
+    revoke = invite_actions.add_parser("revoke", help="withdraw an invite")
+    revoke.add_argument("invite_id", type=int)
+    invite_actions.add_parser("list", help="usable invites")
+
+    role = commands.add_parser("role", help="secretaries and coordinators")
+    role_actions = role.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    for verb in ("grant", "revoke"):
+        sub = role_actions.add_parser(verb, help=f"{verb} a role")
+        sub.add_argument("--member", required=True, help="@username or Telegram id")
+        sub.add_argument("--unit", required=True, help="unit code")
+        sub.add_argument("--role", required=True, choices=["secretary", "coordinator"])
+
+    member = commands.add_parser("member", help="members")
+    member_actions = member.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    move = member_actions.add_parser("move", help="move a member to another unit")
+    move.add_argument("--member", required=True, help="@username or Telegram id")
+    move.add_argument("--unit", required=True, help="unit code")
+    for verb in ("deactivate", "reactivate"):
+        sub = member_actions.add_parser(verb, help=f"{verb} a member")
+        sub.add_argument("--member", required=True, help="@username or Telegram id")
+
+    audit = commands.add_parser("audit", help="print the audit log")
+    audit.add_argument("--limit", type=int, default=100, help="newest N entries (default 100)")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(args.config or default_config_path())
+
+
+async def _with_services(settings: Settings, work: Callable[[Services], Awaitable[int]]) -> int:
+    storage = await Storage.open(settings.storage.database)
+    try:
+        return await work(Services.build(settings, storage, SystemClock()))
+    finally:
+        await storage.close()
+
+
+async def _find_member(services: Services, who: str) -> Member:
+    member = await services.membership.find(who)
+    if member is None:
+        raise CliError(f"no member {who!r} (name them by @username or Telegram id)")
+    return member
+
+
+async def _org_import(services: Services, path: Path) -> int:
+    changes = await services.org.import_file(Actor.console(), path)
+    if changes.empty:
+        print(f"{path}: no changes")
+    else:
+        print(
+            f"{path}: {len(changes.added)} added, {len(changes.renamed)} renamed,"
+            f" {len(changes.moved)} moved, {len(changes.retimed)} timezone changed"
+        )
+    return 0
+
+
+async def _org_show(services: Services) -> int:
+    lines = await services.org.tree()
+    if not lines:
+        print("no units yet: load them with 'muster org import FILE'")
+        return 0
+    for line in lines:
+        zone = f" [{line.unit.timezone}]" if line.unit.timezone else ""
+        print(
+            f"{'  ' * line.unit.depth}{line.unit.code}  {line.unit.name}{zone}"
+            f"  — {line.total_members} members ({line.own_members} in unit)"
+        )
+    return 0
+
+
+async def _bot_username(settings: Settings) -> str | None:
+    if settings.telegram.bot_username:
+        return settings.telegram.bot_username
+    token = settings.telegram.resolve_token()
+    if token is None:
+        return None
+    from telegram import Bot
+
+    async with Bot(token, base_url=settings.telegram.api_base_url) as bot:
+        return bot.username
+
+
+async def _invite_create(services: Services, args: argparse.Namespace) -> int:
+    unit = await services.storage.units.by_code(args.unit)
+    if unit is None:
+        raise CliError(f"--unit: no unit with code {args.unit!r}")
+    defaults = services.settings.invites
+    try:
+        expires = parse_duration(args.expires) if args.expires else defaults.default_expiry
+    except ValueError as exc:
+        raise CliError(f"--expires: {exc}", EXIT_USAGE) from None
+    uses = None if args.unlimited else (args.uses or defaults.default_uses)
+    created = await services.invites.create(
+        Actor.console(),
+        unit,
+        Role(args.role),
+        uses=uses,
+        expires_in=expires,
+        approval=args.approval,
+    )
+    username = await _bot_username(services.settings)
+    invite = created.invite
+    print(f"invite {invite.id}: {args.role} of {unit.code} ({unit.name})")
+    print(
+        f"  uses: {invite.max_uses or 'unlimited'}, expires {invite.expires_at:%Y-%m-%d %H:%M} UTC"
+        + (", needs approval" if invite.requires_approval else "")
+    )
+    if username:
+        print(f"  link:  {invite_link(username, created.token)}")
+    else:
+        print("  link:  (set telegram.bot_username to print the link)")
+    print(f"  token: {created.token}")
+    return 0
+
+
+async def _invite_list(services: Services) -> int:
+    invites = await services.invites.active(Actor.console())
+    if not invites:
+        print("no usable invites")
+    for invite, unit in invites:
+        print(
+            f"{invite.id}  {unit.code}  {invite.role}  used {invite.uses}/"
+            f"{invite.max_uses or '∞'}  until {invite.expires_at:%Y-%m-%d %H:%M} UTC"
+            + ("  approval" if invite.requires_approval else "")
+        )
+    return 0
+
+
+async def _audit(services: Services, limit: int) -> int:
+    units = {u.id: u.code for u in await services.storage.units.all()}
+    for entry in await services.storage.audit.recent(limit):
+        actor = entry.actor_telegram_id if entry.actor_telegram_id is not None else "console"
+        unit = units.get(entry.unit_id, "-") if entry.unit_id else "-"
+        print(
+            f"{entry.at:%Y-%m-%d %H:%M:%S}Z  {entry.outcome:6}  {actor}  {entry.action}"
+            f"  {unit}  {entry.detail}"
+        )
+    return 0
+
+
+async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    console = Actor.console()
+
+    async def work(services: Services) -> int:
+        match (args.command, getattr(args, "action", None)):
+            case ("org", "import"):
+                return await _org_import(services, args.file)
+            case ("org", "show"):
+                return await _org_show(services)
+            case ("invite", "create"):
+                return await _invite_create(services, args)
+            case ("invite", "revoke"):
+                invite, unit = await services.invites.revoke(console, args.invite_id)
+                print(f"invite {invite.id} for {unit.code} revoked")
+                return 0
+            case ("invite", "list"):
+                return await _invite_list(services)
+            case ("role", verb):
+                member = await _find_member(services, args.member)
+                change = (
+                    services.membership.grant if verb == "grant" else services.membership.revoke
+                )
+                unit = await change(console, member, args.unit, Role(args.role))
+                done = "is now" if verb == "grant" else "is no longer"
+                print(f"{member.display_name} {done} {args.role} of {unit.code}")
+                return 0
+            case ("member", "move"):
+                member = await _find_member(services, args.member)
+                unit = await services.membership.move(console, member, args.unit)
+                print(f"{member.display_name} moved to {unit.code}")
+                return 0
+            case ("member", verb):
+                member = await _find_member(services, args.member)
+                await services.membership.set_active(console, member, verb == "reactivate")
+                print(f"{member.display_name} {verb}d")
+                return 0
+            case ("audit", _):
+                return await _audit(services, args.limit)
+        raise CliError(f"unknown command {args.command}", EXIT_USAGE)
+
+    return await _with_services(settings, work)
+
+
+_MEMBERSHIP_ERRORS = {
+    "unknown_unit": "no unit with that code",
+    "already_has_role": "the member already has that role",
+    "has_no_role": "the member does not have that role there",
+    "already_there": "the member is already in that unit",
+    "already_active": "the member is already active",
+    "already_inactive": "the member is already inactive",
+    "bad_role": "only secretary and coordinator roles can be granted",
+}
+_INVITE_ERRORS = {
+    "bad_uses": "--uses must be between 1 and 100000",
+    "bad_expiry": "--expires must be between 1 minute and invites.max_expiry",
+    "unknown_invite": "no invite with that id",
+    "already_revoked": "that invite was already revoked",
+}
+
+
+async def _run_bot(settings: Settings) -> int:
+    from bot.app import build_application
+    from bot.runner import serve_polling
+
+    logging.basicConfig(
+        level=settings.logging.level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # httpx logs every request URL, and the URL carries the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    app = await build_application(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await serve_polling(app, stop)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+        if args.command == "config":
+            print("configuration ok")
+            return 0
+        if args.command == "run":
+            return asyncio.run(_run_bot(settings))
+        return asyncio.run(_dispatch(args, settings))
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_USAGE
+    except OrgFileError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print("nothing was changed", file=sys.stderr)
+        return EXIT_USAGE
+    except SchemaTooNewError as exc:
+        print(f"muster: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except PermissionDeniedError as exc:
+        print(f"muster: not allowed: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except MembershipError as exc:
+        print(f"muster: {_MEMBERSHIP_ERRORS.get(exc.reason, exc.reason)}", file=sys.stderr)
+        return EXIT_FAILED
+    except InviteError as exc:
+        print(f"muster: {_INVITE_ERRORS.get(exc.reason, exc.reason)}", file=sys.stderr)
+        return EXIT_FAILED
+    except CliError as exc:
+        print(f"muster: {exc}", file=sys.stderr)
+        return exc.code
+    except (OSError, sqlite3.Error) as exc:
+        print(f"muster: database error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

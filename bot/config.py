@@ -1,0 +1,243 @@
+"""Settings: ``config.toml`` read into pydantic models, any key overridable from ``MUSTER_…``.
+
+The file path comes from ``--config`` or ``MUSTER_CONFIG``.  Environment variables use
+``__`` between levels (``MUSTER_ORGANISATION__TIMEZONE=Asia/Shanghai``).  The bot token is
+accepted only from the environment (``MUSTER_TELEGRAM__TOKEN``) or from a file named by
+``telegram.token_file``, so that it never sits in a config file that gets copied around.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from bot.durations import parse_duration
+
+CONFIG_ENV = "MUSTER_CONFIG"
+TOKEN_ENV = "MUSTER_TELEGRAM__TOKEN"
+Language = Literal["en", "zh"]
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; ``problems`` holds one readable line per fault."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def _check_timezone(value: object) -> object:
+    if isinstance(value, str):
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{value!r} is not a known IANA timezone (e.g. Asia/Shanghai)"
+            ) from None
+    return value
+
+
+def _to_duration(value: object) -> object:
+    if isinstance(value, str):
+        return parse_duration(value)
+    return value
+
+
+TimeZoneName = Annotated[str, BeforeValidator(_check_timezone)]
+Duration = Annotated[timedelta, BeforeValidator(_to_duration)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OrganisationSettings(_Section):
+    name: str = Field(default="Muster", min_length=1, max_length=100)
+    timezone: TimeZoneName = "UTC"
+    default_language: Language = "en"
+    admins: list[int] = Field(default_factory=list)
+
+
+class TelegramSettings(_Section):
+    token: SecretStr | None = None
+    token_file: Path | None = None
+    api_base_url: str = "https://api.telegram.org/bot"
+    api_file_url: str = "https://api.telegram.org/file/bot"
+    # Used to build invite links when the bot cannot be asked (CLI without a token).
+    bot_username: str | None = Field(default=None, pattern=r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
+    # PTB writes persistence in batches (60 s by default); a short interval keeps a
+    # half-finished conversation across a crash.
+    persistence_flush_seconds: float = Field(default=1.0, gt=0, le=60)
+
+    @field_validator("api_base_url", "api_file_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
+
+    def resolve_token(self) -> str | None:
+        """The token from the environment, else from ``token_file``; never from config."""
+        if self.token is not None:
+            return self.token.get_secret_value().strip() or None
+        if self.token_file is not None:
+            try:
+                return self.token_file.read_text(encoding="utf-8").strip() or None
+            except OSError as exc:
+                raise ConfigError(
+                    [f"telegram.token_file: cannot read {str(self.token_file)!r} ({exc.strerror})"]
+                ) from None
+        return None
+
+
+class StorageSettings(_Section):
+    database: Path = Path("muster.db")
+
+
+class InviteSettings(_Section):
+    default_expiry: Duration = timedelta(days=7)
+    max_expiry: Duration = timedelta(days=90)
+    default_uses: int = Field(default=1, ge=1, le=100_000)
+
+
+class LoggingSettings(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+_file_data: ContextVar[dict[str, Any] | None] = ContextVar("muster_config_file", default=None)
+
+
+class _FileSource(PydanticBaseSettingsSource):
+    """The parsed TOML file, ranked below the environment."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return (_file_data.get() or {}).get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(_file_data.get() or {})
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="MUSTER_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        nested_model_default_partial_update=True,
+    )
+
+    organisation: OrganisationSettings = Field(default_factory=OrganisationSettings)
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    storage: StorageSettings = Field(default_factory=StorageSettings)
+    invites: InviteSettings = Field(default_factory=InviteSettings)
+    logging: LoggingSettings = Field(default_factory=LoggingSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _FileSource(settings_cls))
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.organisation.timezone)
+
+
+def _format_loc(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out or "(file)"
+
+
+def _format_error(error: Mapping[str, Any]) -> str:
+    loc = _format_loc(tuple(error["loc"]))
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return f"{loc}: unknown key"
+    if kind == "missing":
+        return f"{loc}: required but missing"
+    message = str(error["msg"])
+    if kind == "value_error":
+        return f"{loc}: {message.removeprefix('Value error, ')}"
+    value = error.get("input")
+    shown = f"{value!r}" if isinstance(value, (str, int, float, bool)) else type(value).__name__
+    return f"{loc}: {message[0].lower()}{message[1:]} (got {shown})"
+
+
+def default_config_path(env: Mapping[str, str] | None = None) -> Path | None:
+    env = os.environ if env is None else env
+    value = env.get(CONFIG_ENV)
+    return Path(value) if value else None
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: no such config file"]) from None
+    except OSError as exc:
+        raise ConfigError([f"{path}: cannot read ({exc.strerror})"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"{path}: not valid TOML: {exc}"]) from None
+    telegram = data.get("telegram")
+    if isinstance(telegram, dict) and "token" in telegram:
+        raise ConfigError(
+            [
+                "telegram.token: the token must not be in the config file; set "
+                f"{TOKEN_ENV} or point telegram.token_file at a file"
+            ]
+        )
+    return data
+
+
+@contextmanager
+def _file_layer(data: dict[str, Any]) -> Iterator[None]:
+    marker = _file_data.set(data)
+    try:
+        yield
+    finally:
+        _file_data.reset(marker)
+
+
+def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
+    """Read the file (if any) and the environment; raise ConfigError naming each bad key."""
+    data = read_config_file(path) if path is not None else {}
+    try:
+        with _file_layer(data):
+            settings = Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError([_format_error(e) for e in exc.errors()]) from None
+    problems = []
+    if settings.invites.default_expiry > settings.invites.max_expiry:
+        problems.append("invites.default_expiry: longer than invites.max_expiry")
+    if problems:
+        raise ConfigError(problems)
+    return settings

@@ -1,0 +1,29 @@
+"""Human durations such as ``7d`` or ``12h``, used by the config and the CLI."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_PATTERN = re.compile(r"^\s*(\d{1,5})\s*([mhdw])\s*$")
+
+
+def parse_duration(text: str) -> timedelta:
+    """Parse ``30m``, ``12h``, ``7d`` or ``2w``; raise ValueError with a readable reason."""
+    match = _PATTERN.match(text)
+    if not match:
+        raise ValueError(f"{text!r} is not a duration like 30m, 12h, 7d or 2w")
+    amount, unit = int(match.group(1)), match.group(2)
+    if amount == 0:
+        raise ValueError(f"{text!r} is not a positive duration")
+    return timedelta(**{_UNITS[unit]: amount})
+
+
+def format_duration(delta: timedelta) -> str:
+    """The shortest exact form of ``delta`` in the units ``parse_duration`` reads."""
+    minutes = int(delta.total_seconds() // 60)
+    for unit, size in (("w", 7 * 24 * 60), ("d", 24 * 60), ("h", 60)):
+        if minutes % size == 0:
+            return f"{minutes // size}{unit}"
+    return f"{minutes}m"

@@ -1,0 +1,95 @@
+"""Catalogues (Project Fluent, ``bot/locales/*.ftl``) and locale-aware dates.
+
+Every user-visible string goes through ``Translator.t``. Arguments that are plain ``str``
+are HTML-escaped, because every message is sent with HTML parse mode and names come
+from users; wrap pre-rendered HTML in ``Html`` to pass it through.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date, datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from babel.dates import format_date
+from fluent.runtime import FluentBundle, FluentResource
+from fluent.syntax import ast
+
+LANGUAGES = ("en", "zh")
+_LOCALES = {"en": "en", "zh": "zh_Hans_CN"}
+_BABEL = {"en": "en_GB", "zh": "zh_Hans_CN"}
+# "Sun 29 Nov" and "11月29日 周日", as UX.md asks.
+_DAY_PATTERN = {"en": "EEE d MMM", "zh": "M月d日 EEE"}
+
+
+class Html(str):
+    """Already-safe HTML: passed into a message without escaping."""
+
+    __slots__ = ()
+
+
+class MissingMessageError(KeyError):
+    pass
+
+
+def _read(language: str) -> str:
+    return (resources.files("bot") / "locales" / f"{language}.ftl").read_text(encoding="utf-8")
+
+
+class Translator:
+    def __init__(self, default_language: str = "en") -> None:
+        self.default_language = default_language
+        self.bundles: dict[str, FluentBundle] = {}
+        self._ids: dict[str, set[str]] = {}
+        for language in LANGUAGES:
+            resource = FluentResource(_read(language))
+            junk = [e for e in resource.body if isinstance(e, ast.Junk)]
+            if junk:
+                snippet = (junk[0].content or "")[:60]
+                raise ValueError(f"{language}.ftl: cannot parse {snippet!r}")
+            # Isolation marks (U+2068/9) would show up as junk around names in Telegram.
+            bundle = FluentBundle([_LOCALES[language]], use_isolating=False)
+            bundle.add_resource(resource)
+            self.bundles[language] = bundle
+            self._ids[language] = {e.id.name for e in resource.body if isinstance(e, ast.Message)}
+
+    def language(self, language: str | None) -> str:
+        return language if language in self.bundles else self.default_language
+
+    def t(self, language: str | None, key: str, **args: Any) -> str:
+        bundle = self.bundles[self.language(language)]
+        if not bundle.has_message(key):
+            raise MissingMessageError(f"{key} ({self.language(language)})")
+        message = bundle.get_message(key)
+        assert message.value is not None, key
+        safe = {
+            name: value if isinstance(value, Html) or not isinstance(value, str) else _esc(value)
+            for name, value in args.items()
+        }
+        text, errors = bundle.format_pattern(message.value, safe)
+        if errors:
+            raise ValueError(f"{key}: {errors}")
+        return str(text)
+
+    def message_ids(self, language: str) -> set[str]:
+        return set(self._ids[language])
+
+
+def _esc(value: str) -> str:
+    return html.escape(value, quote=False)
+
+
+@cache
+def translator(default_language: str = "en") -> Translator:
+    return Translator(default_language)
+
+
+def format_day(day: date | datetime, language: str) -> str:
+    """``Sun 29 Nov`` / ``11月29日 周日``."""
+    return format_date(day, _DAY_PATTERN.get(language, "EEE d MMM"), locale=_BABEL[language])
+
+
+def format_date_iso(day: date | datetime) -> str:
+    return day.strftime("%Y-%m-%d")

@@ -1,0 +1,39 @@
+"""Running the application: polling until asked to stop, with start-up chores."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import Update
+
+from handlers.common import MusterApp
+from handlers.menu import refresh_menu_for, set_default_menus
+
+log = logging.getLogger(__name__)
+
+
+async def announce(app: MusterApp) -> None:
+    """Register the command menus; failure here must not keep the bot from running."""
+    services = app.bot_data["services"]
+    try:
+        await set_default_menus(app.bot, services.i18n)
+        for admin_id in services.settings.organisation.admins:
+            await refresh_menu_for(app.bot, services, admin_id)
+    except Exception:
+        log.exception("command menus not registered")
+
+
+async def serve_polling(app: MusterApp, stop: asyncio.Event, *, poll_timeout: int = 10) -> None:
+    """Initialise, poll until ``stop`` is set, then shut down cleanly."""
+    async with app:
+        await announce(app)
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(
+            allowed_updates=Update.ALL_TYPES, timeout=poll_timeout, poll_interval=0.0
+        )
+        log.info("Muster is running as @%s", app.bot.username)
+        await stop.wait()
+        await app.updater.stop()
+        await app.stop()

@@ -1,0 +1,46 @@
+"""``Services``: every service wired to one storage, clock and settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.i18n import Translator, translator
+from bot.services.authz import Authorizer
+from bot.services.invites import InviteService
+from bot.services.membership import MembershipService
+from bot.services.org import OrgService
+from storage import Storage
+
+
+@dataclass
+class Services:
+    settings: Settings
+    storage: Storage
+    clock: Clock
+    i18n: Translator
+    authz: Authorizer
+    org: OrgService
+    invites: InviteService
+    membership: MembershipService
+
+    @classmethod
+    def build(cls, settings: Settings, storage: Storage, clock: Clock) -> Services:
+        authz = Authorizer(storage, clock, set(settings.organisation.admins))
+        return cls(
+            settings=settings,
+            storage=storage,
+            clock=clock,
+            i18n=translator(settings.organisation.default_language),
+            authz=authz,
+            org=OrgService(storage, clock, authz),
+            invites=InviteService(
+                storage,
+                clock,
+                authz,
+                default_language=settings.organisation.default_language,
+                max_expiry=settings.invites.max_expiry,
+            ),
+            membership=MembershipService(storage, clock, authz),
+        )

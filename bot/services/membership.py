@@ -1,0 +1,105 @@
+"""Members and their roles: who someone is, and the admin actions that change it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.services.authz import Action, Actor, Authorizer
+from storage import Storage
+from storage.models import Member, Role, Unit
+
+
+class MembershipError(Exception):
+    """A request the person can fix; ``reason`` is a catalogue-friendly code."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    member: Member
+    unit: Unit
+    grants: tuple[tuple[Role, Unit], ...]
+
+
+class MembershipService:
+    def __init__(self, storage: Storage, clock: Clock, authz: Authorizer) -> None:
+        self.storage = storage
+        self.clock = clock
+        self.authz = authz
+
+    async def profile(self, telegram_id: int) -> Profile | None:
+        actor = await self.authz.actor(telegram_id)
+        if actor.member is None:
+            return None
+        unit = await self.storage.units.get(actor.member.unit_id)
+        assert unit is not None  # members.unit_id is a foreign key
+        return Profile(actor.member, unit, actor.grants)
+
+    async def set_language(self, member: Member, language: str) -> None:
+        await self.storage.members.set_language(member.id, language, self.clock.now())
+
+    async def find(self, query: str) -> Member | None:
+        """A member by ``@username`` or Telegram id, as an admin would type them."""
+        text = query.strip()
+        if text.lstrip("-").isdigit():
+            return await self.storage.members.by_telegram_id(int(text))
+        if text.startswith("@") and len(text) > 1:
+            return await self.storage.members.by_username(text)
+        return None
+
+    async def _unit(self, code: str) -> Unit:
+        unit = await self.storage.units.by_code(code)
+        if unit is None:
+            raise MembershipError("unknown_unit")
+        return unit
+
+    async def grant(self, actor: Actor, member: Member, unit_code: str, role: Role) -> Unit:
+        if role is Role.MEMBER:
+            raise MembershipError("bad_role")
+        unit = await self._unit(unit_code)
+        await self.authz.check(actor, Action.MANAGE_ROLES, unit, f"grant {role} to {member.id}")
+        async with self.storage.db.transaction() as conn:
+            now = self.clock.now()
+            added = await self.storage.members.grant(conn, member.id, unit.id, role, now)
+        if not added:
+            raise MembershipError("already_has_role")
+        await self.authz.audit(actor, "role_grant", unit, f"{role} to member {member.id}")
+        return unit
+
+    async def revoke(self, actor: Actor, member: Member, unit_code: str, role: Role) -> Unit:
+        if role is Role.MEMBER:
+            raise MembershipError("bad_role")
+        unit = await self._unit(unit_code)
+        await self.authz.check(actor, Action.MANAGE_ROLES, unit, f"revoke {role} of {member.id}")
+        async with self.storage.db.transaction() as conn:
+            removed = await self.storage.members.revoke(conn, member.id, unit.id, role)
+        if not removed:
+            raise MembershipError("has_no_role")
+        await self.authz.audit(actor, "role_revoke", unit, f"{role} of member {member.id}")
+        return unit
+
+    async def move(self, actor: Actor, member: Member, unit_code: str) -> Unit:
+        target = await self._unit(unit_code)
+        source = await self.storage.units.get(member.unit_id)
+        await self.authz.check(actor, Action.MOVE_MEMBER, source, f"move member {member.id}")
+        await self.authz.check(actor, Action.MOVE_MEMBER, target, f"move member {member.id}")
+        if member.unit_id == target.id:
+            raise MembershipError("already_there")
+        await self.storage.members.set_unit(member.id, target.id, self.clock.now())
+        origin = source.code if source else "?"
+        await self.authz.audit(actor, "member_move", target, f"member {member.id} from {origin}")
+        return target
+
+    async def set_active(self, actor: Actor, member: Member, active: bool) -> None:
+        unit = await self.storage.units.get(member.unit_id)
+        action = "member_reactivate" if active else "member_deactivate"
+        await self.authz.check(actor, Action.DEACTIVATE_MEMBER, unit, f"{action} {member.id}")
+        if member.active == active:
+            raise MembershipError("already_active" if active else "already_inactive")
+        async with self.storage.db.transaction() as conn:
+            await self.storage.members.set_active(conn, member.id, active, self.clock.now())
+        await self.authz.audit(actor, action, unit, f"member {member.id}")

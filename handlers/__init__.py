@@ -1,0 +1,16 @@
+"""The Telegram interface: one module per flow, each with a ``register(app)``."""
+
+from __future__ import annotations
+
+from handlers import admin, basics, invites, menu, start
+from handlers.common import MusterApp
+
+
+def register(app: MusterApp) -> None:
+    # Order matters inside the default group: flows first, catch-alls last.
+    start.register(app)
+    invites.register(app)
+    admin.register(app)
+    basics.register(app)
+    menu.register(app)
+    basics.register_fallbacks(app)

@@ -1,0 +1,107 @@
+"""Everyday basics: ``/me``, ``/language``, ``/cancel`` outside a flow, and the catch-alls
+that make sure nobody is met with silence."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.i18n import LANGUAGES, format_date_iso, format_day
+from handlers.common import (
+    PRIVATE,
+    MusterApp,
+    MusterContext,
+    Reply,
+    answer_quietly,
+    person_of,
+)
+from handlers.menu import refresh_menu
+
+LANGUAGE_NAMES = {"en": "English", "zh": "简体中文"}
+
+
+async def me(update: Update, context: MusterContext) -> None:
+    reply = await Reply.to(update, context)
+    services = context.services
+    profile = await services.membership.profile(person_of(update).telegram_id)
+    if profile is None:
+        await reply.send("not-a-member", org=services.settings.organisation.name)
+        return
+    zone = profile.unit.timezone or services.settings.organisation.timezone
+    today = services.clock.now().astimezone(ZoneInfo(zone)).date()
+    roles = "\n".join(
+        reply.t("me-role-line", role=reply.role(role), unit=unit.name)
+        for role, unit in profile.grants
+    )
+    await reply.send(
+        "me",
+        name=profile.member.display_name,
+        unit=profile.unit.name,
+        roles=roles or reply.t("me-no-roles"),
+        since=format_date_iso(profile.member.joined_at),
+        today=format_day(today, reply.language),
+        status=reply.t("me-active" if profile.member.active else "me-inactive"),
+    )
+
+
+async def language(update: Update, context: MusterContext) -> None:
+    reply = await Reply.to(update, context)
+    buttons = [[(LANGUAGE_NAMES[code], f"lang:{code}") for code in LANGUAGES]]
+    await reply.send("language-choose", buttons)
+
+
+async def language_chosen(update: Update, context: MusterContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    code = query.data.split(":", 1)[1]
+    person = person_of(update)
+    member = await context.services.storage.members.by_telegram_id(person.telegram_id)
+    reply = Reply(update, context, code)
+    if member is None:
+        # Strangers have no stored preference; their Telegram client's language rules.
+        await reply.toast("")
+        await reply.edit("language-not-member")
+        return
+    await context.services.membership.set_language(member, code)
+    await reply.toast("")
+    await reply.edit("language-set", language=LANGUAGE_NAMES[code])
+    await refresh_menu(context, person.telegram_id)
+
+
+async def cancel_outside_flow(update: Update, context: MusterContext) -> None:
+    reply = await Reply.to(update, context)
+    await reply.send("cancel-nothing")
+
+
+async def stale_button(update: Update, context: MusterContext) -> None:
+    """A button whose moment has passed, or forged data: say so, change nothing."""
+    reply = await Reply.to(update, context)
+    query = update.callback_query
+    assert query is not None
+    await answer_quietly(query, reply.t("button-stale"))
+
+
+async def unknown_command(update: Update, context: MusterContext) -> None:
+    reply = await Reply.to(update, context)
+    await reply.send("unknown-command")
+
+
+async def free_text(update: Update, context: MusterContext) -> None:
+    reply = await Reply.to(update, context)
+    await reply.send("free-text-hint")
+
+
+def register(app: MusterApp) -> None:
+    app.add_handler(CommandHandler("me", me, filters=PRIVATE))
+    app.add_handler(CommandHandler("language", language, filters=PRIVATE))
+    app.add_handler(CallbackQueryHandler(language_chosen, pattern=r"^lang:(en|zh)$"))
+    app.add_handler(CommandHandler("cancel", cancel_outside_flow, filters=PRIVATE))
+
+
+def register_fallbacks(app: MusterApp) -> None:
+    """Registered last in the default group, so they see only what nothing else took."""
+    app.add_handler(CallbackQueryHandler(stale_button))
+    app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, unknown_command))
+    app.add_handler(MessageHandler(PRIVATE & ~filters.COMMAND, free_text))

@@ -1,0 +1,157 @@
+"""What every handler needs: the services, the person's language, and a way to answer."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any, cast
+
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import Application, CallbackContext, ExtBot, filters
+
+from bot.i18n import Translator
+from bot.services.authz import Actor
+from bot.services.container import Services
+from bot.services.people import Person, language_for
+from storage.models import Role
+
+log = logging.getLogger(__name__)
+
+# Muster talks to people one by one; groups are ignored unless a flow says otherwise.
+PRIVATE = filters.ChatType.PRIVATE
+
+Buttons = Sequence[Sequence[tuple[str, str]]]
+
+
+class MusterContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """PTB's context with the services at hand (kept in the unpersisted bot_data)."""
+
+    @property
+    def services(self) -> Services:
+        return cast(Services, self.application.bot_data["services"])
+
+
+MusterApp = Application[
+    ExtBot[None], MusterContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any
+]
+
+
+ROLE_KEYS = {
+    Role.MEMBER: "role-member",
+    Role.SECRETARY: "role-secretary",
+    Role.COORDINATOR: "role-coordinator",
+}
+
+
+def role_label(i18n: Translator, language: str, role: Role) -> str:
+    return i18n.t(language, ROLE_KEYS[role])
+
+
+def person_of(update: Update) -> Person:
+    user = update.effective_user
+    assert user is not None
+    return Person(user.id, user.full_name, user.username, user.language_code)
+
+
+async def actor_of(update: Update, context: MusterContext) -> Actor:
+    user = update.effective_user
+    assert user is not None
+    return await context.services.authz.actor(user.id)
+
+
+async def language_of(update: Update, context: MusterContext) -> str:
+    """The member's chosen language, else their Telegram client's, else the default."""
+    user = update.effective_user
+    default = context.services.settings.organisation.default_language
+    if user is None:
+        return default
+    member = await context.services.storage.members.by_telegram_id(user.id)
+    if member is not None:
+        return member.language
+    return language_for(user.language_code, default)
+
+
+def keyboard(rows: Buttons) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
+    )
+
+
+class Reply:
+    """Answers one update in the person's language."""
+
+    def __init__(self, update: Update, context: MusterContext, language: str) -> None:
+        self.update = update
+        self.context = context
+        self.language = language
+
+    @classmethod
+    async def to(cls, update: Update, context: MusterContext) -> Reply:
+        return cls(update, context, await language_of(update, context))
+
+    def t(self, key: str, **args: Any) -> str:
+        return self.context.services.i18n.t(self.language, key, **args)
+
+    def role(self, role: Role) -> str:
+        return role_label(self.context.services.i18n, self.language, role)
+
+    async def send(self, key: str, buttons: Buttons | None = None, **args: Any) -> Message:
+        return await self.send_text(self.t(key, **args), buttons)
+
+    async def send_text(self, text: str, buttons: Buttons | None = None) -> Message:
+        chat = self.update.effective_chat
+        assert chat is not None
+        return await self.context.bot.send_message(
+            chat.id,
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard(buttons) if buttons else None,
+            disable_web_page_preview=True,
+        )
+
+    async def edit(self, key: str, buttons: Buttons | None = None, **args: Any) -> None:
+        """Edit the message whose button was pressed; send anew if that is not possible."""
+        await self.edit_text(self.t(key, **args), buttons)
+
+    async def edit_text(self, text: str, buttons: Buttons | None = None) -> None:
+        query = self.update.callback_query
+        if query is None or query.message is None or not isinstance(query.message, Message):
+            await self.send_text(text, buttons)
+            return
+        try:
+            await query.message.edit_text(
+                text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(buttons) if buttons else None,
+                disable_web_page_preview=True,
+            )
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():
+                return
+            await self.send_text(text, buttons)
+
+    async def toast(self, key: str, **args: Any) -> None:
+        """Answer the pressed button with a short notice (or silently when key is empty)."""
+        query = self.update.callback_query
+        if query is not None:
+            await answer_quietly(query, self.t(key, **args) if key else None)
+
+
+async def answer_quietly(query: CallbackQuery, text: str | None = None) -> None:
+    """A callback answer that fails (query too old) must not break the flow."""
+    try:
+        await query.answer(text)
+    except TelegramError as exc:
+        log.info("callback answer failed: %s", exc)
+
+
+def command_args(context: MusterContext) -> list[str]:
+    return list(context.args or [])

@@ -1,0 +1,138 @@
+"""The SQLite connection: pragmas, numbered migrations, and serialised transactions."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+class SchemaTooNewError(Exception):
+    """The database was written by a newer Muster; refusing to touch it."""
+
+
+def to_db_time(moment: datetime) -> str:
+    """UTC, fixed width, so that string order is time order."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetimes are not stored")
+    return moment.astimezone(UTC).strftime(_TIME_FORMAT)
+
+
+def from_db_time(text: str) -> datetime:
+    return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=UTC)
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, file name, SQL) for every bundled migration, in order."""
+    found = []
+    for entry in resources.files("storage.migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    return found
+
+
+def latest_version() -> int:
+    return migrations()[-1][0]
+
+
+class Database:
+    """One aiosqlite connection in autocommit mode; writes go through ``transaction()``.
+
+    The lock keeps one coroutine's transaction from interleaving with another's on the
+    shared connection.
+    """
+
+    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+        self.conn = conn
+        self.path = path
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:
+        conn = await aiosqlite.connect(str(path), isolation_level=None)
+        conn.row_factory = aiosqlite.Row
+        try:
+            if str(path) != ":memory:":
+                await conn.execute("PRAGMA journal_mode=WAL")
+            await conn.execute("PRAGMA foreign_keys=ON")
+            await conn.execute("PRAGMA synchronous=NORMAL")
+            await conn.execute("PRAGMA busy_timeout=5000")
+            db = cls(conn, str(path))
+            version = await db.schema_version()
+            if version > latest_version():
+                raise SchemaTooNewError(
+                    f"database {path} has schema version {version}, newer than this "
+                    f"Muster understands ({latest_version()}); upgrade Muster"
+                )
+            if migrate:
+                await db.migrate()
+        except BaseException:
+            await conn.close()
+            raise
+        return db
+
+    async def close(self) -> None:
+        await self.conn.close()
+
+    async def schema_version(self) -> int:
+        row = await self.fetchone(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name='schema_version'"
+        )
+        if row is None:
+            return 0
+        row = await self.fetchone("SELECT MAX(version) AS v FROM schema_version")
+        return int(row["v"]) if row and row["v"] is not None else 0
+
+    async def migrate(self) -> list[int]:
+        """Apply the migrations newer than the recorded version; return the ones applied."""
+        applied = []
+        async with self._lock:
+            await self.conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version ("
+                " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+            current = await self.schema_version()
+            for version, name, sql in migrations():
+                if version <= current:
+                    continue
+                # executescript commits first, so the script carries its own transaction.
+                await self.conn.executescript(
+                    "BEGIN;\n"
+                    + sql
+                    + "\nINSERT INTO schema_version (version, name, applied_at) VALUES "
+                    + f"({version}, '{name}', '{to_db_time(datetime.now(UTC))}');\nCOMMIT;"
+                )
+                applied.append(version)
+        return applied
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any exception."""
+        async with self._lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            await self.conn.execute("COMMIT")
+
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+        async with self.conn.execute(sql, tuple(params)) as cursor:
+            return await cursor.fetchone()
+
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+        async with self.conn.execute(sql, tuple(params)) as cursor:
+            return list(await cursor.fetchall())

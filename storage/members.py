@@ -1,0 +1,190 @@
+"""Members and the roles they hold on units."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+import aiosqlite
+
+from storage.db import Database, from_db_time, to_db_time
+from storage.models import Member, Role, RoleGrant
+from storage.units import subtree_bounds
+
+_COLUMNS = "id, telegram_id, display_name, username, language, unit_id, active, joined_at"
+
+
+def _member(row: aiosqlite.Row) -> Member:
+    return Member(
+        id=row["id"],
+        telegram_id=row["telegram_id"],
+        display_name=row["display_name"],
+        username=row["username"],
+        language=row["language"],
+        unit_id=row["unit_id"],
+        active=bool(row["active"]),
+        joined_at=from_db_time(row["joined_at"]),
+    )
+
+
+class MemberRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, member_id: int) -> Member | None:
+        row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM members WHERE id = ?", (member_id,))
+        return _member(row) if row else None
+
+    async def by_telegram_id(self, telegram_id: int) -> Member | None:
+        row = await self.db.fetchone(
+            f"SELECT {_COLUMNS} FROM members WHERE telegram_id = ?", (telegram_id,)
+        )
+        return _member(row) if row else None
+
+    async def by_username(self, username: str) -> Member | None:
+        row = await self.db.fetchone(
+            f"SELECT {_COLUMNS} FROM members WHERE username = ? COLLATE NOCASE",
+            (username.lstrip("@"),),
+        )
+        return _member(row) if row else None
+
+    async def add(
+        self,
+        conn: aiosqlite.Connection,
+        *,
+        telegram_id: int | None,
+        display_name: str,
+        username: str | None,
+        language: str,
+        unit_id: int,
+        now: datetime,
+    ) -> int:
+        """Insert inside the caller's transaction; return the new id."""
+        stamp = to_db_time(now)
+        cursor = await conn.execute(
+            "INSERT INTO members (telegram_id, display_name, username, language, unit_id,"
+            " joined_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (telegram_id, display_name, username, language, unit_id, stamp, stamp),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    async def add_many(
+        self, rows: Iterable[tuple[int | None, str, str | None, str, int]], now: datetime
+    ) -> None:
+        """Bulk insert (telegram_id, display_name, username, language, unit_id) rows."""
+        stamp = to_db_time(now)
+        async with self.db.transaction() as conn:
+            await conn.executemany(
+                "INSERT INTO members (telegram_id, display_name, username, language, unit_id,"
+                " joined_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                ((*row, stamp, stamp) for row in rows),
+            )
+
+    async def update_profile(
+        self,
+        conn: aiosqlite.Connection,
+        member_id: int,
+        *,
+        display_name: str,
+        username: str | None,
+        now: datetime,
+    ) -> None:
+        await conn.execute(
+            "UPDATE members SET display_name = ?, username = ?, updated_at = ? WHERE id = ?",
+            (display_name, username, to_db_time(now), member_id),
+        )
+
+    async def set_language(self, member_id: int, language: str, now: datetime) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE members SET language = ?, updated_at = ? WHERE id = ?",
+                (language, to_db_time(now), member_id),
+            )
+
+    async def set_unit(self, member_id: int, unit_id: int, now: datetime) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE members SET unit_id = ?, updated_at = ? WHERE id = ?",
+                (unit_id, to_db_time(now), member_id),
+            )
+
+    async def set_active(
+        self, conn: aiosqlite.Connection, member_id: int, active: bool, now: datetime
+    ) -> None:
+        await conn.execute(
+            "UPDATE members SET active = ?, updated_at = ? WHERE id = ?",
+            (int(active), to_db_time(now), member_id),
+        )
+
+    async def in_units(self, unit_ids: Sequence[int], *, active_only: bool = True) -> list[Member]:
+        if not unit_ids:
+            return []
+        marks = ",".join("?" * len(unit_ids))
+        extra = " AND active = 1" if active_only else ""
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM members WHERE unit_id IN ({marks}){extra}"
+            " ORDER BY display_name",
+            unit_ids,
+        )
+        return [_member(r) for r in rows]
+
+    async def count_by_unit(self) -> dict[int, int]:
+        """Active members per unit (the unit's own, not its subtree)."""
+        rows = await self.db.fetchall(
+            "SELECT unit_id, COUNT(*) AS n FROM members WHERE active = 1 GROUP BY unit_id"
+        )
+        return {row["unit_id"]: row["n"] for row in rows}
+
+    async def count_in_subtree(self, path: str) -> int:
+        low, high = subtree_bounds(path)
+        row = await self.db.fetchone(
+            "SELECT COUNT(*) AS n FROM members m JOIN units u ON u.id = m.unit_id"
+            " WHERE m.active = 1 AND u.path >= ? AND u.path < ?",
+            (low, high),
+        )
+        return int(row["n"]) if row else 0
+
+    # Roles -----------------------------------------------------------------
+
+    async def roles_of(self, member_id: int) -> list[RoleGrant]:
+        rows = await self.db.fetchall(
+            "SELECT member_id, unit_id, role FROM roles WHERE member_id = ? ORDER BY role, unit_id",
+            (member_id,),
+        )
+        return [RoleGrant(r["member_id"], r["unit_id"], Role(r["role"])) for r in rows]
+
+    async def grant(
+        self, conn: aiosqlite.Connection, member_id: int, unit_id: int, role: Role, now: datetime
+    ) -> bool:
+        """Inside the caller's transaction; False when the member already had the role."""
+        cursor = await conn.execute(
+            "INSERT OR IGNORE INTO roles (member_id, unit_id, role, granted_at)"
+            " VALUES (?, ?, ?, ?)",
+            (member_id, unit_id, role.value, to_db_time(now)),
+        )
+        return cursor.rowcount == 1
+
+    async def revoke(
+        self, conn: aiosqlite.Connection, member_id: int, unit_id: int, role: Role
+    ) -> bool:
+        cursor = await conn.execute(
+            "DELETE FROM roles WHERE member_id = ? AND unit_id = ? AND role = ?",
+            (member_id, unit_id, role.value),
+        )
+        return cursor.rowcount == 1
+
+    async def holders(self, unit_ids: Sequence[int], role: Role) -> list[tuple[int, Member]]:
+        """(unit id, member) for active members holding ``role`` on any of ``unit_ids``."""
+        if not unit_ids:
+            return []
+        marks = ",".join("?" * len(unit_ids))
+        cols = ", ".join(f"m.{c.strip()}" for c in _COLUMNS.split(","))
+        rows = await self.db.fetchall(
+            f"SELECT r.unit_id AS role_unit, {cols} FROM roles r"
+            " JOIN members m ON m.id = r.member_id"
+            f" WHERE r.role = ? AND m.active = 1 AND r.unit_id IN ({marks})"
+            " ORDER BY m.display_name",
+            (role.value, *unit_ids),
+        )
+        return [(row["role_unit"], _member(row)) for row in rows]

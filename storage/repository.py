@@ -1,0 +1,28 @@
+"""``Storage``: the one object the services hold. A PostgreSQL backend would offer the
+same repositories behind the same attributes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from storage.audit import AuditRepository
+from storage.db import Database
+from storage.invites import InviteRepository
+from storage.members import MemberRepository
+from storage.units import UnitRepository
+
+
+class Storage:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.units = UnitRepository(db)
+        self.members = MemberRepository(db)
+        self.invites = InviteRepository(db)
+        self.audit = AuditRepository(db)
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Storage:
+        return cls(await Database.open(path))
+
+    async def close(self) -> None:
+        await self.db.close()

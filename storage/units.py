@@ -1,0 +1,183 @@
+"""Units of the organisation tree, stored with a materialised path for subtree scans."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from storage.db import Database, to_db_time
+from storage.models import Unit
+
+_COLUMNS = "id, code, name, parent_id, path, depth, timezone"
+
+
+def _unit(row: aiosqlite.Row) -> Unit:
+    return Unit(
+        id=row["id"],
+        code=row["code"],
+        name=row["name"],
+        parent_id=row["parent_id"],
+        path=row["path"],
+        depth=row["depth"],
+        timezone=row["timezone"],
+    )
+
+
+def subtree_bounds(path: str) -> tuple[str, str]:
+    """[low, high) string range of every path below (and including) ``path``.
+
+    Paths are ids joined by '/', and '0' is the character right after '/', so the range
+    is an index scan, not a LIKE.
+    """
+    return path, path[:-1] + "0"
+
+
+@dataclass(frozen=True, slots=True)
+class UnitSpec:
+    """A unit as an import file describes it."""
+
+    code: str
+    name: str
+    parent_code: str | None
+    timezone: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TreeChanges:
+    added: tuple[str, ...]
+    renamed: tuple[str, ...]
+    moved: tuple[str, ...]
+    retimed: tuple[str, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.renamed or self.moved or self.retimed)
+
+
+class UnitRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def all(self) -> list[Unit]:
+        rows = await self.db.fetchall(f"SELECT {_COLUMNS} FROM units ORDER BY path")
+        return [_unit(r) for r in rows]
+
+    async def get(self, unit_id: int) -> Unit | None:
+        row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM units WHERE id = ?", (unit_id,))
+        return _unit(row) if row else None
+
+    async def by_code(self, code: str) -> Unit | None:
+        row = await self.db.fetchone(
+            f"SELECT {_COLUMNS} FROM units WHERE code = ? COLLATE NOCASE", (code,)
+        )
+        return _unit(row) if row else None
+
+    async def many(self, unit_ids: Sequence[int]) -> list[Unit]:
+        if not unit_ids:
+            return []
+        marks = ",".join("?" * len(unit_ids))
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM units WHERE id IN ({marks}) ORDER BY path", unit_ids
+        )
+        return [_unit(r) for r in rows]
+
+    async def subtree(self, unit: Unit) -> list[Unit]:
+        """The unit and everything below it, parents before children."""
+        low, high = subtree_bounds(unit.path)
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM units WHERE path >= ? AND path < ? ORDER BY depth, name",
+            (low, high),
+        )
+        return [_unit(r) for r in rows]
+
+    async def ancestors(self, unit: Unit) -> list[Unit]:
+        """From the root down to the unit's parent."""
+        ids = [int(part) for part in unit.path.strip("/").split("/")[:-1]]
+        found = {u.id: u for u in await self.many(ids)}
+        return [found[i] for i in ids if i in found]
+
+    async def children(self, unit_id: int | None) -> list[Unit]:
+        if unit_id is None:
+            rows = await self.db.fetchall(
+                f"SELECT {_COLUMNS} FROM units WHERE parent_id IS NULL ORDER BY name"
+            )
+        else:
+            rows = await self.db.fetchall(
+                f"SELECT {_COLUMNS} FROM units WHERE parent_id = ? ORDER BY name", (unit_id,)
+            )
+        return [_unit(r) for r in rows]
+
+    async def sync_tree(self, specs: Sequence[UnitSpec], now: datetime) -> TreeChanges:
+        """Make the stored tree match ``specs`` in one transaction.
+
+        Units are matched by code, so renames and moves keep their id and with it their
+        members. Units absent from ``specs`` are kept where they are. The caller has
+        validated the specs (no cycles, parents known).
+        """
+        stamp = to_db_time(now)
+        async with self.db.transaction() as conn:
+            existing = {u.code.upper(): u for u in await self.all()}
+            added = []
+            for new in specs:
+                if new.code.upper() not in existing:
+                    # A placeholder path (unique, not id-shaped) until the real one is known.
+                    cursor = await conn.execute(
+                        "INSERT INTO units (code, name, parent_id, path, depth, timezone,"
+                        " created_at, updated_at) VALUES (?, ?, NULL, ?, 0, ?, ?, ?)",
+                        (new.code, new.name, "#" + new.code, new.timezone, stamp, stamp),
+                    )
+                    assert cursor.lastrowid is not None
+                    existing[new.code.upper()] = Unit(
+                        cursor.lastrowid, new.code, new.name, None, "#", 0, new.timezone
+                    )
+                    added.append(new.code)
+            wanted = {s.code.upper(): s for s in specs}
+            key_of_id = {u.id: k for k, u in existing.items()}
+            parent_of: dict[str, str | None] = {}
+            for key, unit in existing.items():
+                if key in wanted:
+                    parent = wanted[key].parent_code
+                    parent_of[key] = parent.upper() if parent else None
+                else:
+                    parent_of[key] = key_of_id.get(unit.parent_id) if unit.parent_id else None
+            paths: dict[str, str] = {}
+
+            def path_of(key: str) -> str:
+                if key not in paths:
+                    parent = parent_of[key]
+                    prefix = path_of(parent) if parent else "/"
+                    paths[key] = f"{prefix}{existing[key].id}/"
+                return paths[key]
+
+            new_keys = {code.upper() for code in added}
+            renamed, moved, retimed = [], [], []
+            for key, unit in existing.items():
+                path = path_of(key)
+                parent = parent_of[key]
+                parent_id = existing[parent].id if parent else None
+                spec: UnitSpec | None = wanted.get(key)
+                name = spec.name if spec else unit.name
+                timezone = spec.timezone if spec else unit.timezone
+                if (path, parent_id, name, timezone) == (
+                    unit.path,
+                    unit.parent_id,
+                    unit.name,
+                    unit.timezone,
+                ):
+                    continue
+                if key not in new_keys:
+                    if name != unit.name:
+                        renamed.append(unit.code)
+                    if parent_id != unit.parent_id:
+                        moved.append(unit.code)
+                    if timezone != unit.timezone:
+                        retimed.append(unit.code)
+                await conn.execute(
+                    "UPDATE units SET name = ?, parent_id = ?, path = ?, depth = ?, timezone = ?,"
+                    " updated_at = ? WHERE id = ?",
+                    (name, parent_id, path, path.count("/") - 2, timezone, stamp, unit.id),
+                )
+        return TreeChanges(tuple(added), tuple(renamed), tuple(moved), tuple(retimed))

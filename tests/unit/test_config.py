@@ -1,0 +1,110 @@
+"""Configuration: every problem named by its key, env over file, the token kept out of files."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems(path: Path | None) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    return caught.value.problems
+
+
+def test_example_config_is_valid() -> None:
+    settings = load_settings(Path(__file__).parents[2] / "config.example.toml")
+    assert settings.organisation.timezone == "Asia/Shanghai"
+    assert settings.invites.default_expiry == timedelta(days=7)
+
+
+def test_every_bad_key_is_named(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+[organisation]
+timezone = "Mars/Olympus"
+admins = [1, "two"]
+default_language = "fr"
+[telegram]
+api_base_url = "ftp://example"
+persistence_flush_seconds = 0
+[invites]
+default_expiry = "7x"
+[checkin]
+reminders = ["25:00"]
+""",
+    )
+    found = problems(path)
+    assert "organisation.timezone: 'Mars/Olympus' is not a known IANA timezone" in found[0]
+    assert any(p.startswith("organisation.admins[1]:") and "'two'" in p for p in found)
+    assert any(p.startswith("organisation.default_language:") for p in found)
+    assert "telegram.api_base_url: 'ftp://example' is not an http(s) URL" in found
+    assert any(p.startswith("telegram.persistence_flush_seconds:") for p in found)
+    assert "invites.default_expiry: '7x' is not a duration like 30m, 12h, 7d or 2w" in found
+    assert "checkin: unknown key" in found
+
+
+def test_token_in_file_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, '[telegram]\ntoken = "123:abc"\n')
+    [problem] = problems(path)
+    assert problem.startswith("telegram.token: the token must not be in the config file")
+    assert "123:abc" not in problem
+
+
+def test_environment_overrides_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, '[organisation]\nname = "Riverside"\ntimezone = "UTC"\n')
+    monkeypatch.setenv("MUSTER_ORGANISATION__TIMEZONE", "Asia/Shanghai")
+    monkeypatch.setenv("MUSTER_ORGANISATION__ADMINS", "[42, 43]")
+    settings = load_settings(path)
+    assert settings.organisation.name == "Riverside"  # from the file, not lost by the merge
+    assert settings.organisation.timezone == "Asia/Shanghai"
+    assert settings.organisation.admins == [42, 43]
+
+
+def test_bad_environment_value_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MUSTER_ORGANISATION__TIMEZONE", "Nowhere/City")
+    assert problems(None) == [
+        "organisation.timezone: 'Nowhere/City' is not a known IANA timezone (e.g. Asia/Shanghai)"
+    ]
+
+
+def test_token_from_environment_or_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    token_file = tmp_path / "token"
+    token_file.write_text("777:from-file\n", encoding="utf-8")
+    path = write(tmp_path, f'[telegram]\ntoken_file = "{token_file}"\n')
+    assert load_settings(path).telegram.resolve_token() == "777:from-file"
+    monkeypatch.setenv("MUSTER_TELEGRAM__TOKEN", "888:from-env")
+    settings = load_settings(path)
+    assert settings.telegram.resolve_token() == "888:from-env"
+    assert "888:from-env" not in repr(settings)  # never shows up in a log line
+
+
+def test_unreadable_token_file_names_the_key(tmp_path: Path) -> None:
+    path = write(tmp_path, f'[telegram]\ntoken_file = "{tmp_path / "missing"}"\n')
+    settings = load_settings(path)
+    with pytest.raises(ConfigError) as caught:
+        settings.telegram.resolve_token()
+    assert caught.value.problems[0].startswith("telegram.token_file: cannot read")
+
+
+def test_missing_file_and_broken_toml(tmp_path: Path) -> None:
+    assert problems(tmp_path / "nope.toml") == [f"{tmp_path / 'nope.toml'}: no such config file"]
+    broken = write(tmp_path, "[organisation\nname = 1")
+    [problem] = problems(broken)
+    assert "not valid TOML" in problem
+
+
+def test_default_expiry_longer_than_max(tmp_path: Path) -> None:
+    path = write(tmp_path, '[invites]\ndefault_expiry = "30d"\nmax_expiry = "7d"\n')
+    assert problems(path) == ["invites.default_expiry: longer than invites.max_expiry"]

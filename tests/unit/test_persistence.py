@@ -1,0 +1,176 @@
+"""SQLitePersistence: JSON round trips across a reopened database, and a real PTB restart."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from telegram import Update
+from telegram.ext import (
+    ApplicationBuilder,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.fakeapi import ChatDriver, FakeBotApi, FakeRequest, FakeUser
+from bot.fakeapi.driver import AnyApplication
+from storage.db import Database
+from storage.persistence import SQLitePersistence
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(tmp_path / "muster.db")
+    yield database
+    await database.close()
+
+
+async def reopen(db: Database) -> Database:
+    """Close and open again: the simulated restart."""
+    await db.close()
+    return await Database.open(db.path)
+
+
+async def test_conversations_survive_restart(db: Database) -> None:
+    persistence = SQLitePersistence(db)
+    assert await persistence.get_conversations("t") == {}
+    await persistence.update_conversation("t", (42, 42), 1)
+    await persistence.update_conversation("t", (42, 7), "ask_name")
+    await persistence.update_conversation("other", (1,), [1, "x"])
+    db = await reopen(db)
+    try:
+        persistence = SQLitePersistence(db)
+        assert await persistence.get_conversations("t") == {(42, 42): 1, (42, 7): "ask_name"}
+        assert await persistence.get_conversations("other") == {(1,): [1, "x"]}
+        row = await db.fetchone("SELECT key FROM ptb_conversations WHERE name = 'other'")
+        assert row is not None and json.loads(row["key"]) == [1]
+    finally:
+        await db.close()
+
+
+async def test_ending_a_conversation_deletes_its_row(db: Database) -> None:
+    persistence = SQLitePersistence(db)
+    await persistence.get_conversations("t")
+    await persistence.update_conversation("t", (42, 42), 1)
+    await persistence.update_conversation("t", (42, 42), None)
+    assert await db.fetchall("SELECT * FROM ptb_conversations") == []
+    assert await SQLitePersistence(db).get_conversations("t") == {}
+
+
+async def test_non_json_conversation_state_raises(db: Database) -> None:
+    with pytest.raises(TypeError, match="not JSON-able"):
+        await SQLitePersistence(db).update_conversation("t", (1,), object())
+
+
+async def test_user_and_chat_data_survive_restart(db: Database) -> None:
+    persistence = SQLitePersistence(db)
+    await persistence.update_user_data(42, {"lang": "en", "draft": {"title": "Rally"}})
+    await persistence.update_user_data(42, {"lang": "uk"})  # the upsert replaces
+    await persistence.update_chat_data(-100, {"pinned": [1, 2]})
+    db = await reopen(db)
+    try:
+        persistence = SQLitePersistence(db)
+        assert await persistence.get_user_data() == {42: {"lang": "uk"}}
+        assert await persistence.get_chat_data() == {-100: {"pinned": [1, 2]}}
+        assert await persistence.get_bot_data() == {}
+        assert await persistence.get_callback_data() is None
+    finally:
+        await db.close()
+
+
+async def test_drop_user_and_chat_data(db: Database) -> None:
+    persistence = SQLitePersistence(db)
+    await persistence.update_user_data(42, {"a": 1})
+    await persistence.update_user_data(43, {"a": 2})
+    await persistence.update_chat_data(42, {"a": 1})
+    await persistence.drop_user_data(42)
+    await persistence.drop_chat_data(42)
+    assert await persistence.get_user_data() == {43: {"a": 2}}
+    assert await persistence.get_chat_data() == {}
+
+
+@pytest.mark.parametrize("bad", [object(), {1: "int keys come back as str"}, (1, 2), float("nan")])
+async def test_unfaithful_user_data_is_skipped_with_warning(
+    db: Database, caplog: pytest.LogCaptureFixture, bad: object
+) -> None:
+    persistence = SQLitePersistence(db)
+    await persistence.update_user_data(42, {"lang": "en"})
+    with caplog.at_level(logging.WARNING, logger="storage.persistence"):
+        await persistence.update_user_data(42, {"lang": "uk", "oops": bad})
+    assert "'oops'" in caplog.text and "42" in caplog.text
+    assert await persistence.get_user_data() == {42: {"lang": "en"}}  # old row kept
+
+
+# --- a real Application across a restart, driven through the in-process fake Bot API -------
+
+ASK = 1
+
+
+def build_app(database: Database, api: FakeBotApi, answers: list[str]) -> AnyApplication:
+    """A two-step persistent conversation: /start asks for a city, the next text answers."""
+
+    async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+        assert update.message is not None and context.user_data is not None
+        context.user_data["started"] = True
+        await update.message.reply_text("Which city?")
+        return ASK
+
+    async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+        assert update.message is not None and update.message.text is not None
+        assert context.user_data == {"started": True}  # restored from the database
+        answers.append(update.message.text)
+        await update.message.reply_text(f"Noted: {update.message.text}")
+        return ConversationHandler.END
+
+    app = (
+        ApplicationBuilder()
+        .token("123:ABC")
+        .request(FakeRequest(api))
+        .get_updates_request(FakeRequest(api))
+        .persistence(SQLitePersistence(database))
+        .build()
+    )
+    app.add_handler(
+        ConversationHandler(
+            entry_points=[CommandHandler("start", start)],
+            states={ASK: [MessageHandler(filters.TEXT & ~filters.COMMAND, answer)]},
+            fallbacks=[],
+            name="t",
+            persistent=True,
+        )
+    )
+    return app
+
+
+async def test_conversation_continues_after_application_restart(db: Database) -> None:
+    api = FakeBotApi()
+    ann = FakeUser(42, "Ann", api=api)
+    answers: list[str] = []
+
+    app = build_app(db, api, answers)
+    async with ChatDriver(app, api) as chat:
+        assert (await chat.send(ann, ann.command("start"))).texts == ["Which city?"]
+        # Nothing is written until update_persistence runs (interval loop, stop or shutdown).
+        assert await db.fetchall("SELECT * FROM ptb_conversations") == []
+        await app.update_persistence()
+        rows = await db.fetchall("SELECT name, key, state FROM ptb_conversations")
+        assert [tuple(row) for row in rows] == [("t", "[42,42]", str(ASK))]
+
+    db = await reopen(db)
+    try:
+        app = build_app(db, api, answers)
+        async with ChatDriver(app, api) as chat:
+            replies = await chat.send(ann, ann.message("Kyiv"))
+        assert replies.texts == ["Noted: Kyiv"]  # step 2 ran: the conversation was restored
+        assert answers == ["Kyiv"]
+        assert await db.fetchall("SELECT * FROM ptb_conversations") == []  # ended, deleted
+        user_row = await db.fetchone("SELECT data FROM ptb_user_data WHERE user_id = 42")
+        assert user_row is not None and json.loads(user_row["data"]) == {"started": True}
+    finally:
+        await db.close()
