@@ -58,7 +58,7 @@ class Translator:
     def language(self, language: str | None) -> str:
         return language if language in self.bundles else self.default_language
 
-    def t(self, language: str | None, key: str, **args: Any) -> str:
+    def t(self, language: str | None, key: str, /, **args: Any) -> str:
         bundle = self.bundles[self.language(language)]
         if not bundle.has_message(key):
             raise MissingMessageError(f"{key} ({self.language(language)})")

@@ -97,13 +97,13 @@ class Reply:
     async def to(cls, update: Update, context: MusterContext) -> Reply:
         return cls(update, context, await language_of(update, context))
 
-    def t(self, key: str, **args: Any) -> str:
+    def t(self, key: str, /, **args: Any) -> str:
         return self.context.services.i18n.t(self.language, key, **args)
 
     def role(self, role: Role) -> str:
         return role_label(self.context.services.i18n, self.language, role)
 
-    async def send(self, key: str, buttons: Buttons | None = None, **args: Any) -> Message:
+    async def send(self, key: str, buttons: Buttons | None = None, /, **args: Any) -> Message:
         return await self.send_text(self.t(key, **args), buttons)
 
     async def send_text(self, text: str, buttons: Buttons | None = None) -> Message:
@@ -117,7 +117,7 @@ class Reply:
             disable_web_page_preview=True,
         )
 
-    async def edit(self, key: str, buttons: Buttons | None = None, **args: Any) -> None:
+    async def edit(self, key: str, buttons: Buttons | None = None, /, **args: Any) -> None:
         """Edit the message whose button was pressed; send anew if that is not possible."""
         await self.edit_text(self.t(key, **args), buttons)
 
@@ -138,7 +138,7 @@ class Reply:
                 return
             await self.send_text(text, buttons)
 
-    async def toast(self, key: str, **args: Any) -> None:
+    async def toast(self, key: str, /, **args: Any) -> None:
         """Answer the pressed button with a short notice (or silently when key is empty)."""
         query = self.update.callback_query
         if query is not None:

@@ -30,10 +30,6 @@ USES_CHOICES = (1, 10, 100, 0)  # 0 = unlimited
 EXPIRY_CHOICES = ("1d", "7d", "30d")
 SHOWN_INVITES = 10
 
-# The conversation tracks per user; PTB warns that button presses are then not tracked
-# per message, which is what we want (the flow lives in one message).
-warnings.filterwarnings("ignore", message=".*per_message=False.*", category=PTBUserWarning)
-
 
 def _draft(context: MusterContext) -> dict[str, Any]:
     assert context.user_data is not None
@@ -378,8 +374,11 @@ async def revoke(update: Update, context: MusterContext) -> None:
 
 
 def register(app: MusterApp) -> None:
-    app.add_handler(
-        ConversationHandler(
+    # The conversation is tracked per user; PTB warns that button presses are then not
+    # tracked per message, which is what we want (the flow lives in one message).
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
+        conversation = ConversationHandler(
             entry_points=[CommandHandler("invite", start, filters=PRIVATE)],
             states={
                 UNIT: [
@@ -417,6 +416,6 @@ def register(app: MusterApp) -> None:
             persistent=True,
             allow_reentry=True,
         )
-    )
+    app.add_handler(conversation)
     app.add_handler(CommandHandler("invites", list_invites, filters=PRIVATE))
     app.add_handler(CallbackQueryHandler(revoke, pattern=r"^inv:rv:\d{1,12}$"))

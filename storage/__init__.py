@@ -1,4 +1,8 @@
-"""Storage: SQLite through aiosqlite. Knows nothing of Telegram."""
+"""Storage: SQLite through aiosqlite.
+
+The repositories know nothing of Telegram; ``storage.persistence`` is the one adapter that
+lets PTB keep its conversation state in the same database.
+"""
 
 from storage.db import Database, SchemaTooNewError
 from storage.repository import Storage

@@ -1,0 +1,91 @@
+"""Flow tests: the real Application, built by the composition root, driven in-process
+through the fake Bot API, with people as Telegram shows them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.app import build_application
+from bot.clock import FakeClock
+from bot.config import Settings
+from bot.fakeapi import ChatDriver, FakeBotApi, FakeRequest, FakeUser, Replies
+from bot.services.authz import Actor
+from bot.services.container import Services
+from handlers.common import MusterApp
+from storage import Storage
+from storage.models import Member, Role, Unit
+from tests.conftest import ADMIN_ID
+from tests.orgdata import load_tree
+
+
+@dataclass
+class Harness:
+    api: FakeBotApi
+    app: MusterApp
+    driver: ChatDriver
+    clock: FakeClock
+    tmp_path: Path
+
+    @property
+    def services(self) -> Services:
+        services: Services = self.app.bot_data["services"]
+        return services
+
+    def person(
+        self, user_id: int, name: str, username: str | None = None, language: str = "en"
+    ) -> FakeUser:
+        return FakeUser(user_id, name, username=username, language_code=language, api=self.api)
+
+    async def send(self, user: FakeUser, update: dict[str, object]) -> Replies:
+        return await self.driver.send(user, update)
+
+    async def unit(self, code: str) -> Unit:
+        unit = await self.services.storage.units.by_code(code)
+        assert unit is not None, code
+        return unit
+
+    async def invite(
+        self,
+        code: str,
+        role: Role = Role.MEMBER,
+        *,
+        uses: int | None = 10,
+        approval: bool = False,
+    ) -> str:
+        created = await self.services.invites.create(
+            Actor.console(),
+            await self.unit(code),
+            role,
+            uses=uses,
+            expires_in=timedelta(days=7),
+            approval=approval,
+        )
+        return created.token
+
+    async def join(self, user: FakeUser, code: str, role: Role = Role.MEMBER) -> Member:
+        await self.send(user, user.command("start", await self.invite(code, role)))
+        member = await self.services.storage.members.by_telegram_id(user.id)
+        assert member is not None
+        return member
+
+
+@pytest.fixture
+async def harness(
+    settings: Settings, storage: Storage, clock: FakeClock, tmp_path: Path
+) -> AsyncIterator[Harness]:
+    api = FakeBotApi(clock=clock.now)
+    app = await build_application(settings, request=FakeRequest(api), clock=clock, storage=storage)
+    async with ChatDriver(app, api) as driver:
+        harness = Harness(api, app, driver, clock, tmp_path)
+        await load_tree(harness.services, tmp_path)
+        yield harness
+
+
+@pytest.fixture
+def admin(harness: Harness) -> FakeUser:
+    return harness.person(ADMIN_ID, "Ada Admin", username="ada")

@@ -1,0 +1,88 @@
+"""Admin commands in chat: roles, moves, deactivation — refused to everyone else."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.fakeapi import FakeUser
+from storage.models import Role
+from tests.flows.conftest import Harness
+
+
+async def test_admin_grants_and_removes_roles(harness: Harness, admin: FakeUser) -> None:
+    pat = harness.person(501, "Pat", username="pat")
+    member = await harness.join(pat, "RIV-1")
+    [answer] = await harness.send(admin, admin.command("grant", "@pat", "secretary", "RIV"))
+    assert answer.text == "Pat is now secretary of Riverside District."
+    grants = await harness.services.storage.members.roles_of(member.id)
+    assert [(g.role, g.unit_id) for g in grants] == [
+        (Role.SECRETARY, (await harness.unit("RIV")).id)
+    ]
+    # Pat's menu now offers the secretary's commands.
+    menu = harness.api.commands_for({"type": "chat", "chat_id": 501})
+    assert "invite" in [c["command"] for c in menu]
+    [again] = await harness.send(admin, admin.command("grant", "@pat", "secretary", "RIV"))
+    assert again.text == "Pat already has that role."
+    [gone] = await harness.send(admin, admin.command("ungrant", "501", "secretary", "RIV"))
+    assert gone.text == "Pat is no longer secretary of Riverside District."
+    assert await harness.services.storage.members.roles_of(member.id) == []
+    actions = [e.action for e in await harness.services.storage.audit.recent()]
+    assert actions[-2:] == ["role_grant", "role_revoke"]
+
+
+async def test_admin_moves_and_deactivates(harness: Harness, admin: FakeUser) -> None:
+    quinn = harness.person(502, "Quinn", username="quinn")
+    await harness.join(quinn, "RIV-1")
+    [answer] = await harness.send(admin, admin.command("move", "@quinn", "HIL-1"))
+    assert answer.text == "Quinn moved to Hillside Branch 1."
+    member = await harness.services.storage.members.by_telegram_id(502)
+    assert member is not None and member.unit_id == (await harness.unit("HIL-1")).id
+    [answer] = await harness.send(admin, admin.command("deactivate", "@quinn"))
+    assert answer.text == "Quinn is deactivated: no messages, no roles in effect."
+    [answer] = await harness.send(quinn, quinn.command("start", await harness.invite("RIV-1")))
+    assert answer.text == "Your membership is inactive. Please contact your secretary."
+    [answer] = await harness.send(admin, admin.command("reactivate", "@quinn"))
+    assert answer.text == "Quinn is active again."
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("grant",), "Usage: /grant @username secretary|coordinator UNIT_CODE"),
+        (
+            ("grant", "@pat", "king", "RIV"),
+            "Usage: /grant @username secretary|coordinator UNIT_CODE",
+        ),
+        (("grant", "@nobody", "secretary", "RIV"), "No member @nobody was found."),
+        (("grant", "@pat", "secretary", "NOPE"), "There is no unit with code NOPE."),
+        (("move", "@pat"), "Usage: /move @username UNIT_CODE"),
+        (("move", "@pat", "RIV-1"), "Pat is already in that unit."),
+        (("deactivate",), "Usage: /deactivate @username"),
+        (("reactivate", "@pat"), "Pat is already active."),
+        (("ungrant", "@pat", "coordinator", "RIV"), "Pat does not have that role there."),
+    ],
+)
+async def test_bad_admin_input_gets_clear_answer(
+    harness: Harness,
+    admin: FakeUser,
+    args: tuple[str, ...],
+    expected: str,
+) -> None:
+    pat = harness.person(503, "Pat", username="pat")
+    await harness.join(pat, "RIV-1")
+    before = await harness.services.storage.db.fetchall("SELECT * FROM roles")
+    [answer] = await harness.send(admin, admin.command(*args))
+    assert answer.text is not None and answer.text.startswith(expected)
+    assert await harness.services.storage.db.fetchall("SELECT * FROM roles") == before
+
+
+@pytest.mark.parametrize("command", ["grant", "ungrant", "move", "deactivate", "reactivate"])
+async def test_non_admins_are_refused_and_audited(harness: Harness, command: str) -> None:
+    sec = harness.person(504, "Rex", username="rex")
+    await harness.join(sec, "CITY", Role.SECRETARY)
+    [answer] = await harness.send(sec, sec.command(command, "@rex", "secretary", "RIV"))
+    assert answer.text == "Only administrators can do that."
+    [entry] = [e for e in await harness.services.storage.audit.recent() if e.outcome == "denied"]
+    assert (entry.actor_telegram_id, entry.action) == (504, f"command_{command}")
+    grants = await harness.services.storage.db.fetchall("SELECT * FROM roles")
+    assert len(grants) == 1  # only the secretary role from the invite

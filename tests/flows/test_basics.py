@@ -1,0 +1,100 @@
+"""Everyday basics: /help by role, /me, /language, catch-alls, the error handler."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.fakeapi import ChatDriver, FakeUser
+from storage.models import Role
+from tests.flows.conftest import Harness
+
+
+def commands(text: str | None) -> list[str]:
+    assert text is not None
+    return [line.split()[0] for line in text.splitlines()[1:]]
+
+
+async def test_help_lists_only_allowed_commands(harness: Harness, admin: FakeUser) -> None:
+    stranger = harness.person(401, "Stan")
+    [answer] = await harness.send(stranger, stranger.command("help"))
+    assert commands(answer.text) == ["/start", "/language", "/help", "/cancel"]
+    member = harness.person(402, "Meg")
+    await harness.join(member, "RIV-1")
+    [answer] = await harness.send(member, member.command("help"))
+    assert commands(answer.text) == ["/me", "/language", "/help", "/cancel"]
+    sec = harness.person(403, "Sec")
+    await harness.join(sec, "RIV", Role.SECRETARY)
+    [answer] = await harness.send(sec, sec.command("help"))
+    assert commands(answer.text) == ["/me", "/invite", "/invites", "/language", "/help", "/cancel"]
+    [answer] = await harness.send(admin, admin.command("help"))
+    assert commands(answer.text) == [
+        "/invite", "/invites", "/grant", "/ungrant", "/move", "/deactivate",
+        "/reactivate", "/language", "/help", "/cancel",
+    ]  # fmt: skip
+
+
+async def test_me_shows_unit_roles_and_today(harness: Harness) -> None:
+    who = harness.person(404, "Wu Lan", language="zh")
+    await harness.join(who, "HIL-1")
+    await harness.send(who, who.command("start", await harness.invite("HIL", Role.COORDINATOR)))
+    [answer] = await harness.send(who, who.command("me"))
+    assert answer.text == (
+        "Wu Lan\n单位：Hillside Branch 1\n角色：\n• Hillside District 协调员\n"
+        "状态：正常 · 加入日期 2026-11-29\n今天：11月29日 周日"
+    )
+    stranger = harness.person(405, "Xu")
+    [answer] = await harness.send(stranger, stranger.command("me"))
+    assert answer.text is not None and answer.text.startswith("You are not a member of Riverside")
+
+
+async def test_language_switch_changes_replies_and_menu(harness: Harness) -> None:
+    yan = harness.person(406, "Yan")
+    await harness.join(yan, "RIV-1")
+    [choice] = await harness.send(yan, yan.command("language"))
+    assert [text for text, _ in choice.buttons] == ["English", "简体中文"]
+    [done] = await harness.send(yan, yan.press(choice, "简体中文"))
+    assert done.text == "语言已设为简体中文。"
+    member = await harness.services.storage.members.by_telegram_id(406)
+    assert member is not None and member.language == "zh"
+    [answer] = await harness.send(yan, yan.command("nonsense"))
+    assert answer.text == "没有这个命令。发送 /help 查看可用功能。"
+    menu = harness.api.commands_for({"type": "chat", "chat_id": 406})
+    assert menu[0]["description"] == "我的单位、角色和状态"
+
+
+async def test_catch_alls_answer_instead_of_silence(harness: Harness) -> None:
+    zed = harness.person(407, "Zed")
+    [answer] = await harness.send(zed, zed.message("hello?"))
+    assert answer.text is not None and answer.text.startswith("I didn't expect a message here.")
+    [answer] = await harness.send(zed, zed.location(31.2, 121.5))
+    assert answer.text is not None and answer.text.startswith("I didn't expect a message here.")
+    replies = await harness.send(zed, zed.press_data(1, "x" * 64))
+    assert replies.callback_answers[0].text == (
+        "This button no longer applies. Nothing was changed."
+    )
+
+
+async def test_failure_inside_a_handler_is_told_to_the_user(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(harness.services.membership, "profile", broken)
+    quiet = ChatDriver(harness.app, harness.api, raise_errors=False)
+    ann = harness.person(408, "Ann", language="zh")
+    replies = await quiet.send(ann, ann.command("me"))
+    assert replies.texts == ["系统出了点问题，请重试，或发送 /cancel。"]
+
+
+async def test_menus_registered_per_language(harness: Harness) -> None:
+    from bot.runner import announce
+
+    await announce(harness.app)
+    english = harness.api.commands_for(None, "en")
+    chinese = harness.api.commands_for(None, "zh")
+    assert [c["command"] for c in english] == ["start", "language", "help", "cancel"]
+    assert chinese[0]["description"] == "通过邀请链接加入"
+    assert harness.api.commands_for(None, "") == english
+    admin_menu = harness.api.commands_for({"type": "chat", "chat_id": 900_000_001})
+    assert "grant" in [c["command"] for c in admin_menu]

@@ -1,0 +1,141 @@
+"""Joining through invite links, as people experience it in Telegram."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.fakeapi import FakeUser
+from storage.models import Role
+from tests.flows.conftest import Harness
+
+
+async def test_stranger_without_token_is_told_how_to_join(harness: Harness) -> None:
+    carol = harness.person(201, "Carol")
+    [answer] = await harness.send(carol, carol.command("start"))
+    assert answer.text is not None
+    assert answer.text.startswith("Welcome to Riverside.")
+    assert "invite link" in answer.text
+    assert await harness.services.storage.members.by_telegram_id(201) is None
+
+
+async def test_join_with_token_puts_person_in_unit(harness: Harness) -> None:
+    dan = harness.person(202, "Dan Zhou", username="dan", language="zh-hans")
+    token = await harness.invite("RIV-1")
+    [answer] = await harness.send(dan, dan.command("start", token))
+    assert answer.text is not None and answer.text.startswith("欢迎加入！")
+    assert "Riverside Branch 1" in answer.text
+    member = await harness.services.storage.members.by_telegram_id(202)
+    assert member is not None
+    assert (member.display_name, member.username, member.language) == ("Dan Zhou", "dan", "zh")
+    assert member.unit_id == (await harness.unit("RIV-1")).id
+    # The person's chat gets the menu of a member, in their language.
+    menu = harness.api.commands_for({"type": "chat", "chat_id": 202})
+    assert [c["command"] for c in menu] == ["me", "language", "help", "cancel"]
+    assert menu[0]["description"] == "我的单位、角色和状态"
+
+
+async def test_second_invite_grants_role_not_duplicate(harness: Harness) -> None:
+    eve = harness.person(203, "Eve")
+    await harness.join(eve, "RIV-1")
+    token = await harness.invite("RIV", Role.SECRETARY)
+    [answer] = await harness.send(eve, eve.command("start", token))
+    assert answer.text == "You are now also a secretary of Riverside District."
+    rows = await harness.services.storage.db.fetchall("SELECT COUNT(*) AS n FROM members")
+    assert rows[0]["n"] == 1
+    menu = harness.api.commands_for({"type": "chat", "chat_id": 203})
+    assert "invite" in [c["command"] for c in menu]
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        ("garbage", "That invite link is not valid."),
+        ("A" * 24, "That invite link is not valid."),
+        ("<script>alert(1)</script>", "That invite link is not valid."),
+    ],
+)
+async def test_bad_tokens_change_nothing(harness: Harness, payload: str, expected: str) -> None:
+    fay = harness.person(204, "Fay")
+    [answer] = await harness.send(fay, fay.command("start", payload))
+    assert answer.text is not None and answer.text.startswith(expected)
+    assert await harness.services.storage.members.by_telegram_id(204) is None
+
+
+async def test_used_up_and_revoked_tokens(harness: Harness) -> None:
+    token = await harness.invite("RIV-1", uses=1)
+    first, second = harness.person(205, "Gus"), harness.person(206, "Hal")
+    await harness.send(first, first.command("start", token))
+    [answer] = await harness.send(second, second.command("start", token))
+    assert answer.text is not None and "used up" in answer.text
+    assert await harness.services.storage.members.by_telegram_id(206) is None
+
+
+async def test_approval_by_secretary_with_buttons(harness: Harness) -> None:
+    sec = harness.person(210, "Sam Secretary", language="zh")
+    await harness.join(sec, "RIV", Role.SECRETARY)
+    ivy = harness.person(211, "Ivy", username="ivy")
+    token = await harness.invite("RIV-1", approval=True)
+    replies = await harness.send(ivy, ivy.command("start", token))
+    assert replies.texts == [
+        "Your request to join Riverside Branch 1 was sent to its secretary. "
+        "I will tell you when it is decided."
+    ]
+    [request] = replies.to(210)
+    assert request.text is not None and request.text.startswith("Riverside Branch 1 入会申请")
+    assert "Ivy @ivy" in request.text
+    assert await harness.services.storage.members.by_telegram_id(211) is None
+    [row] = await harness.services.storage.db.fetchall("SELECT id FROM join_requests")
+    request_id = row["id"]
+
+    replies = await harness.send(sec, sec.press(request, "✅ 同意"))
+    assert replies[-1].text == "✅ Ivy 已加入Riverside Branch 1（Sam Secretary 批准）。"
+    assert replies[-1].buttons == []  # the decision removes the keyboard
+    [welcome] = replies.to(211)
+    assert welcome.text is not None and welcome.text.startswith("You're in.")
+    member = await harness.services.storage.members.by_telegram_id(211)
+    assert member is not None and member.unit_id == (await harness.unit("RIV-1")).id
+
+    # A second press (or a second secretary) does not decide again.
+    replies = await harness.send(sec, sec.press_data(request.message_id, f"jr:r:{request_id}"))
+    assert replies.callback_answers[0].text == "该申请已处理。"
+
+
+async def test_rejection_is_told_to_the_person(harness: Harness, admin: FakeUser) -> None:
+    jo = harness.person(212, "Jo")
+    token = await harness.invite("HIL-1", approval=True)
+    replies = await harness.send(jo, jo.command("start", token))
+    # No secretary in the chain above HIL-1: the admin is asked.
+    [request] = replies.to(admin.id)
+    replies = await harness.send(admin, admin.press(request, "❌ Reject"))
+    [note] = replies.to(212)
+    assert note.text is not None and "was not approved" in note.text
+    assert await harness.services.storage.members.by_telegram_id(212) is None
+
+
+async def test_forged_and_foreign_approval_presses(harness: Harness) -> None:
+    hill_sec = harness.person(220, "Hill Sec")
+    await harness.join(hill_sec, "HIL", Role.SECRETARY)
+    kim = harness.person(221, "Kim")
+    token = await harness.invite("RIV-1", approval=True)
+    await harness.send(kim, kim.command("start", token))
+    [row] = await harness.services.storage.db.fetchall("SELECT id FROM join_requests")
+    # A secretary elsewhere presses an approval they could only have forged.
+    replies = await harness.send(hill_sec, hill_sec.press_data(999, f"jr:a:{row['id']}"))
+    assert replies.callback_answers[0].text == "You are not allowed to do that here."
+    assert await harness.services.storage.members.by_telegram_id(221) is None
+    # Unknown request id.
+    replies = await harness.send(hill_sec, hill_sec.press_data(999, "jr:a:424242"))
+    assert replies.callback_answers[0].text is not None
+    assert "no longer applies" in replies.callback_answers[0].text
+    # Garbage callback data.
+    replies = await harness.send(hill_sec, hill_sec.press_data(999, "jr:zz:'; DROP"))
+    assert replies.callback_answers[0].text is not None
+    assert "no longer applies" in replies.callback_answers[0].text
+
+
+async def test_group_messages_are_ignored(harness: Harness) -> None:
+    lee = harness.person(230, "Lee")
+    token = await harness.invite("RIV-1")
+    replies = await harness.send(lee, lee.command_in_group(-100123, "start", token))
+    assert replies.everywhere == []
+    assert await harness.services.storage.members.by_telegram_id(230) is None
