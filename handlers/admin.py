@@ -76,7 +76,7 @@ async def _role_change(update: Update, context: MusterContext, *, grant: bool) -
         await reply.send(_ERRORS[exc.reason], code=args[2], name=member.display_name)
         return
     except PermissionDeniedError:
-        await reply.send("denied")
+        await reply.send("access-denied")
         return
     key = "admin-granted" if grant else "admin-ungranted"
     await reply.send(key, name=member.display_name, role=reply.role(role), unit=unit.name)
@@ -111,7 +111,7 @@ async def move(update: Update, context: MusterContext) -> None:
         await reply.send(_ERRORS[exc.reason], code=args[1], name=member.display_name)
         return
     except PermissionDeniedError:
-        await reply.send("denied")
+        await reply.send("access-denied")
         return
     await reply.send("admin-moved", name=member.display_name, unit=unit.name)
 
@@ -135,7 +135,7 @@ async def _set_active(update: Update, context: MusterContext, *, active: bool) -
         await reply.send(_ERRORS[exc.reason], code="", name=member.display_name)
         return
     except PermissionDeniedError:
-        await reply.send("denied")
+        await reply.send("access-denied")
         return
     key = "admin-reactivated" if active else "admin-deactivated"
     await reply.send(key, name=member.display_name)

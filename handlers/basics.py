@@ -36,7 +36,7 @@ async def me(update: Update, context: MusterContext) -> None:
         for role, unit in profile.grants
     )
     await reply.send(
-        "me",
+        "me-card",
         name=profile.member.display_name,
         unit=profile.unit.name,
         roles=roles or reply.t("me-no-roles"),

@@ -137,7 +137,7 @@ async def unit_chosen(update: Update, context: MusterContext) -> int:
     assert query is not None and query.data is not None
     _draft(context)["unit"] = int(query.data.rsplit(":", 1)[1])
     if await _unit_of(update, context) is None:
-        await reply.toast("denied")
+        await reply.toast("access-denied")
         return UNIT
     await reply.toast("")
     return await _ask_role(reply, context)
@@ -363,7 +363,7 @@ async def revoke(update: Update, context: MusterContext) -> None:
     try:
         await context.services.invites.revoke(actor, int(query.data.rsplit(":", 1)[1]))
     except PermissionDeniedError:
-        await reply.toast("denied")
+        await reply.toast("access-denied")
         return
     except InviteError:
         await reply.toast("button-stale")

@@ -95,7 +95,7 @@ async def help_command(update: Update, context: MusterContext) -> None:
         f"/{c.command} — {c.description}"
         for c in commands_for(context.services.i18n, reply.language, actor)
     ]
-    await reply.send("help", commands="\n".join(lines))
+    await reply.send("help-text", commands="\n".join(lines))
 
 
 def register(app: MusterApp) -> None:

@@ -115,7 +115,7 @@ async def decide(update: Update, context: MusterContext) -> None:
     try:
         decision = await services.invites.decide(actor, int(raw_id), approve=verb == "a")
     except PermissionDeniedError:
-        await reply.toast("denied")
+        await reply.toast("access-denied")
         return
     if decision.status is DecisionStatus.UNKNOWN:
         await reply.toast("button-stale")

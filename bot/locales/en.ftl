@@ -15,7 +15,7 @@ button-more = More ›
 button-stale = This button no longer applies. Nothing was changed.
 
 # Generic answers
-denied = You are not allowed to do that here.
+access-denied = You are not allowed to do that here.
 error-internal = Something went wrong on our side. Please try again, or /cancel.
 unknown-command = I don't know that command. Send /help to see what you can do.
 free-text-hint = I didn't expect a message here. Send /help to see what you can do.
@@ -36,7 +36,7 @@ cmd-reactivate = Reactivate a member
 cmd-language = Language / 语言
 cmd-help = What you can do
 cmd-cancel = Leave the current step
-help = <b>What you can do</b>
+help-text = <b>What you can do</b>
     { $commands }
 
 # Joining
@@ -67,7 +67,7 @@ approval-already-decided-detail = The request of { $name } to join <b>{ $unit }<
 
 # /me and /language
 not-a-member = You are not a member of { $org } yet. Open the invite link your secretary sent you.
-me = <b>{ $name }</b>
+me-card = <b>{ $name }</b>
     Unit: { $unit }
     Roles:
     { $roles }

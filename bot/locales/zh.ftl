@@ -15,7 +15,7 @@ button-more = 更多 ›
 button-stale = 此按钮已失效，未做任何更改。
 
 # 通用回复
-denied = 您无权在此执行该操作。
+access-denied = 您无权在此执行该操作。
 error-internal = 系统出了点问题，请重试，或发送 /cancel。
 unknown-command = 没有这个命令。发送 /help 查看可用功能。
 free-text-hint = 这里不需要输入文字。发送 /help 查看可用功能。
@@ -36,7 +36,7 @@ cmd-reactivate = 恢复成员
 cmd-language = 语言 / Language
 cmd-help = 可用功能
 cmd-cancel = 退出当前步骤
-help = <b>您可以使用的功能</b>
+help-text = <b>您可以使用的功能</b>
     { $commands }
 
 # 加入
@@ -67,7 +67,7 @@ approval-already-decided-detail = { $name } 加入<b>{ $unit }</b>的申请已�
 
 # /me 和 /language
 not-a-member = 您还不是{ $org }的成员。请打开书记发给您的邀请链接。
-me = <b>{ $name }</b>
+me-card = <b>{ $name }</b>
     单位：{ $unit }
     角色：
     { $roles }
