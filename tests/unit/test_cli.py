@@ -1,0 +1,193 @@
+"""The ``muster`` command line: what an administrator sees, and one line per failure."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.orgdata import TREE
+
+STAMP = "2026-11-29T08:00:00.000000Z"
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    db = tmp_path / "cli.db"
+    monkeypatch.setenv("MUSTER_STORAGE__DATABASE", str(db))
+    monkeypatch.setenv("MUSTER_TELEGRAM__BOT_USERNAME", "riverside_bot")
+    return db
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def org_file(tmp_path: Path, text: str = TREE) -> str:
+    path = tmp_path / "org.toml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_config_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = tmp_path / "good.toml"
+    good.write_text('[organisation]\nname = "X"\n', encoding="utf-8")
+    assert run(capsys, "--config", str(good), "config", "check") == (0, "configuration ok\n", "")
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[organisation]\ntimezone = "Mars/Base"\nadmins = "me"\n', encoding="utf-8")
+    code, out, err = run(capsys, "--config", str(bad), "config", "check")
+    assert code == 2 and out == ""
+    lines = err.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("organisation.timezone: 'Mars/Base' is not a known IANA timezone")
+    assert lines[1].startswith("organisation.admins:")
+
+
+def test_config_path_from_environment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MUSTER_CONFIG", str(tmp_path / "missing.toml"))
+    code, _, err = run(capsys, "config", "check")
+    assert (code, err) == (2, f"{tmp_path / 'missing.toml'}: no such config file\n")
+
+
+def test_org_import_show_and_idempotence(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = org_file(tmp_path)
+    code, out, _ = run(capsys, "org", "import", path)
+    assert (code, out) == (0, f"{path}: 5 added, 0 renamed, 0 moved, 0 timezone changed\n")
+    assert run(capsys, "org", "import", path)[:2] == (0, f"{path}: no changes\n")
+    _, out, _ = run(capsys, "org", "show")
+    assert out.splitlines() == [
+        "CITY  City Committee  — 0 members (0 in unit)",
+        "  HIL  Hillside District  — 0 members (0 in unit)",
+        "    HIL-1  Hillside Branch 1 [Asia/Urumqi]  — 0 members (0 in unit)",
+        "  RIV  Riverside District  — 0 members (0 in unit)",
+        "    RIV-1  Riverside Branch 1  — 0 members (0 in unit)",
+    ]
+
+
+def test_bad_org_file_changes_nothing(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = org_file(tmp_path, '[[unit]]\ncode = "A"\nname = "A"\nparent = "ZZ"\n')
+    code, out, err = run(capsys, "org", "import", path)
+    assert code == 2 and out == ""
+    assert err.splitlines() == [
+        "org.toml line 1: parent 'ZZ' of unit A is unknown",
+        "nothing was changed",
+    ]
+    assert (
+        run(capsys, "org", "show")[1] == "no units yet: load them with 'muster org import FILE'\n"
+    )
+
+
+def test_invite_create_list_revoke(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, "org", "import", org_file(tmp_path))
+    code, out, _ = run(
+        capsys, "invite", "create", "--unit", "RIV-1", "--role", "member", "--uses", "20",
+        "--expires", "3d", "--approval",
+    )  # fmt: skip
+    assert code == 0
+    match = re.search(r"link:  https://t\.me/riverside_bot\?start=([A-Za-z0-9_-]{24})\n", out)
+    assert match is not None
+    assert "uses: 20, expires 20" in out
+    assert "needs approval" in out
+    token = match.group(1)
+    with sqlite3.connect(env) as conn:
+        stored = conn.execute("SELECT token_hash, max_uses, requires_approval FROM invites")
+        stored = stored.fetchall()
+    assert stored == [(hashlib.sha256(token.encode()).hexdigest(), 20, 1)]
+    _, out, _ = run(capsys, "invite", "list")
+    assert out.startswith("1  RIV-1  member  used 0/20  until ")
+    assert run(capsys, "invite", "revoke", "1")[:2] == (0, "invite 1 for RIV-1 revoked\n")
+    assert run(capsys, "invite", "revoke", "1") == (
+        1,
+        "",
+        "muster: that invite was already revoked\n",
+    )
+    assert run(capsys, "invite", "list")[1] == "no usable invites\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "message"),
+    [
+        (["invite", "create", "--unit", "NOPE", "--role", "member"], 1,
+         "muster: --unit: no unit with code 'NOPE'\n"),
+        (["invite", "create", "--unit", "RIV", "--role", "member", "--expires", "7x"], 2,
+         "muster: --expires: '7x' is not a duration like 30m, 12h, 7d or 2w\n"),
+        (["invite", "create", "--unit", "RIV", "--role", "member", "--expires", "400d"], 1,
+         "muster: --expires must be between 1 minute and invites.max_expiry\n"),
+        (["invite", "create", "--unit", "RIV", "--role", "boss"], 2, None),
+        (["role", "grant", "--member", "@ghost", "--unit", "RIV", "--role", "secretary"], 1,
+         "muster: no member '@ghost' (name them by @username or Telegram id)\n"),
+        (["frobnicate"], 2, None),
+    ],
+)  # fmt: skip
+def test_errors_are_one_line(
+    env: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    code: int,
+    message: str | None,
+) -> None:
+    run(capsys, "org", "import", org_file(tmp_path))
+    if message is not None:
+        assert run(capsys, *argv) == (code, "", message)
+        return
+    # Usage errors come from argparse, which exits.
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exited.value.code == code
+    assert len(err.splitlines()) == 1 and err.startswith("muster: ")
+
+
+def test_roles_members_and_audit(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, "org", "import", org_file(tmp_path))
+    with sqlite3.connect(env) as conn:
+        unit_id = conn.execute("SELECT id FROM units WHERE code = 'RIV-1'").fetchone()[0]
+        conn.execute(
+            "INSERT INTO members (telegram_id, display_name, username, language, unit_id,"
+            " joined_at, updated_at) VALUES (42, 'Lin', 'lin', 'zh', ?, ?, ?)",
+            (unit_id, STAMP, STAMP),
+        )
+    argv = ["role", "grant", "--member", "@lin", "--unit", "RIV", "--role", "secretary"]
+    assert run(capsys, *argv)[:2] == (0, "Lin is now secretary of RIV\n")
+    assert run(capsys, *argv) == (1, "", "muster: the member already has that role\n")
+    assert run(capsys, "member", "move", "--member", "42", "--unit", "HIL-1")[1] == (
+        "Lin moved to HIL-1\n"
+    )
+    assert run(capsys, "member", "deactivate", "--member", "@lin")[1] == "Lin deactivated\n"
+    _, out, _ = run(capsys, "audit")
+    actions = [line.split()[4] for line in out.splitlines()]
+    assert actions == ["import_org", "role_grant", "member_move", "member_deactivate"]
+    assert all(line.split()[3] == "console" for line in out.splitlines())
+
+
+def test_newer_database_is_refused(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "org", "show")[0] == 0
+    with sqlite3.connect(env) as conn:
+        conn.execute("INSERT INTO schema_version VALUES (99, 'future', 'x')")
+    code, _, err = run(capsys, "org", "show")
+    assert code == 1
+    assert err.startswith("muster: database ") and "schema version 99" in err
+    assert len(err.splitlines()) == 1
+
+
+def test_run_without_token_names_the_key(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "run")
+    assert code == 2
+    assert err == "telegram.token: not set; set MUSTER_TELEGRAM__TOKEN or telegram.token_file\n"
