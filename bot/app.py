@@ -79,8 +79,10 @@ async def build_application(
     app: MusterApp = builder.build()
     app.bot_data["services"] = services
     if app.job_queue is not None:
+        # configure() replaces everything, PTB's own executor included: pass it back.
         app.job_queue.scheduler.configure(
-            job_defaults={"misfire_grace_time": MISFIRE_GRACE_SECONDS, "coalesce": True}
+            job_defaults={"misfire_grace_time": MISFIRE_GRACE_SECONDS, "coalesce": True},
+            **app.job_queue.scheduler_configuration,
         )
     handlers.register(app)
     app.add_error_handler(on_error)

@@ -26,14 +26,19 @@ async def announce(app: MusterApp) -> None:
 
 async def serve_polling(app: MusterApp, stop: asyncio.Event, *, poll_timeout: int = 10) -> None:
     """Initialise, poll until ``stop`` is set, then shut down cleanly."""
-    async with app:
-        await announce(app)
-        await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(
-            allowed_updates=Update.ALL_TYPES, timeout=poll_timeout, poll_interval=0.0
-        )
-        log.info("Muster is running as @%s", app.bot.username)
-        await stop.wait()
-        await app.updater.stop()
-        await app.stop()
+    try:
+        async with app:
+            await announce(app)
+            await app.start()
+            assert app.updater is not None
+            await app.updater.start_polling(
+                allowed_updates=Update.ALL_TYPES, timeout=poll_timeout, poll_interval=0.0
+            )
+            log.info("Muster is running as @%s", app.bot.username)
+            await stop.wait()
+            await app.updater.stop()
+            await app.stop()
+    finally:
+        # PTB calls post_shutdown only from its own run_polling; this is our run_polling.
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)

@@ -104,8 +104,8 @@ def test_invite_create_list_revoke(
     assert "needs approval" in out
     token = match.group(1)
     with sqlite3.connect(env) as conn:
-        stored = conn.execute("SELECT token_hash, max_uses, requires_approval FROM invites")
-        stored = stored.fetchall()
+        query = "SELECT token_hash, max_uses, requires_approval FROM invites"
+        stored = conn.execute(query).fetchall()
     assert stored == [(hashlib.sha256(token.encode()).hexdigest(), 20, 1)]
     _, out, _ = run(capsys, "invite", "list")
     assert out.startswith("1  RIV-1  member  used 0/20  until ")

@@ -1,0 +1,73 @@
+"""End to end: the production path (``build_application`` without injected request, real
+httpx, real long polling) against the Bot API stand-in over HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.app import build_application
+from bot.clock import FakeClock
+from bot.config import load_settings
+from bot.fakeapi import BotApiServer, FakeBotApi, FakeUser
+from bot.runner import serve_polling
+from bot.services.authz import Actor
+from storage.models import Role
+from tests.orgdata import load_tree
+
+TOKEN = "123456:E2E-secret-token"
+
+
+async def test_join_over_real_polling(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: FakeClock
+) -> None:
+    api = FakeBotApi(clock=clock.now)
+    async with BotApiServer(api, TOKEN) as server:
+        monkeypatch.setenv("MUSTER_TELEGRAM__TOKEN", TOKEN)
+        settings = load_settings(
+            None,
+            organisation={"name": "Riverside", "timezone": "Asia/Shanghai"},
+            storage={"database": tmp_path / "e2e.db"},
+            telegram={"api_base_url": server.base_url, "api_file_url": server.base_file_url},
+        )
+        app = await build_application(settings, clock=clock)
+        services = app.bot_data["services"]
+        await load_tree(services, tmp_path)
+        created = await services.invites.create(
+            Actor.console(),
+            await services.storage.units.by_code("RIV"),
+            Role.SECRETARY,
+            uses=1,
+            expires_in=timedelta(days=1),
+            approval=False,
+        )
+        stop = asyncio.Event()
+        running = asyncio.create_task(serve_polling(app, stop, poll_timeout=1))
+        try:
+            alice = FakeUser(7001, "Alice", username="alice", api=api)
+            mark = len(api.calls)
+            api.push_update(alice.command("start", created.token))
+            call = await api.wait_for_call("sendMessage", chat_id=7001, since=mark)
+            assert call.message is not None
+            assert call.message.text == (
+                "Welcome! You are now a secretary of Riverside District.\n"
+                "Send /help to see what you can do."
+            )
+            mark = len(api.calls)
+            api.push_update(alice.command("help"))
+            call = await api.wait_for_call("sendMessage", chat_id=7001, since=mark)
+            assert call.message is not None and call.message.text is not None
+            assert "/invite — Create an invite link" in call.message.text
+            member = await services.storage.members.by_telegram_id(7001)
+            assert member is not None and member.username == "alice"
+        finally:
+            stop.set()
+            await asyncio.wait_for(running, 15)
+        # Polling confirmed both updates; menus were registered at start-up.
+        assert api.confirmed_offset > 2
+        assert api.commands_for(None, "en")[0]["command"] == "start"
+        # The token never travels anywhere but the URL path.
+        assert all(TOKEN not in str(c.params) for c in api.calls)
