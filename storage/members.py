@@ -129,11 +129,19 @@ class MemberRepository:
         )
         return [_member(r) for r in rows]
 
-    async def count_by_unit(self) -> dict[int, int]:
-        """Active members per unit (the unit's own, not its subtree)."""
-        rows = await self.db.fetchall(
-            "SELECT unit_id, COUNT(*) AS n FROM members WHERE active = 1 GROUP BY unit_id"
-        )
+    async def count_by_unit(self, under: str | None = None) -> dict[int, int]:
+        """Active members per unit (the unit's own, not its subtree); all units, or those
+        whose path lies ``under`` the given one."""
+        if under is None:
+            rows = await self.db.fetchall(
+                "SELECT unit_id, COUNT(*) AS n FROM members WHERE active = 1 GROUP BY unit_id"
+            )
+        else:
+            rows = await self.db.fetchall(
+                "SELECT m.unit_id, COUNT(*) AS n FROM members m JOIN units u ON u.id = m.unit_id"
+                " WHERE m.active = 1 AND u.path >= ? AND u.path < ? GROUP BY m.unit_id",
+                subtree_bounds(under),
+            )
         return {row["unit_id"]: row["n"] for row in rows}
 
     async def count_in_subtree(self, path: str) -> int:

@@ -11,7 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.clock import Clock
-from bot.services.authz import Action, Actor, Authorizer, can
+from bot.services.authz import RULES, Action, Actor, Authorizer, can
 from storage import Storage
 from storage.models import Unit
 from storage.units import TreeChanges, UnitSpec
@@ -217,16 +217,25 @@ class OrgService:
             )
         return changes
 
-    async def tree(self) -> list[TreeLine]:
-        """Every unit, depth-first with children by name, with own and subtree member counts.
+    async def tree(self, roots: list[Unit] | None = None) -> list[TreeLine]:
+        """Units depth-first, children by name, with own and subtree member counts.
 
-        Two queries whatever the size of the tree.
+        The whole organisation, or only the subtrees under ``roots`` (a secretary's
+        scope), so a branch secretary does not pay for 5,000 units. Two queries per root.
         """
-        units = await self.storage.units.all()
-        counts = await self.storage.members.count_by_unit()
+        if roots is None:
+            units = await self.storage.units.all()
+            counts = await self.storage.members.count_by_unit()
+        else:
+            units, counts = [], {}
+            for root in roots:
+                units.extend(await self.storage.units.subtree(root))
+                counts.update(await self.storage.members.count_by_unit(root.path))
+        inside = {u.id for u in units}
         children: dict[int | None, list[Unit]] = {}
         for unit in units:
-            children.setdefault(unit.parent_id, []).append(unit)
+            parent = unit.parent_id if unit.parent_id in inside else None
+            children.setdefault(parent, []).append(unit)
         for kids in children.values():
             kids.sort(key=lambda u: u.name)
         totals: dict[int, int] = {}
@@ -244,7 +253,10 @@ class OrgService:
 
     async def units_where(self, actor: Actor, action: Action) -> list[TreeLine]:
         """The units (in tree order, with member counts) on which ``actor`` may ``action``."""
-        return [line for line in await self.tree() if can(actor, action, line.unit)]
+        roots = None if actor.is_admin else actor.scopes(*RULES.get(action, ()))
+        if roots == []:
+            return []
+        return [line for line in await self.tree(roots) if can(actor, action, line.unit)]
 
 
 def search_units(lines: list[TreeLine], query: str) -> list[TreeLine]:

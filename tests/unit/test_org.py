@@ -222,3 +222,22 @@ async def test_only_admins_import(services: Services, tmp_path: Path) -> None:
     assert await services.storage.units.all() == []
     [entry] = await services.storage.audit.recent()
     assert (entry.actor_telegram_id, entry.action, entry.outcome) == (5, "import_org", "denied")
+
+
+async def test_scoped_tree_shows_only_the_subtree(
+    services: Services, tmp_path: Path, clock: FakeClock
+) -> None:
+    await load_tree(services, tmp_path)
+    storage = services.storage
+    riv = await storage.units.by_code("RIV")
+    branch = await storage.units.by_code("RIV-1")
+    hill = await storage.units.by_code("HIL-1")
+    assert riv is not None and branch is not None and hill is not None
+    await storage.members.add_many(
+        [(1, "Ann", None, "en", branch.id), (2, "Bo", None, "en", hill.id)], clock.now()
+    )
+    lines = await services.org.tree([riv])
+    assert [(line.unit.code, line.own_members, line.total_members) for line in lines] == [
+        ("RIV", 0, 1),
+        ("RIV-1", 1, 1),
+    ]
