@@ -271,6 +271,18 @@ _INVITE_ERRORS = {
 }
 
 
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, MembershipError):
+        return _MEMBERSHIP_ERRORS.get(exc.reason, exc.reason)
+    if isinstance(exc, InviteError):
+        return _INVITE_ERRORS.get(exc.reason, exc.reason)
+    if isinstance(exc, PermissionDeniedError):
+        return f"not allowed: {exc}"
+    if isinstance(exc, (OSError, sqlite3.Error)):
+        return f"database error: {exc}"
+    return str(exc)
+
+
 async def _run_bot(settings: Settings) -> int:
     from bot.app import build_application
     from bot.runner import serve_polling
@@ -308,24 +320,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(problem, file=sys.stderr)
         print("nothing was changed", file=sys.stderr)
         return EXIT_USAGE
-    except SchemaTooNewError as exc:
-        print(f"muster: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    except PermissionDeniedError as exc:
-        print(f"muster: not allowed: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    except MembershipError as exc:
-        print(f"muster: {_MEMBERSHIP_ERRORS.get(exc.reason, exc.reason)}", file=sys.stderr)
-        return EXIT_FAILED
-    except InviteError as exc:
-        print(f"muster: {_INVITE_ERRORS.get(exc.reason, exc.reason)}", file=sys.stderr)
-        return EXIT_FAILED
-    except CliError as exc:
-        print(f"muster: {exc}", file=sys.stderr)
-        return exc.code
-    except (OSError, sqlite3.Error) as exc:
-        print(f"muster: database error: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+    except (
+        SchemaTooNewError,
+        PermissionDeniedError,
+        MembershipError,
+        InviteError,
+        CliError,
+        OSError,
+        sqlite3.Error,
+    ) as exc:
+        print(f"muster: {_describe(exc)}", file=sys.stderr)
+        return exc.code if isinstance(exc, CliError) else EXIT_FAILED
     except KeyboardInterrupt:
         return 130
 

@@ -7,6 +7,9 @@ Telegram id.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+from typing import TypeVar
+
 from telegram import Update
 from telegram.ext import CommandHandler
 
@@ -26,6 +29,20 @@ _ERRORS = {
     "already_inactive": "admin-already-inactive",
     "bad_role": "admin-usage-grant",
 }
+
+
+T = TypeVar("T")
+
+
+async def _attempt(reply: Reply, action: Awaitable[T], *, code: str, name: str) -> T | None:
+    """Run a membership change; answer a refusal in the admin's language instead."""
+    try:
+        return await action
+    except MembershipError as exc:
+        await reply.send(_ERRORS[exc.reason], code=code, name=name)
+    except PermissionDeniedError:
+        await reply.send("access-denied")
+    return None
 
 
 async def _target(reply: Reply, context: MusterContext, who: str) -> Member | None:
@@ -67,16 +84,11 @@ async def _role_change(update: Update, context: MusterContext, *, grant: bool) -
     role = _ROLE_WORDS[args[1].lower()]
     service = context.services.membership
     actor = await actor_of(update, context)
-    try:
-        if grant:
-            unit = await service.grant(actor, member, args[2], role)
-        else:
-            unit = await service.revoke(actor, member, args[2], role)
-    except MembershipError as exc:
-        await reply.send(_ERRORS[exc.reason], code=args[2], name=member.display_name)
-        return
-    except PermissionDeniedError:
-        await reply.send("access-denied")
+    change = service.grant if grant else service.revoke
+    unit = await _attempt(
+        reply, change(actor, member, args[2], role), code=args[2], name=member.display_name
+    )
+    if unit is None:
         return
     key = "admin-granted" if grant else "admin-ungranted"
     await reply.send(key, name=member.display_name, role=reply.role(role), unit=unit.name)
@@ -103,15 +115,14 @@ async def move(update: Update, context: MusterContext) -> None:
     member = await _target(reply, context, args[0])
     if member is None:
         return
-    try:
-        unit = await context.services.membership.move(
-            await actor_of(update, context), member, args[1]
-        )
-    except MembershipError as exc:
-        await reply.send(_ERRORS[exc.reason], code=args[1], name=member.display_name)
-        return
-    except PermissionDeniedError:
-        await reply.send("access-denied")
+    actor = await actor_of(update, context)
+    unit = await _attempt(
+        reply,
+        context.services.membership.move(actor, member, args[1]),
+        code=args[1],
+        name=member.display_name,
+    )
+    if unit is None:
         return
     await reply.send("admin-moved", name=member.display_name, unit=unit.name)
 
@@ -127,15 +138,9 @@ async def _set_active(update: Update, context: MusterContext, *, active: bool) -
     member = await _target(reply, context, args[0])
     if member is None:
         return
-    try:
-        await context.services.membership.set_active(
-            await actor_of(update, context), member, active
-        )
-    except MembershipError as exc:
-        await reply.send(_ERRORS[exc.reason], code="", name=member.display_name)
-        return
-    except PermissionDeniedError:
-        await reply.send("access-denied")
+    actor = await actor_of(update, context)
+    change = context.services.membership.set_active(actor, member, active)
+    if await _attempt(reply, change, code="", name=member.display_name) is None:
         return
     key = "admin-reactivated" if active else "admin-deactivated"
     await reply.send(key, name=member.display_name)

@@ -14,8 +14,9 @@ from handlers.common import (
     MusterApp,
     MusterContext,
     Reply,
-    answer_quietly,
     person_of,
+    say,
+    toast,
 )
 from handlers.menu import refresh_menu
 
@@ -70,38 +71,16 @@ async def language_chosen(update: Update, context: MusterContext) -> None:
     await refresh_menu(context, person.telegram_id)
 
 
-async def cancel_outside_flow(update: Update, context: MusterContext) -> None:
-    reply = await Reply.to(update, context)
-    await reply.send("cancel-nothing")
-
-
-async def stale_button(update: Update, context: MusterContext) -> None:
-    """A button whose moment has passed, or forged data: say so, change nothing."""
-    reply = await Reply.to(update, context)
-    query = update.callback_query
-    assert query is not None
-    await answer_quietly(query, reply.t("button-stale"))
-
-
-async def unknown_command(update: Update, context: MusterContext) -> None:
-    reply = await Reply.to(update, context)
-    await reply.send("unknown-command")
-
-
-async def free_text(update: Update, context: MusterContext) -> None:
-    reply = await Reply.to(update, context)
-    await reply.send("free-text-hint")
-
-
 def register(app: MusterApp) -> None:
     app.add_handler(CommandHandler("me", me, filters=PRIVATE))
     app.add_handler(CommandHandler("language", language, filters=PRIVATE))
     app.add_handler(CallbackQueryHandler(language_chosen, pattern=r"^lang:(en|zh)$"))
-    app.add_handler(CommandHandler("cancel", cancel_outside_flow, filters=PRIVATE))
+    app.add_handler(CommandHandler("cancel", say("cancel-nothing"), filters=PRIVATE))
 
 
 def register_fallbacks(app: MusterApp) -> None:
     """Registered last in the default group, so they see only what nothing else took."""
-    app.add_handler(CallbackQueryHandler(stale_button))
-    app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, unknown_command))
-    app.add_handler(MessageHandler(PRIVATE & ~filters.COMMAND, free_text))
+    # A button whose moment has passed, or forged data: say so, change nothing.
+    app.add_handler(CallbackQueryHandler(toast("button-stale")))
+    app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, say("unknown-command")))
+    app.add_handler(MessageHandler(PRIVATE & ~filters.COMMAND, say("free-text-hint")))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, cast
 
 from telegram import (
@@ -100,6 +100,13 @@ class Reply:
     def t(self, key: str, /, **args: Any) -> str:
         return self.context.services.i18n.t(self.language, key, **args)
 
+    @property
+    def choice(self) -> str:
+        """The last ``:``-separated field of the pressed button's data (``iv:u:42`` → 42)."""
+        query = self.update.callback_query
+        assert query is not None and query.data is not None
+        return query.data.rsplit(":", 1)[-1]
+
     def role(self, role: Role) -> str:
         return role_label(self.context.services.i18n, self.language, role)
 
@@ -116,6 +123,13 @@ class Reply:
             reply_markup=keyboard(buttons) if buttons else None,
             disable_web_page_preview=True,
         )
+
+    async def show_text(self, text: str, buttons: Buttons | None, *, new: bool) -> None:
+        """Send a new message, or edit the one whose button was pressed."""
+        if new:
+            await self.send_text(text, buttons)
+        else:
+            await self.edit_text(text, buttons)
 
     async def edit(self, key: str, buttons: Buttons | None = None, /, **args: Any) -> None:
         """Edit the message whose button was pressed; send anew if that is not possible."""
@@ -143,6 +157,27 @@ class Reply:
         query = self.update.callback_query
         if query is not None:
             await answer_quietly(query, self.t(key, **args) if key else None)
+
+
+Callback = Callable[[Update, MusterContext], Coroutine[Any, Any, None]]
+
+
+def say(key: str) -> Callback:
+    """A handler that answers with one fixed message, in the person's language."""
+
+    async def handler(update: Update, context: MusterContext) -> None:
+        await (await Reply.to(update, context)).send(key)
+
+    return handler
+
+
+def toast(key: str) -> Callback:
+    """A button handler that answers with one fixed notice and changes nothing."""
+
+    async def handler(update: Update, context: MusterContext) -> None:
+        await (await Reply.to(update, context)).toast(key)
+
+    return handler
 
 
 async def answer_quietly(query: CallbackQuery, text: str | None = None) -> None:

@@ -21,7 +21,16 @@ from bot.i18n import format_date_iso
 from bot.services.authz import INVITE_ACTIONS, Action, PermissionDeniedError, can
 from bot.services.invites import InviteError, invite_link
 from bot.services.org import TreeLine, search_units
-from handlers.common import PRIVATE, Buttons, MusterApp, MusterContext, Reply, actor_of
+from handlers.common import (
+    PRIVATE,
+    Buttons,
+    MusterApp,
+    MusterContext,
+    Reply,
+    actor_of,
+    say,
+    toast,
+)
 from handlers.pickers import unit_rows
 from storage.models import Role, Unit
 
@@ -90,23 +99,18 @@ async def _ask_unit(
     key = "invite-choose-unit-search" if query else "invite-choose-unit"
     text = reply.t(key, count=len(lines), query=query or "")
     _draft(context)["page"] = page
-    if new_message:
-        await reply.send_text(text, rows)
-    else:
-        await reply.edit_text(text, rows)
+    await reply.show_text(text, rows, new=new_message)
     return UNIT
 
 
 async def unit_page(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    query = update.callback_query
-    assert query is not None and query.data is not None
     lines = await _units(update, context)
     search = _draft(context).get("query")
     if search:
         lines = search_units(lines, search)
-    return await _ask_unit(reply, context, lines, int(query.data.rsplit(":", 1)[1]), query=search)
+    return await _ask_unit(reply, context, lines, int(reply.choice), query=search)
 
 
 async def unit_search(update: Update, context: MusterContext) -> int:
@@ -133,9 +137,7 @@ async def _unit_of(update: Update, context: MusterContext) -> Unit | None:
 
 async def unit_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    _draft(context)["unit"] = int(query.data.rsplit(":", 1)[1])
+    _draft(context)["unit"] = int(reply.choice)
     if await _unit_of(update, context) is None:
         await reply.toast("access-denied")
         return UNIT
@@ -153,20 +155,14 @@ async def _ask_role(reply: Reply, context: MusterContext, *, new_message: bool =
     roles = [role for role in Role if can(actor, INVITE_ACTIONS[role], unit)]
     rows: Buttons = [[(reply.role(role), f"iv:r:{role.value}")] for role in roles]
     rows = [*rows, _controls(reply)]
-    text = reply.t("invite-choose-role", unit=unit.name)
-    if new_message:
-        await reply.send_text(text, rows)
-    else:
-        await reply.edit_text(text, rows)
+    await reply.show_text(reply.t("invite-choose-role", unit=unit.name), rows, new=new_message)
     return ROLE
 
 
 async def role_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    query = update.callback_query
-    assert query is not None and query.data is not None
     await reply.toast("")
-    _draft(context)["role"] = Role(query.data.rsplit(":", 1)[1]).value
+    _draft(context)["role"] = Role(reply.choice).value
     return await _ask_uses(reply, context)
 
 
@@ -180,10 +176,8 @@ async def _ask_uses(reply: Reply, context: MusterContext) -> int:
 
 async def uses_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    query = update.callback_query
-    assert query is not None and query.data is not None
     await reply.toast("")
-    _draft(context)["uses"] = int(query.data.rsplit(":", 1)[1]) or None
+    _draft(context)["uses"] = int(reply.choice) or None
     return await _ask_expiry(reply, context)
 
 
@@ -206,9 +200,7 @@ async def _ask_expiry(reply: Reply, context: MusterContext) -> int:
 
 async def expiry_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    choice = query.data.rsplit(":", 1)[1]
+    choice = reply.choice
     if choice not in _expiry_choices(context):
         await reply.toast("button-stale")
         return EXPIRY
@@ -224,8 +216,6 @@ async def expiry_chosen(update: Update, context: MusterContext) -> int:
 
 async def approval_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    query = update.callback_query
-    assert query is not None and query.data is not None
     await reply.toast("")
     draft = _draft(context)
     unit = await _unit_of(update, context)
@@ -240,7 +230,7 @@ async def approval_chosen(update: Update, context: MusterContext) -> int:
             Role(draft["role"]),
             uses=draft.get("uses"),
             expires_in=parse_duration(draft["expiry"]),
-            approval=query.data.endswith(":1"),
+            approval=reply.choice == "1",
         )
     except PermissionDeniedError:
         await reply.edit("invite-not-allowed")
@@ -299,16 +289,6 @@ async def cancel(update: Update, context: MusterContext) -> int:
     return _end(context)
 
 
-async def use_buttons(update: Update, context: MusterContext) -> None:
-    reply = await Reply.to(update, context)
-    await reply.send("use-buttons")
-
-
-async def stale(update: Update, context: MusterContext) -> None:
-    reply = await Reply.to(update, context)
-    await reply.toast("button-stale")
-
-
 # /invites ------------------------------------------------------------------
 
 
@@ -357,11 +337,9 @@ async def list_invites(update: Update, context: MusterContext) -> None:
 
 async def revoke(update: Update, context: MusterContext) -> None:
     reply = await Reply.to(update, context)
-    query = update.callback_query
-    assert query is not None and query.data is not None
     actor = await actor_of(update, context)
     try:
-        await context.services.invites.revoke(actor, int(query.data.rsplit(":", 1)[1]))
+        await context.services.invites.revoke(actor, int(reply.choice))
     except PermissionDeniedError:
         await reply.toast("access-denied")
         return
@@ -409,8 +387,8 @@ def register(app: MusterApp) -> None:
                 CallbackQueryHandler(cancel, pattern=r"^iv:x$"),
                 CommandHandler("cancel", cancel),
                 CommandHandler("invite", start, filters=PRIVATE),
-                CallbackQueryHandler(stale, pattern=r"^iv:"),
-                MessageHandler(PRIVATE & ~filters.COMMAND, use_buttons),
+                CallbackQueryHandler(toast("button-stale"), pattern=r"^iv:"),
+                MessageHandler(PRIVATE & ~filters.COMMAND, say("use-buttons")),
             ],
             name="invite",
             persistent=True,

@@ -94,7 +94,7 @@ class MembershipService:
         await self.authz.audit(actor, "member_move", target, f"member {member.id} from {origin}")
         return target
 
-    async def set_active(self, actor: Actor, member: Member, active: bool) -> None:
+    async def set_active(self, actor: Actor, member: Member, active: bool) -> Member:
         unit = await self.storage.units.get(member.unit_id)
         action = "member_reactivate" if active else "member_deactivate"
         await self.authz.check(actor, Action.DEACTIVATE_MEMBER, unit, f"{action} {member.id}")
@@ -103,3 +103,6 @@ class MembershipService:
         async with self.storage.db.transaction() as conn:
             await self.storage.members.set_active(conn, member.id, active, self.clock.now())
         await self.authz.audit(actor, action, unit, f"member {member.id}")
+        changed = await self.storage.members.get(member.id)
+        assert changed is not None
+        return changed
