@@ -26,7 +26,8 @@ from storage.models import Role
 log = logging.getLogger(__name__)
 
 # Muster talks to people one by one; groups are ignored unless a flow says otherwise.
-PRIVATE = filters.ChatType.PRIVATE
+# Edits of old messages are not new requests: only fresh messages are answered.
+PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
 Buttons = Sequence[Sequence[tuple[str, str]]]
 

@@ -98,3 +98,14 @@ async def test_menus_registered_per_language(harness: Harness) -> None:
     assert harness.api.commands_for(None, "") == english
     admin_menu = harness.api.commands_for({"type": "chat", "chat_id": 900_000_001})
     assert "grant" in [c["command"] for c in admin_menu]
+
+
+async def test_edited_messages_are_not_new_requests(harness: Harness) -> None:
+    ola = harness.person(409, "Ola")
+    token = await harness.invite("RIV-1")
+    update = ola.command("start", token)
+    message = dict(update["message"], edit_date=update["message"]["date"])
+    edited = {"update_id": 999_999, "edited_message": message}
+    replies = await harness.send(ola, edited)
+    assert replies.everywhere == []
+    assert await harness.services.storage.members.by_telegram_id(409) is None
