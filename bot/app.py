@@ -12,12 +12,14 @@ from typing import Any
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import ApplicationBuilder, BasePersistence, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, BasePersistence, ContextTypes
 from telegram.request import BaseRequest
 
 import handlers
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
+from bot.delivery import DeliveryEngine, Pacer
+from bot.directive_delivery import DirectiveRenderers, directive_tick
 from bot.services.container import Services
 from handlers.common import MusterApp, MusterContext, language_of
 from storage import Storage
@@ -29,6 +31,8 @@ log = logging.getLogger(__name__)
 OFFLINE_TOKEN = "123456:OFFLINE-TEST-TOKEN"
 # APScheduler drops a job that is late by more than this; late is better than never.
 MISFIRE_GRACE_SECONDS = 3600
+# How often the schedule is asked what is due (directives to start, chase, close).
+TICK_SECONDS = 2.0
 
 
 async def build_application(
@@ -38,6 +42,7 @@ async def build_application(
     persistence: BasePersistence[Any, Any, Any] | None = None,
     clock: Clock | None = None,
     storage: Storage | None = None,
+    pacer: Pacer | None = None,
 ) -> MusterApp:
     """Open the database (migrating it), wire the services and handlers, return the app.
 
@@ -78,15 +83,40 @@ async def build_application(
         builder = builder.request(request).get_updates_request(request)
     app: MusterApp = builder.build()
     app.bot_data["services"] = services
+    pacer = pacer or Pacer.from_settings(settings.delivery)
+    engine = DeliveryEngine(
+        storage,
+        app.bot,
+        services.clock,
+        settings.delivery,
+        DirectiveRenderers(services).table(),
+        pacer,
+    )
+    app.bot_data["delivery"] = engine
+    app.bot_data["pacer"] = pacer
+    app.bot_data["wake_delivery"] = engine.wake
     if app.job_queue is not None:
         # configure() replaces everything, PTB's own executor included: pass it back.
         app.job_queue.scheduler.configure(
             job_defaults={"misfire_grace_time": MISFIRE_GRACE_SECONDS, "coalesce": True},
             **app.job_queue.scheduler_configuration,
         )
+        app.job_queue.run_repeating(_tick_job, interval=TICK_SECONDS, first=0, name="tick")
     handlers.register(app)
     app.add_error_handler(on_error)
     return app
+
+
+async def run_schedule(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
+    """One pass over everything due (the job every TICK_SECONDS); returns the work done."""
+    services: Services = app.bot_data["services"]
+    done = await directive_tick(services, app.bot, app.bot_data["pacer"])
+    app.bot_data["delivery"].wake()
+    return done
+
+
+async def _tick_job(context: MusterContext) -> None:
+    await run_schedule(context.application)
 
 
 async def on_error(update: object, context: MusterContext) -> None:

@@ -119,6 +119,30 @@ class InviteSettings(_Section):
     default_uses: int = Field(default=1, ge=1, le=100_000)
 
 
+class DirectiveSettings(_Section):
+    # Reminders go out at the deadline; secretaries get their lists this much later.
+    escalation_grace: Duration = timedelta(hours=1)
+    # How many directives /directives lists.
+    recent: int = Field(default=10, ge=1, le=50)
+
+
+class DeliverySettings(_Section):
+    """How the outbox worker paces itself under Telegram's flood limits."""
+
+    # Sends per second overall (Telegram allows about 30); whole sends per 1-s window.
+    rate_per_second: float = Field(default=29.0, gt=0, le=30)
+    # Seconds between two sends to the same chat (Telegram: about one per second).
+    private_chat_interval: float = Field(default=1.0, ge=0, le=60)
+    # Sends per sliding minute to one group chat (Telegram: 20).
+    group_per_minute: int = Field(default=20, ge=1, le=60)
+    # Sends in flight at once.
+    concurrency: int = Field(default=8, ge=1, le=64)
+    # Network failures tolerated per message before it is marked failed.
+    max_attempts: int = Field(default=20, ge=1, le=1000)
+    # Longest wait between two retries of one message (back-off doubles from 2 s).
+    max_backoff_seconds: float = Field(default=300.0, ge=0, le=86_400)
+
+
 class LoggingSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -148,6 +172,8 @@ class Settings(BaseSettings):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     invites: InviteSettings = Field(default_factory=InviteSettings)
+    directives: DirectiveSettings = Field(default_factory=DirectiveSettings)
+    delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
 
     @classmethod

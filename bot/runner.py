@@ -35,8 +35,14 @@ async def serve_polling(app: MusterApp, stop: asyncio.Event, *, poll_timeout: in
                 allowed_updates=Update.ALL_TYPES, timeout=poll_timeout, poll_interval=0.0
             )
             log.info("Muster is running as @%s", app.bot.username)
+            # The outbox worker stops first and finishes what it has in flight, so a
+            # graceful stop sends nothing twice.
+            delivery_stop = asyncio.Event()
+            delivery = asyncio.create_task(app.bot_data["delivery"].run(delivery_stop))
             await stop.wait()
             await app.updater.stop()
+            delivery_stop.set()
+            await delivery
             await app.stop()
     finally:
         # PTB calls post_shutdown only from its own run_polling; this is our run_polling.

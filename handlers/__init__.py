@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from handlers import admin, basics, invites, menu, start
+from handlers import (
+    acknowledge,
+    admin,
+    basics,
+    directive_watch,
+    directives,
+    invites,
+    menu,
+    start,
+)
 from handlers.common import MusterApp
 
 
@@ -10,6 +19,9 @@ def register(app: MusterApp) -> None:
     # Order matters inside the default group: flows first, catch-alls last.
     start.register(app)
     invites.register(app)
+    directives.register(app)
+    directive_watch.register(app)
+    acknowledge.register(app)
     admin.register(app)
     basics.register(app)
     menu.register(app)

@@ -30,6 +30,10 @@ def _secretary(actor: Actor) -> bool:
     return actor.is_admin or Role.SECRETARY in actor.roles
 
 
+def _watcher(actor: Actor) -> bool:
+    return actor.is_admin or bool({Role.SECRETARY, Role.COORDINATOR} & actor.roles)
+
+
 def _admin(actor: Actor) -> bool:
     return actor.is_admin
 
@@ -42,6 +46,8 @@ def _anyone(actor: Actor) -> bool:
 COMMANDS: list[tuple[str, str, Callable[[Actor], bool]]] = [
     ("start", "cmd-start", _stranger),
     ("me", "cmd-me", _member),
+    ("directive", "cmd-directive", _secretary),
+    ("directives", "cmd-directives", _watcher),
     ("invite", "cmd-invite", _secretary),
     ("invites", "cmd-invites", _secretary),
     ("grant", "cmd-grant", _admin),

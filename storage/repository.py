@@ -7,8 +7,10 @@ from pathlib import Path
 
 from storage.audit import AuditRepository
 from storage.db import Database
+from storage.directives import DirectiveRepository
 from storage.invites import InviteRepository
 from storage.members import MemberRepository
+from storage.outbox import OutboxRepository
 from storage.units import UnitRepository
 
 
@@ -19,6 +21,8 @@ class Storage:
         self.members = MemberRepository(db)
         self.invites = InviteRepository(db)
         self.audit = AuditRepository(db)
+        self.outbox = OutboxRepository(db)
+        self.directives = DirectiveRepository(db)
 
     @classmethod
     async def open(cls, path: str | Path) -> Storage:

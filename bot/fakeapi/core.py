@@ -11,9 +11,12 @@ import asyncio
 import contextlib
 import inspect
 import json
+import math
 import re
+import time
 import zlib
-from collections.abc import Callable, Mapping
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
 from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -169,6 +172,13 @@ class ApiCall:
         return _as_int(self.params.get("chat_id"))
 
 
+@dataclass(frozen=True)
+class _Limits:
+    per_second: int
+    per_chat_per_second: int
+    group_per_minute: int
+
+
 @dataclass
 class _Fault:
     method: str | None
@@ -289,6 +299,11 @@ class FakeBotApi:
         self._recorded = asyncio.Event()
         self._poller = 0
         self._methods: dict[str, tuple[str, MethodHandler]] = {}
+        self.too_many_requests = 0
+        self.send_times: dict[int, list[float]] = {}
+        self._limits: _Limits | None = None
+        self._monotonic: Callable[[], float] = time.monotonic
+        self._recent_sends: deque[float] = deque()
         for name, handler in {
             "getMe": self._get_me,
             "logOut": _true,
@@ -338,13 +353,20 @@ class FakeBotApi:
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
             self._check_faults(key, params)
+            paced = _is_paced(key)
+            if paced:
+                self._check_limits(params)
             result = handler(params)
             if inspect.isawaitable(result):
                 result = await result
+            if paced:
+                self._record_send(params)
             message = self._message_of(result)
             status, body = 200, {"ok": True, "result": deepcopy(result)}
         except ApiError as error:
             status, body = error.error_code, error.body()
+        if status == 429:
+            self.too_many_requests += 1
         self.calls.append(ApiCall(name, params, at, status, body, message))
         self._recorded.set()
         return status, body
@@ -438,6 +460,48 @@ class FakeBotApi:
             description=f"Too Many Requests: retry after {retry_after}",
             retry_after=retry_after,
         )
+
+    def enforce_limits(
+        self,
+        per_second: int = 30,
+        per_chat_per_second: int = 1,
+        group_per_minute: int = 20,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """Answer 429 with ``retry_after``, as Telegram does, to a send or edit that would
+        exceed a flood limit: ``per_second`` overall and ``per_chat_per_second`` per chat in
+        any sliding second, ``group_per_minute`` per group (chat id < 0) in any sliding
+        minute.  Only accepted sends count.  ``clock`` is a monotonic clock in seconds (a
+        fake one in tests), also used for :attr:`send_times`."""
+        self._limits = _Limits(per_second, per_chat_per_second, group_per_minute)
+        self._monotonic = clock
+
+    def _check_limits(self, params: JSON) -> None:
+        limits = self._limits
+        if limits is None:
+            return
+        now = self._monotonic()
+        chat_id = _as_int(params.get("chat_id"))
+        mine = self.send_times.get(chat_id, []) if chat_id is not None else []
+        waits = [
+            _window_wait(self._recent_sends, limits.per_second, 1.0, now),
+            _window_wait(mine, limits.per_chat_per_second, 1.0, now),
+        ]
+        if chat_id is not None and chat_id < 0:
+            waits.append(_window_wait(mine, limits.group_per_minute, 60.0, now))
+        wait = max(waits)
+        if wait > 0:
+            seconds = max(1, math.ceil(wait))
+            raise ApiError(429, f"Too Many Requests: retry after {seconds}", seconds)
+
+    def _record_send(self, params: JSON) -> None:
+        now = self._monotonic()
+        self._recent_sends.append(now)
+        while self._recent_sends and self._recent_sends[0] + 1.0 <= now:
+            self._recent_sends.popleft()
+        chat_id = _as_int(params.get("chat_id"))
+        if chat_id is not None:
+            self.send_times.setdefault(chat_id, []).append(now)
 
     def block(self, chat_id: int) -> None:
         """The user blocked the bot: sends and edits to the chat get 403 until unblocked."""
@@ -869,6 +933,25 @@ _CONTENT_KEYS = ("text", "entities", "caption", "caption_entities", "reply_marku
 def _snapshot(stored: _Stored) -> SentMessage:
     """A copy, so later edits to the chat do not change what a test already holds."""
     return SentMessage(deepcopy(stored.raw), deepcopy(stored.markup))
+
+
+def _is_paced(key: str) -> bool:
+    """Methods Telegram's flood limits apply to: whatever puts or changes a message."""
+    return key.startswith(_SEND_PREFIXES) and key != "sendchataction"
+
+
+def _window_wait(times: Sequence[float], limit: int, window: float, now: float) -> float:
+    """Seconds until fewer than ``limit`` of ``times`` (ascending) lie in the sliding
+    ``window`` ending now; 0 or less when a send is allowed already.
+
+    A send at ``s`` is in the window while ``s + window > now``, the same comparison the
+    pacer makes, so the two agree to the last float."""
+    for inside, at in enumerate(reversed(times), start=1):
+        if at + window <= now:
+            break
+        if inside >= limit:
+            return at + window - now
+    return 0.0
 
 
 def _true(params: JSON) -> bool:

@@ -21,6 +21,7 @@ class Action(StrEnum):
     MOVE_MEMBER = "move_member"
     DEACTIVATE_MEMBER = "deactivate_member"
     IMPORT_ORG = "import_org"
+    SEND_DIRECTIVE = "send_directive"
 
 
 # Which roles allow an action on a unit inside their subtree. Admins may do everything;
@@ -31,6 +32,7 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.INVITE_SECRETARY: frozenset({Role.SECRETARY}),
     Action.REVOKE_INVITE: frozenset({Role.SECRETARY}),
     Action.DECIDE_JOIN: frozenset({Role.SECRETARY}),
+    Action.SEND_DIRECTIVE: frozenset({Role.SECRETARY}),
 }
 
 INVITE_ACTIONS = {

@@ -8,6 +8,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Translator, translator
 from bot.services.authz import Authorizer
+from bot.services.directives import DirectiveService
 from bot.services.invites import InviteService
 from bot.services.membership import MembershipService
 from bot.services.org import OrgService
@@ -24,6 +25,7 @@ class Services:
     org: OrgService
     invites: InviteService
     membership: MembershipService
+    directives: DirectiveService
 
     @classmethod
     def build(cls, settings: Settings, storage: Storage, clock: Clock) -> Services:
@@ -43,4 +45,12 @@ class Services:
                 max_expiry=settings.invites.max_expiry,
             ),
             membership=MembershipService(storage, clock, authz),
+            directives=DirectiveService(
+                storage,
+                clock,
+                authz,
+                zone=settings.zone,
+                escalation_grace=settings.directives.escalation_grace,
+                recent_limit=settings.directives.recent,
+            ),
         )

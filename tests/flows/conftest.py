@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_application
+from bot.app import build_application, run_schedule
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.delivery import Pacer
 from bot.fakeapi import ChatDriver, FakeBotApi, FakeRequest, FakeUser, Replies
 from bot.services.authz import Actor
 from bot.services.container import Services
@@ -67,6 +68,18 @@ class Harness:
         )
         return created.token
 
+    async def run_due(self) -> int:
+        """What the scheduler and the outbox worker would do by now, until nothing more
+        is due (a send can make work for the next tick). Returns the outbox rows handled."""
+        handled = 0
+        for _ in range(10):
+            ticked = await run_schedule(self.app)
+            drained = int(await self.app.bot_data["delivery"].drain())
+            handled += drained
+            if not ticked and not drained:
+                return handled
+        raise AssertionError("the schedule never settled")
+
     async def join(self, user: FakeUser, code: str, role: Role = Role.MEMBER) -> Member:
         await self.send(user, user.command("start", await self.invite(code, role)))
         member = await self.services.storage.members.by_telegram_id(user.id)
@@ -79,7 +92,9 @@ async def harness(
     settings: Settings, storage: Storage, clock: FakeClock, tmp_path: Path
 ) -> AsyncIterator[Harness]:
     api = FakeBotApi(clock=clock.now)
-    app = await build_application(settings, request=FakeRequest(api), clock=clock, storage=storage)
+    app = await build_application(
+        settings, request=FakeRequest(api), clock=clock, storage=storage, pacer=Pacer.unlimited()
+    )
     async with ChatDriver(app, api) as driver:
         harness = Harness(api, app, driver, clock, tmp_path)
         await load_tree(harness.services, tmp_path)

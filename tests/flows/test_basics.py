@@ -25,11 +25,14 @@ async def test_help_lists_only_allowed_commands(harness: Harness, admin: FakeUse
     sec = harness.person(403, "Sec")
     await harness.join(sec, "RIV", Role.SECRETARY)
     [answer] = await harness.send(sec, sec.command("help"))
-    assert commands(answer.text) == ["/me", "/invite", "/invites", "/language", "/help", "/cancel"]
+    assert commands(answer.text) == [
+        "/me", "/directive", "/directives", "/invite", "/invites", "/language", "/help",
+        "/cancel",
+    ]  # fmt: skip
     [answer] = await harness.send(admin, admin.command("help"))
     assert commands(answer.text) == [
-        "/invite", "/invites", "/grant", "/ungrant", "/move", "/deactivate",
-        "/reactivate", "/language", "/help", "/cancel",
+        "/directive", "/directives", "/invite", "/invites", "/grant", "/ungrant", "/move",
+        "/deactivate", "/reactivate", "/language", "/help", "/cancel",
     ]  # fmt: skip
 
 

@@ -17,14 +17,22 @@ from bot.i18n import LANGUAGES, Translator
 
 ROOT = Path(__file__).parents[2]
 KEY = re.compile(r"^[a-z]+(-[a-z0-9]+)+$")
+NOT_MESSAGES = {"utf-8", "utf-8-sig"}
 # Code that talks to people; every kebab-case literal there is a message id.
-SOURCES = [*sorted((ROOT / "handlers").glob("*.py")), ROOT / "bot" / "app.py"]
+SOURCES = [
+    path
+    for folder in ("bot", "handlers")
+    for path in sorted((ROOT / folder).rglob("*.py"))
+    if "fakeapi" not in path.parts
+]
 NUMERIC = {"count", "n", "uses", "used", "days"}
 
 
 def literals(path: Path) -> Iterator[tuple[str, int]]:
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and KEY.match(node.value):
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+            continue
+        if KEY.match(node.value) and node.value not in NOT_MESSAGES:
             yield node.value, node.lineno
 
 

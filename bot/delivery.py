@@ -1,0 +1,580 @@
+"""The delivery engine: one worker drains the outbox under Telegram's flood limits.
+
+Telegram allows about 30 messages a second overall, one a second per chat and 20 a minute
+per group, and answers anything faster with 429 and a ``retry_after``. PTB's
+``AIORateLimiter`` knows no per-private-chat limit and does not retry a 429 by default, so
+Muster paces itself (:class:`Pacer`) and keeps every message as an outbox row whose state
+is committed right after its send: a crash re-sends at most the messages in flight, and a
+graceful stop re-sends nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import random
+import time
+import warnings
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.clock import Clock
+from bot.config import DeliverySettings
+from storage import Storage
+from storage.outbox import NewMessage, OutboxRow, OutboxStatus
+
+log = logging.getLogger(__name__)
+
+# Lower goes first: a notice or a reminder overtakes a directive to thousands.
+PRIORITY_NOTICE = 0
+PRIORITY_REMINDER = 5
+PRIORITY_BULK = 9
+
+KIND_NOTICE = "notice"
+BACKOFF_BASE_SECONDS = 2.0
+# Payload key under which a row remembers that its attachment already went out, so a
+# retry of the text does not send the photo twice.
+ATTACHMENT_SENT_KEY = "_attachment_message_id"
+# 400 answers that mean the chat is gone for good, not that the message was malformed.
+_GONE = ("chat not found", "user is deactivated", "chat_id is empty", "peer_id_invalid")
+_PROGRESS_EVERY = 1000
+
+
+# ---------------------------------------------------------------- what a row becomes
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    kind: Literal["photo", "document"]
+    file_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A rendered row: HTML text with optional inline buttons ``(label, callback_data)``,
+    preceded by an attachment sent on its own (captions are too short for directives)."""
+
+    text: str
+    buttons: Sequence[Sequence[tuple[str, str]]] = ()
+    attachment: Attachment | None = None
+
+
+Renderer = Callable[[OutboxRow], Awaitable[Outgoing | None]]
+"""Turns a row into a message at send time; ``None`` means the row became obsolete."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of a row, for whoever must react (e.g. tell a secretary)."""
+
+    row: OutboxRow
+    status: OutboxStatus
+    message_id: int | None = None
+    error: str | None = None
+
+
+OutcomeHook = Callable[[Outcome], Awaitable[None]]
+
+
+async def render_notice(row: OutboxRow) -> Outgoing:
+    """Kind "notice": payload ``{"text": html, "buttons": [[label, data], …]}``."""
+    buttons = [
+        [(str(label), str(data)) for label, data in line] for line in row.payload.get("buttons", [])
+    ]
+    return Outgoing(text=str(row.payload["text"]), buttons=buttons)
+
+
+def notice_message(
+    chat_id: int,
+    text: str,
+    *,
+    not_before: datetime,
+    member_id: int | None = None,
+    directive_id: int | None = None,
+    buttons: Iterable[Iterable[tuple[str, str]]] = (),
+    priority: int = PRIORITY_NOTICE,
+) -> NewMessage:
+    """An outbox row for :func:`render_notice` (already translated HTML text)."""
+    payload: dict[str, Any] = {"text": text}
+    rows = [[[label, data] for label, data in line] for line in buttons]
+    if rows:
+        payload["buttons"] = rows
+    return NewMessage(KIND_NOTICE, chat_id, member_id, directive_id, priority, payload, not_before)
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    """``retry_after`` as seconds whether PTB gives an int or (opted in) a timedelta."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+# ---------------------------------------------------------------- pacing
+
+
+class Pacer:
+    """Spaces sends so that Telegram never has to say 429.
+
+    Limits: at most ``rate_per_second`` sends in any sliding second overall (a whole
+    number of sends; below 1, one send per ``1/rate`` seconds), at least ``chat_interval``
+    seconds between two sends to one chat, at most ``group_per_minute`` sends to one group
+    (chat id < 0) in any sliding minute; and nothing at all during a :meth:`pause`.
+
+    A slot is recorded the moment it is granted, so concurrent callers each get their own.
+    Time and sleep are injected: tests run on a fake timeline and never really wait.
+    """
+
+    def __init__(
+        self,
+        *,
+        rate_per_second: float,
+        chat_interval: float,
+        group_per_minute: int,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        enabled: bool = True,
+    ) -> None:
+        if rate_per_second <= 0 or chat_interval < 0 or group_per_minute < 1:
+            raise ValueError("rate and group limit must be positive, interval not negative")
+        self.monotonic = monotonic
+        self.sleep = sleep
+        self.enabled = enabled
+        self.chat_interval = chat_interval
+        self._window_sends = max(1, math.floor(rate_per_second))
+        self._window = max(1.0, 1.0 / rate_per_second)
+        self._group_limit = group_per_minute
+        self._recent: deque[float] = deque(maxlen=self._window_sends)
+        self._last_in_chat: dict[int, float] = {}
+        self._group_recent: dict[int, deque[float]] = {}
+        self._paused_until = -math.inf
+        self._granted = 0
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: DeliverySettings,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> Pacer:
+        return cls(
+            rate_per_second=settings.rate_per_second,
+            chat_interval=settings.private_chat_interval,
+            group_per_minute=settings.group_per_minute,
+            monotonic=monotonic,
+            sleep=sleep,
+        )
+
+    @classmethod
+    def unlimited(cls) -> Pacer:
+        """Grants every slot at once and ignores pauses: for tests and benchmarks that
+        measure everything but Telegram's limits."""
+        return cls(rate_per_second=30, chat_interval=0, group_per_minute=20, enabled=False)
+
+    async def acquire(self, chat_id: int) -> None:
+        """Wait until a send to ``chat_id`` is allowed, and take that slot."""
+        while (delay := self.try_acquire(chat_id)) > 0:
+            await self.sleep(delay)
+
+    def try_acquire(self, chat_id: int) -> float:
+        """Take a slot if one is free now and return 0, else return seconds to wait."""
+        if not self.enabled:
+            return 0.0
+        now = self.monotonic()
+        delay = max(
+            self._paused_until - now, self._global_delay(now), self._chat_delay(chat_id, now)
+        )
+        if delay > 0:
+            return delay
+        self._recent.append(now)
+        self._last_in_chat[chat_id] = now
+        if chat_id < 0:
+            group = self._group_recent.setdefault(chat_id, deque(maxlen=self._group_limit))
+            group.append(now)
+        self._granted += 1
+        if self._granted % 4096 == 0:
+            self._forget(now)
+        return 0.0
+
+    def chat_ready_in(self, chat_id: int) -> float:
+        """Seconds until ``chat_id``'s own limits allow a send (0 if they do now)."""
+        if not self.enabled:
+            return 0.0
+        return max(0.0, self._chat_delay(chat_id, self.monotonic()))
+
+    def pause(self, seconds: float) -> None:
+        """Hold every send for ``seconds`` (a 429's retry_after applies to the whole bot)."""
+        if self.enabled and seconds > 0:
+            self._paused_until = max(self._paused_until, self.monotonic() + seconds)
+
+    def _global_delay(self, now: float) -> float:
+        if len(self._recent) < self._window_sends:
+            return 0.0
+        return self._recent[0] + self._window - now
+
+    def _chat_delay(self, chat_id: int, now: float) -> float:
+        delay = -math.inf
+        last = self._last_in_chat.get(chat_id)
+        if last is not None:
+            delay = last + self.chat_interval - now
+        group = self._group_recent.get(chat_id)
+        if group is not None and len(group) >= self._group_limit:
+            delay = max(delay, group[0] + 60.0 - now)
+        return delay
+
+    def _forget(self, now: float) -> None:
+        """Drop chats whose limits no longer bind, so memory follows recent activity."""
+        self._last_in_chat = {
+            c: t for c, t in self._last_in_chat.items() if t + self.chat_interval > now
+        }
+        self._group_recent = {c: d for c, d in self._group_recent.items() if d[-1] + 60.0 > now}
+
+
+# ---------------------------------------------------------------- the engine
+
+
+class DeliveryEngine:
+    """Claims due outbox rows, renders and sends them, and records each verdict.
+
+    ``run`` is the long-lived worker; ``drain`` does what is due now and returns (tests,
+    the demo). Do not run both at once on one database.
+    """
+
+    def __init__(
+        self,
+        storage: Storage,
+        bot: Bot,
+        clock: Clock,
+        settings: DeliverySettings,
+        renderers: Mapping[str, Renderer],
+        pacer: Pacer,
+        *,
+        on_outcome: OutcomeHook | None = None,
+        rng: random.Random | None = None,
+        idle_poll_seconds: float = 5.0,
+    ) -> None:
+        """``on_outcome`` hears of every verdict but a retry, in the worker: keep it short
+        (queue a notice, then ``wake()``). ``idle_poll_seconds`` is the longest idle sleep,
+        so rows queued by another process (the CLI) are noticed without ``wake()``."""
+        self.storage = storage
+        self.bot = bot
+        self.clock = clock
+        self.settings = settings
+        self.pacer = pacer
+        self.on_outcome = on_outcome
+        self._renderers: dict[str, Renderer] = {KIND_NOTICE: render_notice, **renderers}
+        self._rng = rng or random.Random()
+        self._idle_poll = idle_poll_seconds
+        self._wake = asyncio.Event()
+
+    def register(self, kind: str, renderer: Renderer) -> None:
+        self._renderers[kind] = renderer
+
+    def wake(self) -> None:
+        """New rows are due: stop idling (call after committing an enqueue)."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Deliver until ``stop`` is set; then finish the sends in flight, put the claimed
+        but unstarted rows back, and return."""
+        recovered = await self.storage.outbox.recover()
+        if recovered:
+            log.info("outbox: %d messages interrupted by the last stop queued again", recovered)
+        log.info("delivery worker started")
+        while not stop.is_set():
+            self._wake.clear()  # before claiming: a wake() from here on is not lost
+            try:
+                _, healthy = await self._pump(stop)
+            except Exception:
+                log.exception("outbox: delivery burst failed")
+                healthy = False
+            if not stop.is_set():
+                await self._idle(stop, at_least=0.0 if healthy else self._idle_poll)
+        log.info("delivery worker stopped")
+
+    async def drain(self) -> int:
+        """Send everything due now, without idling; return how many rows were handled (a
+        row retried within the call counts each time)."""
+        handled, _ = await self._pump(None)
+        return handled
+
+    # ------------------------------------------------------------ one burst
+
+    async def _pump(self, stop: asyncio.Event | None) -> tuple[int, bool]:
+        """Claim and deliver until nothing is due (or stop): ``(rows handled, healthy)``.
+
+        Workers take the most urgent row whose chat can take a message now; rows to one
+        chat go out in claim order, one at a time. When every claimed row waits on its
+        chat (a secretary with fifty notices), more rows are claimed, up to a bound, so
+        that one busy chat does not hold up everyone else.
+        """
+        outbox = self.storage.outbox
+        batch = self.settings.concurrency * 4
+        most = self.settings.concurrency * 32
+        queue: deque[OutboxRow] = deque()
+        unstarted: list[int] = []
+        chat_locks: dict[int, asyncio.Lock] = {}
+        chat_refs: Counter[int] = Counter()
+        claim_lock = asyncio.Lock()
+        tally: Counter[str] = Counter()
+        started = time.monotonic()
+        state = {"exhausted": False, "healthy": True}
+
+        def stopping() -> bool:
+            return stop is not None and stop.is_set()
+
+        async def claim() -> None:
+            try:
+                rows = await outbox.claim(self.clock.now(), batch)
+            except Exception:
+                log.exception("outbox: claiming due messages failed")
+                rows, state["healthy"] = [], False
+            state["exhausted"] = not rows
+            queue.extend(rows)
+
+        async def take() -> OutboxRow | None:
+            async with claim_lock:
+                while not stopping():
+                    index, ready = self._choose(queue, chat_refs)
+                    if not ready and not state["exhausted"] and len(queue) < most:
+                        await claim()
+                        continue
+                    if index is None:
+                        return None
+                    row = queue[index]
+                    del queue[index]
+                    chat_refs[row.chat_id] += 1
+                    return row
+                return None
+
+        async def worker() -> None:
+            while (row := await take()) is not None:
+                lock = chat_locks.setdefault(row.chat_id, asyncio.Lock())
+                try:
+                    async with lock:
+                        verdict = await self._deliver(row, stop)
+                finally:
+                    chat_refs[row.chat_id] -= 1
+                    if not chat_refs[row.chat_id]:
+                        del chat_refs[row.chat_id], chat_locks[row.chat_id]
+                if verdict is None:
+                    unstarted.append(row.id)
+                    continue
+                tally[verdict] += 1
+                if tally.total() % _PROGRESS_EVERY == 0:
+                    self._log_tally(tally, started, "so far")
+
+        try:
+            await asyncio.gather(*(worker() for _ in range(self.settings.concurrency)))
+        finally:
+            leftover = unstarted + [row.id for row in queue]
+            if leftover:
+                await outbox.release(leftover)
+                log.info("outbox: %d claimed messages put back unsent", len(leftover))
+        if tally:
+            self._log_tally(tally, started, "done")
+        return tally.total(), state["healthy"]
+
+    def _choose(self, queue: deque[OutboxRow], chat_refs: Counter[int]) -> tuple[int | None, bool]:
+        """``(index, ready)`` of the next row: the first whose chat is idle and may take a
+        message now (ready); else the first whose chat is idle; else the first, to wait
+        behind its chat. ``(None, False)`` for an empty queue."""
+        idle: int | None = None
+        for index, row in enumerate(queue):
+            if chat_refs[row.chat_id]:
+                continue
+            if self.pacer.chat_ready_in(row.chat_id) <= 0:
+                return index, True
+            if idle is None:
+                idle = index
+        if idle is not None:
+            return idle, False
+        return (0, False) if queue else (None, False)
+
+    @staticmethod
+    def _log_tally(tally: Counter[str], started: float, when: str) -> None:
+        parts = ", ".join(f"{n} {verdict}" for verdict, n in sorted(tally.items()))
+        log.info("outbox %s: %s in %.1f s", when, parts, time.monotonic() - started)
+
+    async def _idle(self, stop: asyncio.Event, *, at_least: float) -> None:
+        """Sleep until the next row is due, ``wake()`` or stop, at most the idle poll."""
+        try:
+            due = await self.storage.outbox.next_due_at()
+        except Exception:
+            log.exception("outbox: reading the next due time failed")
+            due = None
+        timeout = self._idle_poll
+        if due is not None:
+            timeout = min(timeout, (due - self.clock.now()).total_seconds())
+        timeout = max(timeout, at_least)
+        if timeout <= 0 or self._wake.is_set():
+            return
+        await _first_of(self._wake.wait(), stop.wait(), at_most=timeout)
+
+    # ------------------------------------------------------------ one row
+
+    async def _deliver(self, row: OutboxRow, stop: asyncio.Event | None) -> str | None:
+        """Render, pace, send and record one row; return the verdict, or None when stop
+        came before anything was sent. Never raises: one bad row must not stop the rest."""
+        try:
+            return await self._deliver_row(row, stop)
+        except Exception:
+            # Only the database can get here; the row stays 'sending' until a restart's
+            # recover() queues it again.
+            log.exception("outbox row %d: its state could not be recorded", row.id)
+            return "unrecorded"
+
+    async def _deliver_row(self, row: OutboxRow, stop: asyncio.Event | None) -> str | None:
+        renderer = self._renderers.get(row.kind)
+        if renderer is None:
+            return await self._fail(row, f"no renderer for kind {row.kind!r}")
+        try:
+            outgoing = await renderer(row)
+        except Exception as exc:
+            log.exception("outbox row %d (%s): rendering failed", row.id, row.kind)
+            return await self._fail(row, f"rendering failed: {exc!r}")
+        if outgoing is None:
+            await self.storage.outbox.mark_cancelled(row.id)
+            await self._notify(Outcome(row, OutboxStatus.CANCELLED))
+            return "cancelled"
+        if not await self._acquire(row.chat_id, stop):
+            return None
+        try:
+            message_id = await self._send(row, outgoing)
+        except Exception as exc:
+            return await self._settle_error(row, exc)
+        await self.storage.outbox.mark_sent(row.id, message_id, self.clock.now())
+        await self._notify(Outcome(row, OutboxStatus.SENT, message_id=message_id))
+        return "sent"
+
+    async def _acquire(self, chat_id: int, stop: asyncio.Event | None) -> bool:
+        """Wait for the pacer; give up (False) if stop comes first."""
+        if stop is None:
+            await self.pacer.acquire(chat_id)
+            return True
+        while not stop.is_set():
+            delay = self.pacer.try_acquire(chat_id)
+            if delay <= 0:
+                return True
+            await _first_of(self.pacer.sleep(delay), stop.wait())
+        return False
+
+    async def _send(self, row: OutboxRow, outgoing: Outgoing) -> int:
+        """Send the attachment (once, remembered in the row) then the text; the text's
+        message id is the row's."""
+        attachment = outgoing.attachment
+        if attachment is not None and ATTACHMENT_SENT_KEY not in row.payload:
+            if attachment.kind == "photo":
+                sent = await self.bot.send_photo(row.chat_id, attachment.file_id)
+            else:
+                sent = await self.bot.send_document(row.chat_id, attachment.file_id)
+            await self.storage.outbox.set_payload(
+                row.id, {**row.payload, ATTACHMENT_SENT_KEY: sent.message_id}
+            )
+            # Committed to this row now: the text follows even if a stop was requested.
+            await self.pacer.acquire(row.chat_id)
+        markup = None
+        if outgoing.buttons:
+            markup = InlineKeyboardMarkup(
+                [
+                    [InlineKeyboardButton(label, callback_data=data) for label, data in line]
+                    for line in outgoing.buttons
+                ]
+            )
+        message = await self.bot.send_message(
+            row.chat_id,
+            outgoing.text,
+            parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+            reply_markup=markup,
+        )
+        return message.message_id
+
+    async def _settle_error(self, row: OutboxRow, exc: Exception) -> str:
+        """Record what a failed send means for the row; return the verdict."""
+        outbox = self.storage.outbox
+        now = self.clock.now()
+        error = _describe(exc)
+        if isinstance(exc, RetryAfter):
+            seconds = retry_after_seconds(exc)
+            log.warning("flood control: Telegram asks to wait %.0f s; pausing all sends", seconds)
+            self.pacer.pause(seconds)
+            await outbox.mark_retry(
+                row.id, now + timedelta(seconds=seconds), error, count_attempt=False
+            )
+            return "retry"
+        if isinstance(exc, Forbidden) or (
+            isinstance(exc, BadRequest) and any(g in exc.message.lower() for g in _GONE)
+        ):
+            await outbox.mark_unreachable(row.id, error, now)
+            await self._notify(Outcome(row, OutboxStatus.UNREACHABLE, error=error))
+            return "unreachable"
+        if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):
+            # TimedOut, connection errors and 5xx: the next try may well work.
+            attempt = row.attempts + 1
+            if attempt >= self.settings.max_attempts:
+                return await self._fail(row, f"{error} (after {attempt} attempts)")
+            retry_at = now + timedelta(seconds=self._backoff(attempt))
+            await outbox.mark_retry(row.id, retry_at, error, count_attempt=True)
+            return "retry"
+        if not isinstance(exc, TelegramError):
+            log.error("outbox row %d: unexpected error", row.id, exc_info=exc)
+        return await self._fail(row, error)
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential from 2 s, capped, with jitter so retries of a burst spread out."""
+        ceiling = min(
+            self.settings.max_backoff_seconds, BACKOFF_BASE_SECONDS * 2.0 ** min(attempt - 1, 30)
+        )
+        return ceiling * (0.5 + 0.5 * self._rng.random())
+
+    async def _fail(self, row: OutboxRow, error: str) -> str:
+        log.warning("outbox row %d (%s to %d) failed: %s", row.id, row.kind, row.chat_id, error)
+        await self.storage.outbox.mark_failed(row.id, error)
+        await self._notify(Outcome(row, OutboxStatus.FAILED, error=error))
+        return "failed"
+
+    async def _notify(self, outcome: Outcome) -> None:
+        if self.on_outcome is None:
+            return
+        try:
+            await self.on_outcome(outcome)
+        except Exception:
+            log.exception("outbox row %d: outcome hook failed", outcome.row.id)
+
+
+def _describe(exc: Exception) -> str:
+    """``Type: message`` for the row's error column, without "Forbidden: Forbidden: …"."""
+    name, text = type(exc).__name__, str(exc)
+    return text if text.startswith(name) else f"{name}: {text}"
+
+
+async def _first_of(*waits: Awaitable[Any], at_most: float | None = None) -> None:
+    """Wait until the first of ``waits`` finishes (or ``at_most`` seconds pass); cancel
+    the rest."""
+    tasks = [asyncio.ensure_future(w) for w in waits]
+    try:
+        await asyncio.wait(tasks, timeout=at_most, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

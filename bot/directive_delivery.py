@@ -1,0 +1,228 @@
+"""Directives in motion: how their outbox rows render, and the tick that starts, watches,
+chases and closes them. Everything here is derived from the database on each call, so a
+restart (or hours of downtime) only means the next tick catches up."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+
+from bot.delivery import Attachment as OutgoingAttachment
+from bot.delivery import Outgoing, Pacer, Renderer, notice_message
+from bot.i18n import Translator
+from bot.render import ack_buttons, directive_text, reminder_text
+from bot.services.container import Services
+from bot.services.directives import Escalation
+from storage.directives import KIND_DIRECTIVE, KIND_REMINDER, Directive, Straggler
+from storage.outbox import NewMessage, OutboxRow
+
+log = logging.getLogger(__name__)
+LISTED = 20  # names in one escalation or unreachable notice before "…and N more"
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    language: str
+    zone: ZoneInfo
+
+
+class DirectiveRenderers:
+    """Renders directive and reminder rows at send time, in the recipient's language and
+    local time; a cancelled directive renders as nothing (the row is dropped)."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def _context(self, row: OutboxRow) -> tuple[Directive, str, Recipient] | None:
+        storage = self.services.storage
+        directive = await storage.directives.get(row.directive_id or 0)
+        if directive is None or directive.status == "cancelled":
+            return None
+        member = await storage.members.get(row.member_id or 0)
+        if member is None or not member.active:
+            return None
+        origin = await storage.units.get(directive.from_unit_id)
+        home = await storage.units.get(member.unit_id)
+        zone = self.services.directives.zone_of(home)
+        return directive, origin.name if origin else "", Recipient(member.language, zone)
+
+    async def directive(self, row: OutboxRow) -> Outgoing | None:
+        found = await self._context(row)
+        if found is None:
+            return None
+        directive, origin, to = found
+        i18n, now = self.services.i18n, self.services.clock.now()
+        attachment = None
+        if directive.attachment_file_id:
+            if directive.attachment_kind == "photo":
+                attachment = OutgoingAttachment("photo", directive.attachment_file_id)
+            else:
+                attachment = OutgoingAttachment("document", directive.attachment_file_id)
+        return Outgoing(
+            text=directive_text(i18n, to.language, directive, origin, to.zone, now),
+            buttons=ack_buttons(i18n, to.language, directive),
+            attachment=attachment,
+        )
+
+    async def reminder(self, row: OutboxRow) -> Outgoing | None:
+        found = await self._context(row)
+        if found is None:
+            return None
+        directive, origin, to = found
+        i18n, now = self.services.i18n, self.services.clock.now()
+        # Acknowledged since the reminder was queued: nothing to remind of.
+        at, _ = await self.services.storage.directives.acknowledgement(
+            directive.id, row.member_id or 0
+        )
+        if at is not None:
+            return None
+        return Outgoing(
+            text=reminder_text(i18n, to.language, directive, origin, to.zone, now),
+            buttons=ack_buttons(i18n, to.language, directive),
+        )
+
+    def table(self) -> dict[str, Renderer]:
+        return {KIND_DIRECTIVE: self.directive, KIND_REMINDER: self.reminder}
+
+
+async def directive_tick(services: Services, bot: Bot, pacer: Pacer) -> int:
+    """One pass of the directive schedule; returns how many things it did."""
+    done = len(await services.directives.start_due())
+    done += len(await services.directives.remind_due())
+    now = services.clock.now()
+    for directive, escalations in await services.directives.escalations_due():
+        messages = [_escalation_notice(services, directive, e, now) for e in escalations]
+        await _enqueue(services, messages, now)
+        done += len(messages)
+    for directive in await services.directives.in_progress():
+        done += await _progress(services, bot, pacer, directive)
+    return done
+
+
+async def _progress(services: Services, bot: Bot, pacer: Pacer, directive: Directive) -> int:
+    """Edit the author's progress message when the numbers moved; close the directive
+    when nothing is left to send."""
+    storage, i18n = services.storage, services.i18n
+    now = services.clock.now()
+    finished = await storage.directives.finish(directive.id, now)
+    totals = await services.directives.totals(directive)
+    author = await storage.members.by_telegram_id(directive.author_telegram_id)
+    language = author.language if author else i18n.default_language
+    key = "directive-finished" if finished else "directive-progress"
+    text = i18n.t(
+        language,
+        key,
+        sent=totals.sent,
+        total=totals.recipients,
+        unreachable=totals.unreachable,
+        failed=totals.failed,
+    )
+    if text != directive.progress_text and directive.progress_chat_id:
+        await pacer.acquire(directive.progress_chat_id)
+        with contextlib.suppress(TelegramError):  # the author deleted it, or blocked us
+            await bot.edit_message_text(
+                text,
+                chat_id=directive.progress_chat_id,
+                message_id=directive.progress_message_id,
+                parse_mode=ParseMode.HTML,
+            )
+        await storage.directives.set_progress(
+            directive.id,
+            chat_id=directive.progress_chat_id,
+            message_id=directive.progress_message_id or 0,
+            text=text,
+        )
+    if not finished:
+        return 0
+    log.info("directive %s finished: %s", directive.id, totals)
+    lost = await storage.directives.newly_unreachable(directive.id, directive.send_at)
+    messages = await _unreachable_notices(services, directive, lost, now)
+    await _enqueue(services, messages, now)
+    return 1 + len(messages)
+
+
+async def _enqueue(services: Services, messages: list[NewMessage], now: datetime) -> None:
+    if messages:
+        async with services.storage.db.transaction() as conn:
+            await services.storage.outbox.enqueue_many(conn, messages, now)
+
+
+def _names(i18n: Translator, language: str, people: list[Straggler]) -> str:
+    names = [p.display_name + (" ⚠️" if p.unreachable else "") for p in people[:LISTED]]
+    text = ", ".join(names)
+    if len(people) > LISTED:
+        text += " " + i18n.t(language, "list-more", count=len(people) - LISTED)
+    return text
+
+
+def _escalation_notice(
+    services: Services, directive: Directive, escalation: Escalation, now: datetime
+) -> NewMessage:
+    i18n = services.i18n
+    secretary = escalation.secretary
+    language = secretary.language
+    lines = [
+        i18n.t(
+            language,
+            "escalation-unit",
+            unit=unit.name,
+            count=len(people),
+            names=_names(i18n, language, people),
+        )
+        for unit, people in escalation.groups
+    ]
+    total = sum(len(people) for _, people in escalation.groups)
+    text = i18n.t(language, "escalation-list", count=total, lines="\n".join(lines))
+    assert secretary.telegram_id is not None
+    return notice_message(
+        secretary.telegram_id,
+        text,
+        not_before=now,
+        member_id=secretary.id,
+        directive_id=directive.id,
+        buttons=[[(i18n.t(language, "escalation-open"), f"dw:v:{directive.id}")]],
+    )
+
+
+async def _unreachable_notices(
+    services: Services, directive: Directive, lost: list[Straggler], now: datetime
+) -> list[NewMessage]:
+    """Tell each unit's (nearest) secretary which of their members could not be reached."""
+    if not lost:
+        return []
+    by_unit: dict[int, list[Straggler]] = {}
+    for person in lost:
+        by_unit.setdefault(person.unit_id, []).append(person)
+    messages = []
+    i18n = services.i18n
+    for unit_id, people in by_unit.items():
+        unit = await services.storage.units.get(unit_id)
+        if unit is None:
+            continue
+        for secretary in await services.directives.nearest_secretaries(unit):
+            assert secretary.telegram_id is not None
+            language = secretary.language
+            text = i18n.t(
+                language,
+                "unreachable-notice",
+                unit=unit.name,
+                count=len(people),
+                names=_names(i18n, language, people),
+            )
+            messages.append(
+                notice_message(
+                    secretary.telegram_id,
+                    text,
+                    not_before=now,
+                    member_id=secretary.id,
+                    directive_id=directive.id,
+                )
+            )
+    return messages

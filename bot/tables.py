@@ -1,0 +1,40 @@
+"""Tables as files people open in a spreadsheet: CSV (UTF-8 with BOM, so Excel reads
+Chinese names right) and XLSX (xlsxwriter)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+
+import xlsxwriter
+
+Cell = str | int | float | None
+Table = tuple[Sequence[str], Sequence[Sequence[Cell]]]
+
+
+def csv_bytes(header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(["" if cell is None else cell for cell in row] for row in rows)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def xlsx_bytes(sheets: dict[str, Table]) -> bytes:
+    """One worksheet per entry, bold frozen header, columns sized to their content."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    bold = book.add_format({"bold": True})
+    for name, (header, rows) in sheets.items():
+        sheet = book.add_worksheet(name[:31])  # Excel's limit on sheet names
+        sheet.write_row(0, 0, header, bold)
+        sheet.freeze_panes(1, 0)
+        widths = [len(str(h)) for h in header]
+        for index, row in enumerate(rows, start=1):
+            sheet.write_row(index, 0, row)
+            widths = [max(w, len(str(c or ""))) for w, c in zip(widths, row, strict=False)]
+        for column, width in enumerate(widths):
+            sheet.set_column(column, column, min(max(width + 2, 8), 60))
+    book.close()
+    return buffer.getvalue()

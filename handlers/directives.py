@@ -1,0 +1,590 @@
+"""``/directive``: a secretary composes a directive step by step — targets, text (and one
+photo or document), acknowledgement and deadline, send time — previews it and sends it.
+
+Button steps edit one message; after something typed, the next step comes as a new
+message and the old keyboard is removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram import Message, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.i18n import Html
+from bot.render import directive_text, local_when
+from bot.services.authz import Action, PermissionDeniedError
+from bot.services.directives import (
+    MAX_TEXT,
+    DirectiveError,
+    Draft,
+    check_text,
+    parse_local_time,
+)
+from bot.services.org import TreeLine, search_units
+from handlers.common import (
+    PRIVATE,
+    Buttons,
+    MusterApp,
+    MusterContext,
+    Reply,
+    actor_of,
+    say,
+    toast,
+)
+from handlers.pickers import PAGE_SIZE
+from storage.db import from_db_time, to_db_time
+from storage.directives import Directive, Target
+
+TARGETS, TEXT, ACK, DEADLINE, SCHEDULE, PREVIEW = range(6)
+KEY = "directive"
+MARK = {"all": "☑", "one": "◉"}
+_ERRORS = {
+    "empty_text": "directive-text-empty",
+    "text_too_long": "directive-text-too-long",
+    "bad_time": "directive-bad-time",
+    "past_time": "directive-past-time",
+    "deadline_past": "directive-deadline-past",
+    "deadline_before_send": "directive-deadline-before-send",
+    "no_recipients": "directive-no-recipients",
+    "unknown_unit": "directive-not-allowed",
+}
+TEXT_INPUT = PRIVATE & filters.TEXT & ~filters.COMMAND
+
+
+def _draft(context: MusterContext) -> dict[str, Any]:
+    assert context.user_data is not None
+    draft: dict[str, Any] = context.user_data.setdefault(KEY, {})
+    return draft
+
+
+def _end(context: MusterContext) -> int:
+    if context.user_data is not None:
+        context.user_data.pop(KEY, None)
+    return ConversationHandler.END
+
+
+def _controls(reply: Reply, back: bool = True) -> list[tuple[str, str]]:
+    row = [(reply.t("button-back"), "dc:b")] if back else []
+    return [*row, (reply.t("button-cancel"), "dc:x")]
+
+
+async def _show(reply: Reply, text: str, rows: Buttons) -> None:
+    """Edit the flow's message after a button; after typed input, send a new one and take
+    the keyboard off the old one."""
+    draft = _draft(reply.context)
+    if reply.update.callback_query is not None:
+        await reply.edit_text(text, rows)
+        return
+    old = draft.get("msg")
+    sent = await reply.send_text(text, rows)
+    draft["msg"] = sent.message_id
+    if old and old != sent.message_id:
+        chat = reply.update.effective_chat
+        assert chat is not None
+        # Already gone or unchanged: nothing to tidy.
+        with contextlib.suppress(TelegramError):
+            await reply.context.bot.edit_message_reply_markup(chat.id, old, reply_markup=None)
+
+
+def _targets(draft: dict[str, Any]) -> list[Target]:
+    return [Target(int(uid), mode == "all") for uid, mode in draft.get("sel", {}).items()]
+
+
+# Targets -----------------------------------------------------------------------
+
+
+async def _scope(update: Update, context: MusterContext) -> list[TreeLine]:
+    actor = await actor_of(update, context)
+    return await context.services.org.units_where(actor, Action.SEND_DIRECTIVE)
+
+
+async def start(update: Update, context: MusterContext) -> int:
+    reply = await Reply.to(update, context)
+    lines = await _scope(update, context)
+    if not lines:
+        await reply.send("directive-not-allowed")
+        return _end(context)
+    draft = _draft(context)
+    draft.clear()
+    draft["sel"] = {}
+    draft["page"] = 0
+    sent = await reply.send_text(*await _targets_step(reply, lines))
+    draft["msg"] = sent.message_id
+    return TARGETS
+
+
+async def _targets_step(reply: Reply, lines: list[TreeLine]) -> tuple[str, Buttons]:
+    draft = _draft(reply.context)
+    selected: dict[str, str] = draft.get("sel", {})
+    query = draft.get("query")
+    shown = search_units(lines, query) if query else lines
+    pages = max(1, -(-len(shown) // PAGE_SIZE))
+    page = min(max(int(draft.get("page", 0)), 0), pages - 1)
+    rows: list[list[tuple[str, str]]] = []
+    for line in shown[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]:
+        mark = MARK.get(selected.get(str(line.unit.id), ""), "☐")
+        label = f"{mark} {line.unit.name} ({line.total_members})"
+        rows.append([(label, f"dc:t:{line.unit.id}")])
+    nav = []
+    if page > 0:
+        nav.append((reply.t("button-previous"), f"dc:p:{page - 1}"))
+    if page < pages - 1:
+        nav.append((reply.t("button-more"), f"dc:p:{page + 1}"))
+    if nav:
+        rows.append(nav)
+    rows.append([(reply.t("button-continue"), "dc:n"), *_controls(reply, back=False)])
+    actor = await actor_of(reply.update, reply.context)
+    members = await reply.context.services.directives.audience(actor, _targets(draft))
+    text = reply.t("directive-targets", units=len(selected), members=members)
+    if query:
+        text += "\n" + reply.t("directive-targets-matching", query=query, found=len(shown))
+    return text, rows
+
+
+async def toggle(update: Update, context: MusterContext) -> int:
+    """☐ → ☑ (with everything below) → ◉ (this unit alone, if it has units below) → ☐."""
+    reply = await Reply.to(update, context)
+    lines = await _scope(update, context)
+    unit_id = int(reply.choice)
+    line = next((line for line in lines if line.unit.id == unit_id), None)
+    if line is None:
+        await reply.toast("access-denied")
+        return TARGETS
+    await reply.toast("")
+    selected: dict[str, str] = _draft(context).setdefault("sel", {})
+    has_children = any(other.unit.parent_id == unit_id for other in lines)
+    state = selected.get(str(unit_id))
+    if state is None:
+        selected[str(unit_id)] = "all"
+    elif state == "all" and has_children:
+        selected[str(unit_id)] = "one"
+    else:
+        selected.pop(str(unit_id))
+    await reply.edit_text(*await _targets_step(reply, lines))
+    return TARGETS
+
+
+async def turn_page(update: Update, context: MusterContext) -> int:
+    reply = await Reply.to(update, context)
+    await reply.toast("")
+    _draft(context)["page"] = int(reply.choice)
+    await reply.edit_text(*await _targets_step(reply, await _scope(update, context)))
+    return TARGETS
+
+
+async def search(update: Update, context: MusterContext) -> int:
+    reply = await Reply.to(update, context)
+    assert update.message is not None and update.message.text is not None
+    draft = _draft(context)
+    text = update.message.text.strip()[:64]
+    lines = await _scope(update, context)
+    if not search_units(lines, text):
+        await reply.send("invite-unit-not-found", query=text)
+        return TARGETS
+    draft["query"], draft["page"] = text, 0
+    await _show(reply, *await _targets_step(reply, lines))
+    return TARGETS
+
+
+async def targets_done(update: Update, context: MusterContext) -> int:
+    reply = await Reply.to(update, context)
+    draft = _draft(context)
+    if not draft.get("sel"):
+        await reply.toast("directive-choose-a-unit")
+        return TARGETS
+    actor = await actor_of(update, context)
+    if await context.services.directives.audience(actor, _targets(draft)) == 0:
+        await reply.toast("directive-no-recipients")
+        return TARGETS
+    await reply.toast("")
+    return await _ask_text(reply)
+
+
+# Text and attachment -------------------------------------------------------------
+
+
+async def _ask_text(reply: Reply) -> int:
+    draft = _draft(reply.context)
+    key = "directive-ask-text-attached" if draft.get("attachment") else "directive-ask-text"
+    name = (draft.get("attachment") or [None, None, None])[2] or ""
+    await _show(reply, reply.t(key, limit=MAX_TEXT, name=name), [_controls(reply)])
+    return TEXT
+
+
+async def text_received(update: Update, context: MusterContext) -> int:
+    reply = await Reply.to(update, context)
+    message = update.message
+    assert message is not None
+    return await _take_text(reply, message.text_html or "")
+
+
+async def _take_text(reply: Reply, html: str) -> int:
+    try:
+        text = check_text(html)
+    except DirectiveError as exc:
+        await reply.send(_ERRORS[exc.reason], limit=MAX_TEXT, length=len(html.strip()))
+        return TEXT
+    _draft(reply.context)["text"] = text
+    return await _ask_ack(reply)
+
+
+async def attachment_received(update: Update, context: MusterContext) -> int:
+    reply = await Reply.to(update, context)
+    message = update.message
+    assert message is not None
+    draft = _draft(context)
+    if message.photo:
+        draft["attachment"] = ["photo", message.photo[-1].file_id, None]
+    elif message.document:
+        draft["attachment"] = ["document", message.document.file_id, message.document.file_name]
+    if message.caption:
+        return await _take_text(reply, message.caption_html or "")
+    if draft.get("text"):
+        return await _ask_ack(reply)
+    return await _ask_text(reply)
+
+
+async def unsupported(update: Update, context: MusterContext) -> int:
+    reply = await Reply.to(update, context)
+    await reply.send("directive-unsupported-attachment")
+    return TEXT
+
+
+# Acknowledgement, deadline, send time ------------------------------------------------
+
+
+async def _ask_ack(reply: Reply) -> int:
+    rows: Buttons = [
+        [(reply.t("directive-ack-yes"), "dc:a:1"), (reply.t("directive-ack-no"), "dc:a:0")],
+        _controls(reply),
+    ]
+    await _show(reply, reply.t("directive-ask-ack"), rows)
+    return ACK
+
+
+async def ack_chosen(update: Update, context: MusterContext) -> int:
+    reply = await Reply.to(update, context)
+    await reply.toast("")
+    draft = _draft(context)
+    draft["ack"] = reply.choice == "1"
+    if draft["ack"]:
+        return await _ask_deadline(reply)
+    draft.pop("deadline", None)
+    return await _ask_schedule(reply)
+
+
+async def _author_zone(reply: Reply) -> ZoneInfo:
+    """Times are typed and shown in the author's unit's timezone."""
+    actor = await actor_of(reply.update, reply.context)
+    services = reply.context.services
+    unit = await services.storage.units.get(actor.member.unit_id) if actor.member else None
+    return services.directives.zone_of(unit)
+
+
+def _presets(
+    now: datetime, zone: ZoneInfo, *, hours: tuple[int, ...], clock: tuple[str, ...]
+) -> list[datetime]:
+    """Quick choices: in N hours, and the next occurrence of each HH:MM."""
+    return [now + timedelta(hours=h) for h in hours] + [
+        parse_local_time(text, zone, now) for text in clock
+    ]
+
+
+async def _ask_when(
+    reply: Reply,
+    state: int,
+    key: str,
+    *,
+    hours: tuple[int, ...],
+    clock: tuple[str, ...],
+    now_button: bool,
+) -> int:
+    services = reply.context.services
+    now = services.clock.now()
+    zone = await _author_zone(reply)
+    buttons = [
+        (
+            local_when(services.i18n, reply.language, when, zone, now),
+            f"dc:w:{int(when.timestamp())}",
+        )
+        for when in _presets(now, zone, hours=hours, clock=clock)
+    ]
+    if now_button:
+        buttons.insert(0, (reply.t("directive-send-now"), "dc:w:now"))
+    rows: Buttons = [buttons[:2], buttons[2:], _controls(reply)]
+    await _show(reply, reply.t(key, zone=str(zone)), [r for r in rows if r])
+    return state
+
+
+async def _ask_deadline(reply: Reply) -> int:
+    return await _ask_when(
+        reply,
+        DEADLINE,
+        "directive-ask-deadline",
+        hours=(1, 3),
+        clock=("18:00", "09:00"),
+        now_button=False,
+    )
+
+
+async def _ask_schedule(reply: Reply) -> int:
+    return await _ask_when(
+        reply, SCHEDULE, "directive-ask-schedule", hours=(1,), clock=("08:00",), now_button=True
+    )
+
+
+async def _chosen_time(reply: Reply, raw: str) -> datetime | None:
+    """A pressed preset (epoch seconds, or 'now') or a typed local time; None and a
+    re-ask when it cannot be used."""
+    now = reply.context.services.clock.now()
+    if reply.update.callback_query is not None:
+        await reply.toast("")
+        if raw == "now":
+            return now
+        try:
+            when = datetime.fromtimestamp(int(raw), tz=now.tzinfo)
+        except (ValueError, OverflowError):
+            return None
+        if when <= now:
+            await reply.send("directive-past-time")
+            return None
+        return when
+    try:
+        return parse_local_time(raw, await _author_zone(reply), now)
+    except DirectiveError as exc:
+        await reply.send(_ERRORS[exc.reason])
+        return None
+
+
+def _raw_time(reply: Reply) -> str:
+    """The pressed preset's value, or the typed text."""
+    if reply.update.callback_query is not None:
+        return reply.choice
+    message = reply.update.message
+    return (message.text or "") if message else ""
+
+
+async def deadline_chosen(update: Update, context: MusterContext) -> int:
+    reply = await Reply.to(update, context)
+    when = await _chosen_time(reply, _raw_time(reply))
+    if when is None:
+        return DEADLINE
+    _draft(context)["deadline"] = to_db_time(when)
+    return await _ask_schedule(reply)
+
+
+async def schedule_chosen(update: Update, context: MusterContext) -> int:
+    reply = await Reply.to(update, context)
+    when = await _chosen_time(reply, _raw_time(reply))
+    if when is None:
+        return SCHEDULE
+    draft = _draft(context)
+    now = context.services.clock.now()
+    draft["send_at"] = None if when <= now else to_db_time(when)
+    deadline = draft.get("deadline")
+    if draft.get("ack") and deadline and from_db_time(deadline) <= when:
+        await reply.send("directive-deadline-before-send")
+        return await _ask_deadline(reply)
+    return await _preview(reply)
+
+
+# Preview and send ----------------------------------------------------------------
+
+
+def _as_draft(draft: dict[str, Any]) -> Draft:
+    deadline, send_at = draft.get("deadline"), draft.get("send_at")
+    attachment = draft.get("attachment")
+    return Draft(
+        targets=tuple(_targets(draft)),
+        text=draft.get("text", ""),
+        attachment=(attachment[0], attachment[1], attachment[2]) if attachment else None,
+        ack_required=bool(draft.get("ack")),
+        ack_deadline=from_db_time(deadline) if deadline else None,
+        send_at=from_db_time(send_at) if send_at else None,
+    )
+
+
+async def _preview(reply: Reply) -> int:
+    context = reply.context
+    services = context.services
+    draft = _as_draft(_draft(context))
+    actor = await actor_of(reply.update, context)
+    units = await services.storage.units.many([t.unit_id for t in draft.targets])
+    origin = await services.directives.from_unit(actor, units)
+    now = services.clock.now()
+    zone = await _author_zone(reply)
+    sample = Directive(
+        id=0, author_member_id=None, author_telegram_id=0, from_unit_id=origin.id,
+        text=draft.text, attachment_kind=draft.attachment[0] if draft.attachment else None,
+        attachment_file_id=None, attachment_name=None, ack_required=draft.ack_required,
+        ack_deadline=draft.ack_deadline, send_at=draft.send_at or now, status="scheduled",
+        recipients=0, progress_chat_id=None, progress_message_id=None, progress_text=None,
+        reminded_at=None, escalated_at=None, created_at=now, finished_at=None,
+        cancelled_at=None,
+    )  # fmt: skip
+    body = directive_text(services.i18n, reply.language, sample, origin.name, zone, now)
+    when = (
+        local_when(services.i18n, reply.language, draft.send_at, zone, now)
+        if draft.send_at
+        else reply.t("directive-send-now")
+    )
+    attachment = ""
+    if draft.attachment:
+        kind, _, name = draft.attachment
+        attachment = reply.t("directive-preview-attachment", kind=kind, name=name or "")
+    text = reply.t(
+        "directive-preview",
+        members=await services.directives.audience(actor, draft.targets),
+        units=len(draft.targets),
+        when=when,
+        attachment=attachment,
+        body=Html(body),
+    )
+    rows: Buttons = [[(reply.t("directive-send"), "dc:s")], _controls(reply)]
+    await _show(reply, text, rows)
+    return PREVIEW
+
+
+async def send(update: Update, context: MusterContext) -> int:
+    reply = await Reply.to(update, context)
+    await reply.toast("")
+    services = context.services
+    actor = await actor_of(update, context)
+    try:
+        directive = await services.directives.create(actor, _as_draft(_draft(context)))
+    except PermissionDeniedError:
+        await reply.edit("directive-not-allowed")
+        return _end(context)
+    except DirectiveError as exc:
+        await reply.send(_ERRORS[exc.reason], limit=MAX_TEXT, length=0)
+        return (
+            await _preview(reply)
+            if exc.reason != "no_recipients"
+            else await _back_to_targets(reply)
+        )
+    query = update.callback_query
+    assert query is not None and isinstance(query.message, Message)
+    zone = await _author_zone(reply)
+    if directive.status == "scheduled":
+        when = local_when(
+            services.i18n, reply.language, directive.send_at, zone, services.clock.now()
+        )
+        text = reply.t("directive-scheduled", when=when)
+    else:
+        text = reply.t("directive-progress", sent=0, total=directive.recipients, unreachable=0)
+    await reply.edit_text(text)
+    await services.storage.directives.set_progress(
+        directive.id,
+        chat_id=query.message.chat.id,
+        message_id=query.message.message_id,
+        text=text,
+    )
+    wake = context.application.bot_data.get("wake_delivery")
+    if callable(wake):
+        wake()
+    return _end(context)
+
+
+# Back, cancel ------------------------------------------------------------------------
+
+
+async def _back_to_targets(reply: Reply) -> int:
+    await _show(reply, *await _targets_step(reply, await _scope(reply.update, reply.context)))
+    return TARGETS
+
+
+def _back_from(step: int) -> Any:
+    async def handler(update: Update, context: MusterContext) -> int:
+        reply = await Reply.to(update, context)
+        await reply.toast("")
+        draft = _draft(context)
+        if step == TEXT:
+            return await _back_to_targets(reply)
+        if step == ACK:
+            return await _ask_text(reply)
+        if step == DEADLINE:
+            return await _ask_ack(reply)
+        if step == SCHEDULE:
+            return await (_ask_deadline(reply) if draft.get("ack") else _ask_ack(reply))
+        return await _ask_schedule(reply)
+
+    return handler
+
+
+async def cancel(update: Update, context: MusterContext) -> int:
+    reply = await Reply.to(update, context)
+    if update.callback_query is not None:
+        await reply.toast("")
+        await reply.edit("directive-cancelled")
+    else:
+        await reply.send("directive-cancelled")
+    return _end(context)
+
+
+def register(app: MusterApp) -> None:
+    back = r"^dc:b$"
+    # Tracked per user, not per message: the flow moves between messages.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
+        conversation = ConversationHandler(
+            entry_points=[CommandHandler("directive", start, filters=PRIVATE)],
+            states={
+                TARGETS: [
+                    CallbackQueryHandler(toggle, pattern=r"^dc:t:\d{1,12}$"),
+                    CallbackQueryHandler(turn_page, pattern=r"^dc:p:\d{1,6}$"),
+                    CallbackQueryHandler(targets_done, pattern=r"^dc:n$"),
+                    MessageHandler(TEXT_INPUT, search),
+                ],
+                TEXT: [
+                    MessageHandler(TEXT_INPUT, text_received),
+                    MessageHandler(
+                        PRIVATE & (filters.PHOTO | filters.Document.ALL), attachment_received
+                    ),
+                    MessageHandler(PRIVATE & ~filters.COMMAND, unsupported),
+                    CallbackQueryHandler(_back_from(TEXT), pattern=back),
+                ],
+                ACK: [
+                    CallbackQueryHandler(ack_chosen, pattern=r"^dc:a:[01]$"),
+                    CallbackQueryHandler(_back_from(ACK), pattern=back),
+                ],
+                DEADLINE: [
+                    CallbackQueryHandler(deadline_chosen, pattern=r"^dc:w:\d{1,12}$"),
+                    MessageHandler(TEXT_INPUT, deadline_chosen),
+                    CallbackQueryHandler(_back_from(DEADLINE), pattern=back),
+                ],
+                SCHEDULE: [
+                    CallbackQueryHandler(schedule_chosen, pattern=r"^dc:w:(now|\d{1,12})$"),
+                    MessageHandler(TEXT_INPUT, schedule_chosen),
+                    CallbackQueryHandler(_back_from(SCHEDULE), pattern=back),
+                ],
+                PREVIEW: [
+                    CallbackQueryHandler(send, pattern=r"^dc:s$"),
+                    CallbackQueryHandler(_back_from(PREVIEW), pattern=back),
+                ],
+            },
+            fallbacks=[
+                CallbackQueryHandler(cancel, pattern=r"^dc:x$"),
+                CommandHandler("cancel", cancel),
+                CommandHandler("directive", start, filters=PRIVATE),
+                CallbackQueryHandler(toast("button-stale"), pattern=r"^dc:"),
+                MessageHandler(PRIVATE & ~filters.COMMAND, say("use-buttons")),
+            ],
+            name="directive",
+            persistent=True,
+            allow_reentry=True,
+        )
+    app.add_handler(conversation)

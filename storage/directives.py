@@ -1,0 +1,484 @@
+"""Directives: what was sent to whom, who acknowledged it, and what is due next."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from storage.db import Database, from_db_time, to_db_time
+from storage.units import subtree_bounds
+
+# The outbox priority of directive messages: bulk, behind reminders and notices.
+BULK_PRIORITY = 9
+KIND_DIRECTIVE = "directive"
+KIND_REMINDER = "directive_reminder"
+
+
+@dataclass(frozen=True, slots=True)
+class Directive:
+    id: int
+    author_member_id: int | None
+    author_telegram_id: int
+    from_unit_id: int
+    text: str
+    attachment_kind: str | None
+    attachment_file_id: str | None
+    attachment_name: str | None
+    ack_required: bool
+    ack_deadline: datetime | None
+    send_at: datetime
+    status: str
+    recipients: int
+    progress_chat_id: int | None
+    progress_message_id: int | None
+    progress_text: str | None
+    reminded_at: datetime | None
+    escalated_at: datetime | None
+    created_at: datetime
+    finished_at: datetime | None
+    cancelled_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    unit_id: int
+    subtree: bool
+
+
+@dataclass(frozen=True, slots=True)
+class UnitTally:
+    """One unit's recipients of a directive, by what became of them."""
+
+    unit_id: int
+    recipients: int
+    sent: int
+    acked: int
+    unreachable: int
+    failed: int
+    pending: int
+
+
+@dataclass(frozen=True, slots=True)
+class Straggler:
+    """A recipient who has not acknowledged (or could not be reached)."""
+
+    member_id: int
+    telegram_id: int | None
+    display_name: str
+    unit_id: int
+    unreachable: bool
+
+
+def _time(value: str | None) -> datetime | None:
+    return from_db_time(value) if value else None
+
+
+def _directive(row: aiosqlite.Row) -> Directive:
+    return Directive(
+        id=row["id"],
+        author_member_id=row["author_member_id"],
+        author_telegram_id=row["author_telegram_id"],
+        from_unit_id=row["from_unit_id"],
+        text=row["text"],
+        attachment_kind=row["attachment_kind"],
+        attachment_file_id=row["attachment_file_id"],
+        attachment_name=row["attachment_name"],
+        ack_required=bool(row["ack_required"]),
+        ack_deadline=_time(row["ack_deadline"]),
+        send_at=from_db_time(row["send_at"]),
+        status=row["status"],
+        recipients=row["recipients"],
+        progress_chat_id=row["progress_chat_id"],
+        progress_message_id=row["progress_message_id"],
+        progress_text=row["progress_text"],
+        reminded_at=_time(row["reminded_at"]),
+        escalated_at=_time(row["escalated_at"]),
+        created_at=from_db_time(row["created_at"]),
+        finished_at=_time(row["finished_at"]),
+        cancelled_at=_time(row["cancelled_at"]),
+    )
+
+
+def _scope_clause(paths: Sequence[str], alias: str = "u") -> tuple[str, list[str]]:
+    """SQL matching units under any of ``paths`` (everything when ``paths`` is empty)."""
+    if not paths:
+        return "1 = 1", []
+    parts, params = [], []
+    for path in paths:
+        low, high = subtree_bounds(path)
+        parts.append(f"({alias}.path >= ? AND {alias}.path < ?)")
+        params += [low, high]
+    return "(" + " OR ".join(parts) + ")", params
+
+
+class DirectiveRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def create(
+        self,
+        *,
+        author_member_id: int | None,
+        author_telegram_id: int,
+        from_unit_id: int,
+        text: str,
+        attachment: tuple[str, str, str | None] | None,
+        ack_required: bool,
+        ack_deadline: datetime | None,
+        send_at: datetime,
+        targets: Sequence[Target],
+        now: datetime,
+    ) -> int:
+        kind, file_id, name = attachment if attachment else (None, None, None)
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO directives (author_member_id, author_telegram_id, from_unit_id,"
+                " text, attachment_kind, attachment_file_id, attachment_name, ack_required,"
+                " ack_deadline, send_at, status, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?)",
+                (
+                    author_member_id,
+                    author_telegram_id,
+                    from_unit_id,
+                    text,
+                    kind,
+                    file_id,
+                    name,
+                    int(ack_required),
+                    to_db_time(ack_deadline) if ack_deadline else None,
+                    to_db_time(send_at),
+                    to_db_time(now),
+                ),
+            )
+            directive_id = cursor.lastrowid
+            assert directive_id is not None
+            await conn.executemany(
+                "INSERT INTO directive_targets (directive_id, unit_id, subtree) VALUES (?, ?, ?)",
+                [(directive_id, t.unit_id, int(t.subtree)) for t in targets],
+            )
+        return directive_id
+
+    async def get(self, directive_id: int) -> Directive | None:
+        row = await self.db.fetchone("SELECT * FROM directives WHERE id = ?", (directive_id,))
+        return _directive(row) if row else None
+
+    async def targets(self, directive_id: int) -> list[Target]:
+        rows = await self.db.fetchall(
+            "SELECT unit_id, subtree FROM directive_targets WHERE directive_id = ?",
+            (directive_id,),
+        )
+        return [Target(r["unit_id"], bool(r["subtree"])) for r in rows]
+
+    @staticmethod
+    async def _audience(targets: Sequence[Target], db: Database) -> tuple[str, list[object]]:
+        """SQL condition on ``u`` (units) selecting the targets' units."""
+        parts: list[str] = []
+        params: list[object] = []
+        for target in targets:
+            if target.subtree:
+                row = await db.fetchone("SELECT path FROM units WHERE id = ?", (target.unit_id,))
+                if row is None:
+                    continue
+                low, high = subtree_bounds(row["path"])
+                parts.append("(u.path >= ? AND u.path < ?)")
+                params += [low, high]
+            else:
+                parts.append("u.id = ?")
+                params.append(target.unit_id)
+        return ("(" + " OR ".join(parts) + ")" if parts else "0 = 1"), params
+
+    async def count_audience(self, targets: Sequence[Target], author_telegram_id: int) -> int:
+        """Active members in Telegram under these targets, the author aside."""
+        where, params = await self._audience(targets, self.db)
+        row = await self.db.fetchone(
+            "SELECT COUNT(*) AS n FROM members m JOIN units u ON u.id = m.unit_id"
+            f" WHERE m.active = 1 AND m.telegram_id IS NOT NULL AND m.telegram_id != ?"
+            f" AND {where}",
+            (author_telegram_id, *params),
+        )
+        return int(row["n"]) if row else 0
+
+    async def materialise(self, directive_id: int, now: datetime) -> int:
+        """Fix the recipients and queue one message each, in one transaction.
+
+        Only a directive still 'scheduled' is materialised, so a tick that runs twice (or
+        after a crash) cannot queue it twice. Returns the number of recipients.
+        """
+        targets = await self.targets(directive_id)
+        where, params = await self._audience(targets, self.db)
+        stamp = to_db_time(now)
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE directives SET status = 'sending' WHERE id = ? AND status = 'scheduled'",
+                (directive_id,),
+            )
+            if cursor.rowcount != 1:
+                return 0
+            # The author wrote it: they are not among its recipients.
+            await conn.execute(
+                "INSERT INTO directive_recipients (directive_id, member_id, unit_id)"
+                " SELECT d.id, m.id, m.unit_id FROM directives d, members m"
+                " JOIN units u ON u.id = m.unit_id"
+                " WHERE d.id = ? AND m.active = 1 AND m.telegram_id IS NOT NULL"
+                f" AND m.telegram_id != d.author_telegram_id AND {where}",
+                (directive_id, *params),
+            )
+            await conn.execute(
+                "INSERT INTO outbox (kind, chat_id, member_id, directive_id, priority,"
+                " next_attempt_at, created_at)"
+                " SELECT ?, m.telegram_id, m.id, r.directive_id, ?, ?, ?"
+                " FROM directive_recipients r JOIN members m ON m.id = r.member_id"
+                " WHERE r.directive_id = ? ORDER BY m.id",
+                (KIND_DIRECTIVE, BULK_PRIORITY, stamp, stamp, directive_id),
+            )
+            row = await (
+                await conn.execute(
+                    "SELECT COUNT(*) FROM directive_recipients WHERE directive_id = ?",
+                    (directive_id,),
+                )
+            ).fetchone()
+            count = int(row[0]) if row else 0
+            await conn.execute(
+                "UPDATE directives SET recipients = ? WHERE id = ?", (count, directive_id)
+            )
+        return count
+
+    async def due_scheduled(self, now: datetime) -> list[int]:
+        rows = await self.db.fetchall(
+            "SELECT id FROM directives WHERE status = 'scheduled' AND send_at <= ? ORDER BY id",
+            (to_db_time(now),),
+        )
+        return [r["id"] for r in rows]
+
+    async def sending(self) -> list[Directive]:
+        rows = await self.db.fetchall("SELECT * FROM directives WHERE status = 'sending'")
+        return [_directive(r) for r in rows]
+
+    async def due_reminders(self, now: datetime) -> list[Directive]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM directives WHERE ack_required = 1 AND status IN ('sending', 'sent')"
+            " AND reminded_at IS NULL AND ack_deadline <= ?",
+            (to_db_time(now),),
+        )
+        return [_directive(r) for r in rows]
+
+    async def due_escalations(self, before: datetime) -> list[Directive]:
+        """Reminded directives whose deadline is at or before ``before`` (deadline + grace)."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM directives WHERE ack_required = 1 AND status IN ('sending', 'sent')"
+            " AND reminded_at IS NOT NULL AND escalated_at IS NULL AND ack_deadline <= ?",
+            (to_db_time(before),),
+        )
+        return [_directive(r) for r in rows]
+
+    async def queue_reminders(
+        self,
+        directive_id: int,
+        now: datetime,
+        *,
+        priority: int,
+        member_ids: Sequence[int] | None = None,
+    ) -> int:
+        """Queue a reminder to each recipient who got the directive and has not acknowledged:
+        all of them once (the deadline pass, recorded in ``reminded_at``), or those in
+        ``member_ids`` (a secretary's "remind now")."""
+        stamp = to_db_time(now)
+        only, extra = "", list(member_ids or ())
+        if member_ids is not None:
+            if not member_ids:
+                return 0
+            only = f" AND r.member_id IN ({','.join('?' * len(member_ids))})"
+        async with self.db.transaction() as conn:
+            if member_ids is None:
+                cursor = await conn.execute(
+                    "UPDATE directives SET reminded_at = ? WHERE id = ? AND reminded_at IS NULL",
+                    (stamp, directive_id),
+                )
+                if cursor.rowcount != 1:
+                    return 0
+            cursor = await conn.execute(
+                "INSERT INTO outbox (kind, chat_id, member_id, directive_id, priority,"
+                " next_attempt_at, created_at)"
+                " SELECT ?, o.chat_id, r.member_id, r.directive_id, ?, ?, ?"
+                " FROM directive_recipients r JOIN outbox o ON o.directive_id = r.directive_id"
+                " AND o.member_id = r.member_id AND o.kind = ? AND o.status = 'sent'"
+                f" WHERE r.directive_id = ? AND r.acked_at IS NULL{only}",
+                (KIND_REMINDER, priority, stamp, stamp, KIND_DIRECTIVE, directive_id, *extra),
+            )
+            return cursor.rowcount
+
+    async def mark_escalated(self, directive_id: int, now: datetime) -> bool:
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE directives SET escalated_at = ? WHERE id = ? AND escalated_at IS NULL",
+                (to_db_time(now), directive_id),
+            )
+        return cursor.rowcount == 1
+
+    async def acknowledge(
+        self, directive_id: int, member_id: int, now: datetime
+    ) -> tuple[datetime | None, bool]:
+        """(when acknowledged, whether this call did it); (None, False) if not a recipient."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE directive_recipients SET acked_at = ?"
+                " WHERE directive_id = ? AND member_id = ? AND acked_at IS NULL",
+                (to_db_time(now), directive_id, member_id),
+            )
+            first = cursor.rowcount == 1
+        row = await self.db.fetchone(
+            "SELECT acked_at FROM directive_recipients WHERE directive_id = ? AND member_id = ?",
+            (directive_id, member_id),
+        )
+        if row is None:
+            return None, False
+        return _time(row["acked_at"]), first
+
+    async def acknowledgement(
+        self, directive_id: int, member_id: int
+    ) -> tuple[datetime | None, bool]:
+        """(when acknowledged, whether the member is a recipient at all)."""
+        row = await self.db.fetchone(
+            "SELECT acked_at FROM directive_recipients WHERE directive_id = ? AND member_id = ?",
+            (directive_id, member_id),
+        )
+        return (_time(row["acked_at"]), True) if row else (None, False)
+
+    async def delivered_message(self, directive_id: int, member_id: int) -> int | None:
+        row = await self.db.fetchone(
+            "SELECT message_id FROM outbox WHERE directive_id = ? AND member_id = ? AND kind = ?"
+            " AND status = 'sent'",
+            (directive_id, member_id, KIND_DIRECTIVE),
+        )
+        return int(row["message_id"]) if row and row["message_id"] is not None else None
+
+    async def tallies(self, directive_id: int, paths: Sequence[str] = ()) -> list[UnitTally]:
+        """Per unit: recipients and what became of them (within ``paths``, if given)."""
+        scope, params = _scope_clause(paths)
+        rows = await self.db.fetchall(
+            "SELECT r.unit_id AS unit_id, COUNT(*) AS recipients,"
+            " SUM(o.status = 'sent') AS sent, SUM(r.acked_at IS NOT NULL) AS acked,"
+            " SUM(o.status = 'unreachable') AS unreachable, SUM(o.status = 'failed') AS failed,"
+            " SUM(o.status IN ('pending', 'sending')) AS pending"
+            " FROM directive_recipients r JOIN units u ON u.id = r.unit_id"
+            " LEFT JOIN outbox o ON o.directive_id = r.directive_id AND o.member_id = r.member_id"
+            " AND o.kind = ?"
+            f" WHERE r.directive_id = ? AND {scope} GROUP BY r.unit_id",
+            (KIND_DIRECTIVE, directive_id, *params),
+        )
+        return [
+            UnitTally(
+                r["unit_id"],
+                r["recipients"],
+                r["sent"] or 0,
+                r["acked"] or 0,
+                r["unreachable"] or 0,
+                r["failed"] or 0,
+                r["pending"] or 0,
+            )
+            for r in rows
+        ]
+
+    async def stragglers(self, directive_id: int, paths: Sequence[str] = ()) -> list[Straggler]:
+        """Recipients (within ``paths``) who have not acknowledged, by unit then name."""
+        scope, params = _scope_clause(paths)
+        rows = await self.db.fetchall(
+            "SELECT m.id, m.telegram_id, m.display_name, r.unit_id,"
+            " o.status = 'unreachable' AS unreachable"
+            " FROM directive_recipients r JOIN members m ON m.id = r.member_id"
+            " JOIN units u ON u.id = r.unit_id"
+            " LEFT JOIN outbox o ON o.directive_id = r.directive_id AND o.member_id = r.member_id"
+            " AND o.kind = ?"
+            f" WHERE r.directive_id = ? AND r.acked_at IS NULL AND {scope}"
+            " ORDER BY u.path, m.display_name",
+            (KIND_DIRECTIVE, directive_id, *params),
+        )
+        return [
+            Straggler(
+                r["id"], r["telegram_id"], r["display_name"], r["unit_id"], bool(r["unreachable"])
+            )
+            for r in rows
+        ]
+
+    async def recipients(
+        self, directive_id: int
+    ) -> list[tuple[int, str, int, datetime | None, str | None, datetime | None]]:
+        """Every recipient for an export: (member id, name, unit id, acked at, delivery
+        status, sent at)."""
+        rows = await self.db.fetchall(
+            "SELECT m.id, m.display_name, r.unit_id, r.acked_at, o.status, o.sent_at"
+            " FROM directive_recipients r JOIN members m ON m.id = r.member_id"
+            " JOIN units u ON u.id = r.unit_id"
+            " LEFT JOIN outbox o ON o.directive_id = r.directive_id AND o.member_id = r.member_id"
+            " AND o.kind = ?"
+            " WHERE r.directive_id = ? ORDER BY u.path, m.display_name",
+            (KIND_DIRECTIVE, directive_id),
+        )
+        return [(r[0], r[1], r[2], _time(r[3]), r[4], _time(r[5])) for r in rows]
+
+    async def recent(self, paths: Sequence[str], limit: int) -> list[Directive]:
+        """Newest directives with a recipient or a target inside ``paths`` (all if empty)."""
+        scope, params = _scope_clause(paths)
+        rows = await self.db.fetchall(
+            "SELECT * FROM directives WHERE id IN ("
+            " SELECT t.directive_id FROM directive_targets t JOIN units u ON u.id = t.unit_id"
+            f" WHERE {scope}"
+            " UNION SELECT r.directive_id FROM directive_recipients r"
+            f" JOIN units u ON u.id = r.unit_id WHERE {scope})"
+            " ORDER BY id DESC LIMIT ?",
+            (*params, *params, limit),
+        )
+        return [_directive(r) for r in rows]
+
+    async def cancel(self, directive_id: int, now: datetime) -> bool:
+        """Stop a directive that is scheduled or still sending; its queued messages too."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE directives SET status = 'cancelled', cancelled_at = ?"
+                " WHERE id = ? AND status IN ('scheduled', 'sending')",
+                (to_db_time(now), directive_id),
+            )
+            if cursor.rowcount != 1:
+                return False
+            await conn.execute(
+                "UPDATE outbox SET status = 'cancelled'"
+                " WHERE directive_id = ? AND status = 'pending'",
+                (directive_id,),
+            )
+        return True
+
+    async def set_progress(
+        self, directive_id: int, *, chat_id: int, message_id: int, text: str | None
+    ) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE directives SET progress_chat_id = ?, progress_message_id = ?,"
+                " progress_text = ? WHERE id = ?",
+                (chat_id, message_id, text, directive_id),
+            )
+
+    async def finish(self, directive_id: int, now: datetime) -> bool:
+        """'sending' → 'sent' once nothing is left to send."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE directives SET status = 'sent', finished_at = ? WHERE id = ?"
+                " AND status = 'sending' AND NOT EXISTS (SELECT 1 FROM outbox WHERE"
+                " directive_id = ? AND kind = ? AND status IN ('pending', 'sending'))",
+                (to_db_time(now), directive_id, directive_id, KIND_DIRECTIVE),
+            )
+        return cursor.rowcount == 1
+
+    async def newly_unreachable(self, directive_id: int, since: datetime) -> list[Straggler]:
+        """Recipients found unreachable while this directive was sent (not before): their
+        secretary hears of each once, not with every directive."""
+        rows = await self.db.fetchall(
+            "SELECT m.id, m.telegram_id, m.display_name, r.unit_id FROM directive_recipients r"
+            " JOIN members m ON m.id = r.member_id JOIN units u ON u.id = r.unit_id"
+            " WHERE r.directive_id = ? AND m.unreachable_since >= ?"
+            " ORDER BY u.path, m.display_name",
+            (directive_id, to_db_time(since)),
+        )
+        return [Straggler(r[0], r[1], r[2], r[3], True) for r in rows]

@@ -1,0 +1,262 @@
+"""The outbox: every message sent in bulk or on a schedule, as a row with a state.
+
+The delivery worker claims due rows ('pending' → 'sending'), sends them and records the
+verdict row by row, so the table alone says what is left to do after a crash or restart.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import aiosqlite
+
+from storage.db import Database, from_db_time, to_db_time
+
+_COLUMNS = (
+    "id, kind, chat_id, member_id, directive_id, priority, payload, status, attempts,"
+    " next_attempt_at, message_id, sent_at, error, created_at"
+)
+# Verdicts are final: nothing moves a row out of them.
+_OPEN = "status IN ('pending', 'sending')"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    UNREACHABLE = "unreachable"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    """A message to queue; ``payload`` is whatever the renderer for ``kind`` needs."""
+
+    kind: str
+    chat_id: int
+    member_id: int | None
+    directive_id: int | None
+    priority: int
+    payload: dict[str, Any]
+    not_before: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    id: int
+    kind: str
+    chat_id: int
+    member_id: int | None
+    directive_id: int | None
+    priority: int
+    payload: dict[str, Any] = field(repr=False)
+    status: OutboxStatus
+    attempts: int
+    next_attempt_at: datetime
+    message_id: int | None
+    sent_at: datetime | None
+    error: str | None
+    created_at: datetime
+
+
+def _row(row: aiosqlite.Row) -> OutboxRow:
+    return OutboxRow(
+        id=row["id"],
+        kind=row["kind"],
+        chat_id=row["chat_id"],
+        member_id=row["member_id"],
+        directive_id=row["directive_id"],
+        priority=row["priority"],
+        payload=json.loads(row["payload"]),
+        status=OutboxStatus(row["status"]),
+        attempts=row["attempts"],
+        next_attempt_at=from_db_time(row["next_attempt_at"]),
+        message_id=row["message_id"],
+        sent_at=from_db_time(row["sent_at"]) if row["sent_at"] else None,
+        error=row["error"],
+        created_at=from_db_time(row["created_at"]),
+    )
+
+
+def _dump(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+def _marks(ids: Sequence[int]) -> str:
+    return ",".join("?" * len(ids))
+
+
+class OutboxRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def enqueue_many(
+        self, conn: aiosqlite.Connection, rows: Iterable[NewMessage], now: datetime
+    ) -> None:
+        """Queue ``rows`` inside the caller's transaction, so that they exist exactly when
+        whatever caused them is committed."""
+        stamp = to_db_time(now)
+        await conn.executemany(
+            "INSERT INTO outbox (kind, chat_id, member_id, directive_id, priority, payload,"
+            " next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    r.kind,
+                    r.chat_id,
+                    r.member_id,
+                    r.directive_id,
+                    r.priority,
+                    _dump(r.payload),
+                    to_db_time(r.not_before),
+                    stamp,
+                )
+                for r in rows
+            ],
+        )
+
+    async def enqueue(self, message: NewMessage, now: datetime) -> int:
+        """Queue one message in its own transaction; return its id."""
+        async with self.db.transaction() as conn:
+            await self.enqueue_many(conn, [message], now)
+            row = await (await conn.execute("SELECT last_insert_rowid()")).fetchone()
+        assert row is not None
+        return int(row[0])
+
+    async def get(self, row_id: int) -> OutboxRow | None:
+        row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM outbox WHERE id = ?", (row_id,))
+        return _row(row) if row else None
+
+    async def claim(self, now: datetime, limit: int) -> list[OutboxRow]:
+        """Take up to ``limit`` due rows, most urgent first, and mark them 'sending' in the
+        same transaction, so no other claim can take them too."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                f"SELECT {_COLUMNS} FROM outbox WHERE status = 'pending'"
+                " AND next_attempt_at <= ? ORDER BY priority, next_attempt_at, id LIMIT ?",
+                (to_db_time(now), limit),
+            )
+            rows = [replace(_row(r), status=OutboxStatus.SENDING) for r in await cursor.fetchall()]
+            if rows:
+                ids = [r.id for r in rows]
+                await conn.execute(
+                    f"UPDATE outbox SET status = 'sending' WHERE id IN ({_marks(ids)})", ids
+                )
+        return rows
+
+    async def release(self, ids: Sequence[int]) -> None:
+        """Claimed but never sent (a graceful stop): back to 'pending', as they were."""
+        if not ids:
+            return
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                f"UPDATE outbox SET status = 'pending'"
+                f" WHERE status = 'sending' AND id IN ({_marks(ids)})",
+                list(ids),
+            )
+
+    async def recover(self) -> int:
+        """Rows a crashed process left 'sending' go back to 'pending'; return how many.
+
+        Call before the worker starts: each may have reached Telegram just before the
+        crash, which is the one duplicate a crash is allowed to cause."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE outbox SET status = 'pending' WHERE status = 'sending'"
+            )
+        return cursor.rowcount
+
+    async def set_payload(self, row_id: int, payload: dict[str, Any]) -> None:
+        """Record progress within one row (e.g. its attachment went out) before the rest."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                f"UPDATE outbox SET payload = ? WHERE id = ? AND {_OPEN}", (_dump(payload), row_id)
+            )
+
+    async def mark_sent(self, row_id: int, message_id: int, now: datetime) -> None:
+        """Delivered; a delivery also proves the member reachable again."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE outbox SET status = 'sent', message_id = ?, sent_at = ?, error = NULL,"
+                f" attempts = attempts + 1 WHERE id = ? AND {_OPEN}",
+                (message_id, to_db_time(now), row_id),
+            )
+            await conn.execute(
+                "UPDATE members SET unreachable_since = NULL WHERE unreachable_since IS NOT NULL"
+                " AND id = (SELECT member_id FROM outbox WHERE id = ?)",
+                (row_id,),
+            )
+
+    async def mark_retry(
+        self, row_id: int, next_attempt_at: datetime, error: str, count_attempt: bool
+    ) -> None:
+        """Back to 'pending' until ``next_attempt_at``; a flood wait is not the message's
+        fault, so it does not count towards the attempt limit."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE outbox SET status = 'pending', next_attempt_at = ?, error = ?,"
+                f" attempts = attempts + ? WHERE id = ? AND {_OPEN}",
+                (to_db_time(next_attempt_at), error, int(count_attempt), row_id),
+            )
+
+    async def mark_unreachable(self, row_id: int, error: str, now: datetime) -> None:
+        """The chat is gone or blocked us; its member is flagged so they can be chased
+        another way (an earlier flag keeps its date)."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE outbox SET status = 'unreachable', error = ?, attempts = attempts + 1"
+                f" WHERE id = ? AND {_OPEN}",
+                (error, row_id),
+            )
+            await conn.execute(
+                "UPDATE members SET unreachable_since = ? WHERE unreachable_since IS NULL"
+                " AND id = (SELECT member_id FROM outbox WHERE id = ?)",
+                (to_db_time(now), row_id),
+            )
+
+    async def mark_failed(self, row_id: int, error: str) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE outbox SET status = 'failed', error = ?, attempts = attempts + 1"
+                f" WHERE id = ? AND {_OPEN}",
+                (error, row_id),
+            )
+
+    async def mark_cancelled(self, row_id: int) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                f"UPDATE outbox SET status = 'cancelled' WHERE id = ? AND {_OPEN}", (row_id,)
+            )
+
+    async def cancel_pending(self, directive_id: int) -> int:
+        """Cancel a directive's rows not yet claimed; rows in flight finish on their own."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE outbox SET status = 'cancelled'"
+                " WHERE directive_id = ? AND status = 'pending'",
+                (directive_id,),
+            )
+        return cursor.rowcount
+
+    async def counts(self, directive_id: int, kind: str) -> dict[str, int]:
+        """Rows per status (every status present, zero if none), for progress and tallies;
+        keys are :class:`OutboxStatus` members, so plain strings work too."""
+        rows = await self.db.fetchall(
+            "SELECT status, COUNT(*) AS n FROM outbox WHERE directive_id = ? AND kind = ?"
+            " GROUP BY status",
+            (directive_id, kind),
+        )
+        found = {str(r["status"]): int(r["n"]) for r in rows}
+        return {status: found.get(status, 0) for status in OutboxStatus}
+
+    async def next_due_at(self) -> datetime | None:
+        """When the earliest pending row falls due, so the worker knows how long to sleep."""
+        row = await self.db.fetchone(
+            "SELECT MIN(next_attempt_at) AS at FROM outbox WHERE status = 'pending'"
+        )
+        return from_db_time(row["at"]) if row and row["at"] else None

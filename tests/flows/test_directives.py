@@ -1,0 +1,351 @@
+"""Directives as secretaries and members live them: compose, receive, acknowledge, chase."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.fakeapi import FakeUser, SentMessage
+from storage.models import Role
+from tests.flows.conftest import Harness
+
+
+@pytest.fixture
+async def sec(harness: Harness) -> FakeUser:
+    sue = harness.person(601, "Sue Secretary", username="sue")
+    await harness.join(sue, "RIV", Role.SECRETARY)
+    return sue
+
+
+@pytest.fixture
+async def members(harness: Harness) -> list[FakeUser]:
+    people = [
+        harness.person(611, "Ann"),
+        harness.person(612, "Bo", language="zh"),
+        harness.person(613, "Cy"),
+    ]
+    for person in people:
+        await harness.join(person, "RIV-1")
+    return people
+
+
+def labels(message: SentMessage) -> list[str]:
+    return [text for text, _ in message.buttons]
+
+
+def typed(replies: list[SentMessage]) -> SentMessage:
+    """After typed input the next step is a new message; the old one loses its keyboard."""
+    new = max(replies, key=lambda m: m.message_id)
+    assert all(m.buttons == [] for m in replies if m is not new)
+    return new
+
+
+async def compose(
+    harness: Harness,
+    sec: FakeUser,
+    text: str = "Report to the school gym by 20:00.",
+    *,
+    ack: bool = True,
+    deadline: str = "21:00",
+    send: str = "Now",
+) -> SentMessage:
+    """Walk the whole /directive flow for the Riverside subtree; return the final message."""
+    [step] = await harness.send(sec, sec.command("directive"))
+    [step] = await harness.send(sec, sec.press(step, "☐ Riverside District (4)"))
+    [step] = await harness.send(sec, sec.press(step, "Continue ›"))
+    step = typed(await harness.send(sec, sec.message(text)))
+    if ack:
+        [step] = await harness.send(sec, sec.press(step, "Yes, by a deadline"))
+        step = typed(await harness.send(sec, sec.message(deadline)))
+    else:
+        [step] = await harness.send(sec, sec.press(step, "No"))
+    [step] = await harness.send(sec, sec.press(step, send))
+    assert step.text is not None and step.text.startswith("Preview")
+    [done] = await harness.send(sec, sec.press(step, "✅ Send"))
+    return done
+
+
+async def test_compose_send_and_progress(
+    harness: Harness, sec: FakeUser, members: list[FakeUser]
+) -> None:
+    [step] = await harness.send(sec, sec.command("directive"))
+    assert step.text is not None and step.text.startswith("New directive — who should receive it?")
+    assert labels(step) == [
+        "☐ Riverside District (4)",
+        "☐ Riverside Branch 1 (3)",
+        "Continue ›",
+        "Cancel",
+    ]
+    [step] = await harness.send(sec, sec.press(step, "☐ Riverside District (4)"))
+    assert step.text is not None and step.text.endswith("Selected: 1 unit · 3 members")
+    # A second tap: the district alone (nobody but Sue, the author), a third: nothing.
+    [step] = await harness.send(sec, sec.press(step, "☑ Riverside District (4)"))
+    assert step.text is not None and step.text.endswith("Selected: 1 unit · 0 members")
+    [step] = await harness.send(sec, sec.press(step, "◉ Riverside District (4)"))
+    [step] = await harness.send(sec, sec.press(step, "☐ Riverside Branch 1 (3)"))
+    [step] = await harness.send(sec, sec.press(step, "Continue ›"))
+    assert step.text is not None and step.text.startswith("Now send the text of the directive")
+    step = typed(await harness.send(sec, sec.message("Sandbags < 5 kg to the east levee")))
+    assert step.text == "Should members acknowledge it with one tap?"
+    [step] = await harness.send(sec, sec.press(step, "Yes, by a deadline"))
+    assert labels(step)[:4] == ["17:00 today", "19:00 today", "18:00 today", "09:00 tomorrow"]
+    [step] = await harness.send(sec, sec.press(step, "18:00 today"))
+    assert labels(step)[:3] == ["Now", "17:00 today", "08:00 tomorrow"]
+    [preview] = await harness.send(sec, sec.press(step, "Now"))
+    assert preview.text is not None
+    assert preview.text.startswith("Preview — 3 members in 1 unit will receive this. Sending: Now.")
+    assert "Directive from Riverside District — acknowledge by 18:00 today" in preview.text
+    [done] = await harness.send(sec, sec.press(preview, "✅ Send"))
+    assert done.message_id == preview.message_id
+    assert done.text == "Sending… 0 / 3 sent · 0 unreachable"
+
+    assert await harness.run_due() == 3
+    for person in members:
+        [received] = harness.api.sent_to(person.id)[-1:]
+        assert replies_data(received).startswith("ack:")
+    ann = harness.api.last_message(611)
+    assert ann.text == (
+        "Directive from Riverside District — acknowledge by 18:00 today\n\n"
+        "Sandbags < 5 kg to the east levee"
+    )
+    assert labels(ann) == ["✅ Acknowledge"]
+    bo = harness.api.last_message(612)
+    assert bo.text is not None and bo.text.startswith("来自Riverside District的指令")
+    assert labels(bo) == ["✅ 确认收到"]
+    progress = harness.api.message(601, done.message_id)
+    assert progress is not None
+    assert progress.text == "✅ Directive sent: 3 of 3 · 0 unreachable"
+
+
+async def test_acknowledge_once_and_message_edited(
+    harness: Harness, sec: FakeUser, members: list[FakeUser]
+) -> None:
+    await compose(harness, sec)
+    await harness.run_due()
+    ann = members[0]
+    received = harness.api.last_message(ann.id)
+    harness.clock.advance(timedelta(minutes=12))
+    replies = await harness.send(ann, ann.press(received, "✅ Acknowledge"))
+    assert replies.callback_answers[0].text == "Acknowledged at 16:12."
+    edited = harness.api.message(ann.id, received.message_id)
+    assert edited is not None and edited.buttons == []
+    assert edited.text is not None and edited.text.endswith("✅ Acknowledged at 16:12")
+    harness.clock.advance(timedelta(minutes=5))
+    replies = await harness.send(ann, ann.press_data(received.message_id, replies_data(received)))
+    assert replies.callback_answers[0].text == "Already acknowledged at 16:12."
+    # Someone who did not receive it cannot acknowledge it.
+    stranger = harness.person(699, "Zed")
+    replies = await harness.send(stranger, stranger.press_data(1, replies_data(received)))
+    assert replies.callback_answers[0].text is not None
+    assert "no longer applies" in replies.callback_answers[0].text
+
+
+def replies_data(message: SentMessage) -> str:
+    data = message.buttons[0][1]
+    assert data is not None
+    return data
+
+
+async def test_deadline_reminder_then_escalation(
+    harness: Harness, sec: FakeUser, members: list[FakeUser]
+) -> None:
+    await compose(harness, sec, deadline="17:00")
+    await harness.run_due()
+    ann = members[0]
+    await harness.send(ann, ann.press(harness.api.last_message(ann.id), "✅ Acknowledge"))
+    harness.clock.advance(timedelta(hours=1))  # 17:00 local: the deadline
+    assert await harness.run_due() == 2  # Bo and Cy, not Ann
+    bo_reminder = harness.api.last_message(612)
+    assert bo_reminder.text is not None and bo_reminder.text.startswith("⚠️ 提醒：")
+    assert harness.api.last_message(611).text is not None
+    assert "Reminder" not in (harness.api.last_message(611).text or "")
+    assert await harness.run_due() == 0  # reminded once only
+    # Bo acknowledges from the reminder: both messages settle.
+    replies = await harness.send(members[1], members[1].press(bo_reminder, "✅ 确认收到"))
+    assert replies.callback_answers[0].text == "已于 17:00 确认。"
+    harness.clock.advance(timedelta(hours=1))  # deadline + grace
+    assert await harness.run_due() == 1
+    escalation = harness.api.last_message(601)
+    assert escalation.text == (
+        "⚠️ 1 member has not acknowledged a directive past its deadline:\n"
+        "• Riverside Branch 1 (1): Cy"
+    )
+    assert labels(escalation) == ["Open the directive"]
+    assert await harness.run_due() == 0  # listed once only
+
+
+async def test_unreachable_members_are_counted_and_reported(
+    harness: Harness, sec: FakeUser, members: list[FakeUser]
+) -> None:
+    harness.api.block(613)
+    done = await compose(harness, sec, ack=False)
+    await harness.run_due()
+    progress = harness.api.message(601, done.message_id)
+    assert progress is not None
+    assert progress.text == "✅ Directive sent: 2 of 3 · 1 unreachable"
+    notice = harness.api.last_message(601)
+    assert notice.text == (
+        "⚠️ 1 member of Riverside Branch 1 could not be reached "
+        "(they blocked the bot or left Telegram): Cy ⚠️"
+    )
+    cy = await harness.services.storage.members.by_telegram_id(613)
+    assert cy is not None
+    row = await harness.services.storage.db.fetchone(
+        "SELECT unreachable_since FROM members WHERE id = ?", (cy.id,)
+    )
+    assert row is not None and row[0] is not None
+    # A second directive, later, does not report Cy again.
+    harness.clock.advance(timedelta(minutes=30))
+    await compose(harness, sec, ack=False, text="Second")
+    await harness.run_due()
+    assert harness.api.last_message(601).text == "✅ Directive sent: 2 of 3 · 1 unreachable"
+
+
+async def test_bad_input_is_reasked(
+    harness: Harness, sec: FakeUser, members: list[FakeUser]
+) -> None:
+    [step] = await harness.send(sec, sec.command("directive"))
+    replies = await harness.send(sec, sec.press(step, "Continue ›"))
+    assert replies.callback_answers[0].text == "Choose at least one unit first."
+    [step] = await harness.send(sec, sec.press(step, "☐ Riverside Branch 1 (3)"))
+    [step] = await harness.send(sec, sec.press(step, "Continue ›"))
+    [answer] = await harness.send(sec, sec.location(31.2, 121.4))
+    assert answer.text is not None and answer.text.startswith("That kind of message cannot")
+    [answer] = await harness.send(sec, sec.message("x" * 3901))
+    assert answer.text == (
+        "That text has 3,901 characters; the limit is 3,900 (Telegram allows 4,096 and Muster "
+        "adds a heading). Shorten it and send it again, or /cancel."
+    )
+    [answer] = await harness.send(sec, sec.message("   "))
+    assert answer.text is not None and answer.text.startswith("The directive has no text.")
+    step = typed(await harness.send(sec, sec.message("Stay home tonight.")))
+    [step] = await harness.send(sec, sec.press(step, "Yes, by a deadline"))
+    [answer] = await harness.send(sec, sec.message("25:99"))
+    assert answer.text is not None and answer.text.startswith("That is not a time I understand.")
+    [answer] = await harness.send(sec, sec.message("2020-01-01 10:00"))
+    assert answer.text is not None and answer.text.startswith("That time has already passed.")
+    [answer] = await harness.send(sec, sec.message("later please"))
+    assert answer.text is not None and answer.text.startswith("That is not a time")
+    [bye] = await harness.send(sec, sec.command("cancel"))
+    assert bye.text == "Cancelled. Nothing was sent."
+    rows = await harness.services.storage.db.fetchall("SELECT * FROM directives")
+    assert rows == []
+
+
+async def test_zero_member_units_and_scope(harness: Harness, sec: FakeUser) -> None:
+    # Nobody in RIV-1 yet: continuing is refused with a reason.
+    [step] = await harness.send(sec, sec.command("directive"))
+    [step] = await harness.send(sec, sec.press(step, "☐ Riverside Branch 1 (0)"))
+    replies = await harness.send(sec, sec.press(step, "Continue ›"))
+    assert replies.callback_answers[0].text is not None
+    assert replies.callback_answers[0].text.startswith("Nobody would receive it")
+    # A unit outside her scope, by forged data, is refused.
+    hill = await harness.unit("HIL-1")
+    replies = await harness.send(sec, sec.press_data(step.message_id, f"dc:t:{hill.id}"))
+    assert replies.callback_answers[0].text == "You are not allowed to do that here."
+    member = harness.person(620, "Mo")
+    await harness.join(member, "RIV-1")
+    [answer] = await harness.send(member, member.command("directive"))
+    assert answer.text is not None and answer.text.startswith("Only secretaries can send")
+
+
+async def test_scope_lost_before_send_is_refused(
+    harness: Harness, sec: FakeUser, members: list[FakeUser], admin: FakeUser
+) -> None:
+    [step] = await harness.send(sec, sec.command("directive"))
+    [step] = await harness.send(sec, sec.press(step, "☐ Riverside Branch 1 (3)"))
+    [step] = await harness.send(sec, sec.press(step, "Continue ›"))
+    step = typed(await harness.send(sec, sec.message("Evacuate.")))
+    [step] = await harness.send(sec, sec.press(step, "No"))
+    [preview] = await harness.send(sec, sec.press(step, "Now"))
+    await harness.send(admin, admin.command("ungrant", "@sue", "secretary", "RIV"))
+    [answer] = await harness.send(sec, sec.press(preview, "✅ Send"))
+    assert answer.text is not None and answer.text.startswith("Only secretaries can send")
+    assert await harness.run_due() == 0
+    assert await harness.services.storage.db.fetchall("SELECT * FROM directives") == []
+
+
+async def test_scheduled_directive_waits_and_can_be_withdrawn(
+    harness: Harness, sec: FakeUser, members: list[FakeUser]
+) -> None:
+    done = await compose(harness, sec, ack=False, send="08:00 tomorrow")
+    assert done.text == (
+        "⏳ Scheduled for 08:00 tomorrow. You will see the progress here when it goes out."
+    )
+    assert await harness.run_due() == 0
+    harness.clock.advance(timedelta(hours=16))  # 08:00 tomorrow, local
+    assert await harness.run_due() == 3
+    progress = harness.api.message(601, done.message_id)
+    assert progress is not None and progress.text == "✅ Directive sent: 3 of 3 · 0 unreachable"
+    # A second one is withdrawn before its time: nobody ever gets it.
+    await compose(harness, sec, ack=False, send="08:00 tomorrow", text="Withdraw me")
+    [listing] = await harness.send(sec, sec.command("directives"))
+    assert listing.text is not None and listing.text.startswith("Recent directives\n1.")
+    assert "⏳ scheduled" in listing.text
+    [detail] = await harness.send(sec, sec.press(listing, "1"))
+    [confirm] = await harness.send(sec, sec.press(detail, "Withdraw this directive"))
+    [after] = await harness.send(sec, sec.press(confirm, "Yes, withdraw it"))
+    assert after.text is not None and "❌ withdrawn" in after.text
+    harness.clock.advance(timedelta(days=1))
+    assert await harness.run_due() == 0
+    assert all("Withdraw me" not in (m.text or "") for m in harness.api.sent_to(611))
+
+
+async def test_watch_remind_and_export(
+    harness: Harness, sec: FakeUser, members: list[FakeUser]
+) -> None:
+    await compose(harness, sec)
+    await harness.run_due()
+    ann = members[0]
+    await harness.send(ann, ann.press(harness.api.last_message(ann.id), "✅ Acknowledge"))
+    [listing] = await harness.send(sec, sec.command("directives"))
+    assert listing.text is not None
+    assert "sent 3/3 · ✅ 1 acknowledged · 0 unreachable" in listing.text
+    [detail] = await harness.send(sec, sec.press(listing, "1"))
+    assert detail.text is not None
+    assert "• Riverside Branch 1: 1/3 acknowledged (33%)" in detail.text
+    assert detail.text.endswith("Not acknowledged (2): Bo, Cy")
+    assert labels(detail) == ["🔔 Remind now", "CSV", "XLSX", "‹ All directives"]
+    replies = await harness.send(sec, sec.press(detail, "🔔 Remind now"))
+    assert replies.callback_answers[0].text == "Reminder queued for 2 members."
+    assert await harness.run_due() == 2
+    replies = await harness.send(sec, sec.press(detail, "CSV"))
+    [document] = [c for c in replies.calls if c.method == "sendDocument"]
+    upload = document.params["document"]
+    content = upload.content.decode("utf-8-sig")
+    assert content.splitlines()[0] == "Unit code,Unit,Member,Delivery,Sent at,Acknowledged at"
+    assert "RIV-1,Riverside Branch 1,Ann,sent,2026-11-29 16:00,2026-11-29 16:00" in content
+    replies = await harness.send(sec, sec.press(detail, "XLSX"))
+    [document] = [c for c in replies.calls if c.method == "sendDocument"]
+    assert document.params["document"].content[:2] == b"PK"  # a zip: an XLSX workbook
+    # A coordinator of another district sees nothing of it.
+    other = harness.person(630, "Hal")
+    await harness.join(other, "HIL", Role.COORDINATOR)
+    [listing] = await harness.send(other, other.command("directives"))
+    assert listing.text == "No directives yet in your scope."
+    replies = await harness.send(other, other.press_data(listing.message_id, replies_data(detail)))
+    assert replies.callback_answers[0].text == "You are not allowed to do that here."
+
+
+async def test_cancelled_directive_refuses_acknowledgement(
+    harness: Harness, sec: FakeUser, members: list[FakeUser]
+) -> None:
+    await compose(harness, sec)
+    await harness.run_due()
+    directive = (await harness.services.storage.directives.recent([], 1))[0]
+    actor = await harness.services.authz.actor(sec.id)
+    # Sent already: it can no longer be withdrawn.
+    from bot.services.directives import DirectiveError
+
+    with pytest.raises(DirectiveError):
+        await harness.services.directives.cancel(actor, directive.id)
+    await harness.services.storage.db.conn.execute(
+        "UPDATE directives SET status = 'cancelled' WHERE id = ?", (directive.id,)
+    )
+    ann = members[0]
+    replies = await harness.send(ann, ann.press(harness.api.last_message(ann.id), "✅ Acknowledge"))
+    assert replies.callback_answers[0].text == "This directive was withdrawn."
+    edited = harness.api.last_message(ann.id)
+    assert edited.buttons == []
+    assert edited.text is not None and edited.text.endswith("❌ This directive was withdrawn.")

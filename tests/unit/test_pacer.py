@@ -1,0 +1,202 @@
+"""The pacer on a fake timeline: per-chat spacing, the overall rate, group minutes, pauses;
+and the fake Bot API's flood limits agreeing with it to the last float."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator, Sequence
+
+import pytest
+from telegram import Bot
+from telegram.error import RetryAfter
+
+from bot.delivery import Pacer, retry_after_seconds
+from bot.fakeapi import FakeBotApi, FakeRequest
+
+
+class Timeline:
+    """A monotonic clock that moves only when someone sleeps; nothing really waits.
+
+    Each sleep moves time forward by its length at once, so concurrent sleepers see time
+    run faster than it would: conservative, never kinder than the limits."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+        await asyncio.sleep(0)
+
+
+def pacer_on(
+    timeline: Timeline, *, rate: float = 29, interval: float = 1.0, group: int = 20
+) -> Pacer:
+    return Pacer(
+        rate_per_second=rate,
+        chat_interval=interval,
+        group_per_minute=group,
+        monotonic=timeline.monotonic,
+        sleep=timeline.sleep,
+    )
+
+
+def most_in_window(times: Sequence[float], window: float) -> int:
+    """The largest number of ``times`` inside any sliding ``window`` (half-open)."""
+    ordered = sorted(times)
+    return max(
+        (sum(1 for t in ordered if start <= t < start + window) for start in ordered), default=0
+    )
+
+
+async def grants(pacer: Pacer, timeline: Timeline, chats: Sequence[int]) -> list[float]:
+    """Acquire for each chat in turn; the timeline instant of each grant."""
+    out = []
+    for chat in chats:
+        await pacer.acquire(chat)
+        out.append(timeline.now)
+    return out
+
+
+async def test_one_private_chat_gets_one_message_a_second() -> None:
+    timeline = Timeline()
+    pacer = pacer_on(timeline)
+    assert await grants(pacer, timeline, [7] * 5) == [0.0, 1.0, 2.0, 3.0, 4.0]
+
+
+async def test_overall_rate_is_a_sliding_second() -> None:
+    timeline = Timeline()
+    pacer = pacer_on(timeline, rate=5)
+    times = await grants(pacer, timeline, range(1, 21))
+    assert times == [0.0] * 5 + [1.0] * 5 + [2.0] * 5 + [3.0] * 5
+    assert most_in_window(times, 1.0) == 5
+
+
+async def test_fractional_rate_below_one_spaces_single_sends() -> None:
+    timeline = Timeline()
+    pacer = pacer_on(timeline, rate=0.5, interval=0)
+    assert await grants(pacer, timeline, [1, 2, 3]) == [0.0, 2.0, 4.0]
+
+
+async def test_group_gets_at_most_its_quota_per_minute() -> None:
+    timeline = Timeline()
+    pacer = pacer_on(timeline, group=3)
+    times = await grants(pacer, timeline, [-100] * 6)
+    assert times == [0.0, 1.0, 2.0, 60.0, 61.0, 62.0]
+    # A private chat is not held up by the group's minute.
+    timeline.now = 3.0
+    assert await grants(pacer, timeline, [5]) == [3.0]
+
+
+async def test_pause_holds_every_chat() -> None:
+    timeline = Timeline()
+    pacer = pacer_on(timeline)
+    await pacer.acquire(1)
+    pacer.pause(5)
+    assert await grants(pacer, timeline, [2, 3]) == [5.0, 5.0]
+
+
+async def test_unlimited_pacer_never_sleeps() -> None:
+    pacer = Pacer.unlimited()
+    pacer.pause(60)
+    for _ in range(100):
+        assert pacer.try_acquire(1) == 0.0
+    assert pacer.chat_ready_in(1) == 0.0
+
+
+async def test_concurrent_callers_stay_within_every_limit() -> None:
+    timeline = Timeline()
+    pacer = pacer_on(timeline, rate=10, group=4)
+    rng = random.Random(3)
+    chats = [rng.choice([1, 2, 3, 4, 5, -9, -10]) for _ in range(120)]
+    granted: list[tuple[float, int]] = []
+
+    async def one(chat: int) -> None:
+        await pacer.acquire(chat)
+        granted.append((timeline.now, chat))
+
+    await asyncio.gather(*(one(chat) for chat in chats))
+    assert len(granted) == len(chats)
+    assert most_in_window([t for t, _ in granted], 1.0) <= 10
+    for chat in set(chats):
+        mine = [t for t, c in granted if c == chat]
+        assert most_in_window(mine, 1.0) == 1
+        if chat < 0:
+            assert most_in_window(mine, 60.0) <= 4
+
+
+async def test_memory_of_idle_chats_is_dropped() -> None:
+    timeline = Timeline()
+    pacer = pacer_on(timeline, rate=30)
+    for chat in range(1, 4097):
+        await pacer.acquire(chat)
+    timeline.now += 2
+    for chat in range(5000, 9096):
+        await pacer.acquire(chat)
+    assert pacer.chat_ready_in(1) == 0.0
+    assert len(pacer._last_in_chat) < 4096
+
+
+# ---------------------------------------------------------------- the fake API's limits
+
+
+@pytest.fixture
+async def limited(
+    monkeypatch: pytest.MonkeyPatch,
+) -> AsyncIterator[tuple[FakeBotApi, Bot, Timeline]]:
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")  # PTB 23's retry_after: no warning per 429
+    timeline = Timeline()
+    api = FakeBotApi()
+    api.enforce_limits(
+        per_second=5, per_chat_per_second=1, group_per_minute=3, clock=timeline.monotonic
+    )
+    bot = Bot("123:ABC", request=FakeRequest(api), get_updates_request=FakeRequest(api))
+    await bot.initialize()
+    yield api, bot, timeline
+    await bot.shutdown()
+
+
+async def test_fake_api_answers_429_past_each_limit(
+    limited: tuple[FakeBotApi, Bot, Timeline],
+) -> None:
+    api, bot, timeline = limited
+    await bot.send_message(1, "a")
+    with pytest.raises(RetryAfter) as caught:
+        await bot.send_message(1, "b")  # same chat within the second
+    assert retry_after_seconds(caught.value) == 1
+    for chat in range(2, 6):
+        await bot.send_message(chat, "x")
+    with pytest.raises(RetryAfter):
+        await bot.send_message(6, "x")  # sixth in the second overall
+    timeline.now = 1.0
+    await bot.send_message(6, "x")
+    for second in (2.0, 3.0, 4.0):
+        timeline.now = second
+        await bot.send_message(-50, "g")
+    timeline.now = 5.0
+    with pytest.raises(RetryAfter) as caught:
+        await bot.send_message(-50, "g")  # fourth in the group's minute
+    assert retry_after_seconds(caught.value) == 57
+    await bot.send_chat_action(1, "typing")  # not a message: never limited
+    assert api.too_many_requests == 3
+    assert api.send_times[1] == [0.0]
+    assert api.send_times[-50] == [2.0, 3.0, 4.0]
+
+
+async def test_paced_sends_never_meet_the_fake_limits(
+    limited: tuple[FakeBotApi, Bot, Timeline],
+) -> None:
+    api, bot, timeline = limited
+    pacer = pacer_on(timeline, rate=5, interval=1.0, group=3)
+    rng = random.Random(7)
+    for _ in range(60):
+        chat = rng.choice([1, 2, 3, -50])
+        await pacer.acquire(chat)
+        await bot.send_message(chat, "paced")
+    assert api.too_many_requests == 0
+    assert sum(len(t) for t in api.send_times.values()) == 60
