@@ -130,7 +130,7 @@ class DeliverySettings(_Section):
     """How the outbox worker paces itself under Telegram's flood limits."""
 
     # Sends per second overall (Telegram allows about 30); whole sends per 1-s window.
-    rate_per_second: float = Field(default=29.0, gt=0, le=30)
+    rate_per_second: float = Field(default=28.0, gt=0, le=30)
     # Seconds between two sends to the same chat (Telegram: about one per second).
     private_chat_interval: float = Field(default=1.0, ge=0, le=60)
     # Sends per sliding minute to one group chat (Telegram: 20).

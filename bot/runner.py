@@ -24,6 +24,13 @@ async def announce(app: MusterApp) -> None:
         log.exception("command menus not registered")
 
 
+def _report_crash(task: asyncio.Task[None]) -> None:
+    """A worker that died (say, the database failed at start) must not wait for shutdown
+    to be noticed."""
+    if not task.cancelled() and task.exception() is not None:
+        log.error("delivery worker stopped", exc_info=task.exception())
+
+
 async def serve_polling(app: MusterApp, stop: asyncio.Event, *, poll_timeout: int = 10) -> None:
     """Initialise, poll until ``stop`` is set, then shut down cleanly."""
     try:
@@ -39,6 +46,7 @@ async def serve_polling(app: MusterApp, stop: asyncio.Event, *, poll_timeout: in
             # graceful stop sends nothing twice.
             delivery_stop = asyncio.Event()
             delivery = asyncio.create_task(app.bot_data["delivery"].run(delivery_stop))
+            delivery.add_done_callback(_report_crash)
             await stop.wait()
             await app.updater.stop()
             delivery_stop.set()

@@ -11,7 +11,10 @@ from storage.db import Database, from_db_time, to_db_time
 from storage.models import Member, Role, RoleGrant
 from storage.units import subtree_bounds
 
-_COLUMNS = "id, telegram_id, display_name, username, language, unit_id, active, joined_at"
+_COLUMNS = (
+    "id, telegram_id, display_name, username, language, unit_id, active, joined_at,"
+    " unreachable_since"
+)
 
 
 def _member(row: aiosqlite.Row) -> Member:
@@ -24,6 +27,9 @@ def _member(row: aiosqlite.Row) -> Member:
         unit_id=row["unit_id"],
         active=bool(row["active"]),
         joined_at=from_db_time(row["joined_at"]),
+        unreachable_since=(
+            from_db_time(row["unreachable_since"]) if row["unreachable_since"] else None
+        ),
     )
 
 
@@ -100,6 +106,12 @@ class MemberRepository:
             await conn.execute(
                 "UPDATE members SET language = ?, updated_at = ? WHERE id = ?",
                 (language, to_db_time(now), member_id),
+            )
+
+    async def clear_unreachable(self, member_id: int) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE members SET unreachable_since = NULL WHERE id = ?", (member_id,)
             )
 
     async def set_unit(self, member_id: int, unit_id: int, now: datetime) -> None:

@@ -38,6 +38,8 @@ class Member:
     unit_id: int
     active: bool
     joined_at: datetime
+    # Set when a send found the chat blocked or gone; cleared when they are heard from.
+    unreachable_since: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

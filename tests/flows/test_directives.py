@@ -200,6 +200,11 @@ async def test_unreachable_members_are_counted_and_reported(
     await compose(harness, sec, ack=False, text="Second")
     await harness.run_due()
     assert harness.api.last_message(601).text == "✅ Directive sent: 2 of 3 · 1 unreachable"
+    # Cy unblocks the bot and writes: reachable again.
+    harness.api.unblock(613)
+    await harness.send(members[2], members[2].command("me"))
+    again = await harness.services.storage.members.by_telegram_id(613)
+    assert again is not None and again.unreachable_since is None
 
 
 async def test_bad_input_is_reasked(
