@@ -354,3 +354,30 @@ async def test_cancelled_directive_refuses_acknowledgement(
     edited = harness.api.last_message(ann.id)
     assert edited.buttons == []
     assert edited.text is not None and edited.text.endswith("❌ This directive was withdrawn.")
+
+
+async def test_restart_mid_send_resumes_without_duplicates(
+    harness: Harness, sec: FakeUser, members: list[FakeUser]
+) -> None:
+    await compose(harness, sec, ack=False)
+    storage = harness.services.storage
+    # A worker claimed two messages and the process died before sending them.
+    claimed = await storage.outbox.claim(harness.clock.now(), 2)
+    assert len(claimed) == 2
+    assert await storage.outbox.recover() == 2  # what the next start does first
+    assert await harness.run_due() == 3
+    for person in members:
+        received = [m for m in harness.api.sent_to(person.id) if "Report to" in (m.text or "")]
+        assert len(received) == 1
+
+
+async def test_author_blocking_the_bot_does_not_stop_delivery(
+    harness: Harness, sec: FakeUser, members: list[FakeUser]
+) -> None:
+    await compose(harness, sec, ack=False)
+    harness.api.block(601)  # the author blocks the bot mid-send: progress edits fail
+    assert await harness.run_due() == 3
+    for person in members:
+        assert "Report to" in (harness.api.last_message(person.id).text or "")
+    directive = (await harness.services.storage.directives.recent([], 1))[0]
+    assert directive.status == "sent"
