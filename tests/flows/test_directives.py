@@ -381,3 +381,45 @@ async def test_author_blocking_the_bot_does_not_stop_delivery(
         assert "Report to" in (harness.api.last_message(person.id).text or "")
     directive = (await harness.services.storage.directives.recent([], 1))[0]
     assert directive.status == "sent"
+
+
+async def test_formatting_kept_and_attachment_sent_first(
+    harness: Harness, sec: FakeUser, members: list[FakeUser]
+) -> None:
+    [step] = await harness.send(sec, sec.command("directive"))
+    [step] = await harness.send(sec, sec.press(step, "☐ Riverside Branch 1 (3)"))
+    [step] = await harness.send(sec, sec.press(step, "Continue ›"))
+    # A document first, then the text with a bold word (as Telegram sends entities).
+    step = typed(await harness.send(sec, sec.document("route-map.pdf", b"%PDF-1.4")))
+    assert step.text is not None
+    assert step.text.startswith("Attachment received route-map.pdf. Now send the text")
+    update = sec.message("Follow the route: north gate first.")
+    update["message"]["entities"] = [{"type": "bold", "offset": 11, "length": 5}]
+    step = typed(await harness.send(sec, update))
+    [step] = await harness.send(sec, sec.press(step, "No"))
+    [preview] = await harness.send(sec, sec.press(step, "Now"))
+    assert preview.text is not None and "With a document route-map.pdf." in preview.text
+    await harness.send(sec, sec.press(preview, "✅ Send"))
+    mark = len(harness.api.calls)
+    await harness.run_due()
+    to_ann = [c for c in harness.api.calls[mark:] if c.chat_id == 611]
+    assert [c.method for c in to_ann] == ["sendDocument", "sendMessage"]
+    assert to_ann[1].params["text"].endswith("Follow the <b>route</b>: north gate first.")
+
+
+async def test_photo_with_caption_becomes_the_text(
+    harness: Harness, sec: FakeUser, members: list[FakeUser]
+) -> None:
+    [step] = await harness.send(sec, sec.command("directive"))
+    [step] = await harness.send(sec, sec.press(step, "☐ Riverside Branch 1 (3)"))
+    [step] = await harness.send(sec, sec.press(step, "Continue ›"))
+    step = typed(await harness.send(sec, sec.photo(caption="Flood line as of noon")))
+    assert step.text == "Should members acknowledge it with one tap?"
+    [step] = await harness.send(sec, sec.press(step, "No"))
+    [preview] = await harness.send(sec, sec.press(step, "Now"))
+    assert preview.text is not None and "With a photo." in preview.text
+    await harness.send(sec, sec.press(preview, "✅ Send"))
+    mark = len(harness.api.calls)
+    await harness.run_due()
+    methods = [c.method for c in harness.api.calls[mark:] if c.chat_id == 612]
+    assert methods == ["sendPhoto", "sendMessage"]
