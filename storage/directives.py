@@ -305,8 +305,21 @@ class DirectiveRepository:
                 " SELECT ?, o.chat_id, r.member_id, r.directive_id, ?, ?, ?"
                 " FROM directive_recipients r JOIN outbox o ON o.directive_id = r.directive_id"
                 " AND o.member_id = r.member_id AND o.kind = ? AND o.status = 'sent'"
-                f" WHERE r.directive_id = ? AND r.acked_at IS NULL{only}",
-                (KIND_REMINDER, priority, stamp, stamp, KIND_DIRECTIVE, directive_id, *extra),
+                f" WHERE r.directive_id = ? AND r.acked_at IS NULL{only}"
+                # A double tap on "remind now" must not queue a second reminder.
+                " AND NOT EXISTS (SELECT 1 FROM outbox q WHERE q.directive_id = r.directive_id"
+                " AND q.member_id = r.member_id AND q.kind = ?"
+                " AND q.status IN ('pending', 'sending'))",
+                (
+                    KIND_REMINDER,
+                    priority,
+                    stamp,
+                    stamp,
+                    KIND_DIRECTIVE,
+                    directive_id,
+                    *extra,
+                    KIND_REMINDER,
+                ),
             )
             return cursor.rowcount
 

@@ -256,10 +256,11 @@ watch-detail = <b>Directive from { $unit }</b> · { $when }
 watch-unit-acked = • { $unit }: { $done }/{ $total } acknowledged ({ $percent }%)
 watch-unit-sent = • { $unit }: { $done }/{ $total } sent ({ $percent }%)
 watch-remind = 🔔 Remind now
-watch-reminded = Reminder queued for { $count } { $count ->
-        [one] member
-       *[other] members
-    }.
+watch-reminded = { $count ->
+        [0] Reminders are already on their way to everyone silent.
+        [one] Reminder queued for 1 member.
+       *[other] Reminder queued for { $count } members.
+    }
 watch-cancel = Withdraw this directive
 watch-cancel-confirm = Withdraw the directive from { $unit }, “{ $text }”? { $pending } unsent messages will not go out, and acknowledgements stop.
 watch-cancel-yes = Yes, withdraw it

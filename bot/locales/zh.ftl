@@ -231,7 +231,10 @@ watch-detail = <b>来自{ $unit }的指令</b> · { $when }
 watch-unit-acked = • { $unit }：已确认 { $done }/{ $total }（{ $percent }%）
 watch-unit-sent = • { $unit }：已发 { $done }/{ $total }（{ $percent }%）
 watch-remind = 🔔 立即提醒
-watch-reminded = 已安排提醒 { $count } 名成员。
+watch-reminded = { $count ->
+        [0] 提醒已在发送中，无需重复。
+       *[other] 已安排提醒 { $count } 名成员。
+    }
 watch-cancel = 撤回此指令
 watch-cancel-confirm = 撤回来自{ $unit }的指令“{ $text }”？尚未发出的 { $pending } 条将不再发送，确认也将停止。
 watch-cancel-yes = 确定撤回

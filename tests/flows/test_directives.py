@@ -314,6 +314,10 @@ async def test_watch_remind_and_export(
     assert labels(detail) == ["🔔 Remind now", "CSV", "XLSX", "‹ All directives"]
     replies = await harness.send(sec, sec.press(detail, "🔔 Remind now"))
     assert replies.callback_answers[0].text == "Reminder queued for 2 members."
+    replies = await harness.send(sec, sec.press(detail, "🔔 Remind now"))  # a double tap
+    assert replies.callback_answers[0].text == (
+        "Reminders are already on their way to everyone silent."
+    )
     assert await harness.run_due() == 2
     replies = await harness.send(sec, sec.press(detail, "CSV"))
     [document] = [c for c in replies.calls if c.method == "sendDocument"]
