@@ -11,7 +11,6 @@ from typing import Any
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, BasePersistence, ContextTypes
 from telegram.request import BaseRequest
 
@@ -21,7 +20,7 @@ from bot.config import ConfigError, Settings
 from bot.delivery import DeliveryEngine, Pacer
 from bot.directive_delivery import DirectiveRenderers, directive_tick
 from bot.services.container import Services
-from handlers.common import MusterApp, MusterContext, language_of
+from handlers.common import MusterApp, MusterContext, answer_quietly, language_of
 from storage import Storage
 from storage.persistence import SQLitePersistence
 
@@ -130,7 +129,9 @@ async def on_error(update: object, context: MusterContext) -> None:
         language = await language_of(update, context)
         text = context.services.i18n.t(language, "error-internal")
         if update.callback_query is not None:
-            await update.callback_query.answer(text)
+            # The handler may have answered the press already; a second answer fails,
+            # and that must not stop the message below.
+            await answer_quietly(update.callback_query)
         await context.bot.send_message(update.effective_chat.id, text, parse_mode=ParseMode.HTML)
-    except (TelegramError, Exception):
+    except Exception:  # the error handler must not raise
         log.exception("could not tell the user about the failure")

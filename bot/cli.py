@@ -16,6 +16,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from telegram.error import TelegramError
+
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, default_config_path, load_settings
 from bot.durations import parse_duration
@@ -163,6 +165,8 @@ async def _invite_create(services: Services, args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise CliError(f"--expires: {exc}", EXIT_USAGE) from None
     uses = None if args.unlimited else (args.uses or defaults.default_uses)
+    # Before the invite exists: a link that cannot be printed must not leave one behind.
+    username = await _bot_username(services.settings)
     created = await services.invites.create(
         Actor.console(),
         unit,
@@ -171,7 +175,6 @@ async def _invite_create(services: Services, args: argparse.Namespace) -> int:
         expires_in=expires,
         approval=args.approval,
     )
-    username = await _bot_username(services.settings)
     invite = created.invite
     print(f"invite {invite.id}: {args.role} of {unit.code} ({unit.name})")
     print(
@@ -278,6 +281,8 @@ def _describe(exc: Exception) -> str:
         return _INVITE_ERRORS.get(exc.reason, exc.reason)
     if isinstance(exc, PermissionDeniedError):
         return f"not allowed: {exc}"
+    if isinstance(exc, TelegramError):
+        return f"Telegram: {exc} (check telegram.api_base_url and the token)"
     if isinstance(exc, (OSError, sqlite3.Error)):
         return f"database error: {exc}"
     return str(exc)
@@ -306,6 +311,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = _settings(args)
         if args.command == "config":
+            settings.telegram.resolve_token()  # a token file that cannot be read is an error
             print("configuration ok")
             return 0
         if args.command == "run":
@@ -322,6 +328,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except (
         SchemaTooNewError,
+        TelegramError,
         PermissionDeniedError,
         MembershipError,
         InviteError,

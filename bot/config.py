@@ -9,6 +9,7 @@ accepted only from the environment (``MUSTER_TELEGRAM__TOKEN``) or from a file n
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -28,7 +29,12 @@ from pydantic import (
     field_validator,
 )
 from pydantic.fields import FieldInfo
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
 from bot.durations import parse_duration
 
@@ -59,6 +65,9 @@ def _check_timezone(value: object) -> object:
 def _to_duration(value: object) -> object:
     if isinstance(value, str):
         return parse_duration(value)
+    if isinstance(value, (int, float)):
+        # A bare number would silently mean seconds.
+        raise ValueError(f"{value!r} has no unit; write it like '30m', '12h' or '7d'")
     return value
 
 
@@ -261,6 +270,16 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
             settings = Settings(**overrides)
     except ValidationError as exc:
         raise ConfigError([_format_error(e) for e in exc.errors()]) from None
+    except SettingsError as exc:
+        # pydantic-settings could not even parse an environment value (lists need JSON).
+        field = re.search(r'field "([^"]+)"', str(exc))
+        name = field.group(1) if field else "environment"
+        raise ConfigError(
+            [
+                f"{name}: a MUSTER_{name.upper()}__… environment value cannot be read"
+                " (lists are written as JSON, e.g. '[123, 456]')"
+            ]
+        ) from None
     problems = []
     if settings.invites.default_expiry > settings.invites.max_expiry:
         problems.append("invites.default_expiry: longer than invites.max_expiry")

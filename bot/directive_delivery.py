@@ -16,7 +16,7 @@ from telegram.error import TelegramError
 
 from bot.delivery import Attachment as OutgoingAttachment
 from bot.delivery import Outgoing, Pacer, Renderer, notice_message
-from bot.i18n import Translator
+from bot.i18n import Html, Translator, join_html
 from bot.render import ack_buttons, directive_text, reminder_text
 from bot.services.container import Services
 from bot.services.directives import Escalation
@@ -154,12 +154,13 @@ async def _enqueue(services: Services, messages: list[NewMessage], now: datetime
             await services.storage.outbox.enqueue_many(conn, messages, now)
 
 
-def _names(i18n: Translator, language: str, people: list[Straggler]) -> str:
-    names = [p.display_name + (" ⚠️" if p.unreachable else "") for p in people[:LISTED]]
-    text = ", ".join(names)
+def _names(i18n: Translator, language: str, people: list[Straggler]) -> Html:
+    names = join_html(
+        ", ", [p.display_name + (" ⚠️" if p.unreachable else "") for p in people[:LISTED]]
+    )
     if len(people) > LISTED:
-        text += " " + i18n.t(language, "list-more", count=len(people) - LISTED)
-    return text
+        return join_html(" ", [names, i18n.t(language, "list-more", count=len(people) - LISTED)])
+    return names
 
 
 def _escalation_notice(
@@ -179,7 +180,7 @@ def _escalation_notice(
         for unit, people in escalation.groups
     ]
     total = sum(len(people) for _, people in escalation.groups)
-    text = i18n.t(language, "escalation-list", count=total, lines="\n".join(lines))
+    text = i18n.t(language, "escalation-list", count=total, lines=join_html("\n", lines))
     assert secretary.telegram_id is not None
     return notice_message(
         secretary.telegram_id,

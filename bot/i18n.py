@@ -8,6 +8,7 @@ from users; wrap pre-rendered HTML in ``Html`` to pass it through.
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from datetime import date, datetime
 from functools import cache
 from importlib import resources
@@ -28,6 +29,17 @@ class Html(str):
     """Already-safe HTML: passed into a message without escaping."""
 
     __slots__ = ()
+
+
+class _Raw(Html):
+    """Plain text headed for a plain-text destination: not escaped."""
+
+    __slots__ = ()
+
+
+def join_html(separator: str, parts: Iterable[str]) -> Html:
+    """Join rendered messages (``Html``, passed through) and plain text (escaped)."""
+    return Html(separator.join(p if isinstance(p, Html) else _esc(p) for p in parts))
 
 
 class MissingMessageError(KeyError):
@@ -58,7 +70,8 @@ class Translator:
     def language(self, language: str | None) -> str:
         return language if language in self.bundles else self.default_language
 
-    def t(self, language: str | None, key: str, /, **args: Any) -> str:
+    def t(self, language: str | None, key: str, /, **args: Any) -> Html:
+        """The message, HTML-safe: it can be passed on as an argument without re-escaping."""
         bundle = self.bundles[self.language(language)]
         if not bundle.has_message(key):
             raise MissingMessageError(f"{key} ({self.language(language)})")
@@ -71,7 +84,13 @@ class Translator:
         text, errors = bundle.format_pattern(message.value, safe)
         if errors:
             raise ValueError(f"{key}: {errors}")
-        return str(text)
+        return Html(text)
+
+    def plain(self, language: str | None, key: str, /, **args: Any) -> str:
+        """For text that is not HTML (button labels, toasts): arguments unescaped, and
+        the catalogue's own markup must not be used in such messages."""
+        raw = {k: _Raw(v) if isinstance(v, str) else v for k, v in args.items()}
+        return str(self.t(language, key, **raw))
 
     def message_ids(self, language: str) -> set[str]:
         return set(self._ids[language])

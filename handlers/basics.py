@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.i18n import LANGUAGES, format_date_iso, format_day
+from bot.i18n import LANGUAGES, format_date_iso, format_day, join_html
 from handlers.common import (
     PRIVATE,
     MusterApp,
@@ -32,9 +32,12 @@ async def me(update: Update, context: MusterContext) -> None:
         return
     zone = profile.unit.timezone or services.settings.organisation.timezone
     today = services.clock.now().astimezone(ZoneInfo(zone)).date()
-    roles = "\n".join(
-        reply.t("me-role-line", role=reply.role(role), unit=unit.name)
-        for role, unit in profile.grants
+    roles = join_html(
+        "\n",
+        [
+            reply.t("me-role-line", role=reply.role(role), unit=unit.name)
+            for role, unit in profile.grants
+        ],
     )
     await reply.send(
         "me-card",

@@ -17,7 +17,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackContext, ExtBot, filters
 
-from bot.i18n import Translator
+from bot.i18n import Html, Translator
 from bot.services.authz import Actor
 from bot.services.container import Services
 from bot.services.people import Person, language_for
@@ -101,8 +101,12 @@ class Reply:
     async def to(cls, update: Update, context: MusterContext) -> Reply:
         return cls(update, context, await language_of(update, context))
 
-    def t(self, key: str, /, **args: Any) -> str:
+    def t(self, key: str, /, **args: Any) -> Html:
         return self.context.services.i18n.t(self.language, key, **args)
+
+    def label(self, key: str, /, **args: Any) -> str:
+        """Plain text for a button or a toast (not HTML: names are not escaped)."""
+        return self.context.services.i18n.plain(self.language, key, **args)
 
     @property
     def choice(self) -> str:
@@ -160,7 +164,7 @@ class Reply:
         """Answer the pressed button with a short notice (or silently when key is empty)."""
         query = self.update.callback_query
         if query is not None:
-            await answer_quietly(query, self.t(key, **args) if key else None)
+            await answer_quietly(query, self.label(key, **args) if key else None)
 
 
 Callback = Callable[[Update, MusterContext], Coroutine[Any, Any, None]]

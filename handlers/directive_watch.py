@@ -8,7 +8,7 @@ import re
 from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.i18n import format_date_iso
+from bot.i18n import format_date_iso, join_html
 from bot.services.authz import PermissionDeniedError
 from bot.services.directives import DirectiveError, DirectiveView, Totals
 from bot.tables import csv_bytes, xlsx_bytes
@@ -78,7 +78,7 @@ async def _listing(reply: Reply) -> tuple[str, Buttons]:
         )
         buttons.append((str(number), f"dw:v:{directive.id}"))
     rows: Buttons = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
-    return reply.t("watch-list", lines="\n".join(lines)), rows
+    return reply.t("watch-list", lines=join_html("\n", lines)), rows
 
 
 async def list_directives(update: Update, context: MusterContext) -> None:
@@ -104,9 +104,9 @@ def _detail(reply: Reply, view: DirectiveView) -> tuple[str, Buttons]:
     if len(view.units) > SHOWN:
         units.append(reply.t("list-more", count=len(view.units) - SHOWN))
     silent = [s.display_name + (" ⚠️" if s.unreachable else "") for s, _ in view.stragglers]
-    names = ", ".join(silent[:SHOWN])
+    names = join_html(", ", silent[:SHOWN])
     if len(silent) > SHOWN:
-        names += " " + reply.t("list-more", count=len(silent) - SHOWN)
+        names = join_html(" ", [names, reply.t("list-more", count=len(silent) - SHOWN)])
     when = directive.send_at.astimezone(zone)
     text = reply.t(
         "watch-detail",
@@ -114,7 +114,7 @@ def _detail(reply: Reply, view: DirectiveView) -> tuple[str, Buttons]:
         when=f"{format_date_iso(when)} {when:%H:%M}",
         text=_snippet(directive, 200),
         status=_status(reply, directive, totals),
-        units="\n".join(units) or "—",
+        units=join_html("\n", units) or "—",
         silent=names if directive.ack_required else "",
         silent_count=len(silent) if directive.ack_required else -1,
     )
@@ -252,12 +252,12 @@ async def _export_table(
                 unit.code,
                 unit.name,
                 name,
-                reply.t(DELIVERY_KEYS[status or "pending"]),
+                reply.label(DELIVERY_KEYS[status or "pending"]),
                 sent.astimezone(zone).strftime("%Y-%m-%d %H:%M") if sent else None,
                 acked.astimezone(zone).strftime("%Y-%m-%d %H:%M") if acked else None,
             ]
         )
-    header = [reply.t(column) for column in EXPORT_COLUMNS]
+    header = [reply.label(column) for column in EXPORT_COLUMNS]
     return header, rows
 
 

@@ -139,7 +139,7 @@ async def _targets_step(reply: Reply, lines: list[TreeLine]) -> tuple[str, Butto
         mark = MARK.get(selected.get(str(line.unit.id), ""), "☐")
         label = f"{mark} {line.unit.name} ({line.total_members})"
         rows.append([(label, f"dc:t:{line.unit.id}")])
-    nav = []
+    nav: list[tuple[str, str]] = []
     if page > 0:
         nav.append((reply.t("button-previous"), f"dc:p:{page - 1}"))
     if page < pages - 1:
@@ -149,7 +149,7 @@ async def _targets_step(reply: Reply, lines: list[TreeLine]) -> tuple[str, Butto
     rows.append([(reply.t("button-continue"), "dc:n"), *_controls(reply, back=False)])
     actor = await actor_of(reply.update, reply.context)
     members = await reply.context.services.directives.audience(actor, _targets(draft))
-    text = reply.t("directive-targets", units=len(selected), members=members)
+    text: str = reply.t("directive-targets", units=len(selected), members=members)
     if query:
         text += "\n" + reply.t("directive-targets-matching", query=query, found=len(shown))
     return text, rows

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import warnings
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
@@ -17,7 +18,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.durations import format_duration, parse_duration
-from bot.i18n import format_date_iso
+from bot.i18n import format_date_iso, join_html
 from bot.services.authz import INVITE_ACTIONS, Action, PermissionDeniedError, can
 from bot.services.invites import InviteError, invite_link
 from bot.services.org import TreeLine, search_units
@@ -186,10 +187,19 @@ def _expiry_choices(context: MusterContext) -> list[str]:
     return [c for c in EXPIRY_CHOICES if parse_duration(c) <= limit] or [format_duration(limit)]
 
 
+def _expiry_label(reply: Reply, duration: timedelta) -> str:
+    minutes = int(duration.total_seconds() // 60)
+    if minutes % (24 * 60) == 0:
+        return reply.label("invite-expiry-days", days=minutes // (24 * 60))
+    if minutes % 60 == 0:
+        return reply.label("invite-expiry-hours", hours=minutes // 60)
+    return reply.label("invite-expiry-minutes", minutes=minutes)
+
+
 async def _ask_expiry(reply: Reply, context: MusterContext) -> int:
     rows: Buttons = [
         [
-            (reply.t("invite-expiry-days", days=parse_duration(c).days), f"iv:e:{c}")
+            (_expiry_label(reply, parse_duration(c)), f"iv:e:{c}")
             for c in _expiry_choices(reply.context)
         ],
         _controls(reply),
@@ -310,13 +320,13 @@ async def _render_list(reply: Reply, context: MusterContext) -> tuple[str, Butto
         )
         for invite, unit in shown
     ]
-    text = reply.t("invites-list", count=len(invites), lines="\n".join(lines))
+    text: str = reply.t("invites-list", count=len(invites), lines=join_html("\n", lines))
     if len(invites) > SHOWN_INVITES:
         text += "\n" + reply.t("list-more", count=len(invites) - SHOWN_INVITES)
     rows: Buttons = [
         [
             (
-                reply.t("invites-revoke-button", unit=unit.name, role=reply.role(invite.role)),
+                reply.label("invites-revoke-button", unit=unit.name, role=reply.role(invite.role)),
                 f"inv:rv:{invite.id}",
             )
         ]
@@ -375,7 +385,7 @@ def register(app: MusterApp) -> None:
                     CallbackQueryHandler(_back_from(USES), pattern=r"^iv:b$"),
                 ],
                 EXPIRY: [
-                    CallbackQueryHandler(expiry_chosen, pattern=r"^iv:e:\d{1,3}[dw]$"),
+                    CallbackQueryHandler(expiry_chosen, pattern=r"^iv:e:\d{1,5}[mhdw]$"),
                     CallbackQueryHandler(_back_from(EXPIRY), pattern=r"^iv:b$"),
                 ],
                 APPROVAL: [

@@ -9,7 +9,7 @@ from telegram import Bot, BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler
 
-from bot.i18n import LANGUAGES, Translator
+from bot.i18n import LANGUAGES, Translator, join_html
 from bot.services.authz import Actor
 from bot.services.container import Services
 from handlers.common import PRIVATE, MusterApp, MusterContext, Reply, actor_of
@@ -101,7 +101,7 @@ async def help_command(update: Update, context: MusterContext) -> None:
         f"/{c.command} — {c.description}"
         for c in commands_for(context.services.i18n, reply.language, actor)
     ]
-    await reply.send("help-text", commands="\n".join(lines))
+    await reply.send("help-text", commands=join_html("\n", lines))
 
 
 def register(app: MusterApp) -> None:

@@ -99,6 +99,11 @@ invite-expiry-days = { $days ->
     [one] 1 day
    *[other] { $days } days
 }
+invite-expiry-hours = { $hours ->
+    [one] 1 hour
+   *[other] { $hours } hours
+}
+invite-expiry-minutes = { $minutes } minutes
 invite-choose-approval = Should a secretary approve each person who joins?
 invite-approval-yes = Yes, approve each
 invite-approval-no = No, admit directly

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.services.authz import Action, Actor, Authorizer
 from storage import Storage
 from storage.models import Member, Role, Unit
+
+# Telegram ids fit in 64 bits; ASCII digits only ("²".isdigit() is true).
+_TELEGRAM_ID = re.compile(r"-?[0-9]{1,18}", re.ASCII)
 
 
 class MembershipError(Exception):
@@ -45,7 +49,7 @@ class MembershipService:
     async def find(self, query: str) -> Member | None:
         """A member by ``@username`` or Telegram id, as an admin would type them."""
         text = query.strip()
-        if text.lstrip("-").isdigit():
+        if _TELEGRAM_ID.fullmatch(text):
             return await self.storage.members.by_telegram_id(int(text))
         if text.startswith("@") and len(text) > 1:
             return await self.storage.members.by_username(text)

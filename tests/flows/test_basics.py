@@ -112,3 +112,37 @@ async def test_edited_messages_are_not_new_requests(harness: Harness) -> None:
     replies = await harness.send(ola, edited)
     assert replies.everywhere == []
     assert await harness.services.storage.members.by_telegram_id(409) is None
+
+
+async def test_failure_after_a_button_press_is_told_too(
+    harness: Harness, admin: FakeUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    [step] = await harness.send(admin, admin.command("invite"))
+    [step] = await harness.send(admin, admin.press(step, "Hillside Branch 1 (0)"))
+    [step] = await harness.send(admin, admin.press(step, "member"))
+    [step] = await harness.send(admin, admin.press(step, "1 person"))
+    [step] = await harness.send(admin, admin.press(step, "1 day"))
+    monkeypatch.setattr(harness.services.invites, "create", broken)
+    quiet = ChatDriver(harness.app, harness.api, raise_errors=False)
+    replies = await quiet.send(admin, admin.press(step, "No, admit directly"))
+    assert replies.texts[-1] == "Something went wrong on our side. Please try again, or /cancel."
+
+
+async def test_names_with_html_characters_read_right(harness: Harness, admin: FakeUser) -> None:
+    from bot.services.authz import Actor
+
+    path = harness.tmp_path / "rd.toml"
+    path.write_text('[[unit]]\ncode = "RD"\nname = "R&D <North>"\nparent = "CITY"\n')
+    await harness.services.org.import_file(Actor.console(), path)
+    rae = harness.person(410, "Rae <3")
+    await harness.join(rae, "RD", Role.SECRETARY)
+    [card] = await harness.send(rae, rae.command("me"))
+    assert card.text is not None
+    assert card.text.startswith("Rae <3\nUnit: R&D <North>\nRoles:\n• secretary of R&D <North>")
+    await harness.invite("RD")
+    [listing] = await harness.send(rae, rae.command("invites"))
+    assert listing.text is not None and "• R&D <North> · member" in listing.text
+    assert listing.buttons[0][0] == "Revoke: R&D <North> · member"

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from bot.app import build_application
 from bot.fakeapi import ChatDriver, FakeRequest, FakeUser, SentMessage
 from storage.models import Role
@@ -171,3 +173,20 @@ async def test_invites_list_and_revoke(harness: Harness) -> None:
     assert stored is not None and stored.revoked_at is None
     denied = [e for e in await harness.services.storage.audit.recent() if e.outcome == "denied"]
     assert [(e.actor_telegram_id, e.action) for e in denied] == [(308, "revoke_invite")]
+
+
+async def test_short_max_expiry_is_offered_in_hours(
+    harness: Harness, admin: FakeUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import timedelta
+
+    monkeypatch.setattr(harness.services.settings.invites, "max_expiry", timedelta(hours=12))
+    monkeypatch.setattr(harness.services.invites, "max_expiry", timedelta(hours=12))
+    [step] = await harness.send(admin, admin.command("invite"))
+    [step] = await harness.send(admin, admin.press(step, "Hillside Branch 1 (0)"))
+    [step] = await harness.send(admin, admin.press(step, "member"))
+    [step] = await harness.send(admin, admin.press(step, "1 person"))
+    assert labels(step) == ["12 hours", "‹ Back", "Cancel"]
+    [step] = await harness.send(admin, admin.press(step, "12 hours"))
+    [done] = await harness.send(admin, admin.press(step, "No, admit directly"))
+    assert done.text is not None and done.text.startswith("Invite for Hillside Branch 1")

@@ -191,3 +191,34 @@ def test_run_without_token_names_the_key(env: Path, capsys: pytest.CaptureFixtur
     code, _, err = run(capsys, "run")
     assert code == 2
     assert err == "telegram.token: not set; set MUSTER_TELEGRAM__TOKEN or telegram.token_file\n"
+
+
+def test_config_check_reads_the_token_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(f'[telegram]\ntoken_file = "{tmp_path / "gone"}"\n', encoding="utf-8")
+    code, _, err = run(capsys, "--config", str(path), "config", "check")
+    assert code == 2 and err.startswith("telegram.token_file: cannot read")
+
+
+def test_odd_member_names_are_just_unknown(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, "org", "import", org_file(tmp_path))
+    for odd in ("²", "9" * 25, "@"):
+        code, _, err = run(capsys, "member", "deactivate", "--member", odd)
+        assert code == 1 and err.startswith("muster: no member"), odd
+
+
+def test_unreachable_telegram_creates_no_invite(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run(capsys, "org", "import", org_file(tmp_path))
+    monkeypatch.delenv("MUSTER_TELEGRAM__BOT_USERNAME")
+    monkeypatch.setenv("MUSTER_TELEGRAM__TOKEN", "123:abc")
+    monkeypatch.setenv("MUSTER_TELEGRAM__API_BASE_URL", "http://127.0.0.1:9/bot")
+    code, out, err = run(capsys, "invite", "create", "--unit", "RIV", "--role", "member")
+    assert code == 1 and out == ""
+    assert err.startswith("muster: Telegram: ") and len(err.splitlines()) == 1
+    assert run(capsys, "invite", "list")[1] == "no usable invites\n"

@@ -108,3 +108,16 @@ def test_missing_file_and_broken_toml(tmp_path: Path) -> None:
 def test_default_expiry_longer_than_max(tmp_path: Path) -> None:
     path = write(tmp_path, '[invites]\ndefault_expiry = "30d"\nmax_expiry = "7d"\n')
     assert problems(path) == ["invites.default_expiry: longer than invites.max_expiry"]
+
+
+def test_bare_numbers_are_not_durations(tmp_path: Path) -> None:
+    path = write(tmp_path, "[invites]\ndefault_expiry = 7\n")
+    assert problems(path) == [
+        "invites.default_expiry: 7 has no unit; write it like '30m', '12h' or '7d'"
+    ]
+
+
+def test_unparsable_environment_value_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MUSTER_ORGANISATION__ADMINS", "123456, 789")
+    [problem] = problems(None)
+    assert problem.startswith("organisation: a MUSTER_ORGANISATION__… environment value")
