@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from telegram import Update
@@ -33,6 +34,16 @@ _REFUSALS = {
 }
 
 
+# Decision → (what the deciding secretary's message becomes, what the person is told).
+_DECIDED = {
+    DecisionStatus.APPROVED: ("approval-approved", "join-approved"),
+    DecisionStatus.REJECTED: ("approval-rejected", "join-rejected"),
+    DecisionStatus.LINK_INVALID: ("approval-link-invalid", "join-link-invalid"),
+    DecisionStatus.ELSEWHERE: ("approval-elsewhere", "join-already-elsewhere"),
+    DecisionStatus.INACTIVE: ("approval-inactive", "join-inactive"),
+}
+
+
 async def start(update: Update, context: MusterContext) -> None:
     reply = await Reply.to(update, context)
     args = context.args or []
@@ -50,9 +61,13 @@ async def start(update: Update, context: MusterContext) -> None:
         if outcome.member is not None:
             reply.language = outcome.member.language
         await refresh_menu(context, person_of(update).telegram_id)
+    waiting = outcome.status in (JoinStatus.PENDING, JoinStatus.ALREADY_PENDING)
+    if waiting and await _ask_approvers(context, outcome) == 0:
+        # Nobody could be asked: say so rather than promise a decision.
+        unit = outcome.unit.name if outcome.unit else ""
+        await reply.send("join-pending-unreached", unit=unit)
+        return
     await _answer_join(reply, outcome)
-    if outcome.status is JoinStatus.PENDING:
-        await _ask_approvers(context, outcome)
 
 
 async def _answer_join(reply: Reply, outcome: JoinOutcome) -> None:
@@ -74,10 +89,13 @@ async def _answer_join(reply: Reply, outcome: JoinOutcome) -> None:
         await reply.send("join-already-pending", unit=unit)
 
 
-async def _ask_approvers(context: MusterContext, outcome: JoinOutcome) -> None:
+async def _ask_approvers(context: MusterContext, outcome: JoinOutcome) -> int:
+    """Send each approver the request with Approve/Reject; return how many got it."""
     request, unit, role = outcome.request, outcome.unit, outcome.role
     assert request is not None and unit is not None and role is not None
-    i18n = context.services.i18n
+    services = context.services
+    i18n = services.i18n
+    reached = 0
     for approver in outcome.approvers:
         lang = approver.language
         text = i18n.t(
@@ -91,24 +109,30 @@ async def _ask_approvers(context: MusterContext, outcome: JoinOutcome) -> None:
         buttons = keyboard(
             [
                 [
-                    (i18n.t(lang, "button-approve"), f"jr:a:{request.id}"),
-                    (i18n.t(lang, "button-reject"), f"jr:r:{request.id}"),
+                    (i18n.plain(lang, "button-approve"), f"jr:a:{request.id}"),
+                    (i18n.plain(lang, "button-reject"), f"jr:r:{request.id}"),
                 ]
             ]
         )
         try:
-            await context.bot.send_message(
+            sent = await context.bot.send_message(
                 approver.telegram_id, text, parse_mode=ParseMode.HTML, reply_markup=buttons
             )
         except TelegramError as exc:
             # One unreachable secretary must not stop the others from hearing about it.
             log.warning("approval request %s not sent to %s: %s", request.id, approver, exc)
+            continue
+        reached += 1
+        await services.storage.invites.add_request_message(
+            request.id, approver.telegram_id, sent.message_id, lang
+        )
+    return reached
 
 
 async def decide(update: Update, context: MusterContext) -> None:
+    reply = await Reply.to(update, context)
     query = update.callback_query
     assert query is not None and query.data is not None
-    reply = await Reply.to(update, context)
     _, verb, raw_id = query.data.split(":")
     services = context.services
     actor = await services.authz.actor(person_of(update).telegram_id)
@@ -123,32 +147,37 @@ async def decide(update: Update, context: MusterContext) -> None:
         return
     request, unit = decision.request, decision.unit
     assert request is not None and unit is not None and decision.role is not None
-    who = request.display_name
     if decision.status is DecisionStatus.ALREADY_DECIDED:
         await reply.toast("approval-already-decided")
-        await reply.edit("approval-already-decided-detail", name=who, unit=unit.name)
+        await reply.edit(
+            "approval-already-decided-detail", name=request.display_name, unit=unit.name
+        )
         return
-    approved = decision.status is DecisionStatus.APPROVED
     await reply.toast("")
-    await reply.edit(
-        "approval-approved" if approved else "approval-rejected",
-        name=who,
-        unit=unit.name,
-        by=update.effective_user.full_name if update.effective_user else "",
-    )
+    secretary_key, person_key = _DECIDED[decision.status]
+    by = update.effective_user.full_name if update.effective_user else ""
+    home = decision.home.name if decision.home else ""
     i18n = services.i18n
+    # Every approver's copy shows the outcome; no live buttons are left behind.
+    for chat_id, message_id, lang in await services.storage.invites.request_messages(request.id):
+        text = i18n.t(
+            lang, secretary_key, name=request.display_name, unit=unit.name, by=by, home=home
+        )
+        with contextlib.suppress(TelegramError):  # deleted, or the approver blocked us
+            await context.bot.edit_message_text(
+                text, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML
+            )
     lang = request.language
     role = role_label(i18n, lang, decision.role)
-    key = "join-approved" if approved else "join-rejected"
     try:
         await context.bot.send_message(
             request.telegram_id,
-            i18n.t(lang, key, unit=unit.name, role=role),
+            i18n.t(lang, person_key, unit=home or unit.name, role=role),
             parse_mode=ParseMode.HTML,
         )
     except TelegramError as exc:
         log.warning("join decision not sent to %s: %s", request.telegram_id, exc)
-    if approved:
+    if decision.status is DecisionStatus.APPROVED:
         await refresh_menu(context, request.telegram_id)
 
 

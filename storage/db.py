@@ -6,6 +6,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -47,15 +48,23 @@ def latest_version() -> int:
     return migrations()[-1][0]
 
 
-class Database:
-    """One aiosqlite connection in autocommit mode; writes go through ``transaction()``.
+# The database whose transaction the running task is inside, if any.
+_in_transaction: ContextVar[Database | None] = ContextVar("muster_transaction", default=None)
 
-    The lock keeps one coroutine's transaction from interleaving with another's on the
-    shared connection.
+
+class Database:
+    """A writer connection in autocommit mode, written only through ``transaction()``,
+    and a read-only connection for everything else.
+
+    The lock keeps one task's transaction from interleaving with another's on the writer.
+    Reads outside a transaction go to the reader, which (in WAL mode) sees only committed
+    data: a tick never reads another task's half-done, maybe rolled-back, transaction.
+    Reads inside a transaction use the writer, so they see that transaction's own rows.
     """
 
     def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
         self.conn = conn
+        self.reader = conn
         self.path = path
         self._lock = asyncio.Lock()
 
@@ -78,12 +87,19 @@ class Database:
                 )
             if migrate:
                 await db.migrate()
+            if str(path) != ":memory:":
+                db.reader = await aiosqlite.connect(str(path), isolation_level=None)
+                db.reader.row_factory = aiosqlite.Row
+                await db.reader.execute("PRAGMA query_only=ON")
+                await db.reader.execute("PRAGMA busy_timeout=5000")
         except BaseException:
             await conn.close()
             raise
         return db
 
     async def close(self) -> None:
+        if self.reader is not self.conn:
+            await self.reader.close()
         await self.conn.close()
 
     async def schema_version(self) -> int:
@@ -119,20 +135,33 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any exception."""
+        """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any exception.
+
+        Nested in another transaction of the same task, it joins it: a service can wrap
+        several repository writes (and their audit entry) into one commit.
+        """
+        if _in_transaction.get() is self:
+            yield self.conn
+            return
         async with self._lock:
             await self.conn.execute("BEGIN IMMEDIATE")
+            marker = _in_transaction.set(self)
             try:
                 yield self.conn
             except BaseException:
                 await self.conn.execute("ROLLBACK")
                 raise
+            finally:
+                _in_transaction.reset(marker)
             await self.conn.execute("COMMIT")
 
+    def _for_reading(self) -> aiosqlite.Connection:
+        return self.conn if _in_transaction.get() is self else self.reader
+
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self.conn.execute(sql, tuple(params)) as cursor:
+        async with self._for_reading().execute(sql, tuple(params)) as cursor:
             return await cursor.fetchone()
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self.conn.execute(sql, tuple(params)) as cursor:
+        async with self._for_reading().execute(sql, tuple(params)) as cursor:
             return list(await cursor.fetchall())

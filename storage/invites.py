@@ -162,6 +162,25 @@ class InviteRepository:
         )
         return _request(row) if row else None
 
+    async def add_request_message(
+        self, request_id: int, chat_id: int, message_id: int, language: str
+    ) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT OR IGNORE INTO join_request_messages"
+                " (request_id, chat_id, message_id, language) VALUES (?, ?, ?, ?)",
+                (request_id, chat_id, message_id, language),
+            )
+
+    async def request_messages(self, request_id: int) -> list[tuple[int, int, str]]:
+        """(chat id, message id, language) of every approval request sent for it."""
+        rows = await self.db.fetchall(
+            "SELECT chat_id, message_id, language FROM join_request_messages"
+            " WHERE request_id = ?",
+            (request_id,),
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
+
     async def decide_request(
         self,
         conn: aiosqlite.Connection,

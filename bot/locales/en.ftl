@@ -283,3 +283,10 @@ export-member = Member
 export-delivery = Delivery
 export-sent = Sent at
 export-acknowledged = Acknowledged at
+
+# Joining: when an approval cannot be carried out
+join-pending-unreached = Your request to join <b>{ $unit }</b> is recorded, but no secretary could be reached just now. Please contact your secretary, then open the invite link again to resend it.
+approval-link-invalid = ⚠️ { $name } could not be admitted to <b>{ $unit }</b>: the invite link has expired, been withdrawn or been used up. Send them a new link.
+approval-elsewhere = ⚠️ { $name } has meanwhile joined { $home }; nothing was changed.
+approval-inactive = ⚠️ The membership of { $name } is inactive; nothing was changed.
+join-link-invalid = Your request to join <b>{ $unit }</b> could not be completed: the invite link is no longer valid. Ask your secretary for a new one.

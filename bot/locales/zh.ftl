@@ -254,3 +254,10 @@ export-member = 成员
 export-delivery = 送达
 export-sent = 发送时间
 export-acknowledged = 确认时间
+
+# 加入：审批无法执行时
+join-pending-unreached = 您加入<b>{ $unit }</b>的申请已记录，但暂时联系不上书记。请联系书记后重新打开邀请链接，以再次提交。
+approval-link-invalid = ⚠️ 无法接纳 { $name } 加入<b>{ $unit }</b>：邀请链接已过期、被撤销或次数已满。请给对方发一个新链接。
+approval-elsewhere = ⚠️ { $name } 已加入{ $home }，未做更改。
+approval-inactive = ⚠️ { $name } 的成员身份已停用，未做更改。
+join-link-invalid = 您加入<b>{ $unit }</b>的申请未能完成：邀请链接已失效。请向书记索取新链接。

@@ -87,6 +87,10 @@ class DecisionStatus(StrEnum):
     REJECTED = "rejected"
     ALREADY_DECIDED = "already_decided"
     UNKNOWN = "unknown"
+    # Approved, but it cannot be carried out; the request is closed instead.
+    LINK_INVALID = "link_invalid"  # the invite expired, was withdrawn or is used up
+    ELSEWHERE = "elsewhere"  # meanwhile a member of another unit
+    INACTIVE = "inactive"  # meanwhile deactivated
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +99,11 @@ class Decision:
     request: JoinRequest | None = None
     unit: Unit | None = None
     role: Role | None = None
+    home: Unit | None = None  # for ELSEWHERE: where the person is
+
+
+class _DecidedMeanwhile(Exception):
+    """Someone else decided first: roll back whatever this decision began."""
 
 
 class InviteService:
@@ -132,6 +141,21 @@ class InviteService:
         await self.authz.check(actor, INVITE_ACTIONS[role], unit, f"invite {role}")
         token = new_token()
         now = self.clock.now()
+        async with self.storage.db.transaction():
+            invite = await self._store(actor, unit, role, token, uses, expires_in, approval, now)
+        return CreatedInvite(invite, unit, token)
+
+    async def _store(
+        self,
+        actor: Actor,
+        unit: Unit,
+        role: Role,
+        token: str,
+        uses: int | None,
+        expires_in: timedelta,
+        approval: bool,
+        now: datetime,
+    ) -> Invite:
         invite = await self.storage.invites.create(
             token_hash=hash_token(token),
             unit_id=unit.id,
@@ -149,7 +173,7 @@ class InviteService:
             f"invite {invite.id}: {role}, uses {uses or 'unlimited'},"
             f" until {invite.expires_at:%Y-%m-%d %H:%M}Z" + (", approval" if approval else ""),
         )
-        return CreatedInvite(invite, unit, token)
+        return invite
 
     async def revoke(self, actor: Actor, invite_id: int) -> tuple[Invite, Unit]:
         invite = await self.storage.invites.get(invite_id)
@@ -157,9 +181,10 @@ class InviteService:
         if invite is None or unit is None:
             raise InviteError("unknown_invite")
         await self.authz.check(actor, Action.REVOKE_INVITE, unit, f"invite {invite_id}")
-        if not await self.storage.invites.revoke(invite_id, self.clock.now()):
-            raise InviteError("already_revoked")
-        await self.authz.audit(actor, "invite_revoke", unit, f"invite {invite_id}")
+        async with self.storage.db.transaction():
+            if not await self.storage.invites.revoke(invite_id, self.clock.now()):
+                raise InviteError("already_revoked")
+            await self.authz.audit(actor, "invite_revoke", unit, f"invite {invite_id}")
         return invite, unit
 
     async def active(self, actor: Actor) -> list[tuple[Invite, Unit]]:
@@ -216,8 +241,8 @@ class InviteService:
                 # Someone took the last use between our read and this write.
                 return JoinOutcome(JoinStatus.USED_UP, unit, invite.role)
             member_id, status = await self._enrol(conn, person, member, invite, unit, now)
+            await self._audit_join(person, unit, invite, status)
         joined = await self.storage.members.get(member_id)
-        await self._audit_join(person, unit, invite, status)
         return JoinOutcome(status, unit, invite.role, joined)
 
     def _unusable(self, invite: Invite, now: datetime) -> JoinStatus | None:
@@ -281,10 +306,16 @@ class InviteService:
     ) -> JoinOutcome:
         pending = await self.storage.invites.pending_request(person.telegram_id, invite.id)
         if pending is not None:
-            return JoinOutcome(JoinStatus.ALREADY_PENDING, unit, invite.role, request=pending)
+            # Asking again reaches secretaries who were missed (or blocked us) before.
+            return JoinOutcome(
+                JoinStatus.ALREADY_PENDING,
+                unit,
+                invite.role,
+                request=pending,
+                approvers=await self.approvers(unit, invite.role),
+            )
+        # The use is counted when a secretary approves, not now.
         async with self.storage.db.transaction() as conn:
-            if not await self.storage.invites.take_use(conn, invite.id, now):
-                return JoinOutcome(JoinStatus.USED_UP, unit, invite.role)
             request_id = await self.storage.invites.add_request(
                 conn,
                 invite_id=invite.id,
@@ -300,17 +331,21 @@ class InviteService:
             unit,
             invite.role,
             request=request,
-            approvers=await self.approvers(unit),
+            approvers=await self.approvers(unit, invite.role),
         )
 
-    async def approvers(self, unit: Unit) -> tuple[Approver, ...]:
-        """Secretaries of the unit, else of the nearest unit above, else the admins."""
-        chain = [unit, *reversed(await self.storage.units.ancestors(unit))]
-        holders = await self.storage.members.holders([u.id for u in chain], Role.SECRETARY)
-        for candidate in chain:
-            found = [m for unit_id, m in holders if unit_id == candidate.id and m.telegram_id]
-            if found:
-                return tuple(Approver(m.telegram_id, m.language) for m in found if m.telegram_id)
+    async def approvers(self, unit: Unit, role: Role) -> tuple[Approver, ...]:
+        """Secretaries of the unit, else of the nearest unit above, else the admins; for a
+        coordinator's request only the admins (secretaries cannot grant that role)."""
+        if role is not Role.COORDINATOR:
+            chain = [unit, *reversed(await self.storage.units.ancestors(unit))]
+            holders = await self.storage.members.holders([u.id for u in chain], Role.SECRETARY)
+            for candidate in chain:
+                found = [m for unit_id, m in holders if unit_id == candidate.id]
+                if found:
+                    return tuple(
+                        Approver(m.telegram_id, m.language) for m in found if m.telegram_id
+                    )
         admins = []
         for admin_id in sorted(self.authz.admins):
             member = await self.storage.members.by_telegram_id(admin_id)
@@ -318,28 +353,54 @@ class InviteService:
         return tuple(admins)
 
     async def decide(self, actor: Actor, request_id: int, *, approve: bool) -> Decision:
+        """Approve or reject a join request, once. An approval is carried out only if it
+        still can be: the link still valid (the use is counted now, not at request time,
+        so strangers' requests cannot use a link up), the person not meanwhile a member of
+        another unit or deactivated; otherwise the request is closed and the status says
+        why."""
         request = await self.storage.invites.get_request(request_id)
         invite = await self.storage.invites.get(request.invite_id) if request else None
         unit = await self.storage.units.get(invite.unit_id) if invite else None
         if request is None or invite is None or unit is None:
             return Decision(DecisionStatus.UNKNOWN)
-        await self.authz.check(actor, Action.DECIDE_JOIN, unit, f"join request {request_id}")
+        detail = f"join request {request_id}"
+        await self.authz.check(actor, Action.DECIDE_JOIN, unit, detail)
+        await self.authz.check(actor, INVITE_ACTIONS[invite.role], unit, detail)
         now = self.clock.now()
         person = Person(
             request.telegram_id, request.display_name, request.username, request.language
         )
-        async with self.storage.db.transaction() as conn:
-            decided_by = actor.member.id if actor.member else None
-            if not await self.storage.invites.decide_request(
-                conn, request_id, approve=approve, decided_by=decided_by, now=now
-            ):
-                return Decision(DecisionStatus.ALREADY_DECIDED, request, unit, invite.role)
-            if approve:
-                member = await self.storage.members.by_telegram_id(request.telegram_id)
-                if member is None or invite.role is not Role.MEMBER:
-                    await self._enrol(conn, person, member, invite, unit, now)
+        member = await self.storage.members.by_telegram_id(request.telegram_id)
         status = DecisionStatus.APPROVED if approve else DecisionStatus.REJECTED
-        await self.authz.audit(
-            actor, f"join_{status}", unit, f"request {request_id} of {request.display_name}"
-        )
-        return Decision(status, request, unit, invite.role)
+        home = None
+        try:
+            async with self.storage.db.transaction() as conn:
+                if approve:
+                    if member is not None and not member.active:
+                        status = DecisionStatus.INACTIVE
+                    elif (
+                        member is not None
+                        and invite.role is Role.MEMBER
+                        and member.unit_id != unit.id
+                    ):
+                        status = DecisionStatus.ELSEWHERE
+                        home = await self.storage.units.get(member.unit_id)
+                    elif not await self.storage.invites.take_use(conn, invite.id, now):
+                        status = DecisionStatus.LINK_INVALID
+                done = status is DecisionStatus.APPROVED
+                if not await self.storage.invites.decide_request(
+                    conn,
+                    request_id,
+                    approve=done,
+                    decided_by=actor.member.id if actor.member else None,
+                    now=now,
+                ):
+                    raise _DecidedMeanwhile
+                if done:
+                    await self._enrol(conn, person, member, invite, unit, now)
+                await self.authz.audit(
+                    actor, f"join_{status}", unit, f"request {request_id} of {request.display_name}"
+                )
+        except _DecidedMeanwhile:
+            return Decision(DecisionStatus.ALREADY_DECIDED, request, unit, invite.role)
+        return Decision(status, request, unit, invite.role, home)

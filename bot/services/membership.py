@@ -68,10 +68,9 @@ class MembershipService:
         await self.authz.check(actor, Action.MANAGE_ROLES, unit, f"grant {role} to {member.id}")
         async with self.storage.db.transaction() as conn:
             now = self.clock.now()
-            added = await self.storage.members.grant(conn, member.id, unit.id, role, now)
-        if not added:
-            raise MembershipError("already_has_role")
-        await self.authz.audit(actor, "role_grant", unit, f"{role} to member {member.id}")
+            if not await self.storage.members.grant(conn, member.id, unit.id, role, now):
+                raise MembershipError("already_has_role")
+            await self.authz.audit(actor, "role_grant", unit, f"{role} to member {member.id}")
         return unit
 
     async def revoke(self, actor: Actor, member: Member, unit_code: str, role: Role) -> Unit:
@@ -80,10 +79,9 @@ class MembershipService:
         unit = await self._unit(unit_code)
         await self.authz.check(actor, Action.MANAGE_ROLES, unit, f"revoke {role} of {member.id}")
         async with self.storage.db.transaction() as conn:
-            removed = await self.storage.members.revoke(conn, member.id, unit.id, role)
-        if not removed:
-            raise MembershipError("has_no_role")
-        await self.authz.audit(actor, "role_revoke", unit, f"{role} of member {member.id}")
+            if not await self.storage.members.revoke(conn, member.id, unit.id, role):
+                raise MembershipError("has_no_role")
+            await self.authz.audit(actor, "role_revoke", unit, f"{role} of member {member.id}")
         return unit
 
     async def move(self, actor: Actor, member: Member, unit_code: str) -> Unit:
@@ -93,9 +91,13 @@ class MembershipService:
         await self.authz.check(actor, Action.MOVE_MEMBER, target, f"move member {member.id}")
         if member.unit_id == target.id:
             raise MembershipError("already_there")
-        await self.storage.members.set_unit(member.id, target.id, self.clock.now())
         origin = source.code if source else "?"
-        await self.authz.audit(actor, "member_move", target, f"member {member.id} from {origin}")
+        # Each change commits together with its audit entry, or not at all.
+        async with self.storage.db.transaction():
+            await self.storage.members.set_unit(member.id, target.id, self.clock.now())
+            await self.authz.audit(
+                actor, "member_move", target, f"member {member.id} from {origin}"
+            )
         return target
 
     async def set_active(self, actor: Actor, member: Member, active: bool) -> Member:
@@ -106,7 +108,7 @@ class MembershipService:
             raise MembershipError("already_active" if active else "already_inactive")
         async with self.storage.db.transaction() as conn:
             await self.storage.members.set_active(conn, member.id, active, self.clock.now())
-        await self.authz.audit(actor, action, unit, f"member {member.id}")
+            await self.authz.audit(actor, action, unit, f"member {member.id}")
         changed = await self.storage.members.get(member.id)
         assert changed is not None
         return changed

@@ -139,3 +139,87 @@ async def test_group_messages_are_ignored(harness: Harness) -> None:
     replies = await harness.send(lee, lee.command_in_group(-100123, "start", token))
     assert replies.everywhere == []
     assert await harness.services.storage.members.by_telegram_id(230) is None
+
+
+async def test_uses_are_counted_at_approval_not_request(harness: Harness, admin: FakeUser) -> None:
+    token = await harness.invite("HIL-1", uses=1, approval=True)
+    stranger, rightful = harness.person(240, "Stray"), harness.person(241, "Right")
+    replies = await harness.send(stranger, stranger.command("start", token))
+    [request] = replies.to(admin.id)
+    await harness.send(admin, admin.press(request, "❌ Reject"))
+    replies = await harness.send(rightful, rightful.command("start", token))
+    assert replies.texts[0] is not None and "was sent to its secretary" in replies.texts[0]
+    [request] = replies.to(admin.id)
+    replies = await harness.send(admin, admin.press(request, "✅ Approve"))
+    [welcome] = replies.to(241)
+    assert welcome.text is not None and welcome.text.startswith("You're in.")
+    # The one use is now taken: a later approval cannot admit anyone else.
+    late = harness.person(242, "Late")
+    replies = await harness.send(late, late.command("start", token))
+    assert replies.texts == ["That invite link has been used up. Ask your secretary for a new one."]
+
+
+async def test_approval_after_joining_elsewhere_changes_nothing(
+    harness: Harness, admin: FakeUser
+) -> None:
+    ivy = harness.person(243, "Ivy")
+    replies = await harness.send(
+        ivy, ivy.command("start", await harness.invite("HIL-1", approval=True))
+    )
+    [request] = replies.to(admin.id)
+    await harness.join(ivy, "RIV-1")  # meanwhile, through a direct link
+    replies = await harness.send(admin, admin.press(request, "✅ Approve"))
+    assert (
+        replies.to(admin.id)[-1].text
+        == "⚠️ Ivy has meanwhile joined Riverside Branch 1; nothing was changed."
+    )
+    [note] = replies.to(243)
+    assert note.text is not None and note.text.startswith(
+        "You are already a member of Riverside Branch 1"
+    )
+    member = await harness.services.storage.members.by_telegram_id(243)
+    assert member is not None and member.unit_id == (await harness.unit("RIV-1")).id
+
+
+async def test_every_approvers_copy_is_settled(harness: Harness) -> None:
+    first, second = harness.person(250, "Sec One"), harness.person(251, "Sec Two", language="zh")
+    await harness.join(first, "RIV", Role.SECRETARY)
+    await harness.join(second, "RIV", Role.SECRETARY)
+    kim = harness.person(252, "Kim")
+    replies = await harness.send(
+        kim, kim.command("start", await harness.invite("RIV-1", approval=True))
+    )
+    [copy_one], [copy_two] = replies.to(250), replies.to(251)
+    await harness.send(first, first.press(copy_one, "✅ Approve"))
+    other = harness.api.message(251, copy_two.message_id)
+    assert other is not None and other.buttons == []
+    assert other.text == "✅ Kim 已加入Riverside Branch 1（Sec One 批准）。"
+
+
+async def test_nobody_to_ask_is_said_honestly_and_retry_asks_again(
+    harness: Harness, admin: FakeUser
+) -> None:
+    harness.api.block(admin.id)  # the only approver cannot be reached
+    lou = harness.person(253, "Lou")
+    token = await harness.invite("HIL-1", approval=True)
+    [answer] = await harness.send(lou, lou.command("start", token))
+    assert answer.text is not None and "no secretary could be reached just now" in answer.text
+    harness.api.unblock(admin.id)
+    replies = await harness.send(lou, lou.command("start", token))
+    assert replies.texts == [
+        "Your request to join Hillside Branch 1 is still waiting for a decision."
+    ]
+    [request] = replies.to(admin.id)
+    assert request.text is not None and request.text.startswith("Join request for Hillside")
+
+
+async def test_coordinator_requests_go_to_admins_only(harness: Harness, admin: FakeUser) -> None:
+    sec = harness.person(254, "Sec")
+    await harness.join(sec, "HIL", Role.SECRETARY)
+    cora = harness.person(255, "Cora")
+    token = await harness.invite("HIL", Role.COORDINATOR, approval=True)
+    replies = await harness.send(cora, cora.command("start", token))
+    assert replies.to(254) == [] and len(replies.to(admin.id)) == 1
+    [row] = await harness.services.storage.db.fetchall("SELECT id FROM join_requests")
+    replies = await harness.send(sec, sec.press_data(1, f"jr:a:{row['id']}"))
+    assert replies.callback_answers[0].text == "You are not allowed to do that here."

@@ -16,7 +16,8 @@ async def test_migrations_are_applied_once_and_recorded(tmp_path: Path) -> None:
     assert await db.schema_version() == latest_version()
     assert await db.migrate() == []
     journal = await db.fetchone("PRAGMA journal_mode")
-    keys = await db.fetchone("PRAGMA foreign_keys")
+    async with db.transaction() as conn, conn.execute("PRAGMA foreign_keys") as cursor:
+        keys = await cursor.fetchone()
     assert journal is not None and journal[0] == "wal"
     assert keys is not None and keys[0] == 1
     await db.close()
