@@ -265,6 +265,7 @@ _MEMBERSHIP_ERRORS = {
     "already_active": "the member is already active",
     "already_inactive": "the member is already inactive",
     "bad_role": "only secretary and coordinator roles can be granted",
+    "ambiguous_member": "several members have that username; name them by Telegram id",
 }
 _INVITE_ERRORS = {
     "bad_uses": "--uses must be between 1 and 100000",

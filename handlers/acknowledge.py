@@ -19,36 +19,25 @@ async def acknowledge(update: Update, context: MusterContext) -> None:
     services = context.services
     person = person_of(update)
     result = await services.directives.acknowledge(int(reply.choice), person.telegram_id)
-    directive = result.directive
-    if directive is None or result.status in (AckStatus.UNKNOWN, AckStatus.NOT_REQUIRED):
+    directive, zone = result.directive, result.zone
+    if directive is None or zone is None:
         await reply.toast("button-stale")
         return
-    member = await services.storage.members.by_telegram_id(person.telegram_id)
-    assert member is not None  # acknowledge() found them
-    unit = await services.storage.units.get(member.unit_id)
-    origin = await services.storage.units.get(directive.from_unit_id)
-    zone = services.directives.zone_of(unit)
-    now = services.clock.now()
     at = result.at.astimezone(zone).strftime("%H:%M") if result.at else ""
     if result.status is AckStatus.CANCELLED:
         await reply.toast("directive-withdrawn")
     else:
         first = result.status is AckStatus.ACKNOWLEDGED
         await reply.toast("directive-ack-done" if first else "directive-ack-already", time=at)
+    now = services.clock.now()
     text = directive_text(
-        services.i18n,
-        reply.language,
-        directive,
-        origin.name if origin else "",
-        zone,
-        now,
-        acked_at=result.at,
+        services.i18n, reply.language, directive, result.origin, zone, now, acked_at=result.at
     )
     # The button may sit on the directive itself or on its reminder: settle both.
-    delivered = await services.storage.directives.delivered_message(directive.id, member.id)
     query = update.callback_query
     assert query is not None
     pressed = query.message.message_id if isinstance(query.message, Message) else None
+    delivered = result.delivered_message_id
     if pressed is not None and pressed != delivered:
         key = "directive-withdrawn" if result.status is AckStatus.CANCELLED else "reminder-done"
         await reply.edit(key, time=at)

@@ -46,7 +46,11 @@ async def _attempt(reply: Reply, action: Awaitable[T], *, code: str, name: str) 
 
 
 async def _target(reply: Reply, context: MusterContext, who: str) -> Member | None:
-    member = await context.services.membership.find(who)
+    try:
+        member = await context.services.membership.find(who)
+    except MembershipError:
+        await reply.send("admin-ambiguous-member", who=who)
+        return None
     if member is None:
         await reply.send("admin-unknown-member", who=who)
     return member

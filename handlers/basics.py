@@ -61,7 +61,7 @@ async def language_chosen(update: Update, context: MusterContext) -> None:
     assert query is not None and query.data is not None
     code = query.data.split(":", 1)[1]
     person = person_of(update)
-    member = await context.services.storage.members.by_telegram_id(person.telegram_id)
+    member = await context.services.membership.member(person.telegram_id)
     reply = Reply(update, context, code)
     if member is None:
         # Strangers have no stored preference; their Telegram client's language rules.

@@ -74,11 +74,8 @@ async def language_of(update: Update, context: MusterContext) -> str:
     default = context.services.settings.organisation.default_language
     if user is None:
         return default
-    member = await context.services.storage.members.by_telegram_id(user.id)
+    member = await context.services.membership.touch(person_of(update))
     if member is not None:
-        if member.unreachable_since is not None:
-            # They wrote to us, so they can be reached again.
-            await context.services.storage.members.clear_unreachable(member.id)
         return member.language
     return language_for(user.language_code, default)
 

@@ -4,6 +4,7 @@ breakdown, the silent members, "remind now", exports, and cancelling."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -238,25 +239,19 @@ async def _export_table(
 ) -> tuple[list[str], list[list[str | None]]]:
     """Everyone the viewer may see: unit, member, delivery, acknowledgement (local times)."""
     services = reply.context.services
+    actor = await actor_of(reply.update, reply.context)
     zone = services.settings.zone
-    visible = {unit.id: unit for unit, _ in view.units}
-    rows: list[list[str | None]] = []
-    for _, name, unit_id, acked, status, sent in await services.storage.directives.recipients(
-        view.directive.id
-    ):
-        unit = visible.get(unit_id)
-        if unit is None:
-            continue
-        rows.append(
-            [
-                unit.code,
-                unit.name,
-                name,
-                reply.label(DELIVERY_KEYS[status or "pending"]),
-                sent.astimezone(zone).strftime("%Y-%m-%d %H:%M") if sent else None,
-                acked.astimezone(zone).strftime("%Y-%m-%d %H:%M") if acked else None,
-            ]
+
+    def local(moment: datetime | None) -> str | None:
+        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else None
+
+    rows: list[list[str | None]] = [
+        [unit.code, unit.name, name, reply.label(DELIVERY_KEYS[status or "pending"]),
+         local(sent), local(acked)]
+        for unit, name, status, sent, acked in await services.directives.export_rows(
+            actor, view.directive.id
         )
+    ]  # fmt: skip
     header = [reply.label(column) for column in EXPORT_COLUMNS]
     return header, rows
 

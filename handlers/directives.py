@@ -288,11 +288,8 @@ async def ack_chosen(update: Update, context: MusterContext) -> int:
 
 
 async def _author_zone(reply: Reply) -> ZoneInfo:
-    """Times are typed and shown in the author's unit's timezone."""
     actor = await actor_of(reply.update, reply.context)
-    services = reply.context.services
-    unit = await services.storage.units.get(actor.member.unit_id) if actor.member else None
-    return services.directives.zone_of(unit)
+    return await reply.context.services.directives.author_zone(actor)
 
 
 def _presets(
@@ -423,8 +420,7 @@ async def _preview(reply: Reply) -> int:
     services = context.services
     draft = _as_draft(_draft(context))
     actor = await actor_of(reply.update, context)
-    units = await services.storage.units.many([t.unit_id for t in draft.targets])
-    origin = await services.directives.from_unit(actor, units)
+    origin = await services.directives.origin(actor, draft.targets)
     now = services.clock.now()
     zone = await _author_zone(reply)
     sample = Directive(
@@ -487,11 +483,8 @@ async def send(update: Update, context: MusterContext) -> int:
     else:
         text = reply.t("directive-progress", sent=0, total=directive.recipients, unreachable=0)
     await reply.edit_text(text)
-    await services.storage.directives.set_progress(
-        directive.id,
-        chat_id=query.message.chat.id,
-        message_id=query.message.message_id,
-        text=text,
+    await services.directives.track_progress(
+        directive.id, chat_id=query.message.chat.id, message_id=query.message.message_id, text=text
     )
     wake = context.application.bot_data.get("wake_delivery")
     if callable(wake):

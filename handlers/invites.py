@@ -129,7 +129,7 @@ async def unit_search(update: Update, context: MusterContext) -> int:
 async def _unit_of(update: Update, context: MusterContext) -> Unit | None:
     """The drafted unit, if it still exists and the person may still invite to it."""
     unit_id = _draft(context).get("unit")
-    unit = await context.services.storage.units.get(unit_id) if unit_id else None
+    unit = await context.services.org.unit(unit_id) if unit_id else None
     actor = await actor_of(update, context)
     if unit is None or not can(actor, Action.INVITE_MEMBER, unit):
         return None

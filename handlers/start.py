@@ -123,7 +123,7 @@ async def _ask_approvers(context: MusterContext, outcome: JoinOutcome) -> int:
             log.warning("approval request %s not sent to %s: %s", request.id, approver, exc)
             continue
         reached += 1
-        await services.storage.invites.add_request_message(
+        await services.invites.remember_request_message(
             request.id, approver.telegram_id, sent.message_id, lang
         )
     return reached
@@ -159,7 +159,7 @@ async def decide(update: Update, context: MusterContext) -> None:
     home = decision.home.name if decision.home else ""
     i18n = services.i18n
     # Every approver's copy shows the outcome; no live buttons are left behind.
-    for chat_id, message_id, lang in await services.storage.invites.request_messages(request.id):
+    for chat_id, message_id, lang in await services.invites.request_messages(request.id):
         text = i18n.t(
             lang, secretary_key, name=request.display_name, unit=unit.name, by=by, home=home
         )

@@ -47,12 +47,13 @@ class MemberRepository:
         )
         return _member(row) if row else None
 
-    async def by_username(self, username: str) -> Member | None:
-        row = await self.db.fetchone(
+    async def by_username(self, username: str) -> list[Member]:
+        """Usernames can be given up and taken by someone else: there may be several."""
+        rows = await self.db.fetchall(
             f"SELECT {_COLUMNS} FROM members WHERE username = ? COLLATE NOCASE",
             (username.lstrip("@"),),
         )
-        return _member(row) if row else None
+        return [_member(row) for row in rows]
 
     async def add(
         self,

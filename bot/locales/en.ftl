@@ -290,3 +290,4 @@ approval-link-invalid = ⚠️ { $name } could not be admitted to <b>{ $unit }</
 approval-elsewhere = ⚠️ { $name } has meanwhile joined { $home }; nothing was changed.
 approval-inactive = ⚠️ The membership of { $name } is inactive; nothing was changed.
 join-link-invalid = Your request to join <b>{ $unit }</b> could not be completed: the invite link is no longer valid. Ask your secretary for a new one.
+admin-ambiguous-member = Several members have the username { $who }. Name them by Telegram id instead.

@@ -261,3 +261,4 @@ approval-link-invalid = ⚠️ 无法接纳 { $name } 加入<b>{ $unit }</b>：�
 approval-elsewhere = ⚠️ { $name } 已加入{ $home }，未做更改。
 approval-inactive = ⚠️ { $name } 的成员身份已停用，未做更改。
 join-link-invalid = 您加入<b>{ $unit }</b>的申请未能完成：邀请链接已失效。请向书记索取新链接。
+admin-ambiguous-member = 有多名成员使用用户名 { $who }，请改用 Telegram ID 指定。

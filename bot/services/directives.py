@@ -95,6 +95,10 @@ class AckResult:
     status: AckStatus
     directive: Directive | None = None
     at: datetime | None = None
+    # What the button's handler needs to re-render the directive for this member.
+    origin: str = ""
+    zone: ZoneInfo | None = None
+    delivered_message_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +186,39 @@ class DirectiveService:
         found = await self.storage.units.get(int(common[-1])) if common else None
         return found or units[0]
 
+    async def author_zone(self, actor: Actor) -> ZoneInfo:
+        """Times are typed and shown in the author's own unit's timezone."""
+        unit = await self.storage.units.get(actor.member.unit_id) if actor.member else None
+        return self.zone_of(unit)
+
+    async def origin(self, actor: Actor, targets: tuple[Target, ...]) -> Unit:
+        """The unit a draft with these targets would come from."""
+        units = await self.storage.units.many([t.unit_id for t in targets])
+        return await self.from_unit(actor, units)
+
+    async def track_progress(
+        self, directive_id: int, *, chat_id: int, message_id: int, text: str
+    ) -> None:
+        """The author's message that shows progress (edited by the schedule as it goes)."""
+        await self.storage.directives.set_progress(
+            directive_id, chat_id=chat_id, message_id=message_id, text=text
+        )
+
+    async def export_rows(
+        self, actor: Actor, directive_id: int
+    ) -> list[tuple[Unit, str, str | None, datetime | None, datetime | None]]:
+        """(unit, member name, delivery status, sent at, acknowledged at) for every
+        recipient the viewer may see."""
+        view = await self.view(actor, directive_id)
+        visible = {unit.id: unit for unit, _ in view.units}
+        return [
+            (visible[unit_id], name, status, sent, acked)
+            for _, name, unit_id, acked, status, sent in await self.storage.directives.recipients(
+                directive_id
+            )
+            if unit_id in visible
+        ]
+
     async def create(self, actor: Actor, draft: Draft) -> Directive:
         """Check everything again (scope may have shrunk while composing) and store it;
         send now or leave it scheduled."""
@@ -234,7 +271,7 @@ class DirectiveService:
         if directive is None or member is None:
             return AckResult(AckStatus.UNKNOWN)
         if directive.status == "cancelled":
-            return AckResult(AckStatus.CANCELLED, directive)
+            return await self._ack_result(AckStatus.CANCELLED, directive, member, None)
         if not directive.ack_required:
             return AckResult(AckStatus.NOT_REQUIRED, directive)
         at, first = await self.storage.directives.acknowledge(
@@ -242,7 +279,18 @@ class DirectiveService:
         )
         if at is None:
             return AckResult(AckStatus.UNKNOWN, directive)
-        return AckResult(AckStatus.ACKNOWLEDGED if first else AckStatus.ALREADY, directive, at)
+        status = AckStatus.ACKNOWLEDGED if first else AckStatus.ALREADY
+        return await self._ack_result(status, directive, member, at)
+
+    async def _ack_result(
+        self, status: AckStatus, directive: Directive, member: Member, at: datetime | None
+    ) -> AckResult:
+        origin = await self.storage.units.get(directive.from_unit_id)
+        home = await self.storage.units.get(member.unit_id)
+        delivered = await self.storage.directives.delivered_message(directive.id, member.id)
+        return AckResult(
+            status, directive, at, origin.name if origin else "", self.zone_of(home), delivered
+        )
 
     # The schedule --------------------------------------------------------------
 

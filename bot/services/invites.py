@@ -334,6 +334,15 @@ class InviteService:
             approvers=await self.approvers(unit, invite.role),
         )
 
+    async def remember_request_message(
+        self, request_id: int, chat_id: int, message_id: int, language: str
+    ) -> None:
+        """An approver's copy of a request, to be settled when someone decides."""
+        await self.storage.invites.add_request_message(request_id, chat_id, message_id, language)
+
+    async def request_messages(self, request_id: int) -> list[tuple[int, int, str]]:
+        return await self.storage.invites.request_messages(request_id)
+
     async def approvers(self, unit: Unit, role: Role) -> tuple[Approver, ...]:
         """Secretaries of the unit, else of the nearest unit above, else the admins; for a
         coordinator's request only the admins (secretaries cannot grant that role)."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.services.authz import Action, Actor, Authorizer
+from bot.services.people import Person
 from storage import Storage
 from storage.models import Member, Role, Unit
 
@@ -52,8 +53,35 @@ class MembershipService:
         if _TELEGRAM_ID.fullmatch(text):
             return await self.storage.members.by_telegram_id(int(text))
         if text.startswith("@") and len(text) > 1:
-            return await self.storage.members.by_username(text)
+            found = await self.storage.members.by_username(text)
+            if len(found) > 1:
+                raise MembershipError("ambiguous_member")
+            return found[0] if found else None
         return None
+
+    async def member(self, telegram_id: int) -> Member | None:
+        return await self.storage.members.by_telegram_id(telegram_id)
+
+    async def touch(self, person: Person) -> Member | None:
+        """The member behind an update, kept current: Telegram names and usernames change
+        (and usernames get reused), and someone who writes to us is reachable again."""
+        member = await self.storage.members.by_telegram_id(person.telegram_id)
+        if member is None:
+            return None
+        stale = (member.display_name, member.username) != (person.display_name, person.username)
+        if stale or member.unreachable_since is not None:
+            async with self.storage.db.transaction() as conn:
+                if stale:
+                    await self.storage.members.update_profile(
+                        conn,
+                        member.id,
+                        display_name=person.display_name,
+                        username=person.username,
+                        now=self.clock.now(),
+                    )
+                if member.unreachable_since is not None:
+                    await self.storage.members.clear_unreachable(member.id)
+        return member
 
     async def _unit(self, code: str) -> Unit:
         unit = await self.storage.units.by_code(code)

@@ -251,6 +251,9 @@ class OrgService:
             stack.extend(reversed(children.get(unit.id, [])))
         return out
 
+    async def unit(self, unit_id: int) -> Unit | None:
+        return await self.storage.units.get(unit_id)
+
     async def units_where(self, actor: Actor, action: Action) -> list[TreeLine]:
         """The units (in tree order, with member counts) on which ``actor`` may ``action``."""
         roots = None if actor.is_admin else actor.scopes(*RULES.get(action, ()))

@@ -86,3 +86,28 @@ async def test_non_admins_are_refused_and_audited(harness: Harness, command: str
     assert (entry.actor_telegram_id, entry.action) == (504, f"command_{command}")
     grants = await harness.services.storage.db.fetchall("SELECT * FROM roles")
     assert len(grants) == 1  # only the secretary role from the invite
+
+
+async def test_a_reused_username_is_refused_not_guessed(harness: Harness, admin: FakeUser) -> None:
+    old = harness.person(505, "Alex Old", username="alex")
+    await harness.join(old, "RIV-1")
+    new = harness.person(506, "Alex New", username="alex")
+    await harness.join(new, "HIL-1")
+    [answer] = await harness.send(admin, admin.command("deactivate", "@alex"))
+    assert answer.text == (
+        "Several members have the username @alex. Name them by Telegram id instead."
+    )
+    for telegram_id in (505, 506):
+        member = await harness.services.storage.members.by_telegram_id(telegram_id)
+        assert member is not None and member.active
+
+
+async def test_names_and_usernames_follow_telegram(harness: Harness, admin: FakeUser) -> None:
+    pat = harness.person(507, "Pat", username="pat_old")
+    await harness.join(pat, "RIV-1")
+    renamed = harness.person(507, "Patricia", username="pat_new")
+    await harness.send(renamed, renamed.command("me"))
+    member = await harness.services.storage.members.by_telegram_id(507)
+    assert member is not None and (member.display_name, member.username) == ("Patricia", "pat_new")
+    [answer] = await harness.send(admin, admin.command("move", "@pat_new", "HIL-1"))
+    assert answer.text == "Patricia moved to Hillside Branch 1."
