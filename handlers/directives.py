@@ -45,6 +45,7 @@ from handlers.common import (
     say,
     toast,
 )
+from handlers.flow import Flow
 from handlers.pickers import PAGE_SIZE
 from storage.db import from_db_time, to_db_time
 from storage.directives import Directive, Target
@@ -65,27 +66,13 @@ _ERRORS = {
 TEXT_INPUT = PRIVATE & filters.TEXT & ~filters.COMMAND
 
 
-def _draft(context: MusterContext) -> dict[str, Any]:
-    assert context.user_data is not None
-    draft: dict[str, Any] = context.user_data.setdefault(KEY, {})
-    return draft
-
-
-def _end(context: MusterContext) -> int:
-    if context.user_data is not None:
-        context.user_data.pop(KEY, None)
-    return ConversationHandler.END
-
-
-def _controls(reply: Reply, back: bool = True) -> list[tuple[str, str]]:
-    row = [(reply.t("button-back"), "dc:b")] if back else []
-    return [*row, (reply.t("button-cancel"), "dc:x")]
+FLOW = Flow(KEY, "dc")
 
 
 async def _show(reply: Reply, text: str, rows: Buttons) -> None:
     """Edit the flow's message after a button; after typed input, send a new one and take
     the keyboard off the old one."""
-    draft = _draft(reply.context)
+    draft = FLOW.draft(reply.context)
     if reply.update.callback_query is not None:
         await reply.edit_text(text, rows)
         return
@@ -117,8 +104,8 @@ async def start(update: Update, context: MusterContext) -> int:
     lines = await _scope(update, context)
     if not lines:
         await reply.send("directive-not-allowed")
-        return _end(context)
-    draft = _draft(context)
+        return FLOW.end(context)
+    draft = FLOW.draft(context)
     draft.clear()
     draft["sel"] = {}
     draft["page"] = 0
@@ -128,7 +115,7 @@ async def start(update: Update, context: MusterContext) -> int:
 
 
 async def _targets_step(reply: Reply, lines: list[TreeLine]) -> tuple[str, Buttons]:
-    draft = _draft(reply.context)
+    draft = FLOW.draft(reply.context)
     selected: dict[str, str] = draft.get("sel", {})
     query = draft.get("query")
     shown = search_units(lines, query) if query else lines
@@ -146,7 +133,7 @@ async def _targets_step(reply: Reply, lines: list[TreeLine]) -> tuple[str, Butto
         nav.append((reply.t("button-more"), f"dc:p:{page + 1}"))
     if nav:
         rows.append(nav)
-    rows.append([(reply.t("button-continue"), "dc:n"), *_controls(reply, back=False)])
+    rows.append([(reply.t("button-continue"), "dc:n"), *FLOW.controls(reply, back=False)])
     actor = await actor_of(reply.update, reply.context)
     members = await reply.context.services.directives.audience(actor, _targets(draft))
     text: str = reply.t("directive-targets", units=len(selected), members=members)
@@ -165,7 +152,7 @@ async def toggle(update: Update, context: MusterContext) -> int:
         await reply.toast("access-denied")
         return TARGETS
     await reply.toast("")
-    selected: dict[str, str] = _draft(context).setdefault("sel", {})
+    selected: dict[str, str] = FLOW.draft(context).setdefault("sel", {})
     has_children = any(other.unit.parent_id == unit_id for other in lines)
     state = selected.get(str(unit_id))
     if state is None:
@@ -181,7 +168,7 @@ async def toggle(update: Update, context: MusterContext) -> int:
 async def turn_page(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    _draft(context)["page"] = int(reply.choice)
+    FLOW.draft(context)["page"] = int(reply.choice)
     await reply.edit_text(*await _targets_step(reply, await _scope(update, context)))
     return TARGETS
 
@@ -189,7 +176,7 @@ async def turn_page(update: Update, context: MusterContext) -> int:
 async def search(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     assert update.message is not None and update.message.text is not None
-    draft = _draft(context)
+    draft = FLOW.draft(context)
     text = update.message.text.strip()[:64]
     lines = await _scope(update, context)
     if not search_units(lines, text):
@@ -202,7 +189,7 @@ async def search(update: Update, context: MusterContext) -> int:
 
 async def targets_done(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    draft = _draft(context)
+    draft = FLOW.draft(context)
     if not draft.get("sel"):
         await reply.toast("directive-choose-a-unit")
         return TARGETS
@@ -218,10 +205,10 @@ async def targets_done(update: Update, context: MusterContext) -> int:
 
 
 async def _ask_text(reply: Reply) -> int:
-    draft = _draft(reply.context)
+    draft = FLOW.draft(reply.context)
     key = "directive-ask-text-attached" if draft.get("attachment") else "directive-ask-text"
     name = (draft.get("attachment") or [None, None, None])[2] or ""
-    await _show(reply, reply.t(key, limit=MAX_TEXT, name=name), [_controls(reply)])
+    await _show(reply, reply.t(key, limit=MAX_TEXT, name=name), [FLOW.controls(reply)])
     return TEXT
 
 
@@ -238,7 +225,7 @@ async def _take_text(reply: Reply, html: str) -> int:
     except DirectiveError as exc:
         await reply.send(_ERRORS[exc.reason], limit=MAX_TEXT, length=len(html.strip()))
         return TEXT
-    _draft(reply.context)["text"] = text
+    FLOW.draft(reply.context)["text"] = text
     return await _ask_ack(reply)
 
 
@@ -246,7 +233,7 @@ async def attachment_received(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     message = update.message
     assert message is not None
-    draft = _draft(context)
+    draft = FLOW.draft(context)
     if message.photo:
         draft["attachment"] = ["photo", message.photo[-1].file_id, None]
     elif message.document:
@@ -270,7 +257,7 @@ async def unsupported(update: Update, context: MusterContext) -> int:
 async def _ask_ack(reply: Reply) -> int:
     rows: Buttons = [
         [(reply.t("directive-ack-yes"), "dc:a:1"), (reply.t("directive-ack-no"), "dc:a:0")],
-        _controls(reply),
+        FLOW.controls(reply),
     ]
     await _show(reply, reply.t("directive-ask-ack"), rows)
     return ACK
@@ -279,7 +266,7 @@ async def _ask_ack(reply: Reply) -> int:
 async def ack_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    draft = _draft(context)
+    draft = FLOW.draft(context)
     draft["ack"] = reply.choice == "1"
     if draft["ack"]:
         return await _ask_deadline(reply)
@@ -322,7 +309,7 @@ async def _ask_when(
     ]
     if now_button:
         buttons.insert(0, (reply.t("directive-send-now"), "dc:w:now"))
-    rows: Buttons = [buttons[:2], buttons[2:], _controls(reply)]
+    rows: Buttons = [buttons[:2], buttons[2:], FLOW.controls(reply)]
     await _show(reply, reply.t(key, zone=str(zone)), [r for r in rows if r])
     return state
 
@@ -380,7 +367,7 @@ async def deadline_chosen(update: Update, context: MusterContext) -> int:
     when = await _chosen_time(reply, _raw_time(reply))
     if when is None:
         return DEADLINE
-    _draft(context)["deadline"] = to_db_time(when)
+    FLOW.draft(context)["deadline"] = to_db_time(when)
     return await _ask_schedule(reply)
 
 
@@ -389,7 +376,7 @@ async def schedule_chosen(update: Update, context: MusterContext) -> int:
     when = await _chosen_time(reply, _raw_time(reply))
     if when is None:
         return SCHEDULE
-    draft = _draft(context)
+    draft = FLOW.draft(context)
     now = context.services.clock.now()
     draft["send_at"] = None if when <= now else to_db_time(when)
     deadline = draft.get("deadline")
@@ -418,7 +405,7 @@ def _as_draft(draft: dict[str, Any]) -> Draft:
 async def _preview(reply: Reply) -> int:
     context = reply.context
     services = context.services
-    draft = _as_draft(_draft(context))
+    draft = _as_draft(FLOW.draft(context))
     actor = await actor_of(reply.update, context)
     origin = await services.directives.origin(actor, draft.targets)
     now = services.clock.now()
@@ -450,7 +437,7 @@ async def _preview(reply: Reply) -> int:
         attachment=attachment,
         body=Html(body),
     )
-    rows: Buttons = [[(reply.t("directive-send"), "dc:s")], _controls(reply)]
+    rows: Buttons = [[(reply.t("directive-send"), "dc:s")], FLOW.controls(reply)]
     await _show(reply, text, rows)
     return PREVIEW
 
@@ -461,10 +448,10 @@ async def send(update: Update, context: MusterContext) -> int:
     services = context.services
     actor = await actor_of(update, context)
     try:
-        directive = await services.directives.create(actor, _as_draft(_draft(context)))
+        directive = await services.directives.create(actor, _as_draft(FLOW.draft(context)))
     except PermissionDeniedError:
         await reply.edit("directive-not-allowed")
-        return _end(context)
+        return FLOW.end(context)
     except DirectiveError as exc:
         await reply.send(_ERRORS[exc.reason], limit=MAX_TEXT, length=0)
         return (
@@ -489,7 +476,7 @@ async def send(update: Update, context: MusterContext) -> int:
     wake = context.application.bot_data.get("wake_delivery")
     if callable(wake):
         wake()
-    return _end(context)
+    return FLOW.end(context)
 
 
 # Back, cancel ------------------------------------------------------------------------
@@ -504,7 +491,7 @@ def _back_from(step: int) -> Any:
     async def handler(update: Update, context: MusterContext) -> int:
         reply = await Reply.to(update, context)
         await reply.toast("")
-        draft = _draft(context)
+        draft = FLOW.draft(context)
         if step == TEXT:
             return await _back_to_targets(reply)
         if step == ACK:
@@ -525,11 +512,11 @@ async def cancel(update: Update, context: MusterContext) -> int:
         await reply.edit("directive-cancelled")
     else:
         await reply.send("directive-cancelled")
-    return _end(context)
+    return FLOW.end(context)
 
 
 def register(app: MusterApp) -> None:
-    back = r"^dc:b$"
+    back = FLOW.back_pattern
     # Tracked per user, not per message: the flow moves between messages.
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
@@ -570,7 +557,7 @@ def register(app: MusterApp) -> None:
                 ],
             },
             fallbacks=[
-                CallbackQueryHandler(cancel, pattern=r"^dc:x$"),
+                CallbackQueryHandler(cancel, pattern=FLOW.cancel_pattern),
                 CommandHandler("cancel", cancel),
                 CommandHandler("directive", start, filters=PRIVATE),
                 CallbackQueryHandler(toast("button-stale"), pattern=r"^dc:"),

@@ -32,6 +32,7 @@ from handlers.common import (
     say,
     toast,
 )
+from handlers.flow import Flow
 from handlers.pickers import unit_rows
 from storage.models import Role, Unit
 
@@ -41,21 +42,7 @@ EXPIRY_CHOICES = ("1d", "7d", "30d")
 SHOWN_INVITES = 10
 
 
-def _draft(context: MusterContext) -> dict[str, Any]:
-    assert context.user_data is not None
-    draft: dict[str, Any] = context.user_data.setdefault("invite", {})
-    return draft
-
-
-def _end(context: MusterContext) -> int:
-    if context.user_data is not None:
-        context.user_data.pop("invite", None)
-    return ConversationHandler.END
-
-
-def _controls(reply: Reply, back: bool = True) -> list[tuple[str, str]]:
-    row = [(reply.t("button-back"), "iv:b")] if back else []
-    return [*row, (reply.t("button-cancel"), "iv:x")]
+FLOW = Flow("invite", "iv")
 
 
 async def _units(update: Update, context: MusterContext) -> list[TreeLine]:
@@ -68,8 +55,8 @@ async def start(update: Update, context: MusterContext) -> int:
     lines = await _units(update, context)
     if not lines:
         await reply.send("invite-not-allowed")
-        return _end(context)
-    draft = _draft(context)
+        return FLOW.end(context)
+    draft = FLOW.draft(context)
     draft.clear()
     if len(lines) == 1:
         draft["unit"] = lines[0].unit.id
@@ -95,11 +82,11 @@ async def _ask_unit(
             previous=reply.t("button-previous"),
             more=reply.t("button-more"),
         ),
-        _controls(reply, back=False),
+        FLOW.controls(reply, back=False),
     ]
     key = "invite-choose-unit-search" if query else "invite-choose-unit"
     text = reply.t(key, count=len(lines), query=query or "")
-    _draft(context)["page"] = page
+    FLOW.draft(context)["page"] = page
     await reply.show_text(text, rows, new=new_message)
     return UNIT
 
@@ -108,7 +95,7 @@ async def unit_page(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
     lines = await _units(update, context)
-    search = _draft(context).get("query")
+    search = FLOW.draft(context).get("query")
     if search:
         lines = search_units(lines, search)
     return await _ask_unit(reply, context, lines, int(reply.choice), query=search)
@@ -122,13 +109,13 @@ async def unit_search(update: Update, context: MusterContext) -> int:
     if not found:
         await reply.send("invite-unit-not-found", query=text)
         return UNIT
-    _draft(context)["query"] = text
+    FLOW.draft(context)["query"] = text
     return await _ask_unit(reply, context, found, 0, new_message=True, query=text)
 
 
 async def _unit_of(update: Update, context: MusterContext) -> Unit | None:
     """The drafted unit, if it still exists and the person may still invite to it."""
-    unit_id = _draft(context).get("unit")
+    unit_id = FLOW.draft(context).get("unit")
     unit = await context.services.org.unit(unit_id) if unit_id else None
     actor = await actor_of(update, context)
     if unit is None or not can(actor, Action.INVITE_MEMBER, unit):
@@ -138,7 +125,7 @@ async def _unit_of(update: Update, context: MusterContext) -> Unit | None:
 
 async def unit_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    _draft(context)["unit"] = int(reply.choice)
+    FLOW.draft(context)["unit"] = int(reply.choice)
     if await _unit_of(update, context) is None:
         await reply.toast("access-denied")
         return UNIT
@@ -151,11 +138,11 @@ async def _ask_role(reply: Reply, context: MusterContext, *, new_message: bool =
     unit = await _unit_of(update, context)
     if unit is None:
         await reply.send("invite-not-allowed")
-        return _end(context)
+        return FLOW.end(context)
     actor = await actor_of(update, context)
     roles = [role for role in Role if can(actor, INVITE_ACTIONS[role], unit)]
     rows: Buttons = [[(reply.role(role), f"iv:r:{role.value}")] for role in roles]
-    rows = [*rows, _controls(reply)]
+    rows = [*rows, FLOW.controls(reply)]
     await reply.show_text(reply.t("invite-choose-role", unit=unit.name), rows, new=new_message)
     return ROLE
 
@@ -163,14 +150,14 @@ async def _ask_role(reply: Reply, context: MusterContext, *, new_message: bool =
 async def role_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    _draft(context)["role"] = Role(reply.choice).value
+    FLOW.draft(context)["role"] = Role(reply.choice).value
     return await _ask_uses(reply, context)
 
 
 async def _ask_uses(reply: Reply, context: MusterContext) -> int:
     labels = {n: reply.t("invite-uses-n", n=n) for n in USES_CHOICES if n}
     labels[0] = reply.t("invite-uses-unlimited")
-    rows: Buttons = [[(labels[n], f"iv:n:{n}") for n in USES_CHOICES], _controls(reply)]
+    rows: Buttons = [[(labels[n], f"iv:n:{n}") for n in USES_CHOICES], FLOW.controls(reply)]
     await reply.edit("invite-choose-uses", rows)
     return USES
 
@@ -178,7 +165,7 @@ async def _ask_uses(reply: Reply, context: MusterContext) -> int:
 async def uses_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    _draft(context)["uses"] = int(reply.choice) or None
+    FLOW.draft(context)["uses"] = int(reply.choice) or None
     return await _ask_expiry(reply, context)
 
 
@@ -202,7 +189,7 @@ async def _ask_expiry(reply: Reply, context: MusterContext) -> int:
             (_expiry_label(reply, parse_duration(c)), f"iv:e:{c}")
             for c in _expiry_choices(reply.context)
         ],
-        _controls(reply),
+        FLOW.controls(reply),
     ]
     await reply.edit("invite-choose-expiry", rows)
     return EXPIRY
@@ -215,10 +202,10 @@ async def expiry_chosen(update: Update, context: MusterContext) -> int:
         await reply.toast("button-stale")
         return EXPIRY
     await reply.toast("")
-    _draft(context)["expiry"] = choice
+    FLOW.draft(context)["expiry"] = choice
     rows: Buttons = [
         [(reply.t("invite-approval-yes"), "iv:a:1"), (reply.t("invite-approval-no"), "iv:a:0")],
-        _controls(reply),
+        FLOW.controls(reply),
     ]
     await reply.edit("invite-choose-approval", rows)
     return APPROVAL
@@ -227,11 +214,11 @@ async def expiry_chosen(update: Update, context: MusterContext) -> int:
 async def approval_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    draft = _draft(context)
+    draft = FLOW.draft(context)
     unit = await _unit_of(update, context)
     if unit is None or "role" not in draft or "expiry" not in draft:
         await reply.edit("invite-not-allowed")
-        return _end(context)
+        return FLOW.end(context)
     services = context.services
     try:
         created = await services.invites.create(
@@ -244,10 +231,10 @@ async def approval_chosen(update: Update, context: MusterContext) -> int:
         )
     except PermissionDeniedError:
         await reply.edit("invite-not-allowed")
-        return _end(context)
+        return FLOW.end(context)
     except InviteError:
         await reply.edit("invite-failed")
-        return _end(context)
+        return FLOW.end(context)
     invite = created.invite
     await reply.edit(
         "invite-created",
@@ -260,11 +247,11 @@ async def approval_chosen(update: Update, context: MusterContext) -> int:
             "invite-approval-on" if invite.requires_approval else "invite-approval-off"
         ),
     )
-    return _end(context)
+    return FLOW.end(context)
 
 
 async def _go_back(reply: Reply, context: MusterContext, step: int) -> int:
-    draft = _draft(context)
+    draft = FLOW.draft(context)
     if step == APPROVAL:
         draft.pop("expiry", None)
         return await _ask_expiry(reply, context)
@@ -296,7 +283,7 @@ async def cancel(update: Update, context: MusterContext) -> int:
         await reply.edit("invite-cancelled")
     else:
         await reply.send("invite-cancelled")
-    return _end(context)
+    return FLOW.end(context)
 
 
 # /invites ------------------------------------------------------------------
@@ -378,23 +365,23 @@ def register(app: MusterApp) -> None:
                     CallbackQueryHandler(
                         role_chosen, pattern=r"^iv:r:(member|secretary|coordinator)$"
                     ),
-                    CallbackQueryHandler(_back_from(ROLE), pattern=r"^iv:b$"),
+                    CallbackQueryHandler(_back_from(ROLE), pattern=FLOW.back_pattern),
                 ],
                 USES: [
                     CallbackQueryHandler(uses_chosen, pattern=r"^iv:n:(1|10|100|0)$"),
-                    CallbackQueryHandler(_back_from(USES), pattern=r"^iv:b$"),
+                    CallbackQueryHandler(_back_from(USES), pattern=FLOW.back_pattern),
                 ],
                 EXPIRY: [
                     CallbackQueryHandler(expiry_chosen, pattern=r"^iv:e:\d{1,5}[mhdw]$"),
-                    CallbackQueryHandler(_back_from(EXPIRY), pattern=r"^iv:b$"),
+                    CallbackQueryHandler(_back_from(EXPIRY), pattern=FLOW.back_pattern),
                 ],
                 APPROVAL: [
                     CallbackQueryHandler(approval_chosen, pattern=r"^iv:a:[01]$"),
-                    CallbackQueryHandler(_back_from(APPROVAL), pattern=r"^iv:b$"),
+                    CallbackQueryHandler(_back_from(APPROVAL), pattern=FLOW.back_pattern),
                 ],
             },
             fallbacks=[
-                CallbackQueryHandler(cancel, pattern=r"^iv:x$"),
+                CallbackQueryHandler(cancel, pattern=FLOW.cancel_pattern),
                 CommandHandler("cancel", cancel),
                 CommandHandler("invite", start, filters=PRIVATE),
                 CallbackQueryHandler(toast("button-stale"), pattern=r"^iv:"),
