@@ -71,3 +71,63 @@ async def test_join_over_real_polling(
         assert api.commands_for(None, "en")[0]["command"] == "start"
         # The token never travels anywhere but the URL path.
         assert all(TOKEN not in str(c.params) for c in api.calls)
+
+
+async def test_directive_delivered_by_the_running_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The production wiring: the JobQueue tick and the outbox worker started by
+    serve_polling deliver a directive over HTTP, and a stop leaves nothing in flight."""
+    from bot.clock import SystemClock
+    from bot.services.directives import Draft
+    from storage.directives import Target
+
+    api = FakeBotApi()
+    async with BotApiServer(api, TOKEN) as server:
+        monkeypatch.setenv("MUSTER_TELEGRAM__TOKEN", TOKEN)
+        settings = load_settings(
+            None,
+            organisation={"name": "Riverside", "timezone": "Asia/Shanghai"},
+            storage={"database": tmp_path / "e2e.db"},
+            telegram={"api_base_url": server.base_url, "api_file_url": server.base_file_url},
+        )
+        app = await build_application(settings, clock=SystemClock())
+        services = app.bot_data["services"]
+        await load_tree(services, tmp_path)
+        branch = await services.storage.units.by_code("RIV-1")
+        people = [(8001 + i, f"Member {i}", None, "en", branch.id) for i in range(5)]
+        await services.storage.members.add_many(people, services.clock.now())
+        stop = asyncio.Event()
+        running = asyncio.create_task(serve_polling(app, stop, poll_timeout=1))
+        try:
+            await api.wait_for_call("getUpdates")  # polling is up, so the worker is too
+            directive = await services.directives.create(
+                Actor.console(),
+                Draft(
+                    targets=(Target(branch.id, subtree=True),),
+                    text="Sandbags to the east levee.",
+                    attachment=None,
+                    ack_required=False,
+                    ack_deadline=None,
+                    send_at=None,
+                ),
+            )
+            app.bot_data["wake_delivery"]()
+            for chat_id, *_ in people:
+                call = await api.wait_for_call("sendMessage", chat_id=chat_id)
+                assert call.message is not None
+                assert call.message.text == (
+                    "Directive from Riverside Branch 1\n\nSandbags to the east levee."
+                )
+            for _ in range(100):  # the tick closes it within a couple of seconds
+                current = await services.storage.directives.get(directive.id)
+                if current is not None and current.status == "sent":
+                    break
+                await asyncio.sleep(0.1)
+            assert current is not None and current.status == "sent"
+        finally:
+            stop.set()
+            await asyncio.wait_for(running, 15)
+        # Each member got it exactly once.
+        for chat_id, *_ in people:
+            assert len(api.sent_to(chat_id)) == 1
