@@ -36,6 +36,7 @@ from pydantic_settings import (
     SettingsError,
 )
 
+from bot.checkin_config import CheckinSettings, checkin_problems
 from bot.durations import parse_duration
 
 CONFIG_ENV = "MUSTER_CONFIG"
@@ -182,6 +183,7 @@ class Settings(BaseSettings):
     storage: StorageSettings = Field(default_factory=StorageSettings)
     invites: InviteSettings = Field(default_factory=InviteSettings)
     directives: DirectiveSettings = Field(default_factory=DirectiveSettings)
+    checkin: CheckinSettings = Field(default_factory=CheckinSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
 
@@ -280,7 +282,7 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
                 " (lists are written as JSON, e.g. '[123, 456]')"
             ]
         ) from None
-    problems = []
+    problems = checkin_problems(settings.checkin)
     if settings.invites.default_expiry > settings.invites.max_expiry:
         problems.append("invites.default_expiry: longer than invites.max_expiry")
     if problems:

@@ -42,7 +42,9 @@ persistence_flush_seconds = 0
 [invites]
 default_expiry = "7x"
 [checkin]
-reminders = ["25:00"]
+reminders = ["09:00", "25:00"]
+[surveys]
+enabled = true
 """,
     )
     found = problems(path)
@@ -52,7 +54,8 @@ reminders = ["25:00"]
     assert "telegram.api_base_url: 'ftp://example' is not an http(s) URL" in found
     assert any(p.startswith("telegram.persistence_flush_seconds:") for p in found)
     assert "invites.default_expiry: '7x' is not a duration like 30m, 12h, 7d or 2w" in found
-    assert "checkin: unknown key" in found
+    assert "checkin.reminders[1]: '25:00' is not a time (write it like '18:00')" in found
+    assert "surveys: unknown key" in found
 
 
 def test_token_in_file_is_refused(tmp_path: Path) -> None:
@@ -121,3 +124,72 @@ def test_unparsable_environment_value_is_one_line(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("MUSTER_ORGANISATION__ADMINS", "123456, 789")
     [problem] = problems(None)
     assert problem.startswith("organisation: a MUSTER_ORGANISATION__… environment value")
+
+
+def test_checkin_form_is_checked_as_a_whole(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+[checkin]
+opens = "08:00"
+closes = "07:00"
+reminders = ["06:00"]
+days_off = ["sat", "caturday"]
+
+[[checkin.questions]]
+id = "status"
+kind = "single_choice"
+prompt = { en = "Where?", zh = "在哪？" }
+
+[[checkin.questions]]
+id = "status"
+kind = "number"
+prompt = { en = "Temperature", zh = "体温" }
+min = 42
+max = 35
+
+[[checkin.questions]]
+id = "Bad Id"
+kind = "dance"
+prompt = { en = "?" }
+""",
+    )
+    found = problems(path)
+    assert (
+        "checkin.days_off[1]: 'caturday' is not a weekday (mon, tue, wed, thu, fri, sat, sun)"
+        in found
+    )
+    assert any(p.startswith("checkin.questions[2].id: 'Bad Id' must be") for p in found)
+    assert any(p.startswith("checkin.questions[2].kind:") for p in found)
+    assert "checkin.questions[2].prompt.zh: required but missing" in found
+
+
+def test_checkin_cross_checks(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+[checkin]
+opens = "08:00"
+closes = "07:00"
+reminders = ["06:00"]
+
+[[checkin.questions]]
+id = "status"
+kind = "single_choice"
+prompt = { en = "Where?", zh = "在哪？" }
+
+[[checkin.questions]]
+id = "status"
+kind = "number"
+prompt = { en = "Temperature", zh = "体温" }
+min = 42
+max = 35
+""",
+    )
+    assert problems(path) == [
+        "checkin.closes: 07:00 is not after checkin.opens 08:00",
+        "checkin.reminders[0]: 06:00 is outside the window 08:00-07:00",
+        "checkin.questions[0].choices: a single_choice question needs choices",
+        "checkin.questions[1].id: 'status' is already used by questions[0]",
+        "checkin.questions[1].max: 35 is not above min 42",
+    ]
