@@ -129,6 +129,25 @@ def retry_after_seconds(error: RetryAfter) -> float:
 # ---------------------------------------------------------------- pacing
 
 
+class Slot:
+    """One granted send. It counts against the limits from its grant until its request
+    returns, then from that moment: Telegram counts a message when it arrives, and
+    arrival lies somewhere between the two, so nothing can land early."""
+
+    __slots__ = ("_monotonic", "at")
+
+    def __init__(self, at: float, monotonic: Callable[[], float]) -> None:
+        self.at = at
+        self._monotonic = monotonic
+
+    def finish(self) -> None:
+        self.at = max(self.at, self._monotonic())
+
+
+def _oldest(slots: list[Slot]) -> Slot:
+    return min(slots, key=lambda slot: slot.at)
+
+
 class Pacer:
     """Spaces sends so that Telegram never has to say 429.
 
@@ -137,7 +156,8 @@ class Pacer:
     seconds between two sends to one chat, at most ``group_per_minute`` sends to one group
     (chat id < 0) in any sliding minute; and nothing at all during a :meth:`pause`.
 
-    A slot is recorded the moment it is granted, so concurrent callers each get their own.
+    A slot is recorded the moment it is granted, so concurrent callers each get their own,
+    and moved to the moment its send returns when the caller calls ``Slot.finish()``.
     Time and sleep are injected: tests run on a fake timeline and never really wait.
     """
 
@@ -160,9 +180,9 @@ class Pacer:
         self._window_sends = max(1, math.floor(rate_per_second))
         self._window = max(1.0, 1.0 / rate_per_second)
         self._group_limit = group_per_minute
-        self._recent: deque[float] = deque(maxlen=self._window_sends)
-        self._last_in_chat: dict[int, float] = {}
-        self._group_recent: dict[int, deque[float]] = {}
+        self._recent: list[Slot] = []
+        self._last_in_chat: dict[int, Slot] = {}
+        self._group_recent: dict[int, list[Slot]] = {}
         self._paused_until = -math.inf
         self._granted = 0
 
@@ -188,30 +208,37 @@ class Pacer:
         measure everything but Telegram's limits."""
         return cls(rate_per_second=30, chat_interval=0, group_per_minute=20, enabled=False)
 
-    async def acquire(self, chat_id: int) -> None:
-        """Wait until a send to ``chat_id`` is allowed, and take that slot."""
-        while (delay := self.try_acquire(chat_id)) > 0:
-            await self.sleep(delay)
+    async def acquire(self, chat_id: int) -> Slot:
+        """Wait until a send to ``chat_id`` is allowed, and take that slot; call its
+        ``finish()`` when the send returns."""
+        while isinstance(taken := self.take(chat_id), float):
+            await self.sleep(taken)
+        return taken
 
     def try_acquire(self, chat_id: int) -> float:
         """Take a slot if one is free now and return 0, else return seconds to wait."""
-        if not self.enabled:
-            return 0.0
+        taken = self.take(chat_id)
+        return taken if isinstance(taken, float) else 0.0
+
+    def take(self, chat_id: int) -> Slot | float:
+        """The slot if one is free now, else the seconds to wait."""
         now = self.monotonic()
+        if not self.enabled:
+            return Slot(now, self.monotonic)
         delay = max(
             self._paused_until - now, self._global_delay(now), self._chat_delay(chat_id, now)
         )
         if delay > 0:
             return delay
-        self._recent.append(now)
-        self._last_in_chat[chat_id] = now
+        slot = Slot(now, self.monotonic)
+        _record(self._recent, slot, self._window_sends)
+        self._last_in_chat[chat_id] = slot
         if chat_id < 0:
-            group = self._group_recent.setdefault(chat_id, deque(maxlen=self._group_limit))
-            group.append(now)
+            _record(self._group_recent.setdefault(chat_id, []), slot, self._group_limit)
         self._granted += 1
         if self._granted % 4096 == 0:
             self._forget(now)
-        return 0.0
+        return slot
 
     def chat_ready_in(self, chat_id: int) -> float:
         """Seconds until ``chat_id``'s own limits allow a send (0 if they do now)."""
@@ -227,24 +254,34 @@ class Pacer:
     def _global_delay(self, now: float) -> float:
         if len(self._recent) < self._window_sends:
             return 0.0
-        return self._recent[0] + self._window - now
+        return _oldest(self._recent).at + self._window - now
 
     def _chat_delay(self, chat_id: int, now: float) -> float:
         delay = -math.inf
         last = self._last_in_chat.get(chat_id)
         if last is not None:
-            delay = last + self.chat_interval - now
+            delay = last.at + self.chat_interval - now
         group = self._group_recent.get(chat_id)
         if group is not None and len(group) >= self._group_limit:
-            delay = max(delay, group[0] + 60.0 - now)
+            delay = max(delay, _oldest(group).at + 60.0 - now)
         return delay
 
     def _forget(self, now: float) -> None:
         """Drop chats whose limits no longer bind, so memory follows recent activity."""
         self._last_in_chat = {
-            c: t for c, t in self._last_in_chat.items() if t + self.chat_interval > now
+            c: s for c, s in self._last_in_chat.items() if s.at + self.chat_interval > now
         }
-        self._group_recent = {c: d for c, d in self._group_recent.items() if d[-1] + 60.0 > now}
+        self._group_recent = {
+            c: g for c, g in self._group_recent.items() if max(s.at for s in g) + 60.0 > now
+        }
+
+
+def _record(window: list[Slot], slot: Slot, size: int) -> None:
+    """Add ``slot`` to a window of the last ``size`` sends, dropping the one that left the
+    window first (the earliest to finish, not necessarily the earliest granted)."""
+    if len(window) >= size:
+        window.remove(_oldest(window))
+    window.append(slot)
 
 
 # ---------------------------------------------------------------- the engine
@@ -454,42 +491,52 @@ class DeliveryEngine:
             await self.storage.outbox.mark_cancelled(row.id)
             await self._notify(Outcome(row, OutboxStatus.CANCELLED))
             return "cancelled"
-        if not await self._acquire(row.chat_id, stop):
+        slot = await self._acquire(row.chat_id, stop)
+        if slot is None:
             return None
         try:
-            message_id = await self._send(row, outgoing)
+            message_id = await self._send(row, outgoing, slot)
         except Exception as exc:
             return await self._settle_error(row, exc)
+        finally:
+            slot.finish()
         await self.storage.outbox.mark_sent(row.id, message_id, self.clock.now())
         await self._notify(Outcome(row, OutboxStatus.SENT, message_id=message_id))
         return "sent"
 
-    async def _acquire(self, chat_id: int, stop: asyncio.Event | None) -> bool:
-        """Wait for the pacer; give up (False) if stop comes first."""
+    async def _acquire(self, chat_id: int, stop: asyncio.Event | None) -> Slot | None:
+        """Wait for the pacer; give up (None) if stop comes first."""
         if stop is None:
-            await self.pacer.acquire(chat_id)
-            return True
+            return await self.pacer.acquire(chat_id)
         while not stop.is_set():
-            delay = self.pacer.try_acquire(chat_id)
-            if delay <= 0:
-                return True
-            await _first_of(self.pacer.sleep(delay), stop.wait())
-        return False
+            taken = self.pacer.take(chat_id)
+            if isinstance(taken, Slot):
+                return taken
+            await _first_of(self.pacer.sleep(taken), stop.wait())
+        return None
 
-    async def _send(self, row: OutboxRow, outgoing: Outgoing) -> int:
+    async def _send(self, row: OutboxRow, outgoing: Outgoing, slot: Slot) -> int:
         """Send the attachment (once, remembered in the row) then the text; the text's
-        message id is the row's."""
+        message id is the row's. ``slot`` is the pacer's grant for the first request."""
         attachment = outgoing.attachment
         if attachment is not None and ATTACHMENT_SENT_KEY not in row.payload:
             if attachment.kind == "photo":
                 sent = await self.bot.send_photo(row.chat_id, attachment.file_id)
             else:
                 sent = await self.bot.send_document(row.chat_id, attachment.file_id)
+            slot.finish()
             await self.storage.outbox.set_payload(
                 row.id, {**row.payload, ATTACHMENT_SENT_KEY: sent.message_id}
             )
             # Committed to this row now: the text follows even if a stop was requested.
-            await self.pacer.acquire(row.chat_id)
+            text_slot = await self.pacer.acquire(row.chat_id)
+            try:
+                return await self._send_text(row, outgoing)
+            finally:
+                text_slot.finish()
+        return await self._send_text(row, outgoing)
+
+    async def _send_text(self, row: OutboxRow, outgoing: Outgoing) -> int:
         markup = None
         if outgoing.buttons:
             markup = InlineKeyboardMarkup(

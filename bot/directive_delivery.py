@@ -125,14 +125,17 @@ async def _progress(services: Services, bot: Bot, pacer: Pacer, directive: Direc
         failed=totals.failed,
     )
     if text != directive.progress_text and directive.progress_chat_id:
-        await pacer.acquire(directive.progress_chat_id)
-        with contextlib.suppress(TelegramError):  # the author deleted it, or blocked us
-            await bot.edit_message_text(
-                text,
-                chat_id=directive.progress_chat_id,
-                message_id=directive.progress_message_id,
-                parse_mode=ParseMode.HTML,
-            )
+        slot = await pacer.acquire(directive.progress_chat_id)
+        try:
+            with contextlib.suppress(TelegramError):  # the author deleted it, or blocked us
+                await bot.edit_message_text(
+                    text,
+                    chat_id=directive.progress_chat_id,
+                    message_id=directive.progress_message_id,
+                    parse_mode=ParseMode.HTML,
+                )
+        finally:
+            slot.finish()
         await storage.directives.set_progress(
             directive.id,
             chat_id=directive.progress_chat_id,

@@ -200,3 +200,26 @@ async def test_paced_sends_never_meet_the_fake_limits(
         await bot.send_message(chat, "paced")
     assert api.too_many_requests == 0
     assert sum(len(t) for t in api.send_times.values()) == 60
+
+
+async def test_a_slot_counts_from_when_its_send_returned() -> None:
+    """Telegram counts a message when it arrives: a slow request must not let the next
+    window's sends land inside this one's second."""
+    timeline = Timeline()
+    pacer = pacer_on(timeline, rate=2, interval=0)
+    first = await pacer.acquire(1)
+    second = await pacer.acquire(2)
+    timeline.now = 0.4  # the first request took 0.4 s to come back
+    first.finish()
+    second.finish()
+    third = await pacer.acquire(3)
+    assert timeline.now == pytest.approx(1.4)  # not 1.0: a full second after the return
+    third.finish()
+    # The same holds per chat.
+    pacer = pacer_on(timeline, rate=30, interval=1.0)
+    timeline.now = 10.0
+    slot = await pacer.acquire(7)
+    timeline.now = 10.3
+    slot.finish()
+    await pacer.acquire(7)
+    assert timeline.now == pytest.approx(11.3)
