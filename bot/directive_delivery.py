@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -20,17 +19,17 @@ from bot.i18n import Html, Translator, join_html
 from bot.render import ack_buttons, directive_text, reminder_text
 from bot.services.container import Services
 from bot.services.directives import Escalation
-from storage.directives import KIND_DIRECTIVE, KIND_REMINDER, Directive, Straggler
+from storage.directives import (
+    KIND_DIRECTIVE,
+    KIND_REMINDER,
+    Directive,
+    RenderContext,
+    Straggler,
+)
 from storage.outbox import NewMessage, OutboxRow
 
 log = logging.getLogger(__name__)
 LISTED = 20  # names in one escalation or unreachable notice before "…and N more"
-
-
-@dataclass(frozen=True, slots=True)
-class Recipient:
-    language: str
-    zone: ZoneInfo
 
 
 class DirectiveRenderers:
@@ -40,24 +39,20 @@ class DirectiveRenderers:
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    async def _context(self, row: OutboxRow) -> tuple[Directive, str, Recipient] | None:
-        storage = self.services.storage
-        directive = await storage.directives.get(row.directive_id or 0)
-        if directive is None or directive.status == "cancelled":
+    async def _context(self, row: OutboxRow) -> tuple[RenderContext, ZoneInfo] | None:
+        found = await self.services.storage.directives.render_context(
+            row.directive_id or 0, row.member_id or 0
+        )
+        if found is None or found.directive.status == "cancelled" or not found.active:
             return None
-        member = await storage.members.get(row.member_id or 0)
-        if member is None or not member.active:
-            return None
-        origin = await storage.units.get(directive.from_unit_id)
-        home = await storage.units.get(member.unit_id)
-        zone = self.services.directives.zone_of(home)
-        return directive, origin.name if origin else "", Recipient(member.language, zone)
+        return found, self.services.directives.zone_named(found.timezone)
 
     async def directive(self, row: OutboxRow) -> Outgoing | None:
         found = await self._context(row)
         if found is None:
             return None
-        directive, origin, to = found
+        context, zone = found
+        directive = context.directive
         i18n, now = self.services.i18n, self.services.clock.now()
         attachment = None
         if directive.attachment_file_id:
@@ -66,26 +61,23 @@ class DirectiveRenderers:
             else:
                 attachment = OutgoingAttachment("document", directive.attachment_file_id)
         return Outgoing(
-            text=directive_text(i18n, to.language, directive, origin, to.zone, now),
-            buttons=ack_buttons(i18n, to.language, directive),
+            text=directive_text(i18n, context.language, directive, context.origin, zone, now),
+            buttons=ack_buttons(i18n, context.language, directive),
             attachment=attachment,
         )
 
     async def reminder(self, row: OutboxRow) -> Outgoing | None:
         found = await self._context(row)
-        if found is None:
-            return None
-        directive, origin, to = found
-        i18n, now = self.services.i18n, self.services.clock.now()
         # Acknowledged since the reminder was queued: nothing to remind of.
-        at, _ = await self.services.storage.directives.acknowledgement(
-            directive.id, row.member_id or 0
-        )
-        if at is not None:
+        if found is None or found[0].acked_at is not None:
             return None
+        context, zone = found
+        i18n, now = self.services.i18n, self.services.clock.now()
         return Outgoing(
-            text=reminder_text(i18n, to.language, directive, origin, to.zone, now),
-            buttons=ack_buttons(i18n, to.language, directive),
+            text=reminder_text(
+                i18n, context.language, context.directive, context.origin, zone, now
+            ),
+            buttons=ack_buttons(i18n, context.language, context.directive),
         )
 
     def table(self) -> dict[str, Renderer]:

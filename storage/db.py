@@ -158,10 +158,21 @@ class Database:
     def _for_reading(self) -> aiosqlite.Connection:
         return self.conn if _in_transaction.get() is self else self.reader
 
+    # One round trip to the connection's thread each (execute + fetch + close would be
+    # three): on the delivery path every round trip is measurable.
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self._for_reading().execute(sql, tuple(params)) as cursor:
-            return await cursor.fetchone()
+        rows = await self._for_reading().execute_fetchall(sql, tuple(params))
+        return next(iter(rows), None)
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self._for_reading().execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self._for_reading().execute_fetchall(sql, tuple(params)))
+
+    async def write(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """One statement as its own transaction (autocommit), in one round trip; returns
+        the number of rows it changed."""
+        if _in_transaction.get() is self:
+            cursor = await self.conn.execute(sql, tuple(params))
+            return cursor.rowcount
+        async with self._lock:
+            cursor = await self.conn.execute(sql, tuple(params))
+            return cursor.rowcount

@@ -43,6 +43,18 @@ class Directive:
 
 
 @dataclass(frozen=True, slots=True)
+class RenderContext:
+    """Everything needed to render one directive message for one member."""
+
+    directive: Directive
+    origin: str  # the name of the unit it is from
+    language: str
+    active: bool
+    timezone: str | None  # the member's unit's own timezone, if it has one
+    acked_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class Target:
     unit_id: int
     subtree: bool
@@ -350,15 +362,28 @@ class DirectiveRepository:
             return None, False
         return _time(row["acked_at"]), first
 
-    async def acknowledgement(
-        self, directive_id: int, member_id: int
-    ) -> tuple[datetime | None, bool]:
-        """(when acknowledged, whether the member is a recipient at all)."""
+    async def render_context(self, directive_id: int, member_id: int) -> RenderContext | None:
+        """One query: the delivery worker renders every message with it."""
         row = await self.db.fetchone(
-            "SELECT acked_at FROM directive_recipients WHERE directive_id = ? AND member_id = ?",
-            (directive_id, member_id),
+            "SELECT d.*, o.name AS origin_name, m.language AS member_language,"
+            " m.active AS member_active, h.timezone AS home_timezone,"
+            " r.acked_at AS recipient_acked_at"
+            " FROM directives d JOIN units o ON o.id = d.from_unit_id"
+            " JOIN members m ON m.id = ? JOIN units h ON h.id = m.unit_id"
+            " LEFT JOIN directive_recipients r ON r.directive_id = d.id AND r.member_id = m.id"
+            " WHERE d.id = ?",
+            (member_id, directive_id),
         )
-        return (_time(row["acked_at"]), True) if row else (None, False)
+        if row is None:
+            return None
+        return RenderContext(
+            directive=_directive(row),
+            origin=row["origin_name"],
+            language=row["member_language"],
+            active=bool(row["member_active"]),
+            timezone=row["home_timezone"],
+            acked_at=_time(row["recipient_acked_at"]),
+        )
 
     async def delivered_message(self, directive_id: int, member_id: int) -> int | None:
         row = await self.db.fetchone(

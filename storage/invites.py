@@ -175,8 +175,7 @@ class InviteRepository:
     async def request_messages(self, request_id: int) -> list[tuple[int, int, str]]:
         """(chat id, message id, language) of every approval request sent for it."""
         rows = await self.db.fetchall(
-            "SELECT chat_id, message_id, language FROM join_request_messages"
-            " WHERE request_id = ?",
+            "SELECT chat_id, message_id, language FROM join_request_messages WHERE request_id = ?",
             (request_id,),
         )
         return [(r[0], r[1], r[2]) for r in rows]

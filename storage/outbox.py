@@ -180,17 +180,13 @@ class OutboxRepository:
 
     async def mark_sent(self, row_id: int, message_id: int, now: datetime) -> None:
         """Delivered; a delivery also proves the member reachable again."""
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE outbox SET status = 'sent', message_id = ?, sent_at = ?, error = NULL,"
-                f" attempts = attempts + 1 WHERE id = ? AND {_OPEN}",
-                (message_id, to_db_time(now), row_id),
-            )
-            await conn.execute(
-                "UPDATE members SET unreachable_since = NULL WHERE unreachable_since IS NOT NULL"
-                " AND id = (SELECT member_id FROM outbox WHERE id = ?)",
-                (row_id,),
-            )
+        # One statement (the member's flag is cleared by the outbox_sent trigger): this is
+        # the hottest write in Muster.
+        await self.db.write(
+            "UPDATE outbox SET status = 'sent', message_id = ?, sent_at = ?, error = NULL,"
+            f" attempts = attempts + 1 WHERE id = ? AND {_OPEN}",
+            (message_id, to_db_time(now), row_id),
+        )
 
     async def mark_retry(
         self, row_id: int, next_attempt_at: datetime, error: str, count_attempt: bool

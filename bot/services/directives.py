@@ -162,7 +162,11 @@ class DirectiveService:
         self.recent_limit = recent_limit
 
     def zone_of(self, unit: Unit | None) -> ZoneInfo:
-        return ZoneInfo(unit.timezone) if unit and unit.timezone else self.zone
+        return self.zone_named(unit.timezone if unit else None)
+
+    def zone_named(self, timezone: str | None) -> ZoneInfo:
+        """A unit's own timezone, else the organisation's."""
+        return ZoneInfo(timezone) if timezone else self.zone
 
     # Composing ---------------------------------------------------------------
 
