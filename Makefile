@@ -21,7 +21,8 @@ run: $(STAMP)
 	$(BIN)/muster run
 
 bench: $(STAMP)
-	$(BIN)/python -m bench.org_memory
+	$(BIN)/python -m bench.org_memory --out docs/benchmarks.md
+	$(BIN)/python -m bench.delivery --out docs/benchmarks.md
 
 clean:
 	rm -rf $(VENV) *.egg-info

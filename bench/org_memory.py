@@ -24,9 +24,7 @@ import csv
 import gc
 import json
 import os
-import platform
 import random
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -41,6 +39,7 @@ from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import Path
 
+from bench.report import machine, proc_fields, verdict, write_section
 from bot.clock import SystemClock
 from bot.config import load_settings
 from bot.services.authz import Actor
@@ -111,20 +110,6 @@ def sample_ids(members: int, seed: int) -> list[int]:
 
 
 # --- child: one measurement in a fresh process -------------------------------------------
-
-
-def proc_fields(path: str, keys: Sequence[str]) -> dict[str, str]:
-    """The first value of each ``key: value`` line wanted from a /proc file."""
-    found: dict[str, str] = {}
-    try:
-        with open(path, encoding="utf-8") as handle:
-            for line in handle:
-                key, _, value = line.partition(":")
-                if key.strip() in keys:
-                    found.setdefault(key.strip(), value.strip())
-    except OSError:
-        pass
-    return found
 
 
 def proc_status() -> Result:
@@ -278,10 +263,6 @@ def mib(value: float, sign: str = "") -> str:
     return f"{value / MIB:{sign}.1f} MiB"
 
 
-def verdict(ok: bool) -> str:
-    return "**PASS**" if ok else "**FAIL**"
-
-
 def memory_table(plan: Plan, runs: Runs) -> tuple[list[str], bool]:
     """Markdown rows for memory, and whether RSS growth meets the target."""
     scale = PER_MEMBERS / plan.members
@@ -335,17 +316,6 @@ def time_table(plan: Plan, runs: Runs) -> tuple[list[str], bool]:
     return rows, import_ok
 
 
-def machine() -> str:
-    """What `nproc`, the CPU model, RAM, `platform` and the Python/SQLite versions say."""
-    cpu = proc_fields("/proc/cpuinfo", ["model name"]).get("model name", "unknown CPU")
-    ram_kib = proc_fields("/proc/meminfo", ["MemTotal"]).get("MemTotal", "0 kB").split()[0]
-    return (
-        f"{len(os.sched_getaffinity(0))} CPU(s) ({cpu}), {int(ram_kib) / 2**20:.1f} GiB RAM,"
-        f" {platform.platform()}, Python {platform.python_version()},"
-        f" SQLite {sqlite3.sqlite_version}"
-    )
-
-
 def render(plan: Plan, runs: Runs) -> str:
     """The markdown section: how it was measured, on what, the two tables, the verdict."""
     memory, rss_ok = memory_table(plan, runs)
@@ -386,36 +356,6 @@ def render(plan: Plan, runs: Runs) -> str:
     return "\n\n".join(b if isinstance(b, str) else "\n".join(b) for b in blocks) + "\n"
 
 
-INTRO = """# Benchmarks
-
-Measurements of Muster's own code paths on generated data of realistic size. Every
-benchmark compares against a baseline measured in the same run, interleaving baseline and
-subject (A B A B …) and reporting medians, because a lone number from a shared machine is
-mostly noise. None of them is a test: run one by hand and commit its refreshed section.
-
-    .venv/bin/python -m bench.<name> --out docs/benchmarks.md   # e.g. bench.org_memory
-
-Each section is rewritten by its own benchmark and records its own date and machine
-(`nproc`, `platform`, Python and SQLite versions), since sections are refreshed separately.
-"""
-
-
-def write_section(out: Path, section: str) -> None:
-    """Replace this benchmark's ``##`` section in ``out`` (or append it), keep the rest."""
-    lines = (out.read_text(encoding="utf-8") if out.exists() else INTRO).rstrip("\n").split("\n")
-    new = section.rstrip("\n").split("\n")
-    if HEADING in lines:
-        start = lines.index(HEADING)
-        end = next(
-            (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines)
-        )
-        lines[start:end] = new + ([""] if end < len(lines) else [])
-    else:
-        lines += ["", *new]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench.org_memory", description=__doc__.split("\n\n")[0] if __doc__ else ""
@@ -452,7 +392,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     section = render(plan, measure(plan))
     print(section)
     if args.out:
-        write_section(args.out, section)
+        write_section(args.out, HEADING, section)
         print(f"wrote {args.out}", file=sys.stderr)
 
 
