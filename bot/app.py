@@ -83,13 +83,15 @@ async def build_application(
     app: MusterApp = builder.build()
     app.bot_data["services"] = services
     pacer = pacer or Pacer.from_settings(settings.delivery)
+    renderers = DirectiveRenderers(services)
     engine = DeliveryEngine(
         storage,
         app.bot,
         services.clock,
         settings.delivery,
-        DirectiveRenderers(services).table(),
+        renderers.table(),
         pacer,
+        prepare=renderers.prepare,
     )
     app.bot_data["delivery"] = engine
     app.bot_data["pacer"] = pacer

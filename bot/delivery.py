@@ -58,9 +58,7 @@ _PROGRESS_EVERY = 1000
 
 # The engine sends through do_api_request on purpose (see _send_text); PTB's advice to
 # use send_message instead is noise here.
-warnings.filterwarnings(
-    "ignore", message=r"Please use 'Bot\.sendMessage'", category=PTBUserWarning
-)
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.sendMessage'", category=PTBUserWarning)
 
 
 # ---------------------------------------------------------------- what a row becomes
@@ -294,6 +292,36 @@ def _record(window: list[Slot], slot: Slot, size: int) -> None:
 # ---------------------------------------------------------------- the engine
 
 
+class _GroupCommit:
+    """Records sends as delivered, committing those that finish together in one
+    transaction. Each caller still waits for its own commit, so a crash loses no more
+    than the sends in flight, as with one commit per send."""
+
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+        self._pending: list[tuple[int, int, datetime, asyncio.Future[None]]] = []
+        self._flushing: asyncio.Task[None] | None = None
+
+    async def mark(self, row_id: int, message_id: int, at: datetime) -> None:
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((row_id, message_id, at, done))
+        if self._flushing is None or self._flushing.done():
+            self._flushing = asyncio.create_task(self._flush())
+        await done
+
+    async def _flush(self) -> None:
+        while self._pending:
+            group, self._pending = self._pending, []
+            try:
+                await self.storage.outbox.mark_sent_many([(r, m, a) for r, m, a, _ in group])
+            except Exception as exc:
+                for *_, done in group:
+                    done.set_exception(exc)
+            else:
+                for *_, done in group:
+                    done.set_result(None)
+
+
 class DeliveryEngine:
     """Claims due outbox rows, renders and sends them, and records each verdict.
 
@@ -311,6 +339,7 @@ class DeliveryEngine:
         pacer: Pacer,
         *,
         on_outcome: OutcomeHook | None = None,
+        prepare: Callable[[Sequence[OutboxRow]], Awaitable[None]] | None = None,
         rng: random.Random | None = None,
         idle_poll_seconds: float = 5.0,
     ) -> None:
@@ -324,6 +353,8 @@ class DeliveryEngine:
         self.pacer = pacer
         self.on_outcome = on_outcome
         self._renderers: dict[str, Renderer] = {KIND_NOTICE: render_notice, **renderers}
+        self._prepare = prepare
+        self._sent = _GroupCommit(storage)
         self._rng = rng or random.Random()
         self._idle_poll = idle_poll_seconds
         self._wake = asyncio.Event()
@@ -391,6 +422,12 @@ class DeliveryEngine:
                 log.exception("outbox: claiming due messages failed")
                 rows, state["healthy"] = [], False
             state["exhausted"] = not rows
+            if rows and self._prepare is not None:
+                try:
+                    # One look-up for the whole batch instead of one per row.
+                    await self._prepare(rows)
+                except Exception:
+                    log.exception("outbox: preparing a batch failed; rendering row by row")
             queue.extend(rows)
 
         async def take() -> OutboxRow | None:
@@ -507,7 +544,7 @@ class DeliveryEngine:
             return await self._settle_error(row, exc)
         finally:
             slot.finish()
-        await self.storage.outbox.mark_sent(row.id, message_id, self.clock.now())
+        await self._sent.mark(row.id, message_id, self.clock.now())
         await self._notify(Outcome(row, OutboxStatus.SENT, message_id=message_id))
         return "sent"
 

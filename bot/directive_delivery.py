@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -38,11 +39,19 @@ class DirectiveRenderers:
 
     def __init__(self, services: Services) -> None:
         self.services = services
+        self._prepared: dict[int, RenderContext] = {}
+
+    async def prepare(self, rows: Sequence[OutboxRow]) -> None:
+        """Look up a claimed batch at once (the engine's ``prepare`` hook)."""
+        ours = [r.id for r in rows if r.kind in (KIND_DIRECTIVE, KIND_REMINDER)]
+        if len(self._prepared) > 10_000:  # rows claimed, then put back unsent
+            self._prepared.clear()
+        self._prepared.update(await self.services.storage.directives.render_contexts(ours))
 
     async def _context(self, row: OutboxRow) -> tuple[RenderContext, ZoneInfo] | None:
-        found = await self.services.storage.directives.render_context(
-            row.directive_id or 0, row.member_id or 0
-        )
+        found = self._prepared.pop(row.id, None)
+        if found is None:
+            found = await self.services.storage.directives.render_context(row.id)
         if found is None or found.directive.status == "cancelled" or not found.active:
             return None
         return found, self.services.directives.zone_named(found.timezone)

@@ -114,6 +114,17 @@ def _directive(row: aiosqlite.Row) -> Directive:
     )
 
 
+def _render_context(row: aiosqlite.Row) -> RenderContext:
+    return RenderContext(
+        directive=_directive(row),
+        origin=row["origin_name"],
+        language=row["member_language"],
+        active=bool(row["member_active"]),
+        timezone=row["home_timezone"],
+        acked_at=_time(row["recipient_acked_at"]),
+    )
+
+
 def _scope_clause(paths: Sequence[str], alias: str = "u") -> tuple[str, list[str]]:
     """SQL matching units under any of ``paths`` (everything when ``paths`` is empty)."""
     if not paths:
@@ -362,28 +373,30 @@ class DirectiveRepository:
             return None, False
         return _time(row["acked_at"]), first
 
-    async def render_context(self, directive_id: int, member_id: int) -> RenderContext | None:
-        """One query: the delivery worker renders every message with it."""
-        row = await self.db.fetchone(
-            "SELECT d.*, o.name AS origin_name, m.language AS member_language,"
-            " m.active AS member_active, h.timezone AS home_timezone,"
-            " r.acked_at AS recipient_acked_at"
-            " FROM directives d JOIN units o ON o.id = d.from_unit_id"
-            " JOIN members m ON m.id = ? JOIN units h ON h.id = m.unit_id"
-            " LEFT JOIN directive_recipients r ON r.directive_id = d.id AND r.member_id = m.id"
-            " WHERE d.id = ?",
-            (member_id, directive_id),
+    _RENDER_SELECT = (
+        "SELECT ob.id AS outbox_id, d.*, o.name AS origin_name,"
+        " m.language AS member_language, m.active AS member_active,"
+        " h.timezone AS home_timezone, r.acked_at AS recipient_acked_at"
+        " FROM outbox ob JOIN directives d ON d.id = ob.directive_id"
+        " JOIN units o ON o.id = d.from_unit_id"
+        " JOIN members m ON m.id = ob.member_id JOIN units h ON h.id = m.unit_id"
+        " LEFT JOIN directive_recipients r ON r.directive_id = d.id AND r.member_id = m.id"
+    )
+
+    async def render_context(self, outbox_id: int) -> RenderContext | None:
+        """One query: what the delivery worker needs to render an outbox row."""
+        row = await self.db.fetchone(f"{self._RENDER_SELECT} WHERE ob.id = ?", (outbox_id,))
+        return _render_context(row) if row else None
+
+    async def render_contexts(self, outbox_ids: Sequence[int]) -> dict[int, RenderContext]:
+        """The same for a whole claimed batch, in one query."""
+        if not outbox_ids:
+            return {}
+        marks = ",".join("?" * len(outbox_ids))
+        rows = await self.db.fetchall(
+            f"{self._RENDER_SELECT} WHERE ob.id IN ({marks})", tuple(outbox_ids)
         )
-        if row is None:
-            return None
-        return RenderContext(
-            directive=_directive(row),
-            origin=row["origin_name"],
-            language=row["member_language"],
-            active=bool(row["member_active"]),
-            timezone=row["home_timezone"],
-            acked_at=_time(row["recipient_acked_at"]),
-        )
+        return {row["outbox_id"]: _render_context(row) for row in rows}
 
     async def delivered_message(self, directive_id: int, member_id: int) -> int | None:
         row = await self.db.fetchone(

@@ -188,6 +188,16 @@ class OutboxRepository:
             (message_id, to_db_time(now), row_id),
         )
 
+    async def mark_sent_many(self, sent: Sequence[tuple[int, int, datetime]]) -> None:
+        """Several (row id, message id, when) at once, in one transaction: the worker
+        commits the sends that finished together as a group."""
+        async with self.db.transaction() as conn:
+            await conn.executemany(
+                "UPDATE outbox SET status = 'sent', message_id = ?, sent_at = ?, error = NULL,"
+                f" attempts = attempts + 1 WHERE id = ? AND {_OPEN}",
+                [(message_id, to_db_time(at), row_id) for row_id, message_id, at in sent],
+            )
+
     async def mark_retry(
         self, row_id: int, next_attempt_at: datetime, error: str, count_attempt: bool
     ) -> None:
