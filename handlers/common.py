@@ -18,8 +18,9 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackContext, ExtBot, filters
 
 from bot.i18n import Html, Translator
-from bot.services.authz import Actor
+from bot.services.authz import Action, Actor
 from bot.services.container import Services
+from bot.services.org import TreeLine
 from bot.services.people import Person, language_for
 from storage.models import Role
 
@@ -66,6 +67,11 @@ async def actor_of(update: Update, context: MusterContext) -> Actor:
     user = update.effective_user
     assert user is not None
     return await context.services.authz.actor(user.id)
+
+
+async def units_for(update: Update, context: MusterContext, action: Action) -> list[TreeLine]:
+    """The units (tree order, member counts) where this person may take ``action``."""
+    return await context.services.org.units_where(await actor_of(update, context), action)
 
 
 async def language_of(update: Update, context: MusterContext) -> str:

@@ -44,6 +44,7 @@ from handlers.common import (
     actor_of,
     say,
     toast,
+    units_for,
 )
 from handlers.flow import Flow
 from handlers.pickers import PAGE_SIZE
@@ -94,14 +95,9 @@ def _targets(draft: dict[str, Any]) -> list[Target]:
 # Targets -----------------------------------------------------------------------
 
 
-async def _scope(update: Update, context: MusterContext) -> list[TreeLine]:
-    actor = await actor_of(update, context)
-    return await context.services.org.units_where(actor, Action.SEND_DIRECTIVE)
-
-
 async def start(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    lines = await _scope(update, context)
+    lines = await units_for(update, context, Action.SEND_DIRECTIVE)
     if not lines:
         await reply.send("directive-not-allowed")
         return FLOW.end(context)
@@ -145,7 +141,7 @@ async def _targets_step(reply: Reply, lines: list[TreeLine]) -> tuple[str, Butto
 async def toggle(update: Update, context: MusterContext) -> int:
     """☐ → ☑ (with everything below) → ◉ (this unit alone, if it has units below) → ☐."""
     reply = await Reply.to(update, context)
-    lines = await _scope(update, context)
+    lines = await units_for(update, context, Action.SEND_DIRECTIVE)
     unit_id = int(reply.choice)
     line = next((line for line in lines if line.unit.id == unit_id), None)
     if line is None:
@@ -169,7 +165,9 @@ async def turn_page(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
     FLOW.draft(context)["page"] = int(reply.choice)
-    await reply.edit_text(*await _targets_step(reply, await _scope(update, context)))
+    await reply.edit_text(
+        *await _targets_step(reply, await units_for(update, context, Action.SEND_DIRECTIVE))
+    )
     return TARGETS
 
 
@@ -178,7 +176,7 @@ async def search(update: Update, context: MusterContext) -> int:
     assert update.message is not None and update.message.text is not None
     draft = FLOW.draft(context)
     text = update.message.text.strip()[:64]
-    lines = await _scope(update, context)
+    lines = await units_for(update, context, Action.SEND_DIRECTIVE)
     if not search_units(lines, text):
         await reply.send("invite-unit-not-found", query=text)
         return TARGETS
@@ -483,7 +481,12 @@ async def send(update: Update, context: MusterContext) -> int:
 
 
 async def _back_to_targets(reply: Reply) -> int:
-    await _show(reply, *await _targets_step(reply, await _scope(reply.update, reply.context)))
+    await _show(
+        reply,
+        *await _targets_step(
+            reply, await units_for(reply.update, reply.context, Action.SEND_DIRECTIVE)
+        ),
+    )
     return TARGETS
 
 

@@ -31,6 +31,7 @@ from handlers.common import (
     actor_of,
     say,
     toast,
+    units_for,
 )
 from handlers.flow import Flow
 from handlers.pickers import unit_rows
@@ -45,14 +46,9 @@ SHOWN_INVITES = 10
 FLOW = Flow("invite", "iv")
 
 
-async def _units(update: Update, context: MusterContext) -> list[TreeLine]:
-    actor = await actor_of(update, context)
-    return await context.services.org.units_where(actor, Action.INVITE_MEMBER)
-
-
 async def start(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    lines = await _units(update, context)
+    lines = await units_for(update, context, Action.INVITE_MEMBER)
     if not lines:
         await reply.send("invite-not-allowed")
         return FLOW.end(context)
@@ -94,7 +90,7 @@ async def _ask_unit(
 async def unit_page(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    lines = await _units(update, context)
+    lines = await units_for(update, context, Action.INVITE_MEMBER)
     search = FLOW.draft(context).get("query")
     if search:
         lines = search_units(lines, search)
@@ -105,7 +101,7 @@ async def unit_search(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     assert update.message is not None and update.message.text is not None
     text = update.message.text.strip()[:64]
-    found = search_units(await _units(update, context), text)
+    found = search_units(await units_for(update, context, Action.INVITE_MEMBER), text)
     if not found:
         await reply.send("invite-unit-not-found", query=text)
         return UNIT
@@ -261,7 +257,7 @@ async def _go_back(reply: Reply, context: MusterContext, step: int) -> int:
     if step == USES:
         draft.pop("role", None)
         return await _ask_role(reply, context)
-    lines = await _units(reply.update, context)
+    lines = await units_for(reply.update, context, Action.INVITE_MEMBER)
     draft.pop("unit", None)
     draft.pop("query", None)
     return await _ask_unit(reply, context, lines, draft.get("page", 0))
