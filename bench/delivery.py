@@ -591,7 +591,8 @@ def render(plan: Plan, runs: Runs) -> str:
         " `delivery.concurrency`) posting the very form bodies PTB posts for these rows —"
         " rendered by the real `DirectiveRenderers`, encoded by PTB's `RequestData`, checked"
         " equal by the stand-in's count of text characters — and reading each JSON answer. B"
-        " is the engine: claim, render (one query per claimed batch), send through PTB, record the verdict (group commit)."
+        " is the engine: claim, render (one query per claimed batch), send through PTB,"
+        " record the verdict (group commit)."
         " *Enqueue*: `DirectiveRepository.materialise` of a scheduled directive on a new"
         " database, in a fresh process per run.",
     ]
