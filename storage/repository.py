@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from storage.audit import AuditRepository
+from storage.checkins import CheckinRepository
 from storage.db import Database
 from storage.directives import DirectiveRepository
 from storage.invites import InviteRepository
@@ -23,6 +24,7 @@ class Storage:
         self.audit = AuditRepository(db)
         self.outbox = OutboxRepository(db)
         self.directives = DirectiveRepository(db)
+        self.checkins = CheckinRepository(db)
 
     @classmethod
     async def open(cls, path: str | Path) -> Storage:

@@ -8,6 +8,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Translator, translator
 from bot.services.authz import Authorizer
+from bot.services.checkins import CheckinService
 from bot.services.directives import DirectiveService
 from bot.services.invites import InviteService
 from bot.services.membership import MembershipService
@@ -26,6 +27,7 @@ class Services:
     invites: InviteService
     membership: MembershipService
     directives: DirectiveService
+    checkins: CheckinService
 
     @classmethod
     def build(cls, settings: Settings, storage: Storage, clock: Clock) -> Services:
@@ -53,4 +55,5 @@ class Services:
                 escalation_grace=settings.directives.escalation_grace,
                 recent_limit=settings.directives.recent,
             ),
+            checkins=CheckinService(storage, clock, settings.checkin, settings.zone),
         )

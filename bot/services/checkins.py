@@ -1,0 +1,197 @@
+"""Daily check-in rules: the day and its window in the unit's local time, what counts as a
+valid answer, and storing one check-in per member per day (edits replace it).
+
+The ``/checkin`` conversation (being built) asks the configured questions one by one and
+hands each raw answer to :meth:`CheckinService.answer` for checking.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.checkin_config import CHOICE_KINDS, WEEKDAYS, CheckinSettings, Kind, Question
+from bot.clock import Clock
+from storage import Storage
+from storage.checkins import Checkin
+from storage.models import Member, Unit
+
+_NUMBER = re.compile(r"^\s*([-+]?\d{1,6}(?:[.,]\d{1,4})?)\s*$")
+
+
+class CheckinError(Exception):
+    """An answer or moment that cannot be taken; ``reason`` is catalogue-friendly and
+    ``details`` carries what the message needs (bounds, unit, opening time …)."""
+
+    def __init__(self, reason: str, **details: Any) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.details = details
+
+
+class WindowState(StrEnum):
+    OPEN = "open"
+    NOT_YET = "not_yet"  # before today's opening
+    CLOSED = "closed"  # after today's closing
+    DAY_OFF = "day_off"  # a configured weekday off or holiday
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    state: WindowState
+    day: date  # the local day the member would check in for
+    opens: datetime  # today's opening and closing, as instants (UTC)
+    closes: datetime
+
+
+def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """A local wall time as an instant. Across a DST change a skipped time moves forward
+    and a repeated time is taken once (its first occurrence), so a daily schedule neither
+    shifts nor doubles."""
+    return datetime.combine(day, at, tzinfo=zone).astimezone(ZoneInfo("UTC"))
+
+
+class CheckinService:
+    def __init__(self, storage: Storage, clock: Clock, form: CheckinSettings, zone: ZoneInfo):
+        self.storage = storage
+        self.clock = clock
+        self.form = form
+        self.zone = zone
+
+    def zone_of(self, unit: Unit | None) -> ZoneInfo:
+        return ZoneInfo(unit.timezone) if unit and unit.timezone else self.zone
+
+    def window(self, unit: Unit | None, now: datetime | None = None) -> Window:
+        """Where today stands for a member of ``unit``."""
+        zone = self.zone_of(unit)
+        moment = now or self.clock.now()
+        day = moment.astimezone(zone).date()
+        opens = local_instant(day, self.form.opens, zone)
+        closes = local_instant(day, self.form.closes, zone)
+        if WEEKDAYS[day.weekday()] in self.form.days_off or day in self.form.holidays:
+            state = WindowState.DAY_OFF
+        elif moment < opens:
+            state = WindowState.NOT_YET
+        elif moment >= closes:
+            state = WindowState.CLOSED
+        else:
+            state = WindowState.OPEN
+        return Window(state, day, opens, closes)
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.form.questions if q.id == question_id), None)
+
+    def answer(self, question: Question, raw: Any) -> Any:
+        """The stored form of one answer, or CheckinError saying what is wrong with it.
+        ``None`` means skipped, allowed only for optional questions."""
+        if raw is None or raw == "" or raw == []:
+            if question.required:
+                raise CheckinError("required")
+            return None
+        if question.kind in CHOICE_KINDS:
+            chosen = raw if isinstance(raw, list) else [raw]
+            known = {c.id for c in question.choices}
+            if not chosen or any(c not in known for c in chosen):
+                raise CheckinError("unknown_choice")
+            if question.kind is Kind.SINGLE_CHOICE:
+                if len(chosen) != 1:
+                    raise CheckinError("unknown_choice")
+                return chosen[0]
+            return [c.id for c in question.choices if c.id in chosen]  # in form order
+        if question.kind is Kind.NUMBER:
+            return self._number(question, raw)
+        if question.kind is Kind.TEXT:
+            if not isinstance(raw, str):
+                raise CheckinError("expected_text")
+            text = raw.strip()
+            if not text:
+                raise CheckinError("required")
+            if len(text) > question.max_length:
+                raise CheckinError("too_long", limit=question.max_length, length=len(text))
+            return text
+        if question.kind is Kind.LOCATION:
+            if not (isinstance(raw, dict) and _is_location(raw)):
+                raise CheckinError("expected_location")
+            return {"lat": float(raw["lat"]), "lon": float(raw["lon"])}
+        if not isinstance(raw, str):  # photo: Telegram's file id
+            raise CheckinError("expected_photo")
+        return raw
+
+    def _number(self, question: Question, raw: Any) -> float:
+        bounds = {"min": question.min, "max": question.max, "unit": question.unit or ""}
+        if isinstance(raw, bool):
+            raise CheckinError("not_a_number", **bounds)
+        if isinstance(raw, (int, float)):
+            value = float(raw)
+        else:
+            match = _NUMBER.match(str(raw))
+            if not match:
+                raise CheckinError("not_a_number", **bounds)
+            value = float(match.group(1).replace(",", "."))
+        low = question.min if question.min is not None else float("-inf")
+        high = question.max if question.max is not None else float("inf")
+        if not low <= value <= high:
+            raise CheckinError("out_of_range", **bounds)
+        return value
+
+    def verdict(self, answers: dict[str, Any]) -> tuple[bool, bool]:
+        """(excused, flagged) from the chosen answers, by the form's choices."""
+        excused = flagged = False
+        for question in self.form.questions:
+            if question.kind not in CHOICE_KINDS or answers.get(question.id) is None:
+                continue
+            value = answers[question.id]
+            chosen = set(value if isinstance(value, list) else [value])
+            for choice in question.choices:
+                if choice.id in chosen:
+                    excused |= choice.excused
+                    flagged |= choice.flag
+        return excused, flagged
+
+    async def save(self, member: Member, raw: dict[str, Any]) -> tuple[Checkin, bool]:
+        """Check every answer again (the form may have changed mid-way) and store today's
+        check-in, or replace it; (check-in, whether it is the first today)."""
+        unit = await self.storage.units.get(member.unit_id)
+        window = self.window(unit)
+        if window.state is not WindowState.OPEN:
+            raise CheckinError(window.state.value, opens=window.opens, closes=window.closes)
+        answers = {q.id: self.answer(q, raw.get(q.id)) for q in self.form.questions}
+        excused, flagged = self.verdict(answers)
+        return await self.storage.checkins.save(
+            member_id=member.id,
+            unit_id=member.unit_id,
+            day=window.day,
+            answers=answers,
+            excused=excused,
+            flagged=flagged,
+            now=self.clock.now(),
+        )
+
+    async def today(self, member: Member) -> Checkin | None:
+        unit = await self.storage.units.get(member.unit_id)
+        return await self.storage.checkins.get(member.id, self.window(unit).day)
+
+    def next_opening(self, unit: Unit | None) -> datetime:
+        """When check-ins open next (today's opening if still ahead)."""
+        window = self.window(unit)
+        if window.state is WindowState.NOT_YET:
+            return window.opens
+        zone = self.zone_of(unit)
+        day = window.day + timedelta(days=1)
+        for _ in range(366):  # a form with every day off must not loop forever
+            if WEEKDAYS[day.weekday()] not in self.form.days_off and day not in self.form.holidays:
+                break
+            day += timedelta(days=1)
+        return local_instant(day, self.form.opens, zone)
+
+
+def _is_location(raw: dict[str, Any]) -> bool:
+    try:
+        lat, lon = float(raw["lat"]), float(raw["lon"])
+    except (KeyError, TypeError, ValueError):
+        return False
+    return -90 <= lat <= 90 and -180 <= lon <= 180
