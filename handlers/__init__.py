@@ -6,6 +6,7 @@ from handlers import (
     acknowledge,
     admin,
     basics,
+    checkin,
     directive_watch,
     directives,
     invites,
@@ -20,6 +21,7 @@ def register(app: MusterApp) -> None:
     start.register(app)
     invites.register(app)
     directives.register(app)
+    checkin.register(app)
     directive_watch.register(app)
     acknowledge.register(app)
     admin.register(app)

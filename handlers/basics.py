@@ -3,12 +3,11 @@ that make sure nobody is met with silence."""
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.i18n import LANGUAGES, format_date_iso, format_day, join_html
+from bot.services.checkins import WindowState
 from handlers.common import (
     PRIVATE,
     MusterApp,
@@ -30,8 +29,17 @@ async def me(update: Update, context: MusterContext) -> None:
     if profile is None:
         await reply.send("not-a-member", org=services.settings.organisation.name)
         return
-    zone = profile.unit.timezone or services.settings.organisation.timezone
-    today = services.clock.now().astimezone(ZoneInfo(zone)).date()
+    checkins = services.checkins
+    window = checkins.window(profile.unit)
+    today = window.day
+    done = await checkins.today(profile.member)
+    if done is not None:
+        at = done.updated_at.astimezone(checkins.zone_of(profile.unit))
+        checkin = reply.t("me-checkin-done", time=f"{at:%H:%M}")
+    elif window.state is WindowState.DAY_OFF:
+        checkin = reply.t("me-checkin-day-off")
+    else:
+        checkin = reply.t("me-checkin-missing")
     roles = join_html(
         "\n",
         [
@@ -46,6 +54,7 @@ async def me(update: Update, context: MusterContext) -> None:
         roles=roles or reply.t("me-no-roles"),
         since=format_date_iso(profile.member.joined_at),
         today=format_day(today, reply.language),
+        checkin=checkin,
         status=reply.t("me-active" if profile.member.active else "me-inactive"),
     )
 

@@ -45,6 +45,7 @@ def _anyone(actor: Actor) -> bool:
 # (command, catalogue key of its one-line description, who sees it)
 COMMANDS: list[tuple[str, str, Callable[[Actor], bool]]] = [
     ("start", "cmd-start", _stranger),
+    ("checkin", "cmd-checkin", _member),
     ("me", "cmd-me", _member),
     ("directive", "cmd-directive", _secretary),
     ("directives", "cmd-directives", _watcher),

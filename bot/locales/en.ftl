@@ -72,7 +72,7 @@ me-card = <b>{ $name }</b>
     Roles:
     { $roles }
     Status: { $status } · member since { $since }
-    Today: { $today }
+    Today: { $today } · { $checkin }
 me-role-line = • { $role } of { $unit }
 me-no-roles = • member
 me-active = active
@@ -291,3 +291,48 @@ approval-elsewhere = ⚠️ { $name } has meanwhile joined { $home }; nothing wa
 approval-inactive = ⚠️ The membership of { $name } is inactive; nothing was changed.
 join-link-invalid = Your request to join <b>{ $unit }</b> could not be completed: the invite link is no longer valid. Ask your secretary for a new one.
 admin-ambiguous-member = Several members have the username { $who }. Name them by Telegram id instead.
+
+# Check-ins
+cmd-checkin = Today's check-in
+checkin-day-off = No check-in is needed today ({ $day }).
+checkin-not-yet = Today's check-in opens at { $time }. Come back then with /checkin.
+checkin-closed = Today's check-in has closed. The next one opens { $when }.
+checkin-window-passed = The check-in window closed before you finished; nothing was saved.
+checkin-current = You checked in today at { $time }:
+    { $summary }
+checkin-change = ✏️ Change it
+checkin-keep = Keep it
+checkin-kept = Your check-in stays as it is.
+checkin-question = <b>Check-in { $number }/{ $total }</b> — { $prompt }
+    { $hint }
+checkin-hint-single = Choose one.
+checkin-hint-multi = Choose all that apply, then Done.
+checkin-hint-number = Send a number from { $min } to { $max } { $unit }.
+checkin-hint-text = Type your answer.
+checkin-hint-location = Share your location (📎 → Location).
+checkin-hint-photo = Send a photo.
+checkin-skip = Skip
+checkin-done = Done ✓
+checkin-confirm = <b>Your check-in</b>
+    { $summary }
+    Submit it?
+checkin-summary-line = • { $prompt }: { $answer }
+checkin-submit = ✅ Submit
+checkin-start-over = Start over
+checkin-saved = ✅ Checked in for { $day }.
+checkin-updated = ✅ Check-in for { $day } updated.
+checkin-cancelled = Check-in cancelled. Nothing was saved.
+checkin-restart = The form changed (or the day turned) while you were answering; let's start again.
+checkin-error-required = This question needs an answer. Answer it, or /cancel.
+checkin-error-choice = Please choose with the buttons above, or /cancel.
+checkin-error-number = That is not a number. Send a number from { $min } to { $max } { $unit }, or /cancel.
+checkin-error-range = That is not a number from { $min } to { $max } { $unit }. Send it again, or /cancel.
+checkin-error-too-long = That answer has { $length } characters; the limit is { $limit }. Shorten it, or /cancel.
+checkin-error-text = Please type your answer as text, or /cancel.
+checkin-error-location = Please share a location (📎 → Location), or /cancel.
+checkin-error-photo = Please send a photo, or /cancel.
+checkin-flag-notice = ⚠️ <b>{ $name }</b> ({ $unit }) flagged a problem in today's check-in:
+    { $summary }
+me-checkin-done = ✅ checked in at { $time }
+me-checkin-missing = not checked in yet — /checkin
+me-checkin-day-off = no check-in needed today

@@ -72,7 +72,7 @@ me-card = <b>{ $name }</b>
     角色：
     { $roles }
     状态：{ $status } · 加入日期 { $since }
-    今天：{ $today }
+    今天：{ $today } · { $checkin }
 me-role-line = • { $unit } { $role }
 me-no-roles = • 成员
 me-active = 正常
@@ -262,3 +262,48 @@ approval-elsewhere = ⚠️ { $name } 已加入{ $home }，未做更改。
 approval-inactive = ⚠️ { $name } 的成员身份已停用，未做更改。
 join-link-invalid = 您加入<b>{ $unit }</b>的申请未能完成：邀请链接已失效。请向书记索取新链接。
 admin-ambiguous-member = 有多名成员使用用户名 { $who }，请改用 Telegram ID 指定。
+
+# 每日报到
+cmd-checkin = 今日报到
+checkin-day-off = 今天（{ $day }）无需报到。
+checkin-not-yet = 今日报到 { $time } 开始，届时请发送 /checkin。
+checkin-closed = 今日报到已截止，下次报到开始于 { $when }。
+checkin-window-passed = 报到在您填完前已截止，未保存任何内容。
+checkin-current = 您今天已于 { $time } 报到：
+    { $summary }
+checkin-change = ✏️ 修改
+checkin-keep = 不用改
+checkin-kept = 报到内容保持不变。
+checkin-question = <b>报到 { $number }/{ $total }</b> — { $prompt }
+    { $hint }
+checkin-hint-single = 请选择一项。
+checkin-hint-multi = 可多选，选好后点“完成”。
+checkin-hint-number = 请输入 { $min } 到 { $max } 之间的数字 { $unit }。
+checkin-hint-text = 请输入您的回答。
+checkin-hint-location = 请分享位置（📎 → 位置）。
+checkin-hint-photo = 请发送一张照片。
+checkin-skip = 跳过
+checkin-done = 完成 ✓
+checkin-confirm = <b>您的报到</b>
+    { $summary }
+    确认提交吗？
+checkin-summary-line = • { $prompt }：{ $answer }
+checkin-submit = ✅ 提交
+checkin-start-over = 重新填写
+checkin-saved = ✅ 已完成 { $day } 的报到。
+checkin-updated = ✅ { $day } 的报到已更新。
+checkin-cancelled = 已取消报到，未保存任何内容。
+checkin-restart = 填写期间表单有变（或已过零点），请重新开始。
+checkin-error-required = 此题必答。请回答，或发送 /cancel。
+checkin-error-choice = 请点击上方按钮选择，或发送 /cancel。
+checkin-error-number = 这不是数字。请输入 { $min } 到 { $max } 之间的数字 { $unit }，或发送 /cancel。
+checkin-error-range = 数字不在 { $min } 到 { $max } { $unit } 之间。请重新输入，或发送 /cancel。
+checkin-error-too-long = 回答共 { $length } 个字符，上限为 { $limit }。请删减，或发送 /cancel。
+checkin-error-text = 请用文字回答，或发送 /cancel。
+checkin-error-location = 请分享位置（📎 → 位置），或发送 /cancel。
+checkin-error-photo = 请发送一张照片，或发送 /cancel。
+checkin-flag-notice = ⚠️ <b>{ $name }</b>（{ $unit }）在今日报到中报告了问题：
+    { $summary }
+me-checkin-done = ✅ 已于 { $time } 报到
+me-checkin-missing = 尚未报到 — /checkin
+me-checkin-day-off = 今天无需报到

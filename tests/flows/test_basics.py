@@ -21,13 +21,13 @@ async def test_help_lists_only_allowed_commands(harness: Harness, admin: FakeUse
     member = harness.person(402, "Meg")
     await harness.join(member, "RIV-1")
     [answer] = await harness.send(member, member.command("help"))
-    assert commands(answer.text) == ["/me", "/language", "/help", "/cancel"]
+    assert commands(answer.text) == ["/checkin", "/me", "/language", "/help", "/cancel"]
     sec = harness.person(403, "Sec")
     await harness.join(sec, "RIV", Role.SECRETARY)
     [answer] = await harness.send(sec, sec.command("help"))
     assert commands(answer.text) == [
-        "/me", "/directive", "/directives", "/invite", "/invites", "/language", "/help",
-        "/cancel",
+        "/checkin", "/me", "/directive", "/directives", "/invite", "/invites", "/language",
+        "/help", "/cancel",
     ]  # fmt: skip
     [answer] = await harness.send(admin, admin.command("help"))
     assert commands(answer.text) == [
@@ -43,7 +43,7 @@ async def test_me_shows_unit_roles_and_today(harness: Harness) -> None:
     [answer] = await harness.send(who, who.command("me"))
     assert answer.text == (
         "Wu Lan\n单位：Hillside Branch 1\n角色：\n• Hillside District 协调员\n"
-        "状态：正常 · 加入日期 2026-11-29\n今天：11月29日 周日"
+        "状态：正常 · 加入日期 2026-11-29\n今天：11月29日 周日 · 今天无需报到"
     )
     stranger = harness.person(405, "Xu")
     [answer] = await harness.send(stranger, stranger.command("me"))
@@ -62,7 +62,7 @@ async def test_language_switch_changes_replies_and_menu(harness: Harness) -> Non
     [answer] = await harness.send(yan, yan.command("nonsense"))
     assert answer.text == "没有这个命令。发送 /help 查看可用功能。"
     menu = harness.api.commands_for({"type": "chat", "chat_id": 406})
-    assert menu[0]["description"] == "我的单位、角色和状态"
+    assert menu[1]["description"] == "我的单位、角色和状态"
 
 
 async def test_catch_alls_answer_instead_of_silence(harness: Harness) -> None:

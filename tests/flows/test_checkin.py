@@ -1,0 +1,185 @@
+"""/checkin as a member lives it: the form question by question, bad answers re-asked, a
+summary, one check-in a day that a second /checkin edits, the window, flags."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.app import build_application
+from bot.checkin_config import CheckinSettings
+from bot.fakeapi import ChatDriver, FakeRequest, FakeUser, SentMessage
+from storage.models import Role
+from tests.flows.conftest import Harness
+from tests.unit.test_checkins import form
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def local(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=SHANGHAI).astimezone(UTC)
+
+
+def labels(message: SentMessage) -> list[str]:
+    return [text for text, _ in message.buttons]
+
+
+def newest(replies: list[SentMessage]) -> SentMessage:
+    return max(replies, key=lambda m: m.message_id)
+
+
+@pytest.fixture
+async def ann(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> FakeUser:
+    monkeypatch.setattr(harness.services.checkins, "form", form())
+    harness.clock.set(local("2026-12-01 09:00"))  # a Tuesday morning
+    person = harness.person(701, "Ann")
+    await harness.join(person, "RIV-1")
+    return person
+
+
+async def fill(harness: Harness, ann: FakeUser) -> SentMessage:
+    [step] = await harness.send(ann, ann.command("checkin"))
+    [step] = await harness.send(ann, ann.press(step, "At post"))
+    step = newest(await harness.send(ann, ann.message("36.6")))
+    [step] = await harness.send(ann, ann.press(step, "Skip"))
+    [step] = await harness.send(ann, ann.press(step, "Skip"))
+    [step] = await harness.send(ann, ann.press(step, "Skip"))
+    return step
+
+
+async def test_the_whole_form_with_bad_answers_reasked(harness: Harness, ann: FakeUser) -> None:
+    [step] = await harness.send(ann, ann.command("checkin"))
+    assert step.text == "Check-in 1/5 — Where?\nChoose one."
+    assert labels(step) == ["At post", "Sick", "Help", "Cancel"]
+    [step] = await harness.send(ann, ann.press(step, "At post"))
+    assert step.text == "Check-in 2/5 — Temperature\nSend a number from 35 to 42 °C."
+    [answer] = await harness.send(ann, ann.message("hot"))
+    assert answer.text == ("That is not a number. Send a number from 35 to 42 °C, or /cancel.")
+    [answer] = await harness.send(ann, ann.message("50"))
+    assert answer.text == "That is not a number from 35 to 42 °C. Send it again, or /cancel."
+    step = newest(await harness.send(ann, ann.message("36,6")))
+    assert step.text is not None and step.text.startswith("Check-in 3/5 — Tasks")
+    [step] = await harness.send(ann, ann.press(step, "☐ Patrol"))
+    [step] = await harness.send(ann, ann.press(step, "☐ Supplies"))
+    assert labels(step)[:3] == ["☑ Patrol", "☑ Supplies", "Done ✓"]
+    [step] = await harness.send(ann, ann.press(step, "Done ✓"))
+    [step] = await harness.send(ann, ann.press(step, "Skip"))  # the note
+    assert step.text == "Check-in 5/5 — Where\nShare your location (📎 → Location)."
+    [answer] = await harness.send(ann, ann.message("at home"))
+    assert answer.text == "Please share a location (📎 → Location), or /cancel."
+    step = newest(await harness.send(ann, ann.location(31.2304, 121.4737)))
+    assert step.text == (
+        "Your check-in\n• Where?: At post\n• Temperature: 36.6 °C\n• Tasks: Patrol, Supplies\n"
+        "• Note: —\n• Where: 📍 31.2304, 121.4737\nSubmit it?"
+    )
+    [done] = await harness.send(ann, ann.press(step, "✅ Submit"))
+    assert done.text == "✅ Checked in for Tue 1 Dec."
+    member = await harness.services.membership.member(701)
+    assert member is not None
+    stored = await harness.services.checkins.today(member)
+    assert stored is not None
+    assert stored.answers["temp"] == 36.6 and stored.answers["tasks"] == ["patrol", "supply"]
+    [card] = await harness.send(ann, ann.command("me"))
+    assert card.text is not None and card.text.endswith("Today: Tue 1 Dec · ✅ checked in at 09:00")
+
+
+async def test_second_checkin_the_same_day_edits_it(harness: Harness, ann: FakeUser) -> None:
+    step = await fill(harness, ann)
+    await harness.send(ann, ann.press(step, "✅ Submit"))
+    harness.clock.advance(timedelta(hours=3))
+    [current] = await harness.send(ann, ann.command("checkin"))
+    assert current.text is not None and current.text.startswith("You checked in today at 09:00:")
+    [kept] = await harness.send(ann, ann.press(current, "Keep it"))
+    assert kept.text == "Your check-in stays as it is."
+    [current] = await harness.send(ann, ann.command("checkin"))
+    [step] = await harness.send(ann, ann.press(current, "✏️ Change it"))
+    [step] = await harness.send(ann, ann.press(step, "Sick"))
+    step = newest(await harness.send(ann, ann.message("38.2")))
+    for _ in range(3):
+        [step] = await harness.send(ann, ann.press(step, "Skip"))
+    [done] = await harness.send(ann, ann.press(step, "✅ Submit"))
+    assert done.text == "✅ Check-in for Tue 1 Dec updated."
+    rows = await harness.services.storage.db.fetchall("SELECT excused FROM checkins")
+    assert [r["excused"] for r in rows] == [1]  # still one check-in, now excused
+
+
+async def test_the_window_and_days_off(harness: Harness, ann: FakeUser) -> None:
+    harness.clock.set(local("2026-12-01 05:00"))
+    [answer] = await harness.send(ann, ann.command("checkin"))
+    assert answer.text == "Today's check-in opens at 06:00. Come back then with /checkin."
+    harness.clock.set(local("2026-12-01 22:30"))
+    [answer] = await harness.send(ann, ann.command("checkin"))
+    assert answer.text == "Today's check-in has closed. The next one opens Wed 2 Dec 06:00."
+    harness.clock.set(local("2026-12-06 10:00"))  # Sunday
+    [answer] = await harness.send(ann, ann.command("checkin"))
+    assert answer.text == "No check-in is needed today (Sun 6 Dec)."
+
+
+async def test_window_closing_mid_form_saves_nothing(harness: Harness, ann: FakeUser) -> None:
+    harness.clock.set(local("2026-12-01 21:58"))
+    step = await fill(harness, ann)
+    harness.clock.set(local("2026-12-01 22:01"))
+    [answer] = await harness.send(ann, ann.press(step, "✅ Submit"))
+    assert answer.text is not None and answer.text.startswith("The check-in window closed")
+    assert await harness.services.storage.db.fetchall("SELECT * FROM checkins") == []
+
+
+async def test_a_flag_reaches_the_secretary_at_once(harness: Harness, ann: FakeUser) -> None:
+    sec = harness.person(702, "Sam", language="zh")
+    await harness.join(sec, "RIV", Role.SECRETARY)
+    [step] = await harness.send(ann, ann.command("checkin"))
+    [step] = await harness.send(ann, ann.press(step, "Help"))
+    for _ in range(4):
+        step = newest(await harness.send(ann, ann.press(step, "Skip")))
+    await harness.send(ann, ann.press(step, "✅ Submit"))
+    assert await harness.run_due() == 1
+    notice = harness.api.last_message(702)
+    assert notice.text is not None
+    assert notice.text.startswith(
+        "⚠️ Ann（Riverside Branch 1）在今日报到中报告了问题：\n• 在哪？：求助"
+    )
+
+
+async def test_a_half_filled_form_survives_a_restart(harness: Harness, ann: FakeUser) -> None:
+    [step] = await harness.send(ann, ann.command("checkin"))
+    [step] = await harness.send(ann, ann.press(step, "At post"))
+    await harness.app.update_persistence()
+    app2 = await build_application(
+        harness.services.settings,
+        request=FakeRequest(harness.api),
+        clock=harness.clock,
+        storage=harness.services.storage,
+    )
+    app2.bot_data["services"].checkins.form = form()
+    async with ChatDriver(app2, harness.api) as driver:
+        replies = await driver.send(ann, ann.message("37"))
+        step = newest(replies)
+        assert step.text is not None and step.text.startswith("Check-in 3/5 — Tasks")
+
+
+async def test_a_changed_form_starts_over(
+    harness: Harness, ann: FakeUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    [step] = await harness.send(ann, ann.command("checkin"))
+    [step] = await harness.send(ann, ann.press(step, "At post"))
+    monkeypatch.setattr(harness.services.checkins, "form", CheckinSettings())  # the default form
+    replies = await harness.send(ann, ann.message("37"))
+    assert replies[0].text == (
+        "The form changed (or the day turned) while you were answering; let's start again."
+    )
+    assert newest(replies).text == "Check-in 1/1 — Where are you today?\nChoose one."
+
+
+async def test_cancel_and_strangers(harness: Harness, ann: FakeUser) -> None:
+    [step] = await harness.send(ann, ann.command("checkin"))
+    [bye] = await harness.send(ann, ann.command("cancel"))
+    assert bye.text == "Check-in cancelled. Nothing was saved."
+    stranger = harness.person(799, "Zed")
+    [answer] = await harness.send(stranger, stranger.command("checkin"))
+    assert answer.text is not None and answer.text.startswith("You are not a member")
+    replies = await harness.send(ann, ann.press(step, "At post"))  # a button from before
+    assert replies.callback_answers[0].text == (
+        "This button no longer applies. Nothing was changed."
+    )
