@@ -15,13 +15,17 @@ from telegram.ext import Application, ApplicationBuilder, BasePersistence, Conte
 from telegram.request import BaseRequest
 
 import handlers
+from bot.checkin_schedule import CheckinReminders, close_notices
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
 from bot.delivery import DeliveryEngine, Pacer
 from bot.directive_delivery import DirectiveRenderers, directive_tick
+from bot.services.checkins import Unchecked
 from bot.services.container import Services
 from handlers.common import MusterApp, MusterContext, answer_quietly, language_of
 from storage import Storage
+from storage.checkins import KIND_REMINDER as KIND_CHECKIN_REMINDER
+from storage.outbox import NewMessage
 from storage.persistence import SQLitePersistence
 
 log = logging.getLogger(__name__)
@@ -89,7 +93,7 @@ async def build_application(
         app.bot,
         services.clock,
         settings.delivery,
-        renderers.table(),
+        {**renderers.table(), KIND_CHECKIN_REMINDER: CheckinReminders(services).render},
         pacer,
         prepare=renderers.prepare,
     )
@@ -112,8 +116,13 @@ async def run_schedule(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
     """One pass over everything due (the job every TICK_SECONDS); returns the work done."""
     services: Services = app.bot_data["services"]
     done = await directive_tick(services, app.bot, app.bot_data["pacer"])
+
+    async def notices(unchecked: list[Unchecked]) -> list[NewMessage]:
+        return await close_notices(services, unchecked)
+
+    reminded, noticed = await services.checkins.run_schedule(notices)
     app.bot_data["delivery"].wake()
-    return done
+    return done + reminded + noticed
 
 
 async def _tick_job(context: MusterContext) -> None:

@@ -11,6 +11,18 @@ import aiosqlite
 
 from storage.db import Database, from_db_time, to_db_time
 
+KIND_REMINDER = "checkin_reminder"
+
+
+@dataclass(frozen=True, slots=True)
+class Missing:
+    """A member with no check-in on a day, and their last one before it."""
+
+    member_id: int
+    display_name: str
+    unit_id: int
+    last_day: date | None
+
 
 @dataclass(frozen=True, slots=True)
 class Checkin:
@@ -84,3 +96,59 @@ class CheckinRepository:
             "SELECT * FROM checkins WHERE member_id = ? AND day = ?", (member_id, day.isoformat())
         )
         return _checkin(row) if row else None
+
+    async def claim_run(self, timezone: str, day: date, slot: str, now: datetime) -> bool:
+        """Record a slot as done (inside the caller's transaction); False if it was."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT OR IGNORE INTO checkin_runs (timezone, day, slot, done_at)"
+                " VALUES (?, ?, ?, ?)",
+                (timezone, day.isoformat(), slot, to_db_time(now)),
+            )
+            return cursor.rowcount == 1
+
+    async def queue_reminders(
+        self, unit_ids: list[int], day: date, priority: int, now: datetime
+    ) -> int:
+        """One reminder row for each active member of these units without a check-in that
+        day (inside the caller's transaction)."""
+        if not unit_ids:
+            return 0
+        stamp = to_db_time(now)
+        marks = ",".join("?" * len(unit_ids))
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO outbox (kind, chat_id, member_id, priority, payload,"
+                " next_attempt_at, created_at)"
+                " SELECT ?, m.telegram_id, m.id, ?, ?, ?, ? FROM members m"
+                f" WHERE m.unit_id IN ({marks}) AND m.active = 1 AND m.telegram_id IS NOT NULL"
+                " AND NOT EXISTS (SELECT 1 FROM checkins c WHERE c.member_id = m.id"
+                " AND c.day = ?)",
+                (
+                    KIND_REMINDER,
+                    priority,
+                    json.dumps({"day": day.isoformat()}),
+                    stamp,
+                    stamp,
+                    *unit_ids,
+                    day.isoformat(),
+                ),
+            )
+            return cursor.rowcount
+
+    async def missing(self, unit_ids: list[int], day: date) -> list[Missing]:
+        """Active members of these units with no check-in that day, by unit then name."""
+        if not unit_ids:
+            return []
+        marks = ",".join("?" * len(unit_ids))
+        rows = await self.db.fetchall(
+            "SELECT m.id, m.display_name, m.unit_id,"
+            " (SELECT MAX(c.day) FROM checkins c WHERE c.member_id = m.id AND c.day < ?) AS last"
+            f" FROM members m WHERE m.unit_id IN ({marks}) AND m.active = 1"
+            " AND NOT EXISTS (SELECT 1 FROM checkins c WHERE c.member_id = m.id AND c.day = ?)"
+            " ORDER BY m.unit_id, m.display_name",
+            (day.isoformat(), *unit_ids, day.isoformat()),
+        )
+        return [
+            Missing(r[0], r[1], r[2], date.fromisoformat(r[3]) if r[3] else None) for r in rows
+        ]

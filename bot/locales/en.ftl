@@ -336,3 +336,9 @@ checkin-flag-notice = ⚠️ <b>{ $name }</b> ({ $unit }) flagged a problem in t
 me-checkin-done = ✅ checked in at { $time }
 me-checkin-missing = not checked in yet — /checkin
 me-checkin-day-off = no check-in needed today
+checkin-reminder = ⏰ Time to check in for { $day }. Check-in closes at { $time }.
+checkin-now = Check in now
+checkin-missing = ⚠️ <b>Not checked in</b>
+    { $lines }
+checkin-missing-unit = { $unit }, { $day }: { $count } — { $names }
+checkin-missing-name = { $name } (last { $last })

@@ -307,3 +307,9 @@ checkin-flag-notice = ⚠️ <b>{ $name }</b>（{ $unit }）在今日报到中�
 me-checkin-done = ✅ 已于 { $time } 报到
 me-checkin-missing = 尚未报到 — /checkin
 me-checkin-day-off = 今天无需报到
+checkin-reminder = ⏰ 请完成 { $day } 的报到，{ $time } 截止。
+checkin-now = 立即报到
+checkin-missing = ⚠️ <b>未报到</b>
+    { $lines }
+checkin-missing-unit = { $unit }，{ $day }：{ $count } 人 — { $names }
+checkin-missing-name = { $name }（上次 { $last }）

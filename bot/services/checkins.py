@@ -8,6 +8,7 @@ hands each raw answer to :meth:`CheckinService.answer` for checking.
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -17,9 +18,13 @@ from zoneinfo import ZoneInfo
 from bot.checkin_config import CHOICE_KINDS, WEEKDAYS, CheckinSettings, Kind, Question
 from bot.clock import Clock
 from storage import Storage
-from storage.checkins import Checkin
+from storage.checkins import Checkin, Missing
 from storage.models import Member, Unit
+from storage.outbox import NewMessage
 
+REMINDER_PRIORITY = 5  # the outbox's: ahead of bulk directives
+# A window close missed while the bot was down is still reported this long afterwards.
+CLOSE_CATCH_UP = timedelta(hours=12)
 _NUMBER = re.compile(r"^\s*([-+]?\d{1,6}(?:[.,]\d{1,4})?)\s*$")
 
 
@@ -72,7 +77,7 @@ class CheckinService:
         day = moment.astimezone(zone).date()
         opens = local_instant(day, self.form.opens, zone)
         closes = local_instant(day, self.form.closes, zone)
-        if WEEKDAYS[day.weekday()] in self.form.days_off or day in self.form.holidays:
+        if self._off(day):
             state = WindowState.DAY_OFF
         elif moment < opens:
             state = WindowState.NOT_YET
@@ -175,6 +180,79 @@ class CheckinService:
         unit = await self.storage.units.get(member.unit_id)
         return await self.storage.checkins.get(member.id, self.window(unit).day)
 
+    def _off(self, day: date) -> bool:
+        return WEEKDAYS[day.weekday()] in self.form.days_off or day in self.form.holidays
+
+    async def run_schedule(
+        self, notices: Callable[[list[Unchecked]], Awaitable[list[NewMessage]]]
+    ) -> tuple[int, int]:
+        """Reminders due now and windows that have closed, once each per timezone and
+        day, recorded in the same transaction as the work so a restart repeats nothing.
+        After downtime only the latest missed reminder goes out, and only while the window
+        is still open. At a close, ``notices`` turns the units' lists of members who did
+        not check in into messages for their secretaries.
+        Returns (reminders queued, notices queued)."""
+        now = self.clock.now()
+        groups: dict[str, list[Unit]] = {}
+        for unit in await self.storage.units.all():
+            groups.setdefault(unit.timezone or self.zone.key, []).append(unit)
+        queued = noticed = 0
+        for name, units in groups.items():
+            zone = ZoneInfo(name)
+            ids = [u.id for u in units]
+            today = now.astimezone(zone).date()
+            for day in (today - timedelta(days=1), today):
+                if self._off(day):
+                    continue
+                closes = local_instant(day, self.form.closes, zone)
+                if day == today:
+                    queued += await self._remind(name, zone, day, ids, now, closes)
+                if closes <= now < closes + CLOSE_CATCH_UP:
+                    noticed += await self._close(name, day, units, now, notices)
+        return queued, noticed
+
+    async def _close(
+        self,
+        name: str,
+        day: date,
+        units: list[Unit],
+        now: datetime,
+        notices: Callable[[list[Unchecked]], Awaitable[list[NewMessage]]],
+    ) -> int:
+        async with self.storage.db.transaction() as conn:
+            if not await self.storage.checkins.claim_run(name, day, "close", now):
+                return 0
+            missing = await self.storage.checkins.missing([u.id for u in units], day)
+            by_unit = {u.id: u for u in units}
+            unchecked = [
+                Unchecked(by_unit[unit_id], day, [m for m in missing if m.unit_id == unit_id])
+                for unit_id in sorted({m.unit_id for m in missing})
+            ]
+            messages = await notices(unchecked) if unchecked else []
+            await self.storage.outbox.enqueue_many(conn, messages, now)
+        return len(messages)
+
+    async def _remind(
+        self,
+        name: str,
+        zone: ZoneInfo,
+        day: date,
+        ids: list[int],
+        now: datetime,
+        closes: datetime,
+    ) -> int:
+        due = [t for t in self.form.reminders if local_instant(day, t, zone) <= now < closes]
+        queued = 0
+        for index, slot in enumerate(sorted(due)):
+            async with self.storage.db.transaction():
+                if not await self.storage.checkins.claim_run(name, day, f"{slot:%H:%M}", now):
+                    continue
+                if index == len(due) - 1:  # earlier missed slots are passed over
+                    queued += await self.storage.checkins.queue_reminders(
+                        ids, day, REMINDER_PRIORITY, now
+                    )
+        return queued
+
     def next_opening(self, unit: Unit | None) -> datetime:
         """When check-ins open next (today's opening if still ahead)."""
         window = self.window(unit)
@@ -183,10 +261,19 @@ class CheckinService:
         zone = self.zone_of(unit)
         day = window.day + timedelta(days=1)
         for _ in range(366):  # a form with every day off must not loop forever
-            if WEEKDAYS[day.weekday()] not in self.form.days_off and day not in self.form.holidays:
+            if not self._off(day):
                 break
             day += timedelta(days=1)
         return local_instant(day, self.form.opens, zone)
+
+
+@dataclass(frozen=True, slots=True)
+class Unchecked:
+    """At a window's close: one unit's members who did not check in that day."""
+
+    unit: Unit
+    day: date
+    members: list[Missing]
 
 
 def _is_location(raw: dict[str, Any]) -> bool:

@@ -11,6 +11,15 @@ from storage.models import Role
 from tests.flows.conftest import Harness
 
 
+@pytest.fixture(autouse=True)
+def no_checkins(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Check-in reminders would join these tests' counts of what was sent."""
+    form = harness.services.checkins.form.model_copy(
+        update={"days_off": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]}
+    )
+    monkeypatch.setattr(harness.services.checkins, "form", form)
+
+
 @pytest.fixture
 async def sec(harness: Harness) -> FakeUser:
     sue = harness.person(601, "Sue Secretary", username="sue")

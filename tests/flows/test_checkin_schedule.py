@@ -1,0 +1,121 @@
+"""Check-in reminders and the secretary's list at closing time, on the schedule: once per
+slot, late but never after closing, in each unit's own timezone, across restarts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.fakeapi import FakeUser
+from storage.models import Role
+from tests.flows.conftest import Harness
+from tests.flows.test_checkin import local
+
+
+@pytest.fixture
+async def people(harness: Harness) -> dict[str, FakeUser]:
+    harness.clock.set(local("2026-12-01 07:00"))  # Tuesday, before the 09:00 reminder
+    crew = {
+        "sec": harness.person(801, "Sam", language="zh"),
+        "ann": harness.person(802, "Ann"),
+        "bo": harness.person(803, "Bo"),
+        "far": harness.person(804, "Far"),
+    }
+    await harness.join(crew["sec"], "RIV", Role.SECRETARY)
+    await harness.join(crew["ann"], "RIV-1")
+    await harness.join(crew["bo"], "RIV-1")
+    await harness.join(crew["far"], "HIL-1")  # Asia/Urumqi: two hours behind Shanghai
+    await harness.run_due()  # Monday's closing list, caught up: not what these tests look at
+    return crew
+
+
+async def check_in(harness: Harness, user: FakeUser) -> None:
+    [step] = await harness.send(user, user.command("checkin"))
+    [step] = await harness.send(user, user.press(step, "At my post"))
+    await harness.send(user, user.press(step, "✅ Submit"))
+
+
+def reminders(harness: Harness, user: FakeUser) -> list[str]:
+    return [m.text or "" for m in harness.api.sent_to(user.id) if "⏰" in (m.text or "")]
+
+
+async def test_reminder_once_per_slot_only_to_the_unchecked(
+    harness: Harness, people: dict[str, FakeUser]
+) -> None:
+    ann, bo, far = people["ann"], people["bo"], people["far"]
+    await check_in(harness, ann)
+    assert await harness.run_due() == 0
+    harness.clock.set(local("2026-12-01 09:00"))
+    await harness.run_due()
+    assert reminders(harness, ann) == []
+    assert reminders(harness, bo) == [
+        "⏰ Time to check in for Tue 1 Dec. Check-in closes at 22:00."
+    ]
+    assert reminders(harness, far) == []  # 07:00 in Urumqi: not yet
+    harness.clock.set(local("2026-12-01 11:00"))  # 09:00 in Urumqi
+    await harness.run_due()
+    assert len(reminders(harness, far)) == 1 and len(reminders(harness, bo)) == 1
+    # "Check in now" opens today's form.
+    [step] = await harness.send(bo, bo.press(harness.api.last_message(bo.id), "Check in now"))
+    assert step.text == "Check-in 1/1 — Where are you today?\nChoose one."
+
+
+async def test_after_downtime_one_reminder_and_none_after_closing(
+    harness: Harness, people: dict[str, FakeUser]
+) -> None:
+    bo = people["bo"]
+    harness.clock.set(local("2026-12-01 19:00"))  # 09:00 and 18:00 both missed
+    await harness.run_due()
+    assert len(reminders(harness, bo)) == 1
+    harness.clock.set(local("2026-12-01 23:00"))
+    await harness.run_due()
+    assert len(reminders(harness, bo)) == 1  # no reminder after the window closed
+
+
+async def test_closing_list_goes_to_the_secretary_once(
+    harness: Harness, people: dict[str, FakeUser]
+) -> None:
+    await check_in(harness, people["ann"])
+    harness.clock.set(local("2026-12-01 22:00"))
+    await harness.run_due()
+    lists = [m.text for m in harness.api.sent_to(801) if "12月1日" in (m.text or "")]
+    assert lists == ["⚠️ 未报到\nRiverside Branch 1，12月1日 周二：1 人 — Bo（上次 —）"]
+    assert "Sam" not in (lists[0] or "")  # the secretary is not listed to themself
+    await harness.run_due()
+    again = [m.text for m in harness.api.sent_to(801) if "12月1日" in (m.text or "")]
+    assert len(again) == 1
+
+
+async def test_a_stale_reminder_opens_todays_form(
+    harness: Harness, people: dict[str, FakeUser]
+) -> None:
+    bo = people["bo"]
+    harness.clock.set(local("2026-12-01 09:00"))
+    await harness.run_due()
+    yesterdays = harness.api.last_message(bo.id)
+    harness.clock.set(local("2026-12-02 10:00"))
+    [step] = await harness.send(bo, bo.press(yesterdays, "Check in now"))
+    [step] = await harness.send(bo, bo.press(step, "At my post"))
+    [done] = await harness.send(bo, bo.press(step, "✅ Submit"))
+    assert done.text == "✅ Checked in for Wed 2 Dec."
+
+
+async def test_a_restart_repeats_nothing(harness: Harness, people: dict[str, FakeUser]) -> None:
+    from bot.app import build_application, run_schedule
+    from bot.delivery import Pacer
+    from bot.fakeapi import FakeRequest
+
+    harness.clock.set(local("2026-12-01 09:30"))
+    await harness.run_due()
+    app2 = await build_application(
+        harness.services.settings,
+        request=FakeRequest(harness.api),
+        clock=harness.clock,
+        storage=harness.services.storage,
+        pacer=Pacer.unlimited(),
+    )
+    harness.clock.advance(timedelta(minutes=5))
+    await run_schedule(app2)
+    assert await app2.bot_data["delivery"].drain() == 0
+    assert len(reminders(harness, people["bo"])) == 1
