@@ -10,6 +10,7 @@ from handlers import (
     directive_watch,
     directives,
     invites,
+    leave,
     menu,
     start,
 )
@@ -22,6 +23,7 @@ def register(app: MusterApp) -> None:
     invites.register(app)
     directives.register(app)
     checkin.register(app)
+    leave.register(app)
     directive_watch.register(app)
     acknowledge.register(app)
     admin.register(app)

@@ -36,6 +36,8 @@ async def me(update: Update, context: MusterContext) -> None:
     if done is not None:
         at = done.updated_at.astimezone(checkins.zone_of(profile.unit))
         checkin = reply.t("me-checkin-done", time=f"{at:%H:%M}")
+    elif (leave := await checkins.on_leave(profile.member, today)) is not None:
+        checkin = reply.t("me-checkin-leave", until=format_day(leave.last_day, reply.language))
     elif window.state is WindowState.DAY_OFF:
         checkin = reply.t("me-checkin-day-off")
     else:

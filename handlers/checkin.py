@@ -90,6 +90,10 @@ async def start(update: Update, context: MusterContext) -> int:
         when = f"{format_day(opening, reply.language)} {opening:%H:%M}"
         await reply.send("checkin-closed", when=when)
         return FLOW.end(context)
+    leave = await checkins.on_leave(member, window.day)
+    if leave is not None:
+        await reply.send("checkin-on-leave", until=format_day(leave.last_day, reply.language))
+        return FLOW.end(context)
     draft = FLOW.draft(context)
     draft.clear()
     draft.update(day=window.day.isoformat(), form=_fingerprint(context), i=0, answers={})

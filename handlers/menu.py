@@ -46,6 +46,7 @@ def _anyone(actor: Actor) -> bool:
 COMMANDS: list[tuple[str, str, Callable[[Actor], bool]]] = [
     ("start", "cmd-start", _stranger),
     ("checkin", "cmd-checkin", _member),
+    ("leave", "cmd-leave", _member),
     ("me", "cmd-me", _member),
     ("directive", "cmd-directive", _secretary),
     ("directives", "cmd-directives", _watcher),

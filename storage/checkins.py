@@ -10,6 +10,7 @@ from typing import Any
 import aiosqlite
 
 from storage.db import Database, from_db_time, to_db_time
+from storage.leave import ON_LEAVE
 
 KIND_REMINDER = "checkin_reminder"
 
@@ -123,7 +124,7 @@ class CheckinRepository:
                 " SELECT ?, m.telegram_id, m.id, ?, ?, ?, ? FROM members m"
                 f" WHERE m.unit_id IN ({marks}) AND m.active = 1 AND m.telegram_id IS NOT NULL"
                 " AND NOT EXISTS (SELECT 1 FROM checkins c WHERE c.member_id = m.id"
-                " AND c.day = ?)",
+                f" AND c.day = ?) AND NOT {ON_LEAVE}",
                 (
                     KIND_REMINDER,
                     priority,
@@ -131,6 +132,8 @@ class CheckinRepository:
                     stamp,
                     stamp,
                     *unit_ids,
+                    day.isoformat(),
+                    day.isoformat(),
                     day.isoformat(),
                 ),
             )
@@ -146,8 +149,8 @@ class CheckinRepository:
             " (SELECT MAX(c.day) FROM checkins c WHERE c.member_id = m.id AND c.day < ?) AS last"
             f" FROM members m WHERE m.unit_id IN ({marks}) AND m.active = 1"
             " AND NOT EXISTS (SELECT 1 FROM checkins c WHERE c.member_id = m.id AND c.day = ?)"
-            " ORDER BY m.unit_id, m.display_name",
-            (day.isoformat(), *unit_ids, day.isoformat()),
+            f" AND NOT {ON_LEAVE} ORDER BY m.unit_id, m.display_name",
+            (day.isoformat(), *unit_ids, day.isoformat(), day.isoformat(), day.isoformat()),
         )
         return [
             Missing(r[0], r[1], r[2], date.fromisoformat(r[3]) if r[3] else None) for r in rows

@@ -10,6 +10,7 @@ from storage.checkins import CheckinRepository
 from storage.db import Database
 from storage.directives import DirectiveRepository
 from storage.invites import InviteRepository
+from storage.leave import LeaveRepository
 from storage.members import MemberRepository
 from storage.outbox import OutboxRepository
 from storage.units import UnitRepository
@@ -25,6 +26,7 @@ class Storage:
         self.outbox = OutboxRepository(db)
         self.directives = DirectiveRepository(db)
         self.checkins = CheckinRepository(db)
+        self.leave = LeaveRepository(db)
 
     @classmethod
     async def open(cls, path: str | Path) -> Storage:

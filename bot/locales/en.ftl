@@ -342,3 +342,29 @@ checkin-missing = ⚠️ <b>Not checked in</b>
     { $lines }
 checkin-missing-unit = { $unit }, { $day }: { $count } — { $names }
 checkin-missing-name = { $name } (last { $last })
+
+# Leave
+cmd-leave = Record or cancel leave
+checkin-on-leave = You are on leave until { $until }: no check-in needed.
+me-checkin-leave = on leave until { $until }
+leave-overview = <b>Leave of { $name }</b>
+    { $lines }
+leave-line = • { $period } · { $reason }
+leave-cancel-button = Cancel: { $period }
+leave-add = ➕ Add leave
+leave-ask-reason = <b>New leave</b> — what for?
+leave-ask-first = From which day? Choose, or type a date like 2026-12-03.
+leave-ask-last = From { $first } until which day (inclusive)? Choose, or type a date.
+leave-today = Today
+leave-tomorrow = Tomorrow
+leave-same-day = Just that day
+leave-days = { $days } days
+leave-recorded = ✅ { $name } is on leave { $period } ({ $reason }). No check-in or reminders on those days.
+leave-recorded-for-you = Your secretary recorded leave for you: { $period } ({ $reason }). No check-in is needed on those days.
+leave-cancelled = Leave of { $name } on { $period } cancelled.
+leave-closed = Nothing was changed.
+leave-error-date = That is not a date I understand. Type it like 2026-12-03, or /cancel.
+leave-error-past = Leave cannot start before today.
+leave-error-backwards = The last day comes before the first. Choose or type a later day, or /cancel.
+leave-error-too-long = Leave can be at most a year at a time.
+leave-error-overlap = That overlaps leave already recorded ({ $first } – { $last }). Cancel that first with /leave.

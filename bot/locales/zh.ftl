@@ -313,3 +313,29 @@ checkin-missing = ⚠️ <b>未报到</b>
     { $lines }
 checkin-missing-unit = { $unit }，{ $day }：{ $count } 人 — { $names }
 checkin-missing-name = { $name }（上次 { $last }）
+
+# 请假
+cmd-leave = 登记或取消请假
+checkin-on-leave = 您请假至 { $until }，无需报到。
+me-checkin-leave = 请假至 { $until }
+leave-overview = <b>{ $name } 的请假</b>
+    { $lines }
+leave-line = • { $period } · { $reason }
+leave-cancel-button = 取消：{ $period }
+leave-add = ➕ 新增请假
+leave-ask-reason = <b>新增请假</b> — 请假原因？
+leave-ask-first = 从哪天开始？请选择，或输入日期，如 2026-12-03。
+leave-ask-last = 从 { $first } 开始，到哪天为止（含当天）？请选择，或输入日期。
+leave-today = 今天
+leave-tomorrow = 明天
+leave-same-day = 仅当天
+leave-days = { $days } 天
+leave-recorded = ✅ 已登记 { $name } 请假：{ $period }（{ $reason }），期间无需报到，也不会收到提醒。
+leave-recorded-for-you = 书记为您登记了请假：{ $period }（{ $reason }），期间无需报到。
+leave-cancelled = 已取消 { $name } 在 { $period } 的请假。
+leave-closed = 未做任何更改。
+leave-error-date = 无法识别这个日期。请按 2026-12-03 的格式输入，或发送 /cancel。
+leave-error-past = 请假不能早于今天开始。
+leave-error-backwards = 结束日期早于开始日期。请选择或输入更晚的日期，或发送 /cancel。
+leave-error-too-long = 一次请假最长一年。
+leave-error-overlap = 与已登记的请假（{ $first } – { $last }）重叠。请先用 /leave 取消原请假。

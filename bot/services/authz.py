@@ -22,6 +22,7 @@ class Action(StrEnum):
     DEACTIVATE_MEMBER = "deactivate_member"
     IMPORT_ORG = "import_org"
     SEND_DIRECTIVE = "send_directive"
+    MANAGE_LEAVE = "manage_leave"
 
 
 # Which roles allow an action on a unit inside their subtree. Admins may do everything;
@@ -33,6 +34,7 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.REVOKE_INVITE: frozenset({Role.SECRETARY}),
     Action.DECIDE_JOIN: frozenset({Role.SECRETARY}),
     Action.SEND_DIRECTIVE: frozenset({Role.SECRETARY}),
+    Action.MANAGE_LEAVE: frozenset({Role.SECRETARY}),
 }
 
 INVITE_ACTIONS = {

@@ -17,8 +17,10 @@ from zoneinfo import ZoneInfo
 
 from bot.checkin_config import CHOICE_KINDS, WEEKDAYS, CheckinSettings, Kind, Question
 from bot.clock import Clock
+from bot.services.authz import Action, Actor, Authorizer
 from storage import Storage
 from storage.checkins import Checkin, Missing
+from storage.leave import Leave
 from storage.models import Member, Unit
 from storage.outbox import NewMessage
 
@@ -61,11 +63,19 @@ def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
 
 
 class CheckinService:
-    def __init__(self, storage: Storage, clock: Clock, form: CheckinSettings, zone: ZoneInfo):
+    def __init__(
+        self,
+        storage: Storage,
+        clock: Clock,
+        form: CheckinSettings,
+        zone: ZoneInfo,
+        authz: Authorizer | None = None,
+    ) -> None:
         self.storage = storage
         self.clock = clock
         self.form = form
         self.zone = zone
+        self.authz = authz or Authorizer(storage, clock, set())
 
     def zone_of(self, unit: Unit | None) -> ZoneInfo:
         return ZoneInfo(unit.timezone) if unit and unit.timezone else self.zone
@@ -252,6 +262,71 @@ class CheckinService:
                         ids, day, REMINDER_PRIORITY, now
                     )
         return queued
+
+    # Leave -------------------------------------------------------------------
+
+    async def _may_manage(self, actor: Actor, member: Member) -> None:
+        """Members manage their own leave; secretaries that of members in their scope."""
+        if actor.member is not None and actor.member.id == member.id:
+            return
+        unit = await self.storage.units.get(member.unit_id)
+        await self.authz.check(actor, Action.MANAGE_LEAVE, unit, f"leave of member {member.id}")
+
+    async def record_leave(
+        self, actor: Actor, member: Member, first: date, last: date, reason: str
+    ) -> Leave:
+        await self._may_manage(actor, member)
+        if reason not in {r.id for r in self.form.leave_reasons}:
+            raise CheckinError("unknown_reason")
+        today = self.window(await self.storage.units.get(member.unit_id)).day
+        if first < today:
+            raise CheckinError("leave_in_past")
+        if last < first:
+            raise CheckinError("leave_backwards")
+        if (last - first).days > 365:
+            raise CheckinError("leave_too_long")
+        for other in await self.storage.leave.upcoming(member.id, today):
+            if other.first_day <= last and first <= other.last_day:
+                raise CheckinError("leave_overlap", first=other.first_day, last=other.last_day)
+        async with self.storage.db.transaction():
+            leave = await self.storage.leave.add(
+                member_id=member.id,
+                first_day=first,
+                last_day=last,
+                reason=reason,
+                recorded_by=actor.member.id if actor.member else None,
+                now=self.clock.now(),
+            )
+            await self.authz.audit(
+                actor, "leave_record", None, f"member {member.id}: {first}..{last} {reason}"
+            )
+        return leave
+
+    async def cancel_leave(self, actor: Actor, leave_id: int) -> tuple[Leave, Member]:
+        leave = await self.storage.leave.get(leave_id)
+        member = await self.storage.members.get(leave.member_id) if leave else None
+        if leave is None or member is None:
+            raise CheckinError("unknown_leave")
+        await self._may_manage(actor, member)
+        async with self.storage.db.transaction():
+            if not await self.storage.leave.cancel(leave_id, self.clock.now()):
+                raise CheckinError("unknown_leave")
+            await self.authz.audit(actor, "leave_cancel", None, f"leave {leave_id}")
+        return leave, member
+
+    async def upcoming_leave(self, member: Member) -> list[Leave]:
+        today = self.window(await self.storage.units.get(member.unit_id)).day
+        return await self.storage.leave.upcoming(member.id, today)
+
+    async def on_leave(self, member: Member, day: date) -> Leave | None:
+        return next(
+            (
+                leave
+                for leave in await self.storage.leave.upcoming(member.id, day)
+                if leave.first_day <= day
+            ),
+            None,
+        )
 
     def next_opening(self, unit: Unit | None) -> datetime:
         """When check-ins open next (today's opening if still ahead)."""

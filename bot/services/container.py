@@ -55,5 +55,5 @@ class Services:
                 escalation_grace=settings.directives.escalation_grace,
                 recent_limit=settings.directives.recent,
             ),
-            checkins=CheckinService(storage, clock, settings.checkin, settings.zone),
+            checkins=CheckinService(storage, clock, settings.checkin, settings.zone, authz),
         )

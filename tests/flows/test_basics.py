@@ -21,12 +21,13 @@ async def test_help_lists_only_allowed_commands(harness: Harness, admin: FakeUse
     member = harness.person(402, "Meg")
     await harness.join(member, "RIV-1")
     [answer] = await harness.send(member, member.command("help"))
-    assert commands(answer.text) == ["/checkin", "/me", "/language", "/help", "/cancel"]
+    assert commands(answer.text) == ["/checkin", "/leave", "/me", "/language", "/help", "/cancel"]
     sec = harness.person(403, "Sec")
     await harness.join(sec, "RIV", Role.SECRETARY)
     [answer] = await harness.send(sec, sec.command("help"))
     assert commands(answer.text) == [
-        "/checkin", "/me", "/directive", "/directives", "/invite", "/invites", "/language",
+        "/checkin", "/leave", "/me", "/directive", "/directives", "/invite", "/invites",
+        "/language",
         "/help", "/cancel",
     ]  # fmt: skip
     [answer] = await harness.send(admin, admin.command("help"))
@@ -62,7 +63,7 @@ async def test_language_switch_changes_replies_and_menu(harness: Harness) -> Non
     [answer] = await harness.send(yan, yan.command("nonsense"))
     assert answer.text == "没有这个命令。发送 /help 查看可用功能。"
     menu = harness.api.commands_for({"type": "chat", "chat_id": 406})
-    assert menu[1]["description"] == "我的单位、角色和状态"
+    assert menu[2]["description"] == "我的单位、角色和状态"
 
 
 async def test_catch_alls_answer_instead_of_silence(harness: Harness) -> None:

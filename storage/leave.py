@@ -1,0 +1,93 @@
+"""Leave periods: a member excused from check-ins (and reminders) for a run of days."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import aiosqlite
+
+from storage.db import Database, to_db_time
+
+# The SQL condition "member m is on leave on day ?", for queries that skip them.
+ON_LEAVE = (
+    "EXISTS (SELECT 1 FROM leave l WHERE l.member_id = m.id AND l.cancelled_at IS NULL"
+    " AND l.first_day <= ? AND l.last_day >= ?)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Leave:
+    id: int
+    member_id: int
+    first_day: date
+    last_day: date
+    reason: str
+    recorded_by: int | None
+
+
+def _leave(row: aiosqlite.Row) -> Leave:
+    return Leave(
+        id=row["id"],
+        member_id=row["member_id"],
+        first_day=date.fromisoformat(row["first_day"]),
+        last_day=date.fromisoformat(row["last_day"]),
+        reason=row["reason"],
+        recorded_by=row["recorded_by"],
+    )
+
+
+class LeaveRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def add(
+        self,
+        *,
+        member_id: int,
+        first_day: date,
+        last_day: date,
+        reason: str,
+        recorded_by: int | None,
+        now: datetime,
+    ) -> Leave:
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO leave (member_id, first_day, last_day, reason, recorded_by,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    member_id,
+                    first_day.isoformat(),
+                    last_day.isoformat(),
+                    reason,
+                    recorded_by,
+                    to_db_time(now),
+                ),
+            )
+            leave_id = cursor.lastrowid
+        found = await self.get(leave_id or 0)
+        assert found is not None
+        return found
+
+    async def get(self, leave_id: int) -> Leave | None:
+        row = await self.db.fetchone(
+            "SELECT * FROM leave WHERE id = ? AND cancelled_at IS NULL", (leave_id,)
+        )
+        return _leave(row) if row else None
+
+    async def upcoming(self, member_id: int, today: date) -> list[Leave]:
+        """Leave not yet over (current or future), earliest first."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM leave WHERE member_id = ? AND cancelled_at IS NULL AND last_day >= ?"
+            " ORDER BY first_day",
+            (member_id, today.isoformat()),
+        )
+        return [_leave(r) for r in rows]
+
+    async def cancel(self, leave_id: int, now: datetime) -> bool:
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE leave SET cancelled_at = ? WHERE id = ? AND cancelled_at IS NULL",
+                (to_db_time(now), leave_id),
+            )
+        return cursor.rowcount == 1

@@ -1,0 +1,133 @@
+"""/leave: a member's own leave, a secretary's for members in scope; on leave means no
+check-in needed and no reminders."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.fakeapi import FakeUser
+from storage.models import Role
+from tests.flows.conftest import Harness
+from tests.flows.test_checkin import local, newest
+
+
+@pytest.fixture
+async def crew(harness: Harness) -> dict[str, FakeUser]:
+    harness.clock.set(local("2026-12-01 07:00"))  # Tuesday
+    people = {
+        "ann": harness.person(901, "Ann", username="ann"),
+        "bo": harness.person(902, "Bo", username="bo"),
+        "sec": harness.person(903, "Sam", language="zh"),
+        "far": harness.person(904, "Far", username="far"),
+    }
+    await harness.join(people["ann"], "RIV-1")
+    await harness.join(people["bo"], "RIV-1")
+    await harness.join(people["sec"], "RIV", Role.SECRETARY)
+    await harness.join(people["far"], "HIL-1")
+    return people
+
+
+async def record(harness: Harness, who: FakeUser, *args: str) -> str | None:
+    [step] = await harness.send(who, who.command("leave", *args))
+    [step] = await harness.send(who, who.press(step, step.buttons[1][0]))  # the second reason
+    [step] = await harness.send(who, who.press(step, step.buttons[1][0]))  # tomorrow
+    [done] = await harness.send(who, who.press(step, step.buttons[1][0]))  # 3 days
+    return done.text
+
+
+async def test_own_leave_means_no_checkin_and_no_reminders(
+    harness: Harness, crew: dict[str, FakeUser]
+) -> None:
+    ann = crew["ann"]
+    [step] = await harness.send(ann, ann.command("leave"))
+    assert step.text == "New leave — what for?"
+    assert [t for t, _ in step.buttons] == ["Annual leave", "Sick leave", "Other", "Cancel"]
+    assert await record(harness, ann) == (
+        "✅ Ann is on leave Wed 2 Dec – Fri 4 Dec (Sick leave). "
+        "No check-in or reminders on those days."
+    )
+    harness.clock.set(local("2026-12-02 09:30"))
+    await harness.run_due()
+    assert not any("⏰" in (m.text or "") for m in harness.api.sent_to(901))
+    assert any("⏰" in (m.text or "") for m in harness.api.sent_to(902))  # Bo is reminded
+    [answer] = await harness.send(ann, ann.command("checkin"))
+    assert answer.text == "You are on leave until Fri 4 Dec: no check-in needed."
+    [card] = await harness.send(ann, ann.command("me"))
+    assert card.text is not None and card.text.endswith("· on leave until Fri 4 Dec")
+    # At closing time Ann is not on the secretary's list; Bo is.
+    harness.clock.set(local("2026-12-02 22:00"))
+    await harness.run_due()
+    sent = [m.text or "" for m in harness.api.sent_to(903)]
+    closing = [t for t in sent if t.startswith("⚠️ 未报到") and "12月2日" in t]
+    assert closing == ["⚠️ 未报到\nRiverside Branch 1，12月2日 周三：1 人 — Bo（上次 —）"]
+
+
+async def test_secretary_records_for_a_member_in_scope_only(
+    harness: Harness, crew: dict[str, FakeUser]
+) -> None:
+    sec = crew["sec"]
+    [step] = await harness.send(sec, sec.command("leave", "@ann"))
+    [step] = await harness.send(sec, sec.press(step, "病假"))
+    [step] = await harness.send(sec, sec.press(step, "今天"))
+    [done] = await harness.send(sec, sec.press(step, "仅当天"))
+    assert done.text is not None and done.text.startswith(
+        "✅ 已登记 Ann 请假：12月1日 周二（病假）"
+    )
+    note = harness.api.last_message(901)
+    assert note.text == (
+        "Your secretary recorded leave for you: Tue 1 Dec (Sick leave). "
+        "No check-in is needed on those days."
+    )
+    # Far's unit is outside Sam's scope; Ann cannot record for Bo.
+    [step] = await harness.send(sec, sec.command("leave", "@far"))
+    [step] = await harness.send(sec, sec.press(step, "病假"))
+    [step] = await harness.send(sec, sec.press(step, "今天"))
+    [done] = await harness.send(sec, sec.press(step, "仅当天"))
+    assert done.text == "您无权在此执行该操作。"
+    ann = crew["ann"]
+    [step] = await harness.send(ann, ann.command("leave", "@bo"))
+    [step] = await harness.send(ann, ann.press(step, "Other"))
+    [step] = await harness.send(ann, ann.press(step, "Today"))
+    [done] = await harness.send(ann, ann.press(step, "Just that day"))
+    assert done.text == "You are not allowed to do that here."
+    rows = await harness.services.storage.db.fetchall("SELECT member_id FROM leave")
+    assert len(rows) == 1
+
+
+async def test_bad_dates_overlaps_and_cancelling(
+    harness: Harness, crew: dict[str, FakeUser]
+) -> None:
+    ann = crew["ann"]
+    [step] = await harness.send(ann, ann.command("leave"))
+    [step] = await harness.send(ann, ann.press(step, "Other"))
+    [answer] = await harness.send(ann, ann.message("next week"))
+    assert answer.text == "That is not a date I understand. Type it like 2026-12-03, or /cancel."
+    step = newest(await harness.send(ann, ann.message("2026-12-10")))
+    assert step.text == "From Thu 10 Dec until which day (inclusive)? Choose, or type a date."
+    [answer] = await harness.send(ann, ann.message("2026-12-08"))
+    assert answer.text is not None and answer.text.startswith("The last day comes before")
+    [done] = await harness.send(ann, ann.message("12-12"))
+    assert done.text is not None and done.text.startswith(
+        "✅ Ann is on leave Thu 10 Dec – Sat 12 Dec"
+    )
+    # Overlapping leave is refused; the overview offers cancelling.
+    [overview] = await harness.send(ann, ann.command("leave"))
+    assert overview.text == "Leave of Ann\n• Thu 10 Dec – Sat 12 Dec · Other"
+    [step] = await harness.send(ann, ann.press(overview, "➕ Add leave"))
+    [step] = await harness.send(ann, ann.press(step, "Annual leave"))
+    step = newest(await harness.send(ann, ann.message("2026-12-11")))
+    [answer] = await harness.send(ann, ann.press(step, "Just that day"))
+    assert answer.text == (
+        "That overlaps leave already recorded (Thu 10 Dec – Sat 12 Dec). Cancel that first "
+        "with /leave."
+    )
+    [overview] = await harness.send(ann, ann.command("leave"))
+    [gone] = await harness.send(ann, ann.press(overview, "Cancel: Thu 10 Dec – Sat 12 Dec"))
+    assert gone.text == "Leave of Ann on Thu 10 Dec – Sat 12 Dec cancelled."
+    [step] = await harness.send(ann, ann.command("leave"))
+    assert step.text == "New leave — what for?"  # nothing left to list
+    [step] = await harness.send(ann, ann.press(step, "Other"))
+    step = newest(await harness.send(ann, ann.message("2026-11-20")))
+    [answer] = await harness.send(ann, ann.press(step, "Just that day"))
+    assert answer.text == "Leave cannot start before today."
+    assert len(await harness.services.storage.db.fetchall("SELECT * FROM leave")) == 1
