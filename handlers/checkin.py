@@ -137,17 +137,25 @@ async def _ask(reply: Reply, *, new: bool) -> int:
         return await _confirm(reply, new=new)
     draft = FLOW.draft(context)
     total = len(context.services.checkins.form.questions)
+    # Buttons carry their question's number: a double tap lands on the next question
+    # and must not answer it.
+    index = int(draft.get("i", 0))
     rows: list[list[tuple[str, str]]] = []
     if question.kind is Kind.SINGLE_CHOICE:
-        rows += [[(_text(reply, c.label), f"ci:c:{c.id}")] for c in question.choices]
+        rows += [[(_text(reply, c.label), f"ci:c:{index}:{c.id}")] for c in question.choices]
     elif question.kind is Kind.MULTIPLE_CHOICE:
         picked = set(draft.get("picked", []))
         rows += [
-            [(("☑ " if c.id in picked else "☐ ") + _text(reply, c.label), f"ci:m:{c.id}")]
+            [
+                (
+                    ("☑ " if c.id in picked else "☐ ") + _text(reply, c.label),
+                    f"ci:m:{index}:{c.id}",
+                )
+            ]
             for c in question.choices
         ]
-        rows.append([(reply.label("checkin-done"), "ci:d")])
-    controls = [(reply.label("checkin-skip"), "ci:s")] if not question.required else []
+        rows.append([(reply.label("checkin-done"), f"ci:d:{index}")])
+    controls = [(reply.label("checkin-skip"), f"ci:s:{index}")] if not question.required else []
     rows.append([*controls, *FLOW.controls(reply, back=False)])
     hint = reply.t(
         _HINTS[question.kind],
@@ -200,15 +208,29 @@ async def _today(reply: Reply) -> str | None:
     return services.checkins.window(await services.org.unit(member.unit_id)).day.isoformat()
 
 
+async def _stale(reply: Reply) -> bool:
+    """A button from a question already answered (a double tap, an old message)."""
+    parts = (
+        (reply.update.callback_query.data or "").split(":") if reply.update.callback_query else []
+    )
+    if len(parts) >= 3 and parts[2] != str(FLOW.draft(reply.context).get("i", 0)):
+        await reply.toast("button-stale")
+        return True
+    await reply.toast("")
+    return False
+
+
 async def chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    await reply.toast("")
+    if await _stale(reply):
+        return ASK
     return await _take(reply, reply.choice)
 
 
 async def toggled(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    await reply.toast("")
+    if await _stale(reply):
+        return ASK
     picked: list[str] = FLOW.draft(context).setdefault("picked", [])
     if reply.choice in picked:
         picked.remove(reply.choice)
@@ -219,13 +241,15 @@ async def toggled(update: Update, context: MusterContext) -> int:
 
 async def done(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    await reply.toast("")
+    if await _stale(reply):
+        return ASK
     return await _take(reply, list(FLOW.draft(context).get("picked", [])))
 
 
 async def skipped(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    await reply.toast("")
+    if await _stale(reply):
+        return ASK
     return await _take(reply, None)
 
 
@@ -377,10 +401,10 @@ def register(app: MusterApp) -> None:
                     CallbackQueryHandler(keep, pattern=r"^ci:keep$"),
                 ],
                 ASK: [
-                    CallbackQueryHandler(chosen, pattern=r"^ci:c:[a-z0-9_]{1,24}$"),
-                    CallbackQueryHandler(toggled, pattern=r"^ci:m:[a-z0-9_]{1,24}$"),
-                    CallbackQueryHandler(done, pattern=r"^ci:d$"),
-                    CallbackQueryHandler(skipped, pattern=r"^ci:s$"),
+                    CallbackQueryHandler(chosen, pattern=r"^ci:c:\d{1,3}:[a-z0-9_]{1,24}$"),
+                    CallbackQueryHandler(toggled, pattern=r"^ci:m:\d{1,3}:[a-z0-9_]{1,24}$"),
+                    CallbackQueryHandler(done, pattern=r"^ci:d:\d{1,3}$"),
+                    CallbackQueryHandler(skipped, pattern=r"^ci:s:\d{1,3}$"),
                     MessageHandler(answers, typed),
                 ],
                 CONFIRM: [

@@ -183,3 +183,17 @@ async def test_cancel_and_strangers(harness: Harness, ann: FakeUser) -> None:
     assert replies.callback_answers[0].text == (
         "This button no longer applies. Nothing was changed."
     )
+
+
+async def test_a_double_tap_does_not_answer_the_next_question(
+    harness: Harness, ann: FakeUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    two_choices = form()
+    monkeypatch.setattr(harness.services.checkins, "form", two_choices)
+    [first] = await harness.send(ann, ann.command("checkin"))
+    [second] = await harness.send(ann, ann.press_data(first.message_id, first.buttons[0][1] or ""))
+    replies = await harness.send(ann, ann.press_data(first.message_id, first.buttons[0][1] or ""))
+    assert replies.callback_answers[0].text == "This button no longer applies. Nothing was changed."
+    assert second.text is not None and second.text.startswith("Check-in 2/5")
+    [answer] = await harness.send(ann, ann.message("37"))
+    assert answer.text is not None and answer.text.startswith("Check-in 3/5")
