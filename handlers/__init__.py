@@ -11,6 +11,7 @@ from handlers import (
     directives,
     invites,
     leave,
+    members,
     menu,
     start,
 )
@@ -24,6 +25,7 @@ def register(app: MusterApp) -> None:
     directives.register(app)
     checkin.register(app)
     leave.register(app)
+    members.register(app)
     directive_watch.register(app)
     acknowledge.register(app)
     admin.register(app)

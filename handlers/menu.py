@@ -50,6 +50,7 @@ COMMANDS: list[tuple[str, str, Callable[[Actor], bool]]] = [
     ("me", "cmd-me", _member),
     ("directive", "cmd-directive", _secretary),
     ("directives", "cmd-directives", _watcher),
+    ("members", "cmd-members", _watcher),
     ("invite", "cmd-invite", _secretary),
     ("invites", "cmd-invites", _secretary),
     ("grant", "cmd-grant", _admin),

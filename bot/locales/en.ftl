@@ -368,3 +368,22 @@ leave-error-past = Leave cannot start before today.
 leave-error-backwards = The last day comes before the first. Choose or type a later day, or /cancel.
 leave-error-too-long = Leave can be at most a year at a time.
 leave-error-overlap = That overlaps leave already recorded ({ $first } – { $last }). Cancel that first with /leave.
+
+# /members
+cmd-members = Check-ins of your units, by day
+members-status = <b>Check-ins, { $day }</b>
+    { $lines }
+members-unit = • <b>{ $unit }</b>: { $checked }/{ $total } checked in{ $excused ->
+        [0] {""}
+       *[other] { " " }({ $excused } excused)
+    }{ $leave ->
+        [0] {""}
+       *[other] , { $leave } on leave
+    }{ $missing ->
+        [0] {""}
+       *[other] { " " }— missing: { $names }
+    }
+members-none = No members in your units on { $day }.
+members-not-allowed = Only secretaries and coordinators can see their units' check-ins.
+members-bad-date = That is not a date. Use /members or /members 2026-12-01.
+members-future = That day has not come yet.

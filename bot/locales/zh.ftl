@@ -339,3 +339,22 @@ leave-error-past = 请假不能早于今天开始。
 leave-error-backwards = 结束日期早于开始日期。请选择或输入更晚的日期，或发送 /cancel。
 leave-error-too-long = 一次请假最长一年。
 leave-error-overlap = 与已登记的请假（{ $first } – { $last }）重叠。请先用 /leave 取消原请假。
+
+# /members
+cmd-members = 各单位报到情况（按日）
+members-status = <b>报到情况，{ $day }</b>
+    { $lines }
+members-unit = • <b>{ $unit }</b>：已报到 { $checked }/{ $total }{ $excused ->
+        [0] {""}
+       *[other] （其中 { $excused } 人请假或病休）
+    }{ $leave ->
+        [0] {""}
+       *[other] ，{ $leave } 人请假
+    }{ $missing ->
+        [0] {""}
+       *[other] { " " }— 未报到：{ $names }
+    }
+members-none = { $day } 您的单位没有成员。
+members-not-allowed = 只有书记和协调员可以查看本单位的报到情况。
+members-bad-date = 日期格式不对。请用 /members 或 /members 2026-12-01。
+members-future = 那一天还没到。

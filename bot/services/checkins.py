@@ -19,11 +19,12 @@ from bot.checkin_config import CHOICE_KINDS, WEEKDAYS, CheckinSettings, Kind, Qu
 from bot.clock import Clock
 from bot.services.authz import Action, Actor, Authorizer
 from storage import Storage
-from storage.checkins import Checkin, Missing
+from storage.checkins import Checkin, Missing, UnitDay
 from storage.leave import Leave
-from storage.models import Member, Unit
+from storage.models import Member, Role, Unit
 from storage.outbox import NewMessage
 
+_VIEWERS = (Role.SECRETARY, Role.COORDINATOR)
 REMINDER_PRIORITY = 5  # the outbox's: ahead of bulk directives
 # A window close missed while the bot was down is still reported this long afterwards.
 CLOSE_CATCH_UP = timedelta(hours=12)
@@ -262,6 +263,39 @@ class CheckinService:
                         ids, day, REMINDER_PRIORITY, now
                     )
         return queued
+
+    # Looking -----------------------------------------------------------------
+
+    async def day_status(
+        self, actor: Actor, day: date
+    ) -> list[tuple[Unit, UnitDay, list[Missing]]]:
+        """Each unit in the viewer's scope on ``day``: counts and who is missing, worst
+        check-in rate first. A day in the future is refused."""
+        if day > self.window(None).day + timedelta(days=1):
+            raise CheckinError("future_day")
+        roots = None if actor.is_admin else actor.scopes(*_VIEWERS)
+        if roots == []:
+            await self.authz.check(actor, Action.VIEW_UNIT, None, "check-in status")
+        units: list[Unit] = []
+        for root in roots if roots is not None else []:
+            units.extend(await self.storage.units.subtree(root))
+        if roots is None:
+            units = await self.storage.units.all()
+        ids = [u.id for u in units]
+        days = {d.unit_id: d for d in await self.storage.checkins.unit_days(ids, day)}
+        missing = await self.storage.checkins.missing(ids, day)
+        by_unit = {u.id: u for u in units}
+        out = [
+            (by_unit[unit_id], tally, [m for m in missing if m.unit_id == unit_id])
+            for unit_id, tally in days.items()
+        ]
+
+        def rate(item: tuple[Unit, UnitDay, list[Missing]]) -> tuple[float, str]:
+            unit, tally, _ = item
+            expected = tally.members - tally.on_leave
+            return (tally.checked_in / expected if expected else 1.0, unit.name)
+
+        return sorted(out, key=rate)
 
     # Leave -------------------------------------------------------------------
 

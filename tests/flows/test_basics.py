@@ -26,14 +26,13 @@ async def test_help_lists_only_allowed_commands(harness: Harness, admin: FakeUse
     await harness.join(sec, "RIV", Role.SECRETARY)
     [answer] = await harness.send(sec, sec.command("help"))
     assert commands(answer.text) == [
-        "/checkin", "/leave", "/me", "/directive", "/directives", "/invite", "/invites",
-        "/language",
-        "/help", "/cancel",
+        "/checkin", "/leave", "/me", "/directive", "/directives", "/members", "/invite",
+        "/invites", "/language", "/help", "/cancel",
     ]  # fmt: skip
     [answer] = await harness.send(admin, admin.command("help"))
     assert commands(answer.text) == [
-        "/directive", "/directives", "/invite", "/invites", "/grant", "/ungrant", "/move",
-        "/deactivate", "/reactivate", "/language", "/help", "/cancel",
+        "/directive", "/directives", "/members", "/invite", "/invites", "/grant", "/ungrant",
+        "/move", "/deactivate", "/reactivate", "/language", "/help", "/cancel",
     ]  # fmt: skip
 
 

@@ -131,3 +131,30 @@ async def test_bad_dates_overlaps_and_cancelling(
     [answer] = await harness.send(ann, ann.press(step, "Just that day"))
     assert answer.text == "Leave cannot start before today."
     assert len(await harness.services.storage.db.fetchall("SELECT * FROM leave")) == 1
+
+
+async def test_members_shows_each_units_day(harness: Harness, crew: dict[str, FakeUser]) -> None:
+    from tests.flows.test_checkin_schedule import check_in
+
+    harness.clock.set(local("2026-12-01 10:00"))
+    await check_in(harness, crew["ann"])
+    sec = crew["sec"]
+    [step] = await harness.send(sec, sec.command("leave", "@bo"))
+    [step] = await harness.send(sec, sec.press(step, "病假"))
+    [step] = await harness.send(sec, sec.press(step, "今天"))
+    await harness.send(sec, sec.press(step, "仅当天"))
+    [status] = await harness.send(sec, sec.command("members"))
+    assert status.text == (
+        "报到情况，12月1日 周二\n"
+        "• Riverside District：已报到 0/1 — 未报到：Sam\n"
+        "• Riverside Branch 1：已报到 1/2，1 人请假"
+    )
+    [status] = await harness.send(sec, sec.command("members", "2026-11-30"))
+    assert status.text is not None and status.text.startswith("报到情况，11月30日 周一")
+    [answer] = await harness.send(sec, sec.command("members", "yesterday"))
+    assert answer.text == "日期格式不对。请用 /members 或 /members 2026-12-01。"
+    [answer] = await harness.send(sec, sec.command("members", "2027-01-01"))
+    assert answer.text == "那一天还没到。"
+    ann = crew["ann"]
+    [answer] = await harness.send(ann, ann.command("members"))
+    assert answer.text == "Only secretaries and coordinators can see their units' check-ins."
