@@ -197,3 +197,25 @@ async def test_a_double_tap_does_not_answer_the_next_question(
     assert second.text is not None and second.text.startswith("Check-in 2/5")
     [answer] = await harness.send(ann, ann.message("37"))
     assert answer.text is not None and answer.text.startswith("Check-in 3/5")
+
+
+async def test_a_photo_question(
+    harness: Harness, ann: FakeUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.checkin_config import Kind, Question, Text
+
+    photo_form = CheckinSettings(
+        questions=[Question(id="post", kind=Kind.PHOTO, prompt=Text(en="Your post", zh="岗位"))]
+    )
+    monkeypatch.setattr(harness.services.checkins, "form", photo_form)
+    [step] = await harness.send(ann, ann.command("checkin"))
+    assert step.text == "Check-in 1/1 — Your post\nSend a photo."
+    [answer] = await harness.send(ann, ann.message("a selfie"))
+    assert answer.text == "Please send a photo, or /cancel."
+    step = newest(await harness.send(ann, ann.photo()))
+    assert step.text == "Your check-in\n• Your post: 📷\nSubmit it?"
+    await harness.send(ann, ann.press(step, "✅ Submit"))
+    member = await harness.services.membership.member(701)
+    assert member is not None
+    stored = await harness.services.checkins.today(member)
+    assert stored is not None and str(stored.answers["post"]).startswith("user-photo-")
