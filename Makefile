@@ -23,6 +23,7 @@ run: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.org_memory --out docs/benchmarks.md
 	$(BIN)/python -m bench.delivery --out docs/benchmarks.md
+	$(BIN)/python -m bench.checkin_inbound --out docs/benchmarks.md
 
 clean:
 	rm -rf $(VENV) *.egg-info
