@@ -6,24 +6,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-import warnings
 from typing import Any
 
 from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.checkin_config import CHOICE_KINDS, Kind, Question
 from bot.delivery import notice_message
 from bot.i18n import Html, format_day, join_html
 from bot.services.checkins import CheckinError, WindowState
-from handlers.common import PRIVATE, Buttons, MusterApp, MusterContext, Reply, person_of, say
+from handlers.common import PRIVATE, Buttons, MusterApp, MusterContext, Reply, person_of
 from handlers.flow import Flow
 from storage.checkins import Checkin
 from storage.models import Member
@@ -388,9 +385,8 @@ async def cancel(update: Update, context: MusterContext) -> int:
 
 def register(app: MusterApp) -> None:
     answers = PRIVATE & (filters.TEXT | filters.LOCATION | filters.PHOTO) & ~filters.COMMAND
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
-        conversation = ConversationHandler(
+    app.add_handler(
+        FLOW.conversation(
             entry_points=[
                 CommandHandler("checkin", start, filters=PRIVATE),
                 CallbackQueryHandler(start, pattern=r"^ci:go$"),
@@ -412,15 +408,6 @@ def register(app: MusterApp) -> None:
                     CallbackQueryHandler(restart, pattern=r"^ci:r$"),
                 ],
             },
-            fallbacks=[
-                CallbackQueryHandler(cancel, pattern=FLOW.cancel_pattern),
-                CommandHandler("cancel", cancel),
-                CommandHandler("checkin", start, filters=PRIVATE),
-                CallbackQueryHandler(start, pattern=r"^ci:go$"),
-                MessageHandler(PRIVATE & ~filters.COMMAND, say("use-buttons")),
-            ],
-            name="checkin",
-            persistent=True,
-            allow_reentry=True,
+            cancel=cancel,
         )
-    app.add_handler(conversation)
+    )

@@ -8,7 +8,6 @@ message and the old keyboard is removed.
 from __future__ import annotations
 
 import contextlib
-import warnings
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,11 +17,9 @@ from telegram.error import TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.i18n import Html
 from bot.render import directive_text, local_when
@@ -42,8 +39,6 @@ from handlers.common import (
     MusterContext,
     Reply,
     actor_of,
-    say,
-    toast,
     units_for,
 )
 from handlers.flow import Flow
@@ -520,10 +515,8 @@ async def cancel(update: Update, context: MusterContext) -> int:
 
 def register(app: MusterApp) -> None:
     back = FLOW.back_pattern
-    # Tracked per user, not per message: the flow moves between messages.
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
-        conversation = ConversationHandler(
+    app.add_handler(
+        FLOW.conversation(
             entry_points=[CommandHandler("directive", start, filters=PRIVATE)],
             states={
                 TARGETS: [
@@ -559,15 +552,6 @@ def register(app: MusterApp) -> None:
                     CallbackQueryHandler(_back_from(PREVIEW), pattern=back),
                 ],
             },
-            fallbacks=[
-                CallbackQueryHandler(cancel, pattern=FLOW.cancel_pattern),
-                CommandHandler("cancel", cancel),
-                CommandHandler("directive", start, filters=PRIVATE),
-                CallbackQueryHandler(toast("button-stale"), pattern=r"^dc:"),
-                MessageHandler(PRIVATE & ~filters.COMMAND, say("use-buttons")),
-            ],
-            name="directive",
-            persistent=True,
-            allow_reentry=True,
+            cancel=cancel,
         )
-    app.add_handler(conversation)
+    )

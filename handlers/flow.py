@@ -3,11 +3,23 @@ half-finished flow survives a restart) and its Back / Cancel buttons."""
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Sequence
 from typing import Any
 
-from telegram.ext import ConversationHandler
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
 
-from handlers.common import MusterContext, Reply
+from handlers.common import PRIVATE, Callback, MusterContext, Reply, say, toast
+
+Handlers = Sequence[BaseHandler[Any, Any, Any]]
 
 
 class Flow:
@@ -36,3 +48,34 @@ class Flow:
     @property
     def cancel_pattern(self) -> str:
         return rf"^{self.prefix}:x$"
+
+    def conversation(
+        self,
+        *,
+        entry_points: Handlers,
+        states: dict[object, list[BaseHandler[Any, Any, Any]]],
+        cancel: Callback | Any,
+    ) -> ConversationHandler[Any]:
+        """The flow's ConversationHandler, persistent under its key, with the fallbacks
+        every flow has: Cancel and /cancel, starting over, a toast for this flow's stale
+        buttons, and a hint for anything typed where a button was expected."""
+        # Tracked per user, not per message: a flow moves between messages. PTB warns
+        # about exactly that; it is intended here.
+        with warnings.catch_warnings():
+            warnings.filterwarnings(
+                "ignore", message=".*per_message=False", category=PTBUserWarning
+            )
+            return ConversationHandler(
+                entry_points=list(entry_points),
+                states=states,
+                fallbacks=[
+                    CallbackQueryHandler(cancel, pattern=self.cancel_pattern),
+                    CommandHandler("cancel", cancel),
+                    *entry_points,
+                    CallbackQueryHandler(toast("button-stale"), pattern=rf"^{self.prefix}:"),
+                    MessageHandler(PRIVATE & ~filters.COMMAND, say("use-buttons")),
+                ],
+                name=self.key,
+                persistent=True,
+                allow_reentry=True,
+            )

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import warnings
 from datetime import timedelta
 from typing import Any
 
@@ -11,11 +10,9 @@ from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.durations import format_duration, parse_duration
 from bot.i18n import format_date_iso, join_html
@@ -29,8 +26,6 @@ from handlers.common import (
     MusterContext,
     Reply,
     actor_of,
-    say,
-    toast,
     units_for,
 )
 from handlers.flow import Flow
@@ -345,11 +340,9 @@ async def revoke(update: Update, context: MusterContext) -> None:
 
 
 def register(app: MusterApp) -> None:
-    # The conversation is tracked per user; PTB warns that button presses are then not
-    # tracked per message, which is what we want (the flow lives in one message).
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
-        conversation = ConversationHandler(
+    back = FLOW.back_pattern
+    app.add_handler(
+        FLOW.conversation(
             entry_points=[CommandHandler("invite", start, filters=PRIVATE)],
             states={
                 UNIT: [
@@ -361,32 +354,23 @@ def register(app: MusterApp) -> None:
                     CallbackQueryHandler(
                         role_chosen, pattern=r"^iv:r:(member|secretary|coordinator)$"
                     ),
-                    CallbackQueryHandler(_back_from(ROLE), pattern=FLOW.back_pattern),
+                    CallbackQueryHandler(_back_from(ROLE), pattern=back),
                 ],
                 USES: [
                     CallbackQueryHandler(uses_chosen, pattern=r"^iv:n:(1|10|100|0)$"),
-                    CallbackQueryHandler(_back_from(USES), pattern=FLOW.back_pattern),
+                    CallbackQueryHandler(_back_from(USES), pattern=back),
                 ],
                 EXPIRY: [
                     CallbackQueryHandler(expiry_chosen, pattern=r"^iv:e:\d{1,5}[mhdw]$"),
-                    CallbackQueryHandler(_back_from(EXPIRY), pattern=FLOW.back_pattern),
+                    CallbackQueryHandler(_back_from(EXPIRY), pattern=back),
                 ],
                 APPROVAL: [
                     CallbackQueryHandler(approval_chosen, pattern=r"^iv:a:[01]$"),
-                    CallbackQueryHandler(_back_from(APPROVAL), pattern=FLOW.back_pattern),
+                    CallbackQueryHandler(_back_from(APPROVAL), pattern=back),
                 ],
             },
-            fallbacks=[
-                CallbackQueryHandler(cancel, pattern=FLOW.cancel_pattern),
-                CommandHandler("cancel", cancel),
-                CommandHandler("invite", start, filters=PRIVATE),
-                CallbackQueryHandler(toast("button-stale"), pattern=r"^iv:"),
-                MessageHandler(PRIVATE & ~filters.COMMAND, say("use-buttons")),
-            ],
-            name="invite",
-            persistent=True,
-            allow_reentry=True,
+            cancel=cancel,
         )
-    app.add_handler(conversation)
+    )
     app.add_handler(CommandHandler("invites", list_invites, filters=PRIVATE))
     app.add_handler(CallbackQueryHandler(revoke, pattern=r"^inv:rv:\d{1,12}$"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import warnings
 from datetime import date, timedelta
 
 from telegram import Update
@@ -13,11 +12,9 @@ from telegram.error import TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.i18n import format_day, join_html
 from bot.services.authz import PermissionDeniedError
@@ -32,7 +29,6 @@ from handlers.common import (
     actor_of,
     command_args,
     person_of,
-    say,
 )
 from handlers.flow import Flow
 from storage.leave import Leave
@@ -261,9 +257,8 @@ async def close(update: Update, context: MusterContext) -> int:
 
 def register(app: MusterApp) -> None:
     typed = PRIVATE & filters.TEXT & ~filters.COMMAND
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
-        conversation = ConversationHandler(
+    app.add_handler(
+        FLOW.conversation(
             entry_points=[CommandHandler("leave", start, filters=PRIVATE)],
             states={
                 OVERVIEW: [
@@ -280,14 +275,6 @@ def register(app: MusterApp) -> None:
                     MessageHandler(typed, last_chosen),
                 ],
             },
-            fallbacks=[
-                CallbackQueryHandler(close, pattern=FLOW.cancel_pattern),
-                CommandHandler("cancel", close),
-                CommandHandler("leave", start, filters=PRIVATE),
-                MessageHandler(PRIVATE & ~filters.COMMAND, say("use-buttons")),
-            ],
-            name="leave",
-            persistent=True,
-            allow_reentry=True,
+            cancel=close,
         )
-    app.add_handler(conversation)
+    )
