@@ -28,7 +28,7 @@ from storage.models import Member
 ASK, CONFIRM, EXISTING = range(3)
 # Something sent that is not the kind of answer asked for (a photo for a number …).
 _NOT_AN_ANSWER = object()
-FLOW = Flow("checkin", "ci")
+FLOW = Flow("checkin", "ci", "checkin-cancelled")
 _ERRORS = {
     "required": "checkin-error-required",
     "unknown_choice": "checkin-error-choice",
@@ -373,16 +373,6 @@ async def restart(update: Update, context: MusterContext) -> int:
     return await _ask(reply, new=False)
 
 
-async def cancel(update: Update, context: MusterContext) -> int:
-    reply = await Reply.to(update, context)
-    if update.callback_query is not None:
-        await reply.toast("")
-        await reply.edit("checkin-cancelled")
-    else:
-        await reply.send("checkin-cancelled")
-    return FLOW.end(context)
-
-
 def register(app: MusterApp) -> None:
     answers = PRIVATE & (filters.TEXT | filters.LOCATION | filters.PHOTO) & ~filters.COMMAND
     app.add_handler(
@@ -408,6 +398,5 @@ def register(app: MusterApp) -> None:
                     CallbackQueryHandler(restart, pattern=r"^ci:r$"),
                 ],
             },
-            cancel=cancel,
         )
     )

@@ -62,7 +62,7 @@ _ERRORS = {
 TEXT_INPUT = PRIVATE & filters.TEXT & ~filters.COMMAND
 
 
-FLOW = Flow(KEY, "dc")
+FLOW = Flow(KEY, "dc", "directive-cancelled")
 
 
 async def _show(reply: Reply, text: str, rows: Buttons) -> None:
@@ -503,16 +503,6 @@ def _back_from(step: int) -> Any:
     return handler
 
 
-async def cancel(update: Update, context: MusterContext) -> int:
-    reply = await Reply.to(update, context)
-    if update.callback_query is not None:
-        await reply.toast("")
-        await reply.edit("directive-cancelled")
-    else:
-        await reply.send("directive-cancelled")
-    return FLOW.end(context)
-
-
 def register(app: MusterApp) -> None:
     back = FLOW.back_pattern
     app.add_handler(
@@ -552,6 +542,5 @@ def register(app: MusterApp) -> None:
                     CallbackQueryHandler(_back_from(PREVIEW), pattern=back),
                 ],
             },
-            cancel=cancel,
         )
     )

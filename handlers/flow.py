@@ -7,6 +7,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
+from telegram import Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -17,15 +18,16 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from handlers.common import PRIVATE, Callback, MusterContext, Reply, say, toast
+from handlers.common import PRIVATE, MusterContext, Reply, say, toast
 
 Handlers = Sequence[BaseHandler[Any, Any, Any]]
 
 
 class Flow:
-    def __init__(self, key: str, prefix: str) -> None:
+    def __init__(self, key: str, prefix: str, cancelled: str) -> None:
         self.key = key  # where the draft lives in user_data
         self.prefix = prefix  # callback data prefix: "<prefix>:b" is Back, "<prefix>:x" Cancel
+        self.cancelled = cancelled  # the message saying the flow was left, nothing done
 
     def draft(self, context: MusterContext) -> dict[str, Any]:
         assert context.user_data is not None
@@ -41,6 +43,16 @@ class Flow:
         row = [(reply.t("button-back"), f"{self.prefix}:b")] if back else []
         return [*row, (reply.t("button-cancel"), f"{self.prefix}:x")]
 
+    async def cancel(self, update: Update, context: MusterContext) -> int:
+        """Cancel button or /cancel: say nothing was done, and forget the draft."""
+        reply = await Reply.to(update, context)
+        if update.callback_query is not None:
+            await reply.toast("")
+            await reply.edit(self.cancelled)
+        else:
+            await reply.send(self.cancelled)
+        return self.end(context)
+
     @property
     def back_pattern(self) -> str:
         return rf"^{self.prefix}:b$"
@@ -54,7 +66,6 @@ class Flow:
         *,
         entry_points: Handlers,
         states: dict[object, list[BaseHandler[Any, Any, Any]]],
-        cancel: Callback | Any,
     ) -> ConversationHandler[Any]:
         """The flow's ConversationHandler, persistent under its key, with the fallbacks
         every flow has: Cancel and /cancel, starting over, a toast for this flow's stale
@@ -69,8 +80,8 @@ class Flow:
                 entry_points=list(entry_points),
                 states=states,
                 fallbacks=[
-                    CallbackQueryHandler(cancel, pattern=self.cancel_pattern),
-                    CommandHandler("cancel", cancel),
+                    CallbackQueryHandler(self.cancel, pattern=self.cancel_pattern),
+                    CommandHandler("cancel", self.cancel),
                     *entry_points,
                     CallbackQueryHandler(toast("button-stale"), pattern=rf"^{self.prefix}:"),
                     MessageHandler(PRIVATE & ~filters.COMMAND, say("use-buttons")),

@@ -38,7 +38,7 @@ EXPIRY_CHOICES = ("1d", "7d", "30d")
 SHOWN_INVITES = 10
 
 
-FLOW = Flow("invite", "iv")
+FLOW = Flow("invite", "iv", "invite-cancelled")
 
 
 async def start(update: Update, context: MusterContext) -> int:
@@ -267,16 +267,6 @@ def _back_from(step: int) -> Any:
     return handler
 
 
-async def cancel(update: Update, context: MusterContext) -> int:
-    reply = await Reply.to(update, context)
-    if update.callback_query is not None:
-        await reply.toast("")
-        await reply.edit("invite-cancelled")
-    else:
-        await reply.send("invite-cancelled")
-    return FLOW.end(context)
-
-
 # /invites ------------------------------------------------------------------
 
 
@@ -369,7 +359,6 @@ def register(app: MusterApp) -> None:
                     CallbackQueryHandler(_back_from(APPROVAL), pattern=back),
                 ],
             },
-            cancel=cancel,
         )
     )
     app.add_handler(CommandHandler("invites", list_invites, filters=PRIVATE))

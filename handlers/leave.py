@@ -35,7 +35,7 @@ from storage.leave import Leave
 from storage.models import Member
 
 OVERVIEW, REASON, FIRST, LAST = range(4)
-FLOW = Flow("leave", "lv")
+FLOW = Flow("leave", "lv", "leave-closed")
 _DATE = re.compile(r"^\s*(?:(\d{4})-)?(\d{1,2})-(\d{1,2})\s*$")
 _ERRORS = {
     "leave_in_past": "leave-error-past",
@@ -245,16 +245,6 @@ async def cancel_leave(update: Update, context: MusterContext) -> int:
     return FLOW.end(context)
 
 
-async def close(update: Update, context: MusterContext) -> int:
-    reply = await Reply.to(update, context)
-    if update.callback_query is not None:
-        await reply.toast("")
-        await reply.edit("leave-closed")
-    else:
-        await reply.send("leave-closed")
-    return FLOW.end(context)
-
-
 def register(app: MusterApp) -> None:
     typed = PRIVATE & filters.TEXT & ~filters.COMMAND
     app.add_handler(
@@ -275,6 +265,5 @@ def register(app: MusterApp) -> None:
                     MessageHandler(typed, last_chosen),
                 ],
             },
-            cancel=close,
         )
     )
