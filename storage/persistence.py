@@ -7,9 +7,11 @@ conversation states to plain str/int/float/bool/None/list/str-keyed dict.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import MutableMapping
+from itertools import groupby
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
@@ -27,6 +29,7 @@ _UPSERT_CONVERSATION = (
     "INSERT INTO ptb_conversations (name, key, state) VALUES (?, ?, ?) "
     "ON CONFLICT (name, key) DO UPDATE SET state = excluded.state"
 )
+_DELETE_CONVERSATION = "DELETE FROM ptb_conversations WHERE name = ? AND key = ?"
 _UPSERT_USER = (
     "INSERT INTO ptb_user_data (user_id, data) VALUES (?, ?) "
     "ON CONFLICT (user_id) DO UPDATE SET data = excluded.data"
@@ -35,6 +38,12 @@ _UPSERT_CHAT = (
     "INSERT INTO ptb_chat_data (chat_id, data) VALUES (?, ?) "
     "ON CONFLICT (chat_id) DO UPDATE SET data = excluded.data"
 )
+
+_UPSERT_DATA = {"user": _UPSERT_USER, "chat": _UPSERT_CHAT}
+_DELETE_DATA = {
+    "user": "DELETE FROM ptb_user_data WHERE user_id = ?",
+    "chat": "DELETE FROM ptb_chat_data WHERE chat_id = ?",
+}
 
 
 def _dumps(value: object) -> str:
@@ -62,11 +71,17 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
     """user_data, chat_data and conversation states in the ``ptb_*`` tables.
 
     bot_data is never stored: it holds live service objects. Callback data is not stored
-    either (arbitrary callback data is not used). Every update is its own committed
-    transaction, so ``flush`` has nothing left to do.
+    either (arbitrary callback data is not used).
+
+    Writes are group-committed: ``Application.update_persistence`` calls the ``update_*``
+    methods all at once (``asyncio.gather``), and every write queued before the batch runs
+    goes into one transaction, each caller returning once it is committed. A row whose
+    JSON is what the database already holds is not written at all: PTB reports every user
+    and chat an update touched, changed or not, and an empty dict is never stored (absent
+    means empty on load).
     """
 
-    __slots__ = ("_conversations", "_db")
+    __slots__ = ("_commit", "_conversations", "_db", "_pending", "_stored")
 
     def __init__(self, db: Database, *, update_interval: float = 1.0) -> None:
         super().__init__(
@@ -78,16 +93,27 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         self._db = db
         # What the database holds per handler name, so unchanged states are not rewritten.
         self._conversations: dict[str, dict[ConversationKey, object]] = {}
+        # hash of the stored JSON per ("user"|"chat", id), for the rows that exist; a hash
+        # rather than the text keeps this small for a large organisation.
+        self._stored: dict[tuple[str, int], int] = {}
+        self._pending: list[tuple[str, tuple[Any, ...]]] = []
+        self._commit: asyncio.Future[None] | None = None
 
     # --- loading (called once, by Application.initialize) -------------------------------
 
     async def get_user_data(self) -> dict[int, Data]:
-        rows = await self._db.fetchall("SELECT user_id, data FROM ptb_user_data")
-        return {int(row["user_id"]): json.loads(row["data"]) for row in rows}
+        return await self._load("user", "SELECT user_id AS id, data FROM ptb_user_data")
 
     async def get_chat_data(self) -> dict[int, Data]:
-        rows = await self._db.fetchall("SELECT chat_id, data FROM ptb_chat_data")
-        return {int(row["chat_id"]): json.loads(row["data"]) for row in rows}
+        return await self._load("chat", "SELECT chat_id AS id, data FROM ptb_chat_data")
+
+    async def _load(self, kind: str, sql: str) -> dict[int, Data]:
+        loaded = {}
+        for row in await self._db.fetchall(sql):
+            owner = int(row["id"])
+            loaded[owner] = json.loads(row["data"])
+            self._stored[(kind, owner)] = hash(row["data"])
+        return loaded
 
     async def get_bot_data(self) -> Data:
         return {}
@@ -113,43 +139,64 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
     ) -> None:
         """None means the conversation ended: its row is deleted."""
         cached = self._conversations.setdefault(name, {})
-        if key in cached and cached[key] == new_state:
-            return
         if new_state is None:
-            async with self._db.transaction() as conn:
-                await conn.execute(
-                    "DELETE FROM ptb_conversations WHERE name = ? AND key = ?",
-                    (name, _key_text(key)),
-                )
-            cached.pop(key, None)
+            if key in cached:
+                await self._queue(_DELETE_CONVERSATION, (name, _key_text(key)))
+                del cached[key]
+            return
+        if key in cached and cached[key] == new_state:
             return
         state = _faithful_json(new_state)
         if state is None:
             # A programming error in a handler; PTB routes it to the error handlers.
             raise TypeError(f"conversation {name!r} state {new_state!r} is not JSON-able")
-        async with self._db.transaction() as conn:
-            await conn.execute(_UPSERT_CONVERSATION, (name, _key_text(key), state))
+        await self._queue(_UPSERT_CONVERSATION, (name, _key_text(key), state))
         cached[key] = new_state
 
     async def update_user_data(self, user_id: int, data: Data) -> None:
-        text = self._data_json("user", user_id, data)
-        if text is not None:
-            async with self._db.transaction() as conn:
-                await conn.execute(_UPSERT_USER, (user_id, text))
+        await self._update_data("user", user_id, data)
 
     async def update_chat_data(self, chat_id: int, data: Data) -> None:
-        text = self._data_json("chat", chat_id, data)
-        if text is not None:
-            async with self._db.transaction() as conn:
-                await conn.execute(_UPSERT_CHAT, (chat_id, text))
+        await self._update_data("chat", chat_id, data)
 
     async def drop_user_data(self, user_id: int) -> None:
-        async with self._db.transaction() as conn:
-            await conn.execute("DELETE FROM ptb_user_data WHERE user_id = ?", (user_id,))
+        await self._drop("user", user_id)
 
     async def drop_chat_data(self, chat_id: int) -> None:
+        await self._drop("chat", chat_id)
+
+    async def _update_data(self, kind: str, owner: int, data: Data) -> None:
+        if not data:
+            await self._drop(kind, owner)
+            return
+        text = self._data_json(kind, owner, data)
+        if text is None or self._stored.get((kind, owner)) == hash(text):
+            return
+        await self._queue(_UPSERT_DATA[kind], (owner, text))
+        self._stored[(kind, owner)] = hash(text)
+
+    async def _drop(self, kind: str, owner: int) -> None:
+        if (kind, owner) in self._stored:
+            await self._queue(_DELETE_DATA[kind], (owner,))
+            del self._stored[(kind, owner)]
+
+    async def _queue(self, sql: str, params: tuple[Any, ...]) -> None:
+        """Add one statement to the next batch and wait until that batch is committed.
+
+        Callers note what the database holds only after this returns, so a batch that
+        fails (and rolls back) leaves nothing marked as stored."""
+        self._pending.append((sql, params))
+        if self._commit is None:
+            # Created now, run after the calls gathered with this one have queued theirs.
+            self._commit = asyncio.ensure_future(self._commit_pending())
+        await asyncio.shield(self._commit)
+
+    async def _commit_pending(self) -> None:
+        batch, self._pending, self._commit = self._pending, [], None
         async with self._db.transaction() as conn:
-            await conn.execute("DELETE FROM ptb_chat_data WHERE chat_id = ?", (chat_id,))
+            # Consecutive statements of one kind go in one executemany; order is kept.
+            for sql, group in groupby(batch, key=lambda item: item[0]):
+                await conn.executemany(sql, [params for _, params in group])
 
     @staticmethod
     def _data_json(kind: str, owner: int, data: Data) -> str | None:
@@ -184,4 +231,6 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         """bot_data is not stored."""
 
     async def flush(self) -> None:
-        """Every write is already committed."""
+        """Waits for a batch still committing (each caller already waits for its own)."""
+        if self._commit is not None:
+            await asyncio.shield(self._commit)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -174,3 +176,60 @@ async def test_conversation_continues_after_application_restart(db: Database) ->
         assert user_row is not None and json.loads(user_row["data"]) == {"started": True}
     finally:
         await db.close()
+
+
+@asynccontextmanager
+async def traced(db: Database) -> AsyncIterator[list[str]]:
+    """The SQL statements the writer connection runs inside the block."""
+    statements: list[str] = []
+    await db.conn.set_trace_callback(statements.append)
+    try:
+        yield statements
+    finally:
+        await db.conn.set_trace_callback(lambda _: None)
+
+
+async def test_gathered_writes_share_one_transaction(db: Database) -> None:
+    """update_persistence gathers its writes: they are committed together, once."""
+    persistence = SQLitePersistence(db)
+    await persistence.get_user_data()
+    await persistence.get_conversations("t")
+    async with traced(db) as statements:
+        await asyncio.gather(
+            persistence.update_user_data(1, {"a": 1}),
+            persistence.update_user_data(2, {"b": 2}),
+            persistence.update_chat_data(1, {"c": 3}),
+            persistence.update_conversation("t", (1, 1), "ask"),
+        )
+    assert [s for s in statements if s.startswith(("BEGIN", "COMMIT"))] == [
+        "BEGIN IMMEDIATE",
+        "COMMIT",
+    ]
+    assert await persistence.get_user_data() == {1: {"a": 1}, 2: {"b": 2}}
+    assert await persistence.get_chat_data() == {1: {"c": 3}}
+
+
+async def test_unchanged_and_empty_data_are_not_written(db: Database) -> None:
+    persistence = SQLitePersistence(db)
+    await persistence.get_user_data()
+    await persistence.update_user_data(1, {"a": 1})
+    async with traced(db) as statements:
+        await persistence.update_user_data(1, {"a": 1})  # unchanged
+        await persistence.update_user_data(2, {})  # empty, never stored
+    assert statements == []
+    await persistence.update_user_data(1, {})  # emptied: the row goes
+    assert await db.fetchall("SELECT * FROM ptb_user_data") == []
+
+
+async def test_failed_batch_is_retried_by_the_next_flush(db: Database) -> None:
+    """A batch that rolls back leaves nothing marked as stored."""
+    persistence = SQLitePersistence(db)
+    await persistence.get_user_data()
+    await db.conn.execute("DROP TABLE ptb_user_data")
+    with pytest.raises(Exception, match="ptb_user_data"):
+        await persistence.update_user_data(1, {"a": 1})
+    await db.conn.execute(
+        "CREATE TABLE ptb_user_data (user_id INTEGER PRIMARY KEY, data TEXT NOT NULL)"
+    )
+    await persistence.update_user_data(1, {"a": 1})
+    assert await persistence.get_user_data() == {1: {"a": 1}}
