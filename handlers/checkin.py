@@ -20,7 +20,7 @@ from bot.checkin_config import CHOICE_KINDS, Kind, Question
 from bot.delivery import notice_message
 from bot.i18n import Html, format_day, join_html
 from bot.services.checkins import CheckinError, WindowState
-from handlers.common import PRIVATE, Buttons, MusterApp, MusterContext, Reply, person_of
+from handlers.common import PRIVATE, Buttons, MusterApp, MusterContext, Reply
 from handlers.flow import Flow
 from storage.checkins import Checkin
 from storage.models import Member
@@ -61,7 +61,7 @@ def _text(reply: Reply, text: Any) -> str:
 
 
 async def _member(reply: Reply) -> Member | None:
-    return await reply.context.services.membership.member(person_of(reply.update).telegram_id)
+    return reply.member
 
 
 async def start(update: Update, context: MusterContext) -> int:

@@ -22,7 +22,7 @@ from bot.services.authz import Action, Actor
 from bot.services.container import Services
 from bot.services.org import TreeLine
 from bot.services.people import Person, language_for
-from storage.models import Role
+from storage.models import Member, Role
 
 log = logging.getLogger(__name__)
 
@@ -76,14 +76,20 @@ async def units_for(update: Update, context: MusterContext, action: Action) -> l
 
 async def language_of(update: Update, context: MusterContext) -> str:
     """The member's chosen language, else their Telegram client's, else the default."""
+    return (await identify(update, context))[0]
+
+
+async def identify(update: Update, context: MusterContext) -> tuple[str, Member | None]:
+    """The language to answer in and the member behind the update (None for a stranger),
+    from one lookup that also keeps the member's Telegram profile current."""
     user = update.effective_user
     default = context.services.settings.organisation.default_language
     if user is None:
-        return default
+        return default, None
     member = await context.services.membership.touch(person_of(update))
     if member is not None:
-        return member.language
-    return language_for(user.language_code, default)
+        return member.language, member
+    return language_for(user.language_code, default), None
 
 
 def keyboard(rows: Buttons) -> InlineKeyboardMarkup:
@@ -95,14 +101,18 @@ def keyboard(rows: Buttons) -> InlineKeyboardMarkup:
 class Reply:
     """Answers one update in the person's language."""
 
-    def __init__(self, update: Update, context: MusterContext, language: str) -> None:
+    def __init__(
+        self, update: Update, context: MusterContext, language: str, member: Member | None = None
+    ) -> None:
         self.update = update
         self.context = context
         self.language = language
+        # The sender as a member when known (``Reply.to`` looks it up), else None.
+        self.member = member
 
     @classmethod
     async def to(cls, update: Update, context: MusterContext) -> Reply:
-        return cls(update, context, await language_of(update, context))
+        return cls(update, context, *await identify(update, context))
 
     def t(self, key: str, /, **args: Any) -> Html:
         return self.context.services.i18n.t(self.language, key, **args)

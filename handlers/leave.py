@@ -68,7 +68,7 @@ async def _target(reply: Reply) -> Member | None:
     member_id = FLOW.draft(reply.context).get("member")
     if member_id is not None:
         return await services.storage.members.get(int(member_id))
-    return await services.membership.member(person_of(reply.update).telegram_id)
+    return reply.member
 
 
 async def _today(reply: Reply, member: Member) -> date:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.clock import Clock
 from bot.services.authz import Action, Actor, Authorizer
@@ -81,6 +81,12 @@ class MembershipService:
                     )
                 if member.unreachable_since is not None:
                     await self.storage.members.clear_unreachable(member.id)
+            member = replace(
+                member,
+                display_name=person.display_name,
+                username=person.username,
+                unreachable_since=None,
+            )
         return member
 
     async def _unit(self, code: str) -> Unit:
