@@ -20,6 +20,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
 from bot.delivery import DeliveryEngine, Pacer
 from bot.directive_delivery import DirectiveRenderers, directive_tick
+from bot.duty_schedule import duty_tick
 from bot.services.checkins import Unchecked
 from bot.services.container import Services
 from handlers.common import MusterApp, MusterContext, answer_quietly, language_of
@@ -121,8 +122,9 @@ async def run_schedule(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
         return await close_notices(services, unchecked)
 
     reminded, noticed = await services.checkins.run_schedule(notices)
+    duty = await duty_tick(services)
     app.bot_data["delivery"].wake()
-    return done + reminded + noticed
+    return done + reminded + noticed + duty
 
 
 async def _tick_job(context: MusterContext) -> None:

@@ -50,11 +50,11 @@ Weekday = Annotated[str, BeforeValidator(_weekday)]
 Identifier = Annotated[str, BeforeValidator(_identifier)]
 
 
-class _Strict(BaseModel):
+class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Text(_Strict):
+class Text(Strict):
     """The same words in both catalogue languages."""
 
     en: str = Field(min_length=1, max_length=200)
@@ -73,7 +73,7 @@ class Kind(StrEnum):
 CHOICE_KINDS = (Kind.SINGLE_CHOICE, Kind.MULTIPLE_CHOICE)
 
 
-class Choice(_Strict):
+class Choice(Strict):
     id: Identifier
     label: Text
     # Choosing it means the member is off duty today (leave, sick …): not missing.
@@ -82,7 +82,7 @@ class Choice(_Strict):
     flag: bool = False
 
 
-class Question(_Strict):
+class Question(Strict):
     id: Identifier
     kind: Kind
     prompt: Text
@@ -94,7 +94,7 @@ class Question(_Strict):
     max_length: int = Field(default=500, ge=1, le=3000)
 
 
-class LeaveReason(_Strict):
+class LeaveReason(Strict):
     id: Identifier
     label: Text
 
@@ -123,7 +123,7 @@ def _default_reasons() -> list[LeaveReason]:
     ]
 
 
-class CheckinSettings(_Strict):
+class CheckinSettings(Strict):
     # The window, in each unit's local time: outside it nobody can check in.
     opens: ClockTime = time(6, 0)
     closes: ClockTime = time(22, 0)
@@ -162,14 +162,14 @@ def checkin_problems(form: CheckinSettings) -> list[str]:
             first = seen[question.id]
             problems.append(f"{key}.id: {question.id!r} is already used by questions[{first}]")
         seen.setdefault(question.id, index)
-        problems += _question_problems(key, question)
+        problems += question_problems(key, question)
     reasons = [r.id for r in form.leave_reasons]
     if len(set(reasons)) != len(reasons):
         problems.append("checkin.leave_reasons: an id is listed twice")
     return problems
 
 
-def _question_problems(key: str, question: Question) -> list[str]:
+def question_problems(key: str, question: Question) -> list[str]:
     problems = []
     if question.kind in CHOICE_KINDS:
         if not question.choices:

@@ -37,7 +37,8 @@ from pydantic_settings import (
 )
 
 from bot.checkin_config import CheckinSettings, checkin_problems
-from bot.durations import parse_duration
+from bot.durations import Duration
+from bot.duty_config import DutySettings, duty_problems
 
 CONFIG_ENV = "MUSTER_CONFIG"
 TOKEN_ENV = "MUSTER_TELEGRAM__TOKEN"
@@ -63,17 +64,7 @@ def _check_timezone(value: object) -> object:
     return value
 
 
-def _to_duration(value: object) -> object:
-    if isinstance(value, str):
-        return parse_duration(value)
-    if isinstance(value, (int, float)):
-        # A bare number would silently mean seconds.
-        raise ValueError(f"{value!r} has no unit; write it like '30m', '12h' or '7d'")
-    return value
-
-
 TimeZoneName = Annotated[str, BeforeValidator(_check_timezone)]
-Duration = Annotated[timedelta, BeforeValidator(_to_duration)]
 
 
 class _Section(BaseModel):
@@ -184,6 +175,7 @@ class Settings(BaseSettings):
     invites: InviteSettings = Field(default_factory=InviteSettings)
     directives: DirectiveSettings = Field(default_factory=DirectiveSettings)
     checkin: CheckinSettings = Field(default_factory=CheckinSettings)
+    duty: DutySettings = Field(default_factory=DutySettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
 
@@ -282,7 +274,7 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
                 " (lists are written as JSON, e.g. '[123, 456]')"
             ]
         ) from None
-    problems = checkin_problems(settings.checkin)
+    problems = checkin_problems(settings.checkin) + duty_problems(settings.duty)
     if settings.invites.default_expiry > settings.invites.max_expiry:
         problems.append("invites.default_expiry: longer than invites.max_expiry")
     if problems:

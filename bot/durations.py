@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Annotated
+
+from pydantic import BeforeValidator
 
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _PATTERN = re.compile(r"^\s*(\d{1,5})\s*([mhdw])\s*$")
@@ -27,3 +30,16 @@ def format_duration(delta: timedelta) -> str:
         if minutes % size == 0:
             return f"{minutes // size}{unit}"
     return f"{minutes}m"
+
+
+def _to_duration(value: object) -> object:
+    if isinstance(value, str):
+        return parse_duration(value)
+    if isinstance(value, (int, float)):
+        # A bare number would silently mean seconds.
+        raise ValueError(f"{value!r} has no unit; write it like '30m', '12h' or '7d'")
+    return value
+
+
+# A config value written with its unit ("12h"); a bare number is refused.
+Duration = Annotated[timedelta, BeforeValidator(_to_duration)]

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from babel.dates import format_date
@@ -46,8 +47,20 @@ class MissingMessageError(KeyError):
     pass
 
 
-def _read(language: str) -> str:
-    return (resources.files("bot") / "locales" / f"{language}.ftl").read_text(encoding="utf-8")
+def read_catalogue(language: str) -> str:
+    """``locales/<language>.ftl`` and then every ``locales/<language>/*.ftl`` (one file per
+    feature, in name order), as one catalogue."""
+    locales = resources.files("bot") / "locales"
+    texts = [(locales / f"{language}.ftl").read_text(encoding="utf-8")]
+    folder = locales / language
+    if folder.is_dir():
+        parts = sorted((e for e in folder.iterdir() if e.name.endswith(".ftl")), key=_name)
+        texts += [part.read_text(encoding="utf-8") for part in parts]
+    return "\n".join(texts)
+
+
+def _name(entry: Traversable) -> str:
+    return entry.name
 
 
 class Translator:
@@ -56,7 +69,7 @@ class Translator:
         self.bundles: dict[str, FluentBundle] = {}
         self._ids: dict[str, set[str]] = {}
         for language in LANGUAGES:
-            resource = FluentResource(_read(language))
+            resource = FluentResource(read_catalogue(language))
             junk = [e for e in resource.body if isinstance(e, ast.Junk)]
             if junk:
                 snippet = (junk[0].content or "")[:60]

@@ -9,10 +9,12 @@ from handlers import (
     checkin,
     directive_watch,
     directives,
+    duty,
     invites,
     leave,
     members,
     menu,
+    roster,
     start,
 )
 from handlers.common import MusterApp
@@ -25,6 +27,8 @@ def register(app: MusterApp) -> None:
     directives.register(app)
     checkin.register(app)
     leave.register(app)
+    roster.register(app)
+    duty.register(app)
     members.register(app)
     directive_watch.register(app)
     acknowledge.register(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 
 class Role(StrEnum):
@@ -85,3 +86,57 @@ class AuditEntry:
     outcome: str
     unit_id: int | None
     detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    id: int
+    unit_id: int
+    code: str
+    name: str
+    lat: float | None
+    lon: float | None
+    radius_m: int | None
+    active: bool
+
+
+class ShiftStatus(StrEnum):
+    ASSIGNED = "assigned"  # waiting for the member to confirm
+    CONFIRMED = "confirmed"
+    OPEN = "open"  # declined or unconfirmed at the cut-off: cover needed, no member
+    STARTED = "started"
+    COMPLETED = "completed"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class Shift:
+    id: int
+    grid_id: int
+    unit_id: int
+    member_id: int | None
+    starts_at: datetime
+    ends_at: datetime
+    day: str  # local date of the start, YYYY-MM-DD
+    status: ShiftStatus
+    series_id: int | None
+    created_by: int | None
+    confirm_asked_at: datetime | None = None
+    reminded_at: datetime | None = None
+    confirmed_at: datetime | None = None
+    declined_at: datetime | None = None
+    decline_reason: str | None = None
+    declined_member_id: int | None = None
+    cover_opened_at: datetime | None = None
+    covered_at: datetime | None = None
+    start_prompted_at: datetime | None = None
+    started_at: datetime | None = None
+    start_lat: float | None = None
+    start_lon: float | None = None
+    start_distance_m: int | None = None
+    end_prompted_at: datetime | None = None
+    ended_at: datetime | None = None
+    report: dict[str, Any] | None = None
+    no_show_at: datetime | None = None
+    cancelled_at: datetime | None = None

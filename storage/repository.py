@@ -9,10 +9,13 @@ from storage.audit import AuditRepository
 from storage.checkins import CheckinRepository
 from storage.db import Database
 from storage.directives import DirectiveRepository
+from storage.grids import GridRepository
+from storage.incidents import IncidentRepository
 from storage.invites import InviteRepository
 from storage.leave import LeaveRepository
 from storage.members import MemberRepository
 from storage.outbox import OutboxRepository
+from storage.shifts import ShiftRepository
 from storage.units import UnitRepository
 
 
@@ -27,6 +30,9 @@ class Storage:
         self.directives = DirectiveRepository(db)
         self.checkins = CheckinRepository(db)
         self.leave = LeaveRepository(db)
+        self.grids = GridRepository(db)
+        self.shifts = ShiftRepository(db)
+        self.incidents = IncidentRepository(db)
 
     @classmethod
     async def open(cls, path: str | Path) -> Storage:

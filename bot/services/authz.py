@@ -23,6 +23,7 @@ class Action(StrEnum):
     IMPORT_ORG = "import_org"
     SEND_DIRECTIVE = "send_directive"
     MANAGE_LEAVE = "manage_leave"
+    MANAGE_ROSTER = "manage_roster"  # grids and shifts
 
 
 # Which roles allow an action on a unit inside their subtree. Admins may do everything;
@@ -35,6 +36,7 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.DECIDE_JOIN: frozenset({Role.SECRETARY}),
     Action.SEND_DIRECTIVE: frozenset({Role.SECRETARY}),
     Action.MANAGE_LEAVE: frozenset({Role.SECRETARY}),
+    Action.MANAGE_ROSTER: frozenset({Role.SECRETARY}),
 }
 
 INVITE_ACTIONS = {

@@ -10,9 +10,11 @@ from bot.i18n import Translator, translator
 from bot.services.authz import Authorizer
 from bot.services.checkins import CheckinService
 from bot.services.directives import DirectiveService
+from bot.services.duty import DutyService
 from bot.services.invites import InviteService
 from bot.services.membership import MembershipService
 from bot.services.org import OrgService
+from bot.services.roster import RosterService
 from storage import Storage
 
 
@@ -28,6 +30,8 @@ class Services:
     membership: MembershipService
     directives: DirectiveService
     checkins: CheckinService
+    roster: RosterService
+    duty: DutyService
 
     @classmethod
     def build(cls, settings: Settings, storage: Storage, clock: Clock) -> Services:
@@ -56,4 +60,6 @@ class Services:
                 recent_limit=settings.directives.recent,
             ),
             checkins=CheckinService(storage, clock, settings.checkin, settings.zone, authz),
+            roster=RosterService(storage, clock, authz, settings.duty, settings.zone),
+            duty=DutyService(storage, clock, authz, settings.duty, settings.zone),
         )

@@ -13,7 +13,7 @@ from fluent.syntax import FluentParser
 from fluent.syntax import ast as ftl
 from fluent.syntax.visitor import Visitor
 
-from bot.i18n import LANGUAGES, Translator
+from bot.i18n import LANGUAGES, Translator, read_catalogue
 
 ROOT = Path(__file__).parents[2]
 KEY = re.compile(r"^[a-z]+(-[a-z0-9]+)+$")
@@ -46,7 +46,7 @@ class _Variables(Visitor):
 
 
 def variables(language: str) -> dict[str, set[str]]:
-    text = (ROOT / "bot" / "locales" / f"{language}.ftl").read_text(encoding="utf-8")
+    text = read_catalogue(language)  # the main file and the per-feature ones, as the bot loads them
     found = {}
     for entry in FluentParser().parse(text).body:
         if isinstance(entry, ftl.Message):

@@ -193,3 +193,42 @@ max = 35
         "checkin.questions[1].id: 'status' is already used by questions[0]",
         "checkin.questions[1].max: 35 is not above min 42",
     ]
+
+
+def test_duty_settings_are_checked(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+[duty]
+confirm_before = "2h"
+cutoff_before = "3h"
+no_show_grace = 30
+[[duty.report]]
+id = "where"
+kind = "location"
+prompt = { en = "Where?", zh = "哪里？" }
+[[duty.report]]
+id = "where"
+kind = "number"
+prompt = { en = "How many?", zh = "多少？" }
+min = 5
+max = 1
+""",
+    )
+    found = problems(path)
+    assert any(p.startswith("duty.no_show_grace:") and "no unit" in p for p in found)
+    path.write_text(path.read_text().replace("no_show_grace = 30\n", ""))
+    assert problems(path) == [
+        "duty.cutoff_before: must be shorter than duty.confirm_before",
+        "duty.remind_after: the reminder would come after the cut-off "
+        "(make it shorter than confirm_before - cutoff_before)",
+        "duty.report[0].kind: location is not allowed here (number, text, single_choice)",
+        "duty.report[1].id: 'where' is listed twice",
+        "duty.report[1].max: 1 is not above min 5",
+    ]
+
+
+def test_example_duty_section() -> None:
+    settings = load_settings(Path(__file__).parents[2] / "config.example.toml")
+    assert settings.duty.confirm_before == timedelta(hours=12)
+    assert [q.id for q in settings.duty.report] == ["visits", "notes"]

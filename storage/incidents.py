@@ -1,0 +1,86 @@
+"""Incidents reported on duty: sent to the secretary at once and kept for the summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from storage.db import Database, from_db_time, to_db_time
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    id: int
+    shift_id: int
+    member_id: int
+    unit_id: int
+    day: str
+    at: datetime
+    text: str | None
+    photo_file_id: str | None
+    lat: float | None
+    lon: float | None
+
+
+_COLUMNS = "id, shift_id, member_id, unit_id, day, at, text, photo_file_id, lat, lon"
+
+
+def _incident(row: aiosqlite.Row) -> Incident:
+    return Incident(
+        id=row["id"],
+        shift_id=row["shift_id"],
+        member_id=row["member_id"],
+        unit_id=row["unit_id"],
+        day=row["day"],
+        at=from_db_time(row["at"]),
+        text=row["text"],
+        photo_file_id=row["photo_file_id"],
+        lat=row["lat"],
+        lon=row["lon"],
+    )
+
+
+class IncidentRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def add(
+        self,
+        conn: aiosqlite.Connection,
+        *,
+        shift_id: int,
+        member_id: int,
+        unit_id: int,
+        day: str,
+        now: datetime,
+        text: str | None,
+        photo_file_id: str | None,
+        lat: float | None,
+        lon: float | None,
+    ) -> int:
+        cursor = await conn.execute(
+            "INSERT INTO incidents (shift_id, member_id, unit_id, day, at, text, photo_file_id,"
+            " lat, lon) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (shift_id, member_id, unit_id, day, to_db_time(now), text, photo_file_id, lat, lon),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    async def of_shift(self, shift_id: int) -> list[Incident]:
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM incidents WHERE shift_id = ? ORDER BY at", (shift_id,)
+        )
+        return [_incident(r) for r in rows]
+
+    async def of_units_day(self, unit_ids: list[int], day: str) -> list[Incident]:
+        if not unit_ids:
+            return []
+        marks = ", ".join("?" for _ in unit_ids)
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM incidents WHERE day = ? AND unit_id IN ({marks})"
+            " ORDER BY at",
+            (day, *unit_ids),
+        )
+        return [_incident(r) for r in rows]
