@@ -7,7 +7,6 @@ hands each raw answer to :meth:`CheckinService.answer` for checking.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -15,8 +14,9 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.checkin_config import CHOICE_KINDS, WEEKDAYS, CheckinSettings, Kind, Question
+from bot.checkin_config import CHOICE_KINDS, WEEKDAYS, CheckinSettings, Question
 from bot.clock import Clock
+from bot.forms import AnswerError, check_answer
 from bot.services.authz import Action, Actor, Authorizer
 from storage import Storage
 from storage.checkins import Checkin, Missing, UnitDay
@@ -28,7 +28,6 @@ _VIEWERS = (Role.SECRETARY, Role.COORDINATOR)
 REMINDER_PRIORITY = 5  # the outbox's: ahead of bulk directives
 # A window close missed while the bot was down is still reported this long afterwards.
 CLOSE_CATCH_UP = timedelta(hours=12)
-_NUMBER = re.compile(r"^\s*([-+]?\d{1,6}(?:[.,]\d{1,4})?)\s*$")
 
 
 class CheckinError(Exception):
@@ -102,57 +101,12 @@ class CheckinService:
         return next((q for q in self.form.questions if q.id == question_id), None)
 
     def answer(self, question: Question, raw: Any) -> Any:
-        """The stored form of one answer, or CheckinError saying what is wrong with it.
-        ``None`` means skipped, allowed only for optional questions."""
-        if raw is None or raw == "" or raw == []:
-            if question.required:
-                raise CheckinError("required")
-            return None
-        if question.kind in CHOICE_KINDS:
-            chosen = raw if isinstance(raw, list) else [raw]
-            known = {c.id for c in question.choices}
-            if not chosen or any(c not in known for c in chosen):
-                raise CheckinError("unknown_choice")
-            if question.kind is Kind.SINGLE_CHOICE:
-                if len(chosen) != 1:
-                    raise CheckinError("unknown_choice")
-                return chosen[0]
-            return [c.id for c in question.choices if c.id in chosen]  # in form order
-        if question.kind is Kind.NUMBER:
-            return self._number(question, raw)
-        if question.kind is Kind.TEXT:
-            if not isinstance(raw, str):
-                raise CheckinError("expected_text")
-            text = raw.strip()
-            if not text:
-                raise CheckinError("required")
-            if len(text) > question.max_length:
-                raise CheckinError("too_long", limit=question.max_length, length=len(text))
-            return text
-        if question.kind is Kind.LOCATION:
-            if not (isinstance(raw, dict) and _is_location(raw)):
-                raise CheckinError("expected_location")
-            return {"lat": float(raw["lat"]), "lon": float(raw["lon"])}
-        if not isinstance(raw, str):  # photo: Telegram's file id
-            raise CheckinError("expected_photo")
-        return raw
-
-    def _number(self, question: Question, raw: Any) -> float:
-        bounds = {"min": question.min, "max": question.max, "unit": question.unit or ""}
-        if isinstance(raw, bool):
-            raise CheckinError("not_a_number", **bounds)
-        if isinstance(raw, (int, float)):
-            value = float(raw)
-        else:
-            match = _NUMBER.match(str(raw))
-            if not match:
-                raise CheckinError("not_a_number", **bounds)
-            value = float(match.group(1).replace(",", "."))
-        low = question.min if question.min is not None else float("-inf")
-        high = question.max if question.max is not None else float("inf")
-        if not low <= value <= high:
-            raise CheckinError("out_of_range", **bounds)
-        return value
+        """The stored form of one answer (see ``bot.forms.check_answer``), or CheckinError
+        saying what is wrong with it."""
+        try:
+            return check_answer(question, raw)
+        except AnswerError as exc:
+            raise CheckinError(exc.reason, **exc.details) from None
 
     def verdict(self, answers: dict[str, Any]) -> tuple[bool, bool]:
         """(excused, flagged) from the chosen answers, by the form's choices."""
@@ -383,11 +337,3 @@ class Unchecked:
     unit: Unit
     day: date
     members: list[Missing]
-
-
-def _is_location(raw: dict[str, Any]) -> bool:
-    try:
-        lat, lon = float(raw["lat"]), float(raw["lon"])
-    except (KeyError, TypeError, ValueError):
-        return False
-    return -90 <= lat <= 90 and -180 <= lon <= 180
