@@ -98,11 +98,14 @@ OutcomeHook = Callable[[Outcome], Awaitable[None]]
 
 
 async def render_notice(row: OutboxRow) -> Outgoing:
-    """Kind "notice": payload ``{"text": html, "buttons": [[label, data], …]}``."""
+    """Kind "notice": payload ``{"text": html, "buttons": [[label, data], …]}`` and maybe
+    ``"photo"``: a Telegram file id sent just before the text."""
     buttons = [
         [(str(label), str(data)) for label, data in line] for line in row.payload.get("buttons", [])
     ]
-    return Outgoing(text=str(row.payload["text"]), buttons=buttons)
+    photo = row.payload.get("photo")
+    attachment = Attachment("photo", str(photo)) if photo else None
+    return Outgoing(text=str(row.payload["text"]), buttons=buttons, attachment=attachment)
 
 
 def notice_message(
@@ -114,9 +117,12 @@ def notice_message(
     directive_id: int | None = None,
     buttons: Iterable[Iterable[tuple[str, str]]] = (),
     priority: int = PRIORITY_NOTICE,
+    photo: str | None = None,
 ) -> NewMessage:
     """An outbox row for :func:`render_notice` (already translated HTML text)."""
     payload: dict[str, Any] = {"text": text}
+    if photo:
+        payload["photo"] = photo
     rows = [[[label, data] for label, data in line] for line in buttons]
     if rows:
         payload["buttons"] = rows

@@ -14,10 +14,10 @@ from telegram.ext import (
 )
 
 from bot.checkin_config import Question
-from bot.delivery import notice_message
-from bot.i18n import format_day
+from bot.i18n import Html, format_day
+from bot.notices import to_secretaries
 from bot.services.checkins import CheckinError, WindowState
-from handlers.common import PRIVATE, Buttons, MusterApp, MusterContext, Reply
+from handlers.common import PRIVATE, Buttons, MusterApp, MusterContext, Reply, wake_delivery
 from handlers.flow import Flow
 from handlers.form import ERRORS, FormWalker
 from storage.checkins import Checkin
@@ -164,29 +164,22 @@ async def _tell_secretaries(reply: Reply, member: Member, checkin: Checkin) -> N
     unit = await services.org.unit(member.unit_id)
     if unit is None:
         return
-    now = services.clock.now()
-    messages = []
-    for secretary in await services.directives.nearest_secretaries(unit):
-        if secretary.telegram_id is None:
-            continue
-        language = secretary.language
-        asker = Reply(reply.update, reply.context, language)
-        text = services.i18n.t(
+
+    def text(language: str) -> Html:
+        return services.i18n.t(
             language,
             "checkin-flag-notice",
             name=member.display_name,
             unit=unit.name,
-            summary=FORM.summary(asker, checkin.answers),
+            summary=FORM.summary(Reply(reply.update, reply.context, language), checkin.answers),
         )
-        messages.append(
-            notice_message(secretary.telegram_id, text, not_before=now, member_id=secretary.id)
-        )
+
+    now = services.clock.now()
+    messages = await to_secretaries(services, unit, text, now=now)
     if messages:
         async with services.storage.db.transaction() as conn:
             await services.storage.outbox.enqueue_many(conn, messages, now)
-        wake = reply.context.application.bot_data.get("wake_delivery")
-        if callable(wake):
-            wake()
+        wake_delivery(reply.context)
 
 
 async def restart(update: Update, context: MusterContext) -> int:

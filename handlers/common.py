@@ -211,3 +211,10 @@ async def answer_quietly(query: CallbackQuery, text: str | None = None) -> None:
 
 def command_args(context: MusterContext) -> list[str]:
     return list(context.args or [])
+
+
+def wake_delivery(context: MusterContext) -> None:
+    """Tell the outbox worker that rows were just queued, rather than wait for its tick."""
+    wake = context.application.bot_data.get("wake_delivery")
+    if callable(wake):
+        wake()

@@ -13,7 +13,15 @@ from bot.i18n import format_date_iso, join_html
 from bot.services.authz import PermissionDeniedError
 from bot.services.directives import DirectiveError, DirectiveView, Totals
 from bot.tables import csv_bytes, xlsx_bytes
-from handlers.common import PRIVATE, Buttons, MusterApp, MusterContext, Reply, actor_of
+from handlers.common import (
+    PRIVATE,
+    Buttons,
+    MusterApp,
+    MusterContext,
+    Reply,
+    actor_of,
+    wake_delivery,
+)
 from storage.directives import Directive
 
 SHOWN = 10
@@ -167,9 +175,7 @@ async def remind(update: Update, context: MusterContext) -> None:
         await reply.toast("button-stale")
         return
     await reply.toast("watch-reminded", count=count)
-    wake = context.application.bot_data.get("wake_delivery")
-    if callable(wake):
-        wake()
+    wake_delivery(context)
 
 
 async def confirm_cancel(update: Update, context: MusterContext) -> None:

@@ -40,6 +40,7 @@ from handlers.common import (
     Reply,
     actor_of,
     units_for,
+    wake_delivery,
 )
 from handlers.flow import Flow
 from handlers.pickers import PAGE_SIZE
@@ -466,9 +467,7 @@ async def send(update: Update, context: MusterContext) -> int:
     await services.directives.track_progress(
         directive.id, chat_id=query.message.chat.id, message_id=query.message.message_id, text=text
     )
-    wake = context.application.bot_data.get("wake_delivery")
-    if callable(wake):
-        wake()
+    wake_delivery(context)
     return FLOW.end(context)
 
 

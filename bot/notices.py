@@ -1,0 +1,37 @@
+"""Messages for a unit's secretaries (or, where it has none, the nearest ones above), each
+worded in the secretary's own language, as outbox rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.delivery import notice_message
+from bot.i18n import Html
+from bot.services.container import Services
+from storage.models import Unit
+from storage.outbox import NewMessage
+
+
+async def to_secretaries(
+    services: Services,
+    unit: Unit,
+    text: Callable[[str], Html],
+    *,
+    now: datetime,
+    photo: str | None = None,
+    buttons: Callable[[str], list[list[tuple[str, str]]]] | None = None,
+) -> list[NewMessage]:
+    """``text(language)`` (and ``buttons(language)``) for each secretary."""
+    return [
+        notice_message(
+            secretary.telegram_id,
+            text(secretary.language),
+            not_before=now,
+            member_id=secretary.id,
+            photo=photo,
+            buttons=buttons(secretary.language) if buttons else (),
+        )
+        for secretary in await services.directives.nearest_secretaries(unit)
+        if secretary.telegram_id is not None
+    ]
