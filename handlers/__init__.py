@@ -14,6 +14,7 @@ from handlers import (
     leave,
     members,
     menu,
+    on_duty,
     roster,
     start,
 )
@@ -29,6 +30,7 @@ def register(app: MusterApp) -> None:
     leave.register(app)
     roster.register(app)
     duty.register(app)
+    on_duty.register(app)
     members.register(app)
     directive_watch.register(app)
     acknowledge.register(app)

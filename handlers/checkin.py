@@ -19,7 +19,7 @@ from bot.notices import to_secretaries
 from bot.services.checkins import CheckinError, WindowState
 from handlers.common import PRIVATE, Buttons, MusterApp, MusterContext, Reply, wake_delivery
 from handlers.flow import Flow
-from handlers.form import ERRORS, FormWalker
+from handlers.form import ERRORS, FormWalker, error_args
 from storage.checkins import Checkin
 from storage.models import Member
 
@@ -146,7 +146,7 @@ async def submit(update: Update, context: MusterContext) -> int:
         checkin, first = await services.checkins.save(member, FORM.answers(context))
     except CheckinError as exc:
         if exc.reason in ERRORS:  # the form changed under an answer: ask again
-            await reply.send(ERRORS[exc.reason], **exc.details)
+            await reply.send(ERRORS[exc.reason], **error_args(exc.details))
             FLOW.draft(context).update(i=0)
             return await FORM.ask(reply, new=True)
         await reply.edit("checkin-window-passed")

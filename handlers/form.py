@@ -45,6 +45,15 @@ Finish = Callable[[Reply, bool], Awaitable[int]]  # (reply, new message?) -> nex
 Guard = Callable[[Reply], Awaitable[int | None]]  # a state to go to instead, or None
 
 
+def error_args(details: dict[str, Any]) -> dict[str, Any]:
+    """An AnswerError's details as its message takes them: "—" for an open bound, and the
+    unit with its leading space (so a number without one reads "0 to 10.")."""
+    args = {k: ("—" if v is None else v) for k, v in details.items()}
+    if args.get("unit"):
+        args["unit"] = f" {args['unit']}"
+    return args
+
+
 def text_in(reply: Reply, text: Text) -> str:
     """A bilingual configured text in the person's language."""
     return text.zh if reply.language == "zh" else text.en
@@ -146,7 +155,7 @@ class FormWalker:
             _HINTS[question.kind],
             min=question.min if question.min is not None else "—",
             max=question.max if question.max is not None else "—",
-            unit=question.unit or "",
+            unit=f" {question.unit}" if question.unit else "",
         )
         text = reply.t(
             self.title,
@@ -173,8 +182,7 @@ class FormWalker:
             # _NOT_AN_ANSWER fails every kind's check with that kind's own reason.
             value = check_answer(question, raw)
         except AnswerError as exc:
-            details = {k: ("—" if v is None else v) for k, v in exc.details.items()}
-            await reply.send(ERRORS[exc.reason], **details)
+            await reply.send(ERRORS[exc.reason], **error_args(exc.details))
             return self.state
         draft = self.flow.draft(context)
         self.answers(context)[question.id] = value

@@ -13,6 +13,7 @@ from bot.services.directives import DirectiveService
 from bot.services.duty import DutyService
 from bot.services.invites import InviteService
 from bot.services.membership import MembershipService
+from bot.services.on_duty import OnDutyService
 from bot.services.org import OrgService
 from bot.services.roster import RosterService
 from storage import Storage
@@ -32,6 +33,7 @@ class Services:
     checkins: CheckinService
     roster: RosterService
     duty: DutyService
+    on_duty: OnDutyService
 
     @classmethod
     def build(cls, settings: Settings, storage: Storage, clock: Clock) -> Services:
@@ -62,4 +64,5 @@ class Services:
             checkins=CheckinService(storage, clock, settings.checkin, settings.zone, authz),
             roster=RosterService(storage, clock, authz, settings.duty, settings.zone),
             duty=DutyService(storage, clock, authz, settings.duty, settings.zone),
+            on_duty=OnDutyService(storage, clock, settings.duty),
         )

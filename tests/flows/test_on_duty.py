@@ -1,0 +1,300 @@
+"""On duty as a member lives it: Start duty (with or without a location, near or far from
+the grid), End duty with the report, Report incident; and every press that comes too
+early, too late, twice or from someone else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from bot.fakeapi import FakeUser, SentMessage
+from bot.services.on_duty import distance_m
+from storage.models import Role, Shift, ShiftStatus
+from storage.shifts import NewShift
+from tests.flows.conftest import Harness
+from tests.flows.test_checkin import local
+
+# The grid's centre and a point about 1.1 km north of it (radius 500 m).
+CENTRE = (31.2300, 121.4700)
+FAR = (31.2400, 121.4700)
+
+
+@dataclass
+class Crew:
+    ann: FakeUser  # on the shift
+    bo: FakeUser  # another member of the unit
+    sec: FakeUser  # RIV's secretary, reads Chinese
+    shift_id: int
+
+
+async def add_shift(harness: Harness, member_telegram_id: int, start: str, end: str) -> int:
+    storage = harness.services.storage
+    member = await storage.members.by_telegram_id(member_telegram_id)
+    unit = await harness.unit("RIV-1")
+    assert member is not None
+    grid = await storage.grids.by_code("G-RIV-1")
+    async with storage.db.transaction() as conn:
+        grid_id = (
+            grid.id
+            if grid
+            else await storage.grids.add(
+                conn,
+                unit_id=unit.id,
+                code="G-RIV-1",
+                name="Elm Street",
+                lat=CENTRE[0],
+                lon=CENTRE[1],
+                radius_m=500,
+                now=harness.clock.now(),
+            )
+        )
+        [shift_id] = await storage.shifts.add_many(
+            conn,
+            [NewShift(grid_id, unit.id, member.id, local(start), local(end), start[:10])],
+            created_by=None,
+            now=harness.clock.now(),
+        )
+    return shift_id
+
+
+@pytest.fixture
+async def crew(harness: Harness) -> Crew:
+    harness.clock.set(local("2026-12-01 08:00"))  # a Tuesday
+    ann = harness.person(901, "Ann", username="ann")
+    bo = harness.person(902, "Bo", username="bo")
+    sec = harness.person(903, "Sam", language="zh")
+    await harness.join(ann, "RIV-1")
+    await harness.join(bo, "RIV-1")
+    await harness.join(sec, "RIV", Role.SECRETARY)
+    shift_id = await add_shift(harness, 901, "2026-12-01 18:00", "2026-12-01 22:00")
+    return Crew(ann, bo, sec, shift_id)
+
+
+async def shift(harness: Harness, shift_id: int) -> Shift:
+    found = await harness.services.storage.shifts.get(shift_id)
+    assert found is not None
+    return found
+
+
+async def press(harness: Harness, who: FakeUser, data: str) -> list[SentMessage]:
+    """A duty button as the schedule's prompt or /duty would carry it."""
+    anchor = harness.api.last_message(who.id)
+    return await harness.send(who, who.press_data(anchor.message_id, data))
+
+
+def texts(harness: Harness, chat_id: int) -> list[str]:
+    return [m.text or "" for m in harness.api.sent_to(chat_id)]
+
+
+async def start_with(harness: Harness, crew: Crew, where: tuple[float, float] | None) -> str:
+    [ask] = await press(harness, crew.ann, f"dt:go:{crew.shift_id}")
+    assert ask.text == (
+        "Start duty on Elm Street · Tue 1 Dec 18:00–22:00\n"
+        "Share your location with the button below, or start without it."
+    )
+    assert [b["text"] for row in ask.keyboard for b in row] == [
+        "📍 Share my location",
+        "Start without location",
+    ]
+    assert ask.keyboard[0][0].get("request_location") is True
+    if where is None:
+        update = crew.ann.press(ask, "Start without location")
+    else:
+        update = crew.ann.location(*where)
+    replies = await harness.send(crew.ann, update)
+    return "\n".join(m.text or "" for m in replies)
+
+
+async def test_start_near_the_grid(harness: Harness, crew: Crew) -> None:
+    harness.clock.set(local("2026-12-01 18:02"))
+    said = await start_with(harness, crew, (31.2302, 121.4701))
+    assert said == (
+        "✅ On duty on Elm Street since 18:02.\n"
+        "While on duty on Elm Street: report an incident at any time, and end duty when "
+        "you are done."
+    )
+    buttons = harness.api.last_message(901).buttons
+    assert buttons == [
+        ("⚠️ Report incident", f"dt:inc:{crew.shift_id}"),
+        ("🏁 End duty", f"dt:end:{crew.shift_id}"),
+    ]
+    started = await shift(harness, crew.shift_id)
+    assert started.status is ShiftStatus.STARTED
+    assert started.started_at == local("2026-12-01 18:02")
+    assert started.start_distance_m is not None and started.start_distance_m < 50
+    await harness.run_due()
+    assert not any("开始执勤" in t for t in texts(harness, 903))  # nothing to report
+
+
+async def test_start_far_from_the_grid_is_kept_and_reported(harness: Harness, crew: Crew) -> None:
+    harness.clock.set(local("2026-12-01 17:50"))  # 10 minutes early is fine
+    said = await start_with(harness, crew, FAR)
+    assert "Your location is 1,112 m from the grid's centre; your secretary has been told." in said
+    assert (await shift(harness, crew.shift_id)).status is ShiftStatus.STARTED
+    await harness.run_due()
+    [notice] = [t for t in texts(harness, 903) if "开始执勤" in t]
+    assert notice == (
+        "🟢 Ann 于 17:50 在 Elm Street（Riverside Branch 1）开始执勤。\n"
+        "📍 距网格中心 1,112 米（半径 500 米）。"
+    )
+
+
+async def test_start_without_location_and_typing_instead(harness: Harness, crew: Crew) -> None:
+    harness.clock.set(local("2026-12-01 18:00"))
+    [ask] = await press(harness, crew.ann, f"dt:go:{crew.shift_id}")
+    [again] = await harness.send(crew.ann, crew.ann.message("I'm here"))
+    assert again.text == (
+        "Please press “📍 Share my location” or “Start without location”, or send /cancel."
+    )
+    assert (await shift(harness, crew.shift_id)).status is ShiftStatus.ASSIGNED
+    replies = await harness.send(crew.ann, crew.ann.press(ask, "Start without location"))
+    assert replies[0].text == "✅ On duty on Elm Street since 18:00."
+    started = await shift(harness, crew.shift_id)
+    assert started.status is ShiftStatus.STARTED and started.start_lat is None
+
+
+async def test_start_pressed_twice_too_early_too_late_or_by_someone_else(
+    harness: Harness, crew: Crew
+) -> None:
+    harness.clock.set(local("2026-12-01 17:00"))
+    [early] = await press(harness, crew.ann, f"dt:go:{crew.shift_id}")
+    assert early.text == "Too early: you can start this duty from Tue 1 Dec 17:45."
+    [other] = await press(harness, crew.bo, f"dt:go:{crew.shift_id}")
+    assert other.text == "This shift is not yours (any more). Send /duty to see your shifts."
+    [forged] = await press(harness, crew.ann, "dt:go:99999")
+    assert forged.text == other.text
+    harness.clock.set(local("2026-12-01 18:05"))
+    await start_with(harness, crew, None)
+    [twice] = await press(harness, crew.ann, f"dt:go:{crew.shift_id}")
+    assert twice.text == "You are already on duty (since Tue 1 Dec 18:05)."
+    late_id = await add_shift(harness, 901, "2026-12-01 06:00", "2026-12-01 08:00")
+    harness.clock.set(local("2026-12-04 09:00"))  # days later
+    [late] = await press(harness, crew.ann, f"dt:go:{late_id}")
+    assert late.text == (
+        "This shift is over (it ended Tue 1 Dec 08:00); it can no longer be started."
+    )
+    assert (await shift(harness, late_id)).status is ShiftStatus.ASSIGNED
+
+
+async def test_a_no_show_starting_late_is_reported(harness: Harness, crew: Crew) -> None:
+    storage = harness.services.storage
+    await storage.db.write(
+        "UPDATE shifts SET status = 'no_show', no_show_at = ? WHERE id = ?",
+        ("2026-12-01T10:30:00.000000Z", crew.shift_id),
+    )
+    harness.clock.set(local("2026-12-01 18:40"))
+    await start_with(harness, crew, None)
+    started = await shift(harness, crew.shift_id)
+    assert started.status is ShiftStatus.STARTED and started.no_show_at is not None
+    await harness.run_due()
+    [notice] = [t for t in texts(harness, 903) if "开始执勤" in t]
+    assert notice.endswith("⏰ 迟到：已在缺勤提醒之后。")
+
+
+async def test_end_duty_with_the_report(harness: Harness, crew: Crew) -> None:
+    harness.clock.set(local("2026-12-01 17:00"))
+    [early] = await press(harness, crew.ann, f"dt:end:{crew.shift_id}")
+    assert early.text == "This duty has not been started, so it cannot be ended."
+    harness.clock.set(local("2026-12-01 18:00"))
+    await start_with(harness, crew, CENTRE)
+    harness.clock.set(local("2026-12-01 22:01"))
+    [first] = await press(harness, crew.ann, f"dt:end:{crew.shift_id}")
+    assert first.text == (
+        "End of duty 1/2 — How many households did you visit?\nSend a number from 0 to 10,000."
+    )
+    [bad] = await harness.send(crew.ann, crew.ann.message("lots"))
+    assert bad.text == ("That is not a number. Send a number from 0 to 10,000, or /cancel.")
+    [photo] = await harness.send(crew.ann, crew.ann.photo())
+    assert photo.text == bad.text
+    [second] = await harness.send(crew.ann, crew.ann.message("12"))
+    assert second.text is not None and second.text.startswith("End of duty 2/2")
+    [summary] = await harness.send(crew.ann, crew.ann.press(second, "Skip"))
+    assert summary.text == (
+        "Your end-of-duty report\n"
+        "• How many households did you visit?: 12\n"
+        "• Anything to report?: —\n"
+        "Submit it to end duty."
+    )
+    [done] = await harness.send(crew.ann, crew.ann.press(summary, "✅ Submit and end duty"))
+    assert done.text == "🏁 Duty on Elm Street ended at 22:01. Report saved — thank you."
+    ended = await shift(harness, crew.shift_id)
+    assert ended.status is ShiftStatus.COMPLETED
+    assert ended.report == {"visits": 12.0, "notes": None}
+    assert ended.ended_at == local("2026-12-01 22:01")
+    [again] = await press(harness, crew.ann, f"dt:end:{crew.shift_id}")
+    assert again.text == "This duty has already ended (Tue 1 Dec 22:01)."
+
+
+async def test_end_duty_cancelled_keeps_the_duty_going(harness: Harness, crew: Crew) -> None:
+    harness.clock.set(local("2026-12-01 18:00"))
+    await start_with(harness, crew, None)
+    await press(harness, crew.ann, f"dt:end:{crew.shift_id}")
+    [cancelled] = await harness.send(crew.ann, crew.ann.command("cancel"))
+    assert cancelled.text == "Nothing was changed."
+    assert (await shift(harness, crew.shift_id)).status is ShiftStatus.STARTED
+
+
+async def test_incident_with_text_photo_and_location(harness: Harness, crew: Crew) -> None:
+    harness.clock.set(local("2026-12-01 17:00"))
+    [closed] = await press(harness, crew.ann, f"dt:inc:{crew.shift_id}")
+    assert closed.text == "You can report incidents only while on duty on this shift."
+    harness.clock.set(local("2026-12-01 18:00"))
+    await start_with(harness, crew, None)
+    harness.clock.set(local("2026-12-01 19:15"))
+    [ask] = await press(harness, crew.ann, f"dt:inc:{crew.shift_id}")
+    assert ask.text == (
+        "Report an incident on Elm Street\n"
+        "Send text, a photo (a caption is fine) and/or a location, then press “Send”."
+    )
+    [empty] = await harness.send(crew.ann, crew.ann.press(ask, "📨 Send"))
+    assert empty.text == "Add some text, a photo or a location first."
+    [odd] = await harness.send(crew.ann, crew.ann.document("notes.pdf", b"%PDF"))
+    assert odd.text == (
+        "Only text, a photo or a location can be added. Send one of those, or /cancel."
+    )
+    await harness.send(crew.ann, crew.ann.photo(caption="Water main burst at no. 12"))
+    [added] = await harness.send(crew.ann, crew.ann.location(31.2301, 121.4702))
+    assert added.text == "Added: text, photo, location. Send more, or press “Send”."
+    [sent] = await harness.send(crew.ann, crew.ann.press(added, "📨 Send"))
+    assert sent.text == "📨 Incident sent to your secretary."
+    [incident] = await harness.services.storage.incidents.of_shift(crew.shift_id)
+    assert incident.text == "Water main burst at no. 12"
+    assert incident.photo_file_id is not None and incident.lat == pytest.approx(31.2301)
+    await harness.run_due()
+    photos = [c for c in harness.api.calls_of("sendPhoto") if c.params.get("chat_id") == 903]
+    assert [c.params["photo"] for c in photos] == [incident.photo_file_id]
+    [notice] = [t for t in texts(harness, 903) if t.startswith("⚠️ 事件")]
+    assert notice == (
+        "⚠️ 事件：Elm Street（Riverside Branch 1）19:15，上报人 Ann：\n"
+        "Water main burst at no. 12\n📍 31.23010, 121.47020"
+    )
+
+
+async def test_incident_cancelled_sends_nothing(harness: Harness, crew: Crew) -> None:
+    harness.clock.set(local("2026-12-01 18:00"))
+    await start_with(harness, crew, None)
+    await press(harness, crew.ann, f"dt:inc:{crew.shift_id}")
+    await harness.send(crew.ann, crew.ann.message("false alarm"))
+    [cancelled] = await harness.send(crew.ann, crew.ann.command("cancel"))
+    assert cancelled.text == "Nothing was changed."
+    assert await harness.services.storage.incidents.of_shift(crew.shift_id) == []
+    await harness.run_due()
+    assert not any(t.startswith("⚠️ 事件") for t in texts(harness, 903))
+
+
+async def test_too_long_incident_text_can_be_fixed(harness: Harness, crew: Crew) -> None:
+    harness.clock.set(local("2026-12-01 18:00"))
+    await start_with(harness, crew, None)
+    await press(harness, crew.ann, f"dt:inc:{crew.shift_id}")
+    await harness.send(crew.ann, crew.ann.message("x" * 1001))
+    [long] = await harness.send(crew.ann, crew.ann.press_data(0, "od:send"))
+    assert long.text == "The text has 1,001 characters; the limit is 1,000. Send a shorter one."
+    [added] = await harness.send(crew.ann, crew.ann.message("Short now"))
+    [sent] = await harness.send(crew.ann, crew.ann.press(added, "📨 Send"))
+    assert sent.text == "📨 Incident sent to your secretary."
+
+
+def test_distance_is_plausible() -> None:
+    assert distance_m(*CENTRE, *CENTRE) == 0
+    assert 1100 < distance_m(*CENTRE, *FAR) < 1125  # 0.01° of latitude ≈ 1.11 km
