@@ -345,6 +345,10 @@ checkin-missing-name = { $name } (last { $last })
 
 # Leave
 cmd-leave = Record or cancel leave
+cmd-duty = Your duty shifts
+cmd-roster = Duty roster of a unit, by day
+cmd-assign = Put a member on duty in a grid
+cmd-grids = Grids of your units
 checkin-on-leave = You are on leave until { $until }: no check-in needed.
 me-checkin-leave = on leave until { $until }
 leave-overview = <b>Leave of { $name }</b>

@@ -316,6 +316,10 @@ checkin-missing-name = { $name }（上次 { $last }）
 
 # 请假
 cmd-leave = 登记或取消请假
+cmd-duty = 我的执勤班次
+cmd-roster = 按日查看单位执勤表
+cmd-assign = 安排成员到网格执勤
+cmd-grids = 所辖单位的网格
 checkin-on-leave = 您请假至 { $until }，无需报到。
 me-checkin-leave = 请假至 { $until }
 leave-overview = <b>{ $name } 的请假</b>

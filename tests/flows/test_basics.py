@@ -21,18 +21,21 @@ async def test_help_lists_only_allowed_commands(harness: Harness, admin: FakeUse
     member = harness.person(402, "Meg")
     await harness.join(member, "RIV-1")
     [answer] = await harness.send(member, member.command("help"))
-    assert commands(answer.text) == ["/checkin", "/leave", "/me", "/language", "/help", "/cancel"]
+    assert commands(answer.text) == [
+        "/checkin", "/leave", "/duty", "/me", "/language", "/help", "/cancel",
+    ]  # fmt: skip
     sec = harness.person(403, "Sec")
     await harness.join(sec, "RIV", Role.SECRETARY)
     [answer] = await harness.send(sec, sec.command("help"))
     assert commands(answer.text) == [
-        "/checkin", "/leave", "/me", "/directive", "/directives", "/members", "/invite",
-        "/invites", "/language", "/help", "/cancel",
+        "/checkin", "/leave", "/duty", "/me", "/directive", "/directives", "/members",
+        "/roster", "/assign", "/grids", "/invite", "/invites", "/language", "/help", "/cancel",
     ]  # fmt: skip
     [answer] = await harness.send(admin, admin.command("help"))
     assert commands(answer.text) == [
-        "/directive", "/directives", "/members", "/invite", "/invites", "/grant", "/ungrant",
-        "/move", "/deactivate", "/reactivate", "/language", "/help", "/cancel",
+        "/directive", "/directives", "/members", "/roster", "/assign", "/grids", "/invite",
+        "/invites", "/grant", "/ungrant", "/move", "/deactivate", "/reactivate", "/language",
+        "/help", "/cancel",
     ]  # fmt: skip
 
 
