@@ -65,7 +65,7 @@ async def test_language_switch_changes_replies_and_menu(harness: Harness) -> Non
     [answer] = await harness.send(yan, yan.command("nonsense"))
     assert answer.text == "没有这个命令。发送 /help 查看可用功能。"
     menu = harness.api.commands_for({"type": "chat", "chat_id": 406})
-    assert menu[2]["description"] == "我的单位、角色和状态"
+    assert [c["description"] for c in menu][2:4] == ["我的执勤班次", "我的单位、角色和状态"]
 
 
 async def test_catch_alls_answer_instead_of_silence(harness: Harness) -> None:
