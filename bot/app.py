@@ -20,7 +20,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
 from bot.delivery import DeliveryEngine, Pacer
 from bot.directive_delivery import DirectiveRenderers, directive_tick
-from bot.duty_schedule import duty_tick
+from bot.duty_schedule import DutyRenderers, duty_tick
 from bot.services.checkins import Unchecked
 from bot.services.container import Services
 from handlers.common import MusterApp, MusterContext, answer_quietly, language_of
@@ -94,7 +94,11 @@ async def build_application(
         app.bot,
         services.clock,
         settings.delivery,
-        {**renderers.table(), KIND_CHECKIN_REMINDER: CheckinReminders(services).render},
+        {
+            **renderers.table(),
+            KIND_CHECKIN_REMINDER: CheckinReminders(services).render,
+            **DutyRenderers(services).table(),
+        },
         pacer,
         prepare=renderers.prepare,
     )

@@ -10,6 +10,7 @@ from datetime import datetime
 import aiosqlite
 
 from storage.db import Database, from_db_time, to_db_time
+from storage.leave import ON_LEAVE
 from storage.models import Shift, ShiftStatus
 
 COLUMNS = (
@@ -35,6 +36,36 @@ _TIMES = (
 )
 # Statuses in which a shift still holds its member's time (for overlap checks).
 LIVE = (ShiftStatus.ASSIGNED, ShiftStatus.CONFIRMED, ShiftStatus.STARTED)
+
+# --- duty (bot/services/duty.py): the schedule's step columns, and SQL the rules share.
+_STEPS = (
+    "confirm_asked_at",
+    "reminded_at",
+    "cutoff_at",
+    "cover_opened_at",
+    "start_prompted_at",
+    "no_show_at",
+    "uncovered_at",
+    "end_prompted_at",
+)
+# A shift opened for cover keeps who had it, and has no member until someone takes it.
+_OPENED = "status = 'open', declined_member_id = member_id, member_id = NULL"
+# The leave condition on each shift's own (local) day rather than one given day.
+_ON_LEAVE_THAT_DAY = ON_LEAVE.replace("?", "s.day")
+
+
+def _free(member: str, shift: str) -> str:
+    """SQL: ``member`` (a column or ?) has no live shift overlapping the row ``shift``."""
+    live = ", ".join(f"'{status}'" for status in LIVE)
+    return (
+        f"NOT EXISTS (SELECT 1 FROM shifts o WHERE o.member_id = {member}"
+        f" AND o.status IN ({live}) AND o.starts_at < {shift}.ends_at"
+        f" AND o.ends_at > {shift}.starts_at)"
+    )
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ", ".join("?" for _ in values)
 
 
 def _time(text: str | None) -> datetime | None:
@@ -123,6 +154,208 @@ class ShiftRepository:
             f"SELECT {COLUMNS} FROM shifts WHERE member_id = ? AND status IN ({marks})"
             " AND starts_at < ? AND ends_at > ? ORDER BY starts_at",
             (member_id, *LIVE, to_db_time(ends_at), to_db_time(starts_at)),
+        )
+        return [shift_of(r) for r in rows]
+
+    # --- duty (bot/services/duty.py) -----------------------------------------------------
+
+    async def due(
+        self,
+        step: str,
+        statuses: Sequence[ShiftStatus],
+        *,
+        limit: int,
+        starts_after: datetime | None = None,
+        starts_by: datetime | None = None,
+        ends_by: datetime | None = None,
+        asked_by: datetime | None = None,
+    ) -> list[Shift]:
+        """Shifts in ``statuses`` whose ``step`` column is still empty, within the bounds
+        (start after / at or before, end at or before, asked at or before), earliest
+        first: one schedule step's work."""
+        assert step in _STEPS, step
+        where = [f"{step} IS NULL", f"status IN ({', '.join('?' for _ in statuses)})"]
+        params: list[object] = [*statuses]
+        for sql, bound in (
+            ("starts_at > ?", starts_after),
+            ("starts_at <= ?", starts_by),
+            ("ends_at <= ?", ends_by),
+            ("confirm_asked_at <= ?", asked_by),
+        ):
+            if bound is not None:
+                where.append(sql)
+                params.append(to_db_time(bound))
+        rows = await self.db.fetchall(
+            f"SELECT {COLUMNS} FROM shifts WHERE {' AND '.join(where)}"
+            " ORDER BY starts_at, id LIMIT ?",
+            (*params, limit),
+        )
+        return [shift_of(r) for r in rows]
+
+    async def mark(
+        self,
+        conn: aiosqlite.Connection,
+        ids: Sequence[int],
+        now: datetime,
+        *steps: str,
+        status: ShiftStatus | None = None,
+    ) -> None:
+        """Record ``steps`` as taken now (each only once), optionally with a new status."""
+        if not ids:
+            return
+        assert steps and all(step in _STEPS for step in steps), steps
+        sets = [f"{step} = COALESCE({step}, ?)" for step in steps]
+        params: list[object] = [to_db_time(now)] * len(steps)
+        if status is not None:
+            sets.append("status = ?")
+            params.append(status)
+        await conn.execute(
+            f"UPDATE shifts SET {', '.join(sets)} WHERE id IN ({_marks(ids)})", (*params, *ids)
+        )
+
+    async def confirm(
+        self, conn: aiosqlite.Connection, shift_id: int, member_id: int, now: datetime
+    ) -> bool:
+        """The member confirms their assigned shift; True only for the press that did."""
+        cursor = await conn.execute(
+            "UPDATE shifts SET status = 'confirmed', confirmed_at = ?"
+            " WHERE id = ? AND member_id = ? AND status = 'assigned'",
+            (to_db_time(now), shift_id, member_id),
+        )
+        return cursor.rowcount == 1
+
+    async def decline(
+        self,
+        conn: aiosqlite.Connection,
+        shift_id: int,
+        member_id: int,
+        reason: str,
+        now: datetime,
+    ) -> bool:
+        """The member gives up a shift that has not started: it is open for cover."""
+        stamp = to_db_time(now)
+        cursor = await conn.execute(
+            f"UPDATE shifts SET {_OPENED}, declined_at = ?, decline_reason = ?,"
+            " cover_opened_at = ? WHERE id = ? AND member_id = ?"
+            " AND status IN ('assigned', 'confirmed') AND starts_at > ?",
+            (stamp, reason, stamp, shift_id, member_id, stamp),
+        )
+        return cursor.rowcount == 1
+
+    async def open_unconfirmed(
+        self, conn: aiosqlite.Connection, ids: Sequence[int], now: datetime
+    ) -> None:
+        """At the cut-off: still unconfirmed shifts are opened for cover."""
+        if not ids:
+            return
+        stamp = to_db_time(now)
+        await conn.execute(
+            f"UPDATE shifts SET {_OPENED}, cutoff_at = ?, cover_opened_at = ?"
+            f" WHERE id IN ({_marks(ids)}) AND status = 'assigned'",
+            (stamp, stamp, *ids),
+        )
+
+    async def release(self, conn: aiosqlite.Connection, member_id: int, now: datetime) -> int:
+        """A member leaves their unit: their shifts not yet started are opened, to be
+        announced by the schedule (``cover_opened_at`` empty until then)."""
+        cursor = await conn.execute(
+            f"UPDATE shifts SET {_OPENED}, cover_opened_at = NULL WHERE member_id = ?"
+            " AND status IN ('assigned', 'confirmed') AND starts_at > ?",
+            (member_id, to_db_time(now)),
+        )
+        return cursor.rowcount
+
+    async def cover(
+        self,
+        conn: aiosqlite.Connection,
+        shift_id: int,
+        member_id: int,
+        unit_id: int,
+        now: datetime,
+    ) -> bool:
+        """The member takes an open shift of their unit before it starts, if free then.
+        One statement: of two presses at the same moment exactly one matches."""
+        stamp = to_db_time(now)
+        cursor = await conn.execute(
+            "UPDATE shifts SET status = 'confirmed', member_id = ?, confirmed_at = ?,"
+            " covered_at = ? WHERE id = ? AND status = 'open' AND unit_id = ?"
+            f" AND starts_at > ? AND {_free('?', 'shifts')}",
+            (member_id, stamp, stamp, shift_id, unit_id, stamp, member_id),
+        )
+        return cursor.rowcount == 1
+
+    async def cover_candidates(self, shift_ids: Sequence[int]) -> list[tuple[int, int, int]]:
+        """(shift id, member id, telegram id) for each open shift's possible cover: the
+        unit's active members, not the one who gave it up, free then and not on leave."""
+        if not shift_ids:
+            return []
+        rows = await self.db.fetchall(
+            "SELECT s.id AS shift_id, m.id AS member_id, m.telegram_id FROM shifts s"
+            " JOIN members m ON m.unit_id = s.unit_id AND m.active = 1"
+            f" WHERE s.id IN ({_marks(shift_ids)}) AND m.telegram_id IS NOT NULL"
+            f" AND m.id IS NOT s.declined_member_id AND {_free('m.id', 's')}"
+            f" AND NOT {_ON_LEAVE_THAT_DAY} ORDER BY s.id, m.display_name",
+            shift_ids,
+        )
+        return [(r["shift_id"], r["member_id"], r["telegram_id"]) for r in rows]
+
+    async def add_offers(
+        self, conn: aiosqlite.Connection, offers: Sequence[tuple[int, int]], now: datetime
+    ) -> None:
+        """Remember who was offered which shift: (shift id, member id)."""
+        await conn.executemany(
+            "INSERT INTO cover_offers (shift_id, member_id, offered_at) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            [(shift_id, member_id, to_db_time(now)) for shift_id, member_id in offers],
+        )
+
+    async def member_chats(self, shift_ids: Sequence[int]) -> dict[int, int]:
+        """Shift id -> the Telegram id of its member (members who have one)."""
+        if not shift_ids:
+            return {}
+        rows = await self.db.fetchall(
+            "SELECT s.id, m.telegram_id FROM shifts s JOIN members m ON m.id = s.member_id"
+            f" WHERE s.id IN ({_marks(shift_ids)}) AND m.telegram_id IS NOT NULL",
+            shift_ids,
+        )
+        return {r["id"]: r["telegram_id"] for r in rows}
+
+    async def offered(self, shift_id: int) -> list[tuple[int, int]]:
+        """(member id, telegram id) of the members offered ``shift_id``."""
+        rows = await self.db.fetchall(
+            "SELECT m.id, m.telegram_id FROM cover_offers c JOIN members m ON m.id = c.member_id"
+            " WHERE c.shift_id = ? AND m.telegram_id IS NOT NULL ORDER BY m.id",
+            (shift_id,),
+        )
+        return [(r["id"], r["telegram_id"]) for r in rows]
+
+    async def of_member(
+        self,
+        member_id: int,
+        statuses: Sequence[ShiftStatus],
+        *,
+        ends_after: datetime,
+        starts_before: datetime,
+        limit: int,
+    ) -> list[Shift]:
+        """The member's shifts not over yet that start before ``starts_before``."""
+        rows = await self.db.fetchall(
+            f"SELECT {COLUMNS} FROM shifts WHERE member_id = ?"
+            f" AND status IN ({_marks(statuses)}) AND ends_at > ? AND starts_at < ?"
+            " ORDER BY starts_at, id LIMIT ?",
+            (member_id, *statuses, to_db_time(ends_after), to_db_time(starts_before), limit),
+        )
+        return [shift_of(r) for r in rows]
+
+    async def open_for(
+        self, member_id: int, unit_id: int, *, now: datetime, starts_before: datetime, limit: int
+    ) -> list[Shift]:
+        """Open shifts of the unit, not yet started, that the member is free to take."""
+        rows = await self.db.fetchall(
+            f"SELECT {COLUMNS} FROM shifts WHERE unit_id = ? AND status = 'open'"
+            " AND starts_at > ? AND starts_at < ? AND declined_member_id IS NOT ?"
+            f" AND {_free('?', 'shifts')} ORDER BY starts_at, id LIMIT ?",
+            (unit_id, to_db_time(now), to_db_time(starts_before), member_id, member_id, limit),
         )
         return [shift_of(r) for r in rows]
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 
 from bot.clock import Clock
 from bot.services.authz import Action, Actor, Authorizer
+from bot.services.duty import release_shifts
 from bot.services.people import Person
 from storage import Storage
 from storage.models import Member, Role, Unit
@@ -129,6 +130,7 @@ class MembershipService:
         # Each change commits together with its audit entry, or not at all.
         async with self.storage.db.transaction():
             await self.storage.members.set_unit(member.id, target.id, self.clock.now())
+            await release_shifts(self.storage, member.id, self.clock.now())
             await self.authz.audit(
                 actor, "member_move", target, f"member {member.id} from {origin}"
             )
@@ -142,6 +144,8 @@ class MembershipService:
             raise MembershipError("already_active" if active else "already_inactive")
         async with self.storage.db.transaction() as conn:
             await self.storage.members.set_active(conn, member.id, active, self.clock.now())
+            if not active:
+                await release_shifts(self.storage, member.id, self.clock.now())
             await self.authz.audit(actor, action, unit, f"member {member.id}")
         changed = await self.storage.members.get(member.id)
         assert changed is not None
