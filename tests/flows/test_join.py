@@ -30,8 +30,10 @@ async def test_join_with_token_puts_person_in_unit(harness: Harness) -> None:
     assert member.unit_id == (await harness.unit("RIV-1")).id
     # The person's chat gets the menu of a member, in their language.
     menu = harness.api.commands_for({"type": "chat", "chat_id": 202})
-    assert [c["command"] for c in menu] == ["checkin", "leave", "me", "language", "help", "cancel"]
-    assert menu[2]["description"] == "我的单位、角色和状态"
+    assert [c["command"] for c in menu] == [
+        "checkin", "leave", "duty", "me", "language", "help", "cancel",
+    ]  # fmt: skip
+    assert menu[3]["description"] == "我的单位、角色和状态"
 
 
 async def test_second_invite_grants_role_not_duplicate(harness: Harness) -> None:
