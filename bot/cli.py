@@ -13,6 +13,7 @@ import signal
 import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
@@ -26,6 +27,7 @@ from bot.services.container import Services
 from bot.services.invites import InviteError, invite_link
 from bot.services.membership import MembershipError
 from bot.services.org import OrgFileError
+from bot.services.roster import MAX_FILE_BYTES, Problem, RosterFileError, describe
 from storage import SchemaTooNewError, Storage
 from storage.models import Member, Role
 
@@ -93,6 +95,19 @@ def _parser() -> argparse.ArgumentParser:
         sub = member_actions.add_parser(verb, help=f"{verb} a member")
         sub.add_argument("--member", required=True, help="@username or Telegram id")
 
+    grid = commands.add_parser("grid", help="duty grids")
+    grid_actions = grid.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    grid_import = grid_actions.add_parser("import", help="load grids from a CSV or TOML file")
+    grid_import.add_argument("file", type=Path)
+
+    shift = commands.add_parser("shift", help="the duty roster")
+    shift_actions = shift.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    shift_import = shift_actions.add_parser("import", help="load shifts from a CSV file")
+    shift_import.add_argument("file", type=Path)
+    shift_import.add_argument(
+        "--partial", action="store_true", help="store the good rows even when some are bad"
+    )
+
     audit = commands.add_parser("audit", help="print the audit log")
     audit.add_argument("--limit", type=int, default=100, help="newest N entries (default 100)")
     return parser
@@ -141,6 +156,57 @@ async def _org_show(services: Services) -> int:
             f"  — {line.total_members} members ({line.own_members} in unit)"
         )
     return 0
+
+
+def _read_upload(path: Path) -> bytes:
+    """The file, or as much of it as shows that it is too large."""
+    try:
+        with path.open("rb") as file:
+            return file.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise CliError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise CliError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def _print_problems(services: Services, path: Path, problems: Sequence[Problem]) -> None:
+    for problem in problems:
+        text = describe(services.i18n, "en", replace(problem, line=0), plain=True)
+        where = f" line {problem.line}" if problem.line else ""
+        print(f"{path.name}{where}: {text}", file=sys.stderr)
+
+
+async def _grid_import(services: Services, path: Path) -> int:
+    try:
+        changes = await services.roster.import_grids(Actor.console(), _read_upload(path), path.name)
+    except RosterFileError as exc:
+        _print_problems(services, path, exc.problems)
+        print("nothing was changed", file=sys.stderr)
+        return EXIT_FAILED
+    if changes.empty:
+        print(f"{path}: no changes")
+    else:
+        print(f"{path}: {len(changes.added)} added, {len(changes.updated)} updated")
+    return 0
+
+
+async def _shift_import(services: Services, path: Path, partial: bool) -> int:
+    done = await services.roster.import_file(
+        Actor.console(), _read_upload(path), path.name, partial=partial
+    )
+    check = done.check
+    _print_problems(services, path, check.problems)
+    if not done.written:
+        print("nothing was changed", file=sys.stderr)
+        return EXIT_FAILED
+    skipped = f", {_count(check.bad_rows, 'row')} skipped" if check.problems else ""
+    rows = _count(len(check.good), "row")
+    print(f"{path}: {_count(done.written, 'shift')} from {rows} imported{skipped}")
+    return 0
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 async def _bot_username(settings: Settings) -> str | None:
@@ -250,6 +316,10 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
                 await services.membership.set_active(console, member, verb == "reactivate")
                 print(f"{member.display_name} {verb}d")
                 return 0
+            case ("grid", "import"):
+                return await _grid_import(services, args.file)
+            case ("shift", "import"):
+                return await _shift_import(services, args.file, args.partial)
             case ("audit", _):
                 return await _audit(services, args.limit)
         raise CliError(f"unknown command {args.command}", EXIT_USAGE)

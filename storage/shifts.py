@@ -12,6 +12,7 @@ import aiosqlite
 from storage.db import Database, from_db_time, to_db_time
 from storage.leave import ON_LEAVE
 from storage.models import Shift, ShiftStatus
+from storage.units import subtree_bounds
 
 COLUMNS = (
     "id, grid_id, unit_id, member_id, starts_at, ends_at, day, status, series_id, created_by,"
@@ -396,5 +397,76 @@ class ShiftRepository:
             "UPDATE shifts SET status = 'completed', ended_at = ?, report = ?"
             " WHERE id = ? AND member_id = ? AND status = 'started'",
             (to_db_time(now), json.dumps(report, ensure_ascii=False), shift_id, member_id),
+        )
+        return cursor.rowcount == 1
+
+    # --- roster (bot/services/roster.py) ---------------------------------------------------
+
+    async def live_of_members(
+        self, member_ids: Sequence[int], starts_at: datetime, ends_at: datetime
+    ) -> list[Shift]:
+        """Live shifts of any of these members sharing time with [starts_at, ends_at):
+        one query per 500 members, for checking a whole roster file at once."""
+        ids = sorted(set(member_ids))
+        marks = ", ".join("?" for _ in LIVE)
+        found: list[Shift] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = await self.db.fetchall(
+                f"SELECT {COLUMNS} FROM shifts WHERE member_id IN ({','.join('?' * len(chunk))})"
+                f" AND status IN ({marks}) AND starts_at < ? AND ends_at > ? ORDER BY starts_at",
+                (*chunk, *LIVE, to_db_time(ends_at), to_db_time(starts_at)),
+            )
+            found += [shift_of(r) for r in rows]
+        return found
+
+    async def day_in_subtree(self, path: str, day: str) -> list[tuple[Shift, str | None]]:
+        """Shifts of a unit's subtree that start on the local ``day``, with the member's
+        name (None while open), in start order."""
+        columns = ", ".join(f"s.{c.strip()}" for c in COLUMNS.split(","))
+        rows = await self.db.fetchall(
+            f"SELECT {columns}, m.display_name AS member_name FROM shifts s"
+            " JOIN units u ON u.id = s.unit_id LEFT JOIN members m ON m.id = s.member_id"
+            " WHERE u.path >= ? AND u.path < ? AND s.day = ? ORDER BY s.starts_at, s.id",
+            (*subtree_bounds(path), day),
+        )
+        return [(shift_of(r), r["member_name"]) for r in rows]
+
+    async def status_counts(self, path: str, day: str) -> dict[int, dict[str, int]]:
+        """Per unit of the subtree: how many of the ``day``'s shifts are in each status,
+        and (as ``declined``) how many were declined whatever became of them."""
+        rows = await self.db.fetchall(
+            "SELECT s.unit_id, s.status, COUNT(*) AS n,"
+            " SUM(CASE WHEN s.declined_at IS NULL THEN 0 ELSE 1 END) AS declined"
+            " FROM shifts s JOIN units u ON u.id = s.unit_id"
+            " WHERE u.path >= ? AND u.path < ? AND s.day = ? GROUP BY s.unit_id, s.status",
+            (*subtree_bounds(path), day),
+        )
+        counts: dict[int, dict[str, int]] = {}
+        for row in rows:
+            unit = counts.setdefault(row["unit_id"], {"declined": 0})
+            unit[row["status"]] = row["n"]
+            unit["declined"] += row["declined"]
+        return counts
+
+    async def upcoming_of_grid(self, grid_id: int, now: datetime) -> int:
+        """Live shifts of the grid that have not ended yet."""
+        marks = ", ".join("?" for _ in LIVE)
+        row = await self.db.fetchone(
+            f"SELECT COUNT(*) AS n FROM shifts WHERE grid_id = ? AND status IN ({marks})"
+            " AND ends_at > ?",
+            (grid_id, *LIVE, to_db_time(now)),
+        )
+        return int(row["n"]) if row else 0
+
+    async def cancel(
+        self, conn: aiosqlite.Connection, shift_id: int, now: datetime, statuses: Sequence[str]
+    ) -> bool:
+        """Cancel once, from one of ``statuses``; True only for the call that did it."""
+        marks = ", ".join("?" for _ in statuses)
+        cursor = await conn.execute(
+            f"UPDATE shifts SET status = 'cancelled', cancelled_at = ? WHERE id = ?"
+            f" AND status IN ({marks})",
+            (to_db_time(now), shift_id, *statuses),
         )
         return cursor.rowcount == 1
