@@ -10,6 +10,8 @@ from pydantic import Field
 from bot.checkin_config import Kind, Question, Strict, Text, question_problems
 from bot.durations import Duration
 
+# "Start duty" works from this long before the shift's start until its end.
+START_EARLY = timedelta(minutes=15)
 # Kinds an end-of-duty report may ask: the report is short and typed, not a survey.
 REPORT_KINDS = (Kind.NUMBER, Kind.TEXT, Kind.SINGLE_CHOICE)
 

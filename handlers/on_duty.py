@@ -13,13 +13,14 @@ from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.checkin_config import Question
+from bot.duty_schedule import when_text
 from bot.i18n import Html, format_day
 from bot.notices import to_secretaries
 from bot.services.on_duty import DutyError, IncidentReport, OnDuty, Started
 from handlers.common import PRIVATE, Buttons, MusterApp, MusterContext, Reply, wake_delivery
 from handlers.flow import Flow
 from handlers.form import FormWalker
-from storage.models import Member, Shift, Unit
+from storage.models import Member, Unit
 
 LOCATION, REPORT, CONFIRM, INCIDENT = range(4)
 FLOW = Flow("on_duty", "od", "onduty-cancelled")
@@ -40,14 +41,6 @@ _ERRORS = {
 
 def _local(services: Any, unit: Unit, moment: datetime) -> datetime:
     return moment.astimezone(services.checkins.zone_of(unit))
-
-
-def when(reply: Reply, shift: Shift, unit: Unit) -> str:
-    """The shift's day and hours in its unit's time: ``Sun 29 Nov 18:00–22:00``."""
-    services = reply.context.services
-    starts = _local(services, unit, shift.starts_at)
-    ends = _local(services, unit, shift.ends_at)
-    return f"{format_day(starts, reply.language)} {starts:%H:%M}–{ends:%H:%M}"
 
 
 def _duty_buttons(reply: Reply, shift_id: int) -> Buttons:
@@ -111,7 +104,7 @@ async def start_pressed(update: Update, context: MusterContext) -> int:
         one_time_keyboard=True,
     )
     text = reply.t(
-        "onduty-ask-location", grid=duty.grid.name, when=when(reply, duty.shift, duty.unit)
+        "onduty-ask-location", grid=duty.grid.name, when=when_text(duty.view, reply.language)
     )
     await context.bot.send_message(
         member.telegram_id or 0, text, parse_mode=ParseMode.HTML, reply_markup=keys

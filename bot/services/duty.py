@@ -21,9 +21,8 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 
 from bot.clock import Clock
-from bot.duty_config import DutySettings
+from bot.duty_config import START_EARLY, DutySettings
 from bot.services.authz import Authorizer
-from bot.services.on_duty import START_EARLY
 from storage import Storage
 from storage.models import Grid, Member, Shift, ShiftStatus, Unit
 from storage.outbox import NewMessage

@@ -11,20 +11,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from bot.clock import Clock
-from bot.duty_config import DutySettings
+from bot.duty_config import START_EARLY, DutySettings
 from bot.forms import AnswerError, check_answer
+from bot.services.duty import DutyService, ShiftView
 from storage import Storage
 from storage.incidents import Incident
 from storage.models import Grid, Member, Shift, ShiftStatus, Unit
 from storage.outbox import NewMessage
 
-# "Start duty" works from this long before the shift's start until its end.
-START_EARLY = timedelta(minutes=15)
 INCIDENT_TEXT_LIMIT = 1000
 _EARTH_RADIUS_M = 6_371_000
 
@@ -41,12 +40,22 @@ class DutyError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class OnDuty:
-    """A shift with what a message about it needs."""
+    """A member's shift with what a message about it needs."""
 
-    shift: Shift
-    grid: Grid
-    unit: Unit
+    view: ShiftView
     member: Member
+
+    @property
+    def shift(self) -> Shift:
+        return self.view.shift
+
+    @property
+    def grid(self) -> Grid:
+        return self.view.grid
+
+    @property
+    def unit(self) -> Unit:
+        return self.view.unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +85,13 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> int:
 
 
 class OnDutyService:
-    def __init__(self, storage: Storage, clock: Clock, settings: DutySettings) -> None:
+    def __init__(
+        self, storage: Storage, clock: Clock, settings: DutySettings, duty: DutyService
+    ) -> None:
         self.storage = storage
         self.clock = clock
         self.settings = settings
+        self.duty_service = duty
 
     async def duty(self, member: Member, shift_id: int) -> OnDuty:
         """The member's own shift, or DutyError("not_yours") (someone else's, cancelled,
@@ -89,10 +101,7 @@ class OnDutyService:
             raise DutyError("not_yours")
         if shift.status is ShiftStatus.CANCELLED:
             raise DutyError("cancelled")
-        grid = await self.storage.grids.get(shift.grid_id)
-        unit = await self.storage.units.get(shift.unit_id)
-        assert grid is not None and unit is not None  # foreign keys
-        return OnDuty(shift, grid, unit, member)
+        return OnDuty(await self.duty_service.view(shift), member)
 
     async def startable(self, member: Member, shift_id: int) -> OnDuty:
         """The shift if "Start duty" may be pressed now, else DutyError saying why."""
@@ -135,14 +144,11 @@ class OnDutyService:
                 raise DutyError("already_started", at=now)  # a double tap lost the race
             started = await self.storage.shifts.get(shift_id)
             assert started is not None
-            result = Started(OnDuty(started, grid, duty.unit, member), late, distance, outside)
+            view = replace(duty.view, shift=started)
+            result = Started(OnDuty(view, member), late, distance, outside)
             if late or outside:
                 await self._enqueue(conn, await notices(result), now)
         return result
-
-    def check(self, index: int, raw: Any) -> Any:
-        """One report answer, as ``bot.forms.check_answer`` takes it."""
-        return check_answer(self.settings.report[index], raw)
 
     async def end(self, member: Member, shift_id: int, answers: dict[str, Any]) -> OnDuty:
         """End duty with the report; every answer is checked again (the configuration
@@ -164,7 +170,7 @@ class OnDutyService:
                 raise DutyError("already_ended", at=now)
         ended = await self.storage.shifts.get(shift_id)
         assert ended is not None
-        return OnDuty(ended, duty.grid, duty.unit, member)
+        return OnDuty(replace(duty.view, shift=ended), member)
 
     async def reportable(self, member: Member, shift_id: int) -> OnDuty:
         """Incidents are reported while on duty (started, not yet ended)."""
