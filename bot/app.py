@@ -23,6 +23,7 @@ from bot.directive_delivery import DirectiveRenderers, directive_tick
 from bot.duty_schedule import DutyRenderers, duty_tick
 from bot.services.checkins import Unchecked
 from bot.services.container import Services
+from bot.summary_schedule import KIND_SUMMARY, SummaryRenderer, summary_tick
 from handlers.common import MusterApp, MusterContext, answer_quietly, language_of
 from storage import Storage
 from storage.checkins import KIND_REMINDER as KIND_CHECKIN_REMINDER
@@ -98,6 +99,7 @@ async def build_application(
             **renderers.table(),
             KIND_CHECKIN_REMINDER: CheckinReminders(services).render,
             **DutyRenderers(services).table(),
+            KIND_SUMMARY: SummaryRenderer(services).render,
         },
         pacer,
         prepare=renderers.prepare,
@@ -127,8 +129,9 @@ async def run_schedule(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
 
     reminded, noticed = await services.checkins.run_schedule(notices)
     duty = await duty_tick(services)
+    summaries = await summary_tick(services)
     app.bot_data["delivery"].wake()
-    return done + reminded + noticed + duty
+    return done + reminded + noticed + duty + summaries
 
 
 async def _tick_job(context: MusterContext) -> None:

@@ -14,7 +14,7 @@ import tomllib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -36,7 +36,7 @@ from pydantic_settings import (
     SettingsError,
 )
 
-from bot.checkin_config import CheckinSettings, checkin_problems
+from bot.checkin_config import CheckinSettings, ClockTime, Weekday, checkin_problems
 from bot.durations import Duration
 from bot.duty_config import DutySettings, duty_problems
 
@@ -144,6 +144,18 @@ class DeliverySettings(_Section):
     max_backoff_seconds: float = Field(default=300.0, ge=0, le=86_400)
 
 
+class SummarySettings(_Section):
+    """When coordinators get their committees' summaries (each committee's local time)."""
+
+    daily_at: ClockTime = time(20, 0)
+    # The weekly summary (7 days per day, trend per child unit) on this weekday, at daily_at.
+    weekly_on: Weekday = "sun"
+    # A summary sent this long after it fell due (the bot was down) is marked late.
+    late_after: Duration = timedelta(minutes=30)
+    # /export covers at most this many days.
+    max_export_days: int = Field(default=31, ge=1, le=366)
+
+
 class LoggingSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -176,6 +188,7 @@ class Settings(BaseSettings):
     directives: DirectiveSettings = Field(default_factory=DirectiveSettings)
     checkin: CheckinSettings = Field(default_factory=CheckinSettings)
     duty: DutySettings = Field(default_factory=DutySettings)
+    summaries: SummarySettings = Field(default_factory=SummarySettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
 

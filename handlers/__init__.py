@@ -17,6 +17,7 @@ from handlers import (
     on_duty,
     roster,
     start,
+    summary,
 )
 from handlers.common import MusterApp
 
@@ -33,6 +34,7 @@ def register(app: MusterApp) -> None:
     on_duty.register(app)
     members.register(app)
     directive_watch.register(app)
+    summary.register(app)
     acknowledge.register(app)
     admin.register(app)
     basics.register(app)

@@ -52,6 +52,7 @@ COMMANDS: list[tuple[str, str, Callable[[Actor], bool]]] = [
     ("directive", "cmd-directive", _secretary),
     ("directives", "cmd-directives", _watcher),
     ("members", "cmd-members", _watcher),
+    ("summary", "cmd-summary", _watcher),
     ("roster", "cmd-roster", _watcher),
     ("assign", "cmd-assign", _secretary),
     ("grids", "cmd-grids", _secretary),

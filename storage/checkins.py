@@ -13,6 +13,8 @@ from storage.db import Database, from_db_time, to_db_time
 from storage.leave import ON_LEAVE
 
 KIND_REMINDER = "checkin_reminder"
+# Later than any stored time: "joined before" with no bound.
+_NEVER = "9999-12-31T00:00:00.000000Z"
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,33 +152,42 @@ class CheckinRepository:
             )
             return cursor.rowcount
 
-    async def missing(self, unit_ids: list[int], day: date) -> list[Missing]:
-        """Active members of these units with no check-in that day, by unit then name."""
+    async def missing(
+        self, unit_ids: list[int], day: date, joined_before: datetime | None = None
+    ) -> list[Missing]:
+        """Active members of these units with no check-in that day, by unit then name;
+        with ``joined_before``, only those who had joined by then."""
         if not unit_ids:
             return []
         marks = ",".join("?" * len(unit_ids))
+        joined = to_db_time(joined_before) if joined_before else _NEVER
         rows = await self.db.fetchall(
             "SELECT m.id, m.display_name, m.unit_id,"
             " (SELECT MAX(c.day) FROM checkins c WHERE c.member_id = m.id AND c.day < ?) AS last"
-            f" FROM members m WHERE m.unit_id IN ({marks}) AND m.active = 1"
+            f" FROM members m WHERE m.unit_id IN ({marks}) AND m.active = 1 AND m.joined_at < ?"
             " AND NOT EXISTS (SELECT 1 FROM checkins c WHERE c.member_id = m.id AND c.day = ?)"
             f" AND NOT {ON_LEAVE} ORDER BY m.unit_id, m.display_name",
-            (day.isoformat(), *unit_ids, day.isoformat(), day.isoformat(), day.isoformat()),
+            (day.isoformat(), *unit_ids, joined, day.isoformat(), day.isoformat(), day.isoformat()),
         )
         return [Missing(r[0], r[1], r[2], date.fromisoformat(r[3]) if r[3] else None) for r in rows]
 
-    async def unit_days(self, unit_ids: list[int], day: date) -> list[UnitDay]:
-        """Per unit, in one query: active members, check-ins, excused, on leave."""
+    async def unit_days(
+        self, unit_ids: list[int], day: date, joined_before: datetime | None = None
+    ) -> list[UnitDay]:
+        """Per unit, in one query: active members (with ``joined_before``, those who had
+        joined by then), check-ins, excused, on leave."""
         if not unit_ids:
             return []
         marks = ",".join("?" * len(unit_ids))
         iso = day.isoformat()
+        joined = to_db_time(joined_before) if joined_before else _NEVER
         rows = await self.db.fetchall(
             "SELECT m.unit_id, COUNT(*) AS members, COUNT(c.id) AS checked,"
             " COALESCE(SUM(c.excused), 0) AS excused,"
             f" SUM(CASE WHEN c.id IS NULL AND {ON_LEAVE} THEN 1 ELSE 0 END) AS on_leave"
             " FROM members m LEFT JOIN checkins c ON c.member_id = m.id AND c.day = ?"
-            f" WHERE m.active = 1 AND m.unit_id IN ({marks}) GROUP BY m.unit_id",
-            (iso, iso, iso, *unit_ids),
+            f" WHERE m.active = 1 AND m.joined_at < ? AND m.unit_id IN ({marks})"
+            " GROUP BY m.unit_id",
+            (iso, iso, iso, joined, *unit_ids),
         )
         return [UnitDay(r[0], r[1], r[2], r[3], r[4] or 0) for r in rows]

@@ -79,8 +79,7 @@ class IncidentRepository:
             return []
         marks = ", ".join("?" for _ in unit_ids)
         rows = await self.db.fetchall(
-            f"SELECT {_COLUMNS} FROM incidents WHERE day = ? AND unit_id IN ({marks})"
-            " ORDER BY at",
+            f"SELECT {_COLUMNS} FROM incidents WHERE day = ? AND unit_id IN ({marks}) ORDER BY at",
             (day, *unit_ids),
         )
         return [_incident(r) for r in rows]

@@ -16,6 +16,7 @@ from storage.leave import LeaveRepository
 from storage.members import MemberRepository
 from storage.outbox import OutboxRepository
 from storage.shifts import ShiftRepository
+from storage.summaries import SummaryRepository
 from storage.units import UnitRepository
 
 
@@ -33,6 +34,7 @@ class Storage:
         self.grids = GridRepository(db)
         self.shifts = ShiftRepository(db)
         self.incidents = IncidentRepository(db)
+        self.summaries = SummaryRepository(db)
 
     @classmethod
     async def open(cls, path: str | Path) -> Storage:

@@ -87,7 +87,7 @@ class CheckinService:
         day = moment.astimezone(zone).date()
         opens = local_instant(day, self.form.opens, zone)
         closes = local_instant(day, self.form.closes, zone)
-        if self._off(day):
+        if self.day_off(day):
             state = WindowState.DAY_OFF
         elif moment < opens:
             state = WindowState.NOT_YET
@@ -145,7 +145,13 @@ class CheckinService:
         unit = await self.storage.units.get(member.unit_id)
         return await self.storage.checkins.get(member.id, self.window(unit).day)
 
-    def _off(self, day: date) -> bool:
+    def day_end(self, day: date) -> datetime:
+        """The end of ``day`` in the organisation's time: who had joined by then counts
+        as a member that day (in /members and in the summaries alike)."""
+        return local_instant(day + timedelta(days=1), time(0, 0), self.zone)
+
+    def day_off(self, day: date) -> bool:
+        """A configured weekday off or holiday: no check-in is expected."""
         return WEEKDAYS[day.weekday()] in self.form.days_off or day in self.form.holidays
 
     async def run_schedule(
@@ -167,7 +173,7 @@ class CheckinService:
             ids = [u.id for u in units]
             today = now.astimezone(zone).date()
             for day in (today - timedelta(days=1), today):
-                if self._off(day):
+                if self.day_off(day):
                     continue
                 closes = local_instant(day, self.form.closes, zone)
                 if day == today:
@@ -236,8 +242,9 @@ class CheckinService:
         if roots is None:
             units = await self.storage.units.all()
         ids = [u.id for u in units]
-        days = {d.unit_id: d for d in await self.storage.checkins.unit_days(ids, day)}
-        missing = await self.storage.checkins.missing(ids, day)
+        end = self.day_end(day)
+        days = {d.unit_id: d for d in await self.storage.checkins.unit_days(ids, day, end)}
+        missing = await self.storage.checkins.missing(ids, day, end)
         by_unit = {u.id: u for u in units}
         out = [
             (by_unit[unit_id], tally, [m for m in missing if m.unit_id == unit_id])
@@ -324,7 +331,7 @@ class CheckinService:
         zone = self.zone_of(unit)
         day = window.day + timedelta(days=1)
         for _ in range(366):  # a form with every day off must not loop forever
-            if not self._off(day):
+            if not self.day_off(day):
                 break
             day += timedelta(days=1)
         return local_instant(day, self.form.opens, zone)

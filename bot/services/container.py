@@ -16,6 +16,7 @@ from bot.services.membership import MembershipService
 from bot.services.on_duty import OnDutyService
 from bot.services.org import OrgService
 from bot.services.roster import RosterService
+from bot.services.summaries import SummaryService
 from storage import Storage
 
 
@@ -34,10 +35,14 @@ class Services:
     roster: RosterService
     duty: DutyService
     on_duty: OnDutyService
+    summaries: SummaryService
 
     @classmethod
     def build(cls, settings: Settings, storage: Storage, clock: Clock) -> Services:
         authz = Authorizer(storage, clock, set(settings.organisation.admins))
+        checkins = CheckinService(storage, clock, settings.checkin, settings.zone, authz)
+        roster = RosterService(storage, clock, authz, settings.duty, settings.zone)
+        duty = DutyService(storage, clock, authz, settings.duty, settings.zone)
         return cls(
             settings=settings,
             storage=storage,
@@ -61,8 +66,9 @@ class Services:
                 escalation_grace=settings.directives.escalation_grace,
                 recent_limit=settings.directives.recent,
             ),
-            checkins=CheckinService(storage, clock, settings.checkin, settings.zone, authz),
-            roster=RosterService(storage, clock, authz, settings.duty, settings.zone),
-            duty=DutyService(storage, clock, authz, settings.duty, settings.zone),
-            on_duty=OnDutyService(storage, clock, settings.duty),
+            checkins=checkins,
+            roster=roster,
+            duty=duty,
+            on_duty=OnDutyService(storage, clock, settings.duty, duty),
+            summaries=SummaryService(storage, clock, authz, checkins, roster, settings.summaries),
         )

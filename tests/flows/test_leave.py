@@ -149,8 +149,9 @@ async def test_members_shows_each_units_day(harness: Harness, crew: dict[str, Fa
         "• Riverside District：已报到 0/1 — 未报到：Sam\n"
         "• Riverside Branch 1：已报到 1/2，1 人请假"
     )
+    # Nobody had joined yet the day before: no members then.
     [status] = await harness.send(sec, sec.command("members", "2026-11-30"))
-    assert status.text is not None and status.text.startswith("报到情况，11月30日 周一")
+    assert status.text == "11月30日 周一 您的单位没有成员。"
     [answer] = await harness.send(sec, sec.command("members", "yesterday"))
     assert answer.text == "日期格式不对。请用 /members 或 /members 2026-12-01。"
     [answer] = await harness.send(sec, sec.command("members", "2027-01-01"))

@@ -1,0 +1,265 @@
+"""Coordinators' summaries: a committee's subtree on a day, rolled up per child unit, worst
+first, against the day before; and when each committee's summary falls due.
+
+Numbers come from the same repository queries ``/members`` and ``/directives`` use, so a
+summary agrees with what those show for the same day; each is one query over the whole
+subtree, never one per unit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime, timedelta
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from bot.checkin_config import WEEKDAYS
+from bot.clock import Clock
+from bot.config import SummarySettings
+from bot.services.authz import Action, Actor, Authorizer
+from bot.services.checkins import CheckinService, local_instant
+from bot.services.roster import RosterService, UnitCoverage
+from storage import Storage
+from storage.checkins import Missing, UnitDay
+from storage.incidents import Incident
+from storage.models import Unit
+from storage.summaries import DirectiveDay, Flagged
+
+T = TypeVar("T")
+DAILY, WEEKLY = "daily", "weekly"
+# A summary missed while the bot was down is still sent this long after it fell due.
+CATCH_UP = timedelta(hours=24)
+
+
+class SummaryError(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Check-ins of a set of members on a day."""
+
+    members: int = 0
+    checked_in: int = 0  # with a check-in (excused answers included)
+    excused: int = 0  # of those, with an answer that excuses them
+    on_leave: int = 0  # no check-in needed: on leave
+
+    @classmethod
+    def of(cls, days: Sequence[UnitDay]) -> Counts:
+        return cls(
+            sum(d.members for d in days),
+            sum(d.checked_in for d in days),
+            sum(d.excused for d in days),
+            sum(d.on_leave for d in days),
+        )
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.members - self.checked_in - self.on_leave)
+
+    @property
+    def expected(self) -> int:
+        return self.members - self.on_leave
+
+    @property
+    def rate(self) -> float | None:
+        """Checked in of those expected to (as ``/members`` ranks units); None when nobody
+        was expected — nothing to divide."""
+        return self.checked_in / self.expected if self.expected > 0 else None
+
+
+@dataclass(frozen=True, slots=True)
+class Duty:
+    """Grid duty of a set of units on a day, summed from ``RosterService.coverage``."""
+
+    grids: int = 0
+    uncovered: int = 0
+    assigned: int = 0
+    confirmed: int = 0
+    open: int = 0
+    declined: int = 0
+    started: int = 0
+    completed: int = 0
+    no_show: int = 0
+
+    @classmethod
+    def of(cls, entries: Sequence[UnitCoverage]) -> Duty:
+        return cls(**{f.name: sum(getattr(e, f.name) for e in entries) for f in fields(cls)})
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One child unit of the committee with everything below it (or the committee's own
+    members, ``own``)."""
+
+    unit: Unit
+    counts: Counts
+    previous: Counts
+    duty: Duty = Duty()
+    own: bool = False
+
+
+@dataclass(slots=True)
+class Summary:
+    committee: Unit
+    day: date
+    zone: ZoneInfo  # the committee's: times are shown in it
+    day_off: bool
+    total: Counts
+    previous: Counts
+    lines: list[Line]  # worst rate first
+    duty: Duty
+    own_missing: list[Missing]  # the committee's own unit's members without a check-in
+    flagged: list[tuple[Flagged, Unit]]
+    directives: list[DirectiveDay]
+    incidents: list[tuple[Incident, Unit]]
+    units: dict[int, Unit] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        """Nobody to report on: say so rather than show 0 %."""
+        return self.total.members == 0
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """A committee's summary that is due now and was just claimed."""
+
+    committee: Unit
+    kind: str
+    period: date
+    due_at: datetime
+    late: bool
+
+
+def _worst_first(line: Line) -> tuple[float, str]:
+    rate = line.counts.rate
+    return (rate if rate is not None else 2.0, line.unit.name)
+
+
+class SummaryService:
+    def __init__(
+        self,
+        storage: Storage,
+        clock: Clock,
+        authz: Authorizer,
+        checkins: CheckinService,
+        roster: RosterService,
+        settings: SummarySettings,
+    ) -> None:
+        self.storage = storage
+        self.clock = clock
+        self.authz = authz
+        self.checkins = checkins
+        self.roster = roster
+        self.settings = settings
+
+    def today(self, unit: Unit) -> date:
+        return self.clock.now().astimezone(self.checkins.zone_of(unit)).date()
+
+    async def compile(self, committee: Unit, day: date) -> Summary:
+        """The committee's subtree on ``day``; a constant number of queries."""
+        storage = self.storage
+        units = await storage.units.subtree(committee)
+        by_id = {u.id: u for u in units}
+        ids = list(by_id)
+        previous = day - timedelta(days=1)
+        end, previous_end = self.checkins.day_end(day), self.checkins.day_end(previous)
+        today = {d.unit_id: d for d in await storage.checkins.unit_days(ids, day, end)}
+        before = {
+            d.unit_id: d for d in await storage.checkins.unit_days(ids, previous, previous_end)
+        }
+        coverage = {c.unit.id: c for c in await self.roster.coverage(committee, day)}
+        lines: list[Line] = []
+        own = [committee.id]
+        if committee.id in today and today[committee.id].members:
+            lines.append(
+                Line(
+                    committee,
+                    Counts.of(_only(today, own)),
+                    Counts.of(_only(before, own)),
+                    Duty.of(_only(coverage, own)),
+                    own=True,
+                )
+            )
+        for child in (u for u in units if u.parent_id == committee.id):
+            inside = [u.id for u in units if child.contains(u)]
+            lines.append(
+                Line(
+                    child,
+                    Counts.of(_only(today, inside)),
+                    Counts.of(_only(before, inside)),
+                    Duty.of(_only(coverage, inside)),
+                )
+            )
+        lines.sort(key=_worst_first)
+        zone = self.checkins.zone_of(committee)
+        start = local_instant(day, datetime.min.time(), zone)
+        end = local_instant(day + timedelta(days=1), datetime.min.time(), zone)
+        flagged = await storage.summaries.flagged(ids, day)
+        incidents = await storage.incidents.of_units_day(ids, day.isoformat())
+        return Summary(
+            committee=committee,
+            day=day,
+            zone=zone,
+            day_off=self.checkins.day_off(day),
+            total=Counts.of(list(today.values())),
+            previous=Counts.of(list(before.values())),
+            lines=lines,
+            duty=Duty.of(list(coverage.values())),
+            own_missing=await storage.checkins.missing([committee.id], day, end),
+            flagged=[(f, by_id[f.unit_id]) for f in flagged if f.unit_id in by_id],
+            directives=await storage.summaries.directives(ids, start, end),
+            incidents=[(i, by_id[i.unit_id]) for i in incidents if i.unit_id in by_id],
+            units=by_id,
+        )
+
+    async def for_viewer(self, actor: Actor, unit: Unit, day: date) -> Summary:
+        """On demand: the viewer must see the unit (coordinators and secretaries of it or
+        above, admins); a day after today in the unit's time is refused."""
+        await self.authz.check(actor, Action.VIEW_UNIT, unit, f"summary {day.isoformat()}")
+        if day > self.today(unit):
+            raise SummaryError("future_day")
+        return await self.compile(unit, day)
+
+    async def due(self) -> list[Due]:
+        """Every committee summary due now (daily at ``daily_at``, weekly on ``weekly_on``
+        too) and not yet sent; one missed while the bot was down stays due, marked late,
+        for ``CATCH_UP``; one that fell due before the committee had a coordinator (or a
+        group chat) is not owed to anyone. The caller claims each
+        (``storage.summaries.claim``) in the transaction that queues it."""
+        now = self.clock.now()
+        found: list[Due] = []
+        since = dict(await self.storage.summaries.committees())
+        for unit in await self.storage.units.many(list(since)):
+            zone = self.checkins.zone_of(unit)
+            today = now.astimezone(zone).date()
+            for day in (today - timedelta(days=1), today):
+                due_at = local_instant(day, self.settings.daily_at, zone)
+                if not since[unit.id] <= due_at <= now < due_at + CATCH_UP:
+                    continue
+                kinds = [DAILY]
+                if WEEKDAYS[day.weekday()] == self.settings.weekly_on:
+                    kinds.append(WEEKLY)
+                for kind in kinds:
+                    if not await self.storage.summaries.done(unit.id, kind, day):
+                        late = now - due_at > self.settings.late_after
+                        found.append(Due(unit, kind, day, due_at, late))
+        return found
+
+    async def week(self, committee: Unit, last_day: date) -> list[Summary]:
+        """The seven days ending ``last_day``, oldest first."""
+        return [
+            await self.compile(committee, last_day - timedelta(days=back))
+            for back in range(6, -1, -1)
+        ]
+
+    def zone_of(self, unit: Unit) -> ZoneInfo:
+        return self.checkins.zone_of(unit)
+
+
+def _only(by_unit: dict[int, T], unit_ids: Sequence[int]) -> list[T]:
+    return [by_unit[i] for i in unit_ids if i in by_unit]

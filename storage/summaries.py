@@ -1,0 +1,129 @@
+"""What the coordinators' summaries read beyond the check-in, duty and directive
+repositories, and the record of summaries already sent."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from storage.db import Database, from_db_time, to_db_time
+from storage.directives import KIND_DIRECTIVE
+
+
+@dataclass(frozen=True, slots=True)
+class Flagged:
+    """A check-in with an answer that flags a problem."""
+
+    member_id: int
+    display_name: str
+    unit_id: int
+    answers: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class DirectiveDay:
+    """One directive sent that day, counted within the committee's subtree."""
+
+    directive_id: int
+    text: str
+    ack_required: bool
+    recipients: int
+    sent: int
+    acked: int
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ",".join("?" * len(values))
+
+
+class SummaryRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def flagged(self, unit_ids: Sequence[int], day: date) -> list[Flagged]:
+        if not unit_ids:
+            return []
+        rows = await self.db.fetchall(
+            "SELECT m.id, m.display_name, m.unit_id, c.answers FROM checkins c"
+            " JOIN members m ON m.id = c.member_id"
+            f" WHERE c.day = ? AND c.flagged = 1 AND m.active = 1"
+            f" AND m.unit_id IN ({_marks(unit_ids)}) ORDER BY m.display_name",
+            (day.isoformat(), *unit_ids),
+        )
+        return [Flagged(r[0], r[1], r[2], json.loads(r[3])) for r in rows]
+
+    async def directives(
+        self, unit_ids: Sequence[int], start: datetime, end: datetime
+    ) -> list[DirectiveDay]:
+        """Directives sent in [start, end) with recipients among ``unit_ids``, counted
+        over those recipients only, in one query."""
+        if not unit_ids:
+            return []
+        rows = await self.db.fetchall(
+            "SELECT d.id, d.text, d.ack_required, COUNT(*) AS recipients,"
+            " SUM(o.status = 'sent') AS sent, SUM(r.acked_at IS NOT NULL) AS acked"
+            " FROM directives d JOIN directive_recipients r ON r.directive_id = d.id"
+            " LEFT JOIN outbox o ON o.directive_id = r.directive_id AND o.member_id = r.member_id"
+            " AND o.kind = ?"
+            " WHERE d.send_at >= ? AND d.send_at < ? AND d.status != 'cancelled'"
+            f" AND r.unit_id IN ({_marks(unit_ids)}) GROUP BY d.id ORDER BY d.send_at, d.id",
+            (KIND_DIRECTIVE, to_db_time(start), to_db_time(end), *unit_ids),
+        )
+        return [DirectiveDay(r[0], r[1], bool(r[2]), r[3], r[4] or 0, r[5] or 0) for r in rows]
+
+    async def committees(self) -> list[tuple[int, datetime]]:
+        """Units with an active coordinator or a registered group chat, and since when:
+        summaries that fell due before then were nobody's to send."""
+        rows = await self.db.fetchall(
+            "SELECT unit_id, MIN(since) FROM ("
+            " SELECT r.unit_id AS unit_id, r.granted_at AS since FROM roles r"
+            " JOIN members m ON m.id = r.member_id"
+            " WHERE r.role = 'coordinator' AND m.active = 1"
+            " UNION ALL SELECT unit_id, registered_at FROM summary_chats"
+            ") GROUP BY unit_id ORDER BY unit_id"
+        )
+        return [(r[0], from_db_time(r[1])) for r in rows]
+
+    async def done(self, unit_id: int, kind: str, period: date) -> bool:
+        row = await self.db.fetchone(
+            "SELECT 1 FROM summary_runs WHERE unit_id = ? AND kind = ? AND period = ?",
+            (unit_id, kind, period.isoformat()),
+        )
+        return row is not None
+
+    async def claim(
+        self, unit_id: int, kind: str, period: date, due_at: datetime, now: datetime
+    ) -> bool:
+        """Record the run (inside the caller's transaction); False if it was already."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT OR IGNORE INTO summary_runs (unit_id, kind, period, due_at, done_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (unit_id, kind, period.isoformat(), to_db_time(due_at), to_db_time(now)),
+            )
+            return cursor.rowcount == 1
+
+    async def chats(self, unit_id: int) -> list[int]:
+        rows = await self.db.fetchall(
+            "SELECT chat_id FROM summary_chats WHERE unit_id = ? ORDER BY chat_id", (unit_id,)
+        )
+        return [r[0] for r in rows]
+
+    async def register_chat(
+        self, unit_id: int, chat_id: int, member_id: int | None, now: datetime
+    ) -> bool:
+        cursor_rows = await self.db.write(
+            "INSERT OR IGNORE INTO summary_chats (unit_id, chat_id, registered_by, registered_at)"
+            " VALUES (?, ?, ?, ?)",
+            (unit_id, chat_id, member_id, to_db_time(now)),
+        )
+        return cursor_rows == 1
+
+    async def unregister_chat(self, unit_id: int, chat_id: int) -> bool:
+        changed = await self.db.write(
+            "DELETE FROM summary_chats WHERE unit_id = ? AND chat_id = ?", (unit_id, chat_id)
+        )
+        return changed == 1

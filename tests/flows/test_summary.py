@@ -1,0 +1,213 @@
+"""Coordinators' summaries as they receive them: the evening summary with numbers that
+agree with /members, once per committee and day (also across a restart), late after
+downtime, the weekly one, and /summary on demand with its refusals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+
+from bot.app import build_application
+from bot.delivery import Pacer
+from bot.fakeapi import ChatDriver, FakeRequest, FakeUser
+from bot.services.authz import Actor
+from storage.models import Role
+from tests.flows.conftest import Harness
+from tests.flows.test_checkin import local
+
+DAY = "2026-12-01"  # a Tuesday
+
+
+@dataclass
+class Org:
+    coord: FakeUser  # coordinator of RIV, reads English
+    coord_zh: FakeUser  # coordinator of RIV too, reads Chinese
+    sec: FakeUser  # secretary of RIV-1
+    members: dict[str, FakeUser]
+
+
+async def checkin(harness: Harness, who: FakeUser, status: str) -> None:
+    member = await harness.services.storage.members.by_telegram_id(who.id)
+    assert member is not None
+    await harness.services.checkins.save(member, {"status": status})
+
+
+@pytest.fixture
+async def org(harness: Harness) -> Org:
+    harness.clock.set(local(f"{DAY} 08:00"))
+    people = {
+        name: harness.person(900 + i, name)
+        for i, name in enumerate(["Ann", "Bo", "Cy", "Di", "Ed"], start=1)
+    }
+    for person in people.values():
+        await harness.join(person, "RIV-1")
+    coord = harness.person(951, "Cora")
+    coord_zh = harness.person(952, "Chen", language="zh")
+    sec = harness.person(953, "Sam")
+    await harness.join(coord, "RIV", Role.COORDINATOR)
+    await harness.join(coord_zh, "RIV", Role.COORDINATOR)
+    await harness.join(sec, "RIV-1", Role.SECRETARY)
+    harness.clock.set(local(f"{DAY} 09:00"))
+    await checkin(harness, people["Ann"], "post")
+    await checkin(harness, people["Bo"], "sick")  # excused, still checked in
+    await checkin(harness, people["Cy"], "problem")  # flagged
+    await checkin(harness, sec, "post")
+    member = await harness.services.storage.members.by_telegram_id(people["Di"].id)
+    assert member is not None
+    await harness.services.storage.leave.add(
+        member_id=member.id,
+        first_day=date(2026, 12, 1),
+        last_day=date(2026, 12, 2),
+        reason="annual",
+        recorded_by=None,
+        now=harness.clock.now(),
+    )
+    return Org(coord, coord_zh, sec, people)
+
+
+def summaries(harness: Harness, chat_id: int) -> list[str]:
+    return [m.text or "" for m in harness.api.sent_to(chat_id) if (m.text or "").startswith("📊")]
+
+
+async def test_evening_summary_reaches_each_coordinator_once(harness: Harness, org: Org) -> None:
+    harness.clock.set(local(f"{DAY} 19:59"))
+    await harness.run_due()
+    assert summaries(harness, org.coord.id) == []
+    harness.clock.set(local(f"{DAY} 20:00"))
+    await harness.run_due()
+    [text] = summaries(harness, org.coord.id)
+    # RIV-1: Ann, Bo (sick: excused), Cy (flagged) and Sam checked in, Di on leave, Ed
+    # missing; RIV itself: the two coordinators, who did not check in. Nobody had joined
+    # the day before.
+    assert text == (
+        "📊 Riverside District — Tue 1 Dec\n\n"
+        "Members 8 · checked in 4 (57%) · excused 1 · on leave 1 · missing 3\n"
+        "Against the day before: checked in +4, missing +3\n\n"
+        "By unit, worst first (checked in / expected, missing, change)\n"
+        "• Riverside District (own members): 0/2 (0%) · missing 2 (+2)\n"
+        "• Riverside Branch 1: 4/5 (80%) · missing 1 (+1)\n\n"
+        "Missing in Riverside District itself: Chen, Cora\n\n"
+        "Duty: no grids or shifts today.\n\n"
+        "Directives today: none.\n\n"
+        "Problems: 1 flagged check-ins, 0 incidents on duty\n"
+        "• 🚩 Cy (Riverside Branch 1)"
+    )
+    [text_zh] = summaries(harness, org.coord_zh.id)
+    assert "成员 8 · 已报到 4（57%）" in text_zh and "<b>" not in text_zh
+    await harness.run_due()
+    harness.clock.set(local(f"{DAY} 23:00"))
+    await harness.run_due()
+    assert len(summaries(harness, org.coord.id)) == 1
+    assert summaries(harness, org.sec.id) == []  # secretaries are not sent summaries
+
+
+async def test_summary_agrees_with_members(harness: Harness, org: Org) -> None:
+    summary = await harness.services.summaries.compile(await harness.unit("RIV"), date(2026, 12, 1))
+    days = await harness.services.checkins.day_status(Actor.console(), date(2026, 12, 1))
+    [(_, tally, missing)] = [d for d in days if d[0].code == "RIV-1"]
+    [line] = [x for x in summary.lines if x.unit.code == "RIV-1"]
+    assert (line.counts.members, line.counts.checked_in, line.counts.on_leave) == (
+        tally.members,
+        tally.checked_in,
+        tally.on_leave,
+    )
+    assert line.counts.missing == len(missing) == 1
+
+
+async def test_a_summary_missed_while_down_is_sent_late_once(harness: Harness, org: Org) -> None:
+    harness.clock.set(local("2026-12-02 10:00"))  # the bot was down all evening
+    await harness.run_due()
+    [text] = summaries(harness, org.coord.id)
+    assert text.startswith(
+        "📊 Riverside District — Tue 1 Dec\n\n"
+        "⏰ Late: this was due at 20:00 while the bot was down.\n\n"
+        "Members 8 · checked in 4 (57%)"
+    )
+    # A restart on the same database sends nothing again.
+    storage = harness.services.storage
+    app = await build_application(
+        harness.app.bot_data["services"].settings,
+        request=FakeRequest(harness.api),
+        clock=harness.clock,
+        storage=storage,
+        pacer=Pacer.unlimited(),
+    )
+    async with ChatDriver(app, harness.api):
+        harness.app = app
+        await harness.run_due()
+    assert len(summaries(harness, org.coord.id)) == 1
+
+
+async def test_blocked_coordinator_does_not_stop_the_others(harness: Harness, org: Org) -> None:
+    await harness.send(org.coord, org.coord.blocks_bot())
+    harness.clock.set(local(f"{DAY} 20:00"))
+    await harness.run_due()
+    assert len(summaries(harness, org.coord_zh.id)) == 1
+    member = await harness.services.storage.members.by_telegram_id(org.coord.id)
+    assert member is not None and member.unreachable_since is not None
+
+
+async def test_committee_without_members_says_nothing_to_report(harness: Harness) -> None:
+    harness.clock.set(local(f"{DAY} 08:00"))
+    coord = harness.person(961, "Hana")
+    await harness.join(coord, "HIL", Role.COORDINATOR)  # HIL-1 is empty; Hana is in HIL
+    await harness.services.storage.db.write(
+        "UPDATE members SET active = 0 WHERE telegram_id = ?", (coord.id,)
+    )
+    summary = await harness.services.summaries.compile(
+        await harness.unit("HIL-1"), date(2026, 12, 1)
+    )
+    assert summary.empty
+    await harness.services.storage.db.write(
+        "UPDATE members SET active = 1 WHERE telegram_id = ?", (coord.id,)
+    )
+    [answer] = await harness.send(coord, coord.command("summary", DAY, "HIL-1"))
+    assert answer.text == (
+        "📊 Hillside Branch 1 — Tue 1 Dec\nNothing to report: Hillside Branch 1 has no members yet."
+    )
+
+
+async def test_weekly_summary_on_sunday(harness: Harness, org: Org) -> None:
+    harness.clock.set(local("2026-12-06 20:00"))  # Sunday
+    await harness.run_due()
+    weekly = [
+        m.text or "" for m in harness.api.sent_to(org.coord.id) if (m.text or "").startswith("📈")
+    ]
+    assert len(weekly) == 1
+    assert weekly[0].startswith("📈 Riverside District — the week to Sun 6 Dec")
+    assert "• Mon 30 Nov: — · missing 0" in weekly[0]  # nobody had joined yet
+    assert "• Tue 1 Dec: 57% · missing 3" in weekly[0]
+    assert "• Sat 5 Dec: — · missing 0" in weekly[0]  # a day off
+
+
+async def test_on_demand_and_its_refusals(harness: Harness, org: Org) -> None:
+    coord, member = org.coord, org.members["Ann"]
+    harness.clock.set(local(f"{DAY} 12:00"))
+    [answer] = await harness.send(coord, coord.command("summary"))
+    assert (answer.text or "").startswith("📊 Riverside District — Tue 1 Dec")
+    [answer] = await harness.send(coord, coord.command("summary", "2026-13-01"))
+    assert answer.text == (
+        "“2026-13-01” is not a date. Write it like 2026-12-01: /summary 2026-12-01"
+    )
+    [answer] = await harness.send(coord, coord.command("summary", "2026-12-02"))
+    assert answer.text == "That day has not come yet; ask for today or an earlier day."
+    [answer] = await harness.send(coord, coord.command("summary", "NOPE"))
+    assert answer.text == "There is no unit with the code “NOPE”."
+    [answer] = await harness.send(coord, coord.command("summary", "HIL"))
+    assert answer.text == "Summaries are for coordinators and secretaries, of their own units."
+    [answer] = await harness.send(member, member.command("summary"))
+    assert answer.text == "Summaries are for coordinators and secretaries, of their own units."
+    [answer] = await harness.send(org.sec, org.sec.command("summary", "RIV-1"))
+    assert (answer.text or "").startswith("📊 Riverside Branch 1 — Tue 1 Dec")
+
+
+async def test_several_scopes_are_offered_as_buttons(harness: Harness, org: Org) -> None:
+    coord = org.coord
+    await harness.send(coord, coord.command("start", await harness.invite("HIL", Role.COORDINATOR)))
+    [pick] = await harness.send(coord, coord.command("summary"))
+    assert pick.text == "Which committee?"
+    assert [label for label, _ in pick.buttons] == ["Riverside District", "Hillside District"]
+    [answer] = await harness.send(coord, coord.press(pick, "Hillside District"))
+    assert (answer.text or "").startswith("📊 Hillside District — Tue 1 Dec")
