@@ -202,11 +202,7 @@ async def end_pressed(update: Update, context: MusterContext) -> int:
     if member is None:
         return FLOW.end(context)
     try:
-        duty = await context.services.on_duty.duty(member, _shift_id(reply))
-        if duty.shift.status.value == "completed":
-            raise DutyError("already_ended", at=duty.shift.ended_at)
-        if duty.shift.status.value != "started":
-            raise DutyError("not_started")
+        duty = await context.services.on_duty.endable(member, _shift_id(reply))
     except DutyError as exc:
         return await _refuse(reply, exc)
     await reply.toast("")

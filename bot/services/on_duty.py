@@ -150,14 +150,19 @@ class OnDutyService:
                 await self._enqueue(conn, await notices(result), now)
         return result
 
-    async def end(self, member: Member, shift_id: int, answers: dict[str, Any]) -> OnDuty:
-        """End duty with the report; every answer is checked again (the configuration
-        may have changed while the member was answering)."""
+    async def endable(self, member: Member, shift_id: int) -> OnDuty:
+        """The shift if "End duty" may be pressed: it was started and has not ended."""
         duty = await self.duty(member, shift_id)
         if duty.shift.status is ShiftStatus.COMPLETED:
             raise DutyError("already_ended", at=duty.shift.ended_at)
         if duty.shift.status is not ShiftStatus.STARTED:
             raise DutyError("not_started")
+        return duty
+
+    async def end(self, member: Member, shift_id: int, answers: dict[str, Any]) -> OnDuty:
+        """End duty with the report; every answer is checked again (the configuration
+        may have changed while the member was answering)."""
+        duty = await self.endable(member, shift_id)
         try:
             report = {q.id: check_answer(q, answers.get(q.id)) for q in self.settings.report}
         except AnswerError as exc:
