@@ -125,3 +125,17 @@ def format_day(day: date | datetime, language: str) -> str:
 
 def format_date_iso(day: date | datetime) -> str:
     return day.strftime("%Y-%m-%d")
+
+
+def html_to_text(text: str) -> str:
+    """Telegram HTML as plain text on one line (tags dropped, entities decoded), for a
+    spreadsheet cell or a one-line mention."""
+    out, inside = [], False
+    for char in text:
+        if char == "<":
+            inside = True
+        elif char == ">":
+            inside = False
+        elif not inside:
+            out.append(char)
+    return " ".join(html.unescape("".join(out)).split())

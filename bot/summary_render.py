@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.i18n import Html, Translator, format_day, join_html
+from bot.i18n import Html, Translator, format_day, html_to_text, join_html
 from bot.services.summaries import Counts, Duty, Line, Summary
 
 TEXT_LIMIT = 4096
@@ -243,17 +243,5 @@ class SummaryText:
 
 def _first_words(text: str, limit: int = 60) -> str:
     """A directive's or incident's opening, without its markup, for one line."""
-    plain = " ".join(_strip_tags(text).split())
+    plain = html_to_text(text)
     return plain if len(plain) <= limit else plain[: limit - 1] + "…"
-
-
-def _strip_tags(text: str) -> str:
-    out, inside = [], False
-    for char in text:
-        if char == "<":
-            inside = True
-        elif char == ">":
-            inside = False
-        elif not inside:
-            out.append(char)
-    return "".join(out)

@@ -53,6 +53,7 @@ COMMANDS: list[tuple[str, str, Callable[[Actor], bool]]] = [
     ("directives", "cmd-directives", _watcher),
     ("members", "cmd-members", _watcher),
     ("summary", "cmd-summary", _watcher),
+    ("export", "cmd-export", _watcher),
     ("roster", "cmd-roster", _watcher),
     ("assign", "cmd-assign", _secretary),
     ("grids", "cmd-grids", _secretary),

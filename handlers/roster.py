@@ -12,6 +12,7 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.delivery import notice_message
+from bot.duty_schedule import SHIFT_STATUS_KEYS
 from bot.i18n import Html, format_day, join_html
 from bot.services.authz import Action, Actor, PermissionDeniedError, can
 from bot.services.org import TreeLine, search_units
@@ -46,7 +47,7 @@ from handlers.common import (
 from handlers.flow import Flow
 from handlers.leave import _parse_day as parse_typed_day
 from handlers.pickers import PAGE_SIZE, unit_rows
-from storage.models import Grid, Member, Shift, ShiftStatus, Unit
+from storage.models import Grid, Member, Shift, Unit
 from storage.outbox import NewMessage
 
 TYPED = PRIVATE & filters.TEXT & ~filters.COMMAND
@@ -64,15 +65,6 @@ SHOWN_PROBLEMS = 20
 SHOWN_GRIDS = 30
 RADIUS_CHOICES = (200, 500, 1000)
 REPEAT_CHOICES = (0, 1, 4, 8, 12)
-STATUS_KEYS = {
-    ShiftStatus.ASSIGNED: "roster-status-assigned",
-    ShiftStatus.CONFIRMED: "roster-status-confirmed",
-    ShiftStatus.OPEN: "roster-status-open",
-    ShiftStatus.STARTED: "roster-status-started",
-    ShiftStatus.COMPLETED: "roster-status-completed",
-    ShiftStatus.NO_SHOW: "roster-status-no-show",
-    ShiftStatus.CANCELLED: "roster-status-cancelled",
-}
 
 
 # Shared pieces --------------------------------------------------------------------------
@@ -1062,7 +1054,7 @@ def _day_text(reply: Reply, roster: DayRoster) -> Html:
                 "roster-shift-line",
                 time=shift_time(e.shift, grid_day.unit, reply),
                 name=e.member_name or "—",
-                status=reply.t(STATUS_KEYS[e.shift.status]),
+                status=reply.t(SHIFT_STATUS_KEYS[e.shift.status]),
             )
             for e in grid_day.entries
         ]

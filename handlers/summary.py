@@ -4,54 +4,83 @@ the scheduled summary uses (``bot/services/summaries.py``, ``bot/summary_render.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import date
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.services.authz import PermissionDeniedError
-from bot.services.summaries import SummaryError
+from bot.services.authz import Actor, PermissionDeniedError
+from bot.services.summaries import Summary, SummaryError
+from bot.summary_files import day_chart, export_workbook, workbook
 from bot.summary_render import SummaryText
 from handlers.common import PRIVATE, MusterApp, MusterContext, Reply, actor_of, command_args
 from storage.models import Role, Unit
 
 PICK_LIMIT = 20  # scope units offered as buttons when the unit is not named
+log = logging.getLogger(__name__)
 
 
 async def summary(update: Update, context: MusterContext) -> None:
     reply = await Reply.to(update, context)
-    services = context.services
-    day: date | None = None
-    code: str | None = None
-    for arg in command_args(context)[:2]:
-        if arg[:1].isdigit():
-            try:
-                day = date.fromisoformat(arg)
-            except ValueError:
-                await reply.send("summary-bad-date", text=arg)
-                return
-        else:
-            code = arg
-    actor = await actor_of(update, context)
-    if code is not None:
-        unit = await services.storage.units.by_code(code)
-        if unit is None:
-            await reply.send("summary-unknown-unit", code=code)
-            return
-        await _show(reply, unit, day)
+    parsed = await _arguments(reply, 2)
+    if parsed is None:
         return
+    days, code = parsed
+    day = days[0] if days else None
+    actor = await actor_of(update, context)
+    if code is None:
+        scopes = await _scopes(reply, actor)
+        if len(scopes) > 1:
+            when = day.isoformat() if day else "-"
+            rows = [[(u.name, f"sm:{u.id}:{when}")] for u in scopes[:PICK_LIMIT]]
+            await reply.send("summary-pick", rows)
+            return
+    unit = await _unit_for(reply, actor, code)
+    if unit is not None:
+        await _show(reply, unit, day)
+
+
+async def _arguments(reply: Reply, most: int) -> tuple[list[date], str | None] | None:
+    """Dates (``YYYY-MM-DD``) and a unit code, in any order; None once a bad date was
+    answered."""
+    days: list[date] = []
+    code = None
+    for arg in command_args(reply.context)[:most]:
+        if not arg[:1].isdigit():
+            code = arg
+            continue
+        try:
+            days.append(date.fromisoformat(arg))
+        except ValueError:
+            await reply.send("summary-bad-date", text=arg)
+            return None
+    return days, code
+
+
+async def _scopes(reply: Reply, actor: Actor) -> list[Unit]:
     scopes = actor.scopes(Role.COORDINATOR, Role.SECRETARY)
     if actor.is_admin and not scopes:
-        scopes = await services.storage.units.children(None)
+        scopes = await reply.context.services.storage.units.children(None)
+    return scopes
+
+
+async def _unit_for(reply: Reply, actor: Actor, code: str | None) -> Unit | None:
+    """The unit named, else the asker's only committee; None (and why, said) otherwise."""
+    if code is not None:
+        unit = await reply.context.services.storage.units.by_code(code)
+        if unit is None:
+            await reply.send("summary-unknown-unit", code=code)
+        return unit
+    scopes = await _scopes(reply, actor)
     if not scopes:
         await reply.send("summary-not-allowed")
-        return
-    if len(scopes) == 1:
-        await _show(reply, scopes[0], day)
-        return
-    when = day.isoformat() if day else "-"
-    rows = [[(u.name, f"sm:{u.id}:{when}")] for u in scopes[:PICK_LIMIT]]
-    await reply.send("summary-pick", rows)
+        return None
+    if len(scopes) > 1:
+        await reply.send("export-which", codes=", ".join(u.code for u in scopes[:PICK_LIMIT]))
+        return None
+    return scopes[0]
 
 
 async def picked(update: Update, context: MusterContext) -> None:
@@ -81,8 +110,74 @@ async def _show(reply: Reply, unit: Unit, day: date | None) -> None:
         await reply.send("summary-future")
         return
     await reply.send_text(SummaryText(services.i18n, reply.language).daily(found))
+    if not found.empty:
+        await send_attachments(reply, found)
+
+
+async def send_attachments(reply: Reply, found: Summary) -> None:
+    """The chart and the workbook after the text; if making either fails, the text has
+    gone out all the same and the person is told which part is missing."""
+    services = reply.context.services
+    chat = reply.update.effective_chat
+    assert chat is not None
+    name = f"{found.committee.code}-{found.day.isoformat()}"
+    try:
+        png = await asyncio.to_thread(day_chart, found)
+        await reply.context.bot.send_photo(chat.id, png, filename=f"{name}.png")
+    except Exception:  # a chart is a convenience: never let it cost the rest
+        log.exception("summary chart for %s failed", name)
+        await reply.send("summary-chart-failed")
+    try:
+        end = services.checkins.day_end(found.day)
+        members = await services.storage.exports.member_days(found.committee.path, found.day, end)
+        shifts = await services.storage.exports.shifts(found.committee.path, found.day, found.day)
+        book = await asyncio.to_thread(
+            workbook, found, members, shifts, services.i18n, reply.language
+        )
+        await reply.context.bot.send_document(chat.id, book, filename=f"{name}.xlsx")
+    except Exception:
+        log.exception("summary workbook for %s failed", name)
+        await reply.send("summary-book-failed")
+
+
+async def export(update: Update, context: MusterContext) -> None:
+    """``/export FROM TO [UNIT]``: an XLSX of the days between, both included."""
+    reply = await Reply.to(update, context)
+    services = context.services
+    parsed = await _arguments(reply, 3)
+    if parsed is None:
+        return
+    days, code = parsed
+    if len(days) != 2:
+        await reply.send("export-usage")
+        return
+    actor = await actor_of(update, context)
+    unit = await _unit_for(reply, actor, code)
+    if unit is None:
+        return
+    try:
+        found = await services.summaries.export(actor, unit, days[0], days[1])
+    except PermissionDeniedError:
+        await reply.send("summary-not-allowed")
+        return
+    except SummaryError as exc:
+        await reply.send("summary-future" if exc.reason == "future_day" else "export-backwards")
+        return
+    if found.capped:
+        await reply.send(
+            "export-capped",
+            days=services.settings.summaries.max_export_days,
+            first=found.first.isoformat(),
+            last=found.last.isoformat(),
+        )
+    book = await asyncio.to_thread(export_workbook, found, services.i18n, reply.language)
+    chat = update.effective_chat
+    assert chat is not None
+    name = f"{unit.code}-{found.first.isoformat()}-{found.last.isoformat()}.xlsx"
+    await context.bot.send_document(chat.id, book, filename=name)
 
 
 def register(app: MusterApp) -> None:
     app.add_handler(CommandHandler("summary", summary, filters=PRIVATE))
+    app.add_handler(CommandHandler("export", export, filters=PRIVATE))
     app.add_handler(CallbackQueryHandler(picked, pattern=r"^sm:\d{1,12}:(-|\d{4}-\d{2}-\d{2})$"))

@@ -9,6 +9,7 @@ from storage.audit import AuditRepository
 from storage.checkins import CheckinRepository
 from storage.db import Database
 from storage.directives import DirectiveRepository
+from storage.exports import ExportRepository
 from storage.grids import GridRepository
 from storage.incidents import IncidentRepository
 from storage.invites import InviteRepository
@@ -35,6 +36,7 @@ class Storage:
         self.shifts = ShiftRepository(db)
         self.incidents = IncidentRepository(db)
         self.summaries = SummaryRepository(db)
+        self.exports = ExportRepository(db)
 
     @classmethod
     async def open(cls, path: str | Path) -> Storage:

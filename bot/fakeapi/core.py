@@ -426,6 +426,11 @@ class FakeBotApi:
     def commands_for(self, scope: JSON | None = None, language_code: str = "") -> list[JSON]:
         return deepcopy(self.commands.get(_commands_key(scope, language_code), []))
 
+    def file_bytes(self, file_id: str) -> bytes | None:
+        """What the bot uploaded (or a user sent) under ``file_id``, as a test reads it."""
+        stored = self._files.get(file_id)
+        return None if stored is None else stored.content
+
     def file_content(self, file_path: str) -> bytes | None:
         """Bytes behind a ``getFile`` path, for the ``/file/bot<token>/<path>`` download."""
         for stored in self._files.values():

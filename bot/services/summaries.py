@@ -22,6 +22,7 @@ from bot.services.checkins import CheckinService, local_instant
 from bot.services.roster import RosterService, UnitCoverage
 from storage import Storage
 from storage.checkins import Missing, UnitDay
+from storage.exports import ShiftRow
 from storage.incidents import Incident
 from storage.models import Unit
 from storage.summaries import DirectiveDay, Flagged
@@ -117,11 +118,26 @@ class Summary:
     directives: list[DirectiveDay]
     incidents: list[tuple[Incident, Unit]]
     units: dict[int, Unit] = field(default_factory=dict)
+    per_unit: dict[int, Counts] = field(default_factory=dict)  # each unit's own members
 
     @property
     def empty(self) -> bool:
         """Nobody to report on: say so rather than show 0 %."""
         return self.total.members == 0
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    """A committee's days ``first``..``last``: per unit and day, its own members' counts."""
+
+    committee: Unit
+    first: date
+    last: date
+    capped: bool  # the range asked for was longer than allowed
+    units: list[Unit]
+    days: list[tuple[date, dict[int, Counts]]]
+    shifts: list[ShiftRow]
+    directives: list[DirectiveDay]
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +231,7 @@ class SummaryService:
             directives=await storage.summaries.directives(ids, start, end),
             incidents=[(i, by_id[i.unit_id]) for i in incidents if i.unit_id in by_id],
             units=by_id,
+            per_unit={unit_id: Counts.of([d]) for unit_id, d in today.items()},
         )
 
     async def for_viewer(self, actor: Actor, unit: Unit, day: date) -> Summary:
@@ -224,6 +241,40 @@ class SummaryService:
         if day > self.today(unit):
             raise SummaryError("future_day")
         return await self.compile(unit, day)
+
+    async def export(self, actor: Actor, unit: Unit, first: date, last: date) -> Export:
+        """Days ``first``..``last`` for an XLSX: the range is capped at ``max_export_days``
+        (ending at ``last``), a range ending in the future or backwards is refused."""
+        await self.authz.check(actor, Action.VIEW_UNIT, unit, f"export {first}..{last}")
+        if last > self.today(unit):
+            raise SummaryError("future_day")
+        if first > last:
+            raise SummaryError("backwards")
+        longest = timedelta(days=self.settings.max_export_days - 1)
+        capped = last - first > longest
+        if capped:
+            first = last - longest
+        units = await self.storage.units.subtree(unit)
+        ids = [u.id for u in units]
+        days = []
+        day = first
+        while day <= last:
+            counts = await self.storage.checkins.unit_days(ids, day, self.checkins.day_end(day))
+            days.append((day, {d.unit_id: Counts.of([d]) for d in counts}))
+            day += timedelta(days=1)
+        zone = self.checkins.zone_of(unit)
+        start = local_instant(first, datetime.min.time(), zone)
+        end = local_instant(last + timedelta(days=1), datetime.min.time(), zone)
+        return Export(
+            committee=unit,
+            first=first,
+            last=last,
+            capped=capped,
+            units=units,
+            days=days,
+            shifts=await self.storage.exports.shifts(unit.path, first, last),
+            directives=await self.storage.summaries.directives(ids, start, end),
+        )
 
     async def due(self) -> list[Due]:
         """Every committee summary due now (daily at ``daily_at``, weekly on ``weekly_on``

@@ -4,9 +4,11 @@ downtime, the weekly one, and /summary on demand with its refusals."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date
 
+import openpyxl
 import pytest
 
 from bot.app import build_application
@@ -185,8 +187,9 @@ async def test_weekly_summary_on_sunday(harness: Harness, org: Org) -> None:
 async def test_on_demand_and_its_refusals(harness: Harness, org: Org) -> None:
     coord, member = org.coord, org.members["Ann"]
     harness.clock.set(local(f"{DAY} 12:00"))
-    [answer] = await harness.send(coord, coord.command("summary"))
+    [answer, chart, book] = await harness.send(coord, coord.command("summary"))
     assert (answer.text or "").startswith("📊 Riverside District — Tue 1 Dec")
+    assert chart.raw["photo"] and book.raw["document"]["file_name"] == "RIV-2026-12-01.xlsx"
     [answer] = await harness.send(coord, coord.command("summary", "2026-13-01"))
     assert answer.text == (
         "“2026-13-01” is not a date. Write it like 2026-12-01: /summary 2026-12-01"
@@ -199,7 +202,7 @@ async def test_on_demand_and_its_refusals(harness: Harness, org: Org) -> None:
     assert answer.text == "Summaries are for coordinators and secretaries, of their own units."
     [answer] = await harness.send(member, member.command("summary"))
     assert answer.text == "Summaries are for coordinators and secretaries, of their own units."
-    [answer] = await harness.send(org.sec, org.sec.command("summary", "RIV-1"))
+    [answer, *_] = await harness.send(org.sec, org.sec.command("summary", "RIV-1"))
     assert (answer.text or "").startswith("📊 Riverside Branch 1 — Tue 1 Dec")
 
 
@@ -210,4 +213,72 @@ async def test_several_scopes_are_offered_as_buttons(harness: Harness, org: Org)
     assert pick.text == "Which committee?"
     assert [label for label, _ in pick.buttons] == ["Riverside District", "Hillside District"]
     [answer] = await harness.send(coord, coord.press(pick, "Hillside District"))
-    assert (answer.text or "").startswith("📊 Hillside District — Tue 1 Dec")
+    assert answer.text == (
+        "📊 Hillside District — Tue 1 Dec\nNothing to report: Hillside District has no members yet."
+    )
+    [answer] = await harness.send(coord, coord.command("export", "2026-11-30", DAY))
+    assert answer.text == ("You see several committees; add one of their codes: RIV, HIL")
+
+
+def sheet(content: bytes, name: str) -> list[list[object]]:
+    book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+    return [list(row) for row in book[name].iter_rows(values_only=True)]
+
+
+async def test_the_workbook_lists_members_and_units(harness: Harness, org: Org) -> None:
+    harness.clock.set(local(f"{DAY} 12:00"))
+    [_, _, book] = await harness.send(org.coord, org.coord.command("summary"))
+    data = harness.api.file_bytes(book.raw["document"]["file_id"])
+    assert data is not None
+    members = sheet(data, "Members")
+    assert members[0] == ["Name", "Unit", "Status", "Flag", "Time"]
+    statuses = {row[0]: row[2] for row in members[1:]}
+    assert statuses == {
+        "Chen": "missing",
+        "Cora": "missing",
+        "Ann": "checked in",
+        "Bo": "excused",
+        "Cy": "checked in",
+        "Di": "on leave",
+        "Ed": "missing",
+        "Sam": "checked in",
+    }
+    units = sheet(data, "Units")
+    assert units[1:] == [
+        ["RIV", "Riverside District", 1, 2, 0, 0, 0, 2, 0],
+        ["RIV-1", "Riverside Branch 1", 2, 6, 4, 1, 1, 1, 80],
+    ]
+
+
+async def test_a_failing_chart_does_not_stop_the_summary(
+    harness: Harness, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object) -> bytes:
+        raise RuntimeError("no fonts today")
+
+    monkeypatch.setattr("handlers.summary.day_chart", broken)
+    harness.clock.set(local(f"{DAY} 12:00"))
+    [text, note, book] = await harness.send(org.coord, org.coord.command("summary"))
+    assert (text.text or "").startswith("📊 Riverside District")
+    assert note.text == "(The chart could not be drawn this time; the numbers above are complete.)"
+    assert book.raw["document"]["file_name"] == "RIV-2026-12-01.xlsx"
+
+
+async def test_export_a_range(harness: Harness, org: Org) -> None:
+    coord = org.coord
+    harness.clock.set(local("2026-12-03 12:00"))
+    [book] = await harness.send(coord, coord.command("export", "2026-11-30", "2026-12-02"))
+    assert book.raw["document"]["file_name"] == "RIV-2026-11-30-2026-12-02.xlsx"
+    [answer] = await harness.send(coord, coord.command("export", "2026-12-02", "2026-11-30"))
+    assert answer.text == "The first day comes after the last one. Send them the other way round."
+    [answer] = await harness.send(coord, coord.command("export", "2026-12-01"))
+    assert (answer.text or "").startswith("Send the first and last day: /export")
+    [answer] = await harness.send(coord, coord.command("export", "2026-12-01", "2026-12-09"))
+    assert answer.text == "That day has not come yet; ask for today or an earlier day."
+    [capped, book] = await harness.send(coord, coord.command("export", "2026-01-01", "2026-12-02"))
+    assert capped.text == "An export covers at most 31 days: here 2026-11-02 to 2026-12-02."
+    assert book.raw["document"]["file_name"] == "RIV-2026-11-02-2026-12-02.xlsx"
+    [answer] = await harness.send(
+        org.members["Ann"], org.members["Ann"].command("export", "2026-12-01", "2026-12-02", "RIV")
+    )
+    assert answer.text == "Summaries are for coordinators and secretaries, of their own units."

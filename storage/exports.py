@@ -1,0 +1,94 @@
+"""Row-level listings for the summary workbook and ``/export``: every member's status on a
+day, and the day's shifts. Counts live in the check-in, duty and summary repositories."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from storage.db import Database, from_db_time, to_db_time
+from storage.leave import ON_LEAVE
+from storage.units import subtree_bounds
+
+
+@dataclass(frozen=True, slots=True)
+class MemberDay:
+    display_name: str
+    unit_id: int
+    status: str  # checked_in, excused, on_leave, missing
+    flagged: bool
+    checked_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftRow:
+    unit_id: int
+    grid_code: str
+    grid_name: str
+    member_name: str | None
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    declined: bool
+    decline_reason: str | None
+
+
+class ExportRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def member_days(self, path: str, day: date, joined_before: datetime) -> list[MemberDay]:
+        """Each active member of the subtree who had joined by ``joined_before``, with what
+        became of them on ``day`` (the same rules as ``CheckinRepository.unit_days``)."""
+        iso = day.isoformat()
+        rows = await self.db.fetchall(
+            "SELECT m.display_name, m.unit_id, c.id AS checkin, c.excused, c.flagged,"
+            f" c.updated_at, {ON_LEAVE} AS leave"
+            " FROM members m JOIN units u ON u.id = m.unit_id"
+            " LEFT JOIN checkins c ON c.member_id = m.id AND c.day = ?"
+            " WHERE u.path >= ? AND u.path < ? AND m.active = 1 AND m.joined_at < ?"
+            " ORDER BY u.path, m.display_name",
+            (iso, iso, iso, *subtree_bounds(path), to_db_time(joined_before)),
+        )
+        found = []
+        for r in rows:
+            if r["checkin"] is not None:
+                status = "excused" if r["excused"] else "checked_in"
+            else:
+                status = "on_leave" if r["leave"] else "missing"
+            found.append(
+                MemberDay(
+                    r["display_name"],
+                    r["unit_id"],
+                    status,
+                    bool(r["flagged"]),
+                    from_db_time(r["updated_at"]) if r["updated_at"] else None,
+                )
+            )
+        return found
+
+    async def shifts(self, path: str, first: date, last: date) -> list[ShiftRow]:
+        """The subtree's shifts on local days ``first``..``last``, cancelled ones left out."""
+        rows = await self.db.fetchall(
+            "SELECT s.unit_id, g.code, g.name, m.display_name, s.starts_at, s.ends_at, s.status,"
+            " s.declined_at IS NOT NULL AS declined, s.decline_reason"
+            " FROM shifts s JOIN units u ON u.id = s.unit_id JOIN grids g ON g.id = s.grid_id"
+            " LEFT JOIN members m ON m.id = s.member_id"
+            " WHERE u.path >= ? AND u.path < ? AND s.day >= ? AND s.day <= ?"
+            " AND s.status != 'cancelled' ORDER BY s.starts_at, g.code",
+            (*subtree_bounds(path), first.isoformat(), last.isoformat()),
+        )
+        return [
+            ShiftRow(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                from_db_time(r[4]),
+                from_db_time(r[5]),
+                r[6],
+                bool(r[7]),
+                r[8],
+            )
+            for r in rows
+        ]
