@@ -9,7 +9,7 @@ import logging
 from datetime import date
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.services.authz import Actor, PermissionDeniedError
 from bot.services.summaries import Summary, SummaryError
@@ -177,7 +177,38 @@ async def export(update: Update, context: MusterContext) -> None:
     await context.bot.send_document(chat.id, book, filename=name)
 
 
+async def group_chat(update: Update, context: MusterContext) -> None:
+    """``/summaries_here CODE`` or ``/summaries_stop CODE`` in a group: the committee's
+    summaries go to this group too, or no longer. Answered in the group."""
+    message, chat = update.effective_message, update.effective_chat
+    assert message is not None and chat is not None and message.text is not None
+    reply = await Reply.to(update, context)
+    on = message.text.split()[0].split("@")[0] == "/summaries_here"
+    args = command_args(context)
+    if len(args) != 1:
+        await reply.send("summary-chat-usage")
+        return
+    unit = await context.services.storage.units.by_code(args[0])
+    if unit is None:
+        await reply.send("summary-unknown-unit", code=args[0])
+        return
+    actor = await actor_of(update, context)
+    try:
+        changed = await context.services.summaries.register_chat(actor, unit, chat.id, on)
+    except PermissionDeniedError:
+        await reply.send("summary-chat-not-allowed", unit=unit.name)
+        return
+    if on:
+        await reply.send("summary-chat-on" if changed else "summary-chat-already", unit=unit.name)
+    else:
+        await reply.send("summary-chat-off" if changed else "summary-chat-not-on", unit=unit.name)
+
+
 def register(app: MusterApp) -> None:
+    groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
+    app.add_handler(
+        CommandHandler(["summaries_here", "summaries_stop"], group_chat, filters=groups)
+    )
     app.add_handler(CommandHandler("summary", summary, filters=PRIVATE))
     app.add_handler(CommandHandler("export", export, filters=PRIVATE))
     app.add_handler(CallbackQueryHandler(picked, pattern=r"^sm:\d{1,12}:(-|\d{4}-\d{2}-\d{2})$"))

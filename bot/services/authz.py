@@ -24,6 +24,7 @@ class Action(StrEnum):
     SEND_DIRECTIVE = "send_directive"
     MANAGE_LEAVE = "manage_leave"
     MANAGE_ROSTER = "manage_roster"  # grids and shifts
+    SUMMARY_CHAT = "summary_chat"  # register a group chat for a committee's summaries
 
 
 # Which roles allow an action on a unit inside their subtree. Admins may do everything;
@@ -37,6 +38,7 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.SEND_DIRECTIVE: frozenset({Role.SECRETARY}),
     Action.MANAGE_LEAVE: frozenset({Role.SECRETARY}),
     Action.MANAGE_ROSTER: frozenset({Role.SECRETARY}),
+    Action.SUMMARY_CHAT: frozenset({Role.COORDINATOR}),
 }
 
 INVITE_ACTIONS = {

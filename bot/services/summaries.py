@@ -276,6 +276,23 @@ class SummaryService:
             directives=await self.storage.summaries.directives(ids, start, end),
         )
 
+    async def register_chat(self, actor: Actor, unit: Unit, chat_id: int, on: bool) -> bool:
+        """A group chat gets the committee's summaries too (``on``), or no longer; False
+        when nothing changed. Coordinators of the unit (or above) and admins only."""
+        await self.authz.check(actor, Action.SUMMARY_CHAT, unit, f"chat {chat_id} {on}")
+        member_id = actor.member.id if actor.member else None
+        if on:
+            changed = await self.storage.summaries.register_chat(
+                unit.id, chat_id, member_id, self.clock.now()
+            )
+        else:
+            changed = await self.storage.summaries.unregister_chat(unit.id, chat_id)
+        if changed:
+            await self.authz.audit(
+                actor, "summary_chat_on" if on else "summary_chat_off", unit, str(chat_id)
+            )
+        return changed
+
     async def due(self) -> list[Due]:
         """Every committee summary due now (daily at ``daily_at``, weekly on ``weekly_on``
         too) and not yet sent; one missed while the bot was down stays due, marked late,

@@ -282,3 +282,38 @@ async def test_export_a_range(harness: Harness, org: Org) -> None:
         org.members["Ann"], org.members["Ann"].command("export", "2026-12-01", "2026-12-02", "RIV")
     )
     assert answer.text == "Summaries are for coordinators and secretaries, of their own units."
+
+
+async def test_a_group_chat_gets_the_committee_summary(harness: Harness, org: Org) -> None:
+    group = -100777
+    coord, member = org.coord, org.members["Ann"]
+    [answer] = await harness.send(coord, coord.command_in_group(group, "summaries_here"))
+    assert answer.text == (
+        "Send it with the committee's code: /summaries_here RIV (or /summaries_stop RIV)."
+    )
+    [answer] = await harness.send(member, member.command_in_group(group, "summaries_here", "RIV"))
+    assert (
+        answer.text == "Only a coordinator of Riverside District can send its summaries to a group."
+    )
+    [answer] = await harness.send(coord, coord.command_in_group(group, "summaries_here", "RIV"))
+    assert answer.text == "This group will get Riverside District's summaries too."
+    [answer] = await harness.send(coord, coord.command_in_group(group, "summaries_here", "RIV"))
+    assert answer.text == "This group already gets Riverside District's summaries."
+    harness.clock.set(local(f"{DAY} 20:00"))
+    await harness.run_due()
+    assert len(summaries(harness, group)) == 1
+    assert len(summaries(harness, coord.id)) == 1
+    [answer] = await harness.send(coord, coord.command_in_group(group, "summaries_stop", "RIV"))
+    assert answer.text == "This group will no longer get Riverside District's summaries."
+    harness.clock.set(local("2026-12-02 20:00"))
+    await harness.run_due()
+    assert len(summaries(harness, group)) == 1
+    assert len(summaries(harness, coord.id)) == 2
+    audit = await harness.services.storage.db.fetchall(
+        "SELECT action, outcome FROM audit_log WHERE action LIKE 'summary_chat%'"
+    )
+    assert [tuple(r) for r in audit] == [
+        ("summary_chat", "denied"),
+        ("summary_chat_on", "ok"),
+        ("summary_chat_off", "ok"),
+    ]
