@@ -23,7 +23,7 @@ from bot.directive_delivery import DirectiveRenderers, directive_tick
 from bot.duty_schedule import DutyRenderers, duty_tick
 from bot.services.checkins import Unchecked
 from bot.services.container import Services
-from bot.summary_schedule import KIND_SUMMARY, SummaryRenderer, summary_tick
+from bot.summary_schedule import SummaryRenderers, summary_tick
 from handlers.common import MusterApp, MusterContext, answer_quietly, language_of
 from storage import Storage
 from storage.checkins import KIND_REMINDER as KIND_CHECKIN_REMINDER
@@ -99,7 +99,7 @@ async def build_application(
             **renderers.table(),
             KIND_CHECKIN_REMINDER: CheckinReminders(services).render,
             **DutyRenderers(services).table(),
-            KIND_SUMMARY: SummaryRenderer(services).render,
+            **SummaryRenderers(services).table(),
         },
         pacer,
         prepare=renderers.prepare,

@@ -67,7 +67,9 @@ warnings.filterwarnings("ignore", message=r"Please use 'Bot\.sendMessage'", cate
 @dataclass(frozen=True, slots=True)
 class Attachment:
     kind: Literal["photo", "document"]
-    file_id: str
+    file_id: str  # Telegram's id of a file it has; ignored when ``data`` is given
+    data: bytes | None = None  # a file made at send time (a summary's chart), uploaded
+    filename: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -570,10 +572,15 @@ class DeliveryEngine:
         message id is the row's. ``slot`` is the pacer's grant for the first request."""
         attachment = outgoing.attachment
         if attachment is not None and ATTACHMENT_SENT_KEY not in row.payload:
+            upload = attachment.data if attachment.data is not None else attachment.file_id
             if attachment.kind == "photo":
-                sent = await self.bot.send_photo(row.chat_id, attachment.file_id)
+                sent = await self.bot.send_photo(
+                    row.chat_id, upload, filename=attachment.filename
+                )
             else:
-                sent = await self.bot.send_document(row.chat_id, attachment.file_id)
+                sent = await self.bot.send_document(
+                    row.chat_id, upload, filename=attachment.filename
+                )
             slot.finish()
             await self.storage.outbox.set_payload(
                 row.id, {**row.payload, ATTACHMENT_SENT_KEY: sent.message_id}

@@ -10,6 +10,7 @@ own words are kept to numbers, dates and codes, so it reads the same in either l
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import cache
@@ -72,6 +73,10 @@ def _label(name: str, code: str) -> str:
     return name
 
 
+# pyplot keeps global state: one chart at a time, whichever thread draws it.
+_PYPLOT = threading.Lock()
+
+
 def _png(figure: Figure) -> bytes:
     try:
         figure.tight_layout()
@@ -92,6 +97,11 @@ def _figure(rows: int) -> tuple[Figure, Axes]:
 
 def day_chart(summary: Summary) -> bytes:
     """Check-in rate per child unit, worst at the top, 80% and above in green."""
+    with _PYPLOT:
+        return _day_chart(summary)
+
+
+def _day_chart(summary: Summary) -> bytes:
     lines = [line for line in summary.lines if line.counts.rate is not None][:CHART_UNITS]
     names = [_label(line.unit.name, line.unit.code) for line in lines][::-1]
     rates = [round((line.counts.rate or 0) * 100) for line in lines][::-1]
@@ -108,6 +118,11 @@ def day_chart(summary: Summary) -> bytes:
 
 def week_chart(week: Sequence[Summary]) -> bytes:
     """The committee's rate per day over the week, and each child unit's, thin."""
+    with _PYPLOT:
+        return _week_chart(week)
+
+
+def _week_chart(week: Sequence[Summary]) -> bytes:
     days = [s.day.strftime("%m-%d") for s in week]
     figure, axes = _figure(8)
     children: dict[int, list[float | None]] = {}

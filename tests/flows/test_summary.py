@@ -317,3 +317,45 @@ async def test_a_group_chat_gets_the_committee_summary(harness: Harness, org: Or
         ("summary_chat_on", "ok"),
         ("summary_chat_off", "ok"),
     ]
+
+
+def kinds(harness: Harness, chat_id: int) -> list[str]:
+    """What the chat got from the summary on, in order: photo, text or document."""
+    out = []
+    for m in harness.api.sent_to(chat_id):
+        if "photo" in m.raw:
+            out.append("photo")
+        elif "document" in m.raw:
+            out.append(f"document {m.raw['document']['file_name']}")
+        elif (m.text or "").startswith(("📊", "📎", "(")):
+            out.append((m.text or "")[:1])
+    return out
+
+
+async def test_the_evening_summary_carries_its_chart_and_workbook(
+    harness: Harness, org: Org
+) -> None:
+    harness.clock.set(local(f"{DAY} 20:00"))
+    await harness.run_due()
+    for coordinator in (org.coord, org.coord_zh):
+        assert kinds(harness, coordinator.id) == [
+            "photo", "📊", "document RIV-2026-12-01.xlsx", "📎",
+        ]  # fmt: skip
+    [book] = [m for m in harness.api.sent_to(org.coord_zh.id) if "document" in m.raw]
+    data = harness.api.file_bytes(book.raw["document"]["file_id"])
+    assert data is not None and sheet(data, "成员")[0] == ["姓名", "单位", "状态", "标记", "时间"]
+
+
+async def test_a_failing_chart_or_workbook_leaves_the_text(
+    harness: Harness, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object) -> bytes:
+        raise RuntimeError("out of ink")
+
+    monkeypatch.setattr("bot.summary_schedule.day_chart", broken)
+    monkeypatch.setattr("bot.summary_schedule.workbook", broken)
+    harness.clock.set(local(f"{DAY} 20:00"))
+    await harness.run_due()
+    assert kinds(harness, org.coord.id) == ["📊", "("]
+    [note] = [m.text for m in harness.api.sent_to(org.coord.id) if (m.text or "").startswith("(")]
+    assert note == "(The spreadsheet could not be made this time; the numbers above are complete.)"

@@ -79,3 +79,4 @@ summary-chat-on = This group will get { $unit }'s summaries too.
 summary-chat-already = This group already gets { $unit }'s summaries.
 summary-chat-off = This group will no longer get { $unit }'s summaries.
 summary-chat-not-on = This group does not get { $unit }'s summaries.
+summary-book-caption = 📎 { $unit }, { $day }: units, members with the day's status, shifts and directives.
