@@ -15,6 +15,8 @@ from bot.app import build_application
 from bot.delivery import Pacer
 from bot.fakeapi import ChatDriver, FakeRequest, FakeUser
 from bot.services.authz import Actor
+from bot.services.directives import Draft, Target
+from bot.summary_render import SummaryText
 from storage.models import Role
 from tests.flows.conftest import Harness
 from tests.flows.test_checkin import local
@@ -359,3 +361,40 @@ async def test_a_failing_chart_or_workbook_leaves_the_text(
     assert kinds(harness, org.coord.id) == ["📊", "("]
     [note] = [m.text for m in harness.api.sent_to(org.coord.id) if (m.text or "").startswith("(")]
     assert note == "(The spreadsheet could not be made this time; the numbers above are complete.)"
+
+
+async def test_directive_numbers_agree_with_directives_view(harness: Harness, org: Org) -> None:
+    """A directive of the day is counted in the summary as /directives shows it to the
+    same coordinator."""
+    services = harness.services
+    riv = await harness.unit("RIV")
+    directive = await services.directives.create(
+        Actor.console(),
+        Draft(
+            targets=(Target(riv.id, subtree=True),),
+            text="<b>Sandbags</b> to the east levee &amp; the bridge.",
+            attachment=None,
+            ack_required=True,
+            ack_deadline=local(f"{DAY} 18:00"),
+            send_at=None,
+        ),
+    )
+    await harness.run_due()
+    for name in ("Ann", "Bo"):
+        await services.directives.acknowledge(directive.id, org.members[name].id)
+    summary = await services.summaries.compile(riv, date(2026, 12, 1))
+    [line] = summary.directives
+    coordinator = await services.authz.actor(org.coord.id)
+    view = await services.directives.view(coordinator, directive.id)
+    assert (
+        (line.recipients, line.sent, line.acked)
+        == (
+            view.totals.recipients,
+            view.totals.sent,
+            view.totals.acked,
+        )
+        == (8, 8, 2)
+    )
+    text = SummaryText(services.i18n, "en").daily(summary)
+    # The title is plain text again, escaped once for HTML.
+    assert "• “Sandbags to the east levee &amp; the bridge.” — acknowledged 2/8 (25%)" in text
