@@ -130,6 +130,7 @@ async def run_schedule(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
     reminded, noticed = await services.checkins.run_schedule(notices)
     duty = await duty_tick(services)
     summaries = await summary_tick(services)
+    await services.privacy.retention_tick()
     app.bot_data["delivery"].wake()
     return done + reminded + noticed + duty + summaries
 

@@ -156,6 +156,15 @@ class SummarySettings(_Section):
     max_export_days: int = Field(default=31, ge=1, le=366)
 
 
+class RetentionSettings(_Section):
+    """How long personal details are kept: check-in answers, duty reports and locations,
+    decline reasons, incident texts and photos. Older days keep only their counts (who
+    checked in, which shifts were done), so summaries of them still add up."""
+
+    # 0 keeps everything.
+    details_days: int = Field(default=0, ge=0, le=36_500)
+
+
 class LoggingSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -189,6 +198,7 @@ class Settings(BaseSettings):
     checkin: CheckinSettings = Field(default_factory=CheckinSettings)
     duty: DutySettings = Field(default_factory=DutySettings)
     summaries: SummarySettings = Field(default_factory=SummarySettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
 

@@ -16,6 +16,7 @@ from storage.invites import InviteRepository
 from storage.leave import LeaveRepository
 from storage.members import MemberRepository
 from storage.outbox import OutboxRepository
+from storage.privacy import PrivacyRepository
 from storage.shifts import ShiftRepository
 from storage.summaries import SummaryRepository
 from storage.units import UnitRepository
@@ -37,6 +38,7 @@ class Storage:
         self.incidents = IncidentRepository(db)
         self.summaries = SummaryRepository(db)
         self.exports = ExportRepository(db)
+        self.privacy = PrivacyRepository(db)
 
     @classmethod
     async def open(cls, path: str | Path) -> Storage:

@@ -15,6 +15,7 @@ from bot.services.invites import InviteService
 from bot.services.membership import MembershipService
 from bot.services.on_duty import OnDutyService
 from bot.services.org import OrgService
+from bot.services.privacy import PrivacyService
 from bot.services.roster import RosterService
 from bot.services.summaries import SummaryService
 from storage import Storage
@@ -36,6 +37,7 @@ class Services:
     duty: DutyService
     on_duty: OnDutyService
     summaries: SummaryService
+    privacy: PrivacyService
 
     @classmethod
     def build(cls, settings: Settings, storage: Storage, clock: Clock) -> Services:
@@ -70,5 +72,6 @@ class Services:
             roster=roster,
             duty=duty,
             on_duty=OnDutyService(storage, clock, settings.duty, duty),
+            privacy=PrivacyService(storage, clock, authz, settings.retention, settings.zone),
             summaries=SummaryService(storage, clock, authz, checkins, roster, settings.summaries),
         )
