@@ -1,10 +1,10 @@
-# Two entry points for a fresh clone: `make test` and `make run` (later `make demo`).
+# Entry points for a fresh clone: `make demo`, `make test` and `make run`.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck pytest run bench clean
+.PHONY: test lint typecheck pytest run demo bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -19,6 +19,11 @@ test: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/muster run
+
+# One day of a made-up organisation against a local Bot API stand-in: no token, no network.
+DEMO_OUT ?= demo-out
+demo: $(STAMP)
+	$(BIN)/muster demo --out $(DEMO_OUT)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.org_memory --out docs/benchmarks.md

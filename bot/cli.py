@@ -108,6 +108,16 @@ def _parser() -> argparse.ArgumentParser:
         "--partial", action="store_true", help="store the good rows even when some are bad"
     )
 
+    demo = commands.add_parser(
+        "demo", help="play one day of a made-up organisation against a local Bot API stand-in"
+    )
+    demo.add_argument("--members", type=int, default=300, help="branch members (default 300)")
+    demo.add_argument("--seed", type=int, default=1, help="the same seed plays the same day")
+    demo.add_argument(
+        "--out", type=Path, help="keep the summary, chart, workbook and database here"
+    )
+    demo.add_argument("--language", choices=["en", "zh"], default="en", help="people's language")
+
     audit = commands.add_parser("audit", help="print the audit log")
     audit.add_argument("--limit", type=int, default=100, help="newest N entries (default 100)")
     return parser
@@ -377,8 +387,20 @@ async def _run_bot(settings: Settings) -> int:
     return 0
 
 
+def _demo(args: argparse.Namespace) -> int:
+    """Needs no configuration: the demo brings its own organisation and Bot API."""
+    try:
+        from bot.demo import Options, main
+    except ImportError as exc:  # aiohttp serves the stand-in; it is not a runtime dependency
+        print(f"muster demo: {exc.name} is missing: pip install 'muster[standin]'", file=sys.stderr)
+        return EXIT_FAILED
+    return main(Options(args.members, args.seed, args.out, args.language))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "demo":
+        return _demo(args)
     try:
         settings = _settings(args)
         if args.command == "config":
