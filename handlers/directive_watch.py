@@ -10,7 +10,7 @@ from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.i18n import format_date_iso, join_html
-from bot.services.authz import PermissionDeniedError
+from bot.services.authz import Action, PermissionDeniedError
 from bot.services.directives import DirectiveError, DirectiveView, Totals
 from bot.tables import csv_bytes, xlsx_bytes
 from handlers.common import (
@@ -94,6 +94,7 @@ async def list_directives(update: Update, context: MusterContext) -> None:
     reply = await Reply.to(update, context)
     actor = await actor_of(update, context)
     if not actor.is_admin and not actor.scopes(*[r for r, _ in actor.grants]):
+        await context.services.authz.refuse(actor, Action.VIEW_UNIT, "/directives")
         await reply.send("watch-not-allowed")
         return
     await reply.send_text(*await _listing(reply))

@@ -95,6 +95,9 @@ async def start(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     lines = await units_for(update, context, Action.SEND_DIRECTIVE)
     if not lines:
+        await context.services.authz.refuse(
+            await actor_of(update, context), Action.SEND_DIRECTIVE, "/directive"
+        )
         await reply.send("directive-not-allowed")
         return FLOW.end(context)
     draft = FLOW.draft(context)
@@ -141,6 +144,9 @@ async def toggle(update: Update, context: MusterContext) -> int:
     unit_id = int(reply.choice)
     line = next((line for line in lines if line.unit.id == unit_id), None)
     if line is None:
+        await context.services.authz.refuse(
+            await actor_of(update, context), Action.SEND_DIRECTIVE, f"directive to unit {unit_id}"
+        )
         await reply.toast("access-denied")
         return TARGETS
     await reply.toast("")

@@ -45,6 +45,9 @@ async def start(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     lines = await units_for(update, context, Action.INVITE_MEMBER)
     if not lines:
+        await context.services.authz.refuse(
+            await actor_of(update, context), Action.INVITE_MEMBER, "/invite"
+        )
         await reply.send("invite-not-allowed")
         return FLOW.end(context)
     draft = FLOW.draft(context)
@@ -105,13 +108,15 @@ async def unit_search(update: Update, context: MusterContext) -> int:
 
 
 async def _unit_of(update: Update, context: MusterContext) -> Unit | None:
-    """The drafted unit, if it still exists and the person may still invite to it."""
+    """The drafted unit, if it still exists and the person may still invite to it (a
+    refusal is audited)."""
     unit_id = FLOW.draft(context).get("unit")
     unit = await context.services.org.unit(unit_id) if unit_id else None
-    actor = await actor_of(update, context)
-    if unit is None or not can(actor, Action.INVITE_MEMBER, unit):
+    if unit is None:
         return None
-    return unit
+    actor = await actor_of(update, context)
+    allowed = await context.services.authz.allows(actor, Action.INVITE_MEMBER, unit, "invite")
+    return unit if allowed else None
 
 
 async def unit_chosen(update: Update, context: MusterContext) -> int:
@@ -307,6 +312,7 @@ async def list_invites(update: Update, context: MusterContext) -> None:
     reply = await Reply.to(update, context)
     actor = await actor_of(update, context)
     if not actor.is_admin and Role.SECRETARY not in actor.roles:
+        await context.services.authz.refuse(actor, Action.REVOKE_INVITE, "/invites")
         await reply.send("invite-not-allowed")
         return
     text, rows = await _render_list(reply, context)

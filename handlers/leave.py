@@ -104,6 +104,11 @@ async def start(update: Update, context: MusterContext) -> int:
         if member is None:
             await reply.send("admin-unknown-member", who=args[0])
             return FLOW.end(context)
+        try:  # someone else's leave is shown only to whoever may manage it
+            await services.checkins.may_manage_leave(await actor_of(update, context), member)
+        except PermissionDeniedError:
+            await reply.send("access-denied")
+            return FLOW.end(context)
         draft["member"] = member.id
     member = await _target(reply)
     if member is None:

@@ -125,6 +125,22 @@ def shift_time(shift: Shift, unit: Unit, reply: Reply) -> str:
     return f"{shift.starts_at.astimezone(zone):%H:%M}–{shift.ends_at.astimezone(zone):%H:%M}"
 
 
+async def _allowed(reply: Reply, action: Action, unit: Unit | None, detail: str) -> Unit | None:
+    """``unit`` if it exists and the person may take ``action`` on it; a refusal is
+    audited."""
+    if unit is None:
+        return None
+    actor = await actor_of(reply.update, reply.context)
+    return unit if await reply.context.services.authz.allows(actor, action, unit, detail) else None
+
+
+async def _refuse(reply: Reply, action: Action, detail: str) -> None:
+    """No scope for ``action`` anywhere: audited, and said."""
+    actor = await actor_of(reply.update, reply.context)
+    await reply.context.services.authz.refuse(actor, action, detail)
+    await reply.send("roster-not-allowed")
+
+
 class Picker:
     """A flow's first step: units in scope for ``action``, page by page, or found by typing
     part of a name or a code (as ``/invite`` does)."""
@@ -174,11 +190,11 @@ class Picker:
         return True
 
     async def unit(self, reply: Reply) -> Unit | None:
-        """The drafted unit, if it exists and the person may still act on it."""
+        """The drafted unit, if it exists and the person may still act on it (a refusal
+        is audited)."""
         unit_id = self.flow.draft(reply.context).get("unit")
         unit = await reply.context.services.org.unit(int(unit_id)) if unit_id else None
-        actor = await actor_of(reply.update, reply.context)
-        return unit if unit is not None and can(actor, self.action, unit) else None
+        return await _allowed(reply, self.action, unit, self.flow.key)
 
     async def start(self, reply: Reply, then: Callable[[Reply, bool], Awaitable[int]]) -> int:
         """Begin the flow: straight on when there is one unit, else the unit list."""
@@ -186,7 +202,7 @@ class Picker:
         draft = self.flow.draft(reply.context)
         draft.clear()
         if not lines:
-            await reply.send("roster-not-allowed")
+            await _refuse(reply, self.action, f"/{self.flow.key}")
             return self.flow.end(reply.context)
         draft["single"] = len(lines) == 1
         if len(lines) == 1:
@@ -233,7 +249,8 @@ class UnitScreen:
         reply = await Reply.to(update, context)
         lines = await units_for(update, context, self.action)
         if not lines:
-            await reply.send("roster-not-allowed")
+            assert update.message is not None and update.message.text is not None
+            await _refuse(reply, self.action, update.message.text.split()[0])
         elif len(lines) == 1:
             await self.show(reply, lines[0].unit)
         else:
@@ -362,8 +379,7 @@ async def _add_unit(reply: Reply) -> Unit | None:
     """The unit a grid is being added to, if the person may still do that."""
     unit_id = ADD_GRID.draft(reply.context).get("unit")
     unit = await reply.context.services.org.unit(int(unit_id)) if unit_id else None
-    actor = await actor_of(reply.update, reply.context)
-    return unit if unit is not None and can(actor, Action.MANAGE_ROSTER, unit) else None
+    return await _allowed(reply, Action.MANAGE_ROSTER, unit, "add grid")
 
 
 async def grid_add(update: Update, context: MusterContext) -> int:
@@ -846,6 +862,9 @@ async def upload(update: Update, context: MusterContext) -> None:
     assert document is not None
     if not await units_for(update, context, Action.MANAGE_ROSTER):
         # Nothing else takes files outside a flow: as before this handler existed.
+        await context.services.authz.refuse(
+            await actor_of(update, context), Action.MANAGE_ROSTER, "roster file"
+        )
         await reply.send("free-text-hint")
         return
     name = document.file_name or "roster.csv"
@@ -1133,7 +1152,7 @@ async def roster_cancel_ask(update: Update, context: MusterContext) -> None:
         await reply.toast("button-stale")
         return
     shift, grid, unit, view = found
-    if not can(await actor_of(update, context), Action.MANAGE_ROSTER, unit):
+    if await _allowed(reply, Action.MANAGE_ROSTER, unit, f"cancel shift {shift.id}") is None:
         await reply.toast("access-denied")
         return
     await reply.toast("")

@@ -11,7 +11,7 @@ from datetime import date
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.services.authz import Actor, PermissionDeniedError
+from bot.services.authz import Action, Actor, PermissionDeniedError
 from bot.services.summaries import Summary, SummaryError
 from bot.summary_files import day_chart, export_workbook, workbook
 from bot.summary_render import SummaryText
@@ -75,6 +75,7 @@ async def _unit_for(reply: Reply, actor: Actor, code: str | None) -> Unit | None
         return unit
     scopes = await _scopes(reply, actor)
     if not scopes:
+        await reply.context.services.authz.refuse(actor, Action.VIEW_UNIT, "summary")
         await reply.send("summary-not-allowed")
         return None
     if len(scopes) > 1:

@@ -122,6 +122,22 @@ class Authorizer:
         await self.audit(actor, f"{action}", unit, detail, outcome="denied")
         raise PermissionDeniedError(action, unit)
 
+    async def allows(
+        self, actor: Actor, action: Action, unit: Unit | None, detail: str = ""
+    ) -> bool:
+        """``check`` as a yes or no (the refusal audited all the same), for a caller that
+        refuses in its own words."""
+        try:
+            await self.check(actor, action, unit, detail)
+        except PermissionDeniedError:
+            return False
+        return True
+
+    async def refuse(self, actor: Actor, action: Action, detail: str = "") -> None:
+        """Audit a refusal decided before any unit was named: a command whose sender has
+        no scope for ``action`` anywhere."""
+        await self.audit(actor, f"{action}", None, detail, outcome="denied")
+
     async def audit(
         self, actor: Actor, action: str, unit: Unit | None, detail: str = "", outcome: str = "ok"
     ) -> None:

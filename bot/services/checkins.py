@@ -260,7 +260,7 @@ class CheckinService:
 
     # Leave -------------------------------------------------------------------
 
-    async def _may_manage(self, actor: Actor, member: Member) -> None:
+    async def may_manage_leave(self, actor: Actor, member: Member) -> None:
         """Members manage their own leave; secretaries that of members in their scope."""
         if actor.member is not None and actor.member.id == member.id:
             return
@@ -270,7 +270,7 @@ class CheckinService:
     async def record_leave(
         self, actor: Actor, member: Member, first: date, last: date, reason: str
     ) -> Leave:
-        await self._may_manage(actor, member)
+        await self.may_manage_leave(actor, member)
         if reason not in {r.id for r in self.form.leave_reasons}:
             raise CheckinError("unknown_reason")
         today = self.window(await self.storage.units.get(member.unit_id)).day
@@ -302,7 +302,7 @@ class CheckinService:
         member = await self.storage.members.get(leave.member_id) if leave else None
         if leave is None or member is None:
             raise CheckinError("unknown_leave")
-        await self._may_manage(actor, member)
+        await self.may_manage_leave(actor, member)
         async with self.storage.db.transaction():
             if not await self.storage.leave.cancel(leave_id, self.clock.now()):
                 raise CheckinError("unknown_leave")

@@ -443,6 +443,11 @@ class DirectiveService:
 
     async def cancel(self, actor: Actor, directive_id: int) -> Directive:
         view = await self.view(actor, directive_id)
+        if not actor.is_admin and view.directive.author_telegram_id != actor.telegram_id:
+            await self.authz.audit(
+                actor, "directive_cancel", view.from_unit, f"directive {directive_id}", "denied"
+            )
+            raise DirectiveError("cannot_cancel")
         if not view.can_cancel:
             raise DirectiveError("cannot_cancel")
         if not await self.storage.directives.cancel(directive_id, self.clock.now()):

@@ -592,6 +592,11 @@ class RosterService:
                 problems += found
         good, clashes = await self._without_overlaps(plans)
         problems = sorted([*problems, *clashes], key=lambda p: p.line)
+        outside = sum(p.reason == "grid_scope" for p in problems)
+        if outside:
+            await self.authz.refuse(
+                actor, Action.MANAGE_ROSTER, f"roster file: {outside} rows outside scope"
+            )
         unread = sum(1 for p in problems if p.reason == "extra_fields")
         return ShiftCheck(len(rows) + unread, tuple(good), tuple(problems))
 

@@ -102,7 +102,9 @@ async def test_forged_unit_outside_scope_is_refused(harness: Harness) -> None:
     assert replies.callback_answers[0].text == "You are not allowed to do that here."
     assert harness.api.message(305, menu.message_id) is not None
     denied = [e for e in await harness.services.storage.audit.recent() if e.outcome == "denied"]
-    assert denied == []  # the picker refused it before any service was asked
+    assert [(e.actor_telegram_id, e.action, e.unit_id) for e in denied] == [
+        (305, "invite_member", hill.id)
+    ]  # refused by the picker, audited all the same
 
 
 async def test_role_lost_mid_flow_is_rechecked(harness: Harness, admin: FakeUser) -> None:

@@ -78,20 +78,30 @@ async def test_secretary_records_for_a_member_in_scope_only(
         "Your secretary recorded leave for you: Tue 1 Dec (Sick leave). "
         "No check-in is needed on those days."
     )
-    # Far's unit is outside Sam's scope; Ann cannot record for Bo.
-    [step] = await harness.send(sec, sec.command("leave", "@far"))
-    [step] = await harness.send(sec, sec.press(step, "病假"))
-    [step] = await harness.send(sec, sec.press(step, "今天"))
-    [done] = await harness.send(sec, sec.press(step, "仅当天"))
+    # Far's unit is outside Sam's scope; Ann cannot record for Bo: refused at once.
+    [done] = await harness.send(sec, sec.command("leave", "@far"))
     assert done.text == "您无权在此执行该操作。"
     ann = crew["ann"]
-    [step] = await harness.send(ann, ann.command("leave", "@bo"))
-    [step] = await harness.send(ann, ann.press(step, "Other"))
-    [step] = await harness.send(ann, ann.press(step, "Today"))
-    [done] = await harness.send(ann, ann.press(step, "Just that day"))
+    [done] = await harness.send(ann, ann.command("leave", "@bo"))
     assert done.text == "You are not allowed to do that here."
     rows = await harness.services.storage.db.fetchall("SELECT member_id FROM leave")
     assert len(rows) == 1
+
+
+async def test_someone_elses_leave_is_not_shown_outside_scope(
+    harness: Harness, crew: dict[str, FakeUser]
+) -> None:
+    """Regression: ``/leave @bo`` listed Bo's leave (dates and reason) to anyone."""
+    await record(harness, crew["sec"], "@bo")
+    ann = crew["ann"]
+    [answer] = await harness.send(ann, ann.command("leave", "@bo"))
+    assert answer.text == "You are not allowed to do that here."
+    denied = [e for e in await harness.services.storage.audit.recent() if e.outcome == "denied"]
+    assert [(e.actor_telegram_id, e.action) for e in denied] == [(901, "manage_leave")]
+    # Bo's own /leave still shows it to him.
+    bo = crew["bo"]
+    [overview] = await harness.send(bo, bo.command("leave"))
+    assert overview.text is not None and "Sick leave" in overview.text
 
 
 async def test_bad_dates_overlaps_and_cancelling(
