@@ -21,8 +21,10 @@ from pathlib import Path
 
 from bot.clock import FakeClock
 from bot.demo.cast import DAY, EVE, ZONE, Plan, make_plan
+from bot.demo.report import report, write_files
 from bot.demo.script import Day, Played, local
 from bot.demo.stage import DemoError, Stage
+from bot.demo.truth import mismatches
 
 __all__ = [
     "Day",
@@ -53,9 +55,6 @@ def start_of() -> FakeClock:
 
 async def run(options: Options, progress: Callable[[str], None]) -> tuple[str, bool]:
     """Play the day; return the report and whether the summary matched the script."""
-    from bot.demo.report import report, write_files
-    from bot.demo.truth import mismatches
-
     started = time.monotonic()
     plan = make_plan(options.members, options.seed, options.language)
     staff = len(plan.people) - len(plan.members)

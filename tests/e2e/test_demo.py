@@ -374,6 +374,7 @@ def test_the_plan_plays_every_part() -> None:
     assert {p.ack for p in people if not p.blocks} == set(Ack)
     assert {p.answer for p in people if p.checks_in} == {"post", "sick", "problem"}
     assert any(p.blocks for p in people) and any(p.leave for p in people)
+    assert {p.language for p in people} == {"en", "zh"}
     assert {s.fate for s in PLAN.shifts} == set(Fate)
     assert sum(1 for s in PLAN.shifts if s.incident) == 1 and sum(s.far for s in PLAN.shifts) == 1
     assert all(s.worker is not None for s in PLAN.shifts if s.fate in WORKED)
