@@ -136,6 +136,7 @@ class SummaryText:
                 ),
                 self.t(
                     "summary-change",
+                    day=format_day(summary.previous_day, self.language),
                     checked=delta(total.checked_in, before.checked_in),
                     missing=delta(total.missing, before.missing),
                 ),

@@ -110,7 +110,8 @@ class Summary:
     zone: ZoneInfo  # the committee's: times are shown in it
     day_off: bool
     total: Counts
-    previous: Counts
+    previous: Counts  # on ``previous_day``
+    previous_day: date
     lines: list[Line]  # worst rate first
     duty: Duty
     own_missing: list[Missing]  # the committee's own unit's members without a check-in
@@ -182,7 +183,7 @@ class SummaryService:
         units = await storage.units.subtree(committee)
         by_id = {u.id: u for u in units}
         ids = list(by_id)
-        previous = day - timedelta(days=1)
+        previous = self.working_day_before(day)
         end, previous_end = self.checkins.day_end(day), self.checkins.day_end(previous)
         today = {d.unit_id: d for d in await storage.checkins.unit_days(ids, day, end)}
         before = {
@@ -224,6 +225,7 @@ class SummaryService:
             day_off=self.checkins.day_off(day),
             total=Counts.of(list(today.values())),
             previous=Counts.of(list(before.values())),
+            previous_day=previous,
             lines=lines,
             duty=Duty.of(list(coverage.values())),
             own_missing=await storage.checkins.missing([committee.id], day, end),
@@ -233,6 +235,16 @@ class SummaryService:
             units=by_id,
             per_unit={unit_id: Counts.of([d]) for unit_id, d in today.items()},
         )
+
+    def working_day_before(self, day: date) -> date:
+        """The day a summary compares with: the last day before ``day`` on which a check-in
+        was expected (a Monday compares with Friday, not with Sunday's empty day off)."""
+        previous = day - timedelta(days=1)
+        for _ in range(7):
+            if not self.checkins.day_off(previous):
+                return previous
+            previous -= timedelta(days=1)
+        return day - timedelta(days=1)  # every day is off: the day before, then
 
     async def for_viewer(self, actor: Actor, unit: Unit, day: date) -> Summary:
         """On demand: the viewer must see the unit (coordinators and secretaries of it or

@@ -258,6 +258,10 @@ def expected_no_show(person: PersonPlan) -> list[tuple[str, str]]:
     ]
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def percent(part: int, whole: int) -> str:
     return f"{round(part / whole * 100)}%" if whole else "—"
 
@@ -274,7 +278,7 @@ def summary_text(plan: Plan, code: str) -> str:
         f"Members {today.members} · checked in {today.checked_in}"
         f" ({percent(today.checked_in, today.expected)}) · excused {today.excused}"
         f" · on leave {today.on_leave} · missing {today.missing}\n"
-        f"Against the day before: checked in {change(today.checked_in, before.checked_in)},"
+        f"Against Fri 27 Nov: checked in {change(today.checked_in, before.checked_in)},"
         f" missing {change(today.missing, before.missing)}",
     ]
     rows: list[tuple[float, str, str]] = []
@@ -313,7 +317,10 @@ def summary_text(plan: Plan, code: str) -> str:
         s for s in plan.shifts if s.incident and plan.grid(s.grid).unit in plan.subtree(code)
     ]
     if flags or incidents:
-        lines = [f"Problems: {len(flags)} flagged check-ins, {len(incidents)} incidents on duty"]
+        lines = [
+            f"Problems: {plural(len(flags), 'flagged check-in')}, "
+            f"{plural(len(incidents), 'incident')} on duty"
+        ]
         lines += [f"• 🚩 {p.name} ({plan.unit(p.unit).name})" for p in flags[:5]]
         if len(flags) > 5:
             lines.append(f"…and {len(flags) - 5} more.")

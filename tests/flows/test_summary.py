@@ -15,8 +15,9 @@ from bot.app import build_application
 from bot.delivery import Pacer
 from bot.fakeapi import ChatDriver, FakeRequest, FakeUser
 from bot.services.authz import Actor
-from bot.services.directives import Draft, Target
+from bot.services.directives import Draft
 from bot.summary_render import SummaryText
+from storage.directives import Target
 from storage.models import Role
 from tests.flows.conftest import Harness
 from tests.flows.test_checkin import local
@@ -88,14 +89,14 @@ async def test_evening_summary_reaches_each_coordinator_once(harness: Harness, o
     assert text == (
         "📊 Riverside District — Tue 1 Dec\n\n"
         "Members 8 · checked in 4 (57%) · excused 1 · on leave 1 · missing 3\n"
-        "Against the day before: checked in +4, missing +3\n\n"
+        "Against Mon 30 Nov: checked in +4, missing +3\n\n"
         "By unit, worst first (checked in / expected, missing, change)\n"
         "• Riverside District (own members): 0/2 (0%) · missing 2 (+2)\n"
         "• Riverside Branch 1: 4/5 (80%) · missing 1 (+1)\n\n"
         "Missing in Riverside District itself: Chen, Cora\n\n"
         "Duty: no grids or shifts today.\n\n"
         "Directives today: none.\n\n"
-        "Problems: 1 flagged check-ins, 0 incidents on duty\n"
+        "Problems: 1 flagged check-in, 0 incidents on duty\n"
         "• 🚩 Cy (Riverside Branch 1)"
     )
     [text_zh] = summaries(harness, org.coord_zh.id)

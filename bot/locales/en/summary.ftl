@@ -5,7 +5,7 @@ summary-late = ⏰ Late: this was due at { $time } while the bot was down.
 summary-nothing = Nothing to report: { $unit } has no members yet.
 summary-day-off = Day off: no check-in expected ({ $members } members).
 summary-checkins = Members { $members } · checked in { $checked } ({ $rate }) · excused { $excused } · on leave { $leave } · <b>missing { $missing }</b>
-summary-change = Against the day before: checked in { $checked }, missing { $missing }
+summary-change = Against { $day }: checked in { $checked }, missing { $missing }
 summary-by-unit = <b>By unit, worst first</b> (checked in / expected, missing, change)
 summary-unit-line = • { $unit }: { $checked }/{ $expected } ({ $rate }) · missing { $missing } ({ $change })
 summary-own-unit = { $unit } (own members)
@@ -18,7 +18,13 @@ summary-directives-none = <b>Directives today:</b> none.
 summary-directives = <b>Directives today</b>
 summary-directive-acked = • “{ $title }” — acknowledged { $acked }/{ $recipients } ({ $rate })
 summary-directive-sent = • “{ $title }” — sent { $sent }/{ $recipients } (no acknowledgement asked)
-summary-problems = <b>Problems:</b> { $flagged } flagged check-ins, { $incidents } incidents on duty
+summary-problems = <b>Problems:</b> { $flagged ->
+        [one] 1 flagged check-in
+       *[other] { $flagged } flagged check-ins
+    }, { $incidents ->
+        [one] 1 incident on duty
+       *[other] { $incidents } incidents on duty
+    }
 summary-flagged-line = • 🚩 { $name } ({ $unit })
 summary-incident-line = • ⚠️ { $time } { $unit }: { $text }
 summary-week-title = 📈 <b>{ $unit } — the week to { $day }</b>
