@@ -19,6 +19,7 @@ from typing import NoReturn
 
 from telegram.error import TelegramError
 
+from bot.backup import BackupError, backup
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, default_config_path, load_settings
 from bot.durations import parse_duration
@@ -94,6 +95,16 @@ def _parser() -> argparse.ArgumentParser:
     for verb in ("deactivate", "reactivate"):
         sub = member_actions.add_parser(verb, help=f"{verb} a member")
         sub.add_argument("--member", required=True, help="@username or Telegram id")
+    erase = member_actions.add_parser(
+        "erase", help="forget a member who asks for it (names, answers, reports; audited)"
+    )
+    erase.add_argument("--member", required=True, help="@username or Telegram id")
+    erase.add_argument("--yes", action="store_true", help="confirm: this cannot be undone")
+
+    backup = commands.add_parser(
+        "backup", help="copy the database to FILE, consistently, while the bot runs"
+    )
+    backup.add_argument("file", type=Path)
 
     grid = commands.add_parser("grid", help="duty grids")
     grid_actions = grid.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -321,6 +332,15 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
                 unit = await services.membership.move(console, member, args.unit)
                 print(f"{member.display_name} moved to {unit.code}")
                 return 0
+            case ("member", "erase"):
+                member = await _find_member(services, args.member)
+                if not args.yes:
+                    raise CliError(
+                        f"erasing {member.display_name} cannot be undone; add --yes", EXIT_USAGE
+                    )
+                await services.privacy.erase_member(console, member)
+                print(f"member {member.id} erased")
+                return 0
             case ("member", verb):
                 member = await _find_member(services, args.member)
                 await services.membership.set_active(console, member, verb == "reactivate")
@@ -332,6 +352,15 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
                 return await _shift_import(services, args.file, args.partial)
             case ("audit", _):
                 return await _audit(services, args.limit)
+            case ("backup", _):
+                try:
+                    size = await backup(services.storage.db, args.file)
+                except BackupError as exc:
+                    raise CliError(str(exc)) from None
+                print(
+                    f"{args.file}: {size:,} bytes, a consistent copy of {settings.storage.database}"
+                )
+                return 0
         raise CliError(f"unknown command {args.command}", EXIT_USAGE)
 
     return await _with_services(settings, work)

@@ -222,3 +222,35 @@ def test_unreachable_telegram_creates_no_invite(
     assert code == 1 and out == ""
     assert err.startswith("muster: Telegram: ") and len(err.splitlines()) == 1
     assert run(capsys, "invite", "list")[1] == "no usable invites\n"
+
+
+def test_backup_and_erase(env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "org", "import", org_file(tmp_path))
+    with sqlite3.connect(env) as conn:
+        unit_id = conn.execute("SELECT id FROM units WHERE code = 'RIV-1'").fetchone()[0]
+        conn.execute(
+            "INSERT INTO members (telegram_id, display_name, username, language, unit_id,"
+            " joined_at, updated_at) VALUES (42, 'Lin', 'lin', 'zh', ?, ?, ?)",
+            (unit_id, STAMP, STAMP),
+        )
+    copy = tmp_path / "copy.db"
+    code, out, _ = run(capsys, "backup", str(copy))
+    assert code == 0 and out.startswith(f"{copy}: ") and "a consistent copy of" in out
+    with sqlite3.connect(copy) as conn:
+        assert conn.execute("SELECT display_name FROM members").fetchall() == [("Lin",)]
+    assert run(capsys, "backup", str(copy)) == (
+        1, "", f"muster: {copy} exists; choose a new file name\n",
+    )  # fmt: skip
+    assert run(capsys, "member", "erase", "--member", "@lin") == (
+        2, "", "muster: erasing Lin cannot be undone; add --yes\n",
+    )  # fmt: skip
+    assert run(capsys, "member", "erase", "--member", "@lin", "--yes")[:2] == (
+        0, "member 1 erased\n",
+    )  # fmt: skip
+    with sqlite3.connect(env) as conn:
+        assert conn.execute("SELECT display_name, telegram_id FROM members").fetchall() == [
+            ("erased member #1", None)
+        ]
+    assert run(capsys, "member", "erase", "--member", "@lin", "--yes")[0] == 1  # gone
+    _, out, _ = run(capsys, "audit")
+    assert out.splitlines()[-1].split()[4:] == ["member_erase", "RIV-1", "member", "1"]
