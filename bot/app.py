@@ -12,7 +12,7 @@ from typing import Any
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, BasePersistence, ContextTypes
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 import handlers
 from bot.checkin_schedule import CheckinReminders, close_notices
@@ -21,6 +21,7 @@ from bot.config import ConfigError, Settings
 from bot.delivery import DeliveryEngine, Pacer
 from bot.directive_delivery import DirectiveRenderers, directive_tick
 from bot.duty_schedule import DutyRenderers, duty_tick
+from bot.inbox import Inbox, InboxRequest
 from bot.services.checkins import Unchecked
 from bot.services.container import Services
 from bot.summary_schedule import SummaryRenderers, summary_tick
@@ -84,10 +85,14 @@ async def build_application(
         .concurrent_updates(False)
         .post_shutdown(close_storage)
     )
+    inbox = Inbox(storage, services.clock)
     if request is not None:
-        builder = builder.request(request).get_updates_request(request)
+        builder = builder.request(request)
+    # Polling stores each batch of updates before the next getUpdates confirms it.
+    builder = builder.get_updates_request(InboxRequest(request or HTTPXRequest(), inbox))
     app: MusterApp = builder.build()
     app.bot_data["services"] = services
+    app.bot_data["inbox"] = inbox
     pacer = pacer or Pacer.from_settings(settings.delivery)
     renderers = DirectiveRenderers(services)
     engine = DeliveryEngine(
@@ -115,6 +120,7 @@ async def build_application(
         )
         app.job_queue.run_repeating(_tick_job, interval=TICK_SECONDS, first=0, name="tick")
     handlers.register(app)
+    inbox.register(app)
     app.add_error_handler(on_error)
     return app
 

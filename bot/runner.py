@@ -1,12 +1,16 @@
-"""Running the application: polling until asked to stop, with start-up chores."""
+"""Running the application: by long polling or behind a webhook, until asked to stop,
+with the outbox worker and the update inbox alongside."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from telegram import Update
 
+from bot.inbox import Inbox
 from handlers.common import MusterApp
 from handlers.menu import refresh_menu_for, set_default_menus
 
@@ -28,31 +32,49 @@ def _report_crash(task: asyncio.Task[None]) -> None:
     """A worker that died (say, the database failed at start) must not wait for shutdown
     to be noticed."""
     if not task.cancelled() and task.exception() is not None:
-        log.error("delivery worker stopped", exc_info=task.exception())
+        log.error("%s stopped", task.get_name(), exc_info=task.exception())
 
 
-async def serve_polling(app: MusterApp, stop: asyncio.Event, *, poll_timeout: int = 10) -> None:
-    """Initialise, poll until ``stop`` is set, then shut down cleanly."""
+@asynccontextmanager
+async def running(app: MusterApp) -> AsyncIterator[Inbox]:
+    """The app started, what a previous run left unprocessed queued again, the outbox
+    worker and the inbox's bookkeeping running; on leaving, a graceful stop: the worker
+    finishes what it has in flight (nothing is sent twice), PTB handles what is queued,
+    and the processed updates are written down."""
+    inbox: Inbox = app.bot_data["inbox"]
     try:
         async with app:
             await announce(app)
             await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(
-                allowed_updates=Update.ALL_TYPES, timeout=poll_timeout, poll_interval=0.0
+            await inbox.replay(app)
+            delivery_stop, inbox_stop = asyncio.Event(), asyncio.Event()
+            delivery = asyncio.create_task(
+                app.bot_data["delivery"].run(delivery_stop), name="delivery worker"
             )
-            log.info("Muster is running as @%s", app.bot.username)
-            # The outbox worker stops first and finishes what it has in flight, so a
-            # graceful stop sends nothing twice.
-            delivery_stop = asyncio.Event()
-            delivery = asyncio.create_task(app.bot_data["delivery"].run(delivery_stop))
             delivery.add_done_callback(_report_crash)
-            await stop.wait()
-            await app.updater.stop()
-            delivery_stop.set()
-            await delivery
-            await app.stop()
+            books = asyncio.create_task(inbox.run(app, inbox_stop), name="update inbox")
+            books.add_done_callback(_report_crash)
+            try:
+                yield inbox
+            finally:
+                delivery_stop.set()
+                await delivery
+                await app.stop()
+                inbox_stop.set()
+                await books
     finally:
         # PTB calls post_shutdown only from its own run_polling; this is our run_polling.
         if app.post_shutdown is not None:
             await app.post_shutdown(app)
+
+
+async def serve_polling(app: MusterApp, stop: asyncio.Event, *, poll_timeout: int = 10) -> None:
+    """Initialise, poll until ``stop`` is set, then shut down cleanly."""
+    async with running(app):
+        assert app.updater is not None
+        await app.updater.start_polling(
+            allowed_updates=Update.ALL_TYPES, timeout=poll_timeout, poll_interval=0.0
+        )
+        log.info("Muster is running as @%s (long polling)", app.bot.username)
+        await stop.wait()
+        await app.updater.stop()

@@ -11,6 +11,7 @@ from storage.db import Database
 from storage.directives import DirectiveRepository
 from storage.exports import ExportRepository
 from storage.grids import GridRepository
+from storage.inbox import InboxRepository
 from storage.incidents import IncidentRepository
 from storage.invites import InviteRepository
 from storage.leave import LeaveRepository
@@ -39,6 +40,7 @@ class Storage:
         self.summaries = SummaryRepository(db)
         self.exports = ExportRepository(db)
         self.privacy = PrivacyRepository(db)
+        self.inbox = InboxRepository(db)
 
     @classmethod
     async def open(cls, path: str | Path) -> Storage:

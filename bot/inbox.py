@@ -1,0 +1,143 @@
+"""No lost updates: every update is in the database before Telegram learns it arrived, is
+replayed after a crash until it is marked processed, and is ignored if it comes again.
+
+Polling: ``InboxRequest`` wraps the request PTB's Updater polls with; a getUpdates answer
+is stored before ``do_request`` returns, and Telegram only drops those updates when the
+*next* getUpdates confirms them. Webhook: the update is stored before the 200 is sent
+(``bot/webhook.py``). An update is marked processed only after PTB has run its handlers
+and the persistence (conversation states, drafts) has been written, so after a crash the
+updates of at most the last second are handled again, never lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from telegram import Update
+from telegram._utils.types import ODVInput  # the type BaseRequest.do_request is declared with
+from telegram.ext import ApplicationHandlerStop, TypeHandler
+from telegram.request import BaseRequest, RequestData
+
+from bot.clock import Clock
+from handlers.common import MusterApp, MusterContext
+from storage import Storage
+
+log = logging.getLogger(__name__)
+SETTLE_SECONDS = 1.0  # how often processed updates are written down
+KEEP = timedelta(days=2)  # processed updates kept to recognise a late duplicate
+
+
+class Inbox:
+    def __init__(self, storage: Storage, clock: Clock) -> None:
+        self.storage = storage
+        self.clock = clock
+        self._duplicates: set[int] = set()
+        self._done: list[int] = []
+        self.active = False  # only a running bot (polling or webhook) keeps the books
+
+    async def receive(self, updates: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Store the updates; the new ones are returned, the others will be skipped."""
+        new = await self.storage.inbox.store(updates, self.clock.now())
+        for update in updates:
+            if int(update["update_id"]) not in new:
+                self._duplicates.add(int(update["update_id"]))
+        return [u for u in updates if int(u["update_id"]) in new]
+
+    async def _gate(self, update: object, context: MusterContext) -> None:
+        """First of all handlers: an update seen before goes no further."""
+        if isinstance(update, Update) and update.update_id in self._duplicates:
+            self._duplicates.discard(update.update_id)
+            log.info("update %d came again; ignored", update.update_id)
+            raise ApplicationHandlerStop
+
+    async def _processed(self, update: object, context: MusterContext) -> None:
+        """Last of all handlers (a handler that failed has still had its turn)."""
+        if self.active and isinstance(update, Update):
+            self._done.append(update.update_id)
+
+    def register(self, app: MusterApp) -> None:
+        app.add_handler(TypeHandler(object, self._gate), group=-1000)
+        app.add_handler(TypeHandler(object, self._processed), group=1000)
+
+    async def replay(self, app: MusterApp) -> int:
+        """Queue what a previous run stored but did not finish, oldest first."""
+        self.active = True
+        pending = await self.storage.inbox.unprocessed()
+        for payload in pending:
+            await app.update_queue.put(Update.de_json(payload, app.bot))
+        if pending:
+            log.warning("replaying %d update(s) a previous run did not finish", len(pending))
+        return len(pending)
+
+    async def settle(self, app: MusterApp) -> None:
+        """Write the persistence, then mark what was processed before it."""
+        if not self._done:
+            return
+        done, self._done = self._done, []
+        await app.update_persistence()
+        await self.storage.inbox.mark_processed(done, self.clock.now())
+
+    async def run(self, app: MusterApp, stop: asyncio.Event) -> None:
+        """Settle every ``SETTLE_SECONDS`` until ``stop``; once more at the end."""
+        pruned_at = self.clock.now()
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), SETTLE_SECONDS)
+            try:
+                await self.settle(app)
+                if self.clock.now() - pruned_at > timedelta(hours=1):
+                    pruned_at = self.clock.now()
+                    await self.storage.inbox.prune(pruned_at - KEEP)
+            except Exception:  # the next pass tries again; the updates stay unmarked
+                log.exception("could not mark processed updates")
+
+
+class InboxRequest(BaseRequest):
+    """The getUpdates request, storing what Telegram hands over before PTB sees it. If
+    storing fails the call fails, PTB polls again with the same offset, and Telegram keeps
+    the updates."""
+
+    def __init__(self, inner: BaseRequest, inbox: Inbox) -> None:
+        self.inner = inner
+        self.inbox = inbox
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self.inner.read_timeout
+
+    async def initialize(self) -> None:
+        await self.inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self.inner.shutdown()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        status, body = await self.inner.do_request(
+            url,
+            method,
+            request_data,
+            read_timeout=read_timeout,
+            write_timeout=write_timeout,
+            connect_timeout=connect_timeout,
+            pool_timeout=pool_timeout,
+        )
+        if status == 200 and url.endswith("/getUpdates"):
+            updates = json.loads(body).get("result") or []
+            if updates:
+                await self.inbox.receive(updates)
+        return status, body
