@@ -53,7 +53,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", type=Path, help="config file (default: $MUSTER_CONFIG)")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    commands.add_parser("run", help="run the bot (long polling)")
+    run = commands.add_parser("run", help="run the bot (long polling, or --webhook)")
+    run.add_argument(
+        "--webhook", action="store_true", help="receive updates on telegram.webhook_url instead"
+    )
 
     config = commands.add_parser("config", help="check the configuration")
     config.add_subparsers(dest="action", required=True, parser_class=_Parser).add_parser(
@@ -398,10 +401,13 @@ def _describe(exc: Exception) -> str:
     return str(exc)
 
 
-async def _run_bot(settings: Settings) -> int:
+async def _run_bot(settings: Settings, webhook: bool) -> int:
     from bot.app import build_application
     from bot.runner import serve_polling
+    from bot.webhook import serve_webhook
 
+    if webhook:
+        settings.telegram.webhook()  # a missing URL or secret stops here, named
     logging.basicConfig(
         level=settings.logging.level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -412,7 +418,7 @@ async def _run_bot(settings: Settings) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await serve_polling(app, stop)
+    await (serve_webhook(app, stop) if webhook else serve_polling(app, stop))
     return 0
 
 
@@ -437,7 +443,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("configuration ok")
             return 0
         if args.command == "run":
-            return asyncio.run(_run_bot(settings))
+            return asyncio.run(_run_bot(settings, args.webhook))
         return asyncio.run(_dispatch(args, settings))
     except ConfigError as exc:
         for problem in exc.problems:

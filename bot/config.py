@@ -88,11 +88,21 @@ class TelegramSettings(_Section):
     # PTB writes persistence in batches (60 s by default); a short interval keeps a
     # half-finished conversation across a crash.
     persistence_flush_seconds: float = Field(default=1.0, gt=0, le=60)
+    # Webhook mode (``muster run --webhook``): Telegram posts updates to ``webhook_url``
+    # (public, HTTPS, usually a reverse proxy in front of ``webhook_listen:webhook_port``),
+    # each with the secret token, which comes from MUSTER_TELEGRAM__WEBHOOK_SECRET or
+    # ``webhook_secret_file`` like the bot token (never from this file).
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_secret_file: Path | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=0, le=65535)
+    webhook_path: str = Field(default="/telegram", pattern=r"^/[A-Za-z0-9_/.-]{0,200}$")
 
-    @field_validator("api_base_url", "api_file_url")
+    @field_validator("api_base_url", "api_file_url", "webhook_url")
     @classmethod
-    def _url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
             raise ValueError(f"{value!r} is not an http(s) URL")
         return value
 
@@ -108,6 +118,37 @@ class TelegramSettings(_Section):
                     [f"telegram.token_file: cannot read {str(self.token_file)!r} ({exc.strerror})"]
                 ) from None
         return None
+
+    def webhook(self) -> tuple[str, str]:
+        """(public URL, secret token) for webhook mode, or ConfigError naming what is
+        missing or wrong."""
+        problems = []
+        secret = None
+        if self.webhook_secret is not None:
+            secret = self.webhook_secret.get_secret_value().strip()
+        elif self.webhook_secret_file is not None:
+            try:
+                secret = self.webhook_secret_file.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                problems.append(
+                    f"telegram.webhook_secret_file: cannot read"
+                    f" {str(self.webhook_secret_file)!r} ({exc.strerror})"
+                )
+        if self.webhook_url is None:
+            problems.append("telegram.webhook_url: not set; the public URL Telegram posts to")
+        if secret is None and not problems:
+            problems.append(
+                "telegram.webhook_secret: not set; set MUSTER_TELEGRAM__WEBHOOK_SECRET or"
+                " telegram.webhook_secret_file"
+            )
+        elif secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", secret):
+            problems.append(
+                "telegram.webhook_secret: use 16 to 256 characters of A-Z, a-z, 0-9, _ and -"
+            )
+        if problems:
+            raise ConfigError(problems)
+        assert self.webhook_url is not None and secret is not None
+        return self.webhook_url, secret
 
 
 class StorageSettings(_Section):
@@ -260,6 +301,13 @@ def read_config_file(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([f"{path}: not valid TOML: {exc}"]) from None
     telegram = data.get("telegram")
+    if isinstance(telegram, dict) and "webhook_secret" in telegram:
+        raise ConfigError(
+            [
+                "telegram.webhook_secret: the secret must not be in the config file; set "
+                "MUSTER_TELEGRAM__WEBHOOK_SECRET or point telegram.webhook_secret_file at a file"
+            ]
+        )
     if isinstance(telegram, dict) and "token" in telegram:
         raise ConfigError(
             [

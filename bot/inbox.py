@@ -41,12 +41,16 @@ class Inbox:
         self._done: list[int] = []
         self.active = False  # only a running bot (polling or webhook) keeps the books
 
-    async def receive(self, updates: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Store the updates; the new ones are returned, the others will be skipped."""
+    async def receive(
+        self, updates: Sequence[dict[str, Any]], *, gate: bool = False
+    ) -> list[dict[str, Any]]:
+        """Store the updates; returns the new ones. With ``gate`` (polling, where PTB gets
+        every update regardless) the others are stopped before any handler."""
         new = await self.storage.inbox.store(updates, self.clock.now())
-        for update in updates:
-            if int(update["update_id"]) not in new:
-                self._duplicates.add(int(update["update_id"]))
+        if gate:
+            self._duplicates.update(
+                int(u["update_id"]) for u in updates if int(u["update_id"]) not in new
+            )
         return [u for u in updates if int(u["update_id"]) in new]
 
     async def _gate(self, update: object, context: MusterContext) -> None:
@@ -139,5 +143,5 @@ class InboxRequest(BaseRequest):
         if status == 200 and url.endswith("/getUpdates"):
             updates = json.loads(body).get("result") or []
             if updates:
-                await self.inbox.receive(updates)
+                await self.inbox.receive(updates, gate=True)
         return status, body

@@ -254,3 +254,25 @@ def test_backup_and_erase(env: Path, tmp_path: Path, capsys: pytest.CaptureFixtu
     assert run(capsys, "member", "erase", "--member", "@lin", "--yes")[0] == 1  # gone
     _, out, _ = run(capsys, "audit")
     assert out.splitlines()[-1].split()[4:] == ["member_erase", "RIV-1", "member", "1"]
+
+
+def test_webhook_needs_its_url_and_secret(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MUSTER_TELEGRAM__TOKEN", "123:abc")
+    code, _, err = run(capsys, "run", "--webhook")
+    assert code == 2
+    assert err == "telegram.webhook_url: not set; the public URL Telegram posts to\n"
+    monkeypatch.setenv("MUSTER_TELEGRAM__WEBHOOK_URL", "https://bot.example.org/telegram")
+    code, _, err = run(capsys, "run", "--webhook")
+    assert err == (
+        "telegram.webhook_secret: not set; set MUSTER_TELEGRAM__WEBHOOK_SECRET or"
+        " telegram.webhook_secret_file\n"
+    )
+    monkeypatch.setenv("MUSTER_TELEGRAM__WEBHOOK_SECRET", "short")
+    code, _, err = run(capsys, "run", "--webhook")
+    assert err == "telegram.webhook_secret: use 16 to 256 characters of A-Z, a-z, 0-9, _ and -\n"
+    config = tmp_path / "c.toml"
+    config.write_text('[telegram]\nwebhook_secret = "0123456789abcdef"\n', encoding="utf-8")
+    code, _, err = run(capsys, "--config", str(config), "config", "check")
+    assert code == 2 and err.startswith("telegram.webhook_secret: the secret must not be in")

@@ -1,0 +1,93 @@
+"""Webhook mode (``muster run --webhook``): Telegram posts each update to our HTTP
+endpoint. An update is stored in the inbox before the 200 goes back, so one Telegram
+thinks delivered is never lost; a request without the right secret token (compared in
+constant time) gets 403; ``GET /health`` says whether the bot is up and how far behind.
+
+TLS is the reverse proxy's job (Telegram only posts to HTTPS): this listens on
+``telegram.webhook_listen`` (127.0.0.1 by default) for the proxy to forward to.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from aiohttp import web
+from telegram import Update
+
+from bot.inbox import Inbox
+from bot.runner import running
+from handlers.common import MusterApp
+
+log = logging.getLogger(__name__)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_BODY = 1 << 20  # an update is a few kilobytes; anything near this is not Telegram
+
+
+class WebhookEndpoint:
+    def __init__(self, app: MusterApp, inbox: Inbox, secret: str) -> None:
+        self.app = app
+        self.inbox = inbox
+        self._secret = secret.encode()
+
+    async def receive(self, request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, self._secret):
+            log.warning("webhook request without the right secret from %s", request.remote)
+            return web.Response(status=403, text="forbidden")
+        try:
+            update = json.loads(await request.read())
+            int(update["update_id"])
+        except (ValueError, KeyError, TypeError):
+            return web.Response(status=400, text="not an update")
+        # Stored before the answer: a crash after this still has it; a failure here is
+        # a 500, and Telegram sends the update again.
+        for new in await self.inbox.receive([update]):
+            await self.app.update_queue.put(Update.de_json(new, self.app.bot))
+        return web.json_response({})
+
+    async def health(self, request: web.Request) -> web.Response:
+        unprocessed, _ = await self.inbox.storage.inbox.counts()
+        return web.json_response(
+            {"status": "ok", "unprocessed": unprocessed, "queued": self.app.update_queue.qsize()}
+        )
+
+
+@asynccontextmanager
+async def webhook_server(
+    endpoint: WebhookEndpoint, *, host: str, port: int, path: str
+) -> AsyncIterator[str]:
+    """Serve ``path`` and ``/health``; yields the base URL (``http://host:port``)."""
+    web_app = web.Application(client_max_size=MAX_BODY)
+    web_app.router.add_post(path, endpoint.receive)
+    web_app.router.add_get("/health", endpoint.health)
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    try:
+        bound = runner.addresses[0][1]  # the port, when 0 was asked
+        yield f"http://{host}:{bound}"
+    finally:
+        await runner.cleanup()
+
+
+async def serve_webhook(app: MusterApp, stop: asyncio.Event) -> None:
+    """Start, register the webhook with Telegram, serve until ``stop``, stop cleanly. The
+    webhook stays registered while the bot is down: Telegram keeps the updates."""
+    settings = app.bot_data["services"].settings.telegram
+    url, secret = settings.webhook()
+    async with running(app) as inbox:
+        endpoint = WebhookEndpoint(app, inbox, secret)
+        async with webhook_server(
+            endpoint, host=settings.webhook_listen, port=settings.webhook_port,
+            path=settings.webhook_path,
+        ) as local:  # fmt: skip
+            await app.bot.set_webhook(url, secret_token=secret, allowed_updates=Update.ALL_TYPES)
+            log.info("Muster is running as @%s (webhook %s, listening on %s)",
+                     app.bot.username, url, local)  # fmt: skip
+            await stop.wait()

@@ -1,0 +1,80 @@
+"""Webhook mode over real HTTP on 127.0.0.1: the bot registers its webhook with the secret,
+refuses posts without it (403), stores and handles the rest once (a resend is ignored),
+and answers /health."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.app import build_application
+from bot.clock import FakeClock
+from bot.config import load_settings
+from bot.fakeapi import BotApiServer, FakeBotApi, FakeUser
+from bot.webhook import SECRET_HEADER, serve_webhook
+
+TOKEN = "123456:E2E-webhook-token"
+SECRET = "s3cret-token_for-tests"
+
+
+async def post(session: aiohttp.ClientSession, url: str, body: Any, secret: str | None) -> int:
+    headers = {SECRET_HEADER: secret} if secret is not None else {}
+    async with session.post(url, data=json.dumps(body), headers=headers) as response:
+        return response.status
+
+
+async def test_webhook_checks_the_secret_and_handles_each_update_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: FakeClock, unused_tcp_port: int
+) -> None:
+    api = FakeBotApi(clock=clock.now)
+    async with BotApiServer(api, TOKEN) as server:
+        monkeypatch.setenv("MUSTER_TELEGRAM__TOKEN", TOKEN)
+        monkeypatch.setenv("MUSTER_TELEGRAM__WEBHOOK_SECRET", SECRET)
+        settings = load_settings(
+            None,
+            organisation={"name": "Riverside", "timezone": "Asia/Shanghai"},
+            storage={"database": tmp_path / "webhook.db"},
+            telegram={
+                "api_base_url": server.base_url,
+                "api_file_url": server.base_file_url,
+                "webhook_url": "https://bot.example.org/telegram",
+                "webhook_port": unused_tcp_port,
+            },
+        )
+        app = await build_application(settings, clock=clock)
+        stop = asyncio.Event()
+        running = asyncio.create_task(serve_webhook(app, stop))
+        base = f"http://127.0.0.1:{unused_tcp_port}"
+        try:
+            await api.wait_for_call("setWebhook")
+            [registered] = api.calls_of("setWebhook")
+            assert registered.params["url"] == "https://bot.example.org/telegram"
+            assert registered.params["secret_token"] == SECRET
+            stan = FakeUser(7201, "Stan", api=api)
+            update = api.observe_update(stan.command("help"))
+            async with aiohttp.ClientSession() as session:
+                url = f"{base}/telegram"
+                assert await post(session, url, update, None) == 403
+                assert await post(session, url, update, SECRET[:-1] + "x") == 403
+                assert await post(session, url, {"hello": 1}, SECRET) == 400
+                assert api.calls_of("sendMessage") == []  # nothing refused got through
+                mark = len(api.calls)
+                assert await post(session, url, update, SECRET) == 200
+                reply = await api.wait_for_call("sendMessage", chat_id=stan.id, since=mark)
+                assert reply.message is not None
+                assert (reply.message.text or "").startswith("What you can do")
+                assert await post(session, url, update, SECRET) == 200  # Telegram retries
+                async with session.get(f"{base}/health") as response:
+                    assert response.status == 200
+                    health = await response.json()
+                assert health["status"] == "ok"
+        finally:
+            stop.set()
+            await asyncio.wait_for(running, 15)
+        answers = [c for c in api.calls_of("sendMessage") if c.chat_id == stan.id and c.ok]
+        assert len(answers) == 1  # the retry was recognised and ignored
