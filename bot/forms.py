@@ -81,4 +81,9 @@ def _is_location(raw: dict[str, Any]) -> bool:
         lat, lon = float(raw["lat"]), float(raw["lon"])
     except (KeyError, TypeError, ValueError):
         return False
-    return -90 <= lat <= 90 and -180 <= lon <= 180
+    return on_earth(lat, lon)
+
+
+def on_earth(latitude: float, longitude: float) -> bool:
+    """A point that exists (a forged update can carry any numbers)."""
+    return -90 <= latitude <= 90 and -180 <= longitude <= 180

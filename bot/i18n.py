@@ -16,8 +16,13 @@ from importlib.resources.abc import Traversable
 from typing import Any
 
 from babel.dates import format_date
-from fluent.runtime import FluentBundle, FluentResource
+from fluent.runtime import FluentBundle, FluentResource, resolver
 from fluent.syntax import ast
+
+# Fluent refuses an argument longer than 2,500 characters (a guard meant for untrusted
+# catalogues). Ours are trusted, and arguments carry people's text: a directive of up to
+# MAX_TEXT characters goes into its preview whole, escaped HTML is longer than it reads.
+resolver.MAX_PART_LENGTH = 100_000
 
 LANGUAGES = ("en", "zh")
 _LOCALES = {"en": "en", "zh": "zh_Hans_CN"}

@@ -16,6 +16,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.days import plausible
 from bot.i18n import format_day, join_html
 from bot.services.authz import PermissionDeniedError
 from bot.services.checkins import CheckinError
@@ -55,11 +56,11 @@ def _parse_day(text: str, today: date) -> date | None:
     year, month, day = match.groups()
     try:
         found = date(int(year) if year else today.year, int(month), int(day))
+        if not year and found < today:
+            found = found.replace(year=found.year + 1)  # 29 Feb may not be there then
     except ValueError:
         return None
-    if not year and found < today:
-        found = found.replace(year=found.year + 1)
-    return found
+    return found if plausible(found) else None
 
 
 async def _target(reply: Reply) -> Member | None:

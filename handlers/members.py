@@ -3,11 +3,10 @@ counts per unit, worst first, and who is missing."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from telegram import Update
 from telegram.ext import CommandHandler
 
+from bot.days import iso_day
 from bot.i18n import format_day, join_html
 from bot.services.authz import PermissionDeniedError
 from bot.services.checkins import CheckinError
@@ -23,11 +22,11 @@ async def members(update: Update, context: MusterContext) -> None:
     args = command_args(context)
     day = checkins.window(None).day
     if args:
-        try:
-            day = date.fromisoformat(args[0])
-        except ValueError:
+        typed = iso_day(args[0])
+        if typed is None:
             await reply.send("members-bad-date")
             return
+        day = typed
     try:
         status = await checkins.day_status(await actor_of(update, context), day)
     except PermissionDeniedError:

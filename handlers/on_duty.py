@@ -8,12 +8,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram import KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.checkin_config import Question
 from bot.duty_schedule import when_text
+from bot.forms import on_earth
 from bot.i18n import Html, format_day
 from bot.notices import to_secretaries
 from bot.services.on_duty import DutyError, IncidentReport, OnDuty, Started
@@ -62,6 +63,14 @@ async def _refuse(reply: Reply, exc: DutyError, duty: OnDuty | None = None) -> i
     await reply.toast("")
     await reply.send(_ERRORS[exc.reason], **details)
     return FLOW.end(reply.context)
+
+
+def _where(message: Message) -> tuple[float, float] | None:
+    """The message's location, if it has one that exists (forged updates carry any)."""
+    location = message.location
+    if location is None or not on_earth(location.latitude, location.longitude):
+        return None
+    return location.latitude, location.longitude
 
 
 def _shift_id(reply: Reply) -> int:
@@ -118,8 +127,8 @@ async def location_sent(update: Update, context: MusterContext) -> int:
     message = update.message
     if member is None or message is None:
         return FLOW.end(context)
-    if message.location is not None:
-        where = (message.location.latitude, message.location.longitude)
+    where = _where(message)
+    if where is not None:
         return await _start(reply, member, where)
     if message.text is not None and message.text.strip() == reply.label("onduty-no-location"):
         return await _start(reply, member, None)
@@ -287,13 +296,14 @@ async def incident_part(update: Update, context: MusterContext) -> int:
     assert message is not None
     draft = FLOW.draft(context)
     text = message.text if message.text is not None else message.caption
-    if message.location is not None:
-        draft["location"] = [message.location.latitude, message.location.longitude]
+    where = _where(message)
+    if where is not None:
+        draft["location"] = list(where)
     elif message.photo:
         draft["photo"] = message.photo[-1].file_id
     if text is not None:
         draft["text"] = text
-    if message.location is None and not message.photo and text is None:
+    if where is None and not message.photo and text is None:
         await reply.send("onduty-incident-unsupported")
         return INCIDENT
     parts = [

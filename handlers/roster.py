@@ -11,8 +11,10 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.days import plausible
 from bot.delivery import notice_message
 from bot.duty_schedule import SHIFT_STATUS_KEYS
+from bot.forms import on_earth
 from bot.i18n import Html, format_day, join_html
 from bot.services.authz import Action, Actor, PermissionDeniedError, can
 from bot.services.org import TreeLine, search_units
@@ -441,11 +443,12 @@ async def _ask_centre(reply: Reply, *, new: bool) -> int:
 async def grid_centre(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     message = update.message
-    if message is None or message.location is None:
+    location = message.location if message else None
+    if location is None or not on_earth(location.latitude, location.longitude):
         await reply.send("grids-centre-expected")
         return G_CENTRE
     draft = ADD_GRID.draft(context)
-    draft["lat"], draft["lon"] = message.location.latitude, message.location.longitude
+    draft["lat"], draft["lon"] = location.latitude, location.longitude
     return await _ask_radius(reply, new=True)
 
 
@@ -982,9 +985,10 @@ def _pressed(reply: Reply) -> list[str]:
 
 def _parse_day_data(text: str) -> date | None:
     try:
-        return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+        day = date(int(text[:4]), int(text[4:6]), int(text[6:8]))
     except ValueError:  # forged or damaged data
         return None
+    return day if plausible(day) else None
 
 
 async def roster_unit(update: Update, context: MusterContext) -> None:

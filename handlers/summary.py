@@ -11,6 +11,7 @@ from datetime import date
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot.days import iso_day
 from bot.services.authz import Action, Actor, PermissionDeniedError
 from bot.services.summaries import Summary, SummaryError
 from bot.summary_files import day_chart, export_workbook, workbook
@@ -51,11 +52,11 @@ async def _arguments(reply: Reply, most: int) -> tuple[list[date], str | None] |
         if not arg[:1].isdigit():
             code = arg
             continue
-        try:
-            days.append(date.fromisoformat(arg))
-        except ValueError:
+        day = iso_day(arg)
+        if day is None:
             await reply.send("summary-bad-date", text=arg)
             return None
+        days.append(day)
     return days, code
 
 
@@ -90,11 +91,12 @@ async def picked(update: Update, context: MusterContext) -> None:
     assert query is not None and query.data is not None
     _, unit_id, when = query.data.split(":")
     unit = await context.services.storage.units.get(int(unit_id))
-    if unit is None:
+    day = None if when == "-" else iso_day(when)
+    if unit is None or (day is None and when != "-"):  # gone, or forged
         await reply.toast("button-stale")
         return
     await reply.toast("")
-    await _show(reply, unit, None if when == "-" else date.fromisoformat(when))
+    await _show(reply, unit, day)
 
 
 async def _show(reply: Reply, unit: Unit, day: date | None) -> None:

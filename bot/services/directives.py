@@ -9,6 +9,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.days import plausible
 from bot.services.authz import Action, Actor, Authorizer, can
 from storage import Storage
 from storage.directives import Directive, Straggler, Target, UnitTally
@@ -57,6 +58,8 @@ def parse_local_time(text: str, zone: ZoneInfo, now: datetime) -> datetime:
             day = date(year, month, dom)
         except ValueError:
             raise DirectiveError("bad_time") from None
+        if not plausible(day):
+            raise DirectiveError("bad_time")
         when = _local(day, hour, minute, zone)
         if when <= now:
             raise DirectiveError("past_time")

@@ -23,6 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.days import plausible
 from bot.duty_config import DutySettings
 from bot.i18n import Translator, format_day
 from bot.services.authz import Action, Actor, Authorizer, can
@@ -265,9 +266,10 @@ def parse_day(text: str) -> date | None:
     if not match:
         return None
     try:
-        return date(*(int(g) for g in match.groups()))
+        day = date(*(int(g) for g in match.groups()))
     except ValueError:
         return None
+    return day if plausible(day) else None
 
 
 def _number(text: str) -> float | None:

@@ -32,6 +32,7 @@ from bot.services.authz import Actor
 from bot.services.directives import Draft
 from bot.services.invites import CreatedInvite
 from bot.services.people import Person
+from storage.db import to_db_time
 from storage.directives import Target
 from storage.models import Member, Role, Unit
 from tests.conftest import ADMIN_ID
@@ -213,25 +214,9 @@ class World:
     async def shift(
         self, owner: Member | None, start: str, end: str, status: str = "assigned"
     ) -> int:
-        """A shift on G-RIV-1 in local times, put straight into ``status``."""
-        storage = self.harness.services.storage
-        async with storage.db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT INTO shifts (grid_id, unit_id, member_id, starts_at, ends_at, day,"
-                " status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    self.grid,
-                    self.riv1,
-                    owner.id if owner else None,
-                    _stamp(start),
-                    _stamp(end),
-                    start[:10],
-                    status,
-                    _stamp(NOW),
-                ),
-            )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+        """A shift on G-RIV-1 (local times), put straight into ``status``."""
+        owner_id = owner.id if owner else None
+        return await insert_shift(self.harness, self.grid, owner_id, start, end, status)
 
     async def directive(self, *, ack: bool = False, later: bool = False) -> Ctx:
         """A directive from the RIV secretary to RIV-1 (Mei and Tom), delivered unless
@@ -269,8 +254,38 @@ class World:
         )
 
 
-def _stamp(local_text: str) -> str:
-    return local(local_text).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+def stamp(local_text: str) -> str:
+    """A local Shanghai time as the database stores it."""
+    return to_db_time(local(local_text))
+
+
+async def insert_shift(
+    harness: Harness, grid_id: int, member_id: int | None, start: str, end: str, status: str
+) -> int:
+    """A shift on a grid of RIV-1 from ``start`` to ``end`` (local times), put straight
+    into ``status`` with the times that go with it."""
+    storage = harness.services.storage
+    confirmed = stamp(start) if status in ("confirmed", "started") else None
+    started = stamp(start) if status == "started" else None
+    async with storage.db.transaction() as conn:
+        cursor = await conn.execute(
+            "INSERT INTO shifts (grid_id, unit_id, member_id, starts_at, ends_at, day, status,"
+            " created_at, confirmed_at, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                grid_id,
+                (await harness.unit("RIV-1")).id,
+                member_id,
+                stamp(start),
+                stamp(end),
+                start[:10],
+                status,
+                to_db_time(harness.clock.now()),
+                confirmed,
+                started,
+            ),
+        )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
 
 
 @pytest.fixture

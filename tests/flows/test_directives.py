@@ -237,6 +237,8 @@ async def test_bad_input_is_reasked(
     [step] = await harness.send(sec, sec.press(step, "Yes, by a deadline"))
     [answer] = await harness.send(sec, sec.message("25:99"))
     assert answer.text is not None and answer.text.startswith("That is not a time I understand.")
+    [answer] = await harness.send(sec, sec.message("0001-01-01 00:00"))  # overflowed UTC
+    assert answer.text is not None and answer.text.startswith("That is not a time I understand.")
     [answer] = await harness.send(sec, sec.message("2020-01-01 10:00"))
     assert answer.text is not None and answer.text.startswith("That time has already passed.")
     [answer] = await harness.send(sec, sec.message("later please"))
@@ -245,6 +247,18 @@ async def test_bad_input_is_reasked(
     assert bye.text == "Cancelled. Nothing was sent."
     rows = await harness.services.storage.db.fetchall("SELECT * FROM directives")
     assert rows == []
+
+
+async def test_a_directive_at_the_length_limit_is_previewed_and_sent(
+    harness: Harness, sec: FakeUser, members: list[FakeUser]
+) -> None:
+    """Regression: a text over 2,500 characters failed at the preview (Fluent's limit)."""
+    text = "Sandbags and pumps to the levee. " * 117  # 3,861 characters
+    done = await compose(harness, sec, text.strip(), ack=False)
+    assert done.text == "Sending… 0 / 3 sent · 0 unreachable"
+    assert await harness.run_due() == 3
+    received = harness.api.last_message(611)
+    assert received.text is not None and received.text.endswith(text.strip())
 
 
 async def test_zero_member_units_and_scope(harness: Harness, sec: FakeUser) -> None:

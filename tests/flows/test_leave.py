@@ -169,3 +169,21 @@ async def test_members_shows_each_units_day(harness: Harness, crew: dict[str, Fa
     ann = crew["ann"]
     [answer] = await harness.send(ann, ann.command("members"))
     assert answer.text == "Only secretaries and coordinators can see their units' check-ins."
+
+
+async def test_days_the_calendar_cannot_go_past_are_refused(
+    harness: Harness, crew: dict[str, FakeUser]
+) -> None:
+    """Regression: leave from 9999-12-31 for three days overflowed; "02-29" typed in a
+    leap year once that day had passed asked for 29 Feb of the next year, which is not."""
+    ann = crew["ann"]
+    for when, typed in (("2026-12-01 07:00", "9999-12-31"), ("2028-03-01 07:00", "02-29")):
+        harness.clock.set(local(when))
+        [step] = await harness.send(ann, ann.command("leave"))
+        [step] = await harness.send(ann, ann.press(step, "Annual leave"))
+        [answer] = await harness.send(ann, ann.message(typed))
+        assert (
+            answer.text == "That is not a date I understand. Type it like 2026-12-03, or /cancel."
+        )
+        await harness.send(ann, ann.command("cancel"))
+    assert await harness.services.storage.db.fetchall("SELECT * FROM leave") == []

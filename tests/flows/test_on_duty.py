@@ -298,3 +298,23 @@ async def test_too_long_incident_text_can_be_fixed(harness: Harness, crew: Crew)
 def test_distance_is_plausible() -> None:
     assert distance_m(*CENTRE, *CENTRE) == 0
     assert 1100 < distance_m(*CENTRE, *FAR) < 1125  # 0.01° of latitude ≈ 1.11 km
+
+
+async def test_a_location_off_the_globe_is_not_taken(harness: Harness, crew: Crew) -> None:
+    """Regression: a forged location (latitude 95, longitude 200) was stored as where
+    duty started, and as where an incident happened."""
+    harness.clock.set(local("2026-12-01 18:00"))
+    await press(harness, crew.ann, f"dt:go:{crew.shift_id}")
+    [again] = await harness.send(crew.ann, crew.ann.location(95.0, 200.0))
+    assert again.text == (
+        "Please press “📍 Share my location” or “Start without location”, or send /cancel."
+    )
+    assert (await shift(harness, crew.shift_id)).status is ShiftStatus.ASSIGNED
+    await harness.send(crew.ann, crew.ann.location(*CENTRE))
+    [ask] = await press(harness, crew.ann, f"dt:inc:{crew.shift_id}")
+    [odd] = await harness.send(crew.ann, crew.ann.location(95.0, 200.0))
+    assert odd.text == (
+        "Only text, a photo or a location can be added. Send one of those, or /cancel."
+    )
+    [empty] = await harness.send(crew.ann, crew.ann.press(ask, "📨 Send"))
+    assert empty.text == "Add some text, a photo or a location first."

@@ -534,3 +534,30 @@ async def test_many_bad_rows_show_the_first_twenty(harness: Harness, crew: Crew)
     assert len(lines) == 1 + 20 + 2 and lines[-2] == "…and 5 more."
     assert lines[-1] == "No row can be imported. Correct the file and send it again."
     assert labels(offer) == []
+
+
+async def test_days_and_places_that_cannot_be(harness: Harness, crew: Crew) -> None:
+    """Regression: a typed day in year 9999, a forged roster day in year 1 and a file's
+    9999 date overflowed; a grid centre off the globe was stored."""
+    sec = crew.sec
+    [step] = await harness.send(sec, sec.command("assign"))
+    [step] = await harness.send(sec, sec.press(step, "Riverside Branch 1 (2)"))
+    [step] = await harness.send(sec, sec.press(step, "G1 Market Street"))
+    [step] = await harness.send(sec, sec.press(step, "Ann"))
+    [answer] = await harness.send(sec, sec.message("9999-12-31"))
+    assert answer.text == "That is not a date I understand. Type it like 2026-12-03, or /cancel."
+    await harness.send(sec, sec.command("cancel"))
+    riv1 = await harness.unit("RIV-1")
+    replies = await harness.send(sec, sec.press_data(step.message_id, f"rs:d:{riv1.id}:00010101"))
+    assert toasts(replies) == ["This button no longer applies. Nothing was changed."]
+    data = b"grid,member,date,start,end\nG1,@ann,9999-12-31,22:00,06:00\n"
+    [answer] = await harness.send(sec, sec.document("roster.csv", data, mime_type="text/csv"))
+    assert answer.text is not None and '"9999-12-31" is not a date like 2026-12-01.' in answer.text
+    assert await shifts(harness) == []
+    [step] = await harness.send(sec, sec.command("grids"))
+    [listing] = await harness.send(sec, sec.press(step, "Riverside Branch 1 (2)"))
+    [step] = await harness.send(sec, sec.press(listing, "➕ Add a grid"))
+    await harness.send(sec, sec.message("G9"))
+    await harness.send(sec, sec.message("Nowhere Lane"))
+    [answer] = await harness.send(sec, sec.location(95.0, 200.0))
+    assert answer.text == "Please send a location (📎 → Location), press Skip, or /cancel."

@@ -399,3 +399,19 @@ async def test_directive_numbers_agree_with_directives_view(harness: Harness, or
     text = SummaryText(services.i18n, "en").daily(summary)
     # The title is plain text again, escaped once for HTML.
     assert "• “Sandbags to the east levee &amp; the bridge.” — acknowledged 2/8 (25%)" in text
+
+
+async def test_impossible_days_are_not_dates(harness: Harness, org: Org) -> None:
+    """Regression: a forged day on a committee button, and a year at the ends of the
+    calendar in /summary or /export, failed instead of being refused."""
+    coord = org.coord
+    riv = await harness.unit("RIV")
+    replies = await harness.send(coord, coord.press_data(1, f"sm:{riv.id}:2026-99-99"))
+    assert [a.text for a in replies.callback_answers] == [
+        "This button no longer applies. Nothing was changed."
+    ]
+    for command, args in (("summary", ()), ("export", ("0001-01-02", "RIV"))):
+        [answer] = await harness.send(coord, coord.command(command, "0001-01-01", *args))
+        assert answer.text == (
+            "“0001-01-01” is not a date. Write it like 2026-12-01: /summary 2026-12-01"
+        )
