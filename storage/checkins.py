@@ -174,20 +174,54 @@ class CheckinRepository:
     async def unit_days(
         self, unit_ids: list[int], day: date, joined_before: datetime | None = None
     ) -> list[UnitDay]:
-        """Per unit, in one query: active members (with ``joined_before``, those who had
-        joined by then), check-ins, excused, on leave."""
+        """Per unit with members, in one query: active members (with ``joined_before``,
+        those who had joined by then), check-ins, excused, on leave (no check-in).
+
+        Read from the counts migration 0012's triggers keep (active members per unit,
+        check-ins per day and current unit), less the members who joined after
+        ``joined_before`` and their check-ins, with the few leave periods overlapping the
+        day: the numbers joining every member to their check-in gives, without doing it."""
         if not unit_ids:
             return []
-        marks = ",".join("?" * len(unit_ids))
-        iso = day.isoformat()
         joined = to_db_time(joined_before) if joined_before else _NEVER
+        wanted = _numbered(len(unit_ids))
         rows = await self.db.fetchall(
-            "SELECT m.unit_id, COUNT(*) AS members, COUNT(c.id) AS checked,"
-            " COALESCE(SUM(c.excused), 0) AS excused,"
-            f" SUM(CASE WHEN c.id IS NULL AND {ON_LEAVE} THEN 1 ELSE 0 END) AS on_leave"
-            " FROM members m LEFT JOIN checkins c ON c.member_id = m.id AND c.day = ?"
-            f" WHERE m.active = 1 AND m.joined_at < ? AND m.unit_id IN ({marks})"
-            " GROUP BY m.unit_id",
-            (iso, iso, iso, joined, *unit_ids),
+            f"WITH {_LATE.format(wanted)}, {_AWAY.format(wanted)}"
+            " SELECT t.unit_id, t.members - COALESCE(late.members, 0),"
+            " COALESCE(n.checked, 0) - COALESCE(late.checked, 0),"
+            " COALESCE(n.excused, 0) - COALESCE(late.excused, 0), COALESCE(away.members, 0)"
+            " FROM unit_member_counts t"
+            " LEFT JOIN checkin_counts n ON n.day = ?1 AND n.unit_id = t.unit_id"
+            " LEFT JOIN late ON late.unit_id = t.unit_id"
+            " LEFT JOIN away ON away.unit_id = t.unit_id"
+            f" WHERE t.unit_id IN ({wanted})"
+            " AND t.members - COALESCE(late.members, 0) > 0",
+            (day.isoformat(), joined, *unit_ids),
         )
-        return [UnitDay(r[0], r[1], r[2], r[3], r[4] or 0) for r in rows]
+        return [UnitDay(*r) for r in rows]
+
+
+# The parts of unit_days (?1 the day, ?2 joined before, {} the units' numbered parameters).
+# ``+m.unit_id`` keeps the planner off members_unit: it would walk every member.
+# Counted now, but not members yet when the day ended (with their check-ins that day).
+_LATE = (
+    "late AS (SELECT m.unit_id, COUNT(*) AS members, COUNT(c.id) AS checked,"
+    " COALESCE(SUM(c.excused), 0) AS excused FROM members m"
+    " LEFT JOIN checkins c ON c.member_id = m.id AND c.day = ?1"
+    " WHERE m.joined_at >= ?2 AND m.active = 1 AND +m.unit_id IN ({}) GROUP BY +m.unit_id)"
+)
+# On leave with no check-in: the leave periods overlapping a day are few, whereas asking
+# each member whether they are on leave asks all of them.
+_AWAY = (
+    "away AS (SELECT m.unit_id, COUNT(*) AS members FROM members m WHERE m.id IN ("
+    " SELECT l.member_id FROM leave l"
+    " WHERE l.last_day >= ?1 AND l.first_day <= ?1 AND l.cancelled_at IS NULL)"
+    " AND m.active = 1 AND m.joined_at < ?2 AND +m.unit_id IN ({})"
+    " AND NOT EXISTS (SELECT 1 FROM checkins c WHERE c.member_id = m.id AND c.day = ?1)"
+    " GROUP BY +m.unit_id)"
+)
+
+
+def _numbered(count: int, first: int = 3) -> str:
+    """``?3, ?4, …``: parameters numbered after a query's own ?1 and ?2."""
+    return ", ".join(f"?{n}" for n in range(first, first + count))

@@ -10,7 +10,6 @@ from datetime import date, datetime
 from typing import Any
 
 from storage.db import Database, from_db_time, to_db_time
-from storage.directives import KIND_DIRECTIVE
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,20 +58,23 @@ class SummaryRepository:
         self, unit_ids: Sequence[int], start: datetime, end: datetime
     ) -> list[DirectiveDay]:
         """Directives sent in [start, end) with recipients among ``unit_ids``, counted
-        over those recipients only, in one query."""
+        over those recipients only, in one query: from the counts per directive and unit
+        that migration 0012's triggers keep, not from every recipient and delivery."""
         if not unit_ids:
             return []
         rows = await self.db.fetchall(
-            "SELECT d.id, d.text, d.ack_required, COUNT(*) AS recipients,"
-            " SUM(o.status = 'sent') AS sent, SUM(r.acked_at IS NOT NULL) AS acked"
-            " FROM directives d JOIN directive_recipients r ON r.directive_id = d.id"
-            " LEFT JOIN outbox o ON o.directive_id = r.directive_id AND o.member_id = r.member_id"
-            " AND o.kind = ?"
-            " WHERE d.send_at >= ? AND d.send_at < ? AND d.status != 'cancelled'"
-            f" AND r.unit_id IN ({_marks(unit_ids)}) GROUP BY d.id ORDER BY d.send_at, d.id",
-            (KIND_DIRECTIVE, to_db_time(start), to_db_time(end), *unit_ids),
+            "SELECT d.id, d.text, d.ack_required, SUM(t.recipients), SUM(t.sent), SUM(t.acked)"
+            " FROM directives d JOIN directive_counts t ON t.directive_id = d.id"
+            # (The status list is "not cancelled", in a form the index can use.)
+            " WHERE d.status IN ('scheduled', 'sending', 'sent')"
+            " AND d.send_at >= ? AND d.send_at < ?"
+            # Each directive's units are read in order and kept if wanted (the unary +),
+            # rather than every wanted unit looked up in each directive.
+            f" AND +t.unit_id IN ({_marks(unit_ids)})"
+            " GROUP BY d.id HAVING SUM(t.recipients) > 0 ORDER BY d.send_at, d.id",
+            (to_db_time(start), to_db_time(end), *unit_ids),
         )
-        return [DirectiveDay(r[0], r[1], bool(r[2]), r[3], r[4] or 0, r[5] or 0) for r in rows]
+        return [DirectiveDay(r[0], r[1], bool(r[2]), r[3], r[4], r[5]) for r in rows]
 
     async def committees(self) -> list[tuple[int, datetime]]:
         """Units with an active coordinator or a registered group chat, and since when:

@@ -828,26 +828,33 @@ class RosterService:
         grids, those with no covering shift, and shifts by status. Three queries, however
         large the subtree."""
         units = _tree_order(await self.storage.units.subtree(unit))
+        found = await self.coverage_found(unit, day, {u.id: u for u in units})
+        return [found.get(each.id) or UnitCoverage(each) for each in units]
+
+    async def coverage_found(
+        self, unit: Unit, day: date, units: dict[int, Unit]
+    ) -> dict[int, UnitCoverage]:
+        """``coverage`` of the units (of ``units``, ``unit``'s subtree by id) that have
+        grids or shifts on ``day``; the others have nothing to count. Two queries, and no
+        object per unit: a committee's summary sums thousands of units."""
         grids = await self.storage.grids.coverage(unit.path, day.isoformat(), COVERING)
         shifts = await self.storage.shifts.status_counts(unit.path, day.isoformat())
-        out = []
-        for each in units:
-            total, uncovered = grids.get(each.id, (0, 0))
-            counts = shifts.get(each.id, {})
-            out.append(
-                UnitCoverage(
-                    each,
-                    grids=total,
-                    uncovered=uncovered,
-                    assigned=counts.get(ShiftStatus.ASSIGNED, 0),
-                    confirmed=counts.get(ShiftStatus.CONFIRMED, 0),
-                    open=counts.get(ShiftStatus.OPEN, 0),
-                    declined=counts.get("declined", 0),
-                    started=counts.get(ShiftStatus.STARTED, 0),
-                    completed=counts.get(ShiftStatus.COMPLETED, 0),
-                    no_show=counts.get(ShiftStatus.NO_SHOW, 0),
-                    cancelled=counts.get(ShiftStatus.CANCELLED, 0),
-                )
+        out = {}
+        for unit_id in (grids.keys() | shifts.keys()) & units.keys():
+            total, uncovered = grids.get(unit_id, (0, 0))
+            counts = shifts.get(unit_id, {})
+            out[unit_id] = UnitCoverage(
+                units[unit_id],
+                grids=total,
+                uncovered=uncovered,
+                assigned=counts.get(ShiftStatus.ASSIGNED, 0),
+                confirmed=counts.get(ShiftStatus.CONFIRMED, 0),
+                open=counts.get(ShiftStatus.OPEN, 0),
+                declined=counts.get("declined", 0),
+                started=counts.get(ShiftStatus.STARTED, 0),
+                completed=counts.get(ShiftStatus.COMPLETED, 0),
+                no_show=counts.get(ShiftStatus.NO_SHOW, 0),
+                cancelled=counts.get(ShiftStatus.CANCELLED, 0),
             )
         return out
 

@@ -50,12 +50,14 @@ class Counts:
 
     @classmethod
     def of(cls, days: Sequence[UnitDay]) -> Counts:
-        return cls(
-            sum(d.members for d in days),
-            sum(d.checked_in for d in days),
-            sum(d.excused for d in days),
-            sum(d.on_leave for d in days),
-        )
+        # One pass (a root committee's summary makes thousands of these, most of one unit).
+        members = checked_in = excused = on_leave = 0
+        for day in days:
+            members += day.members
+            checked_in += day.checked_in
+            excused += day.excused
+            on_leave += day.on_leave
+        return cls(members, checked_in, excused, on_leave)
 
     @property
     def missing(self) -> int:
@@ -189,7 +191,7 @@ class SummaryService:
         before = {
             d.unit_id: d for d in await storage.checkins.unit_days(ids, previous, previous_end)
         }
-        coverage = {c.unit.id: c for c in await self.roster.coverage(committee, day)}
+        coverage = await self.roster.coverage_found(committee, day, by_id)
         lines: list[Line] = []
         own = [committee.id]
         if committee.id in today and today[committee.id].members:
@@ -202,8 +204,9 @@ class SummaryService:
                     own=True,
                 )
             )
+        below = _under_children(committee, units)
         for child in (u for u in units if u.parent_id == committee.id):
-            inside = [u.id for u in units if child.contains(u)]
+            inside = below[child.id]
             lines.append(
                 Line(
                     child,
@@ -339,6 +342,19 @@ class SummaryService:
 
     def zone_of(self, unit: Unit) -> ZoneInfo:
         return self.checkins.zone_of(unit)
+
+
+def _under_children(committee: Unit, units: Sequence[Unit]) -> dict[int, list[int]]:
+    """Each child of the committee -> the ids of its subtree, in ``units`` order: one pass
+    over the paths ('/1/7/42/': the child's is the part one level below the committee's),
+    not one pass over every unit per child."""
+    children = {u.path: u.id for u in units if u.parent_id == committee.id}
+    below: dict[int, list[int]] = {child: [] for child in children.values()}
+    cut = len(committee.path)
+    for unit in units:
+        if unit.id != committee.id:
+            below[children[unit.path[: unit.path.index("/", cut) + 1]]].append(unit.id)
+    return below
 
 
 def _only(by_unit: dict[int, T], unit_ids: Sequence[int]) -> list[T]:
