@@ -40,7 +40,7 @@ class SummaryText:
             text = self._daily(summary, shown, late_since)
             if len(text) <= TEXT_LIMIT:
                 return text
-        return Html(text[: TEXT_LIMIT - 1] + "…")
+        return _cut(text)
 
     def _daily(self, summary: Summary, shown: int, late_since: datetime | None) -> Html:
         day = format_day(summary.day, self.language)
@@ -116,7 +116,7 @@ class SummaryText:
         if rows:
             parts.append(join_html("\n", [self.t("summary-week-units"), *rows]))
         text = join_html("\n\n", parts)
-        return text if len(text) <= TEXT_LIMIT else Html(text[: TEXT_LIMIT - 1] + "…")
+        return text if len(text) <= TEXT_LIMIT else _cut(text)
 
     def _checkins(self, summary: Summary) -> Html:
         total, before = summary.total, summary.previous
@@ -240,6 +240,18 @@ class SummaryText:
                 *rows,
             ],
         )
+
+
+def _cut(text: Html) -> Html:
+    """Too long even folded (names that long are rare): plain text, cut, escaped again —
+    cutting HTML could split a tag and Telegram would refuse the whole message."""
+    plain = html_to_text(text.replace("\n", "\x00")).replace("\x00", "\n")
+    keep = TEXT_LIMIT - 1
+    while True:  # escaping lengthens & and <: cut until the escaped text fits
+        cut = join_html("", [plain[:keep] + "…"])
+        if len(cut) <= TEXT_LIMIT:
+            return cut
+        keep -= 256
 
 
 def _first_words(text: str, limit: int = 60) -> str:

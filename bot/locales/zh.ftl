@@ -278,7 +278,7 @@ checkin-question = <b>报到 { $number }/{ $total }</b> — { $prompt }
     { $hint }
 form-hint-single = 请选择一项。
 form-hint-multi = 可多选，选好后点“完成”。
-form-hint-number = 请输入 { $min } 到 { $max } 之间的数字 { $unit }。
+form-hint-number = 请输入 { $min } 到 { $max } 之间的数字{ $unit }。
 form-hint-text = 请输入您的回答。
 form-hint-location = 请分享位置（📎 → 位置）。
 form-hint-photo = 请发送一张照片。
@@ -296,7 +296,7 @@ checkin-cancelled = 已取消报到，未保存任何内容。
 checkin-restart = 填写期间表单有变（或已过零点），请重新开始。
 form-error-required = 此题必答。请回答，或发送 /cancel。
 form-error-choice = 请点击上方按钮选择，或发送 /cancel。
-form-error-number = 这不是数字。请输入 { $min } 到 { $max } 之间的数字 { $unit }，或发送 /cancel。
+form-error-number = 这不是数字。请输入 { $min } 到 { $max } 之间的数字{ $unit }，或发送 /cancel。
 form-error-range = 数字不在 { $min } 到 { $max }{ $unit } 之间。请重新输入，或发送 /cancel。
 form-error-too-long = 回答共 { $length } 个字符，上限为 { $limit }。请删减，或发送 /cancel。
 form-error-text = 请用文字回答，或发送 /cancel。

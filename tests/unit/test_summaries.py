@@ -395,3 +395,25 @@ async def test_deliveries_beyond_one_count_as_the_join_counts_them(
     await assert_counts_as_defined(services, unit_ids)
     [(recipients,)] = await db.fetchall("SELECT SUM(recipients) FROM directive_counts")
     assert recipients == len(await db.fetchall("SELECT 1 FROM directive_recipients"))
+
+
+def test_an_overlong_summary_is_cut_as_plain_text() -> None:
+    """Folding cannot shorten a committee name: the text is cut without splitting a tag."""
+    from datetime import date as day_
+    from zoneinfo import ZoneInfo
+
+    from bot.i18n import translator
+    from bot.services.summaries import Counts, Duty, Summary
+    from bot.summary_render import TEXT_LIMIT, SummaryText
+    from storage.models import Unit
+
+    unit = Unit(1, "BIG", "<b>&" * 2000, None, "/1/", 0, None)
+    summary = Summary(
+        committee=unit, day=day_(2026, 12, 1), zone=ZoneInfo("UTC"), day_off=False,
+        total=Counts(members=3, checked_in=1), previous=Counts(), previous_day=day_(2026, 11, 30),
+        lines=[], duty=Duty(), own_missing=[], flagged=[], directives=[], incidents=[],
+    )  # fmt: skip
+    text = SummaryText(translator(), "en").daily(summary)
+    assert len(text) <= TEXT_LIMIT
+    assert text.startswith("📊 &lt;b&gt;&amp;") and text.endswith("…")
+    assert "<" not in text  # no tag left half-open
