@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.org_memory --out docs/benchmarks.md
 	$(BIN)/python -m bench.delivery --out docs/benchmarks.md
 	$(BIN)/python -m bench.checkin_inbound --out docs/benchmarks.md
+	$(BIN)/python -m bench.summary --out docs/benchmarks.md
 
 clean:
 	rm -rf $(VENV) *.egg-info
