@@ -124,17 +124,28 @@ class RosterError(Exception):
         self.problem = problem
 
 
+ECHO_LIMIT = 60
+
+
 def describe(i18n: Translator, language: str, problem: Problem, *, plain: bool = False) -> str:
     """The problem in words, ``Line 3: …`` when it has a line; HTML unless ``plain``."""
     render = i18n.plain if plain else i18n.t
     args = {
-        key: format_day(value, language) if isinstance(value, date) else value
+        key: format_day(value, language) if isinstance(value, date) else _echo(value)
         for key, value in problem.details.items()
     }
     text = render(language, PROBLEM_KEYS[problem.reason], **args)
     if problem.line:
         return render(language, "roster-problem-line", line=problem.line, problem=text)
     return text
+
+
+def _echo(value: object) -> object:
+    """What someone typed, quoted back in a refusal: a few words at most, so that pasting
+    a book cannot make the answer longer than Telegram takes."""
+    if isinstance(value, str) and len(value) > ECHO_LIMIT:
+        return value[: ECHO_LIMIT - 1] + "…"
+    return value
 
 
 # Reading files -------------------------------------------------------------------------

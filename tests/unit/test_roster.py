@@ -538,3 +538,12 @@ async def test_cancelling_tells_the_member_through_the_outbox(
     await services.storage.db.write("UPDATE shifts SET member_id = NULL WHERE id = 2")
     await roster.cancel_shift(CONSOLE, 2, notice)
     assert len(told) == 1 and await count(services, "outbox") == 1
+
+
+def test_a_refusal_quotes_a_long_input_shortened() -> None:
+    """A pasted book as a grid code must not make the answer longer than Telegram takes."""
+    from bot.i18n import translator
+    from bot.services.roster import ECHO_LIMIT, Problem, describe
+
+    text = describe(translator(), "en", Problem("bad_code", details={"code": "G" * 5000}))
+    assert f'"{"G" * (ECHO_LIMIT - 1)}…"' in text and len(text) < 200
