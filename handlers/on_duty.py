@@ -5,6 +5,7 @@ from ``/duty``; the rules live in ``bot/services/on_duty.py``."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -85,23 +86,39 @@ async def _member(reply: Reply) -> Member | None:
     return reply.member
 
 
-# --- Start duty -------------------------------------------------------------------------
+Check = Callable[[Member, int], Awaitable[OnDuty]]
 
 
-async def start_pressed(update: Update, context: MusterContext) -> int:
+async def _pressed(
+    update: Update, context: MusterContext, check: Check
+) -> tuple[Reply, OnDuty | None]:
+    """The pressed shift, if ``check`` lets this step be taken now, with a fresh draft
+    holding it; None once the person has been told why not."""
     reply = await Reply.to(update, context)
     member = await _member(reply)
     if member is None:
-        return FLOW.end(context)
-    services = context.services
+        return reply, None
     try:
-        duty = await services.on_duty.startable(member, _shift_id(reply))
+        duty = await check(member, _shift_id(reply))
     except DutyError as exc:
-        return await _refuse(reply, exc)
+        await _refuse(reply, exc)
+        return reply, None
     await reply.toast("")
     draft = FLOW.draft(context)
     draft.clear()
     draft["shift"] = duty.shift.id
+    return reply, duty
+
+
+# --- Start duty -------------------------------------------------------------------------
+
+
+async def start_pressed(update: Update, context: MusterContext) -> int:
+    services = context.services
+    reply, duty = await _pressed(update, context, services.on_duty.startable)
+    if duty is None:
+        return FLOW.end(context)
+    member = duty.member
     if not services.settings.duty.ask_location:
         return await _start(reply, member, None)
     keys = ReplyKeyboardMarkup(
@@ -206,18 +223,9 @@ def _report_questions(context: MusterContext) -> list[Question]:
 
 
 async def end_pressed(update: Update, context: MusterContext) -> int:
-    reply = await Reply.to(update, context)
-    member = await _member(reply)
-    if member is None:
+    reply, duty = await _pressed(update, context, context.services.on_duty.endable)
+    if duty is None:
         return FLOW.end(context)
-    try:
-        duty = await context.services.on_duty.endable(member, _shift_id(reply))
-    except DutyError as exc:
-        return await _refuse(reply, exc)
-    await reply.toast("")
-    draft = FLOW.draft(context)
-    draft.clear()
-    draft["shift"] = duty.shift.id
     REPORT_FORM.start(context)
     return await REPORT_FORM.ask(reply, new=True)
 
@@ -268,18 +276,9 @@ async def report_submitted(update: Update, context: MusterContext) -> int:
 
 
 async def incident_pressed(update: Update, context: MusterContext) -> int:
-    reply = await Reply.to(update, context)
-    member = await _member(reply)
-    if member is None:
+    reply, duty = await _pressed(update, context, context.services.on_duty.reportable)
+    if duty is None:
         return FLOW.end(context)
-    try:
-        duty = await context.services.on_duty.reportable(member, _shift_id(reply))
-    except DutyError as exc:
-        return await _refuse(reply, exc)
-    await reply.toast("")
-    draft = FLOW.draft(context)
-    draft.clear()
-    draft["shift"] = duty.shift.id
     await reply.send("onduty-incident-ask", _incident_buttons(reply), grid=duty.grid.name)
     return INCIDENT
 
