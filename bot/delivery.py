@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import math
 import random
@@ -23,7 +24,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    TelegramObject,
+)
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -54,6 +61,7 @@ ATTACHMENT_SENT_KEY = "_attachment_message_id"
 # 400 answers that mean the chat is gone for good, not that the message was malformed.
 _GONE = ("chat not found", "user is deactivated", "chat_id is empty", "peer_id_invalid")
 _PROGRESS_EVERY = 1000
+_KEYBOARDS_KEPT = 256
 
 
 # The engine sends through do_api_request on purpose (see _send_text); PTB's advice to
@@ -301,33 +309,48 @@ def _record(window: list[Slot], slot: Slot, size: int) -> None:
 
 
 class _GroupCommit:
-    """Records sends as delivered, committing those that finish together in one
-    transaction. Each caller still waits for its own commit, so a crash loses no more
-    than the sends in flight, as with one commit per send."""
+    """Records sends as delivered. Each caller waits for its own commit, so a crash
+    re-sends no more than the sends in flight.
+
+    The first caller commits at once, itself (usually on the event loop's own connection:
+    ``Database.write_inline``); sends that finish while a commit is under way wait and go
+    together in the next one, committed by a task."""
 
     def __init__(self, storage: Storage) -> None:
         self.storage = storage
         self._pending: list[tuple[int, int, datetime, asyncio.Future[None]]] = []
-        self._flushing: asyncio.Task[None] | None = None
+        self._busy = False
+        self._rest: asyncio.Task[None] | None = None
 
     async def mark(self, row_id: int, message_id: int, at: datetime) -> None:
+        if not self._busy:
+            self._busy = True
+            try:
+                await self.storage.outbox.mark_sent_many([(row_id, message_id, at)])
+            finally:
+                if self._pending:
+                    self._rest = asyncio.create_task(self._flush())
+                else:
+                    self._busy = False
+            return
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._pending.append((row_id, message_id, at, done))
-        if self._flushing is None or self._flushing.done():
-            self._flushing = asyncio.create_task(self._flush())
         await done
 
     async def _flush(self) -> None:
-        while self._pending:
-            group, self._pending = self._pending, []
-            try:
-                await self.storage.outbox.mark_sent_many([(r, m, a) for r, m, a, _ in group])
-            except Exception as exc:
-                for *_, done in group:
-                    done.set_exception(exc)
-            else:
-                for *_, done in group:
-                    done.set_result(None)
+        try:
+            while self._pending:
+                group, self._pending = self._pending, []
+                try:
+                    await self.storage.outbox.mark_sent_many([(r, m, a) for r, m, a, _ in group])
+                except Exception as exc:
+                    for *_, done in group:
+                        done.set_exception(exc)
+                else:
+                    for *_, done in group:
+                        done.set_result(None)
+        finally:
+            self._busy = False
 
 
 class DeliveryEngine:
@@ -366,6 +389,7 @@ class DeliveryEngine:
         self._rng = rng or random.Random()
         self._idle_poll = idle_poll_seconds
         self._wake = asyncio.Event()
+        self._keyboards: dict[tuple[tuple[tuple[str, str], ...], ...], str] = {}
 
     def register(self, kind: str, renderer: Renderer) -> None:
         self._renderers[kind] = renderer
@@ -406,7 +430,8 @@ class DeliveryEngine:
         Workers take the most urgent row whose chat can take a message now; rows to one
         chat go out in claim order, one at a time. When every claimed row waits on its
         chat (a secretary with fifty notices), more rows are claimed, up to a bound, so
-        that one busy chat does not hold up everyone else.
+        that one busy chat does not hold up everyone else. The next batch is claimed while
+        the last rows of this one are still being sent, so that no worker waits for it.
         """
         outbox = self.storage.outbox
         batch = self.settings.concurrency * 4
@@ -415,21 +440,25 @@ class DeliveryEngine:
         unstarted: list[int] = []
         chat_locks: dict[int, asyncio.Lock] = {}
         chat_refs: Counter[int] = Counter()
-        claim_lock = asyncio.Lock()
         tally: Counter[str] = Counter()
         started = time.monotonic()
-        state = {"exhausted": False, "healthy": True}
+        # exhausted: a claim for a worker found nothing (this burst is over); dry: the last
+        # claim found nothing, so claiming ahead waits for a worker to need more.
+        state = {"exhausted": False, "dry": False, "healthy": True}
+        claiming: asyncio.Task[None] | None = None
 
         def stopping() -> bool:
             return stop is not None and stop.is_set()
 
-        async def claim() -> None:
+        async def claim(needed: bool) -> None:
             try:
                 rows = await outbox.claim(self.clock.now(), batch)
             except Exception:
                 log.exception("outbox: claiming due messages failed")
                 rows, state["healthy"] = [], False
-            state["exhausted"] = not rows
+            state["dry"] = not rows
+            if needed:
+                state["exhausted"] = not rows
             if rows and self._prepare is not None:
                 try:
                     # One look-up for the whole batch instead of one per row.
@@ -438,20 +467,34 @@ class DeliveryEngine:
                     log.exception("outbox: preparing a batch failed; rendering row by row")
             queue.extend(rows)
 
+        def claiming_more(needed: bool) -> asyncio.Task[None] | None:
+            """The claim under way, started now if there is none and more may come;
+            ``needed`` when a worker has nothing to take without it."""
+            nonlocal claiming
+            if claiming is None or claiming.done():
+                if state["exhausted"] or len(queue) >= most or stopping():
+                    return None
+                if state["dry"] and not needed:
+                    return None
+                claiming = asyncio.create_task(claim(needed))
+            return claiming
+
         async def take() -> OutboxRow | None:
-            async with claim_lock:
-                while not stopping():
-                    index, ready = self._choose(queue, chat_refs)
-                    if not ready and not state["exhausted"] and len(queue) < most:
-                        await claim()
-                        continue
-                    if index is None:
-                        return None
-                    row = queue[index]
-                    del queue[index]
-                    chat_refs[row.chat_id] += 1
-                    return row
-                return None
+            while not stopping():
+                index, ready = self._choose(queue, chat_refs)
+                if not ready and (more := claiming_more(needed=True)) is not None:
+                    # Shielded: the claim is shared, and its rows must reach the queue.
+                    await asyncio.shield(more)
+                    continue
+                if index is None:
+                    return None
+                row = queue[index]
+                del queue[index]
+                chat_refs[row.chat_id] += 1
+                if len(queue) < self.settings.concurrency:
+                    claiming_more(needed=False)
+                return row
+            return None
 
         async def worker() -> None:
             while (row := await take()) is not None:
@@ -459,6 +502,11 @@ class DeliveryEngine:
                 try:
                     async with lock:
                         verdict = await self._deliver(row, stop)
+                except Exception:
+                    # Only the database can get here; the row stays 'sending' until a
+                    # restart's recover() queues it again. One bad row must not stop the rest.
+                    log.exception("outbox row %d: its state could not be recorded", row.id)
+                    verdict = "unrecorded"
                 finally:
                     chat_refs[row.chat_id] -= 1
                     if not chat_refs[row.chat_id]:
@@ -466,6 +514,8 @@ class DeliveryEngine:
                 if verdict is None:
                     unstarted.append(row.id)
                     continue
+                if verdict == "retry":  # may be due at once: worth another claim
+                    state["exhausted"] = state["dry"] = False
                 tally[verdict] += 1
                 if tally.total() % _PROGRESS_EVERY == 0:
                     self._log_tally(tally, started, "so far")
@@ -473,6 +523,8 @@ class DeliveryEngine:
         try:
             await asyncio.gather(*(worker() for _ in range(self.settings.concurrency)))
         finally:
+            if claiming is not None:
+                await asyncio.wait([claiming])  # its rows go back with the rest
             leftover = unstarted + [row.id for row in queue]
             if leftover:
                 await outbox.release(leftover)
@@ -521,16 +573,7 @@ class DeliveryEngine:
 
     async def _deliver(self, row: OutboxRow, stop: asyncio.Event | None) -> str | None:
         """Render, pace, send and record one row; return the verdict, or None when stop
-        came before anything was sent. Never raises: one bad row must not stop the rest."""
-        try:
-            return await self._deliver_row(row, stop)
-        except Exception:
-            # Only the database can get here; the row stays 'sending' until a restart's
-            # recover() queues it again.
-            log.exception("outbox row %d: its state could not be recorded", row.id)
-            return "unrecorded"
-
-    async def _deliver_row(self, row: OutboxRow, stop: asyncio.Event | None) -> str | None:
+        came before anything was sent. Raises only when the database fails."""
         renderer = self._renderers.get(row.kind)
         if renderer is None:
             return await self._fail(row, f"no renderer for kind {row.kind!r}")
@@ -547,7 +590,7 @@ class DeliveryEngine:
         if slot is None:
             return None
         try:
-            message_id = await self._send(row, outgoing, slot)
+            message_id = int((await self._send(row, outgoing, slot))["message_id"])
         except Exception as exc:
             return await self._settle_error(row, exc)
         finally:
@@ -567,53 +610,66 @@ class DeliveryEngine:
             await _first_of(self.pacer.sleep(taken), stop.wait())
         return None
 
-    async def _send(self, row: OutboxRow, outgoing: Outgoing, slot: Slot) -> int:
-        """Send the attachment (once, remembered in the row) then the text; the text's
-        message id is the row's. ``slot`` is the pacer's grant for the first request."""
+    def _send(self, row: OutboxRow, outgoing: Outgoing, slot: Slot) -> Awaitable[Any]:
+        """Send the attachment (once, remembered in the row) then the text; Telegram's
+        answer for the text is the row's. ``slot`` is the pacer's grant for the first
+        request. (Not a coroutine itself, nor is ``_send_text``: each layer of coroutine
+        is walked again at every step of the HTTP request under it.)"""
         attachment = outgoing.attachment
         if attachment is not None and ATTACHMENT_SENT_KEY not in row.payload:
-            upload = attachment.data if attachment.data is not None else attachment.file_id
-            if attachment.kind == "photo":
-                sent = await self.bot.send_photo(
-                    row.chat_id, upload, filename=attachment.filename
-                )
-            else:
-                sent = await self.bot.send_document(
-                    row.chat_id, upload, filename=attachment.filename
-                )
-            slot.finish()
-            await self.storage.outbox.set_payload(
-                row.id, {**row.payload, ATTACHMENT_SENT_KEY: sent.message_id}
-            )
-            # Committed to this row now: the text follows even if a stop was requested.
-            text_slot = await self.pacer.acquire(row.chat_id)
-            try:
-                return await self._send_text(row, outgoing)
-            finally:
-                text_slot.finish()
-        return await self._send_text(row, outgoing)
+            return self._send_with(attachment, row, outgoing, slot)
+        return self._send_text(row, outgoing)
 
-    async def _send_text(self, row: OutboxRow, outgoing: Outgoing) -> int:
-        markup = None
+    async def _send_with(
+        self, attachment: Attachment, row: OutboxRow, outgoing: Outgoing, slot: Slot
+    ) -> Any:
+        upload = attachment.data if attachment.data is not None else attachment.file_id
+        if attachment.kind == "photo":
+            sent = await self.bot.send_photo(row.chat_id, upload, filename=attachment.filename)
+        else:
+            sent = await self.bot.send_document(row.chat_id, upload, filename=attachment.filename)
+        slot.finish()
+        await self.storage.outbox.set_payload(
+            row.id, {**row.payload, ATTACHMENT_SENT_KEY: sent.message_id}
+        )
+        # Committed to this row now: the text follows even if a stop was requested.
+        text_slot = await self.pacer.acquire(row.chat_id)
+        try:
+            return await self._send_text(row, outgoing)
+        finally:
+            text_slot.finish()
+
+    def _send_text(self, row: OutboxRow, outgoing: Outgoing) -> Awaitable[Any]:
+        # do_api_request returns Telegram's JSON as is: building a Message object for
+        # each of thousands of sends only to read its id costs more than the request. Every
+        # value goes as the text PTB would encode it to (see _encoded), so PTB has nothing
+        # left to convert: the request is the same, byte for byte.
+        api_kwargs: dict[str, Any] = {
+            "chat_id": str(row.chat_id),
+            "text": outgoing.text,
+            "parse_mode": ParseMode.HTML,
+            "link_preview_options": _NO_PREVIEW,
+        }
         if outgoing.buttons:
+            api_kwargs["reply_markup"] = self._keyboard(outgoing.buttons)
+        return self.bot.do_api_request("sendMessage", api_kwargs=api_kwargs)
+
+    def _keyboard(self, buttons: Sequence[Sequence[tuple[str, str]]]) -> str:
+        """The inline keyboard as PTB encodes it, remembered: a directive's thousands of
+        rows carry one keyboard per language."""
+        key = tuple(tuple(line) for line in buttons)
+        encoded = self._keyboards.get(key)
+        if encoded is None:
+            if len(self._keyboards) >= _KEYBOARDS_KEPT:
+                self._keyboards.clear()
             markup = InlineKeyboardMarkup(
                 [
                     [InlineKeyboardButton(label, callback_data=data) for label, data in line]
-                    for line in outgoing.buttons
+                    for line in key
                 ]
             )
-        # do_api_request returns Telegram's JSON as is: building a Message object for
-        # each of thousands of sends only to read its id costs more than the request.
-        api_kwargs: dict[str, Any] = {
-            "chat_id": row.chat_id,
-            "text": outgoing.text,
-            "parse_mode": ParseMode.HTML,
-            "link_preview_options": LinkPreviewOptions(is_disabled=True),
-        }
-        if markup is not None:
-            api_kwargs["reply_markup"] = markup
-        result = await self.bot.do_api_request("sendMessage", api_kwargs=api_kwargs)
-        return int(result["message_id"])
+            encoded = self._keyboards[key] = _encoded(markup)
+        return encoded
 
     async def _settle_error(self, row: OutboxRow, exc: Exception) -> str:
         """Record what a failed send means for the row; return the verdict."""
@@ -666,6 +722,15 @@ class DeliveryEngine:
             await self.on_outcome(outcome)
         except Exception:
             log.exception("outbox row %d: outcome hook failed", outcome.row.id)
+
+
+def _encoded(value: TelegramObject) -> str:
+    """``value`` as the JSON text PTB's ``RequestData`` posts for it (``json.dumps`` of its
+    dict): a parameter given as a string goes out unchanged."""
+    return json.dumps(value.to_dict())
+
+
+_NO_PREVIEW = _encoded(LinkPreviewOptions(is_disabled=True))
 
 
 def _describe(exc: Exception) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from telegram import Bot
@@ -40,6 +40,7 @@ class DirectiveRenderers:
     def __init__(self, services: Services) -> None:
         self.services = services
         self._prepared: dict[int, RenderContext] = {}
+        self._worded: dict[tuple[Directive, str, str, ZoneInfo, date], Outgoing] = {}
 
     async def prepare(self, rows: Sequence[OutboxRow]) -> None:
         """Look up a claimed batch at once (the engine's ``prepare`` hook)."""
@@ -63,17 +64,25 @@ class DirectiveRenderers:
         context, zone = found
         directive = context.directive
         i18n, now = self.services.i18n, self.services.clock.now()
+        # To thousands, a directive reads the same in each language and place all day (its
+        # deadline is worded against today's date): word it once.
+        key = (directive, context.language, context.origin, zone, now.astimezone(zone).date())
+        if (worded := self._worded.get(key)) is not None:
+            return worded
+        if len(self._worded) > 1_000:
+            self._worded.clear()
         attachment = None
         if directive.attachment_file_id:
             if directive.attachment_kind == "photo":
                 attachment = OutgoingAttachment("photo", directive.attachment_file_id)
             else:
                 attachment = OutgoingAttachment("document", directive.attachment_file_id)
-        return Outgoing(
+        worded = self._worded[key] = Outgoing(
             text=directive_text(i18n, context.language, directive, context.origin, zone, now),
             buttons=ack_buttons(i18n, context.language, directive),
             attachment=attachment,
         )
+        return worded
 
     async def reminder(self, row: OutboxRow) -> Outgoing | None:
         found = await self._context(row)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -23,6 +23,10 @@ _COLUMNS = (
 )
 # Verdicts are final: nothing moves a row out of them.
 _OPEN = "status IN ('pending', 'sending')"
+# What marking a row sent sets besides its message id and time.
+_SENT = "status = 'sent', error = NULL, attempts = attempts + 1"
+# Claim order: most urgent first (lower priority), then oldest due, then oldest queued.
+_URGENCY = "priority, next_attempt_at, id"
 
 
 class OutboxStatus(StrEnum):
@@ -92,6 +96,11 @@ def _marks(ids: Sequence[int]) -> str:
     return ",".join("?" * len(ids))
 
 
+def _rows_of(width: int, count: int) -> str:
+    """``(?, ?), (?, ?)`` for ``count`` rows of ``width`` parameters (a VALUES list)."""
+    return ",".join(["(" + ",".join("?" * width) + ")"] * count)
+
+
 class OutboxRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -134,20 +143,18 @@ class OutboxRepository:
 
     async def claim(self, now: datetime, limit: int) -> list[OutboxRow]:
         """Take up to ``limit`` due rows, most urgent first, and mark them 'sending' in the
-        same transaction, so no other claim can take them too."""
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                f"SELECT {_COLUMNS} FROM outbox WHERE status = 'pending'"
-                " AND next_attempt_at <= ? ORDER BY priority, next_attempt_at, id LIMIT ?",
-                (to_db_time(now), limit),
-            )
-            rows = [replace(_row(r), status=OutboxStatus.SENDING) for r in await cursor.fetchall()]
-            if rows:
-                ids = [r.id for r in rows]
-                await conn.execute(
-                    f"UPDATE outbox SET status = 'sending' WHERE id IN ({_marks(ids)})", ids
-                )
-        return rows
+        same statement, so no other claim can take them too."""
+        # One statement, so one transaction, done on the event loop's own connection when
+        # nothing else is writing (see Database.write_inline).
+        rows = await self.db.write_returning(
+            "UPDATE outbox SET status = 'sending' WHERE id IN (SELECT id FROM outbox"
+            " WHERE status = 'pending' AND next_attempt_at <= ?"
+            f" ORDER BY {_URGENCY} LIMIT ?) RETURNING {_COLUMNS}",
+            (to_db_time(now), limit),
+        )
+        # RETURNING promises no order; the stored times sort as they compare.
+        ordered = sorted(rows, key=lambda r: (r["priority"], r["next_attempt_at"], r["id"]))
+        return [_row(r) for r in ordered]
 
     async def release(self, ids: Sequence[int]) -> None:
         """Claimed but never sent (a graceful stop): back to 'pending', as they were."""
@@ -180,22 +187,29 @@ class OutboxRepository:
 
     async def mark_sent(self, row_id: int, message_id: int, now: datetime) -> None:
         """Delivered; a delivery also proves the member reachable again."""
-        # One statement (the member's flag is cleared by the outbox_sent trigger): this is
-        # the hottest write in Muster.
-        await self.db.write(
-            "UPDATE outbox SET status = 'sent', message_id = ?, sent_at = ?, error = NULL,"
-            f" attempts = attempts + 1 WHERE id = ? AND {_OPEN}",
-            (message_id, to_db_time(now), row_id),
-        )
+        await self.mark_sent_many([(row_id, message_id, now)])
 
     async def mark_sent_many(self, sent: Sequence[tuple[int, int, datetime]]) -> None:
-        """Several (row id, message id, when) at once, in one transaction: the worker
-        commits the sends that finished together as a group."""
-        async with self.db.transaction() as conn:
-            await conn.executemany(
-                "UPDATE outbox SET status = 'sent', message_id = ?, sent_at = ?, error = NULL,"
-                f" attempts = attempts + 1 WHERE id = ? AND {_OPEN}",
-                [(message_id, to_db_time(at), row_id) for row_id, message_id, at in sent],
+        """Several (row id, message id, when) at once: the worker commits the sends that
+        finished together as a group."""
+        # One statement, so one transaction (the outbox_sent trigger clears the member's
+        # flag), on the event loop's own connection: the hottest write in Muster.
+        if len(sent) == 1:  # the usual case, where a join would cost more than the row
+            [(row_id, message_id, at)] = sent
+            await self.db.write_inline(
+                f"UPDATE outbox SET {_SENT}, message_id = ?, sent_at = ? WHERE id = ? AND {_OPEN}",
+                (message_id, to_db_time(at), row_id),
+            )
+        elif sent:
+            await self.db.write_inline(
+                f"UPDATE outbox SET {_SENT}, message_id = v.column2, sent_at = v.column3"
+                f" FROM (VALUES {_rows_of(3, len(sent))}) AS v"
+                f" WHERE outbox.id = v.column1 AND {_OPEN}",
+                [
+                    x
+                    for row_id, message_id, at in sent
+                    for x in (row_id, message_id, to_db_time(at))
+                ],
             )
 
     async def mark_retry(

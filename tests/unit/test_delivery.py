@@ -6,13 +6,16 @@ from __future__ import annotations
 import asyncio
 import itertools
 import random
+import sqlite3
 import warnings
-from collections.abc import AsyncIterator
-from datetime import timedelta
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
-from telegram import Bot
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram.constants import ParseMode
 from telegram.error import RetryAfter, TimedOut
 from telegram.request import BaseRequest
 
@@ -32,11 +35,17 @@ from bot.delivery import (
     notice_message,
     retry_after_seconds,
 )
+from bot.directive_delivery import DirectiveRenderers
 from bot.fakeapi import FakeBotApi, FakeRequest
+from bot.services.container import Services
+from bot.services.directives import Draft
 from storage import Storage
 from storage.db import to_db_time
+from storage.directives import Target
+from storage.models import Role
 from storage.outbox import NewMessage, OutboxRow, OutboxStatus
 from storage.units import UnitSpec
+from tests.orgdata import load_tree
 from tests.unit.test_pacer import Timeline, most_in_window
 
 TOKEN = "123:ABC"
@@ -50,9 +59,13 @@ class GatedRequest(FakeRequest):
         self.gate = asyncio.Event()
         self.entered = asyncio.Event()
         self.timeouts = 0  # the next this many sendMessage calls time out
+        self.forms: list[dict[str, str]] = []  # each sendMessage as PTB encodes it
 
     async def do_request(self, url: str, method: str, *args: Any, **kwargs: Any) -> Any:
         if url.endswith("/sendMessage"):
+            request_data = kwargs.get("request_data", args[0] if args else None)
+            if request_data is not None:
+                self.forms.append(request_data.json_parameters)
             if self.timeouts:
                 self.timeouts -= 1
                 raise TimedOut()
@@ -216,6 +229,28 @@ async def test_pacer_spaces_sends_per_chat_and_overall(
         # Chat 1 waits out its second while other chats use the slots, then goes again.
         assert ones == [0.0, 1.0, 2.0, 3.0]
         assert timeline.now == 3.0  # 94 sends in 29-a-second windows: 0, 1, 2 and 3
+
+
+async def test_the_engine_posts_what_send_message_would(
+    storage: Storage, bot: Bot, clock: FakeClock, request_: GatedRequest
+) -> None:
+    buttons = [[("OK ✓", "ok:1")], [("稍后", "later:1")]]
+    await queue(storage, clock, notice(5, clock, "<b>现在</b> now", buttons=buttons))
+    await engine(storage, bot, clock).drain()
+    await bot.send_message(
+        5,
+        "<b>现在</b> now",
+        parse_mode=ParseMode.HTML,
+        link_preview_options=LinkPreviewOptions(is_disabled=True),
+        reply_markup=InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(label, callback_data=data) for label, data in line]
+                for line in buttons
+            ]
+        ),
+    )
+    engine_form, ptb_form = request_.forms
+    assert engine_form == ptb_form  # every field, encoded the same
 
 
 # ---------------------------------------------------------------- what Telegram answers
@@ -454,6 +489,126 @@ async def test_stop_while_waiting_on_the_pacer_sends_nothing_more(
     assert states == ["sent"] + ["pending"] * 4
 
 
+async def test_a_directive_is_worded_once_per_language_and_day(
+    services: Services, storage: Storage, clock: FakeClock, tmp_path: Path
+) -> None:
+    await load_tree(services, tmp_path)
+    city, branch = await storage.units.by_code("CITY"), await storage.units.by_code("RIV-1")
+    assert city is not None and branch is not None
+    people = [(101, "Ann", None, "en", branch.id), (102, "Bo", None, "en", branch.id)]
+    await storage.members.add_many([*people, (103, "Chen", None, "zh", branch.id)], clock.now())
+    async with storage.db.transaction() as conn:
+        author = await storage.members.add(
+            conn,
+            telegram_id=9,
+            display_name="Sec",
+            username=None,
+            language="en",
+            unit_id=city.id,
+            now=clock.now(),
+        )
+        await storage.members.grant(conn, author, city.id, Role.SECRETARY, clock.now())
+    draft = Draft(
+        targets=(Target(branch.id, subtree=True),),
+        text="Bring a torch",
+        attachment=None,
+        ack_required=True,
+        ack_deadline=clock.now() + timedelta(days=1),
+        send_at=None,
+    )
+    await services.directives.create(await services.authz.actor(9), draft)
+    rows = {r.chat_id: r for r in await storage.outbox.claim(clock.now(), 10)}
+    renderers = DirectiveRenderers(services)
+    await renderers.prepare(list(rows.values()))
+    ann, bo, chen = [await renderers.directive(rows[chat]) for chat in (101, 102, 103)]
+    assert ann is not None and chen is not None
+    assert bo is ann  # one wording for everyone who reads it alike
+    assert "tomorrow" in ann.text and "Bring a torch" in chen.text and chen.text != ann.text
+    clock.advance(timedelta(days=1))
+    next_day = await renderers.directive(rows[101])
+    assert next_day is not None and "today" in next_day.text  # the deadline follows the day
+
+
+# ---------------------------------------------------------------- recording sends
+
+
+def hold_commits(
+    storage: Storage, monkeypatch: pytest.MonkeyPatch, held: int = 1
+) -> tuple[list[list[int]], asyncio.Event, asyncio.Event]:
+    """Make the first ``held`` commits of sent rows wait for ``release``: returns the row
+    ids of each commit, an event set when a commit waits, and ``release``."""
+    commits: list[list[int]] = []
+    waiting, release = asyncio.Event(), asyncio.Event()
+    record = storage.outbox.mark_sent_many
+
+    async def slow(sent: Sequence[tuple[int, int, datetime]]) -> None:
+        commits.append([row_id for row_id, _, _ in sent])
+        if len(commits) <= held:
+            waiting.set()
+            await release.wait()
+        await record(sent)
+
+    monkeypatch.setattr(storage.outbox, "mark_sent_many", slow)
+    return commits, waiting, release
+
+
+async def settle() -> None:
+    """Let every task run until it waits on something outside the loop's control."""
+    for _ in range(50):
+        await asyncio.sleep(0)
+
+
+async def test_a_worker_sends_again_only_once_its_last_send_is_recorded(
+    storage: Storage, bot: Bot, api: FakeBotApi, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = await queue(storage, clock, notice(1, clock), notice(2, clock))
+    commits, waiting, release = hold_commits(storage, monkeypatch)
+    drained = asyncio.create_task(engine(storage, bot, clock, concurrency=1).drain())
+    await asyncio.wait_for(waiting.wait(), 2)
+    await settle()
+    # A crash now re-sends the first message at most: it is still 'sending', and the
+    # second has not gone.
+    assert [len(api.sent_to(c)) for c in (1, 2)] == [1, 0]
+    assert (await row(storage, ids[0])).status == OutboxStatus.SENDING
+    release.set()
+    assert await asyncio.wait_for(drained, 2) == 2
+    assert commits == [[ids[0]], [ids[1]]]
+    assert await statuses(storage) == {"sent": 2}
+
+
+async def test_sends_that_finish_during_a_commit_share_the_next_one(
+    storage: Storage, bot: Bot, api: FakeBotApi, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = await queue(storage, clock, *(notice(c, clock) for c in (1, 2, 3)))
+    commits, waiting, release = hold_commits(storage, monkeypatch)
+    drained = asyncio.create_task(engine(storage, bot, clock, concurrency=3).drain())
+    await asyncio.wait_for(waiting.wait(), 2)
+    await settle()
+    assert len(api.calls_of("sendMessage")) == 3
+    assert len(commits) == 1  # the other two wait for the first commit to end
+    release.set()
+    assert await asyncio.wait_for(drained, 2) == 3
+    first, rest = commits
+    assert len(first) == 1 and sorted(first + rest) == ids
+    assert await statuses(storage) == {"sent": 3}
+
+
+async def test_a_failed_commit_leaves_the_rows_to_recover_and_goes_on(
+    storage: Storage, bot: Bot, api: FakeBotApi, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = await queue(storage, clock, notice(1, clock), notice(2, clock))
+    record = storage.outbox.mark_sent_many
+
+    async def disk_full_once(sent: Sequence[tuple[int, int, datetime]]) -> None:
+        monkeypatch.setattr(storage.outbox, "mark_sent_many", record)
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(storage.outbox, "mark_sent_many", disk_full_once)
+    assert await engine(storage, bot, clock, concurrency=1).drain() == 2
+    assert [(await row(storage, i)).status for i in ids] == ["sending", "sent"]
+    assert await storage.outbox.recover() == 1  # the next start sends it again
+
+
 # ---------------------------------------------------------------- the repository
 
 
@@ -492,6 +647,55 @@ async def test_outbox_counts_cancels_and_recovers(storage: Storage, clock: FakeC
     assert await storage.outbox.next_due_at() is None
     assert await storage.outbox.recover() == 1
     assert await storage.outbox.next_due_at() == clock.now()
+
+
+async def test_sent_rows_keep_their_own_ids_and_times_and_settled_rows_stay(
+    storage: Storage, clock: FakeClock
+) -> None:
+    member_id = await add_member(storage, clock, 4242)
+    await storage.db.write(
+        "UPDATE members SET unreachable_since = ? WHERE id = ?",
+        (to_db_time(clock.now()), member_id),
+    )
+    ids = await queue(
+        storage, clock, notice(4242, clock, member_id=member_id), notice(2, clock), notice(3, clock)
+    )
+    await storage.outbox.claim(clock.now(), 3)
+    await storage.outbox.mark_cancelled(ids[2])
+    later = clock.now() + timedelta(seconds=5)
+    await storage.outbox.mark_sent_many([(ids[0], 70, clock.now()), (ids[1], 71, later)])
+    await storage.outbox.mark_sent_many([(ids[2], 72, later)])
+    done = [await row(storage, i) for i in ids]
+    assert [(r.status, r.message_id, r.sent_at, r.attempts) for r in done] == [
+        (OutboxStatus.SENT, 70, clock.now(), 1),
+        (OutboxStatus.SENT, 71, later, 1),
+        (OutboxStatus.CANCELLED, None, None, 0),
+    ]
+    assert await unreachable_since(storage, member_id) is None  # delivered: reachable
+
+
+async def test_a_send_recorded_while_another_transaction_writes_waits_for_it(
+    storage: Storage, clock: FakeClock
+) -> None:
+    [row_id] = await queue(storage, clock, notice(1, clock))
+    await storage.outbox.claim(clock.now(), 1)
+    inside, finish = asyncio.Event(), asyncio.Event()
+
+    async def long_transaction() -> None:
+        async with storage.db.transaction() as conn:
+            await conn.execute("UPDATE outbox SET error = 'x' WHERE id = ?", (row_id,))
+            inside.set()
+            await finish.wait()
+
+    writer = asyncio.create_task(long_transaction())
+    await asyncio.wait_for(inside.wait(), 2)
+    recording = asyncio.create_task(storage.outbox.mark_sent(row_id, 77, clock.now()))
+    await settle()
+    assert not recording.done()  # the database is busy: it waits its turn, not fails
+    finish.set()
+    await asyncio.wait_for(asyncio.gather(writer, recording), 2)
+    sent = await row(storage, row_id)
+    assert (sent.status, sent.message_id, sent.error) == (OutboxStatus.SENT, 77, None)
 
 
 def test_retry_after_is_read_as_seconds_either_way(monkeypatch: pytest.MonkeyPatch) -> None:
