@@ -1,0 +1,1101 @@
+"""Crash and fault trials: the real bot, killed and restarted, or kept running through
+faults, against a Bot API stand-in in another process whose record of every call is the
+evidence. How it works and the latest figures: docs/reliability.md.
+
+Targets (issue #8): SIGKILL at random moments during a 10,000-recipient directive and
+during a burst of inbound check-ins, then a restart: zero lost sends, duplicates no more
+than the requests in flight at the kill (the engine's ``delivery.concurrency``), zero
+duplicates after a SIGTERM, one check-in per member per day, sending resumed within 5 s
+of a restart, a summary that fell due during the downtime sent within 60 s of the
+restart. Faults without a restart (429 storms, 5xx, timeouts, minutes of network loss):
+nothing lost, and what fell due during the outage done after it, in order.
+
+Each trial has its own database, copied from a template (``bench.delivery``'s
+organisation, whose root secretary writes the directive and, as coordinator, gets the
+summaries, plus a unit of people who check in), and its own stand-in
+(``bench.crash_standin``). The bot is ``bench.crash_bot``: what ``muster run`` does with
+the trial's clock injected (a Tuesday, 11:00 in Shanghai at the start; the summary is due
+at 12:00) and, for the crash trials, no pacing.
+
+Phase A of a trial: the directive is queued before the bot starts; the bot is killed
+(SIGKILL) or stopped (SIGTERM) when the stand-in has accepted a seeded random share of
+its sends, and restarted after a seeded random pause; during one SIGKILL's downtime the
+clock jumps past 12:00, so the summary falls due while the bot is down. Phase B: the
+members check in all at once (each one reacting to what the bot shows them) and the bot
+is killed after a seeded random share of their presses. Then the fault run: one bot,
+paced, through a 429 storm, 5xx, sends that time out and network loss.
+
+    .venv/bin/python -m bench.crash [--trials 20] [--seed 1] [--recipients 10000]
+                                    [--checkins 1000] [--kills 3] [--checkin-kills 2]
+                                    [--fault-recipients 2000] [--outage 120]
+                                    [--max-backoff S] [--no-faults] [--reduced]
+                                    [--json FILE] [--out docs/reliability.md]
+    .venv/bin/python -m bench.crash --render FILE --out docs/reliability.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing, contextmanager
+from dataclasses import asdict, astuple, dataclass, field, fields
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.checkin_inbound import press_labels
+from bench.crash_bot import TOKEN, ZONE, ShiftedClock, crash_settings
+from bench.crash_report import (
+    RESUME_TARGET_S,
+    SUMMARY_TARGET_S,
+    render,
+    trial_line,
+    write_results,
+)
+from bench.delivery import AUTHOR_ID, build_org
+from bench.org_memory import TELEGRAM_BASE
+from bench.report import machine
+from bot.clock import FakeClock
+from bot.services.authz import Actor
+from bot.services.container import Services
+from bot.services.directives import Draft
+from storage import Storage
+from storage.directives import Target
+from storage.models import Role, Unit
+
+BOT_START = datetime(2026, 12, 1, 11, 0, tzinfo=ZONE)  # a Tuesday: check-ins are open
+SUMMARY_DUE = BOT_START.replace(hour=12)
+CHECKIN_BASE = 20_000_000  # check-in member j has Telegram id CHECKIN_BASE + j
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+TEXT = "<b>Sandbags to the east levee</b>\n\nEvery branch sends two people by 18:00."
+LATER = ("Second directive: bring torches.", "Third directive: stand down at 22:00.")
+
+Json = dict[str, Any]
+
+
+# --- the bot and the stand-in, each in its own process --------------------------------------
+
+
+class Bot:
+    """One run of the bot in its own process; stderr (its log) appended to ``log``."""
+
+    def __init__(
+        self, db: Path, base_url: str, shift: float, log: Path, *, unpaced: bool, delivery: Json
+    ) -> None:
+        command = [sys.executable, "-m", "bench.crash_bot", "--db", str(db)]
+        command += ["--base-url", base_url, "--shift", repr(shift)]
+        command += ["--delivery", json.dumps(delivery)]
+        if unpaced:
+            command.append("--unpaced")
+        self.log = log.open("a", encoding="utf-8")
+        self.log.write(f"----- start at {time.time():.3f}, shift {shift:.3f}\n")
+        self.log.flush()
+        self.started = time.time()
+        self.process = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=self.log
+        )
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def kill(self) -> float:
+        """SIGKILL; returns the moment it was sent."""
+        at = time.time()
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(30)
+        self.log.close()
+        return at
+
+    def terminate(self, within: float = 60.0) -> tuple[float, float, int]:
+        """SIGTERM (a graceful stop); returns when it was sent, how long the bot took to
+        exit, and its exit status."""
+        at = time.time()
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            code = self.process.wait(within)
+        except subprocess.TimeoutExpired:  # a stop that hangs counts as a failed one
+            self.process.kill()
+            code = self.process.wait(30)
+        self.log.close()
+        return at, time.time() - at, code
+
+
+class StandIn:
+    """``python -m bench.crash_standin``, and its control port."""
+
+    def __init__(self, seed: int, *, enforce_limits: bool = False) -> None:
+        command = [sys.executable, "-m", "bench.crash_standin", "--token", TOKEN]
+        command += ["--seed", str(seed)]
+        if enforce_limits:
+            command.append("--enforce-limits")
+        self.process = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True
+        )
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline().split()
+        if len(line) != 2:
+            self.process.kill()
+            raise SystemExit("the Bot API stand-in did not start")
+        self.base_url, control = line
+        self.client = httpx.Client(base_url=control, timeout=60.0)
+
+    def get(self, path: str, **params: Any) -> Any:
+        response = self.client.get(path, params=params)
+        response.raise_for_status()
+        return response.json()
+
+    def post(self, path: str, body: Json) -> Any:
+        response = self.client.post(path, json=body)
+        response.raise_for_status()
+        return response.json()
+
+    def stats(self) -> Json:
+        stats: Json = self.get("/stats")
+        return stats
+
+    def calls(self) -> list[Call]:
+        return [Call(*row) for row in self.get("/calls", since=0)]
+
+    def stop(self) -> None:
+        self.client.close()
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(30)
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One call as the stand-in recorded it."""
+
+    method: str
+    status: int
+    chat_id: int | None
+    at: float  # unix time
+    text: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200
+
+
+# --- the data ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    trials: int = 20
+    seed: int = 1
+    recipients: int = 10_000
+    checkins: int = 1_000
+    kills: int = 3  # SIGKILLs during the directive (plus one SIGTERM)
+    checkin_kills: int = 2  # SIGKILLs during the check-in burst
+    # The fault run (no restart): its directive, and how long the network is gone.
+    fault_recipients: int = 2_000
+    outage: float = 120.0
+    max_backoff: float | None = None  # None: the default setting
+    faults: bool = True
+
+    @property
+    def compressed(self) -> bool:
+        """A short outage: the fault run's other faults come closer together too, and its
+        later directives go to one branch, not a district."""
+        return self.outage < 30
+
+    @classmethod
+    def reduced(cls, *, faults: bool = True) -> Plan:
+        """What ``make test`` runs: one small trial, one short fault run."""
+        return cls(
+            trials=1,
+            recipients=500,
+            checkins=60,
+            kills=2,
+            checkin_kills=1,
+            fault_recipients=240,
+            outage=8.0,
+            max_backoff=2.0,
+            faults=faults,
+        )
+
+
+@dataclass
+class Template:
+    """A database to copy per trial, and what the harness needs to know of it."""
+
+    db: Path
+    districts: list[int]
+    later_unit: int  # the audience of the fault run's later directives: a district or branch
+    later_audience: list[int]  # its members' chat ids
+    checkers: list[tuple[int, str, str]]  # (Telegram id, name, language)
+    answer: dict[str, str]
+    submit: dict[str, str]
+    concurrency: int
+
+
+def copy_db(source: Path, target: Path) -> None:
+    for suffix in ("-wal", "-shm", ""):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(source, target)
+
+
+def make_template(
+    tmp: Path, recipients: int, checkins: int, seed: int, *, later_branch: bool = False
+) -> Template:
+    """The organisation (a CSV through the real import, plus a unit for the people who
+    check in), its members in bulk, and the author, in one self-contained file to copy."""
+    db = tmp / f"template-{recipients}.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    template = asyncio.run(_fill_template(db, recipients, checkins, seed, later_branch))
+    with closing(sqlite3.connect(db)) as conn:  # fold the write-ahead log into the file
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return template
+
+
+async def _fill_template(
+    db: Path, recipients: int, checkins: int, seed: int, later_branch: bool
+) -> Template:
+    settings = crash_settings(db, "http://127.0.0.1:9/bot")
+    storage = await Storage.open(db)
+    try:
+        services = Services.build(settings, storage, FakeClock(BOT_START.astimezone(UTC)))
+        now = services.clock.now()
+        # bench.delivery's organisation: the tree, the members, the root's secretary …
+        await build_org(services, db.parent, recipients, seed)
+        team_csv = db.with_suffix(".csv")  # … and a unit for the people who check in
+        team_csv.write_text("code,name,parent,timezone\nCHK,Check-in Team,ROOT,\n")
+        await services.org.import_file(Actor.console(), team_csv)
+        units = await storage.units.all()
+        team = next(u for u in units if u.code == "CHK")
+        checkers = [
+            (CHECKIN_BASE + j, f"Checker {j:05d}", "zh" if j % 2 else "en") for j in range(checkins)
+        ]
+        await storage.members.add_many(
+            [(tid, name, None, lang, team.id) for tid, name, lang in checkers], now
+        )
+        author = await storage.members.by_telegram_id(AUTHOR_ID)
+        assert author is not None
+        async with storage.db.transaction() as conn:  # the secretary gets the summaries too
+            await storage.members.grant(conn, author.id, author.unit_id, Role.COORDINATOR, now)
+        districts = [u for u in units if u.depth == 1 and u != team]
+        later = await _later_unit(storage, later_branch)
+        audience = await storage.db.fetchall(
+            "SELECT m.telegram_id FROM members m JOIN units u ON u.id = m.unit_id"
+            " WHERE u.path LIKE ? ORDER BY m.telegram_id",
+            (f"{later.path}%",),
+        )
+        labels = press_labels(services)
+    finally:
+        await storage.close()
+    return Template(
+        db=db,
+        districts=[d.id for d in districts],
+        later_unit=later.id,
+        later_audience=[int(row[0]) for row in audience],
+        checkers=checkers,
+        answer={lang: labels["answer", lang] for lang in ("en", "zh")},
+        submit={lang: labels["submit", lang] for lang in ("en", "zh")},
+        concurrency=settings.delivery.concurrency,
+    )
+
+
+async def _later_unit(storage: Storage, branch: bool) -> Unit:
+    """Where the fault run's later directives go: the district with the most members or,
+    for a short run (their sends after the outage are paced too), the largest branch."""
+    row = await storage.db.fetchone(
+        "SELECT u.id FROM units u JOIN units below ON below.path LIKE u.path || '%'"
+        " JOIN members m ON m.unit_id = below.id WHERE u.depth = ? AND u.code != 'CHK'"
+        " GROUP BY u.id ORDER BY COUNT(*) DESC, u.id LIMIT 1",
+        (2 if branch else 1,),
+    )
+    assert row is not None
+    found = await storage.units.get(int(row[0]))
+    assert found is not None
+    return found
+
+
+async def queue_directives(
+    db: Path,
+    shift: float,
+    targets: Sequence[Sequence[int]],
+    text: Sequence[str],
+    send_at: Sequence[datetime | None],
+) -> list[int]:
+    """Directives from the author, as the compose flow would create them, on the trial's
+    clock; returns their ids."""
+    settings = crash_settings(db, "http://127.0.0.1:9/bot")
+    storage = await Storage.open(db)
+    try:
+        services = Services.build(settings, storage, ShiftedClock(shift))
+        actor = await services.authz.actor(AUTHOR_ID)
+        ids = []
+        for units, words, at in zip(targets, text, send_at, strict=True):
+            draft = Draft(
+                targets=tuple(Target(unit, subtree=True) for unit in units),
+                text=words,
+                attachment=None,
+                ack_required=False,
+                ack_deadline=None,
+                send_at=at,
+            )
+            ids.append((await services.directives.create(actor, draft)).id)
+        return ids
+    finally:
+        await storage.close()
+
+
+def shift_to(moment: datetime) -> float:
+    """The clock shift that makes now read ``moment``."""
+    return (moment - datetime.now(UTC)).total_seconds()
+
+
+@contextmanager
+def database(path: Path) -> Iterator[sqlite3.Connection]:
+    conn = sqlite3.connect(path, timeout=30)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def scalar(path: Path, sql: str, params: Sequence[Any] = ()) -> int:
+    with database(path) as conn:
+        row = conn.execute(sql, tuple(params)).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def dump_calls(standin: StandIn, log: Path) -> None:
+    """What the stand-in saw, next to the bot's log, to look into a failure."""
+    rows = [list(astuple(call)) for call in standin.calls()]
+    log.with_suffix(".calls.json").write_text(json.dumps(rows), encoding="utf-8")
+
+
+def fresh_database(template: Template, db: Path) -> float:
+    """A copy of the template with the directive to every branch queued on the trial's
+    clock; returns the clock's shift."""
+    copy_db(template.db, db)
+    shift = shift_to(BOT_START)
+    asyncio.run(queue_directives(db, shift, [template.districts], [TEXT], [None]))
+    return shift
+
+
+@contextmanager
+def standing_in(
+    seed: int, recipients: int, log: Path, problems: list[str], *, enforce_limits: bool = False
+) -> Iterator[StandIn]:
+    """A stand-in counting the sends to the directive's recipients; a run that cannot go on
+    becomes a problem, and a run with problems leaves the stand-in's record by its log."""
+    standin = StandIn(seed, enforce_limits=enforce_limits)
+    try:
+        standin.post("/watch", {"lo": TELEGRAM_BASE, "hi": TELEGRAM_BASE + recipients})
+        yield standin
+    except TrialError as exc:
+        problems.append(f"{exc} (log: {log.name})")
+    finally:
+        if problems:
+            dump_calls(standin, log)
+        standin.stop()
+
+
+def wait_until(done: Callable[[], bool], within: float, what: str, pause: float = 0.1) -> None:
+    deadline = time.time() + within
+    while not done():
+        if time.time() > deadline:
+            raise TrialError(f"waited {within:.0f} s for {what}")
+        time.sleep(pause)
+
+
+class TrialError(Exception):
+    """A trial could not go on (the bot died by itself, or stalled)."""
+
+
+# --- one crash trial ---------------------------------------------------------------------
+
+
+@dataclass
+class Stop:
+    """One kill (SIGKILL) or graceful stop (SIGTERM), and the restart after it."""
+
+    kind: str  # "kill" or "term"
+    phase: str  # "directive" or "checkins"
+    at: float  # when the signal was sent (unix time)
+    progress: int  # directive sends accepted (phase A) or check-in presses (phase B) by then
+    claimed: set[int] = field(default_factory=set, repr=False)  # chats of 'sending' rows
+    exit_seconds: float = 0.0  # SIGTERM: how long the graceful stop took
+    summary_due: bool = False  # the clock jumped past the summary during this downtime
+    restart: float = 0.0  # when the next run was started
+    unrecorded: int = 0  # claimed rows the stand-in had accepted: what must be re-sent
+    duplicates: int = 0  # directive sends repeated by the run after it
+    resume: float | None = None  # restart to the first directive send after it, seconds
+    inbound_resume: float | None = None  # restart to the first answer to a check-in
+
+
+@dataclass
+class TrialResult:
+    index: int
+    recipients: int
+    checkins: int
+    concurrency: int
+    stops: list[Stop] = field(default_factory=list)
+    lost: int = 0
+    duplicates_in_run: int = 0  # repeated by a run that was not restarted in between
+    outbox_open: int = 0  # rows left pending or sending at the end
+    summary_messages: int = 0  # texts, chart and workbook to the coordinator
+    summary_after: float | None = None  # restart to the summary's text, seconds
+    summary_early: int = 0  # summary messages before the downtime it fell due in
+    checkin_members: int = 0  # members with exactly one check-in for the day
+    checkin_extra: int = 0  # check-in rows beyond one per member and day
+    confirmations: int = 0  # "checked in" / "updated" messages (replays add some)
+    asked_again: int = 0  # members sent the question more than once (a /checkin replayed)
+    repeats: int = 0  # presses (or /checkin) a member had to repeat
+    errors: int = 0  # "something went wrong" messages
+    unprocessed_updates: int = 0
+    seconds: float = 0.0
+    problems: list[str] = field(default_factory=list)
+
+    def of(self, kind: str, phase: str | None = None) -> list[Stop]:
+        return [s for s in self.stops if s.kind == kind and phase in (None, s.phase)]
+
+
+ERROR_TEXTS = ("Something went wrong", "系统出了点问题")
+SUMMARY_MESSAGES = 4  # chart, text, workbook, its caption
+
+
+class Trial:
+    """Phase A (the directive, kills and one SIGTERM), then phase B (the check-ins, kills),
+    then a graceful stop and the verdicts."""
+
+    def __init__(self, plan: Plan, template: Template, tmp: Path, index: int) -> None:
+        self.plan = plan
+        self.template = template
+        self.rng = random.Random(plan.seed * 1_000 + index)
+        self.db = tmp / f"trial-{index}.db"
+        self.log = tmp / f"trial-{index}.log"
+        self.log.unlink(missing_ok=True)
+        self.result = TrialResult(index, plan.recipients, plan.checkins, template.concurrency)
+        self.shift = 0.0
+        self.bot: Bot | None = None
+        self.starts: list[float] = []
+
+    def run(self) -> TrialResult:
+        started = time.time()
+        self.shift = fresh_database(self.template, self.db)
+        seed = self.plan.seed * 1_000 + self.result.index
+        with standing_in(seed, self.plan.recipients, self.log, self.result.problems) as standin:
+            try:
+                self.start_bot(standin)
+                self.phase_a(standin)
+                self.phase_b(standin)
+                assert self.bot is not None
+                _, _, code = self.bot.terminate()
+                if code != 0:
+                    self.result.problems.append(f"the last graceful stop exited with {code}")
+                self.check_database()
+                self.check_calls(standin.calls(), standin.stats())
+            finally:
+                if self.bot is not None and self.bot.alive():
+                    self.bot.kill()
+        self.result.seconds = time.time() - started
+        return self.result
+
+    def start_bot(self, standin: StandIn) -> None:
+        self.bot = Bot(self.db, standin.base_url, self.shift, self.log, unpaced=True, delivery={})
+        self.starts.append(self.bot.started)
+
+    def phase_a(self, standin: StandIn) -> None:
+        plan, rng = self.plan, self.rng
+        kinds = ["kill"] * plan.kills + ["term"]
+        rng.shuffle(kinds)
+        shares = sorted(rng.uniform(0.05, 0.9) for _ in kinds)
+        summary_at = rng.choice([i for i, kind in enumerate(kinds) if kind == "kill"])
+        progress = 0
+        for i, (kind, share) in enumerate(zip(kinds, shares, strict=True)):
+            # Every run sends something before it is stopped, however close the shares.
+            wanted = max(int(share * plan.recipients), progress + 1)
+            progress = self.wait_for(standin, _directive_sends, wanted)
+            stop = self.stop_bot(kind, "directive", progress)
+            if i == summary_at:  # the bot is down across 12:00
+                stop.summary_due = True
+                self.shift = shift_to(SUMMARY_DUE + timedelta(seconds=rng.uniform(1, 20)))
+            self.restart(stop, standin)
+        wait_until(
+            lambda: (
+                scalar(
+                    self.db, "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')"
+                )
+                == 0
+                and scalar(self.db, "SELECT COUNT(*) FROM outbox WHERE kind LIKE 'summary%'") > 0
+            ),
+            60.0 + plan.recipients / 50,
+            "the directive and the summary to be sent",
+        )
+
+    def phase_b(self, standin: StandIn) -> None:
+        plan, template = self.plan, self.template
+        standin.post(
+            "/checkins",
+            {
+                "members": template.checkers,
+                "answer": template.answer,
+                "submit": template.submit,
+                "done_marks": ["✅"],  # "✅ Checked in for …", "✅ Check-in for … updated"
+            },
+        )
+        # Everyone sends /checkin at once; then each presses twice (the answer, Submit) as
+        # the bot's messages come, so the presses measure how far the bot has got.
+        presses = 2 * plan.checkins
+        progress = 0
+        for share in sorted(self.rng.uniform(0.05, 0.9) for _ in range(plan.checkin_kills)):
+            wanted = max(int(share * presses), progress + 1)
+            progress = self.wait_for(standin, _checkin_presses, wanted)
+            self.restart(self.stop_bot("kill", "checkins", progress), standin)
+        wait_until(
+            lambda: int(standin.stats()["checkins"]["done"]) >= plan.checkins,
+            60.0 + plan.checkins / 10,
+            "every member to have checked in",
+        )
+
+    def wait_for(self, standin: StandIn, counter: Callable[[Json], int], threshold: int) -> int:
+        """Poll the stand-in until ``counter`` of its stats reaches ``threshold``."""
+        deadline = time.time() + 120.0
+        while (value := counter(standin.stats())) < threshold:
+            assert self.bot is not None
+            if not self.bot.alive():
+                raise TrialError(f"the bot died by itself ({counter.__name__} at {value})")
+            if time.time() > deadline:
+                raise TrialError(f"{counter.__name__} stalled at {value}, short of {threshold}")
+            time.sleep(0.01)
+        return value
+
+    def stop_bot(self, kind: str, phase: str, progress: int) -> Stop:
+        assert self.bot is not None
+        if kind == "kill":
+            stop = Stop(kind, phase, self.bot.kill(), progress)
+        else:
+            at, seconds, code = self.bot.terminate()
+            stop = Stop(kind, phase, at, progress, exit_seconds=seconds)
+            if code != 0:
+                self.result.problems.append(f"a graceful stop exited with {code}")
+        with database(self.db) as conn:
+            rows = conn.execute(
+                "SELECT chat_id FROM outbox WHERE kind = 'directive' AND status = 'sending'"
+            ).fetchall()
+        stop.claimed = {int(row[0]) for row in rows}
+        self.result.stops.append(stop)
+        return stop
+
+    def restart(self, stop: Stop, standin: StandIn) -> None:
+        time.sleep(self.rng.uniform(0.2, 1.5))
+        stop.restart = time.time()
+        self.start_bot(standin)
+
+    # -- the verdicts --
+
+    def check_database(self) -> None:
+        result = self.result
+        with database(self.db) as conn:
+            per_member = [
+                int(n)
+                for (n,) in conn.execute(
+                    "SELECT COUNT(c.id) FROM members m LEFT JOIN checkins c"
+                    " ON c.member_id = m.id AND c.day = ? WHERE m.telegram_id >= ?"
+                    " GROUP BY m.id",
+                    (BOT_START.date().isoformat(), CHECKIN_BASE),
+                )
+            ]
+            result.outbox_open = int(
+                conn.execute(
+                    "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')"
+                ).fetchone()[0]
+            )
+            result.unprocessed_updates = int(
+                conn.execute("SELECT COUNT(*) FROM inbox WHERE processed_at IS NULL").fetchone()[0]
+            )
+            unfinished = conn.execute("SELECT COUNT(*) FROM directives WHERE status != 'sent'")
+            if int(unfinished.fetchone()[0]):
+                result.problems.append("the directive was not marked sent")
+        result.checkin_members = per_member.count(1)
+        result.checkin_extra = sum(max(0, n - 1) for n in per_member)
+        if result.checkin_members != self.plan.checkins:
+            missing = self.plan.checkins - result.checkin_members
+            result.problems.append(f"{missing} members without exactly one check-in")
+        if result.outbox_open:
+            result.problems.append(f"{result.outbox_open} outbox rows left open")
+        if result.unprocessed_updates:
+            result.problems.append(f"{result.unprocessed_updates} updates never processed")
+
+    def run_of(self, moment: float) -> int:
+        """Which run of the bot (0 the first) was up at ``moment``."""
+        return max(i for i, start in enumerate(self.starts) if start <= moment)
+
+    def check_calls(self, calls: list[Call], stats: Json) -> None:
+        result = self.result
+        lo, hi = TELEGRAM_BASE, TELEGRAM_BASE + self.plan.recipients
+        sends = [
+            c
+            for c in calls
+            if c.ok and c.method == "sendMessage" and c.chat_id is not None and lo <= c.chat_id < hi
+        ]
+        per_chat: dict[int, list[float]] = {}
+        for call in sends:
+            assert call.chat_id is not None
+            per_chat.setdefault(call.chat_id, []).append(call.at)
+        result.lost = self.plan.recipients - len(per_chat)
+        for times in per_chat.values():
+            for repeat in times[1:]:
+                run = self.run_of(repeat)
+                if run == self.run_of(times[0]):
+                    result.duplicates_in_run += 1
+                else:
+                    result.stops[run - 1].duplicates += 1
+        replies = [
+            c
+            for c in calls
+            if c.ok
+            and c.chat_id is not None
+            and c.chat_id >= CHECKIN_BASE
+            and c.method in ("sendMessage", "editMessageText")
+        ]
+        for stop in result.stops:
+            # Sends a dead bot had under way may still land before the restart.
+            landed = {c.chat_id for c in sends if c.at < stop.restart}
+            stop.unrecorded = len(landed & stop.claimed)
+            stop.resume = _first_after([c.at for c in sends], stop.restart)
+            stop.inbound_resume = _first_after([c.at for c in replies], stop.restart)
+        self.check_summary(calls)
+        result.confirmations = sum(1 for c in replies if (c.text or "").startswith("✅"))
+        # The question is the one new message a check-in sends; the rest are edits of it.
+        asked = Counter(c.chat_id for c in replies if c.method == "sendMessage")
+        result.asked_again = sum(1 for n in asked.values() if n > 1)
+        result.errors = sum(1 for c in calls if c.ok and (c.text or "").startswith(ERROR_TEXTS))
+        result.repeats = int((stats["checkins"] or {}).get("repeats", 0))
+        self.verdicts()
+
+    def check_summary(self, calls: list[Call]) -> None:
+        result = self.result
+        stop = next(s for s in result.stops if s.summary_due)
+        mine = [c for c in calls if c.ok and c.chat_id == AUTHOR_ID]
+        result.summary_messages = len(mine)
+        result.summary_early = sum(1 for c in mine if c.at < stop.restart)
+        result.summary_after = _first_after(
+            [c.at for c in mine if c.method == "sendMessage"], stop.restart
+        )
+
+    def verdicts(self) -> None:
+        result, bound = self.result, self.result.concurrency
+        problems = result.problems
+        if result.lost:
+            problems.append(f"{result.lost} recipients got nothing")
+        if result.duplicates_in_run:
+            problems.append(f"{result.duplicates_in_run} duplicates with no crash between")
+        for stop in result.stops:
+            if stop.kind == "term" and stop.duplicates:
+                problems.append(f"{stop.duplicates} duplicates after a SIGTERM")
+            if stop.kind == "kill" and stop.duplicates > bound:
+                problems.append(f"{stop.duplicates} duplicates after a SIGKILL (bound {bound})")
+            late = stop.resume is None or stop.resume > RESUME_TARGET_S
+            if stop.phase == "directive" and late:
+                problems.append(f"sending resumed {_seconds(stop.resume)} after a restart")
+        if result.summary_after is None or result.summary_after > SUMMARY_TARGET_S:
+            problems.append(f"the summary came {_seconds(result.summary_after)} after the restart")
+        if result.summary_early:
+            problems.append(f"{result.summary_early} summary messages before it was due")
+        if result.summary_messages < SUMMARY_MESSAGES:
+            problems.append(f"{result.summary_messages} summary messages, not {SUMMARY_MESSAGES}")
+        if result.errors:
+            problems.append(f"{result.errors} 'something went wrong' messages")
+
+
+def _directive_sends(stats: Json) -> int:
+    return int(stats["watched_sends"])
+
+
+def _checkin_presses(stats: Json) -> int:
+    """The members' steps after their /checkin (repeats included)."""
+    return int(stats["checkins"]["steps"]) - int(stats["checkins"]["members"])
+
+
+def _first_after(times: Sequence[float], moment: float) -> float | None:
+    """Seconds from ``moment`` to the first of ``times`` after it, if any."""
+    later = [t for t in times if t >= moment]
+    return min(later) - moment if later else None
+
+
+def _seconds(value: float | None) -> str:
+    return "never" if value is None else f"{value:.2f} s"
+
+
+# --- the fault run: no restart ----------------------------------------------------------
+
+
+@dataclass
+class FaultResult:
+    recipients: int
+    later_audience: int  # members who get the two directives due during the outage
+    storm_seconds: float
+    storm_retry_after: int
+    fivexx_seconds: float
+    held_seconds: float
+    outage_planned: float
+    max_backoff: float
+    lost: int = 0
+    duplicates: int = 0
+    failed_rows: int = 0
+    open_rows: int = 0
+    injected: dict[str, int] = field(default_factory=dict)  # status -> answers injected
+    limit_429: int = 0  # 429s the stand-in's own flood limits gave (the pacer's misses)
+    held: int = 0  # sends held past the bot's read timeout
+    outage: float = 0.0  # how long the port was really closed
+    resume_after_outage: float | None = None  # reopening to the first accepted send
+    done_after_outage: float | None = None  # reopening to the last send of what was due
+    ordered_chats: int = 0  # chats that got more than one directive
+    out_of_order: int = 0  # of those, chats that got them in another order than due
+    inbound: int = 0  # messages people sent during the outage
+    inbound_answered: int = 0  # answered after the outage
+    inbound_refused: int = 0  # got no answer: Telegram refused it with 429
+    inbound_in_order: bool = False  # those answered were answered in the order they wrote
+    inbound_after_outage: float | None = None  # reopening to the first answer
+    errors: int = 0  # "something went wrong" messages
+    restarts: int = 0
+    exit_code: int = 0
+    seconds: float = 0.0
+    problems: list[str] = field(default_factory=list)
+
+
+DIRECTIVE_MARKS = ("Sandbags", "Second directive", "Third directive")
+
+
+class FaultRun:
+    """One bot, paced at Telegram's limits against a stand-in that enforces them, sending a
+    directive through a 429 storm, a spell of 5xx answers, sends held until they time out,
+    and then network loss, during which two more directives fall due and people write."""
+
+    def __init__(self, plan: Plan, template: Template, tmp: Path) -> None:
+        self.plan = plan
+        self.template = template
+        self.db = tmp / "faults.db"
+        self.log = tmp / "faults.log"
+        self.log.unlink(missing_ok=True)
+        spacing = 1.0 if plan.compressed else 4.0
+        self.spacing = spacing
+        self.storm = (1.0 * spacing, 1.5 * spacing, 1 if spacing == 1 else 3)
+        self.fivexx = (3.5 * spacing, 2.0 * spacing)
+        self.hold = (6.0 * spacing, 4 * int(spacing), 8.0)  # at, sends, seconds held
+        self.outage_at = 7.5 * spacing
+        delivery: Json = {"rate_per_second": 28}
+        if plan.max_backoff is not None:
+            delivery["max_backoff_seconds"] = plan.max_backoff
+        self.delivery = delivery
+        settings = crash_settings(self.db, "http://127.0.0.1:9/bot", delivery)
+        self.reopened = 0.0
+        self.result = FaultResult(
+            recipients=plan.fault_recipients,
+            later_audience=len(template.later_audience),
+            storm_seconds=self.storm[1],
+            storm_retry_after=self.storm[2],
+            fivexx_seconds=self.fivexx[1],
+            held_seconds=self.hold[2],
+            outage_planned=plan.outage,
+            max_backoff=settings.delivery.max_backoff_seconds,
+        )
+
+    def run(self) -> FaultResult:
+        started = time.time()
+        shift = fresh_database(self.template, self.db)
+        plan, problems = self.plan, self.result.problems
+        with standing_in(
+            plan.seed, plan.fault_recipients, self.log, problems, enforce_limits=True
+        ) as standin:
+            bot = Bot(
+                self.db, standin.base_url, shift, self.log, unpaced=False, delivery=self.delivery
+            )
+            try:
+                self.timeline(standin, bot, shift)
+                self.result.restarts = 0 if bot.alive() else 1
+                _, _, self.result.exit_code = bot.terminate()
+                self.check(standin.calls(), standin.stats())
+            finally:
+                if bot.alive():
+                    bot.kill()
+        self.result.seconds = time.time() - started
+        return self.result
+
+    def timeline(self, standin: StandIn, bot: Bot, shift: float) -> None:
+        wait_until(lambda: _directive_sends(standin.stats()) > 0, 60.0, "the first send", 0.01)
+        begun = time.time()
+
+        def at(offset: float) -> None:
+            time.sleep(max(0.0, begun + offset - time.time()))
+            if not bot.alive():
+                raise TrialError("the bot died")
+
+        when, seconds, retry_after = self.storm
+        at(when)
+        standin.post(
+            "/fault",
+            {
+                "kind": "window",
+                "seconds": seconds,
+                "code": 429,
+                "description": f"Too Many Requests: retry after {retry_after}",
+                "retry_after": retry_after,
+            },
+        )
+        when, seconds = self.fivexx
+        at(when)
+        for code, words, share in ((502, "Bad Gateway", 0.4), (500, "Internal Server Error", 0.2)):
+            fault = {"kind": "window", "seconds": seconds, "code": code, "description": words}
+            standin.post("/fault", fault | {"probability": share})
+        when, sends, held = self.hold
+        at(when)
+        standin.post("/fault", {"kind": "hold", "sends": sends, "seconds": held})
+        at(self.outage_at)
+        outage = self.plan.outage
+        standin.post("/offline", {"seconds": outage})
+        closed = time.time()
+        # Two directives fall due while the network is gone (a secretary scheduled them).
+        due = [
+            datetime.now(UTC) + timedelta(seconds=shift + outage * share) for share in (0.3, 0.6)
+        ]
+        units = [[self.template.later_unit]] * 2
+        asyncio.run(queue_directives(self.db, shift, units, list(LATER), due))
+        time.sleep(max(0.0, closed + outage / 2 - time.time()))
+        for user_id, name, language in self.template.checkers[:5]:  # people write meanwhile
+            standin.post(
+                "/push", {"user": user_id, "name": name, "language": language, "text": "/help"}
+            )
+        self.result.inbound = 5
+        wait_until(lambda: not standin.stats()["offline"], outage + 30.0, "the network back")
+        self.reopened = float(standin.stats()["reopened_at"])
+        expected = self.plan.fault_recipients + 2 * len(self.template.later_audience)
+        wait_until(
+            lambda: (
+                scalar(
+                    self.db, "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')"
+                )
+                == 0
+                and scalar(self.db, "SELECT COUNT(*) FROM outbox WHERE kind = 'directive'")
+                == expected
+            ),
+            outage + 600.0,
+            "everything due to be sent",
+            0.5,
+        )
+        # The bot's polling backs off up to 30 s while the network is gone.
+        wait_until(
+            lambda: (
+                scalar(self.db, "SELECT COUNT(*) FROM inbox WHERE processed_at IS NULL") == 0
+                and scalar(self.db, "SELECT COUNT(*) FROM inbox") >= 5
+            ),
+            60.0,
+            "the messages written during the outage to be answered",
+            0.5,
+        )
+
+    def check(self, calls: list[Call], stats: Json) -> None:
+        result, template = self.result, self.template
+        result.injected = {str(k): int(v) for k, v in stats["injected"].items()}
+        result.limit_429 = int(stats["too_many_requests"]) - result.injected.get("429", 0)
+        result.held = int(stats["held"])
+        result.outage = float(stats["offline_seconds"])
+        reopened = self.reopened
+        lo, hi = TELEGRAM_BASE, TELEGRAM_BASE + self.plan.fault_recipients
+        got: dict[int, list[tuple[float, int]]] = {}
+        for call in calls:
+            if call.ok and call.method == "sendMessage" and call.chat_id is not None:
+                which = next(
+                    (i for i, m in enumerate(DIRECTIVE_MARKS) if m in (call.text or "")), None
+                )
+                if which is not None and lo <= call.chat_id < hi:
+                    got.setdefault(call.chat_id, []).append((call.at, which))
+        wanted = {chat: {0} for chat in range(lo, hi)}
+        for chat in template.later_audience:
+            wanted[chat] |= {1, 2}
+        for chat, kinds in wanted.items():
+            seen = Counter(which for _, which in got.get(chat, []))
+            result.lost += sum(1 for kind in kinds if not seen[kind])
+            result.duplicates += sum(max(0, n - 1) for n in seen.values())
+            if len(kinds) > 1:
+                result.ordered_chats += 1
+                order = [which for _, which in sorted(got.get(chat, []))]
+                if order != sorted(order):
+                    result.out_of_order += 1
+        after = [c.at for c in calls if c.ok and c.method == "sendMessage" and c.at >= reopened]
+        result.resume_after_outage = min(after) - reopened if after else None
+        last = max((t for sent in got.values() for t, _ in sent), default=None)
+        result.done_after_outage = last - reopened if last is not None else None
+        people = [user_id for user_id, _, _ in template.checkers[:5]]
+        answers: dict[int, float] = {}  # who (in the order they wrote) -> first answer
+        for call in calls:
+            if call.ok and call.method == "sendMessage" and call.chat_id in people:
+                answers.setdefault(people.index(call.chat_id), call.at)
+        refused = {c.chat_id for c in calls if c.status == 429 and c.chat_id in people}
+        result.inbound_answered = sum(1 for at in answers.values() if at >= reopened)
+        result.inbound_refused = sum(
+            1 for i, who in enumerate(people) if who in refused and i not in answers
+        )
+        result.inbound_in_order = sorted(answers) == sorted(answers, key=answers.__getitem__)
+        result.inbound_after_outage = min(answers.values()) - reopened if answers else None
+        result.errors = sum(1 for c in calls if c.ok and (c.text or "").startswith(ERROR_TEXTS))
+        with database(self.db) as conn:
+            result.failed_rows = int(
+                conn.execute(
+                    "SELECT COUNT(*) FROM outbox WHERE status IN ('failed', 'unreachable')"
+                ).fetchone()[0]
+            )
+            result.open_rows = int(
+                conn.execute(
+                    "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')"
+                ).fetchone()[0]
+            )
+        problems = result.problems
+        if result.lost:
+            problems.append(f"{result.lost} messages lost")
+        if result.duplicates:
+            problems.append(f"{result.duplicates} duplicates")
+        if result.failed_rows or result.open_rows:
+            problems.append(f"{result.failed_rows} rows failed, {result.open_rows} left open")
+        if result.out_of_order:
+            problems.append(
+                f"{result.out_of_order} of {result.ordered_chats} chats got their directives"
+                " out of order"
+            )
+        if result.inbound_refused:
+            problems.append(
+                f"{result.inbound_refused} of {result.inbound} people who wrote during the"
+                " outage got no answer: it drew a 429"
+            )
+        if result.inbound_answered + result.inbound_refused != result.inbound:
+            problems.append("people who wrote during the outage got no answer")
+        if not result.inbound_in_order:
+            problems.append("people who wrote during the outage were answered out of order")
+        if result.errors:
+            problems.append(f"{result.errors} 'something went wrong' messages")
+        if result.restarts or result.exit_code:
+            problems.append(f"the bot restarted or exited with {result.exit_code}")
+
+
+# --- the run and its report ------------------------------------------------------------------
+
+
+@dataclass
+class Runs:
+    plan: Plan
+    trials: list[TrialResult] = field(default_factory=list)
+    faults: FaultResult | None = None
+    seconds: float = 0.0
+    date: str = field(default_factory=lambda: f"{datetime.now(UTC):%Y-%m-%d}")
+    machine: str = field(default_factory=machine)
+
+    @property
+    def ok(self) -> bool:
+        trials_ok = all(not t.problems for t in self.trials)
+        return trials_ok and (self.faults is None or not self.faults.problems)
+
+    def dump(self, path: Path) -> None:
+        """Everything measured, to render again later (``--render``)."""
+        path.write_text(json.dumps(asdict(self), default=sorted), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> Runs:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        trials = []
+        for trial in raw["trials"]:
+            stops = [Stop(**(stop | {"claimed": set(stop["claimed"])})) for stop in trial["stops"]]
+            trials.append(TrialResult(**(trial | {"stops": stops})))
+        faults = FaultResult(**raw["faults"]) if raw["faults"] else None
+        return cls(Plan(**raw["plan"]), trials, faults, raw["seconds"], raw["date"], raw["machine"])
+
+
+def run_all(plan: Plan, tmp: Path, echo: Callable[[str], None] = lambda _: None) -> Runs:
+    runs = Runs(plan)
+    started = time.time()
+    if plan.trials:
+        template = make_template(tmp, plan.recipients, plan.checkins, plan.seed)
+        for index in range(1, plan.trials + 1):
+            trial = Trial(plan, template, tmp, index).run()
+            runs.trials.append(trial)
+            echo(f"trial {index}/{plan.trials}: {trial_line(trial)}")
+    if plan.faults:
+        template = make_template(
+            tmp, plan.fault_recipients, 5, plan.seed, later_branch=plan.compressed
+        )
+        runs.faults = FaultRun(plan, template, tmp).run()
+        echo(f"faults: {runs.faults.problems or 'ok'}")
+    runs.seconds = time.time() - started
+    return runs
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.crash", description=(__doc__ or "").split("\n\n")[0]
+    )
+    default = Plan()
+    parser.add_argument("--trials", type=int, default=default.trials)
+    parser.add_argument("--seed", type=int, default=default.seed)
+    parser.add_argument("--recipients", type=int, default=default.recipients)
+    parser.add_argument("--checkins", type=int, default=default.checkins)
+    parser.add_argument("--kills", type=int, default=default.kills)
+    parser.add_argument("--checkin-kills", type=int, default=default.checkin_kills)
+    parser.add_argument("--fault-recipients", type=int, default=default.fault_recipients)
+    parser.add_argument("--outage", type=float, default=default.outage, help="seconds")
+    parser.add_argument("--max-backoff", type=float, help="delivery.max_backoff_seconds")
+    parser.add_argument("--no-faults", action="store_true", help="skip the fault run")
+    parser.add_argument("--reduced", action="store_true", help="what make test runs")
+    parser.add_argument("--out", type=Path, help="write the results into this file")
+    parser.add_argument("--json", type=Path, help="keep every figure measured in this file")
+    parser.add_argument("--render", type=Path, help="only render a --json file again")
+    args = parser.parse_args(argv)
+    if args.kills < 1 or args.trials < 0 or args.recipients < 100:
+        parser.error("at least one kill and 100 recipients")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    if args.render:
+        publish(Runs.load(args.render), args.out)
+        return
+    if args.reduced:
+        plan = Plan.reduced(faults=not args.no_faults)
+    else:
+        options = {f.name: getattr(args, f.name) for f in fields(Plan) if f.name != "faults"}
+        plan = Plan(**options, faults=not args.no_faults)
+    with tempfile.TemporaryDirectory(prefix="muster-crash-") as name:
+        runs = run_all(plan, Path(name), lambda line: print(line, file=sys.stderr, flush=True))
+        if not runs.ok:  # keep the bots' logs and the stand-ins' records to look at
+            kept = Path(tempfile.mkdtemp(prefix="muster-crash-logs-"))
+            for log in [*Path(name).glob("*.log"), *Path(name).glob("*.json")]:
+                shutil.copy(log, kept)
+            print(f"logs kept in {kept}", file=sys.stderr)
+    if args.json:
+        runs.dump(args.json)
+    publish(runs, args.out)
+    sys.exit(0 if runs.ok else 1)
+
+
+def publish(runs: Runs, out: Path | None) -> None:
+    section = render(runs)
+    print(section)
+    if out:
+        write_results(out, section)
+        print(f"wrote {out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

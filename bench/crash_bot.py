@@ -1,0 +1,87 @@
+"""The bot as ``muster run`` runs it, for ``bench.crash``: ``build_application`` and
+``serve_polling`` until SIGTERM, with the trial's shifted clock and, for the crash trials,
+no pacing. A module of its own so that a restart imports no more than the bot does.
+
+    python -m bench.crash_bot --db FILE --base-url URL --shift SECONDS [--unpaced]
+                              [--delivery JSON]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.app import build_application
+from bot.config import Settings, load_settings
+from bot.delivery import Pacer
+from bot.runner import serve_polling
+
+TOKEN = "123456:CRASH-standin-token"
+ZONE = ZoneInfo("Asia/Shanghai")
+SUMMARY_AT = "12:00"  # the daily summary
+
+
+class ShiftedClock:
+    """The system clock moved by ``shift`` seconds (the same shift in every process of a
+    trial, so they agree on what time it is)."""
+
+    def __init__(self, shift: float) -> None:
+        self.shift = timedelta(seconds=shift)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.shift
+
+
+def crash_settings(db: Path, base_url: str, delivery: dict[str, Any] | None = None) -> Settings:
+    """No check-in reminders (an hour after opening they would all be due at once, ten
+    thousand of them ahead of the directive); the daily summary at 12:00."""
+    return load_settings(
+        None,
+        organisation={"name": "Riverside", "timezone": ZONE.key},
+        storage={"database": db},
+        telegram={
+            "token": TOKEN,
+            "api_base_url": base_url,
+            "api_file_url": base_url.replace("/bot", "/file/bot"),
+        },
+        checkin={"reminders": []},
+        summaries={"daily_at": SUMMARY_AT},
+        delivery=delivery or {},
+    )
+
+
+async def run(args: argparse.Namespace) -> None:
+    """``bot.cli._run_bot`` with the shifted clock and maybe no pacing."""
+    settings = crash_settings(args.db, args.base_url, json.loads(args.delivery))
+    logging.basicConfig(level="INFO", format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    pacer = Pacer.unlimited() if args.unpaced else None
+    app = await build_application(settings, clock=ShiftedClock(args.shift), pacer=pacer)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await serve_polling(app, stop)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.crash_bot")
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--base-url", required=True)
+    parser.add_argument("--shift", type=float, default=0.0)
+    parser.add_argument("--delivery", default="{}", help="delivery settings, as JSON")
+    parser.add_argument("--unpaced", action="store_true", help="Pacer.unlimited()")
+    asyncio.run(run(parser.parse_args(argv)))
+
+
+if __name__ == "__main__":
+    main()
