@@ -14,15 +14,8 @@ import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import cache
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
-
-import matplotlib
-
-matplotlib.use("Agg")  # before pyplot: no display on a server
-from matplotlib import font_manager
-from matplotlib import pyplot as plt
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
 from bot.duty_schedule import SHIFT_STATUS_KEYS
 from bot.i18n import Translator, html_to_text
@@ -31,6 +24,10 @@ from bot.tables import Cell, Table, xlsx_bytes
 from storage.exports import MemberDay, ShiftRow
 from storage.models import ShiftStatus, Unit
 from storage.summaries import DirectiveDay
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 CHART_UNITS = 25  # bars; the rest are in the workbook
 _CJK_FAMILIES = (
@@ -55,6 +52,8 @@ _MEMBER_STATUS_KEYS = {
 @cache
 def cjk_font() -> str | None:
     """A font family on this machine that draws Chinese, if any."""
+    from matplotlib import font_manager
+
     for family in _CJK_FAMILIES:
         try:
             font_manager.findfont(
@@ -77,6 +76,18 @@ def _label(name: str, code: str) -> str:
 _PYPLOT = threading.Lock()
 
 
+@cache
+def _pyplot() -> Any:
+    """pyplot, imported on the first chart: it takes about 0.4 s, which every start of the
+    bot paid (a restart after a crash too) though charts are drawn once an evening."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # before pyplot: no display on a server
+    from matplotlib import pyplot
+
+    return pyplot
+
+
 def _png(figure: Figure) -> bytes:
     try:
         figure.tight_layout()
@@ -84,14 +95,14 @@ def _png(figure: Figure) -> bytes:
         figure.savefig(buffer, format="png")
         return buffer.getvalue()
     finally:
-        plt.close(figure)
+        _pyplot().close(figure)
 
 
 def _figure(rows: int) -> tuple[Figure, Axes]:
     """Phone-shaped: narrow, as tall as the rows need."""
     if cjk_font() is not None:
-        plt.rcParams["font.sans-serif"] = [cjk_font(), "DejaVu Sans"]
-    figure, axes = plt.subplots(figsize=(6, max(2.8, 0.42 * rows + 1.4)), dpi=150)
+        _pyplot().rcParams["font.sans-serif"] = [cjk_font(), "DejaVu Sans"]
+    figure, axes = _pyplot().subplots(figsize=(6, max(2.8, 0.42 * rows + 1.4)), dpi=150)
     return figure, axes
 
 
