@@ -61,6 +61,10 @@ ATTACHMENT_SENT_KEY = "_attachment_message_id"
 # 400 answers that mean the chat is gone for good, not that the message was malformed.
 _GONE = ("chat not found", "user is deactivated", "chat_id is empty", "peer_id_invalid")
 _PROGRESS_EVERY = 1000
+ENGINE_REQUEST: dict[str, bool] = {"engine": True}
+"""``rate_limit_args`` that mark the worker's own requests to the bot's rate limiter
+(:mod:`bot.reply_pacing`): they hold a slot already, and a 429 is recorded on the row."""
+_HELD = "held back"  # a worker's verdict for a row put back behind its chat's retry
 _KEYBOARDS_KEPT = 256
 
 
@@ -224,15 +228,18 @@ class Pacer:
         )
 
     @classmethod
-    def unlimited(cls) -> Pacer:
+    def unlimited(cls, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> Pacer:
         """Grants every slot at once and ignores pauses: for tests and benchmarks that
-        measure everything but Telegram's limits."""
-        return cls(rate_per_second=30, chat_interval=0, group_per_minute=20, enabled=False)
+        measure everything but Telegram's limits. ``sleep`` still serves whoever waits out
+        a 429 (a reply, see bot/reply_pacing.py)."""
+        return cls(
+            rate_per_second=30, chat_interval=0, group_per_minute=20, sleep=sleep, enabled=False
+        )
 
-    async def acquire(self, chat_id: int) -> Slot:
+    async def acquire(self, chat_id: int, *, reply: bool = False) -> Slot:
         """Wait until a send to ``chat_id`` is allowed, and take that slot; call its
-        ``finish()`` when the send returns."""
-        while isinstance(taken := self.take(chat_id), float):
+        ``finish()`` when the send returns. See :meth:`take` for ``reply``."""
+        while isinstance(taken := self.take(chat_id, reply=reply), float):
             await self.sleep(taken)
         return taken
 
@@ -241,14 +248,17 @@ class Pacer:
         taken = self.take(chat_id)
         return taken if isinstance(taken, float) else 0.0
 
-    def take(self, chat_id: int) -> Slot | float:
-        """The slot if one is free now, else the seconds to wait."""
+    def take(self, chat_id: int, *, reply: bool = False) -> Slot | float:
+        """The slot if one is free now, else the seconds to wait.
+
+        A ``reply`` answers what a person just did: it keeps the overall and group limits
+        but not the interval between two messages to one person (Telegram allows short
+        bursts there, and a conversation often edits one message and sends the next)."""
         now = self.monotonic()
         if not self.enabled:
             return Slot(now, self.monotonic)
-        delay = max(
-            self._paused_until - now, self._global_delay(now), self._chat_delay(chat_id, now)
-        )
+        chat_delay = -math.inf if reply and chat_id >= 0 else self._chat_delay(chat_id, now)
+        delay = max(self._paused_until - now, self._global_delay(now), chat_delay)
         if delay > 0:
             return delay
         slot = Slot(now, self.monotonic)
@@ -390,6 +400,10 @@ class DeliveryEngine:
         self._idle_poll = idle_poll_seconds
         self._wake = asyncio.Event()
         self._keyboards: dict[tuple[tuple[tuple[str, str], ...], ...], str] = {}
+        # Through a bot with a rate limiter (the app's), say that these requests are paced.
+        self._paced: dict[str, Any] = (
+            {"rate_limit_args": ENGINE_REQUEST} if getattr(bot, "rate_limiter", None) else {}
+        )
 
     def register(self, kind: str, renderer: Renderer) -> None:
         self._renderers[kind] = renderer
@@ -440,6 +454,9 @@ class DeliveryEngine:
         unstarted: list[int] = []
         chat_locks: dict[int, asyncio.Lock] = {}
         chat_refs: Counter[int] = Counter()
+        # Rows to be retried, per chat: until one is taken again, the chat's later rows as
+        # urgent or less go back unsent, as the claim would have held them back.
+        waiting: dict[int, dict[int, int]] = {}  # chat → {row id: priority}
         tally: Counter[str] = Counter()
         started = time.monotonic()
         # exhausted: a claim for a worker found nothing (this burst is over); dry: the last
@@ -496,12 +513,26 @@ class DeliveryEngine:
                 return row
             return None
 
+        async def put_back(row: OutboxRow) -> None:
+            try:
+                await outbox.release([row.id])
+            except Exception:
+                log.exception("outbox row %d: putting it back failed; it goes at the end", row.id)
+                unstarted.append(row.id)
+
         async def worker() -> None:
             while (row := await take()) is not None:
                 lock = chat_locks.setdefault(row.chat_id, asyncio.Lock())
+                verdict: str | None
                 try:
                     async with lock:
-                        verdict = await self._deliver(row, stop)
+                        if _behind(row, waiting):
+                            await put_back(row)
+                            verdict = _HELD
+                        else:
+                            verdict = await self._deliver(row, stop)
+                            if verdict == "retry":
+                                waiting.setdefault(row.chat_id, {})[row.id] = row.priority
                 except Exception:
                     # Only the database can get here; the row stays 'sending' until a
                     # restart's recover() queues it again. One bad row must not stop the rest.
@@ -513,6 +544,8 @@ class DeliveryEngine:
                         del chat_refs[row.chat_id], chat_locks[row.chat_id]
                 if verdict is None:
                     unstarted.append(row.id)
+                    continue
+                if verdict == _HELD:
                     continue
                 if verdict == "retry":  # may be due at once: worth another claim
                     state["exhausted"] = state["dry"] = False
@@ -625,9 +658,13 @@ class DeliveryEngine:
     ) -> Any:
         upload = attachment.data if attachment.data is not None else attachment.file_id
         if attachment.kind == "photo":
-            sent = await self.bot.send_photo(row.chat_id, upload, filename=attachment.filename)
+            sent = await self.bot.send_photo(
+                row.chat_id, upload, filename=attachment.filename, **self._paced
+            )
         else:
-            sent = await self.bot.send_document(row.chat_id, upload, filename=attachment.filename)
+            sent = await self.bot.send_document(
+                row.chat_id, upload, filename=attachment.filename, **self._paced
+            )
         slot.finish()
         await self.storage.outbox.set_payload(
             row.id, {**row.payload, ATTACHMENT_SENT_KEY: sent.message_id}
@@ -652,7 +689,7 @@ class DeliveryEngine:
         }
         if outgoing.buttons:
             api_kwargs["reply_markup"] = self._keyboard(outgoing.buttons)
-        return self.bot.do_api_request("sendMessage", api_kwargs=api_kwargs)
+        return self.bot.do_api_request("sendMessage", api_kwargs=api_kwargs, **self._paced)
 
     def _keyboard(self, buttons: Sequence[Sequence[tuple[str, str]]]) -> str:
         """The inline keyboard as PTB encodes it, remembered: a directive's thousands of
@@ -722,6 +759,17 @@ class DeliveryEngine:
             await self.on_outcome(outcome)
         except Exception:
             log.exception("outbox row %d: outcome hook failed", outcome.row.id)
+
+
+def _behind(row: OutboxRow, waiting: dict[int, dict[int, int]]) -> bool:
+    """Whether ``row`` must wait for a row to its chat that is to be retried (older, and as
+    urgent or more); taking a waiting row itself ends its wait."""
+    ahead = waiting.get(row.chat_id)
+    if not ahead:
+        return False
+    if ahead.pop(row.id, None) is not None:
+        return False
+    return any(priority <= row.priority and id_ < row.id for id_, priority in ahead.items())
 
 
 def _encoded(value: TelegramObject) -> str:

@@ -27,6 +27,17 @@ _OPEN = "status IN ('pending', 'sending')"
 _SENT = "status = 'sent', error = NULL, attempts = attempts + 1"
 # Claim order: most urgent first (lower priority), then oldest due, then oldest queued.
 _URGENCY = "priority, next_attempt_at, id"
+# A pending row waits while an older row to its chat, as urgent or more, is pending too
+# (waiting for a retry): a chat's messages keep their order however often each is retried,
+# and only a more urgent message overtakes. Rows are queued when they fall due (the
+# database is the schedule), so the id is that order. Rows being sent do not hold later
+# ones back: the worker sends a chat's rows one at a time, in claim order, and holds back
+# the rest of a chat's rows when one of them is to be retried (DeliveryEngine._pump).
+_HEAD_OF_CHAT = (
+    "NOT EXISTS (SELECT 1 FROM outbox AS older WHERE older.status = 'pending'"
+    " AND older.chat_id = outbox.chat_id AND older.priority <= outbox.priority"
+    " AND older.id < outbox.id)"
+)
 
 
 class OutboxStatus(StrEnum):
@@ -143,12 +154,13 @@ class OutboxRepository:
 
     async def claim(self, now: datetime, limit: int) -> list[OutboxRow]:
         """Take up to ``limit`` due rows, most urgent first, and mark them 'sending' in the
-        same statement, so no other claim can take them too."""
+        same statement, so no other claim can take them too. A row held back by an older
+        one to its chat (see ``_HEAD_OF_CHAT``) is not due yet."""
         # One statement, so one transaction, done on the event loop's own connection when
         # nothing else is writing (see Database.write_inline).
         rows = await self.db.write_returning(
             "UPDATE outbox SET status = 'sending' WHERE id IN (SELECT id FROM outbox"
-            " WHERE status = 'pending' AND next_attempt_at <= ?"
+            f" WHERE status = 'pending' AND next_attempt_at <= ? AND {_HEAD_OF_CHAT}"
             f" ORDER BY {_URGENCY} LIMIT ?) RETURNING {_COLUMNS}",
             (to_db_time(now), limit),
         )
@@ -275,8 +287,10 @@ class OutboxRepository:
         return {status: found.get(status, 0) for status in OutboxStatus}
 
     async def next_due_at(self) -> datetime | None:
-        """When the earliest pending row falls due, so the worker knows how long to sleep."""
+        """When the earliest pending row falls due, so the worker knows how long to sleep;
+        a row held back by an older one falls due with it, not on its own time."""
         row = await self.db.fetchone(
-            "SELECT MIN(next_attempt_at) AS at FROM outbox WHERE status = 'pending'"
+            "SELECT MIN(next_attempt_at) AS at FROM outbox"
+            f" WHERE status = 'pending' AND {_HEAD_OF_CHAT}"
         )
         return from_db_time(row["at"]) if row and row["at"] else None

@@ -342,6 +342,10 @@ class FakeBotApi:
         does not know without touching it."""
         self._methods[method.lower()] = (method, handler)
 
+    def handler(self, method: str) -> MethodHandler:
+        """The handler of ``method``, for a test that wraps it (see :meth:`register`)."""
+        return self._methods[method.lower()][1]
+
     async def handle(self, method: str, params: Mapping[str, Any]) -> tuple[int, JSON]:
         """Answer one Bot API call with ``(http_status, body)``, and record it."""
         at = self.now()

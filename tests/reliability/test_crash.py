@@ -76,29 +76,18 @@ def test_a_burst_of_check_ins_through_kills_gives_one_per_member(trial: TrialRes
     assert trial.errors == 0
 
 
-# Known, reproduced by the strict xfails below and in test_replies.py: a reply that meets
-# Telegram's flood limit is lost (it may or may not happen in a given run).
-KNOWN = ("got their directives out of order", "drew a 429", "something went wrong")
-
-
 def test_faults_are_survived_without_a_restart(faults: FaultResult) -> None:
-    assert [p for p in faults.problems if not any(k in p for k in KNOWN)] == []
+    assert faults.problems == []
     assert faults.injected.get("429", 0) > 0 and faults.injected.get("502", 0) > 0
     assert faults.held > 0 and faults.outage >= PLAN.outage
     assert (faults.restarts, faults.exit_code) == (0, 0)
     assert (faults.lost, faults.duplicates) == (0, 0)
     assert (faults.failed_rows, faults.open_rows) == (0, 0)
-    # People who wrote during the outage are answered after it, in the order they wrote
-    # (unless the answer itself drew a 429, the bug test_replies.py reproduces).
+    # People who wrote during the outage are answered after it, in the order they wrote.
     assert faults.inbound_answered + faults.inbound_refused == faults.inbound == 5
     assert faults.inbound_in_order
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the outbox retries each row on its own back-off, so a chat's later message can"
-    " overtake an earlier one (docs/reliability.md, Findings; tests/reliability/test_order.py)",
-)
 def test_what_fell_due_during_the_outage_is_done_in_order(faults: FaultResult) -> None:
     assert faults.ordered_chats > 0
     assert faults.out_of_order == 0
