@@ -22,6 +22,7 @@ from bot.delivery import DeliveryEngine, Pacer
 from bot.directive_delivery import DirectiveRenderers, directive_tick
 from bot.duty_schedule import DutyRenderers, duty_tick
 from bot.inbox import Inbox, InboxRequest
+from bot.reply_pacing import PacedReplies
 from bot.services.checkins import Unchecked
 from bot.services.container import Services
 from bot.summary_schedule import SummaryRenderers, summary_tick
@@ -69,6 +70,7 @@ async def build_application(
         if owns_storage:
             await storage.close()
 
+    pacer = pacer or Pacer.from_settings(settings.delivery)
     builder = (
         ApplicationBuilder()
         .token(token)
@@ -83,6 +85,8 @@ async def build_application(
         )
         # ConversationHandler needs a person's updates in order.
         .concurrent_updates(False)
+        # Replies and edits share the outbox's budget and wait out a 429.
+        .rate_limiter(PacedReplies(pacer))
         .post_shutdown(close_storage)
     )
     inbox = Inbox(storage, services.clock)
@@ -93,7 +97,6 @@ async def build_application(
     app: MusterApp = builder.build()
     app.bot_data["services"] = services
     app.bot_data["inbox"] = inbox
-    pacer = pacer or Pacer.from_settings(settings.delivery)
     renderers = DirectiveRenderers(services)
     engine = DeliveryEngine(
         storage,
@@ -128,7 +131,7 @@ async def build_application(
 async def run_schedule(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
     """One pass over everything due (the job every TICK_SECONDS); returns the work done."""
     services: Services = app.bot_data["services"]
-    done = await directive_tick(services, app.bot, app.bot_data["pacer"])
+    done = await directive_tick(services, app.bot)
 
     async def notices(unchecked: list[Unchecked]) -> list[NewMessage]:
         return await close_notices(services, unchecked)

@@ -34,3 +34,7 @@ class FakeClock:
 
     def set(self, when: datetime) -> None:
         self._now = when
+
+    async def sleep(self, seconds: float) -> None:
+        """An ``asyncio.sleep`` that moves this clock instead of waiting."""
+        self.advance(timedelta(seconds=seconds))

@@ -15,7 +15,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.delivery import Attachment as OutgoingAttachment
-from bot.delivery import Outgoing, Pacer, Renderer, notice_message
+from bot.delivery import Outgoing, Renderer, notice_message
 from bot.i18n import Html, Translator, join_html
 from bot.render import ack_buttons, directive_text, reminder_text
 from bot.services.container import Services
@@ -102,7 +102,7 @@ class DirectiveRenderers:
         return {KIND_DIRECTIVE: self.directive, KIND_REMINDER: self.reminder}
 
 
-async def directive_tick(services: Services, bot: Bot, pacer: Pacer) -> int:
+async def directive_tick(services: Services, bot: Bot) -> int:
     """One pass of the directive schedule; returns how many things it did."""
     done = len(await services.directives.start_due())
     done += len(await services.directives.remind_due())
@@ -112,11 +112,11 @@ async def directive_tick(services: Services, bot: Bot, pacer: Pacer) -> int:
         await _enqueue(services, messages, now)
         done += len(messages)
     for directive in await services.directives.in_progress():
-        done += await _progress(services, bot, pacer, directive)
+        done += await _progress(services, bot, directive)
     return done
 
 
-async def _progress(services: Services, bot: Bot, pacer: Pacer, directive: Directive) -> int:
+async def _progress(services: Services, bot: Bot, directive: Directive) -> int:
     """Edit the author's progress message when the numbers moved; close the directive
     when nothing is left to send."""
     storage, i18n = services.storage, services.i18n
@@ -135,17 +135,14 @@ async def _progress(services: Services, bot: Bot, pacer: Pacer, directive: Direc
         failed=totals.failed,
     )
     if text != directive.progress_text and directive.progress_chat_id:
-        slot = await pacer.acquire(directive.progress_chat_id)
-        try:
-            with contextlib.suppress(TelegramError):  # the author deleted it, or blocked us
-                await bot.edit_message_text(
-                    text,
-                    chat_id=directive.progress_chat_id,
-                    message_id=directive.progress_message_id,
-                    parse_mode=ParseMode.HTML,
-                )
-        finally:
-            slot.finish()
+        # Paced, with the replies, by the bot's rate limiter (bot/reply_pacing.py).
+        with contextlib.suppress(TelegramError):  # the author deleted it, or blocked us
+            await bot.edit_message_text(
+                text,
+                chat_id=directive.progress_chat_id,
+                message_id=directive.progress_message_id,
+                parse_mode=ParseMode.HTML,
+            )
         await storage.directives.set_progress(
             directive.id,
             chat_id=directive.progress_chat_id,

@@ -33,7 +33,12 @@ PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 Buttons = Sequence[Sequence[tuple[str, str]]]
 
 
-class MusterContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+# The bot's requests go through bot.reply_pacing.PacedReplies, whose per-request
+# ``rate_limit_args`` are a dict of flags.
+MusterBot = ExtBot[dict[str, bool]]
+
+
+class MusterContext(CallbackContext[MusterBot, dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     """PTB's context with the services at hand (kept in the unpersisted bot_data)."""
 
     @property
@@ -42,7 +47,7 @@ class MusterContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
 
 
 MusterApp = Application[
-    ExtBot[None], MusterContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any
+    MusterBot, MusterContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any
 ]
 
 

@@ -93,7 +93,11 @@ async def harness(
 ) -> AsyncIterator[Harness]:
     api = FakeBotApi(clock=clock.now)
     app = await build_application(
-        settings, request=FakeRequest(api), clock=clock, storage=storage, pacer=Pacer.unlimited()
+        settings,
+        request=FakeRequest(api),
+        clock=clock,
+        storage=storage,
+        pacer=Pacer.unlimited(sleep=clock.sleep),
     )
     async with ChatDriver(app, api) as driver:
         harness = Harness(api, app, driver, clock, tmp_path)

@@ -1,29 +1,36 @@
-"""A reply that meets Telegram's flood limit is lost.
+"""A reply that meets Telegram's flood limit still arrives.
 
 The outbox paces itself to ``delivery.rate_per_second`` (28) of Telegram's 30 messages a
-second, but the handlers' own replies take no slot from the pacer. During a bulk send a
-few people answered at once are enough to pass 30: the fault run in ``bench.crash`` saw
-it when five people who had written during an outage were answered together (one got 429
-and then "Something went wrong" instead of /help). Here the 429 is given directly.
+second; the handlers' replies now take their slots from the same pacer and wait out a 429
+(bot/reply_pacing.py). The fault run in ``bench.crash`` once saw the opposite: five people
+who had written during an outage were answered together, and one got 429 and then
+"Something went wrong" instead of /help. Here the 429 is given directly.
 """
 
 from __future__ import annotations
 
-import pytest
-from telegram.error import RetryAfter
+from datetime import timedelta
 
 from tests.flows.conftest import Harness
 from tests.flows.conftest import harness as harness  # the fixture, for this module too
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RetryAfter,  # the handler fails; the error handler then says "Something went wrong"
-    reason="a handler's reply is not paced or retried after a 429 (docs/reliability.md, Findings)",
-)
 async def test_a_reply_that_meets_the_flood_limit_still_arrives(harness: Harness) -> None:
     stan = harness.person(7301, "Stan")
     # The outbox has used up this second: Telegram asks the bot to wait a second.
     harness.api.rate_limit(1, method="sendMessage", chat_id=stan.id)
+    before = harness.clock.now()
     replies = await harness.send(stan, stan.command("help"))
     assert [(r.text or "").split("\n")[0] for r in replies] == ["What you can do"]
+    assert harness.clock.now() - before >= timedelta(seconds=1)  # it waited, then sent
+    assert harness.api.too_many_requests == 1
+
+
+async def test_an_edit_that_meets_the_flood_limit_still_happens(harness: Harness) -> None:
+    yan = harness.person(406, "Yan")
+    await harness.join(yan, "RIV-1")
+    [choice] = await harness.send(yan, yan.command("language"))
+    harness.api.rate_limit(2, method="editMessageText", chat_id=yan.id)
+    [done] = await harness.send(yan, yan.press(choice, "简体中文"))
+    assert done.text == "语言已设为简体中文。"
+    assert harness.api.too_many_requests == 1

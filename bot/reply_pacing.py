@@ -1,0 +1,92 @@
+"""Every request the bot makes outside the outbox, paced and retried after a 429.
+
+The outbox worker paces its own sends (:class:`bot.delivery.Pacer`), but a handler's
+replies, the error handler's apology and the schedule's progress edits go straight to
+Telegram. Without a share of the same budget they push the bot past 30 messages a second
+during a bulk send, and a reply that meets a 429 would be lost: the person would get no
+answer at all. So PTB's rate-limiter hook routes them through the outbox's pacer, and a
+429 pauses every send (the engine's too) for ``retry_after`` and is then tried again.
+
+The outbox worker marks its own requests with ``rate_limit_args``
+(:data:`bot.delivery.ENGINE_REQUEST`): they already hold a slot, and a 429 there is the
+worker's to record on the row.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+from bot.delivery import ENGINE_REQUEST, Pacer, retry_after_seconds
+
+log = logging.getLogger(__name__)
+
+# A reply waits out at most this many flood waits, each of at most REPLY_WAIT_MAX seconds;
+# beyond that the person is better served by the error than by a bot that stays silent
+# (updates are handled one at a time, so a waiting reply holds up everyone's).
+REPLY_RETRIES = 3
+REPLY_WAIT_MAX = 60.0
+
+# Requests that put a message in a chat, which is what Telegram's limits count.
+_SENDS = ("send", "copymessage", "forwardmessage", "editmessage")
+
+
+def _counted(endpoint: str) -> bool:
+    return endpoint.lower().startswith(_SENDS)
+
+
+def _chat_of(data: dict[str, Any]) -> int:
+    """The numeric chat id of a request (0 for none, or for a @channel name: overall
+    limits only)."""
+    try:
+        return int(data.get("chat_id", 0))
+    except (TypeError, ValueError):
+        return 0
+
+
+class PacedReplies(BaseRateLimiter[dict[str, bool]]):
+    def __init__(self, pacer: Pacer) -> None:
+        self.pacer = pacer
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: dict[str, bool] | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        if rate_limit_args == ENGINE_REQUEST:
+            return await callback(*args, **kwargs)
+        counted = _counted(endpoint)
+        chat_id = _chat_of(data) if counted else 0
+        for attempt in range(REPLY_RETRIES + 1):
+            slot = await self.pacer.acquire(chat_id, reply=True) if counted else None
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                seconds = retry_after_seconds(exc)
+                if attempt == REPLY_RETRIES or seconds > REPLY_WAIT_MAX:
+                    raise
+                log.warning(
+                    "flood control on %s: Telegram asks to wait %.0f s; pausing all sends",
+                    endpoint,
+                    seconds,
+                )
+                self.pacer.pause(seconds)
+                await self.pacer.sleep(seconds)
+            finally:
+                if slot is not None:
+                    slot.finish()
+        raise AssertionError("unreachable")  # the last attempt returns or raises

@@ -1,0 +1,111 @@
+"""Requests outside the outbox (replies, edits, the error handler's apology) share the
+outbox's pacer and wait out a 429 instead of being lost: on a fake timeline."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from telegram.error import RetryAfter
+
+from bot.delivery import ENGINE_REQUEST
+from bot.reply_pacing import REPLY_RETRIES, REPLY_WAIT_MAX, PacedReplies
+from tests.unit.test_pacer import Timeline, pacer_on
+
+# PTB's RetryAfter warns about its own constructor's int-or-timedelta change.
+pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+
+PERSON = 7301
+GROUP = -100
+
+
+class Telegram:
+    """The callback PTB hands the rate limiter: records when each request went out, and
+    answers the first ``floods`` of them with a 429."""
+
+    def __init__(self, timeline: Timeline, floods: int = 0, retry_after: int = 3) -> None:
+        self.timeline = timeline
+        self.floods = floods
+        self.retry_after = retry_after
+        self.times: list[float] = []
+
+    async def __call__(self, endpoint: str, data: dict[str, Any]) -> dict[str, Any]:
+        self.times.append(self.timeline.now)
+        if self.floods:
+            self.floods -= 1
+            raise RetryAfter(timedelta(seconds=self.retry_after))
+        return {"message_id": len(self.times)}
+
+
+async def request(
+    limiter: PacedReplies,
+    telegram: Telegram,
+    endpoint: str = "sendMessage",
+    chat_id: int = PERSON,
+    rate_limit_args: dict[str, bool] | None = None,
+) -> Any:
+    data = {"chat_id": chat_id, "text": "hi"}
+    return await limiter.process_request(
+        telegram, (endpoint, data), {}, endpoint, data, rate_limit_args
+    )
+
+
+async def test_a_reply_that_meets_a_flood_wait_is_sent_after_it_and_pauses_the_outbox() -> None:
+    timeline = Timeline()
+    pacer = pacer_on(timeline)
+    telegram = Telegram(timeline, floods=1, retry_after=3)
+    assert await request(PacedReplies(pacer), telegram) == {"message_id": 2}
+    assert telegram.times == [0.0, 3.0]
+    # The engine's sends waited with it: the pause covered the whole bot.
+    timeline.now = 1.0
+    assert pacer.take(555) == pytest.approx(2.0)
+
+
+async def test_a_reply_gives_up_after_repeated_or_long_flood_waits() -> None:
+    timeline = Timeline()
+    stubborn = Telegram(timeline, floods=REPLY_RETRIES + 1, retry_after=1)
+    with pytest.raises(RetryAfter):
+        await request(PacedReplies(pacer_on(timeline)), stubborn)
+    assert len(stubborn.times) == REPLY_RETRIES + 1
+    timeline = Timeline()
+    long = Telegram(timeline, floods=1, retry_after=int(REPLY_WAIT_MAX) + 1)
+    with pytest.raises(RetryAfter):
+        await request(PacedReplies(pacer_on(timeline)), long)
+    assert long.times == [0.0]  # not waited for: the person gets an answer now
+
+
+async def test_replies_take_their_share_of_the_overall_rate() -> None:
+    timeline = Timeline()
+    pacer = pacer_on(timeline, rate=2)
+    pacer.take(1001), pacer.take(1002)  # the outbox used this second up
+    telegram = Telegram(timeline)
+    await request(PacedReplies(pacer), telegram)
+    assert telegram.times == [1.0]
+
+
+async def test_a_reply_to_a_person_does_not_wait_a_second_but_a_group_keeps_its_limit() -> None:
+    timeline = Timeline()
+    pacer = pacer_on(timeline, group=2)
+    limiter, telegram = PacedReplies(pacer), Telegram(timeline)
+    for _ in range(3):
+        await request(limiter, telegram, "sendMessage", PERSON)
+        await request(limiter, telegram, "editMessageText", PERSON)
+    assert telegram.times == [0.0] * 6  # a conversation's burst goes out at once
+    group = Telegram(timeline)
+    for _ in range(3):
+        await request(limiter, group, "sendMessage", GROUP)
+    assert group.times == [0.0, 1.0, 60.0]  # a group keeps every limit: 2 a minute here
+
+
+async def test_the_outboxs_own_requests_and_non_sends_pass_straight_through() -> None:
+    timeline = Timeline()
+    pacer = pacer_on(timeline, rate=1)
+    pacer.take(1001)  # this second is used up
+    limiter, telegram = PacedReplies(pacer), Telegram(timeline)
+    await request(limiter, telegram, rate_limit_args=ENGINE_REQUEST)  # holds its own slot
+    await request(limiter, telegram, "answerCallbackQuery")  # not a message in a chat
+    assert telegram.times == [0.0, 0.0]
+    engine_flooded = Telegram(timeline, floods=1)
+    with pytest.raises(RetryAfter):  # the worker records it on the row and pauses itself
+        await request(limiter, engine_flooded, rate_limit_args=ENGINE_REQUEST)
