@@ -348,15 +348,18 @@ REFERENCE_SQL = (
     " WHERE m.active = 1 AND m.joined_at < ?2"
 )
 # Each statement of a compile, named by what it reads (the first that matches).
-QUERY_NAMES = (
-    ("FROM units WHERE", "`UnitRepository.subtree`"),
-    ("unit_member_counts", "`CheckinRepository.unit_days`"),
+QUERY_NAMES = (  # the first key found in a statement names it
+    ("WITH scope AS", "`CheckinRepository.rolled_up`"),
     ("FROM grids g", "`GridRepository.coverage`"),
     ("FROM shifts s", "`ShiftRepository.status_counts`"),
     ("c.flagged = 1", "`SummaryRepository.flagged`"),
-    ("FROM incidents", "`IncidentRepository.of_units_day`"),
+    ("FROM incidents", "`IncidentRepository.of_subtree_day`"),
     ("MAX(c.day)", "`CheckinRepository.missing`"),
     ("FROM directives d", "`SummaryRepository.directives`"),
+    ("WHERE parent_id =", "`UnitRepository.children`"),
+    ("WHERE id IN", "`UnitRepository.many`"),
+    ("WHERE path >=", "`UnitRepository.subtree`"),
+    ("unit_member_counts", "`CheckinRepository.unit_days`"),
 )
 
 Timed = Callable[[], Awaitable[object]]

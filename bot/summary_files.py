@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 
 from bot.duty_schedule import SHIFT_STATUS_KEYS
 from bot.i18n import Translator, html_to_text
-from bot.services.summaries import Export, Summary
+from bot.services.summaries import BookParts, Export, Summary
 from bot.tables import Cell, Table, xlsx_bytes
-from storage.exports import MemberDay, ShiftRow
+from storage.exports import ShiftRow
 from storage.models import ShiftStatus, Unit
 from storage.summaries import DirectiveDay
 
@@ -151,24 +151,18 @@ def _week_chart(week: Sequence[Summary]) -> bytes:
     return _png(figure)
 
 
-def workbook(
-    summary: Summary,
-    members: Sequence[MemberDay],
-    shifts: Sequence[ShiftRow],
-    i18n: Translator,
-    language: str,
-) -> bytes:
+def workbook(summary: Summary, parts: BookParts, i18n: Translator, language: str) -> bytes:
     """Sheets: units (every unit of the subtree, its own members), members with the day's
     status, shifts, directives with acknowledgements."""
 
     def t(key: str) -> str:
         return i18n.plain(language, key)
 
-    units = summary.units
+    units, members, shifts = parts.units, parts.members, parts.shifts
     zone = summary.zone
     unit_rows: list[list[Cell]] = []
     for unit in sorted(units.values(), key=lambda u: u.path):
-        c = summary.per_unit.get(unit.id)
+        c = parts.per_unit.get(unit.id)
         if c is None:
             continue
         rate = None if c.rate is None else round(c.rate * 100, 1)

@@ -151,12 +151,8 @@ class SummaryRenderers:
 
         async def make() -> bytes | None:
             try:
-                end = services.checkins.day_end(period)
-                members = await services.storage.exports.member_days(unit.path, period, end)
-                shifts = await services.storage.exports.shifts(unit.path, period, period)
-                return await asyncio.to_thread(
-                    workbook, summary, members, shifts, services.i18n, language
-                )
+                parts = await services.summaries.book_parts(summary)
+                return await asyncio.to_thread(workbook, summary, parts, services.i18n, language)
             except Exception:  # the text has gone out: say the workbook is missing
                 log.exception("summary workbook of %s %s failed", unit.code, period)
                 return None

@@ -131,12 +131,8 @@ async def send_attachments(reply: Reply, found: Summary) -> None:
         log.exception("summary chart for %s failed", name)
         await reply.send("summary-chart-failed")
     try:
-        end = services.checkins.day_end(found.day)
-        members = await services.storage.exports.member_days(found.committee.path, found.day, end)
-        shifts = await services.storage.exports.shifts(found.committee.path, found.day, found.day)
-        book = await asyncio.to_thread(
-            workbook, found, members, shifts, services.i18n, reply.language
-        )
+        parts = await services.summaries.book_parts(found)
+        book = await asyncio.to_thread(workbook, found, parts, services.i18n, reply.language)
         await reply.context.bot.send_document(chat.id, book, filename=f"{name}.xlsx")
     except Exception:
         log.exception("summary workbook for %s failed", name)

@@ -11,6 +11,7 @@ import aiosqlite
 
 from storage.db import Database, from_db_time, to_db_time
 from storage.leave import ON_LEAVE
+from storage.units import subtree_bounds
 
 KIND_REMINDER = "checkin_reminder"
 # Later than any stored time: "joined before" with no bound.
@@ -184,21 +185,50 @@ class CheckinRepository:
         if not unit_ids:
             return []
         joined = to_db_time(joined_before) if joined_before else _NEVER
-        wanted = _numbered(len(unit_ids))
         rows = await self.db.fetchall(
-            f"WITH {_LATE.format(wanted)}, {_AWAY.format(wanted)}"
-            " SELECT t.unit_id, t.members - COALESCE(late.members, 0),"
-            " COALESCE(n.checked, 0) - COALESCE(late.checked, 0),"
-            " COALESCE(n.excused, 0) - COALESCE(late.excused, 0), COALESCE(away.members, 0)"
-            " FROM unit_member_counts t"
-            " LEFT JOIN checkin_counts n ON n.day = ?1 AND n.unit_id = t.unit_id"
-            " LEFT JOIN late ON late.unit_id = t.unit_id"
-            " LEFT JOIN away ON away.unit_id = t.unit_id"
-            f" WHERE t.unit_id IN ({wanted})"
-            " AND t.members - COALESCE(late.members, 0) > 0",
-            (day.isoformat(), joined, *unit_ids),
+            _per_unit(_numbered(len(unit_ids))), (day.isoformat(), joined, *unit_ids)
         )
         return [UnitDay(*r) for r in rows]
+
+    async def rolled_up(
+        self, root: str, day: date, joined_before: datetime | None = None
+    ) -> dict[str, UnitDay]:
+        """``unit_days`` of the subtree at path ``root``, summed per unit one level below it
+        (keyed by that unit's path; the root's own members under ``root``) inside SQLite:
+        a committee's summary needs its child units' lines, not thousands of units'.
+        The ``unit_id`` of each is 0."""
+        joined = to_db_time(joined_before) if joined_before else _NEVER
+        low, high = subtree_bounds(root)
+        inner = _per_unit("SELECT id FROM scope")
+        rows = await self.db.fetchall(
+            # ?3, ?4: the subtree's range; ?5: where a path's part below the root starts.
+            "WITH scope AS (SELECT id, path FROM units WHERE path >= ?3 AND path < ?4)"
+            " SELECT CASE WHEN s.path = ?3 THEN ?3"
+            " ELSE substr(s.path, 1, ?5 + instr(substr(s.path, ?5 + 1), '/')) END AS line,"
+            " SUM(p.members), SUM(p.checked), SUM(p.excused), SUM(p.away)"
+            f" FROM ({inner}) AS p JOIN scope s ON s.id = p.unit_id GROUP BY line",
+            (day.isoformat(), joined, low, high, len(root)),
+        )
+        return {r[0]: UnitDay(0, r[1], r[2], r[3], r[4]) for r in rows}
+
+
+def _per_unit(wanted: str) -> str:
+    """unit_days' statement for the units ``wanted`` (parameters, or a subquery), with ?1
+    the day and ?2 the joined-before cut-off; columns unit_id, members, checked, excused,
+    away."""
+    return (
+        f"WITH {_LATE.format(wanted)}, {_AWAY.format(wanted)}"
+        " SELECT t.unit_id, t.members - COALESCE(late.members, 0) AS members,"
+        " COALESCE(n.checked, 0) - COALESCE(late.checked, 0) AS checked,"
+        " COALESCE(n.excused, 0) - COALESCE(late.excused, 0) AS excused,"
+        " COALESCE(away.members, 0) AS away"
+        " FROM unit_member_counts t"
+        " LEFT JOIN checkin_counts n ON n.day = ?1 AND n.unit_id = t.unit_id"
+        " LEFT JOIN late ON late.unit_id = t.unit_id"
+        " LEFT JOIN away ON away.unit_id = t.unit_id"
+        f" WHERE t.unit_id IN ({wanted})"
+        " AND t.members - COALESCE(late.members, 0) > 0"
+    )
 
 
 # The parts of unit_days (?1 the day, ?2 joined before, {} the units' numbered parameters).

@@ -8,6 +8,7 @@ from datetime import datetime
 import aiosqlite
 
 from storage.db import Database, from_db_time, to_db_time
+from storage.units import subtree_bounds
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,12 +75,11 @@ class IncidentRepository:
         )
         return [_incident(r) for r in rows]
 
-    async def of_units_day(self, unit_ids: list[int], day: str) -> list[Incident]:
-        if not unit_ids:
-            return []
-        marks = ", ".join("?" for _ in unit_ids)
+    async def of_subtree_day(self, root: str, day: str) -> list[Incident]:
+        """Incidents of ``day`` in grids of the subtree at path ``root``, oldest first."""
         rows = await self.db.fetchall(
-            f"SELECT {_COLUMNS} FROM incidents WHERE day = ? AND unit_id IN ({marks}) ORDER BY at",
-            (day, *unit_ids),
+            f"SELECT {_COLUMNS} FROM incidents WHERE day = ?"
+            " AND unit_id IN (SELECT id FROM units WHERE path >= ? AND path < ?) ORDER BY at",
+            (day, *subtree_bounds(root)),
         )
         return [_incident(r) for r in rows]

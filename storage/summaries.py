@@ -4,12 +4,12 @@ repositories, and the record of summaries already sent."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from storage.db import Database, from_db_time, to_db_time
+from storage.units import subtree_bounds
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,45 +34,34 @@ class DirectiveDay:
     acked: int
 
 
-def _marks(values: Sequence[object]) -> str:
-    return ",".join("?" * len(values))
-
-
 class SummaryRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def flagged(self, unit_ids: Sequence[int], day: date) -> list[Flagged]:
-        if not unit_ids:
-            return []
+    async def flagged(self, root: str, day: date) -> list[Flagged]:
+        """Flagged check-ins of ``day`` by active members of the subtree at path ``root``."""
         rows = await self.db.fetchall(
             "SELECT m.id, m.display_name, m.unit_id, c.answers FROM checkins c"
-            " JOIN members m ON m.id = c.member_id"
-            f" WHERE c.day = ? AND c.flagged = 1 AND m.active = 1"
-            f" AND m.unit_id IN ({_marks(unit_ids)}) ORDER BY m.display_name",
-            (day.isoformat(), *unit_ids),
+            " JOIN members m ON m.id = c.member_id JOIN units u ON u.id = m.unit_id"
+            " WHERE c.day = ? AND c.flagged = 1 AND m.active = 1"
+            " AND u.path >= ? AND u.path < ? ORDER BY m.display_name",
+            (day.isoformat(), *subtree_bounds(root)),
         )
         return [Flagged(r[0], r[1], r[2], json.loads(r[3])) for r in rows]
 
-    async def directives(
-        self, unit_ids: Sequence[int], start: datetime, end: datetime
-    ) -> list[DirectiveDay]:
-        """Directives sent in [start, end) with recipients among ``unit_ids``, counted
-        over those recipients only, in one query: from the counts per directive and unit
-        that migration 0012's triggers keep, not from every recipient and delivery."""
-        if not unit_ids:
-            return []
+    async def directives(self, root: str, start: datetime, end: datetime) -> list[DirectiveDay]:
+        """Directives sent in [start, end) with recipients in the subtree at path ``root``,
+        counted over those recipients only, in one query: from the counts per directive and
+        unit that migration 0012's triggers keep, not from every recipient and delivery."""
         rows = await self.db.fetchall(
             "SELECT d.id, d.text, d.ack_required, SUM(t.recipients), SUM(t.sent), SUM(t.acked)"
             " FROM directives d JOIN directive_counts t ON t.directive_id = d.id"
+            " JOIN units u ON u.id = t.unit_id"
             # (The status list is "not cancelled", in a form the index can use.)
             " WHERE d.status IN ('scheduled', 'sending', 'sent')"
-            " AND d.send_at >= ? AND d.send_at < ?"
-            # Each directive's units are read in order and kept if wanted (the unary +),
-            # rather than every wanted unit looked up in each directive.
-            f" AND +t.unit_id IN ({_marks(unit_ids)})"
+            " AND d.send_at >= ? AND d.send_at < ? AND u.path >= ? AND u.path < ?"
             " GROUP BY d.id HAVING SUM(t.recipients) > 0 ORDER BY d.send_at, d.id",
-            (to_db_time(start), to_db_time(end), *unit_ids),
+            (to_db_time(start), to_db_time(end), *subtree_bounds(root)),
         )
         return [DirectiveDay(r[0], r[1], bool(r[2]), r[3], r[4], r[5]) for r in rows]
 

@@ -843,15 +843,19 @@ class RosterService:
         return [found.get(each.id) or UnitCoverage(each) for each in units]
 
     async def coverage_found(
-        self, unit: Unit, day: date, units: dict[int, Unit]
+        self, unit: Unit, day: date, units: dict[int, Unit] | None = None
     ) -> dict[int, UnitCoverage]:
-        """``coverage`` of the units (of ``units``, ``unit``'s subtree by id) that have
-        grids or shifts on ``day``; the others have nothing to count. Two queries, and no
-        object per unit: a committee's summary sums thousands of units."""
+        """``coverage`` of the units of ``unit``'s subtree that have grids or shifts on
+        ``day``; the others have nothing to count. ``units``: the subtree by id, if the
+        caller has it (else those units are read). Two or three queries, and no object
+        per unit: a committee's summary sums thousands of units."""
         grids = await self.storage.grids.coverage(unit.path, day.isoformat(), COVERING)
         shifts = await self.storage.shifts.status_counts(unit.path, day.isoformat())
+        found = grids.keys() | shifts.keys()
+        if units is None:
+            units = {u.id: u for u in await self.storage.units.many(list(found))}
         out = {}
-        for unit_id in (grids.keys() | shifts.keys()) & units.keys():
+        for unit_id in found & units.keys():
             total, uncovered = grids.get(unit_id, (0, 0))
             counts = shifts.get(unit_id, {})
             out[unit_id] = UnitCoverage(

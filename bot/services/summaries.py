@@ -9,9 +9,8 @@ subtree, never one per unit.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
-from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.checkin_config import WEEKDAYS
@@ -22,12 +21,11 @@ from bot.services.checkins import CheckinService, local_instant
 from bot.services.roster import RosterService, UnitCoverage
 from storage import Storage
 from storage.checkins import Missing, UnitDay
-from storage.exports import ShiftRow
+from storage.exports import MemberDay, ShiftRow
 from storage.incidents import Incident
 from storage.models import Unit
 from storage.summaries import DirectiveDay, Flagged
 
-T = TypeVar("T")
 DAILY, WEEKLY = "daily", "weekly"
 # A summary missed while the bot was down is still sent this long after it fell due.
 CATCH_UP = timedelta(hours=24)
@@ -58,6 +56,12 @@ class Counts:
             excused += day.excused
             on_leave += day.on_leave
         return cls(members, checked_in, excused, on_leave)
+
+    @classmethod
+    def one(cls, day: UnitDay | None) -> Counts:
+        if day is None:
+            return cls()
+        return cls(day.members, day.checked_in, day.excused, day.on_leave)
 
     @property
     def missing(self) -> int:
@@ -120,13 +124,23 @@ class Summary:
     flagged: list[tuple[Flagged, Unit]]
     directives: list[DirectiveDay]
     incidents: list[tuple[Incident, Unit]]
-    units: dict[int, Unit] = field(default_factory=dict)
-    per_unit: dict[int, Counts] = field(default_factory=dict)  # each unit's own members
 
     @property
     def empty(self) -> bool:
         """Nobody to report on: say so rather than show 0 %."""
         return self.total.members == 0
+
+
+@dataclass(frozen=True, slots=True)
+class BookParts:
+    """What a summary's workbook shows beyond the summary: every unit of the subtree with
+    its own members' counts, each member's day, and the shifts. Read only when a workbook
+    is made, so that compiling the summary never builds a row per unit."""
+
+    units: dict[int, Unit]
+    per_unit: dict[int, Counts]
+    members: list[MemberDay]
+    shifts: list[ShiftRow]
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,47 +194,50 @@ class SummaryService:
         return self.clock.now().astimezone(self.checkins.zone_of(unit)).date()
 
     async def compile(self, committee: Unit, day: date) -> Summary:
-        """The committee's subtree on ``day``; a constant number of queries."""
+        """The committee's subtree on ``day``; a constant number of queries, each summed
+        per child unit inside SQLite (a root committee has thousands of units)."""
         storage = self.storage
-        units = await storage.units.subtree(committee)
-        by_id = {u.id: u for u in units}
-        ids = list(by_id)
+        root = committee.path
         previous = self.working_day_before(day)
         end, previous_end = self.checkins.day_end(day), self.checkins.day_end(previous)
-        today = {d.unit_id: d for d in await storage.checkins.unit_days(ids, day, end)}
-        before = {
-            d.unit_id: d for d in await storage.checkins.unit_days(ids, previous, previous_end)
-        }
-        coverage = await self.roster.coverage_found(committee, day, by_id)
+        today = await storage.checkins.rolled_up(root, day, end)
+        before = await storage.checkins.rolled_up(root, previous, previous_end)
+        coverage = await self.roster.coverage_found(committee, day)
+        duty: dict[str, list[UnitCoverage]] = {}
+        for entry in coverage.values():
+            duty.setdefault(line_of(root, entry.unit.path), []).append(entry)
         lines: list[Line] = []
-        own = [committee.id]
-        if committee.id in today and today[committee.id].members:
+        if root in today and today[root].members:
             lines.append(
                 Line(
                     committee,
-                    Counts.of(_only(today, own)),
-                    Counts.of(_only(before, own)),
-                    Duty.of(_only(coverage, own)),
+                    Counts.one(today[root]),
+                    Counts.one(before.get(root)),
+                    Duty.of(duty.get(root, [])),
                     own=True,
                 )
             )
-        below = _under_children(committee, units)
-        for child in (u for u in units if u.parent_id == committee.id):
-            inside = below[child.id]
+        for child in await storage.units.children(committee.id):
             lines.append(
                 Line(
                     child,
-                    Counts.of(_only(today, inside)),
-                    Counts.of(_only(before, inside)),
-                    Duty.of(_only(coverage, inside)),
+                    Counts.one(today.get(child.path)),
+                    Counts.one(before.get(child.path)),
+                    Duty.of(duty.get(child.path, [])),
                 )
             )
         lines.sort(key=_worst_first)
         zone = self.checkins.zone_of(committee)
         start = local_instant(day, datetime.min.time(), zone)
         end = local_instant(day + timedelta(days=1), datetime.min.time(), zone)
-        flagged = await storage.summaries.flagged(ids, day)
-        incidents = await storage.incidents.of_units_day(ids, day.isoformat())
+        flagged = await storage.summaries.flagged(root, day)
+        incidents = await storage.incidents.of_subtree_day(root, day.isoformat())
+        named = {
+            u.id: u
+            for u in await storage.units.many(
+                list({f.unit_id for f in flagged} | {i.unit_id for i in incidents})
+            )
+        }
         return Summary(
             committee=committee,
             day=day,
@@ -232,11 +249,22 @@ class SummaryService:
             lines=lines,
             duty=Duty.of(list(coverage.values())),
             own_missing=await storage.checkins.missing([committee.id], day, end),
-            flagged=[(f, by_id[f.unit_id]) for f in flagged if f.unit_id in by_id],
-            directives=await storage.summaries.directives(ids, start, end),
-            incidents=[(i, by_id[i.unit_id]) for i in incidents if i.unit_id in by_id],
-            units=by_id,
-            per_unit={unit_id: Counts.of([d]) for unit_id, d in today.items()},
+            flagged=[(f, named[f.unit_id]) for f in flagged if f.unit_id in named],
+            directives=await storage.summaries.directives(root, start, end),
+            incidents=[(i, named[i.unit_id]) for i in incidents if i.unit_id in named],
+        )
+
+    async def book_parts(self, summary: Summary) -> BookParts:
+        """The rest of what the summary's workbook shows (see :class:`BookParts`)."""
+        storage, committee, day = self.storage, summary.committee, summary.day
+        units = {u.id: u for u in await storage.units.subtree(committee)}
+        end = self.checkins.day_end(day)
+        days = await storage.checkins.unit_days(list(units), day, end)
+        return BookParts(
+            units=units,
+            per_unit={d.unit_id: Counts.one(d) for d in days},
+            members=await storage.exports.member_days(committee.path, day, end),
+            shifts=await storage.exports.shifts(committee.path, day, day),
         )
 
     def working_day_before(self, day: date) -> date:
@@ -275,7 +303,7 @@ class SummaryService:
         day = first
         while day <= last:
             counts = await self.storage.checkins.unit_days(ids, day, self.checkins.day_end(day))
-            days.append((day, {d.unit_id: Counts.of([d]) for d in counts}))
+            days.append((day, {d.unit_id: Counts.one(d) for d in counts}))
             day += timedelta(days=1)
         zone = self.checkins.zone_of(unit)
         start = local_instant(first, datetime.min.time(), zone)
@@ -288,7 +316,7 @@ class SummaryService:
             units=units,
             days=days,
             shifts=await self.storage.exports.shifts(unit.path, first, last),
-            directives=await self.storage.summaries.directives(ids, start, end),
+            directives=await self.storage.summaries.directives(unit.path, start, end),
         )
 
     async def register_chat(self, actor: Actor, unit: Unit, chat_id: int, on: bool) -> bool:
@@ -344,18 +372,10 @@ class SummaryService:
         return self.checkins.zone_of(unit)
 
 
-def _under_children(committee: Unit, units: Sequence[Unit]) -> dict[int, list[int]]:
-    """Each child of the committee -> the ids of its subtree, in ``units`` order: one pass
-    over the paths ('/1/7/42/': the child's is the part one level below the committee's),
-    not one pass over every unit per child."""
-    children = {u.path: u.id for u in units if u.parent_id == committee.id}
-    below: dict[int, list[int]] = {child: [] for child in children.values()}
-    cut = len(committee.path)
-    for unit in units:
-        if unit.id != committee.id:
-            below[children[unit.path[: unit.path.index("/", cut) + 1]]].append(unit.id)
-    return below
-
-
-def _only(by_unit: dict[int, T], unit_ids: Sequence[int]) -> list[T]:
-    return [by_unit[i] for i in unit_ids if i in by_unit]
+def line_of(root: str, path: str) -> str:
+    """The path of the summary line a unit at ``path`` counts in: the unit one level below
+    the committee at ``root`` that it is in (or is), or ``root`` itself for the committee's
+    own ('/1/7/42/' under '/1/' is in '/1/7/'). SQL's twin: CheckinRepository.rolled_up."""
+    if path == root:
+        return root
+    return path[: path.index("/", len(root)) + 1]

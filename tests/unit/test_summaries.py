@@ -18,11 +18,12 @@ from bot.clock import FakeClock
 from bot.config import Settings
 from bot.services.authz import Actor
 from bot.services.container import Services
-from bot.services.summaries import Counts
+from bot.services.summaries import Counts, line_of
 from storage import Storage
 from storage.checkins import UnitDay
 from storage.db import Database, migrations, to_db_time
 from storage.directives import Target
+from storage.models import Unit
 from storage.summaries import DirectiveDay
 from tests.orgdata import load_tree
 
@@ -144,10 +145,23 @@ async def defined_directives(db: Database, unit_ids: list[int], start: datetime,
     return [DirectiveDay(r[0], r[1], bool(r[2]), r[3], r[4], r[5]) for r in rows]
 
 
+def rolled_by_definition(root: Unit, units: list[Unit], days: list[UnitDay]) -> dict[str, UnitDay]:
+    """The definition's per-unit rows summed per summary line, in Python."""
+    path_of = {u.id: u.path for u in units}
+    sums: dict[str, list[int]] = {}
+    for d in days:
+        line = sums.setdefault(line_of(root.path, path_of[d.unit_id]), [0, 0, 0, 0])
+        for k, value in enumerate((d.members, d.checked_in, d.excused, d.on_leave)):
+            line[k] += value
+    return {path: UnitDay(0, *values) for path, values in sums.items()}
+
+
 async def assert_counts_as_defined(services: Services, unit_ids: list[int]) -> None:
-    """unit_days and directives agree with the definitions on every day, with and without
-    a join cut-off, for the whole tree and for part of it."""
+    """unit_days, its roll-up per summary line and directives agree with the definitions on
+    every day, with and without a join cut-off, for the whole tree and for part of it, and
+    under every unit."""
     storage = services.storage
+    units = await storage.units.all()
     for day in DAYS:
         for end in (services.checkins.day_end(day), None):
             for wanted in (unit_ids, unit_ids[1:3]):
@@ -155,11 +169,18 @@ async def assert_counts_as_defined(services: Services, unit_ids: list[int]) -> N
                     await storage.checkins.unit_days(wanted, day, end), key=attrgetter("unit_id")
                 )
                 assert kept == await defined_days(storage.db, wanted, day, end), (day, end)
+            for root in units:
+                inside = [u for u in units if u.path.startswith(root.path)]
+                defined = await defined_days(storage.db, [u.id for u in inside], day, end)
+                assert await storage.checkins.rolled_up(
+                    root.path, day, end
+                ) == rolled_by_definition(root, inside, defined), (root.code, day, end)
         start = services.checkins.day_end(day - timedelta(days=1))
         stop = services.checkins.day_end(day)
-        for wanted in (unit_ids, unit_ids[1:3]):
-            kept_directives = await storage.summaries.directives(wanted, start, stop)
-            assert kept_directives == await defined_directives(storage.db, wanted, start, stop)
+        for root in units:
+            ids = [u.id for u in units if u.path.startswith(root.path)]
+            kept_directives = await storage.summaries.directives(root.path, start, stop)
+            assert kept_directives == await defined_directives(storage.db, ids, start, stop)
 
 
 class Churn:
