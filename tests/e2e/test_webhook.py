@@ -1,6 +1,6 @@
 """Webhook mode over real HTTP on 127.0.0.1: the bot registers its webhook with the secret,
 refuses posts without it (403), stores and handles the rest once (a resend is ignored),
-and answers /health."""
+answers /health, and handles on start what a run that died had stored but not handled."""
 
 from __future__ import annotations
 
@@ -14,9 +14,11 @@ import pytest
 
 from bot.app import build_application
 from bot.clock import FakeClock
-from bot.config import load_settings
+from bot.config import Settings, load_settings
 from bot.fakeapi import BotApiServer, FakeBotApi, FakeUser
+from bot.inbox import Inbox
 from bot.webhook import SECRET_HEADER, serve_webhook
+from storage import Storage
 
 TOKEN = "123456:E2E-webhook-token"
 SECRET = "s3cret-token_for-tests"
@@ -28,24 +30,30 @@ async def post(session: aiohttp.ClientSession, url: str, body: Any, secret: str 
         return response.status
 
 
+def webhook_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, server: BotApiServer, port: int
+) -> Settings:
+    monkeypatch.setenv("MUSTER_TELEGRAM__TOKEN", TOKEN)
+    monkeypatch.setenv("MUSTER_TELEGRAM__WEBHOOK_SECRET", SECRET)
+    return load_settings(
+        None,
+        organisation={"name": "Riverside", "timezone": "Asia/Shanghai"},
+        storage={"database": tmp_path / "webhook.db"},
+        telegram={
+            "api_base_url": server.base_url,
+            "api_file_url": server.base_file_url,
+            "webhook_url": "https://bot.example.org/telegram",
+            "webhook_port": port,
+        },
+    )
+
+
 async def test_webhook_checks_the_secret_and_handles_each_update_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: FakeClock, unused_tcp_port: int
 ) -> None:
     api = FakeBotApi(clock=clock.now)
     async with BotApiServer(api, TOKEN) as server:
-        monkeypatch.setenv("MUSTER_TELEGRAM__TOKEN", TOKEN)
-        monkeypatch.setenv("MUSTER_TELEGRAM__WEBHOOK_SECRET", SECRET)
-        settings = load_settings(
-            None,
-            organisation={"name": "Riverside", "timezone": "Asia/Shanghai"},
-            storage={"database": tmp_path / "webhook.db"},
-            telegram={
-                "api_base_url": server.base_url,
-                "api_file_url": server.base_file_url,
-                "webhook_url": "https://bot.example.org/telegram",
-                "webhook_port": unused_tcp_port,
-            },
-        )
+        settings = webhook_settings(tmp_path, monkeypatch, server, unused_tcp_port)
         app = await build_application(settings, clock=clock)
         stop = asyncio.Event()
         running = asyncio.create_task(serve_webhook(app, stop))
@@ -78,3 +86,33 @@ async def test_webhook_checks_the_secret_and_handles_each_update_once(
             await asyncio.wait_for(running, 15)
         answers = [c for c in api.calls_of("sendMessage") if c.chat_id == stan.id and c.ok]
         assert len(answers) == 1  # the retry was recognised and ignored
+
+
+async def test_an_update_stored_by_a_run_that_died_is_handled_on_start_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: FakeClock, unused_tcp_port: int
+) -> None:
+    api = FakeBotApi(clock=clock.now)
+    async with BotApiServer(api, TOKEN) as server:
+        settings = webhook_settings(tmp_path, monkeypatch, server, unused_tcp_port)
+        stan = FakeUser(7202, "Stan", api=api)
+        # The last run answered 200 to Stan's /help (so Telegram will not send it again)
+        # and was killed before handling it.
+        lost = api.observe_update(stan.command("help"))
+        storage = await Storage.open(settings.storage.database)
+        await Inbox(storage, clock).receive([lost])
+        await storage.close()
+        app = await build_application(settings, clock=clock)
+        stop = asyncio.Event()
+        running = asyncio.create_task(serve_webhook(app, stop))
+        try:
+            reply = await api.wait_for_call("sendMessage", chat_id=stan.id)
+            assert reply.message is not None
+            assert (reply.message.text or "").startswith("What you can do")
+            async with aiohttp.ClientSession() as session:  # Telegram retries it after all
+                url = f"http://127.0.0.1:{unused_tcp_port}/telegram"
+                assert await post(session, url, lost, SECRET) == 200
+        finally:
+            stop.set()
+            await asyncio.wait_for(running, 15)
+        answers = [c for c in api.calls_of("sendMessage") if c.chat_id == stan.id and c.ok]
+        assert len(answers) == 1  # handled on start, and the resend recognised
