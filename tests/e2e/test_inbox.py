@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from telegram.request import RequestData
@@ -42,6 +43,16 @@ def replies(api: FakeBotApi, chat_id: int) -> list[str]:
     ]
 
 
+async def store_unhandled(settings: Settings, clock: FakeClock, update: dict[str, Any]) -> None:
+    """What a run killed after storing ``update`` (so Telegram will not send it again) but
+    before handling it leaves in the database."""
+    storage = await Storage.open(settings.storage.database)
+    try:
+        await Inbox(storage, clock).receive([update])
+    finally:
+        await storage.close()
+
+
 async def poll_until_answered(app: MusterApp, api: FakeBotApi, chat_id: int) -> None:
     """Run the bot by polling until it sends ``chat_id`` a message, then stop it."""
     mark = len(api.calls)
@@ -64,9 +75,7 @@ async def test_a_stored_update_is_handled_after_a_crash_once_and_a_resend_ignore
         # A previous run stored Stan's /help and died before handling it; Telegram, told
         # by that run's next getUpdates, will not send it again.
         lost = api.observe_update(stan.command("help"))
-        storage = await Storage.open(settings.storage.database)
-        await Inbox(storage, clock).receive([lost])
-        await storage.close()
+        await store_unhandled(settings, clock, lost)
 
         app = await build_application(settings, clock=clock)
         await poll_until_answered(app, api, stan.id)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +18,8 @@ from bot.app import build_application
 from bot.clock import FakeClock
 from bot.config import Settings, load_settings
 from bot.fakeapi import BotApiServer, FakeBotApi, FakeUser
-from bot.inbox import Inbox
 from bot.webhook import SECRET_HEADER, serve_webhook
-from storage import Storage
+from tests.e2e.test_inbox import store_unhandled
 
 TOKEN = "123456:E2E-webhook-token"
 SECRET = "s3cret-token_for-tests"
@@ -48,17 +49,27 @@ def webhook_settings(
     )
 
 
+@asynccontextmanager
+async def webhook_running(settings: Settings, clock: FakeClock) -> AsyncIterator[None]:
+    """The bot in webhook mode (``muster run --webhook``) for the block, then stopped."""
+    app = await build_application(settings, clock=clock)
+    stop = asyncio.Event()
+    running = asyncio.create_task(serve_webhook(app, stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, 15)
+
+
 async def test_webhook_checks_the_secret_and_handles_each_update_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: FakeClock, unused_tcp_port: int
 ) -> None:
     api = FakeBotApi(clock=clock.now)
     async with BotApiServer(api, TOKEN) as server:
         settings = webhook_settings(tmp_path, monkeypatch, server, unused_tcp_port)
-        app = await build_application(settings, clock=clock)
-        stop = asyncio.Event()
-        running = asyncio.create_task(serve_webhook(app, stop))
         base = f"http://127.0.0.1:{unused_tcp_port}"
-        try:
+        async with webhook_running(settings, clock):
             await api.wait_for_call("setWebhook")
             [registered] = api.calls_of("setWebhook")
             assert registered.params["url"] == "https://bot.example.org/telegram"
@@ -81,9 +92,6 @@ async def test_webhook_checks_the_secret_and_handles_each_update_once(
                     assert response.status == 200
                     health = await response.json()
                 assert health["status"] == "ok"
-        finally:
-            stop.set()
-            await asyncio.wait_for(running, 15)
         answers = [c for c in api.calls_of("sendMessage") if c.chat_id == stan.id and c.ok]
         assert len(answers) == 1  # the retry was recognised and ignored
 
@@ -98,21 +106,13 @@ async def test_an_update_stored_by_a_run_that_died_is_handled_on_start_once(
         # The last run answered 200 to Stan's /help (so Telegram will not send it again)
         # and was killed before handling it.
         lost = api.observe_update(stan.command("help"))
-        storage = await Storage.open(settings.storage.database)
-        await Inbox(storage, clock).receive([lost])
-        await storage.close()
-        app = await build_application(settings, clock=clock)
-        stop = asyncio.Event()
-        running = asyncio.create_task(serve_webhook(app, stop))
-        try:
+        await store_unhandled(settings, clock, lost)
+        async with webhook_running(settings, clock):
             reply = await api.wait_for_call("sendMessage", chat_id=stan.id)
             assert reply.message is not None
             assert (reply.message.text or "").startswith("What you can do")
             async with aiohttp.ClientSession() as session:  # Telegram retries it after all
                 url = f"http://127.0.0.1:{unused_tcp_port}/telegram"
                 assert await post(session, url, lost, SECRET) == 200
-        finally:
-            stop.set()
-            await asyncio.wait_for(running, 15)
         answers = [c for c in api.calls_of("sendMessage") if c.chat_id == stan.id and c.ok]
         assert len(answers) == 1  # handled on start, and the resend recognised
