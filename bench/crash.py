@@ -22,11 +22,14 @@ Phase A of a trial: the directive is queued before the bot starts; the bot is ki
 its sends, and restarted after a seeded random pause; during one SIGKILL's downtime the
 clock jumps past 12:00, so the summary falls due while the bot is down. Phase B: the
 members check in all at once (each one reacting to what the bot shows them) and the bot
-is killed after a seeded random share of their presses. Then the fault run: one bot,
-paced, through a 429 storm, 5xx, sends that time out and network loss.
+is killed after a seeded random share of their presses. Phase C: the same with other
+members after the bot is restarted in webhook mode (``muster run --webhook``): the
+stand-in posts each update until the bot answers 200, through the kills. Then the fault
+run: one bot, paced, through a 429 storm, 5xx, sends that time out and network loss.
 
     .venv/bin/python -m bench.crash [--trials 20] [--seed 1] [--recipients 10000]
                                     [--checkins 1000] [--kills 3] [--checkin-kills 2]
+                                    [--webhook-checkins 300] [--webhook-kills 2]
                                     [--fault-recipients 2000] [--outage 120]
                                     [--max-backoff S] [--no-faults] [--reduced]
                                     [--json FILE] [--out docs/reliability.md]
@@ -38,9 +41,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -57,7 +62,14 @@ from typing import Any
 import httpx
 
 from bench.checkin_inbound import press_labels
-from bench.crash_bot import TOKEN, ZONE, ShiftedClock, crash_settings
+from bench.crash_bot import (
+    TOKEN,
+    WEBHOOK_SECRET,
+    WEBHOOK_SECRET_ENV,
+    ZONE,
+    ShiftedClock,
+    crash_settings,
+)
 from bench.crash_report import (
     RESUME_TARGET_S,
     SUMMARY_TARGET_S,
@@ -73,6 +85,7 @@ from bot.services.authz import Actor
 from bot.services.container import Services
 from bot.services.directives import Draft
 from storage import Storage
+from storage.db import from_db_time
 from storage.directives import Target
 from storage.models import Role, Unit
 
@@ -90,22 +103,37 @@ Json = dict[str, Any]
 
 
 class Bot:
-    """One run of the bot in its own process; stderr (its log) appended to ``log``."""
+    """One run of the bot in its own process; stderr (its log) appended to ``log``. With
+    ``webhook`` (a port), in webhook mode, the secret in the environment as in production."""
 
     def __init__(
-        self, db: Path, base_url: str, shift: float, log: Path, *, unpaced: bool, delivery: Json
+        self,
+        db: Path,
+        base_url: str,
+        shift: float,
+        log: Path,
+        *,
+        unpaced: bool,
+        delivery: Json,
+        webhook: int | None = None,
     ) -> None:
         command = [sys.executable, "-m", "bench.crash_bot", "--db", str(db)]
         command += ["--base-url", base_url, "--shift", repr(shift)]
         command += ["--delivery", json.dumps(delivery)]
         if unpaced:
             command.append("--unpaced")
+        if webhook is not None:
+            command += ["--webhook", str(webhook)]
         self.log = log.open("a", encoding="utf-8")
         self.log.write(f"----- start at {time.time():.3f}, shift {shift:.3f}\n")
         self.log.flush()
         self.started = time.time()
         self.process = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=self.log
+            command,
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=self.log,
+            env=os.environ | {WEBHOOK_SECRET_ENV: WEBHOOK_SECRET},
         )
 
     def alive(self) -> bool:
@@ -205,6 +233,9 @@ class Plan:
     checkins: int = 1_000
     kills: int = 3  # SIGKILLs during the directive (plus one SIGTERM)
     checkin_kills: int = 2  # SIGKILLs during the check-in burst
+    # Phase C: other members checking in by webhook (0: no phase C), and its SIGKILLs.
+    webhook_checkins: int = 300
+    webhook_kills: int = 2
     # The fault run (no restart): its directive, and how long the network is gone.
     fault_recipients: int = 2_000
     outage: float = 120.0
@@ -217,6 +248,26 @@ class Plan:
         later directives go to one branch, not a district."""
         return self.outage < 30
 
+    def members(self, group: str) -> range:
+        """The Telegram ids of a group of the unit's members: those who check in during
+        phase B ("checkins") or phase C ("webhook"), or those who write to the bot while it
+        is down in phase C, one after each kill ("writers")."""
+        first = CHECKIN_BASE
+        for name, size in (
+            ("checkins", self.checkins),
+            ("webhook", self.webhook_checkins),
+            ("writers", self.webhook_kills),
+        ):
+            if name == group:
+                return range(first, first + size)
+            first += size
+        raise ValueError(group)
+
+    @property
+    def people(self) -> int:
+        """The unit's members: every group of ``members``."""
+        return self.checkins + self.webhook_checkins + self.webhook_kills
+
     @classmethod
     def reduced(cls, *, faults: bool = True) -> Plan:
         """What ``make test`` runs: one small trial, one short fault run."""
@@ -226,6 +277,8 @@ class Plan:
             checkins=60,
             kills=2,
             checkin_kills=1,
+            webhook_checkins=40,
+            webhook_kills=1,
             fault_recipients=240,
             outage=8.0,
             max_backoff=2.0,
@@ -364,6 +417,14 @@ def shift_to(moment: datetime) -> float:
     return (moment - datetime.now(UTC)).total_seconds()
 
 
+def free_port() -> int:
+    """A port nothing listens on now, for the bot's webhook (the same one across restarts,
+    as the URL registered with Telegram is)."""
+    with closing(socket.socket()) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 @contextmanager
 def database(path: Path) -> Iterator[sqlite3.Connection]:
     conn = sqlite3.connect(path, timeout=30)
@@ -431,10 +492,10 @@ class TrialError(Exception):
 class Stop:
     """One kill (SIGKILL) or graceful stop (SIGTERM), and the restart after it."""
 
-    kind: str  # "kill" or "term"
-    phase: str  # "directive" or "checkins"
+    kind: str  # "kill", "term", or "switch" (a SIGTERM to restart in webhook mode)
+    phase: str  # "directive", "checkins" or "webhook"
     at: float  # when the signal was sent (unix time)
-    progress: int  # directive sends accepted (phase A) or check-in presses (phase B) by then
+    progress: int  # directive sends accepted (phase A) or check-in presses (B, C) by then
     claimed: set[int] = field(default_factory=set, repr=False)  # chats of 'sending' rows
     exit_seconds: float = 0.0  # SIGTERM: how long the graceful stop took
     summary_due: bool = False  # the clock jumped past the summary during this downtime
@@ -443,6 +504,31 @@ class Stop:
     duplicates: int = 0  # directive sends repeated by the run after it
     resume: float | None = None  # restart to the first directive send after it, seconds
     inbound_resume: float | None = None  # restart to the first answer to a check-in
+
+
+@dataclass
+class WebhookResult:
+    """Phase C: members checking in while the stand-in posts their updates to the bot's
+    webhook, through kills. Updates and presses are those of these members."""
+
+    members: int
+    checkin_members: int = 0  # members with exactly one check-in for the day
+    checkin_extra: int = 0  # check-in rows beyond one per member and day
+    pushed: int = 0  # updates the members sent (/checkin and presses), and the writers
+    written: int = 0  # people who wrote while the bot was down (one after each kill)
+    written_answered: int = 0  # of those, answered after the restart
+    delivered: int = 0  # updates the bot answered 200 to
+    pending: int = 0  # updates the stand-in still held at the end (of anyone)
+    failed: dict[str, int] = field(default_factory=dict)  # outcome -> posts: refused, cut, …
+    answered_twice: int = 0  # updates answered 200 more than once
+    answered_unstored: int = 0  # a 200 for an update not in the inbox (or stored after it)
+    resent: int = 0  # updates posted again after a failed post (the bot killed)
+    resent_stored: int = 0  # of those, stored by the run that died: a duplicate to the next
+    replayed: int = 0  # stored but not marked processed at a kill: handled again on start
+    presses: int = 0  # presses delivered (their handling is counted by their answers)
+    handled_again: int = 0  # a press handled twice by one run, or after marked processed
+    repeats: int = 0  # presses (or /checkin) a member had to repeat
+    seconds: float = 0.0
 
 
 @dataclass
@@ -465,6 +551,7 @@ class TrialResult:
     repeats: int = 0  # presses (or /checkin) a member had to repeat
     errors: int = 0  # "something went wrong" messages
     unprocessed_updates: int = 0
+    webhook: WebhookResult | None = None
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
 
@@ -472,13 +559,27 @@ class TrialResult:
         return [s for s in self.stops if s.kind == kind and phase in (None, s.phase)]
 
 
+@dataclass(frozen=True, slots=True)
+class Post:
+    """One webhook post as the stand-in recorded it (``WebhookSender.attempts``)."""
+
+    update_id: int
+    sender: int | None  # the member's Telegram id
+    query: str | None  # the callback query's id: the update is a press
+    started: float  # unix time
+    ended: float
+    outcome: int | str  # the status, or "refused", "cut", "timeout"
+
+
 ERROR_TEXTS = ("Something went wrong", "系统出了点问题")
+KILL_JITTER_S = 0.03  # a webhook post takes a few milliseconds
 SUMMARY_MESSAGES = 4  # chart, text, workbook, its caption
 
 
 class Trial:
     """Phase A (the directive, kills and one SIGTERM), then phase B (the check-ins, kills),
-    then a graceful stop and the verdicts."""
+    then phase C (more check-ins, by webhook, kills), then a graceful stop and the
+    verdicts."""
 
     def __init__(self, plan: Plan, template: Template, tmp: Path, index: int) -> None:
         self.plan = plan
@@ -491,6 +592,12 @@ class Trial:
         self.shift = 0.0
         self.bot: Bot | None = None
         self.starts: list[float] = []
+        self.webhook_port: int | None = None  # set: the next runs are in webhook mode
+        # run (index into starts) -> the inbox's processed updates when the run before it
+        # stopped, for the runs in webhook mode
+        self.processed_before: dict[int, set[int]] = {}
+        self.replayed = 0  # updates left unprocessed by the kills in webhook mode
+        self.written: list[int] = []  # who wrote while the bot was down in webhook mode
 
     def run(self) -> TrialResult:
         started = time.time()
@@ -501,12 +608,16 @@ class Trial:
                 self.start_bot(standin)
                 self.phase_a(standin)
                 self.phase_b(standin)
+                if self.plan.webhook_checkins:
+                    self.phase_c(standin)
                 assert self.bot is not None
                 _, _, code = self.bot.terminate()
                 if code != 0:
                     self.result.problems.append(f"the last graceful stop exited with {code}")
                 self.check_database()
-                self.check_calls(standin.calls(), standin.stats())
+                self.check_calls(standin.calls())
+                if self.result.webhook is not None:
+                    self.check_webhook(standin.get("/webhook"), standin.calls())
             finally:
                 if self.bot is not None and self.bot.alive():
                     self.bot.kill()
@@ -514,7 +625,15 @@ class Trial:
         return self.result
 
     def start_bot(self, standin: StandIn) -> None:
-        self.bot = Bot(self.db, standin.base_url, self.shift, self.log, unpaced=True, delivery={})
+        self.bot = Bot(
+            self.db,
+            standin.base_url,
+            self.shift,
+            self.log,
+            unpaced=True,
+            delivery={},
+            webhook=self.webhook_port,
+        )
         self.starts.append(self.bot.started)
 
     def phase_a(self, standin: StandIn) -> None:
@@ -546,11 +665,36 @@ class Trial:
         )
 
     def phase_b(self, standin: StandIn) -> None:
-        plan, template = self.plan, self.template
+        self.check_in_burst(standin, "checkins", self.plan.checkin_kills)
+        self.result.repeats = int(standin.stats()["checkins"]["repeats"])
+
+    def phase_c(self, standin: StandIn) -> None:
+        """Phase B again with other members, the bot restarted in webhook mode: the
+        stand-in posts their updates to it, again and again while it is down."""
+        started = time.time()
+        self.webhook_port = free_port()
+        self.restart(self.stop_bot("switch", "webhook", 0), standin)
+        wait_until(lambda: bool(standin.stats()["webhook"]), 60.0, "the bot's setWebhook")
+        self.check_in_burst(standin, "webhook", self.plan.webhook_kills)
+        # A press repeated just before the member saw "checked in" may still be on its way.
+        wait_until(lambda: int(standin.stats()["webhook_pending"]) == 0, 30.0, "the last posts")
+        stats = standin.stats()["checkins"]
+        self.result.webhook = WebhookResult(
+            members=self.plan.webhook_checkins,
+            pushed=int(stats["steps"]) + len(self.written),
+            written=len(self.written),
+            repeats=int(stats["repeats"]),
+            replayed=self.replayed,
+            seconds=time.time() - started,
+        )
+
+    def check_in_burst(self, standin: StandIn, phase: str, kills: int) -> None:
+        """The phase's members check in at once, through ``kills`` SIGKILLs."""
+        template, members = self.template, self.plan.members(phase)
         standin.post(
             "/checkins",
             {
-                "members": template.checkers,
+                "members": [who for who in template.checkers if who[0] in members],
                 "answer": template.answer,
                 "submit": template.submit,
                 "done_marks": ["✅"],  # "✅ Checked in for …", "✅ Check-in for … updated"
@@ -558,17 +702,33 @@ class Trial:
         )
         # Everyone sends /checkin at once; then each presses twice (the answer, Submit) as
         # the bot's messages come, so the presses measure how far the bot has got.
-        presses = 2 * plan.checkins
+        presses = 2 * len(members)
         progress = 0
-        for share in sorted(self.rng.uniform(0.05, 0.9) for _ in range(plan.checkin_kills)):
+        for share in sorted(self.rng.uniform(0.05, 0.9) for _ in range(kills)):
             wanted = max(int(share * presses), progress + 1)
             progress = self.wait_for(standin, _checkin_presses, wanted)
-            self.restart(self.stop_bot("kill", "checkins", progress), standin)
+            if phase == "webhook":
+                # The press that met the share is being posted right now: a kill at once
+                # would always catch a post before the bot stored it.
+                time.sleep(self.rng.uniform(0.0, KILL_JITTER_S))
+            stop = self.stop_bot("kill", phase, progress)
+            if phase == "webhook":
+                self.write_while_down(standin)
+            self.restart(stop, standin)
         wait_until(
-            lambda: int(standin.stats()["checkins"]["done"]) >= plan.checkins,
-            60.0 + plan.checkins / 10,
+            lambda: int(standin.stats()["checkins"]["done"]) >= len(members),
+            60.0 + len(members) / 10,
             "every member to have checked in",
         )
+
+    def write_while_down(self, standin: StandIn) -> None:
+        """Someone sends /help while the bot is down: whatever else was in flight at the
+        kill, there is an update for the stand-in to post again and again until the bot is
+        back."""
+        user = self.plan.members("writers")[len(self.written)]
+        _, name, language = next(who for who in self.template.checkers if who[0] == user)
+        standin.post("/push", {"user": user, "name": name, "language": language, "text": "/help"})
+        self.written.append(user)
 
     def wait_for(self, standin: StandIn, counter: Callable[[Json], int], threshold: int) -> int:
         """Poll the stand-in until ``counter`` of its stats reaches ``threshold``."""
@@ -597,7 +757,20 @@ class Trial:
             ).fetchall()
         stop.claimed = {int(row[0]) for row in rows}
         self.result.stops.append(stop)
+        if phase == "webhook":
+            self.note_inbox(stop)
         return stop
+
+    def note_inbox(self, stop: Stop) -> None:
+        """Before a run in webhook mode: the updates already processed (that run must not
+        handle them again, whoever posts them) and, after a kill, those stored but not yet
+        marked processed (it replays them: handled again, at least once, never lost)."""
+        with database(self.db) as conn:
+            rows = conn.execute("SELECT update_id, processed_at IS NOT NULL FROM inbox").fetchall()
+        # The run after the n-th stop is run n (run 0 the first).
+        self.processed_before[len(self.result.stops)] = {int(u) for u, done in rows if done}
+        if stop.kind == "kill":
+            self.replayed += sum(1 for _, done in rows if not done)
 
     def restart(self, stop: Stop, standin: StandIn) -> None:
         time.sleep(self.rng.uniform(0.2, 1.5))
@@ -609,15 +782,7 @@ class Trial:
     def check_database(self) -> None:
         result = self.result
         with database(self.db) as conn:
-            per_member = [
-                int(n)
-                for (n,) in conn.execute(
-                    "SELECT COUNT(c.id) FROM members m LEFT JOIN checkins c"
-                    " ON c.member_id = m.id AND c.day = ? WHERE m.telegram_id >= ?"
-                    " GROUP BY m.id",
-                    (BOT_START.date().isoformat(), CHECKIN_BASE),
-                )
-            ]
+            one, result.checkin_extra = checkins_of(conn, self.plan.members("checkins"))
             result.outbox_open = int(
                 conn.execute(
                     "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')"
@@ -629,8 +794,7 @@ class Trial:
             unfinished = conn.execute("SELECT COUNT(*) FROM directives WHERE status != 'sent'")
             if int(unfinished.fetchone()[0]):
                 result.problems.append("the directive was not marked sent")
-        result.checkin_members = per_member.count(1)
-        result.checkin_extra = sum(max(0, n - 1) for n in per_member)
+        result.checkin_members = one
         if result.checkin_members != self.plan.checkins:
             missing = self.plan.checkins - result.checkin_members
             result.problems.append(f"{missing} members without exactly one check-in")
@@ -643,7 +807,7 @@ class Trial:
         """Which run of the bot (0 the first) was up at ``moment``."""
         return max(i for i, start in enumerate(self.starts) if start <= moment)
 
-    def check_calls(self, calls: list[Call], stats: Json) -> None:
+    def check_calls(self, calls: list[Call]) -> None:
         result = self.result
         lo, hi = TELEGRAM_BASE, TELEGRAM_BASE + self.plan.recipients
         sends = [
@@ -676,15 +840,87 @@ class Trial:
             landed = {c.chat_id for c in sends if c.at < stop.restart}
             stop.unrecorded = len(landed & stop.claimed)
             stop.resume = _first_after([c.at for c in sends], stop.restart)
-            stop.inbound_resume = _first_after([c.at for c in replies], stop.restart)
+            members = self.plan.members("webhook" if stop.phase == "webhook" else "checkins")
+            stop.inbound_resume = _first_after(
+                [c.at for c in replies if c.chat_id in members], stop.restart
+            )
         self.check_summary(calls)
+        members = self.plan.members("checkins")
+        replies = [c for c in replies if c.chat_id in members]
         result.confirmations = sum(1 for c in replies if (c.text or "").startswith("✅"))
         # The question is the one new message a check-in sends; the rest are edits of it.
         asked = Counter(c.chat_id for c in replies if c.method == "sendMessage")
         result.asked_again = sum(1 for n in asked.values() if n > 1)
         result.errors = sum(1 for c in calls if c.ok and (c.text or "").startswith(ERROR_TEXTS))
-        result.repeats = int((stats["checkins"] or {}).get("repeats", 0))
         self.verdicts()
+
+    def check_webhook(self, record: Json, calls: list[Call]) -> None:
+        """Phase C's verdicts, from the stand-in's record of its posts and of the answers to
+        presses, and from the inbox: nothing lost, a 200 only for what is stored, and an
+        update posted again recognised: no run handles an update twice, or one that was
+        already marked processed before it started."""
+        hook, problems = self.result.webhook, self.result.problems
+        assert hook is not None
+        members, writers = self.plan.members("webhook"), self.plan.members("writers")
+        posts: dict[int, list[Post]] = {}
+        for row in record["attempts"]:
+            post = Post(*row)
+            if post.sender in members or post.sender in writers:
+                posts.setdefault(post.update_id, []).append(post)
+        replied_to = {c.chat_id for c in calls if c.ok and c.method == "sendMessage"}
+        hook.written_answered = sum(1 for who in self.written if who in replied_to)
+        with database(self.db) as conn:
+            hook.checkin_members, hook.checkin_extra = checkins_of(conn, members)
+            stored = {
+                int(update_id): from_db_time(at).timestamp() - self.shift  # the bot's clock
+                for update_id, at in conn.execute("SELECT update_id, received_at FROM inbox")
+            }
+        hook.pending = int(record["pending"])
+        failed: Counter[str] = Counter()
+        for update_id, tries in posts.items():
+            answered = [p for p in tries if p.outcome == 200]
+            failed.update(str(p.outcome) for p in tries if p.outcome != 200)
+            hook.delivered += bool(answered)
+            hook.answered_twice += len(answered) > 1
+            if any(update_id not in stored or stored[update_id] > p.ended for p in answered):
+                hook.answered_unstored += 1
+            if answered and len(tries) > 1:
+                hook.resent += 1
+                # Stored before the post that got the 200 began: by a run that then died.
+                first = answered[0].started
+                hook.resent_stored += update_id in stored and stored[update_id] < first
+        hook.failed = dict(failed)
+        presses = {p.query: update_id for update_id, t in posts.items() for p in t[:1] if p.query}
+        hook.presses = len(presses)
+        handled: Counter[tuple[int, int]] = Counter()  # (update, run) -> answers
+        for query, at in record["answers"]:
+            if query in presses:
+                handled[presses[query], self.run_of(at)] += 1
+        for (update_id, run), times in handled.items():
+            finished = update_id in self.processed_before.get(run, set())
+            hook.handled_again += times if finished else times - 1
+        if hook.checkin_members != hook.members or hook.checkin_extra:
+            problems.append(
+                f"webhook: {hook.members - hook.checkin_members} members without exactly one"
+                f" check-in, {hook.checkin_extra} extra rows"
+            )
+        if hook.delivered != hook.pushed or hook.pending:
+            problems.append(
+                f"webhook: {hook.delivered} of {hook.pushed} updates answered 200,"
+                f" {hook.pending} left pending"
+            )
+        if hook.answered_twice or hook.answered_unstored:
+            problems.append(
+                f"webhook: {hook.answered_twice} updates answered 200 twice,"
+                f" {hook.answered_unstored} answered 200 but not stored first"
+            )
+        if hook.handled_again:
+            problems.append(f"webhook: {hook.handled_again} presses handled again")
+        if hook.written_answered != hook.written:
+            problems.append(
+                f"webhook: {hook.written - hook.written_answered} of {hook.written} people who"
+                " wrote while the bot was down got no answer"
+            )
 
     def check_summary(self, calls: list[Call]) -> None:
         result = self.result
@@ -704,7 +940,7 @@ class Trial:
         if result.duplicates_in_run:
             problems.append(f"{result.duplicates_in_run} duplicates with no crash between")
         for stop in result.stops:
-            if stop.kind == "term" and stop.duplicates:
+            if stop.kind != "kill" and stop.duplicates:
                 problems.append(f"{stop.duplicates} duplicates after a SIGTERM")
             if stop.kind == "kill" and stop.duplicates > bound:
                 problems.append(f"{stop.duplicates} duplicates after a SIGKILL (bound {bound})")
@@ -719,6 +955,21 @@ class Trial:
             problems.append(f"{result.summary_messages} summary messages, not {SUMMARY_MESSAGES}")
         if result.errors:
             problems.append(f"{result.errors} 'something went wrong' messages")
+
+
+def checkins_of(conn: sqlite3.Connection, members: range) -> tuple[int, int]:
+    """Of the members with these Telegram ids: how many have exactly one check-in for the
+    day, and how many rows there are beyond one per member."""
+    per_member = [
+        int(n)
+        for (n,) in conn.execute(
+            "SELECT COUNT(c.id) FROM members m LEFT JOIN checkins c"
+            " ON c.member_id = m.id AND c.day = ? WHERE m.telegram_id >= ? AND m.telegram_id < ?"
+            " GROUP BY m.id",
+            (BOT_START.date().isoformat(), members.start, members.stop),
+        )
+    ]
+    return per_member.count(1), sum(max(0, n - 1) for n in per_member)
 
 
 def _directive_sends(stats: Json) -> int:
@@ -1017,7 +1268,8 @@ class Runs:
         trials = []
         for trial in raw["trials"]:
             stops = [Stop(**(stop | {"claimed": set(stop["claimed"])})) for stop in trial["stops"]]
-            trials.append(TrialResult(**(trial | {"stops": stops})))
+            hook = WebhookResult(**trial["webhook"]) if trial.get("webhook") else None
+            trials.append(TrialResult(**(trial | {"stops": stops, "webhook": hook})))
         faults = FaultResult(**raw["faults"]) if raw["faults"] else None
         return cls(Plan(**raw["plan"]), trials, faults, raw["seconds"], raw["date"], raw["machine"])
 
@@ -1026,7 +1278,7 @@ def run_all(plan: Plan, tmp: Path, echo: Callable[[str], None] = lambda _: None)
     runs = Runs(plan)
     started = time.time()
     if plan.trials:
-        template = make_template(tmp, plan.recipients, plan.checkins, plan.seed)
+        template = make_template(tmp, plan.recipients, plan.people, plan.seed)
         for index in range(1, plan.trials + 1):
             trial = Trial(plan, template, tmp, index).run()
             runs.trials.append(trial)
@@ -1052,6 +1304,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--checkins", type=int, default=default.checkins)
     parser.add_argument("--kills", type=int, default=default.kills)
     parser.add_argument("--checkin-kills", type=int, default=default.checkin_kills)
+    parser.add_argument(
+        "--webhook-checkins", type=int, default=default.webhook_checkins, help="0: no phase C"
+    )
+    parser.add_argument("--webhook-kills", type=int, default=default.webhook_kills)
     parser.add_argument("--fault-recipients", type=int, default=default.fault_recipients)
     parser.add_argument("--outage", type=float, default=default.outage, help="seconds")
     parser.add_argument("--max-backoff", type=float, help="delivery.max_backoff_seconds")

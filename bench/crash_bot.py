@@ -1,9 +1,13 @@
 """The bot as ``muster run`` runs it, for ``bench.crash``: ``build_application`` and
-``serve_polling`` until SIGTERM, with the trial's shifted clock and, for the crash trials,
-no pacing. A module of its own so that a restart imports no more than the bot does.
+``serve_polling`` (or, with ``--webhook PORT``, ``serve_webhook`` as ``muster run --webhook``
+does) until SIGTERM, with the trial's shifted clock and, for the crash trials, no pacing. A
+module of its own so that a restart imports no more than the bot does.
 
     python -m bench.crash_bot --db FILE --base-url URL --shift SECONDS [--unpaced]
-                              [--delivery JSON]
+                              [--delivery JSON] [--webhook PORT]
+
+In webhook mode the secret token comes from ``MUSTER_TELEGRAM__WEBHOOK_SECRET``, as it does
+for ``muster run``; the stand-in learns it from ``setWebhook``, as Telegram does.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from bot.runner import serve_polling
 TOKEN = "123456:CRASH-standin-token"
 ZONE = ZoneInfo("Asia/Shanghai")
 SUMMARY_AT = "12:00"  # the daily summary
+WEBHOOK_SECRET_ENV = "MUSTER_TELEGRAM__WEBHOOK_SECRET"
+WEBHOOK_SECRET = "crash-trial-webhook-secret"
 
 
 class ShiftedClock:
@@ -40,9 +46,23 @@ class ShiftedClock:
         return datetime.now(UTC) + self.shift
 
 
-def crash_settings(db: Path, base_url: str, delivery: dict[str, Any] | None = None) -> Settings:
+def crash_settings(
+    db: Path,
+    base_url: str,
+    delivery: dict[str, Any] | None = None,
+    *,
+    webhook_port: int | None = None,
+) -> Settings:
     """No check-in reminders (an hour after opening they would all be due at once, ten
-    thousand of them ahead of the directive); the daily summary at 12:00."""
+    thousand of them ahead of the directive); the daily summary at 12:00. With
+    ``webhook_port``, Telegram (the stand-in) posts to that port on 127.0.0.1 over plain
+    HTTP: there is no reverse proxy here."""
+    webhook: dict[str, Any] = {}
+    if webhook_port is not None:
+        webhook = {
+            "webhook_url": f"http://127.0.0.1:{webhook_port}/telegram",
+            "webhook_port": webhook_port,
+        }
     return load_settings(
         None,
         organisation={"name": "Riverside", "timezone": ZONE.key},
@@ -51,7 +71,8 @@ def crash_settings(db: Path, base_url: str, delivery: dict[str, Any] | None = No
             "token": TOKEN,
             "api_base_url": base_url,
             "api_file_url": base_url.replace("/bot", "/file/bot"),
-        },
+        }
+        | webhook,
         checkin={"reminders": []},
         summaries={"daily_at": SUMMARY_AT},
         delivery=delivery or {},
@@ -60,7 +81,9 @@ def crash_settings(db: Path, base_url: str, delivery: dict[str, Any] | None = No
 
 async def run(args: argparse.Namespace) -> None:
     """``bot.cli._run_bot`` with the shifted clock and maybe no pacing."""
-    settings = crash_settings(args.db, args.base_url, json.loads(args.delivery))
+    settings = crash_settings(
+        args.db, args.base_url, json.loads(args.delivery), webhook_port=args.webhook
+    )
     logging.basicConfig(level="INFO", format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -70,7 +93,13 @@ async def run(args: argparse.Namespace) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await serve_polling(app, stop)
+    if args.webhook is None:
+        await serve_polling(app, stop)
+        return
+    # Imported here, as bot.cli does: aiohttp would add to every polling restart's time.
+    from bot.webhook import serve_webhook
+
+    await serve_webhook(app, stop)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -80,6 +109,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--shift", type=float, default=0.0)
     parser.add_argument("--delivery", default="{}", help="delivery settings, as JSON")
     parser.add_argument("--unpaced", action="store_true", help="Pacer.unlimited()")
+    parser.add_argument("--webhook", type=int, metavar="PORT", help="serve_webhook on PORT")
     asyncio.run(run(parser.parse_args(argv)))
 
 

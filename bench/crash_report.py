@@ -4,14 +4,14 @@ a row per crash trial and the totals against the targets, and the fault run."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import fields
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bench.report import verdict
 
 if TYPE_CHECKING:
-    from bench.crash import FaultResult, Plan, Runs, Stop, TrialResult
+    from bench.crash import FaultResult, Plan, Runs, Stop, TrialResult, WebhookResult
 
 RESUME_TARGET_S = 5.0
 SUMMARY_TARGET_S = 60.0
@@ -35,10 +35,17 @@ def median_worst(values: Sequence[float]) -> str:
 def trial_line(trial: TrialResult) -> str:
     """One line of progress on stderr."""
     resumes = [seconds(s.resume) for s in trial.stops if s.phase == "directive"]
+    hook = trial.webhook
+    webhook = (
+        ""
+        if hook is None
+        else f" by webhook {hook.checkin_members}/{hook.members} (resent {hook.resent},"
+        f" {hook.resent_stored} already stored; handled again {hook.handled_again}),"
+    )
     return (
         f"lost {trial.lost}, duplicates per stop {[s.duplicates for s in trial.stops]},"
         f" resumed after {resumes} s, summary after {seconds(trial.summary_after)} s,"
-        f" check-ins {trial.checkin_members}/{trial.checkins}, {trial.seconds:.0f} s:"
+        f" check-ins {trial.checkin_members}/{trial.checkins},{webhook} {trial.seconds:.0f} s:"
         f" {trial.problems or 'ok'}"
     )
 
@@ -47,7 +54,8 @@ def command_of(plan: Plan) -> str:
     """The command that runs ``plan`` (options left at their defaults are not shown)."""
     from bench.crash import Plan
 
-    if plan == Plan.reduced(faults=plan.faults):
+    # By value: run as ``python -m bench.crash``, ``plan`` is of ``__main__``'s Plan class.
+    if asdict(plan) == asdict(Plan.reduced(faults=plan.faults)):
         return "python -m bench.crash --reduced" + ("" if plan.faults else " --no-faults")
     words = ["python -m bench.crash", f"--trials {plan.trials}", f"--seed {plan.seed}"]
     default = Plan()
@@ -72,28 +80,41 @@ def trial_rows(trials: Sequence[TrialResult]) -> list[str]:
     rows = [
         "| trial | SIGKILLs at directive sends (dup / unrecorded) | SIGTERM at (dup) | resume,"
         " worst | summary after restart | lost | SIGKILLs at check-in presses | members with"
-        " one check-in | verdict |",
-        "|---:|---|---|---:|---:|---:|---|---:|---|",
+        " one check-in | by webhook: SIGKILLs at presses; updates resent (already stored) |"
+        " by webhook: one check-in | verdict |",
+        "|---:|---|---|---:|---:|---:|---|---:|---|---:|---|",
     ]
     for t in trials:
         resumes = [s.resume for s in t.stops if s.phase == "directive" and s.resume is not None]
+        hook, webhook = t.webhook, ["–", "–"]
+        if hook is not None:
+            webhook = [
+                f"{_presses(t.of('kill', 'webhook'))}; {hook.resent} ({hook.resent_stored})",
+                f"{hook.checkin_members:,} / {hook.members:,}",
+            ]
         rows.append(
             f"| {t.index} | {_stops(t.of('kill', 'directive'), True)} |"
             f" {_stops(t.of('term'), False)} | {seconds(max(resumes, default=None))} s |"
-            f" {seconds(t.summary_after)} s | {t.lost} |"
-            f" {', '.join(f'{s.progress:,}' for s in t.of('kill', 'checkins'))} |"
-            f" {t.checkin_members:,} / {t.checkins:,} | {verdict(not t.problems)} |"
+            f" {seconds(t.summary_after)} s | {t.lost} | {_presses(t.of('kill', 'checkins'))} |"
+            f" {t.checkin_members:,} / {t.checkins:,} | {webhook[0]} | {webhook[1]} |"
+            f" {verdict(not t.problems)} |"
         )
     return rows
+
+
+def _presses(stops: Sequence[Stop]) -> str:
+    return ", ".join(f"{s.progress:,}" for s in stops)
 
 
 def totals_rows(plan: Plan, trials: Sequence[TrialResult]) -> list[str]:
     stops = [s for t in trials for s in t.stops]
     killed = [s for s in stops if s.kind == "kill" and s.phase == "directive"]
     checkin_kills = [s for s in stops if s.kind == "kill" and s.phase == "checkins"]
+    webhook_kills = [s for s in stops if s.kind == "kill" and s.phase == "webhook"]
     terms = [s for s in stops if s.kind == "term"]
     bound = trials[0].concurrency
-    worst = max((s.duplicates for s in killed + checkin_kills), default=0)
+    others = checkin_kills + webhook_kills  # no directive is being sent: none expected
+    worst = max((s.duplicates for s in killed + others), default=0)
     exact = sum(1 for s in killed if s.duplicates == s.unrecorded)
     lost = sum(t.lost for t in trials)
     term_duplicates = sum(s.duplicates for s in terms)
@@ -111,13 +132,14 @@ def totals_rows(plan: Plan, trials: Sequence[TrialResult]) -> list[str]:
     return [
         "| in all | result | target |",
         "|---|---:|---|",
-        f"| trials; SIGKILLs during the directive, during the check-ins; SIGTERMs |"
-        f" {len(trials)}; {len(killed)}, {len(checkin_kills)}; {len(terms)} |"
+        f"| trials; SIGKILLs during the directive, during the check-ins (polling, webhook);"
+        f" SIGTERMs | {len(trials)}; {len(killed)}, {len(checkin_kills)}, {len(webhook_kills)};"
+        f" {len(terms)} |"
         f" ≥ {MIN_TRIALS} trials: {verdict(len(trials) >= MIN_TRIALS)} |",
         f"| recipients who got nothing | {lost} of {plan.recipients * len(trials):,} |"
         f" 0: {verdict(lost == 0)} |",
         f"| duplicates after one SIGKILL, worst (all SIGKILLs:"
-        f" {sum(s.duplicates for s in killed + checkin_kills)}) | {worst} |"
+        f" {sum(s.duplicates for s in killed + others)}) | {worst} |"
         f" ≤ {bound} (`delivery.concurrency`): {verdict(worst <= bound)} |",
         f"| SIGKILLs whose duplicates were exactly the sends Telegram had accepted but the"
         f" outbox had not recorded | {exact} of {len(killed)} | – |",
@@ -139,6 +161,51 @@ def totals_rows(plan: Plan, trials: Sequence[TrialResult]) -> list[str]:
         f" {sum(t.unprocessed_updates for t in trials)}; {sum(t.errors for t in trials)};"
         f" {sum(t.repeats for t in trials)} | 0; 0; – |",
         f"| SIGTERM to exit, worst | {seconds(max(exits, default=None))} s | – |",
+        *webhook_rows([t.webhook for t in trials if t.webhook is not None], webhook_kills),
+    ]
+
+
+def webhook_rows(hooks: Sequence[WebhookResult], kills: Sequence[Stop]) -> list[str]:
+    """Phase C in all: the check-ins whose updates the stand-in posted to a webhook."""
+    if not hooks:
+        return []
+    members = sum(h.checkin_members for h in hooks)
+    wanted = sum(h.members for h in hooks)
+    extra = sum(h.checkin_extra for h in hooks)
+    pushed, delivered = sum(h.pushed for h in hooks), sum(h.delivered for h in hooks)
+    pending = sum(h.pending for h in hooks)
+    failed = {
+        outcome: sum(h.failed.get(outcome, 0) for h in hooks)
+        for outcome in sorted({o for h in hooks for o in h.failed})
+    }
+    twice, unstored = sum(h.answered_twice for h in hooks), sum(h.answered_unstored for h in hooks)
+    again = sum(h.handled_again for h in hooks)
+    inbound = [s.inbound_resume for s in kills if s.inbound_resume is not None]
+    written = sum(h.written for h in hooks)
+    written_answered = sum(h.written_answered for h in hooks)
+    return [
+        f"| by webhook: members with exactly one check-in for the day | {members:,} of"
+        f" {wanted:,} ({extra} extra rows) | all: {verdict(members == wanted and extra == 0)} |",
+        f"| by webhook: people who wrote while the bot was down (one a kill), answered after"
+        f" the restart | {written_answered} of {written} | all:"
+        f" {verdict(written_answered == written)} |",
+        f"| by webhook: updates answered 200, of those the members sent; left pending |"
+        f" {delivered:,} of {pushed:,}; {pending} | all; 0:"
+        f" {verdict(delivered == pushed and pending == 0)} |",
+        f"| by webhook: posts that failed while the bot was down or dying (refused, cut,"
+        f" timed out, other) | {', '.join(f'{n:,} {o}' for o, n in failed.items()) or '0'} | – |",
+        f"| by webhook: updates answered 200 twice; answered 200 but not stored first |"
+        f" {twice}; {unstored} | 0; 0: {verdict(twice == 0 and unstored == 0)} |",
+        f"| by webhook: updates posted again after a kill; of them already stored by the run"
+        f" that died (a duplicate to recognise) | {sum(h.resent for h in hooks)};"
+        f" {sum(h.resent_stored for h in hooks)} | – |",
+        f"| by webhook: presses handled again (twice by one run, or after they were marked"
+        f" processed) | {again} of {sum(h.presses for h in hooks):,} | 0: {verdict(again == 0)} |",
+        f"| by webhook: updates stored but not yet marked processed at a kill (replayed on"
+        f" start); presses repeated | {sum(h.replayed for h in hooks):,};"
+        f" {sum(h.repeats for h in hooks)} | – |",
+        f"| by webhook: restart to the first answer to a check-in, median / worst |"
+        f" {median_worst(inbound)} | – |",
     ]
 
 
@@ -194,7 +261,13 @@ def render(runs: Runs) -> str:
             " exact interleaving still depends on the machine",
             f"- Per trial: a directive to {plan.recipients:,} members with {plan.kills}"
             f" SIGKILLs and one SIGTERM, then {plan.checkins:,} members checking in at once"
-            f" with {plan.checkin_kills} SIGKILLs",
+            f" with {plan.checkin_kills} SIGKILLs"
+            + (
+                f", then {plan.webhook_checkins:,} more by webhook with {plan.webhook_kills}"
+                " SIGKILLs"
+                if any(t.webhook is not None for t in runs.trials)
+                else ""
+            ),
             f"- Date: {runs.date}",
             f"- Machine: {runs.machine}",
         ]

@@ -13,10 +13,14 @@ its record of every call while the bot it talks to is killed and restarted, plus
   closed for a while (network loss: connections refused, long polls cut);
 - members who check in: each is walked through ``/checkin`` the way a person does it,
   pressing the answer and then Submit on the bot's latest message in their chat, until the
-  bot says the check-in is saved, whatever restarts happen in between.
+  bot says the check-in is saved, whatever restarts happen in between;
+- webhook delivery: once the bot has called ``setWebhook``, pending updates are posted to
+  its URL as Telegram does (JSON, the secret token in a header, in ``update_id`` order, one
+  at a time), each sent again after a short pause until the bot answers 200, whether the
+  bot is down (connection refused), dies mid-request, answers something else or times out.
 
-The control API (JSON): ``GET /stats``, ``GET /calls?since=N``, ``POST /watch``,
-``POST /checkins``, ``POST /push``, ``POST /fault``, ``POST /offline``.
+The control API (JSON): ``GET /stats``, ``GET /calls?since=N``, ``GET /webhook``,
+``POST /watch``, ``POST /checkins``, ``POST /push``, ``POST /fault``, ``POST /offline``.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from bot.fakeapi import ApiCall, BotApiServer, FakeBotApi, FakeUser, SentMessage
@@ -39,6 +44,13 @@ from bot.fakeapi.core import JSON, ApiError
 # A member whose chat has not changed for this long after their last step looks again at
 # the bot's latest message and may press the same button a second time (a person would).
 PATIENCE_SECONDS = 20.0
+# Webhook delivery: how long a post may take before it counts as timed out, and the pause
+# before the same update is posted again (Telegram's own pauses are longer and unpublished).
+WEBHOOK_TIMEOUT_SECONDS = 10.0
+WEBHOOK_RETRY_SECONDS = (0.2, 0.5)
+# Telegram's header, spelled out here rather than imported from bot.webhook: the stand-in
+# plays Telegram, and must not take the bot's word for it.
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 @dataclass
@@ -64,6 +76,8 @@ class ChaosBotApi(FakeBotApi):
         self.watchers: dict[int, asyncio.Event] = {}
         self.watch_range = range(0)
         self.watched_sends = 0  # accepted sendMessage calls to chats in watch_range
+        self.webhook_secret = ""
+        self.webhook_wake = asyncio.Event()  # an update pushed, or the webhook set
         self._rng = random.Random(seed)
 
     async def handle(self, method: str, params: Mapping[str, Any]) -> tuple[int, JSON]:
@@ -94,6 +108,32 @@ class ChaosBotApi(FakeBotApi):
         if watcher is not None:
             watcher.set()
         return status, body
+
+    def push_update(self, update: Mapping[str, Any]) -> JSON:
+        pushed = super().push_update(update)
+        self.webhook_wake.set()
+        return pushed
+
+    def _set_webhook(self, params: JSON) -> bool:
+        """Keep the secret token too: it goes with every post, as Telegram sends it."""
+        self.webhook_secret = str(params.get("secret_token") or "")
+        self.webhook_wake.set()
+        return super()._set_webhook(params)
+
+    def next_for_webhook(self) -> JSON | None:
+        """The oldest pending update, if a webhook is set to post it to. The queue is
+        ``FakeBotApi``'s, the one getUpdates would serve: a subclass's to take from."""
+        if not self.webhook_url or not self._queue:
+            return None
+        return min(self._queue, key=lambda update: int(update["update_id"]))
+
+    @property
+    def pending_count(self) -> int:
+        return len(self._queue)
+
+    def delivered(self, update_id: int) -> None:
+        """The bot answered 200: Telegram forgets the update."""
+        self._queue = [u for u in self._queue if int(u["update_id"]) != update_id]
 
     def _fault(self, key: str, sending: bool) -> ApiError | None:
         now = time.monotonic()
@@ -192,12 +232,72 @@ def _has_button(message: SentMessage, label: str) -> bool:
     return any(text == label for text, _ in message.buttons)
 
 
+@dataclass
+class WebhookSender:
+    """Telegram's side of a webhook: post each pending update, one at a time, until the bot
+    answers 200; keep a record of every attempt."""
+
+    api: ChaosBotApi
+    rng: random.Random
+    # [update_id, user id, callback query id or None, started, ended (unix), outcome]: the
+    # outcome is the status, or "refused" (nobody listening), "cut" (the bot died or hung
+    # up mid-request) or "timeout"
+    attempts: list[list[Any]] = field(default_factory=list)
+
+    async def run(self) -> None:
+        timeout = aiohttp.ClientTimeout(total=WEBHOOK_TIMEOUT_SECONDS)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            while True:
+                update = self.api.next_for_webhook()
+                if update is None:
+                    self.api.webhook_wake.clear()
+                    await self.api.webhook_wake.wait()
+                elif await self.post(session, update):
+                    self.api.delivered(int(update["update_id"]))
+                else:
+                    await asyncio.sleep(self.rng.uniform(*WEBHOOK_RETRY_SECONDS))
+
+    async def post(self, session: aiohttp.ClientSession, update: JSON) -> bool:
+        started = time.time()
+        outcome: int | str
+        try:
+            async with session.post(
+                self.api.webhook_url,
+                json=update,
+                headers={SECRET_HEADER: self.api.webhook_secret},
+            ) as response:
+                await response.read()
+                outcome = response.status
+        except aiohttp.ClientConnectorError:
+            outcome = "refused"
+        except TimeoutError:  # before ClientError: aiohttp's timeouts are both
+            outcome = "timeout"
+        except (aiohttp.ClientError, ConnectionError):
+            outcome = "cut"
+        sender, query = _origin(update)
+        self.attempts.append(
+            [int(update["update_id"]), sender, query, started, time.time(), outcome]
+        )
+        return outcome == 200
+
+
+def _origin(update: JSON) -> tuple[int | None, str | None]:
+    """Who sent an update, and its callback query's id if it is a press."""
+    query = update.get("callback_query")
+    if query is not None:
+        return int(query["from"]["id"]), str(query["id"])
+    message = update.get("message") or {}
+    sender = message.get("from")
+    return (int(sender["id"]) if sender else None), None
+
+
 class Control:
     """The harness's handle on the stand-in."""
 
-    def __init__(self, api: ChaosBotApi, server: BotApiServer) -> None:
+    def __init__(self, api: ChaosBotApi, server: BotApiServer, sender: WebhookSender) -> None:
         self.api = api
         self.server = server
+        self.sender = sender
         self.driver: CheckinDriver | None = None
         self.offline_seconds = 0.0
         self.reopened_at = 0.0  # unix time the port last reopened
@@ -207,6 +307,7 @@ class Control:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_get("/stats", self.stats)
         app.router.add_get("/calls", self.calls)
+        app.router.add_get("/webhook", self.webhook)
         app.router.add_post("/watch", self.watch)
         app.router.add_post("/checkins", self.checkins)
         app.router.add_post("/fault", self.fault)
@@ -227,6 +328,8 @@ class Control:
                 "offline": self._offline is not None and not self._offline.done(),
                 "offline_seconds": self.offline_seconds,
                 "reopened_at": self.reopened_at,
+                "webhook": api.webhook_url,
+                "webhook_pending": api.pending_count,
             }
         )
 
@@ -239,6 +342,25 @@ class Control:
             for c in self.api.calls[since:]
         ]
         return web.json_response(rows)
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        """The webhook's URL, the updates still pending, every delivery attempt (see
+        ``WebhookSender.attempts``) and every answer to a press (``[callback query id, unix
+        time]``: how often the bot handled it)."""
+        api = self.api
+        answers = [
+            [str(c.params.get("callback_query_id")), c.at.timestamp()]
+            for c in api.calls
+            if c.method == "answerCallbackQuery"
+        ]
+        return web.json_response(
+            {
+                "url": api.webhook_url,
+                "pending": api.pending_count,
+                "attempts": self.sender.attempts,
+                "answers": answers,
+            }
+        )
 
     async def watch(self, request: web.Request) -> web.Response:
         """Count the accepted sendMessage calls to chats ``[lo, hi)`` (a directive's)."""
@@ -309,16 +431,19 @@ async def serve(args: argparse.Namespace) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
+    sender = WebhookSender(api, random.Random(args.seed))
     async with BotApiServer(api, args.token) as server:
-        control = Control(api, server)
+        control = Control(api, server, sender)
         runner = web.AppRunner(control.app(), access_log=None, shutdown_timeout=1.0)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", 0).start()
         control_port = int(runner.addresses[0][1])
         print(f"{server.base_url} http://127.0.0.1:{control_port}", flush=True)
+        posting = asyncio.create_task(sender.run(), name="webhook sender")
         try:
             await stop.wait()
         finally:
+            posting.cancel()
             await runner.cleanup()
 
 
