@@ -60,6 +60,8 @@ BACKOFF_BASE_SECONDS = 2.0
 ATTACHMENT_SENT_KEY = "_attachment_message_id"
 # 400 answers that mean the chat is gone for good, not that the message was malformed.
 _GONE = ("chat not found", "user is deactivated", "chat_id is empty", "peer_id_invalid")
+# 400 answers to an edit that mean a new message should go instead.
+_UNEDITABLE = ("message to edit not found", "message can't be edited")
 _PROGRESS_EVERY = 1000
 ENGINE_REQUEST: dict[str, bool] = {"engine": True}
 """``rate_limit_args`` that mark the worker's own requests to the bot's rate limiter
@@ -70,7 +72,11 @@ _KEYBOARDS_KEPT = 256
 
 # The engine sends through do_api_request on purpose (see _send_text); PTB's advice to
 # use send_message instead is noise here.
-warnings.filterwarnings("ignore", message=r"Please use 'Bot\.sendMessage'", category=PTBUserWarning)
+warnings.filterwarnings(
+    "ignore",
+    message=r"Please use 'Bot\.(sendMessage|editMessageText)'",
+    category=PTBUserWarning,
+)
 
 
 # ---------------------------------------------------------------- what a row becomes
@@ -87,11 +93,14 @@ class Attachment:
 @dataclass(frozen=True, slots=True)
 class Outgoing:
     """A rendered row: HTML text with optional inline buttons ``(label, callback_data)``,
-    preceded by an attachment sent on its own (captions are too short for directives)."""
+    preceded by an attachment sent on its own (captions are too short for directives).
+    With ``edit``, the text replaces that earlier message of the chat (and its buttons)
+    instead of arriving as a new one, unless Telegram can no longer edit it."""
 
     text: str
     buttons: Sequence[Sequence[tuple[str, str]]] = ()
     attachment: Attachment | None = None
+    edit: int | None = None
 
 
 Renderer = Callable[[OutboxRow], Awaitable[Outgoing | None]]
@@ -651,7 +660,25 @@ class DeliveryEngine:
         attachment = outgoing.attachment
         if attachment is not None and ATTACHMENT_SENT_KEY not in row.payload:
             return self._send_with(attachment, row, outgoing, slot)
+        if outgoing.edit is not None:
+            return self._edit_or_send(row, outgoing, outgoing.edit)
         return self._send_text(row, outgoing)
+
+    async def _edit_or_send(self, row: OutboxRow, outgoing: Outgoing, message_id: int) -> Any:
+        """Edit ``message_id`` into the row's text; a message that is gone or too old to
+        edit gets a new one instead. "Not modified" means an earlier try (before a crash)
+        did it already."""
+        api_kwargs = self._text_request(row, outgoing)
+        api_kwargs["message_id"] = message_id
+        try:
+            await self.bot.do_api_request("editMessageText", api_kwargs=api_kwargs, **self._paced)
+        except BadRequest as exc:
+            problem = exc.message.lower()
+            if any(u in problem for u in _UNEDITABLE):
+                return await self._send_text(row, outgoing)
+            if "not modified" not in problem:
+                raise
+        return {"message_id": message_id}
 
     async def _send_with(
         self, attachment: Attachment, row: OutboxRow, outgoing: Outgoing, slot: Slot
@@ -678,9 +705,14 @@ class DeliveryEngine:
 
     def _send_text(self, row: OutboxRow, outgoing: Outgoing) -> Awaitable[Any]:
         # do_api_request returns Telegram's JSON as is: building a Message object for
-        # each of thousands of sends only to read its id costs more than the request. Every
-        # value goes as the text PTB would encode it to (see _encoded), so PTB has nothing
-        # left to convert: the request is the same, byte for byte.
+        # each of thousands of sends only to read its id costs more than the request.
+        return self.bot.do_api_request(
+            "sendMessage", api_kwargs=self._text_request(row, outgoing), **self._paced
+        )
+
+    def _text_request(self, row: OutboxRow, outgoing: Outgoing) -> dict[str, Any]:
+        # Every value goes as the text PTB would encode it to (see _encoded), so PTB has
+        # nothing left to convert: the request is the same, byte for byte.
         api_kwargs: dict[str, Any] = {
             "chat_id": str(row.chat_id),
             "text": outgoing.text,
@@ -689,7 +721,7 @@ class DeliveryEngine:
         }
         if outgoing.buttons:
             api_kwargs["reply_markup"] = self._keyboard(outgoing.buttons)
-        return self.bot.do_api_request("sendMessage", api_kwargs=api_kwargs, **self._paced)
+        return api_kwargs
 
     def _keyboard(self, buttons: Sequence[Sequence[tuple[str, str]]]) -> str:
         """The inline keyboard as PTB encodes it, remembered: a directive's thousands of

@@ -166,4 +166,9 @@ class DutyRenderers:
             reason=str(row.payload.get("reason", "")),
             offers=offers,
         )
-        return Outgoing(text=text)
+        edit = None
+        if event is Event.TAKEN:  # the offer itself says so, and loses its Take button
+            edit = await self.services.storage.outbox.last_sent(
+                KIND_OFFER, member.id, "shift", view.shift.id
+            )
+        return Outgoing(text=text, edit=edit)

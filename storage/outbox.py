@@ -152,6 +152,16 @@ class OutboxRepository:
         row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM outbox WHERE id = ?", (row_id,))
         return _row(row) if row else None
 
+    async def last_sent(self, kind: str, member_id: int, key: str, value: int) -> int | None:
+        """The Telegram message id of the newest ``kind`` row sent to ``member_id`` whose
+        payload has ``key`` = ``value`` (e.g. the offer of one shift), to edit it later."""
+        row = await self.db.fetchone(
+            "SELECT message_id FROM outbox WHERE member_id = ? AND kind = ? AND status = 'sent'"
+            " AND json_extract(payload, '$.' || ?) = ? ORDER BY id DESC LIMIT 1",
+            (member_id, kind, key, value),
+        )
+        return int(row["message_id"]) if row and row["message_id"] is not None else None
+
     async def claim(self, now: datetime, limit: int) -> list[OutboxRow]:
         """Take up to ``limit`` due rows, most urgent first, and mark them 'sending' in the
         same statement, so no other claim can take them too. A row held back by an older

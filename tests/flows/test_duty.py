@@ -271,6 +271,7 @@ async def test_cover_race_exactly_one_wins_and_the_others_are_told(
     await harness.run_due()
     [bo_offer] = [m for m in harness.api.sent_to(BO) if "Cover needed" in (m.text or "")]
     [cy_offer] = [m for m in harness.api.sent_to(CY) if "Cover needed" in (m.text or "")]
+    [dan_offer] = [m for m in harness.api.sent_to(DAN) if "Cover needed" in (m.text or "")]
     [won] = await harness.send(bo, bo.press(bo_offer, "Take this shift"))
     late = await harness.send(cy, cy.press(cy_offer, "Take this shift"))
     assert won.text is not None and won.text.startswith("✅ The shift is yours.")
@@ -286,8 +287,11 @@ async def test_cover_race_exactly_one_wins_and_the_others_are_told(
     assert texts(harness, SEC, "covers") == [
         "✅ Bo covers this shift.\nNorth Street (N1) · Riverside Branch 1\nTue 1 Dec 20:00–23:00"
     ]
-    for other in (CY, DAN):
-        assert texts(harness, other, "taken this shift") != []
+    # The others' offers now say so, and their Take buttons are gone.
+    for other, offer in ((CY, cy_offer), (DAN, dan_offer)):
+        [taken] = [m for m in harness.api.sent_to(other) if "taken this shift" in (m.text or "")]
+        assert (taken.message_id, taken.edited) == (offer.message_id, True)
+        assert taken.buttons == [] and "North Street (N1)" in (taken.text or "")
     assert texts(harness, BO, "taken this shift") == []
     # Bo gets the start prompt for the shift he took.
     await at(harness, "2026-12-01 20:00")

@@ -424,6 +424,48 @@ async def test_attachment_goes_first_once_and_the_text_carries_the_buttons(
     assert done.payload[ATTACHMENT_SENT_KEY] == photo.message_id
 
 
+async def test_an_edit_replaces_the_earlier_message_or_sends_a_new_one(
+    storage: Storage, bot: Bot, api: FakeBotApi, clock: FakeClock
+) -> None:
+    await queue(storage, clock, notice(9, clock, "Cover needed", buttons=[[("Take", "dt:cv:1")]]))
+    delivery = engine(storage, bot, clock)
+    await delivery.drain()
+    [offer] = api.sent_to(9)
+    targets = {"live": offer.message_id, "gone": 4242, "same": offer.message_id}
+
+    async def note(row: OutboxRow) -> Outgoing:
+        return Outgoing(f"<i>{row.payload['text']}</i>", edit=targets[row.payload["target"]])
+
+    def edit(target: str, text: str) -> NewMessage:
+        return NewMessage(
+            "note", 9, None, None, PRIORITY_NOTICE, {"target": target, "text": text}, clock.now()
+        )
+
+    [live] = await queue(storage, clock, edit("live", "Taken"))
+    delivery = engine(storage, bot, clock, renderers={"note": note})
+    await delivery.drain()
+    [edited] = api.sent_to(9)  # no new message: the offer now says so, without its button
+    assert (edited.message_id, edited.text, edited.buttons, edited.edited) == (
+        offer.message_id, "Taken", [], True
+    )  # fmt: skip
+    assert (await row(storage, live)).message_id == offer.message_id
+    # Sent again after a crash: Telegram says "not modified", and that is done too.
+    [same] = await queue(storage, clock, edit("same", "Taken"))
+    # A message Telegram no longer has: a new one goes instead.
+    [gone] = await queue(storage, clock, edit("gone", "Taken elsewhere"))
+    await delivery.drain()
+    answers = [str(c.response.get("description", "ok")) for c in api.calls_of("editMessageText")]
+    assert [a.split(":")[:2] for a in answers] == [
+        ["ok"],
+        ["Bad Request", " message is not modified"],
+        ["Bad Request", " message to edit not found"],
+    ]
+    assert (await row(storage, same)).status == OutboxStatus.SENT
+    assert [m.text for m in api.sent_to(9)] == ["Taken", "Taken elsewhere"]
+    fresh = (await row(storage, gone)).message_id
+    assert fresh == api.sent_to(9)[1].message_id != offer.message_id
+
+
 # ---------------------------------------------------------------- the long-lived worker
 
 
