@@ -223,9 +223,12 @@ class Day:
             for shift in shifts:
                 data = f"dt:cv:{self.played.shift_ids[shift.grid]}"
                 assert shift.cover is not None
-                await self.press([shift.cover], data)
+                # The one too late presses right after, before the bot has taken the
+                # button off their offer.
+                pressing = [shift.cover]
                 if shift.too_late is not None:
-                    await self.press([shift.too_late], data)
+                    pressing.append(shift.too_late)
+                await self.press(pressing, data)
             late = sum(1 for s in shifts if s.too_late is not None)
             did.append(f"{count(len(shifts), 'open shift')} taken")
             if late:
