@@ -53,7 +53,7 @@ from telegram import Update
 from telegram.ext import TypeHandler
 
 from bench.org_memory import member_rows, write_org_csv
-from bench.report import machine, verdict, write_section
+from bench.report import machine, publish, verdict
 from bot.app import build_application
 from bot.clock import FakeClock
 from bot.config import Settings, load_settings
@@ -547,10 +547,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     plan = Plan(args.members, args.rounds, args.seed, quick=args.quick)
     section = render(plan, measure(plan))
-    print(section)
-    if args.out:
-        write_section(args.out, HEADING, section)
-        print(f"wrote {args.out}", file=sys.stderr)
+    publish(section, args.out, HEADING)
 
 
 if __name__ == "__main__":

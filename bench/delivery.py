@@ -46,7 +46,7 @@ from telegram.request import BaseRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
 
 from bench.org_memory import TELEGRAM_BASE, member_rows, write_org_csv
-from bench.report import machine, verdict, write_section
+from bench.report import machine, publish, verdict
 from bot.app import build_application
 from bot.clock import SystemClock
 from bot.config import Settings, load_settings
@@ -673,10 +673,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         quick=args.quick,
     )
     section = render(plan, measure(plan))
-    print(section)
-    if args.out:
-        write_section(args.out, HEADING, section)
-        print(f"wrote {args.out}", file=sys.stderr)
+    publish(section, args.out, HEADING)
 
 
 if __name__ == "__main__":

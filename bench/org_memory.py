@@ -39,7 +39,7 @@ from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import Path
 
-from bench.report import machine, proc_fields, verdict, write_section
+from bench.report import machine, proc_fields, publish, verdict
 from bot.clock import SystemClock
 from bot.config import load_settings
 from bot.services.authz import Actor
@@ -390,10 +390,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     plan = Plan(args.units, args.members, args.rounds, args.seed)
     section = render(plan, measure(plan))
-    print(section)
-    if args.out:
-        write_section(args.out, HEADING, section)
-        print(f"wrote {args.out}", file=sys.stderr)
+    publish(section, args.out, HEADING)
 
 
 if __name__ == "__main__":

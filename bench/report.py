@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import platform
 import sqlite3
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -50,6 +51,14 @@ def machine() -> str:
 
 def verdict(ok: bool) -> str:
     return "**PASS**" if ok else "**FAIL**"
+
+
+def publish(section: str, out: Path | None, heading: str) -> None:
+    """Print a benchmark's results section and, with ``--out``, write it into that file."""
+    print(section)
+    if out:
+        write_section(out, heading, section)
+        print(f"wrote {out}", file=sys.stderr)
 
 
 def write_section(out: Path, heading: str, section: str) -> None:

@@ -40,7 +40,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bench.org_memory import district_count, member_rows, write_org_csv
-from bench.report import machine, verdict, write_section
+from bench.report import machine, publish, verdict
 from bot.clock import FakeClock
 from bot.config import Settings, load_settings
 from bot.services.authz import Actor
@@ -657,10 +657,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     plan = Plan(args.members, args.units, args.days, args.rounds, args.seed, quick=args.quick)
     section = render(plan, measure(plan))
-    print(section)
-    if args.out:
-        write_section(args.out, HEADING, section)
-        print(f"wrote {args.out}", file=sys.stderr)
+    publish(section, args.out, HEADING)
 
 
 if __name__ == "__main__":
