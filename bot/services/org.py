@@ -6,7 +6,8 @@ import csv
 import io
 import re
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -31,8 +32,31 @@ class OrgFileError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class SpecLine:
-    where: str  # "line 12" — how to point a person at the entry
+    where: str  # "org.toml line 12": the entry, to point a person at it
     spec: UnitSpec
+    # Where each key of the entry is written, when that is a line of its own (TOML).
+    keys: Mapping[str, str] = field(default_factory=dict)
+
+    def at(self, key: str) -> str:
+        """Where ``key`` is written, else where the entry starts."""
+        return self.keys.get(key, self.where)
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    where: str
+    values: dict[str, object]
+    keys: Mapping[str, str] = field(default_factory=dict)
+
+
+_KEY = re.compile(r"""^\s*([A-Za-z0-9_-]+|"[^"]*"|'[^']*')\s*=""")
+_LINE = re.compile(r" line (\d+)")
+
+
+def _by_line(problem: str) -> int:
+    """Problems are listed in file order; those of the whole file first."""
+    found = _LINE.search(problem)
+    return int(found.group(1)) if found else 0
 
 
 def _clean(value: object) -> str | None:
@@ -42,7 +66,21 @@ def _clean(value: object) -> str | None:
     return text or None
 
 
-def _toml_entries(text: str, name: str) -> list[tuple[str, dict[str, object]]]:
+def _key_lines(lines: list[str], header: int, name: str) -> dict[str, str]:
+    """Where each key of the table whose header is on line ``header`` is written
+    (tomllib keeps no positions): the lines up to the next table header."""
+    keys: dict[str, str] = {}
+    for number in range(header + 1, len(lines) + 1):
+        line = lines[number - 1]
+        if line.lstrip().startswith("["):
+            break
+        match = _KEY.match(line)
+        if match:
+            keys.setdefault(match.group(1).strip("\"'"), f"{name} line {number}")
+    return keys
+
+
+def _toml_entries(text: str, name: str, problems: list[str]) -> list[_Entry]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -50,21 +88,25 @@ def _toml_entries(text: str, name: str) -> list[tuple[str, dict[str, object]]]:
     units = data.get("unit")
     unknown = sorted(set(data) - {"unit"})
     if unknown:
-        raise OrgFileError([f"{name}: unknown table(s) {', '.join(unknown)}; expected [[unit]]"])
+        problems.append(f"{name}: unknown table(s) {', '.join(unknown)}; expected [[unit]]")
     if not isinstance(units, list) or not units:
-        raise OrgFileError([f"{name}: no [[unit]] entries found"])
-    # tomllib gives no line numbers; the n-th [[unit]] header is the n-th entry.
-    headers = [i for i, line in enumerate(text.splitlines(), 1) if line.strip() == "[[unit]]"]
+        raise OrgFileError([*problems, f"{name}: no [[unit]] entries found"])
+    # The n-th [[unit]] header is the n-th entry.
+    lines = text.splitlines()
+    headers = [i for i, line in enumerate(lines, 1) if line.strip() == "[[unit]]"]
     entries = []
     for index, entry in enumerate(units):
-        where = f"line {headers[index]}" if len(headers) == len(units) else f"unit #{index + 1}"
+        numbered = len(headers) == len(units)
+        where = f"{name} line {headers[index]}" if numbered else f"{name} unit #{index + 1}"
         if not isinstance(entry, dict):
-            raise OrgFileError([f"{name} {where}: expected a table"])
-        entries.append((where, entry))
+            problems.append(f"{where}: expected a table")
+            continue
+        keys = _key_lines(lines, headers[index], name) if numbered else {}
+        entries.append(_Entry(where, entry, keys))
     return entries
 
 
-def _csv_entries(text: str, name: str) -> list[tuple[str, dict[str, object]]]:
+def _csv_entries(text: str, name: str) -> list[_Entry]:
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     if "code" not in header or "name" not in header:
@@ -73,21 +115,23 @@ def _csv_entries(text: str, name: str) -> list[tuple[str, dict[str, object]]]:
     if unknown:
         raise OrgFileError([f"{name} line 1: unknown column(s) {', '.join(unknown)}"])
     reader.fieldnames = header
-    entries: list[tuple[str, dict[str, object]]] = []
+    entries: list[_Entry] = []
     for row in reader:
         if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
             continue
         if None in row:
-            entries.append((f"line {reader.line_num}", {"__extra__": True}))
+            entries.append(_Entry(f"{name} line {reader.line_num}", {"__extra__": True}))
             continue
-        entries.append((f"line {reader.line_num}", dict(row)))
+        entries.append(_Entry(f"{name} line {reader.line_num}", dict(row)))
     if not entries:
         raise OrgFileError([f"{name}: no units found"])
     return entries
 
 
-def parse_org_file(path: Path) -> list[SpecLine]:
-    """Read and check the file on its own (field by field); the tree is checked later."""
+def parse_org_file(path: Path) -> tuple[list[SpecLine], list[str]]:
+    """Read and check the file on its own, field by field: the units that can be read and
+    the problems found (the tree is checked later, so that all of them are listed at once).
+    A file that cannot be read at all is an OrgFileError."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -95,42 +139,47 @@ def parse_org_file(path: Path) -> list[SpecLine]:
     except (OSError, UnicodeDecodeError) as exc:
         raise OrgFileError([f"{path}: cannot read ({exc})"]) from None
     name = path.name
+    problems: list[str] = []
     if path.suffix.lower() == ".toml":
-        entries = _toml_entries(text, name)
+        entries = _toml_entries(text, name, problems)
     elif path.suffix.lower() == ".csv":
         entries = _csv_entries(text, name)
     else:
         raise OrgFileError([f"{path}: expected a .toml or .csv file"])
-    problems: list[str] = []
     specs: list[SpecLine] = []
-    for where, entry in entries:
-        at = f"{name} {where}"
-        if entry.get("__extra__"):
-            problems.append(f"{at}: more fields than the header names")
+    for entry in entries:
+        line = SpecLine(entry.where, UnitSpec("", "", None, None), entry.keys)
+        values = entry.values
+        if values.get("__extra__"):
+            problems.append(f"{line.where}: more fields than the header names")
             continue
-        extra = sorted(set(entry) - set(CSV_COLUMNS))
+        extra = sorted(set(values) - set(CSV_COLUMNS))
         if extra:
-            problems.append(f"{at}: unknown key(s) {', '.join(extra)}")
-        code, unit_name = _clean(entry.get("code")), _clean(entry.get("name"))
-        parent, zone = _clean(entry.get("parent")), _clean(entry.get("timezone"))
+            problems.append(f"{line.at(extra[0])}: unknown key(s) {', '.join(extra)}")
+        code, unit_name = _clean(values.get("code")), _clean(values.get("name"))
+        parent, zone = _clean(values.get("parent")), _clean(values.get("timezone"))
         if code is None:
-            problems.append(f"{at}: code is missing")
+            problems.append(f"{line.where}: code is missing")
             continue
         if not CODE_PATTERN.match(code):
-            problems.append(f"{at}: code {code!r} must be 1-32 letters, digits, '_', '.' or '-'")
+            problems.append(
+                f"{line.at('code')}: code {code!r} must be 1-32 letters, digits, '_', '.' or '-'"
+            )
         if unit_name is None:
-            problems.append(f"{at}: name is missing for unit {code}")
+            problems.append(f"{line.where}: name is missing for unit {code}")
         elif len(unit_name) > MAX_NAME:
-            problems.append(f"{at}: name of unit {code} is longer than {MAX_NAME} characters")
+            problems.append(
+                f"{line.at('name')}: name of unit {code} is longer than {MAX_NAME} characters"
+            )
         if zone is not None:
             try:
                 ZoneInfo(zone)
             except (ZoneInfoNotFoundError, ValueError):
-                problems.append(f"{at}: timezone {zone!r} is not a known IANA timezone")
-        specs.append(SpecLine(at, UnitSpec(code, unit_name or "", parent, zone)))
-    if problems:
-        raise OrgFileError(problems)
-    return specs
+                problems.append(
+                    f"{line.at('timezone')}: timezone {zone!r} is not a known IANA timezone"
+                )
+        specs.append(replace(line, spec=UnitSpec(code, unit_name or "", parent, zone)))
+    return specs, problems
 
 
 def check_tree(lines: list[SpecLine], existing: list[Unit]) -> list[str]:
@@ -141,7 +190,8 @@ def check_tree(lines: list[SpecLine], existing: list[Unit]) -> list[str]:
         key = line.spec.code.upper()
         if key in seen:
             problems.append(
-                f"{line.where}: code {line.spec.code} is already used at {seen[key].where}"
+                f"{line.at('code')}: code {line.spec.code} is already used at"
+                f" {seen[key].at('code')}"
             )
         else:
             seen[key] = line
@@ -158,10 +208,10 @@ def check_tree(lines: list[SpecLine], existing: list[Unit]) -> list[str]:
         if parent_code is None:
             continue
         if parent_code.upper() == key:
-            problems.append(f"{line.where}: unit {line.spec.code} is its own parent")
+            problems.append(f"{line.at('parent')}: unit {line.spec.code} is its own parent")
         elif parent_code.upper() not in parent_of:
             problems.append(
-                f"{line.where}: parent {parent_code!r} of unit {line.spec.code} is unknown"
+                f"{line.at('parent')}: parent {parent_code!r} of unit {line.spec.code} is unknown"
             )
     # Walk up from every unit; reaching a unit already on the current walk is a cycle.
     state: dict[str, str] = {}
@@ -176,7 +226,7 @@ def check_tree(lines: list[SpecLine], existing: list[Unit]) -> list[str]:
             cycle = trail[trail.index(node) :]
             if len(cycle) > 1:  # a unit that is its own parent is reported above
                 first = next((seen[c] for c in cycle if c in seen), None)
-                where = first.where if first else "database"
+                where = first.at("parent") if first else "database"
                 names = " → ".join(seen[c].spec.code if c in seen else c for c in cycle)
                 problems.append(f"{where}: parents form a cycle: {names} → {names.split()[0]}")
         for visited in trail:
@@ -199,11 +249,12 @@ class OrgService:
 
     async def import_file(self, actor: Actor, path: Path) -> TreeChanges:
         """Validate the whole file against the stored tree; write nothing unless all is well."""
-        lines = parse_org_file(path)
+        lines, problems = parse_org_file(path)
         existing = await self.storage.units.all()
-        problems = check_tree(lines, existing)
+        # Every problem at once: a bad timezone must not hide a duplicate code.
+        problems += check_tree(lines, existing)
         if problems:
-            raise OrgFileError(problems)
+            raise OrgFileError(sorted(problems, key=_by_line))
         await self.authz.check(actor, Action.IMPORT_ORG, None, path.name)
         specs = [line.spec for line in lines]
         changes = await self.storage.units.sync_tree(specs, self.clock.now())

@@ -133,10 +133,11 @@ parent = "D"
 """,
     )
     found = await import_problems(services, path)
-    assert "bad.toml line 11: code A is already used at bad.toml line 1" in found
-    assert "bad.toml line 15: parent 'NOPE' of unit C is unknown" in found
-    assert "bad.toml line 20: unit D is its own parent" in found
-    assert any(p.startswith("bad.toml line 1: parents form a cycle: A → B → A") for p in found)
+    # Each at the line of the offending key.
+    assert "bad.toml line 12: code A is already used at bad.toml line 2" in found
+    assert "bad.toml line 18: parent 'NOPE' of unit C is unknown" in found
+    assert "bad.toml line 23: unit D is its own parent" in found
+    assert any(p.startswith("bad.toml line 4: parents form a cycle: A → B → A") for p in found)
     assert await services.storage.units.all() == before
 
 
@@ -168,10 +169,42 @@ colour = "red"
 """,
     )
     found = await import_problems(services, path)
-    assert "f.toml line 1: code 'bad code!' must be 1-32 letters, digits, '_', '.' or '-'" in found
-    assert "f.toml line 5: name is missing for unit OK" in found
-    assert "f.toml line 8: timezone 'Moon/Base' is not a known IANA timezone" in found
-    assert "f.toml line 8: unknown key(s) colour" in found
+    assert found == [
+        "f.toml line 2: code 'bad code!' must be 1-32 letters, digits, '_', '.' or '-'",
+        "f.toml line 5: name is missing for unit OK",  # no key: the entry's line
+        "f.toml line 11: timezone 'Moon/Base' is not a known IANA timezone",
+        "f.toml line 12: unknown key(s) colour",
+    ]
+
+
+async def test_every_kind_of_problem_at_once(services: Services, tmp_path: Path) -> None:
+    """A bad timezone does not hide an unknown parent or a duplicate code: all are listed,
+    in file order, each at its key's line."""
+    path = write(
+        tmp_path,
+        "mixed.toml",
+        """\
+[[unit]]
+code = "CITY"
+name = "City"
+timezone = "Asia/Shanghia"
+
+[[unit]]
+name = "Riverside"
+code = "RIV"
+parent = "CTY"
+
+[[unit]]
+code = "CITY"
+name = "City again"
+""",
+    )
+    assert await import_problems(services, path) == [
+        "mixed.toml line 4: timezone 'Asia/Shanghia' is not a known IANA timezone",
+        "mixed.toml line 9: parent 'CTY' of unit RIV is unknown",
+        "mixed.toml line 12: code CITY is already used at mixed.toml line 2",
+    ]
+    assert await services.storage.units.all() == []
 
 
 async def test_csv_import_with_line_numbers(services: Services, tmp_path: Path) -> None:
@@ -186,8 +219,8 @@ async def test_csv_import_with_line_numbers(services: Services, tmp_path: Path) 
     bad = write(tmp_path, "bad.csv", "code,name,parent\nX1,Ex,\nX2,Ex2,MISSING\nX1,Dup,\n")
     found = await import_problems(services, bad)
     assert found == [
-        "bad.csv line 4: code X1 is already used at bad.csv line 2",
         "bad.csv line 3: parent 'MISSING' of unit X2 is unknown",
+        "bad.csv line 4: code X1 is already used at bad.csv line 2",
     ]
 
 
