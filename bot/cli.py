@@ -14,23 +14,30 @@ import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from telegram.error import TelegramError
 
 from bot.backup import BackupError, backup
 from bot.clock import SystemClock
-from bot.config import ConfigError, Settings, default_config_path, load_settings
-from bot.durations import parse_duration
+from bot.config import (
+    ConfigError,
+    Settings,
+    default_config_path,
+    load_settings,
+    setup_warnings,
+)
+from bot.durations import format_duration, parse_duration
 from bot.services.authz import Actor, PermissionDeniedError
 from bot.services.container import Services
-from bot.services.invites import InviteError, invite_link
+from bot.services.invites import MAX_USES, InviteError, invite_link, write_qr_png
 from bot.services.membership import MembershipError
 from bot.services.org import OrgFileError
 from bot.services.roster import MAX_FILE_BYTES, Problem, RosterFileError, describe
 from storage import SchemaTooNewError, Storage
-from storage.models import Member, Role
+from storage.models import Member, Role, Unit
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -43,6 +50,19 @@ class CliError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    """Every (sub)command takes the global options too: people type
+    ``muster config check --config X`` as often as ``muster --config X config check``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # SUPPRESS: a subcommand that was not given --config leaves the global one alone.
+        self.add_argument(
+            "--config",
+            type=Path,
+            default=argparse.SUPPRESS,
+            help="config file (default: $MUSTER_CONFIG)",
+        )
+
     def error(self, message: str) -> NoReturn:
         # One line, not argparse's usage block.
         self.exit(EXIT_USAGE, f"muster: {message} (see 'muster --help')\n")
@@ -50,7 +70,6 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="muster", description="Muster: mobilise your organisation in Telegram")
-    parser.add_argument("--config", type=Path, help="config file (default: $MUSTER_CONFIG)")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     run = commands.add_parser("run", help="run the bot (long polling, or --webhook)")
@@ -78,6 +97,9 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--unlimited", action="store_true", help="no limit on uses")
     create.add_argument("--expires", help="how long it works, e.g. 12h, 7d (default: config)")
     create.add_argument("--approval", action="store_true", help="a secretary approves each join")
+    create.add_argument(
+        "--qr", type=Path, metavar="FILE", help="also write the link as a QR code (PNG)"
+    )
     revoke = invite_actions.add_parser("revoke", help="withdraw an invite")
     revoke.add_argument("invite_id", type=int)
     invite_actions.add_parser("list", help="usable invites")
@@ -138,7 +160,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return load_settings(args.config or default_config_path())
+    return load_settings(getattr(args, "config", None) or default_config_path())
 
 
 async def _with_services(settings: Settings, work: Callable[[Services], Awaitable[int]]) -> int:
@@ -245,18 +267,48 @@ async def _bot_username(settings: Settings) -> str | None:
         return bot.username
 
 
-async def _invite_create(services: Services, args: argparse.Namespace) -> int:
-    unit = await services.storage.units.by_code(args.unit)
-    if unit is None:
-        raise CliError(f"--unit: no unit with code {args.unit!r}")
+def _local_time(services: Services, unit: Unit, at: datetime) -> str:
+    """An instant as the unit's people read it: its local time, zone named."""
+    zone = services.directives.zone_of(unit)
+    return f"{at.astimezone(zone):%Y-%m-%d %H:%M} {zone.key}"
+
+
+def _invite_limits(services: Services, args: argparse.Namespace) -> tuple[int | None, timedelta]:
+    """(uses, lifetime) from the options, refused with the allowed range when outside it."""
     defaults = services.settings.invites
     try:
         expires = parse_duration(args.expires) if args.expires else defaults.default_expiry
     except ValueError as exc:
         raise CliError(f"--expires: {exc}", EXIT_USAGE) from None
-    uses = None if args.unlimited else (args.uses or defaults.default_uses)
+    if expires > defaults.max_expiry:
+        raise CliError(
+            f"--expires: {args.expires} is longer than the maximum,"
+            f" {format_duration(defaults.max_expiry)} (invites.max_expiry)",
+            EXIT_USAGE,
+        )
+    if args.unlimited:
+        return None, expires
+    # 0 is a number, not "not given": it must not fall back to the default.
+    uses = defaults.default_uses if args.uses is None else args.uses
+    if not 1 <= uses <= MAX_USES:
+        raise CliError(
+            f"--uses: {uses} is not between 1 and {MAX_USES} (or use --unlimited)", EXIT_USAGE
+        )
+    return uses, expires
+
+
+async def _invite_create(services: Services, args: argparse.Namespace) -> int:
+    unit = await services.storage.units.by_code(args.unit)
+    if unit is None:
+        raise CliError(f"--unit: no unit with code {args.unit!r}")
+    uses, expires = _invite_limits(services, args)
     # Before the invite exists: a link that cannot be printed must not leave one behind.
     username = await _bot_username(services.settings)
+    if args.qr is not None:
+        if username is None:
+            raise CliError("--qr: set telegram.bot_username (or a token) to make the link")
+        if not args.qr.parent.is_dir():
+            raise CliError(f"--qr: {args.qr.parent} is not a directory", EXIT_USAGE)
     created = await services.invites.create(
         Actor.console(),
         unit,
@@ -268,11 +320,22 @@ async def _invite_create(services: Services, args: argparse.Namespace) -> int:
     invite = created.invite
     print(f"invite {invite.id}: {args.role} of {unit.code} ({unit.name})")
     print(
-        f"  uses: {invite.max_uses or 'unlimited'}, expires {invite.expires_at:%Y-%m-%d %H:%M} UTC"
+        f"  uses: {invite.max_uses or 'unlimited'},"
+        f" expires {_local_time(services, unit, invite.expires_at)}"
         + (", needs approval" if invite.requires_approval else "")
     )
     if username:
-        print(f"  link:  {invite_link(username, created.token)}")
+        link = invite_link(username, created.token)
+        print(f"  link:  {link}")
+        if args.qr is not None:
+            try:
+                write_qr_png(link, args.qr)
+            except OSError as exc:
+                raise CliError(
+                    f"--qr: cannot write {args.qr} ({exc.strerror}); invite {invite.id} was"
+                    " created: revoke it or print its link from the token"
+                ) from None
+            print(f"  QR:    {args.qr}")
     else:
         print("  link:  (set telegram.bot_username to print the link)")
     print(f"  token: {created.token}")
@@ -286,7 +349,7 @@ async def _invite_list(services: Services) -> int:
     for invite, unit in invites:
         print(
             f"{invite.id}  {unit.code}  {invite.role}  used {invite.uses}/"
-            f"{invite.max_uses or '∞'}  until {invite.expires_at:%Y-%m-%d %H:%M} UTC"
+            f"{invite.max_uses or '∞'}  until {_local_time(services, unit, invite.expires_at)}"
             + ("  approval" if invite.requires_approval else "")
         )
     return 0
@@ -439,7 +502,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = _settings(args)
         if args.command == "config":
-            settings.telegram.resolve_token()  # a token file that cannot be read is an error
+            # Usable but incomplete: say what is missing, and still pass (exit 0).
+            for warning in setup_warnings(settings):
+                print(f"warning: {warning}", file=sys.stderr)
             print("configuration ok")
             return 0
         if args.command == "run":

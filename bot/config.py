@@ -259,6 +259,28 @@ class Settings(BaseSettings):
         return ZoneInfo(self.organisation.timezone)
 
 
+def setup_warnings(settings: Settings) -> list[str]:
+    """``key: problem`` for what a valid configuration lacks to be used in earnest.
+
+    Reads the token file (a ConfigError if it cannot be read)."""
+    warnings = []
+    if not settings.organisation.admins:
+        warnings.append(
+            "organisation.admins: empty; nobody can grant roles in chat (add your Telegram user id)"
+        )
+    if settings.telegram.resolve_token() is None:
+        warnings.append(
+            f"telegram.token: not set; `muster run` will refuse to start (set {TOKEN_ENV}"
+            " or telegram.token_file)"
+        )
+    if settings.telegram.bot_username is None:
+        warnings.append(
+            "telegram.bot_username: not set; invite links can be printed only by asking"
+            " Telegram with the token"
+        )
+    return warnings
+
+
 def _format_loc(loc: tuple[int | str, ...]) -> str:
     out = ""
     for part in loc:

@@ -8,8 +8,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from pathlib import Path
 
 import aiosqlite
+import segno
 
 from bot.clock import Clock
 from bot.services.authz import INVITE_ACTIONS, Action, Actor, Authorizer, can
@@ -35,6 +37,19 @@ def hash_token(token: str) -> str:
 
 def invite_link(bot_username: str, token: str) -> str:
     return f"https://t.me/{bot_username}?start={token}"
+
+
+# Pixels per QR module: about 4 cm wide at 300 dpi, readable from a printed poster.
+QR_SCALE = 10
+QR_BORDER = 4  # the quiet zone the QR standard asks for, in modules
+
+
+def write_qr_png(link: str, path: Path) -> segno.QRCode:
+    """``link`` as a QR code PNG at ``path``; returns the code (its matrix is the content)."""
+    # Level M survives a crease or a smudge on paper and still fits a t.me link in a small code.
+    code = segno.make_qr(link, error="m", boost_error=False)
+    code.save(str(path), kind="png", scale=QR_SCALE, border=QR_BORDER)
+    return code
 
 
 class InviteError(Exception):
@@ -355,6 +370,10 @@ class InviteService:
                     return tuple(
                         Approver(m.telegram_id, m.language) for m in found if m.telegram_id
                     )
+        return await self.admins()
+
+    async def admins(self) -> tuple[Approver, ...]:
+        """The administrators, each with their language (the default if not a member)."""
         admins = []
         for admin_id in sorted(self.authz.admins):
             member = await self.storage.members.by_telegram_id(admin_id)

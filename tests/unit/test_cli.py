@@ -5,11 +5,16 @@ from __future__ import annotations
 import hashlib
 import re
 import sqlite3
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import segno
+from PIL import Image
 
 from bot.cli import main
+from bot.services.invites import QR_BORDER, QR_SCALE
 from tests.orgdata import TREE
 
 STAMP = "2026-11-29T08:00:00.000000Z"
@@ -35,9 +40,15 @@ def org_file(tmp_path: Path, text: str = TREE) -> str:
     return str(path)
 
 
-def test_config_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_config_check(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     good = tmp_path / "good.toml"
-    good.write_text('[organisation]\nname = "X"\n', encoding="utf-8")
+    good.write_text(
+        '[organisation]\nname = "X"\nadmins = [42]\n[telegram]\nbot_username = "x_bot"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("MUSTER_TELEGRAM__TOKEN", "123:abc")
     assert run(capsys, "--config", str(good), "config", "check") == (0, "configuration ok\n", "")
     bad = tmp_path / "bad.toml"
     bad.write_text('[organisation]\ntimezone = "Mars/Base"\nadmins = "me"\n', encoding="utf-8")
@@ -47,6 +58,48 @@ def test_config_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert len(lines) == 2
     assert lines[0].startswith("organisation.timezone: 'Mars/Base' is not a known IANA timezone")
     assert lines[1].startswith("organisation.admins:")
+
+
+def test_config_check_warns_about_what_a_valid_file_lacks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Valid but unusable in earnest: no admins, no token, no bot_username. It passes
+    (exit 0), and says so, one ``warning: key: problem`` line each."""
+    bare = tmp_path / "bare.toml"
+    bare.write_text('[organisation]\nname = "X"\n', encoding="utf-8")
+    code, out, err = run(capsys, "--config", str(bare), "config", "check")
+    assert (code, out) == (0, "configuration ok\n")
+    assert err.splitlines() == [
+        "warning: organisation.admins: empty; nobody can grant roles in chat"
+        " (add your Telegram user id)",
+        "warning: telegram.token: not set; `muster run` will refuse to start"
+        " (set MUSTER_TELEGRAM__TOKEN or telegram.token_file)",
+        "warning: telegram.bot_username: not set; invite links can be printed only by asking"
+        " Telegram with the token",
+    ]
+
+
+def test_global_options_after_the_subcommand(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``muster config check --config X`` as well as ``muster --config X config check``."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[organisation]\ntimezone = "Mars/Base"\n', encoding="utf-8")
+    for argv in (
+        ["config", "check", "--config", str(bad)],
+        ["config", "--config", str(bad), "check"],
+        ["--config", str(bad), "config", "check"],
+    ):
+        code, _, err = run(capsys, *argv)
+        assert code == 2 and err.startswith("organisation.timezone: 'Mars/Base'"), argv
+    good = tmp_path / "good.toml"
+    good.write_text(f'[storage]\ndatabase = "{tmp_path / "other.db"}"\n', encoding="utf-8")
+    run(capsys, "org", "import", org_file(tmp_path), "--config", str(good))
+    assert (tmp_path / "other.db").exists()
+    assert run(capsys, "org", "show", "--config", str(good))[1].startswith("CITY  City")
+    # The subcommand's --config wins over the one before it, as the last word does.
+    code, _, err = run(capsys, "--config", str(good), "config", "check", "--config", str(bad))
+    assert code == 2
 
 
 def test_config_path_from_environment(
@@ -81,7 +134,7 @@ def test_bad_org_file_changes_nothing(
     code, out, err = run(capsys, "org", "import", path)
     assert code == 2 and out == ""
     assert err.splitlines() == [
-        "org.toml line 1: parent 'ZZ' of unit A is unknown",
+        "org.toml line 4: parent 'ZZ' of unit A is unknown",
         "nothing was changed",
     ]
     assert (
@@ -118,6 +171,66 @@ def test_invite_create_list_revoke(
     assert run(capsys, "invite", "list")[1] == "no usable invites\n"
 
 
+def test_invite_expiry_is_printed_in_local_time(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The organisation's time (or the unit's own), named, not UTC."""
+    monkeypatch.setenv("MUSTER_ORGANISATION__TIMEZONE", "Asia/Shanghai")
+    run(capsys, "org", "import", org_file(tmp_path))
+    _, riv, _ = run(capsys, "invite", "create", "--unit", "RIV", "--role", "member")
+    _, hil, _ = run(capsys, "invite", "create", "--unit", "HIL-1", "--role", "member")
+    with sqlite3.connect(env) as conn:
+        stored = [row[0] for row in conn.execute("SELECT expires_at FROM invites ORDER BY id")]
+    expiry = [datetime.fromisoformat(value) for value in stored]
+    shanghai = f"{expiry[0].astimezone(ZoneInfo('Asia/Shanghai')):%Y-%m-%d %H:%M} Asia/Shanghai"
+    urumqi = f"{expiry[1].astimezone(ZoneInfo('Asia/Urumqi')):%Y-%m-%d %H:%M} Asia/Urumqi"
+    assert f"  uses: 1, expires {shanghai}\n" in riv
+    assert f"  uses: 1, expires {urumqi}\n" in hil
+    _, listed, _ = run(capsys, "invite", "list")
+    assert {line.split("until ")[1] for line in listed.splitlines()} == {shanghai, urumqi}
+
+
+def test_invite_link_as_qr_code(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, "org", "import", org_file(tmp_path))
+    png = tmp_path / "riv.png"
+    code, out, _ = run(
+        capsys, "invite", "create", "--unit", "RIV", "--role", "member", "--qr", str(png)
+    )
+    assert code == 0 and f"  QR:    {png}\n" in out
+    match = re.search(r"link:  (\S+)\n", out)
+    assert match is not None
+    # What segno encodes for the printed link, module by module, is what the PNG shows.
+    expected = segno.make_qr(match.group(1), error="m", boost_error=False)
+    with Image.open(png) as image:
+        assert image.format == "PNG" and image.mode == "1"
+        assert image.size == expected.symbol_size(scale=QR_SCALE, border=QR_BORDER)
+        dark = [
+            [
+                image.getpixel(((x + QR_BORDER) * QR_SCALE + 5, (y + QR_BORDER) * QR_SCALE + 5))
+                == 0
+                for x in range(len(row))
+            ]
+            for y, row in enumerate(expected.matrix)
+        ]
+    assert dark == [[bool(module) for module in row] for row in expected.matrix]
+
+
+def test_qr_needs_a_link(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run(capsys, "org", "import", org_file(tmp_path))
+    monkeypatch.delenv("MUSTER_TELEGRAM__BOT_USERNAME")
+    png = tmp_path / "q.png"
+    argv = ["invite", "create", "--unit", "RIV", "--role", "member", "--qr", str(png)]
+    assert run(capsys, *argv) == (
+        1, "", "muster: --qr: set telegram.bot_username (or a token) to make the link\n",
+    )  # fmt: skip
+    assert not png.exists()
+    assert run(capsys, "invite", "list")[1] == "no usable invites\n"
+
+
 @pytest.mark.parametrize(
     ("argv", "code", "message"),
     [
@@ -125,8 +238,16 @@ def test_invite_create_list_revoke(
          "muster: --unit: no unit with code 'NOPE'\n"),
         (["invite", "create", "--unit", "RIV", "--role", "member", "--expires", "7x"], 2,
          "muster: --expires: '7x' is not a duration like 30m, 12h, 7d or 2w\n"),
-        (["invite", "create", "--unit", "RIV", "--role", "member", "--expires", "400d"], 1,
-         "muster: --expires must be between 1 minute and invites.max_expiry\n"),
+        (["invite", "create", "--unit", "RIV", "--role", "member", "--expires", "100d"], 2,
+         "muster: --expires: 100d is longer than the maximum, 90d (invites.max_expiry)\n"),
+        (["invite", "create", "--unit", "RIV", "--role", "member", "--uses", "0"], 2,
+         "muster: --uses: 0 is not between 1 and 100000 (or use --unlimited)\n"),
+        (["invite", "create", "--unit", "RIV", "--role", "member", "--uses", "-3"], 2,
+         "muster: --uses: -3 is not between 1 and 100000 (or use --unlimited)\n"),
+        (["invite", "create", "--unit", "RIV", "--role", "member", "--uses", "100001"], 2,
+         "muster: --uses: 100001 is not between 1 and 100000 (or use --unlimited)\n"),
+        (["invite", "create", "--unit", "RIV", "--role", "member", "--qr", "/nonexistent/q.png"],
+         2, "muster: --qr: /nonexistent is not a directory\n"),
         (["invite", "create", "--unit", "RIV", "--role", "boss"], 2, None),
         (["role", "grant", "--member", "@ghost", "--unit", "RIV", "--role", "secretary"], 1,
          "muster: no member '@ghost' (name them by @username or Telegram id)\n"),
@@ -144,6 +265,7 @@ def test_errors_are_one_line(
     run(capsys, "org", "import", org_file(tmp_path))
     if message is not None:
         assert run(capsys, *argv) == (code, "", message)
+        assert run(capsys, "invite", "list")[1] == "no usable invites\n"  # none left behind
         return
     # Usage errors come from argparse, which exits.
     with pytest.raises(SystemExit) as exited:
