@@ -1,5 +1,5 @@
-"""Messages for a unit's secretaries (or, where it has none, the nearest ones above), each
-worded in the secretary's own language, as outbox rows."""
+"""Messages for a unit's secretaries (or, where it has none, the nearest ones above), or
+for the administrators, each worded in the recipient's own language, as outbox rows."""
 
 from __future__ import annotations
 
@@ -34,4 +34,14 @@ async def to_secretaries(
         )
         for secretary in await services.directives.nearest_secretaries(unit)
         if secretary.telegram_id is not None
+    ]
+
+
+async def to_admins(
+    services: Services, text: Callable[[str], Html], *, now: datetime
+) -> list[NewMessage]:
+    """``text(language)`` for each administrator (``organisation.admins``)."""
+    return [
+        notice_message(admin.telegram_id, text(admin.language), not_before=now)
+        for admin in await services.invites.admins()
     ]

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from telegram import Update
 
 from bot.inbox import Inbox
+from bot.notices import to_admins
 from handlers.common import MusterApp
 from handlers.menu import refresh_menu_for, set_default_menus
 
@@ -18,7 +19,8 @@ log = logging.getLogger(__name__)
 
 
 async def announce(app: MusterApp) -> None:
-    """Register the command menus; failure here must not keep the bot from running."""
+    """Register the command menus and check the bot's name; failure here must not keep
+    the bot from running."""
     services = app.bot_data["services"]
     try:
         await set_default_menus(app.bot, services.i18n)
@@ -26,6 +28,39 @@ async def announce(app: MusterApp) -> None:
             await refresh_menu_for(app.bot, services, admin_id)
     except Exception:
         log.exception("command menus not registered")
+    try:
+        await check_username(app)
+    except Exception:
+        log.exception("could not warn the admins about telegram.bot_username")
+
+
+async def check_username(app: MusterApp) -> bool:
+    """True if ``telegram.bot_username`` names this bot (or is unset). Otherwise every
+    invite link the CLI prints opens another bot: log it and tell the admins in chat."""
+    services = app.bot_data["services"]
+    configured = services.settings.telegram.bot_username
+    actual = app.bot.username  # from getMe, which initialize() called
+    if configured is None or configured.casefold() == actual.casefold():
+        return True
+    log.error(
+        "telegram.bot_username is %r but the token belongs to @%s: invite links printed by"
+        " `muster invite create` open the wrong bot; set telegram.bot_username = %r",
+        configured,
+        actual,
+        actual,
+    )
+    now = services.clock.now()
+    messages = await to_admins(
+        services,
+        lambda language: services.i18n.t(
+            language, "admin-wrong-bot-username", configured=configured, actual=actual
+        ),
+        now=now,
+    )
+    async with services.storage.db.transaction() as conn:
+        await services.storage.outbox.enqueue_many(conn, messages, now)
+    app.bot_data["wake_delivery"]()
+    return False
 
 
 def _report_crash(task: asyncio.Task[None]) -> None:

@@ -148,6 +148,8 @@ admin-deactivated = { $name } is deactivated: no messages, no roles in effect.
 admin-reactivated = { $name } is active again.
 admin-already-active = { $name } is already active.
 admin-already-inactive = { $name } is already inactive.
+admin-wrong-bot-username = ⚠️ <b>Invite links name the wrong bot.</b>
+    The configuration says @{ $configured } (telegram.bot_username), but this bot is @{ $actual }, so links printed by <code>muster invite create</code> open @{ $configured }. Set telegram.bot_username = "{ $actual }" and restart the bot.
 
 # Times
 when-today = { $time } today

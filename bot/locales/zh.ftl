@@ -138,6 +138,8 @@ admin-deactivated = 已停用 { $name }：不再收到消息，角色暂停。
 admin-reactivated = 已恢复 { $name }。
 admin-already-active = { $name } 本来就是正常状态。
 admin-already-inactive = { $name } 已经是停用状态。
+admin-wrong-bot-username = ⚠️ <b>邀请链接指向了别的机器人。</b>
+    配置中的用户名是 @{ $configured }（telegram.bot_username），而本机器人是 @{ $actual }，因此用 <code>muster invite create</code> 生成的链接会打开 @{ $configured }。请将 telegram.bot_username 改为 "{ $actual }"，然后重启机器人。
 
 # 时间
 when-today = 今天 { $time }
