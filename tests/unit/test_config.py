@@ -49,8 +49,7 @@ def test_example_config_names_every_key() -> None:
         lines = sections.get(section, [])
         for key in model.model_fields:
             written = any(
-                re.match(rf"^#?\s*{key}\s*=", line) or line == f"{section}.{key}"
-                for line in lines
+                re.match(rf"^#?\s*{key}\s*=", line) or line == f"{section}.{key}" for line in lines
             )
             if not written and f"MUSTER_{section}__{key}".upper() not in text:
                 missing.append(f"{section}.{key}")
