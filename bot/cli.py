@@ -17,6 +17,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
+from zoneinfo import ZoneInfo
 
 from telegram.error import TelegramError
 
@@ -36,6 +37,7 @@ from bot.services.invites import MAX_USES, InviteError, invite_link, write_qr_pn
 from bot.services.membership import MembershipError
 from bot.services.org import OrgFileError
 from bot.services.roster import MAX_FILE_BYTES, Problem, RosterFileError, describe
+from bot.tables import text_table
 from storage import SchemaTooNewError, Storage
 from storage.models import Member, Role, Unit
 
@@ -114,6 +116,10 @@ def _parser() -> argparse.ArgumentParser:
 
     member = commands.add_parser("member", help="members")
     member_actions = member.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    member_list = member_actions.add_parser(
+        "list", help="active members: name, @username, unit, roles, joined, reachable"
+    )
+    member_list.add_argument("--unit", help="only this unit and the units below it")
     move = member_actions.add_parser("move", help="move a member to another unit")
     move.add_argument("--member", required=True, help="@username or Telegram id")
     move.add_argument("--unit", required=True, help="unit code")
@@ -355,6 +361,41 @@ async def _invite_list(services: Services) -> int:
     return 0
 
 
+def _reachable(unreachable_since: datetime | None, zone: ZoneInfo) -> str:
+    """Whether the bot can write to them: "no" since a send found the chat blocked or gone."""
+    if unreachable_since is None:
+        return "yes"
+    return f"no, since {unreachable_since.astimezone(zone):%Y-%m-%d}"
+
+
+async def _member_list(services: Services, code: str | None) -> int:
+    unit = None
+    if code is not None:
+        unit = await services.storage.units.by_code(code)
+        if unit is None:
+            raise CliError(f"--unit: no unit with code {code!r}")
+    listed = await services.membership.listing(Actor.console(), unit)
+    if not listed:
+        print(f"no members in {unit.code}" if unit else "no members yet")
+        return 0
+    zone = services.settings.zone
+    rows = [
+        (
+            entry.member.display_name,
+            f"@{entry.member.username}" if entry.member.username else "-",
+            entry.unit_code,
+            ", ".join(f"{role} {code}" for role, code in entry.roles) or "-",
+            f"{entry.member.joined_at.astimezone(zone):%Y-%m-%d}",
+            _reachable(entry.member.unreachable_since, zone),
+        )
+        for entry in listed
+    ]
+    header = ("name", "username", "unit", "roles", "joined", "reachable")
+    for line in text_table(header, rows):
+        print(line)
+    return 0
+
+
 async def _audit(services: Services, limit: int) -> int:
     units = {u.id: u.code for u in await services.storage.units.all()}
     for entry in await services.storage.audit.recent(limit):
@@ -393,6 +434,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
                 done = "is now" if verb == "grant" else "is no longer"
                 print(f"{member.display_name} {done} {args.role} of {unit.code}")
                 return 0
+            case ("member", "list"):
+                return await _member_list(services, args.unit)
             case ("member", "move"):
                 member = await _find_member(services, args.member)
                 unit = await services.membership.move(console, member, args.unit)

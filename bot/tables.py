@@ -1,10 +1,11 @@
 """Tables as files people open in a spreadsheet: CSV (UTF-8 with BOM, so Excel reads
-Chinese names right) and XLSX (xlsxwriter)."""
+Chinese names right) and XLSX (xlsxwriter); and as aligned text for a terminal."""
 
 from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Sequence
 
 import xlsxwriter
@@ -38,3 +39,22 @@ def xlsx_bytes(sheets: dict[str, Table]) -> bytes:
             sheet.set_column(column, column, min(max(width + 2, 8), 60))
     book.close()
     return buffer.getvalue()
+
+
+def _width(text: str) -> int:
+    """Terminal columns: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def text_table(header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> list[str]:
+    """Lines of left-aligned columns, two spaces apart, header first."""
+    cells = [[str(h) for h in header]] + [
+        ["" if cell is None else str(cell) for cell in row] for row in rows
+    ]
+    widths = [max(_width(line[i]) for line in cells) for i in range(len(header))]
+    return [
+        "  ".join(
+            cell + " " * (width - _width(cell)) for cell, width in zip(line, widths, strict=True)
+        ).rstrip()
+        for line in cells
+    ]

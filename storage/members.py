@@ -10,7 +10,7 @@ from itertools import islice
 import aiosqlite
 
 from storage.db import Database, from_db_time, to_db_time
-from storage.models import Member, Role, RoleGrant
+from storage.models import ListedMember, Member, Role, RoleGrant
 from storage.units import subtree_bounds
 
 _BULK = 5_000  # rows per statement in add_many
@@ -27,6 +27,9 @@ _COLUMNS = (
     "id, telegram_id, display_name, username, language, unit_id, active, joined_at,"
     " unreachable_since"
 )
+
+# The same, qualified, for queries that join members (as m) to other tables.
+_M_COLUMNS = ", ".join(f"m.{c.strip()}" for c in _COLUMNS.split(","))
 
 
 def _member(row: aiosqlite.Row) -> Member:
@@ -186,6 +189,29 @@ class MemberRepository:
         )
         return int(row["n"]) if row else 0
 
+    async def listing(self, under: str | None = None) -> list[ListedMember]:
+        """Active members with their unit's code and their roles, by unit code, then name: the
+        whole organisation, or the subtree of the unit whose path is ``under``."""
+        where = ""
+        params: tuple[str, ...] = ()
+        if under is not None:
+            where, params = " AND u.path >= ? AND u.path < ?", subtree_bounds(under)
+        # Codes are letters, digits and _.- only, so ':' and ',' separate them safely.
+        rows = await self.db.fetchall(
+            f"SELECT {_M_COLUMNS}, u.code AS unit_code,"
+            " (SELECT group_concat(r.role || ':' || ru.code) FROM roles r"
+            "  JOIN units ru ON ru.id = r.unit_id WHERE r.member_id = m.id) AS roles"
+            " FROM members m JOIN units u ON u.id = m.unit_id"
+            f" WHERE m.active = 1{where} ORDER BY u.code, m.display_name, m.id",
+            params,
+        )
+        listed = []
+        for row in rows:
+            pairs = (item.split(":", 1) for item in (row["roles"] or "").split(",") if item)
+            roles = tuple(sorted((Role(role), code) for role, code in pairs))
+            listed.append(ListedMember(_member(row), row["unit_code"], roles))
+        return listed
+
     # Roles -----------------------------------------------------------------
 
     async def roles_of(self, member_id: int) -> list[RoleGrant]:
@@ -220,9 +246,8 @@ class MemberRepository:
         if not unit_ids:
             return []
         marks = ",".join("?" * len(unit_ids))
-        cols = ", ".join(f"m.{c.strip()}" for c in _COLUMNS.split(","))
         rows = await self.db.fetchall(
-            f"SELECT r.unit_id AS role_unit, {cols} FROM roles r"
+            f"SELECT r.unit_id AS role_unit, {_M_COLUMNS} FROM roles r"
             " JOIN members m ON m.id = r.member_id"
             f" WHERE r.role = ? AND m.active = 1 AND r.unit_id IN ({marks})"
             " ORDER BY m.display_name",

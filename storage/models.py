@@ -44,6 +44,13 @@ class Member:
 
 
 @dataclass(frozen=True, slots=True)
+class ListedMember:
+    member: Member
+    unit_code: str
+    roles: tuple[tuple[Role, str], ...]  # (role, unit code)
+
+
+@dataclass(frozen=True, slots=True)
 class RoleGrant:
     member_id: int
     unit_id: int

@@ -10,7 +10,7 @@ from bot.services.authz import Action, Actor, Authorizer
 from bot.services.duty import release_shifts
 from bot.services.people import Person
 from storage import Storage
-from storage.models import Member, Role, Unit
+from storage.models import ListedMember, Member, Role, Unit
 
 # Telegram ids fit in 64 bits; ASCII digits only ("²".isdigit() is true).
 _TELEGRAM_ID = re.compile(r"-?[0-9]{1,18}", re.ASCII)
@@ -89,6 +89,12 @@ class MembershipService:
                 unreachable_since=None,
             )
         return member
+
+    async def listing(self, actor: Actor, unit: Unit | None) -> list[ListedMember]:
+        """The active members of ``unit`` and the units below it (of the whole
+        organisation when None, for admins), with their roles."""
+        await self.authz.check(actor, Action.VIEW_UNIT, unit, "list members")
+        return await self.storage.members.listing(unit.path if unit else None)
 
     async def _unit(self, code: str) -> Unit:
         unit = await self.storage.units.by_code(code)

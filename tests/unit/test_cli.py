@@ -299,6 +299,49 @@ def test_roles_members_and_audit(
     assert all(line.split()[3] == "console" for line in out.splitlines())
 
 
+def test_member_list(env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "org", "import", org_file(tmp_path))
+    assert run(capsys, "member", "list")[:2] == (0, "no members yet\n")
+    with sqlite3.connect(env) as conn:
+        units = dict(conn.execute("SELECT code, id FROM units"))
+        conn.executemany(
+            "INSERT INTO members (telegram_id, display_name, username, language, unit_id,"
+            " joined_at, updated_at, unreachable_since, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (42, "Lin", "lin", "zh", units["RIV-1"], STAMP, STAMP, None, 1),
+                (43, "王小明", None, "zh", units["RIV-1"], STAMP, STAMP,
+                 "2026-11-30T02:00:00.000000Z", 1),
+                (44, "Ann", "ann", "en", units["CITY"], "2026-11-28T20:00:00.000000Z", STAMP,
+                 None, 1),
+                (45, "Gone", "gone", "en", units["RIV"], STAMP, STAMP, None, 0),
+                (46, "Hal", None, "en", units["HIL-1"], STAMP, STAMP, None, 1),
+            ],
+        )  # fmt: skip
+        conn.executemany(
+            "INSERT INTO roles (member_id, unit_id, role, granted_at) VALUES (?, ?, ?, ?)",
+            [(1, units["RIV"], "secretary", STAMP), (3, units["CITY"], "coordinator", STAMP),
+             (3, units["CITY"], "secretary", STAMP)],
+        )  # fmt: skip
+    code, out, _ = run(capsys, "member", "list")
+    assert code == 0
+    # Columns line up in a terminal, a Chinese character being two columns wide; dates are
+    # the organisation's (UTC here).
+    assert out.splitlines() == [
+        "name    username  unit   roles                             joined      reachable",
+        "Ann     @ann      CITY   coordinator CITY, secretary CITY  2026-11-28  yes",
+        "Hal     -         HIL-1  -                                 2026-11-29  yes",
+        "Lin     @lin      RIV-1  secretary RIV                     2026-11-29  yes",
+        "王小明  -         RIV-1  -                                 2026-11-29"
+        "  no, since 2026-11-30",
+    ]
+    code, out, _ = run(capsys, "member", "list", "--unit", "RIV")
+    assert [line.split()[0] for line in out.splitlines()] == ["name", "Lin", "王小明"]
+    assert run(capsys, "member", "list", "--unit", "HIL")[1].splitlines()[1].startswith("Hal ")
+    assert run(capsys, "member", "list", "--unit", "NOPE") == (
+        1, "", "muster: --unit: no unit with code 'NOPE'\n",
+    )  # fmt: skip
+
+
 def test_newer_database_is_refused(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "org", "show")[0] == 0
     with sqlite3.connect(env) as conn:
