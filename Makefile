@@ -2,17 +2,28 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Muster and what it needs to run (demo, run, bench); the test tools on top (test).
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 
 .PHONY: test lint typecheck pytest run demo bench clean
 
-$(STAMP): pyproject.toml
-	$(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+$(BIN)/python:
+	@echo "Creating $(VENV) with $(PY)…"
+	@$(PY) -m venv $(VENV)
+	@$(BIN)/pip install --quiet --upgrade pip
 
-test: $(STAMP)
+$(STAMP): pyproject.toml | $(BIN)/python
+	@echo "Installing Muster into $(VENV) (first run only, about a minute)…"
+	@$(BIN)/pip install --quiet -e .
+	@touch $(STAMP)
+
+$(DEV_STAMP): $(STAMP)
+	@echo "Installing the test tools (pytest, ruff, mypy…) into $(VENV) (first run only)…"
+	@$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(DEV_STAMP)
+
+test: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
