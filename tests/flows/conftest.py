@@ -87,18 +87,25 @@ class Harness:
         return member
 
 
-@pytest.fixture
-async def harness(
-    settings: Settings, storage: Storage, clock: FakeClock, tmp_path: Path
-) -> AsyncIterator[Harness]:
-    api = FakeBotApi(clock=clock.now)
-    app = await build_application(
+async def build_app(
+    settings: Settings, storage: Storage, clock: FakeClock, api: FakeBotApi
+) -> MusterApp:
+    """The real application against ``api``, on the test clock, unpaced."""
+    return await build_application(
         settings,
         request=FakeRequest(api),
         clock=clock,
         storage=storage,
         pacer=Pacer.unlimited(sleep=clock.sleep),
     )
+
+
+@pytest.fixture
+async def harness(
+    settings: Settings, storage: Storage, clock: FakeClock, tmp_path: Path
+) -> AsyncIterator[Harness]:
+    api = FakeBotApi(clock=clock.now)
+    app = await build_app(settings, storage, clock, api)
     async with ChatDriver(app, api) as driver:
         harness = Harness(api, app, driver, clock, tmp_path)
         await load_tree(harness.services, tmp_path)

@@ -8,15 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_application
 from bot.clock import FakeClock
 from bot.config import Settings
-from bot.delivery import Pacer
-from bot.fakeapi import ChatDriver, FakeBotApi, FakeRequest
+from bot.fakeapi import ChatDriver, FakeBotApi
 from bot.runner import announce
 from storage import Storage
 from tests.conftest import ADMIN_ID
-from tests.flows.conftest import Harness
+from tests.flows.conftest import Harness, build_app
 from tests.orgdata import load_tree
 
 CHINESE_ADMIN = 900_000_002
@@ -33,13 +31,7 @@ async def test_a_different_bot_name_is_logged_and_told_to_each_admin(
     settings = settings.model_copy(update={"organisation": organisation})
     # The token belongs to @riverside_real_bot; the config says @muster_test_bot.
     api = FakeBotApi(clock=clock.now, bot_username="riverside_real_bot")
-    app = await build_application(
-        settings,
-        request=FakeRequest(api),
-        clock=clock,
-        storage=storage,
-        pacer=Pacer.unlimited(sleep=clock.sleep),
-    )
+    app = await build_app(settings, storage, clock, api)
     services = app.bot_data["services"]
     await load_tree(services, tmp_path)
     unit = await storage.units.by_code("RIV")
