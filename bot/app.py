@@ -27,6 +27,7 @@ from bot.services.checkins import Unchecked
 from bot.services.container import Services
 from bot.summary_schedule import SummaryRenderers, summary_tick
 from handlers.common import MusterApp, MusterContext, answer_quietly, language_of
+from handlers.menu import refresh_stale_menus
 from storage import Storage
 from storage.checkins import KIND_REMINDER as KIND_CHECKIN_REMINDER
 from storage.outbox import NewMessage
@@ -140,8 +141,9 @@ async def run_schedule(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
     duty = await duty_tick(services)
     summaries = await summary_tick(services)
     await services.privacy.retention_tick()
+    menus = await refresh_stale_menus(app.bot, services)
     app.bot_data["delivery"].wake()
-    return done + reminded + noticed + duty + summaries
+    return done + reminded + noticed + duty + summaries + menus
 
 
 async def _tick_job(context: MusterContext) -> None:

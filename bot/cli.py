@@ -396,10 +396,14 @@ async def _member_list(services: Services, code: str | None) -> int:
     return 0
 
 
+# No Telegram id: the operator at this console; 0: a member since erased.
+_ACTORS: dict[int | None, str] = {None: "console", 0: "erased"}
+
+
 async def _audit(services: Services, limit: int) -> int:
     units = {u.id: u.code for u in await services.storage.units.all()}
     for entry in await services.storage.audit.recent(limit):
-        actor = entry.actor_telegram_id if entry.actor_telegram_id is not None else "console"
+        actor = _ACTORS.get(entry.actor_telegram_id, entry.actor_telegram_id)
         unit = units.get(entry.unit_id, "-") if entry.unit_id else "-"
         print(
             f"{entry.at:%Y-%m-%d %H:%M:%S}Z  {entry.outcome:6}  {actor}  {entry.action}"

@@ -11,9 +11,10 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.render import directive_text
 from bot.services.directives import AckStatus
-from handlers.common import MusterApp, MusterContext, Reply, person_of
+from handlers.common import MusterApp, MusterContext, Reply, member_action, person_of
 
 
+@member_action
 async def acknowledge(update: Update, context: MusterContext) -> None:
     reply = await Reply.to(update, context)
     services = context.services

@@ -33,7 +33,9 @@ async def me(update: Update, context: MusterContext) -> None:
     window = checkins.window(profile.unit)
     today = window.day
     done = await checkins.today(profile.member)
-    if done is not None:
+    if not profile.member.active:
+        checkin = reply.t("me-checkin-inactive")
+    elif done is not None:
         at = done.updated_at.astimezone(checkins.zone_of(profile.unit))
         checkin = reply.t("me-checkin-done", time=f"{at:%H:%M}")
     elif (leave := await checkins.on_leave(profile.member, today)) is not None:

@@ -17,7 +17,16 @@ from bot.checkin_config import Question
 from bot.i18n import Html, format_day
 from bot.notices import to_secretaries
 from bot.services.checkins import CheckinError, WindowState
-from handlers.common import PRIVATE, Buttons, MusterApp, MusterContext, Reply, wake_delivery
+from bot.services.people import require_active
+from handlers.common import (
+    PRIVATE,
+    Buttons,
+    MusterApp,
+    MusterContext,
+    Reply,
+    member_action,
+    wake_delivery,
+)
 from handlers.flow import Flow
 from handlers.form import ERRORS, FormWalker, error_args
 from storage.checkins import Checkin
@@ -37,6 +46,7 @@ async def _member(reply: Reply) -> Member | None:
     return reply.member
 
 
+@member_action
 async def start(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     if update.callback_query is not None:
@@ -45,6 +55,7 @@ async def start(update: Update, context: MusterContext) -> int:
     if member is None:
         await reply.send("not-a-member", org=context.services.settings.organisation.name)
         return FLOW.end(context)
+    require_active(member)  # before the form: Submit would be refused anyway
     checkins = context.services.checkins
     unit = await context.services.org.unit(member.unit_id)
     window = checkins.window(unit)
@@ -134,6 +145,7 @@ async def _confirm(reply: Reply, new: bool) -> int:
 FORM = FormWalker(FLOW, ASK, _questions, "checkin-question", _confirm, _guard)
 
 
+@member_action
 async def submit(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")

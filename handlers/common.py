@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Coroutine, Sequence
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from telegram import (
     CallbackQuery,
@@ -15,13 +16,13 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import Application, CallbackContext, ExtBot, filters
+from telegram.ext import Application, CallbackContext, ConversationHandler, ExtBot, filters
 
 from bot.i18n import Html, Translator
 from bot.services.authz import Action, Actor
 from bot.services.container import Services
 from bot.services.org import TreeLine
-from bot.services.people import Person, language_for
+from bot.services.people import InactiveMemberError, Person, language_for
 from storage.models import Member, Role
 
 log = logging.getLogger(__name__)
@@ -202,6 +203,29 @@ def toast(key: str) -> Callback:
 
     async def handler(update: Update, context: MusterContext) -> None:
         await (await Reply.to(update, context)).toast(key)
+
+    return handler
+
+
+R = TypeVar("R")
+
+
+def member_action(
+    callback: Callable[[Update, MusterContext], Coroutine[Any, Any, R]],
+) -> Callable[[Update, MusterContext], Coroutine[Any, Any, R | int]]:
+    """A handler of something only an active member does. The service refuses an
+    inactive member (``require_active``); here that becomes a message in their language,
+    and the end of any flow the handler belongs to."""
+
+    @functools.wraps(callback)
+    async def handler(update: Update, context: MusterContext) -> R | int:
+        try:
+            return await callback(update, context)
+        except InactiveMemberError:
+            reply = await Reply.to(update, context)
+            await reply.toast("")  # a press already answered stays answered
+            await reply.send("member-inactive")
+            return ConversationHandler.END
 
     return handler
 

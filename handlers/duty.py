@@ -14,7 +14,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.duty_schedule import shift_text, when_text
 from bot.i18n import Html, join_html
 from bot.services.duty import REASON_LIMIT, ShiftView, Verdict, reason_problem
-from handlers.common import PRIVATE, MusterApp, MusterContext, Reply, wake_delivery
+from handlers.common import PRIVATE, MusterApp, MusterContext, Reply, member_action, wake_delivery
 from handlers.flow import Flow
 from storage.models import ShiftStatus
 
@@ -56,6 +56,7 @@ async def _drop_keyboard(reply: Reply, message_id: object) -> None:
 # Confirm and cover ---------------------------------------------------------------
 
 
+@member_action
 async def confirm(update: Update, context: MusterContext) -> None:
     reply = await Reply.to(update, context)
     if reply.member is None:
@@ -70,6 +71,7 @@ async def confirm(update: Update, context: MusterContext) -> None:
     await reply.toast(_TOASTS[outcome.verdict])
 
 
+@member_action
 async def take(update: Update, context: MusterContext) -> None:
     reply = await Reply.to(update, context)
     if reply.member is None:
@@ -90,6 +92,7 @@ async def take(update: Update, context: MusterContext) -> None:
 # Decline: a short conversation for the reason --------------------------------------
 
 
+@member_action
 async def decline(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     if reply.member is None:
@@ -116,6 +119,7 @@ async def decline(update: Update, context: MusterContext) -> int:
     return REASON
 
 
+@member_action
 async def reason(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     message = update.message
@@ -153,6 +157,7 @@ async def reason(update: Update, context: MusterContext) -> int:
 # /duty ----------------------------------------------------------------------------
 
 
+@member_action
 async def show(update: Update, context: MusterContext) -> None:
     reply = await Reply.to(update, context)
     member = reply.member

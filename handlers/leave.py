@@ -29,6 +29,7 @@ from handlers.common import (
     Reply,
     actor_of,
     command_args,
+    member_action,
     person_of,
 )
 from handlers.flow import Flow
@@ -91,6 +92,7 @@ def _period(reply: Reply, leave: Leave) -> str:
     return f"{first} – {format_day(leave.last_day, reply.language)}"
 
 
+@member_action
 async def start(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     draft = FLOW.draft(context)
@@ -105,15 +107,15 @@ async def start(update: Update, context: MusterContext) -> int:
         if member is None:
             await reply.send("admin-unknown-member", who=args[0])
             return FLOW.end(context)
-        try:  # someone else's leave is shown only to whoever may manage it
-            await services.checkins.may_manage_leave(await actor_of(update, context), member)
-        except PermissionDeniedError:
-            await reply.send("access-denied")
-            return FLOW.end(context)
         draft["member"] = member.id
     member = await _target(reply)
     if member is None:
         await reply.send("not-a-member", org=services.settings.organisation.name)
+        return FLOW.end(context)
+    try:  # someone else's leave is shown only to whoever may manage it; one's own, if active
+        await services.checkins.may_manage_leave(await actor_of(update, context), member)
+    except PermissionDeniedError:
+        await reply.send("access-denied")
         return FLOW.end(context)
     leaves = await services.checkins.upcoming_leave(member)
     if not leaves:
@@ -178,6 +180,11 @@ async def first_chosen(update: Update, context: MusterContext) -> int:
     first = await _day_from(reply, await _today(reply, member))
     if first is None:
         return FIRST
+    try:
+        await context.services.checkins.check_leave_start(member, first)
+    except CheckinError:
+        await reply.send("leave-error-past-retry")
+        return FIRST
     FLOW.draft(context)["first"] = first.isoformat()
     rows: Buttons = [
         [
@@ -195,6 +202,7 @@ async def first_chosen(update: Update, context: MusterContext) -> int:
     return LAST
 
 
+@member_action
 async def last_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     draft = FLOW.draft(context)
@@ -234,6 +242,7 @@ async def last_chosen(update: Update, context: MusterContext) -> int:
     return FLOW.end(context)
 
 
+@member_action
 async def cancel_leave(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     try:

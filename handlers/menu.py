@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 
 from telegram import Bot, BotCommand, BotCommandScopeChat, Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import CommandHandler
 
 from bot.i18n import LANGUAGES, Translator, join_html
@@ -87,16 +87,35 @@ async def set_default_menus(bot: Bot, i18n: Translator) -> None:
             await bot.set_my_commands(commands)
 
 
-async def refresh_menu_for(bot: Bot, services: Services, telegram_id: int) -> None:
-    """Give this person's private chat the menu their roles allow, in their language."""
+async def refresh_menu_for(bot: Bot, services: Services, telegram_id: int) -> bool:
+    """Give this person's private chat the menu their roles allow, in their language, and
+    clear any stale mark; False when Telegram could not be reached (worth another try)."""
     actor = await services.authz.actor(telegram_id)
     language = actor.member.language if actor.member else services.i18n.default_language
     try:
         await bot.set_my_commands(
             commands_for(services.i18n, language, actor), scope=BotCommandScopeChat(telegram_id)
         )
-    except TelegramError as exc:
+    except (BadRequest, Forbidden) as exc:  # no such chat, or blocked: no retry helps
         log.info("menu for %s not set: %s", telegram_id, exc)
+    except TelegramError as exc:
+        log.info("menu for %s not set yet: %s", telegram_id, exc)
+        return False
+    if actor.member is not None:
+        await services.storage.members.menu_refreshed(actor.member.id)
+    return True
+
+
+async def refresh_stale_menus(bot: Bot, services: Services) -> int:
+    """Set the menus marked stale by role changes made outside the chat (the CLI); part of
+    the schedule's tick. Returns the menus set."""
+    done = 0
+    for member_id, telegram_id in await services.storage.members.stale_menus():
+        if telegram_id is None:  # erased since: no chat to set
+            await services.storage.members.menu_refreshed(member_id)
+        elif await refresh_menu_for(bot, services, telegram_id):
+            done += 1
+    return done
 
 
 async def refresh_menu(context: MusterContext, telegram_id: int) -> None:

@@ -19,7 +19,15 @@ from bot.forms import on_earth
 from bot.i18n import Html, format_day
 from bot.notices import to_secretaries
 from bot.services.on_duty import DutyError, IncidentReport, OnDuty, Started
-from handlers.common import PRIVATE, Buttons, MusterApp, MusterContext, Reply, wake_delivery
+from handlers.common import (
+    PRIVATE,
+    Buttons,
+    MusterApp,
+    MusterContext,
+    Reply,
+    member_action,
+    wake_delivery,
+)
 from handlers.flow import Flow
 from handlers.form import FormWalker
 from storage.models import Member, Unit
@@ -113,6 +121,7 @@ async def _pressed(
 # --- Start duty -------------------------------------------------------------------------
 
 
+@member_action
 async def start_pressed(update: Update, context: MusterContext) -> int:
     services = context.services
     reply, duty = await _pressed(update, context, services.on_duty.startable)
@@ -138,6 +147,7 @@ async def start_pressed(update: Update, context: MusterContext) -> int:
     return LOCATION
 
 
+@member_action
 async def location_sent(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     member = await _member(reply)
@@ -222,6 +232,7 @@ def _report_questions(context: MusterContext) -> list[Question]:
     return context.services.settings.duty.report
 
 
+@member_action
 async def end_pressed(update: Update, context: MusterContext) -> int:
     reply, duty = await _pressed(update, context, context.services.on_duty.endable)
     if duty is None:
@@ -250,6 +261,7 @@ async def report_again(update: Update, context: MusterContext) -> int:
     return await REPORT_FORM.ask(reply, new=False)
 
 
+@member_action
 async def report_submitted(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     member = await _member(reply)
@@ -275,6 +287,7 @@ async def report_submitted(update: Update, context: MusterContext) -> int:
 # --- Report incident --------------------------------------------------------------------
 
 
+@member_action
 async def incident_pressed(update: Update, context: MusterContext) -> int:
     reply, duty = await _pressed(update, context, context.services.on_duty.reportable)
     if duty is None:
@@ -318,6 +331,7 @@ async def incident_part(update: Update, context: MusterContext) -> int:
     return INCIDENT
 
 
+@member_action
 async def incident_send(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     member = await _member(reply)

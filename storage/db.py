@@ -21,6 +21,10 @@ _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 # Inline writes (see Database.write_inline) between two checkpoints: a few pages each, so
 # about SQLite's own default of a checkpoint per 1,000 pages of log.
 _CHECKPOINT_EVERY = 250
+# Deleted and overwritten content is zeroed, not left in free space: an erased member or
+# details past retention must not be readable from the file (or a backup of it). Every
+# connection that writes sets it; it is per connection.
+_SECURE_DELETE = "PRAGMA secure_delete=ON"
 
 
 class SchemaTooNewError(Exception):
@@ -91,6 +95,7 @@ class Database:
             await conn.execute("PRAGMA foreign_keys=ON")
             await conn.execute("PRAGMA synchronous=NORMAL")
             await conn.execute("PRAGMA busy_timeout=5000")
+            await conn.execute(_SECURE_DELETE)
             db = cls(conn, str(path))
             version = await db.schema_version()
             if version > latest_version():
@@ -232,6 +237,7 @@ class Database:
             inline.execute("PRAGMA synchronous=NORMAL")
             inline.execute("PRAGMA busy_timeout=0")
             inline.execute("PRAGMA wal_autocheckpoint=0")
+            inline.execute(_SECURE_DELETE)
             self._inline = inline
         try:
             cursor = self._inline.execute(sql, tuple(params))
@@ -245,6 +251,17 @@ class Database:
         ):
             self._checkpoint = asyncio.create_task(self._checkpoint_wal())
         return cursor
+
+    async def truncate_wal(self) -> bool:
+        """Copy the write-ahead log into the database and empty it, so page images from
+        before an erasure are not left in the -wal file; False if a reader (maybe in
+        another process) kept part of it, for now."""
+        if self.path == ":memory:":
+            return True
+        async with self._lock:
+            rows = await self.conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+        busy = next(iter(rows))[0]
+        return not busy
 
     async def _checkpoint_wal(self) -> None:
         """What SQLite's automatic checkpoint would do after the inline writes, in the

@@ -153,6 +153,28 @@ class MemberRepository:
             (int(active), to_db_time(now), member_id),
         )
 
+    async def mark_menu_stale(self, member_id: int, now: datetime) -> None:
+        """The member's roles changed: their command menu must be set again (by the bot,
+        which may run in another process). Joins the caller's transaction."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO menu_refresh (member_id, since) VALUES (?, ?)"
+                " ON CONFLICT (member_id) DO NOTHING",
+                (member_id, to_db_time(now)),
+            )
+
+    async def stale_menus(self, limit: int = 100) -> list[tuple[int, int | None]]:
+        """(member id, Telegram id) of members whose menu is to be set again, oldest first."""
+        rows = await self.db.fetchall(
+            "SELECT r.member_id, m.telegram_id FROM menu_refresh r"
+            " JOIN members m ON m.id = r.member_id ORDER BY r.since LIMIT ?",
+            (limit,),
+        )
+        return [(r["member_id"], r["telegram_id"]) for r in rows]
+
+    async def menu_refreshed(self, member_id: int) -> None:
+        await self.db.write("DELETE FROM menu_refresh WHERE member_id = ?", (member_id,))
+
     async def in_units(self, unit_ids: Sequence[int], *, active_only: bool = True) -> list[Member]:
         if not unit_ids:
             return []

@@ -3,8 +3,14 @@ who asks for it. Counts survive both, so summaries of those days still add up.""
 
 from __future__ import annotations
 
+import html
+import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
+
+import aiosqlite
 
 from storage.db import Database, to_db_time
 
@@ -16,6 +22,7 @@ class Erased:
     checkins: int = 0
     shifts: int = 0
     incidents: int = 0
+    messages: int = 0  # sent messages whose text was dropped (a flag notice quotes answers)
 
 
 class PrivacyRepository:
@@ -50,12 +57,20 @@ class PrivacyRepository:
                 " OR lat IS NOT NULL)",
                 (low, high),
             )
+            # Messages already sent keep their delivery record, not their text. Their
+            # instants are UTC: a day's edge is hours off the local one, which is no matter
+            # for messages weeks old.
+            messages = await conn.execute(
+                "UPDATE outbox SET payload = '{}' WHERE created_at >= ? AND created_at < ?"
+                " AND payload != '{}' AND status NOT IN ('pending', 'sending')",
+                (low, high),
+            )
             await conn.execute(
                 "INSERT INTO retention_state (name, done_until) VALUES ('details', ?)"
                 " ON CONFLICT (name) DO UPDATE SET done_until = excluded.done_until",
                 (high,),
             )
-        return Erased(checkins.rowcount, shifts.rowcount, incidents.rowcount)
+        return Erased(checkins.rowcount, shifts.rowcount, incidents.rowcount, messages.rowcount)
 
     async def erase_member(self, member_id: int, placeholder: str, now: datetime) -> None:
         """Everything that says who the person was, or what they said, goes; what they
@@ -64,15 +79,22 @@ class PrivacyRepository:
         stamp = to_db_time(now)
         async with self.db.transaction() as conn:
             row = await (
-                await conn.execute("SELECT telegram_id FROM members WHERE id = ?", (member_id,))
+                await conn.execute(
+                    "SELECT telegram_id, display_name, username FROM members WHERE id = ?",
+                    (member_id,),
+                )
             ).fetchone()
-            telegram_id = row[0] if row else None
+            if row is None:
+                return
+            telegram_id = row[0]
+            traces = Traces(telegram_id, row[1], row[2], placeholder)
             await conn.execute(
                 "UPDATE members SET telegram_id = NULL, display_name = ?, username = NULL,"
                 " active = 0, unreachable_since = NULL, updated_at = ? WHERE id = ?",
                 (placeholder, stamp, member_id),
             )
             await conn.execute("DELETE FROM roles WHERE member_id = ?", (member_id,))
+            await conn.execute("DELETE FROM menu_refresh WHERE member_id = ?", (member_id,))
             await conn.execute(
                 "UPDATE checkins SET answers = '{}' WHERE member_id = ?", (member_id,)
             )
@@ -87,21 +109,135 @@ class PrivacyRepository:
                 (member_id,),
             )
             # Messages not sent yet would reach a person who asked to be forgotten; those
-            # sent keep their delivery record, not their text.
+            # sent keep their delivery record, not their text nor their chat.
             await conn.execute(
                 "UPDATE outbox SET status = 'cancelled', error = 'member erased'"
                 " WHERE member_id = ? AND status IN ('pending', 'sending')",
                 (member_id,),
             )
-            await conn.execute("UPDATE outbox SET payload = '{}' WHERE member_id = ?", (member_id,))
-            if telegram_id is not None:
-                await conn.execute(
-                    "UPDATE join_requests SET display_name = ?, username = NULL, telegram_id = 0"
-                    " WHERE telegram_id = ?",
-                    (placeholder, telegram_id),
-                )
-                await conn.execute("DELETE FROM ptb_user_data WHERE user_id = ?", (telegram_id,))
-                await conn.execute("DELETE FROM ptb_chat_data WHERE chat_id = ?", (telegram_id,))
-                await conn.execute(
-                    "DELETE FROM ptb_conversations WHERE key LIKE ?", (f"[{telegram_id},%",)
-                )
+            await conn.execute(
+                "UPDATE outbox SET payload = '{}', chat_id = 0 WHERE member_id = ?", (member_id,)
+            )
+            # Messages to others about them (a flagged check-in with its answers, a
+            # decline with its reason) are theirs too: not sent, and not kept.
+            about = await _holding(conn, "outbox", "id", "payload", traces)
+            await conn.executemany(
+                "UPDATE outbox SET payload = '{}', status = CASE WHEN status IN"
+                " ('pending', 'sending') THEN 'cancelled' ELSE status END WHERE id = ?",
+                [(row_id,) for row_id, _ in about],
+            )
+            await _scrub_column(conn, "audit_log", "id", "detail", traces, as_json=False)
+            if telegram_id is None:
+                return
+            await conn.execute(
+                "UPDATE audit_log SET actor_telegram_id = 0 WHERE actor_telegram_id = ?",
+                (telegram_id,),
+            )
+            # What Telegram sent from them is theirs: gone. Others' updates that mention
+            # them (a secretary's "/leave @them") stay, with the placeholder.
+            await conn.execute(
+                "DELETE FROM inbox WHERE json_extract(payload, '$.message.from.id') = ?1"
+                " OR json_extract(payload, '$.callback_query.from.id') = ?1"
+                " OR json_extract(payload, '$.edited_message.from.id') = ?1",
+                (telegram_id,),
+            )
+            await _scrub_column(conn, "inbox", "update_id", "payload", traces, as_json=True)
+            await conn.execute(
+                "UPDATE join_requests SET display_name = ?, username = NULL, telegram_id = 0"
+                " WHERE telegram_id = ?",
+                (placeholder, telegram_id),
+            )
+            await conn.execute(
+                "DELETE FROM join_request_messages WHERE chat_id = ?", (telegram_id,)
+            )
+            await conn.execute("DELETE FROM summary_chats WHERE chat_id = ?", (telegram_id,))
+            await conn.execute(
+                "UPDATE directives SET author_telegram_id = 0 WHERE author_telegram_id = ?",
+                (telegram_id,),
+            )
+            await conn.execute(
+                "UPDATE directives SET progress_chat_id = NULL WHERE progress_chat_id = ?",
+                (telegram_id,),
+            )
+            await conn.execute("DELETE FROM ptb_user_data WHERE user_id = ?", (telegram_id,))
+            await conn.execute("DELETE FROM ptb_chat_data WHERE chat_id = ?", (telegram_id,))
+            await conn.execute(
+                "DELETE FROM ptb_conversations WHERE key LIKE ?", (f"[{telegram_id},%",)
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class Traces:
+    """What identifies an erased person in free text: their Telegram id, name and
+    username; each is replaced by the placeholder."""
+
+    telegram_id: int | None
+    display_name: str
+    username: str | None
+    placeholder: str
+
+    def needles(self) -> list[str]:
+        found = [self.display_name, html.escape(self.display_name, quote=False)]
+        if self.username:
+            found.append(self.username)
+        if self.telegram_id is not None:
+            found.append(str(self.telegram_id))
+        return sorted({n for n in found if n}, key=len, reverse=True)
+
+    def pattern(self) -> re.Pattern[str]:
+        # Bounded by no ASCII letter or digit: "Ann" is not in "Annual", nor 42 in 4217;
+        # CJK text has no spaces, so a Chinese name is found inside a sentence.
+        words = "|".join(re.escape(n) for n in self.needles())
+        return re.compile(rf"(?<![A-Za-z0-9_])(?:{words})(?![A-Za-z0-9_])", re.IGNORECASE)
+
+    def scrub(self, value: Any) -> Any:
+        """``value`` (decoded JSON, or a string) with every trace replaced."""
+        if isinstance(value, str):
+            return self.pattern().sub(self.placeholder, value)
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int):
+            return 0 if value == self.telegram_id else value
+        if isinstance(value, list):
+            return [self.scrub(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self.scrub(v) for k, v in value.items()}
+        return value
+
+
+async def _scrub_column(
+    conn: aiosqlite.Connection,
+    table: str,
+    key: str,
+    column: str,
+    traces: Traces,
+    *,
+    as_json: bool,
+) -> None:
+    """Rewrite the rows of ``table`` whose ``column`` holds a trace, with the placeholder
+    in its place."""
+    for row_key, text in await _holding(conn, table, key, column, traces):
+        if as_json:
+            scrubbed = json.dumps(traces.scrub(json.loads(text)), ensure_ascii=False)
+        else:
+            scrubbed = traces.scrub(text)
+        if scrubbed != text:
+            await conn.execute(
+                f"UPDATE {table} SET {column} = ? WHERE {key} = ?",
+                (scrubbed, row_key),
+            )
+
+
+async def _holding(
+    conn: aiosqlite.Connection, table: str, key: str, column: str, traces: Traces
+) -> list[tuple[Any, str]]:
+    """(key, text) of the rows whose ``column`` holds a trace. SQL's instr picks the few
+    candidates; the pattern decides (a bare substring would also match "Annual")."""
+    needles = traces.needles()
+    where = " OR ".join(f"instr(lower({column}), ?)" for _ in needles)
+    rows = await conn.execute_fetchall(
+        f"SELECT {key}, {column} FROM {table} WHERE {where}",
+        [n.lower() for n in needles],
+    )
+    pattern = traces.pattern()
+    return [(row[0], row[1]) for row in rows if pattern.search(row[1])]

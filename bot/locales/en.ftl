@@ -67,6 +67,7 @@ approval-already-decided-detail = The request of { $name } to join <b>{ $unit }<
 
 # /me and /language
 not-a-member = You are not a member of { $org } yet. Open the invite link your secretary sent you.
+member-inactive = Your membership is inactive, so this is not open to you. If that is a mistake, ask your secretary.
 me-card = <b>{ $name }</b>
     Unit: { $unit }
     Roles:
@@ -338,6 +339,7 @@ checkin-flag-notice = ⚠️ <b>{ $name }</b> ({ $unit }) flagged a problem in t
 me-checkin-done = ✅ checked in at { $time }
 me-checkin-missing = not checked in yet — /checkin
 me-checkin-day-off = no check-in needed today
+me-checkin-inactive = no check-in while inactive
 checkin-reminder = ⏰ Time to check in for { $day }. Check-in closes at { $time }.
 checkin-now = Check in now
 checkin-missing = ⚠️ <b>Not checked in</b>
@@ -371,6 +373,7 @@ leave-cancelled = Leave of { $name } on { $period } cancelled.
 leave-closed = Nothing was changed.
 leave-error-date = That is not a date I understand. Type it like 2026-12-03, or /cancel.
 leave-error-past = Leave cannot start before today.
+leave-error-past-retry = Leave cannot start before today. Choose today or a later day, or type one, or /cancel.
 leave-error-backwards = The last day comes before the first. Choose or type a later day, or /cancel.
 leave-error-too-long = Leave can be at most a year at a time.
 leave-error-overlap = That overlaps leave already recorded ({ $first } – { $last }). Cancel that first with /leave.

@@ -67,6 +67,7 @@ approval-already-decided-detail = { $name } 加入<b>{ $unit }</b>的申请已�
 
 # /me 和 /language
 not-a-member = 您还不是{ $org }的成员。请打开书记发给您的邀请链接。
+member-inactive = 您的成员身份已停用，无法进行此操作。如有误，请联系您的书记。
 me-card = <b>{ $name }</b>
     单位：{ $unit }
     角色：
@@ -309,6 +310,7 @@ checkin-flag-notice = ⚠️ <b>{ $name }</b>（{ $unit }）在今日报到中�
 me-checkin-done = ✅ 已于 { $time } 报到
 me-checkin-missing = 尚未报到 — /checkin
 me-checkin-day-off = 今天无需报到
+me-checkin-inactive = 已停用，无需打卡
 checkin-reminder = ⏰ 请完成 { $day } 的报到，{ $time } 截止。
 checkin-now = 立即报到
 checkin-missing = ⚠️ <b>未报到</b>
@@ -342,6 +344,7 @@ leave-cancelled = 已取消 { $name } 在 { $period } 的请假。
 leave-closed = 未做任何更改。
 leave-error-date = 无法识别这个日期。请按 2026-12-03 的格式输入，或发送 /cancel。
 leave-error-past = 请假不能早于今天开始。
+leave-error-past-retry = 请假不能早于今天开始。请选择或输入今天或之后的日期，或发送 /cancel。
 leave-error-backwards = 结束日期早于开始日期。请选择或输入更晚的日期，或发送 /cancel。
 leave-error-too-long = 一次请假最长一年。
 leave-error-overlap = 与已登记的请假（{ $first } – { $last }）重叠。请先用 /leave 取消原请假。

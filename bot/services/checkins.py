@@ -18,6 +18,7 @@ from bot.checkin_config import CHOICE_KINDS, WEEKDAYS, CheckinSettings, Question
 from bot.clock import Clock
 from bot.forms import AnswerError, check_answer
 from bot.services.authz import Action, Actor, Authorizer
+from bot.services.people import require_active
 from storage import Storage
 from storage.checkins import Checkin, Missing, UnitDay
 from storage.leave import Leave
@@ -125,6 +126,7 @@ class CheckinService:
     async def save(self, member: Member, raw: dict[str, Any]) -> tuple[Checkin, bool]:
         """Check every answer again (the form may have changed mid-way) and store today's
         check-in, or replace it; (check-in, whether it is the first today)."""
+        require_active(member)
         unit = await self.storage.units.get(member.unit_id)
         window = self.window(unit)
         if window.state is not WindowState.OPEN:
@@ -261,11 +263,21 @@ class CheckinService:
     # Leave -------------------------------------------------------------------
 
     async def may_manage_leave(self, actor: Actor, member: Member) -> None:
-        """Members manage their own leave; secretaries that of members in their scope."""
+        """Members manage their own leave (while active); secretaries that of members in
+        their scope."""
         if actor.member is not None and actor.member.id == member.id:
+            require_active(actor.member)
             return
         unit = await self.storage.units.get(member.unit_id)
         await self.authz.check(actor, Action.MANAGE_LEAVE, unit, f"leave of member {member.id}")
+
+    async def check_leave_start(self, member: Member, first: date) -> date:
+        """Refuse a first day of leave before the member's today (asked at that step, so
+        the flow can ask again); return that today."""
+        today = self.window(await self.storage.units.get(member.unit_id)).day
+        if first < today:
+            raise CheckinError("leave_in_past")
+        return today
 
     async def record_leave(
         self, actor: Actor, member: Member, first: date, last: date, reason: str
@@ -273,9 +285,7 @@ class CheckinService:
         await self.may_manage_leave(actor, member)
         if reason not in {r.id for r in self.form.leave_reasons}:
             raise CheckinError("unknown_reason")
-        today = self.window(await self.storage.units.get(member.unit_id)).day
-        if first < today:
-            raise CheckinError("leave_in_past")
+        today = await self.check_leave_start(member, first)
         if last < first:
             raise CheckinError("leave_backwards")
         if (last - first).days > 365:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.days import plausible
 from bot.services.authz import Action, Actor, Authorizer, can
+from bot.services.people import require_active
 from storage import Storage
 from storage.directives import Directive, Straggler, Target, UnitTally
 from storage.models import Member, Role, Unit
@@ -277,6 +278,7 @@ class DirectiveService:
         member = await self.storage.members.by_telegram_id(telegram_id)
         if directive is None or member is None:
             return AckResult(AckStatus.UNKNOWN)
+        require_active(member)
         if directive.status == "cancelled":
             return await self._ack_result(AckStatus.CANCELLED, directive, member, None)
         if not directive.ack_required:

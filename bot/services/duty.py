@@ -23,6 +23,7 @@ import aiosqlite
 from bot.clock import Clock
 from bot.duty_config import START_EARLY, DutySettings
 from bot.services.authz import Authorizer
+from bot.services.people import require_active
 from storage import Storage
 from storage.models import Grid, Member, Shift, ShiftStatus, Unit
 from storage.outbox import NewMessage
@@ -163,6 +164,7 @@ class DutyService:
         return await self.view(shift) if shift else None
 
     async def listing(self, member: Member) -> Listing:
+        require_active(member)
         now = self.clock.now()
         until = now + LISTED_SPAN
         mine = await self.storage.shifts.of_member(
@@ -191,12 +193,14 @@ class DutyService:
     # A member's presses ------------------------------------------------------
 
     async def confirm(self, member: Member, shift_id: int) -> Outcome:
+        require_active(member)
         async with self.storage.db.transaction() as conn:
             done = await self.storage.shifts.confirm(conn, shift_id, member.id, self.clock.now())
         return await self._outcome(member, shift_id, done)
 
     async def declinable(self, member: Member, shift_id: int) -> Outcome:
         """DONE when the member may decline the shift now (asked before the reason)."""
+        require_active(member)
         shift = await self.storage.shifts.get(shift_id)
         verdict = self._why_not(member, shift)
         if verdict is Verdict.ALREADY:  # a confirmed shift may still be given up
@@ -208,6 +212,7 @@ class DutyService:
     ) -> Outcome:
         """Give the shift up with a reason: it is open for cover at once, the secretaries
         are told and the unit's free members offered it, all in one transaction."""
+        require_active(member)
         reason = reason.strip()
         if reason_problem(reason):
             raise ValueError("check the reason with reason_problem first")
@@ -225,6 +230,7 @@ class DutyService:
     async def take(self, member: Member, shift_id: int, secretaries: Secretaries) -> Outcome:
         """Cover an open shift: the first press wins; the secretaries hear who covered and
         the other members offered it that it is taken."""
+        require_active(member)
         now = self.clock.now()
         async with self.storage.db.transaction() as conn:
             done = member.active and await self.storage.shifts.cover(

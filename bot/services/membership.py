@@ -31,6 +31,11 @@ class Profile:
     grants: tuple[tuple[Role, Unit], ...]
 
 
+# Each change of roles or standing below also marks the member's command menu stale in the
+# same transaction: the CLI has no bot, so the running bot's tick sets it (see
+# handlers.menu.refresh_stale_menus); a change made in chat refreshes it at once.
+
+
 class MembershipService:
     def __init__(self, storage: Storage, clock: Clock, authz: Authorizer) -> None:
         self.storage = storage
@@ -111,6 +116,7 @@ class MembershipService:
             now = self.clock.now()
             if not await self.storage.members.grant(conn, member.id, unit.id, role, now):
                 raise MembershipError("already_has_role")
+            await self.storage.members.mark_menu_stale(member.id, now)
             await self.authz.audit(actor, "role_grant", unit, f"{role} to member {member.id}")
         return unit
 
@@ -122,6 +128,7 @@ class MembershipService:
         async with self.storage.db.transaction() as conn:
             if not await self.storage.members.revoke(conn, member.id, unit.id, role):
                 raise MembershipError("has_no_role")
+            await self.storage.members.mark_menu_stale(member.id, self.clock.now())
             await self.authz.audit(actor, "role_revoke", unit, f"{role} of member {member.id}")
         return unit
 
@@ -137,6 +144,7 @@ class MembershipService:
         async with self.storage.db.transaction():
             await self.storage.members.set_unit(member.id, target.id, self.clock.now())
             await release_shifts(self.storage, member.id, self.clock.now())
+            await self.storage.members.mark_menu_stale(member.id, self.clock.now())
             await self.authz.audit(
                 actor, "member_move", target, f"member {member.id} from {origin}"
             )
@@ -152,6 +160,7 @@ class MembershipService:
             await self.storage.members.set_active(conn, member.id, active, self.clock.now())
             if not active:
                 await release_shifts(self.storage, member.id, self.clock.now())
+            await self.storage.members.mark_menu_stale(member.id, self.clock.now())
             await self.authz.audit(actor, action, unit, f"member {member.id}")
         changed = await self.storage.members.get(member.id)
         assert changed is not None

@@ -19,6 +19,7 @@ from bot.clock import Clock
 from bot.duty_config import START_EARLY, DutySettings
 from bot.forms import AnswerError, check_answer
 from bot.services.duty import DutyService, ShiftView
+from bot.services.people import require_active
 from storage import Storage
 from storage.incidents import Incident
 from storage.models import Grid, Member, Shift, ShiftStatus, Unit
@@ -96,6 +97,7 @@ class OnDutyService:
     async def duty(self, member: Member, shift_id: int) -> OnDuty:
         """The member's own shift, or DutyError("not_yours") (someone else's, cancelled,
         handed to a cover, or made up)."""
+        require_active(member)
         shift = await self.storage.shifts.get(shift_id)
         if shift is None or shift.member_id != member.id:
             raise DutyError("not_yours")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.i18n import LANGUAGES
+from storage.models import Member
 
 
 @dataclass(frozen=True, slots=True)
@@ -13,6 +14,21 @@ class Person:
     display_name: str
     username: str | None
     language_code: str | None
+
+
+class InactiveMemberError(Exception):
+    """A deactivated member tried to act as one (check in, take leave, duty, acknowledge):
+    they stay in the records but take no part until reactivated."""
+
+    def __init__(self, member: Member) -> None:
+        super().__init__(f"member {member.id} is inactive")
+        self.member = member
+
+
+def require_active(member: Member) -> None:
+    """The one check every member action makes first, in the service that does it."""
+    if not member.active:
+        raise InactiveMemberError(member)
 
 
 def language_for(language_code: str | None, default: str) -> str:

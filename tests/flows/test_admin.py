@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.fakeapi import FakeUser
@@ -111,3 +113,50 @@ async def test_names_and_usernames_follow_telegram(harness: Harness, admin: Fake
     assert member is not None and (member.display_name, member.username) == ("Patricia", "pat_new")
     [answer] = await harness.send(admin, admin.command("move", "@pat_new", "HIL-1"))
     assert answer.text == "Patricia moved to Hillside Branch 1."
+
+
+def _menu(harness: Harness, chat_id: int) -> list[str]:
+    return [c["command"] for c in harness.api.commands_for({"type": "chat", "chat_id": chat_id})]
+
+
+async def test_role_changes_by_cli_refresh_the_menu_at_the_next_tick(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: after ``muster role grant … --role coordinator`` /help showed the new
+    commands but the chat's menu stayed the member's (the CLI has no bot to set it)."""
+    from bot.cli import main
+
+    pat = harness.person(501, "Pat", username="pat")
+    await harness.join(pat, "RIV-1")
+    await harness.run_due()
+    member_menu = _menu(harness, 501)
+    assert "checkin" in member_menu and "summary" not in member_menu
+    monkeypatch.setenv("MUSTER_STORAGE__DATABASE", str(harness.tmp_path / "muster.db"))
+    monkeypatch.delenv("MUSTER_CONFIG", raising=False)
+    monkeypatch.chdir(harness.tmp_path)
+
+    async def cli(*argv: str) -> list[str]:
+        """The CLI as an operator runs it: its own process and database connection; then
+        the bot's next tick. Returns the menu of Pat's chat after that."""
+        assert await asyncio.to_thread(main, list(argv)) == 0
+        await harness.run_due()
+        return _menu(harness, 501)
+
+    coordinator = await cli(
+        "role", "grant", "--member", "@pat", "--unit", "RIV", "--role", "coordinator"
+    )
+    assert {"summary", "export", "members", "checkin"} <= set(coordinator)
+    revoked = await cli(
+        "role", "revoke", "--member", "@pat", "--unit", "RIV", "--role", "coordinator"
+    )
+    assert revoked == member_menu
+    await cli("role", "grant", "--member", "@pat", "--unit", "RIV-1", "--role", "secretary")
+    assert "invite" in _menu(harness, 501)
+    # Moved out of the unit where the role is held: the role stays, the menu is set again.
+    calls = len(harness.api.calls_of("setMyCommands"))
+    assert "invite" in await cli("member", "move", "--member", "@pat", "--unit", "HIL-1")
+    assert len(harness.api.calls_of("setMyCommands")) == calls + 1
+    # Deactivated: nothing a member or a secretary does is offered any more.
+    assert await cli("member", "deactivate", "--member", "@pat") == ["language", "help", "cancel"]
+    # Each change was set once: nothing is left marked for the next tick.
+    assert await harness.services.storage.db.fetchall("SELECT * FROM menu_refresh") == []

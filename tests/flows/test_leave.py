@@ -137,10 +137,48 @@ async def test_bad_dates_overlaps_and_cancelling(
     [step] = await harness.send(ann, ann.command("leave"))
     assert step.text == "New leave — what for?"  # nothing left to list
     [step] = await harness.send(ann, ann.press(step, "Other"))
-    step = newest(await harness.send(ann, ann.message("2026-11-20")))
-    [answer] = await harness.send(ann, ann.press(step, "Just that day"))
-    assert answer.text == "Leave cannot start before today."
+    [answer] = await harness.send(ann, ann.message("2026-11-20"))
+    assert answer.text == (
+        "Leave cannot start before today. Choose today or a later day, or type one, or /cancel."
+    )
+    await harness.send(ann, ann.command("cancel"))
     assert len(await harness.services.storage.db.fetchall("SELECT * FROM leave")) == 1
+
+
+async def test_a_past_first_day_is_refused_at_that_step_and_asked_again(
+    harness: Harness, crew: dict[str, FakeUser]
+) -> None:
+    """Regression: a past first day was accepted at "From which day?" and refused only
+    after the last day was chosen, and then the flow ended instead of asking again."""
+    for who, reason, refusal, later in (
+        (
+            crew["ann"],
+            "Other",
+            "Leave cannot start before today. Choose today or a later day, or type one, "
+            "or /cancel.",
+            "From Thu 3 Dec until which day (inclusive)? Choose, or type a date.",
+        ),
+        (
+            crew["sec"],
+            "其他",
+            "请假不能早于今天开始。请选择或输入今天或之后的日期，或发送 /cancel。",
+            "",
+        ),
+    ):
+        [step] = await harness.send(who, who.command("leave"))
+        [step] = await harness.send(who, who.press(step, reason))
+        [answer] = await harness.send(who, who.message("2026-11-30"))
+        assert answer.text == refusal
+        # Still at the first day: a good one now moves on to the last day.
+        step = newest(await harness.send(who, who.message("2026-12-03")))
+        if later:
+            assert step.text == later
+        else:
+            assert step.text is not None and "12月3日" in step.text
+        [done] = await harness.send(who, who.press(step, step.buttons[0][0]))
+        assert done.text is not None and done.text.startswith(("✅ Ann", "✅ 已登记 Sam"))
+    rows = await harness.services.storage.db.fetchall("SELECT first_day FROM leave")
+    assert [r["first_day"] for r in rows] == ["2026-12-03", "2026-12-03"]
 
 
 async def test_members_shows_each_units_day(harness: Harness, crew: dict[str, FakeUser]) -> None:

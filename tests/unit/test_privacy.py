@@ -18,6 +18,7 @@ from bot.services.container import Services
 from bot.services.privacy import PrivacyService
 from storage.db import to_db_time
 from storage.models import Member
+from storage.privacy import Traces
 from storage.shifts import NewShift
 from tests.unit.test_checkins import SHANGHAI, at, member_in
 
@@ -186,3 +187,14 @@ async def test_backup_is_a_working_copy(
     with pytest.raises(BackupError, match="is not a folder"):
         await backup(services.storage.db, tmp_path / "nowhere" / "b.db")
     assert not (tmp_path / "backup.db.part").exists()
+
+
+def test_traces_are_whole_names_not_parts_of_other_words() -> None:
+    """An erased "Ann" leaves "Annual leave" alone, and a Chinese name is found inside a
+    sentence (Chinese has no spaces between words)."""
+    ann = Traces(42, "Ann", "ann_x", "erased member #7")
+    assert ann.scrub({"text": "Annual leave for Ann (@ANN_X, 42; 4217)", "from": {"id": 42}}) == {
+        "text": "Annual leave for erased member #7 (@erased member #7, erased member #7; 4217)",
+        "from": {"id": 0},
+    }
+    assert Traces(None, "张三", None, "已删除成员").scrub("张三已报到") == "已删除成员已报到"
