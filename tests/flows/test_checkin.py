@@ -138,7 +138,7 @@ async def test_a_flag_reaches_the_secretary_at_once(harness: Harness, ann: FakeU
     # The flag notice, and (the bot "was down" since Monday's close) Monday's list.
     assert await harness.run_due() == 2
     texts = [m.text or "" for m in harness.api.sent_to(702)]
-    flag = "⚠️ Ann（Riverside Branch 1）在今日报到中报告了问题：\n• 在哪？：求助"
+    flag = "⚠️ Ann（Riverside Branch 1）在今日打卡中报告了问题：\n• 在哪？：求助"
     assert any(t.startswith(flag) for t in texts)
 
 

@@ -88,7 +88,7 @@ async def test_evening_summary_reaches_each_coordinator_once(harness: Harness, o
     # the day before.
     assert text == (
         "📊 Riverside District — Tue 1 Dec\n\n"
-        "Members 8 · checked in 4 (57%) · excused 1 · on leave 1 · missing 3\n"
+        "Members 8 · checked in 4 (57%) · excused by check-in 1 · on recorded leave 1 · missing 3\n"
         "Against Mon 30 Nov: checked in +4, missing +3\n\n"
         "By unit, worst first (checked in / expected, missing, change)\n"
         "• Riverside District (own members): 0/2 (0%) · missing 2 (+2)\n"
@@ -100,7 +100,9 @@ async def test_evening_summary_reaches_each_coordinator_once(harness: Harness, o
         "• 🚩 Cy (Riverside Branch 1)"
     )
     [text_zh] = summaries(harness, org.coord_zh.id)
-    assert "成员 8 · 已报到 4（57%）" in text_zh and "<b>" not in text_zh
+    # The two "not missing" figures say where they come from: the day's answer, /leave.
+    assert "成员8 · 已打卡4（57%）· 打卡告假1 · 登记请假1 · 未打卡3" in text_zh
+    assert "<b>" not in text_zh
     await harness.run_due()
     harness.clock.set(local(f"{DAY} 23:00"))
     await harness.run_due()
@@ -240,9 +242,9 @@ async def test_the_workbook_lists_members_and_units(harness: Harness, org: Org) 
         "Chen": "missing",
         "Cora": "missing",
         "Ann": "checked in",
-        "Bo": "excused",
+        "Bo": "excused by check-in",
         "Cy": "checked in",
-        "Di": "on leave",
+        "Di": "on recorded leave",
         "Ed": "missing",
         "Sam": "checked in",
     }
