@@ -85,6 +85,41 @@ async def test_the_whole_form_with_bad_answers_reasked(harness: Harness, ann: Fa
     assert card.text is not None and card.text.endswith("Today: Tue 1 Dec · ✅ checked in at 09:00")
 
 
+@pytest.mark.parametrize("typed", ["３７．５", "37。5"])
+async def test_a_chinese_member_checks_in_from_a_chinese_keyboard(
+    harness: Harness, ann: FakeUser, typed: str
+) -> None:
+    """The form speaks of 打卡; a full-width keyboard's number, or one with the Chinese full
+    stop, is the number; a multiple choice is listed with 、."""
+    mei = harness.person(704, "Mei", language="zh")
+    await harness.join(mei, "RIV-1")
+    [step] = await harness.send(mei, mei.command("checkin"))
+    assert step.text == "打卡（1/5） — 在哪？\n请选择一项。"
+    [step] = await harness.send(mei, mei.press(step, "在岗"))
+    assert step.text == "打卡（2/5） — 体温\n请输入数字（35–42 °C）。"
+    [answer] = await harness.send(mei, mei.message("三十七"))
+    assert answer.text == "这不是数字。请重新输入（35–42 °C），或发送 /cancel。"
+    [answer] = await harness.send(mei, mei.message("４５"))
+    assert answer.text == "数字超出范围（35–42 °C）。请重新输入，或发送 /cancel。"
+    step = newest(await harness.send(mei, mei.message(typed)))
+    assert step.text is not None and step.text.startswith("打卡（3/5） — 任务")
+    [step] = await harness.send(mei, mei.press(step, "☐ 巡逻"))
+    [step] = await harness.send(mei, mei.press(step, "☐ 物资"))
+    [step] = await harness.send(mei, mei.press(step, "完成 ✓"))
+    [step] = await harness.send(mei, mei.press(step, "跳过"))
+    [step] = await harness.send(mei, mei.press(step, "跳过"))
+    assert step.text == (
+        "您的打卡\n• 在哪？：在岗\n• 体温：37.5 °C\n• 任务：巡逻、物资\n• 备注：—\n• 位置：—\n"
+        "确认提交吗？"
+    )
+    [done] = await harness.send(mei, mei.press(step, "✅ 提交"))
+    assert done.text == "✅ 已完成12月1日 周二的打卡。"
+    member = await harness.services.membership.member(704)
+    assert member is not None
+    stored = await harness.services.checkins.today(member)
+    assert stored is not None and stored.answers["temp"] == 37.5
+
+
 async def test_second_checkin_the_same_day_edits_it(harness: Harness, ann: FakeUser) -> None:
     step = await fill(harness, ann)
     await harness.send(ann, ann.press(step, "✅ Submit"))
