@@ -348,7 +348,7 @@ leave-error-overlap = 与已登记的请假（{ $first }至{ $last }）重叠。
 
 # /members
 cmd-members = 各单位打卡情况（按日）
-members-status = <b>{ $day }打卡情况</b>
+members-status = <b>打卡情况（{ $day }）</b>
     { $lines }
 members-unit = • <b>{ $unit }</b>：已打卡{ $checked }/{ $total }{ $excused ->
         [0] {""}
@@ -360,7 +360,7 @@ members-unit = • <b>{ $unit }</b>：已打卡{ $checked }/{ $total }{ $excused
         [0] {""}
        *[other] { " " }— 未打卡：{ $names }
     }
-members-none = { $day }您的单位没有成员。
+members-none = { $day }：您的单位没有成员。
 members-not-allowed = 只有书记和协调员可以查看本单位的打卡情况。
 members-bad-date = 日期格式不对。请用 /members 或 /members 2026-12-01。
 members-future = 那一天还没到。

@@ -153,13 +153,13 @@ async def test_members_shows_each_units_day(harness: Harness, crew: dict[str, Fa
     await harness.send(sec, sec.press(step, "仅当天"))
     [status] = await harness.send(sec, sec.command("members"))
     assert status.text == (
-        "12月1日 周二打卡情况\n"
+        "打卡情况（12月1日 周二）\n"
         "• Riverside District：已打卡0/1 — 未打卡：Sam\n"
         "• Riverside Branch 1：已打卡1/2，登记请假1人"
     )
     # Nobody had joined yet the day before: no members then.
     [status] = await harness.send(sec, sec.command("members", "2026-11-30"))
-    assert status.text == "11月30日 周一您的单位没有成员。"
+    assert status.text == "11月30日 周一：您的单位没有成员。"
     [answer] = await harness.send(sec, sec.command("members", "yesterday"))
     assert answer.text == "日期格式不对。请用 /members 或 /members 2026-12-01。"
     [answer] = await harness.send(sec, sec.command("members", "2027-01-01"))
