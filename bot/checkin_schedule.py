@@ -61,19 +61,19 @@ async def close_notices(services: Services, unchecked: list[Unchecked]) -> list[
                     language,
                     "checkin-missing-name",
                     name=m.display_name,
-                    last=format_date_iso(m.last_day) if m.last_day else "—",
+                    last=format_date_iso(m.last_day),
                 )
+                if m.last_day
+                else i18n.t(language, "checkin-missing-name-never", name=m.display_name)
                 for m in others[:LISTED]
             ]
-            if len(others) > LISTED:
-                names.append(i18n.t(language, "list-more", count=len(others) - LISTED))
             line = i18n.t(
                 language,
                 "checkin-missing-unit",
                 unit=report.unit.name,
                 count=len(others),
                 day=format_day(report.day, language),
-                names=join_html(", ", names),
+                names=i18n.names(language, names, len(others)),
             )
             entry = per_secretary.setdefault(secretary.id, (secretary.telegram_id, language, []))
             entry[2].append(line)

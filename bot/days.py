@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.typed import typed
+
 FIRST_DAY = date(2000, 1, 1)
 LAST_DAY = date(2099, 12, 31)
 
@@ -20,7 +22,7 @@ def plausible(day: date) -> bool:
 def iso_day(text: str) -> date | None:
     """``2026-12-01`` as a date, or None when it is not one (or not a plausible one)."""
     try:
-        day = date.fromisoformat(text)
+        day = date.fromisoformat(typed(text))
     except ValueError:
         return None
     return day if plausible(day) else None

@@ -165,12 +165,8 @@ async def _enqueue(services: Services, messages: list[NewMessage], now: datetime
 
 
 def _names(i18n: Translator, language: str, people: list[Straggler]) -> Html:
-    names = join_html(
-        ", ", [p.display_name + (" ⚠️" if p.unreachable else "") for p in people[:LISTED]]
-    )
-    if len(people) > LISTED:
-        return join_html(" ", [names, i18n.t(language, "list-more", count=len(people) - LISTED)])
-    return names
+    shown = [p.display_name + (" ⚠️" if p.unreachable else "") for p in people[:LISTED]]
+    return i18n.names(language, shown, len(people))
 
 
 def _escalation_notice(

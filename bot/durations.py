@@ -8,13 +8,15 @@ from typing import Annotated
 
 from pydantic import BeforeValidator
 
+from bot.typed import typed
+
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _PATTERN = re.compile(r"^\s*(\d{1,5})\s*([mhdw])\s*$")
 
 
 def parse_duration(text: str) -> timedelta:
     """Parse ``30m``, ``12h``, ``7d`` or ``2w``; raise ValueError with a readable reason."""
-    match = _PATTERN.match(text)
+    match = _PATTERN.match(typed(text))
     if not match:
         raise ValueError(f"{text!r} is not a duration like 30m, 12h, 7d or 2w")
     amount, unit = int(match.group(1)), match.group(2)

@@ -3,12 +3,10 @@ as a valid answer to each kind of question, and the stored form of it."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from bot.checkin_config import CHOICE_KINDS, Kind, Question
-
-_NUMBER = re.compile(r"^\s*([-+]?\d{1,6}(?:[.,]\d{1,4})?)\s*$")
+from bot.typed import parse_decimal
 
 
 class AnswerError(Exception):
@@ -65,10 +63,10 @@ def _number(question: Question, raw: Any) -> float:
     if isinstance(raw, (int, float)):
         value = float(raw)
     else:
-        match = _NUMBER.match(str(raw))
-        if not match:
+        parsed = parse_decimal(str(raw))
+        if parsed is None:
             raise AnswerError("not_a_number", **bounds)
-        value = float(match.group(1).replace(",", "."))
+        value = parsed
     low = question.min if question.min is not None else float("-inf")
     high = question.max if question.max is not None else float("inf")
     if not low <= value <= high:

@@ -8,13 +8,14 @@ from users; wrap pre-rendered HTML in ``Html`` to pass it through.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any
 
+from babel import Locale
 from babel.dates import format_date
 from fluent.runtime import FluentBundle, FluentResource, resolver
 from fluent.syntax import ast
@@ -46,6 +47,20 @@ class _Raw(Html):
 def join_html(separator: str, parts: Iterable[str]) -> Html:
     """Join rendered messages (``Html``, passed through) and plain text (escaped)."""
     return Html(separator.join(p if isinstance(p, Html) else _esc(p) for p in parts))
+
+
+@cache
+def list_separator(language: str) -> str:
+    """What goes between the items of a list: ``, `` in English, ``、`` in Chinese (CLDR's
+    pattern for the middle of a list; its last-item form, "and"/"和", would be wrong before a
+    "…and 3 more")."""
+    pattern: str = Locale.parse(_BABEL[language]).list_patterns["standard"]["middle"]
+    return pattern.replace("{0}", "").replace("{1}", "")
+
+
+def join_list(language: str, items: Iterable[str]) -> Html:
+    """Names, labels or codes as the language lists them: "Ann, Bob" / "张三、李四"."""
+    return join_html(list_separator(language), items)
 
 
 class MissingMessageError(KeyError):
@@ -109,6 +124,15 @@ class Translator:
         the catalogue's own markup must not be used in such messages."""
         raw = {k: _Raw(v) if isinstance(v, str) else v for k, v in args.items()}
         return str(self.t(language, key, **raw))
+
+    def names(self, language: str | None, shown: Sequence[str], total: int) -> Html:
+        """The names shown, listed as the language lists them, then how many of ``total``
+        are left out."""
+        language = self.language(language)
+        listed = join_list(language, shown)
+        if total <= len(shown):
+            return listed
+        return self.t(language, "list-names-more", names=listed, count=total - len(shown))
 
     def message_ids(self, language: str) -> set[str]:
         return set(self._ids[language])

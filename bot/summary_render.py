@@ -55,10 +55,7 @@ class SummaryText:
             parts.append(self._lines(summary.lines, shown))
         if summary.own_missing and not summary.day_off:
             names = [m.display_name for m in summary.own_missing[:SHOWN_NAMES]]
-            more = len(summary.own_missing) - len(names)
-            listed = join_html(", ", names)
-            if more:
-                listed = join_html(" ", [listed, self.t("list-more", count=more)])
+            listed = self.i18n.names(self.language, names, len(summary.own_missing))
             parts.append(self.t("summary-own-missing", unit=summary.committee.name, names=listed))
         parts.append(self._duty(summary.duty))
         parts.append(self._directives(summary))

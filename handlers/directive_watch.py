@@ -114,9 +114,7 @@ def _detail(reply: Reply, view: DirectiveView) -> tuple[str, Buttons]:
     if len(view.units) > SHOWN:
         units.append(reply.t("list-more", count=len(view.units) - SHOWN))
     silent = [s.display_name + (" ⚠️" if s.unreachable else "") for s, _ in view.stragglers]
-    names = join_html(", ", silent[:SHOWN])
-    if len(silent) > SHOWN:
-        names = join_html(" ", [names, reply.t("list-more", count=len(silent) - SHOWN)])
+    names = reply.context.services.i18n.names(reply.language, silent[:SHOWN], len(silent))
     when = directive.send_at.astimezone(zone)
     text = reply.t(
         "watch-detail",

@@ -14,7 +14,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 
 from bot.checkin_config import CHOICE_KINDS, Kind, Question, Text
 from bot.forms import AnswerError, check_answer
-from bot.i18n import Html, join_html
+from bot.i18n import Html, join_html, list_separator
 from handlers.common import PRIVATE, MusterContext, Reply
 from handlers.flow import Flow
 
@@ -66,7 +66,7 @@ def shown(reply: Reply, question: Question, value: Any) -> str:
     if question.kind in CHOICE_KINDS:
         labels = {c.id: text_in(reply, c.label) for c in question.choices}
         chosen = [str(c) for c in (value if isinstance(value, list) else [value])]
-        return ", ".join(labels.get(c, c) for c in chosen)
+        return list_separator(reply.language).join(labels.get(c, c) for c in chosen)
     if question.kind is Kind.NUMBER:
         return f"{value:g} {question.unit or ''}".strip()
     if question.kind is Kind.LOCATION:

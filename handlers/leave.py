@@ -21,6 +21,7 @@ from bot.i18n import format_day, join_html
 from bot.services.authz import PermissionDeniedError
 from bot.services.checkins import CheckinError
 from bot.services.membership import MembershipError
+from bot.typed import typed
 from handlers.common import (
     PRIVATE,
     Buttons,
@@ -51,7 +52,7 @@ _ERRORS = {
 
 def _parse_day(text: str, today: date) -> date | None:
     """``2026-12-03`` or ``12-03`` (this year, or next if that is past)."""
-    match = _DATE.match(text)
+    match = _DATE.match(typed(text))
     if not match:
         return None
     year, month, day = match.groups()

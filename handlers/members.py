@@ -40,10 +40,8 @@ async def members(update: Update, context: MusterContext) -> None:
         return
     lines = []
     for unit, tally, missing in status[:SHOWN_UNITS]:
-        names = join_html(", ", [m.display_name for m in missing[:SHOWN_NAMES]])
-        if len(missing) > SHOWN_NAMES:
-            more = reply.t("list-more", count=len(missing) - SHOWN_NAMES)
-            names = join_html(" ", [names, more])
+        shown = [m.display_name for m in missing[:SHOWN_NAMES]]
+        names = reply.context.services.i18n.names(reply.language, shown, len(missing))
         lines.append(
             reply.t(
                 "members-unit",

@@ -16,7 +16,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from bot.checkin_config import Question
 from bot.duty_schedule import when_text
 from bot.forms import on_earth
-from bot.i18n import Html, format_day
+from bot.i18n import Html, format_day, join_list
 from bot.notices import to_secretaries
 from bot.services.on_duty import DutyError, IncidentReport, OnDuty, Started
 from handlers.common import (
@@ -327,7 +327,9 @@ async def incident_part(update: Update, context: MusterContext) -> int:
         )
         if present
     ]
-    await reply.send("onduty-incident-added", _incident_buttons(reply), parts=", ".join(parts))
+    await reply.send(
+        "onduty-incident-added", _incident_buttons(reply), parts=join_list(reply.language, parts)
+    )
     return INCIDENT
 
 

@@ -36,6 +36,7 @@ from bot.services.roster import (
     parse_radius,
     parse_span,
 )
+from bot.typed import parse_whole
 from handlers.common import (
     PRIVATE,
     Buttons,
@@ -773,9 +774,9 @@ async def assign_repeat(update: Update, context: MusterContext) -> int:
     else:
         assert update.message is not None
         text = update.message.text or ""
-    repeat = int(text) if text.strip().isdecimal() and len(text.strip()) <= 3 else -1
+    repeat = parse_whole(text)
     most = context.services.settings.duty.max_repeat_weeks
-    if not 0 <= repeat <= most:
+    if repeat is None or repeat > most:
         await reply.send("assign-bad-repeat", max=most)
         return A_REPEAT
     found = await _check(reply, repeat)

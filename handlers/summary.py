@@ -12,6 +12,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.days import iso_day
+from bot.i18n import join_list
 from bot.services.authz import Action, Actor, PermissionDeniedError
 from bot.services.summaries import Summary, SummaryError
 from bot.summary_files import day_chart, export_workbook, workbook
@@ -80,7 +81,9 @@ async def _unit_for(reply: Reply, actor: Actor, code: str | None) -> Unit | None
         await reply.send("summary-not-allowed")
         return None
     if len(scopes) > 1:
-        await reply.send("export-which", codes=", ".join(u.code for u in scopes[:PICK_LIMIT]))
+        await reply.send(
+            "export-which", codes=join_list(reply.language, [u.code for u in scopes[:PICK_LIMIT]])
+        )
         return None
     return scopes[0]
 

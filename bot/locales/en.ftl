@@ -22,6 +22,7 @@ free-text-hint = I didn't expect a message here. Send /help to see what you can 
 use-buttons = Please choose with the buttons above, or send /cancel.
 cancel-nothing = There is nothing to cancel.
 list-more = …and { $count } more.
+list-names-more = { $names } …and { $count } more.
 
 # Command menu
 cmd-start = Join with an invite link
@@ -346,6 +347,7 @@ checkin-missing = ⚠️ <b>Not checked in</b>
     { $lines }
 checkin-missing-unit = { $unit }, { $day }: { $count } — { $names }
 checkin-missing-name = { $name } (last { $last })
+checkin-missing-name-never = { $name } (never checked in)
 
 # Leave
 cmd-leave = Record or cancel leave
@@ -384,10 +386,10 @@ members-status = <b>Check-ins, { $day }</b>
     { $lines }
 members-unit = • <b>{ $unit }</b>: { $checked }/{ $total } checked in{ $excused ->
         [0] {""}
-       *[other] { " " }({ $excused } excused)
+       *[other] { " " }({ $excused } excused by check-in)
     }{ $leave ->
         [0] {""}
-       *[other] , { $leave } on leave
+       *[other] , { $leave } on recorded leave
     }{ $missing ->
         [0] {""}
        *[other] { " " }— missing: { $names }

@@ -12,6 +12,7 @@ from bot.clock import Clock
 from bot.days import plausible
 from bot.services.authz import Action, Actor, Authorizer, can
 from bot.services.people import require_active
+from bot.typed import typed
 from storage import Storage
 from storage.directives import Directive, Straggler, Target, UnitTally
 from storage.models import Member, Role, Unit
@@ -46,6 +47,7 @@ def parse_local_time(text: str, zone: ZoneInfo, now: datetime) -> datetime:
     Raises DirectiveError ``bad_time`` or ``past_time``.
     """
     local_now = now.astimezone(zone)
+    text = typed(text)
     if match := _CLOCK_TIME.match(text):
         hour, minute = int(match.group(1)), int(match.group(2))
         day = local_now.date()

@@ -30,6 +30,7 @@ from bot.services.authz import Action, Actor, Authorizer, can
 from bot.services.checkins import local_instant
 from bot.services.membership import MembershipError, MembershipService
 from bot.services.org import CODE_PATTERN, MAX_NAME
+from bot.typed import parse_decimal, parse_whole, typed
 from storage import Storage
 from storage.grids import GridSpec
 from storage.models import Grid, Member, Shift, ShiftStatus, Unit
@@ -56,7 +57,6 @@ CANCELLABLE = (ShiftStatus.ASSIGNED, ShiftStatus.CONFIRMED, ShiftStatus.OPEN)
 _CLOCK = re.compile(r"^\s*(\d{1,2})[:：.](\d{2})\s*$")
 # Excel writes dates its own way (2026/12/1 in Chinese locales).
 _DATE = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\s*$")
-_WHOLE = re.compile(r"^\s*(\d{1,6})\s*$")
 _SPAN = re.compile(r"\s*[-–—~～至到]\s*")
 
 # Reason → catalogue message. Every problem a check can find is listed here.
@@ -244,7 +244,7 @@ def read_grid_toml(data: bytes) -> tuple[list[Row], list[Problem]]:
 
 def parse_clock(text: str, *, end: bool = False) -> time | None:
     """``18:00`` (also ``18.00``, ``18：00``); ``24:00`` only as an end (midnight)."""
-    match = _CLOCK.match(text)
+    match = _CLOCK.match(typed(text))
     if not match:
         return None
     hour, minute = int(match.group(1)), int(match.group(2))
@@ -258,7 +258,7 @@ def parse_clock(text: str, *, end: bool = False) -> time | None:
 def parse_span(text: str) -> tuple[time, time] | None:
     """``18:00-22:00`` (also with ``–``, ``~``, ``至`` or ``到``); an end at or before the
     start is the next day's."""
-    parts = _SPAN.split(text.strip())
+    parts = _SPAN.split(typed(text))
     if len(parts) != 2:
         return None
     start, end = parse_clock(parts[0]), parse_clock(parts[1], end=True)
@@ -267,13 +267,12 @@ def parse_span(text: str) -> tuple[time, time] | None:
 
 def parse_radius(text: str) -> int | None:
     """Whole metres, 1 to MAX_RADIUS_M (``500`` or ``500 m``)."""
-    match = _WHOLE.match(text.lower().removesuffix("m"))
-    radius = int(match.group(1)) if match else 0
+    radius = parse_whole(typed(text).lower().removesuffix("m")) or 0
     return radius if 0 < radius <= MAX_RADIUS_M else None
 
 
 def parse_day(text: str) -> date | None:
-    match = _DATE.match(text)
+    match = _DATE.match(typed(text))
     if not match:
         return None
     try:
@@ -281,14 +280,6 @@ def parse_day(text: str) -> date | None:
     except ValueError:
         return None
     return day if plausible(day) else None
-
-
-def _number(text: str) -> float | None:
-    try:
-        value = float(text.replace(",", "."))
-    except ValueError:
-        return None
-    return value if value == value and abs(value) != float("inf") else None
 
 
 # Plans and results ---------------------------------------------------------------------
@@ -662,9 +653,8 @@ class RosterService:
     def _repeat(self, text: str) -> int | None:
         if not text.strip():
             return 0
-        match = _WHOLE.match(text)
-        value = int(match.group(1)) if match else -1
-        return value if 0 <= value <= self.settings.max_repeat_weeks else None
+        value = parse_whole(text)
+        return value if value is not None and value <= self.settings.max_repeat_weeks else None
 
     def _plan(
         self,
@@ -967,8 +957,8 @@ def _grid_spec(
     if unit is None:
         problems.append(Problem("unknown_unit", line, {"unit": unit_code}))
     lat_text, lon_text = cells.get("lat", ""), cells.get("lon", "")
-    lat = _number(lat_text) if lat_text else None
-    lon = _number(lon_text) if lon_text else None
+    lat = parse_decimal(lat_text) if lat_text else None
+    lon = parse_decimal(lon_text) if lon_text else None
     if lat_text and (lat is None or not -90 <= lat <= 90):
         problems.append(Problem("bad_lat", line, {"value": lat_text}))
     if lon_text and (lon is None or not -180 <= lon <= 180):

@@ -41,11 +41,11 @@ WORDS = {
         "acknowledged": "✅ Acknowledged at {time}",
     },
     "zh": {
-        "directive": "来自City Committee的指令 — 请于 今天 12:00 前确认",
-        "directive reminder": "⚠️ 提醒：请确认来自City Committee的指令（截止 今天 12:00）。",
-        "check-in reminder": "⏰ 请完成 11月30日 周一 的报到，22:00 截止。",
-        "duty reminder": "⏰ 提醒：请确认或拒绝你的值守班次。",
-        "acknowledged": "✅ 已于 {time} 确认",
+        "directive": "来自City Committee的通知 — 请于今天12:00前确认",
+        "directive reminder": "⚠️ 提醒：请确认来自City Committee的通知（今天12:00截止）。",
+        "check-in reminder": "⏰ 请完成11月30日 周一的打卡，22:00截止。",
+        "duty reminder": "⏰ 提醒：请确认或拒绝您的值守班次。",
+        "acknowledged": "✅ 已于{time}确认",
     },
 }
 
@@ -276,8 +276,8 @@ def summary_text(plan: Plan, code: str) -> str:
     parts = [
         f"📊 {plan.unit(code).name} — Mon 30 Nov",
         f"Members {today.members} · checked in {today.checked_in}"
-        f" ({percent(today.checked_in, today.expected)}) · excused {today.excused}"
-        f" · on leave {today.on_leave} · missing {today.missing}\n"
+        f" ({percent(today.checked_in, today.expected)}) · excused by check-in {today.excused}"
+        f" · on recorded leave {today.on_leave} · missing {today.missing}\n"
         f"Against Fri 27 Nov: checked in {change(today.checked_in, before.checked_in)},"
         f" missing {change(today.missing, before.missing)}",
     ]
@@ -302,8 +302,8 @@ def summary_text(plan: Plan, code: str) -> str:
     d = duty(plan, code)
     parts.append(
         f"Duty: grids {d.grids} · covered {d.grids - d.uncovered} · uncovered {d.uncovered}\n"
-        f"shifts: unconfirmed {d.assigned} · confirmed {d.confirmed} · cover needed {d.open}"
-        f" · started {d.started} · completed {d.completed} · declined {d.declined}"
+        f"shifts: to confirm {d.assigned} · confirmed {d.confirmed} · cover needed {d.open}"
+        f" · on duty {d.started} · completed {d.completed} · declined {d.declined}"
         f" · no-show {d.no_show}"
     )
     acked, recipients = acknowledged(plan, code)

@@ -47,7 +47,7 @@ async def test_me_shows_unit_roles_and_today(harness: Harness) -> None:
     [answer] = await harness.send(who, who.command("me"))
     assert answer.text == (
         "Wu Lan\n单位：Hillside Branch 1\n角色：\n• Hillside District 协调员\n"
-        "状态：正常 · 加入日期 2026-11-29\n今天：11月29日 周日 · 今天无需报到"
+        "状态：正常 · 加入日期：2026-11-29\n今天：11月29日 周日 · 今天无需打卡"
     )
     stranger = harness.person(405, "Xu")
     [answer] = await harness.send(stranger, stranger.command("me"))
@@ -66,7 +66,7 @@ async def test_language_switch_changes_replies_and_menu(harness: Harness) -> Non
     [answer] = await harness.send(yan, yan.command("nonsense"))
     assert answer.text == "没有这个命令。发送 /help 查看可用功能。"
     menu = harness.api.commands_for({"type": "chat", "chat_id": 406})
-    assert [c["description"] for c in menu][2:4] == ["我的执勤班次", "我的单位、角色和状态"]
+    assert [c["description"] for c in menu][2:4] == ["我的值守班次", "我的单位、角色和状态"]
 
 
 async def test_catch_alls_answer_instead_of_silence(harness: Harness) -> None:

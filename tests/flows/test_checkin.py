@@ -4,6 +4,7 @@ summary, one check-in a day that a second /checkin edits, the window, flags."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -37,6 +38,15 @@ async def ann(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> FakeUser:
     person = harness.person(701, "Ann")
     await harness.join(person, "RIV-1")
     return person
+
+
+async def answers_of(harness: Harness, telegram_id: int) -> dict[str, Any]:
+    """Today's stored check-in answers of the member with this Telegram id."""
+    member = await harness.services.membership.member(telegram_id)
+    assert member is not None
+    stored = await harness.services.checkins.today(member)
+    assert stored is not None
+    return stored.answers
 
 
 async def fill(harness: Harness, ann: FakeUser) -> SentMessage:
@@ -76,13 +86,39 @@ async def test_the_whole_form_with_bad_answers_reasked(harness: Harness, ann: Fa
     )
     [done] = await harness.send(ann, ann.press(step, "✅ Submit"))
     assert done.text == "✅ Checked in for Tue 1 Dec."
-    member = await harness.services.membership.member(701)
-    assert member is not None
-    stored = await harness.services.checkins.today(member)
-    assert stored is not None
-    assert stored.answers["temp"] == 36.6 and stored.answers["tasks"] == ["patrol", "supply"]
+    answers = await answers_of(harness, 701)
+    assert answers["temp"] == 36.6 and answers["tasks"] == ["patrol", "supply"]
     [card] = await harness.send(ann, ann.command("me"))
     assert card.text is not None and card.text.endswith("Today: Tue 1 Dec · ✅ checked in at 09:00")
+
+
+@pytest.mark.parametrize("typed", ["３７．５", "37。5"])
+async def test_a_chinese_member_checks_in_from_a_chinese_keyboard(
+    harness: Harness, ann: FakeUser, typed: str
+) -> None:
+    """The form speaks of 打卡; a full-width keyboard's number, or one with the Chinese full
+    stop, is the number; a multiple choice is listed with 、."""
+    mei = harness.person(704, "Mei", language="zh")
+    await harness.join(mei, "RIV-1")
+    [step] = await harness.send(mei, mei.command("checkin"))
+    assert step.text == "打卡（1/5） — 在哪？\n请选择一项。"
+    [step] = await harness.send(mei, mei.press(step, "在岗"))
+    assert step.text == "打卡（2/5） — 体温\n请输入数字（35–42 °C）。"
+    [answer] = await harness.send(mei, mei.message("三十七"))
+    assert answer.text == "这不是数字。请重新输入（35–42 °C），或发送 /cancel。"
+    [answer] = await harness.send(mei, mei.message("４５"))
+    assert answer.text == "数字超出范围（35–42 °C）。请重新输入，或发送 /cancel。"
+    step = newest(await harness.send(mei, mei.message(typed)))
+    assert step.text is not None and step.text.startswith("打卡（3/5） — 任务")
+    for label in ("☐ 巡逻", "☐ 物资", "完成 ✓", "跳过", "跳过"):
+        [step] = await harness.send(mei, mei.press(step, label))
+    assert step.text == (
+        "您的打卡\n• 在哪？：在岗\n• 体温：37.5 °C\n• 任务：巡逻、物资\n• 备注：—\n• 位置：—\n"
+        "确认提交吗？"
+    )
+    [done] = await harness.send(mei, mei.press(step, "✅ 提交"))
+    assert done.text == "✅ 已完成12月1日 周二的打卡。"
+    assert (await answers_of(harness, 704))["temp"] == 37.5
 
 
 async def test_second_checkin_the_same_day_edits_it(harness: Harness, ann: FakeUser) -> None:
@@ -138,7 +174,7 @@ async def test_a_flag_reaches_the_secretary_at_once(harness: Harness, ann: FakeU
     # The flag notice, and (the bot "was down" since Monday's close) Monday's list.
     assert await harness.run_due() == 2
     texts = [m.text or "" for m in harness.api.sent_to(702)]
-    flag = "⚠️ Ann（Riverside Branch 1）在今日报到中报告了问题：\n• 在哪？：求助"
+    flag = "⚠️ Ann（Riverside Branch 1）在今日打卡中报告了问题：\n• 在哪？：求助"
     assert any(t.startswith(flag) for t in texts)
 
 

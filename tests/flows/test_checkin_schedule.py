@@ -80,7 +80,7 @@ async def test_closing_list_goes_to_the_secretary_once(
     harness.clock.set(local("2026-12-01 22:00"))
     await harness.run_due()
     lists = [m.text for m in harness.api.sent_to(801) if "12月1日" in (m.text or "")]
-    assert lists == ["⚠️ 未报到\nRiverside Branch 1，12月1日 周二：1 人 — Bo（上次 —）"]
+    assert lists == ["⚠️ 未打卡\nRiverside Branch 1，12月1日 周二：1人 — Bo（从未打卡）"]
     assert "Sam" not in (lists[0] or "")  # the secretary is not listed to themself
     await harness.run_due()
     again = [m.text for m in harness.api.sent_to(801) if "12月1日" in (m.text or "")]

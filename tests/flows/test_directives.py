@@ -120,7 +120,7 @@ async def test_compose_send_and_progress(
     )
     assert labels(ann) == ["✅ Acknowledge"]
     bo = harness.api.last_message(612)
-    assert bo.text is not None and bo.text.startswith("来自Riverside District的指令")
+    assert bo.text is not None and bo.text.startswith("来自Riverside District的通知")
     assert labels(bo) == ["✅ 确认收到"]
     progress = harness.api.message(601, done.message_id)
     assert progress is not None
@@ -172,7 +172,7 @@ async def test_deadline_reminder_then_escalation(
     assert await harness.run_due() == 0  # reminded once only
     # Bo acknowledges from the reminder: both messages settle.
     replies = await harness.send(members[1], members[1].press(bo_reminder, "✅ 确认收到"))
-    assert replies.callback_answers[0].text == "已于 17:00 确认。"
+    assert replies.callback_answers[0].text == "已于17:00确认。"
     harness.clock.advance(timedelta(hours=1))  # deadline + grace
     assert await harness.run_due() == 1
     escalation = harness.api.last_message(601)

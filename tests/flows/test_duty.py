@@ -453,7 +453,7 @@ async def test_duty_lists_own_shifts_with_their_buttons_and_open_ones(
     # Bo gives his up from /duty, before he was even asked.
     [mine] = await harness.send(bo, bo.command("duty"))
     assert mine.text == (
-        "Your duty shifts\n1. Wed 2 Dec 14:00–17:00 · North Street (N1) — ⚠️ not confirmed yet"
+        "Your duty shifts\n1. Wed 2 Dec 14:00–17:00 · North Street (N1) — ⚠️ to confirm"
     )
     assert mine.buttons == [("1. ✅ Confirm", f"dt:ok:{bos}"), ("1. ❌ Decline", f"dt:no:{bos}")]
     await harness.send(bo, bo.press(mine, "1. ❌ Decline"))
@@ -462,7 +462,7 @@ async def test_duty_lists_own_shifts_with_their_buttons_and_open_ones(
     assert listing.text == (
         "Your duty shifts\n"
         "1. Tue 1 Dec 20:00–23:00 · North Street (N1) — ✅ confirmed\n"
-        "2. Wed 2 Dec 08:00–11:00 · North Street (N1) — ⚠️ not confirmed yet\n\n"
+        "2. Wed 2 Dec 08:00–11:00 · North Street (N1) — ⚠️ to confirm\n\n"
         "Open shifts you could take\n"
         "3. Wed 2 Dec 14:00–17:00 · North Street (N1) — 🆘 cover needed"
     )
@@ -492,7 +492,7 @@ async def test_duty_lists_own_shifts_with_their_buttons_and_open_ones(
         ("1. ⚠️ Report incident", f"dt:inc:{tonights}"),
     ]
     [far] = await harness.send(crew["far"], crew["far"].command("duty"))
-    assert far.text == "未来 7 天你没有值守班次，也没有可接的空缺班次。"
+    assert far.text == "未来7天您没有值守班次，也没有可接的空缺班次。"
     [stranger] = await harness.send(
         harness.person(1599, "Zed"), harness.person(1599, "Zed").command("duty")
     )

@@ -153,12 +153,12 @@ async def test_invites_list_and_revoke(harness: Harness) -> None:
     token = await harness.invite("RIV-1", uses=5)
     await harness.invite("HIL-1")  # outside her scope: not listed
     [listing] = await harness.send(sec, sec.command("invites"))
-    assert listing.text is not None and listing.text.startswith("可用邀请链接：2 个")
-    assert "Riverside Branch 1 · 成员 · 已用 0/5 次 · 有效期至 2026-12-06" in listing.text
+    assert listing.text is not None and listing.text.startswith("可用邀请链接：2个")
+    assert "Riverside Branch 1 · 成员 · 已用0/5次 · 有效期至2026-12-06" in listing.text
     assert "Hillside" not in listing.text
     replies = await harness.send(sec, sec.press(listing, "撤销：Riverside Branch 1 · 成员"))
     assert replies.callback_answers[0].text == "邀请已撤销。"
-    assert replies[-1].text is not None and replies[-1].text.startswith("可用邀请链接：1 个")
+    assert replies[-1].text is not None and replies[-1].text.startswith("可用邀请链接：1个")
     newcomer = harness.person(309, "Vic")
     [answer] = await harness.send(newcomer, newcomer.command("start", token))
     assert answer.text is not None and "withdrawn" in answer.text

@@ -83,14 +83,14 @@ async def test_approval_by_secretary_with_buttons(harness: Harness) -> None:
         "I will tell you when it is decided."
     ]
     [request] = replies.to(210)
-    assert request.text is not None and request.text.startswith("Riverside Branch 1 入会申请")
+    assert request.text is not None and request.text.startswith("Riverside Branch 1加入申请")
     assert "Ivy @ivy" in request.text
     assert await harness.services.storage.members.by_telegram_id(211) is None
     [row] = await harness.services.storage.db.fetchall("SELECT id FROM join_requests")
     request_id = row["id"]
 
     replies = await harness.send(sec, sec.press(request, "✅ 同意"))
-    assert replies[-1].text == "✅ Ivy 已加入Riverside Branch 1（Sam Secretary 批准）。"
+    assert replies[-1].text == "✅ Ivy已加入Riverside Branch 1（Sam Secretary批准）。"
     assert replies[-1].buttons == []  # the decision removes the keyboard
     [welcome] = replies.to(211)
     assert welcome.text is not None and welcome.text.startswith("You're in.")
@@ -195,7 +195,7 @@ async def test_every_approvers_copy_is_settled(harness: Harness) -> None:
     await harness.send(first, first.press(copy_one, "✅ Approve"))
     other = harness.api.message(251, copy_two.message_id)
     assert other is not None and other.buttons == []
-    assert other.text == "✅ Kim 已加入Riverside Branch 1（Sec One 批准）。"
+    assert other.text == "✅ Kim已加入Riverside Branch 1（Sec One批准）。"
 
 
 async def test_nobody_to_ask_is_said_honestly_and_retry_asks_again(

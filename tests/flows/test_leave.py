@@ -58,8 +58,8 @@ async def test_own_leave_means_no_checkin_and_no_reminders(
     harness.clock.set(local("2026-12-02 22:00"))
     await harness.run_due()
     sent = [m.text or "" for m in harness.api.sent_to(903)]
-    closing = [t for t in sent if t.startswith("⚠️ 未报到") and "12月2日" in t]
-    assert closing == ["⚠️ 未报到\nRiverside Branch 1，12月2日 周三：1 人 — Bo（上次 —）"]
+    closing = [t for t in sent if t.startswith("⚠️ 未打卡") and "12月2日" in t]
+    assert closing == ["⚠️ 未打卡\nRiverside Branch 1，12月2日 周三：1人 — Bo（从未打卡）"]
 
 
 async def test_secretary_records_for_a_member_in_scope_only(
@@ -70,9 +70,7 @@ async def test_secretary_records_for_a_member_in_scope_only(
     [step] = await harness.send(sec, sec.press(step, "病假"))
     [step] = await harness.send(sec, sec.press(step, "今天"))
     [done] = await harness.send(sec, sec.press(step, "仅当天"))
-    assert done.text is not None and done.text.startswith(
-        "✅ 已登记 Ann 请假：12月1日 周二（病假）"
-    )
+    assert done.text is not None and done.text.startswith("✅ 已登记Ann请假：12月1日 周二（病假）")
     note = harness.api.last_message(901)
     assert note.text == (
         "Your secretary recorded leave for you: Tue 1 Dec (Sick leave). "
@@ -176,7 +174,7 @@ async def test_a_past_first_day_is_refused_at_that_step_and_asked_again(
         else:
             assert step.text is not None and "12月3日" in step.text
         [done] = await harness.send(who, who.press(step, step.buttons[0][0]))
-        assert done.text is not None and done.text.startswith(("✅ Ann", "✅ 已登记 Sam"))
+        assert done.text is not None and done.text.startswith(("✅ Ann", "✅ 已登记Sam"))
     rows = await harness.services.storage.db.fetchall("SELECT first_day FROM leave")
     assert [r["first_day"] for r in rows] == ["2026-12-03", "2026-12-03"]
 
@@ -193,13 +191,13 @@ async def test_members_shows_each_units_day(harness: Harness, crew: dict[str, Fa
     await harness.send(sec, sec.press(step, "仅当天"))
     [status] = await harness.send(sec, sec.command("members"))
     assert status.text == (
-        "报到情况，12月1日 周二\n"
-        "• Riverside District：已报到 0/1 — 未报到：Sam\n"
-        "• Riverside Branch 1：已报到 1/2，1 人请假"
+        "打卡情况（12月1日 周二）\n"
+        "• Riverside District：已打卡0/1 — 未打卡：Sam\n"
+        "• Riverside Branch 1：已打卡1/2，登记请假1人"
     )
     # Nobody had joined yet the day before: no members then.
     [status] = await harness.send(sec, sec.command("members", "2026-11-30"))
-    assert status.text == "11月30日 周一 您的单位没有成员。"
+    assert status.text == "11月30日 周一：您的单位没有成员。"
     [answer] = await harness.send(sec, sec.command("members", "yesterday"))
     assert answer.text == "日期格式不对。请用 /members 或 /members 2026-12-01。"
     [answer] = await harness.send(sec, sec.command("members", "2027-01-01"))

@@ -124,7 +124,7 @@ async def test_start_near_the_grid(harness: Harness, crew: Crew) -> None:
     assert started.started_at == local("2026-12-01 18:02")
     assert started.start_distance_m is not None and started.start_distance_m < 50
     await harness.run_due()
-    assert not any("开始执勤" in t for t in texts(harness, 903))  # nothing to report
+    assert not any("开始值守" in t for t in texts(harness, 903))  # nothing to report
 
 
 async def test_start_far_from_the_grid_is_kept_and_reported(harness: Harness, crew: Crew) -> None:
@@ -133,10 +133,10 @@ async def test_start_far_from_the_grid_is_kept_and_reported(harness: Harness, cr
     assert "Your location is 1,112 m from the grid's centre; your secretary has been told." in said
     assert (await shift(harness, crew.shift_id)).status is ShiftStatus.STARTED
     await harness.run_due()
-    [notice] = [t for t in texts(harness, 903) if "开始执勤" in t]
+    [notice] = [t for t in texts(harness, 903) if "开始值守" in t]
     assert notice == (
-        "🟢 Ann 于 17:50 在 Elm Street（Riverside Branch 1）开始执勤。\n"
-        "📍 距网格中心 1,112 米（半径 500 米）。"
+        "🟢 Ann于17:50在Elm Street（Riverside Branch 1）开始值守。\n"
+        "📍 距网格中心1,112米（半径500米）。"
     )
 
 
@@ -188,8 +188,8 @@ async def test_a_no_show_starting_late_is_reported(harness: Harness, crew: Crew)
     started = await shift(harness, crew.shift_id)
     assert started.status is ShiftStatus.STARTED and started.no_show_at is not None
     await harness.run_due()
-    [notice] = [t for t in texts(harness, 903) if "开始执勤" in t]
-    assert notice.endswith("⏰ 迟到：已在缺勤提醒之后。")
+    [notice] = [t for t in texts(harness, 903) if "开始值守" in t]
+    assert notice.endswith("⏰ 迟到：已在未到岗提醒之后。")
 
 
 async def test_end_duty_with_the_report(harness: Harness, crew: Crew) -> None:
@@ -266,7 +266,7 @@ async def test_incident_with_text_photo_and_location(harness: Harness, crew: Cre
     assert [c.params["photo"] for c in photos] == [incident.photo_file_id]
     [notice] = [t for t in texts(harness, 903) if t.startswith("⚠️ 事件")]
     assert notice == (
-        "⚠️ 事件：Elm Street（Riverside Branch 1）19:15，上报人 Ann：\n"
+        "⚠️ 事件：Elm Street（Riverside Branch 1）19:15，上报人Ann：\n"
         "Water main burst at no. 12\n📍 31.23010, 121.47020"
     )
 

@@ -487,14 +487,14 @@ async def test_coordinators_see_their_subtree_without_cancelling(
     [later] = await harness.send(cora, cora.press(day, labels(day)[1]))
     assert later.text == (
         "排班——City Committee，12月2日 周三\n"
-        "Hillside Branch 1：网格 1 个，1 个无人值班 · 未到岗 1\n"
-        "Riverside District：网格 1 个，0 个无人值班 · 执勤中 1\n"
-        "Riverside Branch 1：网格 1 个，0 个无人值班 · 待确认 1 · 已确认 1\n"
+        "Hillside Branch 1：网格1个，1个无人值守 · 未到岗1\n"
+        "Riverside District：网格1个，0个无人值守 · 值守中1\n"
+        "Riverside Branch 1：网格1个，0个无人值守 · 待确认1 · 已确认1\n"
         "\n"
         "G2 Hill Road（Hillside Branch 1）\n"
         "  08:00–12:00 Far · ❌ 未到岗\n"
         "G3 River Walk（Riverside District）\n"
-        "  08:00–12:00 Bo · 执勤中\n"
+        "  08:00–12:00 Bo · 值守中\n"
         "G1 Market Street（Riverside Branch 1）\n"
         "  08:00–12:00 Ann · 已确认\n"
         "  18:00–22:00 Bo · 待确认"

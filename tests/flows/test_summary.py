@@ -88,7 +88,7 @@ async def test_evening_summary_reaches_each_coordinator_once(harness: Harness, o
     # the day before.
     assert text == (
         "📊 Riverside District — Tue 1 Dec\n\n"
-        "Members 8 · checked in 4 (57%) · excused 1 · on leave 1 · missing 3\n"
+        "Members 8 · checked in 4 (57%) · excused by check-in 1 · on recorded leave 1 · missing 3\n"
         "Against Mon 30 Nov: checked in +4, missing +3\n\n"
         "By unit, worst first (checked in / expected, missing, change)\n"
         "• Riverside District (own members): 0/2 (0%) · missing 2 (+2)\n"
@@ -100,7 +100,10 @@ async def test_evening_summary_reaches_each_coordinator_once(harness: Harness, o
         "• 🚩 Cy (Riverside Branch 1)"
     )
     [text_zh] = summaries(harness, org.coord_zh.id)
-    assert "成员 8 · 已报到 4（57%）" in text_zh and "<b>" not in text_zh
+    # The two "not missing" figures say where they come from: the day's answer, /leave.
+    assert "成员8 · 已打卡4（57%）· 打卡告假1 · 登记请假1 · 未打卡3" in text_zh
+    assert "Riverside District本级未打卡：Chen、Cora" in text_zh  # names listed with 、
+    assert "<b>" not in text_zh
     await harness.run_due()
     harness.clock.set(local(f"{DAY} 23:00"))
     await harness.run_due()
@@ -240,13 +243,14 @@ async def test_the_workbook_lists_members_and_units(harness: Harness, org: Org) 
         "Chen": "missing",
         "Cora": "missing",
         "Ann": "checked in",
-        "Bo": "excused",
+        "Bo": "excused by check-in",
         "Cy": "checked in",
-        "Di": "on leave",
+        "Di": "on recorded leave",
         "Ed": "missing",
         "Sam": "checked in",
     }
     units = sheet(data, "Units")
+    assert units[0][5:7] == ["Excused by check-in", "On recorded leave"]
     assert units[1:] == [
         ["RIV", "Riverside District", 1, 2, 0, 0, 0, 2, 0],
         ["RIV-1", "Riverside Branch 1", 2, 6, 4, 1, 1, 1, 80],
@@ -347,6 +351,12 @@ async def test_the_evening_summary_carries_its_chart_and_workbook(
     [book] = [m for m in harness.api.sent_to(org.coord_zh.id) if "document" in m.raw]
     data = harness.api.file_bytes(book.raw["document"]["file_id"])
     assert data is not None and sheet(data, "成员")[0] == ["姓名", "单位", "状态", "标记", "时间"]
+    # The two "not missing" figures are named apart, as in the text; statuses as /roster.
+    statuses = {row[0]: row[2] for row in sheet(data, "成员")[1:]}
+    assert (statuses["Bo"], statuses["Di"], statuses["Ed"]) == ("打卡告假", "登记请假", "未打卡")
+    assert sheet(data, "单位")[0] == [
+        "代码", "单位", "层级", "成员数", "已打卡", "打卡告假", "登记请假", "未打卡", "打卡率 %",
+    ]  # fmt: skip
 
 
 async def test_a_failing_chart_or_workbook_leaves_the_text(

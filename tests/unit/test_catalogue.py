@@ -111,3 +111,64 @@ def test_missing_message_raises(translator: Translator) -> None:
 
     with pytest.raises(MissingMessageError):
         translator.t("en", "no-such-message")
+
+
+# Words a Chinese reader takes for a translation (#13): the check-in is 打卡, not a one-off
+# 报到; a directive is 通知, not a command (指令); duty is 值守 only; 您, never 你; one
+# word per status (待顶班, 未到岗); the two "not missing" figures are 打卡告假 and 登记请假.
+REJECTED_ZH = (
+    "报到",
+    "指令",
+    "执勤",
+    "值班",
+    "入会",
+    "你",
+    "书记员",
+    "免报",
+    "休假",
+    "缺勤",
+    "替班",
+)
+CJK = r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”]"
+# Placeholders that hold Latin text (codes, @usernames, links): a space keeps them apart.
+LATIN_ARGS = {"who", "code", "codes", "username", "columns", "optional", "link", "zone"}
+SPACED = re.compile(rf"{CJK} \{{ \$(\w+) \}}|\{{ \$(\w+) \}} {CJK}")
+
+
+def zh_messages() -> dict[str, str]:
+    """Each zh message's source, comments left out."""
+    text = read_catalogue("zh")
+    return {
+        entry.id.name: text[entry.span.start : entry.span.end]
+        for entry in FluentParser().parse(text).body
+        if isinstance(entry, ftl.Message) and entry.span is not None
+    }
+
+
+def test_zh_uses_none_of_the_rejected_words() -> None:
+    found = {
+        key: word for key, text in zh_messages().items() for word in REJECTED_ZH if word in text
+    }
+    assert found == {}
+
+
+def test_zh_puts_no_space_between_chinese_and_what_is_put_in_it() -> None:
+    """ "请于今天19:03前确认", not "请于 今天 19:03 前确认": Fluent adds no spaces itself."""
+    spaced = {
+        key: match.group(0)
+        for key, text in zh_messages().items()
+        for match in SPACED.finditer(text)
+        if not {match.group(1), match.group(2)} & LATIN_ARGS
+    }
+    assert spaced == {}
+
+
+def test_zh_lists_names_with_the_chinese_separator(translator: Translator) -> None:
+    """No ASCII ", " next to Chinese, neither in the catalogue nor between names filled in."""
+    comma = re.compile(rf"{CJK}, |, {CJK}")
+    for key, names in variables("zh").items():
+        args = {name: 7 if name in NUMERIC | {"lat", "lon"} else "张三" for name in names}
+        assert not comma.search(translator.t("zh", key, **args)), key
+    assert translator.names("zh", ["张三", "李四"], 2) == "张三、李四"
+    assert translator.names("zh", ["张三", "李四"], 5) == "张三、李四……另有3人。"
+    assert translator.names("en", ["Ann", "Bo"], 3) == "Ann, Bo …and 1 more."

@@ -325,7 +325,7 @@ async def test_every_kind_of_bad_row_is_reported_with_its_line(
     assert say[19] == "Line 19: Missing: member, end."
     assert say[21] == "Line 21: Bo already has a shift on Thu 31 Dec, 08:00–10:00."
     zh = describe(services.i18n, "zh", check.problems[0])
-    assert zh == "第 3 行：没有代码为“NOPE”的网格。"
+    assert zh == "第3行：没有代码为“NOPE”的网格。"
     before = await count(services, "shifts")
     assert (await roster.import_file(CONSOLE, data, "c.csv")).written == 0
     assert await count(services, "shifts") == before

@@ -77,8 +77,8 @@ duty-list-mine = <b>Your duty shifts</b>
 duty-list-open = <b>Open shifts you could take</b>
     { $lines }
 duty-line = { $n }. { $when } · <b>{ $grid }</b> ({ $code }) — { $status }
-duty-status-assigned = ⚠️ not confirmed yet
+duty-status-assigned = ⚠️ to confirm
 duty-status-confirmed = ✅ confirmed
 duty-status-started = 🟢 on duty
-duty-status-no-show = ❌ not started
+duty-status-no-show = ❌ no-show
 duty-status-open = 🆘 cover needed
