@@ -208,11 +208,11 @@ async def cancel_directive(update: Update, context: MusterContext) -> None:
     actor = await actor_of(update, context)
     directive_id = int(reply.choice)
     try:
-        await context.services.directives.cancel(actor, directive_id)
+        held = await context.services.directives.cancel(actor, directive_id)
     except (PermissionDeniedError, DirectiveError):
         await reply.toast("button-stale")
         return
-    await reply.toast("watch-cancelled")
+    await reply.toast("watch-cancelled", count=held)
     view = await _view(reply, directive_id)
     if view is not None:
         await reply.edit_text(*_detail(reply, view))

@@ -208,6 +208,10 @@ directive-finished = ✅ Directive sent: <b>{ $sent }</b> of { $total } · { $un
         [0] {""}
        *[other] { " " }· { $failed } failed
     }
+directive-progress-withdrawn = ❌ Directive withdrawn: <b>{ $sent }</b> of { $total } sent · { $withdrawn } not sent · { $unreachable } unreachable{ $failed ->
+        [0] {""}
+       *[other] { " " }· { $failed } failed
+    }
 
 # Directives: receiving
 directive-heading = <b>Directive from { $unit }</b>
@@ -269,7 +273,10 @@ watch-reminded = { $count ->
 watch-cancel = Withdraw this directive
 watch-cancel-confirm = Withdraw the directive from { $unit }, “{ $text }”? { $pending } unsent messages will not go out, and acknowledgements stop.
 watch-cancel-yes = Yes, withdraw it
-watch-cancelled = Directive withdrawn.
+watch-cancelled = Directive withdrawn: { $count ->
+        [one] 1 unsent message was held back.
+       *[other] { $count } unsent messages were held back.
+    }
 watch-back = ‹ All directives
 watch-export-caption = Recipients of the directive from { $unit }: { $rows }
 delivery-pending = waiting

@@ -186,6 +186,10 @@ directive-finished = ✅ 指令已发出：<b>{ $sent }</b> / { $total } · { $u
         [0] {""}
        *[other] { " " }· { $failed } 条发送失败
     }
+directive-progress-withdrawn = ❌ 通知已撤回：已发 <b>{ $sent }</b> / { $total } · { $withdrawn } 条未发出 · { $unreachable } 人无法送达{ $failed ->
+        [0] {""}
+       *[other] { " " }· { $failed } 条发送失败
+    }
 
 # 指令：接收
 directive-heading = <b>来自{ $unit }的指令</b>
@@ -240,7 +244,7 @@ watch-reminded = { $count ->
 watch-cancel = 撤回此指令
 watch-cancel-confirm = 撤回来自{ $unit }的指令“{ $text }”？尚未发出的 { $pending } 条将不再发送，确认也将停止。
 watch-cancel-yes = 确定撤回
-watch-cancelled = 指令已撤回。
+watch-cancelled = 通知已撤回，{ $count } 条尚未发出的消息不再发送。
 watch-back = ‹ 全部指令
 watch-export-caption = 来自{ $unit }的指令的接收人：{ $rows } 人
 delivery-pending = 等待发送

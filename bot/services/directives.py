@@ -112,6 +112,7 @@ class Totals:
     unreachable: int
     failed: int
     pending: int
+    withdrawn: int
 
     @classmethod
     def of(cls, tallies: list[UnitTally]) -> Totals:
@@ -122,6 +123,7 @@ class Totals:
             sum(t.unreachable for t in tallies),
             sum(t.failed for t in tallies),
             sum(t.pending for t in tallies),
+            sum(t.withdrawn for t in tallies),
         )
 
 
@@ -444,7 +446,8 @@ class DirectiveService:
         )
         return queued
 
-    async def cancel(self, actor: Actor, directive_id: int) -> Directive:
+    async def cancel(self, actor: Actor, directive_id: int) -> int:
+        """Withdraw it; returns how many unsent messages to its recipients were held back."""
         view = await self.view(actor, directive_id)
         if not actor.is_admin and view.directive.author_telegram_id != actor.telegram_id:
             await self.authz.audit(
@@ -453,14 +456,16 @@ class DirectiveService:
             raise DirectiveError("cannot_cancel")
         if not view.can_cancel:
             raise DirectiveError("cannot_cancel")
-        if not await self.storage.directives.cancel(directive_id, self.clock.now()):
+        held = await self.storage.directives.cancel(directive_id, self.clock.now())
+        if held is None:
             raise DirectiveError("cannot_cancel")
         await self.authz.audit(
-            actor, "directive_cancel", view.from_unit, f"directive {directive_id}"
+            actor,
+            "directive_cancel",
+            view.from_unit,
+            f"directive {directive_id}: {held} messages held back",
         )
-        cancelled = await self.storage.directives.get(directive_id)
-        assert cancelled is not None
-        return cancelled
+        return held
 
 
 def _group(stragglers: list[Straggler]) -> dict[int, list[Straggler]]:

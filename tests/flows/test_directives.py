@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.delivery import DeliveryEngine, Slot
 from bot.fakeapi import FakeUser, SentMessage
 from storage.models import Role
 from tests.flows.conftest import Harness
@@ -58,10 +59,11 @@ async def compose(
     ack: bool = True,
     deadline: str = "21:00",
     send: str = "Now",
+    unit: str = "☐ Riverside District (4)",
 ) -> SentMessage:
     """Walk the whole /directive flow for the Riverside subtree; return the final message."""
     [step] = await harness.send(sec, sec.command("directive"))
-    [step] = await harness.send(sec, sec.press(step, "☐ Riverside District (4)"))
+    [step] = await harness.send(sec, sec.press(step, unit))
     [step] = await harness.send(sec, sec.press(step, "Continue ›"))
     step = typed(await harness.send(sec, sec.message(text)))
     if ack:
@@ -450,3 +452,70 @@ async def test_photo_with_caption_becomes_the_text(
     await harness.run_due()
     methods = [c.method for c in harness.api.calls[mark:] if c.chat_id == 612]
     assert methods == ["sendPhoto", "sendMessage"]
+
+
+@pytest.mark.parametrize(
+    ("language", "final"),
+    [
+        ("en", "❌ Directive withdrawn: 2 of 10 sent · 8 not sent · 0 unreachable"),
+        ("zh", "❌ 通知已撤回：已发 2 / 10 · 8 条未发出 · 0 人无法送达"),
+    ],
+)
+async def test_withdrawing_mid_send_holds_back_the_claimed_messages_too(
+    harness: Harness,
+    sec: FakeUser,
+    members: list[FakeUser],
+    monkeypatch: pytest.MonkeyPatch,
+    language: str,
+    final: str,
+) -> None:
+    extra = [harness.person(614 + n, f"Extra {n}") for n in range(7)]
+    for person in extra:
+        await harness.join(person, "RIV-1")
+    recipients = [*members, *extra]
+    storage = harness.services.storage
+    engine: DeliveryEngine = harness.app.bot_data["delivery"]
+    # One worker: it claims four rows at a time, ahead of its sends, deterministically.
+    monkeypatch.setattr(engine, "settings", engine.settings.model_copy(update={"concurrency": 1}))
+    done = await compose(harness, sec, ack=False, unit="☐ Riverside District (11)")
+
+    def delivered() -> int:
+        return sum(
+            "Report to" in (m.text or "") for p in recipients for m in harness.api.sent_to(p.id)
+        )
+
+    seen: dict[str, object] = {}
+    pace = engine.pacer.acquire
+
+    async def acquire(chat_id: int, *, reply: bool = False) -> Slot:
+        """Two sent, the third rendered and waiting for its slot: the author withdraws."""
+        if not reply and "toast" not in seen and delivered() == 2:
+            row = await storage.db.fetchone(
+                "SELECT COUNT(*) AS n FROM outbox WHERE status = 'sending' AND kind = 'directive'"
+            )
+            seen["claimed"] = row["n"] if row else 0
+            [listing] = await harness.send(sec, sec.command("directives"))
+            [detail] = await harness.send(sec, sec.press(listing, listing.buttons[0][0]))
+            [confirm] = await harness.send(sec, sec.press(detail, "Withdraw this directive"))
+            seen["confirm"] = confirm.text
+            replies = await harness.send(sec, sec.press(confirm, "Yes, withdraw it"))
+            seen["toast"] = replies.callback_answers[0].text
+            seen["delivered"] = delivered()
+            await storage.db.write(
+                "UPDATE members SET language = ? WHERE telegram_id = ?", (language, sec.id)
+            )
+        return await pace(chat_id, reply=reply)
+
+    monkeypatch.setattr(engine.pacer, "acquire", acquire)
+    await harness.run_due()
+
+    assert seen["claimed"] == 2  # the one about to go and the one claimed ahead
+    assert "8 unsent messages will not go out" in str(seen["confirm"])
+    assert seen["toast"] == "Directive withdrawn: 8 unsent messages were held back."
+    assert seen["delivered"] == 2
+    assert delivered() == 2  # nothing after "withdrawn"
+    counts = await storage.outbox.counts(1, "directive")
+    assert (counts["sent"], counts["cancelled"], counts["sending"]) == (2, 8, 0)
+    progress = harness.api.message(sec.id, done.message_id)
+    assert progress is not None and progress.text == final
+    assert await harness.run_due() == 0  # the tally is final: no more edits
