@@ -245,6 +245,7 @@ watch-list = <b>Recent directives</b>
     { $lines }
 watch-line = { $number }. { $when } · “{ $text }”
     { $status }
+watch-button = { $number }. { $day } · { $text }
 watch-status = { $state } · sent { $sent }/{ $total }{ $acked ->
         [-1] {""}
        *[other] { " " }· ✅ { $acked } acknowledged
@@ -273,9 +274,10 @@ watch-reminded = { $count ->
 watch-cancel = Withdraw this directive
 watch-cancel-confirm = Withdraw the directive from { $unit }, “{ $text }”? { $pending } unsent messages will not go out, and acknowledgements stop.
 watch-cancel-yes = Yes, withdraw it
-watch-cancelled = Directive withdrawn: { $count ->
-        [one] 1 unsent message was held back.
-       *[other] { $count } unsent messages were held back.
+watch-cancelled = Directive withdrawn{ $count ->
+        [0] .
+        [one] : 1 unsent message was held back.
+       *[other] : { $count } unsent messages were held back.
     }
 watch-back = ‹ All directives
 watch-export-caption = Recipients of the directive from { $unit }: { $rows }

@@ -217,6 +217,7 @@ watch-list = <b>最近的指令</b>
     { $lines }
 watch-line = { $number }. { $when } · “{ $text }”
     { $status }
+watch-button = { $number }. { $day } · { $text }
 watch-status = { $state } · 已发 { $sent }/{ $total }{ $acked ->
         [-1] {""}
        *[other] { " " }· ✅ 已确认 { $acked }
@@ -244,7 +245,10 @@ watch-reminded = { $count ->
 watch-cancel = 撤回此指令
 watch-cancel-confirm = 撤回来自{ $unit }的指令“{ $text }”？尚未发出的 { $pending } 条将不再发送，确认也将停止。
 watch-cancel-yes = 确定撤回
-watch-cancelled = 通知已撤回，{ $count } 条尚未发出的消息不再发送。
+watch-cancelled = 通知已撤回{ $count ->
+        [0] 。
+       *[other] ，{ $count } 条尚未发出的消息不再发送。
+    }
 watch-back = ‹ 全部指令
 watch-export-caption = 来自{ $unit }的指令的接收人：{ $rows } 人
 delivery-pending = 等待发送

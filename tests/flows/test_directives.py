@@ -313,7 +313,11 @@ async def test_scheduled_directive_waits_and_can_be_withdrawn(
     [listing] = await harness.send(sec, sec.command("directives"))
     assert listing.text is not None and listing.text.startswith("Recent directives\n1.")
     assert "⏳ scheduled" in listing.text
-    [detail] = await harness.send(sec, sec.press(listing, "1"))
+    assert labels(listing) == [
+        "1. Tue 1 Dec · Withdraw me",
+        "2. Mon 30 Nov · Report to the school…",
+    ]
+    [detail] = await harness.send(sec, sec.press(listing, "1. Tue 1 Dec · Withdraw me"))
     [confirm] = await harness.send(sec, sec.press(detail, "Withdraw this directive"))
     [after] = await harness.send(sec, sec.press(confirm, "Yes, withdraw it"))
     assert after.text is not None and "❌ withdrawn" in after.text
@@ -332,7 +336,7 @@ async def test_watch_remind_and_export(
     [listing] = await harness.send(sec, sec.command("directives"))
     assert listing.text is not None
     assert "sent 3/3 · ✅ 1 acknowledged · 0 unreachable" in listing.text
-    [detail] = await harness.send(sec, sec.press(listing, "1"))
+    [detail] = await harness.send(sec, sec.press(listing, "1. Sun 29 Nov · Report to the school…"))
     assert detail.text is not None
     assert "• Riverside Branch 1: 1/3 acknowledged (33%)" in detail.text
     assert detail.text.endswith("Not acknowledged (2): Bo, Cy")
@@ -452,6 +456,35 @@ async def test_photo_with_caption_becomes_the_text(
     await harness.run_due()
     methods = [c.method for c in harness.api.calls[mark:] if c.chat_id == 612]
     assert methods == ["sendPhoto", "sendMessage"]
+
+
+async def test_text_with_html_characters_reads_as_typed_everywhere(
+    harness: Harness, sec: FakeUser, members: list[FakeUser]
+) -> None:
+    typed_text = "water level < 3 m & rising > 2 cm/h at the north gauge"
+    await compose(harness, sec, typed_text, ack=False, send="08:00 tomorrow")
+    # Cut on the plain text, at a word: never inside "&amp;", never shown as "&lt;".
+    line = "1. 2026-11-30 08:00 · “water level < 3 m & rising > 2 cm/h at…”"
+    button = "1. Mon 30 Nov · water level < 3 m &…"
+    coordinator = harness.person(640, "Cora", language="zh")
+    await harness.join(coordinator, "RIV", Role.COORDINATOR)
+    details = []
+    zh_button = "1. 11月30日 周一 · water level < 3 m &…"
+    for viewer, label in ((coordinator, zh_button), (sec, button)):
+        [listing] = await harness.send(viewer, viewer.command("directives"))
+        assert listing.text is not None and line in listing.text
+        assert labels(listing) == [label]
+        [detail] = await harness.send(viewer, viewer.press(listing, label))
+        assert detail.text is not None and f"“{typed_text}”" in detail.text
+        details.append(detail)
+    [confirm] = await harness.send(sec, sec.press(details[-1], "Withdraw this directive"))
+    assert confirm.text is not None
+    assert confirm.text.startswith(
+        "Withdraw the directive from Riverside District, “water level < 3 m & rising > 2 cm/h at…”?"
+    )
+    # On the wire: escaped exactly once.
+    wire = str(harness.api.calls_of("editMessageText")[-1].params["text"])
+    assert "“water level &lt; 3 m &amp; rising &gt; 2 cm/h at…”" in wire
 
 
 @pytest.mark.parametrize(
