@@ -8,7 +8,7 @@ message and the old keyboard is removed.
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,6 +30,7 @@ from bot.services.directives import (
     Draft,
     check_text,
     parse_local_time,
+    quick_times,
 )
 from bot.services.org import TreeLine, search_units
 from handlers.common import (
@@ -279,15 +280,6 @@ async def _author_zone(reply: Reply) -> ZoneInfo:
     return await reply.context.services.directives.author_zone(actor)
 
 
-def _presets(
-    now: datetime, zone: ZoneInfo, *, hours: tuple[int, ...], clock: tuple[str, ...]
-) -> list[datetime]:
-    """Quick choices: in N hours, and the next occurrence of each HH:MM."""
-    return [now + timedelta(hours=h) for h in hours] + [
-        parse_local_time(text, zone, now) for text in clock
-    ]
-
-
 async def _ask_when(
     reply: Reply,
     state: int,
@@ -305,7 +297,7 @@ async def _ask_when(
             local_when(services.i18n, reply.language, when, zone, now),
             f"dc:w:{int(when.timestamp())}",
         )
-        for when in _presets(now, zone, hours=hours, clock=clock)
+        for when in quick_times(now, zone, hours=hours, clock=clock)
     ]
     if now_button:
         buttons.insert(0, (reply.t("directive-send-now"), "dc:w:now"))

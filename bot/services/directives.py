@@ -18,6 +18,7 @@ from storage.models import Member, Role, Unit
 # Telegram allows 4,096 characters; Muster adds a heading and the acknowledgement line.
 MAX_TEXT = 3900
 REMINDER_PRIORITY = 5
+HALF_HOUR = timedelta(minutes=30)
 _CLOCK_TIME = re.compile(r"^\s*(\d{1,2})[:：.](\d{2})\s*$")
 _DATE_TIME = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})[ T]+(\d{1,2})[:：.](\d{2})\s*$")
 
@@ -65,6 +66,23 @@ def parse_local_time(text: str, zone: ZoneInfo, now: datetime) -> datetime:
             raise DirectiveError("past_time")
         return when
     raise DirectiveError("bad_time")
+
+
+def quick_times(
+    now: datetime, zone: ZoneInfo, *, hours: tuple[int, ...], clock: tuple[str, ...]
+) -> list[datetime]:
+    """Preset choices, earliest first: in N hours, rounded up to the next half hour on the
+    local clock (people set deadlines at 18:00 or 18:30, not 17:03), and the next
+    occurrence of each HH:MM; a time two presets share is offered once."""
+    ahead = [_half_hour_up(now + timedelta(hours=h), zone) for h in hours]
+    return sorted({*ahead, *(parse_local_time(text, zone, now) for text in clock)})
+
+
+def _half_hour_up(moment: datetime, zone: ZoneInfo) -> datetime:
+    local = moment.astimezone(zone)  # local: a zone may be 45 minutes off UTC
+    past = timedelta(minutes=local.minute % 30, seconds=local.second)
+    past += timedelta(microseconds=local.microsecond)
+    return moment + (HALF_HOUR - past) % HALF_HOUR
 
 
 def _local(day: date, hour: int, minute: int, zone: ZoneInfo) -> datetime:

@@ -100,7 +100,7 @@ async def test_compose_send_and_progress(
     step = typed(await harness.send(sec, sec.message("Sandbags < 5 kg to the east levee")))
     assert step.text == "Should members acknowledge it with one tap?"
     [step] = await harness.send(sec, sec.press(step, "Yes, by a deadline"))
-    assert labels(step)[:4] == ["17:00 today", "19:00 today", "18:00 today", "09:00 tomorrow"]
+    assert labels(step)[:4] == ["17:00 today", "18:00 today", "19:00 today", "09:00 tomorrow"]
     [step] = await harness.send(sec, sec.press(step, "18:00 today"))
     assert labels(step)[:3] == ["Now", "17:00 today", "08:00 tomorrow"]
     [preview] = await harness.send(sec, sec.press(step, "Now"))
@@ -456,6 +456,31 @@ async def test_photo_with_caption_becomes_the_text(
     await harness.run_due()
     methods = [c.method for c in harness.api.calls[mark:] if c.chat_id == 612]
     assert methods == ["sendPhoto", "sendMessage"]
+
+
+async def test_time_presets_are_sorted_round_times_in_the_authors_unit_zone(
+    harness: Harness, sec: FakeUser, members: list[FakeUser]
+) -> None:
+    # Riverside keeps Kathmandu time (UTC+5:45): 13:48 there when the author starts.
+    await harness.services.storage.db.write(
+        "UPDATE units SET timezone = 'Asia/Kathmandu' WHERE code = 'RIV'"
+    )
+    harness.clock.advance(timedelta(minutes=3))
+    [step] = await harness.send(sec, sec.command("directive"))
+    [step] = await harness.send(sec, sec.press(step, "☐ Riverside Branch 1 (3)"))
+    [step] = await harness.send(sec, sec.press(step, "Continue ›"))
+    step = typed(await harness.send(sec, sec.message("Check the pumps.")))
+    [step] = await harness.send(sec, sec.press(step, "Yes, by a deadline"))
+    assert step.text is not None and step.text.endswith("(Asia/Kathmandu).")
+    # In 1 and 3 hours (14:48, 16:48) rounded up to the half hour; then 18:00 and 09:00.
+    assert labels(step)[:4] == ["15:00 today", "17:00 today", "18:00 today", "09:00 tomorrow"]
+    [step] = await harness.send(sec, sec.press(step, "17:00 today"))
+    assert labels(step)[:3] == ["Now", "15:00 today", "08:00 tomorrow"]
+    [step] = await harness.send(sec, sec.press(step, "15:00 today"))
+    assert step.text is not None and "acknowledge by 17:00 today" in step.text
+    harness.clock.advance(timedelta(minutes=19))  # 14:07: an hour on is 15:07, so 15:30
+    [step] = await harness.send(sec, sec.press(step, "‹ Back"))
+    assert labels(step)[:3] == ["Now", "15:30 today", "08:00 tomorrow"]
 
 
 async def test_text_with_html_characters_reads_as_typed_everywhere(
