@@ -169,6 +169,8 @@ directive-targets = <b>New directive</b> — who should receive it?
        *[other] members
     }
 directive-targets-matching = Units matching “{ $query }”: { $found }
+directive-targets-without-you = { " " }(not counting you)
+directive-unit-included = Already included: { $unit } is selected with every unit below it.
 directive-choose-a-unit = Choose at least one unit first.
 directive-no-recipients = Nobody would receive it: the selected units have no members in Telegram. Choose other units.
 directive-ask-text = Now send the text of the directive: up to { $limit } characters; bold, italics and links are kept.

@@ -153,6 +153,8 @@ directive-targets = <b>新建指令</b> — 发给谁？
     点一次选中该单位及其全部下级单位（☑），再点一次只选该单位本身（◉），第三次取消。输入名称的一部分可搜索。
     已选：{ $units } 个单位 · <b>{ $members }</b> 名成员
 directive-targets-matching = 与“{ $query }”匹配的单位：{ $found } 个
+directive-targets-without-you = （不含您本人）
+directive-unit-included = 已包含在内：已选中{ $unit }及其全部下级单位。
 directive-choose-a-unit = 请至少选择一个单位。
 directive-no-recipients = 所选单位没有使用 Telegram 的成员，没有人会收到。请选择其他单位。
 directive-ask-text = 请发送指令正文：不超过 { $limit } 个字符，保留粗体、斜体和链接。

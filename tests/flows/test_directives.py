@@ -89,12 +89,23 @@ async def test_compose_send_and_progress(
         "Cancel",
     ]
     [step] = await harness.send(sec, sec.press(step, "☐ Riverside District (4)"))
-    assert step.text is not None and step.text.endswith("Selected: 1 unit · 3 members")
+    # The district counts Sue, its secretary; she wrote it, so she does not receive it.
+    assert step.text is not None
+    assert step.text.endswith("Selected: 1 unit · 3 members (not counting you)")
+    assert labels(step)[:2] == ["☑ Riverside District (4)", "☑ Riverside Branch 1 (3)"]
+    replies = await harness.send(sec, sec.press(step, "☑ Riverside Branch 1 (3)"))
+    assert replies.callback_answers[0].text == (
+        "Already included: Riverside District is selected with every unit below it."
+    )
+    assert list(replies) == []  # nothing changes
     # A second tap: the district alone (nobody but Sue, the author), a third: nothing.
     [step] = await harness.send(sec, sec.press(step, "☑ Riverside District (4)"))
-    assert step.text is not None and step.text.endswith("Selected: 1 unit · 0 members")
+    assert step.text is not None
+    assert step.text.endswith("Selected: 1 unit · 0 members (not counting you)")
+    assert labels(step)[:2] == ["◉ Riverside District (4)", "☐ Riverside Branch 1 (3)"]
     [step] = await harness.send(sec, sec.press(step, "◉ Riverside District (4)"))
     [step] = await harness.send(sec, sec.press(step, "☐ Riverside Branch 1 (3)"))
+    assert step.text is not None and step.text.endswith("Selected: 1 unit · 3 members")
     [step] = await harness.send(sec, sec.press(step, "Continue ›"))
     assert step.text is not None and step.text.startswith("Now send the text of the directive")
     step = typed(await harness.send(sec, sec.message("Sandbags < 5 kg to the east levee")))
