@@ -148,13 +148,7 @@ def html_to_text(text: str) -> str:
 
 def first_words(text: str, limit: int = 60) -> str:
     """The opening of a text written in Telegram HTML, as plain text on one line of at
-    most ``limit`` characters: cut at a word where there is one (never inside a tag or an
-    entity), then "…". Plain, so a message escapes it once, as typed."""
+    most ``limit`` characters ("…" included): cut after the markup is gone, so never
+    inside a tag or an entity, and escaped once by the message it goes into."""
     plain = html_to_text(text)
-    if len(plain) <= limit:
-        return plain
-    cut = plain[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit // 2:  # Chinese has no spaces: there, any character will do
-        cut = cut[:space]
-    return cut.rstrip(" ,.;:") + "…"
+    return plain if len(plain) <= limit else plain[: limit - 1] + "…"

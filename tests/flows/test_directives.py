@@ -326,7 +326,7 @@ async def test_scheduled_directive_waits_and_can_be_withdrawn(
     assert "⏳ scheduled" in listing.text
     assert labels(listing) == [
         "1. Tue 1 Dec · Withdraw me",
-        "2. Mon 30 Nov · Report to the school…",
+        "2. Mon 30 Nov · Report to the school gy…",
     ]
     [detail] = await harness.send(sec, sec.press(listing, "1. Tue 1 Dec · Withdraw me"))
     [confirm] = await harness.send(sec, sec.press(detail, "Withdraw this directive"))
@@ -347,7 +347,9 @@ async def test_watch_remind_and_export(
     [listing] = await harness.send(sec, sec.command("directives"))
     assert listing.text is not None
     assert "sent 3/3 · ✅ 1 acknowledged · 0 unreachable" in listing.text
-    [detail] = await harness.send(sec, sec.press(listing, "1. Sun 29 Nov · Report to the school…"))
+    [detail] = await harness.send(
+        sec, sec.press(listing, "1. Sun 29 Nov · Report to the school gy…")
+    )
     assert detail.text is not None
     assert "• Riverside Branch 1: 1/3 acknowledged (33%)" in detail.text
     assert detail.text.endswith("Not acknowledged (2): Bo, Cy")
@@ -499,13 +501,13 @@ async def test_text_with_html_characters_reads_as_typed_everywhere(
 ) -> None:
     typed_text = "water level < 3 m & rising > 2 cm/h at the north gauge"
     await compose(harness, sec, typed_text, ack=False, send="08:00 tomorrow")
-    # Cut on the plain text, at a word: never inside "&amp;", never shown as "&lt;".
-    line = "1. 2026-11-30 08:00 · “water level < 3 m & rising > 2 cm/h at…”"
-    button = "1. Mon 30 Nov · water level < 3 m &…"
+    # Cut on the plain text: never inside "&amp;", never shown as "&lt;".
+    line = "1. 2026-11-30 08:00 · “water level < 3 m & rising > 2 cm/h at …”"
+    button = "1. Mon 30 Nov · water level < 3 m & ris…"
     coordinator = harness.person(640, "Cora", language="zh")
     await harness.join(coordinator, "RIV", Role.COORDINATOR)
     details = []
-    zh_button = "1. 11月30日 周一 · water level < 3 m &…"
+    zh_button = "1. 11月30日 周一 · water level < 3 m & ris…"
     for viewer, label in ((coordinator, zh_button), (sec, button)):
         [listing] = await harness.send(viewer, viewer.command("directives"))
         assert listing.text is not None and line in listing.text
@@ -515,12 +517,11 @@ async def test_text_with_html_characters_reads_as_typed_everywhere(
         details.append(detail)
     [confirm] = await harness.send(sec, sec.press(details[-1], "Withdraw this directive"))
     assert confirm.text is not None
-    assert confirm.text.startswith(
-        "Withdraw the directive from Riverside District, “water level < 3 m & rising > 2 cm/h at…”?"
-    )
+    opening = "“water level < 3 m & rising > 2 cm/h at …”"
+    assert confirm.text.startswith(f"Withdraw the directive from Riverside District, {opening}?")
     # On the wire: escaped exactly once.
     wire = str(harness.api.calls_of("editMessageText")[-1].params["text"])
-    assert "“water level &lt; 3 m &amp; rising &gt; 2 cm/h at…”" in wire
+    assert "“water level &lt; 3 m &amp; rising &gt; 2 cm/h at …”" in wire
 
 
 @pytest.mark.parametrize(
