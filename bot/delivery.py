@@ -631,6 +631,12 @@ class DeliveryEngine:
         slot = await self._acquire(row.chat_id, stop)
         if slot is None:
             return None
+        # Right before the send: a row claimed ahead may have been cancelled since (its
+        # directive withdrawn). The slot is spent, which only a withdrawal costs.
+        if not await self.storage.outbox.still_claimed(row.id):
+            slot.finish()
+            await self._notify(Outcome(row, OutboxStatus.CANCELLED))
+            return "cancelled"
         try:
             message_id = int((await self._send(row, outgoing, slot))["message_id"])
         except Exception as exc:

@@ -118,14 +118,17 @@ async def directive_tick(services: Services, bot: Bot) -> int:
 
 async def _progress(services: Services, bot: Bot, directive: Directive) -> int:
     """Edit the author's progress message when the numbers moved; close the directive
-    when nothing is left to send."""
+    when nothing is left to send. A withdrawn one ends with its final tally."""
     storage, i18n = services.storage, services.i18n
     now = services.clock.now()
     finished = await storage.directives.finish(directive.id, now)
     totals = await services.directives.totals(directive)
     author = await storage.members.by_telegram_id(directive.author_telegram_id)
     language = author.language if author else i18n.default_language
-    key = "directive-finished" if finished else "directive-progress"
+    if directive.status == "cancelled":
+        key = "directive-progress-withdrawn"
+    else:
+        key = "directive-finished" if finished else "directive-progress"
     text = i18n.t(
         language,
         key,
@@ -133,6 +136,7 @@ async def _progress(services: Services, bot: Bot, directive: Directive) -> int:
         total=totals.recipients,
         unreachable=totals.unreachable,
         failed=totals.failed,
+        withdrawn=totals.withdrawn,
     )
     if text != directive.progress_text and directive.progress_chat_id:
         # Paced, with the replies, by the bot's rate limiter (bot/reply_pacing.py).

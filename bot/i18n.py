@@ -168,3 +168,11 @@ def html_to_text(text: str) -> str:
         elif not inside:
             out.append(char)
     return " ".join(html.unescape("".join(out)).split())
+
+
+def first_words(text: str, limit: int = 60) -> str:
+    """The opening of a text written in Telegram HTML, as plain text on one line of at
+    most ``limit`` characters ("…" included): cut after the markup is gone, so never
+    inside a tag or an entity, and escaped once by the message it goes into."""
+    plain = html_to_text(text)
+    return plain if len(plain) <= limit else plain[: limit - 1] + "…"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.i18n import Html, Translator, format_day, html_to_text, join_html
+from bot.i18n import Html, Translator, first_words, format_day, html_to_text, join_html
 from bot.services.summaries import Counts, Duty, Line, Summary
 
 TEXT_LIMIT = 4096
@@ -181,7 +181,7 @@ class SummaryText:
             return self.t("summary-directives-none")
         rows = []
         for item in summary.directives[:SHOWN_ITEMS]:
-            title = _first_words(item.text)
+            title = first_words(item.text)
             if item.ack_required:
                 rate = item.acked / item.recipients if item.recipients else None
                 rows.append(
@@ -220,7 +220,7 @@ class SummaryText:
                 self.t(
                     "summary-incident-line",
                     unit=unit.name,
-                    text=_first_words(incident.text or "📷"),
+                    text=first_words(incident.text or "📷"),
                     time=f"{incident.at.astimezone(summary.zone):%H:%M}",
                 )
             )
@@ -249,9 +249,3 @@ def _cut(text: Html) -> Html:
         if len(cut) <= TEXT_LIMIT:
             return cut
         keep -= 256
-
-
-def _first_words(text: str, limit: int = 60) -> str:
-    """A directive's or incident's opening, without its markup, for one line."""
-    plain = html_to_text(text)
-    return plain if len(plain) <= limit else plain[: limit - 1] + "…"

@@ -3,13 +3,12 @@ breakdown, the silent members, "remind now", exports, and cancelling."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.i18n import format_date_iso, join_html
+from bot.i18n import first_words, format_date_iso, format_day, join_html
 from bot.services.authz import Action, PermissionDeniedError
 from bot.services.directives import DirectiveError, DirectiveView, Totals
 from bot.tables import csv_bytes, xlsx_bytes
@@ -25,7 +24,8 @@ from handlers.common import (
 from storage.directives import Directive
 
 SHOWN = 10
-_TAGS = re.compile(r"<[^>]+>")
+# Characters of a directive's opening: in a list line, on its button, in its detail.
+LINE_WORDS, BUTTON_WORDS, DETAIL_WORDS = 40, 24, 200
 STATE_KEYS = {
     "scheduled": "watch-state-scheduled",
     "sending": "watch-state-sending",
@@ -50,11 +50,6 @@ EXPORT_COLUMNS = (
 )
 
 
-def _snippet(directive: Directive, length: int = 40) -> str:
-    text = _TAGS.sub("", directive.text).replace("\n", " ").strip()
-    return text if len(text) <= length else text[: length - 1] + "…"
-
-
 def _status(reply: Reply, directive: Directive, totals: Totals) -> str:
     return reply.t(
         "watch-status",
@@ -73,7 +68,8 @@ async def _listing(reply: Reply) -> tuple[str, Buttons]:
     if not recent:
         return reply.t("watch-none"), []
     zone = context.services.settings.zone
-    lines, buttons = [], []
+    lines: list[str] = []
+    rows: list[list[tuple[str, str]]] = []
     for number, (directive, totals) in enumerate(recent, start=1):
         when = directive.send_at.astimezone(zone)
         lines.append(
@@ -81,12 +77,17 @@ async def _listing(reply: Reply) -> tuple[str, Buttons]:
                 "watch-line",
                 number=str(number),
                 when=f"{format_date_iso(when)} {when:%H:%M}",
-                text=_snippet(directive),
+                text=first_words(directive.text, LINE_WORDS),
                 status=_status(reply, directive, totals),
             )
         )
-        buttons.append((str(number), f"dw:v:{directive.id}"))
-    rows: Buttons = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
+        label = reply.label(
+            "watch-button",
+            number=str(number),
+            day=format_day(when, reply.language),
+            text=first_words(directive.text, BUTTON_WORDS),
+        )
+        rows.append([(label, f"dw:v:{directive.id}")])
     return reply.t("watch-list", lines=join_html("\n", lines)), rows
 
 
@@ -120,7 +121,7 @@ def _detail(reply: Reply, view: DirectiveView) -> tuple[str, Buttons]:
         "watch-detail",
         unit=view.from_unit.name,
         when=f"{format_date_iso(when)} {when:%H:%M}",
-        text=_snippet(directive, 200),
+        text=first_words(directive.text, DETAIL_WORDS),
         status=_status(reply, directive, totals),
         units=join_html("\n", units) or "—",
         silent=names if directive.ack_required else "",
@@ -196,7 +197,7 @@ async def confirm_cancel(update: Update, context: MusterContext) -> None:
         "watch-cancel-confirm",
         rows,
         unit=view.from_unit.name,
-        text=_snippet(view.directive),
+        text=first_words(view.directive.text, LINE_WORDS),
         pending=view.totals.pending,
     )
 
@@ -206,11 +207,11 @@ async def cancel_directive(update: Update, context: MusterContext) -> None:
     actor = await actor_of(update, context)
     directive_id = int(reply.choice)
     try:
-        await context.services.directives.cancel(actor, directive_id)
+        held = await context.services.directives.cancel(actor, directive_id)
     except (PermissionDeniedError, DirectiveError):
         await reply.toast("button-stale")
         return
-    await reply.toast("watch-cancelled")
+    await reply.toast("watch-cancelled", count=held)
     view = await _view(reply, directive_id)
     if view is not None:
         await reply.edit_text(*_detail(reply, view))

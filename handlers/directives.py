@@ -8,7 +8,7 @@ message and the old keyboard is removed.
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,6 +30,7 @@ from bot.services.directives import (
     Draft,
     check_text,
     parse_local_time,
+    quick_times,
 )
 from bot.services.org import TreeLine, search_units
 from handlers.common import (
@@ -46,6 +47,7 @@ from handlers.flow import Flow
 from handlers.pickers import PAGE_SIZE
 from storage.db import from_db_time, to_db_time
 from storage.directives import Directive, Target
+from storage.models import Unit
 
 TARGETS, TEXT, ACK, DEADLINE, SCHEDULE, PREVIEW = range(6)
 KEY = "directive"
@@ -88,6 +90,15 @@ def _targets(draft: dict[str, Any]) -> list[Target]:
     return [Target(int(uid), mode == "all") for uid, mode in draft.get("sel", {}).items()]
 
 
+def _included_by(unit: Unit, units: dict[int, Unit], selected: dict[str, str]) -> Unit | None:
+    """The selected unit above ``unit`` that takes everything below it (☑), if any."""
+    for uid, mode in selected.items():
+        above = units.get(int(uid))
+        if mode == "all" and above is not None and above.id != unit.id and above.contains(unit):
+            return above
+    return None
+
+
 # Targets -----------------------------------------------------------------------
 
 
@@ -116,9 +127,12 @@ async def _targets_step(reply: Reply, lines: list[TreeLine]) -> tuple[str, Butto
     shown = search_units(lines, query) if query else lines
     pages = max(1, -(-len(shown) // PAGE_SIZE))
     page = min(max(int(draft.get("page", 0)), 0), pages - 1)
+    units = {line.unit.id: line.unit for line in lines}
     rows: list[list[tuple[str, str]]] = []
     for line in shown[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]:
         mark = MARK.get(selected.get(str(line.unit.id), ""), "☐")
+        if _included_by(line.unit, units, selected) is not None:
+            mark = MARK["all"]
         label = f"{mark} {line.unit.name} ({line.total_members})"
         rows.append([(label, f"dc:t:{line.unit.id}")])
     nav: list[tuple[str, str]] = []
@@ -132,6 +146,12 @@ async def _targets_step(reply: Reply, lines: list[TreeLine]) -> tuple[str, Butto
     actor = await actor_of(reply.update, reply.context)
     members = await reply.context.services.directives.audience(actor, _targets(draft))
     text: str = reply.t("directive-targets", units=len(selected), members=members)
+    # Unit labels count every member; the author, if among them, does not receive it.
+    home = units.get(actor.member.unit_id) if actor.member else None
+    if home is not None and (
+        str(home.id) in selected or _included_by(home, units, selected) is not None
+    ):
+        text += reply.t("directive-targets-without-you")
     if query:
         text += "\n" + reply.t("directive-targets-matching", query=query, found=len(shown))
     return text, rows
@@ -149,8 +169,12 @@ async def toggle(update: Update, context: MusterContext) -> int:
         )
         await reply.toast("access-denied")
         return TARGETS
-    await reply.toast("")
     selected: dict[str, str] = FLOW.draft(context).setdefault("sel", {})
+    above = _included_by(line.unit, {other.unit.id: other.unit for other in lines}, selected)
+    if above is not None:
+        await reply.toast("directive-unit-included", unit=above.name)
+        return TARGETS
+    await reply.toast("")
     has_children = any(other.unit.parent_id == unit_id for other in lines)
     state = selected.get(str(unit_id))
     if state is None:
@@ -279,15 +303,6 @@ async def _author_zone(reply: Reply) -> ZoneInfo:
     return await reply.context.services.directives.author_zone(actor)
 
 
-def _presets(
-    now: datetime, zone: ZoneInfo, *, hours: tuple[int, ...], clock: tuple[str, ...]
-) -> list[datetime]:
-    """Quick choices: in N hours, and the next occurrence of each HH:MM."""
-    return [now + timedelta(hours=h) for h in hours] + [
-        parse_local_time(text, zone, now) for text in clock
-    ]
-
-
 async def _ask_when(
     reply: Reply,
     state: int,
@@ -305,7 +320,7 @@ async def _ask_when(
             local_when(services.i18n, reply.language, when, zone, now),
             f"dc:w:{int(when.timestamp())}",
         )
-        for when in _presets(now, zone, hours=hours, clock=clock)
+        for when in quick_times(now, zone, hours=hours, clock=clock)
     ]
     if now_button:
         buttons.insert(0, (reply.t("directive-send-now"), "dc:w:now"))

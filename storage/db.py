@@ -226,7 +226,18 @@ class Database:
         async with self._lock:
             return list(await self.conn.execute_fetchall(sql, tuple(params)))
 
-    def _try_inline(self, sql: str, params: Iterable[Any]) -> sqlite3.Cursor | None:
+    async def fetchone_inline(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
+        """``fetchone()`` on the loop's own connection (see ``write_inline``): a point read
+        on the delivery path without a round trip to a thread. It sees what is committed."""
+        cursor = self._try_inline(sql, params, write=False)
+        if cursor is None:
+            return await self.fetchone(sql, params)
+        # Read to the end, so the statement's read transaction closes at once.
+        return next(iter(cursor.fetchall()), None)
+
+    def _try_inline(
+        self, sql: str, params: Iterable[Any], *, write: bool = True
+    ) -> sqlite3.Cursor | None:
         """The statement run on the loop's own connection, or None: the writer must."""
         if _in_transaction.get() is self or self.path == ":memory:":
             return None
@@ -245,6 +256,8 @@ class Database:
             if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:  # BUSY_SNAPSHOT too
                 raise
             return None
+        if not write:
+            return cursor
         self._inline_writes += 1
         if self._inline_writes % _CHECKPOINT_EVERY == 0 and (
             self._checkpoint is None or self._checkpoint.done()

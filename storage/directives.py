@@ -71,6 +71,7 @@ class UnitTally:
     unreachable: int
     failed: int
     pending: int
+    withdrawn: int = 0  # not sent: the directive was withdrawn first
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,7 +278,12 @@ class DirectiveRepository:
         return [r["id"] for r in rows]
 
     async def sending(self) -> list[Directive]:
-        rows = await self.db.fetchall("SELECT * FROM directives WHERE status = 'sending'")
+        """Directives being sent, and those withdrawn while sending whose author has not
+        yet seen the final tally (see ``finish``)."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM directives WHERE status = 'sending'"
+            " OR (status = 'cancelled' AND finished_at IS NULL AND recipients > 0)"
+        )
         return [_directive(r) for r in rows]
 
     async def due_reminders(self, now: datetime) -> list[Directive]:
@@ -413,7 +419,8 @@ class DirectiveRepository:
             "SELECT r.unit_id AS unit_id, COUNT(*) AS recipients,"
             " SUM(o.status = 'sent') AS sent, SUM(r.acked_at IS NOT NULL) AS acked,"
             " SUM(o.status = 'unreachable') AS unreachable, SUM(o.status = 'failed') AS failed,"
-            " SUM(o.status IN ('pending', 'sending')) AS pending"
+            " SUM(o.status IN ('pending', 'sending')) AS pending,"
+            " SUM(o.status = 'cancelled') AS withdrawn"
             " FROM directive_recipients r JOIN units u ON u.id = r.unit_id"
             " LEFT JOIN outbox o ON o.directive_id = r.directive_id AND o.member_id = r.member_id"
             " AND o.kind = ?"
@@ -429,6 +436,7 @@ class DirectiveRepository:
                 r["unreachable"] or 0,
                 r["failed"] or 0,
                 r["pending"] or 0,
+                r["withdrawn"] or 0,
             )
             for r in rows
         ]
@@ -484,8 +492,11 @@ class DirectiveRepository:
         )
         return [_directive(r) for r in rows]
 
-    async def cancel(self, directive_id: int, now: datetime) -> bool:
-        """Stop a directive that is scheduled or still sending; its queued messages too."""
+    async def cancel(self, directive_id: int, now: datetime) -> int | None:
+        """Stop a directive that is scheduled or still sending, and every message of it not
+        yet sent, in one transaction: those queued and those a worker has claimed (it
+        checks the row again right before sending). Returns how many of its recipients'
+        messages were held back, or None when it could no longer be withdrawn."""
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
                 "UPDATE directives SET status = 'cancelled', cancelled_at = ?"
@@ -493,13 +504,13 @@ class DirectiveRepository:
                 (to_db_time(now), directive_id),
             )
             if cursor.rowcount != 1:
-                return False
-            await conn.execute(
+                return None
+            held = await conn.execute_fetchall(
                 "UPDATE outbox SET status = 'cancelled'"
-                " WHERE directive_id = ? AND status = 'pending'",
+                " WHERE directive_id = ? AND status IN ('pending', 'sending') RETURNING kind",
                 (directive_id,),
             )
-        return True
+        return sum(1 for row in held if row[0] == KIND_DIRECTIVE)
 
     async def set_progress(
         self, directive_id: int, *, chat_id: int, message_id: int, text: str | None
@@ -512,11 +523,14 @@ class DirectiveRepository:
             )
 
     async def finish(self, directive_id: int, now: datetime) -> bool:
-        """'sending' → 'sent' once nothing is left to send."""
+        """'sending' → 'sent' once nothing is left to send; a directive withdrawn while
+        sending stays 'cancelled' and is closed the same way (``finished_at``), once."""
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
-                "UPDATE directives SET status = 'sent', finished_at = ? WHERE id = ?"
-                " AND status = 'sending' AND NOT EXISTS (SELECT 1 FROM outbox WHERE"
+                "UPDATE directives SET finished_at = ?, status = CASE status"
+                " WHEN 'sending' THEN 'sent' ELSE status END WHERE id = ?"
+                " AND (status = 'sending' OR (status = 'cancelled' AND finished_at IS NULL))"
+                " AND NOT EXISTS (SELECT 1 FROM outbox WHERE"
                 " directive_id = ? AND kind = ? AND status IN ('pending', 'sending'))",
                 (to_db_time(now), directive_id, directive_id, KIND_DIRECTIVE),
             )

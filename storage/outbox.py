@@ -178,6 +178,12 @@ class OutboxRepository:
         ordered = sorted(rows, key=lambda r: (r["priority"], r["next_attempt_at"], r["id"]))
         return [_row(r) for r in ordered]
 
+    async def still_claimed(self, row_id: int) -> bool:
+        """Whether a claimed row is still to be sent: nothing settled it while it waited
+        (a withdrawn directive cancels the rows a worker has claimed too)."""
+        row = await self.db.fetchone_inline("SELECT status FROM outbox WHERE id = ?", (row_id,))
+        return row is not None and row["status"] == OutboxStatus.SENDING
+
     async def release(self, ids: Sequence[int]) -> None:
         """Claimed but never sent (a graceful stop): back to 'pending', as they were."""
         if not ids:

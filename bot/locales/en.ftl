@@ -173,6 +173,8 @@ directive-targets = <b>New directive</b> — who should receive it?
        *[other] members
     }
 directive-targets-matching = Units matching “{ $query }”: { $found }
+directive-targets-without-you = { " " }(not counting you)
+directive-unit-included = Already included: { $unit } is selected with every unit below it.
 directive-choose-a-unit = Choose at least one unit first.
 directive-no-recipients = Nobody would receive it: the selected units have no members in Telegram. Choose other units.
 directive-ask-text = Now send the text of the directive: up to { $limit } characters; bold, italics and links are kept.
@@ -212,6 +214,10 @@ directive-finished = ✅ Directive sent: <b>{ $sent }</b> of { $total } · { $un
         [0] {""}
        *[other] { " " }· { $failed } failed
     }
+directive-progress-withdrawn = ❌ Directive withdrawn: <b>{ $sent }</b> of { $total } sent · { $withdrawn } not sent · { $unreachable } unreachable{ $failed ->
+        [0] {""}
+       *[other] { " " }· { $failed } failed
+    }
 
 # Directives: receiving
 directive-heading = <b>Directive from { $unit }</b>
@@ -245,6 +251,7 @@ watch-list = <b>Recent directives</b>
     { $lines }
 watch-line = { $number }. { $when } · “{ $text }”
     { $status }
+watch-button = { $number }. { $day } · { $text }
 watch-status = { $state } · sent { $sent }/{ $total }{ $acked ->
         [-1] {""}
        *[other] { " " }· ✅ { $acked } acknowledged
@@ -273,7 +280,11 @@ watch-reminded = { $count ->
 watch-cancel = Withdraw this directive
 watch-cancel-confirm = Withdraw the directive from { $unit }, “{ $text }”? { $pending } unsent messages will not go out, and acknowledgements stop.
 watch-cancel-yes = Yes, withdraw it
-watch-cancelled = Directive withdrawn.
+watch-cancelled = Directive withdrawn{ $count ->
+        [0] .
+        [one] : 1 unsent message was held back.
+       *[other] : { $count } unsent messages were held back.
+    }
 watch-back = ‹ All directives
 watch-export-caption = Recipients of the directive from { $unit }: { $rows }
 delivery-pending = waiting

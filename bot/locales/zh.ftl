@@ -157,6 +157,8 @@ directive-targets = <b>新建通知</b> — 发给谁？
     点一次选中该单位及其全部下级单位（☑），再点一次只选该单位本身（◉），第三次取消。输入名称的一部分可搜索。
     已选：{ $units }个单位 · <b>{ $members }</b>名成员
 directive-targets-matching = 与“{ $query }”匹配的单位：{ $found }个
+directive-targets-without-you = （不含您本人）
+directive-unit-included = 已包含在内：已选中{ $unit }及其全部下级单位。
 directive-choose-a-unit = 请至少选择一个单位。
 directive-no-recipients = 所选单位没有使用 Telegram 的成员，没有人会收到。请选择其他单位。
 directive-ask-text = 请发送通知正文：不超过{ $limit }个字符，保留粗体、斜体和链接。
@@ -190,6 +192,10 @@ directive-finished = ✅ 通知已发出：<b>{ $sent }</b>/{ $total } · { $unr
         [0] {""}
        *[other] { " " }· { $failed }条发送失败
     }
+directive-progress-withdrawn = ❌ 通知已撤回：已发<b>{ $sent }</b>/{ $total } · { $withdrawn }条未发出 · { $unreachable }人无法送达{ $failed ->
+        [0] {""}
+       *[other] { " " }· { $failed }条发送失败
+    }
 
 # 通知：接收
 directive-heading = <b>来自{ $unit }的通知</b>
@@ -217,6 +223,7 @@ watch-list = <b>最近的通知</b>
     { $lines }
 watch-line = { $number }. { $when } · “{ $text }”
     { $status }
+watch-button = { $number }. { $day } · { $text }
 watch-status = { $state } · 已发{ $sent }/{ $total }{ $acked ->
         [-1] {""}
        *[other] { " " }· ✅ 已确认{ $acked }
@@ -244,7 +251,10 @@ watch-reminded = { $count ->
 watch-cancel = 撤回此通知
 watch-cancel-confirm = 撤回来自{ $unit }的通知“{ $text }”？尚未发出的{ $pending }条将不再发送，确认也将停止。
 watch-cancel-yes = 确定撤回
-watch-cancelled = 通知已撤回。
+watch-cancelled = 通知已撤回{ $count ->
+        [0] 。
+       *[other] ，{ $count }条尚未发出的消息不再发送。
+    }
 watch-back = ‹ 全部通知
 watch-export-caption = 来自{ $unit }的通知的接收人：{ $rows }人
 delivery-pending = 等待发送

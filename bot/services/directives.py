@@ -20,6 +20,7 @@ from storage.models import Member, Role, Unit
 # Telegram allows 4,096 characters; Muster adds a heading and the acknowledgement line.
 MAX_TEXT = 3900
 REMINDER_PRIORITY = 5
+HALF_HOUR = timedelta(minutes=30)
 _CLOCK_TIME = re.compile(r"^\s*(\d{1,2})[:：.](\d{2})\s*$")
 _DATE_TIME = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})[ T]+(\d{1,2})[:：.](\d{2})\s*$")
 
@@ -70,6 +71,23 @@ def parse_local_time(text: str, zone: ZoneInfo, now: datetime) -> datetime:
     raise DirectiveError("bad_time")
 
 
+def quick_times(
+    now: datetime, zone: ZoneInfo, *, hours: tuple[int, ...], clock: tuple[str, ...]
+) -> list[datetime]:
+    """Preset choices, earliest first: in N hours, rounded up to the next half hour on the
+    local clock (people set deadlines at 18:00 or 18:30, not 17:03), and the next
+    occurrence of each HH:MM; a time two presets share is offered once."""
+    ahead = [_half_hour_up(now + timedelta(hours=h), zone) for h in hours]
+    return sorted({*ahead, *(parse_local_time(text, zone, now) for text in clock)})
+
+
+def _half_hour_up(moment: datetime, zone: ZoneInfo) -> datetime:
+    local = moment.astimezone(zone)  # local: a zone may be 45 minutes off UTC
+    past = timedelta(minutes=local.minute % 30, seconds=local.second)
+    past += timedelta(microseconds=local.microsecond)
+    return moment + (HALF_HOUR - past) % HALF_HOUR
+
+
 def _local(day: date, hour: int, minute: int, zone: ZoneInfo) -> datetime:
     if not (0 <= hour <= 23 and 0 <= minute <= 59):
         raise DirectiveError("bad_time")
@@ -115,6 +133,7 @@ class Totals:
     unreachable: int
     failed: int
     pending: int
+    withdrawn: int
 
     @classmethod
     def of(cls, tallies: list[UnitTally]) -> Totals:
@@ -125,6 +144,7 @@ class Totals:
             sum(t.unreachable for t in tallies),
             sum(t.failed for t in tallies),
             sum(t.pending for t in tallies),
+            sum(t.withdrawn for t in tallies),
         )
 
 
@@ -448,7 +468,8 @@ class DirectiveService:
         )
         return queued
 
-    async def cancel(self, actor: Actor, directive_id: int) -> Directive:
+    async def cancel(self, actor: Actor, directive_id: int) -> int:
+        """Withdraw it; returns how many unsent messages to its recipients were held back."""
         view = await self.view(actor, directive_id)
         if not actor.is_admin and view.directive.author_telegram_id != actor.telegram_id:
             await self.authz.audit(
@@ -457,14 +478,16 @@ class DirectiveService:
             raise DirectiveError("cannot_cancel")
         if not view.can_cancel:
             raise DirectiveError("cannot_cancel")
-        if not await self.storage.directives.cancel(directive_id, self.clock.now()):
+        held = await self.storage.directives.cancel(directive_id, self.clock.now())
+        if held is None:
             raise DirectiveError("cannot_cancel")
         await self.authz.audit(
-            actor, "directive_cancel", view.from_unit, f"directive {directive_id}"
+            actor,
+            "directive_cancel",
+            view.from_unit,
+            f"directive {directive_id}: {held} messages held back",
         )
-        cancelled = await self.storage.directives.get(directive_id)
-        assert cancelled is not None
-        return cancelled
+        return held
 
 
 def _group(stragglers: list[Straggler]) -> dict[int, list[Straggler]]:

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.delivery import DeliveryEngine, Slot
 from bot.fakeapi import FakeUser, SentMessage
 from storage.models import Role
 from tests.flows.conftest import Harness
@@ -58,10 +59,11 @@ async def compose(
     ack: bool = True,
     deadline: str = "21:00",
     send: str = "Now",
+    unit: str = "☐ Riverside District (4)",
 ) -> SentMessage:
     """Walk the whole /directive flow for the Riverside subtree; return the final message."""
     [step] = await harness.send(sec, sec.command("directive"))
-    [step] = await harness.send(sec, sec.press(step, "☐ Riverside District (4)"))
+    [step] = await harness.send(sec, sec.press(step, unit))
     [step] = await harness.send(sec, sec.press(step, "Continue ›"))
     step = typed(await harness.send(sec, sec.message(text)))
     if ack:
@@ -87,18 +89,29 @@ async def test_compose_send_and_progress(
         "Cancel",
     ]
     [step] = await harness.send(sec, sec.press(step, "☐ Riverside District (4)"))
-    assert step.text is not None and step.text.endswith("Selected: 1 unit · 3 members")
+    # The district counts Sue, its secretary; she wrote it, so she does not receive it.
+    assert step.text is not None
+    assert step.text.endswith("Selected: 1 unit · 3 members (not counting you)")
+    assert labels(step)[:2] == ["☑ Riverside District (4)", "☑ Riverside Branch 1 (3)"]
+    replies = await harness.send(sec, sec.press(step, "☑ Riverside Branch 1 (3)"))
+    assert replies.callback_answers[0].text == (
+        "Already included: Riverside District is selected with every unit below it."
+    )
+    assert list(replies) == []  # nothing changes
     # A second tap: the district alone (nobody but Sue, the author), a third: nothing.
     [step] = await harness.send(sec, sec.press(step, "☑ Riverside District (4)"))
-    assert step.text is not None and step.text.endswith("Selected: 1 unit · 0 members")
+    assert step.text is not None
+    assert step.text.endswith("Selected: 1 unit · 0 members (not counting you)")
+    assert labels(step)[:2] == ["◉ Riverside District (4)", "☐ Riverside Branch 1 (3)"]
     [step] = await harness.send(sec, sec.press(step, "◉ Riverside District (4)"))
     [step] = await harness.send(sec, sec.press(step, "☐ Riverside Branch 1 (3)"))
+    assert step.text is not None and step.text.endswith("Selected: 1 unit · 3 members")
     [step] = await harness.send(sec, sec.press(step, "Continue ›"))
     assert step.text is not None and step.text.startswith("Now send the text of the directive")
     step = typed(await harness.send(sec, sec.message("Sandbags < 5 kg to the east levee")))
     assert step.text == "Should members acknowledge it with one tap?"
     [step] = await harness.send(sec, sec.press(step, "Yes, by a deadline"))
-    assert labels(step)[:4] == ["17:00 today", "19:00 today", "18:00 today", "09:00 tomorrow"]
+    assert labels(step)[:4] == ["17:00 today", "18:00 today", "19:00 today", "09:00 tomorrow"]
     [step] = await harness.send(sec, sec.press(step, "18:00 today"))
     assert labels(step)[:3] == ["Now", "17:00 today", "08:00 tomorrow"]
     [preview] = await harness.send(sec, sec.press(step, "Now"))
@@ -311,7 +324,11 @@ async def test_scheduled_directive_waits_and_can_be_withdrawn(
     [listing] = await harness.send(sec, sec.command("directives"))
     assert listing.text is not None and listing.text.startswith("Recent directives\n1.")
     assert "⏳ scheduled" in listing.text
-    [detail] = await harness.send(sec, sec.press(listing, "1"))
+    assert labels(listing) == [
+        "1. Tue 1 Dec · Withdraw me",
+        "2. Mon 30 Nov · Report to the school gy…",
+    ]
+    [detail] = await harness.send(sec, sec.press(listing, "1. Tue 1 Dec · Withdraw me"))
     [confirm] = await harness.send(sec, sec.press(detail, "Withdraw this directive"))
     [after] = await harness.send(sec, sec.press(confirm, "Yes, withdraw it"))
     assert after.text is not None and "❌ withdrawn" in after.text
@@ -330,7 +347,9 @@ async def test_watch_remind_and_export(
     [listing] = await harness.send(sec, sec.command("directives"))
     assert listing.text is not None
     assert "sent 3/3 · ✅ 1 acknowledged · 0 unreachable" in listing.text
-    [detail] = await harness.send(sec, sec.press(listing, "1"))
+    [detail] = await harness.send(
+        sec, sec.press(listing, "1. Sun 29 Nov · Report to the school gy…")
+    )
     assert detail.text is not None
     assert "• Riverside Branch 1: 1/3 acknowledged (33%)" in detail.text
     assert detail.text.endswith("Not acknowledged (2): Bo, Cy")
@@ -450,3 +469,123 @@ async def test_photo_with_caption_becomes_the_text(
     await harness.run_due()
     methods = [c.method for c in harness.api.calls[mark:] if c.chat_id == 612]
     assert methods == ["sendPhoto", "sendMessage"]
+
+
+async def test_time_presets_are_sorted_round_times_in_the_authors_unit_zone(
+    harness: Harness, sec: FakeUser, members: list[FakeUser]
+) -> None:
+    # Riverside keeps Kathmandu time (UTC+5:45): 13:48 there when the author starts.
+    await harness.services.storage.db.write(
+        "UPDATE units SET timezone = 'Asia/Kathmandu' WHERE code = 'RIV'"
+    )
+    harness.clock.advance(timedelta(minutes=3))
+    [step] = await harness.send(sec, sec.command("directive"))
+    [step] = await harness.send(sec, sec.press(step, "☐ Riverside Branch 1 (3)"))
+    [step] = await harness.send(sec, sec.press(step, "Continue ›"))
+    step = typed(await harness.send(sec, sec.message("Check the pumps.")))
+    [step] = await harness.send(sec, sec.press(step, "Yes, by a deadline"))
+    assert step.text is not None and step.text.endswith("(Asia/Kathmandu).")
+    # In 1 and 3 hours (14:48, 16:48) rounded up to the half hour; then 18:00 and 09:00.
+    assert labels(step)[:4] == ["15:00 today", "17:00 today", "18:00 today", "09:00 tomorrow"]
+    [step] = await harness.send(sec, sec.press(step, "17:00 today"))
+    assert labels(step)[:3] == ["Now", "15:00 today", "08:00 tomorrow"]
+    [step] = await harness.send(sec, sec.press(step, "15:00 today"))
+    assert step.text is not None and "acknowledge by 17:00 today" in step.text
+    harness.clock.advance(timedelta(minutes=19))  # 14:07: an hour on is 15:07, so 15:30
+    [step] = await harness.send(sec, sec.press(step, "‹ Back"))
+    assert labels(step)[:3] == ["Now", "15:30 today", "08:00 tomorrow"]
+
+
+async def test_text_with_html_characters_reads_as_typed_everywhere(
+    harness: Harness, sec: FakeUser, members: list[FakeUser]
+) -> None:
+    typed_text = "water level < 3 m & rising > 2 cm/h at the north gauge"
+    await compose(harness, sec, typed_text, ack=False, send="08:00 tomorrow")
+    # Cut on the plain text: never inside "&amp;", never shown as "&lt;".
+    line = "1. 2026-11-30 08:00 · “water level < 3 m & rising > 2 cm/h at …”"
+    button = "1. Mon 30 Nov · water level < 3 m & ris…"
+    coordinator = harness.person(640, "Cora", language="zh")
+    await harness.join(coordinator, "RIV", Role.COORDINATOR)
+    details = []
+    zh_button = "1. 11月30日 周一 · water level < 3 m & ris…"
+    for viewer, label in ((coordinator, zh_button), (sec, button)):
+        [listing] = await harness.send(viewer, viewer.command("directives"))
+        assert listing.text is not None and line in listing.text
+        assert labels(listing) == [label]
+        [detail] = await harness.send(viewer, viewer.press(listing, label))
+        assert detail.text is not None and f"“{typed_text}”" in detail.text
+        details.append(detail)
+    [confirm] = await harness.send(sec, sec.press(details[-1], "Withdraw this directive"))
+    assert confirm.text is not None
+    opening = "“water level < 3 m & rising > 2 cm/h at …”"
+    assert confirm.text.startswith(f"Withdraw the directive from Riverside District, {opening}?")
+    # On the wire: escaped exactly once.
+    wire = str(harness.api.calls_of("editMessageText")[-1].params["text"])
+    assert "“water level &lt; 3 m &amp; rising &gt; 2 cm/h at …”" in wire
+
+
+@pytest.mark.parametrize(
+    ("language", "final"),
+    [
+        ("en", "❌ Directive withdrawn: 2 of 10 sent · 8 not sent · 0 unreachable"),
+        ("zh", "❌ 通知已撤回：已发 2 / 10 · 8 条未发出 · 0 人无法送达"),
+    ],
+)
+async def test_withdrawing_mid_send_holds_back_the_claimed_messages_too(
+    harness: Harness,
+    sec: FakeUser,
+    members: list[FakeUser],
+    monkeypatch: pytest.MonkeyPatch,
+    language: str,
+    final: str,
+) -> None:
+    extra = [harness.person(614 + n, f"Extra {n}") for n in range(7)]
+    for person in extra:
+        await harness.join(person, "RIV-1")
+    recipients = [*members, *extra]
+    storage = harness.services.storage
+    engine: DeliveryEngine = harness.app.bot_data["delivery"]
+    # One worker: it claims four rows at a time, ahead of its sends, deterministically.
+    monkeypatch.setattr(engine, "settings", engine.settings.model_copy(update={"concurrency": 1}))
+    done = await compose(harness, sec, ack=False, unit="☐ Riverside District (11)")
+
+    def delivered() -> int:
+        return sum(
+            "Report to" in (m.text or "") for p in recipients for m in harness.api.sent_to(p.id)
+        )
+
+    seen: dict[str, object] = {}
+    pace = engine.pacer.acquire
+
+    async def acquire(chat_id: int, *, reply: bool = False) -> Slot:
+        """Two sent, the third rendered and waiting for its slot: the author withdraws."""
+        if not reply and "toast" not in seen and delivered() == 2:
+            row = await storage.db.fetchone(
+                "SELECT COUNT(*) AS n FROM outbox WHERE status = 'sending' AND kind = 'directive'"
+            )
+            seen["claimed"] = row["n"] if row else 0
+            [listing] = await harness.send(sec, sec.command("directives"))
+            [detail] = await harness.send(sec, sec.press(listing, listing.buttons[0][0]))
+            [confirm] = await harness.send(sec, sec.press(detail, "Withdraw this directive"))
+            seen["confirm"] = confirm.text
+            replies = await harness.send(sec, sec.press(confirm, "Yes, withdraw it"))
+            seen["toast"] = replies.callback_answers[0].text
+            seen["delivered"] = delivered()
+            await storage.db.write(
+                "UPDATE members SET language = ? WHERE telegram_id = ?", (language, sec.id)
+            )
+        return await pace(chat_id, reply=reply)
+
+    monkeypatch.setattr(engine.pacer, "acquire", acquire)
+    await harness.run_due()
+
+    assert seen["claimed"] == 2  # the one about to go and the one claimed ahead
+    assert "8 unsent messages will not go out" in str(seen["confirm"])
+    assert seen["toast"] == "Directive withdrawn: 8 unsent messages were held back."
+    assert seen["delivered"] == 2
+    assert delivered() == 2  # nothing after "withdrawn"
+    counts = await storage.outbox.counts(1, "directive")
+    assert (counts["sent"], counts["cancelled"], counts["sending"]) == (2, 8, 0)
+    progress = harness.api.message(sec.id, done.message_id)
+    assert progress is not None and progress.text == final
+    assert await harness.run_due() == 0  # the tally is final: no more edits
