@@ -14,7 +14,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.days import iso_day
 from bot.services.authz import Action, Actor, PermissionDeniedError
 from bot.services.summaries import Summary, SummaryError
-from bot.summary_files import day_chart, export_workbook, workbook
+from bot.summary_charts import day_chart
+from bot.summary_files import export_workbook, workbook
 from bot.summary_render import SummaryText
 from handlers.common import PRIVATE, MusterApp, MusterContext, Reply, actor_of, command_args
 from storage.models import Role, Unit
@@ -125,7 +126,7 @@ async def send_attachments(reply: Reply, found: Summary) -> None:
     assert chat is not None
     name = f"{found.committee.code}-{found.day.isoformat()}"
     try:
-        png = await asyncio.to_thread(day_chart, found)
+        png = await asyncio.to_thread(day_chart, found, services.i18n, reply.language)
         await reply.context.bot.send_photo(chat.id, png, filename=f"{name}.png")
     except Exception:  # a chart is a convenience: never let it cost the rest
         log.exception("summary chart for %s failed", name)

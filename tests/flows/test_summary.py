@@ -340,10 +340,15 @@ async def test_the_evening_summary_carries_its_chart_and_workbook(
 ) -> None:
     harness.clock.set(local(f"{DAY} 20:00"))
     await harness.run_due()
+    charts = []
     for coordinator in (org.coord, org.coord_zh):
         assert kinds(harness, coordinator.id) == [
             "photo", "📊", "document RIV-2026-12-01.xlsx", "📎",
         ]  # fmt: skip
+        [photo] = [m for m in harness.api.sent_to(coordinator.id) if "photo" in m.raw]
+        charts.append(harness.api.file_bytes(photo.raw["photo"][-1]["file_id"]))
+    english, chinese = charts
+    assert english and chinese and english != chinese  # each worded in its reader's language
     [book] = [m for m in harness.api.sent_to(org.coord_zh.id) if "document" in m.raw]
     data = harness.api.file_bytes(book.raw["document"]["file_id"])
     assert data is not None and sheet(data, "成员")[0] == ["姓名", "单位", "状态", "标记", "时间"]
