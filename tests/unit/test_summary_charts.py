@@ -5,6 +5,8 @@ into the frame."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -152,3 +154,13 @@ def test_a_day_without_rates_draws_a_dash(i18n: Translator) -> None:
         figure = day_figure(empty, i18n, "zh")
         png(figure)
     assert "—" in texts(figure) and bar_labels(figure) == []
+
+
+def test_matplotlib_is_loaded_by_the_first_chart_not_at_start() -> None:
+    """Importing it takes about 0.4 s that every restart would pay for an evening's chart."""
+    code = (
+        "import sys, bot.app, bot.summary_charts\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('matplotlib'))\n"
+        "assert not loaded, loaded[:3]\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
