@@ -13,7 +13,7 @@ import io
 import threading
 from collections.abc import Sequence
 from functools import cache
-from importlib.resources import as_file, files
+from pathlib import Path
 from typing import TYPE_CHECKING
 from unicodedata import east_asian_width
 
@@ -30,7 +30,7 @@ GOOD = 80  # % checked in from which a bar is green
 NAME_WIDTH = 30  # columns of a unit's name on the chart; the text has it whole
 FONT_FILE = "MusterCJKSC-Regular.otf"
 FONT_FAMILY = "Muster CJK SC"
-# Installed fonts that draw what the bundled subset lacks (rare hanzi, kana, hangul).
+# Installed fonts that draw what the bundled subset lacks (hangul, rare hanzi).
 _SYSTEM_CJK = (
     "Noto Sans CJK SC",
     "Source Han Sans SC",
@@ -53,8 +53,8 @@ def fonts() -> list[str]:
     import matplotlib
     from matplotlib import font_manager
 
-    with as_file(files("bot") / "fonts" / FONT_FILE) as path:
-        font_manager.fontManager.addfont(str(path))
+    # A path on disk, not a temporary copy: matplotlib opens the file again at each draw.
+    font_manager.fontManager.addfont(str(Path(__file__).with_name("fonts") / FONT_FILE))
     installed = []
     for family in _SYSTEM_CJK:
         try:
