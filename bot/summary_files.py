@@ -1,20 +1,11 @@
-"""The summary's attachments: a chart image (check-in rate per child unit; a 7-day chart
-for the weekly summary) and an XLSX workbook (units, members with the day's status,
-shifts, directives and acknowledgements).
-
-Charts are drawn with matplotlib's Agg backend (no display). Servers rarely have a CJK
-font: names a font on this machine cannot draw are replaced by unit codes, and the chart's
-own words are kept to numbers, dates and codes, so it reads the same in either language.
-"""
+"""The summary's workbook: an XLSX file (units, members with the day's status, shifts,
+directives and acknowledgements), and ``/export``'s of a range of days. The charts are in
+``bot/summary_charts.py``."""
 
 from __future__ import annotations
 
-import io
-import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from functools import cache
-from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.duty_schedule import SHIFT_STATUS_KEYS
@@ -25,130 +16,12 @@ from storage.exports import ShiftRow
 from storage.models import ShiftStatus, Unit
 from storage.summaries import DirectiveDay
 
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
-
-CHART_UNITS = 25  # bars; the rest are in the workbook
-_CJK_FAMILIES = (
-    "Noto Sans CJK SC",
-    "Noto Sans SC",
-    "Source Han Sans SC",
-    "WenQuanYi Zen Hei",
-    "WenQuanYi Micro Hei",
-    "SimHei",
-    "Microsoft YaHei",
-    "PingFang SC",
-)
-_RED, _GREEN, _GREY = "#d9534f", "#5cb85c", "#999999"
 _MEMBER_STATUS_KEYS = {
     "checked_in": "summary-status-checked-in",
     "excused": "summary-status-excused",
     "on_leave": "summary-status-on-leave",
     "missing": "summary-status-missing",
 }
-
-
-@cache
-def cjk_font() -> str | None:
-    """A font family on this machine that draws Chinese, if any."""
-    from matplotlib import font_manager
-
-    for family in _CJK_FAMILIES:
-        try:
-            font_manager.findfont(
-                font_manager.FontProperties(family=family), fallback_to_default=False
-            )
-        except ValueError:
-            continue
-        return family
-    return None
-
-
-def _label(name: str, code: str) -> str:
-    """The unit's name, or its code where the name needs a font this machine lacks."""
-    if cjk_font() is None and any(ord(ch) >= 0x2E80 for ch in name):
-        return code
-    return name
-
-
-# pyplot keeps global state: one chart at a time, whichever thread draws it.
-_PYPLOT = threading.Lock()
-
-
-@cache
-def _pyplot() -> Any:
-    """pyplot, imported on the first chart: it takes about 0.4 s, which every start of the
-    bot paid (a restart after a crash too) though charts are drawn once an evening."""
-    import matplotlib
-
-    matplotlib.use("Agg")  # before pyplot: no display on a server
-    from matplotlib import pyplot
-
-    return pyplot
-
-
-def _png(figure: Figure) -> bytes:
-    try:
-        figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
-        return buffer.getvalue()
-    finally:
-        _pyplot().close(figure)
-
-
-def _figure(rows: int) -> tuple[Figure, Axes]:
-    """Phone-shaped: narrow, as tall as the rows need."""
-    if cjk_font() is not None:
-        _pyplot().rcParams["font.sans-serif"] = [cjk_font(), "DejaVu Sans"]
-    figure, axes = _pyplot().subplots(figsize=(6, max(2.8, 0.42 * rows + 1.4)), dpi=150)
-    return figure, axes
-
-
-def day_chart(summary: Summary) -> bytes:
-    """Check-in rate per child unit, worst at the top, 80% and above in green."""
-    with _PYPLOT:
-        return _day_chart(summary)
-
-
-def _day_chart(summary: Summary) -> bytes:
-    lines = [line for line in summary.lines if line.counts.rate is not None][:CHART_UNITS]
-    names = [_label(line.unit.name, line.unit.code) for line in lines][::-1]
-    rates = [round((line.counts.rate or 0) * 100) for line in lines][::-1]
-    figure, axes = _figure(len(lines))
-    bars = axes.barh(names, rates, color=[_RED if r < 80 else _GREEN for r in rates])
-    axes.bar_label(bars, labels=[f"{r}%" for r in rates], padding=3)
-    axes.set_xlim(0, 112)
-    axes.set_xlabel("%")
-    axes.set_title(f"{summary.committee.code} · {summary.day.isoformat()}")
-    if not lines:
-        axes.text(50, 0, "—", ha="center", color=_GREY)
-    return _png(figure)
-
-
-def week_chart(week: Sequence[Summary]) -> bytes:
-    """The committee's rate per day over the week, and each child unit's, thin."""
-    with _PYPLOT:
-        return _week_chart(week)
-
-
-def _week_chart(week: Sequence[Summary]) -> bytes:
-    days = [s.day.strftime("%m-%d") for s in week]
-    figure, axes = _figure(8)
-    children: dict[int, list[float | None]] = {}
-    for index, summary in enumerate(week):
-        for line in summary.lines:
-            series = children.setdefault(line.unit.id, [None] * len(week))
-            series[index] = None if line.counts.rate is None else line.counts.rate * 100
-    for series in list(children.values())[:CHART_UNITS]:
-        axes.plot(days, [float("nan") if v is None else v for v in series], color=_GREY, lw=0.8)
-    totals = [float("nan") if s.total.rate is None else s.total.rate * 100 for s in week]
-    axes.plot(days, totals, color=_GREEN, lw=2.5, marker="o")
-    axes.set_ylim(0, 105)
-    axes.set_ylabel("%")
-    axes.set_title(f"{week[-1].committee.code} · {week[0].day.isoformat()} – {days[-1]}")
-    return _png(figure)
 
 
 def workbook(summary: Summary, parts: BookParts, i18n: Translator, language: str) -> bytes:

@@ -12,9 +12,11 @@ from datetime import date
 from typing import Any, TypeVar
 
 from bot.delivery import PRIORITY_REMINDER, Attachment, Outgoing, Renderer
+from bot.i18n import Translator
 from bot.services.container import Services
 from bot.services.summaries import DAILY, Summary
-from bot.summary_files import day_chart, week_chart, workbook
+from bot.summary_charts import day_chart, week_chart
+from bot.summary_files import workbook
 from bot.summary_render import SummaryText
 from storage.db import from_db_time, to_db_time
 from storage.models import Role, Unit
@@ -130,8 +132,8 @@ class SummaryRenderers:
         chart = None
         if not summaries[-1].empty:
             chart = await self._made(
-                ("chart", unit.id, kind, period.isoformat(), ""),
-                lambda: _chart(summaries, kind),
+                ("chart", unit.id, kind, period.isoformat(), language),
+                lambda: _chart(summaries, kind, services.i18n, language),
             )
         name = f"{unit.code}-{period.isoformat()}{'-week' if kind != DAILY else ''}.png"
         attachment = Attachment("photo", "", data=chart, filename=name) if chart else None
@@ -169,12 +171,15 @@ class SummaryRenderers:
         return Outgoing(text=text, attachment=Attachment("document", "", data=book, filename=name))
 
 
-async def _chart(summaries: list[Summary], kind: str) -> bytes | None:
-    """The day's chart or the week's; None (and a log line) if drawing fails."""
+async def _chart(
+    summaries: list[Summary], kind: str, i18n: Translator, language: str
+) -> bytes | None:
+    """The day's chart or the week's, worded in ``language``; None (and a log line) if
+    drawing fails."""
     try:
         if kind == DAILY:
-            return await asyncio.to_thread(day_chart, summaries[0])
-        return await asyncio.to_thread(week_chart, summaries)
+            return await asyncio.to_thread(day_chart, summaries[0], i18n, language)
+        return await asyncio.to_thread(week_chart, summaries, i18n, language)
     except Exception:
         log.exception("summary chart failed")
         return None

@@ -12,10 +12,11 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.days import iso_day
-from bot.i18n import join_list
+from bot.i18n import Html, join_list
 from bot.services.authz import Action, Actor, PermissionDeniedError
 from bot.services.summaries import Summary, SummaryError
-from bot.summary_files import day_chart, export_workbook, workbook
+from bot.summary_charts import day_chart
+from bot.summary_files import export_workbook, workbook
 from bot.summary_render import SummaryText
 from handlers.common import PRIVATE, MusterApp, MusterContext, Reply, actor_of, command_args
 from storage.models import Role, Unit
@@ -115,23 +116,30 @@ async def _show(reply: Reply, unit: Unit, day: date | None) -> None:
     except SummaryError:
         await reply.send("summary-future")
         return
-    await reply.send_text(SummaryText(services.i18n, reply.language).daily(found))
-    if not found.empty:
-        await send_attachments(reply, found)
+    text = SummaryText(services.i18n, reply.language).daily(found)
+    if found.empty:
+        await reply.send_text(text)
+        return
+    await send_with_attachments(reply, found, text)
 
 
-async def send_attachments(reply: Reply, found: Summary) -> None:
-    """The chart and the workbook after the text; if making either fails, the text has
-    gone out all the same and the person is told which part is missing."""
+async def send_with_attachments(reply: Reply, found: Summary, text: Html) -> None:
+    """As the scheduled summary comes: the chart, the text, the workbook. If making the
+    chart or the workbook fails, the text goes out all the same and the person is told,
+    after it, which part is missing."""
     services = reply.context.services
     chat = reply.update.effective_chat
     assert chat is not None
     name = f"{found.committee.code}-{found.day.isoformat()}"
+    drawn = True
     try:
-        png = await asyncio.to_thread(day_chart, found)
+        png = await asyncio.to_thread(day_chart, found, services.i18n, reply.language)
         await reply.context.bot.send_photo(chat.id, png, filename=f"{name}.png")
     except Exception:  # a chart is a convenience: never let it cost the rest
         log.exception("summary chart for %s failed", name)
+        drawn = False
+    await reply.send_text(text)
+    if not drawn:
         await reply.send("summary-chart-failed")
     try:
         parts = await services.summaries.book_parts(found)

@@ -193,7 +193,7 @@ async def test_weekly_summary_on_sunday(harness: Harness, org: Org) -> None:
 async def test_on_demand_and_its_refusals(harness: Harness, org: Org) -> None:
     coord, member = org.coord, org.members["Ann"]
     harness.clock.set(local(f"{DAY} 12:00"))
-    [answer, chart, book] = await harness.send(coord, coord.command("summary"))
+    [chart, answer, book] = await harness.send(coord, coord.command("summary"))
     assert (answer.text or "").startswith("📊 Riverside District — Tue 1 Dec")
     assert chart.raw["photo"] and book.raw["document"]["file_name"] == "RIV-2026-12-01.xlsx"
     [answer] = await harness.send(coord, coord.command("summary", "2026-13-01"))
@@ -208,8 +208,15 @@ async def test_on_demand_and_its_refusals(harness: Harness, org: Org) -> None:
     assert answer.text == "Summaries are for coordinators and secretaries, of their own units."
     [answer] = await harness.send(member, member.command("summary"))
     assert answer.text == "Summaries are for coordinators and secretaries, of their own units."
-    [answer, *_] = await harness.send(org.sec, org.sec.command("summary", "RIV-1"))
+    [_, answer, _] = await harness.send(org.sec, org.sec.command("summary", "RIV-1"))
     assert (answer.text or "").startswith("📊 Riverside Branch 1 — Tue 1 Dec")
+
+
+async def test_on_demand_summary_comes_in_the_scheduled_order(harness: Harness, org: Org) -> None:
+    """Regression: /summary sent the text before the chart, the evening summary after."""
+    harness.clock.set(local(f"{DAY} 12:00"))
+    await harness.send(org.coord, org.coord.command("summary"))
+    assert kinds(harness, org.coord.id) == ["photo", "📊", "document RIV-2026-12-01.xlsx"]
 
 
 async def test_several_scopes_are_offered_as_buttons(harness: Harness, org: Org) -> None:
@@ -344,10 +351,15 @@ async def test_the_evening_summary_carries_its_chart_and_workbook(
 ) -> None:
     harness.clock.set(local(f"{DAY} 20:00"))
     await harness.run_due()
+    charts = []
     for coordinator in (org.coord, org.coord_zh):
         assert kinds(harness, coordinator.id) == [
             "photo", "📊", "document RIV-2026-12-01.xlsx", "📎",
         ]  # fmt: skip
+        [photo] = [m for m in harness.api.sent_to(coordinator.id) if "photo" in m.raw]
+        charts.append(harness.api.file_bytes(photo.raw["photo"][-1]["file_id"]))
+    english, chinese = charts
+    assert english and chinese and english != chinese  # each worded in its reader's language
     [book] = [m for m in harness.api.sent_to(org.coord_zh.id) if "document" in m.raw]
     data = harness.api.file_bytes(book.raw["document"]["file_id"])
     assert data is not None and sheet(data, "成员")[0] == ["姓名", "单位", "状态", "标记", "时间"]
