@@ -528,7 +528,7 @@ async def test_text_with_html_characters_reads_as_typed_everywhere(
     ("language", "final"),
     [
         ("en", "❌ Directive withdrawn: 2 of 10 sent · 8 not sent · 0 unreachable"),
-        ("zh", "❌ 通知已撤回：已发 2 / 10 · 8 条未发出 · 0 人无法送达"),
+        ("zh", "❌ 通知已撤回：已发2/10 · 8条未发出 · 0人无法送达"),
     ],
 )
 async def test_withdrawing_mid_send_holds_back_the_claimed_messages_too(

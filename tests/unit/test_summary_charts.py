@@ -102,7 +102,7 @@ def test_the_title_names_the_committee_and_the_day(i18n: Translator) -> None:
     assert day_figure(summary("zh"), i18n, "zh").get_suptitle() == "市委员会 — 11月30日 周一"
     assert day_figure(summary("en"), i18n, "en").get_suptitle() == "City Committee — Mon 30 Nov"
     assert week_figure(week("zh"), i18n, "zh").get_suptitle() == (
-        "市委员会 — 截至 11月30日 周一 的一周"
+        "市委员会 — 截至11月30日 周一的一周"
     )
 
 
@@ -116,7 +116,7 @@ def test_bars_carry_counts_and_rates(i18n: Translator) -> None:
 def test_a_legend_says_what_the_colours_mean(i18n: Translator) -> None:
     for language, words in (
         ("en", ["below 80%", "80% or more"]),
-        ("zh", ["低于 80%", "80% 及以上"]),
+        ("zh", ["低于80%", "80%及以上"]),
     ):
         figure = day_figure(summary(language), i18n, language)
         [legend] = figure.legends
