@@ -4,7 +4,7 @@ and /roster with each unit's coverage and cancelling a shift."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -243,6 +243,48 @@ async def test_assign_step_by_step_with_bad_input_and_back(harness: Harness, cre
     ]
     # The member hears of it when asked to confirm, not now.
     assert not any("Market Street" in (m.text or "") for m in harness.api.sent_to(803))
+
+
+@pytest.mark.parametrize(
+    ("language", "before", "said"),
+    [
+        ("en", timedelta(minutes=3), "They are asked to confirm 3 min before."),
+        ("en", timedelta(minutes=90), "They are asked to confirm 1 h 30 min before."),
+        ("en", timedelta(days=1), "They are asked to confirm 1 day before."),
+        ("zh", timedelta(minutes=3), "系统会在开始前3分钟请其确认。"),
+        ("zh", timedelta(minutes=90), "系统会在开始前1小时30分钟请其确认。"),
+    ],
+)
+async def test_assign_says_how_long_before_in_exact_units(
+    harness: Harness,
+    crew: Crew,
+    monkeypatch: pytest.MonkeyPatch,
+    language: str,
+    before: timedelta,
+    said: str,
+) -> None:
+    """A lead time in minutes is not rounded down to "0 h"."""
+    settings = harness.services.settings
+    duty = settings.duty.model_copy(update={"confirm_before": before})
+    monkeypatch.setattr(settings, "duty", duty)
+    sec = crew.sec
+    member = await harness.services.membership.member(sec.id)
+    assert member is not None
+    await harness.services.membership.set_language(member, language)
+
+    def label(key: str) -> str:
+        return harness.services.i18n.plain(language, key)
+
+    [step] = await harness.send(sec, sec.command("assign"))
+    unit = next(u for u in labels(step) if u.startswith("Riverside Branch 1"))
+    [step] = await harness.send(sec, sec.press(step, unit))
+    [step] = await harness.send(sec, sec.press(step, "G1 Market Street"))
+    [step] = await harness.send(sec, sec.press(step, "Bo"))
+    [step] = await harness.send(sec, sec.press(step, label("assign-today")))
+    [step] = await harness.send(sec, sec.message("22:00-23:00"))
+    [preview] = await harness.send(sec, sec.press(step, label("assign-repeat-none")))
+    [done] = await harness.send(sec, sec.press(preview, label("assign-save")))
+    assert done.text is not None and done.text.endswith(said), done.text
 
 
 async def test_assign_refuses_overlaps_and_cancels(harness: Harness, crew: Crew) -> None:
