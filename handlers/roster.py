@@ -824,7 +824,7 @@ async def assign_save(update: Update, context: MusterContext) -> int:
         grid=grid_label(found.grid),
         when=span_text(found, reply),
         count=len(found.spans),
-        hours=int(before.total_seconds() // 3600),
+        before=reply.duration(before),
     )
     return ASSIGN.end(context)
 

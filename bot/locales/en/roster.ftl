@@ -105,7 +105,7 @@ assign-save = ✅ Save
 assign-saved = ✅ Saved: { $name } at { $grid }, { $when }{ $count ->
         [1] .
        *[other] , then weekly: { $count } shifts in all.
-    } They are asked to confirm { $hours } h before.
+    } They are asked to confirm { $before } before.
 
 # A roster CSV sent as a file
 upload-cancelled = Cancelled. Nothing was imported.

@@ -101,7 +101,7 @@ assign-save = ✅ 保存
 assign-saved = ✅ 已保存：{ $name }，{ $grid }，{ $when }{ $count ->
         [1] 。
        *[other] ，之后每周重复，共 { $count } 个班次。
-    }系统会在开始前 { $hours } 小时请其确认。
+    }系统会在开始前{ $before }请其确认。
 
 # 以文件发送的排班 CSV
 upload-cancelled = 已取消，未导入任何内容。
