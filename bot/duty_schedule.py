@@ -6,6 +6,8 @@ language; a prompt or offer that no longer applies is dropped."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.delivery import Outgoing, Renderer
 from bot.i18n import Html, Translator, format_day
 from bot.services.container import Services
@@ -18,7 +20,7 @@ from bot.services.duty import (
     ShiftView,
     Step,
 )
-from storage.models import Member, ShiftStatus
+from storage.models import Member, Shift, ShiftStatus
 from storage.outbox import OutboxRow
 
 _PROMPTS = {
@@ -53,6 +55,14 @@ SHIFT_STATUS_KEYS = {
     ShiftStatus.NO_SHOW: "roster-status-no-show",
     ShiftStatus.CANCELLED: "roster-status-cancelled",
 }
+
+
+def status_key(shift: Shift, now: datetime) -> str:
+    """How the shift's status reads at ``now``: an open shift whose start has passed no
+    longer needs cover, nobody covered it (as the secretaries were told at the start)."""
+    if shift.status is ShiftStatus.OPEN and shift.starts_at <= now:
+        return "roster-status-uncovered"
+    return SHIFT_STATUS_KEYS[shift.status]
 
 
 def when_text(view: ShiftView, language: str) -> str:

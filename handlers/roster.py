@@ -13,7 +13,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot.days import plausible
 from bot.delivery import notice_message
-from bot.duty_schedule import SHIFT_STATUS_KEYS
+from bot.duty_schedule import status_key
 from bot.forms import on_earth
 from bot.i18n import Html, format_day, join_html
 from bot.services.authz import Action, Actor, PermissionDeniedError, can
@@ -1059,6 +1059,7 @@ def _cancellable(roster: DayRoster, actor: Actor) -> list[tuple[GridDay, RosterE
 
 
 def _day_text(reply: Reply, roster: DayRoster) -> Html:
+    now = reply.context.services.clock.now()
     counted = [c for c in roster.coverage if c.grids or c.shifts or c.cancelled]
     parts: list[str] = [_coverage_line(reply, c) for c in counted]
     if parts:
@@ -1077,7 +1078,7 @@ def _day_text(reply: Reply, roster: DayRoster) -> Html:
                 "roster-shift-line",
                 time=shift_time(e.shift, grid_day.unit, reply),
                 name=e.member_name or "—",
-                status=reply.t(SHIFT_STATUS_KEYS[e.shift.status]),
+                status=reply.t(status_key(e.shift, now)),
             )
             for e in grid_day.entries
         ]
@@ -1094,6 +1095,7 @@ def _coverage_line(reply: Reply, c: UnitCoverage) -> str:
         ("roster-count-assigned", c.assigned),
         ("roster-count-confirmed", c.confirmed),
         ("roster-count-open", c.open),
+        ("roster-count-uncovered", c.unfilled),
         ("roster-count-started", c.started),
         ("roster-count-completed", c.completed),
         ("roster-count-no-show", c.no_show),

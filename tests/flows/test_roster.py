@@ -516,6 +516,44 @@ async def test_roster_shows_a_day_with_coverage_and_cancels(harness: Harness, cr
     assert (await shifts(harness))[5][4] == "assigned"
 
 
+async def test_an_open_shift_whose_start_passed_is_uncovered_not_cover_needed(
+    harness: Harness, crew: Crew
+) -> None:
+    """Regression: /roster still said "need cover" for an open shift that had started."""
+    data = (
+        b"grid,member,date,start,end\n"
+        b"G1,@ann,2026-12-02,08:00,12:00\n"  # opened, and nobody took it by 08:00
+        b"G1,@bo,2026-12-02,18:00,22:00\n"  # opened, still ahead
+    )
+    assert (await harness.services.roster.import_file(CONSOLE, data, "r.csv")).written == 2
+    await harness.services.storage.db.write(
+        "UPDATE shifts SET status = 'open', declined_member_id = member_id, member_id = NULL"
+    )
+    harness.clock.set(local("2026-12-02 10:00"))
+    sec = crew.sec
+    [step] = await harness.send(sec, sec.command("roster"))
+    [day] = await harness.send(sec, sec.press(step, "Riverside District (3)"))
+    assert day.text is not None
+    assert "Riverside Branch 1: 1 grid, 1 without a shift · 1 need cover · 1 uncovered" in day.text
+    assert day.text.endswith(
+        "G1 Market Street (Riverside Branch 1)\n"
+        "  08:00–12:00 — · ❌ uncovered\n"
+        "  18:00–22:00 — · ⚠️ cover needed"
+    )
+    coverage = await harness.services.roster.coverage(await harness.unit("RIV"), date(2026, 12, 2))
+    riv1 = next(c for c in coverage if c.unit.code == "RIV-1")
+    assert (riv1.open, riv1.unfilled, riv1.shifts) == (1, 1, 2)
+    # In Chinese too.
+    cora = await harness.services.membership.member(crew.cora.id)
+    assert cora is not None
+    await harness.services.membership.set_language(cora, "zh")
+    [step] = await harness.send(crew.cora, crew.cora.command("roster"))
+    [day] = await harness.send(crew.cora, crew.cora.press(step, "City Committee (5)"))
+    assert day.text is not None
+    assert "  08:00–12:00 — · ❌ 无人值守\n  18:00–22:00 — · ⚠️ 需要替班" in day.text
+    assert "需替班 1 · 无人值守 1" in day.text
+
+
 async def test_coordinators_see_their_subtree_without_cancelling(
     harness: Harness, crew: Crew
 ) -> None:
