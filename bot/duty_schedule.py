@@ -6,8 +6,6 @@ language; a prompt or offer that no longer applies is dropped."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from bot.delivery import Outgoing, Renderer
 from bot.i18n import Html, Translator, format_day
 from bot.services.container import Services
@@ -21,7 +19,7 @@ from bot.services.duty import (
     ShiftView,
     Step,
 )
-from storage.models import Member, Shift, ShiftStatus
+from storage.models import Member, ShiftStatus
 from storage.outbox import OutboxRow
 
 _PROMPTS = {
@@ -60,12 +58,12 @@ SHIFT_STATUS_KEYS = {
 }
 
 
-def status_key(shift: Shift, now: datetime) -> str:
-    """How the shift's status reads at ``now``: an open shift whose start has passed no
-    longer needs cover, nobody covered it (as the secretaries were told at the start)."""
-    if shift.status is ShiftStatus.OPEN and shift.starts_at <= now:
+def status_key(status: ShiftStatus, *, started: bool) -> str:
+    """How a shift's status reads, ``started`` or not yet: an open shift whose start has
+    passed no longer needs cover, nobody covered it (the secretaries were told so)."""
+    if status is ShiftStatus.OPEN and started:
         return "roster-status-uncovered"
-    return SHIFT_STATUS_KEYS[shift.status]
+    return SHIFT_STATUS_KEYS[status]
 
 
 def when_text(view: ShiftView, language: str) -> str:

@@ -1078,7 +1078,7 @@ def _day_text(reply: Reply, roster: DayRoster) -> Html:
                 "roster-shift-line",
                 time=shift_time(e.shift, grid_day.unit, reply),
                 name=e.member_name or "—",
-                status=reply.t(status_key(e.shift, now)),
+                status=reply.t(status_key(e.shift.status, started=e.shift.starts_at <= now)),
             )
             for e in grid_day.entries
         ]
