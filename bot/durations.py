@@ -1,4 +1,5 @@
-"""Human durations such as ``7d`` or ``12h``, used by the config and the CLI."""
+"""Human durations such as ``7d`` or ``12h``, used by the config and the CLI, and their
+parts as a message says them (worded by ``bot.i18n.Translator.duration``)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,22 @@ def format_duration(delta: timedelta) -> str:
         if minutes % size == 0:
             return f"{minutes // size}{unit}"
     return f"{minutes}m"
+
+
+# The units a message says a duration in, largest first, in minutes.
+SPOKEN_UNITS = (("days", 24 * 60), ("hours", 60), ("minutes", 1))
+
+
+def duration_parts(delta: timedelta) -> list[tuple[str, int]]:
+    """``delta`` in whole minutes, from the largest unit down, leaving out units with
+    nothing in them: 90 minutes is ``[("hours", 1), ("minutes", 30)]``."""
+    left = max(int(delta.total_seconds() // 60), 0)
+    parts = []
+    for unit, size in SPOKEN_UNITS:
+        if left >= size:
+            parts.append((unit, left // size))
+            left %= size
+    return parts or [("minutes", 0)]
 
 
 def _to_duration(value: object) -> object:

@@ -10,6 +10,7 @@ from bot.delivery import Outgoing, Renderer
 from bot.i18n import Html, Translator, format_day
 from bot.services.container import Services
 from bot.services.duty import (
+    EDITING,
     KIND_NOTE,
     KIND_OFFER,
     KIND_PROMPT,
@@ -35,6 +36,8 @@ _NOTES = {
     Event.UNCOVERED: "duty-note-uncovered",
     Event.COVERED: "duty-note-covered",
     Event.TAKEN: "duty-note-taken",
+    Event.ASK_CLOSED: "duty-note-ask-closed",
+    Event.OFFER_CLOSED: "duty-note-offer-closed",
 }
 
 
@@ -53,6 +56,14 @@ SHIFT_STATUS_KEYS = {
     ShiftStatus.NO_SHOW: "roster-status-no-show",
     ShiftStatus.CANCELLED: "roster-status-cancelled",
 }
+
+
+def status_key(status: ShiftStatus, *, started: bool) -> str:
+    """How a shift's status reads, ``started`` or not yet: an open shift whose start has
+    passed no longer needs cover, nobody covered it (the secretaries were told so)."""
+    if status is ShiftStatus.OPEN and started:
+        return "roster-status-uncovered"
+    return SHIFT_STATUS_KEYS[status]
 
 
 def when_text(view: ShiftView, language: str) -> str:
@@ -145,7 +156,8 @@ class DutyRenderers:
         return Outgoing(text=text, buttons=[[take]])
 
     async def note(self, row: OutboxRow) -> Outgoing | None:
-        """What happened to a shift: it stays true, so it is never dropped."""
+        """What happened to a shift: it stays true, so it is never dropped; but one meant
+        to edit an earlier message (an offer, a request) is, when there is none."""
         found = await self._read(row)
         if found is None:
             return None
@@ -166,9 +178,15 @@ class DutyRenderers:
             reason=str(row.payload.get("reason", "")),
             offers=offers,
         )
-        edit = None
-        if event is Event.TAKEN:  # the offer itself says so, and loses its Take button
-            edit = await self.services.storage.outbox.last_sent(
-                KIND_OFFER, member.id, "shift", view.shift.id
-            )
+        if event not in EDITING:
+            return Outgoing(text=text)
+        # The offer or request itself says so, and loses its buttons.
+        earlier: dict[str, str | int] = {"shift": view.shift.id}
+        if event is Event.ASK_CLOSED:
+            kind, earlier["step"] = KIND_PROMPT, str(row.payload["step"])
+        else:
+            kind = KIND_OFFER
+        edit = await self.services.storage.outbox.last_sent(kind, member.id, **earlier)
+        if edit is None and event is not Event.TAKEN:  # never sent: no buttons to take off
+            return None
         return Outgoing(text=text, edit=edit)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -19,6 +19,8 @@ from babel import Locale
 from babel.dates import format_date
 from fluent.runtime import FluentBundle, FluentResource, resolver
 from fluent.syntax import ast
+
+from bot.durations import duration_parts
 
 # Fluent refuses an argument longer than 2,500 characters (a guard meant for untrusted
 # catalogues). Ours are trusted, and arguments carry people's text: a directive of up to
@@ -30,6 +32,7 @@ _LOCALES = {"en": "en", "zh": "zh_Hans_CN"}
 _BABEL = {"en": "en_GB", "zh": "zh_Hans_CN"}
 # "Sun 29 Nov" and "11月29日 周日", as UX.md asks.
 _DAY_PATTERN = {"en": "EEE d MMM", "zh": "M月d日 EEE"}
+_DURATION_KEYS = {"days": "duration-days", "hours": "duration-hours", "minutes": "duration-minutes"}
 
 
 class Html(str):
@@ -133,6 +136,16 @@ class Translator:
         if total <= len(shown):
             return listed
         return self.t(language, "list-names-more", names=listed, count=total - len(shown))
+
+    def duration(self, language: str | None, delta: timedelta) -> str:
+        """``3 min``, ``1 h 30 min``, ``2 days`` / ``3分钟``, ``1小时30分钟``: every
+        duration a person reads is said this way (largest exact units, whole minutes)."""
+        first, *rest = (
+            self.plain(language, _DURATION_KEYS[unit], n=n) for unit, n in duration_parts(delta)
+        )
+        for part in rest:  # "1 h 30 min", "1小时30分钟": the catalogue knows the spacing
+            first = self.plain(language, "duration-joined", first=first, rest=part)
+        return first
 
     def message_ids(self, language: str) -> set[str]:
         return set(self._ids[language])

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.duty_schedule import SHIFT_STATUS_KEYS
+from bot.duty_schedule import status_key
 from bot.i18n import Translator, html_to_text
 from bot.services.summaries import BookParts, Export, Summary
 from bot.tables import Cell, Table, xlsx_bytes
@@ -124,7 +124,7 @@ def _shift_sheet(
                 s.member_name or "",
                 _local(s.starts_at, here),
                 _local(s.ends_at, here),
-                t(SHIFT_STATUS_KEYS[ShiftStatus(s.status)]),  # as /roster says it
+                t(status_key(ShiftStatus(s.status), started=s.uncovered)),  # as /roster says it
                 s.decline_reason or ("✓" if s.declined else ""),
             ]
         )

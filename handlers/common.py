@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Coroutine, Sequence
+from datetime import timedelta
 from typing import Any, TypeVar, cast
 
 from telegram import (
@@ -126,6 +127,10 @@ class Reply:
     def label(self, key: str, /, **args: Any) -> str:
         """Plain text for a button or a toast (not HTML: names are not escaped)."""
         return self.context.services.i18n.plain(self.language, key, **args)
+
+    def duration(self, delta: timedelta) -> str:
+        """``3 min``, ``1 h 30 min`` (see ``Translator.duration``)."""
+        return self.context.services.i18n.duration(self.language, delta)
 
     @property
     def choice(self) -> str:

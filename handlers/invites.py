@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from telegram import Update
@@ -170,21 +169,9 @@ def _expiry_choices(context: MusterContext) -> list[str]:
     return [c for c in EXPIRY_CHOICES if parse_duration(c) <= limit] or [format_duration(limit)]
 
 
-def _expiry_label(reply: Reply, duration: timedelta) -> str:
-    minutes = int(duration.total_seconds() // 60)
-    if minutes % (24 * 60) == 0:
-        return reply.label("invite-expiry-days", days=minutes // (24 * 60))
-    if minutes % 60 == 0:
-        return reply.label("invite-expiry-hours", hours=minutes // 60)
-    return reply.label("invite-expiry-minutes", minutes=minutes)
-
-
 async def _ask_expiry(reply: Reply, context: MusterContext) -> int:
     rows: Buttons = [
-        [
-            (_expiry_label(reply, parse_duration(c)), f"iv:e:{c}")
-            for c in _expiry_choices(reply.context)
-        ],
+        [(reply.duration(parse_duration(c)), f"iv:e:{c}") for c in _expiry_choices(reply.context)],
         FLOW.controls(reply),
     ]
     await reply.edit("invite-choose-expiry", rows)

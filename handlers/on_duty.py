@@ -18,7 +18,13 @@ from bot.duty_schedule import when_text
 from bot.forms import on_earth
 from bot.i18n import Html, format_day, join_list
 from bot.notices import to_secretaries
-from bot.services.on_duty import DutyError, IncidentReport, OnDuty, Started
+from bot.services.on_duty import (
+    INCIDENT_TEXT_LIMIT,
+    DutyError,
+    IncidentReport,
+    OnDuty,
+    Started,
+)
 from handlers.common import (
     PRIVATE,
     Buttons,
@@ -301,23 +307,30 @@ def _incident_buttons(reply: Reply) -> Buttons:
 
 
 async def incident_part(update: Update, context: MusterContext) -> int:
-    """Text, a photo (its caption counts as text) or a location; each replaces the last of
-    its kind, and the person sees what will be sent."""
+    """Text, a photo (its caption counts as text) or a location, and the person sees what
+    will be sent. Typed text and captions add up, in order (every word reaches the
+    secretary); a new photo or location replaces the last."""
     reply = await Reply.to(update, context)
     message = update.message
     assert message is not None
     draft = FLOW.draft(context)
-    text = message.text if message.text is not None else message.caption
+    text = (message.text if message.text is not None else message.caption or "").strip() or None
     where = _where(message)
+    if where is None and not message.photo and text is None:
+        await reply.send("onduty-incident-unsupported")
+        return INCIDENT
+    if text is not None:
+        text = "\n".join(t for t in (draft.get("text"), text) if t)
+        if len(text) > INCIDENT_TEXT_LIMIT:  # refused whole: nothing of this message kept
+            await reply.send(
+                "onduty-error-incident-too-long", length=len(text), limit=INCIDENT_TEXT_LIMIT
+            )
+            return INCIDENT
+        draft["text"] = text
     if where is not None:
         draft["location"] = list(where)
     elif message.photo:
         draft["photo"] = message.photo[-1].file_id
-    if text is not None:
-        draft["text"] = text
-    if where is None and not message.photo and text is None:
-        await reply.send("onduty-incident-unsupported")
-        return INCIDENT
     parts = [
         reply.label(key)
         for key, present in (

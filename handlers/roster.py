@@ -13,7 +13,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot.days import plausible
 from bot.delivery import notice_message
-from bot.duty_schedule import SHIFT_STATUS_KEYS
+from bot.duty_schedule import status_key
 from bot.forms import on_earth
 from bot.i18n import Html, format_day, join_html
 from bot.services.authz import Action, Actor, PermissionDeniedError, can
@@ -825,7 +825,7 @@ async def assign_save(update: Update, context: MusterContext) -> int:
         grid=grid_label(found.grid),
         when=span_text(found, reply),
         count=len(found.spans),
-        hours=int(before.total_seconds() // 3600),
+        before=reply.duration(before),
     )
     return ASSIGN.end(context)
 
@@ -1060,6 +1060,7 @@ def _cancellable(roster: DayRoster, actor: Actor) -> list[tuple[GridDay, RosterE
 
 
 def _day_text(reply: Reply, roster: DayRoster) -> Html:
+    now = reply.context.services.clock.now()
     counted = [c for c in roster.coverage if c.grids or c.shifts or c.cancelled]
     parts: list[str] = [_coverage_line(reply, c) for c in counted]
     if parts:
@@ -1078,7 +1079,7 @@ def _day_text(reply: Reply, roster: DayRoster) -> Html:
                 "roster-shift-line",
                 time=shift_time(e.shift, grid_day.unit, reply),
                 name=e.member_name or "—",
-                status=reply.t(SHIFT_STATUS_KEYS[e.shift.status]),
+                status=reply.t(status_key(e.shift.status, started=e.shift.starts_at <= now)),
             )
             for e in grid_day.entries
         ]
@@ -1095,6 +1096,7 @@ def _coverage_line(reply: Reply, c: UnitCoverage) -> str:
         ("roster-count-assigned", c.assigned),
         ("roster-count-confirmed", c.confirmed),
         ("roster-count-open", c.open),
+        ("roster-count-uncovered", c.unfilled),
         ("roster-count-started", c.started),
         ("roster-count-completed", c.completed),
         ("roster-count-no-show", c.no_show),

@@ -31,6 +31,7 @@ class ShiftRow:
     status: str
     declined: bool
     decline_reason: str | None
+    uncovered: bool = False  # open at its start: reported uncovered, nobody covered it
 
 
 class ExportRepository:
@@ -71,7 +72,8 @@ class ExportRepository:
         """The subtree's shifts on local days ``first``..``last``, cancelled ones left out."""
         rows = await self.db.fetchall(
             "SELECT s.unit_id, g.code, g.name, m.display_name, s.starts_at, s.ends_at, s.status,"
-            " s.declined_at IS NOT NULL AS declined, s.decline_reason"
+            " s.declined_at IS NOT NULL AS declined, s.decline_reason,"
+            " s.status = 'open' AND s.uncovered_at IS NOT NULL AS uncovered"
             " FROM shifts s JOIN units u ON u.id = s.unit_id JOIN grids g ON g.id = s.grid_id"
             " LEFT JOIN members m ON m.id = s.member_id"
             " WHERE u.path >= ? AND u.path < ? AND s.day >= ? AND s.day <= ?"
@@ -89,6 +91,7 @@ class ExportRepository:
                 r[6],
                 bool(r[7]),
                 r[8],
+                bool(r[9]),
             )
             for r in rows
         ]

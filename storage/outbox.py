@@ -152,13 +152,16 @@ class OutboxRepository:
         row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM outbox WHERE id = ?", (row_id,))
         return _row(row) if row else None
 
-    async def last_sent(self, kind: str, member_id: int, key: str, value: int) -> int | None:
+    async def last_sent(self, kind: str, member_id: int, **payload: str | int) -> int | None:
         """The Telegram message id of the newest ``kind`` row sent to ``member_id`` whose
-        payload has ``key`` = ``value`` (e.g. the offer of one shift), to edit it later."""
+        payload has each of these keys with its value (e.g. the offer of one shift,
+        ``shift=7``), to edit it later."""
+        assert payload, "say which row"
+        matches = "".join(" AND json_extract(payload, '$.' || ?) = ?" for _ in payload)
         row = await self.db.fetchone(
             "SELECT message_id FROM outbox WHERE member_id = ? AND kind = ? AND status = 'sent'"
-            " AND json_extract(payload, '$.' || ?) = ? ORDER BY id DESC LIMIT 1",
-            (member_id, kind, key, value),
+            f"{matches} ORDER BY id DESC LIMIT 1",
+            (member_id, kind, *(part for pair in payload.items() for part in pair)),
         )
         return int(row["message_id"]) if row and row["message_id"] is not None else None
 

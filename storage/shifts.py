@@ -432,21 +432,24 @@ class ShiftRepository:
         )
         return [(shift_of(r), r["member_name"]) for r in rows]
 
-    async def status_counts(self, path: str, day: str) -> dict[int, dict[str, int]]:
+    async def status_counts(self, path: str, day: str, now: datetime) -> dict[int, dict[str, int]]:
         """Per unit of the subtree: how many of the ``day``'s shifts are in each status,
-        and (as ``declined``) how many were declined whatever became of them."""
+        (as ``declined``) how many were declined whatever became of them, and (as
+        ``unfilled``) how many of the open ones started by ``now`` with nobody on them."""
         rows = await self.db.fetchall(
             "SELECT s.unit_id, s.status, COUNT(*) AS n,"
-            " SUM(CASE WHEN s.declined_at IS NULL THEN 0 ELSE 1 END) AS declined"
-            " FROM shifts s JOIN units u ON u.id = s.unit_id"
+            " SUM(CASE WHEN s.declined_at IS NULL THEN 0 ELSE 1 END) AS declined,"
+            " SUM(CASE WHEN s.status = 'open' AND s.starts_at <= ? THEN 1 ELSE 0 END)"
+            " AS unfilled FROM shifts s JOIN units u ON u.id = s.unit_id"
             " WHERE u.path >= ? AND u.path < ? AND s.day = ? GROUP BY s.unit_id, s.status",
-            (*subtree_bounds(path), day),
+            (to_db_time(now), *subtree_bounds(path), day),
         )
         counts: dict[int, dict[str, int]] = {}
         for row in rows:
-            unit = counts.setdefault(row["unit_id"], {"declined": 0})
+            unit = counts.setdefault(row["unit_id"], {"declined": 0, "unfilled": 0})
             unit[row["status"]] = row["n"]
             unit["declined"] += row["declined"]
+            unit["unfilled"] += row["unfilled"]
         return counts
 
     async def upcoming_of_grid(self, grid_id: int, now: datetime) -> int:

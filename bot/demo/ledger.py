@@ -38,6 +38,8 @@ _NOTES = {
     "uncovered": "duty note: nobody covered",
     "covered": "duty note: covered",
     "taken": "duty: someone else took it",
+    "ask_closed": "duty: too late to confirm",
+    "offer_closed": "duty: shift started, offer closed",
 }
 ESCALATION = "escalation: not acknowledged"
 UNREACHABLE = "directive: members not reached"

@@ -36,7 +36,9 @@ def duty(plan: Plan, unit: str) -> Duty:
     return Duty(
         grids=len(grids),
         uncovered=len(grids) - len(shifts) + gaps,
-        open=fates.count(Fate.DECLINED_UNCOVERED),
+        # Left open, nobody took it: by the 20:00 summary every shift has started
+        # (SHIFT_START), so none still needs cover; each is uncovered.
+        unfilled=fates.count(Fate.DECLINED_UNCOVERED),
         declined=sum(1 for f in fates if f in (Fate.DECLINED_COVERED, Fate.DECLINED_UNCOVERED)),
         completed=sum(1 for f in fates if f in WORKED),
         no_show=fates.count(Fate.NO_SHOW),

@@ -97,15 +97,6 @@ invite-uses-n = { $n ->
 }
 invite-uses-unlimited = No limit
 invite-choose-expiry = How long should the link work?
-invite-expiry-days = { $days ->
-    [one] 1 day
-   *[other] { $days } days
-}
-invite-expiry-hours = { $hours ->
-    [one] 1 hour
-   *[other] { $hours } hours
-}
-invite-expiry-minutes = { $minutes } minutes
 invite-choose-approval = Should a secretary approve each person who joins?
 invite-approval-yes = Yes, approve each
 invite-approval-no = No, admit directly
@@ -157,6 +148,14 @@ admin-wrong-bot-username = ⚠️ <b>Invite links name the wrong bot.</b>
 when-today = { $time } today
 when-tomorrow = { $time } tomorrow
 when-day = { $day } { $time }
+# A duration, in its largest exact units: "3 min", "1 h 30 min", "2 days".
+duration-days = { $n ->
+    [one] 1 day
+   *[other] { $n } days
+}
+duration-hours = { $n } h
+duration-minutes = { $n } min
+duration-joined = { $first } { $rest }
 
 # Directives: composing
 cmd-directive = Send a directive to your units

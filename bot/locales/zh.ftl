@@ -94,9 +94,6 @@ invite-choose-uses = 这个链接可以供多少人使用？
 invite-uses-n = { $n }人
 invite-uses-unlimited = 不限
 invite-choose-expiry = 链接有效期多长？
-invite-expiry-days = { $days }天
-invite-expiry-hours = { $hours }小时
-invite-expiry-minutes = { $minutes }分钟
 invite-choose-approval = 每位加入者是否需要书记审批？
 invite-approval-yes = 需要审批
 invite-approval-no = 直接加入
@@ -147,6 +144,11 @@ admin-wrong-bot-username = ⚠️ <b>邀请链接指向了别的机器人。</b>
 when-today = 今天{ $time }
 when-tomorrow = 明天{ $time }
 when-day = { $day } { $time }
+# 时长，用最大的整单位："3分钟"、"1小时30分钟"、"2天"。
+duration-days = { $n }天
+duration-hours = { $n }小时
+duration-minutes = { $n }分钟
+duration-joined = { $first }{ $rest }
 
 # 通知：撰写
 cmd-directive = 向下级单位发送通知

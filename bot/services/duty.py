@@ -46,6 +46,8 @@ LISTED = 10
 Secretaries = Callable[[Unit], Awaitable[list[Member]]]
 # What one schedule step does to the shifts due, inside its transaction.
 Take = Callable[[aiosqlite.Connection, Sequence[Shift]], Awaitable[None]]
+# The messages that take off buttons a step makes stale (read before the step).
+Close = Callable[[Sequence[Shift], datetime], Awaitable[list[NewMessage]]]
 
 
 class Step(StrEnum):
@@ -67,10 +69,17 @@ class Event(StrEnum):
     UNCOVERED = "uncovered"  # open, and nobody took it by the start
     COVERED = "covered"
     TAKEN = "taken"  # to the other members offered it
+    # To the member asked: the time to confirm or decline has passed (the request is
+    # edited, its buttons taken off).
+    ASK_CLOSED = "ask_closed"
+    # To the members offered it: the shift started with nobody on it (offer edited).
+    OFFER_CLOSED = "offer_closed"
 
 
 # Events that open a shift for cover: the secretaries hear how many it was offered to.
 OPENING = (Event.DECLINED, Event.UNCONFIRMED, Event.LEFT)
+# Events told by editing an earlier message (an offer, a request) rather than a new one.
+EDITING = (Event.TAKEN, Event.ASK_CLOSED, Event.OFFER_CLOSED)
 
 
 class Verdict(StrEnum):
@@ -306,10 +315,16 @@ class DutyService:
 
             return take
 
-        def tell(event: Event, column: str, status: ShiftStatus | None = None) -> Take:
+        def tell(
+            event: Event, column: str, status: ShiftStatus | None = None, *, close: Close
+        ) -> Take:
+            """Record the step, tell the secretaries, take off the buttons it ends."""
+
             async def take(conn: aiosqlite.Connection, due: Sequence[Shift]) -> None:
+                closing = await close(due, now)  # read before the step changes the shifts
                 await shifts.mark(conn, ids(due), now, column, status=status)
                 await self._tell(conn, due, event, secretaries, now)
+                await self.storage.outbox.enqueue_many(conn, closing, now)
 
             return take
 
@@ -321,8 +336,14 @@ class DutyService:
             await self._prompt(conn, due, Step.ASK, now)
 
         async def cut_off(conn: aiosqlite.Connection, due: Sequence[Shift]) -> None:
+            closing = await self._close_asks(due, now)  # while the shifts have their member
             await shifts.open_unconfirmed(conn, ids(due), now)
             await self._announce(conn, due, Event.UNCONFIRMED, secretaries, now)
+            await self.storage.outbox.enqueue_many(conn, closing, now)
+
+        async def unanswered(due: Sequence[Shift], now: datetime) -> list[NewMessage]:
+            # Asked after the cut-off and never answered: the request closes at the no-show.
+            return await self._close_asks([x for x in due if x.status in assigned], now)
 
         async def left(conn: aiosqlite.Connection, due: Sequence[Shift]) -> None:
             await shifts.mark(conn, ids(due), now, "cover_opened_at")
@@ -360,9 +381,14 @@ class DutyService:
                 "no_show_at",
                 (*assigned, *confirmed),
                 {"starts_by": now - s.no_show_grace},
-                tell(Event.NO_SHOW, "no_show_at", ShiftStatus.NO_SHOW),
+                tell(Event.NO_SHOW, "no_show_at", ShiftStatus.NO_SHOW, close=unanswered),
             ),
-            ("uncovered_at", opened, {"starts_by": now}, tell(Event.UNCOVERED, "uncovered_at")),
+            (
+                "uncovered_at",
+                opened,
+                {"starts_by": now},
+                tell(Event.UNCOVERED, "uncovered_at", close=self._close_offers),
+            ),
             (
                 "end_prompted_at",
                 (ShiftStatus.STARTED,),
@@ -389,6 +415,28 @@ class DutyService:
             if x.member_id is not None and x.id in chats
         ]
         await self.storage.outbox.enqueue_many(conn, messages, now)
+
+    async def _close_asks(self, due: Sequence[Shift], now: datetime) -> list[NewMessage]:
+        """For each shift, one message per request its member was sent (the ask and the
+        reminder), each to edit that request and take its Confirm / Decline off."""
+        chats = await self.storage.shifts.member_chats([x.id for x in due])
+        messages = []
+        for x in due:
+            if x.member_id is None or x.id not in chats:
+                continue
+            for step, asked in ((Step.ASK, x.confirm_asked_at), (Step.REMIND, x.reminded_at)):
+                if asked is not None:
+                    payload = {**_note(x.id, Event.ASK_CLOSED), "step": step}
+                    messages.append(_message(KIND_NOTE, chats[x.id], x.member_id, payload, now))
+        return messages
+
+    async def _close_offers(self, due: Sequence[Shift], now: datetime) -> list[NewMessage]:
+        """To each member offered one of the shifts: edit the offer, its Take button off."""
+        return [
+            _message(KIND_NOTE, chat, who, _note(x.id, Event.OFFER_CLOSED), now)
+            for x in due
+            for who, chat in await self.storage.shifts.offered(x.id)
+        ]
 
     async def _tell(
         self,

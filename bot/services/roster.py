@@ -361,7 +361,8 @@ class UnitCoverage:
     uncovered: int = 0  # active grids with no assigned/confirmed/started/completed shift
     assigned: int = 0  # waiting for the member to confirm
     confirmed: int = 0
-    open: int = 0  # declined or unconfirmed at the cut-off: cover needed
+    open: int = 0  # declined or unconfirmed at the cut-off, start ahead: cover needed
+    unfilled: int = 0  # open when it started: nobody covered it (no longer "cover needed")
     declined: int = 0  # declined by someone, whatever became of the shift since
     started: int = 0
     completed: int = 0
@@ -372,8 +373,10 @@ class UnitCoverage:
     def shifts(self) -> int:
         """Shifts of the day that were not cancelled."""
         return (
-            self.assigned + self.confirmed + self.open + self.started + self.completed
-        ) + self.no_show
+            (self.assigned + self.confirmed + self.open + self.started + self.completed)
+            + self.unfilled
+            + self.no_show
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -840,7 +843,9 @@ class RosterService:
         caller has it (else those units are read). Two or three queries, and no object
         per unit: a committee's summary sums thousands of units."""
         grids = await self.storage.grids.coverage(unit.path, day.isoformat(), COVERING)
-        shifts = await self.storage.shifts.status_counts(unit.path, day.isoformat())
+        shifts = await self.storage.shifts.status_counts(
+            unit.path, day.isoformat(), self.clock.now()
+        )
         found = grids.keys() | shifts.keys()
         if units is None:
             units = {u.id: u for u in await self.storage.units.many(list(found))}
@@ -848,13 +853,15 @@ class RosterService:
         for unit_id in found & units.keys():
             total, uncovered = grids.get(unit_id, (0, 0))
             counts = shifts.get(unit_id, {})
+            unfilled = counts.get("unfilled", 0)
             out[unit_id] = UnitCoverage(
                 units[unit_id],
                 grids=total,
                 uncovered=uncovered,
                 assigned=counts.get(ShiftStatus.ASSIGNED, 0),
                 confirmed=counts.get(ShiftStatus.CONFIRMED, 0),
-                open=counts.get(ShiftStatus.OPEN, 0),
+                open=counts.get(ShiftStatus.OPEN, 0) - unfilled,
+                unfilled=unfilled,
                 declined=counts.get("declined", 0),
                 started=counts.get(ShiftStatus.STARTED, 0),
                 completed=counts.get(ShiftStatus.COMPLETED, 0),

@@ -86,7 +86,8 @@ class Duty:
     uncovered: int = 0
     assigned: int = 0
     confirmed: int = 0
-    open: int = 0
+    open: int = 0  # cover needed (its start ahead)
+    unfilled: int = 0  # open when it started: counted in ``uncovered`` grids instead
     declined: int = 0
     started: int = 0
     completed: int = 0

@@ -4,9 +4,11 @@ no-show on the schedule (also after downtime), members leaving the unit, and /du
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
 
 from bot.fakeapi import FakeUser
@@ -148,7 +150,7 @@ async def test_one_reminder_then_cut_off_alert_and_offers_to_the_free_only(
     [step] = await harness.send(cy, cy.press(step, "Today"))
     await harness.send(cy, cy.press(step, "Just that day"))
     await at(harness, "2026-12-01 08:00")
-    assert len(asks(harness, ANN)) == 1
+    [ask] = asks(harness, ANN)
     await at(harness, "2026-12-01 09:00")
     await harness.send(dan, dan.press(asks(harness, DAN)[0], "✅ Confirm"))
     await at(harness, "2026-12-01 09:59")
@@ -175,13 +177,59 @@ async def test_one_reminder_then_cut_off_alert_and_offers_to_the_free_only(
     opened = await shift(harness, shift_id)
     assert (opened.status, opened.member_id) == (ShiftStatus.OPEN, None)
     assert opened.cover_opened_at == local("2026-12-01 18:00")
-    # Ann's old request no longer applies.
-    ask = asks(harness, ANN)[0]
-    [toast] = (await harness.send(ann, ann.press(ask, "✅ Confirm"))).callback_answers
+    # Ann's old request no longer applies (a press that crossed the edit).
+    late = ann.press_data(ask.message_id, f"dt:ok:{shift_id}")
+    [toast] = (await harness.send(ann, late)).callback_answers
     assert toast.text == "This shift is no longer yours. Nothing was changed."
     await at(harness, "2026-12-01 19:00")  # nothing repeats
     assert len(texts(harness, SEC, "has not confirmed")) == 1
     assert len(texts(harness, BO, "Cover needed")) == 1
+
+
+async def test_at_the_cut_off_the_requests_lose_their_buttons(
+    harness: Harness, crew: dict[str, FakeUser], north: int
+) -> None:
+    """Regression: Confirm / Decline stayed on the request and the reminder after the
+    cut-off had opened the shift for cover."""
+    ann, far = crew["ann"], crew["far"]
+    hill = await add_grid(harness, "HIL-1", "H1", "Hill Road")
+    shift_id = await add_shift(harness, ann, north, "2026-12-01 20:00")
+    far_shift = await add_shift(harness, far, hill, "2026-12-01 20:00")  # 22:00 in Shanghai
+    for moment in ("2026-12-01 08:00", "2026-12-01 10:00", "2026-12-01 12:00"):
+        await at(harness, moment)
+    ann_asks, far_asks = asks(harness, ANN), asks(harness, FAR)
+    assert [len(ann_asks), len(far_asks)] == [2, 2]  # the request and the reminder
+    await at(harness, "2026-12-01 17:59")
+    assert all(harness.api.message(ANN, m.message_id).buttons for m in ann_asks)  # type: ignore[union-attr]
+    await at(harness, "2026-12-01 18:00")  # Ann's cut-off; Far's is at 20:00 here
+    for ask in ann_asks:
+        now = harness.api.message(ANN, ask.message_id)
+        assert now is not None and now.buttons == []
+        assert now.text == (
+            "⌛ The time to confirm or decline this shift has passed.\n"
+            "North Street (N1) · Riverside Branch 1\nTue 1 Dec 20:00–23:00"
+        )
+    assert all(harness.api.message(FAR, m.message_id).buttons for m in far_asks)  # type: ignore[union-attr]
+    closed = [m.message_id for m in harness.api.sent_to(ANN) if (m.text or "").startswith("⌛")]
+    assert closed == [m.message_id for m in ann_asks]  # edited, not sent again
+    # A press on the old buttons says why and changes nothing.
+    for verb in ("ok", "no"):
+        press = ann.press_data(ann_asks[0].message_id, f"dt:{verb}:{shift_id}")
+        replies = await harness.send(ann, press)
+        assert [a.text for a in replies.callback_answers] == [
+            "This shift is no longer yours. Nothing was changed."
+        ]
+        assert [m for m in replies if not m.edited] == []
+    assert (await shift(harness, shift_id)).status is ShiftStatus.OPEN
+    await at(harness, "2026-12-01 20:00")
+    for ask in far_asks:
+        now = harness.api.message(FAR, ask.message_id)
+        assert now is not None and now.buttons == []
+        assert now.text is not None and now.text.startswith("⌛ 此班次的确认时间已过")
+    assert (await shift(harness, far_shift)).status is ShiftStatus.OPEN
+    await at(harness, "2026-12-01 21:00")  # nothing repeats
+    edits = harness.api.calls_of("editMessageText")
+    assert len([c for c in edits if c.params["chat_id"] in (ANN, FAR)]) == 4
 
 
 async def test_confirm_and_a_double_tap(
@@ -368,28 +416,57 @@ async def test_a_restart_repeats_no_step(
     harness.clock.advance(timedelta(minutes=5))
     assert await run_schedule(restarted) == 0
     assert await restarted.bot_data["delivery"].drain() == 0
-    assert len(asks(harness, ANN)) == 2  # the request and the one reminder
+    requests = [m for m in harness.api.sent_to(ANN) if "North Street" in (m.text or "")]
+    assert len(requests) == 2  # the request and the one reminder (closed at the cut-off)
+    assert len(harness.api.calls_of("editMessageText")) == 2
     assert len(texts(harness, SEC, "has not confirmed")) == 1
 
 
 async def test_an_open_shift_nobody_took_is_reported_once_at_the_start(
     harness: Harness, crew: dict[str, FakeUser], north: int
 ) -> None:
-    await add_shift(harness, crew["ann"], north, "2026-12-01 20:00")
+    shift_id = await add_shift(harness, crew["ann"], north, "2026-12-01 20:00")
     await at(harness, "2026-12-01 08:00")
     await at(harness, "2026-12-01 18:00")  # cut-off: open for cover
-    [offer] = [m for m in harness.api.sent_to(BO) if "Cover needed" in (m.text or "")]
+    offers = {
+        who: m
+        for who in (BO, CY, DAN)
+        for m in harness.api.sent_to(who)
+        if "Cover needed" in (m.text or "")
+    }
+    offer = offers[BO]
     await at(harness, "2026-12-01 20:00")
     assert texts(harness, SEC, "Uncovered") == [
         "❌ Uncovered: nobody took this shift.\n"
         "North Street (N1) · Riverside Branch 1\nTue 1 Dec 20:00–23:00"
     ]
-    late = await harness.send(crew["bo"], crew["bo"].press(offer, "Take this shift"))
+    # The offers lose their Take button at the start (in each one's language).
+    for who, sent in offers.items():
+        now = harness.api.message(who, sent.message_id)
+        assert now is not None and (now.text, now.buttons) == (
+            "⌛ This shift has started: it can no longer be taken.\n"
+            "North Street (N1) · Riverside Branch 1\nTue 1 Dec 20:00–23:00",
+            [],
+        )
+    bo = crew["bo"]
+    late = await harness.send(bo, bo.press_data(offer.message_id, f"dt:cv:{shift_id}"))
     assert [a.text for a in late.callback_answers] == [
         "This shift has started or is over. Nothing was changed."
     ]
+    assert [m for m in late if not m.edited] == []
+    assert (await shift(harness, shift_id)).status is ShiftStatus.OPEN
     await at(harness, "2026-12-01 21:00")
     assert len(texts(harness, SEC, "Uncovered")) == 1
+    # The workbook says it as /roster does: uncovered, no longer "cover needed".
+    sec = crew["sec"]
+    [book] = await harness.send(sec, sec.command("export", "2026-12-01", "2026-12-01"))
+    data = harness.api.file_bytes(book.raw["document"]["file_id"])
+    assert data is not None
+    rows = list(openpyxl.load_workbook(io.BytesIO(data))["Shifts"].iter_rows(values_only=True))
+    status = rows[0].index("Status")
+    assert [row[status] for row in rows[1:]] == ["❌ uncovered"]
+    edits = harness.api.calls_of("editMessageText")
+    assert len([c for c in edits if c.params["chat_id"] in offers]) == 3  # once each
 
 
 async def test_a_late_assignment_is_asked_at_once_and_not_passed_over(
@@ -401,8 +478,13 @@ async def test_a_late_assignment_is_asked_at_once_and_not_passed_over(
     assert len(asks(harness, ANN)) == 1
     assert texts(harness, SEC, "North Street") == []  # not "unconfirmed" an instant after asking
     assert (await shift(harness, shift_id)).status is ShiftStatus.ASSIGNED
+    [ask] = asks(harness, ANN)
     await at(harness, "2026-12-01 20:30")
     assert len(texts(harness, SEC, "No-show")) == 1
+    # Never answered: the request loses its buttons when the shift is marked a no-show.
+    now = harness.api.message(ANN, ask.message_id)
+    assert now is not None and now.buttons == []
+    assert now.text is not None and now.text.startswith("⌛ The time to confirm or decline")
 
 
 async def test_a_member_moved_away_has_their_shifts_opened(

@@ -188,7 +188,7 @@ async def test_short_max_expiry_is_offered_in_hours(
     [step] = await harness.send(admin, admin.press(step, "Hillside Branch 1 (0)"))
     [step] = await harness.send(admin, admin.press(step, "member"))
     [step] = await harness.send(admin, admin.press(step, "1 person"))
-    assert labels(step) == ["12 hours", "‹ Back", "Cancel"]
-    [step] = await harness.send(admin, admin.press(step, "12 hours"))
+    assert labels(step) == ["12 h", "‹ Back", "Cancel"]
+    [step] = await harness.send(admin, admin.press(step, "12 h"))
     [done] = await harness.send(admin, admin.press(step, "No, admit directly"))
     assert done.text is not None and done.text.startswith("Invite for Hillside Branch 1")

@@ -283,16 +283,51 @@ async def test_incident_cancelled_sends_nothing(harness: Harness, crew: Crew) ->
     assert not any(t.startswith("⚠️ 事件") for t in texts(harness, 903))
 
 
-async def test_too_long_incident_text_can_be_fixed(harness: Harness, crew: Crew) -> None:
+async def test_typed_text_and_a_captioned_photo_both_reach_the_secretary(
+    harness: Harness, crew: Crew
+) -> None:
+    """Regression: the photo's caption replaced the text typed before it, though the bot
+    had said "Added: text, photo"."""
+    harness.clock.set(local("2026-12-01 18:00"))
+    await start_with(harness, crew, None)
+    harness.clock.set(local("2026-12-01 19:15"))
+    await press(harness, crew.ann, f"dt:inc:{crew.shift_id}")
+    await harness.send(crew.ann, crew.ann.message("Water main burst at no. 12"))
+    await harness.send(crew.ann, crew.ann.message("  Road flooded  "))
+    [added] = await harness.send(crew.ann, crew.ann.photo(caption="The corner by the school"))
+    assert added.text == "Added: text, photo. Send more, or press “Send”."
+    await harness.send(crew.ann, crew.ann.press(added, "📨 Send"))
+    said = "Water main burst at no. 12\nRoad flooded\nThe corner by the school"
+    [incident] = await harness.services.storage.incidents.of_shift(crew.shift_id)
+    assert incident.text == said
+    await harness.run_due()
+    # The photo, then the notice with every word typed or captioned, in order.
+    to_sec = [c for c in harness.api.calls if str(c.params.get("chat_id")) == "903"]
+    at = [c.method for c in to_sec].index("sendPhoto")
+    photo, notice = to_sec[at : at + 2]
+    assert photo.params["photo"] == incident.photo_file_id
+    assert notice.method == "sendMessage" and "Elm Street" in notice.params["text"]
+    assert notice.params["text"].endswith("Ann：\n" + said)
+
+
+async def test_too_long_incident_text_is_refused_and_can_be_fixed(
+    harness: Harness, crew: Crew
+) -> None:
     harness.clock.set(local("2026-12-01 18:00"))
     await start_with(harness, crew, None)
     await press(harness, crew.ann, f"dt:inc:{crew.shift_id}")
-    await harness.send(crew.ann, crew.ann.message("x" * 1001))
-    [long] = await harness.send(crew.ann, crew.ann.press_data(0, "od:send"))
+    [long] = await harness.send(crew.ann, crew.ann.message("x" * 1001))
+    assert long.text == "The text has 1,001 characters; the limit is 1,000. Send a shorter one."
+    await harness.send(crew.ann, crew.ann.message("y" * 600))
+    # Parts add up: one that would take the whole past the limit is refused whole.
+    [long] = await harness.send(crew.ann, crew.ann.photo(caption="z" * 400))
     assert long.text == "The text has 1,001 characters; the limit is 1,000. Send a shorter one."
     [added] = await harness.send(crew.ann, crew.ann.message("Short now"))
+    assert added.text == "Added: text. Send more, or press “Send”."
     [sent] = await harness.send(crew.ann, crew.ann.press(added, "📨 Send"))
     assert sent.text == "📨 Incident sent to your secretary."
+    [incident] = await harness.services.storage.incidents.of_shift(crew.shift_id)
+    assert (incident.text, incident.photo_file_id) == ("y" * 600 + "\nShort now", None)
 
 
 def test_distance_is_plausible() -> None:

@@ -4,7 +4,7 @@ and /roster with each unit's coverage and cancelling a shift."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -245,6 +245,48 @@ async def test_assign_step_by_step_with_bad_input_and_back(harness: Harness, cre
     assert not any("Market Street" in (m.text or "") for m in harness.api.sent_to(803))
 
 
+@pytest.mark.parametrize(
+    ("language", "before", "said"),
+    [
+        ("en", timedelta(minutes=3), "They are asked to confirm 3 min before."),
+        ("en", timedelta(minutes=90), "They are asked to confirm 1 h 30 min before."),
+        ("en", timedelta(days=1), "They are asked to confirm 1 day before."),
+        ("zh", timedelta(minutes=3), "系统会在开始前3分钟请其确认。"),
+        ("zh", timedelta(minutes=90), "系统会在开始前1小时30分钟请其确认。"),
+    ],
+)
+async def test_assign_says_how_long_before_in_exact_units(
+    harness: Harness,
+    crew: Crew,
+    monkeypatch: pytest.MonkeyPatch,
+    language: str,
+    before: timedelta,
+    said: str,
+) -> None:
+    """A lead time in minutes is not rounded down to "0 h"."""
+    settings = harness.services.settings
+    duty = settings.duty.model_copy(update={"confirm_before": before})
+    monkeypatch.setattr(settings, "duty", duty)
+    sec = crew.sec
+    member = await harness.services.membership.member(sec.id)
+    assert member is not None
+    await harness.services.membership.set_language(member, language)
+
+    def label(key: str) -> str:
+        return harness.services.i18n.plain(language, key)
+
+    [step] = await harness.send(sec, sec.command("assign"))
+    unit = next(u for u in labels(step) if u.startswith("Riverside Branch 1"))
+    [step] = await harness.send(sec, sec.press(step, unit))
+    [step] = await harness.send(sec, sec.press(step, "G1 Market Street"))
+    [step] = await harness.send(sec, sec.press(step, "Bo"))
+    [step] = await harness.send(sec, sec.press(step, label("assign-today")))
+    [step] = await harness.send(sec, sec.message("22:00-23:00"))
+    [preview] = await harness.send(sec, sec.press(step, label("assign-repeat-none")))
+    [done] = await harness.send(sec, sec.press(preview, label("assign-save")))
+    assert done.text is not None and done.text.endswith(said), done.text
+
+
 async def test_assign_refuses_overlaps_and_cancels(harness: Harness, crew: Crew) -> None:
     sec = crew.sec
     await harness.services.roster.import_file(
@@ -472,6 +514,44 @@ async def test_roster_shows_a_day_with_coverage_and_cancels(harness: Harness, cr
         assert list(replies) == []
     assert (await shifts(harness))[5][:2] == ("G2", "Far")
     assert (await shifts(harness))[5][4] == "assigned"
+
+
+async def test_an_open_shift_whose_start_passed_is_uncovered_not_cover_needed(
+    harness: Harness, crew: Crew
+) -> None:
+    """Regression: /roster still said "need cover" for an open shift that had started."""
+    data = (
+        b"grid,member,date,start,end\n"
+        b"G1,@ann,2026-12-02,08:00,12:00\n"  # opened, and nobody took it by 08:00
+        b"G1,@bo,2026-12-02,18:00,22:00\n"  # opened, still ahead
+    )
+    assert (await harness.services.roster.import_file(CONSOLE, data, "r.csv")).written == 2
+    await harness.services.storage.db.write(
+        "UPDATE shifts SET status = 'open', declined_member_id = member_id, member_id = NULL"
+    )
+    harness.clock.set(local("2026-12-02 10:00"))
+    sec = crew.sec
+    [step] = await harness.send(sec, sec.command("roster"))
+    [day] = await harness.send(sec, sec.press(step, "Riverside District (3)"))
+    assert day.text is not None
+    assert "Riverside Branch 1: 1 grid, 1 without a shift · 1 need cover · 1 uncovered" in day.text
+    assert day.text.endswith(
+        "G1 Market Street (Riverside Branch 1)\n"
+        "  08:00–12:00 — · ❌ uncovered\n"
+        "  18:00–22:00 — · ⚠️ cover needed"
+    )
+    coverage = await harness.services.roster.coverage(await harness.unit("RIV"), date(2026, 12, 2))
+    riv1 = next(c for c in coverage if c.unit.code == "RIV-1")
+    assert (riv1.open, riv1.unfilled, riv1.shifts) == (1, 1, 2)
+    # In Chinese too.
+    cora = await harness.services.membership.member(crew.cora.id)
+    assert cora is not None
+    await harness.services.membership.set_language(cora, "zh")
+    [step] = await harness.send(crew.cora, crew.cora.command("roster"))
+    [day] = await harness.send(crew.cora, crew.cora.press(step, "City Committee (5)"))
+    assert day.text is not None
+    assert "  08:00–12:00 — · ❌ 无人值守\n  18:00–22:00 — · ⚠️ 需要替班" in day.text
+    assert "需替班 1 · 无人值守 1" in day.text
 
 
 async def test_coordinators_see_their_subtree_without_cancelling(

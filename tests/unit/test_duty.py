@@ -128,15 +128,30 @@ async def test_each_step_once_at_its_time(world: World) -> None:
     ]
     assert await world.tick(START - timedelta(hours=2)) == 1  # the cut-off
     after_cutoff = (await world.outbox())[2:]
-    assert sorted(after_cutoff, key=lambda r: (r[0], r[1])) == [
+    assert sorted(after_cutoff, key=lambda r: (r[0], r[1], r[2].get("step", ""))) == [
         ("duty_note", world.id("sec"), {
             "shift": shift_id, "event": "unconfirmed", "subject": world.id("ann"), "count": 2
+        }),
+        # Ann's request and reminder lose their buttons.
+        ("duty_note", world.id("ann"), {"shift": shift_id, "event": "ask_closed", "step": "ask"}),
+        ("duty_note", world.id("ann"), {
+            "shift": shift_id, "event": "ask_closed", "step": "remind"
         }),
         ("duty_offer", world.id("bo"), {"shift": shift_id}),
         ("duty_offer", world.id("cy"), {"shift": shift_id}),
     ]  # fmt: skip
+    before = len(await world.outbox())
     assert await world.tick(START) == 1  # nobody took it: uncovered
-    assert (await world.outbox())[-1][2]["event"] == "uncovered"
+    assert (await world.outbox())[before:] == [
+        (
+            "duty_note",
+            world.id("sec"),
+            {"shift": shift_id, "event": "uncovered", "subject": world.id("ann")},
+        ),
+        # The offers lose their Take button.
+        ("duty_note", world.id("bo"), {"shift": shift_id, "event": "offer_closed"}),
+        ("duty_note", world.id("cy"), {"shift": shift_id, "event": "offer_closed"}),
+    ]
     assert await world.tick(START + timedelta(hours=4)) == 0
     shift = await world.services.storage.shifts.get(shift_id)
     assert shift is not None and shift.status is ShiftStatus.OPEN

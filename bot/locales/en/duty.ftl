@@ -40,6 +40,10 @@ duty-note-covered = ✅ <b>{ $name }</b> covers this shift.
     { $shift }
 duty-note-taken = Someone else has taken this shift. Thank you all the same.
     { $shift }
+duty-note-ask-closed = ⌛ The time to confirm or decline this shift has passed.
+    { $shift }
+duty-note-offer-closed = ⌛ This shift has started: it can no longer be taken.
+    { $shift }
 duty-offered = { $count ->
     [0] Nobody else in the unit is free then.
     [one] Offered to 1 member.

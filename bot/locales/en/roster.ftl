@@ -105,7 +105,7 @@ assign-save = ✅ Save
 assign-saved = ✅ Saved: { $name } at { $grid }, { $when }{ $count ->
         [1] .
        *[other] , then weekly: { $count } shifts in all.
-    } They are asked to confirm { $hours } h before.
+    } They are asked to confirm { $before } before.
 
 # A roster CSV sent as a file
 upload-cancelled = Cancelled. Nothing was imported.
@@ -151,6 +151,7 @@ roster-count-none = no shifts
 roster-count-assigned = { $n } to confirm
 roster-count-confirmed = { $n } confirmed
 roster-count-open = { $n } need cover
+roster-count-uncovered = { $n } uncovered
 roster-count-started = { $n } on duty
 roster-count-completed = { $n } completed
 roster-count-no-show = { $n } no-show
@@ -162,6 +163,7 @@ roster-shift-line = { "  " }{ $time } { $name } · { $status }
 roster-status-assigned = to confirm
 roster-status-confirmed = confirmed
 roster-status-open = ⚠️ cover needed
+roster-status-uncovered = ❌ uncovered
 roster-status-started = on duty
 roster-status-completed = ✅ completed
 roster-status-no-show = ❌ no-show

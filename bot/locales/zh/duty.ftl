@@ -40,6 +40,10 @@ duty-note-covered = ✅ <b>{ $name }</b>接下了这个班次。
     { $shift }
 duty-note-taken = 这个班次已由他人接下，仍然感谢您。
     { $shift }
+duty-note-ask-closed = ⌛ 此班次的确认时间已过，无需再确认或拒绝。
+    { $shift }
+duty-note-offer-closed = ⌛ 这个班次已经开始，不能再接了。
+    { $shift }
 duty-offered = { $count ->
     [0] 本单位此时没有其他空闲成员。
    *[other] 已向{ $count }名成员发出顶班请求。

@@ -101,7 +101,7 @@ assign-save = ✅ 保存
 assign-saved = ✅ 已保存：{ $name }，{ $grid }，{ $when }{ $count ->
         [1] 。
        *[other] ，之后每周重复，共{ $count }个班次。
-    }系统会在开始前{ $hours }小时请其确认。
+    }系统会在开始前{ $before }请其确认。
 
 # 以文件发送的排班 CSV
 upload-cancelled = 已取消，未导入任何内容。
@@ -123,6 +123,7 @@ roster-count-none = 无班次
 roster-count-assigned = 待确认{ $n }
 roster-count-confirmed = 已确认{ $n }
 roster-count-open = 待顶班{ $n }
+roster-count-uncovered = 无人值守{ $n }
 roster-count-started = 值守中{ $n }
 roster-count-completed = 已完成{ $n }
 roster-count-no-show = 未到岗{ $n }
@@ -134,6 +135,7 @@ roster-shift-line = { "  " }{ $time } { $name } · { $status }
 roster-status-assigned = 待确认
 roster-status-confirmed = 已确认
 roster-status-open = ⚠️ 待顶班
+roster-status-uncovered = ❌ 无人值守
 roster-status-started = 值守中
 roster-status-completed = ✅ 已完成
 roster-status-no-show = ❌ 未到岗
