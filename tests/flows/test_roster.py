@@ -550,8 +550,8 @@ async def test_an_open_shift_whose_start_passed_is_uncovered_not_cover_needed(
     [step] = await harness.send(crew.cora, crew.cora.command("roster"))
     [day] = await harness.send(crew.cora, crew.cora.press(step, "City Committee (5)"))
     assert day.text is not None
-    assert "  08:00–12:00 — · ❌ 无人值守\n  18:00–22:00 — · ⚠️ 需要替班" in day.text
-    assert "需替班 1 · 无人值守 1" in day.text
+    assert "  08:00–12:00 — · ❌ 无人值守\n  18:00–22:00 — · ⚠️ 待顶班" in day.text
+    assert "待顶班1 · 无人值守1" in day.text
 
 
 async def test_coordinators_see_their_subtree_without_cancelling(
