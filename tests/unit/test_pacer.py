@@ -110,6 +110,10 @@ async def test_a_429_holds_back_its_chat_and_no_other() -> None:
     timeline.now = 10.0
     assert pacer.take(7, reply=True) == 20.0  # a reply to that person waits too
     assert await grants(pacer, timeline, [7]) == [30.0]
+    # A group's 429 (its 20 a minute) is that group's alone too.
+    assert pacer.flood(-50, 40) is False
+    assert pacer.chat_ready_in(-50) == 40.0
+    assert await grants(pacer, timeline, [8]) == [30.0]
 
 
 async def test_429s_from_several_chats_within_the_window_pause_every_chat() -> None:
