@@ -39,6 +39,7 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.org_memory --out docs/benchmarks.md
 	$(BIN)/python -m bench.delivery --out docs/benchmarks.md
+	$(BIN)/python -m bench.flood --out docs/benchmarks.md
 	$(BIN)/python -m bench.checkin_inbound --out docs/benchmarks.md
 	$(BIN)/python -m bench.summary --out docs/benchmarks.md
 

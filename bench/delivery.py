@@ -196,9 +196,17 @@ async def engine_child(args: argparse.Namespace, paced: bool) -> Result:
     return result
 
 
-async def drain(engine: DeliveryEngine, expected: int, standin_pid: int, paced: bool) -> Result:
-    """Run the worker from start until every row has a verdict; the time ends at the last
-    verdict. Verdicts are counted through the engine's outcome hook."""
+async def drain(
+    engine: DeliveryEngine,
+    expected: int,
+    standin_pid: int,
+    paced: bool,
+    *,
+    limit: float | None = None,
+) -> Result:
+    """Run the worker from start until every row has a verdict (or ``limit`` seconds, by
+    default one to spare); the time ends at the last verdict. Verdicts are counted through
+    the engine's outcome hook."""
     verdicts: Counter[str] = Counter()
     settled = asyncio.Event()
     result: Result = {}
@@ -210,7 +218,8 @@ async def drain(engine: DeliveryEngine, expected: int, standin_pid: int, paced: 
 
     engine.on_outcome = on_outcome
     stop = asyncio.Event()
-    limit = 60.0 + expected / (LIMIT_PER_SECOND / 3 if paced else 100)
+    if limit is None:
+        limit = 60.0 + expected / (LIMIT_PER_SECOND / 3 if paced else 100)
     with watch(result, standin_pid):
         worker = asyncio.create_task(engine.run(stop))
         waiting = asyncio.create_task(settled.wait())
@@ -336,11 +345,12 @@ class Phase:
 class StandIn:
     """``python -m bot.fakeapi.serve`` in its own process, for one phase."""
 
-    def __init__(self, tmp: Path, *, enforce: bool) -> None:
+    def __init__(self, tmp: Path, *, enforce: bool, options: Sequence[str] = ()) -> None:
+        """``options``: more of ``bot.fakeapi.serve``'s (a delay, floods)."""
         self.results = tmp / "standin.json"
         self.results.unlink(missing_ok=True)
         command = [sys.executable, "-m", "bot.fakeapi.serve", "--token", TOKEN]
-        command += ["--results", str(self.results)]
+        command += ["--results", str(self.results), *options]
         if enforce:
             command += ["--enforce-limits", "--per-second", str(LIMIT_PER_SECOND)]
         self.process = subprocess.Popen(
@@ -360,13 +370,26 @@ class StandIn:
         return summary
 
 
-def run_phase(mode: str, recipients: int, tmp: Path, seed: int) -> Phase:
-    """A fresh stand-in (limits on for the paced run), a fresh child, a fresh database."""
+def run_phase(
+    mode: str,
+    recipients: int,
+    tmp: Path,
+    seed: int,
+    *,
+    module: str = "bench.delivery",
+    standin_options: Sequence[str] | None = None,
+) -> Phase:
+    """A fresh stand-in (limits on for the paced run, or with ``standin_options``), a fresh
+    child (``python -m module --child mode``), a fresh database."""
     db = tmp / f"{mode}.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
-    standin = StandIn(tmp, enforce=mode == "paced") if mode != "enqueue" else None
-    command = [sys.executable, "-m", "bench.delivery", "--child", mode, "--db", str(db)]
+    standin = None
+    if standin_options is not None:
+        standin = StandIn(tmp, enforce=True, options=standin_options)
+    elif mode != "enqueue":
+        standin = StandIn(tmp, enforce=mode == "paced")
+    command = [sys.executable, "-m", module, "--child", mode, "--db", str(db)]
     command += ["--recipients", str(recipients), "--seed", str(seed)]
     if standin is not None:
         command += ["--base-url", standin.base_url, "--standin-pid", str(standin.process.pid)]

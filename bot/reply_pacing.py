@@ -5,7 +5,9 @@ replies, the error handler's apology and the schedule's progress edits go straig
 Telegram. Without a share of the same budget they push the bot past 30 messages a second
 during a bulk send, and a reply that meets a 429 would be lost: the person would get no
 answer at all. So PTB's rate-limiter hook routes them through the outbox's pacer, and a
-429 pauses every send (the engine's too) for ``retry_after`` and is then tried again.
+429 holds back that chat (the outbox's messages to it too) for ``retry_after``, or every
+chat when the pacer takes it for an overall flood (:meth:`bot.delivery.Pacer.flood`), and
+is then tried again.
 
 The outbox worker marks its own requests with ``rate_limit_args``
 (:data:`bot.delivery.ENGINE_REQUEST`): they already hold a slot, and a 429 there is the
@@ -79,12 +81,13 @@ class PacedReplies(BaseRateLimiter[dict[str, bool]]):
                 seconds = retry_after_seconds(exc)
                 if attempt == REPLY_RETRIES or seconds > REPLY_WAIT_MAX:
                     raise
+                overall = self.pacer.flood(chat_id, seconds)
                 log.warning(
-                    "flood control on %s: Telegram asks to wait %.0f s; pausing all sends",
+                    "flood control on %s: Telegram asks to wait %.0f s; holding back %s",
                     endpoint,
                     seconds,
+                    "all sends" if overall else f"chat {chat_id}",
                 )
-                self.pacer.pause(seconds)
                 await self.pacer.sleep(seconds)
             finally:
                 if slot is not None:

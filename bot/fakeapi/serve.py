@@ -1,12 +1,17 @@
 """Run the Bot API stand-in in a process of its own (benchmarks, manual tries).
 
     python -m bot.fakeapi.serve --token T [--port 0] [--enforce-limits] [--results FILE]
+                                [--answer-after MS] [--flood-share P --flood-wait LO-HI]
 
 Prints the base URL (``http://127.0.0.1:PORT/bot``, what ``telegram.api_base_url`` takes)
 as one line on stdout once it accepts connections, and serves until SIGTERM or SIGINT.
 With ``--results`` it then writes a JSON summary of what it saw: calls per method and
 status, 429 count, the monotonic times of the accepted sends and edits per chat, the
-total characters of accepted message texts, and its own CPU seconds.
+total characters of accepted message texts, and its own CPU seconds. ``--answer-after``
+answers every call that many milliseconds late (a real network's round trip);
+``--flood-share`` answers the first sendMessage to that share of chats (picked by chat id,
+the same in every run) with a 429 whose ``retry_after`` is between the ``--flood-wait``
+bounds: Telegram's per-chat flood limit.
 """
 
 from __future__ import annotations
@@ -14,16 +19,48 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import random
 import signal
 import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.fakeapi.core import FakeBotApi
+from bot.fakeapi.core import JSON, FakeBotApi
 from bot.fakeapi.server import BotApiServer
+
+
+class StandInApi(FakeBotApi):
+    """The stand-in with a round trip's delay and per-chat floods (see the module doc)."""
+
+    def __init__(
+        self, answer_after: float, flood_share: float, flood_wait: tuple[int, int]
+    ) -> None:
+        super().__init__()
+        self.answer_after = answer_after
+        self.flood_share = flood_share
+        self.flood_wait = flood_wait
+        self.flooded: dict[int, int] = {}  # chat → the retry_after it was answered
+        self._seen: set[int] = set()
+
+    async def handle(self, method: str, params: Mapping[str, Any]) -> tuple[int, JSON]:
+        if self.answer_after > 0:
+            await asyncio.sleep(self.answer_after)
+        if self.flood_share > 0 and method.lower() == "sendmessage":
+            self._maybe_flood(int(params.get("chat_id", 0)))
+        return await super().handle(method, params)
+
+    def _maybe_flood(self, chat_id: int) -> None:
+        if chat_id in self._seen:
+            return
+        self._seen.add(chat_id)
+        draw = random.Random(chat_id)  # by chat id: the same chats in every run
+        if draw.random() < self.flood_share:
+            wait = draw.randint(*self.flood_wait)
+            self.flooded[chat_id] = wait
+            self.rate_limit(wait, method="sendMessage", chat_id=chat_id)
 
 
 def summary(api: FakeBotApi, *, cpu_seconds: float) -> dict[str, Any]:
@@ -40,11 +77,15 @@ def summary(api: FakeBotApi, *, cpu_seconds: float) -> dict[str, Any]:
         "send_times": {str(chat): times for chat, times in api.send_times.items()},
         "text_chars": text_chars,
         "cpu_seconds": cpu_seconds,
+        "flooded": {
+            str(chat): wait
+            for chat, wait in (api.flooded if isinstance(api, StandInApi) else {}).items()
+        },
     }
 
 
 async def serve(args: argparse.Namespace) -> None:
-    api = FakeBotApi()
+    api = StandInApi(args.answer_after / 1000, args.flood_share, args.flood_wait)
     if args.enforce_limits:
         api.enforce_limits(args.per_second, args.per_chat_per_second, args.group_per_minute)
     stop = asyncio.Event()
@@ -57,6 +98,17 @@ async def serve(args: argparse.Namespace) -> None:
     if args.results is not None:
         result = summary(api, cpu_seconds=time.process_time())
         args.results.write_text(json.dumps(result), encoding="utf-8")
+
+
+def _bounds(text: str) -> tuple[int, int]:
+    low, _, high = text.partition("-")
+    try:
+        bounds = int(low), int(high or low)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not LO-HI seconds: {text!r}") from None
+    if not 1 <= bounds[0] <= bounds[1]:
+        raise argparse.ArgumentTypeError(f"not 1 <= LO <= HI: {text!r}")
+    return bounds
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -72,6 +124,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--per-chat-per-second", type=int, default=1)
     parser.add_argument("--group-per-minute", type=int, default=20)
     parser.add_argument("--results", type=Path, help="write a JSON summary here at exit")
+    parser.add_argument("--answer-after", type=float, default=0.0, help="milliseconds")
+    parser.add_argument("--flood-share", type=float, default=0.0, help="0 to 1")
+    parser.add_argument(
+        "--flood-wait", type=_bounds, default=(5, 30), help="retry_after bounds, seconds: LO-HI"
+    )
     return parser.parse_args(argv)
 
 

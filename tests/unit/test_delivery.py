@@ -256,29 +256,61 @@ async def test_the_engine_posts_what_send_message_would(
 # ---------------------------------------------------------------- what Telegram answers
 
 
-async def test_429_pauses_everything_and_retries_without_loss_or_duplicates(
-    storage: Storage, bot: Bot, api: FakeBotApi, clock: FakeClock
-) -> None:
+def flood_paced(api: FakeBotApi) -> Pacer:
+    """The shipped pacer on a fake timeline, and the fake API's limits on the same one."""
     timeline = Timeline()
     api.enforce_limits(clock=timeline.monotonic)
     pacer = Pacer.from_settings(
         DeliverySettings(), monotonic=timeline.monotonic, sleep=timeline.sleep
     )
-    api.rate_limit(7, method="sendMessage", chat_id=2)
-    ids = await queue(storage, clock, *(notice(c, clock) for c in (1, 2, 3)))
-    delivery = engine(storage, bot, clock, pacer=pacer, concurrency=1)
-    assert await delivery.drain() == 3
-    waiting = await row(storage, ids[1])
+    return pacer
+
+
+async def test_a_429_holds_back_its_chat_while_the_broadcast_goes_on_at_full_pace(
+    storage: Storage, bot: Bot, api: FakeBotApi, clock: FakeClock
+) -> None:
+    pacer = flood_paced(api)
+    flooded = 7
+    api.rate_limit(30, method="sendMessage", chat_id=flooded)
+    first, second = await queue(
+        storage, clock, notice(flooded, clock, "first"), notice(flooded, clock, "second")
+    )
+    await queue(storage, clock, *(notice(chat, clock) for chat in range(100, 156)))
+    delivery = engine(storage, bot, clock, pacer=pacer, concurrency=4)
+    await delivery.drain()
+    waiting = await row(storage, first)
     assert (waiting.status, waiting.attempts) == (OutboxStatus.PENDING, 0)
-    assert waiting.next_attempt_at == clock.now() + timedelta(seconds=7)
+    assert waiting.next_attempt_at == clock.now() + timedelta(seconds=30)
     assert waiting.error is not None and "RetryAfter" in waiting.error
-    assert api.send_times[3][0] >= 7.0  # the pause held the next chat too
+    assert (await row(storage, second)).status == OutboxStatus.PENDING  # behind the first
+    # The 56 others went on at 28 a second: two seconds, not thirty.
+    others = [t for chat in range(100, 156) for t in api.send_times[chat]]
+    assert len(others) == 56 and max(others) < 3.0
+    assert texts_to(api, flooded) == []
+    clock.advance(timedelta(seconds=29))
     assert await delivery.drain() == 0  # not due yet
-    clock.advance(timedelta(seconds=7))
-    assert await delivery.drain() == 1
-    assert [texts_to(api, c) for c in (1, 2, 3)] == [["hello"]] * 3
-    assert (await row(storage, ids[1])).status == OutboxStatus.SENT
+    clock.advance(timedelta(seconds=1))
+    assert await delivery.drain() == 2
+    assert texts_to(api, flooded) == ["first", "second"]  # in order, once each
     assert api.too_many_requests == 1
+
+
+async def test_429s_from_several_chats_within_a_second_pause_every_send(
+    storage: Storage, bot: Bot, api: FakeBotApi, clock: FakeClock
+) -> None:
+    pacer = flood_paced(api)
+    for chat in range(1, 6):  # Telegram refuses the bot, whichever chat it writes to
+        api.rate_limit(7, method="sendMessage", chat_id=chat)
+    ids = await queue(storage, clock, *(notice(chat, clock) for chat in range(1, 21)))
+    delivery = engine(storage, bot, clock, pacer=pacer, concurrency=1)
+    assert await delivery.drain() == 20
+    assert min(api.send_times[6]) >= 7.0  # the fifth 429 in a second paused everything
+    assert sorted(api.send_times) == list(range(6, 21))
+    clock.advance(timedelta(seconds=7))
+    assert await delivery.drain() == 5
+    assert [texts_to(api, c) for c in range(1, 21)] == [["hello"]] * 20
+    assert {(await row(storage, i)).status for i in ids} == {OutboxStatus.SENT}
+    assert api.too_many_requests == 5
 
 
 async def test_server_errors_and_timeouts_back_off_then_succeed(

@@ -11,7 +11,7 @@ import pytest
 from telegram import Bot
 from telegram.error import RetryAfter
 
-from bot.delivery import Pacer, retry_after_seconds
+from bot.delivery import Pacer, Slot, retry_after_seconds
 from bot.fakeapi import FakeBotApi, FakeRequest
 
 
@@ -99,6 +99,60 @@ async def test_pause_holds_every_chat() -> None:
     await pacer.acquire(1)
     pacer.pause(5)
     assert await grants(pacer, timeline, [2, 3]) == [5.0, 5.0]
+
+
+async def test_a_429_holds_back_its_chat_and_no_other() -> None:
+    timeline = Timeline()
+    pacer = pacer_on(timeline)
+    assert pacer.flood(7, 30) is False  # one chat's flood: not the bot's
+    assert pacer.chat_ready_in(7) == 30.0
+    assert await grants(pacer, timeline, [8, 9]) == [0.0, 0.0]
+    timeline.now = 10.0
+    assert pacer.take(7, reply=True) == 20.0  # a reply to that person waits too
+    assert await grants(pacer, timeline, [7]) == [30.0]
+    # A group's 429 (its 20 a minute) is that group's alone too.
+    assert pacer.flood(-50, 40) is False
+    assert pacer.chat_ready_in(-50) == 40.0
+    assert await grants(pacer, timeline, [8]) == [30.0]
+
+
+async def test_429s_from_several_chats_within_the_window_pause_every_chat() -> None:
+    timeline = Timeline()
+    pacer = pacer_on(timeline)
+    assert [pacer.flood(chat, 5) for chat in (1, 2, 3, 4)] == [False] * 4
+    assert isinstance(pacer.take(99), Slot)  # four chats: still each its own
+    assert pacer.flood(5, 5) is True  # the fifth within a second: the bot's flood
+    assert await grants(pacer, timeline, [100]) == [5.0]
+    # Spread over more than the window, as many 429s stay each chat's own.
+    timeline = Timeline()
+    pacer = pacer_on(timeline)
+    for chat in range(1, 11):
+        assert pacer.flood(chat, 5) is False
+        timeline.now += 0.3
+    assert pacer.chat_ready_in(100) == 0.0
+    # A 429 to no chat in particular, and the old rule (flood_chats=1), pause at once.
+    assert pacer.flood(0, 2) is True
+    old = Pacer(
+        rate_per_second=30,
+        chat_interval=1,
+        group_per_minute=20,
+        flood_chats=1,
+        monotonic=timeline.monotonic,
+        sleep=timeline.sleep,
+    )
+    assert old.flood(42, 2) is True
+    assert old.take(43) == pytest.approx(2.0)
+
+
+async def test_a_held_chat_is_forgotten_once_its_wait_is_over() -> None:
+    timeline = Timeline()
+    pacer = pacer_on(timeline, rate=30)
+    pacer.flood(7, 1)
+    timeline.now = 2.0
+    for chat in range(1, 4097):
+        pacer.take(chat)
+        timeline.now += 0.1
+    assert 7 not in pacer._held_until
 
 
 async def test_unlimited_pacer_never_sleeps() -> None:

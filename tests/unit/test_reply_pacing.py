@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from telegram.error import RetryAfter
 
-from bot.delivery import ENGINE_REQUEST
+from bot.delivery import ENGINE_REQUEST, FLOOD_CHATS, Slot
 from bot.reply_pacing import REPLY_RETRIES, REPLY_WAIT_MAX, PacedReplies
 from tests.unit.test_pacer import Timeline, pacer_on
 
@@ -51,13 +51,38 @@ async def request(
     )
 
 
-async def test_a_reply_that_meets_a_flood_wait_is_sent_after_it_and_pauses_the_outbox() -> None:
+async def test_a_reply_that_meets_a_flood_wait_is_sent_after_it_and_holds_back_that_chat() -> None:
     timeline = Timeline()
     pacer = pacer_on(timeline)
     telegram = Telegram(timeline, floods=1, retry_after=3)
     assert await request(PacedReplies(pacer), telegram) == {"message_id": 2}
     assert telegram.times == [0.0, 3.0]
-    # The engine's sends waited with it: the pause covered the whole bot.
+    # The outbox's messages to other chats did not wait with it (to that person they do,
+    # see the next test).
+    timeline.now = 1.0
+    assert isinstance(pacer.take(555), Slot)
+
+
+async def test_while_a_person_is_flooded_their_replies_wait_and_other_peoples_do_not() -> None:
+    timeline = Timeline()
+    pacer = pacer_on(timeline)
+    pacer.flood(PERSON, 30)  # the outbox's send to them met a 429
+    limiter = PacedReplies(pacer)
+    other, flooded = Telegram(timeline), Telegram(timeline)
+    await request(limiter, other, chat_id=PERSON + 1)
+    await request(limiter, other, "editMessageText", chat_id=PERSON + 2)
+    assert other.times == [0.0, 0.0]
+    await request(limiter, flooded, chat_id=PERSON)
+    assert flooded.times == [30.0]
+
+
+async def test_replies_that_meet_429s_in_several_chats_pause_the_outbox_too() -> None:
+    timeline = Timeline()
+    pacer = pacer_on(timeline)
+    limiter = PacedReplies(pacer)
+    for chat in range(1, FLOOD_CHATS):
+        pacer.flood(chat, 3)
+    await request(limiter, Telegram(timeline, floods=1, retry_after=3), chat_id=PERSON)
     timeline.now = 1.0
     assert pacer.take(555) == pytest.approx(2.0)
 
