@@ -7,6 +7,10 @@ is stored before ``do_request`` returns, and Telegram only drops those updates w
 (``bot/webhook.py``). An update is marked processed only after PTB has run its handlers
 and the persistence (conversation states, drafts) has been written, so after a crash the
 updates of at most the last second are handled again, never lost.
+
+An update that is JSON but not an update PTB can read (a message that is a string, a date
+that is not a timestamp) is set aside as poison with the reason (logged once, counted in
+``/health``) and never reaches PTB: one such update must not stop the bot at every start.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram._utils.types import ODVInput  # the type BaseRequest.do_request is declared with
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 from telegram.request import BaseRequest, RequestData
@@ -33,11 +37,21 @@ SETTLE_SECONDS = 1.0  # how often processed updates are written down
 KEEP = timedelta(days=2)  # processed updates kept to recognise a late duplicate
 
 
+def read_update(payload: dict[str, Any], bot: Bot | None) -> Update | str:
+    """The update, or why it cannot be one. ``Update.de_json`` trusts the shape it is
+    given and fails deep inside (AttributeError, TypeError, …) on anything else."""
+    try:
+        return Update.de_json(payload, bot)
+    except Exception as exc:  # whatever the shape, the update is unreadable; say why
+        return f"{type(exc).__name__}: {exc}"[:500]
+
+
 class Inbox:
     def __init__(self, storage: Storage, clock: Clock) -> None:
         self.storage = storage
         self.clock = clock
         self._duplicates: set[int] = set()
+        self._poison: set[int] = set()  # polling: set aside, handed to PTB as a bare id
         self._done: list[int] = []
         self.active = False  # only a running bot (polling or webhook) keeps the books
 
@@ -53,11 +67,45 @@ class Inbox:
             )
         return [u for u in updates if int(u["update_id"]) in new]
 
+    async def receive_polled(self, updates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """A getUpdates batch: stored, and returned as PTB should see it. PTB would fail on
+        the whole batch for one unreadable update, again at every poll; that one is set
+        aside and PTB gets its bare id instead (so its offset moves past it), which the
+        gate then stops."""
+        unreadable = {
+            int(u["update_id"]): reason
+            for u in updates
+            if isinstance(reason := read_update(u, None), str)
+        }
+        readable = [u for u in updates if int(u["update_id"]) not in unreadable]
+        await self.receive(readable, gate=True)
+        if not unreadable:
+            return updates
+        for update in updates:
+            if (why := unreadable.get(int(update["update_id"]))) is not None:
+                await self.set_aside(update, why)
+        self._poison.update(unreadable)
+        return [
+            {"update_id": u["update_id"]} if int(u["update_id"]) in unreadable else u
+            for u in updates
+        ]
+
+    async def set_aside(self, payload: dict[str, Any], reason: str) -> None:
+        """Keep an unreadable update as poison; say so once (not again when Telegram
+        sends it again)."""
+        if await self.storage.inbox.set_aside(payload, reason, self.clock.now()):
+            log.warning("update %s set aside as poison: %s", payload.get("update_id"), reason)
+
     async def _gate(self, update: object, context: MusterContext) -> None:
-        """First of all handlers: an update seen before goes no further."""
-        if isinstance(update, Update) and update.update_id in self._duplicates:
+        """First of all handlers: an update seen before, or set aside, goes no further."""
+        if not isinstance(update, Update):
+            return
+        if update.update_id in self._duplicates:
             self._duplicates.discard(update.update_id)
             log.info("update %d came again; ignored", update.update_id)
+            raise ApplicationHandlerStop
+        if update.update_id in self._poison:
+            self._poison.discard(update.update_id)
             raise ApplicationHandlerStop
 
     async def _processed(self, update: object, context: MusterContext) -> None:
@@ -70,14 +118,21 @@ class Inbox:
         app.add_handler(TypeHandler(object, self._processed), group=1000)
 
     async def replay(self, app: MusterApp) -> int:
-        """Queue what a previous run stored but did not finish, oldest first."""
+        """Queue what a previous run stored but did not finish, oldest first; set aside
+        what cannot be read (stored by a version that did not check). Returns how many
+        were queued."""
         self.active = True
-        pending = await self.storage.inbox.unprocessed()
-        for payload in pending:
-            await app.update_queue.put(Update.de_json(payload, app.bot))
-        if pending:
-            log.warning("replaying %d update(s) a previous run did not finish", len(pending))
-        return len(pending)
+        queued = 0
+        for payload in await self.storage.inbox.unprocessed():
+            update = read_update(payload, app.bot)
+            if isinstance(update, str):
+                await self.set_aside(payload, update)
+                continue
+            await app.update_queue.put(update)
+            queued += 1
+        if queued:
+            log.warning("replaying %d update(s) a previous run did not finish", queued)
+        return queued
 
     async def settle(self, app: MusterApp) -> None:
         """Write the persistence, then mark what was processed before it."""
@@ -141,7 +196,11 @@ class InboxRequest(BaseRequest):
             pool_timeout=pool_timeout,
         )
         if status == 200 and url.endswith("/getUpdates"):
-            updates = json.loads(body).get("result") or []
+            answer = json.loads(body)
+            updates = answer.get("result") or []
             if updates:
-                await self.inbox.receive(updates, gate=True)
+                screened = await self.inbox.receive_polled(updates)
+                if screened is not updates:
+                    answer["result"] = screened
+                    body = json.dumps(answer).encode()
         return status, body

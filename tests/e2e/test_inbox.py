@@ -1,16 +1,19 @@
 """No lost updates, over real polling on 127.0.0.1: an update stored by a run that died
 before handling it is handled on the next start, once; one Telegram sends again is
-ignored; and a getUpdates batch is in the database before the request returns."""
+ignored; a getUpdates batch is in the database before the request returns; and an update
+that cannot be read is set aside as poison instead of stopping the bot at every start."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
 import pytest
-from telegram.request import RequestData
+from telegram import Update
+from telegram.request import BaseRequest, RequestData
 
 from bot.app import build_application
 from bot.clock import FakeClock
@@ -51,6 +54,30 @@ async def store_unhandled(settings: Settings, clock: FakeClock, update: dict[str
         await Inbox(storage, clock).receive([update])
     finally:
         await storage.close()
+
+
+def malformed(user: FakeUser, first_id: int) -> list[dict[str, Any]]:
+    """The three bodies from issue #13: JSON with an update id, but not an update PTB can
+    read (``Update.de_json`` fails on each)."""
+    bad_date = user.command("help")
+    bad_date["message"]["date"] = "yesterday"
+    return [
+        {"update_id": first_id, "message": "garbage"},
+        {"update_id": first_id + 1, **bad_date},
+        {"update_id": first_id + 2, "callback_query": {"id": 5}},
+    ]
+
+
+async def inbox_rows(settings: Settings) -> list[tuple[Any, ...]]:
+    """(update_id, processed, poison reason) of every stored update."""
+    storage = await Storage.open(settings.storage.database)
+    try:
+        rows = await storage.db.fetchall(
+            "SELECT update_id, processed_at IS NOT NULL, poison FROM inbox ORDER BY update_id"
+        )
+    finally:
+        await storage.close()
+    return [tuple(r) for r in rows]
 
 
 async def poll_until_answered(app: MusterApp, api: FakeBotApi, chat_id: int) -> None:
@@ -120,5 +147,86 @@ async def test_updates_are_stored_before_getupdates_returns(
             await request.do_request(
                 f"https://api.telegram.org/bot{TOKEN}/getUpdates", "POST", RequestData([])
             )
+    finally:
+        await storage.close()
+
+
+async def test_a_database_holding_unreadable_updates_starts_and_handles_the_next_one(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    clock: FakeClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    api = FakeBotApi(clock=clock.now)
+    async with BotApiServer(api, TOKEN) as server:
+        settings = settings_for(tmp_path, server, monkeypatch)
+        stan = FakeUser(7103, "Stan", api=api)
+        # Stored by a version that did not check; each used to stop every later start.
+        for body in malformed(stan, 50):
+            await store_unhandled(settings, clock, body)
+        fresh = api.push_update(stan.command("help"))
+        app = await build_application(settings, clock=clock)
+        with caplog.at_level(logging.WARNING, logger="bot.inbox"):
+            await poll_until_answered(app, api, stan.id)
+        assert [text.split("\n")[0] for text in replies(api, stan.id)] == ["What you can do"]
+        rows = {r[0]: r[1:] for r in await inbox_rows(settings)}
+        assert sorted(rows) == sorted([50, 51, 52, fresh["update_id"]])
+        assert all(processed for processed, _ in rows.values())
+        assert rows[fresh["update_id"]][1] is None
+        assert "AttributeError" in rows[50][1] and "chat_instance" in rows[52][1]
+        set_aside = [r.getMessage() for r in caplog.records if "set aside" in r.getMessage()]
+        assert len(set_aside) == 3 and "update 51 set aside as poison: TypeError" in set_aside[1]
+
+        # The next start has nothing to replay and says nothing more about them.
+        caplog.clear()
+        app = await build_application(settings, clock=clock)
+        api.push_update(stan.command("help"))
+        with caplog.at_level(logging.WARNING, logger="bot.inbox"):
+            await poll_until_answered(app, api, stan.id)
+        assert len(replies(api, stan.id)) == 2
+        assert "set aside" not in caplog.text and "replaying" not in caplog.text
+
+
+class Answering(BaseRequest):
+    """A Bot API that answers every request with one fixed body."""
+
+    def __init__(self, body: dict[str, Any]) -> None:
+        self.body = json.dumps(body).encode()
+
+    @property
+    def read_timeout(self) -> float | None:
+        return None
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        return 200, self.body
+
+
+async def test_an_unreadable_update_from_getupdates_is_set_aside_and_ptb_moves_past_it(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    stan = FakeUser(7104, "Stan")
+    good = {"update_id": 63, **stan.command("help")}
+    telegram = Answering({"ok": True, "result": [*malformed(stan, 60), good]})
+    storage = await Storage.open(tmp_path / "inbox.db")
+    try:
+        request = InboxRequest(telegram, Inbox(storage, clock))
+        _, body = await request.do_request(
+            f"https://api.telegram.org/bot{TOKEN}/getUpdates", "POST", RequestData([])
+        )
+        # PTB reads the whole batch (it would fail on all of it for one bad update) and
+        # its next offset is past the last one.
+        updates = Update.de_list(json.loads(body)["result"], None)
+        assert [u.update_id for u in updates] == [60, 61, 62, 63]
+        assert [u.message is not None for u in updates] == [False, False, False, True]
+        rows = await storage.db.fetchall(
+            "SELECT update_id, processed_at IS NOT NULL, poison IS NOT NULL FROM inbox"
+        )
+        assert [tuple(r) for r in rows] == [(60, 1, 1), (61, 1, 1), (62, 1, 1), (63, 0, 0)]
     finally:
         await storage.close()
