@@ -143,9 +143,11 @@ async def test_a_reply_that_keeps_failing_is_given_up_after_the_bound_and_logged
 ) -> None:
     timeline = Timeline()
     down = Telegram(timeline, errors=[NetworkError("Bad Gateway")] * 10)
-    with caplog.at_level(logging.WARNING, logger="bot.reply_pacing"):
-        with pytest.raises(NetworkError, match="Bad Gateway"):
-            await request(PacedReplies(pacer_on(timeline)), down)
+    with (
+        caplog.at_level(logging.WARNING, logger="bot.reply_pacing"),
+        pytest.raises(NetworkError, match="Bad Gateway"),
+    ):
+        await request(PacedReplies(pacer_on(timeline)), down)
     assert len(down.times) == REPLY_RETRIES + 1 and down.times[-1] == 3.5
     assert f"sendMessage given up on try {REPLY_RETRIES + 1}: Bad Gateway" in caplog.text
 
