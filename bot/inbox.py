@@ -25,6 +25,7 @@ from typing import Any
 
 from telegram import Bot, Update
 from telegram._utils.types import ODVInput  # the type BaseRequest.do_request is declared with
+from telegram.error import TelegramError, TimedOut
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 from telegram.request import BaseRequest, RequestData
 
@@ -46,6 +47,25 @@ def read_update(payload: dict[str, Any], bot: Bot | None) -> Update | str:
         return f"{type(exc).__name__}: {exc}"[:500]
 
 
+class PollFailures:
+    """One log line per failed getUpdates, with the wait before the next try, instead of
+    the full traceback PTB logs for each (six in 20 s of an outage). PTB's polling loop
+    (``telegram.ext._utils.networkloop``) waits 1 s after a failure, half as long again
+    after each further one, up to 30 s, and not at all after a success or a timeout; this
+    follows the same rule, told of each answer by :class:`InboxRequest`."""
+
+    def __init__(self) -> None:
+        self.wait = 0.0
+
+    def failed(self, error: TelegramError) -> None:
+        """PTB's ``error_callback`` for ``start_polling``."""
+        self.wait = 1.0 if self.wait == 0 else min(30.0, 1.5 * self.wait)
+        log.warning("getUpdates failed (%s); polling again in %.1f s", error, self.wait)
+
+    def reset(self) -> None:
+        self.wait = 0.0
+
+
 class Inbox:
     def __init__(self, storage: Storage, clock: Clock) -> None:
         self.storage = storage
@@ -54,6 +74,7 @@ class Inbox:
         self._poison: set[int] = set()  # polling: set aside, handed to PTB as a bare id
         self._done: list[int] = []
         self.active = False  # only a running bot (polling or webhook) keeps the books
+        self.polling = PollFailures()
 
     async def receive(
         self, updates: Sequence[dict[str, Any]], *, gate: bool = False
@@ -186,15 +207,21 @@ class InboxRequest(BaseRequest):
         connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
         pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        status, body = await self.inner.do_request(
-            url,
-            method,
-            request_data,
-            read_timeout=read_timeout,
-            write_timeout=write_timeout,
-            connect_timeout=connect_timeout,
-            pool_timeout=pool_timeout,
-        )
+        try:
+            status, body = await self.inner.do_request(
+                url,
+                method,
+                request_data,
+                read_timeout=read_timeout,
+                write_timeout=write_timeout,
+                connect_timeout=connect_timeout,
+                pool_timeout=pool_timeout,
+            )
+        except TimedOut:
+            self.inbox.polling.reset()  # PTB polls again at once
+            raise
+        if status == 200:
+            self.inbox.polling.reset()
         if status == 200 and url.endswith("/getUpdates"):
             answer = json.loads(body)
             updates = answer.get("result") or []

@@ -70,10 +70,13 @@ async def running(app: MusterApp) -> AsyncIterator[Inbox]:
 
 async def serve_polling(app: MusterApp, stop: asyncio.Event, *, poll_timeout: int = 10) -> None:
     """Initialise, poll until ``stop`` is set, then shut down cleanly."""
-    async with running(app):
+    async with running(app) as inbox:
         assert app.updater is not None
         await app.updater.start_polling(
-            allowed_updates=Update.ALL_TYPES, timeout=poll_timeout, poll_interval=0.0
+            allowed_updates=Update.ALL_TYPES,
+            timeout=poll_timeout,
+            poll_interval=0.0,
+            error_callback=inbox.polling.failed,  # one line per failure, not a traceback
         )
         log.info("Muster is running as @%s (long polling)", app.bot.username)
         await stop.wait()

@@ -230,3 +230,25 @@ async def test_an_unreadable_update_from_getupdates_is_set_aside_and_ptb_moves_p
         assert [tuple(r) for r in rows] == [(60, 1, 1), (61, 1, 1), (62, 1, 1), (63, 0, 0)]
     finally:
         await storage.close()
+
+
+async def test_a_failed_getupdates_logs_one_line_with_the_wait_and_no_traceback(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    clock: FakeClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    api = FakeBotApi(clock=clock.now)
+    async with BotApiServer(api, TOKEN) as server:
+        settings = settings_for(tmp_path, server, monkeypatch)
+        stan = FakeUser(7105, "Stan", api=api)
+        api.fail_next("getUpdates", error_code=502, description="Bad Gateway", times=2)
+        api.push_update(stan.command("help"))
+        app = await build_application(settings, clock=clock)
+        with caplog.at_level(logging.WARNING):
+            await poll_until_answered(app, api, stan.id)  # after PTB's 1 s and 1.5 s waits
+    assert [r.getMessage() for r in caplog.records] == [
+        "getUpdates failed (Bad Gateway); polling again in 1.0 s",
+        "getUpdates failed (Bad Gateway); polling again in 1.5 s",
+    ]
+    assert all(r.exc_info is None for r in caplog.records)
