@@ -16,7 +16,15 @@ from bot.services.authz import Action, Actor, PermissionDeniedError
 from bot.services.summaries import Summary, SummaryError
 from bot.summary_files import day_chart, export_workbook, workbook
 from bot.summary_render import SummaryText
-from handlers.common import PRIVATE, MusterApp, MusterContext, Reply, actor_of, command_args
+from handlers.common import (
+    PRIVATE,
+    MusterApp,
+    MusterContext,
+    Reply,
+    actor_of,
+    command_args,
+    say,
+)
 from storage.models import Role, Unit
 
 PICK_LIMIT = 20  # scope units offered as buttons when the unit is not named
@@ -207,6 +215,12 @@ def register(app: MusterApp) -> None:
     groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
     app.add_handler(
         CommandHandler(["summaries_here", "summaries_stop"], group_chat, filters=groups)
+    )
+    # In a private chat they would meet "I don't know that command": say where they work.
+    app.add_handler(
+        CommandHandler(
+            ["summaries_here", "summaries_stop"], say("summary-chat-in-group"), filters=PRIVATE
+        )
     )
     app.add_handler(CommandHandler("summary", summary, filters=PRIVATE))
     app.add_handler(CommandHandler("export", export, filters=PRIVATE))
