@@ -45,8 +45,10 @@ async def running(app: MusterApp) -> AsyncIterator[Inbox]:
     try:
         async with app:
             await announce(app)
-            await app.start()
+            # Queued before the start: a replay that fails then stops the bot with its own
+            # error, not PTB's "This Application is still running!" on the way out.
             await inbox.replay(app)
+            await app.start()
             delivery_stop, inbox_stop = asyncio.Event(), asyncio.Event()
             delivery = asyncio.create_task(
                 app.bot_data["delivery"].run(delivery_stop), name="delivery worker"

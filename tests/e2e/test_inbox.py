@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -252,3 +253,19 @@ async def test_a_failed_getupdates_logs_one_line_with_the_wait_and_no_traceback(
         "getUpdates failed (Bad Gateway); polling again in 1.5 s",
     ]
     assert all(r.exc_info is None for r in caplog.records)
+
+
+async def test_a_replay_that_fails_stops_the_start_with_its_own_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: FakeClock
+) -> None:
+    api = FakeBotApi(clock=clock.now)
+    async with BotApiServer(api, TOKEN) as server:
+        app = await build_application(settings_for(tmp_path, server, monkeypatch), clock=clock)
+
+        async def unreadable_disk(limit: int = 0) -> list[dict[str, Any]]:
+            raise sqlite3.OperationalError("disk I/O error")
+
+        monkeypatch.setattr(app.bot_data["inbox"].storage.inbox, "unprocessed", unreadable_disk)
+        # Not PTB's "This Application is still running!", which hid it.
+        with pytest.raises(sqlite3.OperationalError, match="disk I/O error"):
+            await serve_polling(app, asyncio.Event(), poll_timeout=1)
