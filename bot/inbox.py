@@ -10,7 +10,9 @@ updates of at most the last second are handled again, never lost.
 
 An update that is JSON but not an update PTB can read (a message that is a string, a date
 that is not a timestamp) is set aside as poison with the reason (logged once, counted in
-``/health``) and never reaches PTB: one such update must not stop the bot at every start.
+``/health``) and never reaches a handler: one such update must not stop the bot at every
+start. (A webhook post and the replay at start are read before PTB sees them; a getUpdates
+batch only once PTB has failed on it, see :meth:`Inbox.screen`.)
 """
 
 from __future__ import annotations
@@ -88,20 +90,17 @@ class Inbox:
             )
         return [u for u in updates if int(u["update_id"]) in new]
 
-    async def receive_polled(self, updates: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """A getUpdates batch: stored, and returned as PTB should see it. PTB would fail on
-        the whole batch for one unreadable update, again at every poll; that one is set
-        aside and PTB gets its bare id instead (so its offset moves past it), which the
-        gate then stops."""
+    async def screen(self, updates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """A getUpdates batch PTB could not read, as it should see it the second time:
+        what it cannot read set aside and replaced by the bare id (so its offset moves
+        past it, and the gate stops it). The rest were stored at first sight but never
+        reached a handler, so they are not taken for resends; any new ones are stored."""
         unreadable = {
             int(u["update_id"]): reason
             for u in updates
             if isinstance(reason := read_update(u, None), str)
         }
-        readable = [u for u in updates if int(u["update_id"]) not in unreadable]
-        await self.receive(readable, gate=True)
-        if not unreadable:
-            return updates
+        await self.receive([u for u in updates if int(u["update_id"]) not in unreadable])
         for update in updates:
             if (why := unreadable.get(int(update["update_id"]))) is not None:
                 await self.set_aside(update, why)
@@ -186,6 +185,7 @@ class InboxRequest(BaseRequest):
     def __init__(self, inner: BaseRequest, inbox: Inbox) -> None:
         self.inner = inner
         self.inbox = inbox
+        self._last_first: object = None  # the first update id of the last batch
 
     @property
     def read_timeout(self) -> float | None:
@@ -225,9 +225,13 @@ class InboxRequest(BaseRequest):
         if status == 200 and url.endswith("/getUpdates"):
             answer = json.loads(body)
             updates = answer.get("result") or []
-            if updates:
-                screened = await self.inbox.receive_polled(updates)
-                if screened is not updates:
-                    answer["result"] = screened
-                    body = json.dumps(answer).encode()
+            if updates and updates[0]["update_id"] == self._last_first:
+                # The same offset again: PTB could not read the last batch (it logged why
+                # and asks again, for ever). Reading each update costs as much as PTB's
+                # own parse, so it is done only now, not for every batch.
+                answer["result"] = await self.inbox.screen(updates)
+                body = json.dumps(answer).encode()
+            elif updates:
+                await self.inbox.receive(updates, gate=True)
+            self._last_first = updates[0]["update_id"] if updates else None
         return status, body

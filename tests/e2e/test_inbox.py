@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from telegram import Update
-from telegram.request import BaseRequest, RequestData
+from telegram.request import RequestData
 
 from bot.app import build_application
 from bot.clock import FakeClock
@@ -194,49 +193,30 @@ async def test_a_database_holding_unreadable_updates_starts_and_handles_the_next
     assert "set aside" not in caplog.text and "replaying" not in caplog.text
 
 
-class Answering(BaseRequest):
-    """A Bot API that answers every request with one fixed body."""
-
-    def __init__(self, body: dict[str, Any]) -> None:
-        self.body = json.dumps(body).encode()
-
-    @property
-    def read_timeout(self) -> float | None:
-        return None
-
-    async def initialize(self) -> None:
-        pass
-
-    async def shutdown(self) -> None:
-        pass
-
-    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-        return 200, self.body
-
-
-async def test_an_unreadable_update_from_getupdates_is_set_aside_and_ptb_moves_past_it(
-    tmp_path: Path, clock: FakeClock
+async def test_an_unreadable_update_from_getupdates_is_set_aside_and_polling_goes_on(
+    polled: Polled, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    stan = FakeUser(7104, "Stan")
-    good = {"update_id": 63, **stan.command("help")}
-    telegram = Answering({"ok": True, "result": [*malformed(stan, 60), good]})
-    storage = await Storage.open(tmp_path / "inbox.db")
-    try:
-        request = InboxRequest(telegram, Inbox(storage, clock))
-        _, body = await request.do_request(
-            f"https://api.telegram.org/bot{TOKEN}/getUpdates", "POST", RequestData([])
-        )
-        # PTB reads the whole batch (it would fail on all of it for one bad update) and
-        # its next offset is past the last one.
-        updates = Update.de_list(json.loads(body)["result"], None)
-        assert [u.update_id for u in updates] == [60, 61, 62, 63]
-        assert [u.message is not None for u in updates] == [False, False, False, True]
-        rows = await storage.db.fetchall(
-            "SELECT update_id, processed_at IS NOT NULL, poison IS NOT NULL FROM inbox"
-        )
-        assert [tuple(r) for r in rows] == [(60, 1, 1), (61, 1, 1), (62, 1, 1), (63, 0, 0)]
-    finally:
-        await storage.close()
+    api = polled.api
+    stan = FakeUser(7104, "Stan", api=api)
+    for body in malformed(stan, 1):  # Telegram would not send these; a bug might
+        api.push_raw(body)
+    good = api.push_update(stan.command("help"))["update_id"]
+    app = await build_application(polled.settings, clock=clock)
+    with caplog.at_level(logging.WARNING, logger="bot.inbox"):
+        await poll_until_answered(app, api, stan.id)
+    assert [text.split("\n")[0] for text in replies(api, stan.id)] == ["What you can do"]
+    set_aside = [r.getMessage() for r in caplog.records if "set aside" in r.getMessage()]
+    assert [m.split(":")[0] for m in set_aside] == [
+        f"update {i} set aside as poison" for i in (1, 2, 3)
+    ]
+    rows = await inbox_rows(polled.settings)
+    assert [(r[0], r[1], r[2] is not None) for r in rows] == [
+        (1, 1, True),
+        (2, 1, True),
+        (3, 1, True),
+        (good, 1, False),
+    ]
+    assert api.confirmed_offset == good + 1  # PTB moved past them
 
 
 async def test_a_failed_getupdates_logs_one_line_with_the_wait_and_no_traceback(
