@@ -54,7 +54,8 @@ class PollFailures:
     the full traceback PTB logs for each (six in 20 s of an outage). PTB's polling loop
     (``telegram.ext._utils.networkloop``) waits 1 s after a failure, half as long again
     after each further one, up to 30 s, and not at all after a success or a timeout; this
-    follows the same rule, told of each answer by :class:`InboxRequest`."""
+    follows the same rule, told of each answer by :class:`InboxRequest`. (After a 429 on
+    getUpdates itself PTB waits what Telegram asked, and the next figure here is a guess.)"""
 
     def __init__(self) -> None:
         self.wait = 0.0
