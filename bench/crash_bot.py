@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import signal
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -24,6 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.app import build_application
+from bot.cli import configure_logging
 from bot.config import Settings, load_settings
 from bot.delivery import Pacer
 from bot.runner import serve_polling
@@ -84,9 +84,7 @@ async def run(args: argparse.Namespace) -> None:
     settings = crash_settings(
         args.db, args.base_url, json.loads(args.delivery), webhook_port=args.webhook
     )
-    logging.basicConfig(level="INFO", format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "apscheduler"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    configure_logging("INFO")
     pacer = Pacer.unlimited() if args.unpaced else None
     app = await build_application(settings, clock=ShiftedClock(args.shift), pacer=pacer)
     stop = asyncio.Event()

@@ -140,10 +140,33 @@ async def run_schedule(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
     reminded, noticed = await services.checkins.run_schedule(notices)
     duty = await duty_tick(services)
     summaries = await summary_tick(services)
-    await services.privacy.retention_tick()
+    erased = await services.privacy.retention_tick()
     menus = await refresh_stale_menus(app.bot, services)
     app.bot_data["delivery"].wake()
+    _log_tick(
+        ("directive step", done),
+        ("check-in reminder", reminded),
+        ("check-in closing notice", noticed),
+        ("duty step", duty),
+        ("summary message", summaries),
+        ("command menu", menus),
+    )
+    if erased is not None:
+        log.info(
+            "retention: details erased of %d check-in(s), %d shift(s), %d incident(s)",
+            erased.checkins,
+            erased.shifts,
+            erased.incidents,
+        )
     return done + reminded + noticed + duty + summaries + menus
+
+
+def _log_tick(*counts: tuple[str, int]) -> None:
+    """What the tick did, in one line, and nothing for a tick that did nothing (most of
+    them: APScheduler's own per-run lines are kept at WARNING for that reason)."""
+    done = [f"{n} {what}{'' if n == 1 else 's'}" for what, n in counts if n]
+    if done:
+        log.info("tick: %s", ", ".join(done))
 
 
 async def _tick_job(context: MusterContext) -> None:

@@ -511,6 +511,15 @@ def _describe(exc: Exception) -> str:
     return str(exc)
 
 
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL, and the URL carries the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # APScheduler logs "Running job" and "executed successfully" at INFO for every tick
+    # (99 of 108 lines in two minutes); the tick logs what it did instead (bot/app.py).
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
 async def _run_bot(settings: Settings, webhook: bool) -> int:
     from bot.app import build_application
     from bot.runner import serve_polling
@@ -518,11 +527,7 @@ async def _run_bot(settings: Settings, webhook: bool) -> int:
 
     if webhook:
         settings.telegram.webhook()  # a missing URL or secret stops here, named
-    logging.basicConfig(
-        level=settings.logging.level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    # httpx logs every request URL, and the URL carries the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logging(settings.logging.level)
     app = await build_application(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

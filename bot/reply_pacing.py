@@ -1,4 +1,5 @@
-"""Every request the bot makes outside the outbox, paced and retried after a 429.
+"""Every request the bot makes outside the outbox, paced, and retried after a 429 or a
+passing network fault.
 
 The outbox worker paces its own sends (:class:`bot.delivery.Pacer`), but a handler's
 replies, the error handler's apology and the schedule's progress edits go straight to
@@ -8,6 +9,14 @@ answer at all. So PTB's rate-limiter hook routes them through the outbox's pacer
 429 holds back that chat (the outbox's messages to it too) for ``retry_after``, or every
 chat when the pacer takes it for an overall flood (:meth:`bot.delivery.Pacer.flood`), and
 is then tried again.
+
+A 5xx (PTB: ``NetworkError("Bad Gateway")``) or a connection that failed is tried again
+after a short back-off, as the outbox does: Telegram did not take the message. A timeout
+is tried again only if the request never left (no free connection, no connection made):
+after a read or write timeout Telegram may well have delivered it, and sending again
+would show the person the reply twice (or fail an edit as "not modified" and apologise
+for an error that did not happen). Every kind of retry counts against one bound; past it
+the request fails, is logged, and the error handler apologises.
 
 The outbox worker marks its own requests with ``rate_limit_args``
 (:data:`bot.delivery.ENGINE_REQUEST`): they already hold a slot, and a 429 there is the
@@ -20,7 +29,8 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram.error import RetryAfter
+import httpx
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter
 
 from bot.delivery import ENGINE_REQUEST, Pacer, retry_after_seconds
@@ -32,6 +42,8 @@ log = logging.getLogger(__name__)
 # (updates are handled one at a time, so a waiting reply holds up everyone's).
 REPLY_RETRIES = 3
 REPLY_WAIT_MAX = 60.0
+# A network fault is tried again after 0.5 s, then 1 s, then 2 s (within REPLY_RETRIES).
+NETWORK_BACKOFF = 0.5
 
 # Requests that put a message in a chat, which is what Telegram's limits count.
 _SENDS = ("send", "copymessage", "forwardmessage", "editmessage")
@@ -48,6 +60,20 @@ def _chat_of(data: dict[str, Any]) -> int:
         return int(data.get("chat_id", 0))
     except (TypeError, ValueError):
         return 0
+
+
+def _retry_delay(exc: RetryAfter | NetworkError, attempt: int) -> float | None:
+    """Seconds to wait before trying again after ``exc``; None if it is not to be tried
+    again because Telegram may have acted on it or would answer the same."""
+    if isinstance(exc, RetryAfter):
+        return retry_after_seconds(exc)
+    if isinstance(exc, BadRequest):
+        return None
+    if isinstance(exc, TimedOut) and not isinstance(
+        exc.__cause__, httpx.PoolTimeout | httpx.ConnectTimeout
+    ):
+        return None
+    return NETWORK_BACKOFF * (1 << attempt)
 
 
 class PacedReplies(BaseRateLimiter[dict[str, bool]]):
@@ -77,19 +103,25 @@ class PacedReplies(BaseRateLimiter[dict[str, bool]]):
             slot = await self.pacer.acquire(chat_id, reply=True) if counted else None
             try:
                 return await callback(*args, **kwargs)
-            except RetryAfter as exc:
-                seconds = retry_after_seconds(exc)
-                if attempt == REPLY_RETRIES or seconds > REPLY_WAIT_MAX:
+            except (RetryAfter, NetworkError) as exc:
+                seconds = _retry_delay(exc, attempt)
+                if seconds is None:
                     raise
-                overall = self.pacer.flood(chat_id, seconds)
-                log.warning(
-                    "flood control on %s: Telegram asks to wait %.0f s; holding back %s",
-                    endpoint,
-                    seconds,
-                    "all sends" if overall else f"chat {chat_id}",
-                )
-                await self.pacer.sleep(seconds)
+                if attempt == REPLY_RETRIES or seconds > REPLY_WAIT_MAX:
+                    log.warning("%s given up on try %d: %s", endpoint, attempt + 1, exc)
+                    raise
+                if isinstance(exc, RetryAfter):
+                    overall = self.pacer.flood(chat_id, seconds)
+                    log.warning(
+                        "flood control on %s: Telegram asks to wait %.0f s; holding back %s",
+                        endpoint,
+                        seconds,
+                        "all sends" if overall else f"chat {chat_id}",
+                    )
+                else:
+                    log.warning("%s failed (%s); trying again in %.1f s", endpoint, exc, seconds)
             finally:
                 if slot is not None:
                     slot.finish()
+            await self.pacer.sleep(seconds)
         raise AssertionError("unreachable")  # the last attempt returns or raises

@@ -80,8 +80,10 @@ async def running(app: MusterApp) -> AsyncIterator[Inbox]:
     try:
         async with app:
             await announce(app)
-            await app.start()
+            # Queued before the start: a replay that fails then stops the bot with its own
+            # error, not PTB's "This Application is still running!" on the way out.
             await inbox.replay(app)
+            await app.start()
             delivery_stop, inbox_stop = asyncio.Event(), asyncio.Event()
             delivery = asyncio.create_task(
                 app.bot_data["delivery"].run(delivery_stop), name="delivery worker"
@@ -105,10 +107,13 @@ async def running(app: MusterApp) -> AsyncIterator[Inbox]:
 
 async def serve_polling(app: MusterApp, stop: asyncio.Event, *, poll_timeout: int = 10) -> None:
     """Initialise, poll until ``stop`` is set, then shut down cleanly."""
-    async with running(app):
+    async with running(app) as inbox:
         assert app.updater is not None
         await app.updater.start_polling(
-            allowed_updates=Update.ALL_TYPES, timeout=poll_timeout, poll_interval=0.0
+            allowed_updates=Update.ALL_TYPES,
+            timeout=poll_timeout,
+            poll_interval=0.0,
+            error_callback=inbox.polling.failed,  # one line per failure, not a traceback
         )
         log.info("Muster is running as @%s (long polling)", app.bot.username)
         await stop.wait()

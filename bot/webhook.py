@@ -1,7 +1,9 @@
 """Webhook mode (``muster run --webhook``): Telegram posts each update to our HTTP
 endpoint. An update is stored in the inbox before the 200 goes back, so one Telegram
-thinks delivered is never lost; a request without the right secret token (compared in
-constant time) gets 403; ``GET /health`` says whether the bot is up and how far behind.
+thinks delivered is never lost, and one that is JSON but not a readable update is set
+aside as poison and answered 200 all the same (a 5xx would have Telegram send it again for
+a day); a request without the right secret token (compared in constant time) gets 403;
+``GET /health`` says whether the bot is up, how far behind, and how many were set aside.
 
 TLS is the reverse proxy's job (Telegram only posts to HTTPS): this listens on
 ``telegram.webhook_listen`` (127.0.0.1 by default) for the proxy to forward to.
@@ -19,7 +21,7 @@ from contextlib import asynccontextmanager
 from aiohttp import web
 from telegram import Update
 
-from bot.inbox import Inbox
+from bot.inbox import Inbox, read_update
 from bot.runner import running
 from handlers.common import MusterApp
 
@@ -44,16 +46,20 @@ class WebhookEndpoint:
             int(update["update_id"])
         except (ValueError, KeyError, TypeError):
             return web.Response(status=400, text="not an update")
+        read = read_update(update, self.app.bot)
         # Stored before the answer: a crash after this still has it; a failure here is
-        # a 500, and Telegram sends the update again.
-        for new in await self.inbox.receive([update]):
-            await self.app.update_queue.put(Update.de_json(new, self.app.bot))
+        # a 500, and Telegram sends the update again. One PTB cannot read never will be.
+        if isinstance(read, str):
+            await self.inbox.set_aside(update, read)
+        elif await self.inbox.receive([update]):
+            await self.app.update_queue.put(read)
         return web.json_response({})
 
     async def health(self, request: web.Request) -> web.Response:
-        unprocessed, _ = await self.inbox.storage.inbox.counts()
+        unprocessed, poison = await self.inbox.storage.inbox.counts()
+        queued = self.app.update_queue.qsize()
         return web.json_response(
-            {"status": "ok", "unprocessed": unprocessed, "queued": self.app.update_queue.qsize()}
+            {"status": "ok", "unprocessed": unprocessed, "queued": queued, "poison": poison}
         )
 
 

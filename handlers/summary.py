@@ -18,7 +18,15 @@ from bot.services.summaries import Summary, SummaryError
 from bot.summary_charts import day_chart
 from bot.summary_files import export_workbook, workbook
 from bot.summary_render import SummaryText
-from handlers.common import PRIVATE, MusterApp, MusterContext, Reply, actor_of, command_args
+from handlers.common import (
+    PRIVATE,
+    MusterApp,
+    MusterContext,
+    Reply,
+    actor_of,
+    command_args,
+    say,
+)
 from storage.models import Role, Unit
 
 PICK_LIMIT = 20  # scope units offered as buttons when the unit is not named
@@ -218,6 +226,12 @@ def register(app: MusterApp) -> None:
     groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
     app.add_handler(
         CommandHandler(["summaries_here", "summaries_stop"], group_chat, filters=groups)
+    )
+    # In a private chat they would meet "I don't know that command": say where they work.
+    app.add_handler(
+        CommandHandler(
+            ["summaries_here", "summaries_stop"], say("summary-chat-in-group"), filters=PRIVATE
+        )
     )
     app.add_handler(CommandHandler("summary", summary, filters=PRIVATE))
     app.add_handler(CommandHandler("export", export, filters=PRIVATE))

@@ -1,4 +1,5 @@
-"""The update inbox (see migration 0014): stored on arrival, marked once processed."""
+"""The update inbox (see migrations 0014, 0018): stored on arrival, marked once processed;
+an update that cannot be read is set aside as poison, with the reason."""
 
 from __future__ import annotations
 
@@ -38,6 +39,21 @@ class InboxRepository:
             )
         return set(ids) - known
 
+    async def set_aside(self, update: dict[str, Any], reason: str, now: datetime) -> bool:
+        """Keep ``update`` as poison with ``reason``, whether it is new or was stored
+        unread by an earlier run. Returns False if it was set aside before (Telegram sent
+        it again), so the caller reports it once."""
+        stamp = to_db_time(now)
+        changed = await self.db.write(
+            "INSERT INTO inbox (update_id, payload, received_at, processed_at, poison)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (update_id) DO UPDATE"
+            " SET processed_at = excluded.processed_at, poison = excluded.poison"
+            " WHERE inbox.processed_at IS NULL",
+            (int(update["update_id"]), json.dumps(update, ensure_ascii=False), stamp, stamp,
+             reason),
+        )  # fmt: skip
+        return changed > 0
+
     async def unprocessed(self, limit: int = 10_000) -> list[dict[str, Any]]:
         rows = await self.db.fetchall(
             "SELECT payload FROM inbox WHERE processed_at IS NULL ORDER BY update_id LIMIT ?",
@@ -63,6 +79,8 @@ class InboxRepository:
         )
 
     async def counts(self) -> tuple[int, int]:
-        """(unprocessed, all) — for the health endpoint."""
-        row = await self.db.fetchone("SELECT COUNT(*) - COUNT(processed_at), COUNT(*) FROM inbox")
+        """(unprocessed, set aside as poison) — for the health endpoint."""
+        row = await self.db.fetchone(
+            "SELECT COUNT(*) - COUNT(processed_at), COUNT(poison) FROM inbox"
+        )
         return (int(row[0]), int(row[1])) if row else (0, 0)

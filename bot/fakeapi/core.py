@@ -577,6 +577,13 @@ class FakeBotApi:
         self._pushed.set()
         return upd
 
+    def push_raw(self, update: JSON) -> None:
+        """Queue ``update`` for getUpdates exactly as given, unchecked: one a real server
+        would not send, to see what the bot does with it."""
+        self._next_update_id = max(self._next_update_id, int(update["update_id"]) + 1)
+        self._queue.append(deepcopy(update))
+        self._pushed.set()
+
     @property
     def pending_updates(self) -> list[JSON]:
         return deepcopy(self._queue)

@@ -1,13 +1,16 @@
 """Webhook mode over real HTTP on 127.0.0.1: the bot registers its webhook with the secret,
 refuses posts without it (403), stores and handles the rest once (a resend is ignored),
-answers /health, and handles on start what a run that died had stored but not handled."""
+answers /health, handles on start what a run that died had stored but not handled, and
+sets aside (200, never 500) an update it cannot read."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +22,7 @@ from bot.clock import FakeClock
 from bot.config import Settings, load_settings
 from bot.fakeapi import BotApiServer, FakeBotApi, FakeUser
 from bot.webhook import SECRET_HEADER, serve_webhook
-from tests.e2e.test_inbox import store_unhandled
+from tests.e2e.test_inbox import inbox_rows, malformed, store_unhandled
 
 TOKEN = "123456:E2E-webhook-token"
 SECRET = "s3cret-token_for-tests"
@@ -49,6 +52,38 @@ def webhook_settings(
     )
 
 
+async def help_answered(api: FakeBotApi, chat_id: int, since: int = 0) -> None:
+    reply = await api.wait_for_call("sendMessage", chat_id=chat_id, since=since)
+    assert reply.message is not None
+    assert (reply.message.text or "").startswith("What you can do")
+
+
+async def health(session: aiohttp.ClientSession, base: str) -> dict[str, Any]:
+    async with session.get(f"{base}/health") as response:
+        assert response.status == 200
+        answer: dict[str, Any] = await response.json()
+        return answer
+
+
+@dataclass
+class Hook:
+    """The Bot API stand-in over HTTP, and a bot's settings for webhook mode against it."""
+
+    api: FakeBotApi
+    settings: Settings
+    base: str  # where the bot listens
+
+
+@pytest.fixture
+async def hook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: FakeClock, unused_tcp_port: int
+) -> AsyncIterator[Hook]:
+    api = FakeBotApi(clock=clock.now)
+    async with BotApiServer(api, TOKEN) as server:
+        settings = webhook_settings(tmp_path, monkeypatch, server, unused_tcp_port)
+        yield Hook(api, settings, f"http://127.0.0.1:{unused_tcp_port}")
+
+
 @asynccontextmanager
 async def webhook_running(settings: Settings, clock: FakeClock) -> AsyncIterator[None]:
     """The bot in webhook mode (``muster run --webhook``) for the block, then stopped."""
@@ -63,56 +98,98 @@ async def webhook_running(settings: Settings, clock: FakeClock) -> AsyncIterator
 
 
 async def test_webhook_checks_the_secret_and_handles_each_update_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: FakeClock, unused_tcp_port: int
+    hook: Hook, clock: FakeClock
 ) -> None:
-    api = FakeBotApi(clock=clock.now)
-    async with BotApiServer(api, TOKEN) as server:
-        settings = webhook_settings(tmp_path, monkeypatch, server, unused_tcp_port)
-        base = f"http://127.0.0.1:{unused_tcp_port}"
-        async with webhook_running(settings, clock):
-            await api.wait_for_call("setWebhook")
-            [registered] = api.calls_of("setWebhook")
-            assert registered.params["url"] == "https://bot.example.org/telegram"
-            assert registered.params["secret_token"] == SECRET
-            stan = FakeUser(7201, "Stan", api=api)
-            update = api.observe_update(stan.command("help"))
-            async with aiohttp.ClientSession() as session:
-                url = f"{base}/telegram"
-                assert await post(session, url, update, None) == 403
-                assert await post(session, url, update, SECRET[:-1] + "x") == 403
-                assert await post(session, url, {"hello": 1}, SECRET) == 400
-                assert api.calls_of("sendMessage") == []  # nothing refused got through
-                mark = len(api.calls)
-                assert await post(session, url, update, SECRET) == 200
-                reply = await api.wait_for_call("sendMessage", chat_id=stan.id, since=mark)
-                assert reply.message is not None
-                assert (reply.message.text or "").startswith("What you can do")
-                assert await post(session, url, update, SECRET) == 200  # Telegram retries
-                async with session.get(f"{base}/health") as response:
-                    assert response.status == 200
-                    health = await response.json()
-                assert health["status"] == "ok"
-        answers = [c for c in api.calls_of("sendMessage") if c.chat_id == stan.id and c.ok]
-        assert len(answers) == 1  # the retry was recognised and ignored
+    api = hook.api
+    settings, base = hook.settings, hook.base
+    async with webhook_running(settings, clock):
+        await api.wait_for_call("setWebhook")
+        [registered] = api.calls_of("setWebhook")
+        assert registered.params["url"] == "https://bot.example.org/telegram"
+        assert registered.params["secret_token"] == SECRET
+        stan = FakeUser(7201, "Stan", api=api)
+        update = api.observe_update(stan.command("help"))
+        async with aiohttp.ClientSession() as session:
+            url = f"{base}/telegram"
+            assert await post(session, url, update, None) == 403
+            assert await post(session, url, update, SECRET[:-1] + "x") == 403
+            assert await post(session, url, {"hello": 1}, SECRET) == 400
+            assert api.calls_of("sendMessage") == []  # nothing refused got through
+            mark = len(api.calls)
+            assert await post(session, url, update, SECRET) == 200
+            await help_answered(api, stan.id, since=mark)
+            assert await post(session, url, update, SECRET) == 200  # Telegram retries
+            assert (await health(session, base))["status"] == "ok"
+    answers = [c for c in api.calls_of("sendMessage") if c.chat_id == stan.id and c.ok]
+    assert len(answers) == 1  # the retry was recognised and ignored
 
 
 async def test_an_update_stored_by_a_run_that_died_is_handled_on_start_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: FakeClock, unused_tcp_port: int
+    hook: Hook, clock: FakeClock
 ) -> None:
-    api = FakeBotApi(clock=clock.now)
-    async with BotApiServer(api, TOKEN) as server:
-        settings = webhook_settings(tmp_path, monkeypatch, server, unused_tcp_port)
-        stan = FakeUser(7202, "Stan", api=api)
-        # The last run answered 200 to Stan's /help (so Telegram will not send it again)
-        # and was killed before handling it.
-        lost = api.observe_update(stan.command("help"))
-        await store_unhandled(settings, clock, lost)
-        async with webhook_running(settings, clock):
-            reply = await api.wait_for_call("sendMessage", chat_id=stan.id)
-            assert reply.message is not None
-            assert (reply.message.text or "").startswith("What you can do")
-            async with aiohttp.ClientSession() as session:  # Telegram retries it after all
-                url = f"http://127.0.0.1:{unused_tcp_port}/telegram"
-                assert await post(session, url, lost, SECRET) == 200
-        answers = [c for c in api.calls_of("sendMessage") if c.chat_id == stan.id and c.ok]
-        assert len(answers) == 1  # handled on start, and the resend recognised
+    api = hook.api
+    settings = hook.settings
+    stan = FakeUser(7202, "Stan", api=api)
+    # The last run answered 200 to Stan's /help (so Telegram will not send it again)
+    # and was killed before handling it.
+    lost = api.observe_update(stan.command("help"))
+    await store_unhandled(settings, clock, lost)
+    async with webhook_running(settings, clock):
+        await help_answered(api, stan.id)
+        async with aiohttp.ClientSession() as session:  # Telegram retries it after all
+            url = f"{hook.base}/telegram"
+            assert await post(session, url, lost, SECRET) == 200
+    answers = [c for c in api.calls_of("sendMessage") if c.chat_id == stan.id and c.ok]
+    assert len(answers) == 1  # handled on start, and the resend recognised
+
+
+async def test_an_unreadable_update_is_answered_set_aside_and_blocks_nothing(
+    hook: Hook, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    api = hook.api
+    settings, base = hook.settings, hook.base
+    stan = FakeUser(7203, "Stan", api=api)
+    bodies = malformed(stan, 80)
+    with caplog.at_level(logging.WARNING, logger="bot.inbox"):
+        async with webhook_running(settings, clock), aiohttp.ClientSession() as session:
+            await api.wait_for_call("setWebhook")
+            for body in bodies:  # answered, so Telegram does not send them for a day
+                assert await post(session, f"{base}/telegram", body, SECRET) == 200
+            assert await post(session, f"{base}/telegram", bodies[0], SECRET) == 200
+            assert (await health(session, base))["poison"] == 3
+            good = api.observe_update(stan.command("help"))
+            assert await post(session, f"{base}/telegram", good, SECRET) == 200
+            await help_answered(api, stan.id)
+        # A restart replays nothing of them and starts as usual.
+        mark = len(api.calls)
+        async with webhook_running(settings, clock), aiohttp.ClientSession() as session:
+            await api.wait_for_call("setWebhook", since=mark)
+            answer = await health(session, base)
+            assert (answer["unprocessed"], answer["poison"]) == (0, 3)
+    set_aside = [r.getMessage() for r in caplog.records if "set aside" in r.getMessage()]
+    assert len(set_aside) == 3  # once each, not again for Telegram's resend
+    assert "update 80 set aside as poison: AttributeError" in set_aside[0]
+    rows = await inbox_rows(settings)
+    assert [(r[0], r[1], r[2] is not None) for r in rows] == [
+        (good["update_id"], 1, False),
+        (80, 1, True),
+        (81, 1, True),
+        (82, 1, True),
+    ]
+    assert len([c for c in api.calls_of("sendMessage") if c.chat_id == stan.id]) == 1
+
+
+async def test_an_unreadable_update_stored_by_an_earlier_run_does_not_stop_the_start(
+    hook: Hook, clock: FakeClock
+) -> None:
+    api = hook.api
+    settings, base = hook.settings, hook.base
+    stan = FakeUser(7204, "Stan", api=api)
+    for body in malformed(stan, 90):
+        await store_unhandled(settings, clock, body)
+    async with webhook_running(settings, clock), aiohttp.ClientSession() as session:
+        await api.wait_for_call("setWebhook")
+        good = api.observe_update(stan.command("help"))
+        assert await post(session, f"{base}/telegram", good, SECRET) == 200
+        await help_answered(api, stan.id)
+        assert (await health(session, base))["poison"] == 3

@@ -3,6 +3,7 @@ slot, late but never after closing, in each unit's own timezone, across restarts
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -119,3 +120,15 @@ async def test_a_restart_repeats_nothing(harness: Harness, people: dict[str, Fak
     await run_schedule(app2)
     assert await app2.bot_data["delivery"].drain() == 0
     assert len(reminders(harness, people["bo"])) == 1
+
+
+async def test_the_tick_logs_what_it_did_in_one_line_and_nothing_when_idle(
+    harness: Harness, people: dict[str, FakeUser], caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="bot.app"):
+        assert await harness.run_due() == 0
+        assert caplog.records == []  # a tick that did nothing says nothing
+        harness.clock.set(local("2026-12-01 09:00"))
+        await harness.run_due()
+    # Sam, Ann and Bo in Riverside (Far, in Urumqi, is at 07:00).
+    assert [r.getMessage() for r in caplog.records] == ["tick: 3 check-in reminders"]

@@ -298,6 +298,22 @@ async def test_export_a_range(harness: Harness, org: Org) -> None:
     assert answer.text == "Summaries are for coordinators and secretaries, of their own units."
 
 
+async def test_summaries_here_in_a_private_chat_says_it_works_in_a_group(
+    harness: Harness, org: Org
+) -> None:
+    [answer] = await harness.send(org.coord, org.coord.command("summaries_here", "RIV"))
+    assert answer.text == (
+        "/summaries_here and /summaries_stop work in a group chat: add me to the group, then "
+        "send it there with the committee's code, e.g. /summaries_here RIV."
+    )
+    li = harness.person(7309, "Li", language="zh")
+    [answer] = await harness.send(li, li.command("summaries_stop"))
+    assert answer.text == (
+        "/summaries_here 和 /summaries_stop 需要在群聊中使用：请先把我拉进群，"
+        "再在群里发送并附上委员会代码，例如 /summaries_here RIV。"
+    )
+
+
 async def test_a_group_chat_gets_the_committee_summary(harness: Harness, org: Org) -> None:
     group = -100777
     coord, member = org.coord, org.members["Ann"]

@@ -1,13 +1,17 @@
 """Requests outside the outbox (replies, edits, the error handler's apology) share the
-outbox's pacer and wait out a 429 instead of being lost: on a fake timeline."""
+outbox's pacer and wait out a 429 or a passing network fault instead of being lost, within
+a bound: on a fake timeline."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
-from telegram.error import RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
 from bot.delivery import ENGINE_REQUEST, FLOOD_CHATS, Slot
 from bot.reply_pacing import REPLY_RETRIES, REPLY_WAIT_MAX, PacedReplies
@@ -22,16 +26,25 @@ GROUP = -100
 
 class Telegram:
     """The callback PTB hands the rate limiter: records when each request went out, and
-    answers the first ``floods`` of them with a 429."""
+    answers the first ``floods`` of them with a 429, or the first ones with ``errors``."""
 
-    def __init__(self, timeline: Timeline, floods: int = 0, retry_after: int = 3) -> None:
+    def __init__(
+        self,
+        timeline: Timeline,
+        floods: int = 0,
+        retry_after: int = 3,
+        errors: Sequence[Exception] = (),
+    ) -> None:
         self.timeline = timeline
         self.floods = floods
         self.retry_after = retry_after
+        self.errors = list(errors)
         self.times: list[float] = []
 
     async def __call__(self, endpoint: str, data: dict[str, Any]) -> dict[str, Any]:
         self.times.append(self.timeline.now)
+        if self.errors:
+            raise self.errors.pop(0)
         if self.floods:
             self.floods -= 1
             raise RetryAfter(timedelta(seconds=self.retry_after))
@@ -134,3 +147,46 @@ async def test_the_outboxs_own_requests_and_non_sends_pass_straight_through() ->
     engine_flooded = Telegram(timeline, floods=1)
     with pytest.raises(RetryAfter):  # the worker records it on the row and pauses itself
         await request(limiter, engine_flooded, rate_limit_args=ENGINE_REQUEST)
+
+
+def timed_out(cause: Exception) -> TimedOut:
+    """A TimedOut as PTB's HTTPXRequest raises it: ``raise TimedOut from err``."""
+    error = TimedOut()
+    error.__cause__ = cause
+    return error
+
+
+async def test_a_reply_that_meets_bad_gateways_is_sent_after_a_short_back_off() -> None:
+    timeline = Timeline()
+    telegram = Telegram(timeline, errors=[NetworkError("Bad Gateway")] * 2)
+    assert await request(PacedReplies(pacer_on(timeline)), telegram) == {"message_id": 3}
+    assert telegram.times == [0.0, 0.5, 1.5]
+
+
+async def test_a_reply_that_keeps_failing_is_given_up_after_the_bound_and_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    timeline = Timeline()
+    down = Telegram(timeline, errors=[NetworkError("Bad Gateway")] * 10)
+    with (
+        caplog.at_level(logging.WARNING, logger="bot.reply_pacing"),
+        pytest.raises(NetworkError, match="Bad Gateway"),
+    ):
+        await request(PacedReplies(pacer_on(timeline)), down)
+    assert len(down.times) == REPLY_RETRIES + 1 and down.times[-1] == 3.5
+    assert f"sendMessage given up on try {REPLY_RETRIES + 1}: Bad Gateway" in caplog.text
+
+
+async def test_a_request_telegram_may_have_taken_is_not_sent_twice() -> None:
+    timeline = Timeline()
+    limiter = PacedReplies(pacer_on(timeline))
+    # A read timeout: the message may well have arrived. A Bad Request fails again.
+    for error in (timed_out(httpx.ReadTimeout("read")), TimedOut(), BadRequest("no text")):
+        telegram = Telegram(timeline, errors=[error])
+        with pytest.raises(type(error)):
+            await request(limiter, telegram)
+        assert len(telegram.times) == 1
+    # No connection was made, or none was free: the request never left.
+    for cause in (httpx.ConnectTimeout("connect"), httpx.PoolTimeout("pool")):
+        telegram = Telegram(timeline, errors=[timed_out(cause)])
+        assert await request(limiter, telegram) == {"message_id": 2}

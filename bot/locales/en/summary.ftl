@@ -87,6 +87,7 @@ export-backwards = The first day comes after the last one. Send them the other w
 export-capped = An export covers at most { $days } days: here { $first } to { $last }.
 cmd-export = Spreadsheet of a date range
 summary-chat-usage = Send it with the committee's code: /summaries_here RIV (or /summaries_stop RIV).
+summary-chat-in-group = /summaries_here and /summaries_stop work in a group chat: add me to the group, then send it there with the committee's code, e.g. /summaries_here RIV.
 summary-chat-not-allowed = Only a coordinator of { $unit } can send its summaries to a group.
 summary-chat-on = This group will get { $unit }'s summaries too.
 summary-chat-already = This group already gets { $unit }'s summaries.

@@ -81,6 +81,7 @@ export-backwards = 开始日期晚于结束日期。请调换顺序再发送。
 export-capped = 一次导出最多{ $days }天：此次为{ $first }至{ $last }。
 cmd-export = 导出某段日期的表格
 summary-chat-usage = 请附上委员会代码：/summaries_here RIV（或 /summaries_stop RIV）。
+summary-chat-in-group = /summaries_here 和 /summaries_stop 需要在群聊中使用：请先把我拉进群，再在群里发送并附上委员会代码，例如 /summaries_here RIV。
 summary-chat-not-allowed = 只有{ $unit }的协调员才能把汇总发到群里。
 summary-chat-on = 本群今后也会收到{ $unit }的汇总。
 summary-chat-already = 本群已经在接收{ $unit }的汇总。
