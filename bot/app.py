@@ -12,7 +12,7 @@ from typing import Any
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, BasePersistence, ContextTypes
-from telegram.request import BaseRequest, HTTPXRequest
+from telegram.request import BaseRequest
 
 import handlers
 from bot.checkin_schedule import CheckinReminders, close_notices
@@ -26,6 +26,7 @@ from bot.reply_pacing import PacedReplies
 from bot.services.checkins import Unchecked
 from bot.services.container import Services
 from bot.summary_schedule import SummaryRenderers, summary_tick
+from bot.transport import GET_UPDATES_POOL_SIZE, AiohttpRequest
 from handlers.common import MusterApp, MusterContext, answer_quietly, language_of
 from handlers.menu import refresh_stale_menus
 from storage import Storage
@@ -91,10 +92,12 @@ async def build_application(
         .post_shutdown(close_storage)
     )
     inbox = Inbox(storage, services.clock)
-    if request is not None:
-        builder = builder.request(request)
+    # All Bot API traffic goes over aiohttp unless a request is injected: PTB's default
+    # HTTPXRequest costs several times the CPU per call (see bot/transport.py).
+    builder = builder.request(request or AiohttpRequest())
+    polling = request or AiohttpRequest(connection_pool_size=GET_UPDATES_POOL_SIZE)
     # Polling stores each batch of updates before the next getUpdates confirms it.
-    builder = builder.get_updates_request(InboxRequest(request or HTTPXRequest(), inbox))
+    builder = builder.get_updates_request(InboxRequest(polling, inbox))
     app: MusterApp = builder.build()
     app.bot_data["services"] = services
     app.bot_data["inbox"] = inbox

@@ -29,11 +29,11 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-import httpx
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter
 
 from bot.delivery import ENGINE_REQUEST, Pacer, retry_after_seconds
+from bot.transport import never_sent
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +69,7 @@ def _retry_delay(exc: RetryAfter | NetworkError, attempt: int) -> float | None:
         return retry_after_seconds(exc)
     if isinstance(exc, BadRequest):
         return None
-    if isinstance(exc, TimedOut) and not isinstance(
-        exc.__cause__, httpx.PoolTimeout | httpx.ConnectTimeout
-    ):
+    if isinstance(exc, TimedOut) and not never_sent(exc):
         return None
     return NETWORK_BACKOFF * (1 << attempt)
 
