@@ -9,7 +9,7 @@ Targets (from the issue): (1) paced, 3,000 recipients against a stand-in that en
 Every measurement runs in a fresh process, and so does the Bot API stand-in it talks to
 (``python -m bot.fakeapi.serve``, real HTTP on 127.0.0.1), so the two never share an event
 loop or a core's worth of Python. The bot side is the real ``Application`` from
-``build_application`` (real ``HTTPXRequest``), on a new SQLite database holding a generated
+``build_application`` (its real transport), on a new SQLite database holding a generated
 organisation; the directive is created through ``DirectiveService.create``, so its rows and
 its rendering are the real ones, and ``DeliveryEngine.run`` drains it.
 
@@ -606,7 +606,7 @@ def render(plan: Plan, runs: Runs) -> str:
         " the Bot API stand-in (`python -m bot.fakeapi.serve`: `FakeBotApi` over real HTTP on"
         " 127.0.0.1) is another fresh process per measurement, so it never shares the bot's"
         " event loop. The bot side is the real `Application` from `build_application` (real"
-        " `HTTPXRequest`) on a new SQLite database with a generated organisation (about 20"
+        " `AiohttpRequest`) on a new SQLite database with a generated organisation (about 20"
         " members to a branch, each member a private chat of its own, half `en`, half `zh`);"
         " a secretary of the root unit sends one directive with an Acknowledge button to"
         " everyone through `DirectiveService.create`, and `DeliveryEngine.run` drains it. The"
