@@ -22,8 +22,11 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import ssl
+import urllib.request
 
 import aiohttp
+import certifi
 import httpx
 from aiohttp.payload import BytesPayload
 from telegram._utils.defaultvalue import DefaultValue
@@ -130,11 +133,16 @@ class AiohttpRequest(BaseRequest):
         # pool timeout is known not to have sent anything. The connector's own limit only
         # backs it up.
         self._slots = asyncio.Semaphore(self._pool_size)
+        # Certificates and proxies as httpx finds them: certifi's CA bundle (a host without
+        # system CAs still reaches Telegram), HTTPS_PROXY/HTTP_PROXY/NO_PROXY from the
+        # environment (aiohttp reads them on every request, so only when any is set).
+        tls = ssl.create_default_context(cafile=certifi.where())
         self._session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=self._pool_size),
+            connector=aiohttp.TCPConnector(limit=self._pool_size, ssl=tls),
             headers={"User-Agent": self.USER_AGENT},
             cookie_jar=aiohttp.DummyCookieJar(),  # the Bot API sets none; skip the work
             timeout=aiohttp.ClientTimeout(total=None),  # each request passes its own
+            trust_env=bool(urllib.request.getproxies()),
         )
         return self._session, self._slots
 

@@ -322,6 +322,23 @@ async def test_connections_are_reused_up_to_the_pool_size(server: Server) -> Non
         assert len(server.seen) == 100
 
 
+async def test_a_proxy_in_the_environment_is_used_as_httpx_would(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where Telegram is reached through a proxy (HTTPS_PROXY and the like), the bot still
+    gets there: the test server stands in for the proxy of a host that cannot resolve."""
+    proxy = server.url.split("/bot")[0]
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    async with AiohttpRequest() as request:
+        url = "http://api.telegram.invalid/bot123:T/sendMessage"
+        assert await request.post(url, data(chat_id=1)) == OK["result"]
+    assert [seen.form for seen in server.seen] == [{"chat_id": "1"}]
+    monkeypatch.delenv("HTTP_PROXY")
+    async with AiohttpRequest() as request:
+        with pytest.raises(NetworkError):  # no proxy: the name does not resolve
+            await request.post(url, data(chat_id=2))
+
+
 async def test_shutdown_closes_the_session_and_initialize_opens_a_new_one(
     server: Server,
 ) -> None:
