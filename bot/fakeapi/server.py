@@ -1,7 +1,8 @@
 """Serves a :class:`FakeBotApi` over real HTTP, for end-to-end tests and the demo.
 
-PTB talks to it with its normal HTTPX backend via ``ApplicationBuilder().base_url(...)``, so
-the wire format (form, multipart, JSON bodies, status codes) is exercised too.
+PTB talks to it through a real transport (Muster's ``AiohttpRequest``, or PTB's HTTPX) via
+``ApplicationBuilder().base_url(...)``, so the wire format (form, multipart, JSON bodies,
+status codes) is exercised too.
 """
 
 from __future__ import annotations

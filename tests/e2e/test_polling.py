@@ -1,5 +1,5 @@
-"""End to end: the production path (``build_application`` without injected request, real
-httpx, real long polling) against the Bot API stand-in over HTTP on 127.0.0.1."""
+"""End to end: the production path (``build_application`` without injected request, its
+aiohttp transport, real long polling) against the Bot API stand-in over HTTP on 127.0.0.1."""
 
 from __future__ import annotations
 
