@@ -98,10 +98,12 @@ def _local(day: date, hour: int, minute: int, zone: ZoneInfo) -> datetime:
 
 def paid_estimate(recipients: int, rate: int) -> int:
     """Whole Stars (rounded up) a paid broadcast to ``recipients`` at ``rate`` a second
-    is estimated to cost. Sending takes ``recipients / rate`` seconds, in which the free
-    30 a second would have sent ``30 × recipients / rate`` of them for nothing; each of
-    the rest costs 0.1 Star. 1,000 at 1,000/s: (1,000 − 30) × 0.1 = 97 Stars."""
-    charged = max(0, recipients - math.ceil(recipients * FREE_PER_SECOND / rate))
+    is estimated to cost. Sending takes ``recipients / rate`` seconds, begun seconds
+    counted whole, and in each of them the first 30 messages are free (what the free rate
+    would have sent in the same time); each of the rest costs 0.1 Star. 1,000 at
+    1,000/s: (1,000 - 30) x 0.1 = 97 Stars. The engine counts as it sends the same way."""
+    free = FREE_PER_SECOND * math.ceil(recipients / rate)
+    charged = max(0, recipients - free)
     return -(-charged // MESSAGES_PER_STAR)
 
 
