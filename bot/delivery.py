@@ -261,10 +261,12 @@ class Pacer:
         self._flood_window = flood_window
         self._granted = 0
         # Paid broadcasts: every send while they are on, in grant order, within the paid
-        # rate; and the grant times of the last second, to tell the charged ones.
+        # rate; and the sends of the current second (from its first send), of which the
+        # first 30 are free and the rest charged.
         self._paid_sends = paid_rate_per_second
         self._paid_recent: deque[Slot] = deque()
-        self._last_second: deque[float] = deque()
+        self._second_ends = -math.inf
+        self._second_sends = 0
 
     @classmethod
     def from_settings(
@@ -387,17 +389,18 @@ class Pacer:
         return self._paid_recent[0].at + 1.0 - now
 
     def _count_paid(self, slot: Slot, now: float, paid: bool) -> None:
-        """Record a send within the paid rate; a paid one is charged when the free sends
-        of its second are used up."""
+        """Record a send within the paid rate; a paid one is charged when the free 30 of
+        its second are used up (seconds counted from their first send, as the composer's
+        estimate counts them: a sliding second would charge every send past the 30th
+        once the rate is above 30/s)."""
         recent = self._paid_recent
         if len(recent) >= self._paid_sends:
             recent.popleft()
         recent.append(slot)
-        second = self._last_second
-        while second and second[0] <= now - 1.0:
-            second.popleft()
-        slot.charged = paid and len(second) >= FREE_PER_SECOND
-        second.append(now)
+        if now >= self._second_ends:
+            self._second_ends, self._second_sends = now + 1.0, 0
+        slot.charged = paid and self._second_sends >= FREE_PER_SECOND
+        self._second_sends += 1
 
     def _chat_delay(self, chat_id: int, now: float, *, reply: bool = False) -> float:
         delay = self._held_until.get(chat_id, -math.inf) - now

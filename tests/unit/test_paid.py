@@ -191,3 +191,23 @@ async def test_the_stand_in_takes_paid_sends_past_the_free_limit(
         await bot.send_message(23, "free")
     await bot.send_message(24, "paid", allow_paid_broadcast=True)
     assert api.paid_sends == 5 and api.too_many_requests == 2
+
+
+def test_each_second_s_first_30_paid_sends_are_free() -> None:
+    """50 paid sends a second, evenly spread, for 3 s: 20 of each second's 50 charged."""
+    timeline = Timeline()
+    pacer = Pacer(
+        rate_per_second=28,
+        chat_interval=1.0,
+        group_per_minute=20,
+        monotonic=timeline.monotonic,
+        sleep=timeline.sleep,
+        paid_rate_per_second=100,
+    )
+    charged = 0
+    for n in range(150):
+        timeline.now = n / 50
+        slot = pacer.take(n, paid=True)
+        assert not isinstance(slot, float)
+        charged += slot.charged
+    assert charged == 60 == paid_estimate(150, 50) * 10
