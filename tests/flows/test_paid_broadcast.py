@@ -3,11 +3,9 @@ cap, the paid sends, and Telegram refusing for a low Star balance."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from bot.config import Settings, load_settings
+from bot.config import Settings
 from bot.fakeapi import ApiCall, FakeUser, SentMessage
 from storage.models import Role
 from tests.conftest import ADMIN_ID
@@ -38,14 +36,10 @@ WORDS = {
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return load_settings(
-        None,
-        organisation={"name": "Riverside", "timezone": "Asia/Shanghai", "admins": [ADMIN_ID]},
-        storage={"database": tmp_path / "muster.db"},
-        telegram={"bot_username": "muster_test_bot"},
-        delivery={"paid_broadcast": True, "paid_rate_per_second": 1000, "paid_budget_stars": 100},
-    )
+def settings(settings: Settings) -> Settings:
+    """The tests' settings with paid broadcasts on: 1,000/s, at most 100 Stars."""
+    paid = {"paid_broadcast": True, "paid_rate_per_second": 1000, "paid_budget_stars": 100}
+    return settings.model_copy(update={"delivery": settings.delivery.model_copy(update=paid)})
 
 
 @pytest.fixture(autouse=True)
