@@ -182,9 +182,8 @@ class DirectiveRepository:
             cursor = await conn.execute(
                 "INSERT INTO directives (author_member_id, author_telegram_id, from_unit_id,"
                 " text, attachment_kind, attachment_file_id, attachment_name, ack_required,"
-                " ack_deadline, send_at, status, created_at, paid, paid_cap_stars,"
-                " paid_estimate_stars) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?,"
-                " ?, ?, ?)",
+                " ack_deadline, send_at, status, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?)",
                 (
                     author_member_id,
                     author_telegram_id,
@@ -197,13 +196,16 @@ class DirectiveRepository:
                     to_db_time(ack_deadline) if ack_deadline else None,
                     to_db_time(send_at),
                     to_db_time(now),
-                    int(paid is not None),
-                    paid.cap_stars if paid else None,
-                    paid.estimate_stars if paid else None,
                 ),
             )
             directive_id = cursor.lastrowid
             assert directive_id is not None
+            if paid is not None:  # its own statement: a free one writes what it always did
+                await conn.execute(
+                    "UPDATE directives SET paid = 1, paid_cap_stars = ?, paid_estimate_stars = ?"
+                    " WHERE id = ?",
+                    (paid.cap_stars, paid.estimate_stars, directive_id),
+                )
             await conn.executemany(
                 "INSERT INTO directive_targets (directive_id, unit_id, subtree) VALUES (?, ?, ?)",
                 [(directive_id, t.unit_id, int(t.subtree)) for t in targets],
