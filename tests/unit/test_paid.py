@@ -14,7 +14,7 @@ from telegram.error import RetryAfter
 from bot.cli import main
 from bot.clock import FakeClock
 from bot.config import DeliverySettings, load_settings
-from bot.delivery import Outgoing, Pacer, PaidBudget
+from bot.delivery import DeliveryEngine, Outgoing, Pacer, PaidBudget
 from bot.fakeapi import FakeBotApi, FakeRequest
 from bot.services.directives import paid_estimate
 from storage import Storage
@@ -50,12 +50,27 @@ async def queue_crowd(storage: Storage, clock: FakeClock, count: int) -> None:
         await storage.outbox.enqueue_many(conn, messages, clock.now())
 
 
-def paced(api: FakeBotApi, timeline: Timeline, **delivery: Any) -> Pacer:
-    """A pacer on ``timeline`` against a stand-in that enforces 30/s free, 100/s paid."""
+async def send_paced(
+    storage: Storage,
+    bot: Bot,
+    api: FakeBotApi,
+    clock: FakeClock,
+    count: int,
+    budget: PaidBudget,
+    **delivery: Any,
+) -> tuple[DeliveryEngine, Timeline]:
+    """Queue ``count`` rows of ``budget`` and drain them, paced on a fake timeline, against
+    a stand-in that enforces 30/s free and 100/s paid."""
+    timeline = Timeline()
     api.enforce_limits(per_second=30, paid_per_second=100, clock=timeline.monotonic)
-    return Pacer.from_settings(
+    pacer = Pacer.from_settings(
         DeliverySettings(**delivery), monotonic=timeline.monotonic, sleep=timeline.sleep
     )
+    await queue_crowd(storage, clock, count)
+    sender = engine(storage, bot, clock, pacer=pacer, renderers=renderer(budget), **delivery)
+    assert await sender.drain() == count
+    assert api.too_many_requests == 0
+    return sender, timeline
 
 
 def flagged(api: FakeBotApi) -> list[bool]:
@@ -65,14 +80,9 @@ def flagged(api: FakeBotApi) -> list[bool]:
 async def test_paid_rows_go_with_allow_paid_broadcast_at_the_paid_rate(
     storage: Storage, bot: Bot, api: FakeBotApi, clock: FakeClock
 ) -> None:
-    timeline = Timeline()
-    pacer = paced(api, timeline, **PAID)
-    await queue_crowd(storage, clock, 300)
-    delivery = engine(
-        storage, bot, clock, pacer=pacer, renderers=renderer(PaidBudget(1, cap=10_000)), **PAID
+    delivery, timeline = await send_paced(
+        storage, bot, api, clock, 300, PaidBudget(1, cap=10_000), **PAID
     )
-    assert await delivery.drain() == 300
-    assert api.too_many_requests == 0
     assert all(flagged(api)) and len(flagged(api)) == 300
     everything = [t for times in api.send_times.values() for t in times]
     assert most_in_window(everything, 1.0) <= 100
@@ -85,25 +95,16 @@ async def test_paid_rows_go_with_allow_paid_broadcast_at_the_paid_rate(
 async def test_without_paid_broadcasts_on_the_same_rows_go_free(
     storage: Storage, bot: Bot, api: FakeBotApi, clock: FakeClock
 ) -> None:
-    timeline = Timeline()
-    pacer = paced(api, timeline)
-    await queue_crowd(storage, clock, 60)
-    delivery = engine(storage, bot, clock, pacer=pacer, renderers=renderer(PaidBudget(1, 10_000)))
-    assert await delivery.drain() == 60
-    assert not any(flagged(api)) and api.too_many_requests == 0
+    _, timeline = await send_paced(storage, bot, api, clock, 60, PaidBudget(1, 10_000))
+    assert not any(flagged(api))
     assert timeline.now >= 1.0  # two seconds' worth of the free rate
 
 
 async def test_past_the_cap_the_rest_goes_at_the_free_rate(
     storage: Storage, bot: Bot, api: FakeBotApi, clock: FakeClock
 ) -> None:
-    timeline = Timeline()
-    pacer = paced(api, timeline, **PAID)
-    await queue_crowd(storage, clock, 200)
     budget = PaidBudget(1, cap=50, used=20)  # 5 Stars, 2 of them used before a restart
-    delivery = engine(storage, bot, clock, pacer=pacer, renderers=renderer(budget), **PAID)
-    assert await delivery.drain() == 200
-    assert api.too_many_requests == 0
+    delivery, _ = await send_paced(storage, bot, api, clock, 200, budget, **PAID)
     assert delivery.paid.charged == {1: 50}
     sent = flagged(api)
     assert sent[:60] == [True] * 60  # 30 free in the first second, then 30 charged
