@@ -135,7 +135,7 @@ async def build_application(
 async def run_schedule(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
     """One pass over everything due (the job every TICK_SECONDS); returns the work done."""
     services: Services = app.bot_data["services"]
-    done = await directive_tick(services, app.bot)
+    done = await directive_tick(services, app.bot, app.bot_data["delivery"].paid)
 
     async def notices(unchecked: list[Unchecked]) -> list[NewMessage]:
         return await close_notices(services, unchecked)

@@ -8,6 +8,7 @@ accepted only from the environment (``MUSTER_TELEGRAM__TOKEN``) or from a file n
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -43,6 +44,11 @@ from bot.duty_config import DutySettings, duty_problems
 CONFIG_ENV = "MUSTER_CONFIG"
 TOKEN_ENV = "MUSTER_TELEGRAM__TOKEN"
 Language = Literal["en", "zh"]
+# The round trip to Telegram the paid rate's workers are sized for, in seconds.
+PAID_ROUND_TRIP = 0.1
+# Telegram's paid broadcasts: messages beyond the free 30 a second cost 0.1 Star each.
+FREE_PER_SECOND = 30
+MESSAGES_PER_STAR = 10
 
 
 class ConfigError(Exception):
@@ -183,6 +189,20 @@ class DeliverySettings(_Section):
     max_attempts: int = Field(default=20, ge=1, le=1000)
     # Longest wait between two retries of one message (back-off doubles from 2 s).
     max_backoff_seconds: float = Field(default=300.0, ge=0, le=86_400)
+    # Paid broadcasts (Telegram's allow_paid_broadcast): a directive marked urgent goes out
+    # at up to paid_rate_per_second, each message beyond the free 30/s costing 0.1 Star
+    # from the bot's balance, at most paid_budget_stars per directive.
+    paid_broadcast: bool = False
+    paid_rate_per_second: int = Field(default=1000, ge=31, le=1000)
+    paid_budget_stars: int = Field(default=500, ge=1, le=1_000_000)
+
+    @property
+    def workers(self) -> int:
+        """Sends in flight: ``concurrency``, or, with paid broadcasts on, enough to keep
+        the paid rate over a round trip of up to 100 ms (1,000/s needs 100 in flight)."""
+        if not self.paid_broadcast:
+            return self.concurrency
+        return max(self.concurrency, math.ceil(self.paid_rate_per_second * PAID_ROUND_TRIP))
 
 
 class SummarySettings(_Section):

@@ -42,7 +42,7 @@ from telegram.error import (
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.clock import Clock
-from bot.config import DeliverySettings
+from bot.config import FREE_PER_SECOND, DeliverySettings
 from storage import Storage
 from storage.outbox import NewMessage, OutboxRow, OutboxStatus
 
@@ -62,10 +62,14 @@ ATTACHMENT_SENT_KEY = "_attachment_message_id"
 _GONE = ("chat not found", "user is deactivated", "chat_id is empty", "peer_id_invalid")
 # 400 answers to an edit that mean a new message should go instead.
 _UNEDITABLE = ("message to edit not found", "message can't be edited")
+# 400 answers to a paid send that mean the bot's Star balance cannot pay for it (Telegram's
+# MTProto error is BALANCE_TOO_LOW; the Bot API passes such errors on as their text).
+_NO_STARS = ("balance_too_low", "balance is too low", "not enough stars")
 _PROGRESS_EVERY = 1000
 ENGINE_REQUEST: dict[str, bool] = {"engine": True}
 """``rate_limit_args`` that mark the worker's own requests to the bot's rate limiter
 (:mod:`bot.reply_pacing`): they hold a slot already, and a 429 is recorded on the row."""
+_PAID: dict[str, bool] = {"paid": True}  # a paid send's pacer argument (none for a free one)
 _HELD = "held back"  # a worker's verdict for a row put back behind its chat's retry
 # Telegram's 429 does not say whether it is that chat's flood limit or the bot's overall
 # one. A 429 holds back its own chat only; 429s from this many different chats within
@@ -98,16 +102,30 @@ class Attachment:
 
 
 @dataclass(frozen=True, slots=True)
+class PaidBudget:
+    """A row that may go as a paid broadcast: its batch (a directive id), the messages
+    beyond the free rate the batch may pay for, and what it had used or met before this
+    process (stored with the directive)."""
+
+    key: int
+    cap: int
+    used: int = 0
+    refused: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Outgoing:
     """A rendered row: HTML text with optional inline buttons ``(label, callback_data)``,
     preceded by an attachment sent on its own (captions are too short for directives).
     With ``edit``, the text replaces that earlier message of the chat (and its buttons)
-    instead of arriving as a new one, unless Telegram can no longer edit it."""
+    instead of arriving as a new one, unless Telegram can no longer edit it. With ``paid``,
+    it goes with ``allow_paid_broadcast`` at the paid rate while the budget lasts."""
 
     text: str
     buttons: Sequence[Sequence[tuple[str, str]]] = ()
     attachment: Attachment | None = None
     edit: int | None = None
+    paid: PaidBudget | None = None
 
 
 Renderer = Callable[[OutboxRow], Awaitable[Outgoing | None]]
@@ -175,11 +193,13 @@ class Slot:
     returns, then from that moment: Telegram counts a message when it arrives, and
     arrival lies somewhere between the two, so nothing can land early."""
 
-    __slots__ = ("_monotonic", "at")
+    __slots__ = ("_monotonic", "at", "charged")
 
     def __init__(self, at: float, monotonic: Callable[[], float]) -> None:
         self.at = at
         self._monotonic = monotonic
+        # A paid send beyond the free 30 in its second: Telegram charges it 0.1 Star.
+        self.charged = False
 
     def finish(self) -> None:
         self.at = max(self.at, self._monotonic())
@@ -214,9 +234,12 @@ class Pacer:
         enabled: bool = True,
         flood_chats: int = FLOOD_CHATS,
         flood_window: float = FLOOD_WINDOW,
+        paid_rate_per_second: int = 0,
     ) -> None:
         """``flood_chats`` and ``flood_window``: see :meth:`flood` (``flood_chats=1`` is the
-        old rule, every 429 pauses everything; the benchmark compares the two)."""
+        old rule, every 429 pauses everything; the benchmark compares the two).
+        ``paid_rate_per_second``: the overall limit of paid broadcasts (0: none), see
+        :meth:`take`."""
         if rate_per_second <= 0 or chat_interval < 0 or group_per_minute < 1:
             raise ValueError("rate and group limit must be positive, interval not negative")
         if flood_chats < 1 or flood_window < 0:
@@ -237,6 +260,13 @@ class Pacer:
         self._flood_chats = flood_chats
         self._flood_window = flood_window
         self._granted = 0
+        # Paid broadcasts: every send while they are on, in grant order, within the paid
+        # rate; and the sends of the current second (from its first send), of which the
+        # first 30 are free and the rest charged.
+        self._paid_sends = paid_rate_per_second
+        self._paid_recent: deque[Slot] = deque()
+        self._second_ends = -math.inf
+        self._second_sends = 0
 
     @classmethod
     def from_settings(
@@ -254,6 +284,7 @@ class Pacer:
             monotonic=monotonic,
             sleep=sleep,
             flood_chats=flood_chats,
+            paid_rate_per_second=settings.paid_rate_per_second if settings.paid_broadcast else 0,
         )
 
     @classmethod
@@ -265,10 +296,10 @@ class Pacer:
             rate_per_second=30, chat_interval=0, group_per_minute=20, sleep=sleep, enabled=False
         )
 
-    async def acquire(self, chat_id: int, *, reply: bool = False) -> Slot:
+    async def acquire(self, chat_id: int, *, reply: bool = False, paid: bool = False) -> Slot:
         """Wait until a send to ``chat_id`` is allowed, and take that slot; call its
-        ``finish()`` when the send returns. See :meth:`take` for ``reply``."""
-        while isinstance(taken := self.take(chat_id, reply=reply), float):
+        ``finish()`` when the send returns. See :meth:`take` for ``reply`` and ``paid``."""
+        while isinstance(taken := self.take(chat_id, reply=reply, paid=paid), float):
             await self.sleep(taken)
         return taken
 
@@ -277,22 +308,33 @@ class Pacer:
         taken = self.take(chat_id)
         return taken if isinstance(taken, float) else 0.0
 
-    def take(self, chat_id: int, *, reply: bool = False) -> Slot | float:
+    def take(self, chat_id: int, *, reply: bool = False, paid: bool = False) -> Slot | float:
         """The slot if one is free now, else the seconds to wait.
 
         A ``reply`` answers what a person just did: it keeps the overall and group limits
         but not the interval between two messages to one person (Telegram allows short
         bursts there, and a conversation often edits one message and sends the next); a
-        chat Telegram asked to wait waits for a reply too."""
+        chat Telegram asked to wait waits for a reply too.
+
+        A ``paid`` send (``allow_paid_broadcast``) keeps the chat's limits but takes the
+        paid rate instead of the free one; free sends count towards the paid rate too, so
+        that all together stay within it, and keep their own rate besides."""
         now = self.monotonic()
         if not self.enabled:
             return Slot(now, self.monotonic)
+        paid = paid and self._paid_sends > 0
         chat_delay = self._chat_delay(chat_id, now, reply=reply)
-        delay = max(self._paused_until - now, self._global_delay(now), chat_delay)
+        overall = self._paid_delay(now) if self._paid_sends else 0.0
+        if not paid:
+            overall = max(overall, self._global_delay(now))
+        delay = max(self._paused_until - now, overall, chat_delay)
         if delay > 0:
             return delay
         slot = Slot(now, self.monotonic)
-        _record(self._recent, slot, self._window_sends)
+        if self._paid_sends:
+            self._count_paid(slot, now, paid)
+        if not paid:
+            _record(self._recent, slot, self._window_sends)
         self._last_in_chat[chat_id] = slot
         if chat_id < 0:
             _record(self._group_recent.setdefault(chat_id, []), slot, self._group_limit)
@@ -338,6 +380,28 @@ class Pacer:
             return 0.0
         return _oldest(self._recent).at + self._window - now
 
+    def _paid_delay(self, now: float) -> float:
+        # The earliest granted send stands for the window's oldest: at a thousand sends a
+        # second a search would cost more than the send, and a send that finished late
+        # only makes the wait longer, never too short.
+        if len(self._paid_recent) < self._paid_sends:
+            return 0.0
+        return self._paid_recent[0].at + 1.0 - now
+
+    def _count_paid(self, slot: Slot, now: float, paid: bool) -> None:
+        """Record a send within the paid rate; a paid one is charged when the free 30 of
+        its second are used up (seconds counted from their first send, as the composer's
+        estimate counts them: a sliding second would charge every send past the 30th
+        once the rate is above 30/s)."""
+        recent = self._paid_recent
+        if len(recent) >= self._paid_sends:
+            recent.popleft()
+        recent.append(slot)
+        if now >= self._second_ends:
+            self._second_ends, self._second_sends = now + 1.0, 0
+        slot.charged = paid and self._second_sends >= FREE_PER_SECOND
+        self._second_sends += 1
+
     def _chat_delay(self, chat_id: int, now: float, *, reply: bool = False) -> float:
         delay = self._held_until.get(chat_id, -math.inf) - now
         last = self._last_in_chat.get(chat_id)
@@ -368,6 +432,30 @@ def _record(window: list[Slot], slot: Slot, size: int) -> None:
 
 
 # ---------------------------------------------------------------- the engine
+
+
+class PaidLedger:
+    """What paid broadcasts used, per batch (a directive id), in this process: messages
+    charged (sent beyond the free rate), and when Telegram refused for a low Star balance.
+    The directive schedule stores both with the directive; a :class:`PaidBudget` brings
+    them back after a restart."""
+
+    def __init__(self) -> None:
+        self.charged: dict[int, int] = {}
+        self.refused: dict[int, datetime] = {}
+
+    def allows(self, budget: PaidBudget) -> bool:
+        """Whether a message of this batch may still go as a paid one."""
+        if budget.refused or budget.key in self.refused:
+            return False
+        return max(self.charged.get(budget.key, 0), budget.used) < budget.cap
+
+    def charge(self, budget: PaidBudget, messages: int = 1) -> None:
+        """Count ``messages`` more as paid for (a negative number gives them back)."""
+        self.charged[budget.key] = max(self.charged.get(budget.key, 0), budget.used) + messages
+
+    def refuse(self, budget: PaidBudget, at: datetime) -> None:
+        self.refused.setdefault(budget.key, at)
 
 
 class _GroupCommit:
@@ -435,6 +523,7 @@ class DeliveryEngine:
         prepare: Callable[[Sequence[OutboxRow]], Awaitable[None]] | None = None,
         rng: random.Random | None = None,
         idle_poll_seconds: float = 5.0,
+        paid: PaidLedger | None = None,
     ) -> None:
         """``on_outcome`` hears of every verdict but a retry, in the worker: keep it short
         (queue a notice, then ``wake()``). ``idle_poll_seconds`` is the longest idle sleep,
@@ -452,6 +541,7 @@ class DeliveryEngine:
         self._idle_poll = idle_poll_seconds
         self._wake = asyncio.Event()
         self._keyboards: dict[tuple[tuple[tuple[str, str], ...], ...], str] = {}
+        self.paid = paid or PaidLedger()
         # Through a bot with a rate limiter (the app's), say that these requests are paced.
         self._paced: dict[str, Any] = (
             {"rate_limit_args": ENGINE_REQUEST} if getattr(bot, "rate_limiter", None) else {}
@@ -500,8 +590,8 @@ class DeliveryEngine:
         the last rows of this one are still being sent, so that no worker waits for it.
         """
         outbox = self.storage.outbox
-        batch = self.settings.concurrency * 4
-        most = self.settings.concurrency * 32
+        batch = self.settings.workers * 4
+        most = self.settings.workers * 32
         queue: deque[OutboxRow] = deque()
         unstarted: list[int] = []
         chat_locks: dict[int, asyncio.Lock] = {}
@@ -560,7 +650,7 @@ class DeliveryEngine:
                 row = queue[index]
                 del queue[index]
                 chat_refs[row.chat_id] += 1
-                if len(queue) < self.settings.concurrency:
+                if len(queue) < self.settings.workers:
                     claiming_more(needed=False)
                 return row
             return None
@@ -606,7 +696,7 @@ class DeliveryEngine:
                     self._log_tally(tally, started, "so far")
 
         try:
-            await asyncio.gather(*(worker() for _ in range(self.settings.concurrency)))
+            await asyncio.gather(*(worker() for _ in range(self.settings.workers)))
         finally:
             if claiming is not None:
                 await asyncio.wait([claiming])  # its rows go back with the rest
@@ -671,47 +761,62 @@ class DeliveryEngine:
             await self.storage.outbox.mark_cancelled(row.id)
             await self._notify(Outcome(row, OutboxStatus.CANCELLED))
             return "cancelled"
-        slot = await self._acquire(row.chat_id, stop)
+        budget = outgoing.paid
+        if budget is not None and not (self.settings.paid_broadcast and self.paid.allows(budget)):
+            budget = None  # past its cap, refused by Telegram, or turned off: the free rate
+        slot = await self._acquire(row.chat_id, stop, paid=budget is not None)
         if slot is None:
             return None
+        charged = budget if budget is not None and slot.charged else None
+        if charged is not None:  # counted at the grant, so that sends in flight keep the cap
+            self.paid.charge(charged)
         # Right before the send: a row claimed ahead may have been cancelled since (its
         # directive withdrawn). The slot is spent, which only a withdrawal costs.
         if not await self.storage.outbox.still_claimed(row.id):
             slot.finish()
+            if charged is not None:
+                self.paid.charge(charged, -1)
             await self._notify(Outcome(row, OutboxStatus.CANCELLED))
             return "cancelled"
         try:
-            message_id = int((await self._send(row, outgoing, slot))["message_id"])
+            message_id = int((await self._send(row, outgoing, slot, budget))["message_id"])
         except Exception as exc:
-            return await self._settle_error(row, exc)
+            if charged is not None:
+                self.paid.charge(charged, -1)  # Telegram charges what it delivers
+            return await self._settle_error(row, exc, budget)
         finally:
             slot.finish()
         await self._sent.mark(row.id, message_id, self.clock.now())
         await self._notify(Outcome(row, OutboxStatus.SENT, message_id=message_id))
         return "sent"
 
-    async def _acquire(self, chat_id: int, stop: asyncio.Event | None) -> Slot | None:
+    async def _acquire(
+        self, chat_id: int, stop: asyncio.Event | None, *, paid: bool = False
+    ) -> Slot | None:
         """Wait for the pacer; give up (None) if stop comes first."""
         if stop is None:
-            return await self.pacer.acquire(chat_id)
+            return await self.pacer.acquire(chat_id, **_PAID if paid else {})
         while not stop.is_set():
-            taken = self.pacer.take(chat_id)
+            taken = self.pacer.take(chat_id, **_PAID if paid else {})
             if isinstance(taken, Slot):
                 return taken
             await _first_of(self.pacer.sleep(taken), stop.wait())
         return None
 
-    def _send(self, row: OutboxRow, outgoing: Outgoing, slot: Slot) -> Awaitable[Any]:
+    def _send(
+        self, row: OutboxRow, outgoing: Outgoing, slot: Slot, paid: PaidBudget | None = None
+    ) -> Awaitable[Any]:
         """Send the attachment (once, remembered in the row) then the text; Telegram's
         answer for the text is the row's. ``slot`` is the pacer's grant for the first
-        request. (Not a coroutine itself, nor is ``_send_text``: each layer of coroutine
-        is walked again at every step of the HTTP request under it.)"""
+        request; ``paid``, the budget it goes on as a paid broadcast. (Not a coroutine
+        itself, nor is ``_send_text``: each layer of coroutine is walked again at every
+        step of the HTTP request under it.)"""
         attachment = outgoing.attachment
         if attachment is not None and ATTACHMENT_SENT_KEY not in row.payload:
-            return self._send_with(attachment, row, outgoing, slot)
+            return self._send_with(attachment, row, outgoing, slot, paid)
         if outgoing.edit is not None:
             return self._edit_or_send(row, outgoing, outgoing.edit)
-        return self._send_text(row, outgoing)
+        return self._send_text(row, outgoing, paid)
 
     async def _edit_or_send(self, row: OutboxRow, outgoing: Outgoing, message_id: int) -> Any:
         """Edit ``message_id`` into the row's text; a message that is gone or too old to
@@ -730,34 +835,42 @@ class DeliveryEngine:
         return {"message_id": message_id}
 
     async def _send_with(
-        self, attachment: Attachment, row: OutboxRow, outgoing: Outgoing, slot: Slot
+        self,
+        attachment: Attachment,
+        row: OutboxRow,
+        outgoing: Outgoing,
+        slot: Slot,
+        paid: PaidBudget | None,
     ) -> Any:
         upload = attachment.data if attachment.data is not None else attachment.file_id
-        if attachment.kind == "photo":
-            sent = await self.bot.send_photo(
-                row.chat_id, upload, filename=attachment.filename, **self._paced
-            )
-        else:
-            sent = await self.bot.send_document(
-                row.chat_id, upload, filename=attachment.filename, **self._paced
-            )
+        send = self.bot.send_photo if attachment.kind == "photo" else self.bot.send_document
+        sent = await send(
+            row.chat_id,
+            upload,
+            filename=attachment.filename,
+            allow_paid_broadcast=paid is not None or None,
+            **self._paced,
+        )
         slot.finish()
         await self.storage.outbox.set_payload(
             row.id, {**row.payload, ATTACHMENT_SENT_KEY: sent.message_id}
         )
         # Committed to this row now: the text follows even if a stop was requested.
-        text_slot = await self.pacer.acquire(row.chat_id)
+        text_slot = await self.pacer.acquire(row.chat_id, **_PAID if paid else {})
         try:
-            return await self._send_text(row, outgoing)
+            return await self._send_text(row, outgoing, paid)
         finally:
             text_slot.finish()
 
-    def _send_text(self, row: OutboxRow, outgoing: Outgoing) -> Awaitable[Any]:
+    def _send_text(
+        self, row: OutboxRow, outgoing: Outgoing, paid: PaidBudget | None = None
+    ) -> Awaitable[Any]:
         # do_api_request returns Telegram's JSON as is: building a Message object for
         # each of thousands of sends only to read its id costs more than the request.
-        return self.bot.do_api_request(
-            "sendMessage", api_kwargs=self._text_request(row, outgoing), **self._paced
-        )
+        api_kwargs = self._text_request(row, outgoing)
+        if paid is not None:
+            api_kwargs["allow_paid_broadcast"] = "true"  # as PTB encodes True
+        return self.bot.do_api_request("sendMessage", api_kwargs=api_kwargs, **self._paced)
 
     def _text_request(self, row: OutboxRow, outgoing: Outgoing) -> dict[str, Any]:
         # Every value goes as the text PTB would encode it to (see _encoded), so PTB has
@@ -789,11 +902,23 @@ class DeliveryEngine:
             encoded = self._keyboards[key] = _encoded(markup)
         return encoded
 
-    async def _settle_error(self, row: OutboxRow, exc: Exception) -> str:
+    async def _settle_error(
+        self, row: OutboxRow, exc: Exception, paid: PaidBudget | None = None
+    ) -> str:
         """Record what a failed send means for the row; return the verdict."""
         outbox = self.storage.outbox
         now = self.clock.now()
         error = _describe(exc)
+        if (
+            paid is not None
+            and isinstance(exc, BadRequest)
+            and any(n in exc.message.lower() for n in _NO_STARS)
+        ):
+            # The bot cannot pay: this batch goes on at the free rate, this row at once.
+            log.warning("paid broadcast %d: Telegram says the Star balance is too low", paid.key)
+            self.paid.refuse(paid, now)
+            await outbox.mark_retry(row.id, now, error, count_attempt=False)
+            return "retry"
         if isinstance(exc, RetryAfter):
             # The row waits retry_after, and its chat's later rows behind it (the claim's
             # order rule, and _behind for rows claimed already); other chats go on unless

@@ -14,8 +14,9 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
+from bot.config import MESSAGES_PER_STAR
 from bot.delivery import Attachment as OutgoingAttachment
-from bot.delivery import Outgoing, Renderer, notice_message
+from bot.delivery import Outgoing, PaidBudget, PaidLedger, Renderer, notice_message
 from bot.i18n import Html, Translator, join_html
 from bot.render import ack_buttons, directive_text, reminder_text
 from bot.services.container import Services
@@ -81,6 +82,7 @@ class DirectiveRenderers:
             text=directive_text(i18n, context.language, directive, context.origin, zone, now),
             buttons=ack_buttons(i18n, context.language, directive),
             attachment=attachment,
+            paid=paid_budget(directive),
         )
         return worded
 
@@ -102,8 +104,27 @@ class DirectiveRenderers:
         return {KIND_DIRECTIVE: self.directive, KIND_REMINDER: self.reminder}
 
 
-async def directive_tick(services: Services, bot: Bot) -> int:
-    """One pass of the directive schedule; returns how many things it did."""
+def paid_budget(directive: Directive) -> PaidBudget | None:
+    """What a paid directive's messages may spend, as the engine counts it (messages
+    beyond the free rate), with what it had spent before a restart."""
+    if not directive.paid or directive.paid_cap_stars is None:
+        return None
+    return PaidBudget(
+        directive.id,
+        directive.paid_cap_stars * MESSAGES_PER_STAR,
+        directive.paid_charged,
+        directive.paid_refused_at is not None,
+    )
+
+
+def stars_of(messages: int) -> int:
+    """Whole Stars, rounded up, for ``messages`` charged at 0.1 Star each."""
+    return -(-messages // MESSAGES_PER_STAR)
+
+
+async def directive_tick(services: Services, bot: Bot, paid: PaidLedger | None = None) -> int:
+    """One pass of the directive schedule; returns how many things it did. ``paid``: the
+    delivery engine's account of paid broadcasts, stored with their directives."""
     done = len(await services.directives.start_due())
     done += len(await services.directives.remind_due())
     now = services.clock.now()
@@ -112,8 +133,43 @@ async def directive_tick(services: Services, bot: Bot) -> int:
         await _enqueue(services, messages, now)
         done += len(messages)
     for directive in await services.directives.in_progress():
+        if directive.paid and paid is not None:
+            directive, refused = await _record_paid(services, directive, paid)
+            done += refused
         done += await _progress(services, bot, directive)
     return done
+
+
+async def _record_paid(
+    services: Services, directive: Directive, paid: PaidLedger
+) -> tuple[Directive, int]:
+    """Store what the engine counted for a paid directive; the first time Telegram
+    refused for a low Star balance, tell the author (1 notice queued, else 0)."""
+    storage = services.storage
+    charged = paid.charged.get(directive.id, directive.paid_charged)
+    refused_at = paid.refused.get(directive.id)
+    newly = await storage.directives.record_paid(directive.id, charged, refused_at)
+    directive = await storage.directives.get(directive.id) or directive
+    if not newly:
+        return directive, 0
+    author = await storage.members.by_telegram_id(directive.author_telegram_id)
+    origin = await storage.units.get(directive.from_unit_id)
+    language = author.language if author else services.i18n.default_language
+    text = services.i18n.t(
+        language,
+        "directive-paid-refused-notice",
+        unit=origin.name if origin else "",
+        stars=stars_of(directive.paid_charged),
+    )
+    notice = notice_message(
+        directive.author_telegram_id,
+        text,
+        not_before=services.clock.now(),
+        member_id=author.id if author else None,
+        directive_id=directive.id,
+    )
+    await _enqueue(services, [notice], services.clock.now())
+    return directive, 1
 
 
 async def _progress(services: Services, bot: Bot, directive: Directive) -> int:
@@ -138,6 +194,8 @@ async def _progress(services: Services, bot: Bot, directive: Directive) -> int:
         failed=totals.failed,
         withdrawn=totals.withdrawn,
     )
+    if directive.paid:
+        text = Html(text + "\n" + paid_line(i18n, language, directive))
     if text != directive.progress_text and directive.progress_chat_id:
         # Paced, with the replies, by the bot's rate limiter (bot/reply_pacing.py).
         with contextlib.suppress(TelegramError):  # the author deleted it, or blocked us
@@ -160,6 +218,20 @@ async def _progress(services: Services, bot: Bot, directive: Directive) -> int:
     messages = await _unreachable_notices(services, directive, lost, now)
     await _enqueue(services, messages, now)
     return 1 + len(messages)
+
+
+def paid_line(i18n: Translator, language: str, directive: Directive) -> str:
+    """The progress and tally line of a paid directive: Stars used, and why the rest
+    goes at the free rate if it does."""
+    used = stars_of(directive.paid_charged)
+    cap = directive.paid_cap_stars or 0
+    if directive.paid_refused_at is not None:
+        key = "directive-paid-refused"
+    elif directive.paid_charged >= cap * MESSAGES_PER_STAR:
+        key = "directive-paid-capped"
+    else:
+        key = "directive-paid-used"
+    return i18n.t(language, key, stars=used, cap=cap)
 
 
 async def _enqueue(services: Services, messages: list[NewMessage], now: datetime) -> None:

@@ -28,6 +28,7 @@ from bot.services.directives import (
     MAX_TEXT,
     DirectiveError,
     Draft,
+    PaidQuote,
     check_text,
     parse_local_time,
     quick_times,
@@ -414,6 +415,7 @@ def _as_draft(draft: dict[str, Any]) -> Draft:
         ack_required=bool(draft.get("ack")),
         ack_deadline=from_db_time(deadline) if deadline else None,
         send_at=from_db_time(send_at) if send_at else None,
+        urgent=bool(draft.get("urgent")),
     )
 
 
@@ -452,9 +454,52 @@ async def _preview(reply: Reply) -> int:
         attachment=attachment,
         body=Html(body),
     )
-    rows: Buttons = [[(reply.t("directive-send"), "dc:s")], FLOW.controls(reply)]
+    rows: list[list[tuple[str, str]]] = [[(reply.t("directive-send"), "dc:s")]]
+    # Paid broadcasts: offered to whoever may pay, with the estimate once chosen.
+    quote = None
+    if services.directives.may_pay(actor):
+        quote = await services.directives.paid_quote(actor, draft.targets)
+    if quote is not None and draft.urgent:
+        text = Html(text + "\n" + reply.t("directive-preview-paid", **_quoted(quote)))
+        rows.append([(reply.t("directive-free-button"), "dc:u:0")])
+    elif quote is not None:
+        rows.append([(reply.t("directive-paid-button"), "dc:u:1")])
+    rows.append(list(FLOW.controls(reply)))
     await _show(reply, text, rows)
     return PREVIEW
+
+
+def _quoted(quote: PaidQuote) -> dict[str, int]:
+    return {
+        "stars": quote.estimate_stars,
+        "cap": quote.cap_stars,
+        "members": quote.members,
+        "rate": quote.rate,
+    }
+
+
+async def urgent_chosen(update: Update, context: MusterContext) -> int:
+    """⚡ Urgent (paid), or back to the free rate; a paid one estimated above the cap is
+    refused (the preview stays as it was)."""
+    reply = await Reply.to(update, context)
+    draft = FLOW.draft(context)
+    if reply.choice == "0":
+        await reply.toast("")
+        draft.pop("urgent", None)
+        return await _preview(reply)
+    services = context.services
+    actor = await actor_of(update, context)
+    quote = await services.directives.paid_quote(actor, tuple(_targets(draft)))
+    if quote is None or not services.directives.may_pay(actor):
+        await services.authz.refuse(actor, Action.PAID_BROADCAST, "paid directive")
+        await reply.toast("access-denied")
+        return PREVIEW
+    await reply.toast("")
+    if not quote.within_cap:
+        await reply.send("directive-paid-over-cap", **_quoted(quote))
+        return PREVIEW
+    draft["urgent"] = True
+    return await _preview(reply)
 
 
 async def send(update: Update, context: MusterContext) -> int:
@@ -468,6 +513,17 @@ async def send(update: Update, context: MusterContext) -> int:
         await reply.edit("directive-not-allowed")
         return FLOW.end(context)
     except DirectiveError as exc:
+        if exc.reason in ("paid_off", "paid_over_cap"):
+            # Turned off, or the audience grew past the cap since the preview.
+            FLOW.draft(context).pop("urgent", None)
+            quote = await services.directives.paid_quote(
+                actor, _as_draft(FLOW.draft(context)).targets
+            )
+            if quote is None:
+                await reply.send("directive-paid-unavailable")
+            else:
+                await reply.send("directive-paid-over-cap", **_quoted(quote))
+            return await _preview(reply)
         await reply.send(_ERRORS[exc.reason], limit=MAX_TEXT, length=0)
         return (
             await _preview(reply)
@@ -559,6 +615,7 @@ def register(app: MusterApp) -> None:
                 ],
                 PREVIEW: [
                     CallbackQueryHandler(send, pattern=r"^dc:s$"),
+                    CallbackQueryHandler(urgent_chosen, pattern=r"^dc:u:[01]$"),
                     CallbackQueryHandler(_back_from(PREVIEW), pattern=back),
                 ],
             },

@@ -40,6 +40,21 @@ class Directive:
     created_at: datetime
     finished_at: datetime | None
     cancelled_at: datetime | None
+    # A paid broadcast (see migration 0019): the cap and estimate in Stars, the messages
+    # sent beyond the free rate so far, and when Telegram refused for a low Star balance.
+    paid: bool = False
+    paid_cap_stars: int | None = None
+    paid_estimate_stars: int | None = None
+    paid_charged: int = 0
+    paid_refused_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PaidTerms:
+    """What the author agreed to for a paid broadcast, in whole Stars."""
+
+    cap_stars: int
+    estimate_stars: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +127,11 @@ def _directive(row: aiosqlite.Row) -> Directive:
         created_at=from_db_time(row["created_at"]),
         finished_at=_time(row["finished_at"]),
         cancelled_at=_time(row["cancelled_at"]),
+        paid=bool(row["paid"]),
+        paid_cap_stars=row["paid_cap_stars"],
+        paid_estimate_stars=row["paid_estimate_stars"],
+        paid_charged=row["paid_charged"],
+        paid_refused_at=_time(row["paid_refused_at"]),
     )
 
 
@@ -155,6 +175,7 @@ class DirectiveRepository:
         send_at: datetime,
         targets: Sequence[Target],
         now: datetime,
+        paid: PaidTerms | None = None,
     ) -> int:
         kind, file_id, name = attachment if attachment else (None, None, None)
         async with self.db.transaction() as conn:
@@ -179,6 +200,12 @@ class DirectiveRepository:
             )
             directive_id = cursor.lastrowid
             assert directive_id is not None
+            if paid is not None:  # its own statement: a free one writes what it always did
+                await conn.execute(
+                    "UPDATE directives SET paid = 1, paid_cap_stars = ?, paid_estimate_stars = ?"
+                    " WHERE id = ?",
+                    (paid.cap_stars, paid.estimate_stars, directive_id),
+                )
             await conn.executemany(
                 "INSERT INTO directive_targets (directive_id, unit_id, subtree) VALUES (?, ?, ?)",
                 [(directive_id, t.unit_id, int(t.subtree)) for t in targets],
@@ -269,6 +296,25 @@ class DirectiveRepository:
                 "UPDATE directives SET recipients = ? WHERE id = ?", (count, directive_id)
             )
         return count
+
+    async def record_paid(
+        self, directive_id: int, charged: int, refused_at: datetime | None
+    ) -> bool:
+        """Store the messages charged so far (it only grows) and, once, when Telegram
+        refused for a low Star balance; True when this call recorded that refusal."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE directives SET paid_charged = MAX(paid_charged, ?) WHERE id = ?",
+                (charged, directive_id),
+            )
+            if refused_at is None:
+                return False
+            cursor = await conn.execute(
+                "UPDATE directives SET paid_refused_at = ?"
+                " WHERE id = ? AND paid_refused_at IS NULL",
+                (to_db_time(refused_at), directive_id),
+            )
+        return cursor.rowcount == 1
 
     async def due_scheduled(self, now: datetime) -> list[int]:
         rows = await self.db.fetchall(

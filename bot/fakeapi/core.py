@@ -177,6 +177,7 @@ class _Limits:
     per_second: int
     per_chat_per_second: int
     group_per_minute: int
+    paid_per_second: int
 
 
 @dataclass
@@ -304,6 +305,8 @@ class FakeBotApi:
         self._limits: _Limits | None = None
         self._monotonic: Callable[[], float] = time.monotonic
         self._recent_sends: deque[float] = deque()
+        self._recent_free: deque[float] = deque()  # the sends without allow_paid_broadcast
+        self.paid_sends = 0  # accepted sends with allow_paid_broadcast
         for name, handler in {
             "getMe": self._get_me,
             "logOut": _true,
@@ -476,13 +479,16 @@ class FakeBotApi:
         per_chat_per_second: int = 1,
         group_per_minute: int = 20,
         clock: Callable[[], float] = time.monotonic,
+        paid_per_second: int = 1000,
     ) -> None:
         """Answer 429 with ``retry_after``, as Telegram does, to a send or edit that would
         exceed a flood limit: ``per_second`` overall and ``per_chat_per_second`` per chat in
         any sliding second, ``group_per_minute`` per group (chat id < 0) in any sliding
-        minute.  Only accepted sends count.  ``clock`` is a monotonic clock in seconds (a
-        fake one in tests), also used for :attr:`send_times`."""
-        self._limits = _Limits(per_second, per_chat_per_second, group_per_minute)
+        minute.  A send with ``allow_paid_broadcast`` takes ``paid_per_second`` instead of
+        ``per_second``; every send counts towards ``paid_per_second``, the free ones
+        towards ``per_second`` too.  Only accepted sends count.  ``clock`` is a monotonic
+        clock in seconds (a fake one in tests), also used for :attr:`send_times`."""
+        self._limits = _Limits(per_second, per_chat_per_second, group_per_minute, paid_per_second)
         self._monotonic = clock
 
     def _check_limits(self, params: JSON) -> None:
@@ -493,9 +499,11 @@ class FakeBotApi:
         chat_id = _as_int(params.get("chat_id"))
         mine = self.send_times.get(chat_id, []) if chat_id is not None else []
         waits = [
-            _window_wait(self._recent_sends, limits.per_second, 1.0, now),
+            _second_wait(self._recent_sends, limits.paid_per_second, now),
             _window_wait(mine, limits.per_chat_per_second, 1.0, now),
         ]
+        if params.get("allow_paid_broadcast") is not True:
+            waits.append(_second_wait(self._recent_free, limits.per_second, now))
         if chat_id is not None and chat_id < 0:
             waits.append(_window_wait(mine, limits.group_per_minute, 60.0, now))
         wait = max(waits)
@@ -506,8 +514,13 @@ class FakeBotApi:
     def _record_send(self, params: JSON) -> None:
         now = self._monotonic()
         self._recent_sends.append(now)
-        while self._recent_sends and self._recent_sends[0] + 1.0 <= now:
-            self._recent_sends.popleft()
+        if params.get("allow_paid_broadcast") is True:
+            self.paid_sends += 1
+        else:
+            self._recent_free.append(now)
+        for recent in (self._recent_sends, self._recent_free):
+            while recent and recent[0] + 1.0 <= now:
+                recent.popleft()
         chat_id = _as_int(params.get("chat_id"))
         if chat_id is not None:
             self.send_times.setdefault(chat_id, []).append(now)
@@ -968,6 +981,15 @@ def _window_wait(times: Sequence[float], limit: int, window: float, now: float) 
         if inside >= limit:
             return at + window - now
     return 0.0
+
+
+def _second_wait(times: deque[float], limit: int, now: float) -> float:
+    """:func:`_window_wait` over one second for a deque of recent sends, which drops the
+    ones that left the second first: at a thousand sends a second a walk would cost more
+    than the send."""
+    while times and times[0] + 1.0 <= now:
+        times.popleft()
+    return times[-limit] + 1.0 - now if len(times) >= limit else 0.0
 
 
 def _true(params: JSON) -> bool:

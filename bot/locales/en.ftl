@@ -206,6 +206,17 @@ directive-preview-attachment = { " " }With { $kind ->
        *[other] a document { $name }
     }.
 directive-send = ✅ Send
+directive-paid-button = ⚡ Urgent (paid)
+directive-free-button = Send at the free rate instead
+directive-preview-paid = ⚡ <b>Urgent (paid)</b>: about <b>{ $stars } ⭐</b> for { $members } { $members ->
+        [one] member
+       *[other] members
+    } at up to { $rate }/s (cap { $cap } ⭐ per directive).
+directive-paid-over-cap = ⚠️ About { $stars } ⭐ for { $members } { $members ->
+        [one] member
+       *[other] members
+    } is over the cap of { $cap } ⭐ per directive. Send it at the free rate, or choose fewer units.
+directive-paid-unavailable = Paid broadcasts are not available now. Send it at the free rate, or /cancel.
 directive-cancelled = Cancelled. Nothing was sent.
 directive-scheduled = ⏳ Scheduled for { $when }. You will see the progress here when it goes out.
 directive-progress = Sending… <b>{ $sent }</b> / { $total } sent · { $unreachable } unreachable
@@ -217,6 +228,10 @@ directive-progress-withdrawn = ❌ Directive withdrawn: <b>{ $sent }</b> of { $t
         [0] {""}
        *[other] { " " }· { $failed } failed
     }
+directive-paid-used = ⚡ Paid · about { $stars } ⭐ used (cap { $cap } ⭐)
+directive-paid-capped = ⚡ Paid · about { $stars } ⭐ used: cap reached, the rest at the free rate
+directive-paid-refused = ⚠️ Paid · about { $stars } ⭐ used: the bot's Star balance is too low, the rest at the free rate
+directive-paid-refused-notice = ⚠️ <b>Paid broadcast stopped</b>: Telegram says the bot's Star balance is too low. The rest of the directive from { $unit } goes at the free rate (about 30 a second); about { $stars } ⭐ used. Top up the bot's Stars to send paid broadcasts again.
 
 # Directives: receiving
 directive-heading = <b>Directive from { $unit }</b>

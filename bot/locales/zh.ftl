@@ -187,6 +187,11 @@ directive-preview-attachment = 附{ $kind ->
        *[other] 文件“{ $name }”
     }。
 directive-send = ✅ 发送
+directive-paid-button = ⚡ 付费加急
+directive-free-button = 改为免费速率发送
+directive-preview-paid = ⚡ <b>付费加急</b>：发给{ $members }名成员，每秒最多{ $rate }条，预计约<b>{ $stars } ⭐</b>（每条通知上限{ $cap } ⭐）。
+directive-paid-over-cap = ⚠️ 发给{ $members }名成员预计约{ $stars } ⭐，超出每条通知{ $cap } ⭐的上限。请按免费速率发送，或少选几个单位。
+directive-paid-unavailable = 现在无法付费加急。请按免费速率发送，或发送 /cancel 取消。
 directive-cancelled = 已取消，未发送任何内容。
 directive-scheduled = ⏳ 已定于{ $when }发出，届时会在这里显示进度。
 directive-progress = 正在发送…已发<b>{ $sent }</b>/{ $total } · { $unreachable }人无法送达
@@ -198,6 +203,10 @@ directive-progress-withdrawn = ❌ 通知已撤回：已发<b>{ $sent }</b>/{ $t
         [0] {""}
        *[other] { " " }· { $failed }条发送失败
     }
+directive-paid-used = ⚡ 付费加急 · 已用约{ $stars } ⭐（上限{ $cap } ⭐）
+directive-paid-capped = ⚡ 付费加急 · 已用约{ $stars } ⭐，已达上限，其余按免费速率发送
+directive-paid-refused = ⚠️ 付费加急 · 已用约{ $stars } ⭐，机器人的星星余额不足，其余按免费速率发送
+directive-paid-refused-notice = ⚠️ <b>付费加急已停止</b>：Telegram 提示机器人的星星余额不足。来自{ $unit }的这条通知，其余部分按免费速率（每秒约30条）继续发送；已用约{ $stars } ⭐。为机器人充值星星后即可再次付费加急。
 
 # 通知：接收
 directive-heading = <b>来自{ $unit }的通知</b>

@@ -26,6 +26,7 @@ class Action(StrEnum):
     MANAGE_ROSTER = "manage_roster"  # grids and shifts
     SUMMARY_CHAT = "summary_chat"  # register a group chat for a committee's summaries
     ERASE_MEMBER = "erase_member"  # forget a person (admins only)
+    PAID_BROADCAST = "paid_broadcast"  # spend the bot's Stars on a directive (admins only)
 
 
 # Which roles allow an action on a unit inside their subtree. Admins may do everything;

@@ -67,6 +67,7 @@ class Services:
                 zone=settings.zone,
                 escalation_grace=settings.directives.escalation_grace,
                 recent_limit=settings.directives.recent,
+                paid=settings.delivery,
             ),
             checkins=checkins,
             roster=roster,

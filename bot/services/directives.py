@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -9,12 +10,13 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.config import FREE_PER_SECOND, MESSAGES_PER_STAR, DeliverySettings
 from bot.days import plausible
 from bot.services.authz import Action, Actor, Authorizer, can
 from bot.services.people import require_active
 from bot.typed import typed
 from storage import Storage
-from storage.directives import Directive, Straggler, Target, UnitTally
+from storage.directives import Directive, PaidTerms, Straggler, Target, UnitTally
 from storage.models import Member, Role, Unit
 
 # Telegram allows 4,096 characters; Muster adds a heading and the acknowledgement line.
@@ -94,6 +96,17 @@ def _local(day: date, hour: int, minute: int, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=zone).astimezone(ZoneInfo("UTC"))
 
 
+def paid_estimate(recipients: int, rate: int) -> int:
+    """Whole Stars (rounded up) a paid broadcast to ``recipients`` at ``rate`` a second
+    is estimated to cost. Sending takes ``recipients / rate`` seconds, begun seconds
+    counted whole, and in each of them the first 30 messages are free (what the free rate
+    would have sent in the same time); each of the rest costs 0.1 Star. 1,000 at
+    1,000/s: (1,000 - 30) x 0.1 = 97 Stars. The engine counts as it sends the same way."""
+    free = FREE_PER_SECOND * math.ceil(recipients / rate)
+    charged = max(0, recipients - free)
+    return -(-charged // MESSAGES_PER_STAR)
+
+
 @dataclass(frozen=True, slots=True)
 class Draft:
     """What a secretary composed, checked piece by piece as they went."""
@@ -104,6 +117,21 @@ class Draft:
     ack_required: bool
     ack_deadline: datetime | None
     send_at: datetime | None  # None: now
+    urgent: bool = False  # a paid broadcast
+
+
+@dataclass(frozen=True, slots=True)
+class PaidQuote:
+    """What a paid broadcast of a draft would cost, for the preview."""
+
+    members: int
+    rate: int
+    estimate_stars: int
+    cap_stars: int
+
+    @property
+    def within_cap(self) -> bool:
+        return self.estimate_stars <= self.cap_stars
 
 
 class AckStatus(StrEnum):
@@ -179,13 +207,16 @@ class DirectiveService:
         zone: ZoneInfo,
         escalation_grace: timedelta,
         recent_limit: int = 10,
+        paid: DeliverySettings | None = None,
     ) -> None:
+        """``paid``: the delivery settings, whose paid broadcast part applies here."""
         self.storage = storage
         self.clock = clock
         self.authz = authz
         self.zone = zone
         self.escalation_grace = escalation_grace
         self.recent_limit = recent_limit
+        self.paid = paid if paid is not None and paid.paid_broadcast else None
 
     def zone_of(self, unit: Unit | None) -> ZoneInfo:
         return self.zone_named(unit.timezone if unit else None)
@@ -199,6 +230,19 @@ class DirectiveService:
     async def audience(self, actor: Actor, targets: tuple[Target, ...] | list[Target]) -> int:
         """How many would receive it (the author does not receive their own)."""
         return await self.storage.directives.count_audience(targets, actor.telegram_id or 0)
+
+    def may_pay(self, actor: Actor) -> bool:
+        """Whether paid broadcasts are on and ``actor`` may spend the bot's Stars."""
+        return self.paid is not None and can(actor, Action.PAID_BROADCAST, None)
+
+    async def paid_quote(self, actor: Actor, targets: tuple[Target, ...]) -> PaidQuote | None:
+        """The estimated cost of sending a draft to ``targets`` as a paid broadcast, or
+        None when paid broadcasts are off."""
+        if self.paid is None:
+            return None
+        members = await self.audience(actor, targets)
+        rate = self.paid.paid_rate_per_second
+        return PaidQuote(members, rate, paid_estimate(members, rate), self.paid.paid_budget_stars)
 
     async def from_unit(self, actor: Actor, units: list[Unit]) -> Unit:
         """The unit the directive is "from": the author's smallest secretary scope holding
@@ -268,6 +312,7 @@ class DirectiveService:
         if await self.audience(actor, draft.targets) == 0:
             raise DirectiveError("no_recipients")
         origin = await self.from_unit(actor, units)
+        quote = await self._urgent(actor, draft, origin)
         directive_id = await self.storage.directives.create(
             author_member_id=actor.member.id if actor.member else None,
             author_telegram_id=actor.telegram_id or 0,
@@ -279,6 +324,7 @@ class DirectiveService:
             send_at=send_at,
             targets=draft.targets,
             now=now,
+            paid=PaidTerms(quote.cap_stars, quote.estimate_stars) if quote else None,
         )
         if send_at <= now:
             await self.storage.directives.materialise(directive_id, now)
@@ -291,7 +337,36 @@ class DirectiveService:
             f"directive {directive_id}: {len(draft.targets)} targets, "
             f"{directive.recipients} recipients, ack {'yes' if draft.ack_required else 'no'}",
         )
+        if quote is not None:
+            await self.authz.audit(
+                actor,
+                "paid_broadcast",
+                origin,
+                f"directive {directive_id}: about {quote.estimate_stars} stars for"
+                f" {quote.members} recipients at up to {quote.rate}/s, cap {quote.cap_stars}",
+            )
         return directive
+
+    async def _urgent(self, actor: Actor, draft: Draft, origin: Unit) -> PaidQuote | None:
+        """The quote a paid draft goes out on (None for a free one); refused when paid
+        broadcasts are off, the author may not pay, or the estimate exceeds the cap."""
+        if not draft.urgent:
+            return None
+        quote = await self.paid_quote(actor, draft.targets)
+        if quote is None:
+            raise DirectiveError("paid_off")
+        await self.authz.check(actor, Action.PAID_BROADCAST, None, "paid directive")
+        if not quote.within_cap:
+            await self.authz.audit(
+                actor,
+                "paid_broadcast",
+                origin,
+                f"about {quote.estimate_stars} stars for {quote.members} recipients,"
+                f" over the cap of {quote.cap_stars}",
+                "denied",
+            )
+            raise DirectiveError("paid_over_cap")
+        return quote
 
     # Receiving ---------------------------------------------------------------
 
