@@ -30,7 +30,7 @@ def hops(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     async def counted(self: aiosqlite.Connection, fn: Callable[..., Any], *args: Any) -> Any:
         seen.append(str(args[0]) if args else getattr(fn, "__name__", "?"))
-        return await original(self, fn, *args)
+        return await original(self, fn, *args)  # type: ignore[no-untyped-call]
 
     monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
     return seen
