@@ -91,6 +91,9 @@ class Translator:
         self.default_language = default_language
         self.bundles: dict[str, FluentBundle] = {}
         self._ids: dict[str, set[str]] = {}
+        # (language, key) -> the message of a key that takes no arguments (button labels,
+        # toasts, titles): formatted once, as catalogues do not change while running.
+        self._fixed: dict[tuple[str, str], Html] = {}
         for language in LANGUAGES:
             resource = FluentResource(read_catalogue(language))
             junk = [e for e in resource.body if isinstance(e, ast.Junk)]
@@ -108,9 +111,12 @@ class Translator:
 
     def t(self, language: str | None, key: str, /, **args: Any) -> Html:
         """The message, HTML-safe: it can be passed on as an argument without re-escaping."""
-        bundle = self.bundles[self.language(language)]
+        language = self.language(language)
+        if not args and (language, key) in self._fixed:
+            return self._fixed[language, key]
+        bundle = self.bundles[language]
         if not bundle.has_message(key):
-            raise MissingMessageError(f"{key} ({self.language(language)})")
+            raise MissingMessageError(f"{key} ({language})")
         message = bundle.get_message(key)
         assert message.value is not None, key
         safe = {
@@ -120,6 +126,8 @@ class Translator:
         text, errors = bundle.format_pattern(message.value, safe)
         if errors:
             raise ValueError(f"{key}: {errors}")
+        if not args:
+            self._fixed[language, key] = Html(text)
         return Html(text)
 
     def plain(self, language: str | None, key: str, /, **args: Any) -> str:

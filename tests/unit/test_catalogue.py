@@ -111,6 +111,34 @@ def test_missing_message_raises(translator: Translator) -> None:
 
     with pytest.raises(MissingMessageError):
         translator.t("en", "no-such-message")
+    with pytest.raises(MissingMessageError):  # after a cached message too
+        translator.t("en", "checkin-submit")
+        translator.t("zh", "no-such-message")
+
+
+def test_messages_without_arguments_are_formatted_once(
+    translator: Translator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Button labels are worded on every update; formatting them once is the same text."""
+    first = {lang: translator.plain(lang, "checkin-submit") for lang in LANGUAGES}
+    assert first["en"] != first["zh"]
+    formatted: list[str] = []
+    for language in LANGUAGES:
+        bundle = translator.bundles[language]
+        original = bundle.format_pattern
+
+        def counted(pattern: object, args: object = None, original: object = original) -> object:
+            formatted.append("x")
+            return original(pattern, args)  # type: ignore[operator]
+
+        monkeypatch.setattr(bundle, "format_pattern", counted)
+    assert {lang: translator.plain(lang, "checkin-submit") for lang in LANGUAGES} == first
+    assert formatted == []
+    # A message with arguments is formatted each time, with those arguments.
+    assert translator.t("en", "list-names-more", names="Ann", count=2) != translator.t(
+        "en", "list-names-more", names="Bob", count=2
+    )
+    assert len(formatted) == 2
 
 
 # Words a Chinese reader takes for a translation (#13): the check-in is 打卡, not a one-off
