@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any
@@ -168,8 +168,10 @@ def translator(default_language: str = "en") -> Translator:
     return Translator(default_language)
 
 
+@lru_cache(maxsize=4096)
 def format_day(day: date | datetime, language: str) -> str:
-    """``Sun 29 Nov`` / ``11月29日 周日``."""
+    """``Sun 29 Nov`` / ``11月29日 周日``. Kept: Babel takes longer to word a date than
+    the rest of a check-in's reply, and every person's reply names the same few days."""
     return format_date(day, _DAY_PATTERN.get(language, "EEE d MMM"), locale=_BABEL[language])
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -139,6 +140,25 @@ def test_messages_without_arguments_are_formatted_once(
         "en", "list-names-more", names="Bob", count=2
     )
     assert len(formatted) == 2
+
+
+def test_a_day_is_worded_by_babel_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from babel.dates import format_date as babel_format
+
+    import bot.i18n
+    from bot.i18n import format_day
+
+    worded: list[object] = []
+
+    def counted(day: object, pattern: str, locale: str) -> str:
+        worded.append(day)
+        return babel_format(day, pattern, locale=locale)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bot.i18n, "format_date", counted)
+    day = date(2031, 11, 30)  # a day no other test words
+    assert [format_day(day, "en"), format_day(day, "zh")] == ["Sun 30 Nov", "11月30日 周日"]
+    assert [format_day(day, "en"), format_day(day, "zh")] == ["Sun 30 Nov", "11月30日 周日"]
+    assert worded == [day, day]
 
 
 # Words a Chinese reader takes for a translation (#13): the check-in is 打卡, not a one-off
