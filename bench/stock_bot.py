@@ -2,8 +2,9 @@
 
 What a PTB v22 tutorial would write for Muster's default check-in: a ``ConversationHandler``
 (``/checkin`` asks the default form's one question with a button per choice; a press shows
-the answer and a Submit button; Submit stores the answer in a dict and says so),
-concurrent updates on, no persistence, no database, no rate limiter, one language. Its
+the answer and a Submit button; Submit stores the answer in a dict and says so), concurrent
+updates on, no persistence, no database, no rate limiter, one language. It sends Muster's
+English texts and keyboards (HTML), so both bots' messages cost the stand-in the same. Its
 buttons carry Muster's own callback data (``ci:c:0:<choice>``, ``ci:ok``, ``ci:x``), so the
 very updates recorded from Muster replay through it and it makes the same Bot API calls
 per step: ``sendMessage`` for ``/checkin``, ``answerCallbackQuery`` and
@@ -12,10 +13,13 @@ per step: ``sendMessage`` for ``/checkin``, ``answerCallbackQuery`` and
 
 from __future__ import annotations
 
+import html
 import warnings
+from datetime import UTC, datetime
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -38,9 +42,16 @@ CHOICES = InlineKeyboardMarkup(
     [[InlineKeyboardButton(label, callback_data=f"ci:c:0:{key}")] for key, label in LABELS.items()]
     + [[CANCEL]]
 )
-SUBMIT = InlineKeyboardMarkup(
-    [[InlineKeyboardButton("✅ Submit", callback_data="ci:ok")], [CANCEL]]
+CONFIRM_BUTTONS = InlineKeyboardMarkup(
+    [
+        [InlineKeyboardButton("✅ Submit", callback_data="ci:ok")],
+        [InlineKeyboardButton("Start over", callback_data="ci:r"), CANCEL],
+    ]
 )
+# Muster's English wording and markup (see the module doc).
+ASKED = f"<b>Check-in 1/1</b> — {html.escape(QUESTION.prompt.en)}\nChoose one."
+CONFIRM_TEXT = "<b>Your check-in</b>\n• {prompt}: {answer}\nSubmit it?"
+SAVED = "✅ Checked in for {day:%a} {day.day} {day:%b}."
 
 Context = ContextTypes.DEFAULT_TYPE
 StockApp = Application[Any, Any, Any, Any, Any, Any]
@@ -55,7 +66,7 @@ def build_stock_bot(
     async def ask(update: Update, context: Context) -> int:
         assert update.effective_message is not None
         await update.effective_message.reply_text(
-            f"Check-in, question 1 of 1\n{QUESTION.prompt.en}", reply_markup=CHOICES
+            ASKED, parse_mode=ParseMode.HTML, reply_markup=CHOICES
         )
         return ASK
 
@@ -65,10 +76,10 @@ def build_stock_bot(
         await query.answer()
         choice = query.data.rsplit(":", 1)[-1]
         context.user_data["status"] = choice
-        await query.edit_message_text(
-            f"Your check-in:\n{QUESTION.prompt.en}: {LABELS.get(choice, choice)}",
-            reply_markup=SUBMIT,
+        text = CONFIRM_TEXT.format(
+            prompt=html.escape(QUESTION.prompt.en), answer=html.escape(LABELS.get(choice, choice))
         )
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=CONFIRM_BUTTONS)
         return CONFIRM
 
     async def submit(update: Update, context: Context) -> int:
@@ -77,13 +88,14 @@ def build_stock_bot(
         assert context.user_data is not None
         await query.answer()
         checkins[update.effective_user.id] = context.user_data.pop("status", "")
-        await query.edit_message_text("✅ Checked in for today.")
+        today = datetime.now(UTC).date()
+        await query.edit_message_text(SAVED.format(day=today), parse_mode=ParseMode.HTML)
         return ConversationHandler.END
 
     async def cancel(update: Update, context: Context) -> int:
         if update.callback_query is not None:
             await update.callback_query.answer()
-            await update.callback_query.edit_message_text("Cancelled.")
+            await update.callback_query.edit_message_text("Check-in cancelled.")
         return ConversationHandler.END
 
     builder = ApplicationBuilder().token(token).concurrent_updates(True)

@@ -14,7 +14,7 @@ from fluent.syntax import FluentParser
 from fluent.syntax import ast as ftl
 from fluent.syntax.visitor import Visitor
 
-from bot.i18n import LANGUAGES, Translator, read_catalogue
+from bot.i18n import LANGUAGES, Html, Translator, read_catalogue
 
 ROOT = Path(__file__).parents[2]
 KEY = re.compile(r"^[a-z]+(-[a-z0-9]+)+$")
@@ -117,10 +117,11 @@ def test_missing_message_raises(translator: Translator) -> None:
         translator.t("zh", "no-such-message")
 
 
-def test_messages_without_arguments_are_formatted_once(
+def test_a_message_is_formatted_once_per_language_and_arguments(
     translator: Translator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Button labels are worded on every update; formatting them once is the same text."""
+    """Button labels and a mass check-in's replies are worded on every update; formatting
+    each once gives the same text, escaped as before."""
     first = {lang: translator.plain(lang, "checkin-submit") for lang in LANGUAGES}
     assert first["en"] != first["zh"]
     formatted: list[str] = []
@@ -135,11 +136,22 @@ def test_messages_without_arguments_are_formatted_once(
         monkeypatch.setattr(bundle, "format_pattern", counted)
     assert {lang: translator.plain(lang, "checkin-submit") for lang in LANGUAGES} == first
     assert formatted == []
-    # A message with arguments is formatted each time, with those arguments.
-    assert translator.t("en", "list-names-more", names="Ann", count=2) != translator.t(
-        "en", "list-names-more", names="Bob", count=2
+    # With arguments: once per set of arguments, and a name is still escaped unless it
+    # is already HTML.
+    ann = translator.t("en", "list-names-more", names="Ann <3", count=2)
+    assert translator.t("en", "list-names-more", names="Ann <3", count=2) == ann
+    assert "Ann &lt;3" in ann and len(formatted) == 1
+    assert "Ann <b>3</b>" in translator.t(
+        "en", "list-names-more", names=Html("Ann <b>3</b>"), count=2
     )
-    assert len(formatted) == 2
+    assert translator.t("en", "list-names-more", names="Bob", count=2) != ann
+    assert translator.plain("en", "list-names-more", names="Ann <3", count=2) != ann
+    assert len(formatted) == 4
+    # An argument that cannot be a key is no error of the cache's (Fluent refuses it).
+    for _ in range(2):
+        with pytest.raises(ValueError, match="list-names-more"):
+            translator.t("en", "list-names-more", names="Ann", count=[2])
+    assert len(formatted) == 6
 
 
 def test_a_day_is_worded_by_babel_once(monkeypatch: pytest.MonkeyPatch) -> None:
