@@ -234,6 +234,7 @@ class Plan:
     seed: int
     pacer: str
     before: Path | None
+    modes: tuple[str, ...] = tuple(MODES)
     quick: bool = False
 
 
@@ -308,7 +309,7 @@ def measure(plan: Plan) -> Runs:
         asyncio.run(prepare(tmp, max(plan.members, plan.http_members), plan.seed))
         runs.setup_s = time.perf_counter() - started
         print(f"setup and rehearsal done in {runs.setup_s:.1f} s", file=sys.stderr)
-        for mode in MODES:
+        for mode in plan.modes:
             runs.rounds[mode] = []
             if not plan.quick:  # a warm-up round (page cache, .pyc files); discarded
                 for side in sides(plan):
@@ -378,6 +379,8 @@ def render(plan: Plan, runs: Runs) -> str:
         command += " --quick"
     if plan.pacer != "shipped":
         command += f" --pacer {plan.pacer}"
+    if plan.modes != tuple(MODES):
+        command += f" --modes {','.join(plan.modes)}"
     if plan.before is not None:
         command += " --before <checkout of the commit before>"
     about = [
@@ -446,6 +449,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="off: Muster's reply pacer disabled, to see per-step cost alone",
     )
     parser.add_argument("--before", type=Path, help="a checkout of Muster to run as side C")
+    parser.add_argument(
+        "--modes", default=",".join(MODES), help="which modes, comma-separated: inproc,http"
+    )
     parser.add_argument("--out", type=Path, help="write the results section into this file")
     parser.add_argument("--quick", action="store_true", help="smoke run: 200/50 members, 1 round")
     hidden = argparse.SUPPRESS  # the parent's interface to its children and stand-ins
@@ -462,6 +468,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
             setattr(args, name, default)
     if min(args.members, args.http_members, args.rounds) < 1:
         parser.error("need --members, --http-members and --rounds >= 1")
+    args.modes = tuple(m for m in args.modes.split(",") if m)
+    if not args.modes or set(args.modes) - set(MODES):
+        parser.error(f"--modes: some of {', '.join(MODES)}")
     if args.before is not None and not (args.before / "bot" / "app.py").is_file():
         parser.error(f"--before: {args.before} is not a Muster checkout")
     return args
@@ -477,7 +486,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     plan = Plan(
         args.members, args.http_members, args.rounds, args.seed, args.pacer, args.before,
-        quick=args.quick,
+        args.modes, quick=args.quick,
     )  # fmt: skip
     publish(render(plan, measure(plan)), args.out, HEADING)
 
