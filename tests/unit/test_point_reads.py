@@ -14,7 +14,7 @@ import pytest
 from bot.services.container import Services
 from storage import Storage
 from storage.models import Member
-from tests.orgdata import load_tree
+from tests.orgdata import add_member, load_tree
 
 NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 DAY = date(2026, 12, 1)
@@ -38,22 +38,9 @@ def hops(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 async def a_member(services: Services, tmp_path: Path) -> Member:
     await load_tree(services, tmp_path)
-    storage = services.storage
-    unit = await storage.units.by_code("RIV-1")
+    unit = await services.storage.units.by_code("RIV-1")
     assert unit is not None
-    async with storage.db.transaction() as conn:
-        await storage.members.add(
-            conn,
-            telegram_id=TELEGRAM_ID,
-            display_name="Ann Lee",
-            username="ann",
-            language="zh",
-            unit_id=unit.id,
-            now=NOW,
-        )
-    member = await storage.members.by_telegram_id(TELEGRAM_ID)
-    assert member is not None
-    return member
+    return await add_member(services, TELEGRAM_ID, unit, "Ann Lee")
 
 
 async def save(storage: Storage, member: Member, status: str) -> bool:
