@@ -166,7 +166,7 @@ async def child(args: argparse.Namespace) -> Result:
     app.add_error_handler(record_error)
     gc.collect()
     gc.freeze()  # the recorded updates, loaded up front, are not the bot's heap
-    result: Result = {"phases": {}}
+    result: Result = {"phases": {}, "at_once": app.update_processor.max_concurrent_updates}
     async with app:
         for phase, batch in phases.items():
             updates = [Update.de_json(update, app.bot) for update in batch]
@@ -356,6 +356,11 @@ def mode_rows(plan: Plan, mode: str, rounds: list[dict[str, Result]]) -> tuple[l
             f" | {steps / (per_step(side) * steps / 1e6):,.0f}/s"
             f" | {per_step(side, 'cpu'):,.0f} µs | {standin(side)} | {shown} | {target} |"
         )
+    at_once = " · ".join(f"{rounds[0][s]['at_once']:,}" for s in sides(plan))
+    rows.append(
+        f"| {MODES[mode]}: updates handled at once | {' · '.join(sides(plan))} | {at_once}"
+        " | – | – | – | – | – |"
+    )
     for index, measured in enumerate(rounds, start=1):
         times = " · ".join(f"{timed(measured[s]):.2f} s" for s in sides(plan))
         rows.append(f"| {MODES[mode]}, round {index} | {' · '.join(sides(plan))} | {times}"
@@ -402,7 +407,9 @@ def render(plan: Plan, runs: Runs) -> str:
         " members meets on a real network). Each measurement is a fresh process, and over"
         " HTTP a fresh stand-in; rounds run A B A B … after a discarded warm-up round;"
         " shown are medians. Every run is checked: one check-in stored per member, no"
-        " handler error.",
+        " handler error. Over HTTP a step is two round trips of at least 50 ms, so the time"
+        " per step there is set by how many updates a bot handles at once (shown) and by its"
+        " transport's CPU per request, not by the CPU of its handlers.",
     ]
     if plan.pacer == "off":
         about.append(
