@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any
@@ -32,6 +32,7 @@ _LOCALES = {"en": "en", "zh": "zh_Hans_CN"}
 _BABEL = {"en": "en_GB", "zh": "zh_Hans_CN"}
 # "Sun 29 Nov" and "11月29日 周日", as UX.md asks.
 _DAY_PATTERN = {"en": "EEE d MMM", "zh": "M月d日 EEE"}
+_FORMATTED_KEPT = 20_000  # messages kept formatted (see Translator.t): a few MB at most
 _DURATION_KEYS = {"days": "duration-days", "hours": "duration-hours", "minutes": "duration-minutes"}
 
 
@@ -91,6 +92,10 @@ class Translator:
         self.default_language = default_language
         self.bundles: dict[str, FluentBundle] = {}
         self._ids: dict[str, set[str]] = {}
+        # Messages as formatted, by language, key and arguments (their types too: a str is
+        # escaped, the same text as Html is not). In a mass check-in everyone gets the same
+        # few texts, and catalogues do not change while running; oldest out past the bound.
+        self._formatted: dict[tuple[Any, ...], Html] = {}
         for language in LANGUAGES:
             resource = FluentResource(read_catalogue(language))
             junk = [e for e in resource.body if isinstance(e, ast.Junk)]
@@ -108,9 +113,18 @@ class Translator:
 
     def t(self, language: str | None, key: str, /, **args: Any) -> Html:
         """The message, HTML-safe: it can be passed on as an argument without re-escaping."""
-        bundle = self.bundles[self.language(language)]
+        language = self.language(language)
+        known = (language, key, *args.items(), *map(type, args.values()))
+        try:
+            cached = self._formatted.get(known)
+            keep = True
+        except TypeError:  # an argument that cannot be a key (a list …): not kept
+            cached, keep = None, False
+        if cached is not None:
+            return cached
+        bundle = self.bundles[language]
         if not bundle.has_message(key):
-            raise MissingMessageError(f"{key} ({self.language(language)})")
+            raise MissingMessageError(f"{key} ({language})")
         message = bundle.get_message(key)
         assert message.value is not None, key
         safe = {
@@ -120,6 +134,10 @@ class Translator:
         text, errors = bundle.format_pattern(message.value, safe)
         if errors:
             raise ValueError(f"{key}: {errors}")
+        if keep:
+            if len(self._formatted) >= _FORMATTED_KEPT:
+                del self._formatted[next(iter(self._formatted))]
+            self._formatted[known] = Html(text)
         return Html(text)
 
     def plain(self, language: str | None, key: str, /, **args: Any) -> str:
@@ -160,8 +178,10 @@ def translator(default_language: str = "en") -> Translator:
     return Translator(default_language)
 
 
+@lru_cache(maxsize=4096)
 def format_day(day: date | datetime, language: str) -> str:
-    """``Sun 29 Nov`` / ``11月29日 周日``."""
+    """``Sun 29 Nov`` / ``11月29日 周日``. Kept: Babel takes longer to word a date than
+    the rest of a check-in's reply, and every person's reply names the same few days."""
     return format_date(day, _DAY_PATTERN.get(language, "EEE d MMM"), locale=_BABEL[language])
 
 

@@ -100,6 +100,13 @@ async def identify(update: Update, context: MusterContext) -> tuple[str, Member 
 
 
 def keyboard(rows: Buttons) -> InlineKeyboardMarkup:
+    return _keyboard(tuple(tuple(row) for row in rows))
+
+
+@functools.lru_cache(maxsize=4096)
+def _keyboard(rows: tuple[tuple[tuple[str, str], ...], ...]) -> InlineKeyboardMarkup:
+    """Made once per set of buttons and language: building one is a dozen PTB objects on
+    every reply, and PTB's objects are frozen, so one can go with any number of messages."""
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
     )

@@ -81,33 +81,35 @@ class CheckinRepository:
         flagged: bool,
         now: datetime,
     ) -> tuple[Checkin, bool]:
-        """Insert the day's check-in or replace its answers; (row, whether it was new)."""
+        """Insert the day's check-in or replace its answers; (row, whether it was new).
+
+        One statement, which returns the row it stored: read, upsert and read again in a
+        transaction were five round trips to the writer's thread. Whether the row is new is
+        read first (a point read, no round trip); a member's own updates are handled one
+        at a time, so nothing else saves their check-in in between."""
         stamp = to_db_time(now)
-        async with self.db.transaction() as conn:
-            existed = await self.get(member_id, day) is not None
-            await conn.execute(
-                "INSERT INTO checkins (member_id, unit_id, day, answers, excused, flagged,"
-                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (member_id, day) DO UPDATE SET unit_id = excluded.unit_id,"
-                " answers = excluded.answers, excused = excluded.excused,"
-                " flagged = excluded.flagged, updated_at = excluded.updated_at",
-                (
-                    member_id,
-                    unit_id,
-                    day.isoformat(),
-                    json.dumps(answers, ensure_ascii=False, sort_keys=True),
-                    int(excused),
-                    int(flagged),
-                    stamp,
-                    stamp,
-                ),
-            )
-            saved = await self.get(member_id, day)
-        assert saved is not None
-        return saved, not existed
+        existed = await self.get(member_id, day) is not None
+        rows = await self.db.write_returning(
+            "INSERT INTO checkins (member_id, unit_id, day, answers, excused, flagged,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (member_id, day) DO UPDATE SET unit_id = excluded.unit_id,"
+            " answers = excluded.answers, excused = excluded.excused,"
+            " flagged = excluded.flagged, updated_at = excluded.updated_at RETURNING *",
+            (
+                member_id,
+                unit_id,
+                day.isoformat(),
+                json.dumps(answers, ensure_ascii=False, sort_keys=True),
+                int(excused),
+                int(flagged),
+                stamp,
+                stamp,
+            ),
+        )
+        return _checkin(rows[0]), not existed
 
     async def get(self, member_id: int, day: date) -> Checkin | None:
-        row = await self.db.fetchone(
+        row = await self.db.fetchone_inline(
             "SELECT * FROM checkins WHERE member_id = ? AND day = ?", (member_id, day.isoformat())
         )
         return _checkin(row) if row else None

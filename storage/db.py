@@ -227,8 +227,18 @@ class Database:
             return list(await self.conn.execute_fetchall(sql, tuple(params)))
 
     async def fetchone_inline(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
-        """``fetchone()`` on the loop's own connection (see ``write_inline``): a point read
-        on the delivery path without a round trip to a thread. It sees what is committed."""
+        """``fetchone()`` on the loop's own connection (see ``write_inline``), without a
+        round trip to a thread: for point reads only, one row by a primary key or a unique
+        index (a member by Telegram id, a unit by id, a member's check-in of a day…).
+
+        Such a read is a few B-tree pages already in SQLite's page cache, some microseconds,
+        less than the hop it saves (a future, a thread switch, two turns of the loop); a
+        scan or a roll-up could hold the loop for milliseconds and stays on the thread.
+        In WAL mode a reader never waits for the writer, so it does not block the loop
+        either; it sees what is committed, so a task reads its own committed writes. In a
+        transaction it is the writer's read (that transaction's own rows), and when SQLite
+        answers BUSY (WAL recovery by another connection) it is ``fetchone()`` after all.
+        """
         cursor = self._try_inline(sql, params, write=False)
         if cursor is None:
             return await self.fetchone(sql, params)

@@ -213,7 +213,9 @@ class DirectiveRepository:
         return directive_id
 
     async def get(self, directive_id: int) -> Directive | None:
-        row = await self.db.fetchone("SELECT * FROM directives WHERE id = ?", (directive_id,))
+        row = await self.db.fetchone_inline(
+            "SELECT * FROM directives WHERE id = ?", (directive_id,)
+        )
         return _directive(row) if row else None
 
     async def targets(self, directive_id: int) -> list[Target]:
@@ -417,7 +419,7 @@ class DirectiveRepository:
                 (to_db_time(now), directive_id, member_id),
             )
             first = cursor.rowcount == 1
-        row = await self.db.fetchone(
+        row = await self.db.fetchone_inline(
             "SELECT acked_at FROM directive_recipients WHERE directive_id = ? AND member_id = ?",
             (directive_id, member_id),
         )

@@ -34,7 +34,7 @@ class GridRepository:
         self.db = db
 
     async def get(self, grid_id: int) -> Grid | None:
-        row = await self.db.fetchone(f"SELECT {COLUMNS} FROM grids WHERE id = ?", (grid_id,))
+        row = await self.db.fetchone_inline(f"SELECT {COLUMNS} FROM grids WHERE id = ?", (grid_id,))
         return grid_of(row) if row else None
 
     async def by_code(self, code: str) -> Grid | None:

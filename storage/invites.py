@@ -83,11 +83,13 @@ class InviteRepository:
         return invite
 
     async def get(self, invite_id: int) -> Invite | None:
-        row = await self.db.fetchone(f"SELECT {_INVITE} FROM invites WHERE id = ?", (invite_id,))
+        row = await self.db.fetchone_inline(
+            f"SELECT {_INVITE} FROM invites WHERE id = ?", (invite_id,)
+        )
         return _invite(row) if row else None
 
     async def by_hash(self, token_hash: str) -> Invite | None:
-        row = await self.db.fetchone(
+        row = await self.db.fetchone_inline(
             f"SELECT {_INVITE} FROM invites WHERE token_hash = ?", (token_hash,)
         )
         return _invite(row) if row else None
@@ -157,7 +159,7 @@ class InviteRepository:
         return _request(row) if row else None
 
     async def get_request(self, request_id: int) -> JoinRequest | None:
-        row = await self.db.fetchone(
+        row = await self.db.fetchone_inline(
             f"SELECT {_REQUEST} FROM join_requests WHERE id = ?", (request_id,)
         )
         return _request(row) if row else None

@@ -70,7 +70,7 @@ class LeaveRepository:
         return found
 
     async def get(self, leave_id: int) -> Leave | None:
-        row = await self.db.fetchone(
+        row = await self.db.fetchone_inline(
             "SELECT * FROM leave WHERE id = ? AND cancelled_at IS NULL", (leave_id,)
         )
         return _leave(row) if row else None

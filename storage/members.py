@@ -53,11 +53,13 @@ class MemberRepository:
         self.db = db
 
     async def get(self, member_id: int) -> Member | None:
-        row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM members WHERE id = ?", (member_id,))
+        row = await self.db.fetchone_inline(
+            f"SELECT {_COLUMNS} FROM members WHERE id = ?", (member_id,)
+        )
         return _member(row) if row else None
 
     async def by_telegram_id(self, telegram_id: int) -> Member | None:
-        row = await self.db.fetchone(
+        row = await self.db.fetchone_inline(
             f"SELECT {_COLUMNS} FROM members WHERE telegram_id = ?", (telegram_id,)
         )
         return _member(row) if row else None

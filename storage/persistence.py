@@ -11,7 +11,6 @@ import asyncio
 import json
 import logging
 from collections.abc import MutableMapping
-from itertools import groupby
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
@@ -75,10 +74,12 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
 
     Writes are group-committed: ``Application.update_persistence`` calls the ``update_*``
     methods all at once (``asyncio.gather``), and every write queued before the batch runs
-    goes into one transaction, each caller returning once it is committed. A row whose
-    JSON is what the database already holds is not written at all: PTB reports every user
-    and chat an update touched, changed or not, and an empty dict is never stored (absent
-    means empty on load).
+    goes into one transaction, each caller returning once it is committed: one
+    ``executemany`` per kind of statement, each a round trip to the writer's thread (PTB
+    interleaves users, chats and conversations; grouping only runs of one kind made that
+    two round trips per person). A row whose JSON is what the database already holds is
+    not written at all: PTB reports every user and chat an update touched, changed or not,
+    and an empty dict is never stored (absent means empty on load).
     """
 
     __slots__ = ("_commit", "_conversations", "_db", "_pending", "_stored")
@@ -96,7 +97,9 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         # hash of the stored JSON per ("user"|"chat", id), for the rows that exist; a hash
         # rather than the text keeps this small for a large organisation.
         self._stored: dict[tuple[str, int], int] = {}
-        self._pending: list[tuple[str, tuple[Any, ...]]] = []
+        # The row's identity -> the last statement for it (each sets or deletes the whole
+        # row, so only the last counts and the batch's order among rows does not matter).
+        self._pending: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = {}
         self._commit: asyncio.Future[None] | None = None
 
     # --- loading (called once, by Application.initialize) -------------------------------
@@ -141,7 +144,8 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         cached = self._conversations.setdefault(name, {})
         if new_state is None:
             if key in cached:
-                await self._queue(_DELETE_CONVERSATION, (name, _key_text(key)))
+                row = (name, _key_text(key))
+                await self._queue(("conversation", *row), _DELETE_CONVERSATION, row)
                 del cached[key]
             return
         if key in cached and cached[key] == new_state:
@@ -150,7 +154,8 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         if state is None:
             # A programming error in a handler; PTB routes it to the error handlers.
             raise TypeError(f"conversation {name!r} state {new_state!r} is not JSON-able")
-        await self._queue(_UPSERT_CONVERSATION, (name, _key_text(key), state))
+        row = (name, _key_text(key))
+        await self._queue(("conversation", *row), _UPSERT_CONVERSATION, (*row, state))
         cached[key] = new_state
 
     async def update_user_data(self, user_id: int, data: Data) -> None:
@@ -172,31 +177,35 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         text = self._data_json(kind, owner, data)
         if text is None or self._stored.get((kind, owner)) == hash(text):
             return
-        await self._queue(_UPSERT_DATA[kind], (owner, text))
+        await self._queue((kind, owner), _UPSERT_DATA[kind], (owner, text))
         self._stored[(kind, owner)] = hash(text)
 
     async def _drop(self, kind: str, owner: int) -> None:
         if (kind, owner) in self._stored:
-            await self._queue(_DELETE_DATA[kind], (owner,))
+            await self._queue((kind, owner), _DELETE_DATA[kind], (owner,))
             del self._stored[(kind, owner)]
 
-    async def _queue(self, sql: str, params: tuple[Any, ...]) -> None:
-        """Add one statement to the next batch and wait until that batch is committed.
+    async def _queue(self, row: tuple[Any, ...], sql: str, params: tuple[Any, ...]) -> None:
+        """Add the statement that sets (or deletes) ``row`` to the next batch and wait until
+        that batch is committed.
 
         Callers note what the database holds only after this returns, so a batch that
         fails (and rolls back) leaves nothing marked as stored."""
-        self._pending.append((sql, params))
+        self._pending.pop(row, None)  # the newest last, as the batch's order was
+        self._pending[row] = (sql, params)
         if self._commit is None:
             # Created now, run after the calls gathered with this one have queued theirs.
             self._commit = asyncio.ensure_future(self._commit_pending())
         await asyncio.shield(self._commit)
 
     async def _commit_pending(self) -> None:
-        batch, self._pending, self._commit = self._pending, [], None
+        batch, self._pending, self._commit = self._pending, {}, None
+        by_statement: dict[str, list[tuple[Any, ...]]] = {}
+        for sql, params in batch.values():
+            by_statement.setdefault(sql, []).append(params)
         async with self._db.transaction() as conn:
-            # Consecutive statements of one kind go in one executemany; order is kept.
-            for sql, group in groupby(batch, key=lambda item: item[0]):
-                await conn.executemany(sql, [params for _, params in group])
+            for sql, rows in by_statement.items():
+                await conn.executemany(sql, rows)
 
     @staticmethod
     def _data_json(kind: str, owner: int, data: Data) -> str | None:

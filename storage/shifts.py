@@ -110,7 +110,9 @@ class ShiftRepository:
         self.db = db
 
     async def get(self, shift_id: int) -> Shift | None:
-        row = await self.db.fetchone(f"SELECT {COLUMNS} FROM shifts WHERE id = ?", (shift_id,))
+        row = await self.db.fetchone_inline(
+            f"SELECT {COLUMNS} FROM shifts WHERE id = ?", (shift_id,)
+        )
         return shift_of(row) if row else None
 
     async def add_many(

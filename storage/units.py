@@ -66,7 +66,9 @@ class UnitRepository:
         return [_unit(r) for r in rows]
 
     async def get(self, unit_id: int) -> Unit | None:
-        row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM units WHERE id = ?", (unit_id,))
+        row = await self.db.fetchone_inline(
+            f"SELECT {_COLUMNS} FROM units WHERE id = ?", (unit_id,)
+        )
         return _unit(row) if row else None
 
     async def by_code(self, code: str) -> Unit | None:

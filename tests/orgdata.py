@@ -6,6 +6,7 @@ from pathlib import Path
 
 from bot.services.authz import Actor
 from bot.services.container import Services
+from storage.models import Member, Unit
 
 TREE = """\
 [[unit]]
@@ -39,3 +40,19 @@ async def load_tree(services: Services, tmp_path: Path, text: str = TREE) -> Non
     path = tmp_path / "org.toml"
     path.write_text(text, encoding="utf-8")
     await services.org.import_file(Actor.console(), path)
+
+
+async def add_member(services: Services, telegram_id: int, unit: Unit, name: str) -> Member:
+    async with services.storage.db.transaction() as conn:
+        await services.storage.members.add(
+            conn,
+            telegram_id=telegram_id,
+            display_name=name,
+            username=name.lower(),
+            language="en",
+            unit_id=unit.id,
+            now=services.clock.now(),
+        )
+    member = await services.storage.members.by_telegram_id(telegram_id)
+    assert member is not None
+    return member

@@ -9,31 +9,15 @@ import pytest
 from bot.services.authz import RULES, Action, Actor, PermissionDeniedError, can
 from bot.services.container import Services
 from bot.services.membership import MembershipError
-from storage.models import Member, Role, Unit
+from storage.models import Role, Unit
 from tests.conftest import ADMIN_ID
-from tests.orgdata import load_tree
+from tests.orgdata import add_member, load_tree
 
 
 @pytest.fixture
 async def units(services: Services, tmp_path: Path) -> dict[str, Unit]:
     await load_tree(services, tmp_path)
     return {u.code: u for u in await services.storage.units.all()}
-
-
-async def add_member(services: Services, telegram_id: int, unit: Unit, name: str) -> Member:
-    async with services.storage.db.transaction() as conn:
-        await services.storage.members.add(
-            conn,
-            telegram_id=telegram_id,
-            display_name=name,
-            username=name.lower(),
-            language="en",
-            unit_id=unit.id,
-            now=services.clock.now(),
-        )
-    member = await services.storage.members.by_telegram_id(telegram_id)
-    assert member is not None
-    return member
 
 
 def actor(role: Role, unit: Unit) -> Actor:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from fluent.syntax import FluentParser
 from fluent.syntax import ast as ftl
 from fluent.syntax.visitor import Visitor
 
-from bot.i18n import LANGUAGES, Translator, read_catalogue
+from bot.i18n import LANGUAGES, Html, Translator, read_catalogue
 
 ROOT = Path(__file__).parents[2]
 KEY = re.compile(r"^[a-z]+(-[a-z0-9]+)+$")
@@ -111,6 +112,65 @@ def test_missing_message_raises(translator: Translator) -> None:
 
     with pytest.raises(MissingMessageError):
         translator.t("en", "no-such-message")
+    with pytest.raises(MissingMessageError):  # after a cached message too
+        translator.t("en", "checkin-submit")
+        translator.t("zh", "no-such-message")
+
+
+def test_a_message_is_formatted_once_per_language_and_arguments(
+    translator: Translator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Button labels and a mass check-in's replies are worded on every update; formatting
+    each once gives the same text, escaped as before."""
+    first = {lang: translator.plain(lang, "checkin-submit") for lang in LANGUAGES}
+    assert first["en"] != first["zh"]
+    formatted: list[str] = []
+    for language in LANGUAGES:
+        bundle = translator.bundles[language]
+        original = bundle.format_pattern
+
+        def counted(pattern: object, args: object = None, original: object = original) -> object:
+            formatted.append("x")
+            return original(pattern, args)  # type: ignore[operator]
+
+        monkeypatch.setattr(bundle, "format_pattern", counted)
+    assert {lang: translator.plain(lang, "checkin-submit") for lang in LANGUAGES} == first
+    assert formatted == []
+    # With arguments: once per set of arguments, and a name is still escaped unless it
+    # is already HTML.
+    ann = translator.t("en", "list-names-more", names="Ann <3", count=2)
+    assert translator.t("en", "list-names-more", names="Ann <3", count=2) == ann
+    assert "Ann &lt;3" in ann and len(formatted) == 1
+    assert "Ann <b>3</b>" in translator.t(
+        "en", "list-names-more", names=Html("Ann <b>3</b>"), count=2
+    )
+    assert translator.t("en", "list-names-more", names="Bob", count=2) != ann
+    assert translator.plain("en", "list-names-more", names="Ann <3", count=2) != ann
+    assert len(formatted) == 4
+    # An argument that cannot be a key is no error of the cache's (Fluent refuses it).
+    for _ in range(2):
+        with pytest.raises(ValueError, match="list-names-more"):
+            translator.t("en", "list-names-more", names="Ann", count=[2])
+    assert len(formatted) == 6
+
+
+def test_a_day_is_worded_by_babel_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from babel.dates import format_date as babel_format
+
+    import bot.i18n
+    from bot.i18n import format_day
+
+    worded: list[object] = []
+
+    def counted(day: object, pattern: str, locale: str) -> str:
+        worded.append(day)
+        return babel_format(day, pattern, locale=locale)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bot.i18n, "format_date", counted)
+    day = date(2031, 11, 30)  # a day no other test words
+    assert [format_day(day, "en"), format_day(day, "zh")] == ["Sun 30 Nov", "11月30日 周日"]
+    assert [format_day(day, "en"), format_day(day, "zh")] == ["Sun 30 Nov", "11月30日 周日"]
+    assert worded == [day, day]
 
 
 # Words a Chinese reader takes for a translation (#13): the check-in is 打卡, not a one-off

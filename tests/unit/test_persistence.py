@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
+import aiosqlite
 import pytest
 from telegram import Update
 from telegram.ext import (
@@ -207,6 +209,43 @@ async def test_gathered_writes_share_one_transaction(db: Database) -> None:
     ]
     assert await persistence.get_user_data() == {1: {"a": 1}, 2: {"b": 2}}
     assert await persistence.get_chat_data() == {1: {"c": 3}}
+
+
+async def test_a_flush_makes_one_round_trip_per_kind_of_statement(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """However many people an update_persistence covers, and in whatever order PTB reports
+    them, their rows go to the writer's thread in one executemany per statement."""
+    persistence = SQLitePersistence(db)
+    await persistence.get_user_data()
+    await persistence.get_conversations("t")
+    await persistence.update_conversation("t", (9, 9), "ask")
+    trips: list[str] = []
+    execute = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Callable[..., Any], *args: Any) -> Any:
+        trips.append(str(args[0]).split()[0] if args else "?")
+        return await execute(self, fn, *args)  # type: ignore[no-untyped-call]
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    writes = []
+    for person in range(1, 51):  # as PTB gathers them: each person's rows side by side
+        writes += [
+            persistence.update_conversation("t", (person, person), "confirm"),
+            persistence.update_user_data(person, {"draft": person}),
+        ]
+    await asyncio.gather(*writes, persistence.update_conversation("t", (9, 9), None))
+    assert trips == ["BEGIN", "INSERT", "INSERT", "DELETE", "COMMIT"]
+    monkeypatch.undo()
+    conversations = await reopen_conversations(db)
+    # (9, 9) was set and then ended in the same flush: the last word counts, as in order.
+    assert len(conversations) == 49 and (9, 9) not in conversations
+    assert conversations[(7, 7)] == "confirm"
+    assert (await persistence.get_user_data())[50] == {"draft": 50}
+
+
+async def reopen_conversations(db: Database) -> dict[tuple[int | str, ...], object]:
+    return dict(await SQLitePersistence(db).get_conversations("t"))
 
 
 async def test_unchanged_and_empty_data_are_not_written(db: Database) -> None:
