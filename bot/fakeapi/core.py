@@ -177,6 +177,7 @@ class _Limits:
     per_second: int
     per_chat_per_second: int
     group_per_minute: int
+    edits_overall: bool = True  # False: edits count toward their chat's limits only
 
 
 @dataclass
@@ -359,12 +360,13 @@ class FakeBotApi:
             self._check_faults(key, params)
             paced = _is_paced(key)
             if paced:
-                self._check_limits(params)
+                overall = self._counts_overall(key)
+                self._check_limits(params, overall)
             result = handler(params)
             if inspect.isawaitable(result):
                 result = await result
             if paced:
-                self._record_send(params)
+                self._record_send(params, overall)
             message = self._message_of(result)
             status, body = 200, {"ok": True, "result": deepcopy(result)}
         except ApiError as error:
@@ -476,26 +478,33 @@ class FakeBotApi:
         per_chat_per_second: int = 1,
         group_per_minute: int = 20,
         clock: Callable[[], float] = time.monotonic,
+        *,
+        edits_overall: bool = True,
     ) -> None:
         """Answer 429 with ``retry_after``, as Telegram does, to a send or edit that would
         exceed a flood limit: ``per_second`` overall and ``per_chat_per_second`` per chat in
         any sliding second, ``group_per_minute`` per group (chat id < 0) in any sliding
         minute.  Only accepted sends count.  ``clock`` is a monotonic clock in seconds (a
-        fake one in tests), also used for :attr:`send_times`."""
-        self._limits = _Limits(per_second, per_chat_per_second, group_per_minute)
+        fake one in tests), also used for :attr:`send_times`. ``edits_overall=False``:
+        edits count toward their chat's limits only, not the overall one (what Telegram's
+        developers describe, see bot/reply_pacing.py)."""
+        self._limits = _Limits(per_second, per_chat_per_second, group_per_minute, edits_overall)
         self._monotonic = clock
 
-    def _check_limits(self, params: JSON) -> None:
+    def _counts_overall(self, key: str) -> bool:
+        limits = self._limits
+        return limits is None or limits.edits_overall or not key.startswith("edit")
+
+    def _check_limits(self, params: JSON, overall: bool = True) -> None:
         limits = self._limits
         if limits is None:
             return
         now = self._monotonic()
         chat_id = _as_int(params.get("chat_id"))
         mine = self.send_times.get(chat_id, []) if chat_id is not None else []
-        waits = [
-            _window_wait(self._recent_sends, limits.per_second, 1.0, now),
-            _window_wait(mine, limits.per_chat_per_second, 1.0, now),
-        ]
+        waits = [_window_wait(mine, limits.per_chat_per_second, 1.0, now)]
+        if overall:
+            waits.append(_window_wait(self._recent_sends, limits.per_second, 1.0, now))
         if chat_id is not None and chat_id < 0:
             waits.append(_window_wait(mine, limits.group_per_minute, 60.0, now))
         wait = max(waits)
@@ -503,9 +512,10 @@ class FakeBotApi:
             seconds = max(1, math.ceil(wait))
             raise ApiError(429, f"Too Many Requests: retry after {seconds}", seconds)
 
-    def _record_send(self, params: JSON) -> None:
+    def _record_send(self, params: JSON, overall: bool = True) -> None:
         now = self._monotonic()
-        self._recent_sends.append(now)
+        if overall:
+            self._recent_sends.append(now)
         while self._recent_sends and self._recent_sends[0] + 1.0 <= now:
             self._recent_sends.popleft()
         chat_id = _as_int(params.get("chat_id"))

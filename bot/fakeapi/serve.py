@@ -1,6 +1,7 @@
 """Run the Bot API stand-in in a process of its own (benchmarks, manual tries).
 
-    python -m bot.fakeapi.serve --token T [--port 0] [--enforce-limits] [--results FILE]
+    python -m bot.fakeapi.serve --token T [--port 0] [--enforce-limits [--edits-per-chat-only]]
+                                [--results FILE]
                                 [--answer-after MS] [--flood-share P --flood-wait LO-HI]
 
 Prints the base URL (``http://127.0.0.1:PORT/bot``, what ``telegram.api_base_url`` takes)
@@ -87,7 +88,12 @@ def summary(api: FakeBotApi, *, cpu_seconds: float) -> dict[str, Any]:
 async def serve(args: argparse.Namespace) -> None:
     api = StandInApi(args.answer_after / 1000, args.flood_share, args.flood_wait)
     if args.enforce_limits:
-        api.enforce_limits(args.per_second, args.per_chat_per_second, args.group_per_minute)
+        api.enforce_limits(
+            args.per_second,
+            args.per_chat_per_second,
+            args.group_per_minute,
+            edits_overall=not args.edits_per_chat_only,
+        )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -123,6 +129,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--per-second", type=int, default=30)
     parser.add_argument("--per-chat-per-second", type=int, default=1)
     parser.add_argument("--group-per-minute", type=int, default=20)
+    parser.add_argument(
+        "--edits-per-chat-only",
+        action="store_true",
+        help="edits count toward their chat's limits, not the overall per-second one",
+    )
     parser.add_argument("--results", type=Path, help="write a JSON summary here at exit")
     parser.add_argument("--answer-after", type=float, default=0.0, help="milliseconds")
     parser.add_argument("--flood-share", type=float, default=0.0, help="0 to 1")
