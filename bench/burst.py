@@ -217,23 +217,32 @@ async def directive_to(services: Services, units: Sequence[int]) -> int:
     return (await services.directives.create(actor, draft)).id
 
 
-async def split_branches(services: Services, pressers: int) -> tuple[list[int], list[int]]:
-    """Branches whose members (at least ``pressers``) press; the rest get the broadcast."""
+async def split_branches(services: Services, *sizes: int) -> list[list[int]]:
+    """Branches in groups of at least ``sizes`` members each (the pressers, the people who
+    check in), and the rest (the broadcast's): no chat is in two groups, so no chat gets
+    more than the one message a second the stand-in allows it."""
     rows = await services.storage.db.fetchall(
         "SELECT unit_id, COUNT(*) AS n FROM members WHERE telegram_id != ?"
         " GROUP BY unit_id ORDER BY unit_id",
         (AUTHOR_ID,),
     )
-    first: list[int] = []
-    rest: list[int] = []
-    taken = 0
+    groups: list[list[int]] = [[] for _ in range(len(sizes) + 1)]
+    group, taken = 0, 0
     for row in rows:
-        if taken < pressers:
-            first.append(int(row["unit_id"]))
-            taken += int(row["n"])
-        else:
-            rest.append(int(row["unit_id"]))
-    return first, rest
+        while group < len(sizes) and taken >= sizes[group]:
+            group, taken = group + 1, 0
+        groups[group].append(int(row["unit_id"]))
+        taken += int(row["n"])
+    return groups
+
+
+async def members_of(services: Services, units: Sequence[int]) -> list[int]:
+    """The Telegram ids of these branches' members."""
+    marks = ", ".join("?" * len(units))
+    rows = await services.storage.db.fetchall(
+        f"SELECT telegram_id FROM members WHERE unit_id IN ({marks})", tuple(units)
+    )
+    return [int(row["telegram_id"]) for row in rows]
 
 
 async def sent_rows(services: Services, directive_id: int) -> dict[int, int]:
@@ -350,8 +359,9 @@ async def burst_child(args: argparse.Namespace) -> Result:
         for job in app.job_queue.get_jobs_by_name("tick"):
             job.schedule_removal()
         services: Services = app.bot_data["services"]
-        await build_org(services, args.db.parent, args.recipients + pressers, args.seed)
-        pressing, broadcast_units = await split_branches(services, pressers)
+        everyone = args.recipients + pressers + checkers
+        await build_org(services, args.db.parent, everyone, args.seed)
+        pressing, checking, broadcast_units = await split_branches(services, pressers, checkers)
         result["processor"] = type(app.update_processor).__name__
         result["max_concurrent"] = app.update_processor.max_concurrent_updates
         async with running(app):
@@ -366,6 +376,7 @@ async def burst_child(args: argparse.Namespace) -> Result:
             started = time.monotonic()
             burst_at = started + SETTLE + BEFORE
             rng = random.Random(args.seed)
+            checking_chats = (await members_of(services, checking))[:checkers]
             people = Burst(app, timed, f"ack:{earlier}")
             chats = sorted(messages)
             tasks = [
@@ -378,7 +389,7 @@ async def burst_child(args: argparse.Namespace) -> Result:
                 asyncio.create_task(
                     people.check_in(chat, burst_at + PRESS_SPAN + rng.uniform(0, CHECKIN_SPAN))
                 )
-                for chat in rng.sample(chats, checkers)
+                for chat in checking_chats
             ]
             await asyncio.gather(*tasks)
             await people.presses_done(time.monotonic() + GIVE_UP)
@@ -389,7 +400,7 @@ async def burst_child(args: argparse.Namespace) -> Result:
             burst_at=burst_at,
             burst_end=burst_at + PRESS_SPAN + CHECKIN_SPAN,
             pressers=len(chats),
-            checkers=checkers,
+            checkers=len(checking_chats),
             press_answers=answers,
             press_edits=edits,
             steps=people.steps,
@@ -570,8 +581,9 @@ def render(
         )
     about = (
         "A directive to every member of most branches goes out at the free rate while the"
-        " members of the other branches each press ✅ on an earlier directive, all within"
-        f" {PRESS_SPAN:g} s, then a tenth as many as the directive's recipients check in (the"
+        " members of other branches each press ✅ on an earlier directive, all within"
+        f" {PRESS_SPAN:g} s, then the members of yet other branches, a tenth as many as the"
+        " directive's recipients, check in (the"
         f' default form: `/checkin`, "At my post", "✅ Submit", each step {THINK:g} s after'
         f" the bot's answer to the last) within {CHECKIN_SPAN:g} s. Over real HTTP to the Bot"
         f" API stand-in in its own process, answering every call after {ANSWER_AFTER_MS} ms,"
