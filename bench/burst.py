@@ -57,7 +57,7 @@ from bot.app import build_application
 from bot.config import load_settings
 from bot.delivery import Pacer, Slot
 from bot.inbox import read_update
-from bot.reply_pacing import PacedReplies
+from bot.reply_pacing import PacedReplies, TelegramAnswer
 from bot.runner import running
 from bot.services.container import Services
 from bot.services.directives import Draft
@@ -108,13 +108,13 @@ class Timed(PacedReplies):
 
     async def process_request(
         self,
-        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        callback: Callable[..., Coroutine[Any, Any, TelegramAnswer]],
         args: Any,
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
         rate_limit_args: dict[str, bool] | None,
-    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+    ) -> TelegramAnswer:
         result = await super().process_request(
             callback, args, kwargs, endpoint, data, rate_limit_args
         )

@@ -95,6 +95,10 @@ def _retry_delay(exc: RetryAfter | NetworkError, attempt: int) -> float | None:
     return NETWORK_BACKOFF * (1 << attempt)
 
 
+TelegramAnswer = bool | dict[str, Any] | list[dict[str, Any]]
+"""What a Bot API request gives back, as PTB hands it to the rate limiter."""
+
+
 class PacedReplies(BaseRateLimiter[dict[str, bool]]):
     def __init__(self, pacer: Pacer) -> None:
         self.pacer = pacer
@@ -111,13 +115,13 @@ class PacedReplies(BaseRateLimiter[dict[str, bool]]):
 
     async def process_request(
         self,
-        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        callback: Callable[..., Coroutine[Any, Any, TelegramAnswer]],
         args: Any,
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
         rate_limit_args: dict[str, bool] | None,
-    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+    ) -> TelegramAnswer:
         if rate_limit_args == ENGINE_REQUEST:
             return await callback(*args, **kwargs)
         counted, overall = _limits(endpoint)

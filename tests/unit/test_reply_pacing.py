@@ -284,13 +284,17 @@ def shipped_pacer(clock: Clockwork) -> Pacer:
     )
 
 
-async def test_during_a_saturated_broadcast_a_press_is_answered_and_edited_at_once() -> None:
+async def saturated() -> tuple[Clockwork, Broadcast, PacedReplies, SlowTelegram]:
+    """A broadcast at full rate for 3 s, and the replies' limiter on the same pacer."""
     clock = Clockwork()
     pacer = shipped_pacer(clock)
     broadcast = Broadcast(pacer, clock)
     await clock.run_until(3.0)
-    assert len(broadcast.between(2.0, 3.0)) == SHIPPED_RATE  # saturated
-    limiter, telegram = PacedReplies(pacer), SlowTelegram(clock)
+    return clock, broadcast, PacedReplies(pacer), SlowTelegram(clock)
+
+
+async def test_during_a_saturated_broadcast_a_press_is_answered_and_edited_at_once() -> None:
+    clock, broadcast, limiter, telegram = await saturated()
 
     async def press() -> None:
         await request(limiter, telegram, "answerCallbackQuery")
@@ -305,11 +309,7 @@ async def test_during_a_saturated_broadcast_a_press_is_answered_and_edited_at_on
 
 
 async def test_during_a_saturated_broadcast_a_reply_takes_the_next_free_slot() -> None:
-    clock = Clockwork()
-    pacer = shipped_pacer(clock)
-    broadcast = Broadcast(pacer, clock)
-    await clock.run_until(3.0)
-    limiter, telegram = PacedReplies(pacer), SlowTelegram(clock)
+    clock, broadcast, limiter, telegram = await saturated()
     replied = asyncio.create_task(request(limiter, telegram))
     await clock.run_until(5.0)
     await broadcast.stop()
@@ -321,11 +321,7 @@ async def test_during_a_saturated_broadcast_a_reply_takes_the_next_free_slot() -
 
 
 async def test_replies_have_first_claim_yet_the_total_keeps_the_overall_rate() -> None:
-    clock = Clockwork()
-    pacer = shipped_pacer(clock)
-    broadcast = Broadcast(pacer, clock)
-    await clock.run_until(3.0)
-    limiter, telegram = PacedReplies(pacer), SlowTelegram(clock)
+    clock, broadcast, limiter, telegram = await saturated()
     people = range(PERSON, PERSON + 40)  # 40 people answered at once: more than a second's
     replies = [asyncio.create_task(request(limiter, telegram, chat_id=p)) for p in people]
     edits = [
