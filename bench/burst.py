@@ -514,6 +514,8 @@ def measure(recipients: int, rounds: int, seed: int, concurrent: int) -> list[di
 
 
 def seconds(value: float) -> str:
+    if math.isnan(value):
+        return "none answered"
     return "never" if math.isinf(value) else f"{value:.2f} s"
 
 
@@ -593,7 +595,9 @@ def render(
         " issue #14, replies and edits taking slots of the one budget with the outbox, first"
         " come first served. B: as shipped, callback answers take no slot, edits count per"
         " chat only, a reply has first claim on the next free slot. Times are the bot's, from"
-        " the update queued to the answer's HTTP response; the broadcast's rate and the 429s"
+        " the update queued to the answer's HTTP response (a member whose step is not"
+        f" answered within {GIVE_UP:.0f} s gives up: that check-in is never stored); the"
+        " broadcast's rate and the 429s"
         f" are the stand-in's. Update processing: {first.processor}"
         + (
             ", PTB's own in place of the tree's (`--concurrent`), a preview of concurrent"
