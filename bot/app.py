@@ -87,7 +87,7 @@ async def build_application(
         )
         # ConversationHandler needs a person's updates in order.
         .concurrent_updates(False)
-        # Replies and edits share the outbox's budget and wait out a 429.
+        # Replies and edits are paced with the outbox's pacer, ahead of it, and wait out a 429.
         .rate_limiter(PacedReplies(pacer))
         .post_shutdown(close_storage)
     )

@@ -221,6 +221,14 @@ class Pacer:
     A slot is recorded the moment it is granted, so concurrent callers each get their own,
     and moved to the moment its send returns when the caller calls ``Slot.finish()``.
     Time and sleep are injected: tests run on a fake timeline and never really wait.
+
+    Interactive traffic (``reply=True``: what answers a person's own action) comes first:
+    a reply waiting for the overall budget alone has first claim on the next free slot,
+    and bulk sends yield while one waits, so a reply waits at most one slot however busy
+    the outbox is, and the total stays within the overall limit. An edit answering a
+    person (``overall=False``) is held to its chat's limits only: Telegram counts edits
+    per chat, and the overall ~30/s is about new messages to many users (see
+    docs/reliability.md, "What counts toward which limit").
     """
 
     def __init__(
@@ -267,6 +275,8 @@ class Pacer:
         self._paid_recent: deque[Slot] = deque()
         self._second_ends = -math.inf
         self._second_sends = 0
+        # Replies waiting now for the overall budget alone: bulk sends yield to them.
+        self._claims = 0
 
     @classmethod
     def from_settings(
@@ -296,11 +306,23 @@ class Pacer:
             rate_per_second=30, chat_interval=0, group_per_minute=20, sleep=sleep, enabled=False
         )
 
-    async def acquire(self, chat_id: int, *, reply: bool = False, paid: bool = False) -> Slot:
+    async def acquire(
+        self, chat_id: int, *, reply: bool = False, overall: bool = True, paid: bool = False
+    ) -> Slot:
         """Wait until a send to ``chat_id`` is allowed, and take that slot; call its
-        ``finish()`` when the send returns. See :meth:`take` for ``reply`` and ``paid``."""
-        while isinstance(taken := self.take(chat_id, reply=reply, paid=paid), float):
-            await self.sleep(taken)
+        ``finish()`` when the send returns. See :meth:`take` for ``reply``, ``overall`` and
+        ``paid``."""
+        while isinstance(
+            taken := self.take(chat_id, reply=reply, overall=overall, paid=paid), float
+        ):
+            # A reply that waits only for the overall budget claims the next free slot.
+            now = self.monotonic()
+            claims = int(reply and overall and self._chat_delay(chat_id, now, reply=True) <= 0)
+            self._claims += claims
+            try:
+                await self.sleep(taken)
+            finally:
+                self._claims -= claims
         return taken
 
     def try_acquire(self, chat_id: int) -> float:
@@ -308,32 +330,44 @@ class Pacer:
         taken = self.take(chat_id)
         return taken if isinstance(taken, float) else 0.0
 
-    def take(self, chat_id: int, *, reply: bool = False, paid: bool = False) -> Slot | float:
+    def take(
+        self, chat_id: int, *, reply: bool = False, overall: bool = True, paid: bool = False
+    ) -> Slot | float:
         """The slot if one is free now, else the seconds to wait.
 
         A ``reply`` answers what a person just did: it keeps the overall and group limits
         but not the interval between two messages to one person (Telegram allows short
         bursts there, and a conversation often edits one message and sends the next); a
-        chat Telegram asked to wait waits for a reply too.
+        chat Telegram asked to wait waits for a reply too. A bulk send (not ``reply``)
+        yields while a reply waits for the overall budget (see :meth:`acquire`).
+        ``overall=False`` (an edit) leaves the overall limit out: its slot binds only its
+        chat and group.
 
         A ``paid`` send (``allow_paid_broadcast``) keeps the chat's limits but takes the
         paid rate instead of the free one; free sends count towards the paid rate too, so
-        that all together stay within it, and keep their own rate besides."""
+        that all together stay within it, and keep their own rate besides. A paid send
+        does not yield to waiting replies: it takes nothing from the free budget they wait
+        for."""
         now = self.monotonic()
         if not self.enabled:
             return Slot(now, self.monotonic)
         paid = paid and self._paid_sends > 0
         chat_delay = self._chat_delay(chat_id, now, reply=reply)
-        overall = self._paid_delay(now) if self._paid_sends else 0.0
-        if not paid:
-            overall = max(overall, self._global_delay(now))
-        delay = max(self._paused_until - now, overall, chat_delay)
+        delay = max(self._paused_until - now, chat_delay)
+        if overall:
+            if self._paid_sends:
+                delay = max(delay, self._paid_delay(now))
+            if not paid:
+                delay = max(delay, self._global_delay(now))
+                if self._claims and not reply:
+                    # Yield one slot's time; the waiting reply takes the slot meanwhile.
+                    delay = max(delay, self._window / self._window_sends)
         if delay > 0:
             return delay
         slot = Slot(now, self.monotonic)
-        if self._paid_sends:
+        if overall and self._paid_sends:
             self._count_paid(slot, now, paid)
-        if not paid:
+        if overall and not paid:
             _record(self._recent, slot, self._window_sends)
         self._last_in_chat[chat_id] = slot
         if chat_id < 0:

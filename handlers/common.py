@@ -123,6 +123,7 @@ class Reply:
         self.language = language
         # The sender as a member when known (``Reply.to`` looks it up), else None.
         self.member = member
+        self._answered = False  # the pressed button's callback query, once answered
 
     @classmethod
     async def to(cls, update: Update, context: MusterContext) -> Reply:
@@ -153,6 +154,7 @@ class Reply:
         return await self.send_text(self.t(key, **args), buttons)
 
     async def send_text(self, text: str, buttons: Buttons | None = None) -> Message:
+        await self._answer_first()
         chat = self.update.effective_chat
         assert chat is not None
         return await self.context.bot.send_message(
@@ -175,6 +177,7 @@ class Reply:
         await self.edit_text(self.t(key, **args), buttons)
 
     async def edit_text(self, text: str, buttons: Buttons | None = None) -> None:
+        await self._answer_first()
         query = self.update.callback_query
         if query is None or query.message is None or not isinstance(query.message, Message):
             await self.send_text(text, buttons)
@@ -192,10 +195,20 @@ class Reply:
             await self.send_text(text, buttons)
 
     async def toast(self, key: str, /, **args: Any) -> None:
-        """Answer the pressed button with a short notice (or silently when key is empty)."""
+        """Answer the pressed button with a short notice (or silently when key is empty).
+        Call it before anything else is sent for the press: the person's spinner stops
+        only then, and the answer takes no share of the sending limits, so it goes out at
+        once (bot/reply_pacing.py)."""
         query = self.update.callback_query
-        if query is not None:
+        if query is not None and not self._answered:
+            self._answered = True
             await answer_quietly(query, self.label(key, **args) if key else None)
+
+    async def _answer_first(self) -> None:
+        """A press that was not answered yet is answered (silently) before the reply or
+        edit it causes, which may wait for its chat's limits."""
+        if not self._answered and self.update.callback_query is not None:
+            await self.toast("")
 
 
 Callback = Callable[[Update, MusterContext], Coroutine[Any, Any, None]]

@@ -178,6 +178,7 @@ class _Limits:
     per_chat_per_second: int
     group_per_minute: int
     paid_per_second: int
+    edits_overall: bool = True  # False: edits count toward their chat's limits only
 
 
 @dataclass
@@ -362,12 +363,13 @@ class FakeBotApi:
             self._check_faults(key, params)
             paced = _is_paced(key)
             if paced:
-                self._check_limits(params)
+                overall = self._counts_overall(key)
+                self._check_limits(params, overall)
             result = handler(params)
             if inspect.isawaitable(result):
                 result = await result
             if paced:
-                self._record_send(params)
+                self._record_send(params, overall)
             message = self._message_of(result)
             status, body = 200, {"ok": True, "result": deepcopy(result)}
         except ApiError as error:
@@ -480,6 +482,8 @@ class FakeBotApi:
         group_per_minute: int = 20,
         clock: Callable[[], float] = time.monotonic,
         paid_per_second: int = 1000,
+        *,
+        edits_overall: bool = True,
     ) -> None:
         """Answer 429 with ``retry_after``, as Telegram does, to a send or edit that would
         exceed a flood limit: ``per_second`` overall and ``per_chat_per_second`` per chat in
@@ -487,23 +491,30 @@ class FakeBotApi:
         minute.  A send with ``allow_paid_broadcast`` takes ``paid_per_second`` instead of
         ``per_second``; every send counts towards ``paid_per_second``, the free ones
         towards ``per_second`` too.  Only accepted sends count.  ``clock`` is a monotonic
-        clock in seconds (a fake one in tests), also used for :attr:`send_times`."""
-        self._limits = _Limits(per_second, per_chat_per_second, group_per_minute, paid_per_second)
+        clock in seconds (a fake one in tests), also used for :attr:`send_times`.
+        ``edits_overall=False``: edits count toward their chat's limits only, not the
+        overall ones (what Telegram's developers describe, see bot/reply_pacing.py)."""
+        self._limits = _Limits(
+            per_second, per_chat_per_second, group_per_minute, paid_per_second, edits_overall
+        )
         self._monotonic = clock
 
-    def _check_limits(self, params: JSON) -> None:
+    def _counts_overall(self, key: str) -> bool:
+        limits = self._limits
+        return limits is None or limits.edits_overall or not key.startswith("edit")
+
+    def _check_limits(self, params: JSON, overall: bool = True) -> None:
         limits = self._limits
         if limits is None:
             return
         now = self._monotonic()
         chat_id = _as_int(params.get("chat_id"))
         mine = self.send_times.get(chat_id, []) if chat_id is not None else []
-        waits = [
-            _second_wait(self._recent_sends, limits.paid_per_second, now),
-            _window_wait(mine, limits.per_chat_per_second, 1.0, now),
-        ]
-        if params.get("allow_paid_broadcast") is not True:
-            waits.append(_second_wait(self._recent_free, limits.per_second, now))
+        waits = [_window_wait(mine, limits.per_chat_per_second, 1.0, now)]
+        if overall:
+            waits.append(_second_wait(self._recent_sends, limits.paid_per_second, now))
+            if params.get("allow_paid_broadcast") is not True:
+                waits.append(_second_wait(self._recent_free, limits.per_second, now))
         if chat_id is not None and chat_id < 0:
             waits.append(_window_wait(mine, limits.group_per_minute, 60.0, now))
         wait = max(waits)
@@ -511,13 +522,14 @@ class FakeBotApi:
             seconds = max(1, math.ceil(wait))
             raise ApiError(429, f"Too Many Requests: retry after {seconds}", seconds)
 
-    def _record_send(self, params: JSON) -> None:
+    def _record_send(self, params: JSON, overall: bool = True) -> None:
         now = self._monotonic()
-        self._recent_sends.append(now)
-        if params.get("allow_paid_broadcast") is True:
-            self.paid_sends += 1
-        else:
-            self._recent_free.append(now)
+        if overall:
+            self._recent_sends.append(now)
+            if params.get("allow_paid_broadcast") is True:
+                self.paid_sends += 1
+            else:
+                self._recent_free.append(now)
         for recent in (self._recent_sends, self._recent_free):
             while recent and recent[0] + 1.0 <= now:
                 recent.popleft()

@@ -1,7 +1,7 @@
 """Run the Bot API stand-in in a process of its own (benchmarks, manual tries).
 
-    python -m bot.fakeapi.serve --token T [--port 0] [--enforce-limits] [--results FILE]
-                                [--per-second N] [--paid-per-second N]
+    python -m bot.fakeapi.serve --token T [--port 0] [--enforce-limits [--edits-per-chat-only]]
+                                [--results FILE] [--per-second N] [--paid-per-second N]
                                 [--answer-after MS] [--flood-share P --flood-wait LO-HI]
 
 Prints the base URL (``http://127.0.0.1:PORT/bot``, what ``telegram.api_base_url`` takes)
@@ -94,6 +94,7 @@ async def serve(args: argparse.Namespace) -> None:
             args.per_chat_per_second,
             args.group_per_minute,
             paid_per_second=args.paid_per_second,
+            edits_overall=not args.edits_per_chat_only,
         )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -135,6 +136,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         type=int,
         default=1000,
         help="the overall limit for sends with allow_paid_broadcast (and all sends together)",
+    )
+    parser.add_argument(
+        "--edits-per-chat-only",
+        action="store_true",
+        help="edits count toward their chat's limits, not the overall per-second one",
     )
     parser.add_argument("--results", type=Path, help="write a JSON summary here at exit")
     parser.add_argument("--answer-after", type=float, default=0.0, help="milliseconds")

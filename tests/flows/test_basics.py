@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler
 
 from bot.fakeapi import ChatDriver, FakeUser
+from handlers.common import MusterContext, Reply
 from storage.models import Role
 from tests.flows.conftest import Harness
 
@@ -150,3 +153,24 @@ async def test_names_with_html_characters_read_right(harness: Harness, admin: Fa
     [listing] = await harness.send(rae, rae.command("invites"))
     assert listing.text is not None and "• R&D <North> · member" in listing.text
     assert listing.buttons[0][0] == "Revoke: R&D <North> · member"
+
+
+async def test_a_press_is_answered_before_the_edit_it_causes(harness: Harness) -> None:
+    """Even a handler that edits first and toasts after: the spinner stops at once, with
+    one answer, and the edit follows."""
+
+    async def edits_then_toasts(update: Update, context: MusterContext) -> None:
+        reply = await Reply.to(update, context)
+        await reply.edit_text("Edited")
+        await reply.toast("button-stale")  # the press is answered already: no second answer
+        raise ApplicationHandlerStop  # not the catch-all's answer either
+
+    harness.app.add_handler(CallbackQueryHandler(edits_then_toasts, pattern="^probe$"), group=-1)
+    person = harness.person(404, "Pia")
+    [shown] = await harness.send(person, person.command("help"))
+    replies = await harness.send(person, person.press_data(shown.message_id, "probe"))
+    calls = [call.method for call in replies.calls if call.method != "getUpdates"]
+    assert calls[:2] == ["answerCallbackQuery", "editMessageText"]
+    assert calls.count("answerCallbackQuery") == 1
+    assert replies.callback_answers[0].text is None
+    assert replies[0].text == "Edited"

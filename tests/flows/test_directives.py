@@ -150,6 +150,10 @@ async def test_acknowledge_once_and_message_edited(
     harness.clock.advance(timedelta(minutes=12))
     replies = await harness.send(ann, ann.press(received, "✅ Acknowledge"))
     assert replies.callback_answers[0].text == "Acknowledged at 16:12."
+    # The answer goes first: the spinner stops before the edit is even asked for.
+    assert [call.method for call in replies.calls][:2] == [
+        "answerCallbackQuery", "editMessageText",
+    ]  # fmt: skip
     edited = harness.api.message(ann.id, received.message_id)
     assert edited is not None and edited.buttons == []
     assert edited.text is not None and edited.text.endswith("✅ Acknowledged at 16:12")
@@ -557,7 +561,7 @@ async def test_withdrawing_mid_send_holds_back_the_claimed_messages_too(
     seen: dict[str, object] = {}
     pace = engine.pacer.acquire
 
-    async def acquire(chat_id: int, *, reply: bool = False) -> Slot:
+    async def acquire(chat_id: int, *, reply: bool = False, overall: bool = True) -> Slot:
         """Two sent, the third rendered and waiting for its slot: the author withdraws."""
         if not reply and "toast" not in seen and delivered() == 2:
             row = await storage.db.fetchone(
@@ -574,7 +578,7 @@ async def test_withdrawing_mid_send_holds_back_the_claimed_messages_too(
             await storage.db.write(
                 "UPDATE members SET language = ? WHERE telegram_id = ?", (language, sec.id)
             )
-        return await pace(chat_id, reply=reply)
+        return await pace(chat_id, reply=reply, overall=overall)
 
     monkeypatch.setattr(engine.pacer, "acquire", acquire)
     await harness.run_due()

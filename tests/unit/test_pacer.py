@@ -242,6 +242,27 @@ async def test_fake_api_answers_429_past_each_limit(
     assert api.send_times[-50] == [2.0, 3.0, 4.0]
 
 
+async def test_fake_api_can_count_edits_toward_their_chat_only(
+    limited: tuple[FakeBotApi, Bot, Timeline],
+) -> None:
+    api, bot, timeline = limited
+    api.enforce_limits(
+        per_second=5, per_chat_per_second=1, clock=timeline.monotonic, edits_overall=False
+    )
+    for chat in range(11, 16):
+        await bot.send_message(chat, "to edit later")
+    timeline.now = 2.0
+    for chat in range(1, 6):
+        await bot.send_message(chat, "x")
+    for chat in range(11, 16):  # the second is full of new messages; edits still go
+        await bot.edit_message_text("edited", chat_id=chat, message_id=1)
+    with pytest.raises(RetryAfter):
+        await bot.send_message(8, "x")  # edits took no share, but five sends did
+    with pytest.raises(RetryAfter):
+        await bot.edit_message_text("again", chat_id=1, message_id=1)  # its chat's limit
+    assert api.too_many_requests == 2
+
+
 async def test_paced_sends_never_meet_the_fake_limits(
     limited: tuple[FakeBotApi, Bot, Timeline],
 ) -> None:

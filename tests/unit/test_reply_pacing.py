@@ -4,6 +4,9 @@ a bound: on a fake timeline."""
 
 from __future__ import annotations
 
+import asyncio
+import heapq
+import itertools
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
@@ -13,9 +16,9 @@ import httpx
 import pytest
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
-from bot.delivery import ENGINE_REQUEST, FLOOD_CHATS, Slot
+from bot.delivery import ENGINE_REQUEST, FLOOD_CHATS, Pacer, Slot
 from bot.reply_pacing import REPLY_RETRIES, REPLY_WAIT_MAX, PacedReplies
-from tests.unit.test_pacer import Timeline, pacer_on
+from tests.unit.test_pacer import Timeline, most_in_window, pacer_on
 
 # PTB's RetryAfter warns about its own constructor's int-or-timedelta change.
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
@@ -190,3 +193,197 @@ async def test_a_request_telegram_may_have_taken_is_not_sent_twice() -> None:
     for cause in (httpx.ConnectTimeout("connect"), httpx.PoolTimeout("pool")):
         telegram = Telegram(timeline, errors=[timed_out(cause)])
         assert await request(limiter, telegram) == {"message_id": 2}
+
+
+# ---------------------------------------------------------------- interactive first
+
+
+class Clockwork:
+    """A fake timeline on which concurrent sleepers each wake at their own deadline, in
+    deadline order (``Timeline`` moves time on for everyone at each sleep, which is fine
+    for one caller but not for a broadcast's workers and a reply racing for a slot)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self._due: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        woken: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._due, (self.now + max(0.0, seconds), next(self._order), woken))
+        await woken
+
+    async def run_until(self, end: float) -> None:
+        """Let everyone run, waking sleepers one by one, until ``end``."""
+        while True:
+            for _ in range(50):  # everything runnable runs before time moves on
+                await asyncio.sleep(0)
+            if not self._due or self._due[0][0] > end:
+                self.now = max(self.now, end)
+                return
+            at, _, woken = heapq.heappop(self._due)
+            self.now = max(self.now, at)
+            if not woken.done():
+                woken.set_result(None)
+
+
+ROUND_TRIP = 0.05  # Telegram answers each request after 50 ms
+SHIPPED_RATE = 28  # delivery.rate_per_second as shipped
+
+
+class Broadcast:
+    """The outbox at full speed: ``workers`` each take a slot for the next recipient, send
+    (a round trip), finish the slot, and go on; ``granted`` holds each grant's instant."""
+
+    def __init__(self, pacer: Pacer, clock: Clockwork, workers: int = 8) -> None:
+        self.granted: list[float] = []
+        recipients = itertools.count(100_000)
+
+        async def worker() -> None:
+            while True:
+                slot = await pacer.acquire(next(recipients))
+                self.granted.append(clock.now)
+                await clock.sleep(ROUND_TRIP)
+                slot.finish()
+
+        self.tasks = [asyncio.create_task(worker()) for _ in range(workers)]
+
+    def between(self, start: float, end: float) -> list[float]:
+        return [t for t in self.granted if start <= t < end]
+
+    async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+
+
+class SlowTelegram(Telegram):
+    """Telegram with a round trip: records when each request went out, by endpoint."""
+
+    def __init__(self, clock: Clockwork) -> None:
+        super().__init__(Timeline())
+        self.clock = clock
+        self.sent: list[tuple[str, float]] = []
+
+    async def __call__(self, endpoint: str, data: dict[str, Any]) -> dict[str, Any]:
+        self.sent.append((endpoint, self.clock.now))
+        await self.clock.sleep(ROUND_TRIP)
+        return {"message_id": len(self.sent)}
+
+
+def shipped_pacer(clock: Clockwork) -> Pacer:
+    return Pacer(
+        rate_per_second=SHIPPED_RATE,
+        chat_interval=1.0,
+        group_per_minute=20,
+        monotonic=clock.monotonic,
+        sleep=clock.sleep,
+    )
+
+
+async def saturated() -> tuple[Clockwork, Broadcast, PacedReplies, SlowTelegram]:
+    """A broadcast at full rate for 3 s, and the replies' limiter on the same pacer."""
+    clock = Clockwork()
+    pacer = shipped_pacer(clock)
+    broadcast = Broadcast(pacer, clock)
+    await clock.run_until(3.0)
+    return clock, broadcast, PacedReplies(pacer), SlowTelegram(clock)
+
+
+async def test_during_a_saturated_broadcast_a_press_is_answered_and_edited_at_once() -> None:
+    clock, broadcast, limiter, telegram = await saturated()
+
+    async def press() -> None:
+        await request(limiter, telegram, "answerCallbackQuery")
+        await request(limiter, telegram, "editMessageText")
+
+    pressed = asyncio.create_task(press())
+    await clock.run_until(3.2)
+    await broadcast.stop()
+    assert pressed.done()
+    # Neither waited for the broadcast's budget: only the answer's round trip between.
+    assert telegram.sent == [("answerCallbackQuery", 3.0), ("editMessageText", 3.05)]
+
+
+async def test_during_a_saturated_broadcast_a_reply_takes_the_next_free_slot() -> None:
+    clock, broadcast, limiter, telegram = await saturated()
+    replied = asyncio.create_task(request(limiter, telegram))
+    await clock.run_until(5.0)
+    await broadcast.stop()
+    assert replied.done()
+    [(_, at)] = telegram.sent
+    assert 3.0 <= at < 4.0
+    # Not one bulk message overtook it: it waited at most for one slot to free.
+    assert broadcast.between(3.0, at) == []
+
+
+async def test_replies_have_first_claim_yet_the_total_keeps_the_overall_rate() -> None:
+    clock, broadcast, limiter, telegram = await saturated()
+    people = range(PERSON, PERSON + 40)  # 40 people answered at once: more than a second's
+    replies = [asyncio.create_task(request(limiter, telegram, chat_id=p)) for p in people]
+    edits = [
+        asyncio.create_task(request(limiter, telegram, "editMessageText", chat_id=p))
+        for p in people
+    ]
+    await clock.run_until(8.0)
+    await broadcast.stop()
+    assert all(task.done() for task in replies + edits)
+    sent = [at for endpoint, at in telegram.sent if endpoint == "sendMessage"]
+    # Bulk sends yielded: 28 replies went in the first second, the rest in the next.
+    assert max(sent) < 4.6 and len([t for t in sent if t < 4.0]) >= SHIPPED_RATE - 1
+    assert len(broadcast.between(3.05, 4.0)) <= 1
+    # New messages, bulk and replies together, never beyond the overall rate (edits are
+    # not new messages and went at once).
+    assert most_in_window(broadcast.granted + sent, 1.0) <= SHIPPED_RATE
+    assert [at for endpoint, at in telegram.sent if endpoint == "editMessageText"] == [3.0] * 40
+    # Once the replies are out, the broadcast has its full rate back.
+    assert len(broadcast.between(6.0, 7.0)) == SHIPPED_RATE
+
+
+async def test_a_reply_held_back_by_its_chat_does_not_hold_up_the_broadcast() -> None:
+    clock = Clockwork()
+    pacer = shipped_pacer(clock)
+    pacer.flood(PERSON, 30)  # Telegram asked this person's chat to wait
+    broadcast = Broadcast(pacer, clock)
+    limiter, telegram = PacedReplies(pacer), SlowTelegram(clock)
+    replied = asyncio.create_task(request(limiter, telegram))
+    edited = asyncio.create_task(request(limiter, telegram, "editMessageText"))
+    await clock.run_until(5.0)
+    assert not replied.done() and not edited.done()  # both wait for the chat
+    assert len(broadcast.between(3.0, 4.0)) == SHIPPED_RATE  # the others do not
+    await broadcast.stop()
+    replied.cancel(), edited.cancel()
+    await asyncio.gather(replied, edited, return_exceptions=True)
+
+
+async def test_a_429_to_a_callback_answer_holds_back_nothing_else() -> None:
+    timeline = Timeline()
+    during: list[Slot | float] = []
+
+    async def sleep(seconds: float) -> None:  # while the answer waits out its 429
+        during.append(pacer.take(PERSON))
+        await timeline.sleep(seconds)
+
+    pacer = Pacer(
+        rate_per_second=29,
+        chat_interval=1,
+        group_per_minute=20,
+        monotonic=timeline.monotonic,
+        sleep=sleep,
+    )
+    answer = Telegram(timeline, floods=1, retry_after=2)
+    await request(PacedReplies(pacer), answer, "answerCallbackQuery")
+    assert answer.times == [0.0, 2.0]  # tried again after its wait
+    assert len(during) == 1 and isinstance(during[0], Slot)  # no chat held, nothing paused
+
+
+async def test_typing_takes_no_slot() -> None:
+    timeline = Timeline()
+    pacer = pacer_on(timeline, rate=1)
+    pacer.take(1001)  # this second is used up
+    telegram = Telegram(timeline)
+    await request(PacedReplies(pacer), telegram, "sendChatAction")
+    assert telegram.times == [0.0]
