@@ -16,6 +16,7 @@ from telegram import Update
 
 from bot.fakeapi import FakeBotApi, FakeUser
 from bot.fakeapi.core import JSON
+from bot.inbox import Inbox
 from tests.flows.conftest import Harness
 from tests.flows.test_checkin import answers_of, local, newest
 from tests.unit.test_checkins import form
@@ -27,15 +28,18 @@ HELP = "What you can do"  # the first line of /help, to a member
 @asynccontextmanager
 async def running(harness: Harness, *held: asyncio.Event) -> AsyncIterator[Push]:
     """The application started (its queue drained by PTB through the update processor);
-    yields a function that hands it one update, as polling would. The ``held`` calls are
-    let go before it stops (PTB's stop waits for every update), also when a check failed."""
+    yields a function that hands it one update as the webhook does: stored in the inbox,
+    then queued. The ``held`` calls are let go before it stops (PTB's stop waits for every
+    update), also when a check failed."""
     app = harness.app
     assert app.job_queue is not None
     for job in app.job_queue.jobs():  # the tick is not under test here
         job.schedule_removal()
+    inbox: Inbox = app.bot_data["inbox"]
 
     async def push(update: JSON) -> None:
         update = harness.api.observe_update(update)
+        assert await inbox.receive([update])
         await app.update_queue.put(Update.de_json(update, app.bot))
 
     await app.start()
@@ -156,3 +160,26 @@ async def test_a_form_answered_in_quick_taps_goes_as_one_at_a_time(
     assert api.last_message(ann.id).text == "✅ Checked in for Tue 1 Dec."
     answers = await answers_of(harness, ann.id)
     assert answers["status"] == "post" and answers["temp"] == 36.6
+
+
+async def test_an_update_is_marked_processed_only_once_handled(
+    harness: Harness, members: tuple[FakeUser, FakeUser]
+) -> None:
+    """Ben's update, handled while Ann's waits on a slow call, is written down as
+    processed; Ann's is not until it is handled (a crash now would replay hers only)."""
+    ann, ben = members
+    api, app = harness.api, harness.app
+    inbox: Inbox = app.bot_data["inbox"]
+    release, mark = hold(api, "sendMessage", ann.id), len(api.calls)
+    async with running(harness, release) as push:
+        assert await inbox.replay(app) == 0  # as at start: nothing left over; books kept
+        await push(ann.command("help"))
+        await push(ben.command("help"))
+        await api.wait_for_call("sendMessage", chat_id=ben.id, since=mark, within=5)
+        await inbox.settle(app)
+        [left] = await harness.services.storage.inbox.unprocessed()
+        assert left["message"]["chat"]["id"] == ann.id
+        release.set()
+        await app.update_queue.join()
+        await inbox.settle(app)
+        assert await harness.services.storage.inbox.unprocessed() == []
