@@ -26,7 +26,6 @@ import json
 import statistics
 import sys
 import tempfile
-import textwrap
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,7 +37,7 @@ from telegram import Update
 
 from bench.delivery import TOKEN, Phase, Result, run_phase
 from bench.org_memory import TELEGRAM_BASE
-from bench.report import machine, publish
+from bench.report import machine, publish, section_text
 from bot.app import build_application
 from bot.config import load_settings
 from bot.fakeapi import FakeUser
@@ -193,12 +192,11 @@ def render(people: int, runs: dict[int, list[Pair]], seconds: float, command: st
         " less so. B's floor is the reply pacing: 40 replies at 28/s take about 1.4 s."
     )
     facts = [
-        f"- Command: `{command}`, {seconds:.0f} s in all",
-        f"- Date: {datetime.now(UTC):%Y-%m-%d}",
-        f"- Machine: {machine()}",
+        f"Command: `{command}`, {seconds:.0f} s in all",
+        f"Date: {datetime.now(UTC):%Y-%m-%d}",
+        f"Machine: {machine()}",
     ]
-    blocks = [HEADING, textwrap.fill(about, 92), "\n".join(facts), "\n".join(rows)]
-    return "\n\n".join(blocks) + "\n"
+    return section_text(HEADING, about, facts, rows)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -233,18 +231,22 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    args = parse_args(argv)
-    if args.child:
-        print(json.dumps(asyncio.run(people_child(args))))
-        return
+def report(args: argparse.Namespace) -> str:
     started = time.perf_counter()
     runs = measure(args.people, args.rounds, args.delay_list, args.seed)
     command = (
         f"python -m bench.concurrency --people {args.people} --rounds {args.rounds}"
         f" --delays {args.delays}"
     )
-    publish(render(args.people, runs, time.perf_counter() - started, command), args.out, HEADING)
+    return render(args.people, runs, time.perf_counter() - started, command)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    if args.child:  # one phase's bot (see run_phase)
+        print(json.dumps(asyncio.run(people_child(args))))
+    else:
+        publish(report(args), args.out, HEADING)
 
 
 if __name__ == "__main__":
