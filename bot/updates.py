@@ -54,7 +54,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
     """Concurrent across keys (at most ``max_concurrent_updates`` running), one at a time
     and in arrival order within a key. With 1 it is PTB's one-at-a-time processing."""
 
-    __slots__ = ("_bound", "_running", "_slots", "_tails")
+    __slots__ = ("_bound", "_in_hand", "_running", "_slots", "_tails")
 
     def __init__(self, max_concurrent_updates: int) -> None:
         self._bound = max_concurrent_updates  # read by the property, from super() too
@@ -65,6 +65,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._semaphore = TrackedBoundedSemaphore(sys.maxsize)
         self._slots = asyncio.Semaphore(max_concurrent_updates)
         self._running = 0
+        self._in_hand = 0  # taken off PTB's queue, not finished: waiting or running
         # The last update queued under each key (only keys with an update in hand).
         self._tails: dict[Key, asyncio.Event] = {}
 
@@ -77,6 +78,12 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
     def current_concurrent_updates(self) -> int:
         return self._running
 
+    @property
+    def waiting(self) -> int:
+        """Updates taken off PTB's queue that wait for their turn: a backlog the queue's
+        own size no longer shows (``/health``)."""
+        return self._in_hand - self._running
+
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         keys = keys_of(update)
         done = asyncio.Event()
@@ -85,6 +92,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         for key in keys:
             self._tails[key] = done
         started = False
+        self._in_hand += 1
         try:
             for event in earlier.values():
                 await event.wait()
@@ -98,6 +106,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         finally:
             if not started and inspect.iscoroutine(coroutine):
                 coroutine.close()  # cancelled while waiting: no "never awaited" warning
+            self._in_hand -= 1
             done.set()
             for key in keys:
                 if self._tails.get(key) is done:

@@ -92,13 +92,14 @@ async def test_the_bound_holds_and_a_waiting_update_holds_no_slot() -> None:
     await handlers.settle()
     assert handlers.started == ["ann 1", "ben 1"]
     assert handlers.processor.current_concurrent_updates == 2
+    assert handlers.processor.waiting == 2  # Ann's second and Carl's (/health counts them)
     await handlers.finish("ben 1")
     await handlers.settle()
     assert handlers.started == ["ann 1", "ben 1", "carl 1"]
     await handlers.finish("carl 1")
     await handlers.finish("ann 1")
     await handlers.finish("ann 2")
-    assert handlers.processor.current_concurrent_updates == 0
+    assert (handlers.processor.current_concurrent_updates, handlers.processor.waiting) == (0, 0)
 
 
 async def test_a_message_in_a_group_waits_for_the_group_and_for_the_person() -> None:
