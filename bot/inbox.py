@@ -6,11 +6,10 @@ is stored before ``do_request`` returns, and Telegram only drops those updates w
 *next* getUpdates confirms them. Webhook: the update is stored before the 200 is sent
 (``bot/webhook.py``). An update is marked processed only after PTB has run its handlers
 and the persistence (conversation states, drafts) has been written, so after a crash the
-updates of at most the last second (or the last ``SETTLE_BATCH`` if fewer, and those in
-hand) are handled again, never lost. Updates of different chats are handled at once
-(``bot/updates.py``) and so finish in any order: each is marked as it finishes, and those
-in hand at a crash stay unmarked and are replayed at the next start, oldest first, which
-keeps each chat's (and each person's) order.
+updates of at most the last second are handled again, never lost. Updates of different
+chats are handled at once (``bot/updates.py``) and so finish in any order: each is marked
+as it finishes, and those in hand at a crash stay unmarked and are replayed at the next
+start, oldest first, which keeps each chat's (and each person's) order.
 
 An update that is JSON but not an update PTB can read (a message that is a string, a date
 that is not a timestamp) is set aside as poison with the reason (logged once, counted in
@@ -22,9 +21,9 @@ batch only once PTB has failed on it, see :meth:`Inbox.screen`.)
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
-from asyncio import FIRST_COMPLETED
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
@@ -41,9 +40,6 @@ from storage import Storage
 
 log = logging.getLogger(__name__)
 SETTLE_SECONDS = 1.0  # how often processed updates are written down
-# …and sooner once this many are processed: with many chats handled at once a second can
-# hold hundreds of updates, each of which a crash before the write would handle again.
-SETTLE_BATCH = 100
 KEEP = timedelta(days=2)  # processed updates kept to recognise a late duplicate
 
 
@@ -83,7 +79,6 @@ class Inbox:
         self._duplicates: set[int] = set()
         self._poison: set[int] = set()  # polling: set aside, handed to PTB as a bare id
         self._done: list[int] = []
-        self._batch_done = asyncio.Event()  # SETTLE_BATCH processed: settle now
         self.active = False  # only a running bot (polling or webhook) keeps the books
         self.polling = PollFailures()
 
@@ -143,8 +138,6 @@ class Inbox:
         settle() that writes it down also writes what the update changed."""
         if self.active and isinstance(update, Update):
             self._done.append(update.update_id)
-            if len(self._done) >= SETTLE_BATCH:
-                self._batch_done.set()
 
     def register(self, app: MusterApp) -> None:
         app.add_handler(TypeHandler(object, self._gate), group=-1000)
@@ -176,15 +169,11 @@ class Inbox:
         await self.storage.inbox.mark_processed(done, self.clock.now())
 
     async def run(self, app: MusterApp, stop: asyncio.Event) -> None:
-        """Settle every ``SETTLE_SECONDS``, or once ``SETTLE_BATCH`` are processed, until
-        ``stop``; once more at the end."""
+        """Settle every ``SETTLE_SECONDS`` until ``stop``; once more at the end."""
         pruned_at = self.clock.now()
         while not stop.is_set():
-            waits = [asyncio.ensure_future(e.wait()) for e in (stop, self._batch_done)]
-            await asyncio.wait(waits, timeout=SETTLE_SECONDS, return_when=FIRST_COMPLETED)
-            for wait in waits:
-                wait.cancel()
-            self._batch_done.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), SETTLE_SECONDS)
             try:
                 await self.settle(app)
                 if self.clock.now() - pruned_at > timedelta(hours=1):

@@ -7,15 +7,13 @@ A "slow call" is held by the test on an event and released by it: no sleeping.""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime
 from typing import Any
 
 import pytest
 from telegram import Update
 
-import bot.inbox
 from bot.fakeapi import FakeBotApi, FakeUser
 from bot.fakeapi.core import JSON
 from bot.inbox import Inbox
@@ -168,34 +166,3 @@ async def test_an_update_is_marked_processed_only_once_handled(
         await app.update_queue.join()
         await inbox.settle(app)
         assert await harness.services.storage.inbox.unprocessed() == []
-
-
-async def test_a_batch_of_processed_updates_is_written_down_without_waiting(
-    harness: Harness, members: tuple[FakeUser, FakeUser], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Many chats at once finish many updates a second; once SETTLE_BATCH of them are
-    processed they are marked at once, not at the next SETTLE_SECONDS (here an hour), so
-    a crash handles fewer of them again."""
-    monkeypatch.setattr(bot.inbox, "SETTLE_SECONDS", 3600.0)
-    monkeypatch.setattr(bot.inbox, "SETTLE_BATCH", 2)
-    ann, ben = members
-    app, repository = harness.app, harness.services.storage.inbox
-    inbox: Inbox = app.bot_data["inbox"]
-    marked = asyncio.Event()
-    mark_processed = repository.mark_processed
-
-    async def mark(ids: Sequence[int], now: datetime) -> None:
-        await mark_processed(ids, now)
-        marked.set()
-
-    monkeypatch.setattr(repository, "mark_processed", mark)
-    stop = asyncio.Event()
-    async with running(harness) as push:
-        await inbox.replay(app)
-        books = asyncio.create_task(inbox.run(app, stop))
-        await push(ann.command("help"))
-        await push(ben.command("help"))
-        await asyncio.wait_for(marked.wait(), 5)
-        assert await repository.unprocessed() == []
-        stop.set()
-        await books
