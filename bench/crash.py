@@ -1019,7 +1019,6 @@ class FaultResult:
     inbound: int = 0  # messages people sent during the outage
     inbound_answered: int = 0  # answered after the outage
     inbound_refused: int = 0  # got no answer: Telegram refused it with 429
-    inbound_in_order: bool = False  # those answered were answered in the order they wrote
     inbound_after_outage: float | None = None  # reopening to the first answer
     errors: int = 0  # "something went wrong" messages
     restarts: int = 0
@@ -1191,7 +1190,9 @@ class FaultRun:
         last = max((t for sent in got.values() for t, _ in sent), default=None)
         result.done_after_outage = last - reopened if last is not None else None
         people = [user_id for user_id, _, _ in template.checkers[:5]]
-        answers: dict[int, float] = {}  # who (in the order they wrote) -> first answer
+        # Who -> first answer. Not in the order they wrote: updates of different chats are
+        # handled at once (bot/updates.py); one chat's order is tested in tests/flows.
+        answers: dict[int, float] = {}
         for call in calls:
             if call.ok and call.method == "sendMessage" and call.chat_id in people:
                 answers.setdefault(people.index(call.chat_id), call.at)
@@ -1200,7 +1201,6 @@ class FaultRun:
         result.inbound_refused = sum(
             1 for i, who in enumerate(people) if who in refused and i not in answers
         )
-        result.inbound_in_order = sorted(answers) == sorted(answers, key=answers.__getitem__)
         result.inbound_after_outage = min(answers.values()) - reopened if answers else None
         result.errors = sum(1 for c in calls if c.ok and (c.text or "").startswith(ERROR_TEXTS))
         with database(self.db) as conn:
@@ -1233,8 +1233,6 @@ class FaultRun:
             )
         if result.inbound_answered + result.inbound_refused != result.inbound:
             problems.append("people who wrote during the outage got no answer")
-        if not result.inbound_in_order:
-            problems.append("people who wrote during the outage were answered out of order")
         if result.errors:
             problems.append(f"{result.errors} 'something went wrong' messages")
         if result.restarts or result.exit_code:

@@ -7,6 +7,7 @@ import os
 import platform
 import sqlite3
 import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -51,6 +52,13 @@ def machine() -> str:
 
 def verdict(ok: bool) -> str:
     return "**PASS**" if ok else "**FAIL**"
+
+
+def section_text(heading: str, about: str, facts: Sequence[str], *tables: Sequence[str]) -> str:
+    """A results section: the heading, what was measured (one paragraph, wrapped), the
+    facts (command, date, machine, …) as a list, then each table."""
+    blocks = [heading, textwrap.fill(about, 92), "\n".join(f"- {fact}" for fact in facts)]
+    return "\n\n".join([*blocks, *("\n".join(table) for table in tables)]) + "\n"
 
 
 def publish(section: str, out: Path | None, heading: str) -> None:

@@ -27,6 +27,7 @@ from bot.services.checkins import Unchecked
 from bot.services.container import Services
 from bot.summary_schedule import SummaryRenderers, summary_tick
 from bot.transport import GET_UPDATES_POOL_SIZE, AiohttpRequest
+from bot.updates import ChatOrderedProcessor
 from handlers.common import MusterApp, MusterContext, answer_quietly, language_of
 from handlers.menu import refresh_stale_menus
 from storage import Storage
@@ -85,8 +86,8 @@ async def build_application(
                 storage.db, update_interval=settings.telegram.persistence_flush_seconds
             )
         )
-        # ConversationHandler needs a person's updates in order.
-        .concurrent_updates(False)
+        # Chats at once; a chat's and a person's updates in order, as conversations need.
+        .concurrent_updates(ChatOrderedProcessor(settings.telegram.concurrent_updates))
         # Replies and edits are paced with the outbox's pacer, ahead of it, and wait out a 429.
         .rate_limiter(PacedReplies(pacer))
         .post_shutdown(close_storage)

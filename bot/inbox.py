@@ -6,7 +6,10 @@ is stored before ``do_request`` returns, and Telegram only drops those updates w
 *next* getUpdates confirms them. Webhook: the update is stored before the 200 is sent
 (``bot/webhook.py``). An update is marked processed only after PTB has run its handlers
 and the persistence (conversation states, drafts) has been written, so after a crash the
-updates of at most the last second are handled again, never lost.
+updates of at most the last second are handled again, never lost. Updates of different
+chats are handled at once (``bot/updates.py``) and so finish in any order: each is marked
+as it finishes, and those in hand at a crash stay unmarked and are replayed at the next
+start, oldest first, which keeps each chat's (and each person's) order.
 
 An update that is JSON but not an update PTB can read (a message that is a string, a date
 that is not a timestamp) is set aside as poison with the reason (logged once, counted in
@@ -130,7 +133,9 @@ class Inbox:
             raise ApplicationHandlerStop
 
     async def _processed(self, update: object, context: MusterContext) -> None:
-        """Last of all handlers (a handler that failed has still had its turn)."""
+        """Last of all handlers (a handler that failed has still had its turn). Nothing
+        awaits between this and PTB marking the update's data for the persistence, so a
+        settle() that writes it down also writes what the update changed."""
         if self.active and isinstance(update, Update):
             self._done.append(update.update_id)
 

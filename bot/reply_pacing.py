@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 
 # A reply waits out at most this many flood waits, each of at most REPLY_WAIT_MAX seconds;
 # beyond that the person is better served by the error than by a bot that stays silent
-# (updates are handled one at a time, so a waiting reply holds up everyone's).
+# (a waiting reply holds up that person's later updates, and those of their chat).
 REPLY_RETRIES = 3
 REPLY_WAIT_MAX = 60.0
 # A network fault is tried again after 0.5 s, then 1 s, then 2 s (within REPLY_RETRIES).

@@ -23,6 +23,7 @@ from telegram import Update
 
 from bot.inbox import Inbox, read_update
 from bot.runner import running
+from bot.updates import ChatOrderedProcessor
 from handlers.common import MusterApp
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,8 @@ class WebhookEndpoint:
     async def health(self, request: web.Request) -> web.Response:
         unprocessed, poison = await self.inbox.storage.inbox.counts()
         queued = self.app.update_queue.qsize()
+        if isinstance(processor := self.app.update_processor, ChatOrderedProcessor):
+            queued += processor.waiting  # taken off the queue, waiting for their chat
         return web.json_response(
             {"status": "ok", "unprocessed": unprocessed, "queued": queued, "poison": poison}
         )

@@ -1,0 +1,168 @@
+"""Updates through the running application's queue, as polling and the webhook hand them
+over: another chat is answered while one waits on a slow Bot API call, and one chat's
+updates (a form answered in quick taps) are handled in order, as one at a time did.
+
+A "slow call" is held by the test on an event and released by it: no sleeping."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+from telegram import Update
+
+from bot.fakeapi import FakeBotApi, FakeUser
+from bot.fakeapi.core import JSON
+from bot.inbox import Inbox
+from tests.flows.conftest import Harness
+from tests.flows.test_checkin import answers_of, local, newest
+from tests.unit.test_checkins import form
+
+Push = Callable[[JSON], Awaitable[None]]
+HELP = "What you can do"  # the first line of /help, to a member
+
+
+@asynccontextmanager
+async def running(harness: Harness, *held: asyncio.Event) -> AsyncIterator[Push]:
+    """The application started (its queue drained by PTB through the update processor);
+    yields a function that hands it one update as the webhook does: stored in the inbox,
+    then queued. The ``held`` calls are let go before it stops (PTB's stop waits for every
+    update), also when a check failed."""
+    app = harness.app
+    assert app.job_queue is not None
+    for job in app.job_queue.jobs():  # the tick is not under test here
+        job.schedule_removal()
+    inbox: Inbox = app.bot_data["inbox"]
+
+    async def push(update: JSON) -> None:
+        update = harness.api.observe_update(update)
+        assert await inbox.receive([update])
+        await app.update_queue.put(Update.de_json(update, app.bot))
+
+    await app.start()
+    try:
+        yield push
+    finally:
+        for release in held:
+            release.set()
+        await app.stop()
+    assert harness.driver.errors == []
+
+
+def hold(api: FakeBotApi, method: str, chat_id: int) -> asyncio.Event:
+    """The next ``method`` call to ``chat_id`` waits (unanswered, unrecorded) until the
+    returned event is set: a slow round trip to Telegram."""
+    inner = api.handler(method)
+    release = asyncio.Event()
+    held = False
+
+    async def slow(params: JSON) -> Any:
+        nonlocal held
+        if not held and int(params.get("chat_id", 0)) == chat_id:
+            held = True
+            await release.wait()
+        result = inner(params)
+        return await result if asyncio.iscoroutine(result) else result
+
+    api.register(method, slow)
+    return release
+
+
+def texts_to(api: FakeBotApi, chat_id: int, since: int) -> list[str]:
+    """The messages sent to ``chat_id`` by the calls from index ``since`` on."""
+    return [
+        c.message.text or ""
+        for c in api.calls[since:]
+        if c.method == "sendMessage" and c.chat_id == chat_id and c.message is not None
+    ]
+
+
+@pytest.fixture
+async def members(harness: Harness) -> tuple[FakeUser, FakeUser]:
+    ann, ben = harness.person(801, "Ann"), harness.person(802, "Ben")
+    await harness.join(ann, "RIV-1")
+    await harness.join(ben, "RIV-1")
+    return ann, ben
+
+
+async def test_a_chat_is_answered_while_another_waits_and_that_ones_next_waits_its_turn(
+    harness: Harness, members: tuple[FakeUser, FakeUser]
+) -> None:
+    ann, ben = members
+    api = harness.api
+    release, mark = hold(api, "sendMessage", ann.id), len(api.calls)
+    async with running(harness, release) as push:
+        await push(ann.command("help"))
+        await push(ann.command("cancel"))
+        await push(ben.command("help"))
+        # Ben is answered while Ann's answer is on its way; her second message waits.
+        await api.wait_for_call("sendMessage", chat_id=ben.id, since=mark, within=5)
+        assert texts_to(api, ann.id, mark) == []
+        release.set()
+        await harness.app.update_queue.join()
+    help_text, cancelled = texts_to(api, ann.id, mark)
+    assert help_text.startswith(HELP)
+    assert cancelled == "There is nothing to cancel."
+
+
+async def test_a_form_answered_in_quick_taps_goes_as_one_at_a_time(
+    harness: Harness, members: tuple[FakeUser, FakeUser], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ann taps her answer, then types a bad temperature and a good one before the bot
+    has answered the tap (its edit is slow); Ben checks in meanwhile. Each of Ann's
+    updates meets the form where the one before left it."""
+    ann, ben = members
+    api = harness.api
+    monkeypatch.setattr(harness.services.checkins, "form", form())
+    harness.clock.set(local("2026-12-01 09:00"))
+    release, mark = hold(api, "editMessageText", ann.id), len(api.calls)
+    async with running(harness, release) as push:
+        await push(ann.command("checkin"))
+        await harness.app.update_queue.join()
+        first = api.last_message(ann.id)
+        await push(ann.press(first, "At post"))
+        await push(ann.message("hot"))
+        await push(ann.message("36.6"))
+        await push(ben.command("checkin"))
+        await api.wait_for_call("sendMessage", chat_id=ben.id, since=mark, within=5)
+        assert texts_to(api, ann.id, mark) == [first.text]  # nothing after the held edit
+        release.set()
+        await harness.app.update_queue.join()
+        step = newest(api.sent_to(ann.id))
+        assert step.text is not None and step.text.startswith("Check-in 3/5 — Tasks")
+        for button in ("Skip", "Skip", "Skip", "✅ Submit"):
+            await push(ann.press(api.last_message(ann.id), button))
+            await harness.app.update_queue.join()
+    assert texts_to(api, ann.id, mark)[1:] == [
+        "That is not a number. Send a number from 35 to 42 °C, or /cancel.",
+        "Check-in 3/5 — Tasks\nChoose all that apply, then Done.",
+    ]
+    assert api.last_message(ann.id).text == "✅ Checked in for Tue 1 Dec."
+    answers = await answers_of(harness, ann.id)
+    assert answers["status"] == "post" and answers["temp"] == 36.6
+
+
+async def test_an_update_is_marked_processed_only_once_handled(
+    harness: Harness, members: tuple[FakeUser, FakeUser]
+) -> None:
+    """Ben's update, handled while Ann's waits on a slow call, is written down as
+    processed; Ann's is not until it is handled (a crash now would replay hers only)."""
+    ann, ben = members
+    api, app = harness.api, harness.app
+    inbox: Inbox = app.bot_data["inbox"]
+    release, mark = hold(api, "sendMessage", ann.id), len(api.calls)
+    async with running(harness, release) as push:
+        assert await inbox.replay(app) == 0  # as at start: nothing left over; books kept
+        await push(ann.command("help"))
+        await push(ben.command("help"))
+        await api.wait_for_call("sendMessage", chat_id=ben.id, since=mark, within=5)
+        await inbox.settle(app)
+        [left] = await harness.services.storage.inbox.unprocessed()
+        assert left["message"]["chat"]["id"] == ann.id
+        release.set()
+        await app.update_queue.join()
+        await inbox.settle(app)
+        assert await harness.services.storage.inbox.unprocessed() == []
