@@ -284,16 +284,6 @@ class OutboxRepository:
                 f"UPDATE outbox SET status = 'cancelled' WHERE id = ? AND {_OPEN}", (row_id,)
             )
 
-    async def cancel_pending(self, directive_id: int) -> int:
-        """Cancel a directive's rows not yet claimed; rows in flight finish on their own."""
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE outbox SET status = 'cancelled'"
-                " WHERE directive_id = ? AND status = 'pending'",
-                (directive_id,),
-            )
-        return cursor.rowcount
-
     async def counts(self, directive_id: int, kind: str) -> dict[str, int]:
         """Rows per status (every status present, zero if none), for progress and tallies;
         keys are :class:`OutboxStatus` members, so plain strings work too."""
