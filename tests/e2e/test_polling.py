@@ -90,6 +90,9 @@ async def test_directive_delivered_by_the_running_worker(
             organisation={"name": "Riverside", "timezone": "Asia/Shanghai"},
             storage={"database": tmp_path / "e2e.db"},
             telegram={"api_base_url": server.base_url, "api_file_url": server.base_file_url},
+            # The real clock drives this test: with the default 09:00 reminder, a run at
+            # 01:00 UTC also sent each member a check-in reminder (CI failed on that).
+            checkin={"reminders": []},
         )
         app = await build_application(settings, clock=SystemClock())
         services = app.bot_data["services"]
