@@ -5,12 +5,12 @@ rate while a fifth as many members each press ✅ on an earlier directive, all w
 then a tenth as many check in (the default form: ``/checkin``, "At my post", "✅ Submit",
 each step a second or more after the bot's answer to the last) within the next 10 s.
 
-Everything goes over real HTTP to the Bot API stand-in (``python -m bot.fakeapi.serve``,
+Everything goes over real HTTP to the Bot API stand-in (``python -m fakeapi.serve``,
 its own process), which answers every call after 50 ms and enforces 30 new messages/s
 overall and 1 message/s per chat, edits counting toward their chat only
 (``--edits-per-chat-only``, see docs/reliability.md). The bot side is the real application
 from ``build_application`` with the settings as shipped, run as the runner runs it
-(``bot.runner.running``: the outbox worker, the inbox); updates arrive as the webhook hands
+(``app.runner.running``: the outbox worker, the inbox); updates arrive as the webhook hands
 them over (stored in the inbox, then queued to PTB). Two things are left out: the schedule
 tick (its reminders would be more bulk traffic) and a real clock (a clock shifted to a
 Tuesday 10:00 in Asia/Shanghai, inside the check-in window).
@@ -51,17 +51,17 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import SimpleUpdateProcessor
 
+from app.build import build_application
+from app.inbox import read_update
+from app.runner import running
 from bench.delivery import AUTHOR_ID, TEXT, TOKEN, Phase, build_org, run_phase
 from bench.report import machine, publish, verdict
-from bot.app import build_application
 from bot.config import load_settings
-from bot.delivery import Pacer, Slot
-from bot.inbox import read_update
-from bot.reply_pacing import PacedReplies, TelegramAnswer
-from bot.runner import running
-from bot.services.container import Services
-from bot.services.directives import Draft
-from handlers.common import MusterApp
+from bot.delivery.engine import Pacer, Slot
+from bot.delivery.reply_pacing import PacedReplies, TelegramAnswer
+from bot.directives.service import Draft
+from bot.services import Services
+from handlers.kit.common import MusterApp
 from storage import Storage
 from storage.directives import Target
 

@@ -48,6 +48,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
+from app.build import build_application
 from bench.checkin_inbound import (
     NOW,
     PHASES,
@@ -59,14 +60,13 @@ from bench.checkin_inbound import (
 )
 from bench.report import machine, publish, verdict
 from bench.stock_bot import build_stock_bot
-from bot.app import build_application
-from bot.clock import FakeClock
 from bot.config import Settings, load_settings
-from bot.delivery import Pacer
-from bot.fakeapi import FakeRequest
-from bot.fakeapi.core import JSON
-from bot.fakeapi.serve import StandInApi
-from bot.fakeapi.server import BotApiServer
+from bot.delivery.engine import Pacer
+from bot.kit.clock import FakeClock
+from fakeapi import FakeRequest
+from fakeapi.core import JSON
+from fakeapi.serve import StandInApi
+from fakeapi.server import BotApiServer
 
 HEADING = "## Capacity: Muster against a stock PTB check-in bot"
 RATIO_TARGET = 1.5
@@ -208,7 +208,7 @@ async def count_checkins(app: AnyApp, stock_checkins: dict[int, str] | None) -> 
 
 
 async def standin(args: argparse.Namespace) -> None:
-    """``bot.fakeapi.serve``'s stand-in, told the recorded updates first (so the presses'
+    """``fakeapi.serve``'s stand-in, told the recorded updates first (so the presses'
     messages exist, as on Telegram); prints its base URL, serves until SIGTERM."""
     api = StandInApi(args.answer_after / 1000, 0.0, (1, 1))
     for batch in load_phases(args.tmp, args.members).values():

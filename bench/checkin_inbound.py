@@ -52,16 +52,16 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.ext import TypeHandler
 
+from app.build import build_application
 from bench.org_memory import member_rows, write_org_csv
 from bench.report import machine, publish, verdict
-from bot.app import build_application
-from bot.clock import FakeClock
 from bot.config import Settings, load_settings
-from bot.fakeapi import FakeBotApi, FakeRequest, FakeUser
-from bot.fakeapi.core import JSON
-from bot.services.authz import Actor
-from bot.services.container import Services
-from handlers.common import MusterApp, MusterContext
+from bot.kit.clock import FakeClock
+from bot.org.authz import Actor
+from bot.services import Services
+from fakeapi import FakeBotApi, FakeRequest, FakeUser
+from fakeapi.core import JSON
+from handlers.kit.common import MusterApp, MusterContext
 from storage import Storage
 
 HEADING = "## Check-in inbound: conversation steps through the Application"

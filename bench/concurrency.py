@@ -4,7 +4,7 @@
 ``Application`` from ``build_application`` (HTTP to the Bot API, reply pacing, inbox,
 persistence: as shipped), started as ``muster run`` starts it; each update is stored in
 the inbox and queued, as the webhook does. The Bot API stand-in (``python -m
-bot.fakeapi.serve``) runs in its own process over HTTP, answers every call after
+fakeapi.serve``) runs in its own process over HTTP, answers every call after
 ``--answer-after`` ms (a round trip to Telegram) and enforces 30 msg/s and 1/s per chat.
 
 - A: updates one at a time (``telegram.concurrent_updates = 1``, as before issue #14);
@@ -35,13 +35,13 @@ from typing import Any
 
 from telegram import Update
 
+from app.build import build_application
+from app.runner import running
 from bench.delivery import TOKEN, Phase, Result, run_phase
 from bench.org_memory import TELEGRAM_BASE
 from bench.report import machine, publish, section_text
-from bot.app import build_application
 from bot.config import load_settings
-from bot.fakeapi import FakeUser
-from bot.runner import running
+from fakeapi import FakeUser
 from storage import Storage
 
 HEADING = "## Concurrent updates: many people at once"
@@ -185,7 +185,7 @@ def render(people: int, runs: dict[int, list[Pair]], seconds: float, command: st
         " call after the stated delay and enforces 30 msg/s and 1/s per chat. A: updates"
         " handled one at a time (`telegram.concurrent_updates = 1`, the behaviour before"
         " issue #14). B: as shipped, different chats at once (up to 64), each chat's and"
-        " person's updates in order (`bot/updates.py`). A B A B per delay, each phase a fresh"
+        " person's updates in order (`app/updates.py`). A B A B per delay, each phase a fresh"
         " stand-in, bot process and database; a person is answered when the stand-in"
         " accepted the reply, timed from the queueing of the updates. The machine is shared"
         " (2 cores, other engineers' runs): single numbers are noisy, the same-round ratios"

@@ -80,10 +80,10 @@ from bench.crash_report import (
 from bench.delivery import AUTHOR_ID, build_org
 from bench.org_memory import TELEGRAM_BASE
 from bench.report import machine
-from bot.clock import FakeClock
-from bot.services.authz import Actor
-from bot.services.container import Services
-from bot.services.directives import Draft
+from bot.directives.service import Draft
+from bot.kit.clock import FakeClock
+from bot.org.authz import Actor
+from bot.services import Services
 from storage import Storage
 from storage.db import from_db_time
 from storage.directives import Target
@@ -1191,7 +1191,7 @@ class FaultRun:
         result.done_after_outage = last - reopened if last is not None else None
         people = [user_id for user_id, _, _ in template.checkers[:5]]
         # Who -> first answer. Not in the order they wrote: updates of different chats are
-        # handled at once (bot/updates.py); one chat's order is tested in tests/flows.
+        # handled at once (app/updates.py); one chat's order is tested in tests/flows.
         answers: dict[int, float] = {}
         for call in calls:
             if call.ok and call.method == "sendMessage" and call.chat_id in people:

@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.app import build_application
-from bot.cli import configure_logging
+from app.build import build_application
+from app.cli import configure_logging
+from app.runner import serve_polling
 from bot.config import Settings, load_settings
-from bot.delivery import Pacer
-from bot.runner import serve_polling
+from bot.delivery.engine import Pacer
 
 TOKEN = "123456:CRASH-standin-token"
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -80,7 +80,7 @@ def crash_settings(
 
 
 async def run(args: argparse.Namespace) -> None:
-    """``bot.cli._run_bot`` with the shifted clock and maybe no pacing."""
+    """``app.cli._run_bot`` with the shifted clock and maybe no pacing."""
     settings = crash_settings(
         args.db, args.base_url, json.loads(args.delivery), webhook_port=args.webhook
     )
@@ -94,8 +94,8 @@ async def run(args: argparse.Namespace) -> None:
     if args.webhook is None:
         await serve_polling(app, stop)
         return
-    # Imported here, as bot.cli does: aiohttp would add to every polling restart's time.
-    from bot.webhook import serve_webhook
+    # Imported here, as app.cli does: aiohttp would add to every polling restart's time.
+    from app.webhook import serve_webhook
 
     await serve_webhook(app, stop)
 

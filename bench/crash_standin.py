@@ -38,8 +38,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.fakeapi import ApiCall, BotApiServer, FakeBotApi, FakeUser, SentMessage
-from bot.fakeapi.core import JSON, ApiError
+from fakeapi import ApiCall, BotApiServer, FakeBotApi, FakeUser, SentMessage
+from fakeapi.core import JSON, ApiError
 
 # A member whose chat has not changed for this long after their last step looks again at
 # the bot's latest message and may press the same button a second time (a person would).
@@ -48,7 +48,7 @@ PATIENCE_SECONDS = 20.0
 # before the same update is posted again (Telegram's own pauses are longer and unpublished).
 WEBHOOK_TIMEOUT_SECONDS = 10.0
 WEBHOOK_RETRY_SECONDS = (0.2, 0.5)
-# Telegram's header, spelled out here rather than imported from bot.webhook: the stand-in
+# Telegram's header, spelled out here rather than imported from app.webhook: the stand-in
 # plays Telegram, and must not take the bot's word for it.
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 

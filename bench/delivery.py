@@ -7,7 +7,7 @@ Targets (from the issue): (1) paced, 3,000 recipients against a stand-in that en
 100,000 deliveries under 2 s.
 
 Every measurement runs in a fresh process, and so does the Bot API stand-in it talks to
-(``python -m bot.fakeapi.serve``, real HTTP on 127.0.0.1), so the two never share an event
+(``python -m fakeapi.serve``, real HTTP on 127.0.0.1), so the two never share an event
 loop or a core's worth of Python. The bot side is the real ``Application`` from
 ``build_application`` (its real transport), on a new SQLite database holding a generated
 organisation; the directive is created through ``DirectiveService.create``, so its rows and
@@ -45,16 +45,16 @@ from telegram.constants import ParseMode
 from telegram.request import BaseRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
 
+from app.build import build_application
 from bench.org_memory import TELEGRAM_BASE, member_rows, write_org_csv
 from bench.report import machine, publish, verdict
-from bot.app import build_application
-from bot.clock import SystemClock
 from bot.config import Settings, load_settings
-from bot.delivery import DeliveryEngine, Outcome, Outgoing, Pacer
-from bot.directive_delivery import DirectiveRenderers
-from bot.services.authz import Actor
-from bot.services.container import Services
-from bot.services.directives import Draft
+from bot.delivery.engine import DeliveryEngine, Outcome, Outgoing, Pacer
+from bot.directives.schedule import DirectiveRenderers
+from bot.directives.service import Draft
+from bot.kit.clock import SystemClock
+from bot.org.authz import Actor
+from bot.services import Services
 from storage import Storage
 from storage.directives import KIND_DIRECTIVE, Directive, Target
 from storage.models import Role
@@ -343,13 +343,13 @@ class Phase:
 
 
 class StandIn:
-    """``python -m bot.fakeapi.serve`` in its own process, for one phase."""
+    """``python -m fakeapi.serve`` in its own process, for one phase."""
 
     def __init__(self, tmp: Path, *, enforce: bool, options: Sequence[str] = ()) -> None:
-        """``options``: more of ``bot.fakeapi.serve``'s (a delay, floods)."""
+        """``options``: more of ``fakeapi.serve``'s (a delay, floods)."""
         self.results = tmp / "standin.json"
         self.results.unlink(missing_ok=True)
-        command = [sys.executable, "-m", "bot.fakeapi.serve", "--token", TOKEN]
+        command = [sys.executable, "-m", "fakeapi.serve", "--token", TOKEN]
         command += ["--results", str(self.results), *options]
         if enforce:
             command += ["--enforce-limits", "--per-second", str(LIMIT_PER_SECOND)]
@@ -603,7 +603,7 @@ def render(plan: Plan, runs: Runs) -> str:
         "Targets: paced, at least 95% of the stand-in's 30 msg/s over the run with zero 429s,"
         " zero lost and zero duplicated; overhead, at most 1.3× a raw HTTP client's time;"
         " enqueueing 100,000 deliveries under 2 s. Every measurement is a fresh process, and"
-        " the Bot API stand-in (`python -m bot.fakeapi.serve`: `FakeBotApi` over real HTTP on"
+        " the Bot API stand-in (`python -m fakeapi.serve`: `FakeBotApi` over real HTTP on"
         " 127.0.0.1) is another fresh process per measurement, so it never shares the bot's"
         " event loop. The bot side is the real `Application` from `build_application` (real"
         " `AiohttpRequest`) on a new SQLite database with a generated organisation (about 20"

@@ -1,7 +1,7 @@
 """Delivery under per-chat floods: a 429 from one chat must not pause the whole outbox.
 
 A directive goes to ``recipients`` members, each a private chat, over real HTTP to the Bot
-API stand-in (``python -m bot.fakeapi.serve``, its own process), which answers every call
+API stand-in (``python -m fakeapi.serve``, its own process), which answers every call
 after 50 ms, enforces 30 msg/s overall and 1 per chat, and answers the first send to 2% of
 the chats (the same chats every run) with a 429 whose ``retry_after`` is 5-30 s. The bot
 side is the real ``Application`` from ``build_application`` with the delivery settings as
@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from app.build import build_application
 from bench.delivery import (
     Deliveries,
     Phase,
@@ -44,9 +45,8 @@ from bench.delivery import (
     run_phase,
 )
 from bench.report import machine, publish
-from bot.app import build_application
-from bot.delivery import FLOOD_CHATS, FLOOD_WINDOW, DeliveryEngine, Pacer
-from bot.services.container import Services
+from bot.delivery.engine import FLOOD_CHATS, FLOOD_WINDOW, DeliveryEngine, Pacer
+from bot.services import Services
 from storage import Storage
 from storage.directives import KIND_DIRECTIVE
 

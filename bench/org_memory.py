@@ -40,11 +40,11 @@ from operator import itemgetter
 from pathlib import Path
 
 from bench.report import machine, proc_fields, publish, verdict
-from bot.clock import SystemClock
 from bot.config import load_settings
-from bot.services.authz import Actor
-from bot.services.container import Services
-from bot.services.org import TreeLine
+from bot.kit.clock import SystemClock
+from bot.org.authz import Actor
+from bot.org.service import TreeLine
+from bot.services import Services
 from storage import Storage
 from storage.models import Role
 

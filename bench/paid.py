@@ -6,7 +6,7 @@ duplicated, and at least 0.9× a raw aiohttp client sending the same messages in
 run (A B A B …, median of the per-round ratios).
 
 Each measurement is a fresh process, and so is the stand-in it talks to
-(``python -m bot.fakeapi.serve --enforce-limits --paid-per-second 1000 --answer-after 50``,
+(``python -m fakeapi.serve --enforce-limits --paid-per-second 1000 --answer-after 50``,
 real HTTP on 127.0.0.1). B is the product as shipped with paid broadcasts turned on
 (``delivery.paid_broadcast = true``, the default ``paid_rate_per_second`` of 1,000): the
 ``Application`` from ``build_application`` with its default request and pacer, an admin's
@@ -38,6 +38,7 @@ from pathlib import Path
 import aiohttp
 from telegram.request import BaseRequest
 
+from app.build import build_application
 from bench.delivery import (
     AUTHOR_ID,
     TEXT,
@@ -52,11 +53,10 @@ from bench.delivery import (
     watch,
 )
 from bench.report import machine, publish, verdict
-from bot.app import build_application
 from bot.config import Settings, load_settings
-from bot.delivery import DeliveryEngine
-from bot.services.container import Services
-from bot.services.directives import Draft
+from bot.delivery.engine import DeliveryEngine
+from bot.directives.service import Draft
+from bot.services import Services
 from storage import Storage
 from storage.directives import KIND_DIRECTIVE, Target
 
@@ -261,7 +261,7 @@ def render(plan: Plan, runs: Runs) -> str:
     about = (
         "Targets: at least 950 msg/s sustained, 0 × 429, 0 lost, 0 duplicated, and at least"
         " 0.9× a raw aiohttp client sending the same messages in the same run. The stand-in"
-        " (`python -m bot.fakeapi.serve`, its own process, real HTTP on 127.0.0.1) answers"
+        " (`python -m fakeapi.serve`, its own process, real HTTP on 127.0.0.1) answers"
         f" every call after {ANSWER_AFTER_MS} ms and 429 to a send past 1,000 in a sliding"
         " second (paid sends, `allow_paid_broadcast`) or 30 (free ones), and 1 per chat. B"
         " is Muster as shipped with `delivery.paid_broadcast = true`: `build_application`"

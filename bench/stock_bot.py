@@ -31,7 +31,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
-from bot.checkin_config import CheckinSettings
+from bot.checkins.config import CheckinSettings
 
 ASK, CONFIRM = range(2)
 # The default form's first question, read once (a stock bot would write it in).

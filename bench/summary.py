@@ -41,12 +41,12 @@ from zoneinfo import ZoneInfo
 
 from bench.org_memory import district_count, member_rows, write_org_csv
 from bench.report import machine, publish, verdict
-from bot.clock import FakeClock
+from bot.checkins.service import local_instant
 from bot.config import Settings, load_settings
-from bot.services.authz import Actor
-from bot.services.checkins import local_instant
-from bot.services.container import Services
-from bot.services.summaries import Counts, Summary
+from bot.kit.clock import FakeClock
+from bot.org.authz import Actor
+from bot.services import Services
+from bot.summaries.service import Counts, Summary
 from storage import Storage
 from storage.db import to_db_time
 from storage.directives import BULK_PRIORITY, KIND_DIRECTIVE
@@ -59,7 +59,7 @@ DAY = date(2026, 12, 1)  # the summarised day, the last of the history (a Tuesda
 NOW = datetime(2026, 12, 1, 21, 0, tzinfo=ZONE)  # after the 20:00 daily summary
 COUNT_SQL = "SELECT COUNT(*) AS n FROM checkins WHERE day = ?"
 GRIDS_PER_UNIT = 400 / 5_300  # a few hundred grids in the full organisation
-# The form's answers as the bot stores them (bot.checkin_config's default form), by share:
+# The form's answers as the bot stores them (bot.checkins.config's default form), by share:
 # at their post, excused (on leave, sick), asking for help (flagged).
 ANSWERS = tuple(
     json.dumps({"status": choice}, ensure_ascii=False, sort_keys=True)

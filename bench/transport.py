@@ -1,7 +1,7 @@
 """Transport: PTB's ``send_message`` over ``HTTPXRequest``, over Muster's ``AiohttpRequest``,
 and a raw aiohttp client, against the Bot API stand-in answering after 50 ms.
 
-The stand-in (``python -m bot.fakeapi.serve --answer-after 50``) runs in its own process,
+The stand-in (``python -m fakeapi.serve --answer-after 50``) runs in its own process,
 a fresh one per phase, and so does each client. A phase sends ``messages`` messages to as
 many private chats with ``in_flight`` workers (64, and the delivery engine's concurrency as
 shipped):
@@ -9,7 +9,7 @@ shipped):
 - A, ``httpx``: ``telegram.Bot(request=HTTPXRequest())``, PTB's default transport as
   ``ApplicationBuilder`` configures it (a pool of 256);
 - B, ``aiohttp``: ``telegram.Bot(request=AiohttpRequest())``, as ``build_application``
-  configures it (``bot/transport.py``);
+  configures it (``bot/delivery/transport.py``);
 - C, ``raw``: one ``aiohttp.ClientSession`` posting the same form bodies and reading each
   JSON answer: what no Bot API library can beat.
 
@@ -44,7 +44,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bench.delivery import PROJECT_ROOT, TOKEN, Result, StandIn, cpu_of
 from bench.report import machine, publish
 from bot.config import load_settings
-from bot.transport import GET_UPDATES_POOL_SIZE, AiohttpRequest
+from bot.delivery.transport import GET_UPDATES_POOL_SIZE, AiohttpRequest
 
 HEADING = "## Transport: PTB over httpx, over aiohttp, and a raw client"
 ANSWER_AFTER_MS = 50
@@ -214,13 +214,14 @@ def render(args: argparse.Namespace, runs: dict[int, Rounds], seconds: float) ->
     n, levels = args.messages, args.in_flight
     about = (
         f"Each phase sends {n:,} messages, one to each of as many private chats, over real"
-        " HTTP to the Bot API stand-in (`python -m bot.fakeapi.serve`) in its own process,"
+        " HTTP to the Bot API stand-in (`python -m fakeapi.serve`) in its own process,"
         f" answering every call after {ANSWER_AFTER_MS} ms, so that k messages in flight can"
         f" make at most k × {1000 // ANSWER_AFTER_MS}/s however cheap the client. A is PTB's"
         " `Bot.send_message` over its default `HTTPXRequest` (pool of 256, as"
         " `ApplicationBuilder` makes it); B the same over Muster's `AiohttpRequest`"
-        " (`bot/transport.py`, as `build_application` makes it); C one `aiohttp.ClientSession`"
-        " posting the same form bodies and reading each JSON answer, no Bot API library."
+        " (`bot/delivery/transport.py`, as `build_application` makes it); C one"
+        " `aiohttp.ClientSession` posting the same form bodies and reading each JSON answer,"
+        " no Bot API library."
         f" {' and '.join(str(k) for k in levels)} in flight"
         f" ({shipped_concurrency()} is the delivery engine's `delivery.concurrency` as"
         " shipped). Each phase is a fresh stand-in and client process, after one warm-up send;"

@@ -37,9 +37,9 @@ from pydantic_settings import (
     SettingsError,
 )
 
-from bot.checkin_config import CheckinSettings, ClockTime, Weekday, checkin_problems
-from bot.durations import Duration
-from bot.duty_config import DutySettings, duty_problems
+from bot.checkins.config import CheckinSettings, ClockTime, Weekday, checkin_problems
+from bot.duty.config import DutySettings, duty_problems
+from bot.kit.durations import Duration
 
 CONFIG_ENV = "MUSTER_CONFIG"
 TOKEN_ENV = "MUSTER_TELEGRAM__TOKEN"
@@ -95,7 +95,7 @@ class TelegramSettings(_Section):
     # half-finished conversation across a crash.
     persistence_flush_seconds: float = Field(default=1.0, gt=0, le=60)
     # Updates of different chats handled at once (one chat's, and one person's, always in
-    # order, see bot/updates.py); 1 handles every update after the one before.
+    # order, see app/updates.py); 1 handles every update after the one before.
     concurrent_updates: int = Field(default=64, ge=1, le=1024)
     # Webhook mode (``muster run --webhook``): Telegram posts updates to ``webhook_url``
     # (public, HTTPS, usually a reverse proxy in front of ``webhook_listen:webhook_port``),

@@ -1,39 +1,29 @@
-"""The Telegram interface: one module per flow, each with a ``register(app)``."""
+"""The Telegram interface: one folder per feature (and the shared ``kit``), one module per
+flow, each with a ``register(app)``."""
 
 from __future__ import annotations
 
-from handlers import (
-    acknowledge,
-    admin,
-    basics,
-    checkin,
-    directive_watch,
-    directives,
-    duty,
-    invites,
-    leave,
-    members,
-    menu,
-    on_duty,
-    roster,
-    start,
-    summary,
-)
-from handlers.common import MusterApp
+from handlers.checkins import checkin, leave, members
+from handlers.directives import acknowledge, compose, watch
+from handlers.duty import on_duty, roster, shifts
+from handlers.kit import menu
+from handlers.kit.common import MusterApp
+from handlers.org import admin, basics, invites, start
+from handlers.summaries import summary
 
 
 def register(app: MusterApp) -> None:
     # Order matters inside the default group: flows first, catch-alls last.
     start.register(app)
     invites.register(app)
-    directives.register(app)
+    compose.register(app)
     checkin.register(app)
     leave.register(app)
     roster.register(app)
-    duty.register(app)
+    shifts.register(app)
     on_duty.register(app)
     members.register(app)
-    directive_watch.register(app)
+    watch.register(app)
     summary.register(app)
     acknowledge.register(app)
     admin.register(app)

@@ -70,7 +70,7 @@ class GridRepository:
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
-    # --- roster (bot/services/roster.py) -------------------------------------------------
+    # --- roster (bot/duty/roster.py) -------------------------------------------------
 
     async def many(self, grid_ids: Sequence[int]) -> list[Grid]:
         found: list[Grid] = []

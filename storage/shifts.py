@@ -38,7 +38,7 @@ _TIMES = (
 # Statuses in which a shift still holds its member's time (for overlap checks).
 LIVE = (ShiftStatus.ASSIGNED, ShiftStatus.CONFIRMED, ShiftStatus.STARTED)
 
-# --- duty (bot/services/duty.py): the schedule's step columns, and SQL the rules share.
+# --- duty (bot/duty/service.py): the schedule's step columns, and SQL the rules share.
 _STEPS = (
     "confirm_asked_at",
     "reminded_at",
@@ -160,7 +160,7 @@ class ShiftRepository:
         )
         return [shift_of(r) for r in rows]
 
-    # --- duty (bot/services/duty.py) -----------------------------------------------------
+    # --- duty (bot/duty/service.py) -----------------------------------------------------
 
     async def due(
         self,
@@ -362,7 +362,7 @@ class ShiftRepository:
         )
         return [shift_of(r) for r in rows]
 
-    # --- on duty (bot/services/on_duty.py) ------------------------------------------------
+    # --- on duty (bot/duty/on_duty.py) ------------------------------------------------
 
     async def mark_started(
         self,
@@ -402,7 +402,7 @@ class ShiftRepository:
         )
         return cursor.rowcount == 1
 
-    # --- roster (bot/services/roster.py) ---------------------------------------------------
+    # --- roster (bot/duty/roster.py) ---------------------------------------------------
 
     async def live_of_members(
         self, member_ids: Sequence[int], starts_at: datetime, ends_at: datetime

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FakeClock
 from bot.config import Settings, load_settings
-from bot.services.container import Services
+from bot.kit.clock import FakeClock
+from bot.services import Services
 from storage import Storage
 
 ADMIN_ID = 900_000_001

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.services.authz import Actor
-from bot.services.container import Services
+from bot.org.authz import Actor
+from bot.services import Services
 from storage.models import Member, Unit
 
 TREE = """\

@@ -17,13 +17,13 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
-from bot import cli
-from bot.demo import Day, Played, Stage, make_plan, start_of
-from bot.demo.cast import DAY, WORKED, ZONE, Ack, Checkin, Fate, PersonPlan, Plan
-from bot.demo.stage import DemoError
-from bot.demo.truth import acknowledged, counts, day_before, duty, flagged, mismatches
-from bot.fakeapi import ApiCall, FakeBotApi
-from bot.services.summaries import Counts
+from app import cli
+from app.demo import Day, Played, Stage, make_plan, start_of
+from app.demo.cast import DAY, WORKED, ZONE, Ack, Checkin, Fate, PersonPlan, Plan
+from app.demo.stage import DemoError
+from app.demo.truth import acknowledged, counts, day_before, duty, flagged, mismatches
+from bot.summaries.service import Counts
+from fakeapi import ApiCall, FakeBotApi
 from storage.models import Role
 
 SHANGHAI = ZoneInfo(ZONE)

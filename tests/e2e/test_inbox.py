@@ -17,13 +17,13 @@ from typing import Any
 import pytest
 from telegram.request import RequestData
 
-from bot.app import build_application
-from bot.clock import FakeClock
+from app.build import build_application
+from app.inbox import Inbox, InboxRequest
+from app.runner import serve_polling
 from bot.config import Settings, load_settings
-from bot.fakeapi import BotApiServer, FakeBotApi, FakeRequest, FakeUser
-from bot.inbox import Inbox, InboxRequest
-from bot.runner import serve_polling
-from handlers.common import MusterApp
+from bot.kit.clock import FakeClock
+from fakeapi import BotApiServer, FakeBotApi, FakeRequest, FakeUser
+from handlers.kit.common import MusterApp
 from storage import Storage
 
 TOKEN = "123456:E2E-inbox-token"
@@ -172,7 +172,7 @@ async def test_a_database_holding_unreadable_updates_starts_and_handles_the_next
         await store_unhandled(settings, clock, body)
     fresh = api.push_update(stan.command("help"))
     app = await build_application(settings, clock=clock)
-    with caplog.at_level(logging.WARNING, logger="bot.inbox"):
+    with caplog.at_level(logging.WARNING, logger="app.inbox"):
         await poll_until_answered(app, api, stan.id)
     assert [text.split("\n")[0] for text in replies(api, stan.id)] == ["What you can do"]
     rows = {r[0]: r[1:] for r in await inbox_rows(settings)}
@@ -187,7 +187,7 @@ async def test_a_database_holding_unreadable_updates_starts_and_handles_the_next
     caplog.clear()
     app = await build_application(settings, clock=clock)
     api.push_update(stan.command("help"))
-    with caplog.at_level(logging.WARNING, logger="bot.inbox"):
+    with caplog.at_level(logging.WARNING, logger="app.inbox"):
         await poll_until_answered(app, api, stan.id)
     assert len(replies(api, stan.id)) == 2
     assert "set aside" not in caplog.text and "replaying" not in caplog.text
@@ -202,7 +202,7 @@ async def test_an_unreadable_update_from_getupdates_is_set_aside_and_polling_goe
         api.push_raw(body)
     good = api.push_update(stan.command("help"))["update_id"]
     app = await build_application(polled.settings, clock=clock)
-    with caplog.at_level(logging.WARNING, logger="bot.inbox"):
+    with caplog.at_level(logging.WARNING, logger="app.inbox"):
         await poll_until_answered(app, api, stan.id)
     assert [text.split("\n")[0] for text in replies(api, stan.id)] == ["What you can do"]
     set_aside = [r.getMessage() for r in caplog.records if "set aside" in r.getMessage()]

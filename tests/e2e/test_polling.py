@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_application
-from bot.clock import FakeClock
+from app.build import build_application
+from app.runner import serve_polling
 from bot.config import load_settings
-from bot.fakeapi import BotApiServer, FakeBotApi, FakeUser
-from bot.runner import serve_polling
-from bot.services.authz import Actor
+from bot.kit.clock import FakeClock
+from bot.org.authz import Actor
+from fakeapi import BotApiServer, FakeBotApi, FakeUser
 from storage.models import Role
 from tests.orgdata import load_tree
 
@@ -78,8 +78,8 @@ async def test_directive_delivered_by_the_running_worker(
 ) -> None:
     """The production wiring: the JobQueue tick and the outbox worker started by
     serve_polling deliver a directive over HTTP, and a stop leaves nothing in flight."""
-    from bot.clock import SystemClock
-    from bot.services.directives import Draft
+    from bot.directives.service import Draft
+    from bot.kit.clock import SystemClock
     from storage.directives import Target
 
     api = FakeBotApi()

@@ -17,11 +17,11 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.app import build_application
-from bot.clock import FakeClock
+from app.build import build_application
+from app.webhook import SECRET_HEADER, serve_webhook
 from bot.config import Settings, load_settings
-from bot.fakeapi import BotApiServer, FakeBotApi, FakeUser
-from bot.webhook import SECRET_HEADER, serve_webhook
+from bot.kit.clock import FakeClock
+from fakeapi import BotApiServer, FakeBotApi, FakeUser
 from tests.e2e.test_inbox import inbox_rows, malformed, store_unhandled
 
 TOKEN = "123456:E2E-webhook-token"
@@ -150,7 +150,7 @@ async def test_an_unreadable_update_is_answered_set_aside_and_blocks_nothing(
     settings, base = hook.settings, hook.base
     stan = FakeUser(7203, "Stan", api=api)
     bodies = malformed(stan, 80)
-    with caplog.at_level(logging.WARNING, logger="bot.inbox"):
+    with caplog.at_level(logging.WARNING, logger="app.inbox"):
         async with webhook_running(settings, clock), aiohttp.ClientSession() as session:
             await api.wait_for_call("setWebhook")
             for body in bodies:  # answered, so Telegram does not send them for a day

@@ -19,7 +19,7 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from bot.fakeapi import (
+from fakeapi import (
     BotApiServer,
     ChatDriver,
     FakeBotApi,

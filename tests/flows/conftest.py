@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_application, run_schedule
-from bot.clock import FakeClock
+from app.build import build_application, run_schedule
 from bot.config import Settings
-from bot.delivery import Pacer
-from bot.fakeapi import ChatDriver, FakeBotApi, FakeRequest, FakeUser, Replies
-from bot.services.authz import Actor
-from bot.services.container import Services
-from handlers.common import MusterApp
+from bot.delivery.engine import Pacer
+from bot.kit.clock import FakeClock
+from bot.org.authz import Actor
+from bot.services import Services
+from fakeapi import ChatDriver, FakeBotApi, FakeRequest, FakeUser, Replies
+from handlers.kit.common import MusterApp
 from storage import Storage
 from storage.models import Member, Role, Unit
 from tests.conftest import ADMIN_ID

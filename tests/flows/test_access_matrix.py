@@ -25,13 +25,13 @@ from functools import cache
 import pytest
 from fluent.syntax import FluentParser, ast, visitor
 
-from bot.fakeapi import FakeUser, Replies
-from bot.fakeapi._html import parse_html
-from bot.i18n import read_catalogue, translator
-from bot.services.authz import Actor
-from bot.services.directives import Draft
-from bot.services.invites import CreatedInvite
-from bot.services.people import Person
+from bot.directives.service import Draft
+from bot.kit.i18n import read_catalogue, translator
+from bot.kit.people import Person
+from bot.org.authz import Actor
+from bot.org.invites import CreatedInvite
+from fakeapi import FakeUser, Replies
+from fakeapi._html import parse_html
 from storage.db import to_db_time
 from storage.directives import Target
 from storage.models import Member, Role, Unit

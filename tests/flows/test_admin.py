@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.fakeapi import FakeUser
+from fakeapi import FakeUser
 from storage.models import Role
 from tests.flows.conftest import Harness
 
@@ -124,7 +124,7 @@ async def test_role_changes_by_cli_refresh_the_menu_at_the_next_tick(
 ) -> None:
     """Regression: after ``muster role grant … --role coordinator`` /help showed the new
     commands but the chat's menu stayed the member's (the CLI has no bot to set it)."""
-    from bot.cli import main
+    from app.cli import main
 
     pat = harness.person(501, "Pat", username="pat")
     await harness.join(pat, "RIV-1")

@@ -6,8 +6,8 @@ import pytest
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler
 
-from bot.fakeapi import ChatDriver, FakeUser
-from handlers.common import MusterContext, Reply
+from fakeapi import ChatDriver, FakeUser
+from handlers.kit.common import MusterContext, Reply
 from storage.models import Role
 from tests.flows.conftest import Harness
 
@@ -98,7 +98,7 @@ async def test_failure_inside_a_handler_is_told_to_the_user(
 
 
 async def test_menus_registered_per_language(harness: Harness) -> None:
-    from bot.runner import announce
+    from app.runner import announce
 
     await announce(harness.app)
     english = harness.api.commands_for(None, "en")
@@ -139,7 +139,7 @@ async def test_failure_after_a_button_press_is_told_too(
 
 
 async def test_names_with_html_characters_read_right(harness: Harness, admin: FakeUser) -> None:
-    from bot.services.authz import Actor
+    from bot.org.authz import Actor
 
     path = harness.tmp_path / "rd.toml"
     path.write_text('[[unit]]\ncode = "RD"\nname = "R&D <North>"\nparent = "CITY"\n')

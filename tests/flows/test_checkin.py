@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.app import build_application
-from bot.checkin_config import CheckinSettings
-from bot.fakeapi import ChatDriver, FakeRequest, FakeUser, SentMessage
+from app.build import build_application
+from bot.checkins.config import CheckinSettings
+from fakeapi import ChatDriver, FakeRequest, FakeUser, SentMessage
 from storage.models import Role
 from tests.flows.conftest import Harness
 from tests.unit.test_checkins import form
@@ -238,7 +238,7 @@ async def test_a_double_tap_does_not_answer_the_next_question(
 async def test_a_photo_question(
     harness: Harness, ann: FakeUser, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.checkin_config import Kind, Question, Text
+    from bot.kit.questions import Kind, Question, Text
 
     photo_form = CheckinSettings(
         questions=[Question(id="post", kind=Kind.PHOTO, prompt=Text(en="Your post", zh="岗位"))]

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.fakeapi import FakeUser
+from fakeapi import FakeUser
 from storage.models import Role
 from tests.flows.conftest import Harness
 from tests.flows.test_checkin import local
@@ -103,9 +103,9 @@ async def test_a_stale_reminder_opens_todays_form(
 
 
 async def test_a_restart_repeats_nothing(harness: Harness, people: dict[str, FakeUser]) -> None:
-    from bot.app import build_application, run_schedule
-    from bot.delivery import Pacer
-    from bot.fakeapi import FakeRequest
+    from app.build import build_application, run_schedule
+    from bot.delivery.engine import Pacer
+    from fakeapi import FakeRequest
 
     harness.clock.set(local("2026-12-01 09:30"))
     await harness.run_due()
@@ -125,7 +125,7 @@ async def test_a_restart_repeats_nothing(harness: Harness, people: dict[str, Fak
 async def test_the_tick_logs_what_it_did_in_one_line_and_nothing_when_idle(
     harness: Harness, people: dict[str, FakeUser], caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.INFO, logger="bot.app"):
+    with caplog.at_level(logging.INFO, logger="app.build"):
         assert await harness.run_due() == 0
         assert caplog.records == []  # a tick that did nothing says nothing
         harness.clock.set(local("2026-12-01 09:00"))

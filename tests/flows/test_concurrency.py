@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from telegram import Update
 
-from bot.fakeapi import FakeBotApi, FakeUser
-from bot.fakeapi.core import JSON
-from bot.inbox import Inbox
+from app.inbox import Inbox
+from fakeapi import FakeBotApi, FakeUser
+from fakeapi.core import JSON
 from tests.flows.conftest import Harness
 from tests.flows.test_checkin import answers_of, local, newest
 from tests.unit.test_checkins import form

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.delivery import DeliveryEngine, Slot
-from bot.fakeapi import FakeUser, SentMessage
+from bot.delivery.engine import DeliveryEngine, Slot
+from fakeapi import FakeUser, SentMessage
 from storage.models import Role
 from tests.flows.conftest import Harness
 
@@ -391,7 +391,7 @@ async def test_cancelled_directive_refuses_acknowledgement(
     directive = (await harness.services.storage.directives.recent([], 1))[0]
     actor = await harness.services.authz.actor(sec.id)
     # Sent already: it can no longer be withdrawn.
-    from bot.services.directives import DirectiveError
+    from bot.directives.service import DirectiveError
 
     with pytest.raises(DirectiveError):
         await harness.services.directives.cancel(actor, directive.id)

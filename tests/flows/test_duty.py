@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
-from bot.fakeapi import FakeUser
-from bot.fakeapi.core import SentMessage
+from fakeapi import FakeUser
+from fakeapi.core import SentMessage
 from storage.models import Role, Shift, ShiftStatus
 from storage.shifts import NewShift
 from tests.flows.conftest import Harness
@@ -388,7 +388,7 @@ async def test_a_start_prompt_queued_before_the_grace_ran_out_is_dropped(
     ann = crew["ann"]
     await tonight(harness, ann, north, "✅ Confirm")
     harness.clock.set(local("2026-12-01 20:10"))
-    from bot.app import run_schedule
+    from app.build import run_schedule
 
     await run_schedule(harness.app)  # queued, then the sender stalls past the grace
     harness.clock.set(local("2026-12-01 20:40"))
@@ -399,9 +399,9 @@ async def test_a_start_prompt_queued_before_the_grace_ran_out_is_dropped(
 async def test_a_restart_repeats_no_step(
     harness: Harness, crew: dict[str, FakeUser], north: int
 ) -> None:
-    from bot.app import build_application, run_schedule
-    from bot.delivery import Pacer
-    from bot.fakeapi import FakeRequest
+    from app.build import build_application, run_schedule
+    from bot.delivery.engine import Pacer
+    from fakeapi import FakeRequest
 
     await add_shift(harness, crew["ann"], north, "2026-12-01 20:00")
     for moment in ("2026-12-01 08:00", "2026-12-01 10:00", "2026-12-01 18:00"):

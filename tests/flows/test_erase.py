@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.backup import backup
+from app.backup import backup
 from bot.config import RetentionSettings
-from bot.fakeapi import FakeUser
-from bot.services.authz import Actor
+from bot.org.authz import Actor
+from fakeapi import FakeUser
 from storage.models import Role
 from tests.flows.conftest import Harness
 from tests.flows.test_checkin import local, newest

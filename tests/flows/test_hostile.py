@@ -31,12 +31,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.checkin_config import Kind, Question, Text
-from bot.fakeapi import FakeUser
-from bot.forms import AnswerError, check_answer
-from bot.services.authz import Actor
-from bot.services.directives import MAX_TEXT
-from bot.services.roster import MAX_RADIUS_M
+from bot.directives.service import MAX_TEXT
+from bot.duty.roster import MAX_RADIUS_M
+from bot.kit.forms import AnswerError, check_answer
+from bot.kit.questions import Kind, Question, Text
+from bot.org.authz import Actor
+from fakeapi import FakeUser
 from storage import Storage
 from storage.models import Member, Role
 from tests.flows.conftest import Harness

@@ -8,9 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot.fakeapi import FakeUser
-from bot.services.authz import Actor
-from bot.services.directives import Draft
+from bot.directives.service import Draft
+from bot.org.authz import Actor
+from fakeapi import FakeUser
 from storage.directives import Target
 from storage.models import Role
 from tests.flows.conftest import Harness

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from bot.app import build_application
-from bot.fakeapi import ChatDriver, FakeRequest, FakeUser, SentMessage
+from app.build import build_application
+from fakeapi import ChatDriver, FakeRequest, FakeUser, SentMessage
 from storage.models import Role
 from tests.flows.conftest import Harness
 

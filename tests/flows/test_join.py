@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.fakeapi import FakeUser
+from fakeapi import FakeUser
 from storage.models import Role
 from tests.flows.conftest import Harness
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.fakeapi import FakeUser, SentMessage
-from bot.services.on_duty import distance_m
+from bot.duty.on_duty import distance_m
+from fakeapi import FakeUser, SentMessage
 from storage.models import Role, Shift, ShiftStatus
 from storage.shifts import NewShift
 from tests.flows.conftest import Harness

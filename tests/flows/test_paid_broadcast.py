@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.config import Settings
-from bot.fakeapi import ApiCall, FakeUser, SentMessage
+from fakeapi import ApiCall, FakeUser, SentMessage
 from storage.models import Role
 from tests.conftest import ADMIN_ID
 from tests.flows.conftest import Harness

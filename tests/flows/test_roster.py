@@ -8,8 +8,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.fakeapi import FakeUser, SentMessage
-from bot.services.authz import Actor
+from bot.org.authz import Actor
+from fakeapi import FakeUser, SentMessage
 from storage.models import Role, ShiftStatus
 from tests.flows.conftest import Harness
 from tests.flows.test_checkin import labels, local, newest

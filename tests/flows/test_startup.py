@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FakeClock
+from app.runner import announce
 from bot.config import Settings
-from bot.fakeapi import ChatDriver, FakeBotApi
-from bot.runner import announce
+from bot.kit.clock import FakeClock
+from fakeapi import ChatDriver, FakeBotApi
 from storage import Storage
 from tests.conftest import ADMIN_ID
 from tests.flows.conftest import Harness, build_app
@@ -38,10 +38,10 @@ async def test_a_different_bot_name_is_logged_and_told_to_each_admin(
     assert unit is not None
     await storage.members.add_many([(CHINESE_ADMIN, "Li", None, "zh", unit.id)], clock.now())
     async with ChatDriver(app, api):
-        with caplog.at_level(logging.ERROR, logger="bot.runner"):
+        with caplog.at_level(logging.ERROR, logger="app.runner"):
             await announce(app)
         await app.bot_data["delivery"].drain()
-    [logged] = [r for r in caplog.records if r.name == "bot.runner"]
+    [logged] = [r for r in caplog.records if r.name == "app.runner"]
     assert "muster_test_bot" in logged.getMessage()
     assert "@riverside_real_bot" in logged.getMessage()
     [english] = api.sent_to(ADMIN_ID)
@@ -61,8 +61,8 @@ async def test_a_different_bot_name_is_logged_and_told_to_each_admin(
 async def test_the_right_bot_name_says_nothing(
     harness: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="bot.runner"):
+    with caplog.at_level(logging.WARNING, logger="app.runner"):
         await announce(harness.app)
     await harness.run_due()
     assert harness.api.sent_to(ADMIN_ID) == []
-    assert [r for r in caplog.records if r.name == "bot.runner"] == []
+    assert [r for r in caplog.records if r.name == "app.runner"] == []

@@ -11,12 +11,12 @@ from datetime import date
 import openpyxl
 import pytest
 
-from bot.app import build_application
-from bot.delivery import Pacer
-from bot.fakeapi import ChatDriver, FakeRequest, FakeUser
-from bot.services.authz import Actor
-from bot.services.directives import Draft
-from bot.summary_render import SummaryText
+from app.build import build_application
+from bot.delivery.engine import Pacer
+from bot.directives.service import Draft
+from bot.org.authz import Actor
+from bot.summaries.render import SummaryText
+from fakeapi import ChatDriver, FakeRequest, FakeUser
 from storage.directives import Target
 from storage.models import Role
 from tests.flows.conftest import Harness
@@ -270,7 +270,7 @@ async def test_a_failing_chart_does_not_stop_the_summary(
     def broken(*_: object) -> bytes:
         raise RuntimeError("no fonts today")
 
-    monkeypatch.setattr("handlers.summary.day_chart", broken)
+    monkeypatch.setattr("handlers.summaries.summary.day_chart", broken)
     harness.clock.set(local(f"{DAY} 12:00"))
     [text, note, book] = await harness.send(org.coord, org.coord.command("summary"))
     assert (text.text or "").startswith("📊 Riverside District")
@@ -393,8 +393,8 @@ async def test_a_failing_chart_or_workbook_leaves_the_text(
     def broken(*_: object) -> bytes:
         raise RuntimeError("out of ink")
 
-    monkeypatch.setattr("bot.summary_schedule.day_chart", broken)
-    monkeypatch.setattr("bot.summary_schedule.workbook", broken)
+    monkeypatch.setattr("bot.summaries.schedule.day_chart", broken)
+    monkeypatch.setattr("bot.summaries.schedule.workbook", broken)
     harness.clock.set(local(f"{DAY} 20:00"))
     await harness.run_due()
     assert kinds(harness, org.coord.id) == ["📊", "("]

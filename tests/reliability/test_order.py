@@ -18,11 +18,11 @@ from typing import Any
 import pytest
 from telegram import Bot
 
-from bot.clock import FakeClock
 from bot.config import DeliverySettings
-from bot.delivery import PRIORITY_BULK, DeliveryEngine, Pacer, notice_message
-from bot.fakeapi import FakeBotApi, FakeRequest
-from bot.fakeapi.core import ApiError
+from bot.delivery.engine import PRIORITY_BULK, DeliveryEngine, Pacer, notice_message
+from bot.kit.clock import FakeClock
+from fakeapi import FakeBotApi, FakeRequest
+from fakeapi.core import ApiError
 from storage import Storage
 from storage.outbox import OutboxRow, OutboxStatus
 

@@ -2,7 +2,7 @@
 
 The outbox paces itself to ``delivery.rate_per_second`` (28) of Telegram's 30 messages a
 second; the handlers' replies now take their slots from the same pacer and wait out a 429
-(bot/reply_pacing.py). The fault run in ``bench.crash`` once saw the opposite: five people
+(bot/delivery/reply_pacing.py). The fault run in ``bench.crash`` once saw the opposite: five people
 who had written during an outage were answered together, and one got 429 and then
 "Something went wrong" instead of /help. Here the 429 is given directly. A Bad Gateway
 (5xx) is waited out too, with a short back-off.

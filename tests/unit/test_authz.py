@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.services.authz import RULES, Action, Actor, PermissionDeniedError, can
-from bot.services.container import Services
-from bot.services.membership import MembershipError
+from bot.org.authz import RULES, Action, Actor, PermissionDeniedError, can
+from bot.org.membership import MembershipError
+from bot.services import Services
 from storage.models import Role, Unit
 from tests.conftest import ADMIN_ID
 from tests.orgdata import add_member, load_tree

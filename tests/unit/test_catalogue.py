@@ -14,7 +14,7 @@ from fluent.syntax import FluentParser
 from fluent.syntax import ast as ftl
 from fluent.syntax.visitor import Visitor
 
-from bot.i18n import LANGUAGES, Html, Translator, read_catalogue
+from bot.kit.i18n import LANGUAGES, Html, Translator, read_catalogue
 
 ROOT = Path(__file__).parents[2]
 KEY = re.compile(r"^[a-z]+(-[a-z0-9]+)+$")
@@ -22,9 +22,8 @@ NOT_MESSAGES = {"utf-8", "utf-8-sig"}
 # Code that talks to people; every kebab-case literal there is a message id.
 SOURCES = [
     path
-    for folder in ("bot", "handlers")
+    for folder in ("app", "handlers", "bot")
     for path in sorted((ROOT / folder).rglob("*.py"))
-    if "fakeapi" not in path.parts
 ]
 NUMERIC = {"count", "n", "uses", "used", "days"}
 
@@ -108,7 +107,7 @@ def test_every_message_renders(translator: Translator, language: str) -> None:
 
 
 def test_missing_message_raises(translator: Translator) -> None:
-    from bot.i18n import MissingMessageError
+    from bot.kit.i18n import MissingMessageError
 
     with pytest.raises(MissingMessageError):
         translator.t("en", "no-such-message")
@@ -157,8 +156,8 @@ def test_a_message_is_formatted_once_per_language_and_arguments(
 def test_a_day_is_worded_by_babel_once(monkeypatch: pytest.MonkeyPatch) -> None:
     from babel.dates import format_date as babel_format
 
-    import bot.i18n
-    from bot.i18n import format_day
+    import bot.kit.i18n
+    from bot.kit.i18n import format_day
 
     worded: list[object] = []
 
@@ -166,7 +165,7 @@ def test_a_day_is_worded_by_babel_once(monkeypatch: pytest.MonkeyPatch) -> None:
         worded.append(day)
         return babel_format(day, pattern, locale=locale)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(bot.i18n, "format_date", counted)
+    monkeypatch.setattr(bot.kit.i18n, "format_date", counted)
     day = date(2031, 11, 30)  # a day no other test words
     assert [format_day(day, "en"), format_day(day, "zh")] == ["Sun 30 Nov", "11月30日 周日"]
     assert [format_day(day, "en"), format_day(day, "zh")] == ["Sun 30 Nov", "11月30日 周日"]

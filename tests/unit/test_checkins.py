@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.checkin_config import CheckinSettings, Choice, Kind, Question, Text
-from bot.clock import FakeClock
-from bot.services.checkins import CheckinError, CheckinService, WindowState, local_instant
-from bot.services.container import Services
+from bot.checkins.config import CheckinSettings
+from bot.checkins.service import CheckinError, CheckinService, WindowState, local_instant
+from bot.kit.clock import FakeClock
+from bot.kit.questions import Choice, Kind, Question, Text
+from bot.services import Services
 from storage.models import Member, Unit
 from tests.orgdata import load_tree
 

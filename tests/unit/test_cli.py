@@ -14,8 +14,8 @@ import pytest
 import segno
 from PIL import Image
 
-from bot.cli import configure_logging, main
-from bot.services.invites import QR_BORDER, QR_SCALE
+from app.cli import configure_logging, main
+from bot.org.invites import QR_BORDER, QR_SCALE
 from tests.orgdata import TREE
 
 STAMP = "2026-11-29T08:00:00.000000Z"
@@ -452,7 +452,7 @@ def test_the_schedulers_per_run_lines_are_kept_out_of_the_log() -> None:
     try:
         configure_logging("INFO")
         root.setLevel(logging.INFO)  # what basicConfig does outside pytest's own handlers
-        assert logging.getLogger("bot.app").isEnabledFor(logging.INFO)  # the tick's line
+        assert logging.getLogger("app.build").isEnabledFor(logging.INFO)  # the tick's line
         for name in ("apscheduler.executors.default", "apscheduler.scheduler", "httpx"):
             assert not logging.getLogger(name).isEnabledFor(logging.INFO), name
             assert logging.getLogger(name).isEnabledFor(logging.WARNING), name

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from app.cli import main
 from tests.unit.test_cli import STAMP, env, org_file, run  # noqa: F401 (env is a fixture)
 
 GRIDS = (

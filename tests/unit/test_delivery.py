@@ -19,9 +19,8 @@ from telegram.constants import ParseMode
 from telegram.error import RetryAfter, TimedOut
 from telegram.request import BaseRequest
 
-from bot.clock import FakeClock
 from bot.config import DeliverySettings
-from bot.delivery import (
+from bot.delivery.engine import (
     ATTACHMENT_SENT_KEY,
     PRIORITY_BULK,
     PRIORITY_NOTICE,
@@ -35,10 +34,11 @@ from bot.delivery import (
     notice_message,
     retry_after_seconds,
 )
-from bot.directive_delivery import DirectiveRenderers
-from bot.fakeapi import FakeBotApi, FakeRequest
-from bot.services.container import Services
-from bot.services.directives import Draft
+from bot.directives.schedule import DirectiveRenderers
+from bot.directives.service import Draft
+from bot.kit.clock import FakeClock
+from bot.services import Services
+from fakeapi import FakeBotApi, FakeRequest
 from storage import Storage
 from storage.db import to_db_time
 from storage.directives import Target

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.durations import duration_parts
-from bot.i18n import Translator
+from bot.kit.durations import duration_parts
+from bot.kit.i18n import Translator
 
 
 @pytest.mark.parametrize(

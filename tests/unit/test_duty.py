@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from bot.clock import FakeClock
-from bot.duty_schedule import DutyRenderers
-from bot.services import duty as duty_module
-from bot.services.container import Services
-from bot.services.duty import Step, Verdict, reason_problem
+from bot.duty import service as duty_module
+from bot.duty.schedule import DutyRenderers
+from bot.duty.service import Step, Verdict, reason_problem
+from bot.kit.clock import FakeClock
+from bot.services import Services
 from storage.models import Member, ShiftStatus, Unit
 from storage.outbox import OutboxStatus
 from storage.shifts import NewShift

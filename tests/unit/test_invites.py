@@ -8,17 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FakeClock
-from bot.services.authz import Actor, PermissionDeniedError
-from bot.services.container import Services
-from bot.services.invites import (
+from bot.kit.clock import FakeClock
+from bot.kit.people import Person
+from bot.org.authz import Actor, PermissionDeniedError
+from bot.org.invites import (
     DecisionStatus,
     InviteError,
     JoinStatus,
     hash_token,
     new_token,
 )
-from bot.services.people import Person
+from bot.services import Services
 from storage.models import Role, Unit
 from tests.conftest import ADMIN_ID
 from tests.orgdata import load_tree

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.common import keyboard
+from handlers.kit.common import keyboard
 
 
 def test_the_same_buttons_give_the_same_keyboard_once_built() -> None:

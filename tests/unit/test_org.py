@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FakeClock
-from bot.services.authz import Actor
-from bot.services.container import Services
-from bot.services.org import OrgFileError
+from bot.kit.clock import FakeClock
+from bot.org.authz import Actor
+from bot.org.service import OrgFileError
+from bot.services import Services
 from tests.orgdata import TREE, load_tree
 
 
@@ -246,7 +246,7 @@ async def test_missing_file(services: Services, tmp_path: Path) -> None:
 
 
 async def test_only_admins_import(services: Services, tmp_path: Path) -> None:
-    from bot.services.authz import PermissionDeniedError
+    from bot.org.authz import PermissionDeniedError
 
     path = write(tmp_path, "org.toml", TREE)
     stranger = Actor(telegram_id=5, member=None, grants=(), is_admin=False)

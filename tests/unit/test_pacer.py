@@ -11,8 +11,8 @@ import pytest
 from telegram import Bot
 from telegram.error import RetryAfter
 
-from bot.delivery import Pacer, Slot, retry_after_seconds
-from bot.fakeapi import FakeBotApi, FakeRequest
+from bot.delivery.engine import Pacer, Slot, retry_after_seconds
+from fakeapi import FakeBotApi, FakeRequest
 
 
 class Timeline:

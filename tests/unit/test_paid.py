@@ -11,12 +11,12 @@ import pytest
 from telegram import Bot
 from telegram.error import RetryAfter
 
-from bot.cli import main
-from bot.clock import FakeClock
+from app.cli import main
 from bot.config import DeliverySettings, load_settings
-from bot.delivery import DeliveryEngine, Outgoing, Pacer, PaidBudget
-from bot.fakeapi import FakeBotApi, FakeRequest
-from bot.services.directives import paid_estimate
+from bot.delivery.engine import DeliveryEngine, Outgoing, Pacer, PaidBudget
+from bot.directives.service import paid_estimate
+from bot.kit.clock import FakeClock
+from fakeapi import FakeBotApi, FakeRequest
 from storage import Storage
 from storage.outbox import NewMessage, OutboxRow
 from tests.unit.test_delivery import TOKEN, engine, statuses

@@ -22,8 +22,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.fakeapi import ChatDriver, FakeBotApi, FakeRequest, FakeUser
-from bot.fakeapi.driver import AnyApplication
+from fakeapi import ChatDriver, FakeBotApi, FakeRequest, FakeUser
+from fakeapi.driver import AnyApplication
 from storage.db import Database
 from storage.persistence import SQLitePersistence
 

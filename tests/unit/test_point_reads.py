@@ -11,7 +11,7 @@ from typing import Any
 import aiosqlite
 import pytest
 
-from bot.services.container import Services
+from bot.services import Services
 from storage import Storage
 from storage.models import Member
 from tests.orgdata import add_member, load_tree

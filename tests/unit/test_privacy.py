@@ -10,12 +10,12 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
-from bot.backup import BackupError, backup
-from bot.clock import FakeClock
+from app.backup import BackupError, backup
 from bot.config import RetentionSettings
-from bot.services.authz import Actor, PermissionDeniedError
-from bot.services.container import Services
-from bot.services.privacy import PrivacyService
+from bot.kit.clock import FakeClock
+from bot.org.authz import Actor, PermissionDeniedError
+from bot.org.privacy import PrivacyService
+from bot.services import Services
 from storage.db import to_db_time
 from storage.models import Member
 from storage.privacy import Traces

@@ -16,8 +16,8 @@ import httpx
 import pytest
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
-from bot.delivery import ENGINE_REQUEST, FLOOD_CHATS, Pacer, Slot
-from bot.reply_pacing import REPLY_RETRIES, REPLY_WAIT_MAX, PacedReplies
+from bot.delivery.engine import ENGINE_REQUEST, FLOOD_CHATS, Pacer, Slot
+from bot.delivery.reply_pacing import REPLY_RETRIES, REPLY_WAIT_MAX, PacedReplies
 from tests.unit.test_pacer import Timeline, most_in_window, pacer_on
 
 # PTB's RetryAfter warns about its own constructor's int-or-timedelta change.
@@ -172,7 +172,7 @@ async def test_a_reply_that_keeps_failing_is_given_up_after_the_bound_and_logged
     timeline = Timeline()
     down = Telegram(timeline, errors=[NetworkError("Bad Gateway")] * 10)
     with (
-        caplog.at_level(logging.WARNING, logger="bot.reply_pacing"),
+        caplog.at_level(logging.WARNING, logger="bot.delivery.reply_pacing"),
         pytest.raises(NetworkError, match="Bad Gateway"),
     ):
         await request(PacedReplies(pacer_on(timeline)), down)

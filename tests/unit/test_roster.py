@@ -9,11 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.clock import FakeClock
-from bot.delivery import notice_message
-from bot.services.authz import Actor, PermissionDeniedError
-from bot.services.container import Services
-from bot.services.roster import (
+from bot.delivery.engine import notice_message
+from bot.duty.roster import (
     MAX_ROWS,
     Assignment,
     Problem,
@@ -23,6 +20,9 @@ from bot.services.roster import (
     describe,
     parse_span,
 )
+from bot.kit.clock import FakeClock
+from bot.org.authz import Actor, PermissionDeniedError
+from bot.services import Services
 from storage.models import Grid, Member, Role, Shift, ShiftStatus
 from storage.outbox import NewMessage
 from tests.orgdata import load_tree
@@ -542,8 +542,8 @@ async def test_cancelling_tells_the_member_through_the_outbox(
 
 def test_a_refusal_quotes_a_long_input_shortened() -> None:
     """A pasted book as a grid code must not make the answer longer than Telegram takes."""
-    from bot.i18n import translator
-    from bot.services.roster import ECHO_LIMIT, Problem, describe
+    from bot.duty.roster import ECHO_LIMIT, Problem, describe
+    from bot.kit.i18n import translator
 
     text = describe(translator(), "en", Problem("bad_code", details={"code": "G" * 5000}))
     assert f'"{"G" * (ECHO_LIMIT - 1)}…"' in text and len(text) < 200

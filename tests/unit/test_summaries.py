@@ -14,11 +14,11 @@ import pytest
 from aiosqlite import Row
 
 from bench.org_memory import member_rows, write_org_csv
-from bot.clock import FakeClock
 from bot.config import Settings
-from bot.services.authz import Actor
-from bot.services.container import Services
-from bot.services.summaries import Counts, line_of
+from bot.kit.clock import FakeClock
+from bot.org.authz import Actor
+from bot.services import Services
+from bot.summaries.service import Counts, line_of
 from storage import Storage
 from storage.checkins import UnitDay
 from storage.db import Database, migrations, to_db_time
@@ -423,9 +423,9 @@ def test_an_overlong_summary_is_cut_as_plain_text() -> None:
     from datetime import date as day_
     from zoneinfo import ZoneInfo
 
-    from bot.i18n import translator
-    from bot.services.summaries import Counts, Duty, Summary
-    from bot.summary_render import TEXT_LIMIT, SummaryText
+    from bot.kit.i18n import translator
+    from bot.summaries.render import TEXT_LIMIT, SummaryText
+    from bot.summaries.service import Counts, Duty, Summary
     from storage.models import Unit
 
     unit = Unit(1, "BIG", "<b>&" * 2000, None, "/1/", 0, None)

@@ -17,9 +17,9 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.text import Annotation, Text
 
-from bot.i18n import Translator, translator
-from bot.services.summaries import Counts, Duty, Line, Summary
-from bot.summary_charts import day_chart, day_figure, png, week_chart, week_figure
+from bot.kit.i18n import Translator, translator
+from bot.summaries.charts import day_chart, day_figure, png, week_chart, week_figure
+from bot.summaries.service import Counts, Duty, Line, Summary
 from storage.models import Unit
 
 DAY = date(2026, 11, 30)  # a Monday
@@ -159,7 +159,7 @@ def test_a_day_without_rates_draws_a_dash(i18n: Translator) -> None:
 def test_matplotlib_is_loaded_by_the_first_chart_not_at_start() -> None:
     """Importing it takes about 0.4 s that every restart would pay for an evening's chart."""
     code = (
-        "import sys, bot.app, bot.summary_charts\n"
+        "import sys, app.build, bot.summaries.charts\n"
         "loaded = sorted(m for m in sys.modules if m.startswith('matplotlib'))\n"
         "assert not loaded, loaded[:3]\n"
     )

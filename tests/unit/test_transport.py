@@ -31,11 +31,11 @@ from telegram.error import (
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.app import build_application
+from app.build import build_application
+from app.inbox import InboxRequest
 from bot.config import load_settings
-from bot.inbox import InboxRequest
-from bot.reply_pacing import PacedReplies
-from bot.transport import AiohttpRequest, never_sent
+from bot.delivery.reply_pacing import PacedReplies
+from bot.delivery.transport import AiohttpRequest, never_sent
 from tests.unit.test_pacer import Timeline, pacer_on
 from tests.unit.test_reply_pacing import Telegram
 from tests.unit.test_reply_pacing import request as paced

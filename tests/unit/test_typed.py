@@ -7,10 +7,10 @@ from datetime import date, time, timedelta
 
 import pytest
 
-from bot.days import iso_day
-from bot.durations import parse_duration
-from bot.services.roster import parse_clock, parse_day, parse_radius, parse_span
-from bot.typed import parse_decimal, parse_whole
+from bot.duty.roster import parse_clock, parse_day, parse_radius, parse_span
+from bot.kit.days import iso_day
+from bot.kit.durations import parse_duration
+from bot.kit.typed import parse_decimal, parse_whole
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from telegram import Update
 
-from bot.fakeapi import FakeUser
-from bot.updates import ANYONE, ChatOrderedProcessor, keys_of
+from app.updates import ANYONE, ChatOrderedProcessor, keys_of
+from fakeapi import FakeUser
 
 ANN, BEN = FakeUser(601, "Ann"), FakeUser(602, "Ben")
 GROUP = -100_500

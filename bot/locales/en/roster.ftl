@@ -1,4 +1,4 @@
-## Grids and the duty roster (handlers/roster.py, bot/services/roster.py, bot/cli.py).
+## Grids and the duty roster (handlers/duty/roster.py, bot/duty/roster.py, app/cli.py).
 
 roster-not-allowed = Only secretaries and coordinators can do that, for their own units.
 

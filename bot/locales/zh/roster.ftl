@@ -1,4 +1,4 @@
-## 网格与排班（handlers/roster.py、bot/services/roster.py、bot/cli.py）。
+## 网格与排班（handlers/duty/roster.py、bot/duty/roster.py、app/cli.py）。
 
 roster-not-allowed = 只有书记和协调员可以为自己负责的单位执行此操作。
 

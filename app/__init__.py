@@ -1,0 +1,2 @@
+"""Entry points: the only code that knows every feature (build_application, the runner,
+webhook, inbox, CLI, backup, demo)."""

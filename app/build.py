@@ -1,0 +1,196 @@
+"""The composition root: the one place that builds the PTB ``Application``.
+
+Tests, the demo and production all come through ``build_application``; they differ only
+in the request (a fake Bot API or the real one), the clock and the settings.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, ApplicationBuilder, BasePersistence, ContextTypes
+from telegram.request import BaseRequest
+
+import handlers
+from app.inbox import Inbox, InboxRequest
+from app.updates import ChatOrderedProcessor
+from bot.checkins.schedule import CheckinReminders, close_notices
+from bot.checkins.service import Unchecked
+from bot.config import ConfigError, Settings
+from bot.delivery.engine import DeliveryEngine, Pacer
+from bot.delivery.reply_pacing import PacedReplies
+from bot.delivery.transport import GET_UPDATES_POOL_SIZE, AiohttpRequest
+from bot.directives.schedule import DirectiveRenderers, directive_tick
+from bot.duty.schedule import DutyRenderers, duty_tick
+from bot.kit.clock import Clock, SystemClock
+from bot.services import Services
+from bot.summaries.schedule import SummaryRenderers, summary_tick
+from handlers.kit.common import MusterApp, MusterContext, answer_quietly, language_of
+from handlers.kit.menu import refresh_stale_menus
+from storage import Storage
+from storage.checkins import KIND_REMINDER as KIND_CHECKIN_REMINDER
+from storage.outbox import NewMessage
+from storage.persistence import SQLitePersistence
+
+log = logging.getLogger(__name__)
+
+# A token is needed to build a Bot even when an injected request never calls Telegram.
+OFFLINE_TOKEN = "123456:OFFLINE-TEST-TOKEN"
+# APScheduler drops a job that is late by more than this; late is better than never.
+MISFIRE_GRACE_SECONDS = 3600
+# How often the schedule is asked what is due (directives to start, chase, close).
+TICK_SECONDS = 2.0
+
+
+async def build_application(
+    settings: Settings,
+    *,
+    request: BaseRequest | None = None,
+    persistence: BasePersistence[Any, Any, Any] | None = None,
+    clock: Clock | None = None,
+    storage: Storage | None = None,
+    pacer: Pacer | None = None,
+) -> MusterApp:
+    """Open the database (migrating it), wire the services and handlers, return the app.
+
+    The app closes the storage it opened when it shuts down.
+    """
+    token = settings.telegram.resolve_token()
+    if token is None:
+        if request is None:
+            raise ConfigError(
+                ["telegram.token: not set; set MUSTER_TELEGRAM__TOKEN or telegram.token_file"]
+            )
+        token = OFFLINE_TOKEN
+    owns_storage = storage is None
+    storage = storage or await Storage.open(settings.storage.database)
+    services = Services.build(settings, storage, clock or SystemClock())
+
+    async def close_storage(_: Any) -> None:
+        if owns_storage:
+            await storage.close()
+
+    pacer = pacer or Pacer.from_settings(settings.delivery)
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.telegram.api_base_url)
+        .base_file_url(settings.telegram.api_file_url)
+        .context_types(ContextTypes(context=MusterContext))
+        .persistence(
+            persistence
+            or SQLitePersistence(
+                storage.db, update_interval=settings.telegram.persistence_flush_seconds
+            )
+        )
+        # Chats at once; a chat's and a person's updates in order, as conversations need.
+        .concurrent_updates(ChatOrderedProcessor(settings.telegram.concurrent_updates))
+        # Replies and edits are paced with the outbox's pacer, ahead of it, and wait out a 429.
+        .rate_limiter(PacedReplies(pacer))
+        .post_shutdown(close_storage)
+    )
+    inbox = Inbox(storage, services.clock)
+    # All Bot API traffic goes over aiohttp unless a request is injected: PTB's default
+    # HTTPXRequest costs several times the CPU per call (see bot/delivery/transport.py).
+    builder = builder.request(request or AiohttpRequest())
+    polling = request or AiohttpRequest(connection_pool_size=GET_UPDATES_POOL_SIZE)
+    # Polling stores each batch of updates before the next getUpdates confirms it.
+    builder = builder.get_updates_request(InboxRequest(polling, inbox))
+    app: MusterApp = builder.build()
+    app.bot_data["services"] = services
+    app.bot_data["inbox"] = inbox
+    renderers = DirectiveRenderers(services)
+    engine = DeliveryEngine(
+        storage,
+        app.bot,
+        services.clock,
+        settings.delivery,
+        {
+            **renderers.table(),
+            KIND_CHECKIN_REMINDER: CheckinReminders(services).render,
+            **DutyRenderers(services).table(),
+            **SummaryRenderers(services).table(),
+        },
+        pacer,
+        prepare=renderers.prepare,
+    )
+    app.bot_data["delivery"] = engine
+    app.bot_data["pacer"] = pacer
+    app.bot_data["wake_delivery"] = engine.wake
+    if app.job_queue is not None:
+        # configure() replaces everything, PTB's own executor included: pass it back.
+        app.job_queue.scheduler.configure(
+            job_defaults={"misfire_grace_time": MISFIRE_GRACE_SECONDS, "coalesce": True},
+            **app.job_queue.scheduler_configuration,
+        )
+        app.job_queue.run_repeating(_tick_job, interval=TICK_SECONDS, first=0, name="tick")
+    handlers.register(app)
+    inbox.register(app)
+    app.add_error_handler(on_error)
+    return app
+
+
+async def run_schedule(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
+    """One pass over everything due (the job every TICK_SECONDS); returns the work done."""
+    services: Services = app.bot_data["services"]
+    done = await directive_tick(services, app.bot, app.bot_data["delivery"].paid)
+
+    async def notices(unchecked: list[Unchecked]) -> list[NewMessage]:
+        return await close_notices(services, unchecked)
+
+    reminded, noticed = await services.checkins.run_schedule(notices)
+    duty = await duty_tick(services)
+    summaries = await summary_tick(services)
+    erased = await services.privacy.retention_tick()
+    menus = await refresh_stale_menus(app.bot, services)
+    app.bot_data["delivery"].wake()
+    _log_tick(
+        ("directive step", done),
+        ("check-in reminder", reminded),
+        ("check-in closing notice", noticed),
+        ("duty step", duty),
+        ("summary message", summaries),
+        ("command menu", menus),
+    )
+    if erased is not None:
+        log.info(
+            "retention: details erased of %d check-in(s), %d shift(s), %d incident(s)",
+            erased.checkins,
+            erased.shifts,
+            erased.incidents,
+        )
+    return done + reminded + noticed + duty + summaries + menus
+
+
+def _log_tick(*counts: tuple[str, int]) -> None:
+    """What the tick did, in one line, and nothing for a tick that did nothing (most of
+    them: APScheduler's own per-run lines are kept at WARNING for that reason)."""
+    done = [f"{n} {what}{'' if n == 1 else 's'}" for what, n in counts if n]
+    if done:
+        log.info("tick: %s", ", ".join(done))
+
+
+async def _tick_job(context: MusterContext) -> None:
+    await run_schedule(context.application)
+
+
+async def on_error(update: object, context: MusterContext) -> None:
+    """Log the fault; tell the person something went wrong instead of going silent."""
+    log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if update.effective_chat.type != "private":
+        return
+    try:
+        language = await language_of(update, context)
+        text = context.services.i18n.t(language, "error-internal")
+        if update.callback_query is not None:
+            # The handler may have answered the press already; a second answer fails,
+            # and that must not stop the message below.
+            await answer_quietly(update.callback_query)
+        await context.bot.send_message(update.effective_chat.id, text, parse_mode=ParseMode.HTML)
+    except Exception:  # the error handler must not raise
+        log.exception("could not tell the user about the failure")

@@ -1,0 +1,243 @@
+"""No lost updates: every update is in the database before Telegram learns it arrived, is
+replayed after a crash until it is marked processed, and is ignored if it comes again.
+
+Polling: ``InboxRequest`` wraps the request PTB's Updater polls with; a getUpdates answer
+is stored before ``do_request`` returns, and Telegram only drops those updates when the
+*next* getUpdates confirms them. Webhook: the update is stored before the 200 is sent
+(``app/webhook.py``). An update is marked processed only after PTB has run its handlers
+and the persistence (conversation states, drafts) has been written, so after a crash the
+updates of at most the last second are handled again, never lost. Updates of different
+chats are handled at once (``app/updates.py``) and so finish in any order: each is marked
+as it finishes, and those in hand at a crash stay unmarked and are replayed at the next
+start, oldest first, which keeps each chat's (and each person's) order.
+
+An update that is JSON but not an update PTB can read (a message that is a string, a date
+that is not a timestamp) is set aside as poison with the reason (logged once, counted in
+``/health``) and never reaches a handler: one such update must not stop the bot at every
+start. (A webhook post and the replay at start are read before PTB sees them; a getUpdates
+batch only once PTB has failed on it, see :meth:`Inbox.screen`.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from telegram import Bot, Update
+from telegram._utils.types import ODVInput  # the type BaseRequest.do_request is declared with
+from telegram.error import TelegramError, TimedOut
+from telegram.ext import ApplicationHandlerStop, TypeHandler
+from telegram.request import BaseRequest, RequestData
+
+from bot.kit.clock import Clock
+from handlers.kit.common import MusterApp, MusterContext
+from storage import Storage
+
+log = logging.getLogger(__name__)
+SETTLE_SECONDS = 1.0  # how often processed updates are written down
+KEEP = timedelta(days=2)  # processed updates kept to recognise a late duplicate
+
+
+def read_update(payload: dict[str, Any], bot: Bot | None) -> Update | str:
+    """The update, or why it cannot be one. ``Update.de_json`` trusts the shape it is
+    given and fails deep inside (AttributeError, TypeError, …) on anything else."""
+    try:
+        return Update.de_json(payload, bot)
+    except Exception as exc:  # whatever the shape, the update is unreadable; say why
+        return f"{type(exc).__name__}: {exc}"[:500]
+
+
+class PollFailures:
+    """One log line per failed getUpdates, with the wait before the next try, instead of
+    the full traceback PTB logs for each (six in 20 s of an outage). PTB's polling loop
+    (``telegram.ext._utils.networkloop``) waits 1 s after a failure, half as long again
+    after each further one, up to 30 s, and not at all after a success or a timeout; this
+    follows the same rule, told of each answer by :class:`InboxRequest`. (After a 429 on
+    getUpdates itself PTB waits what Telegram asked, and the next figure here is a guess.)"""
+
+    def __init__(self) -> None:
+        self.wait = 0.0
+
+    def failed(self, error: TelegramError) -> None:
+        """PTB's ``error_callback`` for ``start_polling``."""
+        self.wait = 1.0 if self.wait == 0 else min(30.0, 1.5 * self.wait)
+        log.warning("getUpdates failed (%s); polling again in %.1f s", error, self.wait)
+
+    def reset(self) -> None:
+        self.wait = 0.0
+
+
+class Inbox:
+    def __init__(self, storage: Storage, clock: Clock) -> None:
+        self.storage = storage
+        self.clock = clock
+        self._duplicates: set[int] = set()
+        self._poison: set[int] = set()  # polling: set aside, handed to PTB as a bare id
+        self._done: list[int] = []
+        self.active = False  # only a running bot (polling or webhook) keeps the books
+        self.polling = PollFailures()
+
+    async def receive(
+        self, updates: Sequence[dict[str, Any]], *, gate: bool = False
+    ) -> list[dict[str, Any]]:
+        """Store the updates; returns the new ones. With ``gate`` (polling, where PTB gets
+        every update regardless) the others are stopped before any handler."""
+        new = await self.storage.inbox.store(updates, self.clock.now())
+        if gate:
+            self._duplicates.update(
+                int(u["update_id"]) for u in updates if int(u["update_id"]) not in new
+            )
+        return [u for u in updates if int(u["update_id"]) in new]
+
+    async def screen(self, updates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """A getUpdates batch PTB could not read, as it should see it the second time:
+        what it cannot read set aside and replaced by the bare id (so its offset moves
+        past it, and the gate stops it). The rest were stored at first sight but never
+        reached a handler, so they are not taken for resends; any new ones are stored."""
+        unreadable = {
+            int(u["update_id"]): reason
+            for u in updates
+            if isinstance(reason := read_update(u, None), str)
+        }
+        await self.receive([u for u in updates if int(u["update_id"]) not in unreadable])
+        for update in updates:
+            if (why := unreadable.get(int(update["update_id"]))) is not None:
+                await self.set_aside(update, why)
+        self._poison.update(unreadable)
+        return [
+            {"update_id": u["update_id"]} if int(u["update_id"]) in unreadable else u
+            for u in updates
+        ]
+
+    async def set_aside(self, payload: dict[str, Any], reason: str) -> None:
+        """Keep an unreadable update as poison; say so once (not again when Telegram
+        sends it again)."""
+        if await self.storage.inbox.set_aside(payload, reason, self.clock.now()):
+            log.warning("update %s set aside as poison: %s", payload.get("update_id"), reason)
+
+    async def _gate(self, update: object, context: MusterContext) -> None:
+        """First of all handlers: an update seen before, or set aside, goes no further."""
+        if not isinstance(update, Update):
+            return
+        if update.update_id in self._duplicates:
+            self._duplicates.discard(update.update_id)
+            log.info("update %d came again; ignored", update.update_id)
+            raise ApplicationHandlerStop
+        if update.update_id in self._poison:
+            self._poison.discard(update.update_id)
+            raise ApplicationHandlerStop
+
+    async def _processed(self, update: object, context: MusterContext) -> None:
+        """Last of all handlers (a handler that failed has still had its turn). Nothing
+        awaits between this and PTB marking the update's data for the persistence, so a
+        settle() that writes it down also writes what the update changed."""
+        if self.active and isinstance(update, Update):
+            self._done.append(update.update_id)
+
+    def register(self, app: MusterApp) -> None:
+        app.add_handler(TypeHandler(object, self._gate), group=-1000)
+        app.add_handler(TypeHandler(object, self._processed), group=1000)
+
+    async def replay(self, app: MusterApp) -> int:
+        """Queue what a previous run stored but did not finish, oldest first; set aside
+        what cannot be read (stored by a version that did not check). Returns how many
+        were queued."""
+        self.active = True
+        queued = 0
+        for payload in await self.storage.inbox.unprocessed():
+            update = read_update(payload, app.bot)
+            if isinstance(update, str):
+                await self.set_aside(payload, update)
+                continue
+            await app.update_queue.put(update)
+            queued += 1
+        if queued:
+            log.warning("replaying %d update(s) a previous run did not finish", queued)
+        return queued
+
+    async def settle(self, app: MusterApp) -> None:
+        """Write the persistence, then mark what was processed before it."""
+        if not self._done:
+            return
+        done, self._done = self._done, []
+        await app.update_persistence()
+        await self.storage.inbox.mark_processed(done, self.clock.now())
+
+    async def run(self, app: MusterApp, stop: asyncio.Event) -> None:
+        """Settle every ``SETTLE_SECONDS`` until ``stop``; once more at the end."""
+        pruned_at = self.clock.now()
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), SETTLE_SECONDS)
+            try:
+                await self.settle(app)
+                if self.clock.now() - pruned_at > timedelta(hours=1):
+                    pruned_at = self.clock.now()
+                    await self.storage.inbox.prune(pruned_at - KEEP)
+            except Exception:  # the next pass tries again; the updates stay unmarked
+                log.exception("could not mark processed updates")
+
+
+class InboxRequest(BaseRequest):
+    """The getUpdates request, storing what Telegram hands over before PTB sees it. If
+    storing fails the call fails, PTB polls again with the same offset, and Telegram keeps
+    the updates."""
+
+    def __init__(self, inner: BaseRequest, inbox: Inbox) -> None:
+        self.inner = inner
+        self.inbox = inbox
+        self._last_first: object = None  # the first update id of the last batch
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self.inner.read_timeout
+
+    async def initialize(self) -> None:
+        await self.inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self.inner.shutdown()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        try:
+            status, body = await self.inner.do_request(
+                url,
+                method,
+                request_data,
+                read_timeout=read_timeout,
+                write_timeout=write_timeout,
+                connect_timeout=connect_timeout,
+                pool_timeout=pool_timeout,
+            )
+        except TimedOut:
+            self.inbox.polling.reset()  # PTB polls again at once
+            raise
+        if status == 200:
+            self.inbox.polling.reset()
+        if status == 200 and url.endswith("/getUpdates"):
+            answer = json.loads(body)
+            updates = answer.get("result") or []
+            if updates and updates[0]["update_id"] == self._last_first:
+                # The same offset again: PTB could not read the last batch (it logged why
+                # and asks again, for ever). Reading each update costs as much as PTB's
+                # own parse, so it is done only now, not for every batch.
+                answer["result"] = await self.inbox.screen(updates)
+                body = json.dumps(answer).encode()
+            elif updates:
+                await self.inbox.receive(updates, gate=True)
+            self._last_first = updates[0]["update_id"] if updates else None
+        return status, body

@@ -1,0 +1,120 @@
+"""Running the application: by long polling or behind a webhook, until asked to stop,
+with the outbox worker and the update inbox alongside."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from telegram import Update
+
+from app.inbox import Inbox
+from bot.org.notices import to_admins
+from handlers.kit.common import MusterApp
+from handlers.kit.menu import refresh_menu_for, set_default_menus
+
+log = logging.getLogger(__name__)
+
+
+async def announce(app: MusterApp) -> None:
+    """Register the command menus and check the bot's name; failure here must not keep
+    the bot from running."""
+    services = app.bot_data["services"]
+    try:
+        await set_default_menus(app.bot, services.i18n)
+        for admin_id in services.settings.organisation.admins:
+            await refresh_menu_for(app.bot, services, admin_id)
+    except Exception:
+        log.exception("command menus not registered")
+    try:
+        await check_username(app)
+    except Exception:
+        log.exception("could not warn the admins about telegram.bot_username")
+
+
+async def check_username(app: MusterApp) -> bool:
+    """True if ``telegram.bot_username`` names this bot (or is unset). Otherwise every
+    invite link the CLI prints opens another bot: log it and tell the admins in chat."""
+    services = app.bot_data["services"]
+    configured = services.settings.telegram.bot_username
+    actual = app.bot.username  # from getMe, which initialize() called
+    if configured is None or configured.casefold() == actual.casefold():
+        return True
+    log.error(
+        "telegram.bot_username is %r but the token belongs to @%s: invite links printed by"
+        " `muster invite create` open the wrong bot; set telegram.bot_username = %r",
+        configured,
+        actual,
+        actual,
+    )
+    now = services.clock.now()
+    messages = await to_admins(
+        services,
+        lambda language: services.i18n.t(
+            language, "admin-wrong-bot-username", configured=configured, actual=actual
+        ),
+        now=now,
+    )
+    async with services.storage.db.transaction() as conn:
+        await services.storage.outbox.enqueue_many(conn, messages, now)
+    app.bot_data["wake_delivery"]()
+    return False
+
+
+def _report_crash(task: asyncio.Task[None]) -> None:
+    """A worker that died (say, the database failed at start) must not wait for shutdown
+    to be noticed."""
+    if not task.cancelled() and task.exception() is not None:
+        log.error("%s stopped", task.get_name(), exc_info=task.exception())
+
+
+@asynccontextmanager
+async def running(app: MusterApp) -> AsyncIterator[Inbox]:
+    """The app started, what a previous run left unprocessed queued again, the outbox
+    worker and the inbox's bookkeeping running; on leaving, a graceful stop: the worker
+    finishes what it has in flight (nothing is sent twice), PTB handles what is queued,
+    and the processed updates are written down."""
+    inbox: Inbox = app.bot_data["inbox"]
+    try:
+        async with app:
+            await announce(app)
+            # Queued before the start: a replay that fails then stops the bot with its own
+            # error, not PTB's "This Application is still running!" on the way out.
+            await inbox.replay(app)
+            await app.start()
+            delivery_stop, inbox_stop = asyncio.Event(), asyncio.Event()
+            delivery = asyncio.create_task(
+                app.bot_data["delivery"].run(delivery_stop), name="delivery worker"
+            )
+            delivery.add_done_callback(_report_crash)
+            books = asyncio.create_task(inbox.run(app, inbox_stop), name="update inbox")
+            books.add_done_callback(_report_crash)
+            try:
+                yield inbox
+            finally:
+                delivery_stop.set()
+                await delivery
+                await app.stop()
+                inbox_stop.set()
+                await books
+    finally:
+        # PTB calls post_shutdown only from its own run_polling; this is our run_polling.
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)
+
+
+async def serve_polling(app: MusterApp, stop: asyncio.Event, *, poll_timeout: int = 10) -> None:
+    """Initialise, poll until ``stop`` is set, then shut down cleanly."""
+    async with running(app) as inbox:
+        assert app.updater is not None
+        await app.updater.start_polling(
+            allowed_updates=Update.ALL_TYPES,
+            timeout=poll_timeout,
+            poll_interval=0.0,
+            error_callback=inbox.polling.failed,  # one line per failure, not a traceback
+        )
+        log.info("Muster is running as @%s (long polling)", app.bot.username)
+        await stop.wait()
+        await app.updater.stop()

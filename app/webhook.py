@@ -1,0 +1,102 @@
+"""Webhook mode (``muster run --webhook``): Telegram posts each update to our HTTP
+endpoint. An update is stored in the inbox before the 200 goes back, so one Telegram
+thinks delivered is never lost, and one that is JSON but not a readable update is set
+aside as poison and answered 200 all the same (a 5xx would have Telegram send it again for
+a day); a request without the right secret token (compared in constant time) gets 403;
+``GET /health`` says whether the bot is up, how far behind, and how many were set aside.
+
+TLS is the reverse proxy's job (Telegram only posts to HTTPS): this listens on
+``telegram.webhook_listen`` (127.0.0.1 by default) for the proxy to forward to.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from aiohttp import web
+from telegram import Update
+
+from app.inbox import Inbox, read_update
+from app.runner import running
+from app.updates import ChatOrderedProcessor
+from handlers.kit.common import MusterApp
+
+log = logging.getLogger(__name__)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_BODY = 1 << 20  # an update is a few kilobytes; anything near this is not Telegram
+
+
+class WebhookEndpoint:
+    def __init__(self, app: MusterApp, inbox: Inbox, secret: str) -> None:
+        self.app = app
+        self.inbox = inbox
+        self._secret = secret.encode()
+
+    async def receive(self, request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, self._secret):
+            log.warning("webhook request without the right secret from %s", request.remote)
+            return web.Response(status=403, text="forbidden")
+        try:
+            update = json.loads(await request.read())
+            int(update["update_id"])
+        except (ValueError, KeyError, TypeError):
+            return web.Response(status=400, text="not an update")
+        read = read_update(update, self.app.bot)
+        # Stored before the answer: a crash after this still has it; a failure here is
+        # a 500, and Telegram sends the update again. One PTB cannot read never will be.
+        if isinstance(read, str):
+            await self.inbox.set_aside(update, read)
+        elif await self.inbox.receive([update]):
+            await self.app.update_queue.put(read)
+        return web.json_response({})
+
+    async def health(self, request: web.Request) -> web.Response:
+        unprocessed, poison = await self.inbox.storage.inbox.counts()
+        queued = self.app.update_queue.qsize()
+        if isinstance(processor := self.app.update_processor, ChatOrderedProcessor):
+            queued += processor.waiting  # taken off the queue, waiting for their chat
+        return web.json_response(
+            {"status": "ok", "unprocessed": unprocessed, "queued": queued, "poison": poison}
+        )
+
+
+@asynccontextmanager
+async def webhook_server(
+    endpoint: WebhookEndpoint, *, host: str, port: int, path: str
+) -> AsyncIterator[str]:
+    """Serve ``path`` and ``/health``; yields the base URL (``http://host:port``)."""
+    web_app = web.Application(client_max_size=MAX_BODY)
+    web_app.router.add_post(path, endpoint.receive)
+    web_app.router.add_get("/health", endpoint.health)
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    try:
+        bound = runner.addresses[0][1]  # the port, when 0 was asked
+        yield f"http://{host}:{bound}"
+    finally:
+        await runner.cleanup()
+
+
+async def serve_webhook(app: MusterApp, stop: asyncio.Event) -> None:
+    """Start, register the webhook with Telegram, serve until ``stop``, stop cleanly. The
+    webhook stays registered while the bot is down: Telegram keeps the updates."""
+    settings = app.bot_data["services"].settings.telegram
+    url, secret = settings.webhook()
+    async with running(app) as inbox:
+        endpoint = WebhookEndpoint(app, inbox, secret)
+        async with webhook_server(
+            endpoint, host=settings.webhook_listen, port=settings.webhook_port,
+            path=settings.webhook_path,
+        ) as local:  # fmt: skip
+            await app.bot.set_webhook(url, secret_token=secret, allowed_updates=Update.ALL_TYPES)
+            log.info("Muster is running as @%s (webhook %s, listening on %s)",
+                     app.bot.username, url, local)  # fmt: skip
+            await stop.wait()

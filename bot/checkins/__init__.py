@@ -1,0 +1,1 @@
+"""Daily check-ins and leave: the form, the window, reminders."""

@@ -1,0 +1,125 @@
+"""The ``[checkin]`` section: the daily form, its window, reminders and days off.
+
+The form is configuration so each organisation asks only what it needs. Every question and
+choice has a short id (stored with answers and used in buttons' callback data, so it must
+stay small and stable) and its text in both languages.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from typing import Annotated
+
+from pydantic import BeforeValidator, Field
+
+from bot.kit.questions import (
+    Choice,
+    Identifier,
+    Kind,
+    Question,
+    Strict,
+    Text,
+    question_problems,
+)
+
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _clock(value: object) -> object:
+    if isinstance(value, str):
+        match = _CLOCK.match(value.strip())
+        if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+            raise ValueError(f"{value!r} is not a time (write it like '18:00')")
+        return time(int(match.group(1)), int(match.group(2)))
+    if isinstance(value, time):
+        return value
+    raise ValueError(f"{value!r} is not a time (write it like '18:00')")
+
+
+def _weekday(value: object) -> object:
+    if not isinstance(value, str) or value.lower() not in WEEKDAYS:
+        raise ValueError(f"{value!r} is not a weekday ({', '.join(WEEKDAYS)})")
+    return value.lower()
+
+
+ClockTime = Annotated[time, BeforeValidator(_clock)]
+Weekday = Annotated[str, BeforeValidator(_weekday)]
+
+
+class LeaveReason(Strict):
+    id: Identifier
+    label: Text
+
+
+def _default_questions() -> list[Question]:
+    return [
+        Question(
+            id="status",
+            kind=Kind.SINGLE_CHOICE,
+            prompt=Text(en="Where are you today?", zh="您今天的状态？"),
+            choices=[
+                Choice(id="post", label=Text(en="At my post", zh="在岗")),
+                Choice(id="leave", label=Text(en="On leave", zh="请假"), excused=True),
+                Choice(id="sick", label=Text(en="Sick", zh="生病"), excused=True),
+                Choice(id="problem", label=Text(en="I need help", zh="需要帮助"), flag=True),
+            ],
+        )
+    ]
+
+
+def _default_reasons() -> list[LeaveReason]:
+    return [
+        LeaveReason(id="annual", label=Text(en="Annual leave", zh="年假")),
+        LeaveReason(id="sick", label=Text(en="Sick leave", zh="病假")),
+        LeaveReason(id="other", label=Text(en="Other", zh="其他")),
+    ]
+
+
+class CheckinSettings(Strict):
+    # The window, in each unit's local time: outside it nobody can check in.
+    opens: ClockTime = time(6, 0)
+    closes: ClockTime = time(22, 0)
+    # Reminders to members who have not checked in yet (local times inside the window).
+    reminders: list[ClockTime] = Field(default_factory=lambda: [time(9, 0), time(18, 0)])
+    # Days without check-in: weekday names, and dated holidays.
+    days_off: list[Weekday] = Field(default_factory=lambda: ["sat", "sun"])
+    holidays: list[date] = Field(default_factory=list)
+    # Send a flagged answer to the secretary at once (else only in the summary).
+    flags_at_once: bool = True
+    leave_reasons: list[LeaveReason] = Field(default_factory=_default_reasons)
+    questions: list[Question] = Field(default_factory=_default_questions)
+
+
+def checkin_problems(form: CheckinSettings) -> list[str]:
+    """Checks across keys, each naming the key at fault."""
+    problems: list[str] = []
+    if form.closes <= form.opens:
+        problems.append(
+            f"checkin.closes: {form.closes:%H:%M} is not after checkin.opens {form.opens:%H:%M}"
+        )
+    for index, moment in enumerate(form.reminders):
+        if not form.opens <= moment < form.closes:
+            problems.append(
+                f"checkin.reminders[{index}]: {moment:%H:%M} is outside the window "
+                f"{form.opens:%H:%M}-{form.closes:%H:%M}"
+            )
+    if len(set(form.reminders)) != len(form.reminders):
+        problems.append("checkin.reminders: the same time is listed twice")
+    if not form.questions:
+        problems.append("checkin.questions: the form needs at least one question")
+    seen: dict[str, int] = {}
+    for index, question in enumerate(form.questions):
+        key = f"checkin.questions[{index}]"
+        if question.id in seen:
+            first = seen[question.id]
+            problems.append(f"{key}.id: {question.id!r} is already used by questions[{first}]")
+        seen.setdefault(question.id, index)
+        problems += question_problems(key, question)
+    reasons = [r.id for r in form.leave_reasons]
+    if len(set(reasons)) != len(reasons):
+        problems.append("checkin.leave_reasons: an id is listed twice")
+    return problems
+
+

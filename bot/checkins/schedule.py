@@ -1,0 +1,88 @@
+"""Check-ins on the schedule: how a reminder renders (at send time, so one that is no
+longer needed is dropped), and the secretaries' lists when a window closes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.checkins.service import Unchecked, WindowState
+from bot.delivery.engine import Outgoing, notice_message
+from bot.kit.i18n import Html, format_date_iso, format_day, join_html
+from bot.services import Services
+from storage.outbox import NewMessage, OutboxRow
+
+LISTED = 20  # names in one list before "…and N more"
+
+
+class CheckinReminders:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def render(self, row: OutboxRow) -> Outgoing | None:
+        """None (dropped) when the member checked in meanwhile, or the window closed."""
+        services = self.services
+        member = await services.storage.members.get(row.member_id or 0)
+        if member is None or not member.active:
+            return None
+        unit = await services.storage.units.get(member.unit_id)
+        window = services.checkins.window(unit)
+        day = date.fromisoformat(str(row.payload.get("day")))
+        if window.state is not WindowState.OPEN or window.day != day:
+            return None
+        if await services.checkins.today(member) is not None:
+            return None
+        i18n, language = services.i18n, member.language
+        closes = window.closes.astimezone(services.checkins.zone_of(unit))
+        text = i18n.t(
+            language,
+            "checkin-reminder",
+            day=format_day(day, language),
+            time=f"{closes:%H:%M}",
+        )
+        return Outgoing(text=text, buttons=[[(i18n.plain(language, "checkin-now"), "ci:go")]])
+
+
+async def close_notices(services: Services, unchecked: list[Unchecked]) -> list[NewMessage]:
+    """For each unit's (nearest) secretaries: their members who did not check in, with the
+    date of each one's last check-in."""
+    i18n, now = services.i18n, services.clock.now()
+    per_secretary: dict[int, tuple[int, str, list[Html]]] = {}
+    for report in unchecked:
+        for secretary in await services.directives.nearest_secretaries(report.unit):
+            if secretary.telegram_id is None:
+                continue
+            language = secretary.language
+            # A secretary is not told about themself.
+            others = [m for m in report.members if m.member_id != secretary.id]
+            if not others:
+                continue
+            names = [
+                i18n.t(
+                    language,
+                    "checkin-missing-name",
+                    name=m.display_name,
+                    last=format_date_iso(m.last_day),
+                )
+                if m.last_day
+                else i18n.t(language, "checkin-missing-name-never", name=m.display_name)
+                for m in others[:LISTED]
+            ]
+            line = i18n.t(
+                language,
+                "checkin-missing-unit",
+                unit=report.unit.name,
+                count=len(others),
+                day=format_day(report.day, language),
+                names=i18n.names(language, names, len(others)),
+            )
+            entry = per_secretary.setdefault(secretary.id, (secretary.telegram_id, language, []))
+            entry[2].append(line)
+    return [
+        notice_message(
+            chat_id,
+            i18n.t(language, "checkin-missing", lines=join_html("\n", lines)),
+            not_before=now,
+            member_id=member_id,
+        )
+        for member_id, (chat_id, language, lines) in per_secretary.items()
+    ]

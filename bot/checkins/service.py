@@ -1,0 +1,357 @@
+"""Daily check-in rules: the day and its window in the unit's local time, what counts as a
+valid answer, and storing one check-in per member per day (edits replace it).
+
+The ``/checkin`` conversation (being built) asks the configured questions one by one and
+hands each raw answer to :meth:`CheckinService.answer` for checking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.checkins.config import WEEKDAYS, CheckinSettings
+from bot.kit.clock import Clock
+from bot.kit.forms import AnswerError, check_answer
+from bot.kit.people import require_active
+from bot.kit.questions import CHOICE_KINDS, Question
+from bot.org.authz import Action, Actor, Authorizer
+from storage import Storage
+from storage.checkins import Checkin, Missing, UnitDay
+from storage.leave import Leave
+from storage.models import Member, Role, Unit
+from storage.outbox import NewMessage
+
+_VIEWERS = (Role.SECRETARY, Role.COORDINATOR)
+REMINDER_PRIORITY = 5  # the outbox's: ahead of bulk directives
+# A window close missed while the bot was down is still reported this long afterwards.
+CLOSE_CATCH_UP = timedelta(hours=12)
+
+
+class CheckinError(Exception):
+    """An answer or moment that cannot be taken; ``reason`` is catalogue-friendly and
+    ``details`` carries what the message needs (bounds, unit, opening time …)."""
+
+    def __init__(self, reason: str, **details: Any) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.details = details
+
+
+class WindowState(StrEnum):
+    OPEN = "open"
+    NOT_YET = "not_yet"  # before today's opening
+    CLOSED = "closed"  # after today's closing
+    DAY_OFF = "day_off"  # a configured weekday off or holiday
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    state: WindowState
+    day: date  # the local day the member would check in for
+    opens: datetime  # today's opening and closing, as instants (UTC)
+    closes: datetime
+
+
+def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """A local wall time as an instant. Across a DST change a skipped time moves forward
+    and a repeated time is taken once (its first occurrence), so a daily schedule neither
+    shifts nor doubles."""
+    return datetime.combine(day, at, tzinfo=zone).astimezone(ZoneInfo("UTC"))
+
+
+class CheckinService:
+    def __init__(
+        self,
+        storage: Storage,
+        clock: Clock,
+        form: CheckinSettings,
+        zone: ZoneInfo,
+        authz: Authorizer | None = None,
+    ) -> None:
+        self.storage = storage
+        self.clock = clock
+        self.form = form
+        self.zone = zone
+        self.authz = authz or Authorizer(storage, clock, set())
+
+    def zone_of(self, unit: Unit | None) -> ZoneInfo:
+        return ZoneInfo(unit.timezone) if unit and unit.timezone else self.zone
+
+    def window(self, unit: Unit | None, now: datetime | None = None) -> Window:
+        """Where today stands for a member of ``unit``."""
+        zone = self.zone_of(unit)
+        moment = now or self.clock.now()
+        day = moment.astimezone(zone).date()
+        opens = local_instant(day, self.form.opens, zone)
+        closes = local_instant(day, self.form.closes, zone)
+        if self.day_off(day):
+            state = WindowState.DAY_OFF
+        elif moment < opens:
+            state = WindowState.NOT_YET
+        elif moment >= closes:
+            state = WindowState.CLOSED
+        else:
+            state = WindowState.OPEN
+        return Window(state, day, opens, closes)
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.form.questions if q.id == question_id), None)
+
+    def answer(self, question: Question, raw: Any) -> Any:
+        """The stored form of one answer (see ``bot.kit.forms.check_answer``), or CheckinError
+        saying what is wrong with it."""
+        try:
+            return check_answer(question, raw)
+        except AnswerError as exc:
+            raise CheckinError(exc.reason, **exc.details) from None
+
+    def verdict(self, answers: dict[str, Any]) -> tuple[bool, bool]:
+        """(excused, flagged) from the chosen answers, by the form's choices."""
+        excused = flagged = False
+        for question in self.form.questions:
+            if question.kind not in CHOICE_KINDS or answers.get(question.id) is None:
+                continue
+            value = answers[question.id]
+            chosen = set(value if isinstance(value, list) else [value])
+            for choice in question.choices:
+                if choice.id in chosen:
+                    excused |= choice.excused
+                    flagged |= choice.flag
+        return excused, flagged
+
+    async def save(self, member: Member, raw: dict[str, Any]) -> tuple[Checkin, bool]:
+        """Check every answer again (the form may have changed mid-way) and store today's
+        check-in, or replace it; (check-in, whether it is the first today)."""
+        require_active(member)
+        unit = await self.storage.units.get(member.unit_id)
+        window = self.window(unit)
+        if window.state is not WindowState.OPEN:
+            raise CheckinError(window.state.value, opens=window.opens, closes=window.closes)
+        answers = {q.id: self.answer(q, raw.get(q.id)) for q in self.form.questions}
+        excused, flagged = self.verdict(answers)
+        return await self.storage.checkins.save(
+            member_id=member.id,
+            unit_id=member.unit_id,
+            day=window.day,
+            answers=answers,
+            excused=excused,
+            flagged=flagged,
+            now=self.clock.now(),
+        )
+
+    async def today(self, member: Member) -> Checkin | None:
+        unit = await self.storage.units.get(member.unit_id)
+        return await self.storage.checkins.get(member.id, self.window(unit).day)
+
+    def day_end(self, day: date) -> datetime:
+        """The end of ``day`` in the organisation's time: who had joined by then counts
+        as a member that day (in /members and in the summaries alike)."""
+        return local_instant(day + timedelta(days=1), time(0, 0), self.zone)
+
+    def day_off(self, day: date) -> bool:
+        """A configured weekday off or holiday: no check-in is expected."""
+        return WEEKDAYS[day.weekday()] in self.form.days_off or day in self.form.holidays
+
+    async def run_schedule(
+        self, notices: Callable[[list[Unchecked]], Awaitable[list[NewMessage]]]
+    ) -> tuple[int, int]:
+        """Reminders due now and windows that have closed, once each per timezone and
+        day, recorded in the same transaction as the work so a restart repeats nothing.
+        After downtime only the latest missed reminder goes out, and only while the window
+        is still open. At a close, ``notices`` turns the units' lists of members who did
+        not check in into messages for their secretaries.
+        Returns (reminders queued, notices queued)."""
+        now = self.clock.now()
+        groups: dict[str, list[Unit]] = {}
+        for unit in await self.storage.units.all():
+            groups.setdefault(unit.timezone or self.zone.key, []).append(unit)
+        queued = noticed = 0
+        for name, units in groups.items():
+            zone = ZoneInfo(name)
+            ids = [u.id for u in units]
+            today = now.astimezone(zone).date()
+            for day in (today - timedelta(days=1), today):
+                if self.day_off(day):
+                    continue
+                closes = local_instant(day, self.form.closes, zone)
+                if day == today:
+                    queued += await self._remind(name, zone, day, ids, now, closes)
+                if closes <= now < closes + CLOSE_CATCH_UP:
+                    noticed += await self._close(name, day, units, now, notices)
+        return queued, noticed
+
+    async def _close(
+        self,
+        name: str,
+        day: date,
+        units: list[Unit],
+        now: datetime,
+        notices: Callable[[list[Unchecked]], Awaitable[list[NewMessage]]],
+    ) -> int:
+        async with self.storage.db.transaction() as conn:
+            if not await self.storage.checkins.claim_run(name, day, "close", now):
+                return 0
+            missing = await self.storage.checkins.missing([u.id for u in units], day)
+            by_unit = {u.id: u for u in units}
+            unchecked = [
+                Unchecked(by_unit[unit_id], day, [m for m in missing if m.unit_id == unit_id])
+                for unit_id in sorted({m.unit_id for m in missing})
+            ]
+            messages = await notices(unchecked) if unchecked else []
+            await self.storage.outbox.enqueue_many(conn, messages, now)
+        return len(messages)
+
+    async def _remind(
+        self,
+        name: str,
+        zone: ZoneInfo,
+        day: date,
+        ids: list[int],
+        now: datetime,
+        closes: datetime,
+    ) -> int:
+        due = [t for t in self.form.reminders if local_instant(day, t, zone) <= now < closes]
+        queued = 0
+        for index, slot in enumerate(sorted(due)):
+            async with self.storage.db.transaction():
+                if not await self.storage.checkins.claim_run(name, day, f"{slot:%H:%M}", now):
+                    continue
+                if index == len(due) - 1:  # earlier missed slots are passed over
+                    queued += await self.storage.checkins.queue_reminders(
+                        ids, day, REMINDER_PRIORITY, now
+                    )
+        return queued
+
+    # Looking -----------------------------------------------------------------
+
+    async def day_status(
+        self, actor: Actor, day: date
+    ) -> list[tuple[Unit, UnitDay, list[Missing]]]:
+        """Each unit in the viewer's scope on ``day``: counts and who is missing, worst
+        check-in rate first. A day in the future is refused."""
+        if day > self.window(None).day + timedelta(days=1):
+            raise CheckinError("future_day")
+        roots = None if actor.is_admin else actor.scopes(*_VIEWERS)
+        if roots == []:
+            await self.authz.check(actor, Action.VIEW_UNIT, None, "check-in status")
+        units: list[Unit] = []
+        for root in roots if roots is not None else []:
+            units.extend(await self.storage.units.subtree(root))
+        if roots is None:
+            units = await self.storage.units.all()
+        ids = [u.id for u in units]
+        end = self.day_end(day)
+        days = {d.unit_id: d for d in await self.storage.checkins.unit_days(ids, day, end)}
+        missing = await self.storage.checkins.missing(ids, day, end)
+        by_unit = {u.id: u for u in units}
+        out = [
+            (by_unit[unit_id], tally, [m for m in missing if m.unit_id == unit_id])
+            for unit_id, tally in days.items()
+        ]
+
+        def rate(item: tuple[Unit, UnitDay, list[Missing]]) -> tuple[float, str]:
+            unit, tally, _ = item
+            expected = tally.members - tally.on_leave
+            return (tally.checked_in / expected if expected else 1.0, unit.name)
+
+        return sorted(out, key=rate)
+
+    # Leave -------------------------------------------------------------------
+
+    async def may_manage_leave(self, actor: Actor, member: Member) -> None:
+        """Members manage their own leave (while active); secretaries that of members in
+        their scope."""
+        if actor.member is not None and actor.member.id == member.id:
+            require_active(actor.member)
+            return
+        unit = await self.storage.units.get(member.unit_id)
+        await self.authz.check(actor, Action.MANAGE_LEAVE, unit, f"leave of member {member.id}")
+
+    async def check_leave_start(self, member: Member, first: date) -> date:
+        """Refuse a first day of leave before the member's today (asked at that step, so
+        the flow can ask again); return that today."""
+        today = self.window(await self.storage.units.get(member.unit_id)).day
+        if first < today:
+            raise CheckinError("leave_in_past")
+        return today
+
+    async def record_leave(
+        self, actor: Actor, member: Member, first: date, last: date, reason: str
+    ) -> Leave:
+        await self.may_manage_leave(actor, member)
+        if reason not in {r.id for r in self.form.leave_reasons}:
+            raise CheckinError("unknown_reason")
+        today = await self.check_leave_start(member, first)
+        if last < first:
+            raise CheckinError("leave_backwards")
+        if (last - first).days > 365:
+            raise CheckinError("leave_too_long")
+        for other in await self.storage.leave.upcoming(member.id, today):
+            if other.first_day <= last and first <= other.last_day:
+                raise CheckinError("leave_overlap", first=other.first_day, last=other.last_day)
+        async with self.storage.db.transaction():
+            leave = await self.storage.leave.add(
+                member_id=member.id,
+                first_day=first,
+                last_day=last,
+                reason=reason,
+                recorded_by=actor.member.id if actor.member else None,
+                now=self.clock.now(),
+            )
+            await self.authz.audit(
+                actor, "leave_record", None, f"member {member.id}: {first}..{last} {reason}"
+            )
+        return leave
+
+    async def cancel_leave(self, actor: Actor, leave_id: int) -> tuple[Leave, Member]:
+        leave = await self.storage.leave.get(leave_id)
+        member = await self.storage.members.get(leave.member_id) if leave else None
+        if leave is None or member is None:
+            raise CheckinError("unknown_leave")
+        await self.may_manage_leave(actor, member)
+        async with self.storage.db.transaction():
+            if not await self.storage.leave.cancel(leave_id, self.clock.now()):
+                raise CheckinError("unknown_leave")
+            await self.authz.audit(actor, "leave_cancel", None, f"leave {leave_id}")
+        return leave, member
+
+    async def upcoming_leave(self, member: Member) -> list[Leave]:
+        today = self.window(await self.storage.units.get(member.unit_id)).day
+        return await self.storage.leave.upcoming(member.id, today)
+
+    async def on_leave(self, member: Member, day: date) -> Leave | None:
+        return next(
+            (
+                leave
+                for leave in await self.storage.leave.upcoming(member.id, day)
+                if leave.first_day <= day
+            ),
+            None,
+        )
+
+    def next_opening(self, unit: Unit | None) -> datetime:
+        """When check-ins open next (today's opening if still ahead)."""
+        window = self.window(unit)
+        if window.state is WindowState.NOT_YET:
+            return window.opens
+        zone = self.zone_of(unit)
+        day = window.day + timedelta(days=1)
+        for _ in range(366):  # a form with every day off must not loop forever
+            if not self.day_off(day):
+                break
+            day += timedelta(days=1)
+        return local_instant(day, self.form.opens, zone)
+
+
+@dataclass(frozen=True, slots=True)
+class Unchecked:
+    """At a window's close: one unit's members who did not check in that day."""
+
+    unit: Unit
+    day: date
+    members: list[Missing]

@@ -1,0 +1,1048 @@
+"""The delivery engine: one worker drains the outbox under Telegram's flood limits.
+
+Telegram allows about 30 messages a second overall, one a second per chat and 20 a minute
+per group, and answers anything faster with 429 and a ``retry_after``. PTB's
+``AIORateLimiter`` knows no per-private-chat limit and does not retry a 429 by default, so
+Muster paces itself (:class:`Pacer`) and keeps every message as an outbox row whose state
+is committed right after its send: a crash re-sends at most the messages in flight, and a
+graceful stop re-sends nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import math
+import random
+import time
+import warnings
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    TelegramObject,
+)
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
+
+from bot.config import FREE_PER_SECOND, DeliverySettings
+from bot.kit.clock import Clock
+from storage import Storage
+from storage.outbox import NewMessage, OutboxRow, OutboxStatus
+
+log = logging.getLogger(__name__)
+
+# Lower goes first: a notice or a reminder overtakes a directive to thousands.
+PRIORITY_NOTICE = 0
+PRIORITY_REMINDER = 5
+PRIORITY_BULK = 9
+
+KIND_NOTICE = "notice"
+BACKOFF_BASE_SECONDS = 2.0
+# Payload key under which a row remembers that its attachment already went out, so a
+# retry of the text does not send the photo twice.
+ATTACHMENT_SENT_KEY = "_attachment_message_id"
+# 400 answers that mean the chat is gone for good, not that the message was malformed.
+_GONE = ("chat not found", "user is deactivated", "chat_id is empty", "peer_id_invalid")
+# 400 answers to an edit that mean a new message should go instead.
+_UNEDITABLE = ("message to edit not found", "message can't be edited")
+# 400 answers to a paid send that mean the bot's Star balance cannot pay for it (Telegram's
+# MTProto error is BALANCE_TOO_LOW; the Bot API passes such errors on as their text).
+_NO_STARS = ("balance_too_low", "balance is too low", "not enough stars")
+_PROGRESS_EVERY = 1000
+ENGINE_REQUEST: dict[str, bool] = {"engine": True}
+"""``rate_limit_args`` that mark the worker's own requests to the bot's rate limiter
+(:mod:`bot.delivery.reply_pacing`): they hold a slot already, and a 429 is recorded on the row."""
+_PAID: dict[str, bool] = {"paid": True}  # a paid send's pacer argument (none for a free one)
+_HELD = "held back"  # a worker's verdict for a row put back behind its chat's retry
+# Telegram's 429 does not say whether it is that chat's flood limit or the bot's overall
+# one. A 429 holds back its own chat only; 429s from this many different chats within
+# FLOOD_WINDOW seconds are taken for an overall flood and pause every send. Per-chat floods
+# hit a few chats now and then (2% of chats at 28/s: three in a second about once in 16 s,
+# five about once in 13 min), while an overall flood refuses every chat the workers try.
+FLOOD_CHATS = 5
+FLOOD_WINDOW = 1.0
+_KEYBOARDS_KEPT = 256
+
+
+# The engine sends through do_api_request on purpose (see _send_text); PTB's advice to
+# use send_message instead is noise here.
+warnings.filterwarnings(
+    "ignore",
+    message=r"Please use 'Bot\.(sendMessage|editMessageText)'",
+    category=PTBUserWarning,
+)
+
+
+# ---------------------------------------------------------------- what a row becomes
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    kind: Literal["photo", "document"]
+    file_id: str  # Telegram's id of a file it has; ignored when ``data`` is given
+    data: bytes | None = None  # a file made at send time (a summary's chart), uploaded
+    filename: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PaidBudget:
+    """A row that may go as a paid broadcast: its batch (a directive id), the messages
+    beyond the free rate the batch may pay for, and what it had used or met before this
+    process (stored with the directive)."""
+
+    key: int
+    cap: int
+    used: int = 0
+    refused: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A rendered row: HTML text with optional inline buttons ``(label, callback_data)``,
+    preceded by an attachment sent on its own (captions are too short for directives).
+    With ``edit``, the text replaces that earlier message of the chat (and its buttons)
+    instead of arriving as a new one, unless Telegram can no longer edit it. With ``paid``,
+    it goes with ``allow_paid_broadcast`` at the paid rate while the budget lasts."""
+
+    text: str
+    buttons: Sequence[Sequence[tuple[str, str]]] = ()
+    attachment: Attachment | None = None
+    edit: int | None = None
+    paid: PaidBudget | None = None
+
+
+Renderer = Callable[[OutboxRow], Awaitable[Outgoing | None]]
+"""Turns a row into a message at send time; ``None`` means the row became obsolete."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of a row, for whoever must react (e.g. tell a secretary)."""
+
+    row: OutboxRow
+    status: OutboxStatus
+    message_id: int | None = None
+    error: str | None = None
+
+
+OutcomeHook = Callable[[Outcome], Awaitable[None]]
+
+
+async def render_notice(row: OutboxRow) -> Outgoing:
+    """Kind "notice": payload ``{"text": html, "buttons": [[label, data], …]}`` and maybe
+    ``"photo"``: a Telegram file id sent just before the text."""
+    buttons = [
+        [(str(label), str(data)) for label, data in line] for line in row.payload.get("buttons", [])
+    ]
+    photo = row.payload.get("photo")
+    attachment = Attachment("photo", str(photo)) if photo else None
+    return Outgoing(text=str(row.payload["text"]), buttons=buttons, attachment=attachment)
+
+
+def notice_message(
+    chat_id: int,
+    text: str,
+    *,
+    not_before: datetime,
+    member_id: int | None = None,
+    directive_id: int | None = None,
+    buttons: Iterable[Iterable[tuple[str, str]]] = (),
+    priority: int = PRIORITY_NOTICE,
+    photo: str | None = None,
+) -> NewMessage:
+    """An outbox row for :func:`render_notice` (already translated HTML text)."""
+    payload: dict[str, Any] = {"text": text}
+    if photo:
+        payload["photo"] = photo
+    rows = [[[label, data] for label, data in line] for line in buttons]
+    if rows:
+        payload["buttons"] = rows
+    return NewMessage(KIND_NOTICE, chat_id, member_id, directive_id, priority, payload, not_before)
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    """``retry_after`` as seconds whether PTB gives an int or (opted in) a timedelta."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+# ---------------------------------------------------------------- pacing
+
+
+class Slot:
+    """One granted send. It counts against the limits from its grant until its request
+    returns, then from that moment: Telegram counts a message when it arrives, and
+    arrival lies somewhere between the two, so nothing can land early."""
+
+    __slots__ = ("_monotonic", "at", "charged")
+
+    def __init__(self, at: float, monotonic: Callable[[], float]) -> None:
+        self.at = at
+        self._monotonic = monotonic
+        # A paid send beyond the free 30 in its second: Telegram charges it 0.1 Star.
+        self.charged = False
+
+    def finish(self) -> None:
+        self.at = max(self.at, self._monotonic())
+
+
+def _oldest(slots: list[Slot]) -> Slot:
+    return min(slots, key=lambda slot: slot.at)
+
+
+class Pacer:
+    """Spaces sends so that Telegram never has to say 429.
+
+    Limits: at most ``rate_per_second`` sends in any sliding second overall (a whole
+    number of sends; below 1, one send per ``1/rate`` seconds), at least ``chat_interval``
+    seconds between two sends to one chat, at most ``group_per_minute`` sends to one group
+    (chat id < 0) in any sliding minute; nothing to a chat Telegram asked to wait
+    (:meth:`flood`), and nothing at all during a :meth:`pause`.
+
+    A slot is recorded the moment it is granted, so concurrent callers each get their own,
+    and moved to the moment its send returns when the caller calls ``Slot.finish()``.
+    Time and sleep are injected: tests run on a fake timeline and never really wait.
+
+    Interactive traffic (``reply=True``: what answers a person's own action) comes first:
+    a reply waiting for the overall budget alone has first claim on the next free slot,
+    and bulk sends yield while one waits, so a reply waits at most one slot however busy
+    the outbox is, and the total stays within the overall limit. An edit answering a
+    person (``overall=False``) is held to its chat's limits only: Telegram counts edits
+    per chat, and the overall ~30/s is about new messages to many users (see
+    docs/reliability.md, "What counts toward which limit").
+    """
+
+    def __init__(
+        self,
+        *,
+        rate_per_second: float,
+        chat_interval: float,
+        group_per_minute: int,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        enabled: bool = True,
+        flood_chats: int = FLOOD_CHATS,
+        flood_window: float = FLOOD_WINDOW,
+        paid_rate_per_second: int = 0,
+    ) -> None:
+        """``flood_chats`` and ``flood_window``: see :meth:`flood` (``flood_chats=1`` is the
+        old rule, every 429 pauses everything; the benchmark compares the two).
+        ``paid_rate_per_second``: the overall limit of paid broadcasts (0: none), see
+        :meth:`take`."""
+        if rate_per_second <= 0 or chat_interval < 0 or group_per_minute < 1:
+            raise ValueError("rate and group limit must be positive, interval not negative")
+        if flood_chats < 1 or flood_window < 0:
+            raise ValueError("flood_chats must be positive, flood_window not negative")
+        self.monotonic = monotonic
+        self.sleep = sleep
+        self.enabled = enabled
+        self.chat_interval = chat_interval
+        self._window_sends = max(1, math.floor(rate_per_second))
+        self._window = max(1.0, 1.0 / rate_per_second)
+        self._group_limit = group_per_minute
+        self._recent: list[Slot] = []
+        self._last_in_chat: dict[int, Slot] = {}
+        self._group_recent: dict[int, list[Slot]] = {}
+        self._paused_until = -math.inf
+        self._held_until: dict[int, float] = {}  # chats that answered 429
+        self._floods: deque[tuple[float, int]] = deque()  # (when, chat) of recent 429s
+        self._flood_chats = flood_chats
+        self._flood_window = flood_window
+        self._granted = 0
+        # Paid broadcasts: every send while they are on, in grant order, within the paid
+        # rate; and the sends of the current second (from its first send), of which the
+        # first 30 are free and the rest charged.
+        self._paid_sends = paid_rate_per_second
+        self._paid_recent: deque[Slot] = deque()
+        self._second_ends = -math.inf
+        self._second_sends = 0
+        # Replies waiting now for the overall budget alone: bulk sends yield to them.
+        self._claims = 0
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: DeliverySettings,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        flood_chats: int = FLOOD_CHATS,
+    ) -> Pacer:
+        return cls(
+            rate_per_second=settings.rate_per_second,
+            chat_interval=settings.private_chat_interval,
+            group_per_minute=settings.group_per_minute,
+            monotonic=monotonic,
+            sleep=sleep,
+            flood_chats=flood_chats,
+            paid_rate_per_second=settings.paid_rate_per_second if settings.paid_broadcast else 0,
+        )
+
+    @classmethod
+    def unlimited(cls, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> Pacer:
+        """Grants every slot at once and ignores pauses: for tests and benchmarks that
+        measure everything but Telegram's limits. ``sleep`` still serves whoever waits out
+        a 429 (a reply, see bot/delivery/reply_pacing.py)."""
+        return cls(
+            rate_per_second=30, chat_interval=0, group_per_minute=20, sleep=sleep, enabled=False
+        )
+
+    async def acquire(
+        self, chat_id: int, *, reply: bool = False, overall: bool = True, paid: bool = False
+    ) -> Slot:
+        """Wait until a send to ``chat_id`` is allowed, and take that slot; call its
+        ``finish()`` when the send returns. See :meth:`take` for ``reply``, ``overall`` and
+        ``paid``."""
+        while isinstance(
+            taken := self.take(chat_id, reply=reply, overall=overall, paid=paid), float
+        ):
+            # A reply that waits only for the overall budget claims the next free slot.
+            now = self.monotonic()
+            claims = int(reply and overall and self._chat_delay(chat_id, now, reply=True) <= 0)
+            self._claims += claims
+            try:
+                await self.sleep(taken)
+            finally:
+                self._claims -= claims
+        return taken
+
+    def try_acquire(self, chat_id: int) -> float:
+        """Take a slot if one is free now and return 0, else return seconds to wait."""
+        taken = self.take(chat_id)
+        return taken if isinstance(taken, float) else 0.0
+
+    def take(
+        self, chat_id: int, *, reply: bool = False, overall: bool = True, paid: bool = False
+    ) -> Slot | float:
+        """The slot if one is free now, else the seconds to wait.
+
+        A ``reply`` answers what a person just did: it keeps the overall and group limits
+        but not the interval between two messages to one person (Telegram allows short
+        bursts there, and a conversation often edits one message and sends the next); a
+        chat Telegram asked to wait waits for a reply too. A bulk send (not ``reply``)
+        yields while a reply waits for the overall budget (see :meth:`acquire`).
+        ``overall=False`` (an edit) leaves the overall limit out: its slot binds only its
+        chat and group.
+
+        A ``paid`` send (``allow_paid_broadcast``) keeps the chat's limits but takes the
+        paid rate instead of the free one; free sends count towards the paid rate too, so
+        that all together stay within it, and keep their own rate besides. A paid send
+        does not yield to waiting replies: it takes nothing from the free budget they wait
+        for."""
+        now = self.monotonic()
+        if not self.enabled:
+            return Slot(now, self.monotonic)
+        paid = paid and self._paid_sends > 0
+        chat_delay = self._chat_delay(chat_id, now, reply=reply)
+        delay = max(self._paused_until - now, chat_delay)
+        if overall:
+            if self._paid_sends:
+                delay = max(delay, self._paid_delay(now))
+            if not paid:
+                delay = max(delay, self._global_delay(now))
+                if self._claims and not reply:
+                    # Yield one slot's time; the waiting reply takes the slot meanwhile.
+                    delay = max(delay, self._window / self._window_sends)
+        if delay > 0:
+            return delay
+        slot = Slot(now, self.monotonic)
+        if overall and self._paid_sends:
+            self._count_paid(slot, now, paid)
+        if overall and not paid:
+            _record(self._recent, slot, self._window_sends)
+        self._last_in_chat[chat_id] = slot
+        if chat_id < 0:
+            _record(self._group_recent.setdefault(chat_id, []), slot, self._group_limit)
+        self._granted += 1
+        if self._granted % 4096 == 0:
+            self._forget(now)
+        return slot
+
+    def chat_ready_in(self, chat_id: int) -> float:
+        """Seconds until ``chat_id``'s own limits allow a send (0 if they do now)."""
+        if not self.enabled:
+            return 0.0
+        return max(0.0, self._chat_delay(chat_id, self.monotonic()))
+
+    def pause(self, seconds: float) -> None:
+        """Hold every send for ``seconds``."""
+        if self.enabled and seconds > 0:
+            self._paused_until = max(self._paused_until, self.monotonic() + seconds)
+
+    def flood(self, chat_id: int, seconds: float) -> bool:
+        """Telegram answered a request to ``chat_id`` with 429 and ``retry_after=seconds``:
+        hold that chat back for ``seconds``. If 429s came from ``flood_chats`` different
+        chats within ``flood_window`` seconds (or the request named no chat: ``chat_id``
+        0), the flood is the bot's, not the chat's: pause every send and return True."""
+        if not self.enabled or seconds <= 0:
+            return False
+        now = self.monotonic()
+        if chat_id == 0:
+            self.pause(seconds)
+            return True
+        self._held_until[chat_id] = max(self._held_until.get(chat_id, -math.inf), now + seconds)
+        floods = self._floods
+        floods.append((now, chat_id))
+        while floods and floods[0][0] <= now - self._flood_window:
+            floods.popleft()
+        if len({chat for _, chat in floods}) < self._flood_chats:
+            return False
+        self.pause(seconds)
+        return True
+
+    def _global_delay(self, now: float) -> float:
+        if len(self._recent) < self._window_sends:
+            return 0.0
+        return _oldest(self._recent).at + self._window - now
+
+    def _paid_delay(self, now: float) -> float:
+        # The earliest granted send stands for the window's oldest: at a thousand sends a
+        # second a search would cost more than the send, and a send that finished late
+        # only makes the wait longer, never too short.
+        if len(self._paid_recent) < self._paid_sends:
+            return 0.0
+        return self._paid_recent[0].at + 1.0 - now
+
+    def _count_paid(self, slot: Slot, now: float, paid: bool) -> None:
+        """Record a send within the paid rate; a paid one is charged when the free 30 of
+        its second are used up (seconds counted from their first send, as the composer's
+        estimate counts them: a sliding second would charge every send past the 30th
+        once the rate is above 30/s)."""
+        recent = self._paid_recent
+        if len(recent) >= self._paid_sends:
+            recent.popleft()
+        recent.append(slot)
+        if now >= self._second_ends:
+            self._second_ends, self._second_sends = now + 1.0, 0
+        slot.charged = paid and self._second_sends >= FREE_PER_SECOND
+        self._second_sends += 1
+
+    def _chat_delay(self, chat_id: int, now: float, *, reply: bool = False) -> float:
+        delay = self._held_until.get(chat_id, -math.inf) - now
+        last = self._last_in_chat.get(chat_id)
+        if last is not None and not (reply and chat_id >= 0):
+            delay = max(delay, last.at + self.chat_interval - now)
+        group = self._group_recent.get(chat_id)
+        if group is not None and len(group) >= self._group_limit:
+            delay = max(delay, _oldest(group).at + 60.0 - now)
+        return delay
+
+    def _forget(self, now: float) -> None:
+        """Drop chats whose limits no longer bind, so memory follows recent activity."""
+        self._last_in_chat = {
+            c: s for c, s in self._last_in_chat.items() if s.at + self.chat_interval > now
+        }
+        self._group_recent = {
+            c: g for c, g in self._group_recent.items() if max(s.at for s in g) + 60.0 > now
+        }
+        self._held_until = {c: t for c, t in self._held_until.items() if t > now}
+
+
+def _record(window: list[Slot], slot: Slot, size: int) -> None:
+    """Add ``slot`` to a window of the last ``size`` sends, dropping the one that left the
+    window first (the earliest to finish, not necessarily the earliest granted)."""
+    if len(window) >= size:
+        window.remove(_oldest(window))
+    window.append(slot)
+
+
+# ---------------------------------------------------------------- the engine
+
+
+class PaidLedger:
+    """What paid broadcasts used, per batch (a directive id), in this process: messages
+    charged (sent beyond the free rate), and when Telegram refused for a low Star balance.
+    The directive schedule stores both with the directive; a :class:`PaidBudget` brings
+    them back after a restart."""
+
+    def __init__(self) -> None:
+        self.charged: dict[int, int] = {}
+        self.refused: dict[int, datetime] = {}
+
+    def allows(self, budget: PaidBudget) -> bool:
+        """Whether a message of this batch may still go as a paid one."""
+        if budget.refused or budget.key in self.refused:
+            return False
+        return max(self.charged.get(budget.key, 0), budget.used) < budget.cap
+
+    def charge(self, budget: PaidBudget, messages: int = 1) -> None:
+        """Count ``messages`` more as paid for (a negative number gives them back)."""
+        self.charged[budget.key] = max(self.charged.get(budget.key, 0), budget.used) + messages
+
+    def refuse(self, budget: PaidBudget, at: datetime) -> None:
+        self.refused.setdefault(budget.key, at)
+
+
+class _GroupCommit:
+    """Records sends as delivered. Each caller waits for its own commit, so a crash
+    re-sends no more than the sends in flight.
+
+    The first caller commits at once, itself (usually on the event loop's own connection:
+    ``Database.write_inline``); sends that finish while a commit is under way wait and go
+    together in the next one, committed by a task."""
+
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+        self._pending: list[tuple[int, int, datetime, asyncio.Future[None]]] = []
+        self._busy = False
+        self._rest: asyncio.Task[None] | None = None
+
+    async def mark(self, row_id: int, message_id: int, at: datetime) -> None:
+        if not self._busy:
+            self._busy = True
+            try:
+                await self.storage.outbox.mark_sent_many([(row_id, message_id, at)])
+            finally:
+                if self._pending:
+                    self._rest = asyncio.create_task(self._flush())
+                else:
+                    self._busy = False
+            return
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((row_id, message_id, at, done))
+        await done
+
+    async def _flush(self) -> None:
+        try:
+            while self._pending:
+                group, self._pending = self._pending, []
+                try:
+                    await self.storage.outbox.mark_sent_many([(r, m, a) for r, m, a, _ in group])
+                except Exception as exc:
+                    for *_, done in group:
+                        done.set_exception(exc)
+                else:
+                    for *_, done in group:
+                        done.set_result(None)
+        finally:
+            self._busy = False
+
+
+class DeliveryEngine:
+    """Claims due outbox rows, renders and sends them, and records each verdict.
+
+    ``run`` is the long-lived worker; ``drain`` does what is due now and returns (tests,
+    the demo). Do not run both at once on one database.
+    """
+
+    def __init__(
+        self,
+        storage: Storage,
+        bot: Bot,
+        clock: Clock,
+        settings: DeliverySettings,
+        renderers: Mapping[str, Renderer],
+        pacer: Pacer,
+        *,
+        on_outcome: OutcomeHook | None = None,
+        prepare: Callable[[Sequence[OutboxRow]], Awaitable[None]] | None = None,
+        rng: random.Random | None = None,
+        idle_poll_seconds: float = 5.0,
+        paid: PaidLedger | None = None,
+    ) -> None:
+        """``on_outcome`` hears of every verdict but a retry, in the worker: keep it short
+        (queue a notice, then ``wake()``). ``idle_poll_seconds`` is the longest idle sleep,
+        so rows queued by another process (the CLI) are noticed without ``wake()``."""
+        self.storage = storage
+        self.bot = bot
+        self.clock = clock
+        self.settings = settings
+        self.pacer = pacer
+        self.on_outcome = on_outcome
+        self._renderers: dict[str, Renderer] = {KIND_NOTICE: render_notice, **renderers}
+        self._prepare = prepare
+        self._sent = _GroupCommit(storage)
+        self._rng = rng or random.Random()
+        self._idle_poll = idle_poll_seconds
+        self._wake = asyncio.Event()
+        self._keyboards: dict[tuple[tuple[tuple[str, str], ...], ...], str] = {}
+        self.paid = paid or PaidLedger()
+        # Through a bot with a rate limiter (the app's), say that these requests are paced.
+        self._paced: dict[str, Any] = (
+            {"rate_limit_args": ENGINE_REQUEST} if getattr(bot, "rate_limiter", None) else {}
+        )
+
+    def register(self, kind: str, renderer: Renderer) -> None:
+        self._renderers[kind] = renderer
+
+    def wake(self) -> None:
+        """New rows are due: stop idling (call after committing an enqueue)."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Deliver until ``stop`` is set; then finish the sends in flight, put the claimed
+        but unstarted rows back, and return."""
+        recovered = await self.storage.outbox.recover()
+        if recovered:
+            log.info("outbox: %d messages interrupted by the last stop queued again", recovered)
+        log.info("delivery worker started")
+        while not stop.is_set():
+            self._wake.clear()  # before claiming: a wake() from here on is not lost
+            try:
+                _, healthy = await self._pump(stop)
+            except Exception:
+                log.exception("outbox: delivery burst failed")
+                healthy = False
+            if not stop.is_set():
+                await self._idle(stop, at_least=0.0 if healthy else self._idle_poll)
+        log.info("delivery worker stopped")
+
+    async def drain(self) -> int:
+        """Send everything due now, without idling; return how many rows were handled (a
+        row retried within the call counts each time)."""
+        handled, _ = await self._pump(None)
+        return handled
+
+    # ------------------------------------------------------------ one burst
+
+    async def _pump(self, stop: asyncio.Event | None) -> tuple[int, bool]:
+        """Claim and deliver until nothing is due (or stop): ``(rows handled, healthy)``.
+
+        Workers take the most urgent row whose chat can take a message now; rows to one
+        chat go out in claim order, one at a time. When every claimed row waits on its
+        chat (a secretary with fifty notices), more rows are claimed, up to a bound, so
+        that one busy chat does not hold up everyone else. The next batch is claimed while
+        the last rows of this one are still being sent, so that no worker waits for it.
+        """
+        outbox = self.storage.outbox
+        batch = self.settings.workers * 4
+        most = self.settings.workers * 32
+        queue: deque[OutboxRow] = deque()
+        unstarted: list[int] = []
+        chat_locks: dict[int, asyncio.Lock] = {}
+        chat_refs: Counter[int] = Counter()
+        # Rows to be retried, per chat: until one is taken again, the chat's later rows as
+        # urgent or less go back unsent, as the claim would have held them back.
+        waiting: dict[int, dict[int, int]] = {}  # chat → {row id: priority}
+        tally: Counter[str] = Counter()
+        started = time.monotonic()
+        # exhausted: a claim for a worker found nothing (this burst is over); dry: the last
+        # claim found nothing, so claiming ahead waits for a worker to need more.
+        state = {"exhausted": False, "dry": False, "healthy": True}
+        claiming: asyncio.Task[None] | None = None
+
+        def stopping() -> bool:
+            return stop is not None and stop.is_set()
+
+        async def claim(needed: bool) -> None:
+            try:
+                rows = await outbox.claim(self.clock.now(), batch)
+            except Exception:
+                log.exception("outbox: claiming due messages failed")
+                rows, state["healthy"] = [], False
+            state["dry"] = not rows
+            if needed:
+                state["exhausted"] = not rows
+            if rows and self._prepare is not None:
+                try:
+                    # One look-up for the whole batch instead of one per row.
+                    await self._prepare(rows)
+                except Exception:
+                    log.exception("outbox: preparing a batch failed; rendering row by row")
+            queue.extend(rows)
+
+        def claiming_more(needed: bool) -> asyncio.Task[None] | None:
+            """The claim under way, started now if there is none and more may come;
+            ``needed`` when a worker has nothing to take without it."""
+            nonlocal claiming
+            if claiming is None or claiming.done():
+                if state["exhausted"] or len(queue) >= most or stopping():
+                    return None
+                if state["dry"] and not needed:
+                    return None
+                claiming = asyncio.create_task(claim(needed))
+            return claiming
+
+        async def take() -> OutboxRow | None:
+            while not stopping():
+                index, ready = self._choose(queue, chat_refs)
+                if not ready and (more := claiming_more(needed=True)) is not None:
+                    # Shielded: the claim is shared, and its rows must reach the queue.
+                    await asyncio.shield(more)
+                    continue
+                if index is None:
+                    return None
+                row = queue[index]
+                del queue[index]
+                chat_refs[row.chat_id] += 1
+                if len(queue) < self.settings.workers:
+                    claiming_more(needed=False)
+                return row
+            return None
+
+        async def put_back(row: OutboxRow) -> None:
+            try:
+                await outbox.release([row.id])
+            except Exception:
+                log.exception("outbox row %d: putting it back failed; it goes at the end", row.id)
+                unstarted.append(row.id)
+
+        async def worker() -> None:
+            while (row := await take()) is not None:
+                lock = chat_locks.setdefault(row.chat_id, asyncio.Lock())
+                verdict: str | None
+                try:
+                    async with lock:
+                        if _behind(row, waiting):
+                            await put_back(row)
+                            verdict = _HELD
+                        else:
+                            verdict = await self._deliver(row, stop)
+                            if verdict == "retry":
+                                waiting.setdefault(row.chat_id, {})[row.id] = row.priority
+                except Exception:
+                    # Only the database can get here; the row stays 'sending' until a
+                    # restart's recover() queues it again. One bad row must not stop the rest.
+                    log.exception("outbox row %d: its state could not be recorded", row.id)
+                    verdict = "unrecorded"
+                finally:
+                    chat_refs[row.chat_id] -= 1
+                    if not chat_refs[row.chat_id]:
+                        del chat_refs[row.chat_id], chat_locks[row.chat_id]
+                if verdict is None:
+                    unstarted.append(row.id)
+                    continue
+                if verdict == _HELD:
+                    continue
+                if verdict == "retry":  # may be due at once: worth another claim
+                    state["exhausted"] = state["dry"] = False
+                tally[verdict] += 1
+                if tally.total() % _PROGRESS_EVERY == 0:
+                    self._log_tally(tally, started, "so far")
+
+        try:
+            await asyncio.gather(*(worker() for _ in range(self.settings.workers)))
+        finally:
+            if claiming is not None:
+                await asyncio.wait([claiming])  # its rows go back with the rest
+            leftover = unstarted + [row.id for row in queue]
+            if leftover:
+                await outbox.release(leftover)
+                log.info("outbox: %d claimed messages put back unsent", len(leftover))
+        if tally:
+            self._log_tally(tally, started, "done")
+        return tally.total(), state["healthy"]
+
+    def _choose(self, queue: deque[OutboxRow], chat_refs: Counter[int]) -> tuple[int | None, bool]:
+        """``(index, ready)`` of the next row: the first whose chat is idle and may take a
+        message now (ready); else the first whose chat is idle; else the first, to wait
+        behind its chat. ``(None, False)`` for an empty queue."""
+        idle: int | None = None
+        for index, row in enumerate(queue):
+            if chat_refs[row.chat_id]:
+                continue
+            if self.pacer.chat_ready_in(row.chat_id) <= 0:
+                return index, True
+            if idle is None:
+                idle = index
+        if idle is not None:
+            return idle, False
+        return (0, False) if queue else (None, False)
+
+    @staticmethod
+    def _log_tally(tally: Counter[str], started: float, when: str) -> None:
+        parts = ", ".join(f"{n} {verdict}" for verdict, n in sorted(tally.items()))
+        log.info("outbox %s: %s in %.1f s", when, parts, time.monotonic() - started)
+
+    async def _idle(self, stop: asyncio.Event, *, at_least: float) -> None:
+        """Sleep until the next row is due, ``wake()`` or stop, at most the idle poll."""
+        try:
+            due = await self.storage.outbox.next_due_at()
+        except Exception:
+            log.exception("outbox: reading the next due time failed")
+            due = None
+        timeout = self._idle_poll
+        if due is not None:
+            timeout = min(timeout, (due - self.clock.now()).total_seconds())
+        timeout = max(timeout, at_least)
+        if timeout <= 0 or self._wake.is_set():
+            return
+        await _first_of(self._wake.wait(), stop.wait(), at_most=timeout)
+
+    # ------------------------------------------------------------ one row
+
+    async def _deliver(self, row: OutboxRow, stop: asyncio.Event | None) -> str | None:
+        """Render, pace, send and record one row; return the verdict, or None when stop
+        came before anything was sent. Raises only when the database fails."""
+        renderer = self._renderers.get(row.kind)
+        if renderer is None:
+            return await self._fail(row, f"no renderer for kind {row.kind!r}")
+        try:
+            outgoing = await renderer(row)
+        except Exception as exc:
+            log.exception("outbox row %d (%s): rendering failed", row.id, row.kind)
+            return await self._fail(row, f"rendering failed: {exc!r}")
+        if outgoing is None:
+            await self.storage.outbox.mark_cancelled(row.id)
+            await self._notify(Outcome(row, OutboxStatus.CANCELLED))
+            return "cancelled"
+        budget = outgoing.paid
+        if budget is not None and not (self.settings.paid_broadcast and self.paid.allows(budget)):
+            budget = None  # past its cap, refused by Telegram, or turned off: the free rate
+        slot = await self._acquire(row.chat_id, stop, paid=budget is not None)
+        if slot is None:
+            return None
+        charged = budget if budget is not None and slot.charged else None
+        if charged is not None:  # counted at the grant, so that sends in flight keep the cap
+            self.paid.charge(charged)
+        # Right before the send: a row claimed ahead may have been cancelled since (its
+        # directive withdrawn). The slot is spent, which only a withdrawal costs.
+        if not await self.storage.outbox.still_claimed(row.id):
+            slot.finish()
+            if charged is not None:
+                self.paid.charge(charged, -1)
+            await self._notify(Outcome(row, OutboxStatus.CANCELLED))
+            return "cancelled"
+        try:
+            message_id = int((await self._send(row, outgoing, slot, budget))["message_id"])
+        except Exception as exc:
+            if charged is not None:
+                self.paid.charge(charged, -1)  # Telegram charges what it delivers
+            return await self._settle_error(row, exc, budget)
+        finally:
+            slot.finish()
+        await self._sent.mark(row.id, message_id, self.clock.now())
+        await self._notify(Outcome(row, OutboxStatus.SENT, message_id=message_id))
+        return "sent"
+
+    async def _acquire(
+        self, chat_id: int, stop: asyncio.Event | None, *, paid: bool = False
+    ) -> Slot | None:
+        """Wait for the pacer; give up (None) if stop comes first."""
+        if stop is None:
+            return await self.pacer.acquire(chat_id, **_PAID if paid else {})
+        while not stop.is_set():
+            taken = self.pacer.take(chat_id, **_PAID if paid else {})
+            if isinstance(taken, Slot):
+                return taken
+            await _first_of(self.pacer.sleep(taken), stop.wait())
+        return None
+
+    def _send(
+        self, row: OutboxRow, outgoing: Outgoing, slot: Slot, paid: PaidBudget | None = None
+    ) -> Awaitable[Any]:
+        """Send the attachment (once, remembered in the row) then the text; Telegram's
+        answer for the text is the row's. ``slot`` is the pacer's grant for the first
+        request; ``paid``, the budget it goes on as a paid broadcast. (Not a coroutine
+        itself, nor is ``_send_text``: each layer of coroutine is walked again at every
+        step of the HTTP request under it.)"""
+        attachment = outgoing.attachment
+        if attachment is not None and ATTACHMENT_SENT_KEY not in row.payload:
+            return self._send_with(attachment, row, outgoing, slot, paid)
+        if outgoing.edit is not None:
+            return self._edit_or_send(row, outgoing, outgoing.edit)
+        return self._send_text(row, outgoing, paid)
+
+    async def _edit_or_send(self, row: OutboxRow, outgoing: Outgoing, message_id: int) -> Any:
+        """Edit ``message_id`` into the row's text; a message that is gone or too old to
+        edit gets a new one instead. "Not modified" means an earlier try (before a crash)
+        did it already."""
+        api_kwargs = self._text_request(row, outgoing)
+        api_kwargs["message_id"] = message_id
+        try:
+            await self.bot.do_api_request("editMessageText", api_kwargs=api_kwargs, **self._paced)
+        except BadRequest as exc:
+            problem = exc.message.lower()
+            if any(u in problem for u in _UNEDITABLE):
+                return await self._send_text(row, outgoing)
+            if "not modified" not in problem:
+                raise
+        return {"message_id": message_id}
+
+    async def _send_with(
+        self,
+        attachment: Attachment,
+        row: OutboxRow,
+        outgoing: Outgoing,
+        slot: Slot,
+        paid: PaidBudget | None,
+    ) -> Any:
+        upload = attachment.data if attachment.data is not None else attachment.file_id
+        send = self.bot.send_photo if attachment.kind == "photo" else self.bot.send_document
+        sent = await send(
+            row.chat_id,
+            upload,
+            filename=attachment.filename,
+            allow_paid_broadcast=paid is not None or None,
+            **self._paced,
+        )
+        slot.finish()
+        await self.storage.outbox.set_payload(
+            row.id, {**row.payload, ATTACHMENT_SENT_KEY: sent.message_id}
+        )
+        # Committed to this row now: the text follows even if a stop was requested.
+        text_slot = await self.pacer.acquire(row.chat_id, **_PAID if paid else {})
+        try:
+            return await self._send_text(row, outgoing, paid)
+        finally:
+            text_slot.finish()
+
+    def _send_text(
+        self, row: OutboxRow, outgoing: Outgoing, paid: PaidBudget | None = None
+    ) -> Awaitable[Any]:
+        # do_api_request returns Telegram's JSON as is: building a Message object for
+        # each of thousands of sends only to read its id costs more than the request.
+        api_kwargs = self._text_request(row, outgoing)
+        if paid is not None:
+            api_kwargs["allow_paid_broadcast"] = "true"  # as PTB encodes True
+        return self.bot.do_api_request("sendMessage", api_kwargs=api_kwargs, **self._paced)
+
+    def _text_request(self, row: OutboxRow, outgoing: Outgoing) -> dict[str, Any]:
+        # Every value goes as the text PTB would encode it to (see _encoded), so PTB has
+        # nothing left to convert: the request is the same, byte for byte.
+        api_kwargs: dict[str, Any] = {
+            "chat_id": str(row.chat_id),
+            "text": outgoing.text,
+            "parse_mode": ParseMode.HTML,
+            "link_preview_options": _NO_PREVIEW,
+        }
+        if outgoing.buttons:
+            api_kwargs["reply_markup"] = self._keyboard(outgoing.buttons)
+        return api_kwargs
+
+    def _keyboard(self, buttons: Sequence[Sequence[tuple[str, str]]]) -> str:
+        """The inline keyboard as PTB encodes it, remembered: a directive's thousands of
+        rows carry one keyboard per language."""
+        key = tuple(tuple(line) for line in buttons)
+        encoded = self._keyboards.get(key)
+        if encoded is None:
+            if len(self._keyboards) >= _KEYBOARDS_KEPT:
+                self._keyboards.clear()
+            markup = InlineKeyboardMarkup(
+                [
+                    [InlineKeyboardButton(label, callback_data=data) for label, data in line]
+                    for line in key
+                ]
+            )
+            encoded = self._keyboards[key] = _encoded(markup)
+        return encoded
+
+    async def _settle_error(
+        self, row: OutboxRow, exc: Exception, paid: PaidBudget | None = None
+    ) -> str:
+        """Record what a failed send means for the row; return the verdict."""
+        outbox = self.storage.outbox
+        now = self.clock.now()
+        error = _describe(exc)
+        if (
+            paid is not None
+            and isinstance(exc, BadRequest)
+            and any(n in exc.message.lower() for n in _NO_STARS)
+        ):
+            # The bot cannot pay: this batch goes on at the free rate, this row at once.
+            log.warning("paid broadcast %d: Telegram says the Star balance is too low", paid.key)
+            self.paid.refuse(paid, now)
+            await outbox.mark_retry(row.id, now, error, count_attempt=False)
+            return "retry"
+        if isinstance(exc, RetryAfter):
+            # The row waits retry_after, and its chat's later rows behind it (the claim's
+            # order rule, and _behind for rows claimed already); other chats go on unless
+            # the pacer takes this for an overall flood.
+            seconds = retry_after_seconds(exc)
+            if self.pacer.flood(row.chat_id, seconds):
+                log.warning(
+                    "flood control: 429s from several chats; pausing all sends %.0f s", seconds
+                )
+            else:
+                log.info("flood control: chat %d waits %.0f s", row.chat_id, seconds)
+            await outbox.mark_retry(
+                row.id, now + timedelta(seconds=seconds), error, count_attempt=False
+            )
+            return "retry"
+        if isinstance(exc, Forbidden) or (
+            isinstance(exc, BadRequest) and any(g in exc.message.lower() for g in _GONE)
+        ):
+            await outbox.mark_unreachable(row.id, error, now)
+            await self._notify(Outcome(row, OutboxStatus.UNREACHABLE, error=error))
+            return "unreachable"
+        if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):
+            # TimedOut, connection errors and 5xx: the next try may well work.
+            attempt = row.attempts + 1
+            if attempt >= self.settings.max_attempts:
+                return await self._fail(row, f"{error} (after {attempt} attempts)")
+            retry_at = now + timedelta(seconds=self._backoff(attempt))
+            await outbox.mark_retry(row.id, retry_at, error, count_attempt=True)
+            return "retry"
+        if not isinstance(exc, TelegramError):
+            log.error("outbox row %d: unexpected error", row.id, exc_info=exc)
+        return await self._fail(row, error)
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential from 2 s, capped, with jitter so retries of a burst spread out."""
+        ceiling = min(
+            self.settings.max_backoff_seconds, BACKOFF_BASE_SECONDS * 2.0 ** min(attempt - 1, 30)
+        )
+        return ceiling * (0.5 + 0.5 * self._rng.random())
+
+    async def _fail(self, row: OutboxRow, error: str) -> str:
+        log.warning("outbox row %d (%s to %d) failed: %s", row.id, row.kind, row.chat_id, error)
+        await self.storage.outbox.mark_failed(row.id, error)
+        await self._notify(Outcome(row, OutboxStatus.FAILED, error=error))
+        return "failed"
+
+    async def _notify(self, outcome: Outcome) -> None:
+        if self.on_outcome is None:
+            return
+        try:
+            await self.on_outcome(outcome)
+        except Exception:
+            log.exception("outbox row %d: outcome hook failed", outcome.row.id)
+
+
+def _behind(row: OutboxRow, waiting: dict[int, dict[int, int]]) -> bool:
+    """Whether ``row`` must wait for a row to its chat that is to be retried (older, and as
+    urgent or more); taking a waiting row itself ends its wait."""
+    ahead = waiting.get(row.chat_id)
+    if not ahead:
+        return False
+    if ahead.pop(row.id, None) is not None:
+        return False
+    return any(priority <= row.priority and id_ < row.id for id_, priority in ahead.items())
+
+
+def _encoded(value: TelegramObject) -> str:
+    """``value`` as the JSON text PTB's ``RequestData`` posts for it (``json.dumps`` of its
+    dict): a parameter given as a string goes out unchanged."""
+    return json.dumps(value.to_dict())
+
+
+_NO_PREVIEW = _encoded(LinkPreviewOptions(is_disabled=True))
+
+
+def _describe(exc: Exception) -> str:
+    """``Type: message`` for the row's error column, without "Forbidden: Forbidden: …"."""
+    name, text = type(exc).__name__, str(exc)
+    return text if text.startswith(name) else f"{name}: {text}"
+
+
+async def _first_of(*waits: Awaitable[Any], at_most: float | None = None) -> None:
+    """Wait until the first of ``waits`` finishes (or ``at_most`` seconds pass); cancel
+    the rest."""
+    tasks = [asyncio.ensure_future(w) for w in waits]
+    try:
+        await asyncio.wait(tasks, timeout=at_most, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

@@ -1,0 +1,1 @@
+"""Directives: issuing, delivering, acknowledging and chasing them."""

@@ -1,0 +1,77 @@
+"""How directives read on a phone, in each member's language and local time.
+
+Pure functions of stored rows: the delivery engine, the acknowledgement handler and the
+composer's preview all render the same message the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.kit.i18n import Html, Translator, format_day
+from storage.directives import Directive
+
+
+def local_when(
+    i18n: Translator, language: str, moment: datetime, zone: ZoneInfo, now: datetime
+) -> str:
+    """``18:00``, ``18:00 tomorrow`` or ``Mon 30 Nov 18:00`` — the shortest that is clear."""
+    local, today = moment.astimezone(zone), now.astimezone(zone).date()
+    clock = local.strftime("%H:%M")
+    days = (local.date() - today).days
+    if days == 0:
+        return i18n.t(language, "when-today", time=clock)
+    if days == 1:
+        return i18n.t(language, "when-tomorrow", time=clock)
+    return i18n.t(language, "when-day", day=format_day(local, language), time=clock)
+
+
+def directive_text(
+    i18n: Translator,
+    language: str,
+    directive: Directive,
+    from_unit: str,
+    zone: ZoneInfo,
+    now: datetime,
+    *,
+    acked_at: datetime | None = None,
+) -> str:
+    """Heading (who from, by when) over the author's text, and the acknowledgement line
+    once there is one."""
+    if directive.ack_required and directive.ack_deadline is not None:
+        deadline = local_when(i18n, language, directive.ack_deadline, zone, now)
+        heading = i18n.t(language, "directive-heading-ack", unit=from_unit, deadline=deadline)
+    else:
+        heading = i18n.t(language, "directive-heading", unit=from_unit)
+    parts = [heading, Html(directive.text)]
+    if acked_at is not None:
+        at = acked_at.astimezone(zone).strftime("%H:%M")
+        parts.append(i18n.t(language, "directive-acknowledged-at", time=at))
+    elif directive.status == "cancelled":
+        parts.append(i18n.t(language, "directive-withdrawn-line"))
+    return "\n\n".join(parts)
+
+
+def ack_buttons(
+    i18n: Translator, language: str, directive: Directive
+) -> list[list[tuple[str, str]]]:
+    if not directive.ack_required or directive.status == "cancelled":
+        return []
+    return [[(i18n.t(language, "button-acknowledge"), f"ack:{directive.id}")]]
+
+
+def reminder_text(
+    i18n: Translator,
+    language: str,
+    directive: Directive,
+    from_unit: str,
+    zone: ZoneInfo,
+    now: datetime,
+) -> str:
+    deadline = (
+        local_when(i18n, language, directive.ack_deadline, zone, now)
+        if directive.ack_deadline
+        else ""
+    )
+    return i18n.t(language, "directive-reminder", unit=from_unit, deadline=deadline)

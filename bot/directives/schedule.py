@@ -1,0 +1,311 @@
+"""Directives in motion: how their outbox rows render, and the tick that starts, watches,
+chases and closes them. Everything here is derived from the database on each call, so a
+restart (or hours of downtime) only means the next tick catches up."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Sequence
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+
+from bot.config import MESSAGES_PER_STAR
+from bot.delivery.engine import Attachment as OutgoingAttachment
+from bot.delivery.engine import Outgoing, PaidBudget, PaidLedger, Renderer, notice_message
+from bot.directives.render import ack_buttons, directive_text, reminder_text
+from bot.directives.service import Escalation
+from bot.kit.i18n import Html, Translator, join_html
+from bot.services import Services
+from storage.directives import (
+    KIND_DIRECTIVE,
+    KIND_REMINDER,
+    Directive,
+    RenderContext,
+    Straggler,
+)
+from storage.outbox import NewMessage, OutboxRow
+
+log = logging.getLogger(__name__)
+LISTED = 20  # names in one escalation or unreachable notice before "…and N more"
+
+
+class DirectiveRenderers:
+    """Renders directive and reminder rows at send time, in the recipient's language and
+    local time; a cancelled directive renders as nothing (the row is dropped)."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self._prepared: dict[int, RenderContext] = {}
+        self._worded: dict[tuple[Directive, str, str, ZoneInfo, date], Outgoing] = {}
+
+    async def prepare(self, rows: Sequence[OutboxRow]) -> None:
+        """Look up a claimed batch at once (the engine's ``prepare`` hook)."""
+        ours = [r.id for r in rows if r.kind in (KIND_DIRECTIVE, KIND_REMINDER)]
+        if len(self._prepared) > 10_000:  # rows claimed, then put back unsent
+            self._prepared.clear()
+        self._prepared.update(await self.services.storage.directives.render_contexts(ours))
+
+    async def _context(self, row: OutboxRow) -> tuple[RenderContext, ZoneInfo] | None:
+        found = self._prepared.pop(row.id, None)
+        if found is None:
+            found = await self.services.storage.directives.render_context(row.id)
+        if found is None or found.directive.status == "cancelled" or not found.active:
+            return None
+        return found, self.services.directives.zone_named(found.timezone)
+
+    async def directive(self, row: OutboxRow) -> Outgoing | None:
+        found = await self._context(row)
+        if found is None:
+            return None
+        context, zone = found
+        directive = context.directive
+        i18n, now = self.services.i18n, self.services.clock.now()
+        # To thousands, a directive reads the same in each language and place all day (its
+        # deadline is worded against today's date): word it once.
+        key = (directive, context.language, context.origin, zone, now.astimezone(zone).date())
+        if (worded := self._worded.get(key)) is not None:
+            return worded
+        if len(self._worded) > 1_000:
+            self._worded.clear()
+        attachment = None
+        if directive.attachment_file_id:
+            if directive.attachment_kind == "photo":
+                attachment = OutgoingAttachment("photo", directive.attachment_file_id)
+            else:
+                attachment = OutgoingAttachment("document", directive.attachment_file_id)
+        worded = self._worded[key] = Outgoing(
+            text=directive_text(i18n, context.language, directive, context.origin, zone, now),
+            buttons=ack_buttons(i18n, context.language, directive),
+            attachment=attachment,
+            paid=paid_budget(directive),
+        )
+        return worded
+
+    async def reminder(self, row: OutboxRow) -> Outgoing | None:
+        found = await self._context(row)
+        # Acknowledged since the reminder was queued: nothing to remind of.
+        if found is None or found[0].acked_at is not None:
+            return None
+        context, zone = found
+        i18n, now = self.services.i18n, self.services.clock.now()
+        return Outgoing(
+            text=reminder_text(
+                i18n, context.language, context.directive, context.origin, zone, now
+            ),
+            buttons=ack_buttons(i18n, context.language, context.directive),
+        )
+
+    def table(self) -> dict[str, Renderer]:
+        return {KIND_DIRECTIVE: self.directive, KIND_REMINDER: self.reminder}
+
+
+def paid_budget(directive: Directive) -> PaidBudget | None:
+    """What a paid directive's messages may spend, as the engine counts it (messages
+    beyond the free rate), with what it had spent before a restart."""
+    if not directive.paid or directive.paid_cap_stars is None:
+        return None
+    return PaidBudget(
+        directive.id,
+        directive.paid_cap_stars * MESSAGES_PER_STAR,
+        directive.paid_charged,
+        directive.paid_refused_at is not None,
+    )
+
+
+def stars_of(messages: int) -> int:
+    """Whole Stars, rounded up, for ``messages`` charged at 0.1 Star each."""
+    return -(-messages // MESSAGES_PER_STAR)
+
+
+async def directive_tick(services: Services, bot: Bot, paid: PaidLedger | None = None) -> int:
+    """One pass of the directive schedule; returns how many things it did. ``paid``: the
+    delivery engine's account of paid broadcasts, stored with their directives."""
+    done = len(await services.directives.start_due())
+    done += len(await services.directives.remind_due())
+    now = services.clock.now()
+    for directive, escalations in await services.directives.escalations_due():
+        messages = [_escalation_notice(services, directive, e, now) for e in escalations]
+        await _enqueue(services, messages, now)
+        done += len(messages)
+    for directive in await services.directives.in_progress():
+        if directive.paid and paid is not None:
+            directive, refused = await _record_paid(services, directive, paid)
+            done += refused
+        done += await _progress(services, bot, directive)
+    return done
+
+
+async def _record_paid(
+    services: Services, directive: Directive, paid: PaidLedger
+) -> tuple[Directive, int]:
+    """Store what the engine counted for a paid directive; the first time Telegram
+    refused for a low Star balance, tell the author (1 notice queued, else 0)."""
+    storage = services.storage
+    charged = paid.charged.get(directive.id, directive.paid_charged)
+    refused_at = paid.refused.get(directive.id)
+    newly = await storage.directives.record_paid(directive.id, charged, refused_at)
+    directive = await storage.directives.get(directive.id) or directive
+    if not newly:
+        return directive, 0
+    author = await storage.members.by_telegram_id(directive.author_telegram_id)
+    origin = await storage.units.get(directive.from_unit_id)
+    language = author.language if author else services.i18n.default_language
+    text = services.i18n.t(
+        language,
+        "directive-paid-refused-notice",
+        unit=origin.name if origin else "",
+        stars=stars_of(directive.paid_charged),
+    )
+    notice = notice_message(
+        directive.author_telegram_id,
+        text,
+        not_before=services.clock.now(),
+        member_id=author.id if author else None,
+        directive_id=directive.id,
+    )
+    await _enqueue(services, [notice], services.clock.now())
+    return directive, 1
+
+
+async def _progress(services: Services, bot: Bot, directive: Directive) -> int:
+    """Edit the author's progress message when the numbers moved; close the directive
+    when nothing is left to send. A withdrawn one ends with its final tally."""
+    storage, i18n = services.storage, services.i18n
+    now = services.clock.now()
+    finished = await storage.directives.finish(directive.id, now)
+    totals = await services.directives.totals(directive)
+    author = await storage.members.by_telegram_id(directive.author_telegram_id)
+    language = author.language if author else i18n.default_language
+    if directive.status == "cancelled":
+        key = "directive-progress-withdrawn"
+    else:
+        key = "directive-finished" if finished else "directive-progress"
+    text = i18n.t(
+        language,
+        key,
+        sent=totals.sent,
+        total=totals.recipients,
+        unreachable=totals.unreachable,
+        failed=totals.failed,
+        withdrawn=totals.withdrawn,
+    )
+    if directive.paid:
+        text = Html(text + "\n" + paid_line(i18n, language, directive))
+    if text != directive.progress_text and directive.progress_chat_id:
+        # Paced, with the replies, by the bot's rate limiter (bot/delivery/reply_pacing.py).
+        with contextlib.suppress(TelegramError):  # the author deleted it, or blocked us
+            await bot.edit_message_text(
+                text,
+                chat_id=directive.progress_chat_id,
+                message_id=directive.progress_message_id,
+                parse_mode=ParseMode.HTML,
+            )
+        await storage.directives.set_progress(
+            directive.id,
+            chat_id=directive.progress_chat_id,
+            message_id=directive.progress_message_id or 0,
+            text=text,
+        )
+    if not finished:
+        return 0
+    log.info("directive %s finished: %s", directive.id, totals)
+    lost = await storage.directives.newly_unreachable(directive.id, directive.send_at)
+    messages = await _unreachable_notices(services, directive, lost, now)
+    await _enqueue(services, messages, now)
+    return 1 + len(messages)
+
+
+def paid_line(i18n: Translator, language: str, directive: Directive) -> str:
+    """The progress and tally line of a paid directive: Stars used, and why the rest
+    goes at the free rate if it does."""
+    used = stars_of(directive.paid_charged)
+    cap = directive.paid_cap_stars or 0
+    if directive.paid_refused_at is not None:
+        key = "directive-paid-refused"
+    elif directive.paid_charged >= cap * MESSAGES_PER_STAR:
+        key = "directive-paid-capped"
+    else:
+        key = "directive-paid-used"
+    return i18n.t(language, key, stars=used, cap=cap)
+
+
+async def _enqueue(services: Services, messages: list[NewMessage], now: datetime) -> None:
+    if messages:
+        async with services.storage.db.transaction() as conn:
+            await services.storage.outbox.enqueue_many(conn, messages, now)
+
+
+def _names(i18n: Translator, language: str, people: list[Straggler]) -> Html:
+    shown = [p.display_name + (" ⚠️" if p.unreachable else "") for p in people[:LISTED]]
+    return i18n.names(language, shown, len(people))
+
+
+def _escalation_notice(
+    services: Services, directive: Directive, escalation: Escalation, now: datetime
+) -> NewMessage:
+    i18n = services.i18n
+    secretary = escalation.secretary
+    language = secretary.language
+    lines = [
+        i18n.t(
+            language,
+            "escalation-unit",
+            unit=unit.name,
+            count=len(people),
+            names=_names(i18n, language, people),
+        )
+        for unit, people in escalation.groups
+    ]
+    total = sum(len(people) for _, people in escalation.groups)
+    text = i18n.t(language, "escalation-list", count=total, lines=join_html("\n", lines))
+    assert secretary.telegram_id is not None
+    return notice_message(
+        secretary.telegram_id,
+        text,
+        not_before=now,
+        member_id=secretary.id,
+        directive_id=directive.id,
+        buttons=[[(i18n.t(language, "escalation-open"), f"dw:v:{directive.id}")]],
+    )
+
+
+async def _unreachable_notices(
+    services: Services, directive: Directive, lost: list[Straggler], now: datetime
+) -> list[NewMessage]:
+    """Tell each unit's (nearest) secretary which of their members could not be reached."""
+    if not lost:
+        return []
+    by_unit: dict[int, list[Straggler]] = {}
+    for person in lost:
+        by_unit.setdefault(person.unit_id, []).append(person)
+    messages = []
+    i18n = services.i18n
+    for unit_id, people in by_unit.items():
+        unit = await services.storage.units.get(unit_id)
+        if unit is None:
+            continue
+        for secretary in await services.directives.nearest_secretaries(unit):
+            assert secretary.telegram_id is not None
+            language = secretary.language
+            text = i18n.t(
+                language,
+                "unreachable-notice",
+                unit=unit.name,
+                count=len(people),
+                names=_names(i18n, language, people),
+            )
+            messages.append(
+                notice_message(
+                    secretary.telegram_id,
+                    text,
+                    not_before=now,
+                    member_id=secretary.id,
+                    directive_id=directive.id,
+                )
+            )
+    return messages

@@ -1,0 +1,572 @@
+"""Directives: the rules for composing, sending, acknowledging, chasing and watching them."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from bot.config import FREE_PER_SECOND, MESSAGES_PER_STAR, DeliverySettings
+from bot.kit.clock import Clock
+from bot.kit.days import plausible
+from bot.kit.people import require_active
+from bot.kit.typed import typed
+from bot.org.authz import Action, Actor, Authorizer, can
+from storage import Storage
+from storage.directives import Directive, PaidTerms, Straggler, Target, UnitTally
+from storage.models import Member, Role, Unit
+
+# Telegram allows 4,096 characters; Muster adds a heading and the acknowledgement line.
+MAX_TEXT = 3900
+REMINDER_PRIORITY = 5
+HALF_HOUR = timedelta(minutes=30)
+_CLOCK_TIME = re.compile(r"^\s*(\d{1,2})[:：.](\d{2})\s*$")
+_DATE_TIME = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})[ T]+(\d{1,2})[:：.](\d{2})\s*$")
+
+
+class DirectiveError(Exception):
+    """Something the author can fix; ``reason`` is a catalogue-friendly code."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def check_text(text: str) -> str:
+    stripped = text.strip()
+    if not stripped:
+        raise DirectiveError("empty_text")
+    if len(stripped) > MAX_TEXT:
+        raise DirectiveError("text_too_long")
+    return stripped
+
+
+def parse_local_time(text: str, zone: ZoneInfo, now: datetime) -> datetime:
+    """``18:00`` (its next occurrence) or ``2026-12-01 18:00``, local to ``zone``; UTC out.
+
+    Raises DirectiveError ``bad_time`` or ``past_time``.
+    """
+    local_now = now.astimezone(zone)
+    text = typed(text)
+    if match := _CLOCK_TIME.match(text):
+        hour, minute = int(match.group(1)), int(match.group(2))
+        day = local_now.date()
+        when = _local(day, hour, minute, zone)
+        if when <= now:
+            when = _local(day + timedelta(days=1), hour, minute, zone)
+        return when
+    if match := _DATE_TIME.match(text):
+        year, month, dom, hour, minute = (int(g) for g in match.groups())
+        try:
+            day = date(year, month, dom)
+        except ValueError:
+            raise DirectiveError("bad_time") from None
+        if not plausible(day):
+            raise DirectiveError("bad_time")
+        when = _local(day, hour, minute, zone)
+        if when <= now:
+            raise DirectiveError("past_time")
+        return when
+    raise DirectiveError("bad_time")
+
+
+def quick_times(
+    now: datetime, zone: ZoneInfo, *, hours: tuple[int, ...], clock: tuple[str, ...]
+) -> list[datetime]:
+    """Preset choices, earliest first: in N hours, rounded up to the next half hour on the
+    local clock (people set deadlines at 18:00 or 18:30, not 17:03), and the next
+    occurrence of each HH:MM; a time two presets share is offered once."""
+    ahead = [_half_hour_up(now + timedelta(hours=h), zone) for h in hours]
+    return sorted({*ahead, *(parse_local_time(text, zone, now) for text in clock)})
+
+
+def _half_hour_up(moment: datetime, zone: ZoneInfo) -> datetime:
+    local = moment.astimezone(zone)  # local: a zone may be 45 minutes off UTC
+    past = timedelta(minutes=local.minute % 30, seconds=local.second)
+    past += timedelta(microseconds=local.microsecond)
+    return moment + (HALF_HOUR - past) % HALF_HOUR
+
+
+def _local(day: date, hour: int, minute: int, zone: ZoneInfo) -> datetime:
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        raise DirectiveError("bad_time")
+    return datetime.combine(day, time(hour, minute), tzinfo=zone).astimezone(ZoneInfo("UTC"))
+
+
+def paid_estimate(recipients: int, rate: int) -> int:
+    """Whole Stars (rounded up) a paid broadcast to ``recipients`` at ``rate`` a second
+    is estimated to cost. Sending takes ``recipients / rate`` seconds, begun seconds
+    counted whole, and in each of them the first 30 messages are free (what the free rate
+    would have sent in the same time); each of the rest costs 0.1 Star. 1,000 at
+    1,000/s: (1,000 - 30) x 0.1 = 97 Stars. The engine counts as it sends the same way."""
+    free = FREE_PER_SECOND * math.ceil(recipients / rate)
+    charged = max(0, recipients - free)
+    return -(-charged // MESSAGES_PER_STAR)
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """What a secretary composed, checked piece by piece as they went."""
+
+    targets: tuple[Target, ...]
+    text: str
+    attachment: tuple[str, str, str | None] | None  # (photo|document, file_id, file name)
+    ack_required: bool
+    ack_deadline: datetime | None
+    send_at: datetime | None  # None: now
+    urgent: bool = False  # a paid broadcast
+
+
+@dataclass(frozen=True, slots=True)
+class PaidQuote:
+    """What a paid broadcast of a draft would cost, for the preview."""
+
+    members: int
+    rate: int
+    estimate_stars: int
+    cap_stars: int
+
+    @property
+    def within_cap(self) -> bool:
+        return self.estimate_stars <= self.cap_stars
+
+
+class AckStatus(StrEnum):
+    ACKNOWLEDGED = "acknowledged"
+    ALREADY = "already"
+    CANCELLED = "cancelled"
+    NOT_REQUIRED = "not_required"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class AckResult:
+    status: AckStatus
+    directive: Directive | None = None
+    at: datetime | None = None
+    # What the button's handler needs to re-render the directive for this member.
+    origin: str = ""
+    zone: ZoneInfo | None = None
+    delivered_message_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    recipients: int
+    sent: int
+    acked: int
+    unreachable: int
+    failed: int
+    pending: int
+    withdrawn: int
+
+    @classmethod
+    def of(cls, tallies: list[UnitTally]) -> Totals:
+        return cls(
+            sum(t.recipients for t in tallies),
+            sum(t.sent for t in tallies),
+            sum(t.acked for t in tallies),
+            sum(t.unreachable for t in tallies),
+            sum(t.failed for t in tallies),
+            sum(t.pending for t in tallies),
+            sum(t.withdrawn for t in tallies),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DirectiveView:
+    """A directive as a viewer may see it: only their scope's recipients are counted."""
+
+    directive: Directive
+    from_unit: Unit
+    totals: Totals
+    units: list[tuple[Unit, UnitTally]]  # worst acknowledgement (or delivery) rate first
+    stragglers: list[tuple[Straggler, Unit]]
+    can_cancel: bool
+    can_remind: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Escalation:
+    """One secretary's list: their own units' members who did not acknowledge."""
+
+    secretary: Member
+    groups: list[tuple[Unit, list[Straggler]]]
+
+
+class DirectiveService:
+    def __init__(
+        self,
+        storage: Storage,
+        clock: Clock,
+        authz: Authorizer,
+        *,
+        zone: ZoneInfo,
+        escalation_grace: timedelta,
+        recent_limit: int = 10,
+        paid: DeliverySettings | None = None,
+    ) -> None:
+        """``paid``: the delivery settings, whose paid broadcast part applies here."""
+        self.storage = storage
+        self.clock = clock
+        self.authz = authz
+        self.zone = zone
+        self.escalation_grace = escalation_grace
+        self.recent_limit = recent_limit
+        self.paid = paid if paid is not None and paid.paid_broadcast else None
+
+    def zone_of(self, unit: Unit | None) -> ZoneInfo:
+        return self.zone_named(unit.timezone if unit else None)
+
+    def zone_named(self, timezone: str | None) -> ZoneInfo:
+        """A unit's own timezone, else the organisation's."""
+        return ZoneInfo(timezone) if timezone else self.zone
+
+    # Composing ---------------------------------------------------------------
+
+    async def audience(self, actor: Actor, targets: tuple[Target, ...] | list[Target]) -> int:
+        """How many would receive it (the author does not receive their own)."""
+        return await self.storage.directives.count_audience(targets, actor.telegram_id or 0)
+
+    def may_pay(self, actor: Actor) -> bool:
+        """Whether paid broadcasts are on and ``actor`` may spend the bot's Stars."""
+        return self.paid is not None and can(actor, Action.PAID_BROADCAST, None)
+
+    async def paid_quote(self, actor: Actor, targets: tuple[Target, ...]) -> PaidQuote | None:
+        """The estimated cost of sending a draft to ``targets`` as a paid broadcast, or
+        None when paid broadcasts are off."""
+        if self.paid is None:
+            return None
+        members = await self.audience(actor, targets)
+        rate = self.paid.paid_rate_per_second
+        return PaidQuote(members, rate, paid_estimate(members, rate), self.paid.paid_budget_stars)
+
+    async def from_unit(self, actor: Actor, units: list[Unit]) -> Unit:
+        """The unit the directive is "from": the author's smallest secretary scope holding
+        every target; for an admin outside any, the targets' common ancestor."""
+        scopes = [u for role, u in actor.grants if role is Role.SECRETARY]
+        holding = [s for s in scopes if all(s.contains(u) for u in units)]
+        if holding:
+            return max(holding, key=lambda s: s.depth)
+        ids = [u.path.strip("/").split("/") for u in units]
+        common: list[str] = []
+        for parts in zip(*ids, strict=False):
+            if len(set(parts)) != 1:
+                break
+            common.append(parts[0])
+        found = await self.storage.units.get(int(common[-1])) if common else None
+        return found or units[0]
+
+    async def author_zone(self, actor: Actor) -> ZoneInfo:
+        """Times are typed and shown in the author's own unit's timezone."""
+        unit = await self.storage.units.get(actor.member.unit_id) if actor.member else None
+        return self.zone_of(unit)
+
+    async def origin(self, actor: Actor, targets: tuple[Target, ...]) -> Unit:
+        """The unit a draft with these targets would come from."""
+        units = await self.storage.units.many([t.unit_id for t in targets])
+        return await self.from_unit(actor, units)
+
+    async def track_progress(
+        self, directive_id: int, *, chat_id: int, message_id: int, text: str
+    ) -> None:
+        """The author's message that shows progress (edited by the schedule as it goes)."""
+        await self.storage.directives.set_progress(
+            directive_id, chat_id=chat_id, message_id=message_id, text=text
+        )
+
+    async def export_rows(
+        self, actor: Actor, directive_id: int
+    ) -> list[tuple[Unit, str, str | None, datetime | None, datetime | None]]:
+        """(unit, member name, delivery status, sent at, acknowledged at) for every
+        recipient the viewer may see."""
+        view = await self.view(actor, directive_id)
+        visible = {unit.id: unit for unit, _ in view.units}
+        return [
+            (visible[unit_id], name, status, sent, acked)
+            for _, name, unit_id, acked, status, sent in await self.storage.directives.recipients(
+                directive_id
+            )
+            if unit_id in visible
+        ]
+
+    async def create(self, actor: Actor, draft: Draft) -> Directive:
+        """Check everything again (scope may have shrunk while composing) and store it;
+        send now or leave it scheduled."""
+        now = self.clock.now()
+        units = await self.storage.units.many([t.unit_id for t in draft.targets])
+        if not units or len(units) != len({t.unit_id for t in draft.targets}):
+            raise DirectiveError("unknown_unit")
+        for unit in units:
+            await self.authz.check(actor, Action.SEND_DIRECTIVE, unit, "directive")
+        text = check_text(draft.text)
+        send_at = draft.send_at if draft.send_at and draft.send_at > now else now
+        if draft.ack_required:
+            if draft.ack_deadline is None or draft.ack_deadline <= now:
+                raise DirectiveError("deadline_past")
+            if draft.ack_deadline <= send_at:
+                raise DirectiveError("deadline_before_send")
+        if await self.audience(actor, draft.targets) == 0:
+            raise DirectiveError("no_recipients")
+        origin = await self.from_unit(actor, units)
+        quote = await self._urgent(actor, draft, origin)
+        directive_id = await self.storage.directives.create(
+            author_member_id=actor.member.id if actor.member else None,
+            author_telegram_id=actor.telegram_id or 0,
+            from_unit_id=origin.id,
+            text=text,
+            attachment=draft.attachment,
+            ack_required=draft.ack_required,
+            ack_deadline=draft.ack_deadline if draft.ack_required else None,
+            send_at=send_at,
+            targets=draft.targets,
+            now=now,
+            paid=PaidTerms(quote.cap_stars, quote.estimate_stars) if quote else None,
+        )
+        if send_at <= now:
+            await self.storage.directives.materialise(directive_id, now)
+        directive = await self.storage.directives.get(directive_id)
+        assert directive is not None
+        await self.authz.audit(
+            actor,
+            "directive_create",
+            origin,
+            f"directive {directive_id}: {len(draft.targets)} targets, "
+            f"{directive.recipients} recipients, ack {'yes' if draft.ack_required else 'no'}",
+        )
+        if quote is not None:
+            await self.authz.audit(
+                actor,
+                "paid_broadcast",
+                origin,
+                f"directive {directive_id}: about {quote.estimate_stars} stars for"
+                f" {quote.members} recipients at up to {quote.rate}/s, cap {quote.cap_stars}",
+            )
+        return directive
+
+    async def _urgent(self, actor: Actor, draft: Draft, origin: Unit) -> PaidQuote | None:
+        """The quote a paid draft goes out on (None for a free one); refused when paid
+        broadcasts are off, the author may not pay, or the estimate exceeds the cap."""
+        if not draft.urgent:
+            return None
+        quote = await self.paid_quote(actor, draft.targets)
+        if quote is None:
+            raise DirectiveError("paid_off")
+        await self.authz.check(actor, Action.PAID_BROADCAST, None, "paid directive")
+        if not quote.within_cap:
+            await self.authz.audit(
+                actor,
+                "paid_broadcast",
+                origin,
+                f"about {quote.estimate_stars} stars for {quote.members} recipients,"
+                f" over the cap of {quote.cap_stars}",
+                "denied",
+            )
+            raise DirectiveError("paid_over_cap")
+        return quote
+
+    # Receiving ---------------------------------------------------------------
+
+    async def acknowledge(self, directive_id: int, telegram_id: int) -> AckResult:
+        directive = await self.storage.directives.get(directive_id)
+        member = await self.storage.members.by_telegram_id(telegram_id)
+        if directive is None or member is None:
+            return AckResult(AckStatus.UNKNOWN)
+        require_active(member)
+        if directive.status == "cancelled":
+            return await self._ack_result(AckStatus.CANCELLED, directive, member, None)
+        if not directive.ack_required:
+            return AckResult(AckStatus.NOT_REQUIRED, directive)
+        at, first = await self.storage.directives.acknowledge(
+            directive_id, member.id, self.clock.now()
+        )
+        if at is None:
+            return AckResult(AckStatus.UNKNOWN, directive)
+        status = AckStatus.ACKNOWLEDGED if first else AckStatus.ALREADY
+        return await self._ack_result(status, directive, member, at)
+
+    async def _ack_result(
+        self, status: AckStatus, directive: Directive, member: Member, at: datetime | None
+    ) -> AckResult:
+        origin = await self.storage.units.get(directive.from_unit_id)
+        home = await self.storage.units.get(member.unit_id)
+        delivered = await self.storage.directives.delivered_message(directive.id, member.id)
+        return AckResult(
+            status, directive, at, origin.name if origin else "", self.zone_of(home), delivered
+        )
+
+    # The schedule --------------------------------------------------------------
+
+    async def start_due(self) -> list[int]:
+        """Materialise scheduled directives whose time has come (late is fine)."""
+        now = self.clock.now()
+        started = []
+        for directive_id in await self.storage.directives.due_scheduled(now):
+            if await self.storage.directives.materialise(directive_id, now):
+                started.append(directive_id)
+        return started
+
+    async def remind_due(self) -> list[Directive]:
+        """At the deadline, one reminder to each recipient still silent."""
+        now = self.clock.now()
+        reminded = []
+        for directive in await self.storage.directives.due_reminders(now):
+            await self.storage.directives.queue_reminders(
+                directive.id, now, priority=REMINDER_PRIORITY
+            )
+            reminded.append(directive)
+        return reminded
+
+    async def escalations_due(self) -> list[tuple[Directive, list[Escalation]]]:
+        """After deadline + grace: each secretary's list of their silent members. Marked
+        done as it is returned, so a restart does not send the lists twice."""
+        now = self.clock.now()
+        out = []
+        for directive in await self.storage.directives.due_escalations(now - self.escalation_grace):
+            if await self.storage.directives.mark_escalated(directive.id, now):
+                out.append((directive, await self._escalation(directive)))
+        return out
+
+    async def _escalation(self, directive: Directive) -> list[Escalation]:
+        stragglers = await self.storage.directives.stragglers(directive.id)
+        units = {
+            u.id: u for u in await self.storage.units.many(sorted({s.unit_id for s in stragglers}))
+        }
+        lists: dict[int, tuple[Member, dict[int, list[Straggler]]]] = {}
+        for unit_id, members in _group(stragglers).items():
+            unit = units.get(unit_id)
+            secretary = await self.nearest_secretaries(unit) if unit else []
+            for member in secretary:
+                _, groups = lists.setdefault(member.id, (member, {}))
+                groups[unit_id] = members
+        return [
+            Escalation(
+                member,
+                [
+                    (units[u], s)
+                    for u, s in sorted(groups.items(), key=lambda item: units[item[0]].path)
+                ],
+            )
+            for member, groups in lists.values()
+        ]
+
+    async def nearest_secretaries(self, unit: Unit) -> list[Member]:
+        """The unit's secretaries, or, where it has none, those of the nearest unit above."""
+        chain = [unit, *reversed(await self.storage.units.ancestors(unit))]
+        holders = await self.storage.members.holders([u.id for u in chain], Role.SECRETARY)
+        for candidate in chain:
+            found = [m for unit_id, m in holders if unit_id == candidate.id and m.telegram_id]
+            if found:
+                return found
+        return []
+
+    async def in_progress(self) -> list[Directive]:
+        return await self.storage.directives.sending()
+
+    async def totals(self, directive: Directive) -> Totals:
+        return Totals.of(await self.storage.directives.tallies(directive.id))
+
+    # Watching ----------------------------------------------------------------
+
+    def _paths(self, actor: Actor) -> list[str] | None:
+        """The viewer's scope as paths ([] = everything), or None when they have none."""
+        if actor.is_admin:
+            return []
+        scopes = actor.scopes(Role.SECRETARY, Role.COORDINATOR)
+        return [u.path for u in scopes] or None
+
+    async def recent(self, actor: Actor) -> list[tuple[Directive, Totals]]:
+        paths = self._paths(actor)
+        if paths is None:
+            return []
+        directives = await self.storage.directives.recent(paths, self.recent_limit)
+        return [
+            (d, Totals.of(await self.storage.directives.tallies(d.id, paths))) for d in directives
+        ]
+
+    async def view(self, actor: Actor, directive_id: int) -> DirectiveView:
+        directive = await self.storage.directives.get(directive_id)
+        paths = self._paths(actor)
+        if directive is None:
+            raise DirectiveError("unknown_directive")
+        origin = await self.storage.units.get(directive.from_unit_id)
+        assert origin is not None
+        tallies = await self.storage.directives.tallies(directive_id, paths or [])
+        mine = directive.author_telegram_id == actor.telegram_id
+        if paths is None or (not tallies and not mine and not actor.is_admin):
+            await self.authz.check(actor, Action.VIEW_UNIT, origin, f"directive {directive_id}")
+        units = {u.id: u for u in await self.storage.units.many([t.unit_id for t in tallies])}
+        stragglers = await self.storage.directives.stragglers(directive_id, paths or [])
+
+        def badness(tally: UnitTally) -> float:
+            done = tally.acked if directive.ack_required else tally.sent
+            return done / tally.recipients if tally.recipients else 1.0
+
+        ordered = sorted(tallies, key=lambda t: (badness(t), units[t.unit_id].name))
+        live = directive.status in ("scheduled", "sending")
+        return DirectiveView(
+            directive=directive,
+            from_unit=origin,
+            totals=Totals.of(tallies),
+            units=[(units[t.unit_id], t) for t in ordered],
+            stragglers=[(s, units[s.unit_id]) for s in stragglers if s.unit_id in units],
+            can_cancel=live and (mine or actor.is_admin),
+            can_remind=(
+                directive.ack_required
+                and directive.status in ("sending", "sent")
+                and any(can(actor, Action.SEND_DIRECTIVE, u) for u in units.values())
+            ),
+        )
+
+    async def remind_now(self, actor: Actor, directive_id: int) -> int:
+        """Remind the viewer's silent recipients (those in their scope) at once."""
+        view = await self.view(actor, directive_id)
+        if not view.can_remind:
+            await self.authz.check(actor, Action.SEND_DIRECTIVE, view.from_unit, "remind")
+            raise DirectiveError("cannot_remind")
+        members = [
+            s.member_id
+            for s, unit in view.stragglers
+            if not s.unreachable and can(actor, Action.SEND_DIRECTIVE, unit)
+        ]
+        queued = await self.storage.directives.queue_reminders(
+            directive_id, self.clock.now(), priority=REMINDER_PRIORITY, member_ids=members
+        )
+        await self.authz.audit(
+            actor,
+            "directive_remind",
+            view.from_unit,
+            f"directive {directive_id}: {queued} reminders",
+        )
+        return queued
+
+    async def cancel(self, actor: Actor, directive_id: int) -> int:
+        """Withdraw it; returns how many unsent messages to its recipients were held back."""
+        view = await self.view(actor, directive_id)
+        if not actor.is_admin and view.directive.author_telegram_id != actor.telegram_id:
+            await self.authz.audit(
+                actor, "directive_cancel", view.from_unit, f"directive {directive_id}", "denied"
+            )
+            raise DirectiveError("cannot_cancel")
+        if not view.can_cancel:
+            raise DirectiveError("cannot_cancel")
+        held = await self.storage.directives.cancel(directive_id, self.clock.now())
+        if held is None:
+            raise DirectiveError("cannot_cancel")
+        await self.authz.audit(
+            actor,
+            "directive_cancel",
+            view.from_unit,
+            f"directive {directive_id}: {held} messages held back",
+        )
+        return held
+
+
+def _group(stragglers: list[Straggler]) -> dict[int, list[Straggler]]:
+    groups: dict[int, list[Straggler]] = {}
+    for straggler in stragglers:
+        groups.setdefault(straggler.unit_id, []).append(straggler)
+    return groups

@@ -1,0 +1,1 @@
+"""Grid duty: the roster (grids, shifts), confirmations, starting and ending duty."""

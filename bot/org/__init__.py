@@ -1,0 +1,1 @@
+"""Organisation: units, scope (authz), invites, membership, privacy, notices to secretaries."""

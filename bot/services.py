@@ -1,0 +1,78 @@
+"""``Services``: every service wired to one storage, clock and settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.checkins.service import CheckinService
+from bot.config import Settings
+from bot.directives.service import DirectiveService
+from bot.duty.on_duty import OnDutyService
+from bot.duty.roster import RosterService
+from bot.duty.service import DutyService
+from bot.kit.clock import Clock
+from bot.kit.i18n import Translator, translator
+from bot.org.authz import Authorizer
+from bot.org.invites import InviteService
+from bot.org.membership import MembershipService
+from bot.org.privacy import PrivacyService
+from bot.org.service import OrgService
+from bot.summaries.service import SummaryService
+from storage import Storage
+
+
+@dataclass
+class Services:
+    settings: Settings
+    storage: Storage
+    clock: Clock
+    i18n: Translator
+    authz: Authorizer
+    org: OrgService
+    invites: InviteService
+    membership: MembershipService
+    directives: DirectiveService
+    checkins: CheckinService
+    roster: RosterService
+    duty: DutyService
+    on_duty: OnDutyService
+    summaries: SummaryService
+    privacy: PrivacyService
+
+    @classmethod
+    def build(cls, settings: Settings, storage: Storage, clock: Clock) -> Services:
+        authz = Authorizer(storage, clock, set(settings.organisation.admins))
+        checkins = CheckinService(storage, clock, settings.checkin, settings.zone, authz)
+        roster = RosterService(storage, clock, authz, settings.duty, settings.zone)
+        duty = DutyService(storage, clock, authz, settings.duty, settings.zone)
+        return cls(
+            settings=settings,
+            storage=storage,
+            clock=clock,
+            i18n=translator(settings.organisation.default_language),
+            authz=authz,
+            org=OrgService(storage, clock, authz),
+            invites=InviteService(
+                storage,
+                clock,
+                authz,
+                default_language=settings.organisation.default_language,
+                max_expiry=settings.invites.max_expiry,
+            ),
+            membership=MembershipService(storage, clock, authz),
+            directives=DirectiveService(
+                storage,
+                clock,
+                authz,
+                zone=settings.zone,
+                escalation_grace=settings.directives.escalation_grace,
+                recent_limit=settings.directives.recent,
+                paid=settings.delivery,
+            ),
+            checkins=checkins,
+            roster=roster,
+            duty=duty,
+            on_duty=OnDutyService(storage, clock, settings.duty, duty),
+            privacy=PrivacyService(storage, clock, authz, settings.retention, settings.zone),
+            summaries=SummaryService(storage, clock, authz, checkins, roster, settings.summaries),
+        )

@@ -1,2 +1,0 @@
-"""Services: the rules of Muster, in plain Python. They take plain values (never a
-Telegram ``Update``) and return typed results."""

@@ -1,0 +1,1 @@
+"""Summaries for coordinators: text, chart and workbook, scheduled and on demand."""

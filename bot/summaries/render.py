@@ -1,0 +1,251 @@
+"""A summary as people read it: the message text, which fits one Telegram message with
+long lists folded. Rendering is separate from compiling so the numbers are computed once
+and worded per reader's language."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.kit.i18n import Html, Translator, first_words, format_day, html_to_text, join_html
+from bot.summaries.service import Counts, Duty, Line, Summary
+
+TEXT_LIMIT = 4096
+SHOWN_LINES = 12  # child units in the message; the rest are in the workbook
+SHOWN_NAMES = 15
+SHOWN_ITEMS = 5  # flagged answers, incidents, directives
+
+
+def percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{round(rate * 100)}%"
+
+
+def delta(now: int, before: int) -> str:
+    """``+3``, ``−2`` (a real minus sign) or ``±0``."""
+    change = now - before
+    return f"+{change}" if change > 0 else (f"−{-change}" if change < 0 else "±0")
+
+
+class SummaryText:
+    def __init__(self, i18n: Translator, language: str) -> None:
+        self.i18n = i18n
+        self.language = language
+
+    def t(self, key: str, /, **args: object) -> Html:
+        return self.i18n.t(self.language, key, **args)
+
+    def daily(self, summary: Summary, *, late_since: datetime | None = None) -> Html:
+        """The whole message, folded to fit Telegram's 4096 characters."""
+        for shown in (SHOWN_LINES, 6, 3, 0):
+            text = self._daily(summary, shown, late_since)
+            if len(text) <= TEXT_LIMIT:
+                return text
+        return _cut(text)
+
+    def _daily(self, summary: Summary, shown: int, late_since: datetime | None) -> Html:
+        day = format_day(summary.day, self.language)
+        parts: list[str] = [self.t("summary-title", unit=summary.committee.name, day=day)]
+        if late_since is not None:
+            parts.append(self.t("summary-late", time=f"{late_since:%H:%M}"))
+        if summary.empty:
+            parts.append(self.t("summary-nothing", unit=summary.committee.name))
+            return join_html("\n", parts)
+        parts.append(self._checkins(summary))
+        if summary.lines and not summary.day_off:
+            parts.append(self._lines(summary.lines, shown))
+        if summary.own_missing and not summary.day_off:
+            names = [m.display_name for m in summary.own_missing[:SHOWN_NAMES]]
+            listed = self.i18n.names(self.language, names, len(summary.own_missing))
+            parts.append(self.t("summary-own-missing", unit=summary.committee.name, names=listed))
+        parts.append(self._duty(summary.duty))
+        parts.append(self._directives(summary))
+        parts.append(self._flags(summary))
+        return join_html("\n\n", [p for p in parts if p])
+
+    def weekly(self, week: Sequence[Summary], *, late_since: datetime | None = None) -> Html:
+        """Seven days (oldest first): the rate per day, and per child unit its first and
+        last day's rate, worst last day first."""
+        last = week[-1]
+        parts: list[str] = [
+            self.t(
+                "summary-week-title",
+                unit=last.committee.name,
+                day=format_day(last.day, self.language),
+            )
+        ]
+        if late_since is not None:
+            parts.append(self.t("summary-late", time=f"{late_since:%H:%M}"))
+        if last.empty:
+            parts.append(self.t("summary-nothing", unit=last.committee.name))
+            return join_html("\n", parts)
+        days = [
+            self.t(
+                "summary-week-day",
+                day=format_day(s.day, self.language),
+                rate="—" if s.day_off else percent(s.total.rate),
+                missing=0 if s.day_off else s.total.missing,
+            )
+            for s in week
+        ]
+        parts.append(join_html("\n", [self.t("summary-week-days"), *days]))
+        first = {line.unit.id: line for line in week[0].lines}
+        rows = []
+        for line in last.lines[:SHOWN_LINES]:
+            before = first.get(line.unit.id)
+            was = before.counts.rate if before else None
+            now = line.counts.rate
+            trend = (
+                delta(round(now * 100), round(was * 100))
+                if now is not None and was is not None
+                else "—"
+            )
+            rows.append(
+                self.t(
+                    "summary-week-unit",
+                    unit=line.unit.name,
+                    first=percent(was),
+                    last=percent(now),
+                    trend=trend,
+                )
+            )
+        if len(last.lines) > SHOWN_LINES:
+            rows.append(self.t("summary-more-units", count=len(last.lines) - SHOWN_LINES))
+        if rows:
+            parts.append(join_html("\n", [self.t("summary-week-units"), *rows]))
+        text = join_html("\n\n", parts)
+        return text if len(text) <= TEXT_LIMIT else _cut(text)
+
+    def _checkins(self, summary: Summary) -> Html:
+        total, before = summary.total, summary.previous
+        if summary.day_off:
+            return self.t("summary-day-off", members=total.members)
+        return join_html(
+            "\n",
+            [
+                self.t(
+                    "summary-checkins",
+                    members=total.members,
+                    checked=total.checked_in,
+                    rate=percent(total.rate),
+                    excused=total.excused,
+                    leave=total.on_leave,
+                    missing=total.missing,
+                ),
+                self.t(
+                    "summary-change",
+                    day=format_day(summary.previous_day, self.language),
+                    checked=delta(total.checked_in, before.checked_in),
+                    missing=delta(total.missing, before.missing),
+                ),
+            ],
+        )
+
+    def _lines(self, lines: Sequence[Line], shown: int) -> Html:
+        rows = [self._line(line) for line in lines[:shown]]
+        if len(lines) > shown:
+            rows.append(self.t("summary-more-units", count=len(lines) - shown))
+        return join_html("\n", [self.t("summary-by-unit"), *rows])
+
+    def _line(self, line: Line) -> Html:
+        counts: Counts = line.counts
+        name = self.t("summary-own-unit", unit=line.unit.name) if line.own else line.unit.name
+        return self.t(
+            "summary-unit-line",
+            unit=name,
+            checked=counts.checked_in,
+            expected=counts.expected,
+            rate=percent(counts.rate),
+            missing=counts.missing,
+            change=delta(counts.missing, line.previous.missing),
+        )
+
+    def _duty(self, duty: Duty) -> Html:
+        if duty.grids == 0 and duty.assigned + duty.confirmed + duty.open == 0:
+            return self.t("summary-duty-none")
+        return self.t(
+            "summary-duty",
+            grids=duty.grids,
+            covered=duty.grids - duty.uncovered,
+            uncovered=duty.uncovered,
+            unconfirmed=duty.assigned,
+            confirmed=duty.confirmed,
+            open=duty.open,
+            started=duty.started,
+            completed=duty.completed,
+            declined=duty.declined,
+            noshow=duty.no_show,
+        )
+
+    def _directives(self, summary: Summary) -> Html:
+        if not summary.directives:
+            return self.t("summary-directives-none")
+        rows = []
+        for item in summary.directives[:SHOWN_ITEMS]:
+            title = first_words(item.text)
+            if item.ack_required:
+                rate = item.acked / item.recipients if item.recipients else None
+                rows.append(
+                    self.t(
+                        "summary-directive-acked",
+                        title=title,
+                        acked=item.acked,
+                        recipients=item.recipients,
+                        rate=percent(rate),
+                    )
+                )
+            else:
+                rows.append(
+                    self.t(
+                        "summary-directive-sent",
+                        title=title,
+                        sent=item.sent,
+                        recipients=item.recipients,
+                    )
+                )
+        if len(summary.directives) > SHOWN_ITEMS:
+            rows.append(self.t("list-more", count=len(summary.directives) - SHOWN_ITEMS))
+        return join_html("\n", [self.t("summary-directives"), *rows])
+
+    def _flags(self, summary: Summary) -> Html:
+        if not summary.flagged and not summary.incidents:
+            return Html("")
+        rows = [
+            self.t("summary-flagged-line", name=f.display_name, unit=unit.name)
+            for f, unit in summary.flagged[:SHOWN_ITEMS]
+        ]
+        if len(summary.flagged) > SHOWN_ITEMS:
+            rows.append(self.t("list-more", count=len(summary.flagged) - SHOWN_ITEMS))
+        for incident, unit in summary.incidents[:SHOWN_ITEMS]:
+            rows.append(
+                self.t(
+                    "summary-incident-line",
+                    unit=unit.name,
+                    text=first_words(incident.text or "📷"),
+                    time=f"{incident.at.astimezone(summary.zone):%H:%M}",
+                )
+            )
+        if len(summary.incidents) > SHOWN_ITEMS:
+            rows.append(self.t("list-more", count=len(summary.incidents) - SHOWN_ITEMS))
+        return join_html(
+            "\n",
+            [
+                self.t(
+                    "summary-problems",
+                    flagged=len(summary.flagged),
+                    incidents=len(summary.incidents),
+                ),
+                *rows,
+            ],
+        )
+
+
+def _cut(text: Html) -> Html:
+    """Too long even folded (names that long are rare): plain text, cut, escaped again —
+    cutting HTML could split a tag and Telegram would refuse the whole message."""
+    plain = html_to_text(text.replace("\n", "\x00")).replace("\x00", "\n")
+    keep = TEXT_LIMIT - 1
+    while True:  # escaping lengthens & and <: cut until the escaped text fits
+        cut = join_html("", [plain[:keep] + "…"])
+        if len(cut) <= TEXT_LIMIT:
+            return cut
+        keep -= 256

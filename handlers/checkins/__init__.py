@@ -1,0 +1,1 @@
+"""Screens of check-ins: the daily form, leave, /members."""

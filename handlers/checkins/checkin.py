@@ -1,0 +1,223 @@
+"""``/checkin``: today's form, one question at a time, a summary to confirm, and one
+check-in per day that running ``/checkin`` again edits. The rules live in
+``bot/checkins/service.py``; this module only asks and answers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from telegram import Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+)
+
+from bot.checkins.service import CheckinError, WindowState
+from bot.kit.i18n import Html, format_day
+from bot.kit.people import require_active
+from bot.kit.questions import Question
+from bot.org.notices import to_secretaries
+from handlers.kit.common import (
+    PRIVATE,
+    Buttons,
+    MusterApp,
+    MusterContext,
+    Reply,
+    member_action,
+    wake_delivery,
+)
+from handlers.kit.flow import Flow
+from handlers.kit.form import ERRORS, FormWalker, error_args
+from storage.checkins import Checkin
+from storage.models import Member
+
+ASK, CONFIRM, EXISTING = range(3)
+FLOW = Flow("checkin", "ci", "checkin-cancelled")
+
+
+def _fingerprint(context: MusterContext) -> str:
+    """Changes when the configured form does, so a half-filled draft can tell."""
+    form = [q.model_dump(mode="json") for q in context.services.checkins.form.questions]
+    return hashlib.sha1(json.dumps(form, sort_keys=True).encode()).hexdigest()[:12]
+
+
+async def _member(reply: Reply) -> Member | None:
+    return reply.member
+
+
+@member_action
+async def start(update: Update, context: MusterContext) -> int:
+    reply = await Reply.to(update, context)
+    if update.callback_query is not None:
+        await reply.toast("")
+    member = await _member(reply)
+    if member is None:
+        await reply.send("not-a-member", org=context.services.settings.organisation.name)
+        return FLOW.end(context)
+    require_active(member)  # before the form: Submit would be refused anyway
+    checkins = context.services.checkins
+    unit = await context.services.org.unit(member.unit_id)
+    window = checkins.window(unit)
+    zone = checkins.zone_of(unit)
+    if window.state is WindowState.DAY_OFF:
+        await reply.send("checkin-day-off", day=format_day(window.day, reply.language))
+        return FLOW.end(context)
+    if window.state is WindowState.NOT_YET:
+        await reply.send("checkin-not-yet", time=f"{window.opens.astimezone(zone):%H:%M}")
+        return FLOW.end(context)
+    if window.state is WindowState.CLOSED:
+        opening = checkins.next_opening(unit).astimezone(zone)
+        when = f"{format_day(opening, reply.language)} {opening:%H:%M}"
+        await reply.send("checkin-closed", when=when)
+        return FLOW.end(context)
+    leave = await checkins.on_leave(member, window.day)
+    if leave is not None:
+        await reply.send("checkin-on-leave", until=format_day(leave.last_day, reply.language))
+        return FLOW.end(context)
+    draft = FLOW.draft(context)
+    draft.clear()
+    FORM.start(context)
+    draft.update(day=window.day.isoformat(), form=_fingerprint(context))
+    existing = await checkins.today(member)
+    if existing is not None:
+        draft["answers"] = dict(existing.answers)
+        rows: Buttons = [
+            [(reply.t("checkin-change"), "ci:change"), (reply.t("checkin-keep"), "ci:keep")]
+        ]
+        summary = FORM.summary(reply, existing.answers)
+        at = existing.updated_at.astimezone(zone)
+        await reply.send_text(reply.t("checkin-current", time=f"{at:%H:%M}", summary=summary), rows)
+        return EXISTING
+    return await FORM.ask(reply, new=True)
+
+
+async def change(update: Update, context: MusterContext) -> int:
+    reply = await Reply.to(update, context)
+    await reply.toast("")
+    FLOW.draft(context)["i"] = 0
+    return await FORM.ask(reply, new=False)
+
+
+async def keep(update: Update, context: MusterContext) -> int:
+    reply = await Reply.to(update, context)
+    await reply.toast("")
+    await reply.edit("checkin-kept")
+    return FLOW.end(context)
+
+
+def _questions(context: MusterContext) -> list[Question]:
+    return context.services.checkins.form.questions
+
+
+async def _guard(reply: Reply) -> int | None:
+    """The form was changed in the configuration, or the day turned, mid-way: start over."""
+    context = reply.context
+    draft = FLOW.draft(context)
+    today = await _today(reply)
+    if draft.get("form") == _fingerprint(context) and draft.get("day") == today:
+        return None
+    await reply.send("checkin-restart")
+    FORM.start(context)
+    draft.update(form=_fingerprint(context), day=today)
+    return await FORM.ask(reply, new=True)
+
+
+async def _today(reply: Reply) -> str | None:
+    """The member's local day now (their unit's timezone)."""
+    member = await _member(reply)
+    if member is None:
+        return None
+    services = reply.context.services
+    return services.checkins.window(await services.org.unit(member.unit_id)).day.isoformat()
+
+
+async def _confirm(reply: Reply, new: bool) -> int:
+    rows: Buttons = [
+        [(reply.t("checkin-submit"), "ci:ok")],
+        [(reply.t("checkin-start-over"), "ci:r"), *FLOW.controls(reply, back=False)],
+    ]
+    summary = FORM.summary(reply, FORM.answers(reply.context))
+    await reply.show_text(reply.t("checkin-confirm", summary=summary), rows, new=new)
+    return CONFIRM
+
+
+FORM = FormWalker(FLOW, ASK, _questions, "checkin-question", _confirm, _guard)
+
+
+@member_action
+async def submit(update: Update, context: MusterContext) -> int:
+    reply = await Reply.to(update, context)
+    await reply.toast("")
+    member = await _member(reply)
+    if member is None:
+        await reply.edit("not-a-member", org=context.services.settings.organisation.name)
+        return FLOW.end(context)
+    services = context.services
+    try:
+        checkin, first = await services.checkins.save(member, FORM.answers(context))
+    except CheckinError as exc:
+        if exc.reason in ERRORS:  # the form changed under an answer: ask again
+            await reply.send(ERRORS[exc.reason], **error_args(exc.details))
+            FLOW.draft(context).update(i=0)
+            return await FORM.ask(reply, new=True)
+        await reply.edit("checkin-window-passed")
+        return FLOW.end(context)
+    key = "checkin-saved" if first else "checkin-updated"
+    await reply.edit(key, day=format_day(checkin.day, reply.language))
+    if checkin.flagged and services.settings.checkin.flags_at_once:
+        await _tell_secretaries(reply, member, checkin)
+    return FLOW.end(context)
+
+
+async def _tell_secretaries(reply: Reply, member: Member, checkin: Checkin) -> None:
+    """A flagged answer goes to the unit's secretaries at once, through the outbox."""
+    services = reply.context.services
+    unit = await services.org.unit(member.unit_id)
+    if unit is None:
+        return
+
+    def text(language: str) -> Html:
+        return services.i18n.t(
+            language,
+            "checkin-flag-notice",
+            name=member.display_name,
+            unit=unit.name,
+            summary=FORM.summary(Reply(reply.update, reply.context, language), checkin.answers),
+        )
+
+    now = services.clock.now()
+    messages = await to_secretaries(services, unit, text, now=now)
+    if messages:
+        async with services.storage.db.transaction() as conn:
+            await services.storage.outbox.enqueue_many(conn, messages, now)
+        wake_delivery(reply.context)
+
+
+async def restart(update: Update, context: MusterContext) -> int:
+    reply = await Reply.to(update, context)
+    await reply.toast("")
+    FORM.start(context)
+    return await FORM.ask(reply, new=False)
+
+
+def register(app: MusterApp) -> None:
+    app.add_handler(
+        FLOW.conversation(
+            entry_points=[
+                CommandHandler("checkin", start, filters=PRIVATE),
+                CallbackQueryHandler(start, pattern=r"^ci:go$"),
+            ],
+            states={
+                EXISTING: [
+                    CallbackQueryHandler(change, pattern=r"^ci:change$"),
+                    CallbackQueryHandler(keep, pattern=r"^ci:keep$"),
+                ],
+                ASK: FORM.handlers(),
+                CONFIRM: [
+                    CallbackQueryHandler(submit, pattern=r"^ci:ok$"),
+                    CallbackQueryHandler(restart, pattern=r"^ci:r$"),
+                ],
+            },
+        )
+    )

@@ -1,0 +1,285 @@
+"""``/leave``: record or cancel days off check-in (own, or, for a secretary,
+``/leave @member`` within their scope). The rules live in ``bot/checkins/service.py``."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from datetime import date, timedelta
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.checkins.service import CheckinError
+from bot.kit.days import plausible
+from bot.kit.i18n import format_day, join_html
+from bot.kit.typed import typed
+from bot.org.authz import PermissionDeniedError
+from bot.org.membership import MembershipError
+from handlers.kit.common import (
+    PRIVATE,
+    Buttons,
+    MusterApp,
+    MusterContext,
+    Reply,
+    actor_of,
+    command_args,
+    member_action,
+    person_of,
+)
+from handlers.kit.flow import Flow
+from storage.leave import Leave
+from storage.models import Member
+
+OVERVIEW, REASON, FIRST, LAST = range(4)
+FLOW = Flow("leave", "lv", "leave-closed")
+_DATE = re.compile(r"^\s*(?:(\d{4})-)?(\d{1,2})-(\d{1,2})\s*$")
+_ERRORS = {
+    "leave_in_past": "leave-error-past",
+    "leave_backwards": "leave-error-backwards",
+    "leave_too_long": "leave-error-too-long",
+    "leave_overlap": "leave-error-overlap",
+    "unknown_reason": "button-stale",
+    "unknown_leave": "button-stale",
+}
+
+
+def _parse_day(text: str, today: date) -> date | None:
+    """``2026-12-03`` or ``12-03`` (this year, or next if that is past)."""
+    match = _DATE.match(typed(text))
+    if not match:
+        return None
+    year, month, day = match.groups()
+    try:
+        found = date(int(year) if year else today.year, int(month), int(day))
+        if not year and found < today:
+            found = found.replace(year=found.year + 1)  # 29 Feb may not be there then
+    except ValueError:
+        return None
+    return found if plausible(found) else None
+
+
+async def _target(reply: Reply) -> Member | None:
+    """Whose leave this flow is about (kept in the draft across steps)."""
+    services = reply.context.services
+    member_id = FLOW.draft(reply.context).get("member")
+    if member_id is not None:
+        return await services.storage.members.get(int(member_id))
+    return reply.member
+
+
+async def _today(reply: Reply, member: Member) -> date:
+    unit = await reply.context.services.org.unit(member.unit_id)
+    return reply.context.services.checkins.window(unit).day
+
+
+def _reason(reply: Reply, reason_id: str) -> str:
+    for reason in reply.context.services.checkins.form.leave_reasons:
+        if reason.id == reason_id:
+            return str(reason.label.zh if reply.language == "zh" else reason.label.en)
+    return reason_id
+
+
+def _period(reply: Reply, leave: Leave) -> str:
+    first = format_day(leave.first_day, reply.language)
+    if leave.first_day == leave.last_day:
+        return first
+    return f"{first} – {format_day(leave.last_day, reply.language)}"
+
+
+@member_action
+async def start(update: Update, context: MusterContext) -> int:
+    reply = await Reply.to(update, context)
+    draft = FLOW.draft(context)
+    draft.clear()
+    args = command_args(context)
+    services = context.services
+    if args:
+        try:
+            member = await services.membership.find(args[0])
+        except MembershipError:
+            member = None
+        if member is None:
+            await reply.send("admin-unknown-member", who=args[0])
+            return FLOW.end(context)
+        draft["member"] = member.id
+    member = await _target(reply)
+    if member is None:
+        await reply.send("not-a-member", org=services.settings.organisation.name)
+        return FLOW.end(context)
+    try:  # someone else's leave is shown only to whoever may manage it; one's own, if active
+        await services.checkins.may_manage_leave(await actor_of(update, context), member)
+    except PermissionDeniedError:
+        await reply.send("access-denied")
+        return FLOW.end(context)
+    leaves = await services.checkins.upcoming_leave(member)
+    if not leaves:
+        return await _ask_reason(reply, new=True)
+    lines = [
+        reply.t("leave-line", period=_period(reply, leave), reason=_reason(reply, leave.reason))
+        for leave in leaves
+    ]
+    rows: Buttons = [
+        [(reply.label("leave-cancel-button", period=_period(reply, leave)), f"lv:k:{leave.id}")]
+        for leave in leaves
+    ]
+    rows = [*rows, [(reply.t("leave-add"), "lv:add"), *FLOW.controls(reply, back=False)]]
+    text = reply.t("leave-overview", name=member.display_name, lines=join_html("\n", lines))
+    await reply.send_text(text, rows)
+    return OVERVIEW
+
+
+async def _ask_reason(reply: Reply, *, new: bool) -> int:
+    reasons = reply.context.services.checkins.form.leave_reasons
+    rows: Buttons = [[(_reason(reply, r.id), f"lv:r:{r.id}")] for r in reasons]
+    rows = [*rows, FLOW.controls(reply, back=False)]
+    await reply.show_text(reply.t("leave-ask-reason"), rows, new=new)
+    return REASON
+
+
+async def add(update: Update, context: MusterContext) -> int:
+    reply = await Reply.to(update, context)
+    await reply.toast("")
+    return await _ask_reason(reply, new=False)
+
+
+async def reason_chosen(update: Update, context: MusterContext) -> int:
+    reply = await Reply.to(update, context)
+    await reply.toast("")
+    FLOW.draft(context)["reason"] = reply.choice
+    rows: Buttons = [
+        [(reply.t("leave-today"), "lv:f:0"), (reply.t("leave-tomorrow"), "lv:f:1")],
+        FLOW.controls(reply, back=False),
+    ]
+    await reply.edit("leave-ask-first", rows)
+    return FIRST
+
+
+async def _day_from(reply: Reply, base: date) -> date | None:
+    """A pressed offset from ``base``, or a typed date; None (and a re-ask) if unusable."""
+    if reply.update.callback_query is not None:
+        await reply.toast("")
+        return base + timedelta(days=int(reply.choice))
+    message = reply.update.message
+    day = _parse_day(message.text or "", base) if message else None
+    if day is None:
+        await reply.send("leave-error-date")
+    return day
+
+
+async def first_chosen(update: Update, context: MusterContext) -> int:
+    reply = await Reply.to(update, context)
+    member = await _target(reply)
+    if member is None:
+        return FLOW.end(context)
+    first = await _day_from(reply, await _today(reply, member))
+    if first is None:
+        return FIRST
+    try:
+        await context.services.checkins.check_leave_start(member, first)
+    except CheckinError:
+        await reply.send("leave-error-past-retry")
+        return FIRST
+    FLOW.draft(context)["first"] = first.isoformat()
+    rows: Buttons = [
+        [
+            (reply.t("leave-same-day"), "lv:l:0"),
+            (reply.t("leave-days", days=3), "lv:l:2"),
+            (reply.t("leave-days", days=7), "lv:l:6"),
+        ],
+        FLOW.controls(reply, back=False),
+    ]
+    await reply.show_text(
+        reply.t("leave-ask-last", first=format_day(first, reply.language)),
+        rows,
+        new=update.callback_query is None,
+    )
+    return LAST
+
+
+@member_action
+async def last_chosen(update: Update, context: MusterContext) -> int:
+    reply = await Reply.to(update, context)
+    draft = FLOW.draft(context)
+    member = await _target(reply)
+    if member is None or "first" not in draft:
+        return FLOW.end(context)
+    first = date.fromisoformat(draft["first"])
+    last = await _day_from(reply, first)
+    if last is None:
+        return LAST
+    services = context.services
+    try:
+        leave = await services.checkins.record_leave(
+            await actor_of(update, context), member, first, last, str(draft.get("reason"))
+        )
+    except PermissionDeniedError:
+        await reply.send("access-denied")
+        return FLOW.end(context)
+    except CheckinError as exc:
+        details = {k: format_day(v, reply.language) for k, v in exc.details.items()}
+        await reply.send(_ERRORS[exc.reason], **details)
+        return LAST if exc.reason == "leave_backwards" else FLOW.end(context)
+    period, reason = _period(reply, leave), _reason(reply, leave.reason)
+    text = reply.t("leave-recorded", name=member.display_name, period=period, reason=reason)
+    await reply.show_text(text, None, new=update.callback_query is None)
+    if member.telegram_id is not None and member.telegram_id != person_of(update).telegram_id:
+        # Recorded by a secretary: the member hears of it in their language.
+        them = Reply(update, context, member.language)
+        note = them.t(
+            "leave-recorded-for-you",
+            period=_period(them, leave),
+            reason=_reason(them, leave.reason),
+        )
+        # If they blocked the bot, the leave stands all the same.
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(member.telegram_id, note, parse_mode="HTML")
+    return FLOW.end(context)
+
+
+@member_action
+async def cancel_leave(update: Update, context: MusterContext) -> int:
+    reply = await Reply.to(update, context)
+    try:
+        leave, member = await context.services.checkins.cancel_leave(
+            await actor_of(update, context), int(reply.choice)
+        )
+    except PermissionDeniedError:
+        await reply.toast("access-denied")
+        return OVERVIEW
+    except CheckinError:
+        await reply.toast("button-stale")
+        return OVERVIEW
+    await reply.toast("")
+    await reply.edit("leave-cancelled", name=member.display_name, period=_period(reply, leave))
+    return FLOW.end(context)
+
+
+def register(app: MusterApp) -> None:
+    typed = PRIVATE & filters.TEXT & ~filters.COMMAND
+    app.add_handler(
+        FLOW.conversation(
+            entry_points=[CommandHandler("leave", start, filters=PRIVATE)],
+            states={
+                OVERVIEW: [
+                    CallbackQueryHandler(cancel_leave, pattern=r"^lv:k:\d{1,12}$"),
+                    CallbackQueryHandler(add, pattern=r"^lv:add$"),
+                ],
+                REASON: [CallbackQueryHandler(reason_chosen, pattern=r"^lv:r:[a-z0-9_]{1,24}$")],
+                FIRST: [
+                    CallbackQueryHandler(first_chosen, pattern=r"^lv:f:[01]$"),
+                    MessageHandler(typed, first_chosen),
+                ],
+                LAST: [
+                    CallbackQueryHandler(last_chosen, pattern=r"^lv:l:[026]$"),
+                    MessageHandler(typed, last_chosen),
+                ],
+            },
+        )
+    )

@@ -1,0 +1,1 @@
+"""Screens of directives: composing, watching, acknowledging."""

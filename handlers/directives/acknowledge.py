@@ -1,0 +1,57 @@
+"""The one-tap "Acknowledge" button on a directive (and on its reminder)."""
+
+from __future__ import annotations
+
+import contextlib
+
+from telegram import Message, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import CallbackQueryHandler
+
+from bot.directives.render import directive_text
+from bot.directives.service import AckStatus
+from handlers.kit.common import MusterApp, MusterContext, Reply, member_action, person_of
+
+
+@member_action
+async def acknowledge(update: Update, context: MusterContext) -> None:
+    reply = await Reply.to(update, context)
+    services = context.services
+    person = person_of(update)
+    result = await services.directives.acknowledge(int(reply.choice), person.telegram_id)
+    directive, zone = result.directive, result.zone
+    if directive is None or zone is None:
+        await reply.toast("button-stale")
+        return
+    at = result.at.astimezone(zone).strftime("%H:%M") if result.at else ""
+    if result.status is AckStatus.CANCELLED:
+        await reply.toast("directive-withdrawn")
+    else:
+        first = result.status is AckStatus.ACKNOWLEDGED
+        await reply.toast("directive-ack-done" if first else "directive-ack-already", time=at)
+    now = services.clock.now()
+    text = directive_text(
+        services.i18n, reply.language, directive, result.origin, zone, now, acked_at=result.at
+    )
+    # The button may sit on the directive itself or on its reminder: settle both.
+    query = update.callback_query
+    assert query is not None
+    pressed = query.message.message_id if isinstance(query.message, Message) else None
+    delivered = result.delivered_message_id
+    if pressed is not None and pressed != delivered:
+        key = "directive-withdrawn" if result.status is AckStatus.CANCELLED else "reminder-done"
+        await reply.edit(key, time=at)
+    if delivered is not None:
+        with contextlib.suppress(TelegramError):  # unchanged, or deleted by the member
+            await context.bot.edit_message_text(
+                text,
+                chat_id=person.telegram_id,
+                message_id=delivered,
+                parse_mode=ParseMode.HTML,
+                disable_web_page_preview=True,
+            )
+
+
+def register(app: MusterApp) -> None:
+    app.add_handler(CallbackQueryHandler(acknowledge, pattern=r"^ack:\d{1,12}$"))

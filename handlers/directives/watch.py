@@ -1,0 +1,272 @@
+"""``/directives``: recent directives in the viewer's scope, one opened with its per-unit
+breakdown, the silent members, "remind now", exports, and cancelling."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from telegram import InputFile, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.directives.service import DirectiveError, DirectiveView, Totals
+from bot.kit.i18n import first_words, format_date_iso, format_day, join_html
+from bot.kit.tables import csv_bytes, xlsx_bytes
+from bot.org.authz import Action, PermissionDeniedError
+from handlers.kit.common import (
+    PRIVATE,
+    Buttons,
+    MusterApp,
+    MusterContext,
+    Reply,
+    actor_of,
+    wake_delivery,
+)
+from storage.directives import Directive
+
+SHOWN = 10
+# Characters of a directive's opening: in a list line, on its button, in its detail.
+LINE_WORDS, BUTTON_WORDS, DETAIL_WORDS = 40, 24, 200
+STATE_KEYS = {
+    "scheduled": "watch-state-scheduled",
+    "sending": "watch-state-sending",
+    "sent": "watch-state-sent",
+    "cancelled": "watch-state-cancelled",
+}
+DELIVERY_KEYS = {
+    "pending": "delivery-pending",
+    "sending": "delivery-pending",
+    "sent": "delivery-sent",
+    "unreachable": "delivery-unreachable",
+    "failed": "delivery-failed",
+    "cancelled": "delivery-cancelled",
+}
+EXPORT_COLUMNS = (
+    "export-unit-code",
+    "export-unit",
+    "export-member",
+    "export-delivery",
+    "export-sent",
+    "export-acknowledged",
+)
+
+
+def _status(reply: Reply, directive: Directive, totals: Totals) -> str:
+    return reply.t(
+        "watch-status",
+        state=reply.t(STATE_KEYS[directive.status]),
+        sent=totals.sent,
+        total=totals.recipients,
+        acked=totals.acked if directive.ack_required else -1,
+        unreachable=totals.unreachable,
+    )
+
+
+async def _listing(reply: Reply) -> tuple[str, Buttons]:
+    context = reply.context
+    actor = await actor_of(reply.update, context)
+    recent = await context.services.directives.recent(actor)
+    if not recent:
+        return reply.t("watch-none"), []
+    zone = context.services.settings.zone
+    lines: list[str] = []
+    rows: list[list[tuple[str, str]]] = []
+    for number, (directive, totals) in enumerate(recent, start=1):
+        when = directive.send_at.astimezone(zone)
+        lines.append(
+            reply.t(
+                "watch-line",
+                number=str(number),
+                when=f"{format_date_iso(when)} {when:%H:%M}",
+                text=first_words(directive.text, LINE_WORDS),
+                status=_status(reply, directive, totals),
+            )
+        )
+        label = reply.label(
+            "watch-button",
+            number=str(number),
+            day=format_day(when, reply.language),
+            text=first_words(directive.text, BUTTON_WORDS),
+        )
+        rows.append([(label, f"dw:v:{directive.id}")])
+    return reply.t("watch-list", lines=join_html("\n", lines)), rows
+
+
+async def list_directives(update: Update, context: MusterContext) -> None:
+    reply = await Reply.to(update, context)
+    actor = await actor_of(update, context)
+    if not actor.is_admin and not actor.scopes(*[r for r, _ in actor.grants]):
+        await context.services.authz.refuse(actor, Action.VIEW_UNIT, "/directives")
+        await reply.send("watch-not-allowed")
+        return
+    await reply.send_text(*await _listing(reply))
+
+
+def _detail(reply: Reply, view: DirectiveView) -> tuple[str, Buttons]:
+    directive, totals = view.directive, view.totals
+    zone = reply.context.services.settings.zone
+    units = []
+    for unit, tally in view.units[:SHOWN]:
+        done = tally.acked if directive.ack_required else tally.sent
+        percent = round(100 * done / tally.recipients) if tally.recipients else 0
+        key = "watch-unit-acked" if directive.ack_required else "watch-unit-sent"
+        units.append(
+            reply.t(key, unit=unit.name, done=done, total=tally.recipients, percent=percent)
+        )
+    if len(view.units) > SHOWN:
+        units.append(reply.t("list-more", count=len(view.units) - SHOWN))
+    silent = [s.display_name + (" ⚠️" if s.unreachable else "") for s, _ in view.stragglers]
+    names = reply.context.services.i18n.names(reply.language, silent[:SHOWN], len(silent))
+    when = directive.send_at.astimezone(zone)
+    text = reply.t(
+        "watch-detail",
+        unit=view.from_unit.name,
+        when=f"{format_date_iso(when)} {when:%H:%M}",
+        text=first_words(directive.text, DETAIL_WORDS),
+        status=_status(reply, directive, totals),
+        units=join_html("\n", units) or "—",
+        silent=names if directive.ack_required else "",
+        silent_count=len(silent) if directive.ack_required else -1,
+    )
+    rows: list[list[tuple[str, str]]] = []
+    if view.can_remind and any(not s.unreachable for s, _ in view.stragglers):
+        rows.append([(reply.t("watch-remind"), f"dw:r:{directive.id}")])
+    rows.append([("CSV", f"dw:c:{directive.id}"), ("XLSX", f"dw:x:{directive.id}")])
+    if view.can_cancel:
+        rows.append([(reply.t("watch-cancel"), f"dw:k:{directive.id}")])
+    rows.append([(reply.t("watch-back"), "dw:l")])
+    return text, rows
+
+
+async def _view(reply: Reply, directive_id: int) -> DirectiveView | None:
+    actor = await actor_of(reply.update, reply.context)
+    try:
+        return await reply.context.services.directives.view(actor, directive_id)
+    except PermissionDeniedError:
+        await reply.toast("access-denied")
+    except DirectiveError:
+        await reply.toast("button-stale")
+    return None
+
+
+async def open_directive(update: Update, context: MusterContext) -> None:
+    reply = await Reply.to(update, context)
+    view = await _view(reply, int(reply.choice))
+    if view is not None:
+        await reply.toast("")
+        await reply.edit_text(*_detail(reply, view))
+
+
+async def back_to_list(update: Update, context: MusterContext) -> None:
+    reply = await Reply.to(update, context)
+    await reply.toast("")
+    await reply.edit_text(*await _listing(reply))
+
+
+async def remind(update: Update, context: MusterContext) -> None:
+    reply = await Reply.to(update, context)
+    actor = await actor_of(update, context)
+    directive_id = int(reply.choice)
+    try:
+        count = await context.services.directives.remind_now(actor, directive_id)
+    except PermissionDeniedError:
+        await reply.toast("access-denied")
+        return
+    except DirectiveError:
+        await reply.toast("button-stale")
+        return
+    await reply.toast("watch-reminded", count=count)
+    wake_delivery(context)
+
+
+async def confirm_cancel(update: Update, context: MusterContext) -> None:
+    reply = await Reply.to(update, context)
+    view = await _view(reply, int(reply.choice))
+    if view is None:
+        return
+    if not view.can_cancel:
+        await reply.toast("button-stale")
+        return
+    await reply.toast("")
+    rows: Buttons = [
+        [
+            (reply.t("watch-cancel-yes"), f"dw:K:{view.directive.id}"),
+            (reply.t("button-back"), f"dw:v:{view.directive.id}"),
+        ]
+    ]
+    await reply.edit(
+        "watch-cancel-confirm",
+        rows,
+        unit=view.from_unit.name,
+        text=first_words(view.directive.text, LINE_WORDS),
+        pending=view.totals.pending,
+    )
+
+
+async def cancel_directive(update: Update, context: MusterContext) -> None:
+    reply = await Reply.to(update, context)
+    actor = await actor_of(update, context)
+    directive_id = int(reply.choice)
+    try:
+        held = await context.services.directives.cancel(actor, directive_id)
+    except (PermissionDeniedError, DirectiveError):
+        await reply.toast("button-stale")
+        return
+    await reply.toast("watch-cancelled", count=held)
+    view = await _view(reply, directive_id)
+    if view is not None:
+        await reply.edit_text(*_detail(reply, view))
+
+
+async def export(update: Update, context: MusterContext) -> None:
+    reply = await Reply.to(update, context)
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    view = await _view(reply, int(reply.choice))
+    if view is None:
+        return
+    await reply.toast("")
+    header, rows = await _export_table(reply, view)
+    name = f"directive-{format_date_iso(view.directive.send_at)}-{view.directive.id}"
+    if query.data.startswith("dw:x:"):
+        data, filename = xlsx_bytes({"recipients": (header, rows)}), f"{name}.xlsx"
+    else:
+        data, filename = csv_bytes(header, rows), f"{name}.csv"
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_document(
+        chat.id,
+        InputFile(data, filename=filename),
+        caption=reply.t("watch-export-caption", unit=view.from_unit.name, rows=len(rows)),
+    )
+
+
+async def _export_table(
+    reply: Reply, view: DirectiveView
+) -> tuple[list[str], list[list[str | None]]]:
+    """Everyone the viewer may see: unit, member, delivery, acknowledgement (local times)."""
+    services = reply.context.services
+    actor = await actor_of(reply.update, reply.context)
+    zone = services.settings.zone
+
+    def local(moment: datetime | None) -> str | None:
+        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else None
+
+    rows: list[list[str | None]] = [
+        [unit.code, unit.name, name, reply.label(DELIVERY_KEYS[status or "pending"]),
+         local(sent), local(acked)]
+        for unit, name, status, sent, acked in await services.directives.export_rows(
+            actor, view.directive.id
+        )
+    ]  # fmt: skip
+    header = [reply.label(column) for column in EXPORT_COLUMNS]
+    return header, rows
+
+
+def register(app: MusterApp) -> None:
+    app.add_handler(CommandHandler("directives", list_directives, filters=PRIVATE))
+    app.add_handler(CallbackQueryHandler(open_directive, pattern=r"^dw:v:\d{1,12}$"))
+    app.add_handler(CallbackQueryHandler(back_to_list, pattern=r"^dw:l$"))
+    app.add_handler(CallbackQueryHandler(remind, pattern=r"^dw:r:\d{1,12}$"))
+    app.add_handler(CallbackQueryHandler(export, pattern=r"^dw:[cx]:\d{1,12}$"))
+    app.add_handler(CallbackQueryHandler(confirm_cancel, pattern=r"^dw:k:\d{1,12}$"))
+    app.add_handler(CallbackQueryHandler(cancel_directive, pattern=r"^dw:K:\d{1,12}$"))

@@ -1,0 +1,1 @@
+"""Screens of grid duty: /duty, starting and ending duty, the roster."""

@@ -1,0 +1,92 @@
+"""What every multi-step conversation shares: its draft in ``user_data`` (persisted, so a
+half-finished flow survives a restart) and its Back / Cancel buttons."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from handlers.kit.common import PRIVATE, MusterContext, Reply, say, toast
+
+Handlers = Sequence[BaseHandler[Any, Any, Any]]
+
+
+class Flow:
+    def __init__(self, key: str, prefix: str, cancelled: str) -> None:
+        self.key = key  # where the draft lives in user_data
+        self.prefix = prefix  # callback data prefix: "<prefix>:b" is Back, "<prefix>:x" Cancel
+        self.cancelled = cancelled  # the message saying the flow was left, nothing done
+
+    def draft(self, context: MusterContext) -> dict[str, Any]:
+        assert context.user_data is not None
+        draft: dict[str, Any] = context.user_data.setdefault(self.key, {})
+        return draft
+
+    def end(self, context: MusterContext) -> int:
+        if context.user_data is not None:
+            context.user_data.pop(self.key, None)
+        return ConversationHandler.END
+
+    def controls(self, reply: Reply, back: bool = True) -> list[tuple[str, str]]:
+        row = [(reply.t("button-back"), f"{self.prefix}:b")] if back else []
+        return [*row, (reply.t("button-cancel"), f"{self.prefix}:x")]
+
+    async def cancel(self, update: Update, context: MusterContext) -> int:
+        """Cancel button or /cancel: say nothing was done, and forget the draft."""
+        reply = await Reply.to(update, context)
+        if update.callback_query is not None:
+            await reply.toast("")
+            await reply.edit(self.cancelled)
+        else:
+            await reply.send(self.cancelled)
+        return self.end(context)
+
+    @property
+    def back_pattern(self) -> str:
+        return rf"^{self.prefix}:b$"
+
+    @property
+    def cancel_pattern(self) -> str:
+        return rf"^{self.prefix}:x$"
+
+    def conversation(
+        self,
+        *,
+        entry_points: Handlers,
+        states: dict[object, list[BaseHandler[Any, Any, Any]]],
+    ) -> ConversationHandler[Any]:
+        """The flow's ConversationHandler, persistent under its key, with the fallbacks
+        every flow has: Cancel and /cancel, starting over, a toast for this flow's stale
+        buttons, and a hint for anything typed where a button was expected."""
+        # Tracked per user, not per message: a flow moves between messages. PTB warns
+        # about exactly that; it is intended here.
+        with warnings.catch_warnings():
+            warnings.filterwarnings(
+                "ignore", message=".*per_message=False", category=PTBUserWarning
+            )
+            return ConversationHandler(
+                entry_points=list(entry_points),
+                states=states,
+                fallbacks=[
+                    CallbackQueryHandler(self.cancel, pattern=self.cancel_pattern),
+                    CommandHandler("cancel", self.cancel),
+                    *entry_points,
+                    CallbackQueryHandler(toast("button-stale"), pattern=rf"^{self.prefix}:"),
+                    MessageHandler(PRIVATE & ~filters.COMMAND, say("use-buttons")),
+                ],
+                name=self.key,
+                persistent=True,
+                allow_reentry=True,
+            )

@@ -1,0 +1,261 @@
+"""Asking a configured form one question at a time, inside a flow: buttons for choices, a
+typed number, text, location or photo otherwise, each answer checked by
+``bot.kit.forms.check_answer`` and re-asked with the reason when it is wrong. Used by the daily
+check-in and the end-of-duty report; each owns what happens once every question is
+answered (``finish``)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+
+from bot.kit.forms import AnswerError, check_answer
+from bot.kit.i18n import Html, join_html, list_separator
+from bot.kit.questions import CHOICE_KINDS, Kind, Question, Text
+from handlers.kit.common import PRIVATE, MusterContext, Reply
+from handlers.kit.flow import Flow
+
+# reason -> the message saying what is wrong, with what the person can do
+ERRORS = {
+    "required": "form-error-required",
+    "unknown_choice": "form-error-choice",
+    "not_a_number": "form-error-number",
+    "out_of_range": "form-error-range",
+    "too_long": "form-error-too-long",
+    "expected_text": "form-error-text",
+    "expected_location": "form-error-location",
+    "expected_photo": "form-error-photo",
+}
+_HINTS = {
+    Kind.SINGLE_CHOICE: "form-hint-single",
+    Kind.MULTIPLE_CHOICE: "form-hint-multi",
+    Kind.NUMBER: "form-hint-number",
+    Kind.TEXT: "form-hint-text",
+    Kind.LOCATION: "form-hint-location",
+    Kind.PHOTO: "form-hint-photo",
+}
+# Something sent that is not the kind of answer asked for (a photo for a number …).
+_NOT_AN_ANSWER = object()
+
+Questions = Callable[[MusterContext], Sequence[Question]]
+Finish = Callable[[Reply, bool], Awaitable[int]]  # (reply, new message?) -> next state
+Guard = Callable[[Reply], Awaitable[int | None]]  # a state to go to instead, or None
+
+
+def error_args(details: dict[str, Any]) -> dict[str, Any]:
+    """An AnswerError's details as its message takes them: "—" for an open bound, and the
+    unit with its leading space (so a number without one reads "0 to 10.")."""
+    args = {k: ("—" if v is None else v) for k, v in details.items()}
+    if args.get("unit"):
+        args["unit"] = f" {args['unit']}"
+    return args
+
+
+def text_in(reply: Reply, text: Text) -> str:
+    """A bilingual configured text in the person's language."""
+    return text.zh if reply.language == "zh" else text.en
+
+
+def shown(reply: Reply, question: Question, value: Any) -> str:
+    """An stored answer as the person reads it."""
+    if value is None:
+        return "—"
+    if question.kind in CHOICE_KINDS:
+        labels = {c.id: text_in(reply, c.label) for c in question.choices}
+        chosen = [str(c) for c in (value if isinstance(value, list) else [value])]
+        return list_separator(reply.language).join(labels.get(c, c) for c in chosen)
+    if question.kind is Kind.NUMBER:
+        return f"{value:g} {question.unit or ''}".strip()
+    if question.kind is Kind.LOCATION:
+        return f"📍 {value['lat']:.4f}, {value['lon']:.4f}"
+    if question.kind is Kind.PHOTO:
+        return "📷"
+    return str(value)
+
+
+class FormWalker:
+    """The draft keeps ``i`` (the question being asked), ``answers`` (by question id) and
+    ``picked`` (a multiple choice in progress); it lives in the flow's draft, so a form
+    half filled survives a restart."""
+
+    def __init__(
+        self,
+        flow: Flow,
+        state: int,
+        questions: Questions,
+        title: str,
+        finish: Finish,
+        guard: Guard | None = None,
+    ) -> None:
+        self.flow = flow
+        self.state = state  # the conversation state in which questions are answered
+        self.questions = questions
+        self.title = title  # message id; gets number, total, prompt and hint
+        self.finish = finish
+        self.guard = guard  # runs before each answer is taken (a day turned, a form changed)
+
+    def start(self, context: MusterContext, answers: dict[str, Any] | None = None) -> None:
+        self.flow.draft(context).update(i=0, answers=dict(answers or {}), picked=[])
+
+    def answers(self, context: MusterContext) -> dict[str, Any]:
+        answers: dict[str, Any] = self.flow.draft(context).setdefault("answers", {})
+        return answers
+
+    def summary(self, reply: Reply, answers: dict[str, Any]) -> Html:
+        return join_html(
+            "\n",
+            [
+                reply.t(
+                    "form-summary-line",
+                    prompt=text_in(reply, q.prompt),
+                    answer=shown(reply, q, answers.get(q.id)),
+                )
+                for q in self.questions(reply.context)
+            ],
+        )
+
+    def _current(self, context: MusterContext) -> Question | None:
+        questions = self.questions(context)
+        index = int(self.flow.draft(context).get("i", 0))
+        return questions[index] if index < len(questions) else None
+
+    async def ask(self, reply: Reply, *, new: bool) -> int:
+        context = reply.context
+        question = self._current(context)
+        if question is None:
+            return await self.finish(reply, new)
+        draft = self.flow.draft(context)
+        prefix = self.flow.prefix
+        # Buttons carry their question's number: a double tap lands on the next question
+        # and must not answer it.
+        index = int(draft.get("i", 0))
+        rows: list[list[tuple[str, str]]] = []
+        if question.kind is Kind.SINGLE_CHOICE:
+            rows += [
+                [(text_in(reply, c.label), f"{prefix}:c:{index}:{c.id}")] for c in question.choices
+            ]
+        elif question.kind is Kind.MULTIPLE_CHOICE:
+            picked = set(draft.get("picked", []))
+            rows += [
+                [
+                    (
+                        ("☑ " if c.id in picked else "☐ ") + text_in(reply, c.label),
+                        f"{prefix}:m:{index}:{c.id}",
+                    )
+                ]
+                for c in question.choices
+            ]
+            rows.append([(reply.label("form-done"), f"{prefix}:d:{index}")])
+        skip = [(reply.label("form-skip"), f"{prefix}:s:{index}")] if not question.required else []
+        rows.append([*skip, *self.flow.controls(reply, back=False)])
+        hint = reply.t(
+            _HINTS[question.kind],
+            min=question.min if question.min is not None else "—",
+            max=question.max if question.max is not None else "—",
+            unit=f" {question.unit}" if question.unit else "",
+        )
+        text = reply.t(
+            self.title,
+            number=index + 1,
+            total=len(self.questions(context)),
+            prompt=text_in(reply, question.prompt),
+            hint=hint,
+        )
+        await reply.show_text(text, rows, new=new)
+        return self.state
+
+    async def take(self, reply: Reply, raw: Any) -> int:
+        """Check one answer; on to the next question, or say what was wrong and ask again."""
+        context = reply.context
+        new = reply.update.callback_query is None
+        if self.guard is not None:
+            instead = await self.guard(reply)
+            if instead is not None:
+                return instead
+        question = self._current(context)
+        if question is None:
+            return await self.finish(reply, new)
+        try:
+            # _NOT_AN_ANSWER fails every kind's check with that kind's own reason.
+            value = check_answer(question, raw)
+        except AnswerError as exc:
+            await reply.send(ERRORS[exc.reason], **error_args(exc.details))
+            return self.state
+        draft = self.flow.draft(context)
+        self.answers(context)[question.id] = value
+        draft["i"] = int(draft.get("i", 0)) + 1
+        draft["picked"] = []
+        return await self.ask(reply, new=new)
+
+    async def _stale(self, reply: Reply) -> bool:
+        """A button from a question already answered (a double tap, an old message)."""
+        query = reply.update.callback_query
+        parts = (query.data or "").split(":") if query else []
+        if len(parts) >= 3 and parts[2] != str(self.flow.draft(reply.context).get("i", 0)):
+            await reply.toast("button-stale")
+            return True
+        await reply.toast("")
+        return False
+
+    async def chosen(self, update: Update, context: MusterContext) -> int:
+        reply = await Reply.to(update, context)
+        if await self._stale(reply):
+            return self.state
+        return await self.take(reply, reply.choice)
+
+    async def toggled(self, update: Update, context: MusterContext) -> int:
+        reply = await Reply.to(update, context)
+        if await self._stale(reply):
+            return self.state
+        picked: list[str] = self.flow.draft(context).setdefault("picked", [])
+        if reply.choice in picked:
+            picked.remove(reply.choice)
+        else:
+            picked.append(reply.choice)
+        return await self.ask(reply, new=False)
+
+    async def done(self, update: Update, context: MusterContext) -> int:
+        reply = await Reply.to(update, context)
+        if await self._stale(reply):
+            return self.state
+        return await self.take(reply, list(self.flow.draft(context).get("picked", [])))
+
+    async def skipped(self, update: Update, context: MusterContext) -> int:
+        reply = await Reply.to(update, context)
+        if await self._stale(reply):
+            return self.state
+        return await self.take(reply, None)
+
+    async def typed(self, update: Update, context: MusterContext) -> int:
+        reply = await Reply.to(update, context)
+        question = self._current(context)
+        if question is not None and question.kind in CHOICE_KINDS:
+            await reply.send("use-buttons")
+            return self.state
+        message = update.message
+        assert message is not None
+        raw: Any = _NOT_AN_ANSWER
+        if question is not None and question.kind is Kind.LOCATION:
+            if message.location is not None:
+                raw = {"lat": message.location.latitude, "lon": message.location.longitude}
+        elif question is not None and question.kind is Kind.PHOTO:
+            if message.photo:
+                raw = message.photo[-1].file_id
+        elif message.text is not None:
+            raw = message.text
+        return await self.take(reply, raw)
+
+    def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
+        """The handlers of the answering state."""
+        p = self.flow.prefix
+        answers = PRIVATE & (filters.TEXT | filters.LOCATION | filters.PHOTO) & ~filters.COMMAND
+        return [
+            CallbackQueryHandler(self.chosen, pattern=rf"^{p}:c:\d{{1,3}}:[a-z0-9_]{{1,24}}$"),
+            CallbackQueryHandler(self.toggled, pattern=rf"^{p}:m:\d{{1,3}}:[a-z0-9_]{{1,24}}$"),
+            CallbackQueryHandler(self.done, pattern=rf"^{p}:d:\d{{1,3}}$"),
+            CallbackQueryHandler(self.skipped, pattern=rf"^{p}:s:\d{{1,3}}$"),
+            MessageHandler(answers, self.typed),
+        ]

@@ -1,0 +1,1 @@
+"""Screens of the organisation: joining, invites, admin commands, /me and /language."""

@@ -1,0 +1,186 @@
+"""Joining: ``/start <token>`` from an invite link, and secretaries approving requests."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.org.authz import PermissionDeniedError
+from bot.org.invites import DecisionStatus, JoinOutcome, JoinStatus
+from handlers.kit.common import (
+    PRIVATE,
+    MusterApp,
+    MusterContext,
+    Reply,
+    keyboard,
+    person_of,
+    role_label,
+)
+from handlers.kit.menu import refresh_menu
+
+log = logging.getLogger(__name__)
+
+_REFUSALS = {
+    JoinStatus.INVALID: "join-invalid",
+    JoinStatus.EXPIRED: "join-expired",
+    JoinStatus.USED_UP: "join-used-up",
+    JoinStatus.REVOKED: "join-revoked",
+    JoinStatus.INACTIVE: "join-inactive",
+}
+
+
+# Decision → (what the deciding secretary's message becomes, what the person is told).
+_DECIDED = {
+    DecisionStatus.APPROVED: ("approval-approved", "join-approved"),
+    DecisionStatus.REJECTED: ("approval-rejected", "join-rejected"),
+    DecisionStatus.LINK_INVALID: ("approval-link-invalid", "join-link-invalid"),
+    DecisionStatus.ELSEWHERE: ("approval-elsewhere", "join-already-elsewhere"),
+    DecisionStatus.INACTIVE: ("approval-inactive", "join-inactive"),
+}
+
+
+async def start(update: Update, context: MusterContext) -> None:
+    reply = await Reply.to(update, context)
+    args = context.args or []
+    services = context.services
+    if not args:
+        profile = await services.membership.profile(person_of(update).telegram_id)
+        if profile is None:
+            await reply.send("start-how-to-join", org=services.settings.organisation.name)
+        else:
+            await reply.send("start-welcome-back", name=profile.member.display_name)
+        return
+    outcome = await services.invites.redeem(person_of(update), args[0])
+    if outcome.status in (JoinStatus.JOINED, JoinStatus.ROLE_ADDED, JoinStatus.ALREADY):
+        # A newcomer is greeted in the language they just got.
+        if outcome.member is not None:
+            reply.language = outcome.member.language
+        await refresh_menu(context, person_of(update).telegram_id)
+    waiting = outcome.status in (JoinStatus.PENDING, JoinStatus.ALREADY_PENDING)
+    if waiting and await _ask_approvers(context, outcome) == 0:
+        # Nobody could be asked: say so rather than promise a decision.
+        unit = outcome.unit.name if outcome.unit else ""
+        await reply.send("join-pending-unreached", unit=unit)
+        return
+    await _answer_join(reply, outcome)
+
+
+async def _answer_join(reply: Reply, outcome: JoinOutcome) -> None:
+    unit = outcome.unit.name if outcome.unit else ""
+    role = reply.role(outcome.role) if outcome.role else ""
+    if outcome.status in _REFUSALS:
+        await reply.send(_REFUSALS[outcome.status])
+    elif outcome.status is JoinStatus.JOINED:
+        await reply.send("join-welcome", unit=unit, role=role)
+    elif outcome.status is JoinStatus.ROLE_ADDED:
+        await reply.send("join-role-added", unit=unit, role=role)
+    elif outcome.status is JoinStatus.ALREADY:
+        await reply.send("join-already", unit=unit, role=role)
+    elif outcome.status is JoinStatus.ALREADY_ELSEWHERE:
+        await reply.send("join-already-elsewhere", unit=unit)
+    elif outcome.status is JoinStatus.PENDING:
+        await reply.send("join-pending", unit=unit)
+    elif outcome.status is JoinStatus.ALREADY_PENDING:
+        await reply.send("join-already-pending", unit=unit)
+
+
+async def _ask_approvers(context: MusterContext, outcome: JoinOutcome) -> int:
+    """Send each approver the request with Approve/Reject; return how many got it."""
+    request, unit, role = outcome.request, outcome.unit, outcome.role
+    assert request is not None and unit is not None and role is not None
+    services = context.services
+    i18n = services.i18n
+    reached = 0
+    for approver in outcome.approvers:
+        lang = approver.language
+        text = i18n.t(
+            lang,
+            "approval-request",
+            name=request.display_name,
+            username=f"@{request.username}" if request.username else "",
+            unit=unit.name,
+            role=role_label(i18n, lang, role),
+        )
+        buttons = keyboard(
+            [
+                [
+                    (i18n.plain(lang, "button-approve"), f"jr:a:{request.id}"),
+                    (i18n.plain(lang, "button-reject"), f"jr:r:{request.id}"),
+                ]
+            ]
+        )
+        try:
+            sent = await context.bot.send_message(
+                approver.telegram_id, text, parse_mode=ParseMode.HTML, reply_markup=buttons
+            )
+        except TelegramError as exc:
+            # One unreachable secretary must not stop the others from hearing about it.
+            log.warning("approval request %s not sent to %s: %s", request.id, approver, exc)
+            continue
+        reached += 1
+        await services.invites.remember_request_message(
+            request.id, approver.telegram_id, sent.message_id, lang
+        )
+    return reached
+
+
+async def decide(update: Update, context: MusterContext) -> None:
+    reply = await Reply.to(update, context)
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _, verb, raw_id = query.data.split(":")
+    services = context.services
+    actor = await services.authz.actor(person_of(update).telegram_id)
+    try:
+        decision = await services.invites.decide(actor, int(raw_id), approve=verb == "a")
+    except PermissionDeniedError:
+        await reply.toast("access-denied")
+        return
+    if decision.status is DecisionStatus.UNKNOWN:
+        await reply.toast("button-stale")
+        await reply.edit_text(reply.t("button-stale"))
+        return
+    request, unit = decision.request, decision.unit
+    assert request is not None and unit is not None and decision.role is not None
+    if decision.status is DecisionStatus.ALREADY_DECIDED:
+        await reply.toast("approval-already-decided")
+        await reply.edit(
+            "approval-already-decided-detail", name=request.display_name, unit=unit.name
+        )
+        return
+    await reply.toast("")
+    secretary_key, person_key = _DECIDED[decision.status]
+    by = update.effective_user.full_name if update.effective_user else ""
+    home = decision.home.name if decision.home else ""
+    i18n = services.i18n
+    # Every approver's copy shows the outcome; no live buttons are left behind.
+    for chat_id, message_id, lang in await services.invites.request_messages(request.id):
+        text = i18n.t(
+            lang, secretary_key, name=request.display_name, unit=unit.name, by=by, home=home
+        )
+        with contextlib.suppress(TelegramError):  # deleted, or the approver blocked us
+            await context.bot.edit_message_text(
+                text, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML
+            )
+    lang = request.language
+    role = role_label(i18n, lang, decision.role)
+    try:
+        await context.bot.send_message(
+            request.telegram_id,
+            i18n.t(lang, person_key, unit=home or unit.name, role=role),
+            parse_mode=ParseMode.HTML,
+        )
+    except TelegramError as exc:
+        log.warning("join decision not sent to %s: %s", request.telegram_id, exc)
+    if decision.status is DecisionStatus.APPROVED:
+        await refresh_menu(context, request.telegram_id)
+
+
+def register(app: MusterApp) -> None:
+    app.add_handler(CommandHandler("start", start, filters=PRIVATE))
+    app.add_handler(CallbackQueryHandler(decide, pattern=r"^jr:[ar]:\d{1,12}$"))

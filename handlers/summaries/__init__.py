@@ -1,0 +1,1 @@
+"""Screens of summaries: /summary and /export."""
