@@ -63,8 +63,8 @@ def translator() -> Translator:
 
 def test_both_languages_have_the_same_messages(translator: Translator) -> None:
     english, chinese = translator.message_ids("en"), translator.message_ids("zh")
-    assert sorted(english - chinese) == [], "missing from zh.ftl"
-    assert sorted(chinese - english) == [], "missing from en.ftl"
+    assert sorted(english - chinese) == [], "missing from the Chinese catalogue"
+    assert sorted(chinese - english) == [], "missing from the English catalogue"
 
 
 def test_every_message_the_code_uses_exists(translator: Translator) -> None:

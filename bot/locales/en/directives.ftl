@@ -1,0 +1,157 @@
+## Directives: composing, receiving, chasing, watching.
+
+# Directives: composing
+cmd-directive = Send a directive to your units
+cmd-directives = Recent directives: sent and acknowledged
+button-continue = Continue ›
+directive-not-allowed = Only secretaries can send directives, to their own unit and the units below it.
+directive-targets = <b>New directive</b> — who should receive it?
+    Tap a unit once for it and every unit below it (☑), again for that unit alone (◉), a third time to remove it. Type part of a name to search.
+    Selected: { $units } { $units ->
+        [one] unit
+       *[other] units
+    } · <b>{ $members }</b> { $members ->
+        [one] member
+       *[other] members
+    }
+directive-targets-matching = Units matching “{ $query }”: { $found }
+directive-targets-without-you = { " " }(not counting you)
+directive-unit-included = Already included: { $unit } is selected with every unit below it.
+directive-choose-a-unit = Choose at least one unit first.
+directive-no-recipients = Nobody would receive it: the selected units have no members in Telegram. Choose other units.
+directive-ask-text = Now send the text of the directive: up to { $limit } characters; bold, italics and links are kept.
+    To attach one photo or document, send it first, or with the text as its caption.
+directive-ask-text-attached = Attachment received { $name }. Now send the text of the directive (up to { $limit } characters).
+directive-text-empty = The directive has no text. Send the text, or /cancel.
+directive-text-too-long = That text has { $length } characters; the limit is { $limit } (Telegram allows 4,096 and Muster adds a heading). Shorten it and send it again, or /cancel.
+directive-unsupported-attachment = That kind of message cannot be attached. Send text, one photo or one document, or /cancel.
+directive-ask-ack = Should members acknowledge it with one tap?
+directive-ack-yes = Yes, by a deadline
+directive-ack-no = No
+directive-ask-deadline = By when must it be acknowledged? Choose, or type a time like 18:00 or 2026-12-01 18:00 ({ $zone }).
+directive-ask-schedule = When should it go out? Choose, or type a time like 08:00 or 2026-12-01 08:00 ({ $zone }).
+directive-send-now = Now
+directive-bad-time = That is not a time I understand. Type it like 18:00 or 2026-12-01 18:00, or /cancel.
+directive-past-time = That time has already passed. Choose or type a later one, or /cancel.
+directive-deadline-past = The deadline has passed while you were writing. Choose a new one.
+directive-deadline-before-send = The deadline must come after the directive goes out. Choose a later deadline.
+directive-preview = <b>Preview</b> — { $members } { $members ->
+        [one] member
+       *[other] members
+    } in { $units } { $units ->
+        [one] unit
+       *[other] units
+    } will receive this. Sending: { $when }.{ $attachment }
+    ────────
+    { $body }
+directive-preview-attachment = { " " }With { $kind ->
+        [photo] a photo
+       *[other] a document { $name }
+    }.
+directive-send = ✅ Send
+directive-paid-button = ⚡ Urgent (paid)
+directive-free-button = Send at the free rate instead
+directive-preview-paid = ⚡ <b>Urgent (paid)</b>: about <b>{ $stars } ⭐</b> for { $members } { $members ->
+        [one] member
+       *[other] members
+    } at up to { $rate }/s (cap { $cap } ⭐ per directive).
+directive-paid-over-cap = ⚠️ About { $stars } ⭐ for { $members } { $members ->
+        [one] member
+       *[other] members
+    } is over the cap of { $cap } ⭐ per directive. Send it at the free rate, or choose fewer units.
+directive-paid-unavailable = Paid broadcasts are not available now. Send it at the free rate, or /cancel.
+directive-cancelled = Cancelled. Nothing was sent.
+directive-scheduled = ⏳ Scheduled for { $when }. You will see the progress here when it goes out.
+directive-progress = Sending… <b>{ $sent }</b> / { $total } sent · { $unreachable } unreachable
+directive-finished = ✅ Directive sent: <b>{ $sent }</b> of { $total } · { $unreachable } unreachable{ $failed ->
+        [0] {""}
+       *[other] { " " }· { $failed } failed
+    }
+directive-progress-withdrawn = ❌ Directive withdrawn: <b>{ $sent }</b> of { $total } sent · { $withdrawn } not sent · { $unreachable } unreachable{ $failed ->
+        [0] {""}
+       *[other] { " " }· { $failed } failed
+    }
+directive-paid-used = ⚡ Paid · about { $stars } ⭐ used (cap { $cap } ⭐)
+directive-paid-capped = ⚡ Paid · about { $stars } ⭐ used: cap reached, the rest at the free rate
+directive-paid-refused = ⚠️ Paid · about { $stars } ⭐ used: the bot's Star balance is too low, the rest at the free rate
+directive-paid-refused-notice = ⚠️ <b>Paid broadcast stopped</b>: Telegram says the bot's Star balance is too low. The rest of the directive from { $unit } goes at the free rate (about 30 a second); about { $stars } ⭐ used. Top up the bot's Stars to send paid broadcasts again.
+
+# Directives: receiving
+directive-heading = <b>Directive from { $unit }</b>
+directive-heading-ack = <b>Directive from { $unit }</b> — acknowledge by { $deadline }
+directive-acknowledged-at = ✅ Acknowledged at { $time }
+directive-withdrawn-line = ❌ This directive was withdrawn.
+button-acknowledge = ✅ Acknowledge
+directive-ack-done = Acknowledged at { $time }.
+directive-ack-already = Already acknowledged at { $time }.
+directive-withdrawn = This directive was withdrawn.
+directive-reminder = ⚠️ <b>Reminder:</b> please acknowledge the directive from { $unit } (due { $deadline }).
+reminder-done = ✅ Acknowledged at { $time }.
+
+# Directives: chasing
+escalation-list = ⚠️ <b>{ $count } { $count ->
+        [one] member has
+       *[other] members have
+    } not acknowledged</b> a directive past its deadline:
+    { $lines }
+escalation-unit = • { $unit } ({ $count }): { $names }
+escalation-open = Open the directive
+unreachable-notice = ⚠️ { $count } { $count ->
+        [one] member
+       *[other] members
+    } of { $unit } could not be reached (they blocked the bot or left Telegram): { $names }
+
+# Directives: watching
+watch-not-allowed = Only secretaries and coordinators can watch directives.
+watch-none = No directives yet in your scope.
+watch-list = <b>Recent directives</b>
+    { $lines }
+watch-line = { $number }. { $when } · “{ $text }”
+    { $status }
+watch-button = { $number }. { $day } · { $text }
+watch-status = { $state } · sent { $sent }/{ $total }{ $acked ->
+        [-1] {""}
+       *[other] { " " }· ✅ { $acked } acknowledged
+    } · { $unreachable } unreachable
+watch-state-scheduled = ⏳ scheduled
+watch-state-sending = sending
+watch-state-sent = sent
+watch-state-cancelled = ❌ withdrawn
+watch-detail = <b>Directive from { $unit }</b> · { $when }
+    “{ $text }”
+    { $status }
+    <b>By unit</b>, worst first:
+    { $units }{ $silent_count ->
+        [-1] {""}
+        [0] {""}
+       *[other] {"\u000A"}<b>Not acknowledged ({ $silent_count }):</b> { $silent }
+    }
+watch-unit-acked = • { $unit }: { $done }/{ $total } acknowledged ({ $percent }%)
+watch-unit-sent = • { $unit }: { $done }/{ $total } sent ({ $percent }%)
+watch-remind = 🔔 Remind now
+watch-reminded = { $count ->
+        [0] Reminders are already on their way to everyone silent.
+        [one] Reminder queued for 1 member.
+       *[other] Reminder queued for { $count } members.
+    }
+watch-cancel = Withdraw this directive
+watch-cancel-confirm = Withdraw the directive from { $unit }, “{ $text }”? { $pending } unsent messages will not go out, and acknowledgements stop.
+watch-cancel-yes = Yes, withdraw it
+watch-cancelled = Directive withdrawn{ $count ->
+        [0] .
+        [one] : 1 unsent message was held back.
+       *[other] : { $count } unsent messages were held back.
+    }
+watch-back = ‹ All directives
+watch-export-caption = Recipients of the directive from { $unit }: { $rows }
+delivery-pending = waiting
+delivery-sent = sent
+delivery-unreachable = unreachable
+delivery-failed = failed
+delivery-cancelled = not sent (withdrawn)
+export-unit-code = Unit code
+export-unit = Unit
+export-member = Member
+export-delivery = Delivery
+export-sent = Sent at
+export-acknowledged = Acknowledged at

@@ -1,0 +1,104 @@
+## 每日打卡、请假和 /members。
+
+# 每日打卡
+cmd-checkin = 今日打卡
+checkin-day-off = 今天（{ $day }）无需打卡。
+checkin-not-yet = 今日打卡{ $time }开始，届时请发送 /checkin。
+checkin-closed = 今日打卡已截止，下次打卡开始于{ $when }。
+checkin-window-passed = 打卡在您填完前已截止，未保存任何内容。
+checkin-current = 您今天已于{ $time }打卡：
+    { $summary }
+checkin-change = ✏️ 修改
+checkin-keep = 不用改
+checkin-kept = 打卡内容保持不变。
+checkin-question = <b>打卡（{ $number }/{ $total }）</b> — { $prompt }
+    { $hint }
+form-hint-single = 请选择一项。
+form-hint-multi = 可多选，选好后点“完成”。
+form-hint-number = 请输入数字（{ $min }–{ $max }{ $unit }）。
+form-hint-text = 请输入您的回答。
+form-hint-location = 请分享位置（📎 → 位置）。
+form-hint-photo = 请发送一张照片。
+form-skip = 跳过
+form-done = 完成 ✓
+checkin-confirm = <b>您的打卡</b>
+    { $summary }
+    确认提交吗？
+form-summary-line = • { $prompt }：{ $answer }
+checkin-submit = ✅ 提交
+checkin-start-over = 重新填写
+checkin-saved = ✅ 已完成{ $day }的打卡。
+checkin-updated = ✅ { $day }的打卡已更新。
+checkin-cancelled = 已取消打卡，未保存任何内容。
+checkin-restart = 填写期间表单有变（或已过零点），请重新开始。
+form-error-required = 此题必答。请回答，或发送 /cancel。
+form-error-choice = 请点击上方按钮选择，或发送 /cancel。
+form-error-number = 这不是数字。请重新输入（{ $min }–{ $max }{ $unit }），或发送 /cancel。
+form-error-range = 数字超出范围（{ $min }–{ $max }{ $unit }）。请重新输入，或发送 /cancel。
+form-error-too-long = 回答共{ $length }个字符，上限为{ $limit }。请删减，或发送 /cancel。
+form-error-text = 请用文字回答，或发送 /cancel。
+form-error-location = 请分享位置（📎 → 位置），或发送 /cancel。
+form-error-photo = 请发送一张照片，或发送 /cancel。
+checkin-flag-notice = ⚠️ <b>{ $name }</b>（{ $unit }）在今日打卡中报告了问题：
+    { $summary }
+me-checkin-done = ✅ 已于{ $time }打卡
+me-checkin-missing = 尚未打卡 — /checkin
+me-checkin-day-off = 今天无需打卡
+me-checkin-inactive = 已停用，无需打卡
+checkin-reminder = ⏰ 请完成{ $day }的打卡，{ $time }截止。
+checkin-now = 立即打卡
+checkin-missing = ⚠️ <b>未打卡</b>
+    { $lines }
+checkin-missing-unit = { $unit }，{ $day }：{ $count }人 — { $names }
+checkin-missing-name = { $name }（上次打卡：{ $last }）
+checkin-missing-name-never = { $name }（从未打卡）
+
+# 请假
+cmd-leave = 登记或取消请假
+cmd-duty = 我的值守班次
+cmd-roster = 按日查看单位值守表
+cmd-assign = 安排成员到网格值守
+cmd-grids = 所辖单位的网格
+checkin-on-leave = 您请假至{ $until }，无需打卡。
+me-checkin-leave = 请假至{ $until }
+leave-overview = <b>{ $name }的请假</b>
+    { $lines }
+leave-line = • { $period } · { $reason }
+leave-cancel-button = 取消：{ $period }
+leave-add = ➕ 新增请假
+leave-ask-reason = <b>新增请假</b> — 请假原因？
+leave-ask-first = 从哪天开始？请选择，或输入日期，如 2026-12-03。
+leave-ask-last = 从{ $first }开始，到哪天为止（含当天）？请选择，或输入日期。
+leave-today = 今天
+leave-tomorrow = 明天
+leave-same-day = 仅当天
+leave-days = { $days }天
+leave-recorded = ✅ 已登记{ $name }请假：{ $period }（{ $reason }），期间无需打卡，也不会收到提醒。
+leave-recorded-for-you = 书记为您登记了请假：{ $period }（{ $reason }），期间无需打卡。
+leave-cancelled = 已取消{ $name }在{ $period }的请假。
+leave-closed = 未做任何更改。
+leave-error-date = 无法识别这个日期。请按 2026-12-03 的格式输入，或发送 /cancel。
+leave-error-past = 请假不能早于今天开始。
+leave-error-past-retry = 请假不能早于今天开始。请选择或输入今天或之后的日期，或发送 /cancel。
+leave-error-backwards = 结束日期早于开始日期。请选择或输入更晚的日期，或发送 /cancel。
+leave-error-too-long = 一次请假最长一年。
+leave-error-overlap = 与已登记的请假（{ $first }至{ $last }）重叠。请先用 /leave 取消原请假。
+
+# /members
+cmd-members = 各单位打卡情况（按日）
+members-status = <b>打卡情况（{ $day }）</b>
+    { $lines }
+members-unit = • <b>{ $unit }</b>：已打卡{ $checked }/{ $total }{ $excused ->
+        [0] {""}
+       *[other] （其中打卡告假{ $excused }人）
+    }{ $leave ->
+        [0] {""}
+       *[other] ，登记请假{ $leave }人
+    }{ $missing ->
+        [0] {""}
+       *[other] { " " }— 未打卡：{ $names }
+    }
+members-none = { $day }：您的单位没有成员。
+members-not-allowed = 只有书记和协调员可以查看本单位的打卡情况。
+members-bad-date = 日期格式不对。请用 /members 或 /members 2026-12-01。
+members-future = 那一天还没到。

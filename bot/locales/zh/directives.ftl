@@ -1,0 +1,131 @@
+## 通知：撰写、接收、催办、查看。
+
+# 通知：撰写
+cmd-directive = 向下级单位发送通知
+cmd-directives = 最近的通知：送达与确认
+button-continue = 下一步 ›
+directive-not-allowed = 只有书记可以发送通知，范围限于本单位及下级单位。
+directive-targets = <b>新建通知</b> — 发给谁？
+    点一次选中该单位及其全部下级单位（☑），再点一次只选该单位本身（◉），第三次取消。输入名称的一部分可搜索。
+    已选：{ $units }个单位 · <b>{ $members }</b>名成员
+directive-targets-matching = 与“{ $query }”匹配的单位：{ $found }个
+directive-targets-without-you = （不含您本人）
+directive-unit-included = 已包含在内：已选中{ $unit }及其全部下级单位。
+directive-choose-a-unit = 请至少选择一个单位。
+directive-no-recipients = 所选单位没有使用 Telegram 的成员，没有人会收到。请选择其他单位。
+directive-ask-text = 请发送通知正文：不超过{ $limit }个字符，保留粗体、斜体和链接。
+    如需附带一张图片或一个文件，请先发送它，或把正文作为它的说明文字。
+directive-ask-text-attached = 已收到附件“{ $name }”。请发送通知正文（不超过{ $limit }个字符）。
+directive-text-empty = 通知没有正文。请发送正文，或发送 /cancel。
+directive-text-too-long = 正文共{ $length }个字符，上限为{ $limit }（Telegram 上限 4,096，Muster 需加标题）。请删减后重新发送，或发送 /cancel。
+directive-unsupported-attachment = 这类消息不能作为附件。请发送文字、一张图片或一个文件，或发送 /cancel。
+directive-ask-ack = 是否需要成员一键确认？
+directive-ack-yes = 需要，设截止时间
+directive-ack-no = 不需要
+directive-ask-deadline = 确认截止时间？请选择，或输入时间，如 18:00 或 2026-12-01 18:00（{ $zone }）。
+directive-ask-schedule = 什么时候发出？请选择，或输入时间，如 08:00 或 2026-12-01 08:00（{ $zone }）。
+directive-send-now = 立即
+directive-bad-time = 无法识别这个时间。请按 18:00 或 2026-12-01 18:00 的格式输入，或发送 /cancel。
+directive-past-time = 这个时间已经过去了。请选择或输入更晚的时间，或发送 /cancel。
+directive-deadline-past = 撰写期间截止时间已过，请重新选择。
+directive-deadline-before-send = 截止时间必须晚于发出时间，请选择更晚的截止时间。
+directive-preview = <b>预览</b> — 将发给{ $units }个单位的{ $members }名成员。发出时间：{ $when }。{ $attachment }
+    ────────
+    { $body }
+directive-preview-attachment = 附{ $kind ->
+        [photo] 图片一张
+       *[other] 文件“{ $name }”
+    }。
+directive-send = ✅ 发送
+directive-paid-button = ⚡ 付费加急
+directive-free-button = 改为免费速率发送
+directive-preview-paid = ⚡ <b>付费加急</b>：发给{ $members }名成员，每秒最多{ $rate }条，预计约<b>{ $stars } ⭐</b>（每条通知上限{ $cap } ⭐）。
+directive-paid-over-cap = ⚠️ 发给{ $members }名成员预计约{ $stars } ⭐，超出每条通知{ $cap } ⭐的上限。请按免费速率发送，或少选几个单位。
+directive-paid-unavailable = 现在无法付费加急。请按免费速率发送，或发送 /cancel 取消。
+directive-cancelled = 已取消，未发送任何内容。
+directive-scheduled = ⏳ 已定于{ $when }发出，届时会在这里显示进度。
+directive-progress = 正在发送…已发<b>{ $sent }</b>/{ $total } · { $unreachable }人无法送达
+directive-finished = ✅ 通知已发出：<b>{ $sent }</b>/{ $total } · { $unreachable }人无法送达{ $failed ->
+        [0] {""}
+       *[other] { " " }· { $failed }条发送失败
+    }
+directive-progress-withdrawn = ❌ 通知已撤回：已发<b>{ $sent }</b>/{ $total } · { $withdrawn }条未发出 · { $unreachable }人无法送达{ $failed ->
+        [0] {""}
+       *[other] { " " }· { $failed }条发送失败
+    }
+directive-paid-used = ⚡ 付费加急 · 已用约{ $stars } ⭐（上限{ $cap } ⭐）
+directive-paid-capped = ⚡ 付费加急 · 已用约{ $stars } ⭐，已达上限，其余按免费速率发送
+directive-paid-refused = ⚠️ 付费加急 · 已用约{ $stars } ⭐，机器人的星星余额不足，其余按免费速率发送
+directive-paid-refused-notice = ⚠️ <b>付费加急已停止</b>：Telegram 提示机器人的星星余额不足。来自{ $unit }的这条通知，其余部分按免费速率（每秒约30条）继续发送；已用约{ $stars } ⭐。为机器人充值星星后即可再次付费加急。
+
+# 通知：接收
+directive-heading = <b>来自{ $unit }的通知</b>
+directive-heading-ack = <b>来自{ $unit }的通知</b> — 请于{ $deadline }前确认
+directive-acknowledged-at = ✅ 已于{ $time }确认
+directive-withdrawn-line = ❌ 此通知已撤回。
+button-acknowledge = ✅ 确认收到
+directive-ack-done = 已于{ $time }确认。
+directive-ack-already = 已经确认过（{ $time }）。
+directive-withdrawn = 此通知已撤回。
+directive-reminder = ⚠️ <b>提醒：</b>请确认来自{ $unit }的通知（{ $deadline }截止）。
+reminder-done = ✅ 已于{ $time }确认。
+
+# 通知：催办
+escalation-list = ⚠️ <b>有{ $count }名成员逾期未确认通知</b>：
+    { $lines }
+escalation-unit = • { $unit }（{ $count }人）：{ $names }
+escalation-open = 查看通知
+unreachable-notice = ⚠️ { $unit }有{ $count }名成员无法送达（已屏蔽机器人或已注销 Telegram）：{ $names }
+
+# 通知：查看
+watch-not-allowed = 只有书记和协调员可以查看通知情况。
+watch-none = 您的范围内还没有通知。
+watch-list = <b>最近的通知</b>
+    { $lines }
+watch-line = { $number }. { $when } · “{ $text }”
+    { $status }
+watch-button = { $number }. { $day } · { $text }
+watch-status = { $state } · 已发{ $sent }/{ $total }{ $acked ->
+        [-1] {""}
+       *[other] { " " }· ✅ 已确认{ $acked }
+    } · 无法送达{ $unreachable }
+watch-state-scheduled = ⏳ 待发送
+watch-state-sending = 发送中
+watch-state-sent = 已发出
+watch-state-cancelled = ❌ 已撤回
+watch-detail = <b>来自{ $unit }的通知</b> · { $when }
+    “{ $text }”
+    { $status }
+    <b>各单位</b>（从低到高）：
+    { $units }{ $silent_count ->
+        [-1] {""}
+        [0] {""}
+       *[other] {"\u000A"}<b>未确认（{ $silent_count }人）：</b>{ $silent }
+    }
+watch-unit-acked = • { $unit }：已确认{ $done }/{ $total }（{ $percent }%）
+watch-unit-sent = • { $unit }：已发{ $done }/{ $total }（{ $percent }%）
+watch-remind = 🔔 立即提醒
+watch-reminded = { $count ->
+        [0] 提醒已在发送中，无需重复。
+       *[other] 已安排提醒{ $count }名成员。
+    }
+watch-cancel = 撤回此通知
+watch-cancel-confirm = 撤回来自{ $unit }的通知“{ $text }”？尚未发出的{ $pending }条将不再发送，确认也将停止。
+watch-cancel-yes = 确定撤回
+watch-cancelled = 通知已撤回{ $count ->
+        [0] 。
+       *[other] ，{ $count }条尚未发出的消息不再发送。
+    }
+watch-back = ‹ 全部通知
+watch-export-caption = 来自{ $unit }的通知的接收人：{ $rows }人
+delivery-pending = 等待发送
+delivery-sent = 已发送
+delivery-unreachable = 无法送达
+delivery-failed = 发送失败
+delivery-cancelled = 未发送（已撤回）
+export-unit-code = 单位代码
+export-unit = 单位
+export-member = 成员
+export-delivery = 送达
+export-sent = 发送时间
+export-acknowledged = 确认时间
