@@ -26,6 +26,7 @@ $(DEV_STAMP): $(STAMP)
 test: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
 	$(BIN)/python -m pytest
 
 run: $(STAMP)

@@ -46,26 +46,6 @@ async def duty_tick(services: Services) -> int:
     return await services.duty.run_schedule(services.directives.nearest_secretaries)
 
 
-# How a shift's status reads (in /roster, the summary workbook).
-SHIFT_STATUS_KEYS = {
-    ShiftStatus.ASSIGNED: "roster-status-assigned",
-    ShiftStatus.CONFIRMED: "roster-status-confirmed",
-    ShiftStatus.OPEN: "roster-status-open",
-    ShiftStatus.STARTED: "roster-status-started",
-    ShiftStatus.COMPLETED: "roster-status-completed",
-    ShiftStatus.NO_SHOW: "roster-status-no-show",
-    ShiftStatus.CANCELLED: "roster-status-cancelled",
-}
-
-
-def status_key(status: ShiftStatus, *, started: bool) -> str:
-    """How a shift's status reads, ``started`` or not yet: an open shift whose start has
-    passed no longer needs cover, nobody covered it (the secretaries were told so)."""
-    if status is ShiftStatus.OPEN and started:
-        return "roster-status-uncovered"
-    return SHIFT_STATUS_KEYS[status]
-
-
 def when_text(view: ShiftView, language: str) -> str:
     """``Sun 29 Nov 20:00–23:00`` in the unit's time; the end's day too when it differs."""
     start = view.shift.starts_at.astimezone(view.zone)

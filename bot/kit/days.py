@@ -7,12 +7,14 @@ refused as "not a date" instead.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from bot.kit.typed import typed
 
 FIRST_DAY = date(2000, 1, 1)
 LAST_DAY = date(2099, 12, 31)
+_MONTH_DAY = re.compile(r"^\s*(?:(\d{4})-)?(\d{1,2})-(\d{1,2})\s*$")
 
 
 def plausible(day: date) -> bool:
@@ -26,3 +28,18 @@ def iso_day(text: str) -> date | None:
     except ValueError:
         return None
     return day if plausible(day) else None
+
+
+def typed_day(text: str, today: date) -> date | None:
+    """``2026-12-03`` or ``12-03`` (this year, or next if that is past)."""
+    match = _MONTH_DAY.match(typed(text))
+    if not match:
+        return None
+    year, month, day = match.groups()
+    try:
+        found = date(int(year) if year else today.year, int(month), int(day))
+        if not year and found < today:
+            found = found.replace(year=found.year + 1)  # 29 Feb may not be there then
+    except ValueError:
+        return None
+    return found if plausible(found) else None

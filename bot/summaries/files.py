@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.duty.schedule import status_key
+from bot.duty.wording import status_key
 from bot.kit.i18n import Translator, html_to_text
 from bot.kit.tables import Cell, Table, xlsx_bytes
 from bot.summaries.service import BookParts, Export, Summary

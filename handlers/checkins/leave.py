@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import contextlib
-import re
 from datetime import date, timedelta
 
 from telegram import Update
@@ -17,9 +16,8 @@ from telegram.ext import (
 )
 
 from bot.checkins.service import CheckinError
-from bot.kit.days import plausible
+from bot.kit.days import typed_day
 from bot.kit.i18n import format_day, join_html
-from bot.kit.typed import typed
 from bot.org.authz import PermissionDeniedError
 from bot.org.membership import MembershipError
 from handlers.kit.common import (
@@ -39,7 +37,6 @@ from storage.models import Member
 
 OVERVIEW, REASON, FIRST, LAST = range(4)
 FLOW = Flow("leave", "lv", "leave-closed")
-_DATE = re.compile(r"^\s*(?:(\d{4})-)?(\d{1,2})-(\d{1,2})\s*$")
 _ERRORS = {
     "leave_in_past": "leave-error-past",
     "leave_backwards": "leave-error-backwards",
@@ -48,21 +45,6 @@ _ERRORS = {
     "unknown_reason": "button-stale",
     "unknown_leave": "button-stale",
 }
-
-
-def _parse_day(text: str, today: date) -> date | None:
-    """``2026-12-03`` or ``12-03`` (this year, or next if that is past)."""
-    match = _DATE.match(typed(text))
-    if not match:
-        return None
-    year, month, day = match.groups()
-    try:
-        found = date(int(year) if year else today.year, int(month), int(day))
-        if not year and found < today:
-            found = found.replace(year=found.year + 1)  # 29 Feb may not be there then
-    except ValueError:
-        return None
-    return found if plausible(found) else None
 
 
 async def _target(reply: Reply) -> Member | None:
@@ -167,7 +149,7 @@ async def _day_from(reply: Reply, base: date) -> date | None:
         await reply.toast("")
         return base + timedelta(days=int(reply.choice))
     message = reply.update.message
-    day = _parse_day(message.text or "", base) if message else None
+    day = typed_day(message.text or "", base) if message else None
     if day is None:
         await reply.send("leave-error-date")
     return day

@@ -30,14 +30,13 @@ from bot.duty.roster import (
     parse_radius,
     parse_span,
 )
-from bot.duty.schedule import status_key
-from bot.kit.days import plausible
+from bot.duty.wording import status_key
+from bot.kit.days import plausible, typed_day
 from bot.kit.forms import on_earth
 from bot.kit.i18n import Html, format_day, join_html
 from bot.kit.typed import parse_whole
 from bot.org.authz import Action, Actor, PermissionDeniedError, can
 from bot.org.service import TreeLine, search_units
-from handlers.checkins.leave import _parse_day as parse_typed_day
 from handlers.kit.common import (
     PRIVATE,
     Buttons,
@@ -690,7 +689,7 @@ async def assign_date(update: Update, context: MusterContext) -> int:
         day = today + timedelta(days=int(reply.choice))
     else:
         assert update.message is not None
-        typed = parse_typed_day(update.message.text or "", today)
+        typed = typed_day(update.message.text or "", today)
         if typed is None:
             await reply.send("assign-bad-date")
             return A_DATE

@@ -1,0 +1,25 @@
+"""The one word for each shift status, used by /roster and the summary workbook: the part
+of duty's wording that other features may use."""
+
+from __future__ import annotations
+
+from storage.models import ShiftStatus
+
+# How a shift's status reads (in /roster, the summary workbook).
+SHIFT_STATUS_KEYS = {
+    ShiftStatus.ASSIGNED: "roster-status-assigned",
+    ShiftStatus.CONFIRMED: "roster-status-confirmed",
+    ShiftStatus.OPEN: "roster-status-open",
+    ShiftStatus.STARTED: "roster-status-started",
+    ShiftStatus.COMPLETED: "roster-status-completed",
+    ShiftStatus.NO_SHOW: "roster-status-no-show",
+    ShiftStatus.CANCELLED: "roster-status-cancelled",
+}
+
+
+def status_key(status: ShiftStatus, *, started: bool) -> str:
+    """How a shift's status reads, ``started`` or not yet: an open shift whose start has
+    passed no longer needs cover, nobody covered it (the secretaries were told so)."""
+    if status is ShiftStatus.OPEN and started:
+        return "roster-status-uncovered"
+    return SHIFT_STATUS_KEYS[status]
