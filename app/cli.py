@@ -539,11 +539,8 @@ async def _run_bot(settings: Settings, webhook: bool) -> int:
 
 def _demo(args: argparse.Namespace) -> int:
     """Needs no configuration: the demo brings its own organisation and Bot API."""
-    try:
-        from app.demo import Options, main
-    except ImportError as exc:  # aiohttp serves the stand-in; it is not a runtime dependency
-        print(f"muster demo: {exc.name} is missing: pip install 'muster[standin]'", file=sys.stderr)
-        return EXIT_FAILED
+    from app.demo import Options, main
+
     return main(Options(args.members, args.seed, args.out, args.language))
 
 

@@ -48,7 +48,12 @@ def from_db_time(text: str) -> datetime:
 
 
 def migrations() -> list[tuple[int, str, str]]:
-    """(version, file name, SQL) for every bundled migration, in order."""
+    """(version, file name, SQL) for every bundled migration, in order.
+
+    The numbers only need to increase, not to be consecutive: there is no 0009. Grid duty's
+    schema came in two commits, 0008 and then 0010 (the history does not say why 0009 was
+    skipped); the gap is kept because renumbering 0010 onwards would make databases already
+    at 0010 or later re-apply or skip migrations."""
     found = []
     for entry in resources.files("storage.migrations").iterdir():
         match = _MIGRATION_NAME.match(entry.name)

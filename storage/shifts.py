@@ -148,18 +148,6 @@ class ShiftRepository:
             await conn.execute("UPDATE shifts SET series_id = ? WHERE id = ?", (ids[0], ids[0]))
         return ids
 
-    async def overlapping(
-        self, member_id: int, starts_at: datetime, ends_at: datetime
-    ) -> list[Shift]:
-        """The member's live shifts that share any time with [starts_at, ends_at)."""
-        marks = ", ".join("?" for _ in LIVE)
-        rows = await self.db.fetchall(
-            f"SELECT {COLUMNS} FROM shifts WHERE member_id = ? AND status IN ({marks})"
-            " AND starts_at < ? AND ends_at > ? ORDER BY starts_at",
-            (member_id, *LIVE, to_db_time(ends_at), to_db_time(starts_at)),
-        )
-        return [shift_of(r) for r in rows]
-
     # --- duty (bot/duty/service.py) -----------------------------------------------------
 
     async def due(

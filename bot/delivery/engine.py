@@ -581,9 +581,6 @@ class DeliveryEngine:
             {"rate_limit_args": ENGINE_REQUEST} if getattr(bot, "rate_limiter", None) else {}
         )
 
-    def register(self, kind: str, renderer: Renderer) -> None:
-        self._renderers[kind] = renderer
-
     def wake(self) -> None:
         """New rows are due: stop idling (call after committing an enqueue)."""
         self._wake.set()
