@@ -1,4 +1,4 @@
--- Two duty steps that 0008's columns do not record (see bot/duty_schedule.py).
+-- Two duty steps that 0008's columns do not record (see bot/duty/schedule.py).
 -- cutoff_at: the cut-off is behind the shift: it was opened for cover unconfirmed, or its
 --   member was asked only after the cut-off (a late assignment), and then has until the
 --   start to answer instead of being passed over at once.
