@@ -78,6 +78,10 @@ _HELD = "held back"  # a worker's verdict for a row put back behind its chat's r
 # five about once in 13 min), while an overall flood refuses every chat the workers try.
 FLOOD_CHATS = 5
 FLOOD_WINDOW = 1.0
+# The share of the shortest round trip that counts as the floor of every round trip (see
+# Pacer): the rest covers a request that happens to be faster on one leg than any yet.
+FLOOR_SHARE = 0.75
+DISTRUST_SECONDS = 60.0  # after a 429 to a send the floor let through, count from answers
 _KEYBOARDS_KEPT = 256
 
 
@@ -189,24 +193,40 @@ def retry_after_seconds(error: RetryAfter) -> float:
 
 
 class Slot:
-    """One granted send. It counts against the limits from its grant until its request
-    returns, then from that moment: Telegram counts a message when it arrives, and
-    arrival lies somewhere between the two, so nothing can land early."""
+    """One granted send and the moment it counts against the limits.
 
-    __slots__ = ("_monotonic", "at", "charged")
+    Telegram counts a message when the request reaches it, somewhere between the grant and
+    the answer. Once answered, a slot counts from its answer less the pacer's *floor* (a
+    share of the shortest round trip seen, see :class:`Pacer`): every request spends at
+    least that long on the way to Telegram and back, so no send paced from there can land
+    within a second of this one. A failed request counts from when it failed; one still in
+    flight, from its grant (as before it counted from its answer: a round trip longer than
+    the window itself is left to the 429 it may meet)."""
 
-    def __init__(self, at: float, monotonic: Callable[[], float]) -> None:
-        self.at = at
-        self._monotonic = monotonic
+    __slots__ = ("_pacer", "answered", "charged", "early", "granted", "returned")
+
+    def __init__(self, granted: float, pacer: Pacer) -> None:
+        self.granted = granted
+        self.returned: float | None = None  # when its request was over
+        self.answered = False  # whether Telegram answered it
+        self._pacer = pacer
         # A paid send beyond the free 30 in its second: Telegram charges it 0.1 Star.
         self.charged = False
+        # Granted only thanks to the floor: a 429 to it means the floor is not to be trusted.
+        self.early = False
 
-    def finish(self) -> None:
-        self.at = max(self.at, self._monotonic())
+    def finish(self, *, answered: bool = True) -> None:
+        """The request is over: Telegram ``answered`` it (a round trip to learn from and to
+        count back from), or it failed or never went (it counts from now)."""
+        self._pacer.finished(self, answered=answered)
 
+    def __enter__(self) -> Slot:
+        return self
 
-def _oldest(slots: list[Slot]) -> Slot:
-    return min(slots, key=lambda slot: slot.at)
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        """Finish the slot as the request ends: answered unless it raised (an error is no
+        round trip to learn from: it may never have left)."""
+        self.finish(answered=kind is None)
 
 
 class Pacer:
@@ -219,7 +239,19 @@ class Pacer:
     (:meth:`flood`), and nothing at all during a :meth:`pause`.
 
     A slot is recorded the moment it is granted, so concurrent callers each get their own,
-    and moved to the moment its send returns when the caller calls ``Slot.finish()``.
+    and counts from when Telegram may have counted it, which the pacer learns from the
+    round trips (``Slot.finish()``). Telegram counts a message when the request reaches it;
+    the pacer knows only when it sent the request and when the answer came back. Counting
+    from the answer is always safe, but stretches every window by a round trip (a paid
+    second of 1,000 sends by 50 ms and more). Every round trip, though, contains a part
+    that no request skips, on the way there and back: the *floor*, taken as
+    ``FLOOR_SHARE`` of the shortest round trip seen. A send granted a second after another's
+    answer less the floor reaches Telegram at least ``floor`` later than that answer less
+    its own return, so at least a second after the other arrived, however the rest of
+    either round trip spread (a request that waited in the client, or in a busy server,
+    simply came back later). Until a round trip is known the floor is 0; a 429 to a send
+    that only the floor let through (``Slot.early``) sets it to 0 for
+    ``DISTRUST_SECONDS``, after which it is learnt afresh.
     Time and sleep are injected: tests run on a fake timeline and never really wait.
 
     Interactive traffic (``reply=True``: what answers a person's own action) comes first:
@@ -268,6 +300,9 @@ class Pacer:
         self._flood_chats = flood_chats
         self._flood_window = flood_window
         self._granted = 0
+        # The shortest round trip of the slots granted since _learn_from (see the class).
+        self._shortest = math.inf
+        self._learn_from = -math.inf
         # Paid broadcasts: every send while they are on, in grant order, within the paid
         # rate; and the sends of the current second (from its first send), of which the
         # first 30 are free and the rest charged.
@@ -310,14 +345,16 @@ class Pacer:
         self, chat_id: int, *, reply: bool = False, overall: bool = True, paid: bool = False
     ) -> Slot:
         """Wait until a send to ``chat_id`` is allowed, and take that slot; call its
-        ``finish()`` when the send returns. See :meth:`take` for ``reply``, ``overall`` and
+        ``finish()`` when the send returns (or use it as a context manager around the
+        request). See :meth:`take` for ``reply``, ``overall`` and
         ``paid``."""
         while isinstance(
             taken := self.take(chat_id, reply=reply, overall=overall, paid=paid), float
         ):
             # A reply that waits only for the overall budget claims the next free slot.
             now = self.monotonic()
-            claims = int(reply and overall and self._chat_delay(chat_id, now, reply=True) <= 0)
+            ready = self._chat_delay(chat_id, now, self.floor, reply=True) <= 0
+            claims = int(reply and overall and ready)
             self._claims += claims
             try:
                 await self.sleep(taken)
@@ -350,28 +387,24 @@ class Pacer:
         for."""
         now = self.monotonic()
         if not self.enabled:
-            return Slot(now, self.monotonic)
+            return Slot(now, self)
         paid = paid and self._paid_sends > 0
-        chat_delay = self._chat_delay(chat_id, now, reply=reply)
-        delay = max(self._paused_until - now, chat_delay)
-        if overall:
-            if self._paid_sends:
-                delay = max(delay, self._paid_delay(now))
-            if not paid:
-                delay = max(delay, self._global_delay(now))
-                if self._claims and not reply:
-                    # Yield one slot's time; the waiting reply takes the slot meanwhile.
-                    delay = max(delay, self._window / self._window_sends)
+        floor = self.floor
+        delay = self._delay(chat_id, now, floor, reply=reply, overall=overall, paid=paid)
         if delay > 0:
             return delay
-        slot = Slot(now, self.monotonic)
+        slot = Slot(now, self)
+        slot.early = floor > 0 and (
+            self._delay(chat_id, now, 0.0, reply=reply, overall=overall, paid=paid) > 0
+        )
         if overall and self._paid_sends:
             self._count_paid(slot, now, paid)
         if overall and not paid:
-            _record(self._recent, slot, self._window_sends)
+            self._record(self._recent, slot, self._window_sends, floor)
         self._last_in_chat[chat_id] = slot
         if chat_id < 0:
-            _record(self._group_recent.setdefault(chat_id, []), slot, self._group_limit)
+            group = self._group_recent.setdefault(chat_id, [])
+            self._record(group, slot, self._group_limit, floor)
         self._granted += 1
         if self._granted % 4096 == 0:
             self._forget(now)
@@ -381,21 +414,43 @@ class Pacer:
         """Seconds until ``chat_id``'s own limits allow a send (0 if they do now)."""
         if not self.enabled:
             return 0.0
-        return max(0.0, self._chat_delay(chat_id, self.monotonic()))
+        return max(0.0, self._chat_delay(chat_id, self.monotonic(), self.floor))
+
+    @property
+    def floor(self) -> float:
+        """Seconds of every round trip counted as spent outside Telegram's count (see the
+        class): ``FLOOR_SHARE`` of the shortest round trip learnt, 0 before the first."""
+        shortest = self._shortest
+        return 0.0 if shortest == math.inf else FLOOR_SHARE * shortest
+
+    def finished(self, slot: Slot, *, answered: bool) -> None:
+        """``slot``'s request is over (see ``Slot.finish``): learn its round trip."""
+        now = self.monotonic()
+        slot.returned, slot.answered = now, answered
+        if answered and slot.granted >= self._learn_from:
+            self._shortest = min(self._shortest, now - slot.granted)
 
     def pause(self, seconds: float) -> None:
         """Hold every send for ``seconds``."""
         if self.enabled and seconds > 0:
             self._paused_until = max(self._paused_until, self.monotonic() + seconds)
 
-    def flood(self, chat_id: int, seconds: float) -> bool:
+    def flood(self, chat_id: int, seconds: float, slot: Slot | None = None) -> bool:
         """Telegram answered a request to ``chat_id`` with 429 and ``retry_after=seconds``:
         hold that chat back for ``seconds``. If 429s came from ``flood_chats`` different
         chats within ``flood_window`` seconds (or the request named no chat: ``chat_id``
-        0), the flood is the bot's, not the chat's: pause every send and return True."""
+        0), the flood is the bot's, not the chat's: pause every send and return True.
+        When ``slot`` (the request's) went early, stop trusting the floor for a while."""
         if not self.enabled or seconds <= 0:
             return False
         now = self.monotonic()
+        if slot is not None and slot.early:
+            log.warning(
+                "flood control: a 429 to a send paced from the shortest round trip;"
+                " counting every send from its answer for %.0f s",
+                DISTRUST_SECONDS,
+            )
+            self._shortest, self._learn_from = math.inf, now + DISTRUST_SECONDS
         if chat_id == 0:
             self.pause(seconds)
             return True
@@ -409,18 +464,33 @@ class Pacer:
         self.pause(seconds)
         return True
 
-    def _global_delay(self, now: float) -> float:
+    def _delay(
+        self, chat_id: int, now: float, floor: float, *, reply: bool, overall: bool, paid: bool
+    ) -> float:
+        """Seconds until this send may go (0 or less: now), counting slots with ``floor``."""
+        delay = max(self._paused_until - now, self._chat_delay(chat_id, now, floor, reply=reply))
+        if overall:
+            if self._paid_sends:
+                delay = max(delay, self._paid_delay(now, floor))
+            if not paid:
+                delay = max(delay, self._global_delay(now, floor))
+                if self._claims and not reply:
+                    # Yield one slot's time; the waiting reply takes the slot meanwhile.
+                    delay = max(delay, self._window / self._window_sends)
+        return delay
+
+    def _global_delay(self, now: float, floor: float) -> float:
         if len(self._recent) < self._window_sends:
             return 0.0
-        return _oldest(self._recent).at + self._window - now
+        return _earliest(self._recent, floor) + self._window - now
 
-    def _paid_delay(self, now: float) -> float:
+    def _paid_delay(self, now: float, floor: float) -> float:
         # The earliest granted send stands for the window's oldest: at a thousand sends a
-        # second a search would cost more than the send, and a send that finished late
+        # second a search would cost more than the send, and a send that came back late
         # only makes the wait longer, never too short.
         if len(self._paid_recent) < self._paid_sends:
             return 0.0
-        return self._paid_recent[0].at + 1.0 - now
+        return _counts_from(self._paid_recent[0], floor) + 1.0 - now
 
     def _count_paid(self, slot: Slot, now: float, paid: bool) -> None:
         """Record a send within the paid rate; a paid one is charged when the free 30 of
@@ -436,33 +506,49 @@ class Pacer:
         slot.charged = paid and self._second_sends >= FREE_PER_SECOND
         self._second_sends += 1
 
-    def _chat_delay(self, chat_id: int, now: float, *, reply: bool = False) -> float:
+    def _chat_delay(self, chat_id: int, now: float, floor: float, *, reply: bool = False) -> float:
         delay = self._held_until.get(chat_id, -math.inf) - now
         last = self._last_in_chat.get(chat_id)
         if last is not None and not (reply and chat_id >= 0):
-            delay = max(delay, last.at + self.chat_interval - now)
+            delay = max(delay, _counts_from(last, floor) + self.chat_interval - now)
         group = self._group_recent.get(chat_id)
         if group is not None and len(group) >= self._group_limit:
-            delay = max(delay, _oldest(group).at + 60.0 - now)
+            delay = max(delay, _earliest(group, floor) + 60.0 - now)
         return delay
 
     def _forget(self, now: float) -> None:
         """Drop chats whose limits no longer bind, so memory follows recent activity."""
+        floor = self.floor
         self._last_in_chat = {
-            c: s for c, s in self._last_in_chat.items() if s.at + self.chat_interval > now
+            c: s
+            for c, s in self._last_in_chat.items()
+            if _counts_from(s, floor) + self.chat_interval > now
         }
         self._group_recent = {
-            c: g for c, g in self._group_recent.items() if max(s.at for s in g) + 60.0 > now
+            c: g
+            for c, g in self._group_recent.items()
+            if max(_counts_from(s, floor) for s in g) + 60.0 > now
         }
         self._held_until = {c: t for c, t in self._held_until.items() if t > now}
 
+    @staticmethod
+    def _record(window: list[Slot], slot: Slot, size: int, floor: float) -> None:
+        """Add ``slot`` to a window of the last ``size`` sends, dropping the one that left
+        the window first (the earliest to count, not necessarily the earliest granted)."""
+        if len(window) >= size:
+            window.remove(min(window, key=lambda s: _counts_from(s, floor)))
+        window.append(slot)
 
-def _record(window: list[Slot], slot: Slot, size: int) -> None:
-    """Add ``slot`` to a window of the last ``size`` sends, dropping the one that left the
-    window first (the earliest to finish, not necessarily the earliest granted)."""
-    if len(window) >= size:
-        window.remove(_oldest(window))
-    window.append(slot)
+
+def _counts_from(slot: Slot, floor: float) -> float:
+    """When ``slot`` counts against the limits (see :class:`Slot`), with ``floor``."""
+    if slot.returned is None:  # in flight: from its grant, as before it was learnt
+        return slot.granted
+    return max(slot.granted, slot.returned - floor) if slot.answered else slot.returned
+
+
+def _earliest(slots: list[Slot], floor: float) -> float:
+    return min(_counts_from(slot, floor) for slot in slots)
 
 
 # ---------------------------------------------------------------- the engine
@@ -804,19 +890,18 @@ class DeliveryEngine:
         # Right before the send: a row claimed ahead may have been cancelled since (its
         # directive withdrawn). The slot is spent, which only a withdrawal costs.
         if not await self.storage.outbox.still_claimed(row.id):
-            slot.finish()
+            slot.finish(answered=False)
             if charged is not None:
                 self.paid.charge(charged, -1)
             await self._notify(Outcome(row, OutboxStatus.CANCELLED))
             return "cancelled"
         try:
-            message_id = int((await self._send(row, outgoing, slot, budget))["message_id"])
+            with slot:
+                message_id = int((await self._send(row, outgoing, slot, budget))["message_id"])
         except Exception as exc:
             if charged is not None:
                 self.paid.charge(charged, -1)  # Telegram charges what it delivers
-            return await self._settle_error(row, exc, budget)
-        finally:
-            slot.finish()
+            return await self._settle_error(row, exc, budget, slot)
         await self._sent.mark(row.id, message_id, self.clock.now())
         await self._notify(Outcome(row, OutboxStatus.SENT, message_id=message_id))
         return "sent"
@@ -887,11 +972,8 @@ class DeliveryEngine:
             row.id, {**row.payload, ATTACHMENT_SENT_KEY: sent.message_id}
         )
         # Committed to this row now: the text follows even if a stop was requested.
-        text_slot = await self.pacer.acquire(row.chat_id, **_PAID if paid else {})
-        try:
+        with await self.pacer.acquire(row.chat_id, **_PAID if paid else {}):
             return await self._send_text(row, outgoing, paid)
-        finally:
-            text_slot.finish()
 
     def _send_text(
         self, row: OutboxRow, outgoing: Outgoing, paid: PaidBudget | None = None
@@ -934,7 +1016,7 @@ class DeliveryEngine:
         return encoded
 
     async def _settle_error(
-        self, row: OutboxRow, exc: Exception, paid: PaidBudget | None = None
+        self, row: OutboxRow, exc: Exception, paid: PaidBudget | None, slot: Slot
     ) -> str:
         """Record what a failed send means for the row; return the verdict."""
         outbox = self.storage.outbox
@@ -955,7 +1037,7 @@ class DeliveryEngine:
             # order rule, and _behind for rows claimed already); other chats go on unless
             # the pacer takes this for an overall flood.
             seconds = retry_after_seconds(exc)
-            if self.pacer.flood(row.chat_id, seconds):
+            if self.pacer.flood(row.chat_id, seconds, slot):
                 log.warning(
                     "flood control: 429s from several chats; pausing all sends %.0f s", seconds
                 )

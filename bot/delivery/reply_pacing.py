@@ -36,6 +36,7 @@ worker's to record on the row.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
@@ -127,7 +128,8 @@ class PacedReplies(BaseRateLimiter[dict[str, bool]]):
         for attempt in range(REPLY_RETRIES + 1):
             slot = await self._slot(endpoint, chat_id, overall) if counted else None
             try:
-                return await callback(*args, **kwargs)
+                with slot or contextlib.nullcontext():
+                    return await callback(*args, **kwargs)
             except (RetryAfter, NetworkError) as exc:
                 seconds = _retry_delay(exc, attempt)
                 if seconds is None:
@@ -138,7 +140,7 @@ class PacedReplies(BaseRateLimiter[dict[str, bool]]):
                 if isinstance(exc, RetryAfter):
                     # A 429 to a request that takes no slot (a callback answer) holds back
                     # only that request: the pacer's limits are not what it met.
-                    everything = counted and self.pacer.flood(chat_id, seconds)
+                    everything = counted and self.pacer.flood(chat_id, seconds, slot)
                     log.warning(
                         "flood control on %s: Telegram asks to wait %.0f s; holding back %s",
                         endpoint,
@@ -147,8 +149,5 @@ class PacedReplies(BaseRateLimiter[dict[str, bool]]):
                     )
                 else:
                     log.warning("%s failed (%s); trying again in %.1f s", endpoint, exc, seconds)
-            finally:
-                if slot is not None:
-                    slot.finish()
             await self.pacer.sleep(seconds)
         raise AssertionError("unreachable")  # the last attempt returns or raises

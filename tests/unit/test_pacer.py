@@ -4,6 +4,7 @@ and the fake Bot API's flood limits agreeing with it to the last float."""
 from __future__ import annotations
 
 import asyncio
+import heapq
 import random
 from collections.abc import AsyncIterator, Sequence
 
@@ -277,24 +278,150 @@ async def test_paced_sends_never_meet_the_fake_limits(
     assert sum(len(t) for t in api.send_times.values()) == 60
 
 
-async def test_a_slot_counts_from_when_its_send_returned() -> None:
-    """Telegram counts a message when it arrives: a slow request must not let the next
-    window's sends land inside this one's second."""
+async def test_a_slot_counts_from_its_answer_until_a_round_trip_is_known() -> None:
+    """Telegram counts a message when it arrives: with nothing learnt yet, and for a send
+    that failed, a slow request must not let the next window's sends land inside this
+    one's second."""
     timeline = Timeline()
     pacer = pacer_on(timeline, rate=2, interval=0)
     first = await pacer.acquire(1)
     second = await pacer.acquire(2)
-    timeline.now = 0.4  # the first request took 0.4 s to come back
-    first.finish()
-    second.finish()
+    timeline.now = 0.4  # neither answered: a timeout, say
+    first.finish(answered=False)
+    second.finish(answered=False)
     third = await pacer.acquire(3)
     assert timeline.now == pytest.approx(1.4)  # not 1.0: a full second after the return
-    third.finish()
+    third.finish(answered=False)
+    assert pacer.floor == 0.0
     # The same holds per chat.
     pacer = pacer_on(timeline, rate=30, interval=1.0)
     timeline.now = 10.0
     slot = await pacer.acquire(7)
     timeline.now = 10.3
-    slot.finish()
+    slot.finish(answered=False)
     await pacer.acquire(7)
     assert timeline.now == pytest.approx(11.3)
+
+
+async def test_an_answered_slot_counts_from_its_answer_less_the_floor() -> None:
+    """Every round trip spends at least its floor (3/4 of the shortest seen) outside
+    Telegram's count, so a send may go a second after an answer less the floor."""
+    timeline = Timeline()
+    pacer = pacer_on(timeline, rate=2, interval=1.0)
+    first, second = await pacer.acquire(1), await pacer.acquire(2)
+    timeline.now = 0.08
+    with second:  # a 0.08 s round trip
+        pass
+    timeline.now = 0.2
+    first.finish()  # 0.2 s: this one waited somewhere, maybe before Telegram counted it
+    assert pacer.floor == pytest.approx(0.06)
+    await pacer.acquire(3)  # a second after the first to count: 0.08 − 0.06
+    assert timeline.now == pytest.approx(1.02)
+    await pacer.acquire(4)  # and after the other: 0.2 − 0.06, not 0.2
+    assert timeline.now == pytest.approx(1.14)
+    # A chat's second counts the same way.
+    pacer = pacer_on(timeline, rate=30, interval=1.0)
+    timeline.now = 10.0
+    with await pacer.acquire(7):
+        timeline.now = 10.08
+    await pacer.acquire(7)
+    assert timeline.now == pytest.approx(11.02)
+
+
+def most_after_arrival(arrivals: Sequence[float]) -> int:
+    """The most arrivals within one second up to and including any arrival, as Telegram
+    (and the stand-in) count: a send at ``s`` is in the window while ``s + 1 > now``."""
+    ordered, first, most = sorted(arrivals), 0, 0
+    for last, at in enumerate(ordered):
+        while ordered[first] + 1.0 <= at:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
+
+
+def paid_broadcast(
+    finish: str, sends: int = 6000, seed: int = 5, workers: int = 200
+) -> list[float]:
+    """When Telegram counts each of ``sends`` paid sends (1,000/s) from ``workers``, each
+    request taking 50–140 ms to arrive and 0–75 ms for its answer to return (the spread
+    measured against the stand-in over HTTP, see docs/benchmarks.md). ``finish``: how the
+    slots end, "answered" (the pacer learns the round trips), "failed" (counted from the
+    answer, the old rule), "at once" (counted from the send, no margin)."""
+    now = [0.0]
+    pacer = Pacer(
+        rate_per_second=28,
+        chat_interval=1,
+        group_per_minute=20,
+        paid_rate_per_second=1000,
+        monotonic=lambda: now[0],
+    )
+    rng = random.Random(seed)
+    chats = iter(range(1, sends + 1))
+    events: list[tuple[float, int, int, Slot | None]] = []  # (when, order, chat, slot)
+    order = iter(range(10**9))
+    arrivals: list[float] = []
+    for _ in range(workers):
+        heapq.heappush(events, (0.0, next(order), next(chats), None))
+    while events:
+        now[0], _, chat, slot = heapq.heappop(events)
+        if slot is not None:  # an answer came back: finish, take the next chat
+            if finish != "at once":
+                slot.finish(answered=finish == "answered")
+            chat = next(chats, 0)
+            if not chat:
+                continue
+        taken = pacer.take(chat, paid=True)
+        if isinstance(taken, float):
+            heapq.heappush(events, (now[0] + taken, next(order), chat, None))
+            continue
+        if finish == "at once":
+            taken.finish(answered=False)
+        there, back = 0.05 + 0.09 * rng.random() ** 3, 0.075 * rng.random() ** 3
+        arrivals.append(now[0] + there)
+        heapq.heappush(events, (now[0] + there + back, next(order), chat, taken))
+    return arrivals
+
+
+def test_paid_sends_paced_from_the_floor_never_overrun_telegrams_second() -> None:
+    learnt = paid_broadcast("answered")
+    assert len(learnt) == 6000
+    assert most_after_arrival(learnt) <= 1000
+    # Counted from the send alone, requests that travelled fast overtake slow ones.
+    assert most_after_arrival(paid_broadcast("at once")) > 1000
+    # Counted from the answer (the old rule), each second stretches by a round trip.
+    old = paid_broadcast("failed")
+    assert most_after_arrival(old) <= 1000
+
+    def rate(arrivals: list[float]) -> float:
+        return len(arrivals) / (max(arrivals) - min(arrivals))
+
+    assert rate(learnt) >= 950 > rate(old)
+
+
+async def test_a_429_to_a_send_the_floor_let_through_falls_back_to_answers() -> None:
+    timeline = Timeline()
+    pacer = pacer_on(timeline, rate=1, interval=0)
+    first = await pacer.acquire(1)
+    timeline.now = 0.1
+    first.finish()  # floor 0.075
+    second = await pacer.acquire(2)
+    assert second.early and timeline.now == pytest.approx(1.025)
+    timeline.now = 1.125
+    second.finish(answered=False)  # Telegram answered 429 after all
+    pacer.flood(2, 1, second)
+    assert pacer.floor == 0.0
+    await pacer.acquire(3)  # from the answer: the floor is no longer trusted
+    assert timeline.now == pytest.approx(2.125)
+    # Round trips of the next minute teach nothing; after it the floor is learnt again.
+    for chat, start in ((4, 10.0), (5, 62.0)):
+        timeline.now = start
+        slot = await pacer.acquire(chat)
+        timeline.now += 0.2
+        slot.finish()
+    assert pacer.floor == pytest.approx(0.15)
+    # A 429 to a send that did not rely on the floor (its window was not full) keeps it.
+    timeline.now = 100.0
+    calm = await pacer.acquire(6)
+    assert not calm.early
+    pacer.flood(6, 1, calm)
+    assert pacer.floor == pytest.approx(0.15)
