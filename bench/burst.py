@@ -2,8 +2,9 @@
 
 Benchmark 1 of issue #14. A directive to ``recipients`` members is going out at the free
 rate while a fifth as many members each press ✅ on an earlier directive, all within 2 s,
-then a tenth as many check in (the default form: ``/checkin``, "At my post", "✅ Submit",
-each step a second or more after the bot's answer to the last) within the next 10 s.
+then a tenth as many check in within the next 10 s, from the check-in reminder each was sent
+before the broadcast (the default form: "Check in now", "At my post", "✅ Submit", each step
+a second or more after the bot's answer to the last; the bot edits the reminder in place).
 
 Everything goes over real HTTP to the Bot API stand-in (``python -m bot.fakeapi.serve``,
 its own process), which answers every call after 50 ms and enforces 30 new messages/s
@@ -60,9 +61,10 @@ from bot.inbox import read_update
 from bot.reply_pacing import PacedReplies, TelegramAnswer
 from bot.runner import running
 from bot.services.container import Services
-from bot.services.directives import Draft
+from bot.services.directives import REMINDER_PRIORITY, Draft
 from handlers.common import MusterApp
 from storage import Storage
+from storage.checkins import KIND_REMINDER
 from storage.directives import Target
 
 HEADING = "## Burst while broadcasting: presses and check-ins during a directive"
@@ -75,6 +77,7 @@ BEFORE = 5.0  # seconds of broadcast measured before the burst
 GIVE_UP = 240.0  # a step not answered by then counts as never answered
 ZONE = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 12, 1, 10, 0, tzinfo=ZONE).astimezone(UTC)  # a Tuesday, 10:00
+CHECK_IN_NOW = "ci:go"  # the reminder's button
 ANSWER_CHOICE = "ci:c:0:post"  # "At my post", the default form's first choice
 SUBMIT = "ci:ok"
 TARGETS = {"answer_p99": 1.0, "edit_p99": 2.0, "rate_kept": 0.95}
@@ -127,17 +130,18 @@ class Timed(PacedReplies):
             self._news.setdefault(chat, asyncio.Event()).set()
         return result
 
-    def first(self, chat: int, endpoint: str, after: float) -> tuple[float, Any] | None:
+    def first(self, chat: int, *endpoints: str, after: float) -> tuple[float, Any] | None:
         for method, done, result in self.by_chat.get(chat, ()):
-            if method == endpoint and done >= after:
+            if method in endpoints and done >= after:
                 return done, result
         return None
 
-    async def wait(self, chat: int, endpoint: str, after: float) -> tuple[float, Any] | None:
-        """The first ``endpoint`` answered in ``chat`` since ``after``; None past GIVE_UP."""
+    async def wait(self, chat: int, *endpoints: str, after: float) -> tuple[float, Any] | None:
+        """The first of ``endpoints`` answered in ``chat`` since ``after``; None past
+        GIVE_UP."""
         news = self._news.setdefault(chat, asyncio.Event())
         deadline = after + GIVE_UP
-        while (found := self.first(chat, endpoint, after)) is None:
+        while (found := self.first(chat, *endpoints, after=after)) is None:
             news.clear()
             try:
                 await asyncio.wait_for(news.wait(), timeout=max(0.0, deadline - time.monotonic()))
@@ -245,11 +249,13 @@ async def members_of(services: Services, units: Sequence[int]) -> list[int]:
     return [int(row["telegram_id"]) for row in rows]
 
 
-async def sent_rows(services: Services, directive_id: int) -> dict[int, int]:
-    """Chat → message id of a directive's delivered messages."""
+async def sent_rows(services: Services, directive_id: int | None) -> dict[int, int]:
+    """Chat → message id of a directive's delivered messages (None: the check-in
+    reminders')."""
+    which = "directive_id = ?" if directive_id is not None else "kind = ?"
     rows = await services.storage.db.fetchall(
-        "SELECT chat_id, message_id FROM outbox WHERE directive_id = ? AND status = 'sent'",
-        (directive_id,),
+        f"SELECT chat_id, message_id FROM outbox WHERE {which} AND status = 'sent'",
+        (KIND_REMINDER if directive_id is None else directive_id,),
     )
     return {int(row["chat_id"]): int(row["message_id"]) for row in rows}
 
@@ -289,24 +295,23 @@ class Burst:
         query, update = self.members.press(chat, message_id, self.ack)
         self.press_times.append((query, chat, await self.feed(update)))
 
-    async def check_in(self, chat: int, at: float) -> None:
+    async def check_in(self, chat: int, reminder: int, at: float) -> None:
+        """ "Check in now" on the reminder, then each step on the message the bot answered
+        with (the reminder itself, edited; a new message only if that failed)."""
         await asyncio.sleep(max(0.0, at - time.monotonic()))
-        fed = await self.feed(self.members.command(chat, "/checkin"))
-        asked = await self.timed.wait(chat, "sendMessage", fed)
-        if asked is None:
-            self.missing += 1
-            return
-        self.steps["open"].append(asked[0] - fed)
-        message_id = int(asked[1]["message_id"])
-        for step, data in (("answer", ANSWER_CHOICE), ("submit", SUBMIT)):
-            await asyncio.sleep(THINK)
+        message_id = reminder
+        for step, data in (("open", CHECK_IN_NOW), ("answer", ANSWER_CHOICE), ("submit", SUBMIT)):
+            if step != "open":
+                await asyncio.sleep(THINK)
             query, update = self.members.press(chat, message_id, data)
             fed = await self.feed(update)
-            edited = await self.timed.wait(chat, "editMessageText", fed)
-            if edited is None:
+            shown = await self.timed.wait(chat, "editMessageText", "sendMessage", after=fed)
+            if shown is None:
                 self.missing += 1
                 return
-            self.steps[step].append(edited[0] - fed)
+            self.steps[step].append(shown[0] - fed)
+            if isinstance(shown[1], dict):  # the message, as Telegram answers it
+                message_id = int(shown[1]["message_id"])
             answered = self.timed.answered.get(query)
             self.step_answers.append(answered - fed if answered else math.inf)
 
@@ -315,7 +320,7 @@ class Burst:
         for query, chat, fed in self.press_times:
             answered = self.timed.answered.get(query)
             answers.append(answered - fed if answered is not None else math.inf)
-            edited = self.timed.first(chat, "editMessageText", fed)
+            edited = self.timed.first(chat, "editMessageText", after=fed)
             edits.append(edited[0] - fed if edited is not None else math.inf)
         return answers, edits
 
@@ -327,11 +332,12 @@ class Burst:
             await asyncio.sleep(0.1)
 
 
-async def wait_sent(services: Services, directive_id: int, count: int, limit: float) -> None:
+async def wait_sent(services: Services, directive_id: int | None, count: int, limit: float) -> None:
     deadline = time.monotonic() + limit
     while len(await sent_rows(services, directive_id)) < count:
         if time.monotonic() > deadline:
-            raise SystemExit(f"directive {directive_id} not delivered in {limit:.0f} s")
+            what = f"directive {directive_id}" if directive_id else "the check-in reminders"
+            raise SystemExit(f"{what} not delivered in {limit:.0f} s")
         await asyncio.sleep(0.5)
 
 
@@ -365,11 +371,18 @@ async def burst_child(args: argparse.Namespace) -> Result:
         result["processor"] = type(app.update_processor).__name__
         result["max_concurrent"] = app.update_processor.max_concurrent_updates
         async with running(app):
+            # Before the broadcast: the directive the pressers acknowledge, and the
+            # check-in reminder the checkers start from.
             earlier = await directive_to(services, pressing)
+            now = services.clock.now()
+            day = services.checkins.window(await services.org.unit(checking[0])).day
+            reminded = await storage.checkins.queue_reminders(checking, day, REMINDER_PRIORITY, now)
             app.bot_data["wake_delivery"]()
             delivered = await recipients_of(services, earlier)
             await wait_sent(services, earlier, len(delivered), 60 + len(delivered) / 10)
+            await wait_sent(services, None, reminded, 60 + reminded / 10)
             messages = await sent_rows(services, earlier)
+            reminders = await sent_rows(services, None)
             big = await directive_to(services, broadcast_units)
             app.bot_data["wake_delivery"]()
             result["broadcast_chats"] = await recipients_of(services, big)
@@ -387,7 +400,11 @@ async def burst_child(args: argparse.Namespace) -> Result:
             ]
             tasks += [
                 asyncio.create_task(
-                    people.check_in(chat, burst_at + PRESS_SPAN + rng.uniform(0, CHECKIN_SPAN))
+                    people.check_in(
+                        chat,
+                        reminders[chat],
+                        burst_at + PRESS_SPAN + rng.uniform(0, CHECKIN_SPAN),
+                    )
                 )
                 for chat in checking_chats
             ]
@@ -585,9 +602,11 @@ def render(
         "A directive to every member of most branches goes out at the free rate while the"
         " members of other branches each press ✅ on an earlier directive, all within"
         f" {PRESS_SPAN:g} s, then the members of yet other branches, a tenth as many as the"
-        " directive's recipients, check in (the"
-        f' default form: `/checkin`, "At my post", "✅ Submit", each step {THINK:g} s after'
-        f" the bot's answer to the last) within {CHECKIN_SPAN:g} s. Over real HTTP to the Bot"
+        " directive's recipients, check in within"
+        f" {CHECKIN_SPAN:g} s from the check-in reminder each was sent before the broadcast"
+        ' (the default form: "Check in now", "At my post", "✅ Submit", each step'
+        f" {THINK:g} s after the bot's answer to the last; the bot edits the reminder in"
+        " place, so check-ins add no new messages). Over real HTTP to the Bot"
         f" API stand-in in its own process, answering every call after {ANSWER_AFTER_MS} ms,"
         " enforcing 30 new messages/s overall and 1/s per chat (edits count toward their chat"
         " only). The bot is the application as shipped, run as the runner runs it, updates"
