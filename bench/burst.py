@@ -162,19 +162,23 @@ class _Baseline(Timed):
 
 
 class Members:
-    """Builds the updates people send, as Telegram would."""
+    """Builds the updates people send, as Telegram would: each person with the name and
+    username they registered with (other ones would make every first update a profile
+    write, which a real member's update is not)."""
 
-    def __init__(self) -> None:
+    def __init__(self, profiles: dict[int, tuple[str, str | None]]) -> None:
+        self._profiles = profiles
         self._update_ids = itertools.count(1)
         self._query_ids = itertools.count(1)
         self._message_ids = itertools.count(1_000_000)
 
-    @staticmethod
-    def _user(telegram_id: int) -> Result:
-        return {"id": telegram_id, "is_bot": False, "first_name": f"M{telegram_id}"}
+    def _user(self, telegram_id: int) -> Result:
+        name, username = self._profiles[telegram_id]
+        user: Result = {"id": telegram_id, "is_bot": False, "first_name": name}
+        return user | ({"username": username} if username else {})
 
     def _chat(self, telegram_id: int) -> Result:
-        return {"id": telegram_id, "type": "private", "first_name": f"M{telegram_id}"}
+        return {"id": telegram_id, "type": "private", "first_name": self._profiles[telegram_id][0]}
 
     def command(self, telegram_id: int, text: str) -> Result:
         message = {
@@ -240,11 +244,19 @@ async def split_branches(services: Services, *sizes: int) -> list[list[int]]:
 
 async def members_of(services: Services, units: Sequence[int]) -> list[int]:
     """The Telegram ids of these branches' members."""
+    return list(await profiles_of(services, units))
+
+
+async def profiles_of(
+    services: Services, units: Sequence[int]
+) -> dict[int, tuple[str, str | None]]:
+    """Telegram id → (name, username) of these branches' members, as registered."""
     marks = ", ".join("?" * len(units))
     rows = await services.storage.db.fetchall(
-        f"SELECT telegram_id FROM members WHERE unit_id IN ({marks})", tuple(units)
+        f"SELECT telegram_id, display_name, username FROM members WHERE unit_id IN ({marks})",
+        tuple(units),
     )
-    return [int(row["telegram_id"]) for row in rows]
+    return {int(r["telegram_id"]): (str(r["display_name"]), r["username"]) for r in rows}
 
 
 async def sent_rows(services: Services, directive_id: int | None) -> dict[int, int]:
@@ -268,11 +280,11 @@ async def recipients_of(services: Services, directive_id: int) -> list[int]:
 class Burst:
     """The people of one phase, feeding updates the way the webhook does."""
 
-    def __init__(self, app: MusterApp, timed: Timed, ack: str) -> None:
+    def __init__(self, app: MusterApp, timed: Timed, ack: str, members: Members) -> None:
         self.app = app
         self.timed = timed
         self.ack = ack  # the button data of the earlier directive's ✅
-        self.members = Members()
+        self.members = members
         self.inbox = app.bot_data["inbox"]
         self.press_times: list[tuple[str, int, float]] = []  # (query, chat, queued at)
         self.steps: dict[str, list[float]] = {"open": [], "answer": [], "submit": []}
@@ -388,7 +400,8 @@ async def burst_child(args: argparse.Namespace) -> Result:
             burst_at = started + SETTLE + BEFORE
             rng = random.Random(args.seed)
             checking_chats = (await members_of(services, checking))[:checkers]
-            people = Burst(app, timed, f"ack:{earlier}")
+            profiles = await profiles_of(services, [*pressing, *checking])
+            people = Burst(app, timed, f"ack:{earlier}", Members(profiles))
             chats = sorted(messages)
             tasks = [
                 asyncio.create_task(
