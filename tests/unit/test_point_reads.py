@@ -172,3 +172,19 @@ async def test_a_press_of_acknowledge_makes_no_round_trip_to_a_thread(
     assert hops == []
     # Not a recipient: nothing stored.
     assert await storage.directives.acknowledge(directive_id, member.id + 1, NOW) == (None, False)
+
+
+async def test_an_update_is_stored_in_one_statement_on_the_loop(
+    services: Services, hops: list[str]
+) -> None:
+    """Every update is stored before it is handled: in a burst of a thousand a second, a
+    transaction each (four hops to the writer's thread, under its lock) queued them all."""
+    inbox = services.storage.inbox
+    update = {"update_id": 7, "message": {"text": "你好"}}
+    hops.clear()
+    assert await inbox.store([update, {"update_id": 8}], NOW) == {7, 8}
+    assert await inbox.store([update, {"update_id": 9}], NOW) == {9}  # 7 came again
+    assert hops == []
+    assert [u["update_id"] for u in await inbox.unprocessed()] == [7, 8, 9]
+    [stored] = [u for u in await inbox.unprocessed() if u["update_id"] == 7]
+    assert stored == update
