@@ -23,7 +23,11 @@ from handlers.common import MusterApp
 
 
 def register(app: MusterApp) -> None:
-    # Order matters inside the default group: flows first, catch-alls last.
+    # Order matters inside the default group: flows first, catch-alls last. ✅ comes
+    # before the flows: its pattern (ack:) is no flow's, and PTB checks each update against
+    # the handlers in order, so the press a whole organisation makes at once is not
+    # checked against every flow's conversation first.
+    acknowledge.register(app)
     start.register(app)
     invites.register(app)
     directives.register(app)
@@ -35,7 +39,6 @@ def register(app: MusterApp) -> None:
     members.register(app)
     directive_watch.register(app)
     summary.register(app)
-    acknowledge.register(app)
     admin.register(app)
     basics.register(app)
     menu.register(app)
