@@ -74,6 +74,7 @@ async def build_application(
             await storage.close()
 
     pacer = pacer or Pacer.from_settings(settings.delivery)
+    processor = ChatOrderedProcessor(settings.telegram.concurrent_updates)
     builder = (
         ApplicationBuilder()
         .token(token)
@@ -83,11 +84,13 @@ async def build_application(
         .persistence(
             persistence
             or SQLitePersistence(
-                storage.db, update_interval=settings.telegram.persistence_flush_seconds
+                storage.db,
+                update_interval=settings.telegram.persistence_flush_seconds,
+                busy=processor.busy,  # a user's or chat's half-done update is not stored
             )
         )
         # Chats at once; a chat's and a person's updates in order, as conversations need.
-        .concurrent_updates(ChatOrderedProcessor(settings.telegram.concurrent_updates))
+        .concurrent_updates(processor)
         # Replies and edits are paced with the outbox's pacer, ahead of it, and wait out a 429.
         .rate_limiter(PacedReplies(pacer))
         .post_shutdown(close_storage)

@@ -6,10 +6,14 @@ is stored before ``do_request`` returns, and Telegram only drops those updates w
 *next* getUpdates confirms them. Webhook: the update is stored before the 200 is sent
 (``app/webhook.py``). An update is marked processed only after PTB has run its handlers
 and the persistence (conversation states, drafts) has been written, so after a crash the
-updates of at most the last second are handled again, never lost. Updates of different
-chats are handled at once (``app/updates.py``) and so finish in any order: each is marked
-as it finishes, and those in hand at a crash stay unmarked and are replayed at the next
-start, oldest first, which keeps each chat's (and each person's) order.
+updates in hand and the few just done are handled again, never lost. Updates of different
+chats are handled at once (``app/updates.py``) and so finish in any order: the inbox
+writes down what is done as soon as something is (one flush and one mark, while the next
+updates run; not once a second, which left hundreds handled but unmarked for a crash to
+repeat), and those in hand at a crash stay unmarked and are replayed at the next start,
+oldest first, which keeps each chat's (and each person's) order. An update whose user or
+chat has a later update running is marked only once that one is done too: the flush
+holds their half-changed data back (``storage/persistence.py``).
 
 An update that is JSON but not an update PTB can read (a message that is a string, a date
 that is not a timestamp) is set aside as poison with the reason (logged once, counted in
@@ -21,9 +25,9 @@ batch only once PTB has failed on it, see :meth:`Inbox.screen`.)
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
+from asyncio import FIRST_COMPLETED
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
@@ -34,12 +38,14 @@ from telegram.error import TelegramError, TimedOut
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 from telegram.request import BaseRequest, RequestData
 
+from app.updates import keys_of
 from bot.kit.clock import Clock
 from handlers.kit.common import MusterApp, MusterContext
 from storage import Storage
+from storage.persistence import SQLitePersistence
 
 log = logging.getLogger(__name__)
-SETTLE_SECONDS = 1.0  # how often processed updates are written down
+SETTLE_SECONDS = 1.0  # the longest wait between two looks at what is done (and to prune)
 KEEP = timedelta(days=2)  # processed updates kept to recognise a late duplicate
 
 
@@ -78,7 +84,9 @@ class Inbox:
         self.clock = clock
         self._duplicates: set[int] = set()
         self._poison: set[int] = set()  # polling: set aside, handed to PTB as a bare id
-        self._done: list[int] = []
+        # Handled, not yet written down: (update id, its chat and user).
+        self._done: list[tuple[int, frozenset[tuple[str, int]]]] = []
+        self._finished = asyncio.Event()  # something was handled: settle
         self.active = False  # only a running bot (polling or webhook) keeps the books
         self.polling = PollFailures()
 
@@ -137,7 +145,8 @@ class Inbox:
         awaits between this and PTB marking the update's data for the persistence, so a
         settle() that writes it down also writes what the update changed."""
         if self.active and isinstance(update, Update):
-            self._done.append(update.update_id)
+            self._done.append((update.update_id, frozenset(keys_of(update))))
+            self._finished.set()
 
     def register(self, app: MusterApp) -> None:
         app.add_handler(TypeHandler(object, self._gate), group=-1000)
@@ -161,19 +170,39 @@ class Inbox:
         return queued
 
     async def settle(self, app: MusterApp) -> None:
-        """Write the persistence, then mark what was processed before it."""
+        """Write the persistence, then mark what was processed before it, except the
+        updates whose user or chat the flush held back (a later update of theirs runs):
+        those wait for a settle after it."""
         if not self._done:
             return
         done, self._done = self._done, []
+        persistence = app.persistence
+        ours = persistence if isinstance(persistence, SQLitePersistence) else None
+        held: set[tuple[str, int]] = set()
+        if ours is not None:  # what it held last time is reported again, now maybe done
+            for kind, ident in ours.held():
+                if kind == "user":
+                    app.mark_data_for_update_persistence(user_ids=ident)
+                else:
+                    app.mark_data_for_update_persistence(chat_ids=ident)
         await app.update_persistence()
-        await self.storage.inbox.mark_processed(done, self.clock.now())
+        if ours is not None:
+            await ours.flush()  # the held conversation states no longer busy
+            held = ours.held()
+        ready = [update_id for update_id, keys in done if not keys & held]
+        self._done = [d for d in done if d[1] & held] + self._done
+        await self.storage.inbox.mark_processed(ready, self.clock.now())
 
     async def run(self, app: MusterApp, stop: asyncio.Event) -> None:
-        """Settle every ``SETTLE_SECONDS`` until ``stop``; once more at the end."""
+        """Settle as soon as an update is handled (those handled meanwhile go with the
+        next), until ``stop``; once more at the end."""
         pruned_at = self.clock.now()
         while not stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), SETTLE_SECONDS)
+            waits = [asyncio.ensure_future(e.wait()) for e in (stop, self._finished)]
+            await asyncio.wait(waits, timeout=SETTLE_SECONDS, return_when=FIRST_COMPLETED)
+            for wait in waits:
+                wait.cancel()
+            self._finished.clear()
             try:
                 await self.settle(app)
                 if self.clock.now() - pruned_at > timedelta(hours=1):

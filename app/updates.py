@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import sys
+from collections import Counter
 from collections.abc import Awaitable
 from typing import Any
 
@@ -54,7 +55,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
     """Concurrent across keys (at most ``max_concurrent_updates`` running), one at a time
     and in arrival order within a key. With 1 it is PTB's one-at-a-time processing."""
 
-    __slots__ = ("_bound", "_in_hand", "_running", "_slots", "_tails")
+    __slots__ = ("_active", "_bound", "_in_hand", "_running", "_slots", "_tails")
 
     def __init__(self, max_concurrent_updates: int) -> None:
         self._bound = max_concurrent_updates  # read by the property, from super() too
@@ -68,6 +69,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._in_hand = 0  # taken off PTB's queue, not finished: waiting or running
         # The last update queued under each key (only keys with an update in hand).
         self._tails: dict[Key, asyncio.Event] = {}
+        self._active: Counter[Key] = Counter()  # keys with an update running
 
     @property
     def max_concurrent_updates(self) -> int:
@@ -77,6 +79,11 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
     @property
     def current_concurrent_updates(self) -> int:
         return self._running
+
+    def busy(self, kind: str, ident: int) -> bool:
+        """Whether an update of this chat (``kind`` "chat") or user ("user") is running:
+        its ``chat_data``/``user_data`` and conversation may be half changed."""
+        return self._active[(kind, ident)] > 0
 
     @property
     def waiting(self) -> int:
@@ -98,11 +105,16 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
                 await event.wait()
             async with self._slots:
                 self._running += 1
+                self._active.update(keys)
                 started = True
                 try:
                     await coroutine
                 finally:
                     self._running -= 1
+                    self._active.subtract(keys)
+                    for key in keys:
+                        if self._active[key] <= 0:
+                            del self._active[key]
         finally:
             if not started and inspect.iscoroutine(coroutine):
                 coroutine.close()  # cancelled while waiting: no "never awaited" warning

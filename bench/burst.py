@@ -2,8 +2,9 @@
 
 Benchmark 1 of issue #14. A directive to ``recipients`` members is going out at the free
 rate while a fifth as many members each press ✅ on an earlier directive, all within 2 s,
-then a tenth as many check in (the default form: ``/checkin``, "At my post", "✅ Submit",
-each step a second or more after the bot's answer to the last) within the next 10 s.
+then a tenth as many check in within the next 10 s, from the check-in reminder each was sent
+before the broadcast (the default form: "Check in now", "At my post", "✅ Submit", each step
+a second or more after the bot's answer to the last; the bot edits the reminder in place).
 
 Everything goes over real HTTP to the Bot API stand-in (``python -m fakeapi.serve``,
 its own process), which answers every call after 50 ms and enforces 30 new messages/s
@@ -49,8 +50,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram.ext import SimpleUpdateProcessor
-
 from app.build import build_application
 from app.inbox import read_update
 from app.runner import running
@@ -59,10 +58,11 @@ from bench.report import machine, publish, verdict
 from bot.config import load_settings
 from bot.delivery.engine import Pacer, Slot
 from bot.delivery.reply_pacing import PacedReplies, TelegramAnswer
-from bot.directives.service import Draft
+from bot.directives.service import REMINDER_PRIORITY, Draft
 from bot.services import Services
 from handlers.kit.common import MusterApp
 from storage import Storage
+from storage.checkins import KIND_REMINDER
 from storage.directives import Target
 
 HEADING = "## Burst while broadcasting: presses and check-ins during a directive"
@@ -75,6 +75,7 @@ BEFORE = 5.0  # seconds of broadcast measured before the burst
 GIVE_UP = 240.0  # a step not answered by then counts as never answered
 ZONE = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 12, 1, 10, 0, tzinfo=ZONE).astimezone(UTC)  # a Tuesday, 10:00
+CHECK_IN_NOW = "ci:go"  # the reminder's button
 ANSWER_CHOICE = "ci:c:0:post"  # "At my post", the default form's first choice
 SUBMIT = "ci:ok"
 TARGETS = {"answer_p99": 1.0, "edit_p99": 2.0, "rate_kept": 0.95}
@@ -127,17 +128,18 @@ class Timed(PacedReplies):
             self._news.setdefault(chat, asyncio.Event()).set()
         return result
 
-    def first(self, chat: int, endpoint: str, after: float) -> tuple[float, Any] | None:
+    def first(self, chat: int, *endpoints: str, after: float) -> tuple[float, Any] | None:
         for method, done, result in self.by_chat.get(chat, ()):
-            if method == endpoint and done >= after:
+            if method in endpoints and done >= after:
                 return done, result
         return None
 
-    async def wait(self, chat: int, endpoint: str, after: float) -> tuple[float, Any] | None:
-        """The first ``endpoint`` answered in ``chat`` since ``after``; None past GIVE_UP."""
+    async def wait(self, chat: int, *endpoints: str, after: float) -> tuple[float, Any] | None:
+        """The first of ``endpoints`` answered in ``chat`` since ``after``; None past
+        GIVE_UP."""
         news = self._news.setdefault(chat, asyncio.Event())
         deadline = after + GIVE_UP
-        while (found := self.first(chat, endpoint, after)) is None:
+        while (found := self.first(chat, *endpoints, after=after)) is None:
             news.clear()
             try:
                 await asyncio.wait_for(news.wait(), timeout=max(0.0, deadline - time.monotonic()))
@@ -160,19 +162,23 @@ class _Baseline(Timed):
 
 
 class Members:
-    """Builds the updates people send, as Telegram would."""
+    """Builds the updates people send, as Telegram would: each person with the name and
+    username they registered with (other ones would make every first update a profile
+    write, which a real member's update is not)."""
 
-    def __init__(self) -> None:
+    def __init__(self, profiles: dict[int, tuple[str, str | None]]) -> None:
+        self._profiles = profiles
         self._update_ids = itertools.count(1)
         self._query_ids = itertools.count(1)
         self._message_ids = itertools.count(1_000_000)
 
-    @staticmethod
-    def _user(telegram_id: int) -> Result:
-        return {"id": telegram_id, "is_bot": False, "first_name": f"M{telegram_id}"}
+    def _user(self, telegram_id: int) -> Result:
+        name, username = self._profiles[telegram_id]
+        user: Result = {"id": telegram_id, "is_bot": False, "first_name": name}
+        return user | ({"username": username} if username else {})
 
     def _chat(self, telegram_id: int) -> Result:
-        return {"id": telegram_id, "type": "private", "first_name": f"M{telegram_id}"}
+        return {"id": telegram_id, "type": "private", "first_name": self._profiles[telegram_id][0]}
 
     def command(self, telegram_id: int, text: str) -> Result:
         message = {
@@ -238,18 +244,28 @@ async def split_branches(services: Services, *sizes: int) -> list[list[int]]:
 
 async def members_of(services: Services, units: Sequence[int]) -> list[int]:
     """The Telegram ids of these branches' members."""
+    return list(await profiles_of(services, units))
+
+
+async def profiles_of(
+    services: Services, units: Sequence[int]
+) -> dict[int, tuple[str, str | None]]:
+    """Telegram id → (name, username) of these branches' members, as registered."""
     marks = ", ".join("?" * len(units))
     rows = await services.storage.db.fetchall(
-        f"SELECT telegram_id FROM members WHERE unit_id IN ({marks})", tuple(units)
+        f"SELECT telegram_id, display_name, username FROM members WHERE unit_id IN ({marks})",
+        tuple(units),
     )
-    return [int(row["telegram_id"]) for row in rows]
+    return {int(r["telegram_id"]): (str(r["display_name"]), r["username"]) for r in rows}
 
 
-async def sent_rows(services: Services, directive_id: int) -> dict[int, int]:
-    """Chat → message id of a directive's delivered messages."""
+async def sent_rows(services: Services, directive_id: int | None) -> dict[int, int]:
+    """Chat → message id of a directive's delivered messages (None: the check-in
+    reminders')."""
+    which = "directive_id = ?" if directive_id is not None else "kind = ?"
     rows = await services.storage.db.fetchall(
-        "SELECT chat_id, message_id FROM outbox WHERE directive_id = ? AND status = 'sent'",
-        (directive_id,),
+        f"SELECT chat_id, message_id FROM outbox WHERE {which} AND status = 'sent'",
+        (KIND_REMINDER if directive_id is None else directive_id,),
     )
     return {int(row["chat_id"]): int(row["message_id"]) for row in rows}
 
@@ -264,11 +280,11 @@ async def recipients_of(services: Services, directive_id: int) -> list[int]:
 class Burst:
     """The people of one phase, feeding updates the way the webhook does."""
 
-    def __init__(self, app: MusterApp, timed: Timed, ack: str) -> None:
+    def __init__(self, app: MusterApp, timed: Timed, ack: str, members: Members) -> None:
         self.app = app
         self.timed = timed
         self.ack = ack  # the button data of the earlier directive's ✅
-        self.members = Members()
+        self.members = members
         self.inbox = app.bot_data["inbox"]
         self.press_times: list[tuple[str, int, float]] = []  # (query, chat, queued at)
         self.steps: dict[str, list[float]] = {"open": [], "answer": [], "submit": []}
@@ -289,24 +305,23 @@ class Burst:
         query, update = self.members.press(chat, message_id, self.ack)
         self.press_times.append((query, chat, await self.feed(update)))
 
-    async def check_in(self, chat: int, at: float) -> None:
+    async def check_in(self, chat: int, reminder: int, at: float) -> None:
+        """ "Check in now" on the reminder, then each step on the message the bot answered
+        with (the reminder itself, edited; a new message only if that failed)."""
         await asyncio.sleep(max(0.0, at - time.monotonic()))
-        fed = await self.feed(self.members.command(chat, "/checkin"))
-        asked = await self.timed.wait(chat, "sendMessage", fed)
-        if asked is None:
-            self.missing += 1
-            return
-        self.steps["open"].append(asked[0] - fed)
-        message_id = int(asked[1]["message_id"])
-        for step, data in (("answer", ANSWER_CHOICE), ("submit", SUBMIT)):
-            await asyncio.sleep(THINK)
+        message_id = reminder
+        for step, data in (("open", CHECK_IN_NOW), ("answer", ANSWER_CHOICE), ("submit", SUBMIT)):
+            if step != "open":
+                await asyncio.sleep(THINK)
             query, update = self.members.press(chat, message_id, data)
             fed = await self.feed(update)
-            edited = await self.timed.wait(chat, "editMessageText", fed)
-            if edited is None:
+            shown = await self.timed.wait(chat, "editMessageText", "sendMessage", after=fed)
+            if shown is None:
                 self.missing += 1
                 return
-            self.steps[step].append(edited[0] - fed)
+            self.steps[step].append(shown[0] - fed)
+            if isinstance(shown[1], dict):  # the message, as Telegram answers it
+                message_id = int(shown[1]["message_id"])
             answered = self.timed.answered.get(query)
             self.step_answers.append(answered - fed if answered else math.inf)
 
@@ -315,7 +330,7 @@ class Burst:
         for query, chat, fed in self.press_times:
             answered = self.timed.answered.get(query)
             answers.append(answered - fed if answered is not None else math.inf)
-            edited = self.timed.first(chat, "editMessageText", fed)
+            edited = self.timed.first(chat, "editMessageText", after=fed)
             edits.append(edited[0] - fed if edited is not None else math.inf)
         return answers, edits
 
@@ -327,33 +342,34 @@ class Burst:
             await asyncio.sleep(0.1)
 
 
-async def wait_sent(services: Services, directive_id: int, count: int, limit: float) -> None:
+async def wait_sent(services: Services, directive_id: int | None, count: int, limit: float) -> None:
     deadline = time.monotonic() + limit
     while len(await sent_rows(services, directive_id)) < count:
         if time.monotonic() > deadline:
-            raise SystemExit(f"directive {directive_id} not delivered in {limit:.0f} s")
+            what = f"directive {directive_id}" if directive_id else "the check-in reminders"
+            raise SystemExit(f"{what} not delivered in {limit:.0f} s")
         await asyncio.sleep(0.5)
 
 
 async def burst_child(args: argparse.Namespace) -> Result:
     pressers, checkers = args.recipients // 5, args.recipients // 10
+    side, _, concurrent = args.child.partition("@")
+    telegram: Result = {"token": TOKEN, "api_base_url": args.base_url}
+    telegram["api_file_url"] = args.base_url
+    if concurrent:  # another bound than the shipped one (--concurrent)
+        telegram["concurrent_updates"] = int(concurrent)
     settings = load_settings(  # as shipped but for the timezone
         None,
         organisation={"name": "Riverside", "timezone": "Asia/Shanghai"},
         storage={"database": args.db},
-        telegram={"token": TOKEN, "api_base_url": args.base_url, "api_file_url": args.base_url},
+        telegram=telegram,
     )
     storage = await Storage.open(settings.storage.database)
     result: Result = {}
     try:
         pacer = Pacer.from_settings(settings.delivery)
         app = await build_application(settings, pacer=pacer, storage=storage, clock=ShiftedClock())
-        side, _, concurrent = args.child.partition("@")
         timed = _Baseline(pacer) if side == "old" else Timed(pacer)
-        if concurrent:
-            # PTB's own processor in place of what the tree has: safe for this workload
-            # (one press per chat; a check-in's next step waits for the last answer).
-            app._update_processor = SimpleUpdateProcessor(int(concurrent))
         app.bot._rate_limiter = timed  # PTB has no setter: the only way in after build
         assert app.job_queue is not None
         for job in app.job_queue.get_jobs_by_name("tick"):
@@ -365,11 +381,18 @@ async def burst_child(args: argparse.Namespace) -> Result:
         result["processor"] = type(app.update_processor).__name__
         result["max_concurrent"] = app.update_processor.max_concurrent_updates
         async with running(app):
+            # Before the broadcast: the directive the pressers acknowledge, and the
+            # check-in reminder the checkers start from.
             earlier = await directive_to(services, pressing)
+            now = services.clock.now()
+            day = services.checkins.window(await services.org.unit(checking[0])).day
+            reminded = await storage.checkins.queue_reminders(checking, day, REMINDER_PRIORITY, now)
             app.bot_data["wake_delivery"]()
             delivered = await recipients_of(services, earlier)
             await wait_sent(services, earlier, len(delivered), 60 + len(delivered) / 10)
+            await wait_sent(services, None, reminded, 60 + reminded / 10)
             messages = await sent_rows(services, earlier)
+            reminders = await sent_rows(services, None)
             big = await directive_to(services, broadcast_units)
             app.bot_data["wake_delivery"]()
             result["broadcast_chats"] = await recipients_of(services, big)
@@ -377,7 +400,8 @@ async def burst_child(args: argparse.Namespace) -> Result:
             burst_at = started + SETTLE + BEFORE
             rng = random.Random(args.seed)
             checking_chats = (await members_of(services, checking))[:checkers]
-            people = Burst(app, timed, f"ack:{earlier}")
+            profiles = await profiles_of(services, [*pressing, *checking])
+            people = Burst(app, timed, f"ack:{earlier}", Members(profiles))
             chats = sorted(messages)
             tasks = [
                 asyncio.create_task(
@@ -387,7 +411,11 @@ async def burst_child(args: argparse.Namespace) -> Result:
             ]
             tasks += [
                 asyncio.create_task(
-                    people.check_in(chat, burst_at + PRESS_SPAN + rng.uniform(0, CHECKIN_SPAN))
+                    people.check_in(
+                        chat,
+                        reminders[chat],
+                        burst_at + PRESS_SPAN + rng.uniform(0, CHECKIN_SPAN),
+                    )
                 )
                 for chat in checking_chats
             ]
@@ -585,13 +613,16 @@ def render(
         "A directive to every member of most branches goes out at the free rate while the"
         " members of other branches each press ✅ on an earlier directive, all within"
         f" {PRESS_SPAN:g} s, then the members of yet other branches, a tenth as many as the"
-        " directive's recipients, check in (the"
-        f' default form: `/checkin`, "At my post", "✅ Submit", each step {THINK:g} s after'
-        f" the bot's answer to the last) within {CHECKIN_SPAN:g} s. Over real HTTP to the Bot"
+        " directive's recipients, check in within"
+        f" {CHECKIN_SPAN:g} s from the check-in reminder each was sent before the broadcast"
+        ' (the default form: "Check in now", "At my post", "✅ Submit", each step'
+        f" {THINK:g} s after the bot's answer to the last; the bot edits the reminder in"
+        " place, so check-ins add no new messages). Over real HTTP to the Bot"
         f" API stand-in in its own process, answering every call after {ANSWER_AFTER_MS} ms,"
         " enforcing 30 new messages/s overall and 1/s per chat (edits count toward their chat"
         " only). The bot is the application as shipped, run as the runner runs it, updates"
-        " queued as the webhook queues them (the schedule tick is off). A: the pacing before"
+        " queued as the webhook queues them, each member with the name they registered with"
+        " (the schedule tick is off). A: the pacing before"
         " issue #14, replies and edits taking slots of the one budget with the outbox, first"
         " come first served. B: as shipped, callback answers take no slot, edits count per"
         " chat only, a reply has first claim on the next free slot. Times are the bot's, from"
@@ -600,11 +631,9 @@ def render(
         " broadcast's rate and the 429s"
         f" are the stand-in's. Update processing: {first.processor}"
         + (
-            ", PTB's own in place of the tree's (`--concurrent`), a preview of concurrent"
-            " handling, safe here as no chat has two updates in flight"
+            f" (`--concurrent`: {concurrent} in place of the shipped `telegram.concurrent_updates`)"
             if concurrent
-            else ", whatever the tree has; the callback and edit targets also depend on"
-            " handling updates concurrently (another part of issue #14)"
+            else ", `telegram.concurrent_updates` as shipped"
         )
         + ". A B A B, each phase a fresh stand-in, bot process and"
         " database; the machine is shared, so single numbers are noisy: compare within a"
@@ -634,8 +663,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--concurrent",
         type=int,
         default=0,
-        help="handle up to N updates at once with PTB's SimpleUpdateProcessor instead of"
-        " the tree's own processor (a preview of concurrent handling)",
+        help="handle up to N updates at once instead of the shipped"
+        " telegram.concurrent_updates (to compare bounds)",
     )
     parser.add_argument("--child", help=hidden)  # old or new, maybe @N (--concurrent)
     parser.add_argument("--db", type=Path, help=hidden)

@@ -95,8 +95,10 @@ class TelegramSettings(_Section):
     # half-finished conversation across a crash.
     persistence_flush_seconds: float = Field(default=1.0, gt=0, le=60)
     # Updates of different chats handled at once (one chat's, and one person's, always in
-    # order, see app/updates.py); 1 handles every update after the one before.
-    concurrent_updates: int = Field(default=64, ge=1, le=1024)
+    # order, see app/updates.py); 1 handles every update after the one before. 256, as
+    # PTB's stock setup: a press holds its slot for at least one Bot API round trip, so 64
+    # capped a burst of presses at a few hundred a second whatever the CPU could do.
+    concurrent_updates: int = Field(default=256, ge=1, le=1024)
     # Webhook mode (``muster run --webhook``): Telegram posts updates to ``webhook_url``
     # (public, HTTPS, usually a reverse proxy in front of ``webhook_listen:webhook_port``),
     # each with the secret token, which comes from MUSTER_TELEGRAM__WEBHOOK_SECRET or

@@ -13,7 +13,11 @@ from handlers.summaries import summary
 
 
 def register(app: MusterApp) -> None:
-    # Order matters inside the default group: flows first, catch-alls last.
+    # Order matters inside the default group: flows first, catch-alls last. ✅ comes
+    # before the flows: its pattern (ack:) is no flow's, and PTB checks each update against
+    # the handlers in order, so the press a whole organisation makes at once is not
+    # checked against every flow's conversation first.
+    acknowledge.register(app)
     start.register(app)
     invites.register(app)
     compose.register(app)
@@ -25,7 +29,6 @@ def register(app: MusterApp) -> None:
     members.register(app)
     watch.register(app)
     summary.register(app)
-    acknowledge.register(app)
     admin.register(app)
     basics.register(app)
     menu.register(app)

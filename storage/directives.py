@@ -411,21 +411,25 @@ class DirectiveRepository:
     async def acknowledge(
         self, directive_id: int, member_id: int, now: datetime
     ) -> tuple[datetime | None, bool]:
-        """(when acknowledged, whether this call did it); (None, False) if not a recipient."""
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE directive_recipients SET acked_at = ?"
-                " WHERE directive_id = ? AND member_id = ? AND acked_at IS NULL",
-                (to_db_time(now), directive_id, member_id),
-            )
-            first = cursor.rowcount == 1
-        row = await self.db.fetchone_inline(
+        """(when acknowledged, whether this call did it); (None, False) if not a recipient.
+
+        One statement, on the loop's own connection when nothing else is writing: in a
+        burst of presses, a transaction (BEGIN, UPDATE, COMMIT, each a hop to the writer's
+        thread under the one write lock) per press was a queue of its own."""
+        rows = await self.db.write_returning(
+            "UPDATE directive_recipients SET acked_at = ?"
+            " WHERE directive_id = ? AND member_id = ? AND acked_at IS NULL RETURNING acked_at",
+            (to_db_time(now), directive_id, member_id),
+        )
+        if rows:
+            return _time(rows[0]["acked_at"]), True
+        row = await self.db.fetchone_inline(  # pressed before, or not a recipient
             "SELECT acked_at FROM directive_recipients WHERE directive_id = ? AND member_id = ?",
             (directive_id, member_id),
         )
         if row is None:
             return None, False
-        return _time(row["acked_at"]), first
+        return _time(row["acked_at"]), False
 
     _RENDER_SELECT = (
         "SELECT ob.id AS outbox_id, d.*, o.name AS origin_name,"
@@ -453,7 +457,8 @@ class DirectiveRepository:
         return {row["outbox_id"]: _render_context(row) for row in rows}
 
     async def delivered_message(self, directive_id: int, member_id: int) -> int | None:
-        row = await self.db.fetchone(
+        # A point read (index outbox_directive_member): no hop to the reader's thread.
+        row = await self.db.fetchone_inline(
             "SELECT message_id FROM outbox WHERE directive_id = ? AND member_id = ? AND kind = ?"
             " AND status = 'sent'",
             (directive_id, member_id, KIND_DIRECTIVE),

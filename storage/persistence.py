@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
@@ -23,6 +23,9 @@ ConversationKey = tuple[int | str, ...]
 ConversationDict = MutableMapping[ConversationKey, object]
 CallbackData = tuple[list[tuple[str, float, dict[str, Any]]], dict[str, str]]
 Data = dict[str, Any]
+Owner = tuple[str, int]  # ("user" | "chat", id)
+# Whether an update of this user or chat is being handled right now (see __init__).
+Busy = Callable[[str, int], bool]
 
 _UPSERT_CONVERSATION = (
     "INSERT INTO ptb_conversations (name, key, state) VALUES (?, ?, ?) "
@@ -66,6 +69,12 @@ def _key_text(key: ConversationKey) -> str:
     return _dumps(list(key))
 
 
+def _parties(key: ConversationKey) -> list[Owner]:
+    """The users and chats a conversation key may name (PTB keys by chat, user and/or
+    message id; taking every id as either is the safe side)."""
+    return [(kind, i) for i in key if isinstance(i, int) for kind in ("chat", "user")]
+
+
 class SQLitePersistence(BasePersistence[Data, Data, Data]):
     """user_data, chat_data and conversation states in the ``ptb_*`` tables.
 
@@ -80,11 +89,32 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
     two round trips per person). A row whose JSON is what the database already holds is
     not written at all: PTB reports every user and chat an update touched, changed or not,
     and an empty dict is never stored (absent means empty on load).
+
+    With updates handled at once (``busy``), PTB's flush copies the data of every user and
+    chat an earlier update touched, also while a later update of theirs is half-way (its
+    draft changed, its conversation state not yet): stored, a crash would restart that
+    update on a state no step ever left (a form one question ahead of its conversation,
+    every button "no longer applies"). So the data and conversation states of a user or
+    chat with an update running are *held*: not written now, but once it is done (PTB
+    reports its data again then; a held conversation state is written with it, unless a
+    newer one comes). ``held()`` says whose, so that the inbox does not mark their updates
+    processed before what they changed is stored.
     """
 
-    __slots__ = ("_commit", "_conversations", "_db", "_pending", "_stored")
+    __slots__ = (
+        "_busy",
+        "_commit",
+        "_conversations",
+        "_db",
+        "_deferred",
+        "_held",
+        "_pending",
+        "_stored",
+    )
 
-    def __init__(self, db: Database, *, update_interval: float = 1.0) -> None:
+    def __init__(
+        self, db: Database, *, update_interval: float = 1.0, busy: Busy | None = None
+    ) -> None:
         super().__init__(
             store_data=PersistenceInput(
                 bot_data=False, chat_data=True, user_data=True, callback_data=False
@@ -101,6 +131,10 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         # row, so only the last counts and the batch's order among rows does not matter).
         self._pending: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = {}
         self._commit: asyncio.Future[None] | None = None
+        self._busy: Busy = busy or (lambda kind, ident: False)
+        self._held: set[Owner] = set()  # data not written: its owner was busy
+        # Conversation states not written (a party to them was busy), by (name, key).
+        self._deferred: dict[tuple[str, ConversationKey], object | None] = {}
 
     # --- loading (called once, by Application.initialize) -------------------------------
 
@@ -141,6 +175,15 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
         """None means the conversation ended: its row is deleted."""
+        self._deferred.pop((name, key), None)  # this state is newer
+        if any(self._busy(*owner) for owner in _parties(key)):
+            self._deferred[name, key] = new_state
+            return
+        await self._write_conversation(name, key, new_state)
+
+    async def _write_conversation(
+        self, name: str, key: ConversationKey, new_state: object | None
+    ) -> None:
         cached = self._conversations.setdefault(name, {})
         if new_state is None:
             if key in cached:
@@ -158,6 +201,23 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         await self._queue(("conversation", *row), _UPSERT_CONVERSATION, (*row, state))
         cached[key] = new_state
 
+    def held(self) -> set[Owner]:
+        """The users and chats whose data or conversation state is not yet written
+        because an update of theirs was running at the flush."""
+        return self._held | {o for (_, key) in self._deferred for o in _parties(key)}
+
+    async def _release(self) -> None:
+        """Write the held conversation states whose parties are no longer busy."""
+        ready = [
+            (name, key)
+            for name, key in self._deferred
+            if not any(self._busy(*owner) for owner in _parties(key))
+        ]
+        if ready:
+            await asyncio.gather(
+                *(self._write_conversation(n, k, self._deferred.pop((n, k))) for n, k in ready)
+            )
+
     async def update_user_data(self, user_id: int, data: Data) -> None:
         await self._update_data("user", user_id, data)
 
@@ -171,6 +231,16 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         await self._drop("chat", chat_id)
 
     async def _update_data(self, kind: str, owner: int, data: Data) -> None:
+        if self._busy(kind, owner):  # half changed: PTB reports it again once done
+            self._held.add((kind, owner))
+            return
+        self._held.discard((kind, owner))
+        if self._deferred:  # (a gather would put this write in a batch of its own)
+            await asyncio.gather(self._release(), self._write_data(kind, owner, data))
+        else:
+            await self._write_data(kind, owner, data)
+
+    async def _write_data(self, kind: str, owner: int, data: Data) -> None:
         if not data:
             await self._drop(kind, owner)
             return
@@ -240,6 +310,8 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         """bot_data is not stored."""
 
     async def flush(self) -> None:
-        """Waits for a batch still committing (each caller already waits for its own)."""
+        """Writes the held conversation states (PTB calls this at shutdown, when nothing
+        runs) and waits for a batch still committing."""
+        await self._release()
         if self._commit is not None:
             await asyncio.shield(self._commit)

@@ -49,11 +49,15 @@ async def _member(reply: Reply) -> Member | None:
 @member_action
 async def start(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    if update.callback_query is not None:
+    # From a button (the reminder's "Check in now"), the flow edits that message in place:
+    # 5,000 members checking in after the reminder would otherwise be 5,000 new messages
+    # against Telegram's 30/s, while edits count toward their own chat only.
+    new = update.callback_query is None
+    if not new:
         await reply.toast("")
     member = await _member(reply)
     if member is None:
-        await reply.send("not-a-member", org=context.services.settings.organisation.name)
+        await reply.show("not-a-member", new=new, org=context.services.settings.organisation.name)
         return FLOW.end(context)
     require_active(member)  # before the form: Submit would be refused anyway
     checkins = context.services.checkins
@@ -61,19 +65,21 @@ async def start(update: Update, context: MusterContext) -> int:
     window = checkins.window(unit)
     zone = checkins.zone_of(unit)
     if window.state is WindowState.DAY_OFF:
-        await reply.send("checkin-day-off", day=format_day(window.day, reply.language))
+        await reply.show("checkin-day-off", new=new, day=format_day(window.day, reply.language))
         return FLOW.end(context)
     if window.state is WindowState.NOT_YET:
-        await reply.send("checkin-not-yet", time=f"{window.opens.astimezone(zone):%H:%M}")
+        opens = f"{window.opens.astimezone(zone):%H:%M}"
+        await reply.show("checkin-not-yet", new=new, time=opens)
         return FLOW.end(context)
     if window.state is WindowState.CLOSED:
         opening = checkins.next_opening(unit).astimezone(zone)
         when = f"{format_day(opening, reply.language)} {opening:%H:%M}"
-        await reply.send("checkin-closed", when=when)
+        await reply.show("checkin-closed", new=new, when=when)
         return FLOW.end(context)
     leave = await checkins.on_leave(member, window.day)
     if leave is not None:
-        await reply.send("checkin-on-leave", until=format_day(leave.last_day, reply.language))
+        until = format_day(leave.last_day, reply.language)
+        await reply.show("checkin-on-leave", new=new, until=until)
         return FLOW.end(context)
     draft = FLOW.draft(context)
     draft.clear()
@@ -87,9 +93,10 @@ async def start(update: Update, context: MusterContext) -> int:
         ]
         summary = FORM.summary(reply, existing.answers)
         at = existing.updated_at.astimezone(zone)
-        await reply.send_text(reply.t("checkin-current", time=f"{at:%H:%M}", summary=summary), rows)
+        text = reply.t("checkin-current", time=f"{at:%H:%M}", summary=summary)
+        await reply.show_text(text, rows, new=new)
         return EXISTING
-    return await FORM.ask(reply, new=True)
+    return await FORM.ask(reply, new=new)
 
 
 async def change(update: Update, context: MusterContext) -> int:

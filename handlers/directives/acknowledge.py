@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+from collections.abc import Coroutine
+from typing import Any
 
 from telegram import Message, Update
 from telegram.constants import ParseMode
@@ -26,10 +29,10 @@ async def acknowledge(update: Update, context: MusterContext) -> None:
         return
     at = result.at.astimezone(zone).strftime("%H:%M") if result.at else ""
     if result.status is AckStatus.CANCELLED:
-        await reply.toast("directive-withdrawn")
+        answer = reply.toast("directive-withdrawn")
     else:
         first = result.status is AckStatus.ACKNOWLEDGED
-        await reply.toast("directive-ack-done" if first else "directive-ack-already", time=at)
+        answer = reply.toast("directive-ack-done" if first else "directive-ack-already", time=at)
     now = services.clock.now()
     text = directive_text(
         services.i18n, reply.language, directive, result.origin, zone, now, acked_at=result.at
@@ -39,18 +42,28 @@ async def acknowledge(update: Update, context: MusterContext) -> None:
     assert query is not None
     pressed = query.message.message_id if isinstance(query.message, Message) else None
     delivered = result.delivered_message_id
+    edits: list[Coroutine[Any, Any, None]] = []
     if pressed is not None and pressed != delivered:
         key = "directive-withdrawn" if result.status is AckStatus.CANCELLED else "reminder-done"
-        await reply.edit(key, time=at)
+        edits.append(reply.edit(key, time=at))
     if delivered is not None:
-        with contextlib.suppress(TelegramError):  # unchanged, or deleted by the member
-            await context.bot.edit_message_text(
-                text,
-                chat_id=person.telegram_id,
-                message_id=delivered,
-                parse_mode=ParseMode.HTML,
-                disable_web_page_preview=True,
-            )
+        edits.append(_show_acknowledged(context, person.telegram_id, delivered, text))
+    # The answer and the edits at once, not one round trip after the other: in a burst of
+    # presses each press holds one of the updates handled at once for its whole time. The
+    # answer's task starts first and marks the press answered before its first await, so
+    # the edits do not answer it again.
+    await asyncio.gather(answer, *edits)
+
+
+async def _show_acknowledged(context: MusterContext, chat_id: int, message: int, text: str) -> None:
+    with contextlib.suppress(TelegramError):  # unchanged, or deleted by the member
+        await context.bot.edit_message_text(
+            text,
+            chat_id=chat_id,
+            message_id=message,
+            parse_mode=ParseMode.HTML,
+            disable_web_page_preview=True,
+        )
 
 
 def register(app: MusterApp) -> None:

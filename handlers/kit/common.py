@@ -165,6 +165,12 @@ class Reply:
             disable_web_page_preview=True,
         )
 
+    async def show(
+        self, key: str, buttons: Buttons | None = None, /, *, new: bool, **args: Any
+    ) -> None:
+        """``show_text`` of a catalogue message."""
+        await self.show_text(self.t(key, **args), buttons, new=new)
+
     async def show_text(self, text: str, buttons: Buttons | None, *, new: bool) -> None:
         """Send a new message, or edit the one whose button was pressed."""
         if new:

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from fakeapi import FakeUser
+from fakeapi import FakeUser, Replies, SentMessage
 from storage.models import Role
 from tests.flows.conftest import Harness
 from tests.flows.test_checkin import local
@@ -39,6 +39,17 @@ async def check_in(harness: Harness, user: FakeUser) -> None:
 
 def reminders(harness: Harness, user: FakeUser) -> list[str]:
     return [m.text or "" for m in harness.api.sent_to(user.id) if "⏰" in (m.text or "")]
+
+
+def methods(replies: Replies) -> list[str]:
+    return [call.method for call in replies.calls]
+
+
+async def reminded(harness: Harness, user: FakeUser) -> SentMessage:
+    """The 09:00 reminder, as ``user`` got it."""
+    harness.clock.set(local("2026-12-01 09:00"))
+    await harness.run_due()
+    return harness.api.last_message(user.id)
 
 
 async def test_reminder_once_per_slot_only_to_the_unchecked(
@@ -92,9 +103,7 @@ async def test_a_stale_reminder_opens_todays_form(
     harness: Harness, people: dict[str, FakeUser]
 ) -> None:
     bo = people["bo"]
-    harness.clock.set(local("2026-12-01 09:00"))
-    await harness.run_due()
-    yesterdays = harness.api.last_message(bo.id)
+    yesterdays = await reminded(harness, bo)
     harness.clock.set(local("2026-12-02 10:00"))
     [step] = await harness.send(bo, bo.press(yesterdays, "Check in now"))
     [step] = await harness.send(bo, bo.press(step, "At my post"))
@@ -132,3 +141,76 @@ async def test_the_tick_logs_what_it_did_in_one_line_and_nothing_when_idle(
         await harness.run_due()
     # Sam, Ann and Bo in Riverside (Far, in Urumqi, is at 07:00).
     assert [r.getMessage() for r in caplog.records] == ["tick: 3 check-in reminders"]
+
+
+@pytest.mark.parametrize(
+    ("who", "now", "choice", "submit", "done"),
+    [
+        ("bo", "Check in now", "At my post", "✅ Submit", "✅ Checked in for Tue 1 Dec."),
+        ("sec", "立即打卡", "在岗", "✅ 提交", "✅ 已完成12月1日 周二的打卡。"),
+    ],
+)
+async def test_the_reminders_button_turns_the_reminder_into_the_form(
+    harness: Harness,
+    people: dict[str, FakeUser],
+    who: str,
+    now: str,
+    choice: str,
+    submit: str,
+    done: str,
+) -> None:
+    """Each step edits the reminder: no new message (each would take a share of the 30/s
+    that a broadcast going out at the same time needs)."""
+    user = people[who]
+    reminder = await reminded(harness, user)
+    replies = await harness.send(user, user.press(reminder, now))
+    assert methods(replies) == ["answerCallbackQuery", "editMessageText"]
+    [step] = replies
+    assert step.message_id == reminder.message_id and "1/1" in (step.text or "")
+    replies = await harness.send(user, user.press(step, choice))
+    assert methods(replies) == ["answerCallbackQuery", "editMessageText"]
+    [step] = replies
+    replies = await harness.send(user, user.press(step, submit))
+    assert methods(replies) == ["answerCallbackQuery", "editMessageText"]
+    assert [(m.message_id, m.text) for m in replies] == [(reminder.message_id, done)]
+    # Typed as a command, /checkin still answers with a message of its own.
+    replies = await harness.send(user, user.command("checkin"))
+    assert methods(replies) == ["sendMessage"]
+    assert replies[0].message_id != reminder.message_id
+
+
+async def test_an_existing_checkin_from_the_reminder_is_shown_in_place(
+    harness: Harness, people: dict[str, FakeUser]
+) -> None:
+    bo = people["bo"]
+    reminder = await reminded(harness, bo)
+    await check_in(harness, bo)  # by /checkin, after the reminder came
+    replies = await harness.send(bo, bo.press(reminder, "Check in now"))
+    assert methods(replies) == ["answerCallbackQuery", "editMessageText"]
+    [shown] = replies
+    assert shown.message_id == reminder.message_id
+    assert (shown.text or "").startswith("You checked in today at 09:00")
+    [kept] = await harness.send(bo, bo.press(shown, "Keep it"))
+    assert (kept.message_id, kept.text) == (reminder.message_id, "Your check-in stays as it is.")
+
+
+@pytest.mark.parametrize(
+    "refusal", ["Bad Request: message can't be edited", "Bad Request: message to edit not found"]
+)
+async def test_a_reminder_that_cannot_be_edited_gets_a_new_message(
+    harness: Harness, people: dict[str, FakeUser], refusal: str
+) -> None:
+    """Too old to edit, or deleted by the member: the form comes as a new message and goes
+    on from there."""
+    bo = people["bo"]
+    reminder = await reminded(harness, bo)
+    harness.api.fail_next("editMessageText", chat_id=bo.id, error_code=400, description=refusal)
+    replies = await harness.send(bo, bo.press(reminder, "Check in now"))
+    assert methods(replies) == ["answerCallbackQuery", "editMessageText", "sendMessage"]
+    [step] = replies
+    assert step.message_id != reminder.message_id
+    assert step.text == "Check-in 1/1 — Where are you today?\nChoose one."
+    [step] = await harness.send(bo, bo.press(step, "At my post"))
+    [done] = await harness.send(bo, bo.press(step, "✅ Submit"))
+    assert done.text == "✅ Checked in for Tue 1 Dec."
+    assert done.message_id == step.message_id

@@ -7,8 +7,11 @@ A "slow call" is held by the test on an event and released by it: no sleeping.""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager, closing
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +20,8 @@ from telegram import Update
 from app.inbox import Inbox
 from fakeapi import FakeBotApi, FakeUser
 from fakeapi.core import JSON
-from tests.flows.conftest import Harness
+from storage import Storage
+from tests.flows.conftest import Harness, build_app
 from tests.flows.test_checkin import answers_of, local, newest
 from tests.unit.test_checkins import form
 
@@ -52,9 +56,12 @@ async def running(harness: Harness, *held: asyncio.Event) -> AsyncIterator[Push]
     assert harness.driver.errors == []
 
 
-def hold(api: FakeBotApi, method: str, chat_id: int) -> asyncio.Event:
+def hold(
+    api: FakeBotApi, method: str, chat_id: int, reached: asyncio.Event | None = None
+) -> asyncio.Event:
     """The next ``method`` call to ``chat_id`` waits (unanswered, unrecorded) until the
-    returned event is set: a slow round trip to Telegram."""
+    returned event is set: a slow round trip to Telegram. ``reached`` is set once it
+    waits."""
     inner = api.handler(method)
     release = asyncio.Event()
     held = False
@@ -63,6 +70,8 @@ def hold(api: FakeBotApi, method: str, chat_id: int) -> asyncio.Event:
         nonlocal held
         if not held and int(params.get("chat_id", 0)) == chat_id:
             held = True
+            if reached is not None:
+                reached.set()
             await release.wait()
         result = inner(params)
         return await result if asyncio.iscoroutine(result) else result
@@ -140,7 +149,7 @@ async def test_a_form_answered_in_quick_taps_goes_as_one_at_a_time(
         "That is not a number. Send a number from 35 to 42 °C, or /cancel.",
         "Check-in 3/5 — Tasks\nChoose all that apply, then Done.",
     ]
-    assert api.last_message(ann.id).text == "✅ Checked in for Tue 1 Dec."
+    assert "✅ Checked in for Tue 1 Dec." in [m.text for m in api.sent_to(ann.id)]
     answers = await answers_of(harness, ann.id)
     assert answers["status"] == "post" and answers["temp"] == 36.6
 
@@ -166,3 +175,92 @@ async def test_an_update_is_marked_processed_only_once_handled(
         await app.update_queue.join()
         await inbox.settle(app)
         assert await harness.services.storage.inbox.unprocessed() == []
+
+
+async def test_a_handled_update_is_written_down_at_once_not_on_the_next_second(
+    harness: Harness, members: tuple[FakeUser, FakeUser], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With many chats at once, a second holds hundreds of handled updates: marked only
+    once a second, a crash would handle them all again (a question asked twice). The
+    inbox's bookkeeping marks one as soon as it is handled; here its periodic pass is an
+    hour away, so only that can have done it."""
+    ann, _ = members
+    app, repo = harness.app, harness.services.storage.inbox
+    inbox: Inbox = app.bot_data["inbox"]
+    monkeypatch.setattr("app.inbox.SETTLE_SECONDS", 3600.0)
+    marked, mark = asyncio.Event(), repo.mark_processed
+
+    async def noting(ids: Sequence[int], now: datetime) -> None:
+        await mark(ids, now)
+        if ids:
+            marked.set()
+
+    monkeypatch.setattr(repo, "mark_processed", noting)
+    stop = asyncio.Event()
+    async with running(harness) as push:
+        assert await inbox.replay(app) == 0
+        books = asyncio.create_task(inbox.run(app, stop))
+        try:
+            await push(ann.command("help"))
+            await asyncio.wait_for(marked.wait(), 5)
+            assert await repo.unprocessed() == []
+        finally:
+            stop.set()
+            await books
+
+
+def crash_image(database: Path, image: Path) -> None:
+    """What a SIGKILL now would leave: the committed content of the database."""
+    with closing(sqlite3.connect(database)) as live, closing(sqlite3.connect(image)) as copy:
+        live.backup(copy)
+
+
+async def test_a_crash_while_an_answer_is_half_handled_leaves_a_form_that_goes_on(
+    harness: Harness, members: tuple[FakeUser, FakeUser], tmp_path: Path
+) -> None:
+    """Ann's answer has changed her draft and waits on its edit when the inbox writes
+    down her /checkin (and, with it, the persistence); the bot dies there. Restarted,
+    it handles her answer again and she can submit: her half-changed draft, a question
+    ahead of her conversation, was not what was stored (every button of hers would say
+    it no longer applies)."""
+    ann, _ = members
+    api, app = harness.api, harness.app
+    harness.clock.set(local("2026-12-01 09:00"))
+    inbox: Inbox = app.bot_data["inbox"]
+    reached = asyncio.Event()
+    release = hold(api, "editMessageText", ann.id, reached)
+    image = tmp_path / "crashed.db"
+    async with running(harness, release) as push:
+        assert await inbox.replay(app) == 0
+        await push(ann.command("checkin"))
+        await app.update_queue.join()
+        question = api.last_message(ann.id)
+        await push(ann.press(question, "At my post"))
+        await asyncio.wait_for(reached.wait(), 5)
+        await inbox.settle(app)
+        crash_image(harness.services.settings.storage.database, image)
+
+    # The restart: the same Telegram, the database as the crash left it.
+    live = harness.services.settings
+    settings = live.model_copy(
+        update={"storage": live.storage.model_copy(update={"database": image})}
+    )
+    storage = await Storage.open(image)
+    mark = len(api.calls)
+    restarted = await build_app(settings, storage, harness.clock, api)
+    async with restarted:
+        await restarted.bot_data["inbox"].replay(restarted)
+        await restarted.start()
+        try:
+            await restarted.update_queue.join()
+            # Her answer is on the question she pressed (a replayed /checkin may ask anew).
+            confirm = next(m for m in api.sent_to(ann.id) if "✅ Submit" in dict(m.buttons))
+            update = api.observe_update(ann.press(confirm, "✅ Submit"))
+            await restarted.update_queue.put(Update.de_json(update, restarted.bot))
+            await restarted.update_queue.join()
+        finally:
+            await restarted.stop()
+    await storage.close()
+    toasts = [c.params.get("text") for c in api.calls[mark:] if c.method == "answerCallbackQuery"]
+    assert not [t for t in toasts if str(t).startswith("This button no longer applies")]
+    assert "✅ Checked in for Tue 1 Dec." in [m.text for m in api.sent_to(ann.id)]

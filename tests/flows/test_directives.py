@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -165,6 +167,34 @@ async def test_acknowledge_once_and_message_edited(
     replies = await harness.send(stranger, stranger.press_data(1, replies_data(received)))
     assert replies.callback_answers[0].text is not None
     assert "no longer applies" in replies.callback_answers[0].text
+
+
+async def test_a_press_is_answered_and_edited_at_once(
+    harness: Harness, sec: FakeUser, members: list[FakeUser]
+) -> None:
+    """The edit is asked for while the answer is still on its way, not a round trip later:
+    in a burst of presses each press holds one of the updates handled at once meanwhile."""
+    await compose(harness, sec)
+    await harness.run_due()
+    ann = members[0]
+    received = harness.api.last_message(ann.id)
+    answer, edit = (harness.api.handler(m) for m in ("answerCallbackQuery", "editMessageText"))
+    editing = asyncio.Event()
+
+    def edit_seen(params: dict[str, Any]) -> Any:
+        editing.set()
+        return edit(params)
+
+    async def answer_once_editing(params: dict[str, Any]) -> Any:
+        await asyncio.wait_for(editing.wait(), timeout=5)  # a guard: set at once, if ever
+        return answer(params)
+
+    harness.api.register("editMessageText", edit_seen)
+    harness.api.register("answerCallbackQuery", answer_once_editing)
+    replies = await harness.send(ann, ann.press(received, "✅ Acknowledge"))
+    assert [a.text for a in replies.callback_answers] == ["Acknowledged at 16:00."]
+    edited = harness.api.message(ann.id, received.message_id)
+    assert edited is not None and (edited.text or "").endswith("✅ Acknowledged at 16:00")
 
 
 def replies_data(message: SentMessage) -> str:

@@ -260,3 +260,15 @@ def test_example_duty_section() -> None:
     settings = load_settings(Path(__file__).parents[2] / "config.example.toml")
     assert settings.duty.confirm_before == timedelta(hours=12)
     assert [q.id for q in settings.duty.report] == ["visits", "notes"]
+
+
+def test_updates_handled_at_once_as_shipped_bounded_and_configurable() -> None:
+    """256 at once, as PTB's stock setup: at 64, with a press holding its slot for two
+    round trips of 50 ms or more, 2,000 presses in 2 s queued up (bench.burst)."""
+    example = Path(__file__).parents[2] / "config.example.toml"
+    assert load_settings(None).telegram.concurrent_updates == 256
+    assert load_settings(example).telegram.concurrent_updates == 256
+    assert load_settings(None, telegram={"concurrent_updates": 8}).telegram.concurrent_updates == 8
+    with pytest.raises(ConfigError) as caught:
+        load_settings(None, telegram={"concurrent_updates": 5000})
+    assert "telegram.concurrent_updates" in str(caught.value)

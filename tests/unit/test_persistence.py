@@ -191,6 +191,36 @@ async def traced(db: Database) -> AsyncIterator[list[str]]:
         await db.conn.set_trace_callback(lambda _: None)
 
 
+async def test_a_busy_users_data_and_conversation_are_held_until_it_is_done(
+    db: Database,
+) -> None:
+    """While an update of user 42 runs, its half-changed data and its conversation state
+    are not written, and ``held`` names it; once done, the data PTB reports again is
+    written, and so is the held state (unless a newer one came)."""
+    busy = {("user", 42)}
+    persistence = SQLitePersistence(db, busy=lambda kind, ident: (kind, ident) in busy)
+    await persistence.update_user_data(42, {"draft": {"i": 1}})
+    await persistence.update_conversation("checkin", (42, 42), 0)
+    await persistence.update_user_data(7, {"draft": {"i": 0}})  # not busy: written
+    assert persistence.held() == {("user", 42), ("chat", 42)}
+    assert [r["user_id"] for r in await db.fetchall("SELECT user_id FROM ptb_user_data")] == [7]
+    assert await db.fetchall("SELECT key FROM ptb_conversations") == []
+
+    busy.clear()  # done; PTB reports its data again, the state it left is the held one
+    await persistence.update_user_data(42, {"draft": {"i": 1}})
+    assert persistence.held() == set()
+    rows = await db.fetchall("SELECT key, state FROM ptb_conversations")
+    assert [(json.loads(r["key"]), json.loads(r["state"])) for r in rows] == [([42, 42], 0)]
+
+    busy.add(("chat", 42))  # a newer state replaces a held one; flush() writes it
+    await persistence.update_conversation("checkin", (42, 42), 1)
+    await persistence.update_conversation("checkin", (42, 42), 2)
+    busy.clear()
+    await persistence.flush()
+    row = await db.fetchone("SELECT state FROM ptb_conversations")
+    assert row is not None and json.loads(row["state"]) == 2
+
+
 async def test_gathered_writes_share_one_transaction(db: Database) -> None:
     """update_persistence gathers its writes: they are committed together, once."""
     persistence = SQLitePersistence(db)

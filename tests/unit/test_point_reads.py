@@ -4,7 +4,7 @@ thread, a task's own writes seen at once, and no round trip to a thread for them
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ import pytest
 
 from bot.services import Services
 from storage import Storage
+from storage.directives import Target
 from storage.models import Member
 from tests.orgdata import add_member, load_tree
 
@@ -137,3 +138,53 @@ async def test_a_point_read_in_a_transaction_goes_to_the_writer(
         hops.clear()
         assert await storage.members.get(member.id) == member
     assert len(hops) == 2 and "FROM members WHERE id" in hops[0] and hops[1] == "COMMIT"
+
+
+async def test_a_press_of_acknowledge_makes_no_round_trip_to_a_thread(
+    services: Services, tmp_path: Path, hops: list[str]
+) -> None:
+    """2,000 members press ✅ within 2 s: a transaction per press (BEGIN, UPDATE, COMMIT on
+    the writer's thread, under its one lock) queued them behind each other."""
+    storage = services.storage
+    member = await a_member(services, tmp_path)
+    directive_id = await storage.directives.create(
+        author_member_id=None,
+        author_telegram_id=1,
+        from_unit_id=member.unit_id,
+        text="Report at 18:00",
+        attachment=None,
+        ack_required=True,
+        ack_deadline=None,
+        send_at=NOW,
+        targets=[Target(member.unit_id, subtree=False)],
+        now=NOW,
+    )
+    await storage.directives.materialise(directive_id, NOW)
+    [row] = await storage.db.fetchall(
+        "SELECT id FROM outbox WHERE directive_id = ? AND member_id = ?", (directive_id, member.id)
+    )
+    await storage.outbox.mark_sent(row["id"], 77, NOW)
+    hops.clear()
+    later = NOW + timedelta(minutes=3)
+    assert await storage.directives.acknowledge(directive_id, member.id, NOW) == (NOW, True)
+    assert await storage.directives.acknowledge(directive_id, member.id, later) == (NOW, False)
+    assert await storage.directives.delivered_message(directive_id, member.id) == 77
+    assert hops == []
+    # Not a recipient: nothing stored.
+    assert await storage.directives.acknowledge(directive_id, member.id + 1, NOW) == (None, False)
+
+
+async def test_an_update_is_stored_in_one_statement_on_the_loop(
+    services: Services, hops: list[str]
+) -> None:
+    """Every update is stored before it is handled: in a burst of a thousand a second, a
+    transaction each (four hops to the writer's thread, under its lock) queued them all."""
+    inbox = services.storage.inbox
+    update = {"update_id": 7, "message": {"text": "你好"}}
+    hops.clear()
+    assert await inbox.store([update, {"update_id": 8}], NOW) == {7, 8}
+    assert await inbox.store([update, {"update_id": 9}], NOW) == {9}  # 7 came again
+    assert hops == []
+    assert [u["update_id"] for u in await inbox.unprocessed()] == [7, 8, 9]
+    [stored] = [u for u in await inbox.unprocessed() if u["update_id"] == 7]
+    assert stored == update
