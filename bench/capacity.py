@@ -414,14 +414,18 @@ def render(plan: Plan, runs: Runs) -> str:
     if plan.pacer == "off":
         about.append(
             "Run with `--pacer off`: Muster's reply pacer is disabled (`Pacer(enabled=False)`),"
-            " because on this branch every reply still waits for a slot of the broadcast's"
-            " 28/s, which alone makes a step take 36 ms; another part of issue #14 gives"
-            " replies their own allowance. Without it the rows measure per-step cost only."
+            " which is not how Muster ships; the rows show the per-step cost without the"
+            " pacing of replies and edits (their own allowance, bot/reply_pacing.py)."
+        )
+    else:
+        about.append(
+            "Muster runs as shipped: its default settings (`telegram.concurrent_updates`,"
+            " the aiohttp transport, the reply pacer on, persistence in its database)."
         )
     if plan.before is not None:
         about.append(
-            "C is Muster at the commit before the per-step work (the check-in's point reads"
-            " each a round trip to aiosqlite's thread, the save five), in the same rounds."
+            "C is Muster from another checkout (`--before`, the code before a change), run"
+            " by this benchmark in the same rounds."
         )
     facts = [
         f"- Command: `{command}`, {runs.seconds:.0f} s in all ({runs.setup_s:.0f} s setup)",
@@ -453,7 +457,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--pacer",
         choices=("shipped", "off"),
         default="shipped",
-        help="off: Muster's reply pacer disabled, to see per-step cost alone",
+        help="off: Muster's reply pacer disabled (not as shipped), to see its share",
     )
     parser.add_argument("--before", type=Path, help="a checkout of Muster to run as side C")
     parser.add_argument(
