@@ -70,6 +70,9 @@ from bot.fakeapi.server import BotApiServer
 
 HEADING = "## Capacity: Muster against a stock PTB check-in bot"
 RATIO_TARGET = 1.5
+# --members, --http-members and --rounds: by default, and with --quick
+DEFAULTS = (2_000, 300, 3)
+QUICK = (200, 50, 1)
 ANSWER_AFTER_MS = 50
 TOKEN = "123456:capacity-bench"
 MODES = {"inproc": "in-process stand-in", "http": "HTTP, stand-in answering after 50 ms"}
@@ -382,6 +385,15 @@ def render(plan: Plan, runs: Runs) -> str:
     command = "python -m bench.capacity"
     if plan.quick:
         command += " --quick"
+    defaults = QUICK if plan.quick else DEFAULTS
+    for flag, value, default in zip(
+        ("--members", "--http-members", "--rounds"),
+        (plan.members, plan.http_members, plan.rounds),
+        defaults,
+        strict=True,
+    ):
+        if value != default:
+            command += f" {flag} {value}"
     if plan.pacer != "shipped":
         command += f" --pacer {plan.pacer}"
     if plan.modes != tuple(MODES):
@@ -473,7 +485,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--base-url", help=hidden)
     parser.add_argument("--answer-after", type=float, default=ANSWER_AFTER_MS, help=hidden)
     args = parser.parse_args(argv)
-    defaults = (200, 50, 1) if args.quick else (2_000, 300, 3)
+    defaults = QUICK if args.quick else DEFAULTS
     for name, default in zip(("members", "http_members", "rounds"), defaults, strict=True):
         if getattr(args, name) is None:
             setattr(args, name, default)
