@@ -70,6 +70,9 @@ from fakeapi.server import BotApiServer
 
 HEADING = "## Capacity: Muster against a stock PTB check-in bot"
 RATIO_TARGET = 1.5
+# --members, --http-members and --rounds: by default, and with --quick
+DEFAULTS = (2_000, 300, 3)
+QUICK = (200, 50, 1)
 ANSWER_AFTER_MS = 50
 TOKEN = "123456:capacity-bench"
 MODES = {"inproc": "in-process stand-in", "http": "HTTP, stand-in answering after 50 ms"}
@@ -382,6 +385,15 @@ def render(plan: Plan, runs: Runs) -> str:
     command = "python -m bench.capacity"
     if plan.quick:
         command += " --quick"
+    defaults = QUICK if plan.quick else DEFAULTS
+    for flag, value, default in zip(
+        ("--members", "--http-members", "--rounds"),
+        (plan.members, plan.http_members, plan.rounds),
+        defaults,
+        strict=True,
+    ):
+        if value != default:
+            command += f" {flag} {value}"
     if plan.pacer != "shipped":
         command += f" --pacer {plan.pacer}"
     if plan.modes != tuple(MODES):
@@ -414,14 +426,18 @@ def render(plan: Plan, runs: Runs) -> str:
     if plan.pacer == "off":
         about.append(
             "Run with `--pacer off`: Muster's reply pacer is disabled (`Pacer(enabled=False)`),"
-            " because on this branch every reply still waits for a slot of the broadcast's"
-            " 28/s, which alone makes a step take 36 ms; another part of issue #14 gives"
-            " replies their own allowance. Without it the rows measure per-step cost only."
+            " which is not how Muster ships; the rows show the per-step cost without the"
+            " pacing of replies and edits (their own allowance, bot/delivery/reply_pacing.py)."
+        )
+    else:
+        about.append(
+            "Muster runs as shipped: its default settings (`telegram.concurrent_updates`,"
+            " the aiohttp transport, the reply pacer on, persistence in its database)."
         )
     if plan.before is not None:
         about.append(
-            "C is Muster at the commit before the per-step work (the check-in's point reads"
-            " each a round trip to aiosqlite's thread, the save five), in the same rounds."
+            "C is Muster from another checkout (`--before`, the code before a change), run"
+            " by this benchmark in the same rounds."
         )
     facts = [
         f"- Command: `{command}`, {runs.seconds:.0f} s in all ({runs.setup_s:.0f} s setup)",
@@ -453,7 +469,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--pacer",
         choices=("shipped", "off"),
         default="shipped",
-        help="off: Muster's reply pacer disabled, to see per-step cost alone",
+        help="off: Muster's reply pacer disabled (not as shipped), to see its share",
     )
     parser.add_argument("--before", type=Path, help="a checkout of Muster to run as side C")
     parser.add_argument(
@@ -469,7 +485,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--base-url", help=hidden)
     parser.add_argument("--answer-after", type=float, default=ANSWER_AFTER_MS, help=hidden)
     args = parser.parse_args(argv)
-    defaults = (200, 50, 1) if args.quick else (2_000, 300, 3)
+    defaults = QUICK if args.quick else DEFAULTS
     for name, default in zip(("members", "http_members", "rounds"), defaults, strict=True):
         if getattr(args, name) is None:
             setattr(args, name, default)

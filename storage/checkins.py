@@ -88,7 +88,9 @@ class CheckinRepository:
         read first (a point read, no round trip); a member's own updates are handled one
         at a time, so nothing else saves their check-in in between."""
         stamp = to_db_time(now)
-        existed = await self.get(member_id, day) is not None
+        existed = await self.db.fetchone_inline(
+            "SELECT 1 FROM checkins WHERE member_id = ? AND day = ?", (member_id, day.isoformat())
+        )  # not the whole row: only whether there is one
         rows = await self.db.write_returning(
             "INSERT INTO checkins (member_id, unit_id, day, answers, excused, flagged,"
             " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -106,7 +108,7 @@ class CheckinRepository:
                 stamp,
             ),
         )
-        return _checkin(rows[0]), not existed
+        return _checkin(rows[0]), existed is None
 
     async def get(self, member_id: int, day: date) -> Checkin | None:
         row = await self.db.fetchone_inline(

@@ -7,6 +7,8 @@ hands each raw answer to :meth:`CheckinService.answer` for checking.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -78,6 +80,18 @@ class CheckinService:
         self.form = form
         self.zone = zone
         self.authz = authz or Authorizer(storage, clock, set())
+        self._fingerprint: tuple[CheckinSettings, str] | None = None  # see form_fingerprint
+
+    def form_fingerprint(self) -> str:
+        """Changes when the configured questions do, so a half-filled draft can tell.
+        Worked out once per form (every answer checks it; dumping the questions each
+        time was most of a step's own work); a form is replaced, not changed in place."""
+        form = self.form
+        if self._fingerprint is None or self._fingerprint[0] is not form:
+            questions = [q.model_dump(mode="json") for q in form.questions]
+            text = json.dumps(questions, sort_keys=True).encode()
+            self._fingerprint = (form, hashlib.sha1(text).hexdigest()[:12])
+        return self._fingerprint[1]
 
     def zone_of(self, unit: Unit | None) -> ZoneInfo:
         return ZoneInfo(unit.timezone) if unit and unit.timezone else self.zone

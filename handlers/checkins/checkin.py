@@ -4,9 +4,6 @@ check-in per day that running ``/checkin`` again edits. The rules live in
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
@@ -38,8 +35,7 @@ FLOW = Flow("checkin", "ci", "checkin-cancelled")
 
 def _fingerprint(context: MusterContext) -> str:
     """Changes when the configured form does, so a half-filled draft can tell."""
-    form = [q.model_dump(mode="json") for q in context.services.checkins.form.questions]
-    return hashlib.sha1(json.dumps(form, sort_keys=True).encode()).hexdigest()[:12]
+    return context.services.checkins.form_fingerprint()
 
 
 async def _member(reply: Reply) -> Member | None:

@@ -64,6 +64,21 @@ def service(services: Services, clock: FakeClock) -> CheckinService:
     return CheckinService(services.storage, clock, form(), SHANGHAI)
 
 
+def test_the_form_fingerprint_follows_the_configured_questions(service: CheckinService) -> None:
+    """A draft started under one form is told apart from another (its answers would not
+    fit), and the same questions give the same fingerprint, also after a restart."""
+    first = service.form_fingerprint()
+    assert service.form_fingerprint() == first
+    service.form = form()  # the same questions, configured anew
+    assert service.form_fingerprint() == first
+    changed = form()
+    changed.questions[0].choices.pop()
+    service.form = changed
+    assert service.form_fingerprint() != first
+    service.form = form(opens=time(7, 0))  # only the window moved: drafts still fit
+    assert service.form_fingerprint() == first
+
+
 def at(clock: FakeClock, local: str, zone: ZoneInfo = SHANGHAI) -> None:
     clock.set(datetime.fromisoformat(local).replace(tzinfo=zone).astimezone(UTC))
 
