@@ -564,7 +564,12 @@ def render(
         return float(statistics.median(getattr(pair[side], value) for pair in pairs))
 
     def ratio(value: str) -> str:
-        ratios = [getattr(p["new"], value) / getattr(p["old"], value) for p in pairs]
+        # The old pacing can keep 0% of the broadcast: no ratio for that round.
+        ratios = [
+            getattr(p["new"], value) / old
+            for p in pairs
+            if (old := getattr(p["old"], value)) != 0
+        ]
         finite = [r for r in ratios if math.isfinite(r)]
         return f"{statistics.median(finite):.2f}×" if finite else "n/a"
 
