@@ -273,9 +273,7 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         by_statement: dict[str, list[tuple[Any, ...]]] = {}
         for sql, params in batch.values():
             by_statement.setdefault(sql, []).append(params)
-        async with self._db.transaction() as conn:
-            for sql, rows in by_statement.items():
-                await conn.executemany(sql, rows)
+        await self._db.write_batch_inline(by_statement.items())
 
     @staticmethod
     def _data_json(kind: str, owner: int, data: Data) -> str | None:
