@@ -28,7 +28,7 @@ import asyncio
 import json
 import logging
 from asyncio import FIRST_COMPLETED
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -76,6 +76,25 @@ class PollFailures:
 
     def reset(self) -> None:
         self.wait = 0.0
+
+
+class _Hook(TypeHandler[object, MusterContext, None]):
+    """A hook on every update that PTB calls only when ``wanted(update)``: a handler that
+    matches costs each update a coroutine and its context's bookkeeping, and the inbox's
+    hooks mostly have nothing to do (no resend to stop; not running, in tests and benches)."""
+
+    __slots__ = ("wanted",)
+
+    def __init__(
+        self,
+        callback: Callable[[object, MusterContext], Coroutine[Any, Any, None]],
+        wanted: Callable[[object], bool],
+    ) -> None:
+        super().__init__(object, callback)
+        self.wanted = wanted
+
+    def check_update(self, update: object) -> bool:
+        return self.wanted(update)
 
 
 class Inbox:
@@ -148,9 +167,14 @@ class Inbox:
             self._done.append((update.update_id, frozenset(keys_of(update))))
             self._finished.set()
 
+    def _gated(self, update: object) -> bool:
+        return isinstance(update, Update) and (
+            update.update_id in self._duplicates or update.update_id in self._poison
+        )
+
     def register(self, app: MusterApp) -> None:
-        app.add_handler(TypeHandler(object, self._gate), group=-1000)
-        app.add_handler(TypeHandler(object, self._processed), group=1000)
+        app.add_handler(_Hook(self._gate, self._gated), group=-1000)
+        app.add_handler(_Hook(self._processed, lambda update: self.active), group=1000)
 
     async def replay(self, app: MusterApp) -> int:
         """Queue what a previous run stored but did not finish, oldest first; set aside

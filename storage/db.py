@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -65,6 +65,11 @@ def migrations() -> list[tuple[int, str, str]]:
 
 def latest_version() -> int:
     return migrations()[-1][0]
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    """SQLite answered BUSY (BUSY_SNAPSHOT too): someone else is writing."""
+    return exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
 
 
 # The database whose transaction the running task is inside, if any.
@@ -250,10 +255,42 @@ class Database:
         # Read to the end, so the statement's read transaction closes at once.
         return next(iter(cursor.fetchall()), None)
 
-    def _try_inline(
-        self, sql: str, params: Iterable[Any], *, write: bool = True
-    ) -> sqlite3.Cursor | None:
-        """The statement run on the loop's own connection, or None: the writer must."""
+    async def write_batch_inline(
+        self, batch: Iterable[tuple[str, Sequence[Sequence[Any]]]]
+    ) -> None:
+        """One transaction of an ``executemany`` per (statement, rows), on the loop's own
+        connection when nothing else is writing (see ``write_inline``), else in
+        ``transaction()`` on the writer's thread: a hop per statement there. The rows of
+        a batch are few and short (a person's draft and conversation state), so the loop
+        holds them less long than the hops would take."""
+        batch = list(batch)
+        if self._try_inline_batch(batch):
+            return
+        async with self.transaction() as conn:
+            for sql, rows in batch:
+                await conn.executemany(sql, rows)
+
+    def _try_inline_batch(self, batch: list[tuple[str, Sequence[Sequence[Any]]]]) -> bool:
+        """The batch committed on the loop's own connection, or False: the writer must."""
+        inline = self._inline_connection()
+        if inline is None:
+            return False
+        try:
+            inline.execute("BEGIN IMMEDIATE")  # BUSY at once while anyone else writes
+            for sql, rows in batch:
+                inline.executemany(sql, rows)
+            inline.execute("COMMIT")
+        except BaseException as exc:
+            if inline.in_transaction:
+                inline.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError) and _busy(exc):
+                return False
+            raise
+        self._wrote_inline()
+        return True
+
+    def _inline_connection(self) -> sqlite3.Connection | None:
+        """The loop's own connection, or None where only the writer may run it."""
         if _in_transaction.get() is self or self.path == ":memory:":
             return None
         if self._inline is None:
@@ -265,20 +302,31 @@ class Database:
             inline.execute("PRAGMA wal_autocheckpoint=0")
             inline.execute(_SECURE_DELETE)
             self._inline = inline
+        return self._inline
+
+    def _try_inline(
+        self, sql: str, params: Iterable[Any], *, write: bool = True
+    ) -> sqlite3.Cursor | None:
+        """The statement run on the loop's own connection, or None: the writer must."""
+        inline = self._inline_connection()
+        if inline is None:
+            return None
         try:
-            cursor = self._inline.execute(sql, tuple(params))
+            cursor = inline.execute(sql, tuple(params))
         except sqlite3.OperationalError as exc:
-            if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:  # BUSY_SNAPSHOT too
+            if not _busy(exc):
                 raise
             return None
-        if not write:
-            return cursor
+        if write:
+            self._wrote_inline()
+        return cursor
+
+    def _wrote_inline(self) -> None:
         self._inline_writes += 1
         if self._inline_writes % _CHECKPOINT_EVERY == 0 and (
             self._checkpoint is None or self._checkpoint.done()
         ):
             self._checkpoint = asyncio.create_task(self._checkpoint_wal())
-        return cursor
 
     async def truncate_wal(self) -> bool:
         """Copy the write-ahead log into the database and empty it, so page images from

@@ -84,9 +84,10 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
     Writes are group-committed: ``Application.update_persistence`` calls the ``update_*``
     methods all at once (``asyncio.gather``), and every write queued before the batch runs
     goes into one transaction, each caller returning once it is committed: one
-    ``executemany`` per kind of statement, each a round trip to the writer's thread (PTB
-    interleaves users, chats and conversations; grouping only runs of one kind made that
-    two round trips per person). A row whose JSON is what the database already holds is
+    ``executemany`` per kind of statement (PTB interleaves users, chats and conversations;
+    grouping only runs of one kind made that two statements per person), on the loop's own
+    connection when nothing else is writing, else on the writer's thread
+    (``Database.write_batch_inline``). A row whose JSON is what the database already holds is
     not written at all: PTB reports every user and chat an update touched, changed or not,
     and an empty dict is never stored (absent means empty on load).
 
@@ -273,9 +274,7 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         by_statement: dict[str, list[tuple[Any, ...]]] = {}
         for sql, params in batch.values():
             by_statement.setdefault(sql, []).append(params)
-        async with self._db.transaction() as conn:
-            for sql, rows in by_statement.items():
-                await conn.executemany(sql, rows)
+        await self._db.write_batch_inline(by_statement.items())
 
     @staticmethod
     def _data_json(kind: str, owner: int, data: Data) -> str | None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
+import aiosqlite
 import pytest
 
 from bot.config import Settings, load_settings
@@ -23,6 +25,21 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for key in list(os.environ):
         if key.startswith("MUSTER_"):
             monkeypatch.delenv(key)
+
+
+@pytest.fixture
+def hops(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What went to an aiosqlite connection's thread since the fixture began: every
+    aiosqlite call is one ``Connection._execute`` (a future, a queue, a wake-up)."""
+    seen: list[str] = []
+    original = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Callable[..., Any], *args: Any) -> Any:
+        seen.append(str(args[0]) if args else getattr(fn, "__name__", "?"))
+        return await original(self, fn, *args)  # type: ignore[no-untyped-call]
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    return seen
 
 
 @pytest.fixture

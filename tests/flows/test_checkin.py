@@ -195,6 +195,24 @@ async def test_a_half_filled_form_survives_a_restart(harness: Harness, ann: Fake
         assert step.text is not None and step.text.startswith("Check-in 3/5 — Tasks")
 
 
+async def test_a_check_in_steps_flush_makes_no_round_trip_to_a_thread(
+    harness: Harness, ann: FakeUser, hops: list[str]
+) -> None:
+    """A thousand members pressing at once: each step's draft and conversation state are
+    stored on the loop's own connection, not queued for the writer's thread."""
+    [step] = await harness.send(ann, ann.command("checkin"))
+    await harness.app.update_persistence()
+    db = harness.services.storage.db
+    before = await db.fetchall("SELECT data FROM ptb_user_data WHERE user_id = 701")
+    await harness.send(ann, ann.press(step, "At post"))
+    hops.clear()
+    await harness.app.update_persistence()
+    assert hops == []
+    after = await db.fetchall("SELECT data FROM ptb_user_data WHERE user_id = 701")
+    assert [r["data"] for r in after] != [r["data"] for r in before]
+    assert "post" in after[0]["data"]
+
+
 async def test_a_changed_form_starts_over(
     harness: Harness, ann: FakeUser, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -177,6 +177,26 @@ async def test_an_update_is_marked_processed_only_once_handled(
         assert await harness.services.storage.inbox.unprocessed() == []
 
 
+async def test_the_inbox_hooks_run_only_when_they_have_something_to_do(
+    harness: Harness, members: tuple[FakeUser, FakeUser]
+) -> None:
+    """Every update passes the inbox's two hooks; one that matches costs it a coroutine
+    and PTB's bookkeeping. The gate matches a resend only, the books only while kept."""
+    ann, _ = members
+    app = harness.app
+    inbox: Inbox = app.bot_data["inbox"]
+    payload = harness.api.observe_update(ann.command("help"))
+    update = Update.de_json(payload, app.bot)
+    [gate], [books] = app.handlers[-1000], app.handlers[1000]
+    assert not gate.check_update(update) and not books.check_update(update)
+    assert await inbox.receive([payload], gate=True) == [payload]
+    assert not gate.check_update(update)
+    assert await inbox.receive([payload], gate=True) == []  # Telegram sent it again
+    assert gate.check_update(update)
+    inbox.active = True
+    assert books.check_update(update)
+
+
 async def test_a_handled_update_is_written_down_at_once_not_on_the_next_second(
     harness: Harness, members: tuple[FakeUser, FakeUser], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -3,12 +3,9 @@ thread, a task's own writes seen at once, and no round trip to a thread for them
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
-import aiosqlite
 import pytest
 
 from bot.services import Services
@@ -20,21 +17,6 @@ from tests.orgdata import add_member, load_tree
 NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 DAY = date(2026, 12, 1)
 TELEGRAM_ID = 4242
-
-
-@pytest.fixture
-def hops(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """What went to an aiosqlite connection's thread since the fixture began: every
-    aiosqlite call is one ``Connection._execute`` (a future, a queue, a wake-up)."""
-    seen: list[str] = []
-    original = aiosqlite.Connection._execute
-
-    async def counted(self: aiosqlite.Connection, fn: Callable[..., Any], *args: Any) -> Any:
-        seen.append(str(args[0]) if args else getattr(fn, "__name__", "?"))
-        return await original(self, fn, *args)  # type: ignore[no-untyped-call]
-
-    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
-    return seen
 
 
 async def a_member(services: Services, tmp_path: Path) -> Member:
