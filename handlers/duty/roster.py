@@ -37,6 +37,7 @@ from bot.kit.i18n import Html, format_day, join_html
 from bot.kit.typed import parse_whole
 from bot.org.authz import Action, Actor, PermissionDeniedError, can
 from bot.org.service import TreeLine, search_units
+from handlers.kit import pickers
 from handlers.kit.common import (
     PRIVATE,
     Buttons,
@@ -48,7 +49,7 @@ from handlers.kit.common import (
     wake_delivery,
 )
 from handlers.kit.flow import Flow
-from handlers.kit.pickers import PAGE_SIZE, unit_rows
+from handlers.kit.pickers import unit_rows
 from storage.models import Grid, Member, Shift, Unit
 from storage.outbox import NewMessage
 
@@ -88,16 +89,9 @@ def fold(parts: Sequence[str], reply: Reply, *, limit: int = FOLD_AT) -> Html:
 def paged(
     items: Sequence[tuple[str, str]], page: int, turn: str, reply: Reply
 ) -> list[list[tuple[str, str]]]:
-    """One button per item, ``PAGE_SIZE`` a page, then ‹ › to ``turn`` + page."""
-    pages = max(1, -(-len(items) // PAGE_SIZE))
-    page = min(max(page, 0), pages - 1)
-    rows = [[item] for item in items[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]]
-    nav: list[tuple[str, str]] = []
-    if page > 0:
-        nav.append((reply.t("button-previous"), f"{turn}{page - 1}"))
-    if page < pages - 1:
-        nav.append((reply.t("button-more"), f"{turn}{page + 1}"))
-    return [*rows, nav] if nav else rows
+    """One button per item, a page of them, then ‹ › to ``turn`` + page."""
+    previous, more = reply.t("button-previous"), reply.t("button-more")
+    return pickers.paged(items, page, button=lambda b: b, turn=turn, previous=previous, more=more)
 
 
 def problems_text(reply: Reply, problems: Sequence[Problem]) -> Html:
