@@ -26,10 +26,9 @@ from storage import Storage
 from storage.checkins import Checkin, Missing, UnitDay
 from storage.leave import Leave
 from storage.models import Member, Role, Unit
-from storage.outbox import NewMessage
+from storage.outbox import NewMessage, Priority
 
 _VIEWERS = (Role.SECRETARY, Role.COORDINATOR)
-REMINDER_PRIORITY = 5  # the outbox's: ahead of bulk directives
 # A window close missed while the bot was down is still reported this long afterwards.
 CLOSE_CATCH_UP = timedelta(hours=12)
 
@@ -237,7 +236,7 @@ class CheckinService:
                     continue
                 if index == len(due) - 1:  # earlier missed slots are passed over
                     queued += await self.storage.checkins.queue_reminders(
-                        ids, day, REMINDER_PRIORITY, now
+                        ids, day, Priority.REMINDER, now
                     )
         return queued
 

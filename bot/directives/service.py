@@ -18,10 +18,10 @@ from bot.org.authz import Action, Actor, Authorizer, can
 from storage import Storage
 from storage.directives import Directive, PaidTerms, Straggler, Target, UnitTally
 from storage.models import Member, Role, Unit
+from storage.outbox import Priority
 
 # Telegram allows 4,096 characters; Muster adds a heading and the acknowledgement line.
 MAX_TEXT = 3900
-REMINDER_PRIORITY = 5
 HALF_HOUR = timedelta(minutes=30)
 _CLOCK_TIME = re.compile(r"^\s*(\d{1,2})[:：.](\d{2})\s*$")
 _DATE_TIME = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})[ T]+(\d{1,2})[:：.](\d{2})\s*$")
@@ -415,7 +415,7 @@ class DirectiveService:
         reminded = []
         for directive in await self.storage.directives.due_reminders(now):
             await self.storage.directives.queue_reminders(
-                directive.id, now, priority=REMINDER_PRIORITY
+                directive.id, now, priority=Priority.REMINDER
             )
             reminded.append(directive)
         return reminded
@@ -533,7 +533,7 @@ class DirectiveService:
             if not s.unreachable and can(actor, Action.SEND_DIRECTIVE, unit)
         ]
         queued = await self.storage.directives.queue_reminders(
-            directive_id, self.clock.now(), priority=REMINDER_PRIORITY, member_ids=members
+            directive_id, self.clock.now(), priority=Priority.REMINDER, member_ids=members
         )
         await self.authz.audit(
             actor,
