@@ -14,6 +14,7 @@ from bot.kit.clock import Clock
 from bot.kit.days import plausible
 from bot.kit.people import require_active
 from bot.kit.typed import typed
+from bot.kit.zones import unit_zone, zone_named
 from bot.org.authz import Action, Actor, Authorizer, can
 from storage import Storage
 from storage.directives import Directive, PaidTerms, Straggler, Target, UnitTally
@@ -219,11 +220,11 @@ class DirectiveService:
         self.paid = paid if paid is not None and paid.paid_broadcast else None
 
     def zone_of(self, unit: Unit | None) -> ZoneInfo:
-        return self.zone_named(unit.timezone if unit else None)
+        return unit_zone(unit, self.zone)
 
     def zone_named(self, timezone: str | None) -> ZoneInfo:
         """A unit's own timezone, else the organisation's."""
-        return ZoneInfo(timezone) if timezone else self.zone
+        return zone_named(timezone, self.zone)
 
     # Composing ---------------------------------------------------------------
 

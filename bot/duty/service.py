@@ -23,6 +23,7 @@ import aiosqlite
 from bot.duty.config import START_EARLY, DutySettings
 from bot.kit.clock import Clock
 from bot.kit.people import require_active
+from bot.kit.zones import unit_zone
 from bot.org.authz import Authorizer
 from storage import Storage
 from storage.models import Grid, Member, Shift, ShiftStatus, Unit
@@ -162,7 +163,7 @@ class DutyService:
         grid = await self.storage.grids.get(shift.grid_id)
         unit = await self.storage.units.get(shift.unit_id)
         assert grid is not None and unit is not None  # foreign keys
-        zone = ZoneInfo(unit.timezone) if unit.timezone else self.zone
+        zone = unit_zone(unit, self.zone)
         return ShiftView(shift, grid, unit, zone)
 
     async def find(self, shift_id: int) -> ShiftView | None:
