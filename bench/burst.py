@@ -58,12 +58,13 @@ from bench.report import machine, publish, verdict
 from bot.config import load_settings
 from bot.delivery.engine import Pacer, Slot
 from bot.delivery.reply_pacing import PacedReplies, TelegramAnswer
-from bot.directives.service import REMINDER_PRIORITY, Draft
+from bot.directives.service import Draft
 from bot.services import Services
 from handlers.kit.common import MusterApp
 from storage import Storage
 from storage.checkins import KIND_REMINDER
 from storage.directives import Target
+from storage.outbox import Priority
 
 HEADING = "## Burst while broadcasting: presses and check-ins during a directive"
 ANSWER_AFTER_MS = 50
@@ -386,7 +387,7 @@ async def burst_child(args: argparse.Namespace) -> Result:
             earlier = await directive_to(services, pressing)
             now = services.clock.now()
             day = services.checkins.window(await services.org.unit(checking[0])).day
-            reminded = await storage.checkins.queue_reminders(checking, day, REMINDER_PRIORITY, now)
+            reminded = await storage.checkins.queue_reminders(checking, day, Priority.REMINDER, now)
             app.bot_data["wake_delivery"]()
             delivered = await recipients_of(services, earlier)
             await wait_sent(services, earlier, len(delivered), 60 + len(delivered) / 10)

@@ -4,14 +4,11 @@ a row per crash trial and the totals against the targets, and the fault run."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, fields
+from dataclasses import fields
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from bench.crash_results import FaultResult, Plan, Runs, Stop, TrialResult, WebhookResult
 from bench.report import verdict
-
-if TYPE_CHECKING:
-    from bench.crash import FaultResult, Plan, Runs, Stop, TrialResult, WebhookResult
 
 RESUME_TARGET_S = 5.0
 SUMMARY_TARGET_S = 60.0
@@ -52,10 +49,7 @@ def trial_line(trial: TrialResult) -> str:
 
 def command_of(plan: Plan) -> str:
     """The command that runs ``plan`` (options left at their defaults are not shown)."""
-    from bench.crash import Plan
-
-    # By value: run as ``python -m bench.crash``, ``plan`` is of ``__main__``'s Plan class.
-    if asdict(plan) == asdict(Plan.reduced(faults=plan.faults)):
+    if plan == Plan.reduced(faults=plan.faults):
         return "python -m bench.crash --reduced" + ("" if plan.faults else " --no-faults")
     words = ["python -m bench.crash", f"--trials {plan.trials}", f"--seed {plan.seed}"]
     default = Plan()

@@ -11,6 +11,7 @@ import aiosqlite
 
 from storage.db import Database, from_db_time, to_db_time
 from storage.leave import ON_LEAVE
+from storage.outbox import Priority
 from storage.units import subtree_bounds
 
 KIND_REMINDER = "checkin_reminder"
@@ -127,7 +128,7 @@ class CheckinRepository:
             return cursor.rowcount == 1
 
     async def queue_reminders(
-        self, unit_ids: list[int], day: date, priority: int, now: datetime
+        self, unit_ids: list[int], day: date, priority: Priority, now: datetime
     ) -> int:
         """One reminder row for each active member of these units without a check-in that
         day (inside the caller's transaction)."""

@@ -9,10 +9,9 @@ from datetime import datetime
 import aiosqlite
 
 from storage.db import Database, from_db_time, to_db_time
+from storage.outbox import Priority
 from storage.units import subtree_bounds
 
-# The outbox priority of directive messages: bulk, behind reminders and notices.
-BULK_PRIORITY = 9
 KIND_DIRECTIVE = "directive"
 KIND_REMINDER = "directive_reminder"
 
@@ -285,7 +284,7 @@ class DirectiveRepository:
                 " SELECT ?, m.telegram_id, m.id, r.directive_id, ?, ?, ?"
                 " FROM directive_recipients r JOIN members m ON m.id = r.member_id"
                 " WHERE r.directive_id = ? ORDER BY m.id",
-                (KIND_DIRECTIVE, BULK_PRIORITY, stamp, stamp, directive_id),
+                (KIND_DIRECTIVE, Priority.BULK, stamp, stamp, directive_id),
             )
             row = await (
                 await conn.execute(
@@ -356,7 +355,7 @@ class DirectiveRepository:
         directive_id: int,
         now: datetime,
         *,
-        priority: int,
+        priority: Priority,
         member_ids: Sequence[int] | None = None,
     ) -> int:
         """Queue a reminder to each recipient who got the directive and has not acknowledged:

@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from typing import Any
 
 import aiosqlite
@@ -25,7 +25,18 @@ _COLUMNS = (
 _OPEN = "status IN ('pending', 'sending')"
 # What marking a row sent sets besides its message id and time.
 _SENT = "status = 'sent', error = NULL, attempts = attempts + 1"
-# Claim order: most urgent first (lower priority), then oldest due, then oldest queued.
+
+
+class Priority(IntEnum):
+    """How urgently an outbox row goes out: the claim order takes the lowest value first,
+    so a notice or a reminder overtakes a directive to thousands."""
+
+    NOTICE = 0  # what happened, to the person it concerns: an alert, a reply to an action
+    REMINDER = 5  # a reminder, a prompt or a summary due now: ahead of bulk
+    BULK = 9  # a directive to many members
+
+
+# Claim order: most urgent first (lowest Priority), then oldest due, then oldest queued.
 _URGENCY = "priority, next_attempt_at, id"
 # A pending row waits while an older row to its chat, as urgent or more, is pending too
 # (waiting for a retry): a chat's messages keep their order however often each is retried,
@@ -57,7 +68,7 @@ class NewMessage:
     chat_id: int
     member_id: int | None
     directive_id: int | None
-    priority: int
+    priority: Priority
     payload: dict[str, Any]
     not_before: datetime
 
@@ -69,7 +80,7 @@ class OutboxRow:
     chat_id: int
     member_id: int | None
     directive_id: int | None
-    priority: int
+    priority: Priority
     payload: dict[str, Any] = field(repr=False)
     status: OutboxStatus
     attempts: int
@@ -87,7 +98,7 @@ def _row(row: aiosqlite.Row) -> OutboxRow:
         chat_id=row["chat_id"],
         member_id=row["member_id"],
         directive_id=row["directive_id"],
-        priority=row["priority"],
+        priority=Priority(row["priority"]),
         payload=json.loads(row["payload"]),
         status=OutboxStatus(row["status"]),
         attempts=row["attempts"],

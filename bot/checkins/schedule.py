@@ -9,6 +9,7 @@ from bot.checkins.service import Unchecked, WindowState
 from bot.delivery.engine import Outgoing, notice_message
 from bot.kit.i18n import Html, format_date_iso, format_day, join_html
 from bot.services import Services
+from storage.checkins import Missing
 from storage.outbox import NewMessage, OutboxRow
 
 LISTED = 20  # names in one list before "…and N more"
@@ -56,24 +57,20 @@ async def close_notices(services: Services, unchecked: list[Unchecked]) -> list[
             others = [m for m in report.members if m.member_id != secretary.id]
             if not others:
                 continue
-            names = [
-                i18n.t(
-                    language,
-                    "checkin-missing-name",
-                    name=m.display_name,
-                    last=format_date_iso(m.last_day),
-                )
-                if m.last_day
-                else i18n.t(language, "checkin-missing-name-never", name=m.display_name)
-                for m in others[:LISTED]
-            ]
+
+            def name(m: Missing, language: str = language) -> str:
+                if not m.last_day:
+                    return i18n.t(language, "checkin-missing-name-never", name=m.display_name)
+                last = format_date_iso(m.last_day)
+                return i18n.t(language, "checkin-missing-name", name=m.display_name, last=last)
+
             line = i18n.t(
                 language,
                 "checkin-missing-unit",
                 unit=report.unit.name,
                 count=len(others),
                 day=format_day(report.day, language),
-                names=i18n.names(language, names, len(others)),
+                names=i18n.names(language, others, name, count=LISTED),
             )
             entry = per_secretary.setdefault(secretary.id, (secretary.telegram_id, language, []))
             entry[2].append(line)

@@ -21,15 +21,15 @@ from bot.kit.clock import Clock
 from bot.kit.forms import AnswerError, check_answer
 from bot.kit.people import require_active
 from bot.kit.questions import CHOICE_KINDS, Question
+from bot.kit.zones import unit_zone
 from bot.org.authz import Action, Actor, Authorizer
 from storage import Storage
 from storage.checkins import Checkin, Missing, UnitDay
 from storage.leave import Leave
 from storage.models import Member, Role, Unit
-from storage.outbox import NewMessage
+from storage.outbox import NewMessage, Priority
 
 _VIEWERS = (Role.SECRETARY, Role.COORDINATOR)
-REMINDER_PRIORITY = 5  # the outbox's: ahead of bulk directives
 # A window close missed while the bot was down is still reported this long afterwards.
 CLOSE_CATCH_UP = timedelta(hours=12)
 
@@ -94,7 +94,7 @@ class CheckinService:
         return self._fingerprint[1]
 
     def zone_of(self, unit: Unit | None) -> ZoneInfo:
-        return ZoneInfo(unit.timezone) if unit and unit.timezone else self.zone
+        return unit_zone(unit, self.zone)
 
     def window(self, unit: Unit | None, now: datetime | None = None) -> Window:
         """Where today stands for a member of ``unit``."""
@@ -183,7 +183,7 @@ class CheckinService:
         now = self.clock.now()
         groups: dict[str, list[Unit]] = {}
         for unit in await self.storage.units.all():
-            groups.setdefault(unit.timezone or self.zone.key, []).append(unit)
+            groups.setdefault(unit_zone(unit, self.zone).key, []).append(unit)
         queued = noticed = 0
         for name, units in groups.items():
             zone = ZoneInfo(name)
@@ -237,7 +237,7 @@ class CheckinService:
                     continue
                 if index == len(due) - 1:  # earlier missed slots are passed over
                     queued += await self.storage.checkins.queue_reminders(
-                        ids, day, REMINDER_PRIORITY, now
+                        ids, day, Priority.REMINDER, now
                     )
         return queued
 

@@ -44,14 +44,9 @@ from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 from bot.config import FREE_PER_SECOND, DeliverySettings
 from bot.kit.clock import Clock
 from storage import Storage
-from storage.outbox import NewMessage, OutboxRow, OutboxStatus
+from storage.outbox import NewMessage, OutboxRow, OutboxStatus, Priority
 
 log = logging.getLogger(__name__)
-
-# Lower goes first: a notice or a reminder overtakes a directive to thousands.
-PRIORITY_NOTICE = 0
-PRIORITY_REMINDER = 5
-PRIORITY_BULK = 9
 
 KIND_NOTICE = "notice"
 BACKOFF_BASE_SECONDS = 2.0
@@ -168,7 +163,7 @@ def notice_message(
     member_id: int | None = None,
     directive_id: int | None = None,
     buttons: Iterable[Iterable[tuple[str, str]]] = (),
-    priority: int = PRIORITY_NOTICE,
+    priority: Priority = Priority.NOTICE,
     photo: str | None = None,
 ) -> NewMessage:
     """An outbox row for :func:`render_notice` (already translated HTML text)."""

@@ -241,8 +241,9 @@ async def _enqueue(services: Services, messages: list[NewMessage], now: datetime
 
 
 def _names(i18n: Translator, language: str, people: list[Straggler]) -> Html:
-    shown = [p.display_name + (" ⚠️" if p.unreachable else "") for p in people[:LISTED]]
-    return i18n.names(language, shown, len(people))
+    return i18n.names(
+        language, people, lambda p: p.display_name + (" ⚠️" if p.unreachable else ""), count=LISTED
+    )
 
 
 def _escalation_notice(

@@ -14,14 +14,15 @@ from bot.kit.clock import Clock
 from bot.kit.days import plausible
 from bot.kit.people import require_active
 from bot.kit.typed import typed
+from bot.kit.zones import unit_zone, zone_named
 from bot.org.authz import Action, Actor, Authorizer, can
 from storage import Storage
 from storage.directives import Directive, PaidTerms, Straggler, Target, UnitTally
 from storage.models import Member, Role, Unit
+from storage.outbox import Priority
 
 # Telegram allows 4,096 characters; Muster adds a heading and the acknowledgement line.
 MAX_TEXT = 3900
-REMINDER_PRIORITY = 5
 HALF_HOUR = timedelta(minutes=30)
 _CLOCK_TIME = re.compile(r"^\s*(\d{1,2})[:：.](\d{2})\s*$")
 _DATE_TIME = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})[ T]+(\d{1,2})[:：.](\d{2})\s*$")
@@ -219,11 +220,11 @@ class DirectiveService:
         self.paid = paid if paid is not None and paid.paid_broadcast else None
 
     def zone_of(self, unit: Unit | None) -> ZoneInfo:
-        return self.zone_named(unit.timezone if unit else None)
+        return unit_zone(unit, self.zone)
 
     def zone_named(self, timezone: str | None) -> ZoneInfo:
         """A unit's own timezone, else the organisation's."""
-        return ZoneInfo(timezone) if timezone else self.zone
+        return zone_named(timezone, self.zone)
 
     # Composing ---------------------------------------------------------------
 
@@ -415,7 +416,7 @@ class DirectiveService:
         reminded = []
         for directive in await self.storage.directives.due_reminders(now):
             await self.storage.directives.queue_reminders(
-                directive.id, now, priority=REMINDER_PRIORITY
+                directive.id, now, priority=Priority.REMINDER
             )
             reminded.append(directive)
         return reminded
@@ -533,7 +534,7 @@ class DirectiveService:
             if not s.unreachable and can(actor, Action.SEND_DIRECTIVE, unit)
         ]
         queued = await self.storage.directives.queue_reminders(
-            directive_id, self.clock.now(), priority=REMINDER_PRIORITY, member_ids=members
+            directive_id, self.clock.now(), priority=Priority.REMINDER, member_ids=members
         )
         await self.authz.audit(
             actor,

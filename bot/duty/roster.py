@@ -28,6 +28,7 @@ from bot.kit.clock import Clock
 from bot.kit.days import plausible
 from bot.kit.i18n import Translator, format_day
 from bot.kit.typed import parse_decimal, parse_whole, typed
+from bot.kit.zones import unit_zone
 from bot.org.authz import Action, Actor, Authorizer, can
 from bot.org.membership import MembershipError, MembershipService
 from bot.org.service import CODE_PATTERN, MAX_NAME
@@ -438,7 +439,7 @@ class RosterService:
 
     def zone_of(self, unit: Unit | None) -> ZoneInfo:
         """A unit's own timezone, else the organisation's: shift times are local to it."""
-        return ZoneInfo(unit.timezone) if unit and unit.timezone else self.zone
+        return unit_zone(unit, self.zone)
 
     def today(self, unit: Unit | None) -> date:
         return self.clock.now().astimezone(self.zone_of(unit)).date()

@@ -23,18 +23,16 @@ import aiosqlite
 from bot.duty.config import START_EARLY, DutySettings
 from bot.kit.clock import Clock
 from bot.kit.people import require_active
+from bot.kit.zones import unit_zone
 from bot.org.authz import Authorizer
 from storage import Storage
 from storage.models import Grid, Member, Shift, ShiftStatus, Unit
-from storage.outbox import NewMessage
+from storage.outbox import NewMessage, Priority
 
 # Outbox kinds (rendered by bot/duty/schedule.py).
 KIND_PROMPT = "duty_prompt"  # to the shift's member: ask, remind, start, end
 KIND_OFFER = "duty_offer"  # an open shift offered to a member who could cover it
 KIND_NOTE = "duty_note"  # what happened, to the secretaries (and "taken" to the offered)
-# The outbox's priorities (bot/delivery/engine.py, not imported: services know no Telegram).
-_NOTICE_PRIORITY = 0
-_REMINDER_PRIORITY = 5
 # Shifts one step takes per pass: a huge roster is worked through over a few ticks.
 BATCH = 200
 REASON_LIMIT = 200
@@ -140,7 +138,7 @@ async def release_shifts(storage: Storage, member_id: int, now: datetime) -> int
 def _message(
     kind: str, chat_id: int, member_id: int, payload: dict[str, Any], now: datetime
 ) -> NewMessage:
-    priority = _REMINDER_PRIORITY if kind == KIND_PROMPT else _NOTICE_PRIORITY
+    priority = Priority.REMINDER if kind == KIND_PROMPT else Priority.NOTICE
     return NewMessage(kind, chat_id, member_id, None, priority, payload, now)
 
 
@@ -165,7 +163,7 @@ class DutyService:
         grid = await self.storage.grids.get(shift.grid_id)
         unit = await self.storage.units.get(shift.unit_id)
         assert grid is not None and unit is not None  # foreign keys
-        zone = ZoneInfo(unit.timezone) if unit.timezone else self.zone
+        zone = unit_zone(unit, self.zone)
         return ShiftView(shift, grid, unit, zone)
 
     async def find(self, shift_id: int) -> ShiftView | None:

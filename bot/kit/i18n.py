@@ -8,12 +8,12 @@ from users; wrap pre-rendered HTML in ``Html`` to pass it through.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
-from typing import Any
+from typing import Any, TypeVar
 
 from babel import Locale
 from babel.dates import format_date
@@ -21,6 +21,7 @@ from fluent.runtime import FluentBundle, FluentResource, resolver
 from fluent.syntax import ast
 
 from bot.kit.durations import duration_parts
+from bot.kit.folding import fold
 
 # Fluent refuses an argument longer than 2,500 characters (a guard meant for untrusted
 # catalogues). Ours are trusted, and arguments carry people's text: a directive of up to
@@ -33,6 +34,7 @@ _BABEL = {"en": "en_GB", "zh": "zh_Hans_CN"}
 # "Sun 29 Nov" and "11月29日 周日", as UX.md asks.
 _DAY_PATTERN = {"en": "EEE d MMM", "zh": "M月d日 EEE"}
 _FORMATTED_KEPT = 20_000  # messages kept formatted (see Translator.t): a few MB at most
+T = TypeVar("T")
 _DURATION_KEYS = {"days": "duration-days", "hours": "duration-hours", "minutes": "duration-minutes"}
 
 
@@ -146,14 +148,34 @@ class Translator:
         raw = {k: _Raw(v) if isinstance(v, str) else v for k, v in args.items()}
         return str(self.t(language, key, **raw))
 
-    def names(self, language: str | None, shown: Sequence[str], total: int) -> Html:
-        """The names shown, listed as the language lists them, then how many of ``total``
+    def names(
+        self, language: str | None, people: Sequence[T], word: Callable[[T], str], *, count: int
+    ) -> Html:
+        """The first ``count`` names, listed as the language lists them, then how many
         are left out."""
         language = self.language(language)
-        listed = join_list(language, shown)
-        if total <= len(shown):
+        folded = fold(people, word, count=count)
+        listed = join_list(language, folded.shown)
+        if not folded.rest:
             return listed
-        return self.t(language, "list-names-more", names=listed, count=total - len(shown))
+        return self.t(language, "list-names-more", names=listed, count=folded.rest)
+
+    def fold(
+        self,
+        language: str | None,
+        items: Sequence[T],
+        word: Callable[[T], str],
+        *,
+        count: int | None = None,
+        chars: int | None = None,
+        more: str = "list-more",
+    ) -> list[str]:
+        """The lines of the items that fit the budget (see ``bot.kit.folding.fold``),
+        then "…and N more" (the message ``more``) when some are left out."""
+        folded = fold(items, word, count=count, chars=chars)
+        if not folded.rest:
+            return folded.shown
+        return [*folded.shown, self.t(language, more, count=folded.rest)]
 
     def duration(self, language: str | None, delta: timedelta) -> str:
         """``3 min``, ``1 h 30 min``, ``2 days`` / ``3分钟``, ``1小时30分钟``: every

@@ -9,6 +9,9 @@ from datetime import datetime
 
 from bot.kit.i18n import Html, Translator, first_words, format_day, html_to_text, join_html
 from bot.summaries.service import Counts, Duty, Line, Summary
+from storage.incidents import Incident
+from storage.models import Unit
+from storage.summaries import DirectiveDay, Flagged
 
 TEXT_LIMIT = 4096
 SHOWN_LINES = 12  # child units in the message; the rest are in the workbook
@@ -54,8 +57,9 @@ class SummaryText:
         if summary.lines and not summary.day_off:
             parts.append(self._lines(summary.lines, shown))
         if summary.own_missing and not summary.day_off:
-            names = [m.display_name for m in summary.own_missing[:SHOWN_NAMES]]
-            listed = self.i18n.names(self.language, names, len(summary.own_missing))
+            listed = self.i18n.names(
+                self.language, summary.own_missing, lambda m: m.display_name, count=SHOWN_NAMES
+            )
             parts.append(self.t("summary-own-missing", unit=summary.committee.name, names=listed))
         parts.append(self._duty(summary.duty))
         parts.append(self._directives(summary))
@@ -89,8 +93,8 @@ class SummaryText:
         ]
         parts.append(join_html("\n", [self.t("summary-week-days"), *days]))
         first = {line.unit.id: line for line in week[0].lines}
-        rows = []
-        for line in last.lines[:SHOWN_LINES]:
+
+        def row(line: Line) -> Html:
             before = first.get(line.unit.id)
             was = before.counts.rate if before else None
             now = line.counts.rate
@@ -99,17 +103,17 @@ class SummaryText:
                 if now is not None and was is not None
                 else "—"
             )
-            rows.append(
-                self.t(
-                    "summary-week-unit",
-                    unit=line.unit.name,
-                    first=percent(was),
-                    last=percent(now),
-                    trend=trend,
-                )
+            return self.t(
+                "summary-week-unit",
+                unit=line.unit.name,
+                first=percent(was),
+                last=percent(now),
+                trend=trend,
             )
-        if len(last.lines) > SHOWN_LINES:
-            rows.append(self.t("summary-more-units", count=len(last.lines) - SHOWN_LINES))
+
+        rows = self.i18n.fold(
+            self.language, last.lines, row, count=SHOWN_LINES, more="summary-more-units"
+        )
         if rows:
             parts.append(join_html("\n", [self.t("summary-week-units"), *rows]))
         text = join_html("\n\n", parts)
@@ -141,9 +145,9 @@ class SummaryText:
         )
 
     def _lines(self, lines: Sequence[Line], shown: int) -> Html:
-        rows = [self._line(line) for line in lines[:shown]]
-        if len(lines) > shown:
-            rows.append(self.t("summary-more-units", count=len(lines) - shown))
+        rows = self.i18n.fold(
+            self.language, lines, self._line, count=shown, more="summary-more-units"
+        )
         return join_html("\n", [self.t("summary-by-unit"), *rows])
 
     def _line(self, line: Line) -> Html:
@@ -179,53 +183,47 @@ class SummaryText:
     def _directives(self, summary: Summary) -> Html:
         if not summary.directives:
             return self.t("summary-directives-none")
-        rows = []
-        for item in summary.directives[:SHOWN_ITEMS]:
+
+        def row(item: DirectiveDay) -> Html:
             title = first_words(item.text)
             if item.ack_required:
                 rate = item.acked / item.recipients if item.recipients else None
-                rows.append(
-                    self.t(
-                        "summary-directive-acked",
-                        title=title,
-                        acked=item.acked,
-                        recipients=item.recipients,
-                        rate=percent(rate),
-                    )
+                return self.t(
+                    "summary-directive-acked",
+                    title=title,
+                    acked=item.acked,
+                    recipients=item.recipients,
+                    rate=percent(rate),
                 )
-            else:
-                rows.append(
-                    self.t(
-                        "summary-directive-sent",
-                        title=title,
-                        sent=item.sent,
-                        recipients=item.recipients,
-                    )
-                )
-        if len(summary.directives) > SHOWN_ITEMS:
-            rows.append(self.t("list-more", count=len(summary.directives) - SHOWN_ITEMS))
+            return self.t(
+                "summary-directive-sent",
+                title=title,
+                sent=item.sent,
+                recipients=item.recipients,
+            )
+
+        rows = self.i18n.fold(self.language, summary.directives, row, count=SHOWN_ITEMS)
         return join_html("\n", [self.t("summary-directives"), *rows])
 
     def _flags(self, summary: Summary) -> Html:
         if not summary.flagged and not summary.incidents:
             return Html("")
-        rows = [
-            self.t("summary-flagged-line", name=f.display_name, unit=unit.name)
-            for f, unit in summary.flagged[:SHOWN_ITEMS]
-        ]
-        if len(summary.flagged) > SHOWN_ITEMS:
-            rows.append(self.t("list-more", count=len(summary.flagged) - SHOWN_ITEMS))
-        for incident, unit in summary.incidents[:SHOWN_ITEMS]:
-            rows.append(
-                self.t(
-                    "summary-incident-line",
-                    unit=unit.name,
-                    text=first_words(incident.text or "📷"),
-                    time=f"{incident.at.astimezone(summary.zone):%H:%M}",
-                )
+
+        def flagged(pair: tuple[Flagged, Unit]) -> Html:
+            return self.t("summary-flagged-line", name=pair[0].display_name, unit=pair[1].name)
+
+        def incident(pair: tuple[Incident, Unit]) -> Html:
+            return self.t(
+                "summary-incident-line",
+                unit=pair[1].name,
+                text=first_words(pair[0].text or "📷"),
+                time=f"{pair[0].at.astimezone(summary.zone):%H:%M}",
             )
-        if len(summary.incidents) > SHOWN_ITEMS:
-            rows.append(self.t("list-more", count=len(summary.incidents) - SHOWN_ITEMS))
+
+        rows = [
+            *self.i18n.fold(self.language, summary.flagged, flagged, count=SHOWN_ITEMS),
+            *self.i18n.fold(self.language, summary.incidents, incident, count=SHOWN_ITEMS),
+        ]
         return join_html(
             "\n",
             [

@@ -11,7 +11,7 @@ from collections.abc import Callable, Coroutine
 from datetime import date
 from typing import Any, TypeVar
 
-from bot.delivery.engine import PRIORITY_REMINDER, Attachment, Outgoing, Renderer
+from bot.delivery.engine import Attachment, Outgoing, Renderer
 from bot.kit.i18n import Translator
 from bot.services import Services
 from bot.summaries.charts import day_chart, week_chart
@@ -20,7 +20,7 @@ from bot.summaries.render import SummaryText
 from bot.summaries.service import DAILY, Summary
 from storage.db import from_db_time, to_db_time
 from storage.models import Role, Unit
-from storage.outbox import NewMessage, OutboxRow
+from storage.outbox import NewMessage, OutboxRow, Priority
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ async def summary_tick(services: Services) -> int:
         readers += [(chat_id, None) for chat_id in await storage.summaries.chats(unit.id)]
         # Ids grow in queue order, and one chat's rows go out in id order: text, then book.
         rows = [
-            NewMessage(kind, chat_id, member_id, None, PRIORITY_REMINDER, payload, now)
+            NewMessage(kind, chat_id, member_id, None, Priority.REMINDER, payload, now)
             for chat_id, member_id in readers
             for kind in (KIND_SUMMARY, KIND_SUMMARY_BOOK)
         ]

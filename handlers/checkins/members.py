@@ -8,9 +8,11 @@ from telegram.ext import CommandHandler
 
 from bot.checkins.service import CheckinError
 from bot.kit.days import iso_day
-from bot.kit.i18n import format_day, join_html
+from bot.kit.i18n import Html, format_day, join_html
 from bot.org.authz import PermissionDeniedError
 from handlers.kit.common import PRIVATE, MusterApp, MusterContext, Reply, actor_of, command_args
+from storage.checkins import Missing, UnitDay
+from storage.models import Unit
 
 SHOWN_UNITS = 10
 SHOWN_NAMES = 10
@@ -38,24 +40,24 @@ async def members(update: Update, context: MusterContext) -> None:
     if not status:
         await reply.send("members-none", day=format_day(day, reply.language))
         return
-    lines = []
-    for unit, tally, missing in status[:SHOWN_UNITS]:
-        shown = [m.display_name for m in missing[:SHOWN_NAMES]]
-        names = reply.context.services.i18n.names(reply.language, shown, len(missing))
-        lines.append(
-            reply.t(
-                "members-unit",
-                unit=unit.name,
-                checked=tally.checked_in,
-                total=tally.members,
-                excused=tally.excused,
-                leave=tally.on_leave,
-                missing=len(missing),
-                names=names,
-            )
+
+    def line(entry: tuple[Unit, UnitDay, list[Missing]]) -> Html:
+        unit, tally, missing = entry
+        names = reply.context.services.i18n.names(
+            reply.language, missing, lambda m: m.display_name, count=SHOWN_NAMES
         )
-    if len(status) > SHOWN_UNITS:
-        lines.append(reply.t("list-more", count=len(status) - SHOWN_UNITS))
+        return reply.t(
+            "members-unit",
+            unit=unit.name,
+            checked=tally.checked_in,
+            total=tally.members,
+            excused=tally.excused,
+            leave=tally.on_leave,
+            missing=len(missing),
+            names=names,
+        )
+
+    lines = reply.fold(status, line, count=SHOWN_UNITS)
     await reply.send(
         "members-status", day=format_day(day, reply.language), lines=join_html("\n", lines)
     )

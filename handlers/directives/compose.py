@@ -45,7 +45,7 @@ from handlers.kit.common import (
     wake_delivery,
 )
 from handlers.kit.flow import Flow
-from handlers.kit.pickers import PAGE_SIZE
+from handlers.kit.pickers import paged
 from storage.db import from_db_time, to_db_time
 from storage.directives import Directive, Target
 from storage.models import Unit
@@ -126,23 +126,22 @@ async def _targets_step(reply: Reply, lines: list[TreeLine]) -> tuple[str, Butto
     selected: dict[str, str] = draft.get("sel", {})
     query = draft.get("query")
     shown = search_units(lines, query) if query else lines
-    pages = max(1, -(-len(shown) // PAGE_SIZE))
-    page = min(max(int(draft.get("page", 0)), 0), pages - 1)
     units = {line.unit.id: line.unit for line in lines}
-    rows: list[list[tuple[str, str]]] = []
-    for line in shown[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]:
+
+    def button(line: TreeLine) -> tuple[str, str]:
         mark = MARK.get(selected.get(str(line.unit.id), ""), "☐")
         if _included_by(line.unit, units, selected) is not None:
             mark = MARK["all"]
-        label = f"{mark} {line.unit.name} ({line.total_members})"
-        rows.append([(label, f"dc:t:{line.unit.id}")])
-    nav: list[tuple[str, str]] = []
-    if page > 0:
-        nav.append((reply.t("button-previous"), f"dc:p:{page - 1}"))
-    if page < pages - 1:
-        nav.append((reply.t("button-more"), f"dc:p:{page + 1}"))
-    if nav:
-        rows.append(nav)
+        return f"{mark} {line.unit.name} ({line.total_members})", f"dc:t:{line.unit.id}"
+
+    rows = paged(
+        shown,
+        int(draft.get("page", 0)),
+        button=button,
+        turn="dc:p:",
+        previous=reply.t("button-previous"),
+        more=reply.t("button-more"),
+    )
     rows.append([(reply.t("button-continue"), "dc:n"), *FLOW.controls(reply, back=False)])
     actor = await actor_of(reply.update, reply.context)
     members = await reply.context.services.directives.audience(actor, _targets(draft))

@@ -9,7 +9,7 @@ from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.directives.service import DirectiveError, DirectiveView, Totals
-from bot.kit.i18n import first_words, format_date_iso, format_day, join_html
+from bot.kit.i18n import Html, first_words, format_date_iso, format_day, join_html
 from bot.kit.tables import csv_bytes, xlsx_bytes
 from bot.org.authz import Action, PermissionDeniedError
 from handlers.kit.common import (
@@ -21,7 +21,8 @@ from handlers.kit.common import (
     actor_of,
     wake_delivery,
 )
-from storage.directives import Directive
+from storage.directives import Directive, UnitTally
+from storage.models import Unit
 
 SHOWN = 10
 # Characters of a directive's opening: in a list line, on its button, in its detail.
@@ -104,18 +105,17 @@ async def list_directives(update: Update, context: MusterContext) -> None:
 def _detail(reply: Reply, view: DirectiveView) -> tuple[str, Buttons]:
     directive, totals = view.directive, view.totals
     zone = reply.context.services.settings.zone
-    units = []
-    for unit, tally in view.units[:SHOWN]:
+
+    def line(pair: tuple[Unit, UnitTally]) -> Html:
+        unit, tally = pair
         done = tally.acked if directive.ack_required else tally.sent
         percent = round(100 * done / tally.recipients) if tally.recipients else 0
         key = "watch-unit-acked" if directive.ack_required else "watch-unit-sent"
-        units.append(
-            reply.t(key, unit=unit.name, done=done, total=tally.recipients, percent=percent)
-        )
-    if len(view.units) > SHOWN:
-        units.append(reply.t("list-more", count=len(view.units) - SHOWN))
+        return reply.t(key, unit=unit.name, done=done, total=tally.recipients, percent=percent)
+
+    units = reply.fold(view.units, line, count=SHOWN)
     silent = [s.display_name + (" ⚠️" if s.unreachable else "") for s, _ in view.stragglers]
-    names = reply.context.services.i18n.names(reply.language, silent[:SHOWN], len(silent))
+    names = reply.context.services.i18n.names(reply.language, silent, str, count=SHOWN)
     when = directive.send_at.astimezone(zone)
     text = reply.t(
         "watch-detail",

@@ -37,6 +37,7 @@ from bot.kit.i18n import Html, format_day, join_html
 from bot.kit.typed import parse_whole
 from bot.org.authz import Action, Actor, PermissionDeniedError, can
 from bot.org.service import TreeLine, search_units
+from handlers.kit import pickers
 from handlers.kit.common import (
     PRIVATE,
     Buttons,
@@ -48,7 +49,7 @@ from handlers.kit.common import (
     wake_delivery,
 )
 from handlers.kit.flow import Flow
-from handlers.kit.pickers import PAGE_SIZE, unit_rows
+from handlers.kit.pickers import unit_rows
 from storage.models import Grid, Member, Shift, Unit
 from storage.outbox import NewMessage
 
@@ -74,38 +75,24 @@ REPEAT_CHOICES = (0, 1, 4, 8, 12)
 
 def fold(parts: Sequence[str], reply: Reply, *, limit: int = FOLD_AT) -> Html:
     """Lines joined while they fit one message; the rest counted as "…and N more"."""
-    kept: list[str] = []
-    size = 0
-    for index, part in enumerate(parts):
-        if size + len(part) + 1 > limit:
-            kept.append(reply.t("list-more", count=len(parts) - index))
-            break
-        kept.append(part)
-        size += len(part) + 1
-    return join_html("\n", kept)
+    return join_html("\n", reply.fold(parts, lambda part: part, chars=limit))
 
 
 def paged(
     items: Sequence[tuple[str, str]], page: int, turn: str, reply: Reply
 ) -> list[list[tuple[str, str]]]:
-    """One button per item, ``PAGE_SIZE`` a page, then ‹ › to ``turn`` + page."""
-    pages = max(1, -(-len(items) // PAGE_SIZE))
-    page = min(max(page, 0), pages - 1)
-    rows = [[item] for item in items[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]]
-    nav: list[tuple[str, str]] = []
-    if page > 0:
-        nav.append((reply.t("button-previous"), f"{turn}{page - 1}"))
-    if page < pages - 1:
-        nav.append((reply.t("button-more"), f"{turn}{page + 1}"))
-    return [*rows, nav] if nav else rows
+    """One button per item, a page of them, then ‹ › to ``turn`` + page."""
+    previous, more = reply.t("button-previous"), reply.t("button-more")
+    return pickers.paged(items, page, button=lambda b: b, turn=turn, previous=previous, more=more)
 
 
 def problems_text(reply: Reply, problems: Sequence[Problem]) -> Html:
-    shown = [describe(reply.context.services.i18n, reply.language, p) for p in problems]
-    if len(shown) > SHOWN_PROBLEMS:
-        more = reply.t("list-more", count=len(shown) - SHOWN_PROBLEMS)
-        shown = [*shown[:SHOWN_PROBLEMS], more]
-    return fold(shown, reply)
+    i18n = reply.context.services.i18n
+
+    def line(problem: Problem) -> str:
+        return describe(i18n, reply.language, problem)
+
+    return join_html("\n", reply.fold(problems, line, count=SHOWN_PROBLEMS, chars=FOLD_AT))
 
 
 async def say_problem(reply: Reply, problem: Problem) -> None:
@@ -307,12 +294,12 @@ async def _grid_list(
         return
     if not answered:
         await reply.toast("")
-    lines = [
-        reply.t("grids-line", code=g.code, name=g.name, where=_centre(reply, g)) for g in grids
-    ]
-    if len(lines) > SHOWN_GRIDS:
-        lines = [*lines[:SHOWN_GRIDS], reply.t("list-more", count=len(lines) - SHOWN_GRIDS)]
-    body = fold(lines, reply) if grids else reply.t("grids-none")
+
+    def line(g: Grid) -> Html:
+        return reply.t("grids-line", code=g.code, name=g.name, where=_centre(reply, g))
+
+    lines = reply.fold(grids, line, count=SHOWN_GRIDS, chars=FOLD_AT)
+    body = join_html("\n", lines) if grids else reply.t("grids-none")
     text = reply.t("grids-list", unit=unit.name, count=len(grids), lines=body)
     if note:
         text = Html(f"{note}\n\n{text}")

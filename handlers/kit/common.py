@@ -27,6 +27,7 @@ from bot.services import Services
 from storage.models import Member, Role
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Muster talks to people one by one; groups are ignored unless a flow says otherwise.
 # Edits of old messages are not new requests: only fresh messages are answered.
@@ -135,6 +136,17 @@ class Reply:
     def label(self, key: str, /, **args: Any) -> str:
         """Plain text for a button or a toast (not HTML: names are not escaped)."""
         return self.context.services.i18n.plain(self.language, key, **args)
+
+    def fold(
+        self,
+        items: Sequence[T],
+        word: Callable[[T], str],
+        *,
+        count: int | None = None,
+        chars: int | None = None,
+    ) -> list[str]:
+        """The items that fit, worded, then "…and N more" (see ``Translator.fold``)."""
+        return self.context.services.i18n.fold(self.language, items, word, count=count, chars=chars)
 
     def duration(self, delta: timedelta) -> str:
         """``3 min``, ``1 h 30 min`` (see ``Translator.duration``)."""

@@ -2,11 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from bot.org.service import TreeLine
 
 PAGE_SIZE = 8
+T = TypeVar("T")
+Button = tuple[str, str]
+
+
+def paged(
+    items: Sequence[T],
+    page: int,
+    *,
+    button: Callable[[T], Button],
+    turn: str,
+    previous: str,
+    more: str,
+) -> list[list[Button]]:
+    """One ``button`` per item of the page, ``PAGE_SIZE`` a page, then ‹ › buttons
+    (``turn`` + page) if there are other pages. A page out of range (a list that shrank
+    since the keyboard was sent, or forged data) shows the nearest one."""
+    pages = max(1, -(-len(items) // PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    rows = [[button(item)] for item in items[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]]
+    nav = []
+    if page > 0:
+        nav.append((previous, f"{turn}{page - 1}"))
+    if page < pages - 1:
+        nav.append((more, f"{turn}{page + 1}"))
+    return [*rows, nav] if nav else rows
 
 
 def unit_rows(
@@ -19,17 +45,8 @@ def unit_rows(
     more: str,
 ) -> list[list[tuple[str, str]]]:
     """One button per unit (``choose`` + id), then ‹ › buttons (``turn`` + page) if needed."""
-    pages = max(1, -(-len(lines) // PAGE_SIZE))
-    page = min(max(page, 0), pages - 1)
-    chunk = lines[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    rows = [
-        [(f"{line.unit.name} ({line.total_members})", f"{choose}{line.unit.id}")] for line in chunk
-    ]
-    nav = []
-    if page > 0:
-        nav.append((previous, f"{turn}{page - 1}"))
-    if page < pages - 1:
-        nav.append((more, f"{turn}{page + 1}"))
-    if nav:
-        rows.append(nav)
-    return rows
+
+    def button(line: TreeLine) -> Button:
+        return f"{line.unit.name} ({line.total_members})", f"{choose}{line.unit.id}"
+
+    return paged(lines, page, button=button, turn=turn, previous=previous, more=more)

@@ -14,7 +14,7 @@ from telegram.ext import (
 )
 
 from bot.kit.durations import format_duration, parse_duration
-from bot.kit.i18n import format_date_iso, join_html
+from bot.kit.i18n import Html, format_date_iso, join_html
 from bot.org.authz import INVITE_ACTIONS, Action, PermissionDeniedError, can
 from bot.org.invites import InviteError, invite_link
 from bot.org.service import TreeLine, search_units
@@ -29,7 +29,7 @@ from handlers.kit.common import (
 )
 from handlers.kit.flow import Flow
 from handlers.kit.pickers import unit_rows
-from storage.models import Role, Unit
+from storage.models import Invite, Role, Unit
 
 UNIT, ROLE, USES, EXPIRY, APPROVAL = range(5)
 USES_CHOICES = (1, 10, 100, 0)  # 0 = unlimited
@@ -269,8 +269,10 @@ async def _render_list(reply: Reply, context: MusterContext) -> tuple[str, Butto
         return reply.t("invites-none"), []
     zone = context.services.settings.zone
     shown = invites[:SHOWN_INVITES]
-    lines = [
-        reply.t(
+
+    def line(pair: tuple[Invite, Unit]) -> Html:
+        invite, unit = pair
+        return reply.t(
             "invites-line",
             unit=unit.name,
             role=reply.role(invite.role),
@@ -278,11 +280,9 @@ async def _render_list(reply: Reply, context: MusterContext) -> tuple[str, Butto
             uses=invite.max_uses or 0,
             until=format_date_iso(invite.expires_at.astimezone(zone)),
         )
-        for invite, unit in shown
-    ]
+
+    lines = reply.fold(invites, line, count=SHOWN_INVITES)
     text: str = reply.t("invites-list", count=len(invites), lines=join_html("\n", lines))
-    if len(invites) > SHOWN_INVITES:
-        text += "\n" + reply.t("list-more", count=len(invites) - SHOWN_INVITES)
     rows: Buttons = [
         [
             (

@@ -26,18 +26,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.crash import (
-    BOT_START,
-    Call,
-    FaultResult,
-    FaultRun,
-    Plan,
-    Template,
-    Trial,
-    TrialResult,
-    WebhookResult,
-    make_template,
-)
+from bench.crash import BOT_START, Call, FaultRun, Template, Trial, make_template
+from bench.crash_results import FaultResult, Plan, TrialResult, WebhookResult
 from storage.db import to_db_time
 
 PLAN = Plan.reduced()

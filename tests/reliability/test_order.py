@@ -19,12 +19,12 @@ import pytest
 from telegram import Bot
 
 from bot.config import DeliverySettings
-from bot.delivery.engine import PRIORITY_BULK, DeliveryEngine, Pacer, notice_message
+from bot.delivery.engine import DeliveryEngine, Pacer, notice_message
 from bot.kit.clock import FakeClock
 from fakeapi import FakeBotApi, FakeRequest
 from fakeapi.core import ApiError
 from storage import Storage
-from storage.outbox import OutboxRow, OutboxStatus
+from storage.outbox import OutboxRow, OutboxStatus, Priority
 
 CHAT = 5001
 
@@ -147,7 +147,7 @@ async def test_a_more_urgent_message_and_other_chats_do_not_wait_for_a_retry(
     delivery = engine(storage, bot, clock)
     api.fail_next(None, error_code=502, description="Bad Gateway")
     bulk = await storage.outbox.enqueue(
-        notice_message(CHAT, "bulk", not_before=clock.now(), priority=PRIORITY_BULK), clock.now()
+        notice_message(CHAT, "bulk", not_before=clock.now(), priority=Priority.BULK), clock.now()
     )
     assert await delivery.drain() == 1
     assert (await pending(storage, bulk)).attempts == 1

@@ -228,6 +228,7 @@ def test_zh_lists_names_with_the_chinese_separator(translator: Translator) -> No
     for key, names in variables("zh").items():
         args = {name: 7 if name in NUMERIC | {"lat", "lon"} else "张三" for name in names}
         assert not comma.search(translator.t("zh", key, **args)), key
-    assert translator.names("zh", ["张三", "李四"], 2) == "张三、李四"
-    assert translator.names("zh", ["张三", "李四"], 5) == "张三、李四……另有3人。"
-    assert translator.names("en", ["Ann", "Bo"], 3) == "Ann, Bo …and 1 more."
+    five = ["张三", "李四", "王五", "赵六", "钱七"]
+    assert translator.names("zh", five[:2], str, count=2) == "张三、李四"
+    assert translator.names("zh", five, str, count=2) == "张三、李四……另有3人。"
+    assert translator.names("en", ["Ann", "Bo", "Cy"], str, count=2) == "Ann, Bo …and 1 more."

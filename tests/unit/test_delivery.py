@@ -22,9 +22,6 @@ from telegram.request import BaseRequest
 from bot.config import DeliverySettings
 from bot.delivery.engine import (
     ATTACHMENT_SENT_KEY,
-    PRIORITY_BULK,
-    PRIORITY_NOTICE,
-    PRIORITY_REMINDER,
     Attachment,
     DeliveryEngine,
     Outcome,
@@ -43,7 +40,7 @@ from storage import Storage
 from storage.db import to_db_time
 from storage.directives import Target
 from storage.models import Role
-from storage.outbox import NewMessage, OutboxRow, OutboxStatus
+from storage.outbox import NewMessage, OutboxRow, OutboxStatus, Priority
 from storage.units import UnitSpec
 from tests.orgdata import load_tree
 from tests.unit.test_pacer import Timeline, most_in_window
@@ -178,8 +175,8 @@ async def test_due_rows_go_out_most_urgent_first_as_html_without_previews(
     ids = await queue(
         storage,
         clock,
-        *(notice(c, clock, f"bulk {c}", priority=PRIORITY_BULK) for c in (1, 2, 3)),
-        notice(4, clock, "reminder", priority=PRIORITY_REMINDER),
+        *(notice(c, clock, f"bulk {c}", priority=Priority.BULK) for c in (1, 2, 3)),
+        notice(4, clock, "reminder", priority=Priority.REMINDER),
         notice(5, clock, "<b>now</b>", buttons=[[("OK", "ok:1")]]),
         notice(6, clock, "later", not_before=clock.now() + timedelta(minutes=1)),
     )
@@ -199,6 +196,8 @@ async def test_due_rows_go_out_most_urgent_first_as_html_without_previews(
     )
     assert (await row(storage, ids[5])).status == OutboxStatus.PENDING
     assert await storage.outbox.next_due_at() == clock.now() + timedelta(minutes=1)
+    # Rows read back carry the level they were queued with, not a bare number.
+    assert (await row(storage, ids[3])).priority is Priority.REMINDER
 
 
 @pytest.mark.parametrize("concurrency", [1, 8])
@@ -411,7 +410,7 @@ async def test_renderer_verdicts_obsolete_broken_and_unknown(
         raise ValueError("no such directive")
 
     def message(kind: str, chat: int) -> NewMessage:
-        return NewMessage(kind, chat, None, None, PRIORITY_NOTICE, {}, clock.now())
+        return NewMessage(kind, chat, None, None, Priority.NOTICE, {}, clock.now())
 
     ids = await queue(
         storage,
@@ -441,7 +440,7 @@ async def test_attachment_goes_first_once_and_the_text_carries_the_buttons(
 
     api.rate_limit(3, method="sendMessage")  # the text fails once, after the photo went
     [row_id] = await queue(
-        storage, clock, NewMessage("directive", 8, None, None, PRIORITY_BULK, {}, clock.now())
+        storage, clock, NewMessage("directive", 8, None, None, Priority.BULK, {}, clock.now())
     )
     delivery = engine(storage, bot, clock, renderers={"directive": with_photo})
     await delivery.drain()
@@ -470,7 +469,7 @@ async def test_an_edit_replaces_the_earlier_message_or_sends_a_new_one(
 
     def edit(target: str, text: str) -> NewMessage:
         return NewMessage(
-            "note", 9, None, None, PRIORITY_NOTICE, {"target": target, "text": text}, clock.now()
+            "note", 9, None, None, Priority.NOTICE, {"target": target, "text": text}, clock.now()
         )
 
     [live] = await queue(storage, clock, edit("live", "Taken"))
@@ -700,7 +699,7 @@ async def test_outbox_counts_cancels_and_recovers(storage: Storage, clock: FakeC
         await storage.outbox.enqueue_many(
             conn,
             [
-                NewMessage("directive", c, member_id, directive_id, PRIORITY_BULK, {"n": c}, t)
+                NewMessage("directive", c, member_id, directive_id, Priority.BULK, {"n": c}, t)
                 for c, t in ((11, clock.now()), (12, clock.now()), (13, later))
             ],
             clock.now(),

@@ -18,7 +18,7 @@ from bot.directives.service import paid_estimate
 from bot.kit.clock import FakeClock
 from fakeapi import FakeBotApi, FakeRequest
 from storage import Storage
-from storage.outbox import NewMessage, OutboxRow
+from storage.outbox import NewMessage, OutboxRow, Priority
 from tests.unit.test_delivery import TOKEN, engine, statuses
 from tests.unit.test_pacer import Timeline, most_in_window
 
@@ -45,7 +45,9 @@ def renderer(budget: PaidBudget | None) -> dict[str, Any]:
 
 
 async def queue_crowd(storage: Storage, clock: FakeClock, count: int) -> None:
-    messages = [NewMessage(KIND, 1000 + n, None, None, 9, {}, clock.now()) for n in range(count)]
+    messages = [
+        NewMessage(KIND, 1000 + n, None, None, Priority.BULK, {}, clock.now()) for n in range(count)
+    ]
     async with storage.db.transaction() as conn:
         await storage.outbox.enqueue_many(conn, messages, clock.now())
 
