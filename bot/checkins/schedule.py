@@ -48,7 +48,7 @@ async def close_notices(services: Services, unchecked: list[Unchecked]) -> list[
     i18n, now = services.i18n, services.clock.now()
     per_secretary: dict[int, tuple[int, str, list[Html]]] = {}
     for report in unchecked:
-        for secretary in await services.directives.nearest_secretaries(report.unit):
+        for secretary in await services.authz.nearest_secretaries(report.unit):
             if secretary.telegram_id is None:
                 continue
             language = secretary.language

@@ -289,7 +289,7 @@ async def _unreachable_notices(
         unit = await services.storage.units.get(unit_id)
         if unit is None:
             continue
-        for secretary in await services.directives.nearest_secretaries(unit):
+        for secretary in await services.authz.nearest_secretaries(unit):
             assert secretary.telegram_id is not None
             language = secretary.language
             text = i18n.t(

@@ -438,7 +438,7 @@ class DirectiveService:
         lists: dict[int, tuple[Member, dict[int, list[Straggler]]]] = {}
         for unit_id, members in _group(stragglers).items():
             unit = units.get(unit_id)
-            secretary = await self.nearest_secretaries(unit) if unit else []
+            secretary = await self.authz.nearest_secretaries(unit) if unit else []
             for member in secretary:
                 _, groups = lists.setdefault(member.id, (member, {}))
                 groups[unit_id] = members
@@ -452,16 +452,6 @@ class DirectiveService:
             )
             for member, groups in lists.values()
         ]
-
-    async def nearest_secretaries(self, unit: Unit) -> list[Member]:
-        """The unit's secretaries, or, where it has none, those of the nearest unit above."""
-        chain = [unit, *reversed(await self.storage.units.ancestors(unit))]
-        holders = await self.storage.members.holders([u.id for u in chain], Role.SECRETARY)
-        for candidate in chain:
-            found = [m for unit_id, m in holders if unit_id == candidate.id and m.telegram_id]
-            if found:
-                return found
-        return []
 
     async def in_progress(self) -> list[Directive]:
         return await self.storage.directives.sending()
