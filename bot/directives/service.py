@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -18,6 +19,7 @@ from bot.org.authz import Action, Actor, Authorizer, can
 from storage import Storage
 from storage.directives import Directive, PaidTerms, Straggler, Target, UnitTally
 from storage.models import Member, Role, Unit
+from storage.outbox import NewMessage
 
 # Telegram allows 4,096 characters; Muster adds a heading and the acknowledgement line.
 MAX_TEXT = 3900
@@ -420,15 +422,22 @@ class DirectiveService:
             reminded.append(directive)
         return reminded
 
-    async def escalations_due(self) -> list[tuple[Directive, list[Escalation]]]:
-        """After deadline + grace: each secretary's list of their silent members. Marked
-        done as it is returned, so a restart does not send the lists twice."""
+    async def escalate_due(
+        self, notices: Callable[[Directive, list[Escalation]], list[NewMessage]]
+    ) -> int:
+        """After deadline + grace: each secretary's list of their silent members, queued as
+        ``notices`` words it in the transaction that marks the directive escalated, so a
+        restart neither sends the lists twice nor loses them. Returns the messages queued."""
         now = self.clock.now()
-        out = []
+        queued = 0
         for directive in await self.storage.directives.due_escalations(now - self.escalation_grace):
-            if await self.storage.directives.mark_escalated(directive.id, now):
-                out.append((directive, await self._escalation(directive)))
-        return out
+            async with self.storage.db.transaction() as conn:
+                if not await self.storage.directives.mark_escalated(directive.id, now):
+                    continue
+                messages = notices(directive, await self._escalation(directive))
+                await self.storage.outbox.enqueue_many(conn, messages, now)
+            queued += len(messages)
+        return queued
 
     async def _escalation(self, directive: Directive) -> list[Escalation]:
         stragglers = await self.storage.directives.stragglers(directive.id)
