@@ -17,7 +17,7 @@ from telegram.request import BaseRequest
 import handlers
 from app.inbox import Inbox, InboxRequest
 from app.updates import ChatOrderedProcessor
-from bot.checkins.schedule import CheckinReminders, close_notices
+from bot.checkins.schedule import CheckinRenderers, close_notices
 from bot.checkins.service import Unchecked
 from bot.config import ConfigError, Settings
 from bot.delivery.engine import DeliveryEngine, Pacer
@@ -31,7 +31,6 @@ from bot.summaries.schedule import SummaryRenderers, summary_tick
 from handlers.kit.common import MusterApp, MusterContext, answer_quietly, language_of
 from handlers.kit.menu import refresh_stale_menus
 from storage import Storage
-from storage.checkins import KIND_REMINDER as KIND_CHECKIN_REMINDER
 from storage.outbox import NewMessage
 from storage.persistence import SQLitePersistence
 
@@ -113,7 +112,7 @@ async def build_application(
         settings.delivery,
         {
             **renderers.table(),
-            KIND_CHECKIN_REMINDER: CheckinReminders(services).render,
+            **CheckinRenderers(services).table(),
             **DutyRenderers(services).table(),
             **SummaryRenderers(services).table(),
         },

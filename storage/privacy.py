@@ -120,11 +120,20 @@ class PrivacyRepository:
             )
             # Messages to others about them (a flagged check-in with its answers, a
             # decline with its reason) are theirs too: not sent, and not kept.
-            about = await _holding(conn, "outbox", "id", "payload", traces)
+            about = [
+                row_id for row_id, _ in await _holding(conn, "outbox", "id", "payload", traces)
+            ]
+            about += [  # and those naming them by id, to be worded when sent
+                row[0]
+                for row in await conn.execute_fetchall(
+                    "SELECT id FROM outbox WHERE json_extract(payload, '$.member') = ?",
+                    (member_id,),
+                )
+            ]
             await conn.executemany(
                 "UPDATE outbox SET payload = '{}', status = CASE WHEN status IN"
                 " ('pending', 'sending') THEN 'cancelled' ELSE status END WHERE id = ?",
-                [(row_id,) for row_id, _ in about],
+                [(row_id,) for row_id in about],
             )
             await _scrub_column(conn, "audit_log", "id", "detail", traces, as_json=False)
             if telegram_id is None:

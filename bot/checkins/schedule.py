@@ -1,25 +1,30 @@
-"""Check-ins on the schedule: how a reminder renders (at send time, so one that is no
-longer needed is dropped), and the secretaries' lists when a window closes."""
+"""Check-ins on the schedule: how a reminder and a flagged answer's notice render (at send
+time, so one that is no longer needed is dropped), and the secretaries' lists when a
+window closes."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from bot.checkins.service import Unchecked, WindowState
-from bot.delivery.engine import Outgoing, notice_message
+from bot.checkins.service import KIND_FLAG, Unchecked, WindowState
+from bot.delivery.engine import Outgoing, Renderer, notice_message
+from bot.kit.forms import answers_summary
 from bot.kit.i18n import Html, format_date_iso, format_day, join_html
 from bot.services import Services
-from storage.checkins import Missing
+from storage.checkins import KIND_REMINDER, Missing
 from storage.outbox import NewMessage, OutboxRow
 
 LISTED = 20  # names in one list before "…and N more"
 
 
-class CheckinReminders:
+class CheckinRenderers:
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    async def render(self, row: OutboxRow) -> Outgoing | None:
+    def table(self) -> dict[str, Renderer]:
+        return {KIND_REMINDER: self.reminder, KIND_FLAG: self.flag}
+
+    async def reminder(self, row: OutboxRow) -> Outgoing | None:
         """None (dropped) when the member checked in meanwhile, or the window closed."""
         services = self.services
         member = await services.storage.members.get(row.member_id or 0)
@@ -42,6 +47,29 @@ class CheckinReminders:
         )
         return Outgoing(text=text, buttons=[[(i18n.plain(language, "checkin-now"), "ci:go")]])
 
+    async def flag(self, row: OutboxRow) -> Outgoing | None:
+        """A member's flagged answers, in the secretary's language; None (dropped) when the
+        check-in is gone or no longer flagged."""
+        storage = self.services.storage
+        secretary = await storage.members.get(row.member_id or 0)
+        member = await storage.members.get(int(row.payload["member"]))
+        if secretary is None or member is None:
+            return None
+        checkin = await storage.checkins.get(member.id, date.fromisoformat(row.payload["day"]))
+        unit = await storage.units.get(checkin.unit_id) if checkin else None
+        if checkin is None or not checkin.flagged or unit is None:
+            return None
+        i18n, language = self.services.i18n, secretary.language
+        questions = self.services.checkins.form.questions
+        text = i18n.t(
+            language,
+            "checkin-flag-notice",
+            name=member.display_name,
+            unit=unit.name,
+            summary=answers_summary(i18n, language, questions, checkin.answers),
+        )
+        return Outgoing(text=text)
+
 
 async def close_notices(services: Services, unchecked: list[Unchecked]) -> list[NewMessage]:
     """For each unit's (nearest) secretaries: their members who did not check in, with the
@@ -49,7 +77,7 @@ async def close_notices(services: Services, unchecked: list[Unchecked]) -> list[
     i18n, now = services.i18n, services.clock.now()
     per_secretary: dict[int, tuple[int, str, list[Html]]] = {}
     for report in unchecked:
-        for secretary in await services.directives.nearest_secretaries(report.unit):
+        for secretary in await services.authz.nearest_secretaries(report.unit):
             if secretary.telegram_id is None:
                 continue
             language = secretary.language

@@ -33,6 +33,9 @@ _VIEWERS = (Role.SECRETARY, Role.COORDINATOR)
 # A window close missed while the bot was down is still reported this long afterwards.
 CLOSE_CATCH_UP = timedelta(hours=12)
 
+# A flagged answer, for the unit's secretaries (payload: the member and the day).
+KIND_FLAG = "checkin_flag"
+
 
 class CheckinError(Exception):
     """An answer or moment that cannot be taken; ``reason`` is catalogue-friendly and
@@ -148,15 +151,37 @@ class CheckinService:
             raise CheckinError(window.state.value, opens=window.opens, closes=window.closes)
         answers = {q.id: self.answer(q, raw.get(q.id)) for q in self.form.questions}
         excused, flagged = self.verdict(answers)
-        return await self.storage.checkins.save(
+        now = self.clock.now()
+        fields: dict[str, Any] = dict(
             member_id=member.id,
             unit_id=member.unit_id,
             day=window.day,
             answers=answers,
             excused=excused,
             flagged=flagged,
-            now=self.clock.now(),
+            now=now,
         )
+        if not (flagged and self.form.flags_at_once and unit is not None):
+            return await self.storage.checkins.save(**fields)  # one statement, no notice
+        notices = await self._flag_notices(member, unit, window.day, now)
+        # The notice commits with the check-in that causes it: a crash in between would
+        # store a flagged answer nobody is told about.
+        async with self.storage.db.transaction() as conn:
+            saved = await self.storage.checkins.save(**fields)
+            await self.storage.outbox.enqueue_many(conn, notices, now)
+        return saved
+
+    async def _flag_notices(
+        self, member: Member, unit: Unit, day: date, now: datetime
+    ) -> list[NewMessage]:
+        """A flagged answer goes to the unit's (nearest) secretaries at once; each notice is
+        worded in its reader's language when sent (``CheckinRenderers.flag``)."""
+        payload = {"member": member.id, "day": day.isoformat()}
+        return [
+            NewMessage(KIND_FLAG, chat_id, secretary.id, None, Priority.NOTICE, payload, now)
+            for secretary in await self.authz.nearest_secretaries(unit)
+            if (chat_id := secretary.telegram_id) is not None
+        ]
 
     async def today(self, member: Member) -> Checkin | None:
         unit = await self.storage.units.get(member.unit_id)

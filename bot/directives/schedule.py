@@ -128,10 +128,11 @@ async def directive_tick(services: Services, bot: Bot, paid: PaidLedger | None =
     done = len(await services.directives.start_due())
     done += len(await services.directives.remind_due())
     now = services.clock.now()
-    for directive, escalations in await services.directives.escalations_due():
-        messages = [_escalation_notice(services, directive, e, now) for e in escalations]
-        await _enqueue(services, messages, now)
-        done += len(messages)
+    done += await services.directives.escalate_due(
+        lambda directive, escalations: [
+            _escalation_notice(services, directive, e, now) for e in escalations
+        ]
+    )
     for directive in await services.directives.in_progress():
         if directive.paid and paid is not None:
             directive, refused = await _record_paid(services, directive, paid)
@@ -148,10 +149,18 @@ async def _record_paid(
     storage = services.storage
     charged = paid.charged.get(directive.id, directive.paid_charged)
     refused_at = paid.refused.get(directive.id)
-    newly = await storage.directives.record_paid(directive.id, charged, refused_at)
-    directive = await storage.directives.get(directive.id) or directive
-    if not newly:
-        return directive, 0
+    # The refusal is recorded with its notice: a crash in between would lose the notice.
+    async with storage.db.transaction():
+        newly = await storage.directives.record_paid(directive.id, charged, refused_at)
+        directive = await storage.directives.get(directive.id) or directive
+        if newly:
+            await _enqueue(services, [await _refused_notice(services, directive)])
+    return directive, int(newly)
+
+
+async def _refused_notice(services: Services, directive: Directive) -> NewMessage:
+    """For the author of a paid directive: Telegram refused for a low Star balance."""
+    storage = services.storage
     author = await storage.members.by_telegram_id(directive.author_telegram_id)
     origin = await storage.units.get(directive.from_unit_id)
     language = author.language if author else services.i18n.default_language
@@ -161,15 +170,13 @@ async def _record_paid(
         unit=origin.name if origin else "",
         stars=stars_of(directive.paid_charged),
     )
-    notice = notice_message(
+    return notice_message(
         directive.author_telegram_id,
         text,
         not_before=services.clock.now(),
         member_id=author.id if author else None,
         directive_id=directive.id,
     )
-    await _enqueue(services, [notice], services.clock.now())
-    return directive, 1
 
 
 async def _progress(services: Services, bot: Bot, directive: Directive) -> int:
@@ -177,7 +184,15 @@ async def _progress(services: Services, bot: Bot, directive: Directive) -> int:
     when nothing is left to send. A withdrawn one ends with its final tally."""
     storage, i18n = services.storage, services.i18n
     now = services.clock.now()
-    finished = await storage.directives.finish(directive.id, now)
+    # Closed with the secretaries' notices of who could not be reached, in one commit:
+    # once finished, a directive is not looked at again, so notices queued after it could
+    # be lost to a crash.
+    async with storage.db.transaction():
+        finished = await storage.directives.finish(directive.id, now)
+        if finished:
+            lost = await storage.directives.newly_unreachable(directive.id, directive.send_at)
+            messages = await _unreachable_notices(services, directive, lost, now)
+            await _enqueue(services, messages)
     totals = await services.directives.totals(directive)
     author = await storage.members.by_telegram_id(directive.author_telegram_id)
     language = author.language if author else i18n.default_language
@@ -214,9 +229,6 @@ async def _progress(services: Services, bot: Bot, directive: Directive) -> int:
     if not finished:
         return 0
     log.info("directive %s finished: %s", directive.id, totals)
-    lost = await storage.directives.newly_unreachable(directive.id, directive.send_at)
-    messages = await _unreachable_notices(services, directive, lost, now)
-    await _enqueue(services, messages, now)
     return 1 + len(messages)
 
 
@@ -234,10 +246,11 @@ def paid_line(i18n: Translator, language: str, directive: Directive) -> str:
     return i18n.t(language, key, stars=used, cap=cap)
 
 
-async def _enqueue(services: Services, messages: list[NewMessage], now: datetime) -> None:
+async def _enqueue(services: Services, messages: list[NewMessage]) -> None:
+    """Queue inside the caller's transaction (joined), with the change that causes them."""
     if messages:
         async with services.storage.db.transaction() as conn:
-            await services.storage.outbox.enqueue_many(conn, messages, now)
+            await services.storage.outbox.enqueue_many(conn, messages, services.clock.now())
 
 
 def _names(i18n: Translator, language: str, people: list[Straggler]) -> Html:
@@ -290,7 +303,7 @@ async def _unreachable_notices(
         unit = await services.storage.units.get(unit_id)
         if unit is None:
             continue
-        for secretary in await services.directives.nearest_secretaries(unit):
+        for secretary in await services.authz.nearest_secretaries(unit):
             assert secretary.telegram_id is not None
             language = secretary.language
             text = i18n.t(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -19,7 +20,7 @@ from bot.org.authz import Action, Actor, Authorizer, can
 from storage import Storage
 from storage.directives import Directive, PaidTerms, Straggler, Target, UnitTally
 from storage.models import Member, Role, Unit
-from storage.outbox import Priority
+from storage.outbox import NewMessage, Priority
 
 # Telegram allows 4,096 characters; Muster adds a heading and the acknowledgement line.
 MAX_TEXT = 3900
@@ -421,15 +422,22 @@ class DirectiveService:
             reminded.append(directive)
         return reminded
 
-    async def escalations_due(self) -> list[tuple[Directive, list[Escalation]]]:
-        """After deadline + grace: each secretary's list of their silent members. Marked
-        done as it is returned, so a restart does not send the lists twice."""
+    async def escalate_due(
+        self, notices: Callable[[Directive, list[Escalation]], list[NewMessage]]
+    ) -> int:
+        """After deadline + grace: each secretary's list of their silent members, queued as
+        ``notices`` words it in the transaction that marks the directive escalated, so a
+        restart neither sends the lists twice nor loses them. Returns the messages queued."""
         now = self.clock.now()
-        out = []
+        queued = 0
         for directive in await self.storage.directives.due_escalations(now - self.escalation_grace):
-            if await self.storage.directives.mark_escalated(directive.id, now):
-                out.append((directive, await self._escalation(directive)))
-        return out
+            async with self.storage.db.transaction() as conn:
+                if not await self.storage.directives.mark_escalated(directive.id, now):
+                    continue
+                messages = notices(directive, await self._escalation(directive))
+                await self.storage.outbox.enqueue_many(conn, messages, now)
+            queued += len(messages)
+        return queued
 
     async def _escalation(self, directive: Directive) -> list[Escalation]:
         stragglers = await self.storage.directives.stragglers(directive.id)
@@ -439,7 +447,7 @@ class DirectiveService:
         lists: dict[int, tuple[Member, dict[int, list[Straggler]]]] = {}
         for unit_id, members in _group(stragglers).items():
             unit = units.get(unit_id)
-            secretary = await self.nearest_secretaries(unit) if unit else []
+            secretary = await self.authz.nearest_secretaries(unit) if unit else []
             for member in secretary:
                 _, groups = lists.setdefault(member.id, (member, {}))
                 groups[unit_id] = members
@@ -453,16 +461,6 @@ class DirectiveService:
             )
             for member, groups in lists.values()
         ]
-
-    async def nearest_secretaries(self, unit: Unit) -> list[Member]:
-        """The unit's secretaries, or, where it has none, those of the nearest unit above."""
-        chain = [unit, *reversed(await self.storage.units.ancestors(unit))]
-        holders = await self.storage.members.holders([u.id for u in chain], Role.SECRETARY)
-        for candidate in chain:
-            found = [m for unit_id, m in holders if unit_id == candidate.id and m.telegram_id]
-            if found:
-                return found
-        return []
 
     async def in_progress(self) -> list[Directive]:
         return await self.storage.directives.sending()

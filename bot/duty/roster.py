@@ -892,6 +892,15 @@ class RosterService:
         days = [GridDay(g, grid_units[g.id], tuple(entries[g.id])) for g in ordered]
         return DayRoster(unit, day, coverage, days)
 
+    async def shift(self, shift_id: int) -> tuple[Shift, Grid, Unit] | None:
+        """A shift with its grid and unit; None when any of them is gone."""
+        shift = await self.storage.shifts.get(shift_id)
+        grid = await self.storage.grids.get(shift.grid_id) if shift else None
+        unit = await self.storage.units.get(shift.unit_id) if shift else None
+        if shift is None or grid is None or unit is None:
+            return None
+        return shift, grid, unit
+
     async def cancel_shift(self, actor: Actor, shift_id: int, notice: CancelNotice) -> Cancelled:
         """Cancel a shift not yet started; its member (if any) is told through the outbox
         in the same transaction."""

@@ -43,7 +43,7 @@ _NOTES = {
 
 async def duty_tick(services: Services) -> int:
     """One pass; returns the number of steps taken."""
-    return await services.duty.run_schedule(services.directives.nearest_secretaries)
+    return await services.duty.run_schedule(services.authz.nearest_secretaries)
 
 
 def when_text(view: ShiftView, language: str) -> str:

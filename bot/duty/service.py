@@ -40,7 +40,7 @@ REASON_LIMIT = 200
 LISTED_SPAN = timedelta(days=7)
 LISTED = 10
 
-# The secretaries to tell about a unit's shift (``DirectiveService.nearest_secretaries``).
+# The secretaries to tell about a unit's shift (``Authorizer.nearest_secretaries``).
 Secretaries = Callable[[Unit], Awaitable[list[Member]]]
 # What one schedule step does to the shifts due, inside its transaction.
 Take = Callable[[aiosqlite.Connection, Sequence[Shift]], Awaitable[None]]

@@ -3,9 +3,11 @@ as a valid answer to each kind of question, and the stored form of it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from bot.kit.questions import CHOICE_KINDS, Kind, Question
+from bot.kit.i18n import Html, Translator, join_html, list_separator
+from bot.kit.questions import CHOICE_KINDS, Kind, Question, Text
 from bot.kit.typed import parse_decimal
 
 
@@ -85,3 +87,44 @@ def _is_location(raw: dict[str, Any]) -> bool:
 def on_earth(latitude: float, longitude: float) -> bool:
     """A point that exists (a forged update can carry any numbers)."""
     return -90 <= latitude <= 90 and -180 <= longitude <= 180
+
+
+def text_in(language: str, text: Text) -> str:
+    """A bilingual configured text in the person's language."""
+    return text.zh if language == "zh" else text.en
+
+
+def shown(language: str, question: Question, value: Any) -> str:
+    """An stored answer as the person reads it."""
+    if value is None:
+        return "—"
+    if question.kind in CHOICE_KINDS:
+        labels = {c.id: text_in(language, c.label) for c in question.choices}
+        chosen = [str(c) for c in (value if isinstance(value, list) else [value])]
+        return list_separator(language).join(labels.get(c, c) for c in chosen)
+    if question.kind is Kind.NUMBER:
+        return f"{value:g} {question.unit or ''}".strip()
+    if question.kind is Kind.LOCATION:
+        return f"📍 {value['lat']:.4f}, {value['lon']:.4f}"
+    if question.kind is Kind.PHOTO:
+        return "📷"
+    return str(value)
+
+
+def answers_summary(
+    i18n: Translator, language: str, questions: Sequence[Question], answers: dict[str, Any]
+) -> Html:
+    """One line per question, its answer as the person reads it: for the form's own
+    confirmation and for the notices that quote it (a flagged check-in)."""
+    return join_html(
+        "\n",
+        [
+            i18n.t(
+                language,
+                "form-summary-line",
+                prompt=text_in(language, q.prompt),
+                answer=shown(language, q, answers.get(q.id)),
+            )
+            for q in questions
+        ],
+    )

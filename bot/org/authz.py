@@ -105,6 +105,16 @@ class Authorizer:
         self.clock = clock
         self.admins = admins
 
+    async def nearest_secretaries(self, unit: Unit) -> list[Member]:
+        """The unit's secretaries, or, where it has none, those of the nearest unit above."""
+        chain = [unit, *reversed(await self.storage.units.ancestors(unit))]
+        holders = await self.storage.members.holders([u.id for u in chain], Role.SECRETARY)
+        for candidate in chain:
+            found = [m for unit_id, m in holders if unit_id == candidate.id and m.telegram_id]
+            if found:
+                return found
+        return []
+
     async def actor(self, telegram_id: int) -> Actor:
         member = await self.storage.members.by_telegram_id(telegram_id)
         grants: tuple[tuple[Role, Unit], ...] = ()

@@ -68,6 +68,16 @@ class MembershipService:
     async def member(self, telegram_id: int) -> Member | None:
         return await self.storage.members.by_telegram_id(telegram_id)
 
+    async def by_id(self, member_id: int) -> Member | None:
+        return await self.storage.members.get(member_id)
+
+    async def stale_menus(self) -> list[tuple[int, int | None]]:
+        """(member id, Telegram id) of the members whose command menu awaits a refresh."""
+        return await self.storage.members.stale_menus()
+
+    async def menu_refreshed(self, member_id: int) -> None:
+        await self.storage.members.menu_refreshed(member_id)
+
     async def touch(self, person: Person) -> Member | None:
         """The member behind an update, kept current: Telegram names and usernames change
         (and usernames get reused), and someone who writes to us is reachable again."""

@@ -32,7 +32,7 @@ async def to_secretaries(
             photo=photo,
             buttons=buttons(secretary.language) if buttons else (),
         )
-        for secretary in await services.directives.nearest_secretaries(unit)
+        for secretary in await services.authz.nearest_secretaries(unit)
         if secretary.telegram_id is not None
     ]
 

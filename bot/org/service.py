@@ -305,6 +305,13 @@ class OrgService:
     async def unit(self, unit_id: int) -> Unit | None:
         return await self.storage.units.get(unit_id)
 
+    async def unit_by_code(self, code: str) -> Unit | None:
+        return await self.storage.units.by_code(code)
+
+    async def top_units(self) -> list[Unit]:
+        """The units at the top of the tree (the committees an admin oversees)."""
+        return await self.storage.units.children(None)
+
     async def units_where(self, actor: Actor, action: Action) -> list[TreeLine]:
         """The units (in tree order, with member counts) on which ``actor`` may ``action``."""
         roots = None if actor.is_admin else actor.scopes(*RULES.get(action, ()))

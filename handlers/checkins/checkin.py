@@ -11,10 +11,9 @@ from telegram.ext import (
 )
 
 from bot.checkins.service import CheckinError, WindowState
-from bot.kit.i18n import Html, format_day
+from bot.kit.i18n import format_day
 from bot.kit.people import require_active
 from bot.kit.questions import Question
-from bot.org.notices import to_secretaries
 from handlers.kit.common import (
     PRIVATE,
     Buttons,
@@ -26,7 +25,6 @@ from handlers.kit.common import (
 )
 from handlers.kit.flow import Flow
 from handlers.kit.form import ERRORS, FormWalker, error_args
-from storage.checkins import Checkin
 from storage.models import Member
 
 ASK, CONFIRM, EXISTING = range(3)
@@ -169,32 +167,8 @@ async def submit(update: Update, context: MusterContext) -> int:
     key = "checkin-saved" if first else "checkin-updated"
     await reply.edit(key, day=format_day(checkin.day, reply.language))
     if checkin.flagged and services.settings.checkin.flags_at_once:
-        await _tell_secretaries(reply, member, checkin)
+        wake_delivery(context)  # the secretaries' notice was queued with the check-in
     return FLOW.end(context)
-
-
-async def _tell_secretaries(reply: Reply, member: Member, checkin: Checkin) -> None:
-    """A flagged answer goes to the unit's secretaries at once, through the outbox."""
-    services = reply.context.services
-    unit = await services.org.unit(member.unit_id)
-    if unit is None:
-        return
-
-    def text(language: str) -> Html:
-        return services.i18n.t(
-            language,
-            "checkin-flag-notice",
-            name=member.display_name,
-            unit=unit.name,
-            summary=FORM.summary(Reply(reply.update, reply.context, language), checkin.answers),
-        )
-
-    now = services.clock.now()
-    messages = await to_secretaries(services, unit, text, now=now)
-    if messages:
-        async with services.storage.db.transaction() as conn:
-            await services.storage.outbox.enqueue_many(conn, messages, now)
-        wake_delivery(reply.context)
 
 
 async def restart(update: Update, context: MusterContext) -> int:

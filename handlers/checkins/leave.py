@@ -52,7 +52,7 @@ async def _target(reply: Reply) -> Member | None:
     services = reply.context.services
     member_id = FLOW.draft(reply.context).get("member")
     if member_id is not None:
-        return await services.storage.members.get(int(member_id))
+        return await services.membership.by_id(int(member_id))
     return reply.member
 
 

@@ -46,7 +46,6 @@ from handlers.kit.common import (
 )
 from handlers.kit.flow import Flow
 from handlers.kit.pickers import paged
-from storage.db import from_db_time, to_db_time
 from storage.directives import Directive, Target
 from storage.models import Unit
 
@@ -382,7 +381,7 @@ async def deadline_chosen(update: Update, context: MusterContext) -> int:
     when = await _chosen_time(reply, _raw_time(reply))
     if when is None:
         return DEADLINE
-    FLOW.draft(context)["deadline"] = to_db_time(when)
+    FLOW.draft(context)["deadline"] = when.isoformat()
     return await _ask_schedule(reply)
 
 
@@ -393,9 +392,9 @@ async def schedule_chosen(update: Update, context: MusterContext) -> int:
         return SCHEDULE
     draft = FLOW.draft(context)
     now = context.services.clock.now()
-    draft["send_at"] = None if when <= now else to_db_time(when)
+    draft["send_at"] = None if when <= now else when.isoformat()
     deadline = draft.get("deadline")
-    if draft.get("ack") and deadline and from_db_time(deadline) <= when:
+    if draft.get("ack") and deadline and datetime.fromisoformat(deadline) <= when:
         await reply.send("directive-deadline-before-send")
         return await _ask_deadline(reply)
     return await _preview(reply)
@@ -412,8 +411,8 @@ def _as_draft(draft: dict[str, Any]) -> Draft:
         text=draft.get("text", ""),
         attachment=(attachment[0], attachment[1], attachment[2]) if attachment else None,
         ack_required=bool(draft.get("ack")),
-        ack_deadline=from_db_time(deadline) if deadline else None,
-        send_at=from_db_time(send_at) if send_at else None,
+        ack_deadline=datetime.fromisoformat(deadline) if deadline else None,
+        send_at=datetime.fromisoformat(send_at) if send_at else None,
         urgent=bool(draft.get("urgent")),
     )
 

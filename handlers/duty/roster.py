@@ -1128,14 +1128,12 @@ async def roster_cancel_list(update: Update, context: MusterContext) -> None:
 async def _shift_of(reply: Reply) -> tuple[Shift, Grid, Unit, Unit] | None:
     """The pressed shift, its grid and unit, and the unit whose day is being viewed."""
     _, _, shift_id, view_id = _pressed(reply)
-    storage = reply.context.services.storage
-    shift = await storage.shifts.get(int(shift_id))
-    grid = await storage.grids.get(shift.grid_id) if shift else None
-    unit = await storage.units.get(shift.unit_id) if shift else None
-    view = await storage.units.get(int(view_id))
-    if shift is None or grid is None or unit is None or view is None:
+    services = reply.context.services
+    found = await services.roster.shift(int(shift_id))
+    view = await services.org.unit(int(view_id))
+    if found is None or view is None:
         return None
-    return shift, grid, unit, view
+    return *found, view
 
 
 async def roster_cancel_ask(update: Update, context: MusterContext) -> None:
@@ -1150,9 +1148,7 @@ async def roster_cancel_ask(update: Update, context: MusterContext) -> None:
         return
     await reply.toast("")
     day = date.fromisoformat(shift.day)
-    member = (
-        await context.services.storage.members.get(shift.member_id) if shift.member_id else None
-    )
+    member = await context.services.membership.by_id(shift.member_id) if shift.member_id else None
     rows: Buttons = [
         [(reply.t("roster-cancel-confirm"), f"rs:k:{shift.id}:{view.id}")],
         [(reply.t("button-back"), f"rs:d:{_day_data(view.id, day)}")],

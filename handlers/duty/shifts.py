@@ -86,7 +86,7 @@ async def take(update: Update, context: MusterContext) -> None:
         return
     services = context.services
     outcome = await services.duty.take(
-        reply.member, int(reply.choice), services.directives.nearest_secretaries
+        reply.member, int(reply.choice), services.authz.nearest_secretaries
     )
     if outcome.verdict is not Verdict.DONE:
         await reply.toast(_TOASTS[outcome.verdict])
@@ -149,7 +149,7 @@ async def reason(update: Update, context: MusterContext) -> int:
         return FLOW.end(context)
     services = context.services
     outcome = await services.duty.decline(
-        member, int(draft["shift"]), text, services.directives.nearest_secretaries
+        member, int(draft["shift"]), text, services.authz.nearest_secretaries
     )
     await _drop_keyboard(reply, draft.get("asked"))
     if outcome.verdict is Verdict.DONE:

@@ -12,8 +12,9 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
+from bot.kit import forms
 from bot.kit.forms import AnswerError, check_answer
-from bot.kit.i18n import Html, join_html, list_separator
+from bot.kit.i18n import Html
 from bot.kit.questions import CHOICE_KINDS, Kind, Question, Text
 from handlers.kit.common import PRIVATE, MusterContext, Reply
 from handlers.kit.flow import Flow
@@ -56,24 +57,7 @@ def error_args(details: dict[str, Any]) -> dict[str, Any]:
 
 def text_in(reply: Reply, text: Text) -> str:
     """A bilingual configured text in the person's language."""
-    return text.zh if reply.language == "zh" else text.en
-
-
-def shown(reply: Reply, question: Question, value: Any) -> str:
-    """An stored answer as the person reads it."""
-    if value is None:
-        return "—"
-    if question.kind in CHOICE_KINDS:
-        labels = {c.id: text_in(reply, c.label) for c in question.choices}
-        chosen = [str(c) for c in (value if isinstance(value, list) else [value])]
-        return list_separator(reply.language).join(labels.get(c, c) for c in chosen)
-    if question.kind is Kind.NUMBER:
-        return f"{value:g} {question.unit or ''}".strip()
-    if question.kind is Kind.LOCATION:
-        return f"📍 {value['lat']:.4f}, {value['lon']:.4f}"
-    if question.kind is Kind.PHOTO:
-        return "📷"
-    return str(value)
+    return forms.text_in(reply.language, text)
 
 
 class FormWalker:
@@ -105,17 +89,9 @@ class FormWalker:
         return answers
 
     def summary(self, reply: Reply, answers: dict[str, Any]) -> Html:
-        return join_html(
-            "\n",
-            [
-                reply.t(
-                    "form-summary-line",
-                    prompt=text_in(reply, q.prompt),
-                    answer=shown(reply, q, answers.get(q.id)),
-                )
-                for q in self.questions(reply.context)
-            ],
-        )
+        services = reply.context.services
+        questions = self.questions(reply.context)
+        return forms.answers_summary(services.i18n, reply.language, questions, answers)
 
     def _current(self, context: MusterContext) -> Question | None:
         questions = self.questions(context)

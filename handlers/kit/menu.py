@@ -102,7 +102,7 @@ async def refresh_menu_for(bot: Bot, services: Services, telegram_id: int) -> bo
         log.info("menu for %s not set yet: %s", telegram_id, exc)
         return False
     if actor.member is not None:
-        await services.storage.members.menu_refreshed(actor.member.id)
+        await services.membership.menu_refreshed(actor.member.id)
     return True
 
 
@@ -110,9 +110,9 @@ async def refresh_stale_menus(bot: Bot, services: Services) -> int:
     """Set the menus marked stale by role changes made outside the chat (the CLI); part of
     the schedule's tick. Returns the menus set."""
     done = 0
-    for member_id, telegram_id in await services.storage.members.stale_menus():
+    for member_id, telegram_id in await services.membership.stale_menus():
         if telegram_id is None:  # erased since: no chat to set
-            await services.storage.members.menu_refreshed(member_id)
+            await services.membership.menu_refreshed(member_id)
         elif await refresh_menu_for(bot, services, telegram_id):
             done += 1
     return done

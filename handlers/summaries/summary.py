@@ -73,14 +73,14 @@ async def _arguments(reply: Reply, most: int) -> tuple[list[date], str | None] |
 async def _scopes(reply: Reply, actor: Actor) -> list[Unit]:
     scopes = actor.scopes(Role.COORDINATOR, Role.SECRETARY)
     if actor.is_admin and not scopes:
-        scopes = await reply.context.services.storage.units.children(None)
+        scopes = await reply.context.services.org.top_units()
     return scopes
 
 
 async def _unit_for(reply: Reply, actor: Actor, code: str | None) -> Unit | None:
     """The unit named, else the asker's only committee; None (and why, said) otherwise."""
     if code is not None:
-        unit = await reply.context.services.storage.units.by_code(code)
+        unit = await reply.context.services.org.unit_by_code(code)
         if unit is None:
             await reply.send("summary-unknown-unit", code=code)
         return unit
@@ -102,7 +102,7 @@ async def picked(update: Update, context: MusterContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     _, unit_id, when = query.data.split(":")
-    unit = await context.services.storage.units.get(int(unit_id))
+    unit = await context.services.org.unit(int(unit_id))
     day = None if when == "-" else iso_day(when)
     if unit is None or (day is None and when != "-"):  # gone, or forged
         await reply.toast("button-stale")
@@ -206,7 +206,7 @@ async def group_chat(update: Update, context: MusterContext) -> None:
     if len(args) != 1:
         await reply.send("summary-chat-usage")
         return
-    unit = await context.services.storage.units.by_code(args[0])
+    unit = await context.services.org.unit_by_code(args[0])
     if unit is None:
         await reply.send("summary-unknown-unit", code=args[0])
         return

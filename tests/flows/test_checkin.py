@@ -166,15 +166,21 @@ async def test_a_flag_reaches_the_secretary_at_once(harness: Harness, ann: FakeU
     harness.clock.set(local("2026-12-01 08:00"))  # before the 09:00 reminder
     sec = harness.person(702, "Sam", language="zh")
     await harness.join(sec, "RIV", Role.SECRETARY)
+    eve = harness.person(703, "Eve", language="en")
+    await harness.join(eve, "RIV", Role.SECRETARY)
     [step] = await harness.send(ann, ann.command("checkin"))
     [step] = await harness.send(ann, ann.press(step, "Help"))
     for _ in range(4):
         step = newest(await harness.send(ann, ann.press(step, "Skip")))
     await harness.send(ann, ann.press(step, "✅ Submit"))
-    # The flag notice, and (the bot "was down" since Monday's close) Monday's list.
-    assert await harness.run_due() == 2
+    # The flag notices, and (the bot "was down" since Monday's close) Monday's lists.
+    assert await harness.run_due() == 4
+    # Each secretary reads it in their own language.
     texts = [m.text or "" for m in harness.api.sent_to(702)]
     flag = "⚠️ Ann（Riverside Branch 1）在今日打卡中报告了问题：\n• 在哪？：求助"
+    assert any(t.startswith(flag) for t in texts)
+    texts = [m.text or "" for m in harness.api.sent_to(703)]
+    flag = "⚠️ Ann (Riverside Branch 1) flagged a problem in today's check-in:\n• Where?: Help"
     assert any(t.startswith(flag) for t in texts)
 
 

@@ -263,6 +263,53 @@ async def test_unreachable_members_are_counted_and_reported(
     assert again is not None and again.unreachable_since is None
 
 
+def crash_next_enqueue(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The next queuing of messages dies (the process killed right there); then all is well."""
+    outbox = harness.services.storage.outbox
+    enqueue_many = outbox.enqueue_many
+
+    async def crash(*_: object) -> None:
+        monkeypatch.setattr(outbox, "enqueue_many", enqueue_many)
+        raise RuntimeError("killed while queuing")
+
+    monkeypatch.setattr(outbox, "enqueue_many", crash)
+
+
+async def test_a_crash_while_queuing_the_escalation_loses_no_list(
+    harness: Harness, sec: FakeUser, members: list[FakeUser], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await compose(harness, sec, deadline="17:00")
+    await harness.run_due()
+    harness.clock.advance(timedelta(hours=1))  # the deadline: reminders
+    await harness.run_due()
+    harness.clock.advance(timedelta(hours=1))  # deadline + grace
+    crash_next_enqueue(harness, monkeypatch)
+    with pytest.raises(RuntimeError):
+        await harness.run_due()
+    assert await harness.run_due() == 1  # after the restart, the list still goes out
+    escalation = harness.api.last_message(601).text or ""
+    assert escalation.startswith("⚠️ 3 members have not acknowledged a directive")
+
+
+async def test_a_crash_while_queuing_the_unreachable_notice_loses_it_not(
+    harness: Harness, sec: FakeUser, members: list[FakeUser], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    harness.api.block(613)
+    done = await compose(harness, sec, ack=False)
+    await harness.app.bot_data["delivery"].drain()  # sent; the directive not closed yet
+    crash_next_enqueue(harness, monkeypatch)
+    with pytest.raises(RuntimeError):
+        await harness.run_due()
+    await harness.run_due()
+    progress = harness.api.message(601, done.message_id)
+    assert progress is not None
+    assert progress.text == "✅ Directive sent: 2 of 3 · 1 unreachable"
+    assert harness.api.last_message(601).text == (
+        "⚠️ 1 member of Riverside Branch 1 could not be reached "
+        "(they blocked the bot or left Telegram): Cy ⚠️"
+    )
+
+
 async def test_bad_input_is_reasked(
     harness: Harness, sec: FakeUser, members: list[FakeUser]
 ) -> None:

@@ -3,11 +3,15 @@ cap, the paid sends, and Telegram refusing for a low Star balance."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 import pytest
 
 from bot.config import Settings
 from fakeapi import ApiCall, FakeUser, SentMessage
 from storage.models import Role
+from storage.outbox import NewMessage
 from tests.conftest import ADMIN_ID
 from tests.flows.conftest import Harness
 from tests.flows.test_directives import labels, typed
@@ -199,3 +203,28 @@ async def test_a_low_star_balance_sends_the_rest_free_and_tells_the_author(
     ]
     directive = (await harness.services.storage.directives.recent([], 1))[0]
     assert directive.paid_refused_at is not None
+
+
+async def test_a_crash_while_queuing_the_low_balance_notice_loses_it_not(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin = harness.person(ADMIN_ID, "Ada Admin")
+    step = await preview(harness, admin, "☐ Riverside Branch 1 (1000)")
+    [step] = await harness.send(admin, admin.press(step, "⚡ Urgent (paid)"))
+    await harness.send(admin, admin.press_data(step.message_id, "dc:s"))
+    harness.api.fail_next("sendMessage", error_code=400, description="Bad Request: BALANCE_TOO_LOW")
+    outbox = harness.services.storage.outbox
+    enqueue_many = outbox.enqueue_many
+
+    async def crash(conn: Any, rows: list[NewMessage], now: datetime) -> None:
+        if any("stopped" in str(r.payload.get("text")) for r in rows):
+            monkeypatch.setattr(outbox, "enqueue_many", enqueue_many)
+            raise RuntimeError("killed while queuing the notice")
+        await enqueue_many(conn, rows, now)
+
+    monkeypatch.setattr(outbox, "enqueue_many", crash)
+    with pytest.raises(RuntimeError):
+        await harness.run_due()
+    await harness.run_due()  # after the restart
+    notice = [m for m in harness.api.sent_to(ADMIN_ID) if m.text and "stopped" in m.text]
+    assert len(notice) == 1

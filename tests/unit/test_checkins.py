@@ -10,11 +10,17 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.checkins.config import CheckinSettings
-from bot.checkins.service import CheckinError, CheckinService, WindowState, local_instant
+from bot.checkins.service import (
+    KIND_FLAG,
+    CheckinError,
+    CheckinService,
+    WindowState,
+    local_instant,
+)
 from bot.kit.clock import FakeClock
 from bot.kit.questions import Choice, Kind, Question, Text
 from bot.services import Services
-from storage.models import Member, Unit
+from storage.models import Member, Role, Unit
 from tests.orgdata import load_tree
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -197,6 +203,66 @@ async def test_one_checkin_a_day_edits_replace_it(
     assert await service.today(member) is None  # a new day, a new check-in
     third, new = await service.save(member, {"status": "sick"})
     assert new and third.excused and third.day == date(2026, 12, 2)
+
+
+async def secretary_of(services: Services, code: str = "RIV") -> Member:
+    """Sam, secretary of ``code`` (Ann's unit's parent in the test tree)."""
+    unit = await services.storage.units.by_code(code)
+    assert unit is not None
+    now = services.clock.now()
+    await services.storage.members.add_many([(78, "Sam", None, "zh", unit.id)], now)
+    sam = await services.storage.members.by_telegram_id(78)
+    assert sam is not None
+    async with services.storage.db.transaction() as conn:
+        await services.storage.members.grant(conn, sam.id, unit.id, Role.SECRETARY, now)
+    return sam
+
+
+async def test_a_flagged_checkin_is_saved_with_its_secretaries_notice(
+    services: Services, service: CheckinService, clock: FakeClock, tmp_path: Path
+) -> None:
+    """Once ``save`` returns, the notice is queued: a crash right after it loses nothing."""
+    member = await member_in(services, tmp_path)
+    sam = await secretary_of(services)
+    at(clock, "2026-12-01 09:00")
+    await service.save(member, {"status": "post"})
+    assert await services.storage.outbox.claim(clock.now(), 10) == []  # nothing to tell
+    await service.save(member, {"status": "help"})
+    [row] = await services.storage.outbox.claim(clock.now(), 10)
+    assert (row.kind, row.chat_id, row.member_id) == (KIND_FLAG, 78, sam.id)
+    assert row.payload == {"member": member.id, "day": "2026-12-01"}
+
+
+async def test_a_flagged_checkin_and_its_notice_commit_together(
+    services: Services,
+    service: CheckinService,
+    clock: FakeClock,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    member = await member_in(services, tmp_path)
+    await secretary_of(services)
+    at(clock, "2026-12-01 09:00")
+
+    async def crash(*_: object) -> None:
+        raise RuntimeError("killed between the check-in and its notice")
+
+    monkeypatch.setattr(services.storage.outbox, "enqueue_many", crash)
+    with pytest.raises(RuntimeError):
+        await service.save(member, {"status": "help"})
+    assert await service.today(member) is None  # no flagged check-in nobody was told of
+
+
+async def test_flags_not_at_once_queue_nothing(
+    services: Services, clock: FakeClock, tmp_path: Path
+) -> None:
+    service = CheckinService(services.storage, clock, form(flags_at_once=False), SHANGHAI)
+    member = await member_in(services, tmp_path)
+    await secretary_of(services)
+    at(clock, "2026-12-01 09:00")
+    checkin, _ = await service.save(member, {"status": "help"})
+    assert checkin.flagged
+    assert await services.storage.outbox.claim(clock.now(), 10) == []
 
 
 async def test_saving_outside_the_window_or_with_a_bad_answer_stores_nothing(

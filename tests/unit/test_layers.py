@@ -3,6 +3,8 @@ cover every feature: a new wing fails here until it has both halves and is in th
 
 from __future__ import annotations
 
+import ast
+import importlib
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -47,3 +49,26 @@ def test_the_layers_are_the_four_of_the_design() -> None:
     assert contract("layers", "Layers:")["layers"] == ["app", "handlers", "bot", "storage"]
     stand_in = contract("forbidden", "The Bot API stand-in")
     assert set(stand_in["forbidden_modules"]) == {"app", "handlers", "bot", "storage"}
+
+
+def test_screens_never_touch_storage() -> None:
+    """Handlers call services only: no ``….storage`` reached through the services, and
+    from ``storage`` only the types of what the services return (no repository, no codec)."""
+    reaching, untyped = [], []
+    for path in sorted((ROOT / "handlers").rglob("*.py")):
+        where = path.relative_to(ROOT)
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Attribute) and node.attr == "storage":
+                reaching.append(f"{where}:{node.lineno}")
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "storage":
+                module = importlib.import_module(node.module or "")
+                untyped += [
+                    f"{where}:{node.lineno} {alias.name}"
+                    for alias in node.names
+                    if not isinstance(getattr(module, alias.name), type)
+                ]
+            if isinstance(node, ast.Import) and any(
+                a.name.split(".")[0] == "storage" for a in node.names
+            ):
+                untyped.append(f"{where}:{node.lineno} import storage")
+    assert reaching == [] and untyped == []
