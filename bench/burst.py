@@ -567,9 +567,7 @@ def render(
     def ratio(value: str) -> str:
         # The old pacing can keep 0% of the broadcast: no ratio for that round.
         ratios = [
-            getattr(p["new"], value) / old
-            for p in pairs
-            if (old := getattr(p["old"], value)) != 0
+            getattr(p["new"], value) / old for p in pairs if (old := getattr(p["old"], value)) != 0
         ]
         finite = [r for r in ratios if math.isfinite(r)]
         return f"{statistics.median(finite):.2f}×" if finite else "n/a"

@@ -121,5 +121,3 @@ def checkin_problems(form: CheckinSettings) -> list[str]:
     if len(set(reasons)) != len(reasons):
         problems.append("checkin.leave_reasons: an id is listed twice")
     return problems
-
-

@@ -21,9 +21,7 @@ KEY = re.compile(r"^[a-z]+(-[a-z0-9]+)+$")
 NOT_MESSAGES = {"utf-8", "utf-8-sig"}
 # Code that talks to people; every kebab-case literal there is a message id.
 SOURCES = [
-    path
-    for folder in ("app", "handlers", "bot")
-    for path in sorted((ROOT / folder).rglob("*.py"))
+    path for folder in ("app", "handlers", "bot") for path in sorted((ROOT / folder).rglob("*.py"))
 ]
 NUMERIC = {"count", "n", "uses", "used", "days"}
 
