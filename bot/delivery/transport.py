@@ -27,7 +27,7 @@ import urllib.request
 
 import aiohttp
 import certifi
-import httpx
+import httpx  # noqa: TID251 (its timeouts, raised inside PTB, are mapped like ours)
 from aiohttp.payload import BytesPayload
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput  # the type BaseRequest.do_request is declared with

@@ -21,7 +21,7 @@ class AnswerError(Exception):
         self.details = details
 
 
-def check_answer(question: Question, raw: Any) -> Any:
+def check_answer(question: Question, raw: Any) -> Any:  # noqa: C901 (a branch per kind)
     """The stored form of one answer, or AnswerError saying what is wrong with it.
     ``None`` means skipped, allowed only for optional questions."""
     if raw is None or raw == "" or raw == []:

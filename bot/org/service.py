@@ -128,7 +128,7 @@ def _csv_entries(text: str, name: str) -> list[_Entry]:
     return entries
 
 
-def parse_org_file(path: Path) -> tuple[list[SpecLine], list[str]]:
+def parse_org_file(path: Path) -> tuple[list[SpecLine], list[str]]:  # noqa: C901 (names every bad line)
     """Read and check the file on its own, field by field: the units that can be read and
     the problems found (the tree is checked later, so that all of them are listed at once).
     A file that cannot be read at all is an OrgFileError."""
@@ -182,7 +182,7 @@ def parse_org_file(path: Path) -> tuple[list[SpecLine], list[str]]:
     return specs, problems
 
 
-def check_tree(lines: list[SpecLine], existing: list[Unit]) -> list[str]:
+def check_tree(lines: list[SpecLine], existing: list[Unit]) -> list[str]:  # noqa: C901 (names every problem)
     """Duplicate codes, unknown parents and cycles, against the tree after the import."""
     problems: list[str] = []
     seen: dict[str, SpecLine] = {}

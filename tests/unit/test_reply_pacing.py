@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-import httpx
+import httpx  # noqa: TID251 (PTB raises its timeouts with httpx causes)
 import pytest
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
