@@ -20,7 +20,7 @@ import time
 import warnings
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -623,6 +623,33 @@ class _GroupCommit:
             self._busy = False
 
 
+@dataclass(eq=False)
+class _Burst:
+    """What one ``_pump`` shares between its workers."""
+
+    stop: asyncio.Event | None
+    batch: int  # rows a claim takes
+    most: int  # rows claimed ahead at most
+    queue: deque[OutboxRow] = field(default_factory=deque)
+    unstarted: list[int] = field(default_factory=list)
+    chat_locks: dict[int, asyncio.Lock] = field(default_factory=dict)
+    chat_refs: Counter[int] = field(default_factory=Counter)
+    # Rows to be retried, per chat: until one is taken again, the chat's later rows as
+    # urgent or less go back unsent, as the claim would have held them back.
+    waiting: dict[int, dict[int, int]] = field(default_factory=dict)  # chat → {row id: priority}
+    tally: Counter[str] = field(default_factory=Counter)
+    started: float = field(default_factory=time.monotonic)
+    # exhausted: a claim for a worker found nothing (this burst is over); dry: the last
+    # claim found nothing, so claiming ahead waits for a worker to need more.
+    exhausted: bool = False
+    dry: bool = False
+    healthy: bool = True
+    claiming: asyncio.Task[None] | None = None
+
+    def stopping(self) -> bool:
+        return self.stop is not None and self.stop.is_set()
+
+
 class DeliveryEngine:
     """Claims due outbox rows, renders and sends them, and records each verdict.
 
@@ -706,124 +733,120 @@ class DeliveryEngine:
         that one busy chat does not hold up everyone else. The next batch is claimed while
         the last rows of this one are still being sent, so that no worker waits for it.
         """
-        outbox = self.storage.outbox
-        batch = self.settings.workers * 4
-        most = self.settings.workers * 32
-        queue: deque[OutboxRow] = deque()
-        unstarted: list[int] = []
-        chat_locks: dict[int, asyncio.Lock] = {}
-        chat_refs: Counter[int] = Counter()
-        # Rows to be retried, per chat: until one is taken again, the chat's later rows as
-        # urgent or less go back unsent, as the claim would have held them back.
-        waiting: dict[int, dict[int, int]] = {}  # chat → {row id: priority}
-        tally: Counter[str] = Counter()
-        started = time.monotonic()
-        # exhausted: a claim for a worker found nothing (this burst is over); dry: the last
-        # claim found nothing, so claiming ahead waits for a worker to need more.
-        state = {"exhausted": False, "dry": False, "healthy": True}
-        claiming: asyncio.Task[None] | None = None
-
-        def stopping() -> bool:
-            return stop is not None and stop.is_set()
-
-        async def claim(needed: bool) -> None:
-            try:
-                rows = await outbox.claim(self.clock.now(), batch)
-            except Exception:
-                log.exception("outbox: claiming due messages failed")
-                rows, state["healthy"] = [], False
-            state["dry"] = not rows
-            if needed:
-                state["exhausted"] = not rows
-            if rows and self._prepare is not None:
-                try:
-                    # One look-up for the whole batch instead of one per row.
-                    await self._prepare(rows)
-                except Exception:
-                    log.exception("outbox: preparing a batch failed; rendering row by row")
-            queue.extend(rows)
-
-        def claiming_more(needed: bool) -> asyncio.Task[None] | None:
-            """The claim under way, started now if there is none and more may come;
-            ``needed`` when a worker has nothing to take without it."""
-            nonlocal claiming
-            if claiming is None or claiming.done():
-                if state["exhausted"] or len(queue) >= most or stopping():
-                    return None
-                if state["dry"] and not needed:
-                    return None
-                claiming = asyncio.create_task(claim(needed))
-            return claiming
-
-        async def take() -> OutboxRow | None:
-            while not stopping():
-                index, ready = self._choose(queue, chat_refs)
-                if not ready and (more := claiming_more(needed=True)) is not None:
-                    # Shielded: the claim is shared, and its rows must reach the queue.
-                    await asyncio.shield(more)
-                    continue
-                if index is None:
-                    return None
-                row = queue[index]
-                del queue[index]
-                chat_refs[row.chat_id] += 1
-                if len(queue) < self.settings.workers:
-                    claiming_more(needed=False)
-                return row
-            return None
-
-        async def put_back(row: OutboxRow) -> None:
-            try:
-                await outbox.release([row.id])
-            except Exception:
-                log.exception("outbox row %d: putting it back failed; it goes at the end", row.id)
-                unstarted.append(row.id)
-
-        async def worker() -> None:
-            while (row := await take()) is not None:
-                lock = chat_locks.setdefault(row.chat_id, asyncio.Lock())
-                verdict: str | None
-                try:
-                    async with lock:
-                        if _behind(row, waiting):
-                            await put_back(row)
-                            verdict = _HELD
-                        else:
-                            verdict = await self._deliver(row, stop)
-                            if verdict == "retry":
-                                waiting.setdefault(row.chat_id, {})[row.id] = row.priority
-                except Exception:
-                    # Only the database can get here; the row stays 'sending' until a
-                    # restart's recover() queues it again. One bad row must not stop the rest.
-                    log.exception("outbox row %d: its state could not be recorded", row.id)
-                    verdict = "unrecorded"
-                finally:
-                    chat_refs[row.chat_id] -= 1
-                    if not chat_refs[row.chat_id]:
-                        del chat_refs[row.chat_id], chat_locks[row.chat_id]
-                if verdict is None:
-                    unstarted.append(row.id)
-                    continue
-                if verdict == _HELD:
-                    continue
-                if verdict == "retry":  # may be due at once: worth another claim
-                    state["exhausted"] = state["dry"] = False
-                tally[verdict] += 1
-                if tally.total() % _PROGRESS_EVERY == 0:
-                    self._log_tally(tally, started, "so far")
-
+        burst = _Burst(stop, batch=self.settings.workers * 4, most=self.settings.workers * 32)
         try:
-            await asyncio.gather(*(worker() for _ in range(self.settings.workers)))
+            await asyncio.gather(*(self._work(burst) for _ in range(self.settings.workers)))
         finally:
-            if claiming is not None:
-                await asyncio.wait([claiming])  # its rows go back with the rest
-            leftover = unstarted + [row.id for row in queue]
-            if leftover:
-                await outbox.release(leftover)
-                log.info("outbox: %d claimed messages put back unsent", len(leftover))
-        if tally:
-            self._log_tally(tally, started, "done")
-        return tally.total(), state["healthy"]
+            await self._put_back_unsent(burst)
+        if burst.tally:
+            self._log_tally(burst.tally, burst.started, "done")
+        return burst.tally.total(), burst.healthy
+
+    async def _claim(self, burst: _Burst, needed: bool) -> None:
+        """One batch of due rows onto the burst's queue."""
+        try:
+            rows = await self.storage.outbox.claim(self.clock.now(), burst.batch)
+        except Exception:
+            log.exception("outbox: claiming due messages failed")
+            rows, burst.healthy = [], False
+        burst.dry = not rows
+        if needed:
+            burst.exhausted = not rows
+        if rows and self._prepare is not None:
+            try:
+                # One look-up for the whole batch instead of one per row.
+                await self._prepare(rows)
+            except Exception:
+                log.exception("outbox: preparing a batch failed; rendering row by row")
+        burst.queue.extend(rows)
+
+    def _claiming_more(self, burst: _Burst, needed: bool) -> asyncio.Task[None] | None:
+        """The claim under way, started now if there is none and more may come;
+        ``needed`` when a worker has nothing to take without it."""
+        if burst.claiming is None or burst.claiming.done():
+            if burst.exhausted or len(burst.queue) >= burst.most or burst.stopping():
+                return None
+            if burst.dry and not needed:
+                return None
+            burst.claiming = asyncio.create_task(self._claim(burst, needed))
+        return burst.claiming
+
+    async def _take(self, burst: _Burst) -> OutboxRow | None:
+        """The next row for a worker (see ``_choose``), claiming more when none is ready;
+        None when the burst is over."""
+        queue, chat_refs = burst.queue, burst.chat_refs
+        while not burst.stopping():
+            index, ready = self._choose(queue, chat_refs)
+            if not ready and (more := self._claiming_more(burst, needed=True)) is not None:
+                # Shielded: the claim is shared, and its rows must reach the queue.
+                await asyncio.shield(more)
+                continue
+            if index is None:
+                return None
+            row = queue[index]
+            del queue[index]
+            chat_refs[row.chat_id] += 1
+            if len(queue) < self.settings.workers:
+                self._claiming_more(burst, needed=False)
+            return row
+        return None
+
+    async def _put_back(self, burst: _Burst, row: OutboxRow) -> None:
+        try:
+            await self.storage.outbox.release([row.id])
+        except Exception:
+            log.exception("outbox row %d: putting it back failed; it goes at the end", row.id)
+            burst.unstarted.append(row.id)
+
+    async def _work(self, burst: _Burst) -> None:
+        """One worker: take, deliver and count rows until the burst is over."""
+        while (row := await self._take(burst)) is not None:
+            verdict = await self._handle(burst, row)
+            if verdict is None:
+                burst.unstarted.append(row.id)
+                continue
+            if verdict == _HELD:
+                continue
+            if verdict == "retry":  # may be due at once: worth another claim
+                burst.exhausted = burst.dry = False
+            burst.tally[verdict] += 1
+            if burst.tally.total() % _PROGRESS_EVERY == 0:
+                self._log_tally(burst.tally, burst.started, "so far")
+
+    async def _handle(self, burst: _Burst, row: OutboxRow) -> str | None:
+        """One row, alone in its chat: held back behind its chat's retry, or delivered;
+        the verdict (None: not started)."""
+        chat_refs, chat_locks = burst.chat_refs, burst.chat_locks
+        lock = chat_locks.setdefault(row.chat_id, asyncio.Lock())
+        verdict: str | None
+        try:
+            async with lock:
+                if _behind(row, burst.waiting):
+                    await self._put_back(burst, row)
+                    verdict = _HELD
+                else:
+                    verdict = await self._deliver(row, burst.stop)
+                    if verdict == "retry":
+                        burst.waiting.setdefault(row.chat_id, {})[row.id] = row.priority
+        except Exception:
+            # Only the database can get here; the row stays 'sending' until a
+            # restart's recover() queues it again. One bad row must not stop the rest.
+            log.exception("outbox row %d: its state could not be recorded", row.id)
+            verdict = "unrecorded"
+        finally:
+            chat_refs[row.chat_id] -= 1
+            if not chat_refs[row.chat_id]:
+                del chat_refs[row.chat_id], chat_locks[row.chat_id]
+        return verdict
+
+    async def _put_back_unsent(self, burst: _Burst) -> None:
+        """At the burst's end, the rows claimed but not started go back to the outbox."""
+        if burst.claiming is not None:
+            await asyncio.wait([burst.claiming])  # its rows go back with the rest
+        leftover = burst.unstarted + [row.id for row in burst.queue]
+        if leftover:
+            await self.storage.outbox.release(leftover)
+            log.info("outbox: %d claimed messages put back unsent", len(leftover))
 
     def _choose(self, queue: deque[OutboxRow], chat_refs: Counter[int]) -> tuple[int | None, bool]:
         """``(index, ready)`` of the next row: the first whose chat is idle and may take a
