@@ -20,7 +20,8 @@ from app.updates import ChatOrderedProcessor
 from bot.checkins.schedule import CheckinRenderers, close_notices
 from bot.checkins.service import Unchecked
 from bot.config import ConfigError, Settings
-from bot.delivery.engine import DeliveryEngine, Pacer
+from bot.delivery.engine import DeliveryEngine
+from bot.delivery.pacer import Pacer
 from bot.delivery.reply_pacing import PacedReplies
 from bot.delivery.transport import GET_UPDATES_POOL_SIZE, AiohttpRequest
 from bot.directives.schedule import DirectiveRenderers, directive_tick

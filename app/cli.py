@@ -29,7 +29,7 @@ from bot.config import (
     load_settings,
     setup_warnings,
 )
-from bot.duty.roster import MAX_FILE_BYTES, Problem, RosterFileError, describe
+from bot.duty.reading import MAX_FILE_BYTES, Problem, RosterFileError, describe
 from bot.kit.clock import SystemClock
 from bot.kit.durations import format_duration, parse_duration
 from bot.kit.tables import text_table

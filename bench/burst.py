@@ -56,7 +56,7 @@ from app.runner import running
 from bench.delivery import AUTHOR_ID, TEXT, TOKEN, Phase, build_org, run_phase
 from bench.report import machine, publish, verdict
 from bot.config import load_settings
-from bot.delivery.engine import Pacer, Slot
+from bot.delivery.pacer import Pacer, Slot
 from bot.delivery.reply_pacing import PacedReplies, TelegramAnswer
 from bot.directives.service import Draft
 from bot.services import Services

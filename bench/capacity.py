@@ -61,7 +61,7 @@ from bench.checkin_inbound import (
 from bench.report import machine, publish, verdict
 from bench.stock_bot import build_stock_bot
 from bot.config import Settings, load_settings
-from bot.delivery.engine import Pacer
+from bot.delivery.pacer import Pacer
 from bot.kit.clock import FakeClock
 from fakeapi import FakeRequest
 from fakeapi.core import JSON

@@ -26,7 +26,7 @@ from app.build import build_application
 from app.cli import configure_logging
 from app.runner import serve_polling
 from bot.config import Settings, load_settings
-from bot.delivery.engine import Pacer
+from bot.delivery.pacer import Pacer
 
 TOKEN = "123456:CRASH-standin-token"
 ZONE = ZoneInfo("Asia/Shanghai")

@@ -50,7 +50,8 @@ from app.build import build_application
 from bench.org_memory import TELEGRAM_BASE, member_rows, write_org_csv
 from bench.report import machine, publish, verdict
 from bot.config import Settings, load_settings
-from bot.delivery.engine import DeliveryEngine, Outcome, Outgoing, Pacer
+from bot.delivery.engine import DeliveryEngine, Outcome, Outgoing
+from bot.delivery.pacer import Pacer
 from bot.delivery.transport import POOL_SIZE
 from bot.directives.schedule import DirectiveRenderers
 from bot.directives.service import Draft

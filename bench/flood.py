@@ -45,7 +45,8 @@ from bench.delivery import (
     run_phase,
 )
 from bench.report import machine, publish
-from bot.delivery.engine import FLOOD_CHATS, FLOOD_WINDOW, DeliveryEngine, Pacer
+from bot.delivery.engine import DeliveryEngine
+from bot.delivery.pacer import FLOOD_CHATS, FLOOD_WINDOW, Pacer
 from bot.services import Services
 from storage import Storage
 from storage.directives import KIND_DIRECTIVE

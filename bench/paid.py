@@ -56,7 +56,8 @@ from bench.delivery import (
 )
 from bench.report import machine, publish, verdict
 from bot.config import Settings, load_settings
-from bot.delivery.engine import FLOOR_SHARE, DeliveryEngine
+from bot.delivery.engine import DeliveryEngine
+from bot.delivery.pacer import FLOOR_SHARE
 from bot.directives.service import Draft
 from bot.services import Services
 from storage import Storage
@@ -285,7 +286,7 @@ def render(plan: Plan, runs: Runs) -> str:
         " from the stand-in's first accepted send to its last. The machine is shared (2"
         " cores, other engineers' runs): absolute numbers are noisy, the same-run ratio"
         " less so. The pacer counts a send from its answer less a floor,"
-        f" {FLOOR_SHARE:.0%} of the shortest round trip seen (`Pacer` in `bot/delivery/engine.py`):"
+        f" {FLOOR_SHARE:.0%} of the shortest round trip seen (`Pacer` in `bot/delivery/pacer.py`):"
         " Telegram counts a message when it arrives, and every round trip spends at least"
         " the floor on the way there and back, so a send paced a second after another's"
         " answer less the floor arrives at least a second after it; counting from the"

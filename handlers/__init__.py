@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from handlers.checkins import checkin, leave, members
 from handlers.directives import acknowledge, compose, watch
-from handlers.duty import on_duty, roster, shifts
+from handlers.duty import assign, grids, on_duty, roster, shifts, upload
 from handlers.kit import menu
 from handlers.kit.common import MusterApp
 from handlers.org import admin, basics, invites, start
@@ -23,6 +23,9 @@ def register(app: MusterApp) -> None:
     compose.register(app)
     checkin.register(app)
     leave.register(app)
+    grids.register(app)
+    assign.register(app)
+    upload.register(app)
     roster.register(app)
     shifts.register(app)
     on_duty.register(app)

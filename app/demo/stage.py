@@ -35,7 +35,7 @@ from bot.config import (
     SummarySettings,
     TelegramSettings,
 )
-from bot.delivery.engine import Pacer
+from bot.delivery.pacer import Pacer
 from bot.duty.config import DutySettings
 from bot.kit.clock import FakeClock
 from bot.services import Services

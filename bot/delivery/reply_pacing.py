@@ -1,13 +1,13 @@
 """Every request the bot makes outside the outbox, paced, and retried after a 429 or a
 passing network fault.
 
-The outbox worker paces its own sends (:class:`bot.delivery.engine.Pacer`), but a handler's
+The outbox worker paces its own sends (:class:`bot.delivery.pacer.Pacer`), but a handler's
 replies, the error handler's apology and the schedule's progress edits go straight to
 Telegram. Without a share of the same budget they push the bot past 30 messages a second
 during a bulk send, and a reply that meets a 429 would be lost: the person would get no
 answer at all. So PTB's rate-limiter hook routes them through the outbox's pacer, and a
 429 holds back that chat (the outbox's messages to it too) for ``retry_after``, or every
-chat when the pacer takes it for an overall flood (:meth:`bot.delivery.engine.Pacer.flood`), and
+chat when the pacer takes it for an overall flood (:meth:`bot.delivery.pacer.Pacer.flood`), and
 is then tried again.
 
 A 5xx (PTB: ``NetworkError("Bad Gateway")``) or a connection that failed is tried again
@@ -44,7 +44,8 @@ from typing import Any
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter
 
-from bot.delivery.engine import ENGINE_REQUEST, Pacer, Slot, retry_after_seconds
+from bot.delivery.engine import ENGINE_REQUEST, retry_after_seconds
+from bot.delivery.pacer import Pacer, Slot
 from bot.delivery.transport import never_sent
 
 log = logging.getLogger(__name__)

@@ -8,15 +8,15 @@ Every way of making shifts (a file from the CLI, a file sent in chat, ``/assign`
 through one checker, so the rules cannot drift apart. Problems are reason codes with
 details; :func:`describe` turns them into text from the catalogue, for chat (HTML) and
 for the CLI (plain English).
+
+The pieces live beside this service: reading files and typed values, and the problems in
+words, in ``bot/duty/reading.py``; the grid rules it inherits in ``bot/duty/grids.py``;
+what checks and views return in ``bot/duty/plans.py``.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-import tomllib
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -24,28 +24,31 @@ from zoneinfo import ZoneInfo
 
 from bot.checkins.service import local_instant
 from bot.duty.config import DutySettings
+from bot.duty.grids import GridRules
+from bot.duty.plans import (
+    Assignment,
+    Cancelled,
+    CancelNotice,
+    DayRoster,
+    GridDay,
+    PlannedShift,
+    RosterEntry,
+    ShiftCheck,
+    ShiftImport,
+    Span,
+    UnitCoverage,
+)
+from bot.duty.reading import SHIFT_COLUMNS, Problem, RosterError, parse_clock, parse_day, read_csv
 from bot.kit.clock import Clock
-from bot.kit.days import plausible
-from bot.kit.i18n import Translator, format_day
-from bot.kit.typed import parse_decimal, parse_whole, typed
+from bot.kit.typed import parse_whole
 from bot.kit.zones import unit_zone
 from bot.org.authz import Action, Actor, Authorizer, can
 from bot.org.membership import MembershipError, MembershipService
-from bot.org.service import CODE_PATTERN, MAX_NAME
 from storage import Storage
-from storage.grids import GridSpec
 from storage.models import Grid, Member, Shift, ShiftStatus, Unit
-from storage.outbox import NewMessage
 from storage.shifts import NewShift
 
-MAX_FILE_BYTES = 1_000_000
-MAX_FILE_TEXT = "1 MB"
-MAX_ROWS = 5_000
 MAX_SHIFT = timedelta(hours=24)
-# A grid is a street, a community or a village, not a province.
-MAX_RADIUS_M = 50_000
-SHIFT_COLUMNS = ("grid", "member", "date", "start", "end", "repeat_weeks")
-GRID_COLUMNS = ("code", "name", "unit", "lat", "lon", "radius_m")
 # Shifts that cover their grid for the day (an open, no-show or cancelled one does not).
 COVERING = (
     ShiftStatus.ASSIGNED,
@@ -54,362 +57,6 @@ COVERING = (
     ShiftStatus.COMPLETED,
 )
 CANCELLABLE = (ShiftStatus.ASSIGNED, ShiftStatus.CONFIRMED, ShiftStatus.OPEN)
-
-_CLOCK = re.compile(r"^\s*(\d{1,2})[:：.](\d{2})\s*$")
-# Excel writes dates its own way (2026/12/1 in Chinese locales).
-_DATE = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\s*$")
-_SPAN = re.compile(r"\s*[-–—~～至到]\s*")
-
-# Reason → catalogue message. Every problem a check can find is listed here.
-PROBLEM_KEYS = {
-    # the file as a whole
-    "too_big": "roster-problem-too-big",
-    "not_text": "roster-problem-not-text",
-    "not_csv": "roster-problem-not-csv",
-    "bad_csv": "roster-problem-bad-csv",
-    "bad_toml": "roster-problem-bad-toml",
-    "too_many_rows": "roster-problem-too-many-rows",
-    "no_rows": "roster-problem-no-rows",
-    "bad_header": "roster-problem-bad-header",
-    "unknown_columns": "roster-problem-unknown-columns",
-    "extra_fields": "roster-problem-extra-fields",
-    "missing": "roster-problem-missing",
-    # grids
-    "bad_code": "roster-problem-bad-code",
-    "code_taken": "roster-problem-code-taken",
-    "duplicate_code": "roster-problem-duplicate-code",
-    "name_too_long": "roster-problem-name-too-long",
-    "unknown_unit": "roster-problem-unknown-unit",
-    "unit_scope": "roster-problem-unit-scope",
-    "bad_lat": "roster-problem-bad-lat",
-    "bad_lon": "roster-problem-bad-lon",
-    "half_centre": "roster-problem-half-centre",
-    "bad_radius": "roster-problem-bad-radius",
-    "radius_without_centre": "roster-problem-radius-without-centre",
-    # shifts
-    "unknown_grid": "roster-problem-unknown-grid",
-    "inactive_grid": "roster-problem-inactive-grid",
-    "grid_scope": "roster-problem-grid-scope",
-    "unknown_member": "roster-problem-unknown-member",
-    "ambiguous_member": "roster-problem-ambiguous-member",
-    "inactive_member": "roster-problem-inactive-member",
-    "member_outside": "roster-problem-member-outside",
-    "bad_date": "roster-problem-bad-date",
-    "bad_time": "roster-problem-bad-time",
-    "zero_length": "roster-problem-zero-length",
-    "too_long": "roster-problem-too-long",
-    "past": "roster-problem-past",
-    "bad_repeat": "roster-problem-bad-repeat",
-    "overlap_file": "roster-problem-overlap-file",
-    "overlap_existing": "roster-problem-overlap-existing",
-    "already_there": "roster-problem-already-there",
-    # single actions
-    "unknown_shift": "roster-problem-unknown-shift",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """Something wrong, at a line of a file (0: the file as a whole, or no file)."""
-
-    reason: str
-    line: int = 0
-    details: dict[str, Any] = field(default_factory=dict)
-
-
-class RosterError(Exception):
-    """One problem that stops an action (``/assign``, adding a grid, a cancel)."""
-
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(problem.reason)
-        self.problem = problem
-
-
-ECHO_LIMIT = 60
-
-
-def describe(i18n: Translator, language: str, problem: Problem, *, plain: bool = False) -> str:
-    """The problem in words, ``Line 3: …`` when it has a line; HTML unless ``plain``."""
-    render = i18n.plain if plain else i18n.t
-    args = {
-        key: format_day(value, language) if isinstance(value, date) else _echo(value)
-        for key, value in problem.details.items()
-    }
-    text = render(language, PROBLEM_KEYS[problem.reason], **args)
-    if problem.line:
-        return render(language, "roster-problem-line", line=problem.line, problem=text)
-    return text
-
-
-def _echo(value: object) -> object:
-    """What someone typed, quoted back in a refusal: a few words at most, so that pasting
-    a book cannot make the answer longer than Telegram takes."""
-    if isinstance(value, str) and len(value) > ECHO_LIMIT:
-        return value[: ECHO_LIMIT - 1] + "…"
-    return value
-
-
-# Reading files -------------------------------------------------------------------------
-
-Row = tuple[int, dict[str, str]]  # line number, cells by lower-case column name
-
-
-def decode(data: bytes) -> str | None:
-    """UTF-8 (with or without a byte-order mark), else GB18030 (what Chinese Excel saves);
-    None for anything else, and for binary files that happen to decode."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return None if "\x00" in text else text
-    return None
-
-
-def _cell(value: object) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def read_csv(data: bytes, columns: Sequence[str], required: int) -> tuple[list[Row], list[Problem]]:
-    """The data rows of a CSV file whose header names ``columns`` (the first ``required``
-    of them must be there), or the problems that make it unreadable."""
-    if len(data) > MAX_FILE_BYTES:
-        return [], [Problem("too_big", details={"limit": MAX_FILE_TEXT})]
-    text = decode(data)
-    if text is None:
-        return [], [Problem("not_text")]
-    reader = csv.DictReader(io.StringIO(text))
-    try:
-        header = [_cell(h).lower() for h in (reader.fieldnames or [])]
-    except csv.Error as exc:
-        return [], [Problem("bad_csv", 1, {"error": str(exc)})]
-    wanted = ",".join(columns[:required])
-    if any(name not in header for name in columns[:required]):
-        return [], [
-            Problem("bad_header", 1, {"columns": wanted, "optional": _rest(columns, required)})
-        ]
-    unknown = [h for h in header if h not in columns]
-    if unknown:
-        return [], [Problem("unknown_columns", 1, {"columns": ", ".join(unknown)})]
-    reader.fieldnames = header
-    rows: list[Row] = []
-    problems: list[Problem] = []
-    try:
-        for record in reader:
-            if len(rows) >= MAX_ROWS:
-                return [], [Problem("too_many_rows", details={"limit": MAX_ROWS})]
-            if None in record:
-                problems.append(Problem("extra_fields", reader.line_num))
-                continue
-            cells = {k: _cell(v) for k, v in record.items()}
-            if any(cells.values()):
-                rows.append((reader.line_num, cells))
-    except csv.Error as exc:  # e.g. a quote never closed, so one field runs on and on
-        return [], [Problem("bad_csv", reader.line_num, {"error": str(exc)})]
-    if not rows and not problems:
-        problems.append(Problem("no_rows"))
-    return rows, problems
-
-
-def _rest(columns: Sequence[str], required: int) -> str:
-    return ",".join(columns[required:])
-
-
-def read_grid_toml(data: bytes) -> tuple[list[Row], list[Problem]]:
-    """``[[grid]]`` tables; each entry is numbered by the line of its header."""
-    if len(data) > MAX_FILE_BYTES:
-        return [], [Problem("too_big", details={"limit": MAX_FILE_TEXT})]
-    text = decode(data)
-    if text is None:
-        return [], [Problem("not_text")]
-    try:
-        entries = tomllib.loads(text).get("grid")
-    except tomllib.TOMLDecodeError as exc:
-        return [], [Problem("bad_toml", details={"error": str(exc)})]
-    if not isinstance(entries, list) or not entries:
-        return [], [Problem("no_rows")]
-    if len(entries) > MAX_ROWS:
-        return [], [Problem("too_many_rows", details={"limit": MAX_ROWS})]
-    headers = [n for n, line in enumerate(text.splitlines(), 1) if line.strip() == "[[grid]]"]
-    rows: list[Row] = []
-    problems: list[Problem] = []
-    for index, entry in enumerate(entries):
-        line = headers[index] if len(headers) == len(entries) else 0
-        extra = sorted(set(entry) - set(GRID_COLUMNS)) if isinstance(entry, dict) else ["?"]
-        if extra:
-            problems.append(Problem("unknown_columns", line, {"columns": ", ".join(extra)}))
-            continue
-        rows.append((line, {k: _cell(v) for k, v in entry.items()}))
-    return rows, problems
-
-
-def parse_clock(text: str, *, end: bool = False) -> time | None:
-    """``18:00`` (also ``18.00``, ``18：00``); ``24:00`` only as an end (midnight)."""
-    match = _CLOCK.match(typed(text))
-    if not match:
-        return None
-    hour, minute = int(match.group(1)), int(match.group(2))
-    if end and (hour, minute) == (24, 0):
-        return time(0, 0)
-    if hour > 23 or minute > 59:
-        return None
-    return time(hour, minute)
-
-
-def parse_span(text: str) -> tuple[time, time] | None:
-    """``18:00-22:00`` (also with ``–``, ``~``, ``至`` or ``到``); an end at or before the
-    start is the next day's."""
-    parts = _SPAN.split(typed(text))
-    if len(parts) != 2:
-        return None
-    start, end = parse_clock(parts[0]), parse_clock(parts[1], end=True)
-    return (start, end) if start is not None and end is not None else None
-
-
-def parse_radius(text: str) -> int | None:
-    """Whole metres, 1 to MAX_RADIUS_M (``500`` or ``500 m``)."""
-    radius = parse_whole(typed(text).lower().removesuffix("m")) or 0
-    return radius if 0 < radius <= MAX_RADIUS_M else None
-
-
-def parse_day(text: str) -> date | None:
-    match = _DATE.match(typed(text))
-    if not match:
-        return None
-    try:
-        day = date(*(int(g) for g in match.groups()))
-    except ValueError:
-        return None
-    return day if plausible(day) else None
-
-
-# Plans and results ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    starts_at: datetime
-    ends_at: datetime
-    day: date  # local date of the start
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedShift:
-    """One good row (or one ``/assign``): a member on a grid, with its weekly repeats."""
-
-    line: int
-    grid: Grid
-    unit: Unit  # the grid's
-    member: Member
-    spans: tuple[Span, ...]
-    zone: ZoneInfo  # the unit's: the times of the spans are local to it
-
-
-@dataclass(frozen=True, slots=True)
-class ShiftCheck:
-    rows: int
-    good: tuple[PlannedShift, ...]
-    problems: tuple[Problem, ...]
-
-    @property
-    def shifts(self) -> int:
-        return sum(len(plan.spans) for plan in self.good)
-
-    @property
-    def bad_rows(self) -> int:
-        return len({p.line for p in self.problems})
-
-    @property
-    def readable(self) -> bool:
-        """False when the file itself is at fault (encoding, header …): no row was read."""
-        return self.rows > 0
-
-
-@dataclass(frozen=True, slots=True)
-class Assignment:
-    """One shift as ``/assign`` asks for it: local day and times in the grid's unit."""
-
-    grid_id: int
-    member_id: int
-    day: date
-    start: time
-    end: time  # at or before ``start``: the next day
-    repeat: int = 0  # weekly repeats after the first
-
-
-@dataclass(frozen=True, slots=True)
-class ShiftImport:
-    check: ShiftCheck
-    written: int  # shifts stored (0 when nothing was, e.g. problems without ``partial``)
-
-
-@dataclass(frozen=True, slots=True)
-class GridChanges:
-    added: tuple[str, ...]
-    updated: tuple[str, ...]
-
-    @property
-    def empty(self) -> bool:
-        return not (self.added or self.updated)
-
-
-@dataclass(frozen=True, slots=True)
-class UnitCoverage:
-    """One unit's own grids and shifts on a day (its subtree is in other entries)."""
-
-    unit: Unit
-    grids: int = 0  # active grids
-    uncovered: int = 0  # active grids with no assigned/confirmed/started/completed shift
-    assigned: int = 0  # waiting for the member to confirm
-    confirmed: int = 0
-    open: int = 0  # declined or unconfirmed at the cut-off, start ahead: cover needed
-    unfilled: int = 0  # open when it started: nobody covered it (no longer "cover needed")
-    declined: int = 0  # declined by someone, whatever became of the shift since
-    started: int = 0
-    completed: int = 0
-    no_show: int = 0
-    cancelled: int = 0
-
-    @property
-    def shifts(self) -> int:
-        """Shifts of the day that were not cancelled."""
-        return (
-            (self.assigned + self.confirmed + self.open + self.started + self.completed)
-            + self.unfilled
-            + self.no_show
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class RosterEntry:
-    shift: Shift
-    member_name: str | None  # None while open for cover
-
-
-@dataclass(frozen=True, slots=True)
-class GridDay:
-    grid: Grid
-    unit: Unit
-    entries: tuple[RosterEntry, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class DayRoster:
-    unit: Unit
-    day: date
-    coverage: list[UnitCoverage]
-    grids: list[GridDay]
-
-
-@dataclass(frozen=True, slots=True)
-class Cancelled:
-    shift: Shift
-    grid: Grid
-    member: Member | None
-
-
-# A message for the member whose shift was cancelled, made by whoever speaks their language.
-CancelNotice = Callable[[Shift, Grid, Member], Awaitable[NewMessage | None]]
 
 
 @dataclass
@@ -421,7 +68,7 @@ class _Seen:
     members: dict[str, Member | Problem] = field(default_factory=dict)
 
 
-class RosterService:
+class RosterService(GridRules):
     def __init__(
         self,
         storage: Storage,
@@ -443,141 +90,6 @@ class RosterService:
 
     def today(self, unit: Unit | None) -> date:
         return self.clock.now().astimezone(self.zone_of(unit)).date()
-
-    # Grids -------------------------------------------------------------------------------
-
-    async def import_grids(self, actor: Actor, data: bytes, name: str) -> GridChanges:
-        """A whole grid file (CSV, or TOML by its name), checked before anything is
-        written; RosterFileError lists every problem. Grids are matched by code, so a
-        second import of the same file changes nothing."""
-        if name.lower().endswith(".toml"):
-            rows, problems = read_grid_toml(data)
-        else:
-            rows, problems = read_csv(data, GRID_COLUMNS, 3)
-        units = {u.code.upper(): u for u in await self.storage.units.all()}
-        existing = await self.storage.grids.by_codes(cells.get("code", "") for _, cells in rows)
-        by_id = {u.id: u for u in units.values()}
-        specs: list[GridSpec] = []
-        seen: dict[str, int] = {}
-        for line, cells in rows:
-            found = _grid_spec(line, cells, units)
-            if isinstance(found, list):
-                problems += found
-                continue
-            key = found.code.upper()
-            if key in seen:
-                problems.append(
-                    Problem("duplicate_code", line, {"code": found.code, "other": seen[key]})
-                )
-                continue
-            seen[key] = line
-            before = existing.get(key)
-            touched = [by_id[found.unit_id]]
-            if before is not None and before.unit_id in by_id:
-                touched.append(by_id[before.unit_id])
-            if not all(can(actor, Action.MANAGE_ROSTER, unit) for unit in touched):
-                problems.append(Problem("unit_scope", line, {"code": found.code}))
-                continue
-            specs.append(found)
-        if problems:
-            raise RosterFileError(sorted(problems, key=lambda p: p.line))
-        changes = await self._sync_grids(specs, existing)
-        if not changes.empty:
-            await self.authz.audit(
-                actor,
-                "import_grids",
-                None,
-                f"{name}: {len(changes.added)} added, {len(changes.updated)} updated",
-            )
-        return changes
-
-    async def _sync_grids(self, specs: list[GridSpec], existing: dict[str, Grid]) -> GridChanges:
-        now = self.clock.now()
-        added: list[str] = []
-        updated: list[str] = []
-        async with self.storage.db.transaction() as conn:
-            for spec in specs:
-                before = existing.get(spec.code.upper())
-                if before is None:
-                    await self.storage.grids.insert(conn, spec, now)
-                    added.append(spec.code)
-                elif _differs(before, spec):
-                    await self.storage.grids.update(conn, before.id, spec, now)
-                    updated.append(spec.code)
-        return GridChanges(tuple(added), tuple(updated))
-
-    async def grids_of(self, actor: Actor, unit: Unit) -> list[Grid]:
-        await self.authz.check(actor, Action.MANAGE_ROSTER, unit, "grids")
-        return await self.storage.grids.of_unit(unit.id)
-
-    async def code_problem(self, code: str) -> Problem | None:
-        """Why ``code`` cannot name a new grid, if it cannot."""
-        if not CODE_PATTERN.match(code):
-            return Problem("bad_code", details={"code": code})
-        taken = await self.storage.grids.by_code(code)
-        if taken is not None and taken.active:
-            return Problem("code_taken", details={"code": code})
-        return None
-
-    async def add_grid(
-        self,
-        actor: Actor,
-        unit: Unit,
-        code: str,
-        name: str,
-        *,
-        lat: float | None = None,
-        lon: float | None = None,
-        radius_m: int | None = None,
-    ) -> Grid:
-        """A new grid, or a deactivated one with this code brought back as described."""
-        await self.authz.check(actor, Action.MANAGE_ROSTER, unit, f"add grid {code}")
-        problem = await self.code_problem(code)
-        if problem is None:
-            problem = name_problem(name)
-        if problem is None and radius_m is not None and not 0 < radius_m <= MAX_RADIUS_M:
-            problem = Problem("bad_radius", details={"max": MAX_RADIUS_M})
-        if problem is not None:
-            raise RosterError(problem)
-        spec = GridSpec(
-            code, name.strip(), unit.id, lat, lon, radius_m if lat is not None else None
-        )
-        before = await self.storage.grids.by_code(code)
-        if before is not None:
-            old_unit = await self.storage.units.get(before.unit_id)
-            if old_unit is None or not can(actor, Action.MANAGE_ROSTER, old_unit):
-                raise RosterError(Problem("code_taken", details={"code": code}))
-        async with self.storage.db.transaction() as conn:
-            if before is None:
-                grid_id = await self.storage.grids.insert(conn, spec, self.clock.now())
-            else:
-                grid_id = before.id
-                await self.storage.grids.update(conn, grid_id, spec, self.clock.now())
-            await self.authz.audit(actor, "grid_add", unit, f"grid {code}")
-        grid = await self.storage.grids.get(grid_id)
-        assert grid is not None
-        return grid
-
-    async def grid_for(self, actor: Actor, grid_id: int) -> tuple[Grid, Unit]:
-        """A grid and its unit, if the actor may manage them; RosterError otherwise."""
-        grid = await self.storage.grids.get(grid_id)
-        unit = await self.storage.units.get(grid.unit_id) if grid else None
-        if grid is None or unit is None:
-            raise RosterError(Problem("unknown_grid", details={"code": str(grid_id)}))
-        await self.authz.check(actor, Action.MANAGE_ROSTER, unit, f"grid {grid.code}")
-        return grid, unit
-
-    async def upcoming_shifts(self, grid: Grid) -> int:
-        return await self.storage.shifts.upcoming_of_grid(grid.id, self.clock.now())
-
-    async def deactivate_grid(self, actor: Actor, grid_id: int) -> Grid:
-        """No new shifts on it; those already on the roster stay (cancel them one by one)."""
-        grid, unit = await self.grid_for(actor, grid_id)
-        async with self.storage.db.transaction() as conn:
-            if not await self.storage.grids.deactivate(conn, grid.id, self.clock.now()):
-                raise RosterError(Problem("inactive_grid", details={"code": grid.code}))
-            await self.authz.audit(actor, "grid_deactivate", unit, f"grid {grid.code}")
-        return grid
 
     # Shifts: checking ---------------------------------------------------------------------
 
@@ -925,14 +437,6 @@ class RosterService:
         return Cancelled(shift, grid, member)
 
 
-class RosterFileError(Exception):
-    """A grid file that cannot be imported; ``problems`` has every fault, with its line."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(f"{len(problems)} problems")
-        self.problems = problems
-
-
 def _tree_order(units: list[Unit]) -> list[Unit]:
     """Depth first, children by name, as people read a tree."""
     by_id = {u.id: u for u in units}
@@ -945,64 +449,6 @@ def _tree_order(units: list[Unit]) -> list[Unit]:
         return keys[unit.id]
 
     return sorted(units, key=key)
-
-
-def name_problem(name: str) -> Problem | None:
-    """Why ``name`` cannot name a grid, if it cannot."""
-    if not name.strip():
-        return Problem("missing", details={"columns": "name"})
-    if len(name.strip()) > MAX_NAME:
-        return Problem("name_too_long", details={"max": MAX_NAME})
-    return None
-
-
-def _grid_spec(
-    line: int, cells: dict[str, str], units: dict[str, Unit]
-) -> GridSpec | list[Problem]:
-    """One grid row checked on its own (duplicates and scope are checked by the caller)."""
-    missing = [c for c in GRID_COLUMNS[:3] if not cells.get(c)]
-    if missing:
-        return [Problem("missing", line, {"columns": ", ".join(missing)})]
-    code, name, unit_code = cells["code"], cells["name"], cells["unit"]
-    problems: list[Problem] = []
-    if not CODE_PATTERN.match(code):
-        problems.append(Problem("bad_code", line, {"code": code}))
-    named = name_problem(name)
-    if named is not None:
-        problems.append(Problem(named.reason, line, named.details))
-    unit = units.get(unit_code.upper())
-    if unit is None:
-        problems.append(Problem("unknown_unit", line, {"unit": unit_code}))
-    lat_text, lon_text = cells.get("lat", ""), cells.get("lon", "")
-    lat = parse_decimal(lat_text) if lat_text else None
-    lon = parse_decimal(lon_text) if lon_text else None
-    if lat_text and (lat is None or not -90 <= lat <= 90):
-        problems.append(Problem("bad_lat", line, {"value": lat_text}))
-    if lon_text and (lon is None or not -180 <= lon <= 180):
-        problems.append(Problem("bad_lon", line, {"value": lon_text}))
-    if bool(lat_text) != bool(lon_text):
-        problems.append(Problem("half_centre", line))
-    radius_text = cells.get("radius_m", "")
-    radius = parse_radius(radius_text) if radius_text else None
-    if radius_text:
-        if radius is None:
-            problems.append(Problem("bad_radius", line, {"max": MAX_RADIUS_M}))
-        elif not lat_text:
-            problems.append(Problem("radius_without_centre", line))
-    if problems:
-        return problems
-    assert unit is not None
-    return GridSpec(code, name, unit.id, lat, lon, radius)
-
-
-def _differs(grid: Grid, spec: GridSpec) -> bool:
-    return not grid.active or (grid.unit_id, grid.name, grid.lat, grid.lon, grid.radius_m) != (
-        spec.unit_id,
-        spec.name,
-        spec.lat,
-        spec.lon,
-        spec.radius_m,
-    )
 
 
 def _clash(

@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 from bot.checkins.config import WEEKDAYS
 from bot.checkins.service import CheckinService, local_instant
 from bot.config import SummarySettings
-from bot.duty.roster import RosterService, UnitCoverage
+from bot.duty.plans import UnitCoverage
+from bot.duty.roster import RosterService
 from bot.kit.clock import Clock
 from bot.org.authz import Action, Actor, Authorizer
 from storage import Storage

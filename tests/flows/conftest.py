@@ -12,7 +12,7 @@ import pytest
 
 from app.build import build_application, run_schedule
 from bot.config import Settings
-from bot.delivery.engine import Pacer
+from bot.delivery.pacer import Pacer
 from bot.kit.clock import FakeClock
 from bot.org.authz import Actor
 from bot.services import Services

@@ -113,7 +113,7 @@ async def test_a_stale_reminder_opens_todays_form(
 
 async def test_a_restart_repeats_nothing(harness: Harness, people: dict[str, FakeUser]) -> None:
     from app.build import build_application, run_schedule
-    from bot.delivery.engine import Pacer
+    from bot.delivery.pacer import Pacer
     from fakeapi import FakeRequest
 
     harness.clock.set(local("2026-12-01 09:30"))

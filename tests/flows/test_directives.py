@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot.delivery.engine import DeliveryEngine, Slot
+from bot.delivery.engine import DeliveryEngine
+from bot.delivery.pacer import Slot
 from fakeapi import FakeUser, SentMessage
 from storage.models import Role
 from tests.flows.conftest import Harness

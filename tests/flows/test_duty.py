@@ -400,7 +400,7 @@ async def test_a_restart_repeats_no_step(
     harness: Harness, crew: dict[str, FakeUser], north: int
 ) -> None:
     from app.build import build_application, run_schedule
-    from bot.delivery.engine import Pacer
+    from bot.delivery.pacer import Pacer
     from fakeapi import FakeRequest
 
     await add_shift(harness, crew["ann"], north, "2026-12-01 20:00")

@@ -32,7 +32,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.directives.service import MAX_TEXT
-from bot.duty.roster import MAX_RADIUS_M
+from bot.duty.reading import MAX_RADIUS_M
 from bot.kit.forms import AnswerError, check_answer
 from bot.kit.questions import Kind, Question, Text
 from bot.org.authz import Actor

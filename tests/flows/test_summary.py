@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from app.build import build_application
-from bot.delivery.engine import Pacer
+from bot.delivery.pacer import Pacer
 from bot.directives.service import Draft
 from bot.org.authz import Actor
 from bot.summaries.render import SummaryText

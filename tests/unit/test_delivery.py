@@ -26,11 +26,11 @@ from bot.delivery.engine import (
     DeliveryEngine,
     Outcome,
     Outgoing,
-    Pacer,
     Renderer,
     notice_message,
     retry_after_seconds,
 )
+from bot.delivery.pacer import Pacer
 from bot.directives.schedule import DirectiveRenderers
 from bot.directives.service import Draft
 from bot.kit.clock import FakeClock

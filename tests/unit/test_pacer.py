@@ -12,7 +12,8 @@ import pytest
 from telegram import Bot
 from telegram.error import RetryAfter
 
-from bot.delivery.engine import Pacer, Slot, retry_after_seconds
+from bot.delivery.engine import retry_after_seconds
+from bot.delivery.pacer import Pacer, Slot
 from fakeapi import FakeBotApi, FakeRequest
 
 

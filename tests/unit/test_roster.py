@@ -10,16 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.delivery.engine import notice_message
-from bot.duty.roster import (
-    MAX_ROWS,
-    Assignment,
-    Problem,
-    RosterError,
-    RosterFileError,
-    RosterService,
-    describe,
-    parse_span,
-)
+from bot.duty.plans import Assignment
+from bot.duty.reading import MAX_ROWS, Problem, RosterError, RosterFileError, describe, parse_span
+from bot.duty.roster import RosterService
 from bot.kit.clock import FakeClock
 from bot.org.authz import Actor, PermissionDeniedError
 from bot.services import Services
@@ -542,7 +535,7 @@ async def test_cancelling_tells_the_member_through_the_outbox(
 
 def test_a_refusal_quotes_a_long_input_shortened() -> None:
     """A pasted book as a grid code must not make the answer longer than Telegram takes."""
-    from bot.duty.roster import ECHO_LIMIT, Problem, describe
+    from bot.duty.reading import ECHO_LIMIT, Problem, describe
     from bot.kit.i18n import translator
 
     text = describe(translator(), "en", Problem("bad_code", details={"code": "G" * 5000}))

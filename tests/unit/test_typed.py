@@ -7,7 +7,7 @@ from datetime import date, time, timedelta
 
 import pytest
 
-from bot.duty.roster import parse_clock, parse_day, parse_radius, parse_span
+from bot.duty.reading import parse_clock, parse_day, parse_radius, parse_span
 from bot.kit.days import iso_day
 from bot.kit.durations import parse_duration
 from bot.kit.typed import parse_decimal, parse_whole

@@ -137,7 +137,7 @@ onduty-error-report-changed = The report form has changed; please answer it agai
 onduty-error-incident-empty = Add some text, a photo or a location first.
 onduty-error-incident-too-long = The text has { $length } characters; the limit is { $limit }. Send a shorter one.
 
-## Grids and the duty roster (handlers/duty/roster.py, bot/duty/roster.py, app/cli.py).
+## Grids and the duty roster (handlers/duty/{grids,assign,upload,roster}.py, bot/duty/{roster,grids,reading}.py, app/cli.py).
 
 roster-not-allowed = Only secretaries and coordinators can do that, for their own units.
 

@@ -136,7 +136,7 @@ onduty-error-report-changed = 报告表单已更改，请重新填写。
 onduty-error-incident-empty = 请先添加文字、照片或位置。
 onduty-error-incident-too-long = 文字共{ $length }个字符，上限为{ $limit }。请发送更短的内容。
 
-## 网格与排班（handlers/duty/roster.py、bot/duty/roster.py、app/cli.py）。
+## 网格与排班（handlers/duty/{grids,assign,upload,roster}.py、bot/duty/{roster,grids,reading}.py、app/cli.py）。
 
 roster-not-allowed = 只有书记和协调员可以为自己负责的单位执行此操作。
 

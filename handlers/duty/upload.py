@@ -1,0 +1,163 @@
+"""A roster file (CSV or XLSX) sent as a document: checked, previewed, imported. Rules
+live in ``bot/duty/roster.py``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+
+from bot.duty.plans import ShiftCheck
+from bot.duty.reading import MAX_FILE_BYTES, MAX_FILE_TEXT, Problem
+from bot.kit.i18n import Html
+from bot.org.authz import Action
+from handlers.duty.kit import problems_text, say_problem
+from handlers.kit.common import (
+    PRIVATE,
+    Buttons,
+    MusterApp,
+    MusterContext,
+    Reply,
+    actor_of,
+    units_for,
+)
+
+# Only files that look like a roster: other documents belong to other flows (an incident
+# report, a directive's attachment) registered after this module.
+SPREADSHEET = (
+    filters.Document.FileExtension("csv")
+    | filters.Document.MimeType("text/csv")
+    | filters.Document.FileExtension("xlsx")
+    | filters.Document.FileExtension("xls")
+)
+
+
+# A roster file sent as a document. Nothing waits for typing here: the file's id is kept
+# in user_data, and "import the good rows" fetches and checks it again.
+
+UPLOAD_KEY = "roster_upload"
+
+
+def _upload(context: MusterContext) -> dict[str, Any]:
+    assert context.user_data is not None
+    pending: dict[str, Any] = context.user_data.setdefault(UPLOAD_KEY, {})
+    return pending
+
+
+async def upload(update: Update, context: MusterContext) -> None:
+    reply = await Reply.to(update, context)
+    document = update.message.document if update.message else None
+    assert document is not None
+    if not await units_for(update, context, Action.MANAGE_ROSTER):
+        # Nothing else takes files outside a flow: as before this handler existed.
+        await context.services.authz.refuse(
+            await actor_of(update, context), Action.MANAGE_ROSTER, "roster file"
+        )
+        await reply.send("free-text-hint")
+        return
+    name = document.file_name or "roster.csv"
+    if not (name.lower().endswith(".csv") or document.mime_type == "text/csv"):
+        await say_problem(reply, Problem("not_csv"))
+        return
+    if (document.file_size or 0) > MAX_FILE_BYTES:
+        await say_problem(reply, Problem("too_big", details={"limit": MAX_FILE_TEXT}))
+        return
+    pending = _upload(context)
+    pending.clear()
+    pending.update(file=document.file_id, name=name)
+    data = await _download(reply)
+    if data is None:
+        return
+    roster = context.services.roster
+    actor = await actor_of(update, context)
+    check = await roster.check_file(actor, data)
+    if not check.problems:
+        done = await roster.import_file(actor, data, name)
+        check = done.check
+        if done.written:
+            pending.clear()
+            await reply.send("upload-done", name=name, shifts=done.written, rows=check.rows)
+            return
+    await _offer(reply, check)
+
+
+async def _download(reply: Reply) -> bytes | None:
+    try:
+        file = await reply.context.bot.get_file(_upload(reply.context)["file"])
+        return bytes(await file.download_as_bytearray())
+    except TelegramError:
+        await reply.send("upload-failed")
+        return None
+
+
+async def _offer(reply: Reply, check: ShiftCheck, note: str = "") -> None:
+    """The problems, and (when some rows are good) the choice to import just those."""
+    pending = _upload(reply.context)
+    name = pending.get("name", "")
+    problems = problems_text(reply, check.problems)
+    new = reply.update.callback_query is None
+    if not check.readable:
+        text = reply.t("upload-unreadable", name=name, problems=problems)
+        await reply.show_text(text, None, new=new)
+        return
+    text = reply.t(
+        "upload-problems", name=name, bad=check.bad_rows, rows=check.rows, problems=problems
+    )
+    if note:
+        text = Html(f"{note}\n{text}")
+    if not check.good:
+        pending.clear()
+        await reply.show_text(Html(f"{text}\n{reply.t('upload-nothing-good')}"), None, new=new)
+        return
+    pending["good"] = len(check.good)
+    label = reply.label("upload-import-good", count=len(check.good), shifts=check.shifts)
+    rows: Buttons = [[(label, "ru:ok")], [(reply.t("button-cancel"), "ru:x")]]
+    await reply.show_text(text, rows, new=new)
+
+
+async def upload_confirm(update: Update, context: MusterContext) -> None:
+    reply = await Reply.to(update, context)
+    pending = _upload(context)
+    if "good" not in pending:
+        await reply.toast("button-stale")
+        return
+    await reply.toast("")
+    data = await _download(reply)
+    if data is None:
+        return
+    # Checked again as it is written: scope and the roster may have changed since.
+    done = await context.services.roster.import_file(
+        await actor_of(update, context),
+        data,
+        str(pending.get("name", "")),
+        partial=True,
+        expect=int(pending["good"]),
+    )
+    if not done.written:
+        await _offer(reply, done.check, reply.t("upload-changed"))
+        return
+    pending.clear()
+    await reply.edit(
+        "upload-partial-done",
+        shifts=done.written,
+        rows=len(done.check.good),
+        skipped=done.check.bad_rows,
+    )
+
+
+async def upload_cancel(update: Update, context: MusterContext) -> None:
+    reply = await Reply.to(update, context)
+    if not _upload(context).pop("good", None):
+        await reply.toast("button-stale")
+        return
+    _upload(context).clear()
+    await reply.toast("")
+    await reply.edit("upload-cancelled")
+
+
+def register(app: MusterApp) -> None:
+    app.add_handler(MessageHandler(PRIVATE & SPREADSHEET, upload))
+    app.add_handler(CallbackQueryHandler(upload_confirm, pattern=r"^ru:ok$"))
+    app.add_handler(CallbackQueryHandler(upload_cancel, pattern=r"^ru:x$"))
