@@ -8,7 +8,7 @@ fakeapi.serve``) runs in its own process over HTTP, answers every call after
 ``--answer-after`` ms (a round trip to Telegram) and enforces 30 msg/s and 1/s per chat.
 
 - A: updates one at a time (``telegram.concurrent_updates = 1``, as before issue #14);
-- B: as shipped (``telegram.concurrent_updates`` 64: chats at once, each chat in order).
+- B: as shipped (``telegram.concurrent_updates``' default: chats at once, each chat in order).
 
 For each delay, rounds alternate A B A B; each phase is a fresh stand-in, bot process and
 database. Times are the stand-in's (when it accepted each reply) from the moment the
@@ -40,12 +40,13 @@ from app.runner import running
 from bench.delivery import TOKEN, Phase, Result, run_phase
 from bench.org_memory import TELEGRAM_BASE
 from bench.report import machine, publish, section_text
-from bot.config import load_settings
+from bot.config import TelegramSettings, load_settings
 from fakeapi import FakeUser
 from storage import Storage
 
 HEADING = "## Concurrent updates: many people at once"
-MODES = {"one": "A: one at a time", "shipped": "B: as shipped (64 at once)"}
+SHIPPED = TelegramSettings.model_fields["concurrent_updates"].default
+MODES = {"one": "A: one at a time", "shipped": f"B: as shipped ({SHIPPED} at once)"}
 
 
 # --- the bot side, in a child process ------------------------------------------------------
@@ -184,7 +185,7 @@ def render(people: int, runs: dict[int, list[Pair]], seconds: float, command: st
         " webhook does. The Bot API stand-in runs in its own process over HTTP, answers every"
         " call after the stated delay and enforces 30 msg/s and 1/s per chat. A: updates"
         " handled one at a time (`telegram.concurrent_updates = 1`, the behaviour before"
-        " issue #14). B: as shipped, different chats at once (up to 64), each chat's and"
+        f" issue #14). B: as shipped, different chats at once (up to {SHIPPED}), each chat's and"
         " person's updates in order (`app/updates.py`). A B A B per delay, each phase a fresh"
         " stand-in, bot process and database; a person is answered when the stand-in"
         " accepted the reply, timed from the queueing of the updates. The machine is shared"
