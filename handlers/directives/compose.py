@@ -21,6 +21,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.directives import buttons as b
 from bot.directives.render import directive_text, local_when
 from bot.directives.service import (
     MAX_TEXT,
@@ -65,7 +66,7 @@ _ERRORS = {
 TEXT_INPUT = PRIVATE & filters.TEXT & ~filters.COMMAND
 
 
-FLOW = Flow(KEY, "dc", "directive-cancelled")
+FLOW = Flow(KEY, b.COMPOSE, "directive-cancelled")
 
 
 async def _show(reply: Reply, text: str, rows: Buttons) -> None:
@@ -131,17 +132,21 @@ async def _targets_step(reply: Reply, lines: list[TreeLine]) -> tuple[str, Butto
         mark = MARK.get(selected.get(str(line.unit.id), ""), "☐")
         if _included_by(line.unit, units, selected) is not None:
             mark = MARK["all"]
-        return f"{mark} {line.unit.name} ({line.total_members})", f"dc:t:{line.unit.id}"
+        return f"{mark} {line.unit.name} ({line.total_members})", b.ToggleTarget(
+            line.unit.id
+        ).pack()
 
     rows = paged(
         shown,
         int(draft.get("page", 0)),
         button=button,
-        turn="dc:p:",
+        turn=b.TargetPage,
         previous=reply.t("button-previous"),
         more=reply.t("button-more"),
     )
-    rows.append([(reply.t("button-continue"), "dc:n"), *FLOW.controls(reply, back=False)])
+    rows.append(
+        [(reply.t("button-continue"), b.TargetsDone().pack()), *FLOW.controls(reply, back=False)]
+    )
     actor = await actor_of(reply.update, reply.context)
     members = await reply.context.services.directives.audience(actor, _targets(draft))
     text: str = reply.t("directive-targets", units=len(selected), members=members)
@@ -160,7 +165,7 @@ async def toggle(update: Update, context: MusterContext) -> int:
     """☐ → ☑ (with everything below) → ◉ (this unit alone, if it has units below) → ☐."""
     reply = await Reply.to(update, context)
     lines = await units_for(update, context, Action.SEND_DIRECTIVE)
-    unit_id = int(reply.choice)
+    unit_id = reply.pressed(b.ToggleTarget).unit
     line = next((line for line in lines if line.unit.id == unit_id), None)
     if line is None:
         await context.services.authz.refuse(
@@ -189,7 +194,7 @@ async def toggle(update: Update, context: MusterContext) -> int:
 async def turn_page(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    FLOW.draft(context)["page"] = int(reply.choice)
+    FLOW.draft(context)["page"] = reply.pressed(b.TargetPage).page
     await reply.edit_text(
         *await _targets_step(reply, await units_for(update, context, Action.SEND_DIRECTIVE))
     )
@@ -279,7 +284,10 @@ async def unsupported(update: Update, context: MusterContext) -> int:
 
 async def _ask_ack(reply: Reply) -> int:
     rows: Buttons = [
-        [(reply.t("directive-ack-yes"), "dc:a:1"), (reply.t("directive-ack-no"), "dc:a:0")],
+        [
+            (reply.t("directive-ack-yes"), b.NeedAck(True).pack()),
+            (reply.t("directive-ack-no"), b.NeedAck(False).pack()),
+        ],
         FLOW.controls(reply),
     ]
     await _show(reply, reply.t("directive-ask-ack"), rows)
@@ -290,7 +298,7 @@ async def ack_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
     draft = FLOW.draft(context)
-    draft["ack"] = reply.choice == "1"
+    draft["ack"] = reply.pressed(b.NeedAck).ack
     if draft["ack"]:
         return await _ask_deadline(reply)
     draft.pop("deadline", None)
@@ -317,12 +325,12 @@ async def _ask_when(
     buttons = [
         (
             local_when(services.i18n, reply.language, when, zone, now),
-            f"dc:w:{int(when.timestamp())}",
+            b.When(int(when.timestamp())).pack(),
         )
         for when in quick_times(now, zone, hours=hours, clock=clock)
     ]
     if now_button:
-        buttons.insert(0, (reply.t("directive-send-now"), "dc:w:now"))
+        buttons.insert(0, (reply.t("directive-send-now"), b.When(None).pack()))
     rows: Buttons = [buttons[:2], buttons[2:], FLOW.controls(reply)]
     await _show(reply, reply.t(key, zone=str(zone)), [r for r in rows if r])
     return state
@@ -371,14 +379,19 @@ async def _chosen_time(reply: Reply, raw: str) -> datetime | None:
 def _raw_time(reply: Reply) -> str:
     """The pressed preset's value, or the typed text."""
     if reply.update.callback_query is not None:
-        return reply.choice
+        at = reply.pressed(b.When).at
+        return "now" if at is None else str(at)
     message = reply.update.message
     return (message.text or "") if message else ""
 
 
 async def deadline_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    when = await _chosen_time(reply, _raw_time(reply))
+    raw = _raw_time(reply)
+    if raw == "now" and update.callback_query is not None:  # a send-time button, forged
+        await reply.toast("button-stale")
+        return DEADLINE
+    when = await _chosen_time(reply, raw)
     if when is None:
         return DEADLINE
     FLOW.draft(context)["deadline"] = when.isoformat()
@@ -452,16 +465,16 @@ async def _preview(reply: Reply) -> int:
         attachment=attachment,
         body=Html(body),
     )
-    rows: list[list[tuple[str, str]]] = [[(reply.t("directive-send"), "dc:s")]]
+    rows: list[list[tuple[str, str]]] = [[(reply.t("directive-send"), b.SendDirective().pack())]]
     # Paid broadcasts: offered to whoever may pay, with the estimate once chosen.
     quote = None
     if services.directives.may_pay(actor):
         quote = await services.directives.paid_quote(actor, draft.targets)
     if quote is not None and draft.urgent:
         text = Html(text + "\n" + reply.t("directive-preview-paid", **_quoted(quote)))
-        rows.append([(reply.t("directive-free-button"), "dc:u:0")])
+        rows.append([(reply.t("directive-free-button"), b.Urgent(False).pack())])
     elif quote is not None:
-        rows.append([(reply.t("directive-paid-button"), "dc:u:1")])
+        rows.append([(reply.t("directive-paid-button"), b.Urgent(True).pack())])
     rows.append(list(FLOW.controls(reply)))
     await _show(reply, text, rows)
     return PREVIEW
@@ -481,7 +494,7 @@ async def urgent_chosen(update: Update, context: MusterContext) -> int:
     refused (the preview stays as it was)."""
     reply = await Reply.to(update, context)
     draft = FLOW.draft(context)
-    if reply.choice == "0":
+    if not reply.pressed(b.Urgent).paid:
         await reply.toast("")
         draft.pop("urgent", None)
         return await _preview(reply)
@@ -578,15 +591,15 @@ def _back_from(step: int) -> Any:
 
 
 def register(app: MusterApp) -> None:
-    back = FLOW.back_pattern
+    back = FLOW.back.pattern
     app.add_handler(
         FLOW.conversation(
             entry_points=[CommandHandler("directive", start, filters=PRIVATE)],
             states={
                 TARGETS: [
-                    CallbackQueryHandler(toggle, pattern=r"^dc:t:\d{1,12}$"),
-                    CallbackQueryHandler(turn_page, pattern=r"^dc:p:\d{1,6}$"),
-                    CallbackQueryHandler(targets_done, pattern=r"^dc:n$"),
+                    CallbackQueryHandler(toggle, pattern=b.ToggleTarget.pattern),
+                    CallbackQueryHandler(turn_page, pattern=b.TargetPage.pattern),
+                    CallbackQueryHandler(targets_done, pattern=b.TargetsDone.pattern),
                     MessageHandler(TEXT_INPUT, search),
                 ],
                 TEXT: [
@@ -598,22 +611,22 @@ def register(app: MusterApp) -> None:
                     CallbackQueryHandler(_back_from(TEXT), pattern=back),
                 ],
                 ACK: [
-                    CallbackQueryHandler(ack_chosen, pattern=r"^dc:a:[01]$"),
+                    CallbackQueryHandler(ack_chosen, pattern=b.NeedAck.pattern),
                     CallbackQueryHandler(_back_from(ACK), pattern=back),
                 ],
                 DEADLINE: [
-                    CallbackQueryHandler(deadline_chosen, pattern=r"^dc:w:\d{1,12}$"),
+                    CallbackQueryHandler(deadline_chosen, pattern=b.When.pattern),
                     MessageHandler(TEXT_INPUT, deadline_chosen),
                     CallbackQueryHandler(_back_from(DEADLINE), pattern=back),
                 ],
                 SCHEDULE: [
-                    CallbackQueryHandler(schedule_chosen, pattern=r"^dc:w:(now|\d{1,12})$"),
+                    CallbackQueryHandler(schedule_chosen, pattern=b.When.pattern),
                     MessageHandler(TEXT_INPUT, schedule_chosen),
                     CallbackQueryHandler(_back_from(SCHEDULE), pattern=back),
                 ],
                 PREVIEW: [
-                    CallbackQueryHandler(send, pattern=r"^dc:s$"),
-                    CallbackQueryHandler(urgent_chosen, pattern=r"^dc:u:[01]$"),
+                    CallbackQueryHandler(send, pattern=b.SendDirective.pattern),
+                    CallbackQueryHandler(urgent_chosen, pattern=b.Urgent.pattern),
                     CallbackQueryHandler(_back_from(PREVIEW), pattern=back),
                 ],
             },

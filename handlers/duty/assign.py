@@ -8,6 +8,7 @@ from datetime import date, time, timedelta
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler
 
+from bot.duty import buttons as b
 from bot.duty.plans import Assignment, PlannedShift
 from bot.duty.reading import Problem, RosterError, parse_span
 from bot.kit.days import typed_day
@@ -15,8 +16,6 @@ from bot.kit.i18n import Html, format_day
 from bot.kit.typed import parse_whole
 from bot.org.authz import Action, PermissionDeniedError
 from handlers.duty.kit import (
-    IDENT,
-    PAGE,
     TYPED,
     UNIT,
     Picker,
@@ -36,7 +35,7 @@ REPEAT_CHOICES = (0, 1, 4, 8, 12)
 # /assign --------------------------------------------------------------------------------
 
 A_GRID, A_MEMBER, A_DATE, A_TIME, A_REPEAT, A_PREVIEW = range(1, 7)
-ASSIGN = Flow("assign", "as", "assign-cancelled")
+ASSIGN = Flow("assign", b.ASSIGN, "assign-cancelled")
 ASSIGN_UNITS = Picker(ASSIGN, Action.MANAGE_ROSTER, "assign-choose-unit")
 
 
@@ -66,9 +65,9 @@ async def _ask_grid(reply: Reply, new: bool) -> int:
     draft = ASSIGN.draft(reply.context)
     actor = await actor_of(reply.update, reply.context)
     grids = await reply.context.services.roster.grids_of(actor, unit)
-    buttons = [(grid_label(g), f"as:g:{g.id}") for g in grids]
+    buttons = [(grid_label(g), b.AssignGrid(g.id).pack()) for g in grids]
     rows: Buttons = [
-        *paged(buttons, int(draft.get("gpage", 0)), "as:gp:", reply),
+        *paged(buttons, int(draft.get("gpage", 0)), b.AssignGrids, reply),
         ASSIGN.controls(reply, back=not draft.get("single")),
     ]
     key = "assign-choose-grid" if grids else "assign-no-grids"
@@ -79,7 +78,7 @@ async def _ask_grid(reply: Reply, new: bool) -> int:
 async def assign_grid_page(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    ASSIGN.draft(context)["gpage"] = int(reply.choice)
+    ASSIGN.draft(context)["gpage"] = reply.pressed(b.AssignGrids).page
     return await _ask_grid(reply, False)
 
 
@@ -99,7 +98,7 @@ async def _grid(reply: Reply) -> Grid | None:
 
 async def assign_grid(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    ASSIGN.draft(context).update(grid=int(reply.choice), mpage=0, mquery=None)
+    ASSIGN.draft(context).update(grid=reply.pressed(b.AssignGrid).grid, mpage=0, mquery=None)
     if await _grid(reply) is None:
         await reply.toast("button-stale")
         return A_GRID
@@ -128,9 +127,9 @@ async def _ask_member(reply: Reply, *, new: bool) -> int:
         return await _ask_grid(reply, new)
     draft = ASSIGN.draft(reply.context)
     members = await _members(reply, grid)
-    buttons = [(m.display_name, f"as:m:{m.id}") for m in members]
+    buttons = [(m.display_name, b.AssignMember(m.id).pack()) for m in members]
     rows: Buttons = [
-        *paged(buttons, int(draft.get("mpage", 0)), "as:mp:", reply),
+        *paged(buttons, int(draft.get("mpage", 0)), b.AssignMembers, reply),
         ASSIGN.controls(reply),
     ]
     query = draft.get("mquery")
@@ -147,7 +146,7 @@ async def _ask_member(reply: Reply, *, new: bool) -> int:
 async def assign_member_page(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    ASSIGN.draft(context)["mpage"] = int(reply.choice)
+    ASSIGN.draft(context)["mpage"] = reply.pressed(b.AssignMembers).page
     return await _ask_member(reply, new=False)
 
 
@@ -170,7 +169,7 @@ async def assign_member_search(update: Update, context: MusterContext) -> int:
 async def assign_member(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     grid = await _grid(reply)
-    member_id = int(reply.choice)
+    member_id = reply.pressed(b.AssignMember).member
     if grid is None or member_id not in {m.id for m in await _members(reply, grid)}:
         await reply.toast("button-stale")
         return A_MEMBER
@@ -186,7 +185,10 @@ async def _today(reply: Reply) -> date:
 
 async def _ask_date(reply: Reply, *, new: bool) -> int:
     rows: Buttons = [
-        [(reply.t("assign-today"), "as:d:0"), (reply.t("assign-tomorrow"), "as:d:1")],
+        [
+            (reply.t("assign-today"), b.AssignDay(0).pack()),
+            (reply.t("assign-tomorrow"), b.AssignDay(1).pack()),
+        ],
         ASSIGN.controls(reply),
     ]
     await reply.show_text(reply.t("assign-ask-date"), rows, new=new)
@@ -198,7 +200,7 @@ async def assign_date(update: Update, context: MusterContext) -> int:
     today = await _today(reply)
     if update.callback_query is not None:
         await reply.toast("")
-        day = today + timedelta(days=int(reply.choice))
+        day = today + timedelta(days=reply.pressed(b.AssignDay).days)
     else:
         assert update.message is not None
         typed = typed_day(update.message.text or "", today)
@@ -271,7 +273,7 @@ async def _ask_repeat(reply: Reply, *, new: bool) -> int:
         (reply.label("assign-repeat-n", n=n) if n else reply.label("assign-repeat-none"), n)
         for n in choices
     ]
-    buttons = [(label, f"as:r:{n}") for label, n in labels]
+    buttons = [(label, b.AssignRepeat(n).pack()) for label, n in labels]
     rows: Buttons = [buttons[:3], buttons[3:], ASSIGN.controls(reply)]
     await reply.show_text(reply.t("assign-ask-repeat", max=most), [r for r in rows if r], new=new)
     return A_REPEAT
@@ -281,7 +283,7 @@ async def assign_repeat(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     if update.callback_query is not None:
         await reply.toast("")
-        text = reply.choice
+        text = str(reply.pressed(b.AssignRepeat).days)
     else:
         assert update.message is not None
         text = update.message.text or ""
@@ -309,7 +311,7 @@ async def _preview(reply: Reply, plan: PlannedShift, *, new: bool) -> int:
         last = format_day(plan.spans[-1].day, reply.language)
         repeats = reply.t("assign-preview-repeats", until=last, count=len(plan.spans))
         text = Html(f"{text}\n{repeats}")
-    rows: Buttons = [[(reply.t("assign-save"), "as:ok")], ASSIGN.controls(reply)]
+    rows: Buttons = [[(reply.t("assign-save"), b.AssignSave().pack())], ASSIGN.controls(reply)]
     await reply.show_text(text, rows, new=new)
     return A_PREVIEW
 
@@ -368,29 +370,31 @@ def register(app: MusterApp) -> None:
                 _assign_back,
                 {
                     UNIT: [
-                        CallbackQueryHandler(assign_unit, pattern=rf"^as:u:{IDENT}$"),
-                        CallbackQueryHandler(assign_unit_page, pattern=rf"^as:p:{PAGE}$"),
+                        CallbackQueryHandler(assign_unit, pattern=ASSIGN_UNITS.choose.pattern),
+                        CallbackQueryHandler(
+                            assign_unit_page, pattern=ASSIGN_UNITS.turn_page.pattern
+                        ),
                         MessageHandler(TYPED, assign_unit_search),
                     ],
                     A_GRID: [
-                        CallbackQueryHandler(assign_grid, pattern=rf"^as:g:{IDENT}$"),
-                        CallbackQueryHandler(assign_grid_page, pattern=rf"^as:gp:{PAGE}$"),
+                        CallbackQueryHandler(assign_grid, pattern=b.AssignGrid.pattern),
+                        CallbackQueryHandler(assign_grid_page, pattern=b.AssignGrids.pattern),
                     ],
                     A_MEMBER: [
-                        CallbackQueryHandler(assign_member, pattern=rf"^as:m:{IDENT}$"),
-                        CallbackQueryHandler(assign_member_page, pattern=rf"^as:mp:{PAGE}$"),
+                        CallbackQueryHandler(assign_member, pattern=b.AssignMember.pattern),
+                        CallbackQueryHandler(assign_member_page, pattern=b.AssignMembers.pattern),
                         MessageHandler(TYPED, assign_member_search),
                     ],
                     A_DATE: [
-                        CallbackQueryHandler(assign_date, pattern=r"^as:d:[01]$"),
+                        CallbackQueryHandler(assign_date, pattern=b.AssignDay.pattern),
                         MessageHandler(TYPED, assign_date),
                     ],
                     A_TIME: [MessageHandler(TYPED, assign_time)],
                     A_REPEAT: [
-                        CallbackQueryHandler(assign_repeat, pattern=r"^as:r:\d{1,2}$"),
+                        CallbackQueryHandler(assign_repeat, pattern=b.AssignRepeat.pattern),
                         MessageHandler(TYPED, assign_repeat),
                     ],
-                    A_PREVIEW: [CallbackQueryHandler(assign_save, pattern=r"^as:ok$")],
+                    A_PREVIEW: [CallbackQueryHandler(assign_save, pattern=b.AssignSave.pattern)],
                 },
             ),
         )

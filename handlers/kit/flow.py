@@ -18,15 +18,26 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.kit.callbacks import Family, Payload
 from handlers.kit.common import PRIVATE, MusterContext, Reply, say, toast
 
 Handlers = Sequence[BaseHandler[Any, Any, Any]]
 
 
+class Back(Payload):
+    """Template: a flow's Back button (``<family>:b``)."""
+
+
+class Cancel(Payload):
+    """Template: a flow's Cancel button (``<family>:x``)."""
+
+
 class Flow:
-    def __init__(self, key: str, prefix: str, cancelled: str) -> None:
+    def __init__(self, key: str, family: Family, cancelled: str) -> None:
         self.key = key  # where the draft lives in user_data
-        self.prefix = prefix  # callback data prefix: "<prefix>:b" is Back, "<prefix>:x" Cancel
+        self.family = family  # whose buttons; the flow's stale ones get a toast
+        self.back = family.adopt(Back, "b")
+        self.cancel_button = family.adopt(Cancel, "x")
         self.cancelled = cancelled  # the message saying the flow was left, nothing done
 
     def draft(self, context: MusterContext) -> dict[str, Any]:
@@ -40,8 +51,8 @@ class Flow:
         return ConversationHandler.END
 
     def controls(self, reply: Reply, back: bool = True) -> list[tuple[str, str]]:
-        row = [(reply.t("button-back"), f"{self.prefix}:b")] if back else []
-        return [*row, (reply.t("button-cancel"), f"{self.prefix}:x")]
+        row = [(reply.t("button-back"), self.back().pack())] if back else []
+        return [*row, (reply.t("button-cancel"), self.cancel_button().pack())]
 
     async def cancel(self, update: Update, context: MusterContext) -> int:
         """Cancel button or /cancel: say nothing was done, and forget the draft."""
@@ -52,14 +63,6 @@ class Flow:
         else:
             await reply.send(self.cancelled)
         return self.end(context)
-
-    @property
-    def back_pattern(self) -> str:
-        return rf"^{self.prefix}:b$"
-
-    @property
-    def cancel_pattern(self) -> str:
-        return rf"^{self.prefix}:x$"
 
     def conversation(
         self,
@@ -80,10 +83,10 @@ class Flow:
                 entry_points=list(entry_points),
                 states=states,
                 fallbacks=[
-                    CallbackQueryHandler(self.cancel, pattern=self.cancel_pattern),
+                    CallbackQueryHandler(self.cancel, pattern=self.cancel_button.pattern),
                     CommandHandler("cancel", self.cancel),
                     *entry_points,
-                    CallbackQueryHandler(toast("button-stale"), pattern=rf"^{self.prefix}:"),
+                    CallbackQueryHandler(toast("button-stale"), pattern=self.family.pattern),
                     MessageHandler(PRIVATE & ~filters.COMMAND, say("use-buttons")),
                 ],
                 name=self.key,
