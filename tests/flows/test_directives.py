@@ -10,6 +10,7 @@ import pytest
 
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.pacer import Slot
+from bot.directives.buttons import ToggleTarget
 from fakeapi import FakeUser, SentMessage
 from storage.models import Role
 from tests.flows.conftest import Harness
@@ -365,7 +366,7 @@ async def test_zero_member_units_and_scope(harness: Harness, sec: FakeUser) -> N
     assert replies.callback_answers[0].text.startswith("Nobody would receive it")
     # A unit outside her scope, by forged data, is refused.
     hill = await harness.unit("HIL-1")
-    replies = await harness.send(sec, sec.press_data(step.message_id, f"dc:t:{hill.id}"))
+    replies = await harness.send(sec, sec.press_data(step.message_id, ToggleTarget(hill.id).pack()))
     assert replies.callback_answers[0].text == "You are not allowed to do that here."
     member = harness.person(620, "Mo")
     await harness.join(member, "RIV-1")
