@@ -5,38 +5,24 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from bot.kit.callbacks import Among, Family, Id, Payload, Slug
+from bot.kit.callbacks import Among, Family, Id, Payload, Slug, Tap
 
 CHECKIN = Family("ci", owner=__name__)
 LEAVE = Family("lv", owner=__name__)
 
 
-class CheckInNow(Payload, family=CHECKIN, tag="go"):
-    """The reminder's button: start today's check-in."""
-
-
-class ChangeCheckIn(Payload, family=CHECKIN, tag="change"):
-    pass
-
-
-class KeepCheckIn(Payload, family=CHECKIN, tag="keep"):
-    pass
-
-
-class SubmitCheckIn(Payload, family=CHECKIN, tag="ok"):
-    pass
-
-
-class RestartCheckIn(Payload, family=CHECKIN, tag="r"):
-    pass
+CheckInNow = CHECKIN.adopt(Tap, "go")  # the reminder's button
+ChangeCheckIn = CHECKIN.adopt(Tap, "change")
+KeepCheckIn = CHECKIN.adopt(Tap, "keep")
+SubmitCheckIn = CHECKIN.adopt(Tap, "ok")
+RestartCheckIn = CHECKIN.adopt(Tap, "r")
 
 
 class CancelLeave(Payload, family=LEAVE, tag="k"):
     leave: Id
 
 
-class AddLeave(Payload, family=LEAVE, tag="add"):
-    pass
+AddLeave = LEAVE.adopt(Tap, "add")
 
 
 class LeaveReason(Payload, family=LEAVE, tag="r"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from bot.kit.callbacks import Bit, Digits, Family, Id, Page, Payload
+from bot.kit.callbacks import Bit, Digits, Family, Id, Payload, Tap, Turned
 
 ACKNOWLEDGE = Family("ack", owner=__name__)
 WATCH = Family("dw", owner=__name__)
@@ -22,44 +22,21 @@ class DirectiveButton(Payload):
     directive: Id
 
 
-class OpenDirective(DirectiveButton, family=WATCH, tag="v"):
-    pass
-
-
-class DirectiveList(Payload, family=WATCH, tag="l"):
-    pass
-
-
-class RemindDirective(DirectiveButton, family=WATCH, tag="r"):
-    pass
-
-
-class ExportCsv(DirectiveButton, family=WATCH, tag="c"):
-    pass
-
-
-class ExportXlsx(DirectiveButton, family=WATCH, tag="x"):
-    pass
-
-
-class AskCancelDirective(DirectiveButton, family=WATCH, tag="k"):
-    pass
-
-
-class CancelDirective(DirectiveButton, family=WATCH, tag="K"):
-    pass
+OpenDirective = WATCH.adopt(DirectiveButton, "v")
+DirectiveList = WATCH.adopt(Tap, "l")
+RemindDirective = WATCH.adopt(DirectiveButton, "r")
+ExportCsv = WATCH.adopt(DirectiveButton, "c")
+ExportXlsx = WATCH.adopt(DirectiveButton, "x")
+AskCancelDirective = WATCH.adopt(DirectiveButton, "k")
+CancelDirective = WATCH.adopt(DirectiveButton, "K")
 
 
 class ToggleTarget(Payload, family=COMPOSE, tag="t"):
     unit: Id
 
 
-class TargetPage(Payload, family=COMPOSE, tag="p"):
-    page: Page
-
-
-class TargetsDone(Payload, family=COMPOSE, tag="n"):
-    pass
+TargetPage = COMPOSE.adopt(Turned, "p")
+TargetsDone = COMPOSE.adopt(Tap, "n")
 
 
 class NeedAck(Payload, family=COMPOSE, tag="a"):
@@ -72,8 +49,7 @@ class When(Payload, family=COMPOSE, tag="w"):
     at: Annotated[int | None, Digits(12, none="now")]
 
 
-class SendDirective(Payload, family=COMPOSE, tag="s"):
-    pass
+SendDirective = COMPOSE.adopt(Tap, "s")
 
 
 class Urgent(Payload, family=COMPOSE, tag="u"):

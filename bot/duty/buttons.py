@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from bot.kit.callbacks import Among, Chosen, Day, Digits, Family, Id, Page, Payload, Turned
+from bot.kit.callbacks import Among, Chosen, Day, Digits, Family, Id, Page, Payload, Tap, Turned
 
 SHIFT = Family("dt", owner=__name__)
 DECLINE = Family("dd", owner=__name__)  # a declined shift's reason
@@ -28,64 +28,33 @@ class ShiftButton(Payload):
     shift: Id
 
 
-class ConfirmShift(ShiftButton, family=SHIFT, tag="ok"):
-    pass
+ConfirmShift = SHIFT.adopt(ShiftButton, "ok")
+DeclineShift = SHIFT.adopt(ShiftButton, "no")
+StartDuty = SHIFT.adopt(ShiftButton, "go")
+EndDuty = SHIFT.adopt(ShiftButton, "end")
+ReportIncident = SHIFT.adopt(ShiftButton, "inc")
+TakeShift = SHIFT.adopt(ShiftButton, "cv")
 
+SubmitReport = ON_DUTY.adopt(Tap, "ok")
+RestartReport = ON_DUTY.adopt(Tap, "r")
+SendIncident = ON_DUTY.adopt(Tap, "send")
 
-class DeclineShift(ShiftButton, family=SHIFT, tag="no"):
-    pass
-
-
-class StartDuty(ShiftButton, family=SHIFT, tag="go"):
-    pass
-
-
-class EndDuty(ShiftButton, family=SHIFT, tag="end"):
-    pass
-
-
-class ReportIncident(ShiftButton, family=SHIFT, tag="inc"):
-    pass
-
-
-class TakeShift(ShiftButton, family=SHIFT, tag="cv"):
-    pass
-
-
-class SubmitReport(Payload, family=ON_DUTY, tag="ok"):
-    pass
-
-
-class RestartReport(Payload, family=ON_DUTY, tag="r"):
-    pass
-
-
-class SendIncident(Payload, family=ON_DUTY, tag="send"):
-    pass
-
-
-class UploadConfirm(Payload, family=UPLOAD, tag="ok"):
-    pass
-
-
-class UploadCancel(Payload, family=UPLOAD, tag="x"):
-    pass
+UploadConfirm = UPLOAD.adopt(Tap, "ok")
+UploadCancel = UPLOAD.adopt(Tap, "x")
 
 
 class AssignGrid(Payload, family=ASSIGN, tag="g"):
     grid: Id
 
 
-class AssignGrids(Payload, family=ASSIGN, tag="gp"):
-    page: Page
+AssignGrids = ASSIGN.adopt(Turned, "gp")
 
 
 class AssignMember(Payload, family=ASSIGN, tag="m"):
     member: Id
 
 
-class AssignMembers(Payload, family=ASSIGN, tag="mp"):
-    page: Page
+AssignMembers = ASSIGN.adopt(Turned, "mp")
 
 
 class AssignDay(Payload, family=ASSIGN, tag="d"):
@@ -96,9 +65,7 @@ class AssignRepeat(Payload, family=ASSIGN, tag="r"):
     days: Annotated[int, Digits(2)]
 
 
-class AssignSave(Payload, family=ASSIGN, tag="ok"):
-    pass
-
+AssignSave = ASSIGN.adopt(Tap, "ok")
 
 RosterUnits = ROSTER.adopt(Turned, "p")
 RosterUnit = ROSTER.adopt(Chosen, "u")
@@ -122,14 +89,8 @@ class RosterShift(Payload):
     unit: Id
 
 
-class RosterCancelAsk(RosterShift, family=ROSTER, tag="c"):
-    pass
-
-
-class RosterCancel(RosterShift, family=ROSTER, tag="k"):
-    pass
-
-
+RosterCancelAsk = ROSTER.adopt(RosterShift, "c")
+RosterCancel = ROSTER.adopt(RosterShift, "k")
 GridUnits = GRIDS.adopt(Turned, "p")
 
 
@@ -150,8 +111,7 @@ class GridOff(Payload, family=GRIDS, tag="k"):
     grid: Id
 
 
-class SkipCentre(Payload, family=ADD_GRID, tag="s"):
-    pass
+SkipCentre = ADD_GRID.adopt(Tap, "s")
 
 
 class GridRadius(Payload, family=ADD_GRID, tag="r"):

@@ -319,9 +319,13 @@ class Family:
 
     def adopt(self, template: type[P], tag: str) -> type[P]:
         """``template``'s payload under this family, as ``<family>:<tag>``."""
-        name = f"{self.name.capitalize()}{template.__name__}"
+        name = f"{template.__name__}[{self.name}:{tag}]"
         made = type(name, (template,), {"__module__": template.__module__}, family=self, tag=tag)
         return made
+
+
+class Tap(Payload):
+    """Template: a button that carries nothing but what it is (Submit, Start over …)."""
 
 
 class Chosen(Payload):

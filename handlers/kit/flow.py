@@ -18,26 +18,18 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.kit.callbacks import Family, Payload
+from bot.kit.callbacks import Family, Tap
 from handlers.kit.common import PRIVATE, MusterContext, Reply, say, toast
 
 Handlers = Sequence[BaseHandler[Any, Any, Any]]
-
-
-class Back(Payload):
-    """Template: a flow's Back button (``<family>:b``)."""
-
-
-class Cancel(Payload):
-    """Template: a flow's Cancel button (``<family>:x``)."""
 
 
 class Flow:
     def __init__(self, key: str, family: Family, cancelled: str) -> None:
         self.key = key  # where the draft lives in user_data
         self.family = family  # whose buttons; the flow's stale ones get a toast
-        self.back = family.adopt(Back, "b")
-        self.cancel_button = family.adopt(Cancel, "x")
+        self.back = family.adopt(Tap, "b")
+        self.cancel_button = family.adopt(Tap, "x")
         self.cancelled = cancelled  # the message saying the flow was left, nothing done
 
     def draft(self, context: MusterContext) -> dict[str, Any]:
