@@ -10,7 +10,7 @@ import pytest
 
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.pacer import Slot
-from bot.directives.buttons import ToggleTarget
+from bot.directives.buttons import Acknowledge, ToggleTarget
 from fakeapi import FakeUser, SentMessage
 from storage.models import Role
 from tests.flows.conftest import Harness
@@ -129,7 +129,7 @@ async def test_compose_send_and_progress(
     assert await harness.run_due() == 3
     for person in members:
         [received] = harness.api.sent_to(person.id)[-1:]
-        assert replies_data(received).startswith("ack:")
+        assert Acknowledge.parse(replies_data(received)) is not None
     ann = harness.api.last_message(611)
     assert ann.text == (
         "Directive from Riverside District — acknowledge by 18:00 today\n\n"
