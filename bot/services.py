@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.checkins.service import CheckinService
 from bot.config import Settings
+from bot.directives.answers import AnswerService
 from bot.directives.service import DirectiveService
 from bot.duty.on_duty import OnDutyService
 from bot.duty.roster import RosterService
@@ -32,6 +33,7 @@ class Services:
     invites: InviteService
     membership: MembershipService
     directives: DirectiveService
+    answers: AnswerService
     checkins: CheckinService
     roster: RosterService
     duty: DutyService
@@ -69,6 +71,7 @@ class Services:
                 recent_limit=settings.directives.recent,
                 paid=settings.delivery,
             ),
+            answers=AnswerService(storage, clock, authz),
             checkins=checkins,
             roster=roster,
             duty=duty,

@@ -108,6 +108,15 @@ class PrivacyRepository:
                 " WHERE member_id = ?",
                 (member_id,),
             )
+            # Their reasons for an answer, current and past; the choices still count.
+            await conn.execute(
+                "UPDATE directive_recipients SET answer_reason = NULL"
+                " WHERE member_id = ? AND answer_reason IS NOT NULL",
+                (member_id,),
+            )
+            await conn.execute(
+                "UPDATE directive_answers SET reason = NULL WHERE member_id = ?", (member_id,)
+            )
             # Messages not sent yet would reach a person who asked to be forgotten; those
             # sent keep their delivery record, not their text nor their chat.
             await conn.execute(

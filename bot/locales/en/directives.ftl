@@ -28,6 +28,17 @@ directive-unsupported-attachment = That kind of message cannot be attached. Send
 directive-ask-ack = Should members acknowledge it with one tap?
 directive-ack-yes = Yes, by a deadline
 directive-ack-no = No
+question-preset-come = I can come
+question-preset-transport = I need transport
+question-preset-cannot = I cannot
+question-too-few = A question needs at least { $least } choices. Add another, or /cancel.
+question-too-many = A question can offer at most { $most } choices: more do not fit on a phone's screen. Remove one, or /cancel.
+question-label-empty = Choice { $choice } has no text. Type a short label for it, or /cancel.
+question-label-too-long = Choice { $choice } has { $length } characters; a button shows at most { $limit }. Shorten it and send it again, or /cancel.
+question-label-duplicate = Choice { $choice }, “{ $label }”, is already offered. Type a different one, or /cancel.
+question-prompt-empty = The number question after choice { $choice } has no text. Type it, like “How many people can you bring?”, or /cancel.
+question-prompt-too-long = The number question after choice { $choice } has { $length } characters; the limit is { $limit }. Shorten it and send it again, or /cancel.
+question-number-bounds = { $low } to { $high } is not a range: the smallest must be 0 or more and not above the largest, at most 999999. Send two numbers like 0 50, or /cancel.
 directive-ask-deadline = By when must it be acknowledged? Choose, or type a time like 18:00 or 2026-12-01 18:00 ({ $zone }).
 directive-ask-schedule = When should it go out? Choose, or type a time like 08:00 or 2026-12-01 08:00 ({ $zone }).
 directive-send-now = Now
@@ -128,6 +139,13 @@ watch-detail = <b>Directive from { $unit }</b> · { $when }
     }
 watch-unit-acked = • { $unit }: { $done }/{ $total } acknowledged ({ $percent }%)
 watch-unit-sent = • { $unit }: { $done }/{ $total } sent ({ $percent }%)
+headcount-heading = <b>Headcount</b> — <b>{ $answered }</b> of { $total } answered
+    { $parts }
+headcount-line = { $unit }: { $parts }
+headcount-choice = { $label } { $count }
+headcount-choice-sum = { $label } { $count } (+{ $sum })
+headcount-silent = not answered { $count }
+headcount-unreachable = unreachable { $count }
 watch-remind = 🔔 Remind now
 watch-reminded = { $count ->
         [0] Reminders are already on their way to everyone silent.
