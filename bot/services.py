@@ -71,7 +71,7 @@ class Services:
                 recent_limit=settings.directives.recent,
                 paid=settings.delivery,
             ),
-            answers=AnswerService(storage, clock, authz),
+            answers=AnswerService(storage, clock, authz, settings.zone),
             checkins=checkins,
             roster=roster,
             duty=duty,

@@ -9,13 +9,15 @@ reads and one statement a press.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from bot.directives.questions import NUMBER_LIMIT, Choice, Question, Reason
 from bot.kit.clock import Clock
 from bot.kit.people import require_active
 from bot.kit.typed import parse_whole
+from bot.kit.zones import unit_zone
 from bot.org.authz import Action, Actor, Authorizer
 from storage import Storage
 from storage.answers import Answer, ChoiceCount, Tally
@@ -53,6 +55,10 @@ class AnswerResult:
     answer: Answer | None = None  # the current answer, after this
     choice: Choice | None = None  # the current answer's choice
     next: Step | None = None  # what the member is asked next
+    # What the button's handler needs to show the answer under the directive.
+    origin: str = ""
+    zone: ZoneInfo | None = None
+    delivered_message_id: int | None = None
 
     @property
     def accepted(self) -> bool:
@@ -85,10 +91,29 @@ class Headcount:
 
 
 class AnswerService:
-    def __init__(self, storage: Storage, clock: Clock, authz: Authorizer) -> None:
+    def __init__(self, storage: Storage, clock: Clock, authz: Authorizer, zone: ZoneInfo) -> None:
+        """``zone``: the organisation's, for members whose unit has none of its own."""
         self.storage = storage
         self.clock = clock
         self.authz = authz
+        self.zone = zone
+
+    async def seen(self, result: AnswerResult, telegram_id: int) -> AnswerResult:
+        """``result`` with what showing it under the member's directive needs: where it
+        is from, the member's local time, the message it was delivered as."""
+        directive = result.directive
+        member = await self.storage.members.by_telegram_id(telegram_id)
+        if directive is None or member is None:
+            return result
+        origin = await self.storage.units.get(directive.from_unit_id)
+        home = await self.storage.units.get(member.unit_id)
+        delivered = await self.storage.directives.delivered_message(directive.id, member.id)
+        return replace(
+            result,
+            origin=origin.name if origin else "",
+            zone=unit_zone(home, self.zone),
+            delivered_message_id=delivered,
+        )
 
     async def _open(
         self, directive_id: int, telegram_id: int

@@ -91,12 +91,33 @@ directive-paid-refused-notice = ⚠️ <b>Paid broadcast stopped</b>: Telegram s
 directive-heading = <b>Directive from { $unit }</b>
 directive-heading-ack = <b>Directive from { $unit }</b> — acknowledge by { $deadline }
 directive-acknowledged-at = ✅ Acknowledged at { $time }
+directive-heading-answer = <b>Directive from { $unit }</b> — answer by { $deadline }
+answer-line = ✅ You answered: <b>{ $choice }</b> · { $time } — tap another answer to change it.
+answer-line-number = ✅ You answered: <b>{ $choice }</b> ({ $number }) · { $time } — tap another answer to change it.
+answer-line-reason = { $line }
+    Reason: { $reason }
+answer-closed-line = ⏰ Answers closed at the deadline.
+answer-recorded = Recorded: { $choice }.
+answer-unchanged = That is already your answer: { $choice }.
+answer-late = Answers closed at the deadline; this press was not recorded.
+answer-ask-number = { $prompt }
+    Send a whole number from { $low } to { $high }, or /cancel.
+answer-bad-number = That is not a whole number from { $low } to { $high }. Send it again, or /cancel.
+answer-ask-reason = You chose “{ $choice }”: please send the reason in a few words, or /cancel.
+answer-ask-reason-optional = You chose “{ $choice }”. If you like, send the reason in a few words, or tap Skip.
+answer-reason-empty = A reason is needed for “{ $choice }”. Send it in a few words, or /cancel.
+answer-reason-too-long = That reason has { $length } characters; the limit is { $limit }. Shorten it and send it again, or /cancel.
+answer-reason-text = Please send the reason as text, or /cancel.
+answer-noted = ✅ Thank you, your answer is recorded.
+answer-skip = Skip
+answer-detail-kept = Your answer stands as it is.
 directive-withdrawn-line = ❌ This directive was withdrawn.
 button-acknowledge = ✅ Acknowledge
 directive-ack-done = Acknowledged at { $time }.
 directive-ack-already = Already acknowledged at { $time }.
 directive-withdrawn = This directive was withdrawn.
 directive-reminder = ⚠️ <b>Reminder:</b> please acknowledge the directive from { $unit } (due { $deadline }).
+directive-reminder-answer = ⚠️ <b>Reminder:</b> please answer the directive from { $unit } (due { $deadline }).
 reminder-done = ✅ Acknowledged at { $time }.
 
 # Directives: chasing

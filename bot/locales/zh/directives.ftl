@@ -73,12 +73,33 @@ directive-paid-refused-notice = ⚠️ <b>付费加急已停止</b>：Telegram �
 directive-heading = <b>来自{ $unit }的通知</b>
 directive-heading-ack = <b>来自{ $unit }的通知</b> — 请于{ $deadline }前确认
 directive-acknowledged-at = ✅ 已于{ $time }确认
+directive-heading-answer = <b>来自{ $unit }的通知</b> — 请于{ $deadline }前答复
+answer-line = ✅ 您的答复：<b>{ $choice }</b> · { $time } — 可点其他选项更改。
+answer-line-number = ✅ 您的答复：<b>{ $choice }</b>（{ $number }）· { $time } — 可点其他选项更改。
+answer-line-reason = { $line }
+    原因：{ $reason }
+answer-closed-line = ⏰ 答复已截止。
+answer-recorded = 已记录：{ $choice }。
+answer-unchanged = 您已选择了“{ $choice }”。
+answer-late = 答复已截止，这次点击未被记录。
+answer-ask-number = { $prompt }
+    请发送{ $low }到{ $high }之间的整数，或发送 /cancel。
+answer-bad-number = 这不是{ $low }到{ $high }之间的整数。请重新发送，或发送 /cancel。
+answer-ask-reason = 您选择了“{ $choice }”，请简要说明原因，或发送 /cancel。
+answer-ask-reason-optional = 您选择了“{ $choice }”。如愿意，请简要说明原因；也可以点“跳过”。
+answer-reason-empty = 选择“{ $choice }”需要说明原因。请简要说明，或发送 /cancel。
+answer-reason-too-long = 原因共{ $length }个字符，上限为{ $limit }。请删减后重新发送，或发送 /cancel。
+answer-reason-text = 请用文字说明原因，或发送 /cancel。
+answer-noted = ✅ 已记录，谢谢。
+answer-skip = 跳过
+answer-detail-kept = 您的答复保持不变。
 directive-withdrawn-line = ❌ 此通知已撤回。
 button-acknowledge = ✅ 确认收到
 directive-ack-done = 已于{ $time }确认。
 directive-ack-already = 已经确认过（{ $time }）。
 directive-withdrawn = 此通知已撤回。
 directive-reminder = ⚠️ <b>提醒：</b>请确认来自{ $unit }的通知（{ $deadline }截止）。
+directive-reminder-answer = ⚠️ <b>提醒：</b>请答复来自{ $unit }的通知（{ $deadline }截止）。
 reminder-done = ✅ 已于{ $time }确认。
 
 # 通知：催办

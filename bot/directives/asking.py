@@ -1,0 +1,76 @@
+"""How a question reads to a member: its buttons (a choice by index, never by label) and
+the line that shows their answer under the directive (issue #16)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.directives.answers import question_of
+from bot.directives.questions import Question
+from bot.kit.i18n import Html, Translator
+from storage.answers import Answer
+from storage.directives import Directive
+
+# The one place answer buttons are encoded and matched: "qa:<directive>:<choice index>",
+# at most 2 + 1 + 12 + 1 + 1 = 17 bytes, far below Telegram's 64 whatever the labels.
+ANSWER_PREFIX = "qa"
+ANSWER_PATTERN = rf"^{ANSWER_PREFIX}:\d{{1,12}}:\d$"
+
+
+def answer_data(directive_id: int, choice: int) -> str:
+    return f"{ANSWER_PREFIX}:{directive_id}:{choice}"
+
+
+def read_answer_data(data: str) -> tuple[int, int]:
+    """(directive id, choice index) of a button matching ``ANSWER_PATTERN``."""
+    _, directive_id, choice = data.split(":")
+    return int(directive_id), int(choice)
+
+
+def answer_buttons(directive: Directive, chosen: int | None = None) -> list[list[tuple[str, str]]]:
+    """One button a row, labelled as the author typed it; the current answer marked."""
+    question = question_of(directive)
+    if question is None or directive.status == "cancelled":
+        return []
+    return [
+        [(("● " if index == chosen else "") + choice.label, answer_data(directive.id, index))]
+        for index, choice in enumerate(question.choices)
+    ]
+
+
+def answered_line(
+    i18n: Translator, language: str, question: Question, answer: Answer, zone: ZoneInfo
+) -> Html:
+    """ "✅ You answered: I can come (+3) · 06:12 — tap another answer to change it"."""
+    choice = question.choices[answer.choice]
+    at = answer.at.astimezone(zone).strftime("%H:%M")
+    if answer.number is not None:
+        line = i18n.t(
+            language, "answer-line-number", choice=choice.label, number=answer.number, time=at
+        )
+    else:
+        line = i18n.t(language, "answer-line", choice=choice.label, time=at)
+    if answer.reason:
+        line = i18n.t(language, "answer-line-reason", line=line, reason=answer.reason)
+    return line
+
+
+def answered_text(
+    i18n: Translator,
+    language: str,
+    body: str,
+    directive: Directive,
+    answer: Answer | None,
+    zone: ZoneInfo,
+    now: datetime,
+) -> str:
+    """The directive as the member sees it (``body``, from ``directive_text``), with their
+    answer under it, or why answering closed."""
+    question = question_of(directive)
+    parts = [body]
+    if question is not None and answer is not None:
+        parts.append(answered_line(i18n, language, question, answer, zone))
+    if directive.ack_deadline is not None and now > directive.ack_deadline:
+        parts.append(i18n.t(language, "answer-closed-line"))
+    return "\n\n".join(parts)
