@@ -32,13 +32,13 @@ import sys
 import tempfile
 import textwrap
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.report import machine, publish, verdict
-from bench.summary import DAY, NOW, Plan, at, bench_settings, create, rnd, traced
+from bench.summary import DAY, NOW, Plan, at, bench_settings, clock, create, rnd, traced
 from bot.directives.headcount import headcount_text
 from bot.directives.questions import Choice, NumberQuestion, Question, Reason
 from bot.directives.service import Draft
@@ -137,12 +137,6 @@ def answer(db: Path, directive_id: int, seed: int) -> dict[str, int]:
         }
     finally:
         conn.close()
-
-
-async def clock(work: Callable[[], Awaitable[object]]) -> float:
-    started = time.perf_counter()
-    await work()
-    return time.perf_counter() - started
 
 
 async def measure_in(db: Path, directive_id: int, plan: Plan, runs: Runs) -> None:

@@ -5,29 +5,18 @@ typed (or /cancel: the choice stands). The rules are ``bot/directives/answers.py
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Coroutine
 from typing import Any
 
 from telegram import Message, Update
-from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.directives.answers import MAX_REASON, AnswerResult, AnswerStatus, Step
 from bot.directives.asking import ANSWER_PATTERN, answer_buttons, answered_text, read_answer_data
 from bot.directives.questions import Reason
 from bot.directives.render import directive_text
-from handlers.kit.common import (
-    PRIVATE,
-    Buttons,
-    MusterApp,
-    MusterContext,
-    Reply,
-    keyboard,
-    member_action,
-    person_of,
-)
+from handlers.directives.acknowledge import show_delivered
+from handlers.kit.common import PRIVATE, MusterApp, MusterContext, Reply, member_action, person_of
 from handlers.kit.flow import Flow
 
 NUMBER, REASON = 0, 1
@@ -150,24 +139,10 @@ async def _show(reply: Reply, result: AnswerResult, chat_id: int, *, pressed: bo
     query = reply.update.callback_query
     on = query.message.message_id if query and isinstance(query.message, Message) else None
     if pressed and on is not None and on != delivered:
-        edits.append(_edit(reply.context, chat_id, on, text, buttons))
+        edits.append(show_delivered(reply.context, chat_id, on, text, buttons))
     if delivered is not None:
-        edits.append(_edit(reply.context, chat_id, delivered, text, buttons))
+        edits.append(show_delivered(reply.context, chat_id, delivered, text, buttons))
     await asyncio.gather(*edits)
-
-
-async def _edit(
-    context: MusterContext, chat_id: int, message_id: int, text: str, buttons: Buttons
-) -> None:
-    with contextlib.suppress(TelegramError):  # unchanged, or deleted by the member
-        await context.bot.edit_message_text(
-            text,
-            chat_id=chat_id,
-            message_id=message_id,
-            parse_mode=ParseMode.HTML,
-            reply_markup=keyboard(buttons) if buttons else None,
-            disable_web_page_preview=True,
-        )
 
 
 def register(app: MusterApp) -> None:
