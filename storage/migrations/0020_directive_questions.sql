@@ -16,8 +16,9 @@ ALTER TABLE directive_recipients ADD COLUMN answer_choice INTEGER;
 ALTER TABLE directive_recipients ADD COLUMN answer_number INTEGER;
 ALTER TABLE directive_recipients ADD COLUMN answer_reason TEXT;
 ALTER TABLE directive_recipients ADD COLUMN answered_at TEXT;
--- Erasing a member blanks their reasons (storage/privacy.py): found without a full scan.
-CREATE INDEX directive_recipients_reason ON directive_recipients(member_id)
+-- Erasing a member, or retention, blanks reasons (storage/privacy.py): the few rows that
+-- hold one are found without reading every recipient.
+CREATE INDEX directive_recipients_reason ON directive_recipients(member_id, answered_at)
 WHERE answer_reason IS NOT NULL;
 
 -- Every press and change (history kept; the current one is on the recipient row). Written
@@ -33,6 +34,7 @@ CREATE TABLE directive_answers (
 );
 CREATE INDEX directive_answers_member ON directive_answers(directive_id, member_id, id);
 CREATE INDEX directive_answers_erase ON directive_answers(member_id);
+CREATE INDEX directive_answers_reason ON directive_answers(at) WHERE reason IS NOT NULL;
 
 -- A new choice, number or time is a new row; a reason blanked (erasure) is not.
 CREATE TRIGGER directive_answers_kept

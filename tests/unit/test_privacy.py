@@ -198,6 +198,29 @@ async def test_erasing_a_member_blanks_the_reasons_they_gave(
     assert headcount is not None and headcount.total.choices[1].members == 1
 
 
+async def test_retention_blanks_old_reasons_and_keeps_the_answers(
+    services: Services, clock: FakeClock, privacy: PrivacyService, tmp_path: Path
+) -> None:
+    at(clock, "2026-10-30 10:00")  # 32 days before: aged out when retention runs
+    ann = await member_in(services, tmp_path)
+    cannot = Question((Choice("I can come"), Choice("I cannot", Reason.REQUIRED)))
+    directive = await services.directives.create(
+        Actor.console(),
+        Draft((Target(ann.unit_id, subtree=False),), "Who can come?", None, False,
+              clock.now() + timedelta(hours=2), None, question=cannot),
+    )  # fmt: skip
+    await services.answers.answer(directive.id, ann.telegram_id or 0, 1)
+    await services.answers.give_reason(directive.id, ann.telegram_id or 0, "night shift")
+    at(clock, "2026-12-01 10:00")
+    erased = await privacy.retention_tick()
+    assert erased is not None and erased.reasons == 1
+    rows = await services.storage.db.fetchall(
+        "SELECT answer_choice, answer_reason FROM directive_recipients UNION ALL"
+        " SELECT choice, reason FROM directive_answers"
+    )
+    assert [tuple(r) for r in rows] == [(1, None), (1, None), (1, None)]
+
+
 async def test_backup_is_a_working_copy(
     services: Services, clock: FakeClock, tmp_path: Path
 ) -> None:
