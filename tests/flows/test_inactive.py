@@ -78,6 +78,7 @@ def _actions(scene: Scene) -> dict[str, tuple[str, str]]:
         "end": ("press", f"dt:end:{scene.shift_id}"),
         "report": ("press", f"dt:inc:{scene.shift_id}"),
         "acknowledge": ("press", f"ack:{scene.directive_id}"),
+        "answer": ("press", f"qa:{scene.directive_id}:0"),
     }
 
 
@@ -103,6 +104,7 @@ _STORED = (
         "end",
         "report",
         "acknowledge",
+        "answer",
     ],
 )
 async def test_an_inactive_member_is_refused_every_member_action(

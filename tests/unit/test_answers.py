@@ -313,3 +313,19 @@ async def test_the_roll_up_reads_no_big_table_whole(services: Services, asked: D
         ):
             scans.append(row["detail"])
     assert scans == []
+
+
+async def test_a_press_makes_no_round_trip_to_a_thread(
+    services: Services, asked: Directive, hops: list[str]
+) -> None:
+    """A press is the hot path of a mobilisation, as ✅ is (tests/unit/test_point_reads.py):
+    point reads and one statement on the loop's own connection, no transaction on the
+    writer's thread; the history and the counts are kept by triggers in that statement."""
+    hops.clear()
+    pressed = await services.answers.answer(asked.id, 30, TRANSPORT)
+    again = await services.answers.answer(asked.id, 30, TRANSPORT)
+    shown = await services.answers.seen(pressed, 30)
+    assert (pressed.status, again.status) == (AnswerStatus.RECORDED, AnswerStatus.UNCHANGED)
+    assert shown.origin == "City Committee" and shown.zone is not None
+    assert hops == []
+    assert await history(services, asked, 30) == [TRANSPORT]
