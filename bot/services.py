@@ -71,7 +71,9 @@ class Services:
                 recent_limit=settings.directives.recent,
                 paid=settings.delivery,
             ),
-            answers=AnswerService(storage, clock, authz, settings.zone),
+            answers=AnswerService(
+                storage, clock, authz, settings.zone, settings.directives.escalation_grace
+            ),
             checkins=checkins,
             roster=roster,
             duty=duty,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -31,7 +32,7 @@ class AnswerStatus(StrEnum):
     RECORDED = "recorded"
     UNCHANGED = "unchanged"  # a double tap, or a later press landed first
     WITHDRAWN = "withdrawn"
-    LATE = "late"  # past the deadline
+    LATE = "late"  # answers closed (see AnswerService.closed)
     NOT_A_QUESTION = "not_a_question"
     NO_SUCH_CHOICE = "no_such_choice"
     NOT_ASKED = "not_asked"  # a number or reason nobody asked for (or for an old choice)
@@ -91,12 +92,24 @@ class Headcount:
 
 
 class AnswerService:
-    def __init__(self, storage: Storage, clock: Clock, authz: Authorizer, zone: ZoneInfo) -> None:
-        """``zone``: the organisation's, for members whose unit has none of its own."""
+    def __init__(
+        self, storage: Storage, clock: Clock, authz: Authorizer, zone: ZoneInfo, grace: timedelta
+    ) -> None:
+        """``zone``: the organisation's, for members whose unit has none of its own;
+        ``grace``: how long after the deadline the silent are listed to their secretaries
+        (``directives.escalation_grace``), which is when answers close."""
         self.storage = storage
         self.clock = clock
         self.authz = authz
         self.zone = zone
+        self.grace = grace
+
+    def closed(self, directive: Directive) -> bool:
+        """Whether answers are closed. The deadline's reminder asks the silent to answer,
+        so answers stay open until the escalation lists who is still silent (deadline +
+        grace): late is better than never, and the lists agree with the headcount."""
+        deadline = directive.ack_deadline
+        return deadline is not None and self.clock.now() > deadline + self.grace
 
     async def seen(self, result: AnswerResult, telegram_id: int) -> AnswerResult:
         """``result`` with what showing it under the member's directive needs: where it
@@ -131,7 +144,7 @@ class AnswerService:
             refusal = AnswerStatus.WITHDRAWN
         elif question is None:
             refusal = AnswerStatus.NOT_A_QUESTION
-        elif directive.ack_deadline is not None and self.clock.now() > directive.ack_deadline:
+        elif self.closed(directive):
             refusal = AnswerStatus.LATE
         if refusal is not None:
             return AnswerResult(refusal, directive), None, None, None

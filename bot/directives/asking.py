@@ -3,7 +3,6 @@ the line that shows their answer under the directive (issue #16)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.directives.answers import question_of
@@ -63,14 +62,15 @@ def answered_text(
     directive: Directive,
     answer: Answer | None,
     zone: ZoneInfo,
-    now: datetime,
+    *,
+    closed: bool,
 ) -> str:
     """The directive as the member sees it (``body``, from ``directive_text``), with their
-    answer under it, or why answering closed."""
+    answer under it, and a line saying so once answers have ``closed``."""
     question = question_of(directive)
     parts = [body]
     if question is not None and answer is not None:
         parts.append(answered_line(i18n, language, question, answer, zone))
-    if directive.ack_deadline is not None and now > directive.ack_deadline:
+    if closed:
         parts.append(i18n.t(language, "answer-closed-line"))
     return "\n\n".join(parts)

@@ -130,10 +130,10 @@ async def _show(reply: Reply, result: AnswerResult, chat_id: int, *, pressed: bo
         return
     i18n, now = reply.context.services.i18n, reply.context.services.clock.now()
     body = directive_text(i18n, reply.language, directive, result.origin, zone, now)
-    text = answered_text(i18n, reply.language, body, directive, result.answer, zone, now)
-    open_ = result.status is not AnswerStatus.LATE
+    closed = reply.context.services.answers.closed(directive)
+    text = answered_text(i18n, reply.language, body, directive, result.answer, zone, closed=closed)
     chosen = result.answer.choice if result.answer else None
-    buttons = answer_buttons(directive, chosen) if open_ else []
+    buttons = [] if closed else answer_buttons(directive, chosen)
     edits: list[Coroutine[Any, Any, None]] = []
     delivered = result.delivered_message_id
     query = reply.update.callback_query

@@ -142,15 +142,14 @@ async def test_late_withdrawn_and_forged_presses_are_refused(
     stranger = harness.person(699, "Zed")
     replies = await harness.send(stranger, stranger.press_data(1, f"qa:{directive.id}:0"))
     assert "no longer applies" in (replies.callback_answers[0].text or "")
-    # Past the deadline: refused, and the buttons go.
-    harness.clock.advance(timedelta(hours=2, minutes=1))
+    # Once the silent are listed to their secretaries (an hour past the deadline): refused,
+    # and the buttons go.
+    harness.clock.advance(timedelta(hours=3, minutes=1))
     replies = await harness.send(ann, ann.press(received, "I can come"))
-    assert replies.callback_answers[0].text == (
-        "Answers closed at the deadline; this press was not recorded."
-    )
+    assert replies.callback_answers[0].text == "Answers are closed; this press was not recorded."
     shown = current(harness, received)
     assert shown.buttons == []
-    assert shown.text is not None and shown.text.endswith("⏰ Answers closed at the deadline.")
+    assert shown.text is not None and shown.text.endswith("⏰ Answers are closed.")
     # Withdrawn.
     later = await ask(harness, sec)
     await harness.services.storage.db.write(
@@ -175,6 +174,12 @@ async def test_only_the_silent_are_reminded_with_the_choices(
     harness.clock.advance(timedelta(hours=2))
     await harness.run_due()
     assert len(harness.api.sent_to(ann.id)) == before  # answered: not reminded
-    reminder = harness.api.last_message(members[person].id)
+    someone = members[person]
+    reminder = harness.api.last_message(someone.id)
     assert reminder.text is not None and reminder.text.startswith(expected)
     assert labels(reminder) == ["I can come", "I need transport", "I cannot"]
+    # Answering from the reminder is answering: both messages show it.
+    await harness.send(someone, someone.press(reminder, "I need transport"))
+    delivered = next(m for m in harness.api.sent_to(someone.id) if m.buttons)
+    for message in (reminder, delivered):
+        assert labels(current(harness, message))[1] == "● I need transport"

@@ -96,10 +96,10 @@ answer-line = ✅ You answered: <b>{ $choice }</b> · { $time } — tap another 
 answer-line-number = ✅ You answered: <b>{ $choice }</b> ({ $number }) · { $time } — tap another answer to change it.
 answer-line-reason = { $line }
     Reason: { $reason }
-answer-closed-line = ⏰ Answers closed at the deadline.
+answer-closed-line = ⏰ Answers are closed.
 answer-recorded = Recorded: { $choice }.
 answer-unchanged = That is already your answer: { $choice }.
-answer-late = Answers closed at the deadline; this press was not recorded.
+answer-late = Answers are closed; this press was not recorded.
 answer-ask-number = { $prompt }
     Send a whole number from { $low } to { $high }, or /cancel.
 answer-bad-number = That is not a whole number from { $low } to { $high }. Send it again, or /cancel.
