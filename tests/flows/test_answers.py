@@ -183,3 +183,22 @@ async def test_only_the_silent_are_reminded_with_the_choices(
     delivered = next(m for m in harness.api.sent_to(someone.id) if m.buttons)
     for message in (reminder, delivered):
         assert labels(current(harness, message))[1] == "● I need transport"
+
+
+async def test_a_message_left_unedited_by_a_crash_is_corrected_by_the_next_press(
+    harness: Harness, sec: FakeUser, members: list[FakeUser]
+) -> None:
+    """The answer was stored, then the bot died before editing the message: the member
+    presses again, nothing is stored twice, and the message shows the answer."""
+    directive = await ask(harness, sec)
+    cy = members[2]
+    received = harness.api.last_message(cy.id)
+    await harness.services.answers.answer(directive.id, cy.id, 1)  # stored, never shown
+    assert current(harness, received).text == received.text
+    replies = await harness.send(cy, cy.press(received, "I need transport"))
+    assert replies.callback_answers[0].text == "That is already your answer: I need transport."
+    shown = current(harness, received)
+    assert shown.text is not None and shown.text.endswith("I need transport · 16:00" + CHANGE)
+    member = await harness.services.storage.members.by_telegram_id(cy.id)
+    assert member is not None
+    assert len(await harness.services.storage.answers.history(directive.id, member.id)) == 1
