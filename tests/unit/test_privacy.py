@@ -19,7 +19,7 @@ from bot.org.authz import Actor, PermissionDeniedError
 from bot.org.privacy import PrivacyService
 from bot.services import Services
 from storage.db import to_db_time
-from storage.directives import Target
+from storage.directives import Directive, Target
 from storage.models import Member
 from storage.privacy import Traces
 from storage.shifts import NewShift
@@ -172,6 +172,19 @@ async def test_erasing_a_member(
     ]
 
 
+async def cannot_come(services: Services, member: Member, reason: str) -> Directive:
+    """A question to the member's unit, which they answer "I cannot", giving ``reason``."""
+    cannot = Question((Choice("I can come"), Choice("I cannot", Reason.REQUIRED)))
+    directive = await services.directives.create(
+        Actor.console(),
+        Draft((Target(member.unit_id, subtree=False),), "Who can come?", None, False,
+              services.clock.now() + timedelta(hours=2), None, question=cannot),
+    )  # fmt: skip
+    await services.answers.answer(directive.id, member.telegram_id or 0, 1)
+    await services.answers.give_reason(directive.id, member.telegram_id or 0, reason)
+    return directive
+
+
 async def test_erasing_a_member_blanks_the_reasons_they_gave(
     services: Services, clock: FakeClock, privacy: PrivacyService, tmp_path: Path
 ) -> None:
@@ -179,14 +192,7 @@ async def test_erasing_a_member_blanks_the_reasons_they_gave(
     choice still counts in the headcount."""
     at(clock, "2026-12-01 10:00")
     ann = await member_in(services, tmp_path)
-    cannot = Question((Choice("I can come"), Choice("I cannot", Reason.REQUIRED)))
-    directive = await services.directives.create(
-        Actor.console(),
-        Draft((Target(ann.unit_id, subtree=False),), "Who can come?", None, False,
-              clock.now() + timedelta(hours=2), None, question=cannot),
-    )  # fmt: skip
-    await services.answers.answer(directive.id, ann.telegram_id or 0, 1)
-    await services.answers.give_reason(directive.id, ann.telegram_id or 0, "Ann is in hospital")
+    directive = await cannot_come(services, ann, "Ann is in hospital")
     reasons = (
         "SELECT answer_reason FROM directive_recipients UNION ALL"
         " SELECT reason FROM directive_answers"
@@ -203,14 +209,7 @@ async def test_retention_blanks_old_reasons_and_keeps_the_answers(
 ) -> None:
     at(clock, "2026-10-30 10:00")  # 32 days before: aged out when retention runs
     ann = await member_in(services, tmp_path)
-    cannot = Question((Choice("I can come"), Choice("I cannot", Reason.REQUIRED)))
-    directive = await services.directives.create(
-        Actor.console(),
-        Draft((Target(ann.unit_id, subtree=False),), "Who can come?", None, False,
-              clock.now() + timedelta(hours=2), None, question=cannot),
-    )  # fmt: skip
-    await services.answers.answer(directive.id, ann.telegram_id or 0, 1)
-    await services.answers.give_reason(directive.id, ann.telegram_id or 0, "night shift")
+    await cannot_come(services, ann, "night shift")
     at(clock, "2026-12-01 10:00")
     erased = await privacy.retention_tick()
     assert erased is not None and erased.reasons == 1
