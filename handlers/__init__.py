@@ -4,7 +4,7 @@ flow, each with a ``register(app)``."""
 from __future__ import annotations
 
 from handlers.checkins import checkin, leave, members
-from handlers.directives import acknowledge, compose, watch
+from handlers.directives import acknowledge, answer, compose, watch
 from handlers.duty import assign, grids, on_duty, roster, shifts, upload
 from handlers.kit import menu
 from handlers.kit.common import MusterApp
@@ -18,6 +18,7 @@ def register(app: MusterApp) -> None:
     # the handlers in order, so the press a whole organisation makes at once is not
     # checked against every flow's conversation first.
     acknowledge.register(app)
+    answer.register(app)  # a question's choices (qa:), pressed as often as ✅
     start.register(app)
     invites.register(app)
     compose.register(app)

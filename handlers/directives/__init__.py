@@ -1,1 +1,1 @@
-"""Screens of directives: composing, watching, acknowledging."""
+"""Screens of directives: composing, watching, acknowledging, answering a question."""
