@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from app.build import build_application
 from bot.directives.buttons import AnswerChoice, ChoiceReason
 from bot.directives.questions import Choice, NumberQuestion, Question, Reason
-from fakeapi import ChatDriver, FakeRequest, FakeUser, SentMessage
+from fakeapi import ChatDriver, FakeUser, SentMessage
 from storage.models import Role
-from tests.flows.conftest import Harness
+from tests.flows.conftest import Harness, build_app
 from tests.flows.test_directives import labels, members, no_checkins, sec, typed
 
 __all__ = ["members", "no_checkins", "sec"]  # fixtures, used by name
@@ -37,6 +36,14 @@ async def to_answers(
     [step] = await harness.send(author, author.press(step, labels(step)[-2]))  # Continue
     step = typed(await harness.send(author, author.message(text)))
     [step] = await harness.send(author, author.press(step, labels(step)[2]))  # ❓
+    return step
+
+
+async def to_preset(harness: Harness, author: FakeUser, label: str) -> SentMessage:
+    """The presets taken, then one of them opened: what follows a tap on it."""
+    step = await to_answers(harness, author)
+    [step] = await harness.send(author, author.press(step, PRESETS))
+    [step] = await harness.send(author, author.press(step, label))
     return step
 
 
@@ -109,9 +116,13 @@ async def test_typed_choices_with_a_reason_and_a_number(
     harness: Harness, sec: FakeUser, members: list[FakeUser]
 ) -> None:
     step = await to_answers(harness, sec)
-    for label in ("Coming", "  Not   coming "):
+    for label in ("Coming", "  Not   coming ", "<b>Bus</b> & car"):
         step = typed(await harness.send(sec, sec.message(label)))
-    assert labels(step)[:2] == ["1. Coming", "2. Not coming"]  # spaces tidied
+    # Spaces tidied; a label reads as typed (not taken for HTML).
+    assert labels(step)[:3] == ["1. Coming", "2. Not coming", "3. <b>Bus</b> & car"]
+    assert step.text is not None and "\n3. <b>Bus</b> & car\n" in step.text
+    [step] = await harness.send(sec, sec.press(step, "3. <b>Bus</b> & car"))
+    [step] = await harness.send(sec, sec.press(step, "Remove this choice"))
     [step] = await harness.send(sec, sec.press(step, "2. Not coming"))
     assert step.text == (
         "Choice 2: Not coming\nShould members who tap it be asked why, or for a number?"
@@ -167,6 +178,8 @@ async def test_bad_choices_and_bounds_are_reasked(
     step = await to_answers(harness, sec)
     [answer] = await harness.send(sec, sec.message("   "))
     assert answer.text == "Choice 1 has no text. Type a short label for it, or /cancel."
+    [answer] = await harness.send(sec, sec.location(31.2, 121.4))
+    assert answer.text == "Please type it as text, or /cancel."
     [answer] = await harness.send(sec, sec.message("x" * 33))
     assert answer.text == (
         "Choice 1 has 33 characters; a button shows at most 32. Shorten it and send it "
@@ -198,6 +211,8 @@ async def test_bad_choices_and_bounds_are_reasked(
         "The number question after choice 1 has 201 characters; the limit is 200."
     )
     step = typed(await harness.send(sec, sec.message("How many cars?")))
+    [answer] = await harness.send(sec, sec.location(31.2, 121.4))
+    assert answer.text == "Please type it as text, or /cancel."
     [answer] = await harness.send(sec, sec.message("lots"))
     assert answer.text == "That is not a range. Type two whole numbers like 0-20, or /cancel."
     replies = await harness.send(sec, sec.message("20-5"))
@@ -221,9 +236,7 @@ async def test_bad_choices_and_bounds_are_reasked(
 async def test_back_walks_every_step_and_keeps_the_choices(
     harness: Harness, sec: FakeUser, members: list[FakeUser]
 ) -> None:
-    step = await to_answers(harness, sec)
-    [step] = await harness.send(sec, sec.press(step, PRESETS))
-    [step] = await harness.send(sec, sec.press(step, "1. I can come"))
+    step = await to_preset(harness, sec, "1. I can come")
     [step] = await harness.send(sec, sec.press(step, "Ask a number"))
     step = typed(await harness.send(sec, sec.message("How many?")))
     [step] = await harness.send(sec, sec.press(step, "‹ Back"))  # bounds → the number question
@@ -256,9 +269,7 @@ async def test_back_walks_every_step_and_keeps_the_choices(
 async def test_cancel_button_mid_question(
     harness: Harness, sec: FakeUser, members: list[FakeUser]
 ) -> None:
-    step = await to_answers(harness, sec)
-    [step] = await harness.send(sec, sec.press(step, PRESETS))
-    [step] = await harness.send(sec, sec.press(step, "3. I cannot"))
+    step = await to_preset(harness, sec, "3. I cannot")
     [bye] = await harness.send(sec, sec.press(step, "Cancel"))
     assert bye.text == "Cancelled. Nothing was sent."
     # A stale button of the cancelled draft changes nothing.
@@ -273,12 +284,8 @@ async def test_a_draft_stored_mid_question_survives_a_restart(
     step = await to_answers(harness, sec)
     typed(await harness.send(sec, sec.message("Coming")))
     await harness.app.update_persistence()
-    app2 = await build_application(
-        harness.services.settings,
-        request=FakeRequest(harness.api),
-        clock=harness.clock,
-        storage=harness.services.storage,
-    )
+    services = harness.services
+    app2 = await build_app(services.settings, services.storage, harness.clock, harness.api)
     async with ChatDriver(app2, harness.api) as driver:
         step = typed(await driver.send(sec, sec.message("Not coming")))
         assert labels(step)[:3] == ["1. Coming", "2. Not coming", "Continue ›"]

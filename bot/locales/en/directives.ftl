@@ -54,6 +54,7 @@ directive-ask-number-bounds = “{ $prompt }” — from what to what? Type the 
 directive-ask-number-high = And the largest (at least { $low })?
 directive-number-not-range = That is not a range. Type two whole numbers like 0-20, or /cancel.
 directive-number-not-whole = That is not a whole number. Type the largest, like 20, or /cancel.
+directive-type-text = Please type it as text, or /cancel.
 question-preset-come = I can come
 question-preset-transport = I need transport
 question-preset-cannot = I cannot

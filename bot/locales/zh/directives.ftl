@@ -48,6 +48,7 @@ directive-ask-number-bounds = “{ $prompt }” — 范围是多少？请输入�
 directive-ask-number-high = 最大值是多少？（不小于{ $low }）
 directive-number-not-range = 这不是有效的范围。请输入两个整数，如 0-20，或发送 /cancel。
 directive-number-not-whole = 这不是整数。请输入最大值，如 20，或发送 /cancel。
+directive-type-text = 请以文字输入，或发送 /cancel。
 question-preset-come = 我能到
 question-preset-transport = 我需要接送
 question-preset-cannot = 我来不了

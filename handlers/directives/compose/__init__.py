@@ -12,7 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.directives import buttons as b
 from handlers.directives.compose import question as q
@@ -50,7 +56,17 @@ from handlers.directives.compose.timing import (
     deadline_chosen,
     schedule_chosen,
 )
-from handlers.kit.common import PRIVATE, MusterApp, MusterContext, Reply
+from handlers.kit.common import PRIVATE, MusterApp, MusterContext, Reply, say
+
+
+def _typed(handler: Any) -> list[BaseHandler[Any, Any, Any]]:
+    """Where a choice, a number question or bounds are typed: the text, and anything else
+    (a photo, a sticker) asked for again as text."""
+    return [
+        MessageHandler(TEXT_INPUT, handler),
+        MessageHandler(PRIVATE & ~filters.TEXT & ~filters.COMMAND, say("directive-type-text")),
+    ]
+
 
 # Back, cancel ------------------------------------------------------------------------
 
@@ -101,7 +117,7 @@ def register(app: MusterApp) -> None:
                     CallbackQueryHandler(_back_from(ACK), pattern=back),
                 ],
                 QUESTION: [
-                    MessageHandler(TEXT_INPUT, q.choice_typed),
+                    *_typed(q.choice_typed),
                     CallbackQueryHandler(q.presets_chosen, pattern=b.UsePresets.pattern),
                     CallbackQueryHandler(q.choice_opened, pattern=b.EditChoice.pattern),
                     CallbackQueryHandler(choices_done, pattern=b.ChoicesDone.pattern),
@@ -114,12 +130,12 @@ def register(app: MusterApp) -> None:
                     CallbackQueryHandler(_back_from(CHOICE), pattern=back),
                 ],
                 PROMPT: [
-                    MessageHandler(TEXT_INPUT, q.prompt_given),
+                    *_typed(q.prompt_given),
                     CallbackQueryHandler(q.prompt_given, pattern=b.NumberPreset.pattern),
                     CallbackQueryHandler(_back_from(PROMPT), pattern=back),
                 ],
                 BOUNDS: [
-                    MessageHandler(TEXT_INPUT, q.bounds_given),
+                    *_typed(q.bounds_given),
                     CallbackQueryHandler(_back_from(BOUNDS), pattern=back),
                 ],
                 DEADLINE: [
