@@ -17,6 +17,7 @@ from bot.directives import buttons as b
 from bot.directives.questions import (
     MAX_CHOICES,
     MAX_LABEL,
+    MIN_CHOICES,
     Choice,
     NumberQuestion,
     Problem,
@@ -106,7 +107,7 @@ async def ask_choices(reply: Reply) -> int:
             [(f"{n}. {c.label}", b.EditChoice(n - 1).pack())]
             for n, c in enumerate(choices, start=1)
         )
-    if len(choices) >= 2:
+    if len(choices) >= MIN_CHOICES:
         rows.append([(reply.label("button-continue"), b.ChoicesDone().pack())])
     rows.append(list(FLOW.controls(reply)))
     await show(reply, text, rows)
