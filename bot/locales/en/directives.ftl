@@ -126,6 +126,11 @@ escalation-list = ⚠️ <b>{ $count } { $count ->
        *[other] members have
     } not acknowledged</b> a directive past its deadline:
     { $lines }
+escalation-list-answer = ⚠️ <b>{ $count } { $count ->
+        [one] member has
+       *[other] members have
+    } not answered</b> a directive's question past its deadline:
+    { $lines }
 escalation-unit = • { $unit } ({ $count }): { $names }
 escalation-open = Open the directive
 unreachable-notice = ⚠️ { $count } { $count ->

@@ -105,6 +105,8 @@ reminder-done = ✅ 已于{ $time }确认。
 # 通知：催办
 escalation-list = ⚠️ <b>有{ $count }名成员逾期未确认通知</b>：
     { $lines }
+escalation-list-answer = ⚠️ <b>有{ $count }名成员逾期未答复通知</b>：
+    { $lines }
 escalation-unit = • { $unit }（{ $count }人）：{ $names }
 escalation-open = 查看通知
 unreachable-notice = ⚠️ { $unit }有{ $count }名成员无法送达（已屏蔽机器人或已注销 Telegram）：{ $names }
