@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from bot.kit.callbacks import Bit, Digits, Family, Id, Payload, Tap, Turned
+from bot.kit.callbacks import Bit, Digits, Family, Id, Page, Payload, Tap, Turned
 
 ACKNOWLEDGE = Family("ack", owner=__name__)
 ANSWER = Family("qa", owner=__name__)
@@ -38,6 +38,24 @@ RemindDirective = WATCH.adopt(DirectiveButton, "r")
 ExportCsv = WATCH.adopt(DirectiveButton, "c")
 ExportXlsx = WATCH.adopt(DirectiveButton, "x")
 AskCancelDirective = WATCH.adopt(DirectiveButton, "k")
+
+
+class HeadcountPage(Payload, family=WATCH, tag="h"):
+    """A question's detail, with its units' buttons from page ``page``."""
+
+    directive: Id
+    page: Page
+
+
+class WhoAnswered(Payload, family=WATCH, tag="a"):
+    """Who answered what under ``unit`` (``own``: its own members only), page by page."""
+
+    directive: Id
+    unit: Id
+    own: Bit
+    page: Page
+
+
 CancelDirective = WATCH.adopt(DirectiveButton, "K")
 
 

@@ -1,7 +1,8 @@
 """Watching and chasing a question (issue #16): the author's live message becomes the
-headcount as members press, a moved member counts where asked, the silent are listed to
-their own secretaries as "not answered", and "remind now" reminds them with the choices;
-in both languages."""
+headcount as members press, a moved member counts where asked, ``/directives`` shows the
+headcount within the viewer's scope with a drill-down to names (forged ones refused), the
+silent are listed to their own secretaries as "not answered", and "remind now" reminds
+them with the choices; in both languages."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from datetime import timedelta
 
 import pytest
 
+from bot.directives.buttons import WhoAnswered
 from bot.directives.service import Draft
 from bot.org.authz import Actor
-from fakeapi import FakeUser
+from fakeapi import FakeUser, SentMessage
+from handlers.directives import headcount as headcount_screen
 from storage.directives import Directive, Target
 from storage.models import Role
 from tests.flows.conftest import Harness
@@ -185,3 +188,105 @@ async def test_remind_now_reminds_the_silent_with_the_choices(
         reminder = harness.api.last_message(person.id)
         assert reminder.text is not None and reminder.text.startswith(opening)
         assert labels(reminder) == ["I can come", "I need transport", "I cannot"]
+
+
+async def open_question(harness: Harness, viewer: FakeUser) -> SentMessage:
+    """``/directives``, then the newest directive."""
+    [listing] = await harness.send(viewer, viewer.command("directives"))
+    [detail] = await harness.send(viewer, viewer.press(listing, listing.buttons[0][0]))
+    return detail
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "en",
+            [
+                "Answers in Riverside Branch 1"
+                " · “Heavy snow tonight: who can clear the roads at 06…”",
+                "I can come 1 (+5) · I need transport 0 · I cannot 1 · not answered 1",
+                "• Ann — I can come (5) · 16:12",
+                "• Cy — I cannot · 16:20: “Night shift”",
+                "• Bo — not answered",
+                "1–3 of 3",
+            ],
+        ),
+        (
+            "zh",
+            [
+                "Riverside Branch 1的答复 · “Heavy snow tonight: who can clear the roads at 06…”",
+                "I can come 1人（+5） · I need transport 0人 · I cannot 1人 · 未答复1人",
+                "• Ann — I can come（5） · 16:12",
+                "• Cy — I cannot · 16:20：“Night shift”",
+                "• Bo — 未答复",
+                "第1–3人，共3人",
+            ],
+        ),
+    ],
+)
+async def test_directives_shows_the_headcount_and_who_answered_what(
+    harness: Harness, members: list[FakeUser], language: str, expected: list[str]
+) -> None:
+    author = harness.person(621, "Shu Secretary", language=language)
+    await harness.join(author, "RIV", Role.SECRETARY)
+    await ask(harness, author, watch=False)
+    ann, _, cy = members
+    harness.clock.advance(timedelta(minutes=12))
+    await press(harness, ann, "I can come")
+    await harness.send(ann, ann.message("5"))
+    harness.clock.advance(timedelta(minutes=8))
+    await press(harness, cy, "I cannot")
+    await harness.send(cy, cy.message("Night shift"))
+    detail = await open_question(harness, author)
+    assert detail.text is not None
+    lines = detail.text.split("\n")
+    assert lines[1] == f"“{TEXT}”"
+    assert lines[-1].startswith("Riverside Branch 1")
+    assert "(2/3)" not in detail.text  # a question's status counts no acknowledgements
+    assert labels(detail)[0] == "👥 Riverside Branch 1"
+    names = current(harness, detail)
+    [names] = await harness.send(author, author.press(names, "👥 Riverside Branch 1"))
+    assert names.text is not None and names.text.split("\n") == expected
+    back = labels(names)[-1]
+    [again] = await harness.send(author, author.press(names, back))
+    assert again.text == detail.text
+
+
+async def test_a_branch_secretary_sees_only_their_branch(
+    harness: Harness, members: list[FakeUser]
+) -> None:
+    rob = harness.person(641, "Rob Secretary")
+    await harness.join(rob, "RIV-1", Role.SECRETARY)
+    hana = harness.person(632, "Hana")
+    await harness.join(hana, "HIL-1")
+    directive = await ask(harness, None, "CITY")
+    await press(harness, hana, "I can come")
+    await harness.send(hana, hana.message("1"))
+    detail = await open_question(harness, rob)
+    assert detail.text is not None
+    assert "Hillside" not in detail.text and "City Committee (own" not in detail.text
+    assert "Headcount — 0 of 4 answered" in detail.text  # Ann, Bo, Cy and Rob himself
+    assert labels(detail)[0] == "👥 Riverside Branch 1 (own members)"
+    # A forged drill-down into another branch, or up to the committee, is refused.
+    for code in ("HIL-1", "CITY"):
+        unit = await harness.unit(code)
+        forged = WhoAnswered(directive.id, unit.id, False, 0).pack()
+        replies = await harness.send(rob, rob.press_data(detail.message_id, forged))
+        assert replies.callback_answers[0].text == "You are not allowed to do that here."
+        assert current(harness, detail).text == detail.text
+
+
+async def test_a_long_list_of_names_is_paged(
+    harness: Harness, sec: FakeUser, members: list[FakeUser], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(headcount_screen, "NAMES", 2)
+    await ask(harness, sec, watch=False)
+    detail = await open_question(harness, sec)
+    [first] = await harness.send(sec, sec.press(detail, "👥 Riverside Branch 1"))
+    assert first.text is not None and first.text.endswith(
+        "• Ann — not answered\n• Bo — not answered\n1–2 of 3"
+    )
+    [second] = await harness.send(sec, sec.press(first, "More ›"))
+    assert second.text is not None and second.text.endswith("• Cy — not answered\n3–3 of 3")
+    assert labels(second) == ["‹ Previous", "‹ Back to the headcount"]

@@ -172,6 +172,25 @@ headcount-choice = { $label } { $count }
 headcount-choice-sum = { $label } { $count } (+{ $sum })
 headcount-silent = not answered { $count }
 headcount-unreachable = unreachable { $count }
+watch-detail-question = <b>Directive from { $unit }</b> · { $when }
+    “{ $text }”
+    { $status }
+watch-answers-button = 👥 { $unit }
+watch-answers = <b>Answers in { $unit }</b> · “{ $text }”
+    { $parts }
+    { $lines }
+    { $first }–{ $last } of { $total }
+watch-answer-name-unit = { $name } ({ $unit })
+watch-answer-member = • { $name } — { $choice }{ $number ->
+        [-1] {""}
+       *[other] { " " }({ $number })
+    } · { $time }{ $given ->
+        [0] {""}
+       *[other] : “{ $reason }”
+    }
+watch-answer-silent = • { $name } — not answered
+watch-answer-unreachable = • { $name } — ⚠️ unreachable
+watch-answers-back = ‹ Back to the headcount
 watch-remind = 🔔 Remind now
 watch-reminded = { $count ->
         [0] Reminders are already on their way to everyone silent.
