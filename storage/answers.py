@@ -65,6 +65,7 @@ class MemberAnswer:
     member_id: int
     name: str
     unit_id: int
+    unit_name: str  # where they were asked
     answer: Answer | None
     unreachable: bool
 
@@ -198,7 +199,7 @@ class AnswerRepository:
         low, high = subtree_bounds(root)
         where = "u.path = ?3" if own else "u.path >= ?3 AND u.path < ?4"
         rows = await self.db.fetchall(
-            f"SELECT r.member_id, m.display_name, r.unit_id, {_CURRENT},"
+            f"SELECT r.member_id, m.display_name, r.unit_id, u.name, {_CURRENT},"
             " o.status = 'unreachable' AND r.answer_choice IS NULL"
             " FROM directive_recipients r JOIN members m ON m.id = r.member_id"
             " JOIN units u ON u.id = r.unit_id"
@@ -207,7 +208,7 @@ class AnswerRepository:
             " ORDER BY r.answer_choice IS NULL, r.answer_choice, m.display_name",
             (KIND_DIRECTIVE, directive_id, low, *(() if own else (high,))),
         )
-        return [MemberAnswer(r[0], r[1], r[2], _answer(r[3:7]), bool(r[7])) for r in rows]
+        return [MemberAnswer(r[0], r[1], r[2], r[3], _answer(r[4:8]), bool(r[8])) for r in rows]
 
     async def count(self, directive_id: int) -> int:
         """A plain count of the directive's recipients: the headcount's yardstick."""

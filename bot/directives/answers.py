@@ -242,10 +242,10 @@ class AnswerService:
         """The author's live message (the schedule's, with nobody to check): the whole
         headcount under the unit the directive is from."""
         question = question_of(directive)
-        root = await self.storage.units.get(directive.from_unit_id)
-        if question is None or root is None:
+        if question is None:  # most directives: no read at all
             return None
-        return await self._rolled_up(directive, question, root)
+        root = await self.storage.units.get(directive.from_unit_id)
+        return None if root is None else await self._rolled_up(directive, question, root)
 
     async def watched(self) -> list[Directive]:
         """Questions whose author's message still moves: answers open, or closed within

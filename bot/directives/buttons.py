@@ -38,6 +38,7 @@ RemindDirective = WATCH.adopt(DirectiveButton, "r")
 ExportCsv = WATCH.adopt(DirectiveButton, "c")
 ExportXlsx = WATCH.adopt(DirectiveButton, "x")
 AskCancelDirective = WATCH.adopt(DirectiveButton, "k")
+CancelDirective = WATCH.adopt(DirectiveButton, "K")
 
 
 class HeadcountPage(Payload, family=WATCH, tag="h"):
@@ -54,9 +55,6 @@ class WhoAnswered(Payload, family=WATCH, tag="a"):
     unit: Id
     own: Bit
     page: Page
-
-
-CancelDirective = WATCH.adopt(DirectiveButton, "K")
 
 
 class ToggleTarget(Payload, family=COMPOSE, tag="t"):

@@ -193,12 +193,14 @@ async def _progress(services: Services, bot: Bot, directive: Directive) -> int:
     # Closed with the secretaries' notices of who could not be reached, in one commit:
     # once finished, a directive is not looked at again, so notices queued after it could
     # be lost to a crash.
-    async with storage.db.transaction():
-        finished = await storage.directives.finish(directive.id, now)
-        if finished:
-            lost = await storage.directives.newly_unreachable(directive.id, directive.send_at)
-            messages = await _unreachable_notices(services, directive, lost, now)
-            await _enqueue(services, messages)
+    finished, messages = False, []
+    if directive.status != "sent":  # a sent question's headcount: nothing left to close
+        async with storage.db.transaction():
+            finished = await storage.directives.finish(directive.id, now)
+            if finished:
+                lost = await storage.directives.newly_unreachable(directive.id, directive.send_at)
+                messages = await _unreachable_notices(services, directive, lost, now)
+                await _enqueue(services, messages)
     totals = await services.directives.totals(directive)
     author = await storage.members.by_telegram_id(directive.author_telegram_id)
     language = author.language if author else i18n.default_language

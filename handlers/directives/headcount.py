@@ -19,7 +19,6 @@ from storage.models import Unit
 
 DETAIL_WORDS = 200  # characters of the directive's opening, as in its plain detail
 NAMES = 20  # members a page: a phone screen of lines
-Listed = tuple[Headcount, dict[int, Unit]]  # the unit's headcount, the listed members' units
 
 
 def _button(reply: Reply, headcount: Headcount, unit: Unit) -> tuple[str, str]:
@@ -56,13 +55,12 @@ async def question_detail(
     return "\n\n".join(texts) or heading, [*rows, *actions]
 
 
-def _member(reply: Reply, listed: Listed, person: MemberAnswer) -> str:
+def _member(reply: Reply, headcount: Headcount, person: MemberAnswer) -> str:
     """``• Ann — I can come (5) · 06:12: “reason”``, ``• Bo — not answered``; a member of
     a unit below the listed one with that unit's name."""
-    headcount, units = listed
     name = person.name
-    if person.unit_id != headcount.root.id and person.unit_id in units:
-        name = reply.label("watch-answer-name-unit", name=name, unit=units[person.unit_id].name)
+    if person.unit_id != headcount.root.id:
+        name = reply.label("watch-answer-name-unit", name=name, unit=person.unit_name)
     answer = person.answer
     if answer is None:
         key = "watch-answer-unreachable" if person.unreachable else "watch-answer-silent"
@@ -101,8 +99,7 @@ async def who_answered(update: Update, context: MusterContext) -> None:
     tally = own if pressed.own else headcount.total
     page = page_of(len(people), pressed.page, NAMES)
     shown = people[page * NAMES : (page + 1) * NAMES]
-    units = {u.id: u for u in await services.storage.units.many(sorted({p.unit_id for p in shown}))}
-    lines = [_member(reply, (headcount, units), person) for person in shown]
+    lines = [_member(reply, headcount, person) for person in shown]
     name = reply.label("summary-own-unit", unit=root.name) if pressed.own else root.name
     text = reply.t(
         "watch-answers",
