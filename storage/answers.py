@@ -57,6 +57,19 @@ class Tally:
         return self.recipients - self.answered - self.unreachable
 
 
+@dataclass(frozen=True, slots=True)
+class MemberAnswer:
+    """One recipient as the drill-down and the export list them: their current answer
+    (None: silent), and whether they could not be reached (silent only, as counted)."""
+
+    member_id: int
+    name: str
+    unit_id: int
+    unit_name: str  # where they were asked
+    answer: Answer | None
+    unreachable: bool
+
+
 _CURRENT = "answer_choice, answer_number, answer_reason, answered_at"
 
 
@@ -178,6 +191,24 @@ class AnswerRepository:
             elif members:
                 tally.choices[choice] = ChoiceCount(members, total)
         return lines
+
+    async def members(self, directive_id: int, root: str, *, own: bool) -> list[MemberAnswer]:
+        """The recipients at path ``root`` (``own``: of that unit only, else its whole
+        subtree) with their current answers, by choice, then the silent, then name; the
+        unreachable as ``rolled_up`` counts them (silent and marked so)."""
+        low, high = subtree_bounds(root)
+        where = "u.path = ?3" if own else "u.path >= ?3 AND u.path < ?4"
+        rows = await self.db.fetchall(
+            f"SELECT r.member_id, m.display_name, r.unit_id, u.name, {_CURRENT},"
+            " o.status = 'unreachable' AND r.answer_choice IS NULL"
+            " FROM directive_recipients r JOIN members m ON m.id = r.member_id"
+            " JOIN units u ON u.id = r.unit_id"
+            " LEFT JOIN outbox o ON o.directive_id = r.directive_id AND o.member_id = r.member_id"
+            f" AND o.kind = ?1 WHERE r.directive_id = ?2 AND {where}"
+            " ORDER BY r.answer_choice IS NULL, r.answer_choice, m.display_name",
+            (KIND_DIRECTIVE, directive_id, low, *(() if own else (high,))),
+        )
+        return [MemberAnswer(r[0], r[1], r[2], r[3], _answer(r[4:8]), bool(r[8])) for r in rows]
 
     async def count(self, directive_id: int) -> int:
         """A plain count of the directive's recipients: the headcount's yardstick."""

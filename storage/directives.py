@@ -341,6 +341,16 @@ class DirectiveRepository:
         )
         return [_directive(r) for r in rows]
 
+    async def asking(self, closing_after: datetime) -> list[Directive]:
+        """Questions sent whose answers are still open (deadline after ``closing_after``,
+        i.e. now - grace) and whose author has a live message: their headcount moves."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM directives WHERE status = 'sent' AND question IS NOT NULL"
+            " AND progress_chat_id IS NOT NULL AND ack_deadline > ?",
+            (to_db_time(closing_after),),
+        )
+        return [_directive(r) for r in rows]
+
     async def due_reminders(self, now: datetime) -> list[Directive]:
         rows = await self.db.fetchall(
             "SELECT * FROM directives WHERE ack_required = 1 AND status IN ('sending', 'sent')"

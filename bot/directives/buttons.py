@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from bot.directives.questions import Reason
-from bot.kit.callbacks import Bit, Digits, Family, Id, OneOf, Payload, Tap, Turned
+from bot.kit.callbacks import Bit, Digits, Family, Id, OneOf, Page, Payload, Tap, Turned
 
 ACKNOWLEDGE = Family("ack", owner=__name__)
 ANSWER = Family("qa", owner=__name__)
@@ -40,6 +40,22 @@ ExportCsv = WATCH.adopt(DirectiveButton, "c")
 ExportXlsx = WATCH.adopt(DirectiveButton, "x")
 AskCancelDirective = WATCH.adopt(DirectiveButton, "k")
 CancelDirective = WATCH.adopt(DirectiveButton, "K")
+
+
+class HeadcountPage(Payload, family=WATCH, tag="h"):
+    """A question's detail, with its units' buttons from page ``page``."""
+
+    directive: Id
+    page: Page
+
+
+class WhoAnswered(Payload, family=WATCH, tag="a"):
+    """Who answered what under ``unit`` (``own``: its own members only), page by page."""
+
+    directive: Id
+    unit: Id
+    own: Bit
+    page: Page
 
 
 class ToggleTarget(Payload, family=COMPOSE, tag="t"):

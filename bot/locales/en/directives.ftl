@@ -157,6 +157,11 @@ escalation-list = ⚠️ <b>{ $count } { $count ->
        *[other] members have
     } not acknowledged</b> a directive past its deadline:
     { $lines }
+escalation-list-answer = ⚠️ <b>{ $count } { $count ->
+        [one] member has
+       *[other] members have
+    } not answered</b> a directive's question past its deadline:
+    { $lines }
 escalation-unit = • { $unit } ({ $count }): { $names }
 escalation-open = Open the directive
 unreachable-notice = ⚠️ { $count } { $count ->
@@ -198,6 +203,25 @@ headcount-choice = { $label } { $count }
 headcount-choice-sum = { $label } { $count } (+{ $sum })
 headcount-silent = not answered { $count }
 headcount-unreachable = unreachable { $count }
+watch-detail-question = <b>Directive from { $unit }</b> · { $when }
+    “{ $text }”
+    { $status }
+watch-answers-button = 👥 { $unit }
+watch-answers = <b>Answers in { $unit }</b> · “{ $text }”
+    { $parts }
+    { $lines }
+    { $first }–{ $last } of { $total }
+watch-answer-name-unit = { $name } ({ $unit })
+watch-answer-member = • { $name } — { $choice }{ $number ->
+        [-1] {""}
+       *[other] { " " }({ $number })
+    } · { $time }{ $given ->
+        [0] {""}
+       *[other] : “{ $reason }”
+    }
+watch-answer-silent = • { $name } — not answered
+watch-answer-unreachable = • { $name } — ⚠️ unreachable
+watch-answers-back = ‹ Back to the headcount
 watch-remind = 🔔 Remind now
 watch-reminded = { $count ->
         [0] Reminders are already on their way to everyone silent.

@@ -136,6 +136,8 @@ reminder-done = ✅ 已于{ $time }确认。
 # 通知：催办
 escalation-list = ⚠️ <b>有{ $count }名成员逾期未确认通知</b>：
     { $lines }
+escalation-list-answer = ⚠️ <b>有{ $count }名成员逾期未答复通知</b>：
+    { $lines }
 escalation-unit = • { $unit }（{ $count }人）：{ $names }
 escalation-open = 查看通知
 unreachable-notice = ⚠️ { $unit }有{ $count }名成员无法送达（已屏蔽机器人或已注销 Telegram）：{ $names }
@@ -174,6 +176,25 @@ headcount-choice = { $label } { $count }人
 headcount-choice-sum = { $label } { $count }人（+{ $sum }）
 headcount-silent = 未答复{ $count }人
 headcount-unreachable = 无法送达{ $count }人
+watch-detail-question = <b>来自{ $unit }的通知</b> · { $when }
+    “{ $text }”
+    { $status }
+watch-answers-button = 👥 { $unit }
+watch-answers = <b>{ $unit }的答复</b> · “{ $text }”
+    { $parts }
+    { $lines }
+    第{ $first }–{ $last }人，共{ $total }人
+watch-answer-name-unit = { $name }（{ $unit }）
+watch-answer-member = • { $name } — { $choice }{ $number ->
+        [-1] {""}
+       *[other] （{ $number }）
+    } · { $time }{ $given ->
+        [0] {""}
+       *[other] ：“{ $reason }”
+    }
+watch-answer-silent = • { $name } — 未答复
+watch-answer-unreachable = • { $name } — ⚠️ 无法送达
+watch-answers-back = ‹ 返回人数统计
 watch-remind = 🔔 立即提醒
 watch-reminded = { $count ->
         [0] 提醒已在发送中，无需重复。
