@@ -56,10 +56,9 @@ from bench.delivery import (
 )
 from bench.report import machine, publish, verdict
 from bot.config import Settings, load_settings
-from bot.delivery.engine import DeliveryEngine
 from bot.delivery.pacer import FLOOR_SHARE
 from bot.directives.service import Draft
-from bot.services import Services
+from handlers.kit.slots import DELIVERY, SERVICES
 from storage import Storage
 from storage.directives import KIND_DIRECTIVE, Target
 
@@ -95,8 +94,8 @@ async def engine_child(args: argparse.Namespace) -> Result:
     result: Result = {}
     try:
         app = await build_application(settings, storage=storage)
-        services: Services = app.bot_data["services"]
-        engine: DeliveryEngine = app.bot_data["delivery"]
+        services = SERVICES.of(app)
+        engine = DELIVERY.of(app)
         org = await build_org(services, args.db.parent, args.recipients, args.seed)
         draft = Draft(
             targets=(Target(org["root_id"], subtree=True),),

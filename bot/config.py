@@ -12,10 +12,11 @@ import math
 import os
 import re
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import time, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -51,6 +52,28 @@ FREE_PER_SECOND = 30
 MESSAGES_PER_STAR = 10
 
 
+class FeatureName(StrEnum):
+    """The features, as ``organisation.features_off`` names them (each has a wing of the
+    same name in ``handlers/`` and ``bot/``)."""
+
+    ORG = "org"
+    DIRECTIVES = "directives"
+    CHECKINS = "checkins"
+    DUTY = "duty"
+    SUMMARIES = "summaries"
+
+
+# Every other feature stands on these: members, units and roles.
+CORE_FEATURES = frozenset({FeatureName.ORG})
+
+
+def core_switched_off(off: Iterable[FeatureName]) -> str | None:
+    """What is wrong with switching off ``off``, when it holds a core feature."""
+    if core := sorted(CORE_FEATURES.intersection(off)):
+        return f"{', '.join(core)} cannot be switched off: every other feature needs it"
+    return None
+
+
 class ConfigError(Exception):
     """The configuration cannot be used; ``problems`` holds one readable line per fault."""
 
@@ -82,6 +105,16 @@ class OrganisationSettings(_Section):
     timezone: TimeZoneName = "UTC"
     default_language: Language = "en"
     admins: list[int] = Field(default_factory=list)
+    # Features this organisation does not use (e.g. ["duty"] without street grids): their
+    # commands, buttons, menus and scheduled messages are gone. "org" cannot be switched off.
+    features_off: list[FeatureName] = Field(default_factory=list)
+
+    @field_validator("features_off")
+    @classmethod
+    def _core_stays(cls, value: list[FeatureName]) -> list[FeatureName]:
+        if problem := core_switched_off(value):
+            raise ValueError(problem)
+        return value
 
 
 class TelegramSettings(_Section):

@@ -41,6 +41,7 @@ from bot.kit.clock import FakeClock
 from bot.services import Services
 from fakeapi import BotApiServer, FakeBotApi, SentMessage
 from handlers.kit.common import MusterApp
+from handlers.kit.slots import DELIVERY, SERVICES
 from storage.db import to_db_time
 
 TOKEN = "424242:DEMO-stand-in-token"
@@ -119,7 +120,7 @@ class Stage:
 
     @property
     def services(self) -> Services:
-        services: Services = self.app.bot_data["services"]
+        services = SERVICES.of(self.app)
         return services
 
     @classmethod
@@ -211,7 +212,7 @@ class Stage:
         async with self._patience("the outbox was not drained"):
             while True:
                 self._check()
-                self.app.bot_data["wake_delivery"]()
+                DELIVERY.of(self.app).wake()
                 row = await storage.db.fetchone(
                     "SELECT COUNT(*) FROM outbox WHERE status = 'sending'"
                     " OR (status = 'pending' AND next_attempt_at <= ?)",

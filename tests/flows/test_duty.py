@@ -13,6 +13,7 @@ import pytest
 
 from fakeapi import FakeUser
 from fakeapi.core import SentMessage
+from handlers.kit.slots import DELIVERY
 from storage.models import Role, Shift, ShiftStatus
 from storage.shifts import NewShift
 from tests.flows.conftest import Harness
@@ -392,7 +393,7 @@ async def test_a_start_prompt_queued_before_the_grace_ran_out_is_dropped(
 
     await run_schedule(harness.app)  # queued, then the sender stalls past the grace
     harness.clock.set(local("2026-12-01 20:40"))
-    await harness.app.bot_data["delivery"].drain()
+    await DELIVERY.of(harness.app).drain()
     assert texts(harness, ANN, "starts now") == []
 
 
@@ -415,7 +416,7 @@ async def test_a_restart_repeats_no_step(
     )
     harness.clock.advance(timedelta(minutes=5))
     assert await run_schedule(restarted) == 0
-    assert await restarted.bot_data["delivery"].drain() == 0
+    assert await DELIVERY.of(restarted).drain() == 0
     requests = [m for m in harness.api.sent_to(ANN) if "North Street" in (m.text or "")]
     assert len(requests) == 2  # the request and the one reminder (closed at the cut-off)
     assert len(harness.api.calls_of("editMessageText")) == 2
