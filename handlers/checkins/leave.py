@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from telegram import Update
@@ -31,12 +32,21 @@ from handlers.kit.common import (
     member_action,
     person_of,
 )
-from handlers.kit.flow import Flow
+from handlers.kit.flow import DraftFlow
 from storage.leave import Leave
 from storage.models import Member
 
 OVERVIEW, REASON, FIRST, LAST = range(4)
-FLOW = Flow("leave", "lv", "leave-closed")
+
+
+@dataclass
+class LeaveDraft:
+    member: int | None = None  # whose leave: a secretary's ``/leave @member``, else one's own
+    reason: str | None = None
+    first: str | None = None  # the first day off, ISO
+
+
+FLOW = DraftFlow("leave", "lv", "leave-closed", LeaveDraft)
 _ERRORS = {
     "leave_in_past": "leave-error-past",
     "leave_backwards": "leave-error-backwards",
@@ -50,9 +60,9 @@ _ERRORS = {
 async def _target(reply: Reply) -> Member | None:
     """Whose leave this flow is about (kept in the draft across steps)."""
     services = reply.context.services
-    member_id = FLOW.draft(reply.context).get("member")
+    member_id = FLOW.state(reply.context).member
     if member_id is not None:
-        return await services.membership.by_id(int(member_id))
+        return await services.membership.by_id(member_id)
     return reply.member
 
 
@@ -78,8 +88,7 @@ def _period(reply: Reply, leave: Leave) -> str:
 @member_action
 async def start(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    draft = FLOW.draft(context)
-    draft.clear()
+    draft = FLOW.fresh(context)
     args = command_args(context)
     services = context.services
     if args:
@@ -90,7 +99,7 @@ async def start(update: Update, context: MusterContext) -> int:
         if member is None:
             await reply.send("admin-unknown-member", who=args[0])
             return FLOW.end(context)
-        draft["member"] = member.id
+        draft.member = member.id
     member = await _target(reply)
     if member is None:
         await reply.send("not-a-member", org=services.settings.organisation.name)
@@ -134,7 +143,7 @@ async def add(update: Update, context: MusterContext) -> int:
 async def reason_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    FLOW.draft(context)["reason"] = reply.choice
+    FLOW.state(context).reason = reply.choice
     rows: Buttons = [
         [(reply.t("leave-today"), "lv:f:0"), (reply.t("leave-tomorrow"), "lv:f:1")],
         FLOW.controls(reply, back=False),
@@ -168,7 +177,7 @@ async def first_chosen(update: Update, context: MusterContext) -> int:
     except CheckinError:
         await reply.send("leave-error-past-retry")
         return FIRST
-    FLOW.draft(context)["first"] = first.isoformat()
+    FLOW.state(context).first = first.isoformat()
     rows: Buttons = [
         [
             (reply.t("leave-same-day"), "lv:l:0"),
@@ -188,18 +197,18 @@ async def first_chosen(update: Update, context: MusterContext) -> int:
 @member_action
 async def last_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    draft = FLOW.draft(context)
+    draft = FLOW.state(context)
     member = await _target(reply)
-    if member is None or "first" not in draft:
+    if member is None or draft.first is None:
         return FLOW.end(context)
-    first = date.fromisoformat(draft["first"])
+    first = date.fromisoformat(draft.first)
     last = await _day_from(reply, first)
     if last is None:
         return LAST
     services = context.services
     try:
         leave = await services.checkins.record_leave(
-            await actor_of(update, context), member, first, last, str(draft.get("reason"))
+            await actor_of(update, context), member, first, last, str(draft.reason)
         )
     except PermissionDeniedError:
         await reply.send("access-denied")

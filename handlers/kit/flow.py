@@ -1,11 +1,15 @@
 """What every multi-step conversation shares: its draft in ``user_data`` (persisted, so a
-half-finished flow survives a restart) and its Back / Cancel buttons."""
+half-finished flow survives a restart) and its Back / Cancel buttons.
+
+A draft is a dataclass (``DraftFlow``) or, in the flows not yet moved to one, a dict
+(``Flow``)."""
 
 from __future__ import annotations
 
+import logging
 import warnings
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Generic, TypeVar
 
 from telegram import Update
 from telegram.ext import (
@@ -21,6 +25,12 @@ from telegram.warnings import PTBUserWarning
 from handlers.kit.common import PRIVATE, MusterContext, Reply, say, toast
 
 Handlers = Sequence[BaseHandler[Any, Any, Any]]
+D = TypeVar("D")
+log = logging.getLogger(__name__)
+
+
+class StaleDraftError(Exception):
+    """The stored draft no longer fits the flow (stored by an older version)."""
 
 
 class Flow:
@@ -78,7 +88,10 @@ class Flow:
             )
             return ConversationHandler(
                 entry_points=list(entry_points),
-                states=states,
+                states={
+                    state: [self._guarded(handler) for handler in handlers]
+                    for state, handlers in states.items()
+                },
                 fallbacks=[
                     CallbackQueryHandler(self.cancel, pattern=self.cancel_pattern),
                     CommandHandler("cancel", self.cancel),
@@ -90,3 +103,55 @@ class Flow:
                 persistent=True,
                 allow_reentry=True,
             )
+
+    def _guarded(self, handler: BaseHandler[Any, Any, Any]) -> BaseHandler[Any, Any, Any]:
+        """A step whose stored draft no longer fits says so and ends the flow, instead of
+        failing (a draft left by an older version, read back after an upgrade)."""
+        step: Callable[[Update, MusterContext], Awaitable[object]] = handler.callback
+
+        async def guarded(update: Update, context: MusterContext) -> object:
+            try:
+                return await step(update, context)
+            except StaleDraftError:
+                reply = await Reply.to(update, context)
+                if update.callback_query is not None:
+                    await reply.toast("")
+                await reply.send("draft-stale")
+                return self.end(context)
+
+        handler.callback = guarded
+        return handler
+
+
+class DraftFlow(Flow, Generic[D]):
+    """A flow whose draft is the dataclass ``D``: JSON-able fields, each with a default
+    (``storage/persistence.py`` stores it as a dict, which comes back as a dict)."""
+
+    def __init__(self, key: str, prefix: str, cancelled: str, kind: type[D]) -> None:
+        super().__init__(key, prefix, cancelled)
+        self.kind = kind
+
+    def fresh(self, context: MusterContext) -> D:
+        """A new, empty draft (the flow starts over)."""
+        assert context.user_data is not None
+        draft = context.user_data[self.key] = self.kind()
+        return draft
+
+    def state(self, context: MusterContext) -> D:
+        """The draft; StaleDraftError when the one stored cannot be read back."""
+        assert context.user_data is not None
+        held = context.user_data.get(self.key)
+        if isinstance(held, self.kind):
+            return held
+        if held is None:
+            return self.fresh(context)
+        try:
+            draft = self.kind(**held) if isinstance(held, dict) else None
+        except TypeError:  # fields renamed or gone since it was stored
+            draft = None
+        if draft is None:
+            log.info("flow %s: stored draft no longer fits, dropped", self.key)
+            context.user_data.pop(self.key, None)
+            raise StaleDraftError(self.key)
+        context.user_data[self.key] = draft
+        return draft
