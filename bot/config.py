@@ -18,7 +18,7 @@ from contextvars import ContextVar
 from datetime import time, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -41,10 +41,10 @@ from pydantic_settings import (
 from bot.checkins.config import CheckinSettings, ClockTime, Weekday, checkin_problems
 from bot.duty.config import DutySettings, duty_problems
 from bot.kit.durations import Duration
+from bot.kit.i18n import Language
 
 CONFIG_ENV = "MUSTER_CONFIG"
 TOKEN_ENV = "MUSTER_TELEGRAM__TOKEN"
-Language = Literal["en", "zh"]
 # The round trip to Telegram the paid rate's workers are sized for, in seconds.
 PAID_ROUND_TRIP = 0.1
 # Telegram's paid broadcasts: messages beyond the free 30 a second cost 0.1 Star each.
@@ -103,7 +103,7 @@ class _Section(BaseModel):
 class OrganisationSettings(_Section):
     name: str = Field(default="Muster", min_length=1, max_length=100)
     timezone: TimeZoneName = "UTC"
-    default_language: Language = "en"
+    default_language: Language = Language.EN
     admins: list[int] = Field(default_factory=list)
     # Features this organisation does not use (e.g. ["duty"] without street grids): their
     # commands, buttons, menus and scheduled messages are gone. "org" cannot be switched off.
@@ -264,8 +264,15 @@ class RetentionSettings(_Section):
     details_days: int = Field(default=0, ge=0, le=36_500)
 
 
+class LogLevel(StrEnum):
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
+
 class LoggingSettings(_Section):
-    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    level: LogLevel = LogLevel.INFO
 
 
 _file_data: ContextVar[dict[str, Any] | None] = ContextVar("muster_config_file", default=None)

@@ -9,6 +9,7 @@ from datetime import datetime
 import aiosqlite
 
 from storage.db import Database, from_db_time, to_db_time
+from storage.models import AttachmentKind, DirectiveStatus
 from storage.outbox import Priority
 from storage.units import subtree_bounds
 
@@ -23,13 +24,13 @@ class Directive:
     author_telegram_id: int
     from_unit_id: int
     text: str
-    attachment_kind: str | None
+    attachment_kind: AttachmentKind | None
     attachment_file_id: str | None
     attachment_name: str | None
     ack_required: bool
     ack_deadline: datetime | None
     send_at: datetime
-    status: str
+    status: DirectiveStatus
     recipients: int
     progress_chat_id: int | None
     progress_message_id: int | None
@@ -103,6 +104,10 @@ def _time(value: str | None) -> datetime | None:
     return from_db_time(value) if value else None
 
 
+def _kind(value: str | None) -> AttachmentKind | None:
+    return AttachmentKind(value) if value else None
+
+
 def _directive(row: aiosqlite.Row) -> Directive:
     return Directive(
         id=row["id"],
@@ -110,13 +115,13 @@ def _directive(row: aiosqlite.Row) -> Directive:
         author_telegram_id=row["author_telegram_id"],
         from_unit_id=row["from_unit_id"],
         text=row["text"],
-        attachment_kind=row["attachment_kind"],
+        attachment_kind=_kind(row["attachment_kind"]),
         attachment_file_id=row["attachment_file_id"],
         attachment_name=row["attachment_name"],
         ack_required=bool(row["ack_required"]),
         ack_deadline=_time(row["ack_deadline"]),
         send_at=from_db_time(row["send_at"]),
-        status=row["status"],
+        status=DirectiveStatus(row["status"]),
         recipients=row["recipients"],
         progress_chat_id=row["progress_chat_id"],
         progress_message_id=row["progress_message_id"],

@@ -29,6 +29,7 @@ from bot.config import (
     DirectiveSettings,
     InviteSettings,
     LoggingSettings,
+    LogLevel,
     OrganisationSettings,
     Settings,
     StorageSettings,
@@ -75,7 +76,7 @@ def demo_settings(database: Path, server: BotApiServer, organisation: str, zone:
         duty=DutySettings(),
         summaries=SummarySettings(),
         delivery=DeliverySettings(),
-        logging=LoggingSettings(level="WARNING"),
+        logging=LoggingSettings(level=LogLevel.WARNING),
     )
 
 

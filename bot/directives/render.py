@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.kit.i18n import Html, Translator, format_day
 from storage.directives import Directive
+from storage.models import DirectiveStatus
 
 
 def local_when(
@@ -48,7 +49,7 @@ def directive_text(
     if acked_at is not None:
         at = acked_at.astimezone(zone).strftime("%H:%M")
         parts.append(i18n.t(language, "directive-acknowledged-at", time=at))
-    elif directive.status == "cancelled":
+    elif directive.status is DirectiveStatus.CANCELLED:
         parts.append(i18n.t(language, "directive-withdrawn-line"))
     return "\n\n".join(parts)
 
@@ -56,7 +57,7 @@ def directive_text(
 def ack_buttons(
     i18n: Translator, language: str, directive: Directive
 ) -> list[list[tuple[str, str]]]:
-    if not directive.ack_required or directive.status == "cancelled":
+    if not directive.ack_required or directive.status is DirectiveStatus.CANCELLED:
         return []
     return [[(i18n.t(language, "button-acknowledge"), f"ack:{directive.id}")]]
 

@@ -28,6 +28,7 @@ from storage.directives import (
     RenderContext,
     Straggler,
 )
+from storage.models import AttachmentKind, DirectiveStatus
 from storage.outbox import NewMessage, OutboxRow
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ class DirectiveRenderers:
         found = self._prepared.pop(row.id, None)
         if found is None:
             found = await self.services.storage.directives.render_context(row.id)
-        if found is None or found.directive.status == "cancelled" or not found.active:
+        if found is None or found.directive.status is DirectiveStatus.CANCELLED or not found.active:
             return None
         return found, self.services.directives.zone_named(found.timezone)
 
@@ -74,7 +75,7 @@ class DirectiveRenderers:
             self._worded.clear()
         attachment = None
         if directive.attachment_file_id:
-            if directive.attachment_kind == "photo":
+            if directive.attachment_kind is AttachmentKind.PHOTO:
                 attachment = OutgoingAttachment("photo", directive.attachment_file_id)
             else:
                 attachment = OutgoingAttachment("document", directive.attachment_file_id)
@@ -196,7 +197,7 @@ async def _progress(services: Services, bot: Bot, directive: Directive) -> int:
     totals = await services.directives.totals(directive)
     author = await storage.members.by_telegram_id(directive.author_telegram_id)
     language = author.language if author else i18n.default_language
-    if directive.status == "cancelled":
+    if directive.status is DirectiveStatus.CANCELLED:
         key = "directive-progress-withdrawn"
     else:
         key = "directive-finished" if finished else "directive-progress"

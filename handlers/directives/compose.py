@@ -47,7 +47,7 @@ from handlers.kit.common import (
 from handlers.kit.flow import Flow
 from handlers.kit.pickers import paged
 from storage.directives import Directive, Target
-from storage.models import Unit
+from storage.models import AttachmentKind, DirectiveStatus, Unit
 
 TARGETS, TEXT, ACK, DEADLINE, SCHEDULE, PREVIEW = range(6)
 KEY = "directive"
@@ -427,9 +427,11 @@ async def _preview(reply: Reply) -> int:
     zone = await _author_zone(reply)
     sample = Directive(
         id=0, author_member_id=None, author_telegram_id=0, from_unit_id=origin.id,
-        text=draft.text, attachment_kind=draft.attachment[0] if draft.attachment else None,
+        text=draft.text,
+        attachment_kind=AttachmentKind(draft.attachment[0]) if draft.attachment else None,
         attachment_file_id=None, attachment_name=None, ack_required=draft.ack_required,
-        ack_deadline=draft.ack_deadline, send_at=draft.send_at or now, status="scheduled",
+        ack_deadline=draft.ack_deadline, send_at=draft.send_at or now,
+        status=DirectiveStatus.SCHEDULED,
         recipients=0, progress_chat_id=None, progress_message_id=None, progress_text=None,
         reminded_at=None, escalated_at=None, created_at=now, finished_at=None,
         cancelled_at=None,

@@ -7,7 +7,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.checkins.service import WindowState
-from bot.kit.i18n import LANGUAGES, format_date_iso, format_day, join_html
+from bot.kit.i18n import LANGUAGES, Language, format_date_iso, format_day, join_html
 from handlers.kit.common import (
     PRIVATE,
     MusterApp,
@@ -19,7 +19,7 @@ from handlers.kit.common import (
 )
 from handlers.kit.menu import refresh_menu
 
-LANGUAGE_NAMES = {"en": "English", "zh": "简体中文"}
+LANGUAGE_NAMES = {Language.EN: "English", Language.ZH: "简体中文"}
 
 
 async def me(update: Update, context: MusterContext) -> None:
@@ -72,7 +72,7 @@ async def language(update: Update, context: MusterContext) -> None:
 async def language_chosen(update: Update, context: MusterContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
-    code = query.data.split(":", 1)[1]
+    code = Language(query.data.split(":", 1)[1])
     person = person_of(update)
     member = await context.services.membership.member(person.telegram_id)
     reply = Reply(update, context, code)
