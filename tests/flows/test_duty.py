@@ -311,6 +311,27 @@ async def test_decline_with_a_reason_bad_input_and_cancel(
     assert "Decline" not in (hint.text or "")
 
 
+async def test_a_decline_whose_stored_draft_lost_its_shift_is_dropped_politely(
+    harness: Harness, crew: dict[str, FakeUser], north: int
+) -> None:
+    """A draft read back from the database is a dict; one without the shift (left by an
+    older version) ends the flow with a clear answer, and the shift stays as it was."""
+    ann = crew["ann"]
+    shift_id = await add_shift(harness, ann, north, "2026-12-01 20:00")
+    await at(harness, "2026-12-01 08:00")
+    [ask] = asks(harness, ANN)
+    await harness.send(ann, ann.press(ask, "❌ Decline"))
+    harness.app.user_data[ANN]["duty_decline"] = {"asked": None}
+    [answer] = await harness.send(ann, ann.message("My child is sick"))
+    assert answer.text == (
+        "This no longer applies: it was started before an update of the bot. Nothing was"
+        " changed; please start again."
+    )
+    assert (await shift(harness, shift_id)).status is ShiftStatus.ASSIGNED
+    [hint] = await harness.send(ann, ann.message("hello?"))  # the flow is over
+    assert hint.text is not None and hint.text.startswith("I didn't expect a message here.")
+
+
 async def test_cover_race_exactly_one_wins_and_the_others_are_told(
     harness: Harness, crew: dict[str, FakeUser], north: int
 ) -> None:
