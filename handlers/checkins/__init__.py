@@ -5,9 +5,8 @@ from __future__ import annotations
 from bot.checkins.schedule import CheckinRenderers, close_notices
 from bot.checkins.service import Unchecked
 from bot.config import FeatureName
-from bot.services import Services
 from handlers.checkins import checkin, leave, members
-from handlers.kit.feature import Audience, Done, Feature, MenuCommand, Outbox, Tick
+from handlers.kit.feature import Audience, Done, Feature, MenuCommand, Tick, outbox_from
 from storage.outbox import NewMessage
 
 
@@ -21,16 +20,12 @@ async def checkin_step(tick: Tick) -> Done:
     return [("check-in reminder", reminded), ("check-in closing notice", noticed)]
 
 
-def checkin_outbox(services: Services) -> Outbox:
-    return Outbox(CheckinRenderers(services).table())
-
-
 FEATURE = Feature(
     name=FeatureName.CHECKINS,
     flows=(checkin.register, leave.register),
     screens=(members.register,),
     schedule=checkin_step,
-    outbox=checkin_outbox,
+    outbox=outbox_from(CheckinRenderers),
     commands=(
         MenuCommand("checkin", "cmd-checkin", Audience.MEMBER, 20),
         MenuCommand("leave", "cmd-leave", Audience.MEMBER, 21),

@@ -4,18 +4,8 @@ from __future__ import annotations
 
 from bot.config import FeatureName
 from bot.duty.schedule import DutyRenderers, duty_tick
-from bot.services import Services
 from handlers.duty import assign, grids, on_duty, roster, shifts, upload
-from handlers.kit.feature import Audience, Done, Feature, MenuCommand, Outbox, Tick
-
-
-async def duty_step(tick: Tick) -> Done:
-    return [("duty step", await duty_tick(tick.services))]
-
-
-def duty_outbox(services: Services) -> Outbox:
-    return Outbox(DutyRenderers(services).table())
-
+from handlers.kit.feature import Audience, Feature, MenuCommand, counted, outbox_from
 
 FEATURE = Feature(
     name=FeatureName.DUTY,
@@ -27,8 +17,8 @@ FEATURE = Feature(
         shifts.register,
         on_duty.register,
     ),
-    schedule=duty_step,
-    outbox=duty_outbox,
+    schedule=counted("duty step", duty_tick),
+    outbox=outbox_from(DutyRenderers),
     commands=(
         MenuCommand("duty", "cmd-duty", Audience.MEMBER, 22),
         MenuCommand("roster", "cmd-roster", Audience.WATCHER, 35),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import Protocol
 
 from bot.config import FeatureName
 from bot.delivery.engine import DeliveryEngine, Renderer
@@ -77,6 +78,30 @@ class Outbox:
 
     renderers: Mapping[str, Renderer]
     prepare: Prepare | None = None
+
+
+class RendererTable(Protocol):
+    """A wing's renderers, as one object (``DutyRenderers``, …)."""
+
+    def table(self) -> dict[str, Renderer]: ...
+
+
+def outbox_from(renderers: Callable[[Services], RendererTable]) -> Callable[[Services], Outbox]:
+    """The ``outbox`` of a wing whose renderers need no ``prepare``."""
+
+    def outbox(services: Services) -> Outbox:
+        return Outbox(renderers(services).table())
+
+    return outbox
+
+
+def counted(what: str, step: Callable[[Services], Awaitable[int]]) -> ScheduleStep:
+    """A ``schedule`` step that is one call returning how much it did (``what``s)."""
+
+    async def run(tick: Tick) -> Done:
+        return [(what, await step(tick.services))]
+
+    return run
 
 
 @dataclass(frozen=True)
