@@ -116,6 +116,9 @@ class OrganisationSettings(_Section):
             raise ValueError(problem)
         return value
 
+    def uses(self, feature: FeatureName) -> bool:
+        return feature not in self.features_off
+
 
 class TelegramSettings(_Section):
     token: SecretStr | None = None

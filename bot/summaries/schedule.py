@@ -11,6 +11,7 @@ from collections.abc import Callable, Coroutine
 from datetime import date
 from typing import Any, TypeVar
 
+from bot.config import FeatureName
 from bot.delivery.engine import Attachment, Outgoing, Renderer
 from bot.kit.i18n import Translator
 from bot.services import Services
@@ -124,7 +125,8 @@ class SummaryRenderers:
                 services.summaries.zone_of(unit)
             )
         summaries = await self._summaries(unit, kind, period)
-        words = SummaryText(services.i18n, language)
+        duty = services.settings.organisation.uses(FeatureName.DUTY)
+        words = SummaryText(services.i18n, language, duty=duty)
         if kind == DAILY:
             text = words.daily(summaries[0], late_since=late_since)
         else:

@@ -89,6 +89,20 @@ async def test_without_duty_the_duty_schedule_never_runs(harness: Harness) -> No
     assert (stored.confirm_asked_at, stored.status) == (None, "assigned")
 
 
+async def test_without_duty_summaries_have_no_duty_line(harness: Harness) -> None:
+    harness.clock.set(local("2026-12-01 12:00"))
+    coord = harness.person(1603, "Cora")
+    await harness.join(coord, "RIV", Role.COORDINATOR)
+    await harness.join(harness.person(1604, "Ann"), "RIV-1")
+    [_, answer, _] = await harness.send(coord, coord.command("summary"))
+    assert (answer.text or "").startswith("📊 Riverside District — Tue 1 Dec")
+    assert "Duty" not in (answer.text or "")
+    harness.clock.set(local("2026-12-01 20:00"))
+    await harness.run_due()
+    evening = [m.text or "" for m in harness.api.sent_to(1603) if (m.text or "").startswith("📊")]
+    assert len(evening) == 2 and "Duty" not in evening[-1]
+
+
 async def test_a_feature_can_be_left_out_by_the_caller(
     settings: Settings, storage: Storage, tmp_path: Path
 ) -> None:
