@@ -55,11 +55,14 @@ from app.inbox import INBOX, read_update
 from app.runner import running
 from bench.delivery import AUTHOR_ID, TEXT, TOKEN, Phase, build_org, run_phase
 from bench.report import machine, publish, verdict
+from bot.checkins.buttons import CheckInNow, SubmitCheckIn
 from bot.config import load_settings
 from bot.delivery.pacer import Pacer, Slot
 from bot.delivery.reply_pacing import PacedReplies, TelegramAnswer
+from bot.directives.buttons import Acknowledge
 from bot.directives.service import Draft
 from bot.services import Services
+from handlers.checkins.checkin import FORM as CHECKIN_FORM
 from handlers.kit.common import MusterApp
 from handlers.kit.slots import DELIVERY, SERVICES
 from storage import Storage
@@ -77,9 +80,9 @@ BEFORE = 5.0  # seconds of broadcast measured before the burst
 GIVE_UP = 240.0  # a step not answered by then counts as never answered
 ZONE = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 12, 1, 10, 0, tzinfo=ZONE).astimezone(UTC)  # a Tuesday, 10:00
-CHECK_IN_NOW = "ci:go"  # the reminder's button
-ANSWER_CHOICE = "ci:c:0:post"  # "At my post", the default form's first choice
-SUBMIT = "ci:ok"
+CHECK_IN_NOW = CheckInNow().pack()  # the reminder's button
+ANSWER_CHOICE = CHECKIN_FORM.choose(0, "post").pack()  # "At my post", the form's first choice
+SUBMIT = SubmitCheckIn().pack()
 TARGETS = {"answer_p99": 1.0, "edit_p99": 2.0, "rate_kept": 0.95}
 SIDES = {"old": "A: one budget, first come", "new": "B: interactive first"}
 
@@ -403,7 +406,7 @@ async def burst_child(args: argparse.Namespace) -> Result:
             rng = random.Random(args.seed)
             checking_chats = (await members_of(services, checking))[:checkers]
             profiles = await profiles_of(services, [*pressing, *checking])
-            people = Burst(app, timed, f"ack:{earlier}", Members(profiles))
+            people = Burst(app, timed, Acknowledge(earlier).pack(), Members(profiles))
             chats = sorted(messages)
             tasks = [
                 asyncio.create_task(

@@ -38,6 +38,7 @@ from bot.config import (
 )
 from bot.delivery.pacer import Pacer
 from bot.duty.config import DutySettings
+from bot.kit.callbacks import P
 from bot.kit.clock import FakeClock
 from bot.services import Services
 from fakeapi import BotApiServer, FakeBotApi, SentMessage
@@ -230,14 +231,13 @@ class Stage:
                 return message
         raise DemoError(f"chat {chat_id} has no button {data!r}")
 
-    def button_from(self, chat_id: int, prefix: str) -> tuple[SentMessage, str]:
-        """The newest message with a button whose data starts with ``prefix``, and that
-        button's data."""
+    def button_from(self, chat_id: int, kind: type[P]) -> tuple[SentMessage, P]:
+        """The newest message with a ``kind`` button, and that button's payload."""
         for message in reversed(self.api.sent_to(chat_id)):
             for _, value in message.buttons:
-                if value is not None and value.startswith(prefix):
-                    return message, value
-        raise DemoError(f"chat {chat_id} has no button {prefix}…")
+                if (payload := kind.parse(value)) is not None:
+                    return message, payload
+        raise DemoError(f"chat {chat_id} has no {kind.__name__} button")
 
     # ------------------------------------------------------------ faults
 

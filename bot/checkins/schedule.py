@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.checkins.buttons import CheckInNow
 from bot.checkins.service import KIND_FLAG, Unchecked, WindowState
 from bot.delivery.engine import Outgoing, Renderer, notice_message
 from bot.kit.forms import answers_summary
@@ -45,7 +46,9 @@ class CheckinRenderers:
             day=format_day(day, language),
             time=f"{closes:%H:%M}",
         )
-        return Outgoing(text=text, buttons=[[(i18n.plain(language, "checkin-now"), "ci:go")]])
+        return Outgoing(
+            text=text, buttons=[[(i18n.plain(language, "checkin-now"), CheckInNow().pack())]]
+        )
 
     async def flag(self, row: OutboxRow) -> Outgoing | None:
         """A member's flagged answers, in the secretary's language; None (dropped) when the

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.directives.buttons import Acknowledge
 from bot.kit.i18n import Html, Translator, format_day
 from storage.directives import Directive
 from storage.models import DirectiveStatus
@@ -59,7 +60,7 @@ def ack_buttons(
 ) -> list[list[tuple[str, str]]]:
     if not directive.ack_required or directive.status is DirectiveStatus.CANCELLED:
         return []
-    return [[(i18n.t(language, "button-acknowledge"), f"ack:{directive.id}")]]
+    return [[(i18n.t(language, "button-acknowledge"), Acknowledge(directive.id).pack())]]
 
 
 def reminder_text(

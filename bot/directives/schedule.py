@@ -17,6 +17,7 @@ from telegram.error import TelegramError
 from bot.config import MESSAGES_PER_STAR
 from bot.delivery.engine import Attachment as OutgoingAttachment
 from bot.delivery.engine import Outgoing, PaidBudget, PaidLedger, Renderer, notice_message
+from bot.directives.buttons import OpenDirective
 from bot.directives.render import ack_buttons, directive_text, reminder_text
 from bot.directives.service import Escalation
 from bot.kit.i18n import Html, Translator, join_html
@@ -285,7 +286,7 @@ def _escalation_notice(
         not_before=now,
         member_id=secretary.id,
         directive_id=directive.id,
-        buttons=[[(i18n.t(language, "escalation-open"), f"dw:v:{directive.id}")]],
+        buttons=[[(i18n.t(language, "escalation-open"), OpenDirective(directive.id).pack())]],
     )
 
 

@@ -10,6 +10,7 @@ from telegram.ext import (
     CommandHandler,
 )
 
+from bot.checkins import buttons as b
 from bot.checkins.service import CheckinError, WindowState
 from bot.kit.i18n import format_day
 from bot.kit.people import require_active
@@ -28,7 +29,7 @@ from handlers.kit.form import ERRORS, FormWalker, error_args
 from storage.models import Member
 
 ASK, CONFIRM, EXISTING = range(3)
-FLOW = Flow("checkin", "ci", "checkin-cancelled")
+FLOW = Flow("checkin", b.CHECKIN, "checkin-cancelled")
 
 
 def _fingerprint(context: MusterContext) -> str:
@@ -83,7 +84,10 @@ async def start(update: Update, context: MusterContext) -> int:
     if existing is not None:
         draft["answers"] = dict(existing.answers)
         rows: Buttons = [
-            [(reply.t("checkin-change"), "ci:change"), (reply.t("checkin-keep"), "ci:keep")]
+            [
+                (reply.t("checkin-change"), b.ChangeCheckIn().pack()),
+                (reply.t("checkin-keep"), b.KeepCheckIn().pack()),
+            ]
         ]
         summary = FORM.summary(reply, existing.answers)
         at = existing.updated_at.astimezone(zone)
@@ -135,8 +139,11 @@ async def _today(reply: Reply) -> str | None:
 
 async def _confirm(reply: Reply, new: bool) -> int:
     rows: Buttons = [
-        [(reply.t("checkin-submit"), "ci:ok")],
-        [(reply.t("checkin-start-over"), "ci:r"), *FLOW.controls(reply, back=False)],
+        [(reply.t("checkin-submit"), b.SubmitCheckIn().pack())],
+        [
+            (reply.t("checkin-start-over"), b.RestartCheckIn().pack()),
+            *FLOW.controls(reply, back=False),
+        ],
     ]
     summary = FORM.summary(reply, FORM.answers(reply.context))
     await reply.show_text(reply.t("checkin-confirm", summary=summary), rows, new=new)
@@ -183,17 +190,17 @@ def register(app: MusterApp) -> None:
         FLOW.conversation(
             entry_points=[
                 CommandHandler("checkin", start, filters=PRIVATE),
-                CallbackQueryHandler(start, pattern=r"^ci:go$"),
+                CallbackQueryHandler(start, pattern=b.CheckInNow.pattern),
             ],
             states={
                 EXISTING: [
-                    CallbackQueryHandler(change, pattern=r"^ci:change$"),
-                    CallbackQueryHandler(keep, pattern=r"^ci:keep$"),
+                    CallbackQueryHandler(change, pattern=b.ChangeCheckIn.pattern),
+                    CallbackQueryHandler(keep, pattern=b.KeepCheckIn.pattern),
                 ],
                 ASK: FORM.handlers(),
                 CONFIRM: [
-                    CallbackQueryHandler(submit, pattern=r"^ci:ok$"),
-                    CallbackQueryHandler(restart, pattern=r"^ci:r$"),
+                    CallbackQueryHandler(submit, pattern=b.SubmitCheckIn.pattern),
+                    CallbackQueryHandler(restart, pattern=b.RestartCheckIn.pattern),
                 ],
             },
         )

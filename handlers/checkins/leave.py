@@ -16,6 +16,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.checkins import buttons as b
 from bot.checkins.service import CheckinError
 from bot.kit.days import typed_day
 from bot.kit.i18n import format_day, join_html
@@ -46,7 +47,7 @@ class LeaveDraft:
     first: str | None = None  # the first day off, ISO
 
 
-FLOW = DraftFlow("leave", "lv", "leave-closed", LeaveDraft)
+FLOW = DraftFlow("leave", b.LEAVE, "leave-closed", LeaveDraft)
 _ERRORS = {
     "leave_in_past": "leave-error-past",
     "leave_backwards": "leave-error-backwards",
@@ -117,10 +118,15 @@ async def start(update: Update, context: MusterContext) -> int:
         for leave in leaves
     ]
     rows: Buttons = [
-        [(reply.label("leave-cancel-button", period=_period(reply, leave)), f"lv:k:{leave.id}")]
+        [
+            (
+                reply.label("leave-cancel-button", period=_period(reply, leave)),
+                b.CancelLeave(leave.id).pack(),
+            )
+        ]
         for leave in leaves
     ]
-    rows = [*rows, [(reply.t("leave-add"), "lv:add"), *FLOW.controls(reply, back=False)]]
+    rows = [*rows, [(reply.t("leave-add"), b.AddLeave().pack()), *FLOW.controls(reply, back=False)]]
     text = reply.t("leave-overview", name=member.display_name, lines=join_html("\n", lines))
     await reply.send_text(text, rows)
     return OVERVIEW
@@ -128,7 +134,7 @@ async def start(update: Update, context: MusterContext) -> int:
 
 async def _ask_reason(reply: Reply, *, new: bool) -> int:
     reasons = reply.context.services.checkins.form.leave_reasons
-    rows: Buttons = [[(_reason(reply, r.id), f"lv:r:{r.id}")] for r in reasons]
+    rows: Buttons = [[(_reason(reply, r.id), b.LeaveReason(r.id).pack())] for r in reasons]
     rows = [*rows, FLOW.controls(reply, back=False)]
     await reply.show_text(reply.t("leave-ask-reason"), rows, new=new)
     return REASON
@@ -143,20 +149,25 @@ async def add(update: Update, context: MusterContext) -> int:
 async def reason_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    FLOW.state(context).reason = reply.choice
+    FLOW.state(context).reason = reply.pressed(b.LeaveReason).reason
     rows: Buttons = [
-        [(reply.t("leave-today"), "lv:f:0"), (reply.t("leave-tomorrow"), "lv:f:1")],
+        [
+            (reply.t("leave-today"), b.LeaveFirst(0).pack()),
+            (reply.t("leave-tomorrow"), b.LeaveFirst(1).pack()),
+        ],
         FLOW.controls(reply, back=False),
     ]
     await reply.edit("leave-ask-first", rows)
     return FIRST
 
 
-async def _day_from(reply: Reply, base: date) -> date | None:
+async def _day_from(
+    reply: Reply, base: date, offset: type[b.LeaveFirst] | type[b.LeaveLast]
+) -> date | None:
     """A pressed offset from ``base``, or a typed date; None (and a re-ask) if unusable."""
     if reply.update.callback_query is not None:
         await reply.toast("")
-        return base + timedelta(days=int(reply.choice))
+        return base + timedelta(days=reply.pressed(offset).days)
     message = reply.update.message
     day = typed_day(message.text or "", base) if message else None
     if day is None:
@@ -169,7 +180,7 @@ async def first_chosen(update: Update, context: MusterContext) -> int:
     member = await _target(reply)
     if member is None:
         return FLOW.end(context)
-    first = await _day_from(reply, await _today(reply, member))
+    first = await _day_from(reply, await _today(reply, member), b.LeaveFirst)
     if first is None:
         return FIRST
     try:
@@ -180,9 +191,9 @@ async def first_chosen(update: Update, context: MusterContext) -> int:
     FLOW.state(context).first = first.isoformat()
     rows: Buttons = [
         [
-            (reply.t("leave-same-day"), "lv:l:0"),
-            (reply.t("leave-days", days=3), "lv:l:2"),
-            (reply.t("leave-days", days=7), "lv:l:6"),
+            (reply.t("leave-same-day"), b.LeaveLast(0).pack()),
+            (reply.t("leave-days", days=3), b.LeaveLast(2).pack()),
+            (reply.t("leave-days", days=7), b.LeaveLast(6).pack()),
         ],
         FLOW.controls(reply, back=False),
     ]
@@ -202,7 +213,7 @@ async def last_chosen(update: Update, context: MusterContext) -> int:
     if member is None or draft.first is None:
         return FLOW.end(context)
     first = date.fromisoformat(draft.first)
-    last = await _day_from(reply, first)
+    last = await _day_from(reply, first, b.LeaveLast)
     if last is None:
         return LAST
     services = context.services
@@ -239,7 +250,7 @@ async def cancel_leave(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     try:
         leave, member = await context.services.checkins.cancel_leave(
-            await actor_of(update, context), int(reply.choice)
+            await actor_of(update, context), reply.pressed(b.CancelLeave).leave
         )
     except PermissionDeniedError:
         await reply.toast("access-denied")
@@ -259,16 +270,16 @@ def register(app: MusterApp) -> None:
             entry_points=[CommandHandler("leave", start, filters=PRIVATE)],
             states={
                 OVERVIEW: [
-                    CallbackQueryHandler(cancel_leave, pattern=r"^lv:k:\d{1,12}$"),
-                    CallbackQueryHandler(add, pattern=r"^lv:add$"),
+                    CallbackQueryHandler(cancel_leave, pattern=b.CancelLeave.pattern),
+                    CallbackQueryHandler(add, pattern=b.AddLeave.pattern),
                 ],
-                REASON: [CallbackQueryHandler(reason_chosen, pattern=r"^lv:r:[a-z0-9_]{1,24}$")],
+                REASON: [CallbackQueryHandler(reason_chosen, pattern=b.LeaveReason.pattern)],
                 FIRST: [
-                    CallbackQueryHandler(first_chosen, pattern=r"^lv:f:[01]$"),
+                    CallbackQueryHandler(first_chosen, pattern=b.LeaveFirst.pattern),
                     MessageHandler(typed, first_chosen),
                 ],
                 LAST: [
-                    CallbackQueryHandler(last_chosen, pattern=r"^lv:l:[026]$"),
+                    CallbackQueryHandler(last_chosen, pattern=b.LeaveLast.pattern),
                     MessageHandler(typed, last_chosen),
                 ],
             },

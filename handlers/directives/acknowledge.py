@@ -12,6 +12,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler
 
+from bot.directives.buttons import Acknowledge
 from bot.directives.render import directive_text
 from bot.directives.service import AckStatus
 from handlers.kit.common import MusterApp, MusterContext, Reply, member_action, person_of
@@ -22,7 +23,9 @@ async def acknowledge(update: Update, context: MusterContext) -> None:
     reply = await Reply.to(update, context)
     services = context.services
     person = person_of(update)
-    result = await services.directives.acknowledge(int(reply.choice), person.telegram_id)
+    result = await services.directives.acknowledge(
+        reply.pressed(Acknowledge).directive, person.telegram_id
+    )
     directive, zone = result.directive, result.zone
     if directive is None or zone is None:
         await reply.toast("button-stale")
@@ -67,4 +70,4 @@ async def _show_acknowledged(context: MusterContext, chat_id: int, message: int,
 
 
 def register(app: MusterApp) -> None:
-    app.add_handler(CallbackQueryHandler(acknowledge, pattern=r"^ack:\d{1,12}$"))
+    app.add_handler(CallbackQueryHandler(acknowledge, pattern=Acknowledge.pattern))

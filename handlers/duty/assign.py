@@ -9,6 +9,7 @@ from datetime import date, time, timedelta
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler
 
+from bot.duty import buttons as b
 from bot.duty.plans import Assignment, PlannedShift
 from bot.duty.reading import Problem, RosterError, parse_span
 from bot.kit.days import typed_day
@@ -16,8 +17,6 @@ from bot.kit.i18n import Html, format_day
 from bot.kit.typed import parse_whole
 from bot.org.authz import Action, PermissionDeniedError
 from handlers.duty.kit import (
-    IDENT,
-    PAGE,
     TYPED,
     UNIT,
     PickedUnit,
@@ -68,7 +67,7 @@ class AssignDraft(PickedUnit):
         )
 
 
-ASSIGN = DraftFlow("assign", "as", "assign-cancelled", AssignDraft)
+ASSIGN = DraftFlow("assign", b.ASSIGN, "assign-cancelled", AssignDraft)
 ASSIGN_UNITS = Picker(ASSIGN, Action.MANAGE_ROSTER, "assign-choose-unit")
 
 
@@ -98,9 +97,9 @@ async def _ask_grid(reply: Reply, new: bool) -> int:
     draft = ASSIGN.state(reply.context)
     actor = await actor_of(reply.update, reply.context)
     grids = await reply.context.services.roster.grids_of(actor, unit)
-    buttons = [(grid_label(g), f"as:g:{g.id}") for g in grids]
+    buttons = [(grid_label(g), b.AssignGrid(g.id).pack()) for g in grids]
     rows: Buttons = [
-        *paged(buttons, draft.gpage, "as:gp:", reply),
+        *paged(buttons, draft.gpage, b.AssignGrids, reply),
         ASSIGN.controls(reply, back=not draft.single),
     ]
     key = "assign-choose-grid" if grids else "assign-no-grids"
@@ -111,7 +110,7 @@ async def _ask_grid(reply: Reply, new: bool) -> int:
 async def assign_grid_page(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    ASSIGN.state(context).gpage = int(reply.choice)
+    ASSIGN.state(context).gpage = reply.pressed(b.AssignGrids).page
     return await _ask_grid(reply, False)
 
 
@@ -132,7 +131,7 @@ async def _grid(reply: Reply) -> Grid | None:
 async def assign_grid(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     draft = ASSIGN.state(context)
-    draft.grid, draft.mpage, draft.mquery = int(reply.choice), 0, None
+    draft.grid, draft.mpage, draft.mquery = reply.pressed(b.AssignGrid).grid, 0, None
     if await _grid(reply) is None:
         await reply.toast("button-stale")
         return A_GRID
@@ -161,9 +160,9 @@ async def _ask_member(reply: Reply, *, new: bool) -> int:
         return await _ask_grid(reply, new)
     draft = ASSIGN.state(reply.context)
     members = await _members(reply, grid)
-    buttons = [(m.display_name, f"as:m:{m.id}") for m in members]
+    buttons = [(m.display_name, b.AssignMember(m.id).pack()) for m in members]
     rows: Buttons = [
-        *paged(buttons, draft.mpage, "as:mp:", reply),
+        *paged(buttons, draft.mpage, b.AssignMembers, reply),
         ASSIGN.controls(reply),
     ]
     query = draft.mquery
@@ -180,7 +179,7 @@ async def _ask_member(reply: Reply, *, new: bool) -> int:
 async def assign_member_page(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    ASSIGN.state(context).mpage = int(reply.choice)
+    ASSIGN.state(context).mpage = reply.pressed(b.AssignMembers).page
     return await _ask_member(reply, new=False)
 
 
@@ -203,7 +202,7 @@ async def assign_member_search(update: Update, context: MusterContext) -> int:
 async def assign_member(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     grid = await _grid(reply)
-    member_id = int(reply.choice)
+    member_id = reply.pressed(b.AssignMember).member
     if grid is None or member_id not in {m.id for m in await _members(reply, grid)}:
         await reply.toast("button-stale")
         return A_MEMBER
@@ -219,7 +218,10 @@ async def _today(reply: Reply) -> date:
 
 async def _ask_date(reply: Reply, *, new: bool) -> int:
     rows: Buttons = [
-        [(reply.t("assign-today"), "as:d:0"), (reply.t("assign-tomorrow"), "as:d:1")],
+        [
+            (reply.t("assign-today"), b.AssignDay(0).pack()),
+            (reply.t("assign-tomorrow"), b.AssignDay(1).pack()),
+        ],
         ASSIGN.controls(reply),
     ]
     await reply.show_text(reply.t("assign-ask-date"), rows, new=new)
@@ -231,7 +233,7 @@ async def assign_date(update: Update, context: MusterContext) -> int:
     today = await _today(reply)
     if update.callback_query is not None:
         await reply.toast("")
-        day = today + timedelta(days=int(reply.choice))
+        day = today + timedelta(days=reply.pressed(b.AssignDay).days)
     else:
         assert update.message is not None
         typed = typed_day(update.message.text or "", today)
@@ -302,7 +304,7 @@ async def _ask_repeat(reply: Reply, *, new: bool) -> int:
         (reply.label("assign-repeat-n", n=n) if n else reply.label("assign-repeat-none"), n)
         for n in choices
     ]
-    buttons = [(label, f"as:r:{n}") for label, n in labels]
+    buttons = [(label, b.AssignRepeat(n).pack()) for label, n in labels]
     rows: Buttons = [buttons[:3], buttons[3:], ASSIGN.controls(reply)]
     await reply.show_text(reply.t("assign-ask-repeat", max=most), [r for r in rows if r], new=new)
     return A_REPEAT
@@ -312,7 +314,7 @@ async def assign_repeat(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     if update.callback_query is not None:
         await reply.toast("")
-        text = reply.choice
+        text = str(reply.pressed(b.AssignRepeat).days)
     else:
         assert update.message is not None
         text = update.message.text or ""
@@ -340,7 +342,7 @@ async def _preview(reply: Reply, plan: PlannedShift, *, new: bool) -> int:
         last = format_day(plan.spans[-1].day, reply.language)
         repeats = reply.t("assign-preview-repeats", until=last, count=len(plan.spans))
         text = Html(f"{text}\n{repeats}")
-    rows: Buttons = [[(reply.t("assign-save"), "as:ok")], ASSIGN.controls(reply)]
+    rows: Buttons = [[(reply.t("assign-save"), b.AssignSave().pack())], ASSIGN.controls(reply)]
     await reply.show_text(text, rows, new=new)
     return A_PREVIEW
 
@@ -399,29 +401,31 @@ def register(app: MusterApp) -> None:
                 _assign_back,
                 {
                     UNIT: [
-                        CallbackQueryHandler(assign_unit, pattern=rf"^as:u:{IDENT}$"),
-                        CallbackQueryHandler(assign_unit_page, pattern=rf"^as:p:{PAGE}$"),
+                        CallbackQueryHandler(assign_unit, pattern=ASSIGN_UNITS.choose.pattern),
+                        CallbackQueryHandler(
+                            assign_unit_page, pattern=ASSIGN_UNITS.turn_page.pattern
+                        ),
                         MessageHandler(TYPED, assign_unit_search),
                     ],
                     A_GRID: [
-                        CallbackQueryHandler(assign_grid, pattern=rf"^as:g:{IDENT}$"),
-                        CallbackQueryHandler(assign_grid_page, pattern=rf"^as:gp:{PAGE}$"),
+                        CallbackQueryHandler(assign_grid, pattern=b.AssignGrid.pattern),
+                        CallbackQueryHandler(assign_grid_page, pattern=b.AssignGrids.pattern),
                     ],
                     A_MEMBER: [
-                        CallbackQueryHandler(assign_member, pattern=rf"^as:m:{IDENT}$"),
-                        CallbackQueryHandler(assign_member_page, pattern=rf"^as:mp:{PAGE}$"),
+                        CallbackQueryHandler(assign_member, pattern=b.AssignMember.pattern),
+                        CallbackQueryHandler(assign_member_page, pattern=b.AssignMembers.pattern),
                         MessageHandler(TYPED, assign_member_search),
                     ],
                     A_DATE: [
-                        CallbackQueryHandler(assign_date, pattern=r"^as:d:[01]$"),
+                        CallbackQueryHandler(assign_date, pattern=b.AssignDay.pattern),
                         MessageHandler(TYPED, assign_date),
                     ],
                     A_TIME: [MessageHandler(TYPED, assign_time)],
                     A_REPEAT: [
-                        CallbackQueryHandler(assign_repeat, pattern=r"^as:r:\d{1,2}$"),
+                        CallbackQueryHandler(assign_repeat, pattern=b.AssignRepeat.pattern),
                         MessageHandler(TYPED, assign_repeat),
                     ],
-                    A_PREVIEW: [CallbackQueryHandler(assign_save, pattern=r"^as:ok$")],
+                    A_PREVIEW: [CallbackQueryHandler(assign_save, pattern=b.AssignSave.pattern)],
                 },
             ),
         )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.duty import buttons as b
 from bot.duty.grids import name_problem
 from bot.duty.reading import RosterError, parse_radius
 from bot.kit.forms import on_earth
@@ -15,14 +16,11 @@ from bot.kit.i18n import Html, join_html
 from bot.org.authz import Action, PermissionDeniedError
 from handlers.duty.kit import (
     FOLD_AT,
-    IDENT,
-    PAGE,
     TYPED,
     UnitScreen,
     allowed,
     grid_label,
     paged,
-    pressed,
     say_problem,
     with_back,
 )
@@ -56,17 +54,17 @@ class GridDraft:
     lon: float | None = None
 
 
-ADD_GRID = DraftFlow("grid_add", "ga", "grids-add-cancelled", GridDraft)
+ADD_GRID = DraftFlow("grid_add", b.ADD_GRID, "grids-add-cancelled", GridDraft)
 
 
 async def grids_unit(update: Update, context: MusterContext) -> None:
     reply = await Reply.to(update, context)
-    _, _, unit_id, *page = pressed(reply)
-    unit = await context.services.org.unit(int(unit_id))
+    pressed = reply.pressed(b.GridUnit)
+    unit = await context.services.org.unit(pressed.unit)
     if unit is None:
         await reply.toast("button-stale")
         return
-    await _grid_list(reply, unit, int(page[0]) if page else 0)
+    await _grid_list(reply, unit, pressed.page or 0)
 
 
 async def _grid_list(
@@ -94,19 +92,23 @@ async def _grid_list(
     text = reply.t("grids-list", unit=unit.name, count=len(grids), lines=body)
     if note:
         text = Html(f"{note}\n\n{text}")
-    buttons = [(reply.label("grids-off-button", grid=grid_label(g)), f"gr:d:{g.id}") for g in grids]
+    buttons = [
+        (reply.label("grids-off-button", grid=grid_label(g)), b.GridOffAsk(g.id).pack())
+        for g in grids
+    ]
     rows: list[list[tuple[str, str]]] = [
-        *paged(buttons, page, f"gr:u:{unit.id}:", reply),
-        [(reply.t("grids-add-button"), f"gr:a:{unit.id}")],
+        *paged(buttons, page, lambda n: b.GridUnit(unit.id, n), reply),
+        [(reply.t("grids-add-button"), b.GridAdd(unit.id).pack())],
     ]
     if await GRID_UNITS.several(reply):
-        rows.append([(reply.t("roster-units-button"), "gr:p:0")])
+        rows.append([(reply.t("roster-units-button"), b.GridUnits(0).pack())])
     await reply.show_text(text, rows, new=reply.update.callback_query is None)
 
 
 GRID_UNITS = UnitScreen(
     Action.MANAGE_ROSTER,
-    "gr",
+    b.GridUnit,
+    b.GridUnits,
     "grids-choose-unit",
     lambda reply, unit: _grid_list(reply, unit, 0),
 )
@@ -125,7 +127,9 @@ async def grid_off_ask(update: Update, context: MusterContext) -> None:
     reply = await Reply.to(update, context)
     roster = context.services.roster
     try:
-        grid, unit = await roster.grid_for(await actor_of(update, context), int(reply.choice))
+        grid, unit = await roster.grid_for(
+            await actor_of(update, context), reply.pressed(b.GridOffAsk).grid
+        )
     except (PermissionDeniedError, RosterError):
         await reply.toast("button-stale")
         return
@@ -134,8 +138,8 @@ async def grid_off_ask(update: Update, context: MusterContext) -> None:
         return
     await reply.toast("")
     rows: Buttons = [
-        [(reply.t("grids-off-confirm"), f"gr:k:{grid.id}")],
-        [(reply.t("button-back"), f"gr:u:{unit.id}")],
+        [(reply.t("grids-off-confirm"), b.GridOff(grid.id).pack())],
+        [(reply.t("button-back"), b.GridUnit(unit.id).pack())],
     ]
     upcoming = await roster.upcoming_shifts(grid)
     await reply.edit("grids-off-ask", rows, grid=grid_label(grid), count=upcoming)
@@ -146,7 +150,7 @@ async def grid_off(update: Update, context: MusterContext) -> None:
     actor = await actor_of(update, context)
     roster = context.services.roster
     try:
-        grid = await roster.deactivate_grid(actor, int(reply.choice))
+        grid = await roster.deactivate_grid(actor, reply.pressed(b.GridOff).grid)
     except (PermissionDeniedError, RosterError):
         await reply.toast("button-stale")
         return
@@ -164,7 +168,7 @@ async def _add_unit(reply: Reply) -> Unit | None:
 
 async def grid_add(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    ADD_GRID.fresh(context).unit = int(reply.choice)
+    ADD_GRID.fresh(context).unit = reply.pressed(b.GridAdd).unit
     if await _add_unit(reply) is None:
         await reply.toast("access-denied")
         return ADD_GRID.end(context)
@@ -211,7 +215,7 @@ async def grid_name(update: Update, context: MusterContext) -> int:
 
 
 async def _ask_centre(reply: Reply, *, new: bool) -> int:
-    rows: Buttons = [[(reply.t("grids-skip"), "ga:s")], ADD_GRID.controls(reply)]
+    rows: Buttons = [[(reply.t("grids-skip"), b.SkipCentre().pack())], ADD_GRID.controls(reply)]
     await reply.show_text(reply.t("grids-ask-centre"), rows, new=new)
     return G_CENTRE
 
@@ -229,7 +233,7 @@ async def grid_centre(update: Update, context: MusterContext) -> int:
 
 
 async def _ask_radius(reply: Reply, *, new: bool) -> int:
-    choices = [(reply.label("grids-metres", n=n), f"ga:r:{n}") for n in RADIUS_CHOICES]
+    choices = [(reply.label("grids-metres", n=n), b.GridRadius(n).pack()) for n in RADIUS_CHOICES]
     rows: Buttons = [choices, ADD_GRID.controls(reply)]
     await reply.show_text(reply.t("grids-ask-radius"), rows, new=new)
     return G_RADIUS
@@ -239,7 +243,7 @@ async def grid_radius(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     if update.callback_query is not None:
         await reply.toast("")
-        radius = parse_radius(reply.choice)
+        radius = parse_radius(str(reply.pressed(b.GridRadius).metres))
     else:
         assert update.message is not None
         radius = parse_radius(update.message.text or "")
@@ -300,7 +304,7 @@ async def _add_back(reply: Reply, state: int) -> int:
 def register(app: MusterApp) -> None:
     app.add_handler(
         ADD_GRID.conversation(
-            entry_points=[CallbackQueryHandler(grid_add, pattern=rf"^gr:a:{IDENT}$")],
+            entry_points=[CallbackQueryHandler(grid_add, pattern=b.GridAdd.pattern)],
             states=with_back(
                 ADD_GRID,
                 _add_back,
@@ -309,18 +313,18 @@ def register(app: MusterApp) -> None:
                     G_NAME: [MessageHandler(TYPED, grid_name)],
                     G_CENTRE: [
                         MessageHandler(PRIVATE & ~filters.COMMAND, grid_centre),
-                        CallbackQueryHandler(grid_skip_centre, pattern=r"^ga:s$"),
+                        CallbackQueryHandler(grid_skip_centre, pattern=b.SkipCentre.pattern),
                     ],
                     G_RADIUS: [
                         MessageHandler(TYPED, grid_radius),
-                        CallbackQueryHandler(grid_radius, pattern=r"^ga:r:\d{1,6}$"),
+                        CallbackQueryHandler(grid_radius, pattern=b.GridRadius.pattern),
                     ],
                 },
             ),
         )
     )
     app.add_handler(CommandHandler("grids", GRID_UNITS.command, filters=PRIVATE))
-    app.add_handler(CallbackQueryHandler(GRID_UNITS.turn, pattern=rf"^gr:p:{PAGE}$"))
-    app.add_handler(CallbackQueryHandler(grids_unit, pattern=rf"^gr:u:{IDENT}(:{PAGE})?$"))
-    app.add_handler(CallbackQueryHandler(grid_off_ask, pattern=rf"^gr:d:{IDENT}$"))
-    app.add_handler(CallbackQueryHandler(grid_off, pattern=rf"^gr:k:{IDENT}$"))
+    app.add_handler(CallbackQueryHandler(GRID_UNITS.turn, pattern=b.GridUnits.pattern))
+    app.add_handler(CallbackQueryHandler(grids_unit, pattern=b.GridUnit.pattern))
+    app.add_handler(CallbackQueryHandler(grid_off_ask, pattern=b.GridOffAsk.pattern))
+    app.add_handler(CallbackQueryHandler(grid_off, pattern=b.GridOff.pattern))

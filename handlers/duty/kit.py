@@ -12,22 +12,20 @@ from telegram.ext import CallbackQueryHandler, filters
 
 from bot.duty.plans import PlannedShift
 from bot.duty.reading import Problem, describe
+from bot.kit.callbacks import Chosen, Turned
 from bot.kit.i18n import Html, format_day, join_html
 from bot.org.authz import Action
 from bot.org.service import TreeLine, search_units
 from handlers.kit import pickers
 from handlers.kit.common import PRIVATE, Buttons, MusterContext, Reply, actor_of, units_for
 from handlers.kit.flow import DraftFlow, Flow
-from handlers.kit.pickers import unit_rows
+from handlers.kit.pickers import Make, unit_rows
 from storage.models import Grid, Shift, Unit
 
 TYPED = PRIVATE & filters.TEXT & ~filters.COMMAND
 # Telegram's limit is 4096; room is left for the "…and N more" line.
 FOLD_AT = 3800
 SHOWN_PROBLEMS = 20
-# Callback-data fields: an id, a page number.
-IDENT = r"\d{1,12}"
-PAGE = r"\d{1,6}"
 
 
 def fold(parts: Sequence[str], reply: Reply, *, limit: int = FOLD_AT) -> Html:
@@ -36,9 +34,9 @@ def fold(parts: Sequence[str], reply: Reply, *, limit: int = FOLD_AT) -> Html:
 
 
 def paged(
-    items: Sequence[tuple[str, str]], page: int, turn: str, reply: Reply
+    items: Sequence[tuple[str, str]], page: int, turn: Make, reply: Reply
 ) -> list[list[tuple[str, str]]]:
-    """One button per item, a page of them, then ‹ › to ``turn`` + page."""
+    """One button per item, a page of them, then ‹ › to ``turn(page)``."""
     previous, more = reply.t("button-previous"), reply.t("button-more")
     return pickers.paged(items, page, button=lambda b: b, turn=turn, previous=previous, more=more)
 
@@ -106,6 +104,8 @@ class Picker(Generic[P]):
 
     def __init__(self, flow: DraftFlow[P], action: Action, prompt: str) -> None:
         self.flow = flow
+        self.choose = flow.family.adopt(Chosen, "u")
+        self.turn_page = flow.family.adopt(Turned, "p")
         self.action = action
         self.prompt = prompt
 
@@ -117,13 +117,12 @@ class Picker(Generic[P]):
     async def ask(self, reply: Reply, *, new: bool) -> None:
         lines = await self.lines(reply)
         draft = self.flow.state(reply.context)
-        prefix = self.flow.prefix
         rows: Buttons = [
             *unit_rows(
                 lines,
                 draft.page,
-                choose=f"{prefix}:u:",
-                turn=f"{prefix}:p:",
+                choose=self.choose,
+                turn=self.turn_page,
                 previous=reply.t("button-previous"),
                 more=reply.t("button-more"),
             ),
@@ -133,7 +132,7 @@ class Picker(Generic[P]):
 
     async def turn(self, reply: Reply) -> None:
         await reply.toast("")
-        self.flow.state(reply.context).page = int(reply.choice)
+        self.flow.state(reply.context).page = reply.pressed(self.turn_page).page
         await self.ask(reply, new=False)
 
     async def search(self, reply: Reply) -> bool:
@@ -171,7 +170,7 @@ class Picker(Generic[P]):
         return UNIT
 
     async def chosen(self, reply: Reply, then: Callable[[Reply, bool], Awaitable[int]]) -> int:
-        self.flow.state(reply.context).unit = int(reply.choice)
+        self.flow.state(reply.context).unit = reply.pressed(self.choose).id
         if await self.unit(reply) is None:
             await reply.toast("access-denied")
             return UNIT
@@ -184,18 +183,20 @@ UNIT = 0  # the Picker's state
 
 class UnitScreen:
     """A screen about one unit, reached by a command: straight to it when the person has
-    one unit in scope for ``action``, else a list of them page by page
-    (``<prefix>:u:<id>`` to open one, ``<prefix>:p:<page>`` to turn). Nothing waits for
-    typing, so no other flow's text is taken."""
+    one unit in scope for ``action``, else a list of them page by page (``choose(id)`` to
+    open one, ``turn`` to another page). Nothing waits for typing, so no other flow's text
+    is taken."""
 
     def __init__(
         self,
         action: Action,
-        prefix: str,
+        choose: Make,
+        turn: type[Turned],
         prompt: str,
         show: Callable[[Reply, Unit], Awaitable[None]],
     ) -> None:
-        self.action, self.prefix, self.prompt, self.show = action, prefix, prompt, show
+        self.action, self.choose, self.turn_page = action, choose, turn
+        self.prompt, self.show = prompt, show
 
     async def command(self, update: Update, context: MusterContext) -> None:
         reply = await Reply.to(update, context)
@@ -212,14 +213,14 @@ class UnitScreen:
         reply = await Reply.to(update, context)
         await reply.toast("")
         lines = await units_for(update, context, self.action)
-        await self.units(reply, lines, int(reply.choice))
+        await self.units(reply, lines, reply.pressed(self.turn_page).page)
 
     async def units(self, reply: Reply, lines: list[TreeLine], page: int) -> None:
         rows = unit_rows(
             lines,
             page,
-            choose=f"{self.prefix}:u:",
-            turn=f"{self.prefix}:p:",
+            choose=self.choose,
+            turn=self.turn_page,
             previous=reply.t("button-previous"),
             more=reply.t("button-more"),
         )
@@ -229,12 +230,6 @@ class UnitScreen:
     async def several(self, reply: Reply) -> bool:
         """Whether the person has more than one unit (a way back to the list is useful)."""
         return len(await units_for(reply.update, reply.context, self.action)) > 1
-
-
-def pressed(reply: Reply) -> list[str]:
-    """The pressed button's data, field by field (``rs:d:12:20261201``)."""
-    query = reply.update.callback_query
-    return (query.data or "").split(":") if query else []
 
 
 def _back(go: Callable[[Reply, int], Awaitable[int]], state: int) -> Any:
@@ -252,5 +247,5 @@ def with_back(
     """Every state but the first gets the flow's Back button."""
     for state, handlers in states.items():
         if isinstance(state, int) and state != UNIT:
-            handlers.append(CallbackQueryHandler(_back(go, state), pattern=flow.back_pattern))
+            handlers.append(CallbackQueryHandler(_back(go, state), pattern=flow.back.pattern))
     return states

@@ -13,6 +13,7 @@ from telegram import KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboard
 from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
+from bot.duty import buttons as b
 from bot.duty.on_duty import (
     INCIDENT_TEXT_LIMIT,
     DutyError,
@@ -39,7 +40,7 @@ from handlers.kit.form import FormWalker
 from storage.models import Member, Unit
 
 LOCATION, REPORT, CONFIRM, INCIDENT = range(4)
-FLOW = Flow("on_duty", "od", "onduty-cancelled")
+FLOW = Flow("on_duty", b.ON_DUTY, "onduty-cancelled")
 _ERRORS = {
     "not_yours": "onduty-error-not-yours",
     "cancelled": "onduty-error-cancelled",
@@ -61,8 +62,8 @@ def _local(services: Any, unit: Unit, moment: datetime) -> datetime:
 
 def _duty_buttons(reply: Reply, shift_id: int) -> Buttons:
     return [
-        [(reply.label("onduty-incident-button"), f"dt:inc:{shift_id}")],
-        [(reply.label("onduty-end-button"), f"dt:end:{shift_id}")],
+        [(reply.label("onduty-incident-button"), b.ReportIncident(shift_id).pack())],
+        [(reply.label("onduty-end-button"), b.EndDuty(shift_id).pack())],
     ]
 
 
@@ -89,7 +90,7 @@ def _where(message: Message) -> tuple[float, float] | None:
 
 
 def _shift_id(reply: Reply) -> int:
-    return int(reply.choice)
+    return reply.pressed(b.ShiftButton).shift
 
 
 async def _member(reply: Reply) -> Member | None:
@@ -249,8 +250,11 @@ async def end_pressed(update: Update, context: MusterContext) -> int:
 
 async def _confirm_report(reply: Reply, new: bool) -> int:
     rows: Buttons = [
-        [(reply.label("onduty-submit"), "od:ok")],
-        [(reply.label("onduty-start-over"), "od:r"), *FLOW.controls(reply, back=False)],
+        [(reply.label("onduty-submit"), b.SubmitReport().pack())],
+        [
+            (reply.label("onduty-start-over"), b.RestartReport().pack()),
+            *FLOW.controls(reply, back=False),
+        ],
     ]
     summary = REPORT_FORM.summary(reply, REPORT_FORM.answers(reply.context))
     await reply.show_text(reply.t("onduty-report-confirm", summary=summary), rows, new=new)
@@ -303,7 +307,12 @@ async def incident_pressed(update: Update, context: MusterContext) -> int:
 
 
 def _incident_buttons(reply: Reply) -> Buttons:
-    return [[(reply.label("onduty-incident-send"), "od:send"), *FLOW.controls(reply, back=False)]]
+    return [
+        [
+            (reply.label("onduty-incident-send"), b.SendIncident().pack()),
+            *FLOW.controls(reply, back=False),
+        ]
+    ]
 
 
 async def incident_part(update: Update, context: MusterContext) -> int:
@@ -410,9 +419,9 @@ def register(app: MusterApp) -> None:
     app.add_handler(
         FLOW.conversation(
             entry_points=[
-                CallbackQueryHandler(start_pressed, pattern=r"^dt:go:\d{1,12}$"),
-                CallbackQueryHandler(end_pressed, pattern=r"^dt:end:\d{1,12}$"),
-                CallbackQueryHandler(incident_pressed, pattern=r"^dt:inc:\d{1,12}$"),
+                CallbackQueryHandler(start_pressed, pattern=b.StartDuty.pattern),
+                CallbackQueryHandler(end_pressed, pattern=b.EndDuty.pattern),
+                CallbackQueryHandler(incident_pressed, pattern=b.ReportIncident.pattern),
             ],
             states={
                 LOCATION: [
@@ -423,11 +432,11 @@ def register(app: MusterApp) -> None:
                 ],
                 REPORT: REPORT_FORM.handlers(),
                 CONFIRM: [
-                    CallbackQueryHandler(report_submitted, pattern=r"^od:ok$"),
-                    CallbackQueryHandler(report_again, pattern=r"^od:r$"),
+                    CallbackQueryHandler(report_submitted, pattern=b.SubmitReport.pattern),
+                    CallbackQueryHandler(report_again, pattern=b.RestartReport.pattern),
                 ],
                 INCIDENT: [
-                    CallbackQueryHandler(incident_send, pattern=r"^od:send$"),
+                    CallbackQueryHandler(incident_send, pattern=b.SendIncident.pattern),
                     MessageHandler(PRIVATE & ~filters.COMMAND, incident_part),
                 ],
             },

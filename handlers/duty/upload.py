@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
+from bot.duty import buttons as b
 from bot.duty.plans import ShiftCheck
 from bot.duty.reading import MAX_FILE_BYTES, MAX_FILE_TEXT, Problem
 from bot.kit.i18n import Html
@@ -113,7 +114,10 @@ async def _offer(reply: Reply, check: ShiftCheck, note: str = "") -> None:
         return
     pending["good"] = len(check.good)
     label = reply.label("upload-import-good", count=len(check.good), shifts=check.shifts)
-    rows: Buttons = [[(label, "ru:ok")], [(reply.t("button-cancel"), "ru:x")]]
+    rows: Buttons = [
+        [(label, b.UploadConfirm().pack())],
+        [(reply.t("button-cancel"), b.UploadCancel().pack())],
+    ]
     await reply.show_text(text, rows, new=new)
 
 
@@ -159,5 +163,5 @@ async def upload_cancel(update: Update, context: MusterContext) -> None:
 
 def register(app: MusterApp) -> None:
     app.add_handler(MessageHandler(PRIVATE & SPREADSHEET, upload))
-    app.add_handler(CallbackQueryHandler(upload_confirm, pattern=r"^ru:ok$"))
-    app.add_handler(CallbackQueryHandler(upload_cancel, pattern=r"^ru:x$"))
+    app.add_handler(CallbackQueryHandler(upload_confirm, pattern=b.UploadConfirm.pattern))
+    app.add_handler(CallbackQueryHandler(upload_cancel, pattern=b.UploadCancel.pattern))

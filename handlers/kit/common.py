@@ -19,6 +19,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackContext, ConversationHandler, ExtBot, filters
 
+from bot.kit.callbacks import P
 from bot.kit.i18n import Html, Translator
 from bot.kit.people import InactiveMemberError, Person, language_for
 from bot.org.authz import Action, Actor
@@ -153,12 +154,14 @@ class Reply:
         """``3 min``, ``1 h 30 min`` (see ``Translator.duration``)."""
         return self.context.services.i18n.duration(self.language, delta)
 
-    @property
-    def choice(self) -> str:
-        """The last ``:``-separated field of the pressed button's data (``iv:u:42`` → 42)."""
+    def pressed(self, kind: type[P]) -> P:
+        """The pressed button's payload, for a handler matched on ``kind.pattern`` (so it
+        parses; a payload whose fields need more checks is parsed with ``kind.parse``)."""
         query = self.update.callback_query
-        assert query is not None and query.data is not None
-        return query.data.rsplit(":", 1)[-1]
+        found = kind.parse(query.data if query is not None else None)
+        if found is None:
+            raise ValueError(f"{kind.__name__} handler got {query and query.data!r}")
+        return found
 
     def role(self, role: Role) -> str:
         return role_label(self.context.services.i18n, self.language, role)

@@ -22,6 +22,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.kit.callbacks import Family, Tap
 from handlers.kit.common import PRIVATE, MusterContext, Reply, say, toast
 
 Handlers = Sequence[BaseHandler[Any, Any, Any]]
@@ -34,9 +35,11 @@ class StaleDraftError(Exception):
 
 
 class Flow:
-    def __init__(self, key: str, prefix: str, cancelled: str) -> None:
+    def __init__(self, key: str, family: Family, cancelled: str) -> None:
         self.key = key  # where the draft lives in user_data
-        self.prefix = prefix  # callback data prefix: "<prefix>:b" is Back, "<prefix>:x" Cancel
+        self.family = family  # whose buttons; the flow's stale ones get a toast
+        self.back = family.adopt(Tap, "b")
+        self.cancel_button = family.adopt(Tap, "x")
         self.cancelled = cancelled  # the message saying the flow was left, nothing done
 
     def draft(self, context: MusterContext) -> dict[str, Any]:
@@ -50,8 +53,8 @@ class Flow:
         return ConversationHandler.END
 
     def controls(self, reply: Reply, back: bool = True) -> list[tuple[str, str]]:
-        row = [(reply.t("button-back"), f"{self.prefix}:b")] if back else []
-        return [*row, (reply.t("button-cancel"), f"{self.prefix}:x")]
+        row = [(reply.t("button-back"), self.back().pack())] if back else []
+        return [*row, (reply.t("button-cancel"), self.cancel_button().pack())]
 
     async def cancel(self, update: Update, context: MusterContext) -> int:
         """Cancel button or /cancel: say nothing was done, and forget the draft."""
@@ -62,14 +65,6 @@ class Flow:
         else:
             await reply.send(self.cancelled)
         return self.end(context)
-
-    @property
-    def back_pattern(self) -> str:
-        return rf"^{self.prefix}:b$"
-
-    @property
-    def cancel_pattern(self) -> str:
-        return rf"^{self.prefix}:x$"
 
     def conversation(
         self,
@@ -93,10 +88,10 @@ class Flow:
                     for state, handlers in states.items()
                 },
                 fallbacks=[
-                    CallbackQueryHandler(self.cancel, pattern=self.cancel_pattern),
+                    CallbackQueryHandler(self.cancel, pattern=self.cancel_button.pattern),
                     CommandHandler("cancel", self.cancel),
                     *entry_points,
-                    CallbackQueryHandler(toast("button-stale"), pattern=rf"^{self.prefix}:"),
+                    CallbackQueryHandler(toast("button-stale"), pattern=self.family.pattern),
                     MessageHandler(PRIVATE & ~filters.COMMAND, say("use-buttons")),
                 ],
                 name=self.key,
@@ -127,8 +122,8 @@ class DraftFlow(Flow, Generic[D]):
     """A flow whose draft is the dataclass ``D``: JSON-able fields, each with a default
     (``storage/persistence.py`` stores it as a dict, which comes back as a dict)."""
 
-    def __init__(self, key: str, prefix: str, cancelled: str, kind: type[D]) -> None:
-        super().__init__(key, prefix, cancelled)
+    def __init__(self, key: str, family: Family, cancelled: str, kind: type[D]) -> None:
+        super().__init__(key, family, cancelled)
         self.kind = kind
 
     def fresh(self, context: MusterContext) -> D:

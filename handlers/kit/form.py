@@ -13,6 +13,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.kit import forms
+from bot.kit.callbacks import Index, Payload, Slug
 from bot.kit.forms import AnswerError, check_answer
 from bot.kit.i18n import Html
 from bot.kit.questions import CHOICE_KINDS, Kind, Question, Text
@@ -46,6 +47,32 @@ Finish = Callable[[Reply, bool], Awaitable[int]]  # (reply, new message?) -> nex
 Guard = Callable[[Reply], Awaitable[int | None]]  # a state to go to instead, or None
 
 
+class Choose(Payload):
+    """Template: a single choice (``<family>:c:<question>:<choice>``)."""
+
+    index: Index
+    choice: Slug
+
+
+class Toggle(Payload):
+    """Template: a multiple choice ticked or unticked (``<family>:m:…``)."""
+
+    index: Index
+    choice: Slug
+
+
+class Done(Payload):
+    """Template: a multiple choice finished (``<family>:d:<question>``)."""
+
+    index: Index
+
+
+class Skip(Payload):
+    """Template: an optional question skipped (``<family>:s:<question>``)."""
+
+    index: Index
+
+
 def error_args(details: dict[str, Any]) -> dict[str, Any]:
     """An AnswerError's details as its message takes them: "—" for an open bound, and the
     unit with its leading space (so a number without one reads "0 to 10.")."""
@@ -75,6 +102,11 @@ class FormWalker:
         guard: Guard | None = None,
     ) -> None:
         self.flow = flow
+        # The form's buttons, in the flow's family. Each carries its question's number.
+        self.choose = flow.family.adopt(Choose, "c")
+        self.toggle = flow.family.adopt(Toggle, "m")
+        self.done_button = flow.family.adopt(Done, "d")
+        self.skip = flow.family.adopt(Skip, "s")
         self.state = state  # the conversation state in which questions are answered
         self.questions = questions
         self.title = title  # message id; gets number, total, prompt and hint
@@ -104,14 +136,14 @@ class FormWalker:
         if question is None:
             return await self.finish(reply, new)
         draft = self.flow.draft(context)
-        prefix = self.flow.prefix
         # Buttons carry their question's number: a double tap lands on the next question
         # and must not answer it.
         index = int(draft.get("i", 0))
         rows: list[list[tuple[str, str]]] = []
         if question.kind is Kind.SINGLE_CHOICE:
             rows += [
-                [(text_in(reply, c.label), f"{prefix}:c:{index}:{c.id}")] for c in question.choices
+                [(text_in(reply, c.label), self.choose(index, c.id).pack())]
+                for c in question.choices
             ]
         elif question.kind is Kind.MULTIPLE_CHOICE:
             picked = set(draft.get("picked", []))
@@ -119,13 +151,15 @@ class FormWalker:
                 [
                     (
                         ("☑ " if c.id in picked else "☐ ") + text_in(reply, c.label),
-                        f"{prefix}:m:{index}:{c.id}",
+                        self.toggle(index, c.id).pack(),
                     )
                 ]
                 for c in question.choices
             ]
-            rows.append([(reply.label("form-done"), f"{prefix}:d:{index}")])
-        skip = [(reply.label("form-skip"), f"{prefix}:s:{index}")] if not question.required else []
+            rows.append([(reply.label("form-done"), self.done_button(index).pack())])
+        skip = (
+            [(reply.label("form-skip"), self.skip(index).pack())] if not question.required else []
+        )
         rows.append([*skip, *self.flow.controls(reply, back=False)])
         hint = reply.t(
             _HINTS[question.kind],
@@ -166,11 +200,9 @@ class FormWalker:
         draft["picked"] = []
         return await self.ask(reply, new=new)
 
-    async def _stale(self, reply: Reply) -> bool:
+    async def _stale(self, reply: Reply, pressed: Choose | Toggle | Done | Skip) -> bool:
         """A button from a question already answered (a double tap, an old message)."""
-        query = reply.update.callback_query
-        parts = (query.data or "").split(":") if query else []
-        if len(parts) >= 3 and parts[2] != str(self.flow.draft(reply.context).get("i", 0)):
+        if pressed.index != int(self.flow.draft(reply.context).get("i", 0)):
             await reply.toast("button-stale")
             return True
         await reply.toast("")
@@ -178,30 +210,32 @@ class FormWalker:
 
     async def chosen(self, update: Update, context: MusterContext) -> int:
         reply = await Reply.to(update, context)
-        if await self._stale(reply):
+        pressed = reply.pressed(self.choose)
+        if await self._stale(reply, pressed):
             return self.state
-        return await self.take(reply, reply.choice)
+        return await self.take(reply, pressed.choice)
 
     async def toggled(self, update: Update, context: MusterContext) -> int:
         reply = await Reply.to(update, context)
-        if await self._stale(reply):
+        pressed = reply.pressed(self.toggle)
+        if await self._stale(reply, pressed):
             return self.state
         picked: list[str] = self.flow.draft(context).setdefault("picked", [])
-        if reply.choice in picked:
-            picked.remove(reply.choice)
+        if pressed.choice in picked:
+            picked.remove(pressed.choice)
         else:
-            picked.append(reply.choice)
+            picked.append(pressed.choice)
         return await self.ask(reply, new=False)
 
     async def done(self, update: Update, context: MusterContext) -> int:
         reply = await Reply.to(update, context)
-        if await self._stale(reply):
+        if await self._stale(reply, reply.pressed(self.done_button)):
             return self.state
         return await self.take(reply, list(self.flow.draft(context).get("picked", [])))
 
     async def skipped(self, update: Update, context: MusterContext) -> int:
         reply = await Reply.to(update, context)
-        if await self._stale(reply):
+        if await self._stale(reply, reply.pressed(self.skip)):
             return self.state
         return await self.take(reply, None)
 
@@ -226,12 +260,11 @@ class FormWalker:
 
     def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
         """The handlers of the answering state."""
-        p = self.flow.prefix
         answers = PRIVATE & (filters.TEXT | filters.LOCATION | filters.PHOTO) & ~filters.COMMAND
         return [
-            CallbackQueryHandler(self.chosen, pattern=rf"^{p}:c:\d{{1,3}}:[a-z0-9_]{{1,24}}$"),
-            CallbackQueryHandler(self.toggled, pattern=rf"^{p}:m:\d{{1,3}}:[a-z0-9_]{{1,24}}$"),
-            CallbackQueryHandler(self.done, pattern=rf"^{p}:d:\d{{1,3}}$"),
-            CallbackQueryHandler(self.skipped, pattern=rf"^{p}:s:\d{{1,3}}$"),
+            CallbackQueryHandler(self.chosen, pattern=self.choose.pattern),
+            CallbackQueryHandler(self.toggled, pattern=self.toggle.pattern),
+            CallbackQueryHandler(self.done, pattern=self.done_button.pattern),
+            CallbackQueryHandler(self.skipped, pattern=self.skip.pattern),
             MessageHandler(answers, self.typed),
         ]

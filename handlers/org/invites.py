@@ -16,7 +16,9 @@ from telegram.ext import (
 
 from bot.kit.durations import format_duration, parse_duration
 from bot.kit.i18n import Html, format_date_iso, join_html
+from bot.org import buttons as b
 from bot.org.authz import INVITE_ACTIONS, Action, PermissionDeniedError, can
+from bot.org.buttons import USES_CHOICES
 from bot.org.invites import InviteError, invite_link
 from bot.org.service import TreeLine, search_units
 from handlers.kit.common import (
@@ -33,7 +35,6 @@ from handlers.kit.pickers import unit_rows
 from storage.models import Invite, Role, Unit
 
 UNIT, ROLE, USES, EXPIRY, APPROVAL = range(5)
-USES_CHOICES = (1, 10, 100, 0)  # 0 = unlimited
 EXPIRY_CHOICES = ("1d", "7d", "30d")
 SHOWN_INVITES = 10
 
@@ -48,7 +49,7 @@ class InviteDraft:
     expiry: str | None = None  # one of EXPIRY_CHOICES ("7d")
 
 
-FLOW = DraftFlow("invite", "iv", "invite-cancelled", InviteDraft)
+FLOW = DraftFlow("invite", b.INVITE, "invite-cancelled", InviteDraft)
 
 
 async def start(update: Update, context: MusterContext) -> int:
@@ -80,8 +81,8 @@ async def _ask_unit(
         *unit_rows(
             lines,
             page,
-            choose="iv:u:",
-            turn="iv:p:",
+            choose=b.InviteUnit,
+            turn=b.InviteUnits,
             previous=reply.t("button-previous"),
             more=reply.t("button-more"),
         ),
@@ -101,7 +102,7 @@ async def unit_page(update: Update, context: MusterContext) -> int:
     search = FLOW.state(context).query
     if search:
         lines = search_units(lines, search)
-    return await _ask_unit(reply, context, lines, int(reply.choice), query=search)
+    return await _ask_unit(reply, context, lines, reply.pressed(b.InviteUnits).page, query=search)
 
 
 async def unit_search(update: Update, context: MusterContext) -> int:
@@ -130,7 +131,7 @@ async def _unit_of(update: Update, context: MusterContext) -> Unit | None:
 
 async def unit_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    FLOW.state(context).unit = int(reply.choice)
+    FLOW.state(context).unit = reply.pressed(b.InviteUnit).id
     if await _unit_of(update, context) is None:
         await reply.toast("access-denied")
         return UNIT
@@ -146,7 +147,7 @@ async def _ask_role(reply: Reply, context: MusterContext, *, new_message: bool =
         return FLOW.end(context)
     actor = await actor_of(update, context)
     roles = [role for role in Role if can(actor, INVITE_ACTIONS[role], unit)]
-    rows: Buttons = [[(reply.role(role), f"iv:r:{role.value}")] for role in roles]
+    rows: Buttons = [[(reply.role(role), b.InviteRole(role.value).pack())] for role in roles]
     rows = [*rows, FLOW.controls(reply)]
     await reply.show_text(reply.t("invite-choose-role", unit=unit.name), rows, new=new_message)
     return ROLE
@@ -155,14 +156,17 @@ async def _ask_role(reply: Reply, context: MusterContext, *, new_message: bool =
 async def role_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    FLOW.state(context).role = Role(reply.choice).value
+    FLOW.state(context).role = Role(reply.pressed(b.InviteRole).role).value
     return await _ask_uses(reply, context)
 
 
 async def _ask_uses(reply: Reply, context: MusterContext) -> int:
     labels = {n: reply.t("invite-uses-n", n=n) for n in USES_CHOICES if n}
     labels[0] = reply.t("invite-uses-unlimited")
-    rows: Buttons = [[(labels[n], f"iv:n:{n}") for n in USES_CHOICES], FLOW.controls(reply)]
+    rows: Buttons = [
+        [(labels[n], b.InviteUses(n).pack()) for n in USES_CHOICES],
+        FLOW.controls(reply),
+    ]
     await reply.edit("invite-choose-uses", rows)
     return USES
 
@@ -170,7 +174,7 @@ async def _ask_uses(reply: Reply, context: MusterContext) -> int:
 async def uses_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    FLOW.state(context).uses = int(reply.choice) or None
+    FLOW.state(context).uses = reply.pressed(b.InviteUses).uses or None
     return await _ask_expiry(reply, context)
 
 
@@ -181,7 +185,10 @@ def _expiry_choices(context: MusterContext) -> list[str]:
 
 async def _ask_expiry(reply: Reply, context: MusterContext) -> int:
     rows: Buttons = [
-        [(reply.duration(parse_duration(c)), f"iv:e:{c}") for c in _expiry_choices(reply.context)],
+        [
+            (reply.duration(parse_duration(c)), b.InviteExpiry(c).pack())
+            for c in _expiry_choices(reply.context)
+        ],
         FLOW.controls(reply),
     ]
     await reply.edit("invite-choose-expiry", rows)
@@ -190,14 +197,17 @@ async def _ask_expiry(reply: Reply, context: MusterContext) -> int:
 
 async def expiry_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    choice = reply.choice
+    choice = reply.pressed(b.InviteExpiry).expiry
     if choice not in _expiry_choices(context):
         await reply.toast("button-stale")
         return EXPIRY
     await reply.toast("")
     FLOW.state(context).expiry = choice
     rows: Buttons = [
-        [(reply.t("invite-approval-yes"), "iv:a:1"), (reply.t("invite-approval-no"), "iv:a:0")],
+        [
+            (reply.t("invite-approval-yes"), b.InviteApproval(True).pack()),
+            (reply.t("invite-approval-no"), b.InviteApproval(False).pack()),
+        ],
         FLOW.controls(reply),
     ]
     await reply.edit("invite-choose-approval", rows)
@@ -220,7 +230,7 @@ async def approval_chosen(update: Update, context: MusterContext) -> int:
             Role(draft.role),
             uses=draft.uses,
             expires_in=parse_duration(draft.expiry),
-            approval=reply.choice == "1",
+            approval=reply.pressed(b.InviteApproval).approval,
         )
     except PermissionDeniedError:
         await reply.edit("invite-not-allowed")
@@ -296,7 +306,7 @@ async def _render_list(reply: Reply, context: MusterContext) -> tuple[str, Butto
         [
             (
                 reply.label("invites-revoke-button", unit=unit.name, role=reply.role(invite.role)),
-                f"inv:rv:{invite.id}",
+                b.RevokeInvite(invite.id).pack(),
             )
         ]
         for invite, unit in shown
@@ -319,7 +329,7 @@ async def revoke(update: Update, context: MusterContext) -> None:
     reply = await Reply.to(update, context)
     actor = await actor_of(update, context)
     try:
-        await context.services.invites.revoke(actor, int(reply.choice))
+        await context.services.invites.revoke(actor, reply.pressed(b.RevokeInvite).invite)
     except PermissionDeniedError:
         await reply.toast("access-denied")
         return
@@ -332,36 +342,34 @@ async def revoke(update: Update, context: MusterContext) -> None:
 
 
 def register(app: MusterApp) -> None:
-    back = FLOW.back_pattern
+    back = FLOW.back.pattern
     app.add_handler(
         FLOW.conversation(
             entry_points=[CommandHandler("invite", start, filters=PRIVATE)],
             states={
                 UNIT: [
-                    CallbackQueryHandler(unit_chosen, pattern=r"^iv:u:\d{1,12}$"),
-                    CallbackQueryHandler(unit_page, pattern=r"^iv:p:\d{1,6}$"),
+                    CallbackQueryHandler(unit_chosen, pattern=b.InviteUnit.pattern),
+                    CallbackQueryHandler(unit_page, pattern=b.InviteUnits.pattern),
                     MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, unit_search),
                 ],
                 ROLE: [
-                    CallbackQueryHandler(
-                        role_chosen, pattern=r"^iv:r:(member|secretary|coordinator)$"
-                    ),
+                    CallbackQueryHandler(role_chosen, pattern=b.InviteRole.pattern),
                     CallbackQueryHandler(_back_from(ROLE), pattern=back),
                 ],
                 USES: [
-                    CallbackQueryHandler(uses_chosen, pattern=r"^iv:n:(1|10|100|0)$"),
+                    CallbackQueryHandler(uses_chosen, pattern=b.InviteUses.pattern),
                     CallbackQueryHandler(_back_from(USES), pattern=back),
                 ],
                 EXPIRY: [
-                    CallbackQueryHandler(expiry_chosen, pattern=r"^iv:e:\d{1,5}[mhdw]$"),
+                    CallbackQueryHandler(expiry_chosen, pattern=b.InviteExpiry.pattern),
                     CallbackQueryHandler(_back_from(EXPIRY), pattern=back),
                 ],
                 APPROVAL: [
-                    CallbackQueryHandler(approval_chosen, pattern=r"^iv:a:[01]$"),
+                    CallbackQueryHandler(approval_chosen, pattern=b.InviteApproval.pattern),
                     CallbackQueryHandler(_back_from(APPROVAL), pattern=back),
                 ],
             },
         )
     )
     app.add_handler(CommandHandler("invites", list_invites, filters=PRIVATE))
-    app.add_handler(CallbackQueryHandler(revoke, pattern=r"^inv:rv:\d{1,12}$"))
+    app.add_handler(CallbackQueryHandler(revoke, pattern=b.RevokeInvite.pattern))

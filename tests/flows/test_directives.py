@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from bot.delivery.pacer import Slot
+from bot.directives.buttons import Acknowledge, ToggleTarget
 from fakeapi import FakeUser, SentMessage
 from handlers.kit.slots import DELIVERY
 from storage.models import Role
@@ -128,7 +129,7 @@ async def test_compose_send_and_progress(
     assert await harness.run_due() == 3
     for person in members:
         [received] = harness.api.sent_to(person.id)[-1:]
-        assert replies_data(received).startswith("ack:")
+        assert Acknowledge.parse(replies_data(received)) is not None
     ann = harness.api.last_message(611)
     assert ann.text == (
         "Directive from Riverside District — acknowledge by 18:00 today\n\n"
@@ -365,7 +366,7 @@ async def test_zero_member_units_and_scope(harness: Harness, sec: FakeUser) -> N
     assert replies.callback_answers[0].text.startswith("Nobody would receive it")
     # A unit outside her scope, by forged data, is refused.
     hill = await harness.unit("HIL-1")
-    replies = await harness.send(sec, sec.press_data(step.message_id, f"dc:t:{hill.id}"))
+    replies = await harness.send(sec, sec.press_data(step.message_id, ToggleTarget(hill.id).pack()))
     assert replies.callback_answers[0].text == "You are not allowed to do that here."
     member = harness.person(620, "Mo")
     await harness.join(member, "RIV-1")

@@ -9,6 +9,7 @@ import re
 import pytest
 
 from app.build import build_application
+from bot.org.buttons import InviteRole, InviteUnit, RevokeInvite
 from fakeapi import ChatDriver, FakeRequest, FakeUser, SentMessage
 from handlers.kit.common import MusterApp
 from storage.models import Role
@@ -73,7 +74,9 @@ async def test_back_search_and_cancel(harness: Harness, admin: FakeUser) -> None
     assert bye.text == "Cancelled. No invite was created."
     assert await harness.services.storage.invites.all() == []
     # After the flow, the old buttons are stale.
-    replies = await harness.send(admin, admin.press_data(step.message_id, "iv:r:member"))
+    replies = await harness.send(
+        admin, admin.press_data(step.message_id, InviteRole("member").pack())
+    )
     assert replies.callback_answers[0].text == (
         "This button no longer applies. Nothing was changed."
     )
@@ -100,7 +103,7 @@ async def test_forged_unit_outside_scope_is_refused(harness: Harness) -> None:
     await harness.join(sec, "RIV", Role.SECRETARY)
     [menu] = await harness.send(sec, sec.command("invite"))
     hill = await harness.unit("HIL-1")
-    replies = await harness.send(sec, sec.press_data(menu.message_id, f"iv:u:{hill.id}"))
+    replies = await harness.send(sec, sec.press_data(menu.message_id, InviteUnit(hill.id).pack()))
     assert replies.callback_answers[0].text == "You are not allowed to do that here."
     assert harness.api.message(305, menu.message_id) is not None
     denied = [e for e in await harness.services.storage.audit.recent() if e.outcome == "denied"]
@@ -188,7 +191,7 @@ async def test_invites_list_and_revoke(harness: Harness) -> None:
         i for i in await harness.services.storage.invites.all() if i.unit_id == hill_id
     )
     replies = await harness.send(
-        sec, sec.press_data(listing.message_id, f"inv:rv:{hill_invite.id}")
+        sec, sec.press_data(listing.message_id, RevokeInvite(hill_invite.id).pack())
     )
     assert replies.callback_answers[0].text == "您无权在此执行该操作。"
     stored = await harness.services.storage.invites.get(hill_invite.id)

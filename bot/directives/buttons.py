@@ -1,0 +1,56 @@
+"""The directives wing's buttons: acknowledging one (``ack``), watching them (``dw``) and
+composing one (``dc``; its flow adopts Back / Cancel)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from bot.kit.callbacks import Bit, Digits, Family, Id, Payload, Tap, Turned
+
+ACKNOWLEDGE = Family("ack", owner=__name__)
+WATCH = Family("dw", owner=__name__)
+COMPOSE = Family("dc", owner=__name__)
+
+
+class Acknowledge(Payload, family=ACKNOWLEDGE):
+    directive: Id
+
+
+class DirectiveButton(Payload):
+    """Template: a button about one directive (``DirectiveButton.parse`` reads any)."""
+
+    directive: Id
+
+
+OpenDirective = WATCH.adopt(DirectiveButton, "v")
+DirectiveList = WATCH.adopt(Tap, "l")
+RemindDirective = WATCH.adopt(DirectiveButton, "r")
+ExportCsv = WATCH.adopt(DirectiveButton, "c")
+ExportXlsx = WATCH.adopt(DirectiveButton, "x")
+AskCancelDirective = WATCH.adopt(DirectiveButton, "k")
+CancelDirective = WATCH.adopt(DirectiveButton, "K")
+
+
+class ToggleTarget(Payload, family=COMPOSE, tag="t"):
+    unit: Id
+
+
+TargetPage = COMPOSE.adopt(Turned, "p")
+TargetsDone = COMPOSE.adopt(Tap, "n")
+
+
+class NeedAck(Payload, family=COMPOSE, tag="a"):
+    ack: Bit
+
+
+class When(Payload, family=COMPOSE, tag="w"):
+    """A deadline or a send time (a Unix timestamp), or "now" for sending at once."""
+
+    at: Annotated[int | None, Digits(12, none="now")]
+
+
+SendDirective = COMPOSE.adopt(Tap, "s")
+
+
+class Urgent(Payload, family=COMPOSE, tag="u"):
+    paid: Bit
