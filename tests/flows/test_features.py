@@ -10,6 +10,7 @@ import pytest
 from app.build import build_application, run_schedule
 from app.features import FEATURES
 from bot.config import ConfigError, FeatureName, Settings, load_settings
+from bot.duty.buttons import ConfirmShift
 from fakeapi import FakeBotApi, FakeRequest
 from handlers.kit.menu import MENU
 from storage import Storage
@@ -53,7 +54,7 @@ async def test_without_duty_its_commands_are_unknown_in_the_persons_language(
         [answer] = await harness.send(sec, sec.command(command))
         assert answer.text == "I don't know that command. Send /help to see what you can do."
     # A duty button sent before duty was switched off changes nothing, and says so.
-    replies = await harness.send(far, far.press_data(1, "dt:ok:1"))
+    replies = await harness.send(far, far.press_data(1, ConfirmShift(1).pack()))
     assert replies.callback_answers[0].text == "此按钮已失效，未做任何更改。"
     # The other features still answer.
     [answer] = await harness.send(sec, sec.command("members"))
