@@ -66,7 +66,7 @@ from handlers.checkins.checkin import FORM as CHECKIN_FORM
 from handlers.kit.common import MusterApp
 from handlers.kit.slots import DELIVERY, SERVICES
 from storage import Storage
-from storage.checkins import KIND_REMINDER
+from storage.checkins import CheckinKind
 from storage.directives import Target
 from storage.outbox import Priority
 
@@ -270,7 +270,7 @@ async def sent_rows(services: Services, directive_id: int | None) -> dict[int, i
     which = "directive_id = ?" if directive_id is not None else "kind = ?"
     rows = await services.storage.db.fetchall(
         f"SELECT chat_id, message_id FROM outbox WHERE {which} AND status = 'sent'",
-        (KIND_REMINDER if directive_id is None else directive_id,),
+        (CheckinKind.REMINDER if directive_id is None else directive_id,),
     )
     return {int(row["chat_id"]): int(row["message_id"]) for row in rows}
 

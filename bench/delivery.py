@@ -60,7 +60,7 @@ from bot.org.authz import Actor
 from bot.services import Services
 from handlers.kit.slots import DELIVERY, SERVICES
 from storage import Storage
-from storage.directives import KIND_DIRECTIVE, Directive, Target
+from storage.directives import Directive, DirectiveKind, Target
 from storage.models import Role
 
 HEADING = "## Delivery: paced throughput and engine overhead"
@@ -195,7 +195,7 @@ async def engine_child(args: argparse.Namespace, paced: bool) -> Result:
         directive = await create_directive(services, org["root_id"], args.recipients)
         async with app:  # initialize(): the bot asks getMe, as at start-up
             result.update(await drain(engine, args.recipients, args.standin_pid, paced))
-        counts = await storage.outbox.counts(directive.id, KIND_DIRECTIVE)
+        counts = await storage.outbox.counts(directive.id, DirectiveKind.DIRECTIVE)
         result["outbox"] = {status: n for status, n in counts.items() if n}
     finally:
         await storage.close()

@@ -48,7 +48,7 @@ from bench.report import machine, publish
 from bot.delivery.pacer import FLOOD_CHATS, FLOOD_WINDOW, Pacer
 from handlers.kit.slots import DELIVERY, SERVICES
 from storage import Storage
-from storage.directives import KIND_DIRECTIVE
+from storage.directives import DirectiveKind
 
 HEADING = "## Delivery under per-chat floods"
 ANSWER_AFTER_MS = 50
@@ -77,7 +77,7 @@ async def broadcast_child(args: argparse.Namespace) -> Result:
         async with app:
             drained = await drain(engine, args.recipients, args.standin_pid, True, limit=limit)
             result.update(drained)
-        counts = await storage.outbox.counts(directive.id, KIND_DIRECTIVE)
+        counts = await storage.outbox.counts(directive.id, DirectiveKind.DIRECTIVE)
         result["outbox"] = {status: n for status, n in counts.items() if n}
     finally:
         await storage.close()

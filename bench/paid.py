@@ -60,7 +60,7 @@ from bot.delivery.pacer import FLOOR_SHARE
 from bot.directives.service import Draft
 from handlers.kit.slots import DELIVERY, SERVICES
 from storage import Storage
-from storage.directives import KIND_DIRECTIVE, Target
+from storage.directives import DirectiveKind, Target
 
 HEADING = "## Paid broadcast: an urgent directive at up to 1,000 msg/s"
 PAID_RATE = 1000  # the stand-in's limit for paid sends, and the product's default rate
@@ -112,7 +112,7 @@ async def engine_child(args: argparse.Namespace) -> Result:
         async with app:
             limit = 60.0 + args.recipients / 50
             result.update(await drain(engine, args.recipients, args.standin_pid, True, limit=limit))
-        counts = await storage.outbox.counts(directive.id, KIND_DIRECTIVE)
+        counts = await storage.outbox.counts(directive.id, DirectiveKind.DIRECTIVE)
         result["outbox"] = {status: n for status, n in counts.items() if n}
         result["charged"] = engine.paid.charged.get(directive.id, 0)
         result["estimate"] = directive.paid_estimate_stars

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 import aiosqlite
 
@@ -13,8 +14,12 @@ from storage.models import AttachmentKind, DirectiveStatus
 from storage.outbox import Priority
 from storage.units import subtree_bounds
 
-KIND_DIRECTIVE = "directive"
-KIND_REMINDER = "directive_reminder"
+
+class DirectiveKind(StrEnum):
+    """A directive's outbox rows (``outbox.kind``)."""
+
+    DIRECTIVE = "directive"
+    REMINDER = "directive_reminder"  # past the deadline, to those who have not acknowledged
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,7 +294,7 @@ class DirectiveRepository:
                 " SELECT ?, m.telegram_id, m.id, r.directive_id, ?, ?, ?"
                 " FROM directive_recipients r JOIN members m ON m.id = r.member_id"
                 " WHERE r.directive_id = ? ORDER BY m.id",
-                (KIND_DIRECTIVE, Priority.BULK, stamp, stamp, directive_id),
+                (DirectiveKind.DIRECTIVE, Priority.BULK, stamp, stamp, directive_id),
             )
             row = await (
                 await conn.execute(
@@ -392,14 +397,14 @@ class DirectiveRepository:
                 " AND q.member_id = r.member_id AND q.kind = ?"
                 " AND q.status IN ('pending', 'sending'))",
                 (
-                    KIND_REMINDER,
+                    DirectiveKind.REMINDER,
                     priority,
                     stamp,
                     stamp,
-                    KIND_DIRECTIVE,
+                    DirectiveKind.DIRECTIVE,
                     directive_id,
                     *extra,
-                    KIND_REMINDER,
+                    DirectiveKind.REMINDER,
                 ),
             )
             return cursor.rowcount
@@ -465,7 +470,7 @@ class DirectiveRepository:
         row = await self.db.fetchone_inline(
             "SELECT message_id FROM outbox WHERE directive_id = ? AND member_id = ? AND kind = ?"
             " AND status = 'sent'",
-            (directive_id, member_id, KIND_DIRECTIVE),
+            (directive_id, member_id, DirectiveKind.DIRECTIVE),
         )
         return int(row["message_id"]) if row and row["message_id"] is not None else None
 
@@ -482,7 +487,7 @@ class DirectiveRepository:
             " LEFT JOIN outbox o ON o.directive_id = r.directive_id AND o.member_id = r.member_id"
             " AND o.kind = ?"
             f" WHERE r.directive_id = ? AND {scope} GROUP BY r.unit_id",
-            (KIND_DIRECTIVE, directive_id, *params),
+            (DirectiveKind.DIRECTIVE, directive_id, *params),
         )
         return [
             UnitTally(
@@ -510,7 +515,7 @@ class DirectiveRepository:
             " AND o.kind = ?"
             f" WHERE r.directive_id = ? AND r.acked_at IS NULL AND {scope}"
             " ORDER BY u.path, m.display_name",
-            (KIND_DIRECTIVE, directive_id, *params),
+            (DirectiveKind.DIRECTIVE, directive_id, *params),
         )
         return [
             Straggler(
@@ -531,7 +536,7 @@ class DirectiveRepository:
             " LEFT JOIN outbox o ON o.directive_id = r.directive_id AND o.member_id = r.member_id"
             " AND o.kind = ?"
             " WHERE r.directive_id = ? ORDER BY u.path, m.display_name",
-            (KIND_DIRECTIVE, directive_id),
+            (DirectiveKind.DIRECTIVE, directive_id),
         )
         return [(r[0], r[1], r[2], _time(r[3]), r[4], _time(r[5])) for r in rows]
 
@@ -567,7 +572,7 @@ class DirectiveRepository:
                 " WHERE directive_id = ? AND status IN ('pending', 'sending') RETURNING kind",
                 (directive_id,),
             )
-        return sum(1 for row in held if row[0] == KIND_DIRECTIVE)
+        return sum(1 for row in held if row[0] == DirectiveKind.DIRECTIVE)
 
     async def set_progress(
         self, directive_id: int, *, chat_id: int, message_id: int, text: str | None
@@ -589,7 +594,7 @@ class DirectiveRepository:
                 " AND (status = 'sending' OR (status = 'cancelled' AND finished_at IS NULL))"
                 " AND NOT EXISTS (SELECT 1 FROM outbox WHERE"
                 " directive_id = ? AND kind = ? AND status IN ('pending', 'sending'))",
-                (to_db_time(now), directive_id, directive_id, KIND_DIRECTIVE),
+                (to_db_time(now), directive_id, directive_id, DirectiveKind.DIRECTIVE),
             )
         return cursor.rowcount == 1
 

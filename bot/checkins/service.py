@@ -24,7 +24,7 @@ from bot.kit.questions import CHOICE_KINDS, Question
 from bot.kit.zones import unit_zone
 from bot.org.authz import Action, Actor, Authorizer
 from storage import Storage
-from storage.checkins import Checkin, Missing, UnitDay
+from storage.checkins import Checkin, CheckinKind, Missing, UnitDay
 from storage.leave import Leave
 from storage.models import Member, Role, Unit
 from storage.outbox import NewMessage, Priority
@@ -34,7 +34,6 @@ _VIEWERS = (Role.SECRETARY, Role.COORDINATOR)
 CLOSE_CATCH_UP = timedelta(hours=12)
 
 # A flagged answer, for the unit's secretaries (payload: the member and the day).
-KIND_FLAG = "checkin_flag"
 
 
 class CheckinError(Exception):
@@ -178,7 +177,7 @@ class CheckinService:
         worded in its reader's language when sent (``CheckinRenderers.flag``)."""
         payload = {"member": member.id, "day": day.isoformat()}
         return [
-            NewMessage(KIND_FLAG, chat_id, secretary.id, None, Priority.NOTICE, payload, now)
+            NewMessage(CheckinKind.FLAG, chat_id, secretary.id, None, Priority.NOTICE, payload, now)
             for secretary in await self.authz.nearest_secretaries(unit)
             if (chat_id := secretary.telegram_id) is not None
         ]

@@ -23,9 +23,8 @@ from bot.directives.service import Escalation
 from bot.kit.i18n import Html, Translator, join_html
 from bot.services import Services
 from storage.directives import (
-    KIND_DIRECTIVE,
-    KIND_REMINDER,
     Directive,
+    DirectiveKind,
     RenderContext,
     Straggler,
 )
@@ -47,7 +46,7 @@ class DirectiveRenderers:
 
     async def prepare(self, rows: Sequence[OutboxRow]) -> None:
         """Look up a claimed batch at once (the engine's ``prepare`` hook)."""
-        ours = [r.id for r in rows if r.kind in (KIND_DIRECTIVE, KIND_REMINDER)]
+        ours = [r.id for r in rows if r.kind in (DirectiveKind.DIRECTIVE, DirectiveKind.REMINDER)]
         if len(self._prepared) > 10_000:  # rows claimed, then put back unsent
             self._prepared.clear()
         self._prepared.update(await self.services.storage.directives.render_contexts(ours))
@@ -103,7 +102,7 @@ class DirectiveRenderers:
         )
 
     def table(self) -> dict[str, Renderer]:
-        return {KIND_DIRECTIVE: self.directive, KIND_REMINDER: self.reminder}
+        return {DirectiveKind.DIRECTIVE: self.directive, DirectiveKind.REMINDER: self.reminder}
 
 
 def paid_budget(directive: Directive) -> PaidBudget | None:
