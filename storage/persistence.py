@@ -73,10 +73,16 @@ def _faithful_json(value: object) -> str | None:
     Catches not only unserialisable objects but silent changes: tuples becoming lists and
     int dict keys becoming strings.
     """
-    plain = _plain(value)
+    plain = value
     try:
         text = _dumps(plain)
-    except (TypeError, ValueError):
+    except TypeError:  # a dataclass in it, perhaps: walked only then (plain data is most)
+        plain = _plain(value)
+        try:
+            text = _dumps(plain)
+        except (TypeError, ValueError):
+            return None
+    except ValueError:
         return None
     return text if json.loads(text) == plain else None
 
