@@ -52,6 +52,8 @@ class Directive:
     paid_estimate_stars: int | None = None
     paid_charged: int = 0
     paid_refused_at: datetime | None = None
+    # What it asks (migration 0020): bot/directives/questions.py's JSON; None: ✅ only.
+    question: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +143,7 @@ def _directive(row: aiosqlite.Row) -> Directive:
         paid_estimate_stars=row["paid_estimate_stars"],
         paid_charged=row["paid_charged"],
         paid_refused_at=_time(row["paid_refused_at"]),
+        question=row["question"],
     )
 
 
@@ -185,6 +188,7 @@ class DirectiveRepository:
         targets: Sequence[Target],
         now: datetime,
         paid: PaidTerms | None = None,
+        question: str | None = None,
     ) -> int:
         kind, file_id, name = attachment if attachment else (None, None, None)
         async with self.db.transaction() as conn:
@@ -214,6 +218,10 @@ class DirectiveRepository:
                     "UPDATE directives SET paid = 1, paid_cap_stars = ?, paid_estimate_stars = ?"
                     " WHERE id = ?",
                     (paid.cap_stars, paid.estimate_stars, directive_id),
+                )
+            if question is not None:  # likewise: a ✅-only one writes what it always did
+                await conn.execute(
+                    "UPDATE directives SET question = ? WHERE id = ?", (question, directive_id)
                 )
             await conn.executemany(
                 "INSERT INTO directive_targets (directive_id, unit_id, subtree) VALUES (?, ?, ?)",

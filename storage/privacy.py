@@ -23,6 +23,7 @@ class Erased:
     shifts: int = 0
     incidents: int = 0
     messages: int = 0  # sent messages whose text was dropped (a flag notice quotes answers)
+    reasons: int = 0  # reasons given with answers to a directive's question (current ones)
 
 
 class PrivacyRepository:
@@ -36,8 +37,9 @@ class PrivacyRepository:
         return date.fromisoformat(row["done_until"]) if row else None
 
     async def erase_before(self, first_kept: date, since: date | None) -> Erased:
-        """Blank check-in answers, shift reports, start locations and decline reasons, and
-        incident texts, photos and locations of the local days before ``first_kept`` (and
+        """Blank check-in answers, shift reports, start locations and decline reasons,
+        incident texts, photos and locations, and reasons given with answers, of the local
+        days before ``first_kept`` (and
         from ``since``, where the last pass stopped); the rows and their flags stay."""
         low, high = (since or date.min).isoformat(), first_kept.isoformat()
         async with self.db.transaction() as conn:
@@ -65,12 +67,29 @@ class PrivacyRepository:
                 " AND payload != '{}' AND status NOT IN ('pending', 'sending')",
                 (low, high),
             )
+            # Reasons given with answers (UTC instants, as for messages); the choices stay.
+            reasons = await conn.execute(
+                "UPDATE directive_recipients SET answer_reason = NULL"
+                " WHERE answer_reason IS NOT NULL AND answered_at >= ? AND answered_at < ?",
+                (low, high),
+            )
+            await conn.execute(
+                "UPDATE directive_answers SET reason = NULL"
+                " WHERE reason IS NOT NULL AND at >= ? AND at < ?",
+                (low, high),
+            )
             await conn.execute(
                 "INSERT INTO retention_state (name, done_until) VALUES ('details', ?)"
                 " ON CONFLICT (name) DO UPDATE SET done_until = excluded.done_until",
                 (high,),
             )
-        return Erased(checkins.rowcount, shifts.rowcount, incidents.rowcount, messages.rowcount)
+        return Erased(
+            checkins.rowcount,
+            shifts.rowcount,
+            incidents.rowcount,
+            messages.rowcount,
+            reasons.rowcount,
+        )
 
     async def erase_member(self, member_id: int, placeholder: str, now: datetime) -> None:
         """Everything that says who the person was, or what they said, goes; what they
@@ -107,6 +126,15 @@ class PrivacyRepository:
                 "UPDATE incidents SET text = NULL, photo_file_id = NULL, lat = NULL, lon = NULL"
                 " WHERE member_id = ?",
                 (member_id,),
+            )
+            # Their reasons for an answer, current and past; the choices still count.
+            await conn.execute(
+                "UPDATE directive_recipients SET answer_reason = NULL"
+                " WHERE member_id = ? AND answer_reason IS NOT NULL",
+                (member_id,),
+            )
+            await conn.execute(
+                "UPDATE directive_answers SET reason = NULL WHERE member_id = ?", (member_id,)
             )
             # Messages not sent yet would reach a person who asked to be forgotten; those
             # sent keep their delivery record, not their text nor their chat.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from storage.answers import AnswerRepository
 from storage.audit import AuditRepository
 from storage.checkins import CheckinRepository
 from storage.db import Database
@@ -32,6 +33,7 @@ class Storage:
         self.audit = AuditRepository(db)
         self.outbox = OutboxRepository(db)
         self.directives = DirectiveRepository(db)
+        self.answers = AnswerRepository(db)
         self.checkins = CheckinRepository(db)
         self.leave = LeaveRepository(db)
         self.grids = GridRepository(db)

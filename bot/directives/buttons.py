@@ -1,4 +1,5 @@
-"""The directives wing's buttons: acknowledging one (``ack``), watching them (``dw``) and
+"""The directives wing's buttons: acknowledging one (``ack``), answering a question
+(``qa``, the choice by its index, never its label), watching them (``dw``) and
 composing one (``dc``; its flow adopts Back / Cancel)."""
 
 from __future__ import annotations
@@ -8,12 +9,21 @@ from typing import Annotated
 from bot.kit.callbacks import Bit, Digits, Family, Id, Payload, Tap, Turned
 
 ACKNOWLEDGE = Family("ack", owner=__name__)
+ANSWER = Family("qa", owner=__name__)
+FOLLOW_UP = Family("qf", owner=__name__)  # a choice's number / reason; its Cancel skips
 WATCH = Family("dw", owner=__name__)
 COMPOSE = Family("dc", owner=__name__)
 
 
 class Acknowledge(Payload, family=ACKNOWLEDGE):
     directive: Id
+
+
+class AnswerChoice(Payload, family=ANSWER):
+    """A question's choice by its index (at most 6 choices, so one digit)."""
+
+    directive: Id
+    choice: Annotated[int, Digits(1)]
 
 
 class DirectiveButton(Payload):

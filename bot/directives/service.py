@@ -11,6 +11,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.config import FREE_PER_SECOND, MESSAGES_PER_STAR, DeliverySettings
+from bot.directives.questions import Question
 from bot.kit.clock import Clock
 from bot.kit.days import plausible
 from bot.kit.people import require_active
@@ -120,6 +121,9 @@ class Draft:
     ack_deadline: datetime | None
     send_at: datetime | None  # None: now
     urgent: bool = False  # a paid broadcast
+    # Answers asked instead of ✅ (bot/directives/questions.py); an answer acknowledges,
+    # so a question is sent with ack_required and its deadline (migration 0020).
+    question: Question | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,7 +310,7 @@ class DirectiveService:
             await self.authz.check(actor, Action.SEND_DIRECTIVE, unit, "directive")
         text = check_text(draft.text)
         send_at = draft.send_at if draft.send_at and draft.send_at > now else now
-        if draft.ack_required:
+        if draft.ack_required or draft.question is not None:
             if draft.ack_deadline is None or draft.ack_deadline <= now:
                 raise DirectiveError("deadline_past")
             if draft.ack_deadline <= send_at:
@@ -321,12 +325,13 @@ class DirectiveService:
             from_unit_id=origin.id,
             text=text,
             attachment=draft.attachment,
-            ack_required=draft.ack_required,
-            ack_deadline=draft.ack_deadline if draft.ack_required else None,
+            ack_required=draft.ack_required or draft.question is not None,
+            ack_deadline=draft.ack_deadline if draft.ack_required or draft.question else None,
             send_at=send_at,
             targets=draft.targets,
             now=now,
             paid=PaidTerms(quote.cap_stars, quote.estimate_stars) if quote else None,
+            question=draft.question.to_json() if draft.question else None,
         )
         if send_at <= now:
             await self.storage.directives.materialise(directive_id, now)
@@ -380,7 +385,8 @@ class DirectiveService:
         require_active(member)
         if directive.status == "cancelled":
             return await self._ack_result(AckStatus.CANCELLED, directive, member, None)
-        if not directive.ack_required:
+        if not directive.ack_required or directive.question is not None:
+            # A question is acknowledged by answering it (bot/directives/answers.py).
             return AckResult(AckStatus.NOT_REQUIRED, directive)
         at, first = await self.storage.directives.acknowledge(
             directive_id, member.id, self.clock.now()

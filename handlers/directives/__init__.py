@@ -1,11 +1,11 @@
-"""Screens of directives: composing, watching, acknowledging."""
+"""Screens of directives: composing, watching, acknowledging, answering a question."""
 
 from __future__ import annotations
 
 from bot.config import FeatureName
 from bot.directives.schedule import DirectiveRenderers, directive_tick
 from bot.services import Services
-from handlers.directives import acknowledge, compose, watch
+from handlers.directives import acknowledge, answer, compose, watch
 from handlers.kit.feature import Audience, Done, Feature, MenuCommand, Outbox, Tick
 
 
@@ -20,10 +20,10 @@ def directive_outbox(services: Services) -> Outbox:
 
 FEATURE = Feature(
     name=FeatureName.DIRECTIVES,
-    # ✅ comes before every flow: its pattern (ack:) is no flow's, and PTB checks each
-    # update against the handlers in order, so the press a whole organisation makes at
-    # once is not checked against every flow's conversation first.
-    first=(acknowledge.register,),
+    # ✅ and a question's choices (qa:) come before every flow: their patterns are no
+    # flow's, and PTB checks each update against the handlers in order, so the press a
+    # whole organisation makes at once is not checked against every flow's conversation.
+    first=(acknowledge.register, answer.register),
     flows=(compose.register,),
     screens=(watch.register,),
     schedule=directive_step,

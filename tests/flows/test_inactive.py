@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from bot.checkins.buttons import CheckInNow
-from bot.directives.buttons import Acknowledge
+from bot.directives.buttons import Acknowledge, AnswerChoice
 from bot.directives.service import Draft
 from bot.duty.buttons import (
     ConfirmShift,
@@ -88,6 +88,7 @@ def _actions(scene: Scene) -> dict[str, tuple[str, str]]:
         "end": ("press", EndDuty(scene.shift_id).pack()),
         "report": ("press", ReportIncident(scene.shift_id).pack()),
         "acknowledge": ("press", Acknowledge(scene.directive_id).pack()),
+        "answer": ("press", AnswerChoice(scene.directive_id, 0).pack()),
     }
 
 
@@ -113,6 +114,7 @@ _STORED = (
         "end",
         "report",
         "acknowledge",
+        "answer",
     ],
 )
 async def test_an_inactive_member_is_refused_every_member_action(

@@ -28,6 +28,17 @@ directive-unsupported-attachment = That kind of message cannot be attached. Send
 directive-ask-ack = Should members acknowledge it with one tap?
 directive-ack-yes = Yes, by a deadline
 directive-ack-no = No
+question-preset-come = I can come
+question-preset-transport = I need transport
+question-preset-cannot = I cannot
+question-too-few = A question needs at least { $least } choices. Add another, or /cancel.
+question-too-many = A question can offer at most { $most } choices: more do not fit on a phone's screen. Remove one, or /cancel.
+question-label-empty = Choice { $choice } has no text. Type a short label for it, or /cancel.
+question-label-too-long = Choice { $choice } has { $length } characters; a button shows at most { $limit }. Shorten it and send it again, or /cancel.
+question-label-duplicate = Choice { $choice }, “{ $label }”, is already offered. Type a different one, or /cancel.
+question-prompt-empty = The number question after choice { $choice } has no text. Type it, like “How many people can you bring?”, or /cancel.
+question-prompt-too-long = The number question after choice { $choice } has { $length } characters; the limit is { $limit }. Shorten it and send it again, or /cancel.
+question-number-bounds = { $low } to { $high } is not a range: the smallest must be 0 or more and not above the largest, at most 999999. Send two numbers like 0 50, or /cancel.
 directive-ask-deadline = By when must it be acknowledged? Choose, or type a time like 18:00 or 2026-12-01 18:00 ({ $zone }).
 directive-ask-schedule = When should it go out? Choose, or type a time like 08:00 or 2026-12-01 08:00 ({ $zone }).
 directive-send-now = Now
@@ -80,12 +91,33 @@ directive-paid-refused-notice = ⚠️ <b>Paid broadcast stopped</b>: Telegram s
 directive-heading = <b>Directive from { $unit }</b>
 directive-heading-ack = <b>Directive from { $unit }</b> — acknowledge by { $deadline }
 directive-acknowledged-at = ✅ Acknowledged at { $time }
+directive-heading-answer = <b>Directive from { $unit }</b> — answer by { $deadline }
+answer-line = ✅ You answered: <b>{ $choice }</b> · { $time } — tap another answer to change it.
+answer-line-number = ✅ You answered: <b>{ $choice }</b> ({ $number }) · { $time } — tap another answer to change it.
+answer-line-reason = { $line }
+    Reason: { $reason }
+answer-closed-line = ⏰ Answers are closed.
+answer-recorded = Recorded: { $choice }.
+answer-unchanged = That is already your answer: { $choice }.
+answer-late = Answers are closed; this press was not recorded.
+answer-ask-number = { $prompt }
+    Send a whole number from { $low } to { $high }, or /cancel.
+answer-bad-number = That is not a whole number from { $low } to { $high }. Send it again, or /cancel.
+answer-ask-reason = You chose “{ $choice }”: please send the reason in a few words, or /cancel.
+answer-ask-reason-optional = You chose “{ $choice }”. If you like, send the reason in a few words, or tap Skip.
+answer-reason-empty = A reason is needed for “{ $choice }”. Send it in a few words, or /cancel.
+answer-reason-too-long = That reason has { $length } characters; the limit is { $limit }. Shorten it and send it again, or /cancel.
+answer-reason-text = Please send the reason as text, or /cancel.
+answer-noted = ✅ Thank you, your answer is recorded.
+answer-skip = Skip
+answer-detail-kept = Your answer stands as it is.
 directive-withdrawn-line = ❌ This directive was withdrawn.
 button-acknowledge = ✅ Acknowledge
 directive-ack-done = Acknowledged at { $time }.
 directive-ack-already = Already acknowledged at { $time }.
 directive-withdrawn = This directive was withdrawn.
 directive-reminder = ⚠️ <b>Reminder:</b> please acknowledge the directive from { $unit } (due { $deadline }).
+directive-reminder-answer = ⚠️ <b>Reminder:</b> please answer the directive from { $unit } (due { $deadline }).
 reminder-done = ✅ Acknowledged at { $time }.
 
 # Directives: chasing
@@ -128,6 +160,13 @@ watch-detail = <b>Directive from { $unit }</b> · { $when }
     }
 watch-unit-acked = • { $unit }: { $done }/{ $total } acknowledged ({ $percent }%)
 watch-unit-sent = • { $unit }: { $done }/{ $total } sent ({ $percent }%)
+headcount-heading = <b>Headcount</b> — <b>{ $answered }</b> of { $total } answered
+    { $parts }
+headcount-line = { $unit }: { $parts }
+headcount-choice = { $label } { $count }
+headcount-choice-sum = { $label } { $count } (+{ $sum })
+headcount-silent = not answered { $count }
+headcount-unreachable = unreachable { $count }
 watch-remind = 🔔 Remind now
 watch-reminded = { $count ->
         [0] Reminders are already on their way to everyone silent.

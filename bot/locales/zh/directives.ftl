@@ -22,6 +22,17 @@ directive-unsupported-attachment = 这类消息不能作为附件。请发送文
 directive-ask-ack = 是否需要成员一键确认？
 directive-ack-yes = 需要，设截止时间
 directive-ack-no = 不需要
+question-preset-come = 我能到
+question-preset-transport = 我需要接送
+question-preset-cannot = 我来不了
+question-too-few = 至少需要{ $least }个选项。请再添加一个，或发送 /cancel。
+question-too-many = 最多只能有{ $most }个选项，再多手机屏幕上就放不下了。请删去一个，或发送 /cancel。
+question-label-empty = 第{ $choice }个选项没有文字。请输入一个简短的选项，或发送 /cancel。
+question-label-too-long = 第{ $choice }个选项有{ $length }个字符，按钮最多显示{ $limit }个。请删减后重新发送，或发送 /cancel。
+question-label-duplicate = 第{ $choice }个选项“{ $label }”与已有选项重复。请换一个，或发送 /cancel。
+question-prompt-empty = 第{ $choice }个选项后的数字问题没有文字。请输入，例如“您能带几个人来？”，或发送 /cancel。
+question-prompt-too-long = 第{ $choice }个选项后的数字问题有{ $length }个字符，上限为{ $limit }。请删减后重新发送，或发送 /cancel。
+question-number-bounds = { $low }到{ $high }不是有效的范围：最小值不能小于0，也不能大于最大值，最大值不超过999999。请发送两个数字，如 0 50，或发送 /cancel。
 directive-ask-deadline = 确认截止时间？请选择，或输入时间，如 18:00 或 2026-12-01 18:00（{ $zone }）。
 directive-ask-schedule = 什么时候发出？请选择，或输入时间，如 08:00 或 2026-12-01 08:00（{ $zone }）。
 directive-send-now = 立即
@@ -62,12 +73,33 @@ directive-paid-refused-notice = ⚠️ <b>付费加急已停止</b>：Telegram �
 directive-heading = <b>来自{ $unit }的通知</b>
 directive-heading-ack = <b>来自{ $unit }的通知</b> — 请于{ $deadline }前确认
 directive-acknowledged-at = ✅ 已于{ $time }确认
+directive-heading-answer = <b>来自{ $unit }的通知</b> — 请于{ $deadline }前答复
+answer-line = ✅ 您的答复：<b>{ $choice }</b> · { $time } — 可点其他选项更改。
+answer-line-number = ✅ 您的答复：<b>{ $choice }</b>（{ $number }）· { $time } — 可点其他选项更改。
+answer-line-reason = { $line }
+    原因：{ $reason }
+answer-closed-line = ⏰ 答复已截止。
+answer-recorded = 已记录：{ $choice }。
+answer-unchanged = 您已选择了“{ $choice }”。
+answer-late = 答复已截止，这次点击未被记录。
+answer-ask-number = { $prompt }
+    请发送{ $low }到{ $high }之间的整数，或发送 /cancel。
+answer-bad-number = 这不是{ $low }到{ $high }之间的整数。请重新发送，或发送 /cancel。
+answer-ask-reason = 您选择了“{ $choice }”，请简要说明原因，或发送 /cancel。
+answer-ask-reason-optional = 您选择了“{ $choice }”。如愿意，请简要说明原因；也可以点“跳过”。
+answer-reason-empty = 选择“{ $choice }”需要说明原因。请简要说明，或发送 /cancel。
+answer-reason-too-long = 原因共{ $length }个字符，上限为{ $limit }。请删减后重新发送，或发送 /cancel。
+answer-reason-text = 请用文字说明原因，或发送 /cancel。
+answer-noted = ✅ 已记录，谢谢。
+answer-skip = 跳过
+answer-detail-kept = 您的答复保持不变。
 directive-withdrawn-line = ❌ 此通知已撤回。
 button-acknowledge = ✅ 确认收到
 directive-ack-done = 已于{ $time }确认。
 directive-ack-already = 已经确认过（{ $time }）。
 directive-withdrawn = 此通知已撤回。
 directive-reminder = ⚠️ <b>提醒：</b>请确认来自{ $unit }的通知（{ $deadline }截止）。
+directive-reminder-answer = ⚠️ <b>提醒：</b>请答复来自{ $unit }的通知（{ $deadline }截止）。
 reminder-done = ✅ 已于{ $time }确认。
 
 # 通知：催办
@@ -104,6 +136,13 @@ watch-detail = <b>来自{ $unit }的通知</b> · { $when }
     }
 watch-unit-acked = • { $unit }：已确认{ $done }/{ $total }（{ $percent }%）
 watch-unit-sent = • { $unit }：已发{ $done }/{ $total }（{ $percent }%）
+headcount-heading = <b>人数统计</b> — { $total }人中<b>{ $answered }</b>人已答复
+    { $parts }
+headcount-line = { $unit }：{ $parts }
+headcount-choice = { $label } { $count }人
+headcount-choice-sum = { $label } { $count }人（+{ $sum }）
+headcount-silent = 未答复{ $count }人
+headcount-unreachable = 无法送达{ $count }人
 watch-remind = 🔔 立即提醒
 watch-reminded = { $count ->
         [0] 提醒已在发送中，无需重复。
