@@ -134,19 +134,27 @@ class DraftFlow(Flow, Generic[D]):
 
     def state(self, context: MusterContext) -> D:
         """The draft; StaleDraftError when the one stored cannot be read back."""
-        assert context.user_data is not None
-        held = context.user_data.get(self.key)
-        if isinstance(held, self.kind):
-            return held
-        if held is None:
-            return self.fresh(context)
-        try:
-            draft = self.kind(**held) if isinstance(held, dict) else None
-        except TypeError:  # fields renamed or gone since it was stored
-            draft = None
+        draft = restore(context, self.key, self.kind)
         if draft is None:
-            log.info("flow %s: stored draft no longer fits, dropped", self.key)
-            context.user_data.pop(self.key, None)
             raise StaleDraftError(self.key)
-        context.user_data[self.key] = draft
         return draft
+
+
+def restore(context: MusterContext, key: str, kind: type[D]) -> D | None:
+    """The ``kind`` dataclass kept in ``user_data[key]`` (a new one when there is none),
+    read back from the dict persistence stored; None, and dropped, when that dict no
+    longer fits ``kind`` (left by an older version)."""
+    assert context.user_data is not None
+    held = context.user_data.get(key)
+    if isinstance(held, kind):
+        return held
+    try:
+        draft = kind() if held is None else kind(**held) if isinstance(held, dict) else None
+    except TypeError:  # fields renamed or gone since it was stored
+        draft = None
+    if draft is None:
+        log.info("draft %s no longer fits, dropped", key)
+        context.user_data.pop(key, None)
+        return None
+    context.user_data[key] = draft
+    return draft
