@@ -22,6 +22,33 @@ directive-unsupported-attachment = 这类消息不能作为附件。请发送文
 directive-ask-ack = 是否需要成员一键确认？
 directive-ack-yes = 需要，设截止时间
 directive-ack-no = 不需要
+directive-ack-answers = ❓ 请成员答复
+directive-ask-choices-first = <b>答复选项</b> — 成员可以怎样答复？请输入第一个选项（不超过{ $limit }个字符），或点下方的常用选项。
+directive-ask-choices = <b>答复选项</b> — 成员点选其中一项：
+    { $choices }
+    输入文字可再添加一个选项（最多{ $most }个）；点某个选项，可设置点选后说明原因或填写数字。
+directive-use-presets = 使用：{ $choices }
+directive-choice-line = { $number }. { $label }{ $extras }
+directive-choice-reason = { $reason ->
+        [required] 须说明原因
+       *[optional] 可说明原因
+    }
+directive-choice-number = 再问“{ $prompt }”（{ $low }–{ $high }）
+directive-choice = 第{ $number }个选项：<b>{ $label }</b>{ $extras }
+    成员点选后，是否要说明原因或填写数字？
+directive-reason-none = 无需原因
+directive-reason-optional = 原因可选
+directive-reason-required = 原因必填
+directive-number-add = 填写数字
+directive-number-remove = 不填数字
+directive-choice-remove = 删除此选项
+directive-ask-number-prompt = 点选“{ $label }”的成员要填写什么数字？请输入问题，或点下方的常用问题。
+directive-number-preset = 您能带几个人来？
+directive-ask-number-bounds = “{ $prompt }” — 范围是多少？请输入最小值和最大值，如 0-20，或只输入最小值。
+directive-ask-number-high = 最大值是多少？（不小于{ $low }）
+directive-number-not-range = 这不是有效的范围。请输入两个整数，如 0-20，或发送 /cancel。
+directive-number-not-whole = 这不是整数。请输入最大值，如 20，或发送 /cancel。
+directive-type-text = 请以文字输入，或发送 /cancel。
 question-preset-come = 我能到
 question-preset-transport = 我需要接送
 question-preset-cannot = 我来不了
@@ -34,6 +61,7 @@ question-prompt-empty = 第{ $choice }个选项后的数字问题没有文字。
 question-prompt-too-long = 第{ $choice }个选项后的数字问题有{ $length }个字符，上限为{ $limit }。请删减后重新发送，或发送 /cancel。
 question-number-bounds = { $low }到{ $high }不是有效的范围：最小值不能小于0，也不能大于最大值，最大值不超过999999。请发送两个数字，如 0 50，或发送 /cancel。
 directive-ask-deadline = 确认截止时间？请选择，或输入时间，如 18:00 或 2026-12-01 18:00（{ $zone }）。
+directive-ask-deadline-answer = 答复截止时间？请选择，或输入时间，如 18:00 或 2026-12-01 18:00（{ $zone }）。届时将提醒尚未答复的成员；在向其书记发送未答复名单之前，成员仍可答复。
 directive-ask-schedule = 什么时候发出？请选择，或输入时间，如 08:00 或 2026-12-01 08:00（{ $zone }）。
 directive-send-now = 立即
 directive-bad-time = 无法识别这个时间。请按 18:00 或 2026-12-01 18:00 的格式输入，或发送 /cancel。
@@ -47,6 +75,9 @@ directive-preview-attachment = 附{ $kind ->
         [photo] 图片一张
        *[other] 文件“{ $name }”
     }。
+directive-preview-followups = 点选后：{ $followups }。
+directive-preview-followup = “{ $label }”{ $extras }
+directive-preview-choice = 成员将用此按钮答复；在预览中点选不会记录。
 directive-send = ✅ 发送
 directive-paid-button = ⚡ 付费加急
 directive-free-button = 改为免费速率发送

@@ -8,6 +8,7 @@ from typing import Any
 from telegram import Message, Update
 
 from bot.directives import buttons as b
+from bot.directives.asking import answer_buttons
 from bot.directives.render import directive_text, local_when
 from bot.directives.service import (
     MAX_TEXT,
@@ -23,8 +24,10 @@ from handlers.directives.compose.draft import (
     PREVIEW,
     author_zone,
     chosen_targets,
+    question_of,
     show,
 )
+from handlers.directives.compose.question import followups
 from handlers.directives.compose.targets import back_to_targets
 from handlers.kit.common import (
     MusterContext,
@@ -49,6 +52,7 @@ def as_draft(draft: dict[str, Any]) -> Draft:
         ack_deadline=datetime.fromisoformat(deadline) if deadline else None,
         send_at=datetime.fromisoformat(send_at) if send_at else None,
         urgent=bool(draft.get("urgent")),
+        question=question_of(draft),
     )
 
 
@@ -70,6 +74,7 @@ async def show_preview(reply: Reply) -> int:
         recipients=0, progress_chat_id=None, progress_message_id=None, progress_text=None,
         reminded_at=None, escalated_at=None, created_at=now, finished_at=None,
         cancelled_at=None,
+        question=draft.question.to_json() if draft.question else None,
     )  # fmt: skip
     body = directive_text(services.i18n, reply.language, sample, origin.name, zone, now)
     when = (
@@ -81,6 +86,8 @@ async def show_preview(reply: Reply) -> int:
     if draft.attachment:
         kind, _, name = draft.attachment
         attachment = reply.t("directive-preview-attachment", kind=kind, name=name or "")
+    if draft.question is not None:
+        attachment = Html(attachment + followups(reply, draft.question))
     text = reply.t(
         "directive-preview",
         members=await services.directives.audience(actor, draft.targets),
@@ -89,7 +96,10 @@ async def show_preview(reply: Reply) -> int:
         attachment=attachment,
         body=Html(body),
     )
-    rows: list[list[tuple[str, str]]] = [[(reply.t("directive-send"), b.SendDirective().pack())]]
+    # The choices as the member's buttons (laid out by answer_buttons), labels and order
+    # alike; pressed here they only say so.
+    rows = [[(label, _tried(data)) for label, data in row] for row in answer_buttons(sample)]
+    rows.append([(reply.t("directive-send"), b.SendDirective().pack())])
     # Paid broadcasts: offered to whoever may pay, with the estimate once chosen.
     quote = None
     if services.directives.may_pay(actor):
@@ -104,6 +114,13 @@ async def show_preview(reply: Reply) -> int:
     return PREVIEW
 
 
+def _tried(data: str) -> str:
+    """A member's choice button, as the preview's (which records nothing)."""
+    choice = b.AnswerChoice.parse(data)
+    assert choice is not None
+    return b.PreviewChoice(choice.choice).pack()
+
+
 def _quoted(quote: PaidQuote) -> dict[str, int]:
     return {
         "stars": quote.estimate_stars,
@@ -111,6 +128,12 @@ def _quoted(quote: PaidQuote) -> dict[str, int]:
         "members": quote.members,
         "rate": quote.rate,
     }
+
+
+async def choice_pressed(update: Update, context: MusterContext) -> int:
+    reply = await Reply.to(update, context)
+    await reply.toast("directive-preview-choice")
+    return PREVIEW
 
 
 async def urgent_chosen(update: Update, context: MusterContext) -> int:
