@@ -46,6 +46,17 @@ class CheckinError(Exception):
         self.details = details
 
 
+class LeaveProblem(StrEnum):
+    """Why leave cannot be recorded or cancelled (a ``CheckinError``'s reason)."""
+
+    IN_PAST = "leave_in_past"
+    BACKWARDS = "leave_backwards"  # the last day before the first
+    TOO_LONG = "leave_too_long"
+    OVERLAP = "leave_overlap"
+    UNKNOWN_REASON = "unknown_reason"  # not one of the configured reasons
+    UNKNOWN_LEAVE = "unknown_leave"
+
+
 class WindowState(StrEnum):
     OPEN = "open"
     NOT_YET = "not_yet"  # before today's opening
@@ -315,7 +326,7 @@ class CheckinService:
         the flow can ask again); return that today."""
         today = self.window(await self.storage.units.get(member.unit_id)).day
         if first < today:
-            raise CheckinError("leave_in_past")
+            raise CheckinError(LeaveProblem.IN_PAST)
         return today
 
     async def record_leave(
@@ -323,15 +334,15 @@ class CheckinService:
     ) -> Leave:
         await self.may_manage_leave(actor, member)
         if reason not in {r.id for r in self.form.leave_reasons}:
-            raise CheckinError("unknown_reason")
+            raise CheckinError(LeaveProblem.UNKNOWN_REASON)
         today = await self.check_leave_start(member, first)
         if last < first:
-            raise CheckinError("leave_backwards")
+            raise CheckinError(LeaveProblem.BACKWARDS)
         if (last - first).days > 365:
-            raise CheckinError("leave_too_long")
+            raise CheckinError(LeaveProblem.TOO_LONG)
         for other in await self.storage.leave.upcoming(member.id, today):
             if other.first_day <= last and first <= other.last_day:
-                raise CheckinError("leave_overlap", first=other.first_day, last=other.last_day)
+                raise CheckinError(LeaveProblem.OVERLAP, first=other.first_day, last=other.last_day)
         async with self.storage.db.transaction():
             leave = await self.storage.leave.add(
                 member_id=member.id,
@@ -350,11 +361,11 @@ class CheckinService:
         leave = await self.storage.leave.get(leave_id)
         member = await self.storage.members.get(leave.member_id) if leave else None
         if leave is None or member is None:
-            raise CheckinError("unknown_leave")
+            raise CheckinError(LeaveProblem.UNKNOWN_LEAVE)
         await self.may_manage_leave(actor, member)
         async with self.storage.db.transaction():
             if not await self.storage.leave.cancel(leave_id, self.clock.now()):
-                raise CheckinError("unknown_leave")
+                raise CheckinError(LeaveProblem.UNKNOWN_LEAVE)
             await self.authz.audit(actor, "leave_cancel", None, f"leave {leave_id}")
         return leave, member
 

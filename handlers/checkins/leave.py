@@ -17,7 +17,7 @@ from telegram.ext import (
 )
 
 from bot.checkins import buttons as b
-from bot.checkins.service import CheckinError
+from bot.checkins.service import CheckinError, LeaveProblem
 from bot.kit.days import typed_day
 from bot.kit.i18n import format_day, join_html
 from bot.org.authz import PermissionDeniedError
@@ -48,13 +48,13 @@ class LeaveDraft:
 
 
 FLOW = DraftFlow("leave", b.LEAVE, "leave-closed", LeaveDraft)
-_ERRORS = {
-    "leave_in_past": "leave-error-past",
-    "leave_backwards": "leave-error-backwards",
-    "leave_too_long": "leave-error-too-long",
-    "leave_overlap": "leave-error-overlap",
-    "unknown_reason": "button-stale",
-    "unknown_leave": "button-stale",
+_ERRORS: dict[str, str] = {
+    LeaveProblem.IN_PAST: "leave-error-past",
+    LeaveProblem.BACKWARDS: "leave-error-backwards",
+    LeaveProblem.TOO_LONG: "leave-error-too-long",
+    LeaveProblem.OVERLAP: "leave-error-overlap",
+    LeaveProblem.UNKNOWN_REASON: "button-stale",
+    LeaveProblem.UNKNOWN_LEAVE: "button-stale",
 }
 
 
@@ -227,7 +227,7 @@ async def last_chosen(update: Update, context: MusterContext) -> int:
     except CheckinError as exc:
         details = {k: format_day(v, reply.language) for k, v in exc.details.items()}
         await reply.send(_ERRORS[exc.reason], **details)
-        return LAST if exc.reason == "leave_backwards" else FLOW.end(context)
+        return LAST if exc.reason == LeaveProblem.BACKWARDS else FLOW.end(context)
     period, reason = _period(reply, leave), _reason(reply, leave.reason)
     text = reply.t("leave-recorded", name=member.display_name, period=period, reason=reason)
     await reply.show_text(text, None, new=update.callback_query is None)
