@@ -51,7 +51,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.build import build_application
-from app.inbox import read_update
+from app.inbox import INBOX, read_update
 from app.runner import running
 from bench.delivery import AUTHOR_ID, TEXT, TOKEN, Phase, build_org, run_phase
 from bench.report import machine, publish, verdict
@@ -64,8 +64,9 @@ from bot.directives.service import Draft
 from bot.services import Services
 from handlers.checkins.checkin import FORM as CHECKIN_FORM
 from handlers.kit.common import MusterApp
+from handlers.kit.slots import DELIVERY, SERVICES
 from storage import Storage
-from storage.checkins import KIND_REMINDER
+from storage.checkins import CheckinKind
 from storage.directives import Target
 from storage.outbox import Priority
 
@@ -269,7 +270,7 @@ async def sent_rows(services: Services, directive_id: int | None) -> dict[int, i
     which = "directive_id = ?" if directive_id is not None else "kind = ?"
     rows = await services.storage.db.fetchall(
         f"SELECT chat_id, message_id FROM outbox WHERE {which} AND status = 'sent'",
-        (KIND_REMINDER if directive_id is None else directive_id,),
+        (CheckinKind.REMINDER if directive_id is None else directive_id,),
     )
     return {int(row["chat_id"]): int(row["message_id"]) for row in rows}
 
@@ -289,7 +290,7 @@ class Burst:
         self.timed = timed
         self.ack = ack  # the button data of the earlier directive's ✅
         self.members = members
-        self.inbox = app.bot_data["inbox"]
+        self.inbox = INBOX.of(app)
         self.press_times: list[tuple[str, int, float]] = []  # (query, chat, queued at)
         self.steps: dict[str, list[float]] = {"open": [], "answer": [], "submit": []}
         self.step_answers: list[float] = []
@@ -378,7 +379,7 @@ async def burst_child(args: argparse.Namespace) -> Result:
         assert app.job_queue is not None
         for job in app.job_queue.get_jobs_by_name("tick"):
             job.schedule_removal()
-        services: Services = app.bot_data["services"]
+        services = SERVICES.of(app)
         everyone = args.recipients + pressers + checkers
         await build_org(services, args.db.parent, everyone, args.seed)
         pressing, checking, broadcast_units = await split_branches(services, pressers, checkers)
@@ -391,14 +392,14 @@ async def burst_child(args: argparse.Namespace) -> Result:
             now = services.clock.now()
             day = services.checkins.window(await services.org.unit(checking[0])).day
             reminded = await storage.checkins.queue_reminders(checking, day, Priority.REMINDER, now)
-            app.bot_data["wake_delivery"]()
+            DELIVERY.of(app).wake()
             delivered = await recipients_of(services, earlier)
             await wait_sent(services, earlier, len(delivered), 60 + len(delivered) / 10)
             await wait_sent(services, None, reminded, 60 + reminded / 10)
             messages = await sent_rows(services, earlier)
             reminders = await sent_rows(services, None)
             big = await directive_to(services, broadcast_units)
-            app.bot_data["wake_delivery"]()
+            DELIVERY.of(app).wake()
             result["broadcast_chats"] = await recipients_of(services, big)
             started = time.monotonic()
             burst_at = started + SETTLE + BEFORE

@@ -67,6 +67,7 @@ from fakeapi import FakeRequest
 from fakeapi.core import JSON
 from fakeapi.serve import StandInApi
 from fakeapi.server import BotApiServer
+from handlers.kit.slots import SERVICES
 
 HEADING = "## Capacity: Muster against a stock PTB check-in bot"
 RATIO_TARGET = 1.5
@@ -202,7 +203,7 @@ async def child(args: argparse.Namespace) -> Result:
 async def count_checkins(app: AnyApp, stock_checkins: dict[int, str] | None) -> int:
     if stock_checkins is not None:
         return len(stock_checkins)
-    db = app.bot_data["services"].storage.db
+    db = SERVICES.of(app).storage.db
     row = await db.fetchone("SELECT COUNT(*) AS n FROM checkins")
     return int(row["n"]) if row else -1
 

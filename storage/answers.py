@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from storage.db import Database, from_db_time, to_db_time
-from storage.directives import KIND_DIRECTIVE
+from storage.directives import DirectiveKind
 from storage.units import subtree_bounds
 
 
@@ -179,7 +179,7 @@ class AnswerRepository:
             " p.choice, SUM(p.n), SUM(p.total)"
             " FROM per p JOIN units u ON u.id = p.unit_id"
             " WHERE u.path >= ?2 AND u.path < ?3 GROUP BY line, p.choice",
-            (directive_id, low, high, len(root), KIND_DIRECTIVE),
+            (directive_id, low, high, len(root), DirectiveKind.DIRECTIVE),
         )
         lines: dict[str, Tally] = {}
         for line, choice, members, total in rows:
@@ -206,7 +206,7 @@ class AnswerRepository:
             " LEFT JOIN outbox o ON o.directive_id = r.directive_id AND o.member_id = r.member_id"
             f" AND o.kind = ?1 WHERE r.directive_id = ?2 AND {where}"
             " ORDER BY r.answer_choice IS NULL, r.answer_choice, m.display_name",
-            (KIND_DIRECTIVE, directive_id, low, *(() if own else (high,))),
+            (DirectiveKind.DIRECTIVE, directive_id, low, *(() if own else (high,))),
         )
         return [MemberAnswer(r[0], r[1], r[2], r[3], _answer(r[4:8]), bool(r[8])) for r in rows]
 

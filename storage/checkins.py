@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 import aiosqlite
@@ -14,7 +15,14 @@ from storage.leave import ON_LEAVE
 from storage.outbox import Priority
 from storage.units import subtree_bounds
 
-KIND_REMINDER = "checkin_reminder"
+
+class CheckinKind(StrEnum):
+    """Check-ins' outbox rows (``outbox.kind``)."""
+
+    REMINDER = "checkin_reminder"
+    FLAG = "checkin_flag"  # a flagged answer, to the member's secretaries
+
+
 # Later than any stored time: "joined before" with no bound.
 _NEVER = "9999-12-31T00:00:00.000000Z"
 
@@ -145,7 +153,7 @@ class CheckinRepository:
                 " AND NOT EXISTS (SELECT 1 FROM checkins c WHERE c.member_id = m.id"
                 f" AND c.day = ?) AND NOT {ON_LEAVE}",
                 (
-                    KIND_REMINDER,
+                    CheckinKind.REMINDER,
                     priority,
                     json.dumps({"day": day.isoformat()}),
                     stamp,

@@ -15,12 +15,11 @@ from datetime import datetime
 
 from bot.delivery.engine import ATTACHMENT_SENT_KEY, KIND_NOTICE
 from bot.duty.service import KIND_NOTE, KIND_OFFER, KIND_PROMPT
-from bot.summaries.schedule import KIND_SUMMARY, KIND_SUMMARY_BOOK
+from bot.summaries.schedule import SummaryKind
 from fakeapi import FakeBotApi
 from storage import Storage
-from storage.checkins import KIND_REMINDER as KIND_CHECKIN_REMINDER
-from storage.directives import KIND_DIRECTIVE
-from storage.directives import KIND_REMINDER as KIND_DIRECTIVE_REMINDER
+from storage.checkins import CheckinKind
+from storage.directives import DirectiveKind
 from storage.outbox import OutboxRow, OutboxStatus
 
 SENDS = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
@@ -65,11 +64,11 @@ class Entry:
 
 def kind_of(row: OutboxRow, notices: str) -> str:
     payload = row.payload
-    if row.kind == KIND_DIRECTIVE:
+    if row.kind == DirectiveKind.DIRECTIVE:
         return DIRECTIVE
-    if row.kind == KIND_DIRECTIVE_REMINDER:
+    if row.kind == DirectiveKind.REMINDER:
         return DIRECTIVE_REMINDER
-    if row.kind == KIND_CHECKIN_REMINDER:
+    if row.kind == CheckinKind.REMINDER:
         return CHECKIN_REMINDER
     if row.kind == KIND_PROMPT:
         return _PROMPTS.get(str(payload.get("step")), KIND_PROMPT)
@@ -77,9 +76,9 @@ def kind_of(row: OutboxRow, notices: str) -> str:
         return "duty: cover needed"
     if row.kind == KIND_NOTE:
         return _NOTES.get(str(payload.get("event")), KIND_NOTE)
-    if row.kind == KIND_SUMMARY:
+    if row.kind == SummaryKind.TEXT:
         return f"{payload.get('kind', 'daily')} summary"
-    if row.kind == KIND_SUMMARY_BOOK:
+    if row.kind == SummaryKind.BOOK:
         return f"{payload.get('kind', 'daily')} summary: workbook"
     if row.kind == KIND_NOTICE and row.directive_id is not None:
         return ESCALATION if payload.get("buttons") else UNREACHABLE

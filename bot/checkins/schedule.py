@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import date
 
 from bot.checkins.buttons import CheckInNow
-from bot.checkins.service import KIND_FLAG, Unchecked, WindowState
+from bot.checkins.service import Unchecked, WindowState
 from bot.delivery.engine import Outgoing, Renderer, notice_message
 from bot.kit.forms import answers_summary
 from bot.kit.i18n import Html, format_date_iso, format_day, join_html
 from bot.services import Services
-from storage.checkins import KIND_REMINDER, Missing
+from storage.checkins import CheckinKind, Missing
 from storage.outbox import NewMessage, OutboxRow
 
 LISTED = 20  # names in one list before "…and N more"
@@ -23,7 +23,7 @@ class CheckinRenderers:
         self.services = services
 
     def table(self) -> dict[str, Renderer]:
-        return {KIND_REMINDER: self.reminder, KIND_FLAG: self.flag}
+        return {CheckinKind.REMINDER: self.reminder, CheckinKind.FLAG: self.flag}
 
     async def reminder(self, row: OutboxRow) -> Outgoing | None:
         """None (dropped) when the member checked in meanwhile, or the window closed."""

@@ -24,7 +24,7 @@ from bot.kit.questions import CHOICE_KINDS, Question
 from bot.kit.zones import unit_zone
 from bot.org.authz import Action, Actor, Authorizer
 from storage import Storage
-from storage.checkins import Checkin, Missing, UnitDay
+from storage.checkins import Checkin, CheckinKind, Missing, UnitDay
 from storage.leave import Leave
 from storage.models import Member, Role, Unit
 from storage.outbox import NewMessage, Priority
@@ -34,7 +34,6 @@ _VIEWERS = (Role.SECRETARY, Role.COORDINATOR)
 CLOSE_CATCH_UP = timedelta(hours=12)
 
 # A flagged answer, for the unit's secretaries (payload: the member and the day).
-KIND_FLAG = "checkin_flag"
 
 
 class CheckinError(Exception):
@@ -45,6 +44,17 @@ class CheckinError(Exception):
         super().__init__(reason)
         self.reason = reason
         self.details = details
+
+
+class LeaveProblem(StrEnum):
+    """Why leave cannot be recorded or cancelled (a ``CheckinError``'s reason)."""
+
+    IN_PAST = "leave_in_past"
+    BACKWARDS = "leave_backwards"  # the last day before the first
+    TOO_LONG = "leave_too_long"
+    OVERLAP = "leave_overlap"
+    UNKNOWN_REASON = "unknown_reason"  # not one of the configured reasons
+    UNKNOWN_LEAVE = "unknown_leave"
 
 
 class WindowState(StrEnum):
@@ -178,7 +188,7 @@ class CheckinService:
         worded in its reader's language when sent (``CheckinRenderers.flag``)."""
         payload = {"member": member.id, "day": day.isoformat()}
         return [
-            NewMessage(KIND_FLAG, chat_id, secretary.id, None, Priority.NOTICE, payload, now)
+            NewMessage(CheckinKind.FLAG, chat_id, secretary.id, None, Priority.NOTICE, payload, now)
             for secretary in await self.authz.nearest_secretaries(unit)
             if (chat_id := secretary.telegram_id) is not None
         ]
@@ -316,7 +326,7 @@ class CheckinService:
         the flow can ask again); return that today."""
         today = self.window(await self.storage.units.get(member.unit_id)).day
         if first < today:
-            raise CheckinError("leave_in_past")
+            raise CheckinError(LeaveProblem.IN_PAST)
         return today
 
     async def record_leave(
@@ -324,15 +334,15 @@ class CheckinService:
     ) -> Leave:
         await self.may_manage_leave(actor, member)
         if reason not in {r.id for r in self.form.leave_reasons}:
-            raise CheckinError("unknown_reason")
+            raise CheckinError(LeaveProblem.UNKNOWN_REASON)
         today = await self.check_leave_start(member, first)
         if last < first:
-            raise CheckinError("leave_backwards")
+            raise CheckinError(LeaveProblem.BACKWARDS)
         if (last - first).days > 365:
-            raise CheckinError("leave_too_long")
+            raise CheckinError(LeaveProblem.TOO_LONG)
         for other in await self.storage.leave.upcoming(member.id, today):
             if other.first_day <= last and first <= other.last_day:
-                raise CheckinError("leave_overlap", first=other.first_day, last=other.last_day)
+                raise CheckinError(LeaveProblem.OVERLAP, first=other.first_day, last=other.last_day)
         async with self.storage.db.transaction():
             leave = await self.storage.leave.add(
                 member_id=member.id,
@@ -351,11 +361,11 @@ class CheckinService:
         leave = await self.storage.leave.get(leave_id)
         member = await self.storage.members.get(leave.member_id) if leave else None
         if leave is None or member is None:
-            raise CheckinError("unknown_leave")
+            raise CheckinError(LeaveProblem.UNKNOWN_LEAVE)
         await self.may_manage_leave(actor, member)
         async with self.storage.db.transaction():
             if not await self.storage.leave.cancel(leave_id, self.clock.now()):
-                raise CheckinError("unknown_leave")
+                raise CheckinError(LeaveProblem.UNKNOWN_LEAVE)
             await self.authz.audit(actor, "leave_cancel", None, f"leave {leave_id}")
         return leave, member
 

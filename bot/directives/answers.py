@@ -23,7 +23,7 @@ from bot.org.authz import Action, Actor, Authorizer, can
 from storage import Storage
 from storage.answers import Answer, ChoiceCount, MemberAnswer, Tally
 from storage.directives import Directive
-from storage.models import Member, Role, Unit
+from storage.models import DirectiveStatus, Member, Role, Unit
 
 MAX_REASON = 500  # a few sentences; the secretary reads them in a list
 # The author's headcount is edited a little past closing: a press landing between the last
@@ -143,7 +143,7 @@ class AnswerService:
         require_active(member)
         question = question_of(directive)
         refusal = None
-        if directive.status == "cancelled":
+        if directive.status is DirectiveStatus.CANCELLED:
             refusal = AnswerStatus.WITHDRAWN
         elif question is None:
             refusal = AnswerStatus.NOT_A_QUESTION

@@ -24,12 +24,12 @@ from bot.directives.service import Escalation
 from bot.kit.i18n import Html, Translator, join_html
 from bot.services import Services
 from storage.directives import (
-    KIND_DIRECTIVE,
-    KIND_REMINDER,
     Directive,
+    DirectiveKind,
     RenderContext,
     Straggler,
 )
+from storage.models import AttachmentKind, DirectiveStatus
 from storage.outbox import NewMessage, OutboxRow
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ class DirectiveRenderers:
 
     async def prepare(self, rows: Sequence[OutboxRow]) -> None:
         """Look up a claimed batch at once (the engine's ``prepare`` hook)."""
-        ours = [r.id for r in rows if r.kind in (KIND_DIRECTIVE, KIND_REMINDER)]
+        ours = [r.id for r in rows if r.kind in (DirectiveKind.DIRECTIVE, DirectiveKind.REMINDER)]
         if len(self._prepared) > 10_000:  # rows claimed, then put back unsent
             self._prepared.clear()
         self._prepared.update(await self.services.storage.directives.render_contexts(ours))
@@ -56,7 +56,7 @@ class DirectiveRenderers:
         found = self._prepared.pop(row.id, None)
         if found is None:
             found = await self.services.storage.directives.render_context(row.id)
-        if found is None or found.directive.status == "cancelled" or not found.active:
+        if found is None or found.directive.status is DirectiveStatus.CANCELLED or not found.active:
             return None
         return found, self.services.directives.zone_named(found.timezone)
 
@@ -76,7 +76,7 @@ class DirectiveRenderers:
             self._worded.clear()
         attachment = None
         if directive.attachment_file_id:
-            if directive.attachment_kind == "photo":
+            if directive.attachment_kind is AttachmentKind.PHOTO:
                 attachment = OutgoingAttachment("photo", directive.attachment_file_id)
             else:
                 attachment = OutgoingAttachment("document", directive.attachment_file_id)
@@ -103,7 +103,7 @@ class DirectiveRenderers:
         )
 
     def table(self) -> dict[str, Renderer]:
-        return {KIND_DIRECTIVE: self.directive, KIND_REMINDER: self.reminder}
+        return {DirectiveKind.DIRECTIVE: self.directive, DirectiveKind.REMINDER: self.reminder}
 
 
 def paid_budget(directive: Directive) -> PaidBudget | None:
@@ -194,7 +194,8 @@ async def _progress(services: Services, bot: Bot, directive: Directive) -> int:
     # once finished, a directive is not looked at again, so notices queued after it could
     # be lost to a crash.
     finished, messages = False, []
-    if directive.status != "sent":  # a sent question's headcount: nothing left to close
+    # A sent question's headcount: nothing left to close.
+    if directive.status is not DirectiveStatus.SENT:
         async with storage.db.transaction():
             finished = await storage.directives.finish(directive.id, now)
             if finished:
@@ -204,10 +205,11 @@ async def _progress(services: Services, bot: Bot, directive: Directive) -> int:
     totals = await services.directives.totals(directive)
     author = await storage.members.by_telegram_id(directive.author_telegram_id)
     language = author.language if author else i18n.default_language
-    if directive.status == "cancelled":
+    if directive.status is DirectiveStatus.CANCELLED:
         key = "directive-progress-withdrawn"
     else:
-        done = finished or directive.status == "sent"  # "sent": a question still watched
+        # "sent": a question still watched.
+        done = finished or directive.status is DirectiveStatus.SENT
         key = "directive-finished" if done else "directive-progress"
     text = i18n.t(
         language,

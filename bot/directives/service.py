@@ -20,7 +20,7 @@ from bot.kit.zones import unit_zone, zone_named
 from bot.org.authz import Action, Actor, Authorizer, can
 from storage import Storage
 from storage.directives import Directive, PaidTerms, Straggler, Target, UnitTally
-from storage.models import Member, Role, Unit
+from storage.models import DirectiveStatus, Member, Role, Unit
 from storage.outbox import NewMessage, Priority
 
 # Telegram allows 4,096 characters; Muster adds a heading and the acknowledgement line.
@@ -383,7 +383,7 @@ class DirectiveService:
         if directive is None or member is None:
             return AckResult(AckStatus.UNKNOWN)
         require_active(member)
-        if directive.status == "cancelled":
+        if directive.status is DirectiveStatus.CANCELLED:
             return await self._ack_result(AckStatus.CANCELLED, directive, member, None)
         if not directive.ack_required or directive.question is not None:
             # A question is acknowledged by answering it (bot/directives/answers.py).

@@ -30,9 +30,10 @@ def delta(now: int, before: int) -> str:
 
 
 class SummaryText:
-    def __init__(self, i18n: Translator, language: str) -> None:
+    def __init__(self, i18n: Translator, language: str, *, duty: bool = True) -> None:
         self.i18n = i18n
         self.language = language
+        self.duty = duty  # False: the organisation switched grid duty off, no duty line
 
     def t(self, key: str, /, **args: object) -> Html:
         return self.i18n.t(self.language, key, **args)
@@ -61,7 +62,8 @@ class SummaryText:
                 self.language, summary.own_missing, lambda m: m.display_name, count=SHOWN_NAMES
             )
             parts.append(self.t("summary-own-missing", unit=summary.committee.name, names=listed))
-        parts.append(self._duty(summary.duty))
+        if self.duty:
+            parts.append(self._duty(summary.duty))
         parts.append(self._directives(summary))
         parts.append(self._flags(summary))
         return join_html("\n\n", [p for p in parts if p])

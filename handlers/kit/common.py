@@ -6,7 +6,7 @@ import functools
 import logging
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import timedelta
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from telegram import (
     CallbackQuery,
@@ -25,6 +25,7 @@ from bot.kit.people import InactiveMemberError, Person, language_for
 from bot.org.authz import Action, Actor
 from bot.org.service import TreeLine
 from bot.services import Services
+from handlers.kit.slots import DELIVERY, SERVICES
 from storage.models import Member, Role
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ class MusterContext(CallbackContext[MusterBot, dict[Any, Any], dict[Any, Any], d
 
     @property
     def services(self) -> Services:
-        return cast(Services, self.application.bot_data["services"])
+        return SERVICES.of(self.application)
 
 
 MusterApp = Application[
@@ -290,6 +291,6 @@ def command_args(context: MusterContext) -> list[str]:
 
 def wake_delivery(context: MusterContext) -> None:
     """Tell the outbox worker that rows were just queued, rather than wait for its tick."""
-    wake = context.application.bot_data.get("wake_delivery")
-    if callable(wake):
-        wake()
+    engine = DELIVERY.find(context.application)
+    if engine is not None:
+        engine.wake()

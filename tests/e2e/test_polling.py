@@ -15,6 +15,7 @@ from bot.config import load_settings
 from bot.kit.clock import FakeClock
 from bot.org.authz import Actor
 from fakeapi import BotApiServer, FakeBotApi, FakeUser
+from handlers.kit.slots import DELIVERY, SERVICES
 from storage.models import Role
 from tests.orgdata import load_tree
 
@@ -34,11 +35,13 @@ async def test_join_over_real_polling(
             telegram={"api_base_url": server.base_url, "api_file_url": server.base_file_url},
         )
         app = await build_application(settings, clock=clock)
-        services = app.bot_data["services"]
+        services = SERVICES.of(app)
         await load_tree(services, tmp_path)
+        riverside = await services.storage.units.by_code("RIV")
+        assert riverside is not None
         created = await services.invites.create(
             Actor.console(),
-            await services.storage.units.by_code("RIV"),
+            riverside,
             Role.SECRETARY,
             uses=1,
             expires_in=timedelta(days=1),
@@ -95,9 +98,10 @@ async def test_directive_delivered_by_the_running_worker(
             checkin={"reminders": []},
         )
         app = await build_application(settings, clock=SystemClock())
-        services = app.bot_data["services"]
+        services = SERVICES.of(app)
         await load_tree(services, tmp_path)
         branch = await services.storage.units.by_code("RIV-1")
+        assert branch is not None
         people = [(8001 + i, f"Member {i}", None, "en", branch.id) for i in range(5)]
         await services.storage.members.add_many(people, services.clock.now())
         stop = asyncio.Event()
@@ -115,7 +119,7 @@ async def test_directive_delivered_by_the_running_worker(
                     send_at=None,
                 ),
             )
-            app.bot_data["wake_delivery"]()
+            DELIVERY.of(app).wake()
             for chat_id, *_ in people:
                 call = await api.wait_for_call("sendMessage", chat_id=chat_id)
                 assert call.message is not None

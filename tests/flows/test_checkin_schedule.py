@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from fakeapi import FakeUser, Replies, SentMessage
+from handlers.kit.slots import DELIVERY
 from storage.models import Role
 from tests.flows.conftest import Harness
 from tests.flows.test_checkin import local
@@ -127,7 +128,7 @@ async def test_a_restart_repeats_nothing(harness: Harness, people: dict[str, Fak
     )
     harness.clock.advance(timedelta(minutes=5))
     await run_schedule(app2)
-    assert await app2.bot_data["delivery"].drain() == 0
+    assert await DELIVERY.of(app2).drain() == 0
     assert len(reminders(harness, people["bo"])) == 1
 
 

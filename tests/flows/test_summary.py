@@ -17,6 +17,7 @@ from bot.directives.service import Draft
 from bot.org.authz import Actor
 from bot.summaries.render import SummaryText
 from fakeapi import ChatDriver, FakeRequest, FakeUser
+from handlers.kit.slots import SERVICES
 from storage.directives import Target
 from storage.models import Role
 from tests.flows.conftest import Harness
@@ -136,7 +137,7 @@ async def test_a_summary_missed_while_down_is_sent_late_once(harness: Harness, o
     # A restart on the same database sends nothing again.
     storage = harness.services.storage
     app = await build_application(
-        harness.app.bot_data["services"].settings,
+        SERVICES.of(harness.app).settings,
         request=FakeRequest(harness.api),
         clock=harness.clock,
         storage=storage,

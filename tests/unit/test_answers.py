@@ -21,7 +21,7 @@ from bot.org.authz import Actor, PermissionDeniedError
 from bot.services import Services
 from storage.answers import ChoiceCount, Tally
 from storage.directives import Directive, Target
-from storage.models import Unit
+from storage.models import DirectiveStatus, Unit
 from tests.orgdata import load_tree
 from tests.unit.test_summaries import BIG, EVERY_ROW, traced
 
@@ -283,7 +283,7 @@ def test_a_long_headcount_is_folded_to_one_message() -> None:
     directive = Directive(
         id=1, author_member_id=None, author_telegram_id=0, from_unit_id=1, text="x",
         attachment_kind=None, attachment_file_id=None, attachment_name=None, ack_required=True,
-        ack_deadline=None, send_at=now, status="sent", recipients=53_820,
+        ack_deadline=None, send_at=now, status=DirectiveStatus.SENT, recipients=53_820,
         progress_chat_id=None, progress_message_id=None, progress_text=None, reminded_at=None,
         escalated_at=None, created_at=now, finished_at=None, cancelled_at=None,
         question=question.to_json(),

@@ -11,7 +11,6 @@ import pytest
 
 from bot.checkins.config import CheckinSettings
 from bot.checkins.service import (
-    KIND_FLAG,
     CheckinError,
     CheckinService,
     WindowState,
@@ -20,6 +19,7 @@ from bot.checkins.service import (
 from bot.kit.clock import FakeClock
 from bot.kit.questions import Choice, Kind, Question, Text
 from bot.services import Services
+from storage.checkins import CheckinKind
 from storage.models import Member, Role, Unit
 from tests.orgdata import load_tree
 
@@ -229,7 +229,7 @@ async def test_a_flagged_checkin_is_saved_with_its_secretaries_notice(
     assert await services.storage.outbox.claim(clock.now(), 10) == []  # nothing to tell
     await service.save(member, {"status": "help"})
     [row] = await services.storage.outbox.claim(clock.now(), 10)
-    assert (row.kind, row.chat_id, row.member_id) == (KIND_FLAG, 78, sam.id)
+    assert (row.kind, row.chat_id, row.member_id) == (CheckinKind.FLAG, 78, sam.id)
     assert row.payload == {"member": member.id, "day": "2026-12-01"}
 
 

@@ -8,6 +8,7 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +85,26 @@ async def test_user_and_chat_data_survive_restart(db: Database) -> None:
         assert await persistence.get_chat_data() == {-100: {"pinned": [1, 2]}}
         assert await persistence.get_bot_data() == {}
         assert await persistence.get_callback_data() is None
+    finally:
+        await db.close()
+
+
+@dataclass
+class _Draft:
+    unit: int | None = None
+    days: list[str] = field(default_factory=list)
+    pair: tuple[int, int] | None = None
+
+
+async def test_a_dataclass_draft_is_stored_as_the_dict_of_its_fields(db: Database) -> None:
+    persistence = SQLitePersistence(db)
+    await persistence.update_user_data(42, {"leave": _Draft(3, ["2026-12-01"])})
+    await persistence.update_user_data(43, {"leave": _Draft(pair=(1, 2))})  # would be a list
+    await persistence.flush()
+    db = await reopen(db)
+    try:
+        loaded = await SQLitePersistence(db).get_user_data()
+        assert loaded == {42: {"leave": {"unit": 3, "days": ["2026-12-01"], "pair": None}}}
     finally:
         await db.close()
 

@@ -36,6 +36,7 @@ from app.inbox import InboxRequest
 from bot.config import load_settings
 from bot.delivery.reply_pacing import PacedReplies
 from bot.delivery.transport import AiohttpRequest, never_sent
+from handlers.kit.slots import SERVICES
 from tests.unit.test_pacer import Timeline, pacer_on
 from tests.unit.test_reply_pacing import Telegram
 from tests.unit.test_reply_pacing import request as paced
@@ -420,4 +421,4 @@ async def test_the_application_sends_everything_over_this_transport(
         assert isinstance(polling, InboxRequest) and isinstance(polling.inner, AiohttpRequest)
         assert polling.inner is not app.bot.request
     finally:
-        await app.bot_data["services"].storage.close()
+        await SERVICES.of(app).storage.close()

@@ -36,6 +36,7 @@ from handlers.kit.common import (
     wake_delivery,
 )
 from storage.directives import Directive
+from storage.models import AttachmentKind, DirectiveStatus
 
 # Preview and send ----------------------------------------------------------------
 
@@ -65,9 +66,11 @@ async def show_preview(reply: Reply) -> int:
     zone = await author_zone(reply)
     sample = Directive(
         id=0, author_member_id=None, author_telegram_id=0, from_unit_id=origin.id,
-        text=draft.text, attachment_kind=draft.attachment[0] if draft.attachment else None,
+        text=draft.text,
+        attachment_kind=AttachmentKind(draft.attachment[0]) if draft.attachment else None,
         attachment_file_id=None, attachment_name=None, ack_required=draft.ack_required,
-        ack_deadline=draft.ack_deadline, send_at=draft.send_at or now, status="scheduled",
+        ack_deadline=draft.ack_deadline, send_at=draft.send_at or now,
+        status=DirectiveStatus.SCHEDULED,
         recipients=0, progress_chat_id=None, progress_message_id=None, progress_text=None,
         reminded_at=None, escalated_at=None, created_at=now, finished_at=None,
         cancelled_at=None,
@@ -188,7 +191,7 @@ async def send(update: Update, context: MusterContext) -> int:
     query = update.callback_query
     assert query is not None and isinstance(query.message, Message)
     zone = await author_zone(reply)
-    if directive.status == "scheduled":
+    if directive.status is DirectiveStatus.SCHEDULED:
         when = local_when(
             services.i18n, reply.language, directive.send_at, zone, services.clock.now()
         )
