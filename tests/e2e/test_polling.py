@@ -4,6 +4,7 @@ aiohttp transport, real long polling) against the Bot API stand-in over HTTP on 
 from __future__ import annotations
 
 import asyncio
+import gc
 from datetime import timedelta
 from pathlib import Path
 
@@ -71,6 +72,37 @@ async def test_join_over_real_polling(
         assert api.commands_for(None, "en")[0]["command"] == "start"
         # The token never travels anywhere but the URL path.
         assert all(TOKEN not in str(c.params) for c in api.calls)
+
+
+async def test_the_running_bot_keeps_its_start_up_heap_out_of_the_collector(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: FakeClock
+) -> None:
+    """Full collections under a burst of presses walked everything start-up built and
+    paused the loop; the runner freezes that heap once started, and gives it back on stop."""
+    api = FakeBotApi(clock=clock.now)
+    async with BotApiServer(api, TOKEN) as server:
+        monkeypatch.setenv("MUSTER_TELEGRAM__TOKEN", TOKEN)
+        settings = load_settings(
+            None,
+            organisation={"name": "Riverside", "timezone": "Asia/Shanghai"},
+            storage={"database": tmp_path / "e2e.db"},
+            telegram={"api_base_url": server.base_url, "api_file_url": server.base_file_url},
+        )
+        app = await build_application(settings, clock=clock)
+        services = app.bot_data["services"]
+        assert gc.get_freeze_count() == 0
+        stop = asyncio.Event()
+        running = asyncio.create_task(serve_polling(app, stop, poll_timeout=1))
+        try:
+            await api.wait_for_call("getUpdates")  # started
+            assert gc.get_freeze_count() > 0
+            # Frozen: in no generation the collector walks.
+            assert not any(o is services for o in gc.get_objects())
+        finally:
+            stop.set()
+            await asyncio.wait_for(running, 15)
+        assert gc.get_freeze_count() == 0
+        assert any(o is services for o in gc.get_objects())
 
 
 async def test_directive_delivered_by_the_running_worker(
