@@ -87,8 +87,8 @@ async def running(app: MusterApp) -> AsyncIterator[Inbox]:
             await app.start()
             # What start-up built (services, handlers, the persisted user and chat data PTB
             # loaded) lives as long as the process: out of the collector's reach, a full
-            # collection no longer walks it, which paused the loop for 0.1-0.3 s at a time
-            # under a burst of presses (docs/architecture.md, "Garbage collection").
+            # collection no longer walks it, which paused the loop for up to 0.3 s at a time
+            # under a burst of presses (docs/architecture.md, "The event loop's time").
             gc.freeze()
             delivery_stop, inbox_stop = asyncio.Event(), asyncio.Event()
             delivery = asyncio.create_task(

@@ -109,6 +109,14 @@ NOTES = (
     " 1.7 s and 69% kept in that run's third phase, its loop stalled 9.4 s of the 12. With"
     " load average 2-4 on 2 cores the stalls are mostly CPU the bot does not get, so runs"
     " of B alone cannot rank these changes: only A and B in the same round can.",
+    "The run above (2026-12-07, other engineers' suites running): with both changes the"
+    " broadcast kept 96% (target met; 90% in the run on main before), its workers on a"
+    " connection each; full collections took at most 0.06 s (0.27 s on main above). Callback"
+    " answers still miss: p99 1.86 s (1.56 s before, on a quiet machine), p50 0.36 s. What is"
+    " left is presses queueing: 1,000 a second for 2 s is about what one process can handle"
+    " with its answers and edits, so the last ones wait for the loop (stalls 1.4 s in all)"
+    " and for the replies' 256 connections (2,190 waits, up to 0.2 s): the next step is less"
+    " CPU per press, not more concurrency.",
     "B after A: the phases share nothing but the temporary folder (each has its own"
     " stand-in process on a new port, bot process and database file); what differs from"
     " one phase to the next is the machine's other work, which the load average row hints"

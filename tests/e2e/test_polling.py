@@ -7,12 +7,13 @@ import asyncio
 import gc
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from app.build import build_application
 from app.runner import serve_polling
-from bot.config import load_settings
+from bot.config import Settings, load_settings
 from bot.kit.clock import FakeClock
 from bot.org.authz import Actor
 from fakeapi import BotApiServer, FakeBotApi, FakeUser
@@ -22,18 +23,26 @@ from tests.orgdata import load_tree
 TOKEN = "123456:E2E-secret-token"
 
 
+def polling_settings(
+    server: BotApiServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **sections: Any
+) -> Settings:
+    """Settings as shipped, talking to the stand-in ``server`` with this file's token."""
+    monkeypatch.setenv("MUSTER_TELEGRAM__TOKEN", TOKEN)
+    return load_settings(
+        None,
+        organisation={"name": "Riverside", "timezone": "Asia/Shanghai"},
+        storage={"database": tmp_path / "e2e.db"},
+        telegram={"api_base_url": server.base_url, "api_file_url": server.base_file_url},
+        **sections,
+    )
+
+
 async def test_join_over_real_polling(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: FakeClock
 ) -> None:
     api = FakeBotApi(clock=clock.now)
     async with BotApiServer(api, TOKEN) as server:
-        monkeypatch.setenv("MUSTER_TELEGRAM__TOKEN", TOKEN)
-        settings = load_settings(
-            None,
-            organisation={"name": "Riverside", "timezone": "Asia/Shanghai"},
-            storage={"database": tmp_path / "e2e.db"},
-            telegram={"api_base_url": server.base_url, "api_file_url": server.base_file_url},
-        )
+        settings = polling_settings(server, tmp_path, monkeypatch)
         app = await build_application(settings, clock=clock)
         services = app.bot_data["services"]
         await load_tree(services, tmp_path)
@@ -81,13 +90,7 @@ async def test_the_running_bot_keeps_its_start_up_heap_out_of_the_collector(
     paused the loop; the runner freezes that heap once started, and gives it back on stop."""
     api = FakeBotApi(clock=clock.now)
     async with BotApiServer(api, TOKEN) as server:
-        monkeypatch.setenv("MUSTER_TELEGRAM__TOKEN", TOKEN)
-        settings = load_settings(
-            None,
-            organisation={"name": "Riverside", "timezone": "Asia/Shanghai"},
-            storage={"database": tmp_path / "e2e.db"},
-            telegram={"api_base_url": server.base_url, "api_file_url": server.base_file_url},
-        )
+        settings = polling_settings(server, tmp_path, monkeypatch)
         app = await build_application(settings, clock=clock)
         services = app.bot_data["services"]
         assert gc.get_freeze_count() == 0
@@ -116,12 +119,10 @@ async def test_directive_delivered_by_the_running_worker(
 
     api = FakeBotApi()
     async with BotApiServer(api, TOKEN) as server:
-        monkeypatch.setenv("MUSTER_TELEGRAM__TOKEN", TOKEN)
-        settings = load_settings(
-            None,
-            organisation={"name": "Riverside", "timezone": "Asia/Shanghai"},
-            storage={"database": tmp_path / "e2e.db"},
-            telegram={"api_base_url": server.base_url, "api_file_url": server.base_file_url},
+        settings = polling_settings(
+            server,
+            tmp_path,
+            monkeypatch,
             # The real clock drives this test: with the default 09:00 reminder, a run at
             # 01:00 UTC also sent each member a check-in reminder (CI failed on that).
             checkin={"reminders": []},
