@@ -54,6 +54,7 @@ async def test_join_over_real_polling(
             expires_in=timedelta(days=1),
             approval=False,
         )
+        assert gc.get_freeze_count() == 0
         stop = asyncio.Event()
         running = asyncio.create_task(serve_polling(app, stop, poll_timeout=1))
         try:
@@ -73,39 +74,21 @@ async def test_join_over_real_polling(
             assert "/invite — Create an invite link" in call.message.text
             member = await services.storage.members.by_telegram_id(7001)
             assert member is not None and member.username == "alice"
-        finally:
-            stop.set()
-            await asyncio.wait_for(running, 15)
-        # Polling confirmed both updates; menus were registered at start-up.
-        assert api.confirmed_offset > 2
-        assert api.commands_for(None, "en")[0]["command"] == "start"
-        # The token never travels anywhere but the URL path.
-        assert all(TOKEN not in str(c.params) for c in api.calls)
-
-
-async def test_the_running_bot_keeps_its_start_up_heap_out_of_the_collector(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: FakeClock
-) -> None:
-    """Full collections under a burst of presses walked everything start-up built and
-    paused the loop; the runner freezes that heap once started, and gives it back on stop."""
-    api = FakeBotApi(clock=clock.now)
-    async with BotApiServer(api, TOKEN) as server:
-        settings = polling_settings(server, tmp_path, monkeypatch)
-        app = await build_application(settings, clock=clock)
-        services = app.bot_data["services"]
-        assert gc.get_freeze_count() == 0
-        stop = asyncio.Event()
-        running = asyncio.create_task(serve_polling(app, stop, poll_timeout=1))
-        try:
-            await api.wait_for_call("getUpdates")  # started
+            # Full collections under a burst of presses walked everything start-up built
+            # and paused the loop: the running bot keeps that heap frozen, out of every
+            # generation the collector walks, and gives it back on stop.
             assert gc.get_freeze_count() > 0
-            # Frozen: in no generation the collector walks.
             assert not any(o is services for o in gc.get_objects())
         finally:
             stop.set()
             await asyncio.wait_for(running, 15)
         assert gc.get_freeze_count() == 0
         assert any(o is services for o in gc.get_objects())
+        # Polling confirmed both updates; menus were registered at start-up.
+        assert api.confirmed_offset > 2
+        assert api.commands_for(None, "en")[0]["command"] == "start"
+        # The token never travels anywhere but the URL path.
+        assert all(TOKEN not in str(c.params) for c in api.calls)
 
 
 async def test_directive_delivered_by_the_running_worker(
