@@ -22,7 +22,7 @@ from bot.config import ConfigError, Settings
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.pacer import Pacer
 from bot.delivery.reply_pacing import PacedReplies
-from bot.delivery.transport import GET_UPDATES_POOL_SIZE, AiohttpRequest
+from bot.delivery.transport import GET_UPDATES_POOL_SIZE, POOL_SIZE, AiohttpRequest
 from bot.kit.clock import Clock, SystemClock
 from bot.services import Services
 from handlers.kit import menu
@@ -104,7 +104,7 @@ async def build_application(
     inbox = Inbox(storage, services.clock)
     # All Bot API traffic goes over aiohttp unless a request is injected: PTB's default
     # HTTPXRequest costs several times the CPU per call (see bot/delivery/transport.py).
-    builder = builder.request(request or AiohttpRequest())
+    builder = builder.request(request or _bot_request(settings))
     polling = request or AiohttpRequest(connection_pool_size=GET_UPDATES_POOL_SIZE)
     # Polling stores each batch of updates before the next getUpdates confirms it.
     builder = builder.get_updates_request(InboxRequest(polling, inbox))
@@ -139,6 +139,13 @@ async def build_application(
     inbox.register(app)
     app.add_error_handler(on_error)
     return app
+
+
+def _bot_request(settings: Settings) -> AiohttpRequest:
+    """The bot's transport: PTB's pool for everything interactive, and connections of
+    their own for the outbox workers, so that the broadcast never queues behind a burst
+    of presses for a connection (bench.burst)."""
+    return AiohttpRequest(connection_pool_size=POOL_SIZE, bulk_pool_size=settings.delivery.workers)
 
 
 async def run_schedule(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
