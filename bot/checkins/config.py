@@ -86,6 +86,8 @@ class CheckinSettings(Strict):
     # Days without check-in: weekday names, and dated holidays.
     days_off: list[Weekday] = Field(default_factory=lambda: ["sat", "sun"])
     holidays: list[date] = Field(default_factory=list)
+    # Dated working days that would be off by ``days_off`` (China's 调休 Saturdays).
+    workdays: list[date] = Field(default_factory=list)
     # Send a flagged answer to the secretary at once (else only in the summary).
     flags_at_once: bool = True
     leave_reasons: list[LeaveReason] = Field(default_factory=_default_reasons)
@@ -117,7 +119,27 @@ def checkin_problems(form: CheckinSettings) -> list[str]:
             problems.append(f"{key}.id: {question.id!r} is already used by questions[{first}]")
         seen.setdefault(question.id, index)
         problems += question_problems(key, question)
+    problems += _workday_problems(form)
     reasons = [r.id for r in form.leave_reasons]
     if len(set(reasons)) != len(reasons):
         problems.append("checkin.leave_reasons: an id is listed twice")
+    return problems
+
+
+def _workday_problems(form: CheckinSettings) -> list[str]:
+    """Refused rather than warned: a workday that is a working day anyway, or a holiday
+    too, means the list was typed wrong (a date off by one), and a Saturday without its
+    check-ins would go unnoticed."""
+    problems: list[str] = []
+    for index, day in enumerate(form.workdays):
+        key = f"checkin.workdays[{index}]"
+        weekday = WEEKDAYS[day.weekday()]
+        if day in form.holidays:
+            problems.append(f"{key}: {day} is also in checkin.holidays; keep it in one")
+        elif weekday not in form.days_off:
+            problems.append(
+                f"{key}: {day} is a {weekday}, a working day anyway (not in checkin.days_off)"
+            )
+    if len(set(form.workdays)) != len(form.workdays):
+        problems.append("checkin.workdays: a date is listed twice")
     return problems

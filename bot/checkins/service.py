@@ -203,7 +203,10 @@ class CheckinService:
         return local_instant(day + timedelta(days=1), time(0, 0), self.zone)
 
     def day_off(self, day: date) -> bool:
-        """A configured weekday off or holiday: no check-in is expected."""
+        """A configured weekday off or holiday: no check-in is expected, unless the day is
+        one of the dated ``workdays`` (a 调休 Saturday)."""
+        if day in self.form.workdays:
+            return False
         return WEEKDAYS[day.weekday()] in self.form.days_off or day in self.form.holidays
 
     async def run_schedule(

@@ -113,6 +113,18 @@ def test_days_off_and_holidays(services: Services, clock: FakeClock) -> None:
     assert checkins.next_opening(None) == local_instant(date(2026, 12, 28), time(6), SHANGHAI)
 
 
+def test_a_dated_workday_is_a_working_saturday(services: Services, clock: FakeClock) -> None:
+    checkins = CheckinService(
+        services.storage, clock, form(workdays=[date(2026, 12, 12)]), SHANGHAI
+    )
+    at(clock, "2026-12-12 10:00")  # the 调休 Saturday: open as on any working day
+    assert checkins.window(None).state is WindowState.OPEN
+    at(clock, "2026-12-05 10:00")  # other Saturdays stay off
+    assert checkins.window(None).state is WindowState.DAY_OFF
+    at(clock, "2026-12-11 23:00")  # Friday night: the next opening is that Saturday
+    assert checkins.next_opening(None) == local_instant(date(2026, 12, 12), time(6), SHANGHAI)
+
+
 def test_dst_neither_shifts_nor_doubles_a_local_time() -> None:
     berlin = ZoneInfo("Europe/Berlin")
     # 09:00 local is 08:00 UTC in winter and 07:00 UTC in summer: the wall time holds.

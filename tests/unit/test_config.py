@@ -223,6 +223,22 @@ max = 35
     ]
 
 
+def test_workdays_must_be_days_off_otherwise(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+[checkin]
+holidays = ["2026-10-10"]
+workdays = ["2026-12-12", "2026-12-08", "2026-10-10", "2026-12-12"]
+""",
+    )
+    assert problems(path) == [
+        "checkin.workdays[1]: 2026-12-08 is a tue, a working day anyway (not in checkin.days_off)",
+        "checkin.workdays[2]: 2026-10-10 is also in checkin.holidays; keep it in one",
+        "checkin.workdays: a date is listed twice",
+    ]
+
+
 def test_duty_settings_are_checked(tmp_path: Path) -> None:
     path = write(
         tmp_path,
