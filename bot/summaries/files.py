@@ -1,38 +1,34 @@
-"""The summary's workbook: an XLSX file (units, members with the day's status, shifts,
-directives and acknowledgements), and ``/export``'s of a range of days. The charts are in
+"""The summary's workbook: an XLSX file (units, members with the day's status, answers,
+shifts, duty reports, directives and acknowledgements, definitions), and ``/export``'s of
+a range of days; the row sheets are in ``bot/summaries/sheets.py``, the charts in
 ``bot/summaries/charts.py``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from bot.duty.wording import status_key
 from bot.kit.i18n import Translator, html_to_text
 from bot.kit.tables import Cell, Table, xlsx_bytes
 from bot.summaries.service import BookParts, Export, Summary
-from storage.exports import ShiftRow
-from storage.models import ShiftStatus, Unit
+from bot.summaries.sheets import (
+    answer_sheet,
+    definition_sheet,
+    member_sheet,
+    report_sheet,
+    shift_sheet,
+)
 from storage.summaries import DirectiveDay
-
-_MEMBER_STATUS_KEYS = {
-    "checked_in": "summary-status-checked-in",
-    "excused": "summary-status-excused",
-    "on_leave": "summary-status-on-leave",
-    "missing": "summary-status-missing",
-}
 
 
 def workbook(summary: Summary, parts: BookParts, i18n: Translator, language: str) -> bytes:
     """Sheets: units (every unit of the subtree, its own members), members with the day's
-    status, shifts, directives with acknowledgements."""
+    status, check-in answers, shifts, end-of-duty reports, directives with
+    acknowledgements, and what each figure means."""
 
     def t(key: str) -> str:
         return i18n.plain(language, key)
 
-    units, members, shifts = parts.units, parts.members, parts.shifts
-    zone = summary.zone
+    units, zone = parts.units, summary.zone
     unit_rows: list[list[Cell]] = []
     for unit in sorted(units.values(), key=lambda u: u.path):
         c = parts.per_unit.get(unit.id)
@@ -43,16 +39,6 @@ def workbook(summary: Summary, parts: BookParts, i18n: Translator, language: str
             [unit.code, unit.name, unit.depth, c.members, c.checked_in, c.excused, c.on_leave,
              c.missing, rate]
         )  # fmt: skip
-    member_rows: list[list[Cell]] = [
-        [
-            m.display_name,
-            units[m.unit_id].name if m.unit_id in units else "",
-            t(_MEMBER_STATUS_KEYS[m.status]),
-            "🚩" if m.flagged else "",
-            m.checked_at.astimezone(zone).strftime("%H:%M") if m.checked_at else "",
-        ]
-        for m in members
-    ]
     return xlsx_bytes(
         {
             t("summary-sheet-units"): (
@@ -61,25 +47,30 @@ def workbook(summary: Summary, parts: BookParts, i18n: Translator, language: str
                  t("summary-col-leave"), t("summary-col-missing"), t("summary-col-rate")],
                 unit_rows,
             ),
-            t("summary-sheet-members"): (
-                [t("summary-col-name"), t("summary-col-unit"), t("summary-col-status"),
-                 t("summary-col-flag"), t("summary-col-time")],
-                member_rows,
+            t("summary-sheet-members"): member_sheet(parts.members, units, zone, t),
+            t("summary-sheet-answers"): answer_sheet(
+                parts.answers, parts.questions, units, zone, language, t
             ),
-            t("summary-sheet-shifts"): _shift_sheet(shifts, units, t, zone),
+            t("summary-sheet-shifts"): shift_sheet(parts.shifts, units, zone, t),
+            t("summary-sheet-reports"): report_sheet(
+                parts.shifts, parts.report_questions, units, zone, language, t
+            ),
             t("summary-sheet-directives"): _directive_sheet(summary.directives, t),
+            t("summary-sheet-definitions"): definition_sheet(t),
         }
     )  # fmt: skip
 
 
 def export_workbook(export: Export, i18n: Translator, language: str) -> bytes:
-    """Sheets: every unit's own members per day (a row per unit and day), shifts, and
-    directives with acknowledgements, for ``/export``."""
+    """Sheets: every unit's own members per day (a row per unit and day), the check-in
+    answers, shifts, end-of-duty reports, directives with acknowledgements, and what each
+    figure means, for ``/export``."""
 
     def t(key: str) -> str:
         return i18n.plain(language, key)
 
     names = {u.id: u for u in export.units}
+    zone = export.zone
     day_rows: list[list[Cell]] = []
     for day, counts in export.days:
         for unit in export.units:
@@ -88,7 +79,7 @@ def export_workbook(export: Export, i18n: Translator, language: str) -> bytes:
                 continue
             rate = None if c.rate is None else round(c.rate * 100, 1)
             day_rows.append(
-                [day.isoformat(), unit.code, unit.name, c.members, c.checked_in, c.excused,
+                [day, unit.code, unit.name, c.members, c.checked_in, c.excused,
                  c.on_leave, c.missing, rate]
             )  # fmt: skip
     return xlsx_bytes(
@@ -99,46 +90,23 @@ def export_workbook(export: Export, i18n: Translator, language: str) -> bytes:
                  t("summary-col-leave"), t("summary-col-missing"), t("summary-col-rate")],
                 day_rows,
             ),
-            t("summary-sheet-shifts"): _shift_sheet(export.shifts, names, t, None),
+            t("summary-sheet-answers"): answer_sheet(
+                export.answers, export.questions, names, zone, language, t
+            ),
+            t("summary-sheet-shifts"): shift_sheet(export.shifts, names, zone, t),
+            t("summary-sheet-reports"): report_sheet(
+                export.shifts, export.report_questions, names, zone, language, t
+            ),
             t("summary-sheet-directives"): _directive_sheet(export.directives, t),
+            t("summary-sheet-definitions"): definition_sheet(t),
         }
     )  # fmt: skip
 
 
-def _shift_sheet(
-    shifts: Sequence[ShiftRow],
-    units: dict[int, Unit],
-    t: Callable[[str], str],
-    zone: ZoneInfo | None,
-) -> Table:
-    """Times in ``zone``, or each shift's own unit's when None (a range over many units)."""
-    rows: list[list[Cell]] = []
-    for s in shifts:
-        unit = units.get(s.unit_id)
-        here = zone or (ZoneInfo(unit.timezone) if unit and unit.timezone else None)
-        rows.append(
-            [
-                unit.name if unit else "",
-                s.grid_code,
-                s.grid_name,
-                s.member_name or "",
-                _local(s.starts_at, here),
-                _local(s.ends_at, here),
-                t(status_key(ShiftStatus(s.status), started=s.uncovered)),  # as /roster says it
-                s.decline_reason or ("✓" if s.declined else ""),
-            ]
-        )
-    header = [
-        t("summary-col-unit"), t("summary-col-grid"), t("summary-col-grid-name"),
-        t("summary-col-name"), t("summary-col-start"), t("summary-col-end"),
-        t("summary-col-status"), t("summary-col-declined"),
-    ]  # fmt: skip
-    return header, rows
-
-
 def _directive_sheet(directives: Sequence[DirectiveDay], t: Callable[[str], str]) -> Table:
+    yes = t("summary-yes")
     rows: list[list[Cell]] = [
-        [d.directive_id, html_to_text(d.text)[:200], "✓" if d.ack_required else "",
+        [d.directive_id, html_to_text(d.text)[:200], yes if d.ack_required else "",
          d.recipients, d.sent, d.acked if d.ack_required else None]
         for d in directives
     ]  # fmt: skip
@@ -147,7 +115,3 @@ def _directive_sheet(directives: Sequence[DirectiveDay], t: Callable[[str], str]
         t("summary-col-recipients"), t("summary-col-sent"), t("summary-col-acked"),
     ]  # fmt: skip
     return header, rows
-
-
-def _local(moment: datetime, zone: ZoneInfo | None) -> str:
-    return (moment.astimezone(zone) if zone else moment).strftime("%Y-%m-%d %H:%M")

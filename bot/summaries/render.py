@@ -137,7 +137,10 @@ class SummaryText:
                     leave=total.on_leave,
                     missing=total.missing,
                 ),
-                self.t(
+                # Nobody was a member the day before (the first summary): no "+247".
+                self.t("summary-change-first")
+                if before.members == 0
+                else self.t(
                     "summary-change",
                     day=format_day(summary.previous_day, self.language),
                     checked=delta(total.checked_in, before.checked_in),

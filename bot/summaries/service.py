@@ -19,10 +19,11 @@ from bot.config import SummarySettings
 from bot.duty.plans import UnitCoverage
 from bot.duty.roster import RosterService
 from bot.kit.clock import Clock
+from bot.kit.questions import Question
 from bot.org.authz import Action, Actor, Authorizer
 from storage import Storage
 from storage.checkins import Missing, UnitDay
-from storage.exports import MemberDay, ShiftRow
+from storage.exports import AnswerRow, MemberDay, ShiftRow
 from storage.incidents import Incident
 from storage.models import Unit
 from storage.summaries import DirectiveDay, Flagged
@@ -143,6 +144,9 @@ class BookParts:
     per_unit: dict[int, Counts]
     members: list[MemberDay]
     shifts: list[ShiftRow]
+    answers: list[AnswerRow]
+    questions: list[Question]  # the check-in form's, for the answers' columns
+    report_questions: list[Question]  # the end-of-duty report's
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +161,10 @@ class Export:
     days: list[tuple[date, dict[int, Counts]]]
     shifts: list[ShiftRow]
     directives: list[DirectiveDay]
+    zone: ZoneInfo  # the committee's: a unit without its own timezone keeps this one
+    answers: list[AnswerRow]
+    questions: list[Question]
+    report_questions: list[Question]
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,6 +275,9 @@ class SummaryService:
             per_unit={d.unit_id: Counts.one(d) for d in days},
             members=await storage.exports.member_days(committee.path, day, end),
             shifts=await storage.exports.shifts(committee.path, day, day),
+            answers=await storage.exports.answers(committee.path, day, day),
+            questions=self.checkins.form.questions,
+            report_questions=self.roster.settings.report,
         )
 
     def working_day_before(self, day: date) -> date:
@@ -319,6 +330,10 @@ class SummaryService:
             days=days,
             shifts=await self.storage.exports.shifts(unit.path, first, last),
             directives=await self.storage.summaries.directives(unit.path, start, end),
+            zone=zone,
+            answers=await self.storage.exports.answers(unit.path, first, last),
+            questions=self.checkins.form.questions,
+            report_questions=self.roster.settings.report,
         )
 
     async def register_chat(self, actor: Actor, unit: Unit, chat_id: int, on: bool) -> bool:

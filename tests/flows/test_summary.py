@@ -86,11 +86,11 @@ async def test_evening_summary_reaches_each_coordinator_once(harness: Harness, o
     [text] = summaries(harness, org.coord.id)
     # RIV-1: Ann, Bo (sick: excused), Cy (flagged) and Sam checked in, Di on leave, Ed
     # missing; RIV itself: the two coordinators, who did not check in. Nobody had joined
-    # the day before.
+    # the day before: nothing to compare with (not "+4").
     assert text == (
         "📊 Riverside District — Tue 1 Dec\n\n"
         "Members 8 · checked in 4 (57%) · excused by check-in 1 · on recorded leave 1 · missing 3\n"
-        "Against Mon 30 Nov: checked in +4, missing +3\n\n"
+        "No earlier day to compare with: this is the first with members.\n\n"
         "By unit, worst first (checked in / expected, missing, change)\n"
         "• Riverside District (own members): 0/2 (0%) · missing 2 (+2)\n"
         "• Riverside Branch 1: 4/5 (80%) · missing 1 (+1)\n\n"
@@ -105,6 +105,7 @@ async def test_evening_summary_reaches_each_coordinator_once(harness: Harness, o
     assert "成员8 · 已打卡4（57%）· 打卡告假1 · 登记请假1 · 未打卡3" in text_zh
     assert "Riverside District本级未打卡：Chen、Cora" in text_zh  # names listed with 、
     assert "<b>" not in text_zh
+    assert "这是第一个有成员的日子，暂无前一日可比较。" in text_zh
     await harness.run_due()
     harness.clock.set(local(f"{DAY} 23:00"))
     await harness.run_due()
@@ -245,13 +246,16 @@ async def test_the_workbook_lists_members_and_units(harness: Harness, org: Org) 
     data = harness.api.file_bytes(book.raw["document"]["file_id"])
     assert data is not None
     members = sheet(data, "Members")
-    assert members[0] == ["Name", "Unit", "Status", "Flag", "Time"]
-    statuses = {row[0]: row[2] for row in members[1:]}
+    assert members[0] == [
+        "Name", "Username", "Unit", "Status", "Excused by check-in", "Flag", "Time",
+    ]  # fmt: skip
+    statuses = {row[0]: row[3] for row in members[1:]}
+    # An excused check-in is a check-in, as in the text ("excused" says which).
     assert statuses == {
         "Chen": "missing",
         "Cora": "missing",
         "Ann": "checked in",
-        "Bo": "excused by check-in",
+        "Bo": "checked in",
         "Cy": "checked in",
         "Di": "on recorded leave",
         "Ed": "missing",
@@ -379,10 +383,14 @@ async def test_the_evening_summary_carries_its_chart_and_workbook(
     assert english and chinese and english != chinese  # each worded in its reader's language
     [book] = [m for m in harness.api.sent_to(org.coord_zh.id) if "document" in m.raw]
     data = harness.api.file_bytes(book.raw["document"]["file_id"])
-    assert data is not None and sheet(data, "成员")[0] == ["姓名", "单位", "状态", "标记", "时间"]
-    # The two "not missing" figures are named apart, as in the text; statuses as /roster.
-    statuses = {row[0]: row[2] for row in sheet(data, "成员")[1:]}
-    assert (statuses["Bo"], statuses["Di"], statuses["Ed"]) == ("打卡告假", "登记请假", "未打卡")
+    assert data is not None and sheet(data, "成员")[0] == [
+        "姓名", "用户名", "单位", "状态", "打卡告假", "标记", "时间",
+    ]  # fmt: skip
+    # The two "not missing" figures are named apart, as in the text.
+    statuses = {row[0]: row[3:5] for row in sheet(data, "成员")[1:]}
+    assert (statuses["Bo"], statuses["Di"], statuses["Ed"]) == (
+        ["已打卡", "是"], ["登记请假", None], ["未打卡", None],
+    )  # fmt: skip
     assert sheet(data, "单位")[0] == [
         "代码", "单位", "层级", "成员数", "已打卡", "打卡告假", "登记请假", "未打卡", "打卡率 %",
     ]  # fmt: skip

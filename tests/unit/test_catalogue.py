@@ -18,7 +18,7 @@ from bot.kit.i18n import LANGUAGES, Html, Language, Translator, read_catalogue
 
 ROOT = Path(__file__).parents[2]
 KEY = re.compile(r"^[a-z]+(-[a-z0-9]+)+$")
-NOT_MESSAGES = {"utf-8", "utf-8-sig"}
+NOT_MESSAGES = {"utf-8", "utf-8-sig", "yyyy-mm-dd"}  # encodings, a spreadsheet date format
 # Code that talks to people; every kebab-case literal there is a message id.
 SOURCES = [
     path for folder in ("app", "handlers", "bot") for path in sorted((ROOT / folder).rglob("*.py"))
