@@ -192,6 +192,30 @@ async def test_weekly_summary_on_sunday(harness: Harness, org: Org) -> None:
     assert "• Sat 5 Dec: — · missing 0" in weekly[0]  # a day off
 
 
+async def test_a_dated_workday_is_summed_up_as_a_working_day(
+    harness: Harness, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Saturday 5 December made a working day (调休, ``checkin.workdays``): its summary
+    counts who is missing, and Monday compares with it rather than with Friday."""
+    checkins = harness.services.checkins
+    monkeypatch.setattr(
+        checkins, "form", checkins.form.model_copy(update={"workdays": [date(2026, 12, 5)]})
+    )
+    harness.clock.set(local("2026-12-05 09:00"))
+    await checkin(harness, org.members["Ann"], "post")
+    harness.clock.set(local("2026-12-05 20:00"))
+    await harness.run_due()
+    [saturday] = [text for text in summaries(harness, org.coord.id) if "Sat 5 Dec" in text]
+    assert "Members 8 · checked in 1 (12%)" in saturday and "Day off" not in saturday
+    harness.clock.set(local("2026-12-06 20:00"))  # Sunday stays a day off
+    await harness.run_due()
+    weekly = [m.text or "" for m in harness.api.sent_to(org.coord.id) if "📈" in (m.text or "")]
+    assert "• Sat 5 Dec: 12% · missing 7" in weekly[0]
+    assert "• Sun 6 Dec: — · missing 0" in weekly[0]
+    monday = await harness.services.summaries.compile(await harness.unit("RIV"), date(2026, 12, 7))
+    assert monday.previous_day == date(2026, 12, 5)
+
+
 async def test_on_demand_and_its_refusals(harness: Harness, org: Org) -> None:
     coord, member = org.coord, org.members["Ann"]
     harness.clock.set(local(f"{DAY} 12:00"))
