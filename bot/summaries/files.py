@@ -11,6 +11,7 @@ from bot.kit.i18n import Translator, html_to_text
 from bot.kit.tables import Cell, Table, xlsx_bytes
 from bot.summaries.service import BookParts, Export, Summary
 from bot.summaries.sheets import (
+    Answers,
     answer_sheet,
     definition_sheet,
     member_sheet,
@@ -49,11 +50,11 @@ def workbook(summary: Summary, parts: BookParts, i18n: Translator, language: str
             ),
             t("summary-sheet-members"): member_sheet(parts.members, units, zone, t),
             t("summary-sheet-answers"): answer_sheet(
-                parts.answers, parts.questions, units, zone, language, t
+                parts.answers, Answers(parts.questions, language, t), units, zone
             ),
             t("summary-sheet-shifts"): shift_sheet(parts.shifts, units, zone, t),
             t("summary-sheet-reports"): report_sheet(
-                parts.shifts, parts.report_questions, units, zone, language, t
+                parts.shifts, Answers(parts.report_questions, language, t), units, zone
             ),
             t("summary-sheet-directives"): _directive_sheet(summary.directives, t),
             t("summary-sheet-definitions"): definition_sheet(t),
@@ -91,11 +92,11 @@ def export_workbook(export: Export, i18n: Translator, language: str) -> bytes:
                 day_rows,
             ),
             t("summary-sheet-answers"): answer_sheet(
-                export.answers, export.questions, names, zone, language, t
+                export.answers, Answers(export.questions, language, t), names, zone
             ),
             t("summary-sheet-shifts"): shift_sheet(export.shifts, names, zone, t),
             t("summary-sheet-reports"): report_sheet(
-                export.shifts, export.report_questions, names, zone, language, t
+                export.shifts, Answers(export.report_questions, language, t), names, zone
             ),
             t("summary-sheet-directives"): _directive_sheet(export.directives, t),
             t("summary-sheet-definitions"): definition_sheet(t),
