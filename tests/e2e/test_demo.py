@@ -278,8 +278,12 @@ def summary_text(plan: Plan, code: str) -> str:
         f"Members {today.members} · checked in {today.checked_in}"
         f" ({percent(today.checked_in, today.expected)}) · excused by check-in {today.excused}"
         f" · on recorded leave {today.on_leave} · missing {today.missing}\n"
-        f"Against Fri 27 Nov: checked in {change(today.checked_in, before.checked_in)},"
-        f" missing {change(today.missing, before.missing)}",
+        + (
+            "No earlier day to compare with: this is the first with members."
+            if before.members == 0  # nobody had joined by Friday
+            else f"Against Fri 27 Nov: checked in {change(today.checked_in, before.checked_in)},"
+            f" missing {change(today.missing, before.missing)}"
+        ),
     ]
     rows: list[tuple[float, str, str]] = []
     own = [p for p in plan.people if p.unit == code]
@@ -358,7 +362,9 @@ def test_muster_demo_reports_and_keeps_its_files(
     assert summary.startswith("📊 City Committee — Mon 30 Nov\n\nMembers 48 · ")
     assert (out / "chart-CITY-2026-11-30.png").read_bytes().startswith(b"\x89PNG")
     book = openpyxl.load_workbook(out / "workbook-CITY-2026-11-30.xlsx")
-    assert book.sheetnames == ["Units", "Members", "Shifts", "Directives"]
+    assert book.sheetnames == [
+        "Units", "Members", "Answers", "Shifts", "Duty reports", "Directives", "Definitions",
+    ]  # fmt: skip
     assert book["Members"].max_row == 1 + 48
     # Nothing is left listening where the stand-in was.
     port = re.search(r"127\.0\.0\.1:(\d+)", printed.err)
