@@ -126,16 +126,16 @@ class ExportRepository:
             for r in rows
         ]
 
-    async def answers(self, path: str, first: date, last: date) -> list[AnswerRow]:
+    async def answers(self, path: str, first: date, last: date, limit: int) -> list[AnswerRow]:
         """The check-ins of local days ``first``..``last`` by active members of the
-        subtree, by day, unit and name."""
+        subtree, by day, unit and name; the first ``limit``."""
         rows = await self.db.fetchall(
             "SELECT c.day, m.display_name, m.username, c.unit_id, c.answers, c.excused,"
             " c.flagged, c.updated_at FROM checkins c JOIN members m ON m.id = c.member_id"
             " JOIN units u ON u.id = c.unit_id WHERE u.path >= ? AND u.path < ?"
             " AND c.day >= ? AND c.day <= ? AND m.active = 1"
-            " ORDER BY c.day, u.path, m.display_name",
-            (*subtree_bounds(path), first.isoformat(), last.isoformat()),
+            " ORDER BY c.day, u.path, m.display_name LIMIT ?",
+            (*subtree_bounds(path), first.isoformat(), last.isoformat(), limit),
         )
         return [
             AnswerRow(

@@ -31,6 +31,10 @@ from storage.summaries import DirectiveDay, Flagged
 DAILY, WEEKLY = "daily", "weekly"
 # A summary missed while the bot was down is still sent this long after it fell due.
 CATCH_UP = timedelta(hours=24)
+# Check-ins on a workbook's answers sheet at most: a root committee's month would be
+# millions of rows, more than a sheet holds (1,048,576) or memory affords. One more is
+# read, to tell the reader the sheet was cut.
+ANSWER_ROWS = 250_000
 
 
 class SummaryError(Exception):
@@ -275,7 +279,7 @@ class SummaryService:
             per_unit={d.unit_id: Counts.one(d) for d in days},
             members=await storage.exports.member_days(committee.path, day, end),
             shifts=await storage.exports.shifts(committee.path, day, day),
-            answers=await storage.exports.answers(committee.path, day, day),
+            answers=await storage.exports.answers(committee.path, day, day, ANSWER_ROWS + 1),
             questions=self.checkins.form.questions,
             report_questions=self.roster.settings.report,
         )
@@ -331,7 +335,7 @@ class SummaryService:
             shifts=await self.storage.exports.shifts(unit.path, first, last),
             directives=await self.storage.summaries.directives(unit.path, start, end),
             zone=zone,
-            answers=await self.storage.exports.answers(unit.path, first, last),
+            answers=await self.storage.exports.answers(unit.path, first, last, ANSWER_ROWS + 1),
             questions=self.checkins.form.questions,
             report_questions=self.roster.settings.report,
         )

@@ -18,6 +18,7 @@ from bot.kit.questions import CHOICE_KINDS, Kind, Question
 from bot.kit.tables import Cell, Table
 from bot.kit.zones import unit_zone
 from bot.summaries.figures import FIGURES, member_status_key
+from bot.summaries.service import ANSWER_ROWS
 from storage.exports import AnswerRow, MemberDay, ShiftRow
 from storage.models import ShiftStatus, Unit
 
@@ -111,12 +112,14 @@ def answer_sheet(
     t = form.t
     header = [t("summary-col-day"), *map(t, _WHO_HEADS), *map(t, _MARK_HEADS), *form.header()]
     rows: list[list[Cell]] = []
-    for a in answers:
+    for a in answers[:ANSWER_ROWS]:
         unit = units.get(a.unit_id)
         rows.append(
             [a.day, *_who(a.display_name, a.username, unit),
              *_marks(a.updated_at, unit, zone, a.excused, a.flagged, t), *form.cells(a.answers)]
         )  # fmt: skip
+    if len(answers) > ANSWER_ROWS:  # the last row says so rather than leave it unsaid
+        rows.append([None, t("summary-answers-cut")])
     return header, rows
 
 

@@ -187,3 +187,19 @@ async def test_the_decline_reason_stays_with_who_declined(harness: Harness, org:
         assert reports[0][-2:] == ["How many households did you visit?", "Anything to report?"]
         assert [row[3] for row in reports[1:]] == ["Cy"]
         assert reports[1][-2:] == [83.0, None]
+
+
+async def test_an_answers_sheet_too_long_says_it_was_cut(
+    harness: Harness, org: Org, fay: FakeUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.summaries.service.ANSWER_ROWS", 3)
+    monkeypatch.setattr("bot.summaries.sheets.ANSWER_ROWS", 3)
+    harness.clock.set(local(f"{DAY} 21:00"))
+    book = await book_of(harness, org.coord, "export", DAY, DAY)
+    answers = rows(book["Answers"])
+    assert len(answers) == 1 + 3 + 1
+    assert answers[-1][:2] == [
+        None,
+        "…and more check-ins than one sheet holds: export fewer days or a smaller unit"
+        " to see them all.",
+    ]

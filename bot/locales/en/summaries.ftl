@@ -50,6 +50,7 @@ summary-sheet-shifts = Shifts
 summary-sheet-directives = Directives
 summary-sheet-days = Days
 summary-sheet-answers = Answers
+summary-answers-cut = …and more check-ins than one sheet holds: export fewer days or a smaller unit to see them all.
 summary-sheet-reports = Duty reports
 summary-sheet-definitions = Definitions
 summary-col-code = Code

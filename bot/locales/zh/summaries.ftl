@@ -44,6 +44,7 @@ summary-sheet-shifts = 班次
 summary-sheet-directives = 通知
 summary-sheet-days = 每日
 summary-sheet-answers = 打卡答案
+summary-answers-cut = ……打卡记录超出单个工作表的容量：请减少导出天数或选择较小的单位以查看全部。
 summary-sheet-reports = 值守报告
 summary-sheet-definitions = 口径说明
 summary-col-code = 代码
