@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 
 from bot.kit.i18n import Translator, html_to_text
 from bot.kit.tables import Cell, Table, xlsx_bytes
+from bot.summaries.figures import figure_cells, figure_heads
 from bot.summaries.service import BookParts, Export, Summary
 from bot.summaries.sheets import (
     Answers,
@@ -33,19 +34,13 @@ def workbook(summary: Summary, parts: BookParts, i18n: Translator, language: str
     unit_rows: list[list[Cell]] = []
     for unit in sorted(units.values(), key=lambda u: u.path):
         c = parts.per_unit.get(unit.id)
-        if c is None:
-            continue
-        rate = None if c.rate is None else round(c.rate * 100, 1)
-        unit_rows.append(
-            [unit.code, unit.name, unit.depth, c.members, c.checked_in, c.excused, c.on_leave,
-             c.missing, rate]
-        )  # fmt: skip
+        if c is not None:
+            unit_rows.append([unit.code, unit.name, unit.depth, *figure_cells(c)])
     return xlsx_bytes(
         {
             t("summary-sheet-units"): (
                 [t("summary-col-code"), t("summary-col-unit"), t("summary-col-level"),
-                 t("summary-col-members"), t("summary-col-checked"), t("summary-col-excused"),
-                 t("summary-col-leave"), t("summary-col-missing"), t("summary-col-rate")],
+                 *map(t, figure_heads())],
                 unit_rows,
             ),
             t("summary-sheet-members"): member_sheet(parts.members, units, zone, t),
@@ -76,19 +71,13 @@ def export_workbook(export: Export, i18n: Translator, language: str) -> bytes:
     for day, counts in export.days:
         for unit in export.units:
             c = counts.get(unit.id)
-            if c is None:
-                continue
-            rate = None if c.rate is None else round(c.rate * 100, 1)
-            day_rows.append(
-                [day, unit.code, unit.name, c.members, c.checked_in, c.excused,
-                 c.on_leave, c.missing, rate]
-            )  # fmt: skip
+            if c is not None:
+                day_rows.append([day, unit.code, unit.name, *figure_cells(c)])
     return xlsx_bytes(
         {
             t("summary-sheet-days"): (
                 [t("summary-col-day"), t("summary-col-code"), t("summary-col-unit"),
-                 t("summary-col-members"), t("summary-col-checked"), t("summary-col-excused"),
-                 t("summary-col-leave"), t("summary-col-missing"), t("summary-col-rate")],
+                 *map(t, figure_heads())],
                 day_rows,
             ),
             t("summary-sheet-answers"): answer_sheet(

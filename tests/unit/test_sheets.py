@@ -3,11 +3,15 @@ changed since the answer was stored."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from bot.kit.questions import Choice, Kind, Question, Text
 from bot.kit.tables import Cell
-from bot.summaries.sheets import answer_cell
+from bot.summaries.sheets import answer_cell, local
+from storage.models import Unit
 
 PLACES = Question(
     id="where",
@@ -44,3 +48,14 @@ def words(key: str) -> str:
 )
 def test_answer_cells(question: Question, value: object, language: str, cell: Cell) -> None:
     assert answer_cell(question, value, language, words) == cell
+
+
+def test_times_are_on_the_units_own_clock() -> None:
+    """A spreadsheet datetime has no zone: each row's is its unit's wall clock."""
+    shanghai = ZoneInfo("Asia/Shanghai")
+    moment = datetime(2026, 12, 1, 2, 30, tzinfo=UTC)
+    urumqi = Unit(2, "HIL-1", "Hillside Branch 1", 1, "/1/2/", 2, "Asia/Urumqi")
+    plain = Unit(3, "RIV-1", "Riverside Branch 1", 1, "/1/3/", 2, None)
+    assert local(moment, urumqi, shanghai) == datetime(2026, 12, 1, 8, 30)
+    assert local(moment, plain, shanghai) == datetime(2026, 12, 1, 10, 30)
+    assert local(None, plain, shanghai) is None
