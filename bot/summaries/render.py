@@ -165,7 +165,10 @@ class SummaryText:
             expected=counts.expected,
             rate=percent(counts.rate),
             missing=counts.missing,
-            change=delta(counts.missing, line.previous.missing),
+            # No members the day before (a first summary, a new unit): nothing to compare.
+            change="—"
+            if line.previous.members == 0
+            else delta(counts.missing, line.previous.missing),
         )
 
     def _duty(self, duty: Duty) -> Html:

@@ -296,7 +296,8 @@ def summary_text(plan: Plan, code: str) -> str:
         c, b = counts(people), day_before(people)
         rate = c.checked_in / c.expected if c.expected else 2.0
         shown = f"{c.checked_in}/{c.expected} ({percent(c.checked_in, c.expected)})"
-        missing = f"missing {c.missing} ({change(c.missing, b.missing)})"
+        moved = change(c.missing, b.missing) if b.members else "—"  # nobody the day before
+        missing = f"missing {c.missing} ({moved})"
         rows.append((rate, name, f"• {name}{label}: {shown} · {missing}"))
     heading = "By unit, worst first (checked in / expected, missing, change)"
     parts.append("\n".join([heading, *[text for _, _, text in sorted(rows)]]))
