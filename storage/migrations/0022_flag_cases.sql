@@ -1,0 +1,29 @@
+-- Flags are cases (issue #17): one case per flagged answer of a check-in, followed up by
+-- the secretary (handled, with an optional note) or passed up the tree (escalated).
+
+CREATE TABLE flag_cases (
+    id            INTEGER PRIMARY KEY,
+    checkin_id    INTEGER NOT NULL REFERENCES checkins(id),
+    question      TEXT NOT NULL,                          -- the flagged question's id
+    member_id     INTEGER NOT NULL REFERENCES members(id),
+    unit_id       INTEGER NOT NULL REFERENCES units(id),  -- the member's unit that day
+    day           TEXT NOT NULL,                          -- the check-in's local day
+    opened_at     TEXT NOT NULL,
+    state         TEXT NOT NULL DEFAULT 'open',           -- open, escalated, handled
+    -- Who holds it now: the people with rung_role on rung_unit_id; level counts the
+    -- climbs. moved_at (opened or last escalated) starts the wait before the next climb.
+    level         INTEGER NOT NULL DEFAULT 0,
+    rung_unit_id  INTEGER REFERENCES units(id),
+    rung_role     TEXT,
+    moved_at      TEXT NOT NULL,
+    escalated_by  INTEGER REFERENCES members(id),         -- NULL: by itself (or never)
+    top           INTEGER NOT NULL DEFAULT 0,             -- no rung above: climbs no more
+    handled_by    INTEGER REFERENCES members(id),
+    handled_at    TEXT,
+    note          TEXT,
+    UNIQUE (checkin_id, question)
+);
+-- The tick's question (what waited too long) reads only the cases still open.
+CREATE INDEX flag_cases_waiting ON flag_cases(moved_at) WHERE handled_at IS NULL AND top = 0;
+CREATE INDEX flag_cases_unit ON flag_cases(unit_id, opened_at);
+CREATE INDEX flag_cases_member ON flag_cases(member_id);
