@@ -48,16 +48,22 @@ def case_rows(
     open_cases = [c for c in cases if c.handled_at is None]
     prompts = {q.id: text_in(language, q.prompt) for q in questions}
 
-    def label(key: str, case: Case) -> str:
+    def label(one: str, which: str, case: Case) -> str:
         if len(open_cases) == 1:
-            return i18n.plain(language, f"flag-{key}-button")
+            return i18n.plain(language, one)
         question = prompts.get(case.question, case.question)
-        return i18n.plain(language, f"flag-{key}-which", question=question)
+        return i18n.plain(language, which, question=question)
 
     return [
         [
-            (label("handled", case), HandleFlag(case.id).pack()),
-            (label("escalate", case), EscalateFlag(case.id).pack()),
+            (
+                label("flag-handled-button", "flag-handled-which", case),
+                HandleFlag(case.id).pack(),
+            ),
+            (
+                label("flag-escalate-button", "flag-escalate-which", case),
+                EscalateFlag(case.id).pack(),
+            ),
         ]
         for case in open_cases
     ]
