@@ -224,7 +224,8 @@ async def test_flags_lists_the_scope_and_refuses_a_forged_press(
     case = await flag(harness, ann)
     [listing] = await harness.send(eve, eve.command("flags"))
     assert listing.text == (
-        "🚩 Open flags: 1, oldest first\n1. Ann (Riverside Branch 1), Tue 1 Dec: Help · not escalated"
+        "🚩 Open flags: 1, oldest first\n"
+        "1. Ann (Riverside Branch 1), Tue 1 Dec: Help · not escalated"
     )
     assert labels(listing) == ["1 · ✅ Handled", "1 · ⬆️ Escalate"]
     [carl_list] = await harness.send(people["carl"], people["carl"].command("flags"))
