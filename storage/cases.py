@@ -122,7 +122,12 @@ class CaseRepository:
         return [_case(r) for r in rows]
 
     async def handle(
-        self, conn: aiosqlite.Connection, case_id: int, by: int, note: str | None, now: datetime
+        self,
+        conn: aiosqlite.Connection,
+        case_id: int,
+        by: int | None,
+        note: str | None,
+        now: datetime,
     ) -> bool:
         """Mark it handled unless someone already did: of two at once, one wins."""
         cursor = await conn.execute(

@@ -170,13 +170,9 @@ class CaseService:
         found = await self.actionable(actor, case_id)
         if found.verdict is not CaseVerdict.DONE or found.case is None:
             return found
-        by = actor.member.id if actor.member else None
+        by = actor.member.id if actor.member else None  # None: an admin who is no member
         async with self.storage.db.transaction() as conn:
-            won = (
-                await self.storage.cases.handle(conn, case_id, by or 0, note, self.clock.now())
-                if by
-                else False
-            )
+            won = await self.storage.cases.handle(conn, case_id, by, note, self.clock.now())
             if won:
                 await self.authz.audit(
                     actor,

@@ -53,7 +53,7 @@ def _already(reply: Reply, outcome: CaseOutcome) -> Html:
     case = outcome.case
     assert case is not None and case.handled_at is not None
     at = case.handled_at.astimezone(reply.context.services.checkins.zone_of(outcome.unit))
-    who = outcome.holders[0].display_name if outcome.holders else "—"
+    who = outcome.holders[0].display_name if outcome.holders else reply.label("flag-by-admin")
     return reply.t(
         "flag-already-handled", name=who, day=format_day(at, reply.language), time=f"{at:%H:%M}"
     )

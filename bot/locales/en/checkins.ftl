@@ -53,6 +53,7 @@ flag-note-text = Please type the note as text, press Skip, or /cancel.
 flag-note-too-long = That note has { $length } characters; the limit is { $limit }. Shorten it, or /cancel.
 flag-handled = ✅ Marked handled: <b>{ $name }</b> ({ $unit }).
 flag-handled-note = ✅ Marked handled: <b>{ $name }</b> ({ $unit }). Note: { $note }
+flag-by-admin = an administrator
 flag-already-handled = Already handled by { $name } ({ $day } { $time }).
 flag-escalated = ⬆️ Passed up to { $names } ({ $unit }).
 flag-at-top = It is already at the top: it stays with { $names }.

@@ -53,6 +53,7 @@ flag-note-text = 请用文字填写备注，或点击“跳过”，或发送 /c
 flag-note-too-long = 备注共{ $length }个字符，上限为{ $limit }。请删减，或发送 /cancel。
 flag-handled = ✅ 已标记为处理：<b>{ $name }</b>（{ $unit }）。
 flag-handled-note = ✅ 已标记为处理：<b>{ $name }</b>（{ $unit }）。备注：{ $note }
+flag-by-admin = 管理员
 flag-already-handled = { $name }已于{ $day } { $time }处理。
 flag-escalated = ⬆️ 已上报至{ $names }（{ $unit }）。
 flag-at-top = 已是最高一级，仍由{ $names }处理。
