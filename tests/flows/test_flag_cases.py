@@ -72,6 +72,13 @@ def notice(harness: Harness, user: FakeUser, start: str) -> SentMessage:
     return found[-1]
 
 
+async def handle(harness: Harness, user: FakeUser, message: SentMessage, note: str) -> str:
+    """``user`` presses Handled on ``message`` and types ``note``; the last reply."""
+    label = next(text for text, _ in message.buttons if "✅" in text)
+    await harness.send(user, user.press(message, label))
+    return (await harness.send(user, user.message(note))).texts[-1] or ""
+
+
 async def audited(harness: Harness, action: str) -> list[str]:
     return [e.detail for e in await harness.services.storage.audit.recent() if e.action == action]
 
@@ -204,9 +211,7 @@ async def test_a_flag_left_alone_climbs_one_level_a_day(
     ]
     # Handled meanwhile, a notice still queued is dropped, and it climbs no more.
     harness.clock.advance(timedelta(hours=24))
-    ciro_message = notice(harness, ciro, "⬆️ Passed up to you (level 2)")
-    await harness.send(ciro, ciro.press(ciro_message, HANDLED))
-    await harness.send(ciro, ciro.message("Sorted"))
+    await handle(harness, ciro, notice(harness, ciro, "⬆️ Passed up to you (level 2)"), "Sorted")
     await harness.run_due()
     assert not [m for m in harness.api.sent_to(people["ciro"].id) if "level 3" in (m.text or "")]
     assert (
@@ -243,8 +248,9 @@ async def test_flags_lists_the_scope_and_refuses_a_forged_press(
     [member_list] = await harness.send(ann, ann.command("flags"))
     assert member_list.text == "Only secretaries and coordinators follow up flags."
     # Handled from the list: the same buttons.
-    await harness.send(eve, eve.press(listing, "1 · ✅ Handled"))
-    await harness.send(eve, eve.message("Done"))
+    assert await handle(harness, eve, listing, "Done") == (
+        "✅ Marked handled: Ann (Riverside Branch 1). Note: Done"
+    )
     [empty] = await harness.send(eve, eve.command("flags"))
     assert empty.text == "No open flags in your units."
 
@@ -275,9 +281,7 @@ async def test_an_erased_member_s_case_keeps_counting_without_name_or_note(
 ) -> None:
     eve = people["eve"]
     case = await flag(harness, people["ann"])
-    message = notice(harness, eve, "⚠️ Ann")
-    await harness.send(eve, eve.press(message, HANDLED))
-    await harness.send(eve, eve.message("Ann had a fever; Ann's sister came."))
+    await handle(harness, eve, notice(harness, eve, "⚠️ Ann"), "Ann had a fever; her sister came.")
     member = await harness.services.membership.member(701)
     assert member is not None
     await harness.services.privacy.erase_member(Actor.console(), member)
