@@ -18,6 +18,7 @@ class CaseState(StrEnum):
     OPEN = "open"
     ESCALATED = "escalated"
     HANDLED = "handled"
+    WITHDRAWN = "withdrawn"  # the member changed the answer: nothing to follow up
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,14 +88,21 @@ class CaseRepository:
         rung: Rung | None,
         now: datetime,
     ) -> list[int]:
-        """A case for each flagged question that has none yet (an edited check-in keeps
-        its cases); the ids of those opened (inside the caller's transaction)."""
+        """A case for each flagged question that has none yet, or whose case was withdrawn
+        (the member took the answer back, then gave it again): open from now, at ``rung``.
+        An edited check-in keeps the cases it had. The ids of those opened (inside the
+        caller's transaction)."""
         stamp, opened = to_db_time(now), []
         for question in questions:
-            cursor = await conn.execute(
+            rows = await conn.execute_fetchall(
                 "INSERT INTO flag_cases (checkin_id, question, member_id, unit_id, day,"
                 " opened_at, rung_unit_id, rung_role, moved_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (checkin_id, question)"
+                " DO UPDATE SET state = 'open', level = 0, top = 0, escalated_by = NULL,"
+                " handled_at = NULL, opened_at = excluded.opened_at,"
+                " moved_at = excluded.moved_at, rung_unit_id = excluded.rung_unit_id,"
+                " rung_role = excluded.rung_role WHERE flag_cases.state = 'withdrawn'"
+                " RETURNING id",
                 (
                     checkin_id,
                     question,
@@ -107,9 +115,22 @@ class CaseRepository:
                     stamp,
                 ),
             )
-            if cursor.rowcount == 1 and cursor.lastrowid is not None:
-                opened.append(cursor.lastrowid)
+            opened += [row[0] for row in rows]
         return opened
+
+    async def withdraw(
+        self, conn: aiosqlite.Connection, checkin_id: int, kept: Sequence[str], now: datetime
+    ) -> list[int]:
+        """Close the open cases of the check-in's questions no longer flagged (not in
+        ``kept``); their ids."""
+        marks = ",".join("?" * len(kept))
+        rows = await conn.execute_fetchall(
+            "UPDATE flag_cases SET state = 'withdrawn', handled_at = ?"
+            f" WHERE checkin_id = ? AND handled_at IS NULL AND question NOT IN ({marks})"
+            " RETURNING id",
+            (to_db_time(now), checkin_id, *kept),
+        )
+        return [row[0] for row in rows]
 
     async def get(self, case_id: int) -> Case | None:
         row = await self.db.fetchone("SELECT * FROM flag_cases WHERE id = ?", (case_id,))

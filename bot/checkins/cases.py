@@ -20,7 +20,7 @@ from bot.kit.clock import Clock
 from bot.kit.questions import CHOICE_KINDS, Question
 from bot.org.authz import Action, Actor, Authorizer
 from storage import Storage
-from storage.cases import Case, Rung
+from storage.cases import Case, CaseState, Rung
 from storage.checkins import CheckinKind
 from storage.models import Member, Role, Unit
 from storage.outbox import NewMessage, Priority
@@ -34,7 +34,11 @@ class CaseVerdict(StrEnum):
     UNKNOWN = "unknown"  # no such case (forged data)
     NOT_ALLOWED = "not_allowed"  # outside the presser's scope
     HANDLED = "handled"  # someone handled it already
+    WITHDRAWN = "withdrawn"  # the member took the answer back
     TOP = "top"  # nobody above: it stays where it is
+
+
+CLOSED = (CaseVerdict.HANDLED, CaseVerdict.WITHDRAWN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +140,11 @@ class CaseService:
         questions: Sequence[str],
         now: datetime,
     ) -> None:
-        """A case for each newly flagged answer (inside the check-in's transaction)."""
+        """A case for each newly flagged answer, and the cases of answers no longer
+        flagged withdrawn (inside the check-in's transaction)."""
+        withdrawn = await self.storage.cases.withdraw(conn, checkin_id, questions, now)
+        for case_id in withdrawn:
+            await self._audit(member.telegram_id, "flag_withdrawn", unit_id, f"case {case_id}")
         opened = await self.storage.cases.open(
             conn,
             checkin_id=checkin_id,
@@ -161,7 +169,7 @@ class CaseService:
         if not await self.authz.allows(actor, Action.HANDLE_FLAG, unit, f"case {case_id}"):
             return CaseOutcome(CaseVerdict.NOT_ALLOWED, case)
         if case.handled_at is not None:
-            return await self._handled(case)
+            return await self._closed(case)
         member = await self.storage.members.get(case.member_id)
         return CaseOutcome(CaseVerdict.DONE, case, unit=unit, member=member)
 
@@ -183,7 +191,7 @@ class CaseService:
         case = await self.storage.cases.get(case_id)
         assert case is not None
         if not won:
-            return await self._handled(case)
+            return await self._closed(case)
         return CaseOutcome(CaseVerdict.DONE, case, unit=found.unit, member=found.member)
 
     async def escalate(self, actor: Actor, case_id: int) -> CaseOutcome:
@@ -222,21 +230,23 @@ class CaseService:
                     f"case {case.id}: level {case.level + 1} to {above.rung.role}"
                     f" of unit {above.unit.id} ({how})",
                 )
+        fresh = await self.storage.cases.get(case.id) or case
+        if not moved and fresh.handled_at is not None:  # handled or withdrawn meanwhile
+            return await self._closed(fresh)
         if above is None:
             here = await self.holding(case)
             return CaseOutcome(
                 CaseVerdict.TOP, case, here.holders if here else (), here.unit if here else None
             )
-        if not moved:  # handled (or moved) meanwhile
-            fresh = await self.storage.cases.get(case.id)
-            if fresh is not None and fresh.handled_at is not None:
-                return await self._handled(fresh)
-        fresh = await self.storage.cases.get(case.id)
-        return CaseOutcome(CaseVerdict.DONE, fresh or case, above.holders, above.unit)
+        return CaseOutcome(CaseVerdict.DONE, fresh, above.holders, above.unit)
 
-    async def _handled(self, case: Case) -> CaseOutcome:
-        who = await self.storage.members.get(case.handled_by or 0)
+    async def _closed(self, case: Case) -> CaseOutcome:
+        """Closed already: who handled it, or whose answer it was (withdrawn)."""
         unit = await self.storage.units.get(case.unit_id)
+        if case.state is CaseState.WITHDRAWN:
+            member = await self.storage.members.get(case.member_id)
+            return CaseOutcome(CaseVerdict.WITHDRAWN, case, unit=unit, member=member)
+        who = await self.storage.members.get(case.handled_by or 0)
         return CaseOutcome(CaseVerdict.HANDLED, case, (who,) if who else (), unit)
 
     async def _audit(self, telegram_id: int | None, action: str, unit_id: int, detail: str) -> None:

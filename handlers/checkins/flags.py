@@ -12,7 +12,7 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.checkins import buttons as b
-from bot.checkins.cases import CaseOutcome, CaseVerdict
+from bot.checkins.cases import CLOSED, CaseOutcome, CaseVerdict
 from bot.checkins.flagview import case_line, numbered_rows
 from bot.kit.i18n import Html, format_day, join_html, join_list
 from bot.kit.typed import typed
@@ -49,9 +49,13 @@ FLOW = DraftFlow("flag_note", b.FLAG_NOTE, "flag-note-cancelled", NoteDraft)
 
 
 def _already(reply: Reply, outcome: CaseOutcome) -> Html:
-    """Who handled it, and when (in the case's unit's time)."""
+    """Who handled it, and when (in the case's unit's time); or that the member took the
+    answer back."""
     case = outcome.case
     assert case is not None and case.handled_at is not None
+    if outcome.verdict is CaseVerdict.WITHDRAWN:
+        name = outcome.member.display_name if outcome.member else "—"
+        return reply.t("flag-withdrawn", name=name)
     at = case.handled_at.astimezone(reply.context.services.checkins.zone_of(outcome.unit))
     who = outcome.holders[0].display_name if outcome.holders else reply.label("flag-by-admin")
     return reply.t(
@@ -91,7 +95,7 @@ async def handle(update: Update, context: MusterContext) -> int:
     case_id = reply.pressed(b.HandleFlag).case
     actor = await actor_of(update, context)
     outcome = await context.services.checkins.cases.actionable(actor, case_id)
-    if outcome.verdict is CaseVerdict.HANDLED:
+    if outcome.verdict in CLOSED:
         await reply.toast("")
         await _set_keyboard(reply, _pressed_id(update), _as_buttons(_without(update, case_id)))
         await reply.send_text(_already(reply, outcome))
@@ -147,7 +151,7 @@ async def _finish(reply: Reply, text: str | None) -> int:
         return FLOW.end(context)
     actor = await actor_of(reply.update, context)
     outcome = await context.services.checkins.cases.handle(actor, draft.case, text)
-    if outcome.verdict is CaseVerdict.HANDLED:  # someone else was quicker
+    if outcome.verdict in CLOSED:  # someone else was quicker, or it was withdrawn
         await _set_keyboard(reply, draft.pressed, _as_buttons(draft.rows))
         await reply.send_text(_already(reply, outcome))
     elif outcome.verdict is CaseVerdict.DONE:
@@ -175,7 +179,7 @@ async def escalate(update: Update, context: MusterContext) -> None:
     if outcome.verdict is CaseVerdict.TOP:
         await reply.toast("flag-at-top", names=names)
         return
-    if outcome.verdict is CaseVerdict.HANDLED:
+    if outcome.verdict in CLOSED:
         await reply.toast("")
         await _set_keyboard(reply, _pressed_id(update), _as_buttons(_without(update, case_id)))
         await reply.send_text(_already(reply, outcome))

@@ -15,6 +15,7 @@ from storage.cases import Case, CaseState
 from storage.models import Role
 from tests.flows.conftest import Harness
 from tests.flows.test_checkin import labels, local, newest
+from tests.orgdata import add_member
 from tests.unit.test_checkins import form
 
 HANDLED, ESCALATE = "✅ Handled", "⬆️ Escalate"
@@ -47,16 +48,18 @@ async def people(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> dict[str,
     return found
 
 
-async def flag(harness: Harness, ann: FakeUser) -> Case:
-    """Ann checks in with "Help" (flagged); the notices go out. Her case."""
+async def flag(harness: Harness, ann: FakeUser, answer: str = "Help") -> Case:
+    """Ann checks in with "Help" (flagged), or changes her check-in to ``answer``; the
+    notices go out. Her (first) case."""
     [step] = await harness.send(ann, ann.command("checkin"))
-    [step] = await harness.send(ann, ann.press(step, "Help"))
+    if step.buttons and step.buttons[0][0] == "✏️ Change it":
+        [step] = await harness.send(ann, ann.press(step, "✏️ Change it"))
+    [step] = await harness.send(ann, ann.press(step, answer))
     for _ in range(4):
         step = newest(await harness.send(ann, ann.press(step, "Skip")))
     await harness.send(ann, ann.press(step, "✅ Submit"))
     await harness.run_due()
-    [case] = await cases(harness)
-    return case
+    return (await cases(harness))[0]
 
 
 async def cases(harness: Harness) -> list[Case]:
@@ -291,3 +294,47 @@ async def test_an_erased_member_s_case_keeps_counting_without_name_or_note(
         "SELECT 1 FROM flag_cases WHERE note LIKE '%Ann%'"
     )
     assert rows == []
+
+
+async def test_an_answer_taken_back_withdraws_its_case_and_given_again_reopens_it(
+    harness: Harness, people: dict[str, FakeUser]
+) -> None:
+    ann, eve = people["ann"], people["eve"]
+    case = await flag(harness, ann)
+    message = notice(harness, eve, "⚠️ Ann")
+    harness.clock.advance(timedelta(minutes=10))
+    withdrawn = await flag(harness, ann, "At post")  # a mistake: she is at her post
+    assert withdrawn.state is CaseState.WITHDRAWN
+    assert await audited(harness, "flag_withdrawn") == [f"case {case.id}"]
+    replies = await harness.send(eve, eve.press(message, HANDLED))
+    assert replies.texts[-1] == "Ann changed that answer: nothing to follow up."
+    [listing] = await harness.send(eve, eve.command("flags"))
+    assert listing.text == "No open flags in your units."
+    harness.clock.advance(timedelta(hours=48))
+    await harness.run_due()  # nothing climbs
+    assert not [m for m in harness.api.sent_to(people["cora"].id) if "⬆️" in (m.text or "")]
+    # Flagged again: the same case, open from now, at the bottom of the ladder.
+    harness.clock.set(local("2026-12-01 09:30"))
+    again = await flag(harness, ann)
+    assert (again.id, again.state, again.level) == (case.id, CaseState.OPEN, 0)
+    [listing] = await harness.send(eve, eve.command("flags"))
+    assert listing.text is not None and listing.text.startswith("🚩 Open flags: 1")
+
+
+async def test_flags_come_eight_a_page_oldest_first(
+    harness: Harness, people: dict[str, FakeUser]
+) -> None:
+    unit = await harness.unit("RIV-1")
+    for n in range(9):
+        member = await add_member(harness.services, 800 + n, unit, f"Member {n + 1}")
+        await harness.services.checkins.save(member, {"status": "help"})
+        harness.clock.advance(timedelta(minutes=1))
+    eve = people["eve"]
+    [listing] = await harness.send(eve, eve.command("flags"))
+    assert listing.text is not None and listing.text.startswith("🚩 Open flags: 9")
+    assert "1. Member 1 " in listing.text and "8. Member 8 " in listing.text
+    assert "Member 9" not in listing.text
+    assert labels(listing)[-1] == "More ›"
+    [page] = await harness.send(eve, eve.press(listing, "More ›"))
+    assert page.text is not None and "9. Member 9 " in page.text and "Member 8" not in page.text
+    assert labels(page) == ["9 · ✅ Handled", "9 · ⬆️ Escalate", "‹ Previous"]

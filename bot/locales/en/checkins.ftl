@@ -55,6 +55,7 @@ flag-handled = ✅ Marked handled: <b>{ $name }</b> ({ $unit }).
 flag-handled-note = ✅ Marked handled: <b>{ $name }</b> ({ $unit }). Note: { $note }
 flag-by-admin = an administrator
 flag-already-handled = Already handled by { $name } ({ $day } { $time }).
+flag-withdrawn = { $name } changed that answer: nothing to follow up.
 flag-escalated = ⬆️ Passed up to { $names } ({ $unit }).
 flag-at-top = It is already at the top: it stays with { $names }.
 flag-not-allowed = That flag is outside your units.

@@ -55,6 +55,7 @@ flag-handled = ✅ 已标记为处理：<b>{ $name }</b>（{ $unit }）。
 flag-handled-note = ✅ 已标记为处理：<b>{ $name }</b>（{ $unit }）。备注：{ $note }
 flag-by-admin = 管理员
 flag-already-handled = { $name }已于{ $day } { $time }处理。
+flag-withdrawn = { $name }已修改该回答，无需跟进。
 flag-escalated = ⬆️ 已上报至{ $names }（{ $unit }）。
 flag-at-top = 已是最高一级，仍由{ $names }处理。
 flag-not-allowed = 该问题不在您所辖的单位范围内。
