@@ -217,11 +217,13 @@ class CaseRepository:
     ) -> dict[str, tuple[int, int]]:
         """Per unit path of the subtree at ``root``: cases open at ``at`` (opened by then,
         not handled by then), and how many of those were opened before ``older_than``."""
+        # Open now, or closed after ``at``: each part read from its own index.
         rows = await self.db.fetchall(
-            "SELECT u.path, COUNT(*), SUM(c.opened_at < ?) FROM flag_cases c"
-            " JOIN units u ON u.id = c.unit_id WHERE u.path >= ? AND u.path < ?"
-            " AND c.opened_at <= ? AND (c.handled_at IS NULL OR c.handled_at > ?)"
-            " GROUP BY u.path",
-            (to_db_time(older_than), *subtree_bounds(root), to_db_time(at), to_db_time(at)),
+            "SELECT u.path, COUNT(*), SUM(c.opened_at < ?1) FROM flag_cases c"
+            " JOIN units u ON u.id = c.unit_id WHERE c.id IN ("
+            " SELECT id FROM flag_cases WHERE handled_at IS NULL"
+            " UNION ALL SELECT id FROM flag_cases WHERE handled_at > ?4)"
+            " AND u.path >= ?2 AND u.path < ?3 AND c.opened_at <= ?4 GROUP BY u.path",
+            (to_db_time(older_than), *subtree_bounds(root), to_db_time(at)),
         )
         return {r[0]: (r[1], r[2] or 0) for r in rows}

@@ -23,9 +23,9 @@ CREATE TABLE flag_cases (
     note          TEXT,
     UNIQUE (checkin_id, question)
 );
--- The tick's question (what waited too long) reads only the cases still open.
-CREATE INDEX flag_cases_waiting ON flag_cases(moved_at) WHERE handled_at IS NULL AND top = 0;
-CREATE INDEX flag_cases_unit ON flag_cases(unit_id, opened_at);
+-- What is open (handled_at IS NULL: the tick, /flags, the summary) and what closed after a
+-- moment (a past day's summary): none of them reads the cases closed long ago, which pile up.
+CREATE INDEX flag_cases_closed ON flag_cases(handled_at);
 CREATE INDEX flag_cases_member ON flag_cases(member_id);
 
 -- A member who edits the day's check-in so that nothing is flagged any more takes the flag
