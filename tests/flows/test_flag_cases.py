@@ -338,3 +338,14 @@ async def test_flags_come_eight_a_page_oldest_first(
     [page] = await harness.send(eve, eve.press(listing, "More ›"))
     assert page.text is not None and "9. Member 9 " in page.text and "Member 8" not in page.text
     assert labels(page) == ["9 · ✅ Handled", "9 · ⬆️ Escalate", "‹ Previous"]
+
+
+async def test_without_notices_at_once_the_case_waits_in_flags(
+    harness: Harness, people: dict[str, FakeUser], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(harness.services.checkins, "form", form(flags_at_once=False))
+    eve = people["eve"]
+    await flag(harness, people["ann"])
+    assert not [m for m in harness.api.sent_to(eve.id) if (m.text or "").startswith("⚠️ Ann")]
+    [listing] = await harness.send(eve, eve.command("flags"))
+    assert listing.text is not None and listing.text.startswith("🚩 Open flags: 1")
