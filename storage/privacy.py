@@ -78,6 +78,11 @@ class PrivacyRepository:
                 " WHERE reason IS NOT NULL AND at >= ? AND at < ?",
                 (low, high),
             )
+            # Notes on how a flag was handled are details of the flagged day too.
+            await conn.execute(
+                "UPDATE flag_cases SET note = NULL WHERE day >= ? AND day < ? AND note IS NOT NULL",
+                (low, high),
+            )
             await conn.execute(
                 "INSERT INTO retention_state (name, done_until) VALUES ('details', ?)"
                 " ON CONFLICT (name) DO UPDATE SET done_until = excluded.done_until",
@@ -136,6 +141,12 @@ class PrivacyRepository:
             await conn.execute(
                 "UPDATE directive_answers SET reason = NULL WHERE member_id = ?", (member_id,)
             )
+            # Their flag cases keep counting (open, handled, escalated); the notes written
+            # about them go, and any other note naming them is scrubbed below.
+            await conn.execute(
+                "UPDATE flag_cases SET note = NULL WHERE member_id = ? AND note IS NOT NULL",
+                (member_id,),
+            )
             # Messages not sent yet would reach a person who asked to be forgotten; those
             # sent keep their delivery record, not their text nor their chat.
             await conn.execute(
@@ -164,6 +175,7 @@ class PrivacyRepository:
                 [(row_id,) for row_id in about],
             )
             await _scrub_column(conn, "audit_log", "id", "detail", traces, as_json=False)
+            await _scrub_column(conn, "flag_cases", "id", "note", traces, as_json=False)
             if telegram_id is None:
                 return
             await conn.execute(

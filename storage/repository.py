@@ -7,6 +7,7 @@ from pathlib import Path
 
 from storage.answers import AnswerRepository
 from storage.audit import AuditRepository
+from storage.cases import CaseRepository
 from storage.checkins import CheckinRepository
 from storage.db import Database
 from storage.directives import DirectiveRepository
@@ -35,6 +36,7 @@ class Storage:
         self.directives = DirectiveRepository(db)
         self.answers = AnswerRepository(db)
         self.checkins = CheckinRepository(db)
+        self.cases = CaseRepository(db)
         self.leave = LeaveRepository(db)
         self.grids = GridRepository(db)
         self.shifts = ShiftRepository(db)

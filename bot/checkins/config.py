@@ -8,11 +8,12 @@ stay small and stable) and its text in both languages.
 from __future__ import annotations
 
 import re
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Annotated
 
 from pydantic import BeforeValidator, Field
 
+from bot.kit.durations import Duration
 from bot.kit.questions import (
     Choice,
     Identifier,
@@ -90,6 +91,9 @@ class CheckinSettings(Strict):
     workdays: list[date] = Field(default_factory=list)
     # Send a flagged answer to the secretary at once (else only in the summary).
     flags_at_once: bool = True
+    # A flag nobody marked handled this long climbs one rung (the secretaries, then the
+    # coordinators, then the level above …), once per rung. Unset: only by hand.
+    flag_escalate_after: Duration | None = None
     leave_reasons: list[LeaveReason] = Field(default_factory=_default_reasons)
     questions: list[Question] = Field(default_factory=_default_questions)
 
@@ -120,6 +124,10 @@ def checkin_problems(form: CheckinSettings) -> list[str]:
         seen.setdefault(question.id, index)
         problems += question_problems(key, question)
     problems += _workday_problems(form)
+    if form.flag_escalate_after is not None and form.flag_escalate_after < timedelta(hours=1):
+        problems.append(
+            "checkin.flag_escalate_after: less than an hour gives nobody time to answer"
+        )
     reasons = [r.id for r in form.leave_reasons]
     if len(set(reasons)) != len(reasons):
         problems.append("checkin.leave_reasons: an id is listed twice")

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.checkins.cases import CaseService, flagged_questions
 from bot.checkins.config import WEEKDAYS, CheckinSettings
 from bot.kit.clock import Clock
 from bot.kit.forms import AnswerError, check_answer
@@ -93,6 +94,7 @@ class CheckinService:
         self.form = form
         self.zone = zone
         self.authz = authz or Authorizer(storage, clock, set())
+        self.cases = CaseService(storage, clock, self.authz)
         self._fingerprint: tuple[CheckinSettings, str] | None = None  # see form_fingerprint
 
     def form_fingerprint(self) -> str:
@@ -171,13 +173,18 @@ class CheckinService:
             flagged=flagged,
             now=now,
         )
-        if not (flagged and self.form.flags_at_once and unit is not None):
+        if not (flagged and unit is not None):
             return await self.storage.checkins.save(**fields)  # one statement, no notice
-        notices = await self._flag_notices(member, unit, window.day, now)
-        # The notice commits with the check-in that causes it: a crash in between would
-        # store a flagged answer nobody is told about.
+        at_once = self.form.flags_at_once
+        notices = await self._flag_notices(member, unit, window.day, now) if at_once else []
+        # The notice and the cases commit with the check-in that causes them: a crash in
+        # between would store a flagged answer nobody is told about.
         async with self.storage.db.transaction() as conn:
             saved = await self.storage.checkins.save(**fields)
+            questions = flagged_questions(self.form.questions, answers)
+            await self.cases.open(
+                conn, member, saved[0].id, member.unit_id, window.day, questions, now
+            )
             await self.storage.outbox.enqueue_many(conn, notices, now)
         return saved
 

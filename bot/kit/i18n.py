@@ -200,6 +200,14 @@ class Translator:
         return set(self._ids[language])
 
 
+def mention(telegram_id: int | None, name: str) -> Html:
+    """The person's name, linked so a tap opens a chat with them (plain when the person
+    has no Telegram account any more)."""
+    if telegram_id is None:
+        return Html(_esc(name))
+    return Html(f'<a href="tg://user?id={int(telegram_id)}">{_esc(name)}</a>')
+
+
 def _esc(value: str) -> str:
     return html.escape(value, quote=False)
 

@@ -158,7 +158,7 @@ class SummaryText:
     def _line(self, line: Line) -> Html:
         counts: Counts = line.counts
         name = self.t("summary-own-unit", unit=line.unit.name) if line.own else line.unit.name
-        return self.t(
+        text = self.t(
             "summary-unit-line",
             unit=name,
             checked=counts.checked_in,
@@ -170,6 +170,12 @@ class SummaryText:
             if line.previous.members == 0
             else delta(counts.missing, line.previous.missing),
         )
+        if not line.open_flags[0]:
+            return text
+        return join_html(" · ", [text, self._open_flags(line.open_flags)])
+
+    def _open_flags(self, flags: tuple[int, int]) -> Html:
+        return self.t("summary-flags-open", open=flags[0], old=flags[1])
 
     def _duty(self, duty: Duty) -> Html:
         if duty.grids == 0 and duty.assigned + duty.confirmed + duty.open == 0:
@@ -215,7 +221,7 @@ class SummaryText:
 
     def _flags(self, summary: Summary) -> Html:
         if not summary.flagged and not summary.incidents:
-            return Html("")
+            return self._open_flags(summary.open_flags) if summary.open_flags[0] else Html("")
 
         def flagged(pair: tuple[Flagged, Unit]) -> Html:
             return self.t("summary-flagged-line", name=pair[0].display_name, unit=pair[1].name)
@@ -241,6 +247,7 @@ class SummaryText:
                     incidents=len(summary.incidents),
                 ),
                 *rows,
+                *([self._open_flags(summary.open_flags)] if summary.open_flags[0] else []),
             ],
         )
 

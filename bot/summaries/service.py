@@ -114,6 +114,7 @@ class Line:
     previous: Counts
     duty: Duty = Duty()
     own: bool = False
+    open_flags: tuple[int, int] = (0, 0)  # flag cases open, and of those older than 24 h
 
 
 @dataclass(slots=True)
@@ -131,6 +132,7 @@ class Summary:
     flagged: list[tuple[Flagged, Unit]]
     directives: list[DirectiveDay]
     incidents: list[tuple[Incident, Unit]]
+    open_flags: tuple[int, int] = (0, 0)  # flag cases open, and of those older than 24 h
 
     @property
     def empty(self) -> bool:
@@ -220,6 +222,12 @@ class SummaryService:
         duty: dict[str, list[UnitCoverage]] = {}
         for entry in coverage.values():
             duty.setdefault(line_of(root, entry.unit.path), []).append(entry)
+        # Cases open when the day ended (or now, for today's), per line like the rest.
+        flags: dict[str, tuple[int, int]] = {}
+        at = min(self.clock.now(), end)
+        for path, (open_, old) in (await self.checkins.cases.open_flags_per_unit(root, at)).items():
+            was = flags.get(line_of(root, path), (0, 0))
+            flags[line_of(root, path)] = (was[0] + open_, was[1] + old)
         lines: list[Line] = []
         if root in today and today[root].members:
             lines.append(
@@ -229,6 +237,7 @@ class SummaryService:
                     Counts.one(before.get(root)),
                     Duty.of(duty.get(root, [])),
                     own=True,
+                    open_flags=flags.get(root, (0, 0)),
                 )
             )
         for child in await storage.units.children(committee.id):
@@ -238,6 +247,7 @@ class SummaryService:
                     Counts.one(today.get(child.path)),
                     Counts.one(before.get(child.path)),
                     Duty.of(duty.get(child.path, [])),
+                    open_flags=flags.get(child.path, (0, 0)),
                 )
             )
         lines.sort(key=_worst_first)
@@ -266,6 +276,7 @@ class SummaryService:
             flagged=[(f, named[f.unit_id]) for f in flagged if f.unit_id in named],
             directives=await storage.summaries.directives(root, start, end),
             incidents=[(i, named[i.unit_id]) for i in incidents if i.unit_id in named],
+            open_flags=(sum(o for o, _ in flags.values()), sum(o for _, o in flags.values())),
         )
 
     async def book_parts(self, summary: Summary) -> BookParts:

@@ -1,11 +1,11 @@
-"""Screens of check-ins: the daily form, leave, /members."""
+"""Screens of check-ins: the daily form, leave, /members, flag cases and /flags."""
 
 from __future__ import annotations
 
 from bot.checkins.schedule import CheckinRenderers, close_notices
 from bot.checkins.service import Unchecked
 from bot.config import FeatureName
-from handlers.checkins import checkin, leave, members
+from handlers.checkins import checkin, flags, leave, members
 from handlers.kit.feature import Audience, Done, Feature, MenuCommand, Tick, outbox_from
 from storage.outbox import NewMessage
 
@@ -17,19 +17,27 @@ async def checkin_step(tick: Tick) -> Done:
         return await close_notices(services, unchecked)
 
     reminded, noticed = await services.checkins.run_schedule(notices)
-    return [("check-in reminder", reminded), ("check-in closing notice", noticed)]
+    climbed = await services.checkins.cases.climb_waiting(
+        services.checkins.form.flag_escalate_after
+    )
+    return [
+        ("check-in reminder", reminded),
+        ("check-in closing notice", noticed),
+        ("flag escalated", climbed),
+    ]
 
 
 FEATURE = Feature(
     name=FeatureName.CHECKINS,
-    flows=(checkin.register, leave.register),
-    screens=(members.register,),
+    flows=(checkin.register, leave.register, flags.register),
+    screens=(members.register, flags.register_screens),
     schedule=checkin_step,
     outbox=outbox_from(CheckinRenderers),
     commands=(
         MenuCommand("checkin", "cmd-checkin", Audience.MEMBER, 20),
         MenuCommand("leave", "cmd-leave", Audience.MEMBER, 21),
         MenuCommand("members", "cmd-members", Audience.WATCHER, 32),
+        MenuCommand("flags", "cmd-flags", Audience.WATCHER, 40),  # the staff's next free rank
     ),
     config=("checkin",),
 )

@@ -298,7 +298,10 @@ def summary_text(plan: Plan, code: str) -> str:
         shown = f"{c.checked_in}/{c.expected} ({percent(c.checked_in, c.expected)})"
         moved = change(c.missing, b.missing) if b.members else "—"  # nobody the day before
         missing = f"missing {c.missing} ({moved})"
-        rows.append((rate, name, f"• {name}{label}: {shown} · {missing}"))
+        # Nobody handles a flag in the demo: each of the day's is open at 20:00.
+        opened = sum(1 for p in people if p.checks_in and p.answer == "problem")
+        open_flags = f" · 🚩 flags open: {opened}" if opened else ""
+        rows.append((rate, name, f"• {name}{label}: {shown} · {missing}{open_flags}"))
     heading = "By unit, worst first (checked in / expected, missing, change)"
     parts.append("\n".join([heading, *[text for _, _, text in sorted(rows)]]))
     missing_here = sorted(p.name for p in own if not p.checks_in and not p.leave)
@@ -333,6 +336,8 @@ def summary_text(plan: Plan, code: str) -> str:
             f"• ⚠️ 11:00 {plan.unit(plan.grid(s.grid).unit).name}: {plan.words.incident}"
             for s in incidents
         ]
+        if flags:
+            lines.append(f"🚩 flags open: {len(flags)}")
         parts.append("\n".join(lines))
     return "\n\n".join(parts)
 

@@ -93,12 +93,13 @@ async def test_evening_summary_reaches_each_coordinator_once(harness: Harness, o
         "No earlier day to compare with: this is the first with members.\n\n"
         "By unit, worst first (checked in / expected, missing, change)\n"
         "• Riverside District (own members): 0/2 (0%) · missing 2 (—)\n"
-        "• Riverside Branch 1: 4/5 (80%) · missing 1 (—)\n\n"
+        "• Riverside Branch 1: 4/5 (80%) · missing 1 (—) · 🚩 flags open: 1\n\n"
         "Missing in Riverside District itself: Chen, Cora\n\n"
         "Duty: no grids or shifts today.\n\n"
         "Directives today: none.\n\n"
         "Problems: 1 flagged check-in, 0 incidents on duty\n"
-        "• 🚩 Cy (Riverside Branch 1)"
+        "• 🚩 Cy (Riverside Branch 1)\n"
+        "🚩 flags open: 1"
     )
     [text_zh] = summaries(harness, org.coord_zh.id)
     # The two "not missing" figures say where they come from: the day's answer, /leave.

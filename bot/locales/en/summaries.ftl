@@ -26,6 +26,10 @@ summary-problems = <b>Problems:</b> { $flagged ->
         [one] 1 incident on duty
        *[other] { $incidents } incidents on duty
     }
+summary-flags-open = 🚩 flags open: { $open }{ $old ->
+        [0] {""}
+       *[other] {" "}({ $old } older than 24 h)
+    }
 summary-flagged-line = • 🚩 { $name } ({ $unit })
 summary-incident-line = • ⚠️ { $time } { $unit }: { $text }
 summary-week-title = 📈 <b>{ $unit } — the week to { $day }</b>

@@ -20,6 +20,10 @@ summary-directives = <b>今日通知</b>
 summary-directive-acked = • “{ $title }” — 已确认{ $acked }/{ $recipients }（{ $rate }）
 summary-directive-sent = • “{ $title }” — 已发送{ $sent }/{ $recipients }（无需确认）
 summary-problems = <b>问题：</b>标记的打卡{ $flagged }条，值守事件{ $incidents }起
+summary-flags-open = 🚩 待处理问题{ $open }条{ $old ->
+        [0] {""}
+       *[other] （超过24小时{ $old }条）
+    }
 summary-flagged-line = • 🚩 { $name }（{ $unit }）
 summary-incident-line = • ⚠️ { $time } { $unit }：{ $text }
 summary-week-title = 📈 <b>{ $unit } — 截至{ $day }的一周</b>
