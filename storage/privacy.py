@@ -44,7 +44,8 @@ class PrivacyRepository:
         low, high = (since or date.min).isoformat(), first_kept.isoformat()
         async with self.db.transaction() as conn:
             checkins = await conn.execute(
-                "UPDATE checkins SET answers = '{}' WHERE day >= ? AND day < ? AND answers != '{}'",
+                "UPDATE checkins SET answers = '{}', figures = NULL"
+                " WHERE day >= ? AND day < ? AND answers != '{}'",
                 (low, high),
             )
             shifts = await conn.execute(
@@ -115,7 +116,8 @@ class PrivacyRepository:
             await conn.execute("DELETE FROM roles WHERE member_id = ?", (member_id,))
             await conn.execute("DELETE FROM menu_refresh WHERE member_id = ?", (member_id,))
             await conn.execute(
-                "UPDATE checkins SET answers = '{}' WHERE member_id = ?", (member_id,)
+                "UPDATE checkins SET answers = '{}', figures = NULL WHERE member_id = ?",
+                (member_id,),
             )
             await conn.execute(
                 "UPDATE shifts SET report = NULL, start_lat = NULL, start_lon = NULL,"

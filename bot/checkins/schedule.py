@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.checkins.buttons import CheckInNow
+from bot.checkins.figures import thresholds_passed
 from bot.checkins.service import Unchecked, WindowState
 from bot.delivery.engine import Outgoing, Renderer, notice_message
 from bot.kit.forms import answers_summary
@@ -71,7 +72,8 @@ class CheckinRenderers:
             unit=unit.name,
             summary=answers_summary(i18n, language, questions, checkin.answers),
         )
-        return Outgoing(text=text)
+        past = thresholds_passed(i18n, language, questions, checkin.answers)
+        return Outgoing(text=join_html("\n", [text, *past]))
 
 
 async def close_notices(services: Services, unchecked: list[Unchecked]) -> list[NewMessage]:

@@ -9,7 +9,7 @@ subtree, never one per unit.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,10 +19,12 @@ from bot.config import SummarySettings
 from bot.duty.plans import UnitCoverage
 from bot.duty.roster import RosterService
 from bot.kit.clock import Clock
+from bot.kit.questions import Question
 from bot.org.authz import Action, Actor, Authorizer
 from storage import Storage
 from storage.checkins import Missing, UnitDay
 from storage.exports import MemberDay, ShiftRow
+from storage.figures import Figures, summed
 from storage.incidents import Incident
 from storage.models import Unit
 from storage.summaries import DirectiveDay, Flagged
@@ -109,6 +111,7 @@ class Line:
     previous: Counts
     duty: Duty = Duty()
     own: bool = False
+    figures: Figures = field(default_factory=dict)  # of reported answers (issue #17)
 
 
 @dataclass(slots=True)
@@ -126,6 +129,9 @@ class Summary:
     flagged: list[tuple[Flagged, Unit]]
     directives: list[DirectiveDay]
     incidents: list[tuple[Incident, Unit]]
+    # Reported answers: the form's questions that have figures, and the committee's total.
+    questions: list[Question] = field(default_factory=list)
+    figures: Figures = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -204,6 +210,7 @@ class SummaryService:
         end, previous_end = self.checkins.day_end(day), self.checkins.day_end(previous)
         today = await storage.checkins.rolled_up(root, day, end)
         before = await storage.checkins.rolled_up(root, previous, previous_end)
+        figures = await storage.figures.rolled_up(root, day)
         coverage = await self.roster.coverage_found(committee, day)
         duty: dict[str, list[UnitCoverage]] = {}
         for entry in coverage.values():
@@ -217,6 +224,7 @@ class SummaryService:
                     Counts.one(before.get(root)),
                     Duty.of(duty.get(root, [])),
                     own=True,
+                    figures=figures.get(root, {}),
                 )
             )
         for child in await storage.units.children(committee.id):
@@ -226,6 +234,7 @@ class SummaryService:
                     Counts.one(today.get(child.path)),
                     Counts.one(before.get(child.path)),
                     Duty.of(duty.get(child.path, [])),
+                    figures=figures.get(child.path, {}),
                 )
             )
         lines.sort(key=_worst_first)
@@ -254,6 +263,8 @@ class SummaryService:
             flagged=[(f, named[f.unit_id]) for f in flagged if f.unit_id in named],
             directives=await storage.summaries.directives(root, start, end),
             incidents=[(i, named[i.unit_id]) for i in incidents if i.unit_id in named],
+            questions=[q for q in self.checkins.form.questions if q.figured],
+            figures=summed(list(figures.values())),
         )
 
     async def book_parts(self, summary: Summary) -> BookParts:

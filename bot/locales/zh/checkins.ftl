@@ -41,6 +41,8 @@ form-error-location = 请分享位置（📎 → 位置），或发送 /cancel�
 form-error-photo = 请发送一张照片，或发送 /cancel。
 checkin-flag-notice = ⚠️ <b>{ $name }</b>（{ $unit }）在今日打卡中报告了问题：
     { $summary }
+checkin-flag-above = 🚩 { $label }：{ $value }，达到或高于{ $limit }
+checkin-flag-below = 🚩 { $label }：{ $value }，达到或低于{ $limit }
 me-checkin-done = ✅ 已于{ $time }打卡
 me-checkin-missing = 尚未打卡 — /checkin
 me-checkin-day-off = 今天无需打卡
