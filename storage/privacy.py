@@ -49,8 +49,9 @@ class PrivacyRepository:
                 (low, high),
             )
             shifts = await conn.execute(
-                "UPDATE shifts SET report = NULL, start_lat = NULL, start_lon = NULL,"
-                " decline_reason = NULL WHERE day >= ? AND day < ? AND (report IS NOT NULL"
+                "UPDATE shifts SET report = NULL, figures = NULL, start_lat = NULL,"
+                " start_lon = NULL, decline_reason = NULL"
+                " WHERE day >= ? AND day < ? AND (report IS NOT NULL"
                 " OR start_lat IS NOT NULL OR decline_reason IS NOT NULL)",
                 (low, high),
             )
@@ -120,8 +121,9 @@ class PrivacyRepository:
                 (member_id,),
             )
             await conn.execute(
-                "UPDATE shifts SET report = NULL, start_lat = NULL, start_lon = NULL,"
-                " decline_reason = NULL WHERE member_id = ? OR declined_member_id = ?",
+                "UPDATE shifts SET report = NULL, figures = NULL, start_lat = NULL,"
+                " start_lon = NULL, decline_reason = NULL"
+                " WHERE member_id = ? OR declined_member_id = ?",
                 (member_id, member_id),
             )
             await conn.execute(

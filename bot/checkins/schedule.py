@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import date
 
 from bot.checkins.buttons import CheckInNow
-from bot.checkins.figures import thresholds_passed
 from bot.checkins.service import Unchecked, WindowState
 from bot.delivery.engine import Outgoing, Renderer, notice_message
+from bot.kit.figures import thresholds_passed
 from bot.kit.forms import answers_summary
 from bot.kit.i18n import Html, format_date_iso, format_day, join_html
 from bot.services import Services

@@ -17,8 +17,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.checkins.config import WEEKDAYS, CheckinSettings
-from bot.checkins.figures import figures_of
 from bot.kit.clock import Clock
+from bot.kit.figures import figures_of
 from bot.kit.forms import AnswerError, check_answer
 from bot.kit.people import require_active
 from bot.kit.questions import CHOICE_KINDS, Question

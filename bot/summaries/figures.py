@@ -6,13 +6,31 @@ parts per committee, child unit or day, e.g. "Fever ≥ 37.3: 3 · Households vi
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+from bot.kit.figures import DUTY
 from bot.kit.forms import text_in
 from bot.kit.i18n import Html, Translator, join_html
 from bot.kit.questions import CHOICE_KINDS, Kind, Question, Report
 from storage.figures import Figure, Figures
 
 _NONE = Figure()
+
+
+@dataclass(frozen=True, slots=True)
+class Reported:
+    """A question the summary shows figures of, under its stored key."""
+
+    key: str
+    question: Question
+    per_grid: bool = False  # an end-of-duty report's: its sum is also shown per grid
+
+
+def reported(checkin: Sequence[Question], duty: Sequence[Question]) -> list[Reported]:
+    """The check-in's questions with figures, then the end-of-duty report's."""
+    return [Reported(q.id, q) for q in checkin if q.figured] + [
+        Reported(DUTY + q.id, q, per_grid=True) for q in duty if q.figured
+    ]
 
 
 def amount(value: float, unit: str | None = None) -> str:
@@ -22,7 +40,7 @@ def amount(value: float, unit: str | None = None) -> str:
 
 
 class FigureText:
-    def __init__(self, i18n: Translator, language: str, questions: Sequence[Question]) -> None:
+    def __init__(self, i18n: Translator, language: str, questions: Sequence[Reported]) -> None:
         self.i18n = i18n
         self.language = language
         self.questions = questions
@@ -30,16 +48,18 @@ class FigureText:
     def t(self, key: str, /, **args: object) -> Html:
         return self.i18n.t(self.language, key, **args)
 
-    def line(self, figures: Figures) -> Html:
-        """Every reported question's parts, or empty when none was answered."""
+    def line(self, figures: Figures, grids: int = 0) -> Html:
+        """Every reported question's parts, or empty when none was answered; ``grids``:
+        how many grids the line has, for the duty report's figures per grid."""
         if not any(f.answers for f in figures.values()):
             return Html("")
         parts: list[str] = []
-        for question in self.questions:
-            parts += self._parts(question, figures)
+        for entry in self.questions:
+            parts += self._parts(entry, figures, grids if entry.per_grid else 0)
         return join_html(" · ", parts)
 
-    def _parts(self, question: Question, figures: Figures) -> list[Html]:
+    def _parts(self, entry: Reported, figures: Figures, grids: int) -> list[Html]:
+        question = entry.question
         label = text_in(self.language, question.label or question.prompt)
         if question.kind in CHOICE_KINDS:
             if question.report is None:  # its flags are listed under Problems already
@@ -48,12 +68,12 @@ class FigureText:
                 self.t(
                     "summary-figure-choice",
                     label=("🚩 " if c.flag else "") + text_in(self.language, c.label),
-                    count=figures.get((question.id, c.id), _NONE).answers,
+                    count=figures.get((entry.key, c.id), _NONE).answers,
                 )
                 for c in question.choices
             ]
             return [self.t("summary-figure-choices", label=label, choices=join_html(", ", counts))]
-        figure = figures.get((question.id, ""), _NONE)
+        figure = figures.get((entry.key, ""), _NONE)
         parts = []
         thresholds = (
             ("summary-figure-above", question.flag_above),
@@ -70,13 +90,20 @@ class FigureText:
                     )
                 )
         if question.report is not None:
-            parts.append(self._report(question, label, figure))
+            parts.append(self._report(question, label, figure, grids))
         return parts
 
-    def _report(self, question: Question, label: str, figure: Figure) -> Html:
+    def _report(self, question: Question, label: str, figure: Figure, grids: int) -> Html:
         report, unit = question.report, question.unit
         if report is Report.COUNT or question.kind is not Kind.NUMBER or not figure.answers:
             return self.t("summary-figure-count", label=label, count=figure.answers)
+        if report is Report.SUM and grids:
+            return self.t(
+                "summary-figure-sum-per-grid",
+                label=label,
+                value=amount(figure.total, unit),
+                per=amount(figure.total / grids, unit),
+            )
         if report is Report.SUM:
             return self.t("summary-figure-sum", label=label, value=amount(figure.total, unit))
         if report is Report.MEAN:

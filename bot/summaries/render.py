@@ -100,7 +100,7 @@ class SummaryText:
         trend = [
             self.t("summary-week-figures-day", day=format_day(s.day, self.language), figures=line)
             for s in week
-            if (line := figures.line(s.figures))
+            if (line := figures.line(s.figures, s.duty.grids))
         ]
         if trend:
             parts.append(join_html("\n", [self.t("summary-week-figures"), *trend]))
@@ -195,10 +195,14 @@ class SummaryText:
     def _figures(self, summary: Summary, shown: int) -> Html:
         """Reported answers: the committee's, then each child unit's (issue #17)."""
         figures = FigureText(self.i18n, self.language, summary.questions)
-        total = figures.line(summary.figures)
+        total = figures.line(summary.figures, summary.duty.grids)
         if not total:
             return Html("")
-        rows = [(line, text) for line in summary.lines if (text := figures.line(line.figures))]
+        rows = [
+            (line, text)
+            for line in summary.lines
+            if (text := figures.line(line.figures, line.duty.grids))
+        ]
 
         def row(item: tuple[Line, Html]) -> Html:
             line, text = item

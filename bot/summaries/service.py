@@ -19,8 +19,8 @@ from bot.config import SummarySettings
 from bot.duty.plans import UnitCoverage
 from bot.duty.roster import RosterService
 from bot.kit.clock import Clock
-from bot.kit.questions import Question
 from bot.org.authz import Action, Actor, Authorizer
+from bot.summaries.figures import Reported, reported
 from storage import Storage
 from storage.checkins import Missing, UnitDay
 from storage.exports import MemberDay, ShiftRow
@@ -129,8 +129,8 @@ class Summary:
     flagged: list[tuple[Flagged, Unit]]
     directives: list[DirectiveDay]
     incidents: list[tuple[Incident, Unit]]
-    # Reported answers: the form's questions that have figures, and the committee's total.
-    questions: list[Question] = field(default_factory=list)
+    # Reported answers: the forms' questions that have figures, and the committee's total.
+    questions: list[Reported] = field(default_factory=list)
     figures: Figures = field(default_factory=dict)
 
     @property
@@ -263,7 +263,7 @@ class SummaryService:
             flagged=[(f, named[f.unit_id]) for f in flagged if f.unit_id in named],
             directives=await storage.summaries.directives(root, start, end),
             incidents=[(i, named[i.unit_id]) for i in incidents if i.unit_id in named],
-            questions=[q for q in self.checkins.form.questions if q.figured],
+            questions=reported(self.checkins.form.questions, self.roster.settings.report),
             figures=summed(list(figures.values())),
         )
 

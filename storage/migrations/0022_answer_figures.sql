@@ -1,9 +1,9 @@
 -- The summary's figures (issue #17): per local day, unit and reported question (and
 -- choice, '' for other questions) how many answered, the sum and the largest number, and
--- how many answers flagged a problem. Each check-in carries its own contribution in
--- ``figures`` (a JSON array of [question, choice, number, flagged], worked out at save
--- with that day's form: bot/checkins/figures.py); these triggers add it up in the
--- statement that saves it. A day's figures count for the unit the member checked in
+-- how many answers flagged a problem. Each check-in (and each ended shift's report, its
+-- questions keyed 'duty.<id>') carries its own contribution in ``figures`` (a JSON array
+-- of [question, choice, number, flagged], worked out at save with that day's form:
+-- bot/kit/figures.py); these triggers add it up in the statement that saves it. A day's figures count for the unit the member checked in
 -- from (checkins.unit_id) and are a record of the day, so they stay exact when details
 -- go: retention and erasure set ``figures`` to NULL (no trigger fires), a check-in
 -- deleted keeps its figures. Check-ins saved before this migration have none.
@@ -50,6 +50,21 @@ BEGIN
         AND c.id != NEW.id AND j.value ->> 0 = answer_figures.question
         AND j.value ->> 1 = answer_figures.choice)
     WHERE day = OLD.day AND unit_id = OLD.unit_id AND top IS NULL AND choice = '';
+    INSERT INTO answer_figures (day, unit_id, question, choice, answers, total, top, flagged)
+    SELECT NEW.day, NEW.unit_id, j.value ->> 0, j.value ->> 1, 1,
+           COALESCE(j.value ->> 2, 0), j.value ->> 2, j.value ->> 3
+    FROM json_each(NEW.figures) AS j WHERE true
+    ON CONFLICT (day, unit_id, question, choice) DO UPDATE
+    SET answers = answers + 1, total = total + excluded.total, flagged = flagged + excluded.flagged,
+        top = CASE WHEN top IS NULL OR excluded.top > top THEN excluded.top ELSE top END;
+END;
+
+-- An end-of-duty report, filed once: for the grid's unit, on the shift's day.
+ALTER TABLE shifts ADD COLUMN figures TEXT;
+
+CREATE TRIGGER shifts_figures_in AFTER UPDATE OF figures ON shifts
+WHEN NEW.figures IS NOT NULL AND OLD.figures IS NULL
+BEGIN
     INSERT INTO answer_figures (day, unit_id, question, choice, answers, total, top, flagged)
     SELECT NEW.day, NEW.unit_id, j.value ->> 0, j.value ->> 1, 1,
            COALESCE(j.value ->> 2, 0), j.value ->> 2, j.value ->> 3

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,6 +29,7 @@ from storage import Storage
 from storage.checkins import CheckinKind
 from storage.figures import Figure, Figures
 from storage.models import Member, Role, Unit
+from storage.shifts import NewShift
 from tests.orgdata import load_tree
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -401,3 +402,41 @@ def test_the_summarys_figures_equal_a_plain_computation_over_the_answers(
 def test_a_figure_adds_up() -> None:
     assert Figure(1, 2.0, None, 0) + Figure(2, 3.0, 4.0, 1) == Figure(3, 5.0, 4.0, 1)
     assert replace(Figure(), answers=1).top is None
+
+
+async def test_end_of_duty_reports_add_up_per_grid(
+    services: Services, clock: FakeClock, tmp_path: Path
+) -> None:
+    """``[[duty.report]]`` questions aggregate as the check-in's do, for the grid's unit on
+    the shift's day, with a sum also shown per grid."""
+    visits = VISITS.model_copy(update={"label": None, "prompt": Text(en="Visits", zh="走访")})
+    services.on_duty.settings = services.on_duty.settings.model_copy(update={"report": [visits]})
+    services.roster.settings = services.on_duty.settings
+    [ann, bob] = await people(services, tmp_path, 2)  # CITY, RIV
+    storage, now = services.storage, clock.now()
+    shifts = []
+    async with storage.db.transaction() as conn:
+        for n, member in enumerate((ann, bob)):
+            grid = await storage.grids.add(
+                conn, unit_id=member.unit_id, code=f"G{n}", name=f"Grid {n}", lat=None,
+                lon=None, radius_m=None, now=now,
+            )  # fmt: skip
+            shifts += await storage.shifts.add_many(
+                conn,
+                [
+                    NewShift(
+                        grid, member.unit_id, member.id, now, now + timedelta(hours=4), "2026-12-01"
+                    )
+                ],
+                created_by=None,
+                now=now,
+            )
+    await storage.db.write("UPDATE shifts SET status = 'started'")
+    await services.on_duty.end(ann, shifts[0], {"visits": 40})
+    await services.on_duty.end(bob, shifts[1], {"visits": 26})
+    summary = await services.summaries.compile(await committee(services), DAY)
+    text = SummaryText(services.i18n, "en").daily(summary)
+    assert "<b>Answers:</b> Visits: 66 (33 per grid)" in text
+    assert "• Riverside District: Visits: 26 (26 per grid)" in text
+    zh = SummaryText(services.i18n, "zh").daily(summary)
+    assert "<b>填报汇总：</b>走访：合计66（每个网格33）" in zh

@@ -17,6 +17,7 @@ summary-figure-above = { $label } ≥ { $limit }: <b>{ $count }</b>
 summary-figure-below = { $label } ≤ { $limit }: <b>{ $count }</b>
 summary-figure-count = { $label }: { $count } answered
 summary-figure-sum = { $label }: { $value }
+summary-figure-sum-per-grid = { $label }: { $value } ({ $per } per grid)
 summary-figure-mean = { $label }: { $value } on average ({ $count } answered)
 summary-figure-max = { $label }: highest { $value }
 summary-figure-choices = { $label }: { $choices }

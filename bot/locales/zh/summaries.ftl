@@ -17,6 +17,7 @@ summary-figure-above = { $label } ≥ { $limit }：<b>{ $count }</b>人
 summary-figure-below = { $label } ≤ { $limit }：<b>{ $count }</b>人
 summary-figure-count = { $label }：{ $count }人填报
 summary-figure-sum = { $label }：合计{ $value }
+summary-figure-sum-per-grid = { $label }：合计{ $value }（每个网格{ $per }）
 summary-figure-mean = { $label }：平均{ $value }（{ $count }人填报）
 summary-figure-max = { $label }：最高{ $value }
 summary-figure-choices = { $label }：{ $choices }
