@@ -21,7 +21,12 @@ CREATE TABLE answer_figures (
     PRIMARY KEY (day, unit_id, question, choice)
 ) WITHOUT ROWID;
 
-CREATE TRIGGER checkins_figures_in AFTER INSERT ON checkins WHEN NEW.figures IS NOT NULL
+-- Adding one filed form's figures, in one place for every trigger below: a row inserted
+-- into this view is added up, never stored.
+CREATE VIEW figures_added (day, unit_id, figures) AS SELECT day, unit_id, figures FROM checkins
+WHERE 0;
+
+CREATE TRIGGER figures_added_in INSTEAD OF INSERT ON figures_added
 BEGIN
     INSERT INTO answer_figures (day, unit_id, question, choice, answers, total, top, flagged)
     SELECT NEW.day, NEW.unit_id, j.value ->> 0, j.value ->> 1, 1,
@@ -32,8 +37,15 @@ BEGIN
         top = CASE WHEN top IS NULL OR excluded.top > top THEN excluded.top ELSE top END;
 END;
 
+CREATE TRIGGER checkins_figures_in AFTER INSERT ON checkins WHEN NEW.figures IS NOT NULL
+BEGIN
+    INSERT INTO figures_added (day, unit_id, figures) VALUES (NEW.day, NEW.unit_id, NEW.figures);
+END;
+
 -- An edit the same day: out as it was, in as it is. A largest number taken out is looked
--- for again among that unit's check-ins of the day (a few dozen rows, by checkins_day_unit).
+-- for again among that unit's check-ins of the day (a few dozen rows, by checkins_day_unit);
+-- one erased that same day is no longer among them (edits end when the day closes, and
+-- retention erases only closed days).
 CREATE TRIGGER checkins_figures_changed AFTER UPDATE OF figures, unit_id, day ON checkins
 WHEN NEW.figures IS NOT NULL
 BEGIN
@@ -50,13 +62,7 @@ BEGIN
         AND c.id != NEW.id AND j.value ->> 0 = answer_figures.question
         AND j.value ->> 1 = answer_figures.choice)
     WHERE day = OLD.day AND unit_id = OLD.unit_id AND top IS NULL AND choice = '';
-    INSERT INTO answer_figures (day, unit_id, question, choice, answers, total, top, flagged)
-    SELECT NEW.day, NEW.unit_id, j.value ->> 0, j.value ->> 1, 1,
-           COALESCE(j.value ->> 2, 0), j.value ->> 2, j.value ->> 3
-    FROM json_each(NEW.figures) AS j WHERE true
-    ON CONFLICT (day, unit_id, question, choice) DO UPDATE
-    SET answers = answers + 1, total = total + excluded.total, flagged = flagged + excluded.flagged,
-        top = CASE WHEN top IS NULL OR excluded.top > top THEN excluded.top ELSE top END;
+    INSERT INTO figures_added (day, unit_id, figures) VALUES (NEW.day, NEW.unit_id, NEW.figures);
 END;
 
 -- An end-of-duty report, filed once: for the grid's unit, on the shift's day.
@@ -65,11 +71,5 @@ ALTER TABLE shifts ADD COLUMN figures TEXT;
 CREATE TRIGGER shifts_figures_in AFTER UPDATE OF figures ON shifts
 WHEN NEW.figures IS NOT NULL AND OLD.figures IS NULL
 BEGIN
-    INSERT INTO answer_figures (day, unit_id, question, choice, answers, total, top, flagged)
-    SELECT NEW.day, NEW.unit_id, j.value ->> 0, j.value ->> 1, 1,
-           COALESCE(j.value ->> 2, 0), j.value ->> 2, j.value ->> 3
-    FROM json_each(NEW.figures) AS j WHERE true
-    ON CONFLICT (day, unit_id, question, choice) DO UPDATE
-    SET answers = answers + 1, total = total + excluded.total, flagged = flagged + excluded.flagged,
-        top = CASE WHEN top IS NULL OR excluded.top > top THEN excluded.top ELSE top END;
+    INSERT INTO figures_added (day, unit_id, figures) VALUES (NEW.day, NEW.unit_id, NEW.figures);
 END;
