@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from bot.kit.figures import DUTY
 from bot.kit.forms import text_in
-from bot.kit.i18n import Html, Translator, join_html
+from bot.kit.i18n import Html, Translator, join_html, list_separator
 from bot.kit.questions import CHOICE_KINDS, Kind, Question, Report
 from storage.figures import Figure, Figures
 
@@ -72,7 +72,13 @@ class FigureText:
                 )
                 for c in question.choices
             ]
-            return [self.t("summary-figure-choices", label=label, choices=join_html(", ", counts))]
+            return [
+                self.t(
+                    "summary-figure-choices",
+                    label=label,
+                    choices=join_html(list_separator(self.language), counts),
+                )
+            ]
         figure = figures.get((entry.key, ""), _NONE)
         parts = []
         thresholds = (

@@ -21,6 +21,7 @@ from bot.checkins.config import CheckinSettings
 from bot.checkins.schedule import CheckinRenderers
 from bot.config import ConfigError, load_settings
 from bot.kit.clock import FakeClock
+from bot.kit.figures import thresholds_passed
 from bot.kit.questions import CHOICE_KINDS, Choice, Kind, Question, Report, Text
 from bot.services import Services
 from bot.summaries.render import SummaryText
@@ -215,6 +216,8 @@ async def test_a_temperature_past_the_threshold_reaches_the_secretary_at_once(
     sent = await CheckinRenderers(services).flag(row)
     assert sent is not None
     assert "🚩 Fever: 38.9 °C, at or above 37.3 °C" in sent.text
+    [zh] = thresholds_passed(services.i18n, "zh", [TEMP], {"temp": 38.9})
+    assert zh == "🚩 发热：38.9 °C，达到或高于37.3 °C"
 
 
 # Aggregates ---------------------------------------------------------------------------
@@ -243,7 +246,7 @@ async def test_the_summary_shows_each_units_figures_in_both_languages(
     ) in en
     zh = SummaryText(services.i18n, "zh").daily(summary)
     assert "<b>填报汇总：</b>发热 ≥ 37.3 °C：<b>3</b>人 · 发热：最高39.1 °C" in zh
-    assert "状态：在岗9人, 🚩 求助1人" in zh or "状态：在岗9人、🚩 求助1人" in zh
+    assert "状态：在岗9人、🚩 求助1人" in zh
 
 
 async def test_the_weekly_summary_shows_each_days_figures(
