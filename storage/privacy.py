@@ -44,12 +44,14 @@ class PrivacyRepository:
         low, high = (since or date.min).isoformat(), first_kept.isoformat()
         async with self.db.transaction() as conn:
             checkins = await conn.execute(
-                "UPDATE checkins SET answers = '{}' WHERE day >= ? AND day < ? AND answers != '{}'",
+                "UPDATE checkins SET answers = '{}', figures = NULL"
+                " WHERE day >= ? AND day < ? AND answers != '{}'",
                 (low, high),
             )
             shifts = await conn.execute(
-                "UPDATE shifts SET report = NULL, start_lat = NULL, start_lon = NULL,"
-                " decline_reason = NULL WHERE day >= ? AND day < ? AND (report IS NOT NULL"
+                "UPDATE shifts SET report = NULL, figures = NULL, start_lat = NULL,"
+                " start_lon = NULL, decline_reason = NULL"
+                " WHERE day >= ? AND day < ? AND (report IS NOT NULL"
                 " OR start_lat IS NOT NULL OR decline_reason IS NOT NULL)",
                 (low, high),
             )
@@ -120,11 +122,13 @@ class PrivacyRepository:
             await conn.execute("DELETE FROM roles WHERE member_id = ?", (member_id,))
             await conn.execute("DELETE FROM menu_refresh WHERE member_id = ?", (member_id,))
             await conn.execute(
-                "UPDATE checkins SET answers = '{}' WHERE member_id = ?", (member_id,)
+                "UPDATE checkins SET answers = '{}', figures = NULL WHERE member_id = ?",
+                (member_id,),
             )
             await conn.execute(
-                "UPDATE shifts SET report = NULL, start_lat = NULL, start_lon = NULL,"
-                " decline_reason = NULL WHERE member_id = ? OR declined_member_id = ?",
+                "UPDATE shifts SET report = NULL, figures = NULL, start_lat = NULL,"
+                " start_lon = NULL, decline_reason = NULL"
+                " WHERE member_id = ? OR declined_member_id = ?",
                 (member_id, member_id),
             )
             await conn.execute(

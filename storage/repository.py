@@ -12,6 +12,7 @@ from storage.checkins import CheckinRepository
 from storage.db import Database
 from storage.directives import DirectiveRepository
 from storage.exports import ExportRepository
+from storage.figures import FigureRepository
 from storage.grids import GridRepository
 from storage.inbox import InboxRepository
 from storage.incidents import IncidentRepository
@@ -42,6 +43,7 @@ class Storage:
         self.shifts = ShiftRepository(db)
         self.incidents = IncidentRepository(db)
         self.summaries = SummaryRepository(db)
+        self.figures = FigureRepository(db)
         self.exports = ExportRepository(db)
         self.privacy = PrivacyRepository(db)
         self.inbox = InboxRepository(db)

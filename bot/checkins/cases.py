@@ -17,7 +17,7 @@ from typing import Any
 import aiosqlite
 
 from bot.kit.clock import Clock
-from bot.kit.questions import CHOICE_KINDS, Question
+from bot.kit.questions import Question
 from bot.org.authz import Action, Actor, Authorizer
 from storage import Storage
 from storage.cases import Case, CaseState, Rung
@@ -70,16 +70,9 @@ class Step:
 
 
 def flagged_questions(questions: Sequence[Question], answers: dict[str, Any]) -> list[str]:
-    """The ids of the questions whose answer flags a problem: one case each."""
-    found = []
-    for question in questions:
-        value = answers.get(question.id)
-        if question.kind not in CHOICE_KINDS or value is None:
-            continue
-        chosen = set(value if isinstance(value, list) else [value])
-        if any(c.flag and c.id in chosen for c in question.choices):
-            found.append(question.id)
-    return found
+    """The ids of the questions whose answer flags a problem (a flagged choice, or a number
+    past a threshold): one case each."""
+    return [q.id for q in questions if q.flags(answers.get(q.id))]
 
 
 class CaseService:

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.checkins.buttons import EscalateFlag, HandleFlag
+from bot.kit.figures import thresholds_passed
 from bot.kit.forms import answers_summary, shown, text_in
-from bot.kit.i18n import Html, Translator, format_day, mention
+from bot.kit.i18n import Html, Translator, format_day, join_html, mention
 from bot.kit.questions import Question
 from storage.cases import Case
 from storage.models import Member, Unit
@@ -29,16 +30,19 @@ def flag_text(
     name = mention(member.telegram_id, member.display_name)
     summary = answers_summary(i18n, language, questions, answers)
     if escalated is None:
-        return i18n.t(language, "checkin-flag-notice", name=name, unit=unit.name, summary=summary)
-    return i18n.t(
-        language,
-        "checkin-flag-escalated",
-        name=name,
-        unit=unit.name,
-        level=escalated.level,
-        day=format_day(escalated.day, language),
-        summary=summary,
-    )
+        text = i18n.t(language, "checkin-flag-notice", name=name, unit=unit.name, summary=summary)
+    else:
+        text = i18n.t(
+            language,
+            "checkin-flag-escalated",
+            name=name,
+            unit=unit.name,
+            level=escalated.level,
+            day=format_day(escalated.day, language),
+            summary=summary,
+        )
+    # A number past its threshold says which limit it passed.
+    return join_html("\n", [text, *thresholds_passed(i18n, language, questions, answers)])
 
 
 def case_rows(

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from bot.checkins.cases import CaseService, flagged_questions
 from bot.checkins.config import WEEKDAYS, CheckinSettings
 from bot.kit.clock import Clock
+from bot.kit.figures import figures_of
 from bot.kit.forms import AnswerError, check_answer
 from bot.kit.people import require_active
 from bot.kit.questions import CHOICE_KINDS, Question
@@ -140,17 +141,15 @@ class CheckinService:
             raise CheckinError(exc.reason, **exc.details) from None
 
     def verdict(self, answers: dict[str, Any]) -> tuple[bool, bool]:
-        """(excused, flagged) from the chosen answers, by the form's choices."""
+        """(excused, flagged) from the answers, by the form's choices and thresholds."""
         excused = flagged = False
         for question in self.form.questions:
-            if question.kind not in CHOICE_KINDS or answers.get(question.id) is None:
+            value = answers.get(question.id)
+            flagged |= question.flags(value)
+            if question.kind not in CHOICE_KINDS or value is None:
                 continue
-            value = answers[question.id]
             chosen = set(value if isinstance(value, list) else [value])
-            for choice in question.choices:
-                if choice.id in chosen:
-                    excused |= choice.excused
-                    flagged |= choice.flag
+            excused |= any(c.excused for c in question.choices if c.id in chosen)
         return excused, flagged
 
     async def save(self, member: Member, raw: dict[str, Any]) -> tuple[Checkin, bool]:
@@ -169,6 +168,7 @@ class CheckinService:
             unit_id=member.unit_id,
             day=window.day,
             answers=answers,
+            figures=figures_of(self.form.questions, answers),
             excused=excused,
             flagged=flagged,
             now=now,

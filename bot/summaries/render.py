@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.kit.i18n import Html, Translator, first_words, format_day, html_to_text, join_html
+from bot.summaries.reported import FigureText
 from bot.summaries.service import Counts, Duty, Line, Summary
 from storage.incidents import Incident
 from storage.models import Unit
@@ -62,6 +63,7 @@ class SummaryText:
                 self.language, summary.own_missing, lambda m: m.display_name, count=SHOWN_NAMES
             )
             parts.append(self.t("summary-own-missing", unit=summary.committee.name, names=listed))
+        parts.append(self._figures(summary, shown))
         if self.duty:
             parts.append(self._duty(summary.duty))
         parts.append(self._directives(summary))
@@ -94,6 +96,14 @@ class SummaryText:
             for s in week
         ]
         parts.append(join_html("\n", [self.t("summary-week-days"), *days]))
+        figures = FigureText(self.i18n, self.language, last.questions)
+        trend = [
+            self.t("summary-week-figures-day", day=format_day(s.day, self.language), figures=line)
+            for s in week
+            if (line := figures.line(s.figures, s.duty.grids))
+        ]
+        if trend:
+            parts.append(join_html("\n", [self.t("summary-week-figures"), *trend]))
         first = {line.unit.id: line for line in week[0].lines}
 
         def row(line: Line) -> Html:
@@ -193,6 +203,26 @@ class SummaryText:
             declined=duty.declined,
             noshow=duty.no_show,
         )
+
+    def _figures(self, summary: Summary, shown: int) -> Html:
+        """Reported answers: the committee's, then each child unit's (issue #17)."""
+        figures = FigureText(self.i18n, self.language, summary.questions)
+        total = figures.line(summary.figures, summary.duty.grids)
+        if not total:
+            return Html("")
+        rows = [
+            (line, text)
+            for line in summary.lines
+            if (text := figures.line(line.figures, line.duty.grids))
+        ]
+
+        def row(item: tuple[Line, Html]) -> Html:
+            line, text = item
+            name = self.t("summary-own-unit", unit=line.unit.name) if line.own else line.unit.name
+            return self.t("summary-figure-unit", unit=name, figures=text)
+
+        folded = self.i18n.fold(self.language, rows, row, count=shown, more="summary-more-units")
+        return join_html("\n", [self.t("summary-figures", figures=total), *folded])
 
     def _directives(self, summary: Summary) -> Html:
         if not summary.directives:

@@ -9,7 +9,7 @@ subtree, never one per unit.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,9 +21,11 @@ from bot.duty.roster import RosterService
 from bot.kit.clock import Clock
 from bot.kit.questions import Question
 from bot.org.authz import Action, Actor, Authorizer
+from bot.summaries.reported import Reported, reported
 from storage import Storage
 from storage.checkins import Missing, UnitDay
 from storage.exports import AnswerRow, MemberDay, ShiftRow
+from storage.figures import Figures, summed
 from storage.incidents import Incident
 from storage.models import Unit
 from storage.summaries import DirectiveDay, Flagged
@@ -115,6 +117,7 @@ class Line:
     duty: Duty = Duty()
     own: bool = False
     open_flags: tuple[int, int] = (0, 0)  # flag cases open, and of those older than 24 h
+    figures: Figures = field(default_factory=dict)  # of reported answers (issue #17)
 
 
 @dataclass(slots=True)
@@ -133,6 +136,9 @@ class Summary:
     directives: list[DirectiveDay]
     incidents: list[tuple[Incident, Unit]]
     open_flags: tuple[int, int] = (0, 0)  # flag cases open, and of those older than 24 h
+    # Reported answers: the forms' questions that have figures, and the committee's total.
+    questions: list[Reported] = field(default_factory=list)
+    figures: Figures = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -218,6 +224,7 @@ class SummaryService:
         end, previous_end = self.checkins.day_end(day), self.checkins.day_end(previous)
         today = await storage.checkins.rolled_up(root, day, end)
         before = await storage.checkins.rolled_up(root, previous, previous_end)
+        figures = await storage.figures.rolled_up(root, day)
         coverage = await self.roster.coverage_found(committee, day)
         duty: dict[str, list[UnitCoverage]] = {}
         for entry in coverage.values():
@@ -238,6 +245,7 @@ class SummaryService:
                     Duty.of(duty.get(root, [])),
                     own=True,
                     open_flags=flags.get(root, (0, 0)),
+                    figures=figures.get(root, {}),
                 )
             )
         for child in await storage.units.children(committee.id):
@@ -248,6 +256,7 @@ class SummaryService:
                     Counts.one(before.get(child.path)),
                     Duty.of(duty.get(child.path, [])),
                     open_flags=flags.get(child.path, (0, 0)),
+                    figures=figures.get(child.path, {}),
                 )
             )
         lines.sort(key=_worst_first)
@@ -277,6 +286,8 @@ class SummaryService:
             directives=await storage.summaries.directives(root, start, end),
             incidents=[(i, named[i.unit_id]) for i in incidents if i.unit_id in named],
             open_flags=(sum(o for o, _ in flags.values()), sum(o for _, o in flags.values())),
+            questions=reported(self.checkins.form.questions, self.roster.settings.report),
+            figures=summed(list(figures.values())),
         )
 
     async def book_parts(self, summary: Summary) -> BookParts:

@@ -41,6 +41,8 @@ form-error-location = Please share a location (📎 → Location), or /cancel.
 form-error-photo = Please send a photo, or /cancel.
 checkin-flag-notice = ⚠️ <b>{ $name }</b> ({ $unit }) flagged a problem in today's check-in:
     { $summary }
+checkin-flag-above = 🚩 { $label }: { $value }, at or above { $limit }
+checkin-flag-below = 🚩 { $label }: { $value }, at or below { $limit }
 checkin-flag-escalated = ⬆️ Passed up to you (level { $level }): <b>{ $name }</b> ({ $unit }) flagged a problem on { $day }, not handled yet:
     { $summary }
 flag-handled-button = ✅ Handled

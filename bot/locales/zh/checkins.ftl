@@ -41,6 +41,8 @@ form-error-location = 请分享位置（📎 → 位置），或发送 /cancel�
 form-error-photo = 请发送一张照片，或发送 /cancel。
 checkin-flag-notice = ⚠️ <b>{ $name }</b>（{ $unit }）在今日打卡中报告了问题：
     { $summary }
+checkin-flag-above = 🚩 { $label }：{ $value }，达到或高于{ $limit }
+checkin-flag-below = 🚩 { $label }：{ $value }，达到或低于{ $limit }
 checkin-flag-escalated = ⬆️ 已上报至您（第{ $level }级）：<b>{ $name }</b>（{ $unit }）在{ $day }的打卡中报告了问题，尚未处理：
     { $summary }
 flag-handled-button = ✅ 已处理
