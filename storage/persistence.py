@@ -100,7 +100,8 @@ def _parties(key: ConversationKey) -> list[Owner]:
 class SQLitePersistence(BasePersistence[Data, Data, Data]):
     """user_data, chat_data and conversation states in the ``ptb_*`` tables.
 
-    bot_data is never stored: it holds live service objects. Callback data is not stored
+    bot_data is never stored: it holds live service objects. PTB is not asked for chat_data
+    either (``store_data``): no handler keeps anything there. Callback data is not stored
     either (arbitrary callback data is not used).
 
     Writes are group-committed: ``Application.update_persistence`` calls the ``update_*``
@@ -139,8 +140,10 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         self, db: Database, *, update_interval: float = 1.0, busy: Busy | None = None
     ) -> None:
         super().__init__(
+            # chat_data: no handler keeps anything there (a chat's state is in the tables),
+            # and PTB would copy and hand over every touched chat's empty dict at each flush.
             store_data=PersistenceInput(
-                bot_data=False, chat_data=True, user_data=True, callback_data=False
+                bot_data=False, chat_data=False, user_data=True, callback_data=False
             ),
             update_interval=update_interval,
         )

@@ -201,6 +201,29 @@ async def test_conversation_continues_after_application_restart(db: Database) ->
         await db.close()
 
 
+async def test_a_flush_hands_over_no_chat_data(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No handler keeps anything in chat_data, so PTB is not asked to copy and hand over
+    every touched chat's (empty) dict at each flush; user data is still stored."""
+    api = FakeBotApi()
+    ann = FakeUser(42, "Ann", api=api)
+    app = build_app(db, api, [])
+    handed: list[int] = []
+
+    async def spy(self: SQLitePersistence, chat_id: int, data: dict[str, Any]) -> None:
+        handed.append(chat_id)
+
+    monkeypatch.setattr(SQLitePersistence, "update_chat_data", spy)
+    async with ChatDriver(app, api) as chat:
+        await chat.send(ann, ann.command("start"))
+        await app.update_persistence()
+
+    assert handed == []
+    row = await db.fetchone("SELECT data FROM ptb_user_data WHERE user_id = 42")
+    assert row is not None and json.loads(row["data"]) == {"started": True}
+
+
 @asynccontextmanager
 async def traced(db: Database) -> AsyncIterator[list[str]]:
     """The SQL statements the writer connection runs inside the block."""
