@@ -39,7 +39,7 @@ import sys
 import tempfile
 import textwrap
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,7 +48,10 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
+import app.build as build_module
 from app.build import build_application
+from app.inbox import Inbox
+from app.updates import ChatOrderedProcessor
 from bench.checkin_inbound import (
     NOW,
     PHASES,
@@ -78,6 +81,15 @@ ANSWER_AFTER_MS = 50
 TOKEN = "123456:capacity-bench"
 MODES = {"inproc": "in-process stand-in", "http": "HTTP, stand-in answering after 50 ms"}
 SIDES = {"stock": "A: stock PTB bot", "muster": "B: Muster", "before": "C: Muster before"}
+# --parts: Muster with one part switched off (only to measure what that part costs a step).
+OFF = "off:"  # a side's prefix: Muster with that part switched off
+PARTS = {
+    "processor": "the per-chat ordered processor (plain concurrent instead)",
+    "pacer": "the reply pacer",
+    "persistence": "persistence (user data and conversation states kept in memory only)",
+    "inbox": "the inbox's hooks (the bench hands updates over directly, as PTB's fetcher"
+    " does after the inbox stored a getUpdates batch, so its store is not on this path)",
+}
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 Result = dict[str, Any]
@@ -129,13 +141,34 @@ async def build(args: argparse.Namespace, db: Path) -> Side:
         app, checkins = build_stock_bot(TOKEN, request=request, base_url=args.base_url)
         return Side(app, checkins, api)
     settings = muster_settings(db, args.base_url)
+    switch_off(args.off)
     pacer = None
-    if args.pacer == "off":
+    if args.pacer == "off" or args.off == "pacer":
         pacer = Pacer.from_settings(settings.delivery)
         pacer.enabled = False
-    return Side(
-        await build_application(settings, request=request, clock=clock, pacer=pacer), api=api
-    )
+    app = await build_application(settings, request=request, clock=clock, pacer=pacer)
+    if args.off == "persistence":
+        app.persistence = None  # before initialize: nothing loaded, nothing flushed
+    return Side(app, api=api)
+
+
+class _Unordered(ChatOrderedProcessor):
+    """Plain concurrent processing (PTB's SimpleUpdateProcessor with the bound): no order."""
+
+    __slots__ = ()
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        async with self._slots:
+            await coroutine
+
+
+def switch_off(part: str | None) -> None:
+    """Take ``part`` out of the application ``build_application`` is about to build (a
+    measurement of what it costs; never how Muster runs)."""
+    if part == "processor":
+        build_module.ChatOrderedProcessor = _Unordered  # type: ignore[attr-defined]
+    elif part == "inbox":
+        Inbox.register = lambda self, app: None  # type: ignore[method-assign]
 
 
 async def feed(app: AnyApp, updates: list[Update]) -> None:
@@ -240,6 +273,7 @@ class Plan:
     before: Path | None
     modes: tuple[str, ...] = tuple(MODES)
     quick: bool = False
+    parts: bool = False
 
 
 @dataclass(slots=True)
@@ -288,9 +322,11 @@ def spawn(side: str, mode: str, plan: Plan, tmp: Path) -> Result:
             server.kill()
             raise SystemExit("the Bot API stand-in did not start")
         options += ["--base-url", base_url]
-    child_side = "muster" if side == "before" else side
+    child_side = "muster" if side == "before" or side.startswith(OFF) else side
     command = [sys.executable, "-m", "bench.capacity", "--child", child_side, "--mode", mode]
     command += [*options, "--pacer", plan.pacer]
+    if side.startswith(OFF):
+        command += ["--off", side.removeprefix(OFF)]
     cwd = PROJECT_ROOT if side != "before" or plan.before is None else before_root(tmp, plan.before)
     try:
         done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
@@ -308,6 +344,12 @@ def sides(plan: Plan) -> list[str]:
     return ["stock", "muster"] + (["before"] if plan.before is not None else [])
 
 
+def all_sides(plan: Plan, mode: str) -> list[str]:
+    """The sides of a round: with ``--parts``, in-process, Muster with each part off too."""
+    parts = plan.parts and mode == "inproc"
+    return sides(plan) + ([OFF + part for part in PARTS] if parts else [])
+
+
 def measure(plan: Plan) -> Runs:
     runs = Runs()
     started = time.perf_counter()
@@ -319,10 +361,10 @@ def measure(plan: Plan) -> Runs:
         for mode in plan.modes:
             runs.rounds[mode] = []
             if not plan.quick:  # a warm-up round (page cache, .pyc files); discarded
-                for side in sides(plan):
+                for side in all_sides(plan, mode):
                     spawn(side, mode, plan, tmp)
             for index in range(plan.rounds):
-                measured = {side: spawn(side, mode, plan, tmp) for side in sides(plan)}
+                measured = {side: spawn(side, mode, plan, tmp) for side in all_sides(plan, mode)}
                 runs.rounds[mode].append(measured)
                 took = ", ".join(f"{s} {timed(r):.2f} s" for s, r in measured.items())
                 print(f"{mode} round {index + 1}/{plan.rounds}: {took}", file=sys.stderr)
@@ -375,6 +417,23 @@ def mode_rows(plan: Plan, mode: str, rounds: list[dict[str, Result]]) -> tuple[l
     return rows, ok
 
 
+def parts_table(plan: Plan, rounds: list[dict[str, Result]]) -> list[str]:
+    """What each part costs Muster a step in-process: Muster as shipped minus Muster with
+    that part off, per round (same rounds), median; and the ratio it would have without."""
+    steps = plan.members * len(TIMED)
+    rows = [
+        "| switched off (measurement only) | cost a step, median of per-round differences"
+        " | Muster without it ÷ stock, median |",
+        "|---|---:|---:|",
+    ]
+    for part, what in PARTS.items():
+        side = OFF + part
+        cost = statistics.median(timed(r["muster"]) - timed(r[side]) for r in rounds)
+        ratio = statistics.median(timed(r[side]) / timed(r["stock"]) for r in rounds)
+        rows.append(f"| {what} | {cost / steps * 1e6:,.0f} µs | {ratio:.2f}× |")
+    return rows
+
+
 def render(plan: Plan, runs: Runs) -> str:
     table = [
         "| mode | bot | time per step, median | steps/s | CPU per step | of it the"
@@ -404,6 +463,8 @@ def render(plan: Plan, runs: Runs) -> str:
         command += f" --modes {','.join(plan.modes)}"
     if plan.before is not None:
         command += " --before <checkout of the commit before>"
+    if plan.parts:
+        command += " --parts"
     about = [
         "Target: Muster at most"
         f" {RATIO_TARGET}× the time per check-in step of a stock python-telegram-bot check-in"
@@ -457,13 +518,22 @@ def render(plan: Plan, runs: Runs) -> str:
         f"- Machine: {machine()}; shared with other jobs, so single numbers are noisy: the"
         " ratios are from the same rounds",
     ]
-    blocks = [
+    blocks: list[str | list[str]] = [
         HEADING,
         *(textwrap.fill(p, 92, break_on_hyphens=False) for p in about),
         facts,
         table,
         "Verdict: " + ", ".join(verdicts) + ".",
     ]
+    if plan.parts and "inproc" in runs.rounds:
+        blocks.append(
+            textwrap.fill(
+                "Where Muster's in-process time goes (`--parts`): in the same rounds, Muster"
+                " with one part switched off in turn, which Muster never runs without:",
+                92,
+            )
+        )
+        blocks.append(parts_table(plan, runs.rounds["inproc"]))
     return "\n\n".join(b if isinstance(b, str) else "\n".join(b) for b in blocks) + "\n"
 
 
@@ -485,12 +555,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--modes", default=",".join(MODES), help="which modes, comma-separated: inproc,http"
     )
+    parser.add_argument(
+        "--parts",
+        action="store_true",
+        help="in-process, also Muster with each part switched off in turn (what each costs)",
+    )
     parser.add_argument("--out", type=Path, help="write the results section into this file")
     parser.add_argument("--quick", action="store_true", help="smoke run: 200/50 members, 1 round")
     hidden = argparse.SUPPRESS  # the parent's interface to its children and stand-ins
     parser.add_argument("--child", choices=("stock", "muster"), help=hidden)
     parser.add_argument("--standin", action="store_true", help=hidden)
     parser.add_argument("--mode", choices=tuple(MODES), help=hidden)
+    parser.add_argument("--off", choices=tuple(PARTS), help=hidden)
     parser.add_argument("--tmp", type=Path, help=hidden)
     parser.add_argument("--base-url", help=hidden)
     parser.add_argument("--answer-after", type=float, default=ANSWER_AFTER_MS, help=hidden)
@@ -519,7 +595,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     plan = Plan(
         args.members, args.http_members, args.rounds, args.seed, args.pacer, args.before,
-        args.modes, quick=args.quick,
+        args.modes, quick=args.quick, parts=args.parts,
     )  # fmt: skip
     publish(render(plan, measure(plan)), args.out, HEADING)
 
