@@ -16,6 +16,7 @@ from telegram.ext import Application, ApplicationBuilder, BasePersistence, Conte
 from telegram.request import BaseRequest
 
 from app.features import check_core, features_for
+from app.flush import MusterApplication
 from app.inbox import INBOX, Inbox, InboxRequest
 from app.updates import ChatOrderedProcessor
 from bot.config import ConfigError, Settings
@@ -83,6 +84,8 @@ async def build_application(
     processor = ChatOrderedProcessor(settings.telegram.concurrent_updates)
     builder = (
         ApplicationBuilder()
+        # A persistence flush in one batch, not a task per user and conversation.
+        .application_class(MusterApplication)
         .token(token)
         .base_url(settings.telegram.api_base_url)
         .base_file_url(settings.telegram.api_file_url)

@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import fields, is_dataclass
+from functools import partial
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
@@ -29,6 +30,9 @@ Data = dict[str, Any]
 Owner = tuple[str, int]  # ("user" | "chat", id)
 # Whether an update of this user or chat is being handled right now (see __init__).
 Busy = Callable[[str, int], bool]
+# A row's identity, the statement that sets (or deletes) it with its parameters, and what
+# to note once it is committed.
+Write = tuple[tuple[Any, ...], str, tuple[Any, ...], Callable[[], object]]
 
 _UPSERT_CONVERSATION = (
     "INSERT INTO ptb_conversations (name, key, state) VALUES (?, ?, ?) "
@@ -201,98 +205,140 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
         """None means the conversation ended: its row is deleted."""
+        await self._apply(self._plan_conversation(name, key, new_state))
+
+    def _plan_conversation(
+        self, name: str, key: ConversationKey, new_state: object | None
+    ) -> list[Write]:
+        """The write for a newly reported state, or none: the state is held while a party
+        to it is busy."""
         self._deferred.pop((name, key), None)  # this state is newer
         if any(self._busy(*owner) for owner in _parties(key)):
             self._deferred[name, key] = new_state
-            return
-        await self._write_conversation(name, key, new_state)
+            return []
+        return self._conversation_write(name, key, new_state)
 
-    async def _write_conversation(
+    def _conversation_write(
         self, name: str, key: ConversationKey, new_state: object | None
-    ) -> None:
+    ) -> list[Write]:
         cached = self._conversations.setdefault(name, {})
+        row = (name, _key_text(key))
         if new_state is None:
-            if key in cached:
-                row = (name, _key_text(key))
-                await self._queue(("conversation", *row), _DELETE_CONVERSATION, row)
-                del cached[key]
-            return
+            if key not in cached:
+                return []
+            return [
+                (("conversation", *row), _DELETE_CONVERSATION, row, partial(cached.pop, key, None))
+            ]
         if key in cached and cached[key] == new_state:
-            return
+            return []
         state = _faithful_json(new_state)
         if state is None:
             # A programming error in a handler; PTB routes it to the error handlers.
             raise TypeError(f"conversation {name!r} state {new_state!r} is not JSON-able")
-        row = (name, _key_text(key))
-        await self._queue(("conversation", *row), _UPSERT_CONVERSATION, (*row, state))
-        cached[key] = new_state
+        stored = partial(cached.__setitem__, key, new_state)
+        return [(("conversation", *row), _UPSERT_CONVERSATION, (*row, state), stored)]
 
     def held(self) -> set[Owner]:
         """The users and chats whose data or conversation state is not yet written
         because an update of theirs was running at the flush."""
         return self._held | {o for (_, key) in self._deferred for o in _parties(key)}
 
-    async def _release(self) -> None:
-        """Write the held conversation states whose parties are no longer busy."""
+    def _released(self) -> list[Write]:
+        """The writes of the held conversation states whose parties are no longer busy."""
         ready = [
             (name, key)
             for name, key in self._deferred
             if not any(self._busy(*owner) for owner in _parties(key))
         ]
-        if ready:
-            await asyncio.gather(
-                *(self._write_conversation(n, k, self._deferred.pop((n, k))) for n, k in ready)
-            )
+        writes: list[Write] = []
+        for name, key in ready:
+            writes += self._conversation_write(name, key, self._deferred.pop((name, key)))
+        return writes
 
     async def update_user_data(self, user_id: int, data: Data) -> None:
-        await self._update_data("user", user_id, data)
+        await self._apply(self._plan_data("user", user_id, data))
 
     async def update_chat_data(self, chat_id: int, data: Data) -> None:
-        await self._update_data("chat", chat_id, data)
+        await self._apply(self._plan_data("chat", chat_id, data))
 
     async def drop_user_data(self, user_id: int) -> None:
-        await self._drop("user", user_id)
+        await self._apply(self._drop("user", user_id))
 
     async def drop_chat_data(self, chat_id: int) -> None:
-        await self._drop("chat", chat_id)
+        await self._apply(self._drop("chat", chat_id))
 
-    async def _update_data(self, kind: str, owner: int, data: Data) -> None:
+    def _plan_data(self, kind: str, owner: int, data: Data) -> list[Write]:
         if self._busy(kind, owner):  # half changed: PTB reports it again once done
             self._held.add((kind, owner))
-            return
+            return []
         self._held.discard((kind, owner))
-        if self._deferred:  # (a gather would put this write in a batch of its own)
-            await asyncio.gather(self._release(), self._write_data(kind, owner, data))
-        else:
-            await self._write_data(kind, owner, data)
+        return self._released() + self._data_write(kind, owner, data)
 
-    async def _write_data(self, kind: str, owner: int, data: Data) -> None:
+    def _data_write(self, kind: str, owner: int, data: Data) -> list[Write]:
+        """The write that stores ``data`` (read now: the JSON text is the copy), or none."""
         if not data:
-            await self._drop(kind, owner)
-            return
+            return self._drop(kind, owner)
         text = self._data_json(kind, owner, data)
         if text is None or self._stored.get((kind, owner)) == hash(text):
+            return []
+        stored = partial(self._stored.__setitem__, (kind, owner), hash(text))
+        return [((kind, owner), _UPSERT_DATA[kind], (owner, text), stored)]
+
+    def _drop(self, kind: str, owner: int) -> list[Write]:
+        if (kind, owner) not in self._stored:
+            return []
+        gone = partial(self._stored.pop, (kind, owner), None)
+        return [((kind, owner), _DELETE_DATA[kind], (owner,), gone)]
+
+    async def store(
+        self,
+        users: Iterable[tuple[int, Data]],
+        dropped_users: Iterable[int],
+        conversations: Iterable[tuple[str, ConversationKey, object | None]],
+    ) -> list[Exception]:
+        """A whole flush in one batch: what ``update_conversation``, ``update_user_data``
+        and ``drop_user_data`` called for each would do, without a task and a wait per
+        row (``MusterApplication.update_persistence``). Each user's dict is read now and
+        not kept, so it needs no copy. Returns the errors, as PTB's gather would: a state
+        that is not JSON-able, or the batch's failure."""
+        errors: list[Exception] = []
+        writes: list[Write] = []
+        for name, key, state in conversations:
+            try:
+                writes += self._plan_conversation(name, key, state)
+            except TypeError as error:
+                errors.append(error)
+        for user_id, data in users:
+            if self._busy("user", user_id):
+                self._held.add(("user", user_id))
+            else:
+                self._held.discard(("user", user_id))
+                writes += self._data_write("user", user_id, data)
+        for user_id in dropped_users:
+            writes += self._drop("user", user_id)
+        writes += self._released()
+        try:
+            await self._apply(writes)
+        except Exception as error:  # the next flush tries again: nothing marked stored
+            errors.append(error)
+        return errors
+
+    async def _apply(self, writes: list[Write]) -> None:
+        """Add the writes to the next batch, wait until that batch is committed, then note
+        what the database holds.
+
+        Only then, so a batch that fails (and rolls back) leaves nothing marked as stored."""
+        if not writes:
             return
-        await self._queue((kind, owner), _UPSERT_DATA[kind], (owner, text))
-        self._stored[(kind, owner)] = hash(text)
-
-    async def _drop(self, kind: str, owner: int) -> None:
-        if (kind, owner) in self._stored:
-            await self._queue((kind, owner), _DELETE_DATA[kind], (owner,))
-            del self._stored[(kind, owner)]
-
-    async def _queue(self, row: tuple[Any, ...], sql: str, params: tuple[Any, ...]) -> None:
-        """Add the statement that sets (or deletes) ``row`` to the next batch and wait until
-        that batch is committed.
-
-        Callers note what the database holds only after this returns, so a batch that
-        fails (and rolls back) leaves nothing marked as stored."""
-        self._pending.pop(row, None)  # the newest last, as the batch's order was
-        self._pending[row] = (sql, params)
+        for row, sql, params, _ in writes:
+            self._pending.pop(row, None)  # the newest last, as the batch's order was
+            self._pending[row] = (sql, params)
         if self._commit is None:
             # Created now, run after the calls gathered with this one have queued theirs.
             self._commit = asyncio.ensure_future(self._commit_pending())
         await asyncio.shield(self._commit)
+        for *_, stored in writes:
+            stored()
 
     async def _commit_pending(self) -> None:
         batch, self._pending, self._commit = self._pending, {}, None
@@ -336,6 +382,6 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
     async def flush(self) -> None:
         """Writes the held conversation states (PTB calls this at shutdown, when nothing
         runs) and waits for a batch still committing."""
-        await self._release()
+        await self._apply(self._released())
         if self._commit is not None:
             await asyncio.shield(self._commit)

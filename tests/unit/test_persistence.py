@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from telegram import Update
 from telegram.ext import (
+    Application,
     ApplicationBuilder,
     CommandHandler,
     ContextTypes,
@@ -23,6 +24,7 @@ from telegram.ext import (
     filters,
 )
 
+from app.flush import MusterApplication
 from fakeapi import ChatDriver, FakeBotApi, FakeRequest, FakeUser
 from fakeapi.driver import AnyApplication
 from storage.db import Database
@@ -135,10 +137,20 @@ async def test_unfaithful_user_data_is_skipped_with_warning(
 # --- a real Application across a restart, driven through the in-process fake Bot API -------
 
 ASK = 1
+ODD = ("not", "JSON")  # a tuple would come back as a list
 
 
-def build_app(database: Database, api: FakeBotApi, answers: list[str]) -> AnyApplication:
-    """A two-step persistent conversation: /start asks for a city, the next text answers."""
+def build_app(
+    database: Database,
+    api: FakeBotApi,
+    answers: list[str],
+    app_class: type[AnyApplication] = Application,
+) -> AnyApplication:
+    """A two-step persistent conversation: /start asks for a city, the next text answers;
+    /odd moves it to a state that is not JSON-able (a handler's bug)."""
+
+    async def odd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
+        return ODD
 
     async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         assert update.message is not None and context.user_data is not None
@@ -155,6 +167,7 @@ def build_app(database: Database, api: FakeBotApi, answers: list[str]) -> AnyApp
 
     app = (
         ApplicationBuilder()
+        .application_class(app_class)
         .token("123:ABC")
         .request(FakeRequest(api))
         .get_updates_request(FakeRequest(api))
@@ -163,8 +176,8 @@ def build_app(database: Database, api: FakeBotApi, answers: list[str]) -> AnyApp
     )
     app.add_handler(
         ConversationHandler(
-            entry_points=[CommandHandler("start", start)],
-            states={ASK: [MessageHandler(filters.TEXT & ~filters.COMMAND, answer)]},
+            entry_points=[CommandHandler("start", start), CommandHandler("odd", odd)],
+            states={ASK: [MessageHandler(filters.TEXT & ~filters.COMMAND, answer)], ODD: []},
             fallbacks=[],
             name="t",
             persistent=True,
@@ -359,3 +372,60 @@ async def test_failed_batch_is_retried_by_the_next_flush(db: Database) -> None:
     )
     await persistence.update_user_data(1, {"a": 1})
     assert await persistence.get_user_data() == {1: {"a": 1}}
+
+
+@pytest.mark.parametrize("app_class", [Application, MusterApplication])
+async def test_a_flush_stores_every_person_and_reports_a_bad_state(
+    db: Database, app_class: type[AnyApplication]
+) -> None:
+    """PTB's flush and Muster's one-batch flush store the same rows, and a state that is
+    not JSON-able reaches the error handlers without keeping the others from being stored."""
+    api = FakeBotApi()
+    app = build_app(db, api, [], app_class)
+    errors: list[str] = []
+
+    async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        errors.append(str(context.error))
+
+    app.add_error_handler(on_error)
+    async with ChatDriver(app, api) as chat:
+        for person in range(1, 6):
+            await chat.send(
+                FakeUser(person, "P", api=api), FakeUser(person, "P", api=api).command("start")
+            )
+        bad = FakeUser(9, "Bad", api=api)
+        await chat.send(bad, bad.command("odd"))
+        await app.update_persistence()
+
+    assert errors == ["conversation 't' state ('not', 'JSON') is not JSON-able"]
+    conversations = await reopen_conversations(db)
+    assert conversations == {(p, p): ASK for p in range(1, 6)}
+    users = await SQLitePersistence(db).get_user_data()
+    assert users == {p: {"started": True} for p in range(1, 6)}
+
+
+async def test_muster_flushes_everyone_in_one_batch_without_a_task_each(db: Database) -> None:
+    """Muster's flush hands its persistence every changed person at once: no task per
+    user and per conversation (PTB's gather), which cost each check-in step CPU."""
+    api = FakeBotApi()
+    app = build_app(db, api, [], MusterApplication)
+    created: list[object] = []
+    loop = asyncio.get_running_loop()
+
+    def counting(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
+        created.append(coro)
+        return asyncio.Task(coro, loop=loop, **kwargs)
+
+    async with ChatDriver(app, api) as chat:
+        for person in range(1, 51):
+            user = FakeUser(person, "P", api=api)
+            await chat.send(user, user.command("start"))
+        loop.set_task_factory(counting)
+        try:
+            await app.update_persistence()
+        finally:
+            loop.set_task_factory(None)
+
+    assert len(created) <= 1  # the batch's commit
+    assert len(await reopen_conversations(db)) == 50
+    assert len(await SQLitePersistence(db).get_user_data()) == 50
