@@ -108,9 +108,10 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
     either (``store_data``): no handler keeps anything there. Callback data is not stored
     either (arbitrary callback data is not used).
 
-    Writes are group-committed: ``Application.update_persistence`` calls the ``update_*``
-    methods all at once (``asyncio.gather``), and every write queued before the batch runs
-    goes into one transaction, each caller returning once it is committed: one
+    Writes are group-committed: Muster's flush hands every changed user and conversation
+    to ``store`` in one call (``app/flush.py``; PTB's own ``update_persistence`` calls the
+    ``update_*`` methods all at once, a task each), and every write queued before the batch
+    runs goes into one transaction, each caller returning once it is committed: one
     ``executemany`` per kind of statement (PTB interleaves users, chats and conversations;
     grouping only runs of one kind made that two statements per person), on the loop's own
     connection when nothing else is writing, else on the writer's thread
