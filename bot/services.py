@@ -18,6 +18,7 @@ from bot.org.invites import InviteService
 from bot.org.membership import MembershipService
 from bot.org.privacy import PrivacyService
 from bot.org.service import OrgService
+from bot.reports.service import ReportService
 from bot.summaries.service import SummaryService
 from storage import Storage
 
@@ -39,6 +40,7 @@ class Services:
     duty: DutyService
     on_duty: OnDutyService
     summaries: SummaryService
+    reports: ReportService
     privacy: PrivacyService
 
     @classmethod
@@ -80,4 +82,5 @@ class Services:
             on_duty=OnDutyService(storage, clock, settings.duty, duty),
             privacy=PrivacyService(storage, clock, authz, settings.retention, settings.zone),
             summaries=SummaryService(storage, clock, authz, checkins, roster, settings.summaries),
+            reports=ReportService(storage, clock, authz, checkins, settings.reports),
         )
