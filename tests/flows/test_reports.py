@@ -1,0 +1,258 @@
+"""The leaders' daily report as the people live it: the secretaries of the districts are
+reminded at the opening, answer from the reminder (edited in place), change it until due;
+a district that did not report is listed once to the city's secretary, who gets the digest
+of the districts' reports in Chinese; two secretaries of one district; a member without
+the role gets nothing and a forged button is refused."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings, load_settings
+from fakeapi import FakeUser, SentMessage
+from storage.models import Role
+from tests.conftest import ADMIN_ID
+from tests.flows.conftest import Harness
+from tests.flows.test_checkin import local
+
+TUESDAY = date(2026, 12, 1)
+FORM = {
+    "id": "daily",
+    "title": {"en": "Leaders' daily report", "zh": "督查日报告"},
+    "role": "secretary",
+    "levels": [1],  # the districts, under the city committee
+    "opens": "07:00",
+    "due": "10:00",
+    "reminders": ["09:00"],
+    "digest": "10:30",
+    "questions": [
+        {
+            "id": "plans",
+            "kind": "text",
+            "prompt": {"en": "Today's arrangements", "zh": "今日工作安排"},
+        },
+        {
+            "id": "problems",
+            "kind": "text",
+            "required": False,
+            "prompt": {"en": "Problems needing the level above", "zh": "需上级协调解决的问题"},
+        },
+    ],
+}
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(
+        None,
+        organisation={"name": "Riverside", "timezone": "Asia/Shanghai", "admins": [ADMIN_ID]},
+        storage={"database": tmp_path / "muster.db"},
+        telegram={"bot_username": "muster_test_bot"},
+        reports={"forms": [FORM]},
+    )
+
+
+@pytest.fixture
+async def people(harness: Harness) -> dict[str, FakeUser]:
+    harness.clock.set(local("2026-12-01 06:00"))  # a Tuesday, before the report opens
+    crew = {
+        "cheng": harness.person(811, "Cheng", language="zh"),  # the city's secretary
+        "rita": harness.person(812, "Rita"),  # Riverside District's secretaries
+        "rong": harness.person(813, "Rong", language="zh"),
+        "hal": harness.person(814, "Hal"),  # Hillside District's, who will not report
+        "mo": harness.person(815, "Mo"),  # a member, no role
+    }
+    await harness.join(crew["cheng"], "CITY", Role.SECRETARY)
+    await harness.join(crew["rita"], "RIV", Role.SECRETARY)
+    await harness.join(crew["rong"], "RIV", Role.SECRETARY)
+    await harness.join(crew["hal"], "HIL", Role.SECRETARY)
+    await harness.join(crew["mo"], "RIV-1")
+    await harness.run_due()
+    return crew
+
+
+def texts(harness: Harness, user: FakeUser, mark: str) -> list[str]:
+    """The report's messages with ``mark`` (not the daily check-in's own reminders)."""
+    return [
+        text
+        for m in harness.api.sent_to(user.id)
+        if mark in (text := m.text or "") and ("Leaders'" in text or "督查" in text)
+    ]
+
+
+async def at(harness: Harness, moment: str) -> None:
+    harness.clock.set(local(f"2026-12-01 {moment}"))
+    await harness.run_due()
+
+
+async def answer(harness: Harness, user: FakeUser, step: SentMessage, plans: str) -> SentMessage:
+    """From the first question to the confirmation: ``plans``, then Skip."""
+    [step] = await harness.send(user, user.message(plans))
+    skip = "跳过" if user.language_code == "zh" else "Skip"
+    [step] = await harness.send(user, user.press(step, skip))
+    return step
+
+
+async def test_reminder_answer_change_escalation_and_digest(
+    harness: Harness, people: dict[str, FakeUser]
+) -> None:
+    rita, hal, cheng, mo = people["rita"], people["hal"], people["cheng"], people["mo"]
+    await at(harness, "07:00")
+    [reminder] = texts(harness, rita, "⏰")
+    assert reminder == "⏰ Leaders' daily report for Riverside District, Tue 1 Dec: due by 10:00."
+    assert texts(harness, people["rong"], "⏰") == [
+        "⏰ 请填报Riverside District12月1日 周二的督查日报告，10:00截止。"
+    ]
+    assert len(texts(harness, hal, "⏰")) == 1
+    assert texts(harness, mo, "⏰") == [] and texts(harness, cheng, "⏰") == []  # not their form
+
+    # The reminder's button opens the form in that very message.
+    sent = harness.api.last_message(rita.id)
+    [step] = await harness.send(rita, rita.press(sent, "File the report"))
+    assert step.message_id == sent.message_id
+    assert step.text == "Report 1/2 — Today's arrangements\nType your answer."
+    step = await answer(harness, rita, step, "Patrol the river bank")
+    assert step.text == (
+        "Your report\n• Today's arrangements: Patrol the river bank\n"
+        "• Problems needing the level above: —\nSubmit it?"
+    )
+    [done] = await harness.send(rita, rita.press(step, "✅ Submit"))
+    assert done.text == "✅ Leaders' daily report — Riverside District: filed for Tue 1 Dec."
+
+    # Changed until due: /report shows it, Change asks again.
+    harness.clock.set(local("2026-12-01 08:15"))
+    [shown] = await harness.send(rita, rita.command("report"))
+    assert shown.text == (
+        "Leaders' daily report — Riverside District\nFiled by Rita at 07:00:\n"
+        "• Today's arrangements: Patrol the river bank\n• Problems needing the level above: —"
+    )
+    [step] = await harness.send(rita, rita.press(shown, "✏️ Change it"))
+    step = await answer(harness, rita, step, "Patrol the river bank & the bridge")
+    [done] = await harness.send(rita, rita.press(step, "✅ Submit"))
+    assert (
+        done.text == "✅ Leaders' daily report — Riverside District: report for Tue 1 Dec updated."
+    )
+
+    # 09:00: only the district that has not reported is reminded again (Rita's reminder
+    # became her form, and no new one comes).
+    await at(harness, "09:00")
+    assert texts(harness, rita, "⏰") == [] and len(texts(harness, hal, "⏰")) == 2
+
+    # Past due: Hillside is listed to the city's secretary, once; nothing can change.
+    await at(harness, "10:00")
+    assert texts(harness, cheng, "⚠️") == [
+        "⚠️ 督查日报告 — City Committee，12月1日 周二：1个单位未报 — Hillside District"
+    ]
+    await at(harness, "10:10")
+    assert len(texts(harness, cheng, "⚠️")) == 1
+    [closed] = await harness.send(rita, rita.command("report"))
+    assert closed.text == (
+        "Leaders' daily report — Riverside District: today's report was due at 10:00 and can"
+        " no longer be changed."
+    )
+
+    # The digest, in the reader's language: each district's answers, who did not report.
+    await at(harness, "10:30")
+    [digest] = texts(harness, cheng, "📋")
+    assert digest == (
+        "📋 督查日报告 — City Committee，12月1日 周二\n已报1个单位，共2个\n\n"
+        "Riverside District（Rita，08:15）\n• 今日工作安排：Patrol the river bank & the bridge\n"
+        "• 需上级协调解决的问题：—\n\n❌ 未报（1个）：Hillside District"
+    )
+    await at(harness, "11:00")
+    assert len(texts(harness, cheng, "📋")) == 1
+
+
+async def test_two_secretaries_of_one_unit_the_first_counts(
+    harness: Harness, people: dict[str, FakeUser]
+) -> None:
+    rita, rong = people["rita"], people["rong"]
+    await at(harness, "07:00")
+    [r_step] = await harness.send(
+        rita, rita.press(harness.api.last_message(rita.id), "File the report")
+    )
+    [g_step] = await harness.send(rong, rong.press(harness.api.last_message(rong.id), "立即填报"))
+    r_step = await answer(harness, rita, r_step, "Rita's plan")
+    g_step = await answer(harness, rong, g_step, "荣的安排")
+    [done] = await harness.send(rita, rita.press(r_step, "✅ Submit"))
+    assert done.text == "✅ Leaders' daily report — Riverside District: filed for Tue 1 Dec."
+    [taken] = await harness.send(rong, rong.press(g_step, "✅ 提交"))
+    assert taken.text == (
+        "⚠️ 本单位的报告已由他人先行填报，以其为准。如需修改，请发送 /report。\n\n"
+        "督查日报告 — Riverside District\nRita于07:00填报：\n"
+        "• 今日工作安排：Rita's plan\n• 需上级协调解决的问题：—"
+    )
+    # Rong sees Rita's report and may change it: the unit's report, not a person's.
+    [shown] = await harness.send(rong, rong.command("report"))
+    [step] = await harness.send(rong, rong.press(shown, "✏️ 修改"))
+    step = await answer(harness, rong, step, "荣的安排")
+    [done] = await harness.send(rong, rong.press(step, "✅ 提交"))
+    assert done.text == "✅ 督查日报告 — Riverside District：12月1日 周二的报告已更新。"
+    riverside = await harness.unit("RIV")
+    stored = await harness.services.storage.reports.get("daily", riverside.id, TUESDAY)
+    assert stored is not None and stored.answers["plans"] == "荣的安排"
+
+
+async def test_no_role_no_report_and_a_forged_button_is_refused(
+    harness: Harness, people: dict[str, FakeUser]
+) -> None:
+    mo, rita = people["mo"], people["rita"]
+    await at(harness, "07:00")
+    [none] = await harness.send(mo, mo.command("report"))
+    assert none.text == (
+        "You have no daily report to file: reports are for the roles and units the"
+        " organisation configured."
+    )
+    riverside, hillside = await harness.unit("RIV"), await harness.unit("HIL")
+    [refused] = await harness.send(
+        mo, mo.press_data(none.message_id, f"rp:go:daily:{riverside.id}")
+    )
+    assert refused.text == (
+        "This report is not yours to file (not your unit or role). Nothing was changed."
+    )
+    # A secretary cannot file another district's report with a made-up button either.
+    sent = harness.api.last_message(rita.id)
+    [refused] = await harness.send(
+        rita, rita.press_data(sent.message_id, f"rp:go:daily:{hillside.id}")
+    )
+    assert refused.text is not None and refused.text.startswith("This report is not yours")
+    assert await harness.services.storage.reports.of_units("daily", [hillside.id], TUESDAY) == {}
+
+
+async def test_before_the_opening_and_cancel(harness: Harness, people: dict[str, FakeUser]) -> None:
+    rita = people["rita"]
+    [early] = await harness.send(rita, rita.command("report"))
+    assert early.text == (
+        "Leaders' daily report — Riverside District: the report opens at 07:00. Come back"
+        " then with /report."
+    )
+    await at(harness, "07:30")
+    [step] = await harness.send(rita, rita.command("report"))
+    [left] = await harness.send(rita, rita.press(step, "Cancel"))
+    assert left.text == "Report cancelled. Nothing was saved."
+
+
+async def test_a_restart_repeats_no_reminder_escalation_or_digest(
+    harness: Harness, people: dict[str, FakeUser]
+) -> None:
+    """The slots are claimed in the database: a second bot on the same file (a restart)
+    sends nothing again; after downtime over the opening and 09:00, one reminder."""
+    hal, cheng = people["hal"], people["cheng"]
+    await at(harness, "09:30")
+    assert len(texts(harness, hal, "⏰")) == 1
+    await at(harness, "10:45")  # due and digest at once, after downtime
+    assert len(texts(harness, cheng, "⚠️")) == 1 and len(texts(harness, cheng, "📋")) == 1
+    from tests.flows.conftest import build_app
+
+    again = await build_app(
+        harness.services.settings, harness.services.storage, harness.clock, harness.api
+    )
+    from app.build import run_schedule
+
+    await run_schedule(again)
+    await harness.run_due()
+    assert len(texts(harness, hal, "⏰")) == 1
+    assert len(texts(harness, cheng, "⚠️")) == 1 and len(texts(harness, cheng, "📋")) == 1
