@@ -49,6 +49,7 @@ class Services:
         checkins = CheckinService(storage, clock, settings.checkin, settings.zone, authz)
         roster = RosterService(storage, clock, authz, settings.duty, settings.zone)
         duty = DutyService(storage, clock, authz, settings.duty, settings.zone)
+        reports = ReportService(storage, clock, authz, checkins, settings.reports)
         return cls(
             settings=settings,
             storage=storage,
@@ -81,6 +82,8 @@ class Services:
             duty=duty,
             on_duty=OnDutyService(storage, clock, settings.duty, duty),
             privacy=PrivacyService(storage, clock, authz, settings.retention, settings.zone),
-            summaries=SummaryService(storage, clock, authz, checkins, roster, settings.summaries),
-            reports=ReportService(storage, clock, authz, checkins, settings.reports),
+            summaries=SummaryService(
+                storage, clock, authz, checkins, roster, settings.summaries, reports
+            ),
+            reports=reports,
         )

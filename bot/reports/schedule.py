@@ -8,10 +8,10 @@ from datetime import date
 
 from bot.checkins.service import WindowState
 from bot.delivery.engine import Outgoing, Renderer
-from bot.kit.folding import fold
 from bot.kit.forms import answers_summary, text_in
-from bot.kit.i18n import Html, Translator, format_day, join_html, join_list
+from bot.kit.i18n import Html, format_day, join_html
 from bot.reports.buttons import OpenReport
+from bot.reports.tally import unit_names
 from bot.services import Services
 from storage.models import Unit
 from storage.outbox import OutboxRow
@@ -20,7 +20,6 @@ from storage.reports import ReportKind
 TEXT_LIMIT = 4096
 # Room kept for the digest's title and its "not reported" and "…and N more" lines.
 DIGEST_MARGIN = 600
-LISTED = 20  # unit names in one list before "…and N more"
 
 
 class ReportRenderers:
@@ -152,12 +151,3 @@ class ReportRenderers:
             names = unit_names(i18n, language, late)
             parts.append(i18n.t(language, "report-digest-missing", count=len(late), units=names))
         return Outgoing(text=join_html("\n\n", parts))
-
-
-def unit_names(i18n: Translator, language: str, units: list[Unit]) -> Html:
-    """The first units' names, then how many more (counted as units, not people)."""
-    folded = fold(units, lambda u: u.name, count=LISTED)
-    listed = join_list(language, folded.shown)
-    if not folded.rest:
-        return listed
-    return i18n.t(language, "report-units-more", names=listed, count=folded.rest)

@@ -20,6 +20,7 @@ from bot.kit.forms import AnswerError, check_answer
 from bot.kit.people import require_active
 from bot.org.authz import Authorizer
 from bot.reports.config import ReportForm, ReportSettings
+from bot.reports.tally import Tally
 from storage import Storage
 from storage.models import Member, Role, Unit
 from storage.outbox import NewMessage, Priority
@@ -293,25 +294,14 @@ class ReportService:
     async def reported(self, committee: Unit, day: date) -> list[Tally]:
         """For the summary: per form, how many of the committee's subtree's units of its
         levels reported on ``day``, and which did not."""
+        if not self.forms or self.checkins.day_off(day):
+            return []
         tallies: list[Tally] = []
-        subtree: list[Unit] | None = None
+        subtree = await self.storage.units.subtree(committee)
         for form in self.forms:
-            if subtree is None:
-                subtree = await self.storage.units.subtree(committee)
             units = [u for u in subtree if self.reports_for(form, u)]
             if not units:
                 continue
             filed = await self.storage.reports.of_units(form.id, [u.id for u in units], day)
             tallies.append(Tally(form, len(units), [u for u in units if u.id not in filed]))
         return tallies
-
-
-@dataclass(frozen=True, slots=True)
-class Tally:
-    form: ReportForm
-    units: int
-    missing: list[Unit]
-
-    @property
-    def reported(self) -> int:
-        return self.units - len(self.missing)

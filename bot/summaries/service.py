@@ -9,7 +9,7 @@ subtree, never one per unit.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,8 @@ from bot.duty.roster import RosterService
 from bot.kit.clock import Clock
 from bot.kit.questions import Question
 from bot.org.authz import Action, Actor, Authorizer
+from bot.reports.service import ReportService
+from bot.reports.tally import Tally
 from storage import Storage
 from storage.checkins import Missing, UnitDay
 from storage.exports import AnswerRow, MemberDay, ShiftRow
@@ -133,6 +135,7 @@ class Summary:
     directives: list[DirectiveDay]
     incidents: list[tuple[Incident, Unit]]
     open_flags: tuple[int, int] = (0, 0)  # flag cases open, and of those older than 24 h
+    reports: list[Tally] = field(default_factory=list)  # which units filed each leaders' form
 
     @property
     def empty(self) -> bool:
@@ -198,8 +201,10 @@ class SummaryService:
         checkins: CheckinService,
         roster: RosterService,
         settings: SummarySettings,
+        reports: ReportService | None = None,
     ) -> None:
         self.storage = storage
+        self.reports = reports
         self.clock = clock
         self.authz = authz
         self.checkins = checkins
@@ -277,6 +282,7 @@ class SummaryService:
             directives=await storage.summaries.directives(root, start, end),
             incidents=[(i, named[i.unit_id]) for i in incidents if i.unit_id in named],
             open_flags=(sum(o for o, _ in flags.values()), sum(o for _, o in flags.values())),
+            reports=await self.reports.reported(committee, day) if self.reports else [],
         )
 
     async def book_parts(self, summary: Summary) -> BookParts:

@@ -256,3 +256,22 @@ async def test_a_restart_repeats_no_reminder_escalation_or_digest(
     await harness.run_due()
     assert len(texts(harness, hal, "⏰")) == 1
     assert len(texts(harness, cheng, "⚠️")) == 1 and len(texts(harness, cheng, "📋")) == 1
+
+
+async def test_the_summary_says_which_units_reported(
+    harness: Harness, people: dict[str, FakeUser]
+) -> None:
+    rita, cheng = people["rita"], people["cheng"]
+    await at(harness, "07:00")
+    [step] = await harness.send(rita, rita.command("report"))
+    step = await answer(harness, rita, step, "Patrol")
+    await harness.send(rita, rita.press(step, "✅ Submit"))
+    harness.clock.set(local("2026-12-01 20:00"))
+
+    def line(replies: list[SentMessage]) -> list[str]:
+        return [row for m in replies for row in (m.text or "").split("\n") if "📝" in row]
+
+    city = await harness.send(cheng, cheng.command("summary"))
+    assert line(city) == ["📝 督查日报告：已报1个单位，共2个 · 未报：Hillside District"]
+    district = await harness.send(rita, rita.command("summary"))
+    assert line(district) == ["📝 Leaders' daily report: 1 of 1 units"]

@@ -34,6 +34,8 @@ report-missing = ⚠️ <b>{ $title }</b> — { $unit }, { $day }: { $count ->
        *[other] { $count } units have not reported
     } — { $units }
 report-units-more = { $names } …and { $count } more.
+report-summary-line = 📝 { $title }: { $reported } of { $total } units
+report-summary-missing = missing: { $units }
 report-digest-title = 📋 <b>{ $title }</b> — { $unit }, { $day }
     { $reported } of { $total } units reported
 report-digest-unit = <b>{ $unit }</b> ({ $name }, { $time })

@@ -30,6 +30,8 @@ report-reminder = ⏰ 请填报{ $unit }{ $day }的<b>{ $title }</b>，{ $time }
 report-now = 立即填报
 report-missing = ⚠️ <b>{ $title }</b> — { $unit }，{ $day }：{ $count }个单位未报 — { $units }
 report-units-more = { $names }……另有{ $count }个单位。
+report-summary-line = 📝 { $title }：已报{ $reported }个单位，共{ $total }个
+report-summary-missing = 未报：{ $units }
 report-digest-title = 📋 <b>{ $title }</b> — { $unit }，{ $day }
     已报{ $reported }个单位，共{ $total }个
 report-digest-unit = <b>{ $unit }</b>（{ $name }，{ $time }）
