@@ -21,9 +21,14 @@ FEATURES: tuple[Feature, ...] = (
 
 
 def features_for(settings: Settings) -> tuple[Feature, ...]:
-    """The features not switched off by ``organisation.features_off``."""
+    """The features not switched off by ``organisation.features_off``, nor left without
+    anything configured."""
     off = set(settings.organisation.features_off)
-    return tuple(f for f in FEATURES if f.name not in off)
+    return tuple(
+        f
+        for f in FEATURES
+        if f.name not in off and (f.configured is None or f.configured(settings))
+    )
 
 
 def check_core(features: Sequence[Feature]) -> None:

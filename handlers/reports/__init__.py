@@ -24,4 +24,5 @@ FEATURE = Feature(
     outbox=outbox_from(ReportRenderers),
     commands=(MenuCommand("report", "cmd-report", Audience.WATCHER, 41),),
     config=("reports",),
+    configured=lambda settings: bool(settings.reports.forms),
 )
