@@ -37,7 +37,7 @@ class PrivacyRepository:
         return date.fromisoformat(row["done_until"]) if row else None
 
     async def erase_before(self, first_kept: date, since: date | None) -> Erased:
-        """Blank check-in answers, shift reports, start locations and decline reasons,
+        """Blank check-in and leaders' report answers, shift reports, start locations and decline reasons,
         incident texts, photos and locations, and reasons given with answers, of the local
         days before ``first_kept`` (and
         from ``since``, where the last pass stopped); the rows and their flags stay."""
@@ -81,6 +81,12 @@ class PrivacyRepository:
             # Notes on how a flag was handled are details of the flagged day too.
             await conn.execute(
                 "UPDATE flag_cases SET note = NULL WHERE day >= ? AND day < ? AND note IS NOT NULL",
+                (low, high),
+            )
+            # The leaders' reports' answers; that a unit reported, when and by whom, stays.
+            await conn.execute(
+                "UPDATE leader_reports SET answers = '{}' WHERE day >= ? AND day < ?"
+                " AND answers != '{}'",
                 (low, high),
             )
             await conn.execute(

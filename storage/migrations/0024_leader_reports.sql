@@ -10,7 +10,8 @@ CREATE TABLE leader_reports (
     answers     TEXT NOT NULL,                          -- JSON, by question id
     filed_at    TEXT NOT NULL,
     updated_at  TEXT NOT NULL,
-    UNIQUE (form, day, unit_id)
+    -- the day first: a day's reports of a form, and retention's pass over old days
+    UNIQUE (day, form, unit_id)
 );
 
 -- Each reminder, escalation and digest of a form, once per timezone and day: the schedule
