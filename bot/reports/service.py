@@ -124,7 +124,13 @@ class ReportService:
         return await self.storage.members.get(report.member_id) if report.member_id else None
 
     async def save(
-        self, member: Member, duty: Duty, raw: dict[str, Any], *, replacing: bool
+        self,
+        member: Member,
+        duty: Duty,
+        raw: dict[str, Any],
+        *,
+        replacing: bool,
+        day: date | None = None,
     ) -> tuple[FiledReport, bool]:
         """Check every answer again and store the unit's report of today: filed, when it
         is the first (``replacing`` False), else changed. (report, whether first).
@@ -133,7 +139,8 @@ class ReportService:
         require_active(member)
         duty = await self.duty(member, duty.form.id, duty.unit.id)  # still theirs?
         window = self.window(duty.form, duty.unit)
-        if window.state is not WindowState.OPEN:
+        # A form begun for a day that has turned is not filed for the next one.
+        if window.state is not WindowState.OPEN or (day is not None and day != window.day):
             raise ReportError("closed")
         try:
             answers = {q.id: check_answer(q, raw.get(q.id)) for q in duty.form.questions}

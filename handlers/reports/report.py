@@ -6,6 +6,7 @@ day that the unit's holders can change until due. The rules live in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -28,6 +29,7 @@ ASK, CONFIRM, EXISTING = range(3)
 class ReportDraft(FormDraft):
     form: str | None = None  # the configured form's id
     unit: int | None = None
+    day: str | None = None  # the unit's local day the report is for, ISO
     replacing: bool = False  # started from the unit's filed report: Submit changes it
 
 
@@ -91,7 +93,7 @@ async def _open(reply: Reply, duty: Duty, *, new: bool) -> int:
         )
         return FLOW.end(context)
     draft = FLOW.fresh(context)
-    draft.form, draft.unit = duty.form.id, duty.unit.id
+    draft.form, draft.unit, draft.day = duty.form.id, duty.unit.id, window.day.isoformat()
     if filed is None:
         return await FORM.ask(reply, new=new)
     draft.answers, draft.replacing = dict(filed.answers), True
@@ -175,7 +177,11 @@ async def submit(update: Update, context: MusterContext) -> int:
     draft = FLOW.state(context)
     try:
         saved, first = await context.services.reports.save(
-            member, duty, FORM.answers(context), replacing=draft.replacing
+            member,
+            duty,
+            FORM.answers(context),
+            replacing=draft.replacing,
+            day=date.fromisoformat(draft.day) if draft.day else None,
         )
     except ReportError as exc:
         if exc.reason in ERRORS:  # the form changed under an answer: ask again

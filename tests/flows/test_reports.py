@@ -275,3 +275,20 @@ async def test_the_summary_says_which_units_reported(
     assert line(city) == ["📝 督查日报告：已报1个单位，共2个 · 未报：Hillside District"]
     district = await harness.send(rita, rita.command("summary"))
     assert line(district) == ["📝 Leaders' daily report: 1 of 1 units"]
+
+
+async def test_a_form_left_open_past_due_saves_nothing(
+    harness: Harness, people: dict[str, FakeUser]
+) -> None:
+    rita = people["rita"]
+    await at(harness, "09:50")
+    [step] = await harness.send(rita, rita.command("report"))
+    step = await answer(harness, rita, step, "Late plans")
+    harness.clock.set(local("2026-12-02 08:00"))  # the next morning, the window open again
+    [late] = await harness.send(rita, rita.press(step, "✅ Submit"))
+    assert late.text == "The report was due before you finished; nothing was saved."
+    riverside = await harness.unit("RIV")
+    assert await harness.services.storage.reports.get("daily", riverside.id, TUESDAY) is None
+    assert (
+        await harness.services.storage.reports.get("daily", riverside.id, date(2026, 12, 2)) is None
+    )
