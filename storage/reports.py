@@ -72,7 +72,7 @@ class ReportRepository:
         )
         return {r["unit_id"]: _report(r) for r in rows}
 
-    async def file(
+    async def store(
         self,
         form: str,
         unit_id: int,
@@ -80,37 +80,32 @@ class ReportRepository:
         member_id: int,
         answers: dict[str, Any],
         now: datetime,
+        *,
+        replace: bool,
     ) -> bool:
-        """Store the unit's first report of the day; False (nothing stored) when someone
-        filed one first."""
+        """File the unit's first report of the day, or with ``replace`` change the filed
+        one; False (nothing stored) when someone filed first, or there is none to change."""
         stamp = to_db_time(now)
-        return (
-            await self.db.write(
-                "INSERT INTO leader_reports (form, unit_id, day, member_id, answers, filed_at,"
-                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                (form, unit_id, day.isoformat(), member_id, _dump(answers), stamp, stamp),
-            )
-            == 1
-        )
-
-    async def change(
-        self,
-        form: str,
-        unit_id: int,
-        day: date,
-        member_id: int,
-        answers: dict[str, Any],
-        now: datetime,
-    ) -> bool:
-        """Replace the unit's report of the day; False when there is none to replace."""
-        return (
-            await self.db.write(
+        if replace:
+            sql = (
                 "UPDATE leader_reports SET member_id = ?, answers = ?, updated_at = ?"
-                " WHERE form = ? AND day = ? AND unit_id = ?",
-                (member_id, _dump(answers), to_db_time(now), form, day.isoformat(), unit_id),
+                " WHERE form = ? AND day = ? AND unit_id = ?"
             )
-            == 1
-        )
+            params: tuple[object, ...] = (
+                member_id,
+                _dump(answers),
+                stamp,
+                form,
+                day.isoformat(),
+                unit_id,
+            )
+        else:
+            sql = (
+                "INSERT INTO leader_reports (form, unit_id, day, member_id, answers, filed_at,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+            )
+            params = (form, unit_id, day.isoformat(), member_id, _dump(answers), stamp, stamp)
+        return await self.db.write(sql, params) == 1
 
     async def claim_run(
         self, form: str, timezone: str, day: date, slot: str, now: datetime

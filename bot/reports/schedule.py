@@ -11,6 +11,7 @@ from bot.delivery.engine import Outgoing, Renderer
 from bot.kit.forms import answers_summary, text_in
 from bot.kit.i18n import Html, format_day, join_html
 from bot.reports.buttons import OpenReport
+from bot.reports.config import ReportForm
 from bot.reports.tally import unit_names
 from bot.services import Services
 from storage.models import Unit
@@ -66,22 +67,24 @@ class ReportRenderers:
         button = (i18n.plain(language, "report-now"), OpenReport(form.id, unit_id).pack())
         return Outgoing(text=text, buttons=[[button]])
 
-    async def _context(self, row: OutboxRow) -> tuple[str, Unit, date] | None:
-        storage = self.services.storage
-        reader = await storage.members.get(row.member_id or 0)
-        parent = await storage.units.get(int(row.payload["parent"]))
-        if reader is None or parent is None:
+    async def _above(self, row: OutboxRow) -> tuple[ReportForm, str, Unit, date] | None:
+        """A message to the level above: its form, the reader's language, the parent unit
+        and the day; None when one of them is gone."""
+        services = self.services
+        form = services.reports.form(row.payload.get("form"))
+        reader = await services.storage.members.get(row.member_id or 0)
+        parent = await services.storage.units.get(int(row.payload["parent"]))
+        if form is None or reader is None or parent is None:
             return None
-        return reader.language, parent, date.fromisoformat(row.payload["day"])
+        return form, reader.language, parent, date.fromisoformat(row.payload["day"])
 
     async def missing(self, row: OutboxRow) -> Outgoing | None:
         """The units still without a report; None when they all reported meanwhile."""
         services = self.services
-        form = services.reports.form(row.payload.get("form"))
-        found = await self._context(row)
-        if form is None or found is None:
+        found = await self._above(row)
+        if found is None:
             return None
-        language, parent, day = found
+        form, language, parent, day = found
         units = await services.storage.units.many([int(u) for u in row.payload["units"]])
         filed = await services.storage.reports.of_units(form.id, [u.id for u in units], day)
         late = sorted((u for u in units if u.id not in filed), key=lambda u: u.name)
@@ -103,11 +106,10 @@ class ReportRenderers:
         """Each child's answers (who filed, when), then the children that did not report,
         folded under Telegram's 4,096 characters."""
         services = self.services
-        form = services.reports.form(row.payload.get("form"))
-        found = await self._context(row)
-        if form is None or found is None:
+        found = await self._above(row)
+        if found is None:
             return None
-        language, parent, day = found
+        form, language, parent, day = found
         i18n, storage = services.i18n, services.storage
         children = await services.reports.children(form, parent.id)
         if not children:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,13 +30,9 @@ from storage.reports import FiledReport, ReportKind
 CATCH_UP = timedelta(hours=12)
 
 
-class ReportError(Exception):
-    """A report that cannot be taken; ``reason`` is catalogue-friendly."""
-
-    def __init__(self, reason: str, **details: Any) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.details = details
+class ReportError(AnswerError):
+    """A report that cannot be taken: ``not_yours``, ``closed``, ``taken`` (the report filed
+    first in ``details``); an answer's own faults come as its ``AnswerError``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,19 +72,7 @@ class ReportService:
 
     def window(self, form: ReportForm, unit: Unit, now: datetime | None = None) -> Window:
         """Where today stands for the form in ``unit`` (``closes`` is the due time)."""
-        zone = self.checkins.zone_of(unit)
-        moment = now or self.clock.now()
-        day = moment.astimezone(zone).date()
-        opens, due = local_instant(day, form.opens, zone), local_instant(day, form.due, zone)
-        if self.checkins.day_off(day):
-            state = WindowState.DAY_OFF
-        elif moment < opens:
-            state = WindowState.NOT_YET
-        elif moment >= due:
-            state = WindowState.CLOSED
-        else:
-            state = WindowState.OPEN
-        return Window(state, day, opens, due)
+        return self.checkins.window_of(unit, form.opens, form.due, now)
 
     async def duties(self, member: Member) -> list[Duty]:
         """Every form ``member`` answers, for each of their units of its levels."""
@@ -142,18 +126,13 @@ class ReportService:
         # A form begun for a day that has turned is not filed for the next one.
         if window.state is not WindowState.OPEN or (day is not None and day != window.day):
             raise ReportError("closed")
-        try:
-            answers = {q.id: check_answer(q, raw.get(q.id)) for q in duty.form.questions}
-        except AnswerError as exc:
-            raise ReportError(exc.reason, **exc.details) from None
+        answers = {q.id: check_answer(q, raw.get(q.id)) for q in duty.form.questions}
         reports, now = self.storage.reports, self.clock.now()
         args = (duty.form.id, duty.unit.id, window.day, member.id, answers, now)
-        first = not replacing and await reports.file(*args)
-        if not first and not (replacing and await reports.change(*args)):
-            if replacing:  # nothing to change (cannot happen unless rows vanish): file it
-                first = await reports.file(*args)
-            if not first:
-                raise ReportError("taken", report=await self.filed(duty, window.day))
+        # Changing needs the filed report; filing, that there is none (else it is taken).
+        first = not replacing and await reports.store(*args, replace=False)
+        if not first and not (replacing and await reports.store(*args, replace=True)):
+            raise ReportError("taken", report=await self.filed(duty, window.day))
         saved = await self.filed(duty, window.day)
         assert saved is not None
         return saved, first
@@ -178,23 +157,17 @@ class ReportService:
                     groups.setdefault(self.checkins.zone_of(unit).key, []).append(unit)
             for name, units in groups.items():
                 zone = ZoneInfo(name)
-                day = now.astimezone(zone).date()
-                if self.checkins.day_off(day):
+                group = _Group(form, name, zone, now.astimezone(zone).date(), units)
+                if self.checkins.day_off(group.day):
                     continue
-                reminded += await self._remind(form, name, zone, day, units, now)
-                escalated += await self._after_due(form, name, zone, day, units, now)
-                digests += await self._digest(form, name, zone, day, units, now)
+                reminded += await self._remind(group, now)
+                escalated += await self._above_once(group, form.due, ReportKind.MISSING, now)
+                digest_at = max(form.digest, form.due)
+                digests += await self._above_once(group, digest_at, ReportKind.DIGEST, now)
         return reminded, escalated, digests
 
-    async def _remind(
-        self,
-        form: ReportForm,
-        name: str,
-        zone: ZoneInfo,
-        day: date,
-        units: list[Unit],
-        now: datetime,
-    ) -> int:
+    async def _remind(self, group: _Group, now: datetime) -> int:
+        form, day, zone = group.form, group.day, group.zone
         due = local_instant(day, form.due, zone)
         slots = sorted(
             t for t in [form.opens, *form.reminders] if local_instant(day, t, zone) <= now < due
@@ -202,16 +175,17 @@ class ReportService:
         queued = 0
         for index, slot in enumerate(slots):
             async with self.storage.db.transaction() as conn:
-                if not await self.storage.reports.claim_run(
-                    form.id, name, day, f"{slot:%H:%M}", now
-                ):
+                if not await self._claim(group, f"{slot:%H:%M}", now):
                     continue
                 if index < len(slots) - 1:  # earlier missed slots are passed over
                     continue
-                messages = await self._reminders(form, day, units, now)
+                messages = await self._reminders(form, day, group.units, now)
                 await self.storage.outbox.enqueue_many(conn, messages, now)
                 queued += len(messages)
         return queued
+
+    async def _claim(self, group: _Group, slot: str, now: datetime) -> bool:
+        return await self.storage.reports.claim_run(group.form.id, group.name, group.day, slot, now)
 
     async def _reminders(
         self, form: ReportForm, day: date, units: list[Unit], now: datetime
@@ -233,44 +207,21 @@ class ReportService:
             if member.telegram_id is not None and member.active
         ]
 
-    async def _after_due(
-        self,
-        form: ReportForm,
-        name: str,
-        zone: ZoneInfo,
-        day: date,
-        units: list[Unit],
-        now: datetime,
-    ) -> int:
-        due = local_instant(day, form.due, zone)
-        if not due <= now < due + CATCH_UP:
+    async def _above_once(self, group: _Group, at: time, kind: ReportKind, now: datetime) -> int:
+        """At ``at`` (or within ``CATCH_UP`` after), once: the level above's list of the
+        units that did not report (``MISSING``), or its digest (``DIGEST``)."""
+        moment = local_instant(group.day, at, group.zone)
+        if not moment <= now < moment + CATCH_UP:
             return 0
         async with self.storage.db.transaction() as conn:
-            if not await self.storage.reports.claim_run(form.id, name, day, "due", now):
+            if not await self._claim(group, kind.value, now):
                 return 0
-            filed = await self.storage.reports.of_units(form.id, [u.id for u in units], day)
-            missing = [u for u in units if u.id not in filed and u.parent_id is not None]
-            messages = await self._above(form, day, missing, ReportKind.MISSING, now)
-            await self.storage.outbox.enqueue_many(conn, messages, now)
-        return len(messages)
-
-    async def _digest(
-        self,
-        form: ReportForm,
-        name: str,
-        zone: ZoneInfo,
-        day: date,
-        units: list[Unit],
-        now: datetime,
-    ) -> int:
-        at = local_instant(day, max(form.digest, form.due), zone)
-        if not at <= now < at + CATCH_UP:
-            return 0
-        async with self.storage.db.transaction() as conn:
-            if not await self.storage.reports.claim_run(form.id, name, day, "digest", now):
-                return 0
-            children = [u for u in units if u.parent_id is not None]
-            messages = await self._above(form, day, children, ReportKind.DIGEST, now)
+            units = [u for u in group.units if u.parent_id is not None]
+            if kind is ReportKind.MISSING:
+                ids = [u.id for u in units]
+                filed = await self.storage.reports.of_units(group.form.id, ids, group.day)
+                units = [u for u in units if u.id not in filed]
+            messages = await self._above(group.form, group.day, units, kind, now)
             await self.storage.outbox.enqueue_many(conn, messages, now)
         return len(messages)
 
@@ -312,3 +263,14 @@ class ReportService:
             filed = await self.storage.reports.of_units(form.id, [u.id for u in units], day)
             tallies.append(Tally(form, len(units), [u for u in units if u.id not in filed]))
         return tallies
+
+
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """A form's units of one timezone, on their local day."""
+
+    form: ReportForm
+    name: str  # the timezone's name
+    zone: ZoneInfo
+    day: date
+    units: list[Unit]

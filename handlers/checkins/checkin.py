@@ -27,7 +27,7 @@ from handlers.kit.common import (
     wake_delivery,
 )
 from handlers.kit.flow import DraftFlow
-from handlers.kit.form import ERRORS, FormDraft, FormWalker, error_args
+from handlers.kit.form import FormDraft, FormWalker
 from storage.models import Member
 
 ASK, CONFIRM, EXISTING = range(3)
@@ -105,13 +105,6 @@ async def start(update: Update, context: MusterContext) -> int:
     return await FORM.ask(reply, new=new)
 
 
-async def change(update: Update, context: MusterContext) -> int:
-    reply = await Reply.to(update, context)
-    await reply.toast("")
-    FLOW.state(context).i = 0
-    return await FORM.ask(reply, new=False)
-
-
 async def keep(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
@@ -173,10 +166,9 @@ async def submit(update: Update, context: MusterContext) -> int:
     try:
         checkin, first = await services.checkins.save(member, FORM.answers(context))
     except CheckinError as exc:
-        if exc.reason in ERRORS:  # the form changed under an answer: ask again
-            await reply.send(ERRORS[exc.reason], **error_args(exc.details))
-            FLOW.state(context).i = 0
-            return await FORM.ask(reply, new=True)
+        again = await FORM.answer_refused(reply, exc.reason, exc.details)
+        if again is not None:
+            return again
         await reply.edit("checkin-window-passed")
         return FLOW.end(context)
     key = "checkin-saved" if first else "checkin-updated"
@@ -184,13 +176,6 @@ async def submit(update: Update, context: MusterContext) -> int:
     if checkin.flagged and services.settings.checkin.flags_at_once:
         wake_delivery(context)  # the secretaries' notice was queued with the check-in
     return FLOW.end(context)
-
-
-async def restart(update: Update, context: MusterContext) -> int:
-    reply = await Reply.to(update, context)
-    await reply.toast("")
-    FORM.start(context)
-    return await FORM.ask(reply, new=False)
 
 
 def register(app: MusterApp) -> None:
@@ -202,13 +187,13 @@ def register(app: MusterApp) -> None:
             ],
             states={
                 EXISTING: [
-                    CallbackQueryHandler(change, pattern=b.ChangeCheckIn.pattern),
+                    CallbackQueryHandler(FORM.again, pattern=b.ChangeCheckIn.pattern),
                     CallbackQueryHandler(keep, pattern=b.KeepCheckIn.pattern),
                 ],
                 ASK: FORM.handlers(),
                 CONFIRM: [
                     CallbackQueryHandler(submit, pattern=b.SubmitCheckIn.pattern),
-                    CallbackQueryHandler(restart, pattern=b.RestartCheckIn.pattern),
+                    CallbackQueryHandler(FORM.restart, pattern=b.RestartCheckIn.pattern),
                 ],
             },
         )

@@ -12,14 +12,14 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.checkins.service import WindowState
-from bot.kit.forms import text_in
+from bot.kit.forms import AnswerError, text_in
 from bot.kit.i18n import format_day
 from bot.kit.questions import Question
 from bot.reports import buttons as b
 from bot.reports.service import Duty, ReportError
 from handlers.kit.common import PRIVATE, Buttons, MusterApp, MusterContext, Reply, member_action
 from handlers.kit.flow import DraftFlow
-from handlers.kit.form import ERRORS, FormDraft, FormWalker, error_args
+from handlers.kit.form import FormDraft, FormWalker
 from storage.reports import FiledReport
 
 ASK, CONFIRM, EXISTING = range(3)
@@ -131,13 +131,6 @@ async def _duty(reply: Reply) -> Duty | None:
         return None
 
 
-async def change(update: Update, context: MusterContext) -> int:
-    reply = await Reply.to(update, context)
-    await reply.toast("")
-    FLOW.state(context).i = 0
-    return await FORM.ask(reply, new=False)
-
-
 async def keep(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
@@ -183,11 +176,10 @@ async def submit(update: Update, context: MusterContext) -> int:
             replacing=draft.replacing,
             day=date.fromisoformat(draft.day) if draft.day else None,
         )
-    except ReportError as exc:
-        if exc.reason in ERRORS:  # the form changed under an answer: ask again
-            await reply.send(ERRORS[exc.reason], **error_args(exc.details))
-            draft.i = 0
-            return await FORM.ask(reply, new=True)
+    except AnswerError as exc:  # a ReportError, or an answer's own
+        again = await FORM.answer_refused(reply, exc.reason, exc.details)
+        if again is not None:
+            return again
         filed = exc.details.get("report")
         if exc.reason == "taken" and isinstance(filed, FiledReport):
             # Another holder of the unit filed first: theirs counts; show it.
@@ -202,13 +194,6 @@ async def submit(update: Update, context: MusterContext) -> int:
     return FLOW.end(context)
 
 
-async def restart(update: Update, context: MusterContext) -> int:
-    reply = await Reply.to(update, context)
-    await reply.toast("")
-    FORM.start(context, None)
-    return await FORM.ask(reply, new=False)
-
-
 def register(app: MusterApp) -> None:
     app.add_handler(
         FLOW.conversation(
@@ -218,13 +203,13 @@ def register(app: MusterApp) -> None:
             ],
             states={
                 EXISTING: [
-                    CallbackQueryHandler(change, pattern=b.ChangeReport.pattern),
+                    CallbackQueryHandler(FORM.again, pattern=b.ChangeReport.pattern),
                     CallbackQueryHandler(keep, pattern=b.KeepReport.pattern),
                 ],
                 ASK: FORM.handlers(),
                 CONFIRM: [
                     CallbackQueryHandler(submit, pattern=b.SubmitReport.pattern),
-                    CallbackQueryHandler(restart, pattern=b.RestartReport.pattern),
+                    CallbackQueryHandler(FORM.restart, pattern=b.RestartReport.pattern),
                 ],
             },
         )

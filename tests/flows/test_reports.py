@@ -7,14 +7,13 @@ the role gets nothing and a forged button is refused."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
-from bot.config import Settings, load_settings
+from bot.config import Settings
+from bot.reports.config import ReportSettings
 from fakeapi import FakeUser, SentMessage
 from storage.models import Role
-from tests.conftest import ADMIN_ID
 from tests.flows.conftest import Harness
 from tests.flows.test_checkin import local
 
@@ -45,14 +44,9 @@ FORM = {
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return load_settings(
-        None,
-        organisation={"name": "Riverside", "timezone": "Asia/Shanghai", "admins": [ADMIN_ID]},
-        storage={"database": tmp_path / "muster.db"},
-        telegram={"bot_username": "muster_test_bot"},
-        reports={"forms": [FORM]},
-    )
+def settings(settings: Settings) -> Settings:
+    """The shared test settings with the districts' daily report."""
+    return settings.model_copy(update={"reports": ReportSettings.model_validate({"forms": [FORM]})})
 
 
 @pytest.fixture

@@ -18,8 +18,10 @@ async def test_first_filing_counts_and_retention_blanks_old_answers(
     one = await add_member(services, 1, unit, "One")
     two = await add_member(services, 2, unit, "Two")
     reports, day, now = services.storage.reports, date(2026, 12, 1), clock.now()
-    assert await reports.file("daily", unit.id, day, one.id, {"plans": "mine"}, now)
-    assert not await reports.file("daily", unit.id, day, two.id, {"plans": "theirs"}, now)
+    assert await reports.store("daily", unit.id, day, one.id, {"plans": "mine"}, now, replace=False)
+    assert not await reports.store(
+        "daily", unit.id, day, two.id, {"plans": "theirs"}, now, replace=False
+    )
     filed = await reports.get("daily", unit.id, day)
     assert filed is not None and (filed.member_id, filed.answers) == (one.id, {"plans": "mine"})
     await services.storage.privacy.erase_before(date(2026, 12, 2), None)
