@@ -139,15 +139,9 @@ async def _today(reply: Reply) -> str | None:
 
 
 async def _confirm(reply: Reply, new: bool) -> int:
-    rows: Buttons = [
-        [(reply.t("checkin-submit"), b.SubmitCheckIn().pack())],
-        [
-            (reply.t("checkin-start-over"), b.RestartCheckIn().pack()),
-            *FLOW.controls(reply, back=False),
-        ],
-    ]
-    summary = FORM.summary(reply, FORM.answers(reply.context))
-    await reply.show_text(reply.t("checkin-confirm", summary=summary), rows, new=new)
+    submit = ("checkin-submit", b.SubmitCheckIn().pack())
+    restart = ("checkin-start-over", b.RestartCheckIn().pack())
+    await FORM.confirm(reply, new, "checkin-confirm", submit, restart)
     return CONFIRM
 
 

@@ -143,6 +143,18 @@ class FormWalker(Generic[F]):
         self.start(context)
         return await self.ask(reply, new=False)
 
+    async def confirm(
+        self, reply: Reply, new: bool, key: str, submit: tuple[str, str], restart: tuple[str, str]
+    ) -> None:
+        """The answers to submit (message ``key``), with the Submit and Start over buttons
+        given as (label key, callback data), and Cancel."""
+        rows: list[list[tuple[str, str]]] = [
+            [(reply.t(submit[0]), submit[1])],
+            [(reply.t(restart[0]), restart[1]), *self.flow.controls(reply, back=False)],
+        ]
+        summary = self.summary(reply, self.answers(reply.context))
+        await reply.show_text(reply.t(key, summary=summary), rows, new=new)
+
     async def answer_refused(
         self, reply: Reply, reason: str, details: dict[str, Any]
     ) -> int | None:

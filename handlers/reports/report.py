@@ -144,15 +144,9 @@ def _questions(context: MusterContext) -> list[Question]:
 
 
 async def _confirm(reply: Reply, new: bool) -> int:
-    rows: Buttons = [
-        [(reply.t("report-submit"), b.SubmitReport().pack())],
-        [
-            (reply.t("report-start-over"), b.RestartReport().pack()),
-            *FLOW.controls(reply, back=False),
-        ],
-    ]
-    summary = FORM.summary(reply, FORM.answers(reply.context))
-    await reply.show_text(reply.t("report-confirm", summary=summary), rows, new=new)
+    submit = ("report-submit", b.SubmitReport().pack())
+    restart = ("report-start-over", b.RestartReport().pack())
+    await FORM.confirm(reply, new, "report-confirm", submit, restart)
     return CONFIRM
 
 
