@@ -11,11 +11,13 @@ from datetime import date
 import pytest
 
 from bot.config import Settings
+from bot.org.authz import Actor
 from bot.reports.config import ReportSettings
 from fakeapi import FakeUser, SentMessage
 from storage.models import Role
 from tests.flows.conftest import Harness
-from tests.flows.test_checkin import local
+from tests.flows.test_checkin import labels, local
+from tests.orgdata import TREE, load_tree
 
 TUESDAY = date(2026, 12, 1)
 FORM = {
@@ -286,3 +288,47 @@ async def test_a_form_left_open_past_due_saves_nothing(
     assert (
         await harness.services.storage.reports.get("daily", riverside.id, date(2026, 12, 2)) is None
     )
+
+
+async def test_a_secretary_of_two_districts_picks_one(
+    harness: Harness, people: dict[str, FakeUser]
+) -> None:
+    rita = people["rita"]
+    member = await harness.services.membership.member(rita.id)
+    assert member is not None
+    await harness.services.membership.grant(Actor.console(), member, "HIL", Role.SECRETARY)
+    await at(harness, "07:30")
+    [pick] = await harness.send(rita, rita.command("report"))
+    assert pick.text == "Which report?"
+    assert labels(pick) == [
+        "Leaders' daily report — Riverside District",
+        "Leaders' daily report — Hillside District",
+    ]
+    [step] = await harness.send(rita, rita.press(pick, "Leaders' daily report — Hillside District"))
+    step = await answer(harness, rita, step, "Hill patrol")
+    [done] = await harness.send(rita, rita.press(step, "✅ Submit"))
+    assert done.text == "✅ Leaders' daily report — Hillside District: filed for Tue 1 Dec."
+
+
+async def test_a_long_digest_is_folded_under_telegrams_limit(
+    harness: Harness, people: dict[str, FakeUser]
+) -> None:
+    """Twelve districts with long answers: the digest shows those that fit and says how
+    many more there are, under 4,096 characters."""
+    extra = "".join(
+        f'\n[[unit]]\ncode = "D{n}"\nname = "District {n}"\nparent = "CITY"\n' for n in range(12)
+    )
+    await load_tree(harness.services, harness.tmp_path, TREE + extra)
+    storage, now = harness.services.storage, harness.clock.now()
+    rita = await harness.services.membership.member(people["rita"].id)
+    assert rita is not None
+    for n in range(12):
+        unit = await harness.unit(f"D{n}")
+        answers = {"plans": f"{n} " + "x" * 480, "problems": "y" * 480}
+        await storage.reports.store("daily", unit.id, TUESDAY, rita.id, answers, now, replace=False)
+    await at(harness, "10:30")
+    [digest] = [m for m in harness.api.sent_to(people["cheng"].id) if "📋" in (m.text or "")]
+    assert digest.text is not None and len(digest.raw["text"]) <= 4096
+    assert "已报12个单位，共14个" in digest.text
+    assert "份报告未在此列出。" in digest.text
+    assert digest.text.endswith("❌ 未报（2个）：Hillside District、Riverside District")

@@ -40,5 +40,5 @@ report-digest-title = 📋 <b>{ $title }</b> — { $unit }, { $day }
     { $reported } of { $total } units reported
 report-digest-unit = <b>{ $unit }</b> ({ $name }, { $time })
     { $answers }
-report-digest-more = …and { $count } more reports (ask each unit with /summary).
+report-digest-more = …and { $count } more reports, not shown here.
 report-digest-missing = ❌ Not reported ({ $count }): { $units }

@@ -36,5 +36,5 @@ report-digest-title = 📋 <b>{ $title }</b> — { $unit }，{ $day }
     已报{ $reported }个单位，共{ $total }个
 report-digest-unit = <b>{ $unit }</b>（{ $name }，{ $time }）
     { $answers }
-report-digest-more = ……另有{ $count }份报告（可用 /summary 查看各单位）。
+report-digest-more = ……另有{ $count }份报告未在此列出。
 report-digest-missing = ❌ 未报（{ $count }个）：{ $units }
