@@ -107,6 +107,14 @@ class ReportRepository:
             params = (form, unit_id, day.isoformat(), member_id, _dump(answers), stamp, stamp)
         return await self.db.write(sql, params) == 1
 
+    async def runs(self, form: str, timezone: str, day: date) -> set[str]:
+        """The slots of ``claim_run`` done for a form, timezone and day."""
+        rows = await self.db.fetchall(
+            "SELECT slot FROM leader_report_runs WHERE form = ? AND timezone = ? AND day = ?",
+            (form, timezone, day.isoformat()),
+        )
+        return {r["slot"] for r in rows}
+
     async def claim_run(
         self, form: str, timezone: str, day: date, slot: str, now: datetime
     ) -> bool:

@@ -157,9 +157,14 @@ class ReportService:
                     groups.setdefault(self.checkins.zone_of(unit).key, []).append(unit)
             for name, units in groups.items():
                 zone = ZoneInfo(name)
-                group = _Group(form, name, zone, now.astimezone(zone).date(), units)
-                if self.checkins.day_off(group.day):
+                day = now.astimezone(zone).date()
+                if self.checkins.day_off(day):
                     continue
+                # One read per tick tells what is done today, so that a tick with nothing
+                # due takes no write lock (the claims below still decide, in their
+                # transactions).
+                done = await self.storage.reports.runs(form.id, name, day)
+                group = _Group(form, name, zone, day, units, done)
                 reminded += await self._remind(group, now)
                 escalated += await self._above_once(group, form.due, ReportKind.MISSING, now)
                 digest_at = max(form.digest, form.due)
@@ -174,6 +179,8 @@ class ReportService:
         )
         queued = 0
         for index, slot in enumerate(slots):
+            if f"{slot:%H:%M}" in group.done:
+                continue
             async with self.storage.db.transaction() as conn:
                 if not await self._claim(group, f"{slot:%H:%M}", now):
                     continue
@@ -211,7 +218,7 @@ class ReportService:
         """At ``at`` (or within ``CATCH_UP`` after), once: the level above's list of the
         units that did not report (``MISSING``), or its digest (``DIGEST``)."""
         moment = local_instant(group.day, at, group.zone)
-        if not moment <= now < moment + CATCH_UP:
+        if not moment <= now < moment + CATCH_UP or kind.value in group.done:
             return 0
         async with self.storage.db.transaction() as conn:
             if not await self._claim(group, kind.value, now):
@@ -274,3 +281,4 @@ class _Group:
     zone: ZoneInfo
     day: date
     units: list[Unit]
+    done: set[str]  # the slots claimed already
