@@ -100,7 +100,7 @@ async def test_reminder_answer_change_escalation_and_digest(
     [reminder] = texts(harness, rita, "⏰")
     assert reminder == "⏰ Leaders' daily report for Riverside District, Tue 1 Dec: due by 10:00."
     assert texts(harness, people["rong"], "⏰") == [
-        "⏰ 请填报Riverside District12月1日 周二的督查日报告，10:00截止。"
+        "⏰ 请于10:00前填报Riverside District的督查日报告（12月1日 周二）。"
     ]
     assert len(texts(harness, hal, "⏰")) == 1
     assert texts(harness, mo, "⏰") == [] and texts(harness, cheng, "⏰") == []  # not their form
