@@ -18,7 +18,7 @@ from bot.checkins.service import CheckinService, Window, WindowState, local_inst
 from bot.kit.clock import Clock
 from bot.kit.forms import AnswerError, check_answer
 from bot.kit.people import require_active
-from bot.org.authz import Authorizer
+from bot.org.authz import Actor, Authorizer
 from bot.reports.config import ReportForm, ReportSettings
 from bot.reports.tally import Tally
 from storage import Storage
@@ -97,6 +97,11 @@ class ReportService:
             None,
         )
         if found is None:
+            # Audited like any refused privileged step: a forged button is worth knowing of.
+            actor = Actor(member.telegram_id, member, (), is_admin=False)
+            unit = await self.storage.units.get(unit_id)
+            detail = f"report {form_id} of unit {unit_id}"
+            await self.authz.audit(actor, "file_report", unit, detail, outcome="denied")
             raise ReportError("not_yours")
         return found
 

@@ -215,6 +215,13 @@ async def test_no_role_no_report_and_a_forged_button_is_refused(
         rita, rita.press_data(sent.message_id, f"rp:go:daily:{hillside.id}")
     )
     assert refused.text is not None and refused.text.startswith("This report is not yours")
+    denied = [
+        e for e in await harness.services.storage.audit.recent(10) if e.action == "file_report"
+    ]
+    assert sorted((e.outcome, e.actor_telegram_id, e.unit_id) for e in denied) == [
+        ("denied", rita.id, hillside.id),
+        ("denied", mo.id, riverside.id),
+    ]
     assert await harness.services.storage.reports.of_units("daily", [hillside.id], TUESDAY) == {}
 
 
