@@ -78,6 +78,9 @@ class ReportRenderers:
             return None
         return form, reader.language, parent, date.fromisoformat(row.payload["day"])
 
+    async def _units(self, row: OutboxRow) -> list[Unit]:
+        return await self.services.storage.units.many([int(u) for u in row.payload["units"]])
+
     async def missing(self, row: OutboxRow) -> Outgoing | None:
         """The units still without a report; None when they all reported meanwhile."""
         services = self.services
@@ -85,7 +88,7 @@ class ReportRenderers:
         if found is None:
             return None
         form, language, parent, day = found
-        units = await services.storage.units.many([int(u) for u in row.payload["units"]])
+        units = await self._units(row)
         filed = await services.storage.reports.of_units(form.id, [u.id for u in units], day)
         late = sorted((u for u in units if u.id not in filed), key=lambda u: u.name)
         if not late:
@@ -111,7 +114,7 @@ class ReportRenderers:
             return None
         form, language, parent, day = found
         i18n, storage = services.i18n, services.storage
-        children = await services.reports.children(form, parent.id)
+        children = sorted(await self._units(row), key=lambda u: u.name)
         if not children:
             return None
         filed = await storage.reports.of_units(form.id, [u.id for u in children], day)

@@ -241,25 +241,20 @@ class ReportService:
         self, form: ReportForm, day: date, units: Sequence[Unit], kind: ReportKind, now: datetime
     ) -> list[NewMessage]:
         """One message per parent unit and each of its nearest secretaries, naming the
-        parent; the renderer reads the children's reports when it is sent."""
+        parent and its ``units``; the renderer reads their reports when it is sent."""
         parents = {u.parent_id for u in units if u.parent_id is not None}
         messages: list[NewMessage] = []
         for parent in await self.storage.units.many(sorted(parents)):
             payload = {"form": form.id, "day": day.isoformat(), "parent": parent.id}
-            if kind is ReportKind.MISSING:
-                payload["units"] = [u.id for u in units if u.parent_id == parent.id]
+            # The units, not all the parent's children: siblings on another clock are
+            # another group's, with their own due time and digest.
+            payload["units"] = [u.id for u in units if u.parent_id == parent.id]
             messages += [
                 NewMessage(kind, reader.telegram_id, reader.id, None, Priority.NOTICE, payload, now)
                 for reader in await self.authz.nearest_secretaries(parent)
                 if reader.telegram_id is not None
             ]
         return messages
-
-    async def children(self, form: ReportForm, parent_id: int) -> list[Unit]:
-        """The units of the form's levels right under ``parent_id``, by name."""
-        return [
-            u for u in await self.storage.units.children(parent_id) if self.reports_for(form, u)
-        ]
 
     async def reported(self, committee: Unit, day: date) -> list[Tally]:
         """For the summary: per form, how many of the committee's subtree's units of its
