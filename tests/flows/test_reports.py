@@ -339,3 +339,25 @@ async def test_a_long_digest_is_folded_under_telegrams_limit(
     assert "已报12个单位，共14个" in digest.text
     assert "份报告未在此列出。" in digest.text
     assert digest.text.endswith("❌ 未报（2个）：Hillside District、Riverside District")
+
+
+async def test_a_coordinators_form_for_the_top_committee_has_nobody_above(
+    harness: Harness, people: dict[str, FakeUser], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A form for the city's coordinators (level 0): they are reminded and answer; the top
+    committee has no level above, so nobody gets its escalation or digest."""
+    top = {**FORM, "id": "city", "role": "coordinator", "levels": [0]}
+    both = ReportSettings.model_validate({"forms": [FORM, top]})
+    monkeypatch.setattr(harness.services.reports, "settings", both)
+    cora = harness.person(816, "Cora")
+    await harness.join(cora, "CITY", Role.COORDINATOR)
+    await at(harness, "07:00")
+    assert texts(harness, cora, "⏰") == [
+        "⏰ Leaders' daily report for City Committee, Tue 1 Dec: due by 10:00."
+    ]
+    assert [t for t in texts(harness, people["rita"], "⏰") if "City" in t] == []
+    await at(harness, "10:40")
+    rows = await harness.services.storage.db.fetchall(
+        "SELECT kind FROM outbox WHERE json_extract(payload, '$.form') = 'city'"
+    )
+    assert [r["kind"] for r in rows] == ["report_reminder"]
