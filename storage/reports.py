@@ -13,6 +13,7 @@ from typing import Any
 import aiosqlite
 
 from storage.db import Database, from_db_time, to_db_time
+from storage.units import subtree_bounds
 
 _COLUMNS = "form, unit_id, day, member_id, answers, filed_at, updated_at"
 
@@ -71,6 +72,20 @@ class ReportRepository:
             (form, day.isoformat(), *unit_ids),
         )
         return {r["unit_id"]: _report(r) for r in rows}
+
+    async def of_subtree(
+        self, path: str, first: date, last: date
+    ) -> list[tuple[FiledReport, str | None]]:
+        """Every report of the units under ``path`` (and it) on days ``first``..``last``,
+        each with the name of who filed or changed it last: the workbook's reports sheet."""
+        rows = await self.db.fetchall(
+            "SELECT r.form, r.unit_id, r.day, r.member_id, r.answers, r.filed_at, r.updated_at,"
+            " m.display_name AS author FROM leader_reports r"
+            " JOIN units u ON u.id = r.unit_id LEFT JOIN members m ON m.id = r.member_id"
+            " WHERE r.day >= ? AND r.day <= ? AND u.path >= ? AND u.path < ?",
+            (first.isoformat(), last.isoformat(), *subtree_bounds(path)),
+        )
+        return [(_report(r), r["author"]) for r in rows]
 
     async def store(
         self,

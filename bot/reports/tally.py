@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from bot.kit.folding import fold
 from bot.kit.forms import text_in
-from bot.kit.i18n import Html, Translator, join_html, join_list
+from bot.kit.i18n import Html, Translator, format_day, join_html, join_list
 from bot.reports.config import ReportForm
 from storage.models import Unit
 
@@ -52,3 +53,29 @@ def tally_lines(i18n: Translator, language: str, tallies: Sequence[Tally]) -> Ht
         return join_html(" · ", [text, i18n.t(language, "report-summary-missing", units=units)])
 
     return join_html("\n", [line(t) for t in tallies])
+
+
+def week_lines(
+    i18n: Translator, language: str, week: Sequence[tuple[date, Sequence[Tally]]]
+) -> Html:
+    """The weekly summary's block: per day, how many units filed each form ("Tue 1 Dec:
+    Leaders' daily report 12/14"); a day off shows "—". Empty when no day had a form."""
+    if not any(tallies for _, tallies in week):
+        return Html("")
+
+    def form(tally: Tally) -> Html:
+        title = text_in(language, tally.form.title)
+        return i18n.t(
+            language, "report-week-form", title=title, reported=tally.reported, total=tally.units
+        )
+
+    days = [
+        i18n.t(
+            language,
+            "report-week-day",
+            day=format_day(day, language),
+            forms=join_html(" · ", [form(t) for t in tallies]) if tallies else "—",
+        )
+        for day, tallies in week
+    ]
+    return join_html("\n", [i18n.t(language, "report-week"), *days])

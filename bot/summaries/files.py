@@ -1,15 +1,20 @@
 """The summary's workbook: an XLSX file (units, members with the day's status, answers,
-shifts, duty reports, directives and acknowledgements, definitions), and ``/export``'s of
+shifts, duty reports, directives and acknowledgements, the leaders' reports when forms are
+configured, definitions), and ``/export``'s of
 a range of days; the row sheets are in ``bot/summaries/sheets.py``, the charts in
 ``bot/summaries/charts.py``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from zoneinfo import ZoneInfo
 
 from bot.kit.i18n import Translator, html_to_text
 from bot.kit.tables import Cell, Table, xlsx_bytes
+from bot.reports.book import ReportRow
+from bot.reports.config import ReportForm
 from bot.summaries.figures import figure_cells, figure_heads
+from bot.summaries.reports_sheet import leader_report_sheet
 from bot.summaries.service import BookParts, Export, Summary
 from bot.summaries.sheets import (
     Answers,
@@ -36,25 +41,23 @@ def workbook(summary: Summary, parts: BookParts, i18n: Translator, language: str
         c = parts.per_unit.get(unit.id)
         if c is not None:
             unit_rows.append([unit.code, unit.name, unit.depth, *figure_cells(c)])
-    return xlsx_bytes(
-        {
-            t("summary-sheet-units"): (
-                [t("summary-col-code"), t("summary-col-unit"), t("summary-col-level"),
-                 *map(t, figure_heads())],
-                unit_rows,
-            ),
-            t("summary-sheet-members"): member_sheet(parts.members, units, zone, t),
-            t("summary-sheet-answers"): answer_sheet(
-                parts.answers, Answers(parts.questions, language, t), units, zone
-            ),
-            t("summary-sheet-shifts"): shift_sheet(parts.shifts, units, zone, t),
-            t("summary-sheet-reports"): report_sheet(
-                parts.shifts, Answers(parts.report_questions, language, t), units, zone
-            ),
-            t("summary-sheet-directives"): _directive_sheet(summary.directives, t),
-            t("summary-sheet-definitions"): definition_sheet(t),
-        }
-    )  # fmt: skip
+    sheets = {
+        t("summary-sheet-units"): (
+            [t("summary-col-code"), t("summary-col-unit"), t("summary-col-level"),
+             *map(t, figure_heads())],
+            unit_rows,
+        ),
+        t("summary-sheet-members"): member_sheet(parts.members, units, zone, t),
+        t("summary-sheet-answers"): answer_sheet(
+            parts.answers, Answers(parts.questions, language, t), units, zone
+        ),
+        t("summary-sheet-shifts"): shift_sheet(parts.shifts, units, zone, t),
+        t("summary-sheet-reports"): report_sheet(
+            parts.shifts, Answers(parts.report_questions, language, t), units, zone
+        ),
+        t("summary-sheet-directives"): _directive_sheet(summary.directives, t),
+    }  # fmt: skip
+    return _with_reports(sheets, parts.leader_reports, parts.forms, summary.zone, language, t)
 
 
 def export_workbook(export: Export, i18n: Translator, language: str) -> bytes:
@@ -73,24 +76,40 @@ def export_workbook(export: Export, i18n: Translator, language: str) -> bytes:
             c = counts.get(unit.id)
             if c is not None:
                 day_rows.append([day, unit.code, unit.name, *figure_cells(c)])
-    return xlsx_bytes(
-        {
-            t("summary-sheet-days"): (
-                [t("summary-col-day"), t("summary-col-code"), t("summary-col-unit"),
-                 *map(t, figure_heads())],
-                day_rows,
-            ),
-            t("summary-sheet-answers"): answer_sheet(
-                export.answers, Answers(export.questions, language, t), names, zone
-            ),
-            t("summary-sheet-shifts"): shift_sheet(export.shifts, names, zone, t),
-            t("summary-sheet-reports"): report_sheet(
-                export.shifts, Answers(export.report_questions, language, t), names, zone
-            ),
-            t("summary-sheet-directives"): _directive_sheet(export.directives, t),
-            t("summary-sheet-definitions"): definition_sheet(t),
-        }
-    )  # fmt: skip
+    sheets = {
+        t("summary-sheet-days"): (
+            [t("summary-col-day"), t("summary-col-code"), t("summary-col-unit"),
+             *map(t, figure_heads())],
+            day_rows,
+        ),
+        t("summary-sheet-answers"): answer_sheet(
+            export.answers, Answers(export.questions, language, t), names, zone
+        ),
+        t("summary-sheet-shifts"): shift_sheet(export.shifts, names, zone, t),
+        t("summary-sheet-reports"): report_sheet(
+            export.shifts, Answers(export.report_questions, language, t), names, zone
+        ),
+        t("summary-sheet-directives"): _directive_sheet(export.directives, t),
+    }  # fmt: skip
+    return _with_reports(sheets, export.leader_reports, export.forms, zone, language, t)
+
+
+def _with_reports(
+    sheets: dict[str, Table],
+    rows: Sequence[ReportRow],
+    forms: Sequence[ReportForm],
+    zone: ZoneInfo,
+    language: str,
+    t: Callable[[str], str],
+) -> bytes:
+    """The workbook of ``sheets``, then the leaders' Reports sheet (when forms are
+    configured) and the definitions last."""
+    if forms:
+        sheets[t("summary-sheet-leader-reports")] = leader_report_sheet(
+            rows, forms, zone, language, t
+        )
+    sheets[t("summary-sheet-definitions")] = definition_sheet(t)
+    return xlsx_bytes(sheets)
 
 
 def _directive_sheet(directives: Sequence[DirectiveDay], t: Callable[[str], str]) -> Table:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.kit.i18n import Html, Translator, first_words, format_day, html_to_text, join_html
-from bot.reports.tally import tally_lines
+from bot.reports.tally import tally_lines, week_lines
 from bot.summaries.reported import FigureText
 from bot.summaries.service import Counts, Duty, Line, Summary
 from storage.incidents import Incident
@@ -106,6 +106,8 @@ class SummaryText:
         ]
         if trend:
             parts.append(join_html("\n", [self.t("summary-week-figures"), *trend]))
+        if reports := week_lines(self.i18n, self.language, [(s.day, s.reports) for s in week]):
+            parts.append(reports)
         first = {line.unit.id: line for line in week[0].lines}
 
         def row(line: Line) -> Html:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.checkins.config import WEEKDAYS
@@ -21,6 +22,8 @@ from bot.duty.roster import RosterService
 from bot.kit.clock import Clock
 from bot.kit.questions import Question
 from bot.org.authz import Action, Actor, Authorizer
+from bot.reports.book import ReportRow, report_rows
+from bot.reports.config import ReportForm
 from bot.reports.service import ReportService
 from bot.reports.tally import Tally
 from bot.summaries.reported import Reported, reported
@@ -162,6 +165,8 @@ class BookParts:
     answers: list[AnswerRow]
     questions: list[Question]  # the check-in form's, for the answers' columns
     report_questions: list[Question]  # the end-of-duty report's
+    leader_reports: list[ReportRow] = field(default_factory=list)  # the leaders' forms'
+    forms: list[ReportForm] = field(default_factory=list)  # those forms: no sheet if none
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +185,8 @@ class Export:
     answers: list[AnswerRow]
     questions: list[Question]
     report_questions: list[Question]
+    leader_reports: list[ReportRow] = field(default_factory=list)
+    forms: list[ReportForm] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,7 +317,15 @@ class SummaryService:
             answers=await storage.exports.answers(committee.path, day, day, ANSWER_ROWS + 1),
             questions=self.checkins.form.questions,
             report_questions=self.roster.settings.report,
+            **await self._leader_reports(committee, day, day),
         )
+
+    async def _leader_reports(self, committee: Unit, first: date, last: date) -> dict[str, Any]:
+        """The leaders' reports of the days, and their forms, for a workbook."""
+        if self.reports is None:
+            return {}
+        rows = await report_rows(self.reports, committee, first, last)
+        return {"leader_reports": rows, "forms": self.reports.forms}
 
     def working_day_before(self, day: date) -> date:
         """The day a summary compares with: the last day before ``day`` on which a check-in
@@ -366,6 +381,7 @@ class SummaryService:
             answers=await self.storage.exports.answers(unit.path, first, last, ANSWER_ROWS + 1),
             questions=self.checkins.form.questions,
             report_questions=self.roster.settings.report,
+            **await self._leader_reports(unit, first, last),
         )
 
     async def register_chat(self, actor: Actor, unit: Unit, chat_id: int, on: bool) -> bool:

@@ -36,6 +36,9 @@ report-missing = ⚠️ <b>{ $title }</b> — { $unit }, { $day }: { $count ->
 report-units-more = { $names } …and { $count } more.
 report-summary-line = 📝 { $title }: { $reported } of { $total } units
 report-summary-missing = missing: { $units }
+report-week = <b>Units that reported, per day</b>
+report-week-day = • { $day }: { $forms }
+report-week-form = { $title } { $reported }/{ $total }
 report-digest-title = 📋 <b>{ $title }</b> — { $unit }, { $day }
     { $reported } of { $total } units reported
 report-digest-unit = <b>{ $unit }</b> ({ $name }, { $time })

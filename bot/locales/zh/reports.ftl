@@ -32,6 +32,9 @@ report-missing = ⚠️ <b>{ $title }</b> — { $unit }，{ $day }：{ $count }�
 report-units-more = { $names }……另有{ $count }个单位。
 report-summary-line = 📝 { $title }：已报{ $reported }个单位，共{ $total }个
 report-summary-missing = 未报：{ $units }
+report-week = <b>每日已报单位</b>
+report-week-day = • { $day }：{ $forms }
+report-week-form = { $title } { $reported }/{ $total }
 report-digest-title = 📋 <b>{ $title }</b> — { $unit }，{ $day }
     已报{ $reported }个单位，共{ $total }个
 report-digest-unit = <b>{ $unit }</b>（{ $name }，{ $time }）
