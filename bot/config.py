@@ -38,8 +38,9 @@ from pydantic_settings import (
     SettingsError,
 )
 
-from bot.checkins.config import CheckinSettings, ClockTime, Weekday, checkin_problems
+from bot.checkins.config import CheckinSettings, checkin_problems
 from bot.duty.config import DutySettings, duty_problems
+from bot.kit.daily import ClockTime, Weekday
 from bot.kit.durations import Duration
 from bot.kit.i18n import Language
 from bot.reports.config import ReportSettings, report_problems

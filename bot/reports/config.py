@@ -5,38 +5,33 @@ reminders, escalation and digest. The questions use the check-in's form model.""
 from __future__ import annotations
 
 from datetime import time
-from enum import StrEnum
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from bot.checkins.config import ClockTime
-from bot.kit.questions import Identifier, Question, Strict, Text, question_problems
-
-
-class Answerer(StrEnum):
-    """Who answers a report for their unit (values as ``Role`` spells them)."""
-
-    SECRETARY = "secretary"
-    COORDINATOR = "coordinator"
+from bot.kit.daily import ClockTime, DailyForm, FormRole
+from bot.kit.questions import Strict, Text, question_problems
 
 
-class ReportForm(Strict):
-    # Stored with each report and carried by its buttons: keep it short and stable.
-    id: Identifier
+class ReportForm(DailyForm):
+    """A daily form for a unit's leaders (``bot/kit/daily.py``): the holders of ``role``
+    answer it once a day for their unit, reminded at ``opens`` and each of ``reminders``
+    while it has not reported; after ``due`` the units that did not are listed to the
+    level above. ``levels``: empty, every unit."""
+
     title: Text
-    role: Answerer = Answerer.SECRETARY
-    # Which units report, by depth below the top of the tree: 0 the top committee, 1 the
-    # units right under it, … Empty: every unit.
-    levels: list[int] = Field(default_factory=list)
-    # The window in each unit's local time: the holders are reminded at ``opens`` and may
-    # answer (and change the answer) until ``due``.
+    role: FormRole = FormRole.SECRETARY
     opens: ClockTime = time(7, 0)
     due: ClockTime = time(10, 0)
-    # Further reminders, inside the window, to those whose unit has not reported yet.
-    reminders: list[ClockTime] = Field(default_factory=list)
     # When the level above receives its children's reports, compiled (at or after ``due``).
     digest: ClockTime = time(10, 30)
-    questions: list[Question] = Field(default_factory=list)
+
+    @field_validator("role", mode="before")
+    @classmethod
+    def _a_leader(cls, role: object) -> object:
+        if role not in (FormRole.SECRETARY, FormRole.COORDINATOR):
+            raise ValueError(f"{role!r} is not a unit leader's role (secretary or coordinator);"
+                             " the members' daily form is [checkin]")  # fmt: skip
+        return role
 
 
 class ReportSettings(Strict):

@@ -14,8 +14,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.checkins.service import CheckinService, Window, WindowState, local_instant
+from bot.checkins.service import CheckinService, Window, WindowState
 from bot.kit.clock import Clock
+from bot.kit.daily import passed, remind_latest, reminders_due
 from bot.kit.forms import AnswerError, check_answer
 from bot.kit.people import require_active
 from bot.org.authz import Actor, Authorizer
@@ -72,7 +73,7 @@ class ReportService:
 
     def window(self, form: ReportForm, unit: Unit, now: datetime | None = None) -> Window:
         """Where today stands for the form in ``unit`` (``closes`` is the due time)."""
-        return self.checkins.window_of(unit, form.opens, form.due, now)
+        return self.checkins.window_of(form, unit, now)
 
     async def duties(self, member: Member) -> list[Duty]:
         """Every form ``member`` answers, for each of their units of its levels."""
@@ -177,24 +178,17 @@ class ReportService:
         return reminded, escalated, digests
 
     async def _remind(self, group: _Group, now: datetime) -> int:
-        form, day, zone = group.form, group.day, group.zone
-        due = local_instant(day, form.due, zone)
-        slots = sorted(
-            t for t in [form.opens, *form.reminders] if local_instant(day, t, zone) <= now < due
-        )
-        queued = 0
-        for index, slot in enumerate(slots):
-            if f"{slot:%H:%M}" in group.done:
-                continue
-            async with self.storage.db.transaction() as conn:
-                if not await self._claim(group, f"{slot:%H:%M}", now):
-                    continue
-                if index < len(slots) - 1:  # earlier missed slots are passed over
-                    continue
-                messages = await self._reminders(form, day, group.units, now)
+        async def claim(slot: str) -> bool:
+            return await self._claim(group, slot, now)
+
+        async def remind() -> int:
+            messages = await self._reminders(group.form, group.day, group.units, now)
+            async with self.storage.db.transaction() as conn:  # joins remind_latest's
                 await self.storage.outbox.enqueue_many(conn, messages, now)
-                queued += len(messages)
-        return queued
+            return len(messages)
+
+        slots = reminders_due(group.form, group.day, group.zone, now)
+        return await remind_latest(self.storage.db, slots, claim, remind, group.done)
 
     async def _claim(self, group: _Group, slot: str, now: datetime) -> bool:
         return await self.storage.reports.claim_run(group.form.id, group.name, group.day, slot, now)
@@ -222,8 +216,7 @@ class ReportService:
     async def _above_once(self, group: _Group, at: time, kind: ReportKind, now: datetime) -> int:
         """At ``at`` (or within ``CATCH_UP`` after), once: the level above's list of the
         units that did not report (``MISSING``), or its digest (``DIGEST``)."""
-        moment = local_instant(group.day, at, group.zone)
-        if not moment <= now < moment + CATCH_UP or kind.value in group.done:
+        if not passed(group.day, at, group.zone, now, CATCH_UP) or kind.value in group.done:
             return 0
         async with self.storage.db.transaction() as conn:
             if not await self._claim(group, kind.value, now):

@@ -14,12 +14,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.checkins.config import WEEKDAYS
 from bot.checkins.service import CheckinService, local_instant
 from bot.config import SummarySettings
 from bot.duty.plans import UnitCoverage
 from bot.duty.roster import RosterService
 from bot.kit.clock import Clock
+from bot.kit.daily import WEEKDAYS
 from bot.kit.questions import Question
 from bot.org.authz import Action, Actor, Authorizer
 from bot.reports.book import ReportRow, report_rows
