@@ -11,8 +11,6 @@ from zoneinfo import ZoneInfo
 
 from bot.kit.i18n import Translator, html_to_text
 from bot.kit.tables import Cell, Table, xlsx_bytes
-from bot.reports.book import ReportRow
-from bot.reports.config import ReportForm
 from bot.summaries.figures import figure_cells, figure_heads
 from bot.summaries.reports_sheet import leader_report_sheet
 from bot.summaries.service import BookParts, Export, Summary
@@ -24,6 +22,7 @@ from bot.summaries.sheets import (
     report_sheet,
     shift_sheet,
 )
+from storage.models import Unit
 from storage.summaries import DirectiveDay
 
 
@@ -41,23 +40,15 @@ def workbook(summary: Summary, parts: BookParts, i18n: Translator, language: str
         c = parts.per_unit.get(unit.id)
         if c is not None:
             unit_rows.append([unit.code, unit.name, unit.depth, *figure_cells(c)])
-    sheets = {
+    sheets: dict[str, Table] = {
         t("summary-sheet-units"): (
             [t("summary-col-code"), t("summary-col-unit"), t("summary-col-level"),
              *map(t, figure_heads())],
             unit_rows,
         ),
         t("summary-sheet-members"): member_sheet(parts.members, units, zone, t),
-        t("summary-sheet-answers"): answer_sheet(
-            parts.answers, Answers(parts.questions, language, t), units, zone
-        ),
-        t("summary-sheet-shifts"): shift_sheet(parts.shifts, units, zone, t),
-        t("summary-sheet-reports"): report_sheet(
-            parts.shifts, Answers(parts.report_questions, language, t), units, zone
-        ),
-        t("summary-sheet-directives"): _directive_sheet(summary.directives, t),
     }  # fmt: skip
-    return _with_reports(sheets, parts.leader_reports, parts.forms, summary.zone, language, t)
+    return _rows_and_more(sheets, parts, units, summary.directives, zone, language, t)
 
 
 def export_workbook(export: Export, i18n: Translator, language: str) -> bytes:
@@ -76,37 +67,39 @@ def export_workbook(export: Export, i18n: Translator, language: str) -> bytes:
             c = counts.get(unit.id)
             if c is not None:
                 day_rows.append([day, unit.code, unit.name, *figure_cells(c)])
-    sheets = {
+    sheets: dict[str, Table] = {
         t("summary-sheet-days"): (
             [t("summary-col-day"), t("summary-col-code"), t("summary-col-unit"),
              *map(t, figure_heads())],
             day_rows,
         ),
-        t("summary-sheet-answers"): answer_sheet(
-            export.answers, Answers(export.questions, language, t), names, zone
-        ),
-        t("summary-sheet-shifts"): shift_sheet(export.shifts, names, zone, t),
-        t("summary-sheet-reports"): report_sheet(
-            export.shifts, Answers(export.report_questions, language, t), names, zone
-        ),
-        t("summary-sheet-directives"): _directive_sheet(export.directives, t),
     }  # fmt: skip
-    return _with_reports(sheets, export.leader_reports, export.forms, zone, language, t)
+    return _rows_and_more(sheets, export, names, export.directives, zone, language, t)
 
 
-def _with_reports(
+def _rows_and_more(
     sheets: dict[str, Table],
-    rows: Sequence[ReportRow],
-    forms: Sequence[ReportForm],
+    rows: BookParts | Export,
+    units: dict[int, Unit],
+    directives: Sequence[DirectiveDay],
     zone: ZoneInfo,
     language: str,
     t: Callable[[str], str],
 ) -> bytes:
-    """The workbook of ``sheets``, then the leaders' Reports sheet (when forms are
+    """The workbook of ``sheets``, then the row sheets both workbooks have: answers,
+    shifts, end-of-duty reports, directives, the leaders' reports (when forms are
     configured) and the definitions last."""
-    if forms:
+    sheets[t("summary-sheet-answers")] = answer_sheet(
+        rows.answers, Answers(rows.questions, language, t), units, zone
+    )
+    sheets[t("summary-sheet-shifts")] = shift_sheet(rows.shifts, units, zone, t)
+    sheets[t("summary-sheet-reports")] = report_sheet(
+        rows.shifts, Answers(rows.report_questions, language, t), units, zone
+    )
+    sheets[t("summary-sheet-directives")] = _directive_sheet(directives, t)
+    if rows.forms:
         sheets[t("summary-sheet-leader-reports")] = leader_report_sheet(
-            rows, forms, zone, language, t
+            rows.leader_reports, rows.forms, zone, language, t
         )
     sheets[t("summary-sheet-definitions")] = definition_sheet(t)
     return xlsx_bytes(sheets)

@@ -4,10 +4,8 @@ unit and form of each working day, typed cells, units that did not report as "mi
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 
-import openpyxl
 import pytest
 
 from bot.reports.config import ReportSettings
@@ -16,7 +14,7 @@ from storage.models import Role
 from tests.flows.conftest import Harness
 from tests.flows.test_checkin import local
 from tests.flows.test_reports import FORM, answer, at, people, settings
-from tests.flows.test_workbook import rows
+from tests.flows.test_workbook import book_of, rows
 
 __all__ = ["people", "settings"]  # the fixtures, shared with test_reports
 
@@ -52,14 +50,6 @@ async def coords(harness: Harness, people: dict[str, FakeUser]) -> dict[str, Fak
     step = await answer(harness, rita, step, "Patrol")
     await harness.send(rita, rita.press(step, "✅ Submit"))
     return crew
-
-
-async def book_of(harness: Harness, who: FakeUser, *args: str) -> openpyxl.Workbook:
-    replies = await harness.send(who, who.command(*args))
-    [document] = [m for m in replies if "document" in m.raw]
-    data = harness.api.file_bytes(document.raw["document"]["file_id"])
-    assert data is not None
-    return openpyxl.load_workbook(io.BytesIO(data))
 
 
 TUESDAY = datetime(2026, 12, 1)
