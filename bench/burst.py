@@ -58,7 +58,7 @@ from bench.report import machine, publish, verdict
 from bot.config import load_settings
 from bot.delivery.pacer import Pacer, Slot
 from bot.delivery.reply_pacing import PacedReplies, TelegramAnswer
-from bot.directives.service import Draft
+from bot.directives.drafting import Draft
 from bot.services import Services
 from handlers.kit.common import MusterApp
 from storage import Storage

@@ -58,7 +58,7 @@ from bench.report import machine, publish, verdict
 from bot.config import Settings, load_settings
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.pacer import FLOOR_SHARE
-from bot.directives.service import Draft
+from bot.directives.drafting import Draft
 from bot.services import Services
 from storage import Storage
 from storage.directives import KIND_DIRECTIVE, Target

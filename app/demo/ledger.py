@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.delivery.engine import ATTACHMENT_SENT_KEY, KIND_NOTICE
+from bot.delivery.outgoing import ATTACHMENT_SENT_KEY, KIND_NOTICE
 from bot.duty.service import KIND_NOTE, KIND_OFFER, KIND_PROMPT
 from bot.summaries.schedule import KIND_SUMMARY, KIND_SUMMARY_BOOK
 from fakeapi import FakeBotApi

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.checkins.service import KIND_FLAG, Unchecked, WindowState
-from bot.delivery.engine import Outgoing, Renderer, notice_message
+from bot.delivery.outgoing import Outgoing, Renderer, notice_message
 from bot.kit.forms import answers_summary
 from bot.kit.i18n import Html, format_date_iso, format_day, join_html
 from bot.services import Services

@@ -6,7 +6,7 @@ language; a prompt or offer that no longer applies is dropped."""
 
 from __future__ import annotations
 
-from bot.delivery.engine import Outgoing, Renderer
+from bot.delivery.outgoing import Outgoing, Renderer
 from bot.duty.service import (
     EDITING,
     KIND_NOTE,

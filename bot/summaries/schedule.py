@@ -11,7 +11,7 @@ from collections.abc import Callable, Coroutine
 from datetime import date
 from typing import Any, TypeVar
 
-from bot.delivery.engine import Attachment, Outgoing, Renderer
+from bot.delivery.outgoing import Attachment, Outgoing, Renderer
 from bot.kit.i18n import Translator
 from bot.services import Services
 from bot.summaries.charts import day_chart, week_chart

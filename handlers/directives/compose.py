@@ -21,8 +21,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.directives.render import directive_text, local_when
-from bot.directives.service import (
+from bot.directives.drafting import (
     MAX_TEXT,
     DirectiveError,
     Draft,
@@ -31,6 +30,7 @@ from bot.directives.service import (
     parse_local_time,
     quick_times,
 )
+from bot.directives.render import directive_text, local_when
 from bot.kit.i18n import Html
 from bot.org.authz import Action, PermissionDeniedError
 from bot.org.service import TreeLine, search_units

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.delivery.engine import notice_message
+from bot.delivery.outgoing import notice_message
 from bot.duty.plans import DayRoster, GridDay, RosterEntry, UnitCoverage
 from bot.duty.reading import RosterError
 from bot.duty.roster import CANCELLABLE

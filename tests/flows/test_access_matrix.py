@@ -25,7 +25,7 @@ from functools import cache
 import pytest
 from fluent.syntax import FluentParser, ast, visitor
 
-from bot.directives.service import Draft
+from bot.directives.drafting import Draft
 from bot.kit.i18n import read_catalogue, translator
 from bot.kit.people import Person
 from bot.org.authz import Actor

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.directives.service import Draft
+from bot.directives.drafting import Draft
 from bot.org.authz import Actor
 from fakeapi import FakeUser
 from storage.directives import Target

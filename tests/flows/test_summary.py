@@ -13,7 +13,7 @@ import pytest
 
 from app.build import build_application
 from bot.delivery.pacer import Pacer
-from bot.directives.service import Draft
+from bot.directives.drafting import Draft
 from bot.org.authz import Actor
 from bot.summaries.render import SummaryText
 from fakeapi import ChatDriver, FakeRequest, FakeUser

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.delivery.engine import notice_message
+from bot.delivery.outgoing import notice_message
 from bot.duty.plans import Assignment
 from bot.duty.reading import MAX_ROWS, Problem, RosterError, RosterFileError, describe, parse_span
 from bot.duty.roster import RosterService
