@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.delivery.outgoing import ATTACHMENT_SENT_KEY, KIND_NOTICE
-from bot.duty.service import KIND_NOTE, KIND_OFFER, KIND_PROMPT
+from bot.duty.messages import KIND_NOTE, KIND_OFFER, KIND_PROMPT
 from bot.summaries.schedule import KIND_SUMMARY, KIND_SUMMARY_BOOK
 from fakeapi import FakeBotApi
 from storage import Storage

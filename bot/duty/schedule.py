@@ -7,16 +7,8 @@ language; a prompt or offer that no longer applies is dropped."""
 from __future__ import annotations
 
 from bot.delivery.outgoing import Outgoing, Renderer
-from bot.duty.service import (
-    EDITING,
-    KIND_NOTE,
-    KIND_OFFER,
-    KIND_PROMPT,
-    OPENING,
-    Event,
-    ShiftView,
-    Step,
-)
+from bot.duty.messages import EDITING, KIND_NOTE, KIND_OFFER, KIND_PROMPT, OPENING, Event, Step
+from bot.duty.service import ShiftView
 from bot.kit.i18n import Html, Translator, format_day
 from bot.services import Services
 from storage.models import Member, ShiftStatus
