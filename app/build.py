@@ -16,6 +16,7 @@ from telegram.request import BaseRequest
 
 import handlers
 from app.inbox import Inbox, InboxRequest
+from app.persistence import SQLitePersistence
 from app.updates import ChatOrderedProcessor
 from bot.checkins.schedule import CheckinRenderers, close_notices
 from bot.checkins.service import Unchecked
@@ -33,7 +34,6 @@ from handlers.kit.common import MusterApp, MusterContext, answer_quietly, langua
 from handlers.kit.menu import refresh_stale_menus
 from storage import Storage
 from storage.outbox import NewMessage
-from storage.persistence import SQLitePersistence
 
 log = logging.getLogger(__name__)
 
