@@ -13,8 +13,16 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.checkins.service import KIND_FLAG
 from bot.delivery.outgoing import ATTACHMENT_SENT_KEY, KIND_NOTICE
-from bot.duty.messages import KIND_NOTE, KIND_OFFER, KIND_PROMPT
+from bot.duty.messages import (
+    KIND_CANCELLED,
+    KIND_INCIDENT,
+    KIND_NOTE,
+    KIND_OFFER,
+    KIND_PROMPT,
+    KIND_STARTED,
+)
 from bot.summaries.schedule import KIND_SUMMARY, KIND_SUMMARY_BOOK
 from fakeapi import FakeBotApi
 from storage import Storage
@@ -41,6 +49,8 @@ _NOTES = {
     "ask_closed": "duty: too late to confirm",
     "offer_closed": "duty: shift started, offer closed",
 }
+# Notices queued as a kind of their own (worded when sent): the step's notice kind too.
+_NOTICES = frozenset({KIND_NOTICE, KIND_FLAG, KIND_STARTED, KIND_INCIDENT, KIND_CANCELLED})
 ESCALATION = "escalation: not acknowledged"
 UNREACHABLE = "directive: members not reached"
 DIRECTIVE = "directive"
@@ -83,7 +93,7 @@ def kind_of(row: OutboxRow, notices: str) -> str:
         return f"{payload.get('kind', 'daily')} summary: workbook"
     if row.kind == KIND_NOTICE and row.directive_id is not None:
         return ESCALATION if payload.get("buttons") else UNREACHABLE
-    if row.kind == KIND_NOTICE:
+    if row.kind in _NOTICES:
         return notices
     return row.kind
 

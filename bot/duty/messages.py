@@ -1,6 +1,7 @@
-"""What the duty schedule queues: the outbox kinds (rendered at send time by
-``bot/duty/schedule.py``), what a prompt asks for (:class:`Step`), what a note tells
-(:class:`Event`), and the rows and payloads themselves."""
+"""What duty queues: the outbox kinds (the schedule's rendered at send time by
+``bot/duty/schedule.py``, the notices about what was done by ``bot/duty/render.py``), what
+a prompt asks for (:class:`Step`), what a note tells (:class:`Event`), and the rows and
+payloads themselves."""
 
 from __future__ import annotations
 
@@ -10,10 +11,14 @@ from typing import Any
 
 from storage.outbox import NewMessage, Priority
 
-# Outbox kinds (rendered by bot/duty/schedule.py).
+# Outbox kinds of the schedule (rendered by bot/duty/schedule.py).
 KIND_PROMPT = "duty_prompt"  # to the shift's member: ask, remind, start, end
 KIND_OFFER = "duty_offer"  # an open shift offered to a member who could cover it
 KIND_NOTE = "duty_note"  # what happened, to the secretaries (and "taken" to the offered)
+# Outbox kinds of what people did (rendered by bot/duty/render.py).
+KIND_STARTED = "duty_started"  # to the secretaries: a start after the no-show, or far off
+KIND_INCIDENT = "duty_incident"  # to the secretaries: an incident reported on duty
+KIND_CANCELLED = "duty_cancelled"  # to the shift's member: their secretary cancelled it
 
 
 class Step(StrEnum):

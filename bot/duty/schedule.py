@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.delivery.outgoing import Outgoing, Renderer
 from bot.duty.messages import EDITING, KIND_NOTE, KIND_OFFER, KIND_PROMPT, OPENING, Event, Step
+from bot.duty.render import DutyNotices, shift_and_reader
 from bot.duty.service import ShiftView
 from bot.kit.i18n import Html, Translator, format_day
 from bot.services import Services
@@ -64,16 +65,15 @@ class DutyRenderers:
         self.services = services
 
     def table(self) -> dict[str, Renderer]:
-        return {KIND_PROMPT: self.prompt, KIND_OFFER: self.offer, KIND_NOTE: self.note}
+        return {
+            KIND_PROMPT: self.prompt,
+            KIND_OFFER: self.offer,
+            KIND_NOTE: self.note,
+            **DutyNotices(self.services).table(),  # what was done to a shift
+        }
 
     async def _read(self, row: OutboxRow) -> tuple[ShiftView, Member] | None:
-        """The shift (as it is now) and the recipient."""
-        storage = self.services.storage
-        shift = await storage.shifts.get(int(row.payload["shift"]))
-        member = await storage.members.get(row.member_id or 0)
-        if shift is None or member is None:
-            return None
-        return await self.services.duty.view(shift), member
+        return await shift_and_reader(self.services, row)
 
     def _label(self, member: Member, key: str) -> str:
         return self.services.i18n.plain(member.language, key)

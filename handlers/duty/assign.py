@@ -10,6 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler
 
 from bot.duty.plans import Assignment, PlannedShift
 from bot.duty.reading import Problem, RosterError, parse_span
+from bot.duty.wording import grid_label
 from bot.kit.days import typed_day
 from bot.kit.i18n import Html, format_day
 from bot.kit.typed import parse_whole
@@ -20,7 +21,6 @@ from handlers.duty.kit import (
     TYPED,
     UNIT,
     Picker,
-    grid_label,
     paged,
     say_problem,
     span_text,

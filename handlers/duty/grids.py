@@ -8,6 +8,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot.duty.grids import name_problem
 from bot.duty.reading import RosterError, parse_radius
+from bot.duty.wording import grid_label
 from bot.kit.forms import on_earth
 from bot.kit.i18n import Html, join_html
 from bot.org.authz import Action, PermissionDeniedError
@@ -18,7 +19,6 @@ from handlers.duty.kit import (
     TYPED,
     UnitScreen,
     allowed,
-    grid_label,
     paged,
     pressed,
     say_problem,

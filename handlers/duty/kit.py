@@ -18,7 +18,7 @@ from handlers.kit import pickers
 from handlers.kit.common import PRIVATE, Buttons, MusterContext, Reply, actor_of, units_for
 from handlers.kit.flow import Flow
 from handlers.kit.pickers import unit_rows
-from storage.models import Grid, Shift, Unit
+from storage.models import Shift, Unit
 
 TYPED = PRIVATE & filters.TEXT & ~filters.COMMAND
 # Telegram's limit is 4096; room is left for the "…and N more" line.
@@ -53,10 +53,6 @@ def problems_text(reply: Reply, problems: Sequence[Problem]) -> Html:
 
 async def say_problem(reply: Reply, problem: Problem) -> None:
     await reply.send_text(describe(reply.context.services.i18n, reply.language, problem))
-
-
-def grid_label(grid: Grid) -> str:
-    return f"{grid.code} {grid.name}"
 
 
 def span_text(plan: PlannedShift, reply: Reply) -> str:

@@ -8,25 +8,14 @@ from datetime import date, timedelta
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.delivery.outgoing import notice_message
 from bot.duty.plans import DayRoster, GridDay, RosterEntry, UnitCoverage
 from bot.duty.reading import RosterError
 from bot.duty.roster import CANCELLABLE
-from bot.duty.wording import status_key
+from bot.duty.wording import grid_label, status_key
 from bot.kit.days import plausible
 from bot.kit.i18n import Html, format_day, join_html
 from bot.org.authz import Action, Actor, PermissionDeniedError, can
-from handlers.duty.kit import (
-    IDENT,
-    PAGE,
-    UnitScreen,
-    allowed,
-    fold,
-    grid_label,
-    paged,
-    pressed,
-    shift_time,
-)
+from handlers.duty.kit import IDENT, PAGE, UnitScreen, allowed, fold, paged, pressed, shift_time
 from handlers.kit.common import (
     PRIVATE,
     Buttons,
@@ -36,8 +25,7 @@ from handlers.kit.common import (
     actor_of,
     wake_delivery,
 )
-from storage.models import Grid, Member, Shift, Unit
-from storage.outbox import NewMessage
+from storage.models import Grid, Shift, Unit
 
 # /roster ---------------------------------------------------------------------------------
 
@@ -246,25 +234,9 @@ async def roster_cancel(update: Update, context: MusterContext) -> None:
     if found is None:
         await reply.toast("button-stale")
         return
-    shift, _, unit, view = found
-    services = context.services
-
-    async def notice(shift: Shift, grid: Grid, member: Member) -> NewMessage | None:
-        if member.telegram_id is None:
-            return None
-        text = services.i18n.t(
-            member.language,
-            "roster-cancelled-notice",
-            grid=grid_label(grid),
-            day=format_day(date.fromisoformat(shift.day), member.language),
-            time=shift_time(shift, unit, reply),
-        )
-        return notice_message(
-            member.telegram_id, text, not_before=services.clock.now(), member_id=member.id
-        )
-
+    shift, _, _, view = found
     try:
-        await services.roster.cancel_shift(await actor_of(update, context), shift.id, notice)
+        await context.services.roster.cancel_shift(await actor_of(update, context), shift.id)
     except PermissionDeniedError:
         await reply.toast("access-denied")
         return
