@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.duty.wording import status_key
 from bot.kit.i18n import Translator, html_to_text
 from bot.kit.tables import Cell, Table, xlsx_bytes
+from bot.kit.zones import unit_zone
 from bot.summaries.service import BookParts, Export, Summary
 from storage.exports import ShiftRow
 from storage.models import ShiftStatus, Unit
@@ -66,7 +67,7 @@ def workbook(summary: Summary, parts: BookParts, i18n: Translator, language: str
                  t("summary-col-flag"), t("summary-col-time")],
                 member_rows,
             ),
-            t("summary-sheet-shifts"): _shift_sheet(shifts, units, t, zone),
+            t("summary-sheet-shifts"): _shift_sheet(shifts, units, t, lambda _: zone),
             t("summary-sheet-directives"): _directive_sheet(summary.directives, t),
         }
     )  # fmt: skip
@@ -99,7 +100,9 @@ def export_workbook(export: Export, i18n: Translator, language: str) -> bytes:
                  t("summary-col-leave"), t("summary-col-missing"), t("summary-col-rate")],
                 day_rows,
             ),
-            t("summary-sheet-shifts"): _shift_sheet(export.shifts, names, t, None),
+            t("summary-sheet-shifts"): _shift_sheet(
+                export.shifts, names, t, lambda unit: unit_zone(unit, export.zone)
+            ),
             t("summary-sheet-directives"): _directive_sheet(export.directives, t),
         }
     )  # fmt: skip
@@ -109,13 +112,14 @@ def _shift_sheet(
     shifts: Sequence[ShiftRow],
     units: dict[int, Unit],
     t: Callable[[str], str],
-    zone: ZoneInfo | None,
+    zone_of: Callable[[Unit | None], ZoneInfo],
 ) -> Table:
-    """Times in ``zone``, or each shift's own unit's when None (a range over many units)."""
+    """Times in ``zone_of`` each shift's unit: the committee's for a day's summary, each
+    unit's own (else the organisation's) for a range over many units."""
     rows: list[list[Cell]] = []
     for s in shifts:
         unit = units.get(s.unit_id)
-        here = zone or (ZoneInfo(unit.timezone) if unit and unit.timezone else None)
+        here = zone_of(unit)
         rows.append(
             [
                 unit.name if unit else "",
@@ -149,5 +153,5 @@ def _directive_sheet(directives: Sequence[DirectiveDay], t: Callable[[str], str]
     return header, rows
 
 
-def _local(moment: datetime, zone: ZoneInfo | None) -> str:
-    return (moment.astimezone(zone) if zone else moment).strftime("%Y-%m-%d %H:%M")
+def _local(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")

@@ -157,6 +157,7 @@ class Export:
     days: list[tuple[date, dict[int, Counts]]]
     shifts: list[ShiftRow]
     directives: list[DirectiveDay]
+    zone: ZoneInfo  # the organisation's: the clock of a unit without a timezone of its own
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,6 +320,7 @@ class SummaryService:
             days=days,
             shifts=await self.storage.exports.shifts(unit.path, first, last),
             directives=await self.storage.summaries.directives(unit.path, start, end),
+            zone=self.checkins.zone,
         )
 
     async def register_chat(self, actor: Actor, unit: Unit, chat_id: int, on: bool) -> bool:
