@@ -15,7 +15,15 @@ from bot.kit.i18n import Html, format_day, join_html
 from bot.org.authz import Action
 from bot.org.service import TreeLine, search_units
 from handlers.kit import pickers
-from handlers.kit.common import PRIVATE, Buttons, MusterContext, Reply, actor_of, units_for
+from handlers.kit.common import (
+    PRIVATE,
+    Buttons,
+    MusterContext,
+    Reply,
+    actor_of,
+    units_for,
+    units_or_refuse,
+)
 from handlers.kit.flow import Flow
 from handlers.kit.pickers import unit_rows
 from storage.models import Shift, Unit
@@ -75,13 +83,6 @@ async def allowed(reply: Reply, action: Action, unit: Unit | None, detail: str) 
     return unit if await reply.context.services.authz.allows(actor, action, unit, detail) else None
 
 
-async def refuse(reply: Reply, action: Action, detail: str) -> None:
-    """No scope for ``action`` anywhere: audited, and said."""
-    actor = await actor_of(reply.update, reply.context)
-    await reply.context.services.authz.refuse(actor, action, detail)
-    await reply.send("roster-not-allowed")
-
-
 class Picker:
     """A flow's first step: units in scope for ``action``, page by page, or found by typing
     part of a name or a code (as ``/invite`` does)."""
@@ -139,11 +140,10 @@ class Picker:
 
     async def start(self, reply: Reply, then: Callable[[Reply, bool], Awaitable[int]]) -> int:
         """Begin the flow: straight on when there is one unit, else the unit list."""
-        lines = await units_for(reply.update, reply.context, self.action)
+        lines = await units_or_refuse(reply, self.action, f"/{self.flow.key}", "roster-not-allowed")
         draft = self.flow.draft(reply.context)
         draft.clear()
         if not lines:
-            await refuse(reply, self.action, f"/{self.flow.key}")
             return self.flow.end(reply.context)
         draft["single"] = len(lines) == 1
         if len(lines) == 1:
@@ -181,11 +181,12 @@ class UnitScreen:
 
     async def command(self, update: Update, context: MusterContext) -> None:
         reply = await Reply.to(update, context)
-        lines = await units_for(update, context, self.action)
+        assert update.message is not None and update.message.text is not None
+        command = update.message.text.split()[0]
+        lines = await units_or_refuse(reply, self.action, command, "roster-not-allowed")
         if not lines:
-            assert update.message is not None and update.message.text is not None
-            await refuse(reply, self.action, update.message.text.split()[0])
-        elif len(lines) == 1:
+            return
+        if len(lines) == 1:
             await self.show(reply, lines[0].unit)
         else:
             await self.units(reply, lines, 0)

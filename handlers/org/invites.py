@@ -26,6 +26,7 @@ from handlers.kit.common import (
     Reply,
     actor_of,
     units_for,
+    units_or_refuse,
 )
 from handlers.kit.flow import Flow
 from handlers.kit.pickers import unit_rows
@@ -42,12 +43,8 @@ FLOW = Flow("invite", "iv", "invite-cancelled")
 
 async def start(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    lines = await units_for(update, context, Action.INVITE_MEMBER)
+    lines = await units_or_refuse(reply, Action.INVITE_MEMBER, "/invite", "invite-not-allowed")
     if not lines:
-        await context.services.authz.refuse(
-            await actor_of(update, context), Action.INVITE_MEMBER, "/invite"
-        )
-        await reply.send("invite-not-allowed")
         return FLOW.end(context)
     draft = FLOW.draft(context)
     draft.clear()
