@@ -19,17 +19,9 @@ from storage.models import Member
 from storage.outbox import OutboxRow
 
 
-async def shift_and_reader(services: Services, row: OutboxRow) -> tuple[ShiftView, Member] | None:
-    """The row's shift (as it is now) and its recipient; None when either is gone."""
-    storage = services.storage
-    shift = await storage.shifts.get(int(row.payload["shift"]))
-    member = await storage.members.get(row.member_id or 0)
-    if shift is None or member is None:
-        return None
-    return await services.duty.view(shift), member
-
-
 class DutyNotices:
+    """The renderers of these kinds (``DutyRenderers`` adds the schedule's)."""
+
     def __init__(self, services: Services) -> None:
         self.services = services
 
@@ -40,6 +32,15 @@ class DutyNotices:
             KIND_CANCELLED: self.cancelled,
         }
 
+    async def _read(self, row: OutboxRow) -> tuple[ShiftView, Member] | None:
+        """The row's shift (as it is now) and its recipient; None when either is gone."""
+        storage = self.services.storage
+        shift = await storage.shifts.get(int(row.payload["shift"]))
+        member = await storage.members.get(row.member_id or 0)
+        if shift is None or member is None:
+            return None
+        return await self.services.duty.view(shift), member
+
     async def _name(self, member_id: int) -> str:
         """The display name of the member the notice is about."""
         member = await self.services.storage.members.get(member_id)
@@ -47,7 +48,7 @@ class DutyNotices:
 
     async def started(self, row: OutboxRow) -> Outgoing | None:
         """A late start (after the no-show alert) or a start far from the grid."""
-        found = await shift_and_reader(self.services, row)
+        found = await self._read(row)
         if found is None:
             return None
         view, reader = found
@@ -74,7 +75,7 @@ class DutyNotices:
 
     async def incident(self, row: OutboxRow) -> Outgoing | None:
         """An incident, with its photo just before the text."""
-        found = await shift_and_reader(self.services, row)
+        found = await self._read(row)
         incident = await self.services.storage.incidents.get(int(row.payload["incident"]))
         if found is None or incident is None:
             return None
@@ -106,7 +107,7 @@ class DutyNotices:
 
     async def cancelled(self, row: OutboxRow) -> Outgoing | None:
         """The member's shift was cancelled by their secretary."""
-        found = await shift_and_reader(self.services, row)
+        found = await self._read(row)
         if found is None:
             return None
         view, reader = found

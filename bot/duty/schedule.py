@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.delivery.outgoing import Outgoing, Renderer
 from bot.duty.messages import EDITING, KIND_NOTE, KIND_OFFER, KIND_PROMPT, OPENING, Event, Step
-from bot.duty.render import DutyNotices, shift_and_reader
+from bot.duty.render import DutyNotices
 from bot.duty.service import ShiftView
 from bot.kit.i18n import Html, Translator, format_day
 from bot.services import Services
@@ -60,20 +60,13 @@ def shift_text(i18n: Translator, language: str, view: ShiftView) -> Html:
     )
 
 
-class DutyRenderers:
-    def __init__(self, services: Services) -> None:
-        self.services = services
+class DutyRenderers(DutyNotices):
+    """The schedule's prompts, offers and notes, and the notices of what was done."""
 
     def table(self) -> dict[str, Renderer]:
-        return {
-            KIND_PROMPT: self.prompt,
-            KIND_OFFER: self.offer,
-            KIND_NOTE: self.note,
-            **DutyNotices(self.services).table(),  # what was done to a shift
-        }
-
-    async def _read(self, row: OutboxRow) -> tuple[ShiftView, Member] | None:
-        return await shift_and_reader(self.services, row)
+        return {KIND_PROMPT: self.prompt, KIND_OFFER: self.offer, KIND_NOTE: self.note} | (
+            super().table()
+        )
 
     def _label(self, member: Member, key: str) -> str:
         return self.services.i18n.plain(member.language, key)
