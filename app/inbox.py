@@ -42,6 +42,7 @@ from app.persistence import Owner, SQLitePersistence
 from app.updates import keys_of
 from bot.kit.clock import Clock
 from handlers.kit.common import MusterApp, MusterContext
+from handlers.kit.slots import Slot
 from storage import Storage
 
 log = logging.getLogger(__name__)
@@ -234,6 +235,9 @@ class Inbox:
                     await self.storage.inbox.prune(pruned_at - KEEP)
             except Exception:  # the next pass tries again; the updates stay unmarked
                 log.exception("could not mark processed updates")
+
+
+INBOX: Slot[Inbox] = Slot("inbox")
 
 
 class InboxRequest(BaseRequest):

@@ -4,7 +4,9 @@ JSON text and knows nothing of Telegram).
 
 JSON keeps the stored state readable and inert (unpickling runs code), at the price that
 only JSON-able values survive a restart: handlers keep ``user_data``/``chat_data`` and
-conversation states to plain str/int/float/bool/None/list/str-keyed dict.
+conversation states to plain str/int/float/bool/None/list/str-keyed dict, or dataclasses of
+those (a flow's draft), which are stored as dicts and come back as dicts: the flow turns its
+draft back into its dataclass (``handlers/kit/flow.py``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable, MutableMapping
+from dataclasses import fields, is_dataclass
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
@@ -35,17 +38,36 @@ def _dumps(value: object) -> str:
     return json.dumps(value, separators=(",", ":"), allow_nan=False)
 
 
+def _plain(value: object) -> object:
+    """``value`` with each dataclass in it turned into the dict of its fields."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
 def _faithful_json(value: object) -> str | None:
-    """The JSON text of ``value``, or None if it would not come back equal after a restart.
+    """The JSON text of ``value``, or None if it would not come back equal after a restart
+    (a dataclass comes back as the dict of its fields).
 
     Catches not only unserialisable objects but silent changes: tuples becoming lists and
     int dict keys becoming strings.
     """
+    plain = value
     try:
-        text = _dumps(value)
-    except (TypeError, ValueError):
+        text = _dumps(plain)
+    except TypeError:  # a dataclass in it, perhaps: walked only then (plain data is most)
+        plain = _plain(value)
+        try:
+            text = _dumps(plain)
+        except (TypeError, ValueError):
+            return None
+    except ValueError:
         return None
-    return text if json.loads(text) == value else None
+    return text if json.loads(text) == plain else None
 
 
 def _key_text(key: ConversationKey) -> str:
@@ -62,7 +84,8 @@ def _parties(key: ConversationKey) -> list[Owner]:
 class SQLitePersistence(BasePersistence[Data, Data, Data]):
     """user_data, chat_data and conversation states in the ``ptb_*`` tables.
 
-    bot_data is never stored: it holds live service objects. Callback data is not stored
+    bot_data is never stored: it holds live service objects. PTB is not asked for chat_data
+    either (``store_data``): no handler keeps anything there. Callback data is not stored
     either (arbitrary callback data is not used).
 
     Writes are group-committed by the repository: ``Application.update_persistence`` calls
@@ -90,8 +113,10 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         self, db: Database, *, update_interval: float = 1.0, busy: Busy | None = None
     ) -> None:
         super().__init__(
+            # chat_data: no handler keeps anything there (a chat's state is in the tables),
+            # and PTB would copy and hand over every touched chat's empty dict at each flush.
             store_data=PersistenceInput(
-                bot_data=False, chat_data=True, user_data=True, callback_data=False
+                bot_data=False, chat_data=False, user_data=True, callback_data=False
             ),
             update_interval=update_interval,
         )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.checkins.service import CheckinService
 from bot.config import Settings
+from bot.directives.answers import AnswerService
 from bot.directives.service import DirectiveService
 from bot.duty.on_duty import OnDutyService
 from bot.duty.roster import RosterService
@@ -32,6 +33,7 @@ class Services:
     invites: InviteService
     membership: MembershipService
     directives: DirectiveService
+    answers: AnswerService
     checkins: CheckinService
     roster: RosterService
     duty: DutyService
@@ -68,6 +70,9 @@ class Services:
                 escalation_grace=settings.directives.escalation_grace,
                 recent_limit=settings.directives.recent,
                 paid=settings.delivery,
+            ),
+            answers=AnswerService(
+                storage, clock, authz, settings.zone, settings.directives.escalation_grace
             ),
             checkins=checkins,
             roster=roster,

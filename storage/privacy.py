@@ -23,6 +23,7 @@ class Erased:
     shifts: int = 0
     incidents: int = 0
     messages: int = 0  # sent messages whose text was dropped (a flag notice quotes answers)
+    reasons: int = 0  # reasons given with answers to a directive's question (current ones)
 
 
 class PrivacyRepository:
@@ -36,18 +37,21 @@ class PrivacyRepository:
         return date.fromisoformat(row["done_until"]) if row else None
 
     async def erase_before(self, first_kept: date, since: date | None) -> Erased:
-        """Blank check-in answers, shift reports, start locations and decline reasons, and
-        incident texts, photos and locations of the local days before ``first_kept`` (and
+        """Blank check-in answers, shift reports, start locations and decline reasons,
+        incident texts, photos and locations, and reasons given with answers, of the local
+        days before ``first_kept`` (and
         from ``since``, where the last pass stopped); the rows and their flags stay."""
         low, high = (since or date.min).isoformat(), first_kept.isoformat()
         async with self.db.transaction() as conn:
             checkins = await conn.execute(
-                "UPDATE checkins SET answers = '{}' WHERE day >= ? AND day < ? AND answers != '{}'",
+                "UPDATE checkins SET answers = '{}', figures = NULL"
+                " WHERE day >= ? AND day < ? AND answers != '{}'",
                 (low, high),
             )
             shifts = await conn.execute(
-                "UPDATE shifts SET report = NULL, start_lat = NULL, start_lon = NULL,"
-                " decline_reason = NULL WHERE day >= ? AND day < ? AND (report IS NOT NULL"
+                "UPDATE shifts SET report = NULL, figures = NULL, start_lat = NULL,"
+                " start_lon = NULL, decline_reason = NULL"
+                " WHERE day >= ? AND day < ? AND (report IS NOT NULL"
                 " OR start_lat IS NOT NULL OR decline_reason IS NOT NULL)",
                 (low, high),
             )
@@ -65,12 +69,34 @@ class PrivacyRepository:
                 " AND payload != '{}' AND status NOT IN ('pending', 'sending')",
                 (low, high),
             )
+            # Reasons given with answers (UTC instants, as for messages); the choices stay.
+            reasons = await conn.execute(
+                "UPDATE directive_recipients SET answer_reason = NULL"
+                " WHERE answer_reason IS NOT NULL AND answered_at >= ? AND answered_at < ?",
+                (low, high),
+            )
+            await conn.execute(
+                "UPDATE directive_answers SET reason = NULL"
+                " WHERE reason IS NOT NULL AND at >= ? AND at < ?",
+                (low, high),
+            )
+            # Notes on how a flag was handled are details of the flagged day too.
+            await conn.execute(
+                "UPDATE flag_cases SET note = NULL WHERE day >= ? AND day < ? AND note IS NOT NULL",
+                (low, high),
+            )
             await conn.execute(
                 "INSERT INTO retention_state (name, done_until) VALUES ('details', ?)"
                 " ON CONFLICT (name) DO UPDATE SET done_until = excluded.done_until",
                 (high,),
             )
-        return Erased(checkins.rowcount, shifts.rowcount, incidents.rowcount, messages.rowcount)
+        return Erased(
+            checkins.rowcount,
+            shifts.rowcount,
+            incidents.rowcount,
+            messages.rowcount,
+            reasons.rowcount,
+        )
 
     async def erase_member(self, member_id: int, placeholder: str, now: datetime) -> None:
         """Everything that says who the person was, or what they said, goes; what they
@@ -96,16 +122,33 @@ class PrivacyRepository:
             await conn.execute("DELETE FROM roles WHERE member_id = ?", (member_id,))
             await conn.execute("DELETE FROM menu_refresh WHERE member_id = ?", (member_id,))
             await conn.execute(
-                "UPDATE checkins SET answers = '{}' WHERE member_id = ?", (member_id,)
+                "UPDATE checkins SET answers = '{}', figures = NULL WHERE member_id = ?",
+                (member_id,),
             )
             await conn.execute(
-                "UPDATE shifts SET report = NULL, start_lat = NULL, start_lon = NULL,"
-                " decline_reason = NULL WHERE member_id = ? OR declined_member_id = ?",
+                "UPDATE shifts SET report = NULL, figures = NULL, start_lat = NULL,"
+                " start_lon = NULL, decline_reason = NULL"
+                " WHERE member_id = ? OR declined_member_id = ?",
                 (member_id, member_id),
             )
             await conn.execute(
                 "UPDATE incidents SET text = NULL, photo_file_id = NULL, lat = NULL, lon = NULL"
                 " WHERE member_id = ?",
+                (member_id,),
+            )
+            # Their reasons for an answer, current and past; the choices still count.
+            await conn.execute(
+                "UPDATE directive_recipients SET answer_reason = NULL"
+                " WHERE member_id = ? AND answer_reason IS NOT NULL",
+                (member_id,),
+            )
+            await conn.execute(
+                "UPDATE directive_answers SET reason = NULL WHERE member_id = ?", (member_id,)
+            )
+            # Their flag cases keep counting (open, handled, escalated); the notes written
+            # about them go, and any other note naming them is scrubbed below.
+            await conn.execute(
+                "UPDATE flag_cases SET note = NULL WHERE member_id = ? AND note IS NOT NULL",
                 (member_id,),
             )
             # Messages not sent yet would reach a person who asked to be forgotten; those
@@ -136,6 +179,7 @@ class PrivacyRepository:
                 [(row_id,) for row_id in about],
             )
             await _scrub_column(conn, "audit_log", "id", "detail", traces, as_json=False)
+            await _scrub_column(conn, "flag_cases", "id", "note", traces, as_json=False)
             if telegram_id is None:
                 return
             await conn.execute(

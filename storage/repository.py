@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from storage.answers import AnswerRepository
 from storage.audit import AuditRepository
+from storage.cases import CaseRepository
 from storage.checkins import CheckinRepository
 from storage.db import Database
 from storage.directives import DirectiveRepository
 from storage.exports import ExportRepository
+from storage.figures import FigureRepository
 from storage.grids import GridRepository
 from storage.inbox import InboxRepository
 from storage.incidents import IncidentRepository
@@ -32,12 +35,15 @@ class Storage:
         self.audit = AuditRepository(db)
         self.outbox = OutboxRepository(db)
         self.directives = DirectiveRepository(db)
+        self.answers = AnswerRepository(db)
         self.checkins = CheckinRepository(db)
+        self.cases = CaseRepository(db)
         self.leave = LeaveRepository(db)
         self.grids = GridRepository(db)
         self.shifts = ShiftRepository(db)
         self.incidents = IncidentRepository(db)
         self.summaries = SummaryRepository(db)
+        self.figures = FigureRepository(db)
         self.exports = ExportRepository(db)
         self.privacy = PrivacyRepository(db)
         self.inbox = InboxRepository(db)

@@ -37,9 +37,14 @@ from app.demo.cast import (
 )
 from app.demo.ledger import Entry, Ledger
 from app.demo.stage import DemoError, Stage
+from bot.checkins.buttons import CheckInNow, LeaveFirst, LeaveLast, LeaveReason, SubmitCheckIn
 from bot.checkins.service import local_instant
+from bot.directives import buttons as directive
+from bot.duty import buttons as duty
+from bot.kit.callbacks import Payload
 from bot.org.authz import Actor
 from fakeapi import FakeUser
+from handlers.checkins.checkin import FORM as CHECKIN_FORM
 from storage.models import Role, Unit
 
 INVITE_DAYS = 7
@@ -199,9 +204,9 @@ class Day:
         takers = [p.telegram_id for p in self.plan.people if p.leave]
         async with self.step("leave", local(EVE, "20:45"), replies="reply: /leave") as did:
             await self.send(self.users[t].command("leave") for t in takers)
-            await self.press(takers, "lv:r:annual")
-            await self.press(takers, "lv:f:1")  # tomorrow
-            await self.press(takers, "lv:l:0")  # that day only
+            await self.press(takers, LeaveReason("annual"))
+            await self.press(takers, LeaveFirst(1))  # tomorrow
+            await self.press(takers, LeaveLast(0))  # that day only
             did.append(f"{len(takers)} members recorded leave for Monday with /leave")
 
     async def shifts_asked(self) -> None:
@@ -211,8 +216,12 @@ class Day:
             s for s in plan.shifts if s.fate in (Fate.DECLINED_COVERED, Fate.DECLINED_UNCOVERED)
         ]
         async with self.step("shifts asked", local(EVE, "21:00"), replies="reply: duty") as did:
-            await self.press([s.holder for s in confirm], lambda who: self._data("ok", who))
-            await self.press([s.holder for s in decline], lambda who: self._data("no", who))
+            await self.press(
+                [s.holder for s in confirm], lambda who: self._data(duty.ConfirmShift, who)
+            )
+            await self.press(
+                [s.holder for s in decline], lambda who: self._data(duty.DeclineShift, who)
+            )
             await self.send(self.users[s.holder].message(plan.words.decline) for s in decline)
             did.append(f"{len(confirm)} confirmed, {len(decline)} declined with a reason")
 
@@ -221,7 +230,7 @@ class Day:
         title = "cover taken" if fate is Fate.DECLINED_COVERED else "cover taken after cut-off"
         async with self.step(title, when, replies="reply: duty") as did:
             for shift in shifts:
-                data = f"dt:cv:{self.played.shift_ids[shift.grid]}"
+                data = duty.TakeShift(self.played.shift_ids[shift.grid])
                 assert shift.cover is not None
                 # The one too late presses right after, before the bot has taken the
                 # button off their offer.
@@ -239,7 +248,9 @@ class Day:
         async with self.step(
             "late confirmation", local(EVE, "23:30"), replies="reply: duty"
         ) as did:
-            await self.press([s.holder for s in late], lambda who: self._data("ok", who))
+            await self.press(
+                [s.holder for s in late], lambda who: self._data(duty.ConfirmShift, who)
+            )
             did.append(f"{len(late)} confirmed from the reminder")
 
     async def blocking(self) -> None:
@@ -256,17 +267,17 @@ class Day:
         root = self.played.units[self.plan.root.code]
         async with self.step("directive", local(DAY, "07:30"), replies="reply: /directive") as did:
             await self.send([user.command("directive")])
-            await self.press([author], f"dc:t:{root.id}")
-            await self.press([author], "dc:n")
+            await self.press([author], directive.ToggleTarget(root.id))
+            await self.press([author], directive.TargetsDone())
             await self.send([user.message(self.plan.words.directive)])
-            await self.press([author], "dc:a:1")
+            await self.press([author], directive.NeedAck(True))
             await self.send([user.message(f"{DEADLINE:%H:%M}")])
-            await self.press([author], "dc:w:now")
-            await self.press([author], "dc:s")
+            await self.press([author], directive.When(None))  # send now
+            await self.press([author], directive.SendDirective())
             await self.stage.tick()
             reached = next(p for p in self.plan.recipients if not p.blocks)
-            _, data = self.stage.button_from(reached.telegram_id, "ack:")
-            self.played.directive_id = int(data.split(":")[1])
+            _, ack = self.stage.button_from(reached.telegram_id, directive.Acknowledge)
+            self.played.directive_id = ack.directive
             did.append(
                 f"{self.plan.author.name} sent one to everyone, acknowledge by {DEADLINE:%H:%M}"
             )
@@ -285,9 +296,9 @@ class Day:
             if kind is Checkin.ON_TIME:
                 await self.send(self.users[t].command("checkin") for t in ids)
             else:  # from the reminder's "Check in now"
-                await self.press(ids, "ci:go")
-            await self.press(ids, lambda who: f"ci:c:0:{self.plan.person(who).answer}")
-            await self.press(ids, "ci:ok")
+                await self.press(ids, CheckInNow())
+            await self.press(ids, self._answer)
+            await self.press(ids, SubmitCheckIn())
             how = "with /checkin" if kind is Checkin.ON_TIME else "from the reminder"
             did.append(f"{len(ids)} checked in {how}")
 
@@ -295,7 +306,7 @@ class Day:
         ids = [p.telegram_id for p in self.plan.recipients if p.acks and p.ack is kind]
         title = "acknowledgements" if kind is Ack.PROMPT else "late acknowledgements"
         async with self.step(title, when, replies="reply: acknowledged") as did:
-            await self.press(ids, f"ack:{self.played.directive_id}")
+            await self.press(ids, directive.Acknowledge(self.played.directive_id))
             did.append(f"{len(ids)} acknowledged from the {where}")
 
     async def start_duty(self) -> None:
@@ -307,7 +318,7 @@ class Day:
             notices="started far away",
         ) as did:
             workers = [self._worker(s) for s in working]
-            await self.press(workers, lambda who: self._data("go", who))
+            await self.press(workers, lambda who: self._data(duty.StartDuty, who))
             await self.send(self.users[self._worker(s)].location(*self._where(s)) for s in working)
             far = sum(1 for s in working if s.far)
             did.append(f"{len(working)} started duty and shared their location ({far} far away)")
@@ -318,18 +329,18 @@ class Day:
             "incident", local(DAY, "11:00"), replies="reply: on duty", notices="incident report"
         ) as did:
             workers = [self._worker(s) for s in shifts]
-            await self.press(workers, lambda who: self._data("inc", who))
+            await self.press(workers, lambda who: self._data(duty.ReportIncident, who))
             await self.send(self.users[w].message(self.plan.words.incident) for w in workers)
-            await self.press(workers, "od:send")
+            await self.press(workers, duty.SendIncident())
             did.append(f"{count(len(workers), 'incident')} reported on duty")
 
     async def end_duty(self) -> None:
         working = [self._worker(s) for s in self.plan.shifts if s.fate in WORKED]
         async with self.step("duty ended", local(DAY, "13:10"), replies="reply: on duty") as did:
-            await self.press(working, lambda who: self._data("end", who))
+            await self.press(working, lambda who: self._data(duty.EndDuty, who))
             await self.send(self.users[w].message(str(VISITS)) for w in working)
             await self.send(self.users[w].message(self.plan.words.notes) for w in working)
-            await self.press(working, "od:ok")
+            await self.press(working, duty.SubmitReport())
             did.append(f"{len(working)} ended duty with their report")
 
     # ------------------------------------------------------------ helpers
@@ -361,18 +372,24 @@ class Day:
             self.stage.push(update)
         await self.stage.settle()
 
-    async def press(self, people: Sequence[int], data: str | Callable[[int], str]) -> None:
+    async def press(self, people: Sequence[int], data: Payload | Callable[[int], Payload]) -> None:
         """Each person taps the button carrying ``data`` on the newest message that has
         it (the bot has answered their last update, so it is the one on their screen)."""
         for who in people:
-            value = data if isinstance(data, str) else data(who)
+            value = (data if isinstance(data, Payload) else data(who)).pack()
             message = self.stage.message_with(who, value)
             self.stage.push(self.users[who].press_data(message.message_id, value))
         await self.stage.settle()
 
-    def _data(self, verb: str, who: int) -> str:
-        """A duty button's data for the shift the person holds, covers or works."""
-        return f"dt:{verb}:{self.played.shift_ids[self.duty_of[who].grid]}"
+    def _data(self, kind: type[duty.ShiftButton], who: int) -> duty.ShiftButton:
+        """A duty button for the shift the person holds, covers or works."""
+        return kind(self.played.shift_ids[self.duty_of[who].grid])
+
+    def _answer(self, who: int) -> Payload:
+        """The check-in form's first question, answered as the person's plan says."""
+        answer = self.plan.person(who).answer
+        assert answer is not None  # only those who check in are asked
+        return CHECKIN_FORM.choose(0, answer)
 
     @staticmethod
     def _worker(shift: ShiftPlan) -> int:

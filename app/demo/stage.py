@@ -29,6 +29,7 @@ from bot.config import (
     DirectiveSettings,
     InviteSettings,
     LoggingSettings,
+    LogLevel,
     OrganisationSettings,
     Settings,
     StorageSettings,
@@ -37,10 +38,12 @@ from bot.config import (
 )
 from bot.delivery.pacer import Pacer
 from bot.duty.config import DutySettings
+from bot.kit.callbacks import P
 from bot.kit.clock import FakeClock
 from bot.services import Services
 from fakeapi import BotApiServer, FakeBotApi, SentMessage
 from handlers.kit.common import MusterApp
+from handlers.kit.slots import DELIVERY, SERVICES
 from storage.db import to_db_time
 
 TOKEN = "424242:DEMO-stand-in-token"
@@ -74,7 +77,7 @@ def demo_settings(database: Path, server: BotApiServer, organisation: str, zone:
         duty=DutySettings(),
         summaries=SummarySettings(),
         delivery=DeliverySettings(),
-        logging=LoggingSettings(level="WARNING"),
+        logging=LoggingSettings(level=LogLevel.WARNING),
     )
 
 
@@ -119,7 +122,7 @@ class Stage:
 
     @property
     def services(self) -> Services:
-        services: Services = self.app.bot_data["services"]
+        services = SERVICES.of(self.app)
         return services
 
     @classmethod
@@ -211,7 +214,7 @@ class Stage:
         async with self._patience("the outbox was not drained"):
             while True:
                 self._check()
-                self.app.bot_data["wake_delivery"]()
+                DELIVERY.of(self.app).wake()
                 row = await storage.db.fetchone(
                     "SELECT COUNT(*) FROM outbox WHERE status = 'sending'"
                     " OR (status = 'pending' AND next_attempt_at <= ?)",
@@ -228,14 +231,13 @@ class Stage:
                 return message
         raise DemoError(f"chat {chat_id} has no button {data!r}")
 
-    def button_from(self, chat_id: int, prefix: str) -> tuple[SentMessage, str]:
-        """The newest message with a button whose data starts with ``prefix``, and that
-        button's data."""
+    def button_from(self, chat_id: int, kind: type[P]) -> tuple[SentMessage, P]:
+        """The newest message with a ``kind`` button, and that button's payload."""
         for message in reversed(self.api.sent_to(chat_id)):
             for _, value in message.buttons:
-                if value is not None and value.startswith(prefix):
-                    return message, value
-        raise DemoError(f"chat {chat_id} has no button {prefix}…")
+                if (payload := kind.parse(value)) is not None:
+                    return message, payload
+        raise DemoError(f"chat {chat_id} has no {kind.__name__} button")
 
     # ------------------------------------------------------------ faults
 

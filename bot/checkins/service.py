@@ -16,15 +16,17 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.checkins.cases import CaseService, flagged_questions
 from bot.checkins.config import WEEKDAYS, CheckinSettings
 from bot.kit.clock import Clock
+from bot.kit.figures import figures_of
 from bot.kit.forms import AnswerError, check_answer
 from bot.kit.people import require_active
 from bot.kit.questions import CHOICE_KINDS, Question
 from bot.kit.zones import unit_zone
 from bot.org.authz import Action, Actor, Authorizer
 from storage import Storage
-from storage.checkins import Checkin, Missing, UnitDay
+from storage.checkins import Checkin, CheckinKind, Missing, UnitDay
 from storage.leave import Leave
 from storage.models import Member, Role, Unit
 from storage.outbox import NewMessage, Priority
@@ -34,7 +36,6 @@ _VIEWERS = (Role.SECRETARY, Role.COORDINATOR)
 CLOSE_CATCH_UP = timedelta(hours=12)
 
 # A flagged answer, for the unit's secretaries (payload: the member and the day).
-KIND_FLAG = "checkin_flag"
 
 
 class CheckinError(Exception):
@@ -45,6 +46,17 @@ class CheckinError(Exception):
         super().__init__(reason)
         self.reason = reason
         self.details = details
+
+
+class LeaveProblem(StrEnum):
+    """Why leave cannot be recorded or cancelled (a ``CheckinError``'s reason)."""
+
+    IN_PAST = "leave_in_past"
+    BACKWARDS = "leave_backwards"  # the last day before the first
+    TOO_LONG = "leave_too_long"
+    OVERLAP = "leave_overlap"
+    UNKNOWN_REASON = "unknown_reason"  # not one of the configured reasons
+    UNKNOWN_LEAVE = "unknown_leave"
 
 
 class WindowState(StrEnum):
@@ -83,6 +95,7 @@ class CheckinService:
         self.form = form
         self.zone = zone
         self.authz = authz or Authorizer(storage, clock, set())
+        self.cases = CaseService(storage, clock, self.authz)
         self._fingerprint: tuple[CheckinSettings, str] | None = None  # see form_fingerprint
 
     def form_fingerprint(self) -> str:
@@ -128,17 +141,15 @@ class CheckinService:
             raise CheckinError(exc.reason, **exc.details) from None
 
     def verdict(self, answers: dict[str, Any]) -> tuple[bool, bool]:
-        """(excused, flagged) from the chosen answers, by the form's choices."""
+        """(excused, flagged) from the answers, by the form's choices and thresholds."""
         excused = flagged = False
         for question in self.form.questions:
-            if question.kind not in CHOICE_KINDS or answers.get(question.id) is None:
+            value = answers.get(question.id)
+            flagged |= question.flags(value)
+            if question.kind not in CHOICE_KINDS or value is None:
                 continue
-            value = answers[question.id]
             chosen = set(value if isinstance(value, list) else [value])
-            for choice in question.choices:
-                if choice.id in chosen:
-                    excused |= choice.excused
-                    flagged |= choice.flag
+            excused |= any(c.excused for c in question.choices if c.id in chosen)
         return excused, flagged
 
     async def save(self, member: Member, raw: dict[str, Any]) -> tuple[Checkin, bool]:
@@ -157,17 +168,23 @@ class CheckinService:
             unit_id=member.unit_id,
             day=window.day,
             answers=answers,
+            figures=figures_of(self.form.questions, answers),
             excused=excused,
             flagged=flagged,
             now=now,
         )
-        if not (flagged and self.form.flags_at_once and unit is not None):
+        if not (flagged and unit is not None):
             return await self.storage.checkins.save(**fields)  # one statement, no notice
-        notices = await self._flag_notices(member, unit, window.day, now)
-        # The notice commits with the check-in that causes it: a crash in between would
-        # store a flagged answer nobody is told about.
+        at_once = self.form.flags_at_once
+        notices = await self._flag_notices(member, unit, window.day, now) if at_once else []
+        # The notice and the cases commit with the check-in that causes them: a crash in
+        # between would store a flagged answer nobody is told about.
         async with self.storage.db.transaction() as conn:
             saved = await self.storage.checkins.save(**fields)
+            questions = flagged_questions(self.form.questions, answers)
+            await self.cases.open(
+                conn, member, saved[0].id, member.unit_id, window.day, questions, now
+            )
             await self.storage.outbox.enqueue_many(conn, notices, now)
         return saved
 
@@ -178,7 +195,7 @@ class CheckinService:
         worded in its reader's language when sent (``CheckinRenderers.flag``)."""
         payload = {"member": member.id, "day": day.isoformat()}
         return [
-            NewMessage(KIND_FLAG, chat_id, secretary.id, None, Priority.NOTICE, payload, now)
+            NewMessage(CheckinKind.FLAG, chat_id, secretary.id, None, Priority.NOTICE, payload, now)
             for secretary in await self.authz.nearest_secretaries(unit)
             if (chat_id := secretary.telegram_id) is not None
         ]
@@ -193,7 +210,10 @@ class CheckinService:
         return local_instant(day + timedelta(days=1), time(0, 0), self.zone)
 
     def day_off(self, day: date) -> bool:
-        """A configured weekday off or holiday: no check-in is expected."""
+        """A configured weekday off or holiday: no check-in is expected, unless the day is
+        one of the dated ``workdays`` (a 调休 Saturday)."""
+        if day in self.form.workdays:
+            return False
         return WEEKDAYS[day.weekday()] in self.form.days_off or day in self.form.holidays
 
     async def run_schedule(
@@ -316,7 +336,7 @@ class CheckinService:
         the flow can ask again); return that today."""
         today = self.window(await self.storage.units.get(member.unit_id)).day
         if first < today:
-            raise CheckinError("leave_in_past")
+            raise CheckinError(LeaveProblem.IN_PAST)
         return today
 
     async def record_leave(
@@ -324,15 +344,15 @@ class CheckinService:
     ) -> Leave:
         await self.may_manage_leave(actor, member)
         if reason not in {r.id for r in self.form.leave_reasons}:
-            raise CheckinError("unknown_reason")
+            raise CheckinError(LeaveProblem.UNKNOWN_REASON)
         today = await self.check_leave_start(member, first)
         if last < first:
-            raise CheckinError("leave_backwards")
+            raise CheckinError(LeaveProblem.BACKWARDS)
         if (last - first).days > 365:
-            raise CheckinError("leave_too_long")
+            raise CheckinError(LeaveProblem.TOO_LONG)
         for other in await self.storage.leave.upcoming(member.id, today):
             if other.first_day <= last and first <= other.last_day:
-                raise CheckinError("leave_overlap", first=other.first_day, last=other.last_day)
+                raise CheckinError(LeaveProblem.OVERLAP, first=other.first_day, last=other.last_day)
         async with self.storage.db.transaction():
             leave = await self.storage.leave.add(
                 member_id=member.id,
@@ -351,11 +371,11 @@ class CheckinService:
         leave = await self.storage.leave.get(leave_id)
         member = await self.storage.members.get(leave.member_id) if leave else None
         if leave is None or member is None:
-            raise CheckinError("unknown_leave")
+            raise CheckinError(LeaveProblem.UNKNOWN_LEAVE)
         await self.may_manage_leave(actor, member)
         async with self.storage.db.transaction():
             if not await self.storage.leave.cancel(leave_id, self.clock.now()):
-                raise CheckinError("unknown_leave")
+                raise CheckinError(LeaveProblem.UNKNOWN_LEAVE)
             await self.authz.audit(actor, "leave_cancel", None, f"leave {leave_id}")
         return leave, member
 

@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.config import FREE_PER_SECOND, MESSAGES_PER_STAR
+from bot.directives.questions import Question
 from bot.kit.days import plausible
 from bot.kit.typed import typed
 from storage.directives import Target
@@ -112,6 +113,9 @@ class Draft:
     ack_deadline: datetime | None
     send_at: datetime | None  # None: now
     urgent: bool = False  # a paid broadcast
+    # Answers asked instead of ✅ (bot/directives/questions.py); an answer acknowledges,
+    # so a question is sent with ack_required and its deadline (migration 0020).
+    question: Question | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,8 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.directives.asking import answer_buttons
+from bot.directives.buttons import Acknowledge
 from bot.kit.i18n import Html, Translator, format_day
 from storage.directives import Directive
+from storage.models import DirectiveStatus
 
 
 def local_when(
@@ -39,7 +42,10 @@ def directive_text(
 ) -> str:
     """Heading (who from, by when) over the author's text, and the acknowledgement line
     once there is one."""
-    if directive.ack_required and directive.ack_deadline is not None:
+    if directive.question is not None and directive.ack_deadline is not None:
+        deadline = local_when(i18n, language, directive.ack_deadline, zone, now)
+        heading = i18n.t(language, "directive-heading-answer", unit=from_unit, deadline=deadline)
+    elif directive.ack_required and directive.ack_deadline is not None:
         deadline = local_when(i18n, language, directive.ack_deadline, zone, now)
         heading = i18n.t(language, "directive-heading-ack", unit=from_unit, deadline=deadline)
     else:
@@ -48,7 +54,7 @@ def directive_text(
     if acked_at is not None:
         at = acked_at.astimezone(zone).strftime("%H:%M")
         parts.append(i18n.t(language, "directive-acknowledged-at", time=at))
-    elif directive.status == "cancelled":
+    elif directive.status is DirectiveStatus.CANCELLED:
         parts.append(i18n.t(language, "directive-withdrawn-line"))
     return "\n\n".join(parts)
 
@@ -56,9 +62,11 @@ def directive_text(
 def ack_buttons(
     i18n: Translator, language: str, directive: Directive
 ) -> list[list[tuple[str, str]]]:
-    if not directive.ack_required or directive.status == "cancelled":
+    if directive.question is not None:  # answered, not acknowledged
+        return answer_buttons(directive)
+    if not directive.ack_required or directive.status is DirectiveStatus.CANCELLED:
         return []
-    return [[(i18n.t(language, "button-acknowledge"), f"ack:{directive.id}")]]
+    return [[(i18n.t(language, "button-acknowledge"), Acknowledge(directive.id).pack())]]
 
 
 def reminder_text(
@@ -74,4 +82,5 @@ def reminder_text(
         if directive.ack_deadline
         else ""
     )
-    return i18n.t(language, "directive-reminder", unit=from_unit, deadline=deadline)
+    key = "directive-reminder-answer" if directive.question else "directive-reminder"
+    return i18n.t(language, key, unit=from_unit, deadline=deadline)

@@ -19,7 +19,7 @@ from bot.kit.zones import unit_zone, zone_named
 from bot.org.authz import Action, Actor, Authorizer, can
 from storage import Storage
 from storage.directives import Directive, PaidTerms, Straggler, Target, UnitTally
-from storage.models import Member, Role, Unit
+from storage.models import DirectiveStatus, Member, Role, Unit
 from storage.outbox import NewMessage, Priority
 
 
@@ -185,7 +185,7 @@ class DirectiveService:
             await self.authz.check(actor, Action.SEND_DIRECTIVE, unit, "directive")
         text = check_text(draft.text)
         send_at = draft.send_at if draft.send_at and draft.send_at > now else now
-        if draft.ack_required:
+        if draft.ack_required or draft.question is not None:
             if draft.ack_deadline is None or draft.ack_deadline <= now:
                 raise DirectiveError("deadline_past")
             if draft.ack_deadline <= send_at:
@@ -200,12 +200,13 @@ class DirectiveService:
             from_unit_id=origin.id,
             text=text,
             attachment=draft.attachment,
-            ack_required=draft.ack_required,
-            ack_deadline=draft.ack_deadline if draft.ack_required else None,
+            ack_required=draft.ack_required or draft.question is not None,
+            ack_deadline=draft.ack_deadline if draft.ack_required or draft.question else None,
             send_at=send_at,
             targets=draft.targets,
             now=now,
             paid=PaidTerms(quote.cap_stars, quote.estimate_stars) if quote else None,
+            question=draft.question.to_json() if draft.question else None,
         )
         if send_at <= now:
             await self.storage.directives.materialise(directive_id, now)
@@ -257,9 +258,10 @@ class DirectiveService:
         if directive is None or member is None:
             return AckResult(AckStatus.UNKNOWN)
         require_active(member)
-        if directive.status == "cancelled":
+        if directive.status is DirectiveStatus.CANCELLED:
             return await self._ack_result(AckStatus.CANCELLED, directive, member, None)
-        if not directive.ack_required:
+        if not directive.ack_required or directive.question is not None:
+            # A question is acknowledged by answering it (bot/directives/answers.py).
             return AckResult(AckStatus.NOT_REQUIRED, directive)
         at, first = await self.storage.directives.acknowledge(
             directive_id, member.id, self.clock.now()

@@ -18,6 +18,7 @@ from bot.duty.config import START_EARLY, DutySettings
 from bot.duty.messages import KIND_INCIDENT, KIND_STARTED, message
 from bot.duty.service import DutyService, Secretaries, ShiftView
 from bot.kit.clock import Clock
+from bot.kit.figures import DUTY, figures_of
 from bot.kit.forms import AnswerError, check_answer
 from bot.kit.people import require_active
 from storage import Storage
@@ -169,8 +170,9 @@ class OnDutyService:
             raise DutyError("report_changed") from exc
         now = self.clock.now()
         async with self.storage.db.transaction() as conn:
+            figures = figures_of(self.settings.report, report, DUTY)
             if not await self.storage.shifts.mark_completed(
-                conn, shift_id, member.id, now=now, report=report
+                conn, shift_id, member.id, now=now, report=report, figures=figures
             ):
                 raise DutyError("already_ended", at=now)
         ended = await self.storage.shifts.get(shift_id)

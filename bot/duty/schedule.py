@@ -7,6 +7,7 @@ language; a prompt or offer that no longer applies is dropped."""
 from __future__ import annotations
 
 from bot.delivery.outgoing import Outgoing, Renderer
+from bot.duty import buttons as b
 from bot.duty.messages import EDITING, KIND_NOTE, KIND_OFFER, KIND_PROMPT, OPENING, Event, Step
 from bot.duty.render import DutyNotices
 from bot.duty.service import ShiftView
@@ -89,18 +90,18 @@ class DutyRenderers(DutyNotices):
             if shift.status is not ShiftStatus.ASSIGNED or now >= until:
                 return None
             buttons = [
-                (self._label(member, "duty-button-confirm"), f"dt:ok:{shift.id}"),
-                (self._label(member, "duty-button-decline"), f"dt:no:{shift.id}"),
+                (self._label(member, "duty-button-confirm"), b.ConfirmShift(shift.id).pack()),
+                (self._label(member, "duty-button-decline"), b.DeclineShift(shift.id).pack()),
             ]
         elif step is Step.START:
             late = now >= shift.starts_at + settings.no_show_grace
             if shift.status is not ShiftStatus.CONFIRMED or late:
                 return None
-            buttons = [(self._label(member, "duty-button-start"), f"dt:go:{shift.id}")]
+            buttons = [(self._label(member, "duty-button-start"), b.StartDuty(shift.id).pack())]
         else:
             if shift.status is not ShiftStatus.STARTED:
                 return None
-            buttons = [(self._label(member, "onduty-end-button"), f"dt:end:{shift.id}")]
+            buttons = [(self._label(member, "onduty-end-button"), b.EndDuty(shift.id).pack())]
         i18n, language = self.services.i18n, member.language
         text = i18n.t(language, _PROMPTS[step], shift=shift_text(i18n, language, view))
         return Outgoing(text=text, buttons=[buttons])
@@ -117,7 +118,7 @@ class DutyRenderers(DutyNotices):
             return None
         i18n, language = self.services.i18n, member.language
         text = i18n.t(language, "duty-offer", shift=shift_text(i18n, language, view))
-        take = (self._label(member, "duty-button-take"), f"dt:cv:{view.shift.id}")
+        take = (self._label(member, "duty-button-take"), b.TakeShift(view.shift.id).pack())
         return Outgoing(text=text, buttons=[[take]])
 
     async def note(self, row: OutboxRow) -> Outgoing | None:

@@ -1,11 +1,11 @@
-"""The one word for each shift status, used by /roster and the summary workbook, and how
-a grid is named: the part of duty's wording that other features may use."""
+"""The one word for each shift status, used by /roster (the workbook has plain words), and
+how a grid is named: the part of duty's wording that other features may use."""
 
 from __future__ import annotations
 
 from storage.models import Grid, ShiftStatus
 
-# How a shift's status reads (in /roster, the summary workbook).
+# How a shift's status reads in /roster.
 SHIFT_STATUS_KEYS = {
     ShiftStatus.ASSIGNED: "roster-status-assigned",
     ShiftStatus.CONFIRMED: "roster-status-confirmed",

@@ -9,7 +9,7 @@ subtree, never one per unit.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,10 +19,13 @@ from bot.config import SummarySettings
 from bot.duty.plans import UnitCoverage
 from bot.duty.roster import RosterService
 from bot.kit.clock import Clock
+from bot.kit.questions import Question
 from bot.org.authz import Action, Actor, Authorizer
+from bot.summaries.reported import Reported, reported
 from storage import Storage
 from storage.checkins import Missing, UnitDay
-from storage.exports import MemberDay, ShiftRow
+from storage.exports import AnswerRow, MemberDay, ShiftRow
+from storage.figures import Figures, summed
 from storage.incidents import Incident
 from storage.models import Unit
 from storage.summaries import DirectiveDay, Flagged
@@ -30,6 +33,10 @@ from storage.summaries import DirectiveDay, Flagged
 DAILY, WEEKLY = "daily", "weekly"
 # A summary missed while the bot was down is still sent this long after it fell due.
 CATCH_UP = timedelta(hours=24)
+# Check-ins on a workbook's answers sheet at most: a root committee's month would be
+# millions of rows, more than a sheet holds (1,048,576) or memory affords. One more is
+# read, to tell the reader the sheet was cut.
+ANSWER_ROWS = 250_000
 
 
 class SummaryError(Exception):
@@ -109,6 +116,8 @@ class Line:
     previous: Counts
     duty: Duty = Duty()
     own: bool = False
+    open_flags: tuple[int, int] = (0, 0)  # flag cases open, and of those older than 24 h
+    figures: Figures = field(default_factory=dict)  # of reported answers (issue #17)
 
 
 @dataclass(slots=True)
@@ -126,6 +135,10 @@ class Summary:
     flagged: list[tuple[Flagged, Unit]]
     directives: list[DirectiveDay]
     incidents: list[tuple[Incident, Unit]]
+    open_flags: tuple[int, int] = (0, 0)  # flag cases open, and of those older than 24 h
+    # Reported answers: the forms' questions that have figures, and the committee's total.
+    questions: list[Reported] = field(default_factory=list)
+    figures: Figures = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -143,6 +156,9 @@ class BookParts:
     per_unit: dict[int, Counts]
     members: list[MemberDay]
     shifts: list[ShiftRow]
+    answers: list[AnswerRow]
+    questions: list[Question]  # the check-in form's, for the answers' columns
+    report_questions: list[Question]  # the end-of-duty report's
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +173,10 @@ class Export:
     days: list[tuple[date, dict[int, Counts]]]
     shifts: list[ShiftRow]
     directives: list[DirectiveDay]
-    zone: ZoneInfo  # the organisation's: the clock of a unit without a timezone of its own
+    zone: ZoneInfo  # the committee's: a unit without its own timezone keeps this one
+    answers: list[AnswerRow]
+    questions: list[Question]
+    report_questions: list[Question]
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,10 +224,17 @@ class SummaryService:
         end, previous_end = self.checkins.day_end(day), self.checkins.day_end(previous)
         today = await storage.checkins.rolled_up(root, day, end)
         before = await storage.checkins.rolled_up(root, previous, previous_end)
+        figures = await storage.figures.rolled_up(root, day)
         coverage = await self.roster.coverage_found(committee, day)
         duty: dict[str, list[UnitCoverage]] = {}
         for entry in coverage.values():
             duty.setdefault(line_of(root, entry.unit.path), []).append(entry)
+        # Cases open when the day ended (or now, for today's), per line like the rest.
+        flags: dict[str, tuple[int, int]] = {}
+        at = min(self.clock.now(), end)
+        for path, (open_, old) in (await self.checkins.cases.open_flags_per_unit(root, at)).items():
+            was = flags.get(line_of(root, path), (0, 0))
+            flags[line_of(root, path)] = (was[0] + open_, was[1] + old)
         lines: list[Line] = []
         if root in today and today[root].members:
             lines.append(
@@ -218,6 +244,8 @@ class SummaryService:
                     Counts.one(before.get(root)),
                     Duty.of(duty.get(root, [])),
                     own=True,
+                    open_flags=flags.get(root, (0, 0)),
+                    figures=figures.get(root, {}),
                 )
             )
         for child in await storage.units.children(committee.id):
@@ -227,6 +255,8 @@ class SummaryService:
                     Counts.one(today.get(child.path)),
                     Counts.one(before.get(child.path)),
                     Duty.of(duty.get(child.path, [])),
+                    open_flags=flags.get(child.path, (0, 0)),
+                    figures=figures.get(child.path, {}),
                 )
             )
         lines.sort(key=_worst_first)
@@ -255,6 +285,9 @@ class SummaryService:
             flagged=[(f, named[f.unit_id]) for f in flagged if f.unit_id in named],
             directives=await storage.summaries.directives(root, start, end),
             incidents=[(i, named[i.unit_id]) for i in incidents if i.unit_id in named],
+            open_flags=(sum(o for o, _ in flags.values()), sum(o for _, o in flags.values())),
+            questions=reported(self.checkins.form.questions, self.roster.settings.report),
+            figures=summed(list(figures.values())),
         )
 
     async def book_parts(self, summary: Summary) -> BookParts:
@@ -268,6 +301,9 @@ class SummaryService:
             per_unit={d.unit_id: Counts.one(d) for d in days},
             members=await storage.exports.member_days(committee.path, day, end),
             shifts=await storage.exports.shifts(committee.path, day, day),
+            answers=await storage.exports.answers(committee.path, day, day, ANSWER_ROWS + 1),
+            questions=self.checkins.form.questions,
+            report_questions=self.roster.settings.report,
         )
 
     def working_day_before(self, day: date) -> date:
@@ -320,7 +356,10 @@ class SummaryService:
             days=days,
             shifts=await self.storage.exports.shifts(unit.path, first, last),
             directives=await self.storage.summaries.directives(unit.path, start, end),
-            zone=self.checkins.zone,
+            zone=zone,
+            answers=await self.storage.exports.answers(unit.path, first, last, ANSWER_ROWS + 1),
+            questions=self.checkins.form.questions,
+            report_questions=self.roster.settings.report,
         )
 
     async def register_chat(self, actor: Actor, unit: Unit, chat_id: int, on: bool) -> bool:

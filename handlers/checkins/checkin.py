@@ -4,12 +4,15 @@ check-in per day that running ``/checkin`` again edits. The rules live in
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
 )
 
+from bot.checkins import buttons as b
 from bot.checkins.service import CheckinError, WindowState
 from bot.kit.i18n import format_day
 from bot.kit.people import require_active
@@ -23,12 +26,20 @@ from handlers.kit.common import (
     member_action,
     wake_delivery,
 )
-from handlers.kit.flow import Flow
-from handlers.kit.form import ERRORS, FormWalker, error_args
+from handlers.kit.flow import DraftFlow
+from handlers.kit.form import ERRORS, FormDraft, FormWalker, error_args
 from storage.models import Member
 
 ASK, CONFIRM, EXISTING = range(3)
-FLOW = Flow("checkin", "ci", "checkin-cancelled")
+
+
+@dataclass
+class CheckinDraft(FormDraft):
+    day: str | None = None  # the local day being checked in for, ISO
+    form: str | None = None  # the configured form's fingerprint
+
+
+FLOW = DraftFlow("checkin", b.CHECKIN, "checkin-cancelled", CheckinDraft)
 
 
 def _fingerprint(context: MusterContext) -> str:
@@ -75,15 +86,16 @@ async def start(update: Update, context: MusterContext) -> int:
         until = format_day(leave.last_day, reply.language)
         await reply.show("checkin-on-leave", new=new, until=until)
         return FLOW.end(context)
-    draft = FLOW.draft(context)
-    draft.clear()
-    FORM.start(context)
-    draft.update(day=window.day.isoformat(), form=_fingerprint(context))
+    draft = FLOW.fresh(context)
+    draft.day, draft.form = window.day.isoformat(), _fingerprint(context)
     existing = await checkins.today(member)
     if existing is not None:
-        draft["answers"] = dict(existing.answers)
+        draft.answers = dict(existing.answers)
         rows: Buttons = [
-            [(reply.t("checkin-change"), "ci:change"), (reply.t("checkin-keep"), "ci:keep")]
+            [
+                (reply.t("checkin-change"), b.ChangeCheckIn().pack()),
+                (reply.t("checkin-keep"), b.KeepCheckIn().pack()),
+            ]
         ]
         summary = FORM.summary(reply, existing.answers)
         at = existing.updated_at.astimezone(zone)
@@ -96,7 +108,7 @@ async def start(update: Update, context: MusterContext) -> int:
 async def change(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    FLOW.draft(context)["i"] = 0
+    FLOW.state(context).i = 0
     return await FORM.ask(reply, new=False)
 
 
@@ -114,13 +126,13 @@ def _questions(context: MusterContext) -> list[Question]:
 async def _guard(reply: Reply) -> int | None:
     """The form was changed in the configuration, or the day turned, mid-way: start over."""
     context = reply.context
-    draft = FLOW.draft(context)
+    draft = FLOW.state(context)
     today = await _today(reply)
-    if draft.get("form") == _fingerprint(context) and draft.get("day") == today:
+    if draft.form == _fingerprint(context) and draft.day == today:
         return None
     await reply.send("checkin-restart")
     FORM.start(context)
-    draft.update(form=_fingerprint(context), day=today)
+    draft.form, draft.day = _fingerprint(context), today
     return await FORM.ask(reply, new=True)
 
 
@@ -135,8 +147,11 @@ async def _today(reply: Reply) -> str | None:
 
 async def _confirm(reply: Reply, new: bool) -> int:
     rows: Buttons = [
-        [(reply.t("checkin-submit"), "ci:ok")],
-        [(reply.t("checkin-start-over"), "ci:r"), *FLOW.controls(reply, back=False)],
+        [(reply.t("checkin-submit"), b.SubmitCheckIn().pack())],
+        [
+            (reply.t("checkin-start-over"), b.RestartCheckIn().pack()),
+            *FLOW.controls(reply, back=False),
+        ],
     ]
     summary = FORM.summary(reply, FORM.answers(reply.context))
     await reply.show_text(reply.t("checkin-confirm", summary=summary), rows, new=new)
@@ -160,7 +175,7 @@ async def submit(update: Update, context: MusterContext) -> int:
     except CheckinError as exc:
         if exc.reason in ERRORS:  # the form changed under an answer: ask again
             await reply.send(ERRORS[exc.reason], **error_args(exc.details))
-            FLOW.draft(context).update(i=0)
+            FLOW.state(context).i = 0
             return await FORM.ask(reply, new=True)
         await reply.edit("checkin-window-passed")
         return FLOW.end(context)
@@ -183,17 +198,17 @@ def register(app: MusterApp) -> None:
         FLOW.conversation(
             entry_points=[
                 CommandHandler("checkin", start, filters=PRIVATE),
-                CallbackQueryHandler(start, pattern=r"^ci:go$"),
+                CallbackQueryHandler(start, pattern=b.CheckInNow.pattern),
             ],
             states={
                 EXISTING: [
-                    CallbackQueryHandler(change, pattern=r"^ci:change$"),
-                    CallbackQueryHandler(keep, pattern=r"^ci:keep$"),
+                    CallbackQueryHandler(change, pattern=b.ChangeCheckIn.pattern),
+                    CallbackQueryHandler(keep, pattern=b.KeepCheckIn.pattern),
                 ],
                 ASK: FORM.handlers(),
                 CONFIRM: [
-                    CallbackQueryHandler(submit, pattern=r"^ci:ok$"),
-                    CallbackQueryHandler(restart, pattern=r"^ci:r$"),
+                    CallbackQueryHandler(submit, pattern=b.SubmitCheckIn.pattern),
+                    CallbackQueryHandler(restart, pattern=b.RestartCheckIn.pattern),
                 ],
             },
         )

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from telegram import Update
@@ -15,7 +16,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.checkins.service import CheckinError
+from bot.checkins import buttons as b
+from bot.checkins.service import CheckinError, LeaveProblem
 from bot.kit.days import typed_day
 from bot.kit.i18n import format_day, join_html
 from bot.org.authz import PermissionDeniedError
@@ -31,28 +33,37 @@ from handlers.kit.common import (
     member_action,
     person_of,
 )
-from handlers.kit.flow import Flow
+from handlers.kit.flow import DraftFlow
 from storage.leave import Leave
 from storage.models import Member
 
 OVERVIEW, REASON, FIRST, LAST = range(4)
-FLOW = Flow("leave", "lv", "leave-closed")
-_ERRORS = {
-    "leave_in_past": "leave-error-past",
-    "leave_backwards": "leave-error-backwards",
-    "leave_too_long": "leave-error-too-long",
-    "leave_overlap": "leave-error-overlap",
-    "unknown_reason": "button-stale",
-    "unknown_leave": "button-stale",
+
+
+@dataclass
+class LeaveDraft:
+    member: int | None = None  # whose leave: a secretary's ``/leave @member``, else one's own
+    reason: str | None = None
+    first: str | None = None  # the first day off, ISO
+
+
+FLOW = DraftFlow("leave", b.LEAVE, "leave-closed", LeaveDraft)
+_ERRORS: dict[str, str] = {
+    LeaveProblem.IN_PAST: "leave-error-past",
+    LeaveProblem.BACKWARDS: "leave-error-backwards",
+    LeaveProblem.TOO_LONG: "leave-error-too-long",
+    LeaveProblem.OVERLAP: "leave-error-overlap",
+    LeaveProblem.UNKNOWN_REASON: "button-stale",
+    LeaveProblem.UNKNOWN_LEAVE: "button-stale",
 }
 
 
 async def _target(reply: Reply) -> Member | None:
     """Whose leave this flow is about (kept in the draft across steps)."""
     services = reply.context.services
-    member_id = FLOW.draft(reply.context).get("member")
+    member_id = FLOW.state(reply.context).member
     if member_id is not None:
-        return await services.membership.by_id(int(member_id))
+        return await services.membership.by_id(member_id)
     return reply.member
 
 
@@ -78,8 +89,7 @@ def _period(reply: Reply, leave: Leave) -> str:
 @member_action
 async def start(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    draft = FLOW.draft(context)
-    draft.clear()
+    draft = FLOW.fresh(context)
     args = command_args(context)
     services = context.services
     if args:
@@ -90,7 +100,7 @@ async def start(update: Update, context: MusterContext) -> int:
         if member is None:
             await reply.send("admin-unknown-member", who=args[0])
             return FLOW.end(context)
-        draft["member"] = member.id
+        draft.member = member.id
     member = await _target(reply)
     if member is None:
         await reply.send("not-a-member", org=services.settings.organisation.name)
@@ -108,10 +118,15 @@ async def start(update: Update, context: MusterContext) -> int:
         for leave in leaves
     ]
     rows: Buttons = [
-        [(reply.label("leave-cancel-button", period=_period(reply, leave)), f"lv:k:{leave.id}")]
+        [
+            (
+                reply.label("leave-cancel-button", period=_period(reply, leave)),
+                b.CancelLeave(leave.id).pack(),
+            )
+        ]
         for leave in leaves
     ]
-    rows = [*rows, [(reply.t("leave-add"), "lv:add"), *FLOW.controls(reply, back=False)]]
+    rows = [*rows, [(reply.t("leave-add"), b.AddLeave().pack()), *FLOW.controls(reply, back=False)]]
     text = reply.t("leave-overview", name=member.display_name, lines=join_html("\n", lines))
     await reply.send_text(text, rows)
     return OVERVIEW
@@ -119,7 +134,7 @@ async def start(update: Update, context: MusterContext) -> int:
 
 async def _ask_reason(reply: Reply, *, new: bool) -> int:
     reasons = reply.context.services.checkins.form.leave_reasons
-    rows: Buttons = [[(_reason(reply, r.id), f"lv:r:{r.id}")] for r in reasons]
+    rows: Buttons = [[(_reason(reply, r.id), b.LeaveReason(r.id).pack())] for r in reasons]
     rows = [*rows, FLOW.controls(reply, back=False)]
     await reply.show_text(reply.t("leave-ask-reason"), rows, new=new)
     return REASON
@@ -134,20 +149,25 @@ async def add(update: Update, context: MusterContext) -> int:
 async def reason_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    FLOW.draft(context)["reason"] = reply.choice
+    FLOW.state(context).reason = reply.pressed(b.LeaveReason).reason
     rows: Buttons = [
-        [(reply.t("leave-today"), "lv:f:0"), (reply.t("leave-tomorrow"), "lv:f:1")],
+        [
+            (reply.t("leave-today"), b.LeaveFirst(0).pack()),
+            (reply.t("leave-tomorrow"), b.LeaveFirst(1).pack()),
+        ],
         FLOW.controls(reply, back=False),
     ]
     await reply.edit("leave-ask-first", rows)
     return FIRST
 
 
-async def _day_from(reply: Reply, base: date) -> date | None:
+async def _day_from(
+    reply: Reply, base: date, offset: type[b.LeaveFirst] | type[b.LeaveLast]
+) -> date | None:
     """A pressed offset from ``base``, or a typed date; None (and a re-ask) if unusable."""
     if reply.update.callback_query is not None:
         await reply.toast("")
-        return base + timedelta(days=int(reply.choice))
+        return base + timedelta(days=reply.pressed(offset).days)
     message = reply.update.message
     day = typed_day(message.text or "", base) if message else None
     if day is None:
@@ -160,7 +180,7 @@ async def first_chosen(update: Update, context: MusterContext) -> int:
     member = await _target(reply)
     if member is None:
         return FLOW.end(context)
-    first = await _day_from(reply, await _today(reply, member))
+    first = await _day_from(reply, await _today(reply, member), b.LeaveFirst)
     if first is None:
         return FIRST
     try:
@@ -168,12 +188,12 @@ async def first_chosen(update: Update, context: MusterContext) -> int:
     except CheckinError:
         await reply.send("leave-error-past-retry")
         return FIRST
-    FLOW.draft(context)["first"] = first.isoformat()
+    FLOW.state(context).first = first.isoformat()
     rows: Buttons = [
         [
-            (reply.t("leave-same-day"), "lv:l:0"),
-            (reply.t("leave-days", days=3), "lv:l:2"),
-            (reply.t("leave-days", days=7), "lv:l:6"),
+            (reply.t("leave-same-day"), b.LeaveLast(0).pack()),
+            (reply.t("leave-days", days=3), b.LeaveLast(2).pack()),
+            (reply.t("leave-days", days=7), b.LeaveLast(6).pack()),
         ],
         FLOW.controls(reply, back=False),
     ]
@@ -188,18 +208,18 @@ async def first_chosen(update: Update, context: MusterContext) -> int:
 @member_action
 async def last_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    draft = FLOW.draft(context)
+    draft = FLOW.state(context)
     member = await _target(reply)
-    if member is None or "first" not in draft:
+    if member is None or draft.first is None:
         return FLOW.end(context)
-    first = date.fromisoformat(draft["first"])
-    last = await _day_from(reply, first)
+    first = date.fromisoformat(draft.first)
+    last = await _day_from(reply, first, b.LeaveLast)
     if last is None:
         return LAST
     services = context.services
     try:
         leave = await services.checkins.record_leave(
-            await actor_of(update, context), member, first, last, str(draft.get("reason"))
+            await actor_of(update, context), member, first, last, str(draft.reason)
         )
     except PermissionDeniedError:
         await reply.send("access-denied")
@@ -207,7 +227,7 @@ async def last_chosen(update: Update, context: MusterContext) -> int:
     except CheckinError as exc:
         details = {k: format_day(v, reply.language) for k, v in exc.details.items()}
         await reply.send(_ERRORS[exc.reason], **details)
-        return LAST if exc.reason == "leave_backwards" else FLOW.end(context)
+        return LAST if exc.reason == LeaveProblem.BACKWARDS else FLOW.end(context)
     period, reason = _period(reply, leave), _reason(reply, leave.reason)
     text = reply.t("leave-recorded", name=member.display_name, period=period, reason=reason)
     await reply.show_text(text, None, new=update.callback_query is None)
@@ -230,7 +250,7 @@ async def cancel_leave(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     try:
         leave, member = await context.services.checkins.cancel_leave(
-            await actor_of(update, context), int(reply.choice)
+            await actor_of(update, context), reply.pressed(b.CancelLeave).leave
         )
     except PermissionDeniedError:
         await reply.toast("access-denied")
@@ -250,16 +270,16 @@ def register(app: MusterApp) -> None:
             entry_points=[CommandHandler("leave", start, filters=PRIVATE)],
             states={
                 OVERVIEW: [
-                    CallbackQueryHandler(cancel_leave, pattern=r"^lv:k:\d{1,12}$"),
-                    CallbackQueryHandler(add, pattern=r"^lv:add$"),
+                    CallbackQueryHandler(cancel_leave, pattern=b.CancelLeave.pattern),
+                    CallbackQueryHandler(add, pattern=b.AddLeave.pattern),
                 ],
-                REASON: [CallbackQueryHandler(reason_chosen, pattern=r"^lv:r:[a-z0-9_]{1,24}$")],
+                REASON: [CallbackQueryHandler(reason_chosen, pattern=b.LeaveReason.pattern)],
                 FIRST: [
-                    CallbackQueryHandler(first_chosen, pattern=r"^lv:f:[01]$"),
+                    CallbackQueryHandler(first_chosen, pattern=b.LeaveFirst.pattern),
                     MessageHandler(typed, first_chosen),
                 ],
                 LAST: [
-                    CallbackQueryHandler(last_chosen, pattern=r"^lv:l:[026]$"),
+                    CallbackQueryHandler(last_chosen, pattern=b.LeaveLast.pattern),
                     MessageHandler(typed, last_chosen),
                 ],
             },

@@ -12,9 +12,18 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler
 
+from bot.directives.buttons import Acknowledge
 from bot.directives.render import directive_text
 from bot.directives.service import AckStatus
-from handlers.kit.common import MusterApp, MusterContext, Reply, member_action, person_of
+from handlers.kit.common import (
+    Buttons,
+    MusterApp,
+    MusterContext,
+    Reply,
+    keyboard,
+    member_action,
+    person_of,
+)
 
 
 @member_action
@@ -22,7 +31,9 @@ async def acknowledge(update: Update, context: MusterContext) -> None:
     reply = await Reply.to(update, context)
     services = context.services
     person = person_of(update)
-    result = await services.directives.acknowledge(int(reply.choice), person.telegram_id)
+    result = await services.directives.acknowledge(
+        reply.pressed(Acknowledge).directive, person.telegram_id
+    )
     directive, zone = result.directive, result.zone
     if directive is None or zone is None:
         await reply.toast("button-stale")
@@ -47,7 +58,7 @@ async def acknowledge(update: Update, context: MusterContext) -> None:
         key = "directive-withdrawn" if result.status is AckStatus.CANCELLED else "reminder-done"
         edits.append(reply.edit(key, time=at))
     if delivered is not None:
-        edits.append(_show_acknowledged(context, person.telegram_id, delivered, text))
+        edits.append(show_delivered(context, person.telegram_id, delivered, text))
     # The answer and the edits at once, not one round trip after the other: in a burst of
     # presses each press holds one of the updates handled at once for its whole time. The
     # answer's task starts first and marks the press answered before its first await, so
@@ -55,16 +66,20 @@ async def acknowledge(update: Update, context: MusterContext) -> None:
     await asyncio.gather(answer, *edits)
 
 
-async def _show_acknowledged(context: MusterContext, chat_id: int, message: int, text: str) -> None:
+async def show_delivered(
+    context: MusterContext, chat_id: int, message: int, text: str, buttons: Buttons = ()
+) -> None:
+    """Edit a directive as delivered to a member (its keyboard gone unless ``buttons``)."""
     with contextlib.suppress(TelegramError):  # unchanged, or deleted by the member
         await context.bot.edit_message_text(
             text,
             chat_id=chat_id,
             message_id=message,
             parse_mode=ParseMode.HTML,
+            reply_markup=keyboard(buttons) if buttons else None,
             disable_web_page_preview=True,
         )
 
 
 def register(app: MusterApp) -> None:
-    app.add_handler(CallbackQueryHandler(acknowledge, pattern=r"^ack:\d{1,12}$"))
+    app.add_handler(CallbackQueryHandler(acknowledge, pattern=Acknowledge.pattern))

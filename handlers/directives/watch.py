@@ -8,11 +8,13 @@ from datetime import datetime
 from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot.directives import buttons as b
 from bot.directives.drafting import DirectiveError
 from bot.directives.service import DirectiveView, Totals
 from bot.kit.i18n import Html, first_words, format_date_iso, format_day, join_html
 from bot.kit.tables import csv_bytes, xlsx_bytes
 from bot.org.authz import Action, PermissionDeniedError
+from handlers.directives import headcount
 from handlers.kit.common import (
     PRIVATE,
     Buttons,
@@ -58,7 +60,8 @@ def _status(reply: Reply, directive: Directive, totals: Totals) -> str:
         state=reply.t(STATE_KEYS[directive.status]),
         sent=totals.sent,
         total=totals.recipients,
-        acked=totals.acked if directive.ack_required else -1,
+        # A question's answers are in its headcount, not counted as acknowledgements.
+        acked=totals.acked if directive.ack_required and not directive.question else -1,
         unreachable=totals.unreachable,
     )
 
@@ -89,7 +92,7 @@ async def _listing(reply: Reply) -> tuple[str, Buttons]:
             day=format_day(when, reply.language),
             text=first_words(directive.text, BUTTON_WORDS),
         )
-        rows.append([(label, f"dw:v:{directive.id}")])
+        rows.append([(label, b.OpenDirective(directive.id).pack())])
     return reply.t("watch-list", lines=join_html("\n", lines)), rows
 
 
@@ -128,14 +131,38 @@ def _detail(reply: Reply, view: DirectiveView) -> tuple[str, Buttons]:
         silent=names if directive.ack_required else "",
         silent_count=len(silent) if directive.ack_required else -1,
     )
+    return text, _actions(reply, view)
+
+
+def _actions(reply: Reply, view: DirectiveView) -> Buttons:
+    """Remind now, the exports, withdrawing, and back to the list."""
+    directive = view.directive
     rows: list[list[tuple[str, str]]] = []
     if view.can_remind and any(not s.unreachable for s, _ in view.stragglers):
-        rows.append([(reply.t("watch-remind"), f"dw:r:{directive.id}")])
-    rows.append([("CSV", f"dw:c:{directive.id}"), ("XLSX", f"dw:x:{directive.id}")])
+        rows.append([(reply.t("watch-remind"), b.RemindDirective(directive.id).pack())])
+    rows.append(
+        [("CSV", b.ExportCsv(directive.id).pack()), ("XLSX", b.ExportXlsx(directive.id).pack())]
+    )
     if view.can_cancel:
-        rows.append([(reply.t("watch-cancel"), f"dw:k:{directive.id}")])
-    rows.append([(reply.t("watch-back"), "dw:l")])
-    return text, rows
+        rows.append([(reply.t("watch-cancel"), b.AskCancelDirective(directive.id).pack())])
+    rows.append([(reply.t("watch-back"), b.DirectiveList().pack())])
+    return rows
+
+
+async def _screen(reply: Reply, view: DirectiveView, page: int = 0) -> tuple[str, Buttons]:
+    """A directive's detail; a question's shows its headcount instead (headcount.py)."""
+    directive = view.directive
+    if directive.question is None:
+        return _detail(reply, view)
+    when = directive.send_at.astimezone(reply.context.services.settings.zone)
+    heading = reply.t(
+        "watch-detail-question",
+        unit=view.from_unit.name,
+        when=f"{format_date_iso(when)} {when:%H:%M}",
+        text=first_words(directive.text, DETAIL_WORDS),
+        status=_status(reply, directive, view.totals),
+    )
+    return await headcount.question_detail(reply, directive, heading, _actions(reply, view), page)
 
 
 async def _view(reply: Reply, directive_id: int) -> DirectiveView | None:
@@ -151,10 +178,20 @@ async def _view(reply: Reply, directive_id: int) -> DirectiveView | None:
 
 async def open_directive(update: Update, context: MusterContext) -> None:
     reply = await Reply.to(update, context)
-    view = await _view(reply, int(reply.choice))
+    await _open(reply, reply.pressed(b.DirectiveButton).directive)
+
+
+async def turn_headcount(update: Update, context: MusterContext) -> None:
+    reply = await Reply.to(update, context)
+    pressed = reply.pressed(b.HeadcountPage)
+    await _open(reply, pressed.directive, pressed.page)
+
+
+async def _open(reply: Reply, directive_id: int, page: int = 0) -> None:
+    view = await _view(reply, directive_id)
     if view is not None:
         await reply.toast("")
-        await reply.edit_text(*_detail(reply, view))
+        await reply.edit_text(*await _screen(reply, view, page))
 
 
 async def back_to_list(update: Update, context: MusterContext) -> None:
@@ -166,7 +203,7 @@ async def back_to_list(update: Update, context: MusterContext) -> None:
 async def remind(update: Update, context: MusterContext) -> None:
     reply = await Reply.to(update, context)
     actor = await actor_of(update, context)
-    directive_id = int(reply.choice)
+    directive_id = reply.pressed(b.DirectiveButton).directive
     try:
         count = await context.services.directives.remind_now(actor, directive_id)
     except PermissionDeniedError:
@@ -181,7 +218,7 @@ async def remind(update: Update, context: MusterContext) -> None:
 
 async def confirm_cancel(update: Update, context: MusterContext) -> None:
     reply = await Reply.to(update, context)
-    view = await _view(reply, int(reply.choice))
+    view = await _view(reply, reply.pressed(b.DirectiveButton).directive)
     if view is None:
         return
     if not view.can_cancel:
@@ -190,8 +227,8 @@ async def confirm_cancel(update: Update, context: MusterContext) -> None:
     await reply.toast("")
     rows: Buttons = [
         [
-            (reply.t("watch-cancel-yes"), f"dw:K:{view.directive.id}"),
-            (reply.t("button-back"), f"dw:v:{view.directive.id}"),
+            (reply.t("watch-cancel-yes"), b.CancelDirective(view.directive.id).pack()),
+            (reply.t("button-back"), b.OpenDirective(view.directive.id).pack()),
         ]
     ]
     await reply.edit(
@@ -206,7 +243,7 @@ async def confirm_cancel(update: Update, context: MusterContext) -> None:
 async def cancel_directive(update: Update, context: MusterContext) -> None:
     reply = await Reply.to(update, context)
     actor = await actor_of(update, context)
-    directive_id = int(reply.choice)
+    directive_id = reply.pressed(b.DirectiveButton).directive
     try:
         held = await context.services.directives.cancel(actor, directive_id)
     except (PermissionDeniedError, DirectiveError):
@@ -215,20 +252,19 @@ async def cancel_directive(update: Update, context: MusterContext) -> None:
     await reply.toast("watch-cancelled", count=held)
     view = await _view(reply, directive_id)
     if view is not None:
-        await reply.edit_text(*_detail(reply, view))
+        await reply.edit_text(*await _screen(reply, view))
 
 
 async def export(update: Update, context: MusterContext) -> None:
     reply = await Reply.to(update, context)
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    view = await _view(reply, int(reply.choice))
+    pressed = reply.pressed(b.DirectiveButton)
+    view = await _view(reply, pressed.directive)
     if view is None:
         return
     await reply.toast("")
     header, rows = await _export_table(reply, view)
     name = f"directive-{format_date_iso(view.directive.send_at)}-{view.directive.id}"
-    if query.data.startswith("dw:x:"):
+    if isinstance(pressed, b.ExportXlsx):
         data, filename = xlsx_bytes({"recipients": (header, rows)}), f"{name}.xlsx"
     else:
         data, filename = csv_bytes(header, rows), f"{name}.csv"
@@ -265,9 +301,12 @@ async def _export_table(
 
 def register(app: MusterApp) -> None:
     app.add_handler(CommandHandler("directives", list_directives, filters=PRIVATE))
-    app.add_handler(CallbackQueryHandler(open_directive, pattern=r"^dw:v:\d{1,12}$"))
-    app.add_handler(CallbackQueryHandler(back_to_list, pattern=r"^dw:l$"))
-    app.add_handler(CallbackQueryHandler(remind, pattern=r"^dw:r:\d{1,12}$"))
-    app.add_handler(CallbackQueryHandler(export, pattern=r"^dw:[cx]:\d{1,12}$"))
-    app.add_handler(CallbackQueryHandler(confirm_cancel, pattern=r"^dw:k:\d{1,12}$"))
-    app.add_handler(CallbackQueryHandler(cancel_directive, pattern=r"^dw:K:\d{1,12}$"))
+    app.add_handler(CallbackQueryHandler(open_directive, pattern=b.OpenDirective.pattern))
+    app.add_handler(CallbackQueryHandler(turn_headcount, pattern=b.HeadcountPage.pattern))
+    headcount.register(app)
+    app.add_handler(CallbackQueryHandler(back_to_list, pattern=b.DirectiveList.pattern))
+    app.add_handler(CallbackQueryHandler(remind, pattern=b.RemindDirective.pattern))
+    app.add_handler(CallbackQueryHandler(export, pattern=b.ExportCsv.pattern))
+    app.add_handler(CallbackQueryHandler(export, pattern=b.ExportXlsx.pattern))
+    app.add_handler(CallbackQueryHandler(confirm_cancel, pattern=b.AskCancelDirective.pattern))
+    app.add_handler(CallbackQueryHandler(cancel_directive, pattern=b.CancelDirective.pattern))

@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.duty import buttons as b
 from bot.duty.grids import name_problem
 from bot.duty.reading import RosterError, parse_radius
 from bot.duty.wording import grid_label
@@ -14,13 +17,10 @@ from bot.kit.i18n import Html, join_html
 from bot.org.authz import Action, PermissionDeniedError
 from handlers.duty.kit import (
     FOLD_AT,
-    IDENT,
-    PAGE,
     TYPED,
     UnitScreen,
     allowed,
     paged,
-    pressed,
     say_problem,
     with_back,
 )
@@ -32,7 +32,7 @@ from handlers.kit.common import (
     Reply,
     actor_of,
 )
-from handlers.kit.flow import Flow
+from handlers.kit.flow import DraftFlow
 from storage.models import Grid, Unit
 
 SHOWN_GRIDS = 30
@@ -43,17 +43,28 @@ RADIUS_CHOICES = (200, 500, 1000)
 # a grid is a short conversation that ends back at the list.
 
 G_CODE, G_NAME, G_CENTRE, G_RADIUS = range(1, 5)
-ADD_GRID = Flow("grid_add", "ga", "grids-add-cancelled")
+
+
+@dataclass
+class GridDraft:
+    unit: int | None = None
+    code: str | None = None
+    name: str | None = None
+    lat: float | None = None  # the centre, when shared
+    lon: float | None = None
+
+
+ADD_GRID = DraftFlow("grid_add", b.ADD_GRID, "grids-add-cancelled", GridDraft)
 
 
 async def grids_unit(update: Update, context: MusterContext) -> None:
     reply = await Reply.to(update, context)
-    _, _, unit_id, *page = pressed(reply)
-    unit = await context.services.org.unit(int(unit_id))
+    pressed = reply.pressed(b.GridUnit)
+    unit = await context.services.org.unit(pressed.unit)
     if unit is None:
         await reply.toast("button-stale")
         return
-    await _grid_list(reply, unit, int(page[0]) if page else 0)
+    await _grid_list(reply, unit, pressed.page or 0)
 
 
 async def _grid_list(
@@ -81,19 +92,23 @@ async def _grid_list(
     text = reply.t("grids-list", unit=unit.name, count=len(grids), lines=body)
     if note:
         text = Html(f"{note}\n\n{text}")
-    buttons = [(reply.label("grids-off-button", grid=grid_label(g)), f"gr:d:{g.id}") for g in grids]
+    buttons = [
+        (reply.label("grids-off-button", grid=grid_label(g)), b.GridOffAsk(g.id).pack())
+        for g in grids
+    ]
     rows: list[list[tuple[str, str]]] = [
-        *paged(buttons, page, f"gr:u:{unit.id}:", reply),
-        [(reply.t("grids-add-button"), f"gr:a:{unit.id}")],
+        *paged(buttons, page, lambda n: b.GridUnit(unit.id, n), reply),
+        [(reply.t("grids-add-button"), b.GridAdd(unit.id).pack())],
     ]
     if await GRID_UNITS.several(reply):
-        rows.append([(reply.t("roster-units-button"), "gr:p:0")])
+        rows.append([(reply.t("roster-units-button"), b.GridUnits(0).pack())])
     await reply.show_text(text, rows, new=reply.update.callback_query is None)
 
 
 GRID_UNITS = UnitScreen(
     Action.MANAGE_ROSTER,
-    "gr",
+    b.GridUnit,
+    b.GridUnits,
     "grids-choose-unit",
     lambda reply, unit: _grid_list(reply, unit, 0),
 )
@@ -112,7 +127,9 @@ async def grid_off_ask(update: Update, context: MusterContext) -> None:
     reply = await Reply.to(update, context)
     roster = context.services.roster
     try:
-        grid, unit = await roster.grid_for(await actor_of(update, context), int(reply.choice))
+        grid, unit = await roster.grid_for(
+            await actor_of(update, context), reply.pressed(b.GridOffAsk).grid
+        )
     except (PermissionDeniedError, RosterError):
         await reply.toast("button-stale")
         return
@@ -121,8 +138,8 @@ async def grid_off_ask(update: Update, context: MusterContext) -> None:
         return
     await reply.toast("")
     rows: Buttons = [
-        [(reply.t("grids-off-confirm"), f"gr:k:{grid.id}")],
-        [(reply.t("button-back"), f"gr:u:{unit.id}")],
+        [(reply.t("grids-off-confirm"), b.GridOff(grid.id).pack())],
+        [(reply.t("button-back"), b.GridUnit(unit.id).pack())],
     ]
     upcoming = await roster.upcoming_shifts(grid)
     await reply.edit("grids-off-ask", rows, grid=grid_label(grid), count=upcoming)
@@ -133,7 +150,7 @@ async def grid_off(update: Update, context: MusterContext) -> None:
     actor = await actor_of(update, context)
     roster = context.services.roster
     try:
-        grid = await roster.deactivate_grid(actor, int(reply.choice))
+        grid = await roster.deactivate_grid(actor, reply.pressed(b.GridOff).grid)
     except (PermissionDeniedError, RosterError):
         await reply.toast("button-stale")
         return
@@ -144,16 +161,14 @@ async def grid_off(update: Update, context: MusterContext) -> None:
 
 async def _add_unit(reply: Reply) -> Unit | None:
     """The unit a grid is being added to, if the person may still do that."""
-    unit_id = ADD_GRID.draft(reply.context).get("unit")
-    unit = await reply.context.services.org.unit(int(unit_id)) if unit_id else None
+    unit_id = ADD_GRID.state(reply.context).unit
+    unit = await reply.context.services.org.unit(unit_id) if unit_id else None
     return await allowed(reply, Action.MANAGE_ROSTER, unit, "add grid")
 
 
 async def grid_add(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    draft = ADD_GRID.draft(context)
-    draft.clear()
-    draft["unit"] = int(reply.choice)
+    ADD_GRID.fresh(context).unit = reply.pressed(b.GridAdd).unit
     if await _add_unit(reply) is None:
         await reply.toast("access-denied")
         return ADD_GRID.end(context)
@@ -176,12 +191,12 @@ async def grid_code(update: Update, context: MusterContext) -> int:
     if problem is not None:
         await say_problem(reply, problem)
         return G_CODE
-    ADD_GRID.draft(context)["code"] = code
+    ADD_GRID.state(context).code = code
     return await _ask_name(reply, new=True)
 
 
 async def _ask_name(reply: Reply, *, new: bool) -> int:
-    code = ADD_GRID.draft(reply.context).get("code", "")
+    code = ADD_GRID.state(reply.context).code or ""
     rows: Buttons = [ADD_GRID.controls(reply)]
     await reply.show_text(reply.t("grids-ask-name", code=code), rows, new=new)
     return G_NAME
@@ -195,12 +210,12 @@ async def grid_name(update: Update, context: MusterContext) -> int:
     if problem is not None:
         await say_problem(reply, problem)
         return G_NAME
-    ADD_GRID.draft(context)["name"] = name
+    ADD_GRID.state(context).name = name
     return await _ask_centre(reply, new=True)
 
 
 async def _ask_centre(reply: Reply, *, new: bool) -> int:
-    rows: Buttons = [[(reply.t("grids-skip"), "ga:s")], ADD_GRID.controls(reply)]
+    rows: Buttons = [[(reply.t("grids-skip"), b.SkipCentre().pack())], ADD_GRID.controls(reply)]
     await reply.show_text(reply.t("grids-ask-centre"), rows, new=new)
     return G_CENTRE
 
@@ -212,13 +227,13 @@ async def grid_centre(update: Update, context: MusterContext) -> int:
     if location is None or not on_earth(location.latitude, location.longitude):
         await reply.send("grids-centre-expected")
         return G_CENTRE
-    draft = ADD_GRID.draft(context)
-    draft["lat"], draft["lon"] = location.latitude, location.longitude
+    draft = ADD_GRID.state(context)
+    draft.lat, draft.lon = location.latitude, location.longitude
     return await _ask_radius(reply, new=True)
 
 
 async def _ask_radius(reply: Reply, *, new: bool) -> int:
-    choices = [(reply.label("grids-metres", n=n), f"ga:r:{n}") for n in RADIUS_CHOICES]
+    choices = [(reply.label("grids-metres", n=n), b.GridRadius(n).pack()) for n in RADIUS_CHOICES]
     rows: Buttons = [choices, ADD_GRID.controls(reply)]
     await reply.show_text(reply.t("grids-ask-radius"), rows, new=new)
     return G_RADIUS
@@ -228,7 +243,7 @@ async def grid_radius(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     if update.callback_query is not None:
         await reply.toast("")
-        radius = parse_radius(reply.choice)
+        radius = parse_radius(str(reply.pressed(b.GridRadius).metres))
     else:
         assert update.message is not None
         radius = parse_radius(update.message.text or "")
@@ -241,25 +256,25 @@ async def grid_radius(update: Update, context: MusterContext) -> int:
 async def grid_skip_centre(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    ADD_GRID.draft(context).pop("lat", None)
+    ADD_GRID.state(context).lat = None
     return await _save_grid(reply, None)
 
 
 async def _save_grid(reply: Reply, radius: int | None) -> int:
     context = reply.context
-    draft = ADD_GRID.draft(context)
+    draft = ADD_GRID.state(context)
     unit = await _add_unit(reply)
-    if unit is None or "code" not in draft or "name" not in draft:
+    if unit is None or draft.code is None or draft.name is None:
         await reply.show_text(reply.t("roster-not-allowed"), None, new=True)
         return ADD_GRID.end(context)
     try:
         grid = await context.services.roster.add_grid(
             await actor_of(reply.update, context),
             unit,
-            draft["code"],
-            draft["name"],
-            lat=draft.get("lat"),
-            lon=draft.get("lon"),
+            draft.code,
+            draft.name,
+            lat=draft.lat,
+            lon=draft.lon,
             radius_m=radius,
         )
     except PermissionDeniedError:
@@ -289,7 +304,7 @@ async def _add_back(reply: Reply, state: int) -> int:
 def register(app: MusterApp) -> None:
     app.add_handler(
         ADD_GRID.conversation(
-            entry_points=[CallbackQueryHandler(grid_add, pattern=rf"^gr:a:{IDENT}$")],
+            entry_points=[CallbackQueryHandler(grid_add, pattern=b.GridAdd.pattern)],
             states=with_back(
                 ADD_GRID,
                 _add_back,
@@ -298,18 +313,18 @@ def register(app: MusterApp) -> None:
                     G_NAME: [MessageHandler(TYPED, grid_name)],
                     G_CENTRE: [
                         MessageHandler(PRIVATE & ~filters.COMMAND, grid_centre),
-                        CallbackQueryHandler(grid_skip_centre, pattern=r"^ga:s$"),
+                        CallbackQueryHandler(grid_skip_centre, pattern=b.SkipCentre.pattern),
                     ],
                     G_RADIUS: [
                         MessageHandler(TYPED, grid_radius),
-                        CallbackQueryHandler(grid_radius, pattern=r"^ga:r:\d{1,6}$"),
+                        CallbackQueryHandler(grid_radius, pattern=b.GridRadius.pattern),
                     ],
                 },
             ),
         )
     )
     app.add_handler(CommandHandler("grids", GRID_UNITS.command, filters=PRIVATE))
-    app.add_handler(CallbackQueryHandler(GRID_UNITS.turn, pattern=rf"^gr:p:{PAGE}$"))
-    app.add_handler(CallbackQueryHandler(grids_unit, pattern=rf"^gr:u:{IDENT}(:{PAGE})?$"))
-    app.add_handler(CallbackQueryHandler(grid_off_ask, pattern=rf"^gr:d:{IDENT}$"))
-    app.add_handler(CallbackQueryHandler(grid_off, pattern=rf"^gr:k:{IDENT}$"))
+    app.add_handler(CallbackQueryHandler(GRID_UNITS.turn, pattern=b.GridUnits.pattern))
+    app.add_handler(CallbackQueryHandler(grids_unit, pattern=b.GridUnit.pattern))
+    app.add_handler(CallbackQueryHandler(grid_off_ask, pattern=b.GridOffAsk.pattern))
+    app.add_handler(CallbackQueryHandler(grid_off, pattern=b.GridOff.pattern))

@@ -4,13 +4,15 @@ unit pickers, problem lists, labels, scope checks and the Back button."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, filters
 
 from bot.duty.plans import PlannedShift
 from bot.duty.reading import Problem, describe
+from bot.kit.callbacks import Chosen, Turned
 from bot.kit.i18n import Html, format_day, join_html
 from bot.org.authz import Action
 from bot.org.service import TreeLine, search_units
@@ -24,17 +26,14 @@ from handlers.kit.common import (
     units_for,
     units_or_refuse,
 )
-from handlers.kit.flow import Flow
-from handlers.kit.pickers import unit_rows
+from handlers.kit.flow import DraftFlow, Flow
+from handlers.kit.pickers import Make, unit_rows
 from storage.models import Shift, Unit
 
 TYPED = PRIVATE & filters.TEXT & ~filters.COMMAND
 # Telegram's limit is 4096; room is left for the "…and N more" line.
 FOLD_AT = 3800
 SHOWN_PROBLEMS = 20
-# Callback-data fields: an id, a page number.
-IDENT = r"\d{1,12}"
-PAGE = r"\d{1,6}"
 
 
 def fold(parts: Sequence[str], reply: Reply, *, limit: int = FOLD_AT) -> Html:
@@ -43,9 +42,9 @@ def fold(parts: Sequence[str], reply: Reply, *, limit: int = FOLD_AT) -> Html:
 
 
 def paged(
-    items: Sequence[tuple[str, str]], page: int, turn: str, reply: Reply
+    items: Sequence[tuple[str, str]], page: int, turn: Make, reply: Reply
 ) -> list[list[tuple[str, str]]]:
-    """One button per item, a page of them, then ‹ › to ``turn`` + page."""
+    """One button per item, a page of them, then ‹ › to ``turn(page)``."""
     previous, more = reply.t("button-previous"), reply.t("button-more")
     return pickers.paged(items, page, button=lambda b: b, turn=turn, previous=previous, more=more)
 
@@ -83,30 +82,44 @@ async def allowed(reply: Reply, action: Action, unit: Unit | None, detail: str) 
     return unit if await reply.context.services.authz.allows(actor, action, unit, detail) else None
 
 
-class Picker:
+@dataclass
+class PickedUnit:
+    """The ``Picker``'s part of a flow's draft."""
+
+    unit: int | None = None
+    page: int = 0
+    query: str | None = None  # what the unit list was narrowed to
+    single: bool = False  # the person has one unit in scope: no list, no Back to it
+
+
+P = TypeVar("P", bound=PickedUnit)
+
+
+class Picker(Generic[P]):
     """A flow's first step: units in scope for ``action``, page by page, or found by typing
     part of a name or a code (as ``/invite`` does)."""
 
-    def __init__(self, flow: Flow, action: Action, prompt: str) -> None:
+    def __init__(self, flow: DraftFlow[P], action: Action, prompt: str) -> None:
         self.flow = flow
+        self.choose = flow.family.adopt(Chosen, "u")
+        self.turn_page = flow.family.adopt(Turned, "p")
         self.action = action
         self.prompt = prompt
 
     async def lines(self, reply: Reply) -> list[TreeLine]:
         lines = await units_for(reply.update, reply.context, self.action)
-        query = self.flow.draft(reply.context).get("query")
+        query = self.flow.state(reply.context).query
         return search_units(lines, query) if query else lines
 
     async def ask(self, reply: Reply, *, new: bool) -> None:
         lines = await self.lines(reply)
-        draft = self.flow.draft(reply.context)
-        prefix = self.flow.prefix
+        draft = self.flow.state(reply.context)
         rows: Buttons = [
             *unit_rows(
                 lines,
-                int(draft.get("page", 0)),
-                choose=f"{prefix}:u:",
-                turn=f"{prefix}:p:",
+                draft.page,
+                choose=self.choose,
+                turn=self.turn_page,
                 previous=reply.t("button-previous"),
                 more=reply.t("button-more"),
             ),
@@ -116,7 +129,7 @@ class Picker:
 
     async def turn(self, reply: Reply) -> None:
         await reply.toast("")
-        self.flow.draft(reply.context)["page"] = int(reply.choice)
+        self.flow.state(reply.context).page = reply.pressed(self.turn_page).page
         await self.ask(reply, new=False)
 
     async def search(self, reply: Reply) -> bool:
@@ -127,33 +140,33 @@ class Picker:
         if not found:
             await reply.send("invite-unit-not-found", query=text)
             return False
-        self.flow.draft(reply.context).update(query=text, page=0)
+        draft = self.flow.state(reply.context)
+        draft.query, draft.page = text, 0
         await self.ask(reply, new=True)
         return True
 
     async def unit(self, reply: Reply) -> Unit | None:
         """The drafted unit, if it exists and the person may still act on it (a refusal
         is audited)."""
-        unit_id = self.flow.draft(reply.context).get("unit")
-        unit = await reply.context.services.org.unit(int(unit_id)) if unit_id else None
+        unit_id = self.flow.state(reply.context).unit
+        unit = await reply.context.services.org.unit(unit_id) if unit_id else None
         return await allowed(reply, self.action, unit, self.flow.key)
 
     async def start(self, reply: Reply, then: Callable[[Reply, bool], Awaitable[int]]) -> int:
         """Begin the flow: straight on when there is one unit, else the unit list."""
         lines = await units_or_refuse(reply, self.action, f"/{self.flow.key}", "roster-not-allowed")
-        draft = self.flow.draft(reply.context)
-        draft.clear()
+        draft = self.flow.fresh(reply.context)
         if not lines:
             return self.flow.end(reply.context)
-        draft["single"] = len(lines) == 1
+        draft.single = len(lines) == 1
         if len(lines) == 1:
-            draft["unit"] = lines[0].unit.id
+            draft.unit = lines[0].unit.id
             return await then(reply, True)
         await self.ask(reply, new=True)
         return UNIT
 
     async def chosen(self, reply: Reply, then: Callable[[Reply, bool], Awaitable[int]]) -> int:
-        self.flow.draft(reply.context)["unit"] = int(reply.choice)
+        self.flow.state(reply.context).unit = reply.pressed(self.choose).id
         if await self.unit(reply) is None:
             await reply.toast("access-denied")
             return UNIT
@@ -166,18 +179,20 @@ UNIT = 0  # the Picker's state
 
 class UnitScreen:
     """A screen about one unit, reached by a command: straight to it when the person has
-    one unit in scope for ``action``, else a list of them page by page
-    (``<prefix>:u:<id>`` to open one, ``<prefix>:p:<page>`` to turn). Nothing waits for
-    typing, so no other flow's text is taken."""
+    one unit in scope for ``action``, else a list of them page by page (``choose(id)`` to
+    open one, ``turn`` to another page). Nothing waits for typing, so no other flow's text
+    is taken."""
 
     def __init__(
         self,
         action: Action,
-        prefix: str,
+        choose: Make,
+        turn: type[Turned],
         prompt: str,
         show: Callable[[Reply, Unit], Awaitable[None]],
     ) -> None:
-        self.action, self.prefix, self.prompt, self.show = action, prefix, prompt, show
+        self.action, self.choose, self.turn_page = action, choose, turn
+        self.prompt, self.show = prompt, show
 
     async def command(self, update: Update, context: MusterContext) -> None:
         reply = await Reply.to(update, context)
@@ -195,14 +210,14 @@ class UnitScreen:
         reply = await Reply.to(update, context)
         await reply.toast("")
         lines = await units_for(update, context, self.action)
-        await self.units(reply, lines, int(reply.choice))
+        await self.units(reply, lines, reply.pressed(self.turn_page).page)
 
     async def units(self, reply: Reply, lines: list[TreeLine], page: int) -> None:
         rows = unit_rows(
             lines,
             page,
-            choose=f"{self.prefix}:u:",
-            turn=f"{self.prefix}:p:",
+            choose=self.choose,
+            turn=self.turn_page,
             previous=reply.t("button-previous"),
             more=reply.t("button-more"),
         )
@@ -212,12 +227,6 @@ class UnitScreen:
     async def several(self, reply: Reply) -> bool:
         """Whether the person has more than one unit (a way back to the list is useful)."""
         return len(await units_for(reply.update, reply.context, self.action)) > 1
-
-
-def pressed(reply: Reply) -> list[str]:
-    """The pressed button's data, field by field (``rs:d:12:20261201``)."""
-    query = reply.update.callback_query
-    return (query.data or "").split(":") if query else []
 
 
 def _back(go: Callable[[Reply, int], Awaitable[int]], state: int) -> Any:
@@ -235,5 +244,5 @@ def with_back(
     """Every state but the first gets the flow's Back button."""
     for state, handlers in states.items():
         if isinstance(state, int) and state != UNIT:
-            handlers.append(CallbackQueryHandler(_back(go, state), pattern=flow.back_pattern))
+            handlers.append(CallbackQueryHandler(_back(go, state), pattern=flow.back.pattern))
     return states

@@ -6,6 +6,7 @@ from ``/duty``; the rules live in ``bot/duty/on_duty.py``."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from telegram import KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboard
 from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
+from bot.duty import buttons as b
 from bot.duty.on_duty import (
     INCIDENT_TEXT_LIMIT,
     DutyError,
@@ -31,12 +33,23 @@ from handlers.kit.common import (
     member_action,
     wake_delivery,
 )
-from handlers.kit.flow import Flow
-from handlers.kit.form import FormWalker
+from handlers.kit.flow import DraftFlow
+from handlers.kit.form import FormDraft, FormWalker
 from storage.models import Member, Unit
 
 LOCATION, REPORT, CONFIRM, INCIDENT = range(4)
-FLOW = Flow("on_duty", "od", "onduty-cancelled")
+
+
+@dataclass
+class OnDutyDraft(FormDraft):
+    shift: int = 0  # the pressed shift
+    # An incident being put together: its words so far, its photo, its place.
+    text: str | None = None
+    photo: str | None = None
+    location: list[float] | None = None
+
+
+FLOW = DraftFlow("on_duty", b.ON_DUTY, "onduty-cancelled", OnDutyDraft)
 _ERRORS = {
     "not_yours": "onduty-error-not-yours",
     "cancelled": "onduty-error-cancelled",
@@ -58,8 +71,8 @@ def _local(services: Any, unit: Unit, moment: datetime) -> datetime:
 
 def _duty_buttons(reply: Reply, shift_id: int) -> Buttons:
     return [
-        [(reply.label("onduty-incident-button"), f"dt:inc:{shift_id}")],
-        [(reply.label("onduty-end-button"), f"dt:end:{shift_id}")],
+        [(reply.label("onduty-incident-button"), b.ReportIncident(shift_id).pack())],
+        [(reply.label("onduty-end-button"), b.EndDuty(shift_id).pack())],
     ]
 
 
@@ -86,7 +99,7 @@ def _where(message: Message) -> tuple[float, float] | None:
 
 
 def _shift_id(reply: Reply) -> int:
-    return int(reply.choice)
+    return reply.pressed(b.ShiftButton).shift
 
 
 async def _member(reply: Reply) -> Member | None:
@@ -115,9 +128,7 @@ async def _pressed(
         await _refuse(reply, exc)
         return reply, None
     await reply.toast("")
-    draft = FLOW.draft(context)
-    draft.clear()
-    draft["shift"] = duty.shift.id
+    FLOW.fresh(context).shift = duty.shift.id
     return reply, duty
 
 
@@ -168,7 +179,7 @@ async def location_sent(update: Update, context: MusterContext) -> int:
 
 async def _start(reply: Reply, member: Member, where: tuple[float, float] | None) -> int:
     services = reply.context.services
-    shift_id = int(FLOW.draft(reply.context)["shift"])
+    shift_id = FLOW.state(reply.context).shift
 
     try:
         started = await services.on_duty.start(
@@ -212,8 +223,11 @@ async def end_pressed(update: Update, context: MusterContext) -> int:
 
 async def _confirm_report(reply: Reply, new: bool) -> int:
     rows: Buttons = [
-        [(reply.label("onduty-submit"), "od:ok")],
-        [(reply.label("onduty-start-over"), "od:r"), *FLOW.controls(reply, back=False)],
+        [(reply.label("onduty-submit"), b.SubmitReport().pack())],
+        [
+            (reply.label("onduty-start-over"), b.RestartReport().pack()),
+            *FLOW.controls(reply, back=False),
+        ],
     ]
     summary = REPORT_FORM.summary(reply, REPORT_FORM.answers(reply.context))
     await reply.show_text(reply.t("onduty-report-confirm", summary=summary), rows, new=new)
@@ -236,7 +250,7 @@ async def report_submitted(update: Update, context: MusterContext) -> int:
     member = await _member(reply)
     if member is None:
         return FLOW.end(context)
-    shift_id = int(FLOW.draft(context).get("shift", 0))
+    shift_id = FLOW.state(context).shift
     try:
         duty = await context.services.on_duty.end(member, shift_id, REPORT_FORM.answers(context))
     except DutyError as exc:
@@ -266,7 +280,12 @@ async def incident_pressed(update: Update, context: MusterContext) -> int:
 
 
 def _incident_buttons(reply: Reply) -> Buttons:
-    return [[(reply.label("onduty-incident-send"), "od:send"), *FLOW.controls(reply, back=False)]]
+    return [
+        [
+            (reply.label("onduty-incident-send"), b.SendIncident().pack()),
+            *FLOW.controls(reply, back=False),
+        ]
+    ]
 
 
 async def incident_part(update: Update, context: MusterContext) -> int:
@@ -276,30 +295,30 @@ async def incident_part(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     message = update.message
     assert message is not None
-    draft = FLOW.draft(context)
+    draft = FLOW.state(context)
     text = (message.text if message.text is not None else message.caption or "").strip() or None
     where = _where(message)
     if where is None and not message.photo and text is None:
         await reply.send("onduty-incident-unsupported")
         return INCIDENT
     if text is not None:
-        text = "\n".join(t for t in (draft.get("text"), text) if t)
+        text = "\n".join(t for t in (draft.text, text) if t)
         if len(text) > INCIDENT_TEXT_LIMIT:  # refused whole: nothing of this message kept
             await reply.send(
                 "onduty-error-incident-too-long", length=len(text), limit=INCIDENT_TEXT_LIMIT
             )
             return INCIDENT
-        draft["text"] = text
+        draft.text = text
     if where is not None:
-        draft["location"] = list(where)
+        draft.location = list(where)
     elif message.photo:
-        draft["photo"] = message.photo[-1].file_id
+        draft.photo = message.photo[-1].file_id
     parts = [
         reply.label(key)
         for key, present in (
-            ("onduty-incident-has-text", "text" in draft),
-            ("onduty-incident-has-photo", "photo" in draft),
-            ("onduty-incident-has-location", "location" in draft),
+            ("onduty-incident-has-text", draft.text is not None),
+            ("onduty-incident-has-photo", draft.photo is not None),
+            ("onduty-incident-has-location", draft.location is not None),
         )
         if present
     ]
@@ -315,15 +334,15 @@ async def incident_send(update: Update, context: MusterContext) -> int:
     member = await _member(reply)
     if member is None:
         return FLOW.end(context)
-    draft = FLOW.draft(context)
-    location = draft.get("location")
+    draft = FLOW.state(context)
+    location = draft.location
 
     try:
         await context.services.on_duty.report_incident(
             member,
-            int(draft.get("shift", 0)),
-            text=draft.get("text"),
-            photo=draft.get("photo"),
+            draft.shift,
+            text=draft.text,
+            photo=draft.photo,
             location=(float(location[0]), float(location[1])) if location else None,
             secretaries=context.services.authz.nearest_secretaries,
         )
@@ -343,9 +362,9 @@ def register(app: MusterApp) -> None:
     app.add_handler(
         FLOW.conversation(
             entry_points=[
-                CallbackQueryHandler(start_pressed, pattern=r"^dt:go:\d{1,12}$"),
-                CallbackQueryHandler(end_pressed, pattern=r"^dt:end:\d{1,12}$"),
-                CallbackQueryHandler(incident_pressed, pattern=r"^dt:inc:\d{1,12}$"),
+                CallbackQueryHandler(start_pressed, pattern=b.StartDuty.pattern),
+                CallbackQueryHandler(end_pressed, pattern=b.EndDuty.pattern),
+                CallbackQueryHandler(incident_pressed, pattern=b.ReportIncident.pattern),
             ],
             states={
                 LOCATION: [
@@ -356,11 +375,11 @@ def register(app: MusterApp) -> None:
                 ],
                 REPORT: REPORT_FORM.handlers(),
                 CONFIRM: [
-                    CallbackQueryHandler(report_submitted, pattern=r"^od:ok$"),
-                    CallbackQueryHandler(report_again, pattern=r"^od:r$"),
+                    CallbackQueryHandler(report_submitted, pattern=b.SubmitReport.pattern),
+                    CallbackQueryHandler(report_again, pattern=b.RestartReport.pattern),
                 ],
                 INCIDENT: [
-                    CallbackQueryHandler(incident_send, pattern=r"^od:send$"),
+                    CallbackQueryHandler(incident_send, pattern=b.SendIncident.pattern),
                     MessageHandler(PRIVATE & ~filters.COMMAND, incident_part),
                 ],
             },

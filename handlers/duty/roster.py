@@ -8,14 +8,22 @@ from datetime import date, timedelta
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot.duty.buttons import (
+    RosterCancel,
+    RosterCancelAsk,
+    RosterCancelList,
+    RosterDay,
+    RosterShift,
+    RosterUnit,
+    RosterUnits,
+)
 from bot.duty.plans import DayRoster, GridDay, RosterEntry, UnitCoverage
 from bot.duty.reading import RosterError
 from bot.duty.roster import CANCELLABLE
 from bot.duty.wording import grid_label, status_key
-from bot.kit.days import plausible
 from bot.kit.i18n import Html, format_day, join_html
 from bot.org.authz import Action, Actor, PermissionDeniedError, can
-from handlers.duty.kit import IDENT, PAGE, UnitScreen, allowed, fold, paged, pressed, shift_time
+from handlers.duty.kit import UnitScreen, allowed, fold, paged, shift_time
 from handlers.kit.common import (
     PRIVATE,
     Buttons,
@@ -30,21 +38,17 @@ from storage.models import Grid, Shift, Unit
 # /roster ---------------------------------------------------------------------------------
 
 
-def _day_data(unit_id: int, day: date) -> str:
-    return f"{unit_id}:{day:%Y%m%d}"
-
-
-def _parse_day_data(text: str) -> date | None:
-    try:
-        day = date(int(text[:4]), int(text[4:6]), int(text[6:8]))
-    except ValueError:  # forged or damaged data
-        return None
-    return day if plausible(day) else None
+def _unit_day(
+    reply: Reply, kind: type[RosterDay] | type[RosterCancelList]
+) -> RosterDay | RosterCancelList | None:
+    """The pressed unit-and-day button, None if its day is not one (forged or damaged)."""
+    query = reply.update.callback_query
+    return kind.parse(query.data if query else None)
 
 
 async def roster_unit(update: Update, context: MusterContext) -> None:
     reply = await Reply.to(update, context)
-    unit = await context.services.org.unit(int(reply.choice))
+    unit = await context.services.org.unit(reply.pressed(RosterUnit).id)
     if unit is None:
         await reply.toast("button-stale")
         return
@@ -53,13 +57,12 @@ async def roster_unit(update: Update, context: MusterContext) -> None:
 
 async def roster_day(update: Update, context: MusterContext) -> None:
     reply = await Reply.to(update, context)
-    _, _, unit_id, day_text = pressed(reply)
-    unit = await context.services.org.unit(int(unit_id))
-    day = _parse_day_data(day_text)
-    if unit is None or day is None:
+    pressed = _unit_day(reply, RosterDay)
+    unit = await context.services.org.unit(pressed.unit) if pressed else None
+    if unit is None or pressed is None:
         await reply.toast("button-stale")
         return
-    await _show_day(reply, unit, day)
+    await _show_day(reply, unit, pressed.day)
 
 
 async def _show_day(reply: Reply, unit: Unit, day: date, toast: str = "") -> None:
@@ -79,20 +82,21 @@ async def _show_day(reply: Reply, unit: Unit, day: date, toast: str = "") -> Non
     earlier, later = day - timedelta(days=1), day + timedelta(days=1)
     rows: list[list[tuple[str, str]]] = [
         [
-            (f"‹ {format_day(earlier, lang)}", f"rs:d:{_day_data(unit.id, earlier)}"),
-            (f"{format_day(later, lang)} ›", f"rs:d:{_day_data(unit.id, later)}"),
+            (f"‹ {format_day(earlier, lang)}", RosterDay(unit.id, earlier).pack()),
+            (f"{format_day(later, lang)} ›", RosterDay(unit.id, later).pack()),
         ]
     ]
     if _cancellable(roster, actor):
-        rows.append([(reply.t("roster-cancel-button"), f"rs:cl:{_day_data(unit.id, day)}")])
+        rows.append([(reply.t("roster-cancel-button"), RosterCancelList(unit.id, day).pack())])
     if await ROSTER_UNITS.several(reply):
-        rows.append([(reply.t("roster-units-button"), "rs:p:0")])
+        rows.append([(reply.t("roster-units-button"), RosterUnits(0).pack())])
     await reply.show_text(_day_text(reply, roster), rows, new=reply.update.callback_query is None)
 
 
 ROSTER_UNITS = UnitScreen(
     Action.VIEW_UNIT,
-    "rs",
+    RosterUnit,
+    RosterUnits,
     "roster-choose-unit",
     lambda reply, unit: _show_day(reply, unit, reply.context.services.roster.today(unit)),
 )
@@ -163,12 +167,12 @@ def _coverage_line(reply: Reply, c: UnitCoverage) -> str:
 
 async def roster_cancel_list(update: Update, context: MusterContext) -> None:
     reply = await Reply.to(update, context)
-    _, _, unit_id, day_text, *page = pressed(reply)
-    unit = await context.services.org.unit(int(unit_id))
-    day = _parse_day_data(day_text)
-    if unit is None or day is None:
+    pressed = _unit_day(reply, RosterCancelList)
+    unit = await context.services.org.unit(pressed.unit) if pressed else None
+    if unit is None or pressed is None:
         await reply.toast("button-stale")
         return
+    day = pressed.day
     actor = await actor_of(update, context)
     try:
         roster = await context.services.roster.day_roster(actor, unit, day)
@@ -179,22 +183,25 @@ async def roster_cancel_list(update: Update, context: MusterContext) -> None:
     buttons = [
         (
             f"{shift_time(e.shift, g.unit, reply)} {g.grid.code} {e.member_name or '—'}",
-            f"rs:c:{e.shift.id}:{unit.id}",
+            RosterCancelAsk(e.shift.id, unit.id).pack(),
         )
         for g, e in _cancellable(roster, actor)
     ]
-    turn = f"rs:cl:{_day_data(unit.id, day)}:"
-    back = [(reply.t("button-back"), f"rs:d:{_day_data(unit.id, day)}")]
-    rows: Buttons = [*paged(buttons, int(page[0]) if page else 0, turn, reply), back]
+    page = (pressed.page or 0) if isinstance(pressed, RosterCancelList) else 0
+    back = [(reply.t("button-back"), RosterDay(unit.id, day).pack())]
+    rows: Buttons = [
+        *paged(buttons, page, lambda n: RosterCancelList(unit.id, day, n), reply),
+        back,
+    ]
     await reply.edit("roster-cancel-choose", rows, day=format_day(day, reply.language))
 
 
 async def _shift_of(reply: Reply) -> tuple[Shift, Grid, Unit, Unit] | None:
     """The pressed shift, its grid and unit, and the unit whose day is being viewed."""
-    _, _, shift_id, view_id = pressed(reply)
+    pressed = reply.pressed(RosterShift)
     services = reply.context.services
-    found = await services.roster.shift(int(shift_id))
-    view = await services.org.unit(int(view_id))
+    found = await services.roster.shift(pressed.shift)
+    view = await services.org.unit(pressed.unit)
     if found is None or view is None:
         return None
     return *found, view
@@ -214,8 +221,8 @@ async def roster_cancel_ask(update: Update, context: MusterContext) -> None:
     day = date.fromisoformat(shift.day)
     member = await context.services.membership.by_id(shift.member_id) if shift.member_id else None
     rows: Buttons = [
-        [(reply.t("roster-cancel-confirm"), f"rs:k:{shift.id}:{view.id}")],
-        [(reply.t("button-back"), f"rs:d:{_day_data(view.id, day)}")],
+        [(reply.t("roster-cancel-confirm"), RosterCancel(shift.id, view.id).pack())],
+        [(reply.t("button-back"), RosterDay(view.id, day).pack())],
     ]
     text = reply.t(
         "roster-cancel-ask",
@@ -250,11 +257,9 @@ async def roster_cancel(update: Update, context: MusterContext) -> None:
 
 def register(app: MusterApp) -> None:
     app.add_handler(CommandHandler("roster", ROSTER_UNITS.command, filters=PRIVATE))
-    app.add_handler(CallbackQueryHandler(ROSTER_UNITS.turn, pattern=rf"^rs:p:{PAGE}$"))
-    app.add_handler(CallbackQueryHandler(roster_unit, pattern=rf"^rs:u:{IDENT}$"))
-    app.add_handler(CallbackQueryHandler(roster_day, pattern=rf"^rs:d:{IDENT}:\d{{8}}$"))
-    app.add_handler(
-        CallbackQueryHandler(roster_cancel_list, pattern=rf"^rs:cl:{IDENT}:\d{{8}}(:{PAGE})?$")
-    )
-    app.add_handler(CallbackQueryHandler(roster_cancel_ask, pattern=rf"^rs:c:{IDENT}:{IDENT}$"))
-    app.add_handler(CallbackQueryHandler(roster_cancel, pattern=rf"^rs:k:{IDENT}:{IDENT}$"))
+    app.add_handler(CallbackQueryHandler(ROSTER_UNITS.turn, pattern=RosterUnits.pattern))
+    app.add_handler(CallbackQueryHandler(roster_unit, pattern=RosterUnit.pattern))
+    app.add_handler(CallbackQueryHandler(roster_day, pattern=RosterDay.pattern))
+    app.add_handler(CallbackQueryHandler(roster_cancel_list, pattern=RosterCancelList.pattern))
+    app.add_handler(CallbackQueryHandler(roster_cancel_ask, pattern=RosterCancelAsk.pattern))
+    app.add_handler(CallbackQueryHandler(roster_cancel, pattern=RosterCancel.pattern))

@@ -6,11 +6,13 @@ Start duty, End duty and Report incident are ``handlers/duty/on_duty.py``; the r
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 
 from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.duty import buttons as b
 from bot.duty.schedule import shift_text, when_text
 from bot.duty.service import REASON_LIMIT, ShiftView, Verdict, reason_problem
 from bot.kit.i18n import Html, join_html
@@ -22,11 +24,20 @@ from handlers.kit.common import (
     member_action,
     wake_delivery,
 )
-from handlers.kit.flow import Flow
+from handlers.kit.flow import DraftFlow
 from storage.models import ShiftStatus
 
 REASON = 0
-FLOW = Flow("duty_decline", "dd", "duty-decline-kept")
+
+
+@dataclass
+class DeclineDraft:
+    shift: int | None = None
+    pressed: int | None = None  # the message with the pressed ❌, which keeps its ✅ till then
+    asked: int | None = None  # the message asking for the reason
+
+
+FLOW = DraftFlow("duty_decline", b.DECLINE, "duty-decline-kept", DeclineDraft)
 _TOASTS = {
     Verdict.NOT_YOURS: "duty-not-yours",
     Verdict.CANCELLED: "duty-cancelled",
@@ -69,7 +80,7 @@ async def confirm(update: Update, context: MusterContext) -> None:
     if reply.member is None:
         await reply.toast("duty-not-yours")
         return
-    outcome = await context.services.duty.confirm(reply.member, int(reply.choice))
+    outcome = await context.services.duty.confirm(reply.member, reply.pressed(b.ConfirmShift).shift)
     if outcome.verdict is Verdict.DONE or outcome.verdict is Verdict.ALREADY:
         # A second press (or one on an older copy) says so and tidies that message too.
         await reply.toast("" if outcome.verdict is Verdict.DONE else "duty-already-confirmed")
@@ -86,7 +97,7 @@ async def take(update: Update, context: MusterContext) -> None:
         return
     services = context.services
     outcome = await services.duty.take(
-        reply.member, int(reply.choice), services.authz.nearest_secretaries
+        reply.member, reply.pressed(b.TakeShift).shift, services.authz.nearest_secretaries
     )
     if outcome.verdict is not Verdict.DONE:
         await reply.toast(_TOASTS[outcome.verdict])
@@ -105,24 +116,23 @@ async def decline(update: Update, context: MusterContext) -> int:
     if reply.member is None:
         await reply.toast("duty-not-yours")
         return FLOW.end(context)
-    shift_id = int(reply.choice)
+    shift_id = reply.pressed(b.DeclineShift).shift
     outcome = await context.services.duty.declinable(reply.member, shift_id)
     if outcome.verdict is not Verdict.DONE:
         await reply.toast(_TOASTS[outcome.verdict])
         return FLOW.end(context)
     await reply.toast("")
-    draft = FLOW.draft(context)
-    draft.clear()
+    draft = FLOW.fresh(context)
     query = update.callback_query
     pressed = query.message if query is not None else None
     # The message with the pressed button keeps its Confirm button until the reason is in,
     # so /cancel leaves everything as it was.
-    draft.update(shift=shift_id, pressed=pressed.message_id if pressed else None)
+    draft.shift, draft.pressed = shift_id, pressed.message_id if pressed else None
     asked = await reply.send_text(
         reply.t("duty-decline-ask", shift=_shift(reply, outcome.view), limit=REASON_LIMIT),
         [FLOW.controls(reply, back=False)],
     )
-    draft["asked"] = asked.message_id
+    draft.asked = asked.message_id
     return REASON
 
 
@@ -142,18 +152,21 @@ async def reason(update: Update, context: MusterContext) -> int:
     if problem is not None:
         await reply.send("duty-reason-text", limit=REASON_LIMIT)
         return REASON
-    draft = FLOW.draft(context)
+    draft = FLOW.state(context)
+    if draft.shift is None:  # a draft without its shift: nothing to decline
+        await reply.send("draft-stale")
+        return FLOW.end(context)
     member = reply.member
     if member is None:
         await reply.send("not-a-member", org=context.services.settings.organisation.name)
         return FLOW.end(context)
     services = context.services
     outcome = await services.duty.decline(
-        member, int(draft["shift"]), text, services.authz.nearest_secretaries
+        member, draft.shift, text, services.authz.nearest_secretaries
     )
-    await _drop_keyboard(reply, draft.get("asked"))
+    await _drop_keyboard(reply, draft.asked)
     if outcome.verdict is Verdict.DONE:
-        await _drop_keyboard(reply, draft.get("pressed"))
+        await _drop_keyboard(reply, draft.pressed)
         await reply.send("duty-declined", shift=_shift(reply, outcome.view))
         wake_delivery(context)
     else:  # the shift moved on while the reason was being typed
@@ -207,30 +220,30 @@ def _buttons(reply: Reply, number: int, view: ShiftView) -> list[tuple[str, str]
     """The presses that apply to the shift now, numbered like its line."""
     shift, duty = view.shift, reply.context.services.duty
     ahead = shift.starts_at > duty.clock.now()
-    keys: list[tuple[str, str]] = []
+    keys: list[tuple[str, type[b.ShiftButton]]] = []
     if shift.status is ShiftStatus.OPEN:
-        keys.append(("duty-button-take", "cv"))
+        keys.append(("duty-button-take", b.TakeShift))
     if shift.status is ShiftStatus.ASSIGNED:
-        keys.append(("duty-button-confirm", "ok"))
+        keys.append(("duty-button-confirm", b.ConfirmShift))
     if duty.startable(shift):
-        keys.append(("duty-button-start", "go"))
+        keys.append(("duty-button-start", b.StartDuty))
     elif ahead and shift.status in (ShiftStatus.ASSIGNED, ShiftStatus.CONFIRMED):
-        keys.append(("duty-button-decline", "no"))
+        keys.append(("duty-button-decline", b.DeclineShift))
     if shift.status is ShiftStatus.STARTED:
-        keys += [("onduty-end-button", "end"), ("onduty-incident-button", "inc")]
+        keys += [("onduty-end-button", b.EndDuty), ("onduty-incident-button", b.ReportIncident)]
     return [
-        (reply.label("duty-numbered", n=number, label=reply.label(key)), f"dt:{verb}:{shift.id}")
-        for key, verb in keys
+        (reply.label("duty-numbered", n=number, label=reply.label(key)), kind(shift.id).pack())
+        for key, kind in keys
     ]
 
 
 def register(app: MusterApp) -> None:
     app.add_handler(
         FLOW.conversation(
-            entry_points=[CallbackQueryHandler(decline, pattern=r"^dt:no:\d{1,12}$")],
+            entry_points=[CallbackQueryHandler(decline, pattern=b.DeclineShift.pattern)],
             states={REASON: [MessageHandler(PRIVATE & ~filters.COMMAND, reason)]},
         )
     )
-    app.add_handler(CallbackQueryHandler(confirm, pattern=r"^dt:ok:\d{1,12}$"))
-    app.add_handler(CallbackQueryHandler(take, pattern=r"^dt:cv:\d{1,12}$"))
+    app.add_handler(CallbackQueryHandler(confirm, pattern=b.ConfirmShift.pattern))
+    app.add_handler(CallbackQueryHandler(take, pattern=b.TakeShift.pattern))
     app.add_handler(CommandHandler("duty", show, filters=PRIVATE))

@@ -6,7 +6,7 @@ import functools
 import logging
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import timedelta
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from telegram import (
     CallbackQuery,
@@ -19,11 +19,13 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackContext, ConversationHandler, ExtBot, filters
 
+from bot.kit.callbacks import P
 from bot.kit.i18n import Html, Translator
 from bot.kit.people import InactiveMemberError, Person, language_for
 from bot.org.authz import Action, Actor
 from bot.org.service import TreeLine
 from bot.services import Services
+from handlers.kit.slots import DELIVERY, SERVICES
 from storage.models import Member, Role
 
 log = logging.getLogger(__name__)
@@ -46,7 +48,7 @@ class MusterContext(CallbackContext[MusterBot, dict[Any, Any], dict[Any, Any], d
 
     @property
     def services(self) -> Services:
-        return cast(Services, self.application.bot_data["services"])
+        return SERVICES.of(self.application)
 
 
 MusterApp = Application[
@@ -166,12 +168,14 @@ class Reply:
         """``3 min``, ``1 h 30 min`` (see ``Translator.duration``)."""
         return self.context.services.i18n.duration(self.language, delta)
 
-    @property
-    def choice(self) -> str:
-        """The last ``:``-separated field of the pressed button's data (``iv:u:42`` → 42)."""
+    def pressed(self, kind: type[P]) -> P:
+        """The pressed button's payload, for a handler matched on ``kind.pattern`` (so it
+        parses; a payload whose fields need more checks is parsed with ``kind.parse``)."""
         query = self.update.callback_query
-        assert query is not None and query.data is not None
-        return query.data.rsplit(":", 1)[-1]
+        found = kind.parse(query.data if query is not None else None)
+        if found is None:
+            raise ValueError(f"{kind.__name__} handler got {query and query.data!r}")
+        return found
 
     def role(self, role: Role) -> str:
         return role_label(self.context.services.i18n, self.language, role)
@@ -301,6 +305,6 @@ def command_args(context: MusterContext) -> list[str]:
 
 def wake_delivery(context: MusterContext) -> None:
     """Tell the outbox worker that rows were just queued, rather than wait for its tick."""
-    wake = context.application.bot_data.get("wake_delivery")
-    if callable(wake):
-        wake()
+    engine = DELIVERY.find(context.application)
+    if engine is not None:
+        engine.wake()

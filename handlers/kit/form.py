@@ -7,17 +7,19 @@ answered (``finish``)."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.kit import forms
+from bot.kit.callbacks import Index, Payload, Slug
 from bot.kit.forms import AnswerError, check_answer
 from bot.kit.i18n import Html
 from bot.kit.questions import CHOICE_KINDS, Kind, Question, Text
 from handlers.kit.common import PRIVATE, MusterContext, Reply
-from handlers.kit.flow import Flow
+from handlers.kit.flow import DraftFlow
 
 # reason -> the message saying what is wrong, with what the person can do
 ERRORS = {
@@ -46,6 +48,32 @@ Finish = Callable[[Reply, bool], Awaitable[int]]  # (reply, new message?) -> nex
 Guard = Callable[[Reply], Awaitable[int | None]]  # a state to go to instead, or None
 
 
+class Choose(Payload):
+    """Template: a single choice (``<family>:c:<question>:<choice>``)."""
+
+    index: Index
+    choice: Slug
+
+
+class Toggle(Payload):
+    """Template: a multiple choice ticked or unticked (``<family>:m:…``)."""
+
+    index: Index
+    choice: Slug
+
+
+class Done(Payload):
+    """Template: a multiple choice finished (``<family>:d:<question>``)."""
+
+    index: Index
+
+
+class Skip(Payload):
+    """Template: an optional question skipped (``<family>:s:<question>``)."""
+
+    index: Index
+
+
 def error_args(details: dict[str, Any]) -> dict[str, Any]:
     """An AnswerError's details as its message takes them: "—" for an open bound, and the
     unit with its leading space (so a number without one reads "0 to 10.")."""
@@ -60,14 +88,25 @@ def text_in(reply: Reply, text: Text) -> str:
     return forms.text_in(reply.language, text)
 
 
-class FormWalker:
-    """The draft keeps ``i`` (the question being asked), ``answers`` (by question id) and
-    ``picked`` (a multiple choice in progress); it lives in the flow's draft, so a form
-    half filled survives a restart."""
+@dataclass
+class FormDraft:
+    """The ``FormWalker``'s part of a flow's draft, so a form half filled survives a
+    restart."""
+
+    i: int = 0  # the question being asked
+    answers: dict[str, Any] = field(default_factory=dict)  # by question id
+    picked: list[str] = field(default_factory=list)  # a multiple choice in progress
+
+
+F = TypeVar("F", bound=FormDraft)
+
+
+class FormWalker(Generic[F]):
+    """Asks a form's questions one by one, in the flow's draft (a ``FormDraft``)."""
 
     def __init__(
         self,
-        flow: Flow,
+        flow: DraftFlow[F],
         state: int,
         questions: Questions,
         title: str,
@@ -75,6 +114,11 @@ class FormWalker:
         guard: Guard | None = None,
     ) -> None:
         self.flow = flow
+        # The form's buttons, in the flow's family. Each carries its question's number.
+        self.choose = flow.family.adopt(Choose, "c")
+        self.toggle = flow.family.adopt(Toggle, "m")
+        self.done_button = flow.family.adopt(Done, "d")
+        self.skip = flow.family.adopt(Skip, "s")
         self.state = state  # the conversation state in which questions are answered
         self.questions = questions
         self.title = title  # message id; gets number, total, prompt and hint
@@ -82,11 +126,11 @@ class FormWalker:
         self.guard = guard  # runs before each answer is taken (a day turned, a form changed)
 
     def start(self, context: MusterContext, answers: dict[str, Any] | None = None) -> None:
-        self.flow.draft(context).update(i=0, answers=dict(answers or {}), picked=[])
+        draft = self.flow.state(context)
+        draft.i, draft.answers, draft.picked = 0, dict(answers or {}), []
 
     def answers(self, context: MusterContext) -> dict[str, Any]:
-        answers: dict[str, Any] = self.flow.draft(context).setdefault("answers", {})
-        return answers
+        return self.flow.state(context).answers
 
     def summary(self, reply: Reply, answers: dict[str, Any]) -> Html:
         services = reply.context.services
@@ -95,7 +139,7 @@ class FormWalker:
 
     def _current(self, context: MusterContext) -> Question | None:
         questions = self.questions(context)
-        index = int(self.flow.draft(context).get("i", 0))
+        index = self.flow.state(context).i
         return questions[index] if index < len(questions) else None
 
     async def ask(self, reply: Reply, *, new: bool) -> int:
@@ -103,29 +147,31 @@ class FormWalker:
         question = self._current(context)
         if question is None:
             return await self.finish(reply, new)
-        draft = self.flow.draft(context)
-        prefix = self.flow.prefix
+        draft = self.flow.state(context)
         # Buttons carry their question's number: a double tap lands on the next question
         # and must not answer it.
-        index = int(draft.get("i", 0))
+        index = draft.i
         rows: list[list[tuple[str, str]]] = []
         if question.kind is Kind.SINGLE_CHOICE:
             rows += [
-                [(text_in(reply, c.label), f"{prefix}:c:{index}:{c.id}")] for c in question.choices
+                [(text_in(reply, c.label), self.choose(index, c.id).pack())]
+                for c in question.choices
             ]
         elif question.kind is Kind.MULTIPLE_CHOICE:
-            picked = set(draft.get("picked", []))
+            picked = set(draft.picked)
             rows += [
                 [
                     (
                         ("☑ " if c.id in picked else "☐ ") + text_in(reply, c.label),
-                        f"{prefix}:m:{index}:{c.id}",
+                        self.toggle(index, c.id).pack(),
                     )
                 ]
                 for c in question.choices
             ]
-            rows.append([(reply.label("form-done"), f"{prefix}:d:{index}")])
-        skip = [(reply.label("form-skip"), f"{prefix}:s:{index}")] if not question.required else []
+            rows.append([(reply.label("form-done"), self.done_button(index).pack())])
+        skip = (
+            [(reply.label("form-skip"), self.skip(index).pack())] if not question.required else []
+        )
         rows.append([*skip, *self.flow.controls(reply, back=False)])
         hint = reply.t(
             _HINTS[question.kind],
@@ -160,17 +206,15 @@ class FormWalker:
         except AnswerError as exc:
             await reply.send(ERRORS[exc.reason], **error_args(exc.details))
             return self.state
-        draft = self.flow.draft(context)
-        self.answers(context)[question.id] = value
-        draft["i"] = int(draft.get("i", 0)) + 1
-        draft["picked"] = []
+        draft = self.flow.state(context)
+        draft.answers[question.id] = value
+        draft.i += 1
+        draft.picked = []
         return await self.ask(reply, new=new)
 
-    async def _stale(self, reply: Reply) -> bool:
+    async def _stale(self, reply: Reply, pressed: Choose | Toggle | Done | Skip) -> bool:
         """A button from a question already answered (a double tap, an old message)."""
-        query = reply.update.callback_query
-        parts = (query.data or "").split(":") if query else []
-        if len(parts) >= 3 and parts[2] != str(self.flow.draft(reply.context).get("i", 0)):
+        if pressed.index != self.flow.state(reply.context).i:
             await reply.toast("button-stale")
             return True
         await reply.toast("")
@@ -178,30 +222,32 @@ class FormWalker:
 
     async def chosen(self, update: Update, context: MusterContext) -> int:
         reply = await Reply.to(update, context)
-        if await self._stale(reply):
+        pressed = reply.pressed(self.choose)
+        if await self._stale(reply, pressed):
             return self.state
-        return await self.take(reply, reply.choice)
+        return await self.take(reply, pressed.choice)
 
     async def toggled(self, update: Update, context: MusterContext) -> int:
         reply = await Reply.to(update, context)
-        if await self._stale(reply):
+        pressed = reply.pressed(self.toggle)
+        if await self._stale(reply, pressed):
             return self.state
-        picked: list[str] = self.flow.draft(context).setdefault("picked", [])
-        if reply.choice in picked:
-            picked.remove(reply.choice)
+        picked = self.flow.state(context).picked
+        if pressed.choice in picked:
+            picked.remove(pressed.choice)
         else:
-            picked.append(reply.choice)
+            picked.append(pressed.choice)
         return await self.ask(reply, new=False)
 
     async def done(self, update: Update, context: MusterContext) -> int:
         reply = await Reply.to(update, context)
-        if await self._stale(reply):
+        if await self._stale(reply, reply.pressed(self.done_button)):
             return self.state
-        return await self.take(reply, list(self.flow.draft(context).get("picked", [])))
+        return await self.take(reply, list(self.flow.state(context).picked))
 
     async def skipped(self, update: Update, context: MusterContext) -> int:
         reply = await Reply.to(update, context)
-        if await self._stale(reply):
+        if await self._stale(reply, reply.pressed(self.skip)):
             return self.state
         return await self.take(reply, None)
 
@@ -226,12 +272,11 @@ class FormWalker:
 
     def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
         """The handlers of the answering state."""
-        p = self.flow.prefix
         answers = PRIVATE & (filters.TEXT | filters.LOCATION | filters.PHOTO) & ~filters.COMMAND
         return [
-            CallbackQueryHandler(self.chosen, pattern=rf"^{p}:c:\d{{1,3}}:[a-z0-9_]{{1,24}}$"),
-            CallbackQueryHandler(self.toggled, pattern=rf"^{p}:m:\d{{1,3}}:[a-z0-9_]{{1,24}}$"),
-            CallbackQueryHandler(self.done, pattern=rf"^{p}:d:\d{{1,3}}$"),
-            CallbackQueryHandler(self.skipped, pattern=rf"^{p}:s:\d{{1,3}}$"),
+            CallbackQueryHandler(self.chosen, pattern=self.choose.pattern),
+            CallbackQueryHandler(self.toggled, pattern=self.toggle.pattern),
+            CallbackQueryHandler(self.done, pattern=self.done_button.pattern),
+            CallbackQueryHandler(self.skipped, pattern=self.skip.pattern),
             MessageHandler(answers, self.typed),
         ]

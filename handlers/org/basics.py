@@ -7,7 +7,8 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.checkins.service import WindowState
-from bot.kit.i18n import LANGUAGES, format_date_iso, format_day, join_html
+from bot.kit.i18n import LANGUAGES, Language, format_date_iso, format_day, join_html
+from bot.org.buttons import PickLanguage
 from handlers.kit.common import (
     PRIVATE,
     MusterApp,
@@ -19,7 +20,7 @@ from handlers.kit.common import (
 )
 from handlers.kit.menu import refresh_menu
 
-LANGUAGE_NAMES = {"en": "English", "zh": "简体中文"}
+LANGUAGE_NAMES = {Language.EN: "English", Language.ZH: "简体中文"}
 
 
 async def me(update: Update, context: MusterContext) -> None:
@@ -65,14 +66,15 @@ async def me(update: Update, context: MusterContext) -> None:
 
 async def language(update: Update, context: MusterContext) -> None:
     reply = await Reply.to(update, context)
-    buttons = [[(LANGUAGE_NAMES[code], f"lang:{code}") for code in LANGUAGES]]
+    buttons = [[(LANGUAGE_NAMES[code], PickLanguage(code).pack()) for code in LANGUAGES]]
     await reply.send("language-choose", buttons)
 
 
 async def language_chosen(update: Update, context: MusterContext) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None
-    code = query.data.split(":", 1)[1]
+    pressed = PickLanguage.parse(query.data if query else None)
+    assert pressed is not None  # matched on its pattern
+    code = Language(pressed.code)
     person = person_of(update)
     member = await context.services.membership.member(person.telegram_id)
     reply = Reply(update, context, code)
@@ -90,7 +92,7 @@ async def language_chosen(update: Update, context: MusterContext) -> None:
 def register(app: MusterApp) -> None:
     app.add_handler(CommandHandler("me", me, filters=PRIVATE))
     app.add_handler(CommandHandler("language", language, filters=PRIVATE))
-    app.add_handler(CallbackQueryHandler(language_chosen, pattern=r"^lang:(en|zh)$"))
+    app.add_handler(CallbackQueryHandler(language_chosen, pattern=PickLanguage.pattern))
     app.add_handler(CommandHandler("cancel", say("cancel-nothing"), filters=PRIVATE))
 
 

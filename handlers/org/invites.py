@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import Update
@@ -15,7 +16,9 @@ from telegram.ext import (
 
 from bot.kit.durations import format_duration, parse_duration
 from bot.kit.i18n import Html, format_date_iso, join_html
+from bot.org import buttons as b
 from bot.org.authz import INVITE_ACTIONS, Action, PermissionDeniedError, can
+from bot.org.buttons import USES_CHOICES
 from bot.org.invites import InviteError, invite_link
 from bot.org.service import TreeLine, search_units
 from handlers.kit.common import (
@@ -28,17 +31,26 @@ from handlers.kit.common import (
     units_for,
     units_or_refuse,
 )
-from handlers.kit.flow import Flow
+from handlers.kit.flow import DraftFlow
 from handlers.kit.pickers import unit_rows
 from storage.models import Invite, Role, Unit
 
 UNIT, ROLE, USES, EXPIRY, APPROVAL = range(5)
-USES_CHOICES = (1, 10, 100, 0)  # 0 = unlimited
 EXPIRY_CHOICES = ("1d", "7d", "30d")
 SHOWN_INVITES = 10
 
 
-FLOW = Flow("invite", "iv", "invite-cancelled")
+@dataclass
+class InviteDraft:
+    unit: int | None = None
+    page: int = 0  # of the unit list
+    query: str | None = None  # what the unit list was searched for
+    role: str | None = None  # a Role's value
+    uses: int | None = None  # None: unlimited
+    expiry: str | None = None  # one of EXPIRY_CHOICES ("7d")
+
+
+FLOW = DraftFlow("invite", b.INVITE, "invite-cancelled", InviteDraft)
 
 
 async def start(update: Update, context: MusterContext) -> int:
@@ -46,10 +58,9 @@ async def start(update: Update, context: MusterContext) -> int:
     lines = await units_or_refuse(reply, Action.INVITE_MEMBER, "/invite", "invite-not-allowed")
     if not lines:
         return FLOW.end(context)
-    draft = FLOW.draft(context)
-    draft.clear()
+    draft = FLOW.fresh(context)
     if len(lines) == 1:
-        draft["unit"] = lines[0].unit.id
+        draft.unit = lines[0].unit.id
         return await _ask_role(reply, context, new_message=True)
     return await _ask_unit(reply, context, lines, page=0, new_message=True)
 
@@ -67,8 +78,8 @@ async def _ask_unit(
         *unit_rows(
             lines,
             page,
-            choose="iv:u:",
-            turn="iv:p:",
+            choose=b.InviteUnit,
+            turn=b.InviteUnits,
             previous=reply.t("button-previous"),
             more=reply.t("button-more"),
         ),
@@ -76,7 +87,7 @@ async def _ask_unit(
     ]
     key = "invite-choose-unit-search" if query else "invite-choose-unit"
     text = reply.t(key, count=len(lines), query=query or "")
-    FLOW.draft(context)["page"] = page
+    FLOW.state(context).page = page
     await reply.show_text(text, rows, new=new_message)
     return UNIT
 
@@ -85,10 +96,10 @@ async def unit_page(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
     lines = await units_for(update, context, Action.INVITE_MEMBER)
-    search = FLOW.draft(context).get("query")
+    search = FLOW.state(context).query
     if search:
         lines = search_units(lines, search)
-    return await _ask_unit(reply, context, lines, int(reply.choice), query=search)
+    return await _ask_unit(reply, context, lines, reply.pressed(b.InviteUnits).page, query=search)
 
 
 async def unit_search(update: Update, context: MusterContext) -> int:
@@ -99,14 +110,14 @@ async def unit_search(update: Update, context: MusterContext) -> int:
     if not found:
         await reply.send("invite-unit-not-found", query=text)
         return UNIT
-    FLOW.draft(context)["query"] = text
+    FLOW.state(context).query = text
     return await _ask_unit(reply, context, found, 0, new_message=True, query=text)
 
 
 async def _unit_of(update: Update, context: MusterContext) -> Unit | None:
     """The drafted unit, if it still exists and the person may still invite to it (a
     refusal is audited)."""
-    unit_id = FLOW.draft(context).get("unit")
+    unit_id = FLOW.state(context).unit
     unit = await context.services.org.unit(unit_id) if unit_id else None
     if unit is None:
         return None
@@ -117,7 +128,7 @@ async def _unit_of(update: Update, context: MusterContext) -> Unit | None:
 
 async def unit_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    FLOW.draft(context)["unit"] = int(reply.choice)
+    FLOW.state(context).unit = reply.pressed(b.InviteUnit).id
     if await _unit_of(update, context) is None:
         await reply.toast("access-denied")
         return UNIT
@@ -133,7 +144,7 @@ async def _ask_role(reply: Reply, context: MusterContext, *, new_message: bool =
         return FLOW.end(context)
     actor = await actor_of(update, context)
     roles = [role for role in Role if can(actor, INVITE_ACTIONS[role], unit)]
-    rows: Buttons = [[(reply.role(role), f"iv:r:{role.value}")] for role in roles]
+    rows: Buttons = [[(reply.role(role), b.InviteRole(role.value).pack())] for role in roles]
     rows = [*rows, FLOW.controls(reply)]
     await reply.show_text(reply.t("invite-choose-role", unit=unit.name), rows, new=new_message)
     return ROLE
@@ -142,14 +153,17 @@ async def _ask_role(reply: Reply, context: MusterContext, *, new_message: bool =
 async def role_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    FLOW.draft(context)["role"] = Role(reply.choice).value
+    FLOW.state(context).role = Role(reply.pressed(b.InviteRole).role).value
     return await _ask_uses(reply, context)
 
 
 async def _ask_uses(reply: Reply, context: MusterContext) -> int:
     labels = {n: reply.t("invite-uses-n", n=n) for n in USES_CHOICES if n}
     labels[0] = reply.t("invite-uses-unlimited")
-    rows: Buttons = [[(labels[n], f"iv:n:{n}") for n in USES_CHOICES], FLOW.controls(reply)]
+    rows: Buttons = [
+        [(labels[n], b.InviteUses(n).pack()) for n in USES_CHOICES],
+        FLOW.controls(reply),
+    ]
     await reply.edit("invite-choose-uses", rows)
     return USES
 
@@ -157,7 +171,7 @@ async def _ask_uses(reply: Reply, context: MusterContext) -> int:
 async def uses_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    FLOW.draft(context)["uses"] = int(reply.choice) or None
+    FLOW.state(context).uses = reply.pressed(b.InviteUses).uses or None
     return await _ask_expiry(reply, context)
 
 
@@ -168,7 +182,10 @@ def _expiry_choices(context: MusterContext) -> list[str]:
 
 async def _ask_expiry(reply: Reply, context: MusterContext) -> int:
     rows: Buttons = [
-        [(reply.duration(parse_duration(c)), f"iv:e:{c}") for c in _expiry_choices(reply.context)],
+        [
+            (reply.duration(parse_duration(c)), b.InviteExpiry(c).pack())
+            for c in _expiry_choices(reply.context)
+        ],
         FLOW.controls(reply),
     ]
     await reply.edit("invite-choose-expiry", rows)
@@ -177,14 +194,17 @@ async def _ask_expiry(reply: Reply, context: MusterContext) -> int:
 
 async def expiry_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    choice = reply.choice
+    choice = reply.pressed(b.InviteExpiry).expiry
     if choice not in _expiry_choices(context):
         await reply.toast("button-stale")
         return EXPIRY
     await reply.toast("")
-    FLOW.draft(context)["expiry"] = choice
+    FLOW.state(context).expiry = choice
     rows: Buttons = [
-        [(reply.t("invite-approval-yes"), "iv:a:1"), (reply.t("invite-approval-no"), "iv:a:0")],
+        [
+            (reply.t("invite-approval-yes"), b.InviteApproval(True).pack()),
+            (reply.t("invite-approval-no"), b.InviteApproval(False).pack()),
+        ],
         FLOW.controls(reply),
     ]
     await reply.edit("invite-choose-approval", rows)
@@ -194,9 +214,9 @@ async def expiry_chosen(update: Update, context: MusterContext) -> int:
 async def approval_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    draft = FLOW.draft(context)
+    draft = FLOW.state(context)
     unit = await _unit_of(update, context)
-    if unit is None or "role" not in draft or "expiry" not in draft:
+    if unit is None or draft.role is None or draft.expiry is None:
         await reply.edit("invite-not-allowed")
         return FLOW.end(context)
     services = context.services
@@ -204,10 +224,10 @@ async def approval_chosen(update: Update, context: MusterContext) -> int:
         created = await services.invites.create(
             await actor_of(update, context),
             unit,
-            Role(draft["role"]),
-            uses=draft.get("uses"),
-            expires_in=parse_duration(draft["expiry"]),
-            approval=reply.choice == "1",
+            Role(draft.role),
+            uses=draft.uses,
+            expires_in=parse_duration(draft.expiry),
+            approval=reply.pressed(b.InviteApproval).approval,
         )
     except PermissionDeniedError:
         await reply.edit("invite-not-allowed")
@@ -231,20 +251,19 @@ async def approval_chosen(update: Update, context: MusterContext) -> int:
 
 
 async def _go_back(reply: Reply, context: MusterContext, step: int) -> int:
-    draft = FLOW.draft(context)
+    draft = FLOW.state(context)
     if step == APPROVAL:
-        draft.pop("expiry", None)
+        draft.expiry = None
         return await _ask_expiry(reply, context)
     if step == EXPIRY:
-        draft.pop("uses", None)
+        draft.uses = None
         return await _ask_uses(reply, context)
     if step == USES:
-        draft.pop("role", None)
+        draft.role = None
         return await _ask_role(reply, context)
     lines = await units_for(reply.update, context, Action.INVITE_MEMBER)
-    draft.pop("unit", None)
-    draft.pop("query", None)
-    return await _ask_unit(reply, context, lines, draft.get("page", 0))
+    draft.unit = draft.query = None
+    return await _ask_unit(reply, context, lines, draft.page)
 
 
 def _back_from(step: int) -> Any:
@@ -284,7 +303,7 @@ async def _render_list(reply: Reply, context: MusterContext) -> tuple[str, Butto
         [
             (
                 reply.label("invites-revoke-button", unit=unit.name, role=reply.role(invite.role)),
-                f"inv:rv:{invite.id}",
+                b.RevokeInvite(invite.id).pack(),
             )
         ]
         for invite, unit in shown
@@ -307,7 +326,7 @@ async def revoke(update: Update, context: MusterContext) -> None:
     reply = await Reply.to(update, context)
     actor = await actor_of(update, context)
     try:
-        await context.services.invites.revoke(actor, int(reply.choice))
+        await context.services.invites.revoke(actor, reply.pressed(b.RevokeInvite).invite)
     except PermissionDeniedError:
         await reply.toast("access-denied")
         return
@@ -320,36 +339,34 @@ async def revoke(update: Update, context: MusterContext) -> None:
 
 
 def register(app: MusterApp) -> None:
-    back = FLOW.back_pattern
+    back = FLOW.back.pattern
     app.add_handler(
         FLOW.conversation(
             entry_points=[CommandHandler("invite", start, filters=PRIVATE)],
             states={
                 UNIT: [
-                    CallbackQueryHandler(unit_chosen, pattern=r"^iv:u:\d{1,12}$"),
-                    CallbackQueryHandler(unit_page, pattern=r"^iv:p:\d{1,6}$"),
+                    CallbackQueryHandler(unit_chosen, pattern=b.InviteUnit.pattern),
+                    CallbackQueryHandler(unit_page, pattern=b.InviteUnits.pattern),
                     MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, unit_search),
                 ],
                 ROLE: [
-                    CallbackQueryHandler(
-                        role_chosen, pattern=r"^iv:r:(member|secretary|coordinator)$"
-                    ),
+                    CallbackQueryHandler(role_chosen, pattern=b.InviteRole.pattern),
                     CallbackQueryHandler(_back_from(ROLE), pattern=back),
                 ],
                 USES: [
-                    CallbackQueryHandler(uses_chosen, pattern=r"^iv:n:(1|10|100|0)$"),
+                    CallbackQueryHandler(uses_chosen, pattern=b.InviteUses.pattern),
                     CallbackQueryHandler(_back_from(USES), pattern=back),
                 ],
                 EXPIRY: [
-                    CallbackQueryHandler(expiry_chosen, pattern=r"^iv:e:\d{1,5}[mhdw]$"),
+                    CallbackQueryHandler(expiry_chosen, pattern=b.InviteExpiry.pattern),
                     CallbackQueryHandler(_back_from(EXPIRY), pattern=back),
                 ],
                 APPROVAL: [
-                    CallbackQueryHandler(approval_chosen, pattern=r"^iv:a:[01]$"),
+                    CallbackQueryHandler(approval_chosen, pattern=b.InviteApproval.pattern),
                     CallbackQueryHandler(_back_from(APPROVAL), pattern=back),
                 ],
             },
         )
     )
     app.add_handler(CommandHandler("invites", list_invites, filters=PRIVATE))
-    app.add_handler(CallbackQueryHandler(revoke, pattern=r"^inv:rv:\d{1,12}$"))
+    app.add_handler(CallbackQueryHandler(revoke, pattern=b.RevokeInvite.pattern))

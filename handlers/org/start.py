@@ -11,6 +11,7 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.org.authz import PermissionDeniedError
+from bot.org.buttons import JoinDecision
 from bot.org.invites import DecisionStatus, JoinOutcome, JoinStatus
 from handlers.kit.common import (
     PRIVATE,
@@ -109,8 +110,8 @@ async def _ask_approvers(context: MusterContext, outcome: JoinOutcome) -> int:
         buttons = keyboard(
             [
                 [
-                    (i18n.plain(lang, "button-approve"), f"jr:a:{request.id}"),
-                    (i18n.plain(lang, "button-reject"), f"jr:r:{request.id}"),
+                    (i18n.plain(lang, "button-approve"), JoinDecision("a", request.id).pack()),
+                    (i18n.plain(lang, "button-reject"), JoinDecision("r", request.id).pack()),
                 ]
             ]
         )
@@ -131,13 +132,13 @@ async def _ask_approvers(context: MusterContext, outcome: JoinOutcome) -> int:
 
 async def decide(update: Update, context: MusterContext) -> None:
     reply = await Reply.to(update, context)
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    _, verb, raw_id = query.data.split(":")
+    pressed = reply.pressed(JoinDecision)
     services = context.services
     actor = await services.authz.actor(person_of(update).telegram_id)
     try:
-        decision = await services.invites.decide(actor, int(raw_id), approve=verb == "a")
+        decision = await services.invites.decide(
+            actor, pressed.request, approve=pressed.verb == "a"
+        )
     except PermissionDeniedError:
         await reply.toast("access-denied")
         return
@@ -183,4 +184,4 @@ async def decide(update: Update, context: MusterContext) -> None:
 
 def register(app: MusterApp) -> None:
     app.add_handler(CommandHandler("start", start, filters=PRIVATE))
-    app.add_handler(CallbackQueryHandler(decide, pattern=r"^jr:[ar]:\d{1,12}$"))
+    app.add_handler(CallbackQueryHandler(decide, pattern=JoinDecision.pattern))

@@ -11,9 +11,11 @@ from datetime import date
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot.config import FeatureName
 from bot.kit.days import iso_day
 from bot.kit.i18n import Html, join_list
 from bot.org.authz import Action, Actor, PermissionDeniedError
+from bot.summaries.buttons import ShowSummary
 from bot.summaries.charts import day_chart
 from bot.summaries.files import export_workbook, workbook
 from bot.summaries.render import SummaryText
@@ -44,8 +46,7 @@ async def summary(update: Update, context: MusterContext) -> None:
     if code is None:
         scopes = await _scopes(reply, actor)
         if len(scopes) > 1:
-            when = day.isoformat() if day else "-"
-            rows = [[(u.name, f"sm:{u.id}:{when}")] for u in scopes[:PICK_LIMIT]]
+            rows = [[(u.name, ShowSummary(u.id, day).pack())] for u in scopes[:PICK_LIMIT]]
             await reply.send("summary-pick", rows)
             return
     unit = await _unit_for(reply, actor, code)
@@ -100,15 +101,13 @@ async def _unit_for(reply: Reply, actor: Actor, code: str | None) -> Unit | None
 async def picked(update: Update, context: MusterContext) -> None:
     reply = await Reply.to(update, context)
     query = update.callback_query
-    assert query is not None and query.data is not None
-    _, unit_id, when = query.data.split(":")
-    unit = await context.services.org.unit(int(unit_id))
-    day = None if when == "-" else iso_day(when)
-    if unit is None or (day is None and when != "-"):  # gone, or forged
+    pressed = ShowSummary.parse(query.data if query else None)  # None: a forged day
+    unit = await context.services.org.unit(pressed.unit) if pressed else None
+    if unit is None or pressed is None:  # gone, or forged
         await reply.toast("button-stale")
         return
     await reply.toast("")
-    await _show(reply, unit, day)
+    await _show(reply, unit, pressed.day)
 
 
 async def _show(reply: Reply, unit: Unit, day: date | None) -> None:
@@ -124,7 +123,10 @@ async def _show(reply: Reply, unit: Unit, day: date | None) -> None:
     except SummaryError:
         await reply.send("summary-future")
         return
-    text = SummaryText(services.i18n, reply.language).daily(found)
+    organisation = services.settings.organisation
+    text = SummaryText(
+        services.i18n, reply.language, duty=organisation.uses(FeatureName.DUTY)
+    ).daily(found)
     if found.empty:
         await reply.send_text(text)
         return
@@ -235,4 +237,4 @@ def register(app: MusterApp) -> None:
     )
     app.add_handler(CommandHandler("summary", summary, filters=PRIVATE))
     app.add_handler(CommandHandler("export", export, filters=PRIVATE))
-    app.add_handler(CallbackQueryHandler(picked, pattern=r"^sm:\d{1,12}:(-|\d{4}-\d{2}-\d{2})$"))
+    app.add_handler(CallbackQueryHandler(picked, pattern=ShowSummary.pattern))

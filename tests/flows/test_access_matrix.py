@@ -19,19 +19,67 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
+from enum import Enum, StrEnum
 from functools import cache
 
 import pytest
 from fluent.syntax import FluentParser, ast, visitor
 
+from bot.checkins.buttons import CancelLeave, LeaveFirst, LeaveLast, LeaveReason
+from bot.directives.buttons import (
+    Acknowledge,
+    CancelDirective,
+    ExportCsv,
+    ExportXlsx,
+    NeedAck,
+    OpenDirective,
+    RemindDirective,
+    SendDirective,
+    TargetsDone,
+    ToggleTarget,
+    When,
+)
 from bot.directives.drafting import Draft
+from bot.duty.buttons import (
+    AssignDay,
+    AssignGrid,
+    AssignMember,
+    AssignRepeat,
+    AssignSave,
+    ConfirmShift,
+    DeclineShift,
+    EndDuty,
+    GridAdd,
+    GridOff,
+    ReportIncident,
+    RosterCancel,
+    RosterCancelAsk,
+    RosterUnit,
+    SendIncident,
+    SkipCentre,
+    StartDuty,
+    SubmitReport,
+    TakeShift,
+    UploadConfirm,
+)
+from bot.kit.callbacks import Payload
 from bot.kit.i18n import read_catalogue, translator
 from bot.kit.people import Person
 from bot.org.authz import Actor
+from bot.org.buttons import (
+    InviteApproval,
+    InviteExpiry,
+    InviteRole,
+    InviteUnit,
+    InviteUses,
+    JoinDecision,
+    RevokeInvite,
+)
 from bot.org.invites import CreatedInvite
 from fakeapi import FakeUser, Replies
 from fakeapi._html import parse_html
+from handlers.duty.assign import ASSIGN_UNITS
+from handlers.duty.on_duty import REPORT_FORM
 from storage.db import to_db_time
 from storage.directives import Target
 from storage.models import Member, Role, Unit
@@ -161,12 +209,13 @@ class Talk:
     async def type(self, text: str) -> Replies:
         return await self.send(self.user.message(text))
 
-    async def press(self, data: str) -> Replies:
+    async def press(self, data: Payload | str) -> Replies:
         """A button with this data, on the newest bot message in the chat: the real one
-        for those shown it, forged for the others."""
+        for those shown it, forged for the others (a str: data no button carries)."""
         shown = self.harness.api.sent_to(self.chat)
         message_id = shown[-1].message_id if shown else 1
-        return await self.send(self.user.press_data(message_id, data, chat_id=self.chat))
+        raw = data if isinstance(data, str) else data.pack()
+        return await self.send(self.user.press_data(message_id, raw, chat_id=self.chat))
 
 
 # The organisation every row starts from ----------------------------------------------------
@@ -440,11 +489,11 @@ async def shown(world: World, talk: Talk, ctx: Ctx) -> bool:
 async def compose(world: World, talk: Talk, ctx: Ctx) -> None:
     """/directive to RIV-1, up to the preview."""
     await talk.command("directive")
-    await talk.press(f"dc:t:{world.riv1}")
-    await talk.press("dc:n")
+    await talk.press(ToggleTarget(world.riv1))
+    await talk.press(TargetsDone())
     await talk.type("Evacuate the east bank.")
-    await talk.press("dc:a:0")
-    await talk.press("dc:w:now")
+    await talk.press(NeedAck(False))
+    await talk.press(When(None))
 
 
 async def sent_directive(world: World) -> Ctx:
@@ -461,14 +510,26 @@ async def scheduled_directive(world: World) -> Ctx:
 
 async def open_directive(world: World, talk: Talk, ctx: Ctx) -> None:
     await talk.command("directives")
-    await talk.press(f"dw:v:{ctx.id}")
+    await talk.press(OpenDirective(ctx.id))
 
 
-def press(data: str) -> Act:
-    """Press one button whose data names the arranged object (``{id}``)."""
+class Arranged(Enum):
+    """A button field filled in when the row runs: the arranged object, or Riverside 1."""
+
+    ID = "id"
+    RIV1 = "riv1"
+
+
+ID, RIV1 = Arranged.ID, Arranged.RIV1
+
+
+def press(kind: Callable[..., Payload], *fields: object) -> Act:
+    """Press one ``kind`` button; ``ID`` and ``RIV1`` among its fields name the arranged
+    object and Riverside 1."""
 
     async def act(world: World, talk: Talk, ctx: Ctx) -> None:
-        await talk.press(data.format(id=ctx.id, riv1=world.riv1))
+        named = {ID: ctx.id, RIV1: world.riv1}
+        await talk.press(kind(*(named.get(f, f) if isinstance(f, Arranged) else f for f in fields)))
 
     return act
 
@@ -504,10 +565,10 @@ def invite_as(role: str) -> Act:
 
     async def act(world: World, talk: Talk, ctx: Ctx) -> None:
         await talk.command("invite")
-        await talk.press(f"iv:u:{world.riv1}")
-        await talk.press(f"iv:r:{role}")
-        await talk.press("iv:n:1")
-        await talk.press("iv:e:1d")
+        await talk.press(InviteUnit(world.riv1))
+        await talk.press(InviteRole(role))
+        await talk.press(InviteUses(1))
+        await talk.press(InviteExpiry("1d"))
 
     return act
 
@@ -533,7 +594,7 @@ async def invite_to_riv1(world: World) -> Ctx:
 
 async def list_and_revoke(world: World, talk: Talk, ctx: Ctx) -> None:
     await talk.command("invites")
-    await talk.press(f"inv:rv:{ctx.id}")
+    await talk.press(RevokeInvite(ctx.id))
 
 
 async def join_request(world: World) -> Ctx:
@@ -553,8 +614,8 @@ async def leave_for(world: World, talk: Talk, ctx: Ctx) -> None:
     """/leave @newcomer, up to the last day."""
     assert ctx.user is not None
     await talk.command("leave", f"@{ctx.user.username}")
-    await talk.press("lv:r:annual")
-    await talk.press("lv:f:1")
+    await talk.press(LeaveReason("annual"))
+    await talk.press(LeaveFirst(1))
 
 
 async def newcomer_on_leave(world: World) -> Ctx:
@@ -572,7 +633,7 @@ async def newcomer_on_leave(world: World) -> Ctx:
 async def see_and_cancel_leave(world: World, talk: Talk, ctx: Ctx) -> None:
     assert ctx.user is not None
     await talk.command("leave", f"@{ctx.user.username}")
-    await talk.press(f"lv:k:{ctx.id}")
+    await talk.press(CancelLeave(ctx.id))
 
 
 # Administration
@@ -605,7 +666,7 @@ async def inactive_newcomer(world: World) -> Ctx:
 
 async def open_roster(world: World, talk: Talk, ctx: Ctx) -> None:
     await talk.command("roster")
-    await talk.press(f"rs:u:{world.riv1}")
+    await talk.press(RosterUnit(world.riv1))
 
 
 async def grid_shown(world: World, talk: Talk, ctx: Ctx) -> bool:
@@ -619,18 +680,18 @@ async def toms_shift_tomorrow(world: World) -> Ctx:
 async def assign_newcomer(world: World, talk: Talk, ctx: Ctx) -> None:
     """/assign the newcomer to G-RIV-1 tomorrow, up to the preview."""
     await talk.command("assign")
-    await talk.press(f"as:u:{world.riv1}")
-    await talk.press(f"as:g:{world.grid}")
-    await talk.press(f"as:m:{ctx.id}")
-    await talk.press("as:d:1")
+    await talk.press(ASSIGN_UNITS.choose(world.riv1))
+    await talk.press(AssignGrid(world.grid))
+    await talk.press(AssignMember(ctx.id))
+    await talk.press(AssignDay(1))
     await talk.type("18:00-20:00")
-    await talk.press("as:r:0")
+    await talk.press(AssignRepeat(0))
 
 
 async def add_grid(world: World, talk: Talk, ctx: Ctx) -> None:
     """/grids, add one to RIV-1, up to its centre."""
     await talk.command("grids")
-    await talk.press(f"gr:a:{world.riv1}")
+    await talk.press(GridAdd(world.riv1))
     await talk.type(f"NEW-{ctx.id}")
     await talk.type("New Road")
 
@@ -657,7 +718,7 @@ async def fresh_grid(world: World) -> Ctx:
 
 async def deactivate_grid(world: World, talk: Talk, ctx: Ctx) -> None:
     await talk.command("grids")
-    await talk.press(f"gr:k:{ctx.id}")
+    await talk.press(GridOff(ctx.id))
 
 
 async def upload_roster(world: World, talk: Talk, ctx: Ctx) -> None:
@@ -709,26 +770,26 @@ async def open_shift(world: World) -> Ctx:
 
 
 async def decline(world: World, talk: Talk, ctx: Ctx) -> None:
-    await talk.press(f"dt:no:{ctx.id}")
+    await talk.press(DeclineShift(ctx.id))
     await talk.type("My child is ill")
 
 
 async def start_duty(world: World, talk: Talk, ctx: Ctx) -> None:
-    await talk.press(f"dt:go:{ctx.id}")
+    await talk.press(StartDuty(ctx.id))
     await talk.send(talk.user.location(31.23, 121.47))
 
 
 async def end_duty(world: World, talk: Talk, ctx: Ctx) -> None:
-    await talk.press(f"dt:end:{ctx.id}")
+    await talk.press(EndDuty(ctx.id))
     await talk.type("12")
-    await talk.press("od:s:1")
-    await talk.press("od:ok")
+    await talk.press(REPORT_FORM.skip(1))
+    await talk.press(SubmitReport())
 
 
 async def report_incident(world: World, talk: Talk, ctx: Ctx) -> None:
-    await talk.press(f"dt:inc:{ctx.id}")
+    await talk.press(ReportIncident(ctx.id))
     await talk.type("A fallen tree blocks the road")
-    await talk.press("od:send")
+    await talk.press(SendIncident())
 
 
 SEC_ADMIN = frozenset({Who.SEC, Who.ADMIN})
@@ -748,7 +809,7 @@ ROWS = [
     # /directive, and the buttons of /directives
     Row(
         "/directive compose and send to RIV-1",
-        then(compose, press("dc:s")),
+        then(compose, press(SendDirective)),
         directive_stored,
         SEC_ADMIN,
         ("directive-not-allowed", "access-denied"),
@@ -763,7 +824,7 @@ ROWS = [
     ),
     Row(
         "/directives: remind now (dw:r)",
-        press("dw:r:{id}"),
+        press(RemindDirective, ID),
         reminders_queued,
         SEC_ADMIN,
         ("access-denied",),
@@ -771,7 +832,7 @@ ROWS = [
     ),
     Row(
         "/directives: withdraw (dw:K), only its author or an admin",
-        press("dw:K:{id}"),
+        press(CancelDirective, ID),
         directive_cancelled,
         SEC_ADMIN,
         ("button-stale",),
@@ -779,7 +840,7 @@ ROWS = [
     ),
     Row(
         "/directives: export CSV (dw:c)",
-        press("dw:c:{id}"),
+        press(ExportCsv, ID),
         file_sent,
         VIEWERS,
         ("access-denied",),
@@ -787,7 +848,7 @@ ROWS = [
     ),
     Row(
         "/directives: export XLSX (dw:x)",
-        press("dw:x:{id}"),
+        press(ExportXlsx, ID),
         file_sent,
         VIEWERS,
         ("access-denied",),
@@ -795,7 +856,7 @@ ROWS = [
     ),
     Row(
         "acknowledge a directive (ack:), only its recipients",
-        press("ack:{id}"),
+        press(Acknowledge, ID),
         acknowledged,
         frozenset({Who.MEMBER}),
         ("button-stale",),
@@ -814,7 +875,7 @@ ROWS = [
     # /invite, /invites, join requests
     Row(
         "/invite a member to RIV-1",
-        then(invite_as("member"), press("iv:a:0")),
+        then(invite_as("member"), press(InviteApproval, False)),
         invite_made("member"),
         SEC_ADMIN,
         ("invite-not-allowed", "access-denied", "button-stale"),
@@ -822,7 +883,7 @@ ROWS = [
     ),
     Row(
         "/invite a coordinator to RIV-1 (iv:r:coordinator forged)",
-        then(invite_as("coordinator"), press("iv:a:0")),
+        then(invite_as("coordinator"), press(InviteApproval, False)),
         invite_made("coordinator"),
         frozenset({Who.ADMIN}),
         ("invite-not-allowed", "access-denied", "button-stale"),
@@ -838,7 +899,7 @@ ROWS = [
     ),
     Row(
         "join request to RIV-1: approve (jr:a)",
-        press("jr:a:{id}"),
+        press(JoinDecision, "a", ID),
         request_decided("approved"),
         SEC_ADMIN,
         ("access-denied",),
@@ -846,7 +907,7 @@ ROWS = [
     ),
     Row(
         "join request to RIV-1: reject (jr:r)",
-        press("jr:r:{id}"),
+        press(JoinDecision, "r", ID),
         request_decided("rejected"),
         SEC_ADMIN,
         ("access-denied",),
@@ -855,7 +916,7 @@ ROWS = [
     # /leave @member
     Row(
         "/leave @member of RIV-1: record",
-        then(leave_for, press("lv:l:0")),
+        then(leave_for, press(LeaveLast, 0)),
         leave_recorded,
         SEC_ADMIN,
         ("access-denied",),
@@ -897,7 +958,7 @@ ROWS = [
     ),
     Row(
         "/roster: cancel a shift in RIV-1 (rs:k)",
-        press("rs:k:{id}:{riv1}"),
+        press(RosterCancel, ID, RIV1),
         shift_is("cancelled"),
         SEC_ADMIN,
         ("access-denied",),
@@ -905,7 +966,7 @@ ROWS = [
     ),
     Row(
         "/assign a shift in RIV-1",
-        then(assign_newcomer, press("as:ok")),
+        then(assign_newcomer, press(AssignSave)),
         newcomer_has_shift,
         SEC_ADMIN,
         ("roster-not-allowed", "access-denied", "button-stale"),
@@ -913,7 +974,7 @@ ROWS = [
     ),
     Row(
         "/grids: add one to RIV-1 (gr:a)",
-        then(add_grid, press("ga:s")),
+        then(add_grid, press(SkipCentre)),
         grid_added,
         SEC_ADMIN,
         ("roster-not-allowed", "access-denied"),
@@ -971,7 +1032,7 @@ ROWS = [
         )
         for owner in (Who.MEMBER, None)
         for name, act, done, start, status in (
-            ("confirm (dt:ok)", press("dt:ok:{id}"), shift_is("confirmed"), LATER, "assigned"),
+            ("confirm (dt:ok)", press(ConfirmShift, ID), shift_is("confirmed"), LATER, "assigned"),
             ("decline (dt:no)", decline, shift_is("open"), LATER, "assigned"),
             ("start duty (dt:go)", start_duty, shift_is("started"), SOON, "confirmed"),
             ("end duty (dt:end)", end_duty, shift_is("completed"), NOW_ON, "started"),
@@ -980,7 +1041,7 @@ ROWS = [
     ),
     Row(
         "take an open shift of RIV-1 (dt:cv), only its unit's members",
-        press("dt:cv:{id}"),
+        press(TakeShift, ID),
         covered_by_them,
         frozenset({Who.MEMBER}),
         DUTY_REFUSALS,
@@ -989,7 +1050,7 @@ ROWS = [
     ),
     Row(
         "take someone else’s assigned shift (dt:cv)",
-        press("dt:cv:{id}"),
+        press(TakeShift, ID),
         covered_by_them,
         NOBODY,
         DUTY_REFUSALS,
@@ -1087,7 +1148,7 @@ async def one_good_one_bad_row(world: World, talk: Talk, ctx: Ctx) -> None:
 
 async def cancel_from_roster(world: World, talk: Talk, ctx: Ctx) -> None:
     await open_roster(world, talk, ctx)
-    await talk.press(f"rs:c:{ctx.id}:{world.riv1}")
+    await talk.press(RosterCancelAsk(ctx.id, world.riv1))
 
 
 async def approval_asked(world: World, talk: Talk, ctx: Ctx) -> None:
@@ -1095,11 +1156,13 @@ async def approval_asked(world: World, talk: Talk, ctx: Ctx) -> None:
 
 
 RECHECKS = [
-    Recheck("/directive: Send", compose, press("dc:s"), directive_stored, "directive-not-allowed"),
+    Recheck(
+        "/directive: Send", compose, press(SendDirective), directive_stored, "directive-not-allowed"
+    ),
     Recheck(
         "/assign: Save",
         assign_newcomer,
-        press("as:ok"),
+        press(AssignSave),
         newcomer_has_shift,
         "roster-not-allowed",
         arrange=World.newcomer,
@@ -1107,7 +1170,7 @@ RECHECKS = [
     Recheck(
         "/invite: the last choice",
         invite_as("member"),
-        press("iv:a:0"),
+        press(InviteApproval, False),
         invite_made("member"),
         "invite-not-allowed",
         arrange=invites_before,
@@ -1115,7 +1178,7 @@ RECHECKS = [
     Recheck(
         "/grids add: Skip the centre",
         add_grid,
-        press("ga:s"),
+        press(SkipCentre),
         grid_added,
         "roster-not-allowed",
         arrange=numbered,
@@ -1123,7 +1186,7 @@ RECHECKS = [
     Recheck(
         "/leave @member: the last day",
         leave_for,
-        press("lv:l:0"),
+        press(LeaveLast, 0),
         leave_recorded,
         "access-denied",
         arrange=World.newcomer,
@@ -1131,7 +1194,7 @@ RECHECKS = [
     Recheck(
         "a roster file: import the good rows",
         one_good_one_bad_row,
-        press("ru:ok"),
+        press(UploadConfirm),
         newcomer_has_shift,
         "upload-changed…",
         arrange=World.newcomer,
@@ -1139,7 +1202,7 @@ RECHECKS = [
     Recheck(
         "a join request: Approve",
         approval_asked,
-        press("jr:a:{id}"),
+        press(JoinDecision, "a", ID),
         request_decided("approved"),
         "access-denied",
         arrange=join_request,
@@ -1147,7 +1210,7 @@ RECHECKS = [
     Recheck(
         "/directives: Remind now",
         open_directive,
-        press("dw:r:{id}"),
+        press(RemindDirective, ID),
         reminders_queued,
         "access-denied",
         arrange=directive_with_ack,
@@ -1155,7 +1218,7 @@ RECHECKS = [
     Recheck(
         "/roster: Cancel the shift",
         cancel_from_roster,
-        press("rs:k:{id}:{riv1}"),
+        press(RosterCancel, ID, RIV1),
         shift_is("cancelled"),
         "access-denied",
         arrange=toms_shift_tomorrow,

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from bot.delivery.engine import DeliveryEngine
 from bot.delivery.pacer import Slot
+from bot.directives.buttons import Acknowledge, ToggleTarget
 from fakeapi import FakeUser, SentMessage
+from handlers.kit.slots import DELIVERY
 from storage.models import Role
 from tests.flows.conftest import Harness
 
@@ -128,7 +129,7 @@ async def test_compose_send_and_progress(
     assert await harness.run_due() == 3
     for person in members:
         [received] = harness.api.sent_to(person.id)[-1:]
-        assert replies_data(received).startswith("ack:")
+        assert Acknowledge.parse(replies_data(received)) is not None
     ann = harness.api.last_message(611)
     assert ann.text == (
         "Directive from Riverside District — acknowledge by 18:00 today\n\n"
@@ -297,7 +298,7 @@ async def test_a_crash_while_queuing_the_unreachable_notice_loses_it_not(
 ) -> None:
     harness.api.block(613)
     done = await compose(harness, sec, ack=False)
-    await harness.app.bot_data["delivery"].drain()  # sent; the directive not closed yet
+    await DELIVERY.of(harness.app).drain()  # sent; the directive not closed yet
     crash_next_enqueue(harness, monkeypatch)
     with pytest.raises(RuntimeError):
         await harness.run_due()
@@ -365,7 +366,7 @@ async def test_zero_member_units_and_scope(harness: Harness, sec: FakeUser) -> N
     assert replies.callback_answers[0].text.startswith("Nobody would receive it")
     # A unit outside her scope, by forged data, is refused.
     hill = await harness.unit("HIL-1")
-    replies = await harness.send(sec, sec.press_data(step.message_id, f"dc:t:{hill.id}"))
+    replies = await harness.send(sec, sec.press_data(step.message_id, ToggleTarget(hill.id).pack()))
     assert replies.callback_answers[0].text == "You are not allowed to do that here."
     member = harness.person(620, "Mo")
     await harness.join(member, "RIV-1")
@@ -626,7 +627,7 @@ async def test_withdrawing_mid_send_holds_back_the_claimed_messages_too(
         await harness.join(person, "RIV-1")
     recipients = [*members, *extra]
     storage = harness.services.storage
-    engine: DeliveryEngine = harness.app.bot_data["delivery"]
+    engine = DELIVERY.of(harness.app)
     # One worker: it claims four rows at a time, ahead of its sends, deterministically.
     monkeypatch.setattr(engine, "settings", engine.settings.model_copy(update={"concurrency": 1}))
     done = await compose(harness, sec, ack=False, unit="☐ Riverside District (11)")

@@ -11,8 +11,17 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
+from bot.duty.buttons import (
+    ConfirmShift,
+    DeclineShift,
+    EndDuty,
+    ReportIncident,
+    StartDuty,
+    TakeShift,
+)
 from fakeapi import FakeUser
 from fakeapi.core import SentMessage
+from handlers.kit.slots import DELIVERY
 from storage.models import Role, Shift, ShiftStatus
 from storage.shifts import NewShift
 from tests.flows.conftest import Harness
@@ -135,7 +144,10 @@ async def test_asked_at_the_right_time_in_the_units_timezone(
     assert ask.text == (
         "📋 值守班次 — 请确认或拒绝。\nHill Road（H1）· Hillside Branch 1\n12月1日 周二 20:00–23:00"
     )
-    assert ask.buttons == [("✅ 确认", f"dt:ok:{shift_id}"), ("❌ 拒绝", f"dt:no:{shift_id}")]
+    assert ask.buttons == [
+        ("✅ 确认", ConfirmShift(shift_id).pack()),
+        ("❌ 拒绝", DeclineShift(shift_id).pack()),
+    ]
     assert (await shift(harness, shift_id)).confirm_asked_at == local("2026-12-01 10:00")
 
 
@@ -178,7 +190,7 @@ async def test_one_reminder_then_cut_off_alert_and_offers_to_the_free_only(
     assert (opened.status, opened.member_id) == (ShiftStatus.OPEN, None)
     assert opened.cover_opened_at == local("2026-12-01 18:00")
     # Ann's old request no longer applies (a press that crossed the edit).
-    late = ann.press_data(ask.message_id, f"dt:ok:{shift_id}")
+    late = ann.press_data(ask.message_id, ConfirmShift(shift_id).pack())
     [toast] = (await harness.send(ann, late)).callback_answers
     assert toast.text == "This shift is no longer yours. Nothing was changed."
     await at(harness, "2026-12-01 19:00")  # nothing repeats
@@ -245,7 +257,7 @@ async def test_confirm_and_a_double_tap(
         "✅ Confirmed. A Start duty button follows when the shift begins.\n"
         "North Street (N1) · Riverside Branch 1\nTue 1 Dec 20:00–23:00"
     )
-    again = await harness.send(ann, ann.press_data(ask.message_id, f"dt:ok:{shift_id}"))
+    again = await harness.send(ann, ann.press_data(ask.message_id, ConfirmShift(shift_id).pack()))
     assert [a.text for a in again.callback_answers] == ["You have already confirmed this shift."]
     confirmed = await shift(harness, shift_id)
     assert confirmed.status is ShiftStatus.CONFIRMED
@@ -254,7 +266,7 @@ async def test_confirm_and_a_double_tap(
     assert texts(harness, ANN, "Reminder") == [] and texts(harness, SEC, "North Street") == []
     # Someone else's shift cannot be confirmed with forged data.
     bo = crew["bo"]
-    forged = await harness.send(bo, bo.press_data(ask.message_id, f"dt:ok:{shift_id}"))
+    forged = await harness.send(bo, bo.press_data(ask.message_id, ConfirmShift(shift_id).pack()))
     assert [a.text for a in forged.callback_answers] == [
         "This shift is no longer yours. Nothing was changed."
     ]
@@ -310,6 +322,27 @@ async def test_decline_with_a_reason_bad_input_and_cancel(
     assert "Decline" not in (hint.text or "")
 
 
+async def test_a_decline_whose_stored_draft_lost_its_shift_is_dropped_politely(
+    harness: Harness, crew: dict[str, FakeUser], north: int
+) -> None:
+    """A draft read back from the database is a dict; one without the shift (left by an
+    older version) ends the flow with a clear answer, and the shift stays as it was."""
+    ann = crew["ann"]
+    shift_id = await add_shift(harness, ann, north, "2026-12-01 20:00")
+    await at(harness, "2026-12-01 08:00")
+    [ask] = asks(harness, ANN)
+    await harness.send(ann, ann.press(ask, "❌ Decline"))
+    harness.app.user_data[ANN]["duty_decline"] = {"asked": None}
+    [answer] = await harness.send(ann, ann.message("My child is sick"))
+    assert answer.text == (
+        "This no longer applies: it was started before an update of the bot. Nothing was"
+        " changed; please start again."
+    )
+    assert (await shift(harness, shift_id)).status is ShiftStatus.ASSIGNED
+    [hint] = await harness.send(ann, ann.message("hello?"))  # the flow is over
+    assert hint.text is not None and hint.text.startswith("I didn't expect a message here.")
+
+
 async def test_cover_race_exactly_one_wins_and_the_others_are_told(
     harness: Harness, crew: dict[str, FakeUser], north: int
 ) -> None:
@@ -355,7 +388,7 @@ async def test_start_prompt_then_no_show_alert(
     assert texts(harness, ANN, "starts now") == []
     await at(harness, "2026-12-01 20:00")
     [start] = [m for m in harness.api.sent_to(ANN) if "starts now" in (m.text or "")]
-    assert start.buttons == [("🟢 Start duty", f"dt:go:{shift_id}")]
+    assert start.buttons == [("🟢 Start duty", StartDuty(shift_id).pack())]
     await at(harness, "2026-12-01 20:29")
     assert texts(harness, SEC, "North Street") == []
     await at(harness, "2026-12-01 20:30")
@@ -392,7 +425,7 @@ async def test_a_start_prompt_queued_before_the_grace_ran_out_is_dropped(
 
     await run_schedule(harness.app)  # queued, then the sender stalls past the grace
     harness.clock.set(local("2026-12-01 20:40"))
-    await harness.app.bot_data["delivery"].drain()
+    await DELIVERY.of(harness.app).drain()
     assert texts(harness, ANN, "starts now") == []
 
 
@@ -415,7 +448,7 @@ async def test_a_restart_repeats_no_step(
     )
     harness.clock.advance(timedelta(minutes=5))
     assert await run_schedule(restarted) == 0
-    assert await restarted.bot_data["delivery"].drain() == 0
+    assert await DELIVERY.of(restarted).drain() == 0
     requests = [m for m in harness.api.sent_to(ANN) if "North Street" in (m.text or "")]
     assert len(requests) == 2  # the request and the one reminder (closed at the cut-off)
     assert len(harness.api.calls_of("editMessageText")) == 2
@@ -449,7 +482,7 @@ async def test_an_open_shift_nobody_took_is_reported_once_at_the_start(
             [],
         )
     bo = crew["bo"]
-    late = await harness.send(bo, bo.press_data(offer.message_id, f"dt:cv:{shift_id}"))
+    late = await harness.send(bo, bo.press_data(offer.message_id, TakeShift(shift_id).pack()))
     assert [a.text for a in late.callback_answers] == [
         "This shift has started or is over. Nothing was changed."
     ]
@@ -457,14 +490,14 @@ async def test_an_open_shift_nobody_took_is_reported_once_at_the_start(
     assert (await shift(harness, shift_id)).status is ShiftStatus.OPEN
     await at(harness, "2026-12-01 21:00")
     assert len(texts(harness, SEC, "Uncovered")) == 1
-    # The workbook says it as /roster does: uncovered, no longer "cover needed".
+    # The workbook says it as /roster does (in plain words): uncovered, not "cover needed".
     sec = crew["sec"]
     [book] = await harness.send(sec, sec.command("export", "2026-12-01", "2026-12-01"))
     data = harness.api.file_bytes(book.raw["document"]["file_id"])
     assert data is not None
     rows = list(openpyxl.load_workbook(io.BytesIO(data))["Shifts"].iter_rows(values_only=True))
     status = rows[0].index("Status")
-    assert [row[status] for row in rows[1:]] == ["❌ uncovered"]
+    assert [row[status] for row in rows[1:]] == ["uncovered"]
     edits = harness.api.calls_of("editMessageText")
     assert len([c for c in edits if c.params["chat_id"] in offers]) == 3  # once each
 
@@ -537,7 +570,10 @@ async def test_duty_lists_own_shifts_with_their_buttons_and_open_ones(
     assert mine.text == (
         "Your duty shifts\n1. Wed 2 Dec 14:00–17:00 · North Street (N1) — ⚠️ to confirm"
     )
-    assert mine.buttons == [("1. ✅ Confirm", f"dt:ok:{bos}"), ("1. ❌ Decline", f"dt:no:{bos}")]
+    assert mine.buttons == [
+        ("1. ✅ Confirm", ConfirmShift(bos).pack()),
+        ("1. ❌ Decline", DeclineShift(bos).pack()),
+    ]
     await harness.send(bo, bo.press(mine, "1. ❌ Decline"))
     await harness.send(bo, bo.message("Exam"))
     [listing] = await harness.send(ann, ann.command("duty"))
@@ -549,10 +585,10 @@ async def test_duty_lists_own_shifts_with_their_buttons_and_open_ones(
         "3. Wed 2 Dec 14:00–17:00 · North Street (N1) — 🆘 cover needed"
     )
     assert listing.buttons == [
-        ("1. 🟢 Start duty", f"dt:go:{tonights}"),
-        ("2. ✅ Confirm", f"dt:ok:{tomorrow}"),
-        ("2. ❌ Decline", f"dt:no:{tomorrow}"),
-        ("3. Take this shift", f"dt:cv:{bos}"),
+        ("1. 🟢 Start duty", StartDuty(tonights).pack()),
+        ("2. ✅ Confirm", ConfirmShift(tomorrow).pack()),
+        ("2. ❌ Decline", DeclineShift(tomorrow).pack()),
+        ("3. Take this shift", TakeShift(bos).pack()),
     ]
     [others] = await harness.send(cy, cy.command("duty"))
     assert others.text == (
@@ -570,8 +606,8 @@ async def test_duty_lists_own_shifts_with_their_buttons_and_open_ones(
     harness.clock.set(local("2026-12-01 20:02"))
     [listing] = await harness.send(ann, ann.command("duty"))
     assert listing.buttons[:2] == [
-        ("1. 🏁 End duty", f"dt:end:{tonights}"),
-        ("1. ⚠️ Report incident", f"dt:inc:{tonights}"),
+        ("1. 🏁 End duty", EndDuty(tonights).pack()),
+        ("1. ⚠️ Report incident", ReportIncident(tonights).pack()),
     ]
     [far] = await harness.send(crew["far"], crew["far"].command("duty"))
     assert far.text == "未来7天您没有值守班次，也没有可接的空缺班次。"

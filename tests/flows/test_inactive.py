@@ -8,7 +8,17 @@ from datetime import timedelta
 
 import pytest
 
+from bot.checkins.buttons import CheckInNow
+from bot.directives.buttons import Acknowledge, AnswerChoice
 from bot.directives.drafting import Draft
+from bot.duty.buttons import (
+    ConfirmShift,
+    DeclineShift,
+    EndDuty,
+    ReportIncident,
+    StartDuty,
+    TakeShift,
+)
 from bot.org.authz import Actor
 from fakeapi import FakeUser
 from storage.directives import Target
@@ -68,16 +78,17 @@ def _actions(scene: Scene) -> dict[str, tuple[str, str]]:
     """What a member does: (a command, or the data of a button they were sent)."""
     return {
         "checkin": ("command", "checkin"),
-        "checkin button": ("press", "ci:go"),
+        "checkin button": ("press", CheckInNow().pack()),
         "leave": ("command", "leave"),
         "duty": ("command", "duty"),
-        "confirm": ("press", f"dt:ok:{scene.shift_id}"),
-        "decline": ("press", f"dt:no:{scene.shift_id}"),
-        "take cover": ("press", f"dt:cv:{scene.shift_id}"),
-        "start": ("press", f"dt:go:{scene.shift_id}"),
-        "end": ("press", f"dt:end:{scene.shift_id}"),
-        "report": ("press", f"dt:inc:{scene.shift_id}"),
-        "acknowledge": ("press", f"ack:{scene.directive_id}"),
+        "confirm": ("press", ConfirmShift(scene.shift_id).pack()),
+        "decline": ("press", DeclineShift(scene.shift_id).pack()),
+        "take cover": ("press", TakeShift(scene.shift_id).pack()),
+        "start": ("press", StartDuty(scene.shift_id).pack()),
+        "end": ("press", EndDuty(scene.shift_id).pack()),
+        "report": ("press", ReportIncident(scene.shift_id).pack()),
+        "acknowledge": ("press", Acknowledge(scene.directive_id).pack()),
+        "answer": ("press", AnswerChoice(scene.directive_id, 0).pack()),
     }
 
 
@@ -103,6 +114,7 @@ _STORED = (
         "end",
         "report",
         "acknowledge",
+        "answer",
     ],
 )
 async def test_an_inactive_member_is_refused_every_member_action(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.org.buttons import JoinDecision
 from fakeapi import FakeUser
 from storage.models import Role
 from tests.flows.conftest import Harness
@@ -98,7 +99,9 @@ async def test_approval_by_secretary_with_buttons(harness: Harness) -> None:
     assert member is not None and member.unit_id == (await harness.unit("RIV-1")).id
 
     # A second press (or a second secretary) does not decide again.
-    replies = await harness.send(sec, sec.press_data(request.message_id, f"jr:r:{request_id}"))
+    replies = await harness.send(
+        sec, sec.press_data(request.message_id, JoinDecision("r", request_id).pack())
+    )
     assert replies.callback_answers[0].text == "该申请已处理。"
 
 
@@ -122,7 +125,9 @@ async def test_forged_and_foreign_approval_presses(harness: Harness) -> None:
     await harness.send(kim, kim.command("start", token))
     [row] = await harness.services.storage.db.fetchall("SELECT id FROM join_requests")
     # A secretary elsewhere presses an approval they could only have forged.
-    replies = await harness.send(hill_sec, hill_sec.press_data(999, f"jr:a:{row['id']}"))
+    replies = await harness.send(
+        hill_sec, hill_sec.press_data(999, JoinDecision("a", row["id"]).pack())
+    )
     assert replies.callback_answers[0].text == "You are not allowed to do that here."
     assert await harness.services.storage.members.by_telegram_id(221) is None
     # Unknown request id.
@@ -223,5 +228,5 @@ async def test_coordinator_requests_go_to_admins_only(harness: Harness, admin: F
     replies = await harness.send(cora, cora.command("start", token))
     assert replies.to(254) == [] and len(replies.to(admin.id)) == 1
     [row] = await harness.services.storage.db.fetchall("SELECT id FROM join_requests")
-    replies = await harness.send(sec, sec.press_data(1, f"jr:a:{row['id']}"))
+    replies = await harness.send(sec, sec.press_data(1, JoinDecision("a", row["id"]).pack()))
     assert replies.callback_answers[0].text == "You are not allowed to do that here."

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 import pytest
 
+from bot.duty.buttons import EndDuty, ReportIncident, RosterCancel, StartDuty
 from bot.duty.on_duty import distance_m
+from bot.kit.callbacks import Payload
 from fakeapi import FakeUser, SentMessage
 from storage.models import Role, Shift, ShiftStatus
 from storage.shifts import NewShift
@@ -77,10 +79,10 @@ async def shift(harness: Harness, shift_id: int) -> Shift:
     return found
 
 
-async def press(harness: Harness, who: FakeUser, data: str) -> list[SentMessage]:
+async def press(harness: Harness, who: FakeUser, data: Payload) -> list[SentMessage]:
     """A duty button as the schedule's prompt or /duty would carry it."""
     anchor = harness.api.last_message(who.id)
-    return await harness.send(who, who.press_data(anchor.message_id, data))
+    return await harness.send(who, who.press_data(anchor.message_id, data.pack()))
 
 
 def texts(harness: Harness, chat_id: int) -> list[str]:
@@ -88,7 +90,7 @@ def texts(harness: Harness, chat_id: int) -> list[str]:
 
 
 async def start_with(harness: Harness, crew: Crew, where: tuple[float, float] | None) -> str:
-    [ask] = await press(harness, crew.ann, f"dt:go:{crew.shift_id}")
+    [ask] = await press(harness, crew.ann, StartDuty(crew.shift_id))
     assert ask.text == (
         "Start duty on Elm Street · Tue 1 Dec 18:00–22:00\n"
         "Share your location with the button below, or start without it."
@@ -116,8 +118,8 @@ async def test_start_near_the_grid(harness: Harness, crew: Crew) -> None:
     )
     buttons = harness.api.last_message(901).buttons
     assert buttons == [
-        ("⚠️ Report incident", f"dt:inc:{crew.shift_id}"),
-        ("🏁 End duty", f"dt:end:{crew.shift_id}"),
+        ("⚠️ Report incident", ReportIncident(crew.shift_id).pack()),
+        ("🏁 End duty", EndDuty(crew.shift_id).pack()),
     ]
     started = await shift(harness, crew.shift_id)
     assert started.status is ShiftStatus.STARTED
@@ -142,7 +144,7 @@ async def test_start_far_from_the_grid_is_kept_and_reported(harness: Harness, cr
 
 async def test_start_without_location_and_typing_instead(harness: Harness, crew: Crew) -> None:
     harness.clock.set(local("2026-12-01 18:00"))
-    [ask] = await press(harness, crew.ann, f"dt:go:{crew.shift_id}")
+    [ask] = await press(harness, crew.ann, StartDuty(crew.shift_id))
     [again] = await harness.send(crew.ann, crew.ann.message("I'm here"))
     assert again.text == (
         "Please press “📍 Share my location” or “Start without location”, or send /cancel."
@@ -158,19 +160,19 @@ async def test_start_pressed_twice_too_early_too_late_or_by_someone_else(
     harness: Harness, crew: Crew
 ) -> None:
     harness.clock.set(local("2026-12-01 17:00"))
-    [early] = await press(harness, crew.ann, f"dt:go:{crew.shift_id}")
+    [early] = await press(harness, crew.ann, StartDuty(crew.shift_id))
     assert early.text == "Too early: you can start this duty from Tue 1 Dec 17:45."
-    [other] = await press(harness, crew.bo, f"dt:go:{crew.shift_id}")
+    [other] = await press(harness, crew.bo, StartDuty(crew.shift_id))
     assert other.text == "This shift is not yours (any more). Send /duty to see your shifts."
-    [forged] = await press(harness, crew.ann, "dt:go:99999")
+    [forged] = await press(harness, crew.ann, StartDuty(99999))
     assert forged.text == other.text
     harness.clock.set(local("2026-12-01 18:05"))
     await start_with(harness, crew, None)
-    [twice] = await press(harness, crew.ann, f"dt:go:{crew.shift_id}")
+    [twice] = await press(harness, crew.ann, StartDuty(crew.shift_id))
     assert twice.text == "You are already on duty (since Tue 1 Dec 18:05)."
     late_id = await add_shift(harness, 901, "2026-12-01 06:00", "2026-12-01 08:00")
     harness.clock.set(local("2026-12-04 09:00"))  # days later
-    [late] = await press(harness, crew.ann, f"dt:go:{late_id}")
+    [late] = await press(harness, crew.ann, StartDuty(late_id))
     assert late.text == (
         "This shift is over (it ended Tue 1 Dec 08:00); it can no longer be started."
     )
@@ -194,12 +196,12 @@ async def test_a_no_show_starting_late_is_reported(harness: Harness, crew: Crew)
 
 async def test_end_duty_with_the_report(harness: Harness, crew: Crew) -> None:
     harness.clock.set(local("2026-12-01 17:00"))
-    [early] = await press(harness, crew.ann, f"dt:end:{crew.shift_id}")
+    [early] = await press(harness, crew.ann, EndDuty(crew.shift_id))
     assert early.text == "This duty has not been started, so it cannot be ended."
     harness.clock.set(local("2026-12-01 18:00"))
     await start_with(harness, crew, CENTRE)
     harness.clock.set(local("2026-12-01 22:01"))
-    [first] = await press(harness, crew.ann, f"dt:end:{crew.shift_id}")
+    [first] = await press(harness, crew.ann, EndDuty(crew.shift_id))
     assert first.text == (
         "End of duty 1/2 — How many households did you visit?\nSend a number from 0 to 10,000."
     )
@@ -222,14 +224,14 @@ async def test_end_duty_with_the_report(harness: Harness, crew: Crew) -> None:
     assert ended.status is ShiftStatus.COMPLETED
     assert ended.report == {"visits": 12.0, "notes": None}
     assert ended.ended_at == local("2026-12-01 22:01")
-    [again] = await press(harness, crew.ann, f"dt:end:{crew.shift_id}")
+    [again] = await press(harness, crew.ann, EndDuty(crew.shift_id))
     assert again.text == "This duty has already ended (Tue 1 Dec 22:01)."
 
 
 async def test_end_duty_cancelled_keeps_the_duty_going(harness: Harness, crew: Crew) -> None:
     harness.clock.set(local("2026-12-01 18:00"))
     await start_with(harness, crew, None)
-    await press(harness, crew.ann, f"dt:end:{crew.shift_id}")
+    await press(harness, crew.ann, EndDuty(crew.shift_id))
     [cancelled] = await harness.send(crew.ann, crew.ann.command("cancel"))
     assert cancelled.text == "Nothing was changed."
     assert (await shift(harness, crew.shift_id)).status is ShiftStatus.STARTED
@@ -237,12 +239,12 @@ async def test_end_duty_cancelled_keeps_the_duty_going(harness: Harness, crew: C
 
 async def test_incident_with_text_photo_and_location(harness: Harness, crew: Crew) -> None:
     harness.clock.set(local("2026-12-01 17:00"))
-    [closed] = await press(harness, crew.ann, f"dt:inc:{crew.shift_id}")
+    [closed] = await press(harness, crew.ann, ReportIncident(crew.shift_id))
     assert closed.text == "You can report incidents only while on duty on this shift."
     harness.clock.set(local("2026-12-01 18:00"))
     await start_with(harness, crew, None)
     harness.clock.set(local("2026-12-01 19:15"))
-    [ask] = await press(harness, crew.ann, f"dt:inc:{crew.shift_id}")
+    [ask] = await press(harness, crew.ann, ReportIncident(crew.shift_id))
     assert ask.text == (
         "Report an incident on Elm Street\n"
         "Send text, a photo (a caption is fine) and/or a location, then press “Send”."
@@ -274,7 +276,7 @@ async def test_incident_with_text_photo_and_location(harness: Harness, crew: Cre
 async def test_incident_cancelled_sends_nothing(harness: Harness, crew: Crew) -> None:
     harness.clock.set(local("2026-12-01 18:00"))
     await start_with(harness, crew, None)
-    await press(harness, crew.ann, f"dt:inc:{crew.shift_id}")
+    await press(harness, crew.ann, ReportIncident(crew.shift_id))
     await harness.send(crew.ann, crew.ann.message("false alarm"))
     [cancelled] = await harness.send(crew.ann, crew.ann.command("cancel"))
     assert cancelled.text == "Nothing was changed."
@@ -291,7 +293,7 @@ async def test_typed_text_and_a_captioned_photo_both_reach_the_secretary(
     harness.clock.set(local("2026-12-01 18:00"))
     await start_with(harness, crew, None)
     harness.clock.set(local("2026-12-01 19:15"))
-    await press(harness, crew.ann, f"dt:inc:{crew.shift_id}")
+    await press(harness, crew.ann, ReportIncident(crew.shift_id))
     await harness.send(crew.ann, crew.ann.message("Water main burst at no. 12"))
     await harness.send(crew.ann, crew.ann.message("  Road flooded  "))
     [added] = await harness.send(crew.ann, crew.ann.photo(caption="The corner by the school"))
@@ -315,7 +317,7 @@ async def test_too_long_incident_text_is_refused_and_can_be_fixed(
 ) -> None:
     harness.clock.set(local("2026-12-01 18:00"))
     await start_with(harness, crew, None)
-    await press(harness, crew.ann, f"dt:inc:{crew.shift_id}")
+    await press(harness, crew.ann, ReportIncident(crew.shift_id))
     [long] = await harness.send(crew.ann, crew.ann.message("x" * 1001))
     assert long.text == "The text has 1,001 characters; the limit is 1,000. Send a shorter one."
     await harness.send(crew.ann, crew.ann.message("y" * 600))
@@ -339,14 +341,14 @@ async def test_a_location_off_the_globe_is_not_taken(harness: Harness, crew: Cre
     """Regression: a forged location (latitude 95, longitude 200) was stored as where
     duty started, and as where an incident happened."""
     harness.clock.set(local("2026-12-01 18:00"))
-    await press(harness, crew.ann, f"dt:go:{crew.shift_id}")
+    await press(harness, crew.ann, StartDuty(crew.shift_id))
     [again] = await harness.send(crew.ann, crew.ann.location(95.0, 200.0))
     assert again.text == (
         "Please press “📍 Share my location” or “Start without location”, or send /cancel."
     )
     assert (await shift(harness, crew.shift_id)).status is ShiftStatus.ASSIGNED
     await harness.send(crew.ann, crew.ann.location(*CENTRE))
-    [ask] = await press(harness, crew.ann, f"dt:inc:{crew.shift_id}")
+    [ask] = await press(harness, crew.ann, ReportIncident(crew.shift_id))
     [odd] = await harness.send(crew.ann, crew.ann.location(95.0, 200.0))
     assert odd.text == (
         "Only text, a photo or a location can be added. Send one of those, or /cancel."
@@ -369,7 +371,7 @@ async def test_duty_notices_are_worded_when_sent_in_the_readers_language(
     harness.clock.set(local("2026-12-01 17:50"))
     await start_with(harness, crew, FAR)
     harness.clock.set(local("2026-12-01 19:15"))
-    await press(harness, crew.ann, f"dt:inc:{crew.shift_id}")
+    await press(harness, crew.ann, ReportIncident(crew.shift_id))
     await harness.send(crew.ann, crew.ann.message("Water main burst at no. 12"))
     [sent] = await harness.send(crew.ann, crew.ann.press(harness.api.last_message(901), "📨 Send"))
     assert sent.text == "📨 Incident sent to your secretary."
@@ -393,7 +395,7 @@ async def test_a_cancelled_shift_is_told_in_the_members_language_when_sent(
     """The member hears of the cancellation in the language they have when it is sent."""
     unit = await harness.unit("RIV-1")
     await harness.send(crew.sec, crew.sec.command("roster"))
-    await press(harness, crew.sec, f"rs:k:{crew.shift_id}:{unit.id}")
+    await press(harness, crew.sec, RosterCancel(crew.shift_id, unit.id))
     assert (await shift(harness, crew.shift_id)).status is ShiftStatus.CANCELLED
     await set_language(harness, crew.ann, "zh")
     await harness.run_due()
@@ -403,7 +405,7 @@ async def test_a_cancelled_shift_is_told_in_the_members_language_when_sent(
     await set_language(harness, crew.ann, "en")
     bo_shift = await add_shift(harness, 902, "2026-12-02 08:00", "2026-12-02 12:00")
     await harness.send(crew.sec, crew.sec.command("roster"))
-    await press(harness, crew.sec, f"rs:k:{bo_shift}:{unit.id}")
+    await press(harness, crew.sec, RosterCancel(bo_shift, unit.id))
     await harness.run_due()
     assert texts(harness, 902)[-1] == (
         "Your duty shift at G-RIV-1 Elm Street on Wed 2 Dec, 08:00–12:00 was cancelled"

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
+from bot.directives.buttons import NeedAck, SendDirective, TargetsDone, Urgent, When
 from fakeapi import ApiCall, FakeUser, SentMessage
 from storage.models import Role
 from storage.outbox import NewMessage
@@ -62,10 +63,10 @@ async def preview(harness: Harness, author: FakeUser, unit: str) -> SentMessage:
     """Compose a directive to ``unit`` (its label) up to the preview."""
     [step] = await harness.send(author, author.command("directive"))
     [step] = await harness.send(author, author.press(step, unit))
-    [step] = await harness.send(author, author.press_data(step.message_id, "dc:n"))
+    [step] = await harness.send(author, author.press_data(step.message_id, TargetsDone().pack()))
     step = typed(await harness.send(author, author.message("Evacuate the riverbank now.")))
-    [step] = await harness.send(author, author.press_data(step.message_id, "dc:a:0"))
-    [step] = await harness.send(author, author.press_data(step.message_id, "dc:w:now"))
+    [step] = await harness.send(author, author.press_data(step.message_id, NeedAck(False).pack()))
+    [step] = await harness.send(author, author.press_data(step.message_id, When(None).pack()))
     return step
 
 
@@ -100,7 +101,7 @@ async def test_urgent_paid_directive_shows_its_cost_and_goes_out_paid(
     [free] = await harness.send(admin, admin.press(step, free_button))
     assert free.text is not None and "⭐" not in free.text
     [step] = await harness.send(admin, admin.press(free, paid_button))
-    [done] = await harness.send(admin, admin.press_data(step.message_id, "dc:s"))
+    [done] = await harness.send(admin, admin.press_data(step.message_id, SendDirective().pack()))
     directive = (await harness.services.storage.directives.recent([], 1))[0]
     assert (directive.paid, directive.paid_estimate_stars, directive.paid_cap_stars) == (
         True,
@@ -146,7 +147,7 @@ async def test_an_estimate_over_the_cap_is_refused(
     assert unchanged is not None and unchanged.text == step.text  # still the free preview
     assert [line[0] for line in unchanged.buttons] == labels(step)
     # Sending it now goes at the free rate.
-    await harness.send(admin, admin.press_data(step.message_id, "dc:s"))
+    await harness.send(admin, admin.press_data(step.message_id, SendDirective().pack()))
     directive = (await harness.services.storage.directives.recent([], 1))[0]
     assert not directive.paid
     await harness.run_due()
@@ -162,7 +163,7 @@ async def test_a_secretary_is_not_offered_paid_broadcasts_nor_can_forge_them(
     await harness.join(sue, "RIV", Role.SECRETARY)
     step = await preview(harness, sue, "☐ Riverside Branch 1 (1000)")
     assert "⚡ Urgent (paid)" not in labels(step)
-    replies = await harness.send(sue, sue.press_data(step.message_id, "dc:u:1"))
+    replies = await harness.send(sue, sue.press_data(step.message_id, Urgent(True).pack()))
     assert replies.callback_answers[0].text == "You are not allowed to do that here."
     [(_, outcome, _)] = [
         line
@@ -179,7 +180,7 @@ async def test_a_low_star_balance_sends_the_rest_free_and_tells_the_author(
     admin = harness.person(ADMIN_ID, "Ada Admin")
     step = await preview(harness, admin, "☐ Riverside Branch 1 (1000)")
     [step] = await harness.send(admin, admin.press(step, "⚡ Urgent (paid)"))
-    [done] = await harness.send(admin, admin.press_data(step.message_id, "dc:s"))
+    [done] = await harness.send(admin, admin.press_data(step.message_id, SendDirective().pack()))
     harness.api.fail_next("sendMessage", error_code=400, description="Bad Request: BALANCE_TOO_LOW")
     await harness.run_due()
     sends = to_members(harness)
@@ -211,7 +212,7 @@ async def test_a_crash_while_queuing_the_low_balance_notice_loses_it_not(
     admin = harness.person(ADMIN_ID, "Ada Admin")
     step = await preview(harness, admin, "☐ Riverside Branch 1 (1000)")
     [step] = await harness.send(admin, admin.press(step, "⚡ Urgent (paid)"))
-    await harness.send(admin, admin.press_data(step.message_id, "dc:s"))
+    await harness.send(admin, admin.press_data(step.message_id, SendDirective().pack()))
     harness.api.fail_next("sendMessage", error_code=400, description="Bad Request: BALANCE_TOO_LOW")
     outbox = harness.services.storage.outbox
     enqueue_many = outbox.enqueue_many

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from bot.duty.buttons import GridAdd, GridOff, GridUnit, UploadConfirm
 from bot.org.authz import Actor
 from fakeapi import FakeUser, SentMessage
 from storage.models import Role, ShiftStatus
@@ -123,7 +124,9 @@ async def test_grids_list_add_and_deactivate(harness: Harness, crew: Crew) -> No
     )
     g4 = await harness.services.storage.grids.by_code("G4")
     assert g4 is not None and not g4.active
-    replies = await harness.send(sec, sec.press_data(ask.message_id, f"gr:k:{g4.id}"))  # again
+    replies = await harness.send(
+        sec, sec.press_data(ask.message_id, GridOff(g4.id).pack())
+    )  # again
     assert toasts(replies) == ["This button no longer applies. Nothing was changed."]
 
 
@@ -161,14 +164,14 @@ async def test_grids_only_for_secretaries_in_scope(harness: Harness, crew: Crew)
     sec = crew.sec
     [step] = await harness.send(sec, sec.command("grids"))
     hil1 = await harness.unit("HIL-1")
-    replies = await harness.send(sec, sec.press_data(step.message_id, f"gr:u:{hil1.id}"))
+    replies = await harness.send(sec, sec.press_data(step.message_id, GridUnit(hil1.id).pack()))
     assert toasts(replies) == ["You are not allowed to do that here."]
     g2 = await harness.services.storage.grids.by_code("G2")
     assert g2 is not None
-    replies = await harness.send(sec, sec.press_data(step.message_id, f"gr:k:{g2.id}"))
+    replies = await harness.send(sec, sec.press_data(step.message_id, GridOff(g2.id).pack()))
     assert toasts(replies) == ["This button no longer applies. Nothing was changed."]
     assert (await harness.services.storage.grids.by_code("G2")) == g2
-    replies = await harness.send(sec, sec.press_data(step.message_id, f"gr:a:{hil1.id}"))
+    replies = await harness.send(sec, sec.press_data(step.message_id, GridAdd(hil1.id).pack()))
     assert toasts(replies) == ["You are not allowed to do that here."]
 
 
@@ -362,9 +365,39 @@ async def test_upload_with_bad_rows_offers_the_good_ones(harness: Harness, crew:
     [done] = await harness.send(sec, sec.press(offer, "Import the good row (2 shifts)"))
     assert done.text == "✅ 2 shifts imported from 1 row; 2 skipped."
     assert [s[:2] for s in await shifts(harness)] == [("G1", "Ann"), ("G1", "Ann")]
-    replies = await harness.send(sec, sec.press_data(offer.message_id, "ru:ok"))
+    replies = await harness.send(sec, sec.press_data(offer.message_id, UploadConfirm().pack()))
     assert toasts(replies) == ["This button no longer applies. Nothing was changed."]
     assert len(await shifts(harness)) == 2
+
+
+ONE_GOOD_ROW = (
+    b"grid,member,date,start,end\nG1,@ann,2026-12-02,18:00,22:00\nG9,@ann,2026-12-03,18:00,22:00\n"
+)
+
+
+async def test_an_upload_kept_as_a_dict_by_the_old_code_is_still_imported(
+    harness: Harness, crew: Crew
+) -> None:
+    sec = crew.sec
+    [offer] = await harness.send(sec, sec.document("roster.csv", ONE_GOOD_ROW))
+    file_id = harness.app.user_data[sec.id]["roster_upload"].file
+    old = {"file": file_id, "name": "roster.csv", "good": 1}  # as the old code kept it
+    harness.app.user_data[sec.id]["roster_upload"] = old
+    [done] = await harness.send(sec, sec.press(offer, "Import the good row (1 shift)"))
+    assert done.text == "✅ 1 shift imported from 1 row; 1 skipped."
+
+
+async def test_an_upload_kept_by_an_older_version_in_another_shape_is_not_imported(
+    harness: Harness, crew: Crew
+) -> None:
+    """The file in hand is read back from the database as a dict; one that no longer fits
+    is dropped: its Import button answers that it no longer applies."""
+    sec = crew.sec
+    [offer] = await harness.send(sec, sec.document("roster.csv", ONE_GOOD_ROW))
+    harness.app.user_data[sec.id]["roster_upload"] = {"file_id": "x", "rows_ok": 1}
+    replies = await harness.send(sec, sec.press(offer, "Import the good row (1 shift)"))
+    assert toasts(replies) == ["This button no longer applies. Nothing was changed."]
+    assert await shifts(harness) == []
 
 
 async def test_upload_rechecked_at_confirm_and_cancelled(harness: Harness, crew: Crew) -> None:

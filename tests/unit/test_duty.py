@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from bot.duty import service as duty_module
+from bot.duty.buttons import ConfirmShift
 from bot.duty.messages import Step
 from bot.duty.schedule import DutyRenderers
 from bot.duty.service import Verdict, reason_problem
@@ -298,7 +299,10 @@ async def test_a_prompt_that_no_longer_applies_is_dropped(world: World) -> None:
     assert row is not None and row.status is OutboxStatus.PENDING
     render = DutyRenderers(world.services).table()["duty_prompt"]
     shown = await render(row)
-    assert shown is not None and shown.buttons[0][0] == ("✅ Confirm", f"dt:ok:{shift_id}")
+    assert shown is not None and shown.buttons[0][0] == (
+        "✅ Confirm",
+        ConfirmShift(shift_id).pack(),
+    )
     await world.services.duty.confirm(world.members["ann"], shift_id)
     assert await render(row) is None
     start_row = replace(row, payload={"shift": shift_id, "step": Step.START})

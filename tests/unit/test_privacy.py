@@ -12,11 +12,14 @@ import pytest
 
 from app.backup import BackupError, backup
 from bot.config import RetentionSettings
+from bot.directives.drafting import Draft
+from bot.directives.questions import Choice, Question, Reason
 from bot.kit.clock import FakeClock
 from bot.org.authz import Actor, PermissionDeniedError
 from bot.org.privacy import PrivacyService
 from bot.services import Services
 from storage.db import to_db_time
+from storage.directives import Directive, Target
 from storage.models import Member
 from storage.privacy import Traces
 from storage.shifts import NewShift
@@ -167,6 +170,54 @@ async def test_erasing_a_member(
         ("erase_member", "denied", f"erase member {ann.id}"),
         ("member_erase", "ok", f"member {ann.id}"),
     ]
+
+
+async def cannot_come(services: Services, member: Member, reason: str) -> Directive:
+    """A question to the member's unit, which they answer "I cannot", giving ``reason``."""
+    cannot = Question((Choice("I can come"), Choice("I cannot", Reason.REQUIRED)))
+    directive = await services.directives.create(
+        Actor.console(),
+        Draft((Target(member.unit_id, subtree=False),), "Who can come?", None, False,
+              services.clock.now() + timedelta(hours=2), None, question=cannot),
+    )  # fmt: skip
+    await services.answers.answer(directive.id, member.telegram_id or 0, 1)
+    await services.answers.give_reason(directive.id, member.telegram_id or 0, reason)
+    return directive
+
+
+async def test_erasing_a_member_blanks_the_reasons_they_gave(
+    services: Services, clock: FakeClock, privacy: PrivacyService, tmp_path: Path
+) -> None:
+    """A reason for an answer is what they said: gone, now and in the history; the
+    choice still counts in the headcount."""
+    at(clock, "2026-12-01 10:00")
+    ann = await member_in(services, tmp_path)
+    directive = await cannot_come(services, ann, "Ann is in hospital")
+    reasons = (
+        "SELECT answer_reason FROM directive_recipients UNION ALL"
+        " SELECT reason FROM directive_answers"
+    )
+    assert "Ann is in hospital" in [r[0] for r in await services.storage.db.fetchall(reasons)]
+    await privacy.erase_member(Actor.console(), ann)
+    assert {r[0] for r in await services.storage.db.fetchall(reasons)} == {None}
+    headcount = await services.answers.headcount(Actor.console(), directive.id)
+    assert headcount is not None and headcount.total.choices[1].members == 1
+
+
+async def test_retention_blanks_old_reasons_and_keeps_the_answers(
+    services: Services, clock: FakeClock, privacy: PrivacyService, tmp_path: Path
+) -> None:
+    at(clock, "2026-10-30 10:00")  # 32 days before: aged out when retention runs
+    ann = await member_in(services, tmp_path)
+    await cannot_come(services, ann, "night shift")
+    at(clock, "2026-12-01 10:00")
+    erased = await privacy.retention_tick()
+    assert erased is not None and erased.reasons == 1
+    rows = await services.storage.db.fetchall(
+        "SELECT answer_choice, answer_reason FROM directive_recipients UNION ALL"
+        " SELECT choice, reason FROM directive_answers"
+    )
+    assert [tuple(r) for r in rows] == [(1, None), (1, None), (1, None)]
 
 
 async def test_backup_is_a_working_copy(

@@ -28,7 +28,46 @@ directive-unsupported-attachment = That kind of message cannot be attached. Send
 directive-ask-ack = Should members acknowledge it with one tap?
 directive-ack-yes = Yes, by a deadline
 directive-ack-no = No
+directive-ack-answers = ❓ Ask for an answer
+directive-ask-choices-first = <b>Answers</b> — what can members answer? Type the first choice (at most { $limit } characters), or tap the usual ones below.
+directive-ask-choices = <b>Answers</b> — members tap one of these:
+    { $choices }
+    Type another choice to add it (at most { $most }), or tap one to ask a reason or a number after it.
+directive-use-presets = Use: { $choices }
+directive-choice-line = { $number }. { $label }{ $extras }
+directive-choice-reason = { $reason ->
+        [required] reason required
+       *[optional] reason optional
+    }
+directive-choice-number = then “{ $prompt }” ({ $low }–{ $high })
+directive-choice = Choice { $number }: <b>{ $label }</b>{ $extras }
+    Should members who tap it be asked why, or for a number?
+directive-reason-none = No reason
+directive-reason-optional = Reason optional
+directive-reason-required = Reason required
+directive-number-add = Ask a number
+directive-number-remove = No number
+directive-choice-remove = Remove this choice
+directive-ask-number-prompt = What number should members who tap “{ $label }” send? Type the question, or tap the usual one.
+directive-number-preset = How many people can you bring?
+directive-ask-number-bounds = “{ $prompt }” — from what to what? Type the smallest and the largest, like 0-20, or the smallest alone.
+directive-ask-number-high = And the largest (at least { $low })?
+directive-number-not-range = That is not a range. Type two whole numbers like 0-20, or /cancel.
+directive-number-not-whole = That is not a whole number. Type the largest, like 20, or /cancel.
+directive-type-text = Please type it as text, or /cancel.
+question-preset-come = I can come
+question-preset-transport = I need transport
+question-preset-cannot = I cannot
+question-too-few = A question needs at least { $least } choices. Add another, or /cancel.
+question-too-many = A question can offer at most { $most } choices: more do not fit on a phone's screen. Remove one, or /cancel.
+question-label-empty = Choice { $choice } has no text. Type a short label for it, or /cancel.
+question-label-too-long = Choice { $choice } has { $length } characters; a button shows at most { $limit }. Shorten it and send it again, or /cancel.
+question-label-duplicate = Choice { $choice }, “{ $label }”, is already offered. Type a different one, or /cancel.
+question-prompt-empty = The number question after choice { $choice } has no text. Type it, like “How many people can you bring?”, or /cancel.
+question-prompt-too-long = The number question after choice { $choice } has { $length } characters; the limit is { $limit }. Shorten it and send it again, or /cancel.
+question-number-bounds = { $low } to { $high } is not a range: the smallest must be 0 or more and not above the largest, at most 999999. Send two numbers like 0 50, or /cancel.
 directive-ask-deadline = By when must it be acknowledged? Choose, or type a time like 18:00 or 2026-12-01 18:00 ({ $zone }).
+directive-ask-deadline-answer = By when must members answer? Choose, or type a time like 18:00 or 2026-12-01 18:00 ({ $zone }). Then those who have not answered are reminded; they can still answer until their secretary is sent the list of the silent.
 directive-ask-schedule = When should it go out? Choose, or type a time like 08:00 or 2026-12-01 08:00 ({ $zone }).
 directive-send-now = Now
 directive-bad-time = That is not a time I understand. Type it like 18:00 or 2026-12-01 18:00, or /cancel.
@@ -48,6 +87,9 @@ directive-preview-attachment = { " " }With { $kind ->
         [photo] a photo
        *[other] a document { $name }
     }.
+directive-preview-followups = { " " }After a tap: { $followups }.
+directive-preview-followup = “{ $label }”{ $extras }
+directive-preview-choice = Members will answer with this button; a tap on the preview records nothing.
 directive-send = ✅ Send
 directive-paid-button = ⚡ Urgent (paid)
 directive-free-button = Send at the free rate instead
@@ -80,12 +122,33 @@ directive-paid-refused-notice = ⚠️ <b>Paid broadcast stopped</b>: Telegram s
 directive-heading = <b>Directive from { $unit }</b>
 directive-heading-ack = <b>Directive from { $unit }</b> — acknowledge by { $deadline }
 directive-acknowledged-at = ✅ Acknowledged at { $time }
+directive-heading-answer = <b>Directive from { $unit }</b> — answer by { $deadline }
+answer-line = ✅ You answered: <b>{ $choice }</b> · { $time } — tap another answer to change it.
+answer-line-number = ✅ You answered: <b>{ $choice }</b> ({ $number }) · { $time } — tap another answer to change it.
+answer-line-reason = { $line }
+    Reason: { $reason }
+answer-closed-line = ⏰ Answers are closed.
+answer-recorded = Recorded: { $choice }.
+answer-unchanged = That is already your answer: { $choice }.
+answer-late = Answers are closed; this press was not recorded.
+answer-ask-number = { $prompt }
+    Send a whole number from { $low } to { $high }, or /cancel.
+answer-bad-number = That is not a whole number from { $low } to { $high }. Send it again, or /cancel.
+answer-ask-reason = You chose “{ $choice }”: please send the reason in a few words, or /cancel.
+answer-ask-reason-optional = You chose “{ $choice }”. If you like, send the reason in a few words, or tap Skip.
+answer-reason-empty = A reason is needed for “{ $choice }”. Send it in a few words, or /cancel.
+answer-reason-too-long = That reason has { $length } characters; the limit is { $limit }. Shorten it and send it again, or /cancel.
+answer-reason-text = Please send the reason as text, or /cancel.
+answer-noted = ✅ Thank you, your answer is recorded.
+answer-skip = Skip
+answer-detail-kept = Your answer stands as it is.
 directive-withdrawn-line = ❌ This directive was withdrawn.
 button-acknowledge = ✅ Acknowledge
 directive-ack-done = Acknowledged at { $time }.
 directive-ack-already = Already acknowledged at { $time }.
 directive-withdrawn = This directive was withdrawn.
 directive-reminder = ⚠️ <b>Reminder:</b> please acknowledge the directive from { $unit } (due { $deadline }).
+directive-reminder-answer = ⚠️ <b>Reminder:</b> please answer the directive from { $unit } (due { $deadline }).
 reminder-done = ✅ Acknowledged at { $time }.
 
 # Directives: chasing
@@ -93,6 +156,11 @@ escalation-list = ⚠️ <b>{ $count } { $count ->
         [one] member has
        *[other] members have
     } not acknowledged</b> a directive past its deadline:
+    { $lines }
+escalation-list-answer = ⚠️ <b>{ $count } { $count ->
+        [one] member has
+       *[other] members have
+    } not answered</b> a directive's question past its deadline:
     { $lines }
 escalation-unit = • { $unit } ({ $count }): { $names }
 escalation-open = Open the directive
@@ -128,6 +196,32 @@ watch-detail = <b>Directive from { $unit }</b> · { $when }
     }
 watch-unit-acked = • { $unit }: { $done }/{ $total } acknowledged ({ $percent }%)
 watch-unit-sent = • { $unit }: { $done }/{ $total } sent ({ $percent }%)
+headcount-heading = <b>Headcount</b> — <b>{ $answered }</b> of { $total } answered
+    { $parts }
+headcount-line = { $unit }: { $parts }
+headcount-choice = { $label } { $count }
+headcount-choice-sum = { $label } { $count } (+{ $sum })
+headcount-silent = not answered { $count }
+headcount-unreachable = unreachable { $count }
+watch-detail-question = <b>Directive from { $unit }</b> · { $when }
+    “{ $text }”
+    { $status }
+watch-answers-button = 👥 { $unit }
+watch-answers = <b>Answers in { $unit }</b> · “{ $text }”
+    { $parts }
+    { $lines }
+    { $first }–{ $last } of { $total }
+watch-answer-name-unit = { $name } ({ $unit })
+watch-answer-member = • { $name } — { $choice }{ $number ->
+        [-1] {""}
+       *[other] { " " }({ $number })
+    } · { $time }{ $given ->
+        [0] {""}
+       *[other] : “{ $reason }”
+    }
+watch-answer-silent = • { $name } — not answered
+watch-answer-unreachable = • { $name } — ⚠️ unreachable
+watch-answers-back = ‹ Back to the headcount
 watch-remind = 🔔 Remind now
 watch-reminded = { $count ->
         [0] Reminders are already on their way to everyone silent.

@@ -22,7 +22,46 @@ directive-unsupported-attachment = 这类消息不能作为附件。请发送文
 directive-ask-ack = 是否需要成员一键确认？
 directive-ack-yes = 需要，设截止时间
 directive-ack-no = 不需要
+directive-ack-answers = ❓ 请成员答复
+directive-ask-choices-first = <b>答复选项</b> — 成员可以怎样答复？请输入第一个选项（不超过{ $limit }个字符），或点下方的常用选项。
+directive-ask-choices = <b>答复选项</b> — 成员点选其中一项：
+    { $choices }
+    输入文字可再添加一个选项（最多{ $most }个）；点某个选项，可设置点选后说明原因或填写数字。
+directive-use-presets = 使用：{ $choices }
+directive-choice-line = { $number }. { $label }{ $extras }
+directive-choice-reason = { $reason ->
+        [required] 须说明原因
+       *[optional] 可说明原因
+    }
+directive-choice-number = 再问“{ $prompt }”（{ $low }–{ $high }）
+directive-choice = 第{ $number }个选项：<b>{ $label }</b>{ $extras }
+    成员点选后，是否要说明原因或填写数字？
+directive-reason-none = 无需原因
+directive-reason-optional = 原因可选
+directive-reason-required = 原因必填
+directive-number-add = 填写数字
+directive-number-remove = 不填数字
+directive-choice-remove = 删除此选项
+directive-ask-number-prompt = 点选“{ $label }”的成员要填写什么数字？请输入问题，或点下方的常用问题。
+directive-number-preset = 您能带几个人来？
+directive-ask-number-bounds = “{ $prompt }” — 范围是多少？请输入最小值和最大值，如 0-20，或只输入最小值。
+directive-ask-number-high = 最大值是多少？（不小于{ $low }）
+directive-number-not-range = 这不是有效的范围。请输入两个整数，如 0-20，或发送 /cancel。
+directive-number-not-whole = 这不是整数。请输入最大值，如 20，或发送 /cancel。
+directive-type-text = 请以文字输入，或发送 /cancel。
+question-preset-come = 我能到
+question-preset-transport = 我需要接送
+question-preset-cannot = 我来不了
+question-too-few = 至少需要{ $least }个选项。请再添加一个，或发送 /cancel。
+question-too-many = 最多只能有{ $most }个选项，再多手机屏幕上就放不下了。请删去一个，或发送 /cancel。
+question-label-empty = 第{ $choice }个选项没有文字。请输入一个简短的选项，或发送 /cancel。
+question-label-too-long = 第{ $choice }个选项有{ $length }个字符，按钮最多显示{ $limit }个。请删减后重新发送，或发送 /cancel。
+question-label-duplicate = 第{ $choice }个选项“{ $label }”与已有选项重复。请换一个，或发送 /cancel。
+question-prompt-empty = 第{ $choice }个选项后的数字问题没有文字。请输入，例如“您能带几个人来？”，或发送 /cancel。
+question-prompt-too-long = 第{ $choice }个选项后的数字问题有{ $length }个字符，上限为{ $limit }。请删减后重新发送，或发送 /cancel。
+question-number-bounds = { $low }到{ $high }不是有效的范围：最小值不能小于0，也不能大于最大值，最大值不超过999999。请发送两个数字，如 0 50，或发送 /cancel。
 directive-ask-deadline = 确认截止时间？请选择，或输入时间，如 18:00 或 2026-12-01 18:00（{ $zone }）。
+directive-ask-deadline-answer = 答复截止时间？请选择，或输入时间，如 18:00 或 2026-12-01 18:00（{ $zone }）。届时将提醒尚未答复的成员；在向其书记发送未答复名单之前，成员仍可答复。
 directive-ask-schedule = 什么时候发出？请选择，或输入时间，如 08:00 或 2026-12-01 08:00（{ $zone }）。
 directive-send-now = 立即
 directive-bad-time = 无法识别这个时间。请按 18:00 或 2026-12-01 18:00 的格式输入，或发送 /cancel。
@@ -36,6 +75,9 @@ directive-preview-attachment = 附{ $kind ->
         [photo] 图片一张
        *[other] 文件“{ $name }”
     }。
+directive-preview-followups = 点选后：{ $followups }。
+directive-preview-followup = “{ $label }”{ $extras }
+directive-preview-choice = 成员将用此按钮答复；在预览中点选不会记录。
 directive-send = ✅ 发送
 directive-paid-button = ⚡ 付费加急
 directive-free-button = 改为免费速率发送
@@ -62,16 +104,39 @@ directive-paid-refused-notice = ⚠️ <b>付费加急已停止</b>：Telegram �
 directive-heading = <b>来自{ $unit }的通知</b>
 directive-heading-ack = <b>来自{ $unit }的通知</b> — 请于{ $deadline }前确认
 directive-acknowledged-at = ✅ 已于{ $time }确认
+directive-heading-answer = <b>来自{ $unit }的通知</b> — 请于{ $deadline }前答复
+answer-line = ✅ 您的答复：<b>{ $choice }</b> · { $time } — 可点其他选项更改。
+answer-line-number = ✅ 您的答复：<b>{ $choice }</b>（{ $number }）· { $time } — 可点其他选项更改。
+answer-line-reason = { $line }
+    原因：{ $reason }
+answer-closed-line = ⏰ 答复已截止。
+answer-recorded = 已记录：{ $choice }。
+answer-unchanged = 您已选择了“{ $choice }”。
+answer-late = 答复已截止，这次点击未被记录。
+answer-ask-number = { $prompt }
+    请发送{ $low }到{ $high }之间的整数，或发送 /cancel。
+answer-bad-number = 这不是{ $low }到{ $high }之间的整数。请重新发送，或发送 /cancel。
+answer-ask-reason = 您选择了“{ $choice }”，请简要说明原因，或发送 /cancel。
+answer-ask-reason-optional = 您选择了“{ $choice }”。如愿意，请简要说明原因；也可以点“跳过”。
+answer-reason-empty = 选择“{ $choice }”需要说明原因。请简要说明，或发送 /cancel。
+answer-reason-too-long = 原因共{ $length }个字符，上限为{ $limit }。请删减后重新发送，或发送 /cancel。
+answer-reason-text = 请用文字说明原因，或发送 /cancel。
+answer-noted = ✅ 已记录，谢谢。
+answer-skip = 跳过
+answer-detail-kept = 您的答复保持不变。
 directive-withdrawn-line = ❌ 此通知已撤回。
 button-acknowledge = ✅ 确认收到
 directive-ack-done = 已于{ $time }确认。
 directive-ack-already = 已经确认过（{ $time }）。
 directive-withdrawn = 此通知已撤回。
 directive-reminder = ⚠️ <b>提醒：</b>请确认来自{ $unit }的通知（{ $deadline }截止）。
+directive-reminder-answer = ⚠️ <b>提醒：</b>请答复来自{ $unit }的通知（{ $deadline }截止）。
 reminder-done = ✅ 已于{ $time }确认。
 
 # 通知：催办
 escalation-list = ⚠️ <b>有{ $count }名成员逾期未确认通知</b>：
+    { $lines }
+escalation-list-answer = ⚠️ <b>有{ $count }名成员逾期未答复通知</b>：
     { $lines }
 escalation-unit = • { $unit }（{ $count }人）：{ $names }
 escalation-open = 查看通知
@@ -104,6 +169,32 @@ watch-detail = <b>来自{ $unit }的通知</b> · { $when }
     }
 watch-unit-acked = • { $unit }：已确认{ $done }/{ $total }（{ $percent }%）
 watch-unit-sent = • { $unit }：已发{ $done }/{ $total }（{ $percent }%）
+headcount-heading = <b>人数统计</b> — { $total }人中<b>{ $answered }</b>人已答复
+    { $parts }
+headcount-line = { $unit }：{ $parts }
+headcount-choice = { $label } { $count }人
+headcount-choice-sum = { $label } { $count }人（+{ $sum }）
+headcount-silent = 未答复{ $count }人
+headcount-unreachable = 无法送达{ $count }人
+watch-detail-question = <b>来自{ $unit }的通知</b> · { $when }
+    “{ $text }”
+    { $status }
+watch-answers-button = 👥 { $unit }
+watch-answers = <b>{ $unit }的答复</b> · “{ $text }”
+    { $parts }
+    { $lines }
+    第{ $first }–{ $last }人，共{ $total }人
+watch-answer-name-unit = { $name }（{ $unit }）
+watch-answer-member = • { $name } — { $choice }{ $number ->
+        [-1] {""}
+       *[other] （{ $number }）
+    } · { $time }{ $given ->
+        [0] {""}
+       *[other] ：“{ $reason }”
+    }
+watch-answer-silent = • { $name } — 未答复
+watch-answer-unreachable = • { $name } — ⚠️ 无法送达
+watch-answers-back = ‹ 返回人数统计
 watch-remind = 🔔 立即提醒
 watch-reminded = { $count ->
         [0] 提醒已在发送中，无需重复。

@@ -1,0 +1,68 @@
+"""How a question reads to a member: its buttons (a choice by index, never by label) and
+the line that shows their answer under the directive (issue #16)."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from bot.directives.answers import question_of
+from bot.directives.buttons import AnswerChoice
+from bot.directives.questions import Question
+from bot.kit.i18n import Html, Translator
+from storage.answers import Answer
+from storage.directives import Directive
+from storage.models import DirectiveStatus
+
+
+def answer_buttons(directive: Directive, chosen: int | None = None) -> list[list[tuple[str, str]]]:
+    """One button a row, labelled as the author typed it; the current answer marked."""
+    question = question_of(directive)
+    if question is None or directive.status is DirectiveStatus.CANCELLED:
+        return []
+    return [
+        [
+            (
+                ("● " if index == chosen else "") + choice.label,
+                AnswerChoice(directive.id, index).pack(),
+            )
+        ]
+        for index, choice in enumerate(question.choices)
+    ]
+
+
+def answered_line(
+    i18n: Translator, language: str, question: Question, answer: Answer, zone: ZoneInfo
+) -> Html:
+    """ "✅ You answered: I can come (+3) · 06:12 — tap another answer to change it"."""
+    choice = question.choices[answer.choice]
+    at = answer.at.astimezone(zone).strftime("%H:%M")
+    if answer.number is not None:
+        line = i18n.t(
+            language, "answer-line-number", choice=choice.label, number=answer.number, time=at
+        )
+    else:
+        line = i18n.t(language, "answer-line", choice=choice.label, time=at)
+    if answer.reason:
+        line = i18n.t(language, "answer-line-reason", line=line, reason=answer.reason)
+    return line
+
+
+def answered_text(
+    i18n: Translator,
+    language: str,
+    body: str,
+    directive: Directive,
+    answer: Answer | None,
+    zone: ZoneInfo,
+    *,
+    closed: bool,
+) -> str:
+    """The directive as the member sees it (``body``, from ``directive_text``), with their
+    answer under it, and a line saying so once answers have ``closed``."""
+    question = question_of(directive)
+    parts = [body]
+    if question is not None and answer is not None:
+        parts.append(answered_line(i18n, language, question, answer, zone))
+    if closed:
+        parts.append(i18n.t(language, "answer-closed-line"))
+    return "\n\n".join(parts)
