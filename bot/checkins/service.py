@@ -114,20 +114,26 @@ class CheckinService:
 
     def window(self, unit: Unit | None, now: datetime | None = None) -> Window:
         """Where today stands for a member of ``unit``."""
+        return self.window_of(unit, self.form.opens, self.form.closes, now)
+
+    def window_of(
+        self, unit: Unit | None, opens: time, closes: time, now: datetime | None = None
+    ) -> Window:
+        """Today's window from ``opens`` to ``closes`` in ``unit``'s local time, on the
+        check-in's days (a leaders' report form has its own times)."""
         zone = self.zone_of(unit)
         moment = now or self.clock.now()
         day = moment.astimezone(zone).date()
-        opens = local_instant(day, self.form.opens, zone)
-        closes = local_instant(day, self.form.closes, zone)
+        start, end = local_instant(day, opens, zone), local_instant(day, closes, zone)
         if self.day_off(day):
             state = WindowState.DAY_OFF
-        elif moment < opens:
+        elif moment < start:
             state = WindowState.NOT_YET
-        elif moment >= closes:
+        elif moment >= end:
             state = WindowState.CLOSED
         else:
             state = WindowState.OPEN
-        return Window(state, day, opens, closes)
+        return Window(state, day, start, end)
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.form.questions if q.id == question_id), None)

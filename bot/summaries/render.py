@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.kit.i18n import Html, Translator, first_words, format_day, html_to_text, join_html
+from bot.reports.tally import tally_lines
 from bot.summaries.reported import FigureText
 from bot.summaries.service import Counts, Duty, Line, Summary
 from storage.incidents import Incident
@@ -67,6 +68,7 @@ class SummaryText:
         if self.duty:
             parts.append(self._duty(summary.duty))
         parts.append(self._directives(summary))
+        parts.append(tally_lines(self.i18n, self.language, summary.reports))
         parts.append(self._flags(summary))
         return join_html("\n\n", [p for p in parts if p])
 

@@ -21,6 +21,8 @@ from bot.duty.roster import RosterService
 from bot.kit.clock import Clock
 from bot.kit.questions import Question
 from bot.org.authz import Action, Actor, Authorizer
+from bot.reports.service import ReportService
+from bot.reports.tally import Tally
 from bot.summaries.reported import Reported, reported
 from storage import Storage
 from storage.checkins import Missing, UnitDay
@@ -139,6 +141,7 @@ class Summary:
     # Reported answers: the forms' questions that have figures, and the committee's total.
     questions: list[Reported] = field(default_factory=list)
     figures: Figures = field(default_factory=dict)
+    reports: list[Tally] = field(default_factory=list)  # which units filed each leaders' form
 
     @property
     def empty(self) -> bool:
@@ -204,8 +207,10 @@ class SummaryService:
         checkins: CheckinService,
         roster: RosterService,
         settings: SummarySettings,
+        reports: ReportService | None = None,
     ) -> None:
         self.storage = storage
+        self.reports = reports
         self.clock = clock
         self.authz = authz
         self.checkins = checkins
@@ -288,6 +293,7 @@ class SummaryService:
             open_flags=(sum(o for o, _ in flags.values()), sum(o for _, o in flags.values())),
             questions=reported(self.checkins.form.questions, self.roster.settings.report),
             figures=summed(list(figures.values())),
+            reports=await self.reports.reported(committee, day) if self.reports else [],
         )
 
     async def book_parts(self, summary: Summary) -> BookParts:

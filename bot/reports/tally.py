@@ -1,0 +1,54 @@
+"""Which units filed a form's report on a day, as the evening summary shows it: a line per
+form, "Leaders' daily report: 12 of 14 units · missing: East, North"."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.kit.folding import fold
+from bot.kit.forms import text_in
+from bot.kit.i18n import Html, Translator, join_html, join_list
+from bot.reports.config import ReportForm
+from storage.models import Unit
+
+LISTED = 10  # unit names in one list before "…and N more"
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    form: ReportForm
+    units: int  # of the form's levels, in the committee's subtree
+    missing: list[Unit]
+
+    @property
+    def reported(self) -> int:
+        return self.units - len(self.missing)
+
+
+def unit_names(i18n: Translator, language: str, units: Sequence[Unit], count: int = LISTED) -> Html:
+    """The first units' names, then how many more (counted as units, not people)."""
+    folded = fold(units, lambda u: u.name, count=count)
+    listed = join_list(language, folded.shown)
+    if not folded.rest:
+        return listed
+    return i18n.t(language, "report-units-more", names=listed, count=folded.rest)
+
+
+def tally_lines(i18n: Translator, language: str, tallies: Sequence[Tally]) -> Html:
+    """One line per form (empty when no form applies)."""
+
+    def line(tally: Tally) -> Html:
+        text = i18n.t(
+            language,
+            "report-summary-line",
+            title=text_in(language, tally.form.title),
+            reported=tally.reported,
+            total=tally.units,
+        )
+        if not tally.missing:
+            return text
+        units = unit_names(i18n, language, tally.missing)
+        return join_html(" · ", [text, i18n.t(language, "report-summary-missing", units=units)])
+
+    return join_html("\n", [line(t) for t in tallies])
