@@ -62,7 +62,7 @@ from bot.config import load_settings
 from bot.delivery.pacer import Pacer, Slot
 from bot.delivery.reply_pacing import PacedReplies, TelegramAnswer
 from bot.directives.buttons import Acknowledge
-from bot.directives.service import Draft
+from bot.directives.drafting import Draft
 from bot.services import Services
 from handlers.checkins.checkin import FORM as CHECKIN_FORM
 from handlers.kit.common import MusterApp

@@ -15,12 +15,12 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.config import MESSAGES_PER_STAR
-from bot.delivery.engine import Attachment as OutgoingAttachment
-from bot.delivery.engine import Outgoing, PaidBudget, PaidLedger, Renderer, notice_message
+from bot.delivery.outgoing import Attachment as OutgoingAttachment
+from bot.delivery.outgoing import Outgoing, PaidBudget, PaidLedger, Renderer, notice_message
 from bot.directives.buttons import OpenDirective
+from bot.directives.escalation import Escalation
 from bot.directives.headcount import headcount_text
 from bot.directives.render import ack_buttons, directive_text, reminder_text
-from bot.directives.service import Escalation
 from bot.kit.i18n import Html, Translator, join_html
 from bot.services import Services
 from storage.directives import (

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.checkins.service import WindowState
-from bot.delivery.engine import Outgoing, Renderer
+from bot.delivery.outgoing import Outgoing, Renderer
 from bot.kit.forms import answers_summary, text_in
 from bot.kit.i18n import Html, format_day, join_html
 from bot.reports.buttons import OpenReport

@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from bot.config import FeatureName
-from bot.delivery.engine import Attachment, Outgoing, Renderer
+from bot.delivery.outgoing import Attachment, Outgoing, Renderer
 from bot.kit.i18n import Translator
 from bot.services import Services
 from bot.summaries.charts import day_chart, week_chart

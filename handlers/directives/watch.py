@@ -9,7 +9,8 @@ from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.directives import buttons as b
-from bot.directives.service import DirectiveError, DirectiveView, Totals
+from bot.directives.drafting import DirectiveError
+from bot.directives.service import DirectiveView, Totals
 from bot.kit.i18n import Html, first_words, format_date_iso, format_day, join_html
 from bot.kit.tables import csv_bytes, xlsx_bytes
 from bot.org.authz import Action, PermissionDeniedError

@@ -84,6 +84,20 @@ async def units_for(update: Update, context: MusterContext, action: Action) -> l
     return await context.services.org.units_where(await actor_of(update, context), action)
 
 
+async def units_or_refuse(
+    reply: Reply, action: Action, detail: str, refusal: str
+) -> list[TreeLine]:
+    """The units where this person may take ``action``; with none anywhere, the refusal is
+    audited (``detail``: the command) and said (``refusal``: its catalogue message), and
+    the list is empty, for the flow to end."""
+    lines = await units_for(reply.update, reply.context, action)
+    if not lines:
+        actor = await actor_of(reply.update, reply.context)
+        await reply.context.services.authz.refuse(actor, action, detail)
+        await reply.send(refusal)
+    return lines
+
+
 async def language_of(update: Update, context: MusterContext) -> str:
     """The member's chosen language, else their Telegram client's, else the default."""
     return (await identify(update, context))[0]

@@ -12,7 +12,8 @@ from enum import Enum
 from typing import Protocol
 
 from bot.config import FeatureName, Settings
-from bot.delivery.engine import DeliveryEngine, Renderer
+from bot.delivery.engine import DeliveryEngine
+from bot.delivery.outgoing import Renderer
 from bot.org.authz import Actor
 from bot.services import Services
 from handlers.kit.common import MusterApp, MusterBot

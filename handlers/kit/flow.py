@@ -120,7 +120,7 @@ class Flow:
 
 class DraftFlow(Flow, Generic[D]):
     """A flow whose draft is the dataclass ``D``: JSON-able fields, each with a default
-    (``storage/persistence.py`` stores it as a dict, which comes back as a dict)."""
+    (``app/persistence.py`` stores it as a dict, which comes back as a dict)."""
 
     def __init__(self, key: str, family: Family, cancelled: str, kind: type[D]) -> None:
         super().__init__(key, family, cancelled)

@@ -470,7 +470,7 @@ async def test_cancelled_directive_refuses_acknowledgement(
     directive = (await harness.services.storage.directives.recent([], 1))[0]
     actor = await harness.services.authz.actor(sec.id)
     # Sent already: it can no longer be withdrawn.
-    from bot.directives.service import DirectiveError
+    from bot.directives.drafting import DirectiveError
 
     with pytest.raises(DirectiveError):
         await harness.services.directives.cancel(actor, directive.id)

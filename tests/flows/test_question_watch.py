@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 
 from bot.directives.buttons import WhoAnswered
-from bot.directives.service import Draft
+from bot.directives.drafting import Draft
 from bot.org.authz import Actor
 from fakeapi import FakeUser, SentMessage
 from handlers.directives import headcount as headcount_screen

@@ -34,8 +34,8 @@ from telegram.request._requestparameter import RequestParameter
 from app.build import build_application
 from app.inbox import InboxRequest
 from bot.config import load_settings
-from bot.delivery.engine import ENGINE_REQUEST
 from bot.delivery.reply_pacing import PacedReplies
+from bot.delivery.requests import ENGINE_REQUEST
 from bot.delivery.transport import AiohttpRequest, bulk_lane, never_sent
 from handlers.kit.slots import SERVICES
 from tests.unit.test_pacer import Timeline, pacer_on

@@ -11,8 +11,8 @@ from telegram.error import TelegramError
 from telegram.ext import filters
 
 from bot.directives import buttons as b
+from bot.directives.drafting import MAX_TEXT
 from bot.directives.questions import Choice, NumberQuestion, Question, Reason, validate
-from bot.directives.service import MAX_TEXT
 from handlers.kit.common import PRIVATE, Buttons, Reply, actor_of
 from handlers.kit.flow import Flow
 from storage.directives import Target

@@ -9,13 +9,13 @@ from telegram import Message, Update
 
 from bot.directives import buttons as b
 from bot.directives.asking import answer_buttons
-from bot.directives.render import directive_text, local_when
-from bot.directives.service import (
+from bot.directives.drafting import (
     MAX_TEXT,
     DirectiveError,
     Draft,
     PaidQuote,
 )
+from bot.directives.render import directive_text, local_when
 from bot.kit.i18n import Html
 from bot.org.authz import Action, PermissionDeniedError
 from handlers.directives.compose.draft import (

@@ -8,13 +8,13 @@ from datetime import datetime
 from telegram import Update
 
 from bot.directives import buttons as b
-from bot.directives.questions import validate
-from bot.directives.render import local_when
-from bot.directives.service import (
+from bot.directives.drafting import (
     DirectiveError,
     parse_local_time,
     quick_times,
 )
+from bot.directives.questions import validate
+from bot.directives.render import local_when
 from handlers.directives.compose.draft import (
     DEADLINE,
     ERRORS,
