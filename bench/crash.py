@@ -100,6 +100,9 @@ from storage.models import Role, Unit
 BOT_START = datetime(2026, 12, 1, 11, 0, tzinfo=ZONE)  # a Tuesday: check-ins are open
 SUMMARY_DUE = BOT_START.replace(hour=12)
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# What the bot logs once serving (app.runner, app.webhook); crash_bot has put its SIGTERM
+# handler in place by then. A SIGTERM before it kills the bot like a SIGKILL.
+RUNNING = "Muster is running"
 TEXT = "<b>Sandbags to the east levee</b>\n\nEvery branch sends two people by 18:00."
 LATER = ("Second directive: bring torches.", "Third directive: stand down at 22:00.")
 
@@ -134,6 +137,7 @@ class Bot:
         self.log = log.open("a", encoding="utf-8")
         self.log.write(f"----- start at {time.time():.3f}, shift {shift:.3f}\n")
         self.log.flush()
+        self.log_path, self.log_from = log, self.log.tell()
         self.started = time.time()
         self.process = subprocess.Popen(
             command,
@@ -145,6 +149,18 @@ class Bot:
 
     def alive(self) -> bool:
         return self.process.poll() is None
+
+    def wait_running(self, within: float) -> None:
+        """Until this run logs that it is serving, dies, or ``within`` seconds pass: a
+        graceful stop asked of a run still starting (its members all done before it was
+        up, on a loaded machine) would otherwise find no handler and count as failed."""
+        deadline = time.time() + within
+        while self.alive() and time.time() < deadline:
+            with self.log_path.open(encoding="utf-8", errors="replace") as log:
+                log.seek(self.log_from)
+                if RUNNING in log.read():
+                    return
+            time.sleep(0.05)
 
     def kill(self, signalled: float | None = None) -> float:
         """SIGKILL; returns the moment it was sent (``signalled``, when the stand-in sent
@@ -161,6 +177,8 @@ class Bot:
         """SIGTERM (a graceful stop); returns when it was sent (``signalled``, when the
         stand-in sent it: not sent again, lest it land after the bot's handler is gone), how
         long the bot took to exit, and its exit status."""
+        if signalled is None:
+            self.wait_running(within)
         at = signalled or time.time()
         if signalled is None:
             self.process.send_signal(signal.SIGTERM)

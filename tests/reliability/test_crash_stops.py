@@ -6,14 +6,19 @@ the bot, which (unpaced, hundreds of sends a second) had meanwhile sent the rest
 500-recipient directive. Nothing was left to send, and the next stop waited 120 s for a
 send that could not come. The stand-in now signals the bot itself, as it accepts the send
 that meets the share. These tests drive the stand-in's ``ChaosBotApi`` in-process, with
-every send arriving at once (a bot faster than any poll) and a recorded ``kill``.
+every send arriving at once (a bot faster than any poll) and a recorded ``kill``; the last
+one, the harness's graceful stop of a bot still starting.
 """
 
 from __future__ import annotations
 
 import asyncio
 import signal
+import subprocess
+import sys
+from pathlib import Path
 
+from bench.crash import RUNNING, Bot
 from bench.crash_standin import ChaosBotApi
 
 WATCHED = range(1000, 1100)
@@ -80,3 +85,23 @@ async def test_sends_to_other_chats_do_not_count_and_a_dead_bot_does_not_break_t
     assert (status, signals.sent) == (200, [])
     assert await send_all(api, 1) == [200]
     assert signals.sent == [(PID, signal.SIGKILL, 1)]
+
+
+def test_a_graceful_stop_waits_for_a_run_still_starting(tmp_path: Path) -> None:
+    """Members all checked in before the restarted bot was up, and the harness's next
+    SIGTERM (the switch to webhook mode) reached it before its handler: exit -15, "a
+    graceful stop exited with -15". A stand-in for the bot that takes a while to start."""
+    log = tmp_path / "bot.log"
+    starting = (
+        "import signal, sys, time\n"
+        "time.sleep(0.3)  # importing, building the application\n"
+        "signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))\n"
+        f"print('… {RUNNING} as @muster_test_bot', file=sys.stderr, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    bot = Bot.__new__(Bot)
+    bot.log = log.open("a", encoding="utf-8")
+    bot.log_path, bot.log_from = log, 0
+    bot.process = subprocess.Popen([sys.executable, "-c", starting], stderr=bot.log)
+    _, _, code = bot.terminate(within=30.0)
+    assert code == 0
