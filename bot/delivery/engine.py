@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import random
 import time
@@ -27,14 +26,12 @@ from telegram import (
     Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    LinkPreviewOptions,
-    TelegramObject,
 )
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.config import DeliverySettings
+from bot.delivery import raw
 from bot.delivery.pacer import Pacer, Slot
 from bot.kit.clock import Clock
 from storage import Storage
@@ -61,15 +58,6 @@ ENGINE_REQUEST: dict[str, bool] = {"engine": True}
 _PAID: dict[str, bool] = {"paid": True}  # a paid send's pacer argument (none for a free one)
 _HELD = "held back"  # a worker's verdict for a row put back behind its chat's retry
 _KEYBOARDS_KEPT = 256
-
-
-# The engine sends through do_api_request on purpose (see _send_text); PTB's advice to
-# use send_message instead is noise here.
-warnings.filterwarnings(
-    "ignore",
-    message=r"Please use 'Bot\.(sendMessage|editMessageText)'",
-    category=PTBUserWarning,
-)
 
 
 # ---------------------------------------------------------------- what a row becomes
@@ -577,10 +565,10 @@ class DeliveryEngine:
         """Edit ``message_id`` into the row's text; a message that is gone or too old to
         edit gets a new one instead. "Not modified" means an earlier try (before a crash)
         did it already."""
-        api_kwargs = self._text_request(row, outgoing)
-        api_kwargs["message_id"] = message_id
         try:
-            await self.bot.do_api_request("editMessageText", api_kwargs=api_kwargs, **self._paced)
+            await raw.edit_text(
+                self.bot, row.chat_id, message_id, self._text_request(outgoing), **self._paced
+            )
         except BadRequest as exc:
             problem = exc.message.lower()
             if any(u in problem for u in _UNEDITABLE):
@@ -617,25 +605,18 @@ class DeliveryEngine:
     def _send_text(
         self, row: OutboxRow, outgoing: Outgoing, paid: PaidBudget | None = None
     ) -> Awaitable[Any]:
-        # do_api_request returns Telegram's JSON as is: building a Message object for
-        # each of thousands of sends only to read its id costs more than the request.
-        api_kwargs = self._text_request(row, outgoing)
+        # do_api_request returns Telegram's JSON as is (bot/delivery/raw.py): building a
+        # Message object for each of thousands of sends only to read its id costs more
+        # than the request.
+        api_kwargs = {"chat_id": str(row.chat_id), **self._text_request(outgoing)}
         if paid is not None:
             api_kwargs["allow_paid_broadcast"] = "true"  # as PTB encodes True
         return self.bot.do_api_request("sendMessage", api_kwargs=api_kwargs, **self._paced)
 
-    def _text_request(self, row: OutboxRow, outgoing: Outgoing) -> dict[str, Any]:
-        # Every value goes as the text PTB would encode it to (see _encoded), so PTB has
-        # nothing left to convert: the request is the same, byte for byte.
-        api_kwargs: dict[str, Any] = {
-            "chat_id": str(row.chat_id),
-            "text": outgoing.text,
-            "parse_mode": ParseMode.HTML,
-            "link_preview_options": _NO_PREVIEW,
-        }
-        if outgoing.buttons:
-            api_kwargs["reply_markup"] = self._keyboard(outgoing.buttons)
-        return api_kwargs
+    def _text_request(self, outgoing: Outgoing) -> dict[str, Any]:
+        return raw.html_text(
+            outgoing.text, self._keyboard(outgoing.buttons) if outgoing.buttons else None
+        )
 
     def _keyboard(self, buttons: Sequence[Sequence[tuple[str, str]]]) -> str:
         """The inline keyboard as PTB encodes it, remembered: a directive's thousands of
@@ -651,7 +632,7 @@ class DeliveryEngine:
                     for line in key
                 ]
             )
-            encoded = self._keyboards[key] = _encoded(markup)
+            encoded = self._keyboards[key] = raw.encoded(markup)
         return encoded
 
     async def _settle_error(
@@ -735,15 +716,6 @@ def _behind(row: OutboxRow, waiting: dict[int, dict[int, int]]) -> bool:
     if ahead.pop(row.id, None) is not None:
         return False
     return any(priority <= row.priority and id_ < row.id for id_, priority in ahead.items())
-
-
-def _encoded(value: TelegramObject) -> str:
-    """``value`` as the JSON text PTB's ``RequestData`` posts for it (``json.dumps`` of its
-    dict): a parameter given as a string goes out unchanged."""
-    return json.dumps(value.to_dict())
-
-
-_NO_PREVIEW = _encoded(LinkPreviewOptions(is_disabled=True))
 
 
 def _describe(exc: Exception) -> str:
