@@ -396,6 +396,26 @@ async def wait_sent(services: Services, directive_id: int | None, count: int, li
         await asyncio.sleep(0.5)
 
 
+PROFILE = "MUSTER_BURST_PROFILE"  # a path: the press window's cProfile stats go there
+
+
+async def _profile_presses(start: float, end: float) -> None:
+    """With ``$MUSTER_BURST_PROFILE`` set, the bot process under cProfile from ``start``
+    to ``end`` (the presses and a second after), its stats written to that path: where
+    the CPU of a press goes. The event loop's thread only (aiosqlite's is not profiled)."""
+    path = os.environ.get(PROFILE)
+    if not path:
+        return
+    import cProfile
+
+    await asyncio.sleep(max(0.0, start - time.monotonic()))
+    profile = cProfile.Profile()
+    profile.enable()
+    await asyncio.sleep(max(0.0, end - time.monotonic()))
+    profile.disable()
+    profile.dump_stats(path)
+
+
 async def burst_child(args: argparse.Namespace) -> Result:
     pressers, checkers = args.recipients // 5, args.recipients // 10
     side, _, concurrent = args.child.partition("@")
@@ -466,8 +486,10 @@ async def burst_child(args: argparse.Namespace) -> Result:
                 )
                 for chat in checking_chats
             ]
+            profiling = asyncio.create_task(_profile_presses(burst_at, burst_at + PRESS_SPAN + 1.0))
             await asyncio.gather(*tasks)
             await people.presses_done(time.monotonic() + GIVE_UP)
+            await profiling
             result["finished"] = time.monotonic()
             answers, edits = people.press_latencies()
             probe.remove()
