@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import itertools
 import json
 import math
@@ -399,21 +400,22 @@ async def wait_sent(services: Services, directive_id: int | None, count: int, li
 PROFILE = "MUSTER_BURST_PROFILE"  # a path: the press window's cProfile stats go there
 
 
-async def _profile_presses(start: float, end: float) -> None:
-    """With ``$MUSTER_BURST_PROFILE`` set, the bot process under cProfile from ``start``
-    to ``end`` (the presses and a second after), its stats written to that path: where
-    the CPU of a press goes. The event loop's thread only (aiosqlite's is not profiled)."""
-    path = os.environ.get(PROFILE)
-    if not path:
-        return
-    import cProfile
-
+async def _press_window(start: float, end: float) -> float:
+    """The bot process's CPU seconds (every thread: aiosqlite's too) from ``start`` to
+    ``end``, the presses and a second after. With ``$MUSTER_BURST_PROFILE`` set, that
+    window also runs under cProfile (the event loop's thread only), its stats written to
+    that path: where the CPU of a press goes."""
+    path = os.environ.get(PROFILE, "")
     await asyncio.sleep(max(0.0, start - time.monotonic()))
-    profile = cProfile.Profile()
-    profile.enable()
+    profile = cProfile.Profile() if path else None
+    cpu = time.process_time()
+    if profile is not None:
+        profile.enable()
     await asyncio.sleep(max(0.0, end - time.monotonic()))
-    profile.disable()
-    profile.dump_stats(path)
+    if profile is not None:
+        profile.disable()
+        profile.dump_stats(path)
+    return time.process_time() - cpu
 
 
 async def burst_child(args: argparse.Namespace) -> Result:
@@ -486,10 +488,10 @@ async def burst_child(args: argparse.Namespace) -> Result:
                 )
                 for chat in checking_chats
             ]
-            profiling = asyncio.create_task(_profile_presses(burst_at, burst_at + PRESS_SPAN + 1.0))
+            window = asyncio.create_task(_press_window(burst_at, burst_at + PRESS_SPAN + 1.0))
             await asyncio.gather(*tasks)
             await people.presses_done(time.monotonic() + GIVE_UP)
-            await profiling
+            result["press_cpu"] = await window
             result["finished"] = time.monotonic()
             answers, edits = people.press_latencies()
             probe.remove()
@@ -560,6 +562,7 @@ class Outcome:
     gc_full_max: float
     pool_waits: float
     pool_wait_max: float
+    press_cpu: float  # the bot's CPU seconds per press, in the presses' window
 
     @classmethod
     def of(cls, phase: Phase) -> Outcome:
@@ -594,6 +597,7 @@ class Outcome:
             checkins=int(child["checkins"]),
             missing=int(child["missing"]),
             processor=f"{child['processor']} (max {child['max_concurrent']})",
+            press_cpu=float(child["press_cpu"]) / max(1, int(child["pressers"])),
             **{key: float(child["probe"][key]) for key in PROBED},
         )
 
@@ -693,6 +697,11 @@ def render(
     row("… their total", "stall_sum", seconds)
     row("full garbage collections during the burst", "gc_full", count)
     row("… the longest", "gc_full_max", seconds)
+    row(
+        "the bot's CPU per press (the presses' window), ms",
+        "press_cpu",
+        lambda v: f"{v * 1000:.2f}",
+    )
     row("requests that waited for a free connection", "pool_waits", count)
     row("… the longest wait", "pool_wait_max", seconds)
     for index, pair in enumerate(pairs, start=1):
