@@ -24,6 +24,7 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.config import DeliverySettings
+from bot.delivery import raw
 from bot.delivery.answers import GONE, NO_STARS, UNEDITABLE, describe, retry_after_seconds
 from bot.delivery.burst import Burst, GroupCommit, behind
 from bot.delivery.outgoing import (
@@ -363,10 +364,9 @@ class DeliveryEngine:
         """Edit ``message_id`` into the row's text; a message that is gone or too old to
         edit gets a new one instead. "Not modified" means an earlier try (before a crash)
         did it already."""
-        api_kwargs = self._requests.text(row.chat_id, outgoing)
-        api_kwargs["message_id"] = message_id
+        fields = self._requests.fields(outgoing)
         try:
-            await self.bot.do_api_request("editMessageText", api_kwargs=api_kwargs, **self._paced)
+            await raw.edit_text(self.bot, row.chat_id, message_id, fields, **self._paced)
         except BadRequest as exc:
             problem = exc.message.lower()
             if any(u in problem for u in UNEDITABLE):

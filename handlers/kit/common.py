@@ -19,6 +19,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackContext, ConversationHandler, ExtBot, filters
 
+from bot.delivery import raw
 from bot.kit.callbacks import P
 from bot.kit.i18n import Html, Translator
 from bot.kit.people import InactiveMemberError, Person, language_for
@@ -127,6 +128,16 @@ def _keyboard(rows: tuple[tuple[tuple[str, str], ...], ...]) -> InlineKeyboardMa
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _encoded_keyboard(rows: tuple[tuple[tuple[str, str], ...], ...]) -> str:
+    return raw.encoded(_keyboard(rows))
+
+
+def encoded_keyboard(rows: Buttons) -> str:
+    """``keyboard`` as the JSON text a raw request takes (bot/delivery/raw.py), made once."""
+    return _encoded_keyboard(tuple(tuple(row) for row in rows))
 
 
 class Reply:
