@@ -179,6 +179,25 @@ class AnswerRepository:
                 tally.choices[choice] = ChoiceCount(members, total)
         return lines
 
+    async def of_recipients(self, directive_id: int) -> dict[int, tuple[Answer | None, int]]:
+        """Every recipient's current answer (None: silent) and how many times they changed
+        their choice after the first, by member id, for an export: two reads, the history
+        of this directive only (its index leads with the directive)."""
+        rows = await self.db.fetchall(
+            f"SELECT member_id, {_CURRENT} FROM directive_recipients WHERE directive_id = ?",
+            (directive_id,),
+        )
+        changes = await self.db.fetchall(
+            "WITH h AS (SELECT member_id, choice,"
+            " LAG(choice) OVER (PARTITION BY member_id ORDER BY id) AS before"
+            " FROM directive_answers WHERE directive_id = ?)"
+            " SELECT member_id, SUM(before IS NOT NULL AND before != choice) FROM h"
+            " GROUP BY member_id",
+            (directive_id,),
+        )
+        changed = {int(member): int(count) for member, count in changes}
+        return {int(r[0]): (_answer(r[1:]), changed.get(int(r[0]), 0)) for r in rows}
+
     async def count(self, directive_id: int) -> int:
         """A plain count of the directive's recipients: the headcount's yardstick."""
         row = await self.db.fetchone(

@@ -19,6 +19,7 @@ from bot.kit.typed import typed
 from bot.kit.zones import unit_zone, zone_named
 from bot.org.authz import Action, Actor, Authorizer, can
 from storage import Storage
+from storage.answers import Answer
 from storage.directives import Directive, PaidTerms, Straggler, Target, UnitTally
 from storage.models import Member, Role, Unit
 from storage.outbox import NewMessage, Priority
@@ -196,6 +197,20 @@ class DirectiveView:
 
 
 @dataclass(frozen=True, slots=True)
+class ExportRow:
+    """One recipient in an export: where they were asked, delivery, acknowledgement and,
+    for a question, their current answer and how often they changed their choice."""
+
+    unit: Unit
+    name: str
+    delivery: str | None
+    sent: datetime | None
+    acked: datetime | None
+    answer: Answer | None = None
+    changes: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Escalation:
     """One secretary's list: their own units' members who did not acknowledge."""
 
@@ -284,17 +299,19 @@ class DirectiveService:
             directive_id, chat_id=chat_id, message_id=message_id, text=text
         )
 
-    async def export_rows(
-        self, actor: Actor, directive_id: int
-    ) -> list[tuple[Unit, str, str | None, datetime | None, datetime | None]]:
-        """(unit, member name, delivery status, sent at, acknowledged at) for every
-        recipient the viewer may see."""
+    async def export_rows(self, actor: Actor, directive_id: int) -> list[ExportRow]:
+        """Every recipient the viewer may see, with their answer if it asks."""
         view = await self.view(actor, directive_id)
         visible = {unit.id: unit for unit, _ in view.units}
+        answers = (
+            await self.storage.answers.of_recipients(directive_id)
+            if view.directive.question
+            else {}
+        )
         return [
-            (visible[unit_id], name, status, sent, acked)
-            for _, name, unit_id, acked, status, sent in await self.storage.directives.recipients(
-                directive_id
+            ExportRow(visible[unit_id], name, status, sent, acked, *answers.get(member, (None, 0)))
+            for member, name, unit_id, acked, status, sent in (
+                await self.storage.directives.recipients(directive_id)
             )
             if unit_id in visible
         ]
