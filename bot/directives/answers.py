@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -22,7 +22,7 @@ from bot.kit.zones import unit_zone
 from bot.org.authz import Action, Actor, Authorizer
 from storage import Storage
 from storage.answers import Answer, ChoiceCount, Tally
-from storage.directives import Directive
+from storage.directives import Directive, FollowUp, Target
 from storage.models import Member, Unit
 
 MAX_REASON = 500  # a few sentences; the secretary reads them in a list
@@ -68,6 +68,38 @@ class AnswerResult:
 
 def question_of(directive: Directive) -> Question | None:
     return Question.from_json(directive.question) if directive.question else None
+
+
+def chosen_answer(directive: Directive, index: int) -> Choice | None:
+    """The choice a follow-up is sent to those who chose: of a question not withdrawn."""
+    question = question_of(directive)
+    if question is None or directive.status == "cancelled":
+        return None
+    return question.choices[index] if 0 <= index < len(question.choices) else None
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRow:
+    """One recipient in an export: where they were asked, delivery, acknowledgement and,
+    for a question, their current answer and how often they changed their choice."""
+
+    unit: Unit
+    name: str
+    delivery: str | None
+    sent: datetime | None
+    acked: datetime | None
+    answer: Answer | None = None
+    changes: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Chosen:
+    """Who a follow-up to one answer in ``unit`` would reach, now."""
+
+    follow_up: FollowUp
+    choice: Choice
+    unit: Unit
+    members: int
 
 
 def next_step(choice: Choice, answer: Answer) -> Step | None:
@@ -242,6 +274,22 @@ class AnswerService:
         lines = [(u, tallies[u.path]) for u in units if tallies.get(u.path, Tally()).recipients]
         lines.sort(key=lambda line: (line[1].answered / line[1].recipients, line[0].name))
         return Headcount(directive, question, root, lines, _sum(t for _, t in lines))
+
+    async def chosen(self, actor: Actor, directive_id: int, choice: int, unit_id: int) -> Chosen:
+        """Who chose ``choice`` in ``unit_id`` and below (where they were asked), for a
+        follow-up: the viewer must be able to send directives there. Raises
+        PermissionDeniedError, or LookupError for a withdrawn or unknown question."""
+        directive = await self.storage.directives.get(directive_id)
+        picked = chosen_answer(directive, choice) if directive else None
+        unit = await self.storage.units.get(unit_id)
+        if picked is None or unit is None:
+            raise LookupError(directive_id)
+        await self.authz.check(actor, Action.SEND_DIRECTIVE, unit, f"follow-up {directive_id}")
+        follow_up = FollowUp(directive_id, choice)
+        members = await self.storage.directives.count_audience(
+            [Target(unit.id, subtree=True)], actor.telegram_id or 0, follow_up
+        )
+        return Chosen(follow_up, picked, unit, members)
 
 
 def _sum(tallies: Iterable[Tally]) -> Tally:

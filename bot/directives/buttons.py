@@ -41,6 +41,15 @@ AskCancelDirective = WATCH.adopt(DirectiveButton, "k")
 CancelDirective = WATCH.adopt(DirectiveButton, "K")
 
 
+class MessageChosen(Payload, family=WATCH, tag="m"):
+    """From a question's detail: a follow-up directive to those who chose ``choice`` in
+    ``unit`` and below; its flow is ``/directive``'s from the text on."""
+
+    directive: Id
+    choice: Annotated[int, Digits(1)]
+    unit: Id
+
+
 class ToggleTarget(Payload, family=COMPOSE, tag="t"):
     unit: Id
 

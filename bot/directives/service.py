@@ -11,6 +11,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.config import FREE_PER_SECOND, MESSAGES_PER_STAR, DeliverySettings
+from bot.directives.answers import ExportRow, chosen_answer
 from bot.directives.questions import Question
 from bot.kit.clock import Clock
 from bot.kit.days import plausible
@@ -19,8 +20,7 @@ from bot.kit.typed import typed
 from bot.kit.zones import unit_zone, zone_named
 from bot.org.authz import Action, Actor, Authorizer, can
 from storage import Storage
-from storage.answers import Answer
-from storage.directives import Directive, PaidTerms, Straggler, Target, UnitTally
+from storage.directives import Directive, FollowUp, PaidTerms, Straggler, Target, UnitTally
 from storage.models import Member, Role, Unit
 from storage.outbox import NewMessage, Priority
 
@@ -125,6 +125,7 @@ class Draft:
     # Answers asked instead of ✅ (bot/directives/questions.py); an answer acknowledges,
     # so a question is sent with ack_required and its deadline (migration 0020).
     question: Question | None = None
+    follow_up: FollowUp | None = None  # to those who chose one answer of another
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,20 +198,6 @@ class DirectiveView:
 
 
 @dataclass(frozen=True, slots=True)
-class ExportRow:
-    """One recipient in an export: where they were asked, delivery, acknowledgement and,
-    for a question, their current answer and how often they changed their choice."""
-
-    unit: Unit
-    name: str
-    delivery: str | None
-    sent: datetime | None
-    acked: datetime | None
-    answer: Answer | None = None
-    changes: int = 0
-
-
-@dataclass(frozen=True, slots=True)
 class Escalation:
     """One secretary's list: their own units' members who did not acknowledge."""
 
@@ -248,9 +235,14 @@ class DirectiveService:
 
     # Composing ---------------------------------------------------------------
 
-    async def audience(self, actor: Actor, targets: tuple[Target, ...] | list[Target]) -> int:
+    async def audience(
+        self,
+        actor: Actor,
+        targets: tuple[Target, ...] | list[Target],
+        follow: FollowUp | None = None,
+    ) -> int:
         """How many would receive it (the author does not receive their own)."""
-        return await self.storage.directives.count_audience(targets, actor.telegram_id or 0)
+        return await self.storage.directives.count_audience(targets, actor.telegram_id or 0, follow)
 
     def may_pay(self, actor: Actor) -> bool:
         """Whether paid broadcasts are on and ``actor`` may spend the bot's Stars."""
@@ -332,7 +324,11 @@ class DirectiveService:
                 raise DirectiveError("deadline_past")
             if draft.ack_deadline <= send_at:
                 raise DirectiveError("deadline_before_send")
-        if await self.audience(actor, draft.targets) == 0:
+        if (follow := draft.follow_up) is not None:
+            parent = await self.storage.directives.get(follow.parent)
+            if parent is None or chosen_answer(parent, follow.choice) is None:
+                raise DirectiveError("no_such_answer")
+        if await self.audience(actor, draft.targets, draft.follow_up) == 0:
             raise DirectiveError("no_recipients")
         origin = await self.from_unit(actor, units)
         quote = await self._urgent(actor, draft, origin)
@@ -349,9 +345,10 @@ class DirectiveService:
             now=now,
             paid=PaidTerms(quote.cap_stars, quote.estimate_stars) if quote else None,
             question=draft.question.to_json() if draft.question else None,
+            follow_up=draft.follow_up,
         )
         if send_at <= now:
-            await self.storage.directives.materialise(directive_id, now)
+            await self.storage.directives.materialise(directive_id, now, draft.follow_up)
         directive = await self.storage.directives.get(directive_id)
         assert directive is not None
         await self.authz.audit(
@@ -430,7 +427,9 @@ class DirectiveService:
         now = self.clock.now()
         started = []
         for directive_id in await self.storage.directives.due_scheduled(now):
-            if await self.storage.directives.materialise(directive_id, now):
+            due = await self.storage.directives.get(directive_id)
+            follow_up = due.follow_up if due else None
+            if await self.storage.directives.materialise(directive_id, now, follow_up):
                 started.append(directive_id)
         return started
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.directives.answers import question_of
-from bot.directives.service import ExportRow
+from bot.directives import buttons as b
+from bot.directives.answers import ExportRow, question_of
 from bot.kit.tables import Cell
 from handlers.kit.common import Reply
 from storage.directives import Directive
+from storage.models import Unit
 
 ANSWER_COLUMNS = (
     "export-choice",
@@ -39,3 +40,23 @@ def answer_columns(
         return [label, answer.number, answer.reason, local(answer.at), row.changes]
 
     return [reply.label(column) for column in ANSWER_COLUMNS], cells
+
+
+def follow_up_rows(
+    reply: Reply, directive: Directive, unit: Unit, *, drilled: bool
+) -> list[list[tuple[str, str]]]:
+    """A button per choice: message those who chose it in ``unit`` and below (named on
+    the button when ``drilled`` down to it), starting a follow-up directive."""
+    question = question_of(directive)
+    if question is None or directive.status not in ("sending", "sent"):
+        return []
+    key = "watch-follow-up-in" if drilled else "watch-follow-up"
+    return [
+        [
+            (
+                reply.label(key, choice=choice.label, unit=unit.name),
+                b.MessageChosen(directive.id, index, unit.id).pack(),
+            )
+        ]
+        for index, choice in enumerate(question.choices)
+    ]

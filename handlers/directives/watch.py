@@ -13,7 +13,7 @@ from bot.directives.service import DirectiveError, DirectiveView, Totals
 from bot.kit.i18n import Html, first_words, format_date_iso, format_day, join_html
 from bot.kit.tables import Cell, csv_bytes, xlsx_bytes
 from bot.org.authz import Action, PermissionDeniedError
-from handlers.directives.chosen import answer_columns
+from handlers.directives.chosen import answer_columns, follow_up_rows
 from handlers.kit.common import (
     PRIVATE,
     Buttons,
@@ -132,6 +132,8 @@ def _detail(reply: Reply, view: DirectiveView) -> tuple[str, Buttons]:
     rows: list[list[tuple[str, str]]] = []
     if view.can_remind and any(not s.unreachable for s, _ in view.stragglers):
         rows.append([(reply.t("watch-remind"), b.RemindDirective(directive.id).pack())])
+    if view.can_remind:  # may send there: may message those who chose an answer
+        rows += follow_up_rows(reply, directive, view.from_unit, drilled=False)
     rows.append(
         [("CSV", b.ExportCsv(directive.id).pack()), ("XLSX", b.ExportXlsx(directive.id).pack())]
     )

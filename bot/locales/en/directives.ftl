@@ -22,6 +22,12 @@ directive-no-recipients = Nobody would receive it: the selected units have no me
 directive-ask-text = Now send the text of the directive: up to { $limit } characters; bold, italics and links are kept.
     To attach one photo or document, send it first, or with the text as its caption.
 directive-ask-text-attached = Attachment received { $name }. Now send the text of the directive (up to { $limit } characters).
+follow-up-start = <b>Follow-up</b> to the { $count } { $count ->
+        [one] member
+       *[other] members
+    } in { $unit } who chose “{ $choice }”. It goes to whoever has that answer when it is sent.
+follow-up-nobody = Nobody in { $unit } has chosen “{ $choice }”.
+follow-up-stale = That question was withdrawn: there is nobody to follow up.
 directive-text-empty = The directive has no text. Send the text, or /cancel.
 directive-text-too-long = That text has { $length } characters; the limit is { $limit } (Telegram allows 4,096 and Muster adds a heading). Shorten it and send it again, or /cancel.
 directive-unsupported-attachment = That kind of message cannot be attached. Send text, one photo or one document, or /cancel.
@@ -59,6 +65,7 @@ directive-preview-attachment = { " " }With { $kind ->
         [photo] a photo
        *[other] a document { $name }
     }.
+directive-preview-follow-up = ✉️ Only to those who chose “{ $choice }” (as they have answered when it is sent).
 directive-send = ✅ Send
 directive-paid-button = ⚡ Urgent (paid)
 directive-free-button = Send at the free rate instead
@@ -168,6 +175,8 @@ headcount-choice-sum = { $label } { $count } (+{ $sum })
 headcount-silent = not answered { $count }
 headcount-unreachable = unreachable { $count }
 watch-remind = 🔔 Remind now
+watch-follow-up = ✉️ Message those who chose “{ $choice }”
+watch-follow-up-in = ✉️ Message those in { $unit } who chose “{ $choice }”
 watch-reminded = { $count ->
         [0] Reminders are already on their way to everyone silent.
         [one] Reminder queued for 1 member.

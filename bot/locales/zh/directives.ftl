@@ -16,6 +16,9 @@ directive-no-recipients = 所选单位没有使用 Telegram 的成员，没有�
 directive-ask-text = 请发送通知正文：不超过{ $limit }个字符，保留粗体、斜体和链接。
     如需附带一张图片或一个文件，请先发送它，或把正文作为它的说明文字。
 directive-ask-text-attached = 已收到附件“{ $name }”。请发送通知正文（不超过{ $limit }个字符）。
+follow-up-start = <b>后续通知</b>：发给{ $unit }选择“{ $choice }”的{ $count }名成员。以发出时的答复为准。
+follow-up-nobody = { $unit }没有成员选择“{ $choice }”。
+follow-up-stale = 该问题已撤回，没有可以后续通知的成员。
 directive-text-empty = 通知没有正文。请发送正文，或发送 /cancel。
 directive-text-too-long = 正文共{ $length }个字符，上限为{ $limit }（Telegram 上限 4,096，Muster 需加标题）。请删减后重新发送，或发送 /cancel。
 directive-unsupported-attachment = 这类消息不能作为附件。请发送文字、一张图片或一个文件，或发送 /cancel。
@@ -47,6 +50,7 @@ directive-preview-attachment = 附{ $kind ->
         [photo] 图片一张
        *[other] 文件“{ $name }”
     }。
+directive-preview-follow-up = ✉️ 仅发给选择“{ $choice }”的成员（以发出时的答复为准）。
 directive-send = ✅ 发送
 directive-paid-button = ⚡ 付费加急
 directive-free-button = 改为免费速率发送
@@ -144,6 +148,8 @@ headcount-choice-sum = { $label } { $count }人（+{ $sum }）
 headcount-silent = 未答复{ $count }人
 headcount-unreachable = 无法送达{ $count }人
 watch-remind = 🔔 立即提醒
+watch-follow-up = ✉️ 通知选择“{ $choice }”的成员
+watch-follow-up-in = ✉️ 通知{ $unit }选择“{ $choice }”的成员
 watch-reminded = { $count ->
         [0] 提醒已在发送中，无需重复。
        *[other] 已安排提醒{ $count }名成员。

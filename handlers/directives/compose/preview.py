@@ -32,7 +32,7 @@ from handlers.kit.common import (
     actor_of,
     wake_delivery,
 )
-from storage.directives import Directive
+from storage.directives import Directive, FollowUp
 
 # Preview and send ----------------------------------------------------------------
 
@@ -40,6 +40,7 @@ from storage.directives import Directive
 def as_draft(draft: dict[str, Any]) -> Draft:
     deadline, send_at = draft.get("deadline"), draft.get("send_at")
     attachment = draft.get("attachment")
+    follow = draft.get("follow")  # [question, choice, label]: handlers/…/compose/follow
     return Draft(
         targets=tuple(chosen_targets(draft)),
         text=draft.get("text", ""),
@@ -48,6 +49,7 @@ def as_draft(draft: dict[str, Any]) -> Draft:
         ack_deadline=datetime.fromisoformat(deadline) if deadline else None,
         send_at=datetime.fromisoformat(send_at) if send_at else None,
         urgent=bool(draft.get("urgent")),
+        follow_up=FollowUp(follow[0], follow[1]) if follow else None,
     )
 
 
@@ -80,12 +82,14 @@ async def show_preview(reply: Reply) -> int:
         attachment = reply.t("directive-preview-attachment", kind=kind, name=name or "")
     text = reply.t(
         "directive-preview",
-        members=await services.directives.audience(actor, draft.targets),
+        members=await services.directives.audience(actor, draft.targets, draft.follow_up),
         units=len(draft.targets),
         when=when,
         attachment=attachment,
         body=Html(body),
     )
+    if follow := FLOW.draft(context).get("follow"):
+        text = Html(reply.t("directive-preview-follow-up", choice=follow[2]) + "\n" + text)
     rows: list[list[tuple[str, str]]] = [[(reply.t("directive-send"), b.SendDirective().pack())]]
     # Paid broadcasts: offered to whoever may pay, with the estimate once chosen.
     quote = None
