@@ -11,6 +11,7 @@ from typing import Any
 
 from storage.db import Database, from_db_time, to_db_time
 from storage.directives import KIND_DIRECTIVE
+from storage.models import Unit
 from storage.units import subtree_bounds
 
 
@@ -55,6 +56,19 @@ class Tally:
     def not_answered(self) -> int:
         """Reached (or not yet) but silent."""
         return self.recipients - self.answered - self.unreachable
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """A question as a summary shows it: its choices' labels as typed, and its tallies per
+    unit one level below a root (the root's own members under the root), worst response
+    rate first, with their sum."""
+
+    directive_id: int
+    text: str
+    labels: tuple[str, ...]
+    lines: list[tuple[Unit, Tally]]
+    total: Tally
 
 
 _CURRENT = "answer_choice, answer_number, answer_reason, answered_at"

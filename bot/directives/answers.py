@@ -21,7 +21,7 @@ from bot.kit.typed import parse_whole
 from bot.kit.zones import unit_zone
 from bot.org.authz import Action, Actor, Authorizer
 from storage import Storage
-from storage.answers import Answer, ChoiceCount, Tally
+from storage.answers import Answer, Asked, ChoiceCount, Tally
 from storage.directives import Directive, FollowUp, Target
 from storage.models import Member, Unit
 
@@ -269,11 +269,30 @@ class AnswerService:
         mine = directive.author_telegram_id == actor.telegram_id and actor.telegram_id
         if not (mine and root.id == directive.from_unit_id):
             await self.authz.check(actor, Action.VIEW_UNIT, root, f"headcount {directive_id}")
+        lines = await self._lines(directive_id, root)
+        return Headcount(directive, question, root, lines, _sum(t for _, t in lines))
+
+    async def _lines(self, directive_id: int, root: Unit) -> list[tuple[Unit, Tally]]:
         tallies = await self.storage.answers.rolled_up(directive_id, root.path)
         units = [root, *await self.storage.units.children(root.id)]
         lines = [(u, tallies[u.path]) for u in units if tallies.get(u.path, Tally()).recipients]
         lines.sort(key=lambda line: (line[1].answered / line[1].recipients, line[0].name))
-        return Headcount(directive, question, root, lines, _sum(t for _, t in lines))
+        return lines
+
+    async def asked(self, root: Unit, directive_ids: Iterable[int]) -> list[Asked]:
+        """The questions among ``directive_ids`` with their tallies under ``root``, for a
+        summary (whose reader was checked there): the same lines as the headcount."""
+        found = []
+        for directive_id in directive_ids:
+            directive = await self.storage.directives.get(directive_id)
+            question = question_of(directive) if directive else None
+            if directive is None or question is None:
+                continue
+            lines = await self._lines(directive_id, root)
+            labels = tuple(c.label for c in question.choices)
+            total = _sum(t for _, t in lines)
+            found.append(Asked(directive_id, directive.text, labels, lines, total))
+        return found
 
     async def chosen(self, actor: Actor, directive_id: int, choice: int, unit_id: int) -> Chosen:
         """Who chose ``choice`` in ``unit_id`` and below (where they were asked), for a

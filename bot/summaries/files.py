@@ -68,6 +68,7 @@ def workbook(summary: Summary, parts: BookParts, i18n: Translator, language: str
             ),
             t("summary-sheet-shifts"): _shift_sheet(shifts, units, t, zone),
             t("summary-sheet-directives"): _directive_sheet(summary.directives, t),
+            t("summary-sheet-questions"): _question_sheet(summary, t),
         }
     )  # fmt: skip
 
@@ -145,6 +146,26 @@ def _directive_sheet(directives: Sequence[DirectiveDay], t: Callable[[str], str]
     header = [
         t("summary-col-id"), t("summary-col-text"), t("summary-col-ack-required"),
         t("summary-col-recipients"), t("summary-col-sent"), t("summary-col-acked"),
+    ]  # fmt: skip
+    return header, rows
+
+
+def _question_sheet(summary: Summary, t: Callable[[str], str]) -> Table:
+    """A row per question, unit (one level below the committee, as in the text) and
+    answer, "not answered" last: the summary's tallies, every unit."""
+    rows: list[list[Cell]] = []
+    for asked in summary.questions:
+        for unit, tally in asked.lines:
+            where: list[Cell] = [asked.directive_id, html_to_text(asked.text)[:200], unit.code,
+                                 unit.name]  # fmt: skip
+            for index, label in enumerate(asked.labels):
+                count = tally.choices.get(index)
+                members, brought = (count.members, count.number_sum) if count else (0, 0)
+                rows.append([*where, label, members, brought or None])
+            rows.append([*where, t("summary-question-not-answered"), tally.not_answered, None])
+    header = [
+        t("summary-col-id"), t("summary-col-text"), t("summary-col-code"), t("summary-col-unit"),
+        t("summary-col-answer"), t("summary-col-members"), t("summary-col-number-sum"),
     ]  # fmt: skip
     return header, rows
 

@@ -8,8 +8,8 @@ subtree, never one per unit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,7 @@ from bot.duty.roster import RosterService
 from bot.kit.clock import Clock
 from bot.org.authz import Action, Actor, Authorizer
 from storage import Storage
+from storage.answers import Asked
 from storage.checkins import Missing, UnitDay
 from storage.exports import MemberDay, ShiftRow
 from storage.incidents import Incident
@@ -28,6 +29,7 @@ from storage.models import Unit
 from storage.summaries import DirectiveDay, Flagged
 
 DAILY, WEEKLY = "daily", "weekly"
+Questions = Callable[[Unit, Sequence[int]], Awaitable[list[Asked]]]
 # A summary missed while the bot was down is still sent this long after it fell due.
 CATCH_UP = timedelta(hours=24)
 
@@ -126,6 +128,8 @@ class Summary:
     flagged: list[tuple[Flagged, Unit]]
     directives: list[DirectiveDay]
     incidents: list[tuple[Incident, Unit]]
+    # The day's questions with their tallies per child unit (issue #16).
+    questions: list[Asked] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -184,8 +188,12 @@ class SummaryService:
         checkins: CheckinService,
         roster: RosterService,
         settings: SummarySettings,
+        questions: Questions | None = None,
     ) -> None:
+        """``questions``: the directives wing's tallies of the day's questions under a
+        committee (``AnswerService.asked``), given by the composition root."""
         self.storage = storage
+        self.questions = questions
         self.clock = clock
         self.authz = authz
         self.checkins = checkins
@@ -240,6 +248,8 @@ class SummaryService:
                 list({f.unit_id for f in flagged} | {i.unit_id for i in incidents})
             )
         }
+        directives = await storage.summaries.directives(root, start, end)
+        asked = [d.directive_id for d in directives]
         return Summary(
             committee=committee,
             day=day,
@@ -252,8 +262,9 @@ class SummaryService:
             duty=Duty.of(list(coverage.values())),
             own_missing=await storage.checkins.missing([committee.id], day, end),
             flagged=[(f, named[f.unit_id]) for f in flagged if f.unit_id in named],
-            directives=await storage.summaries.directives(root, start, end),
+            directives=directives,
             incidents=[(i, named[i.unit_id]) for i in incidents if i.unit_id in named],
+            questions=await self.questions(committee, asked) if self.questions else [],
         )
 
     async def book_parts(self, summary: Summary) -> BookParts:
