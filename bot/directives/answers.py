@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.directives.questions import NUMBER_LIMIT, Choice, Question, Reason
@@ -67,7 +68,13 @@ class AnswerResult:
 
 
 def question_of(directive: Directive) -> Question | None:
-    return Question.from_json(directive.question) if directive.question else None
+    return _parsed(directive.question) if directive.question else None
+
+
+# A press reads its directive's question a few times (refusals, buttons, the answer's
+# line); the same few questions are pressed thousands of times in a mobilisation, and a
+# Question is frozen, so one parse each is shared.
+_parsed = lru_cache(maxsize=256)(Question.from_json)
 
 
 def chosen_answer(directive: Directive, index: int) -> Choice | None:
