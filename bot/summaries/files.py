@@ -68,7 +68,9 @@ def workbook(summary: Summary, parts: BookParts, i18n: Translator, language: str
             ),
             t("summary-sheet-shifts"): _shift_sheet(shifts, units, t, zone),
             t("summary-sheet-directives"): _directive_sheet(summary.directives, t),
-            t("summary-sheet-questions"): _question_sheet(summary, t),
+            # Only on a day with questions: a plain day's workbook stays as it was.
+            **({t("summary-sheet-questions"): _question_sheet(summary, t)}
+               if summary.questions else {}),
         }
     )  # fmt: skip
 
