@@ -7,6 +7,7 @@ in the request (a fake Bot API or the real one), the clock and the settings.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from telegram import Update
@@ -14,26 +15,24 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, BasePersistence, ContextTypes
 from telegram.request import BaseRequest
 
-import handlers
-from app.inbox import Inbox, InboxRequest
+from app.features import check_core, features_for
+from app.inbox import INBOX, Inbox, InboxRequest
+from app.persistence import SQLitePersistence
 from app.updates import ChatOrderedProcessor
-from bot.checkins.schedule import CheckinRenderers, close_notices
-from bot.checkins.service import Unchecked
 from bot.config import ConfigError, Settings
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.pacer import Pacer
 from bot.delivery.reply_pacing import PacedReplies
-from bot.delivery.transport import GET_UPDATES_POOL_SIZE, AiohttpRequest
-from bot.directives.schedule import DirectiveRenderers, directive_tick
-from bot.duty.schedule import DutyRenderers, duty_tick
+from bot.delivery.transport import GET_UPDATES_POOL_SIZE, POOL_SIZE, AiohttpRequest
 from bot.kit.clock import Clock, SystemClock
 from bot.services import Services
-from bot.summaries.schedule import SummaryRenderers, summary_tick
+from handlers.kit import menu
 from handlers.kit.common import MusterApp, MusterContext, answer_quietly, language_of
-from handlers.kit.menu import refresh_stale_menus
+from handlers.kit.feature import Feature, Tick, outbox_of, registrations
+from handlers.kit.menu import MENU, Menu, refresh_stale_menus
+from handlers.kit.slots import DELIVERY, SERVICES, Slot
+from handlers.org import basics
 from storage import Storage
-from storage.outbox import NewMessage
-from storage.persistence import SQLitePersistence
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +42,8 @@ OFFLINE_TOKEN = "123456:OFFLINE-TEST-TOKEN"
 MISFIRE_GRACE_SECONDS = 3600
 # How often the schedule is asked what is due (directives to start, chase, close).
 TICK_SECONDS = 2.0
+# The features this app was built with (their schedule steps run at each tick).
+FEATURES_ON: Slot[tuple[Feature, ...]] = Slot("features")
 
 
 async def build_application(
@@ -53,11 +54,16 @@ async def build_application(
     clock: Clock | None = None,
     storage: Storage | None = None,
     pacer: Pacer | None = None,
+    features: Sequence[Feature] | None = None,
 ) -> MusterApp:
-    """Open the database (migrating it), wire the services and handlers, return the app.
+    """Open the database (migrating it), wire the services and the features' handlers,
+    schedule steps and renderers, return the app.
 
+    ``features``: those to build with (default: those not in ``organisation.features_off``).
     The app closes the storage it opened when it shuts down.
     """
+    features = tuple(features_for(settings) if features is None else features)
+    check_core(features)
     token = settings.telegram.resolve_token()
     if token is None:
         if request is None:
@@ -98,31 +104,26 @@ async def build_application(
     inbox = Inbox(storage, services.clock)
     # All Bot API traffic goes over aiohttp unless a request is injected: PTB's default
     # HTTPXRequest costs several times the CPU per call (see bot/delivery/transport.py).
-    builder = builder.request(request or AiohttpRequest())
+    builder = builder.request(request or _bot_request(settings))
     polling = request or AiohttpRequest(connection_pool_size=GET_UPDATES_POOL_SIZE)
     # Polling stores each batch of updates before the next getUpdates confirms it.
     builder = builder.get_updates_request(InboxRequest(polling, inbox))
     app: MusterApp = builder.build()
-    app.bot_data["services"] = services
-    app.bot_data["inbox"] = inbox
-    renderers = DirectiveRenderers(services)
+    SERVICES.put(app, services)
+    INBOX.put(app, inbox)
+    FEATURES_ON.put(app, features)
+    MENU.put(app, Menu(features))
+    outbox = outbox_of(features, services)
     engine = DeliveryEngine(
         storage,
         app.bot,
         services.clock,
         settings.delivery,
-        {
-            **renderers.table(),
-            **CheckinRenderers(services).table(),
-            **DutyRenderers(services).table(),
-            **SummaryRenderers(services).table(),
-        },
+        outbox.renderers,
         pacer,
-        prepare=renderers.prepare,
+        prepare=outbox.prepare,
     )
-    app.bot_data["delivery"] = engine
-    app.bot_data["pacer"] = pacer
-    app.bot_data["wake_delivery"] = engine.wake
+    DELIVERY.put(app, engine)
     if app.job_queue is not None:
         # configure() replaces everything, PTB's own executor included: pass it back.
         app.job_queue.scheduler.configure(
@@ -130,42 +131,36 @@ async def build_application(
             **app.job_queue.scheduler_configuration,
         )
         app.job_queue.run_repeating(_tick_job, interval=TICK_SECONDS, first=0, name="tick")
-    handlers.register(app)
+    # Order matters inside the default group: flows first, catch-alls last.
+    for register in registrations(features):
+        register(app)
+    menu.register(app)
+    basics.register_fallbacks(app)
     inbox.register(app)
     app.add_error_handler(on_error)
     return app
 
 
+def _bot_request(settings: Settings) -> AiohttpRequest:
+    """The bot's transport: PTB's pool for everything interactive, and connections of
+    their own for the outbox workers, so that the broadcast never queues behind a burst
+    of presses for a connection (bench.burst)."""
+    return AiohttpRequest(connection_pool_size=POOL_SIZE, bulk_pool_size=settings.delivery.workers)
+
+
 async def run_schedule(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
-    """One pass over everything due (the job every TICK_SECONDS); returns the work done."""
-    services: Services = app.bot_data["services"]
-    done = await directive_tick(services, app.bot, app.bot_data["delivery"].paid)
-
-    async def notices(unchecked: list[Unchecked]) -> list[NewMessage]:
-        return await close_notices(services, unchecked)
-
-    reminded, noticed = await services.checkins.run_schedule(notices)
-    duty = await duty_tick(services)
-    summaries = await summary_tick(services)
-    erased = await services.privacy.retention_tick()
-    menus = await refresh_stale_menus(app.bot, services)
-    app.bot_data["delivery"].wake()
-    _log_tick(
-        ("directive step", done),
-        ("check-in reminder", reminded),
-        ("check-in closing notice", noticed),
-        ("duty step", duty),
-        ("summary message", summaries),
-        ("command menu", menus),
-    )
-    if erased is not None:
-        log.info(
-            "retention: details erased of %d check-in(s), %d shift(s), %d incident(s)",
-            erased.checkins,
-            erased.shifts,
-            erased.incidents,
-        )
-    return done + reminded + noticed + duty + summaries + menus
+    """One pass over everything due (the job every TICK_SECONDS): each feature's schedule
+    step, then the menus marked stale; returns the work done."""
+    services, engine = SERVICES.of(app), DELIVERY.of(app)
+    tick = Tick(services, app.bot, engine)
+    counts: list[tuple[str, int]] = []
+    for feature in FEATURES_ON.of(app):
+        if feature.schedule is not None:
+            counts.extend(await feature.schedule(tick))
+    counts.append(("command menu", await refresh_stale_menus(app.bot, services, MENU.of(app))))
+    engine.wake()
+    _log_tick(*counts)
+    return sum(n for _, n in counts)
 
 
 def _log_tick(*counts: tuple[str, int]) -> None:

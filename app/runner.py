@@ -4,16 +4,18 @@ with the outbox worker and the update inbox alongside."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from telegram import Update
 
-from app.inbox import Inbox
+from app.inbox import INBOX, Inbox
 from bot.org.notices import to_admins
 from handlers.kit.common import MusterApp
-from handlers.kit.menu import refresh_menu_for, set_default_menus
+from handlers.kit.menu import MENU, refresh_menu_for, set_default_menus
+from handlers.kit.slots import DELIVERY, SERVICES
 
 log = logging.getLogger(__name__)
 
@@ -21,11 +23,11 @@ log = logging.getLogger(__name__)
 async def announce(app: MusterApp) -> None:
     """Register the command menus and check the bot's name; failure here must not keep
     the bot from running."""
-    services = app.bot_data["services"]
+    services, menu = SERVICES.of(app), MENU.of(app)
     try:
-        await set_default_menus(app.bot, services.i18n)
+        await set_default_menus(app.bot, services.i18n, menu)
         for admin_id in services.settings.organisation.admins:
-            await refresh_menu_for(app.bot, services, admin_id)
+            await refresh_menu_for(app.bot, services, menu, admin_id)
     except Exception:
         log.exception("command menus not registered")
     try:
@@ -37,7 +39,7 @@ async def announce(app: MusterApp) -> None:
 async def check_username(app: MusterApp) -> bool:
     """True if ``telegram.bot_username`` names this bot (or is unset). Otherwise every
     invite link the CLI prints opens another bot: log it and tell the admins in chat."""
-    services = app.bot_data["services"]
+    services = SERVICES.of(app)
     configured = services.settings.telegram.bot_username
     actual = app.bot.username  # from getMe, which initialize() called
     if configured is None or configured.casefold() == actual.casefold():
@@ -59,7 +61,7 @@ async def check_username(app: MusterApp) -> bool:
     )
     async with services.storage.db.transaction() as conn:
         await services.storage.outbox.enqueue_many(conn, messages, now)
-    app.bot_data["wake_delivery"]()
+    DELIVERY.of(app).wake()
     return False
 
 
@@ -76,7 +78,7 @@ async def running(app: MusterApp) -> AsyncIterator[Inbox]:
     worker and the inbox's bookkeeping running; on leaving, a graceful stop: the worker
     finishes what it has in flight (nothing is sent twice), PTB handles what is queued,
     and the processed updates are written down."""
-    inbox: Inbox = app.bot_data["inbox"]
+    inbox = INBOX.of(app)
     try:
         async with app:
             await announce(app)
@@ -84,9 +86,14 @@ async def running(app: MusterApp) -> AsyncIterator[Inbox]:
             # error, not PTB's "This Application is still running!" on the way out.
             await inbox.replay(app)
             await app.start()
+            # What start-up built (services, handlers, the persisted user and chat data PTB
+            # loaded) lives as long as the process: out of the collector's reach, a full
+            # collection no longer walks it, which paused the loop for up to 0.3 s at a time
+            # under a burst of presses (docs/architecture.md, "The event loop's time").
+            gc.freeze()
             delivery_stop, inbox_stop = asyncio.Event(), asyncio.Event()
             delivery = asyncio.create_task(
-                app.bot_data["delivery"].run(delivery_stop), name="delivery worker"
+                DELIVERY.of(app).run(delivery_stop), name="delivery worker"
             )
             delivery.add_done_callback(_report_crash)
             books = asyncio.create_task(inbox.run(app, inbox_stop), name="update inbox")
@@ -99,6 +106,7 @@ async def running(app: MusterApp) -> AsyncIterator[Inbox]:
                 await app.stop()
                 inbox_stop.set()
                 await books
+                gc.unfreeze()  # a process that goes on (tests, the demo) collects it again
     finally:
         # PTB calls post_shutdown only from its own run_polling; this is our run_polling.
         if app.post_shutdown is not None:

@@ -25,6 +25,7 @@ from app.inbox import Inbox, read_update
 from app.runner import running
 from app.updates import ChatOrderedProcessor
 from handlers.kit.common import MusterApp
+from handlers.kit.slots import SERVICES
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -88,7 +89,7 @@ async def webhook_server(
 async def serve_webhook(app: MusterApp, stop: asyncio.Event) -> None:
     """Start, register the webhook with Telegram, serve until ``stop``, stop cleanly. The
     webhook stays registered while the bot is down: Telegram keeps the updates."""
-    settings = app.bot_data["services"].settings.telegram
+    settings = SERVICES.of(app).settings.telegram
     url, secret = settings.webhook()
     async with running(app) as inbox:
         endpoint = WebhookEndpoint(app, inbox, secret)

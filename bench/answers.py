@@ -44,7 +44,7 @@ from telegram.constants import ParseMode
 from telegram.request import HTTPXRequest
 
 from app.build import build_application
-from app.inbox import read_update
+from app.inbox import INBOX, read_update
 from app.runner import running
 from bench.burst import Members, profiles_of
 from bench.checkin_inbound import TimedBotApi, copy_db
@@ -54,11 +54,12 @@ from bot.config import Settings, load_settings
 from bot.delivery.pacer import Pacer
 from bot.delivery.reply_pacing import PacedReplies, TelegramAnswer
 from bot.directives.buttons import Acknowledge, AnswerChoice
+from bot.directives.drafting import Draft
 from bot.directives.questions import Choice, Question
-from bot.directives.service import Draft
 from bot.kit.clock import SystemClock
 from bot.services import Services
 from fakeapi import FakeRequest
+from handlers.kit.slots import SERVICES
 from storage import Storage
 from storage.directives import Target
 
@@ -164,7 +165,7 @@ async def child(args: argparse.Namespace) -> Result:
     assert app.job_queue is not None
     for job in app.job_queue.get_jobs_by_name("tick"):
         job.schedule_removal()  # its reminders and summaries are not what is measured
-    services: Services = app.bot_data["services"]
+    services = SERVICES.of(app)
     directive_id = args.directive
     if args.child == "ack":
         buttons = [Acknowledge(directive_id).pack()]
@@ -184,7 +185,7 @@ async def child(args: argparse.Namespace) -> Result:
     updates = [people.press(chat, message, data)[1] for chat, message in messages.items()]
     counted = Counted(pacer, len(updates))
     app.bot._rate_limiter = counted  # PTB has no setter: the only way in after build
-    inbox = app.bot_data["inbox"]
+    inbox = INBOX.of(app)
     spent = api.spent if api is not None else 0.0
     async with running(app):
         started = time.monotonic()

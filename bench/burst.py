@@ -37,6 +37,7 @@ import asyncio
 import itertools
 import json
 import math
+import os
 import random
 import statistics
 import sys
@@ -51,21 +52,23 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.build import build_application
-from app.inbox import read_update
+from app.inbox import INBOX, read_update
 from app.runner import running
 from bench.delivery import AUTHOR_ID, TEXT, TOKEN, Phase, build_org, run_phase
+from bench.loop_probe import LoopProbe
 from bench.report import machine, publish, verdict
 from bot.checkins.buttons import CheckInNow, SubmitCheckIn
 from bot.config import load_settings
 from bot.delivery.pacer import Pacer, Slot
 from bot.delivery.reply_pacing import PacedReplies, TelegramAnswer
 from bot.directives.buttons import Acknowledge
-from bot.directives.service import Draft
+from bot.directives.drafting import Draft
 from bot.services import Services
 from handlers.checkins.checkin import FORM as CHECKIN_FORM
 from handlers.kit.common import MusterApp
+from handlers.kit.slots import DELIVERY, SERVICES
 from storage import Storage
-from storage.checkins import KIND_REMINDER
+from storage.checkins import CheckinKind
 from storage.directives import Target
 from storage.outbox import Priority
 
@@ -86,6 +89,44 @@ TARGETS = {"answer_p99": 1.0, "edit_p99": 2.0, "rate_kept": 0.95}
 SIDES = {"old": "A: one budget, first come", "new": "B: interactive first"}
 
 Result = dict[str, Any]
+# What the probe rows showed, written after the runs that found it (the table above is
+# this run's own).
+NOTES = (
+    "Where B's tail comes from (bench/loop_probe.py in the bot's process, the rows above"
+    " the 429s; exploratory runs of B alone, 2026-12-07, machine load 2-4 from other test"
+    " suites): on main (p99 1.15 s, 90% kept) the loop stalled 50 ms or more 22 times in"
+    " the 12 s of the burst, 2.8 s in all (longest 0.39 s); 7 full garbage collections took"
+    " 1.0 s of that (longest 0.27 s) over a heap of 197,000 tracked objects; and 3,122"
+    " requests waited for a free connection (longest 0.49 s): a press answers and edits at"
+    " once, so 256 updates in hand can want 512 connections, and the pool of 256 was shared"
+    " with the outbox's 8 workers, whose sends queued behind the presses. That is the"
+    " broadcast's loss: what it keeps is its 8 sends in flight at 50 ms each, and a wait"
+    " of 0.5 s for a connection stops a worker ten round trips long.",
+    "Shipped since: the outbox has connections of its own (`bulk_pool_size`, the workers'"
+    " number; replies keep PTB's 256), and the runner freezes the start-up heap"
+    " (`gc.freeze()` after `app.start()`: 118,000 objects no full collection walks again,"
+    " leaving 78,000-85,000 tracked). Tried and dropped: a pool of 512 for replies (no"
+    " waits, but more requests at once only added work to a loop already saturated: p50"
+    " 2.5 s and 63% kept, against main's 0.24 s and 90% earlier in the same run). The"
+    " freeze makes each full collection cheaper, not rarer (9-10 in the window: the"
+    " collector counts only the unfrozen heap when it decides); the freeze alone ran p50"
+    " 1.7 s and 69% kept in that run's third phase, its loop stalled 9.4 s of the 12. With"
+    " load average 2-4 on 2 cores the stalls are mostly CPU the bot does not get, so runs"
+    " of B alone cannot rank these changes: only A and B in the same round can.",
+    "The run above (2026-12-07, other engineers' suites running): with both changes the"
+    " broadcast kept 96% (target met; 90% in the run on main before), its workers on a"
+    " connection each; full collections took at most 0.06 s (0.27 s on main above). Callback"
+    " answers still miss: p99 1.86 s (1.56 s before, on a quiet machine), p50 0.36 s. What is"
+    " left is presses queueing: 1,000 a second for 2 s is about what one process can handle"
+    " with its answers and edits, so the last ones wait for the loop (stalls 1.4 s in all)"
+    " and for the replies' 256 connections (2,190 waits, up to 0.2 s): the next step is less"
+    " CPU per press, not more concurrency.",
+    "B after A: the phases share nothing but the temporary folder (each has its own"
+    " stand-in process on a new port, bot process and database file); what differs from"
+    " one phase to the next is the machine's other work, which the load average row hints"
+    " at (it counts the benchmark's own two processes too, and the minute before)."
+    " Compare B with A within a round, not across runs.",
+)
 
 
 # --- the bot side, in a child process ------------------------------------------------------
@@ -269,7 +310,7 @@ async def sent_rows(services: Services, directive_id: int | None) -> dict[int, i
     which = "directive_id = ?" if directive_id is not None else "kind = ?"
     rows = await services.storage.db.fetchall(
         f"SELECT chat_id, message_id FROM outbox WHERE {which} AND status = 'sent'",
-        (KIND_REMINDER if directive_id is None else directive_id,),
+        (CheckinKind.REMINDER if directive_id is None else directive_id,),
     )
     return {int(row["chat_id"]): int(row["message_id"]) for row in rows}
 
@@ -289,7 +330,7 @@ class Burst:
         self.timed = timed
         self.ack = ack  # the button data of the earlier directive's ✅
         self.members = members
-        self.inbox = app.bot_data["inbox"]
+        self.inbox = INBOX.of(app)
         self.press_times: list[tuple[str, int, float]] = []  # (query, chat, queued at)
         self.steps: dict[str, list[float]] = {"open": [], "answer": [], "submit": []}
         self.step_answers: list[float] = []
@@ -378,27 +419,29 @@ async def burst_child(args: argparse.Namespace) -> Result:
         assert app.job_queue is not None
         for job in app.job_queue.get_jobs_by_name("tick"):
             job.schedule_removal()
-        services: Services = app.bot_data["services"]
+        services = SERVICES.of(app)
         everyone = args.recipients + pressers + checkers
         await build_org(services, args.db.parent, everyone, args.seed)
         pressing, checking, broadcast_units = await split_branches(services, pressers, checkers)
         result["processor"] = type(app.update_processor).__name__
         result["max_concurrent"] = app.update_processor.max_concurrent_updates
+        probe = LoopProbe()
         async with running(app):
+            probe.install()
             # Before the broadcast: the directive the pressers acknowledge, and the
             # check-in reminder the checkers start from.
             earlier = await directive_to(services, pressing)
             now = services.clock.now()
             day = services.checkins.window(await services.org.unit(checking[0])).day
             reminded = await storage.checkins.queue_reminders(checking, day, Priority.REMINDER, now)
-            app.bot_data["wake_delivery"]()
+            DELIVERY.of(app).wake()
             delivered = await recipients_of(services, earlier)
             await wait_sent(services, earlier, len(delivered), 60 + len(delivered) / 10)
             await wait_sent(services, None, reminded, 60 + reminded / 10)
             messages = await sent_rows(services, earlier)
             reminders = await sent_rows(services, None)
             big = await directive_to(services, broadcast_units)
-            app.bot_data["wake_delivery"]()
+            DELIVERY.of(app).wake()
             result["broadcast_chats"] = await recipients_of(services, big)
             started = time.monotonic()
             burst_at = started + SETTLE + BEFORE
@@ -427,6 +470,9 @@ async def burst_child(args: argparse.Namespace) -> Result:
             await people.presses_done(time.monotonic() + GIVE_UP)
             result["finished"] = time.monotonic()
             answers, edits = people.press_latencies()
+            probe.remove()
+            result["probe"] = probe.summary(burst_at, burst_at + PRESS_SPAN + CHECKIN_SPAN)
+            result["probe"]["load"] = os.getloadavg()[0]  # other work on the machine
         result.update(
             started=started,
             burst_at=burst_at,
@@ -483,6 +529,15 @@ class Outcome:
     checkins: int
     missing: int
     processor: str
+    load: float  # the machine's 1-minute load average at the end of the burst
+    # In the bot's process during the burst (bench/loop_probe.py): stalls of its event
+    # loop of 50 ms or more, full garbage collections, waits for a free connection.
+    stalls: float
+    stall_sum: float
+    gc_full: float
+    gc_full_max: float
+    pool_waits: float
+    pool_wait_max: float
 
     @classmethod
     def of(cls, phase: Phase) -> Outcome:
@@ -517,9 +572,11 @@ class Outcome:
             checkins=int(child["checkins"]),
             missing=int(child["missing"]),
             processor=f"{child['processor']} (max {child['max_concurrent']})",
+            **{key: float(child["probe"][key]) for key in PROBED},
         )
 
 
+PROBED = ("load", "stalls", "stall_sum", "gc_full", "gc_full_max", "pool_waits", "pool_wait_max")
 STANDIN = ["--answer-after", str(ANSWER_AFTER_MS), "--edits-per-chat-only"]
 
 
@@ -608,6 +665,14 @@ def render(
         lambda v: f"{v:.0%}",
         meets("rate_kept", TARGETS["rate_kept"], above=True),
     )
+    count = "{:.0f}".format
+    row("machine load average (1 min) after the burst", "load", "{:.1f}".format)
+    row("loop stalls ≥ 50 ms in the bot during the burst", "stalls", count)
+    row("… their total", "stall_sum", seconds)
+    row("full garbage collections during the burst", "gc_full", count)
+    row("… the longest", "gc_full_max", seconds)
+    row("requests that waited for a free connection", "pool_waits", count)
+    row("… the longest wait", "pool_wait_max", seconds)
     for index, pair in enumerate(pairs, start=1):
         old, new = pair["old"], pair["new"]
         rows.append(
@@ -653,6 +718,7 @@ def render(
         f"- Machine: {machine()}",
     ]
     blocks = [heading(concurrent), textwrap.fill(about, 92), "\n".join(facts), "\n".join(rows)]
+    blocks += [textwrap.fill(note, 92) for note in NOTES]
     return "\n\n".join(blocks) + "\n"
 
 

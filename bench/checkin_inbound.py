@@ -62,6 +62,7 @@ from bot.services import Services
 from fakeapi import FakeBotApi, FakeRequest, FakeUser
 from fakeapi.core import JSON
 from handlers.kit.common import MusterApp, MusterContext
+from handlers.kit.slots import SERVICES
 from storage import Storage
 
 HEADING = "## Check-in inbound: conversation steps through the Application"
@@ -171,7 +172,7 @@ async def prepare(tmp: Path, members: int, seed: int) -> Result:
     clock = FakeClock(NOW)
     api = TimedBotApi(clock=clock.now)
     app = await build_application(bench_settings(rehearsal), request=FakeRequest(api), clock=clock)
-    labels = press_labels(app.bot_data["services"])
+    labels = press_labels(SERVICES.of(app))
     # The members as Telegram shows them: the names the table holds (so no profile write is
     # due), each in their own language (half the replies are in Chinese).
     people = [
@@ -222,7 +223,7 @@ def step(phase: str, person: FakeUser, api: FakeBotApi, labels: dict[tuple[str, 
 async def b_checks(app: MusterApp, api: TimedBotApi, members: int) -> Result:
     """What the real pipeline must have done: a check-in per member, no conversation left
     open, and the Bot API calls it made."""
-    services: Services = app.bot_data["services"]
+    services = SERVICES.of(app)
     db = services.storage.db
     checkins = await db.fetchone("SELECT COUNT(*) AS n FROM checkins")
     open_ = await db.fetchone("SELECT COUNT(*) AS n FROM ptb_conversations")

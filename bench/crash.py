@@ -88,7 +88,7 @@ from bench.crash_results import (
 )
 from bench.delivery import AUTHOR_ID, build_org
 from bench.org_memory import TELEGRAM_BASE
-from bot.directives.service import Draft
+from bot.directives.drafting import Draft
 from bot.kit.clock import FakeClock
 from bot.org.authz import Actor
 from bot.services import Services

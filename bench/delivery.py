@@ -50,16 +50,18 @@ from app.build import build_application
 from bench.org_memory import TELEGRAM_BASE, member_rows, write_org_csv
 from bench.report import machine, publish, verdict
 from bot.config import Settings, load_settings
-from bot.delivery.engine import DeliveryEngine, Outcome, Outgoing
+from bot.delivery.engine import DeliveryEngine
+from bot.delivery.outgoing import Outcome, Outgoing
 from bot.delivery.pacer import Pacer
 from bot.delivery.transport import POOL_SIZE
+from bot.directives.drafting import Draft
 from bot.directives.schedule import DirectiveRenderers
-from bot.directives.service import Draft
 from bot.kit.clock import SystemClock
 from bot.org.authz import Actor
 from bot.services import Services
+from handlers.kit.slots import DELIVERY, SERVICES
 from storage import Storage
-from storage.directives import KIND_DIRECTIVE, Directive, Target
+from storage.directives import Directive, DirectiveKind, Target
 from storage.models import Role
 
 HEADING = "## Delivery: paced throughput and engine overhead"
@@ -188,13 +190,13 @@ async def engine_child(args: argparse.Namespace, paced: bool) -> Result:
     try:
         pacer = None if paced else Pacer.unlimited()
         app = await build_application(settings, pacer=pacer, storage=storage)
-        services: Services = app.bot_data["services"]
-        engine: DeliveryEngine = app.bot_data["delivery"]
+        services = SERVICES.of(app)
+        engine = DELIVERY.of(app)
         org = await build_org(services, args.db.parent, args.recipients, args.seed)
         directive = await create_directive(services, org["root_id"], args.recipients)
         async with app:  # initialize(): the bot asks getMe, as at start-up
             result.update(await drain(engine, args.recipients, args.standin_pid, paced))
-        counts = await storage.outbox.counts(directive.id, KIND_DIRECTIVE)
+        counts = await storage.outbox.counts(directive.id, DirectiveKind.DIRECTIVE)
         result["outbox"] = {status: n for status, n in counts.items() if n}
     finally:
         await storage.close()

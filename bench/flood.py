@@ -45,11 +45,10 @@ from bench.delivery import (
     run_phase,
 )
 from bench.report import machine, publish
-from bot.delivery.engine import DeliveryEngine
 from bot.delivery.pacer import FLOOD_CHATS, FLOOD_WINDOW, Pacer
-from bot.services import Services
+from handlers.kit.slots import DELIVERY, SERVICES
 from storage import Storage
-from storage.directives import KIND_DIRECTIVE
+from storage.directives import DirectiveKind
 
 HEADING = "## Delivery under per-chat floods"
 ANSWER_AFTER_MS = 50
@@ -69,8 +68,8 @@ async def broadcast_child(args: argparse.Namespace) -> Result:
         flood_chats = 1 if args.child == "old" else FLOOD_CHATS
         pacer = Pacer.from_settings(settings.delivery, flood_chats=flood_chats)
         app = await build_application(settings, pacer=pacer, storage=storage)
-        services: Services = app.bot_data["services"]
-        engine: DeliveryEngine = app.bot_data["delivery"]
+        services = SERVICES.of(app)
+        engine = DELIVERY.of(app)
         org = await build_org(services, args.db.parent, args.recipients, args.seed)
         directive = await create_directive(services, org["root_id"], args.recipients)
         # The old rule may wait out every flooded chat's retry_after one after another.
@@ -78,7 +77,7 @@ async def broadcast_child(args: argparse.Namespace) -> Result:
         async with app:
             drained = await drain(engine, args.recipients, args.standin_pid, True, limit=limit)
             result.update(drained)
-        counts = await storage.outbox.counts(directive.id, KIND_DIRECTIVE)
+        counts = await storage.outbox.counts(directive.id, DirectiveKind.DIRECTIVE)
         result["outbox"] = {status: n for status, n in counts.items() if n}
     finally:
         await storage.close()

@@ -56,12 +56,11 @@ from bench.delivery import (
 )
 from bench.report import machine, publish, verdict
 from bot.config import Settings, load_settings
-from bot.delivery.engine import DeliveryEngine
 from bot.delivery.pacer import FLOOR_SHARE
-from bot.directives.service import Draft
-from bot.services import Services
+from bot.directives.drafting import Draft
+from handlers.kit.slots import DELIVERY, SERVICES
 from storage import Storage
-from storage.directives import KIND_DIRECTIVE, Target
+from storage.directives import DirectiveKind, Target
 
 HEADING = "## Paid broadcast: an urgent directive at up to 1,000 msg/s"
 PAID_RATE = 1000  # the stand-in's limit for paid sends, and the product's default rate
@@ -95,8 +94,8 @@ async def engine_child(args: argparse.Namespace) -> Result:
     result: Result = {}
     try:
         app = await build_application(settings, storage=storage)
-        services: Services = app.bot_data["services"]
-        engine: DeliveryEngine = app.bot_data["delivery"]
+        services = SERVICES.of(app)
+        engine = DELIVERY.of(app)
         org = await build_org(services, args.db.parent, args.recipients, args.seed)
         draft = Draft(
             targets=(Target(org["root_id"], subtree=True),),
@@ -113,7 +112,7 @@ async def engine_child(args: argparse.Namespace) -> Result:
         async with app:
             limit = 60.0 + args.recipients / 50
             result.update(await drain(engine, args.recipients, args.standin_pid, True, limit=limit))
-        counts = await storage.outbox.counts(directive.id, KIND_DIRECTIVE)
+        counts = await storage.outbox.counts(directive.id, DirectiveKind.DIRECTIVE)
         result["outbox"] = {status: n for status, n in counts.items() if n}
         result["charged"] = engine.paid.charged.get(directive.id, 0)
         result["estimate"] = directive.paid_estimate_stars

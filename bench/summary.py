@@ -49,7 +49,7 @@ from bot.services import Services
 from bot.summaries.service import Counts, Summary
 from storage import Storage
 from storage.db import to_db_time
-from storage.directives import KIND_DIRECTIVE
+from storage.directives import DirectiveKind
 from storage.outbox import Priority
 
 HEADING = "## Summaries: the root committee's day at scale"
@@ -328,7 +328,7 @@ def _directives(conn: sqlite3.Connection, plan: Plan) -> None:
             " ELSE 'failed' END,"
             " 1, ?, ?, ? FROM directive_recipients r JOIN members m ON m.id = r.member_id"
             " WHERE r.directive_id = ? ORDER BY m.id",
-            (KIND_DIRECTIVE, Priority.BULK, sent_at, sent_at, sent_at, directive),
+            (DirectiveKind.DIRECTIVE, Priority.BULK, sent_at, sent_at, sent_at, directive),
         )
         conn.execute(
             "UPDATE directives SET recipients = (SELECT COUNT(*) FROM directive_recipients"

@@ -12,12 +12,13 @@ import math
 import os
 import re
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import time, timedelta
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -37,18 +38,43 @@ from pydantic_settings import (
     SettingsError,
 )
 
-from bot.checkins.config import CheckinSettings, ClockTime, Weekday, checkin_problems
+from bot.checkins.config import CheckinSettings, checkin_problems
 from bot.duty.config import DutySettings, duty_problems
+from bot.kit.daily import ClockTime, Weekday
 from bot.kit.durations import Duration
+from bot.kit.i18n import Language
+from bot.reports.config import ReportSettings, report_problems
 
 CONFIG_ENV = "MUSTER_CONFIG"
 TOKEN_ENV = "MUSTER_TELEGRAM__TOKEN"
-Language = Literal["en", "zh"]
 # The round trip to Telegram the paid rate's workers are sized for, in seconds.
 PAID_ROUND_TRIP = 0.1
 # Telegram's paid broadcasts: messages beyond the free 30 a second cost 0.1 Star each.
 FREE_PER_SECOND = 30
 MESSAGES_PER_STAR = 10
+
+
+class FeatureName(StrEnum):
+    """The features, as ``organisation.features_off`` names them (each has a wing of the
+    same name in ``handlers/`` and ``bot/``)."""
+
+    ORG = "org"
+    DIRECTIVES = "directives"
+    CHECKINS = "checkins"
+    DUTY = "duty"
+    REPORTS = "reports"
+    SUMMARIES = "summaries"
+
+
+# Every other feature stands on these: members, units and roles.
+CORE_FEATURES = frozenset({FeatureName.ORG})
+
+
+def core_switched_off(off: Iterable[FeatureName]) -> str | None:
+    """What is wrong with switching off ``off``, when it holds a core feature."""
+    if core := sorted(CORE_FEATURES.intersection(off)):
+        return f"{', '.join(core)} cannot be switched off: every other feature needs it"
+    return None
 
 
 class ConfigError(Exception):
@@ -80,8 +106,21 @@ class _Section(BaseModel):
 class OrganisationSettings(_Section):
     name: str = Field(default="Muster", min_length=1, max_length=100)
     timezone: TimeZoneName = "UTC"
-    default_language: Language = "en"
+    default_language: Language = Language.EN
     admins: list[int] = Field(default_factory=list)
+    # Features this organisation does not use (e.g. ["duty"] without street grids): their
+    # commands, buttons, menus and scheduled messages are gone. "org" cannot be switched off.
+    features_off: list[FeatureName] = Field(default_factory=list)
+
+    @field_validator("features_off")
+    @classmethod
+    def _core_stays(cls, value: list[FeatureName]) -> list[FeatureName]:
+        if problem := core_switched_off(value):
+            raise ValueError(problem)
+        return value
+
+    def uses(self, feature: FeatureName) -> bool:
+        return feature not in self.features_off
 
 
 class TelegramSettings(_Section):
@@ -231,8 +270,15 @@ class RetentionSettings(_Section):
     details_days: int = Field(default=0, ge=0, le=36_500)
 
 
+class LogLevel(StrEnum):
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
+
 class LoggingSettings(_Section):
-    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    level: LogLevel = LogLevel.INFO
 
 
 _file_data: ContextVar[dict[str, Any] | None] = ContextVar("muster_config_file", default=None)
@@ -264,6 +310,7 @@ class Settings(BaseSettings):
     checkin: CheckinSettings = Field(default_factory=CheckinSettings)
     duty: DutySettings = Field(default_factory=DutySettings)
     summaries: SummarySettings = Field(default_factory=SummarySettings)
+    reports: ReportSettings = Field(default_factory=ReportSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
@@ -393,6 +440,7 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
             ]
         ) from None
     problems = checkin_problems(settings.checkin) + duty_problems(settings.duty)
+    problems += report_problems(settings.reports)
     if settings.invites.default_expiry > settings.invites.max_expiry:
         problems.append("invites.default_expiry: longer than invites.max_expiry")
     if problems:

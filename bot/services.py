@@ -18,6 +18,7 @@ from bot.org.invites import InviteService
 from bot.org.membership import MembershipService
 from bot.org.privacy import PrivacyService
 from bot.org.service import OrgService
+from bot.reports.service import ReportService
 from bot.summaries.service import SummaryService
 from storage import Storage
 
@@ -39,6 +40,7 @@ class Services:
     duty: DutyService
     on_duty: OnDutyService
     summaries: SummaryService
+    reports: ReportService
     privacy: PrivacyService
 
     @classmethod
@@ -49,6 +51,7 @@ class Services:
         duty = DutyService(storage, clock, authz, settings.duty, settings.zone)
         grace = settings.directives.escalation_grace
         answers = AnswerService(storage, clock, authz, settings.zone, grace)
+        reports = ReportService(storage, clock, authz, checkins, settings.reports)
         return cls(
             settings=settings,
             storage=storage,
@@ -80,6 +83,14 @@ class Services:
             privacy=PrivacyService(storage, clock, authz, settings.retention, settings.zone),
             answers=answers,
             summaries=SummaryService(
-                storage, clock, authz, checkins, roster, settings.summaries, answers.asked
+                storage,
+                clock,
+                authz,
+                checkins,
+                roster,
+                settings.summaries,
+                reports,
+                asked=answers.asked,
             ),
+            reports=reports,
         )

@@ -217,6 +217,10 @@ def decode_params(
         if isinstance(value, str) and value.startswith("attach://") and value[9:] in files:
             used.add(value[9:])
             return files[value[9:]]
+        if isinstance(value, str):
+            # Plain text, as from the wire: a str subclass handed over in-process (the bot's
+            # Html) would make every later copy of the message cost several times more.
+            return str(value)
         if isinstance(value, list):
             return [resolve(v) for v in value]
         if isinstance(value, dict):

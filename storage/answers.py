@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from storage.db import Database, from_db_time, to_db_time
-from storage.directives import KIND_DIRECTIVE
+from storage.directives import DirectiveKind
 from storage.models import Unit
 from storage.units import subtree_bounds
 
@@ -69,6 +69,19 @@ class Asked:
     labels: tuple[str, ...]
     lines: list[tuple[Unit, Tally]]
     total: Tally
+
+
+@dataclass(frozen=True, slots=True)
+class MemberAnswer:
+    """One recipient as the drill-down and the export list them: their current answer
+    (None: silent), and whether they could not be reached (silent only, as counted)."""
+
+    member_id: int
+    name: str
+    unit_id: int
+    unit_name: str  # where they were asked
+    answer: Answer | None
+    unreachable: bool
 
 
 _CURRENT = "answer_choice, answer_number, answer_reason, answered_at"
@@ -180,7 +193,7 @@ class AnswerRepository:
             " p.choice, SUM(p.n), SUM(p.total)"
             " FROM per p JOIN units u ON u.id = p.unit_id"
             " WHERE u.path >= ?2 AND u.path < ?3 GROUP BY line, p.choice",
-            (directive_id, low, high, len(root), KIND_DIRECTIVE),
+            (directive_id, low, high, len(root), DirectiveKind.DIRECTIVE),
         )
         lines: dict[str, Tally] = {}
         for line, choice, members, total in rows:
@@ -193,15 +206,11 @@ class AnswerRepository:
                 tally.choices[choice] = ChoiceCount(members, total)
         return lines
 
-    async def of_recipients(self, directive_id: int) -> dict[int, tuple[Answer | None, int]]:
-        """Every recipient's current answer (None: silent) and how many times they changed
-        their choice after the first, by member id, for an export: two reads, the history
-        of this directive only (its index leads with the directive)."""
+    async def changes(self, directive_id: int) -> dict[int, int]:
+        """How many times each recipient who answered changed their choice after the
+        first, by member id, for an export: the history of this directive only (its index
+        leads with the directive)."""
         rows = await self.db.fetchall(
-            f"SELECT member_id, {_CURRENT} FROM directive_recipients WHERE directive_id = ?",
-            (directive_id,),
-        )
-        changes = await self.db.fetchall(
             "WITH h AS (SELECT member_id, choice,"
             " LAG(choice) OVER (PARTITION BY member_id ORDER BY id) AS before"
             " FROM directive_answers WHERE directive_id = ?)"
@@ -209,8 +218,25 @@ class AnswerRepository:
             " GROUP BY member_id",
             (directive_id,),
         )
-        changed = {int(member): int(count) for member, count in changes}
-        return {int(r[0]): (_answer(r[1:]), changed.get(int(r[0]), 0)) for r in rows}
+        return {int(member): int(count) for member, count in rows}
+
+    async def members(self, directive_id: int, root: str, *, own: bool) -> list[MemberAnswer]:
+        """The recipients at path ``root`` (``own``: of that unit only, else its whole
+        subtree) with their current answers, by choice, then the silent, then name; the
+        unreachable as ``rolled_up`` counts them (silent and marked so)."""
+        low, high = subtree_bounds(root)
+        where = "u.path = ?3" if own else "u.path >= ?3 AND u.path < ?4"
+        rows = await self.db.fetchall(
+            f"SELECT r.member_id, m.display_name, r.unit_id, u.name, {_CURRENT},"
+            " o.status = 'unreachable' AND r.answer_choice IS NULL"
+            " FROM directive_recipients r JOIN members m ON m.id = r.member_id"
+            " JOIN units u ON u.id = r.unit_id"
+            " LEFT JOIN outbox o ON o.directive_id = r.directive_id AND o.member_id = r.member_id"
+            f" AND o.kind = ?1 WHERE r.directive_id = ?2 AND {where}"
+            " ORDER BY r.answer_choice IS NULL, r.answer_choice, m.display_name",
+            (DirectiveKind.DIRECTIVE, directive_id, low, *(() if own else (high,))),
+        )
+        return [MemberAnswer(r[0], r[1], r[2], r[3], _answer(r[4:8]), bool(r[8])) for r in rows]
 
     async def count(self, directive_id: int) -> int:
         """A plain count of the directive's recipients: the headcount's yardstick."""

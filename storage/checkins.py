@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 import aiosqlite
@@ -14,7 +16,14 @@ from storage.leave import ON_LEAVE
 from storage.outbox import Priority
 from storage.units import subtree_bounds
 
-KIND_REMINDER = "checkin_reminder"
+
+class CheckinKind(StrEnum):
+    """Check-ins' outbox rows (``outbox.kind``)."""
+
+    REMINDER = "checkin_reminder"
+    FLAG = "checkin_flag"  # a flagged answer, to the member's secretaries
+
+
 # Later than any stored time: "joined before" with no bound.
 _NEVER = "9999-12-31T00:00:00.000000Z"
 
@@ -81,34 +90,32 @@ class CheckinRepository:
         excused: bool,
         flagged: bool,
         now: datetime,
+        figures: Sequence[Sequence[Any]] | None = None,
     ) -> tuple[Checkin, bool]:
         """Insert the day's check-in or replace its answers; (row, whether it was new).
 
         One statement, which returns the row it stored: read, upsert and read again in a
         transaction were five round trips to the writer's thread. Whether the row is new is
         read first (a point read, no round trip); a member's own updates are handled one
-        at a time, so nothing else saves their check-in in between."""
+        at a time, so nothing else saves their check-in in between. ``figures``: what the
+        check-in adds to the summary's figures (see migration 0023)."""
         stamp = to_db_time(now)
         existed = await self.db.fetchone_inline(
             "SELECT 1 FROM checkins WHERE member_id = ? AND day = ?", (member_id, day.isoformat())
         )  # not the whole row: only whether there is one
-        rows = await self.db.write_returning(
-            "INSERT INTO checkins (member_id, unit_id, day, answers, excused, flagged,"
-            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (member_id, day) DO UPDATE SET unit_id = excluded.unit_id,"
-            " answers = excluded.answers, excused = excluded.excused,"
-            " flagged = excluded.flagged, updated_at = excluded.updated_at RETURNING *",
-            (
-                member_id,
-                unit_id,
-                day.isoformat(),
-                json.dumps(answers, ensure_ascii=False, sort_keys=True),
-                int(excused),
-                int(flagged),
-                stamp,
-                stamp,
-            ),
-        )
+        values = [
+            member_id,
+            unit_id,
+            day.isoformat(),
+            json.dumps(answers, ensure_ascii=False, sort_keys=True),
+            int(excused),
+            int(flagged),
+            stamp,
+            stamp,
+        ]
+        if figures is not None:
+            values.append(json.dumps(figures, ensure_ascii=False))
+        rows = await self.db.write_returning(_SAVE if figures is None else _SAVE_FIGURES, values)
         return _checkin(rows[0]), existed is None
 
     async def get(self, member_id: int, day: date) -> Checkin | None:
@@ -145,7 +152,7 @@ class CheckinRepository:
                 " AND NOT EXISTS (SELECT 1 FROM checkins c WHERE c.member_id = m.id"
                 f" AND c.day = ?) AND NOT {ON_LEAVE}",
                 (
-                    KIND_REMINDER,
+                    CheckinKind.REMINDER,
                     priority,
                     json.dumps({"day": day.isoformat()}),
                     stamp,
@@ -215,6 +222,21 @@ class CheckinRepository:
             (day.isoformat(), joined, low, high, len(root)),
         )
         return {r[0]: UnitDay(0, r[1], r[2], r[3], r[4]) for r in rows}
+
+
+_SAVE = (
+    "INSERT INTO checkins (member_id, unit_id, day, answers, excused, flagged,"
+    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (member_id, day) DO UPDATE SET unit_id = excluded.unit_id,"
+    " answers = excluded.answers, excused = excluded.excused,"
+    " flagged = excluded.flagged, updated_at = excluded.updated_at RETURNING *"
+)
+# With what the check-in adds to the summary's figures (the service's saves).
+_SAVE_FIGURES = (
+    _SAVE.replace("updated_at)", "updated_at, figures)", 1)
+    .replace("?)", "?, ?)", 1)
+    .replace("RETURNING", ", figures = excluded.figures RETURNING", 1)
+)
 
 
 def _per_unit(wanted: str) -> str:

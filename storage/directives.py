@@ -5,15 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 import aiosqlite
 
 from storage.db import Database, from_db_time, to_db_time
+from storage.models import AttachmentKind, DirectiveStatus
 from storage.outbox import Priority
 from storage.units import subtree_bounds
 
-KIND_DIRECTIVE = "directive"
-KIND_REMINDER = "directive_reminder"
+
+class DirectiveKind(StrEnum):
+    """A directive's outbox rows (``outbox.kind``)."""
+
+    DIRECTIVE = "directive"
+    REMINDER = "directive_reminder"  # past the deadline, to those who have not acknowledged
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,13 +29,13 @@ class Directive:
     author_telegram_id: int
     from_unit_id: int
     text: str
-    attachment_kind: str | None
+    attachment_kind: AttachmentKind | None
     attachment_file_id: str | None
     attachment_name: str | None
     ack_required: bool
     ack_deadline: datetime | None
     send_at: datetime
-    status: str
+    status: DirectiveStatus
     recipients: int
     progress_chat_id: int | None
     progress_message_id: int | None
@@ -119,6 +125,10 @@ def _time(value: str | None) -> datetime | None:
     return from_db_time(value) if value else None
 
 
+def _kind(value: str | None) -> AttachmentKind | None:
+    return AttachmentKind(value) if value else None
+
+
 def _directive(row: aiosqlite.Row) -> Directive:
     return Directive(
         id=row["id"],
@@ -126,13 +136,13 @@ def _directive(row: aiosqlite.Row) -> Directive:
         author_telegram_id=row["author_telegram_id"],
         from_unit_id=row["from_unit_id"],
         text=row["text"],
-        attachment_kind=row["attachment_kind"],
+        attachment_kind=_kind(row["attachment_kind"]),
         attachment_file_id=row["attachment_file_id"],
         attachment_name=row["attachment_name"],
         ack_required=bool(row["ack_required"]),
         ack_deadline=_time(row["ack_deadline"]),
         send_at=from_db_time(row["send_at"]),
-        status=row["status"],
+        status=DirectiveStatus(row["status"]),
         recipients=row["recipients"],
         progress_chat_id=row["progress_chat_id"],
         progress_message_id=row["progress_message_id"],
@@ -344,7 +354,7 @@ class DirectiveRepository:
                 " SELECT ?, m.telegram_id, m.id, r.directive_id, ?, ?, ?"
                 " FROM directive_recipients r JOIN members m ON m.id = r.member_id"
                 " WHERE r.directive_id = ? ORDER BY m.id",
-                (KIND_DIRECTIVE, Priority.BULK, stamp, stamp, directive_id),
+                (DirectiveKind.DIRECTIVE, Priority.BULK, stamp, stamp, directive_id),
             )
             row = await (
                 await conn.execute(
@@ -390,6 +400,16 @@ class DirectiveRepository:
         rows = await self.db.fetchall(
             "SELECT * FROM directives WHERE status = 'sending'"
             " OR (status = 'cancelled' AND finished_at IS NULL AND recipients > 0)"
+        )
+        return [_directive(r) for r in rows]
+
+    async def asking(self, closing_after: datetime) -> list[Directive]:
+        """Questions sent whose answers are still open (deadline after ``closing_after``,
+        i.e. now - grace) and whose author has a live message: their headcount moves."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM directives WHERE status = 'sent' AND question IS NOT NULL"
+            " AND progress_chat_id IS NOT NULL AND ack_deadline > ?",
+            (to_db_time(closing_after),),
         )
         return [_directive(r) for r in rows]
 
@@ -447,14 +467,14 @@ class DirectiveRepository:
                 " AND q.member_id = r.member_id AND q.kind = ?"
                 " AND q.status IN ('pending', 'sending'))",
                 (
-                    KIND_REMINDER,
+                    DirectiveKind.REMINDER,
                     priority,
                     stamp,
                     stamp,
-                    KIND_DIRECTIVE,
+                    DirectiveKind.DIRECTIVE,
                     directive_id,
                     *extra,
-                    KIND_REMINDER,
+                    DirectiveKind.REMINDER,
                 ),
             )
             return cursor.rowcount
@@ -520,7 +540,7 @@ class DirectiveRepository:
         row = await self.db.fetchone_inline(
             "SELECT message_id FROM outbox WHERE directive_id = ? AND member_id = ? AND kind = ?"
             " AND status = 'sent'",
-            (directive_id, member_id, KIND_DIRECTIVE),
+            (directive_id, member_id, DirectiveKind.DIRECTIVE),
         )
         return int(row["message_id"]) if row and row["message_id"] is not None else None
 
@@ -537,7 +557,7 @@ class DirectiveRepository:
             " LEFT JOIN outbox o ON o.directive_id = r.directive_id AND o.member_id = r.member_id"
             " AND o.kind = ?"
             f" WHERE r.directive_id = ? AND {scope} GROUP BY r.unit_id",
-            (KIND_DIRECTIVE, directive_id, *params),
+            (DirectiveKind.DIRECTIVE, directive_id, *params),
         )
         return [
             UnitTally(
@@ -565,7 +585,7 @@ class DirectiveRepository:
             " AND o.kind = ?"
             f" WHERE r.directive_id = ? AND r.acked_at IS NULL AND {scope}"
             " ORDER BY u.path, m.display_name",
-            (KIND_DIRECTIVE, directive_id, *params),
+            (DirectiveKind.DIRECTIVE, directive_id, *params),
         )
         return [
             Straggler(
@@ -586,7 +606,7 @@ class DirectiveRepository:
             " LEFT JOIN outbox o ON o.directive_id = r.directive_id AND o.member_id = r.member_id"
             " AND o.kind = ?"
             " WHERE r.directive_id = ? ORDER BY u.path, m.display_name",
-            (KIND_DIRECTIVE, directive_id),
+            (DirectiveKind.DIRECTIVE, directive_id),
         )
         return [(r[0], r[1], r[2], _time(r[3]), r[4], _time(r[5])) for r in rows]
 
@@ -622,7 +642,7 @@ class DirectiveRepository:
                 " WHERE directive_id = ? AND status IN ('pending', 'sending') RETURNING kind",
                 (directive_id,),
             )
-        return sum(1 for row in held if row[0] == KIND_DIRECTIVE)
+        return sum(1 for row in held if row[0] == DirectiveKind.DIRECTIVE)
 
     async def set_progress(
         self, directive_id: int, *, chat_id: int, message_id: int, text: str | None
@@ -644,7 +664,7 @@ class DirectiveRepository:
                 " AND (status = 'sending' OR (status = 'cancelled' AND finished_at IS NULL))"
                 " AND NOT EXISTS (SELECT 1 FROM outbox WHERE"
                 " directive_id = ? AND kind = ? AND status IN ('pending', 'sending'))",
-                (to_db_time(now), directive_id, directive_id, KIND_DIRECTIVE),
+                (to_db_time(now), directive_id, directive_id, DirectiveKind.DIRECTIVE),
             )
         return cursor.rowcount == 1
 

@@ -3,8 +3,10 @@ day, and the day's shifts. Counts live in the check-in, duty and summary reposit
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from storage.db import Database, from_db_time, to_db_time
 from storage.leave import ON_LEAVE
@@ -18,6 +20,7 @@ class MemberDay:
     status: str  # checked_in, excused, on_leave, missing
     flagged: bool
     checked_at: datetime | None
+    username: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +35,25 @@ class ShiftRow:
     declined: bool
     decline_reason: str | None
     uncovered: bool = False  # open at its start: reported uncovered, nobody covered it
+    # Who declined it (the reason is theirs, not the covering member's), and the
+    # end-of-duty report's answers.
+    declined_name: str | None = None
+    username: str | None = None
+    report: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRow:
+    """One check-in with who made it: a row of the workbook's answers sheet."""
+
+    day: date
+    display_name: str
+    username: str | None
+    unit_id: int
+    answers: dict[str, Any]
+    excused: bool
+    flagged: bool
+    updated_at: datetime
 
 
 class ExportRepository:
@@ -44,7 +66,7 @@ class ExportRepository:
         iso = day.isoformat()
         rows = await self.db.fetchall(
             "SELECT m.display_name, m.unit_id, c.id AS checkin, c.excused, c.flagged,"
-            f" c.updated_at, {ON_LEAVE} AS leave"
+            f" c.updated_at, {ON_LEAVE} AS leave, m.username"
             " FROM members m JOIN units u ON u.id = m.unit_id"
             " LEFT JOIN checkins c ON c.member_id = m.id AND c.day = ?"
             " WHERE u.path >= ? AND u.path < ? AND m.active = 1 AND m.joined_at < ?"
@@ -64,6 +86,7 @@ class ExportRepository:
                     status,
                     bool(r["flagged"]),
                     from_db_time(r["updated_at"]) if r["updated_at"] else None,
+                    r["username"],
                 )
             )
         return found
@@ -73,9 +96,13 @@ class ExportRepository:
         rows = await self.db.fetchall(
             "SELECT s.unit_id, g.code, g.name, m.display_name, s.starts_at, s.ends_at, s.status,"
             " s.declined_at IS NOT NULL AS declined, s.decline_reason,"
-            " s.status = 'open' AND s.uncovered_at IS NOT NULL AS uncovered"
+            " s.status = 'open' AND s.uncovered_at IS NOT NULL AS uncovered,"
+            " d.display_name, m.username, s.report"
             " FROM shifts s JOIN units u ON u.id = s.unit_id JOIN grids g ON g.id = s.grid_id"
             " LEFT JOIN members m ON m.id = s.member_id"
+            # Only a shift given up by a decline has a decliner: a cut-off or a member who
+            # left also moves member_id there, without declined_at.
+            " LEFT JOIN members d ON d.id = s.declined_member_id AND s.declined_at IS NOT NULL"
             " WHERE u.path >= ? AND u.path < ? AND s.day >= ? AND s.day <= ?"
             " AND s.status != 'cancelled' ORDER BY s.starts_at, g.code",
             (*subtree_bounds(path), first.isoformat(), last.isoformat()),
@@ -92,6 +119,34 @@ class ExportRepository:
                 bool(r[7]),
                 r[8],
                 bool(r[9]),
+                r[10],
+                r[11],
+                json.loads(r[12]) if r[12] else None,
+            )
+            for r in rows
+        ]
+
+    async def answers(self, path: str, first: date, last: date, limit: int) -> list[AnswerRow]:
+        """The check-ins of local days ``first``..``last`` by active members of the
+        subtree, by day, unit and name; the first ``limit``."""
+        rows = await self.db.fetchall(
+            "SELECT c.day, m.display_name, m.username, c.unit_id, c.answers, c.excused,"
+            " c.flagged, c.updated_at FROM checkins c JOIN members m ON m.id = c.member_id"
+            " JOIN units u ON u.id = c.unit_id WHERE u.path >= ? AND u.path < ?"
+            " AND c.day >= ? AND c.day <= ? AND m.active = 1"
+            " ORDER BY c.day, u.path, m.display_name LIMIT ?",
+            (*subtree_bounds(path), first.isoformat(), last.isoformat(), limit),
+        )
+        return [
+            AnswerRow(
+                date.fromisoformat(r[0]),
+                r[1],
+                r[2],
+                r[3],
+                json.loads(r[4]),
+                bool(r[5]),
+                bool(r[6]),
+                from_db_time(r[7]),
             )
             for r in rows
         ]

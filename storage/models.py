@@ -107,6 +107,20 @@ class Grid:
     active: bool
 
 
+class DirectiveStatus(StrEnum):
+    SCHEDULED = "scheduled"  # to be sent at its send_at
+    SENDING = "sending"  # recipients fixed, messages queued
+    SENT = "sent"  # every message delivered or given up
+    CANCELLED = "cancelled"
+
+
+class AttachmentKind(StrEnum):
+    """What goes with a message's text: sent as a photo, or as a file."""
+
+    PHOTO = "photo"
+    DOCUMENT = "document"
+
+
 class ShiftStatus(StrEnum):
     ASSIGNED = "assigned"  # waiting for the member to confirm
     CONFIRMED = "confirmed"

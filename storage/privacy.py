@@ -37,19 +37,21 @@ class PrivacyRepository:
         return date.fromisoformat(row["done_until"]) if row else None
 
     async def erase_before(self, first_kept: date, since: date | None) -> Erased:
-        """Blank check-in answers, shift reports, start locations and decline reasons,
-        incident texts, photos and locations, and reasons given with answers, of the local
-        days before ``first_kept`` (and
-        from ``since``, where the last pass stopped); the rows and their flags stay."""
+        """Blank check-in and leaders' report answers, shift reports, start locations and
+        decline reasons, incident texts, photos and locations, and reasons given with
+        answers, of the local days before ``first_kept`` (and from ``since``, where the last
+        pass stopped); the rows and their flags stay."""
         low, high = (since or date.min).isoformat(), first_kept.isoformat()
         async with self.db.transaction() as conn:
             checkins = await conn.execute(
-                "UPDATE checkins SET answers = '{}' WHERE day >= ? AND day < ? AND answers != '{}'",
+                "UPDATE checkins SET answers = '{}', figures = NULL"
+                " WHERE day >= ? AND day < ? AND answers != '{}'",
                 (low, high),
             )
             shifts = await conn.execute(
-                "UPDATE shifts SET report = NULL, start_lat = NULL, start_lon = NULL,"
-                " decline_reason = NULL WHERE day >= ? AND day < ? AND (report IS NOT NULL"
+                "UPDATE shifts SET report = NULL, figures = NULL, start_lat = NULL,"
+                " start_lon = NULL, decline_reason = NULL"
+                " WHERE day >= ? AND day < ? AND (report IS NOT NULL"
                 " OR start_lat IS NOT NULL OR decline_reason IS NOT NULL)",
                 (low, high),
             )
@@ -76,6 +78,17 @@ class PrivacyRepository:
             await conn.execute(
                 "UPDATE directive_answers SET reason = NULL"
                 " WHERE reason IS NOT NULL AND at >= ? AND at < ?",
+                (low, high),
+            )
+            # Notes on how a flag was handled are details of the flagged day too.
+            await conn.execute(
+                "UPDATE flag_cases SET note = NULL WHERE day >= ? AND day < ? AND note IS NOT NULL",
+                (low, high),
+            )
+            # The leaders' reports' answers; that a unit reported, when and by whom, stays.
+            await conn.execute(
+                "UPDATE leader_reports SET answers = '{}' WHERE day >= ? AND day < ?"
+                " AND answers != '{}'",
                 (low, high),
             )
             await conn.execute(
@@ -115,11 +128,13 @@ class PrivacyRepository:
             await conn.execute("DELETE FROM roles WHERE member_id = ?", (member_id,))
             await conn.execute("DELETE FROM menu_refresh WHERE member_id = ?", (member_id,))
             await conn.execute(
-                "UPDATE checkins SET answers = '{}' WHERE member_id = ?", (member_id,)
+                "UPDATE checkins SET answers = '{}', figures = NULL WHERE member_id = ?",
+                (member_id,),
             )
             await conn.execute(
-                "UPDATE shifts SET report = NULL, start_lat = NULL, start_lon = NULL,"
-                " decline_reason = NULL WHERE member_id = ? OR declined_member_id = ?",
+                "UPDATE shifts SET report = NULL, figures = NULL, start_lat = NULL,"
+                " start_lon = NULL, decline_reason = NULL"
+                " WHERE member_id = ? OR declined_member_id = ?",
                 (member_id, member_id),
             )
             await conn.execute(
@@ -135,6 +150,12 @@ class PrivacyRepository:
             )
             await conn.execute(
                 "UPDATE directive_answers SET reason = NULL WHERE member_id = ?", (member_id,)
+            )
+            # Their flag cases keep counting (open, handled, escalated); the notes written
+            # about them go, and any other note naming them is scrubbed below.
+            await conn.execute(
+                "UPDATE flag_cases SET note = NULL WHERE member_id = ? AND note IS NOT NULL",
+                (member_id,),
             )
             # Messages not sent yet would reach a person who asked to be forgotten; those
             # sent keep their delivery record, not their text nor their chat.
@@ -164,6 +185,7 @@ class PrivacyRepository:
                 [(row_id,) for row_id in about],
             )
             await _scrub_column(conn, "audit_log", "id", "detail", traces, as_json=False)
+            await _scrub_column(conn, "flag_cases", "id", "note", traces, as_json=False)
             if telegram_id is None:
                 return
             await conn.execute(

@@ -7,10 +7,12 @@ from pathlib import Path
 
 from storage.answers import AnswerRepository
 from storage.audit import AuditRepository
+from storage.cases import CaseRepository
 from storage.checkins import CheckinRepository
 from storage.db import Database
 from storage.directives import DirectiveRepository
 from storage.exports import ExportRepository
+from storage.figures import FigureRepository
 from storage.grids import GridRepository
 from storage.inbox import InboxRepository
 from storage.incidents import IncidentRepository
@@ -19,6 +21,7 @@ from storage.leave import LeaveRepository
 from storage.members import MemberRepository
 from storage.outbox import OutboxRepository
 from storage.privacy import PrivacyRepository
+from storage.reports import ReportRepository
 from storage.shifts import ShiftRepository
 from storage.summaries import SummaryRepository
 from storage.units import UnitRepository
@@ -35,14 +38,17 @@ class Storage:
         self.directives = DirectiveRepository(db)
         self.answers = AnswerRepository(db)
         self.checkins = CheckinRepository(db)
+        self.cases = CaseRepository(db)
         self.leave = LeaveRepository(db)
         self.grids = GridRepository(db)
         self.shifts = ShiftRepository(db)
         self.incidents = IncidentRepository(db)
         self.summaries = SummaryRepository(db)
+        self.figures = FigureRepository(db)
         self.exports = ExportRepository(db)
         self.privacy = PrivacyRepository(db)
         self.inbox = InboxRepository(db)
+        self.reports = ReportRepository(db)
 
     @classmethod
     async def open(cls, path: str | Path) -> Storage:

@@ -381,12 +381,20 @@ class ShiftRepository:
         *,
         now: datetime,
         report: dict[str, object],
+        figures: Sequence[Sequence[object]] = (),
     ) -> bool:
-        """End duty once, with the report; True only for the call that ended it."""
+        """End duty once, with the report and what it adds to the summary's figures
+        (migration 0023); True only for the call that ended it."""
         cursor = await conn.execute(
-            "UPDATE shifts SET status = 'completed', ended_at = ?, report = ?"
+            "UPDATE shifts SET status = 'completed', ended_at = ?, report = ?, figures = ?"
             " WHERE id = ? AND member_id = ? AND status = 'started'",
-            (to_db_time(now), json.dumps(report, ensure_ascii=False), shift_id, member_id),
+            (
+                to_db_time(now),
+                json.dumps(report, ensure_ascii=False),
+                json.dumps(figures, ensure_ascii=False),
+                shift_id,
+                member_id,
+            ),
         )
         return cursor.rowcount == 1
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, time, timedelta
 from enum import StrEnum
 
+from bot.kit.i18n import LANGUAGES
 from storage.models import Role
 
 DAY = date(2026, 11, 30)  # a Monday: check-ins are expected
@@ -25,7 +26,6 @@ FIRST_TELEGRAM_ID = 70_000_001
 CENTRE = (31.2304, 121.4737)
 RADIUS_M = 500
 FAR_M = 2_000  # where the member who starts "far from the grid" stands
-LANGUAGES = ("en", "zh")
 WEAK_BRANCH = "N-2"
 
 

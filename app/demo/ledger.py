@@ -13,14 +13,20 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.delivery.engine import ATTACHMENT_SENT_KEY, KIND_NOTICE
-from bot.duty.service import KIND_NOTE, KIND_OFFER, KIND_PROMPT
-from bot.summaries.schedule import KIND_SUMMARY, KIND_SUMMARY_BOOK
+from bot.delivery.outgoing import ATTACHMENT_SENT_KEY, KIND_NOTICE
+from bot.duty.messages import (
+    KIND_CANCELLED,
+    KIND_INCIDENT,
+    KIND_NOTE,
+    KIND_OFFER,
+    KIND_PROMPT,
+    KIND_STARTED,
+)
+from bot.summaries.schedule import SummaryKind
 from fakeapi import FakeBotApi
 from storage import Storage
-from storage.checkins import KIND_REMINDER as KIND_CHECKIN_REMINDER
-from storage.directives import KIND_DIRECTIVE
-from storage.directives import KIND_REMINDER as KIND_DIRECTIVE_REMINDER
+from storage.checkins import CheckinKind
+from storage.directives import DirectiveKind
 from storage.outbox import OutboxRow, OutboxStatus
 
 SENDS = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
@@ -41,6 +47,8 @@ _NOTES = {
     "ask_closed": "duty: too late to confirm",
     "offer_closed": "duty: shift started, offer closed",
 }
+# Notices queued as a kind of their own (worded when sent): the step's notice kind too.
+_NOTICES = frozenset({KIND_NOTICE, CheckinKind.FLAG, KIND_STARTED, KIND_INCIDENT, KIND_CANCELLED})
 ESCALATION = "escalation: not acknowledged"
 UNREACHABLE = "directive: members not reached"
 DIRECTIVE = "directive"
@@ -65,11 +73,11 @@ class Entry:
 
 def kind_of(row: OutboxRow, notices: str) -> str:
     payload = row.payload
-    if row.kind == KIND_DIRECTIVE:
+    if row.kind == DirectiveKind.DIRECTIVE:
         return DIRECTIVE
-    if row.kind == KIND_DIRECTIVE_REMINDER:
+    if row.kind == DirectiveKind.REMINDER:
         return DIRECTIVE_REMINDER
-    if row.kind == KIND_CHECKIN_REMINDER:
+    if row.kind == CheckinKind.REMINDER:
         return CHECKIN_REMINDER
     if row.kind == KIND_PROMPT:
         return _PROMPTS.get(str(payload.get("step")), KIND_PROMPT)
@@ -77,13 +85,13 @@ def kind_of(row: OutboxRow, notices: str) -> str:
         return "duty: cover needed"
     if row.kind == KIND_NOTE:
         return _NOTES.get(str(payload.get("event")), KIND_NOTE)
-    if row.kind == KIND_SUMMARY:
+    if row.kind == SummaryKind.TEXT:
         return f"{payload.get('kind', 'daily')} summary"
-    if row.kind == KIND_SUMMARY_BOOK:
+    if row.kind == SummaryKind.BOOK:
         return f"{payload.get('kind', 'daily')} summary: workbook"
     if row.kind == KIND_NOTICE and row.directive_id is not None:
         return ESCALATION if payload.get("buttons") else UNREACHABLE
-    if row.kind == KIND_NOTICE:
+    if row.kind in _NOTICES:
         return notices
     return row.kind
 

@@ -102,7 +102,7 @@ def write_files(stage: Stage, played: Played, out: Path) -> list[tuple[str, str]
     files.append((f"chart-{name}.png", "the chart sent with it: check-in rate per unit"))
     (out / files[-1][0]).write_bytes(chart)
     files.append(
-        (f"workbook-{name}.xlsx", "the workbook sent after it: units, members, shifts, directives")
+        (f"workbook-{name}.xlsx", "the workbook sent after it: units, members, answers, shifts, …")
     )
     (out / files[-1][0]).write_bytes(book)
     return files

@@ -29,6 +29,7 @@ from bot.config import (
     DirectiveSettings,
     InviteSettings,
     LoggingSettings,
+    LogLevel,
     OrganisationSettings,
     Settings,
     StorageSettings,
@@ -42,6 +43,7 @@ from bot.kit.clock import FakeClock
 from bot.services import Services
 from fakeapi import BotApiServer, FakeBotApi, SentMessage
 from handlers.kit.common import MusterApp
+from handlers.kit.slots import DELIVERY, SERVICES
 from storage.db import to_db_time
 
 TOKEN = "424242:DEMO-stand-in-token"
@@ -75,7 +77,7 @@ def demo_settings(database: Path, server: BotApiServer, organisation: str, zone:
         duty=DutySettings(),
         summaries=SummarySettings(),
         delivery=DeliverySettings(),
-        logging=LoggingSettings(level="WARNING"),
+        logging=LoggingSettings(level=LogLevel.WARNING),
     )
 
 
@@ -120,7 +122,7 @@ class Stage:
 
     @property
     def services(self) -> Services:
-        services: Services = self.app.bot_data["services"]
+        services = SERVICES.of(self.app)
         return services
 
     @classmethod
@@ -212,7 +214,7 @@ class Stage:
         async with self._patience("the outbox was not drained"):
             while True:
                 self._check()
-                self.app.bot_data["wake_delivery"]()
+                DELIVERY.of(self.app).wake()
                 row = await storage.db.fetchone(
                     "SELECT COUNT(*) FROM outbox WHERE status = 'sending'"
                     " OR (status = 'pending' AND next_attempt_at <= ?)",

@@ -1,11 +1,12 @@
-"""The check-in wing's buttons: the daily check-in (``ci``) and leave (``lv``). The check-in
-flow's Back / Cancel and its form's answers are adopted into ``ci`` by the flow and form kits."""
+"""The check-in wing's buttons: the daily check-in (``ci``), leave (``lv``) and flag cases
+(``fl``, ``fn``). The check-in flow's Back / Cancel and its form's answers are adopted into
+``ci`` by the flow and form kits."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from bot.kit.callbacks import Among, Family, Id, Payload, Slug, Tap
+from bot.kit.callbacks import Among, Family, Id, Payload, Slug, Tap, Turned
 
 CHECKIN = Family("ci", owner=__name__)
 LEAVE = Family("lv", owner=__name__)
@@ -35,3 +36,21 @@ class LeaveFirst(Payload, family=LEAVE, tag="f"):
 
 class LeaveLast(Payload, family=LEAVE, tag="l"):
     days: Annotated[int, Among(0, 2, 6)]  # after the first day
+
+
+# Flagged answers as cases: the flag notice's and /flags' buttons (``fl``); the note flow's
+# Skip, Back / Cancel are adopted into ``fn``.
+FLAGS = Family("fl", owner=__name__)
+FLAG_NOTE = Family("fn", owner=__name__)
+
+
+class HandleFlag(Payload, family=FLAGS, tag="h"):
+    case: Id
+
+
+class EscalateFlag(Payload, family=FLAGS, tag="e"):
+    case: Id
+
+
+FlagsPage = FLAGS.adopt(Turned, "p")
+SkipNote = FLAG_NOTE.adopt(Tap, "s")

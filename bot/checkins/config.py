@@ -7,12 +7,12 @@ stay small and stable) and its text in both languages.
 
 from __future__ import annotations
 
-import re
-from datetime import date, time
-from typing import Annotated
+from datetime import date, time, timedelta
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
+from bot.kit.daily import WEEKDAYS, ClockTime, DailyForm, FormRole, Weekday
+from bot.kit.durations import Duration
 from bot.kit.questions import (
     Choice,
     Identifier,
@@ -22,30 +22,6 @@ from bot.kit.questions import (
     Text,
     question_problems,
 )
-
-_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def _clock(value: object) -> object:
-    if isinstance(value, str):
-        match = _CLOCK.match(value.strip())
-        if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
-            raise ValueError(f"{value!r} is not a time (write it like '18:00')")
-        return time(int(match.group(1)), int(match.group(2)))
-    if isinstance(value, time):
-        return value
-    raise ValueError(f"{value!r} is not a time (write it like '18:00')")
-
-
-def _weekday(value: object) -> object:
-    if not isinstance(value, str) or value.lower() not in WEEKDAYS:
-        raise ValueError(f"{value!r} is not a weekday ({', '.join(WEEKDAYS)})")
-    return value.lower()
-
-
-ClockTime = Annotated[time, BeforeValidator(_clock)]
-Weekday = Annotated[str, BeforeValidator(_weekday)]
 
 
 class LeaveReason(Strict):
@@ -86,10 +62,28 @@ class CheckinSettings(Strict):
     # Days without check-in: weekday names, and dated holidays.
     days_off: list[Weekday] = Field(default_factory=lambda: ["sat", "sun"])
     holidays: list[date] = Field(default_factory=list)
+    # Dated working days that would be off by ``days_off`` (China's 调休 Saturdays).
+    workdays: list[date] = Field(default_factory=list)
     # Send a flagged answer to the secretary at once (else only in the summary).
     flags_at_once: bool = True
+    # A flag nobody marked handled this long climbs one rung (the secretaries, then the
+    # coordinators, then the level above …), once per rung. Unset: only by hand.
+    flag_escalate_after: Duration | None = None
     leave_reasons: list[LeaveReason] = Field(default_factory=_default_reasons)
     questions: list[Question] = Field(default_factory=_default_questions)
+
+    def daily_form(self) -> DailyForm:
+        """The section as a daily form (``bot/kit/daily.py``), the record the check-in's
+        window and schedule read, as a leaders' report's do theirs: every member answers
+        for themselves in their own unit, ``closes`` is its due time."""
+        return DailyForm(
+            id="checkin",
+            role=FormRole.MEMBER,
+            opens=self.opens,
+            due=self.closes,
+            reminders=self.reminders,
+            questions=self.questions,
+        )
 
 
 def checkin_problems(form: CheckinSettings) -> list[str]:
@@ -117,7 +111,31 @@ def checkin_problems(form: CheckinSettings) -> list[str]:
             problems.append(f"{key}.id: {question.id!r} is already used by questions[{first}]")
         seen.setdefault(question.id, index)
         problems += question_problems(key, question)
+    problems += _workday_problems(form)
+    if form.flag_escalate_after is not None and form.flag_escalate_after < timedelta(hours=1):
+        problems.append(
+            "checkin.flag_escalate_after: less than an hour gives nobody time to answer"
+        )
     reasons = [r.id for r in form.leave_reasons]
     if len(set(reasons)) != len(reasons):
         problems.append("checkin.leave_reasons: an id is listed twice")
+    return problems
+
+
+def _workday_problems(form: CheckinSettings) -> list[str]:
+    """Refused rather than warned: a workday that is a working day anyway, or a holiday
+    too, means the list was typed wrong (a date off by one), and a Saturday without its
+    check-ins would go unnoticed."""
+    problems: list[str] = []
+    for index, day in enumerate(form.workdays):
+        key = f"checkin.workdays[{index}]"
+        weekday = WEEKDAYS[day.weekday()]
+        if day in form.holidays:
+            problems.append(f"{key}: {day} is also in checkin.holidays; keep it in one")
+        elif weekday not in form.days_off:
+            problems.append(
+                f"{key}: {day} is a {weekday}, a working day anyway (not in checkin.days_off)"
+            )
+    if len(set(form.workdays)) != len(form.workdays):
+        problems.append("checkin.workdays: a date is listed twice")
     return problems

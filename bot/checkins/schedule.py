@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import date
 
 from bot.checkins.buttons import CheckInNow
-from bot.checkins.service import KIND_FLAG, Unchecked, WindowState
-from bot.delivery.engine import Outgoing, Renderer, notice_message
-from bot.kit.forms import answers_summary
+from bot.checkins.flagview import case_rows, flag_text
+from bot.checkins.service import Unchecked, WindowState
+from bot.delivery.outgoing import Outgoing, Renderer, notice_message
 from bot.kit.i18n import Html, format_date_iso, format_day, join_html
 from bot.services import Services
-from storage.checkins import KIND_REMINDER, Missing
+from storage.checkins import CheckinKind, Missing
 from storage.outbox import NewMessage, OutboxRow
 
 LISTED = 20  # names in one list before "…and N more"
@@ -23,7 +23,7 @@ class CheckinRenderers:
         self.services = services
 
     def table(self) -> dict[str, Renderer]:
-        return {KIND_REMINDER: self.reminder, KIND_FLAG: self.flag}
+        return {CheckinKind.REMINDER: self.reminder, CheckinKind.FLAG: self.flag}
 
     async def reminder(self, row: OutboxRow) -> Outgoing | None:
         """None (dropped) when the member checked in meanwhile, or the window closed."""
@@ -51,27 +51,31 @@ class CheckinRenderers:
         )
 
     async def flag(self, row: OutboxRow) -> Outgoing | None:
-        """A member's flagged answers, in the secretary's language; None (dropped) when the
-        check-in is gone or no longer flagged."""
+        """A member's flagged answers, in the reader's language, with a Handled and an
+        Escalate button per open case; None (dropped) when the check-in is gone or no
+        longer flagged, or its cases were handled meanwhile. A payload with a ``case``
+        is that case, escalated to this reader."""
         storage = self.services.storage
-        secretary = await storage.members.get(row.member_id or 0)
+        reader = await storage.members.get(row.member_id or 0)
         member = await storage.members.get(int(row.payload["member"]))
-        if secretary is None or member is None:
+        if reader is None or member is None:
             return None
         checkin = await storage.checkins.get(member.id, date.fromisoformat(row.payload["day"]))
         unit = await storage.units.get(checkin.unit_id) if checkin else None
         if checkin is None or not checkin.flagged or unit is None:
             return None
-        i18n, language = self.services.i18n, secretary.language
+        cases = await storage.cases.of_checkin(checkin.id)
+        escalated = next((c for c in cases if c.id == row.payload.get("case")), None)
+        if escalated is not None:
+            cases = [escalated]
+        if cases and all(c.handled_at is not None for c in cases):
+            return None
+        i18n, language = self.services.i18n, reader.language
         questions = self.services.checkins.form.questions
-        text = i18n.t(
-            language,
-            "checkin-flag-notice",
-            name=member.display_name,
-            unit=unit.name,
-            summary=answers_summary(i18n, language, questions, checkin.answers),
+        return Outgoing(
+            text=flag_text(i18n, language, member, unit, questions, checkin.answers, escalated),
+            buttons=case_rows(i18n, language, cases, questions),
         )
-        return Outgoing(text=text)
 
 
 async def close_notices(services: Services, unchecked: list[Unchecked]) -> list[NewMessage]:

@@ -16,15 +16,19 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.checkins.config import WEEKDAYS, CheckinSettings
+from bot.checkins.cases import CaseService, flagged_questions
+from bot.checkins.config import CheckinSettings
 from bot.kit.clock import Clock
+from bot.kit.daily import WEEKDAYS, DailyForm, passed, remind_latest, reminders_due
+from bot.kit.daily import local_instant as local_instant  # where the wings import it from
+from bot.kit.figures import figures_of
 from bot.kit.forms import AnswerError, check_answer
 from bot.kit.people import require_active
 from bot.kit.questions import CHOICE_KINDS, Question
 from bot.kit.zones import unit_zone
 from bot.org.authz import Action, Actor, Authorizer
 from storage import Storage
-from storage.checkins import Checkin, Missing, UnitDay
+from storage.checkins import Checkin, CheckinKind, Missing, UnitDay
 from storage.leave import Leave
 from storage.models import Member, Role, Unit
 from storage.outbox import NewMessage, Priority
@@ -34,7 +38,6 @@ _VIEWERS = (Role.SECRETARY, Role.COORDINATOR)
 CLOSE_CATCH_UP = timedelta(hours=12)
 
 # A flagged answer, for the unit's secretaries (payload: the member and the day).
-KIND_FLAG = "checkin_flag"
 
 
 class CheckinError(Exception):
@@ -45,6 +48,17 @@ class CheckinError(Exception):
         super().__init__(reason)
         self.reason = reason
         self.details = details
+
+
+class LeaveProblem(StrEnum):
+    """Why leave cannot be recorded or cancelled (a ``CheckinError``'s reason)."""
+
+    IN_PAST = "leave_in_past"
+    BACKWARDS = "leave_backwards"  # the last day before the first
+    TOO_LONG = "leave_too_long"
+    OVERLAP = "leave_overlap"
+    UNKNOWN_REASON = "unknown_reason"  # not one of the configured reasons
+    UNKNOWN_LEAVE = "unknown_leave"
 
 
 class WindowState(StrEnum):
@@ -62,13 +76,6 @@ class Window:
     closes: datetime
 
 
-def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
-    """A local wall time as an instant. Across a DST change a skipped time moves forward
-    and a repeated time is taken once (its first occurrence), so a daily schedule neither
-    shifts nor doubles."""
-    return datetime.combine(day, at, tzinfo=zone).astimezone(ZoneInfo("UTC"))
-
-
 class CheckinService:
     def __init__(
         self,
@@ -83,7 +90,17 @@ class CheckinService:
         self.form = form
         self.zone = zone
         self.authz = authz or Authorizer(storage, clock, set())
+        self.cases = CaseService(storage, clock, self.authz)
         self._fingerprint: tuple[CheckinSettings, str] | None = None  # see form_fingerprint
+        self._daily: tuple[CheckinSettings, DailyForm] | None = None  # see daily
+
+    @property
+    def daily(self) -> DailyForm:
+        """``[checkin]`` as the daily form its window and schedule read (made once per
+        form: a form is replaced, not changed in place)."""
+        if self._daily is None or self._daily[0] is not self.form:
+            self._daily = (self.form, self.form.daily_form())
+        return self._daily[1]
 
     def form_fingerprint(self) -> str:
         """Changes when the configured questions do, so a half-filled draft can tell.
@@ -101,20 +118,24 @@ class CheckinService:
 
     def window(self, unit: Unit | None, now: datetime | None = None) -> Window:
         """Where today stands for a member of ``unit``."""
+        return self.window_of(self.daily, unit, now)
+
+    def window_of(self, form: DailyForm, unit: Unit | None, now: datetime | None = None) -> Window:
+        """Today's window of a daily form (the check-in, a leaders' report) from its
+        ``opens`` to its ``due`` in ``unit``'s local time, on the check-in's days."""
         zone = self.zone_of(unit)
         moment = now or self.clock.now()
         day = moment.astimezone(zone).date()
-        opens = local_instant(day, self.form.opens, zone)
-        closes = local_instant(day, self.form.closes, zone)
+        start, end = local_instant(day, form.opens, zone), local_instant(day, form.due, zone)
         if self.day_off(day):
             state = WindowState.DAY_OFF
-        elif moment < opens:
+        elif moment < start:
             state = WindowState.NOT_YET
-        elif moment >= closes:
+        elif moment >= end:
             state = WindowState.CLOSED
         else:
             state = WindowState.OPEN
-        return Window(state, day, opens, closes)
+        return Window(state, day, start, end)
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.form.questions if q.id == question_id), None)
@@ -128,17 +149,15 @@ class CheckinService:
             raise CheckinError(exc.reason, **exc.details) from None
 
     def verdict(self, answers: dict[str, Any]) -> tuple[bool, bool]:
-        """(excused, flagged) from the chosen answers, by the form's choices."""
+        """(excused, flagged) from the answers, by the form's choices and thresholds."""
         excused = flagged = False
         for question in self.form.questions:
-            if question.kind not in CHOICE_KINDS or answers.get(question.id) is None:
+            value = answers.get(question.id)
+            flagged |= question.flags(value)
+            if question.kind not in CHOICE_KINDS or value is None:
                 continue
-            value = answers[question.id]
             chosen = set(value if isinstance(value, list) else [value])
-            for choice in question.choices:
-                if choice.id in chosen:
-                    excused |= choice.excused
-                    flagged |= choice.flag
+            excused |= any(c.excused for c in question.choices if c.id in chosen)
         return excused, flagged
 
     async def save(self, member: Member, raw: dict[str, Any]) -> tuple[Checkin, bool]:
@@ -157,17 +176,23 @@ class CheckinService:
             unit_id=member.unit_id,
             day=window.day,
             answers=answers,
+            figures=figures_of(self.form.questions, answers),
             excused=excused,
             flagged=flagged,
             now=now,
         )
-        if not (flagged and self.form.flags_at_once and unit is not None):
+        if not (flagged and unit is not None):
             return await self.storage.checkins.save(**fields)  # one statement, no notice
-        notices = await self._flag_notices(member, unit, window.day, now)
-        # The notice commits with the check-in that causes it: a crash in between would
-        # store a flagged answer nobody is told about.
+        at_once = self.form.flags_at_once
+        notices = await self._flag_notices(member, unit, window.day, now) if at_once else []
+        # The notice and the cases commit with the check-in that causes them: a crash in
+        # between would store a flagged answer nobody is told about.
         async with self.storage.db.transaction() as conn:
             saved = await self.storage.checkins.save(**fields)
+            questions = flagged_questions(self.form.questions, answers)
+            await self.cases.open(
+                conn, member, saved[0].id, member.unit_id, window.day, questions, now
+            )
             await self.storage.outbox.enqueue_many(conn, notices, now)
         return saved
 
@@ -178,7 +203,7 @@ class CheckinService:
         worded in its reader's language when sent (``CheckinRenderers.flag``)."""
         payload = {"member": member.id, "day": day.isoformat()}
         return [
-            NewMessage(KIND_FLAG, chat_id, secretary.id, None, Priority.NOTICE, payload, now)
+            NewMessage(CheckinKind.FLAG, chat_id, secretary.id, None, Priority.NOTICE, payload, now)
             for secretary in await self.authz.nearest_secretaries(unit)
             if (chat_id := secretary.telegram_id) is not None
         ]
@@ -193,7 +218,10 @@ class CheckinService:
         return local_instant(day + timedelta(days=1), time(0, 0), self.zone)
 
     def day_off(self, day: date) -> bool:
-        """A configured weekday off or holiday: no check-in is expected."""
+        """A configured weekday off or holiday: no check-in is expected, unless the day is
+        one of the dated ``workdays`` (a 调休 Saturday)."""
+        if day in self.form.workdays:
+            return False
         return WEEKDAYS[day.weekday()] in self.form.days_off or day in self.form.holidays
 
     async def run_schedule(
@@ -217,10 +245,9 @@ class CheckinService:
             for day in (today - timedelta(days=1), today):
                 if self.day_off(day):
                     continue
-                closes = local_instant(day, self.form.closes, zone)
                 if day == today:
-                    queued += await self._remind(name, zone, day, ids, now, closes)
-                if closes <= now < closes + CLOSE_CATCH_UP:
+                    queued += await self._remind(name, zone, day, ids, now)
+                if passed(day, self.daily.due, zone, now, CLOSE_CATCH_UP):
                     noticed += await self._close(name, day, units, now, notices)
         return queued, noticed
 
@@ -246,25 +273,18 @@ class CheckinService:
         return len(messages)
 
     async def _remind(
-        self,
-        name: str,
-        zone: ZoneInfo,
-        day: date,
-        ids: list[int],
-        now: datetime,
-        closes: datetime,
+        self, name: str, zone: ZoneInfo, day: date, ids: list[int], now: datetime
     ) -> int:
-        due = [t for t in self.form.reminders if local_instant(day, t, zone) <= now < closes]
-        queued = 0
-        for index, slot in enumerate(sorted(due)):
-            async with self.storage.db.transaction():
-                if not await self.storage.checkins.claim_run(name, day, f"{slot:%H:%M}", now):
-                    continue
-                if index == len(due) - 1:  # earlier missed slots are passed over
-                    queued += await self.storage.checkins.queue_reminders(
-                        ids, day, Priority.REMINDER, now
-                    )
-        return queued
+        checkins = self.storage.checkins
+
+        async def claim(slot: str) -> bool:
+            return await checkins.claim_run(name, day, slot, now)
+
+        async def remind() -> int:
+            return await checkins.queue_reminders(ids, day, Priority.REMINDER, now)
+
+        slots = reminders_due(self.daily, day, zone, now)
+        return await remind_latest(self.storage.db, slots, claim, remind)
 
     # Looking -----------------------------------------------------------------
 
@@ -316,7 +336,7 @@ class CheckinService:
         the flow can ask again); return that today."""
         today = self.window(await self.storage.units.get(member.unit_id)).day
         if first < today:
-            raise CheckinError("leave_in_past")
+            raise CheckinError(LeaveProblem.IN_PAST)
         return today
 
     async def record_leave(
@@ -324,15 +344,15 @@ class CheckinService:
     ) -> Leave:
         await self.may_manage_leave(actor, member)
         if reason not in {r.id for r in self.form.leave_reasons}:
-            raise CheckinError("unknown_reason")
+            raise CheckinError(LeaveProblem.UNKNOWN_REASON)
         today = await self.check_leave_start(member, first)
         if last < first:
-            raise CheckinError("leave_backwards")
+            raise CheckinError(LeaveProblem.BACKWARDS)
         if (last - first).days > 365:
-            raise CheckinError("leave_too_long")
+            raise CheckinError(LeaveProblem.TOO_LONG)
         for other in await self.storage.leave.upcoming(member.id, today):
             if other.first_day <= last and first <= other.last_day:
-                raise CheckinError("leave_overlap", first=other.first_day, last=other.last_day)
+                raise CheckinError(LeaveProblem.OVERLAP, first=other.first_day, last=other.last_day)
         async with self.storage.db.transaction():
             leave = await self.storage.leave.add(
                 member_id=member.id,
@@ -351,11 +371,11 @@ class CheckinService:
         leave = await self.storage.leave.get(leave_id)
         member = await self.storage.members.get(leave.member_id) if leave else None
         if leave is None or member is None:
-            raise CheckinError("unknown_leave")
+            raise CheckinError(LeaveProblem.UNKNOWN_LEAVE)
         await self.may_manage_leave(actor, member)
         async with self.storage.db.transaction():
             if not await self.storage.leave.cancel(leave_id, self.clock.now()):
-                raise CheckinError("unknown_leave")
+                raise CheckinError(LeaveProblem.UNKNOWN_LEAVE)
             await self.authz.audit(actor, "leave_cancel", None, f"leave {leave_id}")
         return leave, member
 
@@ -384,7 +404,7 @@ class CheckinService:
             if not self.day_off(day):
                 break
             day += timedelta(days=1)
-        return local_instant(day, self.form.opens, zone)
+        return local_instant(day, self.daily.opens, zone)
 
 
 @dataclass(frozen=True, slots=True)

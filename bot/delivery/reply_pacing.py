@@ -30,8 +30,8 @@ What counts toward which limit (docs/reliability.md has the sources):
   edits share the per-chat limits with sends; the overall limit concerns new messages).
 
 The outbox worker marks its own requests with ``rate_limit_args``
-(:data:`bot.delivery.engine.ENGINE_REQUEST`): they already hold a slot, and a 429 there is the
-worker's to record on the row.
+(:data:`bot.delivery.requests.ENGINE_REQUEST`): they already hold a slot, a 429 there is the
+worker's to record on the row, and they go out on the transport's bulk connections.
 """
 
 from __future__ import annotations
@@ -44,9 +44,10 @@ from typing import Any
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter
 
-from bot.delivery.engine import ENGINE_REQUEST, retry_after_seconds
+from bot.delivery.answers import retry_after_seconds
 from bot.delivery.pacer import Pacer, Slot
-from bot.delivery.transport import never_sent
+from bot.delivery.requests import ENGINE_REQUEST
+from bot.delivery.transport import bulk_lane, never_sent
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +124,8 @@ class PacedReplies(BaseRateLimiter[dict[str, bool]]):
         rate_limit_args: dict[str, bool] | None,
     ) -> TelegramAnswer:
         if rate_limit_args == ENGINE_REQUEST:
-            return await callback(*args, **kwargs)
+            with bulk_lane():  # on the outbox's own connections
+                return await callback(*args, **kwargs)
         counted, overall = _limits(endpoint)
         chat_id = _chat_of(data) if counted else 0
         for attempt in range(REPLY_RETRIES + 1):

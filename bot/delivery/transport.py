@@ -11,6 +11,10 @@ The timeouts mean what PTB's mean, with one difference aiohttp imposes:
 
 - ``pool_timeout``: waiting for one of ``connection_pool_size`` connections to come free.
   When it runs out the request was *not* sent (``never_sent`` tells the retry logic so).
+
+Bulk sends (the outbox's, made inside ``bulk_lane()``) may get connections of their own,
+``bulk_pool_size`` of them: then a burst of presses, each holding a connection or two, never
+makes the broadcast wait for one, nor the broadcast a press (bench/burst.py measured both).
 - ``connect_timeout``: opening a connection (``never_sent`` too).
 - ``read_timeout``: waiting for the answer, reset by every chunk that arrives.
 - ``write_timeout``: aiohttp cannot time the sending of a body alone, so a request is bounded
@@ -20,10 +24,13 @@ The timeouts mean what PTB's mean, with one difference aiohttp imposes:
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import functools
 import logging
 import ssl
 import urllib.request
+from collections.abc import Iterator
 
 import aiohttp
 import certifi
@@ -42,6 +49,8 @@ log = logging.getLogger(__name__)
 POOL_SIZE = 256
 # Long polling holds one connection; nothing else goes through that request.
 GET_UPDATES_POOL_SIZE = 1
+# Whether the running task's requests are bulk sends (see bulk_lane).
+_BULK: contextvars.ContextVar[bool] = contextvars.ContextVar("bulk", default=False)
 
 _POOL_MESSAGE = (  # PTB's wording, so logs read the same whichever transport is used
     "Pool timeout: All connections in the connection pool are occupied. Request was *not*"
@@ -53,6 +62,17 @@ _FORM = "application/x-www-form-urlencoded"
 _FILENAME_ESCAPES = str.maketrans(
     {'"': "%22", **{chr(c): f"%{c:02X}" for c in range(0x20) if c != 0x1B}}
 )
+
+
+@contextlib.contextmanager
+def bulk_lane() -> Iterator[None]:
+    """Requests made inside (by this task) are bulk sends: with a ``bulk_pool_size`` they
+    take the bulk connections, not the interactive ones."""
+    token = _BULK.set(True)
+    try:
+        yield
+    finally:
+        _BULK.reset(token)
 
 
 class PoolTimeout(TimeoutError):
@@ -83,6 +103,8 @@ class AiohttpRequest(BaseRequest):
     loop that uses it); the arguments and defaults are ``HTTPXRequest``'s."""
 
     __slots__ = (
+        "_bulk_pool_size",
+        "_bulk_slots",
         "_connect_timeout",
         "_media_write_timeout",
         "_pool_size",
@@ -101,10 +123,14 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
         media_write_timeout: float | None = 20.0,
+        bulk_pool_size: int = 0,
     ) -> None:
         if connection_pool_size < 1:
             raise ValueError("connection_pool_size must be at least 1")
+        if bulk_pool_size < 0:
+            raise ValueError("bulk_pool_size must not be negative")
         self._pool_size = connection_pool_size
+        self._bulk_pool_size = bulk_pool_size
         self._read_timeout = read_timeout
         self._write_timeout = write_timeout
         self._connect_timeout = connect_timeout
@@ -112,6 +138,7 @@ class AiohttpRequest(BaseRequest):
         self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
         self._slots: asyncio.Semaphore | None = None
+        self._bulk_slots: asyncio.Semaphore | None = None
 
     @property
     def read_timeout(self) -> float | None:
@@ -133,12 +160,13 @@ class AiohttpRequest(BaseRequest):
         # pool timeout is known not to have sent anything. The connector's own limit only
         # backs it up.
         self._slots = asyncio.Semaphore(self._pool_size)
+        self._bulk_slots = asyncio.Semaphore(self._bulk_pool_size or 1)
         # Certificates and proxies as httpx finds them: certifi's CA bundle (a host without
         # system CAs still reaches Telegram), HTTPS_PROXY/HTTP_PROXY/NO_PROXY from the
         # environment (aiohttp reads them on every request, so only when any is set).
         tls = ssl.create_default_context(cafile=certifi.where())
         self._session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=self._pool_size, ssl=tls),
+            connector=aiohttp.TCPConnector(limit=self._pool_size + self._bulk_pool_size, ssl=tls),
             headers={"User-Agent": self.USER_AGENT},
             cookie_jar=aiohttp.DummyCookieJar(),  # the Bot API sets none; skip the work
             timeout=aiohttp.ClientTimeout(total=None),  # each request passes its own
@@ -162,6 +190,9 @@ class AiohttpRequest(BaseRequest):
             raise RuntimeError("This AiohttpRequest is not initialized!")
         else:
             session, slots = self._session, self._slots
+        if self._bulk_pool_size and _BULK.get():
+            assert self._bulk_slots is not None  # made with _slots
+            slots = self._bulk_slots
         files = request_data is not None and request_data.contains_files
         if isinstance(read_timeout, DefaultValue):
             read_timeout = self._read_timeout

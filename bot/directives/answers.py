@@ -20,13 +20,16 @@ from bot.kit.clock import Clock
 from bot.kit.people import require_active
 from bot.kit.typed import parse_whole
 from bot.kit.zones import unit_zone
-from bot.org.authz import Action, Actor, Authorizer
+from bot.org.authz import Action, Actor, Authorizer, can
 from storage import Storage
-from storage.answers import Answer, Asked, ChoiceCount, Tally
+from storage.answers import Answer, Asked, ChoiceCount, MemberAnswer, Tally
 from storage.directives import Directive, FollowUp, Target
-from storage.models import Member, Unit
+from storage.models import DirectiveStatus, Member, Role, Unit
 
 MAX_REASON = 500  # a few sentences; the secretary reads them in a list
+# The author's headcount is edited a little past closing: a press landing between the last
+# tick and the close still shows.
+CATCH_UP = timedelta(minutes=10)
 
 
 class AnswerStatus(StrEnum):
@@ -80,7 +83,7 @@ _parsed = lru_cache(maxsize=256)(Question.from_json)
 def chosen_answer(directive: Directive, index: int) -> Choice | None:
     """The choice a follow-up is sent to those who chose: of a question not withdrawn."""
     question = question_of(directive)
-    if question is None or directive.status == "cancelled":
+    if question is None or directive.status is DirectiveStatus.CANCELLED:
         return None
     return question.choices[index] if 0 <= index < len(question.choices) else None
 
@@ -179,7 +182,7 @@ class AnswerService:
         require_active(member)
         question = question_of(directive)
         refusal = None
-        if directive.status == "cancelled":
+        if directive.status is DirectiveStatus.CANCELLED:
             refusal = AnswerStatus.WITHDRAWN
         elif question is None:
             refusal = AnswerStatus.NOT_A_QUESTION
@@ -266,17 +269,88 @@ class AnswerService:
         """The answers under ``root_id`` (default: the unit the directive is from), per
         unit one level below it; None when the directive asks no question. Its author
         sees it from its own unit; anyone else needs to see the root unit."""
+        found = await self._asked(directive_id, root_id)
+        if found is None:
+            return None
+        directive, question, root = found
+        if not self._authors(actor, directive, root):
+            await self.authz.check(actor, Action.VIEW_UNIT, root, f"headcount {directive_id}")
+        return await self._rolled_up(directive, question, root)
+
+    async def for_author(self, directive: Directive) -> Headcount | None:
+        """The author's live message (the schedule's, with nobody to check): the whole
+        headcount under the unit the directive is from."""
+        question = question_of(directive)
+        if question is None:  # most directives: no read at all
+            return None
+        root = await self.storage.units.get(directive.from_unit_id)
+        return None if root is None else await self._rolled_up(directive, question, root)
+
+    async def watched(self) -> list[Directive]:
+        """Questions whose author's message still moves: answers open, or closed within
+        the last few minutes (a press just before closing shows on the next tick)."""
+        return await self.storage.directives.asking(self.clock.now() - self.grace - CATCH_UP)
+
+    async def visible(self, actor: Actor, directive: Directive) -> list[Headcount]:
+        """The headcounts ``actor`` may see in ``/directives``: under the unit it is from
+        for its author and those who see that unit; else under each of their own units
+        below it (a branch's secretary sees their branch) that received it."""
+        origin = await self.storage.units.get(directive.from_unit_id)
+        question = question_of(directive)
+        if origin is None or question is None:
+            return []
+        if self._authors(actor, directive, origin) or can(actor, Action.VIEW_UNIT, origin):
+            roots = [origin]
+        else:
+            scopes = actor.scopes(Role.SECRETARY, Role.COORDINATOR)
+            roots = [unit for unit in scopes if origin.contains(unit)]
+        counts = [await self._rolled_up(directive, question, root) for root in roots]
+        return [count for count in counts if count.total.recipients]
+
+    async def members(
+        self, actor: Actor, directive_id: int, unit_id: int, *, own: bool = False
+    ) -> tuple[Headcount, list[MemberAnswer]] | None:
+        """Who answered what under ``unit_id`` (``own``: its own members only), with the
+        headcount it is a line of; refused (PermissionDeniedError) outside the viewer's
+        scope, as ``headcount`` is. The drill-down and the export read these."""
+        headcount = await self.headcount(actor, directive_id, unit_id)
+        if headcount is None:
+            return None
+        listed = await self.storage.answers.members(directive_id, headcount.root.path, own=own)
+        return headcount, listed
+
+    async def for_export(
+        self, actor: Actor, directive: Directive
+    ) -> dict[int, tuple[Answer | None, int]]:
+        """Each recipient's current answer (None: silent) and how many times they changed
+        it, by member id, read as the drill-down reads them (``members`` under each root
+        the viewer sees), so an export's totals per unit are the headcount's."""
+        found: dict[int, tuple[Answer | None, int]] = {}
+        counts = await self.visible(actor, directive)
+        changes = await self.storage.answers.changes(directive.id) if counts else {}
+        for count in counts:
+            listed = await self.members(actor, directive.id, count.root.id)
+            for person in listed[1] if listed else []:
+                found[person.member_id] = (person.answer, changes.get(person.member_id, 0))
+        return found
+
+    @staticmethod
+    def _authors(actor: Actor, directive: Directive, root: Unit) -> bool:
+        mine = bool(actor.telegram_id) and directive.author_telegram_id == actor.telegram_id
+        return mine and root.id == directive.from_unit_id
+
+    async def _asked(
+        self, directive_id: int, root_id: int | None
+    ) -> tuple[Directive, Question, Unit] | None:
         directive = await self.storage.directives.get(directive_id)
         question = question_of(directive) if directive else None
         if directive is None or question is None:
             return None
         root = await self.storage.units.get(root_id or directive.from_unit_id)
-        if root is None:
-            return None
-        mine = directive.author_telegram_id == actor.telegram_id and actor.telegram_id
-        if not (mine and root.id == directive.from_unit_id):
-            await self.authz.check(actor, Action.VIEW_UNIT, root, f"headcount {directive_id}")
-        lines = await self._lines(directive_id, root)
+        return None if root is None else (directive, question, root)
+
+    async def _rolled_up(self, directive: Directive, question: Question, root: Unit) -> Headcount:
+        lines = await self._lines(directive.id, root)
         return Headcount(directive, question, root, lines, _sum(t for _, t in lines))
 
     async def _lines(self, directive_id: int, root: Unit) -> list[tuple[Unit, Tally]]:

@@ -11,12 +11,13 @@ from bot.directives.questions import Question
 from bot.kit.i18n import Html, Translator
 from storage.answers import Answer
 from storage.directives import Directive
+from storage.models import DirectiveStatus
 
 
 def answer_buttons(directive: Directive, chosen: int | None = None) -> list[list[tuple[str, str]]]:
     """One button a row, labelled as the author typed it; the current answer marked."""
     question = question_of(directive)
-    if question is None or directive.status == "cancelled":
+    if question is None or directive.status is DirectiveStatus.CANCELLED:
         return []
     return [
         [

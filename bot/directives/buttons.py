@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from bot.kit.callbacks import Bit, Digits, Family, Id, Payload, Tap, Turned
+from bot.directives.questions import Reason
+from bot.kit.callbacks import Bit, Digits, Family, Id, OneOf, Page, Payload, Tap, Turned
 
 ACKNOWLEDGE = Family("ack", owner=__name__)
 ANSWER = Family("qa", owner=__name__)
@@ -50,6 +51,22 @@ class MessageChosen(Payload, family=WATCH, tag="m"):
     unit: Id
 
 
+class HeadcountPage(Payload, family=WATCH, tag="h"):
+    """A question's detail, with its units' buttons from page ``page``."""
+
+    directive: Id
+    page: Page
+
+
+class WhoAnswered(Payload, family=WATCH, tag="a"):
+    """Who answered what under ``unit`` (``own``: its own members only), page by page."""
+
+    directive: Id
+    unit: Id
+    own: Bit
+    page: Page
+
+
 class ToggleTarget(Payload, family=COMPOSE, tag="t"):
     unit: Id
 
@@ -60,6 +77,36 @@ TargetsDone = COMPOSE.adopt(Tap, "n")
 
 class NeedAck(Payload, family=COMPOSE, tag="a"):
     ack: Bit
+
+
+# Asking a question instead of ✅ (handlers/directives/compose/question.py).
+AskAnswers = COMPOSE.adopt(Tap, "q")
+UsePresets = COMPOSE.adopt(Tap, "r")
+ChoicesDone = COMPOSE.adopt(Tap, "o")
+RemoveChoice = COMPOSE.adopt(Tap, "d")
+NumberPreset = COMPOSE.adopt(Tap, "h")  # "How many people can you bring?"
+
+
+class EditChoice(Payload, family=COMPOSE, tag="c"):
+    """One of the choices typed so far, by its index, to set what follows it."""
+
+    choice: Annotated[int, Digits(1)]
+
+
+class PreviewChoice(Payload, family=COMPOSE, tag="v"):
+    """A choice's button as the preview shows it: pressing it records nothing."""
+
+    choice: Annotated[int, Digits(1)]
+
+
+class ChoiceReason(Payload, family=COMPOSE, tag="e"):
+    reason: Annotated[str, OneOf.of(Reason)]
+
+
+class ChoiceNumber(Payload, family=COMPOSE, tag="m"):
+    """Ask a number after the choice (or stop asking it)."""
+
+    ask: Bit
 
 
 class When(Payload, family=COMPOSE, tag="w"):

@@ -37,8 +37,16 @@ def tally_parts(i18n: Translator, language: str, headcount: Headcount, tally: Ta
     return join_html(" · ", parts)
 
 
-def headcount_text(i18n: Translator, language: str, headcount: Headcount) -> str:
-    """The whole message: the total first, then the units, at most 4,096 characters."""
+def headcount_text(
+    i18n: Translator,
+    language: str,
+    headcount: Headcount,
+    *,
+    above: str = "",
+    limit: int = TELEGRAM_LIMIT,
+) -> str:
+    """The whole message: ``above`` (the delivery line, a directive's heading), the total,
+    then the units, folded to at most ``limit`` characters (one Telegram message)."""
     total = headcount.total
     heading = i18n.t(
         language, "headcount-heading", answered=total.answered, total=total.recipients,
@@ -55,6 +63,7 @@ def headcount_text(i18n: Translator, language: str, headcount: Headcount) -> str
         parts = tally_parts(i18n, language, headcount, tally)
         return i18n.t(language, "headcount-line", unit=name, parts=parts)
 
-    budget = TELEGRAM_LIMIT - len(heading) - _MARGIN
+    top = [above, heading] if above else [heading]
+    budget = limit - sum(len(part) + 1 for part in top) - _MARGIN
     lines = i18n.fold(language, headcount.lines, line, chars=budget)
-    return "\n".join([heading, *lines])
+    return "\n".join([*top, *lines])

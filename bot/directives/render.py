@@ -13,6 +13,7 @@ from bot.directives.asking import answer_buttons
 from bot.directives.buttons import Acknowledge
 from bot.kit.i18n import Html, Translator, format_day
 from storage.directives import Directive
+from storage.models import DirectiveStatus
 
 
 def local_when(
@@ -53,7 +54,7 @@ def directive_text(
     if acked_at is not None:
         at = acked_at.astimezone(zone).strftime("%H:%M")
         parts.append(i18n.t(language, "directive-acknowledged-at", time=at))
-    elif directive.status == "cancelled":
+    elif directive.status is DirectiveStatus.CANCELLED:
         parts.append(i18n.t(language, "directive-withdrawn-line"))
     return "\n\n".join(parts)
 
@@ -63,7 +64,7 @@ def ack_buttons(
 ) -> list[list[tuple[str, str]]]:
     if directive.question is not None:  # answered, not acknowledged
         return answer_buttons(directive)
-    if not directive.ack_required or directive.status == "cancelled":
+    if not directive.ack_required or directive.status is DirectiveStatus.CANCELLED:
         return []
     return [[(i18n.t(language, "button-acknowledge"), Acknowledge(directive.id).pack())]]
 

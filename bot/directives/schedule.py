@@ -15,20 +15,21 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.config import MESSAGES_PER_STAR
-from bot.delivery.engine import Attachment as OutgoingAttachment
-from bot.delivery.engine import Outgoing, PaidBudget, PaidLedger, Renderer, notice_message
+from bot.delivery.outgoing import Attachment as OutgoingAttachment
+from bot.delivery.outgoing import Outgoing, PaidBudget, PaidLedger, Renderer, notice_message
 from bot.directives.buttons import OpenDirective
+from bot.directives.escalation import Escalation
+from bot.directives.headcount import headcount_text
 from bot.directives.render import ack_buttons, directive_text, reminder_text
-from bot.directives.service import Escalation
 from bot.kit.i18n import Html, Translator, join_html
 from bot.services import Services
 from storage.directives import (
-    KIND_DIRECTIVE,
-    KIND_REMINDER,
     Directive,
+    DirectiveKind,
     RenderContext,
     Straggler,
 )
+from storage.models import AttachmentKind, DirectiveStatus
 from storage.outbox import NewMessage, OutboxRow
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ class DirectiveRenderers:
 
     async def prepare(self, rows: Sequence[OutboxRow]) -> None:
         """Look up a claimed batch at once (the engine's ``prepare`` hook)."""
-        ours = [r.id for r in rows if r.kind in (KIND_DIRECTIVE, KIND_REMINDER)]
+        ours = [r.id for r in rows if r.kind in (DirectiveKind.DIRECTIVE, DirectiveKind.REMINDER)]
         if len(self._prepared) > 10_000:  # rows claimed, then put back unsent
             self._prepared.clear()
         self._prepared.update(await self.services.storage.directives.render_contexts(ours))
@@ -55,7 +56,7 @@ class DirectiveRenderers:
         found = self._prepared.pop(row.id, None)
         if found is None:
             found = await self.services.storage.directives.render_context(row.id)
-        if found is None or found.directive.status == "cancelled" or not found.active:
+        if found is None or found.directive.status is DirectiveStatus.CANCELLED or not found.active:
             return None
         return found, self.services.directives.zone_named(found.timezone)
 
@@ -75,7 +76,7 @@ class DirectiveRenderers:
             self._worded.clear()
         attachment = None
         if directive.attachment_file_id:
-            if directive.attachment_kind == "photo":
+            if directive.attachment_kind is AttachmentKind.PHOTO:
                 attachment = OutgoingAttachment("photo", directive.attachment_file_id)
             else:
                 attachment = OutgoingAttachment("document", directive.attachment_file_id)
@@ -102,7 +103,7 @@ class DirectiveRenderers:
         )
 
     def table(self) -> dict[str, Renderer]:
-        return {KIND_DIRECTIVE: self.directive, KIND_REMINDER: self.reminder}
+        return {DirectiveKind.DIRECTIVE: self.directive, DirectiveKind.REMINDER: self.reminder}
 
 
 def paid_budget(directive: Directive) -> PaidBudget | None:
@@ -139,6 +140,10 @@ async def directive_tick(services: Services, bot: Bot, paid: PaidLedger | None =
             directive, refused = await _record_paid(services, directive, paid)
             done += refused
         done += await _progress(services, bot, directive)
+    # A question's headcount moves after sending too, while answers come in: the same
+    # edit, at most once a tick and only when a figure changed (nothing to do: not work).
+    for directive in await services.answers.watched():
+        await _progress(services, bot, directive)
     return done
 
 
@@ -188,19 +193,24 @@ async def _progress(services: Services, bot: Bot, directive: Directive) -> int:
     # Closed with the secretaries' notices of who could not be reached, in one commit:
     # once finished, a directive is not looked at again, so notices queued after it could
     # be lost to a crash.
-    async with storage.db.transaction():
-        finished = await storage.directives.finish(directive.id, now)
-        if finished:
-            lost = await storage.directives.newly_unreachable(directive.id, directive.send_at)
-            messages = await _unreachable_notices(services, directive, lost, now)
-            await _enqueue(services, messages)
+    finished, messages = False, []
+    # A sent question's headcount: nothing left to close.
+    if directive.status is not DirectiveStatus.SENT:
+        async with storage.db.transaction():
+            finished = await storage.directives.finish(directive.id, now)
+            if finished:
+                lost = await storage.directives.newly_unreachable(directive.id, directive.send_at)
+                messages = await _unreachable_notices(services, directive, lost, now)
+                await _enqueue(services, messages)
     totals = await services.directives.totals(directive)
     author = await storage.members.by_telegram_id(directive.author_telegram_id)
     language = author.language if author else i18n.default_language
-    if directive.status == "cancelled":
+    if directive.status is DirectiveStatus.CANCELLED:
         key = "directive-progress-withdrawn"
     else:
-        key = "directive-finished" if finished else "directive-progress"
+        # "sent": a question still watched.
+        done = finished or directive.status is DirectiveStatus.SENT
+        key = "directive-finished" if done else "directive-progress"
     text = i18n.t(
         language,
         key,
@@ -212,6 +222,9 @@ async def _progress(services: Services, bot: Bot, directive: Directive) -> int:
     )
     if directive.paid:
         text = Html(text + "\n" + paid_line(i18n, language, directive))
+    headcount = await services.answers.for_author(directive)
+    if headcount is not None:  # a question: the delivery line over its headcount
+        text = Html(headcount_text(i18n, language, headcount, above=text + "\n"))
     if text != directive.progress_text and directive.progress_chat_id:
         # Paced, with the replies, by the bot's rate limiter (bot/delivery/reply_pacing.py).
         with contextlib.suppress(TelegramError):  # the author deleted it, or blocked us
@@ -277,7 +290,9 @@ def _escalation_notice(
         for unit, people in escalation.groups
     ]
     total = sum(len(people) for _, people in escalation.groups)
-    text = i18n.t(language, "escalation-list", count=total, lines=join_html("\n", lines))
+    # A question is chased for an answer, not an acknowledgement.
+    key = "escalation-list-answer" if directive.question else "escalation-list"
+    text = i18n.t(language, key, count=total, lines=join_html("\n", lines))
     assert secretary.telegram_id is not None
     return notice_message(
         secretary.telegram_id,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from functools import cache, lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -28,7 +29,15 @@ from bot.kit.folding import fold
 # MAX_TEXT characters goes into its preview whole, escaped HTML is longer than it reads.
 resolver.MAX_PART_LENGTH = 100_000
 
-LANGUAGES = ("en", "zh")
+
+class Language(StrEnum):
+    """The languages Muster speaks, as stored with each member and named in the settings."""
+
+    EN = "en"
+    ZH = "zh"
+
+
+LANGUAGES = tuple(Language)
 _LOCALES = {"en": "en", "zh": "zh_Hans_CN"}
 _BABEL = {"en": "en_GB", "zh": "zh_Hans_CN"}
 # "Sun 29 Nov" and "11月29日 周日", as UX.md asks.
@@ -189,6 +198,14 @@ class Translator:
 
     def message_ids(self, language: str) -> set[str]:
         return set(self._ids[language])
+
+
+def mention(telegram_id: int | None, name: str) -> Html:
+    """The person's name, linked so a tap opens a chat with them (plain when the person
+    has no Telegram account any more)."""
+    if telegram_id is None:
+        return Html(_esc(name))
+    return Html(f'<a href="tg://user?id={int(telegram_id)}">{_esc(name)}</a>')
 
 
 def _esc(value: str) -> str:

@@ -10,10 +10,12 @@ import csv
 import io
 import unicodedata
 from collections.abc import Sequence
+from datetime import date, datetime
 
 import xlsxwriter
 
-Cell = str | int | float | None
+# A datetime is local and naive (spreadsheets have no timezones): the caller picks the zone.
+Cell = str | int | float | datetime | date | None
 Table = tuple[Sequence[str], Sequence[Sequence[Cell]]]
 # What makes Excel, LibreOffice or Sheets read a CSV cell as a formula (OWASP's list).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -36,20 +38,31 @@ def csv_bytes(header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> bytes:
 
 
 def xlsx_bytes(sheets: dict[str, Table]) -> bytes:
-    """One worksheet per entry, bold frozen header, columns sized to their content."""
+    """One worksheet per entry, bold frozen header with an autofilter (so filters and
+    pivots work at once), dates and times as real spreadsheet values, columns sized to
+    their content."""
     buffer = io.BytesIO()
     # Strings stay strings: xlsxwriter would otherwise write "=…" as a formula and
     # "http…" as a link.
     options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     book = xlsxwriter.Workbook(buffer, options)
     bold = book.add_format({"bold": True})
+    moment = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    day = book.add_format({"num_format": "yyyy-mm-dd"})
     for name, (header, rows) in sheets.items():
         sheet = book.add_worksheet(name[:31])  # Excel's limit on sheet names
         sheet.write_row(0, 0, header, bold)
         sheet.freeze_panes(1, 0)
+        sheet.autofilter(0, 0, len(rows), max(len(header) - 1, 0))
         widths = [len(str(h)) for h in header]
         for index, row in enumerate(rows, start=1):
-            sheet.write_row(index, 0, row)
+            for column, cell in enumerate(row):
+                if isinstance(cell, datetime):  # before date: a datetime is a date too
+                    sheet.write_datetime(index, column, cell, moment)
+                elif isinstance(cell, date):
+                    sheet.write_datetime(index, column, cell, day)
+                else:
+                    sheet.write(index, column, cell)
             widths = [max(w, len(str(c or ""))) for w, c in zip(widths, row, strict=False)]
         for column, width in enumerate(widths):
             sheet.set_column(column, column, min(max(width + 2, 8), 60))

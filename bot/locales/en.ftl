@@ -13,6 +13,7 @@ button-cancel = Cancel
 button-previous = ‹ Previous
 button-more = More ›
 button-stale = This button no longer applies. Nothing was changed.
+draft-stale = This no longer applies: it was started before an update of the bot. Nothing was changed; please start again.
 
 # Generic answers
 access-denied = You are not allowed to do that here.

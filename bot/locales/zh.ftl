@@ -13,6 +13,7 @@ button-cancel = 取消
 button-previous = ‹ 上一页
 button-more = 更多 ›
 button-stale = 此按钮已失效，未做任何更改。
+draft-stale = 此操作是在机器人更新前开始的，现已失效，未做任何更改。请重新开始。
 
 # 通用回复
 access-denied = 您无权在此执行该操作。

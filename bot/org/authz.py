@@ -27,6 +27,7 @@ class Action(StrEnum):
     SUMMARY_CHAT = "summary_chat"  # register a group chat for a committee's summaries
     ERASE_MEMBER = "erase_member"  # forget a person (admins only)
     PAID_BROADCAST = "paid_broadcast"  # spend the bot's Stars on a directive (admins only)
+    HANDLE_FLAG = "handle_flag"  # mark a flagged answer handled, or escalate it
 
 
 # Which roles allow an action on a unit inside their subtree. Admins may do everything;
@@ -41,6 +42,7 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.MANAGE_LEAVE: frozenset({Role.SECRETARY}),
     Action.MANAGE_ROSTER: frozenset({Role.SECRETARY}),
     Action.SUMMARY_CHAT: frozenset({Role.COORDINATOR}),
+    Action.HANDLE_FLAG: frozenset({Role.SECRETARY, Role.COORDINATOR}),
 }
 
 INVITE_ACTIONS = {

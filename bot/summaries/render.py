@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.kit.i18n import Html, Translator, first_words, format_day, html_to_text, join_html
+from bot.reports.tally import tally_lines, week_lines
+from bot.summaries.reported import FigureText
 from bot.summaries.service import Counts, Duty, Line, Summary
 from storage.answers import Asked, ChoiceCount, Tally
 from storage.incidents import Incident
@@ -31,9 +33,10 @@ def delta(now: int, before: int) -> str:
 
 
 class SummaryText:
-    def __init__(self, i18n: Translator, language: str) -> None:
+    def __init__(self, i18n: Translator, language: str, *, duty: bool = True) -> None:
         self.i18n = i18n
         self.language = language
+        self.duty = duty  # False: the organisation switched grid duty off, no duty line
 
     def t(self, key: str, /, **args: object) -> Html:
         return self.i18n.t(self.language, key, **args)
@@ -62,9 +65,12 @@ class SummaryText:
                 self.language, summary.own_missing, lambda m: m.display_name, count=SHOWN_NAMES
             )
             parts.append(self.t("summary-own-missing", unit=summary.committee.name, names=listed))
-        parts.append(self._duty(summary.duty))
+        parts.append(self._figures(summary, shown))
+        if self.duty:
+            parts.append(self._duty(summary.duty))
         parts.append(self._directives(summary))
         parts.append(self._questions(summary, shown))
+        parts.append(tally_lines(self.i18n, self.language, summary.reports))
         parts.append(self._flags(summary))
         return join_html("\n\n", [p for p in parts if p])
 
@@ -94,6 +100,16 @@ class SummaryText:
             for s in week
         ]
         parts.append(join_html("\n", [self.t("summary-week-days"), *days]))
+        figures = FigureText(self.i18n, self.language, last.questions)
+        trend = [
+            self.t("summary-week-figures-day", day=format_day(s.day, self.language), figures=line)
+            for s in week
+            if (line := figures.line(s.figures, s.duty.grids))
+        ]
+        if trend:
+            parts.append(join_html("\n", [self.t("summary-week-figures"), *trend]))
+        if reports := week_lines(self.i18n, self.language, [(s.day, s.reports) for s in week]):
+            parts.append(reports)
         first = {line.unit.id: line for line in week[0].lines}
 
         def row(line: Line) -> Html:
@@ -137,7 +153,10 @@ class SummaryText:
                     leave=total.on_leave,
                     missing=total.missing,
                 ),
-                self.t(
+                # Nobody was a member the day before (the first summary): no "+247".
+                self.t("summary-change-first")
+                if before.members == 0
+                else self.t(
                     "summary-change",
                     day=format_day(summary.previous_day, self.language),
                     checked=delta(total.checked_in, before.checked_in),
@@ -155,15 +174,24 @@ class SummaryText:
     def _line(self, line: Line) -> Html:
         counts: Counts = line.counts
         name = self.t("summary-own-unit", unit=line.unit.name) if line.own else line.unit.name
-        return self.t(
+        text = self.t(
             "summary-unit-line",
             unit=name,
             checked=counts.checked_in,
             expected=counts.expected,
             rate=percent(counts.rate),
             missing=counts.missing,
-            change=delta(counts.missing, line.previous.missing),
+            # No members the day before (a first summary, a new unit): nothing to compare.
+            change="—"
+            if line.previous.members == 0
+            else delta(counts.missing, line.previous.missing),
         )
+        if not line.open_flags[0]:
+            return text
+        return join_html(" · ", [text, self._open_flags(line.open_flags)])
+
+    def _open_flags(self, flags: tuple[int, int]) -> Html:
+        return self.t("summary-flags-open", open=flags[0], old=flags[1])
 
     def _duty(self, duty: Duty) -> Html:
         if duty.grids == 0 and duty.assigned + duty.confirmed + duty.open == 0:
@@ -181,6 +209,26 @@ class SummaryText:
             declined=duty.declined,
             noshow=duty.no_show,
         )
+
+    def _figures(self, summary: Summary, shown: int) -> Html:
+        """Reported answers: the committee's, then each child unit's (issue #17)."""
+        figures = FigureText(self.i18n, self.language, summary.questions)
+        total = figures.line(summary.figures, summary.duty.grids)
+        if not total:
+            return Html("")
+        rows = [
+            (line, text)
+            for line in summary.lines
+            if (text := figures.line(line.figures, line.duty.grids))
+        ]
+
+        def row(item: tuple[Line, Html]) -> Html:
+            line, text = item
+            name = self.t("summary-own-unit", unit=line.unit.name) if line.own else line.unit.name
+            return self.t("summary-figure-unit", unit=name, figures=text)
+
+        folded = self.i18n.fold(self.language, rows, row, count=shown, more="summary-more-units")
+        return join_html("\n", [self.t("summary-figures", figures=total), *folded])
 
     def _directives(self, summary: Summary) -> Html:
         if not summary.directives:
@@ -211,7 +259,7 @@ class SummaryText:
         """Each question asked that day: its total, then ``shown`` child units, worst
         response rate first, as the author's headcount lists them."""
         blocks: list[str] = []
-        for asked in summary.questions[:SHOWN_ITEMS]:
+        for asked in summary.asked[:SHOWN_ITEMS]:
             total = asked.total
 
             def line(entry: tuple[Unit, Tally], asked: Asked = asked) -> Html:
@@ -247,7 +295,7 @@ class SummaryText:
 
     def _flags(self, summary: Summary) -> Html:
         if not summary.flagged and not summary.incidents:
-            return Html("")
+            return self._open_flags(summary.open_flags) if summary.open_flags[0] else Html("")
 
         def flagged(pair: tuple[Flagged, Unit]) -> Html:
             return self.t("summary-flagged-line", name=pair[0].display_name, unit=pair[1].name)
@@ -273,6 +321,7 @@ class SummaryText:
                     incidents=len(summary.incidents),
                 ),
                 *rows,
+                *([self._open_flags(summary.open_flags)] if summary.open_flags[0] else []),
             ],
         )
 

@@ -9,9 +9,11 @@ import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from datetime import date
+from enum import StrEnum
 from typing import Any, TypeVar
 
-from bot.delivery.engine import Attachment, Outgoing, Renderer
+from bot.config import FeatureName
+from bot.delivery.outgoing import Attachment, Outgoing, Renderer
 from bot.kit.i18n import Translator
 from bot.services import Services
 from bot.summaries.charts import day_chart, week_chart
@@ -24,8 +26,13 @@ from storage.outbox import NewMessage, OutboxRow, Priority
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
-KIND_SUMMARY = "summary"  # the text, with the chart before it
-KIND_SUMMARY_BOOK = "summary_book"  # the workbook, after the text
+
+
+class SummaryKind(StrEnum):
+    """A summary's outbox rows (``outbox.kind``)."""
+
+    TEXT = "summary"  # the text, with the chart before it
+    BOOK = "summary_book"  # the workbook, after the text
 
 
 async def summary_tick(services: Services) -> int:
@@ -50,7 +57,7 @@ async def summary_tick(services: Services) -> int:
         rows = [
             NewMessage(kind, chat_id, member_id, None, Priority.REMINDER, payload, now)
             for chat_id, member_id in readers
-            for kind in (KIND_SUMMARY, KIND_SUMMARY_BOOK)
+            for kind in (SummaryKind.TEXT, SummaryKind.BOOK)
         ]
         async with storage.db.transaction() as conn:
             if not await storage.summaries.claim(unit.id, due.kind, due.period, due.due_at, now):
@@ -73,7 +80,7 @@ class SummaryRenderers:
         self._cache: dict[tuple[str, int, str, str, str], Any] = {}
 
     def table(self) -> dict[str, Renderer]:
-        return {KIND_SUMMARY: self.render_text, KIND_SUMMARY_BOOK: self.render_book}
+        return {SummaryKind.TEXT: self.render_text, SummaryKind.BOOK: self.render_book}
 
     async def _made(
         self, key: tuple[str, int, str, str, str], make: Callable[[], Coroutine[Any, Any, T]]
@@ -124,7 +131,8 @@ class SummaryRenderers:
                 services.summaries.zone_of(unit)
             )
         summaries = await self._summaries(unit, kind, period)
-        words = SummaryText(services.i18n, language)
+        duty = services.settings.organisation.uses(FeatureName.DUTY)
+        words = SummaryText(services.i18n, language, duty=duty)
         if kind == DAILY:
             text = words.daily(summaries[0], late_since=late_since)
         else:

@@ -11,19 +11,27 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.checkins.config import WEEKDAYS
 from bot.checkins.service import CheckinService, local_instant
 from bot.config import SummarySettings
 from bot.duty.plans import UnitCoverage
 from bot.duty.roster import RosterService
 from bot.kit.clock import Clock
+from bot.kit.daily import WEEKDAYS
+from bot.kit.questions import Question
 from bot.org.authz import Action, Actor, Authorizer
+from bot.reports.book import ReportRow, report_rows
+from bot.reports.config import ReportForm
+from bot.reports.service import ReportService
+from bot.reports.tally import Tally
+from bot.summaries.reported import Reported, reported
 from storage import Storage
 from storage.answers import Asked
 from storage.checkins import Missing, UnitDay
-from storage.exports import MemberDay, ShiftRow
+from storage.exports import AnswerRow, MemberDay, ShiftRow
+from storage.figures import Figures, summed
 from storage.incidents import Incident
 from storage.models import Unit
 from storage.summaries import DirectiveDay, Flagged
@@ -32,6 +40,10 @@ DAILY, WEEKLY = "daily", "weekly"
 Questions = Callable[[Unit, Sequence[int]], Awaitable[list[Asked]]]
 # A summary missed while the bot was down is still sent this long after it fell due.
 CATCH_UP = timedelta(hours=24)
+# Check-ins on a workbook's answers sheet at most: a root committee's month would be
+# millions of rows, more than a sheet holds (1,048,576) or memory affords. One more is
+# read, to tell the reader the sheet was cut.
+ANSWER_ROWS = 250_000
 
 
 class SummaryError(Exception):
@@ -111,6 +123,8 @@ class Line:
     previous: Counts
     duty: Duty = Duty()
     own: bool = False
+    open_flags: tuple[int, int] = (0, 0)  # flag cases open, and of those older than 24 h
+    figures: Figures = field(default_factory=dict)  # of reported answers (issue #17)
 
 
 @dataclass(slots=True)
@@ -128,8 +142,14 @@ class Summary:
     flagged: list[tuple[Flagged, Unit]]
     directives: list[DirectiveDay]
     incidents: list[tuple[Incident, Unit]]
-    # The day's questions with their tallies per child unit (issue #16).
-    questions: list[Asked] = field(default_factory=list)
+    open_flags: tuple[int, int] = (0, 0)  # flag cases open, and of those older than 24 h
+    # Reported answers: the forms' questions that have figures, and the committee's total.
+    questions: list[Reported] = field(default_factory=list)
+    figures: Figures = field(default_factory=dict)
+    reports: list[Tally] = field(default_factory=list)  # which units filed each leaders' form
+    # The day's directives that asked a question, with their tallies per child unit
+    # (issue #16).
+    asked: list[Asked] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -147,6 +167,11 @@ class BookParts:
     per_unit: dict[int, Counts]
     members: list[MemberDay]
     shifts: list[ShiftRow]
+    answers: list[AnswerRow]
+    questions: list[Question]  # the check-in form's, for the answers' columns
+    report_questions: list[Question]  # the end-of-duty report's
+    leader_reports: list[ReportRow] = field(default_factory=list)  # the leaders' forms'
+    forms: list[ReportForm] = field(default_factory=list)  # those forms: no sheet if none
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +186,12 @@ class Export:
     days: list[tuple[date, dict[int, Counts]]]
     shifts: list[ShiftRow]
     directives: list[DirectiveDay]
+    zone: ZoneInfo  # the committee's: a unit without its own timezone keeps this one
+    answers: list[AnswerRow]
+    questions: list[Question]
+    report_questions: list[Question]
+    leader_reports: list[ReportRow] = field(default_factory=list)
+    forms: list[ReportForm] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,12 +219,15 @@ class SummaryService:
         checkins: CheckinService,
         roster: RosterService,
         settings: SummarySettings,
-        questions: Questions | None = None,
+        reports: ReportService | None = None,
+        *,
+        asked: Questions | None = None,
     ) -> None:
-        """``questions``: the directives wing's tallies of the day's questions under a
+        """``asked``: the directives wing's tallies of the day's questions under a
         committee (``AnswerService.asked``), given by the composition root."""
         self.storage = storage
-        self.questions = questions
+        self.reports = reports
+        self.asked = asked
         self.clock = clock
         self.authz = authz
         self.checkins = checkins
@@ -212,10 +246,17 @@ class SummaryService:
         end, previous_end = self.checkins.day_end(day), self.checkins.day_end(previous)
         today = await storage.checkins.rolled_up(root, day, end)
         before = await storage.checkins.rolled_up(root, previous, previous_end)
+        figures = await storage.figures.rolled_up(root, day)
         coverage = await self.roster.coverage_found(committee, day)
         duty: dict[str, list[UnitCoverage]] = {}
         for entry in coverage.values():
             duty.setdefault(line_of(root, entry.unit.path), []).append(entry)
+        # Cases open when the day ended (or now, for today's), per line like the rest.
+        flags: dict[str, tuple[int, int]] = {}
+        at = min(self.clock.now(), end)
+        for path, (open_, old) in (await self.checkins.cases.open_flags_per_unit(root, at)).items():
+            was = flags.get(line_of(root, path), (0, 0))
+            flags[line_of(root, path)] = (was[0] + open_, was[1] + old)
         lines: list[Line] = []
         if root in today and today[root].members:
             lines.append(
@@ -225,6 +266,8 @@ class SummaryService:
                     Counts.one(before.get(root)),
                     Duty.of(duty.get(root, [])),
                     own=True,
+                    open_flags=flags.get(root, (0, 0)),
+                    figures=figures.get(root, {}),
                 )
             )
         for child in await storage.units.children(committee.id):
@@ -234,6 +277,8 @@ class SummaryService:
                     Counts.one(today.get(child.path)),
                     Counts.one(before.get(child.path)),
                     Duty.of(duty.get(child.path, [])),
+                    open_flags=flags.get(child.path, (0, 0)),
+                    figures=figures.get(child.path, {}),
                 )
             )
         lines.sort(key=_worst_first)
@@ -249,7 +294,7 @@ class SummaryService:
             )
         }
         directives = await storage.summaries.directives(root, start, end)
-        asked = [d.directive_id for d in directives]
+        ids = [d.directive_id for d in directives]
         return Summary(
             committee=committee,
             day=day,
@@ -264,7 +309,11 @@ class SummaryService:
             flagged=[(f, named[f.unit_id]) for f in flagged if f.unit_id in named],
             directives=directives,
             incidents=[(i, named[i.unit_id]) for i in incidents if i.unit_id in named],
-            questions=await self.questions(committee, asked) if self.questions else [],
+            open_flags=(sum(o for o, _ in flags.values()), sum(o for _, o in flags.values())),
+            questions=reported(self.checkins.form.questions, self.roster.settings.report),
+            figures=summed(list(figures.values())),
+            reports=await self.reports.reported(committee, day) if self.reports else [],
+            asked=await self.asked(committee, ids) if self.asked else [],
         )
 
     async def book_parts(self, summary: Summary) -> BookParts:
@@ -278,7 +327,18 @@ class SummaryService:
             per_unit={d.unit_id: Counts.one(d) for d in days},
             members=await storage.exports.member_days(committee.path, day, end),
             shifts=await storage.exports.shifts(committee.path, day, day),
+            answers=await storage.exports.answers(committee.path, day, day, ANSWER_ROWS + 1),
+            questions=self.checkins.form.questions,
+            report_questions=self.roster.settings.report,
+            **await self._leader_reports(committee, day, day),
         )
+
+    async def _leader_reports(self, committee: Unit, first: date, last: date) -> dict[str, Any]:
+        """The leaders' reports of the days, and their forms, for a workbook."""
+        if self.reports is None:
+            return {}
+        rows = await report_rows(self.reports, committee, first, last)
+        return {"leader_reports": rows, "forms": self.reports.forms}
 
     def working_day_before(self, day: date) -> date:
         """The day a summary compares with: the last day before ``day`` on which a check-in
@@ -330,6 +390,11 @@ class SummaryService:
             days=days,
             shifts=await self.storage.exports.shifts(unit.path, first, last),
             directives=await self.storage.summaries.directives(unit.path, start, end),
+            zone=zone,
+            answers=await self.storage.exports.answers(unit.path, first, last, ANSWER_ROWS + 1),
+            questions=self.checkins.form.questions,
+            report_questions=self.roster.settings.report,
+            **await self._leader_reports(unit, first, last),
         )
 
     async def register_chat(self, actor: Actor, unit: Unit, chat_id: int, on: bool) -> bool:

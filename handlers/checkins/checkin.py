@@ -4,6 +4,8 @@ check-in per day that running ``/checkin`` again edits. The rules live in
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
@@ -24,12 +26,20 @@ from handlers.kit.common import (
     member_action,
     wake_delivery,
 )
-from handlers.kit.flow import Flow
-from handlers.kit.form import ERRORS, FormWalker, error_args
+from handlers.kit.flow import DraftFlow
+from handlers.kit.form import FormDraft, FormWalker
 from storage.models import Member
 
 ASK, CONFIRM, EXISTING = range(3)
-FLOW = Flow("checkin", b.CHECKIN, "checkin-cancelled")
+
+
+@dataclass
+class CheckinDraft(FormDraft):
+    day: str | None = None  # the local day being checked in for, ISO
+    form: str | None = None  # the configured form's fingerprint
+
+
+FLOW = DraftFlow("checkin", b.CHECKIN, "checkin-cancelled", CheckinDraft)
 
 
 def _fingerprint(context: MusterContext) -> str:
@@ -76,13 +86,11 @@ async def start(update: Update, context: MusterContext) -> int:
         until = format_day(leave.last_day, reply.language)
         await reply.show("checkin-on-leave", new=new, until=until)
         return FLOW.end(context)
-    draft = FLOW.draft(context)
-    draft.clear()
-    FORM.start(context)
-    draft.update(day=window.day.isoformat(), form=_fingerprint(context))
+    draft = FLOW.fresh(context)
+    draft.day, draft.form = window.day.isoformat(), _fingerprint(context)
     existing = await checkins.today(member)
     if existing is not None:
-        draft["answers"] = dict(existing.answers)
+        draft.answers = dict(existing.answers)
         rows: Buttons = [
             [
                 (reply.t("checkin-change"), b.ChangeCheckIn().pack()),
@@ -95,13 +103,6 @@ async def start(update: Update, context: MusterContext) -> int:
         await reply.show_text(text, rows, new=new)
         return EXISTING
     return await FORM.ask(reply, new=new)
-
-
-async def change(update: Update, context: MusterContext) -> int:
-    reply = await Reply.to(update, context)
-    await reply.toast("")
-    FLOW.draft(context)["i"] = 0
-    return await FORM.ask(reply, new=False)
 
 
 async def keep(update: Update, context: MusterContext) -> int:
@@ -118,13 +119,13 @@ def _questions(context: MusterContext) -> list[Question]:
 async def _guard(reply: Reply) -> int | None:
     """The form was changed in the configuration, or the day turned, mid-way: start over."""
     context = reply.context
-    draft = FLOW.draft(context)
+    draft = FLOW.state(context)
     today = await _today(reply)
-    if draft.get("form") == _fingerprint(context) and draft.get("day") == today:
+    if draft.form == _fingerprint(context) and draft.day == today:
         return None
     await reply.send("checkin-restart")
     FORM.start(context)
-    draft.update(form=_fingerprint(context), day=today)
+    draft.form, draft.day = _fingerprint(context), today
     return await FORM.ask(reply, new=True)
 
 
@@ -138,15 +139,9 @@ async def _today(reply: Reply) -> str | None:
 
 
 async def _confirm(reply: Reply, new: bool) -> int:
-    rows: Buttons = [
-        [(reply.t("checkin-submit"), b.SubmitCheckIn().pack())],
-        [
-            (reply.t("checkin-start-over"), b.RestartCheckIn().pack()),
-            *FLOW.controls(reply, back=False),
-        ],
-    ]
-    summary = FORM.summary(reply, FORM.answers(reply.context))
-    await reply.show_text(reply.t("checkin-confirm", summary=summary), rows, new=new)
+    submit = ("checkin-submit", b.SubmitCheckIn().pack())
+    restart = ("checkin-start-over", b.RestartCheckIn().pack())
+    await FORM.confirm(reply, new, "checkin-confirm", submit, restart)
     return CONFIRM
 
 
@@ -165,10 +160,9 @@ async def submit(update: Update, context: MusterContext) -> int:
     try:
         checkin, first = await services.checkins.save(member, FORM.answers(context))
     except CheckinError as exc:
-        if exc.reason in ERRORS:  # the form changed under an answer: ask again
-            await reply.send(ERRORS[exc.reason], **error_args(exc.details))
-            FLOW.draft(context).update(i=0)
-            return await FORM.ask(reply, new=True)
+        again = await FORM.answer_refused(reply, exc.reason, exc.details)
+        if again is not None:
+            return again
         await reply.edit("checkin-window-passed")
         return FLOW.end(context)
     key = "checkin-saved" if first else "checkin-updated"
@@ -176,13 +170,6 @@ async def submit(update: Update, context: MusterContext) -> int:
     if checkin.flagged and services.settings.checkin.flags_at_once:
         wake_delivery(context)  # the secretaries' notice was queued with the check-in
     return FLOW.end(context)
-
-
-async def restart(update: Update, context: MusterContext) -> int:
-    reply = await Reply.to(update, context)
-    await reply.toast("")
-    FORM.start(context)
-    return await FORM.ask(reply, new=False)
 
 
 def register(app: MusterApp) -> None:
@@ -194,13 +181,13 @@ def register(app: MusterApp) -> None:
             ],
             states={
                 EXISTING: [
-                    CallbackQueryHandler(change, pattern=b.ChangeCheckIn.pattern),
+                    CallbackQueryHandler(FORM.again, pattern=b.ChangeCheckIn.pattern),
                     CallbackQueryHandler(keep, pattern=b.KeepCheckIn.pattern),
                 ],
                 ASK: FORM.handlers(),
                 CONFIRM: [
                     CallbackQueryHandler(submit, pattern=b.SubmitCheckIn.pattern),
-                    CallbackQueryHandler(restart, pattern=b.RestartCheckIn.pattern),
+                    CallbackQueryHandler(FORM.restart, pattern=b.RestartCheckIn.pattern),
                 ],
             },
         )

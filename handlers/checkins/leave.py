@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from telegram import Update
@@ -16,7 +17,7 @@ from telegram.ext import (
 )
 
 from bot.checkins import buttons as b
-from bot.checkins.service import CheckinError
+from bot.checkins.service import CheckinError, LeaveProblem
 from bot.kit.days import typed_day
 from bot.kit.i18n import format_day, join_html
 from bot.org.authz import PermissionDeniedError
@@ -32,28 +33,37 @@ from handlers.kit.common import (
     member_action,
     person_of,
 )
-from handlers.kit.flow import Flow
+from handlers.kit.flow import DraftFlow
 from storage.leave import Leave
 from storage.models import Member
 
 OVERVIEW, REASON, FIRST, LAST = range(4)
-FLOW = Flow("leave", b.LEAVE, "leave-closed")
-_ERRORS = {
-    "leave_in_past": "leave-error-past",
-    "leave_backwards": "leave-error-backwards",
-    "leave_too_long": "leave-error-too-long",
-    "leave_overlap": "leave-error-overlap",
-    "unknown_reason": "button-stale",
-    "unknown_leave": "button-stale",
+
+
+@dataclass
+class LeaveDraft:
+    member: int | None = None  # whose leave: a secretary's ``/leave @member``, else one's own
+    reason: str | None = None
+    first: str | None = None  # the first day off, ISO
+
+
+FLOW = DraftFlow("leave", b.LEAVE, "leave-closed", LeaveDraft)
+_ERRORS: dict[str, str] = {
+    LeaveProblem.IN_PAST: "leave-error-past",
+    LeaveProblem.BACKWARDS: "leave-error-backwards",
+    LeaveProblem.TOO_LONG: "leave-error-too-long",
+    LeaveProblem.OVERLAP: "leave-error-overlap",
+    LeaveProblem.UNKNOWN_REASON: "button-stale",
+    LeaveProblem.UNKNOWN_LEAVE: "button-stale",
 }
 
 
 async def _target(reply: Reply) -> Member | None:
     """Whose leave this flow is about (kept in the draft across steps)."""
     services = reply.context.services
-    member_id = FLOW.draft(reply.context).get("member")
+    member_id = FLOW.state(reply.context).member
     if member_id is not None:
-        return await services.membership.by_id(int(member_id))
+        return await services.membership.by_id(member_id)
     return reply.member
 
 
@@ -79,8 +89,7 @@ def _period(reply: Reply, leave: Leave) -> str:
 @member_action
 async def start(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    draft = FLOW.draft(context)
-    draft.clear()
+    draft = FLOW.fresh(context)
     args = command_args(context)
     services = context.services
     if args:
@@ -91,7 +100,7 @@ async def start(update: Update, context: MusterContext) -> int:
         if member is None:
             await reply.send("admin-unknown-member", who=args[0])
             return FLOW.end(context)
-        draft["member"] = member.id
+        draft.member = member.id
     member = await _target(reply)
     if member is None:
         await reply.send("not-a-member", org=services.settings.organisation.name)
@@ -140,7 +149,7 @@ async def add(update: Update, context: MusterContext) -> int:
 async def reason_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    FLOW.draft(context)["reason"] = reply.pressed(b.LeaveReason).reason
+    FLOW.state(context).reason = reply.pressed(b.LeaveReason).reason
     rows: Buttons = [
         [
             (reply.t("leave-today"), b.LeaveFirst(0).pack()),
@@ -179,7 +188,7 @@ async def first_chosen(update: Update, context: MusterContext) -> int:
     except CheckinError:
         await reply.send("leave-error-past-retry")
         return FIRST
-    FLOW.draft(context)["first"] = first.isoformat()
+    FLOW.state(context).first = first.isoformat()
     rows: Buttons = [
         [
             (reply.t("leave-same-day"), b.LeaveLast(0).pack()),
@@ -199,18 +208,18 @@ async def first_chosen(update: Update, context: MusterContext) -> int:
 @member_action
 async def last_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    draft = FLOW.draft(context)
+    draft = FLOW.state(context)
     member = await _target(reply)
-    if member is None or "first" not in draft:
+    if member is None or draft.first is None:
         return FLOW.end(context)
-    first = date.fromisoformat(draft["first"])
+    first = date.fromisoformat(draft.first)
     last = await _day_from(reply, first, b.LeaveLast)
     if last is None:
         return LAST
     services = context.services
     try:
         leave = await services.checkins.record_leave(
-            await actor_of(update, context), member, first, last, str(draft.get("reason"))
+            await actor_of(update, context), member, first, last, str(draft.reason)
         )
     except PermissionDeniedError:
         await reply.send("access-denied")
@@ -218,7 +227,7 @@ async def last_chosen(update: Update, context: MusterContext) -> int:
     except CheckinError as exc:
         details = {k: format_day(v, reply.language) for k, v in exc.details.items()}
         await reply.send(_ERRORS[exc.reason], **details)
-        return LAST if exc.reason == "leave_backwards" else FLOW.end(context)
+        return LAST if exc.reason == LeaveProblem.BACKWARDS else FLOW.end(context)
     period, reason = _period(reply, leave), _reason(reply, leave.reason)
     text = reply.t("leave-recorded", name=member.display_name, period=period, reason=reason)
     await reply.show_text(text, None, new=update.callback_query is None)

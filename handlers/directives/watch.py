@@ -9,10 +9,12 @@ from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.directives import buttons as b
-from bot.directives.service import DirectiveError, DirectiveView, Totals
+from bot.directives.drafting import DirectiveError
+from bot.directives.service import DirectiveView, Totals
 from bot.kit.i18n import Html, first_words, format_date_iso, format_day, join_html
 from bot.kit.tables import Cell, csv_bytes, xlsx_bytes
 from bot.org.authz import Action, PermissionDeniedError
+from handlers.directives import headcount
 from handlers.directives.chosen import answer_columns, follow_up_rows
 from handlers.kit.common import (
     PRIVATE,
@@ -59,7 +61,8 @@ def _status(reply: Reply, directive: Directive, totals: Totals) -> str:
         state=reply.t(STATE_KEYS[directive.status]),
         sent=totals.sent,
         total=totals.recipients,
-        acked=totals.acked if directive.ack_required else -1,
+        # A question's answers are in its headcount, not counted as acknowledgements.
+        acked=totals.acked if directive.ack_required and not directive.question else -1,
         unreachable=totals.unreachable,
     )
 
@@ -129,6 +132,12 @@ def _detail(reply: Reply, view: DirectiveView) -> tuple[str, Buttons]:
         silent=names if directive.ack_required else "",
         silent_count=len(silent) if directive.ack_required else -1,
     )
+    return text, _actions(reply, view)
+
+
+def _actions(reply: Reply, view: DirectiveView) -> Buttons:
+    """Remind now, the exports, withdrawing, and back to the list."""
+    directive = view.directive
     rows: list[list[tuple[str, str]]] = []
     if view.can_remind and any(not s.unreachable for s, _ in view.stragglers):
         rows.append([(reply.t("watch-remind"), b.RemindDirective(directive.id).pack())])
@@ -140,7 +149,23 @@ def _detail(reply: Reply, view: DirectiveView) -> tuple[str, Buttons]:
     if view.can_cancel:
         rows.append([(reply.t("watch-cancel"), b.AskCancelDirective(directive.id).pack())])
     rows.append([(reply.t("watch-back"), b.DirectiveList().pack())])
-    return text, rows
+    return rows
+
+
+async def _screen(reply: Reply, view: DirectiveView, page: int = 0) -> tuple[str, Buttons]:
+    """A directive's detail; a question's shows its headcount instead (headcount.py)."""
+    directive = view.directive
+    if directive.question is None:
+        return _detail(reply, view)
+    when = directive.send_at.astimezone(reply.context.services.settings.zone)
+    heading = reply.t(
+        "watch-detail-question",
+        unit=view.from_unit.name,
+        when=f"{format_date_iso(when)} {when:%H:%M}",
+        text=first_words(directive.text, DETAIL_WORDS),
+        status=_status(reply, directive, view.totals),
+    )
+    return await headcount.question_detail(reply, directive, heading, _actions(reply, view), page)
 
 
 async def _view(reply: Reply, directive_id: int) -> DirectiveView | None:
@@ -156,10 +181,20 @@ async def _view(reply: Reply, directive_id: int) -> DirectiveView | None:
 
 async def open_directive(update: Update, context: MusterContext) -> None:
     reply = await Reply.to(update, context)
-    view = await _view(reply, reply.pressed(b.DirectiveButton).directive)
+    await _open(reply, reply.pressed(b.DirectiveButton).directive)
+
+
+async def turn_headcount(update: Update, context: MusterContext) -> None:
+    reply = await Reply.to(update, context)
+    pressed = reply.pressed(b.HeadcountPage)
+    await _open(reply, pressed.directive, pressed.page)
+
+
+async def _open(reply: Reply, directive_id: int, page: int = 0) -> None:
+    view = await _view(reply, directive_id)
     if view is not None:
         await reply.toast("")
-        await reply.edit_text(*_detail(reply, view))
+        await reply.edit_text(*await _screen(reply, view, page))
 
 
 async def back_to_list(update: Update, context: MusterContext) -> None:
@@ -220,7 +255,7 @@ async def cancel_directive(update: Update, context: MusterContext) -> None:
     await reply.toast("watch-cancelled", count=held)
     view = await _view(reply, directive_id)
     if view is not None:
-        await reply.edit_text(*_detail(reply, view))
+        await reply.edit_text(*await _screen(reply, view))
 
 
 async def export(update: Update, context: MusterContext) -> None:
@@ -256,10 +291,11 @@ async def _export_table(reply: Reply, view: DirectiveView) -> tuple[list[str], l
         return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else None
 
     asked, answer = answer_columns(reply, view.directive, local)
+    answers = await services.answers.for_export(actor, view.directive) if asked else None
     rows: list[list[Cell]] = [
         [r.unit.code, r.unit.name, r.name, reply.label(DELIVERY_KEYS[r.delivery or "pending"]),
          local(r.sent), local(r.acked), *answer(r)]
-        for r in await services.directives.export_rows(actor, view.directive.id)
+        for r in await services.directives.export_rows(actor, view.directive.id, answers)
     ]  # fmt: skip
     header = [reply.label(column) for column in EXPORT_COLUMNS] + asked
     return header, rows
@@ -268,6 +304,8 @@ async def _export_table(reply: Reply, view: DirectiveView) -> tuple[list[str], l
 def register(app: MusterApp) -> None:
     app.add_handler(CommandHandler("directives", list_directives, filters=PRIVATE))
     app.add_handler(CallbackQueryHandler(open_directive, pattern=b.OpenDirective.pattern))
+    app.add_handler(CallbackQueryHandler(turn_headcount, pattern=b.HeadcountPage.pattern))
+    headcount.register(app)
     app.add_handler(CallbackQueryHandler(back_to_list, pattern=b.DirectiveList.pattern))
     app.add_handler(CallbackQueryHandler(remind, pattern=b.RemindDirective.pattern))
     app.add_handler(CallbackQueryHandler(export, pattern=b.ExportCsv.pattern))

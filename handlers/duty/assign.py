@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 from telegram import Update
@@ -11,6 +12,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler
 from bot.duty import buttons as b
 from bot.duty.plans import Assignment, PlannedShift
 from bot.duty.reading import Problem, RosterError, parse_span
+from bot.duty.wording import grid_label
 from bot.kit.days import typed_day
 from bot.kit.i18n import Html, format_day
 from bot.kit.typed import parse_whole
@@ -18,15 +20,15 @@ from bot.org.authz import Action, PermissionDeniedError
 from handlers.duty.kit import (
     TYPED,
     UNIT,
+    PickedUnit,
     Picker,
-    grid_label,
     paged,
     say_problem,
     span_text,
     with_back,
 )
 from handlers.kit.common import PRIVATE, Buttons, MusterApp, MusterContext, Reply, actor_of
-from handlers.kit.flow import Flow
+from handlers.kit.flow import DraftFlow, StaleDraftError
 from storage.models import Grid, Member
 
 REPEAT_CHOICES = (0, 1, 4, 8, 12)
@@ -35,7 +37,37 @@ REPEAT_CHOICES = (0, 1, 4, 8, 12)
 # /assign --------------------------------------------------------------------------------
 
 A_GRID, A_MEMBER, A_DATE, A_TIME, A_REPEAT, A_PREVIEW = range(1, 7)
-ASSIGN = Flow("assign", b.ASSIGN, "assign-cancelled")
+
+
+@dataclass
+class AssignDraft(PickedUnit):
+    gpage: int = 0  # of the grid list
+    grid: int | None = None
+    mpage: int = 0  # of the member list
+    mquery: str | None = None  # what the member list was narrowed to
+    member: int | None = None
+    day: str | None = None  # ISO date
+    start: str | None = None  # ISO times
+    end: str | None = None
+    repeat: int = 0  # weeks after the first
+
+    def assignment(self, repeat: int) -> Assignment | None:
+        """The shift as drafted, repeated ``repeat`` weeks, or None before each part is
+        chosen."""
+        grid, member, day, start, end = self.grid, self.member, self.day, self.start, self.end
+        if grid is None or member is None or day is None or start is None or end is None:
+            return None
+        return Assignment(
+            grid,
+            member,
+            date.fromisoformat(day),
+            time.fromisoformat(start),
+            time.fromisoformat(end),
+            repeat,
+        )
+
+
+ASSIGN = DraftFlow("assign", b.ASSIGN, "assign-cancelled", AssignDraft)
 ASSIGN_UNITS = Picker(ASSIGN, Action.MANAGE_ROSTER, "assign-choose-unit")
 
 
@@ -62,13 +94,13 @@ async def _ask_grid(reply: Reply, new: bool) -> int:
     if unit is None:
         await reply.show_text(reply.t("roster-not-allowed"), None, new=new)
         return ASSIGN.end(reply.context)
-    draft = ASSIGN.draft(reply.context)
+    draft = ASSIGN.state(reply.context)
     actor = await actor_of(reply.update, reply.context)
     grids = await reply.context.services.roster.grids_of(actor, unit)
     buttons = [(grid_label(g), b.AssignGrid(g.id).pack()) for g in grids]
     rows: Buttons = [
-        *paged(buttons, int(draft.get("gpage", 0)), b.AssignGrids, reply),
-        ASSIGN.controls(reply, back=not draft.get("single")),
+        *paged(buttons, draft.gpage, b.AssignGrids, reply),
+        ASSIGN.controls(reply, back=not draft.single),
     ]
     key = "assign-choose-grid" if grids else "assign-no-grids"
     await reply.show_text(reply.t(key, unit=unit.name), rows, new=new)
@@ -78,13 +110,13 @@ async def _ask_grid(reply: Reply, new: bool) -> int:
 async def assign_grid_page(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    ASSIGN.draft(context)["gpage"] = reply.pressed(b.AssignGrids).page
+    ASSIGN.state(context).gpage = reply.pressed(b.AssignGrids).page
     return await _ask_grid(reply, False)
 
 
 async def _grid(reply: Reply) -> Grid | None:
     """The drafted grid, if the person may still put shifts on it."""
-    grid_id = ASSIGN.draft(reply.context).get("grid")
+    grid_id = ASSIGN.state(reply.context).grid
     if grid_id is None:
         return None
     try:
@@ -98,7 +130,8 @@ async def _grid(reply: Reply) -> Grid | None:
 
 async def assign_grid(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    ASSIGN.draft(context).update(grid=reply.pressed(b.AssignGrid).grid, mpage=0, mquery=None)
+    draft = ASSIGN.state(context)
+    draft.grid, draft.mpage, draft.mquery = reply.pressed(b.AssignGrid).grid, 0, None
     if await _grid(reply) is None:
         await reply.toast("button-stale")
         return A_GRID
@@ -108,7 +141,7 @@ async def assign_grid(update: Update, context: MusterContext) -> int:
 
 async def _members(reply: Reply, grid: Grid) -> list[Member]:
     members = await reply.context.services.roster.members_for(grid)
-    query = ASSIGN.draft(reply.context).get("mquery")
+    query = ASSIGN.state(reply.context).mquery
     if not query:
         return members
     needle = query.casefold().lstrip("@")
@@ -125,14 +158,14 @@ async def _ask_member(reply: Reply, *, new: bool) -> int:
     grid = await _grid(reply)
     if grid is None:
         return await _ask_grid(reply, new)
-    draft = ASSIGN.draft(reply.context)
+    draft = ASSIGN.state(reply.context)
     members = await _members(reply, grid)
     buttons = [(m.display_name, b.AssignMember(m.id).pack()) for m in members]
     rows: Buttons = [
-        *paged(buttons, int(draft.get("mpage", 0)), b.AssignMembers, reply),
+        *paged(buttons, draft.mpage, b.AssignMembers, reply),
         ASSIGN.controls(reply),
     ]
-    query = draft.get("mquery")
+    query = draft.mquery
     if query:
         text = reply.t("assign-choose-member-search", grid=grid_label(grid), query=query)
     elif members:
@@ -146,7 +179,7 @@ async def _ask_member(reply: Reply, *, new: bool) -> int:
 async def assign_member_page(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    ASSIGN.draft(context)["mpage"] = reply.pressed(b.AssignMembers).page
+    ASSIGN.state(context).mpage = reply.pressed(b.AssignMembers).page
     return await _ask_member(reply, new=False)
 
 
@@ -155,14 +188,14 @@ async def assign_member_search(update: Update, context: MusterContext) -> int:
     assert update.message is not None
     text = (update.message.text or "").strip()[:64]
     grid = await _grid(reply)
-    draft = ASSIGN.draft(context)
-    previous = draft.get("mquery")
-    draft["mquery"] = text
+    draft = ASSIGN.state(context)
+    previous = draft.mquery
+    draft.mquery = text
     if grid is not None and not await _members(reply, grid):
-        draft["mquery"] = previous
+        draft.mquery = previous
         await reply.send("assign-member-not-found", query=text)
         return A_MEMBER
-    draft["mpage"] = 0
+    draft.mpage = 0
     return await _ask_member(reply, new=True)
 
 
@@ -174,7 +207,7 @@ async def assign_member(update: Update, context: MusterContext) -> int:
         await reply.toast("button-stale")
         return A_MEMBER
     await reply.toast("")
-    ASSIGN.draft(context)["member"] = member_id
+    ASSIGN.state(context).member = member_id
     return await _ask_date(reply, new=False)
 
 
@@ -211,12 +244,15 @@ async def assign_date(update: Update, context: MusterContext) -> int:
     if day < today:
         await reply.send("assign-past-date")
         return A_DATE
-    ASSIGN.draft(context)["day"] = day.isoformat()
+    ASSIGN.state(context).day = day.isoformat()
     return await _ask_time(reply, new=update.callback_query is None)
 
 
 async def _ask_time(reply: Reply, *, new: bool) -> int:
-    day = date.fromisoformat(ASSIGN.draft(reply.context)["day"])
+    drafted = ASSIGN.state(reply.context).day
+    if drafted is None:
+        raise StaleDraftError(ASSIGN.key)
+    day = date.fromisoformat(drafted)
     text = reply.t("assign-ask-time", day=format_day(day, reply.language))
     await reply.show_text(text, [ASSIGN.controls(reply)], new=new)
     return A_TIME
@@ -234,16 +270,11 @@ async def _retry(reply: Reply, problem: Problem) -> bool:
 
 async def _check(reply: Reply, repeat: int, *, save: bool = False) -> PlannedShift | Problem:
     """The drafted shift checked (and with ``save`` stored) by the roster service."""
-    draft = ASSIGN.draft(reply.context)
+    draft = ASSIGN.state(reply.context)
     roster = reply.context.services.roster
-    wanted = Assignment(
-        int(draft["grid"]),
-        int(draft["member"]),
-        date.fromisoformat(draft["day"]),
-        time.fromisoformat(draft["start"]),
-        time.fromisoformat(draft["end"]),
-        repeat,
-    )
+    wanted = draft.assignment(repeat)
+    if wanted is None:
+        raise StaleDraftError(ASSIGN.key)
     action = roster.assign if save else roster.check_assignment
     try:
         return await action(await actor_of(reply.update, reply.context), wanted)
@@ -258,8 +289,8 @@ async def assign_time(update: Update, context: MusterContext) -> int:
     if span is None:
         await reply.send("assign-bad-time")
         return A_TIME
-    draft = ASSIGN.draft(context)
-    draft["start"], draft["end"] = span[0].isoformat(), span[1].isoformat()
+    draft = ASSIGN.state(context)
+    draft.start, draft.end = span[0].isoformat(), span[1].isoformat()
     found = await _check(reply, 0)
     if isinstance(found, Problem):
         return A_TIME if await _retry(reply, found) else ASSIGN.end(context)
@@ -295,7 +326,7 @@ async def assign_repeat(update: Update, context: MusterContext) -> int:
     found = await _check(reply, repeat)
     if isinstance(found, Problem):
         return A_REPEAT if await _retry(reply, found) else ASSIGN.end(context)
-    ASSIGN.draft(context)["repeat"] = repeat
+    ASSIGN.state(context).repeat = repeat
     return await _preview(reply, found, new=update.callback_query is None)
 
 
@@ -319,14 +350,14 @@ async def _preview(reply: Reply, plan: PlannedShift, *, new: bool) -> int:
 async def assign_save(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    draft = ASSIGN.draft(context)
-    if not {"grid", "member", "day", "start", "end"} <= set(draft):
+    draft = ASSIGN.state(context)
+    if draft.assignment(draft.repeat) is None:
         await reply.edit("button-stale")
         return ASSIGN.end(context)
     if await _grid(reply) is None:  # no longer in scope, or the grid was deactivated
         await reply.edit("roster-not-allowed")
         return ASSIGN.end(context)
-    found = await _check(reply, int(draft.get("repeat", 0)), save=True)
+    found = await _check(reply, draft.repeat, save=True)
     if isinstance(found, Problem):  # something changed since the preview
         if await _retry(reply, found):
             return await _ask_time(reply, new=True)
@@ -344,7 +375,7 @@ async def assign_save(update: Update, context: MusterContext) -> int:
 
 
 async def _assign_back(reply: Reply, state: int) -> int:
-    draft = ASSIGN.draft(reply.context)
+    draft = ASSIGN.state(reply.context)
     if state == A_PREVIEW:
         return await _ask_repeat(reply, new=False)
     if state == A_REPEAT:
@@ -354,9 +385,9 @@ async def _assign_back(reply: Reply, state: int) -> int:
     if state == A_DATE:
         return await _ask_member(reply, new=False)
     if state == A_MEMBER:
-        draft.pop("grid", None)
+        draft.grid = None
         return await _ask_grid(reply, False)
-    draft.pop("unit", None)
+    draft.unit = None
     await ASSIGN_UNITS.ask(reply, new=False)
     return UNIT
 

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.duty import buttons as b
 from bot.duty.grids import name_problem
 from bot.duty.reading import RosterError, parse_radius
+from bot.duty.wording import grid_label
 from bot.kit.forms import on_earth
 from bot.kit.i18n import Html, join_html
 from bot.org.authz import Action, PermissionDeniedError
@@ -17,7 +20,6 @@ from handlers.duty.kit import (
     TYPED,
     UnitScreen,
     allowed,
-    grid_label,
     paged,
     say_problem,
     with_back,
@@ -30,7 +32,7 @@ from handlers.kit.common import (
     Reply,
     actor_of,
 )
-from handlers.kit.flow import Flow
+from handlers.kit.flow import DraftFlow
 from storage.models import Grid, Unit
 
 SHOWN_GRIDS = 30
@@ -41,7 +43,18 @@ RADIUS_CHOICES = (200, 500, 1000)
 # a grid is a short conversation that ends back at the list.
 
 G_CODE, G_NAME, G_CENTRE, G_RADIUS = range(1, 5)
-ADD_GRID = Flow("grid_add", b.ADD_GRID, "grids-add-cancelled")
+
+
+@dataclass
+class GridDraft:
+    unit: int | None = None
+    code: str | None = None
+    name: str | None = None
+    lat: float | None = None  # the centre, when shared
+    lon: float | None = None
+
+
+ADD_GRID = DraftFlow("grid_add", b.ADD_GRID, "grids-add-cancelled", GridDraft)
 
 
 async def grids_unit(update: Update, context: MusterContext) -> None:
@@ -148,16 +161,14 @@ async def grid_off(update: Update, context: MusterContext) -> None:
 
 async def _add_unit(reply: Reply) -> Unit | None:
     """The unit a grid is being added to, if the person may still do that."""
-    unit_id = ADD_GRID.draft(reply.context).get("unit")
-    unit = await reply.context.services.org.unit(int(unit_id)) if unit_id else None
+    unit_id = ADD_GRID.state(reply.context).unit
+    unit = await reply.context.services.org.unit(unit_id) if unit_id else None
     return await allowed(reply, Action.MANAGE_ROSTER, unit, "add grid")
 
 
 async def grid_add(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    draft = ADD_GRID.draft(context)
-    draft.clear()
-    draft["unit"] = reply.pressed(b.GridAdd).unit
+    ADD_GRID.fresh(context).unit = reply.pressed(b.GridAdd).unit
     if await _add_unit(reply) is None:
         await reply.toast("access-denied")
         return ADD_GRID.end(context)
@@ -180,12 +191,12 @@ async def grid_code(update: Update, context: MusterContext) -> int:
     if problem is not None:
         await say_problem(reply, problem)
         return G_CODE
-    ADD_GRID.draft(context)["code"] = code
+    ADD_GRID.state(context).code = code
     return await _ask_name(reply, new=True)
 
 
 async def _ask_name(reply: Reply, *, new: bool) -> int:
-    code = ADD_GRID.draft(reply.context).get("code", "")
+    code = ADD_GRID.state(reply.context).code or ""
     rows: Buttons = [ADD_GRID.controls(reply)]
     await reply.show_text(reply.t("grids-ask-name", code=code), rows, new=new)
     return G_NAME
@@ -199,7 +210,7 @@ async def grid_name(update: Update, context: MusterContext) -> int:
     if problem is not None:
         await say_problem(reply, problem)
         return G_NAME
-    ADD_GRID.draft(context)["name"] = name
+    ADD_GRID.state(context).name = name
     return await _ask_centre(reply, new=True)
 
 
@@ -216,8 +227,8 @@ async def grid_centre(update: Update, context: MusterContext) -> int:
     if location is None or not on_earth(location.latitude, location.longitude):
         await reply.send("grids-centre-expected")
         return G_CENTRE
-    draft = ADD_GRID.draft(context)
-    draft["lat"], draft["lon"] = location.latitude, location.longitude
+    draft = ADD_GRID.state(context)
+    draft.lat, draft.lon = location.latitude, location.longitude
     return await _ask_radius(reply, new=True)
 
 
@@ -245,25 +256,25 @@ async def grid_radius(update: Update, context: MusterContext) -> int:
 async def grid_skip_centre(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    ADD_GRID.draft(context).pop("lat", None)
+    ADD_GRID.state(context).lat = None
     return await _save_grid(reply, None)
 
 
 async def _save_grid(reply: Reply, radius: int | None) -> int:
     context = reply.context
-    draft = ADD_GRID.draft(context)
+    draft = ADD_GRID.state(context)
     unit = await _add_unit(reply)
-    if unit is None or "code" not in draft or "name" not in draft:
+    if unit is None or draft.code is None or draft.name is None:
         await reply.show_text(reply.t("roster-not-allowed"), None, new=True)
         return ADD_GRID.end(context)
     try:
         grid = await context.services.roster.add_grid(
             await actor_of(reply.update, context),
             unit,
-            draft["code"],
-            draft["name"],
-            lat=draft.get("lat"),
-            lon=draft.get("lon"),
+            draft.code,
+            draft.name,
+            lat=draft.lat,
+            lon=draft.lon,
             radius_m=radius,
         )
     except PermissionDeniedError:

@@ -4,7 +4,8 @@ unit pickers, problem lists, labels, scope checks and the Back button."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, filters
@@ -16,10 +17,18 @@ from bot.kit.i18n import Html, format_day, join_html
 from bot.org.authz import Action
 from bot.org.service import TreeLine, search_units
 from handlers.kit import pickers
-from handlers.kit.common import PRIVATE, Buttons, MusterContext, Reply, actor_of, units_for
-from handlers.kit.flow import Flow
+from handlers.kit.common import (
+    PRIVATE,
+    Buttons,
+    MusterContext,
+    Reply,
+    actor_of,
+    units_for,
+    units_or_refuse,
+)
+from handlers.kit.flow import DraftFlow, Flow
 from handlers.kit.pickers import Make, unit_rows
-from storage.models import Grid, Shift, Unit
+from storage.models import Shift, Unit
 
 TYPED = PRIVATE & filters.TEXT & ~filters.COMMAND
 # Telegram's limit is 4096; room is left for the "…and N more" line.
@@ -53,10 +62,6 @@ async def say_problem(reply: Reply, problem: Problem) -> None:
     await reply.send_text(describe(reply.context.services.i18n, reply.language, problem))
 
 
-def grid_label(grid: Grid) -> str:
-    return f"{grid.code} {grid.name}"
-
-
 def span_text(plan: PlannedShift, reply: Reply) -> str:
     first = plan.spans[0]
     starts, ends = first.starts_at.astimezone(plan.zone), first.ends_at.astimezone(plan.zone)
@@ -77,18 +82,24 @@ async def allowed(reply: Reply, action: Action, unit: Unit | None, detail: str) 
     return unit if await reply.context.services.authz.allows(actor, action, unit, detail) else None
 
 
-async def refuse(reply: Reply, action: Action, detail: str) -> None:
-    """No scope for ``action`` anywhere: audited, and said."""
-    actor = await actor_of(reply.update, reply.context)
-    await reply.context.services.authz.refuse(actor, action, detail)
-    await reply.send("roster-not-allowed")
+@dataclass
+class PickedUnit:
+    """The ``Picker``'s part of a flow's draft."""
+
+    unit: int | None = None
+    page: int = 0
+    query: str | None = None  # what the unit list was narrowed to
+    single: bool = False  # the person has one unit in scope: no list, no Back to it
 
 
-class Picker:
+P = TypeVar("P", bound=PickedUnit)
+
+
+class Picker(Generic[P]):
     """A flow's first step: units in scope for ``action``, page by page, or found by typing
     part of a name or a code (as ``/invite`` does)."""
 
-    def __init__(self, flow: Flow, action: Action, prompt: str) -> None:
+    def __init__(self, flow: DraftFlow[P], action: Action, prompt: str) -> None:
         self.flow = flow
         self.choose = flow.family.adopt(Chosen, "u")
         self.turn_page = flow.family.adopt(Turned, "p")
@@ -97,16 +108,16 @@ class Picker:
 
     async def lines(self, reply: Reply) -> list[TreeLine]:
         lines = await units_for(reply.update, reply.context, self.action)
-        query = self.flow.draft(reply.context).get("query")
+        query = self.flow.state(reply.context).query
         return search_units(lines, query) if query else lines
 
     async def ask(self, reply: Reply, *, new: bool) -> None:
         lines = await self.lines(reply)
-        draft = self.flow.draft(reply.context)
+        draft = self.flow.state(reply.context)
         rows: Buttons = [
             *unit_rows(
                 lines,
-                int(draft.get("page", 0)),
+                draft.page,
                 choose=self.choose,
                 turn=self.turn_page,
                 previous=reply.t("button-previous"),
@@ -118,7 +129,7 @@ class Picker:
 
     async def turn(self, reply: Reply) -> None:
         await reply.toast("")
-        self.flow.draft(reply.context)["page"] = reply.pressed(self.turn_page).page
+        self.flow.state(reply.context).page = reply.pressed(self.turn_page).page
         await self.ask(reply, new=False)
 
     async def search(self, reply: Reply) -> bool:
@@ -129,34 +140,33 @@ class Picker:
         if not found:
             await reply.send("invite-unit-not-found", query=text)
             return False
-        self.flow.draft(reply.context).update(query=text, page=0)
+        draft = self.flow.state(reply.context)
+        draft.query, draft.page = text, 0
         await self.ask(reply, new=True)
         return True
 
     async def unit(self, reply: Reply) -> Unit | None:
         """The drafted unit, if it exists and the person may still act on it (a refusal
         is audited)."""
-        unit_id = self.flow.draft(reply.context).get("unit")
-        unit = await reply.context.services.org.unit(int(unit_id)) if unit_id else None
+        unit_id = self.flow.state(reply.context).unit
+        unit = await reply.context.services.org.unit(unit_id) if unit_id else None
         return await allowed(reply, self.action, unit, self.flow.key)
 
     async def start(self, reply: Reply, then: Callable[[Reply, bool], Awaitable[int]]) -> int:
         """Begin the flow: straight on when there is one unit, else the unit list."""
-        lines = await units_for(reply.update, reply.context, self.action)
-        draft = self.flow.draft(reply.context)
-        draft.clear()
+        lines = await units_or_refuse(reply, self.action, f"/{self.flow.key}", "roster-not-allowed")
+        draft = self.flow.fresh(reply.context)
         if not lines:
-            await refuse(reply, self.action, f"/{self.flow.key}")
             return self.flow.end(reply.context)
-        draft["single"] = len(lines) == 1
+        draft.single = len(lines) == 1
         if len(lines) == 1:
-            draft["unit"] = lines[0].unit.id
+            draft.unit = lines[0].unit.id
             return await then(reply, True)
         await self.ask(reply, new=True)
         return UNIT
 
     async def chosen(self, reply: Reply, then: Callable[[Reply, bool], Awaitable[int]]) -> int:
-        self.flow.draft(reply.context)["unit"] = reply.pressed(self.choose).id
+        self.flow.state(reply.context).unit = reply.pressed(self.choose).id
         if await self.unit(reply) is None:
             await reply.toast("access-denied")
             return UNIT
@@ -186,11 +196,12 @@ class UnitScreen:
 
     async def command(self, update: Update, context: MusterContext) -> None:
         reply = await Reply.to(update, context)
-        lines = await units_for(update, context, self.action)
+        assert update.message is not None and update.message.text is not None
+        command = update.message.text.split()[0]
+        lines = await units_or_refuse(reply, self.action, command, "roster-not-allowed")
         if not lines:
-            assert update.message is not None and update.message.text is not None
-            await refuse(reply, self.action, update.message.text.split()[0])
-        elif len(lines) == 1:
+            return
+        if len(lines) == 1:
             await self.show(reply, lines[0].unit)
         else:
             await self.units(reply, lines, 0)

@@ -6,6 +6,7 @@ from ``/duty``; the rules live in ``bot/duty/on_duty.py``."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,15 +18,12 @@ from bot.duty import buttons as b
 from bot.duty.on_duty import (
     INCIDENT_TEXT_LIMIT,
     DutyError,
-    IncidentReport,
     OnDuty,
-    Started,
 )
 from bot.duty.schedule import when_text
 from bot.kit.forms import on_earth
-from bot.kit.i18n import Html, format_day, join_list
+from bot.kit.i18n import format_day, join_list
 from bot.kit.questions import Question
-from bot.org.notices import to_secretaries
 from handlers.kit.common import (
     PRIVATE,
     Buttons,
@@ -35,12 +33,23 @@ from handlers.kit.common import (
     member_action,
     wake_delivery,
 )
-from handlers.kit.flow import Flow
-from handlers.kit.form import FormWalker
+from handlers.kit.flow import DraftFlow
+from handlers.kit.form import FormDraft, FormWalker
 from storage.models import Member, Unit
 
 LOCATION, REPORT, CONFIRM, INCIDENT = range(4)
-FLOW = Flow("on_duty", b.ON_DUTY, "onduty-cancelled")
+
+
+@dataclass
+class OnDutyDraft(FormDraft):
+    shift: int = 0  # the pressed shift
+    # An incident being put together: its words so far, its photo, its place.
+    text: str | None = None
+    photo: str | None = None
+    location: list[float] | None = None
+
+
+FLOW = DraftFlow("on_duty", b.ON_DUTY, "onduty-cancelled", OnDutyDraft)
 _ERRORS = {
     "not_yours": "onduty-error-not-yours",
     "cancelled": "onduty-error-cancelled",
@@ -119,9 +128,7 @@ async def _pressed(
         await _refuse(reply, exc)
         return reply, None
     await reply.toast("")
-    draft = FLOW.draft(context)
-    draft.clear()
-    draft["shift"] = duty.shift.id
+    FLOW.fresh(context).shift = duty.shift.id
     return reply, duty
 
 
@@ -172,13 +179,12 @@ async def location_sent(update: Update, context: MusterContext) -> int:
 
 async def _start(reply: Reply, member: Member, where: tuple[float, float] | None) -> int:
     services = reply.context.services
-    shift_id = int(FLOW.draft(reply.context)["shift"])
-
-    async def notices(started: Started) -> list[Any]:
-        return await _start_notices(reply, started)
+    shift_id = FLOW.state(reply.context).shift
 
     try:
-        started = await services.on_duty.start(member, shift_id, where, notices)
+        started = await services.on_duty.start(
+            member, shift_id, where, services.authz.nearest_secretaries
+        )
     except DutyError as exc:
         return await _refuse(reply, exc)
     wake_delivery(reply.context)
@@ -197,39 +203,6 @@ async def _start(reply: Reply, member: Member, where: tuple[float, float] | None
     )
     await reply.send("onduty-on-duty", _duty_buttons(reply, duty.shift.id), grid=duty.grid.name)
     return FLOW.end(reply.context)
-
-
-async def _start_notices(reply: Reply, started: Started) -> list[Any]:
-    """A late start (after the no-show alert) or a start far from the grid, for the
-    secretaries."""
-    services = reply.context.services
-    duty = started.duty
-    assert duty.shift.started_at is not None
-
-    def text(language: str) -> Html:
-        asker = Reply(reply.update, reply.context, language)
-        at = _local(services, duty.unit, duty.shift.started_at or duty.shift.starts_at)
-        notes = []
-        if started.late:
-            notes.append(asker.t("onduty-notice-late"))
-        if started.outside:
-            notes.append(
-                asker.t(
-                    "onduty-notice-outside",
-                    distance=started.distance_m or 0,
-                    radius=duty.grid.radius_m or 0,
-                )
-            )
-        return asker.t(
-            "onduty-start-notice",
-            name=duty.member.display_name,
-            grid=duty.grid.name,
-            unit=duty.unit.name,
-            time=f"{at:%H:%M}",
-            notes=Html("\n".join(notes)),
-        )
-
-    return await to_secretaries(services, duty.unit, text, now=services.clock.now())
 
 
 # --- End duty ---------------------------------------------------------------------------
@@ -277,7 +250,7 @@ async def report_submitted(update: Update, context: MusterContext) -> int:
     member = await _member(reply)
     if member is None:
         return FLOW.end(context)
-    shift_id = int(FLOW.draft(context).get("shift", 0))
+    shift_id = FLOW.state(context).shift
     try:
         duty = await context.services.on_duty.end(member, shift_id, REPORT_FORM.answers(context))
     except DutyError as exc:
@@ -322,30 +295,30 @@ async def incident_part(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     message = update.message
     assert message is not None
-    draft = FLOW.draft(context)
+    draft = FLOW.state(context)
     text = (message.text if message.text is not None else message.caption or "").strip() or None
     where = _where(message)
     if where is None and not message.photo and text is None:
         await reply.send("onduty-incident-unsupported")
         return INCIDENT
     if text is not None:
-        text = "\n".join(t for t in (draft.get("text"), text) if t)
+        text = "\n".join(t for t in (draft.text, text) if t)
         if len(text) > INCIDENT_TEXT_LIMIT:  # refused whole: nothing of this message kept
             await reply.send(
                 "onduty-error-incident-too-long", length=len(text), limit=INCIDENT_TEXT_LIMIT
             )
             return INCIDENT
-        draft["text"] = text
+        draft.text = text
     if where is not None:
-        draft["location"] = list(where)
+        draft.location = list(where)
     elif message.photo:
-        draft["photo"] = message.photo[-1].file_id
+        draft.photo = message.photo[-1].file_id
     parts = [
         reply.label(key)
         for key, present in (
-            ("onduty-incident-has-text", "text" in draft),
-            ("onduty-incident-has-photo", "photo" in draft),
-            ("onduty-incident-has-location", "location" in draft),
+            ("onduty-incident-has-text", draft.text is not None),
+            ("onduty-incident-has-photo", draft.photo is not None),
+            ("onduty-incident-has-location", draft.location is not None),
         )
         if present
     ]
@@ -361,20 +334,17 @@ async def incident_send(update: Update, context: MusterContext) -> int:
     member = await _member(reply)
     if member is None:
         return FLOW.end(context)
-    draft = FLOW.draft(context)
-    location = draft.get("location")
-
-    async def notices(report: IncidentReport) -> list[Any]:
-        return await _incident_notices(reply, report)
+    draft = FLOW.state(context)
+    location = draft.location
 
     try:
         await context.services.on_duty.report_incident(
             member,
-            int(draft.get("shift", 0)),
-            text=draft.get("text"),
-            photo=draft.get("photo"),
+            draft.shift,
+            text=draft.text,
+            photo=draft.photo,
             location=(float(location[0]), float(location[1])) if location else None,
-            notices=notices,
+            secretaries=context.services.authz.nearest_secretaries,
         )
     except DutyError as exc:
         if exc.reason in ("incident_empty", "incident_too_long"):  # fix it and send again
@@ -386,33 +356,6 @@ async def incident_send(update: Update, context: MusterContext) -> int:
     await reply.toast("")
     await reply.edit("onduty-incident-sent")
     return FLOW.end(context)
-
-
-async def _incident_notices(reply: Reply, report: IncidentReport) -> list[Any]:
-    services = reply.context.services
-    duty, incident = report.duty, report.incident
-
-    def text(language: str) -> Html:
-        asker = Reply(reply.update, reply.context, language)
-        at = _local(services, duty.unit, incident.at)
-        where = (
-            asker.t("onduty-incident-where", lat=f"{incident.lat:.5f}", lon=f"{incident.lon:.5f}")
-            if incident.lat is not None and incident.lon is not None
-            else ""
-        )
-        return asker.t(
-            "onduty-incident-notice",
-            name=duty.member.display_name,
-            grid=duty.grid.name,
-            unit=duty.unit.name,
-            time=f"{at:%H:%M}",
-            text=incident.text or "—",
-            where=Html(where),
-        )
-
-    return await to_secretaries(
-        services, duty.unit, text, now=services.clock.now(), photo=incident.photo_file_id
-    )
 
 
 def register(app: MusterApp) -> None:

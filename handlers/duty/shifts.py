@@ -6,6 +6,7 @@ Start duty, End duty and Report incident are ``handlers/duty/on_duty.py``; the r
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 
 from telegram import Message, Update
 from telegram.error import TelegramError
@@ -23,11 +24,20 @@ from handlers.kit.common import (
     member_action,
     wake_delivery,
 )
-from handlers.kit.flow import Flow
+from handlers.kit.flow import DraftFlow
 from storage.models import ShiftStatus
 
 REASON = 0
-FLOW = Flow("duty_decline", b.DECLINE, "duty-decline-kept")
+
+
+@dataclass
+class DeclineDraft:
+    shift: int | None = None
+    pressed: int | None = None  # the message with the pressed ❌, which keeps its ✅ till then
+    asked: int | None = None  # the message asking for the reason
+
+
+FLOW = DraftFlow("duty_decline", b.DECLINE, "duty-decline-kept", DeclineDraft)
 _TOASTS = {
     Verdict.NOT_YOURS: "duty-not-yours",
     Verdict.CANCELLED: "duty-cancelled",
@@ -112,18 +122,17 @@ async def decline(update: Update, context: MusterContext) -> int:
         await reply.toast(_TOASTS[outcome.verdict])
         return FLOW.end(context)
     await reply.toast("")
-    draft = FLOW.draft(context)
-    draft.clear()
+    draft = FLOW.fresh(context)
     query = update.callback_query
     pressed = query.message if query is not None else None
     # The message with the pressed button keeps its Confirm button until the reason is in,
     # so /cancel leaves everything as it was.
-    draft.update(shift=shift_id, pressed=pressed.message_id if pressed else None)
+    draft.shift, draft.pressed = shift_id, pressed.message_id if pressed else None
     asked = await reply.send_text(
         reply.t("duty-decline-ask", shift=_shift(reply, outcome.view), limit=REASON_LIMIT),
         [FLOW.controls(reply, back=False)],
     )
-    draft["asked"] = asked.message_id
+    draft.asked = asked.message_id
     return REASON
 
 
@@ -143,18 +152,21 @@ async def reason(update: Update, context: MusterContext) -> int:
     if problem is not None:
         await reply.send("duty-reason-text", limit=REASON_LIMIT)
         return REASON
-    draft = FLOW.draft(context)
+    draft = FLOW.state(context)
+    if draft.shift is None:  # a draft without its shift: nothing to decline
+        await reply.send("draft-stale")
+        return FLOW.end(context)
     member = reply.member
     if member is None:
         await reply.send("not-a-member", org=context.services.settings.organisation.name)
         return FLOW.end(context)
     services = context.services
     outcome = await services.duty.decline(
-        member, int(draft["shift"]), text, services.authz.nearest_secretaries
+        member, draft.shift, text, services.authz.nearest_secretaries
     )
-    await _drop_keyboard(reply, draft.get("asked"))
+    await _drop_keyboard(reply, draft.asked)
     if outcome.verdict is Verdict.DONE:
-        await _drop_keyboard(reply, draft.get("pressed"))
+        await _drop_keyboard(reply, draft.pressed)
         await reply.send("duty-declined", shift=_shift(reply, outcome.view))
         wake_delivery(context)
     else:  # the shift moved on while the reason was being typed

@@ -3,7 +3,7 @@ live in ``bot/duty/roster.py``."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -22,8 +22,9 @@ from handlers.kit.common import (
     MusterContext,
     Reply,
     actor_of,
-    units_for,
+    units_or_refuse,
 )
+from handlers.kit.flow import restore
 
 # Only files that look like a roster: other documents belong to other flows (an incident
 # report, a directive's attachment) registered after this module.
@@ -41,9 +42,22 @@ SPREADSHEET = (
 UPLOAD_KEY = "roster_upload"
 
 
-def _upload(context: MusterContext) -> dict[str, Any]:
+@dataclass
+class PendingUpload:
+    file: str | None = None  # Telegram's file id
+    name: str = ""
+    good: int | None = None  # rows that passed the check, once offered to import them
+
+
+def _upload(context: MusterContext) -> PendingUpload:
+    """The file in hand; an empty one when none is, or the one stored no longer fits (its
+    buttons then answer that they no longer apply)."""
+    return restore(context, UPLOAD_KEY, PendingUpload) or _clear(context)
+
+
+def _clear(context: MusterContext) -> PendingUpload:
     assert context.user_data is not None
-    pending: dict[str, Any] = context.user_data.setdefault(UPLOAD_KEY, {})
+    pending = context.user_data[UPLOAD_KEY] = PendingUpload()
     return pending
 
 
@@ -51,12 +65,9 @@ async def upload(update: Update, context: MusterContext) -> None:
     reply = await Reply.to(update, context)
     document = update.message.document if update.message else None
     assert document is not None
-    if not await units_for(update, context, Action.MANAGE_ROSTER):
-        # Nothing else takes files outside a flow: as before this handler existed.
-        await context.services.authz.refuse(
-            await actor_of(update, context), Action.MANAGE_ROSTER, "roster file"
-        )
-        await reply.send("free-text-hint")
+    # Nothing else takes files outside a flow: one from someone without a roster to
+    # manage is answered as before this handler existed.
+    if not await units_or_refuse(reply, Action.MANAGE_ROSTER, "roster file", "free-text-hint"):
         return
     name = document.file_name or "roster.csv"
     if not (name.lower().endswith(".csv") or document.mime_type == "text/csv"):
@@ -65,9 +76,8 @@ async def upload(update: Update, context: MusterContext) -> None:
     if (document.file_size or 0) > MAX_FILE_BYTES:
         await say_problem(reply, Problem("too_big", details={"limit": MAX_FILE_TEXT}))
         return
-    pending = _upload(context)
-    pending.clear()
-    pending.update(file=document.file_id, name=name)
+    pending = _clear(context)
+    pending.file, pending.name = document.file_id, name
     data = await _download(reply)
     if data is None:
         return
@@ -78,7 +88,7 @@ async def upload(update: Update, context: MusterContext) -> None:
         done = await roster.import_file(actor, data, name)
         check = done.check
         if done.written:
-            pending.clear()
+            _clear(context)
             await reply.send("upload-done", name=name, shifts=done.written, rows=check.rows)
             return
     await _offer(reply, check)
@@ -86,7 +96,7 @@ async def upload(update: Update, context: MusterContext) -> None:
 
 async def _download(reply: Reply) -> bytes | None:
     try:
-        file = await reply.context.bot.get_file(_upload(reply.context)["file"])
+        file = await reply.context.bot.get_file(_upload(reply.context).file or "")
         return bytes(await file.download_as_bytearray())
     except TelegramError:
         await reply.send("upload-failed")
@@ -96,7 +106,7 @@ async def _download(reply: Reply) -> bytes | None:
 async def _offer(reply: Reply, check: ShiftCheck, note: str = "") -> None:
     """The problems, and (when some rows are good) the choice to import just those."""
     pending = _upload(reply.context)
-    name = pending.get("name", "")
+    name = pending.name
     problems = problems_text(reply, check.problems)
     new = reply.update.callback_query is None
     if not check.readable:
@@ -109,10 +119,10 @@ async def _offer(reply: Reply, check: ShiftCheck, note: str = "") -> None:
     if note:
         text = Html(f"{note}\n{text}")
     if not check.good:
-        pending.clear()
+        _clear(reply.context)
         await reply.show_text(Html(f"{text}\n{reply.t('upload-nothing-good')}"), None, new=new)
         return
-    pending["good"] = len(check.good)
+    pending.good = len(check.good)
     label = reply.label("upload-import-good", count=len(check.good), shifts=check.shifts)
     rows: Buttons = [
         [(label, b.UploadConfirm().pack())],
@@ -124,7 +134,7 @@ async def _offer(reply: Reply, check: ShiftCheck, note: str = "") -> None:
 async def upload_confirm(update: Update, context: MusterContext) -> None:
     reply = await Reply.to(update, context)
     pending = _upload(context)
-    if "good" not in pending:
+    if pending.good is None:
         await reply.toast("button-stale")
         return
     await reply.toast("")
@@ -135,14 +145,14 @@ async def upload_confirm(update: Update, context: MusterContext) -> None:
     done = await context.services.roster.import_file(
         await actor_of(update, context),
         data,
-        str(pending.get("name", "")),
+        pending.name,
         partial=True,
-        expect=int(pending["good"]),
+        expect=pending.good,
     )
     if not done.written:
         await _offer(reply, done.check, reply.t("upload-changed"))
         return
-    pending.clear()
+    _clear(context)
     await reply.edit(
         "upload-partial-done",
         shifts=done.written,
@@ -153,10 +163,10 @@ async def upload_confirm(update: Update, context: MusterContext) -> None:
 
 async def upload_cancel(update: Update, context: MusterContext) -> None:
     reply = await Reply.to(update, context)
-    if not _upload(context).pop("good", None):
+    if not _upload(context).good:
         await reply.toast("button-stale")
         return
-    _upload(context).clear()
+    _clear(context)
     await reply.toast("")
     await reply.edit("upload-cancelled")
 

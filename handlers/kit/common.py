@@ -6,7 +6,7 @@ import functools
 import logging
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import timedelta
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from telegram import (
     CallbackQuery,
@@ -25,6 +25,7 @@ from bot.kit.people import InactiveMemberError, Person, language_for
 from bot.org.authz import Action, Actor
 from bot.org.service import TreeLine
 from bot.services import Services
+from handlers.kit.slots import DELIVERY, SERVICES
 from storage.models import Member, Role
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ class MusterContext(CallbackContext[MusterBot, dict[Any, Any], dict[Any, Any], d
 
     @property
     def services(self) -> Services:
-        return cast(Services, self.application.bot_data["services"])
+        return SERVICES.of(self.application)
 
 
 MusterApp = Application[
@@ -81,6 +82,20 @@ async def actor_of(update: Update, context: MusterContext) -> Actor:
 async def units_for(update: Update, context: MusterContext, action: Action) -> list[TreeLine]:
     """The units (tree order, member counts) where this person may take ``action``."""
     return await context.services.org.units_where(await actor_of(update, context), action)
+
+
+async def units_or_refuse(
+    reply: Reply, action: Action, detail: str, refusal: str
+) -> list[TreeLine]:
+    """The units where this person may take ``action``; with none anywhere, the refusal is
+    audited (``detail``: the command) and said (``refusal``: its catalogue message), and
+    the list is empty, for the flow to end."""
+    lines = await units_for(reply.update, reply.context, action)
+    if not lines:
+        actor = await actor_of(reply.update, reply.context)
+        await reply.context.services.authz.refuse(actor, action, detail)
+        await reply.send(refusal)
+    return lines
 
 
 async def language_of(update: Update, context: MusterContext) -> str:
@@ -290,6 +305,6 @@ def command_args(context: MusterContext) -> list[str]:
 
 def wake_delivery(context: MusterContext) -> None:
     """Tell the outbox worker that rows were just queued, rather than wait for its tick."""
-    wake = context.application.bot_data.get("wake_delivery")
-    if callable(wake):
-        wake()
+    engine = DELIVERY.find(context.application)
+    if engine is not None:
+        engine.wake()

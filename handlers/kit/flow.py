@@ -1,11 +1,15 @@
 """What every multi-step conversation shares: its draft in ``user_data`` (persisted, so a
-half-finished flow survives a restart) and its Back / Cancel buttons."""
+half-finished flow survives a restart) and its Back / Cancel buttons.
+
+A draft is a dataclass (``DraftFlow``) or, in the flows not yet moved to one, a dict
+(``Flow``)."""
 
 from __future__ import annotations
 
+import logging
 import warnings
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Generic, TypeVar
 
 from telegram import Update
 from telegram.ext import (
@@ -22,6 +26,12 @@ from bot.kit.callbacks import Family, Tap
 from handlers.kit.common import PRIVATE, MusterContext, Reply, say, toast
 
 Handlers = Sequence[BaseHandler[Any, Any, Any]]
+D = TypeVar("D")
+log = logging.getLogger(__name__)
+
+
+class StaleDraftError(Exception):
+    """The stored draft no longer fits the flow (stored by an older version)."""
 
 
 class Flow:
@@ -73,7 +83,10 @@ class Flow:
             )
             return ConversationHandler(
                 entry_points=list(entry_points),
-                states=states,
+                states={
+                    state: [self._guarded(handler) for handler in handlers]
+                    for state, handlers in states.items()
+                },
                 fallbacks=[
                     CallbackQueryHandler(self.cancel, pattern=self.cancel_button.pattern),
                     CommandHandler("cancel", self.cancel),
@@ -85,3 +98,63 @@ class Flow:
                 persistent=True,
                 allow_reentry=True,
             )
+
+    def _guarded(self, handler: BaseHandler[Any, Any, Any]) -> BaseHandler[Any, Any, Any]:
+        """A step whose stored draft no longer fits says so and ends the flow, instead of
+        failing (a draft left by an older version, read back after an upgrade)."""
+        step: Callable[[Update, MusterContext], Awaitable[object]] = handler.callback
+
+        async def guarded(update: Update, context: MusterContext) -> object:
+            try:
+                return await step(update, context)
+            except StaleDraftError:
+                reply = await Reply.to(update, context)
+                if update.callback_query is not None:
+                    await reply.toast("")
+                await reply.send("draft-stale")
+                return self.end(context)
+
+        handler.callback = guarded
+        return handler
+
+
+class DraftFlow(Flow, Generic[D]):
+    """A flow whose draft is the dataclass ``D``: JSON-able fields, each with a default
+    (``app/persistence.py`` stores it as a dict, which comes back as a dict)."""
+
+    def __init__(self, key: str, family: Family, cancelled: str, kind: type[D]) -> None:
+        super().__init__(key, family, cancelled)
+        self.kind = kind
+
+    def fresh(self, context: MusterContext) -> D:
+        """A new, empty draft (the flow starts over)."""
+        assert context.user_data is not None
+        draft = context.user_data[self.key] = self.kind()
+        return draft
+
+    def state(self, context: MusterContext) -> D:
+        """The draft; StaleDraftError when the one stored cannot be read back."""
+        draft = restore(context, self.key, self.kind)
+        if draft is None:
+            raise StaleDraftError(self.key)
+        return draft
+
+
+def restore(context: MusterContext, key: str, kind: type[D]) -> D | None:
+    """The ``kind`` dataclass kept in ``user_data[key]`` (a new one when there is none),
+    read back from the dict persistence stored; None, and dropped, when that dict no
+    longer fits ``kind`` (left by an older version)."""
+    assert context.user_data is not None
+    held = context.user_data.get(key)
+    if isinstance(held, kind):
+        return held
+    try:
+        draft = kind() if held is None else kind(**held) if isinstance(held, dict) else None
+    except TypeError:  # fields renamed or gone since it was stored
+        draft = None
+    if draft is None:
+        log.info("draft %s no longer fits, dropped", key)
+        context.user_data.pop(key, None)
+        return None
+    context.user_data[key] = draft
+    return draft

@@ -7,7 +7,8 @@ answered (``finish``)."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
@@ -18,7 +19,7 @@ from bot.kit.forms import AnswerError, check_answer
 from bot.kit.i18n import Html
 from bot.kit.questions import CHOICE_KINDS, Kind, Question, Text
 from handlers.kit.common import PRIVATE, MusterContext, Reply
-from handlers.kit.flow import Flow
+from handlers.kit.flow import DraftFlow
 
 # reason -> the message saying what is wrong, with what the person can do
 ERRORS = {
@@ -87,14 +88,25 @@ def text_in(reply: Reply, text: Text) -> str:
     return forms.text_in(reply.language, text)
 
 
-class FormWalker:
-    """The draft keeps ``i`` (the question being asked), ``answers`` (by question id) and
-    ``picked`` (a multiple choice in progress); it lives in the flow's draft, so a form
-    half filled survives a restart."""
+@dataclass
+class FormDraft:
+    """The ``FormWalker``'s part of a flow's draft, so a form half filled survives a
+    restart."""
+
+    i: int = 0  # the question being asked
+    answers: dict[str, Any] = field(default_factory=dict)  # by question id
+    picked: list[str] = field(default_factory=list)  # a multiple choice in progress
+
+
+F = TypeVar("F", bound=FormDraft)
+
+
+class FormWalker(Generic[F]):
+    """Asks a form's questions one by one, in the flow's draft (a ``FormDraft``)."""
 
     def __init__(
         self,
-        flow: Flow,
+        flow: DraftFlow[F],
         state: int,
         questions: Questions,
         title: str,
@@ -114,11 +126,48 @@ class FormWalker:
         self.guard = guard  # runs before each answer is taken (a day turned, a form changed)
 
     def start(self, context: MusterContext, answers: dict[str, Any] | None = None) -> None:
-        self.flow.draft(context).update(i=0, answers=dict(answers or {}), picked=[])
+        draft = self.flow.state(context)
+        draft.i, draft.answers, draft.picked = 0, dict(answers or {}), []
+
+    async def again(self, update: Update, context: MusterContext) -> int:
+        """A "Change it" button: the form from its first question, the answers kept."""
+        reply = await Reply.to(update, context)
+        await reply.toast("")
+        self.flow.state(context).i = 0
+        return await self.ask(reply, new=False)
+
+    async def restart(self, update: Update, context: MusterContext) -> int:
+        """A "Start over" button: the form from its first question, the answers gone."""
+        reply = await Reply.to(update, context)
+        await reply.toast("")
+        self.start(context)
+        return await self.ask(reply, new=False)
+
+    async def confirm(
+        self, reply: Reply, new: bool, key: str, submit: tuple[str, str], restart: tuple[str, str]
+    ) -> None:
+        """The answers to submit (message ``key``), with the Submit and Start over buttons
+        given as (label key, callback data), and Cancel."""
+        rows: list[list[tuple[str, str]]] = [
+            [(reply.t(submit[0]), submit[1])],
+            [(reply.t(restart[0]), restart[1]), *self.flow.controls(reply, back=False)],
+        ]
+        summary = self.summary(reply, self.answers(reply.context))
+        await reply.show_text(reply.t(key, summary=summary), rows, new=new)
+
+    async def answer_refused(
+        self, reply: Reply, reason: str, details: dict[str, Any]
+    ) -> int | None:
+        """At submit, an answer the service refused (the form changed under it): say why
+        and ask the form again from the first question; None for any other reason."""
+        if reason not in ERRORS:
+            return None
+        await reply.send(ERRORS[reason], **error_args(details))
+        self.flow.state(reply.context).i = 0
+        return await self.ask(reply, new=True)
 
     def answers(self, context: MusterContext) -> dict[str, Any]:
-        answers: dict[str, Any] = self.flow.draft(context).setdefault("answers", {})
-        return answers
+        return self.flow.state(context).answers
 
     def summary(self, reply: Reply, answers: dict[str, Any]) -> Html:
         services = reply.context.services
@@ -127,7 +176,7 @@ class FormWalker:
 
     def _current(self, context: MusterContext) -> Question | None:
         questions = self.questions(context)
-        index = int(self.flow.draft(context).get("i", 0))
+        index = self.flow.state(context).i
         return questions[index] if index < len(questions) else None
 
     async def ask(self, reply: Reply, *, new: bool) -> int:
@@ -135,10 +184,10 @@ class FormWalker:
         question = self._current(context)
         if question is None:
             return await self.finish(reply, new)
-        draft = self.flow.draft(context)
+        draft = self.flow.state(context)
         # Buttons carry their question's number: a double tap lands on the next question
         # and must not answer it.
-        index = int(draft.get("i", 0))
+        index = draft.i
         rows: list[list[tuple[str, str]]] = []
         if question.kind is Kind.SINGLE_CHOICE:
             rows += [
@@ -146,7 +195,7 @@ class FormWalker:
                 for c in question.choices
             ]
         elif question.kind is Kind.MULTIPLE_CHOICE:
-            picked = set(draft.get("picked", []))
+            picked = set(draft.picked)
             rows += [
                 [
                     (
@@ -194,15 +243,15 @@ class FormWalker:
         except AnswerError as exc:
             await reply.send(ERRORS[exc.reason], **error_args(exc.details))
             return self.state
-        draft = self.flow.draft(context)
-        self.answers(context)[question.id] = value
-        draft["i"] = int(draft.get("i", 0)) + 1
-        draft["picked"] = []
+        draft = self.flow.state(context)
+        draft.answers[question.id] = value
+        draft.i += 1
+        draft.picked = []
         return await self.ask(reply, new=new)
 
     async def _stale(self, reply: Reply, pressed: Choose | Toggle | Done | Skip) -> bool:
         """A button from a question already answered (a double tap, an old message)."""
-        if pressed.index != int(self.flow.draft(reply.context).get("i", 0)):
+        if pressed.index != self.flow.state(reply.context).i:
             await reply.toast("button-stale")
             return True
         await reply.toast("")
@@ -220,7 +269,7 @@ class FormWalker:
         pressed = reply.pressed(self.toggle)
         if await self._stale(reply, pressed):
             return self.state
-        picked: list[str] = self.flow.draft(context).setdefault("picked", [])
+        picked = self.flow.state(context).picked
         if pressed.choice in picked:
             picked.remove(pressed.choice)
         else:
@@ -231,7 +280,7 @@ class FormWalker:
         reply = await Reply.to(update, context)
         if await self._stale(reply, reply.pressed(self.done_button)):
             return self.state
-        return await self.take(reply, list(self.flow.draft(context).get("picked", [])))
+        return await self.take(reply, list(self.flow.state(context).picked))
 
     async def skipped(self, update: Update, context: MusterContext) -> int:
         reply = await Reply.to(update, context)

@@ -26,15 +26,27 @@ def paged(
     """One ``button`` per item of the page, ``PAGE_SIZE`` a page, then ‹ › buttons
     (``turn(page)``) if there are other pages. A page out of range (a list that shrank
     since the keyboard was sent, or forged data) shows the nearest one."""
-    pages = max(1, -(-len(items) // PAGE_SIZE))
-    page = min(max(page, 0), pages - 1)
+    page = page_of(len(items), page)
     rows = [[button(item)] for item in items[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]]
+    nav = turns(len(items), page, turn=turn, previous=previous, more=more)
+    return [*rows, nav] if nav else rows
+
+
+def page_of(count: int, page: int, size: int = PAGE_SIZE) -> int:
+    """``page`` within the pages of ``count`` items (the nearest one if out of range)."""
+    return min(max(page, 0), max(1, -(-count // size)) - 1)
+
+
+def turns(
+    count: int, page: int, *, turn: Make, previous: str, more: str, size: int = PAGE_SIZE
+) -> list[Button]:
+    """The ‹ › buttons around page ``page`` of ``count`` items, ``size`` a page."""
     nav = []
     if page > 0:
         nav.append((previous, turn(page - 1).pack()))
-    if page < pages - 1:
+    if (page + 1) * size < count:
         nav.append((more, turn(page + 1).pack()))
-    return [*rows, nav] if nav else rows
+    return nav
 
 
 def unit_rows(

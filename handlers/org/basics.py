@@ -7,7 +7,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.checkins.service import WindowState
-from bot.kit.i18n import LANGUAGES, format_date_iso, format_day, join_html
+from bot.kit.i18n import LANGUAGES, Language, format_date_iso, format_day, join_html
 from bot.org.buttons import PickLanguage
 from handlers.kit.common import (
     PRIVATE,
@@ -20,7 +20,7 @@ from handlers.kit.common import (
 )
 from handlers.kit.menu import refresh_menu
 
-LANGUAGE_NAMES = {"en": "English", "zh": "简体中文"}
+LANGUAGE_NAMES = {Language.EN: "English", Language.ZH: "简体中文"}
 
 
 async def me(update: Update, context: MusterContext) -> None:
@@ -74,7 +74,7 @@ async def language_chosen(update: Update, context: MusterContext) -> None:
     query = update.callback_query
     pressed = PickLanguage.parse(query.data if query else None)
     assert pressed is not None  # matched on its pattern
-    code = pressed.code
+    code = Language(pressed.code)
     person = person_of(update)
     member = await context.services.membership.member(person.telegram_id)
     reply = Reply(update, context, code)

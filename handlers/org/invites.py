@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import Update
@@ -28,8 +29,9 @@ from handlers.kit.common import (
     Reply,
     actor_of,
     units_for,
+    units_or_refuse,
 )
-from handlers.kit.flow import Flow
+from handlers.kit.flow import DraftFlow
 from handlers.kit.pickers import unit_rows
 from storage.models import Invite, Role, Unit
 
@@ -38,22 +40,27 @@ EXPIRY_CHOICES = ("1d", "7d", "30d")
 SHOWN_INVITES = 10
 
 
-FLOW = Flow("invite", b.INVITE, "invite-cancelled")
+@dataclass
+class InviteDraft:
+    unit: int | None = None
+    page: int = 0  # of the unit list
+    query: str | None = None  # what the unit list was searched for
+    role: str | None = None  # a Role's value
+    uses: int | None = None  # None: unlimited
+    expiry: str | None = None  # one of EXPIRY_CHOICES ("7d")
+
+
+FLOW = DraftFlow("invite", b.INVITE, "invite-cancelled", InviteDraft)
 
 
 async def start(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    lines = await units_for(update, context, Action.INVITE_MEMBER)
+    lines = await units_or_refuse(reply, Action.INVITE_MEMBER, "/invite", "invite-not-allowed")
     if not lines:
-        await context.services.authz.refuse(
-            await actor_of(update, context), Action.INVITE_MEMBER, "/invite"
-        )
-        await reply.send("invite-not-allowed")
         return FLOW.end(context)
-    draft = FLOW.draft(context)
-    draft.clear()
+    draft = FLOW.fresh(context)
     if len(lines) == 1:
-        draft["unit"] = lines[0].unit.id
+        draft.unit = lines[0].unit.id
         return await _ask_role(reply, context, new_message=True)
     return await _ask_unit(reply, context, lines, page=0, new_message=True)
 
@@ -80,7 +87,7 @@ async def _ask_unit(
     ]
     key = "invite-choose-unit-search" if query else "invite-choose-unit"
     text = reply.t(key, count=len(lines), query=query or "")
-    FLOW.draft(context)["page"] = page
+    FLOW.state(context).page = page
     await reply.show_text(text, rows, new=new_message)
     return UNIT
 
@@ -89,7 +96,7 @@ async def unit_page(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
     lines = await units_for(update, context, Action.INVITE_MEMBER)
-    search = FLOW.draft(context).get("query")
+    search = FLOW.state(context).query
     if search:
         lines = search_units(lines, search)
     return await _ask_unit(reply, context, lines, reply.pressed(b.InviteUnits).page, query=search)
@@ -103,14 +110,14 @@ async def unit_search(update: Update, context: MusterContext) -> int:
     if not found:
         await reply.send("invite-unit-not-found", query=text)
         return UNIT
-    FLOW.draft(context)["query"] = text
+    FLOW.state(context).query = text
     return await _ask_unit(reply, context, found, 0, new_message=True, query=text)
 
 
 async def _unit_of(update: Update, context: MusterContext) -> Unit | None:
     """The drafted unit, if it still exists and the person may still invite to it (a
     refusal is audited)."""
-    unit_id = FLOW.draft(context).get("unit")
+    unit_id = FLOW.state(context).unit
     unit = await context.services.org.unit(unit_id) if unit_id else None
     if unit is None:
         return None
@@ -121,7 +128,7 @@ async def _unit_of(update: Update, context: MusterContext) -> Unit | None:
 
 async def unit_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    FLOW.draft(context)["unit"] = reply.pressed(b.InviteUnit).id
+    FLOW.state(context).unit = reply.pressed(b.InviteUnit).id
     if await _unit_of(update, context) is None:
         await reply.toast("access-denied")
         return UNIT
@@ -146,7 +153,7 @@ async def _ask_role(reply: Reply, context: MusterContext, *, new_message: bool =
 async def role_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    FLOW.draft(context)["role"] = Role(reply.pressed(b.InviteRole).role).value
+    FLOW.state(context).role = Role(reply.pressed(b.InviteRole).role).value
     return await _ask_uses(reply, context)
 
 
@@ -164,7 +171,7 @@ async def _ask_uses(reply: Reply, context: MusterContext) -> int:
 async def uses_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    FLOW.draft(context)["uses"] = reply.pressed(b.InviteUses).uses or None
+    FLOW.state(context).uses = reply.pressed(b.InviteUses).uses or None
     return await _ask_expiry(reply, context)
 
 
@@ -192,7 +199,7 @@ async def expiry_chosen(update: Update, context: MusterContext) -> int:
         await reply.toast("button-stale")
         return EXPIRY
     await reply.toast("")
-    FLOW.draft(context)["expiry"] = choice
+    FLOW.state(context).expiry = choice
     rows: Buttons = [
         [
             (reply.t("invite-approval-yes"), b.InviteApproval(True).pack()),
@@ -207,9 +214,9 @@ async def expiry_chosen(update: Update, context: MusterContext) -> int:
 async def approval_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    draft = FLOW.draft(context)
+    draft = FLOW.state(context)
     unit = await _unit_of(update, context)
-    if unit is None or "role" not in draft or "expiry" not in draft:
+    if unit is None or draft.role is None or draft.expiry is None:
         await reply.edit("invite-not-allowed")
         return FLOW.end(context)
     services = context.services
@@ -217,9 +224,9 @@ async def approval_chosen(update: Update, context: MusterContext) -> int:
         created = await services.invites.create(
             await actor_of(update, context),
             unit,
-            Role(draft["role"]),
-            uses=draft.get("uses"),
-            expires_in=parse_duration(draft["expiry"]),
+            Role(draft.role),
+            uses=draft.uses,
+            expires_in=parse_duration(draft.expiry),
             approval=reply.pressed(b.InviteApproval).approval,
         )
     except PermissionDeniedError:
@@ -244,20 +251,19 @@ async def approval_chosen(update: Update, context: MusterContext) -> int:
 
 
 async def _go_back(reply: Reply, context: MusterContext, step: int) -> int:
-    draft = FLOW.draft(context)
+    draft = FLOW.state(context)
     if step == APPROVAL:
-        draft.pop("expiry", None)
+        draft.expiry = None
         return await _ask_expiry(reply, context)
     if step == EXPIRY:
-        draft.pop("uses", None)
+        draft.uses = None
         return await _ask_uses(reply, context)
     if step == USES:
-        draft.pop("role", None)
+        draft.role = None
         return await _ask_role(reply, context)
     lines = await units_for(reply.update, context, Action.INVITE_MEMBER)
-    draft.pop("unit", None)
-    draft.pop("query", None)
-    return await _ask_unit(reply, context, lines, draft.get("page", 0))
+    draft.unit = draft.query = None
+    return await _ask_unit(reply, context, lines, draft.page)
 
 
 def _back_from(step: int) -> Any:

@@ -11,6 +11,7 @@ from datetime import date
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot.config import FeatureName
 from bot.kit.days import iso_day
 from bot.kit.i18n import Html, join_list
 from bot.org.authz import Action, Actor, PermissionDeniedError
@@ -122,7 +123,10 @@ async def _show(reply: Reply, unit: Unit, day: date | None) -> None:
     except SummaryError:
         await reply.send("summary-future")
         return
-    text = SummaryText(services.i18n, reply.language).daily(found)
+    organisation = services.settings.organisation
+    text = SummaryText(
+        services.i18n, reply.language, duty=organisation.uses(FeatureName.DUTY)
+    ).daily(found)
     if found.empty:
         await reply.send_text(text)
         return

@@ -278,8 +278,12 @@ def summary_text(plan: Plan, code: str) -> str:
         f"Members {today.members} · checked in {today.checked_in}"
         f" ({percent(today.checked_in, today.expected)}) · excused by check-in {today.excused}"
         f" · on recorded leave {today.on_leave} · missing {today.missing}\n"
-        f"Against Fri 27 Nov: checked in {change(today.checked_in, before.checked_in)},"
-        f" missing {change(today.missing, before.missing)}",
+        + (
+            "No earlier day to compare with: this is the first with members."
+            if before.members == 0  # nobody had joined by Friday
+            else f"Against Fri 27 Nov: checked in {change(today.checked_in, before.checked_in)},"
+            f" missing {change(today.missing, before.missing)}"
+        ),
     ]
     rows: list[tuple[float, str, str]] = []
     own = [p for p in plan.people if p.unit == code]
@@ -292,8 +296,12 @@ def summary_text(plan: Plan, code: str) -> str:
         c, b = counts(people), day_before(people)
         rate = c.checked_in / c.expected if c.expected else 2.0
         shown = f"{c.checked_in}/{c.expected} ({percent(c.checked_in, c.expected)})"
-        missing = f"missing {c.missing} ({change(c.missing, b.missing)})"
-        rows.append((rate, name, f"• {name}{label}: {shown} · {missing}"))
+        moved = change(c.missing, b.missing) if b.members else "—"  # nobody the day before
+        missing = f"missing {c.missing} ({moved})"
+        # Nobody handles a flag in the demo: each of the day's is open at 20:00.
+        opened = sum(1 for p in people if p.checks_in and p.answer == "problem")
+        open_flags = f" · 🚩 flags open: {opened}" if opened else ""
+        rows.append((rate, name, f"• {name}{label}: {shown} · {missing}{open_flags}"))
     heading = "By unit, worst first (checked in / expected, missing, change)"
     parts.append("\n".join([heading, *[text for _, _, text in sorted(rows)]]))
     missing_here = sorted(p.name for p in own if not p.checks_in and not p.leave)
@@ -328,6 +336,8 @@ def summary_text(plan: Plan, code: str) -> str:
             f"• ⚠️ 11:00 {plan.unit(plan.grid(s.grid).unit).name}: {plan.words.incident}"
             for s in incidents
         ]
+        if flags:
+            lines.append(f"🚩 flags open: {len(flags)}")
         parts.append("\n".join(lines))
     return "\n\n".join(parts)
 
@@ -358,7 +368,9 @@ def test_muster_demo_reports_and_keeps_its_files(
     assert summary.startswith("📊 City Committee — Mon 30 Nov\n\nMembers 48 · ")
     assert (out / "chart-CITY-2026-11-30.png").read_bytes().startswith(b"\x89PNG")
     book = openpyxl.load_workbook(out / "workbook-CITY-2026-11-30.xlsx")
-    assert book.sheetnames == ["Units", "Members", "Shifts", "Directives"]
+    assert book.sheetnames == [
+        "Units", "Members", "Answers", "Shifts", "Duty reports", "Directives", "Definitions",
+    ]  # fmt: skip
     assert book["Members"].max_row == 1 + 48
     # Nothing is left listening where the stand-in was.
     port = re.search(r"127\.0\.0\.1:(\d+)", printed.err)

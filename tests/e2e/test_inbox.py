@@ -18,7 +18,7 @@ import pytest
 from telegram.request import RequestData
 
 from app.build import build_application
-from app.inbox import Inbox, InboxRequest
+from app.inbox import INBOX, Inbox, InboxRequest
 from app.runner import serve_polling
 from bot.config import Settings, load_settings
 from bot.kit.clock import FakeClock
@@ -244,7 +244,7 @@ async def test_a_replay_that_fails_stops_the_start_with_its_own_error(
     async def unreadable_disk(limit: int = 0) -> list[dict[str, Any]]:
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(app.bot_data["inbox"].storage.inbox, "unprocessed", unreadable_disk)
+    monkeypatch.setattr(INBOX.of(app).storage.inbox, "unprocessed", unreadable_disk)
     # Not PTB's "This Application is still running!", which hid it.
     with pytest.raises(sqlite3.OperationalError, match="disk I/O error"):
         await serve_polling(app, asyncio.Event(), poll_timeout=1)

@@ -13,10 +13,11 @@ import pytest
 from app.build import build_application
 from app.runner import serve_polling
 from bot.config import load_settings
+from bot.directives.drafting import Draft
 from bot.directives.questions import Choice, Question
-from bot.directives.service import Draft
 from bot.kit.clock import SystemClock
 from fakeapi import BotApiServer, FakeBotApi, FakeUser
+from handlers.kit.slots import DELIVERY, SERVICES
 from storage.directives import Target
 from storage.models import Role
 from tests.e2e.test_polling import TOKEN
@@ -40,11 +41,12 @@ async def test_members_answer_a_question_over_http_and_the_headcount_counts_them
             checkin={"reminders": []},  # the real clock: no check-in reminders in between
         )
         app = await build_application(settings, clock=SystemClock())
-        services = app.bot_data["services"]
+        services = SERVICES.of(app)
         storage = services.storage
         await load_tree(services, tmp_path)
         branch = await storage.units.by_code("RIV-1")
         district = await storage.units.by_code("RIV")
+        assert branch is not None and district is not None
         people = [(8001 + i, f"Member {i}", None, "en", branch.id) for i in range(3)]
         await storage.members.add_many(people, services.clock.now())
         async with storage.db.transaction() as conn:
@@ -72,7 +74,7 @@ async def test_members_answer_a_question_over_http_and_the_headcount_counts_them
                     question=QUESTION,
                 ),
             )
-            app.bot_data["wake_delivery"]()
+            DELIVERY.of(app).wake()
             received = {}
             for chat_id, *_ in people:
                 call = await api.wait_for_call("sendMessage", chat_id=chat_id)

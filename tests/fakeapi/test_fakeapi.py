@@ -130,6 +130,25 @@ async def test_pressing_a_button_answers_and_edits(
     assert current.buttons == []  # editMessageText without markup drops the keyboard
 
 
+class Markup(str):
+    """A str subclass, as a bot's own "safe HTML" type would be."""
+
+
+@pytest.mark.asyncio
+async def test_strings_reach_the_stand_in_as_plain_text(api: FakeBotApi) -> None:
+    """Over HTTP every string is plain JSON text; in-process the stand-in must see the same,
+    not the bot's str subclasses (each copy of such a message cost several times more)."""
+    async with build_app(api) as app:
+        keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(Markup("Yes"), callback_data="y")]])
+        await app.bot.send_message(1001, Markup("<b>hi</b>"), reply_markup=keyboard)
+
+    (call,) = api.calls_of("sendMessage")
+    button = call.params["reply_markup"]["inline_keyboard"][0][0]
+    assert type(call.params["text"]) is str and type(button["text"]) is str
+    (sent,) = api.sent_to(1001)
+    assert type(sent.raw["text"]) is str and sent.buttons == [("Yes", "y")]
+
+
 @pytest.mark.asyncio
 async def test_press_rejects_unknown_and_url_buttons(drv: ChatDriver, alice: FakeUser) -> None:
     (menu,) = await drv.send(alice, alice.command("start"))

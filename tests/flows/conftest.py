@@ -18,6 +18,7 @@ from bot.org.authz import Actor
 from bot.services import Services
 from fakeapi import ChatDriver, FakeBotApi, FakeRequest, FakeUser, Replies
 from handlers.kit.common import MusterApp
+from handlers.kit.slots import DELIVERY, SERVICES
 from storage import Storage
 from storage.models import Member, Role, Unit
 from tests.conftest import ADMIN_ID
@@ -34,7 +35,7 @@ class Harness:
 
     @property
     def services(self) -> Services:
-        services: Services = self.app.bot_data["services"]
+        services = SERVICES.of(self.app)
         return services
 
     def person(
@@ -74,7 +75,7 @@ class Harness:
         handled = 0
         for _ in range(10):
             ticked = await run_schedule(self.app)
-            drained = int(await self.app.bot_data["delivery"].drain())
+            drained = int(await DELIVERY.of(self.app).drain())
             handled += drained
             if not ticked and not drained:
                 return handled

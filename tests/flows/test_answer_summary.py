@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.directives.service import Draft
+from bot.directives.drafting import Draft
 from bot.org.authz import Actor
 from storage.directives import Target
 from tests.flows.conftest import Harness
@@ -74,4 +74,4 @@ async def test_the_summary_shows_the_days_questions_per_unit(harness: Harness, o
     )
     summary = await services.summaries.compile(riv, date(2026, 12, 1))
     assert headcount is not None
-    assert summary.questions[0].lines == headcount.lines
+    assert summary.asked[0].lines == headcount.lines

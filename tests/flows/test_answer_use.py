@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 
 from bot.directives.buttons import MessageChosen
-from bot.directives.service import DirectiveError, Draft
+from bot.directives.drafting import DirectiveError, Draft
 from fakeapi import FakeUser, Replies, SentMessage
 from storage.directives import Directive, FollowUp, Target
 from storage.models import Role
@@ -136,7 +136,7 @@ async def test_a_follow_up_reaches_exactly_those_with_that_answer_when_it_is_sen
     directive = await answered(harness, sec, members)
     ann, bo, cy = members
     detail = await open_detail(harness, sec)
-    assert labels(detail)[1:4] == [
+    assert [label for label in labels(detail) if label.startswith("✉️")] == [
         CAN_COME,
         "✉️ Message those who chose “I need transport”",
         "✉️ Message those who chose “I cannot”",
@@ -178,6 +178,30 @@ async def test_a_follow_up_reaches_exactly_those_with_that_answer_when_it_is_sen
     silent = await storage.directives.stragglers(follow_up.id)
     assert [s.display_name for s in silent] == ["Dee"]
     assert done.text is not None and done.text.startswith("Sending")
+
+
+async def test_a_units_drill_down_offers_the_follow_up_for_that_unit_only(
+    harness: Harness, sec: FakeUser, members: list[FakeUser]
+) -> None:
+    await answered(harness, sec, members)
+    detail = await open_detail(harness, sec)
+    # The district's own members: the detail's buttons already cover the whole district.
+    [own] = await harness.send(sec, sec.press(detail, "👥 Riverside District (own members)"))
+    assert not [label for label in labels(own) if label.startswith("✉️")]
+    detail = await open_detail(harness, sec)
+    [branch] = await harness.send(sec, sec.press(detail, "👥 Riverside Branch 1"))
+    assert "Ann — I can come (3)" in (branch.text or "")
+    came = "✉️ Message those in Riverside Branch 1 who chose “I can come”"
+    assert [label for label in labels(branch) if label.startswith("✉️")] == [
+        came,
+        "✉️ Message those in Riverside Branch 1 who chose “I need transport”",
+        "✉️ Message those in Riverside Branch 1 who chose “I cannot”",
+    ]
+    # Only Ann chose it there (Dee, who also did, is the district's own).
+    [step] = await harness.send(sec, sec.press(branch, came))
+    assert (step.text or "").startswith(
+        "Follow-up to the 1 member in Riverside Branch 1 who chose “I can come”."
+    )
 
 
 async def test_follow_up_refused_out_of_scope_for_nobody_and_withdrawn(

@@ -12,6 +12,7 @@ import pytest
 from app.build import build_application
 from bot.checkins.config import CheckinSettings
 from fakeapi import ChatDriver, FakeRequest, FakeUser, SentMessage
+from handlers.kit.slots import SERVICES
 from storage.models import Role
 from tests.flows.conftest import Harness
 from tests.unit.test_checkins import form
@@ -194,7 +195,7 @@ async def test_a_half_filled_form_survives_a_restart(harness: Harness, ann: Fake
         clock=harness.clock,
         storage=harness.services.storage,
     )
-    app2.bot_data["services"].checkins.form = form()
+    SERVICES.of(app2).checkins.form = form()
     async with ChatDriver(app2, harness.api) as driver:
         replies = await driver.send(ann, ann.message("37"))
         step = newest(replies)

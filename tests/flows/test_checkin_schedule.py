@@ -4,11 +4,12 @@ slot, late but never after closing, in each unit's own timezone, across restarts
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
 from fakeapi import FakeUser, Replies, SentMessage
+from handlers.kit.slots import DELIVERY
 from storage.models import Role
 from tests.flows.conftest import Harness
 from tests.flows.test_checkin import local
@@ -127,7 +128,7 @@ async def test_a_restart_repeats_nothing(harness: Harness, people: dict[str, Fak
     )
     harness.clock.advance(timedelta(minutes=5))
     await run_schedule(app2)
-    assert await app2.bot_data["delivery"].drain() == 0
+    assert await DELIVERY.of(app2).drain() == 0
     assert len(reminders(harness, people["bo"])) == 1
 
 
@@ -214,3 +215,22 @@ async def test_a_reminder_that_cannot_be_edited_gets_a_new_message(
     [done] = await harness.send(bo, bo.press(step, "✅ Submit"))
     assert done.text == "✅ Checked in for Tue 1 Dec."
     assert done.message_id == step.message_id
+
+
+async def test_a_dated_workday_gets_its_reminders(
+    harness: Harness, people: dict[str, FakeUser], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """China's 调休: Saturday 12 December is a working day by ``checkin.workdays``."""
+    bo = people["bo"]
+    checkins = harness.services.checkins
+    monkeypatch.setattr(
+        checkins, "form", checkins.form.model_copy(update={"workdays": [date(2026, 12, 12)]})
+    )
+    harness.clock.set(local("2026-12-05 09:00"))  # an ordinary Saturday: no reminder
+    await harness.run_due()
+    assert reminders(harness, bo) == []
+    harness.clock.set(local("2026-12-12 09:00"))
+    await harness.run_due()
+    assert reminders(harness, bo) == [
+        "⏰ Time to check in for Sat 12 Dec. Check-in closes at 22:00."
+    ]

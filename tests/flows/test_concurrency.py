@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from telegram import Update
 
-from app.inbox import Inbox
+from app.inbox import INBOX
 from fakeapi import FakeBotApi, FakeUser
 from fakeapi.core import JSON
 from storage import Storage
@@ -39,7 +39,7 @@ async def running(harness: Harness, *held: asyncio.Event) -> AsyncIterator[Push]
     assert app.job_queue is not None
     for job in app.job_queue.jobs():  # the tick is not under test here
         job.schedule_removal()
-    inbox: Inbox = app.bot_data["inbox"]
+    inbox = INBOX.of(app)
 
     async def push(update: JSON) -> None:
         update = harness.api.observe_update(update)
@@ -161,7 +161,7 @@ async def test_an_update_is_marked_processed_only_once_handled(
     processed; Ann's is not until it is handled (a crash now would replay hers only)."""
     ann, ben = members
     api, app = harness.api, harness.app
-    inbox: Inbox = app.bot_data["inbox"]
+    inbox = INBOX.of(app)
     release, mark = hold(api, "sendMessage", ann.id), len(api.calls)
     async with running(harness, release) as push:
         assert await inbox.replay(app) == 0  # as at start: nothing left over; books kept
@@ -184,7 +184,7 @@ async def test_the_inbox_hooks_run_only_when_they_have_something_to_do(
     and PTB's bookkeeping. The gate matches a resend only, the books only while kept."""
     ann, _ = members
     app = harness.app
-    inbox: Inbox = app.bot_data["inbox"]
+    inbox = INBOX.of(app)
     payload = harness.api.observe_update(ann.command("help"))
     update = Update.de_json(payload, app.bot)
     [gate], [books] = app.handlers[-1000], app.handlers[1000]
@@ -206,7 +206,7 @@ async def test_a_handled_update_is_written_down_at_once_not_on_the_next_second(
     hour away, so only that can have done it."""
     ann, _ = members
     app, repo = harness.app, harness.services.storage.inbox
-    inbox: Inbox = app.bot_data["inbox"]
+    inbox = INBOX.of(app)
     monkeypatch.setattr("app.inbox.SETTLE_SECONDS", 3600.0)
     marked, mark = asyncio.Event(), repo.mark_processed
 
@@ -246,7 +246,7 @@ async def test_a_crash_while_an_answer_is_half_handled_leaves_a_form_that_goes_o
     ann, _ = members
     api, app = harness.api, harness.app
     harness.clock.set(local("2026-12-01 09:00"))
-    inbox: Inbox = app.bot_data["inbox"]
+    inbox = INBOX.of(app)
     reached = asyncio.Event()
     release = hold(api, "editMessageText", ann.id, reached)
     image = tmp_path / "crashed.db"
@@ -269,7 +269,7 @@ async def test_a_crash_while_an_answer_is_half_handled_leaves_a_form_that_goes_o
     mark = len(api.calls)
     restarted = await build_app(settings, storage, harness.clock, api)
     async with restarted:
-        await restarted.bot_data["inbox"].replay(restarted)
+        await INBOX.of(restarted).replay(restarted)
         await restarted.start()
         try:
             await restarted.update_queue.join()

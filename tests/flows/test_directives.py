@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from bot.delivery.engine import DeliveryEngine
 from bot.delivery.pacer import Slot
 from bot.directives.buttons import Acknowledge, ToggleTarget
 from fakeapi import FakeUser, SentMessage
+from handlers.kit.slots import DELIVERY
 from storage.models import Role
 from tests.flows.conftest import Harness
 
@@ -298,7 +298,7 @@ async def test_a_crash_while_queuing_the_unreachable_notice_loses_it_not(
 ) -> None:
     harness.api.block(613)
     done = await compose(harness, sec, ack=False)
-    await harness.app.bot_data["delivery"].drain()  # sent; the directive not closed yet
+    await DELIVERY.of(harness.app).drain()  # sent; the directive not closed yet
     crash_next_enqueue(harness, monkeypatch)
     with pytest.raises(RuntimeError):
         await harness.run_due()
@@ -470,7 +470,7 @@ async def test_cancelled_directive_refuses_acknowledgement(
     directive = (await harness.services.storage.directives.recent([], 1))[0]
     actor = await harness.services.authz.actor(sec.id)
     # Sent already: it can no longer be withdrawn.
-    from bot.directives.service import DirectiveError
+    from bot.directives.drafting import DirectiveError
 
     with pytest.raises(DirectiveError):
         await harness.services.directives.cancel(actor, directive.id)
@@ -627,7 +627,7 @@ async def test_withdrawing_mid_send_holds_back_the_claimed_messages_too(
         await harness.join(person, "RIV-1")
     recipients = [*members, *extra]
     storage = harness.services.storage
-    engine: DeliveryEngine = harness.app.bot_data["delivery"]
+    engine = DELIVERY.of(harness.app)
     # One worker: it claims four rows at a time, ahead of its sends, deterministically.
     monkeypatch.setattr(engine, "settings", engine.settings.model_copy(update={"concurrency": 1}))
     done = await compose(harness, sec, ack=False, unit="☐ Riverside District (11)")

@@ -21,6 +21,7 @@ from bot.duty.buttons import (
 )
 from fakeapi import FakeUser
 from fakeapi.core import SentMessage
+from handlers.kit.slots import DELIVERY
 from storage.models import Role, Shift, ShiftStatus
 from storage.shifts import NewShift
 from tests.flows.conftest import Harness
@@ -321,6 +322,27 @@ async def test_decline_with_a_reason_bad_input_and_cancel(
     assert "Decline" not in (hint.text or "")
 
 
+async def test_a_decline_whose_stored_draft_lost_its_shift_is_dropped_politely(
+    harness: Harness, crew: dict[str, FakeUser], north: int
+) -> None:
+    """A draft read back from the database is a dict; one without the shift (left by an
+    older version) ends the flow with a clear answer, and the shift stays as it was."""
+    ann = crew["ann"]
+    shift_id = await add_shift(harness, ann, north, "2026-12-01 20:00")
+    await at(harness, "2026-12-01 08:00")
+    [ask] = asks(harness, ANN)
+    await harness.send(ann, ann.press(ask, "❌ Decline"))
+    harness.app.user_data[ANN]["duty_decline"] = {"asked": None}
+    [answer] = await harness.send(ann, ann.message("My child is sick"))
+    assert answer.text == (
+        "This no longer applies: it was started before an update of the bot. Nothing was"
+        " changed; please start again."
+    )
+    assert (await shift(harness, shift_id)).status is ShiftStatus.ASSIGNED
+    [hint] = await harness.send(ann, ann.message("hello?"))  # the flow is over
+    assert hint.text is not None and hint.text.startswith("I didn't expect a message here.")
+
+
 async def test_cover_race_exactly_one_wins_and_the_others_are_told(
     harness: Harness, crew: dict[str, FakeUser], north: int
 ) -> None:
@@ -403,7 +425,7 @@ async def test_a_start_prompt_queued_before_the_grace_ran_out_is_dropped(
 
     await run_schedule(harness.app)  # queued, then the sender stalls past the grace
     harness.clock.set(local("2026-12-01 20:40"))
-    await harness.app.bot_data["delivery"].drain()
+    await DELIVERY.of(harness.app).drain()
     assert texts(harness, ANN, "starts now") == []
 
 
@@ -426,7 +448,7 @@ async def test_a_restart_repeats_no_step(
     )
     harness.clock.advance(timedelta(minutes=5))
     assert await run_schedule(restarted) == 0
-    assert await restarted.bot_data["delivery"].drain() == 0
+    assert await DELIVERY.of(restarted).drain() == 0
     requests = [m for m in harness.api.sent_to(ANN) if "North Street" in (m.text or "")]
     assert len(requests) == 2  # the request and the one reminder (closed at the cut-off)
     assert len(harness.api.calls_of("editMessageText")) == 2
@@ -468,14 +490,14 @@ async def test_an_open_shift_nobody_took_is_reported_once_at_the_start(
     assert (await shift(harness, shift_id)).status is ShiftStatus.OPEN
     await at(harness, "2026-12-01 21:00")
     assert len(texts(harness, SEC, "Uncovered")) == 1
-    # The workbook says it as /roster does: uncovered, no longer "cover needed".
+    # The workbook says it as /roster does (in plain words): uncovered, not "cover needed".
     sec = crew["sec"]
     [book] = await harness.send(sec, sec.command("export", "2026-12-01", "2026-12-01"))
     data = harness.api.file_bytes(book.raw["document"]["file_id"])
     assert data is not None
     rows = list(openpyxl.load_workbook(io.BytesIO(data))["Shifts"].iter_rows(values_only=True))
     status = rows[0].index("Status")
-    assert [row[status] for row in rows[1:]] == ["❌ uncovered"]
+    assert [row[status] for row in rows[1:]] == ["uncovered"]
     edits = harness.api.calls_of("editMessageText")
     assert len([c for c in edits if c.params["chat_id"] in offers]) == 3  # once each
 

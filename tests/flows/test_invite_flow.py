@@ -3,6 +3,7 @@ and surviving a restart in the middle."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from app.build import build_application
 from bot.org.buttons import InviteRole, InviteUnit, RevokeInvite
 from fakeapi import ChatDriver, FakeRequest, FakeUser, SentMessage
+from handlers.kit.common import MusterApp
 from storage.models import Role
 from tests.flows.conftest import Harness
 
@@ -124,21 +126,39 @@ async def test_role_lost_mid_flow_is_rechecked(harness: Harness, admin: FakeUser
     assert await harness.services.storage.invites.all() == before
 
 
-async def test_conversation_survives_restart(harness: Harness) -> None:
-    sec = harness.person(307, "Tia")
+async def _role_asked(harness: Harness, sec: FakeUser) -> SentMessage:
+    """``sec`` joined as Riverside's secretary, inviting to Riverside Branch 1: the
+    message asking for the role."""
     await harness.join(sec, "RIV", Role.SECRETARY)
     [menu] = await harness.send(sec, sec.command("invite"))
     [step] = await harness.send(sec, sec.press(menu, "Riverside Branch 1 (0)"))
-    [step] = await harness.send(sec, sec.press(step, "secretary"))
+    return step
+
+
+async def _restarted(harness: Harness, user_id: int = 0, draft: object = None) -> MusterApp:
+    """A second application on the same database; the stored invite draft of ``user_id``
+    replaced by ``draft`` (as an older version of Muster left it) when one is given."""
     await harness.app.update_persistence()
+    services = harness.services
+    if draft is not None:
+        async with services.storage.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE ptb_user_data SET data = ? WHERE user_id = ?",
+                (json.dumps({"invite": draft}), user_id),
+            )
+    return await build_application(
+        services.settings, request=FakeRequest(harness.api), clock=harness.clock,
+        storage=services.storage,
+    )  # fmt: skip
+
+
+async def test_conversation_survives_restart(harness: Harness) -> None:
+    sec = harness.person(307, "Tia")
+    step = await _role_asked(harness, sec)
+    [step] = await harness.send(sec, sec.press(step, "secretary"))
     # A second application on the same database (the first one "crashed").
     services = harness.services
-    app2 = await build_application(
-        services.settings,
-        request=FakeRequest(harness.api),
-        clock=harness.clock,
-        storage=services.storage,
-    )
+    app2 = await _restarted(harness)
     async with ChatDriver(app2, harness.api) as driver2:
         [step] = await driver2.send(sec, sec.press(step, "100 people"))
         assert step.text == "How long should the link work?"
@@ -195,3 +215,39 @@ async def test_short_max_expiry_is_offered_in_hours(
     [step] = await harness.send(admin, admin.press(step, "12 h"))
     [done] = await harness.send(admin, admin.press(step, "No, admit directly"))
     assert done.text is not None and done.text.startswith("Invite for Hillside Branch 1")
+
+
+async def test_a_draft_stored_as_a_dict_by_the_old_code_still_loads(harness: Harness) -> None:
+    sec = harness.person(309, "Vic")
+    step = await _role_asked(harness, sec)
+    [step] = await harness.send(sec, sec.press(step, "secretary"))
+    branch = await harness.unit("RIV-1")
+    old = {"unit": branch.id, "page": 0, "role": "secretary"}  # the dict the old code kept
+    app2 = await _restarted(harness, 309, old)
+    async with ChatDriver(app2, harness.api) as driver2:
+        [step] = await driver2.send(sec, sec.press(step, "100 people"))
+        [step] = await driver2.send(sec, sec.press(step, "30 days"))
+        [done] = await driver2.send(sec, sec.press(step, "No, admit directly"))
+    assert done.text is not None
+    assert done.text.startswith("Invite for Riverside Branch 1 (secretary)")
+
+
+async def test_a_draft_that_no_longer_fits_is_dropped_with_a_clear_answer(
+    harness: Harness,
+) -> None:
+    sec = harness.person(310, "Wen", language="zh")
+    step = await _role_asked(harness, sec)
+    before = await harness.services.storage.invites.all()
+    app2 = await _restarted(harness, 310, {"unit_id": 7, "kind": "secretary"})
+    async with ChatDriver(app2, harness.api) as driver2:
+        replies = await driver2.send(sec, sec.press(step, "书记"))
+        assert replies.texts == [
+            "此操作是在机器人更新前开始的，现已失效，未做任何更改。请重新开始。"
+        ]
+        # The flow is over: the old keyboard's next press changes nothing either.
+        again = await driver2.send(sec, sec.press(step, "书记"))
+        assert again.callback_answers[0].text == "此按钮已失效，未做任何更改。"
+        # Starting again works.
+        [menu] = await driver2.send(sec, sec.command("invite"))
+        assert menu.buttons
+    assert await harness.services.storage.invites.all() == before

@@ -370,6 +370,36 @@ async def test_upload_with_bad_rows_offers_the_good_ones(harness: Harness, crew:
     assert len(await shifts(harness)) == 2
 
 
+ONE_GOOD_ROW = (
+    b"grid,member,date,start,end\nG1,@ann,2026-12-02,18:00,22:00\nG9,@ann,2026-12-03,18:00,22:00\n"
+)
+
+
+async def test_an_upload_kept_as_a_dict_by_the_old_code_is_still_imported(
+    harness: Harness, crew: Crew
+) -> None:
+    sec = crew.sec
+    [offer] = await harness.send(sec, sec.document("roster.csv", ONE_GOOD_ROW))
+    file_id = harness.app.user_data[sec.id]["roster_upload"].file
+    old = {"file": file_id, "name": "roster.csv", "good": 1}  # as the old code kept it
+    harness.app.user_data[sec.id]["roster_upload"] = old
+    [done] = await harness.send(sec, sec.press(offer, "Import the good row (1 shift)"))
+    assert done.text == "✅ 1 shift imported from 1 row; 1 skipped."
+
+
+async def test_an_upload_kept_by_an_older_version_in_another_shape_is_not_imported(
+    harness: Harness, crew: Crew
+) -> None:
+    """The file in hand is read back from the database as a dict; one that no longer fits
+    is dropped: its Import button answers that it no longer applies."""
+    sec = crew.sec
+    [offer] = await harness.send(sec, sec.document("roster.csv", ONE_GOOD_ROW))
+    harness.app.user_data[sec.id]["roster_upload"] = {"file_id": "x", "rows_ok": 1}
+    replies = await harness.send(sec, sec.press(offer, "Import the good row (1 shift)"))
+    assert toasts(replies) == ["This button no longer applies. Nothing was changed."]
+    assert await shifts(harness) == []
+
+
 async def test_upload_rechecked_at_confirm_and_cancelled(harness: Harness, crew: Crew) -> None:
     sec = crew.sec
     data = (

@@ -12,6 +12,7 @@ from app.runner import announce
 from bot.config import Settings
 from bot.kit.clock import FakeClock
 from fakeapi import ChatDriver, FakeBotApi
+from handlers.kit.slots import DELIVERY, SERVICES
 from storage import Storage
 from tests.conftest import ADMIN_ID
 from tests.flows.conftest import Harness, build_app
@@ -32,7 +33,7 @@ async def test_a_different_bot_name_is_logged_and_told_to_each_admin(
     # The token belongs to @riverside_real_bot; the config says @muster_test_bot.
     api = FakeBotApi(clock=clock.now, bot_username="riverside_real_bot")
     app = await build_app(settings, storage, clock, api)
-    services = app.bot_data["services"]
+    services = SERVICES.of(app)
     await load_tree(services, tmp_path)
     unit = await storage.units.by_code("RIV")
     assert unit is not None
@@ -40,7 +41,7 @@ async def test_a_different_bot_name_is_logged_and_told_to_each_admin(
     async with ChatDriver(app, api):
         with caplog.at_level(logging.ERROR, logger="app.runner"):
             await announce(app)
-        await app.bot_data["delivery"].drain()
+        await DELIVERY.of(app).drain()
     [logged] = [r for r in caplog.records if r.name == "app.runner"]
     assert "muster_test_bot" in logged.getMessage()
     assert "@riverside_real_bot" in logged.getMessage()

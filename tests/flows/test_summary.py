@@ -6,21 +6,23 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import openpyxl
 import pytest
 
 from app.build import build_application
 from bot.delivery.pacer import Pacer
-from bot.directives.service import Draft
+from bot.directives.drafting import Draft
 from bot.org.authz import Actor
 from bot.summaries.render import SummaryText
 from fakeapi import ChatDriver, FakeRequest, FakeUser
+from handlers.kit.slots import SERVICES
 from storage.directives import Target
 from storage.models import Role
 from tests.flows.conftest import Harness
 from tests.flows.test_checkin import local
+from tests.flows.test_on_duty import add_shift
 
 DAY = "2026-12-01"  # a Tuesday
 
@@ -85,25 +87,27 @@ async def test_evening_summary_reaches_each_coordinator_once(harness: Harness, o
     [text] = summaries(harness, org.coord.id)
     # RIV-1: Ann, Bo (sick: excused), Cy (flagged) and Sam checked in, Di on leave, Ed
     # missing; RIV itself: the two coordinators, who did not check in. Nobody had joined
-    # the day before.
+    # the day before: nothing to compare with (not "+4").
     assert text == (
         "📊 Riverside District — Tue 1 Dec\n\n"
         "Members 8 · checked in 4 (57%) · excused by check-in 1 · on recorded leave 1 · missing 3\n"
-        "Against Mon 30 Nov: checked in +4, missing +3\n\n"
+        "No earlier day to compare with: this is the first with members.\n\n"
         "By unit, worst first (checked in / expected, missing, change)\n"
-        "• Riverside District (own members): 0/2 (0%) · missing 2 (+2)\n"
-        "• Riverside Branch 1: 4/5 (80%) · missing 1 (+1)\n\n"
+        "• Riverside District (own members): 0/2 (0%) · missing 2 (—)\n"
+        "• Riverside Branch 1: 4/5 (80%) · missing 1 (—) · 🚩 flags open: 1\n\n"
         "Missing in Riverside District itself: Chen, Cora\n\n"
         "Duty: no grids or shifts today.\n\n"
         "Directives today: none.\n\n"
         "Problems: 1 flagged check-in, 0 incidents on duty\n"
-        "• 🚩 Cy (Riverside Branch 1)"
+        "• 🚩 Cy (Riverside Branch 1)\n"
+        "🚩 flags open: 1"
     )
     [text_zh] = summaries(harness, org.coord_zh.id)
     # The two "not missing" figures say where they come from: the day's answer, /leave.
     assert "成员8 · 已打卡4（57%）· 打卡告假1 · 登记请假1 · 未打卡3" in text_zh
     assert "Riverside District本级未打卡：Chen、Cora" in text_zh  # names listed with 、
     assert "<b>" not in text_zh
+    assert "这是第一个有成员的日子，暂无前一日可比较。" in text_zh
     await harness.run_due()
     harness.clock.set(local(f"{DAY} 23:00"))
     await harness.run_due()
@@ -136,7 +140,7 @@ async def test_a_summary_missed_while_down_is_sent_late_once(harness: Harness, o
     # A restart on the same database sends nothing again.
     storage = harness.services.storage
     app = await build_application(
-        harness.app.bot_data["services"].settings,
+        SERVICES.of(harness.app).settings,
         request=FakeRequest(harness.api),
         clock=harness.clock,
         storage=storage,
@@ -188,6 +192,30 @@ async def test_weekly_summary_on_sunday(harness: Harness, org: Org) -> None:
     assert "• Mon 30 Nov: — · missing 0" in weekly[0]  # nobody had joined yet
     assert "• Tue 1 Dec: 57% · missing 3" in weekly[0]
     assert "• Sat 5 Dec: — · missing 0" in weekly[0]  # a day off
+
+
+async def test_a_dated_workday_is_summed_up_as_a_working_day(
+    harness: Harness, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Saturday 5 December made a working day (调休, ``checkin.workdays``): its summary
+    counts who is missing, and Monday compares with it rather than with Friday."""
+    checkins = harness.services.checkins
+    monkeypatch.setattr(
+        checkins, "form", checkins.form.model_copy(update={"workdays": [date(2026, 12, 5)]})
+    )
+    harness.clock.set(local("2026-12-05 09:00"))
+    await checkin(harness, org.members["Ann"], "post")
+    harness.clock.set(local("2026-12-05 20:00"))
+    await harness.run_due()
+    [saturday] = [text for text in summaries(harness, org.coord.id) if "Sat 5 Dec" in text]
+    assert "Members 8 · checked in 1 (12%)" in saturday and "Day off" not in saturday
+    harness.clock.set(local("2026-12-06 20:00"))  # Sunday stays a day off
+    await harness.run_due()
+    weekly = [m.text or "" for m in harness.api.sent_to(org.coord.id) if "📈" in (m.text or "")]
+    assert "• Sat 5 Dec: 12% · missing 7" in weekly[0]
+    assert "• Sun 6 Dec: — · missing 0" in weekly[0]
+    monday = await harness.services.summaries.compile(await harness.unit("RIV"), date(2026, 12, 7))
+    assert monday.previous_day == date(2026, 12, 5)
 
 
 async def test_on_demand_and_its_refusals(harness: Harness, org: Org) -> None:
@@ -244,13 +272,16 @@ async def test_the_workbook_lists_members_and_units(harness: Harness, org: Org) 
     data = harness.api.file_bytes(book.raw["document"]["file_id"])
     assert data is not None
     members = sheet(data, "Members")
-    assert members[0] == ["Name", "Unit", "Status", "Flag", "Time"]
-    statuses = {row[0]: row[2] for row in members[1:]}
+    assert members[0] == [
+        "Name", "Username", "Unit", "Status", "Time", "Excused by check-in", "Flag",
+    ]  # fmt: skip
+    statuses = {row[0]: row[3] for row in members[1:]}
+    # An excused check-in is a check-in, as in the text ("excused" says which).
     assert statuses == {
         "Chen": "missing",
         "Cora": "missing",
         "Ann": "checked in",
-        "Bo": "excused by check-in",
+        "Bo": "checked in",
         "Cy": "checked in",
         "Di": "on recorded leave",
         "Ed": "missing",
@@ -378,10 +409,14 @@ async def test_the_evening_summary_carries_its_chart_and_workbook(
     assert english and chinese and english != chinese  # each worded in its reader's language
     [book] = [m for m in harness.api.sent_to(org.coord_zh.id) if "document" in m.raw]
     data = harness.api.file_bytes(book.raw["document"]["file_id"])
-    assert data is not None and sheet(data, "成员")[0] == ["姓名", "单位", "状态", "标记", "时间"]
-    # The two "not missing" figures are named apart, as in the text; statuses as /roster.
-    statuses = {row[0]: row[2] for row in sheet(data, "成员")[1:]}
-    assert (statuses["Bo"], statuses["Di"], statuses["Ed"]) == ("打卡告假", "登记请假", "未打卡")
+    assert data is not None and sheet(data, "成员")[0] == [
+        "姓名", "用户名", "单位", "状态", "时间", "打卡告假", "标记",
+    ]  # fmt: skip
+    # The two "not missing" figures are named apart, as in the text.
+    statuses = {row[0]: [row[3], row[5]] for row in sheet(data, "成员")[1:]}
+    assert (statuses["Bo"], statuses["Di"], statuses["Ed"]) == (
+        ["已打卡", "是"], ["登记请假", None], ["未打卡", None],
+    )  # fmt: skip
     assert sheet(data, "单位")[0] == [
         "代码", "单位", "层级", "成员数", "已打卡", "打卡告假", "登记请假", "未打卡", "打卡率 %",
     ]  # fmt: skip
@@ -453,3 +488,21 @@ async def test_impossible_days_are_not_dates(harness: Harness, org: Org) -> None
         assert answer.text == (
             "“0001-01-01” is not a date. Write it like 2026-12-01: /summary 2026-12-01"
         )
+
+
+async def test_export_shows_shift_times_in_the_organisations_zone(
+    harness: Harness, org: Org
+) -> None:
+    """Regression: /export wrote a shift of a unit without a timezone of its own in UTC
+    (10:00 for an 18:00 shift in Shanghai); the organisation's zone is that unit's clock.
+    The cells are spreadsheet datetimes, which carry no zone: the wall clock is written."""
+    await add_shift(harness, org.members["Ann"].id, f"{DAY} 18:00", f"{DAY} 22:00")
+    harness.clock.set(local("2026-12-02 12:00"))
+    [book] = await harness.send(org.coord, org.coord.command("export", DAY, DAY))
+    data = harness.api.file_bytes(book.raw["document"]["file_id"])
+    assert data is not None
+    header, *rows = sheet(data, "Shifts")
+    start, end = header.index("Start"), header.index("End")
+    assert [(row[start], row[end]) for row in rows] == [
+        (datetime(2026, 12, 1, 18, 0), datetime(2026, 12, 1, 22, 0))
+    ]

@@ -41,9 +41,10 @@ def test_default_deny(units: dict[str, Unit]) -> None:
         assert can(admin, action, units["RIV-1"])
         assert can(admin, action, None)
         assert not can(coordinator, action, None)
-    # Coordinators watch (and send their summaries to a group); they do not manage.
+    # Coordinators watch (and send their summaries to a group) and follow up the flags
+    # passed up to them; they do not manage.
     allowed = {a for a in Action if can(coordinator, a, units["RIV-1"])}
-    assert allowed == {Action.VIEW_UNIT, Action.SUMMARY_CHAT}
+    assert allowed == {Action.VIEW_UNIT, Action.SUMMARY_CHAT, Action.HANDLE_FLAG}
     # Role management and org import are for admins alone.
     for action in (Action.MANAGE_ROLES, Action.MOVE_MEMBER, Action.IMPORT_ORG):
         assert action not in RULES

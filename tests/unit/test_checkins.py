@@ -11,7 +11,6 @@ import pytest
 
 from bot.checkins.config import CheckinSettings
 from bot.checkins.service import (
-    KIND_FLAG,
     CheckinError,
     CheckinService,
     WindowState,
@@ -20,6 +19,7 @@ from bot.checkins.service import (
 from bot.kit.clock import FakeClock
 from bot.kit.questions import Choice, Kind, Question, Text
 from bot.services import Services
+from storage.checkins import CheckinKind
 from storage.models import Member, Role, Unit
 from tests.orgdata import load_tree
 
@@ -111,6 +111,18 @@ def test_days_off_and_holidays(services: Services, clock: FakeClock) -> None:
     at(clock, "2026-12-24 23:00")
     # The next opening skips the holiday and the weekend after it.
     assert checkins.next_opening(None) == local_instant(date(2026, 12, 28), time(6), SHANGHAI)
+
+
+def test_a_dated_workday_is_a_working_saturday(services: Services, clock: FakeClock) -> None:
+    checkins = CheckinService(
+        services.storage, clock, form(workdays=[date(2026, 12, 12)]), SHANGHAI
+    )
+    at(clock, "2026-12-12 10:00")  # the 调休 Saturday: open as on any working day
+    assert checkins.window(None).state is WindowState.OPEN
+    at(clock, "2026-12-05 10:00")  # other Saturdays stay off
+    assert checkins.window(None).state is WindowState.DAY_OFF
+    at(clock, "2026-12-11 23:00")  # Friday night: the next opening is that Saturday
+    assert checkins.next_opening(None) == local_instant(date(2026, 12, 12), time(6), SHANGHAI)
 
 
 def test_dst_neither_shifts_nor_doubles_a_local_time() -> None:
@@ -229,7 +241,7 @@ async def test_a_flagged_checkin_is_saved_with_its_secretaries_notice(
     assert await services.storage.outbox.claim(clock.now(), 10) == []  # nothing to tell
     await service.save(member, {"status": "help"})
     [row] = await services.storage.outbox.claim(clock.now(), 10)
-    assert (row.kind, row.chat_id, row.member_id) == (KIND_FLAG, 78, sam.id)
+    assert (row.kind, row.chat_id, row.member_id) == (CheckinKind.FLAG, 78, sam.id)
     assert row.payload == {"member": member.id, "day": "2026-12-01"}
 
 

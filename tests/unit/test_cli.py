@@ -61,6 +61,18 @@ def test_config_check(
     assert lines[1].startswith("organisation.admins:")
 
 
+def test_config_check_refuses_to_switch_off_the_organisation(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "off.toml"
+    path.write_text('[organisation]\nfeatures_off = ["duty", "org"]\n', encoding="utf-8")
+    code, out, err = run(capsys, "--config", str(path), "config", "check")
+    assert (code, out) == (2, "")
+    assert err == (
+        "organisation.features_off: org cannot be switched off: every other feature needs it\n"
+    )
+
+
 def test_config_check_warns_about_what_a_valid_file_lacks(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

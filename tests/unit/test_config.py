@@ -223,6 +223,22 @@ max = 35
     ]
 
 
+def test_workdays_must_be_days_off_otherwise(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+[checkin]
+holidays = ["2026-10-10"]
+workdays = ["2026-12-12", "2026-12-08", "2026-10-10", "2026-12-12"]
+""",
+    )
+    assert problems(path) == [
+        "checkin.workdays[1]: 2026-12-08 is a tue, a working day anyway (not in checkin.days_off)",
+        "checkin.workdays[2]: 2026-10-10 is also in checkin.holidays; keep it in one",
+        "checkin.workdays: a date is listed twice",
+    ]
+
+
 def test_duty_settings_are_checked(tmp_path: Path) -> None:
     path = write(
         tmp_path,
@@ -272,3 +288,17 @@ def test_updates_handled_at_once_as_shipped_bounded_and_configurable() -> None:
     with pytest.raises(ConfigError) as caught:
         load_settings(None, telegram={"concurrent_updates": 5000})
     assert "telegram.concurrent_updates" in str(caught.value)
+
+
+def test_flag_escalate_after_is_checked(tmp_path: Path) -> None:
+    path = write(tmp_path, '[checkin]\nflag_escalate_after = "soon"\n')
+    assert problems(path) == [
+        "checkin.flag_escalate_after: 'soon' is not a duration like 30m, 12h, 7d or 2w"
+    ]
+    path = write(tmp_path, '[checkin]\nflag_escalate_after = "30m"\n')
+    assert problems(path) == [
+        "checkin.flag_escalate_after: less than an hour gives nobody time to answer"
+    ]
+    path = write(tmp_path, '[checkin]\nflag_escalate_after = "24h"\n')
+    assert load_settings(path).checkin.flag_escalate_after == timedelta(hours=24)
+    assert load_settings(write(tmp_path, "")).checkin.flag_escalate_after is None  # off

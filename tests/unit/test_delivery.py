@@ -20,19 +20,19 @@ from telegram.error import RetryAfter, TimedOut
 from telegram.request import BaseRequest
 
 from bot.config import DeliverySettings
-from bot.delivery.engine import (
+from bot.delivery.answers import retry_after_seconds
+from bot.delivery.engine import DeliveryEngine
+from bot.delivery.outgoing import (
     ATTACHMENT_SENT_KEY,
     Attachment,
-    DeliveryEngine,
     Outcome,
     Outgoing,
     Renderer,
     notice_message,
-    retry_after_seconds,
 )
 from bot.delivery.pacer import Pacer
+from bot.directives.drafting import Draft
 from bot.directives.schedule import DirectiveRenderers
-from bot.directives.service import Draft
 from bot.kit.clock import FakeClock
 from bot.services import Services
 from fakeapi import FakeBotApi, FakeRequest

@@ -8,6 +8,7 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +23,11 @@ from telegram.ext import (
     filters,
 )
 
+from app.persistence import SQLitePersistence
 from fakeapi import ChatDriver, FakeBotApi, FakeRequest, FakeUser
 from fakeapi.driver import AnyApplication
+from storage.chat_state import ChatStateRepository
 from storage.db import Database
-from storage.persistence import SQLitePersistence
 
 
 @pytest.fixture
@@ -58,6 +60,25 @@ async def test_conversations_survive_restart(db: Database) -> None:
         await db.close()
 
 
+async def test_storage_keeps_the_state_as_json_text_in_one_commit(db: Database) -> None:
+    """The repository under the adapter: text in, the same text out; writes gathered at
+    once go in one batch, the last write of a row winning."""
+    state = ChatStateRepository(db)
+    await asyncio.gather(
+        state.set_data("user", 7, '{"lang":"zh"}'),
+        state.set_data("chat", 7, '{"n":1}'),
+        state.set_conversation("t", "[7,7]", '"ask"'),
+        state.set_conversation("t", "[7,7]", '"done"'),
+    )
+    assert await state.data("user") == {7: '{"lang":"zh"}'}
+    assert await state.data("chat") == {7: '{"n":1}'}
+    assert await state.conversations("t") == {"[7,7]": '"done"'}
+    await state.drop_data("user", 7)
+    await state.drop_conversation("t", "[7,7]")
+    assert await state.data("user") == {}
+    assert await state.conversations("t") == {}
+
+
 async def test_ending_a_conversation_deletes_its_row(db: Database) -> None:
     persistence = SQLitePersistence(db)
     await persistence.get_conversations("t")
@@ -88,6 +109,26 @@ async def test_user_and_chat_data_survive_restart(db: Database) -> None:
         await db.close()
 
 
+@dataclass
+class _Draft:
+    unit: int | None = None
+    days: list[str] = field(default_factory=list)
+    pair: tuple[int, int] | None = None
+
+
+async def test_a_dataclass_draft_is_stored_as_the_dict_of_its_fields(db: Database) -> None:
+    persistence = SQLitePersistence(db)
+    await persistence.update_user_data(42, {"leave": _Draft(3, ["2026-12-01"])})
+    await persistence.update_user_data(43, {"leave": _Draft(pair=(1, 2))})  # would be a list
+    await persistence.flush()
+    db = await reopen(db)
+    try:
+        loaded = await SQLitePersistence(db).get_user_data()
+        assert loaded == {42: {"leave": {"unit": 3, "days": ["2026-12-01"], "pair": None}}}
+    finally:
+        await db.close()
+
+
 async def test_drop_user_and_chat_data(db: Database) -> None:
     persistence = SQLitePersistence(db)
     await persistence.update_user_data(42, {"a": 1})
@@ -105,7 +146,7 @@ async def test_unfaithful_user_data_is_skipped_with_warning(
 ) -> None:
     persistence = SQLitePersistence(db)
     await persistence.update_user_data(42, {"lang": "en"})
-    with caplog.at_level(logging.WARNING, logger="storage.persistence"):
+    with caplog.at_level(logging.WARNING, logger="app.persistence"):
         await persistence.update_user_data(42, {"lang": "uk", "oops": bad})
     assert "'oops'" in caplog.text and "42" in caplog.text
     assert await persistence.get_user_data() == {42: {"lang": "en"}}  # old row kept
@@ -178,6 +219,29 @@ async def test_conversation_continues_after_application_restart(db: Database) ->
         assert user_row is not None and json.loads(user_row["data"]) == {"started": True}
     finally:
         await db.close()
+
+
+async def test_a_flush_hands_over_no_chat_data(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No handler keeps anything in chat_data, so PTB is not asked to copy and hand over
+    every touched chat's (empty) dict at each flush; user data is still stored."""
+    api = FakeBotApi()
+    ann = FakeUser(42, "Ann", api=api)
+    app = build_app(db, api, [])
+    handed: list[int] = []
+
+    async def spy(self: SQLitePersistence, chat_id: int, data: dict[str, Any]) -> None:
+        handed.append(chat_id)
+
+    monkeypatch.setattr(SQLitePersistence, "update_chat_data", spy)
+    async with ChatDriver(app, api) as chat:
+        await chat.send(ann, ann.command("start"))
+        await app.update_persistence()
+
+    assert handed == []
+    row = await db.fetchone("SELECT data FROM ptb_user_data WHERE user_id = 42")
+    assert row is not None and json.loads(row["data"]) == {"started": True}
 
 
 @asynccontextmanager

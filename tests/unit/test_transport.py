@@ -35,7 +35,9 @@ from app.build import build_application
 from app.inbox import InboxRequest
 from bot.config import load_settings
 from bot.delivery.reply_pacing import PacedReplies
-from bot.delivery.transport import AiohttpRequest, never_sent
+from bot.delivery.requests import ENGINE_REQUEST
+from bot.delivery.transport import AiohttpRequest, bulk_lane, never_sent
+from handlers.kit.slots import SERVICES
 from tests.unit.test_pacer import Timeline, pacer_on
 from tests.unit.test_reply_pacing import Telegram
 from tests.unit.test_reply_pacing import request as paced
@@ -67,6 +69,9 @@ class Server:
     delay: float = 0.0
     seen: list[Seen] = field(default_factory=list)
     peers: set[object] = field(default_factory=set)
+    held: set[str] = field(default_factory=set)  # chat ids answered only after ``release``
+    release: asyncio.Event = field(default_factory=asyncio.Event)
+    all_held: asyncio.Event = field(default_factory=asyncio.Event)  # every held one arrived
 
     def answer(self, status: int, body: Any) -> None:
         self.status = status
@@ -83,6 +88,10 @@ class Server:
             else:
                 form[name] = str(value)
         self.seen.append(Seen(request.method, dict(request.headers), form, files))
+        if form.get("chat_id") in self.held:
+            if self.held <= {seen.form.get("chat_id") for seen in self.seen}:
+                self.all_held.set()
+            await self.release.wait()
         if self.delay:
             await asyncio.sleep(self.delay)
         return web.Response(status=self.status, body=self.body)
@@ -249,6 +258,39 @@ async def test_a_full_pool_times_out_unsent_after_the_pool_timeout(server: Serve
         assert list(both) == [OK["result"]] * 2
 
 
+async def test_the_outbox_and_the_replies_do_not_wait_for_each_others_connections(
+    server: Server,
+) -> None:
+    """A burst of presses held every connection and the broadcast's sends queued behind
+    them (bench.burst): the outbox's requests (``ENGINE_REQUEST``, through the reply pacer
+    as the app's bot makes them) have connections of their own."""
+    server.held = {"1", "2"}
+    async with AiohttpRequest(connection_pool_size=1, bulk_pool_size=1, pool_timeout=0.01) as r:
+
+        async def post(endpoint: str, values: dict[str, Any]) -> Any:
+            return await r.post(server.url, data(**values))
+
+        limiter = PacedReplies(pacer_on(Timeline()))
+
+        def call(endpoint: str, chat: int, rate_limit_args: dict[str, bool] | None) -> Any:
+            values = {"chat_id": chat, "callback_query_id": "q"}
+            return limiter.process_request(
+                post, (endpoint, values), {}, endpoint, values, rate_limit_args
+            )
+
+        answer = asyncio.create_task(call("answerCallbackQuery", 1, None))
+        send = asyncio.create_task(call("sendMessage", 2, ENGINE_REQUEST))
+        async with asyncio.timeout(5):  # both reach Telegram: neither waits for the other
+            await server.all_held.wait()
+        # Each kind is still bounded by its own connections.
+        with pytest.raises(TimedOut, match="Pool timeout"):
+            await r.post(server.url, data(chat_id=3))
+        with pytest.raises(TimedOut, match="Pool timeout"), bulk_lane():
+            await r.post(server.url, data(chat_id=4))
+        server.release.set()
+        assert [await answer, await send] == [OK["result"]] * 2
+
+
 @pytest.fixture
 def unanswered_port() -> Iterator[int]:
     """A port whose listen queue is full: a new connection attempt gets no answer."""
@@ -373,6 +415,8 @@ async def test_the_default_timeouts_and_pool_size_are_ptbs() -> None:
     assert AiohttpRequest(read_timeout=None).read_timeout is None
     with pytest.raises(ValueError, match="connection_pool_size"):
         AiohttpRequest(connection_pool_size=0)
+    with pytest.raises(ValueError, match="bulk_pool_size"):
+        AiohttpRequest(bulk_pool_size=-1)
 
 
 async def test_a_reply_is_sent_again_only_when_its_timeout_says_it_never_left(
@@ -420,4 +464,4 @@ async def test_the_application_sends_everything_over_this_transport(
         assert isinstance(polling, InboxRequest) and isinstance(polling.inner, AiohttpRequest)
         assert polling.inner is not app.bot.request
     finally:
-        await app.bot_data["services"].storage.close()
+        await SERVICES.of(app).storage.close()

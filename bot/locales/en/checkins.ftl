@@ -41,6 +41,27 @@ form-error-location = Please share a location (📎 → Location), or /cancel.
 form-error-photo = Please send a photo, or /cancel.
 checkin-flag-notice = ⚠️ <b>{ $name }</b> ({ $unit }) flagged a problem in today's check-in:
     { $summary }
+checkin-flag-above = 🚩 { $label }: { $value }, at or above { $limit }
+checkin-flag-below = 🚩 { $label }: { $value }, at or below { $limit }
+checkin-flag-escalated = ⬆️ Passed up to you (level { $level }): <b>{ $name }</b> ({ $unit }) flagged a problem on { $day }, not handled yet:
+    { $summary }
+flag-handled-button = ✅ Handled
+flag-escalate-button = ⬆️ Escalate
+flag-handled-which = ✅ Handled: { $question }
+flag-escalate-which = ⬆️ Escalate: { $question }
+flag-note-ask = Handled: <b>{ $name }</b> ({ $unit }). Add a note on what was done, or press Skip.
+flag-note-cancelled = Nothing changed: the flag is still open.
+flag-note-text = Please type the note as text, press Skip, or /cancel.
+flag-note-too-long = That note has { $length } characters; the limit is { $limit }. Shorten it, or /cancel.
+flag-handled = ✅ Marked handled: <b>{ $name }</b> ({ $unit }).
+flag-handled-note = ✅ Marked handled: <b>{ $name }</b> ({ $unit }). Note: { $note }
+flag-by-admin = an administrator
+flag-already-handled = Already handled by { $name } ({ $day } { $time }).
+flag-withdrawn = { $name } changed that answer: nothing to follow up.
+flag-escalated = ⬆️ Passed up to { $names } ({ $unit }).
+flag-at-top = It is already at the top: it stays with { $names }.
+flag-not-allowed = That flag is outside your units.
+flag-unknown = That flag no longer exists.
 me-checkin-done = ✅ checked in at { $time }
 me-checkin-missing = not checked in yet — /checkin
 me-checkin-day-off = no check-in needed today
@@ -86,6 +107,16 @@ leave-error-overlap = That overlaps leave already recorded ({ $first } – { $la
 
 # /members
 cmd-members = Check-ins of your units, by day
+cmd-flags = Open flags in your units, oldest first
+flags-none = No open flags in your units.
+flags-title = 🚩 <b>Open flags: { $count }</b>, oldest first
+    { $lines }
+flags-line = { $n }. <b>{ $name }</b> ({ $unit }), { $day }: { $answer } · { $level ->
+        [0] not escalated
+       *[other] escalated { $level }×
+    }
+flags-numbered = { $n } · { $label }
+flags-not-allowed = Only secretaries and coordinators follow up flags.
 members-status = <b>Check-ins, { $day }</b>
     { $lines }
 members-unit = • <b>{ $unit }</b>: { $checked }/{ $total } checked in{ $excused ->

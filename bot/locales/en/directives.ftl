@@ -34,6 +34,33 @@ directive-unsupported-attachment = That kind of message cannot be attached. Send
 directive-ask-ack = Should members acknowledge it with one tap?
 directive-ack-yes = Yes, by a deadline
 directive-ack-no = No
+directive-ack-answers = ❓ Ask for an answer
+directive-ask-choices-first = <b>Answers</b> — what can members answer? Type the first choice (at most { $limit } characters), or tap the usual ones below.
+directive-ask-choices = <b>Answers</b> — members tap one of these:
+    { $choices }
+    Type another choice to add it (at most { $most }), or tap one to ask a reason or a number after it.
+directive-use-presets = Use: { $choices }
+directive-choice-line = { $number }. { $label }{ $extras }
+directive-choice-reason = { $reason ->
+        [required] reason required
+       *[optional] reason optional
+    }
+directive-choice-number = then “{ $prompt }” ({ $low }–{ $high })
+directive-choice = Choice { $number }: <b>{ $label }</b>{ $extras }
+    Should members who tap it be asked why, or for a number?
+directive-reason-none = No reason
+directive-reason-optional = Reason optional
+directive-reason-required = Reason required
+directive-number-add = Ask a number
+directive-number-remove = No number
+directive-choice-remove = Remove this choice
+directive-ask-number-prompt = What number should members who tap “{ $label }” send? Type the question, or tap the usual one.
+directive-number-preset = How many people can you bring?
+directive-ask-number-bounds = “{ $prompt }” — from what to what? Type the smallest and the largest, like 0-20, or the smallest alone.
+directive-ask-number-high = And the largest (at least { $low })?
+directive-number-not-range = That is not a range. Type two whole numbers like 0-20, or /cancel.
+directive-number-not-whole = That is not a whole number. Type the largest, like 20, or /cancel.
+directive-type-text = Please type it as text, or /cancel.
 question-preset-come = I can come
 question-preset-transport = I need transport
 question-preset-cannot = I cannot
@@ -46,6 +73,7 @@ question-prompt-empty = The number question after choice { $choice } has no text
 question-prompt-too-long = The number question after choice { $choice } has { $length } characters; the limit is { $limit }. Shorten it and send it again, or /cancel.
 question-number-bounds = { $low } to { $high } is not a range: the smallest must be 0 or more and not above the largest, at most 999999. Send two numbers like 0 50, or /cancel.
 directive-ask-deadline = By when must it be acknowledged? Choose, or type a time like 18:00 or 2026-12-01 18:00 ({ $zone }).
+directive-ask-deadline-answer = By when must members answer? Choose, or type a time like 18:00 or 2026-12-01 18:00 ({ $zone }). Then those who have not answered are reminded; they can still answer until their secretary is sent the list of the silent.
 directive-ask-schedule = When should it go out? Choose, or type a time like 08:00 or 2026-12-01 08:00 ({ $zone }).
 directive-send-now = Now
 directive-bad-time = That is not a time I understand. Type it like 18:00 or 2026-12-01 18:00, or /cancel.
@@ -66,6 +94,9 @@ directive-preview-attachment = { " " }With { $kind ->
        *[other] a document { $name }
     }.
 directive-preview-follow-up = ✉️ Only to those who chose “{ $choice }” (as they have answered when it is sent).
+directive-preview-followups = { " " }After a tap: { $followups }.
+directive-preview-followup = “{ $label }”{ $extras }
+directive-preview-choice = Members will answer with this button; a tap on the preview records nothing.
 directive-send = ✅ Send
 directive-paid-button = ⚡ Urgent (paid)
 directive-free-button = Send at the free rate instead
@@ -133,6 +164,11 @@ escalation-list = ⚠️ <b>{ $count } { $count ->
        *[other] members have
     } not acknowledged</b> a directive past its deadline:
     { $lines }
+escalation-list-answer = ⚠️ <b>{ $count } { $count ->
+        [one] member has
+       *[other] members have
+    } not answered</b> a directive's question past its deadline:
+    { $lines }
 escalation-unit = • { $unit } ({ $count }): { $names }
 escalation-open = Open the directive
 unreachable-notice = ⚠️ { $count } { $count ->
@@ -174,6 +210,25 @@ headcount-choice = { $label } { $count }
 headcount-choice-sum = { $label } { $count } (+{ $sum })
 headcount-silent = not answered { $count }
 headcount-unreachable = unreachable { $count }
+watch-detail-question = <b>Directive from { $unit }</b> · { $when }
+    “{ $text }”
+    { $status }
+watch-answers-button = 👥 { $unit }
+watch-answers = <b>Answers in { $unit }</b> · “{ $text }”
+    { $parts }
+    { $lines }
+    { $first }–{ $last } of { $total }
+watch-answer-name-unit = { $name } ({ $unit })
+watch-answer-member = • { $name } — { $choice }{ $number ->
+        [-1] {""}
+       *[other] { " " }({ $number })
+    } · { $time }{ $given ->
+        [0] {""}
+       *[other] : “{ $reason }”
+    }
+watch-answer-silent = • { $name } — not answered
+watch-answer-unreachable = • { $name } — ⚠️ unreachable
+watch-answers-back = ‹ Back to the headcount
 watch-remind = 🔔 Remind now
 watch-follow-up = ✉️ Message those who chose “{ $choice }”
 watch-follow-up-in = ✉️ Message those in { $unit } who chose “{ $choice }”

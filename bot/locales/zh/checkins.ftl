@@ -41,6 +41,27 @@ form-error-location = 请分享位置（📎 → 位置），或发送 /cancel�
 form-error-photo = 请发送一张照片，或发送 /cancel。
 checkin-flag-notice = ⚠️ <b>{ $name }</b>（{ $unit }）在今日打卡中报告了问题：
     { $summary }
+checkin-flag-above = 🚩 { $label }：{ $value }，达到或高于{ $limit }
+checkin-flag-below = 🚩 { $label }：{ $value }，达到或低于{ $limit }
+checkin-flag-escalated = ⬆️ 已上报至您（第{ $level }级）：<b>{ $name }</b>（{ $unit }）在{ $day }的打卡中报告了问题，尚未处理：
+    { $summary }
+flag-handled-button = ✅ 已处理
+flag-escalate-button = ⬆️ 上报
+flag-handled-which = ✅ 已处理：{ $question }
+flag-escalate-which = ⬆️ 上报：{ $question }
+flag-note-ask = 标记为已处理：<b>{ $name }</b>（{ $unit }）。请补充处理情况，或点击“跳过”。
+flag-note-cancelled = 未做更改，该问题仍待处理。
+flag-note-text = 请用文字填写备注，或点击“跳过”，或发送 /cancel。
+flag-note-too-long = 备注共{ $length }个字符，上限为{ $limit }。请删减，或发送 /cancel。
+flag-handled = ✅ 已标记为处理：<b>{ $name }</b>（{ $unit }）。
+flag-handled-note = ✅ 已标记为处理：<b>{ $name }</b>（{ $unit }）。备注：{ $note }
+flag-by-admin = 管理员
+flag-already-handled = { $name }已于{ $day } { $time }处理。
+flag-withdrawn = { $name }已修改该回答，无需跟进。
+flag-escalated = ⬆️ 已上报至{ $names }（{ $unit }）。
+flag-at-top = 已是最高一级，仍由{ $names }处理。
+flag-not-allowed = 该问题不在您所辖的单位范围内。
+flag-unknown = 该问题已不存在。
 me-checkin-done = ✅ 已于{ $time }打卡
 me-checkin-missing = 尚未打卡 — /checkin
 me-checkin-day-off = 今天无需打卡
@@ -86,6 +107,16 @@ leave-error-overlap = 与已登记的请假（{ $first }至{ $last }）重叠。
 
 # /members
 cmd-members = 各单位打卡情况（按日）
+cmd-flags = 所辖单位待处理的问题（按时间先后）
+flags-none = 您所辖单位暂无待处理的问题。
+flags-title = 🚩 <b>待处理的问题：{ $count }条</b>，按时间先后排列
+    { $lines }
+flags-line = { $n }. <b>{ $name }</b>（{ $unit }），{ $day }：{ $answer } · { $level ->
+        [0] 未上报
+       *[other] 已上报{ $level }次
+    }
+flags-numbered = { $n } · { $label }
+flags-not-allowed = 只有书记和协调员需要跟进问题。
 members-status = <b>打卡情况（{ $day }）</b>
     { $lines }
 members-unit = • <b>{ $unit }</b>：已打卡{ $checked }/{ $total }{ $excused ->

@@ -25,6 +25,33 @@ directive-unsupported-attachment = 这类消息不能作为附件。请发送文
 directive-ask-ack = 是否需要成员一键确认？
 directive-ack-yes = 需要，设截止时间
 directive-ack-no = 不需要
+directive-ack-answers = ❓ 请成员答复
+directive-ask-choices-first = <b>答复选项</b> — 成员可以怎样答复？请输入第一个选项（不超过{ $limit }个字符），或点下方的常用选项。
+directive-ask-choices = <b>答复选项</b> — 成员点选其中一项：
+    { $choices }
+    输入文字可再添加一个选项（最多{ $most }个）；点某个选项，可设置点选后说明原因或填写数字。
+directive-use-presets = 使用：{ $choices }
+directive-choice-line = { $number }. { $label }{ $extras }
+directive-choice-reason = { $reason ->
+        [required] 须说明原因
+       *[optional] 可说明原因
+    }
+directive-choice-number = 再问“{ $prompt }”（{ $low }–{ $high }）
+directive-choice = 第{ $number }个选项：<b>{ $label }</b>{ $extras }
+    成员点选后，是否要说明原因或填写数字？
+directive-reason-none = 无需原因
+directive-reason-optional = 原因可选
+directive-reason-required = 原因必填
+directive-number-add = 填写数字
+directive-number-remove = 不填数字
+directive-choice-remove = 删除此选项
+directive-ask-number-prompt = 点选“{ $label }”的成员要填写什么数字？请输入问题，或点下方的常用问题。
+directive-number-preset = 您能带几个人来？
+directive-ask-number-bounds = “{ $prompt }” — 范围是多少？请输入最小值和最大值，如 0-20，或只输入最小值。
+directive-ask-number-high = 最大值是多少？（不小于{ $low }）
+directive-number-not-range = 这不是有效的范围。请输入两个整数，如 0-20，或发送 /cancel。
+directive-number-not-whole = 这不是整数。请输入最大值，如 20，或发送 /cancel。
+directive-type-text = 请以文字输入，或发送 /cancel。
 question-preset-come = 我能到
 question-preset-transport = 我需要接送
 question-preset-cannot = 我来不了
@@ -37,6 +64,7 @@ question-prompt-empty = 第{ $choice }个选项后的数字问题没有文字。
 question-prompt-too-long = 第{ $choice }个选项后的数字问题有{ $length }个字符，上限为{ $limit }。请删减后重新发送，或发送 /cancel。
 question-number-bounds = { $low }到{ $high }不是有效的范围：最小值不能小于0，也不能大于最大值，最大值不超过999999。请发送两个数字，如 0 50，或发送 /cancel。
 directive-ask-deadline = 确认截止时间？请选择，或输入时间，如 18:00 或 2026-12-01 18:00（{ $zone }）。
+directive-ask-deadline-answer = 答复截止时间？请选择，或输入时间，如 18:00 或 2026-12-01 18:00（{ $zone }）。届时将提醒尚未答复的成员；在向其书记发送未答复名单之前，成员仍可答复。
 directive-ask-schedule = 什么时候发出？请选择，或输入时间，如 08:00 或 2026-12-01 08:00（{ $zone }）。
 directive-send-now = 立即
 directive-bad-time = 无法识别这个时间。请按 18:00 或 2026-12-01 18:00 的格式输入，或发送 /cancel。
@@ -51,6 +79,9 @@ directive-preview-attachment = 附{ $kind ->
        *[other] 文件“{ $name }”
     }。
 directive-preview-follow-up = ✉️ 仅发给选择“{ $choice }”的成员（以发出时的答复为准）。
+directive-preview-followups = 点选后：{ $followups }。
+directive-preview-followup = “{ $label }”{ $extras }
+directive-preview-choice = 成员将用此按钮答复；在预览中点选不会记录。
 directive-send = ✅ 发送
 directive-paid-button = ⚡ 付费加急
 directive-free-button = 改为免费速率发送
@@ -109,6 +140,8 @@ reminder-done = ✅ 已于{ $time }确认。
 # 通知：催办
 escalation-list = ⚠️ <b>有{ $count }名成员逾期未确认通知</b>：
     { $lines }
+escalation-list-answer = ⚠️ <b>有{ $count }名成员逾期未答复通知</b>：
+    { $lines }
 escalation-unit = • { $unit }（{ $count }人）：{ $names }
 escalation-open = 查看通知
 unreachable-notice = ⚠️ { $unit }有{ $count }名成员无法送达（已屏蔽机器人或已注销 Telegram）：{ $names }
@@ -147,6 +180,25 @@ headcount-choice = { $label } { $count }人
 headcount-choice-sum = { $label } { $count }人（+{ $sum }）
 headcount-silent = 未答复{ $count }人
 headcount-unreachable = 无法送达{ $count }人
+watch-detail-question = <b>来自{ $unit }的通知</b> · { $when }
+    “{ $text }”
+    { $status }
+watch-answers-button = 👥 { $unit }
+watch-answers = <b>{ $unit }的答复</b> · “{ $text }”
+    { $parts }
+    { $lines }
+    第{ $first }–{ $last }人，共{ $total }人
+watch-answer-name-unit = { $name }（{ $unit }）
+watch-answer-member = • { $name } — { $choice }{ $number ->
+        [-1] {""}
+       *[other] （{ $number }）
+    } · { $time }{ $given ->
+        [0] {""}
+       *[other] ：“{ $reason }”
+    }
+watch-answer-silent = • { $name } — 未答复
+watch-answer-unreachable = • { $name } — ⚠️ 无法送达
+watch-answers-back = ‹ 返回人数统计
 watch-remind = 🔔 立即提醒
 watch-follow-up = ✉️ 通知选择“{ $choice }”的成员
 watch-follow-up-in = ✉️ 通知{ $unit }选择“{ $choice }”的成员

@@ -11,13 +11,15 @@ from telegram.error import TelegramError
 from telegram.ext import filters
 
 from bot.directives import buttons as b
-from bot.directives.service import MAX_TEXT
+from bot.directives.drafting import MAX_TEXT
+from bot.directives.questions import Choice, NumberQuestion, Question, Reason, validate
 from handlers.kit.common import PRIVATE, Buttons, Reply, actor_of
 from handlers.kit.flow import Flow
 from storage.directives import Target
 from storage.models import Unit
 
 TARGETS, TEXT, ACK, DEADLINE, SCHEDULE, PREVIEW = range(6)
+QUESTION, CHOICE, PROMPT, BOUNDS = range(6, 10)  # answers instead of ✅ (compose/question)
 KEY = "directive"
 MARK = {"all": "☑", "one": "◉"}
 ERRORS = {
@@ -68,6 +70,35 @@ def included_by(unit: Unit, units: dict[int, Unit], selected: dict[str, str]) ->
     return None
 
 
+def choices_of(draft: dict[str, Any]) -> list[Choice]:
+    """The choices typed so far (kept as plain JSON, so a restart mid-question keeps them)."""
+    return [
+        Choice(
+            c["label"], Reason(c["reason"]), NumberQuestion(*c["number"]) if c["number"] else None
+        )
+        for c in draft.get("ask") or []
+    ]
+
+
+def keep_choices(draft: dict[str, Any], choices: list[Choice]) -> None:
+    draft["ask"] = [
+        {
+            "label": c.label,
+            "reason": c.reason.value,
+            "number": [c.number.prompt, c.number.low, c.number.high] if c.number else None,
+        }
+        for c in choices
+    ]
+
+
+def question_of(draft: dict[str, Any]) -> Question | None:
+    """The question composed, or None when the directive asks for ✅ (or nothing)."""
+    if draft.get("ask") is None:
+        return None
+    question, _ = validate(choices_of(draft))
+    return question
+
+
 async def author_zone(reply: Reply) -> ZoneInfo:
     actor = await actor_of(reply.update, reply.context)
     return await reply.context.services.directives.author_zone(actor)
@@ -90,6 +121,7 @@ async def ask_ack(reply: Reply) -> int:
             (reply.t("directive-ack-yes"), b.NeedAck(True).pack()),
             (reply.t("directive-ack-no"), b.NeedAck(False).pack()),
         ],
+        [(reply.t("directive-ack-answers"), b.AskAnswers().pack())],
         FLOW.controls(reply),
     ]
     await show(reply, reply.t("directive-ask-ack"), rows)

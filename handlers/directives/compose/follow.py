@@ -8,7 +8,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.directives import buttons as b
-from bot.directives.service import MAX_TEXT
+from bot.directives.drafting import MAX_TEXT
 from bot.org.authz import PermissionDeniedError
 from handlers.directives.compose.draft import FLOW, TEXT
 from handlers.kit.common import MusterContext, Reply, actor_of

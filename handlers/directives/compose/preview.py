@@ -8,13 +8,14 @@ from typing import Any
 from telegram import Message, Update
 
 from bot.directives import buttons as b
-from bot.directives.render import directive_text, local_when
-from bot.directives.service import (
+from bot.directives.asking import answer_buttons
+from bot.directives.drafting import (
     MAX_TEXT,
     DirectiveError,
     Draft,
     PaidQuote,
 )
+from bot.directives.render import directive_text, local_when
 from bot.kit.i18n import Html
 from bot.org.authz import Action, PermissionDeniedError
 from handlers.directives.compose.draft import (
@@ -23,8 +24,10 @@ from handlers.directives.compose.draft import (
     PREVIEW,
     author_zone,
     chosen_targets,
+    question_of,
     show,
 )
+from handlers.directives.compose.question import followups
 from handlers.directives.compose.targets import back_to_targets
 from handlers.kit.common import (
     MusterContext,
@@ -33,6 +36,7 @@ from handlers.kit.common import (
     wake_delivery,
 )
 from storage.directives import Directive, FollowUp
+from storage.models import AttachmentKind, DirectiveStatus
 
 # Preview and send ----------------------------------------------------------------
 
@@ -49,6 +53,7 @@ def as_draft(draft: dict[str, Any]) -> Draft:
         ack_deadline=datetime.fromisoformat(deadline) if deadline else None,
         send_at=datetime.fromisoformat(send_at) if send_at else None,
         urgent=bool(draft.get("urgent")),
+        question=question_of(draft),
         follow_up=FollowUp(follow[0], follow[1]) if follow else None,
     )
 
@@ -63,12 +68,15 @@ async def show_preview(reply: Reply) -> int:
     zone = await author_zone(reply)
     sample = Directive(
         id=0, author_member_id=None, author_telegram_id=0, from_unit_id=origin.id,
-        text=draft.text, attachment_kind=draft.attachment[0] if draft.attachment else None,
+        text=draft.text,
+        attachment_kind=AttachmentKind(draft.attachment[0]) if draft.attachment else None,
         attachment_file_id=None, attachment_name=None, ack_required=draft.ack_required,
-        ack_deadline=draft.ack_deadline, send_at=draft.send_at or now, status="scheduled",
+        ack_deadline=draft.ack_deadline, send_at=draft.send_at or now,
+        status=DirectiveStatus.SCHEDULED,
         recipients=0, progress_chat_id=None, progress_message_id=None, progress_text=None,
         reminded_at=None, escalated_at=None, created_at=now, finished_at=None,
         cancelled_at=None,
+        question=draft.question.to_json() if draft.question else None,
     )  # fmt: skip
     body = directive_text(services.i18n, reply.language, sample, origin.name, zone, now)
     when = (
@@ -80,6 +88,8 @@ async def show_preview(reply: Reply) -> int:
     if draft.attachment:
         kind, _, name = draft.attachment
         attachment = reply.t("directive-preview-attachment", kind=kind, name=name or "")
+    if draft.question is not None:
+        attachment = Html(attachment + followups(reply, draft.question))
     text = reply.t(
         "directive-preview",
         members=await services.directives.audience(actor, draft.targets, draft.follow_up),
@@ -90,7 +100,10 @@ async def show_preview(reply: Reply) -> int:
     )
     if follow := FLOW.draft(context).get("follow"):
         text = Html(reply.t("directive-preview-follow-up", choice=follow[2]) + "\n" + text)
-    rows: list[list[tuple[str, str]]] = [[(reply.t("directive-send"), b.SendDirective().pack())]]
+    # The choices as the member's buttons (laid out by answer_buttons), labels and order
+    # alike; pressed here they only say so.
+    rows = [[(label, _tried(data)) for label, data in row] for row in answer_buttons(sample)]
+    rows.append([(reply.t("directive-send"), b.SendDirective().pack())])
     # Paid broadcasts: offered to whoever may pay, with the estimate once chosen.
     quote = None
     if services.directives.may_pay(actor):
@@ -105,6 +118,13 @@ async def show_preview(reply: Reply) -> int:
     return PREVIEW
 
 
+def _tried(data: str) -> str:
+    """A member's choice button, as the preview's (which records nothing)."""
+    choice = b.AnswerChoice.parse(data)
+    assert choice is not None
+    return b.PreviewChoice(choice.choice).pack()
+
+
 def _quoted(quote: PaidQuote) -> dict[str, int]:
     return {
         "stars": quote.estimate_stars,
@@ -112,6 +132,12 @@ def _quoted(quote: PaidQuote) -> dict[str, int]:
         "members": quote.members,
         "rate": quote.rate,
     }
+
+
+async def choice_pressed(update: Update, context: MusterContext) -> int:
+    reply = await Reply.to(update, context)
+    await reply.toast("directive-preview-choice")
+    return PREVIEW
 
 
 async def urgent_chosen(update: Update, context: MusterContext) -> int:
@@ -169,7 +195,7 @@ async def send(update: Update, context: MusterContext) -> int:
     query = update.callback_query
     assert query is not None and isinstance(query.message, Message)
     zone = await author_zone(reply)
-    if directive.status == "scheduled":
+    if directive.status is DirectiveStatus.SCHEDULED:
         when = local_when(
             services.i18n, reply.language, directive.send_at, zone, services.clock.now()
         )

@@ -22,6 +22,7 @@ from handlers.kit.common import (
     Reply,
     actor_of,
     units_for,
+    units_or_refuse,
 )
 from handlers.kit.pickers import paged
 
@@ -30,12 +31,10 @@ from handlers.kit.pickers import paged
 
 async def start(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    lines = await units_for(update, context, Action.SEND_DIRECTIVE)
+    lines = await units_or_refuse(
+        reply, Action.SEND_DIRECTIVE, "/directive", "directive-not-allowed"
+    )
     if not lines:
-        await context.services.authz.refuse(
-            await actor_of(update, context), Action.SEND_DIRECTIVE, "/directive"
-        )
-        await reply.send("directive-not-allowed")
         return FLOW.end(context)
     draft = FLOW.draft(context)
     draft.clear()

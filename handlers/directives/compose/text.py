@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.directives.service import (
+from bot.directives.drafting import (
     MAX_TEXT,
     DirectiveError,
     check_text,

@@ -1,5 +1,5 @@
-"""``/directive``, steps 3 to 5: acknowledgement required or not, its deadline, the send
-time (a pressed preset or a typed local time)."""
+"""``/directive``, steps 3 to 5: acknowledgement required or not (or answers, asked in
+``question``), its deadline, the send time (a pressed preset or a typed local time)."""
 
 from __future__ import annotations
 
@@ -8,18 +8,21 @@ from datetime import datetime
 from telegram import Update
 
 from bot.directives import buttons as b
-from bot.directives.render import local_when
-from bot.directives.service import (
+from bot.directives.drafting import (
     DirectiveError,
     parse_local_time,
     quick_times,
 )
+from bot.directives.questions import validate
+from bot.directives.render import local_when
 from handlers.directives.compose.draft import (
     DEADLINE,
     ERRORS,
     FLOW,
+    QUESTION,
     SCHEDULE,
     author_zone,
+    choices_of,
     show,
 )
 from handlers.directives.compose.preview import show_preview
@@ -37,6 +40,7 @@ async def ack_chosen(update: Update, context: MusterContext) -> int:
     await reply.toast("")
     draft = FLOW.draft(context)
     draft["ack"] = reply.pressed(b.NeedAck).ack
+    draft.pop("ask", None)  # ✅ or nothing: no question
     if draft["ack"]:
         return await ask_deadline(reply)
     draft.pop("deadline", None)
@@ -69,11 +73,24 @@ async def ask_when(
     return state
 
 
+async def choices_done(update: Update, context: MusterContext) -> int:
+    """The question's choices are complete: its deadline next (answers need one: the
+    reminder and the list of the silent are due then)."""
+    reply = await Reply.to(update, context)
+    _, problems = validate(choices_of(FLOW.draft(context)))
+    if problems:  # a stale Continue, pressed after choices were removed
+        await reply.toast(problems[0].message, **problems[0].arguments)
+        return QUESTION
+    await reply.toast("")
+    return await ask_deadline(reply)
+
+
 async def ask_deadline(reply: Reply) -> int:
+    asking = FLOW.draft(reply.context).get("ask") is not None
     return await ask_when(
         reply,
         DEADLINE,
-        "directive-ask-deadline",
+        "directive-ask-deadline-answer" if asking else "directive-ask-deadline",
         hours=(1, 3),
         clock=("18:00", "09:00"),
         now_button=False,

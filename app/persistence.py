@@ -1,8 +1,12 @@
-"""PTB persistence in the bot's own SQLite database, as JSON rather than pickle.
+"""PTB persistence in the bot's own SQLite database, as JSON rather than pickle: the
+adapter between PTB's ``BasePersistence`` and ``storage/chat_state.py`` (which stores the
+JSON text and knows nothing of Telegram).
 
 JSON keeps the stored state readable and inert (unpickling runs code), at the price that
 only JSON-able values survive a restart: handlers keep ``user_data``/``chat_data`` and
-conversation states to plain str/int/float/bool/None/list/str-keyed dict.
+conversation states to plain str/int/float/bool/None/list/str-keyed dict, or dataclasses of
+those (a flow's draft), which are stored as dicts and come back as dicts: the flow turns its
+draft back into its dataclass (``handlers/kit/flow.py``).
 """
 
 from __future__ import annotations
@@ -11,10 +15,12 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable, MutableMapping
+from dataclasses import fields, is_dataclass
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
 
+from storage.chat_state import ChatStateRepository, Kind
 from storage.db import Database
 
 _LOGGER = logging.getLogger(__name__)
@@ -23,46 +29,45 @@ ConversationKey = tuple[int | str, ...]
 ConversationDict = MutableMapping[ConversationKey, object]
 CallbackData = tuple[list[tuple[str, float, dict[str, Any]]], dict[str, str]]
 Data = dict[str, Any]
-Owner = tuple[str, int]  # ("user" | "chat", id)
+Owner = tuple[Kind, int]
 # Whether an update of this user or chat is being handled right now (see __init__).
 Busy = Callable[[str, int], bool]
-
-_UPSERT_CONVERSATION = (
-    "INSERT INTO ptb_conversations (name, key, state) VALUES (?, ?, ?) "
-    "ON CONFLICT (name, key) DO UPDATE SET state = excluded.state"
-)
-_DELETE_CONVERSATION = "DELETE FROM ptb_conversations WHERE name = ? AND key = ?"
-_UPSERT_USER = (
-    "INSERT INTO ptb_user_data (user_id, data) VALUES (?, ?) "
-    "ON CONFLICT (user_id) DO UPDATE SET data = excluded.data"
-)
-_UPSERT_CHAT = (
-    "INSERT INTO ptb_chat_data (chat_id, data) VALUES (?, ?) "
-    "ON CONFLICT (chat_id) DO UPDATE SET data = excluded.data"
-)
-
-_UPSERT_DATA = {"user": _UPSERT_USER, "chat": _UPSERT_CHAT}
-_DELETE_DATA = {
-    "user": "DELETE FROM ptb_user_data WHERE user_id = ?",
-    "chat": "DELETE FROM ptb_chat_data WHERE chat_id = ?",
-}
 
 
 def _dumps(value: object) -> str:
     return json.dumps(value, separators=(",", ":"), allow_nan=False)
 
 
+def _plain(value: object) -> object:
+    """``value`` with each dataclass in it turned into the dict of its fields."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
 def _faithful_json(value: object) -> str | None:
-    """The JSON text of ``value``, or None if it would not come back equal after a restart.
+    """The JSON text of ``value``, or None if it would not come back equal after a restart
+    (a dataclass comes back as the dict of its fields).
 
     Catches not only unserialisable objects but silent changes: tuples becoming lists and
     int dict keys becoming strings.
     """
+    plain = value
     try:
-        text = _dumps(value)
-    except (TypeError, ValueError):
+        text = _dumps(plain)
+    except TypeError:  # a dataclass in it, perhaps: walked only then (plain data is most)
+        plain = _plain(value)
+        try:
+            text = _dumps(plain)
+        except (TypeError, ValueError):
+            return None
+    except ValueError:
         return None
-    return text if json.loads(text) == value else None
+    return text if json.loads(text) == plain else None
 
 
 def _key_text(key: ConversationKey) -> str:
@@ -72,22 +77,22 @@ def _key_text(key: ConversationKey) -> str:
 def _parties(key: ConversationKey) -> list[Owner]:
     """The users and chats a conversation key may name (PTB keys by chat, user and/or
     message id; taking every id as either is the safe side)."""
-    return [(kind, i) for i in key if isinstance(i, int) for kind in ("chat", "user")]
+    kinds: tuple[Kind, ...] = ("chat", "user")
+    return [(kind, i) for i in key if isinstance(i, int) for kind in kinds]
 
 
 class SQLitePersistence(BasePersistence[Data, Data, Data]):
     """user_data, chat_data and conversation states in the ``ptb_*`` tables.
 
-    bot_data is never stored: it holds live service objects. Callback data is not stored
+    bot_data is never stored: it holds live service objects. PTB is not asked for chat_data
+    either (``store_data``): no handler keeps anything there. Callback data is not stored
     either (arbitrary callback data is not used).
 
-    Writes are group-committed: ``Application.update_persistence`` calls the ``update_*``
-    methods all at once (``asyncio.gather``), and every write queued before the batch runs
-    goes into one transaction, each caller returning once it is committed: one
-    ``executemany`` per kind of statement (PTB interleaves users, chats and conversations;
-    grouping only runs of one kind made that two statements per person), on the loop's own
-    connection when nothing else is writing, else on the writer's thread
-    (``Database.write_batch_inline``). A row whose JSON is what the database already holds is
+    Writes are group-committed by the repository: ``Application.update_persistence`` calls
+    the ``update_*`` methods all at once (``asyncio.gather``), and every write queued before
+    the batch runs goes into one transaction with one ``executemany`` per kind of statement
+    (PTB interleaves users, chats and conversations; grouping only runs of one kind made
+    that two statements per person). A row whose JSON is what the database already holds is
     not written at all: PTB reports every user and chat an update touched, changed or not,
     and an empty dict is never stored (absent means empty on load).
 
@@ -102,36 +107,25 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
     processed before what they changed is stored.
     """
 
-    __slots__ = (
-        "_busy",
-        "_commit",
-        "_conversations",
-        "_db",
-        "_deferred",
-        "_held",
-        "_pending",
-        "_stored",
-    )
+    __slots__ = ("_busy", "_conversations", "_deferred", "_held", "_repo", "_stored")
 
     def __init__(
         self, db: Database, *, update_interval: float = 1.0, busy: Busy | None = None
     ) -> None:
         super().__init__(
+            # chat_data: no handler keeps anything there (a chat's state is in the tables),
+            # and PTB would copy and hand over every touched chat's empty dict at each flush.
             store_data=PersistenceInput(
-                bot_data=False, chat_data=True, user_data=True, callback_data=False
+                bot_data=False, chat_data=False, user_data=True, callback_data=False
             ),
             update_interval=update_interval,
         )
-        self._db = db
+        self._repo = ChatStateRepository(db)
         # What the database holds per handler name, so unchanged states are not rewritten.
         self._conversations: dict[str, dict[ConversationKey, object]] = {}
         # hash of the stored JSON per ("user"|"chat", id), for the rows that exist; a hash
         # rather than the text keeps this small for a large organisation.
-        self._stored: dict[tuple[str, int], int] = {}
-        # The row's identity -> the last statement for it (each sets or deletes the whole
-        # row, so only the last counts and the batch's order among rows does not matter).
-        self._pending: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = {}
-        self._commit: asyncio.Future[None] | None = None
+        self._stored: dict[Owner, int] = {}
         self._busy: Busy = busy or (lambda kind, ident: False)
         self._held: set[Owner] = set()  # data not written: its owner was busy
         # Conversation states not written (a party to them was busy), by (name, key).
@@ -140,17 +134,16 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
     # --- loading (called once, by Application.initialize) -------------------------------
 
     async def get_user_data(self) -> dict[int, Data]:
-        return await self._load("user", "SELECT user_id AS id, data FROM ptb_user_data")
+        return await self._load("user")
 
     async def get_chat_data(self) -> dict[int, Data]:
-        return await self._load("chat", "SELECT chat_id AS id, data FROM ptb_chat_data")
+        return await self._load("chat")
 
-    async def _load(self, kind: str, sql: str) -> dict[int, Data]:
+    async def _load(self, kind: Kind) -> dict[int, Data]:
         loaded = {}
-        for row in await self._db.fetchall(sql):
-            owner = int(row["id"])
-            loaded[owner] = json.loads(row["data"])
-            self._stored[(kind, owner)] = hash(row["data"])
+        for owner, text in (await self._repo.data(kind)).items():
+            loaded[owner] = json.loads(text)
+            self._stored[(kind, owner)] = hash(text)
         return loaded
 
     async def get_bot_data(self) -> Data:
@@ -162,11 +155,9 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
     async def get_conversations(self, name: str) -> ConversationDict:
         """Loaded once per handler name; PTB keeps its own copy and reports changes back."""
         if name not in self._conversations:
-            rows = await self._db.fetchall(
-                "SELECT key, state FROM ptb_conversations WHERE name = ?", (name,)
-            )
+            rows = await self._repo.conversations(name)
             self._conversations[name] = {
-                tuple(json.loads(row["key"])): json.loads(row["state"]) for row in rows
+                tuple(json.loads(key)): json.loads(state) for key, state in rows.items()
             }
         return dict(self._conversations[name])
 
@@ -188,8 +179,7 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         cached = self._conversations.setdefault(name, {})
         if new_state is None:
             if key in cached:
-                row = (name, _key_text(key))
-                await self._queue(("conversation", *row), _DELETE_CONVERSATION, row)
+                await self._repo.drop_conversation(name, _key_text(key))
                 del cached[key]
             return
         if key in cached and cached[key] == new_state:
@@ -198,8 +188,7 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         if state is None:
             # A programming error in a handler; PTB routes it to the error handlers.
             raise TypeError(f"conversation {name!r} state {new_state!r} is not JSON-able")
-        row = (name, _key_text(key))
-        await self._queue(("conversation", *row), _UPSERT_CONVERSATION, (*row, state))
+        await self._repo.set_conversation(name, _key_text(key), state)
         cached[key] = new_state
 
     def held(self) -> set[Owner]:
@@ -231,7 +220,7 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
     async def drop_chat_data(self, chat_id: int) -> None:
         await self._drop("chat", chat_id)
 
-    async def _update_data(self, kind: str, owner: int, data: Data) -> None:
+    async def _update_data(self, kind: Kind, owner: int, data: Data) -> None:
         if self._busy(kind, owner):  # half changed: PTB reports it again once done
             self._held.add((kind, owner))
             return
@@ -241,40 +230,20 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         else:
             await self._write_data(kind, owner, data)
 
-    async def _write_data(self, kind: str, owner: int, data: Data) -> None:
+    async def _write_data(self, kind: Kind, owner: int, data: Data) -> None:
         if not data:
             await self._drop(kind, owner)
             return
         text = self._data_json(kind, owner, data)
         if text is None or self._stored.get((kind, owner)) == hash(text):
             return
-        await self._queue((kind, owner), _UPSERT_DATA[kind], (owner, text))
+        await self._repo.set_data(kind, owner, text)
         self._stored[(kind, owner)] = hash(text)
 
-    async def _drop(self, kind: str, owner: int) -> None:
+    async def _drop(self, kind: Kind, owner: int) -> None:
         if (kind, owner) in self._stored:
-            await self._queue((kind, owner), _DELETE_DATA[kind], (owner,))
+            await self._repo.drop_data(kind, owner)
             del self._stored[(kind, owner)]
-
-    async def _queue(self, row: tuple[Any, ...], sql: str, params: tuple[Any, ...]) -> None:
-        """Add the statement that sets (or deletes) ``row`` to the next batch and wait until
-        that batch is committed.
-
-        Callers note what the database holds only after this returns, so a batch that
-        fails (and rolls back) leaves nothing marked as stored."""
-        self._pending.pop(row, None)  # the newest last, as the batch's order was
-        self._pending[row] = (sql, params)
-        if self._commit is None:
-            # Created now, run after the calls gathered with this one have queued theirs.
-            self._commit = asyncio.ensure_future(self._commit_pending())
-        await asyncio.shield(self._commit)
-
-    async def _commit_pending(self) -> None:
-        batch, self._pending, self._commit = self._pending, {}, None
-        by_statement: dict[str, list[tuple[Any, ...]]] = {}
-        for sql, params in batch.values():
-            by_statement.setdefault(sql, []).append(params)
-        await self._db.write_batch_inline(by_statement.items())
 
     @staticmethod
     def _data_json(kind: str, owner: int, data: Data) -> str | None:
@@ -312,5 +281,4 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         """Writes the held conversation states (PTB calls this at shutdown, when nothing
         runs) and waits for a batch still committing."""
         await self._release()
-        if self._commit is not None:
-            await asyncio.shield(self._commit)
+        await self._repo.flush()

@@ -1,0 +1,133 @@
+"""``/directives`` for a question (issue #16): its headcount per unit within the viewer's
+scope, each unit's button drilling down to who answered what, page by page."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler
+
+from bot.directives import buttons as b
+from bot.directives.answers import Headcount
+from bot.directives.headcount import TELEGRAM_LIMIT, headcount_text, tally_parts
+from bot.kit.i18n import Html, first_words, join_html
+from bot.org.authz import Action, PermissionDeniedError, can
+from handlers.directives.chosen import follow_up_rows
+from handlers.kit.common import Buttons, MusterApp, MusterContext, Reply, actor_of
+from handlers.kit.pickers import page_of, paged, turns
+from storage.answers import MemberAnswer
+from storage.directives import Directive
+from storage.models import Unit
+
+DETAIL_WORDS = 200  # characters of the directive's opening, as in its plain detail
+NAMES = 20  # members a page: a phone screen of lines
+
+
+def _button(reply: Reply, headcount: Headcount, unit: Unit) -> tuple[str, str]:
+    """A line's drill-down: the root's line lists its own members, another its subtree."""
+    own = unit.id == headcount.root.id
+    name = reply.label("summary-own-unit", unit=unit.name) if own else unit.name
+    payload = b.WhoAnswered(headcount.directive.id, unit.id, own, 0)
+    return reply.label("watch-answers-button", unit=name), payload.pack()
+
+
+async def question_detail(
+    reply: Reply, directive: Directive, heading: Html, actions: Buttons, page: int = 0
+) -> tuple[str, Buttons]:
+    """``heading`` (who from, when, the text, the delivery status) over the headcount of
+    each of the viewer's units, then a button per unit (paged), then ``actions``."""
+    actor = await actor_of(reply.update, reply.context)
+    services = reply.context.services
+    counts = await services.answers.visible(actor, directive)
+    share = TELEGRAM_LIMIT // max(1, len(counts))  # rarely more than one: the viewer's units
+    texts = [
+        headcount_text(services.i18n, reply.language, count, above=heading if n == 0 else "",
+                       limit=share)
+        for n, count in enumerate(counts)
+    ]  # fmt: skip
+    lines = [(count, unit) for count in counts for unit, _ in count.lines]
+    rows = paged(
+        lines,
+        page,
+        button=lambda line: _button(reply, *line),
+        turn=lambda n: b.HeadcountPage(directive.id, n),
+        previous=reply.t("button-previous"),
+        more=reply.t("button-more"),
+    )
+    return "\n\n".join(texts) or heading, [*rows, *actions]
+
+
+def _member(reply: Reply, headcount: Headcount, person: MemberAnswer) -> str:
+    """``• Ann — I can come (5) · 06:12: “reason”``, ``• Bo — not answered``; a member of
+    a unit below the listed one with that unit's name."""
+    name = person.name
+    if person.unit_id != headcount.root.id:
+        name = reply.label("watch-answer-name-unit", name=name, unit=person.unit_name)
+    answer = person.answer
+    if answer is None:
+        key = "watch-answer-unreachable" if person.unreachable else "watch-answer-silent"
+        return reply.t(key, name=name)
+    zone = reply.context.services.settings.zone
+    return reply.t(
+        "watch-answer-member",
+        name=name,
+        choice=headcount.question.choices[answer.choice].label,
+        number=-1 if answer.number is None else answer.number,
+        time=answer.at.astimezone(zone).strftime("%H:%M"),
+        reason=answer.reason or "",
+        given=int(answer.reason is not None),
+    )
+
+
+async def who_answered(update: Update, context: MusterContext) -> None:
+    reply = await Reply.to(update, context)
+    pressed = reply.pressed(b.WhoAnswered)
+    actor = await actor_of(update, context)
+    services = context.services
+    try:
+        found = await services.answers.members(
+            actor, pressed.directive, pressed.unit, own=pressed.own
+        )
+    except PermissionDeniedError:
+        await reply.toast("access-denied")
+        return
+    if found is None:
+        await reply.toast("button-stale")
+        return
+    headcount, people = found
+    root = headcount.root
+    # The root's own line, or (for a unit's whole subtree) the headcount's total.
+    own = next((t for u, t in headcount.lines if u.id == root.id), None)
+    tally = own if pressed.own else headcount.total
+    page = page_of(len(people), pressed.page, NAMES)
+    shown = people[page * NAMES : (page + 1) * NAMES]
+    lines = [_member(reply, headcount, person) for person in shown]
+    name = reply.label("summary-own-unit", unit=root.name) if pressed.own else root.name
+    text = reply.t(
+        "watch-answers",
+        unit=name,
+        text=first_words(headcount.directive.text, DETAIL_WORDS // 4),
+        parts=tally_parts(services.i18n, reply.language, headcount, tally) if tally else "",
+        lines=join_html("\n", lines) or "—",
+        first=page * NAMES + 1 if shown else 0,
+        last=page * NAMES + len(shown),
+        total=len(people),
+    )
+    nav = turns(
+        len(people),
+        page,
+        turn=lambda n: b.WhoAnswered(pressed.directive, pressed.unit, pressed.own, n),
+        previous=reply.t("button-previous"),
+        more=reply.t("button-more"),
+        size=NAMES,
+    )
+    back = [(reply.t("watch-answers-back"), b.OpenDirective(pressed.directive).pack())]
+    # A unit below the root: message those who chose an answer there (the root's own
+    # line leaves that to the detail's buttons, which cover the whole root).
+    follow = [] if pressed.own or not can(actor, Action.SEND_DIRECTIVE, root) else (
+        follow_up_rows(reply, headcount.directive, root, drilled=True))  # fmt: skip
+    await reply.toast("")
+    await reply.edit_text(text, [*([nav] if nav else []), *follow, back])
+
+
+def register(app: MusterApp) -> None:
+    app.add_handler(CallbackQueryHandler(who_answered, pattern=b.WhoAnswered.pattern))

@@ -1,0 +1,69 @@
+"""The summary's figures of answers (issue #17, migration 0023): per day, unit, question
+and choice, kept by triggers as check-ins are saved, so a committee's figures are read
+from a few rows per unit, never from its members' answers (which retention erases)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from storage.db import Database
+from storage.units import subtree_bounds
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """One question's (or one choice's) answers, summed over a set of units."""
+
+    answers: int = 0
+    total: float = 0.0
+    top: float | None = None
+    flagged: int = 0
+
+    def __add__(self, other: Figure) -> Figure:
+        tops = [t for t in (self.top, other.top) if t is not None]
+        return Figure(
+            self.answers + other.answers,
+            self.total + other.total,
+            max(tops) if tops else None,
+            self.flagged + other.flagged,
+        )
+
+
+# (question id, choice id or "") -> its figure
+Figures = dict[tuple[str, str], Figure]
+
+
+class FigureRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def rolled_up(self, root: str, day: date) -> dict[str, Figures]:
+        """The day's figures of the subtree at path ``root``, summed per unit one level
+        below it (keyed by its path; the root's own under ``root``), as
+        ``CheckinRepository.rolled_up`` sums the check-ins: by the day's primary-key
+        range, a few rows per unit."""
+        low, high = subtree_bounds(root)
+        rows = await self.db.fetchall(
+            # ?2, ?3: the subtree's range; ?4: where a path's part below the root starts.
+            "SELECT CASE WHEN u.path = ?2 THEN ?2"
+            " ELSE substr(u.path, 1, ?4 + instr(substr(u.path, ?4 + 1), '/')) END AS line,"
+            " f.question, f.choice, SUM(f.answers), SUM(f.total), MAX(f.top), SUM(f.flagged)"
+            " FROM answer_figures f JOIN units u ON u.id = f.unit_id"
+            " WHERE f.day = ?1 AND u.path >= ?2 AND u.path < ?3"
+            " GROUP BY line, f.question, f.choice HAVING SUM(f.answers) > 0",  # edits leave 0s
+            (day.isoformat(), low, high, len(root)),
+        )
+        lines: dict[str, Figures] = {}
+        for line, question, choice, answers, total, top, flagged in rows:
+            lines.setdefault(line, {})[(question, choice)] = Figure(answers, total, top, flagged)
+        return lines
+
+
+def summed(figures: list[Figures]) -> Figures:
+    """Several lines' figures as one (a committee's total)."""
+    out: Figures = {}
+    for line in figures:
+        for key, figure in line.items():
+            out[key] = out[key] + figure if key in out else figure
+    return out
