@@ -49,6 +49,8 @@ class Services:
         checkins = CheckinService(storage, clock, settings.checkin, settings.zone, authz)
         roster = RosterService(storage, clock, authz, settings.duty, settings.zone)
         duty = DutyService(storage, clock, authz, settings.duty, settings.zone)
+        grace = settings.directives.escalation_grace
+        answers = AnswerService(storage, clock, authz, settings.zone, grace)
         reports = ReportService(storage, clock, authz, checkins, settings.reports)
         return cls(
             settings=settings,
@@ -74,16 +76,21 @@ class Services:
                 recent_limit=settings.directives.recent,
                 paid=settings.delivery,
             ),
-            answers=AnswerService(
-                storage, clock, authz, settings.zone, settings.directives.escalation_grace
-            ),
             checkins=checkins,
             roster=roster,
             duty=duty,
             on_duty=OnDutyService(storage, clock, settings.duty, duty),
             privacy=PrivacyService(storage, clock, authz, settings.retention, settings.zone),
+            answers=answers,
             summaries=SummaryService(
-                storage, clock, authz, checkins, roster, settings.summaries, reports
+                storage,
+                clock,
+                authz,
+                checkins,
+                roster,
+                settings.summaries,
+                reports,
+                asked=answers.asked,
             ),
             reports=reports,
         )

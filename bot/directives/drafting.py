@@ -13,7 +13,7 @@ from bot.config import FREE_PER_SECOND, MESSAGES_PER_STAR
 from bot.directives.questions import Question
 from bot.kit.days import plausible
 from bot.kit.typed import typed
-from storage.directives import Target
+from storage.directives import FollowUp, Target
 
 # Telegram allows 4,096 characters; Muster adds a heading and the acknowledgement line.
 MAX_TEXT = 3900
@@ -116,6 +116,7 @@ class Draft:
     # Answers asked instead of ✅ (bot/directives/questions.py); an answer acknowledges,
     # so a question is sent with ack_required and its deadline (migration 0020).
     question: Question | None = None
+    follow_up: FollowUp | None = None  # to those who chose one answer of another
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,13 +4,14 @@ and its checks are ``drafting.py``; the secretaries' lists past the deadline,
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.config import DeliverySettings
+from bot.directives.answers import ExportRow, chosen_answer
 from bot.directives.drafting import DirectiveError, Draft, PaidQuote, check_text, paid_estimate
 from bot.directives.escalation import Escalation, escalation_lists
 from bot.kit.clock import Clock
@@ -18,7 +19,8 @@ from bot.kit.people import require_active
 from bot.kit.zones import unit_zone, zone_named
 from bot.org.authz import Action, Actor, Authorizer, can
 from storage import Storage
-from storage.directives import Directive, PaidTerms, Straggler, Target, UnitTally
+from storage.answers import Answer
+from storage.directives import Directive, FollowUp, PaidTerms, Straggler, Target, UnitTally
 from storage.models import DirectiveStatus, Member, Role, Unit
 from storage.outbox import NewMessage, Priority
 
@@ -108,9 +110,14 @@ class DirectiveService:
 
     # Composing ---------------------------------------------------------------
 
-    async def audience(self, actor: Actor, targets: tuple[Target, ...] | list[Target]) -> int:
+    async def audience(
+        self,
+        actor: Actor,
+        targets: tuple[Target, ...] | list[Target],
+        follow: FollowUp | None = None,
+    ) -> int:
         """How many would receive it (the author does not receive their own)."""
-        return await self.storage.directives.count_audience(targets, actor.telegram_id or 0)
+        return await self.storage.directives.count_audience(targets, actor.telegram_id or 0, follow)
 
     def may_pay(self, actor: Actor) -> bool:
         """Whether paid broadcasts are on and ``actor`` may spend the bot's Stars."""
@@ -160,16 +167,20 @@ class DirectiveService:
         )
 
     async def export_rows(
-        self, actor: Actor, directive_id: int
-    ) -> list[tuple[Unit, str, str | None, datetime | None, datetime | None]]:
-        """(unit, member name, delivery status, sent at, acknowledged at) for every
-        recipient the viewer may see."""
+        self,
+        actor: Actor,
+        directive_id: int,
+        answers: Mapping[int, tuple[Answer | None, int]] | None = None,
+    ) -> list[ExportRow]:
+        """Every recipient the viewer may see, with their answer and its changes from
+        ``answers`` (``AnswerService.for_export``, by member id) if it asks."""
         view = await self.view(actor, directive_id)
         visible = {unit.id: unit for unit, _ in view.units}
+        answers = answers or {}
         return [
-            (visible[unit_id], name, status, sent, acked)
-            for _, name, unit_id, acked, status, sent in await self.storage.directives.recipients(
-                directive_id
+            ExportRow(visible[unit_id], name, status, sent, acked, *answers.get(member, (None, 0)))
+            for member, name, unit_id, acked, status, sent in (
+                await self.storage.directives.recipients(directive_id)
             )
             if unit_id in visible
         ]
@@ -190,7 +201,11 @@ class DirectiveService:
                 raise DirectiveError("deadline_past")
             if draft.ack_deadline <= send_at:
                 raise DirectiveError("deadline_before_send")
-        if await self.audience(actor, draft.targets) == 0:
+        if (follow := draft.follow_up) is not None:
+            parent = await self.storage.directives.get(follow.parent)
+            if parent is None or chosen_answer(parent, follow.choice) is None:
+                raise DirectiveError("no_such_answer")
+        if await self.audience(actor, draft.targets, draft.follow_up) == 0:
             raise DirectiveError("no_recipients")
         origin = await self.from_unit(actor, units)
         quote = await self._urgent(actor, draft, origin)
@@ -207,9 +222,10 @@ class DirectiveService:
             now=now,
             paid=PaidTerms(quote.cap_stars, quote.estimate_stars) if quote else None,
             question=draft.question.to_json() if draft.question else None,
+            follow_up=draft.follow_up,
         )
         if send_at <= now:
-            await self.storage.directives.materialise(directive_id, now)
+            await self.storage.directives.materialise(directive_id, now, draft.follow_up)
         directive = await self.storage.directives.get(directive_id)
         assert directive is not None
         await self.authz.audit(
@@ -288,7 +304,9 @@ class DirectiveService:
         now = self.clock.now()
         started = []
         for directive_id in await self.storage.directives.due_scheduled(now):
-            if await self.storage.directives.materialise(directive_id, now):
+            due = await self.storage.directives.get(directive_id)
+            follow_up = due.follow_up if due else None
+            if await self.storage.directives.materialise(directive_id, now, follow_up):
                 started.append(directive_id)
         return started
 

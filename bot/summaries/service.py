@@ -8,7 +8,7 @@ subtree, never one per unit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -28,6 +28,7 @@ from bot.reports.service import ReportService
 from bot.reports.tally import Tally
 from bot.summaries.reported import Reported, reported
 from storage import Storage
+from storage.answers import Asked
 from storage.checkins import Missing, UnitDay
 from storage.exports import AnswerRow, MemberDay, ShiftRow
 from storage.figures import Figures, summed
@@ -36,6 +37,7 @@ from storage.models import Unit
 from storage.summaries import DirectiveDay, Flagged
 
 DAILY, WEEKLY = "daily", "weekly"
+Questions = Callable[[Unit, Sequence[int]], Awaitable[list[Asked]]]
 # A summary missed while the bot was down is still sent this long after it fell due.
 CATCH_UP = timedelta(hours=24)
 # Check-ins on a workbook's answers sheet at most: a root committee's month would be
@@ -145,6 +147,9 @@ class Summary:
     questions: list[Reported] = field(default_factory=list)
     figures: Figures = field(default_factory=dict)
     reports: list[Tally] = field(default_factory=list)  # which units filed each leaders' form
+    # The day's directives that asked a question, with their tallies per child unit
+    # (issue #16).
+    asked: list[Asked] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -215,9 +220,14 @@ class SummaryService:
         roster: RosterService,
         settings: SummarySettings,
         reports: ReportService | None = None,
+        *,
+        asked: Questions | None = None,
     ) -> None:
+        """``asked``: the directives wing's tallies of the day's questions under a
+        committee (``AnswerService.asked``), given by the composition root."""
         self.storage = storage
         self.reports = reports
+        self.asked = asked
         self.clock = clock
         self.authz = authz
         self.checkins = checkins
@@ -283,6 +293,8 @@ class SummaryService:
                 list({f.unit_id for f in flagged} | {i.unit_id for i in incidents})
             )
         }
+        directives = await storage.summaries.directives(root, start, end)
+        ids = [d.directive_id for d in directives]
         return Summary(
             committee=committee,
             day=day,
@@ -295,12 +307,13 @@ class SummaryService:
             duty=Duty.of(list(coverage.values())),
             own_missing=await storage.checkins.missing([committee.id], day, end),
             flagged=[(f, named[f.unit_id]) for f in flagged if f.unit_id in named],
-            directives=await storage.summaries.directives(root, start, end),
+            directives=directives,
             incidents=[(i, named[i.unit_id]) for i in incidents if i.unit_id in named],
             open_flags=(sum(o for o, _ in flags.values()), sum(o for _, o in flags.values())),
             questions=reported(self.checkins.form.questions, self.roster.settings.report),
             figures=summed(list(figures.values())),
             reports=await self.reports.reported(committee, day) if self.reports else [],
+            asked=await self.asked(committee, ids) if self.asked else [],
         )
 
     async def book_parts(self, summary: Summary) -> BookParts:

@@ -38,6 +38,7 @@ from handlers.directives.compose.draft import (
     ask_ack,
     ask_text,
 )
+from handlers.directives.compose.follow import follow_up
 from handlers.directives.compose.preview import choice_pressed, send, urgent_chosen
 from handlers.directives.compose.targets import (
     back_to_targets,
@@ -95,7 +96,10 @@ def register(app: MusterApp) -> None:
     back = FLOW.back.pattern
     app.add_handler(
         FLOW.conversation(
-            entry_points=[CommandHandler("directive", start, filters=PRIVATE)],
+            entry_points=[
+                CommandHandler("directive", start, filters=PRIVATE),
+                CallbackQueryHandler(follow_up, pattern=b.MessageChosen.pattern),
+            ],
             states={
                 TARGETS: [
                     CallbackQueryHandler(toggle, pattern=b.ToggleTarget.pattern),

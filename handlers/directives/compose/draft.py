@@ -31,6 +31,7 @@ ERRORS = {
     "deadline_before_send": "directive-deadline-before-send",
     "no_recipients": "directive-no-recipients",
     "unknown_unit": "directive-not-allowed",
+    "no_such_answer": "follow-up-stale",
 }
 TEXT_INPUT = PRIVATE & filters.TEXT & ~filters.COMMAND
 

@@ -35,7 +35,7 @@ from handlers.kit.common import (
     actor_of,
     wake_delivery,
 )
-from storage.directives import Directive
+from storage.directives import Directive, FollowUp
 from storage.models import AttachmentKind, DirectiveStatus
 
 # Preview and send ----------------------------------------------------------------
@@ -44,6 +44,7 @@ from storage.models import AttachmentKind, DirectiveStatus
 def as_draft(draft: dict[str, Any]) -> Draft:
     deadline, send_at = draft.get("deadline"), draft.get("send_at")
     attachment = draft.get("attachment")
+    follow = draft.get("follow")  # [question, choice, label]: handlers/…/compose/follow
     return Draft(
         targets=tuple(chosen_targets(draft)),
         text=draft.get("text", ""),
@@ -53,6 +54,7 @@ def as_draft(draft: dict[str, Any]) -> Draft:
         send_at=datetime.fromisoformat(send_at) if send_at else None,
         urgent=bool(draft.get("urgent")),
         question=question_of(draft),
+        follow_up=FollowUp(follow[0], follow[1]) if follow else None,
     )
 
 
@@ -90,12 +92,14 @@ async def show_preview(reply: Reply) -> int:
         attachment = Html(attachment + followups(reply, draft.question))
     text = reply.t(
         "directive-preview",
-        members=await services.directives.audience(actor, draft.targets),
+        members=await services.directives.audience(actor, draft.targets, draft.follow_up),
         units=len(draft.targets),
         when=when,
         attachment=attachment,
         body=Html(body),
     )
+    if follow := FLOW.draft(context).get("follow"):
+        text = Html(reply.t("directive-preview-follow-up", choice=follow[2]) + "\n" + text)
     # The choices as the member's buttons (laid out by answer_buttons), labels and order
     # alike; pressed here they only say so.
     rows = [[(label, _tried(data)) for label, data in row] for row in answer_buttons(sample)]
