@@ -150,7 +150,8 @@ def restore(context: MusterContext, key: str, kind: type[D]) -> D | None:
         return held
     try:
         draft = kind() if held is None else kind(**held) if isinstance(held, dict) else None
-    except TypeError:  # fields renamed or gone since it was stored
+    # Fields renamed or gone since it was stored, or a value its type no longer takes.
+    except (TypeError, ValueError, KeyError):
         draft = None
     if draft is None:
         log.info("draft %s no longer fits, dropped", key)
