@@ -15,6 +15,7 @@ from bot.directives.questions import Question
 from bot.kit.days import plausible
 from bot.kit.typed import typed
 from storage.directives import Target
+from storage.models import AttachmentKind
 
 # Telegram allows 4,096 characters; Muster adds a heading and the acknowledgement line.
 MAX_TEXT = 3900
@@ -135,7 +136,7 @@ class Draft:
 
     targets: tuple[Target, ...]
     text: str
-    attachment: tuple[str, str, str | None] | None  # (photo|document, file_id, file name)
+    attachment: tuple[AttachmentKind, str, str | None] | None  # kind, file_id, file name
     ack_required: bool
     ack_deadline: datetime | None
     send_at: datetime | None  # None: now

@@ -17,7 +17,7 @@ from bot.directives.questions import Choice, NumberQuestion, Question, Reason, v
 from handlers.kit.common import PRIVATE, Buttons, Reply, actor_of
 from handlers.kit.flow import DraftFlow
 from storage.directives import Target
-from storage.models import Unit
+from storage.models import AttachmentKind, Unit
 
 TARGETS, TEXT, ACK, DEADLINE, SCHEDULE, PREVIEW = range(6)
 QUESTION, CHOICE, PROMPT, BOUNDS = range(6, 10)  # answers instead of ✅ (compose/question)
@@ -46,7 +46,7 @@ class DirectiveDraft:
     query: str | None = None  # what the target list was searched for
     msg: int | None = None  # the flow's message: its keyboard goes when a new one is sent
     text: str = ""
-    attachment: list[str | None] | None = None  # kind, file id, file name (JSON: a list)
+    attachment: list[str | None] | None = None  # AttachmentKind, file id, name (JSON: a list)
     ack: bool = False
     ask: list[Choice] | None = None  # the question's choices; None: ✅ or nothing asked
     deadline: str | None = None  # aware ISO time
@@ -74,14 +74,14 @@ class DirectiveDraft:
         question, _ = validate(self.ask)
         return question
 
-    def attached(self) -> tuple[str, str, str | None] | None:
+    def attached(self) -> tuple[AttachmentKind, str, str | None] | None:
         """The photo or document: its kind, file id and file name."""
         if not self.attachment:
             return None
         kind, file_id, name = self.attachment
         if kind is None or file_id is None:
             raise ValueError(self.attachment)
-        return kind, file_id, name
+        return AttachmentKind(kind), file_id, name
 
     def deadline_time(self) -> datetime | None:
         return datetime.fromisoformat(self.deadline) if self.deadline else None

@@ -33,7 +33,7 @@ from handlers.kit.common import (
     wake_delivery,
 )
 from storage.directives import Directive
-from storage.models import AttachmentKind, DirectiveStatus
+from storage.models import DirectiveStatus
 
 # Preview and send ----------------------------------------------------------------
 
@@ -62,7 +62,7 @@ async def show_preview(reply: Reply) -> int:
     sample = Directive(
         id=0, author_member_id=None, author_telegram_id=0, from_unit_id=origin.id,
         text=draft.text,
-        attachment_kind=AttachmentKind(draft.attachment[0]) if draft.attachment else None,
+        attachment_kind=draft.attachment[0] if draft.attachment else None,
         attachment_file_id=None, attachment_name=None, ack_required=draft.ack_required,
         ack_deadline=draft.ack_deadline, send_at=draft.send_at or now,
         status=DirectiveStatus.SCHEDULED,

@@ -20,6 +20,7 @@ from handlers.kit.common import (
     MusterContext,
     Reply,
 )
+from storage.models import AttachmentKind
 
 # Text and attachment -------------------------------------------------------------
 
@@ -47,9 +48,13 @@ async def attachment_received(update: Update, context: MusterContext) -> int:
     assert message is not None
     draft = FLOW.state(context)
     if message.photo:
-        draft.attachment = ["photo", message.photo[-1].file_id, None]
+        draft.attachment = [AttachmentKind.PHOTO, message.photo[-1].file_id, None]
     elif message.document:
-        draft.attachment = ["document", message.document.file_id, message.document.file_name]
+        draft.attachment = [
+            AttachmentKind.DOCUMENT,
+            message.document.file_id,
+            message.document.file_name,
+        ]
     if message.caption:
         return await _take_text(reply, message.caption_html or "")
     if draft.text:
