@@ -1,6 +1,6 @@
-"""The ``/directive`` draft across an upgrade: one the old code left in the database (a
-plain dict) goes on where it stopped, or, when it no longer fits, ends with a clear
-answer in the author's language and changes nothing."""
+"""The ``/directive`` draft (and a member's answer follow-up) across an upgrade: one the
+old code left in the database (a plain dict) goes on where it stopped, or, when it no
+longer fits, ends with a clear answer in the person's language and changes nothing."""
 
 from __future__ import annotations
 
@@ -13,22 +13,25 @@ from fakeapi import ChatDriver, FakeUser
 from handlers.kit.common import MusterApp
 from storage.models import Role
 from tests.flows.conftest import Harness, build_app
+from tests.flows.test_answers import ask
 from tests.flows.test_asking import stored_question, to_answers
 from tests.flows.test_directives import labels, members, no_checkins, sec, typed
 
 __all__ = ["members", "no_checkins", "sec"]  # fixtures, used by name
 
 
-async def _restarted(harness: Harness, user_id: int, draft: object) -> MusterApp:
-    """A second application on the same database, the person's stored ``/directive`` draft
+async def _restarted(
+    harness: Harness, user_id: int, draft: object, key: str = "directive"
+) -> MusterApp:
+    """A second application on the same database, the person's stored draft under ``key``
     replaced by ``draft`` (as an older version of Muster left it)."""
     await harness.app.update_persistence()
     services = harness.services
     db = services.storage.db
     [row] = await db.fetchall("SELECT data FROM ptb_user_data WHERE user_id = ?", (user_id,))
     data = json.loads(row["data"])
-    assert "directive" in data  # the flow is under way
-    data["directive"] = draft
+    assert key in data  # the flow is under way
+    data[key] = draft
     async with db.transaction() as conn:
         await conn.execute(
             "UPDATE ptb_user_data SET data = ? WHERE user_id = ?", (json.dumps(data), user_id)
@@ -105,3 +108,23 @@ async def test_a_draft_that_no_longer_fits_ends_with_a_clear_answer(
         [step] = await driver.send(chen, chen.command("directive"))
         assert step.buttons
     assert await harness.services.storage.db.fetchall("SELECT id FROM directives") == []
+
+
+@pytest.mark.parametrize(
+    ("old", "answer"),
+    [
+        ("same", "✅ 已记录，谢谢。"),  # the old code's {"directive": id}
+        ({"directive_id": 1}, "此操作是在机器人更新前开始的，现已失效，未做任何更改。请重新开始。"),
+    ],
+)
+async def test_an_answer_follow_up_the_old_code_stored(
+    harness: Harness, sec: FakeUser, members: list[FakeUser], old: object, answer: str
+) -> None:
+    directive = await ask(harness, sec)
+    bo = members[1]
+    await harness.send(bo, bo.press(harness.api.last_message(bo.id), "I cannot"))
+    draft = {"directive": directive.id} if old == "same" else old
+    app2 = await _restarted(harness, bo.id, draft, key="directive_answer")
+    async with ChatDriver(app2, harness.api) as driver:
+        replies = await driver.send(bo, bo.message("今晚值守"))
+    assert replies.texts[-1] == answer
