@@ -42,7 +42,6 @@ from bot.delivery.pacer import Pacer, Slot
 from bot.delivery.requests import ENGINE_REQUEST, TextRequests
 from bot.kit.clock import Clock
 from storage import Storage
-from storage.models import AttachmentKind
 from storage.outbox import OutboxRow, OutboxStatus
 
 log = logging.getLogger(__name__)
@@ -385,11 +384,7 @@ class DeliveryEngine:
         paid: PaidBudget | None,
     ) -> Any:
         upload = attachment.data if attachment.data is not None else attachment.file_id
-        send = (
-            self.bot.send_photo
-            if attachment.kind is AttachmentKind.PHOTO
-            else self.bot.send_document
-        )
+        send = self.bot.send_photo if attachment.kind == "photo" else self.bot.send_document
         sent = await send(
             row.chat_id,
             upload,
