@@ -200,7 +200,7 @@ class DirectiveRepository:
         author_telegram_id: int,
         from_unit_id: int,
         text: str,
-        attachment: tuple[str, str, str | None] | None,
+        attachment: tuple[AttachmentKind, str, str | None] | None,
         ack_required: bool,
         ack_deadline: datetime | None,
         send_at: datetime,

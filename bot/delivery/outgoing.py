@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
+from storage.models import AttachmentKind
 from storage.outbox import NewMessage, OutboxRow, OutboxStatus, Priority
 
 KIND_NOTICE = "notice"
@@ -20,7 +21,7 @@ ATTACHMENT_SENT_KEY = "_attachment_message_id"
 
 @dataclass(frozen=True, slots=True)
 class Attachment:
-    kind: Literal["photo", "document"]
+    kind: AttachmentKind
     file_id: str  # Telegram's id of a file it has; ignored when ``data`` is given
     data: bytes | None = None  # a file made at send time (a summary's chart), uploaded
     filename: str | None = None
@@ -77,7 +78,7 @@ async def render_notice(row: OutboxRow) -> Outgoing:
         [(str(label), str(data)) for label, data in line] for line in row.payload.get("buttons", [])
     ]
     photo = row.payload.get("photo")
-    attachment = Attachment("photo", str(photo)) if photo else None
+    attachment = Attachment(AttachmentKind.PHOTO, str(photo)) if photo else None
     return Outgoing(text=str(row.payload["text"]), buttons=buttons, attachment=attachment)
 
 

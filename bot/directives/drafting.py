@@ -7,6 +7,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.config import FREE_PER_SECOND, MESSAGES_PER_STAR
@@ -14,6 +15,7 @@ from bot.directives.questions import Question
 from bot.kit.days import plausible
 from bot.kit.typed import typed
 from storage.directives import FollowUp, Target
+from storage.models import AttachmentKind
 
 # Telegram allows 4,096 characters; Muster adds a heading and the acknowledgement line.
 MAX_TEXT = 3900
@@ -22,20 +24,47 @@ _CLOCK_TIME = re.compile(r"^\s*(\d{1,2})[:：.](\d{2})\s*$")
 _DATE_TIME = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})[ T]+(\d{1,2})[:：.](\d{2})\s*$")
 
 
-class DirectiveError(Exception):
-    """Something the author can fix; ``reason`` is a catalogue-friendly code."""
+class Refusal(StrEnum):
+    """Why a draft (or an action on a directive) was refused: each the author can fix."""
 
-    def __init__(self, reason: str) -> None:
+    EMPTY_TEXT = "empty_text"
+    TEXT_TOO_LONG = "text_too_long"
+    BAD_TIME = "bad_time"
+    PAST_TIME = "past_time"
+    DEADLINE_PAST = "deadline_past"
+    DEADLINE_BEFORE_SEND = "deadline_before_send"
+    NO_RECIPIENTS = "no_recipients"
+    UNKNOWN_UNIT = "unknown_unit"
+    PAID_OFF = "paid_off"
+    PAID_OVER_CAP = "paid_over_cap"
+    UNKNOWN_DIRECTIVE = "unknown_directive"
+    CANNOT_REMIND = "cannot_remind"
+    NO_SUCH_ANSWER = "no_such_answer"  # a follow-up's answer that is no longer there
+    CANNOT_CANCEL = "cannot_cancel"
+
+
+class TargetMode(StrEnum):
+    """How a unit is picked as a target (kept in the persisted draft by value)."""
+
+    ALL = "all"  # the unit and every unit below it
+    ONE = "one"  # the unit alone
+
+
+class DirectiveError(Exception):
+    """Something the author can fix, and why."""
+
+    def __init__(self, reason: Refusal | str) -> None:
         super().__init__(reason)
-        self.reason = reason
+        # A code that is no Refusal fails here, where it is raised.
+        self.reason = Refusal(reason)
 
 
 def check_text(text: str) -> str:
     stripped = text.strip()
     if not stripped:
-        raise DirectiveError("empty_text")
+        raise DirectiveError(Refusal.EMPTY_TEXT)
     if len(stripped) > MAX_TEXT:
-        raise DirectiveError("text_too_long")
+        raise DirectiveError(Refusal.TEXT_TOO_LONG)
     return stripped
 
 
@@ -58,14 +87,14 @@ def parse_local_time(text: str, zone: ZoneInfo, now: datetime) -> datetime:
         try:
             day = date(year, month, dom)
         except ValueError:
-            raise DirectiveError("bad_time") from None
+            raise DirectiveError(Refusal.BAD_TIME) from None
         if not plausible(day):
-            raise DirectiveError("bad_time")
+            raise DirectiveError(Refusal.BAD_TIME)
         when = _local(day, hour, minute, zone)
         if when <= now:
-            raise DirectiveError("past_time")
+            raise DirectiveError(Refusal.PAST_TIME)
         return when
-    raise DirectiveError("bad_time")
+    raise DirectiveError(Refusal.BAD_TIME)
 
 
 def quick_times(
@@ -87,7 +116,7 @@ def _half_hour_up(moment: datetime, zone: ZoneInfo) -> datetime:
 
 def _local(day: date, hour: int, minute: int, zone: ZoneInfo) -> datetime:
     if not (0 <= hour <= 23 and 0 <= minute <= 59):
-        raise DirectiveError("bad_time")
+        raise DirectiveError(Refusal.BAD_TIME)
     return datetime.combine(day, time(hour, minute), tzinfo=zone).astimezone(ZoneInfo("UTC"))
 
 
@@ -108,7 +137,7 @@ class Draft:
 
     targets: tuple[Target, ...]
     text: str
-    attachment: tuple[str, str, str | None] | None  # (photo|document, file_id, file name)
+    attachment: tuple[AttachmentKind, str, str | None] | None  # kind, file_id, file name
     ack_required: bool
     ack_deadline: datetime | None
     send_at: datetime | None  # None: now

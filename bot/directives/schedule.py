@@ -76,10 +76,8 @@ class DirectiveRenderers:
             self._worded.clear()
         attachment = None
         if directive.attachment_file_id:
-            if directive.attachment_kind is AttachmentKind.PHOTO:
-                attachment = OutgoingAttachment("photo", directive.attachment_file_id)
-            else:
-                attachment = OutgoingAttachment("document", directive.attachment_file_id)
+            kind = directive.attachment_kind or AttachmentKind.DOCUMENT  # a file, if unsaid
+            attachment = OutgoingAttachment(kind, directive.attachment_file_id)
         worded = self._worded[key] = Outgoing(
             text=directive_text(i18n, context.language, directive, context.origin, zone, now),
             buttons=ack_buttons(i18n, context.language, directive),

@@ -15,7 +15,7 @@ from bot.duty.service import ShiftView
 from bot.duty.wording import grid_label
 from bot.kit.i18n import Html, format_day
 from bot.services import Services
-from storage.models import Member
+from storage.models import AttachmentKind, Member
 from storage.outbox import OutboxRow
 
 
@@ -103,7 +103,9 @@ class DutyNotices:
             where=Html(where),
         )
         photo = incident.photo_file_id
-        return Outgoing(text=text, attachment=Attachment("photo", photo) if photo else None)
+        return Outgoing(
+            text=text, attachment=Attachment(AttachmentKind.PHOTO, photo) if photo else None
+        )
 
     async def cancelled(self, row: OutboxRow) -> Outgoing | None:
         """The member's shift was cancelled by their secretary."""

@@ -39,7 +39,7 @@ from fakeapi import FakeBotApi, FakeRequest
 from storage import Storage
 from storage.db import to_db_time
 from storage.directives import Target
-from storage.models import Role
+from storage.models import AttachmentKind, Role
 from storage.outbox import NewMessage, OutboxRow, OutboxStatus, Priority
 from storage.units import UnitSpec
 from tests.orgdata import load_tree
@@ -435,7 +435,9 @@ async def test_attachment_goes_first_once_and_the_text_carries_the_buttons(
 
     async def with_photo(row: OutboxRow) -> Outgoing:
         return Outgoing(
-            "<b>Read this</b>", [[("Acknowledge", "ack:1")]], Attachment("photo", "photo-1")
+            "<b>Read this</b>",
+            [[("Acknowledge", "ack:1")]],
+            Attachment(AttachmentKind.PHOTO, "photo-1"),
         )
 
     api.rate_limit(3, method="sendMessage")  # the text fails once, after the photo went

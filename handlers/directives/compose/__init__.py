@@ -76,7 +76,7 @@ def _back_from(step: int) -> Any:
     async def handler(update: Update, context: MusterContext) -> int:
         reply = await Reply.to(update, context)
         await reply.toast("")
-        draft = FLOW.draft(context)
+        draft = FLOW.state(context)
         if step == TEXT:
             return await back_to_targets(reply)
         if step == ACK:
@@ -84,9 +84,9 @@ def _back_from(step: int) -> Any:
         if step in (QUESTION, CHOICE, PROMPT, BOUNDS):
             return await q.back(reply, step)
         if step == DEADLINE:
-            return await (q.ask_choices(reply) if "ask" in draft else ask_ack(reply))
+            return await (q.ask_choices(reply) if draft.ask is not None else ask_ack(reply))
         if step == SCHEDULE:
-            return await (ask_deadline(reply) if draft.get("ack") else ask_ack(reply))
+            return await (ask_deadline(reply) if draft.ack else ask_ack(reply))
         return await ask_schedule(reply)
 
     return handler

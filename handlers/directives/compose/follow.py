@@ -8,7 +8,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.directives import buttons as b
-from bot.directives.drafting import MAX_TEXT
+from bot.directives.drafting import MAX_TEXT, TargetMode
 from bot.org.authz import PermissionDeniedError
 from handlers.directives.compose.draft import FLOW, TEXT
 from handlers.kit.common import MusterContext, Reply, actor_of
@@ -33,13 +33,12 @@ async def follow_up(update: Update, context: MusterContext) -> int:
         await reply.toast("follow-up-nobody", **names)
         return FLOW.end(context)
     await reply.toast("")
-    draft = FLOW.draft(context)
-    draft.clear()
-    draft["sel"] = {str(chosen.unit.id): "all"}
-    draft["follow"] = [pressed.directive, pressed.choice, chosen.choice.label]
+    draft = FLOW.fresh(context)
+    draft.sel = {str(chosen.unit.id): TargetMode.ALL}
+    draft.follow = [pressed.directive, pressed.choice, chosen.choice.label]
     # A new message: the detail it came from stays as it was, to come back to.
     text = reply.t("follow-up-start", count=chosen.members, **names)
     ask = reply.t("directive-ask-text", limit=MAX_TEXT)
     sent = await reply.send_text(f"{text}\n\n{ask}", [FLOW.controls(reply)])
-    draft["msg"] = sent.message_id
+    draft.msg = sent.message_id
     return TEXT
