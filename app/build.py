@@ -18,6 +18,7 @@ from telegram.request import BaseRequest
 from app.features import check_core, features_for
 from app.flush import MusterApplication
 from app.inbox import INBOX, Inbox, InboxRequest
+from app.persistence import SQLitePersistence
 from app.updates import ChatOrderedProcessor
 from bot.config import ConfigError, Settings
 from bot.delivery.engine import DeliveryEngine
@@ -33,7 +34,6 @@ from handlers.kit.menu import MENU, Menu, refresh_stale_menus
 from handlers.kit.slots import DELIVERY, SERVICES, Slot
 from handlers.org import basics
 from storage import Storage
-from storage.persistence import SQLitePersistence
 
 log = logging.getLogger(__name__)
 

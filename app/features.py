@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.config import CORE_FEATURES, ConfigError, Settings, core_switched_off
-from handlers import checkins, directives, duty, org, summaries
+from handlers import checkins, directives, duty, org, reports, summaries
 from handlers.kit.feature import Feature
 
 # In the order their handlers are tried and their schedule steps run.
@@ -15,14 +15,20 @@ FEATURES: tuple[Feature, ...] = (
     directives.FEATURE,
     checkins.FEATURE,
     duty.FEATURE,
+    reports.FEATURE,
     summaries.FEATURE,
 )
 
 
 def features_for(settings: Settings) -> tuple[Feature, ...]:
-    """The features not switched off by ``organisation.features_off``."""
+    """The features not switched off by ``organisation.features_off``, nor left without
+    anything configured."""
     off = set(settings.organisation.features_off)
-    return tuple(f for f in FEATURES if f.name not in off)
+    return tuple(
+        f
+        for f in FEATURES
+        if f.name not in off and (f.configured is None or f.configured(settings))
+    )
 
 
 def check_core(features: Sequence[Feature]) -> None:

@@ -3,7 +3,7 @@
 PTB's ``update_persistence`` deep-copies every touched user's data and gathers one
 coroutine, so one task, per user and per conversation; with updates handled at once that
 is a few hundred tasks and copies a second, each waiting for the same transaction
-(``storage/persistence.py`` group-commits them). With Muster's own persistence the flush
+(``storage/chat_state.py`` group-commits them). With Muster's own persistence the flush
 hands everything to ``SQLitePersistence.store`` in one call instead: the same rows, the
 same transaction, the same held-while-busy rule, the same errors reported. Any other
 persistence (tests inject some) gets PTB's flush.
@@ -19,8 +19,8 @@ from telegram.ext import Application
 from telegram.ext._handlers.conversationhandler import PendingState
 from telegram.ext._utils.trackingdict import TrackingDict
 
+from app.persistence import ConversationKey, SQLitePersistence
 from handlers.kit.common import MusterBot, MusterContext
-from storage.persistence import ConversationKey, SQLitePersistence
 
 Conversation = tuple[str, ConversationKey, object | None]
 

@@ -13,7 +13,7 @@ updates run; not once a second, which left hundreds handled but unmarked for a c
 repeat), and those in hand at a crash stay unmarked and are replayed at the next start,
 oldest first, which keeps each chat's (and each person's) order. An update whose user or
 chat has a later update running is marked only once that one is done too: the flush
-holds their half-changed data back (``storage/persistence.py``).
+holds their half-changed data back (``app/persistence.py``).
 
 An update that is JSON but not an update PTB can read (a message that is a string, a date
 that is not a timestamp) is set aside as poison with the reason (logged once, counted in
@@ -38,12 +38,12 @@ from telegram.error import TelegramError, TimedOut
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 from telegram.request import BaseRequest, RequestData
 
+from app.persistence import Owner, SQLitePersistence
 from app.updates import keys_of
 from bot.kit.clock import Clock
 from handlers.kit.common import MusterApp, MusterContext
 from handlers.kit.slots import Slot
 from storage import Storage
-from storage.persistence import SQLitePersistence
 
 log = logging.getLogger(__name__)
 SETTLE_SECONDS = 1.0  # the longest wait between two looks at what is done (and to prune)
@@ -203,7 +203,7 @@ class Inbox:
         done, self._done = self._done, []
         persistence = app.persistence
         ours = persistence if isinstance(persistence, SQLitePersistence) else None
-        held: set[tuple[str, int]] = set()
+        held: set[Owner] = set()
         if ours is not None:  # what it held last time is reported again, now maybe done
             for kind, ident in ours.held():
                 if kind == "user":

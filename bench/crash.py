@@ -88,7 +88,7 @@ from bench.crash_results import (
 )
 from bench.delivery import AUTHOR_ID, build_org
 from bench.org_memory import TELEGRAM_BASE
-from bot.directives.service import Draft
+from bot.directives.drafting import Draft
 from bot.kit.clock import FakeClock
 from bot.org.authz import Actor
 from bot.services import Services
@@ -100,6 +100,9 @@ from storage.models import Role, Unit
 BOT_START = datetime(2026, 12, 1, 11, 0, tzinfo=ZONE)  # a Tuesday: check-ins are open
 SUMMARY_DUE = BOT_START.replace(hour=12)
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# What the bot logs once serving (app.runner, app.webhook); crash_bot has put its SIGTERM
+# handler in place by then. A SIGTERM before it kills the bot like a SIGKILL.
+RUNNING = "Muster is running"
 TEXT = "<b>Sandbags to the east levee</b>\n\nEvery branch sends two people by 18:00."
 LATER = ("Second directive: bring torches.", "Third directive: stand down at 22:00.")
 
@@ -134,6 +137,7 @@ class Bot:
         self.log = log.open("a", encoding="utf-8")
         self.log.write(f"----- start at {time.time():.3f}, shift {shift:.3f}\n")
         self.log.flush()
+        self.log_path, self.log_from = log, self.log.tell()
         self.started = time.time()
         self.process = subprocess.Popen(
             command,
@@ -146,19 +150,38 @@ class Bot:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def kill(self) -> float:
-        """SIGKILL; returns the moment it was sent."""
-        at = time.time()
+    def wait_running(self, within: float) -> None:
+        """Until this run logs that it is serving, dies, or ``within`` seconds pass: a
+        graceful stop asked of a run still starting (its members all done before it was
+        up, on a loaded machine) would otherwise find no handler and count as failed."""
+        deadline = time.time() + within
+        while self.alive() and time.time() < deadline:
+            with self.log_path.open(encoding="utf-8", errors="replace") as log:
+                log.seek(self.log_from)
+                if RUNNING in log.read():
+                    return
+            time.sleep(0.05)
+
+    def kill(self, signalled: float | None = None) -> float:
+        """SIGKILL; returns the moment it was sent (``signalled``, when the stand-in sent
+        it: this one then finds the process dead or dying)."""
+        at = signalled or time.time()
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(30)
         self.log.close()
         return at
 
-    def terminate(self, within: float = 60.0) -> tuple[float, float, int]:
-        """SIGTERM (a graceful stop); returns when it was sent, how long the bot took to
-        exit, and its exit status."""
-        at = time.time()
-        self.process.send_signal(signal.SIGTERM)
+    def terminate(
+        self, within: float = 60.0, *, signalled: float | None = None
+    ) -> tuple[float, float, int]:
+        """SIGTERM (a graceful stop); returns when it was sent (``signalled``, when the
+        stand-in sent it: not sent again, lest it land after the bot's handler is gone), how
+        long the bot took to exit, and its exit status."""
+        if signalled is None:
+            self.wait_running(within)
+        at = signalled or time.time()
+        if signalled is None:
+            self.process.send_signal(signal.SIGTERM)
         try:
             code = self.process.wait(within)
         except subprocess.TimeoutExpired:  # a stop that hangs counts as a failed one
@@ -517,12 +540,19 @@ class Trial:
         rng.shuffle(kinds)
         shares = sorted(rng.uniform(0.05, 0.9) for _ in kinds)
         summary_at = rng.choice([i for i, kind in enumerate(kinds) if kind == "kill"])
-        progress = 0
         for i, (kind, share) in enumerate(zip(kinds, shares, strict=True)):
-            # Every run sends something before it is stopped, however close the shares.
-            wanted = max(int(share * plan.recipients), progress + 1)
+            # Every run sends something before it is stopped, however close the shares:
+            # counted from what the stand-in has now, the last run's sends in flight at its
+            # stop included. The stand-in stops the bot at that count itself (see its
+            # ``stop_at``): stopped from here, after a poll, it may have sent them all.
+            wanted = max(int(share * plan.recipients), _directive_sends(standin.stats()) + 1)
+            assert self.bot is not None
+            signal_name = "SIGKILL" if kind == "kill" else "SIGTERM"
+            standin.post(
+                "/stop_at", {"sends": wanted, "pid": self.bot.process.pid, "signal": signal_name}
+            )
             progress = self.wait_for(standin, _directive_sends, wanted)
-            stop = self.stop_bot(kind, "directive", progress)
+            stop = self.stop_bot(kind, "directive", progress, standin.stats()["signalled_at"])
             if i == summary_at:  # the bot is down across 12:00
                 stop.summary_due = True
                 self.shift = shift_to(SUMMARY_DUE + timedelta(seconds=rng.uniform(1, 20)))
@@ -617,12 +647,15 @@ class Trial:
             time.sleep(0.01)
         return value
 
-    def stop_bot(self, kind: str, phase: str, progress: int) -> Stop:
+    def stop_bot(
+        self, kind: str, phase: str, progress: int, signalled: float | None = None
+    ) -> Stop:
+        """``signalled``: when the stand-in sent the signal, if it did."""
         assert self.bot is not None
         if kind == "kill":
-            stop = Stop(kind, phase, self.bot.kill(), progress)
+            stop = Stop(kind, phase, self.bot.kill(signalled), progress)
         else:
-            at, seconds, code = self.bot.terminate()
+            at, seconds, code = self.bot.terminate(signalled=signalled)
             stop = Stop(kind, phase, at, progress, exit_seconds=seconds)
             if code != 0:
                 self.result.problems.append(f"a graceful stop exited with {code}")

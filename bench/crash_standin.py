@@ -14,24 +14,33 @@ its record of every call while the bot it talks to is killed and restarted, plus
 - members who check in: each is walked through ``/checkin`` the way a person does it,
   pressing the answer and then Submit on the bot's latest message in their chat, until the
   bot says the check-in is saved, whatever restarts happen in between;
+- stops at an exact count: the bot's process signalled (SIGKILL or SIGTERM) by the
+  stand-in itself as it accepts the directive send that meets the harness's share, before
+  answering it. A harness polling from outside stops the bot late, by however many sends
+  it made meanwhile, and an unpaced bot sends hundreds a second: on a loaded machine a
+  late stop found the whole directive sent, and the next stop waited for a send that could
+  never come;
 - webhook delivery: once the bot has called ``setWebhook``, pending updates are posted to
   its URL as Telegram does (JSON, the secret token in a header, in ``update_id`` order, one
   at a time), each sent again after a short pause until the bot answers 200, whether the
   bot is down (connection refused), dies mid-request, answers something else or times out.
 
 The control API (JSON): ``GET /stats``, ``GET /calls?since=N``, ``GET /webhook``,
-``POST /watch``, ``POST /checkins``, ``POST /push``, ``POST /fault``, ``POST /offline``.
+``POST /watch``, ``POST /stop_at``, ``POST /checkins``, ``POST /push``, ``POST /fault``,
+``POST /offline``.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import os
 import random
 import signal
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,7 +75,9 @@ class FaultWindow:
 class ChaosBotApi(FakeBotApi):
     """``FakeBotApi`` with time-boxed faults, held sends, and a wake-up per watched chat."""
 
-    def __init__(self, *, seed: int = 0, **kwargs: Any) -> None:
+    def __init__(
+        self, *, seed: int = 0, kill: Callable[[int, int], None] = os.kill, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.windows: list[FaultWindow] = []
         self.hold_sends = 0  # the next sends that are held past the client's timeout
@@ -76,6 +87,9 @@ class ChaosBotApi(FakeBotApi):
         self.watchers: dict[int, asyncio.Event] = {}
         self.watch_range = range(0)
         self.watched_sends = 0  # accepted sendMessage calls to chats in watch_range
+        self.stop_at: tuple[int, int, signal.Signals] | None = None  # (sends, pid, signal)
+        self.signalled_at: float | None = None  # unix time of the last stop_at signal
+        self._kill = kill
         self.webhook_secret = ""
         self.webhook_wake = asyncio.Event()  # an update pushed, or the webhook set
         self._rng = random.Random(seed)
@@ -102,12 +116,27 @@ class ChaosBotApi(FakeBotApi):
         chat_id = self.calls[-1].chat_id
         if status == 200 and key == "sendmessage" and chat_id in self.watch_range:
             self.watched_sends += 1
+            self._stop_if_due()
         if key == "answercallbackquery":  # the id starts with the presser's user id
             chat_id = _presser(str(params.get("callback_query_id", "")), self.watchers)
         watcher = self.watchers.get(chat_id) if chat_id is not None else None
         if watcher is not None:
             watcher.set()
         return status, body
+
+    def arm(self, sends: int, pid: int, signum: signal.Signals) -> None:
+        """Signal ``pid`` as the ``sends``-th watched send is accepted (at once if it was)."""
+        self.stop_at = (sends, pid, signum)
+        self._stop_if_due()
+
+    def _stop_if_due(self) -> None:
+        if self.stop_at is None or self.watched_sends < self.stop_at[0]:
+            return
+        _, pid, signum = self.stop_at
+        self.stop_at = None
+        self.signalled_at = time.time()
+        with contextlib.suppress(ProcessLookupError):  # it died by itself: the harness sees
+            self._kill(pid, signum)
 
     def push_update(self, update: Mapping[str, Any]) -> JSON:
         pushed = super().push_update(update)
@@ -309,6 +338,7 @@ class Control:
         app.router.add_get("/calls", self.calls)
         app.router.add_get("/webhook", self.webhook)
         app.router.add_post("/watch", self.watch)
+        app.router.add_post("/stop_at", self.stop_at)
         app.router.add_post("/checkins", self.checkins)
         app.router.add_post("/fault", self.fault)
         app.router.add_post("/offline", self.offline)
@@ -321,6 +351,7 @@ class Control:
             {
                 "calls": len(api.calls),
                 "watched_sends": api.watched_sends,
+                "signalled_at": api.signalled_at,
                 "checkins": self.driver.status() if self.driver else None,
                 "held": api.held,
                 "injected": dict(api.injected),
@@ -367,6 +398,12 @@ class Control:
         body = await request.json()
         self.api.watch_range = range(int(body["lo"]), int(body["hi"]))
         self.api.watched_sends = 0
+        return web.json_response({"ok": True})
+
+    async def stop_at(self, request: web.Request) -> web.Response:
+        """``{"sends", "pid", "signal": "SIGKILL" | "SIGTERM"}``: see ``ChaosBotApi.arm``."""
+        body = await request.json()
+        self.api.arm(int(body["sends"]), int(body["pid"]), signal.Signals[str(body["signal"])])
         return web.json_response({"ok": True})
 
     async def checkins(self, request: web.Request) -> web.Response:

@@ -50,11 +50,12 @@ from app.build import build_application
 from bench.org_memory import TELEGRAM_BASE, member_rows, write_org_csv
 from bench.report import machine, publish, verdict
 from bot.config import Settings, load_settings
-from bot.delivery.engine import DeliveryEngine, Outcome, Outgoing
+from bot.delivery.engine import DeliveryEngine
+from bot.delivery.outgoing import Outcome, Outgoing
 from bot.delivery.pacer import Pacer
 from bot.delivery.transport import POOL_SIZE
+from bot.directives.drafting import Draft
 from bot.directives.schedule import DirectiveRenderers
-from bot.directives.service import Draft
 from bot.kit.clock import SystemClock
 from bot.org.authz import Actor
 from bot.services import Services

@@ -39,9 +39,9 @@ from pathlib import Path
 
 from bench.report import machine, publish, verdict
 from bench.summary import DAY, NOW, Plan, at, bench_settings, clock, create, rnd, traced
+from bot.directives.drafting import Draft
 from bot.directives.headcount import headcount_text
 from bot.directives.questions import Choice, NumberQuestion, Question, Reason
-from bot.directives.service import Draft
 from bot.kit.clock import FakeClock
 from bot.org.authz import Actor
 from bot.services import Services

@@ -57,7 +57,7 @@ from bench.delivery import (
 from bench.report import machine, publish, verdict
 from bot.config import Settings, load_settings
 from bot.delivery.pacer import FLOOR_SHARE
-from bot.directives.service import Draft
+from bot.directives.drafting import Draft
 from handlers.kit.slots import DELIVERY, SERVICES
 from storage import Storage
 from storage.directives import DirectiveKind, Target

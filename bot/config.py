@@ -38,10 +38,12 @@ from pydantic_settings import (
     SettingsError,
 )
 
-from bot.checkins.config import CheckinSettings, ClockTime, Weekday, checkin_problems
+from bot.checkins.config import CheckinSettings, checkin_problems
 from bot.duty.config import DutySettings, duty_problems
+from bot.kit.daily import ClockTime, Weekday
 from bot.kit.durations import Duration
 from bot.kit.i18n import Language
+from bot.reports.config import ReportSettings, report_problems
 
 CONFIG_ENV = "MUSTER_CONFIG"
 TOKEN_ENV = "MUSTER_TELEGRAM__TOKEN"
@@ -60,6 +62,7 @@ class FeatureName(StrEnum):
     DIRECTIVES = "directives"
     CHECKINS = "checkins"
     DUTY = "duty"
+    REPORTS = "reports"
     SUMMARIES = "summaries"
 
 
@@ -307,6 +310,7 @@ class Settings(BaseSettings):
     checkin: CheckinSettings = Field(default_factory=CheckinSettings)
     duty: DutySettings = Field(default_factory=DutySettings)
     summaries: SummarySettings = Field(default_factory=SummarySettings)
+    reports: ReportSettings = Field(default_factory=ReportSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
@@ -436,6 +440,7 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
             ]
         ) from None
     problems = checkin_problems(settings.checkin) + duty_problems(settings.duty)
+    problems += report_problems(settings.reports)
     if settings.invites.default_expiry > settings.invites.max_expiry:
         problems.append("invites.default_expiry: longer than invites.max_expiry")
     if problems:

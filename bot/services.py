@@ -18,6 +18,7 @@ from bot.org.invites import InviteService
 from bot.org.membership import MembershipService
 from bot.org.privacy import PrivacyService
 from bot.org.service import OrgService
+from bot.reports.service import ReportService
 from bot.summaries.service import SummaryService
 from storage import Storage
 
@@ -39,6 +40,7 @@ class Services:
     duty: DutyService
     on_duty: OnDutyService
     summaries: SummaryService
+    reports: ReportService
     privacy: PrivacyService
 
     @classmethod
@@ -47,6 +49,9 @@ class Services:
         checkins = CheckinService(storage, clock, settings.checkin, settings.zone, authz)
         roster = RosterService(storage, clock, authz, settings.duty, settings.zone)
         duty = DutyService(storage, clock, authz, settings.duty, settings.zone)
+        grace = settings.directives.escalation_grace
+        answers = AnswerService(storage, clock, authz, settings.zone, grace)
+        reports = ReportService(storage, clock, authz, checkins, settings.reports)
         return cls(
             settings=settings,
             storage=storage,
@@ -71,13 +76,21 @@ class Services:
                 recent_limit=settings.directives.recent,
                 paid=settings.delivery,
             ),
-            answers=AnswerService(
-                storage, clock, authz, settings.zone, settings.directives.escalation_grace
-            ),
             checkins=checkins,
             roster=roster,
             duty=duty,
             on_duty=OnDutyService(storage, clock, settings.duty, duty),
             privacy=PrivacyService(storage, clock, authz, settings.retention, settings.zone),
-            summaries=SummaryService(storage, clock, authz, checkins, roster, settings.summaries),
+            answers=answers,
+            summaries=SummaryService(
+                storage,
+                clock,
+                authz,
+                checkins,
+                roster,
+                settings.summaries,
+                reports,
+                asked=answers.asked,
+            ),
+            reports=reports,
         )

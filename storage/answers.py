@@ -11,6 +11,7 @@ from typing import Any
 
 from storage.db import Database, from_db_time, to_db_time
 from storage.directives import DirectiveKind
+from storage.models import Unit
 from storage.units import subtree_bounds
 
 
@@ -55,6 +56,19 @@ class Tally:
     def not_answered(self) -> int:
         """Reached (or not yet) but silent."""
         return self.recipients - self.answered - self.unreachable
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """A question as a summary shows it: its choices' labels as typed, and its tallies per
+    unit one level below a root (the root's own members under the root), worst response
+    rate first, with their sum."""
+
+    directive_id: int
+    text: str
+    labels: tuple[str, ...]
+    lines: list[tuple[Unit, Tally]]
+    total: Tally
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +205,20 @@ class AnswerRepository:
             elif members:
                 tally.choices[choice] = ChoiceCount(members, total)
         return lines
+
+    async def changes(self, directive_id: int) -> dict[int, int]:
+        """How many times each recipient who answered changed their choice after the
+        first, by member id, for an export: the history of this directive only (its index
+        leads with the directive)."""
+        rows = await self.db.fetchall(
+            "WITH h AS (SELECT member_id, choice,"
+            " LAG(choice) OVER (PARTITION BY member_id ORDER BY id) AS before"
+            " FROM directive_answers WHERE directive_id = ?)"
+            " SELECT member_id, SUM(before IS NOT NULL AND before != choice) FROM h"
+            " GROUP BY member_id",
+            (directive_id,),
+        )
+        return {int(member): int(count) for member, count in rows}
 
     async def members(self, directive_id: int, root: str, *, own: bool) -> list[MemberAnswer]:
         """The recipients at path ``root`` (``own``: of that unit only, else its whole

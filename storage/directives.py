@@ -54,6 +54,16 @@ class Directive:
     paid_refused_at: datetime | None = None
     # What it asks (migration 0020): bot/directives/questions.py's JSON; None: ✅ only.
     question: str | None = None
+    # A follow-up to those who chose one answer of another (migration 0021).
+    follow_up: FollowUp | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """Sent to the recipients of directive ``parent`` whose answer is ``choice``."""
+
+    parent: int
+    choice: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +117,10 @@ class Straggler:
     unreachable: bool
 
 
+# A follow-up's audience (``_people``): the parent's recipients with the chosen answer.
+_CHOSEN = "p.directive_id = ? AND p.answer_choice = ?"
+
+
 def _time(value: str | None) -> datetime | None:
     return from_db_time(value) if value else None
 
@@ -144,6 +158,11 @@ def _directive(row: aiosqlite.Row) -> Directive:
         paid_charged=row["paid_charged"],
         paid_refused_at=_time(row["paid_refused_at"]),
         question=row["question"],
+        follow_up=(
+            FollowUp(row["follow_up_of"], row["follow_up_choice"])
+            if row["follow_up_of"] is not None
+            else None
+        ),
     )
 
 
@@ -181,7 +200,7 @@ class DirectiveRepository:
         author_telegram_id: int,
         from_unit_id: int,
         text: str,
-        attachment: tuple[str, str, str | None] | None,
+        attachment: tuple[AttachmentKind, str, str | None] | None,
         ack_required: bool,
         ack_deadline: datetime | None,
         send_at: datetime,
@@ -189,6 +208,7 @@ class DirectiveRepository:
         now: datetime,
         paid: PaidTerms | None = None,
         question: str | None = None,
+        follow_up: FollowUp | None = None,
     ) -> int:
         kind, file_id, name = attachment if attachment else (None, None, None)
         async with self.db.transaction() as conn:
@@ -222,6 +242,11 @@ class DirectiveRepository:
             if question is not None:  # likewise: a ✅-only one writes what it always did
                 await conn.execute(
                     "UPDATE directives SET question = ? WHERE id = ?", (question, directive_id)
+                )
+            if follow_up is not None:
+                await conn.execute(
+                    "UPDATE directives SET follow_up_of = ?, follow_up_choice = ? WHERE id = ?",
+                    (follow_up.parent, follow_up.choice, directive_id),
                 )
             await conn.executemany(
                 "INSERT INTO directive_targets (directive_id, unit_id, subtree) VALUES (?, ?, ?)",
@@ -260,25 +285,51 @@ class DirectiveRepository:
                 params.append(target.unit_id)
         return ("(" + " OR ".join(parts) + ")" if parts else "0 = 1"), params
 
-    async def count_audience(self, targets: Sequence[Target], author_telegram_id: int) -> int:
-        """Active members in Telegram under these targets, the author aside."""
+    @staticmethod
+    def _people(follow_up: FollowUp | None) -> tuple[str, str, list[object]]:
+        """Where an audience comes from: members by the unit they are in, or, for a
+        follow-up, the parent's recipients who chose its answer, by the unit where they
+        were asked (as the headcount counts them). FROM clause, unit column, parameters."""
+        if follow_up is None:
+            return "members m JOIN units u ON u.id = m.unit_id", "m.unit_id", []
+        return (
+            "directive_recipients p JOIN members m ON m.id = p.member_id"
+            " JOIN units u ON u.id = p.unit_id",
+            "p.unit_id",
+            [follow_up.parent, follow_up.choice],
+        )
+
+    async def count_audience(
+        self,
+        targets: Sequence[Target],
+        author_telegram_id: int,
+        follow_up: FollowUp | None = None,
+    ) -> int:
+        """Active members in Telegram under these targets (of a follow-up: who chose its
+        answer, now), the author aside."""
         where, params = await self._audience(targets, self.db)
+        people, _, chosen = self._people(follow_up)
         row = await self.db.fetchone(
-            "SELECT COUNT(*) AS n FROM members m JOIN units u ON u.id = m.unit_id"
-            f" WHERE m.active = 1 AND m.telegram_id IS NOT NULL AND m.telegram_id != ?"
+            f"SELECT COUNT(*) AS n FROM {people}"
+            f" WHERE {_CHOSEN if follow_up else '1 = 1'} AND m.active = 1"
+            " AND m.telegram_id IS NOT NULL AND m.telegram_id != ?"
             f" AND {where}",
-            (author_telegram_id, *params),
+            (*chosen, author_telegram_id, *params),
         )
         return int(row["n"]) if row else 0
 
-    async def materialise(self, directive_id: int, now: datetime) -> int:
+    async def materialise(
+        self, directive_id: int, now: datetime, follow_up: FollowUp | None = None
+    ) -> int:
         """Fix the recipients and queue one message each, in one transaction.
 
         Only a directive still 'scheduled' is materialised, so a tick that runs twice (or
-        after a crash) cannot queue it twice. Returns the number of recipients.
+        after a crash) cannot queue it twice. Returns the number of recipients. A
+        ``follow_up``'s recipients are those with its answer now (migration 0021).
         """
         targets = await self.targets(directive_id)
         where, params = await self._audience(targets, self.db)
+        people, unit, chosen = self._people(follow_up)
         stamp = to_db_time(now)
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
@@ -287,14 +338,15 @@ class DirectiveRepository:
             )
             if cursor.rowcount != 1:
                 return 0
-            # The author wrote it: they are not among its recipients.
+            # The author wrote it: they are not among its recipients. A follow-up's are
+            # whoever has its answer now (migration 0021).
             await conn.execute(
                 "INSERT INTO directive_recipients (directive_id, member_id, unit_id)"
-                " SELECT d.id, m.id, m.unit_id FROM directives d, members m"
-                " JOIN units u ON u.id = m.unit_id"
-                " WHERE d.id = ? AND m.active = 1 AND m.telegram_id IS NOT NULL"
+                f" SELECT d.id, m.id, {unit} FROM directives d, {people}"
+                f" WHERE {_CHOSEN if follow_up else '1 = 1'} AND d.id = ? AND m.active = 1"
+                " AND m.telegram_id IS NOT NULL"
                 f" AND m.telegram_id != d.author_telegram_id AND {where}",
-                (directive_id, *params),
+                (*chosen, directive_id, *params),
             )
             await conn.execute(
                 "INSERT INTO outbox (kind, chat_id, member_id, directive_id, priority,"

@@ -69,6 +69,12 @@ class IncidentRepository:
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
+    async def get(self, incident_id: int) -> Incident | None:
+        row = await self.db.fetchone(
+            f"SELECT {_COLUMNS} FROM incidents WHERE id = ?", (incident_id,)
+        )
+        return _incident(row) if row else None
+
     async def of_shift(self, shift_id: int) -> list[Incident]:
         rows = await self.db.fetchall(
             f"SELECT {_COLUMNS} FROM incidents WHERE shift_id = ? ORDER BY at", (shift_id,)

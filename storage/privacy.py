@@ -37,10 +37,10 @@ class PrivacyRepository:
         return date.fromisoformat(row["done_until"]) if row else None
 
     async def erase_before(self, first_kept: date, since: date | None) -> Erased:
-        """Blank check-in answers, shift reports, start locations and decline reasons,
-        incident texts, photos and locations, and reasons given with answers, of the local
-        days before ``first_kept`` (and
-        from ``since``, where the last pass stopped); the rows and their flags stay."""
+        """Blank check-in and leaders' report answers, shift reports, start locations and
+        decline reasons, incident texts, photos and locations, and reasons given with
+        answers, of the local days before ``first_kept`` (and from ``since``, where the last
+        pass stopped); the rows and their flags stay."""
         low, high = (since or date.min).isoformat(), first_kept.isoformat()
         async with self.db.transaction() as conn:
             checkins = await conn.execute(
@@ -83,6 +83,12 @@ class PrivacyRepository:
             # Notes on how a flag was handled are details of the flagged day too.
             await conn.execute(
                 "UPDATE flag_cases SET note = NULL WHERE day >= ? AND day < ? AND note IS NOT NULL",
+                (low, high),
+            )
+            # The leaders' reports' answers; that a unit reported, when and by whom, stays.
+            await conn.execute(
+                "UPDATE leader_reports SET answers = '{}' WHERE day >= ? AND day < ?"
+                " AND answers != '{}'",
                 (low, high),
             )
             await conn.execute(

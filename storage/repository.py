@@ -21,6 +21,7 @@ from storage.leave import LeaveRepository
 from storage.members import MemberRepository
 from storage.outbox import OutboxRepository
 from storage.privacy import PrivacyRepository
+from storage.reports import ReportRepository
 from storage.shifts import ShiftRepository
 from storage.summaries import SummaryRepository
 from storage.units import UnitRepository
@@ -47,6 +48,7 @@ class Storage:
         self.exports = ExportRepository(db)
         self.privacy = PrivacyRepository(db)
         self.inbox = InboxRepository(db)
+        self.reports = ReportRepository(db)
 
     @classmethod
     async def open(cls, path: str | Path) -> Storage:

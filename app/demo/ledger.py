@@ -13,8 +13,15 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.delivery.engine import ATTACHMENT_SENT_KEY, KIND_NOTICE
-from bot.duty.service import KIND_NOTE, KIND_OFFER, KIND_PROMPT
+from bot.delivery.outgoing import ATTACHMENT_SENT_KEY, KIND_NOTICE
+from bot.duty.messages import (
+    KIND_CANCELLED,
+    KIND_INCIDENT,
+    KIND_NOTE,
+    KIND_OFFER,
+    KIND_PROMPT,
+    KIND_STARTED,
+)
 from bot.summaries.schedule import SummaryKind
 from fakeapi import FakeBotApi
 from storage import Storage
@@ -40,6 +47,8 @@ _NOTES = {
     "ask_closed": "duty: too late to confirm",
     "offer_closed": "duty: shift started, offer closed",
 }
+# Notices queued as a kind of their own (worded when sent): the step's notice kind too.
+_NOTICES = frozenset({KIND_NOTICE, CheckinKind.FLAG, KIND_STARTED, KIND_INCIDENT, KIND_CANCELLED})
 ESCALATION = "escalation: not acknowledged"
 UNREACHABLE = "directive: members not reached"
 DIRECTIVE = "directive"
@@ -82,7 +91,7 @@ def kind_of(row: OutboxRow, notices: str) -> str:
         return f"{payload.get('kind', 'daily')} summary: workbook"
     if row.kind == KIND_NOTICE and row.directive_id is not None:
         return ESCALATION if payload.get("buttons") else UNREACHABLE
-    if row.kind == KIND_NOTICE:
+    if row.kind in _NOTICES:
         return notices
     return row.kind
 

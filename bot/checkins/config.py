@@ -7,12 +7,11 @@ stay small and stable) and its text in both languages.
 
 from __future__ import annotations
 
-import re
 from datetime import date, time, timedelta
-from typing import Annotated
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
+from bot.kit.daily import WEEKDAYS, ClockTime, DailyForm, FormRole, Weekday
 from bot.kit.durations import Duration
 from bot.kit.questions import (
     Choice,
@@ -23,30 +22,6 @@ from bot.kit.questions import (
     Text,
     question_problems,
 )
-
-_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def _clock(value: object) -> object:
-    if isinstance(value, str):
-        match = _CLOCK.match(value.strip())
-        if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
-            raise ValueError(f"{value!r} is not a time (write it like '18:00')")
-        return time(int(match.group(1)), int(match.group(2)))
-    if isinstance(value, time):
-        return value
-    raise ValueError(f"{value!r} is not a time (write it like '18:00')")
-
-
-def _weekday(value: object) -> object:
-    if not isinstance(value, str) or value.lower() not in WEEKDAYS:
-        raise ValueError(f"{value!r} is not a weekday ({', '.join(WEEKDAYS)})")
-    return value.lower()
-
-
-ClockTime = Annotated[time, BeforeValidator(_clock)]
-Weekday = Annotated[str, BeforeValidator(_weekday)]
 
 
 class LeaveReason(Strict):
@@ -96,6 +71,19 @@ class CheckinSettings(Strict):
     flag_escalate_after: Duration | None = None
     leave_reasons: list[LeaveReason] = Field(default_factory=_default_reasons)
     questions: list[Question] = Field(default_factory=_default_questions)
+
+    def daily_form(self) -> DailyForm:
+        """The section as a daily form (``bot/kit/daily.py``), the record the check-in's
+        window and schedule read, as a leaders' report's do theirs: every member answers
+        for themselves in their own unit, ``closes`` is its due time."""
+        return DailyForm(
+            id="checkin",
+            role=FormRole.MEMBER,
+            opens=self.opens,
+            due=self.closes,
+            reminders=self.reminders,
+            questions=self.questions,
+        )
 
 
 def checkin_problems(form: CheckinSettings) -> list[str]:

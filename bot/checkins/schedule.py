@@ -9,7 +9,7 @@ from datetime import date
 from bot.checkins.buttons import CheckInNow
 from bot.checkins.flagview import case_rows, flag_text
 from bot.checkins.service import Unchecked, WindowState
-from bot.delivery.engine import Outgoing, Renderer, notice_message
+from bot.delivery.outgoing import Outgoing, Renderer, notice_message
 from bot.kit.i18n import Html, format_date_iso, format_day, join_html
 from bot.services import Services
 from storage.checkins import CheckinKind, Missing

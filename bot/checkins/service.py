@@ -17,8 +17,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.checkins.cases import CaseService, flagged_questions
-from bot.checkins.config import WEEKDAYS, CheckinSettings
+from bot.checkins.config import CheckinSettings
 from bot.kit.clock import Clock
+from bot.kit.daily import WEEKDAYS, DailyForm, passed, remind_latest, reminders_due
+from bot.kit.daily import local_instant as local_instant  # where the wings import it from
 from bot.kit.figures import figures_of
 from bot.kit.forms import AnswerError, check_answer
 from bot.kit.people import require_active
@@ -74,13 +76,6 @@ class Window:
     closes: datetime
 
 
-def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
-    """A local wall time as an instant. Across a DST change a skipped time moves forward
-    and a repeated time is taken once (its first occurrence), so a daily schedule neither
-    shifts nor doubles."""
-    return datetime.combine(day, at, tzinfo=zone).astimezone(ZoneInfo("UTC"))
-
-
 class CheckinService:
     def __init__(
         self,
@@ -97,6 +92,15 @@ class CheckinService:
         self.authz = authz or Authorizer(storage, clock, set())
         self.cases = CaseService(storage, clock, self.authz)
         self._fingerprint: tuple[CheckinSettings, str] | None = None  # see form_fingerprint
+        self._daily: tuple[CheckinSettings, DailyForm] | None = None  # see daily
+
+    @property
+    def daily(self) -> DailyForm:
+        """``[checkin]`` as the daily form its window and schedule read (made once per
+        form: a form is replaced, not changed in place)."""
+        if self._daily is None or self._daily[0] is not self.form:
+            self._daily = (self.form, self.form.daily_form())
+        return self._daily[1]
 
     def form_fingerprint(self) -> str:
         """Changes when the configured questions do, so a half-filled draft can tell.
@@ -114,20 +118,24 @@ class CheckinService:
 
     def window(self, unit: Unit | None, now: datetime | None = None) -> Window:
         """Where today stands for a member of ``unit``."""
+        return self.window_of(self.daily, unit, now)
+
+    def window_of(self, form: DailyForm, unit: Unit | None, now: datetime | None = None) -> Window:
+        """Today's window of a daily form (the check-in, a leaders' report) from its
+        ``opens`` to its ``due`` in ``unit``'s local time, on the check-in's days."""
         zone = self.zone_of(unit)
         moment = now or self.clock.now()
         day = moment.astimezone(zone).date()
-        opens = local_instant(day, self.form.opens, zone)
-        closes = local_instant(day, self.form.closes, zone)
+        start, end = local_instant(day, form.opens, zone), local_instant(day, form.due, zone)
         if self.day_off(day):
             state = WindowState.DAY_OFF
-        elif moment < opens:
+        elif moment < start:
             state = WindowState.NOT_YET
-        elif moment >= closes:
+        elif moment >= end:
             state = WindowState.CLOSED
         else:
             state = WindowState.OPEN
-        return Window(state, day, opens, closes)
+        return Window(state, day, start, end)
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.form.questions if q.id == question_id), None)
@@ -237,10 +245,9 @@ class CheckinService:
             for day in (today - timedelta(days=1), today):
                 if self.day_off(day):
                     continue
-                closes = local_instant(day, self.form.closes, zone)
                 if day == today:
-                    queued += await self._remind(name, zone, day, ids, now, closes)
-                if closes <= now < closes + CLOSE_CATCH_UP:
+                    queued += await self._remind(name, zone, day, ids, now)
+                if passed(day, self.daily.due, zone, now, CLOSE_CATCH_UP):
                     noticed += await self._close(name, day, units, now, notices)
         return queued, noticed
 
@@ -266,25 +273,18 @@ class CheckinService:
         return len(messages)
 
     async def _remind(
-        self,
-        name: str,
-        zone: ZoneInfo,
-        day: date,
-        ids: list[int],
-        now: datetime,
-        closes: datetime,
+        self, name: str, zone: ZoneInfo, day: date, ids: list[int], now: datetime
     ) -> int:
-        due = [t for t in self.form.reminders if local_instant(day, t, zone) <= now < closes]
-        queued = 0
-        for index, slot in enumerate(sorted(due)):
-            async with self.storage.db.transaction():
-                if not await self.storage.checkins.claim_run(name, day, f"{slot:%H:%M}", now):
-                    continue
-                if index == len(due) - 1:  # earlier missed slots are passed over
-                    queued += await self.storage.checkins.queue_reminders(
-                        ids, day, Priority.REMINDER, now
-                    )
-        return queued
+        checkins = self.storage.checkins
+
+        async def claim(slot: str) -> bool:
+            return await checkins.claim_run(name, day, slot, now)
+
+        async def remind() -> int:
+            return await checkins.queue_reminders(ids, day, Priority.REMINDER, now)
+
+        slots = reminders_due(self.daily, day, zone, now)
+        return await remind_latest(self.storage.db, slots, claim, remind)
 
     # Looking -----------------------------------------------------------------
 
@@ -404,7 +404,7 @@ class CheckinService:
             if not self.day_off(day):
                 break
             day += timedelta(days=1)
-        return local_instant(day, self.form.opens, zone)
+        return local_instant(day, self.daily.opens, zone)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,258 +12,45 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import random
 import time
-import warnings
 from collections import Counter, deque
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any, Literal
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import timedelta
+from typing import Any
 
-from telegram import (
-    Bot,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    LinkPreviewOptions,
-    TelegramObject,
-)
-from telegram.constants import ParseMode
+from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.config import DeliverySettings
+from bot.delivery import raw
+from bot.delivery.answers import GONE, NO_STARS, UNEDITABLE, describe, retry_after_seconds
+from bot.delivery.burst import Burst, GroupCommit, behind
+from bot.delivery.outgoing import (
+    ATTACHMENT_SENT_KEY,
+    KIND_NOTICE,
+    Attachment,
+    Outcome,
+    OutcomeHook,
+    Outgoing,
+    PaidBudget,
+    PaidLedger,
+    Renderer,
+    render_notice,
+)
 from bot.delivery.pacer import Pacer, Slot
+from bot.delivery.requests import ENGINE_REQUEST, TextRequests
 from bot.kit.clock import Clock
 from storage import Storage
-from storage.outbox import NewMessage, OutboxRow, OutboxStatus, Priority
+from storage.outbox import OutboxRow, OutboxStatus
 
 log = logging.getLogger(__name__)
 
-KIND_NOTICE = "notice"
 BACKOFF_BASE_SECONDS = 2.0
-# Payload key under which a row remembers that its attachment already went out, so a
-# retry of the text does not send the photo twice.
-ATTACHMENT_SENT_KEY = "_attachment_message_id"
-# 400 answers that mean the chat is gone for good, not that the message was malformed.
-_GONE = ("chat not found", "user is deactivated", "chat_id is empty", "peer_id_invalid")
-# 400 answers to an edit that mean a new message should go instead.
-_UNEDITABLE = ("message to edit not found", "message can't be edited")
-# 400 answers to a paid send that mean the bot's Star balance cannot pay for it (Telegram's
-# MTProto error is BALANCE_TOO_LOW; the Bot API passes such errors on as their text).
-_NO_STARS = ("balance_too_low", "balance is too low", "not enough stars")
 _PROGRESS_EVERY = 1000
-ENGINE_REQUEST: dict[str, bool] = {"engine": True}
-"""``rate_limit_args`` that mark the worker's own requests to the bot's rate limiter
-(:mod:`bot.delivery.reply_pacing`): they hold a slot already, and a 429 is recorded on the row."""
 _PAID: dict[str, bool] = {"paid": True}  # a paid send's pacer argument (none for a free one)
 _HELD = "held back"  # a worker's verdict for a row put back behind its chat's retry
-_KEYBOARDS_KEPT = 256
-
-
-# The engine sends through do_api_request on purpose (see _send_text); PTB's advice to
-# use send_message instead is noise here.
-warnings.filterwarnings(
-    "ignore",
-    message=r"Please use 'Bot\.(sendMessage|editMessageText)'",
-    category=PTBUserWarning,
-)
-
-
-# ---------------------------------------------------------------- what a row becomes
-
-
-@dataclass(frozen=True, slots=True)
-class Attachment:
-    kind: Literal["photo", "document"]
-    file_id: str  # Telegram's id of a file it has; ignored when ``data`` is given
-    data: bytes | None = None  # a file made at send time (a summary's chart), uploaded
-    filename: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class PaidBudget:
-    """A row that may go as a paid broadcast: its batch (a directive id), the messages
-    beyond the free rate the batch may pay for, and what it had used or met before this
-    process (stored with the directive)."""
-
-    key: int
-    cap: int
-    used: int = 0
-    refused: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Outgoing:
-    """A rendered row: HTML text with optional inline buttons ``(label, callback_data)``,
-    preceded by an attachment sent on its own (captions are too short for directives).
-    With ``edit``, the text replaces that earlier message of the chat (and its buttons)
-    instead of arriving as a new one, unless Telegram can no longer edit it. With ``paid``,
-    it goes with ``allow_paid_broadcast`` at the paid rate while the budget lasts."""
-
-    text: str
-    buttons: Sequence[Sequence[tuple[str, str]]] = ()
-    attachment: Attachment | None = None
-    edit: int | None = None
-    paid: PaidBudget | None = None
-
-
-Renderer = Callable[[OutboxRow], Awaitable[Outgoing | None]]
-"""Turns a row into a message at send time; ``None`` means the row became obsolete."""
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What became of a row, for whoever must react (e.g. tell a secretary)."""
-
-    row: OutboxRow
-    status: OutboxStatus
-    message_id: int | None = None
-    error: str | None = None
-
-
-OutcomeHook = Callable[[Outcome], Awaitable[None]]
-
-
-async def render_notice(row: OutboxRow) -> Outgoing:
-    """Kind "notice": payload ``{"text": html, "buttons": [[label, data], …]}`` and maybe
-    ``"photo"``: a Telegram file id sent just before the text."""
-    buttons = [
-        [(str(label), str(data)) for label, data in line] for line in row.payload.get("buttons", [])
-    ]
-    photo = row.payload.get("photo")
-    attachment = Attachment("photo", str(photo)) if photo else None
-    return Outgoing(text=str(row.payload["text"]), buttons=buttons, attachment=attachment)
-
-
-def notice_message(
-    chat_id: int,
-    text: str,
-    *,
-    not_before: datetime,
-    member_id: int | None = None,
-    directive_id: int | None = None,
-    buttons: Iterable[Iterable[tuple[str, str]]] = (),
-    priority: Priority = Priority.NOTICE,
-    photo: str | None = None,
-) -> NewMessage:
-    """An outbox row for :func:`render_notice` (already translated HTML text)."""
-    payload: dict[str, Any] = {"text": text}
-    if photo:
-        payload["photo"] = photo
-    rows = [[[label, data] for label, data in line] for line in buttons]
-    if rows:
-        payload["buttons"] = rows
-    return NewMessage(KIND_NOTICE, chat_id, member_id, directive_id, priority, payload, not_before)
-
-
-def retry_after_seconds(error: RetryAfter) -> float:
-    """``retry_after`` as seconds whether PTB gives an int or (opted in) a timedelta."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-# ---------------------------------------------------------------- the engine
-
-
-class PaidLedger:
-    """What paid broadcasts used, per batch (a directive id), in this process: messages
-    charged (sent beyond the free rate), and when Telegram refused for a low Star balance.
-    The directive schedule stores both with the directive; a :class:`PaidBudget` brings
-    them back after a restart."""
-
-    def __init__(self) -> None:
-        self.charged: dict[int, int] = {}
-        self.refused: dict[int, datetime] = {}
-
-    def allows(self, budget: PaidBudget) -> bool:
-        """Whether a message of this batch may still go as a paid one."""
-        if budget.refused or budget.key in self.refused:
-            return False
-        return max(self.charged.get(budget.key, 0), budget.used) < budget.cap
-
-    def charge(self, budget: PaidBudget, messages: int = 1) -> None:
-        """Count ``messages`` more as paid for (a negative number gives them back)."""
-        self.charged[budget.key] = max(self.charged.get(budget.key, 0), budget.used) + messages
-
-    def refuse(self, budget: PaidBudget, at: datetime) -> None:
-        self.refused.setdefault(budget.key, at)
-
-
-class _GroupCommit:
-    """Records sends as delivered. Each caller waits for its own commit, so a crash
-    re-sends no more than the sends in flight.
-
-    The first caller commits at once, itself (usually on the event loop's own connection:
-    ``Database.write_inline``); sends that finish while a commit is under way wait and go
-    together in the next one, committed by a task."""
-
-    def __init__(self, storage: Storage) -> None:
-        self.storage = storage
-        self._pending: list[tuple[int, int, datetime, asyncio.Future[None]]] = []
-        self._busy = False
-        self._rest: asyncio.Task[None] | None = None
-
-    async def mark(self, row_id: int, message_id: int, at: datetime) -> None:
-        if not self._busy:
-            self._busy = True
-            try:
-                await self.storage.outbox.mark_sent_many([(row_id, message_id, at)])
-            finally:
-                if self._pending:
-                    self._rest = asyncio.create_task(self._flush())
-                else:
-                    self._busy = False
-            return
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.append((row_id, message_id, at, done))
-        await done
-
-    async def _flush(self) -> None:
-        try:
-            while self._pending:
-                group, self._pending = self._pending, []
-                try:
-                    await self.storage.outbox.mark_sent_many([(r, m, a) for r, m, a, _ in group])
-                except Exception as exc:
-                    for *_, done in group:
-                        done.set_exception(exc)
-                else:
-                    for *_, done in group:
-                        done.set_result(None)
-        finally:
-            self._busy = False
-
-
-@dataclass(eq=False)
-class _Burst:
-    """What one ``_pump`` shares between its workers."""
-
-    stop: asyncio.Event | None
-    batch: int  # rows a claim takes
-    most: int  # rows claimed ahead at most
-    queue: deque[OutboxRow] = field(default_factory=deque)
-    unstarted: list[int] = field(default_factory=list)
-    chat_locks: dict[int, asyncio.Lock] = field(default_factory=dict)
-    chat_refs: Counter[int] = field(default_factory=Counter)
-    # Rows to be retried, per chat: until one is taken again, the chat's later rows as
-    # urgent or less go back unsent, as the claim would have held them back.
-    waiting: dict[int, dict[int, int]] = field(default_factory=dict)  # chat → {row id: priority}
-    tally: Counter[str] = field(default_factory=Counter)
-    started: float = field(default_factory=time.monotonic)
-    # exhausted: a claim for a worker found nothing (this burst is over); dry: the last
-    # claim found nothing, so claiming ahead waits for a worker to need more.
-    exhausted: bool = False
-    dry: bool = False
-    healthy: bool = True
-    claiming: asyncio.Task[None] | None = None
-
-    def stopping(self) -> bool:
-        return self.stop is not None and self.stop.is_set()
 
 
 class DeliveryEngine:
@@ -299,11 +86,11 @@ class DeliveryEngine:
         self.on_outcome = on_outcome
         self._renderers: dict[str, Renderer] = {KIND_NOTICE: render_notice, **renderers}
         self._prepare = prepare
-        self._sent = _GroupCommit(storage)
+        self._sent = GroupCommit(storage)
         self._rng = rng or random.Random()
         self._idle_poll = idle_poll_seconds
         self._wake = asyncio.Event()
-        self._keyboards: dict[tuple[tuple[tuple[str, str], ...], ...], str] = {}
+        self._requests = TextRequests()
         self.paid = paid or PaidLedger()
         # Through a bot with a rate limiter (the app's), say that these requests are paced.
         self._paced: dict[str, Any] = (
@@ -349,7 +136,7 @@ class DeliveryEngine:
         that one busy chat does not hold up everyone else. The next batch is claimed while
         the last rows of this one are still being sent, so that no worker waits for it.
         """
-        burst = _Burst(stop, batch=self.settings.workers * 4, most=self.settings.workers * 32)
+        burst = Burst(stop, batch=self.settings.workers * 4, most=self.settings.workers * 32)
         try:
             await asyncio.gather(*(self._work(burst) for _ in range(self.settings.workers)))
         finally:
@@ -358,7 +145,7 @@ class DeliveryEngine:
             self._log_tally(burst.tally, burst.started, "done")
         return burst.tally.total(), burst.healthy
 
-    async def _claim(self, burst: _Burst, needed: bool) -> None:
+    async def _claim(self, burst: Burst, needed: bool) -> None:
         """One batch of due rows onto the burst's queue."""
         try:
             rows = await self.storage.outbox.claim(self.clock.now(), burst.batch)
@@ -376,7 +163,7 @@ class DeliveryEngine:
                 log.exception("outbox: preparing a batch failed; rendering row by row")
         burst.queue.extend(rows)
 
-    def _claiming_more(self, burst: _Burst, needed: bool) -> asyncio.Task[None] | None:
+    def _claiming_more(self, burst: Burst, needed: bool) -> asyncio.Task[None] | None:
         """The claim under way, started now if there is none and more may come;
         ``needed`` when a worker has nothing to take without it."""
         if burst.claiming is None or burst.claiming.done():
@@ -387,7 +174,7 @@ class DeliveryEngine:
             burst.claiming = asyncio.create_task(self._claim(burst, needed))
         return burst.claiming
 
-    async def _take(self, burst: _Burst) -> OutboxRow | None:
+    async def _take(self, burst: Burst) -> OutboxRow | None:
         """The next row for a worker (see ``_choose``), claiming more when none is ready;
         None when the burst is over."""
         queue, chat_refs = burst.queue, burst.chat_refs
@@ -407,14 +194,14 @@ class DeliveryEngine:
             return row
         return None
 
-    async def _put_back(self, burst: _Burst, row: OutboxRow) -> None:
+    async def _put_back(self, burst: Burst, row: OutboxRow) -> None:
         try:
             await self.storage.outbox.release([row.id])
         except Exception:
             log.exception("outbox row %d: putting it back failed; it goes at the end", row.id)
             burst.unstarted.append(row.id)
 
-    async def _work(self, burst: _Burst) -> None:
+    async def _work(self, burst: Burst) -> None:
         """One worker: take, deliver and count rows until the burst is over."""
         while (row := await self._take(burst)) is not None:
             verdict = await self._handle(burst, row)
@@ -429,7 +216,7 @@ class DeliveryEngine:
             if burst.tally.total() % _PROGRESS_EVERY == 0:
                 self._log_tally(burst.tally, burst.started, "so far")
 
-    async def _handle(self, burst: _Burst, row: OutboxRow) -> str | None:
+    async def _handle(self, burst: Burst, row: OutboxRow) -> str | None:
         """One row, alone in its chat: held back behind its chat's retry, or delivered;
         the verdict (None: not started)."""
         chat_refs, chat_locks = burst.chat_refs, burst.chat_locks
@@ -437,7 +224,7 @@ class DeliveryEngine:
         verdict: str | None
         try:
             async with lock:
-                if _behind(row, burst.waiting):
+                if behind(row, burst.waiting):
                     await self._put_back(burst, row)
                     verdict = _HELD
                 else:
@@ -455,7 +242,7 @@ class DeliveryEngine:
                 del chat_refs[row.chat_id], chat_locks[row.chat_id]
         return verdict
 
-    async def _put_back_unsent(self, burst: _Burst) -> None:
+    async def _put_back_unsent(self, burst: Burst) -> None:
         """At the burst's end, the rows claimed but not started go back to the outbox."""
         if burst.claiming is not None:
             await asyncio.wait([burst.claiming])  # its rows go back with the rest
@@ -577,13 +364,12 @@ class DeliveryEngine:
         """Edit ``message_id`` into the row's text; a message that is gone or too old to
         edit gets a new one instead. "Not modified" means an earlier try (before a crash)
         did it already."""
-        api_kwargs = self._text_request(row, outgoing)
-        api_kwargs["message_id"] = message_id
+        fields = self._requests.fields(outgoing)
         try:
-            await self.bot.do_api_request("editMessageText", api_kwargs=api_kwargs, **self._paced)
+            await raw.edit_text(self.bot, row.chat_id, message_id, fields, **self._paced)
         except BadRequest as exc:
             problem = exc.message.lower()
-            if any(u in problem for u in _UNEDITABLE):
+            if any(u in problem for u in UNEDITABLE):
                 return await self._send_text(row, outgoing)
             if "not modified" not in problem:
                 raise
@@ -619,40 +405,10 @@ class DeliveryEngine:
     ) -> Awaitable[Any]:
         # do_api_request returns Telegram's JSON as is: building a Message object for
         # each of thousands of sends only to read its id costs more than the request.
-        api_kwargs = self._text_request(row, outgoing)
+        api_kwargs = self._requests.text(row.chat_id, outgoing)
         if paid is not None:
             api_kwargs["allow_paid_broadcast"] = "true"  # as PTB encodes True
         return self.bot.do_api_request("sendMessage", api_kwargs=api_kwargs, **self._paced)
-
-    def _text_request(self, row: OutboxRow, outgoing: Outgoing) -> dict[str, Any]:
-        # Every value goes as the text PTB would encode it to (see _encoded), so PTB has
-        # nothing left to convert: the request is the same, byte for byte.
-        api_kwargs: dict[str, Any] = {
-            "chat_id": str(row.chat_id),
-            "text": outgoing.text,
-            "parse_mode": ParseMode.HTML,
-            "link_preview_options": _NO_PREVIEW,
-        }
-        if outgoing.buttons:
-            api_kwargs["reply_markup"] = self._keyboard(outgoing.buttons)
-        return api_kwargs
-
-    def _keyboard(self, buttons: Sequence[Sequence[tuple[str, str]]]) -> str:
-        """The inline keyboard as PTB encodes it, remembered: a directive's thousands of
-        rows carry one keyboard per language."""
-        key = tuple(tuple(line) for line in buttons)
-        encoded = self._keyboards.get(key)
-        if encoded is None:
-            if len(self._keyboards) >= _KEYBOARDS_KEPT:
-                self._keyboards.clear()
-            markup = InlineKeyboardMarkup(
-                [
-                    [InlineKeyboardButton(label, callback_data=data) for label, data in line]
-                    for line in key
-                ]
-            )
-            encoded = self._keyboards[key] = _encoded(markup)
-        return encoded
 
     async def _settle_error(
         self, row: OutboxRow, exc: Exception, paid: PaidBudget | None, slot: Slot
@@ -660,11 +416,11 @@ class DeliveryEngine:
         """Record what a failed send means for the row; return the verdict."""
         outbox = self.storage.outbox
         now = self.clock.now()
-        error = _describe(exc)
+        error = describe(exc)
         if (
             paid is not None
             and isinstance(exc, BadRequest)
-            and any(n in exc.message.lower() for n in _NO_STARS)
+            and any(n in exc.message.lower() for n in NO_STARS)
         ):
             # The bot cannot pay: this batch goes on at the free rate, this row at once.
             log.warning("paid broadcast %d: Telegram says the Star balance is too low", paid.key)
@@ -673,7 +429,7 @@ class DeliveryEngine:
             return "retry"
         if isinstance(exc, RetryAfter):
             # The row waits retry_after, and its chat's later rows behind it (the claim's
-            # order rule, and _behind for rows claimed already); other chats go on unless
+            # order rule, and behind() for rows claimed already); other chats go on unless
             # the pacer takes this for an overall flood.
             seconds = retry_after_seconds(exc)
             if self.pacer.flood(row.chat_id, seconds, slot):
@@ -687,7 +443,7 @@ class DeliveryEngine:
             )
             return "retry"
         if isinstance(exc, Forbidden) or (
-            isinstance(exc, BadRequest) and any(g in exc.message.lower() for g in _GONE)
+            isinstance(exc, BadRequest) and any(g in exc.message.lower() for g in GONE)
         ):
             await outbox.mark_unreachable(row.id, error, now)
             await self._notify(Outcome(row, OutboxStatus.UNREACHABLE, error=error))
@@ -724,32 +480,6 @@ class DeliveryEngine:
             await self.on_outcome(outcome)
         except Exception:
             log.exception("outbox row %d: outcome hook failed", outcome.row.id)
-
-
-def _behind(row: OutboxRow, waiting: dict[int, dict[int, int]]) -> bool:
-    """Whether ``row`` must wait for a row to its chat that is to be retried (older, and as
-    urgent or more); taking a waiting row itself ends its wait."""
-    ahead = waiting.get(row.chat_id)
-    if not ahead:
-        return False
-    if ahead.pop(row.id, None) is not None:
-        return False
-    return any(priority <= row.priority and id_ < row.id for id_, priority in ahead.items())
-
-
-def _encoded(value: TelegramObject) -> str:
-    """``value`` as the JSON text PTB's ``RequestData`` posts for it (``json.dumps`` of its
-    dict): a parameter given as a string goes out unchanged."""
-    return json.dumps(value.to_dict())
-
-
-_NO_PREVIEW = _encoded(LinkPreviewOptions(is_disabled=True))
-
-
-def _describe(exc: Exception) -> str:
-    """``Type: message`` for the row's error column, without "Forbidden: Forbidden: …"."""
-    name, text = type(exc).__name__, str(exc)
-    return text if text.startswith(name) else f"{name}: {text}"
 
 
 async def _first_of(*waits: Awaitable[Any], at_most: float | None = None) -> None:

@@ -30,7 +30,7 @@ What counts toward which limit (docs/reliability.md has the sources):
   edits share the per-chat limits with sends; the overall limit concerns new messages).
 
 The outbox worker marks its own requests with ``rate_limit_args``
-(:data:`bot.delivery.engine.ENGINE_REQUEST`): they already hold a slot, a 429 there is the
+(:data:`bot.delivery.requests.ENGINE_REQUEST`): they already hold a slot, a 429 there is the
 worker's to record on the row, and they go out on the transport's bulk connections.
 """
 
@@ -44,8 +44,9 @@ from typing import Any
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter
 
-from bot.delivery.engine import ENGINE_REQUEST, retry_after_seconds
+from bot.delivery.answers import retry_after_seconds
 from bot.delivery.pacer import Pacer, Slot
+from bot.delivery.requests import ENGINE_REQUEST
 from bot.delivery.transport import bulk_lane, never_sent
 
 log = logging.getLogger(__name__)

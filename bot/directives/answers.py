@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.directives.questions import NUMBER_LIMIT, Choice, Question, Reason
@@ -21,8 +22,8 @@ from bot.kit.typed import parse_whole
 from bot.kit.zones import unit_zone
 from bot.org.authz import Action, Actor, Authorizer, can
 from storage import Storage
-from storage.answers import Answer, ChoiceCount, MemberAnswer, Tally
-from storage.directives import Directive
+from storage.answers import Answer, Asked, ChoiceCount, MemberAnswer, Tally
+from storage.directives import Directive, FollowUp, Target
 from storage.models import DirectiveStatus, Member, Role, Unit
 
 MAX_REASON = 500  # a few sentences; the secretary reads them in a list
@@ -70,7 +71,45 @@ class AnswerResult:
 
 
 def question_of(directive: Directive) -> Question | None:
-    return Question.from_json(directive.question) if directive.question else None
+    return _parsed(directive.question) if directive.question else None
+
+
+# A press reads its directive's question a few times (refusals, buttons, the answer's
+# line); the same few questions are pressed thousands of times in a mobilisation, and a
+# Question is frozen, so one parse each is shared.
+_parsed = lru_cache(maxsize=256)(Question.from_json)
+
+
+def chosen_answer(directive: Directive, index: int) -> Choice | None:
+    """The choice a follow-up is sent to those who chose: of a question not withdrawn."""
+    question = question_of(directive)
+    if question is None or directive.status is DirectiveStatus.CANCELLED:
+        return None
+    return question.choices[index] if 0 <= index < len(question.choices) else None
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRow:
+    """One recipient in an export: where they were asked, delivery, acknowledgement and,
+    for a question, their current answer and how often they changed their choice."""
+
+    unit: Unit
+    name: str
+    delivery: str | None
+    sent: datetime | None
+    acked: datetime | None
+    answer: Answer | None = None
+    changes: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Chosen:
+    """Who a follow-up to one answer in ``unit`` would reach, now."""
+
+    follow_up: FollowUp
+    choice: Choice
+    unit: Unit
+    members: int
 
 
 def next_step(choice: Choice, answer: Answer) -> Step | None:
@@ -280,6 +319,21 @@ class AnswerService:
         listed = await self.storage.answers.members(directive_id, headcount.root.path, own=own)
         return headcount, listed
 
+    async def for_export(
+        self, actor: Actor, directive: Directive
+    ) -> dict[int, tuple[Answer | None, int]]:
+        """Each recipient's current answer (None: silent) and how many times they changed
+        it, by member id, read as the drill-down reads them (``members`` under each root
+        the viewer sees), so an export's totals per unit are the headcount's."""
+        found: dict[int, tuple[Answer | None, int]] = {}
+        counts = await self.visible(actor, directive)
+        changes = await self.storage.answers.changes(directive.id) if counts else {}
+        for count in counts:
+            listed = await self.members(actor, directive.id, count.root.id)
+            for person in listed[1] if listed else []:
+                found[person.member_id] = (person.answer, changes.get(person.member_id, 0))
+        return found
+
     @staticmethod
     def _authors(actor: Actor, directive: Directive, root: Unit) -> bool:
         mine = bool(actor.telegram_id) and directive.author_telegram_id == actor.telegram_id
@@ -296,11 +350,46 @@ class AnswerService:
         return None if root is None else (directive, question, root)
 
     async def _rolled_up(self, directive: Directive, question: Question, root: Unit) -> Headcount:
-        tallies = await self.storage.answers.rolled_up(directive.id, root.path)
+        lines = await self._lines(directive.id, root)
+        return Headcount(directive, question, root, lines, _sum(t for _, t in lines))
+
+    async def _lines(self, directive_id: int, root: Unit) -> list[tuple[Unit, Tally]]:
+        tallies = await self.storage.answers.rolled_up(directive_id, root.path)
         units = [root, *await self.storage.units.children(root.id)]
         lines = [(u, tallies[u.path]) for u in units if tallies.get(u.path, Tally()).recipients]
         lines.sort(key=lambda line: (line[1].answered / line[1].recipients, line[0].name))
-        return Headcount(directive, question, root, lines, _sum(t for _, t in lines))
+        return lines
+
+    async def asked(self, root: Unit, directive_ids: Iterable[int]) -> list[Asked]:
+        """The questions among ``directive_ids`` with their tallies under ``root``, for a
+        summary (whose reader was checked there): the same lines as the headcount."""
+        found = []
+        for directive_id in directive_ids:
+            directive = await self.storage.directives.get(directive_id)
+            question = question_of(directive) if directive else None
+            if directive is None or question is None:
+                continue
+            lines = await self._lines(directive_id, root)
+            labels = tuple(c.label for c in question.choices)
+            total = _sum(t for _, t in lines)
+            found.append(Asked(directive_id, directive.text, labels, lines, total))
+        return found
+
+    async def chosen(self, actor: Actor, directive_id: int, choice: int, unit_id: int) -> Chosen:
+        """Who chose ``choice`` in ``unit_id`` and below (where they were asked), for a
+        follow-up: the viewer must be able to send directives there. Raises
+        PermissionDeniedError, or LookupError for a withdrawn or unknown question."""
+        directive = await self.storage.directives.get(directive_id)
+        picked = chosen_answer(directive, choice) if directive else None
+        unit = await self.storage.units.get(unit_id)
+        if picked is None or unit is None:
+            raise LookupError(directive_id)
+        await self.authz.check(actor, Action.SEND_DIRECTIVE, unit, f"follow-up {directive_id}")
+        follow_up = FollowUp(directive_id, choice)
+        members = await self.storage.directives.count_audience(
+            [Target(unit.id, subtree=True)], actor.telegram_id or 0, follow_up
+        )
+        return Chosen(follow_up, picked, unit, members)
 
 
 def _sum(tallies: Iterable[Tally]) -> Tally:

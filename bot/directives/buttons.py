@@ -42,6 +42,15 @@ AskCancelDirective = WATCH.adopt(DirectiveButton, "k")
 CancelDirective = WATCH.adopt(DirectiveButton, "K")
 
 
+class MessageChosen(Payload, family=WATCH, tag="m"):
+    """From a question's detail: a follow-up directive to those who chose ``choice`` in
+    ``unit`` and below; its flow is ``/directive``'s from the text on."""
+
+    directive: Id
+    choice: Annotated[int, Digits(1)]
+    unit: Id
+
+
 class HeadcountPage(Payload, family=WATCH, tag="h"):
     """A question's detail, with its units' buttons from page ``page``."""
 

@@ -15,12 +15,12 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.config import MESSAGES_PER_STAR
-from bot.delivery.engine import Attachment as OutgoingAttachment
-from bot.delivery.engine import Outgoing, PaidBudget, PaidLedger, Renderer, notice_message
+from bot.delivery.outgoing import Attachment as OutgoingAttachment
+from bot.delivery.outgoing import Outgoing, PaidBudget, PaidLedger, Renderer, notice_message
 from bot.directives.buttons import OpenDirective
+from bot.directives.escalation import Escalation
 from bot.directives.headcount import headcount_text
 from bot.directives.render import ack_buttons, directive_text, reminder_text
-from bot.directives.service import Escalation
 from bot.kit.i18n import Html, Translator, join_html
 from bot.services import Services
 from storage.directives import (
@@ -76,10 +76,8 @@ class DirectiveRenderers:
             self._worded.clear()
         attachment = None
         if directive.attachment_file_id:
-            if directive.attachment_kind is AttachmentKind.PHOTO:
-                attachment = OutgoingAttachment("photo", directive.attachment_file_id)
-            else:
-                attachment = OutgoingAttachment("document", directive.attachment_file_id)
+            kind = directive.attachment_kind or AttachmentKind.DOCUMENT  # a file, if unsaid
+            attachment = OutgoingAttachment(kind, directive.attachment_file_id)
         worded = self._worded[key] = Outgoing(
             text=directive_text(i18n, context.language, directive, context.origin, zone, now),
             buttons=ack_buttons(i18n, context.language, directive),

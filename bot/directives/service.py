@@ -1,143 +1,28 @@
-"""Directives: the rules for composing, sending, acknowledging, chasing and watching them."""
+"""Directives: the rules for sending, acknowledging, chasing and watching them. The draft
+and its checks are ``drafting.py``; the secretaries' lists past the deadline,
+``escalation.py``."""
 
 from __future__ import annotations
 
-import math
-import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.config import FREE_PER_SECOND, MESSAGES_PER_STAR, DeliverySettings
-from bot.directives.questions import Question
+from bot.config import DeliverySettings
+from bot.directives.answers import ExportRow, chosen_answer
+from bot.directives.drafting import DirectiveError, Draft, PaidQuote, check_text, paid_estimate
+from bot.directives.escalation import Escalation, escalation_lists
 from bot.kit.clock import Clock
-from bot.kit.days import plausible
 from bot.kit.people import require_active
-from bot.kit.typed import typed
 from bot.kit.zones import unit_zone, zone_named
 from bot.org.authz import Action, Actor, Authorizer, can
 from storage import Storage
-from storage.directives import Directive, PaidTerms, Straggler, Target, UnitTally
+from storage.answers import Answer
+from storage.directives import Directive, FollowUp, PaidTerms, Straggler, Target, UnitTally
 from storage.models import DirectiveStatus, Member, Role, Unit
 from storage.outbox import NewMessage, Priority
-
-# Telegram allows 4,096 characters; Muster adds a heading and the acknowledgement line.
-MAX_TEXT = 3900
-HALF_HOUR = timedelta(minutes=30)
-_CLOCK_TIME = re.compile(r"^\s*(\d{1,2})[:：.](\d{2})\s*$")
-_DATE_TIME = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})[ T]+(\d{1,2})[:：.](\d{2})\s*$")
-
-
-class DirectiveError(Exception):
-    """Something the author can fix; ``reason`` is a catalogue-friendly code."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-def check_text(text: str) -> str:
-    stripped = text.strip()
-    if not stripped:
-        raise DirectiveError("empty_text")
-    if len(stripped) > MAX_TEXT:
-        raise DirectiveError("text_too_long")
-    return stripped
-
-
-def parse_local_time(text: str, zone: ZoneInfo, now: datetime) -> datetime:
-    """``18:00`` (its next occurrence) or ``2026-12-01 18:00``, local to ``zone``; UTC out.
-
-    Raises DirectiveError ``bad_time`` or ``past_time``.
-    """
-    local_now = now.astimezone(zone)
-    text = typed(text)
-    if match := _CLOCK_TIME.match(text):
-        hour, minute = int(match.group(1)), int(match.group(2))
-        day = local_now.date()
-        when = _local(day, hour, minute, zone)
-        if when <= now:
-            when = _local(day + timedelta(days=1), hour, minute, zone)
-        return when
-    if match := _DATE_TIME.match(text):
-        year, month, dom, hour, minute = (int(g) for g in match.groups())
-        try:
-            day = date(year, month, dom)
-        except ValueError:
-            raise DirectiveError("bad_time") from None
-        if not plausible(day):
-            raise DirectiveError("bad_time")
-        when = _local(day, hour, minute, zone)
-        if when <= now:
-            raise DirectiveError("past_time")
-        return when
-    raise DirectiveError("bad_time")
-
-
-def quick_times(
-    now: datetime, zone: ZoneInfo, *, hours: tuple[int, ...], clock: tuple[str, ...]
-) -> list[datetime]:
-    """Preset choices, earliest first: in N hours, rounded up to the next half hour on the
-    local clock (people set deadlines at 18:00 or 18:30, not 17:03), and the next
-    occurrence of each HH:MM; a time two presets share is offered once."""
-    ahead = [_half_hour_up(now + timedelta(hours=h), zone) for h in hours]
-    return sorted({*ahead, *(parse_local_time(text, zone, now) for text in clock)})
-
-
-def _half_hour_up(moment: datetime, zone: ZoneInfo) -> datetime:
-    local = moment.astimezone(zone)  # local: a zone may be 45 minutes off UTC
-    past = timedelta(minutes=local.minute % 30, seconds=local.second)
-    past += timedelta(microseconds=local.microsecond)
-    return moment + (HALF_HOUR - past) % HALF_HOUR
-
-
-def _local(day: date, hour: int, minute: int, zone: ZoneInfo) -> datetime:
-    if not (0 <= hour <= 23 and 0 <= minute <= 59):
-        raise DirectiveError("bad_time")
-    return datetime.combine(day, time(hour, minute), tzinfo=zone).astimezone(ZoneInfo("UTC"))
-
-
-def paid_estimate(recipients: int, rate: int) -> int:
-    """Whole Stars (rounded up) a paid broadcast to ``recipients`` at ``rate`` a second
-    is estimated to cost. Sending takes ``recipients / rate`` seconds, begun seconds
-    counted whole, and in each of them the first 30 messages are free (what the free rate
-    would have sent in the same time); each of the rest costs 0.1 Star. 1,000 at
-    1,000/s: (1,000 - 30) x 0.1 = 97 Stars. The engine counts as it sends the same way."""
-    free = FREE_PER_SECOND * math.ceil(recipients / rate)
-    charged = max(0, recipients - free)
-    return -(-charged // MESSAGES_PER_STAR)
-
-
-@dataclass(frozen=True, slots=True)
-class Draft:
-    """What a secretary composed, checked piece by piece as they went."""
-
-    targets: tuple[Target, ...]
-    text: str
-    attachment: tuple[str, str, str | None] | None  # (photo|document, file_id, file name)
-    ack_required: bool
-    ack_deadline: datetime | None
-    send_at: datetime | None  # None: now
-    urgent: bool = False  # a paid broadcast
-    # Answers asked instead of ✅ (bot/directives/questions.py); an answer acknowledges,
-    # so a question is sent with ack_required and its deadline (migration 0020).
-    question: Question | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class PaidQuote:
-    """What a paid broadcast of a draft would cost, for the preview."""
-
-    members: int
-    rate: int
-    estimate_stars: int
-    cap_stars: int
-
-    @property
-    def within_cap(self) -> bool:
-        return self.estimate_stars <= self.cap_stars
 
 
 class AckStatus(StrEnum):
@@ -195,14 +80,6 @@ class DirectiveView:
     can_remind: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Escalation:
-    """One secretary's list: their own units' members who did not acknowledge."""
-
-    secretary: Member
-    groups: list[tuple[Unit, list[Straggler]]]
-
-
 class DirectiveService:
     def __init__(
         self,
@@ -233,9 +110,14 @@ class DirectiveService:
 
     # Composing ---------------------------------------------------------------
 
-    async def audience(self, actor: Actor, targets: tuple[Target, ...] | list[Target]) -> int:
+    async def audience(
+        self,
+        actor: Actor,
+        targets: tuple[Target, ...] | list[Target],
+        follow: FollowUp | None = None,
+    ) -> int:
         """How many would receive it (the author does not receive their own)."""
-        return await self.storage.directives.count_audience(targets, actor.telegram_id or 0)
+        return await self.storage.directives.count_audience(targets, actor.telegram_id or 0, follow)
 
     def may_pay(self, actor: Actor) -> bool:
         """Whether paid broadcasts are on and ``actor`` may spend the bot's Stars."""
@@ -285,16 +167,20 @@ class DirectiveService:
         )
 
     async def export_rows(
-        self, actor: Actor, directive_id: int
-    ) -> list[tuple[Unit, str, str | None, datetime | None, datetime | None]]:
-        """(unit, member name, delivery status, sent at, acknowledged at) for every
-        recipient the viewer may see."""
+        self,
+        actor: Actor,
+        directive_id: int,
+        answers: Mapping[int, tuple[Answer | None, int]] | None = None,
+    ) -> list[ExportRow]:
+        """Every recipient the viewer may see, with their answer and its changes from
+        ``answers`` (``AnswerService.for_export``, by member id) if it asks."""
         view = await self.view(actor, directive_id)
         visible = {unit.id: unit for unit, _ in view.units}
+        answers = answers or {}
         return [
-            (visible[unit_id], name, status, sent, acked)
-            for _, name, unit_id, acked, status, sent in await self.storage.directives.recipients(
-                directive_id
+            ExportRow(visible[unit_id], name, status, sent, acked, *answers.get(member, (None, 0)))
+            for member, name, unit_id, acked, status, sent in (
+                await self.storage.directives.recipients(directive_id)
             )
             if unit_id in visible
         ]
@@ -315,7 +201,11 @@ class DirectiveService:
                 raise DirectiveError("deadline_past")
             if draft.ack_deadline <= send_at:
                 raise DirectiveError("deadline_before_send")
-        if await self.audience(actor, draft.targets) == 0:
+        if (follow := draft.follow_up) is not None:
+            parent = await self.storage.directives.get(follow.parent)
+            if parent is None or chosen_answer(parent, follow.choice) is None:
+                raise DirectiveError("no_such_answer")
+        if await self.audience(actor, draft.targets, draft.follow_up) == 0:
             raise DirectiveError("no_recipients")
         origin = await self.from_unit(actor, units)
         quote = await self._urgent(actor, draft, origin)
@@ -332,9 +222,10 @@ class DirectiveService:
             now=now,
             paid=PaidTerms(quote.cap_stars, quote.estimate_stars) if quote else None,
             question=draft.question.to_json() if draft.question else None,
+            follow_up=draft.follow_up,
         )
         if send_at <= now:
-            await self.storage.directives.materialise(directive_id, now)
+            await self.storage.directives.materialise(directive_id, now, draft.follow_up)
         directive = await self.storage.directives.get(directive_id)
         assert directive is not None
         await self.authz.audit(
@@ -413,7 +304,9 @@ class DirectiveService:
         now = self.clock.now()
         started = []
         for directive_id in await self.storage.directives.due_scheduled(now):
-            if await self.storage.directives.materialise(directive_id, now):
+            due = await self.storage.directives.get(directive_id)
+            follow_up = due.follow_up if due else None
+            if await self.storage.directives.materialise(directive_id, now, follow_up):
                 started.append(directive_id)
         return started
 
@@ -440,33 +333,12 @@ class DirectiveService:
             async with self.storage.db.transaction() as conn:
                 if not await self.storage.directives.mark_escalated(directive.id, now):
                     continue
-                messages = notices(directive, await self._escalation(directive))
+                messages = notices(
+                    directive, await escalation_lists(self.storage, self.authz, directive)
+                )
                 await self.storage.outbox.enqueue_many(conn, messages, now)
             queued += len(messages)
         return queued
-
-    async def _escalation(self, directive: Directive) -> list[Escalation]:
-        stragglers = await self.storage.directives.stragglers(directive.id)
-        units = {
-            u.id: u for u in await self.storage.units.many(sorted({s.unit_id for s in stragglers}))
-        }
-        lists: dict[int, tuple[Member, dict[int, list[Straggler]]]] = {}
-        for unit_id, members in _group(stragglers).items():
-            unit = units.get(unit_id)
-            secretary = await self.authz.nearest_secretaries(unit) if unit else []
-            for member in secretary:
-                _, groups = lists.setdefault(member.id, (member, {}))
-                groups[unit_id] = members
-        return [
-            Escalation(
-                member,
-                [
-                    (units[u], s)
-                    for u, s in sorted(groups.items(), key=lambda item: units[item[0]].path)
-                ],
-            )
-            for member, groups in lists.values()
-        ]
 
     async def in_progress(self) -> list[Directive]:
         return await self.storage.directives.sending()
@@ -568,10 +440,3 @@ class DirectiveService:
             f"directive {directive_id}: {held} messages held back",
         )
         return held
-
-
-def _group(stragglers: list[Straggler]) -> dict[int, list[Straggler]]:
-    groups: dict[int, list[Straggler]] = {}
-    for straggler in stragglers:
-        groups.setdefault(straggler.unit_id, []).append(straggler)
-    return groups

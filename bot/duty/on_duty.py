@@ -3,20 +3,20 @@ ending it with the configured report, and incidents reported meanwhile.
 
 Every change is one transaction together with the outbox messages it causes (the
 secretaries' notices), so a crash leaves neither a start without its notice nor the
-other way round. Building those messages is the caller's (``Notices``): the service knows
-who must hear of what, not how it is worded.
+other way round. The service knows who must hear of what; ``bot/duty/render.py`` words
+it when it is sent, in each reader's language.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from bot.duty.config import START_EARLY, DutySettings
-from bot.duty.service import DutyService, ShiftView
+from bot.duty.messages import KIND_INCIDENT, KIND_STARTED, message
+from bot.duty.service import DutyService, Secretaries, ShiftView
 from bot.kit.clock import Clock
 from bot.kit.figures import DUTY, figures_of
 from bot.kit.forms import AnswerError, check_answer
@@ -24,7 +24,6 @@ from bot.kit.people import require_active
 from storage import Storage
 from storage.incidents import Incident
 from storage.models import Grid, Member, Shift, ShiftStatus, Unit
-from storage.outbox import NewMessage
 
 INCIDENT_TEXT_LIMIT = 1000
 _EARTH_RADIUS_M = 6_371_000
@@ -72,10 +71,6 @@ class Started:
 class IncidentReport:
     duty: OnDuty
     incident: Incident
-
-
-# (what happened) -> the secretaries' messages, built inside the transaction
-Notices = Callable[[Any], Awaitable[list[NewMessage]]]
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> int:
@@ -127,7 +122,7 @@ class OnDutyService:
         member: Member,
         shift_id: int,
         location: tuple[float, float] | None,
-        notices: Notices,
+        secretaries: Secretaries,
     ) -> Started:
         """Start duty, once. A start far from the grid is recorded and reported, not
         refused: the secretary judges (GPS drifts, grids are drawn roughly)."""
@@ -150,7 +145,10 @@ class OnDutyService:
             view = replace(duty.view, shift=started)
             result = Started(OnDuty(view, member), late, distance, outside)
             if late or outside:
-                await self._enqueue(conn, await notices(result), now)
+                payload: dict[str, Any] = {"shift": shift_id, "subject": member.id, "late": late}
+                if outside:  # as judged now: the grid's radius may change before it is sent
+                    payload |= {"distance": distance, "radius": grid.radius_m}
+                await self._tell(conn, duty.unit, KIND_STARTED, payload, secretaries, now)
         return result
 
     async def endable(self, member: Member, shift_id: int) -> OnDuty:
@@ -196,7 +194,7 @@ class OnDutyService:
         text: str | None,
         photo: str | None,
         location: tuple[float, float] | None,
-        notices: Notices,
+        secretaries: Secretaries,
     ) -> IncidentReport:
         """Keep the incident and tell the secretaries, in one transaction."""
         duty = await self.reportable(member, shift_id)
@@ -233,9 +231,24 @@ class OnDutyService:
                 lon,
             )
             result = IncidentReport(duty, incident)
-            await self._enqueue(conn, await notices(result), now)
+            payload = {"shift": shift_id, "incident": incident_id}
+            await self._tell(conn, duty.unit, KIND_INCIDENT, payload, secretaries, now)
         return result
 
-    async def _enqueue(self, conn: Any, messages: list[NewMessage], now: datetime) -> None:
+    async def _tell(
+        self,
+        conn: Any,
+        unit: Unit,
+        kind: str,
+        payload: dict[str, Any],
+        secretaries: Secretaries,
+        now: datetime,
+    ) -> None:
+        """A ``kind`` message to each of the unit's (nearest) secretaries."""
+        messages = [
+            message(kind, secretary.telegram_id, secretary.id, payload, now)
+            for secretary in await secretaries(unit)
+            if secretary.telegram_id is not None
+        ]
         if messages:
             await self.storage.outbox.enqueue_many(conn, messages, now)

@@ -3,14 +3,12 @@ coverage per unit."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from bot.duty.reading import Problem
 from storage.models import Grid, Member, Shift, Unit
-from storage.outbox import NewMessage
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +131,3 @@ class Cancelled:
     shift: Shift
     grid: Grid
     member: Member | None
-
-
-# A message for the member whose shift was cancelled, made by whoever speaks their language.
-CancelNotice = Callable[[Shift, Grid, Member], Awaitable[NewMessage | None]]

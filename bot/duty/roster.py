@@ -25,10 +25,10 @@ from zoneinfo import ZoneInfo
 from bot.checkins.service import local_instant
 from bot.duty.config import DutySettings
 from bot.duty.grids import GridRules
+from bot.duty.messages import KIND_CANCELLED, message
 from bot.duty.plans import (
     Assignment,
     Cancelled,
-    CancelNotice,
     DayRoster,
     GridDay,
     PlannedShift,
@@ -413,9 +413,9 @@ class RosterService(GridRules):
             return None
         return shift, grid, unit
 
-    async def cancel_shift(self, actor: Actor, shift_id: int, notice: CancelNotice) -> Cancelled:
+    async def cancel_shift(self, actor: Actor, shift_id: int) -> Cancelled:
         """Cancel a shift not yet started; its member (if any) is told through the outbox
-        in the same transaction."""
+        in the same transaction, worded when sent (``bot/duty/render.py``)."""
         shift = await self.storage.shifts.get(shift_id)
         if shift is None or shift.status not in CANCELLABLE:
             raise RosterError(Problem("unknown_shift"))
@@ -428,9 +428,11 @@ class RosterService(GridRules):
         async with self.storage.db.transaction() as conn:
             if not await self.storage.shifts.cancel(conn, shift_id, now, CANCELLABLE):
                 raise RosterError(Problem("unknown_shift"))
-            message = await notice(shift, grid, member) if member else None
-            if message is not None:
-                await self.storage.outbox.enqueue_many(conn, [message], now)
+            if member is not None and member.telegram_id is not None:
+                told = message(
+                    KIND_CANCELLED, member.telegram_id, member.id, {"shift": shift_id}, now
+                )
+                await self.storage.outbox.enqueue_many(conn, [told], now)
             await self.authz.audit(
                 actor, "cancel_shift", unit, f"shift {shift_id} grid {grid.code} {shift.day}"
             )

@@ -6,18 +6,11 @@ language; a prompt or offer that no longer applies is dropped."""
 
 from __future__ import annotations
 
-from bot.delivery.engine import Outgoing, Renderer
+from bot.delivery.outgoing import Outgoing, Renderer
 from bot.duty import buttons as b
-from bot.duty.service import (
-    EDITING,
-    KIND_NOTE,
-    KIND_OFFER,
-    KIND_PROMPT,
-    OPENING,
-    Event,
-    ShiftView,
-    Step,
-)
+from bot.duty.messages import EDITING, KIND_NOTE, KIND_OFFER, KIND_PROMPT, OPENING, Event, Step
+from bot.duty.render import DutyNotices
+from bot.duty.service import ShiftView
 from bot.kit.i18n import Html, Translator, format_day
 from bot.services import Services
 from storage.models import Member, ShiftStatus
@@ -68,21 +61,13 @@ def shift_text(i18n: Translator, language: str, view: ShiftView) -> Html:
     )
 
 
-class DutyRenderers:
-    def __init__(self, services: Services) -> None:
-        self.services = services
+class DutyRenderers(DutyNotices):
+    """The schedule's prompts, offers and notes, and the notices of what was done."""
 
     def table(self) -> dict[str, Renderer]:
-        return {KIND_PROMPT: self.prompt, KIND_OFFER: self.offer, KIND_NOTE: self.note}
-
-    async def _read(self, row: OutboxRow) -> tuple[ShiftView, Member] | None:
-        """The shift (as it is now) and the recipient."""
-        storage = self.services.storage
-        shift = await storage.shifts.get(int(row.payload["shift"]))
-        member = await storage.members.get(row.member_id or 0)
-        if shift is None or member is None:
-            return None
-        return await self.services.duty.view(shift), member
+        return {KIND_PROMPT: self.prompt, KIND_OFFER: self.offer, KIND_NOTE: self.note} | (
+            super().table()
+        )
 
     def _label(self, member: Member, key: str) -> str:
         return self.services.i18n.plain(member.language, key)

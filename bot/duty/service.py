@@ -5,8 +5,9 @@ ending duty are ``bot/duty/on_duty.py``; the roster itself ``bot/duty/roster.py`
 
 The shift row is the schedule (see ``storage/migrations/0008_duty.sql``): each step is a
 timestamp column set in the same transaction that queues the step's messages, so a
-restart neither repeats nor skips one. Messages are outbox rows of this module's kinds,
-rendered at send time by ``bot/duty/schedule.py`` (which drops one that no longer applies).
+restart neither repeats nor skips one. Messages are outbox rows of the duty kinds,
+rendered at send time by ``bot/duty/schedule.py`` (which drops one that no longer applies);
+their kinds and payloads are ``bot/duty/messages.py``.
 """
 
 from __future__ import annotations
@@ -15,24 +16,20 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiosqlite
 
 from bot.duty.config import START_EARLY, DutySettings
+from bot.duty.messages import KIND_NOTE, KIND_OFFER, KIND_PROMPT, Event, Step, message, note
 from bot.kit.clock import Clock
 from bot.kit.people import require_active
 from bot.kit.zones import unit_zone
 from bot.org.authz import Authorizer
 from storage import Storage
 from storage.models import Grid, Member, Shift, ShiftStatus, Unit
-from storage.outbox import NewMessage, Priority
+from storage.outbox import NewMessage
 
-# Outbox kinds (rendered by bot/duty/schedule.py).
-KIND_PROMPT = "duty_prompt"  # to the shift's member: ask, remind, start, end
-KIND_OFFER = "duty_offer"  # an open shift offered to a member who could cover it
-KIND_NOTE = "duty_note"  # what happened, to the secretaries (and "taken" to the offered)
 # Shifts one step takes per pass: a huge roster is worked through over a few ticks.
 BATCH = 200
 REASON_LIMIT = 200
@@ -46,38 +43,6 @@ Secretaries = Callable[[Unit], Awaitable[list[Member]]]
 Take = Callable[[aiosqlite.Connection, Sequence[Shift]], Awaitable[None]]
 # The messages that take off buttons a step makes stale (read before the step).
 Close = Callable[[Sequence[Shift], datetime], Awaitable[list[NewMessage]]]
-
-
-class Step(StrEnum):
-    """What a prompt to the shift's member asks for."""
-
-    ASK = "ask"
-    REMIND = "remind"
-    START = "start"
-    END = "end"
-
-
-class Event(StrEnum):
-    """What a note tells."""
-
-    DECLINED = "declined"
-    UNCONFIRMED = "unconfirmed"  # not confirmed by the cut-off: cover requested
-    LEFT = "left"  # the member left the unit with the shift ahead
-    NO_SHOW = "no_show"
-    UNCOVERED = "uncovered"  # open, and nobody took it by the start
-    COVERED = "covered"
-    TAKEN = "taken"  # to the other members offered it
-    # To the member asked: the time to confirm or decline has passed (the request is
-    # edited, its buttons taken off).
-    ASK_CLOSED = "ask_closed"
-    # To the members offered it: the shift started with nobody on it (offer edited).
-    OFFER_CLOSED = "offer_closed"
-
-
-# Events that open a shift for cover: the secretaries hear how many it was offered to.
-OPENING = (Event.DECLINED, Event.UNCONFIRMED, Event.LEFT)
-# Events told by editing an earlier message (an offer, a request) rather than a new one.
-EDITING = (Event.TAKEN, Event.ASK_CLOSED, Event.OFFER_CLOSED)
 
 
 class Verdict(StrEnum):
@@ -133,13 +98,6 @@ async def release_shifts(storage: Storage, member_id: int, now: datetime) -> int
     Joins the caller's transaction, so the change and the opening commit together."""
     async with storage.db.transaction() as conn:
         return await storage.shifts.release(conn, member_id, now)
-
-
-def _message(
-    kind: str, chat_id: int, member_id: int, payload: dict[str, Any], now: datetime
-) -> NewMessage:
-    priority = Priority.REMINDER if kind == KIND_PROMPT else Priority.NOTICE
-    return NewMessage(kind, chat_id, member_id, None, priority, payload, now)
 
 
 class DutyService:
@@ -246,7 +204,7 @@ class DutyService:
             shift = await self.storage.shifts.get(shift_id)
             if done and shift is not None:
                 others = [
-                    _message(KIND_NOTE, chat, who, _note(shift_id, Event.TAKEN), now)
+                    message(KIND_NOTE, chat, who, note(shift_id, Event.TAKEN), now)
                     for who, chat in await self.storage.shifts.offered(shift_id)
                     if who != member.id
                 ]
@@ -408,7 +366,7 @@ class DutyService:
         """The step's message to each shift's member (rendered, or dropped, at send time)."""
         chats = await self.storage.shifts.member_chats([x.id for x in due])
         messages = [
-            _message(KIND_PROMPT, chats[x.id], x.member_id, {"shift": x.id, "step": step}, now)
+            message(KIND_PROMPT, chats[x.id], x.member_id, {"shift": x.id, "step": step}, now)
             for x in due
             if x.member_id is not None and x.id in chats
         ]
@@ -424,14 +382,14 @@ class DutyService:
                 continue
             for step, asked in ((Step.ASK, x.confirm_asked_at), (Step.REMIND, x.reminded_at)):
                 if asked is not None:
-                    payload = {**_note(x.id, Event.ASK_CLOSED), "step": step}
-                    messages.append(_message(KIND_NOTE, chats[x.id], x.member_id, payload, now))
+                    payload = {**note(x.id, Event.ASK_CLOSED), "step": step}
+                    messages.append(message(KIND_NOTE, chats[x.id], x.member_id, payload, now))
         return messages
 
     async def _close_offers(self, due: Sequence[Shift], now: datetime) -> list[NewMessage]:
         """To each member offered one of the shifts: edit the offer, its Take button off."""
         return [
-            _message(KIND_NOTE, chat, who, _note(x.id, Event.OFFER_CLOSED), now)
+            message(KIND_NOTE, chat, who, note(x.id, Event.OFFER_CLOSED), now)
             for x in due
             for who, chat in await self.storage.shifts.offered(x.id)
         ]
@@ -463,7 +421,7 @@ class DutyService:
         candidates = await self.storage.shifts.cover_candidates([x.id for x in opened])
         await self.storage.shifts.add_offers(conn, [(s, m) for s, m, _ in candidates], now)
         offers = [
-            _message(KIND_OFFER, chat, member_id, {"shift": shift_id}, now)
+            message(KIND_OFFER, chat, member_id, {"shift": shift_id}, now)
             for shift_id, member_id, chat in candidates
         ]
         counts = {x.id: sum(1 for s, _, _ in candidates if s == x.id) for x in opened}
@@ -491,23 +449,12 @@ class DutyService:
                 told[shift.unit_id] = await secretaries(units[shift.unit_id])
             # Read before the step for cut-offs and no-shows, after it for the others.
             subject = shift.member_id or shift.declined_member_id
-            payload = _note(shift.id, event, subject=subject, reason=reason)
+            payload = note(shift.id, event, subject=subject, reason=reason)
             if counts is not None:
                 payload["count"] = counts.get(shift.id, 0)
             messages += [
-                _message(KIND_NOTE, secretary.telegram_id, secretary.id, payload, now)
+                message(KIND_NOTE, secretary.telegram_id, secretary.id, payload, now)
                 for secretary in told[shift.unit_id]
                 if secretary.telegram_id is not None and secretary.id != subject
             ]
         return messages
-
-
-def _note(
-    shift_id: int, event: Event, *, subject: int | None = None, reason: str | None = None
-) -> dict[str, Any]:
-    payload: dict[str, Any] = {"shift": shift_id, "event": event}
-    if subject is not None:
-        payload["subject"] = subject
-    if reason is not None:
-        payload["reason"] = reason
-    return payload

@@ -1,9 +1,9 @@
-"""The one word for each shift status, used by /roster (the workbook has plain words): the part
-of duty's wording that other features may use."""
+"""The one word for each shift status, used by /roster (the workbook has plain words), and
+how a grid is named: the part of duty's wording that other features may use."""
 
 from __future__ import annotations
 
-from storage.models import ShiftStatus
+from storage.models import Grid, ShiftStatus
 
 # How a shift's status reads in /roster.
 SHIFT_STATUS_KEYS = {
@@ -23,3 +23,8 @@ def status_key(status: ShiftStatus, *, started: bool) -> str:
     if status is ShiftStatus.OPEN and started:
         return "roster-status-uncovered"
     return SHIFT_STATUS_KEYS[status]
+
+
+def grid_label(grid: Grid) -> str:
+    """``G-12 Elm Street``: the code people plan with, then the name."""
+    return f"{grid.code} {grid.name}"

@@ -1,5 +1,8 @@
 """Tables as files people open in a spreadsheet: CSV (UTF-8 with BOM, so Excel reads
-Chinese names right) and XLSX (xlsxwriter); and as aligned text for a terminal."""
+Chinese names right) and XLSX (xlsxwriter); and as aligned text for a terminal.
+
+Cells hold what people typed (names, reasons, choice labels): a spreadsheet must show
+them as text, never run them as formulas ("=HYPERLINK(…)" in a reason)."""
 
 from __future__ import annotations
 
@@ -14,13 +17,23 @@ import xlsxwriter
 # A datetime is local and naive (spreadsheets have no timezones): the caller picks the zone.
 Cell = str | int | float | datetime | date | None
 Table = tuple[Sequence[str], Sequence[Sequence[Cell]]]
+# What makes Excel, LibreOffice or Sheets read a CSV cell as a formula (OWASP's list).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(cell: Cell) -> Cell:
+    """A text cell a spreadsheet would read as a formula, quoted (a leading ') so it
+    shows as typed; numbers stay numbers."""
+    if isinstance(cell, str) and cell.startswith(_FORMULA_START):
+        return "'" + cell
+    return "" if cell is None else cell
 
 
 def csv_bytes(header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(["" if cell is None else cell for cell in row] for row in rows)
+    writer.writerow([_inert(cell) for cell in header])
+    writer.writerows([_inert(cell) for cell in row] for row in rows)
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -29,7 +42,10 @@ def xlsx_bytes(sheets: dict[str, Table]) -> bytes:
     pivots work at once), dates and times as real spreadsheet values, columns sized to
     their content."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    # Strings stay strings: xlsxwriter would otherwise write "=…" as a formula and
+    # "http…" as a link.
+    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    book = xlsxwriter.Workbook(buffer, options)
     bold = book.add_format({"bold": True})
     moment = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
     day = book.add_format({"num_format": "yyyy-mm-dd"})

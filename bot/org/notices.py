@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.delivery.engine import notice_message
+from bot.delivery.outgoing import notice_message
 from bot.kit.i18n import Html
 from bot.services import Services
 from storage.models import Unit

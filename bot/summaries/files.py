@@ -1,15 +1,17 @@
 """The summary's workbook: an XLSX file (units, members with the day's status, answers,
-shifts, duty reports, directives and acknowledgements, definitions), and ``/export``'s of
-a range of days; the row sheets are in ``bot/summaries/sheets.py``, the charts in
-``bot/summaries/charts.py``."""
+shifts, duty reports, directives and acknowledgements, the day's questions, the leaders'
+reports when forms are configured, definitions), and ``/export``'s of a range of days;
+the row sheets are in ``bot/summaries/sheets.py``, the charts in ``bot/summaries/charts.py``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from zoneinfo import ZoneInfo
 
 from bot.kit.i18n import Translator, html_to_text
 from bot.kit.tables import Cell, Table, xlsx_bytes
 from bot.summaries.figures import figure_cells, figure_heads
+from bot.summaries.reports_sheet import leader_report_sheet
 from bot.summaries.service import BookParts, Export, Summary
 from bot.summaries.sheets import (
     Answers,
@@ -19,6 +21,8 @@ from bot.summaries.sheets import (
     report_sheet,
     shift_sheet,
 )
+from storage.answers import Asked
+from storage.models import Unit
 from storage.summaries import DirectiveDay
 
 
@@ -36,25 +40,17 @@ def workbook(summary: Summary, parts: BookParts, i18n: Translator, language: str
         c = parts.per_unit.get(unit.id)
         if c is not None:
             unit_rows.append([unit.code, unit.name, unit.depth, *figure_cells(c)])
-    return xlsx_bytes(
-        {
-            t("summary-sheet-units"): (
-                [t("summary-col-code"), t("summary-col-unit"), t("summary-col-level"),
-                 *map(t, figure_heads())],
-                unit_rows,
-            ),
-            t("summary-sheet-members"): member_sheet(parts.members, units, zone, t),
-            t("summary-sheet-answers"): answer_sheet(
-                parts.answers, Answers(parts.questions, language, t), units, zone
-            ),
-            t("summary-sheet-shifts"): shift_sheet(parts.shifts, units, zone, t),
-            t("summary-sheet-reports"): report_sheet(
-                parts.shifts, Answers(parts.report_questions, language, t), units, zone
-            ),
-            t("summary-sheet-directives"): _directive_sheet(summary.directives, t),
-            t("summary-sheet-definitions"): definition_sheet(t),
-        }
-    )  # fmt: skip
+    sheets: dict[str, Table] = {
+        t("summary-sheet-units"): (
+            [t("summary-col-code"), t("summary-col-unit"), t("summary-col-level"),
+             *map(t, figure_heads())],
+            unit_rows,
+        ),
+        t("summary-sheet-members"): member_sheet(parts.members, units, zone, t),
+    }  # fmt: skip
+    return _rows_and_more(
+        sheets, parts, units, summary.directives, zone, language, t, summary.asked
+    )
 
 
 def export_workbook(export: Export, i18n: Translator, language: str) -> bytes:
@@ -73,24 +69,46 @@ def export_workbook(export: Export, i18n: Translator, language: str) -> bytes:
             c = counts.get(unit.id)
             if c is not None:
                 day_rows.append([day, unit.code, unit.name, *figure_cells(c)])
-    return xlsx_bytes(
-        {
-            t("summary-sheet-days"): (
-                [t("summary-col-day"), t("summary-col-code"), t("summary-col-unit"),
-                 *map(t, figure_heads())],
-                day_rows,
-            ),
-            t("summary-sheet-answers"): answer_sheet(
-                export.answers, Answers(export.questions, language, t), names, zone
-            ),
-            t("summary-sheet-shifts"): shift_sheet(export.shifts, names, zone, t),
-            t("summary-sheet-reports"): report_sheet(
-                export.shifts, Answers(export.report_questions, language, t), names, zone
-            ),
-            t("summary-sheet-directives"): _directive_sheet(export.directives, t),
-            t("summary-sheet-definitions"): definition_sheet(t),
-        }
-    )  # fmt: skip
+    sheets: dict[str, Table] = {
+        t("summary-sheet-days"): (
+            [t("summary-col-day"), t("summary-col-code"), t("summary-col-unit"),
+             *map(t, figure_heads())],
+            day_rows,
+        ),
+    }  # fmt: skip
+    return _rows_and_more(sheets, export, names, export.directives, zone, language, t)
+
+
+def _rows_and_more(
+    sheets: dict[str, Table],
+    rows: BookParts | Export,
+    units: dict[int, Unit],
+    directives: Sequence[DirectiveDay],
+    zone: ZoneInfo,
+    language: str,
+    t: Callable[[str], str],
+    asked: Sequence[Asked] = (),
+) -> bytes:
+    """The workbook of ``sheets``, then the row sheets both workbooks have: answers,
+    shifts, end-of-duty reports, directives, the questions ``asked`` (only on a day with
+    some: a plain day's workbook keeps its sheets), the leaders' reports (when forms are
+    configured) and the definitions last."""
+    sheets[t("summary-sheet-answers")] = answer_sheet(
+        rows.answers, Answers(rows.questions, language, t), units, zone
+    )
+    sheets[t("summary-sheet-shifts")] = shift_sheet(rows.shifts, units, zone, t)
+    sheets[t("summary-sheet-reports")] = report_sheet(
+        rows.shifts, Answers(rows.report_questions, language, t), units, zone
+    )
+    sheets[t("summary-sheet-directives")] = _directive_sheet(directives, t)
+    if asked:
+        sheets[t("summary-sheet-questions")] = _question_sheet(asked, t)
+    if rows.forms:
+        sheets[t("summary-sheet-leader-reports")] = leader_report_sheet(
+            rows.leader_reports, rows.forms, zone, language, t
+        )
+    sheets[t("summary-sheet-definitions")] = definition_sheet(t)
+    return xlsx_bytes(sheets)
 
 
 def _directive_sheet(directives: Sequence[DirectiveDay], t: Callable[[str], str]) -> Table:
@@ -103,5 +121,25 @@ def _directive_sheet(directives: Sequence[DirectiveDay], t: Callable[[str], str]
     header = [
         t("summary-col-id"), t("summary-col-text"), t("summary-col-ack-required"),
         t("summary-col-recipients"), t("summary-col-sent"), t("summary-col-acked"),
+    ]  # fmt: skip
+    return header, rows
+
+
+def _question_sheet(questions: Sequence[Asked], t: Callable[[str], str]) -> Table:
+    """A row per question, unit (one level below the committee, as in the text) and
+    answer, "not answered" last: the summary's tallies, every unit."""
+    rows: list[list[Cell]] = []
+    for asked in questions:
+        for unit, tally in asked.lines:
+            where: list[Cell] = [asked.directive_id, html_to_text(asked.text)[:200], unit.code,
+                                 unit.name]  # fmt: skip
+            for index, label in enumerate(asked.labels):
+                count = tally.choices.get(index)
+                members, brought = (count.members, count.number_sum) if count else (0, 0)
+                rows.append([*where, label, members, brought or None])
+            rows.append([*where, t("summary-question-not-answered"), tally.not_answered, None])
+    header = [
+        t("summary-col-id"), t("summary-col-text"), t("summary-col-code"), t("summary-col-unit"),
+        t("summary-col-answer"), t("summary-col-members"), t("summary-col-number-sum"),
     ]  # fmt: skip
     return header, rows

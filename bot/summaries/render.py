@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.kit.i18n import Html, Translator, first_words, format_day, html_to_text, join_html
+from bot.reports.tally import tally_lines, week_lines
 from bot.summaries.reported import FigureText
 from bot.summaries.service import Counts, Duty, Line, Summary
+from storage.answers import Asked, ChoiceCount, Tally
 from storage.incidents import Incident
 from storage.models import Unit
 from storage.summaries import DirectiveDay, Flagged
@@ -67,6 +69,8 @@ class SummaryText:
         if self.duty:
             parts.append(self._duty(summary.duty))
         parts.append(self._directives(summary))
+        parts.append(self._questions(summary, shown))
+        parts.append(tally_lines(self.i18n, self.language, summary.reports))
         parts.append(self._flags(summary))
         return join_html("\n\n", [p for p in parts if p])
 
@@ -104,6 +108,8 @@ class SummaryText:
         ]
         if trend:
             parts.append(join_html("\n", [self.t("summary-week-figures"), *trend]))
+        if reports := week_lines(self.i18n, self.language, [(s.day, s.reports) for s in week]):
+            parts.append(reports)
         first = {line.unit.id: line for line in week[0].lines}
 
         def row(line: Line) -> Html:
@@ -248,6 +254,44 @@ class SummaryText:
 
         rows = self.i18n.fold(self.language, summary.directives, row, count=SHOWN_ITEMS)
         return join_html("\n", [self.t("summary-directives"), *rows])
+
+    def _questions(self, summary: Summary, shown: int) -> Html:
+        """Each question asked that day: its total, then ``shown`` child units, worst
+        response rate first, as the author's headcount lists them."""
+        blocks: list[str] = []
+        for asked in summary.asked[:SHOWN_ITEMS]:
+            total = asked.total
+
+            def line(entry: tuple[Unit, Tally], asked: Asked = asked) -> Html:
+                unit, tally = entry
+                name = unit.name
+                if unit.id == summary.committee.id:
+                    name = self.t("summary-own-unit", unit=unit.name)
+                parts = self._tally(asked, tally)
+                return self.t("summary-question-line", unit=name, parts=parts)
+
+            heading = self.t(
+                "summary-question",
+                title=first_words(asked.text),
+                answered=total.answered,
+                total=total.recipients,
+                parts=self._tally(asked, total),
+            )
+            rows = self.i18n.fold(self.language, asked.lines, line, count=shown) if shown else []
+            blocks.append(join_html("\n", [heading, *rows]))
+        if not blocks:
+            return Html("")
+        return join_html("\n", [self.t("summary-questions"), *blocks])
+
+    def _tally(self, asked: Asked, tally: Tally) -> Html:
+        """``I can come 86 (+14) · I cannot 12 · not answered 31``, every choice in order."""
+        parts: list[str] = []
+        for index, label in enumerate(asked.labels):
+            count = tally.choices.get(index, ChoiceCount())
+            key = "summary-question-sum" if count.number_sum else "summary-question-choice"
+            parts.append(self.t(key, label=label, count=count.members, sum=count.number_sum))
+        parts.append(self.t("summary-question-silent", count=tally.not_answered))
+        return join_html(" · ", parts)
 
     def _flags(self, summary: Summary) -> Html:
         if not summary.flagged and not summary.incidents:

@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from bot.config import FeatureName
-from bot.delivery.engine import Attachment, Outgoing, Renderer
+from bot.delivery.outgoing import Attachment, Outgoing, Renderer
 from bot.kit.i18n import Translator
 from bot.services import Services
 from bot.summaries.charts import day_chart, week_chart
@@ -21,7 +21,7 @@ from bot.summaries.files import workbook
 from bot.summaries.render import SummaryText
 from bot.summaries.service import DAILY, Summary
 from storage.db import from_db_time, to_db_time
-from storage.models import Role, Unit
+from storage.models import AttachmentKind, Role, Unit
 from storage.outbox import NewMessage, OutboxRow, Priority
 
 T = TypeVar("T")
@@ -144,7 +144,9 @@ class SummaryRenderers:
                 lambda: _chart(summaries, kind, services.i18n, language),
             )
         name = f"{unit.code}-{period.isoformat()}{'-week' if kind != DAILY else ''}.png"
-        attachment = Attachment("photo", "", data=chart, filename=name) if chart else None
+        attachment = (
+            Attachment(AttachmentKind.PHOTO, "", data=chart, filename=name) if chart else None
+        )
         return Outgoing(text=text, attachment=attachment)
 
     async def render_book(self, row: OutboxRow) -> Outgoing | None:
@@ -176,7 +178,9 @@ class SummaryRenderers:
         text = services.i18n.t(
             language, "summary-book-caption", unit=unit.name, day=period.isoformat()
         )
-        return Outgoing(text=text, attachment=Attachment("document", "", data=book, filename=name))
+        return Outgoing(
+            text=text, attachment=Attachment(AttachmentKind.DOCUMENT, "", data=book, filename=name)
+        )
 
 
 async def _chart(

@@ -8,21 +8,27 @@ subtree, never one per unit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.checkins.config import WEEKDAYS
 from bot.checkins.service import CheckinService, local_instant
 from bot.config import SummarySettings
 from bot.duty.plans import UnitCoverage
 from bot.duty.roster import RosterService
 from bot.kit.clock import Clock
+from bot.kit.daily import WEEKDAYS
 from bot.kit.questions import Question
 from bot.org.authz import Action, Actor, Authorizer
+from bot.reports.book import ReportRow, report_rows
+from bot.reports.config import ReportForm
+from bot.reports.service import ReportService
+from bot.reports.tally import Tally
 from bot.summaries.reported import Reported, reported
 from storage import Storage
+from storage.answers import Asked
 from storage.checkins import Missing, UnitDay
 from storage.exports import AnswerRow, MemberDay, ShiftRow
 from storage.figures import Figures, summed
@@ -31,6 +37,7 @@ from storage.models import Unit
 from storage.summaries import DirectiveDay, Flagged
 
 DAILY, WEEKLY = "daily", "weekly"
+Questions = Callable[[Unit, Sequence[int]], Awaitable[list[Asked]]]
 # A summary missed while the bot was down is still sent this long after it fell due.
 CATCH_UP = timedelta(hours=24)
 # Check-ins on a workbook's answers sheet at most: a root committee's month would be
@@ -139,6 +146,10 @@ class Summary:
     # Reported answers: the forms' questions that have figures, and the committee's total.
     questions: list[Reported] = field(default_factory=list)
     figures: Figures = field(default_factory=dict)
+    reports: list[Tally] = field(default_factory=list)  # which units filed each leaders' form
+    # The day's directives that asked a question, with their tallies per child unit
+    # (issue #16).
+    asked: list[Asked] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -159,6 +170,8 @@ class BookParts:
     answers: list[AnswerRow]
     questions: list[Question]  # the check-in form's, for the answers' columns
     report_questions: list[Question]  # the end-of-duty report's
+    leader_reports: list[ReportRow] = field(default_factory=list)  # the leaders' forms'
+    forms: list[ReportForm] = field(default_factory=list)  # those forms: no sheet if none
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +190,8 @@ class Export:
     answers: list[AnswerRow]
     questions: list[Question]
     report_questions: list[Question]
+    leader_reports: list[ReportRow] = field(default_factory=list)
+    forms: list[ReportForm] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,8 +219,15 @@ class SummaryService:
         checkins: CheckinService,
         roster: RosterService,
         settings: SummarySettings,
+        reports: ReportService | None = None,
+        *,
+        asked: Questions | None = None,
     ) -> None:
+        """``asked``: the directives wing's tallies of the day's questions under a
+        committee (``AnswerService.asked``), given by the composition root."""
         self.storage = storage
+        self.reports = reports
+        self.asked = asked
         self.clock = clock
         self.authz = authz
         self.checkins = checkins
@@ -271,6 +293,8 @@ class SummaryService:
                 list({f.unit_id for f in flagged} | {i.unit_id for i in incidents})
             )
         }
+        directives = await storage.summaries.directives(root, start, end)
+        ids = [d.directive_id for d in directives]
         return Summary(
             committee=committee,
             day=day,
@@ -283,11 +307,13 @@ class SummaryService:
             duty=Duty.of(list(coverage.values())),
             own_missing=await storage.checkins.missing([committee.id], day, end),
             flagged=[(f, named[f.unit_id]) for f in flagged if f.unit_id in named],
-            directives=await storage.summaries.directives(root, start, end),
+            directives=directives,
             incidents=[(i, named[i.unit_id]) for i in incidents if i.unit_id in named],
             open_flags=(sum(o for o, _ in flags.values()), sum(o for _, o in flags.values())),
             questions=reported(self.checkins.form.questions, self.roster.settings.report),
             figures=summed(list(figures.values())),
+            reports=await self.reports.reported(committee, day) if self.reports else [],
+            asked=await self.asked(committee, ids) if self.asked else [],
         )
 
     async def book_parts(self, summary: Summary) -> BookParts:
@@ -304,7 +330,15 @@ class SummaryService:
             answers=await storage.exports.answers(committee.path, day, day, ANSWER_ROWS + 1),
             questions=self.checkins.form.questions,
             report_questions=self.roster.settings.report,
+            **await self._leader_reports(committee, day, day),
         )
+
+    async def _leader_reports(self, committee: Unit, first: date, last: date) -> dict[str, Any]:
+        """The leaders' reports of the days, and their forms, for a workbook."""
+        if self.reports is None:
+            return {}
+        rows = await report_rows(self.reports, committee, first, last)
+        return {"leader_reports": rows, "forms": self.reports.forms}
 
     def working_day_before(self, day: date) -> date:
         """The day a summary compares with: the last day before ``day`` on which a check-in
@@ -360,6 +394,7 @@ class SummaryService:
             answers=await self.storage.exports.answers(unit.path, first, last, ANSWER_ROWS + 1),
             questions=self.checkins.form.questions,
             report_questions=self.roster.settings.report,
+            **await self._leader_reports(unit, first, last),
         )
 
     async def register_chat(self, actor: Actor, unit: Unit, chat_id: int, on: bool) -> bool:

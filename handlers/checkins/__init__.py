@@ -37,7 +37,7 @@ FEATURE = Feature(
         MenuCommand("checkin", "cmd-checkin", Audience.MEMBER, 20),
         MenuCommand("leave", "cmd-leave", Audience.MEMBER, 21),
         MenuCommand("members", "cmd-members", Audience.WATCHER, 32),
-        MenuCommand("flags", "cmd-flags", Audience.WATCHER, 40),  # the staff's next free rank
+        MenuCommand("flags", "cmd-flags", Audience.WATCHER, 40),
     ),
     config=("checkin",),
 )

@@ -27,7 +27,7 @@ from handlers.kit.common import (
     wake_delivery,
 )
 from handlers.kit.flow import DraftFlow
-from handlers.kit.form import ERRORS, FormDraft, FormWalker, error_args
+from handlers.kit.form import FormDraft, FormWalker
 from storage.models import Member
 
 ASK, CONFIRM, EXISTING = range(3)
@@ -105,13 +105,6 @@ async def start(update: Update, context: MusterContext) -> int:
     return await FORM.ask(reply, new=new)
 
 
-async def change(update: Update, context: MusterContext) -> int:
-    reply = await Reply.to(update, context)
-    await reply.toast("")
-    FLOW.state(context).i = 0
-    return await FORM.ask(reply, new=False)
-
-
 async def keep(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
@@ -146,15 +139,9 @@ async def _today(reply: Reply) -> str | None:
 
 
 async def _confirm(reply: Reply, new: bool) -> int:
-    rows: Buttons = [
-        [(reply.t("checkin-submit"), b.SubmitCheckIn().pack())],
-        [
-            (reply.t("checkin-start-over"), b.RestartCheckIn().pack()),
-            *FLOW.controls(reply, back=False),
-        ],
-    ]
-    summary = FORM.summary(reply, FORM.answers(reply.context))
-    await reply.show_text(reply.t("checkin-confirm", summary=summary), rows, new=new)
+    submit = ("checkin-submit", b.SubmitCheckIn().pack())
+    restart = ("checkin-start-over", b.RestartCheckIn().pack())
+    await FORM.confirm(reply, new, "checkin-confirm", submit, restart)
     return CONFIRM
 
 
@@ -173,10 +160,9 @@ async def submit(update: Update, context: MusterContext) -> int:
     try:
         checkin, first = await services.checkins.save(member, FORM.answers(context))
     except CheckinError as exc:
-        if exc.reason in ERRORS:  # the form changed under an answer: ask again
-            await reply.send(ERRORS[exc.reason], **error_args(exc.details))
-            FLOW.state(context).i = 0
-            return await FORM.ask(reply, new=True)
+        again = await FORM.answer_refused(reply, exc.reason, exc.details)
+        if again is not None:
+            return again
         await reply.edit("checkin-window-passed")
         return FLOW.end(context)
     key = "checkin-saved" if first else "checkin-updated"
@@ -184,13 +170,6 @@ async def submit(update: Update, context: MusterContext) -> int:
     if checkin.flagged and services.settings.checkin.flags_at_once:
         wake_delivery(context)  # the secretaries' notice was queued with the check-in
     return FLOW.end(context)
-
-
-async def restart(update: Update, context: MusterContext) -> int:
-    reply = await Reply.to(update, context)
-    await reply.toast("")
-    FORM.start(context)
-    return await FORM.ask(reply, new=False)
 
 
 def register(app: MusterApp) -> None:
@@ -202,13 +181,13 @@ def register(app: MusterApp) -> None:
             ],
             states={
                 EXISTING: [
-                    CallbackQueryHandler(change, pattern=b.ChangeCheckIn.pattern),
+                    CallbackQueryHandler(FORM.again, pattern=b.ChangeCheckIn.pattern),
                     CallbackQueryHandler(keep, pattern=b.KeepCheckIn.pattern),
                 ],
                 ASK: FORM.handlers(),
                 CONFIRM: [
                     CallbackQueryHandler(submit, pattern=b.SubmitCheckIn.pattern),
-                    CallbackQueryHandler(restart, pattern=b.RestartCheckIn.pattern),
+                    CallbackQueryHandler(FORM.restart, pattern=b.RestartCheckIn.pattern),
                 ],
             },
         )

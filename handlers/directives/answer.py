@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import Message, Update
@@ -18,10 +19,17 @@ from bot.directives.questions import Reason
 from bot.directives.render import directive_text
 from handlers.directives.acknowledge import show_delivered
 from handlers.kit.common import PRIVATE, MusterApp, MusterContext, Reply, member_action, person_of
-from handlers.kit.flow import Flow
+from handlers.kit.flow import DraftFlow
 
 NUMBER, REASON = 0, 1
-FLOW = Flow("directive_answer", FOLLOW_UP, "answer-detail-kept")
+
+
+@dataclass
+class AnswerDraft:
+    directive: int = 0  # whose question's follow-up is being typed (the old dict's key)
+
+
+FLOW = DraftFlow("directive_answer", FOLLOW_UP, "answer-detail-kept", AnswerDraft)
 # Refusals, as the member reads them: a toast on a press, a message after typing.
 _REFUSED = {
     AnswerStatus.WITHDRAWN: "directive-withdrawn",
@@ -56,9 +64,7 @@ async def _ask_next(reply: Reply, context: MusterContext, result: AnswerResult) 
     choice, directive = result.choice, result.directive
     if result.next is None or choice is None or directive is None:
         return FLOW.end(context)
-    draft = FLOW.draft(context)
-    draft.clear()
-    draft["directive"] = directive.id
+    FLOW.fresh(context).directive = directive.id
     if result.next is Step.NUMBER:
         assert choice.number is not None
         await reply.send(
@@ -91,7 +97,7 @@ async def _follow_up(update: Update, context: MusterContext, step: Step) -> int:
     message = update.message
     assert isinstance(message, Message)
     text = message.text or ""
-    directive_id = int(FLOW.draft(context).get("directive", 0))
+    directive_id = FLOW.state(context).directive
     telegram_id = person_of(update).telegram_id
     answers = context.services.answers
     if step is Step.NUMBER:

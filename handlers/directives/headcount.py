@@ -10,7 +10,8 @@ from bot.directives import buttons as b
 from bot.directives.answers import Headcount
 from bot.directives.headcount import TELEGRAM_LIMIT, headcount_text, tally_parts
 from bot.kit.i18n import Html, first_words, join_html
-from bot.org.authz import PermissionDeniedError
+from bot.org.authz import Action, PermissionDeniedError, can
+from handlers.directives.chosen import follow_up_rows
 from handlers.kit.common import Buttons, MusterApp, MusterContext, Reply, actor_of
 from handlers.kit.pickers import page_of, paged, turns
 from storage.answers import MemberAnswer
@@ -120,8 +121,12 @@ async def who_answered(update: Update, context: MusterContext) -> None:
         size=NAMES,
     )
     back = [(reply.t("watch-answers-back"), b.OpenDirective(pressed.directive).pack())]
+    # A unit below the root: message those who chose an answer there (the root's own
+    # line leaves that to the detail's buttons, which cover the whole root).
+    follow = [] if pressed.own or not can(actor, Action.SEND_DIRECTIVE, root) else (
+        follow_up_rows(reply, headcount.directive, root, drilled=True))  # fmt: skip
     await reply.toast("")
-    await reply.edit_text(text, [nav, back] if nav else [back])
+    await reply.edit_text(text, [*([nav] if nav else []), *follow, back])
 
 
 def register(app: MusterApp) -> None:

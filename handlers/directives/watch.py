@@ -9,11 +9,13 @@ from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.directives import buttons as b
-from bot.directives.service import DirectiveError, DirectiveView, Totals
+from bot.directives.drafting import DirectiveError
+from bot.directives.service import DirectiveView, Totals
 from bot.kit.i18n import Html, first_words, format_date_iso, format_day, join_html
-from bot.kit.tables import csv_bytes, xlsx_bytes
+from bot.kit.tables import Cell, csv_bytes, xlsx_bytes
 from bot.org.authz import Action, PermissionDeniedError
 from handlers.directives import headcount
+from handlers.directives.chosen import answer_columns, follow_up_rows
 from handlers.kit.common import (
     PRIVATE,
     Buttons,
@@ -139,6 +141,8 @@ def _actions(reply: Reply, view: DirectiveView) -> Buttons:
     rows: list[list[tuple[str, str]]] = []
     if view.can_remind and any(not s.unreachable for s, _ in view.stragglers):
         rows.append([(reply.t("watch-remind"), b.RemindDirective(directive.id).pack())])
+    if view.can_remind:  # may send there: may message those who chose an answer
+        rows += follow_up_rows(reply, directive, view.from_unit, drilled=False)
     rows.append(
         [("CSV", b.ExportCsv(directive.id).pack()), ("XLSX", b.ExportXlsx(directive.id).pack())]
     )
@@ -276,10 +280,9 @@ async def export(update: Update, context: MusterContext) -> None:
     )
 
 
-async def _export_table(
-    reply: Reply, view: DirectiveView
-) -> tuple[list[str], list[list[str | None]]]:
-    """Everyone the viewer may see: unit, member, delivery, acknowledgement (local times)."""
+async def _export_table(reply: Reply, view: DirectiveView) -> tuple[list[str], list[list[Cell]]]:
+    """Everyone the viewer may see: unit, member, delivery, acknowledgement (local times),
+    and their answer when it asks."""
     services = reply.context.services
     actor = await actor_of(reply.update, reply.context)
     zone = services.settings.zone
@@ -287,14 +290,14 @@ async def _export_table(
     def local(moment: datetime | None) -> str | None:
         return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else None
 
-    rows: list[list[str | None]] = [
-        [unit.code, unit.name, name, reply.label(DELIVERY_KEYS[status or "pending"]),
-         local(sent), local(acked)]
-        for unit, name, status, sent, acked in await services.directives.export_rows(
-            actor, view.directive.id
-        )
+    asked, answer = answer_columns(reply, view.directive, local)
+    answers = await services.answers.for_export(actor, view.directive) if asked else None
+    rows: list[list[Cell]] = [
+        [r.unit.code, r.unit.name, r.name, reply.label(DELIVERY_KEYS[r.delivery or "pending"]),
+         local(r.sent), local(r.acked), *answer(r)]
+        for r in await services.directives.export_rows(actor, view.directive.id, answers)
     ]  # fmt: skip
-    header = [reply.label(column) for column in EXPORT_COLUMNS]
+    header = [reply.label(column) for column in EXPORT_COLUMNS] + asked
     return header, rows
 
 

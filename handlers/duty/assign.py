@@ -12,6 +12,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler
 from bot.duty import buttons as b
 from bot.duty.plans import Assignment, PlannedShift
 from bot.duty.reading import Problem, RosterError, parse_span
+from bot.duty.wording import grid_label
 from bot.kit.days import typed_day
 from bot.kit.i18n import Html, format_day
 from bot.kit.typed import parse_whole
@@ -21,7 +22,6 @@ from handlers.duty.kit import (
     UNIT,
     PickedUnit,
     Picker,
-    grid_label,
     paged,
     say_problem,
     span_text,

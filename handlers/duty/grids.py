@@ -11,6 +11,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.duty import buttons as b
 from bot.duty.grids import name_problem
 from bot.duty.reading import RosterError, parse_radius
+from bot.duty.wording import grid_label
 from bot.kit.forms import on_earth
 from bot.kit.i18n import Html, join_html
 from bot.org.authz import Action, PermissionDeniedError
@@ -19,7 +20,6 @@ from handlers.duty.kit import (
     TYPED,
     UnitScreen,
     allowed,
-    grid_label,
     paged,
     say_problem,
     with_back,

@@ -17,10 +17,18 @@ from bot.kit.i18n import Html, format_day, join_html
 from bot.org.authz import Action
 from bot.org.service import TreeLine, search_units
 from handlers.kit import pickers
-from handlers.kit.common import PRIVATE, Buttons, MusterContext, Reply, actor_of, units_for
+from handlers.kit.common import (
+    PRIVATE,
+    Buttons,
+    MusterContext,
+    Reply,
+    actor_of,
+    units_for,
+    units_or_refuse,
+)
 from handlers.kit.flow import DraftFlow, Flow
 from handlers.kit.pickers import Make, unit_rows
-from storage.models import Grid, Shift, Unit
+from storage.models import Shift, Unit
 
 TYPED = PRIVATE & filters.TEXT & ~filters.COMMAND
 # Telegram's limit is 4096; room is left for the "…and N more" line.
@@ -54,10 +62,6 @@ async def say_problem(reply: Reply, problem: Problem) -> None:
     await reply.send_text(describe(reply.context.services.i18n, reply.language, problem))
 
 
-def grid_label(grid: Grid) -> str:
-    return f"{grid.code} {grid.name}"
-
-
 def span_text(plan: PlannedShift, reply: Reply) -> str:
     first = plan.spans[0]
     starts, ends = first.starts_at.astimezone(plan.zone), first.ends_at.astimezone(plan.zone)
@@ -76,13 +80,6 @@ async def allowed(reply: Reply, action: Action, unit: Unit | None, detail: str) 
         return None
     actor = await actor_of(reply.update, reply.context)
     return unit if await reply.context.services.authz.allows(actor, action, unit, detail) else None
-
-
-async def refuse(reply: Reply, action: Action, detail: str) -> None:
-    """No scope for ``action`` anywhere: audited, and said."""
-    actor = await actor_of(reply.update, reply.context)
-    await reply.context.services.authz.refuse(actor, action, detail)
-    await reply.send("roster-not-allowed")
 
 
 @dataclass
@@ -157,10 +154,9 @@ class Picker(Generic[P]):
 
     async def start(self, reply: Reply, then: Callable[[Reply, bool], Awaitable[int]]) -> int:
         """Begin the flow: straight on when there is one unit, else the unit list."""
-        lines = await units_for(reply.update, reply.context, self.action)
+        lines = await units_or_refuse(reply, self.action, f"/{self.flow.key}", "roster-not-allowed")
         draft = self.flow.fresh(reply.context)
         if not lines:
-            await refuse(reply, self.action, f"/{self.flow.key}")
             return self.flow.end(reply.context)
         draft.single = len(lines) == 1
         if len(lines) == 1:
@@ -200,11 +196,12 @@ class UnitScreen:
 
     async def command(self, update: Update, context: MusterContext) -> None:
         reply = await Reply.to(update, context)
-        lines = await units_for(update, context, self.action)
+        assert update.message is not None and update.message.text is not None
+        command = update.message.text.split()[0]
+        lines = await units_or_refuse(reply, self.action, command, "roster-not-allowed")
         if not lines:
-            assert update.message is not None and update.message.text is not None
-            await refuse(reply, self.action, update.message.text.split()[0])
-        elif len(lines) == 1:
+            return
+        if len(lines) == 1:
             await self.show(reply, lines[0].unit)
         else:
             await self.units(reply, lines, 0)

@@ -18,15 +18,12 @@ from bot.duty import buttons as b
 from bot.duty.on_duty import (
     INCIDENT_TEXT_LIMIT,
     DutyError,
-    IncidentReport,
     OnDuty,
-    Started,
 )
 from bot.duty.schedule import when_text
 from bot.kit.forms import on_earth
-from bot.kit.i18n import Html, format_day, join_list
+from bot.kit.i18n import format_day, join_list
 from bot.kit.questions import Question
-from bot.org.notices import to_secretaries
 from handlers.kit.common import (
     PRIVATE,
     Buttons,
@@ -184,11 +181,10 @@ async def _start(reply: Reply, member: Member, where: tuple[float, float] | None
     services = reply.context.services
     shift_id = FLOW.state(reply.context).shift
 
-    async def notices(started: Started) -> list[Any]:
-        return await _start_notices(reply, started)
-
     try:
-        started = await services.on_duty.start(member, shift_id, where, notices)
+        started = await services.on_duty.start(
+            member, shift_id, where, services.authz.nearest_secretaries
+        )
     except DutyError as exc:
         return await _refuse(reply, exc)
     wake_delivery(reply.context)
@@ -207,39 +203,6 @@ async def _start(reply: Reply, member: Member, where: tuple[float, float] | None
     )
     await reply.send("onduty-on-duty", _duty_buttons(reply, duty.shift.id), grid=duty.grid.name)
     return FLOW.end(reply.context)
-
-
-async def _start_notices(reply: Reply, started: Started) -> list[Any]:
-    """A late start (after the no-show alert) or a start far from the grid, for the
-    secretaries."""
-    services = reply.context.services
-    duty = started.duty
-    assert duty.shift.started_at is not None
-
-    def text(language: str) -> Html:
-        asker = Reply(reply.update, reply.context, language)
-        at = _local(services, duty.unit, duty.shift.started_at or duty.shift.starts_at)
-        notes = []
-        if started.late:
-            notes.append(asker.t("onduty-notice-late"))
-        if started.outside:
-            notes.append(
-                asker.t(
-                    "onduty-notice-outside",
-                    distance=started.distance_m or 0,
-                    radius=duty.grid.radius_m or 0,
-                )
-            )
-        return asker.t(
-            "onduty-start-notice",
-            name=duty.member.display_name,
-            grid=duty.grid.name,
-            unit=duty.unit.name,
-            time=f"{at:%H:%M}",
-            notes=Html("\n".join(notes)),
-        )
-
-    return await to_secretaries(services, duty.unit, text, now=services.clock.now())
 
 
 # --- End duty ---------------------------------------------------------------------------
@@ -374,9 +337,6 @@ async def incident_send(update: Update, context: MusterContext) -> int:
     draft = FLOW.state(context)
     location = draft.location
 
-    async def notices(report: IncidentReport) -> list[Any]:
-        return await _incident_notices(reply, report)
-
     try:
         await context.services.on_duty.report_incident(
             member,
@@ -384,7 +344,7 @@ async def incident_send(update: Update, context: MusterContext) -> int:
             text=draft.text,
             photo=draft.photo,
             location=(float(location[0]), float(location[1])) if location else None,
-            notices=notices,
+            secretaries=context.services.authz.nearest_secretaries,
         )
     except DutyError as exc:
         if exc.reason in ("incident_empty", "incident_too_long"):  # fix it and send again
@@ -396,33 +356,6 @@ async def incident_send(update: Update, context: MusterContext) -> int:
     await reply.toast("")
     await reply.edit("onduty-incident-sent")
     return FLOW.end(context)
-
-
-async def _incident_notices(reply: Reply, report: IncidentReport) -> list[Any]:
-    services = reply.context.services
-    duty, incident = report.duty, report.incident
-
-    def text(language: str) -> Html:
-        asker = Reply(reply.update, reply.context, language)
-        at = _local(services, duty.unit, incident.at)
-        where = (
-            asker.t("onduty-incident-where", lat=f"{incident.lat:.5f}", lon=f"{incident.lon:.5f}")
-            if incident.lat is not None and incident.lon is not None
-            else ""
-        )
-        return asker.t(
-            "onduty-incident-notice",
-            name=duty.member.display_name,
-            grid=duty.grid.name,
-            unit=duty.unit.name,
-            time=f"{at:%H:%M}",
-            text=incident.text or "—",
-            where=Html(where),
-        )
-
-    return await to_secretaries(
-        services, duty.unit, text, now=services.clock.now(), photo=incident.photo_file_id
-    )
 
 
 def register(app: MusterApp) -> None:

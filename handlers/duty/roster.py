@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.delivery.engine import notice_message
 from bot.duty.buttons import (
     RosterCancel,
     RosterCancelAsk,
@@ -21,17 +20,10 @@ from bot.duty.buttons import (
 from bot.duty.plans import DayRoster, GridDay, RosterEntry, UnitCoverage
 from bot.duty.reading import RosterError
 from bot.duty.roster import CANCELLABLE
-from bot.duty.wording import status_key
+from bot.duty.wording import grid_label, status_key
 from bot.kit.i18n import Html, format_day, join_html
 from bot.org.authz import Action, Actor, PermissionDeniedError, can
-from handlers.duty.kit import (
-    UnitScreen,
-    allowed,
-    fold,
-    grid_label,
-    paged,
-    shift_time,
-)
+from handlers.duty.kit import UnitScreen, allowed, fold, paged, shift_time
 from handlers.kit.common import (
     PRIVATE,
     Buttons,
@@ -41,8 +33,7 @@ from handlers.kit.common import (
     actor_of,
     wake_delivery,
 )
-from storage.models import Grid, Member, Shift, Unit
-from storage.outbox import NewMessage
+from storage.models import Grid, Shift, Unit
 
 # /roster ---------------------------------------------------------------------------------
 
@@ -250,25 +241,9 @@ async def roster_cancel(update: Update, context: MusterContext) -> None:
     if found is None:
         await reply.toast("button-stale")
         return
-    shift, _, unit, view = found
-    services = context.services
-
-    async def notice(shift: Shift, grid: Grid, member: Member) -> NewMessage | None:
-        if member.telegram_id is None:
-            return None
-        text = services.i18n.t(
-            member.language,
-            "roster-cancelled-notice",
-            grid=grid_label(grid),
-            day=format_day(date.fromisoformat(shift.day), member.language),
-            time=shift_time(shift, unit, reply),
-        )
-        return notice_message(
-            member.telegram_id, text, not_before=services.clock.now(), member_id=member.id
-        )
-
+    shift, _, _, view = found
     try:
-        await services.roster.cancel_shift(await actor_of(update, context), shift.id, notice)
+        await context.services.roster.cancel_shift(await actor_of(update, context), shift.id)
     except PermissionDeniedError:
         await reply.toast("access-denied")
         return

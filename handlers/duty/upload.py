@@ -22,7 +22,7 @@ from handlers.kit.common import (
     MusterContext,
     Reply,
     actor_of,
-    units_for,
+    units_or_refuse,
 )
 from handlers.kit.flow import restore
 
@@ -65,12 +65,9 @@ async def upload(update: Update, context: MusterContext) -> None:
     reply = await Reply.to(update, context)
     document = update.message.document if update.message else None
     assert document is not None
-    if not await units_for(update, context, Action.MANAGE_ROSTER):
-        # Nothing else takes files outside a flow: as before this handler existed.
-        await context.services.authz.refuse(
-            await actor_of(update, context), Action.MANAGE_ROSTER, "roster file"
-        )
-        await reply.send("free-text-hint")
+    # Nothing else takes files outside a flow: one from someone without a roster to
+    # manage is answered as before this handler existed.
+    if not await units_or_refuse(reply, Action.MANAGE_ROSTER, "roster file", "free-text-hint"):
         return
     name = document.file_name or "roster.csv"
     if not (name.lower().endswith(".csv") or document.mime_type == "text/csv"):

@@ -19,6 +19,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackContext, ConversationHandler, ExtBot, filters
 
+from bot.delivery import raw
 from bot.kit.callbacks import P
 from bot.kit.i18n import Html, Translator
 from bot.kit.people import InactiveMemberError, Person, language_for
@@ -84,6 +85,20 @@ async def units_for(update: Update, context: MusterContext, action: Action) -> l
     return await context.services.org.units_where(await actor_of(update, context), action)
 
 
+async def units_or_refuse(
+    reply: Reply, action: Action, detail: str, refusal: str
+) -> list[TreeLine]:
+    """The units where this person may take ``action``; with none anywhere, the refusal is
+    audited (``detail``: the command) and said (``refusal``: its catalogue message), and
+    the list is empty, for the flow to end."""
+    lines = await units_for(reply.update, reply.context, action)
+    if not lines:
+        actor = await actor_of(reply.update, reply.context)
+        await reply.context.services.authz.refuse(actor, action, detail)
+        await reply.send(refusal)
+    return lines
+
+
 async def language_of(update: Update, context: MusterContext) -> str:
     """The member's chosen language, else their Telegram client's, else the default."""
     return (await identify(update, context))[0]
@@ -113,6 +128,16 @@ def _keyboard(rows: tuple[tuple[tuple[str, str], ...], ...]) -> InlineKeyboardMa
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _encoded_keyboard(rows: tuple[tuple[tuple[str, str], ...], ...]) -> str:
+    return raw.encoded(_keyboard(rows))
+
+
+def encoded_keyboard(rows: Buttons) -> str:
+    """``keyboard`` as the JSON text a raw request takes (bot/delivery/raw.py), made once."""
+    return _encoded_keyboard(tuple(tuple(row) for row in rows))
 
 
 class Reply:

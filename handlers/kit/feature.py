@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
-from bot.config import FeatureName
-from bot.delivery.engine import DeliveryEngine, Renderer
+from bot.config import FeatureName, Settings
+from bot.delivery.engine import DeliveryEngine
+from bot.delivery.outgoing import Renderer
 from bot.org.authz import Actor
 from bot.services import Services
 from handlers.kit.common import MusterApp, MusterBot
@@ -120,6 +121,9 @@ class Feature:
     config: tuple[str, ...] = ()
     # ``bot/locales/{en,zh}/<catalogue>.ftl``.
     catalogue: str = ""
+    # Whether the settings give it anything to do; a feature with nothing configured (no
+    # report forms) stays out, so its commands are not offered. None: always in.
+    configured: Callable[[Settings], bool] | None = None
 
     def __post_init__(self) -> None:
         if not self.catalogue:

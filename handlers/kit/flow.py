@@ -1,8 +1,7 @@
 """What every multi-step conversation shares: its draft in ``user_data`` (persisted, so a
 half-finished flow survives a restart) and its Back / Cancel buttons.
 
-A draft is a dataclass (``DraftFlow``) or, in the flows not yet moved to one, a dict
-(``Flow``)."""
+A draft is a dataclass (``DraftFlow``); ``Flow`` is what a flow has besides its draft."""
 
 from __future__ import annotations
 
@@ -41,11 +40,6 @@ class Flow:
         self.back = family.adopt(Tap, "b")
         self.cancel_button = family.adopt(Tap, "x")
         self.cancelled = cancelled  # the message saying the flow was left, nothing done
-
-    def draft(self, context: MusterContext) -> dict[str, Any]:
-        assert context.user_data is not None
-        draft: dict[str, Any] = context.user_data.setdefault(self.key, {})
-        return draft
 
     def end(self, context: MusterContext) -> int:
         if context.user_data is not None:
@@ -120,7 +114,7 @@ class Flow:
 
 class DraftFlow(Flow, Generic[D]):
     """A flow whose draft is the dataclass ``D``: JSON-able fields, each with a default
-    (``storage/persistence.py`` stores it as a dict, which comes back as a dict)."""
+    (``app/persistence.py`` stores it as a dict, which comes back as a dict)."""
 
     def __init__(self, key: str, family: Family, cancelled: str, kind: type[D]) -> None:
         super().__init__(key, family, cancelled)
@@ -150,7 +144,8 @@ def restore(context: MusterContext, key: str, kind: type[D]) -> D | None:
         return held
     try:
         draft = kind() if held is None else kind(**held) if isinstance(held, dict) else None
-    except TypeError:  # fields renamed or gone since it was stored
+    # Fields renamed or gone since it was stored, or a value its type no longer takes.
+    except (TypeError, ValueError, KeyError):
         draft = None
     if draft is None:
         log.info("draft %s no longer fits, dropped", key)

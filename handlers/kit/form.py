@@ -129,6 +129,43 @@ class FormWalker(Generic[F]):
         draft = self.flow.state(context)
         draft.i, draft.answers, draft.picked = 0, dict(answers or {}), []
 
+    async def again(self, update: Update, context: MusterContext) -> int:
+        """A "Change it" button: the form from its first question, the answers kept."""
+        reply = await Reply.to(update, context)
+        await reply.toast("")
+        self.flow.state(context).i = 0
+        return await self.ask(reply, new=False)
+
+    async def restart(self, update: Update, context: MusterContext) -> int:
+        """A "Start over" button: the form from its first question, the answers gone."""
+        reply = await Reply.to(update, context)
+        await reply.toast("")
+        self.start(context)
+        return await self.ask(reply, new=False)
+
+    async def confirm(
+        self, reply: Reply, new: bool, key: str, submit: tuple[str, str], restart: tuple[str, str]
+    ) -> None:
+        """The answers to submit (message ``key``), with the Submit and Start over buttons
+        given as (label key, callback data), and Cancel."""
+        rows: list[list[tuple[str, str]]] = [
+            [(reply.t(submit[0]), submit[1])],
+            [(reply.t(restart[0]), restart[1]), *self.flow.controls(reply, back=False)],
+        ]
+        summary = self.summary(reply, self.answers(reply.context))
+        await reply.show_text(reply.t(key, summary=summary), rows, new=new)
+
+    async def answer_refused(
+        self, reply: Reply, reason: str, details: dict[str, Any]
+    ) -> int | None:
+        """At submit, an answer the service refused (the form changed under it): say why
+        and ask the form again from the first question; None for any other reason."""
+        if reason not in ERRORS:
+            return None
+        await reply.send(ERRORS[reason], **error_args(details))
+        self.flow.state(reply.context).i = 0
+        return await self.ask(reply, new=True)
+
     def answers(self, context: MusterContext) -> dict[str, Any]:
         return self.flow.state(context).answers
 

@@ -1,5 +1,5 @@
 """Typed entries of PTB's ``bot_data``: the live objects the composition root hands the
-screens and the entry points (never persisted, see ``storage/persistence.py``).
+screens and the entry points (never persisted, see ``app/persistence.py``).
 
 Each entry is a ``Slot``; nothing else reads ``bot_data`` by a string key, so a renamed or
 mistyped entry is a mypy error rather than a ``KeyError`` in the middle of an update."""

@@ -29,6 +29,7 @@ from handlers.kit.common import (
     Reply,
     actor_of,
     units_for,
+    units_or_refuse,
 )
 from handlers.kit.flow import DraftFlow
 from handlers.kit.pickers import unit_rows
@@ -54,12 +55,8 @@ FLOW = DraftFlow("invite", b.INVITE, "invite-cancelled", InviteDraft)
 
 async def start(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    lines = await units_for(update, context, Action.INVITE_MEMBER)
+    lines = await units_or_refuse(reply, Action.INVITE_MEMBER, "/invite", "invite-not-allowed")
     if not lines:
-        await context.services.authz.refuse(
-            await actor_of(update, context), Action.INVITE_MEMBER, "/invite"
-        )
-        await reply.send("invite-not-allowed")
         return FLOW.end(context)
     draft = FLOW.fresh(context)
     if len(lines) == 1:

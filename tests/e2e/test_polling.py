@@ -99,7 +99,7 @@ async def test_directive_delivered_by_the_running_worker(
 ) -> None:
     """The production wiring: the JobQueue tick and the outbox worker started by
     serve_polling deliver a directive over HTTP, and a stop leaves nothing in flight."""
-    from bot.directives.service import Draft
+    from bot.directives.drafting import Draft
     from bot.kit.clock import SystemClock
     from storage.directives import Target
 

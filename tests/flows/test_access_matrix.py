@@ -39,7 +39,7 @@ from bot.directives.buttons import (
     ToggleTarget,
     When,
 )
-from bot.directives.service import Draft
+from bot.directives.drafting import Draft
 from bot.duty.buttons import (
     AssignDay,
     AssignGrid,

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
+from bot.directives.drafting import Draft
 from bot.directives.questions import Choice, NumberQuestion, Question, Reason
-from bot.directives.service import Draft
 from fakeapi import FakeUser, SentMessage
 from storage.directives import Directive, Target
 from tests.flows.conftest import Harness

@@ -31,7 +31,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.directives.service import MAX_TEXT
+from bot.directives.drafting import MAX_TEXT
 from bot.duty.reading import MAX_RADIUS_M
 from bot.kit.forms import AnswerError, check_answer
 from bot.kit.questions import Kind, Question, Text

@@ -10,7 +10,7 @@ import pytest
 
 from bot.checkins.buttons import CheckInNow
 from bot.directives.buttons import Acknowledge, AnswerChoice
-from bot.directives.service import Draft
+from bot.directives.drafting import Draft
 from bot.duty.buttons import (
     ConfirmShift,
     DeclineShift,

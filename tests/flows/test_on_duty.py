@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.duty.buttons import EndDuty, ReportIncident, StartDuty
+from bot.duty.buttons import EndDuty, ReportIncident, RosterCancel, StartDuty
 from bot.duty.on_duty import distance_m
 from bot.kit.callbacks import Payload
 from fakeapi import FakeUser, SentMessage
@@ -355,3 +355,59 @@ async def test_a_location_off_the_globe_is_not_taken(harness: Harness, crew: Cre
     )
     [empty] = await harness.send(crew.ann, crew.ann.press(ask, "📨 Send"))
     assert empty.text == "Add some text, a photo or a location first."
+
+
+async def set_language(harness: Harness, user: FakeUser, language: str) -> None:
+    member = await harness.services.storage.members.by_telegram_id(user.id)
+    assert member is not None
+    await harness.services.storage.members.set_language(member.id, language, harness.clock.now())
+
+
+async def test_duty_notices_are_worded_when_sent_in_the_readers_language(
+    harness: Harness, crew: Crew
+) -> None:
+    """A start far from the grid and an incident are queued with their cause and worded at
+    send time: the secretary who switched from Chinese to English meanwhile reads English."""
+    harness.clock.set(local("2026-12-01 17:50"))
+    await start_with(harness, crew, FAR)
+    harness.clock.set(local("2026-12-01 19:15"))
+    await press(harness, crew.ann, ReportIncident(crew.shift_id))
+    await harness.send(crew.ann, crew.ann.message("Water main burst at no. 12"))
+    [sent] = await harness.send(crew.ann, crew.ann.press(harness.api.last_message(901), "📨 Send"))
+    assert sent.text == "📨 Incident sent to your secretary."
+    kinds = await harness.services.storage.db.fetchall(
+        "SELECT kind FROM outbox WHERE chat_id = 903 ORDER BY id"
+    )
+    assert [r["kind"] for r in kinds] == ["duty_started", "duty_incident"]
+    await set_language(harness, crew.sec, "en")
+    await harness.run_due()
+    assert [t for t in texts(harness, 903) if "Ann" in t] == [
+        "🟢 Ann started duty on Elm Street (Riverside Branch 1) at 17:50.\n"
+        "📍 1,112 m from the grid's centre (radius 500 m).",
+        "⚠️ Incident on Elm Street (Riverside Branch 1) at 19:15, reported by Ann:\n"
+        "Water main burst at no. 12",
+    ]
+
+
+async def test_a_cancelled_shift_is_told_in_the_members_language_when_sent(
+    harness: Harness, crew: Crew
+) -> None:
+    """The member hears of the cancellation in the language they have when it is sent."""
+    unit = await harness.unit("RIV-1")
+    await harness.send(crew.sec, crew.sec.command("roster"))
+    await press(harness, crew.sec, RosterCancel(crew.shift_id, unit.id))
+    assert (await shift(harness, crew.shift_id)).status is ShiftStatus.CANCELLED
+    await set_language(harness, crew.ann, "zh")
+    await harness.run_due()
+    assert texts(harness, 901)[-1] == (
+        "您在G-RIV-1 Elm Street的值守（12月1日 周二 18:00–22:00）已被书记取消。"
+    )
+    await set_language(harness, crew.ann, "en")
+    bo_shift = await add_shift(harness, 902, "2026-12-02 08:00", "2026-12-02 12:00")
+    await harness.send(crew.sec, crew.sec.command("roster"))
+    await press(harness, crew.sec, RosterCancel(bo_shift, unit.id))
+    await harness.run_due()
+    assert texts(harness, 902)[-1] == (
+        "Your duty shift at G-RIV-1 Elm Street on Wed 2 Dec, 08:00–12:00 was cancelled"
+        " by your secretary."
+    )

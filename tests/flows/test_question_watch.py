@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 
 from bot.directives.buttons import WhoAnswered
-from bot.directives.service import Draft
+from bot.directives.drafting import Draft
 from bot.org.authz import Actor
 from fakeapi import FakeUser, SentMessage
 from handlers.directives import headcount as headcount_screen
@@ -289,4 +289,6 @@ async def test_a_long_list_of_names_is_paged(
     )
     [second] = await harness.send(sec, sec.press(first, "More ›"))
     assert second.text is not None and second.text.endswith("• Cy — not answered\n3–3 of 3")
-    assert labels(second) == ["‹ Previous", "‹ Back to the headcount"]
+    follow_up = "✉️ Message those in Riverside Branch 1 who chose “I can come”"
+    assert labels(second)[:2] == ["‹ Previous", follow_up]
+    assert labels(second)[-1] == "‹ Back to the headcount"

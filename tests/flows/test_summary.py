@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import openpyxl
 import pytest
 
 from app.build import build_application
 from bot.delivery.pacer import Pacer
-from bot.directives.service import Draft
+from bot.directives.drafting import Draft
 from bot.org.authz import Actor
 from bot.summaries.render import SummaryText
 from fakeapi import ChatDriver, FakeRequest, FakeUser
@@ -22,6 +22,7 @@ from storage.directives import Target
 from storage.models import Role
 from tests.flows.conftest import Harness
 from tests.flows.test_checkin import local
+from tests.flows.test_on_duty import add_shift
 
 DAY = "2026-12-01"  # a Tuesday
 
@@ -487,3 +488,21 @@ async def test_impossible_days_are_not_dates(harness: Harness, org: Org) -> None
         assert answer.text == (
             "“0001-01-01” is not a date. Write it like 2026-12-01: /summary 2026-12-01"
         )
+
+
+async def test_export_shows_shift_times_in_the_organisations_zone(
+    harness: Harness, org: Org
+) -> None:
+    """Regression: /export wrote a shift of a unit without a timezone of its own in UTC
+    (10:00 for an 18:00 shift in Shanghai); the organisation's zone is that unit's clock.
+    The cells are spreadsheet datetimes, which carry no zone: the wall clock is written."""
+    await add_shift(harness, org.members["Ann"].id, f"{DAY} 18:00", f"{DAY} 22:00")
+    harness.clock.set(local("2026-12-02 12:00"))
+    [book] = await harness.send(org.coord, org.coord.command("export", DAY, DAY))
+    data = harness.api.file_bytes(book.raw["document"]["file_id"])
+    assert data is not None
+    header, *rows = sheet(data, "Shifts")
+    start, end = header.index("Start"), header.index("End")
+    assert [(row[start], row[end]) for row in rows] == [
+        (datetime(2026, 12, 1, 18, 0), datetime(2026, 12, 1, 22, 0))
+    ]

@@ -19,7 +19,8 @@ import pytest
 from telegram import Bot
 
 from bot.config import DeliverySettings
-from bot.delivery.engine import DeliveryEngine, notice_message
+from bot.delivery.engine import DeliveryEngine
+from bot.delivery.outgoing import notice_message
 from bot.delivery.pacer import Pacer
 from bot.kit.clock import FakeClock
 from fakeapi import FakeBotApi, FakeRequest

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot.directives.answers import AnswerStatus, Headcount, Step
+from bot.directives.drafting import Draft
 from bot.directives.headcount import TELEGRAM_LIMIT, headcount_text
 from bot.directives.questions import Choice, NumberQuestion, Question, Reason
-from bot.directives.service import Draft
 from bot.kit.clock import FakeClock
 from bot.kit.i18n import Translator
 from bot.kit.people import InactiveMemberError

@@ -20,26 +20,26 @@ from telegram.error import RetryAfter, TimedOut
 from telegram.request import BaseRequest
 
 from bot.config import DeliverySettings
-from bot.delivery.engine import (
+from bot.delivery.answers import retry_after_seconds
+from bot.delivery.engine import DeliveryEngine
+from bot.delivery.outgoing import (
     ATTACHMENT_SENT_KEY,
     Attachment,
-    DeliveryEngine,
     Outcome,
     Outgoing,
     Renderer,
     notice_message,
-    retry_after_seconds,
 )
 from bot.delivery.pacer import Pacer
+from bot.directives.drafting import Draft
 from bot.directives.schedule import DirectiveRenderers
-from bot.directives.service import Draft
 from bot.kit.clock import FakeClock
 from bot.services import Services
 from fakeapi import FakeBotApi, FakeRequest
 from storage import Storage
 from storage.db import to_db_time
 from storage.directives import Target
-from storage.models import Role
+from storage.models import AttachmentKind, Role
 from storage.outbox import NewMessage, OutboxRow, OutboxStatus, Priority
 from storage.units import UnitSpec
 from tests.orgdata import load_tree
@@ -435,7 +435,9 @@ async def test_attachment_goes_first_once_and_the_text_carries_the_buttons(
 
     async def with_photo(row: OutboxRow) -> Outgoing:
         return Outgoing(
-            "<b>Read this</b>", [[("Acknowledge", "ack:1")]], Attachment("photo", "photo-1")
+            "<b>Read this</b>",
+            [[("Acknowledge", "ack:1")]],
+            Attachment(AttachmentKind.PHOTO, "photo-1"),
         )
 
     api.rate_limit(3, method="sendMessage")  # the text fails once, after the photo went

@@ -15,8 +15,9 @@ import pytest
 
 from bot.duty import service as duty_module
 from bot.duty.buttons import ConfirmShift
+from bot.duty.messages import Step
 from bot.duty.schedule import DutyRenderers
-from bot.duty.service import Step, Verdict, reason_problem
+from bot.duty.service import Verdict, reason_problem
 from bot.kit.clock import FakeClock
 from bot.services import Services
 from storage.models import Member, ShiftStatus, Unit

@@ -12,7 +12,7 @@ import pytest
 from telegram import Bot
 from telegram.error import RetryAfter
 
-from bot.delivery.engine import retry_after_seconds
+from bot.delivery.answers import retry_after_seconds
 from bot.delivery.pacer import Pacer, Slot
 from fakeapi import FakeBotApi, FakeRequest
 

@@ -13,9 +13,10 @@ from telegram.error import RetryAfter
 
 from app.cli import main
 from bot.config import DeliverySettings, load_settings
-from bot.delivery.engine import DeliveryEngine, Outgoing, PaidBudget
+from bot.delivery.engine import DeliveryEngine
+from bot.delivery.outgoing import Outgoing, PaidBudget
 from bot.delivery.pacer import Pacer
-from bot.directives.service import paid_estimate
+from bot.directives.drafting import paid_estimate
 from bot.kit.clock import FakeClock
 from fakeapi import FakeBotApi, FakeRequest
 from storage import Storage

@@ -25,10 +25,11 @@ from telegram.ext import (
 )
 
 from app.flush import MusterApplication
+from app.persistence import SQLitePersistence
 from fakeapi import ChatDriver, FakeBotApi, FakeRequest, FakeUser
 from fakeapi.driver import AnyApplication
+from storage.chat_state import ChatStateRepository
 from storage.db import Database
-from storage.persistence import SQLitePersistence
 
 
 @pytest.fixture
@@ -59,6 +60,25 @@ async def test_conversations_survive_restart(db: Database) -> None:
         assert row is not None and json.loads(row["key"]) == [1]
     finally:
         await db.close()
+
+
+async def test_storage_keeps_the_state_as_json_text_in_one_commit(db: Database) -> None:
+    """The repository under the adapter: text in, the same text out; writes gathered at
+    once go in one batch, the last write of a row winning."""
+    state = ChatStateRepository(db)
+    await asyncio.gather(
+        state.set_data("user", 7, '{"lang":"zh"}'),
+        state.set_data("chat", 7, '{"n":1}'),
+        state.set_conversation("t", "[7,7]", '"ask"'),
+        state.set_conversation("t", "[7,7]", '"done"'),
+    )
+    assert await state.data("user") == {7: '{"lang":"zh"}'}
+    assert await state.data("chat") == {7: '{"n":1}'}
+    assert await state.conversations("t") == {"[7,7]": '"done"'}
+    await state.drop_data("user", 7)
+    await state.drop_conversation("t", "[7,7]")
+    assert await state.data("user") == {}
+    assert await state.conversations("t") == {}
 
 
 async def test_ending_a_conversation_deletes_its_row(db: Database) -> None:
@@ -128,7 +148,7 @@ async def test_unfaithful_user_data_is_skipped_with_warning(
 ) -> None:
     persistence = SQLitePersistence(db)
     await persistence.update_user_data(42, {"lang": "en"})
-    with caplog.at_level(logging.WARNING, logger="storage.persistence"):
+    with caplog.at_level(logging.WARNING, logger="app.persistence"):
         await persistence.update_user_data(42, {"lang": "uk", "oops": bad})
     assert "'oops'" in caplog.text and "42" in caplog.text
     assert await persistence.get_user_data() == {42: {"lang": "en"}}  # old row kept

@@ -12,8 +12,8 @@ import pytest
 
 from app.backup import BackupError, backup
 from bot.config import RetentionSettings
+from bot.directives.drafting import Draft
 from bot.directives.questions import Choice, Question, Reason
-from bot.directives.service import Draft
 from bot.kit.clock import FakeClock
 from bot.org.authz import Actor, PermissionDeniedError
 from bot.org.privacy import PrivacyService

@@ -16,9 +16,9 @@ import httpx  # noqa: TID251 (PTB raises its timeouts with httpx causes)
 import pytest
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
-from bot.delivery.engine import ENGINE_REQUEST
 from bot.delivery.pacer import FLOOD_CHATS, Pacer, Slot
 from bot.delivery.reply_pacing import REPLY_RETRIES, REPLY_WAIT_MAX, PacedReplies
+from bot.delivery.requests import ENGINE_REQUEST
 from tests.unit.test_pacer import Timeline, most_in_window, pacer_on
 
 # PTB's RetryAfter warns about its own constructor's int-or-timedelta change.

@@ -9,15 +9,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.delivery.engine import notice_message
 from bot.duty.plans import Assignment
 from bot.duty.reading import MAX_ROWS, Problem, RosterError, RosterFileError, describe, parse_span
 from bot.duty.roster import RosterService
 from bot.kit.clock import FakeClock
 from bot.org.authz import Actor, PermissionDeniedError
 from bot.services import Services
-from storage.models import Grid, Member, Role, Shift, ShiftStatus
-from storage.outbox import NewMessage
+from storage.models import Grid, Member, Role, ShiftStatus
 from tests.orgdata import load_tree
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -506,31 +504,25 @@ async def test_cancelling_tells_the_member_through_the_outbox(
     await roster.import_file(CONSOLE, csv("G1,@ann,2026-12-02,08:00,12:00"), "r.csv")
     await roster.import_file(CONSOLE, csv("G2,@far,2026-12-02,08:00,12:00"), "r.csv")
     sam = await services.authz.actor(SECRETARY)
-    told: list[tuple[Shift, Grid, Member]] = []
-
-    async def notice(shift: Shift, grid: Grid, member: Member) -> NewMessage:
-        told.append((shift, grid, member))
-        assert member.telegram_id is not None
-        return notice_message(member.telegram_id, "cancelled", not_before=services.clock.now())
-
     with pytest.raises(PermissionDeniedError):
-        await roster.cancel_shift(sam, 2, notice)
-    done = await roster.cancel_shift(sam, 1, notice)
+        await roster.cancel_shift(sam, 2)
+    done = await roster.cancel_shift(sam, 1)
     assert done.member is not None and done.member.display_name == "Ann"
     shift = await services.storage.shifts.get(1)
     assert shift is not None and shift.status is ShiftStatus.CANCELLED
     assert shift.cancelled_at == services.clock.now()
-    assert [(s.id, g.code, m.telegram_id) for s, g, m in told] == [(1, "G1", 701)]
-    rows = await services.storage.db.fetchall("SELECT chat_id, payload FROM outbox")
-    assert [(r["chat_id"], r["payload"]) for r in rows] == [(701, '{"text":"cancelled"}')]
+    # Queued with its cause, worded when sent (in the member's language at that time).
+    rows = await services.storage.db.fetchall("SELECT kind, chat_id, payload FROM outbox")
+    assert [(r["kind"], r["chat_id"], r["payload"]) for r in rows] == [
+        ("duty_cancelled", 701, '{"shift":1}')
+    ]
     with pytest.raises(RosterError):
-        await roster.cancel_shift(sam, 1, notice)
-    assert len(told) == 1
+        await roster.cancel_shift(sam, 1)
     # An open shift has nobody to tell.
     await _status(services, 2, ShiftStatus.OPEN)
     await services.storage.db.write("UPDATE shifts SET member_id = NULL WHERE id = 2")
-    await roster.cancel_shift(CONSOLE, 2, notice)
-    assert len(told) == 1 and await count(services, "outbox") == 1
+    await roster.cancel_shift(CONSOLE, 2)
+    assert await count(services, "outbox") == 1
 
 
 def test_a_refusal_quotes_a_long_input_shortened() -> None:

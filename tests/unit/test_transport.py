@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+from aiohttp.payload import BytesPayload
 from telegram import InputFile
 from telegram.error import (
     BadRequest,
@@ -34,8 +35,9 @@ from telegram.request._requestparameter import RequestParameter
 from app.build import build_application
 from app.inbox import InboxRequest
 from bot.config import load_settings
-from bot.delivery.engine import ENGINE_REQUEST
+from bot.delivery import transport
 from bot.delivery.reply_pacing import PacedReplies
+from bot.delivery.requests import ENGINE_REQUEST
 from bot.delivery.transport import AiohttpRequest, bulk_lane, never_sent
 from handlers.kit.slots import SERVICES
 from tests.unit.test_pacer import Timeline, pacer_on
@@ -138,6 +140,20 @@ async def test_a_request_posts_the_form_ptb_encodes_and_returns_the_result(
         "text": "值守 <b>now</b>",
         "reply_markup": json.dumps(keyboard),
     }
+
+
+def test_a_long_text_is_quoted_once_and_the_form_is_ptbs_byte_for_byte() -> None:
+    """A directive's text goes to thousands of members and into every ✅ press's edit:
+    quoted once, not byte by byte for every request; the form is the one PTB encodes."""
+    text = "值守 <b>Riverside</b> & all units: report at 18:00 = now + 1 hour; 100% ✅ " * 5
+    keyboard = {"inline_keyboard": [[{"text": "✅ 收到", "callback_data": "ack:1"}]]}
+    transport._quoted_long.cache_clear()
+    for chat in (42, 43, 44):
+        request = data(chat_id=chat, text=text, reply_markup=keyboard)
+        body = transport._body(request)
+        assert isinstance(body, BytesPayload)
+        assert body._value == request.url_encoded_parameters().encode()
+    assert transport._quoted_long.cache_info().misses == 2  # the text and the keyboard
 
 
 @pytest.mark.parametrize(

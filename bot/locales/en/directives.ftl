@@ -22,6 +22,12 @@ directive-no-recipients = Nobody would receive it: the selected units have no me
 directive-ask-text = Now send the text of the directive: up to { $limit } characters; bold, italics and links are kept.
     To attach one photo or document, send it first, or with the text as its caption.
 directive-ask-text-attached = Attachment received { $name }. Now send the text of the directive (up to { $limit } characters).
+follow-up-start = <b>Follow-up</b> to the { $count } { $count ->
+        [one] member
+       *[other] members
+    } in { $unit } who chose “{ $choice }”. It goes to whoever has that answer when it is sent.
+follow-up-nobody = Nobody in { $unit } has chosen “{ $choice }”.
+follow-up-stale = That question was withdrawn: there is nobody to follow up.
 directive-text-empty = The directive has no text. Send the text, or /cancel.
 directive-text-too-long = That text has { $length } characters; the limit is { $limit } (Telegram allows 4,096 and Muster adds a heading). Shorten it and send it again, or /cancel.
 directive-unsupported-attachment = That kind of message cannot be attached. Send text, one photo or one document, or /cancel.
@@ -87,6 +93,7 @@ directive-preview-attachment = { " " }With { $kind ->
         [photo] a photo
        *[other] a document { $name }
     }.
+directive-preview-follow-up = ✉️ Only to those who chose “{ $choice }” (as they have answered when it is sent).
 directive-preview-followups = { " " }After a tap: { $followups }.
 directive-preview-followup = “{ $label }”{ $extras }
 directive-preview-choice = Members will answer with this button; a tap on the preview records nothing.
@@ -223,6 +230,8 @@ watch-answer-silent = • { $name } — not answered
 watch-answer-unreachable = • { $name } — ⚠️ unreachable
 watch-answers-back = ‹ Back to the headcount
 watch-remind = 🔔 Remind now
+watch-follow-up = ✉️ Message those who chose “{ $choice }”
+watch-follow-up-in = ✉️ Message those in { $unit } who chose “{ $choice }”
 watch-reminded = { $count ->
         [0] Reminders are already on their way to everyone silent.
         [one] Reminder queued for 1 member.
@@ -249,3 +258,9 @@ export-member = Member
 export-delivery = Delivery
 export-sent = Sent at
 export-acknowledged = Acknowledged at
+export-choice = Answer
+export-number = Number
+export-reason = Reason
+export-answered = Answered at
+export-changes = Changes
+export-not-answered = not answered

@@ -16,6 +16,9 @@ directive-no-recipients = 所选单位没有使用 Telegram 的成员，没有�
 directive-ask-text = 请发送通知正文：不超过{ $limit }个字符，保留粗体、斜体和链接。
     如需附带一张图片或一个文件，请先发送它，或把正文作为它的说明文字。
 directive-ask-text-attached = 已收到附件“{ $name }”。请发送通知正文（不超过{ $limit }个字符）。
+follow-up-start = <b>后续通知</b>：发给{ $unit }选择“{ $choice }”的{ $count }名成员。以发出时的答复为准。
+follow-up-nobody = { $unit }没有成员选择“{ $choice }”。
+follow-up-stale = 该问题已撤回，没有可以后续通知的成员。
 directive-text-empty = 通知没有正文。请发送正文，或发送 /cancel。
 directive-text-too-long = 正文共{ $length }个字符，上限为{ $limit }（Telegram 上限 4,096，Muster 需加标题）。请删减后重新发送，或发送 /cancel。
 directive-unsupported-attachment = 这类消息不能作为附件。请发送文字、一张图片或一个文件，或发送 /cancel。
@@ -75,6 +78,7 @@ directive-preview-attachment = 附{ $kind ->
         [photo] 图片一张
        *[other] 文件“{ $name }”
     }。
+directive-preview-follow-up = ✉️ 仅发给选择“{ $choice }”的成员（以发出时的答复为准）。
 directive-preview-followups = 点选后：{ $followups }。
 directive-preview-followup = “{ $label }”{ $extras }
 directive-preview-choice = 成员将用此按钮答复；在预览中点选不会记录。
@@ -196,6 +200,8 @@ watch-answer-silent = • { $name } — 未答复
 watch-answer-unreachable = • { $name } — ⚠️ 无法送达
 watch-answers-back = ‹ 返回人数统计
 watch-remind = 🔔 立即提醒
+watch-follow-up = ✉️ 通知选择“{ $choice }”的成员
+watch-follow-up-in = ✉️ 通知{ $unit }选择“{ $choice }”的成员
 watch-reminded = { $count ->
         [0] 提醒已在发送中，无需重复。
        *[other] 已安排提醒{ $count }名成员。
@@ -220,3 +226,9 @@ export-member = 成员
 export-delivery = 送达
 export-sent = 发送时间
 export-acknowledged = 确认时间
+export-choice = 答复
+export-number = 数量
+export-reason = 原因
+export-answered = 答复时间
+export-changes = 更改次数
+export-not-answered = 未答复

@@ -38,6 +38,7 @@ from handlers.directives.compose.draft import (
     ask_ack,
     ask_text,
 )
+from handlers.directives.compose.follow import follow_up
 from handlers.directives.compose.preview import choice_pressed, send, urgent_chosen
 from handlers.directives.compose.targets import (
     back_to_targets,
@@ -75,7 +76,7 @@ def _back_from(step: int) -> Any:
     async def handler(update: Update, context: MusterContext) -> int:
         reply = await Reply.to(update, context)
         await reply.toast("")
-        draft = FLOW.draft(context)
+        draft = FLOW.state(context)
         if step == TEXT:
             return await back_to_targets(reply)
         if step == ACK:
@@ -83,9 +84,9 @@ def _back_from(step: int) -> Any:
         if step in (QUESTION, CHOICE, PROMPT, BOUNDS):
             return await q.back(reply, step)
         if step == DEADLINE:
-            return await (q.ask_choices(reply) if "ask" in draft else ask_ack(reply))
+            return await (q.ask_choices(reply) if draft.ask is not None else ask_ack(reply))
         if step == SCHEDULE:
-            return await (ask_deadline(reply) if draft.get("ack") else ask_ack(reply))
+            return await (ask_deadline(reply) if draft.ack else ask_ack(reply))
         return await ask_schedule(reply)
 
     return handler
@@ -95,7 +96,10 @@ def register(app: MusterApp) -> None:
     back = FLOW.back.pattern
     app.add_handler(
         FLOW.conversation(
-            entry_points=[CommandHandler("directive", start, filters=PRIVATE)],
+            entry_points=[
+                CommandHandler("directive", start, filters=PRIVATE),
+                CallbackQueryHandler(follow_up, pattern=b.MessageChosen.pattern),
+            ],
             states={
                 TARGETS: [
                     CallbackQueryHandler(toggle, pattern=b.ToggleTarget.pattern),

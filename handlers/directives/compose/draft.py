@@ -4,50 +4,136 @@ of the text and acknowledgement steps, which the step before each asks."""
 from __future__ import annotations
 
 import contextlib
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from telegram.error import TelegramError
 from telegram.ext import filters
 
 from bot.directives import buttons as b
+from bot.directives.drafting import MAX_TEXT, Refusal, TargetMode
 from bot.directives.questions import Choice, NumberQuestion, Question, Reason, validate
-from bot.directives.service import MAX_TEXT
 from handlers.kit.common import PRIVATE, Buttons, Reply, actor_of
-from handlers.kit.flow import Flow
-from storage.directives import Target
-from storage.models import Unit
+from handlers.kit.flow import DraftFlow
+from storage.directives import FollowUp, Target
+from storage.models import AttachmentKind, Unit
 
 TARGETS, TEXT, ACK, DEADLINE, SCHEDULE, PREVIEW = range(6)
 QUESTION, CHOICE, PROMPT, BOUNDS = range(6, 10)  # answers instead of ✅ (compose/question)
 KEY = "directive"
-MARK = {"all": "☑", "one": "◉"}
+MARK = {TargetMode.ALL: "☑", TargetMode.ONE: "◉"}
 ERRORS = {
-    "empty_text": "directive-text-empty",
-    "text_too_long": "directive-text-too-long",
-    "bad_time": "directive-bad-time",
-    "past_time": "directive-past-time",
-    "deadline_past": "directive-deadline-past",
-    "deadline_before_send": "directive-deadline-before-send",
-    "no_recipients": "directive-no-recipients",
-    "unknown_unit": "directive-not-allowed",
+    Refusal.EMPTY_TEXT: "directive-text-empty",
+    Refusal.TEXT_TOO_LONG: "directive-text-too-long",
+    Refusal.BAD_TIME: "directive-bad-time",
+    Refusal.PAST_TIME: "directive-past-time",
+    Refusal.DEADLINE_PAST: "directive-deadline-past",
+    Refusal.DEADLINE_BEFORE_SEND: "directive-deadline-before-send",
+    Refusal.NO_RECIPIENTS: "directive-no-recipients",
+    Refusal.UNKNOWN_UNIT: "directive-not-allowed",
+    Refusal.NO_SUCH_ANSWER: "follow-up-stale",
 }
 TEXT_INPUT = PRIVATE & filters.TEXT & ~filters.COMMAND
 
 
-FLOW = Flow(KEY, b.COMPOSE, "directive-cancelled")
+@dataclass
+class DirectiveDraft:
+    """What the author has composed so far. The field names are the keys of the dict older
+    versions kept, so a draft one of them left still loads after an upgrade."""
+
+    sel: dict[str, TargetMode] = field(default_factory=dict)  # unit id (JSON keys are str)
+    page: int = 0  # of the target list
+    query: str | None = None  # what the target list was searched for
+    msg: int | None = None  # the flow's message: its keyboard goes when a new one is sent
+    text: str = ""
+    attachment: list[str | None] | None = None  # AttachmentKind, file id, name (JSON: a list)
+    ack: bool = False
+    ask: list[Choice] | None = None  # the question's choices; None: ✅ or nothing asked
+    deadline: str | None = None  # aware ISO time
+    send_at: str | None = None  # aware ISO time; None: now
+    urgent: bool = False  # a paid broadcast
+    edit: int | None = None  # the choice whose follow-ups are being set
+    prompt: str | None = None  # its number question, before the bounds
+    low: int | None = None  # the smallest number, when typed alone
+    # A follow-up to those who chose an answer (compose/follow): question, choice, label.
+    follow: list[int | str] | None = None
+
+    def __post_init__(self) -> None:
+        # Persistence hands back plain JSON (and older versions kept it so): typed again
+        # here, a value that no longer fits raising ValueError (the draft is then stale).
+        self.sel = {str(unit): TargetMode(mode) for unit, mode in self.sel.items()}
+        if self.ask is not None:
+            self.ask = [_choice(c) for c in self.ask]
+        self.deadline_time(), self.send_time(), self.attached(), self.follow_up()
+
+    def targets(self) -> list[Target]:
+        return [Target(int(uid), mode is TargetMode.ALL) for uid, mode in self.sel.items()]
+
+    def question(self) -> Question | None:
+        """The question composed, or None when the directive asks for ✅ (or nothing)."""
+        if self.ask is None:
+            return None
+        question, _ = validate(self.ask)
+        return question
+
+    def follow_up(self) -> FollowUp | None:
+        if not self.follow:
+            return None
+        question, choice, _ = self.follow
+        return FollowUp(int(question), int(choice))
+
+    def follow_label(self) -> str | None:
+        return str(self.follow[2]) if self.follow else None
+
+    def attached(self) -> tuple[AttachmentKind, str, str | None] | None:
+        """The photo or document: its kind, file id and file name."""
+        if not self.attachment:
+            return None
+        kind, file_id, name = self.attachment
+        if kind is None or file_id is None:
+            raise ValueError(self.attachment)
+        return AttachmentKind(kind), file_id, name
+
+    def deadline_time(self) -> datetime | None:
+        return datetime.fromisoformat(self.deadline) if self.deadline else None
+
+    def send_time(self) -> datetime | None:
+        return datetime.fromisoformat(self.send_at) if self.send_at else None
+
+
+def _choice(stored: object) -> Choice:
+    """A choice as kept in the draft: a Choice, or its fields as JSON; the number as
+    ``[prompt, low, high]`` (older versions) or its fields."""
+    if isinstance(stored, Choice):
+        return stored
+    if not isinstance(stored, dict):
+        raise ValueError(stored)
+    number = stored.get("number")
+    return Choice(
+        str(stored["label"]),
+        Reason(stored.get("reason", Reason.NONE)),
+        NumberQuestion(*number)
+        if isinstance(number, list)
+        else NumberQuestion(**number)
+        if isinstance(number, dict)
+        else None,
+    )
+
+
+FLOW = DraftFlow(KEY, b.COMPOSE, "directive-cancelled", DirectiveDraft)
 
 
 async def show(reply: Reply, text: str, rows: Buttons) -> None:
     """Edit the flow's message after a button; after typed input, send a new one and take
     the keyboard off the old one."""
-    draft = FLOW.draft(reply.context)
+    draft = FLOW.state(reply.context)
     if reply.update.callback_query is not None:
         await reply.edit_text(text, rows)
         return
-    old = draft.get("msg")
+    old = draft.msg
     sent = await reply.send_text(text, rows)
-    draft["msg"] = sent.message_id
+    draft.msg = sent.message_id
     if old and old != sent.message_id:
         chat = reply.update.effective_chat
         assert chat is not None
@@ -56,46 +142,18 @@ async def show(reply: Reply, text: str, rows: Buttons) -> None:
             await reply.context.bot.edit_message_reply_markup(chat.id, old, reply_markup=None)
 
 
-def chosen_targets(draft: dict[str, Any]) -> list[Target]:
-    return [Target(int(uid), mode == "all") for uid, mode in draft.get("sel", {}).items()]
-
-
-def included_by(unit: Unit, units: dict[int, Unit], selected: dict[str, str]) -> Unit | None:
+def included_by(unit: Unit, units: dict[int, Unit], selected: dict[str, TargetMode]) -> Unit | None:
     """The selected unit above ``unit`` that takes everything below it (☑), if any."""
     for uid, mode in selected.items():
         above = units.get(int(uid))
-        if mode == "all" and above is not None and above.id != unit.id and above.contains(unit):
+        if (
+            mode is TargetMode.ALL
+            and above is not None
+            and above.id != unit.id
+            and above.contains(unit)
+        ):
             return above
     return None
-
-
-def choices_of(draft: dict[str, Any]) -> list[Choice]:
-    """The choices typed so far (kept as plain JSON, so a restart mid-question keeps them)."""
-    return [
-        Choice(
-            c["label"], Reason(c["reason"]), NumberQuestion(*c["number"]) if c["number"] else None
-        )
-        for c in draft.get("ask") or []
-    ]
-
-
-def keep_choices(draft: dict[str, Any], choices: list[Choice]) -> None:
-    draft["ask"] = [
-        {
-            "label": c.label,
-            "reason": c.reason.value,
-            "number": [c.number.prompt, c.number.low, c.number.high] if c.number else None,
-        }
-        for c in choices
-    ]
-
-
-def question_of(draft: dict[str, Any]) -> Question | None:
-    """The question composed, or None when the directive asks for ✅ (or nothing)."""
-    if draft.get("ask") is None:
-        return None
-    question, _ = validate(choices_of(draft))
-    return question
 
 
 async def author_zone(reply: Reply) -> ZoneInfo:
@@ -107,9 +165,9 @@ async def author_zone(reply: Reply) -> ZoneInfo:
 
 
 async def ask_text(reply: Reply) -> int:
-    draft = FLOW.draft(reply.context)
-    key = "directive-ask-text-attached" if draft.get("attachment") else "directive-ask-text"
-    name = (draft.get("attachment") or [None, None, None])[2] or ""
+    attachment = FLOW.state(reply.context).attachment
+    key = "directive-ask-text-attached" if attachment else "directive-ask-text"
+    name = (attachment or [None, None, None])[2] or ""
     await show(reply, reply.t(key, limit=MAX_TEXT, name=name), [FLOW.controls(reply)])
     return TEXT
 

@@ -2,29 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 from telegram import Message, Update
 
 from bot.directives import buttons as b
 from bot.directives.asking import answer_buttons
-from bot.directives.render import directive_text, local_when
-from bot.directives.service import (
+from bot.directives.drafting import (
     MAX_TEXT,
     DirectiveError,
     Draft,
     PaidQuote,
+    Refusal,
 )
+from bot.directives.render import directive_text, local_when
 from bot.kit.i18n import Html
 from bot.org.authz import Action, PermissionDeniedError
 from handlers.directives.compose.draft import (
     ERRORS,
     FLOW,
     PREVIEW,
+    DirectiveDraft,
     author_zone,
-    chosen_targets,
-    question_of,
     show,
 )
 from handlers.directives.compose.question import followups
@@ -36,30 +33,29 @@ from handlers.kit.common import (
     wake_delivery,
 )
 from storage.directives import Directive
-from storage.models import AttachmentKind, DirectiveStatus
+from storage.models import DirectiveStatus
 
 # Preview and send ----------------------------------------------------------------
 
 
-def as_draft(draft: dict[str, Any]) -> Draft:
-    deadline, send_at = draft.get("deadline"), draft.get("send_at")
-    attachment = draft.get("attachment")
+def as_draft(draft: DirectiveDraft) -> Draft:
     return Draft(
-        targets=tuple(chosen_targets(draft)),
-        text=draft.get("text", ""),
-        attachment=(attachment[0], attachment[1], attachment[2]) if attachment else None,
-        ack_required=bool(draft.get("ack")),
-        ack_deadline=datetime.fromisoformat(deadline) if deadline else None,
-        send_at=datetime.fromisoformat(send_at) if send_at else None,
-        urgent=bool(draft.get("urgent")),
-        question=question_of(draft),
+        targets=tuple(draft.targets()),
+        text=draft.text,
+        attachment=draft.attached(),
+        ack_required=draft.ack,
+        ack_deadline=draft.deadline_time(),
+        send_at=draft.send_time(),
+        urgent=draft.urgent,
+        question=draft.question(),
+        follow_up=draft.follow_up(),
     )
 
 
 async def show_preview(reply: Reply) -> int:
     context = reply.context
     services = context.services
-    draft = as_draft(FLOW.draft(context))
+    draft = as_draft(FLOW.state(context))
     actor = await actor_of(reply.update, context)
     origin = await services.directives.origin(actor, draft.targets)
     now = services.clock.now()
@@ -67,7 +63,7 @@ async def show_preview(reply: Reply) -> int:
     sample = Directive(
         id=0, author_member_id=None, author_telegram_id=0, from_unit_id=origin.id,
         text=draft.text,
-        attachment_kind=AttachmentKind(draft.attachment[0]) if draft.attachment else None,
+        attachment_kind=draft.attachment[0] if draft.attachment else None,
         attachment_file_id=None, attachment_name=None, ack_required=draft.ack_required,
         ack_deadline=draft.ack_deadline, send_at=draft.send_at or now,
         status=DirectiveStatus.SCHEDULED,
@@ -90,12 +86,14 @@ async def show_preview(reply: Reply) -> int:
         attachment = Html(attachment + followups(reply, draft.question))
     text = reply.t(
         "directive-preview",
-        members=await services.directives.audience(actor, draft.targets),
+        members=await services.directives.audience(actor, draft.targets, draft.follow_up),
         units=len(draft.targets),
         when=when,
         attachment=attachment,
         body=Html(body),
     )
+    if (label := FLOW.state(context).follow_label()) is not None:
+        text = Html(reply.t("directive-preview-follow-up", choice=label) + "\n" + text)
     # The choices as the member's buttons (laid out by answer_buttons), labels and order
     # alike; pressed here they only say so.
     rows = [[(label, _tried(data)) for label, data in row] for row in answer_buttons(sample)]
@@ -140,14 +138,14 @@ async def urgent_chosen(update: Update, context: MusterContext) -> int:
     """⚡ Urgent (paid), or back to the free rate; a paid one estimated above the cap is
     refused (the preview stays as it was)."""
     reply = await Reply.to(update, context)
-    draft = FLOW.draft(context)
+    draft = FLOW.state(context)
     if not reply.pressed(b.Urgent).paid:
         await reply.toast("")
-        draft.pop("urgent", None)
+        draft.urgent = False
         return await show_preview(reply)
     services = context.services
     actor = await actor_of(update, context)
-    quote = await services.directives.paid_quote(actor, tuple(chosen_targets(draft)))
+    quote = await services.directives.paid_quote(actor, tuple(draft.targets()))
     if quote is None or not services.directives.may_pay(actor):
         await services.authz.refuse(actor, Action.PAID_BROADCAST, "paid directive")
         await reply.toast("access-denied")
@@ -156,7 +154,7 @@ async def urgent_chosen(update: Update, context: MusterContext) -> int:
     if not quote.within_cap:
         await reply.send("directive-paid-over-cap", **_quoted(quote))
         return PREVIEW
-    draft["urgent"] = True
+    draft.urgent = True
     return await show_preview(reply)
 
 
@@ -166,17 +164,16 @@ async def send(update: Update, context: MusterContext) -> int:
     services = context.services
     actor = await actor_of(update, context)
     try:
-        directive = await services.directives.create(actor, as_draft(FLOW.draft(context)))
+        directive = await services.directives.create(actor, as_draft(FLOW.state(context)))
     except PermissionDeniedError:
         await reply.edit("directive-not-allowed")
         return FLOW.end(context)
     except DirectiveError as exc:
-        if exc.reason in ("paid_off", "paid_over_cap"):
+        if exc.reason in (Refusal.PAID_OFF, Refusal.PAID_OVER_CAP):
             # Turned off, or the audience grew past the cap since the preview.
-            FLOW.draft(context).pop("urgent", None)
-            quote = await services.directives.paid_quote(
-                actor, as_draft(FLOW.draft(context)).targets
-            )
+            draft = FLOW.state(context)
+            draft.urgent = False
+            quote = await services.directives.paid_quote(actor, tuple(draft.targets()))
             if quote is None:
                 await reply.send("directive-paid-unavailable")
             else:
@@ -185,7 +182,7 @@ async def send(update: Update, context: MusterContext) -> int:
         await reply.send(ERRORS[exc.reason], limit=MAX_TEXT, length=0)
         return (
             await show_preview(reply)
-            if exc.reason != "no_recipients"
+            if exc.reason is not Refusal.NO_RECIPIENTS
             else await back_to_targets(reply)
         )
     query = update.callback_query

@@ -2,14 +2,14 @@
 presets in one tap, or typed one by one), then for each what follows a tap — a reason
 (optional or required) and a number with its bounds.
 
-The choices live in the draft as plain dicts (persisted as JSON, so a restart mid-question
-keeps them); ``questions.py`` checks each as it is typed and words nothing itself.
+The choices live in the draft (``DirectiveDraft.ask``, persisted, so a restart
+mid-question keeps them); ``questions.py`` checks each as it is typed and words nothing
+itself.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from telegram import Update
 
@@ -36,9 +36,8 @@ from handlers.directives.compose.draft import (
     FLOW,
     PROMPT,
     QUESTION,
+    DirectiveDraft,
     ask_ack,
-    choices_of,
-    keep_choices,
     show,
 )
 from handlers.kit.common import Buttons, MusterContext, Reply
@@ -50,10 +49,10 @@ _RANGE = re.compile(r"^(\d{1,6})\s*(?:[-–—~,，至到]|\s)\s*(\d{1,6})$", re
 # The draft's choices ------------------------------------------------------------------
 
 
-def _editing(draft: dict[str, Any]) -> tuple[int, Choice] | None:
+def _editing(draft: DirectiveDraft) -> tuple[int, Choice] | None:
     """The choice whose follow-ups are being set, if it still exists."""
-    choices, index = choices_of(draft), draft.get("edit")
-    if not isinstance(index, int) or not 0 <= index < len(choices):
+    choices, index = draft.ask or [], draft.edit
+    if index is None or not 0 <= index < len(choices):
         return None
     return index, choices[index]
 
@@ -89,9 +88,9 @@ def followups(reply: Reply, question: Question) -> Html:
 
 
 async def ask_choices(reply: Reply) -> int:
-    draft = FLOW.draft(reply.context)
-    draft.pop("edit", None)
-    choices = choices_of(draft)
+    draft = FLOW.state(reply.context)
+    draft.edit = None
+    choices = draft.ask or []
     rows: list[list[tuple[str, str]]] = []
     if not choices:
         text = reply.t("directive-ask-choices-first", limit=MAX_LABEL)
@@ -116,13 +115,12 @@ async def ask_choices(reply: Reply) -> int:
 
 async def ask_choice(reply: Reply) -> int:
     """One choice: a reason after it (none / optional / required), a number or not."""
-    draft = FLOW.draft(reply.context)
+    draft = FLOW.state(reply.context)
     editing = _editing(draft)
     if editing is None:
         return await ask_choices(reply)
     index, choice = editing
-    draft.pop("prompt", None)
-    draft.pop("low", None)
+    draft.prompt = draft.low = None
 
     def reason(kind: Reason, key: str) -> tuple[str, str]:
         mark = "● " if choice.reason is kind else ""
@@ -151,7 +149,7 @@ async def ask_choice(reply: Reply) -> int:
 
 
 async def ask_prompt(reply: Reply) -> int:
-    editing = _editing(FLOW.draft(reply.context))
+    editing = _editing(FLOW.state(reply.context))
     if editing is None:
         return await ask_choices(reply)
     rows: Buttons = [
@@ -163,11 +161,11 @@ async def ask_prompt(reply: Reply) -> int:
 
 
 async def _ask_bounds(reply: Reply) -> int:
-    draft = FLOW.draft(reply.context)
-    if "low" in draft:
-        text = reply.t("directive-ask-number-high", low=draft["low"])
+    draft = FLOW.state(reply.context)
+    if draft.low is not None:
+        text = reply.t("directive-ask-number-high", low=draft.low)
     else:
-        text = reply.t("directive-ask-number-bounds", prompt=draft.get("prompt", ""))
+        text = reply.t("directive-ask-number-bounds", prompt=draft.prompt or "")
     await show(reply, text, [FLOW.controls(reply)])
     return BOUNDS
 
@@ -183,16 +181,17 @@ async def answers_chosen(update: Update, context: MusterContext) -> int:
     """❓ Ask for an answer: the choices typed so far stay (Back and forth keeps them)."""
     reply = await Reply.to(update, context)
     await reply.toast("")
-    draft = FLOW.draft(context)
-    draft["ack"] = True  # an answer acknowledges: the deadline and the chase are ✅'s
-    draft.setdefault("ask", [])
+    draft = FLOW.state(context)
+    draft.ack = True  # an answer acknowledges: the deadline and the chase are ✅'s
+    if draft.ask is None:
+        draft.ask = []
     return await ask_choices(reply)
 
 
 async def presets_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    keep_choices(FLOW.draft(context), list(presets(context.services.i18n, reply.language)))
+    FLOW.state(context).ask = list(presets(context.services.i18n, reply.language))
     return await ask_choices(reply)
 
 
@@ -200,8 +199,8 @@ async def choice_typed(update: Update, context: MusterContext) -> int:
     """A choice typed: added after the others, or its problem worded and re-asked."""
     reply = await Reply.to(update, context)
     assert update.message is not None
-    draft = FLOW.draft(context)
-    choices = choices_of(draft)
+    draft = FLOW.state(context)
+    choices = draft.ask or []
     label, problem = check_label(
         update.message.text or "", [c.label for c in choices], len(choices) + 1
     )
@@ -210,27 +209,26 @@ async def choice_typed(update: Update, context: MusterContext) -> int:
     if problem is not None:
         await _problem(reply, problem)
         return QUESTION
-    keep_choices(draft, [*choices, Choice(label)])
+    draft.ask = [*choices, Choice(label)]
     return await ask_choices(reply)
 
 
 async def choice_opened(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    FLOW.draft(context)["edit"] = reply.pressed(b.EditChoice).choice
+    FLOW.state(context).edit = reply.pressed(b.EditChoice).choice
     return await ask_choice(reply)
 
 
-def _changed(draft: dict[str, Any], index: int, choice: Choice) -> None:
-    choices = choices_of(draft)
-    choices[index] = choice
-    keep_choices(draft, choices)
+def _changed(draft: DirectiveDraft, index: int, choice: Choice) -> None:
+    assert draft.ask is not None  # _editing found the choice
+    draft.ask[index] = choice
 
 
 async def reason_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    draft = FLOW.draft(context)
+    draft = FLOW.state(context)
     if (editing := _editing(draft)) is not None:
         index, choice = editing
         reason = Reason(reply.pressed(b.ChoiceReason).reason)
@@ -241,7 +239,7 @@ async def reason_chosen(update: Update, context: MusterContext) -> int:
 async def number_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    draft = FLOW.draft(context)
+    draft = FLOW.state(context)
     editing = _editing(draft)
     if editing is not None and reply.pressed(b.ChoiceNumber).ask:
         return await ask_prompt(reply)
@@ -254,18 +252,16 @@ async def number_chosen(update: Update, context: MusterContext) -> int:
 async def choice_removed(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    draft = FLOW.draft(context)
-    if (editing := _editing(draft)) is not None:
-        choices = choices_of(draft)
-        del choices[editing[0]]
-        keep_choices(draft, choices)
+    draft = FLOW.state(context)
+    if (editing := _editing(draft)) is not None and draft.ask is not None:
+        del draft.ask[editing[0]]
     return await ask_choices(reply)
 
 
 async def prompt_given(update: Update, context: MusterContext) -> int:
     """The number question, typed or the usual one pressed; then its bounds."""
     reply = await Reply.to(update, context)
-    draft = FLOW.draft(context)
+    draft = FLOW.state(context)
     editing = _editing(draft)
     if editing is None:
         await reply.toast("button-stale")
@@ -279,7 +275,7 @@ async def prompt_given(update: Update, context: MusterContext) -> int:
         if (problem := check_number(prompt, 0, 0, editing[0] + 1)) is not None:
             await _problem(reply, problem)
             return PROMPT
-    draft["prompt"] = prompt
+    draft.prompt = prompt
     return await _ask_bounds(reply)
 
 
@@ -288,30 +284,31 @@ async def bounds_given(update: Update, context: MusterContext) -> int:
     range ``questions.py`` accepts."""
     reply = await Reply.to(update, context)
     assert update.message is not None
-    draft = FLOW.draft(context)
+    draft = FLOW.state(context)
     editing = _editing(draft)
-    if editing is None or "prompt" not in draft:
+    if editing is None or draft.prompt is None:
         return await ask_choices(reply)
     text = typed(update.message.text or "")
-    if "low" in draft:
+    if draft.low is not None:
         high = parse_whole(text)
         if high is None:
             await reply.send("directive-number-not-whole")
             return BOUNDS
-        low = int(draft.pop("low"))
+        low, draft.low = draft.low, None
     elif (match := _RANGE.match(text)) is not None:
         low, high = int(match.group(1)), int(match.group(2))
     elif (single := parse_whole(text)) is not None:
-        draft["low"] = single
+        draft.low = single
         return await _ask_bounds(reply)
     else:
         await reply.send("directive-number-not-range")
         return BOUNDS
     index, choice = editing
-    if (problem := check_number(draft["prompt"], low, high, index + 1)) is not None:
+    if (problem := check_number(draft.prompt, low, high, index + 1)) is not None:
         await _problem(reply, problem)
         return await _ask_bounds(reply)
-    number = NumberQuestion(draft.pop("prompt"), low, high)
+    number = NumberQuestion(draft.prompt, low, high)
+    draft.prompt = None
     _changed(draft, index, Choice(choice.label, choice.reason, number))
     return await ask_choice(reply)
 

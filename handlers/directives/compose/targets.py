@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.directives import buttons as b
+from bot.directives.drafting import TargetMode
 from bot.org.authz import Action
 from bot.org.service import TreeLine, search_units
 from handlers.directives.compose.draft import (
@@ -12,7 +13,6 @@ from handlers.directives.compose.draft import (
     MARK,
     TARGETS,
     ask_text,
-    chosen_targets,
     included_by,
     show,
 )
@@ -22,6 +22,7 @@ from handlers.kit.common import (
     Reply,
     actor_of,
     units_for,
+    units_or_refuse,
 )
 from handlers.kit.pickers import paged
 
@@ -30,40 +31,36 @@ from handlers.kit.pickers import paged
 
 async def start(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    lines = await units_for(update, context, Action.SEND_DIRECTIVE)
+    lines = await units_or_refuse(
+        reply, Action.SEND_DIRECTIVE, "/directive", "directive-not-allowed"
+    )
     if not lines:
-        await context.services.authz.refuse(
-            await actor_of(update, context), Action.SEND_DIRECTIVE, "/directive"
-        )
-        await reply.send("directive-not-allowed")
         return FLOW.end(context)
-    draft = FLOW.draft(context)
-    draft.clear()
-    draft["sel"] = {}
-    draft["page"] = 0
+    draft = FLOW.fresh(context)
     sent = await reply.send_text(*await targets_step(reply, lines))
-    draft["msg"] = sent.message_id
+    draft.msg = sent.message_id
     return TARGETS
 
 
 async def targets_step(reply: Reply, lines: list[TreeLine]) -> tuple[str, Buttons]:
-    draft = FLOW.draft(reply.context)
-    selected: dict[str, str] = draft.get("sel", {})
-    query = draft.get("query")
+    draft = FLOW.state(reply.context)
+    selected = draft.sel
+    query = draft.query
     shown = search_units(lines, query) if query else lines
     units = {line.unit.id: line.unit for line in lines}
 
     def button(line: TreeLine) -> tuple[str, str]:
-        mark = MARK.get(selected.get(str(line.unit.id), ""), "☐")
+        mode = selected.get(str(line.unit.id))
+        mark = "☐" if mode is None else MARK[mode]
         if included_by(line.unit, units, selected) is not None:
-            mark = MARK["all"]
+            mark = MARK[TargetMode.ALL]
         return f"{mark} {line.unit.name} ({line.total_members})", b.ToggleTarget(
             line.unit.id
         ).pack()
 
     rows = paged(
         shown,
-        int(draft.get("page", 0)),
+        draft.page,
         button=button,
         turn=b.TargetPage,
         previous=reply.t("button-previous"),
@@ -73,7 +70,7 @@ async def targets_step(reply: Reply, lines: list[TreeLine]) -> tuple[str, Button
         [(reply.t("button-continue"), b.TargetsDone().pack()), *FLOW.controls(reply, back=False)]
     )
     actor = await actor_of(reply.update, reply.context)
-    members = await reply.context.services.directives.audience(actor, chosen_targets(draft))
+    members = await reply.context.services.directives.audience(actor, draft.targets())
     text: str = reply.t("directive-targets", units=len(selected), members=members)
     # Unit labels count every member; the author, if among them, does not receive it.
     home = units.get(actor.member.unit_id) if actor.member else None
@@ -98,7 +95,7 @@ async def toggle(update: Update, context: MusterContext) -> int:
         )
         await reply.toast("access-denied")
         return TARGETS
-    selected: dict[str, str] = FLOW.draft(context).setdefault("sel", {})
+    selected = FLOW.state(context).sel
     above = included_by(line.unit, {other.unit.id: other.unit for other in lines}, selected)
     if above is not None:
         await reply.toast("directive-unit-included", unit=above.name)
@@ -107,9 +104,9 @@ async def toggle(update: Update, context: MusterContext) -> int:
     has_children = any(other.unit.parent_id == unit_id for other in lines)
     state = selected.get(str(unit_id))
     if state is None:
-        selected[str(unit_id)] = "all"
-    elif state == "all" and has_children:
-        selected[str(unit_id)] = "one"
+        selected[str(unit_id)] = TargetMode.ALL
+    elif state is TargetMode.ALL and has_children:
+        selected[str(unit_id)] = TargetMode.ONE
     else:
         selected.pop(str(unit_id))
     await reply.edit_text(*await targets_step(reply, lines))
@@ -119,7 +116,7 @@ async def toggle(update: Update, context: MusterContext) -> int:
 async def turn_page(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    FLOW.draft(context)["page"] = reply.pressed(b.TargetPage).page
+    FLOW.state(context).page = reply.pressed(b.TargetPage).page
     await reply.edit_text(
         *await targets_step(reply, await units_for(update, context, Action.SEND_DIRECTIVE))
     )
@@ -129,25 +126,25 @@ async def turn_page(update: Update, context: MusterContext) -> int:
 async def search(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     assert update.message is not None and update.message.text is not None
-    draft = FLOW.draft(context)
+    draft = FLOW.state(context)
     text = update.message.text.strip()[:64]
     lines = await units_for(update, context, Action.SEND_DIRECTIVE)
     if not search_units(lines, text):
         await reply.send("invite-unit-not-found", query=text)
         return TARGETS
-    draft["query"], draft["page"] = text, 0
+    draft.query, draft.page = text, 0
     await show(reply, *await targets_step(reply, lines))
     return TARGETS
 
 
 async def targets_done(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    draft = FLOW.draft(context)
-    if not draft.get("sel"):
+    draft = FLOW.state(context)
+    if not draft.sel:
         await reply.toast("directive-choose-a-unit")
         return TARGETS
     actor = await actor_of(update, context)
-    if await context.services.directives.audience(actor, chosen_targets(draft)) == 0:
+    if await context.services.directives.audience(actor, draft.targets()) == 0:
         await reply.toast("directive-no-recipients")
         return TARGETS
     await reply.toast("")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.directives.service import (
+from bot.directives.drafting import (
     MAX_TEXT,
     DirectiveError,
     check_text,
@@ -20,6 +20,7 @@ from handlers.kit.common import (
     MusterContext,
     Reply,
 )
+from storage.models import AttachmentKind
 
 # Text and attachment -------------------------------------------------------------
 
@@ -37,7 +38,7 @@ async def _take_text(reply: Reply, html: str) -> int:
     except DirectiveError as exc:
         await reply.send(ERRORS[exc.reason], limit=MAX_TEXT, length=len(html.strip()))
         return TEXT
-    FLOW.draft(reply.context)["text"] = text
+    FLOW.state(reply.context).text = text
     return await ask_ack(reply)
 
 
@@ -45,14 +46,18 @@ async def attachment_received(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     message = update.message
     assert message is not None
-    draft = FLOW.draft(context)
+    draft = FLOW.state(context)
     if message.photo:
-        draft["attachment"] = ["photo", message.photo[-1].file_id, None]
+        draft.attachment = [AttachmentKind.PHOTO, message.photo[-1].file_id, None]
     elif message.document:
-        draft["attachment"] = ["document", message.document.file_id, message.document.file_name]
+        draft.attachment = [
+            AttachmentKind.DOCUMENT,
+            message.document.file_id,
+            message.document.file_name,
+        ]
     if message.caption:
         return await _take_text(reply, message.caption_html or "")
-    if draft.get("text"):
+    if draft.text:
         return await ask_ack(reply)
     return await ask_text(reply)
 

@@ -8,13 +8,13 @@ from datetime import datetime
 from telegram import Update
 
 from bot.directives import buttons as b
-from bot.directives.questions import validate
-from bot.directives.render import local_when
-from bot.directives.service import (
+from bot.directives.drafting import (
     DirectiveError,
     parse_local_time,
     quick_times,
 )
+from bot.directives.questions import validate
+from bot.directives.render import local_when
 from handlers.directives.compose.draft import (
     DEADLINE,
     ERRORS,
@@ -22,7 +22,6 @@ from handlers.directives.compose.draft import (
     QUESTION,
     SCHEDULE,
     author_zone,
-    choices_of,
     show,
 )
 from handlers.directives.compose.preview import show_preview
@@ -38,12 +37,12 @@ from handlers.kit.common import (
 async def ack_chosen(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     await reply.toast("")
-    draft = FLOW.draft(context)
-    draft["ack"] = reply.pressed(b.NeedAck).ack
-    draft.pop("ask", None)  # ✅ or nothing: no question
-    if draft["ack"]:
+    draft = FLOW.state(context)
+    draft.ack = reply.pressed(b.NeedAck).ack
+    draft.ask = None  # ✅ or nothing: no question
+    if draft.ack:
         return await ask_deadline(reply)
-    draft.pop("deadline", None)
+    draft.deadline = None
     return await ask_schedule(reply)
 
 
@@ -77,7 +76,7 @@ async def choices_done(update: Update, context: MusterContext) -> int:
     """The question's choices are complete: its deadline next (answers need one: the
     reminder and the list of the silent are due then)."""
     reply = await Reply.to(update, context)
-    _, problems = validate(choices_of(FLOW.draft(context)))
+    _, problems = validate(FLOW.state(context).ask or [])
     if problems:  # a stale Continue, pressed after choices were removed
         await reply.toast(problems[0].message, **problems[0].arguments)
         return QUESTION
@@ -86,7 +85,7 @@ async def choices_done(update: Update, context: MusterContext) -> int:
 
 
 async def ask_deadline(reply: Reply) -> int:
-    asking = FLOW.draft(reply.context).get("ask") is not None
+    asking = FLOW.state(reply.context).ask is not None
     return await ask_when(
         reply,
         DEADLINE,
@@ -144,7 +143,7 @@ async def deadline_chosen(update: Update, context: MusterContext) -> int:
     when = await _chosen_time(reply, raw)
     if when is None:
         return DEADLINE
-    FLOW.draft(context)["deadline"] = when.isoformat()
+    FLOW.state(context).deadline = when.isoformat()
     return await ask_schedule(reply)
 
 
@@ -153,11 +152,11 @@ async def schedule_chosen(update: Update, context: MusterContext) -> int:
     when = await _chosen_time(reply, _raw_time(reply))
     if when is None:
         return SCHEDULE
-    draft = FLOW.draft(context)
+    draft = FLOW.state(context)
     now = context.services.clock.now()
-    draft["send_at"] = None if when <= now else when.isoformat()
-    deadline = draft.get("deadline")
-    if draft.get("ack") and deadline and datetime.fromisoformat(deadline) <= when:
+    draft.send_at = None if when <= now else when.isoformat()
+    deadline = draft.deadline_time()
+    if draft.ack and deadline and deadline <= when:
         await reply.send("directive-deadline-before-send")
         return await ask_deadline(reply)
     return await show_preview(reply)

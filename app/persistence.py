@@ -1,4 +1,6 @@
-"""PTB persistence in the bot's own SQLite database, as JSON rather than pickle.
+"""PTB persistence in the bot's own SQLite database, as JSON rather than pickle: the
+adapter between PTB's ``BasePersistence`` and ``storage/chat_state.py`` (which stores the
+JSON text and knows nothing of Telegram).
 
 JSON keeps the stored state readable and inert (unpickling runs code), at the price that
 only JSON-able values survive a restart: handlers keep ``user_data``/``chat_data`` and
@@ -9,7 +11,6 @@ draft back into its dataclass (``handlers/kit/flow.py``).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Callable, Iterable, MutableMapping
@@ -19,6 +20,7 @@ from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
 
+from storage.chat_state import ChatStateRepository, Kind, Row
 from storage.db import Database
 
 _LOGGER = logging.getLogger(__name__)
@@ -27,32 +29,11 @@ ConversationKey = tuple[int | str, ...]
 ConversationDict = MutableMapping[ConversationKey, object]
 CallbackData = tuple[list[tuple[str, float, dict[str, Any]]], dict[str, str]]
 Data = dict[str, Any]
-Owner = tuple[str, int]  # ("user" | "chat", id)
+Owner = tuple[Kind, int]
 # Whether an update of this user or chat is being handled right now (see __init__).
 Busy = Callable[[str, int], bool]
-# A row's identity, the statement that sets (or deletes) it with its parameters, and what
-# to note once it is committed.
-Write = tuple[tuple[Any, ...], str, tuple[Any, ...], Callable[[], object]]
-
-_UPSERT_CONVERSATION = (
-    "INSERT INTO ptb_conversations (name, key, state) VALUES (?, ?, ?) "
-    "ON CONFLICT (name, key) DO UPDATE SET state = excluded.state"
-)
-_DELETE_CONVERSATION = "DELETE FROM ptb_conversations WHERE name = ? AND key = ?"
-_UPSERT_USER = (
-    "INSERT INTO ptb_user_data (user_id, data) VALUES (?, ?) "
-    "ON CONFLICT (user_id) DO UPDATE SET data = excluded.data"
-)
-_UPSERT_CHAT = (
-    "INSERT INTO ptb_chat_data (chat_id, data) VALUES (?, ?) "
-    "ON CONFLICT (chat_id) DO UPDATE SET data = excluded.data"
-)
-
-_UPSERT_DATA = {"user": _UPSERT_USER, "chat": _UPSERT_CHAT}
-_DELETE_DATA = {
-    "user": "DELETE FROM ptb_user_data WHERE user_id = ?",
-    "chat": "DELETE FROM ptb_chat_data WHERE chat_id = ?",
-}
+# A row, its new JSON text (None: delete it), and what to note once it is committed.
+Write = tuple[Row, str | None, Callable[[], object]]
 
 
 def _dumps(value: object) -> str:
@@ -98,7 +79,8 @@ def _key_text(key: ConversationKey) -> str:
 def _parties(key: ConversationKey) -> list[Owner]:
     """The users and chats a conversation key may name (PTB keys by chat, user and/or
     message id; taking every id as either is the safe side)."""
-    return [(kind, i) for i in key if isinstance(i, int) for kind in ("chat", "user")]
+    kinds: tuple[Kind, ...] = ("chat", "user")
+    return [(kind, i) for i in key if isinstance(i, int) for kind in kinds]
 
 
 class SQLitePersistence(BasePersistence[Data, Data, Data]):
@@ -108,16 +90,15 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
     either (``store_data``): no handler keeps anything there. Callback data is not stored
     either (arbitrary callback data is not used).
 
-    Writes are group-committed: Muster's flush hands every changed user and conversation
-    to ``store`` in one call (``app/flush.py``; PTB's own ``update_persistence`` calls the
-    ``update_*`` methods all at once, a task each), and every write queued before the batch
-    runs goes into one transaction, each caller returning once it is committed: one
+    Writes are group-committed by the repository: Muster's flush hands every changed user
+    and conversation to ``store`` in one call (``app/flush.py``; PTB's own
+    ``update_persistence`` calls the ``update_*`` methods all at once, a task each), and
+    every write queued before the batch runs goes into one transaction with one
     ``executemany`` per kind of statement (PTB interleaves users, chats and conversations;
-    grouping only runs of one kind made that two statements per person), on the loop's own
-    connection when nothing else is writing, else on the writer's thread
-    (``Database.write_batch_inline``). A row whose JSON is what the database already holds is
-    not written at all: PTB reports every user and chat an update touched, changed or not,
-    and an empty dict is never stored (absent means empty on load).
+    grouping only runs of one kind made that two statements per person). A row whose JSON is
+    what the database already holds is not written at all: PTB reports every user and chat
+    an update touched, changed or not, and an empty dict is never stored (absent means empty
+    on load).
 
     With updates handled at once (``busy``), PTB's flush copies the data of every user and
     chat an earlier update touched, also while a later update of theirs is half-way (its
@@ -130,16 +111,7 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
     processed before what they changed is stored.
     """
 
-    __slots__ = (
-        "_busy",
-        "_commit",
-        "_conversations",
-        "_db",
-        "_deferred",
-        "_held",
-        "_pending",
-        "_stored",
-    )
+    __slots__ = ("_busy", "_conversations", "_deferred", "_held", "_repo", "_stored")
 
     def __init__(
         self, db: Database, *, update_interval: float = 1.0, busy: Busy | None = None
@@ -152,16 +124,12 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
             ),
             update_interval=update_interval,
         )
-        self._db = db
+        self._repo = ChatStateRepository(db)
         # What the database holds per handler name, so unchanged states are not rewritten.
         self._conversations: dict[str, dict[ConversationKey, object]] = {}
         # hash of the stored JSON per ("user"|"chat", id), for the rows that exist; a hash
         # rather than the text keeps this small for a large organisation.
-        self._stored: dict[tuple[str, int], int] = {}
-        # The row's identity -> the last statement for it (each sets or deletes the whole
-        # row, so only the last counts and the batch's order among rows does not matter).
-        self._pending: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = {}
-        self._commit: asyncio.Future[None] | None = None
+        self._stored: dict[Owner, int] = {}
         self._busy: Busy = busy or (lambda kind, ident: False)
         self._held: set[Owner] = set()  # data not written: its owner was busy
         # Conversation states not written (a party to them was busy), by (name, key).
@@ -170,17 +138,16 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
     # --- loading (called once, by Application.initialize) -------------------------------
 
     async def get_user_data(self) -> dict[int, Data]:
-        return await self._load("user", "SELECT user_id AS id, data FROM ptb_user_data")
+        return await self._load("user")
 
     async def get_chat_data(self) -> dict[int, Data]:
-        return await self._load("chat", "SELECT chat_id AS id, data FROM ptb_chat_data")
+        return await self._load("chat")
 
-    async def _load(self, kind: str, sql: str) -> dict[int, Data]:
+    async def _load(self, kind: Kind) -> dict[int, Data]:
         loaded = {}
-        for row in await self._db.fetchall(sql):
-            owner = int(row["id"])
-            loaded[owner] = json.loads(row["data"])
-            self._stored[(kind, owner)] = hash(row["data"])
+        for owner, text in (await self._repo.data(kind)).items():
+            loaded[owner] = json.loads(text)
+            self._stored[(kind, owner)] = hash(text)
         return loaded
 
     async def get_bot_data(self) -> Data:
@@ -192,11 +159,9 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
     async def get_conversations(self, name: str) -> ConversationDict:
         """Loaded once per handler name; PTB keeps its own copy and reports changes back."""
         if name not in self._conversations:
-            rows = await self._db.fetchall(
-                "SELECT key, state FROM ptb_conversations WHERE name = ?", (name,)
-            )
+            rows = await self._repo.conversations(name)
             self._conversations[name] = {
-                tuple(json.loads(row["key"])): json.loads(row["state"]) for row in rows
+                tuple(json.loads(key)): json.loads(state) for key, state in rows.items()
             }
         return dict(self._conversations[name])
 
@@ -227,9 +192,7 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         if new_state is None:
             if key not in cached:
                 return []
-            return [
-                (("conversation", *row), _DELETE_CONVERSATION, row, partial(cached.pop, key, None))
-            ]
+            return [(("conversation", *row), None, partial(cached.pop, key, None))]
         if key in cached and cached[key] == new_state:
             return []
         state = _faithful_json(new_state)
@@ -237,7 +200,7 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
             # A programming error in a handler; PTB routes it to the error handlers.
             raise TypeError(f"conversation {name!r} state {new_state!r} is not JSON-able")
         stored = partial(cached.__setitem__, key, new_state)
-        return [(("conversation", *row), _UPSERT_CONVERSATION, (*row, state), stored)]
+        return [(("conversation", *row), state, stored)]
 
     def held(self) -> set[Owner]:
         """The users and chats whose data or conversation state is not yet written
@@ -268,14 +231,14 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
     async def drop_chat_data(self, chat_id: int) -> None:
         await self._apply(self._drop("chat", chat_id))
 
-    def _plan_data(self, kind: str, owner: int, data: Data) -> list[Write]:
+    def _plan_data(self, kind: Kind, owner: int, data: Data) -> list[Write]:
         if self._busy(kind, owner):  # half changed: PTB reports it again once done
             self._held.add((kind, owner))
             return []
         self._held.discard((kind, owner))
         return self._released() + self._data_write(kind, owner, data)
 
-    def _data_write(self, kind: str, owner: int, data: Data) -> list[Write]:
+    def _data_write(self, kind: Kind, owner: int, data: Data) -> list[Write]:
         """The write that stores ``data`` (read now: the JSON text is the copy), or none."""
         if not data:
             return self._drop(kind, owner)
@@ -283,13 +246,13 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         if text is None or self._stored.get((kind, owner)) == hash(text):
             return []
         stored = partial(self._stored.__setitem__, (kind, owner), hash(text))
-        return [((kind, owner), _UPSERT_DATA[kind], (owner, text), stored)]
+        return [((kind, owner), text, stored)]
 
-    def _drop(self, kind: str, owner: int) -> list[Write]:
+    def _drop(self, kind: Kind, owner: int) -> list[Write]:
         if (kind, owner) not in self._stored:
             return []
         gone = partial(self._stored.pop, (kind, owner), None)
-        return [((kind, owner), _DELETE_DATA[kind], (owner,), gone)]
+        return [((kind, owner), None, gone)]
 
     async def store(
         self,
@@ -331,22 +294,9 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         Only then, so a batch that fails (and rolls back) leaves nothing marked as stored."""
         if not writes:
             return
-        for row, sql, params, _ in writes:
-            self._pending.pop(row, None)  # the newest last, as the batch's order was
-            self._pending[row] = (sql, params)
-        if self._commit is None:
-            # Created now, run after the calls gathered with this one have queued theirs.
-            self._commit = asyncio.ensure_future(self._commit_pending())
-        await asyncio.shield(self._commit)
+        await self._repo.write_batch((row, text) for row, text, _ in writes)
         for *_, stored in writes:
             stored()
-
-    async def _commit_pending(self) -> None:
-        batch, self._pending, self._commit = self._pending, {}, None
-        by_statement: dict[str, list[tuple[Any, ...]]] = {}
-        for sql, params in batch.values():
-            by_statement.setdefault(sql, []).append(params)
-        await self._db.write_batch_inline(by_statement.items())
 
     @staticmethod
     def _data_json(kind: str, owner: int, data: Data) -> str | None:
@@ -384,5 +334,4 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         """Writes the held conversation states (PTB calls this at shutdown, when nothing
         runs) and waits for a batch still committing."""
         await self._apply(self._released())
-        if self._commit is not None:
-            await asyncio.shield(self._commit)
+        await self._repo.flush()

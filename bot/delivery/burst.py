@@ -1,0 +1,97 @@
+"""What one burst of the engine's workers shares: the claimed rows and each chat's turn
+(:class:`Burst`), the rule that holds a chat's rows behind its retry (:func:`behind`), and
+the group commit that records sends as delivered (:class:`GroupCommit`)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from storage import Storage
+from storage.outbox import OutboxRow
+
+
+class GroupCommit:
+    """Records sends as delivered. Each caller waits for its own commit, so a crash
+    re-sends no more than the sends in flight.
+
+    The first caller commits at once, itself (usually on the event loop's own connection:
+    ``Database.write_inline``); sends that finish while a commit is under way wait and go
+    together in the next one, committed by a task."""
+
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+        self._pending: list[tuple[int, int, datetime, asyncio.Future[None]]] = []
+        self._busy = False
+        self._rest: asyncio.Task[None] | None = None
+
+    async def mark(self, row_id: int, message_id: int, at: datetime) -> None:
+        if not self._busy:
+            self._busy = True
+            try:
+                await self.storage.outbox.mark_sent_many([(row_id, message_id, at)])
+            finally:
+                if self._pending:
+                    self._rest = asyncio.create_task(self._flush())
+                else:
+                    self._busy = False
+            return
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((row_id, message_id, at, done))
+        await done
+
+    async def _flush(self) -> None:
+        try:
+            while self._pending:
+                group, self._pending = self._pending, []
+                try:
+                    await self.storage.outbox.mark_sent_many([(r, m, a) for r, m, a, _ in group])
+                except Exception as exc:
+                    for *_, done in group:
+                        done.set_exception(exc)
+                else:
+                    for *_, done in group:
+                        done.set_result(None)
+        finally:
+            self._busy = False
+
+
+@dataclass(eq=False)
+class Burst:
+    """What one ``_pump`` shares between its workers."""
+
+    stop: asyncio.Event | None
+    batch: int  # rows a claim takes
+    most: int  # rows claimed ahead at most
+    queue: deque[OutboxRow] = field(default_factory=deque)
+    unstarted: list[int] = field(default_factory=list)
+    chat_locks: dict[int, asyncio.Lock] = field(default_factory=dict)
+    chat_refs: Counter[int] = field(default_factory=Counter)
+    # Rows to be retried, per chat: until one is taken again, the chat's later rows as
+    # urgent or less go back unsent, as the claim would have held them back.
+    waiting: dict[int, dict[int, int]] = field(default_factory=dict)  # chat → {row id: priority}
+    tally: Counter[str] = field(default_factory=Counter)
+    started: float = field(default_factory=time.monotonic)
+    # exhausted: a claim for a worker found nothing (this burst is over); dry: the last
+    # claim found nothing, so claiming ahead waits for a worker to need more.
+    exhausted: bool = False
+    dry: bool = False
+    healthy: bool = True
+    claiming: asyncio.Task[None] | None = None
+
+    def stopping(self) -> bool:
+        return self.stop is not None and self.stop.is_set()
+
+
+def behind(row: OutboxRow, waiting: dict[int, dict[int, int]]) -> bool:
+    """Whether ``row`` must wait for a row to its chat that is to be retried (older, and as
+    urgent or more); taking a waiting row itself ends its wait."""
+    ahead = waiting.get(row.chat_id)
+    if not ahead:
+        return False
+    if ahead.pop(row.id, None) is not None:
+        return False
+    return any(priority <= row.priority and id_ < row.id for id_, priority in ahead.items())
