@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.org.authz import Actor
+from bot.org.authz import Actor, PermissionDeniedError
 from bot.org.register import RegisterFileError
 from storage.models import Role
 from tests.flows.conftest import Harness
@@ -163,3 +163,24 @@ async def test_erase_forgets_the_register_phone_and_email(harness: Harness, tmp_
     for needle in (b"+8613800138000", b"ann@example.org"):
         assert needle not in after["db"]
         assert needle not in after["wal"]
+
+
+async def test_phones_are_for_the_units_own_secretaries_not_coordinators(
+    harness: Harness, tmp_path: Path
+) -> None:
+    services = harness.services
+    await services.register.import_file(Actor.console(), write(tmp_path, GOOD), prune=False)
+    await harness.join(harness.person(702, "Sam"), "RIV", Role.SECRETARY)
+    await harness.join(harness.person(703, "Cora"), "CITY", Role.COORDINATOR)
+    sam = await services.authz.actor(702)
+    riv1, hil1 = await harness.unit("RIV-1"), await harness.unit("HIL-1")
+    listed = await services.register.listing(sam, riv1)
+    assert [line.entry.phone for line in listed] == ["+8613800138000", "+8613900139000"]
+    cora = await services.authz.actor(703)
+    for actor, unit in ((sam, hil1), (cora, riv1)):
+        with pytest.raises(PermissionDeniedError):
+            await services.register.listing(actor, unit)
+    # Nor can a secretary load entries into a unit outside their scope: nothing written.
+    with pytest.raises(PermissionDeniedError):
+        await services.register.import_file(sam, write(tmp_path, GOOD), prune=False)
+    assert len(await entries(harness)) == 3
