@@ -316,8 +316,11 @@ class RegisterService:
         if member is not None:
             if not member.active:
                 return JoinOutcome(JoinStatus.INACTIVE, unit, Role.MEMBER, member)
+            # Not linked to the entry: whoever holds the link may not be its person.
             home = await self.storage.units.get(member.unit_id)
-            return JoinOutcome(JoinStatus.ALREADY_ELSEWHERE, home, Role.MEMBER, member)
+            same = member.unit_id == unit.id
+            status = JoinStatus.ALREADY if same else JoinStatus.ALREADY_ELSEWHERE
+            return JoinOutcome(status, home, Role.MEMBER, member)
         now = self.clock.now()
         async with self.storage.db.transaction() as conn:
             member_id = await self.storage.members.add(

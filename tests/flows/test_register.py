@@ -184,3 +184,19 @@ async def test_phones_are_for_the_units_own_secretaries_not_coordinators(
     with pytest.raises(PermissionDeniedError):
         await services.register.import_file(sam, write(tmp_path, GOOD), prune=False)
     assert len(await entries(harness)) == 3
+
+
+async def test_a_member_already_in_the_unit_is_not_linked_by_a_personal_link(
+    harness: Harness, tmp_path: Path
+) -> None:
+    services = harness.services
+    await services.register.import_file(Actor.console(), write(tmp_path, GOOD), prune=False)
+    issued = await services.register.issue_invites(Actor.console(), await harness.unit("RIV-1"))
+    lin = harness.person(804, "Lin")
+    await harness.join(lin, "RIV-1")
+    replies = await harness.send(lin, lin.command("start", issued[0][1]))
+    assert (
+        replies.texts[0] == "You are already a member of Riverside Branch 1. Nothing was changed."
+    )
+    listed = await services.register.listing(Actor.console(), await harness.unit("RIV-1"))
+    assert [line.joined for line in listed] == [False, False]
