@@ -52,7 +52,8 @@ def phone(rng: random.Random) -> str:
     style = rng.randrange(len(_PHONES))
     if style in (0, 3):
         return _PHONES[style].format(3_800_000_000 + rng.randrange(100_000_000))
-    return _PHONES[style].format(rng.randint(30, 99), rng.randrange(10_000), rng.randrange(10_000))
+    prefix = rng.choice((30, 35, 38, 39, 50, 58, 86, 89))  # mobile prefixes in use
+    return _PHONES[style].format(prefix, rng.randrange(10_000), rng.randrange(10_000))
 
 
 def write_register_csv(path: Path, members: int, branches: Sequence[str], seed: int) -> None:
