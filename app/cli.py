@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from telegram.error import TelegramError
 
 from app.backup import BackupError, backup
+from app.register import member_import, member_invites, print_register
 from bot.config import (
     ConfigError,
     Settings,
@@ -120,6 +121,21 @@ def _parser() -> argparse.ArgumentParser:
         "list", help="active members: name, @username, unit, roles, joined, reachable"
     )
     member_list.add_argument("--unit", help="only this unit and the units below it")
+    member_list.add_argument(
+        "--not-joined", action="store_true", help="only the register's entries not joined yet"
+    )
+    member_import = member_actions.add_parser(
+        "import", help="load the register of expected members from a CSV or XLSX file"
+    )
+    member_import.add_argument("file", type=Path)
+    member_import.add_argument(
+        "--prune", action="store_true", help="deactivate entries no longer in the file"
+    )
+    invites = member_actions.add_parser(
+        "invites", help="per unit: an XLSX call list and QR sheets of personal invites"
+    )
+    invites.add_argument("--unit", required=True, help="unit code (and the units below it)")
+    invites.add_argument("--out", required=True, type=Path, help="directory to write to")
     move = member_actions.add_parser("move", help="move a member to another unit")
     move.add_argument("--member", required=True, help="@username or Telegram id")
     move.add_argument("--unit", required=True, help="unit code")
@@ -304,9 +320,7 @@ def _invite_limits(services: Services, args: argparse.Namespace) -> tuple[int | 
 
 
 async def _invite_create(services: Services, args: argparse.Namespace) -> int:
-    unit = await services.storage.units.by_code(args.unit)
-    if unit is None:
-        raise CliError(f"--unit: no unit with code {args.unit!r}")
+    unit = await _unit_option(services, args.unit)
     uses, expires = _invite_limits(services, args)
     # Before the invite exists: a link that cannot be printed must not leave one behind.
     username = await _bot_username(services.settings)
@@ -368,15 +382,35 @@ def _reachable(unreachable_since: datetime | None, zone: ZoneInfo) -> str:
     return f"no, since {unreachable_since.astimezone(zone):%Y-%m-%d}"
 
 
-async def _member_list(services: Services, code: str | None) -> int:
-    unit = None
-    if code is not None:
-        unit = await services.storage.units.by_code(code)
-        if unit is None:
-            raise CliError(f"--unit: no unit with code {code!r}")
+async def _unit_option(services: Services, code: str) -> Unit:
+    unit = await services.storage.units.by_code(code)
+    if unit is None:
+        raise CliError(f"--unit: no unit with code {code!r}")
+    return unit
+
+
+async def _member_invites(services: Services, code: str, out: Path) -> int:
+    unit = await _unit_option(services, code)
+    username = await _bot_username(services.settings)
+    if username is None:
+        raise CliError("set telegram.bot_username (or a token) to make the invite links")
+    try:
+        out.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 (a console command: nothing else waits)
+    except OSError as exc:
+        raise CliError(f"--out: cannot make {out} ({exc.strerror})", EXIT_USAGE) from None
+    return await member_invites(services, unit, out, username)
+
+
+async def _member_list(services: Services, code: str | None, not_joined: bool) -> int:
+    unit = None if code is None else await _unit_option(services, code)
+    register = await services.register.listing(Actor.console(), unit, not_joined=not_joined)
+    if not_joined:
+        print_register(register, not_joined=True)
+        return 0
     listed = await services.membership.listing(Actor.console(), unit)
     if not listed:
         print(f"no members in {unit.code}" if unit else "no members yet")
+        print_register(register, not_joined=False)
         return 0
     zone = services.settings.zone
     rows = [
@@ -393,6 +427,7 @@ async def _member_list(services: Services, code: str | None) -> int:
     header = ("name", "username", "unit", "roles", "joined", "reachable")
     for line in text_table(header, rows):
         print(line)
+    print_register(register, not_joined=False)
     return 0
 
 
@@ -439,7 +474,11 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:  # noq
                 print(f"{member.display_name} {done} {args.role} of {unit.code}")
                 return 0
             case ("member", "list"):
-                return await _member_list(services, args.unit)
+                return await _member_list(services, args.unit, args.not_joined)
+            case ("member", "import"):
+                return await member_import(services, args.file, args.prune)
+            case ("member", "invites"):
+                return await _member_invites(services, args.unit, args.out)
             case ("member", "move"):
                 member = await _find_member(services, args.member)
                 unit = await services.membership.move(console, member, args.unit)

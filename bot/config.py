@@ -108,6 +108,8 @@ class OrganisationSettings(_Section):
     timezone: TimeZoneName = "UTC"
     default_language: Language = Language.EN
     admins: list[int] = Field(default_factory=list)
+    # Where phone numbers without a country code are (member register), e.g. "CN".
+    phone_region: str = Field(default="CN", pattern=r"^[A-Z]{2}$")
     # Features this organisation does not use (e.g. ["duty"] without street grids): their
     # commands, buttons, menus and scheduled messages are gone. "org" cannot be switched off.
     features_off: list[FeatureName] = Field(default_factory=list)

@@ -17,6 +17,7 @@ from bot.org.authz import Authorizer
 from bot.org.invites import InviteService
 from bot.org.membership import MembershipService
 from bot.org.privacy import PrivacyService
+from bot.org.register import RegisterService
 from bot.org.service import OrgService
 from bot.reports.service import ReportService
 from bot.summaries.service import SummaryService
@@ -33,6 +34,7 @@ class Services:
     org: OrgService
     invites: InviteService
     membership: MembershipService
+    register: RegisterService
     directives: DirectiveService
     answers: AnswerService
     checkins: CheckinService
@@ -52,6 +54,13 @@ class Services:
         grace = settings.directives.escalation_grace
         answers = AnswerService(storage, clock, authz, settings.zone, grace)
         reports = ReportService(storage, clock, authz, checkins, settings.reports)
+        invites = InviteService(
+            storage,
+            clock,
+            authz,
+            default_language=settings.organisation.default_language,
+            max_expiry=settings.invites.max_expiry,
+        )
         return cls(
             settings=settings,
             storage=storage,
@@ -59,14 +68,11 @@ class Services:
             i18n=translator(settings.organisation.default_language),
             authz=authz,
             org=OrgService(storage, clock, authz),
-            invites=InviteService(
-                storage,
-                clock,
-                authz,
-                default_language=settings.organisation.default_language,
-                max_expiry=settings.invites.max_expiry,
-            ),
+            invites=invites,
             membership=MembershipService(storage, clock, authz),
+            register=RegisterService(
+                storage, clock, authz, invites, region=settings.organisation.phone_region
+            ),
             directives=DirectiveService(
                 storage,
                 clock,

@@ -157,6 +157,13 @@ class PrivacyRepository:
                 "UPDATE flag_cases SET note = NULL WHERE member_id = ? AND note IS NOT NULL",
                 (member_id,),
             )
+            # Their register entry (phone, email: personal data) goes too; it stops counting.
+            await conn.execute(
+                "UPDATE register_entries SET name = ?, phone = NULL, email = NULL,"
+                " external_id = NULL, invite_hash = NULL, active = 0, updated_at = ?"
+                " WHERE member_id = ?",
+                (placeholder, stamp, member_id),
+            )
             # Messages not sent yet would reach a person who asked to be forgotten; those
             # sent keep their delivery record, not their text nor their chat.
             await conn.execute(

@@ -21,6 +21,7 @@ from storage.leave import LeaveRepository
 from storage.members import MemberRepository
 from storage.outbox import OutboxRepository
 from storage.privacy import PrivacyRepository
+from storage.register import RegisterRepository
 from storage.reports import ReportRepository
 from storage.shifts import ShiftRepository
 from storage.summaries import SummaryRepository
@@ -49,6 +50,7 @@ class Storage:
         self.privacy = PrivacyRepository(db)
         self.inbox = InboxRepository(db)
         self.reports = ReportRepository(db)
+        self.register = RegisterRepository(db)
 
     @classmethod
     async def open(cls, path: str | Path) -> Storage:

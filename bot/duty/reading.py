@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.kit.days import plausible
 from bot.kit.i18n import Translator, format_day
+from bot.kit.tables import decode
 from bot.kit.typed import parse_whole, typed
 
 MAX_FILE_BYTES = 1_000_000
@@ -130,18 +131,6 @@ class RosterFileError(Exception):
 # Reading files -------------------------------------------------------------------------
 
 Row = tuple[int, dict[str, str]]  # line number, cells by lower-case column name
-
-
-def decode(data: bytes) -> str | None:
-    """UTF-8 (with or without a byte-order mark), else GB18030 (what Chinese Excel saves);
-    None for anything else, and for binary files that happen to decode."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return None if "\x00" in text else text
-    return None
 
 
 def _cell(value: object) -> str:

@@ -87,3 +87,15 @@ def text_table(header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> list[st
         ).rstrip()
         for line in cells
     ]
+
+
+def decode(data: bytes) -> str | None:
+    """UTF-8 (with or without a byte-order mark), else GB18030 (what Chinese Excel saves);
+    None for anything else, and for binary files that happen to decode."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return None if "\x00" in text else text
+    return None

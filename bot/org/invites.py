@@ -79,6 +79,8 @@ class JoinStatus(StrEnum):
     USED_UP = "used_up"
     REVOKED = "revoked"
     INACTIVE = "inactive"
+    # A personal invite (member register) already used by another account.
+    TAKEN = "taken"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +97,7 @@ class JoinOutcome:
     member: Member | None = None
     request: JoinRequest | None = None
     approvers: tuple[Approver, ...] = ()
+    name: str = ""  # TAKEN: the register entry's name, for its secretaries
 
 
 class DecisionStatus(StrEnum):

@@ -32,6 +32,7 @@ _REFUSALS = {
     JoinStatus.USED_UP: "join-used-up",
     JoinStatus.REVOKED: "join-revoked",
     JoinStatus.INACTIVE: "join-inactive",
+    JoinStatus.TAKEN: "join-taken",
 }
 
 
@@ -56,7 +57,13 @@ async def start(update: Update, context: MusterContext) -> None:
         else:
             await reply.send("start-welcome-back", name=profile.member.display_name)
         return
-    outcome = await services.invites.redeem(person_of(update), args[0])
+    person = person_of(update)
+    # A personal invite (member register) first, else a general one.
+    outcome = await services.register.redeem(person, args[0])
+    if outcome is None:
+        outcome = await services.invites.redeem(person, args[0])
+    if outcome.status is JoinStatus.TAKEN:
+        await _tell_taken(context, outcome)
     if outcome.status in (JoinStatus.JOINED, JoinStatus.ROLE_ADDED, JoinStatus.ALREADY):
         # A newcomer is greeted in the language they just got.
         if outcome.member is not None:
@@ -88,6 +95,19 @@ async def _answer_join(reply: Reply, outcome: JoinOutcome) -> None:
         await reply.send("join-pending", unit=unit)
     elif outcome.status is JoinStatus.ALREADY_PENDING:
         await reply.send("join-already-pending", unit=unit)
+
+
+async def _tell_taken(context: MusterContext, outcome: JoinOutcome) -> None:
+    """The unit's secretaries hear that someone else opened a personal invite already used."""
+    unit = outcome.unit.name if outcome.unit else ""
+    for approver in outcome.approvers:
+        text = context.services.i18n.t(
+            approver.language, "register-invite-taken", name=outcome.name, unit=unit
+        )
+        try:
+            await context.bot.send_message(approver.telegram_id, text, parse_mode=ParseMode.HTML)
+        except TelegramError as exc:
+            log.warning("taken personal invite not told to %s: %s", approver, exc)
 
 
 async def _ask_approvers(context: MusterContext, outcome: JoinOutcome) -> int:

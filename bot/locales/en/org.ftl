@@ -9,6 +9,7 @@ join-expired = That invite link has expired. Ask your secretary for a new one.
 join-used-up = That invite link has been used up. Ask your secretary for a new one.
 join-revoked = That invite link was withdrawn. Ask your secretary for a new one.
 join-inactive = Your membership is inactive. Please contact your secretary.
+join-taken = That personal invite link has already been used by someone else, so I cannot let you join with it. I have told your secretary; please contact them.
 join-welcome = <b>Welcome!</b> You are now a { $role } of <b>{ $unit }</b>.
     Send /help to see what you can do.
 join-role-added = You are now also a { $role } of <b>{ $unit }</b>.
@@ -106,6 +107,7 @@ admin-wrong-bot-username = ⚠️ <b>Invite links name the wrong bot.</b>
 
 # Joining: when an approval cannot be carried out
 join-pending-unreached = Your request to join <b>{ $unit }</b> is recorded, but no secretary could be reached just now. Please contact your secretary, then open the invite link again to resend it.
+register-invite-taken = ⚠️ Someone else opened the personal invite link of <b>{ $name }</b> ({ $unit }), which is already in use. Nobody was added. If this is the real { $name }, please check with them.
 approval-link-invalid = ⚠️ { $name } could not be admitted to <b>{ $unit }</b>: the invite link has expired, been withdrawn or been used up. Send them a new link.
 approval-elsewhere = ⚠️ { $name } has meanwhile joined { $home }; nothing was changed.
 approval-inactive = ⚠️ The membership of { $name } is inactive; nothing was changed.

@@ -9,6 +9,7 @@ join-expired = 邀请链接已过期，请向书记索取新链接。
 join-used-up = 邀请链接的使用次数已满，请向书记索取新链接。
 join-revoked = 邀请链接已被撤销，请向书记索取新链接。
 join-inactive = 您的成员身份已停用，请联系书记。
+join-taken = 这个专属邀请链接已被他人使用，您无法通过它加入。已通知您的书记，请与其联系。
 join-welcome = <b>欢迎加入！</b>您现在是<b>{ $unit }</b>的{ $role }。
     发送 /help 查看可用功能。
 join-role-added = 您现在同时担任<b>{ $unit }</b>的{ $role }。
@@ -102,6 +103,7 @@ admin-wrong-bot-username = ⚠️ <b>邀请链接指向了别的机器人。</b>
 
 # 加入：审批无法执行时
 join-pending-unreached = 您加入<b>{ $unit }</b>的申请已记录，但暂时联系不上书记。请联系书记后重新打开邀请链接，以再次提交。
+register-invite-taken = ⚠️ 有人打开了<b>{ $name }</b>（{ $unit }）的专属邀请链接，该链接已被使用，未加入任何人。如确为{ $name }本人，请与其核实。
 approval-link-invalid = ⚠️ 无法接纳{ $name }加入<b>{ $unit }</b>：邀请链接已过期、被撤销或次数已满。请给对方发一个新链接。
 approval-elsewhere = ⚠️ { $name }已加入{ $home }，未做更改。
 approval-inactive = ⚠️ { $name }的成员身份已停用，未做更改。

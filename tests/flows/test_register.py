@@ -1,0 +1,202 @@
+"""The member register (issue #18): ``muster member import`` validates the whole file and
+writes all of it or nothing; a personal invite joins its holder to the entry's person and
+unit with no approval, once; ``muster member erase`` forgets the phone and email."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.org.authz import Actor, PermissionDeniedError
+from bot.org.register import RegisterFileError
+from storage.models import Role
+from tests.flows.conftest import Harness
+from tests.flows.test_erase import files
+
+GOOD = """\
+name,unit,phone,email,external_id
+Ann Lee,RIV-1,138 0013 8000,ann@example.org,E1
+王芳,RIV-1,+86 139-0013-9000,,E2
+Bo Chen,HIL-1,,,
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "register.csv", encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+async def entries(harness: Harness) -> list[tuple[str, str | None, str | None, bool]]:
+    rows = await harness.services.storage.db.fetchall(
+        "SELECT name, phone, email, active FROM register_entries ORDER BY id"
+    )
+    return [(r[0], r[1], r[2], bool(r[3])) for r in rows]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+async def test_import_normalises_phones_and_is_idempotent(
+    harness: Harness, tmp_path: Path, encoding: str
+) -> None:
+    register = harness.services.register
+    path = write(tmp_path, GOOD, encoding=encoding)
+    changes = await register.import_file(Actor.console(), path, prune=False)
+    assert (changes.added, changes.updated) == (3, 0)
+    assert await entries(harness) == [
+        ("Ann Lee", "+8613800138000", "ann@example.org", True),
+        ("王芳", "+8613900139000", None, True),
+        ("Bo Chen", None, None, True),
+    ]
+    again = await register.import_file(Actor.console(), path, prune=False)
+    assert again.empty and again.kept == 3
+
+
+async def test_an_edited_file_updates_and_prune_deactivates(
+    harness: Harness, tmp_path: Path
+) -> None:
+    register = harness.services.register
+    await register.import_file(Actor.console(), write(tmp_path, GOOD), prune=False)
+    edited = GOOD.replace("ann@example.org", "ann.lee@example.org").replace(
+        "Bo Chen,HIL-1,,,\n", ""
+    )
+    path = write(tmp_path, edited)
+    kept = await register.import_file(Actor.console(), path, prune=False)
+    assert (kept.updated, kept.deactivated) == (1, 0)
+    assert (await entries(harness))[2][3] is True  # without --prune Bo stays
+    pruned = await register.import_file(Actor.console(), path, prune=True)
+    assert pruned.deactivated == 1
+    assert await entries(harness) == [
+        ("Ann Lee", "+8613800138000", "ann.lee@example.org", True),
+        ("王芳", "+8613900139000", None, True),
+        ("Bo Chen", None, None, False),
+    ]
+
+
+async def test_every_bad_line_is_named_and_nothing_is_written(
+    harness: Harness, tmp_path: Path
+) -> None:
+    bad = GOOD + (
+        "Cy,NOPE,,,\n"
+        ",RIV-1,,,\n"
+        "Di,RIV-1,12,,\n"
+        "Ed,RIV-1,,not-an-email,\n"
+        "Fay,RIV-1,,,E1\n"
+        "Ann Lee,HIL-1,13800138000,,\n"
+    )
+    with pytest.raises(RegisterFileError) as caught:
+        await harness.services.register.import_file(
+            Actor.console(), write(tmp_path, bad), prune=False
+        )
+    assert caught.value.problems == [
+        "register.csv line 5: no unit with code 'NOPE'",
+        "register.csv line 6: the name is empty",
+        "register.csv line 7: '12' is not a phone number",
+        "register.csv line 8: 'not-an-email' is not an email address",
+        "register.csv line 9: external id 'E1' is also on line 2",
+        "register.csv line 10: Ann Lee (+8613800138000) is also on line 2 (unit RIV-1)",
+    ]
+    assert await entries(harness) == []
+
+
+async def test_a_personal_invite_joins_the_entry_without_approval_once(
+    harness: Harness, tmp_path: Path
+) -> None:
+    services = harness.services
+    sam = harness.person(702, "Sam", language="zh")
+    await harness.join(sam, "RIV", Role.SECRETARY)
+    await services.register.import_file(Actor.console(), write(tmp_path, GOOD), prune=False)
+    issued = await services.register.issue_invites(Actor.console(), await harness.unit("RIV-1"))
+    token = next(t for line, t in issued if line.entry.name == "Ann Lee")
+    assert len(token) <= 64 and token.replace("-", "").replace("_", "").isalnum()
+
+    ann = harness.person(801, "annie_tg")
+    replies = await harness.send(ann, ann.command("start", token))
+    assert "You are now a member of Riverside Branch 1" in (replies.texts[0] or "")
+    member = await services.storage.members.by_telegram_id(801)
+    assert member is not None and member.display_name == "Ann Lee"
+    listed = await services.register.listing(Actor.console(), await harness.unit("RIV-1"))
+    assert [(line.entry.name, line.joined) for line in listed] == [
+        ("Ann Lee", True),
+        ("王芳", False),
+    ]
+
+    # Someone else with the same link: refused, told politely, the secretary told.
+    mallory = harness.person(802, "Mallory")
+    replies = await harness.send(mallory, mallory.command("start", token))
+    assert "already been used by someone else" in (replies.texts[0] or "")
+    assert await services.storage.members.by_telegram_id(802) is None
+    assert harness.api.last_message(702).text == (
+        "⚠️ 有人打开了Ann Lee（Riverside Branch 1）的专属邀请链接，该链接已被使用，"
+        "未加入任何人。如确为Ann Lee本人，请与其核实。"
+    )
+    # Ann opening it again changes nothing.
+    replies = await harness.send(ann, ann.command("start", token))
+    assert "already a member" in (replies.texts[0] or "")
+
+
+async def test_joining_by_a_general_invite_is_not_linked_by_name(
+    harness: Harness, tmp_path: Path
+) -> None:
+    """Offering the link to the secretary is a later slice; never automatic by name."""
+    services = harness.services
+    await services.register.import_file(Actor.console(), write(tmp_path, GOOD), prune=False)
+    await harness.join(harness.person(803, "Ann Lee"), "RIV-1")
+    listed = await services.register.listing(Actor.console(), await harness.unit("RIV-1"))
+    assert [line.joined for line in listed] == [False, False]
+
+
+async def test_erase_forgets_the_register_phone_and_email(harness: Harness, tmp_path: Path) -> None:
+    services = harness.services
+    await services.register.import_file(Actor.console(), write(tmp_path, GOOD), prune=False)
+    issued = await services.register.issue_invites(Actor.console(), await harness.unit("RIV-1"))
+    ann = harness.person(801, "annie_tg")
+    await harness.send(ann, ann.command("start", issued[0][1]))
+    member = await services.storage.members.by_telegram_id(801)
+    assert member is not None
+    before = files(harness)
+    assert b"+8613800138000" in before["db"] + before["wal"]
+
+    await services.privacy.erase_member(Actor.console(), member)
+
+    after = files(harness)
+    for needle in (b"+8613800138000", b"ann@example.org"):
+        assert needle not in after["db"]
+        assert needle not in after["wal"]
+
+
+async def test_phones_are_for_the_units_own_secretaries_not_coordinators(
+    harness: Harness, tmp_path: Path
+) -> None:
+    services = harness.services
+    await services.register.import_file(Actor.console(), write(tmp_path, GOOD), prune=False)
+    await harness.join(harness.person(702, "Sam"), "RIV", Role.SECRETARY)
+    await harness.join(harness.person(703, "Cora"), "CITY", Role.COORDINATOR)
+    sam = await services.authz.actor(702)
+    riv1, hil1 = await harness.unit("RIV-1"), await harness.unit("HIL-1")
+    listed = await services.register.listing(sam, riv1)
+    assert [line.entry.phone for line in listed] == ["+8613800138000", "+8613900139000"]
+    cora = await services.authz.actor(703)
+    for actor, unit in ((sam, hil1), (cora, riv1)):
+        with pytest.raises(PermissionDeniedError):
+            await services.register.listing(actor, unit)
+    # Nor can a secretary load entries into a unit outside their scope: nothing written.
+    with pytest.raises(PermissionDeniedError):
+        await services.register.import_file(sam, write(tmp_path, GOOD), prune=False)
+    assert len(await entries(harness)) == 3
+
+
+async def test_a_member_already_in_the_unit_is_not_linked_by_a_personal_link(
+    harness: Harness, tmp_path: Path
+) -> None:
+    services = harness.services
+    await services.register.import_file(Actor.console(), write(tmp_path, GOOD), prune=False)
+    issued = await services.register.issue_invites(Actor.console(), await harness.unit("RIV-1"))
+    lin = harness.person(804, "Lin")
+    await harness.join(lin, "RIV-1")
+    replies = await harness.send(lin, lin.command("start", issued[0][1]))
+    assert (
+        replies.texts[0] == "You are already a member of Riverside Branch 1. Nothing was changed."
+    )
+    listed = await services.register.listing(Actor.console(), await harness.unit("RIV-1"))
+    assert [line.joined for line in listed] == [False, False]

@@ -1,0 +1,113 @@
+"""``muster member import | list | invites``: the member register at the console."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import openpyxl
+import pytest
+from PIL import Image
+
+from app.register import qr_sheet
+from tests.unit.test_cli import env, org_file, run  # noqa: F401 (env is a fixture)
+from tests.unit.test_summary_charts import no_missing_glyph
+
+REGISTER = """\
+name,unit,phone,email,external_id
+王芳,RIV-1,13800138000,wang@example.org,E1
+Bo Chen,RIV-1,,,E2
+Cy,HIL-1,+86 139 0013 9000,,
+"""
+
+
+def register_file(tmp_path: Path, text: str = REGISTER) -> str:
+    path = tmp_path / "register.csv"
+    path.write_text(text, encoding="gb18030")
+    return str(path)
+
+
+def test_import_list_and_not_joined(
+    env: Path,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    run(capsys, "org", "import", org_file(tmp_path))
+    path = register_file(tmp_path)
+    assert run(capsys, "member", "import", path) == (
+        0, f"{path}: 3 added, 0 updated, 0 deactivated, 0 unchanged\n", "",
+    )  # fmt: skip
+    assert run(capsys, "member", "import", path)[1] == f"{path}: no changes (3 entries)\n"
+    code, out, _ = run(capsys, "member", "list", "--unit", "RIV", "--not-joined")
+    assert code == 0
+    assert out.splitlines() == [
+        "",
+        "register: 2 expected, not joined",
+        "name     unit   joined  phone           email",
+        "Bo Chen  RIV-1  no      -               -",
+        "王芳     RIV-1  no      +8613800138000  wang@example.org",
+    ]
+    out = run(capsys, "member", "list")[1]
+    assert out.startswith("no members yet\n\nregister: 3 expected\n")
+
+
+def test_a_bad_file_names_every_line_and_changes_nothing(
+    env: Path,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    run(capsys, "org", "import", org_file(tmp_path))
+    bad = register_file(tmp_path, REGISTER + "Di,NOPE,,,\nEd,RIV,abc,,\n")
+    assert run(capsys, "member", "import", bad) == (
+        1,
+        "",
+        "register.csv line 5: no unit with code 'NOPE'\n"
+        "register.csv line 6: 'abc' is not a phone number\n"
+        "nothing was changed\n",
+    )
+    assert run(capsys, "member", "list", "--not-joined")[1] == (
+        "everyone in the register has joined\n"
+    )
+    missing = str(tmp_path / "nope.csv")
+    assert run(capsys, "member", "import", missing)[::2] == (1, "nope.csv: no such file\n")
+
+
+def test_xlsx_register_and_printable_invites(
+    env: Path,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    run(capsys, "org", "import", org_file(tmp_path))
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in [line.split(",") for line in REGISTER.splitlines()]:
+        sheet.append(row)
+    book.save(tmp_path / "register.xlsx")
+    assert run(capsys, "member", "import", str(tmp_path / "register.xlsx"))[0] == 0
+
+    out = tmp_path / "sheets"
+    code, text, _ = run(capsys, "member", "invites", "--unit", "RIV", "--out", str(out))
+    assert code == 0 and text.splitlines()[0] == "RIV-1: 2 entries, 2 invites, 1 QR pages"
+    calls = openpyxl.load_workbook(out / "RIV-1-call-list.xlsx").active
+    assert calls is not None
+    rows = list(calls.iter_rows(values_only=True))
+    assert rows[0] == ("name", "phone", "email", "joined", "invite link")
+    assert [r[:4] for r in rows[1:]] == [
+        ("Bo Chen", None, None, "no"),
+        ("王芳", "+8613800138000", "wang@example.org", "no"),
+    ]
+    assert all(str(r[4]).startswith("https://t.me/riverside_bot?start=") for r in rows[1:])
+    with Image.open(out / "RIV-1-qr-1.png") as image:
+        assert image.format == "PNG"
+    assert run(capsys, "member", "invites", "--unit", "NOPE", "--out", str(out))[::2] == (
+        1, "muster: --unit: no unit with code 'NOPE'\n",
+    )  # fmt: skip
+
+
+def test_chinese_names_on_the_qr_sheet_have_their_glyphs() -> None:
+    with no_missing_glyph(), warnings.catch_warnings():
+        png = qr_sheet(
+            [("王芳", "https://t.me/x?start=abc"), ("欧阳娜娜", "https://t.me/x?start=d")]
+        )
+    assert png.startswith(b"\x89PNG")
