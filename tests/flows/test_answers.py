@@ -51,6 +51,16 @@ def current(harness: Harness, message: SentMessage) -> SentMessage:
     return found
 
 
+async def press_after_close(
+    harness: Harness, person: FakeUser, message: SentMessage, label: str
+) -> tuple[str | None, SentMessage]:
+    """``person`` presses ``label`` once answers have closed (when the silent are listed to
+    their secretaries, an hour past the deadline): the toast, and the message then."""
+    harness.clock.advance(timedelta(hours=3, minutes=1))
+    replies = await harness.send(person, person.press(message, label))
+    return replies.callback_answers[0].text, current(harness, message)
+
+
 async def choose(harness: Harness, person: FakeUser, message: SentMessage, label: str) -> Replies:
     """``person`` presses ``label`` under ``message`` as it is now, through its "✏️ Change"
     button first when they have answered already."""
@@ -163,12 +173,9 @@ async def test_late_withdrawn_and_forged_presses_are_refused(
     stranger = harness.person(699, "Zed")
     replies = await harness.send(stranger, stranger.press_data(1, f"qa:{directive.id}:0"))
     assert "no longer applies" in (replies.callback_answers[0].text or "")
-    # Once the silent are listed to their secretaries (an hour past the deadline): refused,
-    # and the buttons go.
-    harness.clock.advance(timedelta(hours=3, minutes=1))
-    replies = await harness.send(ann, ann.press(received, "I can come"))
-    assert replies.callback_answers[0].text == "Answers are closed; this press was not recorded."
-    shown = current(harness, received)
+    # Once answers close: refused, and the buttons go.
+    toast, shown = await press_after_close(harness, ann, received, "I can come")
+    assert toast == "Answers are closed; this press was not recorded."
     assert shown.buttons == []
     assert shown.text is not None and shown.text.endswith("⏰ Answers are closed.")
     # Withdrawn.
@@ -226,11 +233,8 @@ async def test_change_is_refused_once_answers_close_or_for_another_directive(
     # Bo, who reads Chinese, presses "Change" after answers closed: told so, buttons gone.
     bo_received = harness.api.last_message(bo.id)
     await harness.send(bo, bo.press(bo_received, "I need transport"))
-    shown = current(harness, bo_received)
-    harness.clock.advance(timedelta(hours=3, minutes=1))
-    replies = await harness.send(bo, bo.press(shown, "✏️ 更改"))
-    assert replies.callback_answers[0].text == "答复已截止，这次点击未被记录。"
-    late = current(harness, bo_received)
+    toast, late = await press_after_close(harness, bo, current(harness, bo_received), "✏️ 更改")
+    assert toast == "答复已截止，这次点击未被记录。"
     assert late.buttons == []
     assert late.text is not None and late.text.endswith("⏰ 答复已截止。")
     member = await harness.services.storage.members.by_telegram_id(bo.id)
