@@ -208,6 +208,21 @@ class AnswerService:
         status = AnswerStatus.RECORDED if pressed.changed else AnswerStatus.UNCHANGED
         return self._result(status, directive, question, pressed.answer)
 
+    async def to_change(self, directive_id: int, telegram_id: int) -> AnswerResult:
+        """A press of "Change" under the member's answer: their current answer, UNCHANGED,
+        for its choices to be shown again (none yet: a crash came before the edit), or
+        the refusal a choice's press would get (closed, withdrawn, not a recipient)."""
+        refused, directive, question, member = await self._open(directive_id, telegram_id)
+        if refused is not None:
+            return refused
+        assert directive is not None and question is not None and member is not None
+        current = await self.storage.answers.current(directive_id, member.id)
+        if current is None:
+            return AnswerResult(AnswerStatus.UNKNOWN, directive)
+        if current.answer is None:
+            return AnswerResult(AnswerStatus.UNCHANGED, directive)
+        return self._result(AnswerStatus.UNCHANGED, directive, question, current.answer)
+
     async def give_number(self, directive_id: int, telegram_id: int, text: str) -> AnswerResult:
         """The number asked after the current choice, as typed (``１２`` too); BAD_NUMBER
         (with the choice, for its bounds) when it is not a whole number within them."""

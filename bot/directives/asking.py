@@ -1,12 +1,13 @@
-"""How a question reads to a member: its buttons (a choice by index, never by label) and
-the line that shows their answer under the directive (issue #16)."""
+"""How a question reads to a member: its buttons (a choice by index, never by label), the
+line that shows their answer under the directive and the one button to change it
+(issue #16)."""
 
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
 from bot.directives.answers import question_of
-from bot.directives.buttons import AnswerChoice
+from bot.directives.buttons import AnswerChoice, ChangeAnswer
 from bot.directives.questions import Question
 from bot.kit.i18n import Html, Translator
 from storage.answers import Answer
@@ -30,10 +31,27 @@ def answer_buttons(directive: Directive, chosen: int | None = None) -> list[list
     ]
 
 
+def answered_buttons(
+    i18n: Translator,
+    language: str,
+    directive: Directive,
+    answer: Answer | None,
+    *,
+    choosing: bool = False,
+) -> list[list[tuple[str, str]]]:
+    """Under an answer, one "✏️ Change" button: a small edit for the press (issue #16). The
+    choices (the current one marked) when there is no answer yet or while ``choosing``."""
+    if answer is None or choosing:
+        return answer_buttons(directive, answer.choice if answer else None)
+    if question_of(directive) is None or directive.status is DirectiveStatus.CANCELLED:
+        return []
+    return [[(i18n.t(language, "answer-change"), ChangeAnswer(directive.id).pack())]]
+
+
 def answered_line(
     i18n: Translator, language: str, question: Question, answer: Answer, zone: ZoneInfo
 ) -> Html:
-    """ "✅ You answered: I can come (+3) · 06:12 — tap another answer to change it"."""
+    """ "✅ You answered: I can come (3) · 06:12", the reason under it if given."""
     choice = question.choices[answer.choice]
     at = answer.at.astimezone(zone).strftime("%H:%M")
     if answer.number is not None:

@@ -1,5 +1,6 @@
 """The directives wing's buttons: acknowledging one (``ack``), answering a question
-(``qa``, the choice by its index, never its label), watching them (``dw``) and
+(``qa``, the choice by its index, never its label; ``qc``, changing the answer given),
+watching them (``dw``) and
 composing one (``dc``; its flow adopts Back / Cancel)."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from bot.kit.callbacks import Bit, Digits, Family, Id, OneOf, Page, Payload, Tap
 
 ACKNOWLEDGE = Family("ack", owner=__name__)
 ANSWER = Family("qa", owner=__name__)
+CHANGE = Family("qc", owner=__name__)  # the one button under an answer: the choices again
 FOLLOW_UP = Family("qf", owner=__name__)  # a choice's number / reason; its Cancel skips
 WATCH = Family("dw", owner=__name__)
 COMPOSE = Family("dc", owner=__name__)
@@ -25,6 +27,12 @@ class AnswerChoice(Payload, family=ANSWER):
 
     directive: Id
     choice: Annotated[int, Digits(1)]
+
+
+class ChangeAnswer(Payload, family=CHANGE):
+    """Under an answered question: show its choices again, the current one marked."""
+
+    directive: Id
 
 
 class DirectiveButton(Payload):

@@ -1,6 +1,7 @@
 """A member answers a directive's question (issue #16): a press on one of its choices,
-shown under the directive at once, then the number or the reason that choice asks for,
-typed (or /cancel: the choice stands). The rules are ``bot/directives/answers.py``."""
+shown under the directive at once with one "✏️ Change" button (which brings the choices
+back), then the number or the reason that choice asks for, typed (or /cancel: the choice
+stands). The rules are ``bot/directives/answers.py``."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.directives.answers import MAX_REASON, AnswerResult, AnswerStatus, Step
-from bot.directives.asking import answer_buttons, answered_text
-from bot.directives.buttons import FOLLOW_UP, AnswerChoice
+from bot.directives.asking import answered_buttons, answered_text
+from bot.directives.buttons import FOLLOW_UP, AnswerChoice, ChangeAnswer
 from bot.directives.questions import Reason
 from bot.directives.render import directive_text
 from handlers.directives.acknowledge import show_delivered
@@ -45,10 +46,7 @@ async def press(update: Update, context: MusterContext) -> int:
     telegram_id = person_of(update).telegram_id
     answers = context.services.answers
     result = await answers.answer(directive_id, telegram_id, choice)
-    if not result.accepted:
-        await reply.toast(_REFUSED.get(result.status, "button-stale"))
-        if result.status in _REFUSED:  # the buttons no longer apply: show why, without them
-            await _show(reply, await answers.seen(result, telegram_id), telegram_id)
+    if await _refused(reply, result, telegram_id):
         return FLOW.end(context)
     assert result.choice is not None
     key = "answer-recorded" if result.status is AnswerStatus.RECORDED else "answer-unchanged"
@@ -58,6 +56,32 @@ async def press(update: Update, context: MusterContext) -> int:
         reply.toast(key, choice=result.choice.label), _show(reply, shown, telegram_id)
     )
     return await _ask_next(reply, context, shown)
+
+
+@member_action
+async def change(update: Update, context: MusterContext) -> None:
+    """ "✏️ Change": the pressed message shows the choices again while answers are open."""
+    reply = await Reply.to(update, context)
+    telegram_id = person_of(update).telegram_id
+    answers = context.services.answers
+    result = await answers.to_change(reply.pressed(ChangeAnswer).directive, telegram_id)
+    if await _refused(reply, result, telegram_id):
+        return
+    shown = await answers.seen(result, telegram_id)
+    await asyncio.gather(reply.toast(""), _show(reply, shown, telegram_id, choosing=True))
+
+
+async def _refused(reply: Reply, result: AnswerResult, telegram_id: int) -> bool:
+    """A refused press is told why in a toast; when the buttons no longer apply (closed,
+    withdrawn), the message shows why, without them."""
+    if result.accepted:
+        return False
+    await reply.toast(_REFUSED.get(result.status, "button-stale"))
+    if result.status in _REFUSED:
+        await _show(
+            reply, await reply.context.services.answers.seen(result, telegram_id), telegram_id
+        )
+    return True
 
 
 async def _ask_next(reply: Reply, context: MusterContext, result: AnswerResult) -> int:
@@ -127,10 +151,17 @@ async def _follow_up(update: Update, context: MusterContext, step: Step) -> int:
     return await _ask_next(reply, context, shown)
 
 
-async def _show(reply: Reply, result: AnswerResult, chat_id: int, *, pressed: bool = True) -> None:
-    """The directive as delivered, with the member's answer under it and its buttons (the
-    current answer marked) while answers are open; the pressed message too when that was
-    another (a reminder's buttons)."""
+async def _show(
+    reply: Reply,
+    result: AnswerResult,
+    chat_id: int,
+    *,
+    pressed: bool = True,
+    choosing: bool = False,
+) -> None:
+    """The directive as delivered, with the member's answer under it and, while answers
+    are open, its "Change" button (the choices, the current one marked, when
+    ``choosing``); the pressed message too when that was another (a reminder's)."""
     directive, zone = result.directive, result.zone
     if directive is None or zone is None:
         return
@@ -138,8 +169,11 @@ async def _show(reply: Reply, result: AnswerResult, chat_id: int, *, pressed: bo
     body = directive_text(i18n, reply.language, directive, result.origin, zone, now)
     closed = reply.context.services.answers.closed(directive)
     text = answered_text(i18n, reply.language, body, directive, result.answer, zone, closed=closed)
-    chosen = result.answer.choice if result.answer else None
-    buttons = [] if closed else answer_buttons(directive, chosen)
+    buttons = (
+        []
+        if closed
+        else answered_buttons(i18n, reply.language, directive, result.answer, choosing=choosing)
+    )
     edits: list[Coroutine[Any, Any, None]] = []
     delivered = result.delivered_message_id
     query = reply.update.callback_query
@@ -161,3 +195,4 @@ def register(app: MusterApp) -> None:
             },
         )
     )
+    app.add_handler(CallbackQueryHandler(change, pattern=ChangeAnswer.pattern))

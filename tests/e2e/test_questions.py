@@ -91,6 +91,7 @@ async def test_members_answer_a_question_over_http_and_the_headcount_counts_them
                 edit = await api.wait_for_call("editMessageText", chat_id=chat_id, since=mark)
                 assert edit.message is not None and edit.message.text is not None
                 assert f"✅ You answered: {label} · " in edit.message.text
+                assert [text for text, _ in edit.message.buttons] == ["✏️ Change"]
             headcount = await services.answers.headcount(author, directive.id)
         finally:
             stop.set()

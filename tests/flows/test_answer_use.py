@@ -18,7 +18,7 @@ from fakeapi import FakeUser, Replies, SentMessage
 from storage.directives import Directive, FollowUp, Target
 from storage.models import Role
 from tests.flows.conftest import Harness
-from tests.flows.test_answers import ask
+from tests.flows.test_answers import ask, choose
 from tests.flows.test_directives import labels, members, no_checkins, sec, typed
 
 __all__ = ["members", "no_checkins", "sec"]  # fixtures, used by name
@@ -34,7 +34,7 @@ def received(harness: Harness, person: FakeUser, words: str) -> SentMessage:
 
 async def answer(harness: Harness, person: FakeUser, label: str, *typed: str) -> None:
     """``person`` presses ``label`` under the question they received, then types ``typed``."""
-    await harness.send(person, person.press(received(harness, person, "Heavy snow"), label))
+    await choose(harness, person, received(harness, person, "Heavy snow"), label)
     for text in typed:
         await harness.send(person, person.message(text))
 

@@ -1,6 +1,7 @@
 """A directive that asks (issue #16), as members live it: the choices as buttons, a press
-shown under the directive, the number or reason asked after it, a changed answer, late,
-withdrawn and forged presses refused, and only the silent reminded; in both languages."""
+shown under the directive with one "✏️ Change" button, the number or reason asked after
+it, a changed answer, late, withdrawn and forged presses refused, and only the silent
+reminded; in both languages."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 from bot.directives.drafting import Draft
 from bot.directives.questions import Choice, NumberQuestion, Question, Reason
-from fakeapi import FakeUser, SentMessage
+from fakeapi import FakeUser, Replies, SentMessage
 from storage.directives import Directive, Target
 from tests.flows.conftest import Harness
 from tests.flows.test_directives import labels, members, no_checkins, sec
@@ -24,7 +25,7 @@ QUESTION = Question(
         Choice("I cannot", Reason.REQUIRED),
     )
 )
-CHANGE = " — tap another answer to change it."
+CHANGE = ["✏️ Change"]
 
 
 async def ask(harness: Harness, sec: FakeUser, question: Question = QUESTION) -> Directive:
@@ -50,6 +51,26 @@ def current(harness: Harness, message: SentMessage) -> SentMessage:
     return found
 
 
+async def press_after_close(
+    harness: Harness, person: FakeUser, message: SentMessage, label: str
+) -> tuple[str | None, SentMessage]:
+    """``person`` presses ``label`` once answers have closed (when the silent are listed to
+    their secretaries, an hour past the deadline): the toast, and the message then."""
+    harness.clock.advance(timedelta(hours=3, minutes=1))
+    replies = await harness.send(person, person.press(message, label))
+    return replies.callback_answers[0].text, current(harness, message)
+
+
+async def choose(harness: Harness, person: FakeUser, message: SentMessage, label: str) -> Replies:
+    """``person`` presses ``label`` under ``message`` as it is now, through its "✏️ Change"
+    button first when they have answered already."""
+    shown = current(harness, message)
+    if labels(shown) in (CHANGE, ["✏️ 更改"]):
+        await harness.send(person, person.press(shown, labels(shown)[0]))
+        shown = current(harness, message)
+    return await harness.send(person, person.press(shown, label))
+
+
 async def test_members_answer_and_change_their_answer(
     harness: Harness, sec: FakeUser, members: list[FakeUser]
 ) -> None:
@@ -69,14 +90,24 @@ async def test_members_answer_and_change_their_answer(
     assert [call.method for call in replies.calls][:2] == ["answerCallbackQuery", "editMessageText"]
     shown = current(harness, received)
     assert shown.text is not None and shown.text.endswith(
-        "✅ You answered: I need transport · 16:12" + CHANGE
+        "✅ You answered: I need transport · 16:12"
     )
-    assert labels(shown) == ["I can come", "● I need transport", "I cannot"]
+    # One button, not the choices again: a small edit for each press.
+    assert labels(shown) == CHANGE
+    assert [data for _, data in shown.buttons] == [f"qc:{directive.id}"]
+    # "Change" brings the choices back, the current one marked, and records nothing.
+    replies = await harness.send(ann, ann.press(shown, "✏️ Change"))
+    assert replies.callback_answers[0].text is None
+    choosing = current(harness, received)
+    assert choosing.text == shown.text
+    assert labels(choosing) == ["I can come", "● I need transport", "I cannot"]
     # A double tap changes nothing; another choice replaces the answer (history kept).
-    replies = await harness.send(ann, ann.press(shown, "● I need transport"))
+    replies = await harness.send(ann, ann.press(choosing, "● I need transport"))
     assert replies.callback_answers[0].text == "That is already your answer: I need transport."
+    assert labels(current(harness, received)) == CHANGE
+    await harness.send(ann, ann.press(current(harness, received), "✏️ Change"))
     harness.clock.advance(timedelta(minutes=3))
-    replies = await harness.send(ann, ann.press(shown, "I can come"))
+    replies = await harness.send(ann, ann.press(current(harness, received), "I can come"))
     [asked] = [m for m in replies if not m.edited]
     assert asked.text == "How many can you bring?\nSend a whole number from 0 to 20, or /cancel."
     for typed in ("lots", "21", "-2"):
@@ -85,9 +116,8 @@ async def test_members_answer_and_change_their_answer(
     replies = await harness.send(ann, ann.message("３"))  # a full-width digit
     assert replies.texts[-1] == "✅ Thank you, your answer is recorded."
     shown = current(harness, received)
-    assert shown.text is not None and shown.text.endswith(
-        "✅ You answered: I can come (3) · 16:15" + CHANGE
-    )
+    assert shown.text is not None and shown.text.endswith("✅ You answered: I can come (3) · 16:15")
+    assert labels(shown) == CHANGE
     member = await harness.services.storage.members.by_telegram_id(ann.id)
     assert member is not None
     kept = await harness.services.storage.answers.history(directive.id, member.id)
@@ -112,7 +142,8 @@ async def test_a_reason_is_asked_in_the_members_language(
     assert replies.texts[-1] == "✅ 已记录，谢谢。"
     shown = current(harness, received)
     assert shown.text is not None
-    assert shown.text.endswith("✅ 您的答复：I cannot · 16:00 — 可点其他选项更改。\n原因：今晚值守")
+    assert shown.text.endswith("✅ 您的答复：I cannot · 16:00\n原因：今晚值守")
+    assert labels(shown) == ["✏️ 更改"]
 
 
 async def test_cancel_keeps_the_choice_without_the_number(
@@ -142,12 +173,9 @@ async def test_late_withdrawn_and_forged_presses_are_refused(
     stranger = harness.person(699, "Zed")
     replies = await harness.send(stranger, stranger.press_data(1, f"qa:{directive.id}:0"))
     assert "no longer applies" in (replies.callback_answers[0].text or "")
-    # Once the silent are listed to their secretaries (an hour past the deadline): refused,
-    # and the buttons go.
-    harness.clock.advance(timedelta(hours=3, minutes=1))
-    replies = await harness.send(ann, ann.press(received, "I can come"))
-    assert replies.callback_answers[0].text == "Answers are closed; this press was not recorded."
-    shown = current(harness, received)
+    # Once answers close: refused, and the buttons go.
+    toast, shown = await press_after_close(harness, ann, received, "I can come")
+    assert toast == "Answers are closed; this press was not recorded."
     assert shown.buttons == []
     assert shown.text is not None and shown.text.endswith("⏰ Answers are closed.")
     # Withdrawn.
@@ -181,8 +209,37 @@ async def test_only_the_silent_are_reminded_with_the_choices(
     # Answering from the reminder is answering: both messages show it.
     await harness.send(someone, someone.press(reminder, "I need transport"))
     delivered = next(m for m in harness.api.sent_to(someone.id) if m.buttons)
+    change = "✏️ 更改" if person == 1 else "✏️ Change"
     for message in (reminder, delivered):
-        assert labels(current(harness, message))[1] == "● I need transport"
+        assert labels(current(harness, message)) == [change]
+    # Changing from the reminder shows the choices there.
+    await harness.send(someone, someone.press(current(harness, reminder), change))
+    assert labels(current(harness, reminder))[1] == "● I need transport"
+
+
+async def test_change_is_refused_once_answers_close_or_for_another_directive(
+    harness: Harness, sec: FakeUser, members: list[FakeUser]
+) -> None:
+    directive = await ask(harness, sec)
+    ann, bo = members[0], members[1]
+    received = harness.api.last_message(ann.id)
+    await harness.send(ann, ann.press(received, "I need transport"))
+    # Forged: "Change" for a directive never sent to the presser, or that does not exist.
+    stranger = harness.person(699, "Zed")
+    for who, data in ((stranger, f"qc:{directive.id}"), (ann, f"qc:{directive.id + 50}")):
+        replies = await harness.send(who, who.press_data(received.message_id, data))
+        assert "no longer applies" in (replies.callback_answers[0].text or "")
+    assert labels(current(harness, received)) == CHANGE
+    # Bo, who reads Chinese, presses "Change" after answers closed: told so, buttons gone.
+    bo_received = harness.api.last_message(bo.id)
+    await harness.send(bo, bo.press(bo_received, "I need transport"))
+    toast, late = await press_after_close(harness, bo, current(harness, bo_received), "✏️ 更改")
+    assert toast == "答复已截止，这次点击未被记录。"
+    assert late.buttons == []
+    assert late.text is not None and late.text.endswith("⏰ 答复已截止。")
+    member = await harness.services.storage.members.by_telegram_id(bo.id)
+    assert member is not None
+    assert len(await harness.services.storage.answers.history(directive.id, member.id)) == 1
 
 
 async def test_a_message_left_unedited_by_a_crash_is_corrected_by_the_next_press(
@@ -198,7 +255,8 @@ async def test_a_message_left_unedited_by_a_crash_is_corrected_by_the_next_press
     replies = await harness.send(cy, cy.press(received, "I need transport"))
     assert replies.callback_answers[0].text == "That is already your answer: I need transport."
     shown = current(harness, received)
-    assert shown.text is not None and shown.text.endswith("I need transport · 16:00" + CHANGE)
+    assert shown.text is not None and shown.text.endswith("I need transport · 16:00")
+    assert labels(shown) == CHANGE
     member = await harness.services.storage.members.by_telegram_id(cy.id)
     assert member is not None
     assert len(await harness.services.storage.answers.history(directive.id, member.id)) == 1

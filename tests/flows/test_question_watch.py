@@ -18,7 +18,7 @@ from handlers.directives import headcount as headcount_screen
 from storage.directives import Directive, Target
 from storage.models import Role
 from tests.flows.conftest import Harness
-from tests.flows.test_answers import QUESTION, current
+from tests.flows.test_answers import QUESTION, choose, current
 from tests.flows.test_directives import labels, members, no_checkins, sec
 
 __all__ = ["members", "no_checkins", "sec"]  # fixtures, used by name
@@ -63,7 +63,7 @@ async def progress(harness: Harness, author: FakeUser, directive: Directive) -> 
 
 async def press(harness: Harness, person: FakeUser, label: str) -> None:
     received = next(m for m in harness.api.sent_to(person.id) if m.buttons)
-    await harness.send(person, person.press(current(harness, received), label))
+    await choose(harness, person, received, label)
 
 
 @pytest.fixture

@@ -130,11 +130,12 @@ directive-heading = <b>Directive from { $unit }</b>
 directive-heading-ack = <b>Directive from { $unit }</b> — acknowledge by { $deadline }
 directive-acknowledged-at = ✅ Acknowledged at { $time }
 directive-heading-answer = <b>Directive from { $unit }</b> — answer by { $deadline }
-answer-line = ✅ You answered: <b>{ $choice }</b> · { $time } — tap another answer to change it.
-answer-line-number = ✅ You answered: <b>{ $choice }</b> ({ $number }) · { $time } — tap another answer to change it.
+answer-line = ✅ You answered: <b>{ $choice }</b> · { $time }
+answer-line-number = ✅ You answered: <b>{ $choice }</b> ({ $number }) · { $time }
 answer-line-reason = { $line }
     Reason: { $reason }
 answer-closed-line = ⏰ Answers are closed.
+answer-change = ✏️ Change
 answer-recorded = Recorded: { $choice }.
 answer-unchanged = That is already your answer: { $choice }.
 answer-late = Answers are closed; this press was not recorded.

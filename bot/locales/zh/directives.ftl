@@ -109,11 +109,12 @@ directive-heading = <b>来自{ $unit }的通知</b>
 directive-heading-ack = <b>来自{ $unit }的通知</b> — 请于{ $deadline }前确认
 directive-acknowledged-at = ✅ 已于{ $time }确认
 directive-heading-answer = <b>来自{ $unit }的通知</b> — 请于{ $deadline }前答复
-answer-line = ✅ 您的答复：<b>{ $choice }</b> · { $time } — 可点其他选项更改。
-answer-line-number = ✅ 您的答复：<b>{ $choice }</b>（{ $number }）· { $time } — 可点其他选项更改。
+answer-line = ✅ 您的答复：<b>{ $choice }</b> · { $time }
+answer-line-number = ✅ 您的答复：<b>{ $choice }</b>（{ $number }）· { $time }
 answer-line-reason = { $line }
     原因：{ $reason }
 answer-closed-line = ⏰ 答复已截止。
+answer-change = ✏️ 更改
 answer-recorded = 已记录：{ $choice }。
 answer-unchanged = 您已选择了“{ $choice }”。
 answer-late = 答复已截止，这次点击未被记录。
