@@ -233,7 +233,7 @@ class DirectiveService:
             "directive_create",
             origin,
             f"directive {directive_id}: {len(draft.targets)} targets, "
-            f"{directive.recipients} recipients, ack {'yes' if draft.ack_required else 'no'}",
+            f"{directive.recipients} recipients, {_asks(draft)}",
         )
         if quote is not None:
             await self.authz.audit(
@@ -440,3 +440,11 @@ class DirectiveService:
             f"directive {directive_id}: {held} messages held back",
         )
         return held
+
+
+def _asks(draft: Draft) -> str:
+    """What the audit records a directive asks of its members."""
+    if draft.question is not None:
+        labels = " / ".join(choice.label for choice in draft.question.choices)
+        return f"asks: {labels}"
+    return f"ack {'yes' if draft.ack_required else 'no'}"

@@ -104,6 +104,10 @@ async def test_presets_in_one_tap_previewed_as_members_see_them(
     assert await stored_question(harness) == Question(
         (Choice("I can come"), Choice("I need transport"), Choice("I cannot", Reason.OPTIONAL))
     )
+    [created] = [
+        e for e in await harness.services.storage.audit.recent() if e.action == "directive_create"
+    ]
+    assert created.detail.endswith("asks: I can come / I need transport / I cannot")
     await harness.run_due()
     ann = harness.api.last_message(members[0].id)
     assert labels(ann) == shown  # the preview's buttons are the member's
