@@ -63,6 +63,8 @@ def _status(reply: Reply, directive: Directive, totals: Totals) -> str:
         total=totals.recipients,
         # A question's answers are in its headcount, not counted as acknowledgements.
         acked=totals.acked if directive.ack_required and not directive.question else -1,
+        # A question's first answer sets acked_at: those are the members who answered.
+        answered=totals.acked if directive.question else -1,
         unreachable=totals.unreachable,
     )
 

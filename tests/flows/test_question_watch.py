@@ -129,6 +129,11 @@ async def test_the_authors_message_becomes_the_headcount(
     assert lines == expected
     assert "Hillside" not in "\n".join(lines)
     assert bo.id  # Bo stays silent
+    # /directives lists the question with how many answered, not "acknowledged".
+    [listing] = await harness.send(author, author.command("directives"))
+    assert listing.text is not None
+    answered = {"en": "· 3 answered ·", "zh": "· 已答复3 ·"}[language]
+    assert answered in listing.text and "acknowledged" not in listing.text
 
 
 async def test_the_headcount_is_edited_only_when_a_figure_moved(

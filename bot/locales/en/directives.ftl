@@ -188,6 +188,9 @@ watch-button = { $number }. { $day } · { $text }
 watch-status = { $state } · sent { $sent }/{ $total }{ $acked ->
         [-1] {""}
        *[other] { " " }· ✅ { $acked } acknowledged
+    }{ $answered ->
+        [-1] {""}
+       *[other] { " " }· { $answered } answered
     } · { $unreachable } unreachable
 watch-state-scheduled = ⏳ scheduled
 watch-state-sending = sending

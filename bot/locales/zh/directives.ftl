@@ -158,6 +158,9 @@ watch-button = { $number }. { $day } · { $text }
 watch-status = { $state } · 已发{ $sent }/{ $total }{ $acked ->
         [-1] {""}
        *[other] { " " }· ✅ 已确认{ $acked }
+    }{ $answered ->
+        [-1] {""}
+       *[other] { " " }· 已答复{ $answered }
     } · 无法送达{ $unreachable }
 watch-state-scheduled = ⏳ 待发送
 watch-state-sending = 发送中
