@@ -23,7 +23,7 @@ ANSWER_COLUMNS = (
 
 
 def answer_columns(
-    reply: Reply, directive: Directive, local: Callable[[datetime | None], str | None]
+    reply: Reply, directive: Directive, local: Callable[[datetime | None], str | datetime | None]
 ) -> tuple[list[str], Callable[[ExportRow], list[Cell]]]:
     """The header and cells an export adds for a question (none for ✅ only): the choice
     as the author typed it, or "not answered" so the silent are listed too."""

@@ -267,7 +267,7 @@ async def export(update: Update, context: MusterContext) -> None:
     if view is None:
         return
     await reply.toast("")
-    header, rows = await _export_table(reply, view)
+    header, rows = await _export_table(reply, view, sheet=isinstance(pressed, b.ExportXlsx))
     name = f"directive-{format_date_iso(view.directive.send_at)}-{view.directive.id}"
     if isinstance(pressed, b.ExportXlsx):
         data, filename = xlsx_bytes({"recipients": (header, rows)}), f"{name}.xlsx"
@@ -282,15 +282,21 @@ async def export(update: Update, context: MusterContext) -> None:
     )
 
 
-async def _export_table(reply: Reply, view: DirectiveView) -> tuple[list[str], list[list[Cell]]]:
-    """Everyone the viewer may see: unit, member, delivery, acknowledgement (local times),
-    and their answer when it asks."""
+async def _export_table(
+    reply: Reply, view: DirectiveView, *, sheet: bool = False
+) -> tuple[list[str], list[list[Cell]]]:
+    """Everyone the viewer may see: unit, member, delivery, acknowledgement (local times:
+    text in a CSV, spreadsheet datetimes in a ``sheet``), and their answer when it asks."""
     services = reply.context.services
     actor = await actor_of(reply.update, reply.context)
     zone = services.settings.zone
 
-    def local(moment: datetime | None) -> str | None:
-        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else None
+    def local(moment: datetime | None) -> str | datetime | None:
+        if moment is None:
+            return None
+        here = moment.astimezone(zone).replace(second=0, microsecond=0)
+        # Spreadsheets have no timezones: the local time, naive (bot/kit/tables.py).
+        return here.replace(tzinfo=None) if sheet else here.strftime("%Y-%m-%d %H:%M")
 
     asked, answer = answer_columns(reply, view.directive, local)
     answers = await services.answers.for_export(actor, view.directive) if asked else None

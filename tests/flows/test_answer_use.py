@@ -8,7 +8,7 @@ import csv
 import io
 from collections import Counter
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -125,6 +125,10 @@ async def test_export_in_chinese_and_as_a_workbook(
     assert by_name["Cy"][6].value == "未答复"
     # A string, not a formula: the workbook holds the reason as typed.
     assert (by_name["Bo"][8].value, by_name["Bo"][8].data_type) == (HOSTILE, "s")
+    # Times are spreadsheet datetimes (the organisation's local time), text only in a CSV.
+    answered_at = by_name["Bo"][9].value
+    assert isinstance(answered_at, datetime) and answered_at.tzinfo is None
+    assert isinstance(by_name["Bo"][4].value, datetime)  # sent
 
 
 CAN_COME = "✉️ Message those who chose “I can come”"
