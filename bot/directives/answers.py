@@ -344,8 +344,10 @@ class AnswerService:
         counts = await self.visible(actor, directive)
         changes = await self.storage.answers.changes(directive.id) if counts else {}
         for count in counts:
-            listed = await self.members(actor, directive.id, count.root.id)
-            for person in listed[1] if listed else []:
+            # ``visible`` checked the scope of each root already: the same read as
+            # ``members``, without rolling the headcount up a second time.
+            listed = await self.storage.answers.members(directive.id, count.root.path, own=False)
+            for person in listed:
                 found[person.member_id] = (person.answer, changes.get(person.member_id, 0))
         return found
 
