@@ -39,6 +39,7 @@ from pydantic_settings import (
 )
 
 from bot.checkins.config import CheckinSettings, checkin_problems
+from bot.directives.config import LadderStep, ladder_problems
 from bot.duty.config import DutySettings, duty_problems
 from bot.kit.daily import ClockTime, Weekday
 from bot.kit.durations import Duration
@@ -214,8 +215,17 @@ class InviteSettings(_Section):
 
 
 class DirectiveSettings(_Section):
-    # Reminders go out at the deadline; secretaries get their lists this much later.
+    # Without a ladder: reminders go out at the deadline (a question's before it, see
+    # question_reminder_lead); secretaries get their lists this much later.
     escalation_grace: Duration = timedelta(hours=1)
+    # A question's silent are reminded this long before its answers close (at the
+    # deadline); one sent less than twice this before, halfway between.
+    question_reminder_lead: Duration = timedelta(minutes=30)
+    # The chase, step by step from when a directive starts sending (bot/directives/
+    # ladder.py); unset: the two steps above.
+    ladder: list[LadderStep] | None = None
+    # A directive marked urgent (paid) runs its ladder this much faster (0.5: twice).
+    urgent_factor: float = Field(default=1.0, gt=0, le=1)
     # How many directives /directives lists.
     recent: int = Field(default=10, ge=1, le=50)
 
@@ -443,6 +453,8 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
         ) from None
     problems = checkin_problems(settings.checkin) + duty_problems(settings.duty)
     problems += report_problems(settings.reports)
+    # No fallback channel can be configured until bot/fallback/ lands (issue #18).
+    problems += ladder_problems(settings.directives.ladder, fallback=False)
     if settings.invites.default_expiry > settings.invites.max_expiry:
         problems.append("invites.default_expiry: longer than invites.max_expiry")
     if problems:

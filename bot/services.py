@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.checkins.service import CheckinService
 from bot.config import Settings
 from bot.directives.answers import AnswerService
+from bot.directives.ladder import FallbackStep, Ladder
 from bot.directives.service import DirectiveService
 from bot.duty.on_duty import OnDutyService
 from bot.duty.roster import RosterService
@@ -37,6 +38,7 @@ class Services:
     register: RegisterService
     directives: DirectiveService
     answers: AnswerService
+    ladder: Ladder
     checkins: CheckinService
     roster: RosterService
     duty: DutyService
@@ -45,14 +47,22 @@ class Services:
     reports: ReportService
     privacy: PrivacyService
 
+    @property
+    def fallback_step(self) -> FallbackStep | None:
+        """What a ladder's fallback step does (the fallback channels, when wired)."""
+        return self.ladder.fallback
+
+    @fallback_step.setter
+    def fallback_step(self, step: FallbackStep | None) -> None:
+        self.ladder.fallback = step
+
     @classmethod
     def build(cls, settings: Settings, storage: Storage, clock: Clock) -> Services:
         authz = Authorizer(storage, clock, set(settings.organisation.admins))
         checkins = CheckinService(storage, clock, settings.checkin, settings.zone, authz)
         roster = RosterService(storage, clock, authz, settings.duty, settings.zone)
         duty = DutyService(storage, clock, authz, settings.duty, settings.zone)
-        grace = settings.directives.escalation_grace
-        answers = AnswerService(storage, clock, authz, settings.zone, grace)
+        answers = AnswerService(storage, clock, authz, settings.zone)
         reports = ReportService(storage, clock, authz, checkins, settings.reports)
         invites = InviteService(
             storage,
@@ -78,7 +88,6 @@ class Services:
                 clock,
                 authz,
                 zone=settings.zone,
-                escalation_grace=settings.directives.escalation_grace,
                 recent_limit=settings.directives.recent,
                 paid=settings.delivery,
             ),
@@ -88,6 +97,7 @@ class Services:
             on_duty=OnDutyService(storage, clock, settings.duty, duty),
             privacy=PrivacyService(storage, clock, authz, settings.retention, settings.zone),
             answers=answers,
+            ladder=Ladder(storage, clock, authz, settings.directives),
             summaries=SummaryService(
                 storage,
                 clock,

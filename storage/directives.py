@@ -129,7 +129,8 @@ def _kind(value: str | None) -> AttachmentKind | None:
     return AttachmentKind(value) if value else None
 
 
-def _directive(row: aiosqlite.Row) -> Directive:
+def directive_of(row: aiosqlite.Row) -> Directive:
+    """A ``directives`` row (``SELECT *``) as a :class:`Directive`."""
     return Directive(
         id=row["id"],
         author_member_id=row["author_member_id"],
@@ -168,7 +169,7 @@ def _directive(row: aiosqlite.Row) -> Directive:
 
 def _render_context(row: aiosqlite.Row) -> RenderContext:
     return RenderContext(
-        directive=_directive(row),
+        directive=directive_of(row),
         origin=row["origin_name"],
         language=row["member_language"],
         active=bool(row["member_active"]),
@@ -258,7 +259,7 @@ class DirectiveRepository:
         row = await self.db.fetchone_inline(
             "SELECT * FROM directives WHERE id = ?", (directive_id,)
         )
-        return _directive(row) if row else None
+        return directive_of(row) if row else None
 
     async def targets(self, directive_id: int) -> list[Target]:
         rows = await self.db.fetchall(
@@ -401,34 +402,17 @@ class DirectiveRepository:
             "SELECT * FROM directives WHERE status = 'sending'"
             " OR (status = 'cancelled' AND finished_at IS NULL AND recipients > 0)"
         )
-        return [_directive(r) for r in rows]
+        return [directive_of(r) for r in rows]
 
     async def asking(self, closing_after: datetime) -> list[Directive]:
-        """Questions sent whose answers are still open (deadline after ``closing_after``,
-        i.e. now - grace) and whose author has a live message: their headcount moves."""
+        """Questions sent whose deadline (when answers close) is after ``closing_after``
+        and whose author has a live message: their headcount moves."""
         rows = await self.db.fetchall(
             "SELECT * FROM directives WHERE status = 'sent' AND question IS NOT NULL"
             " AND progress_chat_id IS NOT NULL AND ack_deadline > ?",
             (to_db_time(closing_after),),
         )
-        return [_directive(r) for r in rows]
-
-    async def due_reminders(self, now: datetime) -> list[Directive]:
-        rows = await self.db.fetchall(
-            "SELECT * FROM directives WHERE ack_required = 1 AND status IN ('sending', 'sent')"
-            " AND reminded_at IS NULL AND ack_deadline <= ?",
-            (to_db_time(now),),
-        )
-        return [_directive(r) for r in rows]
-
-    async def due_escalations(self, before: datetime) -> list[Directive]:
-        """Reminded directives whose deadline is at or before ``before`` (deadline + grace)."""
-        rows = await self.db.fetchall(
-            "SELECT * FROM directives WHERE ack_required = 1 AND status IN ('sending', 'sent')"
-            " AND reminded_at IS NOT NULL AND escalated_at IS NULL AND ack_deadline <= ?",
-            (to_db_time(before),),
-        )
-        return [_directive(r) for r in rows]
+        return [directive_of(r) for r in rows]
 
     async def queue_reminders(
         self,
@@ -439,8 +423,8 @@ class DirectiveRepository:
         member_ids: Sequence[int] | None = None,
     ) -> int:
         """Queue a reminder to each recipient who got the directive and has not acknowledged:
-        all of them once (the deadline pass, recorded in ``reminded_at``), or those in
-        ``member_ids`` (a secretary's "remind now")."""
+        all of them (a remind step of the ladder, which records it; ``reminded_at`` keeps
+        the first), or those in ``member_ids`` (a secretary's "remind now")."""
         stamp = to_db_time(now)
         only, extra = "", list(member_ids or ())
         if member_ids is not None:
@@ -449,12 +433,10 @@ class DirectiveRepository:
             only = f" AND r.member_id IN ({','.join('?' * len(member_ids))})"
         async with self.db.transaction() as conn:
             if member_ids is None:
-                cursor = await conn.execute(
-                    "UPDATE directives SET reminded_at = ? WHERE id = ? AND reminded_at IS NULL",
+                await conn.execute(
+                    "UPDATE directives SET reminded_at = COALESCE(reminded_at, ?) WHERE id = ?",
                     (stamp, directive_id),
                 )
-                if cursor.rowcount != 1:
-                    return 0
             cursor = await conn.execute(
                 "INSERT INTO outbox (kind, chat_id, member_id, directive_id, priority,"
                 " next_attempt_at, created_at)"
@@ -478,14 +460,6 @@ class DirectiveRepository:
                 ),
             )
             return cursor.rowcount
-
-    async def mark_escalated(self, directive_id: int, now: datetime) -> bool:
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE directives SET escalated_at = ? WHERE id = ? AND escalated_at IS NULL",
-                (to_db_time(now), directive_id),
-            )
-        return cursor.rowcount == 1
 
     async def acknowledge(
         self, directive_id: int, member_id: int, now: datetime
@@ -622,7 +596,7 @@ class DirectiveRepository:
             " ORDER BY id DESC LIMIT ?",
             (*params, *params, limit),
         )
-        return [_directive(r) for r in rows]
+        return [directive_of(r) for r in rows]
 
     async def cancel(self, directive_id: int, now: datetime) -> int | None:
         """Stop a directive that is scheduled or still sending, and every message of it not

@@ -17,6 +17,7 @@ from storage.grids import GridRepository
 from storage.inbox import InboxRepository
 from storage.incidents import IncidentRepository
 from storage.invites import InviteRepository
+from storage.ladder import LadderRepository
 from storage.leave import LeaveRepository
 from storage.members import MemberRepository
 from storage.outbox import OutboxRepository
@@ -38,6 +39,7 @@ class Storage:
         self.outbox = OutboxRepository(db)
         self.directives = DirectiveRepository(db)
         self.answers = AnswerRepository(db)
+        self.ladder = LadderRepository(db)
         self.checkins = CheckinRepository(db)
         self.cases = CaseRepository(db)
         self.leave = LeaveRepository(db)

@@ -134,24 +134,20 @@ class Headcount:
 
 
 class AnswerService:
-    def __init__(
-        self, storage: Storage, clock: Clock, authz: Authorizer, zone: ZoneInfo, grace: timedelta
-    ) -> None:
-        """``zone``: the organisation's, for members whose unit has none of its own;
-        ``grace``: how long after the deadline the silent are listed to their secretaries
-        (``directives.escalation_grace``), which is when answers close."""
+    def __init__(self, storage: Storage, clock: Clock, authz: Authorizer, zone: ZoneInfo) -> None:
+        """``zone``: the organisation's, for members whose unit has none of its own."""
         self.storage = storage
         self.clock = clock
         self.authz = authz
         self.zone = zone
-        self.grace = grace
 
     def closed(self, directive: Directive) -> bool:
-        """Whether answers are closed. The deadline's reminder asks the silent to answer,
-        so answers stay open until the escalation lists who is still silent (deadline +
-        grace): late is better than never, and the lists agree with the headcount."""
+        """Whether a question's answers are closed: at its deadline (issue #16). Its
+        silent were reminded before it (bot/directives/ladder.py), so that the reminder
+        can still be answered."""
         deadline = directive.ack_deadline
-        return deadline is not None and self.clock.now() > deadline + self.grace
+        asks = directive.question is not None
+        return asks and deadline is not None and self.clock.now() >= deadline
 
     async def seen(self, result: AnswerResult, telegram_id: int) -> AnswerResult:
         """``result`` with what showing it under the member's directive needs: where it
@@ -304,7 +300,7 @@ class AnswerService:
     async def watched(self) -> list[Directive]:
         """Questions whose author's message still moves: answers open, or closed within
         the last few minutes (a press just before closing shows on the next tick)."""
-        return await self.storage.directives.asking(self.clock.now() - self.grace - CATCH_UP)
+        return await self.storage.directives.asking(self.clock.now() - CATCH_UP)
 
     async def visible(self, actor: Actor, directive: Directive) -> list[Headcount]:
         """The headcounts ``actor`` may see in ``/directives``: under the unit it is from

@@ -65,6 +65,12 @@ def answered_line(
     return line
 
 
+def closing(directive: Directive, zone: ZoneInfo) -> str:
+    """When a question's answers close (its deadline), in the member's local time."""
+    deadline = directive.ack_deadline
+    return deadline.astimezone(zone).strftime("%H:%M") if deadline else ""
+
+
 def answered_text(
     i18n: Translator,
     language: str,
@@ -76,11 +82,11 @@ def answered_text(
     closed: bool,
 ) -> str:
     """The directive as the member sees it (``body``, from ``directive_text``), with their
-    answer under it, and a line saying so once answers have ``closed``."""
+    answer under it, and a line saying when answers closed once they have."""
     question = question_of(directive)
     parts = [body]
     if question is not None and answer is not None:
         parts.append(answered_line(i18n, language, question, answer, zone))
-    if closed:
-        parts.append(i18n.t(language, "answer-closed-line"))
+    if closed and directive.ack_deadline is not None:
+        parts.append(i18n.t(language, "answer-closed-line", time=closing(directive, zone)))
     return "\n\n".join(parts)

@@ -44,12 +44,15 @@ def headcount_text(
     *,
     above: str = "",
     limit: int = TELEGRAM_LIMIT,
+    closed: str | None = None,
 ) -> str:
-    """The whole message: ``above`` (the delivery line, a directive's heading), the total,
-    then the units, folded to at most ``limit`` characters (one Telegram message)."""
+    """The whole message: ``above`` (the delivery line, a directive's heading), the total
+    (saying answers ``closed`` at that local time, once they have), then the units,
+    folded to at most ``limit`` characters (one Telegram message)."""
     total = headcount.total
     heading = i18n.t(
-        language, "headcount-heading", answered=total.answered, total=total.recipients,
+        language, "headcount-heading-closed" if closed else "headcount-heading",
+        answered=total.answered, total=total.recipients, time=closed or "",
         parts=tally_parts(i18n, language, headcount, total),
     )  # fmt: skip
 

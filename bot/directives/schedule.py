@@ -17,11 +17,10 @@ from telegram.error import TelegramError
 from bot.config import MESSAGES_PER_STAR
 from bot.delivery.outgoing import Attachment as OutgoingAttachment
 from bot.delivery.outgoing import Outgoing, PaidBudget, PaidLedger, Renderer, notice_message
-from bot.directives.buttons import OpenDirective
-from bot.directives.escalation import Escalation
+from bot.directives.chasing import ChaseNotices, chase_line, names
 from bot.directives.headcount import headcount_text
 from bot.directives.render import ack_buttons, directive_text, reminder_text
-from bot.kit.i18n import Html, Translator, join_html
+from bot.kit.i18n import Html, Translator
 from bot.services import Services
 from storage.directives import (
     Directive,
@@ -33,7 +32,6 @@ from storage.models import AttachmentKind, DirectiveStatus
 from storage.outbox import NewMessage, OutboxRow
 
 log = logging.getLogger(__name__)
-LISTED = 20  # names in one escalation or unreachable notice before "…and N more"
 
 
 class DirectiveRenderers:
@@ -88,8 +86,11 @@ class DirectiveRenderers:
 
     async def reminder(self, row: OutboxRow) -> Outgoing | None:
         found = await self._context(row)
-        # Acknowledged since the reminder was queued: nothing to remind of.
+        # Acknowledged since the reminder was queued: nothing to remind of; nor, once a
+        # question's answers closed, anything it could still do.
         if found is None or found[0].acked_at is not None:
+            return None
+        if self.services.answers.closed(found[0].directive):
             return None
         context, zone = found
         i18n, now = self.services.i18n, self.services.clock.now()
@@ -126,13 +127,8 @@ async def directive_tick(services: Services, bot: Bot, paid: PaidLedger | None =
     """One pass of the directive schedule; returns how many things it did. ``paid``: the
     delivery engine's account of paid broadcasts, stored with their directives."""
     done = len(await services.directives.start_due())
-    done += len(await services.directives.remind_due())
-    now = services.clock.now()
-    done += await services.directives.escalate_due(
-        lambda directive, escalations: [
-            _escalation_notice(services, directive, e, now) for e in escalations
-        ]
-    )
+    queued, climbed = await services.ladder.run_due(ChaseNotices(services, services.clock.now()))
+    done += queued + len(climbed)
     for directive in await services.directives.in_progress():
         if directive.paid and paid is not None:
             directive, refused = await _record_paid(services, directive, paid)
@@ -140,8 +136,15 @@ async def directive_tick(services: Services, bot: Bot, paid: PaidLedger | None =
         done += await _progress(services, bot, directive)
     # A question's headcount moves after sending too, while answers come in: the same
     # edit, at most once a tick and only when a figure changed (nothing to do: not work).
-    for directive in await services.answers.watched():
+    watched = await services.answers.watched()
+    for directive in watched:
         await _progress(services, bot, directive)
+    # A step of the chase shows on the author's message (those above were shown already).
+    shown = {d.id for d in watched}
+    for directive_id in climbed:
+        found = await services.storage.directives.get(directive_id)
+        if found is not None and found.id not in shown:
+            await _progress(services, bot, found)
     return done
 
 
@@ -203,6 +206,7 @@ async def _progress(services: Services, bot: Bot, directive: Directive) -> int:
     totals = await services.directives.totals(directive)
     author = await storage.members.by_telegram_id(directive.author_telegram_id)
     language = author.language if author else i18n.default_language
+    zone = services.directives.zone_of(await storage.units.get(author.unit_id) if author else None)
     if directive.status is DirectiveStatus.CANCELLED:
         key = "directive-progress-withdrawn"
     else:
@@ -222,7 +226,14 @@ async def _progress(services: Services, bot: Bot, directive: Directive) -> int:
         text = Html(text + "\n" + paid_line(i18n, language, directive))
     headcount = await services.answers.for_author(directive)
     if headcount is not None:  # a question: the delivery line over its headcount
-        text = Html(headcount_text(i18n, language, headcount, above=text + "\n"))
+        deadline = directive.ack_deadline
+        closed = None
+        if deadline is not None and services.answers.closed(directive):
+            closed = deadline.astimezone(zone).strftime("%H:%M")
+        text = Html(headcount_text(i18n, language, headcount, above=text + "\n", closed=closed))
+    chase = await services.ladder.state(directive)
+    if chase is not None and (line := chase_line(i18n, language, chase, zone)):
+        text = Html(text + "\n" + line)
     if text != directive.progress_text and directive.progress_chat_id:
         # Paced, with the replies, by the bot's rate limiter (bot/delivery/reply_pacing.py).
         with contextlib.suppress(TelegramError):  # the author deleted it, or blocked us
@@ -265,43 +276,6 @@ async def _enqueue(services: Services, messages: list[NewMessage]) -> None:
             await services.storage.outbox.enqueue_many(conn, messages, services.clock.now())
 
 
-def _names(i18n: Translator, language: str, people: list[Straggler]) -> Html:
-    return i18n.names(
-        language, people, lambda p: p.display_name + (" ⚠️" if p.unreachable else ""), count=LISTED
-    )
-
-
-def _escalation_notice(
-    services: Services, directive: Directive, escalation: Escalation, now: datetime
-) -> NewMessage:
-    i18n = services.i18n
-    secretary = escalation.secretary
-    language = secretary.language
-    lines = [
-        i18n.t(
-            language,
-            "escalation-unit",
-            unit=unit.name,
-            count=len(people),
-            names=_names(i18n, language, people),
-        )
-        for unit, people in escalation.groups
-    ]
-    total = sum(len(people) for _, people in escalation.groups)
-    # A question is chased for an answer, not an acknowledgement.
-    key = "escalation-list-answer" if directive.question else "escalation-list"
-    text = i18n.t(language, key, count=total, lines=join_html("\n", lines))
-    assert secretary.telegram_id is not None
-    return notice_message(
-        secretary.telegram_id,
-        text,
-        not_before=now,
-        member_id=secretary.id,
-        directive_id=directive.id,
-        buttons=[[(i18n.t(language, "escalation-open"), OpenDirective(directive.id).pack())]],
-    )
-
-
 async def _unreachable_notices(
     services: Services, directive: Directive, lost: list[Straggler], now: datetime
 ) -> list[NewMessage]:
@@ -325,7 +299,7 @@ async def _unreachable_notices(
                 "unreachable-notice",
                 unit=unit.name,
                 count=len(people),
-                names=_names(i18n, language, people),
+                names=names(i18n, language, people),
             )
             messages.append(
                 notice_message(

@@ -4,16 +4,15 @@ and its checks are ``drafting.py``; the secretaries' lists past the deadline,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.config import DeliverySettings
 from bot.directives.answers import ExportRow, chosen_answer
 from bot.directives.drafting import DirectiveError, Draft, PaidQuote, check_text, paid_estimate
-from bot.directives.escalation import Escalation, escalation_lists
 from bot.kit.clock import Clock
 from bot.kit.people import require_active
 from bot.kit.zones import unit_zone, zone_named
@@ -22,7 +21,7 @@ from storage import Storage
 from storage.answers import Answer
 from storage.directives import Directive, FollowUp, PaidTerms, Straggler, Target, UnitTally
 from storage.models import DirectiveStatus, Member, Role, Unit
-from storage.outbox import NewMessage, Priority
+from storage.outbox import Priority
 
 
 class AckStatus(StrEnum):
@@ -88,7 +87,6 @@ class DirectiveService:
         authz: Authorizer,
         *,
         zone: ZoneInfo,
-        escalation_grace: timedelta,
         recent_limit: int = 10,
         paid: DeliverySettings | None = None,
     ) -> None:
@@ -97,7 +95,6 @@ class DirectiveService:
         self.clock = clock
         self.authz = authz
         self.zone = zone
-        self.escalation_grace = escalation_grace
         self.recent_limit = recent_limit
         self.paid = paid if paid is not None and paid.paid_broadcast else None
 
@@ -309,36 +306,6 @@ class DirectiveService:
             if await self.storage.directives.materialise(directive_id, now, follow_up):
                 started.append(directive_id)
         return started
-
-    async def remind_due(self) -> list[Directive]:
-        """At the deadline, one reminder to each recipient still silent."""
-        now = self.clock.now()
-        reminded = []
-        for directive in await self.storage.directives.due_reminders(now):
-            await self.storage.directives.queue_reminders(
-                directive.id, now, priority=Priority.REMINDER
-            )
-            reminded.append(directive)
-        return reminded
-
-    async def escalate_due(
-        self, notices: Callable[[Directive, list[Escalation]], list[NewMessage]]
-    ) -> int:
-        """After deadline + grace: each secretary's list of their silent members, queued as
-        ``notices`` words it in the transaction that marks the directive escalated, so a
-        restart neither sends the lists twice nor loses them. Returns the messages queued."""
-        now = self.clock.now()
-        queued = 0
-        for directive in await self.storage.directives.due_escalations(now - self.escalation_grace):
-            async with self.storage.db.transaction() as conn:
-                if not await self.storage.directives.mark_escalated(directive.id, now):
-                    continue
-                messages = notices(
-                    directive, await escalation_lists(self.storage, self.authz, directive)
-                )
-                await self.storage.outbox.enqueue_many(conn, messages, now)
-            queued += len(messages)
-        return queued
 
     async def in_progress(self) -> list[Directive]:
         return await self.storage.directives.sending()

@@ -109,13 +109,19 @@ class Authorizer:
 
     async def nearest_secretaries(self, unit: Unit) -> list[Member]:
         """The unit's secretaries, or, where it has none, those of the nearest unit above."""
+        found = await self.nearest(unit, Role.SECRETARY)
+        return found[1] if found else []
+
+    async def nearest(self, unit: Unit, role: Role) -> tuple[Unit, list[Member]] | None:
+        """The unit nearest ``unit`` (itself, else the closest above) with holders of
+        ``role`` in Telegram, and them."""
         chain = [unit, *reversed(await self.storage.units.ancestors(unit))]
-        holders = await self.storage.members.holders([u.id for u in chain], Role.SECRETARY)
+        holders = await self.storage.members.holders([u.id for u in chain], role)
         for candidate in chain:
             found = [m for unit_id, m in holders if unit_id == candidate.id and m.telegram_id]
             if found:
-                return found
-        return []
+                return candidate, found
+        return None
 
     async def actor(self, telegram_id: int) -> Actor:
         member = await self.storage.members.by_telegram_id(telegram_id)

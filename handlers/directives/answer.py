@@ -14,7 +14,7 @@ from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.directives.answers import MAX_REASON, AnswerResult, AnswerStatus, Step
-from bot.directives.asking import answered_buttons, answered_text
+from bot.directives.asking import answered_buttons, answered_text, closing
 from bot.directives.buttons import FOLLOW_UP, AnswerChoice, ChangeAnswer
 from bot.directives.questions import Reason
 from bot.directives.render import directive_text
@@ -76,11 +76,14 @@ async def _refused(reply: Reply, result: AnswerResult, telegram_id: int) -> bool
     withdrawn), the message shows why, without them."""
     if result.accepted:
         return False
-    await reply.toast(_REFUSED.get(result.status, "button-stale"))
-    if result.status in _REFUSED:
-        await _show(
-            reply, await reply.context.services.answers.seen(result, telegram_id), telegram_id
-        )
+    if result.status not in _REFUSED:
+        await reply.toast("button-stale")
+        return True
+    shown = await reply.context.services.answers.seen(result, telegram_id)
+    # "Answers closed at 18:00", in the member's local time.
+    at = closing(shown.directive, shown.zone) if shown.directive and shown.zone else ""
+    await reply.toast(_REFUSED[result.status], time=at)
+    await _show(reply, shown, telegram_id)
     return True
 
 

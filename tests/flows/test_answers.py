@@ -54,9 +54,9 @@ def current(harness: Harness, message: SentMessage) -> SentMessage:
 async def press_after_close(
     harness: Harness, person: FakeUser, message: SentMessage, label: str
 ) -> tuple[str | None, SentMessage]:
-    """``person`` presses ``label`` once answers have closed (when the silent are listed to
-    their secretaries, an hour past the deadline): the toast, and the message then."""
-    harness.clock.advance(timedelta(hours=3, minutes=1))
+    """``person`` presses ``label`` a second after answers closed (at the deadline, 18:00):
+    the toast, and the message then."""
+    harness.clock.advance(timedelta(hours=2, seconds=1))
     replies = await harness.send(person, person.press(message, label))
     return replies.callback_answers[0].text, current(harness, message)
 
@@ -175,9 +175,9 @@ async def test_late_withdrawn_and_forged_presses_are_refused(
     assert "no longer applies" in (replies.callback_answers[0].text or "")
     # Once answers close: refused, and the buttons go.
     toast, shown = await press_after_close(harness, ann, received, "I can come")
-    assert toast == "Answers are closed; this press was not recorded."
+    assert toast == "Answers closed at 18:00; this press was not recorded."
     assert shown.buttons == []
-    assert shown.text is not None and shown.text.endswith("⏰ Answers are closed.")
+    assert shown.text is not None and shown.text.endswith("⏰ Answers closed at 18:00.")
     # Withdrawn.
     later = await ask(harness, sec)
     await harness.services.storage.db.write(
@@ -199,7 +199,7 @@ async def test_only_the_silent_are_reminded_with_the_choices(
     ann = members[0]
     await harness.send(ann, ann.press(harness.api.last_message(ann.id), "I need transport"))
     before = len(harness.api.sent_to(ann.id))
-    harness.clock.advance(timedelta(hours=2))
+    harness.clock.advance(timedelta(hours=1, minutes=30))  # 17:30: half an hour before 18:00
     await harness.run_due()
     assert len(harness.api.sent_to(ann.id)) == before  # answered: not reminded
     someone = members[person]
@@ -234,9 +234,9 @@ async def test_change_is_refused_once_answers_close_or_for_another_directive(
     bo_received = harness.api.last_message(bo.id)
     await harness.send(bo, bo.press(bo_received, "I need transport"))
     toast, late = await press_after_close(harness, bo, current(harness, bo_received), "✏️ 更改")
-    assert toast == "答复已截止，这次点击未被记录。"
+    assert toast == "答复已于18:00截止，这次点击未被记录。"
     assert late.buttons == []
-    assert late.text is not None and late.text.endswith("⏰ 答复已截止。")
+    assert late.text is not None and late.text.endswith("⏰ 答复已于18:00截止。")
     member = await harness.services.storage.members.by_telegram_id(bo.id)
     assert member is not None
     assert len(await harness.services.storage.answers.history(directive.id, member.id)) == 1

@@ -81,7 +81,9 @@ async def test_presets_in_one_tap_previewed_as_members_see_them(
     ]  # fmt: skip
     [step] = await harness.send(sec, sec.press(step, "Continue ›"))
     assert step.text is not None and step.text.startswith("By when must members answer?")
-    assert "they can still answer until their secretary is sent the list" in step.text
+    assert "Answers close then; those who have not answered are reminded shortly before" in (
+        step.text
+    )
     [step] = await harness.send(sec, sec.press(step, "18:00 today"))
     [preview] = await harness.send(sec, sec.press(step, "Now"))
     assert preview.text == (

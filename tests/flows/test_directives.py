@@ -142,7 +142,10 @@ async def test_compose_send_and_progress(
     assert labels(bo) == ["✅ 确认收到"]
     progress = harness.api.message(601, done.message_id)
     assert progress is not None
-    assert progress.text == "✅ Directive sent: 3 of 3 · 0 unreachable"
+    # The chase to come (the default ladder: the reminder at the deadline).
+    assert (
+        progress.text == "✅ Directive sent: 3 of 3 · 0 unreachable\nChase: next: reminder at 18:00"
+    )
 
 
 async def test_acknowledge_once_and_message_edited(

@@ -88,6 +88,8 @@ async def dee(harness: Harness) -> FakeUser:
                 " · not answered 1",
                 "Riverside District (own members): I can come 0 · I need transport 1"
                 " · I cannot 0 · not answered 0",
+                # Its silent are reminded 30 minutes before answers close (at 18:00).
+                "Chase: next: reminder at 17:30",
             ],
         ),
         (
@@ -101,6 +103,7 @@ async def dee(harness: Harness) -> FakeUser:
                 " · 未答复1人",
                 "Riverside District（本级成员）：I can come 0人 · I need transport 1人"
                 " · I cannot 0人 · 未答复0人",
+                "催办：下一步：17:30 提醒",
             ],
         ),
     ],
@@ -146,8 +149,8 @@ async def test_the_headcount_is_edited_only_when_a_figure_moved(
     await press(harness, members[1], "I need transport")
     await harness.run_due()
     assert (await progress(harness, sec, directive))[2] == "Headcount — 1 of 3 answered"
-    # Answers closed (deadline + grace, and the catch-up): no more edits, nothing looked at.
-    harness.clock.advance(timedelta(hours=4))
+    # Answers closed (the deadline, and the catch-up): no more edits, nothing looked at.
+    harness.clock.advance(timedelta(hours=2, minutes=11))
     assert await harness.services.answers.watched() == []
 
 

@@ -122,12 +122,12 @@ async def test_presses_that_cannot_count_are_refused(
         await services.storage.members.set_active(conn, member.id, False, clock.now())
     with pytest.raises(InactiveMemberError):
         await answers.answer(asked.id, 31, 0)
-    # Past the deadline, the reminder asks the silent to answer: open until the secretaries
-    # get the list of the silent (deadline + escalation grace), then closed.
-    clock.advance(timedelta(hours=2, minutes=30))
+    # Answers close at the deadline (issue #16): a second before, recorded; at it, late.
+    clock.advance(timedelta(hours=2, seconds=-1))
     assert (await answers.answer(asked.id, 32, 0)).status is AnswerStatus.RECORDED
-    clock.advance(timedelta(minutes=30, seconds=1))
+    clock.advance(timedelta(seconds=1))
     assert (await answers.answer(asked.id, 30, 0)).status is AnswerStatus.LATE
+    assert (await answers.to_change(asked.id, 32)).status is AnswerStatus.LATE
     plain = await send(services, question=None)
     assert (await answers.answer(plain.id, 30, 0)).status is AnswerStatus.NOT_A_QUESTION
     later = await send(services)

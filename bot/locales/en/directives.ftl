@@ -73,7 +73,7 @@ question-prompt-empty = The number question after choice { $choice } has no text
 question-prompt-too-long = The number question after choice { $choice } has { $length } characters; the limit is { $limit }. Shorten it and send it again, or /cancel.
 question-number-bounds = { $low } to { $high } is not a range: the smallest must be 0 or more and not above the largest, at most 999999. Send two numbers like 0 50, or /cancel.
 directive-ask-deadline = By when must it be acknowledged? Choose, or type a time like 18:00 or 2026-12-01 18:00 ({ $zone }).
-directive-ask-deadline-answer = By when must members answer? Choose, or type a time like 18:00 or 2026-12-01 18:00 ({ $zone }). Then those who have not answered are reminded; they can still answer until their secretary is sent the list of the silent.
+directive-ask-deadline-answer = By when must members answer? Choose, or type a time like 18:00 or 2026-12-01 18:00 ({ $zone }). Answers close then; those who have not answered are reminded shortly before, while they can still answer.
 directive-ask-schedule = When should it go out? Choose, or type a time like 08:00 or 2026-12-01 08:00 ({ $zone }).
 directive-send-now = Now
 directive-bad-time = That is not a time I understand. Type it like 18:00 or 2026-12-01 18:00, or /cancel.
@@ -134,11 +134,11 @@ answer-line = ✅ You answered: <b>{ $choice }</b> · { $time }
 answer-line-number = ✅ You answered: <b>{ $choice }</b> ({ $number }) · { $time }
 answer-line-reason = { $line }
     Reason: { $reason }
-answer-closed-line = ⏰ Answers are closed.
+answer-closed-line = ⏰ Answers closed at { $time }.
 answer-change = ✏️ Change
 answer-recorded = Recorded: { $choice }.
 answer-unchanged = That is already your answer: { $choice }.
-answer-late = Answers are closed; this press was not recorded.
+answer-late = Answers closed at { $time }; this press was not recorded.
 answer-ask-number = { $prompt }
     Send a whole number from { $low } to { $high }, or /cancel.
 answer-bad-number = That is not a whole number from { $low } to { $high }. Send it again, or /cancel.
@@ -156,7 +156,7 @@ directive-ack-done = Acknowledged at { $time }.
 directive-ack-already = Already acknowledged at { $time }.
 directive-withdrawn = This directive was withdrawn.
 directive-reminder = ⚠️ <b>Reminder:</b> please acknowledge the directive from { $unit } (due { $deadline }).
-directive-reminder-answer = ⚠️ <b>Reminder:</b> please answer the directive from { $unit } (due { $deadline }).
+directive-reminder-answer = ⚠️ <b>Reminder:</b> please answer the directive from { $unit }: answers close at { $deadline }.
 reminder-done = ✅ Acknowledged at { $time }.
 
 # Directives: chasing
@@ -172,6 +172,36 @@ escalation-list-answer = ⚠️ <b>{ $count } { $count ->
     { $lines }
 escalation-unit = • { $unit } ({ $count }): { $names }
 escalation-open = Open the directive
+ladder-coordinators = ⚠️ <b>{ $count } { $count ->
+        [one] unit
+       *[other] units
+    }</b> of { $committee } under { $percent }% acknowledged a directive:
+    { $lines }
+ladder-coordinators-answer = ⚠️ <b>{ $count } { $count ->
+        [one] unit
+       *[other] units
+    }</b> of { $committee } under { $percent }% answered a directive's question:
+    { $lines }
+ladder-coordinator-unit = • { $unit }: { $percent }% ({ $silent } of { $total } silent)
+ladder-line = Chase: { $steps }
+ladder-done = { $step ->
+        [remind] reminded
+        [secretaries] secretaries
+        [coordinators] coordinators
+       *[fallback] fallback
+    } { $time }
+ladder-skipped = { $step ->
+        [remind] reminder
+        [secretaries] secretaries
+        [coordinators] coordinators
+       *[fallback] fallback
+    } skipped
+ladder-next = next: { $step ->
+        [remind] reminder
+        [secretaries] secretaries
+        [coordinators] coordinators
+       *[fallback] fallback
+    } at { $time }
 unreachable-notice = ⚠️ { $count } { $count ->
         [one] member
        *[other] members
@@ -208,6 +238,8 @@ watch-detail = <b>Directive from { $unit }</b> · { $when }
 watch-unit-acked = • { $unit }: { $done }/{ $total } acknowledged ({ $percent }%)
 watch-unit-sent = • { $unit }: { $done }/{ $total } sent ({ $percent }%)
 headcount-heading = <b>Headcount</b> — <b>{ $answered }</b> of { $total } answered
+    { $parts }
+headcount-heading-closed = <b>Headcount</b> — <b>{ $answered }</b> of { $total } answered · closed at { $time }
     { $parts }
 headcount-line = { $unit }: { $parts }
 headcount-choice = { $label } { $count }

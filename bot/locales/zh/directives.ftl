@@ -64,7 +64,7 @@ question-prompt-empty = 第{ $choice }个选项后的数字问题没有文字。
 question-prompt-too-long = 第{ $choice }个选项后的数字问题有{ $length }个字符，上限为{ $limit }。请删减后重新发送，或发送 /cancel。
 question-number-bounds = { $low }到{ $high }不是有效的范围：最小值不能小于0，也不能大于最大值，最大值不超过999999。请发送两个数字，如 0 50，或发送 /cancel。
 directive-ask-deadline = 确认截止时间？请选择，或输入时间，如 18:00 或 2026-12-01 18:00（{ $zone }）。
-directive-ask-deadline-answer = 答复截止时间？请选择，或输入时间，如 18:00 或 2026-12-01 18:00（{ $zone }）。届时将提醒尚未答复的成员；在向其书记发送未答复名单之前，成员仍可答复。
+directive-ask-deadline-answer = 答复截止时间？请选择，或输入时间，如 18:00 或 2026-12-01 18:00（{ $zone }）。届时答复截止；截止前会提醒尚未答复的成员，他们仍可及时答复。
 directive-ask-schedule = 什么时候发出？请选择，或输入时间，如 08:00 或 2026-12-01 08:00（{ $zone }）。
 directive-send-now = 立即
 directive-bad-time = 无法识别这个时间。请按 18:00 或 2026-12-01 18:00 的格式输入，或发送 /cancel。
@@ -113,11 +113,11 @@ answer-line = ✅ 您的答复：<b>{ $choice }</b> · { $time }
 answer-line-number = ✅ 您的答复：<b>{ $choice }</b>（{ $number }）· { $time }
 answer-line-reason = { $line }
     原因：{ $reason }
-answer-closed-line = ⏰ 答复已截止。
+answer-closed-line = ⏰ 答复已于{ $time }截止。
 answer-change = ✏️ 更改
 answer-recorded = 已记录：{ $choice }。
 answer-unchanged = 您已选择了“{ $choice }”。
-answer-late = 答复已截止，这次点击未被记录。
+answer-late = 答复已于{ $time }截止，这次点击未被记录。
 answer-ask-number = { $prompt }
     请发送{ $low }到{ $high }之间的整数，或发送 /cancel。
 answer-bad-number = 这不是{ $low }到{ $high }之间的整数。请重新发送，或发送 /cancel。
@@ -135,7 +135,7 @@ directive-ack-done = 已于{ $time }确认。
 directive-ack-already = 已经确认过（{ $time }）。
 directive-withdrawn = 此通知已撤回。
 directive-reminder = ⚠️ <b>提醒：</b>请确认来自{ $unit }的通知（{ $deadline }截止）。
-directive-reminder-answer = ⚠️ <b>提醒：</b>请答复来自{ $unit }的通知（{ $deadline }截止）。
+directive-reminder-answer = ⚠️ <b>提醒：</b>请答复来自{ $unit }的通知，答复将于{ $deadline }截止。
 reminder-done = ✅ 已于{ $time }确认。
 
 # 通知：催办
@@ -145,6 +145,30 @@ escalation-list-answer = ⚠️ <b>有{ $count }名成员逾期未答复通知</
     { $lines }
 escalation-unit = • { $unit }（{ $count }人）：{ $names }
 escalation-open = 查看通知
+ladder-coordinators = ⚠️ { $committee }下属<b>{ $count }个单位</b>的通知确认率低于{ $percent }%：
+    { $lines }
+ladder-coordinators-answer = ⚠️ { $committee }下属<b>{ $count }个单位</b>的通知答复率低于{ $percent }%：
+    { $lines }
+ladder-coordinator-unit = • { $unit }：{ $percent }%（{ $total }人中{ $silent }人未回复）
+ladder-line = 催办：{ $steps }
+ladder-done = { $step ->
+        [remind] 已提醒
+        [secretaries] 已通知书记
+        [coordinators] 已通知协调员
+       *[fallback] 已转备用渠道
+    } { $time }
+ladder-skipped = { $step ->
+        [remind] 提醒
+        [secretaries] 通知书记
+        [coordinators] 通知协调员
+       *[fallback] 转备用渠道
+    }已跳过
+ladder-next = 下一步：{ $time } { $step ->
+        [remind] 提醒
+        [secretaries] 通知书记
+        [coordinators] 通知协调员
+       *[fallback] 转备用渠道
+    }
 unreachable-notice = ⚠️ { $unit }有{ $count }名成员无法送达（已屏蔽机器人或已注销 Telegram）：{ $names }
 
 # 通知：查看
@@ -178,6 +202,8 @@ watch-detail = <b>来自{ $unit }的通知</b> · { $when }
 watch-unit-acked = • { $unit }：已确认{ $done }/{ $total }（{ $percent }%）
 watch-unit-sent = • { $unit }：已发{ $done }/{ $total }（{ $percent }%）
 headcount-heading = <b>人数统计</b> — { $total }人中<b>{ $answered }</b>人已答复
+    { $parts }
+headcount-heading-closed = <b>人数统计</b> — { $total }人中<b>{ $answered }</b>人已答复 · 已于{ $time }截止
     { $parts }
 headcount-line = { $unit }：{ $parts }
 headcount-choice = { $label } { $count }人
