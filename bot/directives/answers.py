@@ -183,7 +183,12 @@ class AnswerService:
         elif question is None:
             refusal = AnswerStatus.NOT_A_QUESTION
         elif self.closed(directive):
-            refusal = AnswerStatus.LATE
+            # Refused, with the answer that stands for the message to show (a stranger's
+            # press after closing is refused as any stranger's is).
+            current = await self.storage.answers.current(directive.id, member.id)
+            if current is None:
+                return AnswerResult(AnswerStatus.UNKNOWN, directive), None, None, None
+            return AnswerResult(AnswerStatus.LATE, directive, current.answer), None, None, None
         if refusal is not None:
             return AnswerResult(refusal, directive), None, None, None
         return None, directive, question, member

@@ -63,8 +63,11 @@ class ChaseNotices:
             for unit, people in escalation.groups
         ]
         total = sum(len(people) for _, people in escalation.groups)
-        # A question is chased for an answer, not an acknowledgement.
+        # A question is chased for an answer, not an acknowledgement; a ladder's step may
+        # come before the deadline.
         key = "escalation-list-answer" if directive.question else "escalation-list"
+        if directive.ack_deadline is not None and self.now < directive.ack_deadline:
+            key += "-early"
         text = i18n.t(language, key, count=total, lines=join_html("\n", lines))
         return self._notice(directive, escalation.secretary, text)
 

@@ -134,10 +134,11 @@ class Ladder:
         was sent less than twice the lead before: a reminder one can still answer."""
         return deadline - min(self.lead, (deadline - directive.send_at) / 2)
 
-    def _skips(self, rung: Rung, directive: Directive, due: datetime) -> bool:
-        """A step that cannot help: to the members of a question whose answers closed."""
+    def _skips(self, rung: Rung, directive: Directive, at: datetime) -> bool:
+        """A step that cannot help at ``at``: to the members of a question whose answers
+        have closed by then (or with no fallback channel wired)."""
         deadline = directive.ack_deadline
-        closed = directive.question is not None and deadline is not None and due >= deadline
+        closed = directive.question is not None and deadline is not None and at >= deadline
         return (closed and rung.kind in _TO_MEMBERS) or (
             rung.kind is StepKind.FALLBACK and self.fallback is None
         )
@@ -177,7 +178,7 @@ class Ladder:
         """Run ``rung`` for ``directive`` (or skip it), recording it and the rungs it
         overtook, with its messages, in one transaction; None when another tick did."""
         due = self.due_at(rung, directive)
-        skipped = self._skips(rung, directive, due)
+        skipped = self._skips(rung, directive, now)  # late, it may come after the close
         steps = [
             (r.index, r.kind.value, self.due_at(r, directive), True)
             for r in self.rungs[: rung.index]
@@ -194,10 +195,10 @@ class Ladder:
                 at=now,
                 actor_telegram_id=None,
                 action="directive_step",
-                outcome="skipped" if skipped else "ok",
+                outcome="ok",
                 unit_id=directive.from_unit_id,
-                detail=f"directive {directive.id}: {rung.kind.value} (step {rung.index + 1}),"
-                f" {count} messages",
+                detail=f"directive {directive.id}: {rung.kind.value} (step {rung.index + 1}), "
+                + ("skipped" if skipped else f"{count} messages"),
             )
         return count
 

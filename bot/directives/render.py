@@ -53,7 +53,11 @@ def directive_text(
     parts = [heading, Html(directive.text)]
     if acked_at is not None:
         at = acked_at.astimezone(zone).strftime("%H:%M")
-        parts.append(i18n.t(language, "directive-acknowledged-at", time=at))
+        # A ✅ after the deadline still counts (issue #16), and says it came late.
+        deadline = directive.ack_deadline
+        late = deadline is not None and acked_at > deadline
+        key = "directive-acknowledged-late" if late else "directive-acknowledged-at"
+        parts.append(i18n.t(language, key, time=at))
     elif directive.status is DirectiveStatus.CANCELLED:
         parts.append(i18n.t(language, "directive-withdrawn-line"))
     return "\n\n".join(parts)

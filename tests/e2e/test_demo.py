@@ -120,8 +120,11 @@ async def test_the_day_as_people_saw_it(run: Run) -> None:
     progress = [
         m.text for m in api.sent_to(PLAN.author.telegram_id) if "Directive sent" in (m.text or "")
     ]
+    # The chase, as the default ladder ran it: the reminder at the deadline, the
+    # secretaries' lists an hour later.
     assert progress == [
         f"✅ Directive sent: {recipients - blocked} of {recipients} · {blocked} unreachable"
+        "\nChase: reminded 12:00 · secretaries 13:00"
     ]
     acks = Counter[str]()
     for person in PLAN.recipients:

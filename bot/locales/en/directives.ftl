@@ -129,6 +129,7 @@ directive-paid-refused-notice = ⚠️ <b>Paid broadcast stopped</b>: Telegram s
 directive-heading = <b>Directive from { $unit }</b>
 directive-heading-ack = <b>Directive from { $unit }</b> — acknowledge by { $deadline }
 directive-acknowledged-at = ✅ Acknowledged at { $time }
+directive-acknowledged-late = ✅ Acknowledged at { $time }, after the deadline
 directive-heading-answer = <b>Directive from { $unit }</b> — answer by { $deadline }
 answer-line = ✅ You answered: <b>{ $choice }</b> · { $time }
 answer-line-number = ✅ You answered: <b>{ $choice }</b> ({ $number }) · { $time }
@@ -169,6 +170,16 @@ escalation-list-answer = ⚠️ <b>{ $count } { $count ->
         [one] member has
        *[other] members have
     } not answered</b> a directive's question past its deadline:
+    { $lines }
+escalation-list-early = ⚠️ <b>{ $count } { $count ->
+        [one] member has
+       *[other] members have
+    } not yet acknowledged</b> a directive:
+    { $lines }
+escalation-list-answer-early = ⚠️ <b>{ $count } { $count ->
+        [one] member has
+       *[other] members have
+    } not yet answered</b> a directive's question:
     { $lines }
 escalation-unit = • { $unit } ({ $count }): { $names }
 escalation-open = Open the directive

@@ -108,6 +108,7 @@ directive-paid-refused-notice = ⚠️ <b>付费加急已停止</b>：Telegram �
 directive-heading = <b>来自{ $unit }的通知</b>
 directive-heading-ack = <b>来自{ $unit }的通知</b> — 请于{ $deadline }前确认
 directive-acknowledged-at = ✅ 已于{ $time }确认
+directive-acknowledged-late = ✅ 已于{ $time }确认（逾期）
 directive-heading-answer = <b>来自{ $unit }的通知</b> — 请于{ $deadline }前答复
 answer-line = ✅ 您的答复：<b>{ $choice }</b> · { $time }
 answer-line-number = ✅ 您的答复：<b>{ $choice }</b>（{ $number }）· { $time }
@@ -142,6 +143,10 @@ reminder-done = ✅ 已于{ $time }确认。
 escalation-list = ⚠️ <b>有{ $count }名成员逾期未确认通知</b>：
     { $lines }
 escalation-list-answer = ⚠️ <b>有{ $count }名成员逾期未答复通知</b>：
+    { $lines }
+escalation-list-early = ⚠️ <b>有{ $count }名成员尚未确认通知</b>：
+    { $lines }
+escalation-list-answer-early = ⚠️ <b>有{ $count }名成员尚未答复通知</b>：
     { $lines }
 escalation-unit = • { $unit }（{ $count }人）：{ $names }
 escalation-open = 查看通知
