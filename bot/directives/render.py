@@ -54,8 +54,8 @@ def directive_text(
     if acked_at is not None:
         at = acked_at.astimezone(zone).strftime("%H:%M")
         # A ✅ after the deadline still counts (issue #16), and says it came late.
-        deadline = directive.ack_deadline
-        late = deadline is not None and acked_at > deadline
+        due = directive.ack_deadline
+        late = due is not None and acked_at > due
         key = "directive-acknowledged-late" if late else "directive-acknowledged-at"
         parts.append(i18n.t(language, key, time=at))
     elif directive.status is DirectiveStatus.CANCELLED:
