@@ -65,9 +65,11 @@ class ChaseNotices:
         total = sum(len(people) for _, people in escalation.groups)
         # A question is chased for an answer, not an acknowledgement; a ladder's step may
         # come before the deadline.
-        key = "escalation-list-answer" if directive.question else "escalation-list"
-        if directive.ack_deadline is not None and self.now < directive.ack_deadline:
-            key += "-early"
+        early = directive.ack_deadline is not None and self.now < directive.ack_deadline
+        if directive.question:
+            key = "escalation-list-answer-early" if early else "escalation-list-answer"
+        else:
+            key = "escalation-list-early" if early else "escalation-list"
         text = i18n.t(language, key, count=total, lines=join_html("\n", lines))
         return self._notice(directive, escalation.secretary, text)
 

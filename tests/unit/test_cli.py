@@ -472,3 +472,17 @@ def test_the_schedulers_per_run_lines_are_kept_out_of_the_log() -> None:
         root.setLevel(level)
         for logger in noisy:
             logger.setLevel(logging.NOTSET)
+
+
+def test_config_check_refuses_a_fallback_step_without_a_channel(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "ladder.toml"
+    path.write_text(
+        '[directives]\nladder = [{ after = "15m", step = "remind" },'
+        ' { after = "90m", step = "fallback" }]\n',
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "--config", str(path), "config", "check")
+    assert (code, out) == (2, "")
+    assert err == "directives.ladder[1].step: no fallback channel is configured\n"

@@ -302,3 +302,65 @@ def test_flag_escalate_after_is_checked(tmp_path: Path) -> None:
     path = write(tmp_path, '[checkin]\nflag_escalate_after = "24h"\n')
     assert load_settings(path).checkin.flag_escalate_after == timedelta(hours=24)
     assert load_settings(write(tmp_path, "")).checkin.flag_escalate_after is None  # off
+
+
+LADDER = """[directives]
+urgent_factor = 0.5
+ladder = [
+  { after = "15m", step = "remind" },
+  { after = "30m", step = "secretaries" },
+  { after = "60m", step = "coordinators", below = 0.8 },
+]
+"""
+
+
+def test_the_ladder_example_loads_and_no_ladder_is_todays_chase(tmp_path: Path) -> None:
+    from bot.directives.config import StepKind
+    from bot.directives.ladder import Rung, ladder_of
+
+    settings = load_settings(write(tmp_path, LADDER))
+    assert ladder_of(settings.directives) == (
+        Rung(0, StepKind.REMIND, timedelta(minutes=15)),
+        Rung(1, StepKind.SECRETARIES, timedelta(minutes=30)),
+        Rung(2, StepKind.COORDINATORS, timedelta(minutes=60), below=0.8),
+    )
+    assert settings.directives.urgent_factor == 0.5
+    # Without a ladder: the reminder at the deadline, the secretaries escalation_grace later.
+    default = load_settings(write(tmp_path, '[directives]\nescalation_grace = "2h"\n'))
+    assert ladder_of(default.directives) == (
+        Rung(0, StepKind.REMIND, timedelta(0), from_deadline=True),
+        Rung(1, StepKind.SECRETARIES, timedelta(hours=2), from_deadline=True),
+    )
+
+
+def test_ladder_errors_name_the_step_and_key(tmp_path: Path) -> None:
+    text = """[directives]
+ladder = [
+  { after = "30m", step = "remind", below = 0.5 },
+  { after = "30m", step = "secretaries" },
+  { after = "20m", step = "coordinators" },
+  { after = "2h", step = "fallback" },
+]
+"""
+    assert problems(write(tmp_path, text)) == [
+        "directives.ladder[0].below: only a coordinators step lists units under a rate",
+        "directives.ladder[1].after: 30m is not after the step before it (30m);"
+        " list the steps in the order they run",
+        "directives.ladder[2].after: 20m is not after the step before it (30m);"
+        " list the steps in the order they run",
+        "directives.ladder[3].step: no fallback channel is configured",
+    ]
+    text = """[directives]
+urgent_factor = 2
+ladder = [{ after = "soon", step = "call" }, { after = "1h", step = "coordinators", below = 80 }]
+"""
+    found = problems(write(tmp_path, text))
+    assert [line.split(":")[0] for line in found] == [
+        "directives.ladder[0].after",
+        "directives.ladder[0].step",
+        "directives.ladder[1].below",
+        "directives.urgent_factor",
+    ]
+    assert (
+        found[0] == "directives.ladder[0].after: 'soon' is not a duration like 30m, 12h, 7d or 2w"
+    )
