@@ -37,14 +37,16 @@ class LadderRepository:
     ) -> list[Directive]:
         """Directives with a deadline, sending or sent, not past ``rung`` yet, whose
         ``column`` (``send_at`` or ``ack_deadline``) is at or before ``before`` (an urgent,
-        paid one's: ``urgent_before``). One query, through the index of open chases."""
+        paid one's: ``urgent_before``, the later). One query, a range of the index of
+        open chases on ``column``: it reads the directives due, not all those chased."""
         assert column in ("send_at", "ack_deadline")
         below = ",".join(str(n) for n in range(rung + 1))
         rows = await self.db.fetchall(
             "SELECT * FROM directives WHERE ack_required = 1"
-            f" AND ladder_next IN ({below}) AND status IN ('sending', 'sent')"
-            f" AND ((paid = 0 AND {column} <= ?) OR (paid = 1 AND {column} <= ?))",
-            (to_db_time(before), to_db_time(urgent_before)),
+            f" AND ladder_next IN ({below}) AND {column} <= ?"
+            " AND status IN ('sending', 'sent')"
+            f" AND (paid = 1 OR {column} <= ?)",
+            (to_db_time(max(before, urgent_before)), to_db_time(before)),
         )
         return [directive_of(r) for r in rows]
 

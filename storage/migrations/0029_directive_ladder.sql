@@ -14,9 +14,13 @@ CREATE TABLE directive_steps (
 ) WITHOUT ROWID;
 
 -- The next rung to run (999: the chase is over): the tick asks, per rung, only for the
--- directives still below it, through the index, whatever the number of directives sent.
+-- directives still below it whose step is due (a rung counts from when a directive
+-- started sending, or from its deadline), through an index, whatever the number of
+-- directives sent and of those still chased.
 ALTER TABLE directives ADD COLUMN ladder_next INTEGER NOT NULL DEFAULT 0;
-CREATE INDEX directives_chase ON directives(ladder_next) WHERE ack_required = 1;
+CREATE INDEX directives_chase_send ON directives(ladder_next, send_at) WHERE ack_required = 1;
+CREATE INDEX directives_chase_deadline ON directives(ladder_next, ack_deadline)
+    WHERE ack_required = 1;
 
 -- Directives chased before the ladder: the default ladder is "remind at the deadline"
 -- (rung 0), then "the secretaries after the grace" (rung 1), as reminded_at and
