@@ -23,6 +23,7 @@ from storage.models import Role
 from tests.conftest import ADMIN_ID
 from tests.flows.conftest import Harness, build_app
 from tests.flows.test_directives import crash_next_enqueue, labels, members, no_checkins, sec
+from tests.flows.test_question_watch import progress, track
 
 __all__ = ["members", "no_checkins", "sec"]  # fixtures, used by name
 
@@ -61,40 +62,41 @@ async def cai(harness: Harness) -> FakeUser:
 
 
 async def send(
-    harness: Harness, author: FakeUser, *, question: Question | None = None, urgent: bool = False
+    harness: Harness,
+    author: FakeUser | None,
+    *,
+    unit: str = "RIV",
+    question: Question | None = None,
+    deadline: timedelta = timedelta(hours=2),
+    urgent: bool = False,
 ) -> Directive:
-    """``author`` sends a directive to Riverside, due in two hours; their message tracks it
-    (as the composer's last screen does)."""
+    """``author`` (None: the console) sends a directive to ``unit`` and below, due after
+    ``deadline``; the author's message tracks it (as the composer's last screen does)."""
     services = harness.services
+    actor = await services.authz.actor(author.id) if author else Actor.console()
     draft = Draft(
-        targets=(Target((await harness.unit("RIV")).id, subtree=True),),
+        targets=(Target((await harness.unit(unit)).id, subtree=True),),
         text=TEXT,
         attachment=None,
         ack_required=question is None,
-        ack_deadline=harness.clock.now() + timedelta(hours=2),
+        ack_deadline=harness.clock.now() + deadline,
         send_at=None,
         question=question,
     )
-    directive = await services.directives.create(await services.authz.actor(author.id), draft)
+    directive = await services.directives.create(actor, draft)
     if urgent:  # marked urgent (a paid broadcast) without spending Stars in a test
         await services.storage.db.write(
             "UPDATE directives SET paid = 1 WHERE id = ?", (directive.id,)
         )
-    shown = await harness.app.bot.send_message(author.id, "Sending…")
-    await services.directives.track_progress(
-        directive.id, chat_id=author.id, message_id=shown.message_id, text="Sending…"
-    )
+    if author is not None:
+        await track(harness, author, directive)
     await harness.run_due()
     return directive
 
 
 async def chase(harness: Harness, author: FakeUser, directive: Directive) -> str:
     """The chase line of the author's live message."""
-    tracked = await harness.services.storage.directives.get(directive.id)
-    assert tracked is not None and tracked.progress_message_id is not None
-    message = harness.api.message(author.id, tracked.progress_message_id)
-    assert message is not None and message.text is not None
-    return message.text.split("\n")[-1]
+    return (await progress(harness, author, directive))[-1]
 
 
 def texts(harness: Harness, person: FakeUser) -> list[str]:
@@ -189,17 +191,7 @@ async def test_coordinators_get_units_rolled_up_worst_first(
         await harness.join(person, "HIL-1")
     dee = harness.person(614, "Dee")
     await harness.join(dee, "RIV")
-    services = harness.services
-    draft = Draft(
-        targets=(Target((await harness.unit("CITY")).id, subtree=True),),
-        text=TEXT,
-        attachment=None,
-        ack_required=True,
-        ack_deadline=harness.clock.now() + timedelta(hours=2),
-        send_at=None,
-    )
-    await services.directives.create(Actor.console(), draft)
-    await harness.run_due()
+    await send(harness, None, unit="CITY")
     for person in (members[0], dee, cora):
         await ack(harness, person)
     harness.clock.advance(timedelta(minutes=60))
@@ -278,17 +270,7 @@ async def test_a_questions_member_steps_stop_when_its_answers_close(
 ) -> None:
     """Past its deadline a question's silent cannot answer any more: no reminder, no
     fallback; their secretaries still hear who did not answer."""
-    question = Question((Choice("I can come"), Choice("I cannot")))
     services = harness.services
-    draft = Draft(
-        targets=(Target((await harness.unit("RIV")).id, subtree=True),),
-        text=TEXT,
-        attachment=None,
-        ack_required=False,
-        ack_deadline=harness.clock.now() + timedelta(minutes=20),
-        send_at=None,
-        question=question,
-    )
     called: list[int] = []
 
     async def channel(directive: Directive) -> int:
@@ -296,8 +278,8 @@ async def test_a_questions_member_steps_stop_when_its_answers_close(
         return 0
 
     services.fallback_step = channel
-    directive = await services.directives.create(await services.authz.actor(sec.id), draft)
-    await harness.run_due()
+    question = Question((Choice("I can come"), Choice("I cannot")))
+    directive = await send(harness, sec, question=question, deadline=timedelta(minutes=20))
     harness.clock.advance(timedelta(minutes=15))  # T+15: before 16:20, answerable
     assert await harness.run_due() == 3
     harness.clock.advance(timedelta(minutes=15))  # T+30, answers closed at T+20

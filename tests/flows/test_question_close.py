@@ -8,14 +8,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.build import run_schedule
-from bot.directives.drafting import Draft
 from fakeapi import ChatDriver, FakeUser
 from handlers.kit.slots import DELIVERY
-from storage.directives import Target
 from storage.models import Role
 from tests.flows.conftest import Harness, build_app
 from tests.flows.test_answers import QUESTION, current
 from tests.flows.test_directives import compose, labels, members, no_checkins, sec
+from tests.flows.test_ladder import send
 from tests.flows.test_question_watch import ask, progress
 
 __all__ = ["members", "no_checkins", "sec"]  # fixtures, used by name
@@ -53,18 +52,7 @@ async def test_the_silent_are_reminded_half_an_hour_before_answers_close(
 async def test_a_question_sent_ten_minutes_before_its_deadline_is_reminded_halfway(
     harness: Harness, sec: FakeUser, members: list[FakeUser]
 ) -> None:
-    services = harness.services
-    draft = Draft(
-        targets=(Target((await harness.unit("RIV")).id, subtree=True),),
-        text="Who can come at once?",
-        attachment=None,
-        ack_required=False,
-        ack_deadline=harness.clock.now() + timedelta(minutes=10),
-        send_at=None,
-        question=QUESTION,
-    )
-    await services.directives.create(await services.authz.actor(sec.id), draft)
-    await harness.run_due()
+    await send(harness, sec, question=QUESTION, deadline=timedelta(minutes=10))
     harness.clock.advance(timedelta(minutes=5, seconds=-1))
     await harness.run_due()
     assert reminders(harness, members[0]) == []

@@ -44,12 +44,17 @@ async def ask(
     )
     directive = await services.directives.create(actor, draft)
     if author is not None and watch:
-        shown = await harness.app.bot.send_message(author.id, "Sending…")
-        await services.directives.track_progress(
-            directive.id, chat_id=author.id, message_id=shown.message_id, text="Sending…"
-        )
+        await track(harness, author, directive)
     await harness.run_due()
     return directive
+
+
+async def track(harness: Harness, author: FakeUser, directive: Directive) -> None:
+    """The author's message tracks the directive, as the composer's last screen does."""
+    shown = await harness.app.bot.send_message(author.id, "Sending…")
+    await harness.services.directives.track_progress(
+        directive.id, chat_id=author.id, message_id=shown.message_id, text="Sending…"
+    )
 
 
 async def progress(harness: Harness, author: FakeUser, directive: Directive) -> list[str]:
