@@ -17,6 +17,7 @@ from telegram.error import TelegramError
 from bot.config import MESSAGES_PER_STAR
 from bot.delivery.outgoing import Attachment as OutgoingAttachment
 from bot.delivery.outgoing import Outgoing, PaidBudget, PaidLedger, Renderer, notice_message
+from bot.directives.asking import closing
 from bot.directives.chasing import ChaseNotices, chase_line, names
 from bot.directives.headcount import headcount_text
 from bot.directives.render import ack_buttons, directive_text, reminder_text
@@ -226,10 +227,7 @@ async def _progress(services: Services, bot: Bot, directive: Directive) -> int:
         text = Html(text + "\n" + paid_line(i18n, language, directive))
     headcount = await services.answers.for_author(directive)
     if headcount is not None:  # a question: the delivery line over its headcount
-        deadline = directive.ack_deadline
-        closed = None
-        if deadline is not None and services.answers.closed(directive):
-            closed = deadline.astimezone(zone).strftime("%H:%M")
+        closed = closing(directive, zone) if services.answers.closed(directive) else None
         text = Html(headcount_text(i18n, language, headcount, above=text + "\n", closed=closed))
     chase = await services.ladder.state(directive)
     if chase is not None and (line := chase_line(i18n, language, chase, zone)):

@@ -8,6 +8,7 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.directives import buttons as b
 from bot.directives.answers import Headcount
+from bot.directives.asking import closing
 from bot.directives.headcount import TELEGRAM_LIMIT, headcount_text, tally_parts
 from bot.kit.i18n import Html, first_words, join_html
 from bot.org.authz import Action, PermissionDeniedError, can
@@ -39,9 +40,12 @@ async def question_detail(
     services = reply.context.services
     counts = await services.answers.visible(actor, directive)
     share = TELEGRAM_LIMIT // max(1, len(counts))  # rarely more than one: the viewer's units
+    closed = None  # once answers closed: when, in the viewer's time
+    if services.answers.closed(directive):
+        closed = closing(directive, await services.directives.author_zone(actor))
     texts = [
         headcount_text(services.i18n, reply.language, count, above=heading if n == 0 else "",
-                       limit=share)
+                       limit=share, closed=closed)
         for n, count in enumerate(counts)
     ]  # fmt: skip
     lines = [(count, unit) for count in counts for unit, _ in count.lines]

@@ -15,7 +15,7 @@ from tests.flows.conftest import Harness, build_app
 from tests.flows.test_answers import QUESTION, current
 from tests.flows.test_directives import compose, labels, members, no_checkins, sec
 from tests.flows.test_ladder import send
-from tests.flows.test_question_watch import ask, progress
+from tests.flows.test_question_watch import ask, open_question, progress
 
 __all__ = ["members", "no_checkins", "sec"]  # fixtures, used by name
 CHOICES = ["I can come", "I need transport", "I cannot"]
@@ -142,6 +142,9 @@ async def test_the_authors_headcount_says_closed_in_chinese(
     lines = await progress(harness, chen, directive)
     assert lines[2] == "人数统计 — 3人中0人已答复 · 已于18:00截止"
     assert lines[-1] == "催办：已提醒 17:30 · 下一步：19:00 通知书记"
+    # /directives says so too.
+    detail = await open_question(harness, chen)
+    assert "人数统计 — 3人中0人已答复 · 已于18:00截止" in (detail.text or "")
 
 
 async def test_a_directive_to_acknowledge_keeps_its_timing_and_takes_late_acks(
