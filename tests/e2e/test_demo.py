@@ -39,6 +39,7 @@ WORDS = {
         "check-in reminder": "⏰ Time to check in for Mon 30 Nov. Check-in closes at 22:00.",
         "duty reminder": "⏰ Reminder: please confirm or decline your duty shift.",
         "acknowledged": "✅ Acknowledged at {time}",
+        "acknowledged late": "✅ Acknowledged at {time}, after the deadline",
     },
     "zh": {
         "directive": "来自City Committee的通知 — 请于今天12:00前确认",
@@ -46,6 +47,7 @@ WORDS = {
         "check-in reminder": "⏰ 请完成11月30日 周一的打卡，22:00截止。",
         "duty reminder": "⏰ 提醒：请确认或拒绝您的值守班次。",
         "acknowledged": "✅ 已于{time}确认",
+        "acknowledged late": "✅ 已于{time}确认（逾期）",
     },
 }
 
@@ -137,8 +139,10 @@ async def test_the_day_as_people_saw_it(run: Run) -> None:
         ]
         last = directive.rsplit("\n", 1)[-1]
         if person.acks:
+            # From the reminder at the deadline, 12:00: late, and said so.
             at = "08:00" if person.ack is Ack.PROMPT else "12:30"
-            assert last == words(person, "acknowledged").format(time=at), person.name
+            key = "acknowledged" if person.ack is Ack.PROMPT else "acknowledged late"
+            assert last == words(person, key).format(time=at), person.name
             acks[at] += 1
         else:
             assert last == PLAN.words.directive, person.name
