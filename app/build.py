@@ -21,10 +21,12 @@ from app.inbox import INBOX, Inbox, InboxRequest
 from app.persistence import SQLitePersistence
 from app.updates import ChatOrderedProcessor
 from bot.config import ConfigError, Settings
+from bot.delivery.channels.lane import ChannelLane
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.pacer import Pacer
 from bot.delivery.reply_pacing import PacedReplies
 from bot.delivery.transport import GET_UPDATES_POOL_SIZE, POOL_SIZE, AiohttpRequest
+from bot.fallback.lane import build_lane
 from bot.kit.clock import Clock, SystemClock
 from bot.services import Services
 from handlers.kit import menu
@@ -45,6 +47,8 @@ MISFIRE_GRACE_SECONDS = 3600
 TICK_SECONDS = 2.0
 # The features this app was built with (their schedule steps run at each tick).
 FEATURES_ON: Slot[tuple[Feature, ...]] = Slot("features")
+# The fallback channels' lane (email, the SMS gateway), beside the outbox worker.
+LANE: Slot[ChannelLane] = Slot("channel lane")
 
 
 async def build_application(
@@ -127,6 +131,7 @@ async def build_application(
         prepare=outbox.prepare,
     )
     DELIVERY.put(app, engine)
+    LANE.put(app, build_lane(services.fallback, services.i18n))
     if app.job_queue is not None:
         # configure() replaces everything, PTB's own executor included: pass it back.
         app.job_queue.scheduler.configure(
@@ -162,6 +167,7 @@ async def run_schedule(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
             counts.extend(await feature.schedule(tick))
     counts.append(("command menu", await refresh_stale_menus(app.bot, services, MENU.of(app))))
     engine.wake()
+    LANE.of(app).wake()  # a fallback may have fallen due
     _log_tick(*counts)
     return sum(n for _, n in counts)
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.config import CORE_FEATURES, ConfigError, Settings, core_switched_off
-from handlers import checkins, directives, duty, org, reports, summaries
+from handlers import checkins, directives, duty, fallback, org, reports, summaries
 from handlers.kit.feature import Feature
 
 # In the order their handlers are tried and their schedule steps run.
 FEATURES: tuple[Feature, ...] = (
     org.FEATURE,
     directives.FEATURE,
+    fallback.FEATURE,
     checkins.FEATURE,
     duty.FEATURE,
     reports.FEATURE,

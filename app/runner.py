@@ -11,7 +11,9 @@ from contextlib import asynccontextmanager
 
 from telegram import Update
 
+from app.build import LANE
 from app.inbox import INBOX, Inbox
+from app.web import fallback_routes, web_server
 from bot.org.notices import to_admins
 from handlers.kit.common import MusterApp
 from handlers.kit.menu import MENU, refresh_menu_for, set_default_menus
@@ -96,6 +98,10 @@ async def running(app: MusterApp) -> AsyncIterator[Inbox]:
                 DELIVERY.of(app).run(delivery_stop), name="delivery worker"
             )
             delivery.add_done_callback(_report_crash)
+            # The fallback channels drain beside it, never in its way (none configured:
+            # it returns at once).
+            lane = asyncio.create_task(LANE.of(app).run(delivery_stop), name="channel lane")
+            lane.add_done_callback(_report_crash)
             books = asyncio.create_task(inbox.run(app, inbox_stop), name="update inbox")
             books.add_done_callback(_report_crash)
             try:
@@ -103,6 +109,7 @@ async def running(app: MusterApp) -> AsyncIterator[Inbox]:
             finally:
                 delivery_stop.set()
                 await delivery
+                await lane
                 await app.stop()
                 inbox_stop.set()
                 await books
@@ -115,7 +122,7 @@ async def running(app: MusterApp) -> AsyncIterator[Inbox]:
 
 async def serve_polling(app: MusterApp, stop: asyncio.Event, *, poll_timeout: int = 10) -> None:
     """Initialise, poll until ``stop`` is set, then shut down cleanly."""
-    async with running(app) as inbox:
+    async with running(app) as inbox, fallback_pages(app):
         assert app.updater is not None
         await app.updater.start_polling(
             allowed_updates=Update.ALL_TYPES,
@@ -126,3 +133,18 @@ async def serve_polling(app: MusterApp, stop: asyncio.Event, *, poll_timeout: in
         log.info("Muster is running as @%s (long polling)", app.bot.username)
         await stop.wait()
         await app.updater.stop()
+
+
+@asynccontextmanager
+async def fallback_pages(app: MusterApp) -> AsyncIterator[str | None]:
+    """In polling mode, the web server for the fallback's acknowledge links and gateway
+    replies, when configured (with a webhook, the webhook's server serves them); yields
+    its base URL, or None when there is nothing to serve."""
+    routes = fallback_routes(app)
+    if not routes:
+        yield None
+        return
+    settings = SERVICES.of(app).settings.fallback
+    async with web_server(routes, host=settings.listen, port=settings.port) as local:
+        log.info("fallback pages served on %s", local)
+        yield local

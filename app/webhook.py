@@ -15,7 +15,7 @@ import asyncio
 import hmac
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from aiohttp import web
@@ -24,12 +24,12 @@ from telegram import Update
 from app.inbox import Inbox, read_update
 from app.runner import running
 from app.updates import ChatOrderedProcessor
+from app.web import fallback_routes, web_server
 from handlers.kit.common import MusterApp
 from handlers.kit.slots import SERVICES
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-MAX_BODY = 1 << 20  # an update is a few kilobytes; anything near this is not Telegram
 
 
 class WebhookEndpoint:
@@ -69,21 +69,18 @@ class WebhookEndpoint:
 
 @asynccontextmanager
 async def webhook_server(
-    endpoint: WebhookEndpoint, *, host: str, port: int, path: str
+    endpoint: WebhookEndpoint,
+    *,
+    host: str,
+    port: int,
+    path: str,
+    also: Sequence[web.RouteDef] = (),
 ) -> AsyncIterator[str]:
-    """Serve ``path`` and ``/health``; yields the base URL (``http://host:port``)."""
-    web_app = web.Application(client_max_size=MAX_BODY)
-    web_app.router.add_post(path, endpoint.receive)
-    web_app.router.add_get("/health", endpoint.health)
-    runner = web.AppRunner(web_app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, host, port)
-    await site.start()
-    try:
-        bound = runner.addresses[0][1]  # the port, when 0 was asked
-        yield f"http://{host}:{bound}"
-    finally:
-        await runner.cleanup()
+    """Serve ``path`` and ``/health`` (and ``also``: the fallback's pages); yields the
+    base URL (``http://host:port``)."""
+    routes = [web.post(path, endpoint.receive), web.get("/health", endpoint.health), *also]
+    async with web_server(routes, host=host, port=port) as base:
+        yield base
 
 
 async def serve_webhook(app: MusterApp, stop: asyncio.Event) -> None:
@@ -95,7 +92,7 @@ async def serve_webhook(app: MusterApp, stop: asyncio.Event) -> None:
         endpoint = WebhookEndpoint(app, inbox, secret)
         async with webhook_server(
             endpoint, host=settings.webhook_listen, port=settings.webhook_port,
-            path=settings.webhook_path,
+            path=settings.webhook_path, also=fallback_routes(app),
         ) as local:  # fmt: skip
             await app.bot.set_webhook(url, secret_token=secret, allowed_updates=Update.ALL_TYPES)
             log.info("Muster is running as @%s (webhook %s, listening on %s)",

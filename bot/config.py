@@ -41,6 +41,7 @@ from pydantic_settings import (
 from bot.checkins.config import CheckinSettings, checkin_problems
 from bot.directives.config import LadderStep, ladder_problems
 from bot.duty.config import DutySettings, duty_problems
+from bot.fallback.config import FallbackSettings, secrets_in_file
 from bot.kit.daily import ClockTime, Weekday
 from bot.kit.durations import Duration
 from bot.kit.i18n import Language
@@ -61,6 +62,7 @@ class FeatureName(StrEnum):
 
     ORG = "org"
     DIRECTIVES = "directives"
+    FALLBACK = "fallback"
     CHECKINS = "checkins"
     DUTY = "duty"
     REPORTS = "reports"
@@ -325,6 +327,7 @@ class Settings(BaseSettings):
     reports: ReportSettings = Field(default_factory=ReportSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
+    fallback: FallbackSettings = Field(default_factory=FallbackSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
 
     @classmethod
@@ -414,6 +417,8 @@ def read_config_file(path: Path) -> dict[str, Any]:
                 "MUSTER_TELEGRAM__WEBHOOK_SECRET or point telegram.webhook_secret_file at a file"
             ]
         )
+    if problems := secrets_in_file(data):
+        raise ConfigError(problems)
     if isinstance(telegram, dict) and "token" in telegram:
         raise ConfigError(
             [
@@ -453,8 +458,7 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
         ) from None
     problems = checkin_problems(settings.checkin) + duty_problems(settings.duty)
     problems += report_problems(settings.reports)
-    # No fallback channel can be configured until bot/fallback/ lands (issue #18).
-    problems += ladder_problems(settings.directives.ladder, fallback=False)
+    problems += ladder_problems(settings.directives.ladder, fallback=settings.fallback.configured)
     if settings.invites.default_expiry > settings.invites.max_expiry:
         problems.append("invites.default_expiry: longer than invites.max_expiry")
     if problems:

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from bot.checkins.service import CheckinService
 from bot.config import Settings
 from bot.directives.answers import AnswerService
-from bot.directives.ladder import FallbackStep, Ladder
+from bot.directives.config import StepKind
+from bot.directives.ladder import Ladder
 from bot.directives.service import DirectiveService
 from bot.duty.on_duty import OnDutyService
 from bot.duty.roster import RosterService
 from bot.duty.service import DutyService
+from bot.fallback.service import FallbackService
 from bot.kit.clock import Clock
 from bot.kit.i18n import Translator, translator
 from bot.org.authz import Authorizer
@@ -23,6 +25,7 @@ from bot.org.service import OrgService
 from bot.reports.service import ReportService
 from bot.summaries.service import SummaryService
 from storage import Storage
+from storage.directives import Directive
 
 
 @dataclass
@@ -46,15 +49,7 @@ class Services:
     summaries: SummaryService
     reports: ReportService
     privacy: PrivacyService
-
-    @property
-    def fallback_step(self) -> FallbackStep | None:
-        """What a ladder's fallback step does (the fallback channels, when wired)."""
-        return self.ladder.fallback
-
-    @fallback_step.setter
-    def fallback_step(self, step: FallbackStep | None) -> None:
-        self.ladder.fallback = step
+    fallback: FallbackService
 
     @classmethod
     def build(cls, settings: Settings, storage: Storage, clock: Clock) -> Services:
@@ -71,6 +66,31 @@ class Services:
             default_language=settings.organisation.default_language,
             max_expiry=settings.invites.max_expiry,
         )
+        directives = DirectiveService(
+            storage,
+            clock,
+            authz,
+            zone=settings.zone,
+            recent_limit=settings.directives.recent,
+            paid=settings.delivery,
+        )
+        fallback = FallbackService(
+            storage,
+            clock,
+            settings.fallback,
+            directives,
+            answers,
+            late=settings.directives.escalation_grace,
+        )
+        # The ladder's fallback step is the fallback channels', when any is configured.
+        ladder = Ladder(
+            storage,
+            clock,
+            authz,
+            settings.directives,
+            fallback=fallback.fallback_step if settings.fallback.configured else None,
+        )
+        fallback.by_ladder = ladder.has(StepKind.FALLBACK)
         return cls(
             settings=settings,
             storage=storage,
@@ -83,21 +103,14 @@ class Services:
             register=RegisterService(
                 storage, clock, authz, invites, region=settings.organisation.phone_region
             ),
-            directives=DirectiveService(
-                storage,
-                clock,
-                authz,
-                zone=settings.zone,
-                recent_limit=settings.directives.recent,
-                paid=settings.delivery,
-            ),
+            directives=directives,
             checkins=checkins,
             roster=roster,
             duty=duty,
             on_duty=OnDutyService(storage, clock, settings.duty, duty),
             privacy=PrivacyService(storage, clock, authz, settings.retention, settings.zone),
             answers=answers,
-            ladder=Ladder(storage, clock, authz, settings.directives),
+            ladder=ladder,
             summaries=SummaryService(
                 storage,
                 clock,
@@ -109,4 +122,10 @@ class Services:
                 asked=answers.asked,
             ),
             reports=reports,
+            fallback=fallback,
         )
+
+    async def fallback_step(self, directive: Directive | int) -> int:
+        """The directive by email or SMS to its silent, blocked and never-joined people,
+        once; how many were queued (0 with no channel configured)."""
+        return await self.fallback.fallback_step(directive)

@@ -56,6 +56,8 @@ class Directive:
     question: str | None = None
     # A follow-up to those who chose one answer of another (migration 0021).
     follow_up: FollowUp | None = None
+    # When its fallback channels were sent to (migration 0028).
+    fallback_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +166,7 @@ def directive_of(row: aiosqlite.Row) -> Directive:
             if row["follow_up_of"] is not None
             else None
         ),
+        fallback_at=_time(row["fallback_at"]),
     )
 
 

@@ -19,8 +19,12 @@ from storage.db import Database, from_db_time, to_db_time
 
 _COLUMNS = (
     "id, kind, chat_id, member_id, directive_id, priority, payload, status, attempts,"
-    " next_attempt_at, message_id, sent_at, error, created_at"
+    " next_attempt_at, message_id, sent_at, error, created_at, channel, address"
 )
+# Telegram's rows; the fallback channels' (email, the SMS gateway) drain in a lane of their
+# own (bot/delivery/channels/lane.py), so neither claims, recovers nor waits on the other's.
+TELEGRAM = "telegram"
+_TELEGRAM_ROW = "channel = 'telegram'"
 # Verdicts are final: nothing moves a row out of them.
 _OPEN = "status IN ('pending', 'sending')"
 # What marking a row sent sets besides its message id and time.
@@ -46,7 +50,8 @@ _URGENCY = "priority, next_attempt_at, id"
 # the rest of a chat's rows when one of them is to be retried (DeliveryEngine._pump).
 _HEAD_OF_CHAT = (
     "NOT EXISTS (SELECT 1 FROM outbox AS older WHERE older.status = 'pending'"
-    " AND older.chat_id = outbox.chat_id AND older.priority <= outbox.priority"
+    " AND older.channel = 'telegram' AND older.chat_id = outbox.chat_id"
+    " AND older.priority <= outbox.priority"
     " AND older.id < outbox.id)"
 )
 
@@ -71,6 +76,10 @@ class NewMessage:
     priority: Priority
     payload: dict[str, Any]
     not_before: datetime
+    # Off Telegram (migration 0028): the channel and the address there; ``chat_id`` then
+    # only orders the row among its person's.
+    channel: str = TELEGRAM
+    address: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +98,8 @@ class OutboxRow:
     sent_at: datetime | None
     error: str | None
     created_at: datetime
+    channel: str = TELEGRAM
+    address: str | None = field(default=None, repr=False)
 
 
 def _row(row: aiosqlite.Row) -> OutboxRow:
@@ -107,6 +118,8 @@ def _row(row: aiosqlite.Row) -> OutboxRow:
         sent_at=from_db_time(row["sent_at"]) if row["sent_at"] else None,
         error=row["error"],
         created_at=from_db_time(row["created_at"]),
+        channel=row["channel"],
+        address=row["address"],
     )
 
 
@@ -114,7 +127,7 @@ def _dump(payload: dict[str, Any]) -> str:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 
-def _marks(ids: Sequence[int]) -> str:
+def _marks(ids: Sequence[object]) -> str:
     return ",".join("?" * len(ids))
 
 
@@ -135,7 +148,7 @@ class OutboxRepository:
         stamp = to_db_time(now)
         await conn.executemany(
             "INSERT INTO outbox (kind, chat_id, member_id, directive_id, priority, payload,"
-            " next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " next_attempt_at, created_at, channel, address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     r.kind,
@@ -146,6 +159,8 @@ class OutboxRepository:
                     _dump(r.payload),
                     to_db_time(r.not_before),
                     stamp,
+                    r.channel,
+                    r.address,
                 )
                 for r in rows
             ],
@@ -184,7 +199,8 @@ class OutboxRepository:
         # nothing else is writing (see Database.write_inline).
         rows = await self.db.write_returning(
             "UPDATE outbox SET status = 'sending' WHERE id IN (SELECT id FROM outbox"
-            f" WHERE status = 'pending' AND next_attempt_at <= ? AND {_HEAD_OF_CHAT}"
+            f" WHERE status = 'pending' AND {_TELEGRAM_ROW} AND next_attempt_at <= ?"
+            f" AND {_HEAD_OF_CHAT}"
             f" ORDER BY {_URGENCY} LIMIT ?) RETURNING {_COLUMNS}",
             (to_db_time(now), limit),
         )
@@ -216,9 +232,52 @@ class OutboxRepository:
         crash, which is the one duplicate a crash is allowed to cause."""
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
-                "UPDATE outbox SET status = 'pending' WHERE status = 'sending'"
+                f"UPDATE outbox SET status = 'pending' WHERE status = 'sending' AND {_TELEGRAM_ROW}"
             )
         return cursor.rowcount
+
+    # ------------------------------------------------------------ the channels' lane
+
+    async def claim_channel(self, channel: str, now: datetime) -> OutboxRow | None:
+        """Take the most urgent due row of a fallback channel, marking it 'sending' in the
+        same statement (one at a time: a channel sends a few a second at most)."""
+        rows = await self.db.write_returning(
+            "UPDATE outbox SET status = 'sending' WHERE id = (SELECT id FROM outbox"
+            " WHERE status = 'pending' AND channel = ? AND next_attempt_at <= ?"
+            f" ORDER BY {_URGENCY} LIMIT 1) RETURNING {_COLUMNS}",
+            (channel, to_db_time(now)),
+        )
+        return _row(rows[0]) if rows else None
+
+    async def recover_channels(self, channels: Sequence[str]) -> int:
+        """``recover`` for the fallback channels' rows (their lane starts on its own)."""
+        if not channels:
+            return 0
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE outbox SET status = 'pending' WHERE status = 'sending'"
+                f" AND channel IN ({_marks(channels)})",
+                list(channels),
+            )
+        return cursor.rowcount
+
+    async def next_channel_due_at(self, channels: Sequence[str]) -> datetime | None:
+        if not channels:
+            return None
+        row = await self.db.fetchone(
+            "SELECT MIN(next_attempt_at) AS at FROM outbox WHERE status = 'pending'"
+            f" AND channel IN ({_marks(channels)})",
+            list(channels),
+        )
+        return from_db_time(row["at"]) if row and row["at"] else None
+
+    async def mark_delivered(self, row_id: int, now: datetime) -> None:
+        """A fallback channel took the message (there is no Telegram message id)."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                f"UPDATE outbox SET {_SENT}, sent_at = ? WHERE id = ? AND {_OPEN}",
+                (to_db_time(now), row_id),
+            )
 
     async def set_payload(self, row_id: int, payload: dict[str, Any]) -> None:
         """Record progress within one row (e.g. its attachment went out) before the rest."""
@@ -311,6 +370,6 @@ class OutboxRepository:
         a row held back by an older one falls due with it, not on its own time."""
         row = await self.db.fetchone(
             "SELECT MIN(next_attempt_at) AS at FROM outbox"
-            f" WHERE status = 'pending' AND {_HEAD_OF_CHAT}"
+            f" WHERE status = 'pending' AND {_TELEGRAM_ROW} AND {_HEAD_OF_CHAT}"
         )
         return from_db_time(row["at"]) if row and row["at"] else None

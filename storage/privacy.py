@@ -61,12 +61,14 @@ class PrivacyRepository:
                 " OR lat IS NOT NULL)",
                 (low, high),
             )
-            # Messages already sent keep their delivery record, not their text. Their
+            # Messages already sent keep their delivery record, not their text nor the
+            # address a fallback channel sent them to (migration 0028). Their
             # instants are UTC: a day's edge is hours off the local one, which is no matter
             # for messages weeks old.
             messages = await conn.execute(
-                "UPDATE outbox SET payload = '{}' WHERE created_at >= ? AND created_at < ?"
-                " AND payload != '{}' AND status NOT IN ('pending', 'sending')",
+                "UPDATE outbox SET payload = '{}', address = NULL WHERE created_at >= ?"
+                " AND created_at < ? AND (payload != '{}' OR address IS NOT NULL)"
+                " AND status NOT IN ('pending', 'sending')",
                 (low, high),
             )
             # Reasons given with answers (UTC instants, as for messages); the choices stay.
@@ -155,6 +157,15 @@ class PrivacyRepository:
             # about them go, and any other note naming them is scrubbed below.
             await conn.execute(
                 "UPDATE flag_cases SET note = NULL WHERE member_id = ? AND note IS NOT NULL",
+                (member_id,),
+            )
+            # The fallback's messages to them (migration 0028) hold their address: those
+            # not sent are not sent, and none keeps it (rows name the entry by chat_id).
+            await conn.execute(
+                "UPDATE outbox SET address = NULL, payload = '{}', status = CASE WHEN status IN"
+                " ('pending', 'sending') THEN 'cancelled' ELSE status END"
+                " WHERE channel != 'telegram' AND chat_id IN"
+                " (SELECT id FROM register_entries WHERE member_id = ?)",
                 (member_id,),
             )
             # Their register entry (phone, email: personal data) goes too; it stops counting.

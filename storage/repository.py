@@ -12,6 +12,7 @@ from storage.checkins import CheckinRepository
 from storage.db import Database
 from storage.directives import DirectiveRepository
 from storage.exports import ExportRepository
+from storage.fallback import FallbackRepository
 from storage.figures import FigureRepository
 from storage.grids import GridRepository
 from storage.inbox import InboxRepository
@@ -53,6 +54,7 @@ class Storage:
         self.inbox = InboxRepository(db)
         self.reports = ReportRepository(db)
         self.register = RegisterRepository(db)
+        self.fallback = FallbackRepository(db)
 
     @classmethod
     async def open(cls, path: str | Path) -> Storage:

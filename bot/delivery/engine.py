@@ -38,6 +38,7 @@ from bot.delivery.outgoing import (
     PaidLedger,
     Renderer,
     render_notice,
+    tell,
 )
 from bot.delivery.pacer import Pacer, Slot
 from bot.delivery.requests import ENGINE_REQUEST, TextRequests
@@ -285,7 +286,7 @@ class DeliveryEngine:
         timeout = max(timeout, at_least)
         if timeout <= 0 or self._wake.is_set():
             return
-        await _first_of(self._wake.wait(), stop.wait(), at_most=timeout)
+        await first_of(self._wake.wait(), stop.wait(), at_most=timeout)
 
     # ------------------------------------------------------------ one row
 
@@ -342,7 +343,7 @@ class DeliveryEngine:
             taken = self.pacer.take(chat_id, **_PAID if paid else {})
             if isinstance(taken, Slot):
                 return taken
-            await _first_of(self.pacer.sleep(taken), stop.wait())
+            await first_of(self.pacer.sleep(taken), stop.wait())
         return None
 
     def _send(
@@ -474,15 +475,10 @@ class DeliveryEngine:
         return "failed"
 
     async def _notify(self, outcome: Outcome) -> None:
-        if self.on_outcome is None:
-            return
-        try:
-            await self.on_outcome(outcome)
-        except Exception:
-            log.exception("outbox row %d: outcome hook failed", outcome.row.id)
+        await tell(self.on_outcome, outcome)
 
 
-async def _first_of(*waits: Awaitable[Any], at_most: float | None = None) -> None:
+async def first_of(*waits: Awaitable[Any], at_most: float | None = None) -> None:
     """Wait until the first of ``waits`` finishes (or ``at_most`` seconds pass); cancel
     the rest."""
     tasks = [asyncio.ensure_future(w) for w in waits]

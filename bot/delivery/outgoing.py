@@ -5,6 +5,7 @@ every feature may queue, and the ledger of what paid broadcasts used. The engine
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -69,6 +70,16 @@ class Outcome:
 
 
 OutcomeHook = Callable[[Outcome], Awaitable[None]]
+
+
+async def tell(hook: OutcomeHook | None, outcome: Outcome) -> None:
+    """Tell ``hook`` of a verdict; its failure is logged, never the worker's."""
+    if hook is None:
+        return
+    try:
+        await hook(outcome)
+    except Exception:
+        logging.getLogger(__name__).exception("outbox row %d: outcome hook failed", outcome.row.id)
 
 
 async def render_notice(row: OutboxRow) -> Outgoing:

@@ -119,6 +119,9 @@ class Ladder:
         self.urgent_factor = settings.urgent_factor
         self.fallback = fallback
 
+    def has(self, kind: StepKind) -> bool:
+        return any(rung.kind is kind for rung in self.rungs)
+
     def due_at(self, rung: Rung, directive: Directive) -> datetime:
         """When ``rung`` falls due for ``directive`` (an urgent one's ladder is faster)."""
         after = rung.after * (self.urgent_factor if directive.paid else 1)

@@ -13,6 +13,7 @@ from bot.directives.asking import answer_buttons
 from bot.directives.buttons import Acknowledge
 from bot.kit.i18n import Html, Translator, format_day
 from storage.directives import Directive
+from storage.fallback import ChannelTally
 from storage.models import DirectiveStatus
 
 
@@ -71,6 +72,26 @@ def ack_buttons(
     if not directive.ack_required or directive.status is DirectiveStatus.CANCELLED:
         return []
     return [[(i18n.t(language, "button-acknowledge"), Acknowledge(directive.id).pack())]]
+
+
+def channel_lines(
+    i18n: Translator, language: str, directive: Directive, tallies: list[ChannelTally]
+) -> list[str]:
+    """Under the delivery line, a line per fallback channel: "email: 41 sent · 2 failed"."""
+    names = {"email": "fallback-channel-email", "gateway": "fallback-channel-gateway"}
+    return [
+        i18n.t(
+            language,
+            "fallback-tally",
+            channel=i18n.t(language, names.get(t.channel, "fallback-channel-gateway")),
+            sent=t.sent,
+            failed=t.failed,
+            pending=t.pending,
+            acked=t.acked,
+            question=int(directive.question is not None),
+        )
+        for t in tallies
+    ]
 
 
 def reminder_text(

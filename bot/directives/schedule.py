@@ -20,7 +20,7 @@ from bot.delivery.outgoing import Outgoing, PaidBudget, PaidLedger, Renderer, no
 from bot.directives.asking import closing
 from bot.directives.chasing import ChaseNotices, chase_line, names
 from bot.directives.headcount import headcount_text
-from bot.directives.render import ack_buttons, directive_text, reminder_text
+from bot.directives.render import ack_buttons, channel_lines, directive_text, reminder_text
 from bot.kit.i18n import Html, Translator
 from bot.services import Services
 from storage.directives import (
@@ -140,9 +140,12 @@ async def directive_tick(services: Services, bot: Bot, paid: PaidLedger | None =
     watched = await services.answers.watched()
     for directive in watched:
         await _progress(services, bot, directive)
-    # A step of the chase shows on the author's message (those above were shown already).
+    # A step of the chase shows on the author's message (those above were shown already),
+    # and so do the fallback channels' counts, after Telegram's sends are done.
     shown = {d.id for d in watched}
-    for directive_id in climbed:
+    grace = services.settings.directives.escalation_grace
+    moving = await services.storage.fallback.watched(services.clock.now() - grace)
+    for directive_id in dict.fromkeys([*climbed, *moving]):
         found = await services.storage.directives.get(directive_id)
         if found is not None and found.id not in shown:
             await _progress(services, bot, found)
@@ -225,6 +228,11 @@ async def _progress(services: Services, bot: Bot, directive: Directive) -> int:
     )
     if directive.paid:
         text = Html(text + "\n" + paid_line(i18n, language, directive))
+    if directive.fallback_at is not None:
+        channels = channel_lines(
+            i18n, language, directive, await storage.fallback.tally(directive.id)
+        )
+        text = Html("\n".join([text, *channels]))
     headcount = await services.answers.for_author(directive)
     if headcount is not None:  # a question: the delivery line over its headcount
         closed = closing(directive, zone) if services.answers.closed(directive) else None

@@ -20,6 +20,7 @@ from bot.org.authz import Action, Actor, Authorizer, can
 from storage import Storage
 from storage.answers import Answer
 from storage.directives import Directive, FollowUp, PaidTerms, Straggler, Target, UnitTally
+from storage.fallback import ChannelTally
 from storage.models import DirectiveStatus, Member, Role, Unit
 from storage.outbox import Priority
 
@@ -77,6 +78,8 @@ class DirectiveView:
     stragglers: list[tuple[Straggler, Unit]]
     can_cancel: bool
     can_remind: bool
+    # Each fallback channel's messages (email, SMS), once the fallback fired.
+    channels: tuple[ChannelTally, ...] = ()
 
 
 class DirectiveService:
@@ -363,6 +366,7 @@ class DirectiveService:
                 and directive.status in ("sending", "sent")
                 and any(can(actor, Action.SEND_DIRECTIVE, u) for u in units.values())
             ),
+            channels=tuple(await self.storage.fallback.tally(directive_id)),
         )
 
     async def remind_now(self, actor: Actor, directive_id: int) -> int:

@@ -3,6 +3,7 @@ breakdown, the silent members, "remind now", exports, and cancelling."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from telegram import InputFile, Update
@@ -10,6 +11,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.directives import buttons as b
 from bot.directives.drafting import DirectiveError
+from bot.directives.render import channel_lines
 from bot.directives.service import DirectiveView, Totals
 from bot.kit.i18n import Html, first_words, format_date_iso, format_day, join_html
 from bot.kit.tables import Cell, csv_bytes, xlsx_bytes
@@ -26,6 +28,7 @@ from handlers.kit.common import (
     wake_delivery,
 )
 from storage.directives import Directive, UnitTally
+from storage.fallback import ChannelTally
 from storage.models import Unit
 
 SHOWN = 10
@@ -55,8 +58,10 @@ EXPORT_COLUMNS = (
 )
 
 
-def _status(reply: Reply, directive: Directive, totals: Totals) -> str:
-    return reply.t(
+def _status(
+    reply: Reply, directive: Directive, totals: Totals, channels: Sequence[ChannelTally] = ()
+) -> str:
+    status = reply.t(
         "watch-status",
         state=reply.t(STATE_KEYS[directive.status]),
         sent=totals.sent,
@@ -67,6 +72,8 @@ def _status(reply: Reply, directive: Directive, totals: Totals) -> str:
         answered=totals.acked if directive.question else -1,
         unreachable=totals.unreachable,
     )
+    lines = channel_lines(reply.context.services.i18n, reply.language, directive, list(channels))
+    return "\n".join([status, *lines])
 
 
 async def _listing(reply: Reply) -> tuple[str, Buttons]:
@@ -129,7 +136,7 @@ def _detail(reply: Reply, view: DirectiveView) -> tuple[str, Buttons]:
         unit=view.from_unit.name,
         when=f"{format_date_iso(when)} {when:%H:%M}",
         text=first_words(directive.text, DETAIL_WORDS),
-        status=_status(reply, directive, totals),
+        status=_status(reply, directive, totals, view.channels),
         units=join_html("\n", units) or "—",
         silent=names if directive.ack_required else "",
         silent_count=len(silent) if directive.ack_required else -1,
@@ -165,7 +172,7 @@ async def _screen(reply: Reply, view: DirectiveView, page: int = 0) -> tuple[str
         unit=view.from_unit.name,
         when=f"{format_date_iso(when)} {when:%H:%M}",
         text=first_words(directive.text, DETAIL_WORDS),
-        status=_status(reply, directive, view.totals),
+        status=_status(reply, directive, view.totals, view.channels),
     )
     return await headcount.question_detail(reply, directive, heading, _actions(reply, view), page)
 

@@ -117,7 +117,7 @@ async def test_the_ladder_climbs_step_by_step(
         fallback.append(directive.id)
         return 1
 
-    harness.services.fallback_step = channel
+    harness.services.ladder.fallback = channel
     directive = await send(harness, sec)
     ann, bo, _ = members
     await ack(harness, ann)
@@ -277,7 +277,7 @@ async def test_a_questions_member_steps_stop_when_its_answers_close(
         called.append(directive.id)
         return 0
 
-    services.fallback_step = channel
+    services.ladder.fallback = channel
     question = Question((Choice("I can come"), Choice("I cannot")))
     directive = await send(harness, sec, question=question, deadline=timedelta(minutes=20))
     harness.clock.advance(timedelta(minutes=15))  # T+15: before 16:20, answerable

@@ -123,6 +123,18 @@ directive-progress-withdrawn = ❌ Directive withdrawn: <b>{ $sent }</b> of { $t
 directive-paid-used = ⚡ Paid · about { $stars } ⭐ used (cap { $cap } ⭐)
 directive-paid-capped = ⚡ Paid · about { $stars } ⭐ used: cap reached, the rest at the free rate
 directive-paid-refused = ⚠️ Paid · about { $stars } ⭐ used: the bot's Star balance is too low, the rest at the free rate
+fallback-tally = { $channel }: { $sent } sent{ $failed ->
+        [0] {""}
+       *[other] { " " }· { $failed } failed
+    }{ $pending ->
+        [0] {""}
+       *[other] { " " }· { $pending } to go
+    } · { $acked } { $question ->
+        [1] answered
+       *[0] acknowledged
+    }
+fallback-channel-email = email
+fallback-channel-gateway = SMS
 directive-paid-refused-notice = ⚠️ <b>Paid broadcast stopped</b>: Telegram says the bot's Star balance is too low. The rest of the directive from { $unit } goes at the free rate (about 30 a second); about { $stars } ⭐ used. Top up the bot's Stars to send paid broadcasts again.
 
 # Directives: receiving

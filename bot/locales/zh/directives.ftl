@@ -102,6 +102,18 @@ directive-progress-withdrawn = ❌ 通知已撤回：已发<b>{ $sent }</b>/{ $t
 directive-paid-used = ⚡ 付费加急 · 已用约{ $stars } ⭐（上限{ $cap } ⭐）
 directive-paid-capped = ⚡ 付费加急 · 已用约{ $stars } ⭐，已达上限，其余按免费速率发送
 directive-paid-refused = ⚠️ 付费加急 · 已用约{ $stars } ⭐，机器人的星星余额不足，其余按免费速率发送
+fallback-tally = { $channel }：已发送{ $sent }{ $failed ->
+        [0] {""}
+       *[other] { " " }· 失败{ $failed }
+    }{ $pending ->
+        [0] {""}
+       *[other] { " " }· 待发送{ $pending }
+    } · { $question ->
+        [1] 已答复
+       *[0] 已确认
+    }{ $acked }
+fallback-channel-email = 邮件
+fallback-channel-gateway = 短信
 directive-paid-refused-notice = ⚠️ <b>付费加急已停止</b>：Telegram 提示机器人的星星余额不足。来自{ $unit }的这条通知，其余部分按免费速率（每秒约30条）继续发送；已用约{ $stars } ⭐。为机器人充值星星后即可再次付费加急。
 
 # 通知：接收

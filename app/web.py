@@ -1,0 +1,41 @@
+"""The bot's one web server: the webhook and ``/health`` in webhook mode, and the
+fallback's acknowledge pages and gateway replies in either mode (``fallback.public_url``
+or a gateway configured). TLS is the reverse proxy's job; this listens on 127.0.0.1 by
+default for the proxy to forward to."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+from aiohttp import web
+
+from handlers.fallback.web import FallbackWeb
+from handlers.kit.common import MusterApp
+from handlers.kit.slots import SERVICES
+
+MAX_BODY = 1 << 20  # a Telegram update is a few kilobytes; anything near this is not one
+
+
+@asynccontextmanager
+async def web_server(routes: Sequence[web.RouteDef], *, host: str, port: int) -> AsyncIterator[str]:
+    """Serve ``routes``; yields the base URL (``http://host:port``, the port bound when 0
+    was asked)."""
+    web_app = web.Application(client_max_size=MAX_BODY)
+    web_app.add_routes(routes)
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    try:
+        yield f"http://{host}:{runner.addresses[0][1]}"
+    finally:
+        await runner.cleanup()
+
+
+def fallback_routes(app: MusterApp) -> list[web.RouteDef]:
+    """The fallback's acknowledge pages and gateway replies, when configured."""
+    services = SERVICES.of(app)
+    if not services.fallback.configured:
+        return []
+    return FallbackWeb(services).routes()

@@ -1,0 +1,1 @@
+"""Fallback channels for directives: email and an SMS gateway for those Telegram misses."""
