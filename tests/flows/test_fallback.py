@@ -21,6 +21,7 @@ from app.runner import fallback_pages
 from app.web import fallback_routes, web_server
 from bot.config import FeatureName, RetentionSettings, Settings, load_settings
 from bot.delivery.channels.gateway import SIGNATURE_HEADER, signature
+from bot.directives.config import LadderStep
 from bot.directives.drafting import Draft
 from bot.directives.questions import Choice, Question
 from bot.kit.clock import FakeClock
@@ -351,6 +352,44 @@ async def test_with_no_channel_configured_nothing_changes(tmp_path: Path) -> Non
         assert await services.fallback.due() == 0
     finally:
         await storage.close()
+
+
+class TestOnTheLadder:
+    """With an escalation ladder that has a fallback step, the channels fire at that step
+    (T+90 here), not at `fallback.after` (T+30), and still once."""
+
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        ladder = [
+            LadderStep.model_validate({"after": "15m", "step": "remind"}),
+            LadderStep.model_validate({"after": "90m", "step": "fallback"}),
+        ]
+        directives = settings.directives.model_copy(update={"ladder": ladder})
+        return settings.model_copy(update={"directives": directives})
+
+    async def test_the_fallback_step_queues_through_the_channels(
+        self, harness: Harness, people: dict[str, FakeUser], smtp: SmtpServer, gateway: Gateway
+    ) -> None:
+        directive = await send(harness, people["Sue"])
+        assert await fall_back(harness, people, directive) == 0  # T+30: not fallback.after
+        harness.clock.advance(timedelta(minutes=60))
+        await harness.run_due()
+        assert await LANE.of(harness.app).drain() == 4  # T+90: the ladder's step
+        assert sorted(m["To"] for m in smtp.mailbox.received) == [
+            "ann@example.org",
+            "carol@example.org",
+        ]
+        assert len(gateway.messages) == 2
+        harness.clock.advance(timedelta(minutes=30))
+        await harness.run_due()
+        assert await LANE.of(harness.app).drain() == 0  # once
+        await harness.run_due()
+        progress = await author_message(harness, people["Sue"], directive)
+        assert any(line.startswith("Chase: ") and "fallback" in line for line in progress)
+        assert channels(progress) == [
+            "email: 2 sent · 0 acknowledged",
+            "SMS: 2 sent · 0 acknowledged",
+        ]
 
 
 # ------------------------------------------------------------------ helpers
