@@ -13,6 +13,8 @@ import pytest
 from app.build import build_application, run_schedule
 from bot.config import Settings
 from bot.delivery.pacer import Pacer
+from bot.directives.drafting import Draft
+from bot.directives.questions import Question
 from bot.kit.clock import FakeClock
 from bot.org.authz import Actor
 from bot.services import Services
@@ -20,6 +22,7 @@ from fakeapi import ChatDriver, FakeBotApi, FakeRequest, FakeUser, Replies
 from handlers.kit.common import MusterApp
 from handlers.kit.slots import DELIVERY, SERVICES
 from storage import Storage
+from storage.directives import Directive, Target
 from storage.models import Member, Role, Unit
 from tests.conftest import ADMIN_ID
 from tests.orgdata import load_tree
@@ -80,6 +83,50 @@ class Harness:
             if not ticked and not drained:
                 return handled
         raise AssertionError("the schedule never settled")
+
+    async def issue(
+        self,
+        author: FakeUser | None,
+        text: str,
+        *,
+        unit: str = "RIV",
+        question: Question | None = None,
+        deadline: timedelta = timedelta(hours=2),
+        paid: bool = False,
+        watch: bool = True,
+        run: bool = True,
+    ) -> Directive:
+        """``author`` (None: the console) sends ``text`` to ``unit`` and below, due after
+        ``deadline``: a question with ``question``, else an acknowledgement. ``paid`` marks
+        it urgent without spending Stars; with ``watch`` the author's message tracks it;
+        with ``run`` what falls due at once is done."""
+        actor = await self.services.authz.actor(author.id) if author else Actor.console()
+        draft = Draft(
+            targets=(Target((await self.unit(unit)).id, subtree=True),),
+            text=text,
+            attachment=None,
+            ack_required=question is None,
+            ack_deadline=self.clock.now() + deadline,
+            send_at=None,
+            question=question,
+        )
+        directive = await self.services.directives.create(actor, draft)
+        if paid:
+            await self.services.storage.db.write(
+                "UPDATE directives SET paid = 1 WHERE id = ?", (directive.id,)
+            )
+        if author is not None and watch:
+            await self.track(author, directive)
+        if run:
+            await self.run_due()
+        return directive
+
+    async def track(self, author: FakeUser, directive: Directive) -> None:
+        """The author's message tracks the directive, as the composer's last screen does."""
+        shown = await self.app.bot.send_message(author.id, "Sending…")
+        await self.services.directives.track_progress(
+            directive.id, chat_id=author.id, message_id=shown.message_id, text="Sending…"
+        )
 
     async def join(self, user: FakeUser, code: str, role: Role = Role.MEMBER) -> Member:
         await self.send(user, user.command("start", await self.invite(code, role)))

@@ -22,14 +22,13 @@ from app.web import fallback_routes, web_server
 from bot.config import FeatureName, RetentionSettings, Settings, load_settings
 from bot.delivery.channels.gateway import SIGNATURE_HEADER, signature
 from bot.directives.config import LadderStep
-from bot.directives.drafting import Draft
 from bot.directives.questions import Choice, Question
 from bot.kit.clock import FakeClock
 from bot.org.authz import Actor
 from fakeapi import FakeBotApi, FakeUser
 from handlers.kit.slots import SERVICES
 from storage import Storage
-from storage.directives import Directive, Target
+from storage.directives import Directive
 from storage.models import Role
 from tests.conftest import ADMIN_ID
 from tests.fallback.gateway_server import SECRET, Gateway, gateway_server
@@ -38,6 +37,7 @@ from tests.flows.conftest import Harness, build_app
 from tests.flows.test_directives import no_checkins  # noqa: F401 (autouse)
 from tests.flows.test_erase import files
 
+TEXT = "Sandbags to the <b>river gate</b> by 18:00 &amp; report."
 LINK_SECRET = "a-link-secret-of-at-least-32-characters"
 REGISTER = """\
 name,unit,phone,email,external_id
@@ -117,22 +117,7 @@ async def people(harness: Harness) -> dict[str, FakeUser]:
 
 
 async def send(harness: Harness, author: FakeUser, question: Question | None = None) -> Directive:
-    services = harness.services
-    draft = Draft(
-        targets=(Target((await harness.unit("RIV")).id, subtree=True),),
-        text="Sandbags to the <b>river gate</b> by 18:00 &amp; report.",
-        attachment=None,
-        ack_required=question is None,
-        ack_deadline=harness.clock.now() + timedelta(hours=2),
-        send_at=None,
-        question=question,
-    )
-    directive = await services.directives.create(await services.authz.actor(author.id), draft)
-    shown = await harness.app.bot.send_message(author.id, "Sending…")
-    await services.directives.track_progress(
-        directive.id, chat_id=author.id, message_id=shown.message_id, text="Sending…"
-    )
-    return directive
+    return await harness.issue(author, TEXT, question=question, run=False)
 
 
 async def fall_back(harness: Harness, people: dict[str, FakeUser], directive: Directive) -> int:

@@ -13,17 +13,15 @@ import pytest
 from app.build import run_schedule
 from bot.config import Settings, load_settings
 from bot.directives.config import LadderStep
-from bot.directives.drafting import Draft
 from bot.directives.questions import Choice, Question
-from bot.org.authz import Actor
 from fakeapi import ChatDriver, FakeUser
 from handlers.kit.slots import DELIVERY
-from storage.directives import Directive, Target
+from storage.directives import Directive
 from storage.models import Role
 from tests.conftest import ADMIN_ID
 from tests.flows.conftest import Harness, build_app
 from tests.flows.test_directives import crash_next_enqueue, labels, members, no_checkins, sec
-from tests.flows.test_question_watch import progress, track
+from tests.flows.test_question_watch import progress
 
 __all__ = ["members", "no_checkins", "sec"]  # fixtures, used by name
 
@@ -72,26 +70,9 @@ async def send(
 ) -> Directive:
     """``author`` (None: the console) sends a directive to ``unit`` and below, due after
     ``deadline``; the author's message tracks it (as the composer's last screen does)."""
-    services = harness.services
-    actor = await services.authz.actor(author.id) if author else Actor.console()
-    draft = Draft(
-        targets=(Target((await harness.unit(unit)).id, subtree=True),),
-        text=TEXT,
-        attachment=None,
-        ack_required=question is None,
-        ack_deadline=harness.clock.now() + deadline,
-        send_at=None,
-        question=question,
+    return await harness.issue(
+        author, TEXT, unit=unit, question=question, deadline=deadline, paid=urgent
     )
-    directive = await services.directives.create(actor, draft)
-    if urgent:  # marked urgent (a paid broadcast) without spending Stars in a test
-        await services.storage.db.write(
-            "UPDATE directives SET paid = 1 WHERE id = ?", (directive.id,)
-        )
-    if author is not None:
-        await track(harness, author, directive)
-    await harness.run_due()
-    return directive
 
 
 async def chase(harness: Harness, author: FakeUser, directive: Directive) -> str:

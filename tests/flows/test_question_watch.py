@@ -11,11 +11,10 @@ from datetime import timedelta
 import pytest
 
 from bot.directives.buttons import WhoAnswered
-from bot.directives.drafting import Draft
 from bot.org.authz import Actor
 from fakeapi import FakeUser, SentMessage
 from handlers.directives import headcount as headcount_screen
-from storage.directives import Directive, Target
+from storage.directives import Directive
 from storage.models import Role
 from tests.flows.conftest import Harness
 from tests.flows.test_answers import QUESTION, choose, current
@@ -31,30 +30,7 @@ async def ask(
 ) -> Directive:
     """``author`` (None: the console) asks the members under ``unit``; the author's
     message tracks it, as the composer's last screen does."""
-    services = harness.services
-    actor = await services.authz.actor(author.id) if author else Actor.console()
-    draft = Draft(
-        targets=(Target((await harness.unit(unit)).id, subtree=True),),
-        text=TEXT,
-        attachment=None,
-        ack_required=False,
-        ack_deadline=harness.clock.now() + timedelta(hours=2),
-        send_at=None,
-        question=QUESTION,
-    )
-    directive = await services.directives.create(actor, draft)
-    if author is not None and watch:
-        await track(harness, author, directive)
-    await harness.run_due()
-    return directive
-
-
-async def track(harness: Harness, author: FakeUser, directive: Directive) -> None:
-    """The author's message tracks the directive, as the composer's last screen does."""
-    shown = await harness.app.bot.send_message(author.id, "Sending…")
-    await harness.services.directives.track_progress(
-        directive.id, chat_id=author.id, message_id=shown.message_id, text="Sending…"
-    )
+    return await harness.issue(author, TEXT, unit=unit, question=QUESTION, watch=watch)
 
 
 async def progress(harness: Harness, author: FakeUser, directive: Directive) -> list[str]:
