@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import segno
@@ -13,12 +14,13 @@ import segno
 from bot.kit.tables import text_table, xlsx_bytes
 from bot.org.authz import Actor
 from bot.org.invites import QR_BORDER, invite_link
-from bot.org.register import RegisterFileError, RegisterLine
+from bot.org.register import RegisterFileError, RegisterLine, describe
 from bot.services import Services
 from bot.summaries.charts import fonts
 from storage.models import Unit
 
 EXIT_FAILED = 1
+CONSOLE_LANGUAGE = "en"  # the operator's messages, as the rest of the CLI
 QR_PER_PAGE = 20  # 4 × 5 codes on an A4 page, each big enough to scan from paper
 _COLUMNS = 4
 
@@ -27,9 +29,11 @@ async def member_import(services: Services, path: Path, prune: bool) -> int:
     try:
         changes = await services.register.import_file(Actor.console(), path, prune=prune)
     except RegisterFileError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        if len(exc.problems) > 1 or " line " in exc.problems[0]:
+        for problem in exc.problems:  # as the roster's problems are printed
+            text = describe(services.i18n, CONSOLE_LANGUAGE, replace(problem, line=0), plain=True)
+            where = f" line {problem.line}" if problem.line else ""
+            print(f"{path.name}{where}: {text}", file=sys.stderr)
+        if len(exc.problems) > 1 or exc.problems[0].line:
             # A file that cannot be read says so in one line; bad lines are many.
             print("nothing was changed", file=sys.stderr)
         return EXIT_FAILED

@@ -47,3 +47,10 @@ class RevokeInvite(Payload, family=INVITES, tag="rv"):
 class JoinDecision(Payload, family=JOIN):
     verb: Annotated[str, OneOf("a", "r")]  # approve, reject
     request: Id
+
+
+REGISTER = Family("rg", owner=__name__)
+
+
+class RegisterConfirm(Payload, family=REGISTER, tag="c"):
+    prune: Bit  # also deactivate the entries the file leaves out

@@ -4,19 +4,21 @@ entry's person and unit with no approval."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import BinaryIO
 
 import phonenumbers
 
 from bot.kit.clock import Clock
+from bot.kit.i18n import Translator
 from bot.kit.people import Person, language_for
-from bot.kit.tables import decode
-from bot.org.authz import Action, Actor, Authorizer
+from bot.org.authz import Action, Actor, Authorizer, can
 from bot.org.invites import (
     TOKEN_PATTERN,
     InviteService,
@@ -27,22 +29,44 @@ from bot.org.invites import (
 )
 from storage import Storage
 from storage.models import Role, Unit
-from storage.register import NewEntry, RegisterEntry
+from storage.register import RegisterEntry, RegisterStaging, StagedCounts, StagedLine
 
 COLUMNS = ("name", "unit", "phone", "email", "external_id")
 REQUIRED = 2
 MAX_NAME = 100
 MAX_FILE_BYTES = 200_000_000
+MAX_FILE_TEXT = "200 MB"
+MAX_PROBLEMS = 10_000  # named; more are counted (a file of the wrong kind has every line bad)
+_BATCH = 5_000
+_CHUNK = 1 << 20
 # Secretaries keep their units' register, as they invite their members.
 _IMPORT = Action.INVITE_MEMBER
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class RegisterFileError(Exception):
-    """The file cannot be imported; ``problems`` has one line per fault, with its line."""
+@dataclass(frozen=True, slots=True)
+class RegisterProblem:
+    """Something wrong with a register file, at a line (0: the file as a whole); worded
+    by ``describe`` in the reader's language."""
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
+    reason: str  # its message id
+    line: int = 0
+    details: dict[str, str | int] = field(default_factory=dict)
+
+
+def describe(i18n: Translator, language: str, problem: RegisterProblem, *, plain: bool) -> str:
+    render = i18n.plain if plain else i18n.t
+    text = render(language, problem.reason, **problem.details)
+    if problem.line:
+        return render(language, "register-problem-line", line=problem.line, problem=text)
+    return text
+
+
+class RegisterFileError(Exception):
+    """The file cannot be imported; ``problems`` has every fault, with its line."""
+
+    def __init__(self, problems: list[RegisterProblem]) -> None:
+        super().__init__(f"{len(problems)} problems")
         self.problems = problems
 
 
@@ -52,10 +76,57 @@ class RegisterChanges:
     updated: int = 0
     deactivated: int = 0
     kept: int = 0
+    absent: int = 0  # active entries (in the importer's scope) the file leaves out
 
     @property
     def empty(self) -> bool:
         return not (self.added or self.updated or self.deactivated)
+
+
+class RegisterChangedError(Exception):
+    """The register changed between the preview and the confirmation: nothing written."""
+
+    def __init__(self, changes: RegisterChanges) -> None:
+        super().__init__("the register changed")
+        self.changes = changes
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterSource:
+    """A register file: its name (whose ending says CSV or XLSX), its size and a way to
+    open it from the start (it is read twice: once to learn the encoding)."""
+
+    name: str
+    size: int
+    open: Callable[[], BinaryIO]
+
+    @classmethod
+    def of_path(cls, path: Path) -> RegisterSource:
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            raise RegisterFileError([RegisterProblem("register-problem-no-file")]) from None
+        except OSError as exc:
+            raise _unreadable(exc) from None
+        return cls(path.name, size, lambda: path.open("rb"))
+
+    @classmethod
+    def of_bytes(cls, name: str, data: bytes) -> RegisterSource:
+        return cls(name, len(data), lambda: io.BytesIO(data))
+
+    @property
+    def xlsx(self) -> bool:
+        return self.name.lower().endswith(".xlsx")
+
+
+def _unreadable(exc: OSError) -> RegisterFileError:
+    return RegisterFileError(
+        [
+            RegisterProblem(
+                "register-problem-unreadable", details={"error": exc.strerror or str(exc)}
+            )
+        ]
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,46 +144,53 @@ class PersonalInvite:
     token: str
 
 
-@dataclass(slots=True)
-class _Read:
-    entries: list[tuple[int, NewEntry]] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+def _encoding(source: RegisterSource) -> str:
+    """UTF-8 (with or without a byte-order mark), else GB18030, as ``decode`` reads a
+    file, but a megabyte at a time: the file is not held."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with source.open() as handle:
+                while chunk := handle.read(_CHUNK):
+                    if "\x00" in decoder.decode(chunk):
+                        break  # binary that happens to decode
+                else:
+                    decoder.decode(b"", final=True)
+                    return encoding
+        except UnicodeDecodeError:
+            continue
+        except OSError as exc:
+            raise _unreadable(exc) from None
+    raise RegisterFileError([RegisterProblem("register-problem-not-text")])
 
 
-def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
-    """(line number, cells) of a CSV (UTF-8, UTF-8 with BOM, GB18030) or XLSX file."""
-    if path.suffix.lower() == ".xlsx":
-        yield from _xlsx_rows(path)
+def _rows(source: RegisterSource) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) of a CSV (UTF-8, UTF-8 with BOM, GB18030) or XLSX file, one
+    at a time."""
+    if source.xlsx:
+        yield from _xlsx_rows(source)
         return
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise RegisterFileError([f"{path.name}: no such file"]) from None
-    except OSError as exc:
-        raise RegisterFileError([f"{path.name}: cannot read ({exc.strerror})"]) from None
-    if len(data) > MAX_FILE_BYTES:
-        raise RegisterFileError([f"{path.name}: larger than 200 MB"])
-    text = decode(data)
-    del data
-    if text is None:
-        raise RegisterFileError([f"{path.name}: not a text file in UTF-8 or GB18030"])
-    reader = csv.reader(io.StringIO(text))
-    try:
-        for cells in reader:
-            yield reader.line_num, cells
-    except csv.Error as exc:
-        raise RegisterFileError([f"{path.name} line {reader.line_num}: {exc}"]) from None
+    encoding = _encoding(source)
+    with source.open() as handle:
+        reader = csv.reader(io.TextIOWrapper(handle, encoding=encoding, newline=""))
+        try:
+            for cells in reader:
+                yield reader.line_num, cells
+        except csv.Error as exc:
+            raise RegisterFileError(
+                [RegisterProblem("register-problem-bad-csv", reader.line_num, {"error": str(exc)})]
+            ) from None
 
 
-def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+def _xlsx_rows(source: RegisterSource) -> Iterator[tuple[int, list[str]]]:
     import openpyxl  # only for XLSX files: it takes a while to import
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError:
-        raise RegisterFileError([f"{path.name}: no such file"]) from None
-    except Exception as exc:
-        raise RegisterFileError([f"{path.name}: not a readable XLSX workbook ({exc})"]) from None
+        book = openpyxl.load_workbook(source.open(), read_only=True, data_only=True)
+    except OSError as exc:
+        raise _unreadable(exc) from None
+    except Exception:
+        raise RegisterFileError([RegisterProblem("register-problem-not-xlsx")]) from None
     try:
         for number, values in enumerate(book.worksheets[0].iter_rows(values_only=True), 1):
             yield number, ["" if v is None else str(v) for v in values]
@@ -131,79 +209,123 @@ def _phone(raw: str, region: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def read_register(path: Path, units: dict[str, Unit], region: str) -> _Read:  # noqa: C901 (names every bad line)
-    """Every entry of the file, and every problem with its line; the file as a whole
-    (unreadable, bad header) is a RegisterFileError."""
-    name = path.name
-    read = _Read()
-    rows = _rows(path)
-    header_row = next(rows, None)
-    if header_row is None:
-        raise RegisterFileError([f"{name}: empty file"])
-    header = [h.strip().lower() for h in header_row[1]]
+@dataclass(slots=True)
+class _Problems:
+    """The problems named so far, and how many more there were."""
+
+    named: list[RegisterProblem] = field(default_factory=list)
+    more: int = 0
+
+    def add(self, reason: str, line: int = 0, **details: str | int) -> None:
+        if len(self.named) < MAX_PROBLEMS:
+            self.named.append(RegisterProblem(reason, line, details))
+        else:
+            self.more += 1
+
+    def __bool__(self) -> bool:
+        return bool(self.named)
+
+    def all(self) -> list[RegisterProblem]:
+        ordered = sorted(self.named, key=lambda p: p.line)  # stable: a line's in order
+        more = (
+            [RegisterProblem("register-problem-more", details={"count": self.more})]
+            if self.more
+            else []
+        )
+        return ordered + more
+
+
+def _header(rows: Iterator[tuple[int, list[str]]]) -> tuple[dict[str, int], int]:
+    """Where each column is, and how many there are, from the first line; a
+    RegisterFileError if it is wrong."""
+    first = next(rows, None)
+    if first is None:
+        raise RegisterFileError([RegisterProblem("register-problem-empty")])
+    header = [h.strip().lower() for h in first[1]]
     if any(c not in header for c in COLUMNS[:REQUIRED]):
-        raise RegisterFileError(
-            [f"{name} line 1: the header must name the columns name,unit (and optionally"
-             " phone,email,external_id)"]
-        )  # fmt: skip
+        raise RegisterFileError([RegisterProblem("register-problem-bad-header", 1)])
     unknown = [h for h in header if h not in COLUMNS]
     if unknown:
-        raise RegisterFileError([f"{name} line 1: unknown column(s) {', '.join(unknown)}"])
-    at = {c: header.index(c) for c in COLUMNS if c in header}
-    external_lines: dict[str, int] = {}
-    person_lines: dict[tuple[str, str], tuple[int, str]] = {}
-    for line, cells in rows:
-        if not any(c.strip() for c in cells):
-            continue
-        where = f"{name} line {line}"
-        if len(cells) > len(header):
-            read.problems.append(f"{where}: more fields than the header names")
-            continue
-
-        def cell(column: str, cells: list[str] = cells) -> str:
-            index = at.get(column)
-            return cells[index].strip() if index is not None and index < len(cells) else ""
-
-        person, code = cell("name"), cell("unit")
-        bad = len(read.problems)
-        if not person:
-            read.problems.append(f"{where}: the name is empty")
-        elif len(person) > MAX_NAME:
-            read.problems.append(f"{where}: the name is longer than {MAX_NAME} characters")
-        unit = units.get(code)
-        if unit is None:
-            read.problems.append(f"{where}: no unit with code {code!r}")
-        phone = None
-        if raw := cell("phone"):
-            phone = _phone(raw, region)
-            if phone is None:
-                read.problems.append(f"{where}: {raw!r} is not a phone number")
-        email = cell("email") or None
-        if email is not None and not _EMAIL.match(email):
-            read.problems.append(f"{where}: {email!r} is not an email address")
-        external = cell("external_id") or None
-        if external is not None:
-            first = external_lines.setdefault(external, line)
-            if first != line:
-                read.problems.append(f"{where}: external id {external!r} is also on line {first}")
-        if len(read.problems) > bad or unit is None:
-            continue
-        # The same person (name and phone) twice, in one unit or across units.
-        if phone is not None:
-            seen = person_lines.setdefault((person, phone), (line, code))
-            if seen[0] != line:
-                read.problems.append(
-                    f"{where}: {person} ({phone}) is also on line {seen[0]} (unit {seen[1]})"
+        raise RegisterFileError(
+            [
+                RegisterProblem(
+                    "register-problem-unknown-columns", 1, {"columns": ", ".join(unknown)}
                 )
-                continue
-        read.entries.append((line, NewEntry(unit.id, person, phone, email, external)))
-    if not read.entries and not read.problems:
-        read.problems.append(f"{name}: no members found")
-    return read
+            ]
+        )
+    return {c: header.index(c) for c in COLUMNS if c in header}, len(header)
 
 
-def _key(unit_id: int, name: str, phone: str | None) -> tuple[int, str, str | None]:
-    return unit_id, name, phone
+def _line(
+    line: int,
+    cells: list[str],
+    at: dict[str, int],
+    width: int,
+    units: dict[str, Unit],
+    allowed: set[int] | None,
+    region: str,
+    problems: _Problems,
+) -> StagedLine:
+    """The line as staged: with its unit when it is good, without when it has a problem
+    (it still counts for duplicate external ids)."""
+    before = len(problems.named) + problems.more
+
+    def cell(column: str) -> str:
+        index = at.get(column)
+        return cells[index].strip() if index is not None and index < len(cells) else ""
+
+    external = cell("external_id") or None
+    if len(cells) > width:
+        problems.add("register-problem-extra-fields", line)
+        return StagedLine(line, None, "", None, None, external)
+    person, code = cell("name"), cell("unit")
+    if not person:
+        problems.add("register-problem-no-name", line)
+    elif len(person) > MAX_NAME:
+        problems.add("register-problem-long-name", line, max=MAX_NAME)
+    unit = units.get(code)
+    if unit is None:
+        problems.add("register-problem-unknown-unit", line, unit=code)
+    elif allowed is not None and unit.id not in allowed:
+        problems.add("register-problem-unit-scope", line, unit=code)
+    phone = None
+    if raw := cell("phone"):
+        phone = _phone(raw, region)
+        if phone is None:
+            problems.add("register-problem-bad-phone", line, phone=raw)
+    email = cell("email") or None
+    if email is not None and not _EMAIL.match(email):
+        problems.add("register-problem-bad-email", line, email=email)
+    good = unit is not None and len(problems.named) + problems.more == before
+    return StagedLine(line, unit.id if good and unit else None, person, phone, email, external)
+
+
+async def _duplicates(staging: RegisterStaging, problems: _Problems, codes: dict[int, str]) -> None:
+    """External ids and people (name and phone) that an earlier line already has."""
+    external, people = await staging.duplicates()
+    for d in external:
+        problems.add("register-problem-external-twice", d.line, id=d.value, first=d.first)
+    for d in people:
+        unit = codes.get(d.first_unit_id or 0, "?")
+        phone = d.phone or ""
+        problems.add(
+            "register-problem-person-twice",
+            d.line,
+            name=d.value,
+            phone=phone,
+            first=d.first,
+            unit=unit,
+        )
+
+
+def _changes(counts: StagedCounts, *, prune: bool) -> RegisterChanges:
+    deactivated = counts.absent if prune else 0
+    return RegisterChanges(counts.added, counts.updated, deactivated, counts.kept, counts.absent)
+
+
+def _changes_of(preview: RegisterChanges, *, prune: bool) -> RegisterChanges:
+    """A preview (nothing deactivated yet) as the import it announced."""
+    return replace(preview, deactivated=preview.absent if prune else 0)
 
 
 class RegisterService:
@@ -223,52 +345,85 @@ class RegisterService:
         self.region = region
 
     async def import_file(self, actor: Actor, path: Path, *, prune: bool) -> RegisterChanges:
-        """Load the register from ``path``: all of it or, on any problem, nothing."""
-        units = {u.code: u for u in await self.storage.units.all()}
-        read = read_register(path, units, self.region)
-        if read.problems:
-            raise RegisterFileError(read.problems)
-        by_id = {u.id: u for u in units.values()}
-        for unit_id in {e.unit_id for _, e in read.entries}:
-            await self.authz.check(actor, _IMPORT, by_id[unit_id], "member register")
-        existing = await self.storage.register.all()
-        by_external = {e.external_id: e for e in existing if e.external_id}
-        by_person = {_key(e.unit_id, e.name, e.phone): e for e in existing if not e.external_id}
-        added: list[NewEntry] = []
-        updated: list[tuple[int, NewEntry]] = []
-        seen: set[int] = set()
-        for _, new in read.entries:
-            old = (
-                by_external.get(new.external_id)
-                if new.external_id
-                else by_person.get(_key(new.unit_id, new.name, new.phone))
-            )
-            if old is None:
-                added.append(new)
-                continue
-            seen.add(old.id)
-            same = (old.unit_id, old.name, old.phone, old.email, old.external_id) == (
-                new.unit_id, new.name, new.phone, new.email, new.external_id
-            )  # fmt: skip
-            if not same or not old.active:
-                updated.append((old.id, new))
-        gone = [e.id for e in existing if e.active and e.id not in seen] if prune else []
-        now = self.clock.now()
-        async with self.storage.db.transaction():
-            await self.storage.register.apply(
-                added=added, updated=updated, deactivated=gone, now=now
-            )
-            changes = RegisterChanges(
-                len(added), len(updated), len(gone), len(read.entries) - len(added) - len(updated)
-            )
-            await self.authz.audit(
-                actor,
-                "register_import",
-                None,
-                f"{path.name}: {changes.added} added, {changes.updated} updated,"
-                f" {changes.deactivated} deactivated",
-            )
+        """``muster member import``: load the register from ``path``."""
+        return await self.import_source(actor, RegisterSource.of_path(path), prune=prune)
+
+    async def check(self, actor: Actor, source: RegisterSource) -> RegisterChanges:
+        """What importing the file would change (``absent``: what prune would
+        deactivate); a RegisterFileError naming every problem. Nothing is written."""
+        async with self.storage.register.staging() as staging:
+            return await self._stage(actor, source, staging)
+
+    async def import_source(
+        self,
+        actor: Actor,
+        source: RegisterSource,
+        *,
+        prune: bool,
+        expect: RegisterChanges | None = None,
+    ) -> RegisterChanges:
+        """Load the register from the file: all of it or, on any problem, nothing.
+        With ``expect`` (a preview's ``check``), nothing either when the import would
+        now do something else (RegisterChangedError)."""
+        async with self.storage.register.staging() as staging:
+            await self._stage(actor, source, staging)
+            async with self.storage.db.transaction():
+                # Counted again in the transaction that writes: the register may have
+                # changed since the file was checked.
+                changes = _changes(await staging.counts(), prune=prune)
+                if expect is not None and changes != _changes_of(expect, prune=prune):
+                    raise RegisterChangedError(changes)
+                await staging.apply(prune=prune, now=self.clock.now())
+                await self.authz.audit(
+                    actor,
+                    "register_import",
+                    None,
+                    f"{source.name}: {changes.added} added, {changes.updated} updated,"
+                    f" {changes.deactivated} deactivated",
+                )
         return changes
+
+    async def _stage(
+        self, actor: Actor, source: RegisterSource, staging: RegisterStaging
+    ) -> RegisterChanges:
+        """The file read once into ``staging`` and checked whole: what importing it would
+        change, or a RegisterFileError with every problem."""
+        if source.size > MAX_FILE_BYTES:
+            raise RegisterFileError(
+                [RegisterProblem("register-problem-too-big", details={"limit": MAX_FILE_TEXT})]
+            )
+        units = {u.code: u for u in await self.storage.units.all()}
+        allowed = None
+        if not actor.is_admin:
+            allowed = {u.id for u in units.values() if can(actor, _IMPORT, u)}
+            await staging.limit_to(allowed)
+        problems = _Problems()
+        rows = _rows(source)
+        at, width = _header(rows)
+        batch: list[StagedLine] = []
+        for line, cells in rows:
+            if not any(c.strip() for c in cells):
+                continue
+            batch.append(_line(line, cells, at, width, units, allowed, self.region, problems))
+            if len(batch) == _BATCH:
+                await staging.add(batch)
+                batch = []
+        await staging.add(batch)
+        codes = {u.id: u.code for u in units.values()}
+        await _duplicates(staging, problems, codes)
+        if not problems:
+            for line, unit_id in await staging.match():
+                problems.add("register-problem-entry-scope", line, unit=codes.get(unit_id, "?"))
+        if problems:
+            if allowed is not None and any(p.reason.endswith("scope") for p in problems.named):
+                await self.authz.audit(
+                    actor, f"{_IMPORT}", None, f"member register: {source.name}", "denied"
+                )
+            raise RegisterFileError(problems.all())
+        counts = await staging.counts()
+        if counts.added + counts.updated + counts.kept == 0:
+            raise RegisterFileError([RegisterProblem("register-problem-no-members")])
+        return RegisterChanges(counts.added, counts.updated, 0, counts.kept, counts.absent)
 
     async def listing(
         self, actor: Actor, unit: Unit | None, *, not_joined: bool = False

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.org.authz import Actor, PermissionDeniedError
-from bot.org.register import RegisterFileError
+from bot.org.register import RegisterFileError, describe
 from storage.models import Role
 from tests.flows.conftest import Harness
 from tests.flows.test_erase import files
@@ -26,6 +26,11 @@ def write(tmp_path: Path, text: str, name: str = "register.csv", encoding: str =
     path = tmp_path / name
     path.write_bytes(text.encode(encoding))
     return path
+
+
+def worded(harness: Harness, error: RegisterFileError, language: str = "en") -> list[str]:
+    i18n = harness.services.i18n
+    return [describe(i18n, language, p, plain=True) for p in error.problems]
 
 
 async def entries(harness: Harness) -> list[tuple[str, str | None, str | None, bool]]:
@@ -88,13 +93,13 @@ async def test_every_bad_line_is_named_and_nothing_is_written(
         await harness.services.register.import_file(
             Actor.console(), write(tmp_path, bad), prune=False
         )
-    assert caught.value.problems == [
-        "register.csv line 5: no unit with code 'NOPE'",
-        "register.csv line 6: the name is empty",
-        "register.csv line 7: '12' is not a phone number",
-        "register.csv line 8: 'not-an-email' is not an email address",
-        "register.csv line 9: external id 'E1' is also on line 2",
-        "register.csv line 10: Ann Lee (+8613800138000) is also on line 2 (unit RIV-1)",
+    assert worded(harness, caught.value) == [
+        'Line 5: There is no unit with the code "NOPE".',
+        "Line 6: The name is empty.",
+        'Line 7: "12" is not a phone number.',
+        'Line 8: "not-an-email" is not an email address.',
+        "Line 9: External id E1 is also on line 2.",
+        "Line 10: Ann Lee (+8613800138000) is also on line 2 (unit RIV-1).",
     ]
     assert await entries(harness) == []
 
@@ -181,8 +186,9 @@ async def test_phones_are_for_the_units_own_secretaries_not_coordinators(
         with pytest.raises(PermissionDeniedError):
             await services.register.listing(actor, unit)
     # Nor can a secretary load entries into a unit outside their scope: nothing written.
-    with pytest.raises(PermissionDeniedError):
+    with pytest.raises(RegisterFileError) as caught:
         await services.register.import_file(sam, write(tmp_path, GOOD), prune=False)
+    assert worded(harness, caught.value) == ["Line 4: Unit HIL-1 is not one of your units."]
     assert len(await entries(harness)) == 3
 
 

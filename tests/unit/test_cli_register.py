@@ -61,8 +61,8 @@ def test_a_bad_file_names_every_line_and_changes_nothing(
     assert run(capsys, "member", "import", bad) == (
         1,
         "",
-        "register.csv line 5: no unit with code 'NOPE'\n"
-        "register.csv line 6: 'abc' is not a phone number\n"
+        'register.csv line 5: There is no unit with the code "NOPE".\n'
+        'register.csv line 6: "abc" is not a phone number.\n'
         "nothing was changed\n",
     )
     assert run(capsys, "member", "list", "--not-joined")[1] == (
