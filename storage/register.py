@@ -60,6 +60,21 @@ class RegisterRepository:
             found.extend(_entry(r) for r in rows)
         return sorted(found, key=lambda e: (e.unit_id, e.name, e.id))
 
+    async def get(self, entry_id: int) -> RegisterEntry | None:
+        row = await self.db.fetchone(
+            f"SELECT {_COLUMNS} FROM register_entries WHERE id = ?", (entry_id,)
+        )
+        return _entry(row) if row else None
+
+    async def unlinked(self, unit_id: int) -> list[RegisterEntry]:
+        """The unit's active entries nobody joined through, by id."""
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM register_entries WHERE unit_id = ? AND active = 1"
+            " AND member_id IS NULL ORDER BY id",
+            (unit_id,),
+        )
+        return [_entry(r) for r in rows]
+
     async def by_invite_hash(self, invite_hash: str) -> RegisterEntry | None:
         row = await self.db.fetchone_inline(
             f"SELECT {_COLUMNS} FROM register_entries WHERE invite_hash = ?", (invite_hash,)

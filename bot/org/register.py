@@ -8,8 +8,10 @@ import codecs
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO
 
@@ -21,6 +23,7 @@ from bot.kit.people import Person, language_for
 from bot.org.authz import Action, Actor, Authorizer, can
 from bot.org.invites import (
     TOKEN_PATTERN,
+    Approver,
     InviteService,
     JoinOutcome,
     JoinStatus,
@@ -28,7 +31,7 @@ from bot.org.invites import (
     new_token,
 )
 from storage import Storage
-from storage.models import Role, Unit
+from storage.models import Member, Role, Unit
 from storage.register import RegisterEntry, RegisterStaging, StagedCounts, StagedLine
 
 COLUMNS = ("name", "unit", "phone", "email", "external_id")
@@ -328,6 +331,43 @@ def _changes_of(preview: RegisterChanges, *, prune: bool) -> RegisterChanges:
     return replace(preview, deactivated=preview.absent if prune else 0)
 
 
+def same_name(a: str, b: str) -> bool:
+    """Names as people type them: full-width letters, case and spacing do not count."""
+
+    def norm(name: str) -> str:
+        return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+    return norm(a) == norm(b)
+
+
+class LinkStatus(StrEnum):
+    LINKED = "linked"
+    ALREADY = "already"  # this member, linked before (another secretary was faster)
+    TAKEN = "taken"  # someone else joined as the entry meanwhile
+    MEMBER_LINKED = "member_linked"  # the member holds another entry
+    GONE = "gone"  # the entry or the member is no longer active
+    DECLINED = "declined"  # "not the same person"
+
+
+@dataclass(frozen=True, slots=True)
+class LinkOffer:
+    """A member who joined by a general invite, and an unlinked entry of their unit with
+    their name: the unit's secretaries (``approvers``) are asked whether it is them."""
+
+    member: Member
+    entry: RegisterEntry
+    unit: Unit
+    approvers: tuple[Approver, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LinkResult:
+    status: LinkStatus
+    entry: RegisterEntry | None = None
+    member: Member | None = None
+    holder: Member | None = None  # TAKEN: who holds the entry
+
+
 class RegisterService:
     def __init__(
         self,
@@ -493,6 +533,54 @@ class RegisterService:
             await self._audit(person, unit, f"register entry {entry.id}: joined")
         joined = await self.storage.members.get(member_id)
         return JoinOutcome(JoinStatus.JOINED, unit, Role.MEMBER, joined)
+
+    async def link_offers(self, member: Member) -> list[LinkOffer]:
+        """Entries the member, just joined by a general invite, may be: never linked by
+        name alone, only offered to the unit's secretaries."""
+        if await self.storage.register.of_member(member.id) is not None:
+            return []
+        entries = [
+            e
+            for e in await self.storage.register.unlinked(member.unit_id)
+            if same_name(e.name, member.display_name)
+        ]
+        unit = await self.storage.units.get(member.unit_id)
+        if not entries or unit is None:
+            return []
+        approvers = await self.invites.approvers(unit, Role.MEMBER)
+        return [LinkOffer(member, e, unit, approvers) for e in entries]
+
+    async def link(self, actor: Actor, entry_id: int, member_id: int, *, same: bool) -> LinkResult:
+        """A secretary's answer to a link offer: attach the member to the entry (``same``)
+        or record that they are not the same person; audited either way."""
+        entry = await self.storage.register.get(entry_id)
+        member = await self.storage.members.get(member_id)
+        unit = await self.storage.units.get(entry.unit_id) if entry else None
+        if entry is None or unit is None:
+            return LinkResult(LinkStatus.GONE)
+        await self.authz.check(actor, _IMPORT, unit, f"register link {entry_id}")
+        if not same:
+            await self.authz.audit(
+                actor, "register_link", unit, f"entry {entry_id}, member {member_id}: not the same"
+            )
+            return LinkResult(LinkStatus.DECLINED, entry, member)
+        if entry.member_id == member_id:
+            return LinkResult(LinkStatus.ALREADY, entry, member)
+        if entry.member_id is not None:
+            holder = await self.storage.members.get(entry.member_id)
+            return LinkResult(LinkStatus.TAKEN, entry, member, holder)
+        if member is None or not member.active or not entry.active:
+            return LinkResult(LinkStatus.GONE, entry, member)
+        if await self.storage.register.of_member(member_id) is not None:
+            return LinkResult(LinkStatus.MEMBER_LINKED, entry, member)
+        async with self.storage.db.transaction() as conn:
+            if not await self.storage.register.link(conn, entry_id, member_id):
+                # Linked (or deactivated) between the read and the write.
+                return await self.link(actor, entry_id, member_id, same=True)
+            await self.authz.audit(
+                actor, "register_link", unit, f"entry {entry_id}, member {member_id}: linked"
+            )
+        return LinkResult(LinkStatus.LINKED, entry, member)
 
     async def _taken(self, person: Person, entry: RegisterEntry, unit: Unit) -> JoinOutcome:
         await self._audit(

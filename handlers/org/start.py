@@ -11,8 +11,9 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.org.authz import PermissionDeniedError
-from bot.org.buttons import JoinDecision
+from bot.org.buttons import JoinDecision, LinkEntry
 from bot.org.invites import DecisionStatus, JoinOutcome, JoinStatus
+from bot.org.register import LinkStatus
 from handlers.kit.common import (
     PRIVATE,
     MusterApp,
@@ -23,6 +24,7 @@ from handlers.kit.common import (
     role_label,
 )
 from handlers.kit.menu import refresh_menu
+from storage.models import Member
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,8 @@ async def start(update: Update, context: MusterContext) -> None:
     outcome = await services.register.redeem(person, args[0])
     if outcome is None:
         outcome = await services.invites.redeem(person, args[0])
+        if outcome.status is JoinStatus.JOINED and outcome.member is not None:
+            await _offer_links(context, outcome.member)
     if outcome.status is JoinStatus.TAKEN:
         await _tell_taken(context, outcome)
     if outcome.status in (JoinStatus.JOINED, JoinStatus.ROLE_ADDED, JoinStatus.ALREADY):
@@ -200,8 +204,84 @@ async def decide(update: Update, context: MusterContext) -> None:
         log.warning("join decision not sent to %s: %s", request.telegram_id, exc)
     if decision.status is DecisionStatus.APPROVED:
         await refresh_menu(context, request.telegram_id)
+        joined = await services.storage.members.by_telegram_id(request.telegram_id)
+        if joined is not None:
+            await _offer_links(context, joined)
+
+
+async def _offer_links(context: MusterContext, member: Member) -> None:
+    """Someone joined by a general invite and their unit's register has an unlinked entry
+    of their name: its secretaries are asked whether it is the same person."""
+    i18n = context.services.i18n
+    for offer in await context.services.register.link_offers(member):
+        entry = offer.entry
+        for approver in offer.approvers:
+            lang = approver.language
+            text = i18n.t(
+                lang,
+                "register-link-offer",
+                member=member.display_name,
+                unit=offer.unit.name,
+                name=entry.name,
+                phone=entry.phone[-4:] if entry.phone else "none",
+            )
+            buttons = keyboard(
+                [
+                    [
+                        (
+                            i18n.plain(lang, "register-link-yes"),
+                            LinkEntry(True, entry.id, member.id).pack(),
+                        )
+                    ],
+                    [
+                        (
+                            i18n.plain(lang, "register-link-no"),
+                            LinkEntry(False, entry.id, member.id).pack(),
+                        )
+                    ],
+                ]
+            )
+            try:
+                await context.bot.send_message(
+                    approver.telegram_id, text, parse_mode=ParseMode.HTML, reply_markup=buttons
+                )
+            except TelegramError as exc:
+                log.warning("register link offer not sent to %s: %s", approver, exc)
+
+
+_LINKED = {
+    LinkStatus.LINKED: "register-link-linked",
+    LinkStatus.DECLINED: "register-link-declined",
+    LinkStatus.ALREADY: "register-link-already",
+    LinkStatus.TAKEN: "register-link-taken",
+    LinkStatus.MEMBER_LINKED: "register-link-member-linked",
+    LinkStatus.GONE: "register-link-gone",
+}
+
+
+async def answer_link(update: Update, context: MusterContext) -> None:
+    """Link / Not the same person: the offer's message becomes the outcome, so its
+    buttons answer once."""
+    reply = await Reply.to(update, context)
+    pressed = reply.pressed(LinkEntry)
+    actor = await context.services.authz.actor(person_of(update).telegram_id)
+    try:
+        done = await context.services.register.link(
+            actor, pressed.entry, pressed.member, same=pressed.same
+        )
+    except PermissionDeniedError:
+        await reply.toast("access-denied")
+        return
+    await reply.toast("")
+    await reply.edit(
+        _LINKED[done.status],
+        member=done.member.display_name if done.member else "",
+        name=done.entry.name if done.entry else "",
+        holder=done.holder.display_name if done.holder else "",
+    )
 
 
 def register(app: MusterApp) -> None:
     app.add_handler(CommandHandler("start", start, filters=PRIVATE))
     app.add_handler(CallbackQueryHandler(decide, pattern=JoinDecision.pattern))
+    app.add_handler(CallbackQueryHandler(answer_link, pattern=LinkEntry.pattern))

@@ -140,15 +140,87 @@ async def test_a_personal_invite_joins_the_entry_without_approval_once(
     assert "already a member" in (replies.texts[0] or "")
 
 
-async def test_joining_by_a_general_invite_is_not_linked_by_name(
+async def joined(harness: Harness, code: str = "RIV-1") -> list[bool]:
+    listed = await harness.services.register.listing(Actor.console(), await harness.unit(code))
+    return [line.joined for line in listed]
+
+
+async def test_joining_by_a_general_invite_offers_the_secretary_a_link(
     harness: Harness, tmp_path: Path
 ) -> None:
-    """Offering the link to the secretary is a later slice; never automatic by name."""
+    """Never linked by name alone: the unit's secretaries are asked, and Link links."""
     services = harness.services
     await services.register.import_file(Actor.console(), write(tmp_path, GOOD), prune=False)
+    sam = harness.person(702, "Sam")
+    await harness.join(sam, "RIV", Role.SECRETARY)
+    wu = harness.person(703, "Wu", language="zh")
+    await harness.join(wu, "RIV", Role.SECRETARY)
+    # Full-width letters, another case and spacing: still the register's "Ann Lee".
+    ann = await harness.join(harness.person(803, "ａｎｎ  LEE"), "RIV-1")
+    assert await joined(harness) == [False, False]
+    offer = harness.api.last_message(702)
+    assert offer.text == (
+        "👤 ａｎｎ  LEE joined Riverside Branch 1 by a general invite. The register has Ann Lee"
+        " (phone …8000), not joined yet. Same person?"
+    )
+    assert [text for text, _ in offer.buttons] == ["🔗 Link", "Not the same person"]
+    assert harness.api.last_message(703).text == (
+        "👤 ａｎｎ  LEE通过通用邀请加入了Riverside Branch 1。名册中有尚未加入的Ann Lee"
+        "（电话尾号8000）。是同一人吗？"
+    )
+    [done] = await harness.send(sam, sam.press(offer, "🔗 Link"))
+    assert done.text == "🔗 ａｎｎ  LEE is now linked to the register's Ann Lee."
+    assert done.buttons == []
+    assert await joined(harness) == [True, False]
+    entry = await services.storage.register.of_member(ann.id)
+    assert entry is not None and entry.name == "Ann Lee"
+    audit = (await services.storage.audit.recent(1))[0]
+    assert (audit.action, audit.actor_telegram_id) == ("register_link", 702)
+    # Wu's copy, pressed later, changes nothing.
+    other = harness.api.last_message(703)
+    [late] = await harness.send(wu, wu.press(other, "🔗 关联"))
+    assert late.text == "ａｎｎ  LEE此前已与名册中的Ann Lee关联，未做更改。"
+
+
+async def test_a_link_refused_when_someone_else_took_the_entry_or_declined(
+    harness: Harness, tmp_path: Path
+) -> None:
+    services = harness.services
+    await services.register.import_file(Actor.console(), write(tmp_path, GOOD), prune=False)
+    sam = harness.person(702, "Sam")
+    await harness.join(sam, "RIV", Role.SECRETARY)
     await harness.join(harness.person(803, "Ann Lee"), "RIV-1")
-    listed = await services.register.listing(Actor.console(), await harness.unit("RIV-1"))
-    assert [line.joined for line in listed] == [False, False]
+    offer = harness.api.last_message(702)
+    await harness.join(harness.person(804, "王芳"), "RIV-1")
+    wang_offer = harness.api.last_message(702)
+    # The real Ann opens her personal invite before Sam answers.
+    issued = await services.register.issue_invites(Actor.console(), await harness.unit("RIV-1"))
+    real = harness.person(801, "annie_tg")
+    await harness.send(real, real.command("start", issued[0][1]))
+    [refused] = await harness.send(sam, sam.press(offer, "🔗 Link"))
+    assert refused.text == "Not linked: Ann Lee has joined as the register's Ann Lee meanwhile."
+    [declined] = await harness.send(sam, sam.press(wang_offer, "Not the same person"))
+    assert declined.text == ("Not linked: 王芳 and the register's 王芳 are not the same person.")
+    assert await joined(harness) == [True, False]
+    # Someone who is not the unit's secretary cannot press it (a forged button).
+    mallory = harness.person(805, "Mallory")
+    await harness.join(mallory, "HIL", Role.SECRETARY)
+    data = wang_offer.buttons[0][1] or ""
+    replies = await harness.send(mallory, mallory.press_data(wang_offer.message_id, data))
+    assert replies.texts == []
+    assert harness.api.callback_answers[-1].text == "You are not allowed to do that here."
+    assert await joined(harness) == [True, False]
+
+
+async def test_no_offer_without_a_register_entry_of_that_name(
+    harness: Harness, tmp_path: Path
+) -> None:
+    await harness.services.register.import_file(Actor.console(), write(tmp_path, GOOD), prune=False)
+    sam = harness.person(702, "Sam")
+    await harness.join(sam, "RIV", Role.SECRETARY)
+    before = len(harness.api.sent_to(702))
+    await harness.join(harness.person(806, "Ann Leeson"), "RIV-1")
+    assert len(harness.api.sent_to(702)) == before
 
 
 async def test_erase_forgets_the_register_phone_and_email(harness: Harness, tmp_path: Path) -> None:

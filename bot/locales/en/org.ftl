@@ -152,3 +152,15 @@ register-problem-external-twice = External id { $id } is also on line { $first }
 register-problem-person-twice = { $name } ({ $phone }) is also on line { $first } (unit { $unit }).
 register-problem-no-members = No members found in the file.
 register-problem-more = …and { $count } more problems.
+register-link-offer = 👤 <b>{ $member }</b> joined { $unit } by a general invite. The register has <b>{ $name }</b>{ $phone ->
+        [none] {""}
+       *[other] {" "}(phone …{ $phone })
+    }, not joined yet. Same person?
+register-link-yes = 🔗 Link
+register-link-no = Not the same person
+register-link-linked = 🔗 { $member } is now linked to the register's { $name }.
+register-link-declined = Not linked: { $member } and the register's { $name } are not the same person.
+register-link-already = { $member } was already linked to the register's { $name }. Nothing was changed.
+register-link-taken = Not linked: { $holder } has joined as the register's { $name } meanwhile.
+register-link-member-linked = Not linked: { $member } is already linked to another register entry.
+register-link-gone = Not linked: the register entry or the member is no longer active.

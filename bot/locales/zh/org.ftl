@@ -148,3 +148,15 @@ register-problem-external-twice = 外部编号{ $id }也出现在第{ $first }�
 register-problem-person-twice = { $name }（{ $phone }）也出现在第{ $first }行（单位{ $unit }）。
 register-problem-no-members = 文件中没有成员。
 register-problem-more = ……另有{ $count }个问题。
+register-link-offer = 👤 <b>{ $member }</b>通过通用邀请加入了{ $unit }。名册中有尚未加入的<b>{ $name }</b>{ $phone ->
+        [none] {""}
+       *[other] （电话尾号{ $phone }）
+    }。是同一人吗？
+register-link-yes = 🔗 关联
+register-link-no = 不是同一人
+register-link-linked = 🔗 { $member }已与名册中的{ $name }关联。
+register-link-declined = 未关联：{ $member }与名册中的{ $name }不是同一人。
+register-link-already = { $member }此前已与名册中的{ $name }关联，未做更改。
+register-link-taken = 未关联：{ $holder }已先以名册中的{ $name }身份加入。
+register-link-member-linked = 未关联：{ $member }已关联到名册中的另一条目。
+register-link-gone = 未关联：该名册条目或成员已不再有效。
