@@ -66,6 +66,20 @@ class RegisterRepository:
         )
         return _entry(row) if row else None
 
+    async def by_external_id(self, external_id: str) -> RegisterEntry | None:
+        row = await self.db.fetchone(
+            f"SELECT {_COLUMNS} FROM register_entries WHERE external_id = ?", (external_id,)
+        )
+        return _entry(row) if row else None
+
+    async def named(self, unit_id: int, name: str) -> list[RegisterEntry]:
+        """The unit's entries (active or not) of exactly that name."""
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM register_entries WHERE unit_id = ? AND name = ? ORDER BY id",
+            (unit_id, name),
+        )
+        return [_entry(r) for r in rows]
+
     async def unlinked(self, unit_id: int) -> list[RegisterEntry]:
         """The unit's active entries nobody joined through, by id."""
         rows = await self.db.fetchall(

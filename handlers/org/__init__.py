@@ -16,10 +16,12 @@ async def retention_step(tick: Tick) -> Done:
     erased = await tick.services.privacy.retention_tick()
     if erased is not None:
         log.info(
-            "retention: details erased of %d check-in(s), %d shift(s), %d incident(s)",
+            "retention: details erased of %d check-in(s), %d shift(s), %d incident(s),"
+            " %d register entr(ies)",
             erased.checkins,
             erased.shifts,
             erased.incidents,
+            erased.entries,
         )
     return ()
 
