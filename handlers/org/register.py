@@ -4,7 +4,7 @@ Nothing is written before Confirm, nor on any problem; /cancel leaves at any ste
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from telegram import Document, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
@@ -113,9 +113,8 @@ async def _problems(reply: Reply, name: str, exc: RegisterFileError) -> int:
 
 async def _offer(reply: Reply, preview: RegisterChanges, *, new: bool, note: str = "") -> int:
     draft = FLOW.state(reply.context)
-    for key, value in asdict(preview).items():
-        if hasattr(draft, key):
-            setattr(draft, key, value)
+    draft.added, draft.updated = preview.added, preview.updated
+    draft.kept, draft.absent = preview.kept, preview.absent
     if preview.empty and not preview.absent:
         text = reply.t("register-no-changes", name=draft.name, kept=preview.kept)
         await reply.show_text(Html(f"{note}{text}"), None, new=new)

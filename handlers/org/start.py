@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -16,6 +16,7 @@ from bot.org.invites import DecisionStatus, JoinOutcome, JoinStatus
 from bot.org.register import LinkStatus
 from handlers.kit.common import (
     PRIVATE,
+    Buttons,
     MusterApp,
     MusterContext,
     Reply,
@@ -108,10 +109,24 @@ async def _tell_taken(context: MusterContext, outcome: JoinOutcome) -> None:
         text = context.services.i18n.t(
             approver.language, "register-invite-taken", name=outcome.name, unit=unit
         )
-        try:
-            await context.bot.send_message(approver.telegram_id, text, parse_mode=ParseMode.HTML)
-        except TelegramError as exc:
-            log.warning("taken personal invite not told to %s: %s", approver, exc)
+        await _tell(context, approver.telegram_id, text, None, "taken personal invite")
+
+
+async def _tell(
+    context: MusterContext, chat_id: int, text: str, buttons: Buttons | None, what: str
+) -> Message | None:
+    """A message to one secretary; None (logged) when it could not be sent: one
+    unreachable secretary must not stop the others from hearing about it."""
+    try:
+        return await context.bot.send_message(
+            chat_id,
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard(buttons) if buttons else None,
+        )
+    except TelegramError as exc:
+        log.warning("%s not sent to %s: %s", what, chat_id, exc)
+        return None
 
 
 async def _ask_approvers(context: MusterContext, outcome: JoinOutcome) -> int:
@@ -131,21 +146,16 @@ async def _ask_approvers(context: MusterContext, outcome: JoinOutcome) -> int:
             unit=unit.name,
             role=role_label(i18n, lang, role),
         )
-        buttons = keyboard(
+        buttons: Buttons = [
             [
-                [
-                    (i18n.plain(lang, "button-approve"), JoinDecision("a", request.id).pack()),
-                    (i18n.plain(lang, "button-reject"), JoinDecision("r", request.id).pack()),
-                ]
+                (i18n.plain(lang, "button-approve"), JoinDecision("a", request.id).pack()),
+                (i18n.plain(lang, "button-reject"), JoinDecision("r", request.id).pack()),
             ]
+        ]
+        sent = await _tell(
+            context, approver.telegram_id, text, buttons, f"approval request {request.id}"
         )
-        try:
-            sent = await context.bot.send_message(
-                approver.telegram_id, text, parse_mode=ParseMode.HTML, reply_markup=buttons
-            )
-        except TelegramError as exc:
-            # One unreachable secretary must not stop the others from hearing about it.
-            log.warning("approval request %s not sent to %s: %s", request.id, approver, exc)
+        if sent is None:
             continue
         reached += 1
         await services.invites.remember_request_message(
@@ -225,28 +235,15 @@ async def _offer_links(context: MusterContext, member: Member) -> None:
                 name=entry.name,
                 phone=entry.phone[-4:] if entry.phone else "none",
             )
-            buttons = keyboard(
-                [
-                    [
-                        (
-                            i18n.plain(lang, "register-link-yes"),
-                            LinkEntry(True, entry.id, member.id).pack(),
-                        )
-                    ],
-                    [
-                        (
-                            i18n.plain(lang, "register-link-no"),
-                            LinkEntry(False, entry.id, member.id).pack(),
-                        )
-                    ],
-                ]
+            same, other = (
+                LinkEntry(True, entry.id, member.id),
+                LinkEntry(False, entry.id, member.id),
             )
-            try:
-                await context.bot.send_message(
-                    approver.telegram_id, text, parse_mode=ParseMode.HTML, reply_markup=buttons
-                )
-            except TelegramError as exc:
-                log.warning("register link offer not sent to %s: %s", approver, exc)
+            buttons: Buttons = [
+                [(i18n.plain(lang, "register-link-yes"), same.pack())],
+                [(i18n.plain(lang, "register-link-no"), other.pack())],
+            ]
+            await _tell(context, approver.telegram_id, text, buttons, "register link offer")
 
 
 _LINKED = {

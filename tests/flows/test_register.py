@@ -10,6 +10,7 @@ import pytest
 
 from bot.org.authz import Actor, PermissionDeniedError
 from bot.org.register import RegisterFileError, describe
+from fakeapi import FakeUser
 from storage.models import Role
 from tests.flows.conftest import Harness
 from tests.flows.test_erase import files
@@ -145,14 +146,20 @@ async def joined(harness: Harness, code: str = "RIV-1") -> list[bool]:
     return [line.joined for line in listed]
 
 
+async def register_and_secretary(harness: Harness, tmp_path: Path) -> FakeUser:
+    """The register of GOOD, and Sam, the secretary of Riverside (above RIV-1)."""
+    await harness.services.register.import_file(Actor.console(), write(tmp_path, GOOD), prune=False)
+    sam = harness.person(702, "Sam")
+    await harness.join(sam, "RIV", Role.SECRETARY)
+    return sam
+
+
 async def test_joining_by_a_general_invite_offers_the_secretary_a_link(
     harness: Harness, tmp_path: Path
 ) -> None:
     """Never linked by name alone: the unit's secretaries are asked, and Link links."""
     services = harness.services
-    await services.register.import_file(Actor.console(), write(tmp_path, GOOD), prune=False)
-    sam = harness.person(702, "Sam")
-    await harness.join(sam, "RIV", Role.SECRETARY)
+    sam = await register_and_secretary(harness, tmp_path)
     wu = harness.person(703, "Wu", language="zh")
     await harness.join(wu, "RIV", Role.SECRETARY)
     # Full-width letters, another case and spacing: still the register's "Ann Lee".
@@ -186,9 +193,7 @@ async def test_a_link_refused_when_someone_else_took_the_entry_or_declined(
     harness: Harness, tmp_path: Path
 ) -> None:
     services = harness.services
-    await services.register.import_file(Actor.console(), write(tmp_path, GOOD), prune=False)
-    sam = harness.person(702, "Sam")
-    await harness.join(sam, "RIV", Role.SECRETARY)
+    sam = await register_and_secretary(harness, tmp_path)
     await harness.join(harness.person(803, "Ann Lee"), "RIV-1")
     offer = harness.api.last_message(702)
     await harness.join(harness.person(804, "王芳"), "RIV-1")
@@ -215,9 +220,7 @@ async def test_a_link_refused_when_someone_else_took_the_entry_or_declined(
 async def test_no_offer_without_a_register_entry_of_that_name(
     harness: Harness, tmp_path: Path
 ) -> None:
-    await harness.services.register.import_file(Actor.console(), write(tmp_path, GOOD), prune=False)
-    sam = harness.person(702, "Sam")
-    await harness.join(sam, "RIV", Role.SECRETARY)
+    await register_and_secretary(harness, tmp_path)
     before = len(harness.api.sent_to(702))
     await harness.join(harness.person(806, "Ann Leeson"), "RIV-1")
     assert len(harness.api.sent_to(702)) == before
@@ -278,3 +281,16 @@ async def test_a_member_already_in_the_unit_is_not_linked_by_a_personal_link(
     )
     listed = await services.register.listing(Actor.console(), await harness.unit("RIV-1"))
     assert [line.joined for line in listed] == [False, False]
+
+
+async def test_a_join_request_approved_is_offered_too(harness: Harness, tmp_path: Path) -> None:
+    sam = await register_and_secretary(harness, tmp_path)
+    token = await harness.invite("RIV-1", approval=True)
+    ann = harness.person(807, "Ann Lee")
+    await harness.send(ann, ann.command("start", token))
+    request = harness.api.last_message(702)
+    await harness.send(sam, sam.press(request, "✅ Approve"))
+    offer = harness.api.last_message(702)
+    assert offer.text is not None and offer.text.startswith("👤 Ann Lee joined Riverside")
+    [done] = await harness.send(sam, sam.press(offer, "🔗 Link"))
+    assert done.text == "🔗 Ann Lee is now linked to the register's Ann Lee."
