@@ -14,7 +14,8 @@ import segno
 from bot.kit.tables import text_table, xlsx_bytes
 from bot.org.authz import Actor
 from bot.org.invites import QR_BORDER, invite_link
-from bot.org.register import RegisterFileError, RegisterLine, describe
+from bot.org.register import RegisterLine
+from bot.org.register_file import RegisterFileError, describe
 from bot.services import Services
 from bot.summaries.charts import fonts
 from storage.models import Unit

@@ -36,7 +36,7 @@ FEATURE = Feature(
         MenuCommand("me", "cmd-me", Audience.MEMBER, 29),
         MenuCommand("invite", "cmd-invite", Audience.SECRETARY, 38),
         MenuCommand("invites", "cmd-invites", Audience.SECRETARY, 39),
-        MenuCommand("register", "cmd-register", Audience.SECRETARY, 40),
+        MenuCommand("register", "cmd-register", Audience.SECRETARY, 42),
         MenuCommand("grant", "cmd-grant", Audience.ADMIN, 50),
         MenuCommand("ungrant", "cmd-ungrant", Audience.ADMIN, 51),
         MenuCommand("move", "cmd-move", Audience.ADMIN, 52),

@@ -12,13 +12,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.kit.i18n import Html
 from bot.org import buttons as b
 from bot.org.authz import Action
-from bot.org.register import (
-    RegisterChangedError,
-    RegisterChanges,
-    RegisterFileError,
-    RegisterSource,
-    describe,
-)
+from bot.org.register import RegisterChangedError, RegisterChanges
+from bot.org.register_file import RegisterFileError, RegisterSource, describe
 from handlers.kit.common import (
     PRIVATE,
     MusterApp,

@@ -25,7 +25,6 @@ from handlers.kit.common import (
     role_label,
 )
 from handlers.kit.menu import refresh_menu
-from storage.models import Member
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +64,8 @@ async def start(update: Update, context: MusterContext) -> None:
     outcome = await services.register.redeem(person, args[0])
     if outcome is None:
         outcome = await services.invites.redeem(person, args[0])
-        if outcome.status is JoinStatus.JOINED and outcome.member is not None:
-            await _offer_links(context, outcome.member)
+        if outcome.status is JoinStatus.JOINED:
+            await _offer_links(context, person.telegram_id)
     if outcome.status is JoinStatus.TAKEN:
         await _tell_taken(context, outcome)
     if outcome.status in (JoinStatus.JOINED, JoinStatus.ROLE_ADDED, JoinStatus.ALREADY):
@@ -214,17 +213,15 @@ async def decide(update: Update, context: MusterContext) -> None:
         log.warning("join decision not sent to %s: %s", request.telegram_id, exc)
     if decision.status is DecisionStatus.APPROVED:
         await refresh_menu(context, request.telegram_id)
-        joined = await services.storage.members.by_telegram_id(request.telegram_id)
-        if joined is not None:
-            await _offer_links(context, joined)
+        await _offer_links(context, request.telegram_id)
 
 
-async def _offer_links(context: MusterContext, member: Member) -> None:
+async def _offer_links(context: MusterContext, telegram_id: int) -> None:
     """Someone joined by a general invite and their unit's register has an unlinked entry
     of their name: its secretaries are asked whether it is the same person."""
     i18n = context.services.i18n
-    for offer in await context.services.register.link_offers(member):
-        entry = offer.entry
+    for offer in await context.services.register.link_offers(telegram_id):
+        entry, member = offer.entry, offer.member
         for approver in offer.approvers:
             lang = approver.language
             text = i18n.t(

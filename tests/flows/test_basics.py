@@ -32,14 +32,14 @@ async def test_help_lists_only_allowed_commands(harness: Harness, admin: FakeUse
     [answer] = await harness.send(sec, sec.command("help"))
     assert commands(answer.text) == [
         "/checkin", "/leave", "/duty", "/me", "/directive", "/directives", "/members",
-        "/summary", "/export", "/roster", "/assign", "/grids", "/invite", "/invites", "/register",
-        "/flags",
+        "/summary", "/export", "/roster", "/assign", "/grids", "/invite", "/invites", "/flags",
+        "/register",
         "/language", "/help", "/cancel",
     ]  # fmt: skip
     [answer] = await harness.send(admin, admin.command("help"))
     assert commands(answer.text) == [
         "/directive", "/directives", "/members", "/summary", "/export", "/roster", "/assign",
-        "/grids", "/invite", "/invites", "/register", "/flags", "/grant", "/ungrant", "/move",
+        "/grids", "/invite", "/invites", "/flags", "/register", "/grant", "/ungrant", "/move",
         "/deactivate",
         "/reactivate", "/language", "/help", "/cancel",
     ]  # fmt: skip

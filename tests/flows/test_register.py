@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.org.authz import Actor, PermissionDeniedError
-from bot.org.register import RegisterFileError, describe
+from bot.org.register_file import RegisterFileError, describe
 from fakeapi import FakeUser
 from storage.models import Role
 from tests.flows.conftest import Harness
