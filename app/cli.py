@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from telegram.error import TelegramError
 
 from app.backup import BackupError, backup
-from app.register import member_import, member_invites, print_register
+from app.register import member_import, member_invites, print_register, register_erase
 from bot.config import (
     ConfigError,
     Settings,
@@ -143,9 +143,15 @@ def _parser() -> argparse.ArgumentParser:
         sub = member_actions.add_parser(verb, help=f"{verb} a member")
         sub.add_argument("--member", required=True, help="@username or Telegram id")
     erase = member_actions.add_parser(
-        "erase", help="forget a member who asks for it (names, answers, reports; audited)"
+        "erase",
+        help="forget a member who asks for it (names, answers, reports; audited), or a"
+        " register entry of someone who never joined (name, phone, email)",
     )
-    erase.add_argument("--member", required=True, help="@username or Telegram id")
+    who = erase.add_mutually_exclusive_group(required=True)
+    who.add_argument("--member", help="@username or Telegram id")
+    who.add_argument("--external-id", help="the register entry with this external id")
+    who.add_argument("--name", help="the register entry of this name in --unit")
+    erase.add_argument("--unit", help="unit code (with --name)")
     erase.add_argument("--yes", action="store_true", help="confirm: this cannot be undone")
 
     backup = commands.add_parser(
@@ -484,6 +490,10 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:  # noq
                 unit = await services.membership.move(console, member, args.unit)
                 print(f"{member.display_name} moved to {unit.code}")
                 return 0
+            case ("member", "erase") if args.member is None:
+                return await register_erase(
+                    services, args.external_id, args.unit, args.name, confirmed=args.yes
+                )
             case ("member", "erase"):
                 member = await _find_member(services, args.member)
                 if not args.yes:

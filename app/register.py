@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import segno
@@ -13,12 +14,16 @@ import segno
 from bot.kit.tables import text_table, xlsx_bytes
 from bot.org.authz import Actor
 from bot.org.invites import QR_BORDER, invite_link
-from bot.org.register import RegisterFileError, RegisterLine
+from bot.org.register import RegisterLine
+from bot.org.register_file import RegisterFileError, describe
 from bot.services import Services
 from bot.summaries.charts import fonts
 from storage.models import Unit
+from storage.register import RegisterEntry
 
 EXIT_FAILED = 1
+EXIT_USAGE = 2
+CONSOLE_LANGUAGE = "en"  # the operator's messages, as the rest of the CLI
 QR_PER_PAGE = 20  # 4 × 5 codes on an A4 page, each big enough to scan from paper
 _COLUMNS = 4
 
@@ -27,9 +32,11 @@ async def member_import(services: Services, path: Path, prune: bool) -> int:
     try:
         changes = await services.register.import_file(Actor.console(), path, prune=prune)
     except RegisterFileError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        if len(exc.problems) > 1 or " line " in exc.problems[0]:
+        for problem in exc.problems:  # as the roster's problems are printed
+            text = describe(services.i18n, CONSOLE_LANGUAGE, replace(problem, line=0), plain=True)
+            where = f" line {problem.line}" if problem.line else ""
+            print(f"{path.name}{where}: {text}", file=sys.stderr)
+        if len(exc.problems) > 1 or exc.problems[0].line:
             # A file that cannot be read says so in one line; bad lines are many.
             print("nothing was changed", file=sys.stderr)
         return EXIT_FAILED
@@ -41,6 +48,48 @@ async def member_import(services: Services, path: Path, prune: bool) -> int:
             f" {changes.deactivated} deactivated, {changes.kept} unchanged"
         )
     return 0
+
+
+async def register_erase(
+    services: Services,
+    external_id: str | None,
+    code: str | None,
+    name: str | None,
+    *,
+    confirmed: bool,
+) -> int:
+    """``member erase --external-id ID`` or ``--unit CODE --name NAME``: a register entry,
+    and the member who joined through it if anyone did."""
+    entry, problem, usage = await _entry_to_erase(services, external_id, code, name)
+    if entry is None:
+        print(problem, file=sys.stderr)
+        return EXIT_USAGE if usage else EXIT_FAILED
+    if not confirmed:
+        print(f"erasing {entry.name} cannot be undone; add --yes", file=sys.stderr)
+        return EXIT_USAGE
+    await services.privacy.erase_entry(Actor.console(), entry)
+    print(f"register entry {entry.id} erased")
+    return 0
+
+
+async def _entry_to_erase(
+    services: Services, external_id: str | None, code: str | None, name: str | None
+) -> tuple[RegisterEntry | None, str, bool]:
+    """The entry named, or None with why (and whether it was the command's usage)."""
+    register = services.storage.register
+    if external_id is not None:
+        entry = await register.by_external_id(external_id)
+        return entry, f"no register entry with external id {external_id!r}", False
+    if code is None:
+        return None, "--name needs --unit CODE", True
+    unit = await services.storage.units.by_code(code)
+    if unit is None:
+        return None, f"no unit with code {code!r}", False
+    found = await register.named(unit.id, name or "")
+    if len(found) != 1:
+        many = f"{len(found)} register entries" if found else "no register entry"
+        return None, f"{many} named {name!r} in {code}: name one by --external-id", False
+    return found[0], "", False
 
 
 def print_register(lines: Sequence[RegisterLine], *, not_joined: bool) -> None:

@@ -24,6 +24,7 @@ class Erased:
     incidents: int = 0
     messages: int = 0  # sent messages whose text was dropped (a flag notice quotes answers)
     reasons: int = 0  # reasons given with answers to a directive's question (current ones)
+    entries: int = 0  # register entries deactivated before the period: name, phone, email
 
 
 class PrivacyRepository:
@@ -93,6 +94,14 @@ class PrivacyRepository:
                 " AND answers != '{}'",
                 (low, high),
             )
+            # Register entries deactivated (pruned) before the period: the person is gone
+            # from the organisation; their phone and email are not kept (instants in UTC).
+            entries = await conn.execute(
+                "UPDATE register_entries SET name = 'erased entry #' || id, phone = NULL,"
+                " email = NULL, external_id = NULL, invite_hash = NULL WHERE active = 0"
+                " AND updated_at < ? AND name != 'erased entry #' || id",
+                (high,),
+            )
             await conn.execute(
                 "INSERT INTO retention_state (name, done_until) VALUES ('details', ?)"
                 " ON CONFLICT (name) DO UPDATE SET done_until = excluded.done_until",
@@ -104,7 +113,13 @@ class PrivacyRepository:
             incidents.rowcount,
             messages.rowcount,
             reasons.rowcount,
+            entries.rowcount,
         )
+
+    async def erase_entry(self, entry_id: int, placeholder: str, now: datetime) -> None:
+        """See ``erase_entry``: a register entry of someone who never joined."""
+        async with self.db.transaction() as conn:
+            await erase_entry(conn, entry_id, placeholder, now)
 
     async def erase_member(self, member_id: int, placeholder: str, now: datetime) -> None:
         """Everything that says who the person was, or what they said, goes; what they
@@ -241,6 +256,32 @@ class PrivacyRepository:
             await conn.execute(
                 "DELETE FROM ptb_conversations WHERE key LIKE ?", (f"[{telegram_id},%",)
             )
+
+
+async def erase_entry(
+    conn: aiosqlite.Connection, entry_id: int, placeholder: str, now: datetime
+) -> None:
+    """A register entry nobody joined through (someone who never joined): its name,
+    phone, email and ids, the fallback's messages to it (not sent, and not kept) and
+    its name in the audit log. Inside the caller's transaction."""
+    row = await (
+        await conn.execute("SELECT name FROM register_entries WHERE id = ?", (entry_id,))
+    ).fetchone()
+    if row is None:
+        return
+    await conn.execute(
+        "UPDATE outbox SET address = NULL, payload = '{}', status = CASE WHEN status IN"
+        " ('pending', 'sending') THEN 'cancelled' ELSE status END"
+        " WHERE channel != 'telegram' AND chat_id = ?",
+        (entry_id,),
+    )
+    await conn.execute(
+        "UPDATE register_entries SET name = ?, phone = NULL, email = NULL, external_id = NULL,"
+        " invite_hash = NULL, active = 0, updated_at = ? WHERE id = ?",
+        (placeholder, to_db_time(now), entry_id),
+    )
+    traces = Traces(None, row[0], None, placeholder)
+    await _scrub_column(conn, "audit_log", "id", "detail", traces, as_json=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import count
 
 import aiosqlite
 
@@ -26,17 +27,6 @@ class RegisterEntry:
     active: bool
 
 
-@dataclass(frozen=True, slots=True)
-class NewEntry:
-    """An entry as a file states it (phone already in E.164)."""
-
-    unit_id: int
-    name: str
-    phone: str | None
-    email: str | None
-    external_id: str | None
-
-
 def _entry(row: aiosqlite.Row | tuple[object, ...]) -> RegisterEntry:
     return RegisterEntry(
         id=row[0],  # type: ignore[arg-type]
@@ -54,10 +44,6 @@ class RegisterRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def all(self) -> list[RegisterEntry]:
-        rows = await self.db.fetchall(f"SELECT {_COLUMNS} FROM register_entries ORDER BY id")
-        return [_entry(r) for r in rows]
-
     async def in_units(
         self, unit_ids: Sequence[int], *, not_joined: bool = False
     ) -> list[RegisterEntry]:
@@ -74,6 +60,35 @@ class RegisterRepository:
             found.extend(_entry(r) for r in rows)
         return sorted(found, key=lambda e: (e.unit_id, e.name, e.id))
 
+    async def get(self, entry_id: int) -> RegisterEntry | None:
+        row = await self.db.fetchone(
+            f"SELECT {_COLUMNS} FROM register_entries WHERE id = ?", (entry_id,)
+        )
+        return _entry(row) if row else None
+
+    async def by_external_id(self, external_id: str) -> RegisterEntry | None:
+        row = await self.db.fetchone(
+            f"SELECT {_COLUMNS} FROM register_entries WHERE external_id = ?", (external_id,)
+        )
+        return _entry(row) if row else None
+
+    async def named(self, unit_id: int, name: str) -> list[RegisterEntry]:
+        """The unit's entries (active or not) of exactly that name."""
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM register_entries WHERE unit_id = ? AND name = ? ORDER BY id",
+            (unit_id, name),
+        )
+        return [_entry(r) for r in rows]
+
+    async def unlinked(self, unit_id: int) -> list[RegisterEntry]:
+        """The unit's active entries nobody joined through, by id."""
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM register_entries WHERE unit_id = ? AND active = 1"
+            " AND member_id IS NULL ORDER BY id",
+            (unit_id,),
+        )
+        return [_entry(r) for r in rows]
+
     async def by_invite_hash(self, invite_hash: str) -> RegisterEntry | None:
         row = await self.db.fetchone_inline(
             f"SELECT {_COLUMNS} FROM register_entries WHERE invite_hash = ?", (invite_hash,)
@@ -86,42 +101,9 @@ class RegisterRepository:
         )
         return _entry(row) if row else None
 
-    async def apply(
-        self,
-        *,
-        added: Iterable[NewEntry],
-        updated: Iterable[tuple[int, NewEntry]],
-        deactivated: Iterable[int],
-        now: datetime,
-    ) -> None:
-        """One transaction: nothing of an import is written unless all of it is."""
-        stamp = to_db_time(now)
-        async with self.db.transaction() as conn:
-            for chunk in _batched(
-                ((e.unit_id, e.name, e.phone, e.email, e.external_id, stamp, stamp) for e in added),
-                5_000,
-            ):
-                await conn.executemany(
-                    "INSERT INTO register_entries (unit_id, name, phone, email, external_id,"
-                    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    chunk,
-                )
-            for chunk in _batched(
-                (
-                    (e.unit_id, e.name, e.phone, e.email, e.external_id, stamp, entry_id)
-                    for entry_id, e in updated
-                ),
-                5_000,
-            ):
-                await conn.executemany(
-                    "UPDATE register_entries SET unit_id = ?, name = ?, phone = ?, email = ?,"
-                    " external_id = ?, active = 1, updated_at = ? WHERE id = ?",
-                    chunk,
-                )
-            for chunk in _batched(((stamp, i) for i in deactivated), 5_000):
-                await conn.executemany(
-                    "UPDATE register_entries SET active = 0, updated_at = ? WHERE id = ?", chunk
-                )
+    def staging(self) -> RegisterStaging:
+        """A temporary table to check a file in (``async with``: dropped after)."""
+        return RegisterStaging(self.db)
 
     async def set_invites(self, hashes: Iterable[tuple[int, str]], now: datetime) -> None:
         """New personal invites (entry id, token hash); the old ones stop working."""
@@ -140,3 +122,181 @@ class RegisterRepository:
             (member_id, entry_id),
         )
         return cursor.rowcount == 1
+
+
+@dataclass(frozen=True, slots=True)
+class StagedLine:
+    """A line of a file to import, held in a temporary table until the file is checked."""
+
+    line: int
+    unit_id: int | None  # None: the line has a problem of its own (not matched, not written)
+    name: str
+    phone: str | None
+    email: str | None
+    external_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    line: int
+    first: int  # the earlier line with the same external id, or the same person
+    value: str  # the external id, or the person's name
+    phone: str | None = None  # the person's
+    first_unit_id: int | None = None  # the earlier line's unit, for a person
+
+
+@dataclass(frozen=True, slots=True)
+class StagedCounts:
+    added: int
+    updated: int
+    kept: int
+    absent: int  # active entries in scope that the file does not name
+
+
+_staging = count(1)
+
+
+class RegisterStaging:
+    """A file's lines in a temporary table of the writer's connection (only it sees temp
+    tables): the file is read once and checked there, so neither the file nor its parsed
+    lines nor the existing register are held in memory, and nothing reaches
+    ``register_entries`` until the whole file passed (issue #18's 200,000 members).
+
+    Each statement runs in a short transaction of its own, so the bot's writes go on
+    between batches; only ``apply`` writes the register, in one."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        number = next(_staging)
+        self.lines = f"temp.register_lines_{number}"
+        self.scope = f"temp.register_scope_{number}"  # unit ids an actor may load; none: all
+
+    async def __aenter__(self) -> RegisterStaging:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                f"CREATE TABLE {self.lines} (line INTEGER PRIMARY KEY, unit_id INTEGER,"
+                " name TEXT NOT NULL, phone TEXT, email TEXT, external_id TEXT, match_id INTEGER)"
+            )
+            await conn.execute(f"CREATE TABLE {self.scope} (unit_id INTEGER PRIMARY KEY)")
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(f"DROP TABLE IF EXISTS {self.lines}")
+            await conn.execute(f"DROP TABLE IF EXISTS {self.scope}")
+
+    async def limit_to(self, unit_ids: Iterable[int]) -> None:
+        async with self.db.transaction() as conn:
+            await conn.executemany(
+                f"INSERT OR IGNORE INTO {self.scope} (unit_id) VALUES (?)",
+                ((u,) for u in unit_ids),
+            )
+
+    async def add(self, lines: Sequence[StagedLine]) -> None:
+        async with self.db.transaction() as conn:
+            await conn.executemany(
+                f"INSERT INTO {self.lines} (line, unit_id, name, phone, email, external_id)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [(s.line, s.unit_id, s.name, s.phone, s.email, s.external_id) for s in lines],
+            )
+
+    async def clear(self) -> None:
+        """Start the file again (read in another encoding)."""
+        async with self.db.transaction() as conn:
+            await conn.execute(f"DELETE FROM {self.lines}")
+
+    async def duplicates(self) -> tuple[list[Duplicate], list[Duplicate]]:
+        """Lines repeating an earlier line's external id (any line), and lines repeating
+        an earlier good line's person (name and phone, in any unit)."""
+        async with self.db.transaction() as conn:
+            await conn.execute(f"CREATE INDEX {self.lines}_ext ON {self.lines[5:]} (external_id)")
+            await conn.execute(
+                f"CREATE INDEX {self.lines}_person ON {self.lines[5:]} (name, phone)"
+            )
+            external = await conn.execute_fetchall(
+                "SELECT line, first, external_id FROM (SELECT line, external_id,"
+                " MIN(line) OVER (PARTITION BY external_id) AS first"
+                f" FROM {self.lines} WHERE external_id IS NOT NULL) WHERE line != first"
+            )
+            person = await conn.execute_fetchall(
+                "SELECT line, first, name, phone, first_unit FROM (SELECT line, name, phone,"
+                " FIRST_VALUE(line) OVER w AS first, FIRST_VALUE(unit_id) OVER w AS first_unit"
+                f" FROM {self.lines} WHERE unit_id IS NOT NULL AND phone IS NOT NULL"
+                " WINDOW w AS (PARTITION BY name, phone ORDER BY line)) WHERE line != first"
+            )
+        return (
+            [Duplicate(r[0], r[1], r[2]) for r in external],
+            [Duplicate(r[0], r[1], r[2], r[3], r[4]) for r in person],
+        )
+
+    async def match(self) -> list[tuple[int, int]]:
+        """Each line's existing entry (by external id, else by unit, name and phone among
+        entries without one); (line, unit id) of the matches outside the scope."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                f"UPDATE {self.lines} AS s SET match_id = (SELECT r.id FROM register_entries r"
+                " WHERE r.external_id = s.external_id) WHERE s.external_id IS NOT NULL"
+            )
+            await conn.execute(
+                f"UPDATE {self.lines} AS s SET match_id = (SELECT MIN(r.id)"
+                " FROM register_entries r WHERE r.external_id IS NULL"
+                " AND r.unit_id = s.unit_id AND r.name = s.name AND r.phone IS s.phone)"
+                " WHERE s.external_id IS NULL"
+            )
+            rows = await conn.execute_fetchall(
+                f"SELECT s.line, r.unit_id FROM {self.lines} s"
+                " JOIN register_entries r ON r.id = s.match_id"
+                f" WHERE EXISTS (SELECT 1 FROM {self.scope})"
+                f" AND r.unit_id NOT IN (SELECT unit_id FROM {self.scope}) ORDER BY s.line"
+            )
+        return [(r[0], r[1]) for r in rows]
+
+    _CHANGED = (
+        "r.unit_id IS NOT s.unit_id OR r.name IS NOT s.name OR r.phone IS NOT s.phone"
+        " OR r.email IS NOT s.email OR r.external_id IS NOT s.external_id OR r.active = 0"
+    )
+
+    def _absent(self) -> str:
+        return (
+            "FROM register_entries WHERE active = 1"
+            f" AND id NOT IN (SELECT match_id FROM {self.lines} WHERE match_id IS NOT NULL)"
+            f" AND (NOT EXISTS (SELECT 1 FROM {self.scope})"
+            f" OR unit_id IN (SELECT unit_id FROM {self.scope}))"
+        )
+
+    async def counts(self) -> StagedCounts:
+        """What applying would do (after ``match``)."""
+        async with self.db.transaction() as conn:
+            rows = await conn.execute_fetchall(
+                "SELECT COUNT(*) FILTER (WHERE s.match_id IS NULL),"
+                f" COUNT(*) FILTER (WHERE s.match_id IS NOT NULL AND ({self._CHANGED})),"
+                f" COUNT(*), (SELECT COUNT(*) {self._absent()})"
+                f" FROM {self.lines} s LEFT JOIN register_entries r ON r.id = s.match_id"
+            )
+        added, updated, total, absent = next(iter(rows))
+        return StagedCounts(added, updated, total - added - updated, absent)
+
+    async def apply(self, *, prune: bool, now: datetime) -> None:
+        """Write the checked file (after ``match``) into the register in one transaction
+        (the caller's, when it has one)."""
+        stamp = to_db_time(now)
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                f"UPDATE register_entries AS r SET unit_id = s.unit_id, name = s.name,"
+                " phone = s.phone, email = s.email, external_id = s.external_id, active = 1,"
+                f" updated_at = ? FROM {self.lines} s WHERE r.id = s.match_id"
+                f" AND ({self._CHANGED})",
+                (stamp,),
+            )
+            if prune:  # before the new entries exist, which the file names
+                await conn.execute(
+                    f"UPDATE register_entries SET active = 0, updated_at = ? WHERE id IN"
+                    f" (SELECT id {self._absent()})",
+                    (stamp,),
+                )
+            await conn.execute(
+                "INSERT INTO register_entries (unit_id, name, phone, email, external_id,"
+                " created_at, updated_at) SELECT unit_id, name, phone, email, external_id, ?, ?"
+                f" FROM {self.lines} WHERE match_id IS NULL ORDER BY line",
+                (stamp, stamp),
+            )

@@ -47,3 +47,21 @@ class RevokeInvite(Payload, family=INVITES, tag="rv"):
 class JoinDecision(Payload, family=JOIN):
     verb: Annotated[str, OneOf("a", "r")]  # approve, reject
     request: Id
+
+
+REGISTER = Family("rg", owner=__name__)
+
+
+class RegisterConfirm(Payload, family=REGISTER, tag="c"):
+    prune: Bit  # also deactivate the entries the file leaves out
+
+
+LINK = Family("rl", owner=__name__)
+
+
+class LinkEntry(Payload, family=LINK):
+    """A secretary's answer to "X joined; the register has X. Same person?"."""
+
+    same: Bit
+    entry: Id
+    member: Id

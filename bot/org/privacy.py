@@ -14,6 +14,7 @@ from bot.org.authz import Action, Actor, Authorizer
 from storage import Storage
 from storage.models import Member
 from storage.privacy import Erased
+from storage.register import RegisterEntry
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,24 @@ class PrivacyService:
                 member.id, f"erased member #{member.id}", self.clock.now()
             )
             await self.authz.audit(actor, "member_erase", unit, f"member {member.id}")
+        await self._flush()
+
+    async def erase_entry(self, actor: Actor, entry: RegisterEntry) -> None:
+        """Forget a register entry (admins only; audited with its id, no name): the member
+        who joined through it, or, for someone who never joined, the entry itself with its
+        phone, email and the fallback's messages to it."""
+        if entry.member_id is not None:
+            member = await self.storage.members.get(entry.member_id)
+            if member is not None:
+                await self.erase_member(actor, member)
+                return
+        await self.authz.check(actor, Action.ERASE_MEMBER, None, f"erase register entry {entry.id}")
+        unit = await self.storage.units.get(entry.unit_id)
+        async with self.storage.db.transaction():
+            await self.storage.privacy.erase_entry(
+                entry.id, f"erased entry #{entry.id}", self.clock.now()
+            )
+            await self.authz.audit(actor, "register_erase", unit, f"register entry {entry.id}")
         await self._flush()
 
     async def _flush(self) -> None:

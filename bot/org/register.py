@@ -4,46 +4,35 @@ entry's person and unit with no approval."""
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+import unicodedata
+from dataclasses import dataclass, replace
+from enum import StrEnum
 from pathlib import Path
-
-import phonenumbers
 
 from bot.kit.clock import Clock
 from bot.kit.people import Person, language_for
-from bot.kit.tables import decode
-from bot.org.authz import Action, Actor, Authorizer
+from bot.org.authz import Action, Actor, Authorizer, can
 from bot.org.invites import (
     TOKEN_PATTERN,
+    Approver,
     InviteService,
     JoinOutcome,
     JoinStatus,
     hash_token,
     new_token,
 )
+from bot.org.register_file import (
+    RegisterFileError,
+    RegisterProblem,
+    RegisterSource,
+    read_into,
+)
 from storage import Storage
-from storage.models import Role, Unit
-from storage.register import NewEntry, RegisterEntry
+from storage.models import Member, Role, Unit
+from storage.register import RegisterEntry, RegisterStaging, StagedCounts
 
-COLUMNS = ("name", "unit", "phone", "email", "external_id")
-REQUIRED = 2
-MAX_NAME = 100
-MAX_FILE_BYTES = 200_000_000
 # Secretaries keep their units' register, as they invite their members.
 _IMPORT = Action.INVITE_MEMBER
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-class RegisterFileError(Exception):
-    """The file cannot be imported; ``problems`` has one line per fault, with its line."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +41,19 @@ class RegisterChanges:
     updated: int = 0
     deactivated: int = 0
     kept: int = 0
+    absent: int = 0  # active entries (in the importer's scope) the file leaves out
 
     @property
     def empty(self) -> bool:
         return not (self.added or self.updated or self.deactivated)
+
+
+class RegisterChangedError(Exception):
+    """The register changed between the preview and the confirmation: nothing written."""
+
+    def __init__(self, changes: RegisterChanges) -> None:
+        super().__init__("the register changed")
+        self.changes = changes
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,137 +71,51 @@ class PersonalInvite:
     token: str
 
 
-@dataclass(slots=True)
-class _Read:
-    entries: list[tuple[int, NewEntry]] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+def _changes(counts: StagedCounts, *, prune: bool) -> RegisterChanges:
+    deactivated = counts.absent if prune else 0
+    return RegisterChanges(counts.added, counts.updated, deactivated, counts.kept, counts.absent)
 
 
-def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
-    """(line number, cells) of a CSV (UTF-8, UTF-8 with BOM, GB18030) or XLSX file."""
-    if path.suffix.lower() == ".xlsx":
-        yield from _xlsx_rows(path)
-        return
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise RegisterFileError([f"{path.name}: no such file"]) from None
-    except OSError as exc:
-        raise RegisterFileError([f"{path.name}: cannot read ({exc.strerror})"]) from None
-    if len(data) > MAX_FILE_BYTES:
-        raise RegisterFileError([f"{path.name}: larger than 200 MB"])
-    text = decode(data)
-    del data
-    if text is None:
-        raise RegisterFileError([f"{path.name}: not a text file in UTF-8 or GB18030"])
-    reader = csv.reader(io.StringIO(text))
-    try:
-        for cells in reader:
-            yield reader.line_num, cells
-    except csv.Error as exc:
-        raise RegisterFileError([f"{path.name} line {reader.line_num}: {exc}"]) from None
+def _changes_of(preview: RegisterChanges, *, prune: bool) -> RegisterChanges:
+    """A preview (nothing deactivated yet) as the import it announced."""
+    return replace(preview, deactivated=preview.absent if prune else 0)
 
 
-def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
-    import openpyxl  # only for XLSX files: it takes a while to import
+def same_name(a: str, b: str) -> bool:
+    """Names as people type them: full-width letters, case and spacing do not count."""
 
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError:
-        raise RegisterFileError([f"{path.name}: no such file"]) from None
-    except Exception as exc:
-        raise RegisterFileError([f"{path.name}: not a readable XLSX workbook ({exc})"]) from None
-    try:
-        for number, values in enumerate(book.worksheets[0].iter_rows(values_only=True), 1):
-            yield number, ["" if v is None else str(v) for v in values]
-    finally:
-        book.close()
+    def norm(name: str) -> str:
+        return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+    return norm(a) == norm(b)
 
 
-def _phone(raw: str, region: str) -> str | None:
-    """E.164, or None when ``phonenumbers`` cannot make a possible number of it."""
-    try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+class LinkStatus(StrEnum):
+    LINKED = "linked"
+    ALREADY = "already"  # this member, linked before (another secretary was faster)
+    TAKEN = "taken"  # someone else joined as the entry meanwhile
+    MEMBER_LINKED = "member_linked"  # the member holds another entry
+    GONE = "gone"  # the entry or the member is no longer active
+    DECLINED = "declined"  # "not the same person"
 
 
-def read_register(path: Path, units: dict[str, Unit], region: str) -> _Read:  # noqa: C901 (names every bad line)
-    """Every entry of the file, and every problem with its line; the file as a whole
-    (unreadable, bad header) is a RegisterFileError."""
-    name = path.name
-    read = _Read()
-    rows = _rows(path)
-    header_row = next(rows, None)
-    if header_row is None:
-        raise RegisterFileError([f"{name}: empty file"])
-    header = [h.strip().lower() for h in header_row[1]]
-    if any(c not in header for c in COLUMNS[:REQUIRED]):
-        raise RegisterFileError(
-            [f"{name} line 1: the header must name the columns name,unit (and optionally"
-             " phone,email,external_id)"]
-        )  # fmt: skip
-    unknown = [h for h in header if h not in COLUMNS]
-    if unknown:
-        raise RegisterFileError([f"{name} line 1: unknown column(s) {', '.join(unknown)}"])
-    at = {c: header.index(c) for c in COLUMNS if c in header}
-    external_lines: dict[str, int] = {}
-    person_lines: dict[tuple[str, str], tuple[int, str]] = {}
-    for line, cells in rows:
-        if not any(c.strip() for c in cells):
-            continue
-        where = f"{name} line {line}"
-        if len(cells) > len(header):
-            read.problems.append(f"{where}: more fields than the header names")
-            continue
+@dataclass(frozen=True, slots=True)
+class LinkOffer:
+    """A member who joined by a general invite, and an unlinked entry of their unit with
+    their name: the unit's secretaries (``approvers``) are asked whether it is them."""
 
-        def cell(column: str, cells: list[str] = cells) -> str:
-            index = at.get(column)
-            return cells[index].strip() if index is not None and index < len(cells) else ""
-
-        person, code = cell("name"), cell("unit")
-        bad = len(read.problems)
-        if not person:
-            read.problems.append(f"{where}: the name is empty")
-        elif len(person) > MAX_NAME:
-            read.problems.append(f"{where}: the name is longer than {MAX_NAME} characters")
-        unit = units.get(code)
-        if unit is None:
-            read.problems.append(f"{where}: no unit with code {code!r}")
-        phone = None
-        if raw := cell("phone"):
-            phone = _phone(raw, region)
-            if phone is None:
-                read.problems.append(f"{where}: {raw!r} is not a phone number")
-        email = cell("email") or None
-        if email is not None and not _EMAIL.match(email):
-            read.problems.append(f"{where}: {email!r} is not an email address")
-        external = cell("external_id") or None
-        if external is not None:
-            first = external_lines.setdefault(external, line)
-            if first != line:
-                read.problems.append(f"{where}: external id {external!r} is also on line {first}")
-        if len(read.problems) > bad or unit is None:
-            continue
-        # The same person (name and phone) twice, in one unit or across units.
-        if phone is not None:
-            seen = person_lines.setdefault((person, phone), (line, code))
-            if seen[0] != line:
-                read.problems.append(
-                    f"{where}: {person} ({phone}) is also on line {seen[0]} (unit {seen[1]})"
-                )
-                continue
-        read.entries.append((line, NewEntry(unit.id, person, phone, email, external)))
-    if not read.entries and not read.problems:
-        read.problems.append(f"{name}: no members found")
-    return read
+    member: Member
+    entry: RegisterEntry
+    unit: Unit
+    approvers: tuple[Approver, ...]
 
 
-def _key(unit_id: int, name: str, phone: str | None) -> tuple[int, str, str | None]:
-    return unit_id, name, phone
+@dataclass(frozen=True, slots=True)
+class LinkResult:
+    status: LinkStatus
+    entry: RegisterEntry | None = None
+    member: Member | None = None
+    holder: Member | None = None  # TAKEN: who holds the entry
 
 
 class RegisterService:
@@ -223,52 +135,69 @@ class RegisterService:
         self.region = region
 
     async def import_file(self, actor: Actor, path: Path, *, prune: bool) -> RegisterChanges:
-        """Load the register from ``path``: all of it or, on any problem, nothing."""
-        units = {u.code: u for u in await self.storage.units.all()}
-        read = read_register(path, units, self.region)
-        if read.problems:
-            raise RegisterFileError(read.problems)
-        by_id = {u.id: u for u in units.values()}
-        for unit_id in {e.unit_id for _, e in read.entries}:
-            await self.authz.check(actor, _IMPORT, by_id[unit_id], "member register")
-        existing = await self.storage.register.all()
-        by_external = {e.external_id: e for e in existing if e.external_id}
-        by_person = {_key(e.unit_id, e.name, e.phone): e for e in existing if not e.external_id}
-        added: list[NewEntry] = []
-        updated: list[tuple[int, NewEntry]] = []
-        seen: set[int] = set()
-        for _, new in read.entries:
-            old = (
-                by_external.get(new.external_id)
-                if new.external_id
-                else by_person.get(_key(new.unit_id, new.name, new.phone))
-            )
-            if old is None:
-                added.append(new)
-                continue
-            seen.add(old.id)
-            same = (old.unit_id, old.name, old.phone, old.email, old.external_id) == (
-                new.unit_id, new.name, new.phone, new.email, new.external_id
-            )  # fmt: skip
-            if not same or not old.active:
-                updated.append((old.id, new))
-        gone = [e.id for e in existing if e.active and e.id not in seen] if prune else []
-        now = self.clock.now()
-        async with self.storage.db.transaction():
-            await self.storage.register.apply(
-                added=added, updated=updated, deactivated=gone, now=now
-            )
-            changes = RegisterChanges(
-                len(added), len(updated), len(gone), len(read.entries) - len(added) - len(updated)
-            )
-            await self.authz.audit(
-                actor,
-                "register_import",
-                None,
-                f"{path.name}: {changes.added} added, {changes.updated} updated,"
-                f" {changes.deactivated} deactivated",
-            )
+        """``muster member import``: load the register from ``path``."""
+        return await self.import_source(actor, RegisterSource.of_path(path), prune=prune)
+
+    async def check(self, actor: Actor, source: RegisterSource) -> RegisterChanges:
+        """What importing the file would change (``absent``: what prune would
+        deactivate); a RegisterFileError naming every problem. Nothing is written."""
+        async with self.storage.register.staging() as staging:
+            return await self._stage(actor, source, staging)
+
+    async def import_source(
+        self,
+        actor: Actor,
+        source: RegisterSource,
+        *,
+        prune: bool,
+        expect: RegisterChanges | None = None,
+    ) -> RegisterChanges:
+        """Load the register from the file: all of it or, on any problem, nothing.
+        With ``expect`` (a preview's ``check``), nothing either when the import would
+        now do something else (RegisterChangedError)."""
+        async with self.storage.register.staging() as staging:
+            await self._stage(actor, source, staging)
+            async with self.storage.db.transaction():
+                # Counted again in the transaction that writes: the register may have
+                # changed since the file was checked.
+                changes = _changes(await staging.counts(), prune=prune)
+                if expect is not None and changes != _changes_of(expect, prune=prune):
+                    raise RegisterChangedError(changes)
+                await staging.apply(prune=prune, now=self.clock.now())
+                await self.authz.audit(
+                    actor,
+                    "register_import",
+                    None,
+                    f"{source.name}: {changes.added} added, {changes.updated} updated,"
+                    f" {changes.deactivated} deactivated",
+                )
         return changes
+
+    async def _stage(
+        self, actor: Actor, source: RegisterSource, staging: RegisterStaging
+    ) -> RegisterChanges:
+        """The file read once into ``staging`` and checked whole: what importing it would
+        change, or a RegisterFileError with every problem."""
+        units = {u.code: u for u in await self.storage.units.all()}
+        allowed = None
+        if not actor.is_admin:
+            allowed = {u.id for u in units.values() if can(actor, _IMPORT, u)}
+            await staging.limit_to(allowed)
+        problems = await read_into(source, staging, units, allowed, self.region)
+        codes = {u.id: u.code for u in units.values()}
+        if not problems:
+            for line, unit_id in await staging.match():
+                problems.add("register-problem-entry-scope", line, unit=codes.get(unit_id, "?"))
+        if problems:
+            if allowed is not None and any(p.reason.endswith("scope") for p in problems.named):
+                await self.authz.audit(
+                    actor, f"{_IMPORT}", None, f"member register: {source.name}", "denied"
+                )
+            raise RegisterFileError(problems.all())
+        counts = await staging.counts()
+        if counts.added + counts.updated + counts.kept == 0:
+            raise RegisterFileError([RegisterProblem("register-problem-no-members")])
+        return RegisterChanges(counts.added, counts.updated, 0, counts.kept, counts.absent)
 
     async def listing(
         self, actor: Actor, unit: Unit | None, *, not_joined: bool = False
@@ -338,6 +267,55 @@ class RegisterService:
             await self._audit(person, unit, f"register entry {entry.id}: joined")
         joined = await self.storage.members.get(member_id)
         return JoinOutcome(JoinStatus.JOINED, unit, Role.MEMBER, joined)
+
+    async def link_offers(self, telegram_id: int) -> list[LinkOffer]:
+        """Entries the member, just joined by a general invite, may be: never linked by
+        name alone, only offered to the unit's secretaries."""
+        member = await self.storage.members.by_telegram_id(telegram_id)
+        if member is None or await self.storage.register.of_member(member.id) is not None:
+            return []
+        entries = [
+            e
+            for e in await self.storage.register.unlinked(member.unit_id)
+            if same_name(e.name, member.display_name)
+        ]
+        unit = await self.storage.units.get(member.unit_id)
+        if not entries or unit is None:
+            return []
+        approvers = await self.invites.approvers(unit, Role.MEMBER)
+        return [LinkOffer(member, e, unit, approvers) for e in entries]
+
+    async def link(self, actor: Actor, entry_id: int, member_id: int, *, same: bool) -> LinkResult:
+        """A secretary's answer to a link offer: attach the member to the entry (``same``)
+        or record that they are not the same person; audited either way."""
+        entry = await self.storage.register.get(entry_id)
+        member = await self.storage.members.get(member_id)
+        unit = await self.storage.units.get(entry.unit_id) if entry else None
+        if entry is None or unit is None:
+            return LinkResult(LinkStatus.GONE)
+        await self.authz.check(actor, _IMPORT, unit, f"register link {entry_id}")
+        if not same:
+            await self.authz.audit(
+                actor, "register_link", unit, f"entry {entry_id}, member {member_id}: not the same"
+            )
+            return LinkResult(LinkStatus.DECLINED, entry, member)
+        if entry.member_id == member_id:
+            return LinkResult(LinkStatus.ALREADY, entry, member)
+        if entry.member_id is not None:
+            holder = await self.storage.members.get(entry.member_id)
+            return LinkResult(LinkStatus.TAKEN, entry, member, holder)
+        if member is None or not member.active or not entry.active:
+            return LinkResult(LinkStatus.GONE, entry, member)
+        if await self.storage.register.of_member(member_id) is not None:
+            return LinkResult(LinkStatus.MEMBER_LINKED, entry, member)
+        async with self.storage.db.transaction() as conn:
+            if not await self.storage.register.link(conn, entry_id, member_id):
+                # Linked (or deactivated) between the read and the write.
+                return await self.link(actor, entry_id, member_id, same=True)
+            await self.authz.audit(
+                actor, "register_link", unit, f"entry {entry_id}, member {member_id}: linked"
+            )
+        return LinkResult(LinkStatus.LINKED, entry, member)
 
     async def _taken(self, person: Person, entry: RegisterEntry, unit: Unit) -> JoinOutcome:
         await self._audit(

@@ -16,7 +16,7 @@ from bot.kit.callbacks import Chosen, Turned
 from bot.kit.i18n import Html, format_day, join_html
 from bot.org.authz import Action
 from bot.org.service import TreeLine, search_units
-from handlers.kit import pickers
+from handlers.kit import files, pickers
 from handlers.kit.common import (
     PRIVATE,
     Buttons,
@@ -32,8 +32,7 @@ from storage.models import Shift, Unit
 
 TYPED = PRIVATE & filters.TEXT & ~filters.COMMAND
 # Telegram's limit is 4096; room is left for the "…and N more" line.
-FOLD_AT = 3800
-SHOWN_PROBLEMS = 20
+FOLD_AT = files.FOLD_AT
 
 
 def fold(parts: Sequence[str], reply: Reply, *, limit: int = FOLD_AT) -> Html:
@@ -51,11 +50,7 @@ def paged(
 
 def problems_text(reply: Reply, problems: Sequence[Problem]) -> Html:
     i18n = reply.context.services.i18n
-
-    def line(problem: Problem) -> str:
-        return describe(i18n, reply.language, problem)
-
-    return join_html("\n", reply.fold(problems, line, count=SHOWN_PROBLEMS, chars=FOLD_AT))
+    return files.problems_text(reply, problems, lambda p: describe(i18n, reply.language, p))
 
 
 async def say_problem(reply: Reply, problem: Problem) -> None:

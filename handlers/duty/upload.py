@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from telegram import Update
-from telegram.error import TelegramError
-from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler
 
 from bot.duty import buttons as b
 from bot.duty.plans import ShiftCheck
@@ -24,17 +23,8 @@ from handlers.kit.common import (
     actor_of,
     units_or_refuse,
 )
+from handlers.kit.files import SPREADSHEET, download
 from handlers.kit.flow import restore
-
-# Only files that look like a roster: other documents belong to other flows (an incident
-# report, a directive's attachment) registered after this module.
-SPREADSHEET = (
-    filters.Document.FileExtension("csv")
-    | filters.Document.MimeType("text/csv")
-    | filters.Document.FileExtension("xlsx")
-    | filters.Document.FileExtension("xls")
-)
-
 
 # A roster file sent as a document. Nothing waits for typing here: the file's id is kept
 # in user_data, and "import the good rows" fetches and checks it again.
@@ -95,12 +85,7 @@ async def upload(update: Update, context: MusterContext) -> None:
 
 
 async def _download(reply: Reply) -> bytes | None:
-    try:
-        file = await reply.context.bot.get_file(_upload(reply.context).file or "")
-        return bytes(await file.download_as_bytearray())
-    except TelegramError:
-        await reply.send("upload-failed")
-        return None
+    return await download(reply, _upload(reply.context).file or "")
 
 
 async def _offer(reply: Reply, check: ShiftCheck, note: str = "") -> None:

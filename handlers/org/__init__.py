@@ -6,7 +6,7 @@ import logging
 
 from bot.config import FeatureName
 from handlers.kit.feature import Audience, Done, Feature, MenuCommand, Tick
-from handlers.org import admin, basics, invites, start
+from handlers.org import admin, basics, invites, register, start
 
 log = logging.getLogger(__name__)
 
@@ -16,17 +16,19 @@ async def retention_step(tick: Tick) -> Done:
     erased = await tick.services.privacy.retention_tick()
     if erased is not None:
         log.info(
-            "retention: details erased of %d check-in(s), %d shift(s), %d incident(s)",
+            "retention: details erased of %d check-in(s), %d shift(s), %d incident(s),"
+            " %d register entr(ies)",
             erased.checkins,
             erased.shifts,
             erased.incidents,
+            erased.entries,
         )
     return ()
 
 
 FEATURE = Feature(
     name=FeatureName.ORG,
-    flows=(start.register, invites.register),
+    flows=(start.register, invites.register, register.register),
     screens=(admin.register, basics.register),
     schedule=retention_step,
     commands=(
@@ -34,6 +36,7 @@ FEATURE = Feature(
         MenuCommand("me", "cmd-me", Audience.MEMBER, 29),
         MenuCommand("invite", "cmd-invite", Audience.SECRETARY, 38),
         MenuCommand("invites", "cmd-invites", Audience.SECRETARY, 39),
+        MenuCommand("register", "cmd-register", Audience.SECRETARY, 42),
         MenuCommand("grant", "cmd-grant", Audience.ADMIN, 50),
         MenuCommand("ungrant", "cmd-ungrant", Audience.ADMIN, 51),
         MenuCommand("move", "cmd-move", Audience.ADMIN, 52),

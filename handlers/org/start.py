@@ -5,16 +5,18 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.org.authz import PermissionDeniedError
-from bot.org.buttons import JoinDecision
+from bot.org.buttons import JoinDecision, LinkEntry
 from bot.org.invites import DecisionStatus, JoinOutcome, JoinStatus
+from bot.org.register import LinkStatus
 from handlers.kit.common import (
     PRIVATE,
+    Buttons,
     MusterApp,
     MusterContext,
     Reply,
@@ -62,6 +64,8 @@ async def start(update: Update, context: MusterContext) -> None:
     outcome = await services.register.redeem(person, args[0])
     if outcome is None:
         outcome = await services.invites.redeem(person, args[0])
+        if outcome.status is JoinStatus.JOINED:
+            await _offer_links(context, person.telegram_id)
     if outcome.status is JoinStatus.TAKEN:
         await _tell_taken(context, outcome)
     if outcome.status in (JoinStatus.JOINED, JoinStatus.ROLE_ADDED, JoinStatus.ALREADY):
@@ -104,10 +108,24 @@ async def _tell_taken(context: MusterContext, outcome: JoinOutcome) -> None:
         text = context.services.i18n.t(
             approver.language, "register-invite-taken", name=outcome.name, unit=unit
         )
-        try:
-            await context.bot.send_message(approver.telegram_id, text, parse_mode=ParseMode.HTML)
-        except TelegramError as exc:
-            log.warning("taken personal invite not told to %s: %s", approver, exc)
+        await _tell(context, approver.telegram_id, text, None, "taken personal invite")
+
+
+async def _tell(
+    context: MusterContext, chat_id: int, text: str, buttons: Buttons | None, what: str
+) -> Message | None:
+    """A message to one secretary; None (logged) when it could not be sent: one
+    unreachable secretary must not stop the others from hearing about it."""
+    try:
+        return await context.bot.send_message(
+            chat_id,
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard(buttons) if buttons else None,
+        )
+    except TelegramError as exc:
+        log.warning("%s not sent to %s: %s", what, chat_id, exc)
+        return None
 
 
 async def _ask_approvers(context: MusterContext, outcome: JoinOutcome) -> int:
@@ -127,21 +145,16 @@ async def _ask_approvers(context: MusterContext, outcome: JoinOutcome) -> int:
             unit=unit.name,
             role=role_label(i18n, lang, role),
         )
-        buttons = keyboard(
+        buttons: Buttons = [
             [
-                [
-                    (i18n.plain(lang, "button-approve"), JoinDecision("a", request.id).pack()),
-                    (i18n.plain(lang, "button-reject"), JoinDecision("r", request.id).pack()),
-                ]
+                (i18n.plain(lang, "button-approve"), JoinDecision("a", request.id).pack()),
+                (i18n.plain(lang, "button-reject"), JoinDecision("r", request.id).pack()),
             ]
+        ]
+        sent = await _tell(
+            context, approver.telegram_id, text, buttons, f"approval request {request.id}"
         )
-        try:
-            sent = await context.bot.send_message(
-                approver.telegram_id, text, parse_mode=ParseMode.HTML, reply_markup=buttons
-            )
-        except TelegramError as exc:
-            # One unreachable secretary must not stop the others from hearing about it.
-            log.warning("approval request %s not sent to %s: %s", request.id, approver, exc)
+        if sent is None:
             continue
         reached += 1
         await services.invites.remember_request_message(
@@ -200,8 +213,69 @@ async def decide(update: Update, context: MusterContext) -> None:
         log.warning("join decision not sent to %s: %s", request.telegram_id, exc)
     if decision.status is DecisionStatus.APPROVED:
         await refresh_menu(context, request.telegram_id)
+        await _offer_links(context, request.telegram_id)
+
+
+async def _offer_links(context: MusterContext, telegram_id: int) -> None:
+    """Someone joined by a general invite and their unit's register has an unlinked entry
+    of their name: its secretaries are asked whether it is the same person."""
+    i18n = context.services.i18n
+    for offer in await context.services.register.link_offers(telegram_id):
+        entry, member = offer.entry, offer.member
+        for approver in offer.approvers:
+            lang = approver.language
+            text = i18n.t(
+                lang,
+                "register-link-offer",
+                member=member.display_name,
+                unit=offer.unit.name,
+                name=entry.name,
+                phone=entry.phone[-4:] if entry.phone else "none",
+            )
+            same, other = (
+                LinkEntry(True, entry.id, member.id),
+                LinkEntry(False, entry.id, member.id),
+            )
+            buttons: Buttons = [
+                [(i18n.plain(lang, "register-link-yes"), same.pack())],
+                [(i18n.plain(lang, "register-link-no"), other.pack())],
+            ]
+            await _tell(context, approver.telegram_id, text, buttons, "register link offer")
+
+
+_LINKED = {
+    LinkStatus.LINKED: "register-link-linked",
+    LinkStatus.DECLINED: "register-link-declined",
+    LinkStatus.ALREADY: "register-link-already",
+    LinkStatus.TAKEN: "register-link-taken",
+    LinkStatus.MEMBER_LINKED: "register-link-member-linked",
+    LinkStatus.GONE: "register-link-gone",
+}
+
+
+async def answer_link(update: Update, context: MusterContext) -> None:
+    """Link / Not the same person: the offer's message becomes the outcome, so its
+    buttons answer once."""
+    reply = await Reply.to(update, context)
+    pressed = reply.pressed(LinkEntry)
+    actor = await context.services.authz.actor(person_of(update).telegram_id)
+    try:
+        done = await context.services.register.link(
+            actor, pressed.entry, pressed.member, same=pressed.same
+        )
+    except PermissionDeniedError:
+        await reply.toast("access-denied")
+        return
+    await reply.toast("")
+    await reply.edit(
+        _LINKED[done.status],
+        member=done.member.display_name if done.member else "",
+        name=done.entry.name if done.entry else "",
+        holder=done.holder.display_name if done.holder else "",
+    )
 
 
 def register(app: MusterApp) -> None:
     app.add_handler(CommandHandler("start", start, filters=PRIVATE))
     app.add_handler(CallbackQueryHandler(decide, pattern=JoinDecision.pattern))
+    app.add_handler(CallbackQueryHandler(answer_link, pattern=LinkEntry.pattern))

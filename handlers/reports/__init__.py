@@ -22,7 +22,7 @@ FEATURE = Feature(
     flows=(report.register,),
     schedule=report_step,
     outbox=outbox_from(ReportRenderers),
-    commands=(MenuCommand("report", "cmd-report", Audience.WATCHER, 41),),  # next free: 42
+    commands=(MenuCommand("report", "cmd-report", Audience.WATCHER, 41),),  # next free: 43
     config=("reports",),
     configured=lambda settings: bool(settings.reports.forms),
 )

@@ -33,12 +33,14 @@ async def test_help_lists_only_allowed_commands(harness: Harness, admin: FakeUse
     assert commands(answer.text) == [
         "/checkin", "/leave", "/duty", "/me", "/directive", "/directives", "/members",
         "/summary", "/export", "/roster", "/assign", "/grids", "/invite", "/invites", "/flags",
+        "/register",
         "/language", "/help", "/cancel",
     ]  # fmt: skip
     [answer] = await harness.send(admin, admin.command("help"))
     assert commands(answer.text) == [
         "/directive", "/directives", "/members", "/summary", "/export", "/roster", "/assign",
-        "/grids", "/invite", "/invites", "/flags", "/grant", "/ungrant", "/move", "/deactivate",
+        "/grids", "/invite", "/invites", "/flags", "/register", "/grant", "/ungrant", "/move",
+        "/deactivate",
         "/reactivate", "/language", "/help", "/cancel",
     ]  # fmt: skip
 

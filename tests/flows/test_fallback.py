@@ -436,6 +436,57 @@ async def test_erasing_a_member_erases_the_address_the_fallback_used(
     assert b"carol@example.org" in b"".join(files(harness).values())  # not hers
 
 
+async def test_erasing_someone_who_never_joined_erases_their_entry_and_its_messages(
+    harness: Harness, people: dict[str, FakeUser], smtp: SmtpServer
+) -> None:
+    """``muster member erase --external-id``: Carol never joined; her register entry,
+    the address the fallback used and her name in the audit log go."""
+    directive = await send(harness, people["Sue"])
+    await fall_back(harness, people, directive)
+    register = harness.services.storage.register
+    carol = await register.by_external_id("E3")
+    assert carol is not None
+    assert b"carol@example.org" in b"".join(files(harness).values())
+    await harness.services.storage.audit.add(
+        at=harness.clock.now(), actor_telegram_id=601, action="note", outcome="ok",
+        unit_id=None, detail="called Carol about the sandbags",
+    )  # fmt: skip
+    await harness.services.privacy.erase_entry(Actor.console(), carol)
+    everything = b"".join(files(harness).values())
+    assert b"carol@example.org" not in everything
+    assert b"Carol" not in everything
+    assert b"ann@example.org" in everything  # not hers
+    erased = await register.get(carol.id)
+    assert erased is not None
+    assert (erased.name, erased.email, erased.external_id, erased.active) == (
+        f"erased entry #{carol.id}", None, None, False,
+    )  # fmt: skip
+    audit = (await harness.services.storage.audit.recent(1))[0]
+    assert (audit.action, audit.detail) == ("register_erase", f"register entry {carol.id}")
+
+
+async def test_retention_forgets_deactivated_register_entries_after_the_period(
+    harness: Harness, people: dict[str, FakeUser]
+) -> None:
+    path = harness.tmp_path / "pruned.csv"
+    path.write_text(REGISTER.replace("Carol,RIV-1,,carol@example.org,E3\n", ""), encoding="utf-8")
+    await harness.services.register.import_file(Actor.console(), path, prune=True)
+    privacy = harness.services.privacy
+    privacy.settings = RetentionSettings(details_days=30)
+    harness.clock.advance(timedelta(days=20))
+    await privacy.retention_tick()
+    carol = await harness.services.storage.register.by_external_id("E3")
+    assert carol is not None and carol.email == "carol@example.org"  # not yet
+    harness.clock.advance(timedelta(days=15))
+    erased = await privacy.retention_tick()
+    assert erased is not None and erased.entries == 1
+    row = await harness.services.storage.db.fetchone(
+        "SELECT name, email, external_id FROM register_entries WHERE id = ?", (carol.id,)
+    )
+    assert row is not None and tuple(row) == (f"erased entry #{carol.id}", None, None)
+    assert await harness.services.storage.register.by_external_id("E1") is not None  # active
+
+
 async def test_retention_forgets_the_addresses_of_old_fallback_messages(
     harness: Harness, people: dict[str, FakeUser], smtp: SmtpServer
 ) -> None:

@@ -67,7 +67,7 @@ async def test_without_duty_help_and_menus_do_not_list_it(harness: Harness) -> N
     [answer] = await harness.send(sec, sec.command("help"))
     assert commands(answer.text) == [
         "/checkin", "/leave", "/me", "/directive", "/directives", "/members", "/summary",
-        "/export", "/invite", "/invites", "/flags", "/language", "/help", "/cancel",
+        "/export", "/invite", "/invites", "/flags", "/register", "/language", "/help", "/cancel",
     ]  # fmt: skip
     menu = harness.api.commands_for({"type": "chat", "chat_id": SEC})
     assert {c["command"] for c in menu} & DUTY_COMMANDS == set()

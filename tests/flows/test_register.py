@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.org.authz import Actor, PermissionDeniedError
-from bot.org.register import RegisterFileError
+from bot.org.register_file import RegisterFileError, describe
+from fakeapi import FakeUser
 from storage.models import Role
 from tests.flows.conftest import Harness
 from tests.flows.test_erase import files
@@ -26,6 +27,11 @@ def write(tmp_path: Path, text: str, name: str = "register.csv", encoding: str =
     path = tmp_path / name
     path.write_bytes(text.encode(encoding))
     return path
+
+
+def worded(harness: Harness, error: RegisterFileError, language: str = "en") -> list[str]:
+    i18n = harness.services.i18n
+    return [describe(i18n, language, p, plain=True) for p in error.problems]
 
 
 async def entries(harness: Harness) -> list[tuple[str, str | None, str | None, bool]]:
@@ -88,13 +94,13 @@ async def test_every_bad_line_is_named_and_nothing_is_written(
         await harness.services.register.import_file(
             Actor.console(), write(tmp_path, bad), prune=False
         )
-    assert caught.value.problems == [
-        "register.csv line 5: no unit with code 'NOPE'",
-        "register.csv line 6: the name is empty",
-        "register.csv line 7: '12' is not a phone number",
-        "register.csv line 8: 'not-an-email' is not an email address",
-        "register.csv line 9: external id 'E1' is also on line 2",
-        "register.csv line 10: Ann Lee (+8613800138000) is also on line 2 (unit RIV-1)",
+    assert worded(harness, caught.value) == [
+        'Line 5: There is no unit with the code "NOPE".',
+        "Line 6: The name is empty.",
+        'Line 7: "12" is not a phone number.',
+        'Line 8: "not-an-email" is not an email address.',
+        "Line 9: External id E1 is also on line 2.",
+        "Line 10: Ann Lee (+8613800138000) is also on line 2 (unit RIV-1).",
     ]
     assert await entries(harness) == []
 
@@ -135,15 +141,89 @@ async def test_a_personal_invite_joins_the_entry_without_approval_once(
     assert "already a member" in (replies.texts[0] or "")
 
 
-async def test_joining_by_a_general_invite_is_not_linked_by_name(
+async def joined(harness: Harness, code: str = "RIV-1") -> list[bool]:
+    listed = await harness.services.register.listing(Actor.console(), await harness.unit(code))
+    return [line.joined for line in listed]
+
+
+async def register_and_secretary(harness: Harness, tmp_path: Path) -> FakeUser:
+    """The register of GOOD, and Sam, the secretary of Riverside (above RIV-1)."""
+    await harness.services.register.import_file(Actor.console(), write(tmp_path, GOOD), prune=False)
+    sam = harness.person(702, "Sam")
+    await harness.join(sam, "RIV", Role.SECRETARY)
+    return sam
+
+
+async def test_joining_by_a_general_invite_offers_the_secretary_a_link(
     harness: Harness, tmp_path: Path
 ) -> None:
-    """Offering the link to the secretary is a later slice; never automatic by name."""
+    """Never linked by name alone: the unit's secretaries are asked, and Link links."""
     services = harness.services
-    await services.register.import_file(Actor.console(), write(tmp_path, GOOD), prune=False)
+    sam = await register_and_secretary(harness, tmp_path)
+    wu = harness.person(703, "Wu", language="zh")
+    await harness.join(wu, "RIV", Role.SECRETARY)
+    # Full-width letters, another case and spacing: still the register's "Ann Lee".
+    ann = await harness.join(harness.person(803, "ａｎｎ  LEE"), "RIV-1")
+    assert await joined(harness) == [False, False]
+    offer = harness.api.last_message(702)
+    assert offer.text == (
+        "👤 ａｎｎ  LEE joined Riverside Branch 1 by a general invite. The register has Ann Lee"
+        " (phone …8000), not joined yet. Same person?"
+    )
+    assert [text for text, _ in offer.buttons] == ["🔗 Link", "Not the same person"]
+    assert harness.api.last_message(703).text == (
+        "👤 ａｎｎ  LEE通过通用邀请加入了Riverside Branch 1。名册中有尚未加入的Ann Lee"
+        "（电话尾号8000）。是同一人吗？"
+    )
+    [done] = await harness.send(sam, sam.press(offer, "🔗 Link"))
+    assert done.text == "🔗 ａｎｎ  LEE is now linked to the register's Ann Lee."
+    assert done.buttons == []
+    assert await joined(harness) == [True, False]
+    entry = await services.storage.register.of_member(ann.id)
+    assert entry is not None and entry.name == "Ann Lee"
+    audit = (await services.storage.audit.recent(1))[0]
+    assert (audit.action, audit.actor_telegram_id) == ("register_link", 702)
+    # Wu's copy, pressed later, changes nothing.
+    other = harness.api.last_message(703)
+    [late] = await harness.send(wu, wu.press(other, "🔗 关联"))
+    assert late.text == "ａｎｎ  LEE此前已与名册中的Ann Lee关联，未做更改。"
+
+
+async def test_a_link_refused_when_someone_else_took_the_entry_or_declined(
+    harness: Harness, tmp_path: Path
+) -> None:
+    services = harness.services
+    sam = await register_and_secretary(harness, tmp_path)
     await harness.join(harness.person(803, "Ann Lee"), "RIV-1")
-    listed = await services.register.listing(Actor.console(), await harness.unit("RIV-1"))
-    assert [line.joined for line in listed] == [False, False]
+    offer = harness.api.last_message(702)
+    await harness.join(harness.person(804, "王芳"), "RIV-1")
+    wang_offer = harness.api.last_message(702)
+    # The real Ann opens her personal invite before Sam answers.
+    issued = await services.register.issue_invites(Actor.console(), await harness.unit("RIV-1"))
+    real = harness.person(801, "annie_tg")
+    await harness.send(real, real.command("start", issued[0][1]))
+    [refused] = await harness.send(sam, sam.press(offer, "🔗 Link"))
+    assert refused.text == "Not linked: Ann Lee has joined as the register's Ann Lee meanwhile."
+    [declined] = await harness.send(sam, sam.press(wang_offer, "Not the same person"))
+    assert declined.text == ("Not linked: 王芳 and the register's 王芳 are not the same person.")
+    assert await joined(harness) == [True, False]
+    # Someone who is not the unit's secretary cannot press it (a forged button).
+    mallory = harness.person(805, "Mallory")
+    await harness.join(mallory, "HIL", Role.SECRETARY)
+    data = wang_offer.buttons[0][1] or ""
+    replies = await harness.send(mallory, mallory.press_data(wang_offer.message_id, data))
+    assert replies.texts == []
+    assert harness.api.callback_answers[-1].text == "You are not allowed to do that here."
+    assert await joined(harness) == [True, False]
+
+
+async def test_no_offer_without_a_register_entry_of_that_name(
+    harness: Harness, tmp_path: Path
+) -> None:
+    await register_and_secretary(harness, tmp_path)
+    before = len(harness.api.sent_to(702))
+    await harness.join(harness.person(806, "Ann Leeson"), "RIV-1")
+    assert len(harness.api.sent_to(702)) == before
 
 
 async def test_erase_forgets_the_register_phone_and_email(harness: Harness, tmp_path: Path) -> None:
@@ -181,8 +261,9 @@ async def test_phones_are_for_the_units_own_secretaries_not_coordinators(
         with pytest.raises(PermissionDeniedError):
             await services.register.listing(actor, unit)
     # Nor can a secretary load entries into a unit outside their scope: nothing written.
-    with pytest.raises(PermissionDeniedError):
+    with pytest.raises(RegisterFileError) as caught:
         await services.register.import_file(sam, write(tmp_path, GOOD), prune=False)
+    assert worded(harness, caught.value) == ["Line 4: Unit HIL-1 is not one of your units."]
     assert len(await entries(harness)) == 3
 
 
@@ -200,3 +281,16 @@ async def test_a_member_already_in_the_unit_is_not_linked_by_a_personal_link(
     )
     listed = await services.register.listing(Actor.console(), await harness.unit("RIV-1"))
     assert [line.joined for line in listed] == [False, False]
+
+
+async def test_a_join_request_approved_is_offered_too(harness: Harness, tmp_path: Path) -> None:
+    sam = await register_and_secretary(harness, tmp_path)
+    token = await harness.invite("RIV-1", approval=True)
+    ann = harness.person(807, "Ann Lee")
+    await harness.send(ann, ann.command("start", token))
+    request = harness.api.last_message(702)
+    await harness.send(sam, sam.press(request, "✅ Approve"))
+    offer = harness.api.last_message(702)
+    assert offer.text is not None and offer.text.startswith("👤 Ann Lee joined Riverside")
+    [done] = await harness.send(sam, sam.press(offer, "🔗 Link"))
+    assert done.text == "🔗 Ann Lee is now linked to the register's Ann Lee."

@@ -61,8 +61,8 @@ def test_a_bad_file_names_every_line_and_changes_nothing(
     assert run(capsys, "member", "import", bad) == (
         1,
         "",
-        "register.csv line 5: no unit with code 'NOPE'\n"
-        "register.csv line 6: 'abc' is not a phone number\n"
+        'register.csv line 5: There is no unit with the code "NOPE".\n'
+        'register.csv line 6: "abc" is not a phone number.\n'
         "nothing was changed\n",
     )
     assert run(capsys, "member", "list", "--not-joined")[1] == (
@@ -111,3 +111,30 @@ def test_chinese_names_on_the_qr_sheet_have_their_glyphs() -> None:
             [("王芳", "https://t.me/x?start=abc"), ("欧阳娜娜", "https://t.me/x?start=d")]
         )
     assert png.startswith(b"\x89PNG")
+
+
+def test_erase_a_register_entry_of_someone_who_never_joined(
+    env: Path,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    run(capsys, "org", "import", org_file(tmp_path))
+    run(capsys, "member", "import", register_file(tmp_path))
+    assert run(capsys, "member", "erase", "--name", "Bo Chen")[::2] == (
+        2, "--name needs --unit CODE\n",
+    )  # fmt: skip
+    assert run(capsys, "member", "erase", "--unit", "RIV-1", "--name", "Bo Chen")[::2] == (
+        2, "erasing Bo Chen cannot be undone; add --yes\n",
+    )  # fmt: skip
+    assert run(capsys, "member", "erase", "--unit", "RIV-1", "--name", "Bo", "--yes")[::2] == (
+        1, "no register entry named 'Bo' in RIV-1: name one by --external-id\n",
+    )  # fmt: skip
+    assert run(capsys, "member", "erase", "--external-id", "E9", "--yes")[::2] == (
+        1, "no register entry with external id 'E9'\n",
+    )  # fmt: skip
+    code, out, _ = run(capsys, "member", "erase", "--unit", "RIV-1", "--name", "Bo Chen", "--yes")
+    assert (code, out.startswith("register entry ")) == (0, True)
+    code, out, _ = run(capsys, "member", "erase", "--external-id", "E1", "--yes")
+    assert code == 0
+    listed = run(capsys, "member", "list")[1]
+    assert "Bo Chen" not in listed and "王芳" not in listed and "13800138000" not in listed

@@ -248,7 +248,6 @@ assign-saved = ✅ Saved: { $name } at { $grid }, { $when }{ $count ->
 
 # A roster CSV sent as a file
 upload-cancelled = Cancelled. Nothing was imported.
-upload-failed = I could not fetch the file from Telegram. Please send it again.
 upload-done = ✅ { $shifts ->
         [one] 1 shift
        *[other] { $shifts } shifts

@@ -113,3 +113,54 @@ approval-elsewhere = ⚠️ { $name } has meanwhile joined { $home }; nothing wa
 approval-inactive = ⚠️ The membership of { $name } is inactive; nothing was changed.
 join-link-invalid = Your request to join <b>{ $unit }</b> could not be completed: the invite link is no longer valid. Ask your secretary for a new one.
 admin-ambiguous-member = Several members have the username { $who }. Name them by Telegram id instead.
+
+## /register: the member register sent in chat (issue #18)
+register-not-allowed = Only secretaries can load the member register, for their own unit and the units below it.
+register-ask = <b>Member register</b> — send the file as a document: CSV (UTF-8 or GB18030) or XLSX, at most { $limit }, with the columns <code>name,unit</code> and optionally <code>phone,email,external_id</code>. Only units you are secretary of (and below). Nothing is changed until you confirm; /cancel to stop.
+register-wrong-type = { $name } is not a CSV or XLSX file. Please send the register as .csv or .xlsx, or /cancel.
+register-too-big = { $name } is larger than { $limit }. Split it into parts and send them one by one, or /cancel.
+register-problems = ⚠️ { $name } cannot be imported. Nothing was changed.
+    { $problems }
+    Correct the file and send it again, or /cancel.
+register-preview = <b>{ $name }</b>: { $added } added · { $updated } updated · { $kept } unchanged · { $absent } to deactivate (only with “deactivate”: entries of your units the file leaves out)
+    Import it?
+register-confirm = ✅ Import
+register-confirm-prune = ✅ Import and deactivate { $count }
+register-changed = The register changed since the file was checked. Here is how it stands now:
+register-no-changes = { $name }: nothing to change ({ $kept } entries already as in the file).
+register-done = ✅ { $name } imported: { $added } added, { $updated } updated, { $deactivated } deactivated, { $kept } unchanged.
+register-cancelled = Cancelled. The register was not changed.
+register-problem-line = Line { $line }: { $problem }
+register-problem-no-file = no such file
+register-problem-unreadable = cannot read the file ({ $error })
+register-problem-too-big = The file is larger than { $limit }.
+register-problem-not-text = The file is not text in UTF-8 or GB18030. In Excel choose "Save as" → "CSV UTF-8" and try again.
+register-problem-not-xlsx = The file is not a readable XLSX workbook.
+register-problem-bad-csv = The file cannot be read as CSV ({ $error }).
+register-problem-empty = The file is empty.
+register-problem-bad-header = The first line must name the columns name,unit (and optionally phone,email,external_id).
+register-problem-unknown-columns = Unknown column(s): { $columns }.
+register-problem-extra-fields = More fields than the header names (a comma too many?).
+register-problem-no-name = The name is empty.
+register-problem-long-name = The name is longer than { $max } characters.
+register-problem-unknown-unit = There is no unit with the code "{ $unit }".
+register-problem-unit-scope = Unit { $unit } is not one of your units.
+register-problem-entry-scope = This external id belongs to someone in unit { $unit }, which is not one of your units.
+register-problem-bad-phone = "{ $phone }" is not a phone number.
+register-problem-bad-email = "{ $email }" is not an email address.
+register-problem-external-twice = External id { $id } is also on line { $first }.
+register-problem-person-twice = { $name } ({ $phone }) is also on line { $first } (unit { $unit }).
+register-problem-no-members = No members found in the file.
+register-problem-more = …and { $count } more problems.
+register-link-offer = 👤 <b>{ $member }</b> joined { $unit } by a general invite. The register has <b>{ $name }</b>{ $phone ->
+        [none] {""}
+       *[other] {" "}(phone …{ $phone })
+    }, not joined yet. Same person?
+register-link-yes = 🔗 Link
+register-link-no = Not the same person
+register-link-linked = 🔗 { $member } is now linked to the register's { $name }.
+register-link-declined = Not linked: { $member } and the register's { $name } are not the same person.
+register-link-already = { $member } was already linked to the register's { $name }. Nothing was changed.
+register-link-taken = Not linked: { $holder } has joined as the register's { $name } meanwhile.
+register-link-member-linked = Not linked: { $member } is already linked to another register entry.
+register-link-gone = Not linked: the register entry or the member is no longer active.

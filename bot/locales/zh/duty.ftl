@@ -243,7 +243,6 @@ assign-saved = ✅ 已保存：{ $name }，{ $grid }，{ $when }{ $count ->
 
 # 以文件发送的排班 CSV
 upload-cancelled = 已取消，未导入任何内容。
-upload-failed = 无法从 Telegram 获取该文件，请重新发送。
 upload-done = ✅ 已从“{ $name }”导入{ $shifts }个班次（{ $rows }行）。成员会在每个班次前收到确认请求。
 upload-unreadable = ⚠️ “{ $name }”无法导入，未作任何更改。
     { $problems }

@@ -109,3 +109,54 @@ approval-elsewhere = ⚠️ { $name }已加入{ $home }，未做更改。
 approval-inactive = ⚠️ { $name }的成员身份已停用，未做更改。
 join-link-invalid = 您加入<b>{ $unit }</b>的申请未能完成：邀请链接已失效。请向书记索取新链接。
 admin-ambiguous-member = 有多名成员使用用户名 { $who }，请改用 Telegram ID 指定。
+
+## /register：在聊天中发送成员名册（issue #18）
+register-not-allowed = 只有书记可以导入成员名册，范围限于本单位及下级单位。
+register-ask = <b>成员名册</b> — 请以文件形式发送：CSV（UTF-8 或 GB18030）或 XLSX，不超过{ $limit }，列为 <code>name,unit</code>，可选 <code>phone,email,external_id</code>。仅限您担任书记的单位（及下级单位）。确认之前不会做任何更改；发送 /cancel 可退出。
+register-wrong-type = { $name }不是 CSV 或 XLSX 文件。请以 .csv 或 .xlsx 发送名册，或发送 /cancel。
+register-too-big = { $name }超过{ $limit }。请拆分后逐个发送，或发送 /cancel。
+register-problems = ⚠️ { $name }无法导入，未做任何更改。
+    { $problems }
+    请修改文件后重新发送，或发送 /cancel。
+register-preview = <b>{ $name }</b>：新增{ $added } · 更新{ $updated } · 不变{ $kept } · 待停用{ $absent }（仅在选择“停用”时：文件中没有的本单位条目）
+    确认导入吗？
+register-confirm = ✅ 导入
+register-confirm-prune = ✅ 导入并停用{ $count }条
+register-changed = 检查文件后名册已有变化，当前情况如下：
+register-no-changes = { $name }：无需更改（{ $kept }条已与文件一致）。
+register-done = ✅ { $name }已导入：新增{ $added }，更新{ $updated }，停用{ $deactivated }，不变{ $kept }。
+register-cancelled = 已取消，名册未更改。
+register-problem-line = 第{ $line }行：{ $problem }
+register-problem-no-file = 文件不存在
+register-problem-unreadable = 无法读取文件（{ $error }）
+register-problem-too-big = 文件超过{ $limit }。
+register-problem-not-text = 文件不是 UTF-8 或 GB18030 编码的文本。请在 Excel 中选择“另存为” → “CSV UTF-8”后重试。
+register-problem-not-xlsx = 文件不是可读取的 XLSX 工作簿。
+register-problem-bad-csv = 无法按 CSV 读取文件（{ $error }）。
+register-problem-empty = 文件为空。
+register-problem-bad-header = 第一行必须列出 name,unit 列（可选 phone,email,external_id）。
+register-problem-unknown-columns = 未知的列：{ $columns }。
+register-problem-extra-fields = 字段数多于表头（是否多了一个逗号？）。
+register-problem-no-name = 姓名为空。
+register-problem-long-name = 姓名超过{ $max }个字符。
+register-problem-unknown-unit = 没有代码为“{ $unit }”的单位。
+register-problem-unit-scope = 单位{ $unit }不在您的范围内。
+register-problem-entry-scope = 此外部编号属于单位{ $unit }的人员，该单位不在您的范围内。
+register-problem-bad-phone = “{ $phone }”不是电话号码。
+register-problem-bad-email = “{ $email }”不是电子邮件地址。
+register-problem-external-twice = 外部编号{ $id }也出现在第{ $first }行。
+register-problem-person-twice = { $name }（{ $phone }）也出现在第{ $first }行（单位{ $unit }）。
+register-problem-no-members = 文件中没有成员。
+register-problem-more = ……另有{ $count }个问题。
+register-link-offer = 👤 <b>{ $member }</b>通过通用邀请加入了{ $unit }。名册中有尚未加入的<b>{ $name }</b>{ $phone ->
+        [none] {""}
+       *[other] （电话尾号{ $phone }）
+    }。是同一人吗？
+register-link-yes = 🔗 关联
+register-link-no = 不是同一人
+register-link-linked = 🔗 { $member }已与名册中的{ $name }关联。
+register-link-declined = 未关联：{ $member }与名册中的{ $name }不是同一人。
+register-link-already = { $member }此前已与名册中的{ $name }关联，未做更改。
+register-link-taken = 未关联：{ $holder }已先以名册中的{ $name }身份加入。
+register-link-member-linked = 未关联：{ $member }已关联到名册中的另一条目。
+register-link-gone = 未关联：该名册条目或成员已不再有效。
