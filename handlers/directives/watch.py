@@ -9,12 +9,14 @@ from datetime import datetime
 from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot.config import dashboard_url
 from bot.directives import buttons as b
 from bot.directives.drafting import DirectiveError
 from bot.directives.render import channel_lines
 from bot.directives.service import DirectiveView, Totals
 from bot.kit.i18n import Html, first_words, format_date_iso, format_day, join_html
 from bot.kit.tables import Cell, csv_bytes, xlsx_bytes
+from bot.kit.webapp import web_app_button
 from bot.org.authz import Action, PermissionDeniedError
 from handlers.directives import headcount
 from handlers.directives.chosen import answer_columns, follow_up_rows
@@ -103,6 +105,8 @@ async def _listing(reply: Reply) -> tuple[str, Buttons]:
             text=first_words(directive.text, BUTTON_WORDS),
         )
         rows.append([(label, b.OpenDirective(directive.id).pack())])
+    if (url := dashboard_url(context.services.settings)) is not None:
+        rows.append([web_app_button(reply.label("dashboard-button"), url)])
     return reply.t("watch-list", lines=join_html("\n", lines)), rows
 
 
