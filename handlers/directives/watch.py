@@ -78,12 +78,20 @@ def _status(
     return "\n".join([status, *lines])
 
 
+def _dashboard(reply: Reply) -> Buttons:
+    """The dashboard's button under the list, while it is served (the list's viewers are
+    its viewers: secretaries, coordinators, admins)."""
+    if (url := dashboard_url(reply.context.services.settings)) is None:
+        return []
+    return [[web_app_button(reply.label("dashboard-button"), url)]]
+
+
 async def _listing(reply: Reply) -> tuple[str, Buttons]:
     context = reply.context
     actor = await actor_of(reply.update, context)
     recent = await context.services.directives.recent(actor)
     if not recent:
-        return reply.t("watch-none"), []
+        return reply.t("watch-none"), _dashboard(reply)
     zone = context.services.settings.zone
     lines: list[str] = []
     rows: list[list[tuple[str, str]]] = []
@@ -105,9 +113,7 @@ async def _listing(reply: Reply) -> tuple[str, Buttons]:
             text=first_words(directive.text, BUTTON_WORDS),
         )
         rows.append([(label, b.OpenDirective(directive.id).pack())])
-    if (url := dashboard_url(context.services.settings)) is not None:
-        rows.append([web_app_button(reply.label("dashboard-button"), url)])
-    return reply.t("watch-list", lines=join_html("\n", lines)), rows
+    return reply.t("watch-list", lines=join_html("\n", lines)), [*rows, *_dashboard(reply)]
 
 
 async def list_directives(update: Update, context: MusterContext) -> None:
