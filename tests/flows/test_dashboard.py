@@ -33,6 +33,11 @@ URL = "https://muster.example.org/dashboard/"
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
+    return dashboard_settings(tmp_path)
+
+
+def dashboard_settings(tmp_path: Path) -> Settings:
+    """The tests' settings with the dashboard served."""
     return load_settings(
         None,
         organisation={"name": "Riverside", "timezone": "Asia/Shanghai", "admins": [ADMIN_ID]},
