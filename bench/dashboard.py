@@ -25,7 +25,6 @@ import asyncio
 import json
 import statistics
 import sys
-import tempfile
 import textwrap
 import time
 from collections.abc import Sequence
@@ -44,9 +43,8 @@ from bench.summary import (
     ZONE,
     Plan,
     clock,
-    create,
     default_plan,
-    fill,
+    generated,
     parse_args,
 )
 from bot.config import Settings, load_settings
@@ -145,13 +143,8 @@ async def measure_in(db: Path, runs: Runs, rounds: int) -> None:
 def measure(plan: Plan) -> Runs:
     runs = Runs()
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="muster-bench-") as name:
-        tmp = Path(name)
-        db = tmp / "dashboard.db"
-        asyncio.run(create(db, tmp, plan))
-        runs.rows = fill(db, plan)
+    with generated(plan) as (db, runs.rows):
         runs.generate_s = time.perf_counter() - started
-        print(f"data generated in {runs.generate_s:.1f} s: {runs.rows}", file=sys.stderr)
         asyncio.run(measure_in(db, runs, plan.rounds))
     runs.seconds = time.perf_counter() - started
     return runs

@@ -33,7 +33,8 @@ import sys
 import tempfile
 import textwrap
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -485,16 +486,24 @@ async def measure_in(db: Path, plan: Plan, runs: Runs) -> None:
         await storage.close()
 
 
-def measure(plan: Plan) -> Runs:
-    runs = Runs()
-    started = time.perf_counter()
+@contextmanager
+def generated(plan: Plan) -> Iterator[tuple[Path, dict[str, int]]]:
+    """A database in a temporary directory (removed after) holding the plan's organisation
+    and history, and its row counts; also for ``bench.dashboard``."""
     with tempfile.TemporaryDirectory(prefix="muster-bench-") as name:
         tmp = Path(name)
         db = tmp / "summary.db"
         asyncio.run(create(db, tmp, plan))
-        runs.rows = fill(db, plan)
+        rows = fill(db, plan)
+        print(f"data generated: {rows}", file=sys.stderr)
+        yield db, rows
+
+
+def measure(plan: Plan) -> Runs:
+    runs = Runs()
+    started = time.perf_counter()
+    with generated(plan) as (db, runs.rows):
         runs.generate_s = time.perf_counter() - started
-        print(f"data generated in {runs.generate_s:.1f} s: {runs.rows}", file=sys.stderr)
         asyncio.run(measure_in(db, plan, runs))
     runs.seconds = time.perf_counter() - started
     return runs
