@@ -14,6 +14,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from app.runner import web_pages
 from app.web import page_routes, web_server
 from bot.config import Settings, load_settings
 from bot.dashboard.initdata import launch_fields, signed
@@ -43,7 +44,7 @@ def dashboard_settings(tmp_path: Path) -> Settings:
         organisation={"name": "Riverside", "timezone": "Asia/Shanghai", "admins": [ADMIN_ID]},
         storage={"database": tmp_path / "muster.db"},
         telegram={"bot_username": "muster_test_bot"},
-        dashboard={"enabled": True, "public_url": "https://muster.example.org"},
+        dashboard={"enabled": True, "public_url": "https://muster.example.org", "port": 0},
     )
 
 
@@ -287,3 +288,12 @@ async def test_nothing_is_served_when_the_dashboard_is_off(tmp_path: Path) -> No
     assert off.dashboard.url is None
     with pytest.raises(Exception, match=r"dashboard: public_url: not set"):
         load_settings(None, storage={"database": tmp_path / "x.db"}, dashboard={"enabled": True})
+
+
+async def test_polling_mode_serves_the_dashboard_on_a_port_of_its_own(harness: Harness) -> None:
+    async with web_pages(harness.app) as base, aiohttp.ClientSession() as http:
+        assert base is not None
+        async with http.get(base + PAGE_PATH) as page:
+            assert page.status == 200
+        async with http.get(base + API_TODAY) as data:
+            assert data.status == 401
