@@ -7,6 +7,7 @@ Playwright's clock, not waited for."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,7 +20,7 @@ from app.web import page_routes, web_server
 from bot.config import Settings
 from handlers.dashboard.web import PAGE_PATH
 from tests.flows.conftest import Harness
-from tests.flows.test_dashboard import dashboard_settings, launch
+from tests.flows.test_dashboard import dashboard_settings, directive_to, launch
 from tests.flows.test_summary import Org, checkin, make_org
 
 playwright = pytest.importorskip(
@@ -67,9 +68,17 @@ async def base(harness: Harness) -> AsyncIterator[str]:
         yield served
 
 
+async def screenshot(page: Any, name: str) -> None:
+    """The README's pictures, taken when DASHBOARD_SCREENSHOTS names a folder (docs/images)."""
+    if folder := os.environ.get("DASHBOARD_SCREENSHOTS"):
+        await page.screenshot(path=str(Path(folder) / name), full_page=True)
+
+
 async def opened(browser: Any, base: str, init_data: str, theme: dict[str, str]) -> Any:
     """A phone-sized page opened as Telegram opens a Mini App, its clock under the test's."""
     page = await browser.new_page(viewport={"width": 390, "height": 844})
+    page.asked = []  # every address the page requests
+    page.on("request", lambda request: page.asked.append(request.url))
     await page.clock.install()
     fragment = (
         f"tgWebAppData={quote(init_data, safe='')}&tgWebAppVersion=8.0"
@@ -82,6 +91,10 @@ async def opened(browser: Any, base: str, init_data: str, theme: dict[str, str])
 async def test_the_page_shows_the_tree_drills_down_and_refreshes(
     harness: Harness, org: Org, browser: Any, base: str
 ) -> None:
+    directive_id = await directive_to(harness, org.sec, "RIV-1")
+    await harness.run_due()
+    for name in ("Ann", "Bo"):
+        await harness.services.directives.acknowledge(directive_id, org.members[name].id)
     page = await opened(browser, base, launch(harness, org.coord), {})
     lines = page.locator("#lines li")
     await playwright.expect(lines).to_have_count(2)
@@ -91,9 +104,13 @@ async def test_the_page_shows_the_tree_drills_down_and_refreshes(
     await playwright.expect(lines.nth(0)).to_have_class("line bad")
     await playwright.expect(lines.nth(1)).to_contain_text("Checked in 4/5 (80%) · Missing 1")
     await playwright.expect(lines.nth(1)).to_have_class("line warn")
+    await playwright.expect(lines.nth(1)).to_contain_text(
+        "Acknowledged or answered 2/5 (40%) · Directives sent 5/5"
+    )
     await playwright.expect(page.locator("#missing li")).to_have_text(
         ["Chennever checked in", "Coranever checked in"]
     )
+    await screenshot(page, "dashboard-today.png")
     # Drill down to Riverside Branch 1: Ed is missing.
     await page.get_by_role("button", name="Riverside Branch 1").click()
     await playwright.expect(page.locator("#title")).to_have_text("Riverside Branch 1")
@@ -106,6 +123,12 @@ async def test_the_page_shows_the_tree_drills_down_and_refreshes(
     # Back up to Riverside District.
     await page.get_by_role("button", name="‹ Riverside District").click()
     await playwright.expect(page.locator("#title")).to_have_text("Riverside District")
+    # Nothing personal went into an address: no launch data, no Telegram id; and the
+    # launch data is out of the address bar too.
+    asked = " ".join(page.asked)
+    assert "/dashboard/api/today" in asked
+    assert "hash" not in asked and "tgWebAppData" not in asked and str(org.coord.id) not in asked
+    assert "tgWebAppData" not in page.url
 
 
 async def test_the_page_follows_the_theme_and_the_persons_language(
@@ -117,6 +140,15 @@ async def test_the_page_follows_the_theme_and_the_persons_language(
     await playwright.expect(page.locator("html")).to_have_class("dark")
     background = await page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert background == "rgb(23, 33, 43)"  # the theme's bg_color
+    await screenshot(page, "dashboard-today-zh-dark.png")
+    # The client switches to its light theme while the page is open.
+    await page.evaluate(
+        "window.Telegram.WebView.receiveEvent('theme_changed',"
+        " {theme_params: {bg_color: '#ffffff', text_color: '#000000'}})"
+    )
+    await playwright.expect(page.locator("html")).not_to_have_class("dark")
+    background = await page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(255, 255, 255)"
 
 
 async def test_a_refused_launch_shows_only_the_reopen_message(

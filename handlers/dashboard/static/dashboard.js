@@ -15,6 +15,9 @@
         theme: hash.get("tgWebAppThemeParams") || "{}",
       };
       try { sessionStorage.setItem(STORE, JSON.stringify(found)); } catch (e) { /* private mode */ }
+      // Out of the address bar (and of anything that copies it); a reload reads it back
+      // from this tab's session storage.
+      window.history.replaceState(null, "", window.location.pathname);
       return found;
     }
     const tg = window.Telegram && window.Telegram.WebApp;
@@ -200,6 +203,24 @@
     state.unit = unitId;
     load();
   }
+
+  // Telegram's client calls these (telegram-web-app.js defines them) when its theme
+  // changes; in its web version it posts the same event to this frame.
+  function receiveEvent(type, data) {
+    if (type === "theme_changed" && data && data.theme_params) {
+      applyTheme(JSON.stringify(data.theme_params));
+    }
+  }
+  window.Telegram = window.Telegram || {};
+  window.Telegram.WebView = window.Telegram.WebView || { receiveEvent: receiveEvent };
+  window.TelegramGameProxy = window.TelegramGameProxy || { receiveEvent: receiveEvent };
+  window.addEventListener("message", (event) => {
+    if (event.source !== window.parent || window.parent === window) { return; }
+    try {
+      const parsed = JSON.parse(event.data);
+      receiveEvent(parsed.eventType, parsed.eventData);
+    } catch (e) { /* not Telegram's */ }
+  });
 
   applyTheme(state.launch.theme);
   postEvent("web_app_ready");
