@@ -24,6 +24,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from bot.dashboard.initdata import InitDataProblem, validate
 from bot.dashboard.service import Today, TodayLine
 from bot.kit.i18n import LANGUAGES, format_date_iso, format_day
+from bot.kit.people import language_for
 from bot.org.authz import PermissionDeniedError
 from bot.services import Services
 from storage.checkins import Missing
@@ -139,7 +140,10 @@ class DashboardWeb:
             log.info("dashboard request refused (%s) from %s", user, request.remote)
             return web.Response(status=401, headers=HEADERS)
         actor = await services.authz.actor(user.telegram_id)
-        language = self.i18n.language(actor.member.language if actor.member else user.language_code)
+        default = services.settings.organisation.default_language
+        language = (
+            actor.member.language if actor.member else language_for(user.language_code, default)
+        )
         given = request.query.get("unit")
         try:
             unit_id = int(given) if given is not None else None
@@ -148,7 +152,7 @@ class DashboardWeb:
         try:
             found = await services.dashboard.today(actor, unit_id)
         except PermissionDeniedError:
-            return self._refusal(language, 403, "dashboard-refused")
+            return self._refusal(language, 403, "dashboard-out-of-scope")
         if found is None:
             missing = unit_id is not None
             return self._refusal(

@@ -214,7 +214,10 @@ async def test_a_member_without_a_role_and_a_unit_out_of_scope_are_refused(
         status, body, response = await today(
             served, launch(harness, org.sec), (await harness.unit(code)).id
         )
-        assert status == 403 and set(body) == {"lang", "message"}
+        assert status == 403 and body == {
+            "lang": "en",
+            "message": "That unit is outside your scope.",
+        }
         assert response.headers["Cache-Control"].startswith("no-store")
     status, _, _ = await today(served, launch(harness, org.sec), 999_999)
     assert status == 404

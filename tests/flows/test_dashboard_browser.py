@@ -18,6 +18,7 @@ import pytest
 
 from app.web import page_routes, web_server
 from bot.config import Settings
+from fakeapi import FakeUser
 from handlers.dashboard.web import PAGE_PATH
 from tests.flows.conftest import Harness
 from tests.flows.test_dashboard import dashboard_settings, directive_to, launch
@@ -159,3 +160,16 @@ async def test_a_refused_launch_shows_only_the_reopen_message(
     await playwright.expect(page.locator("#lines li")).to_have_count(0)
     member = await opened(browser, base, launch(harness, org.members["Ann"]), {})
     await playwright.expect(member.locator("#message")).to_contain_text("You have no unit to watch")
+
+
+async def test_a_role_revoked_while_open_empties_the_page_at_the_next_refresh(
+    harness: Harness, org: Org, browser: Any, base: str, admin: FakeUser
+) -> None:
+    page = await opened(browser, base, launch(harness, org.coord), {})
+    await page.get_by_role("button", name="Riverside Branch 1").click()
+    await playwright.expect(page.locator("#title")).to_have_text("Riverside Branch 1")
+    await harness.send(admin, admin.command("ungrant", str(org.coord.id), "coordinator", "RIV"))
+    await page.clock.run_for(10_000)
+    await playwright.expect(page.locator("#message")).to_contain_text("You have no unit to watch")
+    await playwright.expect(page.locator("#lines li")).to_have_count(0)
+    await playwright.expect(page.locator("#title")).to_have_text("Muster")

@@ -5,6 +5,7 @@ dashboard-title = Today
 dashboard-loading = Loading…
 dashboard-refused = You have no unit to watch: the dashboard is for secretaries and coordinators.
 dashboard-not-found = That unit no longer exists.
+dashboard-out-of-scope = That unit is outside your scope.
 dashboard-failed = Could not refresh; trying again shortly.
 dashboard-checked-in = Checked in
 dashboard-missing = Missing

@@ -5,6 +5,7 @@ dashboard-title = 今日
 dashboard-loading = 加载中…
 dashboard-refused = 您没有可查看的单位：仪表板仅供书记和协调员使用。
 dashboard-not-found = 该单位已不存在。
+dashboard-out-of-scope = 该单位不在您的查看范围内。
 dashboard-failed = 刷新失败，稍后重试。
 dashboard-checked-in = 已打卡
 dashboard-missing = 未打卡

@@ -111,6 +111,7 @@
 
   function clear() {
     for (const id of ["path", "lines", "missing"]) { el(id).replaceChildren(); }
+    el("title").textContent = "Muster";
     el("total").textContent = "";
     el("updated").textContent = "";
     el("missing-section").hidden = true;
@@ -190,6 +191,12 @@
       return;
     }
     const body = await response.json();
+    if (!response.ok && state.unit !== null) {
+      // The unit is gone, or no longer the person's (a role revoked): back to their own.
+      state.unit = null;
+      load();
+      return;
+    }
     if (!response.ok) {
       clear();
       show(body.message);
