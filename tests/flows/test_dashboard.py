@@ -16,7 +16,7 @@ import pytest
 
 from app.runner import web_pages
 from app.web import page_routes, web_server
-from bot.config import Settings, load_settings
+from bot.config import ConfigError, Settings, load_settings
 from bot.dashboard.initdata import launch_fields, signed
 from bot.directives.drafting import Draft
 from bot.org.authz import Actor
@@ -286,11 +286,18 @@ async def test_the_page_has_no_inline_script_and_is_not_cached(
         assert sneaky.status == 404
 
 
-async def test_nothing_is_served_when_the_dashboard_is_off(tmp_path: Path) -> None:
-    off = load_settings(None, storage={"database": tmp_path / "x.db"})
-    assert off.dashboard.url is None
-    with pytest.raises(Exception, match=r"dashboard: public_url: not set"):
-        load_settings(None, storage={"database": tmp_path / "x.db"}, dashboard={"enabled": True})
+async def test_nothing_is_served_when_off_and_config_errors_name_the_key(tmp_path: Path) -> None:
+    db = {"database": tmp_path / "x.db"}
+    assert load_settings(None, storage=db).dashboard.url is None
+    bad = [
+        ({"enabled": True}, "dashboard: public_url: not set"),
+        ({"public_url": "http://m.example.org"}, "dashboard.public_url: 'http://m.example.org' is not an https"),
+        ({"max_age": "soon"}, "dashboard.max_age: 'soon' is not a duration"),
+    ]  # fmt: skip
+    for section, problem in bad:
+        with pytest.raises(ConfigError) as caught:
+            load_settings(None, storage=db, dashboard=section)
+        assert caught.value.problems[0].startswith(problem)
 
 
 async def test_polling_mode_serves_the_dashboard_on_a_port_of_its_own(harness: Harness) -> None:
