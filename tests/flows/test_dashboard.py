@@ -291,9 +291,9 @@ async def test_nothing_is_served_when_off_and_config_errors_name_the_key(tmp_pat
     assert load_settings(None, storage=db).dashboard.url is None
     bad = [
         ({"enabled": True}, "dashboard: public_url: not set"),
-        ({"public_url": "http://m.example.org"}, "dashboard.public_url: 'http://m.example.org' is not an https"),
+        ({"public_url": "http://m.org"}, "dashboard.public_url: 'http://m.org' is not an https"),
         ({"max_age": "soon"}, "dashboard.max_age: 'soon' is not a duration"),
-    ]  # fmt: skip
+    ]
     for section, problem in bad:
         with pytest.raises(ConfigError) as caught:
             load_settings(None, storage=db, dashboard=section)
