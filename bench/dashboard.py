@@ -43,7 +43,7 @@ from bench.summary import (
     ZONE,
     Plan,
     clock,
-    default_plan,
+    command_line,
     generated,
     parse_args,
 )
@@ -156,14 +156,7 @@ def render(plan: Plan, runs: Runs) -> str:
     ratio = statistics.median(b / a for a, b in runs.pairs)
     time_ok, ratio_ok = b_ms <= TIME_TARGET_MS, ratio <= RATIO_TARGET
     size_ok = runs.payload < PAYLOAD_TARGET
-    command = "python -m bench.dashboard"
-    if plan.quick:
-        command += " --quick"
-    elif plan != default_plan(plan.seed):
-        command += (
-            f" --members {plan.members} --units {plan.units} --days {plan.days}"
-            f" --rounds {plan.rounds}"
-        )
+    command = command_line("bench.dashboard", plan)
     about = (
         f"Targets: the Today view of the root committee (`GET {API_TODAY}`, the whole"
         f" request through the dashboard's web server on 127.0.0.1: launch data and scope"

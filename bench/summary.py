@@ -561,16 +561,7 @@ def plans_block(runs: Runs) -> list[str]:
 
 def render(plan: Plan, runs: Runs) -> str:
     table, time_ok, ratio_ok = results_table(runs)
-    command = "python -m bench.summary"
-    if plan.quick:
-        command += " --quick"
-    elif plan != default_plan(plan.seed):
-        command += (
-            f" --members {plan.members} --units {plan.units} --days {plan.days}"
-            f" --rounds {plan.rounds}"
-        )
-    if plan.seed != 1:
-        command += f" --seed {plan.seed}"
+    command = command_line("bench.summary", plan)
     rows = runs.rows
     about = [
         f"Targets: compiling the root committee's daily summary (`SummaryService.compile`)"
@@ -625,6 +616,21 @@ def render(plan: Plan, runs: Runs) -> str:
         verdicts,
     ]
     return "\n\n".join(b if isinstance(b, str) else "\n".join(b) for b in blocks) + "\n"
+
+
+def command_line(module: str, plan: Plan) -> str:
+    """The command that runs ``module`` (this benchmark or one on its data) with ``plan``."""
+    command = f"python -m {module}"
+    if plan.quick:
+        command += " --quick"
+    elif plan != default_plan(plan.seed):
+        command += (
+            f" --members {plan.members} --units {plan.units} --days {plan.days}"
+            f" --rounds {plan.rounds}"
+        )
+    if plan.seed != 1:
+        command += f" --seed {plan.seed}"
+    return command
 
 
 def default_plan(seed: int = 1) -> Plan:
