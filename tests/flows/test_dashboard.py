@@ -19,9 +19,10 @@ from app.web import page_routes, web_server
 from bot.config import ConfigError, Settings, load_settings
 from bot.dashboard.initdata import launch_fields, signed
 from bot.directives.drafting import Draft
+from bot.kit.i18n import LANGUAGES, Translator
 from bot.org.authz import Actor
 from fakeapi import FakeUser
-from handlers.dashboard.web import API_TODAY, INIT_DATA_HEADER, PAGE_PATH
+from handlers.dashboard.web import API_TODAY, INIT_DATA_HEADER, LABELS, PAGE_PATH
 from storage.directives import Target
 from storage.summaries import DirectiveReach
 from tests.conftest import ADMIN_ID
@@ -307,3 +308,10 @@ async def test_polling_mode_serves_the_dashboard_on_a_port_of_its_own(harness: H
             assert page.status == 200
         async with http.get(base + API_TODAY) as data:
             assert data.status == 401
+
+
+def test_both_languages_have_every_word_of_the_page() -> None:
+    i18n = Translator()
+    keys = {*LABELS.values(), "dashboard-expired", "dashboard-button", "dashboard-refused"}
+    for language in LANGUAGES:
+        assert keys <= i18n.message_ids(language), language
