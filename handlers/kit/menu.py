@@ -70,9 +70,9 @@ async def set_default_menus(bot: Bot, i18n: Translator, menu: Menu) -> None:
 
 
 async def refresh_menu_for(bot: Bot, services: Services, menu: Menu, telegram_id: int) -> bool:
-    """Give this person's private chat the menu their roles allow (and the dashboard's
-    menu button, ``dashboard_button``), in their language, and
-    clear any stale mark; False when Telegram could not be reached (worth another try)."""
+    """Give this person's private chat the menu their roles allow (and the dashboard's menu
+    button, ``dashboard_button``), in their language, and clear any stale mark; False when
+    Telegram could not be reached (worth another try)."""
     actor = await services.authz.actor(telegram_id)
     language = actor.member.language if actor.member else services.i18n.default_language
     try:
