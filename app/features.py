@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.config import CORE_FEATURES, ConfigError, Settings, core_switched_off
-from handlers import checkins, directives, duty, fallback, org, reports, summaries
+from handlers import checkins, dashboard, directives, duty, fallback, org, reports, summaries
 from handlers.kit.feature import Feature
 
 # In the order their handlers are tried and their schedule steps run.
@@ -18,6 +18,7 @@ FEATURES: tuple[Feature, ...] = (
     duty.FEATURE,
     reports.FEATURE,
     summaries.FEATURE,
+    dashboard.FEATURE,
 )
 
 

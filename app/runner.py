@@ -13,7 +13,7 @@ from telegram import Update
 
 from app.build import LANE
 from app.inbox import INBOX, Inbox
-from app.web import fallback_routes, web_server
+from app.web import fallback_routes, page_routes, web_server
 from bot.org.notices import to_admins
 from handlers.kit.common import MusterApp
 from handlers.kit.menu import MENU, refresh_menu_for, set_default_menus
@@ -122,7 +122,7 @@ async def running(app: MusterApp) -> AsyncIterator[Inbox]:
 
 async def serve_polling(app: MusterApp, stop: asyncio.Event, *, poll_timeout: int = 10) -> None:
     """Initialise, poll until ``stop`` is set, then shut down cleanly."""
-    async with running(app) as inbox, fallback_pages(app):
+    async with running(app) as inbox, web_pages(app):
         assert app.updater is not None
         await app.updater.start_polling(
             allowed_updates=Update.ALL_TYPES,
@@ -136,15 +136,18 @@ async def serve_polling(app: MusterApp, stop: asyncio.Event, *, poll_timeout: in
 
 
 @asynccontextmanager
-async def fallback_pages(app: MusterApp) -> AsyncIterator[str | None]:
+async def web_pages(app: MusterApp) -> AsyncIterator[str | None]:
     """In polling mode, the web server for the fallback's acknowledge links and gateway
-    replies, when configured (with a webhook, the webhook's server serves them); yields
-    its base URL, or None when there is nothing to serve."""
-    routes = fallback_routes(app)
+    replies and the dashboard Mini App, when either is configured (with a webhook, the
+    webhook's server serves them); yields its base URL, or None when there is nothing to
+    serve. It listens on ``[fallback]`` listen/port when the fallback has pages, else on
+    ``[dashboard]``'s."""
+    routes = page_routes(app)
     if not routes:
         yield None
         return
-    settings = SERVICES.of(app).settings.fallback
-    async with web_server(routes, host=settings.listen, port=settings.port) as local:
-        log.info("fallback pages served on %s", local)
+    settings = SERVICES.of(app).settings
+    where = settings.fallback if fallback_routes(app) else settings.dashboard
+    async with web_server(routes, host=where.listen, port=where.port) as local:
+        log.info("web pages served on %s", local)
         yield local

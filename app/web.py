@@ -1,7 +1,7 @@
-"""The bot's one web server: the webhook and ``/health`` in webhook mode, and the
-fallback's acknowledge pages and gateway replies in either mode (``fallback.public_url``
-or a gateway configured). TLS is the reverse proxy's job; this listens on 127.0.0.1 by
-default for the proxy to forward to."""
+"""The bot's one web server: the webhook and ``/health`` in webhook mode, and in either
+mode the fallback's acknowledge pages and gateway replies (``fallback.public_url`` or a
+gateway configured) and the dashboard Mini App (``dashboard.enabled``). TLS is the
+reverse proxy's job; this listens on 127.0.0.1 by default for the proxy to forward to."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from contextlib import asynccontextmanager
 
 from aiohttp import web
 
+from bot.config import dashboard_url
+from handlers.dashboard.web import DashboardWeb
 from handlers.fallback.web import FallbackWeb
 from handlers.kit.common import MusterApp
 from handlers.kit.slots import SERVICES
@@ -39,3 +41,16 @@ def fallback_routes(app: MusterApp) -> list[web.RouteDef]:
     if not services.fallback.configured:
         return []
     return FallbackWeb(services).routes()
+
+
+def dashboard_routes(app: MusterApp) -> list[web.RouteDef]:
+    """The dashboard Mini App's page and data, when it is served."""
+    services = SERVICES.of(app)
+    if dashboard_url(services.settings) is None:
+        return []
+    return DashboardWeb(services, app.bot.token).routes()
+
+
+def page_routes(app: MusterApp) -> list[web.RouteDef]:
+    """Everything the web server serves besides the webhook."""
+    return fallback_routes(app) + dashboard_routes(app)

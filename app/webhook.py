@@ -24,7 +24,7 @@ from telegram import Update
 from app.inbox import Inbox, read_update
 from app.runner import running
 from app.updates import ChatOrderedProcessor
-from app.web import fallback_routes, web_server
+from app.web import page_routes, web_server
 from handlers.kit.common import MusterApp
 from handlers.kit.slots import SERVICES
 
@@ -76,8 +76,8 @@ async def webhook_server(
     path: str,
     also: Sequence[web.RouteDef] = (),
 ) -> AsyncIterator[str]:
-    """Serve ``path`` and ``/health`` (and ``also``: the fallback's pages); yields the
-    base URL (``http://host:port``)."""
+    """Serve ``path`` and ``/health`` (and ``also``: the fallback's and the dashboard's
+    pages); yields the base URL (``http://host:port``)."""
     routes = [web.post(path, endpoint.receive), web.get("/health", endpoint.health), *also]
     async with web_server(routes, host=host, port=port) as base:
         yield base
@@ -92,7 +92,7 @@ async def serve_webhook(app: MusterApp, stop: asyncio.Event) -> None:
         endpoint = WebhookEndpoint(app, inbox, secret)
         async with webhook_server(
             endpoint, host=settings.webhook_listen, port=settings.webhook_port,
-            path=settings.webhook_path, also=fallback_routes(app),
+            path=settings.webhook_path, also=page_routes(app),
         ) as local:  # fmt: skip
             await app.bot.set_webhook(url, secret_token=secret, allowed_updates=Update.ALL_TYPES)
             log.info("Muster is running as @%s (webhook %s, listening on %s)",

@@ -33,7 +33,8 @@ import sys
 import tempfile
 import textwrap
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -485,16 +486,24 @@ async def measure_in(db: Path, plan: Plan, runs: Runs) -> None:
         await storage.close()
 
 
-def measure(plan: Plan) -> Runs:
-    runs = Runs()
-    started = time.perf_counter()
+@contextmanager
+def generated(plan: Plan) -> Iterator[tuple[Path, dict[str, int]]]:
+    """A database in a temporary directory (removed after) holding the plan's organisation
+    and history, and its row counts; also for ``bench.dashboard``."""
     with tempfile.TemporaryDirectory(prefix="muster-bench-") as name:
         tmp = Path(name)
         db = tmp / "summary.db"
         asyncio.run(create(db, tmp, plan))
-        runs.rows = fill(db, plan)
+        rows = fill(db, plan)
+        print(f"data generated: {rows}", file=sys.stderr)
+        yield db, rows
+
+
+def measure(plan: Plan) -> Runs:
+    runs = Runs()
+    started = time.perf_counter()
+    with generated(plan) as (db, runs.rows):
         runs.generate_s = time.perf_counter() - started
-        print(f"data generated in {runs.generate_s:.1f} s: {runs.rows}", file=sys.stderr)
         asyncio.run(measure_in(db, plan, runs))
     runs.seconds = time.perf_counter() - started
     return runs
@@ -552,16 +561,7 @@ def plans_block(runs: Runs) -> list[str]:
 
 def render(plan: Plan, runs: Runs) -> str:
     table, time_ok, ratio_ok = results_table(runs)
-    command = "python -m bench.summary"
-    if plan.quick:
-        command += " --quick"
-    elif plan != default_plan(plan.seed):
-        command += (
-            f" --members {plan.members} --units {plan.units} --days {plan.days}"
-            f" --rounds {plan.rounds}"
-        )
-    if plan.seed != 1:
-        command += f" --seed {plan.seed}"
+    command = command_line("bench.summary", plan)
     rows = runs.rows
     about = [
         f"Targets: compiling the root committee's daily summary (`SummaryService.compile`)"
@@ -616,6 +616,21 @@ def render(plan: Plan, runs: Runs) -> str:
         verdicts,
     ]
     return "\n\n".join(b if isinstance(b, str) else "\n".join(b) for b in blocks) + "\n"
+
+
+def command_line(module: str, plan: Plan) -> str:
+    """The command that runs ``module`` (this benchmark or one on its data) with ``plan``."""
+    command = f"python -m {module}"
+    if plan.quick:
+        command += " --quick"
+    elif plan != default_plan(plan.seed):
+        command += (
+            f" --members {plan.members} --units {plan.units} --days {plan.days}"
+            f" --rounds {plan.rounds}"
+        )
+    if plan.seed != 1:
+        command += f" --seed {plan.seed}"
+    return command
 
 
 def default_plan(seed: int = 1) -> Plan:

@@ -39,6 +39,7 @@ from pydantic_settings import (
 )
 
 from bot.checkins.config import CheckinSettings, checkin_problems
+from bot.dashboard.config import DashboardSettings
 from bot.directives.config import LadderStep, ladder_problems
 from bot.duty.config import DutySettings, duty_problems
 from bot.fallback.config import FallbackSettings, secrets_in_file
@@ -67,6 +68,7 @@ class FeatureName(StrEnum):
     DUTY = "duty"
     REPORTS = "reports"
     SUMMARIES = "summaries"
+    DASHBOARD = "dashboard"
 
 
 # Every other feature stands on these: members, units and roles.
@@ -328,6 +330,7 @@ class Settings(BaseSettings):
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     fallback: FallbackSettings = Field(default_factory=FallbackSettings)
+    dashboard: DashboardSettings = Field(default_factory=DashboardSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
 
     @classmethod
@@ -464,3 +467,11 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
     if problems:
         raise ConfigError(problems)
     return settings
+
+
+def dashboard_url(settings: Settings) -> str | None:
+    """The dashboard Mini App's address when it is served (enabled, with its public URL,
+    and not switched off); None when no button should offer it."""
+    if not settings.organisation.uses(FeatureName.DASHBOARD):
+        return None
+    return settings.dashboard.url

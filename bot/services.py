@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.checkins.service import CheckinService
 from bot.config import Settings
+from bot.dashboard.service import DashboardService
 from bot.directives.answers import AnswerService
 from bot.directives.config import StepKind
 from bot.directives.ladder import Ladder
@@ -50,6 +51,7 @@ class Services:
     reports: ReportService
     privacy: PrivacyService
     fallback: FallbackService
+    dashboard: DashboardService
 
     @classmethod
     def build(cls, settings: Settings, storage: Storage, clock: Clock) -> Services:
@@ -91,6 +93,16 @@ class Services:
             fallback=fallback.fallback_step if settings.fallback.configured else None,
         )
         fallback.by_ladder = ladder.has(StepKind.FALLBACK)
+        summaries = SummaryService(
+            storage,
+            clock,
+            authz,
+            checkins,
+            roster,
+            settings.summaries,
+            reports,
+            asked=answers.asked,
+        )
         return cls(
             settings=settings,
             storage=storage,
@@ -111,18 +123,10 @@ class Services:
             privacy=PrivacyService(storage, clock, authz, settings.retention, settings.zone),
             answers=answers,
             ladder=ladder,
-            summaries=SummaryService(
-                storage,
-                clock,
-                authz,
-                checkins,
-                roster,
-                settings.summaries,
-                reports,
-                asked=answers.asked,
-            ),
+            summaries=summaries,
             reports=reports,
             fallback=fallback,
+            dashboard=DashboardService(storage, authz, summaries),
         )
 
     async def fallback_step(self, directive: Directive | int) -> int:

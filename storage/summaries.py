@@ -4,6 +4,7 @@ repositories, and the record of summaries already sent."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -32,6 +33,27 @@ class DirectiveDay:
     recipients: int
     sent: int
     acked: int
+
+
+@dataclass(frozen=True, slots=True)
+class DirectiveReach:
+    """Directives of a period summed over some recipients: how many were to get one, how
+    many did, and of those asked to acknowledge (or answer), how many had."""
+
+    recipients: int = 0
+    sent: int = 0
+    asked: int = 0
+    acked: int = 0
+
+    @classmethod
+    def of(cls, days: Sequence[DirectiveDay]) -> DirectiveReach:
+        """The sums of a summary's directives (``SummaryRepository.directives``)."""
+        return cls(
+            sum(d.recipients for d in days),
+            sum(d.sent for d in days),
+            sum(d.recipients for d in days if d.ack_required),
+            sum(d.acked for d in days if d.ack_required),
+        )
 
 
 class SummaryRepository:
@@ -64,6 +86,28 @@ class SummaryRepository:
             (to_db_time(start), to_db_time(end), *subtree_bounds(root)),
         )
         return [DirectiveDay(r[0], r[1], bool(r[2]), r[3], r[4], r[5]) for r in rows]
+
+    async def directives_per_line(
+        self, root: str, start: datetime, end: datetime
+    ) -> dict[str, DirectiveReach]:
+        """``directives`` summed per unit one level below ``root`` (keyed by its path; the
+        root's own recipients under ``root``), in one query, as ``CheckinRepository.
+        rolled_up`` sums check-ins: a line's numbers are those of its own summary."""
+        low, high = subtree_bounds(root)
+        rows = await self.db.fetchall(
+            "SELECT CASE WHEN u.path = ?3 THEN ?3"
+            " ELSE substr(u.path, 1, ?5 + instr(substr(u.path, ?5 + 1), '/')) END AS line,"
+            " SUM(t.recipients), SUM(t.sent),"
+            " SUM(CASE WHEN d.ack_required THEN t.recipients ELSE 0 END),"
+            " SUM(CASE WHEN d.ack_required THEN t.acked ELSE 0 END)"
+            " FROM directives d JOIN directive_counts t ON t.directive_id = d.id"
+            " JOIN units u ON u.id = t.unit_id"
+            " WHERE d.status IN ('scheduled', 'sending', 'sent')"
+            " AND d.send_at >= ?1 AND d.send_at < ?2 AND u.path >= ?3 AND u.path < ?4"
+            " GROUP BY line",
+            (to_db_time(start), to_db_time(end), low, high, len(root)),
+        )
+        return {r[0]: DirectiveReach(r[1], r[2], r[3], r[4]) for r in rows}
 
     async def committees(self) -> list[tuple[int, datetime]]:
         """Units with an active coordinator or a registered group chat, and since when:

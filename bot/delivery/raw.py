@@ -13,9 +13,11 @@ import warnings
 from collections.abc import Awaitable, Mapping
 from typing import Any
 
-from telegram import Bot, LinkPreviewOptions, TelegramObject
+from telegram import Bot, InlineKeyboardButton, LinkPreviewOptions, TelegramObject, WebAppInfo
 from telegram.constants import ParseMode
 from telegram.warnings import PTBUserWarning
+
+from bot.kit.webapp import web_app_url
 
 # Sent through do_api_request on purpose (see above); PTB's advice to use send_message or
 # edit_message_text instead is noise here.
@@ -24,6 +26,15 @@ warnings.filterwarnings(
     message=r"Please use 'Bot\.(sendMessage|editMessageText)'",
     category=PTBUserWarning,
 )
+
+
+def inline_button(label: str, data: str) -> InlineKeyboardButton:
+    """One button of a keyboard given as ``(label, data)`` pairs: callback data, or a
+    ``bot.kit.webapp.web_app_button``'s, which opens that Mini App."""
+    url = web_app_url(data)
+    if url is not None:
+        return InlineKeyboardButton(label, web_app=WebAppInfo(url))
+    return InlineKeyboardButton(label, callback_data=data)
 
 
 def encoded(value: TelegramObject) -> str:

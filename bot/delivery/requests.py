@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup
 
 from bot.delivery import raw
 from bot.delivery.outgoing import Outgoing
@@ -43,10 +43,7 @@ class TextRequests:
             if len(self._keyboards) >= _KEYBOARDS_KEPT:
                 self._keyboards.clear()
             markup = InlineKeyboardMarkup(
-                [
-                    [InlineKeyboardButton(label, callback_data=data) for label, data in line]
-                    for line in key
-                ]
+                [[raw.inline_button(label, data) for label, data in line] for line in key]
             )
             encoded = self._keyboards[key] = raw.encoded(markup)
         return encoded

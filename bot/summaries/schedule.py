@@ -12,9 +12,10 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from bot.config import FeatureName
+from bot.config import FeatureName, dashboard_url
 from bot.delivery.outgoing import Attachment, Outgoing, Renderer
 from bot.kit.i18n import Translator
+from bot.kit.webapp import web_app_button
 from bot.services import Services
 from bot.summaries.charts import day_chart, week_chart
 from bot.summaries.files import workbook
@@ -147,7 +148,12 @@ class SummaryRenderers:
         attachment = (
             Attachment(AttachmentKind.PHOTO, "", data=chart, filename=name) if chart else None
         )
-        return Outgoing(text=text, attachment=attachment)
+        # The dashboard's button goes to a coordinator's private chat only: Telegram
+        # allows a Mini App button in no group.
+        url = dashboard_url(services.settings) if row.member_id is not None else None
+        label = services.i18n.plain(language, "dashboard-button")
+        buttons = [[web_app_button(label, url)]] if url else []
+        return Outgoing(text=text, attachment=attachment, buttons=buttons)
 
     async def render_book(self, row: OutboxRow) -> Outgoing | None:
         """The workbook of the summary's day (for a weekly one, of its last day)."""

@@ -34,7 +34,7 @@ from storage.exports import AnswerRow, MemberDay, ShiftRow
 from storage.figures import Figures, summed
 from storage.incidents import Incident
 from storage.models import Unit
-from storage.summaries import DirectiveDay, Flagged
+from storage.summaries import DirectiveDay, DirectiveReach, Flagged
 
 DAILY, WEEKLY = "daily", "weekly"
 Questions = Callable[[Unit, Sequence[int]], Awaitable[list[Asked]]]
@@ -283,8 +283,7 @@ class SummaryService:
             )
         lines.sort(key=_worst_first)
         zone = self.checkins.zone_of(committee)
-        start = local_instant(day, datetime.min.time(), zone)
-        end = local_instant(day + timedelta(days=1), datetime.min.time(), zone)
+        start, end = self.day_bounds(committee, day)
         flagged = await storage.summaries.flagged(root, day)
         incidents = await storage.incidents.of_subtree_day(root, day.isoformat())
         named = {
@@ -314,6 +313,20 @@ class SummaryService:
             figures=summed(list(figures.values())),
             reports=await self.reports.reported(committee, day) if self.reports else [],
             asked=await self.asked(committee, ids) if self.asked else [],
+        )
+
+    def day_bounds(self, committee: Unit, day: date) -> tuple[datetime, datetime]:
+        """The committee's ``day``, midnight to midnight in its time: whose directives
+        its summary counts."""
+        zone = self.checkins.zone_of(committee)
+        start = local_instant(day, datetime.min.time(), zone)
+        return start, local_instant(day + timedelta(days=1), datetime.min.time(), zone)
+
+    async def directive_lines(self, committee: Unit, day: date) -> dict[str, DirectiveReach]:
+        """The day's directives per line of the committee's summary (keyed as
+        ``line_of``): each line's sums are those of its own unit's summary."""
+        return await self.storage.summaries.directives_per_line(
+            committee.path, *self.day_bounds(committee, day)
         )
 
     async def book_parts(self, summary: Summary) -> BookParts:

@@ -9,12 +9,14 @@ from datetime import datetime
 from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot.config import dashboard_url
 from bot.directives import buttons as b
 from bot.directives.drafting import DirectiveError
 from bot.directives.render import channel_lines
 from bot.directives.service import DirectiveView, Totals
 from bot.kit.i18n import Html, first_words, format_date_iso, format_day, join_html
 from bot.kit.tables import Cell, csv_bytes, xlsx_bytes
+from bot.kit.webapp import web_app_button
 from bot.org.authz import Action, PermissionDeniedError
 from handlers.directives import headcount
 from handlers.directives.chosen import answer_columns, follow_up_rows
@@ -76,12 +78,20 @@ def _status(
     return "\n".join([status, *lines])
 
 
+def _dashboard(reply: Reply) -> Buttons:
+    """The dashboard's button under the list, while it is served (the list's viewers are
+    its viewers: secretaries, coordinators, admins)."""
+    if (url := dashboard_url(reply.context.services.settings)) is None:
+        return []
+    return [[web_app_button(reply.label("dashboard-button"), url)]]
+
+
 async def _listing(reply: Reply) -> tuple[str, Buttons]:
     context = reply.context
     actor = await actor_of(reply.update, context)
     recent = await context.services.directives.recent(actor)
     if not recent:
-        return reply.t("watch-none"), []
+        return reply.t("watch-none"), _dashboard(reply)
     zone = context.services.settings.zone
     lines: list[str] = []
     rows: list[list[tuple[str, str]]] = []
@@ -103,7 +113,7 @@ async def _listing(reply: Reply) -> tuple[str, Buttons]:
             text=first_words(directive.text, BUTTON_WORDS),
         )
         rows.append([(label, b.OpenDirective(directive.id).pack())])
-    return reply.t("watch-list", lines=join_html("\n", lines)), rows
+    return reply.t("watch-list", lines=join_html("\n", lines)), [*rows, *_dashboard(reply)]
 
 
 async def list_directives(update: Update, context: MusterContext) -> None:

@@ -10,7 +10,6 @@ from typing import Any, TypeVar
 
 from telegram import (
     CallbackQuery,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
     Update,
@@ -126,7 +125,7 @@ def _keyboard(rows: tuple[tuple[tuple[str, str], ...], ...]) -> InlineKeyboardMa
     """Made once per set of buttons and language: building one is a dozen PTB objects on
     every reply, and PTB's objects are frozen, so one can go with any number of messages."""
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
+        [[raw.inline_button(text, data) for text, data in row] for row in rows]
     )
 
 

@@ -6,10 +6,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from telegram import Bot, BotCommand, BotCommandScopeChat, Update
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeChat,
+    MenuButton,
+    MenuButtonDefault,
+    MenuButtonWebApp,
+    Update,
+    WebAppInfo,
+)
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import CommandHandler
 
+from bot.config import dashboard_url
 from bot.kit.i18n import LANGUAGES, Translator, join_html
 from bot.org.authz import Actor
 from bot.services import Services
@@ -60,8 +70,9 @@ async def set_default_menus(bot: Bot, i18n: Translator, menu: Menu) -> None:
 
 
 async def refresh_menu_for(bot: Bot, services: Services, menu: Menu, telegram_id: int) -> bool:
-    """Give this person's private chat the menu their roles allow, in their language, and
-    clear any stale mark; False when Telegram could not be reached (worth another try)."""
+    """Give this person's private chat the menu their roles allow (and the dashboard's menu
+    button, ``dashboard_button``), in their language, and clear any stale mark; False when
+    Telegram could not be reached (worth another try)."""
     actor = await services.authz.actor(telegram_id)
     language = actor.member.language if actor.member else services.i18n.default_language
     try:
@@ -69,6 +80,8 @@ async def refresh_menu_for(bot: Bot, services: Services, menu: Menu, telegram_id
             menu.commands_for(services.i18n, language, actor),
             scope=BotCommandScopeChat(telegram_id),
         )
+        if (button := dashboard_button(services, language, actor)) is not None:
+            await bot.set_chat_menu_button(chat_id=telegram_id, menu_button=button)
     except (BadRequest, Forbidden) as exc:  # no such chat, or blocked: no retry helps
         log.info("menu for %s not set: %s", telegram_id, exc)
     except TelegramError as exc:
@@ -77,6 +90,19 @@ async def refresh_menu_for(bot: Bot, services: Services, menu: Menu, telegram_id
     if actor.member is not None:
         await services.membership.menu_refreshed(actor.member.id)
     return True
+
+
+def dashboard_button(services: Services, language: str, actor: Actor) -> MenuButton | None:
+    """The chat's menu button while the dashboard is served: "📊 Dashboard" for those who
+    may watch a unit, Telegram's default (the commands) for everyone else, so a revoked
+    role takes the button away; None (left as it is) when the dashboard is not served."""
+    url = dashboard_url(services.settings)
+    if url is None:
+        return None
+    if not Audience.WATCHER.admits(actor):
+        return MenuButtonDefault()
+    label = services.i18n.plain(language, "dashboard-button")
+    return MenuButtonWebApp(label, WebAppInfo(url))
 
 
 async def refresh_stale_menus(bot: Bot, services: Services, menu: Menu) -> int:

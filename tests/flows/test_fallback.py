@@ -17,7 +17,7 @@ import aiohttp
 import pytest
 
 from app.build import FEATURES_ON, LANE
-from app.runner import fallback_pages
+from app.runner import web_pages
 from app.web import fallback_routes, web_server
 from bot.config import FeatureName, RetentionSettings, Settings, load_settings
 from bot.delivery.channels.gateway import SIGNATURE_HEADER, signature
@@ -507,7 +507,7 @@ async def test_polling_mode_serves_the_pages_on_a_port_of_their_own(
     harness: Harness, people: dict[str, FakeUser]
 ) -> None:
     harness.services.settings.fallback.port = 0  # any free port, for the test
-    async with fallback_pages(harness.app) as base, aiohttp.ClientSession() as http:
+    async with web_pages(harness.app) as base, aiohttp.ClientSession() as http:
         assert base is not None
         async with http.get(base + "/fallback/ack/1.2.3." + "0" * 64) as forged:
             assert forged.status == 403

@@ -43,6 +43,12 @@ async def checkin(harness: Harness, who: FakeUser, status: str) -> None:
 
 @pytest.fixture
 async def org(harness: Harness) -> Org:
+    return await make_org(harness)
+
+
+async def make_org(harness: Harness) -> Org:
+    """Cora and Chen coordinate RIV, Sam is RIV-1's secretary; on DAY at 09:00 four of
+    RIV-1 have checked in, Di is on leave and Ed is missing."""
     harness.clock.set(local(f"{DAY} 08:00"))
     people = {
         name: harness.person(900 + i, name)

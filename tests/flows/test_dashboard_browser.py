@@ -1,0 +1,175 @@
+"""The dashboard's page in a real browser: Debian's headless Chromium, driven by
+Playwright, against the real web server, opened as Telegram's client opens a Mini App
+(launch data and theme after the ``#``). Skipped, saying why, where either is missing;
+``.ci/run`` installs both so CI always runs it. The page's 10-second refresh is driven by
+Playwright's clock, not waited for."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+
+from app.web import page_routes, web_server
+from bot.config import Settings
+from fakeapi import FakeUser
+from handlers.dashboard.web import PAGE_PATH
+from tests.flows.conftest import Harness
+from tests.flows.test_dashboard import dashboard_settings, directive_to, launch
+from tests.flows.test_summary import Org, checkin, make_org
+
+playwright = pytest.importorskip(
+    "playwright.async_api", reason="Playwright is not installed (pip install playwright)"
+)
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="no chromium on PATH: install Debian's (apt-get install -y chromium); .ci/run does",
+)
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+DARK = {"bg_color": "#17212b", "text_color": "#f5f5f5", "secondary_bg_color": "#232e3c"}
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return dashboard_settings(tmp_path)
+
+
+@pytest.fixture
+async def org(harness: Harness) -> Org:
+    return await make_org(harness)
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    async with playwright.async_playwright() as driver:
+        launched = await driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+@pytest.fixture
+async def base(harness: Harness) -> AsyncIterator[str]:
+    async with web_server(page_routes(harness.app), host="127.0.0.1", port=0) as served:
+        yield served
+
+
+async def screenshot(page: Any, name: str) -> None:
+    """The README's pictures, taken when DASHBOARD_SCREENSHOTS names a folder (docs/images)."""
+    if folder := os.environ.get("DASHBOARD_SCREENSHOTS"):
+        await page.screenshot(path=str(Path(folder) / name), full_page=True)
+
+
+async def opened(browser: Any, base: str, init_data: str, theme: dict[str, str]) -> Any:
+    """A phone-sized page opened as Telegram opens a Mini App, its clock under the test's."""
+    page = await browser.new_page(viewport={"width": 390, "height": 844})
+    page.asked = []  # every address the page requests
+    page.on("request", lambda request: page.asked.append(request.url))
+    await page.clock.install()
+    fragment = (
+        f"tgWebAppData={quote(init_data, safe='')}&tgWebAppVersion=8.0"
+        f"&tgWebAppThemeParams={quote(json.dumps(theme), safe='')}"
+    )
+    await page.goto(f"{base}{PAGE_PATH}#{fragment}")
+    return page
+
+
+async def test_the_page_shows_the_tree_drills_down_and_refreshes(
+    harness: Harness, org: Org, browser: Any, base: str
+) -> None:
+    directive_id = await directive_to(harness, org.sec, "RIV-1")
+    await harness.run_due()
+    for name in ("Ann", "Bo"):
+        await harness.services.directives.acknowledge(directive_id, org.members[name].id)
+    page = await opened(browser, base, launch(harness, org.coord), {})
+    lines = page.locator("#lines li")
+    await playwright.expect(lines).to_have_count(2)
+    await playwright.expect(page.locator("#title")).to_have_text("Riverside District")
+    await playwright.expect(lines.nth(0)).to_contain_text("Riverside District (own members)")
+    await playwright.expect(lines.nth(0)).to_contain_text("Checked in 0/2 (0%) · Missing 2")
+    await playwright.expect(lines.nth(0)).to_have_class("line bad")
+    await playwright.expect(lines.nth(1)).to_contain_text("Checked in 4/5 (80%) · Missing 1")
+    await playwright.expect(lines.nth(1)).to_have_class("line warn")
+    await playwright.expect(lines.nth(1)).to_contain_text(
+        "Acknowledged or answered 2/5 (40%) · Directives sent 5/5"
+    )
+    await playwright.expect(page.locator("#missing li")).to_have_text(
+        ["Chennever checked in", "Coranever checked in"]
+    )
+    await screenshot(page, "dashboard-today.png")
+    # Drill down to Riverside Branch 1: Ed is missing.
+    await page.get_by_role("button", name="Riverside Branch 1").click()
+    await playwright.expect(page.locator("#title")).to_have_text("Riverside Branch 1")
+    await playwright.expect(page.locator("#missing .who")).to_have_text(["Ed"])
+    # Ed checks in; the next refresh (10 s on the page's clock) shows it.
+    await checkin(harness, org.members["Ed"], "post")
+    await page.clock.run_for(10_000)
+    await playwright.expect(page.locator("#missing li")).to_have_text(["Everyone has checked in."])
+    await playwright.expect(page.locator("#total")).to_contain_text("Checked in 5/5 (100%)")
+    # Back up to Riverside District.
+    await page.get_by_role("button", name="‹ Riverside District").click()
+    await playwright.expect(page.locator("#title")).to_have_text("Riverside District")
+    # Nothing personal went into an address: no launch data, no Telegram id; and the
+    # launch data is out of the address bar too.
+    asked = " ".join(page.asked)
+    assert "/dashboard/api/today" in asked
+    assert "hash" not in asked and "tgWebAppData" not in asked and str(org.coord.id) not in asked
+    assert "tgWebAppData" not in page.url
+
+
+async def test_the_page_follows_the_theme_and_the_persons_language(
+    harness: Harness, org: Org, browser: Any, base: str
+) -> None:
+    page = await opened(browser, base, launch(harness, org.coord_zh), DARK)
+    await playwright.expect(page.locator("#lines li").nth(1)).to_contain_text("已打卡 4/5 (80%)")
+    await playwright.expect(page.locator("html")).to_have_attribute("lang", "zh")
+    await playwright.expect(page.locator("html")).to_have_class("dark")
+    background = await page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(23, 33, 43)"  # the theme's bg_color
+    await screenshot(page, "dashboard-today-zh-dark.png")
+    # The client switches to its light theme while the page is open.
+    await page.evaluate(
+        "window.Telegram.WebView.receiveEvent('theme_changed',"
+        " {theme_params: {bg_color: '#ffffff', text_color: '#000000'}})"
+    )
+    await playwright.expect(page.locator("html")).not_to_have_class("dark")
+    background = await page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(255, 255, 255)"
+
+
+async def test_a_refused_launch_shows_only_the_reopen_message(
+    harness: Harness, org: Org, browser: Any, base: str
+) -> None:
+    page = await opened(browser, base, launch(harness, org.coord, age=7200), {})
+    await playwright.expect(page.locator("#message")).to_contain_text("open it again from the chat")
+    await playwright.expect(page.locator("#lines li")).to_have_count(0)
+    member = await opened(browser, base, launch(harness, org.members["Ann"]), {})
+    await playwright.expect(member.locator("#message")).to_contain_text("You have no unit to watch")
+
+
+async def test_a_role_revoked_while_open_empties_the_page_at_the_next_refresh(
+    harness: Harness, org: Org, browser: Any, base: str, admin: FakeUser
+) -> None:
+    page = await opened(browser, base, launch(harness, org.coord), {})
+    await page.get_by_role("button", name="Riverside Branch 1").click()
+    await playwright.expect(page.locator("#title")).to_have_text("Riverside Branch 1")
+    await harness.send(admin, admin.command("ungrant", str(org.coord.id), "coordinator", "RIV"))
+    await page.clock.run_for(10_000)
+    await playwright.expect(page.locator("#message")).to_contain_text("You have no unit to watch")
+    await playwright.expect(page.locator("#lines li")).to_have_count(0)
+    await playwright.expect(page.locator("#title")).to_have_text("Muster")
