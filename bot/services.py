@@ -9,6 +9,7 @@ from bot.config import Settings
 from bot.directives.answers import AnswerService
 from bot.directives.config import StepKind
 from bot.directives.ladder import Ladder
+from bot.directives.onbehalf import OnBehalfService
 from bot.directives.service import DirectiveService
 from bot.duty.on_duty import OnDutyService
 from bot.duty.roster import RosterService
@@ -41,6 +42,7 @@ class Services:
     register: RegisterService
     directives: DirectiveService
     answers: AnswerService
+    on_behalf: OnBehalfService
     ladder: Ladder
     checkins: CheckinService
     roster: RosterService
@@ -110,6 +112,7 @@ class Services:
             on_duty=OnDutyService(storage, clock, settings.duty, duty),
             privacy=PrivacyService(storage, clock, authz, settings.retention, settings.zone),
             answers=answers,
+            on_behalf=OnBehalfService(storage, clock, authz),
             ladder=ladder,
             summaries=SummaryService(
                 storage,

@@ -121,6 +121,27 @@ def next_step(choice: Choice, answer: Answer) -> Step | None:
     return None
 
 
+def checked_number(choice: Choice, text: str) -> int | None:
+    """The number typed after ``choice`` (``１２`` too), or None when it is not a whole
+    number within the choice's bounds."""
+    number = parse_whole(text)
+    bounds = choice.number
+    if number is None or bounds is None or not bounds.low <= number <= bounds.high:
+        return None
+    assert number <= NUMBER_LIMIT
+    return number
+
+
+def checked_reason(text: str) -> tuple[str, AnswerStatus | None]:
+    """A reason as typed, its spaces folded; with REASON_EMPTY or REASON_TOO_LONG."""
+    reason = " ".join(text.split())
+    if not reason:
+        return reason, AnswerStatus.REASON_EMPTY
+    if len(reason) > MAX_REASON:
+        return reason, AnswerStatus.REASON_TOO_LONG
+    return reason, None
+
+
 @dataclass(frozen=True, slots=True)
 class Headcount:
     """A question's answers under ``root``: one line per unit below it (and the root's
@@ -251,18 +272,15 @@ class AnswerService:
         if step is Step.NUMBER:
             if choice.number is None:
                 return self._result(AnswerStatus.NOT_ASKED, directive, question, answer)
-            number = parse_whole(text)
-            if number is None or not choice.number.low <= number <= choice.number.high:
+            number = checked_number(choice, text)
+            if number is None:
                 return self._result(AnswerStatus.BAD_NUMBER, directive, question, answer)
-            assert number <= NUMBER_LIMIT
         else:
             if choice.reason is Reason.NONE:
                 return self._result(AnswerStatus.NOT_ASKED, directive, question, answer)
-            reason = " ".join(text.split())
-            if not reason:
-                return self._result(AnswerStatus.REASON_EMPTY, directive, question, answer)
-            if len(reason) > MAX_REASON:
-                return self._result(AnswerStatus.REASON_TOO_LONG, directive, question, answer)
+            reason, problem = checked_reason(text)
+            if problem is not None:
+                return self._result(problem, directive, question, answer)
         stored = await self.storage.answers.follow_up(
             directive_id, member.id, answer.choice, self.clock.now(), number=number, reason=reason
         )
