@@ -23,13 +23,28 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.directives.answers import AnswerStatus, checked_number, checked_reason, question_of
+from bot.directives.buttons import ReachedByPhone
 from bot.directives.questions import Question, Reason
 from bot.kit.clock import Clock
+from bot.kit.i18n import Translator
 from bot.org.authz import Action, Actor, Authorizer, can
 from storage import Storage
 from storage.directives import Directive
 from storage.models import DirectiveStatus, Unit
 from storage.reach import MemberReach, Outcome, Reach, Recipient, Told
+
+PHONE_BUTTONS = 10  # silent members with a button in one list; the rest: open the detail
+
+
+def phone_rows(
+    i18n: Translator, language: str, directive_id: int, people: list[tuple[int, str]]
+) -> list[list[tuple[str, str]]]:
+    """A "📞 Name" button per silent member (id, name), at most ``PHONE_BUTTONS``: in a
+    secretary's lists (the ladder's, ``/directives``)."""
+    return [
+        [(i18n.plain(language, "phone-button", name=name), ReachedByPhone(directive_id, m).pack())]
+        for m, name in people[:PHONE_BUTTONS]
+    ]
 
 
 class PhoneStatus(StrEnum):

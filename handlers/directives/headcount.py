@@ -10,6 +10,7 @@ from bot.directives import buttons as b
 from bot.directives.answers import Headcount
 from bot.directives.asking import closing
 from bot.directives.headcount import TELEGRAM_LIMIT, headcount_text, tally_parts
+from bot.directives.onbehalf import phone_rows
 from bot.kit.i18n import Html, first_words, join_html
 from bot.org.authz import Action, PermissionDeniedError, can
 from handlers.directives.chosen import follow_up_rows
@@ -124,13 +125,18 @@ async def who_answered(update: Update, context: MusterContext) -> None:
         more=reply.t("button-more"),
         size=NAMES,
     )
+    # The viewer's own members who have not answered: "📞 Reached by phone", each.
+    phone: Buttons = []
+    if services.on_behalf.may_record(actor, root):
+        silent = [(p.member_id, p.name) for p in shown if p.answer is None]
+        phone = phone_rows(services.i18n, reply.language, pressed.directive, silent)
     back = [(reply.t("watch-answers-back"), b.OpenDirective(pressed.directive).pack())]
     # A unit below the root: message those who chose an answer there (the root's own
     # line leaves that to the detail's buttons, which cover the whole root).
     follow = [] if pressed.own or not can(actor, Action.SEND_DIRECTIVE, root) else (
         follow_up_rows(reply, headcount.directive, root, drilled=True))  # fmt: skip
     await reply.toast("")
-    await reply.edit_text(text, [*([nav] if nav else []), *follow, back])
+    await reply.edit_text(text, [*phone, *([nav] if nav else []), *follow, back])
 
 
 def register(app: MusterApp) -> None:

@@ -18,13 +18,12 @@ from bot.directives.onbehalf import PhoneCall, PhoneResult, PhoneStatus
 from bot.directives.questions import Reason
 from bot.kit.i18n import first_words, format_day
 from bot.org.authz import Actor, PermissionDeniedError
-from handlers.kit.common import PRIVATE, Buttons, MusterApp, MusterContext, Reply, actor_of
+from handlers.kit.common import PRIVATE, MusterApp, MusterContext, Reply, actor_of
 from handlers.kit.flow import DraftFlow
 from storage.reach import Outcome
 
 CHOOSE, NUMBER, REASON, NOTE = 0, 1, 2, 3
 TEXT_WORDS = 60  # characters of the directive's opening in the prompt
-PHONE_BUTTONS = 10  # silent members with a button in one list; the rest: open the detail
 
 
 @dataclass
@@ -40,14 +39,6 @@ _STATUS_KEYS = {
     PhoneStatus.ALREADY: "phone-already",
     PhoneStatus.WITHDRAWN: "directive-withdrawn",
 }
-
-
-def phone_rows(reply: Reply, directive_id: int, people: list[tuple[int, str]]) -> Buttons:
-    """A "📞 Name" button per silent member (id, name), at most ``PHONE_BUTTONS``."""
-    return [
-        [(reply.label("phone-button", name=name), b.ReachedByPhone(directive_id, member).pack())]
-        for member, name in people[:PHONE_BUTTONS]
-    ]
 
 
 async def _call(reply: Reply, draft: PhoneDraft) -> tuple[Actor, PhoneResult]:

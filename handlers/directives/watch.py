@@ -11,6 +11,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.directives import buttons as b
 from bot.directives.drafting import DirectiveError
+from bot.directives.onbehalf import phone_rows
 from bot.directives.render import channel_lines
 from bot.directives.service import DirectiveView, Totals
 from bot.kit.i18n import Html, first_words, format_date_iso, format_day, join_html
@@ -165,7 +166,8 @@ async def _screen(reply: Reply, view: DirectiveView, page: int = 0) -> tuple[str
     """A directive's detail; a question's shows its headcount instead (headcount.py)."""
     directive = view.directive
     if directive.question is None:
-        return _detail(reply, view)
+        text, rows = _detail(reply, view)
+        return text, [*await _phone(reply, view), *rows]
     when = directive.send_at.astimezone(reply.context.services.settings.zone)
     heading = reply.t(
         "watch-detail-question",
@@ -175,6 +177,20 @@ async def _screen(reply: Reply, view: DirectiveView, page: int = 0) -> tuple[str
         status=_status(reply, directive, view.totals, view.channels),
     )
     return await headcount.question_detail(reply, directive, heading, _actions(reply, view), page)
+
+
+async def _phone(reply: Reply, view: DirectiveView) -> Buttons:
+    """ "📞 Reached by phone" for the silent the viewer is a secretary of."""
+    if not view.directive.ack_required:
+        return []
+    actor = await actor_of(reply.update, reply.context)
+    services = reply.context.services
+    silent = [
+        (s.member_id, s.display_name)
+        for s, unit in view.stragglers
+        if services.on_behalf.may_record(actor, unit)
+    ]
+    return phone_rows(services.i18n, reply.language, view.directive.id, silent)
 
 
 async def _view(reply: Reply, directive_id: int) -> DirectiveView | None:
