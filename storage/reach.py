@@ -24,6 +24,15 @@ class How(StrEnum):
     SILENT = "silent"  # not (yet) heard from
 
 
+class Lines(StrEnum):
+    """How ``ReachRepository.lines`` groups a subtree's recipients."""
+
+    BELOW = "below"  # per unit one level below the root (its own under the root), as
+    # the headcount's lines (``AnswerRepository.rolled_up``)
+    UNIT = "unit"  # per unit where they were asked
+    ALL = "all"  # the whole subtree, under the root's path
+
+
 class Outcome(StrEnum):
     """What a secretary recorded after calling a member."""
 
@@ -188,19 +197,19 @@ class ReachRepository:
             (to_db_time(now), *ids),
         )
 
-    async def lines(self, directive_id: int, root: str, *, per_unit: bool) -> dict[str, Reach]:
+    async def lines(self, directive_id: int, root: str, by: Lines) -> dict[str, Reach]:
         """How the recipients in the subtree at path ``root`` were reached and the reach
-        time's p50 / p90, per line: one level below the root (keyed by that unit's path,
-        the root's own under ``root``), as ``AnswerRepository.rolled_up`` groups, or
-        ``per_unit`` (keyed by each unit's path). One statement: each line's times ranked
-        by a window function (the nearest rank: p50 is the ⌈n/2⌉-th fastest)."""
+        time's p50 / p90, per line (``Lines``), keyed by the line unit's path. One
+        statement: each line's times ranked by a window function (the nearest rank: p50
+        is the ⌈n/2⌉-th fastest)."""
         low, high = subtree_bounds(root)
-        line = (
-            "u.path"
-            if per_unit
-            else "CASE WHEN u.path = ?3 THEN ?3"
-            " ELSE substr(u.path, 1, ?5 + instr(substr(u.path, ?5 + 1), '/')) END"
-        )
+        per_unit = by is not Lines.BELOW
+        line = {
+            Lines.BELOW: "CASE WHEN u.path = ?3 THEN ?3"
+            " ELSE substr(u.path, 1, ?5 + instr(substr(u.path, ?5 + 1), '/')) END",
+            Lines.UNIT: "u.path",
+            Lines.ALL: "?3",
+        }[by]
         rows = await self.db.fetchall(
             f"WITH h AS ({_HOW}), t AS (SELECT {line} AS line, h.how, h.took,"
             " CASE WHEN h.took IS NULL THEN NULL ELSE ROW_NUMBER() OVER"

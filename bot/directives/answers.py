@@ -25,6 +25,7 @@ from storage import Storage
 from storage.answers import Answer, Asked, ChoiceCount, MemberAnswer, Tally
 from storage.directives import Directive, FollowUp, Target
 from storage.models import DirectiveStatus, Member, Role, Unit
+from storage.reach import MemberReach
 
 MAX_REASON = 500  # a few sentences; the secretary reads them in a list
 # The author's headcount is edited a little past closing: a press landing between the last
@@ -100,6 +101,7 @@ class ExportRow:
     acked: datetime | None
     answer: Answer | None = None
     changes: int = 0
+    reached: MemberReach | None = None  # how (None: not known, as for silent)
 
 
 @dataclass(frozen=True, slots=True)

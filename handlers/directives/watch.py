@@ -15,6 +15,7 @@ from bot.directives.onbehalf import phone_rows
 from bot.directives.render import channel_lines
 from bot.directives.service import DirectiveView, Totals
 from bot.kit.i18n import Html, first_words, format_date_iso, format_day, join_html
+from bot.kit.reach import reached_word
 from bot.kit.tables import Cell, csv_bytes, xlsx_bytes
 from bot.org.authz import Action, PermissionDeniedError
 from handlers.directives import headcount
@@ -31,6 +32,7 @@ from handlers.kit.common import (
 from storage.directives import Directive, UnitTally
 from storage.fallback import ChannelTally
 from storage.models import Unit
+from storage.reach import Lines
 
 SHOWN = 10
 # Characters of a directive's opening: in a list line, on its button, in its detail.
@@ -167,7 +169,14 @@ async def _screen(reply: Reply, view: DirectiveView, page: int = 0) -> tuple[str
     directive = view.directive
     if directive.question is None:
         text, rows = _detail(reply, view)
-        return text, [*await _phone(reply, view), *rows]
+        reach = await reply.context.services.on_behalf.lines(directive.id, "/", Lines.UNIT)
+        block = headcount.reach_block(
+            reply, [(unit, reach.get(unit.path)) for unit, _ in view.units]
+        )
+        return join_html("\n\n", [text, block]) if block else text, [
+            *await _phone(reply, view),
+            *rows,
+        ]
     when = directive.send_at.astimezone(reply.context.services.settings.zone)
     heading = reply.t(
         "watch-detail-question",
@@ -323,12 +332,17 @@ async def _export_table(
 
     asked, answer = answer_columns(reply, view.directive, local)
     answers = await services.answers.for_export(actor, view.directive) if asked else None
+    reached = await services.on_behalf.members(view.directive.id)
+    listed = await services.directives.export_rows(actor, view.directive.id, answers, reached)
     rows: list[list[Cell]] = [
         [r.unit.code, r.unit.name, r.name, reply.label(DELIVERY_KEYS[r.delivery or "pending"]),
-         local(r.sent), local(r.acked), *answer(r)]
-        for r in await services.directives.export_rows(actor, view.directive.id, answers)
+         local(r.sent), local(r.acked), *answer(r),
+         reached_word(services.i18n, reply.language, r.reached)]
+        for r in listed
     ]  # fmt: skip
+    # How each was reached: a column of its own, last, so earlier columns keep their place.
     header = [reply.label(column) for column in EXPORT_COLUMNS] + asked
+    header.append(reply.label("export-reached"))
     return header, rows
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fakeapi import FakeUser, SentMessage
-from storage.models import Role
 from tests.flows.conftest import Harness
 from tests.flows.test_directives import compose, labels, members, no_checkins, sec
 

@@ -359,3 +359,23 @@ phone-told = 📞 Your secretary { $secretary } recorded that you { $outcome ->
         [answered] answered “{ $choice }” to
        *[unreached] could not be reached for
     } the directive “{ $text }”, by phone on { $day } at { $time }.
+
+## How people were reached, and how fast (issue #18)
+reach-telegram = Telegram { $count }
+reach-email = email { $count }
+reach-gateway = SMS { $count }
+reach-phone = 📞 phone { $count }
+reach-unreached = not reached { $count }
+reach-silent = silent { $count }
+reach-time = reached in p50 { $p50 } · p90 { $p90 }
+watch-reach = <b>How they were reached</b>
+watch-reach-unit = { $unit }: { $parts }
+reached-telegram = Telegram
+reached-email = email
+reached-gateway = SMS
+reached-phone = phone (on behalf by { $by })
+reached-unreached = not reached{ $given ->
+        [0] {""}
+       *[other] : { $note }
+    }
+export-reached = Reached by

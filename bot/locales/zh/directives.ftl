@@ -315,3 +315,23 @@ phone-told = 📞 您的书记 { $secretary } 于 { $day } { $time } 通过电�
         [answered] 答复“{ $choice }”
        *[unreached] 未能联系上您
     }。
+
+## 联系方式与联系用时（issue #18）
+reach-telegram = Telegram { $count }人
+reach-email = 邮件 { $count }人
+reach-gateway = 短信 { $count }人
+reach-phone = 📞 电话 { $count }人
+reach-unreached = 未联系上 { $count }人
+reach-silent = 未答复 { $count }人
+reach-time = 联系用时 p50 { $p50 } · p90 { $p90 }
+watch-reach = <b>联系方式</b>
+watch-reach-unit = { $unit }：{ $parts }
+reached-telegram = Telegram
+reached-email = 邮件
+reached-gateway = 短信
+reached-phone = 电话（由 { $by } 代为记录）
+reached-unreached = 未联系上{ $given ->
+        [0] {""}
+       *[other] ：{ $note }
+    }
+export-reached = 联系方式
