@@ -8,16 +8,23 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from fakeapi import FakeUser, SentMessage
+from storage.models import Role
+from storage.reach import How
 from tests.flows.conftest import Harness
 from tests.flows.test_directives import compose, labels, members, no_checkins, sec
 
 __all__ = ["members", "no_checkins", "sec"]  # fixtures, used by name
 
 
-async def silent_list(harness: Harness, sec: FakeUser, members: list[FakeUser]) -> SentMessage:
-    """Ann acknowledges; Bo and Cy stay silent past the deadline and its grace: Sue's list."""
-    await compose(harness, sec, deadline="17:00")
+async def silent_list(
+    harness: Harness, sec: FakeUser, members: list[FakeUser], people: int = 4
+) -> SentMessage:
+    """Ann acknowledges; Bo and Cy stay silent past the deadline and its grace: Sue's list
+    (the directive goes to the ``people`` under Riverside District, Sue among them)."""
+    await compose(harness, sec, deadline="17:00", unit=f"☐ Riverside District ({people})")
     await harness.run_due()
     ann = members[0]
     await harness.send(ann, ann.press(harness.api.last_message(ann.id), "✅ Acknowledge"))
@@ -70,3 +77,80 @@ async def test_an_acknowledgement_by_phone_counts_once_and_the_member_is_told(
     )
     replies = await harness.send(cy, cy.command("help"))
     assert not any((m.text or "").startswith("📞") for m in replies)
+
+
+@pytest.fixture
+async def su(harness: Harness) -> FakeUser:
+    """A second secretary of Riverside District, who reads Chinese."""
+    person = harness.person(602, "Su", language="zh")
+    await harness.join(person, "RIV", Role.SECRETARY)
+    return person
+
+
+async def test_could_not_be_reached_needs_a_reason_and_cancel_records_nothing_in_chinese(
+    harness: Harness, sec: FakeUser, su: FakeUser, members: list[FakeUser]
+) -> None:
+    await silent_list(harness, sec, members, people=5)
+    listed = harness.api.last_message(su.id)
+    assert labels(listed) == ["📞 Su", "📞 Bo", "📞 Cy", "查看通知"]
+    [asked] = await harness.send(su, su.press(listed, "📞 Bo"))
+    assert labels(asked) == ["✅ 已确认", "🚫 未能联系上", "取消"]
+    [why] = await harness.send(su, su.press(asked, "🚫 未能联系上"))
+    assert why.text is not None and why.text.startswith("为什么未能联系上？")
+    [empty] = await harness.send(su, su.message("   "))
+    assert empty.text == "这里需要简要说明。请发送，或发送 /cancel。"
+    [long] = await harness.send(su, su.message("x" * 501))
+    assert long.text == "超过了 500 个字符。请缩短后重新发送，或发送 /cancel。"
+    [cancelled] = await harness.send(su, su.command("cancel"))
+    assert cancelled.text == "未作任何记录。"
+    assert await recipient(harness, 612) == (0, None, None)
+    # Again, to the end: counted as not reached, still silent (not acknowledged).
+    [asked] = await harness.send(su, su.press(listed, "📞 Bo"))
+    await harness.send(su, su.press(asked, "🚫 未能联系上"))
+    [done] = await harness.send(su, su.message("无人接听，已留言"))
+    assert done.text == "📞 已由您代 Bo 记录：未能联系上：“无人接听，已留言”。"
+    assert await recipient(harness, 612) == (0, None, "无人接听，已留言")
+    # Sue's view: Bo not reached (with the reason, to his secretaries), Cy silent.
+    [listing] = await harness.send(sec, sec.command("directives"))
+    [detail] = await harness.send(sec, sec.press(listing, listing.buttons[0][0]))
+    assert detail.text is not None and detail.text.endswith(
+        "Riverside Branch 1: Telegram 1 · not reached 1 · silent 1"
+        " · reached in p50 1 min · p90 1 min"
+    )
+    replies = await harness.send(sec, sec.press(detail, "CSV"))
+    [document] = [c for c in replies.calls if c.method == "sendDocument"]
+    content = document.params["document"].content.decode("utf-8-sig")
+    assert "Bo,sent,2026-11-29 16:00,,not reached: 无人接听，已留言" in content
+    # Bo is told, in Chinese, without the reason.
+    bo = members[1]
+    replies = await harness.send(bo, bo.command("help"))
+    told = replies[0].text or ""
+    assert told.startswith("📞 您的书记 Su 于 ")
+    assert told.endswith("通过电话代您记录：通知“Report to the school gym by 20:00.”未能联系上您。")
+    # A member's own ✅ afterwards counts as theirs, on Telegram.
+    delivered = next(m for m in harness.api.sent_to(bo.id) if "✅ 确认收到" in labels(m))
+    await harness.send(bo, bo.press(delivered, "✅ 确认收到"))
+    assert await recipient(harness, 612) == (1, None, "无人接听，已留言")
+    reached = await harness.services.storage.reach.members(1)
+    assert [r.how for r in reached.values()].count(How.TELEGRAM) == 2
+
+
+async def test_only_the_members_own_secretaries_may_record(
+    harness: Harness, sec: FakeUser, members: list[FakeUser]
+) -> None:
+    listed = await silent_list(harness, sec, members)
+    data = listed.buttons[0][1]
+    assert data is not None and len(data.encode()) <= 64
+    ann = members[0]
+    coordinator = harness.person(631, "Cai")
+    await harness.join(coordinator, "RIV", Role.COORDINATOR)
+    other = harness.person(632, "Hal")
+    await harness.join(other, "HIL", Role.SECRETARY)
+    for person in (ann, coordinator, other):
+        shown = await harness.send(person, person.command("help"))
+        replies = await harness.send(person, person.press_data(shown[-1].message_id, data))
+        assert replies.callback_answers[0].text == "You are not allowed to do that here."
+    assert await recipient(harness, 612) == (0, None, None)
+    audit = await harness.services.storage.audit.recent()
+    denied = [e for e in audit if e.action == "record_on_behalf" and e.outcome == "denied"]
+    assert len(denied) == 3
