@@ -34,8 +34,9 @@ def reach_parts(i18n: Translator, language: str, reach: Reach) -> Html:
 
 
 def _rounded(seconds: float) -> timedelta:
-    # Whole minutes, rounded up: "1 min" reads "within a minute", never "0 min".
-    return timedelta(minutes=max(1, math.ceil(seconds / 60)))
+    # Whole minutes, rounded up: "1 min" reads "within a minute", never "0 min"; from whole
+    # seconds, since julianday's arithmetic leaves 600 s as 600.00001.
+    return timedelta(minutes=max(1, math.ceil(round(seconds) / 60)))
 
 
 def reached_word(i18n: Translator, language: str, found: MemberReach | None) -> str:

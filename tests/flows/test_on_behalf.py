@@ -12,8 +12,9 @@ import pytest
 
 from fakeapi import FakeUser, SentMessage
 from storage.models import Role
-from storage.reach import How
+from storage.reach import How, Lines
 from tests.flows.conftest import Harness
+from tests.flows.test_answers import ask, choose
 from tests.flows.test_directives import compose, labels, members, no_checkins, sec
 
 __all__ = ["members", "no_checkins", "sec"]  # fixtures, used by name
@@ -154,3 +155,114 @@ async def test_only_the_members_own_secretaries_may_record(
     audit = await harness.services.storage.audit.recent()
     denied = [e for e in audit if e.action == "record_on_behalf" and e.outcome == "denied"]
     assert len(denied) == 3
+
+
+async def drill_down(harness: Harness, sec: FakeUser) -> SentMessage:
+    """Sue's /directives, the newest question, Riverside Branch 1's names."""
+    [listing] = await harness.send(sec, sec.command("directives"))
+    [detail] = await harness.send(sec, sec.press(listing, listing.buttons[0][0]))
+    [names] = await harness.send(sec, sec.press(detail, "👥 Riverside Branch 1"))
+    return names
+
+
+async def test_an_answer_by_phone_after_answers_closed_counts_in_the_headcount(
+    harness: Harness, sec: FakeUser, members: list[FakeUser]
+) -> None:
+    """Recording after the deadline is accepted (a call is often written down after the
+    emergency), with its real time; the members' own presses are refused then."""
+    directive = await ask(harness, sec)
+    harness.clock.advance(timedelta(hours=2, minutes=5))  # answers closed at 18:00
+    names = await drill_down(harness, sec)
+    assert labels(names)[:3] == ["📞 Ann", "📞 Bo", "📞 Cy"]
+    [asked] = await harness.send(sec, sec.press(names, "📞 Ann"))
+    assert labels(asked) == [
+        "I can come", "I need transport", "I cannot", "🚫 Could not be reached", "Cancel"
+    ]  # fmt: skip
+    [number] = await harness.send(sec, sec.press(asked, "I can come"))
+    assert number.text == (
+        "How many can you bring?\n"
+        "Send the number they gave, a whole number from 0 to 20, or /cancel."
+    )
+    [bad] = await harness.send(sec, sec.message("lots"))
+    assert bad.text == "That is not a whole number from 0 to 20. Send it again, or /cancel."
+    [done] = await harness.send(sec, sec.message("５"))
+    assert done.text == ("📞 Recorded for Ann, on their behalf by you: answered “I can come” (5).")
+    # The reason a choice requires, for Cy.
+    names = await drill_down(harness, sec)
+    [asked] = await harness.send(sec, sec.press(names, "📞 Cy"))
+    [why] = await harness.send(sec, sec.press(asked, "I cannot"))
+    assert why.text == (
+        "They chose “I cannot”: send the reason they gave, in a few words, or /cancel."
+    )
+    await harness.send(sec, sec.message("night shift"))
+    headcount = await harness.services.answers.for_author(directive)
+    assert headcount is not None
+    total = headcount.total
+    assert (total.answered, total.choices[0].members, total.choices[0].number_sum) == (2, 1, 5)
+    names = await drill_down(harness, sec)
+    assert names.text is not None
+    assert "• Ann — I can come (5) · 18:05 · phone (on behalf by Sue Secretary)" in names.text
+    assert (
+        "• Cy — I cannot · 18:05: “night shift” · phone (on behalf by Sue Secretary)" in names.text
+    )
+    assert "• Bo — not answered" in names.text
+    assert labels(names)[0] == "📞 Bo"  # only the silent have the button
+
+
+async def test_the_members_own_answer_replaces_the_one_recorded_by_phone(
+    harness: Harness, sec: FakeUser, members: list[FakeUser]
+) -> None:
+    await ask(harness, sec)
+    names = await drill_down(harness, sec)
+    [asked] = await harness.send(sec, sec.press(names, "📞 Ann"))
+    await harness.send(sec, sec.press(asked, "I need transport"))
+    # A second press of the same (stale) button: heard from already.
+    [again] = await harness.send(sec, sec.press(names, "📞 Ann"))
+    assert again.text == "Ann has been heard from meanwhile: nothing was recorded."
+    harness.clock.advance(timedelta(minutes=10))
+    ann = members[0]
+    delivered = next(m for m in harness.api.sent_to(ann.id) if "I can come" in labels(m))
+    await choose(harness, ann, delivered, "I cannot")
+    sue = await harness.services.storage.members.by_telegram_id(sec.id)
+    member = await harness.services.storage.members.by_telegram_id(ann.id)
+    assert sue is not None and member is not None
+    rows = await harness.services.storage.db.fetchall(
+        "SELECT choice, on_behalf_by FROM directive_answers WHERE member_id = ? ORDER BY id",
+        (member.id,),
+    )
+    assert [tuple(r) for r in rows] == [(1, sue.id), (2, None)]
+    assert await recipient(harness, ann.id) == (1, None, None)
+
+
+async def test_reach_time_per_unit_from_known_times(
+    harness: Harness, sec: FakeUser, members: list[FakeUser]
+) -> None:
+    """p50 / p90 by the nearest rank, per line of the headcount and for the whole: Ann
+    answers after 1 minute, Bo after 3, Cy (by phone) after 10; 3 of 3 reached."""
+    directive = await ask(harness, sec)
+    ann, bo, _ = members
+    for person, after, label in ((ann, 1, "I can come"), (bo, 2, "I need transport")):
+        harness.clock.advance(timedelta(minutes=after))
+        delivered = next(m for m in harness.api.sent_to(person.id) if label in labels(m))
+        await choose(harness, person, delivered, label)
+    harness.clock.advance(timedelta(minutes=7))
+    names = await drill_down(harness, sec)
+    [asked] = await harness.send(sec, sec.press(names, "📞 Cy"))
+    await harness.send(sec, sec.press(asked, "I need transport"))
+    riv = await harness.unit("RIV")
+    branch = await harness.unit("RIV-1")
+    reach = harness.services.on_behalf
+    lines = await reach.lines(directive.id, riv.path, Lines.BELOW)
+    line = lines[branch.path]
+    assert line.counts == {How.TELEGRAM: 2, How.PHONE: 1}
+    assert line.p50 == pytest.approx(180, abs=0.1)
+    assert line.p90 == pytest.approx(600, abs=0.1)
+    [whole] = (await reach.lines(directive.id, riv.path, Lines.ALL)).values()
+    assert whole.reached == 3 and whole.p90 == pytest.approx(600, abs=0.1)
+    # In the question's detail, under its headcount.
+    [listing] = await harness.send(sec, sec.command("directives"))
+    [detail] = await harness.send(sec, sec.press(listing, listing.buttons[0][0]))
+    assert detail.text is not None and detail.text.endswith(
+        "How they were reached\n"
+        "Riverside Branch 1: Telegram 2 · 📞 phone 1 · reached in p50 3 min · p90 10 min"
+    )
