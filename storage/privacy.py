@@ -82,6 +82,15 @@ class PrivacyRepository:
                 " WHERE reason IS NOT NULL AND at >= ? AND at < ?",
                 (low, high),
             )
+            # A secretary's reasons for not reaching someone by phone (migration 0031):
+            # "not reached" still counts, without the why.
+            await conn.execute(
+                "UPDATE directive_recipients SET unreached = ''"
+                " WHERE unreached IS NOT NULL AND unreached != '' AND (directive_id, member_id)"
+                " IN (SELECT directive_id, member_id FROM directive_phone"
+                " WHERE outcome = 'unreached' AND at >= ? AND at < ?)",
+                (low, high),
+            )
             await conn.execute(
                 "UPDATE directive_phone SET reason = NULL"
                 " WHERE reason IS NOT NULL AND at >= ? AND at < ?",

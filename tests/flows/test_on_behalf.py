@@ -34,13 +34,18 @@ async def silent_list(
     return harness.api.last_message(sec.id)
 
 
-async def recipient(harness: Harness, telegram_id: int) -> tuple[object, ...]:
-    member = await harness.services.storage.members.by_telegram_id(telegram_id)
-    assert member is not None
+async def recipient(
+    harness: Harness, telegram_id: int, member_id: int | None = None
+) -> tuple[object, ...]:
+    """(acknowledged, on behalf by, not reached because) of the only directive."""
+    if member_id is None:
+        member = await harness.services.storage.members.by_telegram_id(telegram_id)
+        assert member is not None
+        member_id = member.id
     row = await harness.services.storage.db.fetchone(
         "SELECT acked_at IS NOT NULL, on_behalf_by, unreached FROM directive_recipients"
         " WHERE member_id = ?",
-        (member.id,),
+        (member_id,),
     )
     assert row is not None
     return tuple(row)
@@ -266,3 +271,27 @@ async def test_reach_time_per_unit_from_known_times(
         "How they were reached\n"
         "Riverside Branch 1: Telegram 2 · 📞 phone 1 · reached in p50 3 min · p90 10 min"
     )
+
+
+async def test_erasure_and_retention_forget_why_someone_was_not_reached(
+    harness: Harness, sec: FakeUser, members: list[FakeUser]
+) -> None:
+    """The reason is a detail of a person: erasing them, or retention, drops it; that they
+    were not reached still counts."""
+    listed = await silent_list(harness, sec, members)
+    for name in ("Bo", "Cy"):
+        [asked] = await harness.send(sec, sec.press(listed, f"📞 {name}"))
+        await harness.send(sec, sec.press(asked, "🚫 Could not be reached"))
+        await harness.send(sec, sec.message(f"{name}'s phone is off"))
+    storage = harness.services.storage
+    bo = await storage.members.by_telegram_id(612)
+    assert bo is not None
+    await storage.privacy.erase_member(bo.id, "—", harness.clock.now())
+    assert await recipient(harness, 0, bo.id) == (0, None, "")
+    assert await recipient(harness, 613) == (0, None, "Cy's phone is off")
+    await storage.privacy.erase_before(harness.clock.now().date() + timedelta(days=2), None)
+    assert await recipient(harness, 613) == (0, None, "")
+    reasons = await storage.db.fetchall("SELECT reason FROM directive_phone")
+    assert [r[0] for r in reasons] == [None, None]
+    reached = await storage.reach.members(1)
+    assert [r.how for r in reached.values()].count(How.UNREACHED) == 2
