@@ -1,0 +1,154 @@
+"""How people were reached and the reach time per unit, against the headcount they are
+shown under (issue #18).
+
+The question's ``/directives`` detail shows, under each viewer's headcount, "How they were
+reached": per line, the recipients by path (Telegram, email, SMS, phone, not reached,
+silent) and the reach time's p50 / p90, in one statement (``ReachRepository.lines``: a
+window function ranks each line's times). Unlike the headcount it cannot read kept counts
+(percentiles do not add up), so it reads every recipient of the directive under the root.
+
+A: ``AnswerService.headcount`` (the roll-up the same screen already shows); B: the reach
+lines under the same root (``OnBehalfService.lines``, ``Lines.BELOW``). Data as in
+``bench.headcount`` (its setup, reused), with each answer's time spread over the first
+three hours after sending and a few hundred answers recorded by phone. Rounds alternate
+A B A B in one process; medians and the median of the per-round ratios B / A.
+
+    .venv/bin/python -m bench.reach [--members 50000] [--units 1300] [--rounds 15]
+                                    [--quick] [--out docs/benchmarks.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.headcount import answer, ask
+from bench.report import machine, publish, section_text, verdict
+from bench.summary import Plan, bench_settings, clock, create, rnd
+from bot.kit.clock import FakeClock
+from bot.org.authz import Actor
+from bot.services import Services
+from storage import Storage
+from storage.reach import Lines
+
+HEADING = "## Reach: how each unit's members were reached, and how fast (issue #18)"
+TIME_TARGET_MS = 200.0  # a screen opened by a press: well within a press's answer
+
+
+def spread(db: Path, directive_id: int, seed: int) -> None:
+    """Each acknowledgement 0-3 hours after its delivery; 1 in 200 recorded by phone."""
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        conn.execute("BEGIN")
+        conn.execute(
+            "UPDATE directive_recipients SET acked_at = strftime('%Y-%m-%dT%H:%M:%fZ',"
+            " (SELECT o.sent_at FROM outbox o WHERE o.directive_id = directive_recipients"
+            ".directive_id AND o.member_id = directive_recipients.member_id"
+            " AND o.kind = 'directive'),"
+            f" '+' || ({rnd(seed, 80, 'member_id')} * 108 / 100) || ' seconds')"
+            " WHERE directive_id = ? AND acked_at IS NOT NULL",
+            (directive_id,),
+        )
+        conn.execute(
+            "UPDATE directive_recipients SET on_behalf_by = 1 WHERE directive_id = ?"
+            f" AND acked_at IS NOT NULL AND {rnd(seed, 81, 'member_id')} < 50",
+            (directive_id,),
+        )
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+async def measure_in(db: Path, directive_id: int, rounds: int) -> list[tuple[float, float]]:
+    storage = await Storage.open(db)
+    pairs: list[tuple[float, float]] = []
+    try:
+        services = Services.build(bench_settings(db), storage, FakeClock(datetime.now(UTC)))
+        actor = Actor.console()
+        root = await storage.units.by_code("ROOT")
+        assert root is not None
+
+        async def headcount() -> object:
+            return await services.answers.headcount(actor, directive_id)
+
+        async def reach() -> object:
+            return await services.on_behalf.lines(directive_id, root.path, Lines.BELOW)
+
+        await headcount()  # the discarded warm-up
+        found = await services.on_behalf.lines(directive_id, root.path, Lines.ALL)
+        print(f"whole: {found[root.path]}", file=sys.stderr)
+        for index in range(rounds):
+            pair = (await clock(headcount), await clock(reach))
+            pairs.append(pair)
+            print(
+                f"round {index + 1}/{rounds}: headcount {pair[0] * 1000:.1f} ms,"
+                f" reach {pair[1] * 1000:.1f} ms",
+                file=sys.stderr,
+            )
+    finally:
+        await storage.close()
+    return pairs
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.reach")
+    parser.add_argument("--members", type=int, default=50_000)
+    parser.add_argument("--units", type=int, default=1_300)
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--quick", action="store_true", help="5000 members, 300 units")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args(argv)
+    members, units = (5_000, 300) if args.quick else (args.members, args.units)
+    plan = Plan(members, units, days=2, rounds=args.rounds, seed=args.seed, quick=args.quick)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="muster-bench-") as name:
+        db = Path(name) / "reach.db"
+        asyncio.run(create(db, Path(name), plan))
+        directive_id = asyncio.run(ask(db))
+        rows = answer(db, directive_id, plan.seed)
+        spread(db, directive_id, plan.seed)
+        pairs = asyncio.run(measure_in(db, directive_id, plan.rounds))
+    a_ms = statistics.median(a for a, _ in pairs) * 1000
+    b_ms = statistics.median(b for _, b in pairs) * 1000
+    ratio = statistics.median(b / a for a, b in pairs)
+    command = f"python -m bench.reach --members {members} --units {units} --rounds {args.rounds}"
+    about = (
+        "B: the reach lines of a question's /directives detail (per unit one level below"
+        " the root: recipients by how they were reached, p50 / p90 of the reach time; one"
+        " statement with a window function over the directive's recipients under the root)."
+        " A: the headcount the same screen shows (AnswerService.headcount over kept counts),"
+        " in the same run, alternating A B; medians and the median per-round ratio."
+        f" Target: B within {TIME_TARGET_MS:.0f} ms (a screen opened by a press). Data:"
+        " bench.headcount's (80 % answered), answers spread over three hours, 1 in 200 by"
+        " phone. Shared machine (2 CPUs): single rounds are noisy."
+    )
+    facts = [
+        f"`flock /work/bench.lock .venv/bin/{command}`, {time.perf_counter() - started:.0f} s",
+        f"{rows.get('units', 0):,} units, one directive to"
+        f" {rows.get('directive_recipients', 0):,} recipients",
+        f"Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; machine: {machine()}",
+        f"Verdict: B {b_ms:.1f} ms ≤ {TIME_TARGET_MS:.0f} ms: {verdict(b_ms <= TIME_TARGET_MS)}"
+        f"; B / A {ratio:.1f}× (the price of reading every recipient instead of kept counts)",
+    ]
+    table = [
+        f"| {len(pairs)} rounds | median | min | max |",
+        "|---|---:|---:|---:|",
+        f"| A: headcount | {a_ms:.1f} ms | {min(a for a, _ in pairs) * 1000:.1f} ms"
+        f" | {max(a for a, _ in pairs) * 1000:.1f} ms |",
+        f"| B: reach lines | {b_ms:.1f} ms | {min(b for _, b in pairs) * 1000:.1f} ms"
+        f" | {max(b for _, b in pairs) * 1000:.1f} ms |",
+    ]
+    publish(section_text(HEADING, about, facts, table), args.out, HEADING)
+
+
+if __name__ == "__main__":
+    main()
