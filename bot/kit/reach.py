@@ -34,8 +34,8 @@ def reach_parts(i18n: Translator, language: str, reach: Reach) -> Html:
 
 
 def _rounded(seconds: float) -> timedelta:
-    # Whole minutes, rounded up: "1 min" reads "within a minute", never "0 min"; from whole
-    # seconds, since julianday's arithmetic leaves 600 s as 600.00001.
+    # Whole minutes (storage gives them rounded up); "1 min" reads "within a minute",
+    # never "0 min".
     return timedelta(minutes=max(1, math.ceil(round(seconds) / 60)))
 
 
