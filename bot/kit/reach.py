@@ -9,16 +9,31 @@ from datetime import timedelta
 from bot.kit.i18n import Html, Translator, join_html
 from storage.reach import How, MemberReach, Reach
 
-# The order the counts are read in on every line.
-ORDER = (How.TELEGRAM, How.EMAIL, How.GATEWAY, How.PHONE, How.UNREACHED, How.SILENT)
+# A line's counts, in the order read on every line (dicts keep it).
+COUNTS = {
+    How.TELEGRAM: "reach-telegram",
+    How.EMAIL: "reach-email",
+    How.GATEWAY: "reach-gateway",
+    How.PHONE: "reach-phone",
+    How.UNREACHED: "reach-unreached",
+    How.SILENT: "reach-silent",
+}
+# One member's path (the silent have none).
+PATHS = {
+    How.TELEGRAM: "reached-telegram",
+    How.EMAIL: "reached-email",
+    How.GATEWAY: "reached-gateway",
+    How.PHONE: "reached-phone",
+    How.UNREACHED: "reached-unreached",
+}
 
 
 def reach_parts(i18n: Translator, language: str, reach: Reach) -> Html:
     """``Telegram 40 · email 2 · 📞 phone 3 · not reached 1 · silent 4 · p50 3 min ·
     p90 12 min``: the paths with anyone on them, then the reach time when anyone was."""
     parts: list[str] = [
-        i18n.t(language, f"reach-{how.value}", count=reach.counts[how])
-        for how in ORDER
+        i18n.t(language, key, count=reach.counts[how])
+        for how, key in COUNTS.items()
         if reach.counts.get(how)
     ]
     if reach.p50 is not None and reach.p90 is not None:
@@ -46,7 +61,7 @@ def reached_word(i18n: Translator, language: str, found: MemberReach | None) -> 
         return ""
     return i18n.plain(
         language,
-        f"reached-{found.how.value}",
+        PATHS[found.how],
         by=found.by or "—",
         note=found.note or "",
         given=int(bool(found.note)),

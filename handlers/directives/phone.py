@@ -17,7 +17,7 @@ from bot.directives.answers import MAX_REASON
 from bot.directives.onbehalf import PhoneCall, PhoneResult, PhoneStatus
 from bot.directives.questions import Reason
 from bot.kit.i18n import first_words, format_day
-from bot.org.authz import Actor, PermissionDeniedError
+from bot.org.authz import PermissionDeniedError
 from handlers.kit.common import PRIVATE, MusterApp, MusterContext, Reply, actor_of
 from handlers.kit.flow import DraftFlow
 from storage.reach import Outcome
@@ -41,10 +41,16 @@ _STATUS_KEYS = {
 }
 
 
-async def _call(reply: Reply, draft: PhoneDraft) -> tuple[Actor, PhoneResult]:
+async def _call(reply: Reply, draft: PhoneDraft) -> PhoneResult:
     actor = await actor_of(reply.update, reply.context)
-    opened = await reply.context.services.on_behalf.open(actor, draft.directive, draft.member)
-    return actor, opened
+    return await reply.context.services.on_behalf.open(actor, draft.directive, draft.member)
+
+
+async def _still(reply: Reply, draft: PhoneDraft) -> PhoneCall | None:
+    """The call, checked again at each step (the flow may have sat a while); None, and
+    said why, when it can no longer be recorded."""
+    opened = await _call(reply, draft)
+    return None if await _refused(reply, opened) else opened.call
 
 
 async def _refused(reply: Reply, opened: PhoneResult) -> bool:
@@ -65,7 +71,7 @@ async def start(update: Update, context: MusterContext) -> int:
     draft = FLOW.fresh(context)
     draft.directive, draft.member = pressed.directive, pressed.member
     try:
-        _, opened = await _call(reply, draft)
+        opened = await _call(reply, draft)
     except PermissionDeniedError:
         await reply.toast("access-denied")
         return FLOW.end(context)
@@ -105,13 +111,12 @@ async def acknowledged(update: Update, context: MusterContext) -> int:
 
 async def chose(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
-    draft = FLOW.state(context)
-    _, opened = await _call(reply, draft)
-    if await _refused(reply, opened):
+    call = await _still(reply, FLOW.state(context))
+    if call is None:
         return FLOW.end(context)
     await reply.toast("")
-    call = opened.call
-    assert call is not None and call.question is not None
+    assert call.question is not None
+    draft = FLOW.state(context)
     index = reply.pressed(b.PhoneChoice).choice
     if not 0 <= index < len(call.question.choices):
         await reply.send("phone-stale")
@@ -152,11 +157,9 @@ def _text(update: Update) -> str | None:
 async def number(update: Update, context: MusterContext) -> int:
     reply = await Reply.to(update, context)
     draft = FLOW.state(context)
-    _, opened = await _call(reply, draft)
-    if await _refused(reply, opened) or draft.choice is None:
+    call = await _still(reply, draft)
+    if call is None or draft.choice is None:
         return FLOW.end(context)
-    call = opened.call
-    assert call is not None
     checked = context.services.on_behalf.number(call, draft.choice, _text(update) or "")
     if checked.status is not PhoneStatus.RECORDED:
         assert call.question is not None
@@ -180,12 +183,10 @@ async def _typed_reason(
     update: Update, context: MusterContext, outcome: Outcome, state: int
 ) -> int:
     reply = await Reply.to(update, context)
-    draft = FLOW.state(context)
-    _, opened = await _call(reply, draft)
-    if await _refused(reply, opened):
+    call = await _still(reply, FLOW.state(context))
+    if call is None:
         return FLOW.end(context)
-    assert opened.call is not None
-    checked = context.services.on_behalf.reason(opened.call, _text(update) or "")
+    checked = context.services.on_behalf.reason(call, _text(update) or "")
     if checked.status is PhoneStatus.REASON_TOO_LONG:
         await reply.send("phone-reason-too-long", limit=MAX_REASON)
         return state

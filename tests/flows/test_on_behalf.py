@@ -106,7 +106,7 @@ async def test_could_not_be_reached_needs_a_reason_and_cancel_records_nothing_in
     [empty] = await harness.send(su, su.message("   "))
     assert empty.text == "这里需要简要说明。请发送，或发送 /cancel。"
     [long] = await harness.send(su, su.message("x" * 501))
-    assert long.text == "超过了 500 个字符。请缩短后重新发送，或发送 /cancel。"
+    assert long.text == "超过了500个字符。请缩短后重新发送，或发送 /cancel。"
     [cancelled] = await harness.send(su, su.command("cancel"))
     assert cancelled.text == "未作任何记录。"
     assert await recipient(harness, 612) == (0, None, None)
@@ -114,7 +114,7 @@ async def test_could_not_be_reached_needs_a_reason_and_cancel_records_nothing_in
     [asked] = await harness.send(su, su.press(listed, "📞 Bo"))
     await harness.send(su, su.press(asked, "🚫 未能联系上"))
     [done] = await harness.send(su, su.message("无人接听，已留言"))
-    assert done.text == "📞 已由您代 Bo 记录：未能联系上：“无人接听，已留言”。"
+    assert done.text == "📞 已由您代Bo记录：未能联系上：“无人接听，已留言”。"
     assert await recipient(harness, 612) == (0, None, "无人接听，已留言")
     # Sue's view: Bo not reached (with the reason, to his secretaries), Cy silent.
     [listing] = await harness.send(sec, sec.command("directives"))
@@ -131,7 +131,7 @@ async def test_could_not_be_reached_needs_a_reason_and_cancel_records_nothing_in
     bo = members[1]
     replies = await harness.send(bo, bo.command("help"))
     told = replies[0].text or ""
-    assert told.startswith("📞 您的书记 Su 于 ")
+    assert told.startswith("📞 您的书记Su于")
     assert told.endswith("通过电话代您记录：通知“Report to the school gym by 20:00.”未能联系上您。")
     # A member's own ✅ afterwards counts as theirs, on Telegram.
     delivered = next(m for m in harness.api.sent_to(bo.id) if "✅ 确认收到" in labels(m))

@@ -475,7 +475,7 @@ async def test_directive_numbers_agree_with_directives_view(harness: Harness, or
         "• “Sandbags to the east levee &amp; the bridge.” — acknowledged 2/8 (25%)\n"
         "   reached: Telegram 2 · silent 6 · reached in p50 1 min · p90 1 min"
     ) in text  # how they were reached, and how fast (issue #18)
-    assert "   联系情况：Telegram 2人 · 未答复 6人 · 联系用时 p50 1分钟 · p90 1分钟" in (
+    assert "   联系情况：Telegram 2人 · 未答复6人 · 联系用时 p50 1分钟 · p90 1分钟" in (
         SummaryText(services.i18n, "zh").daily(summary)
     )
 

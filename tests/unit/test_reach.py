@@ -29,7 +29,7 @@ def test_reach_in_words_in_both_languages() -> None:
         "Telegram 40 · 📞 phone 3 · silent 2 · reached in p50 1 min · p90 1 h 30 min"
     )
     assert reach_parts(i18n, "zh", reach) == (
-        "Telegram 40人 · 📞 电话 3人 · 未答复 2人 · 联系用时 p50 1分钟 · p90 1小时30分钟"
+        "Telegram 40人 · 📞 电话3人 · 未答复2人 · 联系用时 p50 1分钟 · p90 1小时30分钟"
     )
     phoned = MemberReach(How.PHONE, by="Sue")
     assert reached_word(i18n, "en", phoned) == "phone (on behalf by Sue)"
