@@ -10,6 +10,7 @@ from bot.dashboard.service import DashboardService
 from bot.directives.answers import AnswerService
 from bot.directives.config import StepKind
 from bot.directives.ladder import Ladder
+from bot.directives.onbehalf import OnBehalfService
 from bot.directives.service import DirectiveService
 from bot.duty.on_duty import OnDutyService
 from bot.duty.roster import RosterService
@@ -42,6 +43,7 @@ class Services:
     register: RegisterService
     directives: DirectiveService
     answers: AnswerService
+    on_behalf: OnBehalfService
     ladder: Ladder
     checkins: CheckinService
     roster: RosterService
@@ -122,6 +124,7 @@ class Services:
             on_duty=OnDutyService(storage, clock, settings.duty, duty),
             privacy=PrivacyService(storage, clock, authz, settings.retention, settings.zone),
             answers=answers,
+            on_behalf=OnBehalfService(storage, clock, authz),
             ladder=ladder,
             summaries=summaries,
             reports=reports,

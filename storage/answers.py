@@ -123,15 +123,18 @@ class AnswerRepository:
 
         One statement, on the loop's own connection when it can be, as ✅ is
         (``DirectiveRepository.acknowledge``): the triggers keep the history and the counts
-        in it. It changes nothing when the answer is already ``choice`` (a double tap) or
+        in it. The member's own press replaces an answer a secretary recorded for them by
+        phone (migration 0031; kept in the history). It changes nothing when the answer is
+        already the member's ``choice`` (a double tap) or
         when a later press has landed first (two in flight: the latest by time counts).
         A new choice drops the old one's number and reason; the first answer also
         acknowledges the directive, so reminders pass over whoever answered."""
         stamp = to_db_time(now)
         rows = await self.db.write_returning(
             "UPDATE directive_recipients SET answer_choice = ?, answer_number = NULL,"
-            " answer_reason = NULL, answered_at = ?, acked_at = COALESCE(acked_at, ?)"
-            " WHERE directive_id = ? AND member_id = ? AND answer_choice IS NOT ?"
+            " answer_reason = NULL, answered_at = ?, acked_at = COALESCE(acked_at, ?),"
+            " on_behalf_by = NULL WHERE directive_id = ? AND member_id = ?"
+            " AND (answer_choice IS NOT ? OR on_behalf_by IS NOT NULL)"
             f" AND (answered_at IS NULL OR answered_at <= ?) RETURNING {_CURRENT}",
             (choice, stamp, stamp, directive_id, member_id, choice, stamp),
         )

@@ -83,6 +83,20 @@ class PrivacyRepository:
                 " WHERE reason IS NOT NULL AND at >= ? AND at < ?",
                 (low, high),
             )
+            # A secretary's reasons for not reaching someone by phone (migration 0031):
+            # "not reached" still counts, without the why.
+            await conn.execute(
+                "UPDATE directive_recipients SET unreached = ''"
+                " WHERE unreached IS NOT NULL AND unreached != '' AND (directive_id, member_id)"
+                " IN (SELECT directive_id, member_id FROM directive_phone"
+                " WHERE outcome = 'unreached' AND at >= ? AND at < ?)",
+                (low, high),
+            )
+            await conn.execute(
+                "UPDATE directive_phone SET reason = NULL"
+                " WHERE reason IS NOT NULL AND at >= ? AND at < ?",
+                (low, high),
+            )
             # Notes on how a flag was handled are details of the flagged day too.
             await conn.execute(
                 "UPDATE flag_cases SET note = NULL WHERE day >= ? AND day < ? AND note IS NOT NULL",
@@ -167,6 +181,17 @@ class PrivacyRepository:
             )
             await conn.execute(
                 "UPDATE directive_answers SET reason = NULL WHERE member_id = ?", (member_id,)
+            )
+            # A secretary's reasons for not reaching them by phone (migration 0031).
+            await conn.execute(
+                "UPDATE directive_recipients SET unreached = '' WHERE member_id = ?"
+                " AND unreached IS NOT NULL AND unreached != ''",
+                (member_id,),
+            )
+            await conn.execute(
+                "UPDATE directive_phone SET reason = NULL WHERE member_id = ?"
+                " AND reason IS NOT NULL",
+                (member_id,),
             )
             # Their flag cases keep counting (open, handled, escalated); the notes written
             # about them go, and any other note naming them is scrubbed below.

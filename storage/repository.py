@@ -23,6 +23,7 @@ from storage.leave import LeaveRepository
 from storage.members import MemberRepository
 from storage.outbox import OutboxRepository
 from storage.privacy import PrivacyRepository
+from storage.reach import ReachRepository
 from storage.register import RegisterRepository
 from storage.reports import ReportRepository
 from storage.shifts import ShiftRepository
@@ -55,6 +56,7 @@ class Storage:
         self.reports = ReportRepository(db)
         self.register = RegisterRepository(db)
         self.fallback = FallbackRepository(db)
+        self.reach = ReachRepository(db)
 
     @classmethod
     async def open(cls, path: str | Path) -> Storage:

@@ -25,6 +25,7 @@ from storage import Storage
 from storage.answers import Answer, Asked, ChoiceCount, MemberAnswer, Tally
 from storage.directives import Directive, FollowUp, Target
 from storage.models import DirectiveStatus, Member, Role, Unit
+from storage.reach import MemberReach
 
 MAX_REASON = 500  # a few sentences; the secretary reads them in a list
 # The author's headcount is edited a little past closing: a press landing between the last
@@ -100,6 +101,7 @@ class ExportRow:
     acked: datetime | None
     answer: Answer | None = None
     changes: int = 0
+    reached: MemberReach | None = None  # how (None: not known, as for silent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +121,27 @@ def next_step(choice: Choice, answer: Answer) -> Step | None:
     if choice.reason is not Reason.NONE and answer.reason is None:
         return Step.REASON
     return None
+
+
+def checked_number(choice: Choice, text: str) -> int | None:
+    """The number typed after ``choice`` (``１２`` too), or None when it is not a whole
+    number within the choice's bounds."""
+    number = parse_whole(text)
+    bounds = choice.number
+    if number is None or bounds is None or not bounds.low <= number <= bounds.high:
+        return None
+    assert number <= NUMBER_LIMIT
+    return number
+
+
+def checked_reason(text: str) -> tuple[str, AnswerStatus | None]:
+    """A reason as typed, its spaces folded; with REASON_EMPTY or REASON_TOO_LONG."""
+    reason = " ".join(text.split())
+    if not reason:
+        return reason, AnswerStatus.REASON_EMPTY
+    if len(reason) > MAX_REASON:
+        return reason, AnswerStatus.REASON_TOO_LONG
+    return reason, None
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,18 +274,15 @@ class AnswerService:
         if step is Step.NUMBER:
             if choice.number is None:
                 return self._result(AnswerStatus.NOT_ASKED, directive, question, answer)
-            number = parse_whole(text)
-            if number is None or not choice.number.low <= number <= choice.number.high:
+            number = checked_number(choice, text)
+            if number is None:
                 return self._result(AnswerStatus.BAD_NUMBER, directive, question, answer)
-            assert number <= NUMBER_LIMIT
         else:
             if choice.reason is Reason.NONE:
                 return self._result(AnswerStatus.NOT_ASKED, directive, question, answer)
-            reason = " ".join(text.split())
-            if not reason:
-                return self._result(AnswerStatus.REASON_EMPTY, directive, question, answer)
-            if len(reason) > MAX_REASON:
-                return self._result(AnswerStatus.REASON_TOO_LONG, directive, question, answer)
+            reason, problem = checked_reason(text)
+            if problem is not None:
+                return self._result(problem, directive, question, answer)
         stored = await self.storage.answers.follow_up(
             directive_id, member.id, answer.choice, self.clock.now(), number=number, reason=reason
         )

@@ -1,6 +1,6 @@
 """The directives wing's buttons: acknowledging one (``ack``), answering a question
 (``qa``, the choice by its index, never its label; ``qc``, changing the answer given),
-watching them (``dw``) and
+watching them (``dw``), recording a silent member's answer on their behalf (``ob``) and
 composing one (``dc``; its flow adopts Back / Cancel)."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ ANSWER = Family("qa", owner=__name__)
 CHANGE = Family("qc", owner=__name__)  # the one button under an answer: the choices again
 FOLLOW_UP = Family("qf", owner=__name__)  # a choice's number / reason; its Cancel skips
 WATCH = Family("dw", owner=__name__)
+PHONE = Family("ob", owner=__name__)  # "📞 Reached by phone": recorded on behalf
 COMPOSE = Family("dc", owner=__name__)
 
 
@@ -128,3 +129,22 @@ SendDirective = COMPOSE.adopt(Tap, "s")
 
 class Urgent(Payload, family=COMPOSE, tag="u"):
     paid: Bit
+
+
+# "📞 Reached by phone" (handlers/directives/phone.py; its flow adopts Back / Cancel).
+class ReachedByPhone(Payload, family=PHONE, tag="p"):
+    """From a secretary's list of silent members: record what ``member`` said."""
+
+    directive: Id
+    member: Id
+
+
+PhoneAcknowledged = PHONE.adopt(Tap, "a")
+PhoneUnreached = PHONE.adopt(Tap, "u")
+PhoneSkipReason = PHONE.adopt(Tap, "s")
+
+
+class PhoneChoice(Payload, family=PHONE, tag="c"):
+    """The question's choice the member gave on the phone, by its index."""
+
+    choice: Annotated[int, Digits(1)]

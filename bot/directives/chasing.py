@@ -11,6 +11,7 @@ from bot.delivery.outgoing import notice_message
 from bot.directives.buttons import OpenDirective
 from bot.directives.escalation import Escalation
 from bot.directives.ladder import ChaseState, CoordinatorList, UnitRate
+from bot.directives.onbehalf import phone_rows
 from bot.kit.i18n import Html, Translator, join_html
 from bot.services import Services
 from storage.directives import Directive, Straggler
@@ -33,7 +34,13 @@ class ChaseNotices:
         self.services = services
         self.now = now
 
-    def _notice(self, directive: Directive, reader: Member, text: str) -> NewMessage:
+    def _notice(
+        self,
+        directive: Directive,
+        reader: Member,
+        text: str,
+        rows: list[list[tuple[str, str]]] | None = None,
+    ) -> NewMessage:
         language = reader.language
         assert reader.telegram_id is not None
         label = self.services.i18n.t(language, "escalation-open")
@@ -43,7 +50,7 @@ class ChaseNotices:
             not_before=self.now,
             member_id=reader.id,
             directive_id=directive.id,
-            buttons=[[(label, OpenDirective(directive.id).pack())]],
+            buttons=[*(rows or []), [(label, OpenDirective(directive.id).pack())]],
         )
 
     def secretaries(self, directive: Directive, lists: list[Escalation]) -> list[NewMessage]:
@@ -71,7 +78,10 @@ class ChaseNotices:
         else:
             key = "escalation-list-early" if early else "escalation-list"
         text = i18n.t(language, key, count=total, lines=join_html("\n", lines))
-        return self._notice(directive, escalation.secretary, text)
+        # "📞 Reached by phone" for the first few of them: their own secretary's list.
+        people = [(p.member_id, p.display_name) for _, group in escalation.groups for p in group]
+        rows = phone_rows(i18n, language, directive.id, people)
+        return self._notice(directive, escalation.secretary, text, rows)
 
     def coordinators(self, directive: Directive, lists: list[CoordinatorList]) -> list[NewMessage]:
         return [self._coordinator(directive, found) for found in lists]

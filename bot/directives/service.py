@@ -23,6 +23,7 @@ from storage.directives import Directive, FollowUp, PaidTerms, Straggler, Target
 from storage.fallback import ChannelTally
 from storage.models import DirectiveStatus, Member, Role, Unit
 from storage.outbox import Priority
+from storage.reach import MemberReach
 
 
 class AckStatus(StrEnum):
@@ -171,14 +172,25 @@ class DirectiveService:
         actor: Actor,
         directive_id: int,
         answers: Mapping[int, tuple[Answer | None, int]] | None = None,
+        reached: Mapping[int, MemberReach] | None = None,
     ) -> list[ExportRow]:
         """Every recipient the viewer may see, with their answer and its changes from
-        ``answers`` (``AnswerService.for_export``, by member id) if it asks."""
+        ``answers`` (``AnswerService.for_export``, by member id) if it asks, and how they
+        were reached from ``reached`` (by member id)."""
         view = await self.view(actor, directive_id)
         visible = {unit.id: unit for unit, _ in view.units}
         answers = answers or {}
+        reached = reached or {}
         return [
-            ExportRow(visible[unit_id], name, status, sent, acked, *answers.get(member, (None, 0)))
+            ExportRow(
+                visible[unit_id],
+                name,
+                status,
+                sent,
+                acked,
+                *answers.get(member, (None, 0)),
+                reached.get(member),
+            )
             for member, name, unit_id, acked, status, sent in (
                 await self.storage.directives.recipients(directive_id)
             )

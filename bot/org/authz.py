@@ -28,6 +28,7 @@ class Action(StrEnum):
     ERASE_MEMBER = "erase_member"  # forget a person (admins only)
     PAID_BROADCAST = "paid_broadcast"  # spend the bot's Stars on a directive (admins only)
     HANDLE_FLAG = "handle_flag"  # mark a flagged answer handled, or escalate it
+    RECORD_ON_BEHALF = "record_on_behalf"  # a member's answer, reached by phone
 
 
 # Which roles allow an action on a unit inside their subtree. Admins may do everything;
@@ -43,6 +44,7 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.MANAGE_ROSTER: frozenset({Role.SECRETARY}),
     Action.SUMMARY_CHAT: frozenset({Role.COORDINATOR}),
     Action.HANDLE_FLAG: frozenset({Role.SECRETARY, Role.COORDINATOR}),
+    Action.RECORD_ON_BEHALF: frozenset({Role.SECRETARY}),
 }
 
 INVITE_ACTIONS = {

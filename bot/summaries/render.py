@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.kit.i18n import Html, Translator, first_words, format_day, html_to_text, join_html
+from bot.kit.reach import reach_parts
 from bot.reports.tally import tally_lines, week_lines
 from bot.summaries.reported import FigureText
 from bot.summaries.service import Counts, Duty, Line, Summary
@@ -238,13 +239,18 @@ class SummaryText:
             title = first_words(item.text)
             if item.ack_required:
                 rate = item.acked / item.recipients if item.recipients else None
-                return self.t(
+                line = self.t(
                     "summary-directive-acked",
                     title=title,
                     acked=item.acked,
                     recipients=item.recipients,
                     rate=percent(rate),
                 )
+                reach = summary.reached.get(item.directive_id)
+                if reach is None:
+                    return line
+                parts = reach_parts(self.i18n, self.language, reach)
+                return join_html("\n", [line, self.t("summary-directive-reach", parts=parts)])
             return self.t(
                 "summary-directive-sent",
                 title=title,

@@ -34,6 +34,7 @@ from storage.exports import AnswerRow, MemberDay, ShiftRow
 from storage.figures import Figures, summed
 from storage.incidents import Incident
 from storage.models import Unit
+from storage.reach import Lines, Reach
 from storage.summaries import DirectiveDay, DirectiveReach, Flagged
 
 DAILY, WEEKLY = "daily", "weekly"
@@ -150,6 +151,9 @@ class Summary:
     # The day's directives that asked a question, with their tallies per child unit
     # (issue #16).
     asked: list[Asked] = field(default_factory=list)
+    # How the members under the committee were reached for each of the day's directives
+    # that asked for an acknowledgement or an answer, and how fast (issue #18), by id.
+    reached: dict[int, Reach] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -313,6 +317,7 @@ class SummaryService:
             figures=summed(list(figures.values())),
             reports=await self.reports.reported(committee, day) if self.reports else [],
             asked=await self.asked(committee, ids) if self.asked else [],
+            reached=await self._reached(committee, directives),
         )
 
     def day_bounds(self, committee: Unit, day: date) -> tuple[datetime, datetime]:
@@ -328,6 +333,16 @@ class SummaryService:
         return await self.storage.summaries.directives_per_line(
             committee.path, *self.day_bounds(committee, day)
         )
+
+    async def _reached(self, committee: Unit, directives: list[DirectiveDay]) -> dict[int, Reach]:
+        """One statement per directive that chased anyone (a few a day)."""
+        found: dict[int, Reach] = {}
+        for item in directives:
+            if item.ack_required:
+                lines = await self.storage.reach.lines(item.directive_id, committee.path, Lines.ALL)
+                if committee.path in lines:
+                    found[item.directive_id] = lines[committee.path]
+        return found
 
     async def book_parts(self, summary: Summary) -> BookParts:
         """The rest of what the summary's workbook shows (see :class:`BookParts`)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.config import FeatureName
 from bot.directives.schedule import DirectiveRenderers, directive_tick
 from bot.services import Services
-from handlers.directives import acknowledge, answer, compose, watch
+from handlers.directives import acknowledge, answer, compose, phone, watch
 from handlers.kit.feature import Audience, Done, Feature, MenuCommand, Outbox, Tick
 
 
@@ -24,7 +24,7 @@ FEATURE = Feature(
     # flow's, and PTB checks each update against the handlers in order, so the press a
     # whole organisation makes at once is not checked against every flow's conversation.
     first=(acknowledge.register, answer.register),
-    flows=(compose.register,),
+    flows=(compose.register, phone.register),
     screens=(watch.register,),
     schedule=directive_step,
     outbox=directive_outbox,

@@ -3,6 +3,8 @@ scope, each unit's button drilling down to who answered what, page by page."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
@@ -10,7 +12,9 @@ from bot.directives import buttons as b
 from bot.directives.answers import Headcount
 from bot.directives.asking import closing
 from bot.directives.headcount import TELEGRAM_LIMIT, headcount_text, tally_parts
+from bot.directives.onbehalf import phone_rows
 from bot.kit.i18n import Html, first_words, join_html
+from bot.kit.reach import reach_parts, reached_word
 from bot.org.authz import Action, PermissionDeniedError, can
 from handlers.directives.chosen import follow_up_rows
 from handlers.kit.common import Buttons, MusterApp, MusterContext, Reply, actor_of
@@ -18,9 +22,25 @@ from handlers.kit.pickers import page_of, paged, turns
 from storage.answers import MemberAnswer
 from storage.directives import Directive
 from storage.models import Unit
+from storage.reach import How, Lines, MemberReach, Reach
 
 DETAIL_WORDS = 200  # characters of the directive's opening, as in its plain detail
 NAMES = 20  # members a page: a phone screen of lines
+REACH_SHOWN = 10  # units in "How they were reached" before "…and N more"
+
+
+def reach_block(reply: Reply, lines: Sequence[tuple[Unit, Reach | None]]) -> Html:
+    """ "How they were reached", a line per unit: its paths and its reach time."""
+    i18n = reply.context.services.i18n
+    worded = [
+        reply.t("watch-reach-unit", unit=unit.name, parts=reach_parts(i18n, reply.language, reach))
+        for unit, reach in lines
+        if reach is not None
+    ]
+    if not worded:
+        return Html("")
+    kept = reply.fold(worded, lambda line: line, count=REACH_SHOWN)
+    return join_html("\n", [reply.t("watch-reach"), *kept])
 
 
 def _button(reply: Reply, headcount: Headcount, unit: Unit) -> tuple[str, str]:
@@ -48,6 +68,11 @@ async def question_detail(
                        limit=share, closed=closed)
         for n, count in enumerate(counts)
     ]  # fmt: skip
+    for count in counts:  # how each line's members were reached, and how fast
+        reach = await services.on_behalf.lines(directive.id, count.root.path, Lines.BELOW)
+        block = reach_block(reply, [(unit, reach.get(unit.path)) for unit, _ in count.lines])
+        if block:
+            texts.append(block)
     lines = [(count, unit) for count in counts for unit, _ in count.lines]
     rows = paged(
         lines,
@@ -60,18 +85,25 @@ async def question_detail(
     return "\n\n".join(texts) or heading, [*rows, *actions]
 
 
-def _member(reply: Reply, headcount: Headcount, person: MemberAnswer) -> str:
+def _member(
+    reply: Reply, headcount: Headcount, person: MemberAnswer, reached: dict[int, MemberReach]
+) -> str:
     """``• Ann — I can come (5) · 06:12: “reason”``, ``• Bo — not answered``; a member of
     a unit below the listed one with that unit's name."""
     name = person.name
     if person.unit_id != headcount.root.id:
         name = reply.label("watch-answer-name-unit", name=name, unit=person.unit_name)
     answer = person.answer
+    # Reached other than on Telegram (phone, a fallback channel, not at all): said after.
+    how = reached.get(person.member_id)
+    tail = "" if how is None or how.how is How.TELEGRAM else (
+        reached_word(reply.context.services.i18n, reply.language, how))  # fmt: skip
     if answer is None:
         key = "watch-answer-unreachable" if person.unreachable else "watch-answer-silent"
-        return reply.t(key, name=name)
+        line = reply.t(key, name=name)
+        return join_html(" · ", [line, tail]) if tail and not person.unreachable else line
     zone = reply.context.services.settings.zone
-    return reply.t(
+    line = reply.t(
         "watch-answer-member",
         name=name,
         choice=headcount.question.choices[answer.choice].label,
@@ -80,6 +112,7 @@ def _member(reply: Reply, headcount: Headcount, person: MemberAnswer) -> str:
         reason=answer.reason or "",
         given=int(answer.reason is not None),
     )
+    return join_html(" · ", [line, tail]) if tail else line
 
 
 async def who_answered(update: Update, context: MusterContext) -> None:
@@ -104,7 +137,8 @@ async def who_answered(update: Update, context: MusterContext) -> None:
     tally = own if pressed.own else headcount.total
     page = page_of(len(people), pressed.page, NAMES)
     shown = people[page * NAMES : (page + 1) * NAMES]
-    lines = [_member(reply, headcount, person) for person in shown]
+    reached = await services.on_behalf.members(pressed.directive)
+    lines = [_member(reply, headcount, person, reached) for person in shown]
     name = reply.label("summary-own-unit", unit=root.name) if pressed.own else root.name
     text = reply.t(
         "watch-answers",
@@ -124,13 +158,18 @@ async def who_answered(update: Update, context: MusterContext) -> None:
         more=reply.t("button-more"),
         size=NAMES,
     )
+    # The viewer's own members who have not answered: "📞 Reached by phone", each.
+    phone: Buttons = []
+    if services.on_behalf.may_record(actor, root):
+        silent = [(p.member_id, p.name) for p in shown if p.answer is None]
+        phone = phone_rows(services.i18n, reply.language, pressed.directive, silent)
     back = [(reply.t("watch-answers-back"), b.OpenDirective(pressed.directive).pack())]
     # A unit below the root: message those who chose an answer there (the root's own
     # line leaves that to the detail's buttons, which cover the whole root).
     follow = [] if pressed.own or not can(actor, Action.SEND_DIRECTIVE, root) else (
         follow_up_rows(reply, headcount.directive, root, drilled=True))  # fmt: skip
     await reply.toast("")
-    await reply.edit_text(text, [*([nav] if nav else []), *follow, back])
+    await reply.edit_text(text, [*phone, *([nav] if nav else []), *follow, back])
 
 
 def register(app: MusterApp) -> None:

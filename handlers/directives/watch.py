@@ -12,9 +12,11 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.config import dashboard_url
 from bot.directives import buttons as b
 from bot.directives.drafting import DirectiveError
+from bot.directives.onbehalf import phone_rows
 from bot.directives.render import channel_lines
 from bot.directives.service import DirectiveView, Totals
 from bot.kit.i18n import Html, first_words, format_date_iso, format_day, join_html
+from bot.kit.reach import reached_word
 from bot.kit.tables import Cell, csv_bytes, xlsx_bytes
 from bot.kit.webapp import web_app_button
 from bot.org.authz import Action, PermissionDeniedError
@@ -32,6 +34,7 @@ from handlers.kit.common import (
 from storage.directives import Directive, UnitTally
 from storage.fallback import ChannelTally
 from storage.models import Unit
+from storage.reach import Lines
 
 SHOWN = 10
 # Characters of a directive's opening: in a list line, on its button, in its detail.
@@ -175,7 +178,15 @@ async def _screen(reply: Reply, view: DirectiveView, page: int = 0) -> tuple[str
     """A directive's detail; a question's shows its headcount instead (headcount.py)."""
     directive = view.directive
     if directive.question is None:
-        return _detail(reply, view)
+        text, rows = _detail(reply, view)
+        reach = await reply.context.services.on_behalf.lines(directive.id, "/", Lines.UNIT)
+        block = headcount.reach_block(
+            reply, [(unit, reach.get(unit.path)) for unit, _ in view.units]
+        )
+        return join_html("\n\n", [text, block]) if block else text, [
+            *await _phone(reply, view),
+            *rows,
+        ]
     when = directive.send_at.astimezone(reply.context.services.settings.zone)
     heading = reply.t(
         "watch-detail-question",
@@ -185,6 +196,20 @@ async def _screen(reply: Reply, view: DirectiveView, page: int = 0) -> tuple[str
         status=_status(reply, directive, view.totals, view.channels),
     )
     return await headcount.question_detail(reply, directive, heading, _actions(reply, view), page)
+
+
+async def _phone(reply: Reply, view: DirectiveView) -> Buttons:
+    """ "📞 Reached by phone" for the silent the viewer is a secretary of."""
+    if not view.directive.ack_required:
+        return []
+    actor = await actor_of(reply.update, reply.context)
+    services = reply.context.services
+    silent = [
+        (s.member_id, s.display_name)
+        for s, unit in view.stragglers
+        if services.on_behalf.may_record(actor, unit)
+    ]
+    return phone_rows(services.i18n, reply.language, view.directive.id, silent)
 
 
 async def _view(reply: Reply, directive_id: int) -> DirectiveView | None:
@@ -317,12 +342,17 @@ async def _export_table(
 
     asked, answer = answer_columns(reply, view.directive, local)
     answers = await services.answers.for_export(actor, view.directive) if asked else None
+    reached = await services.on_behalf.members(view.directive.id)
+    listed = await services.directives.export_rows(actor, view.directive.id, answers, reached)
     rows: list[list[Cell]] = [
         [r.unit.code, r.unit.name, r.name, reply.label(DELIVERY_KEYS[r.delivery or "pending"]),
-         local(r.sent), local(r.acked), *answer(r)]
-        for r in await services.directives.export_rows(actor, view.directive.id, answers)
+         local(r.sent), local(r.acked), *answer(r),
+         reached_word(services.i18n, reply.language, r.reached)]
+        for r in listed
     ]  # fmt: skip
+    # How each was reached: a column of its own, last, so earlier columns keep their place.
     header = [reply.label(column) for column in EXPORT_COLUMNS] + asked
+    header.append(reply.label("export-reached"))
     return header, rows
 
 

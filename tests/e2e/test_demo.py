@@ -277,6 +277,28 @@ def change(now: int, before: int) -> str:
     return f"+{now - before}" if now > before else (f"−{before - now}" if now < before else "±0")
 
 
+def reached_line(plan: Plan, code: str) -> str:
+    """How the directive's recipients were reached (issue #18): on Telegram, the prompt
+    within 30 minutes of 07:30 and the late from the 12:30 reminder; the blocked not
+    reached; the rest silent; p50 / p90 the nearest ranks of those minutes."""
+    inside = plan.subtree(code)
+    people = [p for p in plan.recipients if p.unit in inside]
+    minutes = sorted(30 if p.ack is Ack.PROMPT else 300 for p in people if p.acks)
+    blocked = sum(1 for p in people if p.blocks)
+    counts = [
+        ("Telegram", len(minutes)),
+        ("not reached", blocked),
+        ("silent", len(people) - len(minutes) - blocked),
+    ]
+    parts = [f"{name} {n}" for name, n in counts if n]
+    if minutes:
+        said = {30: "30 min", 300: "5 h"}
+        p50 = minutes[-(-len(minutes) * 50 // 100) - 1]
+        p90 = minutes[-(-len(minutes) * 90 // 100) - 1]
+        parts.append(f"reached in p50 {said[p50]} · p90 {said[p90]}")
+    return "   reached: " + " · ".join(parts)
+
+
 def summary_text(plan: Plan, code: str) -> str:
     """The daily summary of ``code`` as its coordinator reads it, from the plan alone."""
     today, before = counts(plan.within(code)), day_before(plan.within(code))
@@ -325,7 +347,7 @@ def summary_text(plan: Plan, code: str) -> str:
     title = plan.words.directive[:59] + "…"
     parts.append(
         f"Directives today\n• “{title}” — acknowledged {acked}/{recipients}"
-        f" ({percent(acked, recipients)})"
+        f" ({percent(acked, recipients)})\n" + reached_line(plan, code)
     )
     flags = sorted(flagged(plan, code), key=lambda p: p.name)
     incidents = [

@@ -77,13 +77,14 @@ async def test_export_lists_every_answer_and_adds_up_to_the_headcount(
     detail = await open_detail(harness, sec)
     text = document(await harness.send(sec, sec.press(detail, "CSV"))).decode("utf-8-sig")
     table = list(csv.reader(io.StringIO(text)))
-    assert table[0][6:] == ["Answer", "Number", "Reason", "Answered at", "Changes"]
+    # How each was reached comes last (issue #18: tests/flows/test_on_behalf.py).
+    assert table[0][6:] == ["Answer", "Number", "Reason", "Answered at", "Changes", "Reached by"]
     rows = {row[2]: row for row in table[1:]}
-    assert rows["Ann"][6:] == ["I can come", "3", "", "2026-11-29 16:00", "0"]
+    assert rows["Ann"][6:] == ["I can come", "3", "", "2026-11-29 16:00", "0", "Telegram"]
     # A reason typed to run as a formula is shown as typed, never run.
-    assert rows["Bo"][6:] == ["I cannot", "", "'" + HOSTILE, "2026-11-29 16:00", "0"]
-    assert rows["Cy"][6:] == ["not answered", "", "", "", ""]
-    assert rows["Dee"][6:] == ["I can come", "2", "", "2026-11-29 16:05", "1"]
+    assert rows["Bo"][6:] == ["I cannot", "", "'" + HOSTILE, "2026-11-29 16:00", "0", "Telegram"]
+    assert rows["Cy"][6:] == ["not answered", "", "", "", "", ""]
+    assert rows["Dee"][6:] == ["I can come", "2", "", "2026-11-29 16:05", "1", "Telegram"]
     # Per unit, the export's answers are the headcount's.
     headcount = await harness.services.answers.headcount(
         await harness.services.authz.actor(sec.id), directive.id
@@ -120,7 +121,9 @@ async def test_export_in_chinese_and_as_a_workbook(
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     assert sheet is not None
     rows = [list(row) for row in sheet.iter_rows()]
-    assert [c.value for c in rows[0][6:]] == ["答复", "数量", "原因", "答复时间", "更改次数"]
+    assert [c.value for c in rows[0][6:]] == [
+        "答复", "数量", "原因", "答复时间", "更改次数", "联系方式"
+    ]  # fmt: skip
     by_name = {row[2].value: row for row in rows[1:]}
     assert by_name["Cy"][6].value == "未答复"
     # A string, not a formula: the workbook holds the reason as typed.

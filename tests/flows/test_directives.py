@@ -259,7 +259,7 @@ async def test_deadline_reminder_then_escalation(
         "⚠️ 1 member has not acknowledged a directive past its deadline:\n"
         "• Riverside Branch 1 (1): Cy"
     )
-    assert labels(escalation) == ["Open the directive"]
+    assert labels(escalation) == ["📞 Cy", "Open the directive"]  # reached by phone
     assert await harness.run_due() == 0  # listed once only
 
 
@@ -465,8 +465,15 @@ async def test_watch_remind_and_export(
     )
     assert detail.text is not None
     assert "• Riverside Branch 1: 1/3 acknowledged (33%)" in detail.text
-    assert detail.text.endswith("Not acknowledged (2): Bo, Cy")
-    assert labels(detail) == ["🔔 Remind now", "CSV", "XLSX", "‹ All directives"]
+    assert detail.text.endswith(
+        "Not acknowledged (2): Bo, Cy\n\n"
+        "How they were reached\n"
+        "Riverside Branch 1: Telegram 1 · silent 2 · reached in p50 1 min · p90 1 min"
+    )
+    # Sue is their secretary: "📞 Reached by phone" for each (tests/flows/test_on_behalf.py).
+    assert labels(detail) == [
+        "📞 Bo", "📞 Cy", "🔔 Remind now", "CSV", "XLSX", "‹ All directives"
+    ]  # fmt: skip
     replies = await harness.send(sec, sec.press(detail, "🔔 Remind now"))
     assert replies.callback_answers[0].text == "Reminder queued for 2 members."
     replies = await harness.send(sec, sec.press(detail, "🔔 Remind now"))  # a double tap
@@ -478,8 +485,10 @@ async def test_watch_remind_and_export(
     [document] = [c for c in replies.calls if c.method == "sendDocument"]
     upload = document.params["document"]
     content = upload.content.decode("utf-8-sig")
-    assert content.splitlines()[0] == "Unit code,Unit,Member,Delivery,Sent at,Acknowledged at"
-    assert "RIV-1,Riverside Branch 1,Ann,sent,2026-11-29 16:00,2026-11-29 16:00" in content
+    assert content.splitlines()[0] == (
+        "Unit code,Unit,Member,Delivery,Sent at,Acknowledged at,Reached by"
+    )
+    assert "RIV-1,Riverside Branch 1,Ann,sent,2026-11-29 16:00,2026-11-29 16:00,Telegram" in content
     replies = await harness.send(sec, sec.press(detail, "XLSX"))
     [document] = [c for c in replies.calls if c.method == "sendDocument"]
     assert document.params["document"].content[:2] == b"PK"  # a zip: an XLSX workbook

@@ -30,6 +30,7 @@ from handlers.kit.slots import SERVICES
 from storage import Storage
 from storage.directives import Directive
 from storage.models import Role
+from storage.reach import How
 from tests.conftest import ADMIN_ID
 from tests.fallback.gateway_server import SECRET, Gateway, gateway_server
 from tests.fallback.smtp import PASSWORD, USER, SmtpServer, smtp_server
@@ -220,6 +221,11 @@ async def test_the_link_acknowledges_once_as_a_press_would(
         " JOIN register_entries e ON e.id = f.entry_id WHERE f.acked_at IS NOT NULL"
     )
     assert [tuple(v) for v in vias] == [("Ann", "email")]  # Carol's tampered link: nothing
+    # How each was reached (issue #18): Ann by email; Bo, who blocked the bot, not at all.
+    reached = await harness.services.on_behalf.members(directive.id)
+    bo = await harness.services.storage.members.by_telegram_id(people["Bo"].id)
+    assert bo is not None
+    assert (reached[ann.id].how, reached[bo.id].how) == (How.EMAIL, How.UNREACHED)
     await harness.run_due()
     progress = await author_message(harness, people["Sue"], directive)
     assert channels(progress)[0] == "email: 2 sent · 1 acknowledged"

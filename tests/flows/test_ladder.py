@@ -123,7 +123,7 @@ async def test_the_ladder_climbs_step_by_step(
     assert listed.text == (
         "⚠️ 1 member has not yet acknowledged a directive:\n• Riverside Branch 1 (1): Cy"
     )
-    assert labels(listed) == ["Open the directive"]
+    assert labels(listed) == ["📞 Cy", "Open the directive"]  # "Reached by phone"
     # T+60: Cai, coordinator of Riverside District, gets the units under 80%: counts only.
     harness.clock.advance(timedelta(minutes=30))
     assert await harness.run_due() == 1

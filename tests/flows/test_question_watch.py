@@ -279,5 +279,5 @@ async def test_a_long_list_of_names_is_paged(
     [second] = await harness.send(sec, sec.press(first, "More ›"))
     assert second.text is not None and second.text.endswith("• Cy — not answered\n3–3 of 3")
     follow_up = "✉️ Message those in Riverside Branch 1 who chose “I can come”"
-    assert labels(second)[:2] == ["‹ Previous", follow_up]
+    assert labels(second)[:3] == ["📞 Cy", "‹ Previous", follow_up]  # Sue is Cy's secretary
     assert labels(second)[-1] == "‹ Back to the headcount"

@@ -477,7 +477,13 @@ async def test_directive_numbers_agree_with_directives_view(harness: Harness, or
     )
     text = SummaryText(services.i18n, "en").daily(summary)
     # The title is plain text again, escaped once for HTML.
-    assert "• “Sandbags to the east levee &amp; the bridge.” — acknowledged 2/8 (25%)" in text
+    assert (
+        "• “Sandbags to the east levee &amp; the bridge.” — acknowledged 2/8 (25%)\n"
+        "   reached: Telegram 2 · silent 6 · reached in p50 1 min · p90 1 min"
+    ) in text  # how they were reached, and how fast (issue #18)
+    assert "   联系情况：Telegram 2人 · 未答复6人 · 联系用时 p50 1分钟 · p90 1分钟" in (
+        SummaryText(services.i18n, "zh").daily(summary)
+    )
 
 
 async def test_impossible_days_are_not_dates(harness: Harness, org: Org) -> None:

@@ -323,3 +323,59 @@ export-reason = Reason
 export-answered = Answered at
 export-changes = Changes
 export-not-answered = not answered
+
+## 📞 Reached by phone (on behalf, issue #18)
+phone-button = 📞 { $name }
+phone-ask = 📞 <b>Reached by phone: { $name }</b> ({ $unit })
+    “{ $text }”
+    { $question ->
+        [0] What did they say? Record it on their behalf, or that you could not reach them.
+       *[other] What did they answer? Record it on their behalf, or that you could not reach them.
+    } /cancel records nothing.
+phone-acknowledged = ✅ Acknowledged
+phone-unreached = 🚫 Could not be reached
+phone-ask-number = { $prompt }
+    Send the number they gave, a whole number from { $low } to { $high }, or /cancel.
+phone-ask-reason = They chose “{ $choice }”: send the reason they gave, in a few words, or /cancel.
+phone-ask-unreached = Why could they not be reached? Send it in a few words (e.g. “no answer, left a voicemail”), or /cancel.
+phone-reason-empty = A few words are needed here. Send them, or /cancel.
+phone-reason-too-long = That is longer than { $limit } characters. Shorten it and send it again, or /cancel.
+phone-recorded = 📞 Recorded for { $name }, on their behalf by you: { $outcome ->
+        [acknowledged] acknowledged
+        [answered] answered “{ $choice }”{ $number ->
+            [-1] {""}
+           *[other] { " " }({ $number })
+        }{ $given ->
+            [0] {""}
+           *[other] : “{ $reason }”
+        }
+       *[unreached] could not be reached: “{ $reason }”
+    }.
+phone-already = { $name } has been heard from meanwhile: nothing was recorded.
+phone-stale = This can no longer be recorded (the directive or the member is gone).
+phone-cancelled = Nothing was recorded.
+phone-told = 📞 Your secretary { $secretary } recorded that you { $outcome ->
+        [acknowledged] acknowledged
+        [answered] answered “{ $choice }” to
+       *[unreached] could not be reached for
+    } the directive “{ $text }”, by phone on { $day } at { $time }.
+
+## How people were reached, and how fast (issue #18)
+reach-telegram = Telegram { $count }
+reach-email = email { $count }
+reach-gateway = SMS { $count }
+reach-phone = 📞 phone { $count }
+reach-unreached = not reached { $count }
+reach-silent = silent { $count }
+reach-time = reached in p50 { $p50 } · p90 { $p90 }
+watch-reach = <b>How they were reached</b>
+watch-reach-unit = { $unit }: { $parts }
+reached-telegram = Telegram
+reached-email = email
+reached-gateway = SMS
+reached-phone = phone (on behalf by { $by })
+reached-unreached = not reached{ $given ->
+        [0] {""}
+       *[other] : { $note }
+    }
+export-reached = Reached by

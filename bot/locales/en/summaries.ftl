@@ -151,3 +151,4 @@ summary-chat-already = This group already gets { $unit }'s summaries.
 summary-chat-off = This group will no longer get { $unit }'s summaries.
 summary-chat-not-on = This group does not get { $unit }'s summaries.
 summary-book-caption = 📎 { $unit }, { $day }: units, members with the day's status, shifts and directives.
+summary-directive-reach = { "   " }reached: { $parts }

@@ -279,3 +279,59 @@ export-reason = 原因
 export-answered = 答复时间
 export-changes = 更改次数
 export-not-answered = 未答复
+
+## 📞 电话联系（代为记录，issue #18）
+phone-button = 📞 { $name }
+phone-ask = 📞 <b>已电话联系：{ $name }</b>（{ $unit }）
+    “{ $text }”
+    { $question ->
+        [0] 对方怎么说？代其记录，或记录未能联系上。
+       *[other] 对方如何答复？代其记录，或记录未能联系上。
+    }发送 /cancel 则不作记录。
+phone-acknowledged = ✅ 已确认
+phone-unreached = 🚫 未能联系上
+phone-ask-number = { $prompt }
+    请发送对方给出的数字，须为{ $low }到{ $high }之间的整数；或发送 /cancel。
+phone-ask-reason = 对方选择了“{ $choice }”：请简要发送对方说明的原因，或发送 /cancel。
+phone-ask-unreached = 为什么未能联系上？请简要说明（如“无人接听，已留言”），或发送 /cancel。
+phone-reason-empty = 这里需要简要说明。请发送，或发送 /cancel。
+phone-reason-too-long = 超过了{ $limit }个字符。请缩短后重新发送，或发送 /cancel。
+phone-recorded = 📞 已由您代{ $name }记录：{ $outcome ->
+        [acknowledged] 已确认
+        [answered] 答复“{ $choice }”{ $number ->
+            [-1] {""}
+           *[other] （{ $number }）
+        }{ $given ->
+            [0] {""}
+           *[other] ：“{ $reason }”
+        }
+       *[unreached] 未能联系上：“{ $reason }”
+    }。
+phone-already = { $name }已另有答复：未作记录。
+phone-stale = 已无法记录（通知或成员已不存在）。
+phone-cancelled = 未作任何记录。
+phone-told = 📞 您的书记{ $secretary }于{ $day }{ $time }通过电话代您记录：通知“{ $text }”{ $outcome ->
+        [acknowledged] 已确认
+        [answered] 答复“{ $choice }”
+       *[unreached] 未能联系上您
+    }。
+
+## 联系方式与联系用时（issue #18）
+reach-telegram = Telegram { $count }人
+reach-email = 邮件{ $count }人
+reach-gateway = 短信{ $count }人
+reach-phone = 📞 电话{ $count }人
+reach-unreached = 未联系上{ $count }人
+reach-silent = 未答复{ $count }人
+reach-time = 联系用时 p50 { $p50 } · p90 { $p90 }
+watch-reach = <b>联系方式</b>
+watch-reach-unit = { $unit }：{ $parts }
+reached-telegram = Telegram
+reached-email = 邮件
+reached-gateway = 短信
+reached-phone = 电话（由{ $by }代为记录）
+reached-unreached = 未联系上{ $given ->
+        [0] {""}
+       *[other] ：{ $note }
+    }
+export-reached = 联系方式

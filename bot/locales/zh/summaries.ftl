@@ -145,3 +145,4 @@ summary-chat-already = 本群已经在接收{ $unit }的汇总。
 summary-chat-off = 本群将不再收到{ $unit }的汇总。
 summary-chat-not-on = 本群没有在接收{ $unit }的汇总。
 summary-book-caption = 📎 { $unit }，{ $day }：各单位、成员当日状态、班次和通知。
+summary-directive-reach = { "   " }联系情况：{ $parts }

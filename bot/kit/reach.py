@@ -1,0 +1,68 @@
+"""How people were reached, in words (issue #18): a line's counts per path and its reach
+time, and one member's path, for the directive views, the exports and the summary."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+from bot.kit.i18n import Html, Translator, join_html
+from storage.reach import How, MemberReach, Reach
+
+# A line's counts, in the order read on every line (dicts keep it).
+COUNTS = {
+    How.TELEGRAM: "reach-telegram",
+    How.EMAIL: "reach-email",
+    How.GATEWAY: "reach-gateway",
+    How.PHONE: "reach-phone",
+    How.UNREACHED: "reach-unreached",
+    How.SILENT: "reach-silent",
+}
+# One member's path (the silent have none).
+PATHS = {
+    How.TELEGRAM: "reached-telegram",
+    How.EMAIL: "reached-email",
+    How.GATEWAY: "reached-gateway",
+    How.PHONE: "reached-phone",
+    How.UNREACHED: "reached-unreached",
+}
+
+
+def reach_parts(i18n: Translator, language: str, reach: Reach) -> Html:
+    """``Telegram 40 · email 2 · 📞 phone 3 · not reached 1 · silent 4 · p50 3 min ·
+    p90 12 min``: the paths with anyone on them, then the reach time when anyone was."""
+    parts: list[str] = [
+        i18n.t(language, key, count=reach.counts[how])
+        for how, key in COUNTS.items()
+        if reach.counts.get(how)
+    ]
+    if reach.p50 is not None and reach.p90 is not None:
+        parts.append(
+            i18n.t(
+                language,
+                "reach-time",
+                p50=i18n.duration(language, _rounded(reach.p50)),
+                p90=i18n.duration(language, _rounded(reach.p90)),
+            )
+        )
+    return join_html(" · ", parts)
+
+
+def _rounded(seconds: float) -> timedelta:
+    # Whole minutes (storage gives them rounded up); "1 min" reads "within a minute",
+    # never "0 min".
+    return timedelta(minutes=max(1, math.ceil(round(seconds) / 60)))
+
+
+def reached_word(i18n: Translator, language: str, found: MemberReach | None) -> str:
+    """One member's path, plain text (a cell, a drill-down line's tail): "phone (on
+    behalf by Sue)", "not reached: no answer"; empty while silent."""
+    if found is None or found.how is How.SILENT:
+        return ""
+    return i18n.plain(
+        language,
+        PATHS[found.how],
+        by=found.by or "—",
+        note=found.note or "",
+        given=int(bool(found.note)),
+    )
