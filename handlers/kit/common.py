@@ -231,8 +231,8 @@ class Reply:
             return
         message = query.message
         # Telegram's answer is not read back (bot/delivery/raw.py): building the edited
-        # Message from it, and PTB's encoding of the keyboard, were a fifth of a check-in
-        # step's CPU. The request is the one message.edit_text would make.
+        # Message from it, and PTB's encoding of the keyboard, were a quarter of a check-in
+        # step's time in-process (bench.capacity). The request is message.edit_text's.
         fields = raw.html_text(text, encoded_keyboard(buttons) if buttons else None)
         try:
             await raw.edit_text(self.context.bot, message.chat_id, message.message_id, fields)
