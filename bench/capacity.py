@@ -492,7 +492,11 @@ def render(plan: Plan, runs: Runs) -> str:
         " takes every string as plain text, as a server reading JSON does: handed Muster's"
         " own `Html` strings in-process, its copies of each message had cost Muster about"
         " 20 µs a step more than the stock bot's plain strings, a cost no real server"
-        " charges.",
+        " charges. Muster's edits in answer to a press go out through"
+        " `bot/delivery/raw.py`: the request PTB's `edit_message_text` makes, but"
+        " Telegram's answer is kept as JSON rather than built into a `Message` nobody reads,"
+        " and each set of buttons is encoded once; the stock bot builds the `Message`, as"
+        " PTB does by default.",
     ]
     if plan.pacer == "off":
         about.append(

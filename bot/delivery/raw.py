@@ -3,7 +3,9 @@
 PTB turns the answer to every send or edit into a ``Message`` (its chat, sender, every
 entity of the text): a third of a millisecond for a directive, dropped at once by a caller
 that needs at most the id. ``do_api_request`` returns the JSON as it is. Every value goes as
-the text PTB would encode it to, so the request is the same, byte for byte.
+the text PTB would encode it to, so the request is the same, byte for byte. The outbox's
+sends and edits and every screen's edit of a pressed message (``Reply.edit_text``) go this
+way.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler
 
 from fakeapi import ChatDriver, FakeUser
@@ -176,3 +177,51 @@ async def test_a_press_is_answered_before_the_edit_it_causes(harness: Harness) -
     assert calls.count("answerCallbackQuery") == 1
     assert replies.callback_answers[0].text is None
     assert replies[0].text == "Edited"
+
+
+async def test_an_edit_is_the_request_ptb_would_make(harness: Harness) -> None:
+    """``Reply.edit_text`` posts through bot/delivery/raw.py (Telegram's answer is not read
+    back): the same request as PTB's ``message.edit_text``, keyboard and all; "not modified"
+    is no error, and a message that cannot be edited is sent anew."""
+
+    async def by_reply(update: Update, context: MusterContext) -> None:
+        reply = await Reply.to(update, context)
+        await reply.edit_text("<b>Edited</b>", [[("Go", "go"), ("Stop", "stop")]])
+        raise ApplicationHandlerStop
+
+    async def by_ptb(update: Update, context: MusterContext) -> None:
+        query = update.callback_query
+        assert query is not None and isinstance(query.message, Message)
+        await query.answer()
+        go = InlineKeyboardButton("Go", callback_data="go")
+        stop = InlineKeyboardButton("Stop", callback_data="stop")
+        await query.message.edit_text(
+            "<b>Edited</b>",
+            parse_mode=ParseMode.HTML,
+            reply_markup=InlineKeyboardMarkup([[go, stop]]),
+            disable_web_page_preview=True,
+        )
+        raise ApplicationHandlerStop
+
+    harness.app.add_handler(CallbackQueryHandler(by_reply, pattern="^reply$"), group=-1)
+    harness.app.add_handler(CallbackQueryHandler(by_ptb, pattern="^ptb$"), group=-1)
+    person = harness.person(405, "Eda")
+    [first] = await harness.send(person, person.command("help"))
+    [second] = await harness.send(person, person.command("help"))
+    [edited] = await harness.send(person, person.press_data(first.message_id, "reply"))
+    assert (edited.message_id, edited.text) == (first.message_id, "Edited")
+    assert edited.buttons == [("Go", "go"), ("Stop", "stop")]
+    await harness.send(person, person.press_data(second.message_id, "ptb"))
+    ours, ptb = harness.api.calls_of("editMessageText")[-2:]
+    assert {**ours.params, "message_id": 0} == {**ptb.params, "message_id": 0}
+
+    # The same content again: Telegram says "not modified", and nothing more is sent.
+    replies = await harness.send(person, person.press_data(first.message_id, "reply"))
+    assert [c.method for c in replies.calls if c.method.startswith("send")] == []
+    # A message that can no longer be edited: the text comes as a new message.
+    harness.api.fail_next(
+        "editMessageText", error_code=400, description="Bad Request: message to edit not found"
+    )
+    [anew] = await harness.send(person, person.press_data(first.message_id, "reply"))
+    assert anew.message_id not in (first.message_id, second.message_id)
+    assert (anew.text, anew.buttons) == ("Edited", [("Go", "go"), ("Stop", "stop")])
