@@ -20,6 +20,7 @@ from bot.org.authz import Authorizer
 from bot.org.invites import InviteService
 from bot.org.membership import MembershipService
 from bot.org.privacy import PrivacyService
+from bot.org.reach import ReachService
 from bot.org.register import RegisterService
 from bot.org.service import OrgService
 from bot.reports.service import ReportService
@@ -50,6 +51,7 @@ class Services:
     reports: ReportService
     privacy: PrivacyService
     fallback: FallbackService
+    reach: ReachService
 
     @classmethod
     def build(cls, settings: Settings, storage: Storage, clock: Clock) -> Services:
@@ -91,6 +93,16 @@ class Services:
             fallback=fallback.fallback_step if settings.fallback.configured else None,
         )
         fallback.by_ladder = ladder.has(StepKind.FALLBACK)
+        register = RegisterService(
+            storage, clock, authz, invites, region=settings.organisation.phone_region
+        )
+        reach = ReachService(
+            storage,
+            authz,
+            register,
+            email=settings.fallback.email is not None,
+            phone=settings.fallback.gateway is not None,
+        )
         return cls(
             settings=settings,
             storage=storage,
@@ -100,9 +112,7 @@ class Services:
             org=OrgService(storage, clock, authz),
             invites=invites,
             membership=MembershipService(storage, clock, authz),
-            register=RegisterService(
-                storage, clock, authz, invites, region=settings.organisation.phone_region
-            ),
+            register=register,
             directives=directives,
             checkins=checkins,
             roster=roster,
@@ -120,9 +130,11 @@ class Services:
                 settings.summaries,
                 reports,
                 asked=answers.asked,
+                reach=reach,
             ),
             reports=reports,
             fallback=fallback,
+            reach=reach,
         )
 
     async def fallback_step(self, directive: Directive | int) -> int:

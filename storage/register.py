@@ -10,6 +10,7 @@ import aiosqlite
 
 from storage.db import Database, to_db_time
 from storage.members import _batched
+from storage.units import subtree_bounds
 
 _COLUMNS = "id, unit_id, name, phone, email, external_id, member_id, active"
 
@@ -35,6 +36,86 @@ class NewEntry:
     phone: str | None
     email: str | None
     external_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """Who a unit expects and how they can be reached (README "Reach per unit"): every
+    expected person is on Telegram, reachable only by fallback, or unreachable."""
+
+    expected: int = 0
+    joined: int = 0
+    telegram: int = 0  # joined, active, and not known to have blocked the bot
+    fallback: int = 0  # not on Telegram, with an address a configured channel takes
+
+    @property
+    def unreachable(self) -> int:
+        return self.expected - self.telegram - self.fallback
+
+    def __add__(self, other: Reach) -> Reach:
+        return Reach(
+            self.expected + other.expected,
+            self.joined + other.joined,
+            self.telegram + other.telegram,
+            self.fallback + other.fallback,
+        )
+
+
+# Reach of each unit of a path range, in one statement of four grouped parts summed per
+# unit (the figures' definitions are README's "Reach per unit"):
+# 1. every active member (unit_member_counts, kept by migration 0012's triggers) counts as
+#    expected, joined and on Telegram in their unit;
+# 2. less, off Telegram, those of them known to have blocked the bot (the few rows of the
+#    partial index members_unreachable, migration 0034);
+# 3. less, wholly, those on an active register entry (found from the entries' member_id
+#    index: as many rows as people joined through the register), who count by part 4 in
+#    the entry's unit instead;
+# 4. every active register entry: joined when a Telegram account is linked to it, on
+#    Telegram when that member is active and not blocked, else by fallback when it has an
+#    address that a configured channel takes (?3: email, ?4: phone).
+_PARTS = """
+WITH scope AS (SELECT id FROM units WHERE path >= ?1 AND path < ?2),
+part (unit_id, expected, joined, telegram, fallback) AS (
+  SELECT c.unit_id, c.members, c.members, c.members, 0 FROM unit_member_counts c
+  WHERE c.unit_id IN (SELECT id FROM scope)
+  UNION ALL
+  SELECT m.unit_id, 0, 0, -COUNT(*), 0 FROM members m
+  WHERE m.unreachable_since IS NOT NULL AND m.active = 1
+    AND m.unit_id IN (SELECT id FROM scope)
+  GROUP BY m.unit_id
+  UNION ALL
+  SELECT m.unit_id, -COUNT(*), -COUNT(*), -SUM(m.unreachable_since IS NULL), 0
+  FROM register_entries e JOIN members m ON m.id = e.member_id
+  WHERE e.member_id IS NOT NULL AND e.active = 1 AND m.active = 1
+    AND m.unit_id IN (SELECT id FROM scope)
+  GROUP BY m.unit_id
+  UNION ALL
+  SELECT unit_id, COUNT(*), SUM(joined), SUM(telegram),
+    SUM(NOT telegram AND ((?3 AND email IS NOT NULL) OR (?4 AND phone IS NOT NULL)))
+  FROM (SELECT e.unit_id, e.email, e.phone, m.telegram_id IS NOT NULL AS joined,
+      COALESCE(m.active = 1 AND m.telegram_id IS NOT NULL AND m.unreachable_since IS NULL, 0)
+      AS telegram
+    FROM register_entries e LEFT JOIN members m ON m.id = e.member_id
+    WHERE e.active = 1 AND e.unit_id IN (SELECT id FROM scope))
+  GROUP BY unit_id
+)
+"""
+_PER_UNIT = (
+    "SELECT unit_id, SUM(expected), SUM(joined), SUM(telegram), SUM(fallback) FROM part"
+    " GROUP BY unit_id"
+)
+# The same summed per unit one level below the unit at ?1 (the root's own under ?1), as
+# CheckinRepository.rolled_up sums a summary's lines; ?5: the length of the root's path.
+_PER_LINE = (
+    "SELECT CASE WHEN u.path = ?1 THEN ?1"
+    " ELSE substr(u.path, 1, ?5 + instr(substr(u.path, ?5 + 1), '/')) END AS line,"
+    " SUM(p.expected), SUM(p.joined), SUM(p.telegram), SUM(p.fallback)"
+    " FROM part p JOIN units u ON u.id = p.unit_id GROUP BY line"
+)
+
+
+def _reach(row: aiosqlite.Row) -> Reach:
+    return Reach(int(row[1]), int(row[2]), int(row[3]), int(row[4]))
 
 
 def _entry(row: aiosqlite.Row | tuple[object, ...]) -> RegisterEntry:
@@ -73,6 +154,21 @@ class RegisterRepository:
             )
             found.extend(_entry(r) for r in rows)
         return sorted(found, key=lambda e: (e.unit_id, e.name, e.id))
+
+    async def reach(self, path: str, *, email: bool, phone: bool) -> dict[int, Reach]:
+        """Each unit's own reach (not its subtree's) under the unit at ``path``; ``email``
+        and ``phone``: whether a fallback channel takes that address. One statement."""
+        low, high = subtree_bounds(path)
+        rows = await self.db.fetchall(_PARTS + _PER_UNIT, (low, high, email, phone))
+        return {int(r[0]): _reach(r) for r in rows}
+
+    async def reach_lines(self, root: str, *, email: bool, phone: bool) -> dict[str, Reach]:
+        """``reach`` of the subtree at path ``root``, summed per unit one level below it
+        (keyed by its path; the root's own people under ``root``), in SQLite: a summary's
+        lines, not thousands of units."""
+        low, high = subtree_bounds(root)
+        rows = await self.db.fetchall(_PARTS + _PER_LINE, (low, high, email, phone, len(root)))
+        return {str(r[0]): _reach(r) for r in rows}
 
     async def by_invite_hash(self, invite_hash: str) -> RegisterEntry | None:
         row = await self.db.fetchone_inline(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.org.reach import Reach
 from bot.summaries.service import Counts
 
 
@@ -33,6 +34,31 @@ FIGURES = (
     Figure("summary-col-missing", "summary-def-missing", lambda c: c.missing),
     Figure("summary-col-rate", "summary-def-rate", _rate),
 )
+
+
+@dataclass(frozen=True, slots=True)
+class ReachFigure:
+    name: str
+    definition: str
+    of: Callable[[Reach], int]
+
+
+# The units sheet's reach columns (issue #18), after the check-in figures, in this order.
+REACH_FIGURES = (
+    ReachFigure("summary-col-expected", "summary-def-expected", lambda r: r.expected),
+    ReachFigure("summary-col-joined", "summary-def-joined", lambda r: r.joined),
+    ReachFigure("summary-col-telegram", "summary-def-telegram", lambda r: r.telegram),
+    ReachFigure("summary-col-fallback-only", "summary-def-fallback-only", lambda r: r.fallback),
+    ReachFigure("summary-col-unreachable", "summary-def-unreachable", lambda r: r.unreachable),
+)
+
+
+def reach_heads() -> list[str]:
+    return [figure.name for figure in REACH_FIGURES]
+
+
+def reach_cells(reach: Reach) -> list[int]:
+    return [figure.of(reach) for figure in REACH_FIGURES]
 
 
 def figure_heads() -> list[str]:

@@ -22,6 +22,7 @@ from bot.kit.clock import Clock
 from bot.kit.daily import WEEKDAYS
 from bot.kit.questions import Question
 from bot.org.authz import Action, Actor, Authorizer
+from bot.org.reach import Reach, ReachService
 from bot.reports.book import ReportRow, report_rows
 from bot.reports.config import ReportForm
 from bot.reports.service import ReportService
@@ -125,6 +126,9 @@ class Line:
     own: bool = False
     open_flags: tuple[int, int] = (0, 0)  # flag cases open, and of those older than 24 h
     figures: Figures = field(default_factory=dict)  # of reported answers (issue #17)
+    reach: Reach = field(
+        default_factory=Reach
+    )  # who it expects and how they can be reached now (issue #18)
 
 
 @dataclass(slots=True)
@@ -150,6 +154,9 @@ class Summary:
     # The day's directives that asked a question, with their tallies per child unit
     # (issue #16).
     asked: list[Asked] = field(default_factory=list)
+    reach: Reach = field(
+        default_factory=Reach
+    )  # the committee's subtree, as it stands when compiled (issue #18)
 
     @property
     def empty(self) -> bool:
@@ -172,6 +179,7 @@ class BookParts:
     report_questions: list[Question]  # the end-of-duty report's
     leader_reports: list[ReportRow] = field(default_factory=list)  # the leaders' forms'
     forms: list[ReportForm] = field(default_factory=list)  # those forms: no sheet if none
+    reach: dict[int, Reach] = field(default_factory=dict)  # each unit's own (issue #18)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,12 +230,14 @@ class SummaryService:
         reports: ReportService | None = None,
         *,
         asked: Questions | None = None,
+        reach: ReachService | None = None,
     ) -> None:
         """``asked``: the directives wing's tallies of the day's questions under a
         committee (``AnswerService.asked``), given by the composition root."""
         self.storage = storage
         self.reports = reports
         self.asked = asked
+        self.reach = reach
         self.clock = clock
         self.authz = authz
         self.checkins = checkins
@@ -257,6 +267,7 @@ class SummaryService:
         for path, (open_, old) in (await self.checkins.cases.open_flags_per_unit(root, at)).items():
             was = flags.get(line_of(root, path), (0, 0))
             flags[line_of(root, path)] = (was[0] + open_, was[1] + old)
+        reach = await self.reach.lines(committee) if self.reach else {}
         lines: list[Line] = []
         if root in today and today[root].members:
             lines.append(
@@ -268,6 +279,7 @@ class SummaryService:
                     own=True,
                     open_flags=flags.get(root, (0, 0)),
                     figures=figures.get(root, {}),
+                    reach=reach.get(root, Reach()),
                 )
             )
         for child in await storage.units.children(committee.id):
@@ -279,6 +291,7 @@ class SummaryService:
                     Duty.of(duty.get(child.path, [])),
                     open_flags=flags.get(child.path, (0, 0)),
                     figures=figures.get(child.path, {}),
+                    reach=reach.get(child.path, Reach()),
                 )
             )
         lines.sort(key=_worst_first)
@@ -314,6 +327,7 @@ class SummaryService:
             figures=summed(list(figures.values())),
             reports=await self.reports.reported(committee, day) if self.reports else [],
             asked=await self.asked(committee, ids) if self.asked else [],
+            reach=sum(reach.values(), Reach()),
         )
 
     async def book_parts(self, summary: Summary) -> BookParts:
@@ -331,6 +345,7 @@ class SummaryService:
             questions=self.checkins.form.questions,
             report_questions=self.roster.settings.report,
             **await self._leader_reports(committee, day, day),
+            reach=(await self.reach.of_units(list(units.values()))).own if self.reach else {},
         )
 
     async def _leader_reports(self, committee: Unit, first: date, last: date) -> dict[str, Any]:

@@ -113,3 +113,7 @@ approval-elsewhere = ⚠️ { $name } has meanwhile joined { $home }; nothing wa
 approval-inactive = ⚠️ The membership of { $name } is inactive; nothing was changed.
 join-link-invalid = Your request to join <b>{ $unit }</b> could not be completed: the invite link is no longer valid. Ask your secretary for a new one.
 admin-ambiguous-member = Several members have the username { $who }. Name them by Telegram id instead.
+
+## Reach per unit (issue #18): README "Reach per unit" defines each figure.
+reach-figures = joined { $joined } / { $expected } · on Telegram { $telegram } · fallback only { $fallback } · unreachable { $unreachable }
+reach-short = joined { $joined } / { $expected } · unreachable { $unreachable }

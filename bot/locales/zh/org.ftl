@@ -109,3 +109,7 @@ approval-elsewhere = ⚠️ { $name }已加入{ $home }，未做更改。
 approval-inactive = ⚠️ { $name }的成员身份已停用，未做更改。
 join-link-invalid = 您加入<b>{ $unit }</b>的申请未能完成：邀请链接已失效。请向书记索取新链接。
 admin-ambiguous-member = 有多名成员使用用户名 { $who }，请改用 Telegram ID 指定。
+
+## 各单位联系情况（issue #18）：各数字的定义见 README “Reach per unit”。
+reach-figures = 已加入{ $joined }/{ $expected } · 可经 Telegram 联系{ $telegram } · 仅可经备用渠道联系{ $fallback } · 无法联系{ $unreachable }
+reach-short = 已加入{ $joined }/{ $expected } · 无法联系{ $unreachable }
