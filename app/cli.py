@@ -90,7 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     org_actions = org.add_subparsers(dest="action", required=True, parser_class=_Parser)
     org_import = org_actions.add_parser("import", help="load units from a TOML or CSV file")
     org_import.add_argument("file", type=Path)
-    org_actions.add_parser("show", help="print the tree with member counts")
+    org_actions.add_parser("show", help="print the tree with member counts and reach")
 
     invite = commands.add_parser("invite", help="invite links")
     invite_actions = invite.add_subparsers(dest="action", required=True, parser_class=_Parser)

@@ -61,48 +61,14 @@ class Reach:
         )
 
 
-# Reach of each unit of a path range, in one statement of four grouped parts summed per
-# unit (the figures' definitions are README's "Reach per unit"):
-# 1. every active member (unit_member_counts, kept by migration 0012's triggers) counts as
-#    expected, joined and on Telegram in their unit;
-# 2. less, off Telegram, those of them known to have blocked the bot (the few rows of the
-#    partial index members_unreachable, migration 0034);
-# 3. less, wholly, those on an active register entry (found from the entries' member_id
-#    index: as many rows as people joined through the register), who count by part 4 in
-#    the entry's unit instead;
-# 4. every active register entry: joined when a Telegram account is linked to it, on
-#    Telegram when that member is active and not blocked, else by fallback when it has an
-#    address that a configured channel takes (?3: email, ?4: phone).
-_PARTS = """
-WITH scope AS (SELECT id FROM units WHERE path >= ?1 AND path < ?2),
-part (unit_id, expected, joined, telegram, fallback) AS (
-  SELECT c.unit_id, c.members, c.members, c.members, 0 FROM unit_member_counts c
-  WHERE c.unit_id IN (SELECT id FROM scope)
-  UNION ALL
-  SELECT m.unit_id, 0, 0, -COUNT(*), 0 FROM members m
-  WHERE m.unreachable_since IS NOT NULL AND m.active = 1
-    AND m.unit_id IN (SELECT id FROM scope)
-  GROUP BY m.unit_id
-  UNION ALL
-  SELECT m.unit_id, -COUNT(*), -COUNT(*), -SUM(m.unreachable_since IS NULL), 0
-  FROM register_entries e JOIN members m ON m.id = e.member_id
-  WHERE e.member_id IS NOT NULL AND e.active = 1 AND m.active = 1
-    AND m.unit_id IN (SELECT id FROM scope)
-  GROUP BY m.unit_id
-  UNION ALL
-  SELECT unit_id, COUNT(*), SUM(joined), SUM(telegram),
-    SUM(NOT telegram AND ((?3 AND email IS NOT NULL) OR (?4 AND phone IS NOT NULL)))
-  FROM (SELECT e.unit_id, e.email, e.phone, m.telegram_id IS NOT NULL AS joined,
-      COALESCE(m.active = 1 AND m.telegram_id IS NOT NULL AND m.unreachable_since IS NULL, 0)
-      AS telegram
-    FROM register_entries e LEFT JOIN members m ON m.id = e.member_id
-    WHERE e.active = 1 AND e.unit_id IN (SELECT id FROM scope))
-  GROUP BY unit_id
-)
-"""
+# Reach of each unit of a path range: the counts migration 0034's triggers keep per unit
+# (``unit_reach``, defined by its view ``reach_people`` as README "Reach per unit" defines
+# the figures), those off Telegram counted by fallback where a configured channel takes an
+# address they have (?3: email, ?4: phone).
+_FALLBACK = "?3 * (off_both + off_email) + ?4 * (off_both + off_phone) - ?3 * ?4 * off_both"
 _PER_UNIT = (
-    "SELECT unit_id, SUM(expected), SUM(joined), SUM(telegram), SUM(fallback) FROM part"
-    " GROUP BY unit_id"
+    f"SELECT unit_id, expected, joined, telegram, {_FALLBACK} FROM unit_reach"
+    " WHERE expected != 0 AND unit_id IN (SELECT id FROM units WHERE path >= ?1 AND path < ?2)"
 )
 # The same summed per unit one level below the unit at ?1 (the root's own under ?1), as
 # CheckinRepository.rolled_up sums a summary's lines; ?5: the length of the root's path.
@@ -110,7 +76,9 @@ _PER_LINE = (
     "SELECT CASE WHEN u.path = ?1 THEN ?1"
     " ELSE substr(u.path, 1, ?5 + instr(substr(u.path, ?5 + 1), '/')) END AS line,"
     " SUM(p.expected), SUM(p.joined), SUM(p.telegram), SUM(p.fallback)"
-    " FROM part p JOIN units u ON u.id = p.unit_id GROUP BY line"
+    f" FROM (SELECT unit_id, expected, joined, telegram, {_FALLBACK} AS fallback"
+    " FROM unit_reach WHERE expected != 0) p"
+    " JOIN units u ON u.id = p.unit_id WHERE u.path >= ?1 AND u.path < ?2 GROUP BY line"
 )
 
 
@@ -159,7 +127,7 @@ class RegisterRepository:
         """Each unit's own reach (not its subtree's) under the unit at ``path``; ``email``
         and ``phone``: whether a fallback channel takes that address. One statement."""
         low, high = subtree_bounds(path)
-        rows = await self.db.fetchall(_PARTS + _PER_UNIT, (low, high, email, phone))
+        rows = await self.db.fetchall(_PER_UNIT, (low, high, email, phone))
         return {int(r[0]): _reach(r) for r in rows}
 
     async def reach_lines(self, root: str, *, email: bool, phone: bool) -> dict[str, Reach]:
@@ -167,7 +135,7 @@ class RegisterRepository:
         (keyed by its path; the root's own people under ``root``), in SQLite: a summary's
         lines, not thousands of units."""
         low, high = subtree_bounds(root)
-        rows = await self.db.fetchall(_PARTS + _PER_LINE, (low, high, email, phone, len(root)))
+        rows = await self.db.fetchall(_PER_LINE, (low, high, email, phone, len(root)))
         return {str(r[0]): _reach(r) for r in rows}
 
     async def by_invite_hash(self, invite_hash: str) -> RegisterEntry | None:

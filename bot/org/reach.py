@@ -5,7 +5,7 @@ so they agree; README "Reach per unit" defines them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.org.authz import Action, Actor, Authorizer
@@ -44,18 +44,19 @@ class UnitReach:
         return self.total.get(unit.id, Reach())
 
 
-def rolled_up(units: Iterable[Unit], own: dict[int, Reach]) -> dict[int, Reach]:
-    """Each unit's own figures added to every unit above it (among ``units``)."""
+def rolled_up(units: Sequence[Unit], own: dict[int, Reach]) -> dict[int, Reach]:
+    """Each unit's own figures added to its own and every unit's above it (among
+    ``units``): the path names them, so no tree is built."""
     known = {u.id for u in units}
     total: dict[int, Reach] = {}
     for unit in units:
-        figures = own.get(unit.id)
-        if figures is None:
+        mine = own.get(unit.id)
+        if mine is None:
             continue
         for part in unit.path.strip("/").split("/"):
             above = int(part)
             if above in known:
-                total[above] = total.get(above, Reach()) + figures
+                total[above] = total.get(above, Reach()) + mine
     return total
 
 

@@ -257,3 +257,49 @@ async def test_figures_follow_what_happens_to_the_people(
     ann_entry = await services.storage.register.of_member(moved.id)
     assert ann_entry is not None and ann_entry.unit_id == riv1.id
     assert reach.own_of(hil1) == OWN["HIL-1"]
+
+
+async def counts_match_the_definitions(harness: Harness) -> None:
+    """The counts migration 0034's triggers keep equal the people as its view defines them."""
+    db = harness.services.storage.db
+    kept = await db.fetchall(
+        "SELECT unit_id, expected, joined, telegram, off_both, off_email, off_phone"
+        " FROM unit_reach WHERE expected != 0 ORDER BY unit_id"
+    )
+    plain = await db.fetchall(
+        "SELECT unit_id, COUNT(*), SUM(joined), SUM(telegram),"
+        " SUM(NOT telegram AND email AND phone), SUM(NOT telegram AND email AND NOT phone),"
+        " SUM(NOT telegram AND phone AND NOT email) FROM reach_people GROUP BY unit_id"
+        " ORDER BY unit_id"
+    )
+    assert [tuple(r) for r in kept] == [tuple(r) for r in plain]
+
+
+async def test_the_kept_counts_follow_every_change(
+    harness: Harness, people: dict[str, FakeUser], admin: FakeUser
+) -> None:
+    """Joins, blocks, a prune, a move, deactivation, unblocking, re-import with new
+    addresses, an entry deleted and a member erased: the counts stay the definitions'."""
+    services, console = harness.services, Actor.console()
+    await counts_match_the_definitions(harness)
+    bo = await services.storage.members.by_telegram_id(people["Bo"].id)
+    assert bo is not None
+    await services.membership.move(console, bo, "HIL-1")
+    await services.membership.set_active(console, bo, False)
+    await counts_match_the_definitions(harness)
+    path = harness.tmp_path / "register.csv"
+    path.write_text(
+        REGISTER.replace(",,E2", ",bo@example.org,E2").replace("Dan,RIV-1", "Dan,HIL-1"),
+        encoding="utf-8",
+    )
+    await services.register.import_file(console, path, prune=True)
+    await counts_match_the_definitions(harness)
+    await services.storage.db.write("DELETE FROM register_entries WHERE name = 'Gus'")
+    ann = await services.storage.members.by_telegram_id(people["Ann"].id)
+    assert ann is not None
+    await services.privacy.erase_member(await services.authz.actor(admin.id), ann)
+    await counts_match_the_definitions(harness)
+    reach = await services.reach.of_subtree(await harness.unit("CITY"))
+    # Ann erased (her entry with her), Dan moved to Hillside; Bo (deactivated, by his new
+    # email), Cy (blocked) and Eve (never joined) are left, all by email.
+    assert reach.own_of(await harness.unit("RIV-1")) == Reach(3, 2, 0, 3)
