@@ -391,7 +391,7 @@ REACH_REFERENCE_SQL = (
 )
 # Each statement of a compile, named by what it reads (the first that matches).
 QUERY_NAMES = (  # the first key found in a statement names it
-    ("unit_member_counts c", "`RegisterRepository.reach_lines`"),
+    ("FROM unit_reach", "`RegisterRepository.reach_lines`"),
     ("WITH scope AS", "`CheckinRepository.rolled_up`"),
     ("FROM grids g", "`GridRepository.coverage`"),
     ("FROM shifts s", "`ShiftRepository.status_counts`"),

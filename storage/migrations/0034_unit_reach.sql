@@ -39,175 +39,88 @@ SELECT unit_id, COUNT(*), SUM(joined), SUM(telegram),
        SUM(NOT telegram AND phone AND NOT email)
 FROM reach_people GROUP BY unit_id;
 
--- Each trigger takes the people a change touches out of the counts before it (their rows
--- of reach_people as they were) and puts them back after it (as they are): a member's
--- rows (their entry's, or their own when on none), an entry's and its member's. Each
--- reads reach_people by one key, which SQLite pushes into both halves of the view: an
--- index search each, not a scan.
-CREATE TRIGGER reach_member_out BEFORE UPDATE OF active, unit_id, telegram_id, unreachable_since ON members
+-- A change to the people takes those it touches out of the counts before it (their rows
+-- of reach_people as they were) and puts them back after it (as they are), by inserting
+-- into reach_change: the entry (entry_id) and the members on no entry (member_a,
+-- member_b) it may touch; its trigger reads reach_people by those keys, which SQLite
+-- pushes into both halves of the view (an index search each, not a scan).
+CREATE VIEW reach_change (sign, entry_id, member_a, member_b) AS SELECT 0, 0, 0, 0 WHERE 0;
+
+CREATE TRIGGER reach_change_apply INSTEAD OF INSERT ON reach_change
 BEGIN
     INSERT INTO unit_reach
-    SELECT unit_id, -COUNT(*), -SUM(joined), -SUM(telegram),
-           -SUM(NOT telegram AND email AND phone), -SUM(NOT telegram AND email AND NOT phone),
-           -SUM(NOT telegram AND phone AND NOT email)
-    FROM reach_people WHERE member_id = OLD.id GROUP BY unit_id
+    SELECT unit_id, NEW.sign * COUNT(*), NEW.sign * SUM(joined), NEW.sign * SUM(telegram),
+           NEW.sign * SUM(NOT telegram AND email AND phone),
+           NEW.sign * SUM(NOT telegram AND email AND NOT phone),
+           NEW.sign * SUM(NOT telegram AND phone AND NOT email)
+    FROM reach_people
+    WHERE (kind = 'e' AND key = NEW.entry_id)
+       OR (kind = 'm' AND member_id IN (NEW.member_a, NEW.member_b))
+    GROUP BY unit_id
     ON CONFLICT (unit_id) DO UPDATE SET expected = expected + excluded.expected,
         joined = joined + excluded.joined, telegram = telegram + excluded.telegram,
         off_both = off_both + excluded.off_both, off_email = off_email + excluded.off_email,
         off_phone = off_phone + excluded.off_phone;
 END;
 
-CREATE TRIGGER reach_member_in AFTER UPDATE OF active, unit_id, telegram_id, unreachable_since ON members
+-- A member: their entry's row, or their own.
+CREATE TRIGGER reach_member_out BEFORE UPDATE OF active, unit_id, telegram_id,
+    unreachable_since ON members
 BEGIN
-    INSERT INTO unit_reach
-    SELECT unit_id, COUNT(*), SUM(joined), SUM(telegram),
-           SUM(NOT telegram AND email AND phone), SUM(NOT telegram AND email AND NOT phone),
-           SUM(NOT telegram AND phone AND NOT email)
-    FROM reach_people WHERE member_id = NEW.id GROUP BY unit_id
-    ON CONFLICT (unit_id) DO UPDATE SET expected = expected + excluded.expected,
-        joined = joined + excluded.joined, telegram = telegram + excluded.telegram,
-        off_both = off_both + excluded.off_both, off_email = off_email + excluded.off_email,
-        off_phone = off_phone + excluded.off_phone;
+    INSERT INTO reach_change VALUES
+        (-1, (SELECT id FROM register_entries WHERE member_id = OLD.id), OLD.id, NULL);
+END;
+
+CREATE TRIGGER reach_member_in AFTER UPDATE OF active, unit_id, telegram_id,
+    unreachable_since ON members
+BEGIN
+    INSERT INTO reach_change VALUES
+        (1, (SELECT id FROM register_entries WHERE member_id = NEW.id), NEW.id, NULL);
 END;
 
 CREATE TRIGGER reach_member_added AFTER INSERT ON members
 BEGIN
-    INSERT INTO unit_reach
-    SELECT unit_id, COUNT(*), SUM(joined), SUM(telegram),
-           SUM(NOT telegram AND email AND phone), SUM(NOT telegram AND email AND NOT phone),
-           SUM(NOT telegram AND phone AND NOT email)
-    FROM reach_people WHERE member_id = NEW.id GROUP BY unit_id
-    ON CONFLICT (unit_id) DO UPDATE SET expected = expected + excluded.expected,
-        joined = joined + excluded.joined, telegram = telegram + excluded.telegram,
-        off_both = off_both + excluded.off_both, off_email = off_email + excluded.off_email,
-        off_phone = off_phone + excluded.off_phone;
+    INSERT INTO reach_change VALUES
+        (1, (SELECT id FROM register_entries WHERE member_id = NEW.id), NEW.id, NULL);
 END;
 
 CREATE TRIGGER reach_member_removed BEFORE DELETE ON members
 BEGIN
-    INSERT INTO unit_reach
-    SELECT unit_id, -COUNT(*), -SUM(joined), -SUM(telegram),
-           -SUM(NOT telegram AND email AND phone), -SUM(NOT telegram AND email AND NOT phone),
-           -SUM(NOT telegram AND phone AND NOT email)
-    FROM reach_people WHERE member_id = OLD.id GROUP BY unit_id
-    ON CONFLICT (unit_id) DO UPDATE SET expected = expected + excluded.expected,
-        joined = joined + excluded.joined, telegram = telegram + excluded.telegram,
-        off_both = off_both + excluded.off_both, off_email = off_email + excluded.off_email,
-        off_phone = off_phone + excluded.off_phone;
+    INSERT INTO reach_change VALUES
+        (-1, (SELECT id FROM register_entries WHERE member_id = OLD.id), OLD.id, NULL);
 END;
 
-CREATE TRIGGER reach_entry_out BEFORE UPDATE OF unit_id, active, member_id, email, phone ON register_entries
+-- An entry: its row, and the rows of the members it was and is linked to.
+CREATE TRIGGER reach_entry_out BEFORE UPDATE OF unit_id, active, member_id, email, phone
+    ON register_entries
 BEGIN
-    INSERT INTO unit_reach
-    SELECT unit_id, -COUNT(*), -SUM(joined), -SUM(telegram),
-           -SUM(NOT telegram AND email AND phone), -SUM(NOT telegram AND email AND NOT phone),
-           -SUM(NOT telegram AND phone AND NOT email)
-    FROM reach_people WHERE kind = 'e' AND key = OLD.id GROUP BY unit_id
-    ON CONFLICT (unit_id) DO UPDATE SET expected = expected + excluded.expected,
-        joined = joined + excluded.joined, telegram = telegram + excluded.telegram,
-        off_both = off_both + excluded.off_both, off_email = off_email + excluded.off_email,
-        off_phone = off_phone + excluded.off_phone;
-    INSERT INTO unit_reach
-    SELECT unit_id, -COUNT(*), -SUM(joined), -SUM(telegram),
-           -SUM(NOT telegram AND email AND phone), -SUM(NOT telegram AND email AND NOT phone),
-           -SUM(NOT telegram AND phone AND NOT email)
-    FROM reach_people WHERE kind = 'm' AND member_id IN (OLD.member_id, NEW.member_id) GROUP BY unit_id
-    ON CONFLICT (unit_id) DO UPDATE SET expected = expected + excluded.expected,
-        joined = joined + excluded.joined, telegram = telegram + excluded.telegram,
-        off_both = off_both + excluded.off_both, off_email = off_email + excluded.off_email,
-        off_phone = off_phone + excluded.off_phone;
+    INSERT INTO reach_change VALUES (-1, OLD.id, OLD.member_id, NEW.member_id);
 END;
 
-CREATE TRIGGER reach_entry_in AFTER UPDATE OF unit_id, active, member_id, email, phone ON register_entries
+CREATE TRIGGER reach_entry_in AFTER UPDATE OF unit_id, active, member_id, email, phone
+    ON register_entries
 BEGIN
-    INSERT INTO unit_reach
-    SELECT unit_id, COUNT(*), SUM(joined), SUM(telegram),
-           SUM(NOT telegram AND email AND phone), SUM(NOT telegram AND email AND NOT phone),
-           SUM(NOT telegram AND phone AND NOT email)
-    FROM reach_people WHERE kind = 'e' AND key = NEW.id GROUP BY unit_id
-    ON CONFLICT (unit_id) DO UPDATE SET expected = expected + excluded.expected,
-        joined = joined + excluded.joined, telegram = telegram + excluded.telegram,
-        off_both = off_both + excluded.off_both, off_email = off_email + excluded.off_email,
-        off_phone = off_phone + excluded.off_phone;
-    INSERT INTO unit_reach
-    SELECT unit_id, COUNT(*), SUM(joined), SUM(telegram),
-           SUM(NOT telegram AND email AND phone), SUM(NOT telegram AND email AND NOT phone),
-           SUM(NOT telegram AND phone AND NOT email)
-    FROM reach_people WHERE kind = 'm' AND member_id IN (OLD.member_id, NEW.member_id) GROUP BY unit_id
-    ON CONFLICT (unit_id) DO UPDATE SET expected = expected + excluded.expected,
-        joined = joined + excluded.joined, telegram = telegram + excluded.telegram,
-        off_both = off_both + excluded.off_both, off_email = off_email + excluded.off_email,
-        off_phone = off_phone + excluded.off_phone;
+    INSERT INTO reach_change VALUES (1, NEW.id, OLD.member_id, NEW.member_id);
 END;
 
 CREATE TRIGGER reach_entry_linking BEFORE INSERT ON register_entries
 WHEN NEW.member_id IS NOT NULL
 BEGIN
-    INSERT INTO unit_reach
-    SELECT unit_id, -COUNT(*), -SUM(joined), -SUM(telegram),
-           -SUM(NOT telegram AND email AND phone), -SUM(NOT telegram AND email AND NOT phone),
-           -SUM(NOT telegram AND phone AND NOT email)
-    FROM reach_people WHERE kind = 'm' AND member_id = NEW.member_id GROUP BY unit_id
-    ON CONFLICT (unit_id) DO UPDATE SET expected = expected + excluded.expected,
-        joined = joined + excluded.joined, telegram = telegram + excluded.telegram,
-        off_both = off_both + excluded.off_both, off_email = off_email + excluded.off_email,
-        off_phone = off_phone + excluded.off_phone;
+    INSERT INTO reach_change VALUES (-1, NULL, NEW.member_id, NULL);
 END;
 
 CREATE TRIGGER reach_entry_added AFTER INSERT ON register_entries
 BEGIN
-    INSERT INTO unit_reach
-    SELECT unit_id, COUNT(*), SUM(joined), SUM(telegram),
-           SUM(NOT telegram AND email AND phone), SUM(NOT telegram AND email AND NOT phone),
-           SUM(NOT telegram AND phone AND NOT email)
-    FROM reach_people WHERE kind = 'e' AND key = NEW.id GROUP BY unit_id
-    ON CONFLICT (unit_id) DO UPDATE SET expected = expected + excluded.expected,
-        joined = joined + excluded.joined, telegram = telegram + excluded.telegram,
-        off_both = off_both + excluded.off_both, off_email = off_email + excluded.off_email,
-        off_phone = off_phone + excluded.off_phone;
-    INSERT INTO unit_reach
-    SELECT unit_id, COUNT(*), SUM(joined), SUM(telegram),
-           SUM(NOT telegram AND email AND phone), SUM(NOT telegram AND email AND NOT phone),
-           SUM(NOT telegram AND phone AND NOT email)
-    FROM reach_people WHERE kind = 'm' AND member_id = NEW.member_id GROUP BY unit_id
-    ON CONFLICT (unit_id) DO UPDATE SET expected = expected + excluded.expected,
-        joined = joined + excluded.joined, telegram = telegram + excluded.telegram,
-        off_both = off_both + excluded.off_both, off_email = off_email + excluded.off_email,
-        off_phone = off_phone + excluded.off_phone;
+    INSERT INTO reach_change VALUES (1, NEW.id, NEW.member_id, NULL);
 END;
 
 CREATE TRIGGER reach_entry_removed BEFORE DELETE ON register_entries
 BEGIN
-    INSERT INTO unit_reach
-    SELECT unit_id, -COUNT(*), -SUM(joined), -SUM(telegram),
-           -SUM(NOT telegram AND email AND phone), -SUM(NOT telegram AND email AND NOT phone),
-           -SUM(NOT telegram AND phone AND NOT email)
-    FROM reach_people WHERE kind = 'e' AND key = OLD.id GROUP BY unit_id
-    ON CONFLICT (unit_id) DO UPDATE SET expected = expected + excluded.expected,
-        joined = joined + excluded.joined, telegram = telegram + excluded.telegram,
-        off_both = off_both + excluded.off_both, off_email = off_email + excluded.off_email,
-        off_phone = off_phone + excluded.off_phone;
-    INSERT INTO unit_reach
-    SELECT unit_id, -COUNT(*), -SUM(joined), -SUM(telegram),
-           -SUM(NOT telegram AND email AND phone), -SUM(NOT telegram AND email AND NOT phone),
-           -SUM(NOT telegram AND phone AND NOT email)
-    FROM reach_people WHERE kind = 'm' AND member_id = OLD.member_id GROUP BY unit_id
-    ON CONFLICT (unit_id) DO UPDATE SET expected = expected + excluded.expected,
-        joined = joined + excluded.joined, telegram = telegram + excluded.telegram,
-        off_both = off_both + excluded.off_both, off_email = off_email + excluded.off_email,
-        off_phone = off_phone + excluded.off_phone;
+    INSERT INTO reach_change VALUES (-1, OLD.id, OLD.member_id, NULL);
 END;
 
 CREATE TRIGGER reach_entry_unlinked AFTER DELETE ON register_entries
 WHEN OLD.member_id IS NOT NULL
 BEGIN
-    INSERT INTO unit_reach
-    SELECT unit_id, COUNT(*), SUM(joined), SUM(telegram),
-           SUM(NOT telegram AND email AND phone), SUM(NOT telegram AND email AND NOT phone),
-           SUM(NOT telegram AND phone AND NOT email)
-    FROM reach_people WHERE kind = 'm' AND member_id = OLD.member_id GROUP BY unit_id
-    ON CONFLICT (unit_id) DO UPDATE SET expected = expected + excluded.expected,
-        joined = joined + excluded.joined, telegram = telegram + excluded.telegram,
-        off_both = off_both + excluded.off_both, off_email = off_email + excluded.off_email,
-        off_phone = off_phone + excluded.off_phone;
+    INSERT INTO reach_change VALUES (1, NULL, OLD.member_id, NULL);
 END;
