@@ -637,11 +637,15 @@ def render(plan: Plan, runs: Runs) -> str:
         " with a shift on most days in every status and incidents on some; a directive from"
         " a district to its subtree each day, and on the summarised day one from the"
         " committee to the whole organisation and three from districts, each recipient with"
-        " an outbox row (97 % sent) and, where asked, 70 % acknowledged.",
+        " an outbox row (97 % sent) and, where asked, 70 % acknowledged. The member register"
+        " (issue #18): 95 % of the members joined through an entry of their own, entries for"
+        " 5 % more never joined, 30 % of the entries have an email (the email channel is"
+        " configured), 0.5 % of the members blocked the bot.",
         "Before timing, the summary's totals for the day and the working day before are"
         " checked against the definitions written plainly (every active member who had joined"
         " by the end of the day, joined to their check-in of the day), and its shape against"
-        " the data's (every district a line, directives present).",
+        " the data's (every district a line, directives present), and its reach against the"
+        " definitions written plainly (every active entry and every active member on none).",
     ]
     facts = [
         f"- Command: `{command}`, {runs.seconds:.0f} s in all, of which {runs.generate_s:.0f} s"

@@ -78,7 +78,21 @@ BEGIN
         (1, (SELECT id FROM register_entries WHERE member_id = NEW.id), NEW.id, NULL);
 END;
 
+-- A new member is on no entry yet (the bulk path: one row's counts, no view read) ...
 CREATE TRIGGER reach_member_added AFTER INSERT ON members
+WHEN NEW.active = 1 AND NOT EXISTS (SELECT 1 FROM register_entries WHERE member_id = NEW.id)
+BEGIN
+    INSERT INTO unit_reach VALUES (NEW.unit_id, 1, 1,
+        NEW.telegram_id IS NOT NULL AND NEW.unreachable_since IS NULL, 0, 0, 0)
+    ON CONFLICT (unit_id) DO UPDATE SET expected = expected + excluded.expected,
+        joined = joined + excluded.joined, telegram = telegram + excluded.telegram,
+        off_both = off_both + excluded.off_both, off_email = off_email + excluded.off_email,
+        off_phone = off_phone + excluded.off_phone;
+END;
+
+-- ... unless an entry named their id before they were inserted.
+CREATE TRIGGER reach_member_added_linked AFTER INSERT ON members
+WHEN EXISTS (SELECT 1 FROM register_entries WHERE member_id = NEW.id)
 BEGIN
     INSERT INTO reach_change VALUES
         (1, (SELECT id FROM register_entries WHERE member_id = NEW.id), NEW.id, NULL);
@@ -109,7 +123,23 @@ BEGIN
     INSERT INTO reach_change VALUES (-1, NULL, NEW.member_id, NULL);
 END;
 
+-- A new entry nobody joined through yet (an import's: one row's counts, no view read) ...
 CREATE TRIGGER reach_entry_added AFTER INSERT ON register_entries
+WHEN NEW.member_id IS NULL AND NEW.active = 1
+BEGIN
+    INSERT INTO unit_reach VALUES (NEW.unit_id, 1, 0, 0,
+        NEW.email IS NOT NULL AND NEW.phone IS NOT NULL,
+        NEW.email IS NOT NULL AND NEW.phone IS NULL,
+        NEW.phone IS NOT NULL AND NEW.email IS NULL)
+    ON CONFLICT (unit_id) DO UPDATE SET expected = expected + excluded.expected,
+        joined = joined + excluded.joined, telegram = telegram + excluded.telegram,
+        off_both = off_both + excluded.off_both, off_email = off_email + excluded.off_email,
+        off_phone = off_phone + excluded.off_phone;
+END;
+
+-- ... or one linked to a member already.
+CREATE TRIGGER reach_entry_added_linked AFTER INSERT ON register_entries
+WHEN NEW.member_id IS NOT NULL
 BEGIN
     INSERT INTO reach_change VALUES (1, NEW.id, NEW.member_id, NULL);
 END;
