@@ -9,16 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from bot.org.reach import Reach
 from bot.summaries.service import Counts
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True, slots=True)
-class Figure:
+class Figure(Generic[T]):
     name: str  # catalogue key of its column header
     definition: str  # catalogue key of what it counts
-    of: Callable[[Counts], int | float | None]
+    of: Callable[[T], int | float | None]
 
 
 def _rate(counts: Counts) -> float | None:
@@ -26,7 +29,7 @@ def _rate(counts: Counts) -> float | None:
 
 
 # In the order of the sheets' columns (units, days) and of the Definitions sheet.
-FIGURES = (
+FIGURES: tuple[Figure[Counts], ...] = (
     Figure("summary-col-members", "summary-def-members", lambda c: c.members),
     Figure("summary-col-checked", "summary-def-checked", lambda c: c.checked_in),
     Figure("summary-col-excused", "summary-def-excused", lambda c: c.excused),
@@ -36,20 +39,13 @@ FIGURES = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class ReachFigure:
-    name: str
-    definition: str
-    of: Callable[[Reach], int]
-
-
 # The units sheet's reach columns (issue #18), after the check-in figures, in this order.
-REACH_FIGURES = (
-    ReachFigure("summary-col-expected", "summary-def-expected", lambda r: r.expected),
-    ReachFigure("summary-col-joined", "summary-def-joined", lambda r: r.joined),
-    ReachFigure("summary-col-telegram", "summary-def-telegram", lambda r: r.telegram),
-    ReachFigure("summary-col-fallback-only", "summary-def-fallback-only", lambda r: r.fallback),
-    ReachFigure("summary-col-unreachable", "summary-def-unreachable", lambda r: r.unreachable),
+REACH_FIGURES: tuple[Figure[Reach], ...] = (
+    Figure("summary-col-expected", "summary-def-expected", lambda r: r.expected),
+    Figure("summary-col-joined", "summary-def-joined", lambda r: r.joined),
+    Figure("summary-col-telegram", "summary-def-telegram", lambda r: r.telegram),
+    Figure("summary-col-fallback-only", "summary-def-fallback-only", lambda r: r.fallback),
+    Figure("summary-col-unreachable", "summary-def-unreachable", lambda r: r.unreachable),
 )
 
 
@@ -57,7 +53,7 @@ def reach_heads() -> list[str]:
     return [figure.name for figure in REACH_FIGURES]
 
 
-def reach_cells(reach: Reach) -> list[int]:
+def reach_cells(reach: Reach) -> list[int | float | None]:
     return [figure.of(reach) for figure in REACH_FIGURES]
 
 

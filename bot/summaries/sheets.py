@@ -192,5 +192,6 @@ def definition_sheet(t: Words) -> Table:
     sheets all use these figures (``bot/summaries/figures.py``)."""
     return (
         [t("summary-col-figure"), t("summary-col-definition")],
-        [[t(f.name), t(f.definition)] for f in (*FIGURES, *REACH_FIGURES)],
+        [[t(f.name), t(f.definition)] for f in FIGURES]
+        + [[t(f.name), t(f.definition)] for f in REACH_FIGURES],
     )

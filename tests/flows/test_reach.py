@@ -8,21 +8,20 @@ import asyncio
 import io
 from collections.abc import AsyncIterator
 from contextlib import redirect_stdout
-from pathlib import Path
 
 import openpyxl
 import pytest
 
 from app.build import LANE
 from app.cli import main
-from bot.config import Settings, load_settings
+from bot.config import Settings
 from bot.directives.drafting import Draft
+from bot.fallback.config import EmailSettings
 from bot.org.authz import Actor
 from bot.org.reach import Reach
 from fakeapi import FakeUser
 from storage.directives import Target
 from storage.models import Role
-from tests.conftest import ADMIN_ID
 from tests.flows.conftest import Harness
 from tests.flows.test_checkin import local
 from tests.orgdata import add_member
@@ -40,18 +39,14 @@ Eve,RIV-1,,eve@example.org,E5
 Fay,HIL-1,,,E6
 Gus,HIL-1,+86 136 0013 6000,,E7
 """
-EMAIL = {"host": "127.0.0.1", "port": 2525, "sender": "muster@example.org"}
+EMAIL = EmailSettings(host="127.0.0.1", port=2525, sender="muster@example.org")
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return load_settings(
-        None,
-        organisation={"name": "Riverside", "timezone": "Asia/Shanghai", "admins": [ADMIN_ID]},
-        storage={"database": tmp_path / "muster.db"},
-        telegram={"bot_username": "muster_test_bot"},
-        fallback={"email": EMAIL},
-    )
+def settings(settings: Settings) -> Settings:
+    """The tests' settings, with the email channel configured."""
+    fallback = settings.fallback.model_copy(update={"email": EMAIL})
+    return settings.model_copy(update={"fallback": fallback})
 
 
 @pytest.fixture(autouse=True)
@@ -136,8 +131,8 @@ async def org_show(harness: Harness) -> list[str]:
     config = harness.tmp_path / "muster.toml"
     config.write_text(
         f'[storage]\ndatabase = "{harness.tmp_path / "muster.db"}"\n'
-        f'[fallback.email]\nhost = "{EMAIL["host"]}"\nport = {EMAIL["port"]}\n'
-        f'sender = "{EMAIL["sender"]}"\n',
+        f'[fallback.email]\nhost = "{EMAIL.host}"\nport = {EMAIL.port}\n'
+        f'sender = "{EMAIL.sender}"\n',
         encoding="utf-8",
     )
     out = io.StringIO()
