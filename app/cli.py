@@ -37,6 +37,7 @@ from bot.kit.tables import text_table
 from bot.org.authz import Actor, PermissionDeniedError
 from bot.org.invites import MAX_USES, InviteError, invite_link, write_qr_png
 from bot.org.membership import MembershipError
+from bot.org.reach import Reach
 from bot.org.service import OrgFileError
 from bot.services import Services
 from storage import SchemaTooNewError, Storage
@@ -89,7 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     org_actions = org.add_subparsers(dest="action", required=True, parser_class=_Parser)
     org_import = org_actions.add_parser("import", help="load units from a TOML or CSV file")
     org_import.add_argument("file", type=Path)
-    org_actions.add_parser("show", help="print the tree with member counts")
+    org_actions.add_parser("show", help="print the tree with member counts and reach")
 
     invite = commands.add_parser("invite", help="invite links")
     invite_actions = invite.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -223,13 +224,23 @@ async def _org_show(services: Services) -> int:
     if not lines:
         print("no units yet: load them with 'muster org import FILE'")
         return 0
+    reach = await services.reach.of_units([line.unit for line in lines])
     for line in lines:
         zone = f" [{line.unit.timezone}]" if line.unit.timezone else ""
         print(
             f"{'  ' * line.unit.depth}{line.unit.code}  {line.unit.name}{zone}"
             f"  — {line.total_members} members ({line.own_members} in unit)"
+            f" · {_reach(reach.total_of(line.unit))}"
         )
     return 0
+
+
+def _reach(reach: Reach) -> str:
+    """The unit's subtree's reach figures, as README "Reach per unit" defines them."""
+    return (
+        f"joined {reach.joined} / {reach.expected} · on Telegram {reach.telegram}"
+        f" · fallback only {reach.fallback} · unreachable {reach.unreachable}"
+    )
 
 
 def _read_upload(path: Path) -> bytes:

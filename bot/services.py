@@ -22,6 +22,7 @@ from bot.org.authz import Authorizer
 from bot.org.invites import InviteService
 from bot.org.membership import MembershipService
 from bot.org.privacy import PrivacyService
+from bot.org.reach import ReachService
 from bot.org.register import RegisterService
 from bot.org.service import OrgService
 from bot.reports.service import ReportService
@@ -54,6 +55,7 @@ class Services:
     privacy: PrivacyService
     fallback: FallbackService
     dashboard: DashboardService
+    reach: ReachService
 
     @classmethod
     def build(cls, settings: Settings, storage: Storage, clock: Clock) -> Services:
@@ -95,6 +97,16 @@ class Services:
             fallback=fallback.fallback_step if settings.fallback.configured else None,
         )
         fallback.by_ladder = ladder.has(StepKind.FALLBACK)
+        register = RegisterService(
+            storage, clock, authz, invites, region=settings.organisation.phone_region
+        )
+        reach = ReachService(
+            storage,
+            authz,
+            register,
+            email=settings.fallback.email is not None,
+            phone=settings.fallback.gateway is not None,
+        )
         summaries = SummaryService(
             storage,
             clock,
@@ -104,6 +116,7 @@ class Services:
             settings.summaries,
             reports,
             asked=answers.asked,
+            reach=reach,
         )
         return cls(
             settings=settings,
@@ -114,9 +127,7 @@ class Services:
             org=OrgService(storage, clock, authz),
             invites=invites,
             membership=MembershipService(storage, clock, authz),
-            register=RegisterService(
-                storage, clock, authz, invites, region=settings.organisation.phone_region
-            ),
+            register=register,
             directives=directives,
             checkins=checkins,
             roster=roster,
@@ -130,6 +141,7 @@ class Services:
             reports=reports,
             fallback=fallback,
             dashboard=DashboardService(storage, authz, summaries),
+            reach=reach,
         )
 
     async def fallback_step(self, directive: Directive | int) -> int:

@@ -63,7 +63,7 @@ class MemberReach:
 
 
 @dataclass(slots=True)
-class Reach:
+class Reached:
     """One line of a directive's view: recipients by how they were reached, and the
     reach time (seconds from send to acknowledgement or answer) at p50 and p90."""
 
@@ -208,7 +208,7 @@ class ReachRepository:
             (to_db_time(now), *ids),
         )
 
-    async def lines(self, directive_id: int, root: str, by: Lines) -> dict[str, Reach]:
+    async def lines(self, directive_id: int, root: str, by: Lines) -> dict[str, Reached]:
         """How the recipients in the subtree at path ``root`` were reached and the reach
         time's p50 / p90, per line (``Lines``), keyed by the line unit's path.
 
@@ -233,10 +233,10 @@ class ReachRepository:
             (directive_id, DirectiveKind.DIRECTIVE, low, high)
             + (() if by is not Lines.BELOW else (len(root),)),
         )
-        found: dict[str, Reach] = {}
+        found: dict[str, Reached] = {}
         times: dict[str, dict[int, int]] = {}
         for path, how, minutes, count in rows:
-            reach = found.setdefault(str(path), Reach())
+            reach = found.setdefault(str(path), Reached())
             reach.counts[How(how)] = reach.counts.get(How(how), 0) + int(count)
             if minutes is not None:
                 spread = times.setdefault(str(path), {})

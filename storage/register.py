@@ -11,6 +11,7 @@ import aiosqlite
 
 from storage.db import Database, to_db_time
 from storage.members import _batched
+from storage.units import subtree_bounds
 
 _COLUMNS = "id, unit_id, name, phone, email, external_id, member_id, active"
 
@@ -25,6 +26,54 @@ class RegisterEntry:
     external_id: str | None
     member_id: int | None  # who joined through the entry's personal invite
     active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """Who a unit expects and how they can be reached (README "Reach per unit"): every
+    expected person is on Telegram, reachable only by fallback, or unreachable."""
+
+    expected: int = 0
+    joined: int = 0
+    telegram: int = 0  # joined, active, and not known to have blocked the bot
+    fallback: int = 0  # not on Telegram, with an address a configured channel takes
+
+    @property
+    def unreachable(self) -> int:
+        return self.expected - self.telegram - self.fallback
+
+    def __add__(self, other: Reach) -> Reach:
+        return Reach(
+            self.expected + other.expected,
+            self.joined + other.joined,
+            self.telegram + other.telegram,
+            self.fallback + other.fallback,
+        )
+
+
+# Reach of each unit of a path range: the counts migration 0034's triggers keep per unit
+# (``unit_reach``, defined by its view ``reach_people`` as README "Reach per unit" defines
+# the figures), those off Telegram counted by fallback where a configured channel takes an
+# address they have (?3: email, ?4: phone).
+_FALLBACK = "?3 * (off_both + off_email) + ?4 * (off_both + off_phone) - ?3 * ?4 * off_both"
+_PER_UNIT = (
+    f"SELECT unit_id, expected, joined, telegram, {_FALLBACK} FROM unit_reach"
+    " WHERE expected != 0 AND unit_id IN (SELECT id FROM units WHERE path >= ?1 AND path < ?2)"
+)
+# The same summed per unit one level below the unit at ?1 (the root's own under ?1), as
+# CheckinRepository.rolled_up sums a summary's lines; ?5: the length of the root's path.
+_PER_LINE = (
+    "SELECT CASE WHEN u.path = ?1 THEN ?1"
+    " ELSE substr(u.path, 1, ?5 + instr(substr(u.path, ?5 + 1), '/')) END AS line,"
+    " SUM(p.expected), SUM(p.joined), SUM(p.telegram), SUM(p.fallback)"
+    f" FROM (SELECT unit_id, expected, joined, telegram, {_FALLBACK} AS fallback"
+    " FROM unit_reach WHERE expected != 0) p"
+    " JOIN units u ON u.id = p.unit_id WHERE u.path >= ?1 AND u.path < ?2 GROUP BY line"
+)
+
+
+def _reach(row: aiosqlite.Row) -> Reach:
+    return Reach(int(row[1]), int(row[2]), int(row[3]), int(row[4]))
 
 
 def _entry(row: aiosqlite.Row | tuple[object, ...]) -> RegisterEntry:
@@ -88,6 +137,21 @@ class RegisterRepository:
             (unit_id,),
         )
         return [_entry(r) for r in rows]
+
+    async def reach(self, path: str, *, email: bool, phone: bool) -> dict[int, Reach]:
+        """Each unit's own reach (not its subtree's) under the unit at ``path``; ``email``
+        and ``phone``: whether a fallback channel takes that address. One statement."""
+        low, high = subtree_bounds(path)
+        rows = await self.db.fetchall(_PER_UNIT, (low, high, email, phone))
+        return {int(r[0]): _reach(r) for r in rows}
+
+    async def reach_lines(self, root: str, *, email: bool, phone: bool) -> dict[str, Reach]:
+        """``reach`` of the subtree at path ``root``, summed per unit one level below it
+        (keyed by its path; the root's own people under ``root``), in SQLite: a summary's
+        lines, not thousands of units."""
+        low, high = subtree_bounds(root)
+        rows = await self.db.fetchall(_PER_LINE, (low, high, email, phone, len(root)))
+        return {str(r[0]): _reach(r) for r in rows}
 
     async def by_invite_hash(self, invite_hash: str) -> RegisterEntry | None:
         row = await self.db.fetchone_inline(

@@ -31,7 +31,7 @@ from bot.org.authz import Action, Actor, Authorizer, can
 from storage import Storage
 from storage.directives import Directive
 from storage.models import DirectiveStatus, Unit
-from storage.reach import Lines, MemberReach, Outcome, Reach, Recipient, Told
+from storage.reach import Lines, MemberReach, Outcome, Reached, Recipient, Told
 
 PHONE_BUTTONS = 10  # silent members with a button in one list; the rest: open the detail
 
@@ -208,7 +208,7 @@ class OnBehalfService:
             calls.append(ToldCall(told, label))
         return calls
 
-    async def lines(self, directive_id: int, root: str, by: Lines) -> dict[str, Reach]:
+    async def lines(self, directive_id: int, root: str, by: Lines) -> dict[str, Reached]:
         """How the recipients under the path ``root`` were reached, and the reach time,
         per line (the caller checked the viewer may see them)."""
         return await self.storage.reach.lines(directive_id, root, by)

@@ -7,7 +7,7 @@ import math
 from datetime import timedelta
 
 from bot.kit.i18n import Html, Translator, join_html
-from storage.reach import How, MemberReach, Reach
+from storage.reach import How, MemberReach, Reached
 
 # A line's counts, in the order read on every line (dicts keep it).
 COUNTS = {
@@ -28,7 +28,7 @@ PATHS = {
 }
 
 
-def reach_parts(i18n: Translator, language: str, reach: Reach) -> Html:
+def reach_parts(i18n: Translator, language: str, reach: Reached) -> Html:
     """``Telegram 40 · email 2 · 📞 phone 3 · not reached 1 · silent 4 · p50 3 min ·
     p90 12 min``: the paths with anyone on them, then the reach time when anyone was."""
     parts: list[str] = [

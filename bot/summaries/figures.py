@@ -9,15 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
+from bot.org.reach import Reach
 from bot.summaries.service import Counts
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
-class Figure:
+class Figure(Generic[T]):
     name: str  # catalogue key of its column header
     definition: str  # catalogue key of what it counts
-    of: Callable[[Counts], int | float | None]
+    of: Callable[[T], int | float | None]
 
 
 def _rate(counts: Counts) -> float | None:
@@ -25,7 +29,7 @@ def _rate(counts: Counts) -> float | None:
 
 
 # In the order of the sheets' columns (units, days) and of the Definitions sheet.
-FIGURES = (
+FIGURES: tuple[Figure[Counts], ...] = (
     Figure("summary-col-members", "summary-def-members", lambda c: c.members),
     Figure("summary-col-checked", "summary-def-checked", lambda c: c.checked_in),
     Figure("summary-col-excused", "summary-def-excused", lambda c: c.excused),
@@ -33,6 +37,24 @@ FIGURES = (
     Figure("summary-col-missing", "summary-def-missing", lambda c: c.missing),
     Figure("summary-col-rate", "summary-def-rate", _rate),
 )
+
+
+# The units sheet's reach columns (issue #18), after the check-in figures, in this order.
+REACH_FIGURES: tuple[Figure[Reach], ...] = (
+    Figure("summary-col-expected", "summary-def-expected", lambda r: r.expected),
+    Figure("summary-col-joined", "summary-def-joined", lambda r: r.joined),
+    Figure("summary-col-telegram", "summary-def-telegram", lambda r: r.telegram),
+    Figure("summary-col-fallback-only", "summary-def-fallback-only", lambda r: r.fallback),
+    Figure("summary-col-unreachable", "summary-def-unreachable", lambda r: r.unreachable),
+)
+
+
+def reach_heads() -> list[str]:
+    return [figure.name for figure in REACH_FIGURES]
+
+
+def reach_cells(reach: Reach) -> list[int | float | None]:
+    return [figure.of(reach) for figure in REACH_FIGURES]
 
 
 def figure_heads() -> list[str]:

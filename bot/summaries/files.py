@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 
 from bot.kit.i18n import Translator, html_to_text
 from bot.kit.tables import Cell, Table, xlsx_bytes
-from bot.summaries.figures import figure_cells, figure_heads
+from bot.org.reach import Reach
+from bot.summaries.figures import figure_cells, figure_heads, reach_cells, reach_heads
 from bot.summaries.reports_sheet import leader_report_sheet
-from bot.summaries.service import BookParts, Export, Summary
+from bot.summaries.service import BookParts, Counts, Export, Summary
 from bot.summaries.sheets import (
     Answers,
     answer_sheet,
@@ -37,13 +38,14 @@ def workbook(summary: Summary, parts: BookParts, i18n: Translator, language: str
     units, zone = parts.units, summary.zone
     unit_rows: list[list[Cell]] = []
     for unit in sorted(units.values(), key=lambda u: u.path):
-        c = parts.per_unit.get(unit.id)
-        if c is not None:
-            unit_rows.append([unit.code, unit.name, unit.depth, *figure_cells(c)])
+        c, reach = parts.per_unit.get(unit.id), parts.reach.get(unit.id)
+        if c is not None or reach is not None:  # a unit of the register alone has a row too
+            unit_rows.append([unit.code, unit.name, unit.depth, *figure_cells(c or Counts()),
+                              *reach_cells(reach or Reach())])  # fmt: skip
     sheets: dict[str, Table] = {
         t("summary-sheet-units"): (
             [t("summary-col-code"), t("summary-col-unit"), t("summary-col-level"),
-             *map(t, figure_heads())],
+             *map(t, figure_heads()), *map(t, reach_heads())],
             unit_rows,
         ),
         t("summary-sheet-members"): member_sheet(parts.members, units, zone, t),

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from bot.kit.i18n import Html, Translator, first_words, format_day, html_to_text, join_html
 from bot.kit.reach import reach_parts
+from bot.org.reach import Reach, figures
 from bot.reports.tally import tally_lines, week_lines
 from bot.summaries.reported import FigureText
 from bot.summaries.service import Counts, Duty, Line, Summary
@@ -59,6 +60,10 @@ class SummaryText:
             parts.append(self.t("summary-nothing", unit=summary.committee.name))
             return join_html("\n", parts)
         parts.append(self._checkins(summary))
+        if summary.reach.expected:
+            parts.append(
+                self.t("summary-reach", figures=self._reach("reach-figures", summary.reach))
+            )
         if summary.lines and not summary.day_off:
             parts.append(self._lines(summary.lines, shown))
         if summary.own_missing and not summary.day_off:
@@ -187,9 +192,14 @@ class SummaryText:
             if line.previous.members == 0
             else delta(counts.missing, line.previous.missing),
         )
+        if line.reach.expected:
+            text = join_html(" · ", [text, self._reach("reach-short", line.reach)])
         if not line.open_flags[0]:
             return text
         return join_html(" · ", [text, self._open_flags(line.open_flags)])
+
+    def _reach(self, key: str, reach: Reach) -> Html:
+        return self.t(key, **figures(reach))
 
     def _open_flags(self, flags: tuple[int, int]) -> Html:
         return self.t("summary-flags-open", open=flags[0], old=flags[1])

@@ -22,6 +22,7 @@ from bot.kit.clock import Clock
 from bot.kit.daily import WEEKDAYS
 from bot.kit.questions import Question
 from bot.org.authz import Action, Actor, Authorizer
+from bot.org.reach import Reach, ReachService
 from bot.reports.book import ReportRow, report_rows
 from bot.reports.config import ReportForm
 from bot.reports.service import ReportService
@@ -34,7 +35,7 @@ from storage.exports import AnswerRow, MemberDay, ShiftRow
 from storage.figures import Figures, summed
 from storage.incidents import Incident
 from storage.models import Unit
-from storage.reach import Lines, Reach
+from storage.reach import Lines, Reached
 from storage.summaries import DirectiveDay, DirectiveReach, Flagged
 
 DAILY, WEEKLY = "daily", "weekly"
@@ -126,6 +127,7 @@ class Line:
     own: bool = False
     open_flags: tuple[int, int] = (0, 0)  # flag cases open, and of those older than 24 h
     figures: Figures = field(default_factory=dict)  # of reported answers (issue #17)
+    reach: Reach = field(default_factory=Reach)  # who it expects, reachable how (#18)
 
 
 @dataclass(slots=True)
@@ -153,7 +155,8 @@ class Summary:
     asked: list[Asked] = field(default_factory=list)
     # How the members under the committee were reached for each of the day's directives
     # that asked for an acknowledgement or an answer, and how fast (issue #18), by id.
-    reached: dict[int, Reach] = field(default_factory=dict)
+    reached: dict[int, Reached] = field(default_factory=dict)
+    reach: Reach = field(default_factory=Reach)  # the subtree's, when compiled (#18)
 
     @property
     def empty(self) -> bool:
@@ -176,6 +179,7 @@ class BookParts:
     report_questions: list[Question]  # the end-of-duty report's
     leader_reports: list[ReportRow] = field(default_factory=list)  # the leaders' forms'
     forms: list[ReportForm] = field(default_factory=list)  # those forms: no sheet if none
+    reach: dict[int, Reach] = field(default_factory=dict)  # each unit's own (issue #18)
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,12 +230,14 @@ class SummaryService:
         reports: ReportService | None = None,
         *,
         asked: Questions | None = None,
+        reach: ReachService | None = None,
     ) -> None:
         """``asked``: the directives wing's tallies of the day's questions under a
         committee (``AnswerService.asked``), given by the composition root."""
         self.storage = storage
         self.reports = reports
         self.asked = asked
+        self.reach = reach
         self.clock = clock
         self.authz = authz
         self.checkins = checkins
@@ -261,6 +267,7 @@ class SummaryService:
         for path, (open_, old) in (await self.checkins.cases.open_flags_per_unit(root, at)).items():
             was = flags.get(line_of(root, path), (0, 0))
             flags[line_of(root, path)] = (was[0] + open_, was[1] + old)
+        reach = await self.reach.lines(committee) if self.reach else {}
         lines: list[Line] = []
         if root in today and today[root].members:
             lines.append(
@@ -272,6 +279,7 @@ class SummaryService:
                     own=True,
                     open_flags=flags.get(root, (0, 0)),
                     figures=figures.get(root, {}),
+                    reach=reach.get(root, Reach()),
                 )
             )
         for child in await storage.units.children(committee.id):
@@ -283,6 +291,7 @@ class SummaryService:
                     Duty.of(duty.get(child.path, [])),
                     open_flags=flags.get(child.path, (0, 0)),
                     figures=figures.get(child.path, {}),
+                    reach=reach.get(child.path, Reach()),
                 )
             )
         lines.sort(key=_worst_first)
@@ -318,6 +327,7 @@ class SummaryService:
             reports=await self.reports.reported(committee, day) if self.reports else [],
             asked=await self.asked(committee, ids) if self.asked else [],
             reached=await self._reached(committee, directives),
+            reach=sum(reach.values(), Reach()),
         )
 
     def day_bounds(self, committee: Unit, day: date) -> tuple[datetime, datetime]:
@@ -334,9 +344,9 @@ class SummaryService:
             committee.path, *self.day_bounds(committee, day)
         )
 
-    async def _reached(self, committee: Unit, directives: list[DirectiveDay]) -> dict[int, Reach]:
+    async def _reached(self, committee: Unit, directives: list[DirectiveDay]) -> dict[int, Reached]:
         """One statement per directive that chased anyone (a few a day)."""
-        found: dict[int, Reach] = {}
+        found: dict[int, Reached] = {}
         for item in directives:
             if item.ack_required:
                 lines = await self.storage.reach.lines(item.directive_id, committee.path, Lines.ALL)
@@ -359,6 +369,7 @@ class SummaryService:
             questions=self.checkins.form.questions,
             report_questions=self.roster.settings.report,
             **await self._leader_reports(committee, day, day),
+            reach=(await self.reach.of_units(list(units.values()))).own if self.reach else {},
         )
 
     async def _leader_reports(self, committee: Unit, first: date, last: date) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from bot.kit.forms import shown, text_in
 from bot.kit.questions import CHOICE_KINDS, Kind, Question
 from bot.kit.tables import Cell, Table
 from bot.kit.zones import unit_zone
-from bot.summaries.figures import FIGURES, member_status_key
+from bot.summaries.figures import FIGURES, REACH_FIGURES, member_status_key
 from bot.summaries.service import ANSWER_ROWS
 from storage.exports import AnswerRow, MemberDay, ShiftRow
 from storage.models import ShiftStatus, Unit
@@ -192,5 +192,6 @@ def definition_sheet(t: Words) -> Table:
     sheets all use these figures (``bot/summaries/figures.py``)."""
     return (
         [t("summary-col-figure"), t("summary-col-definition")],
-        [[t(figure.name), t(figure.definition)] for figure in FIGURES],
+        [[t(f.name), t(f.definition)] for f in FIGURES]
+        + [[t(f.name), t(f.definition)] for f in REACH_FIGURES],
     )

@@ -3,6 +3,8 @@ counts per unit, worst first, and who is missing."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from telegram import Update
 from telegram.ext import CommandHandler
 
@@ -10,12 +12,15 @@ from bot.checkins.service import CheckinError
 from bot.kit.days import iso_day
 from bot.kit.i18n import Html, format_day, join_html
 from bot.org.authz import PermissionDeniedError
+from bot.org.reach import Reach, ReachView, figures
+from bot.org.register import RegisterLine
 from handlers.kit.common import PRIVATE, MusterApp, MusterContext, Reply, actor_of, command_args
 from storage.checkins import Missing, UnitDay
 from storage.models import Unit
 
 SHOWN_UNITS = 10
 SHOWN_NAMES = 10
+SHOWN_CALLS = 20  # not joined, to call: the rest are in `muster member list --not-joined`
 
 
 async def members(update: Update, context: MusterContext) -> None:
@@ -39,7 +44,14 @@ async def members(update: Update, context: MusterContext) -> None:
         return
     if not status:
         await reply.send("members-none", day=format_day(day, reply.language))
-        return
+    else:
+        await _status(reply, status, day)
+    await _reach(reply, await context.services.reach.for_viewer(await actor_of(update, context)))
+
+
+async def _status(
+    reply: Reply, status: list[tuple[Unit, UnitDay, list[Missing]]], day: date
+) -> None:
 
     def line(entry: tuple[Unit, UnitDay, list[Missing]]) -> Html:
         unit, tally, missing = entry
@@ -61,6 +73,52 @@ async def members(update: Update, context: MusterContext) -> None:
     await reply.send(
         "members-status", day=format_day(day, reply.language), lines=join_html("\n", lines)
     )
+
+
+async def _reach(reply: Reply, view: ReachView) -> None:
+    """A second message: reach as it stands (not on the day asked for), each top unit's
+    subtree, then its units' own people, fewest joined first; for a secretary, who has
+    not joined yet with their phone number, to call."""
+    if not any(view.reach.total_of(root).expected for root in view.roots):
+        return
+    parts: list[str] = [
+        reply.t(
+            "members-reach-root",
+            unit=root.name,
+            figures=reply.t("reach-figures", **figures(view.reach.total_of(root))),
+        )
+        for root in view.roots
+    ]
+    shown = [u for u in view.units if view.reach.own_of(u).expected and u not in view.roots]
+    shown.sort(key=lambda u: (_joined_share(view.reach.own_of(u)), u.name))
+    parts.extend(
+        reply.fold(
+            shown,
+            lambda u: reply.t(
+                "members-reach-unit",
+                unit=u.name,
+                figures=reply.t("reach-short", **figures(view.reach.own_of(u))),
+            ),
+            count=SHOWN_UNITS,
+        )
+    )
+    if view.to_call:
+        parts.append(reply.t("members-to-call"))
+        parts.extend(reply.fold(view.to_call, lambda line: _callee(reply, line), count=SHOWN_CALLS))
+    await reply.send("members-reach", lines=join_html("\n", parts))
+
+
+def _joined_share(reach: Reach) -> float:
+    return reach.joined / reach.expected if reach.expected else 1.0
+
+
+def _callee(reply: Reply, line: RegisterLine) -> Html:
+    entry = line.entry
+    if entry.phone:
+        return reply.t(
+            "members-to-call-phone", name=entry.name, unit=line.unit.name, phone=entry.phone
+        )
+    return reply.t("members-to-call-no-phone", name=entry.name, unit=line.unit.name)
 
 
 def register(app: MusterApp) -> None:

@@ -22,14 +22,14 @@ from handlers.kit.pickers import page_of, paged, turns
 from storage.answers import MemberAnswer
 from storage.directives import Directive
 from storage.models import Unit
-from storage.reach import How, Lines, MemberReach, Reach
+from storage.reach import How, Lines, MemberReach, Reached
 
 DETAIL_WORDS = 200  # characters of the directive's opening, as in its plain detail
 NAMES = 20  # members a page: a phone screen of lines
 REACH_SHOWN = 10  # units in "How they were reached" before "…and N more"
 
 
-def reach_block(reply: Reply, lines: Sequence[tuple[Unit, Reach | None]]) -> Html:
+def reach_block(reply: Reply, lines: Sequence[tuple[Unit, Reached | None]]) -> Html:
     """ "How they were reached", a line per unit: its paths and its reach time."""
     i18n = reply.context.services.i18n
     worded = [

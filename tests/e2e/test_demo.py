@@ -299,6 +299,16 @@ def reached_line(plan: Plan, code: str) -> str:
     return "   reached: " + " · ".join(parts)
 
 
+def reach(members: int, people: list[PersonPlan], *, full: bool = False) -> str:
+    blocked = sum(1 for p in people if p.blocks)
+    if not full:
+        return f"joined {members} / {members} · unreachable {blocked}"
+    return (
+        f"joined {members} / {members} · on Telegram {members - blocked} · fallback only 0"
+        f" · unreachable {blocked}"
+    )
+
+
 def summary_text(plan: Plan, code: str) -> str:
     """The daily summary of ``code`` as its coordinator reads it, from the plan alone."""
     today, before = counts(plan.within(code)), day_before(plan.within(code))
@@ -313,6 +323,9 @@ def summary_text(plan: Plan, code: str) -> str:
             else f"Against Fri 27 Nov: checked in {change(today.checked_in, before.checked_in)},"
             f" missing {change(today.missing, before.missing)}"
         ),
+        # No register in the demo: everyone expected joined; who blocked the bot is
+        # unreachable (no fallback channel).
+        f"Reach: {reach(today.members, plan.within(code), full=True)}",
     ]
     rows: list[tuple[float, str, str]] = []
     own = [p for p in plan.people if p.unit == code]
@@ -330,7 +343,8 @@ def summary_text(plan: Plan, code: str) -> str:
         # Nobody handles a flag in the demo: each of the day's is open at 20:00.
         opened = sum(1 for p in people if p.checks_in and p.answer == "problem")
         open_flags = f" · 🚩 flags open: {opened}" if opened else ""
-        rows.append((rate, name, f"• {name}{label}: {shown} · {missing}{open_flags}"))
+        reached = f" · {reach(c.members, people)}"
+        rows.append((rate, name, f"• {name}{label}: {shown} · {missing}{reached}{open_flags}"))
     heading = "By unit, worst first (checked in / expected, missing, change)"
     parts.append("\n".join([heading, *[text for _, _, text in sorted(rows)]]))
     missing_here = sorted(p.name for p in own if not p.checks_in and not p.leave)

@@ -57,8 +57,9 @@ async def test_without_duty_its_commands_are_unknown_in_the_persons_language(
     replies = await harness.send(far, far.press_data(1, ConfirmShift(1).pack()))
     assert replies.callback_answers[0].text == "此按钮已失效，未做任何更改。"
     # The other features still answer.
-    [answer] = await harness.send(sec, sec.command("members"))
+    [answer, reach] = await harness.send(sec, sec.command("members"))
     assert answer.text is not None and "Riverside" in answer.text
+    assert reach.text is not None and reach.text.startswith("Reach now")
 
 
 async def test_without_duty_help_and_menus_do_not_list_it(harness: Harness) -> None:

@@ -189,14 +189,20 @@ async def test_members_shows_each_units_day(harness: Harness, crew: dict[str, Fa
     [step] = await harness.send(sec, sec.press(step, "病假"))
     [step] = await harness.send(sec, sec.press(step, "今天"))
     await harness.send(sec, sec.press(step, "仅当天"))
-    [status] = await harness.send(sec, sec.command("members"))
+    [status, reach] = await harness.send(sec, sec.command("members"))
     assert status.text == (
         "打卡情况（12月1日 周二）\n"
         "• Riverside District：已打卡0/1 — 未打卡：Sam\n"
         "• Riverside Branch 1：已打卡1/2，登记请假1人"
     )
-    # Nobody had joined yet the day before: no members then.
-    [status] = await harness.send(sec, sec.command("members", "2026-11-30"))
+    # Then reach as it stands (issue #18): no register, so the members who joined.
+    assert reach.text == (
+        "当前联系情况（已加入/应有）\n"
+        "Riverside District：已加入3/3 · 可经 Telegram 联系3 · 仅可经备用渠道联系0 · 无法联系0\n"
+        "• Riverside Branch 1：已加入2/2 · 无法联系0"
+    )
+    # Nobody had joined yet the day before: no members then; reach is today's.
+    [status, _] = await harness.send(sec, sec.command("members", "2026-11-30"))
     assert status.text == "11月30日 周一：您的单位没有成员。"
     [answer] = await harness.send(sec, sec.command("members", "yesterday"))
     assert answer.text == "日期格式不对。请用 /members 或 /members 2026-12-01。"

@@ -98,9 +98,13 @@ async def test_evening_summary_reaches_each_coordinator_once(harness: Harness, o
         "📊 Riverside District — Tue 1 Dec\n\n"
         "Members 8 · checked in 4 (57%) · excused by check-in 1 · on recorded leave 1 · missing 3\n"
         "No earlier day to compare with: this is the first with members.\n\n"
+        # No register: everyone expected is a member who joined (issue #18).
+        "Reach: joined 8 / 8 · on Telegram 8 · fallback only 0 · unreachable 0\n\n"
         "By unit, worst first (checked in / expected, missing, change)\n"
-        "• Riverside District (own members): 0/2 (0%) · missing 2 (—)\n"
-        "• Riverside Branch 1: 4/5 (80%) · missing 1 (—) · 🚩 flags open: 1\n\n"
+        "• Riverside District (own members): 0/2 (0%) · missing 2 (—)"
+        " · joined 2 / 2 · unreachable 0\n"
+        "• Riverside Branch 1: 4/5 (80%) · missing 1 (—) · joined 6 / 6 · unreachable 0"
+        " · 🚩 flags open: 1\n\n"
         "Missing in Riverside District itself: Chen, Cora\n\n"
         "Duty: no grids or shifts today.\n\n"
         "Directives today: none.\n\n"
@@ -296,8 +300,10 @@ async def test_the_workbook_lists_members_and_units(harness: Harness, org: Org) 
     units = sheet(data, "Units")
     assert units[0][5:7] == ["Excused by check-in", "On recorded leave"]
     assert units[1:] == [
-        ["RIV", "Riverside District", 1, 2, 0, 0, 0, 2, 0],
-        ["RIV-1", "Riverside Branch 1", 2, 6, 4, 1, 1, 1, 80],
+        # ... then reach (issue #18): expected, joined, on Telegram, fallback only,
+        # unreachable; no register, so the members.
+        ["RIV", "Riverside District", 1, 2, 0, 0, 0, 2, 0, 2, 2, 2, 0, 0],
+        ["RIV-1", "Riverside Branch 1", 2, 6, 4, 1, 1, 1, 80, 6, 6, 6, 0, 0],
     ]
 
 
@@ -425,6 +431,7 @@ async def test_the_evening_summary_carries_its_chart_and_workbook(
     )  # fmt: skip
     assert sheet(data, "单位")[0] == [
         "代码", "单位", "层级", "成员数", "已打卡", "打卡告假", "登记请假", "未打卡", "打卡率 %",
+        "应有人数", "已加入", "可经 Telegram 联系", "仅可经备用渠道联系", "无法联系",
     ]  # fmt: skip
 
 

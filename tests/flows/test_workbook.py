@@ -144,6 +144,7 @@ async def test_members_sheet_agrees_with_the_text(
     zh = await book_of(harness, org.coord_zh, "summary")
     assert [row[0] for row in rows(zh["口径说明"])[1:]] == [
         "成员数", "已打卡", "打卡告假", "登记请假", "未打卡", "打卡率 %",
+        "应有人数", "已加入", "可经 Telegram 联系", "仅可经备用渠道联系", "无法联系",
     ]  # fmt: skip
 
 

@@ -132,11 +132,16 @@ def test_org_import_show_and_idempotence(
     assert run(capsys, "org", "import", path)[:2] == (0, f"{path}: no changes\n")
     _, out, _ = run(capsys, "org", "show")
     assert out.splitlines() == [
-        "CITY  City Committee  — 0 members (0 in unit)",
-        "  HIL  Hillside District  — 0 members (0 in unit)",
-        "    HIL-1  Hillside Branch 1 [Asia/Urumqi]  — 0 members (0 in unit)",
-        "  RIV  Riverside District  — 0 members (0 in unit)",
-        "    RIV-1  Riverside Branch 1  — 0 members (0 in unit)",
+        "CITY  City Committee  — 0 members (0 in unit)"
+        " · joined 0 / 0 · on Telegram 0 · fallback only 0 · unreachable 0",
+        "  HIL  Hillside District  — 0 members (0 in unit)"
+        " · joined 0 / 0 · on Telegram 0 · fallback only 0 · unreachable 0",
+        "    HIL-1  Hillside Branch 1 [Asia/Urumqi]  — 0 members (0 in unit)"
+        " · joined 0 / 0 · on Telegram 0 · fallback only 0 · unreachable 0",
+        "  RIV  Riverside District  — 0 members (0 in unit)"
+        " · joined 0 / 0 · on Telegram 0 · fallback only 0 · unreachable 0",
+        "    RIV-1  Riverside Branch 1  — 0 members (0 in unit)"
+        " · joined 0 / 0 · on Telegram 0 · fallback only 0 · unreachable 0",
     ]
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from bot.kit.i18n import translator
 from bot.kit.reach import reach_parts, reached_word
-from storage.reach import How, MemberReach, Reach, _nearest_rank
+from storage.reach import How, MemberReach, Reached, _nearest_rank
 
 
 def test_the_nearest_rank_of_a_spread_of_minutes() -> None:
@@ -24,7 +24,7 @@ def test_the_nearest_rank_of_a_spread_of_minutes() -> None:
 
 def test_reach_in_words_in_both_languages() -> None:
     i18n = translator("en")
-    reach = Reach({How.TELEGRAM: 40, How.PHONE: 3, How.SILENT: 2}, p50=0.0, p90=5400.0)
+    reach = Reached({How.TELEGRAM: 40, How.PHONE: 3, How.SILENT: 2}, p50=0.0, p90=5400.0)
     assert reach_parts(i18n, "en", reach) == (
         "Telegram 40 · 📞 phone 3 · silent 2 · reached in p50 1 min · p90 1 h 30 min"
     )

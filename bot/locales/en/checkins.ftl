@@ -133,3 +133,10 @@ members-none = No members in your units on { $day }.
 members-not-allowed = Only secretaries and coordinators can see their units' check-ins.
 members-bad-date = That is not a date. Use /members or /members 2026-12-01.
 members-future = That day has not come yet.
+members-reach = <b>Reach now</b> (joined / expected)
+    { $lines }
+members-reach-root = <b>{ $unit }</b>: { $figures }
+members-reach-unit = • { $unit }: { $figures }
+members-to-call = <b>Not joined yet — to call</b>
+members-to-call-phone = • { $name } ({ $unit }): { $phone }
+members-to-call-no-phone = • { $name } ({ $unit }): no phone number

@@ -133,3 +133,10 @@ members-none = { $day }：您的单位没有成员。
 members-not-allowed = 只有书记和协调员可以查看本单位的打卡情况。
 members-bad-date = 日期格式不对。请用 /members 或 /members 2026-12-01。
 members-future = 那一天还没到。
+members-reach = <b>当前联系情况</b>（已加入/应有）
+    { $lines }
+members-reach-root = <b>{ $unit }</b>：{ $figures }
+members-reach-unit = • { $unit }：{ $figures }
+members-to-call = <b>尚未加入——请电话联系</b>
+members-to-call-phone = • { $name }（{ $unit }）：{ $phone }
+members-to-call-no-phone = • { $name }（{ $unit }）：无手机号
