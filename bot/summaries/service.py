@@ -309,11 +309,16 @@ class SummaryService:
             directives=directives,
             incidents=[(i, named[i.unit_id]) for i in incidents if i.unit_id in named],
             open_flags=(sum(o for o, _ in flags.values()), sum(o for _, o in flags.values())),
-            questions=reported(self.checkins.form.questions, self.roster.settings.report),
+            questions=self.reported(),
             figures=summed(list(figures.values())),
             reports=await self.reports.reported(committee, day) if self.reports else [],
             asked=await self.asked(committee, ids) if self.asked else [],
         )
+
+    def reported(self) -> list[Reported]:
+        """The questions whose figures a summary shows: the check-in's, then the
+        end-of-duty report's."""
+        return reported(self.checkins.form.questions, self.roster.settings.report)
 
     def day_bounds(self, committee: Unit, day: date) -> tuple[datetime, datetime]:
         """The committee's ``day``, midnight to midnight in its time: whose directives
