@@ -114,18 +114,20 @@ async def grid(
 
 
 async def shift(
-    harness: Harness, who: FakeUser | None, grid_id: int, start: str, status: ShiftStatus
+    harness: Harness, who: FakeUser, grid_id: int, start: str, status: ShiftStatus
 ) -> int:
-    """A three-hour shift of ``DAY`` from local ``start``, in ``status`` already."""
+    """A three-hour shift of ``DAY`` from local ``start``, in ``status`` already (an open
+    one has nobody on it)."""
     storage = harness.services.storage
-    member = await storage.members.by_telegram_id(who.id) if who else None
+    member = await storage.members.by_telegram_id(who.id)
+    assert member is not None
     found = await storage.grids.get(grid_id)
     assert found is not None
     starts = datetime.fromisoformat(f"{DAY} {start}").replace(tzinfo=ZoneInfo("Asia/Shanghai"))
     new = NewShift(
         found.id,
         found.unit_id,
-        member.id if member else None,
+        member.id,
         starts.astimezone(UTC),
         (starts + timedelta(hours=3)).astimezone(UTC),
         DAY,
@@ -134,7 +136,11 @@ async def shift(
         [shift_id] = await storage.shifts.add_many(
             conn, [new], created_by=None, now=harness.clock.now()
         )
-        await conn.execute("UPDATE shifts SET status = ? WHERE id = ?", (status.value, shift_id))
+        await conn.execute(
+            "UPDATE shifts SET status = ?, member_id = CASE WHEN ? THEN NULL ELSE member_id END"
+            " WHERE id = ?",
+            (status.value, status is ShiftStatus.OPEN, shift_id),
+        )
     return shift_id
 
 
@@ -158,7 +164,7 @@ async def duty(harness: Harness, org: Org) -> Duty:
         "Bo": await shift(harness, people["Bo"], grids["E2"], "20:00", ShiftStatus.ASSIGNED),
         "Cy": await shift(harness, people["Cy"], grids["E3"], "08:00", ShiftStatus.STARTED),
         "Ed": await shift(harness, people["Ed"], grids["E4"], "06:00", ShiftStatus.NO_SHOW),
-        "open": await shift(harness, None, grids["R1"], "19:00", ShiftStatus.OPEN),
+        "open": await shift(harness, people["Di"], grids["R1"], "19:00", ShiftStatus.OPEN),
     }
     storage = harness.services.storage
     cy = await storage.members.by_telegram_id(people["Cy"].id)
