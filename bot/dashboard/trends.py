@@ -85,6 +85,7 @@ class TrendLine:
 class Trends:
     unit: Unit
     days: list[date]  # oldest first, today last
+    off: list[bool]  # per day: a day off, when the summary shows no check-in rate
     total: TrendLine  # the whole unit
     lines: list[TrendLine]  # its own members (when it has any), then children by name
     parts: list[Part]
@@ -129,4 +130,5 @@ class TrendService:
             lines.append(own)
         for child in await self.storage.units.children(unit.id):
             lines.append(line(child, child.path))
-        return Trends(unit, span, line(unit, None), lines, parts(questions))
+        off = [checkins.day_off(day) for day in span]
+        return Trends(unit, span, off, line(unit, None), lines, parts(questions))

@@ -50,7 +50,11 @@ def trends_answer(
         return line.unit.name
 
     def rates(line: TrendLine) -> list[float | None]:
-        return [None if c.rate is None else round(c.rate, 4) for c in line.counts]
+        """A gap on a day off, as the summary shows "—" then."""
+        return [
+            None if c.rate is None or off else round(c.rate, 4)
+            for c, off in zip(line.counts, found.off, strict=True)
+        ]
 
     def values(line: TrendLine, part: Part) -> list[float | None]:
         found_values = (part.value(f) for f in line.figures)
@@ -84,6 +88,7 @@ def trends_answer(
         "texts": {key: i18n.plain(language, value) for key, value in TRENDS_LABELS.items()},
         "unit": {"id": found.unit.id, "name": found.unit.name},
         "days": [format_date_iso(day) for day in found.days],
+        "off": found.off,
         "day_labels": [format_day(day, language) for day in found.days],
         "heading": i18n.plain(
             language,
