@@ -5,8 +5,8 @@ so a role revoked while the page is open takes effect on its next refresh.
 
 The Today view is the coordinators' summary of the unit for today (the same service and
 numbers as ``/summary`` and the daily message), with the day's directives summed per line
-by ``SummaryService.directive_lines``. Later views (a directive, duty, trends) sit beside
-it here, each one method with its own check."""
+by ``SummaryService.directive_lines``. Later views sit beside it, each one method with its
+own check: Duty and Trends in modules of their own (``duty.py``, ``trends.py``)."""
 
 from __future__ import annotations
 

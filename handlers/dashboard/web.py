@@ -2,8 +2,9 @@
 
 ``GET /dashboard/`` is the page Telegram opens and ``/dashboard/static/…`` its script and
 style: they hold no data (a navigation cannot carry a header), so they are the same for
-everyone. Every data request (``GET /dashboard/api/today``) carries Telegram's signed
-launch data in the ``X-Telegram-Init-Data`` header (never in the URL); without valid,
+everyone. Every data request (``GET /dashboard/api/today``, ``…/duty``, ``…/trends``)
+carries Telegram's signed launch data in the ``X-Telegram-Init-Data`` header (never in
+the URL); without valid,
 fresh data signed for this bot the answer is a bare 401. The person is taken from that
 data only, and ``DashboardService`` checks their scope on every request (default deny).
 
