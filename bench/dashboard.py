@@ -124,29 +124,25 @@ async def measure_in(db: Path, runs: Runs, rounds: int) -> None:
             web_server(routes, host="127.0.0.1", port=0) as base,
             aiohttp.ClientSession() as http,
         ):
-            url = f"{base}{API_TODAY}?unit={root.id}"
-            trends_url = f"{base}{API_TRENDS}?unit={root.id}"
-            body = b""
-            trend_body = b""
+            bodies: dict[str, bytes] = {}
 
             async def compile_() -> object:
                 return await services.summaries.compile(root, DAY)
 
-            async def view() -> object:
-                nonlocal body
+            async def get(path: str) -> bytes:
+                """One request of the page's, the answer kept by its path."""
+                url = f"{base}{path}?unit={root.id}"
                 async with http.get(url, headers={INIT_DATA_HEADER: init_data}) as response:
                     if response.status != 200:
-                        raise SystemExit(f"the view answered {response.status}")
-                    body = await response.read()
-                return body
+                        raise SystemExit(f"{path} answered {response.status}")
+                    bodies[path] = await response.read()
+                return bodies[path]
+
+            async def view() -> object:
+                return await get(API_TODAY)
 
             async def trends() -> object:
-                nonlocal trend_body
-                async with http.get(trends_url, headers={INIT_DATA_HEADER: init_data}) as answer:
-                    if answer.status != 200:
-                        raise SystemExit(f"the trends view answered {answer.status}")
-                    trend_body = await answer.read()
-                return trend_body
+                return await get(API_TRENDS)
 
             async def per_day() -> object:
                 """What the trends would read as 30 summaries' sums, day by day."""
@@ -161,6 +157,7 @@ async def measure_in(db: Path, runs: Runs, rounds: int) -> None:
             await view()
             await trends()
             await per_day()
+            trend_body, body = bodies[API_TRENDS], bodies[API_TODAY]
             check_trends(json.loads(trend_body), summary)
             runs.trends_payload = len(trend_body)
             runs.trends_lines = len(json.loads(trend_body)["charts"][0]["lines"])

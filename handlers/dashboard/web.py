@@ -18,7 +18,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -80,6 +80,7 @@ TABS = {
     "duty": "dashboard-tab-duty",
     "trends": "dashboard-tab-trends",
 }
+T = TypeVar("T")
 View = Callable[[Actor, int | None, str, datetime], Awaitable[dict[str, Any] | None]]
 
 
@@ -202,22 +203,32 @@ class DashboardWeb:
     async def _duty_view(
         self, actor: Actor, unit_id: int | None, language: str, now: datetime
     ) -> dict[str, Any] | None:
-        dashboard = self.services.dashboard
-        unit = await dashboard.unit_of(actor, unit_id, await dashboard.scopes(actor))
-        if unit is None:
-            return None
-        found = await dashboard.duty.tonight(actor, unit)
-        return duty_answer(self.services, found, language, now) | self._common(language)
+        tonight = self.services.dashboard.duty.tonight
+        return await self._at_unit(actor, unit_id, language, now, tonight, duty_answer)
 
     async def _trends_view(
         self, actor: Actor, unit_id: int | None, language: str, now: datetime
     ) -> dict[str, Any] | None:
+        last_days = self.services.dashboard.trends.last_days
+        return await self._at_unit(actor, unit_id, language, now, last_days, trends_answer)
+
+    async def _at_unit(
+        self,
+        actor: Actor,
+        unit_id: int | None,
+        language: str,
+        now: datetime,
+        read: Callable[[Actor, Unit], Awaitable[T]],
+        answer: Callable[[Services, T, str, datetime], dict[str, Any]],
+    ) -> dict[str, Any] | None:
+        """A view of one unit (by default the first of the person's scope): ``read``
+        checks the person may see it, ``answer`` words it."""
         dashboard = self.services.dashboard
         unit = await dashboard.unit_of(actor, unit_id, await dashboard.scopes(actor))
         if unit is None:
             return None
-        found = await dashboard.trends.last_days(actor, unit)
-        return trends_answer(self.services, found, language, now) | self._common(language)
+        found = await read(actor, unit)
+        return answer(self.services, found, language, now) | self._common(language)
 
     def _common(self, language: str) -> dict[str, Any]:
         """What every view's answer carries for the page around it: the tabs' words."""

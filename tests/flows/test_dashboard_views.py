@@ -9,13 +9,14 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
 
-from bot.config import Settings, load_settings
+from bench.report_figures import QUESTIONS as FIGURED
+from bot.config import Settings
 from bot.kit.i18n import LANGUAGES, Translator
 from fakeapi import FakeUser
 from handlers.dashboard.duty import DUTY_LABELS
@@ -23,43 +24,29 @@ from handlers.dashboard.trends import TRENDS_LABELS
 from handlers.dashboard.web import API_DUTY, API_TRENDS, INIT_DATA_HEADER, TABS
 from storage.models import ShiftStatus
 from storage.shifts import NewShift
-from tests.conftest import ADMIN_ID
 from tests.flows.conftest import Harness
 from tests.flows.test_checkin import local
-from tests.flows.test_dashboard import launch, served
+from tests.flows.test_dashboard import dashboard_settings, launch, served
 from tests.flows.test_summary import DAY, Org, make_org
 
 __all__ = ["served"]  # the fixture, shared with test_dashboard
 
-PROMPT = {"en": "?", "zh": "？"}
-# The summary's reported questions (issue #17): the check-in's status counted per choice, a
-# temperature flagged at 37.3 and reported as its highest, households visited summed.
-QUESTIONS = [
-    {"id": "status", "kind": "single_choice", "prompt": PROMPT, "report": "count",
-     "choices": [
-         {"id": "post", "label": {"en": "At my post", "zh": "在岗"}},
-         {"id": "leave", "label": {"en": "On leave", "zh": "请假"}, "excused": True},
-         {"id": "sick", "label": {"en": "Sick", "zh": "生病"}, "excused": True},
-         {"id": "problem", "label": {"en": "I need help", "zh": "需要帮助"}, "flag": True},
-     ]},
-    {"id": "temp", "kind": "number", "prompt": PROMPT, "required": False, "min": 35,
-     "max": 42, "unit": "°C", "flag_above": 37.3, "report": "max",
-     "label": {"en": "Temperature", "zh": "体温"}},
-    {"id": "visits", "kind": "number", "prompt": PROMPT, "required": False, "min": 0,
-     "report": "sum", "label": {"en": "Households visited", "zh": "走访户数"}},
-]  # fmt: skip
+# The summary's reported questions (issue #17) as bench.report_figures has them: the
+# check-in's status counted per choice, a temperature flagged at 37.3 and reported as its
+# highest, households visited summed; with labels, for the charts' names.
+LABELS = {
+    "temp": {"en": "Temperature", "zh": "体温"},
+    "visits": {"en": "Households visited", "zh": "走访户数"},
+}
+QUESTIONS: list[dict[str, Any]] = [
+    {**q, "label": LABELS[q["id"]]} if q["id"] in LABELS else q
+    for q in cast(list[dict[str, Any]], FIGURED)
+]
 
 
 def views_settings(tmp_path: Path) -> Settings:
     """The dashboard served, with reported questions on the check-in."""
-    return load_settings(
-        None,
-        organisation={"name": "Riverside", "timezone": "Asia/Shanghai", "admins": [ADMIN_ID]},
-        storage={"database": tmp_path / "muster.db"},
-        telegram={"bot_username": "muster_test_bot"},
-        dashboard={"enabled": True, "public_url": "https://muster.example.org", "port": 0},
-        checkin={"questions": QUESTIONS},
-    )
+    return dashboard_settings(tmp_path, checkin={"questions": QUESTIONS})
 
 
 @pytest.fixture

@@ -17,7 +17,8 @@ AT = datetime(2026, 12, 1, 10, tzinfo=UTC)
 
 def day(grid_id: int, *statuses: ShiftStatus, at: tuple[float, float] | None = None,
         radius: int | None = None) -> GridDay:  # fmt: skip
-    grid = Grid(grid_id, 1, f"G{grid_id}", "Grid", *(at or (None, None)), radius, True)
+    lat, lon = at or (None, None)
+    grid = Grid(grid_id, 1, f"G{grid_id}", "Grid", lat, lon, radius, True)
     entries = tuple(
         RosterEntry(
             Shift(10 * grid_id + n, grid_id, 1, None, AT, AT, "2026-12-01", s, None, None), None
