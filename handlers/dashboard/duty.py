@@ -6,7 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.dashboard.duty import GRID_STATES, DutyMap, MapGrid, Pin
+from bot.dashboard.duty import (
+    CONFIRMED,
+    COVERED,
+    GRID_STATES,
+    NO_SHOW,
+    STARTED,
+    UNCOVERED,
+    DutyMap,
+    MapGrid,
+    Pin,
+)
 from bot.duty.wording import COVERAGE_COUNTS, grid_label, status_key
 from bot.kit.i18n import format_date_iso, format_day
 from bot.services import Services
@@ -22,6 +32,15 @@ DUTY_LABELS = {
     "no_map": "dashboard-duty-no-map",
     "no_shifts": "dashboard-duty-no-shifts",
     "tap": "dashboard-duty-tap",
+}
+
+# A grid's state, in the legend.
+STATE_KEYS = {
+    STARTED: "dashboard-duty-started",
+    CONFIRMED: "dashboard-duty-confirmed",
+    COVERED: "dashboard-duty-covered",
+    NO_SHOW: "dashboard-duty-no-show",
+    UNCOVERED: "dashboard-duty-uncovered",
 }
 
 
@@ -100,7 +119,7 @@ def duty_answer(services: Services, found: DutyMap, language: str, now: datetime
         "legend": [
             {
                 "state": state,
-                "label": i18n.plain(language, f"dashboard-duty-{state.replace('_', '-')}"),
+                "label": i18n.plain(language, STATE_KEYS[state]),
                 "count": states[state],
             }
             for state in GRID_STATES

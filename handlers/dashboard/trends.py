@@ -11,12 +11,22 @@ from typing import Any
 from bot.dashboard.trends import Part, TrendLine, Trends
 from bot.kit.forms import text_in
 from bot.kit.i18n import format_date_iso, format_day
+from bot.kit.questions import Report
 from bot.services import Services
 
 TRENDS_LABELS = {
     "title": "dashboard-trends-title",
     "no_data": "dashboard-trends-no-data",
     "total": "dashboard-trends-total",
+}
+
+# A chart's name, by what it counts.
+THRESHOLD_KEYS = {"above": "dashboard-trends-above", "below": "dashboard-trends-below"}
+REPORT_KEYS = {
+    Report.COUNT: "dashboard-trends-count",
+    Report.SUM: "dashboard-trends-sum",
+    Report.MEAN: "dashboard-trends-mean",
+    Report.MAX: "dashboard-trends-max",
 }
 
 
@@ -29,13 +39,12 @@ def _title(services: Services, part: Part, language: str) -> str:
         assert part.choice is not None
         flag = "🚩 " if part.choice.flag else ""
         return f"{label}: {flag}{text_in(language, part.choice.label)}"
-    if part.kind in ("above", "below"):
+    if part.kind in THRESHOLD_KEYS:
         limit = question.flag_above if part.kind == "above" else question.flag_below
-        key = f"dashboard-trends-{part.kind}"
         unit = f" {question.unit}" if question.unit else ""
+        key = THRESHOLD_KEYS[part.kind]
         return i18n.plain(language, key, label=label, limit=f"{limit or 0:g}{unit}")
-    report = question.report.value if question.report else "count"
-    return i18n.plain(language, f"dashboard-trends-{report}", label=label)
+    return i18n.plain(language, REPORT_KEYS[question.report or Report.COUNT], label=label)
 
 
 def trends_answer(

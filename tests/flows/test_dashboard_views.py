@@ -19,8 +19,8 @@ from bench.report_figures import QUESTIONS as FIGURED
 from bot.config import Settings
 from bot.kit.i18n import LANGUAGES, Translator
 from fakeapi import FakeUser
-from handlers.dashboard.duty import DUTY_LABELS
-from handlers.dashboard.trends import TRENDS_LABELS
+from handlers.dashboard.duty import DUTY_LABELS, STATE_KEYS
+from handlers.dashboard.trends import REPORT_KEYS, THRESHOLD_KEYS, TRENDS_LABELS
 from handlers.dashboard.web import API_DUTY, API_TRENDS, INIT_DATA_HEADER, TABS
 from storage.models import ShiftStatus
 from storage.shifts import NewShift
@@ -388,10 +388,8 @@ async def test_one_query_each_for_the_checkins_and_the_figures_of_all_days(
 
 def test_both_languages_have_every_word_of_the_views() -> None:
     i18n = Translator()
-    keys = [*DUTY_LABELS.values(), *TRENDS_LABELS.values(), *TABS.values()]
-    keys += [f"dashboard-duty-{s}" for s in ("started", "confirmed", "covered", "no-show")]
-    keys += ["dashboard-duty-uncovered", "dashboard-duty-heading", "dashboard-trends-heading"]
-    keys += [f"dashboard-trends-{k}" for k in ("rate", "above", "below", "count", "sum", "mean")]
-    keys += ["dashboard-trends-max"]
+    keys = {*DUTY_LABELS.values(), *TRENDS_LABELS.values(), *TABS.values()}
+    keys |= {*STATE_KEYS.values(), *THRESHOLD_KEYS.values(), *REPORT_KEYS.values()}
+    keys |= {"dashboard-duty-heading", "dashboard-trends-heading", "dashboard-trends-rate"}
     for language in LANGUAGES:
-        assert set(keys) <= i18n.message_ids(language), language
+        assert keys <= i18n.message_ids(language), language
