@@ -43,21 +43,29 @@ class FigureRepository:
         below it (keyed by its path; the root's own under ``root``), as
         ``CheckinRepository.rolled_up`` sums the check-ins: by the day's primary-key
         range, a few rows per unit."""
+        return (await self.rolled_up_days(root, day, day)).get(day, {})
+
+    async def rolled_up_days(
+        self, root: str, first: date, last: date
+    ) -> dict[date, dict[str, Figures]]:
+        """``rolled_up`` of each day ``first``..``last`` that has figures, in one query
+        (the dashboard's trends)."""
         low, high = subtree_bounds(root)
         rows = await self.db.fetchall(
             # ?2, ?3: the subtree's range; ?4: where a path's part below the root starts.
-            "SELECT CASE WHEN u.path = ?2 THEN ?2"
+            "SELECT f.day, CASE WHEN u.path = ?2 THEN ?2"
             " ELSE substr(u.path, 1, ?4 + instr(substr(u.path, ?4 + 1), '/')) END AS line,"
             " f.question, f.choice, SUM(f.answers), SUM(f.total), MAX(f.top), SUM(f.flagged)"
-            " FROM answer_figures f JOIN units u ON u.id = f.unit_id"
-            " WHERE f.day = ?1 AND u.path >= ?2 AND u.path < ?3"
-            " GROUP BY line, f.question, f.choice HAVING SUM(f.answers) > 0",  # edits leave 0s
-            (day.isoformat(), low, high, len(root)),
+            " FROM answer_figures f JOIN units u ON u.id = f.unit_id"  # edits leave 0s:
+            " WHERE f.day >= ?1 AND f.day <= ?5 AND u.path >= ?2 AND u.path < ?3"
+            " GROUP BY f.day, line, f.question, f.choice HAVING SUM(f.answers) > 0",
+            (first.isoformat(), low, high, len(root), last.isoformat()),
         )
-        lines: dict[str, Figures] = {}
-        for line, question, choice, answers, total, top, flagged in rows:
+        days: dict[date, dict[str, Figures]] = {}
+        for day, line, question, choice, answers, total, top, flagged in rows:
+            lines = days.setdefault(date.fromisoformat(day), {})
             lines.setdefault(line, {})[(question, choice)] = Figure(answers, total, top, flagged)
-        return lines
+        return days
 
 
 def summed(figures: list[Figures]) -> Figures:

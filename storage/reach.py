@@ -208,6 +208,16 @@ class ReachRepository:
             (to_db_time(now), *ids),
         )
 
+    async def whole(self, directive_ids: list[int], root: str) -> dict[int, Reached]:
+        """Each directive's line for the whole subtree at path ``root`` (a summary's), by
+        id; one statement per directive (a few a day)."""
+        found: dict[int, Reached] = {}
+        for directive_id in directive_ids:
+            lines = await self.lines(directive_id, root, Lines.ALL)
+            if root in lines:
+                found[directive_id] = lines[root]
+        return found
+
     async def lines(self, directive_id: int, root: str, by: Lines) -> dict[str, Reached]:
         """How the recipients in the subtree at path ``root`` were reached and the reach
         time's p50 / p90, per line (``Lines``), keyed by the line unit's path.

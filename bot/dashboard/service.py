@@ -5,14 +5,16 @@ so a role revoked while the page is open takes effect on its next refresh.
 
 The Today view is the coordinators' summary of the unit for today (the same service and
 numbers as ``/summary`` and the daily message), with the day's directives summed per line
-by ``SummaryService.directive_lines``. Later views (a directive, duty, trends) sit beside
-it here, each one method with its own check."""
+by ``SummaryService.directive_lines``. Later views sit beside it, each one method with its
+own check: Duty and Trends in modules of their own (``duty.py``, ``trends.py``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
+from bot.dashboard.duty import DutyMaps
+from bot.dashboard.trends import TrendService
 from bot.org.authz import Action, Actor, Authorizer, can
 from bot.summaries.service import Counts, SummaryService
 from storage import Storage
@@ -52,6 +54,9 @@ class DashboardService:
         self.storage = storage
         self.authz = authz
         self.summaries = summaries
+        # The Duty and Trends views (issue #19's third slice), each in a module of its own.
+        self.duty = DutyMaps(storage, summaries.roster)
+        self.trends = TrendService(storage, authz, summaries)
 
     async def scopes(self, actor: Actor) -> list[Unit]:
         """The top units the person may watch: where they are secretary or coordinator,
@@ -60,18 +65,23 @@ class DashboardService:
             return await self.storage.units.children(None)
         return actor.scopes(Role.SECRETARY, Role.COORDINATOR)
 
+    async def unit_of(self, actor: Actor, unit_id: int | None, scopes: list[Unit]) -> Unit | None:
+        """The unit a view asks for, by default the first of the person's ``scopes``; None
+        when there is no such unit, or none to show (a refusal, audited). Whether the
+        person may see it is each view's own check."""
+        if unit_id is not None:
+            return await self.storage.units.get(unit_id)
+        if not scopes:
+            await self.authz.refuse(actor, Action.VIEW_UNIT, "dashboard")
+            return None
+        return scopes[0]
+
     async def today(self, actor: Actor, unit_id: int | None = None) -> Today | None:
         """Today at ``unit_id`` (by default the first unit of the person's scope); None
         when there is no such unit, or none to show. A unit out of scope raises
         ``PermissionDeniedError`` (and is audited) as the chat's ``/summary`` does."""
         scopes = await self.scopes(actor)
-        if unit_id is None:
-            if not scopes:
-                await self.authz.refuse(actor, Action.VIEW_UNIT, "dashboard")
-                return None
-            unit: Unit | None = scopes[0]
-        else:
-            unit = await self.storage.units.get(unit_id)
+        unit = await self.unit_of(actor, unit_id, scopes)
         if unit is None:
             return None
         summary = await self.summaries.for_viewer(actor, unit, self.summaries.today(unit))

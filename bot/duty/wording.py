@@ -16,6 +16,18 @@ SHIFT_STATUS_KEYS = {
     ShiftStatus.CANCELLED: "roster-status-cancelled",
 }
 
+# /roster's count of a unit's shifts by state: (catalogue key, field of ``UnitCoverage``, or
+# of the summary's ``Duty`` that sums them), in the order it reads them.
+COVERAGE_COUNTS = (
+    ("roster-count-assigned", "assigned"),
+    ("roster-count-confirmed", "confirmed"),
+    ("roster-count-open", "open"),
+    ("roster-count-uncovered", "unfilled"),
+    ("roster-count-started", "started"),
+    ("roster-count-completed", "completed"),
+    ("roster-count-no-show", "no_show"),
+)
+
 
 def status_key(status: ShiftStatus, *, started: bool) -> str:
     """How a shift's status reads, ``started`` or not yet: an open shift whose start has

@@ -35,7 +35,7 @@ from storage.exports import AnswerRow, MemberDay, ShiftRow
 from storage.figures import Figures, summed
 from storage.incidents import Incident
 from storage.models import Unit
-from storage.reach import Lines, Reached
+from storage.reach import Reached
 from storage.summaries import DirectiveDay, DirectiveReach, Flagged
 
 DAILY, WEEKLY = "daily", "weekly"
@@ -322,13 +322,20 @@ class SummaryService:
             directives=directives,
             incidents=[(i, named[i.unit_id]) for i in incidents if i.unit_id in named],
             open_flags=(sum(o for o, _ in flags.values()), sum(o for _, o in flags.values())),
-            questions=reported(self.checkins.form.questions, self.roster.settings.report),
+            questions=self.reported(),
             figures=summed(list(figures.values())),
             reports=await self.reports.reported(committee, day) if self.reports else [],
             asked=await self.asked(committee, ids) if self.asked else [],
-            reached=await self._reached(committee, directives),
+            reached=await self.storage.reach.whole(
+                [d.directive_id for d in directives if d.ack_required], committee.path
+            ),
             reach=sum(reach.values(), Reach()),
         )
+
+    def reported(self) -> list[Reported]:
+        """The questions whose figures a summary shows: the check-in's, then the
+        end-of-duty report's."""
+        return reported(self.checkins.form.questions, self.roster.settings.report)
 
     def day_bounds(self, committee: Unit, day: date) -> tuple[datetime, datetime]:
         """The committee's ``day``, midnight to midnight in its time: whose directives
@@ -343,16 +350,6 @@ class SummaryService:
         return await self.storage.summaries.directives_per_line(
             committee.path, *self.day_bounds(committee, day)
         )
-
-    async def _reached(self, committee: Unit, directives: list[DirectiveDay]) -> dict[int, Reached]:
-        """One statement per directive that chased anyone (a few a day)."""
-        found: dict[int, Reached] = {}
-        for item in directives:
-            if item.ack_required:
-                lines = await self.storage.reach.lines(item.directive_id, committee.path, Lines.ALL)
-                if committee.path in lines:
-                    found[item.directive_id] = lines[committee.path]
-        return found
 
     async def book_parts(self, summary: Summary) -> BookParts:
         """The rest of what the summary's workbook shows (see :class:`BookParts`)."""

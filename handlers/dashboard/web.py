@@ -2,8 +2,9 @@
 
 ``GET /dashboard/`` is the page Telegram opens and ``/dashboard/static/…`` its script and
 style: they hold no data (a navigation cannot carry a header), so they are the same for
-everyone. Every data request (``GET /dashboard/api/today``) carries Telegram's signed
-launch data in the ``X-Telegram-Init-Data`` header (never in the URL); without valid,
+everyone. Every data request (``GET /dashboard/api/today``, ``…/duty``, ``…/trends``)
+carries Telegram's signed launch data in the ``X-Telegram-Init-Data`` header (never in
+the URL); without valid,
 fresh data signed for this bot the answer is a bare 401. The person is taken from that
 data only, and ``DashboardService`` checks their scope on every request (default deny).
 
@@ -14,9 +15,10 @@ theme's colours are set through the CSSOM, which the policy does not restrict)."
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -25,8 +27,10 @@ from bot.dashboard.initdata import InitDataProblem, validate
 from bot.dashboard.service import Today, TodayLine
 from bot.kit.i18n import LANGUAGES, format_date_iso, format_day
 from bot.kit.people import language_for
-from bot.org.authz import PermissionDeniedError
+from bot.org.authz import Actor, PermissionDeniedError
 from bot.services import Services
+from handlers.dashboard.duty import duty_answer
+from handlers.dashboard.trends import trends_answer
 from storage.checkins import Missing
 from storage.models import Unit
 from storage.summaries import DirectiveReach
@@ -35,7 +39,14 @@ log = logging.getLogger(__name__)
 INIT_DATA_HEADER = "X-Telegram-Init-Data"
 PAGE_PATH = "/dashboard/"
 API_TODAY = "/dashboard/api/today"
-STATIC = {"dashboard.js": "application/javascript", "dashboard.css": "text/css"}
+API_DUTY = "/dashboard/api/duty"
+API_TRENDS = "/dashboard/api/trends"
+STATIC = {
+    "dashboard.js": "application/javascript",
+    "dashboard.css": "text/css",
+    "duty.js": "application/javascript",
+    "trends.js": "application/javascript",
+}
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
     " connect-src 'self'; base-uri 'none'; form-action 'none';"
@@ -63,6 +74,14 @@ LABELS = {
     "failed": "dashboard-failed",
     "loading": "dashboard-loading",
 }
+# The views' tabs, as every answer names them.
+TABS = {
+    "today": "dashboard-tab-today",
+    "duty": "dashboard-tab-duty",
+    "trends": "dashboard-tab-trends",
+}
+T = TypeVar("T")
+View = Callable[[Actor, int | None, str, datetime], Awaitable[dict[str, Any] | None]]
 
 
 def level(rate: float | None) -> str:
@@ -106,6 +125,8 @@ class DashboardWeb:
             web.get(PAGE_PATH, self.page),
             web.get(PAGE_PATH + "static/{name}", self.static),
             web.get(API_TODAY, self.today),
+            web.get(API_DUTY, self.duty),
+            web.get(API_TRENDS, self.trends),
         ]
 
     async def page(self, request: web.Request) -> web.Response:
@@ -128,6 +149,18 @@ class DashboardWeb:
         return web.Response(body=body, content_type=STATIC[name], headers=HEADERS)
 
     async def today(self, request: web.Request) -> web.Response:
+        return await self._serve(request, self._today_view)
+
+    async def duty(self, request: web.Request) -> web.Response:
+        return await self._serve(request, self._duty_view)
+
+    async def trends(self, request: web.Request) -> web.Response:
+        return await self._serve(request, self._trends_view)
+
+    async def _serve(self, request: web.Request, view: View) -> web.Response:
+        """A data request: the launch data checked (else a bare 401), the person and their
+        language found, ``?unit=`` read; ``view`` answers, None when the unit is gone or
+        there is none to show, ``PermissionDeniedError`` when it is out of scope."""
         services = self.services
         now = services.clock.now()
         user = validate(
@@ -150,7 +183,7 @@ class DashboardWeb:
         except ValueError:
             return self._refusal(language, 404, "dashboard-not-found")
         try:
-            found = await services.dashboard.today(actor, unit_id)
+            found = await view(actor, unit_id, language, now)
         except PermissionDeniedError:
             return self._refusal(language, 403, "dashboard-out-of-scope")
         if found is None:
@@ -159,7 +192,50 @@ class DashboardWeb:
                 language, 404 if missing else 403,
                 "dashboard-not-found" if missing else "dashboard-refused",
             )  # fmt: skip
-        return web.json_response(self._today(found, language, now), headers=HEADERS)
+        return web.json_response(found, headers=HEADERS)
+
+    async def _today_view(
+        self, actor: Actor, unit_id: int | None, language: str, now: datetime
+    ) -> dict[str, Any] | None:
+        found = await self.services.dashboard.today(actor, unit_id)
+        return None if found is None else self._today(found, language, now) | self._common(language)
+
+    async def _duty_view(
+        self, actor: Actor, unit_id: int | None, language: str, now: datetime
+    ) -> dict[str, Any] | None:
+        tonight = self.services.dashboard.duty.tonight
+        return await self._at_unit(actor, unit_id, language, now, tonight, duty_answer)
+
+    async def _trends_view(
+        self, actor: Actor, unit_id: int | None, language: str, now: datetime
+    ) -> dict[str, Any] | None:
+        last_days = self.services.dashboard.trends.last_days
+        return await self._at_unit(actor, unit_id, language, now, last_days, trends_answer)
+
+    async def _at_unit(
+        self,
+        actor: Actor,
+        unit_id: int | None,
+        language: str,
+        now: datetime,
+        read: Callable[[Actor, Unit], Awaitable[T]],
+        answer: Callable[[Services, T, str, datetime], dict[str, Any]],
+    ) -> dict[str, Any] | None:
+        """A view of one unit (by default the first of the person's scope): ``read``
+        checks the person may see it, ``answer`` words it."""
+        dashboard = self.services.dashboard
+        unit = await dashboard.unit_of(actor, unit_id, await dashboard.scopes(actor))
+        if unit is None:
+            return None
+        found = await read(actor, unit)
+        return answer(self.services, found, language, now) | self._common(language)
+
+    def _common(self, language: str) -> dict[str, Any]:
+        """What every view's answer carries for the page around it: the tabs' words."""
+        return {
+            "lang": language,
+            "tabs": {k: self.i18n.plain(language, v) for k, v in TABS.items()},
+        }
 
     def _refusal(self, language: str, status: int, key: str) -> web.Response:
         body = {"lang": language, "message": self.i18n.plain(language, key)}

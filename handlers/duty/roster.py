@@ -20,7 +20,7 @@ from bot.duty.buttons import (
 from bot.duty.plans import DayRoster, GridDay, RosterEntry, UnitCoverage
 from bot.duty.reading import RosterError
 from bot.duty.roster import CANCELLABLE
-from bot.duty.wording import grid_label, status_key
+from bot.duty.wording import COVERAGE_COUNTS, grid_label, status_key
 from bot.kit.i18n import Html, format_day, join_html
 from bot.org.authz import Action, Actor, PermissionDeniedError, can
 from handlers.duty.kit import UnitScreen, allowed, fold, paged, shift_time
@@ -146,15 +146,7 @@ def _day_text(reply: Reply, roster: DayRoster) -> Html:
 
 
 def _coverage_line(reply: Reply, c: UnitCoverage) -> str:
-    counts = [
-        ("roster-count-assigned", c.assigned),
-        ("roster-count-confirmed", c.confirmed),
-        ("roster-count-open", c.open),
-        ("roster-count-uncovered", c.unfilled),
-        ("roster-count-started", c.started),
-        ("roster-count-completed", c.completed),
-        ("roster-count-no-show", c.no_show),
-    ]
+    counts = [(key, getattr(c, name)) for key, name in COVERAGE_COUNTS]
     shown = [reply.t(key, n=n) for key, n in counts if n]
     return reply.t(
         "roster-coverage",

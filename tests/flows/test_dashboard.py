@@ -38,14 +38,15 @@ def settings(tmp_path: Path) -> Settings:
     return dashboard_settings(tmp_path)
 
 
-def dashboard_settings(tmp_path: Path) -> Settings:
-    """The tests' settings with the dashboard served."""
+def dashboard_settings(tmp_path: Path, **more: Any) -> Settings:
+    """The tests' settings with the dashboard served (and ``more`` sections)."""
     return load_settings(
         None,
         organisation={"name": "Riverside", "timezone": "Asia/Shanghai", "admins": [ADMIN_ID]},
         storage={"database": tmp_path / "muster.db"},
         telegram={"bot_username": "muster_test_bot"},
         dashboard={"enabled": True, "public_url": "https://muster.example.org", "port": 0},
+        **more,
     )
 
 

@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 from collections.abc import AsyncIterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -21,8 +22,12 @@ from bot.config import Settings
 from fakeapi import FakeUser
 from handlers.dashboard.web import PAGE_PATH
 from tests.flows.conftest import Harness
+from tests.flows.test_checkin import local
 from tests.flows.test_dashboard import dashboard_settings, directive_to, launch
-from tests.flows.test_summary import Org, checkin, make_org
+from tests.flows.test_dashboard_views import Duty, duty
+from tests.flows.test_summary import DAY, Org, checkin, make_org
+
+__all__ = ["duty"]  # the fixture, shared with test_dashboard_views
 
 playwright = pytest.importorskip(
     "playwright.async_api", reason="Playwright is not installed (pip install playwright)"
@@ -173,3 +178,88 @@ async def test_a_role_revoked_while_open_empties_the_page_at_the_next_refresh(
     await playwright.expect(page.locator("#message")).to_contain_text("You have no unit to watch")
     await playwright.expect(page.locator("#lines li")).to_have_count(0)
     await playwright.expect(page.locator("#title")).to_have_text("Muster")
+
+
+# The Duty and Trends views ---------------------------------------------------------------
+
+
+async def test_the_duty_view_draws_the_grids_and_shows_a_grid_s_shifts(
+    harness: Harness, org: Org, duty: Duty, browser: Any, base: str
+) -> None:
+    page = await opened(browser, base, launch(harness, org.coord), {})
+    await playwright.expect(page.locator("#lines li")).to_have_count(2)
+    await page.get_by_role("button", name="Duty").click()
+    await playwright.expect(page.locator("#title")).to_have_text("Riverside District")
+    await playwright.expect(page.locator("#total")).to_contain_text("6 grids, 3 without a shift")
+    circles = page.locator("#duty-map circle.grid")
+    await playwright.expect(circles).to_have_count(5)  # R1 has no centre: listed only
+    classes = await circles.evaluate_all("cs => cs.map(c => c.getAttribute('class'))")
+    assert sorted(classes) == sorted(
+        ["grid confirmed", "grid covered", "grid started", "grid no_show", "grid uncovered"]
+    )
+    await playwright.expect(page.locator("#duty-map circle.pin")).to_have_count(1)
+    await playwright.expect(page.locator("#duty-legend li")).to_have_text(
+        ["uncovered2", "no-show1", "assigned, to confirm1", "confirmed1", "on duty1"]
+    )
+    await playwright.expect(page.locator("#duty-grids li")).to_have_count(6)
+    await playwright.expect(page.locator("#duty-incidents li")).to_have_text(
+        ["09:00 · E3 Embankment · Cy: Water over the path"]
+    )
+    # A tap on E1's circle lists its shift; the list's R1 (no centre) too.
+    await page.locator("#duty-map circle.confirmed").click()
+    await playwright.expect(page.locator("#duty-detail h3")).to_have_text(
+        "E1 Elm Street · Riverside Branch 1"
+    )
+    await playwright.expect(page.locator("#duty-detail li")).to_have_text(
+        ["18:00–21:00Annconfirmed"]
+    )
+    await playwright.expect(page.locator("#duty-map circle.confirmed")).to_have_class(
+        "grid confirmed selected"
+    )
+    await screenshot(page, "dashboard-duty.png")
+    await page.get_by_role("button", name="R1 Ring Road").click()
+    await playwright.expect(page.locator("#duty-detail li")).to_have_text(
+        ["19:00–22:00—⚠️ cover needed"]
+    )
+    # The refresh keeps the view and the grid open.
+    await page.clock.run_for(10_000)
+    await playwright.expect(page.locator("#duty-detail h3")).to_contain_text("R1 Ring Road")
+    assert any("/dashboard/api/duty" in url for url in page.asked)
+
+
+async def test_the_trends_view_draws_a_line_per_unit(
+    harness: Harness, org: Org, browser: Any, base: str
+) -> None:
+    """A week and more after DAY, some of Riverside Branch 1 check in each working day."""
+    after = date.fromisoformat(DAY) + timedelta(days=1)
+    names = ["Ann", "Bo", "Ed", "Cy", "Di"]
+    for n, count in enumerate([3, 5, 2, 0, 0, 4, 3, 4]):
+        harness.clock.set(local(f"{after + timedelta(days=n)} 10:00"))
+        for name in names[:count]:  # none on Saturday and Sunday: days off
+            await checkin(harness, org.members[name], "post")
+    page = await opened(browser, base, launch(harness, org.coord_zh), DARK)
+    await page.get_by_role("button", name="趋势").click()
+    await playwright.expect(page.locator("#total")).to_have_text(
+        "趋势，11月10日 周二 – 12月9日 周三"
+    )
+    rate = page.locator("#trends-view section.trend.rate")
+    await playwright.expect(rate.locator("h3")).to_have_text("打卡率")
+    series = rate.locator("g.series")
+    await playwright.expect(series).to_have_count(3)  # all, own members, Riverside Branch 1
+    branch = rate.locator("g.series[data-name='Riverside Branch 1'] circle.point")
+    await playwright.expect(branch).to_have_count(7)  # days with members, but days off
+    values = await branch.evaluate_all("ps => ps.map(p => [p.dataset.day, p.dataset.value])")
+    # Di is on leave until 2 December: 4 of 5 on DAY, 3 of 5 the day after, then of 6.
+    assert values[:3] == [[DAY, "0.8"], [after.isoformat(), "0.6"], ["2026-12-03", "0.8333"]]
+    heights = await branch.evaluate_all("ps => ps.map(p => Number(p.getAttribute('cy')))")
+    assert heights[0] < heights[1]  # 80 % drawn above 60 %
+    # Each line is broken by the weekend: no check-in expected, no rate (as the summary).
+    await playwright.expect(rate.locator("g.series polyline")).to_have_count(6)
+    await playwright.expect(rate.locator(".legend li").nth(2)).to_contain_text(
+        "Riverside Branch 167%"  # the last day's: 4 of 6
+    )
+    await screenshot(page, "dashboard-trends-zh-dark.png")
+    # Back to Today.
+    await page.get_by_role("button", name="今日").click()
+    await playwright.expect(page.locator("#lines li")).to_have_count(2)
+    await playwright.expect(page.locator("#trends-view")).to_be_hidden()

@@ -1,7 +1,9 @@
 // The dashboard Mini App's page: reads Telegram's launch data and theme from the address
 // the client opened (telegram-web-app.js is not loaded: the page works offline and under
 // a CSP that allows only this server), asks the server for the Today view with the launch
-// data in a header, draws it with textContent only, and refreshes every 10 s.
+// data in a header, draws it with textContent only, and refreshes every 10 s. The other
+// views (duty.js, trends.js) register in window.MusterViews and are drawn by their own
+// script, with the same request, refresh and tabs.
 "use strict";
 (function () {
   const REFRESH_MS = 10000;
@@ -102,7 +104,43 @@
     return parts.join(" · ");
   }
 
-  const state = { launch: launchParams(), unit: null, timer: null };
+  const state = { launch: launchParams(), unit: null, timer: null, view: "today" };
+  const VIEWS = Object.assign({ today: { api: "api/today" } }, window.MusterViews || {});
+  const SVG = "http://www.w3.org/2000/svg";
+
+  function svg(tag, attributes, className) {
+    const node = document.createElementNS(SVG, tag);
+    for (const [key, value] of Object.entries(attributes || {})) {
+      node.setAttribute(key, String(value));
+    }
+    if (className) { node.setAttribute("class", className); }
+    return node;
+  }
+
+  // What a view's script draws with: the page's helpers, and its header.
+  const kit = {
+    el: el, make: make, svg: svg, percent: percent,
+    header: function (title, total, updated) {
+      el("path").replaceChildren();
+      el("title").textContent = title;
+      el("total").textContent = total;
+      delete el("total").dataset.level;
+      el("updated").textContent = updated;
+    },
+  };
+
+  function tabs(body) {
+    const nav = el("tabs");
+    for (const button of nav.querySelectorAll("button")) {
+      const view = button.dataset.view;
+      button.textContent = (body.tabs && body.tabs[view]) || view;
+      button.setAttribute("aria-pressed", String(view === state.view));
+    }
+    nav.hidden = false;
+    for (const section of document.querySelectorAll("main > section[data-view]")) {
+      section.hidden = section.dataset.view !== state.view;
+    }
+  }
 
   function show(message) {
     el("message").textContent = message;
@@ -110,7 +148,10 @@
   }
 
   function clear() {
-    for (const id of ["path", "lines", "missing"]) { el(id).replaceChildren(); }
+    for (const id of ["path", "lines", "missing", "duty-view", "trends-view"]) {
+      el(id).replaceChildren();
+    }
+    el("tabs").hidden = true;
     el("title").textContent = "Muster";
     el("total").textContent = "";
     el("updated").textContent = "";
@@ -175,7 +216,7 @@
     const query = state.unit === null ? "" : `?unit=${encodeURIComponent(state.unit)}`;
     let response;
     try {
-      response = await fetch(`api/today${query}`, {
+      response = await fetch(`${VIEWS[state.view].api}${query}`, {
         headers: { "X-Telegram-Init-Data": state.launch.data },
         cache: "no-store",
         credentials: "omit",
@@ -202,8 +243,14 @@
       show(body.message);
       return;
     }
-    document.body.dataset.failed = body.texts.failed;
-    draw(body);
+    if (body.texts.failed) { document.body.dataset.failed = body.texts.failed; }
+    document.documentElement.lang = body.lang;
+    tabs(body);
+    if (state.view === "today") {
+      draw(body);
+    } else {
+      VIEWS[state.view].draw(body, kit);
+    }
   }
 
   function open(unitId) {
@@ -228,6 +275,13 @@
       receiveEvent(parsed.eventType, parsed.eventData);
     } catch (e) { /* not Telegram's */ }
   });
+
+  for (const button of el("tabs").querySelectorAll("button")) {
+    button.addEventListener("click", () => {
+      state.view = button.dataset.view;
+      load();
+    });
+  }
 
   applyTheme(state.launch.theme);
   postEvent("web_app_ready");
