@@ -25,7 +25,7 @@ from bot.dashboard.initdata import InitDataProblem, validate
 from bot.dashboard.service import Today, TodayLine
 from bot.kit.i18n import LANGUAGES, format_date_iso, format_day
 from bot.kit.people import language_for
-from bot.org.authz import PermissionDeniedError
+from bot.org.authz import Actor, PermissionDeniedError
 from bot.services import Services
 from storage.checkins import Missing
 from storage.models import Unit
@@ -72,7 +72,7 @@ def level(rate: float | None) -> str:
     return "bad" if rate < WARN else "warn" if rate < GOOD else "good"
 
 
-def _share(part: int, whole: int) -> float | None:
+def share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
@@ -82,12 +82,12 @@ def _reach(reach: DirectiveReach) -> dict[str, Any]:
         "sent": reach.sent,
         "asked": reach.asked,
         "acked": reach.acked,
-        "reach_rate": _share(reach.sent, reach.recipients),
-        "ack_rate": _share(reach.acked, reach.asked),
+        "reach_rate": share(reach.sent, reach.recipients),
+        "ack_rate": share(reach.acked, reach.asked),
     }
 
 
-def _unit(unit: Unit) -> dict[str, Any]:
+def unit_ref(unit: Unit) -> dict[str, Any]:
     return {"id": unit.id, "name": unit.name}
 
 
@@ -127,13 +127,14 @@ class DashboardWeb:
         body = (resources.files("handlers.dashboard") / "static" / name).read_bytes()
         return web.Response(body=body, content_type=STATIC[name], headers=HEADERS)
 
-    async def today(self, request: web.Request) -> web.Response:
+    async def person(self, request: web.Request) -> tuple[Actor, str] | web.Response:
+        """Who is asking (from validated launch data only) and their language, or the
+        bare 401 every data request without valid, fresh launch data gets."""
         services = self.services
-        now = services.clock.now()
         user = validate(
             request.headers.get(INIT_DATA_HEADER),
             self._token,
-            now=now,
+            now=services.clock.now(),
             max_age=services.settings.dashboard.max_age,
         )
         if isinstance(user, InitDataProblem):
@@ -144,24 +145,33 @@ class DashboardWeb:
         language = (
             actor.member.language if actor.member else language_for(user.language_code, default)
         )
+        return actor, language
+
+    async def today(self, request: web.Request) -> web.Response:
+        services = self.services
+        now = services.clock.now()
+        person = await self.person(request)
+        if isinstance(person, web.Response):
+            return person
+        actor, language = person
         given = request.query.get("unit")
         try:
             unit_id = int(given) if given is not None else None
         except ValueError:
-            return self._refusal(language, 404, "dashboard-not-found")
+            return self.refusal(language, 404, "dashboard-not-found")
         try:
             found = await services.dashboard.today(actor, unit_id)
         except PermissionDeniedError:
-            return self._refusal(language, 403, "dashboard-out-of-scope")
+            return self.refusal(language, 403, "dashboard-out-of-scope")
         if found is None:
             missing = unit_id is not None
-            return self._refusal(
+            return self.refusal(
                 language, 404 if missing else 403,
                 "dashboard-not-found" if missing else "dashboard-refused",
             )  # fmt: skip
         return web.json_response(self._today(found, language, now), headers=HEADERS)
 
-    def _refusal(self, language: str, status: int, key: str) -> web.Response:
+    def refusal(self, language: str, status: int, key: str) -> web.Response:
         body = {"lang": language, "message": self.i18n.plain(language, key)}
         return web.json_response(body, status=status, headers=HEADERS)
 
@@ -173,7 +183,7 @@ class DashboardWeb:
             counts = entry.counts
             name = i18n.plain(language, "dashboard-own", unit=entry.unit.name)
             return {
-                **_unit(entry.unit),
+                **unit_ref(entry.unit),
                 "name": name if entry.own else entry.unit.name,
                 "own": entry.own,
                 "members": counts.members,
@@ -197,7 +207,7 @@ class DashboardWeb:
         return {
             "lang": language,
             "texts": {name: i18n.plain(language, key) for name, key in LABELS.items()},
-            "unit": _unit(today.unit),
+            "unit": unit_ref(today.unit),
             "day": format_date_iso(today.day),
             "updated": i18n.plain(language, "dashboard-updated", time=f"{local:%H:%M:%S}"),
             "total": {
@@ -210,10 +220,10 @@ class DashboardWeb:
                 "directives": _reach(today.directives),
             },
             "path": [
-                {**_unit(u), "label": i18n.plain(language, "dashboard-back", unit=u.name)}
+                {**unit_ref(u), "label": i18n.plain(language, "dashboard-back", unit=u.name)}
                 for u in today.path
             ],
-            "scopes": [_unit(u) for u in today.scopes],
+            "scopes": [unit_ref(u) for u in today.scopes],
             "lines": [line(entry) for entry in today.lines],
             "missing": [missing(person) for person in today.missing],
             "more": (
