@@ -35,7 +35,11 @@ log = logging.getLogger(__name__)
 INIT_DATA_HEADER = "X-Telegram-Init-Data"
 PAGE_PATH = "/dashboard/"
 API_TODAY = "/dashboard/api/today"
-STATIC = {"dashboard.js": "application/javascript", "dashboard.css": "text/css"}
+STATIC = {
+    "dashboard.js": "application/javascript",
+    "dashboard.css": "text/css",
+    "directive.js": "application/javascript",  # the directive view (directive.py)
+}
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
     " connect-src 'self'; base-uri 'none'; form-action 'none';"

@@ -173,3 +173,41 @@ async def test_a_role_revoked_while_open_empties_the_page_at_the_next_refresh(
     await playwright.expect(page.locator("#message")).to_contain_text("You have no unit to watch")
     await playwright.expect(page.locator("#lines li")).to_have_count(0)
     await playwright.expect(page.locator("#title")).to_have_text("Muster")
+
+
+async def test_a_directive_opens_from_today_and_remind_now_reaches_the_silent(
+    harness: Harness, org: Org, browser: Any, base: str
+) -> None:
+    directive_id = await directive_to(harness, org.sec, "RIV-1")
+    await harness.run_due()
+    for name in ("Ann", "Bo"):
+        await harness.services.directives.acknowledge(directive_id, org.members[name].id)
+    page = await opened(browser, base, launch(harness, org.sec), {})
+    await page.get_by_role("button", name="📋 Directives ›").click()
+    await playwright.expect(page.locator("#d-title")).to_have_text("Recent directives")
+    await page.get_by_role("button", name="Sandbags to the river gate").click()
+    await playwright.expect(page.locator("#d-text")).to_have_text(
+        "Sandbags to the river gate by 18:00."
+    )
+    await playwright.expect(page.locator("#d-total")).to_have_text(
+        "Riverside Branch 1: Sent 5/5 · failed 0 · unreachable 0 · to go 0 · Acknowledged 2/5 (40%)"
+    )
+    await playwright.expect(page.locator("#d-silent .who")).to_have_text(["Cy", "Di", "Ed"])
+    await screenshot(page, "dashboard-directive.png")
+    await page.get_by_role("button", name="🔔 Remind now").click()
+    await playwright.expect(page.locator("#d-reminded")).to_have_text(
+        "Reminder queued for 3 members."
+    )
+    assert await harness.run_due() == 3
+    for name in ("Cy", "Di", "Ed"):
+        reminder = harness.api.last_message(org.members[name].id)
+        assert reminder.text is not None and reminder.text.startswith("⚠️ Reminder")
+    # Cy acknowledges; the next refresh (10 s on the page's clock) shows it.
+    await harness.services.directives.acknowledge(directive_id, org.members["Cy"].id)
+    await page.clock.run_for(10_000)
+    await playwright.expect(page.locator("#d-silent .who")).to_have_text(["Di", "Ed"])
+    # Back to Today.
+    await page.get_by_role("button", name="‹ All directives").click()
+    await page.get_by_role("button", name="‹ Today").click()
+    await playwright.expect(page.locator("#title")).to_have_text("Riverside Branch 1")
+    await playwright.expect(page.locator("#directive-view")).to_be_hidden()

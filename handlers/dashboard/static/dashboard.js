@@ -172,6 +172,7 @@
   }
 
   async function load() {
+    if (document.body.dataset.view) { return; } // another view is open (directive.js)
     const query = state.unit === null ? "" : `?unit=${encodeURIComponent(state.unit)}`;
     let response;
     try {
@@ -228,6 +229,10 @@
       receiveEvent(parsed.eventType, parsed.eventData);
     } catch (e) { /* not Telegram's */ }
   });
+
+  // What the other views' scripts (directive.js) share: the launch data, and Today's
+  // refresh for when they hand the page back.
+  window.MusterDashboard = { launch: state.launch, make: make, refresh: load };
 
   applyTheme(state.launch.theme);
   postEvent("web_app_ready");
