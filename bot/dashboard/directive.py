@@ -21,8 +21,8 @@ from bot.kit.clock import Clock
 from bot.org.authz import Action, Actor, Authorizer, can
 from storage import Storage
 from storage.answers import Tally
-from storage.directives import Directive, Straggler
-from storage.models import DirectiveStatus, Unit
+from storage.directives import Directive, Straggler, UnitTally
+from storage.models import DirectiveStatus, Role, Unit
 
 # Silent members listed by name at most (the rest are counted), as the Today view's missing.
 SILENT_SHOWN = 200
@@ -72,6 +72,11 @@ def done(directive: Directive, totals: Totals) -> int:
     return totals.acked if directive.ack_required else totals.sent
 
 
+def _under(tallies: list[tuple[Unit, UnitTally]], unit: Unit, own: bool) -> Totals:
+    """The unit's own members' (``own``), or everyone's in it and below."""
+    return Totals.of([t for u, t in tallies if (u.id == unit.id if own else unit.contains(u))])
+
+
 class DirectiveBoard:
     def __init__(
         self,
@@ -110,7 +115,7 @@ class DirectiveBoard:
         if can(actor, Action.VIEW_UNIT, origin):
             return origin
         reached = [u for u, _ in view.units]
-        for scope in actor.scopes(*[role for role, _ in actor.grants]):
+        for scope in actor.scopes(Role.SECRETARY, Role.COORDINATOR):
             if origin.contains(scope) and any(scope.contains(u) for u in reached):
                 return scope
         return origin  # the author's own directive, outside any scope of theirs now
@@ -126,18 +131,12 @@ class DirectiveBoard:
             headcount = await self.answers.headcount(actor, directive_id, unit.id)
         below = [(u, t) for u, t in view.units if unit.contains(u)]
         answered = {u.id: t for u, t in headcount.lines} if headcount else {}
+        parts = [(unit, True), *[(c, False) for c in await self.storage.units.children(unit.id)]]
         lines = [
-            BoardLine(unit, Totals.of([t for u, t in below if u.id == unit.id]), None, True),
-            *[
-                BoardLine(child, Totals.of([t for u, t in below if child.contains(u)]), None, False)
-                for child in await self.storage.units.children(unit.id)
-            ],
+            BoardLine(part, _under(below, part, own), answered.get(part.id), own)
+            for part, own in parts
         ]
-        lines = [
-            BoardLine(x.unit, x.totals, answered.get(x.unit.id), x.own)
-            for x in lines
-            if x.totals.recipients
-        ]
+        lines = [x for x in lines if x.totals.recipients]
         lines.sort(key=lambda x: (done(directive, x.totals) / x.totals.recipients, x.unit.name))
         silent = [s for s, u in view.stragglers if u.id == unit.id]
         closed = answers_closed(directive, self.clock.now())
