@@ -80,19 +80,15 @@ class DirectiveWeb:
 
     def routes(self) -> list[web.RouteDef]:
         return [
-            web.get(API_DIRECTIVES, self.recent),
-            web.get(API_DIRECTIVE, self.directive),
-            web.post(API_REMIND, self.remind),
+            web.get(API_DIRECTIVES, self.pages.signed(self.recent)),
+            web.get(API_DIRECTIVE, self.pages.signed(self.directive)),
+            web.post(API_REMIND, self.pages.signed(self.remind)),
         ]
 
     def _labels(self, language: str) -> dict[str, str]:
         return {name: self.i18n.plain(language, key) for name, key in LABELS.items()}
 
-    async def recent(self, request: web.Request) -> web.Response:
-        person = await self.pages.person(request)
-        if isinstance(person, web.Response):
-            return person
-        actor, language = person
+    async def recent(self, request: web.Request, actor: Actor, language: str) -> web.Response:
         listed = await self.board.recent(actor)
         body = {
             "lang": language,
@@ -101,11 +97,7 @@ class DirectiveWeb:
         }
         return web.json_response(body, headers=HEADERS)
 
-    async def directive(self, request: web.Request) -> web.Response:
-        person = await self.pages.person(request)
-        if isinstance(person, web.Response):
-            return person
-        actor, language = person
+    async def directive(self, request: web.Request, actor: Actor, language: str) -> web.Response:
         directive_id = _number(request.query.get("id"))
         given = request.query.get("unit")
         unit_id = _number(given)
@@ -120,11 +112,7 @@ class DirectiveWeb:
         body = self._board(board, actor, language, self.services.clock.now())
         return web.json_response(body, headers=HEADERS)
 
-    async def remind(self, request: web.Request) -> web.Response:
-        person = await self.pages.person(request)
-        if isinstance(person, web.Response):
-            return person
-        actor, language = person
+    async def remind(self, request: web.Request, actor: Actor, language: str) -> web.Response:
         if request.content_type != "application/json":
             return self.pages.refusal(language, 415, "dashboard-remind-bad")
         if not self._same_origin(request):
@@ -262,10 +250,7 @@ class DirectiveWeb:
                 "closed": board.closed,
             },
             "unit": unit_ref(board.unit),
-            "path": [
-                {**unit_ref(u), "label": i18n.plain(language, "dashboard-back", unit=u.name)}
-                for u in board.path
-            ],
+            "path": self.pages.path(language, board.path),
             "total": {
                 **self._numbers(directive, board.totals, language),
                 "answers": choices(headcount.total if headcount else None),

@@ -14,6 +14,7 @@ theme's colours are set through the CSSOM, which the policy does not restrict)."
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from importlib import resources
 from typing import Any
@@ -67,6 +68,11 @@ LABELS = {
     "failed": "dashboard-failed",
     "loading": "dashboard-loading",
 }
+
+
+# A data request's answer for the person (``DashboardWeb.signed``): actor and language.
+PersonView = Callable[[web.Request, Actor, str], Awaitable[web.Response]]
+Handler = Callable[[web.Request], Awaitable[web.Response]]
 
 
 def level(rate: float | None) -> str:
@@ -175,6 +181,24 @@ class DashboardWeb:
             )  # fmt: skip
         return web.json_response(self._today(found, language, now), headers=HEADERS)
 
+    def signed(self, view: PersonView) -> Handler:
+        """``view`` for the person the request's launch data names (``person``)."""
+
+        async def handler(request: web.Request) -> web.Response:
+            person = await self.person(request)
+            if isinstance(person, web.Response):
+                return person
+            return await view(request, *person)
+
+        return handler
+
+    def path(self, language: str, units: list[Unit]) -> list[dict[str, Any]]:
+        """The units above the one shown, as buttons back up."""
+        return [
+            {**unit_ref(u), "label": self.i18n.plain(language, "dashboard-back", unit=u.name)}
+            for u in units
+        ]
+
     def refusal(self, language: str, status: int, key: str) -> web.Response:
         body = {"lang": language, "message": self.i18n.plain(language, key)}
         return web.json_response(body, status=status, headers=HEADERS)
@@ -223,10 +247,7 @@ class DashboardWeb:
                 "level": level(total.rate),
                 "directives": _reach(today.directives),
             },
-            "path": [
-                {**unit_ref(u), "label": i18n.plain(language, "dashboard-back", unit=u.name)}
-                for u in today.path
-            ],
+            "path": self.path(language, today.path),
             "scopes": [unit_ref(u) for u in today.scopes],
             "lines": [line(entry) for entry in today.lines],
             "missing": [missing(person) for person in today.missing],

@@ -89,13 +89,19 @@ async def opened(browser: Any, base: str, init_data: str, theme: dict[str, str])
     return page
 
 
-async def test_the_page_shows_the_tree_drills_down_and_refreshes(
-    harness: Harness, org: Org, browser: Any, base: str
-) -> None:
+async def acknowledged_by_two(harness: Harness, org: Org) -> int:
+    """Sam's directive to RIV-1, sent; Ann and Bo have acknowledged it."""
     directive_id = await directive_to(harness, org.sec, "RIV-1")
     await harness.run_due()
     for name in ("Ann", "Bo"):
         await harness.services.directives.acknowledge(directive_id, org.members[name].id)
+    return directive_id
+
+
+async def test_the_page_shows_the_tree_drills_down_and_refreshes(
+    harness: Harness, org: Org, browser: Any, base: str
+) -> None:
+    await acknowledged_by_two(harness, org)
     page = await opened(browser, base, launch(harness, org.coord), {})
     lines = page.locator("#lines li")
     await playwright.expect(lines).to_have_count(2)
@@ -178,10 +184,7 @@ async def test_a_role_revoked_while_open_empties_the_page_at_the_next_refresh(
 async def test_a_directive_opens_from_today_and_remind_now_reaches_the_silent(
     harness: Harness, org: Org, browser: Any, base: str
 ) -> None:
-    directive_id = await directive_to(harness, org.sec, "RIV-1")
-    await harness.run_due()
-    for name in ("Ann", "Bo"):
-        await harness.services.directives.acknowledge(directive_id, org.members[name].id)
+    directive_id = await acknowledged_by_two(harness, org)
     page = await opened(browser, base, launch(harness, org.sec), {})
     await page.get_by_role("button", name="📋 Directives ›").click()
     await playwright.expect(page.locator("#d-title")).to_have_text("Recent directives")

@@ -9,16 +9,12 @@ answers closed, 400/415 for a request that is not the page's)."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
-from app.web import page_routes, web_server
-from bot.config import Settings
 from bot.directives.render import STATE_KEYS
 from fakeapi import FakeUser
 from handlers.dashboard.directive import API_DIRECTIVE, API_DIRECTIVES, API_REMIND, LABELS
@@ -27,31 +23,13 @@ from storage.directives import Directive
 from storage.models import Role
 from tests.flows.conftest import Harness
 from tests.flows.test_answers import QUESTION
-from tests.flows.test_dashboard import dashboard_settings, launch
+from tests.flows.test_dashboard import launch, org, served, settings
 from tests.flows.test_question_watch import press
-from tests.flows.test_summary import Org, make_org
+from tests.flows.test_summary import Org
 
+__all__ = ["org", "served", "settings"]  # fixtures, used by name
 Served = tuple[aiohttp.ClientSession, str]
 TEXT = "Sandbags to the river gate by 18:00."
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return dashboard_settings(tmp_path)
-
-
-@pytest.fixture
-async def org(harness: Harness) -> Org:
-    return await make_org(harness)
-
-
-@pytest.fixture
-async def served(harness: Harness) -> AsyncIterator[Served]:
-    async with (
-        web_server(page_routes(harness.app), host="127.0.0.1", port=0) as base,
-        aiohttp.ClientSession() as http,
-    ):
-        yield http, base
 
 
 async def get(

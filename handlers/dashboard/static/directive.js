@@ -81,12 +81,7 @@
     shared.refresh();
   }
 
-  function list() {
-    state.directive = null;
-    state.unit = null;
-    takeOver();
-    load();
-  }
+  const list = () => open(null, null);
 
   function open(directiveId, unitId) {
     state.directive = directiveId;
@@ -134,28 +129,13 @@
     el("d-answers").textContent = view.total.answers;
     const lines = el("d-lines");
     for (const line of view.lines) {
-      const item = make("li", `line ${line.level}`);
-      item.dataset.unit = String(line.id);
-      const head = make(line.own ? "div" : "button", "name", line.name);
-      if (!line.own) {
-        head.type = "button";
-        head.addEventListener("click", () => open(directive.id, line.id));
-      }
-      const bar = make("div", "bar");
-      const fill = make("div", "fill");
-      fill.style.width = `${Math.round((line.rate || 0) * 100)}%`;
-      bar.append(fill);
-      item.append(head, bar, make("p", "figures", line.figures));
+      const item = shared.unitLine(line, line.figures, () => open(directive.id, line.id));
       if (line.answers) { item.append(make("p", "figures", line.answers)); }
       lines.append(item);
     }
     el("d-silent-heading").textContent = texts.silent;
     const silent = el("d-silent");
-    for (const person of view.silent) {
-      const item = make("li", "person");
-      item.append(make("span", "who", person.name), make("span", "last", person.how));
-      silent.append(item);
-    }
+    for (const person of view.silent) { silent.append(shared.personItem(person.name, person.how)); }
     if (view.silent.length === 0) { silent.append(make("li", "none", texts.none_silent)); }
     el("d-more").textContent = view.more;
     const remind = el("d-remind");
