@@ -109,7 +109,7 @@ class DirectiveWeb:
             return self.pages.refusal(language, 403, "dashboard-out-of-scope")
         except BoardError:
             return self.pages.refusal(language, 404, "dashboard-directive-unknown")
-        body = self._board(board, actor, language, self.services.clock.now())
+        body = self._board(board, language, self.services.clock.now())
         return web.json_response(body, headers=HEADERS)
 
     async def remind(self, request: web.Request, actor: Actor, language: str) -> web.Response:
@@ -205,7 +205,7 @@ class DirectiveWeb:
             "figures": " · ".join(parts),
         }
 
-    def _board(self, board: Board, actor: Actor, language: str, now: datetime) -> dict[str, Any]:
+    def _board(self, board: Board, language: str, now: datetime) -> dict[str, Any]:
         i18n = self.i18n
         directive = board.view.directive
         headcount = board.headcount
