@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.checkins.service import CheckinService
 from bot.config import Settings
+from bot.dashboard.directive import DirectiveBoard
 from bot.dashboard.service import DashboardService
 from bot.directives.answers import AnswerService
 from bot.directives.config import StepKind
@@ -52,6 +53,7 @@ class Services:
     privacy: PrivacyService
     fallback: FallbackService
     dashboard: DashboardService
+    dashboard_directives: DirectiveBoard
 
     @classmethod
     def build(cls, settings: Settings, storage: Storage, clock: Clock) -> Services:
@@ -127,6 +129,7 @@ class Services:
             reports=reports,
             fallback=fallback,
             dashboard=DashboardService(storage, authz, summaries),
+            dashboard_directives=DirectiveBoard(storage, clock, authz, directives, answers),
         )
 
     async def fallback_step(self, directive: Directive | int) -> int:

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot.dashboard.directive import Board, BoardError, BoardLine, DirectiveBoard, Refusal, done
+from bot.dashboard.directive import Board, BoardError, BoardLine, Refusal, done
 from bot.directives.headcount import tally_words
 from bot.directives.render import DELIVERY_KEYS, STATE_KEYS
 from bot.directives.service import Totals
@@ -74,9 +74,7 @@ class DirectiveWeb:
         services = pages.services
         self.services = services
         self.i18n = services.i18n
-        self.board = DirectiveBoard(
-            services.storage, services.clock, services.authz, services.directives, services.answers
-        )
+        self.board = services.dashboard_directives
 
     def routes(self) -> list[web.RouteDef]:
         return [
