@@ -229,7 +229,8 @@ async def test_out_of_scope_and_unknown_are_refused_in_the_persons_language(
     riv, riv1 = await harness.unit("RIV"), await harness.unit("RIV-1")
     status, body = await get(served, API_DIRECTIVE, sam, id=directive.id, unit=riv.id)
     assert (status, body["message"]) == (403, "That unit is outside your scope.")
-    for asked in ({"id": 999_999}, {"id": "x"}, {"id": directive.id, "unit": 999_999}):
+    unknown = ({"id": 999_999}, {"id": "x"}, {"id": "²"}, {"id": directive.id, "unit": 999_999})
+    for asked in unknown:
         status, body = await get(served, API_DIRECTIVE, sam, **asked)
         assert status == 404 and body["message"].startswith("That directive no longer exists")
     # Reminding: a coordinator may not send; Sam not above his own unit; nor unknown.
