@@ -135,7 +135,13 @@ def render(plan: Plan, runs: Runs) -> str:
         f"| min | {ms(min(a))} | {ms(min(b))} | – |",
         f"| max | {ms(max(a))} | {ms(max(b))} | – |",
     ]
-    return section_text(HEADING, about, facts, table)
+    verdict = (
+        f"Verdict: no target in the issue. The view is the detail's call and then sums per"
+        f" unit, so it costs about what the detail costs (B / A {ratio:.2f}×); both are"
+        " dominated by reading every silent recipient (`stragglers`), which the view needs"
+        " only for the unit shown: the place to look if it must get faster."
+    )
+    return section_text(HEADING, about, facts, table) + "\n" + verdict + "\n"
 
 
 def main(argv: Sequence[str] | None = None) -> None:
