@@ -17,11 +17,8 @@ medians, and the median of the per-round ratios B / A.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import statistics
-import sys
-import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,9 +26,9 @@ from pathlib import Path
 import aiohttp
 
 from app.web import web_server
-from bench.dashboard import ADMIN, TOKEN, Runs, settings_for
+from bench.dashboard import ADMIN, TOKEN, Runs, alternate, measure, settings_for
 from bench.report import machine, publish, section_text
-from bench.summary import NOW, QUICK, Plan, clock, command_line, generated, parse_args
+from bench.summary import NOW, QUICK, Plan, command_line, parse_args
 from bot.dashboard.initdata import launch_fields, signed
 from bot.kit.clock import FakeClock
 from bot.services import Services
@@ -79,26 +76,9 @@ async def measure_in(db: Path, runs: Runs, rounds: int) -> None:
             if shown["total"]["recipients"] != chat.totals.recipients:
                 raise SystemExit("the view's total differs from the chat's detail")
             runs.payload, runs.lines = len(body), len(shown["lines"])
-            for index in range(rounds):
-                pair = (await clock(detail), await clock(view))
-                runs.pairs.append(pair)
-                print(
-                    f"round {index + 1}/{rounds}: detail {pair[0] * 1000:.1f} ms,"
-                    f" view {pair[1] * 1000:.1f} ms",
-                    file=sys.stderr,
-                )
+            await alternate(runs, rounds, ("detail", detail), ("view", view))
     finally:
         await storage.close()
-
-
-def measure(plan: Plan) -> Runs:
-    runs = Runs()
-    started = time.perf_counter()
-    with generated(plan) as (db, runs.rows):
-        runs.generate_s = time.perf_counter() - started
-        asyncio.run(measure_in(db, runs, plan.rounds))
-    runs.seconds = time.perf_counter() - started
-    return runs
 
 
 def render(plan: Plan, runs: Runs) -> str:
@@ -149,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     plan = Plan(args.members, args.units, args.days, args.rounds, args.seed, quick=args.quick)
     if plan.quick:
         plan = QUICK
-    publish(render(plan, measure(plan)), args.out, HEADING)
+    publish(render(plan, measure(plan, measure_in)), args.out, HEADING)
 
 
 if __name__ == "__main__":
