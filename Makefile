@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.checkin_inbound --out docs/benchmarks.md
 	$(BIN)/python -m bench.summary --out docs/benchmarks.md
 	$(BIN)/python -m bench.dashboard --out docs/benchmarks.md
+	$(BIN)/python -m bench.dashboard_directive --out docs/benchmarks.md
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -11,9 +11,10 @@ from contextlib import asynccontextmanager
 from aiohttp import web
 
 from bot.config import dashboard_url
+from handlers.dashboard.directive import DirectiveWeb
 from handlers.dashboard.web import DashboardWeb
 from handlers.fallback.web import FallbackWeb
-from handlers.kit.common import MusterApp
+from handlers.kit.common import MusterApp, wake_engine
 from handlers.kit.slots import SERVICES
 
 MAX_BODY = 1 << 20  # a Telegram update is a few kilobytes; anything near this is not one
@@ -48,7 +49,8 @@ def dashboard_routes(app: MusterApp) -> list[web.RouteDef]:
     services = SERVICES.of(app)
     if dashboard_url(services.settings) is None:
         return []
-    return DashboardWeb(services, app.bot.token).routes()
+    pages = DashboardWeb(services, app.bot.token)
+    return pages.routes() + DirectiveWeb(pages, lambda: wake_engine(app)).routes()
 
 
 def page_routes(app: MusterApp) -> list[web.RouteDef]:

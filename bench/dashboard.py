@@ -31,7 +31,7 @@ import statistics
 import sys
 import textwrap
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -47,6 +47,7 @@ from bench.summary import (
     QUICK,
     ZONE,
     Plan,
+    Timed,
     clock,
     command_line,
     generated,
@@ -185,7 +186,22 @@ async def measure_in(db: Path, runs: Runs, rounds: int) -> None:
         await storage.close()
 
 
-def measure(plan: Plan) -> Runs:
+async def alternate(runs: Runs, rounds: int, a: tuple[str, Timed], b: tuple[str, Timed]) -> None:
+    """``rounds`` of A then B, each pair kept in ``runs`` and said on stderr."""
+    for index in range(rounds):
+        pair = (await clock(a[1]), await clock(b[1]))
+        runs.pairs.append(pair)
+        print(
+            f"round {index + 1}/{rounds}: {a[0]} {pair[0] * 1000:.1f} ms,"
+            f" {b[0]} {pair[1] * 1000:.1f} ms",
+            file=sys.stderr,
+        )
+
+
+def measure(
+    plan: Plan, measure_in: Callable[[Path, Runs, int], Coroutine[Any, Any, None]] = measure_in
+) -> Runs:
+    """``measure_in`` (this benchmark's, or one on the same data) over the plan's data."""
     runs = Runs()
     started = time.perf_counter()
     with generated(plan) as (db, runs.rows):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.checkins.service import CheckinService
 from bot.config import Settings
+from bot.dashboard.directive import DirectiveBoard
 from bot.dashboard.service import DashboardService
 from bot.directives.answers import AnswerService
 from bot.directives.config import StepKind
@@ -56,6 +57,7 @@ class Services:
     fallback: FallbackService
     dashboard: DashboardService
     reach: ReachService
+    dashboard_directives: DirectiveBoard
 
     @classmethod
     def build(cls, settings: Settings, storage: Storage, clock: Clock) -> Services:
@@ -142,6 +144,7 @@ class Services:
             fallback=fallback,
             dashboard=DashboardService(storage, authz, summaries),
             reach=reach,
+            dashboard_directives=DirectiveBoard(storage, clock, authz, directives, answers),
         )
 
     async def fallback_step(self, directive: Directive | int) -> int:

@@ -117,6 +117,7 @@ class Straggler:
     display_name: str
     unit_id: int
     unreachable: bool
+    delivery: str | None = None  # the directive's message: pending, sent, failed …
 
 
 # A follow-up's audience (``_people``): the parent's recipients with the chosen answer.
@@ -555,7 +556,7 @@ class DirectiveRepository:
         scope, params = _scope_clause(paths)
         rows = await self.db.fetchall(
             "SELECT m.id, m.telegram_id, m.display_name, r.unit_id,"
-            " o.status = 'unreachable' AS unreachable"
+            " o.status = 'unreachable' AS unreachable, o.status AS delivery"
             " FROM directive_recipients r JOIN members m ON m.id = r.member_id"
             " JOIN units u ON u.id = r.unit_id"
             " LEFT JOIN outbox o ON o.directive_id = r.directive_id AND o.member_id = r.member_id"
@@ -566,7 +567,12 @@ class DirectiveRepository:
         )
         return [
             Straggler(
-                r["id"], r["telegram_id"], r["display_name"], r["unit_id"], bool(r["unreachable"])
+                r["id"],
+                r["telegram_id"],
+                r["display_name"],
+                r["unit_id"],
+                bool(r["unreachable"]),
+                r["delivery"],
             )
             for r in rows
         ]

@@ -71,6 +71,12 @@ class AnswerResult:
         return self.status in (AnswerStatus.RECORDED, AnswerStatus.UNCHANGED)
 
 
+def answers_closed(directive: Directive, now: datetime) -> bool:
+    """Whether a question's answers are closed at ``now``: from its deadline (issue #16)."""
+    deadline = directive.ack_deadline
+    return directive.question is not None and deadline is not None and now >= deadline
+
+
 def question_of(directive: Directive) -> Question | None:
     return _parsed(directive.question) if directive.question else None
 
@@ -168,9 +174,7 @@ class AnswerService:
         """Whether a question's answers are closed: at its deadline (issue #16). Its
         silent were reminded before it (bot/directives/ladder.py), so that the reminder
         can still be answered."""
-        deadline = directive.ack_deadline
-        asks = directive.question is not None
-        return asks and deadline is not None and self.clock.now() >= deadline
+        return answers_closed(directive, self.clock.now())
 
     async def seen(self, result: AnswerResult, telegram_id: int) -> AnswerResult:
         """``result`` with what showing it under the member's directive needs: where it

@@ -7,6 +7,8 @@ response rate first, folded to fit one Telegram message.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.directives.answers import Headcount
 from bot.kit.i18n import Html, Translator, join_html
 from storage.answers import Tally
@@ -19,22 +21,31 @@ _MARGIN = 100  # the "…and N more" line that folding leaves room for
 def tally_parts(i18n: Translator, language: str, headcount: Headcount, tally: Tally) -> Html:
     """``I can come 86 (+14) · … · not answered 31 · unreachable 2``: every choice, even
     at 0 (the author reads the columns in the same order on every line)."""
+    return join_html(" · ", _parts(i18n.t, language, headcount, tally))
+
+
+def tally_words(i18n: Translator, language: str, headcount: Headcount, tally: Tally) -> list[str]:
+    """The same parts as plain text (the dashboard draws them with ``textContent``)."""
+    return _parts(i18n.plain, language, headcount, tally)
+
+
+def _parts(
+    word: Callable[..., str], language: str, headcount: Headcount, tally: Tally
+) -> list[str]:
     parts: list[str] = []
     for index, choice in enumerate(headcount.question.choices):
         count = tally.choices.get(index)
         members, total = (count.members, count.number_sum) if count else (0, 0)
         if choice.number is not None and total:
             parts.append(
-                i18n.t(
-                    language, "headcount-choice-sum", label=choice.label, count=members, sum=total
-                )
+                word(language, "headcount-choice-sum", label=choice.label, count=members, sum=total)
             )
         else:
-            parts.append(i18n.t(language, "headcount-choice", label=choice.label, count=members))
-    parts.append(i18n.t(language, "headcount-silent", count=tally.not_answered))
+            parts.append(word(language, "headcount-choice", label=choice.label, count=members))
+    parts.append(word(language, "headcount-silent", count=tally.not_answered))
     if tally.unreachable:
-        parts.append(i18n.t(language, "headcount-unreachable", count=tally.unreachable))
-    return join_html(" · ", parts)
+        parts.append(word(language, "headcount-unreachable", count=tally.unreachable))
+    return parts
 
 
 def headcount_text(

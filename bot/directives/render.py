@@ -16,6 +16,23 @@ from storage.directives import Directive
 from storage.fallback import ChannelTally
 from storage.models import DirectiveStatus
 
+# The words of a directive's state and of a recipient's delivery, in /directives,
+# its exports and the dashboard.
+STATE_KEYS = {
+    "scheduled": "watch-state-scheduled",
+    "sending": "watch-state-sending",
+    "sent": "watch-state-sent",
+    "cancelled": "watch-state-cancelled",
+}
+DELIVERY_KEYS = {
+    "pending": "delivery-pending",
+    "sending": "delivery-pending",
+    "sent": "delivery-sent",
+    "unreachable": "delivery-unreachable",
+    "failed": "delivery-failed",
+    "cancelled": "delivery-cancelled",
+}
+
 
 def local_when(
     i18n: Translator, language: str, moment: datetime, zone: ZoneInfo, now: datetime

@@ -11,7 +11,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.config import DeliverySettings
-from bot.directives.answers import ExportRow, chosen_answer
+from bot.directives.answers import ExportRow, answers_closed, chosen_answer
 from bot.directives.drafting import DirectiveError, Draft, PaidQuote, check_text, paid_estimate
 from bot.kit.clock import Clock
 from bot.kit.people import require_active
@@ -376,30 +376,39 @@ class DirectiveService:
             can_remind=(
                 directive.ack_required
                 and directive.status in ("sending", "sent")
+                # A question's silent can no longer answer once its answers closed.
+                and not answers_closed(directive, self.clock.now())
                 and any(can(actor, Action.SEND_DIRECTIVE, u) for u in units.values())
             ),
             channels=tuple(await self.storage.fallback.tally(directive_id)),
         )
 
-    async def remind_now(self, actor: Actor, directive_id: int) -> int:
-        """Remind the viewer's silent recipients (those in their scope) at once."""
+    async def remind_now(self, actor: Actor, directive_id: int, within: Unit | None = None) -> int:
+        """Remind the viewer's silent recipients (those in their scope) at once; only
+        those in ``within`` and below when given (the dashboard's unit), which the viewer
+        must be able to send directives to."""
         view = await self.view(actor, directive_id)
+        if within is not None:
+            await self.authz.check(actor, Action.SEND_DIRECTIVE, within, "remind")
         if not view.can_remind:
             await self.authz.check(actor, Action.SEND_DIRECTIVE, view.from_unit, "remind")
             raise DirectiveError("cannot_remind")
         members = [
             s.member_id
             for s, unit in view.stragglers
-            if not s.unreachable and can(actor, Action.SEND_DIRECTIVE, unit)
+            if not s.unreachable
+            and can(actor, Action.SEND_DIRECTIVE, unit)
+            and (within is None or within.contains(unit))
         ]
         queued = await self.storage.directives.queue_reminders(
             directive_id, self.clock.now(), priority=Priority.REMINDER, member_ids=members
         )
+        where = "" if within is None else f" in {within.code}"
         await self.authz.audit(
             actor,
             "directive_remind",
             view.from_unit,
-            f"directive {directive_id}: {queued} reminders",
+            f"directive {directive_id}: {queued} reminders{where}",
         )
         return queued
 

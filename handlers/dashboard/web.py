@@ -46,6 +46,7 @@ STATIC = {
     "dashboard.css": "text/css",
     "duty.js": "application/javascript",
     "trends.js": "application/javascript",
+    "directive.js": "application/javascript",  # the directive view (directive.py)
 }
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
@@ -82,6 +83,9 @@ TABS = {
 }
 T = TypeVar("T")
 View = Callable[[Actor, int | None, str, datetime], Awaitable[dict[str, Any] | None]]
+# A data request's answer for the person (``DashboardWeb.signed``): actor and language.
+PersonView = Callable[[web.Request, Actor, str], Awaitable[web.Response]]
+Handler = Callable[[web.Request], Awaitable[web.Response]]
 
 
 def level(rate: float | None) -> str:
@@ -91,7 +95,7 @@ def level(rate: float | None) -> str:
     return "bad" if rate < WARN else "warn" if rate < GOOD else "good"
 
 
-def _share(part: int, whole: int) -> float | None:
+def share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
@@ -101,12 +105,12 @@ def _reach(reach: DirectiveReach) -> dict[str, Any]:
         "sent": reach.sent,
         "asked": reach.asked,
         "acked": reach.acked,
-        "reach_rate": _share(reach.sent, reach.recipients),
-        "ack_rate": _share(reach.acked, reach.asked),
+        "reach_rate": share(reach.sent, reach.recipients),
+        "ack_rate": share(reach.acked, reach.asked),
     }
 
 
-def _unit(unit: Unit) -> dict[str, Any]:
+def unit_ref(unit: Unit) -> dict[str, Any]:
     return {"id": unit.id, "name": unit.name}
 
 
@@ -161,12 +165,36 @@ class DashboardWeb:
         """A data request: the launch data checked (else a bare 401), the person and their
         language found, ``?unit=`` read; ``view`` answers, None when the unit is gone or
         there is none to show, ``PermissionDeniedError`` when it is out of scope."""
+        now = self.services.clock.now()
+        person = await self.person(request)
+        if isinstance(person, web.Response):
+            return person
+        actor, language = person
+        given = request.query.get("unit")
+        try:
+            unit_id = int(given) if given is not None else None
+        except ValueError:
+            return self.refusal(language, 404, "dashboard-not-found")
+        try:
+            found = await view(actor, unit_id, language, now)
+        except PermissionDeniedError:
+            return self.refusal(language, 403, "dashboard-out-of-scope")
+        if found is None:
+            missing = unit_id is not None
+            return self.refusal(
+                language, 404 if missing else 403,
+                "dashboard-not-found" if missing else "dashboard-refused",
+            )  # fmt: skip
+        return web.json_response(found, headers=HEADERS)
+
+    async def person(self, request: web.Request) -> tuple[Actor, str] | web.Response:
+        """Who is asking (from validated launch data only) and their language, or the
+        bare 401 every data request without valid, fresh launch data gets."""
         services = self.services
-        now = services.clock.now()
         user = validate(
             request.headers.get(INIT_DATA_HEADER),
             self._token,
-            now=now,
+            now=services.clock.now(),
             max_age=services.settings.dashboard.max_age,
         )
         if isinstance(user, InitDataProblem):
@@ -177,22 +205,25 @@ class DashboardWeb:
         language = (
             actor.member.language if actor.member else language_for(user.language_code, default)
         )
-        given = request.query.get("unit")
-        try:
-            unit_id = int(given) if given is not None else None
-        except ValueError:
-            return self._refusal(language, 404, "dashboard-not-found")
-        try:
-            found = await view(actor, unit_id, language, now)
-        except PermissionDeniedError:
-            return self._refusal(language, 403, "dashboard-out-of-scope")
-        if found is None:
-            missing = unit_id is not None
-            return self._refusal(
-                language, 404 if missing else 403,
-                "dashboard-not-found" if missing else "dashboard-refused",
-            )  # fmt: skip
-        return web.json_response(found, headers=HEADERS)
+        return actor, language
+
+    def signed(self, view: PersonView) -> Handler:
+        """``view`` for the person the request's launch data names (``person``)."""
+
+        async def handler(request: web.Request) -> web.Response:
+            person = await self.person(request)
+            if isinstance(person, web.Response):
+                return person
+            return await view(request, *person)
+
+        return handler
+
+    def path(self, language: str, units: list[Unit]) -> list[dict[str, Any]]:
+        """The units above the one shown, as buttons back up."""
+        return [
+            {**unit_ref(u), "label": self.i18n.plain(language, "dashboard-back", unit=u.name)}
+            for u in units
+        ]
 
     async def _today_view(
         self, actor: Actor, unit_id: int | None, language: str, now: datetime
@@ -237,7 +268,7 @@ class DashboardWeb:
             "tabs": {k: self.i18n.plain(language, v) for k, v in TABS.items()},
         }
 
-    def _refusal(self, language: str, status: int, key: str) -> web.Response:
+    def refusal(self, language: str, status: int, key: str) -> web.Response:
         body = {"lang": language, "message": self.i18n.plain(language, key)}
         return web.json_response(body, status=status, headers=HEADERS)
 
@@ -249,7 +280,7 @@ class DashboardWeb:
             counts = entry.counts
             name = i18n.plain(language, "dashboard-own", unit=entry.unit.name)
             return {
-                **_unit(entry.unit),
+                **unit_ref(entry.unit),
                 "name": name if entry.own else entry.unit.name,
                 "own": entry.own,
                 "members": counts.members,
@@ -273,7 +304,7 @@ class DashboardWeb:
         return {
             "lang": language,
             "texts": {name: i18n.plain(language, key) for name, key in LABELS.items()},
-            "unit": _unit(today.unit),
+            "unit": unit_ref(today.unit),
             "day": format_date_iso(today.day),
             "updated": i18n.plain(language, "dashboard-updated", time=f"{local:%H:%M:%S}"),
             "total": {
@@ -285,11 +316,8 @@ class DashboardWeb:
                 "level": level(total.rate),
                 "directives": _reach(today.directives),
             },
-            "path": [
-                {**_unit(u), "label": i18n.plain(language, "dashboard-back", unit=u.name)}
-                for u in today.path
-            ],
-            "scopes": [_unit(u) for u in today.scopes],
+            "path": self.path(language, today.path),
+            "scopes": [unit_ref(u) for u in today.scopes],
             "lines": [line(entry) for entry in today.lines],
             "missing": [missing(person) for person in today.missing],
             "more": (

@@ -13,7 +13,7 @@ from bot.config import dashboard_url
 from bot.directives import buttons as b
 from bot.directives.drafting import DirectiveError
 from bot.directives.onbehalf import phone_rows
-from bot.directives.render import channel_lines
+from bot.directives.render import DELIVERY_KEYS, STATE_KEYS, channel_lines
 from bot.directives.service import DirectiveView, Totals
 from bot.kit.i18n import Html, first_words, format_date_iso, format_day, join_html
 from bot.kit.reach import reached_word
@@ -39,20 +39,6 @@ from storage.reach import Lines
 SHOWN = 10
 # Characters of a directive's opening: in a list line, on its button, in its detail.
 LINE_WORDS, BUTTON_WORDS, DETAIL_WORDS = 40, 24, 200
-STATE_KEYS = {
-    "scheduled": "watch-state-scheduled",
-    "sending": "watch-state-sending",
-    "sent": "watch-state-sent",
-    "cancelled": "watch-state-cancelled",
-}
-DELIVERY_KEYS = {
-    "pending": "delivery-pending",
-    "sending": "delivery-pending",
-    "sent": "delivery-sent",
-    "unreachable": "delivery-unreachable",
-    "failed": "delivery-failed",
-    "cancelled": "delivery-cancelled",
-}
 EXPORT_COLUMNS = (
     "export-unit-code",
     "export-unit",

@@ -25,7 +25,7 @@ from bot.kit.people import InactiveMemberError, Person, language_for
 from bot.org.authz import Action, Actor
 from bot.org.service import TreeLine
 from bot.services import Services
-from handlers.kit.slots import DELIVERY, SERVICES
+from handlers.kit.slots import DELIVERY, SERVICES, AnyApp
 from storage.models import Member, Role
 
 log = logging.getLogger(__name__)
@@ -315,6 +315,11 @@ def command_args(context: MusterContext) -> list[str]:
 
 def wake_delivery(context: MusterContext) -> None:
     """Tell the outbox worker that rows were just queued, rather than wait for its tick."""
-    engine = DELIVERY.find(context.application)
+    wake_engine(context.application)
+
+
+def wake_engine(app: AnyApp) -> None:
+    """``wake_delivery`` outside an update (the dashboard's web requests)."""
+    engine = DELIVERY.find(app)
     if engine is not None:
         engine.wake()

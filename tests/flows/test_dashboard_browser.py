@@ -94,13 +94,19 @@ async def opened(browser: Any, base: str, init_data: str, theme: dict[str, str])
     return page
 
 
-async def test_the_page_shows_the_tree_drills_down_and_refreshes(
-    harness: Harness, org: Org, browser: Any, base: str
-) -> None:
+async def acknowledged_by_two(harness: Harness, org: Org) -> int:
+    """Sam's directive to RIV-1, sent; Ann and Bo have acknowledged it."""
     directive_id = await directive_to(harness, org.sec, "RIV-1")
     await harness.run_due()
     for name in ("Ann", "Bo"):
         await harness.services.directives.acknowledge(directive_id, org.members[name].id)
+    return directive_id
+
+
+async def test_the_page_shows_the_tree_drills_down_and_refreshes(
+    harness: Harness, org: Org, browser: Any, base: str
+) -> None:
+    await acknowledged_by_two(harness, org)
     page = await opened(browser, base, launch(harness, org.coord), {})
     lines = page.locator("#lines li")
     await playwright.expect(lines).to_have_count(2)
@@ -263,3 +269,41 @@ async def test_the_trends_view_draws_a_line_per_unit(
     await page.get_by_role("button", name="今日").click()
     await playwright.expect(page.locator("#lines li")).to_have_count(2)
     await playwright.expect(page.locator("#trends-view")).to_be_hidden()
+
+
+# The directive view ---------------------------------------------------------------------
+
+
+async def test_a_directive_opens_from_today_and_remind_now_reaches_the_silent(
+    harness: Harness, org: Org, browser: Any, base: str
+) -> None:
+    directive_id = await acknowledged_by_two(harness, org)
+    page = await opened(browser, base, launch(harness, org.sec), {})
+    await page.get_by_role("button", name="📋 Directives ›").click()
+    await playwright.expect(page.locator("#d-title")).to_have_text("Recent directives")
+    await page.get_by_role("button", name="Sandbags to the river gate").click()
+    await playwright.expect(page.locator("#d-text")).to_have_text(
+        "Sandbags to the river gate by 18:00."
+    )
+    await playwright.expect(page.locator("#d-total")).to_have_text(
+        "Riverside Branch 1: Sent 5/5 · failed 0 · unreachable 0 · to go 0 · Acknowledged 2/5 (40%)"
+    )
+    await playwright.expect(page.locator("#d-silent .who")).to_have_text(["Cy", "Di", "Ed"])
+    await screenshot(page, "dashboard-directive.png")
+    await page.get_by_role("button", name="🔔 Remind now").click()
+    await playwright.expect(page.locator("#d-reminded")).to_have_text(
+        "Reminder queued for 3 members."
+    )
+    assert await harness.run_due() == 3
+    for name in ("Cy", "Di", "Ed"):
+        reminder = harness.api.last_message(org.members[name].id)
+        assert reminder.text is not None and reminder.text.startswith("⚠️ Reminder")
+    # Cy acknowledges; the next refresh (10 s on the page's clock) shows it.
+    await harness.services.directives.acknowledge(directive_id, org.members["Cy"].id)
+    await page.clock.run_for(10_000)
+    await playwright.expect(page.locator("#d-silent .who")).to_have_text(["Di", "Ed"])
+    # Back to Today.
+    await page.get_by_role("button", name="‹ All directives").click()
+    await page.get_by_role("button", name="‹ Today").click()
+    await playwright.expect(page.locator("#title")).to_have_text("Riverside Branch 1")
+    await playwright.expect(page.locator("#directive-view")).to_be_hidden()

@@ -104,6 +104,30 @@
     return parts.join(" · ");
   }
 
+  // A unit's line: its name (a button that opens it, but for its own members), a bar of
+  // its rate, its figures. Today's view and the directive view (directive.js) draw these.
+  function unitLine(line, text, onOpen) {
+    const item = make("li", `line ${line.level}`);
+    item.dataset.unit = String(line.id);
+    const head = make(line.own ? "div" : "button", "name", line.name);
+    if (!line.own) {
+      head.type = "button";
+      head.addEventListener("click", onOpen);
+    }
+    const bar = make("div", "bar");
+    const fill = make("div", "fill");
+    fill.style.width = `${Math.round((line.rate || 0) * 100)}%`;
+    bar.append(fill);
+    item.append(head, bar, make("p", "figures", text));
+    return item;
+  }
+
+  function personItem(name, note) {
+    const item = make("li", "person");
+    item.append(make("span", "who", name), make("span", "last", note));
+    return item;
+  }
+
   const state = { launch: launchParams(), unit: null, timer: null, view: "today" };
   const VIEWS = Object.assign({ today: { api: "api/today" } }, window.MusterViews || {});
   const SVG = "http://www.w3.org/2000/svg";
@@ -185,34 +209,19 @@
     const lines = el("lines");
     lines.replaceChildren();
     for (const line of view.lines) {
-      const item = make("li", `line ${line.level}`);
-      item.dataset.unit = String(line.id);
-      const head = make(line.own ? "div" : "button", "name", line.name);
-      if (!line.own) {
-        head.type = "button";
-        head.addEventListener("click", () => open(line.id));
-      }
-      const bar = make("div", "bar");
-      const fill = make("div", "fill");
-      fill.style.width = `${Math.round((line.rate || 0) * 100)}%`;
-      bar.append(fill);
-      item.append(head, bar, make("p", "figures", figures(texts, line)));
-      lines.append(item);
+      lines.append(unitLine(line, figures(texts, line), () => open(line.id)));
     }
     const missing = el("missing");
     missing.replaceChildren();
     el("missing-heading").textContent = texts.missing_heading;
-    for (const person of view.missing) {
-      const item = make("li", "person");
-      item.append(make("span", "who", person.name), make("span", "last", person.last));
-      missing.append(item);
-    }
+    for (const person of view.missing) { missing.append(personItem(person.name, person.last)); }
     if (view.missing.length === 0) { missing.append(make("li", "none", texts.none_missing)); }
     el("more").textContent = view.more;
     el("missing-section").hidden = view.total.expected === 0 && view.missing.length === 0;
   }
 
   async function load() {
+    if (document.body.dataset.view) { return; } // another view is open (directive.js)
     const query = state.unit === null ? "" : `?unit=${encodeURIComponent(state.unit)}`;
     let response;
     try {
@@ -282,6 +291,12 @@
       load();
     });
   }
+
+  // What the other views' scripts (directive.js) share: the launch data, and Today's
+  // refresh for when they hand the page back.
+  window.MusterDashboard = {
+    launch: state.launch, make: make, unitLine: unitLine, personItem: personItem, refresh: load,
+  };
 
   applyTheme(state.launch.theme);
   postEvent("web_app_ready");
