@@ -36,6 +36,8 @@ class Missing:
     display_name: str
     unit_id: int
     last_day: date | None
+    # Known to have blocked the bot (a send was refused): not reachable on Telegram.
+    blocked: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,13 +178,17 @@ class CheckinRepository:
         joined = to_db_time(joined_before) if joined_before else _NEVER
         rows = await self.db.fetchall(
             "SELECT m.id, m.display_name, m.unit_id,"
-            " (SELECT MAX(c.day) FROM checkins c WHERE c.member_id = m.id AND c.day < ?) AS last"
+            " (SELECT MAX(c.day) FROM checkins c WHERE c.member_id = m.id AND c.day < ?) AS last,"
+            " m.unreachable_since IS NOT NULL"
             f" FROM members m WHERE m.unit_id IN ({marks}) AND m.active = 1 AND m.joined_at < ?"
             " AND NOT EXISTS (SELECT 1 FROM checkins c WHERE c.member_id = m.id AND c.day = ?)"
             f" AND NOT {ON_LEAVE} ORDER BY m.unit_id, m.display_name",
             (day.isoformat(), *unit_ids, joined, day.isoformat(), day.isoformat(), day.isoformat()),
         )
-        return [Missing(r[0], r[1], r[2], date.fromisoformat(r[3]) if r[3] else None) for r in rows]
+        return [
+            Missing(r[0], r[1], r[2], date.fromisoformat(r[3]) if r[3] else None, bool(r[4]))
+            for r in rows
+        ]
 
     async def unit_days(
         self, unit_ids: list[int], day: date, joined_before: datetime | None = None

@@ -298,7 +298,10 @@ class DashboardWeb:
             else:
                 day = format_day(person.last_day, language)
                 last = i18n.plain(language, "dashboard-last-checkin", day=day)
-            return {"name": person.display_name, "last": last}
+            if person.blocked:  # how they are reached: not by the bot's messages
+                last += " · " + i18n.plain(language, "dashboard-blocked")
+            reach = "blocked" if person.blocked else "telegram"
+            return {"name": person.display_name, "last": last, "reach": reach}
 
         total = today.total
         return {

@@ -169,6 +169,21 @@ async def test_drilling_down_lists_who_is_missing_and_a_refresh_sees_a_new_check
     assert again["missing"] == [] and again["total"]["checked_in"] == 5
 
 
+async def test_a_missing_member_who_blocked_the_bot_is_shown_as_not_reachable(
+    harness: Harness, org: Org, served: tuple[aiohttp.ClientSession, str]
+) -> None:
+    """How Ed is reached: a directive's message to him is refused (he blocked the bot)."""
+    riv1 = await harness.unit("RIV-1")
+    harness.api.block(org.members["Ed"].id)
+    await harness.issue(None, "Sandbags to the river gate.", unit="RIV-1")
+    _, view, _ = await today(served, launch(harness, org.coord), riv1.id)
+    [ed] = view["missing"]
+    assert (ed["name"], ed["reach"]) == ("Ed", "blocked")
+    assert ed["last"] == "never checked in · ⛔ blocked the bot: not reachable on Telegram"
+    _, zh, _ = await today(served, launch(harness, org.coord_zh), riv1.id)
+    assert zh["missing"][0]["last"].endswith("⛔ 已屏蔽机器人：无法通过 Telegram 联系")
+
+
 async def test_chinese_readers_get_chinese_words(
     harness: Harness, org: Org, served: tuple[aiohttp.ClientSession, str]
 ) -> None:

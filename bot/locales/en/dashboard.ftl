@@ -18,6 +18,7 @@ dashboard-missing-heading = Not checked in today
 dashboard-none-missing = Everyone has checked in.
 dashboard-last-checkin = last check-in { $day }
 dashboard-never = never checked in
+dashboard-blocked = ⛔ blocked the bot: not reachable on Telegram
 dashboard-more = and { $count } more
 dashboard-no-directives = no directives today
 dashboard-no-members = nobody expected

@@ -18,6 +18,7 @@ dashboard-missing-heading = 今日未打卡
 dashboard-none-missing = 所有人都已打卡。
 dashboard-last-checkin = 上次打卡：{ $day }
 dashboard-never = 从未打卡
+dashboard-blocked = ⛔ 已屏蔽机器人：无法通过 Telegram 联系
 dashboard-more = 另有{ $count }人
 dashboard-no-directives = 今日无通知
 dashboard-no-members = 无需打卡
