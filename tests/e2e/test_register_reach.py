@@ -23,9 +23,9 @@ from handlers.kit.slots import DELIVERY, SERVICES
 from storage.directives import Target
 from storage.models import Role
 from tests.e2e.test_polling import TOKEN, polling_settings
-from tests.fallback.smtp import PASSWORD, USER, free_port, smtp_server
+from tests.fallback.smtp import free_port, smtp_server
 from tests.flows.test_fallback import LINK_SECRET, body_of, link_in
-from tests.orgdata import load_tree
+from tests.orgdata import add_member, load_tree
 
 # Ann has only an email, Bo only a phone, Cy neither; email is the one channel configured.
 REGISTER = """\
@@ -96,15 +96,7 @@ async def test_register_invite_reach_email_fallback_and_phone_over_http(
                     "link_secret": LINK_SECRET,
                     "listen": "127.0.0.1",
                     "port": web_port,
-                    "email": {
-                        "host": smtp.host,
-                        "port": smtp.port,
-                        "username": USER,
-                        "password": PASSWORD,
-                        "sender": "muster@example.org",
-                        "ca_file": str(smtp.ca_file),
-                        "timeout": 5,
-                    },
+                    "email": smtp.settings(),
                 },
             )
             app = await build_application(settings, clock=SystemClock())
@@ -116,14 +108,7 @@ async def test_register_invite_reach_email_fallback_and_phone_over_http(
                 await storage.units.by_code("RIV-1"),
             )
             assert district is not None and branch is not None
-            async with storage.db.transaction() as conn:
-                sue = await storage.members.add(
-                    conn, telegram_id=SUE, display_name="Sue", username="sue", language="en",
-                    unit_id=district.id, now=services.clock.now(),
-                )  # fmt: skip
-                await storage.members.grant(
-                    conn, sue, district.id, Role.SECRETARY, services.clock.now()
-                )
+            sue = await add_member(services, SUE, district, "Sue", Role.SECRETARY)
             # 1. The register, as `muster member import` loads it, and its personal invites.
             path = tmp_path / "register.csv"
             path.write_text(REGISTER, encoding="utf-8")
@@ -225,7 +210,7 @@ async def test_register_invite_reach_email_fallback_and_phone_over_http(
                     " WHERE directive_id = ?",
                     (directive.id,),
                 )
-                assert [tuple(r) for r in recorded] == [(member.id, 1, sue)]  # sue: her member id
+                assert [tuple(r) for r in recorded] == [(member.id, 1, sue.id)]
                 by_email = await storage.db.fetchall(
                     "SELECT e.name, f.via FROM fallback_recipients f"
                     " JOIN register_entries e ON e.id = f.entry_id WHERE f.acked_at IS NOT NULL"
