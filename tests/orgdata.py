@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bot.org.authz import Actor
 from bot.services import Services
-from storage.models import Member, Unit
+from storage.models import Member, Role, Unit
 
 TREE = """\
 [[unit]]
@@ -42,9 +42,12 @@ async def load_tree(services: Services, tmp_path: Path, text: str = TREE) -> Non
     await services.org.import_file(Actor.console(), path)
 
 
-async def add_member(services: Services, telegram_id: int, unit: Unit, name: str) -> Member:
+async def add_member(
+    services: Services, telegram_id: int, unit: Unit, name: str, role: Role | None = None
+) -> Member:
+    """A member of ``unit`` (and its ``role`` holder, when given), as a join would add."""
     async with services.storage.db.transaction() as conn:
-        await services.storage.members.add(
+        member_id = await services.storage.members.add(
             conn,
             telegram_id=telegram_id,
             display_name=name,
@@ -53,6 +56,10 @@ async def add_member(services: Services, telegram_id: int, unit: Unit, name: str
             unit_id=unit.id,
             now=services.clock.now(),
         )
+        if role is not None:
+            await services.storage.members.grant(
+                conn, member_id, unit.id, role, services.clock.now()
+            )
     member = await services.storage.members.by_telegram_id(telegram_id)
     assert member is not None
     return member

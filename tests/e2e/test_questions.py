@@ -21,7 +21,7 @@ from handlers.kit.slots import DELIVERY, SERVICES
 from storage.directives import Target
 from storage.models import Role
 from tests.e2e.test_polling import TOKEN
-from tests.orgdata import load_tree
+from tests.orgdata import add_member, load_tree
 
 QUESTION = Question((Choice("I can come"), Choice("I need transport"), Choice("I cannot")))
 AUTHOR = 8100
@@ -49,14 +49,7 @@ async def test_members_answer_a_question_over_http_and_the_headcount_counts_them
         assert branch is not None and district is not None
         people = [(8001 + i, f"Member {i}", None, "en", branch.id) for i in range(3)]
         await storage.members.add_many(people, services.clock.now())
-        async with storage.db.transaction() as conn:
-            sue = await storage.members.add(
-                conn, telegram_id=AUTHOR, display_name="Sue", username="sue", language="en",
-                unit_id=district.id, now=services.clock.now(),
-            )  # fmt: skip
-            await storage.members.grant(
-                conn, sue, district.id, Role.SECRETARY, services.clock.now()
-            )
+        await add_member(services, AUTHOR, district, "Sue", Role.SECRETARY)
         author = await services.authz.actor(AUTHOR)
         stop = asyncio.Event()
         running = asyncio.create_task(serve_polling(app, stop, poll_timeout=1))

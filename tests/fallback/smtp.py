@@ -50,6 +50,18 @@ class SmtpServer:
     ca_file: Path
     mailbox: Mailbox
 
+    def settings(self) -> dict[str, Any]:
+        """The ``[fallback.email]`` section that sends through this server."""
+        return {
+            "host": self.host,
+            "port": self.port,
+            "username": USER,
+            "password": PASSWORD,
+            "sender": "muster@example.org",
+            "ca_file": str(self.ca_file),
+            "timeout": 5,
+        }
+
 
 @contextmanager
 def smtp_server(tmp_path: Path) -> Iterator[SmtpServer]:

@@ -33,7 +33,7 @@ from storage.models import Role
 from storage.reach import How
 from tests.conftest import ADMIN_ID
 from tests.fallback.gateway_server import SECRET, Gateway, gateway_server
-from tests.fallback.smtp import PASSWORD, USER, SmtpServer, smtp_server
+from tests.fallback.smtp import SmtpServer, smtp_server
 from tests.flows.conftest import Harness, build_app
 from tests.flows.test_directives import no_checkins  # noqa: F401 (autouse)
 from tests.flows.test_erase import files
@@ -76,15 +76,7 @@ def settings(tmp_path: Path, smtp: SmtpServer, gateway: Gateway) -> Settings:
             "public_url": "https://muster.example.org/",
             "link_secret": LINK_SECRET,
             "max_attempts": 3,
-            "email": {
-                "host": smtp.host,
-                "port": smtp.port,
-                "username": USER,
-                "password": PASSWORD,
-                "sender": "muster@example.org",
-                "ca_file": str(smtp.ca_file),
-                "timeout": 5,
-            },
+            "email": smtp.settings(),
             "gateway": {"url": gateway.url, "secret": SECRET.decode(), "timeout": 5},
         },
     )
