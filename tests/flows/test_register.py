@@ -294,3 +294,89 @@ async def test_a_join_request_approved_is_offered_too(harness: Harness, tmp_path
     assert offer.text is not None and offer.text.startswith("👤 Ann Lee joined Riverside")
     [done] = await harness.send(sam, sam.press(offer, "🔗 Link"))
     assert done.text == "🔗 Ann Lee is now linked to the register's Ann Lee."
+
+
+async def test_a_decline_decides_every_copy_of_the_offer(harness: Harness, tmp_path: Path) -> None:
+    """Sam says "Not the same person"; Wu's copy, pressed later, is refused and names Sam."""
+    sam = await register_and_secretary(harness, tmp_path)
+    wu = harness.person(703, "Wu", language="zh")
+    await harness.join(wu, "RIV", Role.SECRETARY)
+    await harness.join(harness.person(803, "Ann Lee"), "RIV-1")
+    sams, wus = harness.api.last_message(702), harness.api.last_message(703)
+    [declined] = await harness.send(sam, sam.press(sams, "Not the same person"))
+    assert declined.text == (
+        "Not linked: Ann Lee and the register's Ann Lee are not the same person."
+    )
+    [late] = await harness.send(wu, wu.press(wus, "🔗 关联"))
+    assert late.text == "Sam已回答过，未做更改。"
+    assert await joined(harness) == [False, False]
+    # Sam pressing Link on a copy left open (a second device) is refused too, in English.
+    data = sams.buttons[0][1] or ""
+    [again] = await harness.send(sam, sam.press_data(sams.message_id, data))
+    assert again.text == "Already answered by Sam: nothing was changed."
+    assert await joined(harness) == [False, False]
+    actions = [a.detail for a in await harness.services.storage.audit.recent(5)]
+    assert sum("not the same" in (d or "") for d in actions) == 1
+
+
+async def test_a_link_decides_every_copy_of_the_offer(harness: Harness, tmp_path: Path) -> None:
+    sam = await register_and_secretary(harness, tmp_path)
+    wu = harness.person(703, "Wu", language="zh")
+    await harness.join(wu, "RIV", Role.SECRETARY)
+    await harness.join(harness.person(803, "Ann Lee"), "RIV-1")
+    sams, wus = harness.api.last_message(702), harness.api.last_message(703)
+    [done] = await harness.send(wu, wu.press(wus, "🔗 关联"))
+    assert done.text == "🔗 Ann Lee已与名册中的Ann Lee关联。"
+    [late] = await harness.send(sam, sam.press(sams, "Not the same person"))
+    assert late.text == "Already answered by Wu: nothing was changed."
+    assert await joined(harness) == [True, False]
+
+
+async def test_a_declined_pair_is_never_offered_again(harness: Harness, tmp_path: Path) -> None:
+    services = harness.services
+    sam = await register_and_secretary(harness, tmp_path)
+    ann = await harness.join(harness.person(803, "Ann Lee"), "RIV-1")
+    await harness.send(sam, sam.press(harness.api.last_message(702), "Not the same person"))
+    before = len(harness.api.sent_to(702))
+    # Moved out and back: no offer again.
+    await services.membership.move(Actor.console(), ann, "HIL-1")
+    moved = await services.storage.members.get(ann.id)
+    assert moved is not None
+    await services.membership.move(Actor.console(), moved, "RIV-1")
+    assert await services.register.link_offers(803) == []
+    # Nor after a join request of hers is approved (here for a role), which offers links.
+    annie = harness.person(803, "Ann Lee")
+    token = await harness.invite("RIV-1", Role.SECRETARY, approval=True)
+    await harness.send(annie, annie.command("start", token))
+    await harness.send(sam, sam.press(harness.api.last_message(702), "✅ Approve"))
+    roles = await services.storage.members.roles_of(ann.id)
+    assert [g.role for g in roles] == [Role.SECRETARY]
+    for message in harness.api.sent_to(702)[before:]:
+        assert "The register has" not in (message.text or "")
+    assert await joined(harness) == [False, False]
+
+
+async def test_erase_drops_the_answers_to_link_offers(harness: Harness, tmp_path: Path) -> None:
+    services = harness.services
+    sam = await register_and_secretary(harness, tmp_path)
+    ann = await harness.join(harness.person(803, "Ann Lee"), "RIV-1")
+    await harness.send(sam, sam.press(harness.api.last_message(702), "Not the same person"))
+    await harness.join(harness.person(804, "王芳"), "RIV-1")
+    await harness.send(sam, sam.press(harness.api.last_message(702), "Not the same person"))
+
+    async def answers() -> list[tuple[int, int]]:
+        rows = await services.storage.db.fetchall(
+            "SELECT member_id, entry_id FROM register_link_answers ORDER BY member_id"
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    assert [m for m, _ in await answers()] == [ann.id, ann.id + 1]
+    await services.privacy.erase_member(Actor.console(), ann)
+    wang = await services.storage.members.by_telegram_id(804)
+    assert wang is not None and [m for m, _ in await answers()] == [wang.id]
+    # An entry erased (someone who never joined): its answers go too.
+    [(_, entry_id)] = await answers()
+    entry = await services.storage.register.get(entry_id)
+    assert entry is not None
+    await services.privacy.erase_entry(Actor.console(), entry)
+    assert await answers() == []
