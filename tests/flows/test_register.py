@@ -10,8 +10,8 @@ import pytest
 
 from bot.org.authz import Actor, PermissionDeniedError
 from bot.org.register_file import RegisterFileError, describe
-from fakeapi import FakeUser
-from storage.models import Role
+from fakeapi import FakeUser, SentMessage
+from storage.models import Member, Role
 from tests.flows.conftest import Harness
 from tests.flows.test_erase import files
 
@@ -296,13 +296,20 @@ async def test_a_join_request_approved_is_offered_too(harness: Harness, tmp_path
     assert done.text == "🔗 Ann Lee is now linked to the register's Ann Lee."
 
 
-async def test_a_decline_decides_every_copy_of_the_offer(harness: Harness, tmp_path: Path) -> None:
-    """Sam says "Not the same person"; Wu's copy, pressed later, is refused and names Sam."""
+async def offered_to_two(
+    harness: Harness, tmp_path: Path
+) -> tuple[FakeUser, FakeUser, SentMessage, SentMessage]:
+    """Ann Lee joins by a general invite: Sam (English) and Wu (Chinese) each get the offer."""
     sam = await register_and_secretary(harness, tmp_path)
     wu = harness.person(703, "Wu", language="zh")
     await harness.join(wu, "RIV", Role.SECRETARY)
     await harness.join(harness.person(803, "Ann Lee"), "RIV-1")
-    sams, wus = harness.api.last_message(702), harness.api.last_message(703)
+    return sam, wu, harness.api.last_message(702), harness.api.last_message(703)
+
+
+async def test_a_decline_decides_every_copy_of_the_offer(harness: Harness, tmp_path: Path) -> None:
+    """Sam says "Not the same person"; Wu's copy, pressed later, is refused and names Sam."""
+    sam, wu, sams, wus = await offered_to_two(harness, tmp_path)
     [declined] = await harness.send(sam, sam.press(sams, "Not the same person"))
     assert declined.text == (
         "Not linked: Ann Lee and the register's Ann Lee are not the same person."
@@ -320,11 +327,7 @@ async def test_a_decline_decides_every_copy_of_the_offer(harness: Harness, tmp_p
 
 
 async def test_a_link_decides_every_copy_of_the_offer(harness: Harness, tmp_path: Path) -> None:
-    sam = await register_and_secretary(harness, tmp_path)
-    wu = harness.person(703, "Wu", language="zh")
-    await harness.join(wu, "RIV", Role.SECRETARY)
-    await harness.join(harness.person(803, "Ann Lee"), "RIV-1")
-    sams, wus = harness.api.last_message(702), harness.api.last_message(703)
+    sam, wu, sams, wus = await offered_to_two(harness, tmp_path)
     [done] = await harness.send(wu, wu.press(wus, "🔗 关联"))
     assert done.text == "🔗 Ann Lee已与名册中的Ann Lee关联。"
     [late] = await harness.send(sam, sam.press(sams, "Not the same person"))
@@ -332,11 +335,17 @@ async def test_a_link_decides_every_copy_of_the_offer(harness: Harness, tmp_path
     assert await joined(harness) == [True, False]
 
 
+async def join_declined(harness: Harness, sam: FakeUser, telegram_id: int, name: str) -> Member:
+    """Someone of a register entry's name joins RIV-1; Sam says "Not the same person"."""
+    member = await harness.join(harness.person(telegram_id, name), "RIV-1")
+    await harness.send(sam, sam.press(harness.api.last_message(702), "Not the same person"))
+    return member
+
+
 async def test_a_declined_pair_is_never_offered_again(harness: Harness, tmp_path: Path) -> None:
     services = harness.services
     sam = await register_and_secretary(harness, tmp_path)
-    ann = await harness.join(harness.person(803, "Ann Lee"), "RIV-1")
-    await harness.send(sam, sam.press(harness.api.last_message(702), "Not the same person"))
+    ann = await join_declined(harness, sam, 803, "Ann Lee")
     before = len(harness.api.sent_to(702))
     # Moved out and back: no offer again.
     await services.membership.move(Actor.console(), ann, "HIL-1")
@@ -359,10 +368,8 @@ async def test_a_declined_pair_is_never_offered_again(harness: Harness, tmp_path
 async def test_erase_drops_the_answers_to_link_offers(harness: Harness, tmp_path: Path) -> None:
     services = harness.services
     sam = await register_and_secretary(harness, tmp_path)
-    ann = await harness.join(harness.person(803, "Ann Lee"), "RIV-1")
-    await harness.send(sam, sam.press(harness.api.last_message(702), "Not the same person"))
-    await harness.join(harness.person(804, "王芳"), "RIV-1")
-    await harness.send(sam, sam.press(harness.api.last_message(702), "Not the same person"))
+    ann = await join_declined(harness, sam, 803, "Ann Lee")
+    await join_declined(harness, sam, 804, "王芳")
 
     async def answers() -> list[tuple[int, int]]:
         rows = await services.storage.db.fetchall(
