@@ -4,10 +4,12 @@ unit with no approval, once; ``muster member erase`` forgets the phone and email
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.config import RetentionSettings
 from bot.org.authz import Actor, PermissionDeniedError
 from bot.org.register_file import RegisterFileError, describe
 from fakeapi import FakeUser, SentMessage
@@ -365,25 +367,43 @@ async def test_a_declined_pair_is_never_offered_again(harness: Harness, tmp_path
     assert await joined(harness) == [False, False]
 
 
+async def link_answers(harness: Harness) -> list[tuple[int, int]]:
+    """The remembered answers to link offers: (member id, entry id)."""
+    rows = await harness.services.storage.db.fetchall(
+        "SELECT member_id, entry_id FROM register_link_answers ORDER BY member_id"
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
 async def test_erase_drops_the_answers_to_link_offers(harness: Harness, tmp_path: Path) -> None:
     services = harness.services
     sam = await register_and_secretary(harness, tmp_path)
     ann = await join_declined(harness, sam, 803, "Ann Lee")
     await join_declined(harness, sam, 804, "王芳")
 
-    async def answers() -> list[tuple[int, int]]:
-        rows = await services.storage.db.fetchall(
-            "SELECT member_id, entry_id FROM register_link_answers ORDER BY member_id"
-        )
-        return [(r[0], r[1]) for r in rows]
-
-    assert [m for m, _ in await answers()] == [ann.id, ann.id + 1]
+    assert [m for m, _ in await link_answers(harness)] == [ann.id, ann.id + 1]
     await services.privacy.erase_member(Actor.console(), ann)
     wang = await services.storage.members.by_telegram_id(804)
-    assert wang is not None and [m for m, _ in await answers()] == [wang.id]
+    assert wang is not None and [m for m, _ in await link_answers(harness)] == [wang.id]
     # An entry erased (someone who never joined): its answers go too.
-    [(_, entry_id)] = await answers()
+    [(_, entry_id)] = await link_answers(harness)
     entry = await services.storage.register.get(entry_id)
     assert entry is not None
     await services.privacy.erase_entry(Actor.console(), entry)
-    assert await answers() == []
+    assert await link_answers(harness) == []
+
+
+async def test_retention_drops_the_answers_naming_a_pruned_entry(
+    harness: Harness, tmp_path: Path
+) -> None:
+    services = harness.services
+    sam = await register_and_secretary(harness, tmp_path)
+    await join_declined(harness, sam, 804, "王芳")
+    assert len(await link_answers(harness)) == 1
+    pruned = write(tmp_path, GOOD.replace("王芳,RIV-1,+86 139-0013-9000,,E2\n", ""), "pruned.csv")
+    await services.register.import_file(Actor.console(), pruned, prune=True)
+    services.privacy.settings = RetentionSettings(details_days=30)
+    harness.clock.advance(timedelta(days=35))
+    erased = await services.privacy.retention_tick()
+    assert erased is not None and erased.entries == 1
+    assert await link_answers(harness) == []
