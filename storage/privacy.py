@@ -110,6 +110,11 @@ class PrivacyRepository:
             )
             # Register entries deactivated (pruned) before the period: the person is gone
             # from the organisation; their phone and email are not kept (instants in UTC).
+            await conn.execute(
+                "DELETE FROM register_link_answers WHERE entry_id IN (SELECT id FROM"
+                " register_entries WHERE active = 0 AND updated_at < ?)",
+                (high,),
+            )
             entries = await conn.execute(
                 "UPDATE register_entries SET name = 'erased entry #' || id, phone = NULL,"
                 " email = NULL, external_id = NULL, invite_hash = NULL WHERE active = 0"
@@ -208,6 +213,12 @@ class PrivacyRepository:
                 " (SELECT id FROM register_entries WHERE member_id = ?)",
                 (member_id,),
             )
+            # The answers to link offers that name them (migration 0035) go with them.
+            await conn.execute(
+                "DELETE FROM register_link_answers WHERE member_id = ? OR entry_id IN"
+                " (SELECT id FROM register_entries WHERE member_id = ?)",
+                (member_id, member_id),
+            )
             # Their register entry (phone, email: personal data) goes too; it stops counting.
             await conn.execute(
                 "UPDATE register_entries SET name = ?, phone = NULL, email = NULL,"
@@ -300,6 +311,7 @@ async def erase_entry(
         " WHERE channel != 'telegram' AND chat_id = ?",
         (entry_id,),
     )
+    await conn.execute("DELETE FROM register_link_answers WHERE entry_id = ?", (entry_id,))
     await conn.execute(
         "UPDATE register_entries SET name = ?, phone = NULL, email = NULL, external_id = NULL,"
         " invite_hash = NULL, active = 0, updated_at = ? WHERE id = ?",

@@ -187,6 +187,55 @@ class RegisterRepository:
         )
         return cursor.rowcount == 1
 
+    async def answer(
+        self,
+        conn: aiosqlite.Connection,
+        entry_id: int,
+        member_id: int,
+        *,
+        same: bool,
+        by: int | None,
+        now: datetime,
+    ) -> LinkAnswer | None:
+        """Record the first answer to the offer of this pair: None when it is the first,
+        else the answer given before (which stands; this one is not recorded)."""
+        cursor = await conn.execute(
+            "INSERT INTO register_link_answers (member_id, entry_id, same, by_member_id, at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (member_id, entry_id, same, by, to_db_time(now)),
+        )
+        if cursor.rowcount == 1:
+            return None
+        row = await (await conn.execute(_ANSWER, (member_id, entry_id))).fetchone()
+        assert row is not None  # the conflicting row, in this transaction
+        return LinkAnswer(bool(row[0]), row[1])
+
+    async def answered(self, entry_id: int, member_id: int) -> LinkAnswer | None:
+        """The answer given to the offer of this pair, if any."""
+        row = await self.db.fetchone_inline(_ANSWER, (member_id, entry_id))
+        return LinkAnswer(bool(row[0]), row[1]) if row else None
+
+    async def declined(self, member_id: int) -> set[int]:
+        """The entries the member was found not to be ("Not the same person")."""
+        rows = await self.db.fetchall(
+            "SELECT entry_id FROM register_link_answers WHERE member_id = ? AND same = 0",
+            (member_id,),
+        )
+        return {int(r[0]) for r in rows}
+
+
+_ANSWER = (
+    "SELECT same, by_member_id FROM register_link_answers WHERE member_id = ? AND entry_id = ?"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkAnswer:
+    """The first answer to a link offer: Link (``same``) or not the same person."""
+
+    same: bool
+    by: int | None  # the member who answered; None when they were no member
+
 
 @dataclass(frozen=True, slots=True)
 class StagedLine:

@@ -29,7 +29,7 @@ from bot.org.register_file import (
 )
 from storage import Storage
 from storage.models import Member, Role, Unit
-from storage.register import RegisterEntry, RegisterStaging, StagedCounts
+from storage.register import LinkAnswer, RegisterEntry, RegisterStaging, StagedCounts
 
 # Secretaries keep their units' register, as they invite their members.
 _IMPORT = Action.INVITE_MEMBER
@@ -97,6 +97,7 @@ class LinkStatus(StrEnum):
     MEMBER_LINKED = "member_linked"  # the member holds another entry
     GONE = "gone"  # the entry or the member is no longer active
     DECLINED = "declined"  # "not the same person"
+    ANSWERED = "answered"  # another copy of the offer was answered otherwise first
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +116,7 @@ class LinkResult:
     status: LinkStatus
     entry: RegisterEntry | None = None
     member: Member | None = None
-    holder: Member | None = None  # TAKEN: who holds the entry
+    holder: Member | None = None  # TAKEN: who holds the entry; ANSWERED: who answered
 
 
 class RegisterService:
@@ -274,10 +275,12 @@ class RegisterService:
         member = await self.storage.members.by_telegram_id(telegram_id)
         if member is None or await self.storage.register.of_member(member.id) is not None:
             return []
+        # A pair a secretary said is not the same person is never offered again.
+        declined = await self.storage.register.declined(member.id)
         entries = [
             e
             for e in await self.storage.register.unlinked(member.unit_id)
-            if same_name(e.name, member.display_name)
+            if same_name(e.name, member.display_name) and e.id not in declined
         ]
         unit = await self.storage.units.get(member.unit_id)
         if not entries or unit is None:
@@ -287,7 +290,8 @@ class RegisterService:
 
     async def link(self, actor: Actor, entry_id: int, member_id: int, *, same: bool) -> LinkResult:
         """A secretary's answer to a link offer: attach the member to the entry (``same``)
-        or record that they are not the same person; audited either way."""
+        or record that they are not the same person; audited either way. The first answer
+        decides for every copy of the offer: a contrary one later is ANSWERED."""
         entry = await self.storage.register.get(entry_id)
         member = await self.storage.members.get(member_id)
         unit = await self.storage.units.get(entry.unit_id) if entry else None
@@ -295,10 +299,11 @@ class RegisterService:
             return LinkResult(LinkStatus.GONE)
         await self.authz.check(actor, _IMPORT, unit, f"register link {entry_id}")
         if not same:
-            await self.authz.audit(
-                actor, "register_link", unit, f"entry {entry_id}, member {member_id}: not the same"
-            )
-            return LinkResult(LinkStatus.DECLINED, entry, member)
+            return await self._decline(actor, entry, member_id, member, unit)
+        by = actor.member.id if actor.member else None
+        before = await self.storage.register.answered(entry_id, member_id)
+        if before is not None and not before.same:
+            return await self._answered(before, entry, member)
         if entry.member_id == member_id:
             return LinkResult(LinkStatus.ALREADY, entry, member)
         if entry.member_id is not None:
@@ -308,14 +313,49 @@ class RegisterService:
             return LinkResult(LinkStatus.GONE, entry, member)
         if await self.storage.register.of_member(member_id) is not None:
             return LinkResult(LinkStatus.MEMBER_LINKED, entry, member)
-        async with self.storage.db.transaction() as conn:
-            if not await self.storage.register.link(conn, entry_id, member_id):
-                # Linked (or deactivated) between the read and the write.
-                return await self.link(actor, entry_id, member_id, same=True)
-            await self.authz.audit(
-                actor, "register_link", unit, f"entry {entry_id}, member {member_id}: linked"
-            )
+        try:
+            async with self.storage.db.transaction() as conn:
+                before = await self.storage.register.answer(
+                    conn, entry_id, member_id, same=True, by=by, now=self.clock.now()
+                )
+                if before is None:
+                    if not await self.storage.register.link(conn, entry_id, member_id):
+                        raise _TakenMeanwhile  # rolls the answer back
+                    detail = f"entry {entry_id}, member {member_id}: linked"
+                    await self.authz.audit(actor, "register_link", unit, detail)
+        except _TakenMeanwhile:
+            # Linked (or deactivated) between the read and the write.
+            return await self.link(actor, entry_id, member_id, same=True)
+        if before is not None:  # declined on another copy between the read and the write
+            return await self._answered(before, entry, member)
         return LinkResult(LinkStatus.LINKED, entry, member)
+
+    async def _decline(
+        self, actor: Actor, entry: RegisterEntry, member_id: int, member: Member | None, unit: Unit
+    ) -> LinkResult:
+        """ "Not the same person": remembered, so the pair is never offered again."""
+        if entry.member_id == member_id:
+            before = await self.storage.register.answered(entry.id, member_id)
+            if before is None:  # linked by their personal invite, not by an answer
+                return LinkResult(LinkStatus.ALREADY, entry, member)
+            return await self._answered(before, entry, member)
+        by = actor.member.id if actor.member else None
+        async with self.storage.db.transaction() as conn:
+            before = await self.storage.register.answer(
+                conn, entry.id, member_id, same=False, by=by, now=self.clock.now()
+            )
+            if before is None:
+                detail = f"entry {entry.id}, member {member_id}: not the same"
+                await self.authz.audit(actor, "register_link", unit, detail)
+        if before is not None and before.same:
+            return await self._answered(before, entry, member)
+        return LinkResult(LinkStatus.DECLINED, entry, member)
+
+    async def _answered(
+        self, before: LinkAnswer, entry: RegisterEntry, member: Member | None
+    ) -> LinkResult:
+        holder = await self.storage.members.get(before.by) if before.by is not None else None
+        return LinkResult(LinkStatus.ANSWERED, entry, member, holder)
 
     async def _taken(self, person: Person, entry: RegisterEntry, unit: Unit) -> JoinOutcome:
         await self._audit(

@@ -250,6 +250,7 @@ _LINKED = {
     LinkStatus.TAKEN: "register-link-taken",
     LinkStatus.MEMBER_LINKED: "register-link-member-linked",
     LinkStatus.GONE: "register-link-gone",
+    LinkStatus.ANSWERED: "register-link-answered",
 }
 
 

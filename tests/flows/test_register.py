@@ -4,14 +4,16 @@ unit with no approval, once; ``muster member erase`` forgets the phone and email
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.config import RetentionSettings
 from bot.org.authz import Actor, PermissionDeniedError
 from bot.org.register_file import RegisterFileError, describe
-from fakeapi import FakeUser
-from storage.models import Role
+from fakeapi import FakeUser, SentMessage
+from storage.models import Member, Role
 from tests.flows.conftest import Harness
 from tests.flows.test_erase import files
 
@@ -294,3 +296,114 @@ async def test_a_join_request_approved_is_offered_too(harness: Harness, tmp_path
     assert offer.text is not None and offer.text.startswith("👤 Ann Lee joined Riverside")
     [done] = await harness.send(sam, sam.press(offer, "🔗 Link"))
     assert done.text == "🔗 Ann Lee is now linked to the register's Ann Lee."
+
+
+async def offered_to_two(
+    harness: Harness, tmp_path: Path
+) -> tuple[FakeUser, FakeUser, SentMessage, SentMessage]:
+    """Ann Lee joins by a general invite: Sam (English) and Wu (Chinese) each get the offer."""
+    sam = await register_and_secretary(harness, tmp_path)
+    wu = harness.person(703, "Wu", language="zh")
+    await harness.join(wu, "RIV", Role.SECRETARY)
+    await harness.join(harness.person(803, "Ann Lee"), "RIV-1")
+    return sam, wu, harness.api.last_message(702), harness.api.last_message(703)
+
+
+async def test_a_decline_decides_every_copy_of_the_offer(harness: Harness, tmp_path: Path) -> None:
+    """Sam says "Not the same person"; Wu's copy, pressed later, is refused and names Sam."""
+    sam, wu, sams, wus = await offered_to_two(harness, tmp_path)
+    [declined] = await harness.send(sam, sam.press(sams, "Not the same person"))
+    assert declined.text == (
+        "Not linked: Ann Lee and the register's Ann Lee are not the same person."
+    )
+    [late] = await harness.send(wu, wu.press(wus, "🔗 关联"))
+    assert late.text == "Sam已回答过，未做更改。"
+    assert await joined(harness) == [False, False]
+    # Sam pressing Link on a copy left open (a second device) is refused too, in English.
+    data = sams.buttons[0][1] or ""
+    [again] = await harness.send(sam, sam.press_data(sams.message_id, data))
+    assert again.text == "Already answered by Sam: nothing was changed."
+    assert await joined(harness) == [False, False]
+    actions = [a.detail for a in await harness.services.storage.audit.recent(5)]
+    assert sum("not the same" in (d or "") for d in actions) == 1
+
+
+async def test_a_link_decides_every_copy_of_the_offer(harness: Harness, tmp_path: Path) -> None:
+    sam, wu, sams, wus = await offered_to_two(harness, tmp_path)
+    [done] = await harness.send(wu, wu.press(wus, "🔗 关联"))
+    assert done.text == "🔗 Ann Lee已与名册中的Ann Lee关联。"
+    [late] = await harness.send(sam, sam.press(sams, "Not the same person"))
+    assert late.text == "Already answered by Wu: nothing was changed."
+    assert await joined(harness) == [True, False]
+
+
+async def join_declined(harness: Harness, sam: FakeUser, telegram_id: int, name: str) -> Member:
+    """Someone of a register entry's name joins RIV-1; Sam says "Not the same person"."""
+    member = await harness.join(harness.person(telegram_id, name), "RIV-1")
+    await harness.send(sam, sam.press(harness.api.last_message(702), "Not the same person"))
+    return member
+
+
+async def test_a_declined_pair_is_never_offered_again(harness: Harness, tmp_path: Path) -> None:
+    services = harness.services
+    sam = await register_and_secretary(harness, tmp_path)
+    ann = await join_declined(harness, sam, 803, "Ann Lee")
+    before = len(harness.api.sent_to(702))
+    # Moved out and back: no offer again.
+    await services.membership.move(Actor.console(), ann, "HIL-1")
+    moved = await services.storage.members.get(ann.id)
+    assert moved is not None
+    await services.membership.move(Actor.console(), moved, "RIV-1")
+    assert await services.register.link_offers(803) == []
+    # Nor after a join request of hers is approved (here for a role), which offers links.
+    annie = harness.person(803, "Ann Lee")
+    token = await harness.invite("RIV-1", Role.SECRETARY, approval=True)
+    await harness.send(annie, annie.command("start", token))
+    await harness.send(sam, sam.press(harness.api.last_message(702), "✅ Approve"))
+    roles = await services.storage.members.roles_of(ann.id)
+    assert [g.role for g in roles] == [Role.SECRETARY]
+    for message in harness.api.sent_to(702)[before:]:
+        assert "The register has" not in (message.text or "")
+    assert await joined(harness) == [False, False]
+
+
+async def link_answers(harness: Harness) -> list[tuple[int, int]]:
+    """The remembered answers to link offers: (member id, entry id)."""
+    rows = await harness.services.storage.db.fetchall(
+        "SELECT member_id, entry_id FROM register_link_answers ORDER BY member_id"
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
+async def test_erase_drops_the_answers_to_link_offers(harness: Harness, tmp_path: Path) -> None:
+    services = harness.services
+    sam = await register_and_secretary(harness, tmp_path)
+    ann = await join_declined(harness, sam, 803, "Ann Lee")
+    await join_declined(harness, sam, 804, "王芳")
+
+    assert [m for m, _ in await link_answers(harness)] == [ann.id, ann.id + 1]
+    await services.privacy.erase_member(Actor.console(), ann)
+    wang = await services.storage.members.by_telegram_id(804)
+    assert wang is not None and [m for m, _ in await link_answers(harness)] == [wang.id]
+    # An entry erased (someone who never joined): its answers go too.
+    [(_, entry_id)] = await link_answers(harness)
+    entry = await services.storage.register.get(entry_id)
+    assert entry is not None
+    await services.privacy.erase_entry(Actor.console(), entry)
+    assert await link_answers(harness) == []
+
+
+async def test_retention_drops_the_answers_naming_a_pruned_entry(
+    harness: Harness, tmp_path: Path
+) -> None:
+    services = harness.services
+    sam = await register_and_secretary(harness, tmp_path)
+    await join_declined(harness, sam, 804, "王芳")
+    assert len(await link_answers(harness)) == 1
+    pruned = write(tmp_path, GOOD.replace("王芳,RIV-1,+86 139-0013-9000,,E2\n", ""), "pruned.csv")
+    await services.register.import_file(Actor.console(), pruned, prune=True)
+    services.privacy.settings = RetentionSettings(details_days=30)
+    harness.clock.advance(timedelta(days=35))
+    erased = await services.privacy.retention_tick()
+    assert erased is not None and erased.entries == 1
+    assert await link_answers(harness) == []
