@@ -273,6 +273,8 @@ async def answer_link(update: Update, context: MusterContext) -> None:
         member=done.member.display_name if done.member else "",
         name=done.entry.name if done.entry else "",
         holder=done.holder.display_name if done.holder else "",
+        # Answered by an admin with no member row (or from the console): no name to give.
+        anonymous="no" if done.holder else "yes",
     )
 
 

@@ -407,3 +407,20 @@ async def test_retention_drops_the_answers_naming_a_pruned_entry(
     erased = await services.privacy.retention_tick()
     assert erased is not None and erased.entries == 1
     assert await link_answers(harness) == []
+
+
+async def test_an_answer_with_no_member_behind_it_is_named_as_an_administrator(
+    harness: Harness, tmp_path: Path
+) -> None:
+    """Declined from the console (or by an admin with no member row): no name to give."""
+    sam, wu, sams, wus = await offered_to_two(harness, tmp_path)
+    storage = harness.services.storage
+    ann = await storage.members.by_telegram_id(803)
+    [entry] = await storage.register.named((await harness.unit("RIV-1")).id, "Ann Lee")
+    assert ann is not None
+    await harness.services.register.link(Actor.console(), entry.id, ann.id, same=False)
+    [late] = await harness.send(sam, sam.press(sams, "🔗 Link"))
+    assert late.text == "Already answered by an administrator: nothing was changed."
+    [late_zh] = await harness.send(wu, wu.press(wus, "🔗 关联"))
+    assert late_zh.text == "管理员已回答过，未做更改。"
+    assert await joined(harness) == [False, False]

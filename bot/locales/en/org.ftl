@@ -164,7 +164,10 @@ register-link-already = { $member } was already linked to the register's { $name
 register-link-taken = Not linked: { $holder } has joined as the register's { $name } meanwhile.
 register-link-member-linked = Not linked: { $member } is already linked to another register entry.
 register-link-gone = Not linked: the register entry or the member is no longer active.
-register-link-answered = Already answered by { $holder }: nothing was changed.
+register-link-answered = { $anonymous ->
+    [yes] Already answered by an administrator: nothing was changed.
+   *[no] Already answered by { $holder }: nothing was changed.
+}
 
 ## Reach per unit (issue #18): README "Reach per unit" defines each figure.
 reach-figures = joined { $joined } / { $expected } · on Telegram { $telegram } · fallback only { $fallback } · unreachable { $unreachable }

@@ -160,7 +160,10 @@ register-link-already = { $member }此前已与名册中的{ $name }关联，未
 register-link-taken = 未关联：{ $holder }已先以名册中的{ $name }身份加入。
 register-link-member-linked = 未关联：{ $member }已关联到名册中的另一条目。
 register-link-gone = 未关联：该名册条目或成员已不再有效。
-register-link-answered = { $holder }已回答过，未做更改。
+register-link-answered = { $anonymous ->
+    [yes] 管理员已回答过，未做更改。
+   *[no] { $holder }已回答过，未做更改。
+}
 
 ## 各单位联系情况（issue #18）：各数字的定义见 README “Reach per unit”。
 reach-figures = 已加入{ $joined }/{ $expected } · 可经 Telegram 联系{ $telegram } · 仅可经备用渠道联系{ $fallback } · 无法联系{ $unreachable }
