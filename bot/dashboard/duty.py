@@ -81,6 +81,10 @@ class DutyMap:
     grids: list[MapGrid]  # in /roster's order
     pins: list[Pin]  # the day's incidents, oldest first
     box: tuple[float, float, float, float] | None  # SVG viewBox; None: nothing to draw
+    # The projection, for placing map tiles (``bot/dashboard/tiles.py``): the latitude and
+    # longitude at 0, 0 and the metres per degree of latitude and of longitude there.
+    origin: tuple[float, float] | None = None
+    metres: tuple[float, float] = (0.0, 0.0)
 
     def states(self) -> dict[str, int]:
         """Active grids per state; ``uncovered`` + ``no_show`` is the roster's uncovered."""
@@ -147,7 +151,7 @@ def layout(roster: DayRoster, incidents: Sequence[Incident]) -> DutyMap:
         round(height + 2 * margin, 1),
     )
     pins = [Pin(i, project(i.lat, i.lon), _grid_of(roster, i)) for i in incidents]
-    return DutyMap(roster, grids, pins, box)
+    return DutyMap(roster, grids, pins, box, (lat0, lon0), (_LAT_M, east))
 
 
 def _grid_of(roster: DayRoster, incident: Incident) -> GridDay | None:

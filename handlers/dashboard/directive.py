@@ -28,7 +28,7 @@ from bot.directives.render import DELIVERY_KEYS, STATE_KEYS
 from bot.directives.service import Totals
 from bot.kit.i18n import first_words, format_date_iso
 from bot.org.authz import Actor, PermissionDeniedError
-from handlers.dashboard.web import HEADERS, DashboardWeb, level, share, unit_ref
+from handlers.dashboard.web import DashboardWeb, level, share, unit_ref
 from storage.answers import Tally
 from storage.directives import Directive, Straggler
 
@@ -93,7 +93,7 @@ class DirectiveWeb:
             "texts": self._labels(language),
             "directives": [self._entry(d, t, language) for d, t in listed],
         }
-        return web.json_response(body, headers=HEADERS)
+        return web.json_response(body, headers=self.pages.headers)
 
     async def directive(self, request: web.Request, actor: Actor, language: str) -> web.Response:
         directive_id = _number(request.query.get("id"))
@@ -108,7 +108,7 @@ class DirectiveWeb:
         except BoardError:
             return self.pages.refusal(language, 404, "dashboard-directive-unknown")
         body = self._board(board, language, self.services.clock.now())
-        return web.json_response(body, headers=HEADERS)
+        return web.json_response(body, headers=self.pages.headers)
 
     async def remind(self, request: web.Request, actor: Actor, language: str) -> web.Response:
         if request.content_type != "application/json":
@@ -136,7 +136,7 @@ class DirectiveWeb:
             "reminded": count,
             "message": self.i18n.plain(language, "watch-reminded", count=count),
         }
-        return web.json_response(body, headers=HEADERS)
+        return web.json_response(body, headers=self.pages.headers)
 
     def _same_origin(self, request: web.Request) -> bool:
         """No ``Origin`` (not a browser's cross-site request), or this server's, or the

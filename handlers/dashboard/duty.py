@@ -17,6 +17,7 @@ from bot.dashboard.duty import (
     MapGrid,
     Pin,
 )
+from bot.dashboard.tiles import cover
 from bot.duty.wording import COVERAGE_COUNTS, grid_label, status_key
 from bot.kit.i18n import format_date_iso, format_day
 from bot.services import Services
@@ -94,6 +95,10 @@ def duty_answer(services: Services, found: DutyMap, language: str, now: datetime
         }
 
     local = now.astimezone(zone)
+    settings = services.settings.dashboard
+    tiles = []
+    if settings.tiles and found.box and found.origin:
+        tiles = cover(settings.tiles, found.box, found.origin, found.metres)
     return {
         "texts": {name: i18n.plain(language, key) for name, key in DUTY_LABELS.items()},
         "unit": {"id": roster.unit.id, "name": roster.unit.name},
@@ -127,4 +132,7 @@ def duty_answer(services: Services, found: DutyMap, language: str, now: datetime
         "box": list(found.box) if found.box else None,
         "grids": [grid(entry) for entry in found.grids],
         "pins": [pin(entry) for entry in found.pins],
+        # Drawn under the grids when a tile server is configured; empty otherwise.
+        "tiles": [{"url": t.url, "x": t.x, "y": t.y, "w": t.width, "h": t.height} for t in tiles],
+        "attribution": settings.tiles_attribution if tiles else "",
     }

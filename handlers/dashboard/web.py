@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from bot.dashboard.config import DashboardSettings
 from bot.dashboard.initdata import InitDataProblem, validate
 from bot.dashboard.service import Today, TodayLine
 from bot.kit.i18n import LANGUAGES, format_date_iso, format_day
@@ -49,16 +50,24 @@ STATIC = {
     "directive.js": "application/javascript",  # the directive view (directive.py)
 }
 CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:{tiles};"
     " connect-src 'self'; base-uri 'none'; form-action 'none';"
     # Telegram's web client shows a Mini App in a frame; its apps in a web view.
     " frame-ancestors https://web.telegram.org"
 )
-HEADERS = {
-    "Cache-Control": "no-store, max-age=0",
-    "Content-Security-Policy": CSP,
-    "X-Content-Type-Options": "nosniff",
-}
+
+
+def headers(settings: DashboardSettings) -> dict[str, str]:
+    """Every answer's headers; the policy lets images come from the tile server too, when
+    one is configured (``dashboard.tiles``), and from nowhere else."""
+    origin = settings.tiles_origin
+    return {
+        "Cache-Control": "no-store, max-age=0",
+        "Content-Security-Policy": CSP.format(tiles=f" {origin}" if origin else ""),
+        "X-Content-Type-Options": "nosniff",
+    }
+
+
 # A line's colour by its check-in rate: below WARN is bad, below GOOD needs watching.
 WARN, GOOD = 0.6, 0.9
 # The words the page shows as they are (the rest come filled in with each answer).
@@ -119,6 +128,7 @@ class DashboardWeb:
         self.services = services
         self.i18n = services.i18n
         self._token = token
+        self.headers = headers(services.settings.dashboard)
         self._pages = Environment(
             loader=PackageLoader("handlers.dashboard", "templates"),
             autoescape=select_autoescape(default=True),
@@ -143,14 +153,14 @@ class DashboardWeb:
         text = self._pages.get_template("today.html").render(
             loading=both("dashboard-loading"), expired=both("dashboard-expired")
         )
-        return web.Response(text=text, content_type="text/html", headers=HEADERS)
+        return web.Response(text=text, content_type="text/html", headers=self.headers)
 
     async def static(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]
         if name not in STATIC:  # a fixed list: no path from the request reaches the disk
-            raise web.HTTPNotFound(headers=HEADERS)
+            raise web.HTTPNotFound(headers=self.headers)
         body = (resources.files("handlers.dashboard") / "static" / name).read_bytes()
-        return web.Response(body=body, content_type=STATIC[name], headers=HEADERS)
+        return web.Response(body=body, content_type=STATIC[name], headers=self.headers)
 
     async def today(self, request: web.Request) -> web.Response:
         return await self._serve(request, self._today_view)
@@ -185,7 +195,7 @@ class DashboardWeb:
                 language, 404 if missing else 403,
                 "dashboard-not-found" if missing else "dashboard-refused",
             )  # fmt: skip
-        return web.json_response(found, headers=HEADERS)
+        return web.json_response(found, headers=self.headers)
 
     async def person(self, request: web.Request) -> tuple[Actor, str] | web.Response:
         """Who is asking (from validated launch data only) and their language, or the
@@ -199,7 +209,7 @@ class DashboardWeb:
         )
         if isinstance(user, InitDataProblem):
             log.info("dashboard request refused (%s) from %s", user, request.remote)
-            return web.Response(status=401, headers=HEADERS)
+            return web.Response(status=401, headers=self.headers)
         actor = await services.authz.actor(user.telegram_id)
         default = services.settings.organisation.default_language
         language = (
@@ -270,7 +280,7 @@ class DashboardWeb:
 
     def refusal(self, language: str, status: int, key: str) -> web.Response:
         body = {"lang": language, "message": self.i18n.plain(language, key)}
-        return web.json_response(body, status=status, headers=HEADERS)
+        return web.json_response(body, status=status, headers=self.headers)
 
     def _today(self, today: Today, language: str, now: datetime) -> dict[str, Any]:
         i18n = self.i18n

@@ -38,14 +38,18 @@ def settings(tmp_path: Path) -> Settings:
     return dashboard_settings(tmp_path)
 
 
-def dashboard_settings(tmp_path: Path, **more: Any) -> Settings:
-    """The tests' settings with the dashboard served (and ``more`` sections)."""
+def dashboard_settings(
+    tmp_path: Path, dashboard: dict[str, Any] | None = None, **more: Any
+) -> Settings:
+    """The tests' settings with the dashboard served (with ``dashboard``'s keys too, and
+    ``more`` sections)."""
+    served = {"enabled": True, "public_url": "https://muster.example.org", "port": 0}
     return load_settings(
         None,
         organisation={"name": "Riverside", "timezone": "Asia/Shanghai", "admins": [ADMIN_ID]},
         storage={"database": tmp_path / "muster.db"},
         telegram={"bot_username": "muster_test_bot"},
-        dashboard={"enabled": True, "public_url": "https://muster.example.org", "port": 0},
+        dashboard=served | (dashboard or {}),
         **more,
     )
 
@@ -310,6 +314,12 @@ async def test_nothing_is_served_when_off_and_config_errors_name_the_key(tmp_pat
         ({"enabled": True}, "dashboard: public_url: not set"),
         ({"public_url": "http://m.org"}, "dashboard.public_url: 'http://m.org' is not an https"),
         ({"max_age": "soon"}, "dashboard.max_age: 'soon' is not a duration"),
+        ({"tiles": "http://t.org/{z}/{x}/{y}.png"}, "dashboard.tiles: 'http://t.org/{z}/{x}/"),
+        (
+            {"tiles": "https://t.org/{z}/{x}.png"},
+            "dashboard.tiles: 'https://t.org/{z}/{x}.png' lacks {y}",
+        ),
+        ({"tiles": "https://{s}.t.org/{z}/{x}/{y}.png"}, "dashboard.tiles: 'https://{s}.t.org"),
     ]
     for section, problem in bad:
         with pytest.raises(ConfigError) as caught:

@@ -21,7 +21,7 @@ from bot.kit.i18n import LANGUAGES, Translator
 from fakeapi import FakeUser
 from handlers.dashboard.duty import DUTY_LABELS, STATE_KEYS
 from handlers.dashboard.trends import REPORT_KEYS, THRESHOLD_KEYS, TRENDS_LABELS
-from handlers.dashboard.web import API_DUTY, API_TRENDS, INIT_DATA_HEADER, TABS
+from handlers.dashboard.web import API_DUTY, API_TRENDS, INIT_DATA_HEADER, PAGE_PATH, TABS
 from storage.models import ShiftStatus
 from storage.shifts import NewShift
 from tests.flows.conftest import Harness
@@ -232,6 +232,13 @@ async def test_the_duty_map_has_the_roster_s_numbers_and_colours_each_grid(
         "Cy", "E3 Embankment", "Water over the path", "09:00",
     )  # fmt: skip
     assert pin["x"] > by_code["E1"]["x"]
+    # No tile server configured: no tiles, and the page loads images from itself only.
+    assert view["tiles"] == [] and view["attribution"] == ""
+    http, base = served
+    for path in (PAGE_PATH, API_DUTY):
+        async with http.get(base + path) as response:
+            csp = response.headers["Content-Security-Policy"]
+        assert "img-src 'self' data:;" in csp and "https://" not in csp.split("frame-")[0]
 
 
 async def test_the_duty_map_is_in_chinese_for_a_chinese_reader(

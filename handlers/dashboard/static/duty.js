@@ -1,6 +1,6 @@
 // The dashboard's Duty view: the unit's grids as circles of their true radii over plain
-// coordinates (an SVG, no map tiles), coloured by tonight's shifts, with the day's
-// incidents as pins; a tap on a grid (on the map or in the list) shows its shifts.
+// coordinates (an SVG; map tiles under them only when the server names a tile server),
+// coloured by tonight's shifts, with the day's incidents as pins; a tap on a grid (on the map or in the list) shows its shifts.
 // Registered for dashboard.js, which fetches api/duty and calls draw with its helpers.
 "use strict";
 (function () {
@@ -19,7 +19,9 @@
     } else if (view.box === null) {
       root.append(make("p", "empty", texts.no_map));
     } else {
-      root.append(map(view, kit), make("p", "hint", texts.tap));
+      root.append(map(view, kit));
+      if (view.attribution) { root.append(make("p", "attribution", view.attribution)); }
+      root.append(make("p", "hint", texts.tap));
     }
     const legend = make("ul", "legend");
     legend.id = "duty-legend";
@@ -72,6 +74,13 @@
     }, "map");
     drawing.id = "duty-map";
     const size = Math.max(width, height);
+    // Tiles first, so the grids and pins are drawn over them; placed by the server in the
+    // map's own coordinates.
+    for (const tile of view.tiles || []) {
+      const image = svg("image", { href: tile.url, x: tile.x, y: tile.y, width: tile.w,
+        height: tile.h, preserveAspectRatio: "none" }, "tile");
+      drawing.append(image);
+    }
     for (const grid of view.grids) {
       if (grid.x === null) { continue; }
       const circle = svg("circle", { cx: grid.x, cy: grid.y, r: grid.r },
