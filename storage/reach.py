@@ -188,6 +188,15 @@ class ReachRepository:
     async def untold(self, telegram_id: int) -> list[Told]:
         """The phone records about the member ``telegram_id`` not yet told, oldest first
         (an index of the untold: nothing is read for everyone else)."""
+        # Asked before every private message: almost always nobody, so a point read on the
+        # loop's own connection answers that without a hop to the reader's thread.
+        any_untold = await self.db.fetchone_inline(
+            "SELECT 1 FROM members m JOIN directive_phone p ON p.member_id = m.id"
+            " AND p.told_at IS NULL WHERE m.telegram_id = ? LIMIT 1",
+            (telegram_id,),
+        )
+        if any_untold is None:
+            return []
         rows = await self.db.fetchall(
             "SELECT p.id, p.directive_id, d.text, p.outcome, p.choice, s.display_name, p.at"
             " FROM members m JOIN directive_phone p ON p.member_id = m.id AND p.told_at IS NULL"
