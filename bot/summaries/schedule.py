@@ -114,7 +114,8 @@ class SummaryRenderers:
 
         async def make() -> list[Summary]:
             if kind == DAILY:
-                return [await services.summaries.compile(unit, period)]
+                daily = await services.summaries.compile(unit, period)
+                return [await services.summaries.with_reach(daily)]
             return await services.summaries.week(unit, period)
 
         return await self._made(("summary", unit.id, kind, period.isoformat(), ""), make)

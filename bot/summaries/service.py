@@ -153,8 +153,8 @@ class Summary:
     # The day's directives that asked a question, with their tallies per child unit
     # (issue #16).
     asked: list[Asked] = field(default_factory=list)
-    # How the members under the committee were reached for each of the day's directives
-    # that asked for an acknowledgement or an answer, and how fast (issue #18), by id.
+    # How the committee's members were reached for each of the day's directives that asked
+    # for an answer, and how fast (issue #18), by id: filled by ``with_reach`` only.
     reached: dict[int, Reached] = field(default_factory=dict)
     reach: Reach = field(default_factory=Reach)  # the subtree's, when compiled (#18)
 
@@ -326,11 +326,16 @@ class SummaryService:
             figures=summed(list(figures.values())),
             reports=await self.reports.reported(committee, day) if self.reports else [],
             asked=await self.asked(committee, ids) if self.asked else [],
-            reached=await self.storage.reach.whole(
-                [d.directive_id for d in directives if d.ack_required], committee.path
-            ),
             reach=sum(reach.values(), Reach()),
         )
+
+    async def with_reach(self, summary: Summary) -> Summary:
+        """``summary`` with how each directive's recipients were reached: only the daily
+        text shows it, and it reads every recipient (percentiles cannot be kept counts),
+        so ``compile`` (the dashboard's, the week's) does not pay for it."""
+        chased = [d.directive_id for d in summary.directives if d.ack_required]
+        summary.reached = await self.storage.reach.whole(chased, summary.committee.path)
+        return summary
 
     def reported(self) -> list[Reported]:
         """The questions whose figures a summary shows: the check-in's, then the

@@ -123,6 +123,7 @@ async def _show(reply: Reply, unit: Unit, day: date | None) -> None:
     except SummaryError:
         await reply.send("summary-future")
         return
+    found = await services.summaries.with_reach(found)
     organisation = services.settings.organisation
     text = SummaryText(
         services.i18n, reply.language, duty=organisation.uses(FeatureName.DUTY)

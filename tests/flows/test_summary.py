@@ -482,7 +482,7 @@ async def test_directive_numbers_agree_with_directives_view(harness: Harness, or
         )
         == (8, 8, 2)
     )
-    text = SummaryText(services.i18n, "en").daily(summary)
+    text = SummaryText(services.i18n, "en").daily(await services.summaries.with_reach(summary))
     # The title is plain text again, escaped once for HTML.
     assert (
         "• “Sandbags to the east levee &amp; the bridge.” — acknowledged 2/8 (25%)\n"
