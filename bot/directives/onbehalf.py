@@ -27,6 +27,7 @@ from bot.directives.buttons import ReachedByPhone
 from bot.directives.questions import Question, Reason
 from bot.kit.clock import Clock
 from bot.kit.i18n import Translator
+from bot.kit.reach import phone_button
 from bot.org.authz import Action, Actor, Authorizer, can
 from storage import Storage
 from storage.directives import Directive
@@ -42,7 +43,7 @@ def phone_rows(
     """A "📞 Name" button per silent member (id, name), at most ``PHONE_BUTTONS``: in a
     secretary's lists (the ladder's, ``/directives``)."""
     return [
-        [(i18n.plain(language, "phone-button", name=name), ReachedByPhone(directive_id, m).pack())]
+        [phone_button(i18n, language, name, ReachedByPhone(directive_id, m).pack())]
         for m, name in people[:PHONE_BUTTONS]
     ]
 
