@@ -104,14 +104,17 @@ class PhoneCheckins:
     ) -> list[tuple[Missing, Unit]]:
         """The missing members of ``day`` to offer a "📞" button for (no audit: the press
         is checked again): the first ``PER_UNIT`` of each unit the viewer records for
-        whose open check-in day it is, in the order listed, at most ``PHONE_BUTTONS``."""
+        whose open check-in day it is, in the order listed, at most ``PHONE_BUTTONS``;
+        not the viewer."""
+        me = actor.member.id if actor.member else None
         picked: list[tuple[Missing, Unit]] = []
         for unit, _, missing in status:
-            if not missing or not can(actor, Action.RECORD_ON_BEHALF, unit):
+            others = [m for m in missing if m.member_id != me]  # one checks in oneself
+            if not others or not can(actor, Action.RECORD_ON_BEHALF, unit):
                 continue
             window = self.checkins.window(unit)
             if window.state is WindowState.OPEN and window.day == day:
-                picked.extend((m, unit) for m in missing[:PER_UNIT])
+                picked.extend((m, unit) for m in others[:PER_UNIT])
         return picked[:PHONE_BUTTONS]
 
     async def open(self, actor: Actor, member_id: int, unit_id: int, day: date) -> PhoneResult:
