@@ -29,7 +29,6 @@ from bot.checkins.buttons import CheckinByPhone
 from bot.checkins.service import CheckinService, WindowState
 from bot.kit.i18n import Translator
 from bot.kit.reach import phone_button
-from bot.kit.typed import ReasonProblem, checked_reason
 from bot.org.authz import Action, Actor, can
 from storage.checkin_phone import PhoneOutcome, PhoneRecord, PhoneTold
 from storage.checkins import Missing, UnitDay
@@ -46,14 +45,7 @@ class PhoneStatus(StrEnum):
     MOVED = "moved"  # no longer in the unit they were listed in
     ON_LEAVE = "on_leave"
     GONE = "gone"  # no such member, or no longer active
-    REASON_EMPTY = "reason_empty"
-    REASON_TOO_LONG = "reason_too_long"
-
-
-_REASON_PROBLEMS = {
-    ReasonProblem.EMPTY: PhoneStatus.REASON_EMPTY,
-    ReasonProblem.TOO_LONG: PhoneStatus.REASON_TOO_LONG,
-}
+    REASON_EMPTY = "reason_empty"  # "could not be reached" needs one (the flow checks it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +61,7 @@ class PhoneCall:
 class PhoneResult:
     status: PhoneStatus
     call: PhoneCall | None = None
-    reason: str | None = None  # as checked
+    reason: str | None = None  # as recorded
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,14 +130,6 @@ class PhoneCheckins:
         if await self.checkins.on_leave(member, day) is not None:
             return PhoneResult(PhoneStatus.ON_LEAVE, call)
         return PhoneResult(PhoneStatus.RECORDED, call)
-
-    @staticmethod
-    def reason(call: PhoneCall, text: str) -> PhoneResult:
-        """Why they could not be reached, as typed: checked as an answer's reason is."""
-        reason, problem = checked_reason(text)
-        if problem is not None:
-            return PhoneResult(_REASON_PROBLEMS[problem], call)
-        return PhoneResult(PhoneStatus.RECORDED, call, reason=reason)
 
     async def record(
         self,

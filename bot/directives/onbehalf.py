@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.directives.answers import AnswerStatus, checked_number, checked_reason, question_of
+from bot.directives.answers import checked_number, question_of
 from bot.directives.buttons import ReachedByPhone
 from bot.directives.questions import Question, Reason
 from bot.kit.clock import Clock
@@ -56,14 +56,7 @@ class PhoneStatus(StrEnum):
     NO_SUCH_CHOICE = "no_such_choice"
     BAD_NUMBER = "bad_number"
     REASON_EMPTY = "reason_empty"
-    REASON_TOO_LONG = "reason_too_long"
     UNKNOWN = "unknown"  # no such directive, or the member is not its recipient
-
-
-_REASON_PROBLEMS = {
-    AnswerStatus.REASON_EMPTY: PhoneStatus.REASON_EMPTY,
-    AnswerStatus.REASON_TOO_LONG: PhoneStatus.REASON_TOO_LONG,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,13 +120,6 @@ class OnBehalfService:
         if number is None:
             return PhoneResult(PhoneStatus.BAD_NUMBER, call)
         return PhoneResult(PhoneStatus.RECORDED, call, number=number)
-
-    @staticmethod
-    def reason(call: PhoneCall, text: str) -> PhoneResult:
-        reason, problem = checked_reason(text)
-        if problem is not None:
-            return PhoneResult(_REASON_PROBLEMS[problem], call)
-        return PhoneResult(PhoneStatus.RECORDED, call, reason=reason)
 
     async def record(
         self,

@@ -10,16 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from telegram import Message, Update
+from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.checkins import buttons as b
 from bot.checkins.onbehalf import PhoneCall, PhoneResult, PhoneStatus
 from bot.kit.i18n import format_day
-from bot.kit.typed import MAX_REASON
 from bot.org.authz import PermissionDeniedError
 from handlers.kit.common import PRIVATE, Buttons, MusterApp, MusterContext, Reply, actor_of
-from handlers.kit.flow import DraftFlow
+from handlers.kit.flow import DraftFlow, typed_reason
 from storage.checkin_phone import PhoneOutcome
 
 CHOOSE, NOTE = 0, 1
@@ -140,16 +139,10 @@ async def note(update: Update, context: MusterContext) -> int:
     call = await _still(reply)
     if call is None:
         return FLOW.end(context)
-    message = update.message
-    text = message.text if isinstance(message, Message) else None
-    checked = context.services.checkin_phone.reason(call, text or "")
-    if checked.status is PhoneStatus.REASON_TOO_LONG:
-        await reply.send("phone-reason-too-long", limit=MAX_REASON)
+    reason = await typed_reason(reply)
+    if reason is None:
         return NOTE
-    if checked.status is not PhoneStatus.RECORDED:
-        await reply.send("phone-reason-empty")
-        return NOTE
-    return await _finish(reply, PhoneOutcome.UNREACHED, checked.reason)
+    return await _finish(reply, PhoneOutcome.UNREACHED, reason)
 
 
 async def _finish(reply: Reply, outcome: PhoneOutcome, reason: str | None = None) -> int:
