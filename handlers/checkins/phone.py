@@ -37,6 +37,7 @@ _STATUS_KEYS = {
     PhoneStatus.CLOSED: "checkin-phone-closed",
     PhoneStatus.MOVED: "checkin-phone-moved",
     PhoneStatus.ON_LEAVE: "checkin-phone-on-leave",
+    PhoneStatus.REASON_EMPTY: "phone-reason-empty",
 }
 
 
@@ -46,16 +47,25 @@ async def _call(reply: Reply, draft: PhoneDraft) -> PhoneResult:
     return await reply.context.services.checkin_phone.open(actor, draft.member, draft.unit, day)
 
 
+async def _say(reply: Reply, key: str, **args: str) -> None:
+    """A refusal: a press on the flow's own prompt turns the prompt into it (its buttons
+    no longer apply); a typed step, or a press on ``/members``' list, gets a message."""
+    query = reply.update.callback_query
+    if query is not None and not b.CheckinByPhone.pattern.match(query.data or ""):
+        await reply.edit(key, **args)
+    else:
+        await reply.toast("")
+        await reply.send(key, **args)
+
+
 async def _refused(reply: Reply, result: PhoneResult) -> bool:
-    """Said why a call cannot be recorded, in a message (the flow's prompt may be far up)."""
+    """Said why a call cannot be recorded, if it cannot."""
     if result.status is PhoneStatus.RECORDED:
         return False
-    key = _STATUS_KEYS.get(result.status, "checkin-phone-gone")
     call = result.call
-    if reply.update.callback_query is not None:
-        await reply.toast("")
-    await reply.send(
-        key,
+    await _say(
+        reply,
+        _STATUS_KEYS.get(result.status, "checkin-phone-gone"),
         name=call.member.display_name if call else "",
         day=format_day(call.day, reply.language) if call else "",
     )
@@ -68,8 +78,7 @@ async def _still(reply: Reply) -> PhoneCall | None:
     try:
         opened = await _call(reply, FLOW.state(reply.context))
     except PermissionDeniedError:
-        await reply.toast("")
-        await reply.send("access-denied")
+        await _say(reply, "access-denied")
         return None
     return None if await _refused(reply, opened) else opened.call
 
@@ -154,7 +163,7 @@ async def _finish(reply: Reply, outcome: PhoneOutcome, reason: str | None = None
             actor, draft.member, draft.unit, date.fromisoformat(draft.day), outcome, reason
         )
     except PermissionDeniedError:
-        await reply.send("access-denied")
+        await _say(reply, "access-denied")
         return FLOW.end(context)
     if await _refused(reply, result) or result.call is None:
         return FLOW.end(context)

@@ -225,6 +225,8 @@ async def test_only_the_open_day_is_recorded(harness: Harness, crew: dict[str, F
     assert closed.text == (
         "The check-in for Tue 1 Dec is no longer open: nothing was recorded for Ann."
     )
+    # The prompt itself says so, its buttons gone.
+    assert closed.message_id == asked.message_id and labels(closed) == []
     [closed] = await harness.send(su, su.press(listed_zh, "📞 Bo"))
     assert closed.text == "12月1日 周二的打卡已结束：未为Bo作任何记录。"
     # Once closed, today's list has no buttons; nor has a past day's.
@@ -291,6 +293,7 @@ async def test_only_the_members_own_secretaries_and_not_after_losing_the_role(
     await harness.services.membership.revoke(Actor.console(), sue_member, "RIV", Role.SECRETARY)
     [refused] = await harness.send(sue, sue.press(asked, "✅ Checked in (by phone)"))
     assert refused.text == "You are not allowed to do that here."
+    assert refused.message_id == asked.message_id and labels(refused) == []
     replies = await harness.send(sue, sue.press(listed, "📞 Ann"))
     assert replies.callback_answers[0].text == "You are not allowed to do that here."
     assert await records(harness) == []
