@@ -11,8 +11,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from app.build import build_application
 from bot.org.authz import Actor
-from fakeapi import FakeUser, Replies, SentMessage
+from fakeapi import ChatDriver, FakeRequest, FakeUser, Replies, SentMessage
 from storage.models import Role
 from tests.flows.conftest import Harness
 from tests.flows.test_checkin import labels, local
@@ -320,3 +321,25 @@ async def test_erasure_and_retention_forget_why_someone_was_not_reached(
     assert await records(harness) == [("unreached", None), ("unreached", None)]
     shown = await members(harness, sue)
     assert shown.text is not None and "Bo (not reached)" in shown.text
+
+
+async def test_the_reason_step_survives_a_restart(
+    harness: Harness, crew: dict[str, FakeUser]
+) -> None:
+    sue = crew["sue"]
+    listed = await members(harness, sue)
+    [asked] = await harness.send(sue, sue.press(listed, "📞 Ann"))
+    await harness.send(sue, sue.press(asked, "🚫 Could not be reached"))
+    await harness.app.update_persistence()
+    restarted = await build_application(
+        harness.services.settings,
+        request=FakeRequest(harness.api),
+        clock=harness.clock,
+        storage=harness.services.storage,
+    )
+    async with ChatDriver(restarted, harness.api) as driver:
+        [done] = await driver.send(sue, sue.message("no answer"))
+    assert done.text == (
+        "📞 Recorded for Ann, on their behalf by you: could not be reached: “no answer”."
+    )
+    assert await records(harness) == [("unreached", "no answer")]
