@@ -227,6 +227,12 @@ class RegisterService:
         entries = await self.storage.register.in_units(list(by_id), not_joined=not_joined)
         return [RegisterLine(e, by_id[e.unit_id], e.member_id is not None) for e in entries]
 
+    async def named(self, unit: Unit, name: str) -> list[RegisterEntry]:
+        """The unit's entries (active or not) of ``name`` as a person types it
+        (``name_key``: "  zhang  SAN " finds "Zhang San"), by id."""
+        key = name_key(name)
+        return [e for e in await self.storage.register.of_unit(unit.id) if name_key(e.name) == key]
+
     async def issue_invites(self, actor: Actor, unit: Unit) -> list[tuple[RegisterLine, str]]:
         """A fresh personal invite for every entry of the unit not joined yet (an earlier
         sheet's links stop working: only hashes are stored, so links cannot be shown

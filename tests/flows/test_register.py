@@ -424,7 +424,7 @@ async def test_an_answer_with_no_member_behind_it_is_named_as_an_administrator(
     sam, wu, sams, wus = await offered_to_two(harness, tmp_path)
     storage = harness.services.storage
     ann = await storage.members.by_telegram_id(803)
-    [entry] = await storage.register.named((await harness.unit("RIV-1")).id, "Ann Lee")
+    [entry] = await harness.services.register.named(await harness.unit("RIV-1"), "Ann Lee")
     assert ann is not None
     await harness.services.register.link(Actor.console(), entry.id, ann.id, same=False)
     [late] = await harness.send(sam, sam.press(sams, "🔗 Link"))
