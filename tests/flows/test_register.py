@@ -362,7 +362,8 @@ async def test_a_declined_pair_is_never_offered_again(harness: Harness, tmp_path
     assert moved is not None
     await services.membership.move(Actor.console(), moved, "RIV-1")
     assert await services.register.link_offers(ann.id) == []
-    # Nor after a join request of hers is approved (here for a role), which offers links.
+    # Nor after a join request of hers is approved (here for a role: offers come only with
+    # a new member, so this is no occasion either).
     annie = harness.person(803, "Ann Lee")
     token = await harness.invite("RIV-1", Role.SECRETARY, approval=True)
     await harness.send(annie, annie.command("start", token))
