@@ -292,8 +292,8 @@ async def test_register_invite_reach_email_fallback_and_phone_over_http(
                 ]
                 # History's totals are not rewritten: the directive still counts one email
                 # sent and acknowledged, now by an entry with no name.
-                shown = (await directive_view(api, secretary)).text or ""
-                assert "email: 1 sent · 1 acknowledged" in shown.splitlines()
+                erased_view = (await directive_view(api, secretary)).text or ""
+                assert "email: 1 sent · 1 acknowledged" in erased_view.splitlines()
                 by_email = await storage.db.fetchall(
                     "SELECT e.name, f.via FROM fallback_recipients f"
                     " JOIN register_entries e ON e.id = f.entry_id WHERE f.acked_at IS NOT NULL"
