@@ -337,7 +337,7 @@ reached-unreached = 未联系上{ $given ->
 export-reached = 联系方式
 ## 未加入 Telegram 的名册人员：指令详情与导出（issue #18）
 entry-not-on-telegram = 未加入 Telegram
-entry-joined-later = 指令发出后才加入
+entry-joined-later = 通知发出后才加入
 entry-reached = { $state ->
         [acked] { $channel ->
             [gateway] 短信 — 已凭回复码{ $answered ->
