@@ -1,0 +1,209 @@
+"""The register entries not on Telegram in a directive's detail (issue #18): what the one
+statement that lists them (``ReachRepository.entries``) adds to the press that opens the
+detail of a directive to 50,000 members.
+
+A: what the press read before (``DirectiveService.view``, then "How they were reached",
+``OnBehalfService.lines``); B: the same, then the entries (``OnBehalfService.entries``: every
+active register entry of the audience who is not a recipient, with its fallback's state).
+Data: ``bench.reach``'s (bench.headcount's organisation and question, answers spread over
+three hours), plus one never-joined entry for every tenth recipient, in that member's unit,
+and the fallback fired: 90 % of them with an email, whose messages are sent (most),
+acknowledged by the link (three in ten), failed or still to go; the rest with no address.
+Rounds alternate A B W in one process; medians and the median of the per-round ratios.
+
+    flock /work/bench.lock .venv/bin/python -m bench.entries [--members 50000]
+        [--units 1300] [--rounds 15] [--quick] [--out docs/benchmarks.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.headcount import answer, ask
+from bench.reach import spread
+from bench.report import machine, publish, section_text, verdict
+from bench.summary import Plan, bench_settings, clock, create, rnd
+from bot.kit.clock import FakeClock
+from bot.org.authz import Actor
+from bot.services import Services
+from storage import Storage
+from storage.directives import _scope_clause
+from storage.fallback import KIND
+from storage.reach import _ENTRIES, EntryState, Lines
+
+HEADING = "## Reach: the register entries not on Telegram in a directive's detail (issue #18)"
+TIME_TARGET_MS = 200.0  # what the entries add to a press, as bench.reach's whole read
+STAMP = "2026-12-01T08:00:00.000000Z"
+# W: the first version of the statement, the fallback's outbox rows not grouped by entry:
+# SQLite then scans them all for every entry.
+GROUPED = (
+    "SELECT chat_id, MAX(status) AS status, MAX(sent_at) AS sent_at"
+    " FROM outbox WHERE directive_id = ?1 AND kind = ?2 GROUP BY chat_id"
+)
+UNGROUPED = _ENTRIES.replace(
+    GROUPED, "SELECT chat_id, status, sent_at FROM outbox WHERE directive_id = ?1 AND kind = ?2"
+)
+
+
+def never_joined(db: Path, directive_id: int, seed: int) -> int:
+    """An entry for every tenth recipient, in their unit, and the fallback fired on them."""
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        conn.execute("BEGIN")
+        conn.execute(
+            "INSERT INTO register_entries (unit_id, name, email, created_at, updated_at)"
+            " SELECT unit_id, 'Never ' || member_id,"
+            f" CASE WHEN {rnd(seed, 90, 'member_id')} < 9000"
+            " THEN 'n' || member_id || '@example.org' END, ?, ?"
+            " FROM directive_recipients WHERE directive_id = ? AND member_id % 10 = 0",
+            (STAMP, STAMP, directive_id),
+        )
+        conn.execute("UPDATE directives SET fallback_at = ? WHERE id = ?", (STAMP, directive_id))
+        conn.execute(
+            "INSERT INTO fallback_recipients (directive_id, entry_id, channel, code, acked_at,"
+            f" via) SELECT ?, id, 'email', '1234', CASE WHEN {rnd(seed, 91, 'id')} < 3000"
+            " THEN ? END, CASE WHEN "
+            f"{rnd(seed, 91, 'id')} < 3000 THEN 'email' END FROM register_entries"
+            " WHERE member_id IS NULL AND email IS NOT NULL",
+            (directive_id, STAMP),
+        )
+        conn.execute(
+            "INSERT INTO outbox (kind, chat_id, directive_id, priority, payload, status,"
+            " next_attempt_at, created_at, sent_at, channel, address)"
+            f" SELECT ?, id, ?, 5, '{{}}', CASE WHEN {rnd(seed, 92, 'id')} < 500 THEN 'failed'"
+            f" WHEN {rnd(seed, 92, 'id')} < 1000 THEN 'pending' ELSE 'sent' END, ?, ?, ?,"
+            " 'email', email FROM register_entries WHERE member_id IS NULL AND email IS NOT NULL",
+            (KIND, directive_id, STAMP, STAMP, STAMP),
+        )
+        conn.execute("COMMIT")
+        row = conn.execute("SELECT COUNT(*) FROM register_entries").fetchone()
+        return int(row[0])
+    finally:
+        conn.close()
+
+
+Rounds = list[tuple[float, float, float]]
+
+
+async def measure_in(db: Path, directive_id: int, entries: int, rounds: int) -> Rounds:
+    storage = await Storage.open(db)
+    pairs: Rounds = []
+    try:
+        services = Services.build(bench_settings(db), storage, FakeClock(datetime.now(UTC)))
+        actor = Actor.console()
+        root = await storage.units.by_code("ROOT")
+        assert root is not None
+
+        async def before() -> object:
+            await services.directives.view(actor, directive_id)
+            return await services.on_behalf.lines(directive_id, root.path, Lines.BELOW)
+
+        async def after() -> object:
+            view = await services.directives.view(actor, directive_id)
+            await services.on_behalf.lines(directive_id, root.path, Lines.BELOW)
+            return await services.on_behalf.entries(directive_id, view.scope)
+
+        scope, params = _scope_clause(())
+
+        async def ungrouped() -> object:
+            await services.directives.view(actor, directive_id)
+            await services.on_behalf.lines(directive_id, root.path, Lines.BELOW)
+            sql = UNGROUPED.format(scope=scope)
+            return await storage.db.fetchall(sql, (directive_id, KIND, *params))
+
+        await before()  # the discarded warm-up
+        found = await services.on_behalf.entries(directive_id, ())
+        assert len(found) == entries, (len(found), entries)
+        assert GROUPED in _ENTRIES and UNGROUPED != _ENTRIES
+        states = {state: sum(e.state is state for e in found) for state in EntryState}
+        print(f"entries by state: {states}", file=sys.stderr)
+        for index in range(rounds):
+            pair = (await clock(before), await clock(after), await clock(ungrouped))
+            pairs.append(pair)
+            print(
+                f"round {index + 1}/{rounds}: before {pair[0] * 1000:.1f} ms,"
+                f" after {pair[1] * 1000:.1f} ms, ungrouped {pair[2] * 1000:.1f} ms",
+                file=sys.stderr,
+            )
+    finally:
+        await storage.close()
+    return pairs
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.entries")
+    parser.add_argument("--members", type=int, default=50_000)
+    parser.add_argument("--units", type=int, default=1_300)
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--quick", action="store_true", help="5000 members, 300 units")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args(argv)
+    members, units = (5_000, 300) if args.quick else (args.members, args.units)
+    plan = Plan(members, units, days=2, rounds=args.rounds, seed=args.seed, quick=args.quick)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="muster-bench-") as name:
+        db = Path(name) / "entries.db"
+        asyncio.run(create(db, Path(name), plan))
+        directive_id = asyncio.run(ask(db))
+        rows = answer(db, directive_id, plan.seed)
+        spread(db, directive_id, plan.seed)
+        entries = never_joined(db, directive_id, plan.seed)
+        pairs = asyncio.run(measure_in(db, directive_id, entries, plan.rounds))
+    a_ms = statistics.median(a for a, _, _ in pairs) * 1000
+    b_ms = statistics.median(b for _, b, _ in pairs) * 1000
+    w_ms = statistics.median(w for _, _, w in pairs) * 1000
+    added = statistics.median(b - a for a, b, _ in pairs) * 1000
+    ratio = statistics.median(b / a for a, b, _ in pairs)
+    gain = statistics.median(w / b for _, b, w in pairs)
+    command = f"python -m bench.entries --members {members} --units {units} --rounds {args.rounds}"
+    about = (
+        "A: what opening a directive's /directives detail read before (DirectiveService.view,"
+        " then the per-unit reach lines, OnBehalfService.lines). B: the same, then the"
+        " register entries of its audience who are not recipients (OnBehalfService.entries:"
+        " one statement; the fallback's outbox rows grouped by entry so SQLite indexes them"
+        " on the fly), in the same run, alternating A B W; medians and the median per-round"
+        " ratio and difference. W: A, then the entries' first statement, which joined the"
+        " fallback's outbox rows ungrouped (SQLite scanned them for each entry). Data:"
+        " bench.reach's, plus a never-joined entry for every tenth recipient and the"
+        " fallback fired on them (90 % with an email: sent, 30 %"
+        " acknowledged by link, 5 % failed, 5 % to go). Shared machine (2 CPUs): noisy."
+    )
+    facts = [
+        f"`flock /work/bench.lock .venv/bin/{command}`, {time.perf_counter() - started:.0f} s",
+        f"{rows.get('units', 0):,} units, one directive to"
+        f" {rows.get('directive_recipients', 0):,} recipients, {entries:,} register entries"
+        " not on Telegram",
+        f"Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; machine: {machine()}",
+        f"Verdict: B {b_ms:.1f} ms ≤ {TIME_TARGET_MS:.0f} ms: {verdict(b_ms <= TIME_TARGET_MS)}"
+        f"; the entries add {added:.1f} ms (B / A {ratio:.2f}×); W / B {gain:.1f}×",
+    ]
+    table = [
+        f"| {len(pairs)} rounds | median | min | max |",
+        "|---|---:|---:|---:|",
+        *(
+            f"| {label} | {ms:.1f} ms | {min(p[i] for p in pairs) * 1000:.1f} ms"
+            f" | {max(p[i] for p in pairs) * 1000:.1f} ms |"
+            for i, (label, ms) in enumerate(
+                (
+                    ("A: view + reach lines", a_ms),
+                    ("B: A + the entries", b_ms),
+                    ("W: A + the entries, ungrouped", w_ms),
+                )
+            )
+        ),
+    ]
+    publish(section_text(HEADING, about, facts, table), args.out, HEADING)
+
+
+if __name__ == "__main__":
+    main()
