@@ -19,15 +19,21 @@ import io
 from collections import Counter
 from contextlib import redirect_stdout
 
+import aiohttp
 import openpyxl
+import pytest
 
 from app.cli import main
+from bot.config import Settings
 from bot.org.authz import Actor
 from fakeapi import FakeUser, SentMessage
+from handlers.dashboard.directive import API_DIRECTIVE
 from storage.models import Role
 from tests.fallback.gateway_server import Gateway
 from tests.fallback.smtp import SmtpServer
 from tests.flows.conftest import Harness
+from tests.flows.test_dashboard import launch, served  # noqa: F401 (served: a fixture)
+from tests.flows.test_dashboard_directive import get
 from tests.flows.test_fallback import (  # noqa: F401 (fixtures)
     _close_lane,
     body_of,
@@ -267,3 +273,40 @@ async def join_as(harness: Harness, name: str, telegram_id: int) -> None:
     joined = await harness.services.storage.members.by_telegram_id(telegram_id)
     entry = await harness.services.storage.register.by_external_id("E3")
     assert joined is not None and entry is not None and entry.member_id == joined.id
+
+
+class TestOnTheDashboard:
+    """The dashboard's directive view at a unit lists its own entries not on Telegram."""
+
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        shown = {"enabled": True, "public_url": "https://muster.example.org", "port": 0}
+        dashboard = settings.dashboard.model_validate(shown)
+        return settings.model_copy(update={"dashboard": dashboard})
+
+    async def test_the_units_entries_with_how_they_were_reached_and_no_address(
+        self,
+        harness: Harness,
+        people: dict[str, FakeUser],
+        smtp: SmtpServer,
+        gateway: Gateway,
+        served: tuple[aiohttp.ClientSession, str],
+    ) -> None:
+        directive = await send(harness, people["Sue"])
+        await fall_back(harness, people, directive)
+        cora = harness.person(640, "Cora", language="zh")
+        await harness.join(cora, "CITY", Role.COORDINATOR)
+        branch = await harness.unit("RIV-1")
+        status, view = await get(served, API_DIRECTIVE, launch(harness, cora), id=directive.id,
+                                 unit=branch.id)  # fmt: skip
+        assert status == 200
+        assert view["texts"]["entries"] == "此处名册上未加入 Telegram 的人员"
+        assert view["entries"] == [
+            {"name": "Carol", "how": "未加入 Telegram · 邮件已发送"},
+            {"name": "Dan", "how": "未加入 Telegram · 短信已发送"},
+            {"name": "Nobody", "how": "未加入 Telegram · 未联系上：无联系地址"},
+        ]
+        assert not [a for a in ADDRESSES if a in repr(view)]
+        # The district above has none of its own: they are listed at their unit.
+        status, above = await get(served, API_DIRECTIVE, launch(harness, cora), id=directive.id)
+        assert (status, above["entries"]) == (200, [])
