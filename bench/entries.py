@@ -19,10 +19,8 @@ Rounds alternate A E W in one process; medians and the median of the per-round r
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sqlite3
-import statistics
 import sys
 import tempfile
 import time
@@ -30,14 +28,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.headcount import answer, ask
-from bench.reach import spread
+from bench.reach import Rounds, alternate, medians, opened, options, rounds_table, seeded
 from bench.report import machine, publish, section_text, verdict
-from bench.summary import Plan, bench_settings, clock, create, rnd
-from bot.kit.clock import FakeClock
+from bench.summary import rnd
 from bot.org.authz import Actor
-from bot.services import Services
-from storage import Storage
 from storage.directives import _scope_clause
 from storage.fallback import KIND
 from storage.reach import _ENTRIES, EntryState, Lines
@@ -93,17 +87,9 @@ def never_joined(db: Path, directive_id: int, seed: int) -> int:
         conn.close()
 
 
-Rounds = list[tuple[float, float, float]]
-
-
 async def measure_in(db: Path, directive_id: int, entries: int, rounds: int) -> Rounds:
-    storage = await Storage.open(db)
-    pairs: Rounds = []
-    try:
-        services = Services.build(bench_settings(db), storage, FakeClock(datetime.now(UTC)))
+    async with opened(db) as (storage, services, root):
         actor = Actor.console()
-        root = await storage.units.by_code("ROOT")
-        assert root is not None
 
         async def before() -> object:
             await services.directives.view(actor, directive_id)
@@ -124,44 +110,19 @@ async def measure_in(db: Path, directive_id: int, entries: int, rounds: int) -> 
         assert GROUPED in _ENTRIES and UNGROUPED != _ENTRIES
         states = {state: sum(e.state is state for e in found) for state in EntryState}
         print(f"entries by state: {states}", file=sys.stderr)
-        for index in range(rounds):
-            pair = (await clock(before), await clock(entries_now), await clock(ungrouped))
-            pairs.append(pair)
-            print(
-                f"round {index + 1}/{rounds}: before {pair[0] * 1000:.1f} ms,"
-                f" entries {pair[1] * 1000:.1f} ms, ungrouped {pair[2] * 1000:.1f} ms",
-                file=sys.stderr,
-            )
-    finally:
-        await storage.close()
-    return pairs
+        sides = {"before": before, "entries": entries_now, "ungrouped": ungrouped}
+        return await alternate(rounds, sides)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.entries")
-    parser.add_argument("--members", type=int, default=50_000)
-    parser.add_argument("--units", type=int, default=1_300)
-    parser.add_argument("--rounds", type=int, default=15)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--quick", action="store_true", help="5000 members, 300 units")
-    parser.add_argument("--out", type=Path)
-    args = parser.parse_args(argv)
-    members, units = (5_000, 300) if args.quick else (args.members, args.units)
-    plan = Plan(members, units, days=2, rounds=args.rounds, seed=args.seed, quick=args.quick)
+    args, plan = options("python -m bench.entries", argv)
+    members, units = plan.members, plan.units
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="muster-bench-") as name:
-        db = Path(name) / "entries.db"
-        asyncio.run(create(db, Path(name), plan))
-        directive_id = asyncio.run(ask(db))
-        rows = answer(db, directive_id, plan.seed)
-        spread(db, directive_id, plan.seed)
+        db, directive_id, rows = seeded(Path(name), plan)
         entries = never_joined(db, directive_id, plan.seed)
         pairs = asyncio.run(measure_in(db, directive_id, entries, plan.rounds))
-    a_ms = statistics.median(a for a, _, _ in pairs) * 1000
-    b_ms = statistics.median(b for _, b, _ in pairs) * 1000
-    w_ms = statistics.median(w for _, _, w in pairs) * 1000
-    ratio = statistics.median(b / a for a, b, _ in pairs)
-    gain = statistics.median(w / b for _, b, w in pairs)
+    b_ms, ratio, gain = medians(pairs)
     command = f"python -m bench.entries --members {members} --units {units} --rounds {args.rounds}"
     about = (
         "A: what opening a directive's /directives detail read before (DirectiveService.view,"
@@ -182,23 +143,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         " not on Telegram",
         f"Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; machine: {machine()}",
         f"Verdict: E {b_ms:.1f} ms ≤ {TIME_TARGET_MS:.0f} ms: {verdict(b_ms <= TIME_TARGET_MS)}"
-        f"; the press reads E / A = {ratio:.2f}× more than before; W / E {gain:.1f}×",
+        f"; E adds {ratio:.0%} to what the press read before (A); W / E {gain:.1f}×",
     ]
-    table = [
-        f"| {len(pairs)} rounds | median | min | max |",
-        "|---|---:|---:|---:|",
-        *(
-            f"| {label} | {ms:.1f} ms | {min(p[i] for p in pairs) * 1000:.1f} ms"
-            f" | {max(p[i] for p in pairs) * 1000:.1f} ms |"
-            for i, (label, ms) in enumerate(
-                (
-                    ("A: view + reach lines", a_ms),
-                    ("E: the entries", b_ms),
-                    ("W: the entries, ungrouped", w_ms),
-                )
-            )
-        ),
-    ]
+    names = ("A: view + reach lines", "E: the entries", "W: the entries, ungrouped")
+    table = rounds_table(pairs, names)
     publish(section_text(HEADING, about, facts, table), args.out, HEADING)
 
 
