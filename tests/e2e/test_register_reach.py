@@ -224,9 +224,15 @@ async def test_register_invite_reach_email_fallback_and_phone_over_http(
                 sent = await api.wait_for_call("sendDocument", chat_id=SUE, since=mark)
                 csv = sent.params["document"].content.decode("utf-8-sig").splitlines()
                 assert csv[0].endswith(",Acknowledged at,Reached by")
-                [bo_line] = csv[1:]  # the recipients are members: Ann is counted by email above
+                # Bo, the recipient, then the unit's register entries not on Telegram.
+                bo_line, ann_line, cy_line = csv[1:]
                 assert bo_line.startswith("RIV-1,Riverside Branch 1,Bo,sent,"), bo_line
                 assert bo_line.endswith(",phone (on behalf by Sue)"), bo_line
+                assert ann_line.startswith("RIV-1,Riverside Branch 1,Ann,not on Telegram,")
+                assert ann_line.endswith(",email — acknowledged by link"), ann_line
+                assert cy_line == (
+                    "RIV-1,Riverside Branch 1,Cy,not on Telegram,,,not reached: no address"
+                )
 
                 # What was stored: one acknowledgement each, and the audit of it all.
                 recorded = await storage.db.fetchall(
