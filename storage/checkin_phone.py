@@ -105,6 +105,16 @@ class CheckinPhoneRepository:
             PhoneRecord(r[0], r[1], r[2], PhoneOutcome(r[3]), r[4], r[5], bool(r[6])) for r in rows
         ]
 
+    async def recorded_by(self, checkin_id: int) -> str | None:
+        """The name of the secretary who recorded this check-in by phone, or None: the
+        member's own (or a phone one since replaced by theirs)."""
+        row = await self.db.fetchone_inline(
+            "SELECT s.display_name FROM checkins c JOIN members s ON s.id = c.on_behalf_by"
+            " WHERE c.id = ?",
+            (checkin_id,),
+        )
+        return None if row is None else str(row[0])
+
     async def untold(self, telegram_id: int) -> list[PhoneTold]:
         """The records about the member ``telegram_id`` not yet told, oldest first."""
         # Asked before every private message, as storage/reach.py's: almost always

@@ -31,7 +31,7 @@ from bot.kit.i18n import Translator
 from bot.kit.reach import phone_button
 from bot.org.authz import Action, Actor, can
 from storage.checkin_phone import PhoneOutcome, PhoneRecord, PhoneTold
-from storage.checkins import Missing, UnitDay
+from storage.checkins import Checkin, Missing, UnitDay
 from storage.models import Member, Unit
 
 PER_UNIT = 3  # missing members with a "📞" button per unit, the first listed
@@ -173,6 +173,10 @@ class PhoneCheckins:
             elif record.current:
                 found.checked.setdefault(record.unit_id, []).append(record)
         return found
+
+    async def recorded_by(self, checkin: Checkin) -> str | None:
+        """Who recorded ``checkin`` by phone (None when it is the member's own)."""
+        return await self.storage.checkin_phone.recorded_by(checkin.id)
 
     async def untold(self, telegram_id: int) -> list[PhoneTold]:
         """What secretaries recorded by phone for the member ``telegram_id`` that they

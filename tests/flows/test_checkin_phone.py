@@ -138,13 +138,18 @@ async def test_a_check_in_by_phone_counts_everywhere_and_the_member_is_told_once
     # His own check-in afterwards is his: no longer marked.
     harness.clock.advance(timedelta(minutes=30))
     [current] = await harness.send(bo, bo.command("checkin"))
-    assert current.text is not None and current.text.startswith("You checked in today at 10:00")
+    assert current.text == (
+        "📞 Your secretary Sue Secretary recorded your check-in for today by phone, at 10:00."
+        " You can fill in today's form yourself: your answers will replace it."
+    )
     [step] = await harness.send(bo, bo.press(current, "✏️ Change it"))
     [step] = await harness.send(bo, bo.press(step, "At my post"))
     await harness.send(bo, bo.press(step, "✅ Submit"))
     assert await phoned(harness, bo.id) == (None, '{"status": "post"}')
     last = await members(harness, sue)
     assert last.text is not None and "📞 Bo" not in last.text
+    [mine] = await harness.send(bo, bo.command("checkin"))
+    assert mine.text is not None and mine.text.startswith("You checked in today at 10:30")
     assert (await harness.services.summaries.compile(riv, DAY)).total.checked_in == 1
 
 

@@ -8,6 +8,7 @@ checkin-closed = Today's check-in has closed. The next one opens { $when }.
 checkin-window-passed = The check-in window closed before you finished; nothing was saved.
 checkin-current = You checked in today at { $time }:
     { $summary }
+checkin-current-by-phone = 📞 Your secretary { $secretary } recorded your check-in for today by phone, at { $time }. You can fill in today's form yourself: your answers will replace it.
 checkin-change = ✏️ Change it
 checkin-keep = Keep it
 checkin-kept = Your check-in stays as it is.

@@ -8,6 +8,7 @@ checkin-closed = 今日打卡已截止，下次打卡开始于{ $when }。
 checkin-window-passed = 打卡在您填完前已截止，未保存任何内容。
 checkin-current = 您今天已于{ $time }打卡：
     { $summary }
+checkin-current-by-phone = 📞 您的书记{ $secretary }已于{ $time }通过电话代您完成今天的打卡。您也可以自己填写今天的打卡表：您的回答将取代代为记录的打卡。
 checkin-change = ✏️ 修改
 checkin-keep = 不用改
 checkin-kept = 打卡内容保持不变。
