@@ -17,13 +17,13 @@ CREATE INDEX checkin_phone_day_unit ON checkin_phone(day, unit_id);
 CREATE INDEX checkin_phone_member ON checkin_phone(member_id, day);
 CREATE INDEX checkin_phone_untold ON checkin_phone(member_id) WHERE told_at IS NULL;
 
--- The member's own save (it sets updated_at) makes the check-in theirs. SQLite's trigger
--- updates the row after the fact; here the row being written is changed before it is.
+-- The member's own save (it sets updated_at) makes the check-in theirs: as SQLite's, after
+-- the row is written (the inner update names no column this trigger watches).
 CREATE FUNCTION checkins_saved_by_member() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    NEW.on_behalf_by := NULL;
-    RETURN NEW;
+    UPDATE checkins SET on_behalf_by = NULL WHERE id = NEW.id;
+    RETURN NULL;
 END $$;
-CREATE TRIGGER checkins_saved_by_member BEFORE UPDATE OF updated_at ON checkins FOR EACH ROW
+CREATE TRIGGER checkins_saved_by_member AFTER UPDATE OF updated_at ON checkins FOR EACH ROW
 WHEN (OLD.on_behalf_by IS NOT NULL AND NEW.updated_at IS DISTINCT FROM OLD.updated_at)
 EXECUTE FUNCTION checkins_saved_by_member();
