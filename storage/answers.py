@@ -12,6 +12,7 @@ from typing import Any
 from storage.db import Database, from_db_time, to_db_time
 from storage.directives import DirectiveKind
 from storage.models import Unit
+from storage.store import Row
 from storage.units import subtree_bounds
 
 
@@ -87,7 +88,7 @@ class MemberAnswer:
 _CURRENT = "answer_choice, answer_number, answer_reason, answered_at"
 
 
-def _answer(row: Sequence[Any] | None) -> Answer | None:
+def _answer(row: Row | Sequence[Any] | None) -> Answer | None:
     if row is None or row[0] is None:
         return None
     number = None if row[1] is None else int(row[1])

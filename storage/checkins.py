@@ -9,11 +9,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-import aiosqlite
-
 from storage.db import Database, from_db_time, to_db_time
 from storage.leave import ON_LEAVE
 from storage.outbox import Priority
+from storage.store import Row
 from storage.units import subtree_bounds
 
 
@@ -53,7 +52,7 @@ class Checkin:
     updated_at: datetime
 
 
-def _checkin(row: aiosqlite.Row) -> Checkin:
+def _checkin(row: Row) -> Checkin:
     return Checkin(
         id=row["id"],
         member_id=row["member_id"],

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-import aiosqlite
-
 from storage.db import Database, from_db_time, to_db_time
 from storage.models import AttachmentKind, DirectiveStatus
 from storage.outbox import Priority
+from storage.store import Row
 from storage.units import subtree_bounds
 
 
@@ -132,7 +131,7 @@ def _kind(value: str | None) -> AttachmentKind | None:
     return AttachmentKind(value) if value else None
 
 
-def directive_of(row: aiosqlite.Row) -> Directive:
+def directive_of(row: Row) -> Directive:
     """A ``directives`` row (``SELECT *``) as a :class:`Directive`."""
     return Directive(
         id=row["id"],
@@ -171,7 +170,7 @@ def directive_of(row: aiosqlite.Row) -> Directive:
     )
 
 
-def _render_context(row: aiosqlite.Row) -> RenderContext:
+def _render_context(row: Row) -> RenderContext:
     return RenderContext(
         directive=directive_of(row),
         origin=row["origin_name"],

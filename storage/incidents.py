@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from storage.db import Database, from_db_time, to_db_time
+from storage.store import Connection, Row
 from storage.units import subtree_bounds
 
 
@@ -28,7 +27,7 @@ class Incident:
 _COLUMNS = "id, shift_id, member_id, unit_id, day, at, text, photo_file_id, lat, lon"
 
 
-def _incident(row: aiosqlite.Row) -> Incident:
+def _incident(row: Row) -> Incident:
     return Incident(
         id=row["id"],
         shift_id=row["shift_id"],
@@ -49,7 +48,7 @@ class IncidentRepository:
 
     async def add(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         *,
         shift_id: int,
         member_id: int,

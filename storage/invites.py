@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-import aiosqlite
-
 from storage.db import Database, from_db_time, to_db_time
 from storage.models import Invite, JoinRequest, Role
+from storage.store import Connection, Row
 
 _INVITE = (
     "id, token_hash, unit_id, role, max_uses, uses, expires_at, requires_approval,"
@@ -17,7 +16,7 @@ _INVITE = (
 _REQUEST = "id, invite_id, telegram_id, display_name, username, language, status, created_at"
 
 
-def _invite(row: aiosqlite.Row) -> Invite:
+def _invite(row: Row) -> Invite:
     return Invite(
         id=row["id"],
         token_hash=row["token_hash"],
@@ -33,7 +32,7 @@ def _invite(row: aiosqlite.Row) -> Invite:
     )
 
 
-def _request(row: aiosqlite.Row) -> JoinRequest:
+def _request(row: Row) -> JoinRequest:
     return JoinRequest(
         id=row["id"],
         invite_id=row["invite_id"],
@@ -94,7 +93,7 @@ class InviteRepository:
         )
         return _invite(row) if row else None
 
-    async def take_use(self, conn: aiosqlite.Connection, invite_id: int, now: datetime) -> bool:
+    async def take_use(self, conn: Connection, invite_id: int, now: datetime) -> bool:
         """Count one use if the invite is still good; atomic, so two racing joins
         cannot both take the last use."""
         cursor = await conn.execute(
@@ -133,7 +132,7 @@ class InviteRepository:
 
     async def add_request(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         *,
         invite_id: int,
         telegram_id: int,
@@ -184,7 +183,7 @@ class InviteRepository:
 
     async def decide_request(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         request_id: int,
         *,
         approve: bool,

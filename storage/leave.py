@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import aiosqlite
-
 from storage.db import Database, to_db_time
+from storage.store import Row
 
 # The SQL condition "member m is on leave on day ?", for queries that skip them.
 ON_LEAVE = (
@@ -26,7 +25,7 @@ class Leave:
     recorded_by: int | None
 
 
-def _leave(row: aiosqlite.Row) -> Leave:
+def _leave(row: Row) -> Leave:
     return Leave(
         id=row["id"],
         member_id=row["member_id"],

@@ -7,10 +7,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from itertools import islice
 
-import aiosqlite
-
 from storage.db import Database, from_db_time, to_db_time
 from storage.models import ListedMember, Member, Role, RoleGrant
+from storage.store import Connection, Row
 from storage.units import subtree_bounds
 
 _BULK = 5_000  # rows per statement in add_many
@@ -32,7 +31,7 @@ _COLUMNS = (
 _M_COLUMNS = ", ".join(f"m.{c.strip()}" for c in _COLUMNS.split(","))
 
 
-def _member(row: aiosqlite.Row) -> Member:
+def _member(row: Row) -> Member:
     return Member(
         id=row["id"],
         telegram_id=row["telegram_id"],
@@ -74,7 +73,7 @@ class MemberRepository:
 
     async def add(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         *,
         telegram_id: int | None,
         display_name: str,
@@ -115,7 +114,7 @@ class MemberRepository:
 
     async def update_profile(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         member_id: int,
         *,
         display_name: str,
@@ -148,7 +147,7 @@ class MemberRepository:
             )
 
     async def set_active(
-        self, conn: aiosqlite.Connection, member_id: int, active: bool, now: datetime
+        self, conn: Connection, member_id: int, active: bool, now: datetime
     ) -> None:
         await conn.execute(
             "UPDATE members SET active = ?, updated_at = ? WHERE id = ?",
@@ -246,7 +245,7 @@ class MemberRepository:
         return [RoleGrant(r["member_id"], r["unit_id"], Role(r["role"])) for r in rows]
 
     async def grant(
-        self, conn: aiosqlite.Connection, member_id: int, unit_id: int, role: Role, now: datetime
+        self, conn: Connection, member_id: int, unit_id: int, role: Role, now: datetime
     ) -> bool:
         """Inside the caller's transaction; False when the member already had the role."""
         cursor = await conn.execute(
@@ -256,9 +255,7 @@ class MemberRepository:
         )
         return cursor.rowcount == 1
 
-    async def revoke(
-        self, conn: aiosqlite.Connection, member_id: int, unit_id: int, role: Role
-    ) -> bool:
+    async def revoke(self, conn: Connection, member_id: int, unit_id: int, role: Role) -> bool:
         cursor = await conn.execute(
             "DELETE FROM roles WHERE member_id = ? AND unit_id = ? AND role = ?",
             (member_id, unit_id, role.value),

@@ -13,9 +13,8 @@ from datetime import datetime
 from enum import IntEnum, StrEnum
 from typing import Any
 
-import aiosqlite
-
 from storage.db import Database, from_db_time, to_db_time
+from storage.store import Connection, Row
 
 _COLUMNS = (
     "id, kind, chat_id, member_id, directive_id, priority, payload, status, attempts,"
@@ -102,7 +101,7 @@ class OutboxRow:
     address: str | None = field(default=None, repr=False)
 
 
-def _row(row: aiosqlite.Row) -> OutboxRow:
+def _row(row: Row) -> OutboxRow:
     return OutboxRow(
         id=row["id"],
         kind=row["kind"],
@@ -141,7 +140,7 @@ class OutboxRepository:
         self.db = db
 
     async def enqueue_many(
-        self, conn: aiosqlite.Connection, rows: Iterable[NewMessage], now: datetime
+        self, conn: Connection, rows: Iterable[NewMessage], now: datetime
     ) -> None:
         """Queue ``rows`` inside the caller's transaction, so that they exist exactly when
         whatever caused them is committed."""

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import aiosqlite
-
 from storage.db import Database, to_db_time
+from storage.store import Connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,9 +293,7 @@ class PrivacyRepository:
             )
 
 
-async def erase_entry(
-    conn: aiosqlite.Connection, entry_id: int, placeholder: str, now: datetime
-) -> None:
+async def erase_entry(conn: Connection, entry_id: int, placeholder: str, now: datetime) -> None:
     """A register entry nobody joined through (someone who never joined): its name,
     phone, email and ids, the fallback's messages to it (not sent, and not kept) and
     its name in the audit log. Inside the caller's transaction."""
@@ -361,7 +358,7 @@ class Traces:
 
 
 async def _scrub_column(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     table: str,
     key: str,
     column: str,
@@ -384,7 +381,7 @@ async def _scrub_column(
 
 
 async def _holding(
-    conn: aiosqlite.Connection, table: str, key: str, column: str, traces: Traces
+    conn: Connection, table: str, key: str, column: str, traces: Traces
 ) -> list[tuple[Any, str]]:
     """(key, text) of the rows whose ``column`` holds a trace. SQL's instr picks the few
     candidates; the pattern decides (a bare substring would also match "Annual")."""

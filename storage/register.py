@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import count
 
-import aiosqlite
-
 from storage.db import Database, to_db_time
 from storage.members import _batched
+from storage.store import Connection, Row
 from storage.units import subtree_bounds
 
 _COLUMNS = "id, unit_id, name, phone, email, external_id, member_id, active"
@@ -72,11 +71,11 @@ _PER_LINE = (
 )
 
 
-def _reach(row: aiosqlite.Row) -> Reach:
+def _reach(row: Row) -> Reach:
     return Reach(int(row[1]), int(row[2]), int(row[3]), int(row[4]))
 
 
-def _entry(row: aiosqlite.Row | tuple[object, ...]) -> RegisterEntry:
+def _entry(row: Row | tuple[object, ...]) -> RegisterEntry:
     return RegisterEntry(
         id=row[0],  # type: ignore[arg-type]
         unit_id=row[1],  # type: ignore[arg-type]
@@ -178,7 +177,7 @@ class RegisterRepository:
                 [(h, stamp, i) for i, h in hashes],
             )
 
-    async def link(self, conn: aiosqlite.Connection, entry_id: int, member_id: int) -> bool:
+    async def link(self, conn: Connection, entry_id: int, member_id: int) -> bool:
         """Attach the member to the entry, once: False when someone was faster."""
         cursor = await conn.execute(
             "UPDATE register_entries SET member_id = ? WHERE id = ? AND member_id IS NULL"
@@ -189,7 +188,7 @@ class RegisterRepository:
 
     async def answer(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         entry_id: int,
         member_id: int,
         *,

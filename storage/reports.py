@@ -10,9 +10,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-import aiosqlite
-
 from storage.db import Database, from_db_time, to_db_time
+from storage.store import Row
 from storage.units import subtree_bounds
 
 _COLUMNS = "form, unit_id, day, member_id, answers, filed_at, updated_at"
@@ -37,7 +36,7 @@ class FiledReport:
     updated_at: datetime
 
 
-def _report(row: aiosqlite.Row) -> FiledReport:
+def _report(row: Row) -> FiledReport:
     return FiledReport(
         form=row["form"],
         unit_id=row["unit_id"],

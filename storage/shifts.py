@@ -7,11 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from storage.db import Database, from_db_time, to_db_time
 from storage.leave import ON_LEAVE
 from storage.models import Shift, ShiftStatus
+from storage.store import Connection, Row
 from storage.units import subtree_bounds
 
 COLUMNS = (
@@ -73,7 +72,7 @@ def _time(text: str | None) -> datetime | None:
     return from_db_time(text) if text else None
 
 
-def shift_of(row: aiosqlite.Row) -> Shift:
+def shift_of(row: Row) -> Shift:
     return Shift(
         id=row["id"],
         grid_id=row["grid_id"],
@@ -117,7 +116,7 @@ class ShiftRepository:
 
     async def add_many(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         shifts: Sequence[NewShift],
         *,
         created_by: int | None,
@@ -185,7 +184,7 @@ class ShiftRepository:
 
     async def mark(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         ids: Sequence[int],
         now: datetime,
         *steps: str,
@@ -204,9 +203,7 @@ class ShiftRepository:
             f"UPDATE shifts SET {', '.join(sets)} WHERE id IN ({_marks(ids)})", (*params, *ids)
         )
 
-    async def confirm(
-        self, conn: aiosqlite.Connection, shift_id: int, member_id: int, now: datetime
-    ) -> bool:
+    async def confirm(self, conn: Connection, shift_id: int, member_id: int, now: datetime) -> bool:
         """The member confirms their assigned shift; True only for the press that did."""
         cursor = await conn.execute(
             "UPDATE shifts SET status = 'confirmed', confirmed_at = ?"
@@ -217,7 +214,7 @@ class ShiftRepository:
 
     async def decline(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         shift_id: int,
         member_id: int,
         reason: str,
@@ -233,9 +230,7 @@ class ShiftRepository:
         )
         return cursor.rowcount == 1
 
-    async def open_unconfirmed(
-        self, conn: aiosqlite.Connection, ids: Sequence[int], now: datetime
-    ) -> None:
+    async def open_unconfirmed(self, conn: Connection, ids: Sequence[int], now: datetime) -> None:
         """At the cut-off: still unconfirmed shifts are opened for cover."""
         if not ids:
             return
@@ -246,7 +241,7 @@ class ShiftRepository:
             (stamp, stamp, *ids),
         )
 
-    async def release(self, conn: aiosqlite.Connection, member_id: int, now: datetime) -> int:
+    async def release(self, conn: Connection, member_id: int, now: datetime) -> int:
         """A member leaves their unit: their shifts not yet started are opened, to be
         announced by the schedule (``cover_opened_at`` empty until then)."""
         cursor = await conn.execute(
@@ -258,7 +253,7 @@ class ShiftRepository:
 
     async def cover(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         shift_id: int,
         member_id: int,
         unit_id: int,
@@ -291,7 +286,7 @@ class ShiftRepository:
         return [(r["shift_id"], r["member_id"], r["telegram_id"]) for r in rows]
 
     async def add_offers(
-        self, conn: aiosqlite.Connection, offers: Sequence[tuple[int, int]], now: datetime
+        self, conn: Connection, offers: Sequence[tuple[int, int]], now: datetime
     ) -> None:
         """Remember who was offered which shift: (shift id, member id)."""
         await conn.executemany(
@@ -354,7 +349,7 @@ class ShiftRepository:
 
     async def mark_started(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         shift_id: int,
         member_id: int,
         *,
@@ -375,7 +370,7 @@ class ShiftRepository:
 
     async def mark_completed(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         shift_id: int,
         member_id: int,
         *,
@@ -461,7 +456,7 @@ class ShiftRepository:
         return int(row["n"]) if row else 0
 
     async def cancel(
-        self, conn: aiosqlite.Connection, shift_id: int, now: datetime, statuses: Sequence[str]
+        self, conn: Connection, shift_id: int, now: datetime, statuses: Sequence[str]
     ) -> bool:
         """Cancel once, from one of ``statuses``; True only for the call that did it."""
         marks = ", ".join("?" for _ in statuses)

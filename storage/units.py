@@ -6,15 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from storage.db import Database, to_db_time
 from storage.models import Unit
+from storage.store import Row
 
 _COLUMNS = "id, code, name, parent_id, path, depth, timezone"
 
 
-def _unit(row: aiosqlite.Row) -> Unit:
+def _unit(row: Row) -> Unit:
     return Unit(
         id=row["id"],
         code=row["code"],

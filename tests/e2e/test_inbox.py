@@ -153,7 +153,7 @@ async def test_updates_are_stored_before_getupdates_returns(
         assert tuple(row) == (pushed["update_id"], None)
         # Storing fails: the call fails, so PTB polls again with the same offset and
         # Telegram keeps the update.
-        await storage.db.conn.execute("DROP TABLE inbox")
+        await storage.db.write("DROP TABLE inbox")
         with pytest.raises(Exception, match="inbox"):
             await request.do_request(
                 f"https://api.telegram.org/bot{TOKEN}/getUpdates", "POST", RequestData([])

@@ -11,7 +11,6 @@ from operator import attrgetter
 from pathlib import Path
 
 import pytest
-from aiosqlite import Row
 
 from bench.org_memory import member_rows, write_org_csv
 from bot.config import Settings
@@ -21,9 +20,10 @@ from bot.services import Services
 from bot.summaries.service import Counts, line_of
 from storage import Storage
 from storage.checkins import UnitDay
-from storage.db import Database, migrations, to_db_time
+from storage.db import Database, SqliteDatabase, migrations, sqlite_only, to_db_time
 from storage.directives import Target
 from storage.models import Unit
+from storage.store import Row
 from storage.summaries import DirectiveDay
 from tests.orgdata import load_tree
 
@@ -39,8 +39,9 @@ EVERY_ROW = ("checkins", "c")
 
 
 @asynccontextmanager
-async def traced(db: Database) -> AsyncIterator[list[str]]:
+async def traced(store: Database) -> AsyncIterator[list[str]]:
     """The SQL run on both connections inside the block, parameters filled in."""
+    db = sqlite_only(store, "tracing")
     statements: list[str] = []
     for conn in {id(db.conn): db.conn, id(db.reader): db.reader}.values():
         await conn.set_trace_callback(statements.append)
@@ -359,7 +360,7 @@ async def test_kept_counts_follow_every_change(
 async def test_counts_of_a_database_from_before_them(settings: Settings, tmp_path: Path) -> None:
     """Migration 0012 counts what is already there (a database of version 11 with a day's
     check-ins, leave and directives in it)."""
-    db = await Database.open(settings.storage.database, migrate=False)
+    db = await SqliteDatabase.open(settings.storage.database, migrate=False)
     await db.conn.execute(
         "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
         " applied_at TEXT NOT NULL)"
