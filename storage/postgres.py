@@ -241,10 +241,10 @@ class PostgresDatabase:
         await self.pool.close()
 
     async def schema_version(self) -> int:
-        row = await self.fetchone(
-            "SELECT CASE WHEN to_regclass('schema_version') IS NULL THEN 0"
-            " ELSE (SELECT COALESCE(MAX(version), 0) FROM schema_version) END AS v"
-        )
+        exists = await self.fetchone("SELECT to_regclass('schema_version') IS NOT NULL AS e")
+        if exists is None or not exists["e"]:
+            return 0
+        row = await self.fetchone("SELECT COALESCE(MAX(version), 0) AS v FROM schema_version")
         return int(row["v"]) if row is not None else 0
 
     async def migrate(self) -> list[int]:

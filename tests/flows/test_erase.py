@@ -86,6 +86,7 @@ async def zeb(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> FakeUser:
     return zeb
 
 
+@pytest.mark.sqlite_only
 async def test_erase_leaves_no_trace_in_the_file_its_log_or_a_later_backup(
     harness: Harness, zeb: FakeUser
 ) -> None:
@@ -125,6 +126,7 @@ async def test_erase_leaves_no_trace_in_the_file_its_log_or_a_later_backup(
     assert (row["answers"], row["flagged"]) == ("{}", 1)
 
 
+@pytest.mark.sqlite_only
 async def test_retention_leaves_no_old_details_in_the_file(
     harness: Harness, zeb: FakeUser, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -357,6 +357,7 @@ async def test_kept_counts_follow_every_change(
     await assert_counts_as_defined(services, unit_ids)
 
 
+@pytest.mark.sqlite_only
 async def test_counts_of_a_database_from_before_them(settings: Settings, tmp_path: Path) -> None:
     """Migration 0012 counts what is already there (a database of version 11 with a day's
     check-ins, leave and directives in it)."""
