@@ -16,6 +16,8 @@ from typing import Any
 
 import aiosqlite
 
+from storage.dialect import SQLITE, Dialect
+
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 # Inline writes (see Database.write_inline) between two checkpoints: a few pages each, so
@@ -85,6 +87,8 @@ class Database:
     data: a tick never reads another task's half-done, maybe rolled-back, transaction.
     Reads inside a transaction use the writer, so they see that transaction's own rows.
     """
+
+    dialect: Dialect = SQLITE
 
     def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
         self.conn = conn

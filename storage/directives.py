@@ -12,6 +12,7 @@ import aiosqlite
 from storage.db import Database, from_db_time, to_db_time
 from storage.models import AttachmentKind, DirectiveStatus
 from storage.outbox import Priority
+from storage.returning import new_id
 from storage.units import subtree_bounds
 
 
@@ -217,11 +218,12 @@ class DirectiveRepository:
     ) -> int:
         kind, file_id, name = attachment if attachment else (None, None, None)
         async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+            directive_id = await new_id(
+                conn,
                 "INSERT INTO directives (author_member_id, author_telegram_id, from_unit_id,"
                 " text, attachment_kind, attachment_file_id, attachment_name, ack_required,"
                 " ack_deadline, send_at, status, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?) RETURNING id",
                 (
                     author_member_id,
                     author_telegram_id,
@@ -236,8 +238,6 @@ class DirectiveRepository:
                     to_db_time(now),
                 ),
             )
-            directive_id = cursor.lastrowid
-            assert directive_id is not None
             if paid is not None:  # its own statement: a free one writes what it always did
                 await conn.execute(
                     "UPDATE directives SET paid = 1, paid_cap_stars = ?, paid_estimate_stars = ?"

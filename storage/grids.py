@@ -11,6 +11,7 @@ import aiosqlite
 
 from storage.db import Database, to_db_time
 from storage.models import Grid
+from storage.returning import new_id
 from storage.units import subtree_bounds
 
 COLUMNS = "id, unit_id, code, name, lat, lon, radius_m, active"
@@ -62,13 +63,12 @@ class GridRepository:
         radius_m: int | None,
         now: datetime,
     ) -> int:
-        cursor = await conn.execute(
+        return await new_id(
+            conn,
             "INSERT INTO grids (unit_id, code, name, lat, lon, radius_m, created_at,"
-            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (unit_id, code, name, lat, lon, radius_m, to_db_time(now), to_db_time(now)),
         )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
 
     # --- roster (bot/duty/roster.py) -------------------------------------------------
 

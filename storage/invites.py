@@ -9,6 +9,7 @@ import aiosqlite
 
 from storage.db import Database, from_db_time, to_db_time
 from storage.models import Invite, JoinRequest, Role
+from storage.returning import new_id
 
 _INVITE = (
     "id, token_hash, unit_id, role, max_uses, uses, expires_at, requires_approval,"
@@ -63,9 +64,11 @@ class InviteRepository:
         now: datetime,
     ) -> Invite:
         async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+            invite_id = await new_id(
+                conn,
                 "INSERT INTO invites (token_hash, unit_id, role, max_uses, expires_at,"
-                " requires_approval, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " requires_approval, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " RETURNING id",
                 (
                     token_hash,
                     unit_id,
@@ -77,8 +80,7 @@ class InviteRepository:
                     to_db_time(now),
                 ),
             )
-            invite_id = cursor.lastrowid
-        invite = await self.get(invite_id or 0)
+        invite = await self.get(invite_id)
         assert invite is not None
         return invite
 
@@ -142,13 +144,12 @@ class InviteRepository:
         language: str,
         now: datetime,
     ) -> int:
-        cursor = await conn.execute(
+        return await new_id(
+            conn,
             "INSERT INTO join_requests (invite_id, telegram_id, display_name, username,"
-            " language, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            " language, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             (invite_id, telegram_id, display_name, username, language, to_db_time(now)),
         )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
 
     async def pending_request(self, telegram_id: int, invite_id: int) -> JoinRequest | None:
         row = await self.db.fetchone(

@@ -8,6 +8,7 @@ from datetime import date, datetime
 import aiosqlite
 
 from storage.db import Database, to_db_time
+from storage.returning import new_id
 
 # The SQL condition "member m is on leave on day ?", for queries that skip them.
 ON_LEAVE = (
@@ -52,9 +53,10 @@ class LeaveRepository:
         now: datetime,
     ) -> Leave:
         async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+            leave_id = await new_id(
+                conn,
                 "INSERT INTO leave (member_id, first_day, last_day, reason, recorded_by,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                " created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     member_id,
                     first_day.isoformat(),
@@ -64,8 +66,7 @@ class LeaveRepository:
                     to_db_time(now),
                 ),
             )
-            leave_id = cursor.lastrowid
-        found = await self.get(leave_id or 0)
+        found = await self.get(leave_id)
         assert found is not None
         return found
 

@@ -11,6 +11,7 @@ import aiosqlite
 
 from storage.db import Database, from_db_time, to_db_time
 from storage.models import ListedMember, Member, Role, RoleGrant
+from storage.returning import new_id
 from storage.units import subtree_bounds
 
 _BULK = 5_000  # rows per statement in add_many
@@ -85,13 +86,12 @@ class MemberRepository:
     ) -> int:
         """Insert inside the caller's transaction; return the new id."""
         stamp = to_db_time(now)
-        cursor = await conn.execute(
+        return await new_id(
+            conn,
             "INSERT INTO members (telegram_id, display_name, username, language, unit_id,"
-            " joined_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " joined_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (telegram_id, display_name, username, language, unit_id, stamp, stamp),
         )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
 
     async def add_many(
         self, rows: Iterable[tuple[int | None, str, str | None, str, int]], now: datetime

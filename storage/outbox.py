@@ -16,6 +16,7 @@ from typing import Any
 import aiosqlite
 
 from storage.db import Database, from_db_time, to_db_time
+from storage.returning import new_id
 
 _COLUMNS = (
     "id, kind, chat_id, member_id, directive_id, priority, payload, status, attempts,"
@@ -136,6 +137,28 @@ def _rows_of(width: int, count: int) -> str:
     return ",".join(["(" + ",".join("?" * width) + ")"] * count)
 
 
+_INSERT = (
+    "INSERT INTO outbox (kind, chat_id, member_id, directive_id, priority, payload,"
+    " next_attempt_at, created_at, channel, address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _values(message: NewMessage, stamp: str) -> tuple[object, ...]:
+    """``_INSERT``'s parameters for ``message``, queued at ``stamp``."""
+    return (
+        message.kind,
+        message.chat_id,
+        message.member_id,
+        message.directive_id,
+        message.priority,
+        _dump(message.payload),
+        to_db_time(message.not_before),
+        stamp,
+        message.channel,
+        message.address,
+    )
+
+
 class OutboxRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -146,33 +169,12 @@ class OutboxRepository:
         """Queue ``rows`` inside the caller's transaction, so that they exist exactly when
         whatever caused them is committed."""
         stamp = to_db_time(now)
-        await conn.executemany(
-            "INSERT INTO outbox (kind, chat_id, member_id, directive_id, priority, payload,"
-            " next_attempt_at, created_at, channel, address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    r.kind,
-                    r.chat_id,
-                    r.member_id,
-                    r.directive_id,
-                    r.priority,
-                    _dump(r.payload),
-                    to_db_time(r.not_before),
-                    stamp,
-                    r.channel,
-                    r.address,
-                )
-                for r in rows
-            ],
-        )
+        await conn.executemany(_INSERT, [_values(r, stamp) for r in rows])
 
     async def enqueue(self, message: NewMessage, now: datetime) -> int:
         """Queue one message in its own transaction; return its id."""
         async with self.db.transaction() as conn:
-            await self.enqueue_many(conn, [message], now)
-            row = await (await conn.execute("SELECT last_insert_rowid()")).fetchone()
-        assert row is not None
-        return int(row[0])
+            return await new_id(conn, _INSERT + " RETURNING id", _values(message, to_db_time(now)))
 
     async def get(self, row_id: int) -> OutboxRow | None:
         row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM outbox WHERE id = ?", (row_id,))
