@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import logging
 import signal
+import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
@@ -40,7 +41,6 @@ from bot.org.reach import Reach
 from bot.org.service import OrgFileError
 from bot.services import Services
 from storage import SchemaTooNewError, Storage
-from storage.errors import DATABASE_ERRORS
 from storage.models import Member, Role, Unit
 
 EXIT_USAGE = 2
@@ -566,7 +566,7 @@ def _describe(exc: Exception) -> str:
         return f"not allowed: {exc}"
     if isinstance(exc, TelegramError):
         return f"Telegram: {exc} (check telegram.api_base_url and the token)"
-    if isinstance(exc, (OSError, *DATABASE_ERRORS)):
+    if isinstance(exc, (OSError, sqlite3.Error)):
         return f"database error: {exc}"
     return str(exc)
 
@@ -604,19 +604,6 @@ def _demo(args: argparse.Namespace) -> int:
     return main(Options(args.members, args.seed, args.out, args.language))
 
 
-# Errors worded as one line (``_describe``) with a non-zero exit.
-_ONE_LINE: tuple[type[Exception], ...] = (
-    SchemaTooNewError,
-    TelegramError,
-    PermissionDeniedError,
-    MembershipError,
-    InviteError,
-    CliError,
-    OSError,
-    *DATABASE_ERRORS,
-)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "demo":
@@ -641,7 +628,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(problem, file=sys.stderr)
         print("nothing was changed", file=sys.stderr)
         return EXIT_USAGE
-    except _ONE_LINE as exc:
+    except (
+        SchemaTooNewError,
+        TelegramError,
+        PermissionDeniedError,
+        MembershipError,
+        InviteError,
+        CliError,
+        OSError,
+        sqlite3.Error,
+    ) as exc:
         print(f"muster: {_describe(exc)}", file=sys.stderr)
         return exc.code if isinstance(exc, CliError) else EXIT_FAILED
     except KeyboardInterrupt:

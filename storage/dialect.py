@@ -60,6 +60,11 @@ class Dialect:
             )
         return f"(julianday({later}) - julianday({earlier})) * 86400"
 
+    def integer_part(self, value: str) -> str:
+        """``value`` (a number) without its fraction, as an integer: SQLite's CAST
+        truncates, PostgreSQL's rounds."""
+        return f"CAST(trunc({value}) AS BIGINT)" if self.postgresql else f"CAST({value} AS INTEGER)"
+
     def json_text(self, column: str, *path: str) -> str:
         """The field at ``path`` (keys, literal) of the JSON text in ``column``, as text:
         compare it with a parameter given as ``str(value)``. NULL where there is none."""

@@ -380,7 +380,8 @@ class DirectiveRepository:
         refused for a low Star balance; True when this call recorded that refusal."""
         async with self.db.transaction() as conn:
             await conn.execute(
-                "UPDATE directives SET paid_charged = MAX(paid_charged, ?) WHERE id = ?",
+                "UPDATE directives SET paid_charged ="
+                f" {self.db.dialect.greatest('paid_charged', '?')} WHERE id = ?",
                 (charged, directive_id),
             )
             if refused_at is None:

@@ -1,11 +1,13 @@
-"""The drivers' exceptions the code above the driver may catch, one tuple per kind, so
-no repository or service names a driver (``except INTEGRITY_ERRORS:``)."""
+"""The driver errors the code above the drivers may catch, whichever store is in use."""
 
 from __future__ import annotations
 
 import sqlite3
 
-# A constraint refused a write (UNIQUE, FOREIGN KEY, CHECK, NOT NULL).
-INTEGRITY_ERRORS: tuple[type[BaseException], ...] = (sqlite3.IntegrityError,)
-# Anything the database answered with an error (the CLI words it as one line).
-DATABASE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error,)
+import asyncpg
+
+# A UNIQUE, foreign key, NOT NULL or CHECK constraint refused the write.
+INTEGRITY_ERRORS: tuple[type[BaseException], ...] = (
+    sqlite3.IntegrityError,
+    asyncpg.IntegrityConstraintViolationError,
+)

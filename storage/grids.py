@@ -40,7 +40,8 @@ class GridRepository:
 
     async def by_code(self, code: str) -> Grid | None:
         row = await self.db.fetchone(
-            f"SELECT {COLUMNS} FROM grids WHERE code = ? COLLATE NOCASE", (code,)
+            f"SELECT {COLUMNS} FROM grids WHERE {self.db.dialect.equals_nocase('code')}",
+            (code,),
         )
         return grid_of(row) if row else None
 

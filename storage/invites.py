@@ -170,8 +170,8 @@ class InviteRepository:
     ) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
-                "INSERT OR IGNORE INTO join_request_messages"
-                " (request_id, chat_id, message_id, language) VALUES (?, ?, ?, ?)",
+                "INSERT INTO join_request_messages (request_id, chat_id, message_id, language)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (request_id, chat_id, message_id, language),
             )
 
