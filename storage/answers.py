@@ -13,7 +13,7 @@ from storage.db import Database, from_db_time, to_db_time
 from storage.directives import DirectiveKind
 from storage.models import Unit
 from storage.store import Row
-from storage.units import subtree_bounds
+from storage.units import line_of, subtree_bounds
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,8 +192,7 @@ class AnswerRepository:
         rows = await self.db.fetchall(
             # ?2, ?3: the subtree's range; ?4: where a path's part below the root starts.
             f"WITH per AS ({_PER_UNIT})"
-            " SELECT CASE WHEN u.path = ?2 THEN ?2"
-            " ELSE substr(u.path, 1, ?4 + instr(substr(u.path, ?4 + 1), '/')) END AS line,"
+            f" SELECT {line_of(self.db.dialect, 'u.path', '?2', '?4')} AS line,"
             " p.choice, SUM(p.n), SUM(p.total)"
             " FROM per p JOIN units u ON u.id = p.unit_id"
             " WHERE u.path >= ?2 AND u.path < ?3 GROUP BY line, p.choice",

@@ -13,7 +13,7 @@ from storage.db import Database, from_db_time, to_db_time
 from storage.leave import ON_LEAVE
 from storage.outbox import Priority
 from storage.store import Row
-from storage.units import subtree_bounds
+from storage.units import line_of, subtree_bounds
 
 
 class CheckinKind(StrEnum):
@@ -129,8 +129,8 @@ class CheckinRepository:
         """Record a slot as done (inside the caller's transaction); False if it was."""
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
-                "INSERT OR IGNORE INTO checkin_runs (timezone, day, slot, done_at)"
-                " VALUES (?, ?, ?, ?)",
+                "INSERT INTO checkin_runs (timezone, day, slot, done_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (timezone, day.isoformat(), slot, to_db_time(now)),
             )
             return cursor.rowcount == 1
@@ -220,8 +220,7 @@ class CheckinRepository:
         rows = await self.db.fetchall(
             # ?3, ?4: the subtree's range; ?5: where a path's part below the root starts.
             "WITH scope AS (SELECT id, path FROM units WHERE path >= ?3 AND path < ?4)"
-            " SELECT CASE WHEN s.path = ?3 THEN ?3"
-            " ELSE substr(s.path, 1, ?5 + instr(substr(s.path, ?5 + 1), '/')) END AS line,"
+            f" SELECT {line_of(self.db.dialect, 's.path', '?3', '?5')} AS line,"
             " SUM(p.members), SUM(p.checked), SUM(p.excused), SUM(p.away)"
             f" FROM ({inner}) AS p JOIN scope s ON s.id = p.unit_id GROUP BY line",
             (day.isoformat(), joined, low, high, len(root)),
@@ -243,8 +242,7 @@ class CheckinRepository:
             # ?1 the root, ?2 ?3 its subtree's range, ?4 where a path's part below it
             # starts, ?5 ?6 the first and last day; then each day and its cut-off.
             f"WITH days (day, joined) AS (VALUES {values}),"
-            " scope AS (SELECT id, CASE WHEN path = ?1 THEN ?1"
-            " ELSE substr(path, 1, ?4 + instr(substr(path, ?4 + 1), '/')) END AS line"
+            f" scope AS (SELECT id, {line_of(self.db.dialect, 'path', '?1', '?4')} AS line"
             " FROM units WHERE path >= ?2 AND path < ?3)"
             " SELECT 'members', NULL, s.line, SUM(t.members), 0, 0"
             " FROM unit_member_counts t JOIN scope s ON s.id = t.unit_id GROUP BY s.line"

@@ -19,6 +19,7 @@ from typing import Any
 
 import aiosqlite
 
+from storage.dialect import SQLITE, Dialect
 from storage.store import Database as Database  # the repositories' type, re-exported
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -111,6 +112,8 @@ class SqliteDatabase:
     data: a tick never reads another task's half-done, maybe rolled-back, transaction.
     Reads inside a transaction use the writer, so they see that transaction's own rows.
     """
+
+    dialect: Dialect = SQLITE
 
     def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
         self.conn = conn

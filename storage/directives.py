@@ -10,6 +10,7 @@ from enum import StrEnum
 from storage.db import Database, from_db_time, to_db_time
 from storage.models import AttachmentKind, DirectiveStatus
 from storage.outbox import Priority
+from storage.returning import new_id
 from storage.store import Row
 from storage.units import subtree_bounds
 
@@ -216,11 +217,12 @@ class DirectiveRepository:
     ) -> int:
         kind, file_id, name = attachment if attachment else (None, None, None)
         async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+            directive_id = await new_id(
+                conn,
                 "INSERT INTO directives (author_member_id, author_telegram_id, from_unit_id,"
                 " text, attachment_kind, attachment_file_id, attachment_name, ack_required,"
                 " ack_deadline, send_at, status, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?) RETURNING id",
                 (
                     author_member_id,
                     author_telegram_id,
@@ -235,8 +237,6 @@ class DirectiveRepository:
                     to_db_time(now),
                 ),
             )
-            directive_id = cursor.lastrowid
-            assert directive_id is not None
             if paid is not None:  # its own statement: a free one writes what it always did
                 await conn.execute(
                     "UPDATE directives SET paid = 1, paid_cap_stars = ?, paid_estimate_stars = ?"
@@ -379,7 +379,8 @@ class DirectiveRepository:
         refused for a low Star balance; True when this call recorded that refusal."""
         async with self.db.transaction() as conn:
             await conn.execute(
-                "UPDATE directives SET paid_charged = MAX(paid_charged, ?) WHERE id = ?",
+                "UPDATE directives SET paid_charged ="
+                f" {self.db.dialect.greatest('paid_charged', '?')} WHERE id = ?",
                 (charged, directive_id),
             )
             if refused_at is None:

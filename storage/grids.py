@@ -9,6 +9,7 @@ from typing import Any
 
 from storage.db import Database, to_db_time
 from storage.models import Grid
+from storage.returning import new_id
 from storage.store import Connection, Row
 from storage.units import subtree_bounds
 
@@ -38,7 +39,8 @@ class GridRepository:
 
     async def by_code(self, code: str) -> Grid | None:
         row = await self.db.fetchone(
-            f"SELECT {COLUMNS} FROM grids WHERE code = ? COLLATE NOCASE", (code,)
+            f"SELECT {COLUMNS} FROM grids WHERE {self.db.dialect.equals_nocase('code')}",
+            (code,),
         )
         return grid_of(row) if row else None
 
@@ -61,13 +63,12 @@ class GridRepository:
         radius_m: int | None,
         now: datetime,
     ) -> int:
-        cursor = await conn.execute(
+        return await new_id(
+            conn,
             "INSERT INTO grids (unit_id, code, name, lat, lon, radius_m, created_at,"
-            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (unit_id, code, name, lat, lon, radius_m, to_db_time(now), to_db_time(now)),
         )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
 
     # --- roster (bot/duty/roster.py) -------------------------------------------------
 

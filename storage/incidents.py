@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from storage.db import Database, from_db_time, to_db_time
+from storage.returning import new_id
 from storage.store import Connection, Row
 from storage.units import subtree_bounds
 
@@ -60,13 +61,12 @@ class IncidentRepository:
         lat: float | None,
         lon: float | None,
     ) -> int:
-        cursor = await conn.execute(
+        return await new_id(
+            conn,
             "INSERT INTO incidents (shift_id, member_id, unit_id, day, at, text, photo_file_id,"
-            " lat, lon) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " lat, lon) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (shift_id, member_id, unit_id, day, to_db_time(now), text, photo_file_id, lat, lon),
         )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
 
     async def get(self, incident_id: int) -> Incident | None:
         row = await self.db.fetchone(

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from storage.db import Database, from_db_time, to_db_time
 from storage.models import Invite, JoinRequest, Role
+from storage.returning import new_id
 from storage.store import Connection, Row
 
 _INVITE = (
@@ -62,9 +63,11 @@ class InviteRepository:
         now: datetime,
     ) -> Invite:
         async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+            invite_id = await new_id(
+                conn,
                 "INSERT INTO invites (token_hash, unit_id, role, max_uses, expires_at,"
-                " requires_approval, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " requires_approval, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " RETURNING id",
                 (
                     token_hash,
                     unit_id,
@@ -76,8 +79,7 @@ class InviteRepository:
                     to_db_time(now),
                 ),
             )
-            invite_id = cursor.lastrowid
-        invite = await self.get(invite_id or 0)
+        invite = await self.get(invite_id)
         assert invite is not None
         return invite
 
@@ -141,13 +143,12 @@ class InviteRepository:
         language: str,
         now: datetime,
     ) -> int:
-        cursor = await conn.execute(
+        return await new_id(
+            conn,
             "INSERT INTO join_requests (invite_id, telegram_id, display_name, username,"
-            " language, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            " language, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             (invite_id, telegram_id, display_name, username, language, to_db_time(now)),
         )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
 
     async def pending_request(self, telegram_id: int, invite_id: int) -> JoinRequest | None:
         row = await self.db.fetchone(
@@ -168,8 +169,8 @@ class InviteRepository:
     ) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
-                "INSERT OR IGNORE INTO join_request_messages"
-                " (request_id, chat_id, message_id, language) VALUES (?, ?, ?, ?)",
+                "INSERT INTO join_request_messages (request_id, chat_id, message_id, language)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (request_id, chat_id, message_id, language),
             )
 

@@ -69,8 +69,8 @@ class LadderRepository:
             return False
         stamp = to_db_time(now)
         await conn.executemany(
-            "INSERT OR IGNORE INTO directive_steps"
-            " (directive_id, rung, step, due_at, done_at, skipped) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO directive_steps (directive_id, rung, step, due_at, done_at, skipped)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             [
                 (directive_id, rung, step, to_db_time(due), stamp, int(skipped))
                 for rung, step, due, skipped in steps

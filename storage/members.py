@@ -9,6 +9,7 @@ from itertools import islice
 
 from storage.db import Database, from_db_time, to_db_time
 from storage.models import ListedMember, Member, Role, RoleGrant
+from storage.returning import new_id
 from storage.store import Connection, Row
 from storage.units import subtree_bounds
 
@@ -66,7 +67,7 @@ class MemberRepository:
     async def by_username(self, username: str) -> list[Member]:
         """Usernames can be given up and taken by someone else: there may be several."""
         rows = await self.db.fetchall(
-            f"SELECT {_COLUMNS} FROM members WHERE username = ? COLLATE NOCASE",
+            f"SELECT {_COLUMNS} FROM members WHERE {self.db.dialect.equals_nocase('username')}",
             (username.lstrip("@"),),
         )
         return [_member(row) for row in rows]
@@ -84,13 +85,12 @@ class MemberRepository:
     ) -> int:
         """Insert inside the caller's transaction; return the new id."""
         stamp = to_db_time(now)
-        cursor = await conn.execute(
+        return await new_id(
+            conn,
             "INSERT INTO members (telegram_id, display_name, username, language, unit_id,"
-            " joined_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " joined_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (telegram_id, display_name, username, language, unit_id, stamp, stamp),
         )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
 
     async def add_many(
         self, rows: Iterable[tuple[int | None, str, str | None, str, int]], now: datetime
@@ -101,14 +101,14 @@ class MemberRepository:
         0012), and SQLite journals each statement that fires one, which row by row made a
         100,000-member import three times slower."""
         stamp = to_db_time(now)
+        # One parameter, the chunk as JSON: (?, ?, …) per row would pass SQLite's limit.
+        source, items = self.db.dialect.json_rows("?", ("BIGINT", "TEXT", "TEXT", "TEXT", "BIGINT"))
         async with self.db.transaction() as conn:
             for chunk in _batched(rows, _BULK):
                 await conn.execute(
                     "INSERT INTO members (telegram_id, display_name, username, language,"
-                    " unit_id, joined_at, updated_at) SELECT json_extract(value, '$[0]'),"
-                    " json_extract(value, '$[1]'), json_extract(value, '$[2]'),"
-                    " json_extract(value, '$[3]'), json_extract(value, '$[4]'), ?, ?"
-                    " FROM json_each(?)",
+                    f" unit_id, joined_at, updated_at) SELECT {', '.join(items)}, ?, ?"
+                    f" FROM {source}",
                     (stamp, stamp, json.dumps(chunk)),
                 )
 
@@ -220,9 +220,9 @@ class MemberRepository:
         if under is not None:
             where, params = " AND u.path >= ? AND u.path < ?", subtree_bounds(under)
         # Codes are letters, digits and _.- only, so ':' and ',' separate them safely.
+        joined = self.db.dialect.string_agg("r.role || ':' || ru.code", "','")
         rows = await self.db.fetchall(
-            f"SELECT {_M_COLUMNS}, u.code AS unit_code,"
-            " (SELECT group_concat(r.role || ':' || ru.code) FROM roles r"
+            f"SELECT {_M_COLUMNS}, u.code AS unit_code, (SELECT {joined} FROM roles r"
             "  JOIN units ru ON ru.id = r.unit_id WHERE r.member_id = m.id) AS roles"
             " FROM members m JOIN units u ON u.id = m.unit_id"
             f" WHERE m.active = 1{where} ORDER BY u.code, m.display_name, m.id",
@@ -249,8 +249,8 @@ class MemberRepository:
     ) -> bool:
         """Inside the caller's transaction; False when the member already had the role."""
         cursor = await conn.execute(
-            "INSERT OR IGNORE INTO roles (member_id, unit_id, role, granted_at)"
-            " VALUES (?, ?, ?, ?)",
+            "INSERT INTO roles (member_id, unit_id, role, granted_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (member_id, unit_id, role.value, to_db_time(now)),
         )
         return cursor.rowcount == 1

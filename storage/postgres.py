@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import asyncpg
 
 from storage.db import SchemaTooNewError, latest_version, migrations, to_db_time
+from storage.dialect import POSTGRESQL, Dialect
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +58,10 @@ class Statement:
 
 @lru_cache(maxsize=4096)
 def translate(sql: str) -> Statement:
-    """``?`` → ``$1 … $n`` outside quoted strings, identifiers and comments, and whether
-    the statement answers with rows. Cached per SQL text: the repositories' statements
-    are constants, and those built per call (``IN (?, ?, …)``) come in a few lengths."""
+    """``?`` → ``$1 … $n`` (``?5`` → ``$5``) outside quoted strings, identifiers and
+    comments, and whether the statement answers with rows. Cached per SQL text: the
+    repositories' statements are constants, and those built per call (``IN (?, ?, …)``)
+    come in a few lengths."""
     out: list[str] = []
     code: list[str] = []  # the SQL without its quoted parts, to classify it
     n = 0
@@ -87,10 +89,15 @@ def translate(sql: str) -> Statement:
             code.append(" ")
             i = end
         elif char == "?":
-            n += 1
-            out.append(f"${n}")
+            # ?NNN is parameter NNN; a bare ? the one after the largest so far (SQLite's rule).
+            j = i + 1
+            while j < length and sql[j].isdigit():
+                j += 1
+            number = int(sql[i + 1 : j]) if j > i + 1 else n + 1
+            n = max(n, number)
+            out.append(f"${number}")
             code.append(" ")
-            i += 1
+            i = j
         else:
             out.append(char)
             code.append(char)
@@ -194,7 +201,7 @@ def check_url(url: str) -> str | None:
 def shown(url: str) -> str:
     """The address without its password, for messages."""
     parts = urlsplit(url)
-    if parts.password is None:
+    if not parts.password:
         return url
     netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
     return parts._replace(netloc=netloc).geturl()
@@ -202,6 +209,8 @@ def shown(url: str) -> str:
 
 class PostgresDatabase:
     """A pool of connections to one PostgreSQL database, with ``SqliteDatabase``'s methods."""
+
+    dialect: Dialect = POSTGRESQL
 
     def __init__(self, pool: asyncpg.Pool, url: str) -> None:
         self.pool = pool

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import count
 
 from storage.db import Database, to_db_time
+from storage.dialect import Dialect
 from storage.members import _batched
 from storage.store import Connection, Row
-from storage.units import subtree_bounds
+from storage.units import line_of, subtree_bounds
 
 _COLUMNS = "id, unit_id, name, phone, email, external_id, member_id, active"
 
@@ -59,16 +61,20 @@ _PER_UNIT = (
     f"SELECT unit_id, expected, joined, telegram, {_FALLBACK} FROM unit_reach"
     " WHERE expected != 0 AND unit_id IN (SELECT id FROM units WHERE path >= ?1 AND path < ?2)"
 )
-# The same summed per unit one level below the unit at ?1 (the root's own under ?1), as
-# CheckinRepository.rolled_up sums a summary's lines; ?5: the length of the root's path.
-_PER_LINE = (
-    "SELECT CASE WHEN u.path = ?1 THEN ?1"
-    " ELSE substr(u.path, 1, ?5 + instr(substr(u.path, ?5 + 1), '/')) END AS line,"
-    " SUM(p.expected), SUM(p.joined), SUM(p.telegram), SUM(p.fallback)"
-    f" FROM (SELECT unit_id, expected, joined, telegram, {_FALLBACK} AS fallback"
-    " FROM unit_reach WHERE expected != 0) p"
-    " JOIN units u ON u.id = p.unit_id WHERE u.path >= ?1 AND u.path < ?2 GROUP BY line"
-)
+
+
+@functools.cache
+def _per_line(dialect: Dialect) -> str:
+    """``_PER_UNIT`` summed per unit one level below the unit at ?1 (the root's own under
+    ?1), as CheckinRepository.rolled_up sums a summary's lines; ?5: the length of the
+    root's path."""
+    return (
+        f"SELECT {line_of(dialect, 'u.path', '?1', '?5')} AS line,"
+        " SUM(p.expected), SUM(p.joined), SUM(p.telegram), SUM(p.fallback)"
+        f" FROM (SELECT unit_id, expected, joined, telegram, {_FALLBACK} AS fallback"
+        " FROM unit_reach WHERE expected != 0) p"
+        " JOIN units u ON u.id = p.unit_id WHERE u.path >= ?1 AND u.path < ?2 GROUP BY line"
+    )
 
 
 def _reach(row: Row) -> Reach:
@@ -141,7 +147,7 @@ class RegisterRepository:
         """Each unit's own reach (not its subtree's) under the unit at ``path``; ``email``
         and ``phone``: whether a fallback channel takes that address. One statement."""
         low, high = subtree_bounds(path)
-        rows = await self.db.fetchall(_PER_UNIT, (low, high, email, phone))
+        rows = await self.db.fetchall(_PER_UNIT, (low, high, int(email), int(phone)))
         return {int(r[0]): _reach(r) for r in rows}
 
     async def reach_lines(self, root: str, *, email: bool, phone: bool) -> dict[str, Reach]:
@@ -149,7 +155,9 @@ class RegisterRepository:
         (keyed by its path; the root's own people under ``root``), in SQLite: a summary's
         lines, not thousands of units."""
         low, high = subtree_bounds(root)
-        rows = await self.db.fetchall(_PER_LINE, (low, high, email, phone, len(root)))
+        rows = await self.db.fetchall(
+            _per_line(self.db.dialect), (low, high, int(email), int(phone), len(root))
+        )
         return {str(r[0]): _reach(r) for r in rows}
 
     async def by_invite_hash(self, invite_hash: str) -> RegisterEntry | None:
@@ -300,7 +308,7 @@ class RegisterStaging:
     async def limit_to(self, unit_ids: Iterable[int]) -> None:
         async with self.db.transaction() as conn:
             await conn.executemany(
-                f"INSERT OR IGNORE INTO {self.scope} (unit_id) VALUES (?)",
+                f"INSERT INTO {self.scope} (unit_id) VALUES (?) ON CONFLICT DO NOTHING",
                 ((u,) for u in unit_ids),
             )
 

@@ -135,8 +135,8 @@ class ReportRepository:
         """Record a slot as done (inside the caller's transaction); False if it was."""
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
-                "INSERT OR IGNORE INTO leader_report_runs (form, timezone, day, slot, done_at)"
-                " VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO leader_report_runs (form, timezone, day, slot, done_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (form, timezone, day.isoformat(), slot, to_db_time(now)),
             )
             return cursor.rowcount == 1

@@ -10,6 +10,7 @@ from datetime import datetime
 from storage.db import Database, from_db_time, to_db_time
 from storage.leave import ON_LEAVE
 from storage.models import Shift, ShiftStatus
+from storage.returning import new_id
 from storage.store import Connection, Row
 from storage.units import subtree_bounds
 
@@ -126,9 +127,11 @@ class ShiftRepository:
         """Insert in order; with ``series`` every row points at the first one's id."""
         ids: list[int] = []
         for shift in shifts:
-            cursor = await conn.execute(
+            shift_id = await new_id(
+                conn,
                 "INSERT INTO shifts (grid_id, unit_id, member_id, starts_at, ends_at, day,"
-                " series_id, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " series_id, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " RETURNING id",
                 (
                     shift.grid_id,
                     shift.unit_id,
@@ -141,8 +144,7 @@ class ShiftRepository:
                     to_db_time(now),
                 ),
             )
-            assert cursor.lastrowid is not None
-            ids.append(cursor.lastrowid)
+            ids.append(shift_id)
         if series and ids:
             await conn.execute("UPDATE shifts SET series_id = ? WHERE id = ?", (ids[0], ids[0]))
         return ids

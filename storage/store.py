@@ -11,6 +11,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol, overload
 
+from storage.dialect import Dialect
+
 
 class Row(Protocol):
     """A result row: by column name or position, ``keys()``, ``dict(row)``, unpacking
@@ -54,6 +56,11 @@ class Database(Protocol):
 
     The ``_inline`` variants are SQLite's shortcuts on the event loop's own thread; on a
     store without them they are the plain call."""
+
+    @property
+    def dialect(self) -> Dialect:
+        """The SQL fragments this store writes its own way (storage/dialect.py)."""
+        ...
 
     async def close(self) -> None: ...
     async def schema_version(self) -> int: ...

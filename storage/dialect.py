@@ -1,0 +1,94 @@
+"""The SQL that SQLite and PostgreSQL write differently, each construct in one place.
+
+The repositories write portable SQL where the two stores share a form (COALESCE,
+``ON CONFLICT DO NOTHING``, CASE, CAST, ``substr`` with positive arguments, RETURNING …)
+and take the rest from ``db.dialect``: a fragment per construct, never a second copy of a
+query. Stored times are TEXT in ``to_db_time``'s fixed-width UTC form and booleans INTEGER
+0/1 on both, so ``active = 1`` and string comparisons of times are portable as they are.
+
+Every fragment is plain text built from the SQL expressions it is given (column names,
+``?``), so a statement built with it is the same string each time it is built: the
+drivers' statement caches key on the text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    name: Literal["sqlite", "postgresql"]
+
+    @property
+    def postgresql(self) -> bool:
+        return self.name == "postgresql"
+
+    def strpos(self, haystack: str, needle: str) -> str:
+        """Where ``needle`` first starts in ``haystack`` (1-based), 0 when it does not."""
+        name = "strpos" if self.postgresql else "instr"
+        return f"{name}({haystack}, {needle})"
+
+    def greatest(self, *values: str) -> str:
+        """The largest of ``values`` (SQLite's scalar MAX). Not NULL-safe the same way:
+        SQLite's is NULL when any value is, PostgreSQL's ignores NULLs; give non-NULLs."""
+        joined = ", ".join(values)
+        return f"GREATEST({joined})" if self.postgresql else f"MAX({joined})"
+
+    def string_agg(self, value: str, separator: str) -> str:
+        """The aggregate joining ``value`` of a group's rows, in no promised order."""
+        if self.postgresql:
+            return f"string_agg({value}, {separator})"
+        return f"group_concat({value}, {separator})"
+
+    def equals_nocase(self, column: str, value: str = "?") -> str:
+        """``column`` equals ``value`` ignoring ASCII case (SQLite's NOCASE collation);
+        PostgreSQL has no such collation, so both sides are lowered (an index on
+        ``lower(column)`` serves it)."""
+        if self.postgresql:
+            return f"lower({column}) = lower({value})"
+        return f"{column} = {value} COLLATE NOCASE"
+
+    def seconds_between(self, later: str, earlier: str) -> str:
+        """Seconds from one stored time (``to_db_time`` text) to another, as a float."""
+        if self.postgresql:
+            return (
+                f"CAST(EXTRACT(EPOCH FROM CAST({later} AS timestamptz)"
+                f" - CAST({earlier} AS timestamptz)) AS DOUBLE PRECISION)"
+            )
+        return f"(julianday({later}) - julianday({earlier})) * 86400"
+
+    def integer_part(self, value: str) -> str:
+        """``value`` (a number) without its fraction, as an integer: SQLite's CAST
+        truncates, PostgreSQL's rounds."""
+        return f"CAST(trunc({value}) AS BIGINT)" if self.postgresql else f"CAST({value} AS INTEGER)"
+
+    def json_text(self, column: str, *path: str) -> str:
+        """The field at ``path`` (keys, literal) of the JSON text in ``column``, as text:
+        compare it with a parameter given as ``str(value)``. NULL where there is none."""
+        if self.postgresql:
+            return f"(CAST({column} AS jsonb) #>> '{{{','.join(path)}}}')"
+        return f"CAST(json_extract({column}, '$.{'.'.join(path)}') AS TEXT)"
+
+    def json_text_of_key(self, column: str, key: str = "?") -> str:
+        """``json_text`` for one top-level key given as an SQL expression (a parameter)."""
+        if self.postgresql:
+            return f"(CAST({column} AS jsonb) ->> {key})"
+        return f"CAST(json_extract({column}, '$.' || {key}) AS TEXT)"
+
+    def json_rows(self, array: str, types: Sequence[str]) -> tuple[str, list[str]]:
+        """A FROM item over the JSON array of arrays ``array`` (a parameter) and the
+        expressions of each row's items, typed ``types`` (SQL type names): a bulk insert's
+        rows in one parameter. SQLite keeps the types JSON gives them; PostgreSQL reads
+        text and casts, since an INSERT does not cast text to a number itself."""
+        if self.postgresql:
+            return "jsonb_array_elements(CAST(" + array + " AS jsonb)) AS j(value)", [
+                f"CAST(value ->> {i} AS {kind})" for i, kind in enumerate(types)
+            ]
+        return f"json_each({array})", [f"json_extract(value, '$[{i}]')" for i in range(len(types))]
+
+
+SQLITE = Dialect("sqlite")
+POSTGRESQL = Dialect("postgresql")
