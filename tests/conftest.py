@@ -85,10 +85,24 @@ async def postgres_database() -> AsyncIterator[str]:
 
 
 @pytest.fixture
+async def clean_postgres_database() -> str:
+    """The session's PostgreSQL database of the migrated schema, emptied (its address)."""
+    return pg.database_url(await pg.clean_database())
+
+
+@pytest.fixture
+async def empty_postgres_database() -> AsyncIterator[str]:
+    """A new PostgreSQL database with nothing in it (its address), dropped after."""
+    name = await pg.fresh_database(empty=True)
+    yield pg.database_url(name)
+    await pg.drop_database(name)
+
+
+@pytest.fixture
 def store_settings(store: str, tmp_path: Path, request: pytest.FixtureRequest) -> dict[str, Any]:
     """The ``storage`` section for the test's store."""
     if store == "postgresql":
-        return {"url": request.getfixturevalue("postgres_database")}
+        return {"url": request.getfixturevalue("clean_postgres_database")}
     return {"database": tmp_path / "muster.db"}
 
 

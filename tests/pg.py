@@ -5,9 +5,12 @@ server; its user needs CREATEDB), else a ``pgserver`` (a pip package bundling Po
 started once per session in a temporary folder and deleted at exit, so the tests need
 nothing but Python.
 
-``fresh_database()`` gives each test its own database, copied from a template that is
-migrated once per session (``CREATE DATABASE … TEMPLATE``): much faster than migrating
-each, see docs/postgresql.md for the numbers.
+``clean_database()`` is what a test's store starts from: one database per session,
+copied from a template migrated once, and emptied before each test (every table's rows
+deleted with triggers off, the id sequences restarted: 0.3 ms, where a new copy of the
+template takes 500 ms and migrating an empty one 335 ms; docs/postgresql.md). A test that
+changed the schema (dropped a table) gets a new copy. ``fresh_database()`` is a database
+of a test's own.
 """
 
 from __future__ import annotations
@@ -32,6 +35,15 @@ _TEMPLATE = f"{_PREFIX}_template"
 _server: Any = None
 _template_ready = False
 _numbers = itertools.count(1)
+# The shared database, the statement that empties it, and its schema's fingerprint.
+_shared: str | None = None
+_emptying = ""
+_schema = ""
+_FINGERPRINT = (
+    "SELECT md5(string_agg(c.relname || ':' || c.relkind::text, ',' ORDER BY c.relname))"
+    " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE n.nspname = 'public'"
+)
 
 
 def postgres_url() -> str:
@@ -82,10 +94,14 @@ async def _ensure_template() -> None:
         atexit.register(lambda: asyncio.run(_admin(f"DROP DATABASE IF EXISTS {_TEMPLATE}")))
 
 
-async def fresh_database() -> str:
-    """The name of a new database holding the migrated schema and nothing else."""
-    await _ensure_template()
+async def fresh_database(*, empty: bool = False) -> str:
+    """The name of a new database holding the migrated schema and nothing else (nothing
+    at all when ``empty``)."""
     name = f"{_PREFIX}_{next(_numbers)}"
+    if empty:
+        await _admin(f"CREATE DATABASE {name}")
+        return name
+    await _ensure_template()
     await _admin(f"CREATE DATABASE {name} TEMPLATE {_TEMPLATE}")
     return name
 
@@ -93,3 +109,41 @@ async def fresh_database() -> str:
 async def drop_database(name: str) -> None:
     """Gone, with any connection a test left open to it."""
     await _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+async def clean_database() -> str:
+    """The session's shared database, holding the migrated schema and no rows (its name)."""
+    global _shared, _emptying, _schema
+    if _shared is None:
+        _shared = await fresh_database()
+        conn = await asyncpg.connect(database_url(_shared))
+        try:
+            tables = await conn.fetch(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+                " AND tablename != 'schema_version'"
+            )
+            sequences = await conn.fetch(
+                "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'"
+            )
+            _schema = await conn.fetchval(_FINGERPRINT)
+        finally:
+            await conn.close()
+        # Triggers and foreign keys off (replica role): any order, no counts kept.
+        _emptying = (
+            "SET lock_timeout = '5s'; SET session_replication_role = replica;"
+            + "".join(f"DELETE FROM {r[0]};" for r in tables)
+            + "".join(f"SELECT setval('{r[0]}', 1, false);" for r in sequences)
+        )
+        return _shared
+    conn = await asyncpg.connect(database_url(_shared))
+    try:
+        if await conn.fetchval(_FINGERPRINT) == _schema:
+            await conn.execute(_emptying)
+            return _shared
+    except asyncpg.PostgresError:
+        pass  # a lock a test left behind: a new copy, below
+    finally:
+        await conn.close()
+    await drop_database(_shared)
+    _shared = None
+    return await clean_database()

@@ -22,8 +22,8 @@ TABLE = "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL, n INTEGER N
 
 
 @pytest.fixture
-async def db(postgres_database: str) -> AsyncIterator[PostgresDatabase]:
-    opened = await PostgresDatabase.open(postgres_database, pool_size=3)
+async def db(empty_postgres_database: str) -> AsyncIterator[PostgresDatabase]:
+    opened = await PostgresDatabase.open(empty_postgres_database, migrate=False, pool_size=3)
     await opened.write(TABLE)
     yield opened
     await opened.close()
@@ -36,6 +36,7 @@ def test_placeholders_are_numbered_outside_quotes_and_comments() -> None:
         True,
     )
     assert translate(sql) is translate(sql)  # translated once
+    assert translate("SELECT ?2, ?1, ?, ?1").sql == "SELECT $2, $1, $3, $1"
 
 
 @pytest.mark.parametrize(
@@ -91,9 +92,9 @@ async def test_reads_writes_and_rows_as_sqlite_gives_them(db: PostgresDatabase) 
 
 
 async def test_a_transaction_commits_or_rolls_back_whole(
-    db: PostgresDatabase, postgres_database: str
+    db: PostgresDatabase, empty_postgres_database: str
 ) -> None:
-    other = await PostgresDatabase.open(postgres_database, migrate=False)
+    other = await PostgresDatabase.open(empty_postgres_database, migrate=False)
     async with db.transaction() as conn:
         cursor = await conn.execute("INSERT INTO t VALUES (?, ?, ?)", (1, "a", 1))
         assert cursor.rowcount == 1 and cursor.lastrowid is None
@@ -145,8 +146,9 @@ MIGRATIONS = [
 
 
 async def test_the_runner_applies_records_and_applies_once(
-    postgres_database: str, monkeypatch: pytest.MonkeyPatch
+    empty_postgres_database: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    postgres_database = empty_postgres_database
     monkeypatch.setattr(pgmodule, "migrations", lambda folder: MIGRATIONS)
     monkeypatch.setattr(pgmodule, "latest_version", lambda folder: 2)
     # Two instances starting at once: each migration is applied by exactly one of them.
@@ -171,8 +173,9 @@ async def test_the_runner_applies_records_and_applies_once(
 
 
 async def test_a_migration_that_fails_leaves_nothing(
-    postgres_database: str, monkeypatch: pytest.MonkeyPatch
+    empty_postgres_database: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    postgres_database = empty_postgres_database
     broken = [MIGRATIONS[1], (3, "0003_broken.sql", "CREATE TABLE third (id INTEGER); SELEC 1;")]
     monkeypatch.setattr(pgmodule, "migrations", lambda folder: broken)
     monkeypatch.setattr(pgmodule, "latest_version", lambda folder: 3)
@@ -223,9 +226,9 @@ def test_an_unreachable_server_is_one_line(
 
 
 async def test_what_only_sqlite_has_refuses_or_does_nothing(
-    postgres_database: str, tmp_path: Path
+    clean_postgres_database: str, tmp_path: Path
 ) -> None:
-    storage = await Storage.open(postgres_database)
+    storage = await Storage.open(clean_postgres_database)
     try:
         with pytest.raises(BackupError, match=r"SQLite only .*pg_dump"):
             await backup(storage.db, tmp_path / "copy.db")
