@@ -47,7 +47,7 @@ from bot.kit.daily import ClockTime, Weekday
 from bot.kit.durations import Duration
 from bot.kit.i18n import Language
 from bot.reports.config import ReportSettings, report_problems
-from storage.postgres import DEFAULT_POOL_SIZE, check_url, shown
+from storage.postgres import DEFAULT_POOL_SIZE, check_url
 
 CONFIG_ENV = "MUSTER_CONFIG"
 TOKEN_ENV = "MUSTER_TELEGRAM__TOKEN"
@@ -210,12 +210,9 @@ class TelegramSettings(_Section):
 
 
 class StorageSettings(_Section):
-    """One store: the SQLite file ``database`` (the default), or the PostgreSQL server at
-    ``url`` (``postgresql://user:password@host/db``, best from MUSTER_STORAGE__URL)."""
-
+    # One store: SQLite's file, or PostgreSQL's address (docs/postgresql.md).
     database: Path = Path("muster.db")
     url: str | None = None
-    # PostgreSQL connections this process keeps open at most (see storage/postgres.py).
     pool_size: int = Field(default=DEFAULT_POOL_SIZE, ge=1, le=200)
 
     @field_validator("url")
@@ -229,11 +226,6 @@ class StorageSettings(_Section):
     def target(self) -> str | Path:
         """What ``Storage.open`` opens: the address when set, else the file."""
         return self.url or self.database
-
-    @property
-    def shown(self) -> str:
-        """The store for messages: the file, or the address without its password."""
-        return shown(self.url) if self.url else str(self.database)
 
 
 class InviteSettings(_Section):
