@@ -5,6 +5,7 @@ by triggers included. Every SQLite migration after the baseline has a PostgreSQL
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterator, Sequence
@@ -46,16 +47,23 @@ def lite(tmp_path: Path) -> Iterator[sqlite3.Connection]:
 
 
 @pytest.fixture
-async def pg() -> AsyncIterator[asyncpg.Connection]:
+async def pg_url() -> AsyncIterator[str]:
     """An empty PostgreSQL database with the baseline and every later twin applied."""
     async with scratch_database() as url:
         conn = await asyncpg.connect(url)
         try:
             for _, name in sorted(pg_migrations().items()):
                 await conn.execute((FOLDER / name).read_text(encoding="utf-8"))
-            yield conn
         finally:
             await conn.close()
+        yield url
+
+
+@pytest.fixture
+async def pg(pg_url: str) -> AsyncIterator[asyncpg.Connection]:
+    conn = await asyncpg.connect(pg_url)
+    yield conn
+    await conn.close()
 
 
 # -- The structure ------------------------------------------------------------------------
@@ -455,3 +463,31 @@ async def test_the_same_writes_leave_the_same_rows(
     assert any(expected[t] for t in ("checkin_counts", "directive_counts", "unit_reach"))
     for table in tables:
         assert got[table] == expected[table], table
+
+
+async def test_a_check_in_counts_where_its_member_was_moved_meanwhile(
+    pg: asyncpg.Connection, pg_url: str
+) -> None:
+    """PostgreSQL runs transactions side by side where SQLite has one writer: a check-in
+    saved while another transaction moves its member waits for the move, then counts in
+    the member's new unit (not in the old one, whose count the move already took)."""
+    for sql, params in _units_and_members():
+        await pg.execute(_numbered(sql), *params)
+    mover = await asyncpg.connect(pg_url)
+    try:
+        async with mover.transaction():
+            await mover.execute("UPDATE members SET unit_id = 3 WHERE id = 1")
+            saving = asyncio.ensure_future(
+                pg.execute(_numbered(_SAVE), 1, 2, DAY(1), 0, 0, T(1), T(1), None)
+            )
+            blocked = "SELECT cardinality(pg_blocking_pids($1)) > 0"
+            for _ in range(500):  # until the server says it waits (or it is done)
+                if saving.done() or await mover.fetchval(blocked, pg.get_server_pid()):
+                    break
+                await asyncio.sleep(0.01)
+            assert not saving.done(), "the check-in's count waits for the member's move"
+        await saving
+    finally:
+        await mover.close()
+    counts = await pg.fetch("SELECT day, unit_id, checked FROM checkin_counts WHERE checked != 0")
+    assert [tuple(r) for r in counts] == [(DAY(1), 3, 1)]

@@ -28,6 +28,15 @@
 --   single statement writing two deliveries of the same recipient (no code does) would count
 --   the second one's extra joined row twice there. Every other trigger's result does not
 --   depend on the order.
+-- * SQLite has one writer at a time; PostgreSQL runs transactions side by side (READ
+--   COMMITTED). A trigger that works out its change from other rows must not read them
+--   while another transaction is changing them: those that count a check-in or an entry
+--   where its member is lock the member's row (FOR SHARE) first, so a member moved or
+--   deactivated at the same moment is waited for and then read as committed; and the
+--   acknowledgement reads a recipient's deliveries once (out and in from the same read).
+--   The rest add a change to a count row (an upsert or an UPDATE of +/-, which PostgreSQL
+--   serialises on the row), or read rows nobody else writes at once (but for a second
+--   delivery of one directive to one recipient while they acknowledge: no code makes one).
 -- * The backfills of 0012, 0029 and 0034 are left out: this file starts an empty store.
 
 -- Organisation tree, members, roles, invites, join requests, audit log and PTB persistence (0001).
@@ -630,8 +639,11 @@ CREATE TRIGGER members_count_moved_out AFTER UPDATE OF unit_id, active ON member
 WHEN (OLD.active = 1 AND (NEW.active IS DISTINCT FROM 1 OR OLD.unit_id IS DISTINCT FROM NEW.unit_id))
 EXECUTE FUNCTION members_count_moved_out();
 
+-- A check-in counts where its member is: the member's row is locked first (see the
+-- header: a member moved meanwhile by another transaction is waited for, then read).
 CREATE FUNCTION checkins_count_in() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM 1 FROM members WHERE id = NEW.member_id FOR SHARE;
     INSERT INTO checkin_counts (day, unit_id, checked, excused)
     SELECT NEW.day, m.unit_id, 1, NEW.excused FROM members m
     WHERE m.id = NEW.member_id AND m.active = 1
@@ -645,6 +657,7 @@ EXECUTE FUNCTION checkins_count_in();
 
 CREATE FUNCTION checkins_count_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM 1 FROM members WHERE id IN (OLD.member_id, NEW.member_id) ORDER BY id FOR SHARE;
     UPDATE checkin_counts SET checked = checked - 1, excused = excused - OLD.excused
     WHERE day = OLD.day
     AND unit_id = (SELECT unit_id FROM members WHERE id = OLD.member_id AND active = 1);
@@ -661,6 +674,7 @@ FOR EACH ROW EXECUTE FUNCTION checkins_count_changed();
 
 CREATE FUNCTION checkins_count_out() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM 1 FROM members WHERE id = OLD.member_id FOR SHARE;
     UPDATE checkin_counts SET checked = checked - 1, excused = excused - OLD.excused
     WHERE day = OLD.day
     AND unit_id = (SELECT unit_id FROM members WHERE id = OLD.member_id AND active = 1);
@@ -714,10 +728,25 @@ END $$;
 CREATE TRIGGER directive_recipients_count_out AFTER DELETE ON directive_recipients
 FOR EACH ROW EXECUTE FUNCTION directive_recipients_count_out();
 
+-- Acknowledged (the usual change): out as it was and in as it is leaves only ``acked``
+-- moved, by the recipient's joined rows, read once here: a delivery recorded in between by
+-- another transaction must not land in one half and not in the other.
 CREATE FUNCTION directive_recipients_count_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM directive_recipient_uncounted(OLD);
-    PERFORM directive_recipient_counted(NEW);
+    IF (OLD.directive_id, OLD.member_id, OLD.unit_id)
+       = (NEW.directive_id, NEW.member_id, NEW.unit_id) THEN
+        UPDATE directive_counts
+        SET acked = acked + x.n * ((NEW.acked_at IS NOT NULL)::integer
+                                   - (OLD.acked_at IS NOT NULL)::integer)
+        FROM (SELECT GREATEST(1, COUNT(*)) AS n FROM outbox o
+              WHERE o.directive_id = NEW.directive_id AND o.member_id = NEW.member_id
+              AND o.kind = 'directive') AS x
+        WHERE directive_id = NEW.directive_id AND unit_id = NEW.unit_id
+        AND (OLD.acked_at IS NULL) != (NEW.acked_at IS NULL);
+    ELSE
+        PERFORM directive_recipient_uncounted(OLD);
+        PERFORM directive_recipient_counted(NEW);
+    END IF;
     RETURN NULL;
 END $$;
 CREATE TRIGGER directive_recipients_count_changed
@@ -1066,9 +1095,12 @@ END $$;
 CREATE TRIGGER reach_member_removed BEFORE DELETE ON members FOR EACH ROW
 EXECUTE FUNCTION reach_member_removed();
 
--- An entry: its row, and the rows of the members it was and is linked to.
+-- An entry: its row, and the rows of the members it was and is linked to. Those members'
+-- rows are locked before they are read (see the header), so a member changed meanwhile by
+-- another transaction is waited for; a member's own triggers hold their row already.
 CREATE FUNCTION reach_entry_out() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM 1 FROM members WHERE id IN (OLD.member_id, NEW.member_id) ORDER BY id FOR SHARE;
     INSERT INTO reach_change VALUES (-1, OLD.id, OLD.member_id, NEW.member_id);
     RETURN NEW;
 END $$;
@@ -1085,6 +1117,7 @@ CREATE TRIGGER reach_entry_in AFTER UPDATE OF unit_id, active, member_id, email,
 
 CREATE FUNCTION reach_entry_linking() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM 1 FROM members WHERE id = NEW.member_id FOR SHARE;
     INSERT INTO reach_change VALUES (-1, NULL, NEW.member_id, NULL);
     RETURN NEW;
 END $$;
@@ -1114,6 +1147,7 @@ WHEN (NEW.member_id IS NOT NULL) EXECUTE FUNCTION reach_entry_added_linked();
 
 CREATE FUNCTION reach_entry_removed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM 1 FROM members WHERE id = OLD.member_id FOR SHARE;
     INSERT INTO reach_change VALUES (-1, OLD.id, OLD.member_id, NULL);
     RETURN OLD;
 END $$;
