@@ -241,6 +241,21 @@ async def test_only_rowid_ids_are_filled_in_by_postgresql(
         assert info == ("INTEGER", 1), (table, column)
 
 
+async def test_sync_ids_moves_the_ids_past_those_given(pg: asyncpg.Connection) -> None:
+    """Rows inserted with their own ids (a store copied from SQLite) leave the sequence
+    behind; after sync_ids() the next row takes the largest id + 1, as on SQLite."""
+    unit = (
+        "INSERT INTO units (id, code, name, path, depth, created_at, updated_at)"
+        " VALUES ($1, $2, 'U', $3, 0, 'x', 'x')"
+    )
+    await pg.execute(unit, 7, "seven", "/7/")
+    await pg.execute("SELECT sync_ids()")
+    added = "INSERT INTO units (code, name, path, depth, created_at, updated_at)"
+    added += " VALUES ($1, 'U', $2, 0, 'x', 'x') RETURNING id"
+    assert await pg.fetchval(added, "eight", "/8/") == 8
+    assert await pg.fetchval("SELECT nextval('members_id_seq')") == 1  # an empty table's
+
+
 def test_every_migration_after_the_baseline_has_a_postgresql_twin() -> None:
     """The runner records one version for both stores (docs/architecture.md, Storage)."""
     lite = {version: name for version, name, _ in migrations() if version > BASELINE}
