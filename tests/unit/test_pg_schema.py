@@ -271,24 +271,26 @@ T = "2026-03-0{}T08:00:00.000000Z".format
 DAY = "2026-03-0{}".format
 
 
+_MEMBER = (
+    "INSERT INTO members (telegram_id, display_name, unit_id, active, joined_at, updated_at)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
+)
+
+
 def _units_and_members() -> list[tuple[str, Sequence[Any]]]:
     unit = (
         "INSERT INTO units (code, name, parent_id, path, depth, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)"
     )
-    member = (
-        "INSERT INTO members (telegram_id, display_name, unit_id, active, joined_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)"
-    )
     return [
         (unit, ("root", "Root", None, "/1/", 0, T(1), T(1))),
         (unit, ("east", "East", 1, "/1/2/", 1, T(1), T(1))),
         (unit, ("west", "West", 1, "/1/3/", 1, T(1), T(1))),
-        (member, (101, "Ann", 2, 1, T(1), T(1))),
-        (member, (102, "Bo", 2, 1, T(1), T(1))),
-        (member, (103, "Cy", 3, 0, T(1), T(1))),
-        (member, (104, "Di", 3, 1, T(1), T(1))),
-        (member, (None, "Ed", 3, 1, T(1), T(1))),
+        (_MEMBER, (101, "Ann", 2, 1, T(1), T(1))),
+        (_MEMBER, (102, "Bo", 2, 1, T(1), T(1))),
+        (_MEMBER, (103, "Cy", 3, 0, T(1), T(1))),
+        (_MEMBER, (104, "Di", 3, 1, T(1), T(1))),
+        (_MEMBER, (None, "Ed", 3, 1, T(1), T(1))),
     ]
 
 
@@ -410,10 +412,6 @@ def _register() -> list[tuple[str, Sequence[Any]]]:
         "INSERT INTO register_entries (unit_id, name, phone, email, member_id, active,"
         " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
     )
-    member = (
-        "INSERT INTO members (telegram_id, display_name, unit_id, active, joined_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)"
-    )
     return [
         (entry, (2, "Ann", None, "a@x", None, 1, T(1), T(1))),
         (entry, (2, "Bea", "+861", "b@x", None, 1, T(1), T(1))),
@@ -429,8 +427,8 @@ def _register() -> list[tuple[str, Sequence[Any]]]:
         ("UPDATE register_entries SET member_id = NULL WHERE id = ?", (1,)),
         ("UPDATE register_entries SET member_id = ? WHERE id = ?", (3, 3)),
         ("DELETE FROM register_entries WHERE id = ?", (4,)),
-        (member, (106, "Fay", 2, 1, T(4), T(4))),
-        (member, (107, "Gus", 2, 0, T(4), T(4))),
+        (_MEMBER, (106, "Fay", 2, 1, T(4), T(4))),
+        (_MEMBER, (107, "Gus", 2, 0, T(4), T(4))),
         ("UPDATE members SET active = 1 WHERE id = ?", (7,)),
         ("DELETE FROM members WHERE id IN (?, ?)", (6, 7)),
     ]
