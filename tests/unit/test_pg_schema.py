@@ -400,6 +400,14 @@ def _directive() -> list[tuple[str, Sequence[Any]]]:
         ("UPDATE outbox SET member_id = ? WHERE id = ?", (4, 2)),  # made another's
         ("UPDATE outbox SET kind = 'directive_copy' WHERE id = ?", (1,)),
         ("DELETE FROM outbox WHERE id = ?", (3,)),
+        # Two deliveries of one recipient in one statement, and two taken out in one.
+        (
+            "INSERT INTO outbox (kind, chat_id, member_id, directive_id, priority, status,"
+            " next_attempt_at, created_at) SELECT 'directive', 102, 2, 1, 5, s, ?, ?"
+            " FROM (SELECT 'sent' AS s UNION ALL SELECT 'pending') AS v",
+            (T(4), T(4)),
+        ),
+        ("DELETE FROM outbox WHERE member_id = ? AND kind = 'directive'", (4,)),
         ("UPDATE directive_recipients SET unit_id = ? WHERE member_id = ?", (1, 1)),
         ("DELETE FROM directive_recipients WHERE member_id = ?", (5,)),
         ("UPDATE outbox SET status = 'failed' WHERE id = ?", (5,)),
