@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 from storage.db import SchemaTooNewError, latest_version, migrations, to_db_time
 from storage.dialect import POSTGRESQL, Dialect
@@ -124,7 +125,7 @@ def _numeric(text: str) -> int | float:
         return float(text)
 
 
-async def _setup(conn: asyncpg.Connection) -> None:
+async def _setup(conn: asyncpg.Connection[Any]) -> None:
     await conn.set_type_codec(
         "numeric", encoder=str, decoder=_numeric, schema="pg_catalog", format="text"
     )
@@ -154,7 +155,7 @@ class PgConnection:
 
     __slots__ = ("raw",)
 
-    def __init__(self, raw: asyncpg.Connection) -> None:
+    def __init__(self, raw: PoolConnectionProxy[Any]) -> None:
         self.raw = raw
 
     async def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> PgCursor:

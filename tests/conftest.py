@@ -79,23 +79,23 @@ def store(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 async def postgres_database() -> AsyncIterator[str]:
     """A fresh PostgreSQL database of the migrated schema (its address), dropped after."""
-    name = await pg.fresh_database()
-    yield pg.database_url(name)
-    await pg.drop_database(name)
+    url = await pg.fresh_database()
+    yield url
+    await pg.drop_database(url)
 
 
 @pytest.fixture
 async def clean_postgres_database() -> str:
     """The session's PostgreSQL database of the migrated schema, emptied (its address)."""
-    return pg.database_url(await pg.clean_database())
+    return await pg.clean_database()
 
 
 @pytest.fixture
 async def empty_postgres_database() -> AsyncIterator[str]:
     """A new PostgreSQL database with nothing in it (its address), dropped after."""
-    name = await pg.fresh_database(empty=True)
-    yield pg.database_url(name)
-    await pg.drop_database(name)
+    url = await pg.fresh_database(empty=True)
+    yield url
+    await pg.drop_database(url)
 
 
 @pytest.fixture
