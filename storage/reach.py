@@ -111,9 +111,12 @@ def _how(dialect: Dialect) -> str:
         " FROM directive_recipients r JOIN directives d ON d.id = r.directive_id"
         " LEFT JOIN outbox o ON o.directive_id = r.directive_id AND o.member_id = r.member_id"
         " AND o.kind = ?2"
-        " LEFT JOIN (SELECT member_id, via, MIN(acked_at) AS acked_at FROM fallback_recipients"
-        " WHERE directive_id = ?1 AND acked_at IS NOT NULL AND member_id IS NOT NULL"
-        " GROUP BY member_id) f ON f.member_id = r.member_id"
+        # Each member's first acknowledgement off Telegram, with its channel.
+        " LEFT JOIN (SELECT member_id, via, acked_at FROM (SELECT member_id, via, acked_at,"
+        " ROW_NUMBER() OVER (PARTITION BY member_id ORDER BY acked_at) AS k"
+        " FROM fallback_recipients"
+        " WHERE directive_id = ?1 AND acked_at IS NOT NULL AND member_id IS NOT NULL) AS x"
+        " WHERE k = 1) f ON f.member_id = r.member_id"
         " WHERE r.directive_id = ?1"
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -278,19 +279,23 @@ _staging = count(1)
 
 
 class RegisterStaging:
-    """A file's lines in a temporary table of the writer's connection (only it sees temp
-    tables): the file is read once and checked there, so neither the file nor its parsed
-    lines nor the existing register are held in memory, and nothing reaches
-    ``register_entries`` until the whole file passed (issue #18's 200,000 members).
+    """A file's lines in a working table (``Dialect.scratch``: a temporary table of the
+    writer's connection on SQLite): the file is read once and checked there, so neither
+    the file nor its parsed lines nor the existing register are held in memory, and
+    nothing reaches ``register_entries`` until the whole file passed (issue #18's 200,000
+    members).
 
     Each statement runs in a short transaction of its own, so the bot's writes go on
     between batches; only ``apply`` writes the register, in one."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        number = next(_staging)
-        self.lines = f"temp.register_lines_{number}"
-        self.scope = f"temp.register_scope_{number}"  # unit ids an actor may load; none: all
+        # Several instances may share a PostgreSQL, where the names are the database's.
+        number = f"{next(_staging)}_{secrets.token_hex(4)}"
+        self.name = f"register_lines_{number}"
+        self.lines = db.dialect.scratch(self.name)
+        # Unit ids an actor may load; none: all.
+        self.scope = db.dialect.scratch(f"register_scope_{number}")
 
     async def __aenter__(self) -> RegisterStaging:
         async with self.db.transaction() as conn:
@@ -330,10 +335,8 @@ class RegisterStaging:
         """Lines repeating an earlier line's external id (any line), and lines repeating
         an earlier good line's person (name and phone, in any unit)."""
         async with self.db.transaction() as conn:
-            await conn.execute(f"CREATE INDEX {self.lines}_ext ON {self.lines[5:]} (external_id)")
-            await conn.execute(
-                f"CREATE INDEX {self.lines}_person ON {self.lines[5:]} (name, phone)"
-            )
+            await conn.execute(f"CREATE INDEX {self.lines}_ext ON {self.name} (external_id)")
+            await conn.execute(f"CREATE INDEX {self.lines}_person ON {self.name} (name, phone)")
             external = await conn.execute_fetchall(
                 "SELECT line, first, external_id FROM (SELECT line, external_id,"
                 " MIN(line) OVER (PARTITION BY external_id) AS first"
@@ -361,7 +364,8 @@ class RegisterStaging:
             await conn.execute(
                 f"UPDATE {self.lines} AS s SET match_id = (SELECT MIN(r.id)"
                 " FROM register_entries r WHERE r.external_id IS NULL"
-                " AND r.unit_id = s.unit_id AND r.name = s.name AND r.phone IS s.phone)"
+                " AND r.unit_id = s.unit_id AND r.name = s.name"
+                f" AND {self.db.dialect.same('r.phone', 's.phone')})"
                 " WHERE s.external_id IS NULL"
             )
             rows = await conn.execute_fetchall(
@@ -372,10 +376,11 @@ class RegisterStaging:
             )
         return [(r[0], r[1]) for r in rows]
 
-    _CHANGED = (
-        "r.unit_id IS NOT s.unit_id OR r.name IS NOT s.name OR r.phone IS NOT s.phone"
-        " OR r.email IS NOT s.email OR r.external_id IS NOT s.external_id OR r.active = 0"
-    )
+    def _changed(self) -> str:
+        """The line ``s`` says something other than its entry ``r``."""
+        fields = ("unit_id", "name", "phone", "email", "external_id")
+        differs = (self.db.dialect.differs(f"r.{f}", f"s.{f}") for f in fields)
+        return " OR ".join((*differs, "r.active = 0"))
 
     def _absent(self) -> str:
         return (
@@ -390,7 +395,7 @@ class RegisterStaging:
         async with self.db.transaction() as conn:
             rows = await conn.execute_fetchall(
                 "SELECT COUNT(*) FILTER (WHERE s.match_id IS NULL),"
-                f" COUNT(*) FILTER (WHERE s.match_id IS NOT NULL AND ({self._CHANGED})),"
+                f" COUNT(*) FILTER (WHERE s.match_id IS NOT NULL AND ({self._changed()})),"
                 f" COUNT(*), (SELECT COUNT(*) {self._absent()})"
                 f" FROM {self.lines} s LEFT JOIN register_entries r ON r.id = s.match_id"
             )
@@ -406,7 +411,7 @@ class RegisterStaging:
                 f"UPDATE register_entries AS r SET unit_id = s.unit_id, name = s.name,"
                 " phone = s.phone, email = s.email, external_id = s.external_id, active = 1,"
                 f" updated_at = ? FROM {self.lines} s WHERE r.id = s.match_id"
-                f" AND ({self._CHANGED})",
+                f" AND ({self._changed()})",
                 (stamp,),
             )
             if prune:  # before the new entries exist, which the file names

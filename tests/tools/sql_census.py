@@ -29,7 +29,6 @@ import asyncio
 import functools
 import importlib
 import json
-import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
@@ -37,6 +36,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from storage.dialect import dollar_placeholders
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "storage" / "migrations" / "postgresql" / "0035_baseline.sql"
@@ -171,25 +172,6 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 # -------------------------------------------------------------------------- checking
 
-_TOKEN = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|\?(\d*)", re.S)
-
-
-def to_postgresql(sql: str) -> str:
-    """``?`` → ``$n`` (SQLite's numbering: a bare ``?`` is one more than the largest
-    number so far) and ``?NNN`` → ``$NNN``, outside quotes and comments."""
-    largest = 0
-
-    def number(match: re.Match[str]) -> str:
-        nonlocal largest
-        if not match.group(0).startswith("?"):
-            return match.group(0)
-        n = int(match.group(1)) if match.group(1) else largest + 1
-        largest = max(largest, n)
-        return f"${n}"
-
-    return _TOKEN.sub(number, sql)
-
-
 # What asyncpg accepts for a parameter of each PostgreSQL type, by Python type name.
 _ACCEPTS = {
     "int2": {"int", "bool"},
@@ -272,7 +254,7 @@ async def check(census: list[dict[str, Any]], url: str, schema: str | None) -> d
         schema_problems = await _apply_schema(conn, schema)
         failing, mistyped, numeric = [], [], []
         for entry in census:
-            sql = to_postgresql(entry["sql"])
+            sql = dollar_placeholders(entry["sql"])
             try:
                 prepared = await conn.prepare(sql)
             except asyncpg.PostgresError as exc:
