@@ -335,8 +335,13 @@ class RegisterStaging:
         """Lines repeating an earlier line's external id (any line), and lines repeating
         an earlier good line's person (name and phone, in any unit)."""
         async with self.db.transaction() as conn:
-            await conn.execute(f"CREATE INDEX {self.lines}_ext ON {self.name} (external_id)")
-            await conn.execute(f"CREATE INDEX {self.lines}_person ON {self.name} (name, phone)")
+            scratch = self.db.dialect.scratch
+            await conn.execute(
+                f"CREATE INDEX {scratch(self.name + '_ext')} ON {self.name} (external_id)"
+            )
+            await conn.execute(
+                f"CREATE INDEX {scratch(self.name + '_person')} ON {self.name} (name, phone)"
+            )
             external = await conn.execute_fetchall(
                 "SELECT line, first, external_id FROM (SELECT line, external_id,"
                 " MIN(line) OVER (PARTITION BY external_id) AS first"
