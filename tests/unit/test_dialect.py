@@ -1,23 +1,22 @@
 """storage/dialect.py: each fragment means the same on SQLite and on PostgreSQL.
 
 Each case is evaluated as ``SELECT <fragment>`` on SQLite with ``SQLITE``'s text and on a
-real PostgreSQL 16 (pgserver, or ``MUSTER_TEST_POSTGRES_URL``) with ``POSTGRESQL``'s, with
-the same parameters, and must give the same answer."""
+real PostgreSQL 16 (``tests/pg.py``: pgserver, or ``MUSTER_TEST_POSTGRES_URL``) with
+``POSTGRESQL``'s, with the same parameters, and must give the same answer."""
 
 from __future__ import annotations
 
-import importlib
 import json
-import os
 import sqlite3
-import tempfile
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import asyncpg
 import pytest
 
 from storage.dialect import POSTGRESQL, SQLITE, Dialect, dollar_placeholders
 from storage.units import line_of, subtree_bounds
+from tests.pg import postgres_url
 
 
 def test_placeholders_are_numbered_as_sqlite_numbers_them() -> None:
@@ -30,30 +29,9 @@ def test_placeholders_are_numbered_as_sqlite_numbers_them() -> None:
     )
 
 
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    given = os.environ.get("MUSTER_TEST_POSTGRES_URL")
-    if given:
-        yield given
-        return
-    try:
-        pgserver = importlib.import_module("pgserver")
-    except ImportError:
-        pytest.skip("no PostgreSQL: pgserver is not installed")
-    # Not under pytest's tmp_path: as root, pgserver runs the server as a user of its own,
-    # which cannot enter root's private pytest folder.
-    with tempfile.TemporaryDirectory() as folder:
-        server = pgserver.get_server(folder, cleanup_mode="stop")
-        try:
-            yield server.get_uri()
-        finally:
-            server.cleanup()
-
-
 @pytest.fixture
-async def postgres(postgres_url: str) -> AsyncIterator[Any]:
-    asyncpg = importlib.import_module("asyncpg")
-    conn = await asyncpg.connect(postgres_url)
+async def postgres() -> AsyncIterator[asyncpg.Connection]:
+    conn = await asyncpg.connect(postgres_url())
     try:
         yield conn
     finally:
