@@ -537,7 +537,8 @@ class DirectiveRepository:
             " FROM directive_recipients r JOIN units u ON u.id = r.unit_id"
             " LEFT JOIN outbox o ON o.directive_id = r.directive_id AND o.member_id = r.member_id"
             " AND o.kind = ?"
-            f" WHERE r.directive_id = ? AND {scope} GROUP BY r.unit_id",
+            # Ordered by unit as SQLite groups them; PostgreSQL may hash the groups.
+            f" WHERE r.directive_id = ? AND {scope} GROUP BY r.unit_id ORDER BY r.unit_id",
             (DirectiveKind.DIRECTIVE, directive_id, *params),
         )
         return [

@@ -6,6 +6,7 @@ real PostgreSQL 16 (``tests/pg.py``: pgserver, or ``MUSTER_TEST_POSTGRES_URL``) 
 
 from __future__ import annotations
 
+import importlib
 import json
 import sqlite3
 from collections.abc import AsyncIterator, Callable
@@ -114,3 +115,18 @@ def test_a_line_is_the_unit_one_level_below_the_root() -> None:
     for path, line in (("/1/", "/1/"), ("/1/23/", "/1/23/"), ("/1/23/45/", "/1/23/")):
         assert low <= path < high
         assert _on_sqlite(f"SELECT {line_of(SQLITE, '?1', '?2', '?3')}", (path, ROOT, 3)) == line
+
+
+def test_the_census_prepares_what_the_postgresql_dialect_writes() -> None:
+    """tests/tools/sql_census.py records SQLite's text with PostgreSQL's marked in comments:
+    SQLite runs it as it is, and the census reads PostgreSQL's back, nested ones too."""
+    census = importlib.import_module("tests.tools.sql_census")
+    marked = census._CensusDialect("sqlite")
+    how = importlib.import_module("storage.reach")._how
+    assert census.postgresql_text(how(marked)) == how(POSTGRESQL)
+    line = line_of(marked, "?1", "?2", "?3")
+    assert census.postgresql_text(line) == line_of(POSTGRESQL, "?1", "?2", "?3")
+    assert _on_sqlite(f"SELECT {line}", ("/1/23/45/", ROOT, len(ROOT))) == "/1/23/"
+    source, items = marked.json_rows("?", ("BIGINT",))
+    pg_source, pg_items = POSTGRESQL.json_rows("?", ("BIGINT",))
+    assert census.postgresql_text(f"{source} {items[0]}") == f"{pg_source} {pg_items[0]}"
