@@ -102,6 +102,8 @@ class Services:
         register = RegisterService(
             storage, clock, authz, invites, region=settings.organisation.phone_region
         )
+        # Whoever joins by a general invite: the register's link offers, queued with the join.
+        invites.on_join = register.queue_link_offers
         reach = ReachService(
             storage,
             authz,

@@ -135,7 +135,7 @@ class AnswerRepository:
             "UPDATE directive_recipients SET answer_choice = ?, answer_number = NULL,"
             " answer_reason = NULL, answered_at = ?, acked_at = COALESCE(acked_at, ?),"
             " on_behalf_by = NULL WHERE directive_id = ? AND member_id = ?"
-            " AND (answer_choice IS NOT ? OR on_behalf_by IS NOT NULL)"
+            f" AND ({self.db.dialect.differs('answer_choice', '?')} OR on_behalf_by IS NOT NULL)"
             f" AND (answered_at IS NULL OR answered_at <= ?) RETURNING {_CURRENT}",
             (choice, stamp, stamp, directive_id, member_id, choice, stamp),
         )
@@ -217,7 +217,7 @@ class AnswerRepository:
             "WITH h AS (SELECT member_id, choice,"
             " LAG(choice) OVER (PARTITION BY member_id ORDER BY id) AS before"
             " FROM directive_answers WHERE directive_id = ?)"
-            " SELECT member_id, SUM(before IS NOT NULL AND before != choice) FROM h"
+            " SELECT member_id, COUNT(*) FILTER (WHERE before != choice) FROM h"
             " GROUP BY member_id",
             (directive_id,),
         )

@@ -218,7 +218,7 @@ class CaseRepository:
         not handled by then), and how many of those were opened before ``older_than``."""
         # Open now, or closed after ``at``: each part read from its own index.
         rows = await self.db.fetchall(
-            "SELECT u.path, COUNT(*), SUM(c.opened_at < ?1) FROM flag_cases c"
+            "SELECT u.path, COUNT(*), COUNT(*) FILTER (WHERE c.opened_at < ?1) FROM flag_cases c"
             " JOIN units u ON u.id = c.unit_id WHERE c.id IN ("
             " SELECT id FROM flag_cases WHERE handled_at IS NULL"
             " UNION ALL SELECT id FROM flag_cases WHERE handled_at > ?4)"

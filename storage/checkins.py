@@ -238,6 +238,7 @@ class CheckinRepository:
             return {}
         low, high = subtree_bounds(root)
         values = ", ".join(f"(?{n}, ?{n + 1})" for n in range(7, 7 + 2 * len(days), 2))
+        ordered = self.db.dialect.ordered_join
         rows = await self.db.fetchall(
             # ?1 the root, ?2 ?3 its subtree's range, ?4 where a path's part below it
             # starts, ?5 ?6 the first and last day; then each day and its cut-off.
@@ -254,14 +255,14 @@ class CheckinRepository:
             # CROSS JOIN keeps SQLite's order (each day, then the few who joined after it,
             # by members_joined; then the few on leave, by leave_days): left to itself it
             # walked every member of the subtree for each day, ten times slower.
-            " CROSS JOIN members m ON m.joined_at >= d.joined AND m.active = 1"
+            f" {ordered} members m ON m.joined_at >= d.joined AND m.active = 1"
             " JOIN scope s ON s.id = +m.unit_id"
             " LEFT JOIN checkins c ON c.member_id = m.id AND c.day = d.day"
             " GROUP BY d.day, s.line"
             " UNION ALL SELECT 'away', d.day, s.line, COUNT(DISTINCT m.id), 0, 0 FROM days d"
-            " CROSS JOIN leave l ON l.last_day >= d.day AND l.first_day <= d.day"
+            f" {ordered} leave l ON l.last_day >= d.day AND l.first_day <= d.day"
             " AND l.cancelled_at IS NULL"
-            " CROSS JOIN members m ON m.id = l.member_id AND m.active = 1"
+            f" {ordered} members m ON m.id = l.member_id AND m.active = 1"
             " AND m.joined_at < d.joined"
             " JOIN scope s ON s.id = m.unit_id"
             " WHERE NOT EXISTS (SELECT 1 FROM checkins c WHERE c.member_id = m.id"
@@ -341,10 +342,11 @@ def _per_unit(wanted: str) -> str:
 
 
 # The parts of unit_days (?1 the day, ?2 joined before, {} the units' numbered parameters).
-# ``+m.unit_id`` keeps the planner off members_unit: it would walk every member.
+# ``+m.unit_id`` keeps the planner off members_unit: it would walk every member (and is
+# selected as grouped, which PostgreSQL needs to see).
 # Counted now, but not members yet when the day ended (with their check-ins that day).
 _LATE = (
-    "late AS (SELECT m.unit_id, COUNT(*) AS members, COUNT(c.id) AS checked,"
+    "late AS (SELECT +m.unit_id AS unit_id, COUNT(*) AS members, COUNT(c.id) AS checked,"
     " COALESCE(SUM(c.excused), 0) AS excused FROM members m"
     " LEFT JOIN checkins c ON c.member_id = m.id AND c.day = ?1"
     " WHERE m.joined_at >= ?2 AND m.active = 1 AND +m.unit_id IN ({}) GROUP BY +m.unit_id)"
@@ -352,7 +354,7 @@ _LATE = (
 # On leave with no check-in: the leave periods overlapping a day are few, whereas asking
 # each member whether they are on leave asks all of them.
 _AWAY = (
-    "away AS (SELECT m.unit_id, COUNT(*) AS members FROM members m WHERE m.id IN ("
+    "away AS (SELECT +m.unit_id AS unit_id, COUNT(*) AS members FROM members m WHERE m.id IN ("
     " SELECT l.member_id FROM leave l"
     " WHERE l.last_day >= ?1 AND l.first_day <= ?1 AND l.cancelled_at IS NULL)"
     " AND m.active = 1 AND m.joined_at < ?2 AND +m.unit_id IN ({})"

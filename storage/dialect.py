@@ -13,6 +13,7 @@ drivers' statement caches key on the text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -36,6 +37,29 @@ class Dialect:
         SQLite's is NULL when any value is, PostgreSQL's ignores NULLs; give non-NULLs."""
         joined = ", ".join(values)
         return f"GREATEST({joined})" if self.postgresql else f"MAX({joined})"
+
+    def differs(self, a: str, b: str) -> str:
+        """``a`` and ``b`` differ, NULL being a value like any other (SQLite's ``IS NOT``;
+        PostgreSQL's ``IS NOT`` takes only NULL, TRUE or FALSE)."""
+        return f"{a} IS DISTINCT FROM {b}" if self.postgresql else f"{a} IS NOT {b}"
+
+    def same(self, a: str, b: str) -> str:
+        """``a`` equals ``b``, NULL being a value like any other (SQLite's ``IS``)."""
+        return f"{a} IS NOT DISTINCT FROM {b}" if self.postgresql else f"{a} IS {b}"
+
+    @property
+    def ordered_join(self) -> str:
+        """An inner join SQLite must do in the order written (its CROSS JOIN, which takes
+        an ON there); PostgreSQL's planner orders joins itself, and its CROSS JOIN has no
+        ON."""
+        return "JOIN" if self.postgresql else "CROSS JOIN"
+
+    def scratch(self, name: str) -> str:
+        """The name to create a working table of one's own under, dropped when done:
+        SQLite's temp schema (only the connection that made it sees it, and it is never
+        written to the database file); on PostgreSQL a plain table, since a pool's next
+        transaction may come on another connection, which would not see a TEMP one."""
+        return name if self.postgresql else f"temp.{name}"
 
     def string_agg(self, value: str, separator: str) -> str:
         """The aggregate joining ``value`` of a group's rows, in no promised order."""
@@ -88,6 +112,28 @@ class Dialect:
                 f"CAST(value ->> {i} AS {kind})" for i, kind in enumerate(types)
             ]
         return f"json_each({array})", [f"json_extract(value, '$[{i}]')" for i in range(len(types))]
+
+
+# A quoted string or identifier, a comment, or a placeholder (with its number, if any).
+_TOKEN = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/|\?(\d*)", re.S)
+
+
+def dollar_placeholders(sql: str) -> str:
+    """``sql`` with SQLite's placeholders as PostgreSQL's: ``?NNN`` → ``$NNN`` and a bare
+    ``?`` → one more than the largest number so far (SQLite's rule, so ``?5 … ?`` is
+    ``$5 … $6``), outside quotes and comments. The repositories use both forms: a
+    parameter used twice is written ``?3 … ?3``."""
+    largest = 0
+
+    def number(match: re.Match[str]) -> str:
+        nonlocal largest
+        if not match.group(0).startswith("?"):
+            return match.group(0)
+        n = int(match.group(1)) if match.group(1) else largest + 1
+        largest = max(largest, n)
+        return f"${n}"
+
+    return _TOKEN.sub(number, sql)
 
 
 SQLITE = Dialect("sqlite")

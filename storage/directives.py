@@ -527,14 +527,17 @@ class DirectiveRepository:
         scope, params = _scope_clause(paths)
         rows = await self.db.fetchall(
             "SELECT r.unit_id AS unit_id, COUNT(*) AS recipients,"
-            " SUM(o.status = 'sent') AS sent, SUM(r.acked_at IS NOT NULL) AS acked,"
-            " SUM(o.status = 'unreachable') AS unreachable, SUM(o.status = 'failed') AS failed,"
-            " SUM(o.status IN ('pending', 'sending')) AS pending,"
-            " SUM(o.status = 'cancelled') AS withdrawn"
+            " COUNT(*) FILTER (WHERE o.status = 'sent') AS sent,"
+            " COUNT(r.acked_at) AS acked,"
+            " COUNT(*) FILTER (WHERE o.status = 'unreachable') AS unreachable,"
+            " COUNT(*) FILTER (WHERE o.status = 'failed') AS failed,"
+            " COUNT(*) FILTER (WHERE o.status IN ('pending', 'sending')) AS pending,"
+            " COUNT(*) FILTER (WHERE o.status = 'cancelled') AS withdrawn"
             " FROM directive_recipients r JOIN units u ON u.id = r.unit_id"
             " LEFT JOIN outbox o ON o.directive_id = r.directive_id AND o.member_id = r.member_id"
             " AND o.kind = ?"
-            f" WHERE r.directive_id = ? AND {scope} GROUP BY r.unit_id",
+            # Ordered by unit as SQLite groups them; PostgreSQL may hash the groups.
+            f" WHERE r.directive_id = ? AND {scope} GROUP BY r.unit_id ORDER BY r.unit_id",
             (DirectiveKind.DIRECTIVE, directive_id, *params),
         )
         return [

@@ -24,7 +24,7 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 from storage.db import SchemaTooNewError, latest_version, migrations, to_db_time
-from storage.dialect import POSTGRESQL, Dialect
+from storage.dialect import POSTGRESQL, Dialect, dollar_placeholders
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,7 @@ _ROWS_FIRST = frozenset({"SELECT", "VALUES", "TABLE", "SHOW", "EXPLAIN"})
 _DML = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
 _RETURNING = re.compile(r"\bRETURNING\b", re.IGNORECASE)
 _FIRST_WORD = re.compile(r"[\s(]*([A-Za-z]+)")
+_QUOTED = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/", re.S)
 
 
 class StoreUnavailableError(Exception):
@@ -59,55 +60,14 @@ class Statement:
 
 @lru_cache(maxsize=4096)
 def translate(sql: str) -> Statement:
-    """``?`` → ``$1 … $n`` (``?5`` → ``$5``) outside quoted strings, identifiers and
-    comments, and whether the statement answers with rows. Cached per SQL text: the
-    repositories' statements are constants, and those built per call (``IN (?, ?, …)``)
-    come in a few lengths."""
-    out: list[str] = []
-    code: list[str] = []  # the SQL without its quoted parts, to classify it
-    n = 0
-    i = 0
-    length = len(sql)
-    while i < length:
-        char = sql[i]
-        if char in "'\"":
-            end = sql.find(char, i + 1)
-            # A doubled quote inside is two adjacent quoted parts: the loop takes both.
-            end = length - 1 if end < 0 else end
-            out.append(sql[i : end + 1])
-            code.append(" ")
-            i = end + 1
-        elif sql.startswith("--", i):
-            end = sql.find("\n", i)
-            end = length if end < 0 else end
-            out.append(sql[i:end])
-            code.append(" ")
-            i = end
-        elif sql.startswith("/*", i):
-            end = sql.find("*/", i + 2)
-            end = length if end < 0 else end + 2
-            out.append(sql[i:end])
-            code.append(" ")
-            i = end
-        elif char == "?":
-            # ?NNN is parameter NNN; a bare ? the one after the largest so far (SQLite's rule).
-            j = i + 1
-            while j < length and sql[j].isdigit():
-                j += 1
-            number = int(sql[i + 1 : j]) if j > i + 1 else n + 1
-            n = max(n, number)
-            out.append(f"${number}")
-            code.append(" ")
-            i = j
-        else:
-            out.append(char)
-            code.append(char)
-            i += 1
-    bare = "".join(code)
+    """The statement with PostgreSQL's placeholders (``dollar_placeholders``), and whether
+    it answers with rows. Cached per SQL text: the repositories' statements are constants,
+    and those built per call (``IN (?, ?, …)``) come in a few lengths."""
+    bare = _QUOTED.sub(" ", sql)  # what a keyword inside a string or comment cannot fool
     first = _FIRST_WORD.match(bare)
     word = first.group(1).upper() if first else ""
     rows = word in _ROWS_FIRST or (word == "WITH" and not _DML.search(bare))
-    return Statement("".join(out), rows or bool(_RETURNING.search(bare)))
+    return Statement(dollar_placeholders(sql), rows or bool(_RETURNING.search(bare)))
 
 
 def rowcount(status: str) -> int:

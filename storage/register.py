@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -126,11 +127,10 @@ class RegisterRepository:
         )
         return _entry(row) if row else None
 
-    async def named(self, unit_id: int, name: str) -> list[RegisterEntry]:
-        """The unit's entries (active or not) of exactly that name."""
+    async def of_unit(self, unit_id: int) -> list[RegisterEntry]:
+        """The unit's entries, active or not, by id."""
         rows = await self.db.fetchall(
-            f"SELECT {_COLUMNS} FROM register_entries WHERE unit_id = ? AND name = ? ORDER BY id",
-            (unit_id, name),
+            f"SELECT {_COLUMNS} FROM register_entries WHERE unit_id = ? ORDER BY id", (unit_id,)
         )
         return [_entry(r) for r in rows]
 
@@ -277,19 +277,23 @@ _staging = count(1)
 
 
 class RegisterStaging:
-    """A file's lines in a temporary table of the writer's connection (only it sees temp
-    tables): the file is read once and checked there, so neither the file nor its parsed
-    lines nor the existing register are held in memory, and nothing reaches
-    ``register_entries`` until the whole file passed (issue #18's 200,000 members).
+    """A file's lines in a working table (``Dialect.scratch``: a temporary table of the
+    writer's connection on SQLite): the file is read once and checked there, so neither
+    the file nor its parsed lines nor the existing register are held in memory, and
+    nothing reaches ``register_entries`` until the whole file passed (issue #18's 200,000
+    members).
 
     Each statement runs in a short transaction of its own, so the bot's writes go on
     between batches; only ``apply`` writes the register, in one."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        number = next(_staging)
-        self.lines = f"temp.register_lines_{number}"
-        self.scope = f"temp.register_scope_{number}"  # unit ids an actor may load; none: all
+        # Several instances may share a PostgreSQL, where the names are the database's.
+        number = f"{next(_staging)}_{secrets.token_hex(4)}"
+        self.name = f"register_lines_{number}"
+        self.lines = db.dialect.scratch(self.name)
+        # Unit ids an actor may load; none: all.
+        self.scope = db.dialect.scratch(f"register_scope_{number}")
 
     async def __aenter__(self) -> RegisterStaging:
         async with self.db.transaction() as conn:
@@ -329,9 +333,12 @@ class RegisterStaging:
         """Lines repeating an earlier line's external id (any line), and lines repeating
         an earlier good line's person (name and phone, in any unit)."""
         async with self.db.transaction() as conn:
-            await conn.execute(f"CREATE INDEX {self.lines}_ext ON {self.lines[5:]} (external_id)")
+            scratch = self.db.dialect.scratch
             await conn.execute(
-                f"CREATE INDEX {self.lines}_person ON {self.lines[5:]} (name, phone)"
+                f"CREATE INDEX {scratch(self.name + '_ext')} ON {self.name} (external_id)"
+            )
+            await conn.execute(
+                f"CREATE INDEX {scratch(self.name + '_person')} ON {self.name} (name, phone)"
             )
             external = await conn.execute_fetchall(
                 "SELECT line, first, external_id FROM (SELECT line, external_id,"
@@ -360,7 +367,8 @@ class RegisterStaging:
             await conn.execute(
                 f"UPDATE {self.lines} AS s SET match_id = (SELECT MIN(r.id)"
                 " FROM register_entries r WHERE r.external_id IS NULL"
-                " AND r.unit_id = s.unit_id AND r.name = s.name AND r.phone IS s.phone)"
+                " AND r.unit_id = s.unit_id AND r.name = s.name"
+                f" AND {self.db.dialect.same('r.phone', 's.phone')})"
                 " WHERE s.external_id IS NULL"
             )
             rows = await conn.execute_fetchall(
@@ -371,10 +379,11 @@ class RegisterStaging:
             )
         return [(r[0], r[1]) for r in rows]
 
-    _CHANGED = (
-        "r.unit_id IS NOT s.unit_id OR r.name IS NOT s.name OR r.phone IS NOT s.phone"
-        " OR r.email IS NOT s.email OR r.external_id IS NOT s.external_id OR r.active = 0"
-    )
+    def _changed(self) -> str:
+        """The line ``s`` says something other than its entry ``r``."""
+        fields = ("unit_id", "name", "phone", "email", "external_id")
+        differs = (self.db.dialect.differs(f"r.{f}", f"s.{f}") for f in fields)
+        return " OR ".join((*differs, "r.active = 0"))
 
     def _absent(self) -> str:
         return (
@@ -389,7 +398,7 @@ class RegisterStaging:
         async with self.db.transaction() as conn:
             rows = await conn.execute_fetchall(
                 "SELECT COUNT(*) FILTER (WHERE s.match_id IS NULL),"
-                f" COUNT(*) FILTER (WHERE s.match_id IS NOT NULL AND ({self._CHANGED})),"
+                f" COUNT(*) FILTER (WHERE s.match_id IS NOT NULL AND ({self._changed()})),"
                 f" COUNT(*), (SELECT COUNT(*) {self._absent()})"
                 f" FROM {self.lines} s LEFT JOIN register_entries r ON r.id = s.match_id"
             )
@@ -405,7 +414,7 @@ class RegisterStaging:
                 f"UPDATE register_entries AS r SET unit_id = s.unit_id, name = s.name,"
                 " phone = s.phone, email = s.email, external_id = s.external_id, active = 1,"
                 f" updated_at = ? FROM {self.lines} s WHERE r.id = s.match_id"
-                f" AND ({self._CHANGED})",
+                f" AND ({self._changed()})",
                 (stamp,),
             )
             if prune:  # before the new entries exist, which the file names

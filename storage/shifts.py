@@ -281,7 +281,8 @@ class ShiftRepository:
             "SELECT s.id AS shift_id, m.id AS member_id, m.telegram_id FROM shifts s"
             " JOIN members m ON m.unit_id = s.unit_id AND m.active = 1"
             f" WHERE s.id IN ({_marks(shift_ids)}) AND m.telegram_id IS NOT NULL"
-            f" AND m.id IS NOT s.declined_member_id AND {_free('m.id', 's')}"
+            f" AND {self.db.dialect.differs('m.id', 's.declined_member_id')}"
+            f" AND {_free('m.id', 's')}"
             f" AND NOT {_ON_LEAVE_THAT_DAY} ORDER BY s.id, m.display_name",
             shift_ids,
         )
@@ -341,7 +342,8 @@ class ShiftRepository:
         """Open shifts of the unit, not yet started, that the member is free to take."""
         rows = await self.db.fetchall(
             f"SELECT {COLUMNS} FROM shifts WHERE unit_id = ? AND status = 'open'"
-            " AND starts_at > ? AND starts_at < ? AND declined_member_id IS NOT ?"
+            " AND starts_at > ? AND starts_at < ?"
+            f" AND {self.db.dialect.differs('declined_member_id', '?')}"
             f" AND {_free('?', 'shifts')} ORDER BY starts_at, id LIMIT ?",
             (unit_id, to_db_time(now), to_db_time(starts_before), member_id, member_id, limit),
         )

@@ -19,6 +19,7 @@ and is audited. The rules, decided here:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -31,7 +32,7 @@ from bot.org.authz import Action, Actor, Authorizer, can
 from storage import Storage
 from storage.directives import Directive
 from storage.models import DirectiveStatus, Unit
-from storage.reach import Lines, MemberReach, Outcome, Reached, Recipient, Told
+from storage.reach import EntryReach, Lines, MemberReach, Outcome, Reached, Recipient, Told
 
 PHONE_BUTTONS = 10  # silent members with a button in one list; the rest: open the detail
 
@@ -215,3 +216,9 @@ class OnBehalfService:
 
     async def members(self, directive_id: int) -> dict[int, MemberReach]:
         return await self.storage.reach.members(directive_id)
+
+    async def entries(self, directive_id: int, scope: Sequence[str]) -> list[EntryReach]:
+        """The register entries of its audience who are not its recipients (never joined,
+        or joined after it was sent) within ``scope`` (a view's: empty is everything), with
+        how its fallback reached them; the caller checked the viewer may see them."""
+        return await self.storage.reach.entries(directive_id, scope)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
+import hashlib
 import importlib
 import json
 import re
@@ -37,6 +38,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from storage.dialect import POSTGRESQL, SQLITE, Dialect, dollar_placeholders
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "storage" / "migrations" / "postgresql" / "0035_baseline.sql"
@@ -68,7 +71,7 @@ class _Census:
         rows = params if many else [params]
         if entry["count"] > 50:  # the types are known by then; keep the suite's pace
             return
-        for row in rows if isinstance(rows, list | tuple) else list(rows):
+        for row in rows:
             if not isinstance(row, list | tuple):
                 continue
             types: list[list[str]] = entry["types"]
@@ -114,6 +117,8 @@ def _wrap(census: _Census, owner: type, name: str, *, many: bool = False) -> Non
 
     @functools.wraps(original)
     def wrapper(self: Any, sql: str, params: Any = (), *args: Any, **kwargs: Any) -> Any:
+        if many:  # rows may come as a generator: read once, for both
+            params = list(params)
         census.record(sql, params, many=many)
         return original(self, sql, params, *args, **kwargs)
 
@@ -126,11 +131,49 @@ def _wrap_batch(census: _Census, owner: type, name: str) -> None:
     @functools.wraps(original)
     def wrapper(self: Any, batch: Iterable[tuple[str, Any]]) -> Any:
         batch = list(batch)
+        batch = [(sql, list(rows)) for sql, rows in batch]
         for sql, rows in batch:
-            census.record(sql, list(rows), many=True)
+            census.record(sql, rows, many=True)
         return original(self, batch)
 
     setattr(owner, name, wrapper)
+
+
+# While recording, the database's dialect writes each fragment as SQLite's text marked
+# with PostgreSQL's in a comment before it (SQLite skips comments), so the check prepares
+# what the PostgreSQL store would run: ``/*pg:TAG:HEX*/sqlite text/*lite:TAG*/``.
+_MARK = re.compile(r"/\*pg:(\w+):([0-9a-f]*)\*/.*?/\*lite:\1\*/", re.S)
+
+
+def _marked(pg: str, lite: str) -> str:
+    tag = hashlib.sha1(f"{pg}\0{lite}".encode()).hexdigest()[:10]
+    return f"/*pg:{tag}:{pg.encode().hex()}*/{lite}/*lite:{tag}*/"
+
+
+def postgresql_text(sql: str) -> str:
+    """The statement as the PostgreSQL dialect writes it, from a recorded one."""
+    return _MARK.sub(lambda m: postgresql_text(bytes.fromhex(m.group(2)).decode("utf-8")), sql)
+
+
+class _CensusDialect(Dialect):
+    """SQLite's fragments, each marked with PostgreSQL's (see ``_MARK``)."""
+
+    def __getattribute__(self, name: str) -> Any:
+        lite = getattr(SQLITE, name)
+        if name.startswith("_") or name in ("name", "postgresql"):
+            return lite
+        pg = getattr(POSTGRESQL, name)
+        if isinstance(lite, str):  # a property
+            return _marked(pg, lite)
+
+        def fragment(*args: Any) -> Any:
+            a, b = pg(*args), lite(*args)
+            if isinstance(b, tuple):  # json_rows: a FROM item and its expressions
+                items = [_marked(x, y) for x, y in zip(a[1], b[1], strict=True)]
+                return (_marked(a[0], b[0]), items)
+            return _marked(a, b)
+
+        return fragment
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -150,10 +193,11 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     import aiosqlite
 
-    from storage.db import Database
+    from storage.db import SqliteDatabase as Database
 
     census = _Census()
     _CENSUS.append(census)
+    Database.dialect = _CensusDialect("sqlite")
     for name in ("fetchone", "fetchall", "write", "write_inline", "write_returning"):
         _wrap(census, Database, name)
     _wrap(census, Database, "fetchone_inline")
@@ -170,25 +214,6 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 # -------------------------------------------------------------------------- checking
-
-_TOKEN = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|\?(\d*)", re.S)
-
-
-def to_postgresql(sql: str) -> str:
-    """``?`` → ``$n`` (SQLite's numbering: a bare ``?`` is one more than the largest
-    number so far) and ``?NNN`` → ``$NNN``, outside quotes and comments."""
-    largest = 0
-
-    def number(match: re.Match[str]) -> str:
-        nonlocal largest
-        if not match.group(0).startswith("?"):
-            return match.group(0)
-        n = int(match.group(1)) if match.group(1) else largest + 1
-        largest = max(largest, n)
-        return f"${n}"
-
-    return _TOKEN.sub(number, sql)
-
 
 # What asyncpg accepts for a parameter of each PostgreSQL type, by Python type name.
 _ACCEPTS = {
@@ -271,22 +296,34 @@ async def check(census: list[dict[str, Any]], url: str, schema: str | None) -> d
         await conn.execute("SET search_path TO census")
         schema_problems = await _apply_schema(conn, schema)
         failing, mistyped, numeric = [], [], []
+        # The working tables a statement made (the register's staging) first, as it did.
+        made = [e for e in census if e["sql"].lstrip().upper().startswith("CREATE ")]
+        for entry in made:
+            sql = dollar_placeholders(postgresql_text(entry["sql"]))
+            try:
+                await conn.execute(sql)
+            except asyncpg.PostgresError as exc:
+                failing.append({**entry, "sql": sql, "error": f"{type(exc).__name__}: {exc}"})
         for entry in census:
-            sql = to_postgresql(entry["sql"])
+            sql = dollar_placeholders(postgresql_text(entry["sql"]))
+            if entry in made or sql.lstrip().upper().startswith("DROP "):
+                continue
             try:
                 prepared = await conn.prepare(sql)
             except asyncpg.PostgresError as exc:
-                failing.append({**entry, "error": f"{type(exc).__name__}: {exc}"})
+                failing.append({**entry, "sql": sql, "error": f"{type(exc).__name__}: {exc}"})
                 continue
             wanted = [p.name for p in prepared.get_parameters()]
             for n, (kind, seen) in enumerate(zip(wanted, entry["types"], strict=False), 1):
                 passed = set(seen) - {"NoneType"}
                 accepted = _ACCEPTS.get(kind)
                 if accepted is not None and passed - accepted:
-                    mistyped.append({**entry, "error": f"${n} is {kind}, given {sorted(passed)}"})
+                    problem = f"${n} is {kind}, given {sorted(passed)}"
+                    mistyped.append({**entry, "sql": sql, "error": problem})
             for attribute in prepared.get_attributes():
                 if attribute.type.name == "numeric":
-                    numeric.append({**entry, "error": f"column {attribute.name} is numeric"})
+                    problem = f"column {attribute.name} is numeric"
+                    numeric.append({**entry, "sql": sql, "error": problem})
         return {
             "statements": len(census),
             "schema": schema_problems,
