@@ -110,18 +110,20 @@ def test_rates(counts: Counts, rate: float | None, missing: int) -> None:
 
 # The definitions the kept counts must agree with, written plainly: every member joined to
 # their check-in of the day, every recipient to their delivery (what unit_days and
-# directives computed before migration 0012 kept counts instead).
+# directives computed before migration 0012 kept counts instead). Counted with CASE, which
+# both stores read (PostgreSQL has no SUM of a comparison).
 UNIT_DAYS = (
     "SELECT m.unit_id, COUNT(*), COUNT(c.id), COALESCE(SUM(c.excused), 0),"
-    " SUM(c.id IS NULL AND EXISTS (SELECT 1 FROM leave l WHERE l.member_id = m.id"
-    " AND l.cancelled_at IS NULL AND l.first_day <= ?1 AND l.last_day >= ?1))"
+    " SUM(CASE WHEN c.id IS NULL AND EXISTS (SELECT 1 FROM leave l WHERE l.member_id = m.id"
+    " AND l.cancelled_at IS NULL AND l.first_day <= ?1 AND l.last_day >= ?1) THEN 1 ELSE 0 END)"
     " FROM members m LEFT JOIN checkins c ON c.member_id = m.id AND c.day = ?1"
     " WHERE m.active = 1 AND m.joined_at < ?2 AND m.unit_id IN ({})"
     " GROUP BY m.unit_id ORDER BY m.unit_id"
 )
 DIRECTIVES = (
-    "SELECT d.id, d.text, d.ack_required, COUNT(*), COALESCE(SUM(o.status = 'sent'), 0),"
-    " COALESCE(SUM(r.acked_at IS NOT NULL), 0)"
+    "SELECT d.id, d.text, d.ack_required, COUNT(*),"
+    " SUM(CASE WHEN o.status = 'sent' THEN 1 ELSE 0 END),"
+    " SUM(CASE WHEN r.acked_at IS NOT NULL THEN 1 ELSE 0 END)"
     " FROM directives d JOIN directive_recipients r ON r.directive_id = d.id"
     " LEFT JOIN outbox o ON o.directive_id = r.directive_id AND o.member_id = r.member_id"
     " AND o.kind = 'directive' WHERE d.send_at >= ? AND d.send_at < ?"
