@@ -159,10 +159,10 @@ class _CensusDialect(Dialect):
     """SQLite's fragments, each marked with PostgreSQL's (see ``_MARK``)."""
 
     def __getattribute__(self, name: str) -> Any:
-        lite = getattr(SQLITE, name)
         if name.startswith("_") or name in ("name", "postgresql"):
-            return lite
-        pg = getattr(POSTGRESQL, name)
+            # Its own class and fields: never equal to SQLITE (a cache keyed by dialect).
+            return object.__getattribute__(self, name)
+        lite, pg = getattr(SQLITE, name), getattr(POSTGRESQL, name)
         if isinstance(lite, str):  # a property
             return _marked(pg, lite)
 
