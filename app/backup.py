@@ -4,6 +4,8 @@ SQLite's online backup copies every page within one read transaction (``pages=-1
 the copy is one moment of the database even while the bot writes (WAL readers do not block
 the writer). The copy is written beside the target and renamed into place, so a failed
 backup never leaves a half file under the name asked for.
+
+On PostgreSQL (``storage.url``) it refuses: the server's own tools (``pg_dump``) copy it.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from storage.db import Database
+from storage.db import Database, SqliteOnlyError, sqlite_only
 
 
 class BackupError(Exception):
@@ -21,11 +23,15 @@ class BackupError(Exception):
 
 async def backup(db: Database, target: Path) -> int:
     """Copy ``db`` to ``target`` (which must not exist); returns the copy's size."""
+    try:
+        source = sqlite_only(db, "muster backup")
+    except SqliteOnlyError as exc:
+        raise BackupError(f"{exc}; back it up with pg_dump") from None
     partial = _prepare(target)
     try:
         copy = await aiosqlite.connect(str(partial))
         try:
-            await db.reader.backup(copy, pages=-1)
+            await source.reader.backup(copy, pages=-1)
         finally:
             await copy.close()
         return _finish(partial, target)

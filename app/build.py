@@ -51,6 +51,11 @@ FEATURES_ON: Slot[tuple[Feature, ...]] = Slot("features")
 LANE: Slot[ChannelLane] = Slot("channel lane")
 
 
+async def open_storage(settings: Settings) -> Storage:
+    """The store the settings name (``storage.url`` or ``storage.database``), migrated."""
+    return await Storage.open(settings.storage.target, pool_size=settings.storage.pool_size)
+
+
 async def build_application(
     settings: Settings,
     *,
@@ -77,7 +82,7 @@ async def build_application(
             )
         token = OFFLINE_TOKEN
     owns_storage = storage is None
-    storage = storage or await Storage.open(settings.storage.database)
+    storage = storage or await open_storage(settings)
     services = Services.build(settings, storage, clock or SystemClock())
 
     async def close_storage(_: Any) -> None:

@@ -10,7 +10,6 @@ import argparse
 import asyncio
 import logging
 import signal
-import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
@@ -40,7 +39,7 @@ from bot.org.membership import MembershipError
 from bot.org.reach import Reach
 from bot.org.service import OrgFileError
 from bot.services import Services
-from storage import SchemaTooNewError, Storage
+from storage import STORE_ERRORS, SchemaTooNewError, StoreUnavailableError
 from storage.models import Member, Role, Unit
 
 EXIT_USAGE = 2
@@ -193,7 +192,9 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 async def _with_services(settings: Settings, work: Callable[[Services], Awaitable[int]]) -> int:
-    storage = await Storage.open(settings.storage.database)
+    from app.build import open_storage
+
+    storage = await open_storage(settings)
     try:
         return await work(Services.build(settings, storage, SystemClock()))
     finally:
@@ -566,7 +567,7 @@ def _describe(exc: Exception) -> str:
         return f"not allowed: {exc}"
     if isinstance(exc, TelegramError):
         return f"Telegram: {exc} (check telegram.api_base_url and the token)"
-    if isinstance(exc, (OSError, sqlite3.Error)):
+    if isinstance(exc, (OSError, *STORE_ERRORS)):
         return f"database error: {exc}"
     return str(exc)
 
@@ -604,6 +605,20 @@ def _demo(args: argparse.Namespace) -> int:
     return main(Options(args.members, args.seed, args.out, args.language))
 
 
+# What a command reports in one line (and exits non-zero) instead of a traceback.
+_FAILURES: tuple[type[Exception], ...] = (
+    SchemaTooNewError,
+    TelegramError,
+    PermissionDeniedError,
+    MembershipError,
+    InviteError,
+    CliError,
+    StoreUnavailableError,
+    OSError,
+    *STORE_ERRORS,
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "demo":
@@ -628,16 +643,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(problem, file=sys.stderr)
         print("nothing was changed", file=sys.stderr)
         return EXIT_USAGE
-    except (
-        SchemaTooNewError,
-        TelegramError,
-        PermissionDeniedError,
-        MembershipError,
-        InviteError,
-        CliError,
-        OSError,
-        sqlite3.Error,
-    ) as exc:
+    except _FAILURES as exc:
         print(f"muster: {_describe(exc)}", file=sys.stderr)
         return exc.code if isinstance(exc, CliError) else EXIT_FAILED
     except KeyboardInterrupt:

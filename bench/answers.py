@@ -243,11 +243,10 @@ async def build_base(db: Path, members: int, seed: int) -> tuple[int, int]:
             )
             ids.append((await services.directives.create(actor, draft)).id)
         stamp = services.clock.now().isoformat()
-        await storage.db.conn.execute(
+        await storage.db.write(
             "UPDATE outbox SET status = 'sent', sent_at = ? WHERE directive_id IS NOT NULL",
             (stamp,),
         )
-        await storage.db.conn.commit()
     finally:
         await storage.close()
     return ids[0], ids[1]

@@ -41,19 +41,17 @@ from bot.kit.clock import FakeClock
 from bot.org.authz import Actor
 from bot.services import Services
 from storage import Storage
+from storage.dialect import SQLITE
 from storage.directives import DirectiveKind
 from storage.models import Unit
-from storage.reach import _HOW, Lines
-from storage.units import subtree_bounds
+from storage.reach import Lines, _how
+from storage.units import line_of, subtree_bounds
 
 HEADING = "## Reach: how each unit's members were reached, and how fast (issue #18)"
 TIME_TARGET_MS = 200.0  # a screen opened by a press: well within a press's answer
-_LINE = (
-    "CASE WHEN u.path = ?3 THEN ?3"
-    " ELSE substr(u.path, 1, ?5 + instr(substr(u.path, ?5 + 1), '/')) END"
-)
+_LINE = line_of(SQLITE, "u.path", "?3", "?5")
 WINDOWED = (
-    f"WITH h AS ({_HOW}), t AS (SELECT {_LINE} AS line, h.how, h.took,"
+    f"WITH h AS ({_how(SQLITE)}), t AS (SELECT {_LINE} AS line, h.how, h.took,"
     " CASE WHEN h.took IS NULL THEN NULL ELSE ROW_NUMBER() OVER"
     f" (PARTITION BY {_LINE}, h.took IS NULL ORDER BY h.took) END AS k,"
     f" COUNT(h.took) OVER (PARTITION BY {_LINE}) AS n"

@@ -50,7 +50,7 @@ from bot.org.reach import Reach
 from bot.services import Services
 from bot.summaries.service import Counts, Summary
 from storage import Storage
-from storage.db import to_db_time
+from storage.db import sqlite_only, to_db_time
 from storage.directives import DirectiveKind
 from storage.outbox import Priority
 
@@ -444,7 +444,7 @@ async def traced(storage: Storage, work: Timed) -> list[str]:
     """The queries ``work`` runs, parameters filled in (as tests/unit/test_summaries.py
     reads them)."""
     statements: list[str] = []
-    db = storage.db
+    db = sqlite_only(storage.db, "tracing")
     connections = list({id(db.conn): db.conn, id(db.reader): db.reader}.values())
     for conn in connections:
         await conn.set_trace_callback(statements.append)

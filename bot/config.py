@@ -47,6 +47,7 @@ from bot.kit.daily import ClockTime, Weekday
 from bot.kit.durations import Duration
 from bot.kit.i18n import Language
 from bot.reports.config import ReportSettings, report_problems
+from storage.postgres import DEFAULT_POOL_SIZE, check_url
 
 CONFIG_ENV = "MUSTER_CONFIG"
 TOKEN_ENV = "MUSTER_TELEGRAM__TOKEN"
@@ -209,7 +210,22 @@ class TelegramSettings(_Section):
 
 
 class StorageSettings(_Section):
+    # One store: SQLite's file, or PostgreSQL's address (docs/postgresql.md).
     database: Path = Path("muster.db")
+    url: str | None = None
+    pool_size: int = Field(default=DEFAULT_POOL_SIZE, ge=1, le=200)
+
+    @field_validator("url")
+    @classmethod
+    def _postgresql(cls, value: str | None) -> str | None:
+        if value is not None and (problem := check_url(value)):
+            raise ValueError(problem)
+        return value
+
+    @property
+    def target(self) -> str | Path:
+        """What ``Storage.open`` opens: the address when set, else the file."""
+        return self.url or self.database
 
 
 class InviteSettings(_Section):
@@ -464,6 +480,11 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
     problems += ladder_problems(settings.directives.ladder, fallback=settings.fallback.configured)
     if settings.invites.default_expiry > settings.invites.max_expiry:
         problems.append("invites.default_expiry: longer than invites.max_expiry")
+    if settings.storage.url and "database" in settings.storage.model_fields_set:
+        problems.append(
+            "storage.url: set, and storage.database too; Muster uses one store (keep url for"
+            " PostgreSQL, or database for SQLite)"
+        )
     if problems:
         raise ConfigError(problems)
     return settings

@@ -12,7 +12,8 @@ from typing import Any
 from storage.db import Database, from_db_time, to_db_time
 from storage.directives import DirectiveKind
 from storage.models import Unit
-from storage.units import subtree_bounds
+from storage.store import Row
+from storage.units import line_of, subtree_bounds
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +88,7 @@ class MemberAnswer:
 _CURRENT = "answer_choice, answer_number, answer_reason, answered_at"
 
 
-def _answer(row: Sequence[Any] | None) -> Answer | None:
+def _answer(row: Row | Sequence[Any] | None) -> Answer | None:
     if row is None or row[0] is None:
         return None
     number = None if row[1] is None else int(row[1])
@@ -134,7 +135,7 @@ class AnswerRepository:
             "UPDATE directive_recipients SET answer_choice = ?, answer_number = NULL,"
             " answer_reason = NULL, answered_at = ?, acked_at = COALESCE(acked_at, ?),"
             " on_behalf_by = NULL WHERE directive_id = ? AND member_id = ?"
-            " AND (answer_choice IS NOT ? OR on_behalf_by IS NOT NULL)"
+            f" AND ({self.db.dialect.differs('answer_choice', '?')} OR on_behalf_by IS NOT NULL)"
             f" AND (answered_at IS NULL OR answered_at <= ?) RETURNING {_CURRENT}",
             (choice, stamp, stamp, directive_id, member_id, choice, stamp),
         )
@@ -191,8 +192,7 @@ class AnswerRepository:
         rows = await self.db.fetchall(
             # ?2, ?3: the subtree's range; ?4: where a path's part below the root starts.
             f"WITH per AS ({_PER_UNIT})"
-            " SELECT CASE WHEN u.path = ?2 THEN ?2"
-            " ELSE substr(u.path, 1, ?4 + instr(substr(u.path, ?4 + 1), '/')) END AS line,"
+            f" SELECT {line_of(self.db.dialect, 'u.path', '?2', '?4')} AS line,"
             " p.choice, SUM(p.n), SUM(p.total)"
             " FROM per p JOIN units u ON u.id = p.unit_id"
             " WHERE u.path >= ?2 AND u.path < ?3 GROUP BY line, p.choice",
@@ -217,7 +217,7 @@ class AnswerRepository:
             "WITH h AS (SELECT member_id, choice,"
             " LAG(choice) OVER (PARTITION BY member_id ORDER BY id) AS before"
             " FROM directive_answers WHERE directive_id = ?)"
-            " SELECT member_id, SUM(before IS NOT NULL AND before != choice) FROM h"
+            " SELECT member_id, COUNT(*) FILTER (WHERE before != choice) FROM h"
             " GROUP BY member_id",
             (directive_id,),
         )

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-import aiosqlite
-
 from storage.db import Database, from_db_time, to_db_time
+from storage.store import Connection, Row
 from storage.units import subtree_bounds
 
 
@@ -42,7 +41,7 @@ class Case:
     note: str | None
 
 
-def _case(row: aiosqlite.Row) -> Case:
+def _case(row: Row) -> Case:
     return Case(
         id=row["id"],
         checkin_id=row["checkin_id"],
@@ -78,7 +77,7 @@ class CaseRepository:
 
     async def open(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         *,
         checkin_id: int,
         questions: Sequence[str],
@@ -119,7 +118,7 @@ class CaseRepository:
         return opened
 
     async def withdraw(
-        self, conn: aiosqlite.Connection, checkin_id: int, kept: Sequence[str], now: datetime
+        self, conn: Connection, checkin_id: int, kept: Sequence[str], now: datetime
     ) -> list[int]:
         """Close the open cases of the check-in's questions no longer flagged (not in
         ``kept``); their ids."""
@@ -144,7 +143,7 @@ class CaseRepository:
 
     async def handle(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         case_id: int,
         by: int | None,
         note: str | None,
@@ -160,7 +159,7 @@ class CaseRepository:
 
     async def escalate(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         case: Case,
         rung: Rung | None,
         by: int | None,
@@ -219,7 +218,7 @@ class CaseRepository:
         not handled by then), and how many of those were opened before ``older_than``."""
         # Open now, or closed after ``at``: each part read from its own index.
         rows = await self.db.fetchall(
-            "SELECT u.path, COUNT(*), SUM(c.opened_at < ?1) FROM flag_cases c"
+            "SELECT u.path, COUNT(*), COUNT(*) FILTER (WHERE c.opened_at < ?1) FROM flag_cases c"
             " JOIN units u ON u.id = c.unit_id WHERE c.id IN ("
             " SELECT id FROM flag_cases WHERE handled_at IS NULL"
             " UNION ALL SELECT id FROM flag_cases WHERE handled_at > ?4)"

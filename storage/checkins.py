@@ -9,12 +9,12 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-import aiosqlite
-
 from storage.db import Database, from_db_time, to_db_time
+from storage.dialect import Dialect
 from storage.leave import ON_LEAVE
 from storage.outbox import Priority
-from storage.units import subtree_bounds
+from storage.store import Row
+from storage.units import line_of, subtree_bounds
 
 
 class CheckinKind(StrEnum):
@@ -53,7 +53,7 @@ class Checkin:
     updated_at: datetime
 
 
-def _checkin(row: aiosqlite.Row) -> Checkin:
+def _checkin(row: Row) -> Checkin:
     return Checkin(
         id=row["id"],
         member_id=row["member_id"],
@@ -130,8 +130,8 @@ class CheckinRepository:
         """Record a slot as done (inside the caller's transaction); False if it was."""
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
-                "INSERT OR IGNORE INTO checkin_runs (timezone, day, slot, done_at)"
-                " VALUES (?, ?, ?, ?)",
+                "INSERT INTO checkin_runs (timezone, day, slot, done_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (timezone, day.isoformat(), slot, to_db_time(now)),
             )
             return cursor.rowcount == 1
@@ -204,7 +204,8 @@ class CheckinRepository:
             return []
         joined = to_db_time(joined_before) if joined_before else _NEVER
         rows = await self.db.fetchall(
-            _per_unit(_numbered(len(unit_ids))), (day.isoformat(), joined, *unit_ids)
+            _per_unit(self.db.dialect, _numbered(len(unit_ids))),
+            (day.isoformat(), joined, *unit_ids),
         )
         return [UnitDay(*r) for r in rows]
 
@@ -217,12 +218,11 @@ class CheckinRepository:
         The ``unit_id`` of each is 0."""
         joined = to_db_time(joined_before) if joined_before else _NEVER
         low, high = subtree_bounds(root)
-        inner = _per_unit("SELECT id FROM scope")
+        inner = _per_unit(self.db.dialect, "SELECT id FROM scope")
         rows = await self.db.fetchall(
             # ?3, ?4: the subtree's range; ?5: where a path's part below the root starts.
             "WITH scope AS (SELECT id, path FROM units WHERE path >= ?3 AND path < ?4)"
-            " SELECT CASE WHEN s.path = ?3 THEN ?3"
-            " ELSE substr(s.path, 1, ?5 + instr(substr(s.path, ?5 + 1), '/')) END AS line,"
+            f" SELECT {line_of(self.db.dialect, 's.path', '?3', '?5')} AS line,"
             " SUM(p.members), SUM(p.checked), SUM(p.excused), SUM(p.away)"
             f" FROM ({inner}) AS p JOIN scope s ON s.id = p.unit_id GROUP BY line",
             (day.isoformat(), joined, low, high, len(root)),
@@ -240,12 +240,12 @@ class CheckinRepository:
             return {}
         low, high = subtree_bounds(root)
         values = ", ".join(f"(?{n}, ?{n + 1})" for n in range(7, 7 + 2 * len(days), 2))
+        ordered = self.db.dialect.ordered_join
         rows = await self.db.fetchall(
             # ?1 the root, ?2 ?3 its subtree's range, ?4 where a path's part below it
             # starts, ?5 ?6 the first and last day; then each day and its cut-off.
             f"WITH days (day, joined) AS (VALUES {values}),"
-            " scope AS (SELECT id, CASE WHEN path = ?1 THEN ?1"
-            " ELSE substr(path, 1, ?4 + instr(substr(path, ?4 + 1), '/')) END AS line"
+            f" scope AS (SELECT id, {line_of(self.db.dialect, 'path', '?1', '?4')} AS line"
             " FROM units WHERE path >= ?2 AND path < ?3)"
             " SELECT 'members', NULL, s.line, SUM(t.members), 0, 0"
             " FROM unit_member_counts t JOIN scope s ON s.id = t.unit_id GROUP BY s.line"
@@ -257,14 +257,14 @@ class CheckinRepository:
             # CROSS JOIN keeps SQLite's order (each day, then the few who joined after it,
             # by members_joined; then the few on leave, by leave_days): left to itself it
             # walked every member of the subtree for each day, ten times slower.
-            " CROSS JOIN members m ON m.joined_at >= d.joined AND m.active = 1"
+            f" {ordered} members m ON m.joined_at >= d.joined AND m.active = 1"
             " JOIN scope s ON s.id = +m.unit_id"
             " LEFT JOIN checkins c ON c.member_id = m.id AND c.day = d.day"
             " GROUP BY d.day, s.line"
             " UNION ALL SELECT 'away', d.day, s.line, COUNT(DISTINCT m.id), 0, 0 FROM days d"
-            " CROSS JOIN leave l ON l.last_day >= d.day AND l.first_day <= d.day"
+            f" {ordered} leave l ON l.last_day >= d.day AND l.first_day <= d.day"
             " AND l.cancelled_at IS NULL"
-            " CROSS JOIN members m ON m.id = l.member_id AND m.active = 1"
+            f" {ordered} members m ON m.id = l.member_id AND m.active = 1"
             " AND m.joined_at < d.joined"
             " JOIN scope s ON s.id = m.unit_id"
             " WHERE NOT EXISTS (SELECT 1 FROM checkins c WHERE c.member_id = m.id"
@@ -324,12 +324,13 @@ _SAVE_FIGURES = (
 )
 
 
-def _per_unit(wanted: str) -> str:
+def _per_unit(dialect: Dialect, wanted: str) -> str:
     """unit_days' statement for the units ``wanted`` (parameters, or a subquery), with ?1
     the day and ?2 the joined-before cut-off; columns unit_id, members, checked, excused,
     away."""
+    unit = dialect.unindexed("m.unit_id")
     return (
-        f"WITH {_LATE.format(wanted)}, {_AWAY.format(wanted)}"
+        f"WITH {_LATE.format(wanted=wanted, unit=unit)}, {_AWAY.format(wanted=wanted, unit=unit)}"
         " SELECT t.unit_id, t.members - COALESCE(late.members, 0) AS members,"
         " COALESCE(n.checked, 0) - COALESCE(late.checked, 0) AS checked,"
         " COALESCE(n.excused, 0) - COALESCE(late.excused, 0) AS excused,"
@@ -344,13 +345,14 @@ def _per_unit(wanted: str) -> str:
 
 
 # The parts of unit_days (?1 the day, ?2 joined before, {} the units' numbered parameters).
-# ``+m.unit_id`` keeps the planner off members_unit: it would walk every member.
+# ``+m.unit_id`` ({unit}) keeps SQLite's planner off members_unit: it would walk every
+# member.
 # Counted now, but not members yet when the day ended (with their check-ins that day).
 _LATE = (
     "late AS (SELECT m.unit_id, COUNT(*) AS members, COUNT(c.id) AS checked,"
     " COALESCE(SUM(c.excused), 0) AS excused FROM members m"
     " LEFT JOIN checkins c ON c.member_id = m.id AND c.day = ?1"
-    " WHERE m.joined_at >= ?2 AND m.active = 1 AND +m.unit_id IN ({}) GROUP BY +m.unit_id)"
+    " WHERE m.joined_at >= ?2 AND m.active = 1 AND {unit} IN ({wanted}) GROUP BY {unit})"
 )
 # On leave with no check-in: the leave periods overlapping a day are few, whereas asking
 # each member whether they are on leave asks all of them.
@@ -358,9 +360,9 @@ _AWAY = (
     "away AS (SELECT m.unit_id, COUNT(*) AS members FROM members m WHERE m.id IN ("
     " SELECT l.member_id FROM leave l"
     " WHERE l.last_day >= ?1 AND l.first_day <= ?1 AND l.cancelled_at IS NULL)"
-    " AND m.active = 1 AND m.joined_at < ?2 AND +m.unit_id IN ({})"
+    " AND m.active = 1 AND m.joined_at < ?2 AND {unit} IN ({wanted})"
     " AND NOT EXISTS (SELECT 1 FROM checkins c WHERE c.member_id = m.id AND c.day = ?1)"
-    " GROUP BY +m.unit_id)"
+    " GROUP BY {unit})"
 )
 
 

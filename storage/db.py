@@ -1,4 +1,7 @@
-"""The SQLite connection: pragmas, numbered migrations, and serialised transactions."""
+"""The SQLite connection: pragmas, numbered migrations, and serialised transactions.
+
+``Database`` is the protocol both stores offer (storage/store.py); this module's
+``SqliteDatabase`` is the embedded default, ``storage/postgres.py`` the server one."""
 
 from __future__ import annotations
 
@@ -16,6 +19,9 @@ from typing import Any
 
 import aiosqlite
 
+from storage.dialect import SQLITE, Dialect
+from storage.store import Database as Database  # the repositories' type, re-exported
+
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 # Inline writes (see Database.write_inline) between two checkpoints: a few pages each, so
@@ -29,6 +35,20 @@ _SECURE_DELETE = "PRAGMA secure_delete=ON"
 
 class SchemaTooNewError(Exception):
     """The database was written by a newer Muster; refusing to touch it."""
+
+
+class SqliteOnlyError(Exception):
+    """Asked of a PostgreSQL store what only SQLite's file has (a page copy, its pragmas)."""
+
+
+def sqlite_only(db: Database, what: str) -> SqliteDatabase:
+    """``db`` as the SQLite database ``what`` needs, or ``SqliteOnlyError`` saying so."""
+    if not isinstance(db, SqliteDatabase):
+        raise SqliteOnlyError(
+            f"{what} works on SQLite only (storage.database); this store is PostgreSQL"
+            " (storage.url)"
+        )
+    return db
 
 
 def to_db_time(moment: datetime) -> str:
@@ -47,15 +67,21 @@ def from_db_time(text: str) -> datetime:
     return moment
 
 
-def migrations() -> list[tuple[int, str, str]]:
-    """(version, file name, SQL) for every bundled migration, in order.
+def migrations(folder: str | None = None) -> list[tuple[int, str, str]]:
+    """(version, file name, SQL) for every bundled migration, in order: SQLite's, or those
+    in a subfolder of ``storage/migrations`` (``"postgresql"``), numbered alike.
 
     The numbers only need to increase, not to be consecutive: there is no 0009. Grid duty's
     schema came in two commits, 0008 and then 0010 (the history does not say why 0009 was
     skipped); the gap is kept because renumbering 0010 onwards would make databases already
     at 0010 or later re-apply or skip migrations."""
     found = []
-    for entry in resources.files("storage.migrations").iterdir():
+    where = resources.files("storage.migrations")
+    if folder is not None:
+        where = where.joinpath(folder)
+        if not where.is_dir():
+            return []
+    for entry in where.iterdir():
         match = _MIGRATION_NAME.match(entry.name)
         if match:
             found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
@@ -63,8 +89,9 @@ def migrations() -> list[tuple[int, str, str]]:
     return found
 
 
-def latest_version() -> int:
-    return migrations()[-1][0]
+def latest_version(folder: str | None = None) -> int:
+    found = migrations(folder)
+    return found[-1][0] if found else 0
 
 
 def _busy(exc: sqlite3.OperationalError) -> bool:
@@ -73,10 +100,10 @@ def _busy(exc: sqlite3.OperationalError) -> bool:
 
 
 # The database whose transaction the running task is inside, if any.
-_in_transaction: ContextVar[Database | None] = ContextVar("muster_transaction", default=None)
+_in_transaction: ContextVar[SqliteDatabase | None] = ContextVar("muster_transaction", default=None)
 
 
-class Database:
+class SqliteDatabase:
     """A writer connection in autocommit mode, written only through ``transaction()``,
     and a read-only connection for everything else.
 
@@ -85,6 +112,8 @@ class Database:
     data: a tick never reads another task's half-done, maybe rolled-back, transaction.
     Reads inside a transaction use the writer, so they see that transaction's own rows.
     """
+
+    dialect: Dialect = SQLITE
 
     def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
         self.conn = conn
@@ -96,7 +125,7 @@ class Database:
         self._checkpoint: asyncio.Task[None] | None = None
 
     @classmethod
-    async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:
+    async def open(cls, path: str | Path, *, migrate: bool = True) -> SqliteDatabase:
         conn = await aiosqlite.connect(str(path), isolation_level=None)
         conn.row_factory = aiosqlite.Row
         try:

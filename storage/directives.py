@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-import aiosqlite
-
 from storage.db import Database, from_db_time, to_db_time
 from storage.models import AttachmentKind, DirectiveStatus
 from storage.outbox import Priority
+from storage.returning import new_id
+from storage.store import Row
 from storage.units import subtree_bounds
 
 
@@ -132,7 +132,7 @@ def _kind(value: str | None) -> AttachmentKind | None:
     return AttachmentKind(value) if value else None
 
 
-def directive_of(row: aiosqlite.Row) -> Directive:
+def directive_of(row: Row) -> Directive:
     """A ``directives`` row (``SELECT *``) as a :class:`Directive`."""
     return Directive(
         id=row["id"],
@@ -171,7 +171,7 @@ def directive_of(row: aiosqlite.Row) -> Directive:
     )
 
 
-def _render_context(row: aiosqlite.Row) -> RenderContext:
+def _render_context(row: Row) -> RenderContext:
     return RenderContext(
         directive=directive_of(row),
         origin=row["origin_name"],
@@ -217,11 +217,12 @@ class DirectiveRepository:
     ) -> int:
         kind, file_id, name = attachment if attachment else (None, None, None)
         async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+            directive_id = await new_id(
+                conn,
                 "INSERT INTO directives (author_member_id, author_telegram_id, from_unit_id,"
                 " text, attachment_kind, attachment_file_id, attachment_name, ack_required,"
                 " ack_deadline, send_at, status, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?) RETURNING id",
                 (
                     author_member_id,
                     author_telegram_id,
@@ -236,8 +237,6 @@ class DirectiveRepository:
                     to_db_time(now),
                 ),
             )
-            directive_id = cursor.lastrowid
-            assert directive_id is not None
             if paid is not None:  # its own statement: a free one writes what it always did
                 await conn.execute(
                     "UPDATE directives SET paid = 1, paid_cap_stars = ?, paid_estimate_stars = ?"
@@ -380,7 +379,8 @@ class DirectiveRepository:
         refused for a low Star balance; True when this call recorded that refusal."""
         async with self.db.transaction() as conn:
             await conn.execute(
-                "UPDATE directives SET paid_charged = MAX(paid_charged, ?) WHERE id = ?",
+                "UPDATE directives SET paid_charged ="
+                f" {self.db.dialect.greatest('paid_charged', '?')} WHERE id = ?",
                 (charged, directive_id),
             )
             if refused_at is None:
@@ -527,14 +527,17 @@ class DirectiveRepository:
         scope, params = _scope_clause(paths)
         rows = await self.db.fetchall(
             "SELECT r.unit_id AS unit_id, COUNT(*) AS recipients,"
-            " SUM(o.status = 'sent') AS sent, SUM(r.acked_at IS NOT NULL) AS acked,"
-            " SUM(o.status = 'unreachable') AS unreachable, SUM(o.status = 'failed') AS failed,"
-            " SUM(o.status IN ('pending', 'sending')) AS pending,"
-            " SUM(o.status = 'cancelled') AS withdrawn"
+            " COUNT(*) FILTER (WHERE o.status = 'sent') AS sent,"
+            " COUNT(r.acked_at) AS acked,"
+            " COUNT(*) FILTER (WHERE o.status = 'unreachable') AS unreachable,"
+            " COUNT(*) FILTER (WHERE o.status = 'failed') AS failed,"
+            " COUNT(*) FILTER (WHERE o.status IN ('pending', 'sending')) AS pending,"
+            " COUNT(*) FILTER (WHERE o.status = 'cancelled') AS withdrawn"
             " FROM directive_recipients r JOIN units u ON u.id = r.unit_id"
             " LEFT JOIN outbox o ON o.directive_id = r.directive_id AND o.member_id = r.member_id"
             " AND o.kind = ?"
-            f" WHERE r.directive_id = ? AND {scope} GROUP BY r.unit_id",
+            # Ordered by unit as SQLite groups them; PostgreSQL may hash the groups.
+            f" WHERE r.directive_id = ? AND {scope} GROUP BY r.unit_id ORDER BY r.unit_id",
             (DirectiveKind.DIRECTIVE, directive_id, *params),
         )
         return [

@@ -207,8 +207,9 @@ class FallbackRepository:
     async def tally(self, directive_id: int) -> list[ChannelTally]:
         """Per channel: messages sent, failed and still to go, and acknowledgements."""
         rows = await self.db.fetchall(
-            "SELECT channel, SUM(status = 'sent') AS sent, SUM(status = 'failed') AS failed,"
-            " SUM(status IN ('pending', 'sending')) AS pending FROM outbox"
+            "SELECT channel, COUNT(*) FILTER (WHERE status = 'sent') AS sent,"
+            " COUNT(*) FILTER (WHERE status = 'failed') AS failed,"
+            " COUNT(*) FILTER (WHERE status IN ('pending', 'sending')) AS pending FROM outbox"
             " WHERE directive_id = ? AND kind = ? GROUP BY channel ORDER BY channel",
             (directive_id, KIND),
         )

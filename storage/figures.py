@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from storage.db import Database
-from storage.units import subtree_bounds
+from storage.units import line_of, subtree_bounds
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +53,7 @@ class FigureRepository:
         low, high = subtree_bounds(root)
         rows = await self.db.fetchall(
             # ?2, ?3: the subtree's range; ?4: where a path's part below the root starts.
-            "SELECT f.day, CASE WHEN u.path = ?2 THEN ?2"
-            " ELSE substr(u.path, 1, ?4 + instr(substr(u.path, ?4 + 1), '/')) END AS line,"
+            f"SELECT f.day, {line_of(self.db.dialect, 'u.path', '?2', '?4')} AS line,"
             " f.question, f.choice, SUM(f.answers), SUM(f.total), MAX(f.top), SUM(f.flagged)"
             " FROM answer_figures f JOIN units u ON u.id = f.unit_id"  # edits leave 0s:
             " WHERE f.day >= ?1 AND f.day <= ?5 AND u.path >= ?2 AND u.path < ?3"

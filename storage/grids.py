@@ -7,16 +7,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from storage.db import Database, to_db_time
 from storage.models import Grid
+from storage.returning import new_id
+from storage.store import Connection, Row
 from storage.units import subtree_bounds
 
 COLUMNS = "id, unit_id, code, name, lat, lon, radius_m, active"
 
 
-def grid_of(row: aiosqlite.Row) -> Grid:
+def grid_of(row: Row) -> Grid:
     return Grid(
         id=row["id"],
         unit_id=row["unit_id"],
@@ -39,7 +39,8 @@ class GridRepository:
 
     async def by_code(self, code: str) -> Grid | None:
         row = await self.db.fetchone(
-            f"SELECT {COLUMNS} FROM grids WHERE code = ? COLLATE NOCASE", (code,)
+            f"SELECT {COLUMNS} FROM grids WHERE {self.db.dialect.equals_nocase('code')}",
+            (code,),
         )
         return grid_of(row) if row else None
 
@@ -52,7 +53,7 @@ class GridRepository:
 
     async def add(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         *,
         unit_id: int,
         code: str,
@@ -62,13 +63,12 @@ class GridRepository:
         radius_m: int | None,
         now: datetime,
     ) -> int:
-        cursor = await conn.execute(
+        return await new_id(
+            conn,
             "INSERT INTO grids (unit_id, code, name, lat, lon, radius_m, created_at,"
-            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (unit_id, code, name, lat, lon, radius_m, to_db_time(now), to_db_time(now)),
         )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
 
     # --- roster (bot/duty/roster.py) -------------------------------------------------
 
@@ -102,7 +102,7 @@ class GridRepository:
         )
         return [grid_of(r) for r in rows]
 
-    async def insert(self, conn: aiosqlite.Connection, spec: GridSpec, now: datetime) -> int:
+    async def insert(self, conn: Connection, spec: GridSpec, now: datetime) -> int:
         return await self.add(
             conn,
             unit_id=spec.unit_id,
@@ -114,9 +114,7 @@ class GridRepository:
             now=now,
         )
 
-    async def update(
-        self, conn: aiosqlite.Connection, grid_id: int, spec: GridSpec, now: datetime
-    ) -> None:
+    async def update(self, conn: Connection, grid_id: int, spec: GridSpec, now: datetime) -> None:
         """Name, unit and centre as given; a grid named again is active again."""
         await conn.execute(
             "UPDATE grids SET unit_id = ?, name = ?, lat = ?, lon = ?, radius_m = ?, active = 1,"
@@ -124,7 +122,7 @@ class GridRepository:
             (spec.unit_id, spec.name, spec.lat, spec.lon, spec.radius_m, to_db_time(now), grid_id),
         )
 
-    async def deactivate(self, conn: aiosqlite.Connection, grid_id: int, now: datetime) -> bool:
+    async def deactivate(self, conn: Connection, grid_id: int, now: datetime) -> bool:
         """True only for the call that deactivated it."""
         cursor = await conn.execute(
             "UPDATE grids SET active = 0, updated_at = ? WHERE id = ? AND active = 1",

@@ -32,8 +32,8 @@ class InboxRepository:
         ]
         marks = ",".join(["(?, ?, ?)"] * len(updates))
         stored = await self.db.write_returning(
-            f"INSERT OR IGNORE INTO inbox (update_id, payload, received_at) VALUES {marks}"
-            " RETURNING update_id",
+            f"INSERT INTO inbox (update_id, payload, received_at) VALUES {marks}"
+            " ON CONFLICT DO NOTHING RETURNING update_id",
             rows,
         )
         return {int(r[0]) for r in stored}

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from storage.db import Database, from_db_time, to_db_time
+from storage.returning import new_id
+from storage.store import Connection, Row
 from storage.units import subtree_bounds
 
 
@@ -28,7 +28,7 @@ class Incident:
 _COLUMNS = "id, shift_id, member_id, unit_id, day, at, text, photo_file_id, lat, lon"
 
 
-def _incident(row: aiosqlite.Row) -> Incident:
+def _incident(row: Row) -> Incident:
     return Incident(
         id=row["id"],
         shift_id=row["shift_id"],
@@ -49,7 +49,7 @@ class IncidentRepository:
 
     async def add(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         *,
         shift_id: int,
         member_id: int,
@@ -61,13 +61,12 @@ class IncidentRepository:
         lat: float | None,
         lon: float | None,
     ) -> int:
-        cursor = await conn.execute(
+        return await new_id(
+            conn,
             "INSERT INTO incidents (shift_id, member_id, unit_id, day, at, text, photo_file_id,"
-            " lat, lon) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " lat, lon) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (shift_id, member_id, unit_id, day, to_db_time(now), text, photo_file_id, lat, lon),
         )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
 
     async def get(self, incident_id: int) -> Incident | None:
         row = await self.db.fetchone(

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-import aiosqlite
-
 from storage.db import Database, from_db_time, to_db_time
 from storage.models import Invite, JoinRequest, Role
+from storage.returning import new_id
+from storage.store import Connection, Row
 
 _INVITE = (
     "id, token_hash, unit_id, role, max_uses, uses, expires_at, requires_approval,"
@@ -17,7 +17,7 @@ _INVITE = (
 _REQUEST = "id, invite_id, telegram_id, display_name, username, language, status, created_at"
 
 
-def _invite(row: aiosqlite.Row) -> Invite:
+def _invite(row: Row) -> Invite:
     return Invite(
         id=row["id"],
         token_hash=row["token_hash"],
@@ -33,7 +33,7 @@ def _invite(row: aiosqlite.Row) -> Invite:
     )
 
 
-def _request(row: aiosqlite.Row) -> JoinRequest:
+def _request(row: Row) -> JoinRequest:
     return JoinRequest(
         id=row["id"],
         invite_id=row["invite_id"],
@@ -63,9 +63,11 @@ class InviteRepository:
         now: datetime,
     ) -> Invite:
         async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+            invite_id = await new_id(
+                conn,
                 "INSERT INTO invites (token_hash, unit_id, role, max_uses, expires_at,"
-                " requires_approval, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " requires_approval, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " RETURNING id",
                 (
                     token_hash,
                     unit_id,
@@ -77,8 +79,7 @@ class InviteRepository:
                     to_db_time(now),
                 ),
             )
-            invite_id = cursor.lastrowid
-        invite = await self.get(invite_id or 0)
+        invite = await self.get(invite_id)
         assert invite is not None
         return invite
 
@@ -94,7 +95,7 @@ class InviteRepository:
         )
         return _invite(row) if row else None
 
-    async def take_use(self, conn: aiosqlite.Connection, invite_id: int, now: datetime) -> bool:
+    async def take_use(self, conn: Connection, invite_id: int, now: datetime) -> bool:
         """Count one use if the invite is still good; atomic, so two racing joins
         cannot both take the last use."""
         cursor = await conn.execute(
@@ -133,7 +134,7 @@ class InviteRepository:
 
     async def add_request(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         *,
         invite_id: int,
         telegram_id: int,
@@ -142,13 +143,12 @@ class InviteRepository:
         language: str,
         now: datetime,
     ) -> int:
-        cursor = await conn.execute(
+        return await new_id(
+            conn,
             "INSERT INTO join_requests (invite_id, telegram_id, display_name, username,"
-            " language, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            " language, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             (invite_id, telegram_id, display_name, username, language, to_db_time(now)),
         )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
 
     async def pending_request(self, telegram_id: int, invite_id: int) -> JoinRequest | None:
         row = await self.db.fetchone(
@@ -169,8 +169,8 @@ class InviteRepository:
     ) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
-                "INSERT OR IGNORE INTO join_request_messages"
-                " (request_id, chat_id, message_id, language) VALUES (?, ?, ?, ?)",
+                "INSERT INTO join_request_messages (request_id, chat_id, message_id, language)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (request_id, chat_id, message_id, language),
             )
 
@@ -184,7 +184,7 @@ class InviteRepository:
 
     async def decide_request(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         request_id: int,
         *,
         approve: bool,

@@ -7,10 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from storage.db import Database, from_db_time, to_db_time
 from storage.directives import Directive, directive_of
+from storage.store import Connection
 
 # ``directives.ladder_next`` once every rung is recorded: no rung's query looks at it again.
 CHASE_OVER = 999
@@ -52,7 +51,7 @@ class LadderRepository:
 
     async def claim(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         directive_id: int,
         rung: int,
         after: int,
@@ -70,8 +69,8 @@ class LadderRepository:
             return False
         stamp = to_db_time(now)
         await conn.executemany(
-            "INSERT OR IGNORE INTO directive_steps"
-            " (directive_id, rung, step, due_at, done_at, skipped) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO directive_steps (directive_id, rung, step, due_at, done_at, skipped)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             [
                 (directive_id, rung, step, to_db_time(due), stamp, int(skipped))
                 for rung, step, due, skipped in steps
@@ -80,7 +79,7 @@ class LadderRepository:
         return True
 
     @staticmethod
-    async def counted(conn: aiosqlite.Connection, directive_id: int, rung: int, count: int) -> None:
+    async def counted(conn: Connection, directive_id: int, rung: int, count: int) -> None:
         """What a step did (messages queued), in the transaction that recorded it."""
         await conn.execute(
             "UPDATE directive_steps SET count = ? WHERE directive_id = ? AND rung = ?",

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import aiosqlite
-
 from storage.db import Database, to_db_time
+from storage.returning import new_id
+from storage.store import Row
 
 # The SQL condition "member m is on leave on day ?", for queries that skip them.
 ON_LEAVE = (
@@ -26,7 +26,7 @@ class Leave:
     recorded_by: int | None
 
 
-def _leave(row: aiosqlite.Row) -> Leave:
+def _leave(row: Row) -> Leave:
     return Leave(
         id=row["id"],
         member_id=row["member_id"],
@@ -52,9 +52,10 @@ class LeaveRepository:
         now: datetime,
     ) -> Leave:
         async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+            leave_id = await new_id(
+                conn,
                 "INSERT INTO leave (member_id, first_day, last_day, reason, recorded_by,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                " created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     member_id,
                     first_day.isoformat(),
@@ -64,8 +65,7 @@ class LeaveRepository:
                     to_db_time(now),
                 ),
             )
-            leave_id = cursor.lastrowid
-        found = await self.get(leave_id or 0)
+        found = await self.get(leave_id)
         assert found is not None
         return found
 

@@ -7,10 +7,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from itertools import islice
 
-import aiosqlite
-
 from storage.db import Database, from_db_time, to_db_time
 from storage.models import ListedMember, Member, Role, RoleGrant
+from storage.returning import new_id
+from storage.store import Connection, Row
 from storage.units import subtree_bounds
 
 _BULK = 5_000  # rows per statement in add_many
@@ -32,7 +32,7 @@ _COLUMNS = (
 _M_COLUMNS = ", ".join(f"m.{c.strip()}" for c in _COLUMNS.split(","))
 
 
-def _member(row: aiosqlite.Row) -> Member:
+def _member(row: Row) -> Member:
     return Member(
         id=row["id"],
         telegram_id=row["telegram_id"],
@@ -67,14 +67,14 @@ class MemberRepository:
     async def by_username(self, username: str) -> list[Member]:
         """Usernames can be given up and taken by someone else: there may be several."""
         rows = await self.db.fetchall(
-            f"SELECT {_COLUMNS} FROM members WHERE username = ? COLLATE NOCASE",
+            f"SELECT {_COLUMNS} FROM members WHERE {self.db.dialect.equals_nocase('username')}",
             (username.lstrip("@"),),
         )
         return [_member(row) for row in rows]
 
     async def add(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         *,
         telegram_id: int | None,
         display_name: str,
@@ -85,13 +85,12 @@ class MemberRepository:
     ) -> int:
         """Insert inside the caller's transaction; return the new id."""
         stamp = to_db_time(now)
-        cursor = await conn.execute(
+        return await new_id(
+            conn,
             "INSERT INTO members (telegram_id, display_name, username, language, unit_id,"
-            " joined_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " joined_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (telegram_id, display_name, username, language, unit_id, stamp, stamp),
         )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
 
     async def add_many(
         self, rows: Iterable[tuple[int | None, str, str | None, str, int]], now: datetime
@@ -102,20 +101,20 @@ class MemberRepository:
         0012), and SQLite journals each statement that fires one, which row by row made a
         100,000-member import three times slower."""
         stamp = to_db_time(now)
+        # One parameter, the chunk as JSON: (?, ?, …) per row would pass SQLite's limit.
+        source, items = self.db.dialect.json_rows("?", ("BIGINT", "TEXT", "TEXT", "TEXT", "BIGINT"))
         async with self.db.transaction() as conn:
             for chunk in _batched(rows, _BULK):
                 await conn.execute(
                     "INSERT INTO members (telegram_id, display_name, username, language,"
-                    " unit_id, joined_at, updated_at) SELECT json_extract(value, '$[0]'),"
-                    " json_extract(value, '$[1]'), json_extract(value, '$[2]'),"
-                    " json_extract(value, '$[3]'), json_extract(value, '$[4]'), ?, ?"
-                    " FROM json_each(?)",
+                    f" unit_id, joined_at, updated_at) SELECT {', '.join(items)}, ?, ?"
+                    f" FROM {source}",
                     (stamp, stamp, json.dumps(chunk)),
                 )
 
     async def update_profile(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         member_id: int,
         *,
         display_name: str,
@@ -148,7 +147,7 @@ class MemberRepository:
             )
 
     async def set_active(
-        self, conn: aiosqlite.Connection, member_id: int, active: bool, now: datetime
+        self, conn: Connection, member_id: int, active: bool, now: datetime
     ) -> None:
         await conn.execute(
             "UPDATE members SET active = ?, updated_at = ? WHERE id = ?",
@@ -221,9 +220,9 @@ class MemberRepository:
         if under is not None:
             where, params = " AND u.path >= ? AND u.path < ?", subtree_bounds(under)
         # Codes are letters, digits and _.- only, so ':' and ',' separate them safely.
+        joined = self.db.dialect.string_agg("r.role || ':' || ru.code", "','")
         rows = await self.db.fetchall(
-            f"SELECT {_M_COLUMNS}, u.code AS unit_code,"
-            " (SELECT group_concat(r.role || ':' || ru.code) FROM roles r"
+            f"SELECT {_M_COLUMNS}, u.code AS unit_code, (SELECT {joined} FROM roles r"
             "  JOIN units ru ON ru.id = r.unit_id WHERE r.member_id = m.id) AS roles"
             " FROM members m JOIN units u ON u.id = m.unit_id"
             f" WHERE m.active = 1{where} ORDER BY u.code, m.display_name, m.id",
@@ -246,19 +245,17 @@ class MemberRepository:
         return [RoleGrant(r["member_id"], r["unit_id"], Role(r["role"])) for r in rows]
 
     async def grant(
-        self, conn: aiosqlite.Connection, member_id: int, unit_id: int, role: Role, now: datetime
+        self, conn: Connection, member_id: int, unit_id: int, role: Role, now: datetime
     ) -> bool:
         """Inside the caller's transaction; False when the member already had the role."""
         cursor = await conn.execute(
-            "INSERT OR IGNORE INTO roles (member_id, unit_id, role, granted_at)"
-            " VALUES (?, ?, ?, ?)",
+            "INSERT INTO roles (member_id, unit_id, role, granted_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (member_id, unit_id, role.value, to_db_time(now)),
         )
         return cursor.rowcount == 1
 
-    async def revoke(
-        self, conn: aiosqlite.Connection, member_id: int, unit_id: int, role: Role
-    ) -> bool:
+    async def revoke(self, conn: Connection, member_id: int, unit_id: int, role: Role) -> bool:
         cursor = await conn.execute(
             "DELETE FROM roles WHERE member_id = ? AND unit_id = ? AND role = ?",
             (member_id, unit_id, role.value),

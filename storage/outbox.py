@@ -13,9 +13,9 @@ from datetime import datetime
 from enum import IntEnum, StrEnum
 from typing import Any
 
-import aiosqlite
-
 from storage.db import Database, from_db_time, to_db_time
+from storage.returning import new_id
+from storage.store import Connection, Row
 
 _COLUMNS = (
     "id, kind, chat_id, member_id, directive_id, priority, payload, status, attempts,"
@@ -29,6 +29,8 @@ _TELEGRAM_ROW = "channel = 'telegram'"
 _OPEN = "status IN ('pending', 'sending')"
 # What marking a row sent sets besides its message id and time.
 _SENT = "status = 'sent', error = NULL, attempts = attempts + 1"
+# (row id, message id, when) of a group marked sent at once.
+_SENT_TYPES = ("BIGINT", "BIGINT", "TEXT")
 
 
 class Priority(IntEnum):
@@ -102,7 +104,7 @@ class OutboxRow:
     address: str | None = field(default=None, repr=False)
 
 
-def _row(row: aiosqlite.Row) -> OutboxRow:
+def _row(row: Row) -> OutboxRow:
     return OutboxRow(
         id=row["id"],
         kind=row["kind"],
@@ -131,9 +133,34 @@ def _marks(ids: Sequence[object]) -> str:
     return ",".join("?" * len(ids))
 
 
-def _rows_of(width: int, count: int) -> str:
-    """``(?, ?), (?, ?)`` for ``count`` rows of ``width`` parameters (a VALUES list)."""
-    return ",".join(["(" + ",".join("?" * width) + ")"] * count)
+def _rows_of(types: Sequence[str], count: int) -> str:
+    """``(CAST(? AS t1), CAST(? AS t2)), (?, ?)`` for ``count`` rows of parameters typed
+    ``types`` (a VALUES list). PostgreSQL types a VALUES column by its first row and would
+    read bare parameters as text; SQLite's CAST of an integer to INTEGER changes nothing."""
+    first = "(" + ",".join(f"CAST(? AS {t})" for t in types) + ")"
+    return ",".join([first] + ["(" + ",".join("?" * len(types)) + ")"] * (count - 1))
+
+
+_INSERT = (
+    "INSERT INTO outbox (kind, chat_id, member_id, directive_id, priority, payload,"
+    " next_attempt_at, created_at, channel, address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _values(message: NewMessage, stamp: str) -> tuple[object, ...]:
+    """``_INSERT``'s parameters for ``message``, queued at ``stamp``."""
+    return (
+        message.kind,
+        message.chat_id,
+        message.member_id,
+        message.directive_id,
+        message.priority,
+        _dump(message.payload),
+        to_db_time(message.not_before),
+        stamp,
+        message.channel,
+        message.address,
+    )
 
 
 class OutboxRepository:
@@ -141,38 +168,17 @@ class OutboxRepository:
         self.db = db
 
     async def enqueue_many(
-        self, conn: aiosqlite.Connection, rows: Iterable[NewMessage], now: datetime
+        self, conn: Connection, rows: Iterable[NewMessage], now: datetime
     ) -> None:
         """Queue ``rows`` inside the caller's transaction, so that they exist exactly when
         whatever caused them is committed."""
         stamp = to_db_time(now)
-        await conn.executemany(
-            "INSERT INTO outbox (kind, chat_id, member_id, directive_id, priority, payload,"
-            " next_attempt_at, created_at, channel, address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    r.kind,
-                    r.chat_id,
-                    r.member_id,
-                    r.directive_id,
-                    r.priority,
-                    _dump(r.payload),
-                    to_db_time(r.not_before),
-                    stamp,
-                    r.channel,
-                    r.address,
-                )
-                for r in rows
-            ],
-        )
+        await conn.executemany(_INSERT, [_values(r, stamp) for r in rows])
 
     async def enqueue(self, message: NewMessage, now: datetime) -> int:
         """Queue one message in its own transaction; return its id."""
         async with self.db.transaction() as conn:
-            await self.enqueue_many(conn, [message], now)
-            row = await (await conn.execute("SELECT last_insert_rowid()")).fetchone()
-        assert row is not None
-        return int(row[0])
+            return await new_id(conn, _INSERT + " RETURNING id", _values(message, to_db_time(now)))
 
     async def get(self, row_id: int) -> OutboxRow | None:
         row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM outbox WHERE id = ?", (row_id,))
@@ -183,11 +189,14 @@ class OutboxRepository:
         payload has each of these keys with its value (e.g. the offer of one shift,
         ``shift=7``), to edit it later."""
         assert payload, "say which row"
-        matches = "".join(" AND json_extract(payload, '$.' || ?) = ?" for _ in payload)
+        field = self.db.dialect.json_text_of_key("payload")
+        matches = "".join(f" AND {field} = ?" for _ in payload)
+        # Compared as text: the same on both stores, whatever JSON type the value has.
+        pairs = (part for key, value in payload.items() for part in (key, str(value)))
         row = await self.db.fetchone(
             "SELECT message_id FROM outbox WHERE member_id = ? AND kind = ? AND status = 'sent'"
             f"{matches} ORDER BY id DESC LIMIT 1",
-            (member_id, kind, *(part for pair in payload.items() for part in pair)),
+            (member_id, kind, *pairs),
         )
         return int(row["message_id"]) if row and row["message_id"] is not None else None
 
@@ -304,7 +313,7 @@ class OutboxRepository:
         elif sent:
             await self.db.write_inline(
                 f"UPDATE outbox SET {_SENT}, message_id = v.column2, sent_at = v.column3"
-                f" FROM (VALUES {_rows_of(3, len(sent))}) AS v"
+                f" FROM (VALUES {_rows_of(_SENT_TYPES, len(sent))}) AS v"
                 f" WHERE outbox.id = v.column1 AND {_OPEN}",
                 [
                     x

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import aiosqlite
-
 from storage.db import Database, to_db_time
+from storage.store import Connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +150,7 @@ class PrivacyRepository:
         counted for (a check-in that day, a shift, an acknowledgement) stays, nameless.
         Inside the caller's transaction."""
         stamp = to_db_time(now)
+        dialect = self.db.dialect
         async with self.db.transaction() as conn:
             row = await (
                 await conn.execute(
@@ -254,8 +254,8 @@ class PrivacyRepository:
             about += [  # and those naming them by id, to be worded when sent
                 row[0]
                 for row in await conn.execute_fetchall(
-                    "SELECT id FROM outbox WHERE json_extract(payload, '$.member') = ?",
-                    (member_id,),
+                    f"SELECT id FROM outbox WHERE {dialect.json_text('payload', 'member')} = ?",
+                    (str(member_id),),
                 )
             ]
             await conn.executemany(
@@ -273,12 +273,11 @@ class PrivacyRepository:
             )
             # What Telegram sent from them is theirs: gone. Others' updates that mention
             # them (a secretary's "/leave @them") stay, with the placeholder.
-            await conn.execute(
-                "DELETE FROM inbox WHERE json_extract(payload, '$.message.from.id') = ?1"
-                " OR json_extract(payload, '$.callback_query.from.id') = ?1"
-                " OR json_extract(payload, '$.edited_message.from.id') = ?1",
-                (telegram_id,),
+            sender = " OR ".join(
+                f"{dialect.json_text('payload', kind, 'from', 'id')} = ?1"
+                for kind in ("message", "callback_query", "edited_message")
             )
+            await conn.execute(f"DELETE FROM inbox WHERE {sender}", (str(telegram_id),))
             await _scrub_column(conn, "inbox", "update_id", "payload", traces, as_json=True)
             await conn.execute(
                 "UPDATE join_requests SET display_name = ?, username = NULL, telegram_id = 0"
@@ -304,9 +303,7 @@ class PrivacyRepository:
             )
 
 
-async def erase_entry(
-    conn: aiosqlite.Connection, entry_id: int, placeholder: str, now: datetime
-) -> None:
+async def erase_entry(conn: Connection, entry_id: int, placeholder: str, now: datetime) -> None:
     """A register entry nobody joined through (someone who never joined): its name,
     phone, email and ids, the fallback's messages to it (not sent, and not kept) and
     its name in the audit log. Inside the caller's transaction."""
@@ -371,7 +368,7 @@ class Traces:
 
 
 async def _scrub_column(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     table: str,
     key: str,
     column: str,
@@ -394,15 +391,15 @@ async def _scrub_column(
 
 
 async def _holding(
-    conn: aiosqlite.Connection, table: str, key: str, column: str, traces: Traces
+    conn: Connection, table: str, key: str, column: str, traces: Traces
 ) -> list[tuple[Any, str]]:
-    """(key, text) of the rows whose ``column`` holds a trace. SQL's instr picks the few
+    """(key, text) of the rows whose ``column`` holds a trace. SQL's LIKE picks the few
     candidates; the pattern decides (a bare substring would also match "Annual")."""
     needles = traces.needles()
-    where = " OR ".join(f"instr(lower({column}), ?)" for _ in needles)
+    where = " OR ".join(f"lower({column}) LIKE ? ESCAPE '!'" for _ in needles)
     rows = await conn.execute_fetchall(
         f"SELECT {key}, {column} FROM {table} WHERE {where}",
-        [n.lower() for n in needles],
+        ["%" + re.sub("([!%_])", r"!\1", n.lower()) + "%" for n in needles],
     )
     pattern = traces.pattern()
     return [(row[0], row[1]) for row in rows if pattern.search(row[1])]

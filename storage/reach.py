@@ -4,16 +4,18 @@ by a secretary), or not at all; and what a secretary recorded after a phone call
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
 from storage.db import Database, from_db_time, to_db_time
+from storage.dialect import Dialect
 from storage.directives import DirectiveKind, _scope_clause
 from storage.fallback import KIND as FALLBACK_KIND
 from storage.models import Unit
-from storage.units import subtree_bounds
+from storage.units import line_of, subtree_bounds
 
 
 class How(StrEnum):
@@ -120,26 +122,34 @@ class Told:
     at: datetime
 
 
-# Each recipient of ?1 with how they were reached and, if they were, after how many
-# seconds. The first acknowledgement counts: a fallback channel's when it came first
-# (migration 0028 keeps it per member), else the phone's when a secretary recorded it.
-_HOW = (
-    "SELECT r.member_id, r.unit_id, CASE"
-    " WHEN r.acked_at IS NULL THEN CASE WHEN r.unreached IS NOT NULL"
-    " OR o.status = 'unreachable' THEN 'unreached' ELSE 'silent' END"
-    " WHEN r.on_behalf_by IS NOT NULL THEN 'phone'"
-    " WHEN f.acked_at IS NOT NULL AND f.acked_at <= r.acked_at THEN f.via"
-    " ELSE 'telegram' END AS how,"
-    " MAX(0, (julianday(r.acked_at) - julianday(COALESCE(o.sent_at, d.send_at))) * 86400)"
-    " AS took, r.on_behalf_by, r.unreached"
-    " FROM directive_recipients r JOIN directives d ON d.id = r.directive_id"
-    " LEFT JOIN outbox o ON o.directive_id = r.directive_id AND o.member_id = r.member_id"
-    " AND o.kind = ?2"
-    " LEFT JOIN (SELECT member_id, via, MIN(acked_at) AS acked_at FROM fallback_recipients"
-    " WHERE directive_id = ?1 AND acked_at IS NOT NULL AND member_id IS NOT NULL"
-    " GROUP BY member_id) f ON f.member_id = r.member_id"
-    " WHERE r.directive_id = ?1"
-)
+@functools.cache
+def _how(dialect: Dialect) -> str:
+    """Each recipient of ?1 with how they were reached and, if they were, after how many
+    seconds (NULL if not). The first acknowledgement counts: a fallback channel's when it
+    came first (migration 0028 keeps it per member), else the phone's when a secretary
+    recorded it."""
+    took = dialect.seconds_between("r.acked_at", "COALESCE(o.sent_at, d.send_at)")
+    return (
+        "SELECT r.member_id, r.unit_id, CASE"
+        " WHEN r.acked_at IS NULL THEN CASE WHEN r.unreached IS NOT NULL"
+        " OR o.status = 'unreachable' THEN 'unreached' ELSE 'silent' END"
+        " WHEN r.on_behalf_by IS NOT NULL THEN 'phone'"
+        " WHEN f.acked_at IS NOT NULL AND f.acked_at <= r.acked_at THEN f.via"
+        " ELSE 'telegram' END AS how,"
+        # GREATEST ignores a NULL where SQLite's MAX is NULL: say NULL for the silent.
+        f" CASE WHEN r.acked_at IS NOT NULL THEN {dialect.greatest('0', took)} END"
+        " AS took, r.on_behalf_by, r.unreached"
+        " FROM directive_recipients r JOIN directives d ON d.id = r.directive_id"
+        " LEFT JOIN outbox o ON o.directive_id = r.directive_id AND o.member_id = r.member_id"
+        " AND o.kind = ?2"
+        # Each member's first acknowledgement off Telegram, with its channel.
+        " LEFT JOIN (SELECT member_id, via, acked_at FROM (SELECT member_id, via, acked_at,"
+        " ROW_NUMBER() OVER (PARTITION BY member_id ORDER BY acked_at) AS k"
+        " FROM fallback_recipients"
+        " WHERE directive_id = ?1 AND acked_at IS NOT NULL AND member_id IS NOT NULL) AS x"
+        " WHERE k = 1) f ON f.member_id = r.member_id"
+        " WHERE r.directive_id = ?1"
+    )
 
 
 # The active register entries of ?1's target units (a subtree target: its units below too)
@@ -160,14 +170,14 @@ _ENTRIES = (
     " WHEN o.status = 'sent' THEN 'sent' WHEN o.status = 'failed' THEN 'failed'"
     " WHEN o.status IN ('pending', 'sending') THEN 'to_go' ELSE 'not_sent' END,"
     " COALESCE(f.via, f.channel), o.sent_at, f.acked_at, f.answer_choice"
-    " FROM directives d JOIN units u JOIN register_entries e"
+    " FROM directives d JOIN units u ON true JOIN register_entries e"
     " ON e.unit_id = u.id AND e.active = 1"
     " LEFT JOIN members m ON m.id = e.member_id"
     " LEFT JOIN fallback_recipients f ON f.directive_id = d.id AND f.entry_id = e.id"
     " LEFT JOIN o ON o.chat_id = e.id"
     " WHERE d.id = ?1 AND d.follow_up_of IS NULL AND {scope}"
     " AND EXISTS (SELECT 1 FROM directive_targets t JOIN units tu ON tu.id = t.unit_id"
-    " WHERE t.directive_id = ?1 AND (t.unit_id = u.id OR (t.subtree AND u.path >= tu.path"
+    " WHERE t.directive_id = ?1 AND (t.unit_id = u.id OR (t.subtree = 1 AND u.path >= tu.path"
     " AND u.path < substr(tu.path, 1, length(tu.path) - 1) || '0')))"
     " AND NOT EXISTS (SELECT 1 FROM directive_recipients r"
     " WHERE r.directive_id = ?1 AND r.member_id = e.member_id)"
@@ -302,16 +312,17 @@ class ReachRepository:
         ranking every recipient's seconds was 1.46× slower at 50,000 recipients
         (docs/benchmarks.md) for precision no view shows."""
         low, high = subtree_bounds(root)
+        dialect = self.db.dialect
         line = {
-            Lines.BELOW: "CASE WHEN u.path = ?3 THEN ?3"
-            " ELSE substr(u.path, 1, ?5 + instr(substr(u.path, ?5 + 1), '/')) END",
+            Lines.BELOW: line_of(dialect, "u.path", "?3", "?5"),
             Lines.UNIT: "u.path",
             Lines.ALL: "?3",
         }[by]
+        # Whole seconds first (julianday's arithmetic leaves 600 s as 600.00001).
+        minutes = dialect.integer_part("(h.took + 59.5) / 60")
         rows = await self.db.fetchall(
-            # Whole seconds first (julianday's arithmetic leaves 600 s as 600.00001).
-            f"WITH h AS ({_HOW}) SELECT {line} AS line, h.how,"
-            " CAST((h.took + 59.5) / 60 AS INTEGER) AS minutes, COUNT(*)"
+            f"WITH h AS ({_how(dialect)}) SELECT {line} AS line, h.how,"
+            f" {minutes} AS minutes, COUNT(*)"
             " FROM h JOIN units u ON u.id = h.unit_id WHERE u.path >= ?3 AND u.path < ?4"
             " GROUP BY line, h.how, minutes",
             (directive_id, DirectiveKind.DIRECTIVE, low, high)
@@ -333,7 +344,8 @@ class ReachRepository:
     async def members(self, directive_id: int) -> dict[int, MemberReach]:
         """How each recipient was reached, by member id (the export, the drill-down)."""
         rows = await self.db.fetchall(
-            f"WITH h AS ({_HOW}) SELECT h.member_id, h.how, s.display_name, h.unreached"
+            f"WITH h AS ({_how(self.db.dialect)})"
+            " SELECT h.member_id, h.how, s.display_name, h.unreached"
             " FROM h LEFT JOIN members s ON s.id = h.on_behalf_by",
             (directive_id, DirectiveKind.DIRECTIVE),
         )

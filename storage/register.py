@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import count
 
-import aiosqlite
-
 from storage.db import Database, to_db_time
+from storage.dialect import Dialect
 from storage.members import _batched
-from storage.units import subtree_bounds
+from storage.store import Connection, Row
+from storage.units import line_of, subtree_bounds
 
 _COLUMNS = "id, unit_id, name, phone, email, external_id, member_id, active"
 
@@ -60,23 +62,27 @@ _PER_UNIT = (
     f"SELECT unit_id, expected, joined, telegram, {_FALLBACK} FROM unit_reach"
     " WHERE expected != 0 AND unit_id IN (SELECT id FROM units WHERE path >= ?1 AND path < ?2)"
 )
-# The same summed per unit one level below the unit at ?1 (the root's own under ?1), as
-# CheckinRepository.rolled_up sums a summary's lines; ?5: the length of the root's path.
-_PER_LINE = (
-    "SELECT CASE WHEN u.path = ?1 THEN ?1"
-    " ELSE substr(u.path, 1, ?5 + instr(substr(u.path, ?5 + 1), '/')) END AS line,"
-    " SUM(p.expected), SUM(p.joined), SUM(p.telegram), SUM(p.fallback)"
-    f" FROM (SELECT unit_id, expected, joined, telegram, {_FALLBACK} AS fallback"
-    " FROM unit_reach WHERE expected != 0) p"
-    " JOIN units u ON u.id = p.unit_id WHERE u.path >= ?1 AND u.path < ?2 GROUP BY line"
-)
 
 
-def _reach(row: aiosqlite.Row) -> Reach:
+@functools.cache
+def _per_line(dialect: Dialect) -> str:
+    """``_PER_UNIT`` summed per unit one level below the unit at ?1 (the root's own under
+    ?1), as CheckinRepository.rolled_up sums a summary's lines; ?5: the length of the
+    root's path."""
+    return (
+        f"SELECT {line_of(dialect, 'u.path', '?1', '?5')} AS line,"
+        " SUM(p.expected), SUM(p.joined), SUM(p.telegram), SUM(p.fallback)"
+        f" FROM (SELECT unit_id, expected, joined, telegram, {_FALLBACK} AS fallback"
+        " FROM unit_reach WHERE expected != 0) p"
+        " JOIN units u ON u.id = p.unit_id WHERE u.path >= ?1 AND u.path < ?2 GROUP BY line"
+    )
+
+
+def _reach(row: Row) -> Reach:
     return Reach(int(row[1]), int(row[2]), int(row[3]), int(row[4]))
 
 
-def _entry(row: aiosqlite.Row | tuple[object, ...]) -> RegisterEntry:
+def _entry(row: Row | tuple[object, ...]) -> RegisterEntry:
     return RegisterEntry(
         id=row[0],  # type: ignore[arg-type]
         unit_id=row[1],  # type: ignore[arg-type]
@@ -141,7 +147,7 @@ class RegisterRepository:
         """Each unit's own reach (not its subtree's) under the unit at ``path``; ``email``
         and ``phone``: whether a fallback channel takes that address. One statement."""
         low, high = subtree_bounds(path)
-        rows = await self.db.fetchall(_PER_UNIT, (low, high, email, phone))
+        rows = await self.db.fetchall(_PER_UNIT, (low, high, int(email), int(phone)))
         return {int(r[0]): _reach(r) for r in rows}
 
     async def reach_lines(self, root: str, *, email: bool, phone: bool) -> dict[str, Reach]:
@@ -149,7 +155,9 @@ class RegisterRepository:
         (keyed by its path; the root's own people under ``root``), in SQLite: a summary's
         lines, not thousands of units."""
         low, high = subtree_bounds(root)
-        rows = await self.db.fetchall(_PER_LINE, (low, high, email, phone, len(root)))
+        rows = await self.db.fetchall(
+            _per_line(self.db.dialect), (low, high, int(email), int(phone), len(root))
+        )
         return {str(r[0]): _reach(r) for r in rows}
 
     async def by_invite_hash(self, invite_hash: str) -> RegisterEntry | None:
@@ -177,7 +185,7 @@ class RegisterRepository:
                 [(h, stamp, i) for i, h in hashes],
             )
 
-    async def link(self, conn: aiosqlite.Connection, entry_id: int, member_id: int) -> bool:
+    async def link(self, conn: Connection, entry_id: int, member_id: int) -> bool:
         """Attach the member to the entry, once: False when someone was faster."""
         cursor = await conn.execute(
             "UPDATE register_entries SET member_id = ? WHERE id = ? AND member_id IS NULL"
@@ -188,7 +196,7 @@ class RegisterRepository:
 
     async def answer(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         entry_id: int,
         member_id: int,
         *,
@@ -269,19 +277,23 @@ _staging = count(1)
 
 
 class RegisterStaging:
-    """A file's lines in a temporary table of the writer's connection (only it sees temp
-    tables): the file is read once and checked there, so neither the file nor its parsed
-    lines nor the existing register are held in memory, and nothing reaches
-    ``register_entries`` until the whole file passed (issue #18's 200,000 members).
+    """A file's lines in a working table (``Dialect.scratch``: a temporary table of the
+    writer's connection on SQLite): the file is read once and checked there, so neither
+    the file nor its parsed lines nor the existing register are held in memory, and
+    nothing reaches ``register_entries`` until the whole file passed (issue #18's 200,000
+    members).
 
     Each statement runs in a short transaction of its own, so the bot's writes go on
     between batches; only ``apply`` writes the register, in one."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        number = next(_staging)
-        self.lines = f"temp.register_lines_{number}"
-        self.scope = f"temp.register_scope_{number}"  # unit ids an actor may load; none: all
+        # Several instances may share a PostgreSQL, where the names are the database's.
+        number = f"{next(_staging)}_{secrets.token_hex(4)}"
+        self.name = f"register_lines_{number}"
+        self.lines = db.dialect.scratch(self.name)
+        # Unit ids an actor may load; none: all.
+        self.scope = db.dialect.scratch(f"register_scope_{number}")
 
     async def __aenter__(self) -> RegisterStaging:
         async with self.db.transaction() as conn:
@@ -300,7 +312,7 @@ class RegisterStaging:
     async def limit_to(self, unit_ids: Iterable[int]) -> None:
         async with self.db.transaction() as conn:
             await conn.executemany(
-                f"INSERT OR IGNORE INTO {self.scope} (unit_id) VALUES (?)",
+                f"INSERT INTO {self.scope} (unit_id) VALUES (?) ON CONFLICT DO NOTHING",
                 ((u,) for u in unit_ids),
             )
 
@@ -321,9 +333,12 @@ class RegisterStaging:
         """Lines repeating an earlier line's external id (any line), and lines repeating
         an earlier good line's person (name and phone, in any unit)."""
         async with self.db.transaction() as conn:
-            await conn.execute(f"CREATE INDEX {self.lines}_ext ON {self.lines[5:]} (external_id)")
+            scratch = self.db.dialect.scratch
             await conn.execute(
-                f"CREATE INDEX {self.lines}_person ON {self.lines[5:]} (name, phone)"
+                f"CREATE INDEX {scratch(self.name + '_ext')} ON {self.name} (external_id)"
+            )
+            await conn.execute(
+                f"CREATE INDEX {scratch(self.name + '_person')} ON {self.name} (name, phone)"
             )
             external = await conn.execute_fetchall(
                 "SELECT line, first, external_id FROM (SELECT line, external_id,"
@@ -352,7 +367,8 @@ class RegisterStaging:
             await conn.execute(
                 f"UPDATE {self.lines} AS s SET match_id = (SELECT MIN(r.id)"
                 " FROM register_entries r WHERE r.external_id IS NULL"
-                " AND r.unit_id = s.unit_id AND r.name = s.name AND r.phone IS s.phone)"
+                " AND r.unit_id = s.unit_id AND r.name = s.name"
+                f" AND {self.db.dialect.same('r.phone', 's.phone')})"
                 " WHERE s.external_id IS NULL"
             )
             rows = await conn.execute_fetchall(
@@ -363,10 +379,11 @@ class RegisterStaging:
             )
         return [(r[0], r[1]) for r in rows]
 
-    _CHANGED = (
-        "r.unit_id IS NOT s.unit_id OR r.name IS NOT s.name OR r.phone IS NOT s.phone"
-        " OR r.email IS NOT s.email OR r.external_id IS NOT s.external_id OR r.active = 0"
-    )
+    def _changed(self) -> str:
+        """The line ``s`` says something other than its entry ``r``."""
+        fields = ("unit_id", "name", "phone", "email", "external_id")
+        differs = (self.db.dialect.differs(f"r.{f}", f"s.{f}") for f in fields)
+        return " OR ".join((*differs, "r.active = 0"))
 
     def _absent(self) -> str:
         return (
@@ -381,7 +398,7 @@ class RegisterStaging:
         async with self.db.transaction() as conn:
             rows = await conn.execute_fetchall(
                 "SELECT COUNT(*) FILTER (WHERE s.match_id IS NULL),"
-                f" COUNT(*) FILTER (WHERE s.match_id IS NOT NULL AND ({self._CHANGED})),"
+                f" COUNT(*) FILTER (WHERE s.match_id IS NOT NULL AND ({self._changed()})),"
                 f" COUNT(*), (SELECT COUNT(*) {self._absent()})"
                 f" FROM {self.lines} s LEFT JOIN register_entries r ON r.id = s.match_id"
             )
@@ -397,7 +414,7 @@ class RegisterStaging:
                 f"UPDATE register_entries AS r SET unit_id = s.unit_id, name = s.name,"
                 " phone = s.phone, email = s.email, external_id = s.external_id, active = 1,"
                 f" updated_at = ? FROM {self.lines} s WHERE r.id = s.match_id"
-                f" AND ({self._CHANGED})",
+                f" AND ({self._changed()})",
                 (stamp,),
             )
             if prune:  # before the new entries exist, which the file names

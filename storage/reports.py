@@ -10,9 +10,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-import aiosqlite
-
 from storage.db import Database, from_db_time, to_db_time
+from storage.store import Row
 from storage.units import subtree_bounds
 
 _COLUMNS = "form, unit_id, day, member_id, answers, filed_at, updated_at"
@@ -37,7 +36,7 @@ class FiledReport:
     updated_at: datetime
 
 
-def _report(row: aiosqlite.Row) -> FiledReport:
+def _report(row: Row) -> FiledReport:
     return FiledReport(
         form=row["form"],
         unit_id=row["unit_id"],
@@ -136,8 +135,8 @@ class ReportRepository:
         """Record a slot as done (inside the caller's transaction); False if it was."""
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
-                "INSERT OR IGNORE INTO leader_report_runs (form, timezone, day, slot, done_at)"
-                " VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO leader_report_runs (form, timezone, day, slot, done_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (form, timezone, day.isoformat(), slot, to_db_time(now)),
             )
             return cursor.rowcount == 1

@@ -1,16 +1,18 @@
-"""``Storage``: the one object the services hold. A PostgreSQL backend would offer the
-same repositories behind the same attributes."""
+"""``Storage``: the one object the services hold, the same repositories over either store."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
+
+import asyncpg
 
 from storage.answers import AnswerRepository
 from storage.audit import AuditRepository
 from storage.cases import CaseRepository
 from storage.checkin_phone import CheckinPhoneRepository
 from storage.checkins import CheckinRepository
-from storage.db import Database
+from storage.db import Database, SqliteDatabase
 from storage.directives import DirectiveRepository
 from storage.exports import ExportRepository
 from storage.fallback import FallbackRepository
@@ -23,6 +25,7 @@ from storage.ladder import LadderRepository
 from storage.leave import LeaveRepository
 from storage.members import MemberRepository
 from storage.outbox import OutboxRepository
+from storage.postgres import DEFAULT_POOL_SIZE, PostgresDatabase
 from storage.privacy import PrivacyRepository
 from storage.reach import ReachRepository
 from storage.register import RegisterRepository
@@ -61,8 +64,31 @@ class Storage:
         self.reach = ReachRepository(db)
 
     @classmethod
-    async def open(cls, path: str | Path) -> Storage:
-        return cls(await Database.open(path))
+    async def open(cls, target: str | Path, *, pool_size: int = DEFAULT_POOL_SIZE) -> Storage:
+        """SQLite at a file path, or PostgreSQL at a ``postgresql://`` address."""
+        return cls(await open_database(target, pool_size=pool_size))
 
     async def close(self) -> None:
         await self.db.close()
+
+
+# What either driver raises when the store fails a statement (a full disk, a lost server).
+STORE_ERRORS: tuple[type[Exception], ...] = (
+    sqlite3.Error,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+)
+
+
+def is_url(target: str | Path) -> bool:
+    return isinstance(target, str) and "://" in target
+
+
+async def open_database(
+    target: str | Path, *, migrate: bool = True, pool_size: int = DEFAULT_POOL_SIZE
+) -> Database:
+    """The store ``target`` names, opened and migrated (``storage.url`` or
+    ``storage.database``: a file path is SQLite, an address PostgreSQL)."""
+    if is_url(target):
+        return await PostgresDatabase.open(str(target), migrate=migrate, pool_size=pool_size)
+    return await SqliteDatabase.open(target, migrate=migrate)

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from storage.db import Database, from_db_time, to_db_time
 from storage.leave import ON_LEAVE
 from storage.models import Shift, ShiftStatus
+from storage.returning import new_id
+from storage.store import Connection, Row
 from storage.units import subtree_bounds
 
 COLUMNS = (
@@ -73,7 +73,7 @@ def _time(text: str | None) -> datetime | None:
     return from_db_time(text) if text else None
 
 
-def shift_of(row: aiosqlite.Row) -> Shift:
+def shift_of(row: Row) -> Shift:
     return Shift(
         id=row["id"],
         grid_id=row["grid_id"],
@@ -117,7 +117,7 @@ class ShiftRepository:
 
     async def add_many(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         shifts: Sequence[NewShift],
         *,
         created_by: int | None,
@@ -127,9 +127,11 @@ class ShiftRepository:
         """Insert in order; with ``series`` every row points at the first one's id."""
         ids: list[int] = []
         for shift in shifts:
-            cursor = await conn.execute(
+            shift_id = await new_id(
+                conn,
                 "INSERT INTO shifts (grid_id, unit_id, member_id, starts_at, ends_at, day,"
-                " series_id, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " series_id, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " RETURNING id",
                 (
                     shift.grid_id,
                     shift.unit_id,
@@ -142,8 +144,7 @@ class ShiftRepository:
                     to_db_time(now),
                 ),
             )
-            assert cursor.lastrowid is not None
-            ids.append(cursor.lastrowid)
+            ids.append(shift_id)
         if series and ids:
             await conn.execute("UPDATE shifts SET series_id = ? WHERE id = ?", (ids[0], ids[0]))
         return ids
@@ -185,7 +186,7 @@ class ShiftRepository:
 
     async def mark(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         ids: Sequence[int],
         now: datetime,
         *steps: str,
@@ -204,9 +205,7 @@ class ShiftRepository:
             f"UPDATE shifts SET {', '.join(sets)} WHERE id IN ({_marks(ids)})", (*params, *ids)
         )
 
-    async def confirm(
-        self, conn: aiosqlite.Connection, shift_id: int, member_id: int, now: datetime
-    ) -> bool:
+    async def confirm(self, conn: Connection, shift_id: int, member_id: int, now: datetime) -> bool:
         """The member confirms their assigned shift; True only for the press that did."""
         cursor = await conn.execute(
             "UPDATE shifts SET status = 'confirmed', confirmed_at = ?"
@@ -217,7 +216,7 @@ class ShiftRepository:
 
     async def decline(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         shift_id: int,
         member_id: int,
         reason: str,
@@ -233,9 +232,7 @@ class ShiftRepository:
         )
         return cursor.rowcount == 1
 
-    async def open_unconfirmed(
-        self, conn: aiosqlite.Connection, ids: Sequence[int], now: datetime
-    ) -> None:
+    async def open_unconfirmed(self, conn: Connection, ids: Sequence[int], now: datetime) -> None:
         """At the cut-off: still unconfirmed shifts are opened for cover."""
         if not ids:
             return
@@ -246,7 +243,7 @@ class ShiftRepository:
             (stamp, stamp, *ids),
         )
 
-    async def release(self, conn: aiosqlite.Connection, member_id: int, now: datetime) -> int:
+    async def release(self, conn: Connection, member_id: int, now: datetime) -> int:
         """A member leaves their unit: their shifts not yet started are opened, to be
         announced by the schedule (``cover_opened_at`` empty until then)."""
         cursor = await conn.execute(
@@ -258,7 +255,7 @@ class ShiftRepository:
 
     async def cover(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         shift_id: int,
         member_id: int,
         unit_id: int,
@@ -284,14 +281,15 @@ class ShiftRepository:
             "SELECT s.id AS shift_id, m.id AS member_id, m.telegram_id FROM shifts s"
             " JOIN members m ON m.unit_id = s.unit_id AND m.active = 1"
             f" WHERE s.id IN ({_marks(shift_ids)}) AND m.telegram_id IS NOT NULL"
-            f" AND m.id IS NOT s.declined_member_id AND {_free('m.id', 's')}"
+            f" AND {self.db.dialect.differs('m.id', 's.declined_member_id')}"
+            f" AND {_free('m.id', 's')}"
             f" AND NOT {_ON_LEAVE_THAT_DAY} ORDER BY s.id, m.display_name",
             shift_ids,
         )
         return [(r["shift_id"], r["member_id"], r["telegram_id"]) for r in rows]
 
     async def add_offers(
-        self, conn: aiosqlite.Connection, offers: Sequence[tuple[int, int]], now: datetime
+        self, conn: Connection, offers: Sequence[tuple[int, int]], now: datetime
     ) -> None:
         """Remember who was offered which shift: (shift id, member id)."""
         await conn.executemany(
@@ -344,7 +342,8 @@ class ShiftRepository:
         """Open shifts of the unit, not yet started, that the member is free to take."""
         rows = await self.db.fetchall(
             f"SELECT {COLUMNS} FROM shifts WHERE unit_id = ? AND status = 'open'"
-            " AND starts_at > ? AND starts_at < ? AND declined_member_id IS NOT ?"
+            " AND starts_at > ? AND starts_at < ?"
+            f" AND {self.db.dialect.differs('declined_member_id', '?')}"
             f" AND {_free('?', 'shifts')} ORDER BY starts_at, id LIMIT ?",
             (unit_id, to_db_time(now), to_db_time(starts_before), member_id, member_id, limit),
         )
@@ -354,7 +353,7 @@ class ShiftRepository:
 
     async def mark_started(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         shift_id: int,
         member_id: int,
         *,
@@ -375,7 +374,7 @@ class ShiftRepository:
 
     async def mark_completed(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         shift_id: int,
         member_id: int,
         *,
@@ -461,7 +460,7 @@ class ShiftRepository:
         return int(row["n"]) if row else 0
 
     async def cancel(
-        self, conn: aiosqlite.Connection, shift_id: int, now: datetime, statuses: Sequence[str]
+        self, conn: Connection, shift_id: int, now: datetime, statuses: Sequence[str]
     ) -> bool:
         """Cancel once, from one of ``statuses``; True only for the call that did it."""
         marks = ", ".join("?" for _ in statuses)

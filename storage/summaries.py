@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from storage.db import Database, from_db_time, to_db_time
-from storage.units import subtree_bounds
+from storage.units import line_of, subtree_bounds
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,11 +95,10 @@ class SummaryRepository:
         rolled_up`` sums check-ins: a line's numbers are those of its own summary."""
         low, high = subtree_bounds(root)
         rows = await self.db.fetchall(
-            "SELECT CASE WHEN u.path = ?3 THEN ?3"
-            " ELSE substr(u.path, 1, ?5 + instr(substr(u.path, ?5 + 1), '/')) END AS line,"
+            f"SELECT {line_of(self.db.dialect, 'u.path', '?3', '?5')} AS line,"
             " SUM(t.recipients), SUM(t.sent),"
-            " SUM(CASE WHEN d.ack_required THEN t.recipients ELSE 0 END),"
-            " SUM(CASE WHEN d.ack_required THEN t.acked ELSE 0 END)"
+            " SUM(CASE WHEN d.ack_required = 1 THEN t.recipients ELSE 0 END),"
+            " SUM(CASE WHEN d.ack_required = 1 THEN t.acked ELSE 0 END)"
             " FROM directives d JOIN directive_counts t ON t.directive_id = d.id"
             " JOIN units u ON u.id = t.unit_id"
             " WHERE d.status IN ('scheduled', 'sending', 'sent')"
@@ -135,8 +134,8 @@ class SummaryRepository:
         """Record the run (inside the caller's transaction); False if it was already."""
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
-                "INSERT OR IGNORE INTO summary_runs (unit_id, kind, period, due_at, done_at)"
-                " VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO summary_runs (unit_id, kind, period, due_at, done_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (unit_id, kind, period.isoformat(), to_db_time(due_at), to_db_time(now)),
             )
             return cursor.rowcount == 1
@@ -151,8 +150,8 @@ class SummaryRepository:
         self, unit_id: int, chat_id: int, member_id: int | None, now: datetime
     ) -> bool:
         cursor_rows = await self.db.write(
-            "INSERT OR IGNORE INTO summary_chats (unit_id, chat_id, registered_by, registered_at)"
-            " VALUES (?, ?, ?, ?)",
+            "INSERT INTO summary_chats (unit_id, chat_id, registered_by, registered_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (unit_id, chat_id, member_id, to_db_time(now)),
         )
         return cursor_rows == 1

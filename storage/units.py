@@ -6,15 +6,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from storage.db import Database, to_db_time
+from storage.dialect import Dialect
 from storage.models import Unit
+from storage.store import Row
 
 _COLUMNS = "id, code, name, parent_id, path, depth, timezone"
 
 
-def _unit(row: aiosqlite.Row) -> Unit:
+def _unit(row: Row) -> Unit:
     return Unit(
         id=row["id"],
         code=row["code"],
@@ -33,6 +33,14 @@ def subtree_bounds(path: str) -> tuple[str, str]:
     is an index scan, not a LIKE.
     """
     return path, path[:-1] + "0"
+
+
+def line_of(dialect: Dialect, path: str, root: str, length: str) -> str:
+    """SQL for a summary's line of the unit whose path is ``path``: the path of the unit
+    one level below the root on the way to it, the root's own for the root. ``root`` is
+    the root's path and ``length`` its length (SQL expressions, parameters mostly)."""
+    below = dialect.strpos(f"substr({path}, {length} + 1)", "'/'")
+    return f"CASE WHEN {path} = {root} THEN {root} ELSE substr({path}, 1, {length} + {below}) END"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +81,8 @@ class UnitRepository:
 
     async def by_code(self, code: str) -> Unit | None:
         row = await self.db.fetchone(
-            f"SELECT {_COLUMNS} FROM units WHERE code = ? COLLATE NOCASE", (code,)
+            f"SELECT {_COLUMNS} FROM units WHERE {self.db.dialect.equals_nocase('code')}",
+            (code,),
         )
         return _unit(row) if row else None
 

@@ -1,7 +1,12 @@
-"""Shared fixtures: a fresh database, a fake clock, and the services over them."""
+"""Shared fixtures: a fresh database, a fake clock, and the services over them.
+
+The store is a parameter: ``MUSTER_TEST_STORES=sqlite,postgresql`` runs every test that
+uses ``settings``/``storage`` on both (default: ``sqlite``); PostgreSQL from tests/pg.py.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -13,8 +18,14 @@ from bot.config import Settings, load_settings
 from bot.kit.clock import FakeClock
 from bot.services import Services
 from storage import Storage
+from tests import pg
 
 ADMIN_ID = 900_000_001
+STORES_ENV = "MUSTER_TEST_STORES"
+# Read at import: _clean_env below removes every MUSTER_* variable from the tests.
+STORES = [s.strip() for s in os.environ.get(STORES_ENV, "sqlite").split(",") if s.strip()]
+if unknown := set(STORES) - {"sqlite", "postgresql"}:
+    raise ValueError(f"{STORES_ENV}: unknown store(s) {sorted(unknown)}; sqlite, postgresql")
 
 
 @pytest.fixture(autouse=True)
@@ -27,10 +38,18 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(key)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sqlite_only: reads SQLite's file or connections; skipped on PostgreSQL"
+    )
+
+
 @pytest.fixture
-def hops(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def hops(monkeypatch: pytest.MonkeyPatch, store: str) -> list[str]:
     """What went to an aiosqlite connection's thread since the fixture began: every
     aiosqlite call is one ``Connection._execute`` (a future, a queue, a wake-up)."""
+    if store != "sqlite":
+        pytest.skip("counts SQLite's thread hops")
     seen: list[str] = []
     original = aiosqlite.Connection._execute
 
@@ -47,19 +66,58 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+# One store: no parameter, so the tests keep their names; several: each test per store.
+@pytest.fixture(params=STORES if len(STORES) > 1 else None)
+def store(request: pytest.FixtureRequest) -> str:
+    """The store the test runs on: "sqlite" or "postgresql"."""
+    chosen = str(getattr(request, "param", STORES[0]))
+    if chosen != "sqlite" and request.node.get_closest_marker("sqlite_only"):
+        pytest.skip("SQLite only")
+    return chosen
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+async def clean_postgres_database() -> str:
+    """The session's PostgreSQL database of the migrated schema, emptied (its address)."""
+    return await pg.clean_database()
+
+
+@pytest.fixture
+async def empty_postgres_database() -> AsyncIterator[str]:
+    """A new PostgreSQL database with nothing in it (its address), dropped after."""
+    url = await pg.fresh_database(empty=True)
+    yield url
+    await pg.drop_database(url)
+
+
+@pytest.fixture
+def store_settings(store: str, tmp_path: Path, request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The ``storage`` section for the test's store."""
+    if store == "postgresql":
+        return {"url": request.getfixturevalue("clean_postgres_database")}
+    return {"database": tmp_path / "muster.db"}
+
+
+def store_env(settings: Settings) -> tuple[str, str]:
+    """The environment variable and value that point the CLI at the test's store."""
+    if settings.storage.url:
+        return "MUSTER_STORAGE__URL", settings.storage.url
+    return "MUSTER_STORAGE__DATABASE", str(settings.storage.database)
+
+
+@pytest.fixture
+def settings(store_settings: dict[str, Any]) -> Settings:
     return load_settings(
         None,
         organisation={"name": "Riverside", "timezone": "Asia/Shanghai", "admins": [ADMIN_ID]},
-        storage={"database": tmp_path / "muster.db"},
+        storage=store_settings,
         telegram={"bot_username": "muster_test_bot"},
     )
 
 
 @pytest.fixture
 async def storage(settings: Settings) -> AsyncIterator[Storage]:
-    opened = await Storage.open(settings.storage.database)
+    opened = await Storage.open(settings.storage.target)
     yield opened
     await opened.close()
 

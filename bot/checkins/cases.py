@@ -14,8 +14,6 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-import aiosqlite
-
 from bot.kit.clock import Clock
 from bot.kit.questions import Question
 from bot.org.authz import Action, Actor, Authorizer
@@ -24,6 +22,7 @@ from storage.cases import Case, CaseState, Rung
 from storage.checkins import CheckinKind
 from storage.models import Member, Role, Unit
 from storage.outbox import NewMessage, Priority
+from storage.store import Connection
 
 OLD = timedelta(hours=24)  # "older than 24 h" in the summary
 _RUNG_ROLES = (Role.SECRETARY, Role.COORDINATOR)  # on one unit, who comes first
@@ -125,7 +124,7 @@ class CaseService:
 
     async def open(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         member: Member,
         checkin_id: int,
         unit_id: int,

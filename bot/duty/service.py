@@ -18,8 +18,6 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from bot.duty.config import START_EARLY, DutySettings
 from bot.duty.messages import KIND_NOTE, KIND_OFFER, KIND_PROMPT, Event, Step, message, note
 from bot.kit.clock import Clock
@@ -29,6 +27,7 @@ from bot.org.authz import Authorizer
 from storage import Storage
 from storage.models import Grid, Member, Shift, ShiftStatus, Unit
 from storage.outbox import NewMessage
+from storage.store import Connection
 
 # Shifts one step takes per pass: a huge roster is worked through over a few ticks.
 BATCH = 200
@@ -40,7 +39,7 @@ LISTED = 10
 # The secretaries to tell about a unit's shift (``Authorizer.nearest_secretaries``).
 Secretaries = Callable[[Unit], Awaitable[list[Member]]]
 # What one schedule step does to the shifts due, inside its transaction.
-Take = Callable[[aiosqlite.Connection, Sequence[Shift]], Awaitable[None]]
+Take = Callable[[Connection, Sequence[Shift]], Awaitable[None]]
 # The messages that take off buttons a step makes stale (read before the step).
 Close = Callable[[Sequence[Shift], datetime], Awaitable[list[NewMessage]]]
 
@@ -265,7 +264,7 @@ class DutyService:
             return [x.id for x in due]
 
         def prompt(step: Step, column: str) -> Take:
-            async def take(conn: aiosqlite.Connection, due: Sequence[Shift]) -> None:
+            async def take(conn: Connection, due: Sequence[Shift]) -> None:
                 await shifts.mark(conn, ids(due), now, column)
                 await self._prompt(conn, due, step, now)
 
@@ -276,7 +275,7 @@ class DutyService:
         ) -> Take:
             """Record the step, tell the secretaries, take off the buttons it ends."""
 
-            async def take(conn: aiosqlite.Connection, due: Sequence[Shift]) -> None:
+            async def take(conn: Connection, due: Sequence[Shift]) -> None:
                 closing = await close(due, now)  # read before the step changes the shifts
                 await shifts.mark(conn, ids(due), now, column, status=status)
                 await self._tell(conn, due, event, secretaries, now)
@@ -284,14 +283,14 @@ class DutyService:
 
             return take
 
-        async def ask(conn: aiosqlite.Connection, due: Sequence[Shift]) -> None:
+        async def ask(conn: Connection, due: Sequence[Shift]) -> None:
             # Assigned after its cut-off: asked at once, and given until the start.
             late = [x.id for x in due if x.starts_at <= now + s.cutoff_before]
             await shifts.mark(conn, [i for i in ids(due) if i not in late], now, "confirm_asked_at")
             await shifts.mark(conn, late, now, "confirm_asked_at", "cutoff_at")
             await self._prompt(conn, due, Step.ASK, now)
 
-        async def cut_off(conn: aiosqlite.Connection, due: Sequence[Shift]) -> None:
+        async def cut_off(conn: Connection, due: Sequence[Shift]) -> None:
             closing = await self._close_asks(due, now)  # while the shifts have their member
             await shifts.open_unconfirmed(conn, ids(due), now)
             await self._announce(conn, due, Event.UNCONFIRMED, secretaries, now)
@@ -301,7 +300,7 @@ class DutyService:
             # Asked after the cut-off and never answered: the request closes at the no-show.
             return await self._close_asks([x for x in due if x.status in assigned], now)
 
-        async def left(conn: aiosqlite.Connection, due: Sequence[Shift]) -> None:
+        async def left(conn: Connection, due: Sequence[Shift]) -> None:
             await shifts.mark(conn, ids(due), now, "cover_opened_at")
             await self._announce(conn, due, Event.LEFT, secretaries, now)
 
@@ -361,7 +360,7 @@ class DutyService:
         return done
 
     async def _prompt(
-        self, conn: aiosqlite.Connection, due: Sequence[Shift], step: Step, now: datetime
+        self, conn: Connection, due: Sequence[Shift], step: Step, now: datetime
     ) -> None:
         """The step's message to each shift's member (rendered, or dropped, at send time)."""
         chats = await self.storage.shifts.member_chats([x.id for x in due])
@@ -396,7 +395,7 @@ class DutyService:
 
     async def _tell(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         due: Sequence[Shift],
         event: Event,
         secretaries: Secretaries,
@@ -408,7 +407,7 @@ class DutyService:
 
     async def _announce(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         opened: Sequence[Shift],
         event: Event,
         secretaries: Secretaries,

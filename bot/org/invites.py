@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
-import aiosqlite
 import segno
 
 from bot.kit.clock import Clock
@@ -19,6 +18,7 @@ from bot.kit.people import Person, language_for
 from bot.org.authz import INVITE_ACTIONS, Action, Actor, Authorizer, can
 from storage import Storage
 from storage.models import Invite, JoinRequest, Member, Role, Unit
+from storage.store import Connection
 
 # 18 random bytes = 144 bits, 24 URL-safe characters: well inside the 64-character
 # deep-link limit and beyond guessing.
@@ -282,7 +282,7 @@ class InviteService:
 
     async def _enrol(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         person: Person,
         member: Member | None,
         invite: Invite,

@@ -68,7 +68,7 @@ def replies(api: FakeBotApi, chat_id: int) -> list[str]:
 async def store_unhandled(settings: Settings, clock: FakeClock, update: dict[str, Any]) -> None:
     """What a run killed after storing ``update`` (so Telegram will not send it again) but
     before handling it leaves in the database."""
-    storage = await Storage.open(settings.storage.database)
+    storage = await Storage.open(settings.storage.target)
     try:
         await Inbox(storage, clock).receive([update])
     finally:
@@ -89,7 +89,7 @@ def malformed(user: FakeUser, first_id: int) -> list[dict[str, Any]]:
 
 async def inbox_rows(settings: Settings) -> list[tuple[Any, ...]]:
     """(update_id, processed, poison reason) of every stored update."""
-    storage = await Storage.open(settings.storage.database)
+    storage = await Storage.open(settings.storage.target)
     try:
         rows = await storage.db.fetchall(
             "SELECT update_id, processed_at IS NOT NULL, poison FROM inbox ORDER BY update_id"
@@ -153,7 +153,7 @@ async def test_updates_are_stored_before_getupdates_returns(
         assert tuple(row) == (pushed["update_id"], None)
         # Storing fails: the call fails, so PTB polls again with the same offset and
         # Telegram keeps the update.
-        await storage.db.conn.execute("DROP TABLE inbox")
+        await storage.db.write("DROP TABLE inbox")
         with pytest.raises(Exception, match="inbox"):
             await request.do_request(
                 f"https://api.telegram.org/bot{TOKEN}/getUpdates", "POST", RequestData([])

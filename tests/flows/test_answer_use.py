@@ -235,7 +235,7 @@ async def test_follow_up_refused_out_of_scope_for_nobody_and_withdrawn(
     assert replies.callback_answers[0].text == "You are not allowed to do that here."
     assert list(replies) == []
     # Withdrawn: nobody to follow up.
-    await storage.db.conn.execute(
+    await storage.db.write(
         "UPDATE directives SET status = 'cancelled' WHERE id = ?", (directive.id,)
     )
     replies = await harness.send(sec, sec.press_data(detail.message_id, forged))

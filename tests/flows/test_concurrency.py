@@ -235,6 +235,7 @@ def crash_image(database: Path, image: Path) -> None:
         live.backup(copy)
 
 
+@pytest.mark.sqlite_only
 async def test_a_crash_while_an_answer_is_half_handled_leaves_a_form_that_goes_on(
     harness: Harness, members: tuple[FakeUser, FakeUser], tmp_path: Path
 ) -> None:

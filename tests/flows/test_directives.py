@@ -513,7 +513,7 @@ async def test_cancelled_directive_refuses_acknowledgement(
 
     with pytest.raises(DirectiveError):
         await harness.services.directives.cancel(actor, directive.id)
-    await harness.services.storage.db.conn.execute(
+    await harness.services.storage.db.write(
         "UPDATE directives SET status = 'cancelled' WHERE id = ?", (directive.id,)
     )
     ann = members[0]

@@ -15,6 +15,7 @@ from app.backup import backup
 from bot.config import RetentionSettings
 from bot.org.authz import Actor
 from fakeapi import FakeUser
+from storage.db import SqliteDatabase
 from storage.models import Role
 from tests.flows.conftest import Harness
 from tests.flows.test_checkin import local, newest
@@ -40,7 +41,10 @@ def traces(data: bytes) -> list[bytes]:
 
 
 def files(harness: Harness) -> dict[str, bytes]:
-    db = Path(harness.services.storage.db.path)
+    store = harness.services.storage.db
+    if not isinstance(store, SqliteDatabase):
+        pytest.skip("reads SQLite's file")
+    db = Path(store.path)
     wal = db.with_name(db.name + "-wal")
     return {
         "db": db.read_bytes(),
@@ -85,6 +89,7 @@ async def zeb(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> FakeUser:
     return zeb
 
 
+@pytest.mark.sqlite_only
 async def test_erase_leaves_no_trace_in_the_file_its_log_or_a_later_backup(
     harness: Harness, zeb: FakeUser
 ) -> None:
@@ -124,6 +129,7 @@ async def test_erase_leaves_no_trace_in_the_file_its_log_or_a_later_backup(
     assert (row["answers"], row["flagged"]) == ("{}", 1)
 
 
+@pytest.mark.sqlite_only
 async def test_retention_leaves_no_old_details_in_the_file(
     harness: Harness, zeb: FakeUser, monkeypatch: pytest.MonkeyPatch
 ) -> None:

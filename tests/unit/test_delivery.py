@@ -692,11 +692,12 @@ async def test_outbox_counts_cancels_and_recovers(storage: Storage, clock: FakeC
     async with storage.db.transaction() as conn:
         cursor = await conn.execute(
             "INSERT INTO directives (author_telegram_id, from_unit_id, text, send_at, status,"
-            " created_at) VALUES (1, 1, 'x', ?, 'sending', ?)",
+            " created_at) VALUES (1, 1, 'x', ?, 'sending', ?) RETURNING id",
             (to_db_time(clock.now()), to_db_time(clock.now())),
         )
-        directive_id = cursor.lastrowid
-        assert directive_id is not None
+        inserted = await cursor.fetchone()
+        assert inserted is not None
+        directive_id = int(inserted[0])
         later = clock.now() + timedelta(minutes=5)
         await storage.outbox.enqueue_many(
             conn,

@@ -29,23 +29,23 @@ from app.persistence import SQLitePersistence
 from fakeapi import ChatDriver, FakeBotApi, FakeRequest, FakeUser
 from fakeapi.driver import AnyApplication
 from storage.chat_state import ChatStateRepository
-from storage.db import Database
+from storage.db import SqliteDatabase
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "muster.db")
+async def db(tmp_path: Path) -> AsyncIterator[SqliteDatabase]:
+    database = await SqliteDatabase.open(tmp_path / "muster.db")
     yield database
     await database.close()
 
 
-async def reopen(db: Database) -> Database:
+async def reopen(db: SqliteDatabase) -> SqliteDatabase:
     """Close and open again: the simulated restart."""
     await db.close()
-    return await Database.open(db.path)
+    return await SqliteDatabase.open(db.path)
 
 
-async def test_conversations_survive_restart(db: Database) -> None:
+async def test_conversations_survive_restart(db: SqliteDatabase) -> None:
     persistence = SQLitePersistence(db)
     assert await persistence.get_conversations("t") == {}
     await persistence.update_conversation("t", (42, 42), 1)
@@ -62,7 +62,7 @@ async def test_conversations_survive_restart(db: Database) -> None:
         await db.close()
 
 
-async def test_storage_keeps_the_state_as_json_text_in_one_commit(db: Database) -> None:
+async def test_storage_keeps_the_state_as_json_text_in_one_commit(db: SqliteDatabase) -> None:
     """The repository under the adapter: text in, the same text out; writes gathered at
     once go in one batch, the last write of a row winning."""
     state = ChatStateRepository(db)
@@ -81,7 +81,7 @@ async def test_storage_keeps_the_state_as_json_text_in_one_commit(db: Database) 
     assert await state.conversations("t") == {}
 
 
-async def test_ending_a_conversation_deletes_its_row(db: Database) -> None:
+async def test_ending_a_conversation_deletes_its_row(db: SqliteDatabase) -> None:
     persistence = SQLitePersistence(db)
     await persistence.get_conversations("t")
     await persistence.update_conversation("t", (42, 42), 1)
@@ -90,12 +90,12 @@ async def test_ending_a_conversation_deletes_its_row(db: Database) -> None:
     assert await SQLitePersistence(db).get_conversations("t") == {}
 
 
-async def test_non_json_conversation_state_raises(db: Database) -> None:
+async def test_non_json_conversation_state_raises(db: SqliteDatabase) -> None:
     with pytest.raises(TypeError, match="not JSON-able"):
         await SQLitePersistence(db).update_conversation("t", (1,), object())
 
 
-async def test_user_and_chat_data_survive_restart(db: Database) -> None:
+async def test_user_and_chat_data_survive_restart(db: SqliteDatabase) -> None:
     persistence = SQLitePersistence(db)
     await persistence.update_user_data(42, {"lang": "en", "draft": {"title": "Rally"}})
     await persistence.update_user_data(42, {"lang": "uk"})  # the upsert replaces
@@ -118,7 +118,7 @@ class _Draft:
     pair: tuple[int, int] | None = None
 
 
-async def test_a_dataclass_draft_is_stored_as_the_dict_of_its_fields(db: Database) -> None:
+async def test_a_dataclass_draft_is_stored_as_the_dict_of_its_fields(db: SqliteDatabase) -> None:
     persistence = SQLitePersistence(db)
     await persistence.update_user_data(42, {"leave": _Draft(3, ["2026-12-01"])})
     await persistence.update_user_data(43, {"leave": _Draft(pair=(1, 2))})  # would be a list
@@ -131,7 +131,7 @@ async def test_a_dataclass_draft_is_stored_as_the_dict_of_its_fields(db: Databas
         await db.close()
 
 
-async def test_drop_user_and_chat_data(db: Database) -> None:
+async def test_drop_user_and_chat_data(db: SqliteDatabase) -> None:
     persistence = SQLitePersistence(db)
     await persistence.update_user_data(42, {"a": 1})
     await persistence.update_user_data(43, {"a": 2})
@@ -144,7 +144,7 @@ async def test_drop_user_and_chat_data(db: Database) -> None:
 
 @pytest.mark.parametrize("bad", [object(), {1: "int keys come back as str"}, (1, 2), float("nan")])
 async def test_unfaithful_user_data_is_skipped_with_warning(
-    db: Database, caplog: pytest.LogCaptureFixture, bad: object
+    db: SqliteDatabase, caplog: pytest.LogCaptureFixture, bad: object
 ) -> None:
     persistence = SQLitePersistence(db)
     await persistence.update_user_data(42, {"lang": "en"})
@@ -161,7 +161,7 @@ ODD = ("not", "JSON")  # a tuple would come back as a list
 
 
 def build_app(
-    database: Database,
+    database: SqliteDatabase,
     api: FakeBotApi,
     answers: list[str],
     app_class: type[AnyApplication] = Application,
@@ -206,7 +206,7 @@ def build_app(
     return app
 
 
-async def test_conversation_continues_after_application_restart(db: Database) -> None:
+async def test_conversation_continues_after_application_restart(db: SqliteDatabase) -> None:
     api = FakeBotApi()
     ann = FakeUser(42, "Ann", api=api)
     answers: list[str] = []
@@ -235,7 +235,7 @@ async def test_conversation_continues_after_application_restart(db: Database) ->
 
 
 async def test_a_flush_hands_over_no_chat_data(
-    db: Database, monkeypatch: pytest.MonkeyPatch
+    db: SqliteDatabase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No handler keeps anything in chat_data, so PTB is not asked to copy and hand over
     every touched chat's (empty) dict at each flush; user data is still stored."""
@@ -258,7 +258,7 @@ async def test_a_flush_hands_over_no_chat_data(
 
 
 @asynccontextmanager
-async def traced(db: Database) -> AsyncIterator[list[str]]:
+async def traced(db: SqliteDatabase) -> AsyncIterator[list[str]]:
     """The SQL statements the writer connection runs inside the block."""
     statements: list[str] = []
     await db.conn.set_trace_callback(statements.append)
@@ -269,7 +269,7 @@ async def traced(db: Database) -> AsyncIterator[list[str]]:
 
 
 async def test_a_busy_users_data_and_conversation_are_held_until_it_is_done(
-    db: Database,
+    db: SqliteDatabase,
 ) -> None:
     """While an update of user 42 runs, its half-changed data and its conversation state
     are not written, and ``held`` names it; once done, the data PTB reports again is
@@ -309,7 +309,7 @@ def gathered_writes(persistence: SQLitePersistence) -> list[Coroutine[Any, Any, 
     return [*writes, persistence.update_conversation("t", (9, 9), None)]
 
 
-async def flushed_rows_are_stored(db: Database, persistence: SQLitePersistence) -> None:
+async def flushed_rows_are_stored(db: SqliteDatabase, persistence: SQLitePersistence) -> None:
     conversations = await reopen_conversations(db)
     # (9, 9) was set and then ended in the same flush: the last word counts, as in order.
     assert len(conversations) == 49 and (9, 9) not in conversations
@@ -318,7 +318,7 @@ async def flushed_rows_are_stored(db: Database, persistence: SQLitePersistence) 
 
 
 async def test_a_flush_is_one_transaction_on_the_loops_own_connection(
-    db: Database, hops: list[str]
+    db: SqliteDatabase, hops: list[str]
 ) -> None:
     """update_persistence gathers its writes: when nothing else is writing they are
     committed together, once, without a round trip to the writer's thread."""
@@ -340,7 +340,7 @@ async def test_a_flush_is_one_transaction_on_the_loops_own_connection(
 
 
 async def test_while_another_connection_writes_a_flush_goes_to_the_writer(
-    db: Database, hops: list[str]
+    db: SqliteDatabase, hops: list[str]
 ) -> None:
     """SQLite answers BUSY on the loop's connection at once: the flush then waits on the
     writer's thread, in one executemany per kind of statement, however many people it
@@ -364,11 +364,11 @@ async def test_while_another_connection_writes_a_flush_goes_to_the_writer(
     await flushed_rows_are_stored(db, persistence)
 
 
-async def reopen_conversations(db: Database) -> dict[tuple[int | str, ...], object]:
+async def reopen_conversations(db: SqliteDatabase) -> dict[tuple[int | str, ...], object]:
     return dict(await SQLitePersistence(db).get_conversations("t"))
 
 
-async def test_unchanged_and_empty_data_are_not_written(db: Database) -> None:
+async def test_unchanged_and_empty_data_are_not_written(db: SqliteDatabase) -> None:
     persistence = SQLitePersistence(db)
     await persistence.get_user_data()
     await persistence.update_user_data(1, {"a": 1})
@@ -380,7 +380,7 @@ async def test_unchanged_and_empty_data_are_not_written(db: Database) -> None:
     assert await db.fetchall("SELECT * FROM ptb_user_data") == []
 
 
-async def test_failed_batch_is_retried_by_the_next_flush(db: Database) -> None:
+async def test_failed_batch_is_retried_by_the_next_flush(db: SqliteDatabase) -> None:
     """A batch that rolls back leaves nothing marked as stored."""
     persistence = SQLitePersistence(db)
     await persistence.get_user_data()
@@ -396,7 +396,7 @@ async def test_failed_batch_is_retried_by_the_next_flush(db: Database) -> None:
 
 @pytest.mark.parametrize("app_class", [Application, MusterApplication])
 async def test_a_flush_stores_every_person_and_reports_a_bad_state(
-    db: Database, app_class: type[AnyApplication]
+    db: SqliteDatabase, app_class: type[AnyApplication]
 ) -> None:
     """PTB's flush and Muster's one-batch flush store the same rows, and a state that is
     not JSON-able reaches the error handlers without keeping the others from being stored."""
@@ -424,7 +424,7 @@ async def test_a_flush_stores_every_person_and_reports_a_bad_state(
     assert users == {p: {"started": True} for p in range(1, 6)}
 
 
-async def test_muster_flushes_everyone_in_one_batch_without_a_task_each(db: Database) -> None:
+async def test_muster_flushes_everyone_in_one_batch_without_a_task_each(db: SqliteDatabase) -> None:
     """Muster's flush hands its persistence every changed person at once: no task per
     user and per conversation (PTB's gather), which cost each check-in step CPU."""
     api = FakeBotApi()

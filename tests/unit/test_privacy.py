@@ -220,6 +220,7 @@ async def test_retention_blanks_old_reasons_and_keeps_the_answers(
     assert [tuple(r) for r in rows] == [(1, None), (1, None), (1, None)]
 
 
+@pytest.mark.sqlite_only
 async def test_backup_is_a_working_copy(
     services: Services, clock: FakeClock, tmp_path: Path
 ) -> None:

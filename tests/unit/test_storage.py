@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from storage import Database, SchemaTooNewError
+from storage import SchemaTooNewError, SqliteDatabase
 from storage.db import latest_version, migrations
 
 
 async def test_migrations_are_applied_once_and_recorded(tmp_path: Path) -> None:
     path = tmp_path / "m.db"
-    db = await Database.open(path)
+    db = await SqliteDatabase.open(path)
     assert await db.schema_version() == latest_version()
     assert await db.migrate() == []
     journal = await db.fetchone("PRAGMA journal_mode")
@@ -21,7 +21,7 @@ async def test_migrations_are_applied_once_and_recorded(tmp_path: Path) -> None:
     assert journal is not None and journal[0] == "wal"
     assert keys is not None and keys[0] == 1
     await db.close()
-    reopened = await Database.open(path)
+    reopened = await SqliteDatabase.open(path)
     rows = await reopened.fetchall("SELECT version, name FROM schema_version")
     assert [(r["version"], r["name"]) for r in rows] == [(v, n) for v, n, _ in migrations()]
     await reopened.close()
@@ -29,18 +29,18 @@ async def test_migrations_are_applied_once_and_recorded(tmp_path: Path) -> None:
 
 async def test_newer_schema_is_refused_untouched(tmp_path: Path) -> None:
     path = tmp_path / "new.db"
-    db = await Database.open(path)
+    db = await SqliteDatabase.open(path)
     async with db.transaction() as conn:
         await conn.execute(
             "INSERT INTO schema_version (version, name, applied_at) VALUES (999, 'future', 'x')"
         )
     await db.close()
     with pytest.raises(SchemaTooNewError, match="schema version 999"):
-        await Database.open(path)
+        await SqliteDatabase.open(path)
 
 
 async def test_failed_transaction_rolls_back(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "t.db")
+    db = await SqliteDatabase.open(tmp_path / "t.db")
     with pytest.raises(RuntimeError):
         async with db.transaction() as conn:
             await conn.execute(
