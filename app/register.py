@@ -76,20 +76,27 @@ async def _entry_to_erase(
     services: Services, external_id: str | None, code: str | None, name: str | None
 ) -> tuple[RegisterEntry | None, str, bool]:
     """The entry named, or None with why (and whether it was the command's usage)."""
-    register = services.storage.register
     if external_id is not None:
-        entry = await register.by_external_id(external_id)
+        entry = await services.storage.register.by_external_id(external_id)
         return entry, f"no register entry with external id {external_id!r}", False
     if code is None:
         return None, "--name needs --unit CODE", True
     unit = await services.storage.units.by_code(code)
     if unit is None:
         return None, f"no unit with code {code!r}", False
-    found = await register.named(unit.id, name or "")
-    if len(found) != 1:
-        many = f"{len(found)} register entries" if found else "no register entry"
-        return None, f"{many} named {name!r} in {code}: name one by --external-id", False
+    found = await services.register.named(unit, name or "")
+    if not found:
+        see = f"see 'muster member list --unit {code}'"
+        return None, f"no register entry named {name!r} in {code}; {see}", False
+    if len(found) > 1:
+        listed = ", ".join(f"{e.name} ({_external_id(e)})" for e in found)
+        many = f"{len(found)} register entries named {name!r} in {code}: {listed}"
+        return None, f"{many}; name one by --external-id", False
     return found[0], "", False
+
+
+def _external_id(entry: RegisterEntry) -> str:
+    return f"external id {entry.external_id}" if entry.external_id else "no external id"
 
 
 def print_register(lines: Sequence[RegisterLine], *, not_joined: bool) -> None:

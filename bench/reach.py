@@ -29,18 +29,20 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.headcount import answer, ask
 from bench.report import machine, publish, section_text, verdict
-from bench.summary import Plan, bench_settings, clock, create, rnd
+from bench.summary import Plan, Timed, bench_settings, clock, create, rnd
 from bot.kit.clock import FakeClock
 from bot.org.authz import Actor
 from bot.services import Services
 from storage import Storage
 from storage.directives import DirectiveKind
+from storage.models import Unit
 from storage.reach import _HOW, Lines
 from storage.units import subtree_bounds
 
@@ -88,14 +90,34 @@ def spread(db: Path, directive_id: int, seed: int) -> None:
 Rounds = list[tuple[float, float, float]]
 
 
-async def measure_in(db: Path, directive_id: int, rounds: int) -> Rounds:
+@asynccontextmanager
+async def opened(db: Path) -> AsyncIterator[tuple[Storage, Services, Unit]]:
+    """The database with its services (as the console sees them) and the root unit."""
     storage = await Storage.open(db)
-    pairs: Rounds = []
     try:
         services = Services.build(bench_settings(db), storage, FakeClock(datetime.now(UTC)))
-        actor = Actor.console()
         root = await storage.units.by_code("ROOT")
         assert root is not None
+        yield storage, services, root
+    finally:
+        await storage.close()
+
+
+async def alternate(rounds: int, sides: Mapping[str, Timed]) -> Rounds:
+    """Three sides timed in turn, round after round, each round said on stderr."""
+    pairs: Rounds = []
+    a, b, w = sides.values()
+    for index in range(rounds):
+        pair = (await clock(a), await clock(b), await clock(w))
+        pairs.append(pair)
+        said = ", ".join(f"{name} {t * 1000:.1f} ms" for name, t in zip(sides, pair, strict=True))
+        print(f"round {index + 1}/{rounds}: {said}", file=sys.stderr)
+    return pairs
+
+
+async def measure_in(db: Path, directive_id: int, rounds: int) -> Rounds:
+    async with opened(db) as (storage, services, root):
+        actor = Actor.console()
 
         async def headcount() -> object:
             return await services.answers.headcount(actor, directive_id)
@@ -117,25 +139,39 @@ async def measure_in(db: Path, directive_id: int, rounds: int) -> Rounds:
             assert line.counts[how] == count, (path, how)
             if p50 is not None:
                 assert (line.p50, line.p90) == (_minute(p50), _minute(p90)), path
-        for index in range(rounds):
-            pair = (await clock(headcount), await clock(reach), await clock(windowed))
-            pairs.append(pair)
-            print(
-                f"round {index + 1}/{rounds}: headcount {pair[0] * 1000:.1f} ms,"
-                f" reach {pair[1] * 1000:.1f} ms, windowed {pair[2] * 1000:.1f} ms",
-                file=sys.stderr,
-            )
-    finally:
-        await storage.close()
-    return pairs
+        sides = {"headcount": headcount, "reach": reach, "windowed": windowed}
+        return await alternate(rounds, sides)
 
 
 def _minute(seconds: float) -> float:
     return 60.0 * int((seconds + 59.5) // 60)
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.reach")
+def medians(pairs: Rounds) -> tuple[float, float, float]:
+    """B's median in ms, and the medians of the per-round B / A and W / B."""
+    b_ms = statistics.median(b for _, b, _ in pairs) * 1000
+    ratio = statistics.median(b / a for a, b, _ in pairs)
+    gain = statistics.median(w / b for _, b, w in pairs)
+    return b_ms, ratio, gain
+
+
+def rounds_table(pairs: Rounds, names: tuple[str, str, str]) -> list[str]:
+    """Each side's median, min and max, a row each."""
+    return [
+        f"| {len(pairs)} rounds | median | min | max |",
+        "|---|---:|---:|---:|",
+        *(
+            f"| {name} | {statistics.median(p[i] for p in pairs) * 1000:.1f} ms"
+            f" | {min(p[i] for p in pairs) * 1000:.1f} ms"
+            f" | {max(p[i] for p in pairs) * 1000:.1f} ms |"
+            for i, name in enumerate(names)
+        ),
+    ]
+
+
+def options(prog: str, argv: Sequence[str] | None) -> tuple[argparse.Namespace, Plan]:
+    """The command line this benchmark and ``bench.entries`` share, and its plan."""
+    parser = argparse.ArgumentParser(prog=prog)
     parser.add_argument("--members", type=int, default=50_000)
     parser.add_argument("--units", type=int, default=1_300)
     parser.add_argument("--rounds", type=int, default=15)
@@ -145,19 +181,28 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     members, units = (5_000, 300) if args.quick else (args.members, args.units)
     plan = Plan(members, units, days=2, rounds=args.rounds, seed=args.seed, quick=args.quick)
+    return args, plan
+
+
+def seeded(folder: Path, plan: Plan) -> tuple[Path, int, dict[str, int]]:
+    """The data in ``folder``: the organisation, the question sent to everyone, answers
+    spread over three hours; the database, the directive and the rows per table."""
+    db = folder / "reach.db"
+    asyncio.run(create(db, folder, plan))
+    directive_id = asyncio.run(ask(db))
+    rows = answer(db, directive_id, plan.seed)
+    spread(db, directive_id, plan.seed)
+    return db, directive_id, rows
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args, plan = options("python -m bench.reach", argv)
+    members, units = plan.members, plan.units
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="muster-bench-") as name:
-        db = Path(name) / "reach.db"
-        asyncio.run(create(db, Path(name), plan))
-        directive_id = asyncio.run(ask(db))
-        rows = answer(db, directive_id, plan.seed)
-        spread(db, directive_id, plan.seed)
+        db, directive_id, rows = seeded(Path(name), plan)
         pairs = asyncio.run(measure_in(db, directive_id, plan.rounds))
-    a_ms = statistics.median(a for a, _, _ in pairs) * 1000
-    b_ms = statistics.median(b for _, b, _ in pairs) * 1000
-    w_ms = statistics.median(w for _, _, w in pairs) * 1000
-    ratio = statistics.median(b / a for a, b, _ in pairs)
-    gain = statistics.median(w / b for _, b, w in pairs)
+    b_ms, ratio, gain = medians(pairs)
     command = f"python -m bench.reach --members {members} --units {units} --rounds {args.rounds}"
     about = (
         "B: the reach lines of a question's /directives detail (per unit one level below"
@@ -180,17 +225,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         f" W / B {gain:.2f}× (the windowed statement B replaced, checked to give the same"
         " lines)",
     ]
-    table = [
-        f"| {len(pairs)} rounds | median | min | max |",
-        "|---|---:|---:|---:|",
-        *(
-            f"| {name} | {ms:.1f} ms | {min(p[i] for p in pairs) * 1000:.1f} ms"
-            f" | {max(p[i] for p in pairs) * 1000:.1f} ms |"
-            for i, (name, ms) in enumerate(
-                (("A: headcount", a_ms), ("B: reach lines", b_ms), ("W: windowed", w_ms))
-            )
-        ),
-    ]
+    table = rounds_table(pairs, ("A: headcount", "B: reach lines", "W: windowed"))
     publish(section_text(HEADING, about, facts, table), args.out, HEADING)
 
 

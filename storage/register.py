@@ -121,11 +121,10 @@ class RegisterRepository:
         )
         return _entry(row) if row else None
 
-    async def named(self, unit_id: int, name: str) -> list[RegisterEntry]:
-        """The unit's entries (active or not) of exactly that name."""
+    async def of_unit(self, unit_id: int) -> list[RegisterEntry]:
+        """The unit's entries, active or not, by id."""
         rows = await self.db.fetchall(
-            f"SELECT {_COLUMNS} FROM register_entries WHERE unit_id = ? AND name = ? ORDER BY id",
-            (unit_id, name),
+            f"SELECT {_COLUMNS} FROM register_entries WHERE unit_id = ? ORDER BY id", (unit_id,)
         )
         return [_entry(r) for r in rows]
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from storage.answers import AnswerRepository
 from storage.audit import AuditRepository
 from storage.cases import CaseRepository
+from storage.checkin_phone import CheckinPhoneRepository
 from storage.checkins import CheckinRepository
 from storage.db import Database
 from storage.directives import DirectiveRepository
@@ -43,6 +44,7 @@ class Storage:
         self.answers = AnswerRepository(db)
         self.ladder = LadderRepository(db)
         self.checkins = CheckinRepository(db)
+        self.checkin_phone = CheckinPhoneRepository(db)
         self.cases = CaseRepository(db)
         self.leave = LeaveRepository(db)
         self.grids = GridRepository(db)

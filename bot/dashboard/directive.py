@@ -7,7 +7,9 @@ a line opens the same view at its unit. Every number comes from the chat's servi
 ``DirectiveService.view`` (the ``/directives`` detail: its scope check, default deny,
 refusals audited) and, for a question, ``AnswerService.headcount`` (the chat's headcount
 at that unit, with its own check). "Remind now" is ``DirectiveService.remind_now``, the
-chat button's call, for the silent members under the unit shown."""
+chat button's call, for the silent members under the unit shown. The unit's own register
+entries who are not recipients (never joined) are listed with how the fallback reached
+them, as the chat's detail lists them (``ReachRepository.entries``)."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from storage import Storage
 from storage.answers import Tally
 from storage.directives import Directive, Straggler, UnitTally
 from storage.models import DirectiveStatus, Role, Unit
+from storage.reach import EntryReach
 
 # Silent members listed by name at most (the rest are counted), as the Today view's missing.
 SILENT_SHOWN = 200
@@ -62,6 +65,8 @@ class Board:
     lines: list[BoardLine]  # worst response rate first, as the chat's detail orders units
     silent: list[Straggler]  # the unit's own silent members, by name
     silent_more: int  # beyond those listed
+    entries: list[EntryReach]  # the unit's own register entries not on Telegram, by name
+    entries_more: int  # beyond those listed
     path: list[Unit]  # the units above it the person may open, top first
     closed: bool  # a question's answers closed
     can_remind: bool  # "Remind now" would remind someone under it
@@ -139,6 +144,11 @@ class DirectiveBoard:
         lines = [x for x in lines if x.totals.recipients]
         lines.sort(key=lambda x: (done(directive, x.totals) / x.totals.recipients, x.unit.name))
         silent = [s for s, u in view.stragglers if u.id == unit.id]
+        entries = [
+            e
+            for e in await self.storage.reach.entries(directive_id, [unit.path])
+            if e.unit.id == unit.id
+        ]
         closed = answers_closed(directive, self.clock.now())
         reachable = any(not s.unreachable and unit.contains(u) for s, u in view.stragglers)
         path = [
@@ -152,6 +162,8 @@ class DirectiveBoard:
             lines=lines,
             silent=silent[:SILENT_SHOWN],
             silent_more=max(0, len(silent) - SILENT_SHOWN),
+            entries=entries[:SILENT_SHOWN],
+            entries_more=max(0, len(entries) - SILENT_SHOWN),
             path=path,
             closed=closed,
             can_remind=view.can_remind and reachable and can(actor, Action.SEND_DIRECTIVE, unit),

@@ -19,19 +19,21 @@ and is audited. The rules, decided here:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.directives.answers import AnswerStatus, checked_number, checked_reason, question_of
+from bot.directives.answers import checked_number, question_of
 from bot.directives.buttons import ReachedByPhone
 from bot.directives.questions import Question, Reason
 from bot.kit.clock import Clock
 from bot.kit.i18n import Translator
+from bot.kit.reach import phone_button
 from bot.org.authz import Action, Actor, Authorizer, can
 from storage import Storage
 from storage.directives import Directive
 from storage.models import DirectiveStatus, Unit
-from storage.reach import Lines, MemberReach, Outcome, Reached, Recipient, Told
+from storage.reach import EntryReach, Lines, MemberReach, Outcome, Reached, Recipient, Told
 
 PHONE_BUTTONS = 10  # silent members with a button in one list; the rest: open the detail
 
@@ -42,7 +44,7 @@ def phone_rows(
     """A "📞 Name" button per silent member (id, name), at most ``PHONE_BUTTONS``: in a
     secretary's lists (the ladder's, ``/directives``)."""
     return [
-        [(i18n.plain(language, "phone-button", name=name), ReachedByPhone(directive_id, m).pack())]
+        [phone_button(i18n, language, name, ReachedByPhone(directive_id, m).pack())]
         for m, name in people[:PHONE_BUTTONS]
     ]
 
@@ -55,14 +57,7 @@ class PhoneStatus(StrEnum):
     NO_SUCH_CHOICE = "no_such_choice"
     BAD_NUMBER = "bad_number"
     REASON_EMPTY = "reason_empty"
-    REASON_TOO_LONG = "reason_too_long"
     UNKNOWN = "unknown"  # no such directive, or the member is not its recipient
-
-
-_REASON_PROBLEMS = {
-    AnswerStatus.REASON_EMPTY: PhoneStatus.REASON_EMPTY,
-    AnswerStatus.REASON_TOO_LONG: PhoneStatus.REASON_TOO_LONG,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,13 +121,6 @@ class OnBehalfService:
         if number is None:
             return PhoneResult(PhoneStatus.BAD_NUMBER, call)
         return PhoneResult(PhoneStatus.RECORDED, call, number=number)
-
-    @staticmethod
-    def reason(call: PhoneCall, text: str) -> PhoneResult:
-        reason, problem = checked_reason(text)
-        if problem is not None:
-            return PhoneResult(_REASON_PROBLEMS[problem], call)
-        return PhoneResult(PhoneStatus.RECORDED, call, reason=reason)
 
     async def record(
         self,
@@ -215,3 +203,9 @@ class OnBehalfService:
 
     async def members(self, directive_id: int) -> dict[int, MemberReach]:
         return await self.storage.reach.members(directive_id)
+
+    async def entries(self, directive_id: int, scope: Sequence[str]) -> list[EntryReach]:
+        """The register entries of its audience who are not its recipients (never joined,
+        or joined after it was sent) within ``scope`` (a view's: empty is everything), with
+        how its fallback reached them; the caller checked the viewer may see them."""
+        return await self.storage.reach.entries(directive_id, scope)

@@ -81,6 +81,8 @@ class DirectiveView:
     can_remind: bool
     # Each fallback channel's messages (email, SMS), once the fallback fired.
     channels: tuple[ChannelTally, ...] = ()
+    # The viewer's scope as paths, which the view counts (empty: everything).
+    scope: tuple[str, ...] = ()
 
 
 class DirectiveService:
@@ -381,6 +383,7 @@ class DirectiveService:
                 and any(can(actor, Action.SEND_DIRECTIVE, u) for u in units.values())
             ),
             channels=tuple(await self.storage.fallback.tally(directive_id)),
+            scope=tuple(paths or ()),
         )
 
     async def remind_now(self, actor: Actor, directive_id: int, within: Unit | None = None) -> int:

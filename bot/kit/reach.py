@@ -1,13 +1,18 @@
 """How people were reached, in words (issue #18): a line's counts per path and its reach
-time, and one member's path, for the directive views, the exports and the summary."""
+time, one member's path, and a register entry's not on Telegram, for the directive views,
+the exports and the summary."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable, Iterable
 from datetime import timedelta
+from typing import TypeVar
 
 from bot.kit.i18n import Html, Translator, join_html
-from storage.reach import How, MemberReach, Reached
+from storage.reach import EntryReach, How, MemberReach, Reached
+
+K = TypeVar("K", bound=Hashable)
 
 # A line's counts, in the order read on every line (dicts keep it).
 COUNTS = {
@@ -54,6 +59,12 @@ def _rounded(seconds: float) -> timedelta:
     return timedelta(minutes=max(1, math.ceil(round(seconds) / 60)))
 
 
+def phone_button(i18n: Translator, language: str, name: str, data: str) -> tuple[str, str]:
+    """A "📞 Name" button: a secretary's "reached by phone" for one person, in the lists
+    of the silent (a directive's) and of the missing (a check-in day's)."""
+    return (i18n.plain(language, "phone-button", name=name), data)
+
+
 def reached_word(i18n: Translator, language: str, found: MemberReach | None) -> str:
     """One member's path, plain text (a cell, a drill-down line's tail): "phone (on
     behalf by Sue)", "not reached: no answer"; empty while silent."""
@@ -66,3 +77,28 @@ def reached_word(i18n: Translator, language: str, found: MemberReach | None) -> 
         note=found.note or "",
         given=int(bool(found.note)),
     )
+
+
+def entry_words(i18n: Translator, language: str, entry: EntryReach) -> tuple[str, str]:
+    """A register entry's two cells, plain text: "not on Telegram" (or "joined after it
+    was sent"), and how the fallback reached them: "email sent", "SMS — acknowledged by
+    code", "not reached: no address" … Never an address."""
+    telegram = "entry-joined-later" if entry.joined else "entry-not-on-telegram"
+    how = i18n.plain(
+        language,
+        "entry-reached",
+        state=entry.state.value,
+        channel=entry.channel or "",
+        answered=int(entry.choice is not None),
+    )
+    return i18n.plain(language, telegram), how
+
+
+def entry_counts(words: Iterable[tuple[K, str]]) -> dict[K, dict[str, int]]:
+    """How many entries each way, per unit, from (unit, how) as the rows word them: the
+    figures shown are the rows counted, so they cannot disagree."""
+    counts: dict[K, dict[str, int]] = {}
+    for unit, how in words:
+        per = counts.setdefault(unit, {})
+        per[how] = per.get(how, 0) + 1
+    return counts

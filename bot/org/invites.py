@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -120,6 +121,11 @@ class Decision:
     home: Unit | None = None  # for ELSEWHERE: where the person is
 
 
+JoinHook = Callable[[int, datetime], Awaitable[object]]
+"""Called with a new member's id inside the transaction that adds them, so what it
+queues (the register's link offers) is committed exactly with the join."""
+
+
 class _DecidedMeanwhile(Exception):
     """Someone else decided first: roll back whatever this decision began."""
 
@@ -139,6 +145,8 @@ class InviteService:
         self.authz = authz
         self.default_language = default_language
         self.max_expiry = max_expiry
+        # Set by the composition root (bot/services.py): the register's link offers.
+        self.on_join: JoinHook | None = None
 
     # Creating and revoking -------------------------------------------------
 
@@ -294,6 +302,8 @@ class InviteService:
                 now=now,
             )
             status = JoinStatus.JOINED
+            if self.on_join is not None:
+                await self.on_join(member_id, now)
         else:
             member_id = member.id
             await self.storage.members.update_profile(

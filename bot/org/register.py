@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, replace
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -29,10 +30,13 @@ from bot.org.register_file import (
 )
 from storage import Storage
 from storage.models import Member, Role, Unit
+from storage.outbox import NewMessage, Priority
 from storage.register import LinkAnswer, RegisterEntry, RegisterStaging, StagedCounts
 
 # Secretaries keep their units' register, as they invite their members.
 _IMPORT = Action.INVITE_MEMBER
+# The outbox kind of a link offer (worded when sent, bot/org/render.py).
+KIND_LINK_OFFER = "register_link_offer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,13 +85,15 @@ def _changes_of(preview: RegisterChanges, *, prune: bool) -> RegisterChanges:
     return replace(preview, deactivated=preview.absent if prune else 0)
 
 
+def name_key(name: str) -> str:
+    """A name as people type it, for comparing: NFKC (full-width letters), case-folded,
+    spaces collapsed and trimmed."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
 def same_name(a: str, b: str) -> bool:
     """Names as people type them: full-width letters, case and spacing do not count."""
-
-    def norm(name: str) -> str:
-        return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
-
-    return norm(a) == norm(b)
+    return name_key(a) == name_key(b)
 
 
 class LinkStatus(StrEnum):
@@ -109,6 +115,13 @@ class LinkOffer:
     entry: RegisterEntry
     unit: Unit
     approvers: tuple[Approver, ...]
+
+
+def link_offer_message(offer: LinkOffer, chat_id: int, language: str, now: datetime) -> NewMessage:
+    """The outbox row of one secretary's copy of an offer: ids and the reader's language
+    (an administrator may have no member row to read it from), nothing personal."""
+    payload = {"entry": offer.entry.id, "member": offer.member.id, "language": language}
+    return NewMessage(KIND_LINK_OFFER, chat_id, None, None, Priority.NOTICE, payload, now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +227,12 @@ class RegisterService:
         entries = await self.storage.register.in_units(list(by_id), not_joined=not_joined)
         return [RegisterLine(e, by_id[e.unit_id], e.member_id is not None) for e in entries]
 
+    async def named(self, unit: Unit, name: str) -> list[RegisterEntry]:
+        """The unit's entries (active or not) of ``name`` as a person types it
+        (``name_key``: "  zhang  SAN " finds "Zhang San"), by id."""
+        key = name_key(name)
+        return [e for e in await self.storage.register.of_unit(unit.id) if name_key(e.name) == key]
+
     async def issue_invites(self, actor: Actor, unit: Unit) -> list[tuple[RegisterLine, str]]:
         """A fresh personal invite for every entry of the unit not joined yet (an earlier
         sheet's links stop working: only hashes are stored, so links cannot be shown
@@ -269,10 +288,10 @@ class RegisterService:
         joined = await self.storage.members.get(member_id)
         return JoinOutcome(JoinStatus.JOINED, unit, Role.MEMBER, joined)
 
-    async def link_offers(self, telegram_id: int) -> list[LinkOffer]:
+    async def link_offers(self, member_id: int) -> list[LinkOffer]:
         """Entries the member, just joined by a general invite, may be: never linked by
         name alone, only offered to the unit's secretaries."""
-        member = await self.storage.members.by_telegram_id(telegram_id)
+        member = await self.storage.members.get(member_id)
         if member is None or await self.storage.register.of_member(member.id) is not None:
             return []
         # A pair a secretary said is not the same person is never offered again.
@@ -287,6 +306,21 @@ class RegisterService:
             return []
         approvers = await self.invites.approvers(unit, Role.MEMBER)
         return [LinkOffer(member, e, unit, approvers) for e in entries]
+
+    async def queue_link_offers(self, member_id: int, now: datetime) -> int:
+        """``InviteService.on_join``: the link offers of a member who just joined, one
+        outbox row per offer and secretary, in the join's own transaction (a crash or a
+        429 loses none, and the engine paces a unit with many secretaries). The rows hold
+        ids only, worded when sent; returns how many were queued."""
+        rows = [
+            link_offer_message(offer, approver.telegram_id, approver.language, now)
+            for offer in await self.link_offers(member_id)
+            for approver in offer.approvers
+        ]
+        if rows:
+            async with self.storage.db.transaction() as conn:
+                await self.storage.outbox.enqueue_many(conn, rows, now)
+        return len(rows)
 
     async def link(self, actor: Actor, entry_id: int, member_id: int, *, same: bool) -> LinkResult:
         """A secretary's answer to a link offer: attach the member to the entry (``same``)

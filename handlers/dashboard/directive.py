@@ -27,10 +27,12 @@ from bot.directives.headcount import tally_words
 from bot.directives.render import DELIVERY_KEYS, STATE_KEYS
 from bot.directives.service import Totals
 from bot.kit.i18n import first_words, format_date_iso
+from bot.kit.reach import entry_words
 from bot.org.authz import Actor, PermissionDeniedError
 from handlers.dashboard.web import DashboardWeb, level, share, unit_ref
 from storage.answers import Tally
 from storage.directives import Directive, Straggler
+from storage.reach import EntryReach
 
 API_DIRECTIVES = "/dashboard/api/directives"
 API_DIRECTIVE = "/dashboard/api/directive"
@@ -45,6 +47,7 @@ LABELS = {
     "all": "dashboard-directive-all",
     "silent": "dashboard-directive-silent",
     "none_silent": "dashboard-directive-none-silent",
+    "entries": "dashboard-directive-entries",
     "remind": "watch-remind",
 }
 REFUSALS = {
@@ -227,6 +230,10 @@ class DirectiveWeb:
             how = DELIVERY_KEYS.get(person.delivery or "pending", "delivery-pending")
             return {"name": person.display_name, "how": i18n.plain(language, how)}
 
+        def entry(found: EntryReach) -> dict[str, Any]:
+            telegram, how = entry_words(i18n, language, found)
+            return {"name": found.name, "how": f"{telegram} · {how}"}
+
         local = now.astimezone(self.services.summaries.zone_of(board.unit))
         state = i18n.plain(language, STATE_KEYS[directive.status])
         if board.closed and directive.ack_deadline is not None:
@@ -258,6 +265,12 @@ class DirectiveWeb:
             "more": (
                 i18n.plain(language, "dashboard-more", count=board.silent_more)
                 if board.silent_more
+                else ""
+            ),
+            "entries": [entry(found) for found in board.entries],
+            "entries_more": (
+                i18n.plain(language, "dashboard-more", count=board.entries_more)
+                if board.entries_more
                 else ""
             ),
             "can_remind": board.can_remind,

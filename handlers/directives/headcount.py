@@ -14,7 +14,7 @@ from bot.directives.asking import closing
 from bot.directives.headcount import TELEGRAM_LIMIT, headcount_text, tally_parts
 from bot.directives.onbehalf import phone_rows
 from bot.kit.i18n import Html, first_words, join_html
-from bot.kit.reach import reach_parts, reached_word
+from bot.kit.reach import entry_counts, entry_words, reach_parts, reached_word
 from bot.org.authz import Action, PermissionDeniedError, can
 from handlers.directives.chosen import follow_up_rows
 from handlers.kit.common import Buttons, MusterApp, MusterContext, Reply, actor_of
@@ -22,11 +22,12 @@ from handlers.kit.pickers import page_of, paged, turns
 from storage.answers import MemberAnswer
 from storage.directives import Directive
 from storage.models import Unit
-from storage.reach import How, Lines, MemberReach, Reached
+from storage.reach import EntryReach, How, Lines, MemberReach, Reached
 
 DETAIL_WORDS = 200  # characters of the directive's opening, as in its plain detail
 NAMES = 20  # members a page: a phone screen of lines
 REACH_SHOWN = 10  # units in "How they were reached" before "…and N more"
+ENTRIES_SHOWN = 10  # register entries not on Telegram listed before "…and N more"
 
 
 def reach_block(reply: Reply, lines: Sequence[tuple[Unit, Reached | None]]) -> Html:
@@ -43,6 +44,35 @@ def reach_block(reply: Reply, lines: Sequence[tuple[Unit, Reached | None]]) -> H
     return join_html("\n", [reply.t("watch-reach"), *kept])
 
 
+def entries_block(reply: Reply, entries: Sequence[EntryReach]) -> Html:
+    """ "Not on Telegram": the register entries of its audience who are not recipients,
+    counted per unit by how the fallback reached them, then one line each (the first
+    few); the counts are those lines counted. Names and units only, never an address."""
+    if not entries:
+        return Html("")
+    i18n = reply.context.services.i18n
+    worded = [(entry, *entry_words(i18n, reply.language, entry)) for entry in entries]
+    units = [
+        reply.t("watch-entries-unit", unit=unit.name, parts=join_html(" · ", [
+            reply.t("watch-entries-part", how=how, count=count) for how, count in ways.items()
+        ]))
+        for unit, ways in entry_counts((entry.unit, how) for entry, _, how in worded).items()
+    ]  # fmt: skip
+    people = reply.fold(
+        worded,
+        lambda row: reply.t(
+            "watch-entries-person",
+            name=row[0].name,
+            unit=row[0].unit.name,
+            telegram=row[1],
+            how=row[2],
+        ),
+        count=ENTRIES_SHOWN,
+    )
+    shown = reply.fold(units, lambda line: line, count=REACH_SHOWN)
+    return join_html("\n", [reply.t("watch-entries", count=len(entries)), *shown, *people])
+
+
 def _button(reply: Reply, headcount: Headcount, unit: Unit) -> tuple[str, str]:
     """A line's drill-down: the root's line lists its own members, another its subtree."""
     own = unit.id == headcount.root.id
@@ -52,10 +82,16 @@ def _button(reply: Reply, headcount: Headcount, unit: Unit) -> tuple[str, str]:
 
 
 async def question_detail(
-    reply: Reply, directive: Directive, heading: Html, actions: Buttons, page: int = 0
+    reply: Reply,
+    directive: Directive,
+    heading: Html,
+    actions: Buttons,
+    page: int = 0,
+    below: str = "",
 ) -> tuple[str, Buttons]:
     """``heading`` (who from, when, the text, the delivery status) over the headcount of
-    each of the viewer's units, then a button per unit (paged), then ``actions``."""
+    each of the viewer's units and how they were reached, then ``below``; a button per
+    unit (paged), then ``actions``."""
     actor = await actor_of(reply.update, reply.context)
     services = reply.context.services
     counts = await services.answers.visible(actor, directive)
@@ -73,6 +109,8 @@ async def question_detail(
         block = reach_block(reply, [(unit, reach.get(unit.path)) for unit, _ in count.lines])
         if block:
             texts.append(block)
+    if below:
+        texts.append(below)
     lines = [(count, unit) for count in counts for unit, _ in count.lines]
     rows = paged(
         lines,

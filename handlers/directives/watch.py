@@ -11,12 +11,13 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.config import dashboard_url
 from bot.directives import buttons as b
+from bot.directives.answers import ExportRow
 from bot.directives.drafting import DirectiveError
 from bot.directives.onbehalf import phone_rows
 from bot.directives.render import DELIVERY_KEYS, STATE_KEYS, channel_lines
 from bot.directives.service import DirectiveView, Totals
 from bot.kit.i18n import Html, first_words, format_date_iso, format_day, join_html
-from bot.kit.reach import reached_word
+from bot.kit.reach import entry_words, reached_word
 from bot.kit.tables import Cell, csv_bytes, xlsx_bytes
 from bot.kit.webapp import web_app_button
 from bot.org.authz import Action, PermissionDeniedError
@@ -31,6 +32,7 @@ from handlers.kit.common import (
     actor_of,
     wake_delivery,
 )
+from storage.answers import Answer
 from storage.directives import Directive, UnitTally
 from storage.fallback import ChannelTally
 from storage.models import Unit
@@ -163,16 +165,16 @@ def _actions(reply: Reply, view: DirectiveView) -> Buttons:
 async def _screen(reply: Reply, view: DirectiveView, page: int = 0) -> tuple[str, Buttons]:
     """A directive's detail; a question's shows its headcount instead (headcount.py)."""
     directive = view.directive
+    on_behalf = reply.context.services.on_behalf
+    entries = headcount.entries_block(reply, await on_behalf.entries(directive.id, view.scope))
     if directive.question is None:
         text, rows = _detail(reply, view)
-        reach = await reply.context.services.on_behalf.lines(directive.id, "/", Lines.UNIT)
+        reach = await on_behalf.lines(directive.id, "/", Lines.UNIT)
         block = headcount.reach_block(
             reply, [(unit, reach.get(unit.path)) for unit, _ in view.units]
         )
-        return join_html("\n\n", [text, block]) if block else text, [
-            *await _phone(reply, view),
-            *rows,
-        ]
+        shown = join_html("\n\n", [part for part in (text, block, entries) if part])
+        return shown, [*await _phone(reply, view), *rows]
     when = directive.send_at.astimezone(reply.context.services.settings.zone)
     heading = reply.t(
         "watch-detail-question",
@@ -181,7 +183,9 @@ async def _screen(reply: Reply, view: DirectiveView, page: int = 0) -> tuple[str
         text=first_words(directive.text, DETAIL_WORDS),
         status=_status(reply, directive, view.totals, view.channels),
     )
-    return await headcount.question_detail(reply, directive, heading, _actions(reply, view), page)
+    return await headcount.question_detail(
+        reply, directive, heading, _actions(reply, view), page, below=entries
+    )
 
 
 async def _phone(reply: Reply, view: DirectiveView) -> Buttons:
@@ -330,16 +334,28 @@ async def _export_table(
     answers = await services.answers.for_export(actor, view.directive) if asked else None
     reached = await services.on_behalf.members(view.directive.id)
     listed = await services.directives.export_rows(actor, view.directive.id, answers, reached)
-    rows: list[list[Cell]] = [
-        [r.unit.code, r.unit.name, r.name, reply.label(DELIVERY_KEYS[r.delivery or "pending"]),
-         local(r.sent), local(r.acked), *answer(r),
-         reached_word(services.i18n, reply.language, r.reached)]
+    rows: list[tuple[str, list[Cell]]] = [
+        (r.unit.path,
+         [r.unit.code, r.unit.name, r.name, reply.label(DELIVERY_KEYS[r.delivery or "pending"]),
+          local(r.sent), local(r.acked), *answer(r),
+          reached_word(services.i18n, reply.language, r.reached)])
         for r in listed
     ]  # fmt: skip
+    # The register's people not among the recipients, each unit's after its members:
+    # "not on Telegram" in the delivery column, how the fallback reached them last.
+    for e in await services.on_behalf.entries(view.directive.id, view.scope):
+        telegram, how = entry_words(services.i18n, reply.language, e)
+        # A question answered on the link's page: the choice, at the acknowledgement.
+        given = None if e.choice is None or e.acked is None else (
+            Answer(e.choice, None, None, e.acked))  # fmt: skip
+        row = ExportRow(e.unit, e.name, None, e.sent, e.acked, given)
+        rows.append((e.unit.path, [e.unit.code, e.unit.name, e.name, telegram, local(e.sent),
+                                   local(e.acked), *answer(row), how]))  # fmt: skip
     # How each was reached: a column of its own, last, so earlier columns keep their place.
     header = [reply.label(column) for column in EXPORT_COLUMNS] + asked
     header.append(reply.label("export-reached"))
-    return header, rows
+    rows.sort(key=lambda row: row[0])  # stable: each unit's recipients, then its entries
+    return header, [cells for _, cells in rows]
 
 
 def register(app: MusterApp) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 
 from bot.config import FeatureName
-from handlers.kit.feature import Audience, Done, Feature, MenuCommand, Tick
+from bot.org.render import OrgRenderers
+from handlers.kit.feature import Audience, Done, Feature, MenuCommand, Tick, outbox_from
 from handlers.org import admin, basics, invites, register, start
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ FEATURE = Feature(
     flows=(start.register, invites.register, register.register),
     screens=(admin.register, basics.register),
     schedule=retention_step,
+    outbox=outbox_from(OrgRenderers),
     commands=(
         MenuCommand("start", "cmd-start", Audience.STRANGER, 10),
         MenuCommand("me", "cmd-me", Audience.MEMBER, 29),

@@ -23,6 +23,7 @@ from handlers.kit.common import (
     keyboard,
     person_of,
     role_label,
+    wake_delivery,
 )
 from handlers.kit.menu import refresh_menu
 
@@ -65,7 +66,7 @@ async def start(update: Update, context: MusterContext) -> None:
     if outcome is None:
         outcome = await services.invites.redeem(person, args[0])
         if outcome.status is JoinStatus.JOINED:
-            await _offer_links(context, person.telegram_id)
+            wake_delivery(context)  # the register's link offers, queued with the join
     if outcome.status is JoinStatus.TAKEN:
         await _tell_taken(context, outcome)
     if outcome.status in (JoinStatus.JOINED, JoinStatus.ROLE_ADDED, JoinStatus.ALREADY):
@@ -213,34 +214,7 @@ async def decide(update: Update, context: MusterContext) -> None:
         log.warning("join decision not sent to %s: %s", request.telegram_id, exc)
     if decision.status is DecisionStatus.APPROVED:
         await refresh_menu(context, request.telegram_id)
-        await _offer_links(context, request.telegram_id)
-
-
-async def _offer_links(context: MusterContext, telegram_id: int) -> None:
-    """Someone joined by a general invite and their unit's register has an unlinked entry
-    of their name: its secretaries are asked whether it is the same person."""
-    i18n = context.services.i18n
-    for offer in await context.services.register.link_offers(telegram_id):
-        entry, member = offer.entry, offer.member
-        for approver in offer.approvers:
-            lang = approver.language
-            text = i18n.t(
-                lang,
-                "register-link-offer",
-                member=member.display_name,
-                unit=offer.unit.name,
-                name=entry.name,
-                phone=entry.phone[-4:] if entry.phone else "none",
-            )
-            same, other = (
-                LinkEntry(True, entry.id, member.id),
-                LinkEntry(False, entry.id, member.id),
-            )
-            buttons: Buttons = [
-                [(i18n.plain(lang, "register-link-yes"), same.pack())],
-                [(i18n.plain(lang, "register-link-no"), other.pack())],
-            ]
-            await _tell(context, approver.telegram_id, text, buttons, "register link offer")
+        wake_delivery(context)  # the register's link offers, queued with the approval
 
 
 _LINKED = {

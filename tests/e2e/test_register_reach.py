@@ -1,6 +1,7 @@
 """End to end (issue #18): the register, personal invites, reach figures, the email
-fallback and a secretary's "Reached by phone", with the running app over real HTTP to the
-Bot API stand-in, a real SMTP server and the app's own web server, all on 127.0.0.1."""
+fallback, a secretary's "Reached by phone" and ``muster member erase`` of someone who never
+joined, with the running app over real HTTP to the Bot API stand-in, a real SMTP server and
+the app's own web server, all on 127.0.0.1, and the console in a thread of its own."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import aiohttp
 import pytest
 
 from app.build import LANE, build_application
+from app.cli import main
 from app.runner import serve_polling
 from bot.directives.drafting import Draft
 from bot.kit.clock import SystemClock
@@ -21,7 +23,7 @@ from bot.org.authz import Actor
 from fakeapi import BotApiServer, FakeBotApi, FakeUser, SentMessage
 from handlers.kit.slots import DELIVERY, SERVICES
 from storage.directives import Target
-from storage.models import Role
+from storage.models import AuditEntry, Role
 from tests.e2e.test_polling import TOKEN, polling_settings
 from tests.fallback.smtp import free_port, smtp_server
 from tests.flows.test_fallback import LINK_SECRET, body_of, link_in
@@ -74,12 +76,41 @@ async def press(api: FakeBotApi, user: FakeUser, message: SentMessage, label: st
     return await reply(api, user.id, mark)
 
 
+def audit_tail(entries: list[AuditEntry], count: int) -> list[tuple[str, str, str | None]]:
+    return [(e.action, e.outcome, e.detail) for e in entries[-count:]]
+
+
 def labels(message: SentMessage) -> list[str]:
     return [text for text, _ in message.buttons]
 
 
+async def console(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    """``muster …`` while the bot runs, as an operator would type it: the CLI's entry point
+    on its own connections to the database file (in a thread: it runs its own loop)."""
+    capsys.readouterr()
+    code = await asyncio.to_thread(main, list(argv))
+    return code, capsys.readouterr().out
+
+
+async def members_view(api: FakeBotApi, secretary: FakeUser) -> list[str]:
+    """The lines of /members' second message: the reach figures and who to call."""
+    mark = len(api.calls)
+    api.push_update(secretary.command("members"))
+    first = await api.wait_for_call("sendMessage", chat_id=secretary.id, since=mark)
+    figures = await reply(api, secretary.id, api.calls.index(first) + 1, "sendMessage")
+    return (figures.text or "").splitlines()
+
+
+async def directive_view(api: FakeBotApi, secretary: FakeUser) -> SentMessage:
+    """The newest directive's view, from /directives."""
+    mark = len(api.calls)
+    api.push_update(secretary.command("directives"))
+    listing = await reply(api, secretary.id, mark, "sendMessage")
+    return await press(api, secretary, listing, labels(listing)[0])
+
+
 async def test_register_invite_reach_email_fallback_and_phone_over_http(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     api = FakeBotApi()
     web_port = free_port()
@@ -133,11 +164,7 @@ async def test_register_invite_reach_email_fallback_and_phone_over_http(
                 assert (member.display_name, member.unit_id) == ("Bo", branch.id)
 
                 # 2. The secretary's reach figures, and who to call.
-                mark = len(api.calls)
-                api.push_update(secretary.command("members"))
-                first = await api.wait_for_call("sendMessage", chat_id=SUE, since=mark)
-                figures = await reply(api, SUE, api.calls.index(first) + 1, "sendMessage")
-                assert (figures.text or "").splitlines() == [
+                assert await members_view(api, secretary) == [
                     "Reach now (joined / expected)",
                     "Riverside District: joined 2 / 4 · on Telegram 2 · fallback only 1"
                     " · unreachable 1",
@@ -188,10 +215,7 @@ async def test_register_invite_reach_email_fallback_and_phone_over_http(
                 assert done_text.text == "📞 Recorded for Bo, on their behalf by you: acknowledged."
 
                 # 5. The view and its export mark it on behalf by Sue.
-                mark = len(api.calls)
-                api.push_update(secretary.command("directives"))
-                listing = await reply(api, SUE, mark, "sendMessage")
-                detail = await press(api, secretary, listing, labels(listing)[0])
+                detail = await directive_view(api, secretary)
                 view = (detail.text or "").splitlines()
                 assert "email: 1 sent · 1 acknowledged" in view
                 assert any(line.startswith("Riverside Branch 1: 📞 phone 1 · ") for line in view)
@@ -200,9 +224,15 @@ async def test_register_invite_reach_email_fallback_and_phone_over_http(
                 sent = await api.wait_for_call("sendDocument", chat_id=SUE, since=mark)
                 csv = sent.params["document"].content.decode("utf-8-sig").splitlines()
                 assert csv[0].endswith(",Acknowledged at,Reached by")
-                [bo_line] = csv[1:]  # the recipients are members: Ann is counted by email above
+                # Bo, the recipient, then the unit's register entries not on Telegram.
+                bo_line, ann_line, cy_line = csv[1:]
                 assert bo_line.startswith("RIV-1,Riverside Branch 1,Bo,sent,"), bo_line
                 assert bo_line.endswith(",phone (on behalf by Sue)"), bo_line
+                assert ann_line.startswith("RIV-1,Riverside Branch 1,Ann,not on Telegram,")
+                assert ann_line.endswith(",email — acknowledged by link"), ann_line
+                assert cy_line == (
+                    "RIV-1,Riverside Branch 1,Cy,not on Telegram,,,not reached: no address"
+                )
 
                 # What was stored: one acknowledgement each, and the audit of it all.
                 recorded = await storage.db.fetchall(
@@ -216,15 +246,65 @@ async def test_register_invite_reach_email_fallback_and_phone_over_http(
                     " JOIN register_entries e ON e.id = f.entry_id WHERE f.acked_at IS NOT NULL"
                 )
                 assert [tuple(r) for r in by_email] == [("Ann", "email")]
-                audit = [(e.action, e.outcome, e.detail) for e in await storage.audit.recent()]
                 d = f"directive {directive.id}"
-                assert audit[-5:] == [
+                assert audit_tail(await storage.audit.recent(), 5) == [
                     ("join_personal", "ok", f"register entry {entries['Bo']}: joined"),
                     ("directive_create", "ok", f"{d}: 1 targets, 1 recipients, ack yes"),
                     ("fallback_sent", "ok", f"{d}: 1 email"),
                     ("fallback_ack", "ok", f"{d}: register entry {entries['Ann']} via email"),
                     ("record_on_behalf", "ok", f"{d} member {member.id}: acknowledged"),
                 ]
+
+                # 6. Ann, who never joined, asks to be forgotten. Her new address came in a
+                # file named after her, so the audit log names her too.
+                fix = tmp_path / "Ann-new-address.csv"
+                fix.write_text(REGISTER.replace("ann@", "ann.lee@"), encoding="utf-8")
+                await services.register.import_file(Actor.console(), fix, prune=False)
+                # `muster member erase` at the console while the bot runs, her name typed as
+                # it comes (case and spacing do not count).
+                monkeypatch.setenv("MUSTER_STORAGE__DATABASE", str(settings.storage.database))
+                erase = ("member", "erase", "--unit", "RIV-1", "--name", " ANN ", "--yes")
+                ann = entries["Ann"]
+                assert await console(capsys, *erase) == (0, f"register entry {ann} erased\n")
+                # Gone from the secretary's list of whom to call, and from the figures.
+                assert await members_view(api, secretary) == [
+                    "Reach now (joined / expected)",
+                    "Riverside District: joined 2 / 3 · on Telegram 2 · fallback only 0"
+                    " · unreachable 1",
+                    "• Riverside Branch 1: joined 1 / 2 · unreachable 1",
+                    "Not joined yet — to call",
+                    "• Cy (Riverside Branch 1): no phone number",
+                ]
+                code, listed = await console(capsys, "member", "list", "--unit", "RIV-1")
+                assert code == 0 and "register: 2 expected" in listed
+                assert "Ann" not in listed and "ann" not in listed
+                # Her address is gone from the email the fallback sent (its verdict stays),
+                # and from the register; the audit names her no more.
+                mailed = await storage.db.fetchall(
+                    "SELECT address, payload, status FROM outbox WHERE channel = 'email'"
+                )
+                assert [tuple(r) for r in mailed] == [(None, "{}", "sent")]
+                stored = await storage.db.fetchall(
+                    "SELECT name, phone, email, external_id, active FROM register_entries"
+                    " WHERE id = ?",
+                    (ann,),
+                )
+                assert [tuple(r) for r in stored] == [(f"erased entry #{ann}", None, None, None, 0)]
+                details = [e.detail or "" for e in await storage.audit.recent()]
+                assert not [d for d in details if "ann" in d.lower()]
+                assert f"erased entry #{ann}-new-address.csv: 0 added, 1 updated," in details[-2]
+                assert audit_tail(await storage.audit.recent(), 1) == [
+                    ("register_erase", "ok", f"register entry {ann}")
+                ]
+                # History's totals are not rewritten: the directive still counts one email
+                # sent and acknowledged, now by an entry with no name.
+                erased_view = (await directive_view(api, secretary)).text or ""
+                assert "email: 1 sent · 1 acknowledged" in erased_view.splitlines()
+                by_email = await storage.db.fetchall(
+                    "SELECT e.name, f.via FROM fallback_recipients f"
+                    " JOIN register_entries e ON e.id = f.entry_id WHERE f.acked_at IS NOT NULL"
+                )
+                assert [tuple(r) for r in by_email] == [(f"erased entry #{ann}", "email")]
             finally:
                 stop.set()
                 await asyncio.wait_for(running, 15)

@@ -127,7 +127,7 @@ def test_erase_a_register_entry_of_someone_who_never_joined(
         2, "erasing Bo Chen cannot be undone; add --yes\n",
     )  # fmt: skip
     assert run(capsys, "member", "erase", "--unit", "RIV-1", "--name", "Bo", "--yes")[::2] == (
-        1, "no register entry named 'Bo' in RIV-1: name one by --external-id\n",
+        1, "no register entry named 'Bo' in RIV-1; see 'muster member list --unit RIV-1'\n",
     )  # fmt: skip
     assert run(capsys, "member", "erase", "--external-id", "E9", "--yes")[::2] == (
         1, "no register entry with external id 'E9'\n",
@@ -138,3 +138,45 @@ def test_erase_a_register_entry_of_someone_who_never_joined(
     assert code == 0
     listed = run(capsys, "member", "list")[1]
     assert "Bo Chen" not in listed and "王芳" not in listed and "13800138000" not in listed
+
+
+TYPED = """\
+name,unit,phone,email,external_id
+Zhang San,RIV-1,+86 138 0013 8001,,E7
+Li Si,RIV-1,,,E8
+Wang Wu,RIV-1,+86 138 0013 8002,,E10
+WANG  wu,RIV-1,+86 138 0013 8003,,E11
+wang wu,RIV-1,+86 138 0013 8004,,
+Wang Wu,HIL-1,+86 138 0013 8005,,E12
+"""
+
+
+def test_erase_finds_a_name_as_it_is_typed(
+    env: Path,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Case, spacing and full-width letters do not count; several matches are listed with
+    their external ids and nothing is erased; no match says where to look."""
+    run(capsys, "org", "import", org_file(tmp_path))
+    run(capsys, "member", "import", register_file(tmp_path, TYPED))
+    erase = ("member", "erase", "--unit", "RIV-1", "--yes", "--name")
+    code, out, err = run(capsys, *erase, "  zhang  SAN ")
+    assert (code, out.startswith("register entry "), err) == (0, True, "")
+    code, out, err = run(capsys, *erase, "Ｌｉ\u3000ＳＩ")  # full-width, an ideographic space
+    assert (code, out.startswith("register entry "), err) == (0, True, "")
+    assert run(capsys, *erase, "wang wu") == (
+        1,
+        "",
+        "3 register entries named 'wang wu' in RIV-1: Wang Wu (external id E10),"
+        " WANG  wu (external id E11), wang wu (no external id); name one by --external-id\n",
+    )
+    assert run(capsys, *erase, "Zhao Liu")[::2] == (
+        1, "no register entry named 'Zhao Liu' in RIV-1; see 'muster member list --unit RIV-1'\n",
+    )  # fmt: skip
+    listed = run(capsys, "member", "list", "--unit", "RIV-1")[1]
+    assert "Zhang San" not in listed and "Li Si" not in listed
+    assert "+8613800138001" not in listed and listed.lower().count("wang") == 3
+    # The one named by its external id goes; the others stay.
+    assert run(capsys, "member", "erase", "--external-id", "E11", "--yes")[0] == 0
+    assert run(capsys, "member", "list", "--unit", "RIV-1")[1].lower().count("wang") == 2

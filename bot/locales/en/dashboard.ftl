@@ -63,6 +63,7 @@ dashboard-directive-today = ‹ Today
 dashboard-directive-all = ‹ All directives
 dashboard-directive-silent = Not acknowledged or answered here
 dashboard-directive-none-silent = Everyone here has acknowledged or answered.
+dashboard-directive-entries = On the register, not on Telegram here
 dashboard-directive-delivery = Sent { $sent }/{ $total } · failed { $failed } · unreachable { $unreachable } · to go { $pending }
 dashboard-directive-withdrawn = not sent (withdrawn) { $count }
 dashboard-directive-acked = Acknowledged { $done }/{ $total } ({ $percent }%)

@@ -379,3 +379,36 @@ reached-unreached = not reached{ $given ->
        *[other] : { $note }
     }
 export-reached = Reached by
+## Register entries not on Telegram, in a directive's detail and export (issue #18)
+entry-not-on-telegram = not on Telegram
+entry-joined-later = joined after it was sent
+entry-reached = { $state ->
+        [acked] { $channel ->
+            [gateway] SMS — { $answered ->
+                [1] answered
+               *[0] acknowledged
+            } by code
+           *[other] email — { $answered ->
+                [1] answered
+               *[0] acknowledged
+            } by link
+        }
+        [sent] { $channel ->
+            [gateway] SMS sent
+           *[other] email sent
+        }
+        [to_go] { $channel ->
+            [gateway] SMS to go
+           *[other] email to go
+        }
+        [failed] not reached: { $channel ->
+            [gateway] every SMS send failed
+           *[other] every email send failed
+        }
+        [no_address] not reached: no address
+       *[not_sent] not reached: nothing sent
+    }
+watch-entries = <b>Not on Telegram</b> · { $count } on the register
+watch-entries-unit = { $unit }: { $parts }
+watch-entries-part = { $how } { $count }
+watch-entries-person = • { $name } ({ $unit }) — { $telegram } · { $how }

@@ -63,6 +63,7 @@ dashboard-directive-today = ‹ 今日
 dashboard-directive-all = ‹ 全部通知
 dashboard-directive-silent = 此处尚未确认或答复
 dashboard-directive-none-silent = 此处所有人都已确认或答复。
+dashboard-directive-entries = 此处名册上未加入 Telegram 的人员
 dashboard-directive-delivery = 已发{ $sent }/{ $total } · 失败{ $failed } · 无法送达{ $unreachable } · 待发{ $pending }
 dashboard-directive-withdrawn = 未发出（已撤回）{ $count }
 dashboard-directive-acked = 已确认{ $done }/{ $total }（{ $percent }%）

@@ -335,3 +335,36 @@ reached-unreached = 未联系上{ $given ->
        *[other] ：{ $note }
     }
 export-reached = 联系方式
+## 未加入 Telegram 的名册人员：指令详情与导出（issue #18）
+entry-not-on-telegram = 未加入 Telegram
+entry-joined-later = 通知发出后才加入
+entry-reached = { $state ->
+        [acked] { $channel ->
+            [gateway] 短信 — 已凭回复码{ $answered ->
+                [1] 答复
+               *[0] 确认
+            }
+           *[other] 邮件 — 已凭链接{ $answered ->
+                [1] 答复
+               *[0] 确认
+            }
+        }
+        [sent] { $channel ->
+            [gateway] 短信已发送
+           *[other] 邮件已发送
+        }
+        [to_go] { $channel ->
+            [gateway] 短信待发送
+           *[other] 邮件待发送
+        }
+        [failed] 未联系上：{ $channel ->
+            [gateway] 短信均发送失败
+           *[other] 邮件均发送失败
+        }
+        [no_address] 未联系上：无联系地址
+       *[not_sent] 未联系上：未发送
+    }
+watch-entries = <b>未加入 Telegram</b> · 名册上{ $count }人
+watch-entries-unit = { $unit }：{ $parts }
+watch-entries-part = { $how }{ $count }人
+watch-entries-person = • { $name }（{ $unit }）— { $telegram } · { $how }

@@ -32,12 +32,13 @@
   }
 
   function clear() {
-    for (const id of ["d-nav", "d-lines", "d-silent"]) { el(id).replaceChildren(); }
+    for (const id of ["d-nav", "d-lines", "d-silent", "d-entries"]) { el(id).replaceChildren(); }
     for (const id of ["d-title", "d-text", "d-state", "d-total", "d-answers", "d-more",
-      "d-updated", "d-reminded"]) {
+      "d-updated", "d-reminded", "d-entries-more"]) {
       el(id).textContent = "";
     }
     el("d-silent-section").hidden = true;
+    el("d-entries-section").hidden = true;
     el("d-remind").hidden = true;
     show("");
   }
@@ -143,6 +144,12 @@
     remind.hidden = !view.can_remind;
     remind.disabled = false;
     el("d-silent-section").hidden = false;
+    // The unit's own register entries not on Telegram, and how the fallback reached them.
+    el("d-entries-heading").textContent = texts.entries;
+    const entries = el("d-entries");
+    for (const person of view.entries) { entries.append(shared.personItem(person.name, person.how)); }
+    el("d-entries-more").textContent = view.entries_more;
+    el("d-entries-section").hidden = view.entries.length === 0;
     el("d-updated").textContent = view.updated;
   }
 
