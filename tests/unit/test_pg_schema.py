@@ -437,6 +437,20 @@ def _register() -> list[tuple[str, Sequence[Any]]]:
         ("DELETE FROM register_entries WHERE id = ?", (4,)),
         (_MEMBER, (106, "Fay", 2, 1, T(4), T(4))),
         (_MEMBER, (107, "Gus", 2, 0, T(4), T(4))),
+        # Many in one statement, as an import inserts them.
+        (
+            "INSERT INTO members (telegram_id, display_name, unit_id, active, joined_at,"
+            " updated_at) SELECT 200 + id, 'Copy', unit_id, active, joined_at, updated_at"
+            " FROM members WHERE id <= 5 ORDER BY id",
+            (),
+        ),
+        (
+            "INSERT INTO register_entries (unit_id, name, phone, email, member_id, created_at,"
+            " updated_at) SELECT unit_id, 'Copy', CASE WHEN id % 2 = 1 THEN '+86' || id END,"
+            " CASE WHEN id % 3 = 1 THEN 'c' || id || '@x' END,"
+            " CASE WHEN id = 12 THEN 12 END, ?, ? FROM members WHERE id > 8 ORDER BY id",
+            (T(5), T(5)),
+        ),
         ("UPDATE members SET active = 1 WHERE id = ?", (7,)),
         ("DELETE FROM members WHERE id IN (?, ?)", (6, 7)),
     ]

@@ -27,8 +27,9 @@
 --   is done, so one that reads its own table sees every row the statement wrote. The
 --   outbox's directive counts read it (a recipient's deliveries): they are counted per
 --   statement from its rows (FOR EACH STATEMENT, a transition table) on insert and delete,
---   which comes to SQLite's sums whatever the rows' order, as do the recipients' on insert
---   (a directive's 200,000 at once: one grouped statement, not a function call per row).
+--   which comes to SQLite's sums whatever the rows' order. So are the counts of inserted
+--   recipients (a directive's 200,000 at once), members and register entries (an import):
+--   one grouped statement each, not a function call per row.
 --   Only an UPDATE moving two deliveries of one recipient at once (kind, directive_id,
 --   member_id: no code does) would count differently. The figures' edit reads the day's
 --   other check-ins of its unit: only an UPDATE giving several of them figures at once (no
@@ -617,14 +618,18 @@ CREATE TRIGGER outbox_sent AFTER UPDATE OF status ON outbox FOR EACH ROW
 WHEN (NEW.status = 'sent' AND NEW.member_id IS NOT NULL) EXECUTE FUNCTION outbox_sent();
 
 -- 0012: active members per unit, check-ins per day and current unit of active members.
+-- Members are inserted by the thousand in one statement (an import): counted per
+-- statement from its rows (a transition table), as are their reach counts below.
 CREATE FUNCTION members_count_in() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO unit_member_counts (unit_id, members) VALUES (NEW.unit_id, 1)
-    ON CONFLICT (unit_id) DO UPDATE SET members = unit_member_counts.members + 1;
+    INSERT INTO unit_member_counts (unit_id, members)
+    SELECT unit_id, COUNT(*) FROM added WHERE active = 1 GROUP BY unit_id
+    ON CONFLICT (unit_id) DO UPDATE
+    SET members = unit_member_counts.members + excluded.members;
     RETURN NULL;
 END $$;
-CREATE TRIGGER members_count_in AFTER INSERT ON members FOR EACH ROW
-WHEN (NEW.active = 1) EXECUTE FUNCTION members_count_in();
+CREATE TRIGGER members_count_in AFTER INSERT ON members
+REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION members_count_in();
 
 CREATE FUNCTION members_count_out() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -1057,6 +1062,18 @@ FROM members m
 WHERE m.active = 1
   AND NOT EXISTS (SELECT 1 FROM register_entries e WHERE e.member_id = m.id AND e.active = 1);
 
+-- Counts added per unit (negative ones taken out): the one upsert of unit_reach.
+CREATE FUNCTION unit_reach_add(counts unit_reach[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO unit_reach SELECT * FROM unnest(counts)
+    ON CONFLICT (unit_id) DO UPDATE SET expected = unit_reach.expected + excluded.expected,
+        joined = unit_reach.joined + excluded.joined,
+        telegram = unit_reach.telegram + excluded.telegram,
+        off_both = unit_reach.off_both + excluded.off_both,
+        off_email = unit_reach.off_email + excluded.off_email,
+        off_phone = unit_reach.off_phone + excluded.off_phone;
+END $$;
+
 -- Inserting (sign, entry, member, member) takes those people out of the counts (-1) or
 -- puts them back (1), as they are in reach_people at that moment.
 CREATE VIEW reach_change (sign, entry_id, member_a, member_b) AS
@@ -1064,39 +1081,21 @@ SELECT 0, 0::bigint, 0::bigint, 0::bigint WHERE false;
 
 CREATE FUNCTION reach_change_apply() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO unit_reach
-    SELECT unit_id, NEW.sign * COUNT(*), NEW.sign * SUM(joined), NEW.sign * SUM(telegram),
-           NEW.sign * COUNT(*) FILTER (WHERE telegram = 0 AND email = 1 AND phone = 1),
-           NEW.sign * COUNT(*) FILTER (WHERE telegram = 0 AND email = 1 AND phone = 0),
-           NEW.sign * COUNT(*) FILTER (WHERE telegram = 0 AND phone = 1 AND email = 0)
-    FROM reach_people
-    WHERE (kind = 'e' AND key = NEW.entry_id)
-       OR (kind = 'm' AND member_id IN (NEW.member_a, NEW.member_b))
-    GROUP BY unit_id
-    ON CONFLICT (unit_id) DO UPDATE SET expected = unit_reach.expected + excluded.expected,
-        joined = unit_reach.joined + excluded.joined,
-        telegram = unit_reach.telegram + excluded.telegram,
-        off_both = unit_reach.off_both + excluded.off_both,
-        off_email = unit_reach.off_email + excluded.off_email,
-        off_phone = unit_reach.off_phone + excluded.off_phone;
+    PERFORM unit_reach_add(ARRAY(
+        SELECT ROW(unit_id, NEW.sign * COUNT(*), NEW.sign * SUM(joined),
+                   NEW.sign * SUM(telegram),
+                   NEW.sign * COUNT(*) FILTER (WHERE telegram = 0 AND email = 1 AND phone = 1),
+                   NEW.sign * COUNT(*) FILTER (WHERE telegram = 0 AND email = 1 AND phone = 0),
+                   NEW.sign * COUNT(*) FILTER (WHERE telegram = 0 AND phone = 1 AND email = 0)
+               )::unit_reach
+        FROM reach_people
+        WHERE (kind = 'e' AND key = NEW.entry_id)
+           OR (kind = 'm' AND member_id IN (NEW.member_a, NEW.member_b))
+        GROUP BY unit_id));
     RETURN NEW;
 END $$;
 CREATE TRIGGER reach_change_apply INSTEAD OF INSERT ON reach_change FOR EACH ROW
 EXECUTE FUNCTION reach_change_apply();
-
--- One row's counts added without reading the view (a new member, a new entry).
-CREATE FUNCTION unit_reach_add(p_unit BIGINT, p_joined INTEGER, p_telegram INTEGER,
-                               p_both INTEGER, p_email INTEGER, p_phone INTEGER)
-RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO unit_reach VALUES (p_unit, 1, p_joined, p_telegram, p_both, p_email, p_phone)
-    ON CONFLICT (unit_id) DO UPDATE SET expected = unit_reach.expected + excluded.expected,
-        joined = unit_reach.joined + excluded.joined,
-        telegram = unit_reach.telegram + excluded.telegram,
-        off_both = unit_reach.off_both + excluded.off_both,
-        off_email = unit_reach.off_email + excluded.off_email,
-        off_phone = unit_reach.off_phone + excluded.off_phone;
-END $$;
 
 -- A member: their entry's row, or their own.
 CREATE FUNCTION reach_member_out() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -1117,29 +1116,31 @@ END $$;
 CREATE TRIGGER reach_member_in AFTER UPDATE OF active, unit_id, telegram_id,
     unreachable_since ON members FOR EACH ROW EXECUTE FUNCTION reach_member_in();
 
--- A new member is on no entry yet (the bulk path: one row's counts, no view read) ...
+-- New members are on no entry yet (the bulk path: their rows' counts, no view read) ...
 CREATE FUNCTION reach_member_added() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM register_entries WHERE member_id = NEW.id) THEN
-        PERFORM unit_reach_add(NEW.unit_id, 1,
-            (NEW.telegram_id IS NOT NULL AND NEW.unreachable_since IS NULL)::integer, 0, 0, 0);
-    END IF;
+    PERFORM unit_reach_add(ARRAY(
+        SELECT ROW(a.unit_id, COUNT(*), COUNT(*),
+                   COUNT(*) FILTER (WHERE a.telegram_id IS NOT NULL
+                                    AND a.unreachable_since IS NULL), 0, 0, 0)::unit_reach
+        FROM added a
+        WHERE a.active = 1
+        AND NOT EXISTS (SELECT 1 FROM register_entries e WHERE e.member_id = a.id)
+        GROUP BY a.unit_id));
     RETURN NULL;
 END $$;
-CREATE TRIGGER reach_member_added AFTER INSERT ON members FOR EACH ROW
-WHEN (NEW.active = 1) EXECUTE FUNCTION reach_member_added();
+CREATE TRIGGER reach_member_added AFTER INSERT ON members
+REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION reach_member_added();
 
 -- ... unless an entry named their id before they were inserted.
 CREATE FUNCTION reach_member_added_linked() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF EXISTS (SELECT 1 FROM register_entries WHERE member_id = NEW.id) THEN
-        INSERT INTO reach_change VALUES
-            (1, (SELECT id FROM register_entries WHERE member_id = NEW.id), NEW.id, NULL);
-    END IF;
+    INSERT INTO reach_change
+    SELECT 1, e.id, a.id, NULL FROM added a JOIN register_entries e ON e.member_id = a.id;
     RETURN NULL;
 END $$;
-CREATE TRIGGER reach_member_added_linked AFTER INSERT ON members FOR EACH ROW
-EXECUTE FUNCTION reach_member_added_linked();
+CREATE TRIGGER reach_member_added_linked AFTER INSERT ON members
+REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION reach_member_added_linked();
 
 CREATE FUNCTION reach_member_removed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -1179,26 +1180,29 @@ END $$;
 CREATE TRIGGER reach_entry_linking BEFORE INSERT ON register_entries FOR EACH ROW
 WHEN (NEW.member_id IS NOT NULL) EXECUTE FUNCTION reach_entry_linking();
 
--- A new entry nobody joined through yet (an import's: one row's counts, no view read) ...
+-- New entries nobody joined through yet (an import's: their rows' counts, no view read) ...
 CREATE FUNCTION reach_entry_added() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM unit_reach_add(NEW.unit_id, 0, 0,
-        (NEW.email IS NOT NULL AND NEW.phone IS NOT NULL)::integer,
-        (NEW.email IS NOT NULL AND NEW.phone IS NULL)::integer,
-        (NEW.phone IS NOT NULL AND NEW.email IS NULL)::integer);
+    PERFORM unit_reach_add(ARRAY(
+        SELECT ROW(a.unit_id, COUNT(*), 0, 0,
+                   COUNT(*) FILTER (WHERE a.email IS NOT NULL AND a.phone IS NOT NULL),
+                   COUNT(*) FILTER (WHERE a.email IS NOT NULL AND a.phone IS NULL),
+                   COUNT(*) FILTER (WHERE a.phone IS NOT NULL AND a.email IS NULL))::unit_reach
+        FROM added a WHERE a.member_id IS NULL AND a.active = 1 GROUP BY a.unit_id));
     RETURN NULL;
 END $$;
-CREATE TRIGGER reach_entry_added AFTER INSERT ON register_entries FOR EACH ROW
-WHEN (NEW.member_id IS NULL AND NEW.active = 1) EXECUTE FUNCTION reach_entry_added();
+CREATE TRIGGER reach_entry_added AFTER INSERT ON register_entries
+REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION reach_entry_added();
 
--- ... or one linked to a member already.
+-- ... or ones linked to a member already.
 CREATE FUNCTION reach_entry_added_linked() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO reach_change VALUES (1, NEW.id, NEW.member_id, NULL);
+    INSERT INTO reach_change
+    SELECT 1, a.id, a.member_id, NULL FROM added a WHERE a.member_id IS NOT NULL;
     RETURN NULL;
 END $$;
-CREATE TRIGGER reach_entry_added_linked AFTER INSERT ON register_entries FOR EACH ROW
-WHEN (NEW.member_id IS NOT NULL) EXECUTE FUNCTION reach_entry_added_linked();
+CREATE TRIGGER reach_entry_added_linked AFTER INSERT ON register_entries
+REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION reach_entry_added_linked();
 
 CREATE FUNCTION reach_entry_removed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
