@@ -44,6 +44,8 @@ _SCHEMA_VERSION = (
 _ROWS_FIRST = frozenset({"SELECT", "VALUES", "TABLE", "SHOW", "EXPLAIN"})
 _DML = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
 _RETURNING = re.compile(r"\bRETURNING\b", re.IGNORECASE)
+# Collations that order text by its bytes (SQLite's BINARY): "C", "POSIX", "C.UTF-8"….
+_BYTE_ORDER = re.compile(r"C|POSIX|C\.[A-Za-z0-9-]+")
 _FIRST_WORD = re.compile(r"[\s(]*([A-Za-z]+)")
 _QUOTED = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/", re.S)
 
@@ -200,6 +202,7 @@ class PostgresDatabase:
             ) from None
         db = cls(pool, url)
         try:
+            await db._check_collation()
             version = await db.schema_version()
             if version > latest_version(MIGRATIONS):
                 raise SchemaTooNewError(
@@ -215,6 +218,26 @@ class PostgresDatabase:
 
     async def close(self) -> None:
         await self.pool.close()
+
+    async def _check_collation(self) -> None:
+        """Refuse a database that does not compare text byte by byte, as SQLite does: a
+        subtree is a range of unit paths (``path >= '/1/' AND path < '/10'``) and stored
+        times compare as text, and a language's collation (en_US ignores '/' and '-' at
+        first) would silently put units and days in the wrong ranges."""
+        row = await self.fetchone(
+            "SELECT datcollate, datlocprovider::text AS provider FROM pg_database"
+            " WHERE datname = current_database()"
+        )
+        if row is None:
+            return
+        collate, provider = str(row["datcollate"]), str(row["provider"])
+        if provider == "c" and _BYTE_ORDER.fullmatch(collate):
+            return
+        raise StoreUnavailableError(
+            f"storage.url: database {shown(self.url)} collates text as {collate!r}"
+            f"{' (ICU)' if provider == 'i' else ''}; Muster needs byte order: create it with"
+            " CREATE DATABASE … TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'"
+        )
 
     async def schema_version(self) -> int:
         exists = await self.fetchone("SELECT to_regclass('schema_version') IS NOT NULL AS e")

@@ -89,13 +89,18 @@ async def scratch_database() -> AsyncIterator[str]:
     name = f"muster_test_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(server)
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
+        await admin.execute(f'CREATE DATABASE "{name}" {BYTE_ORDER}')
         try:
             yield database_url(server, name)
         finally:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
+
+
+# What Muster asks of a database (storage/postgres.py refuses any other collation): a
+# server of the developer's own may default to a language's.
+BYTE_ORDER = "TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'"
 
 
 async def _admin(sql: str) -> None:
@@ -113,7 +118,7 @@ async def _ensure_template() -> None:
     from storage.postgres import PostgresDatabase
 
     await _admin(f"DROP DATABASE IF EXISTS {_TEMPLATE}")
-    await _admin(f"CREATE DATABASE {_TEMPLATE}")
+    await _admin(f"CREATE DATABASE {_TEMPLATE} {BYTE_ORDER}")
     db = await PostgresDatabase.open(database_url(postgres_url(), _TEMPLATE), pool_size=1)
     await db.close()
     _template_ready = True
@@ -126,7 +131,7 @@ async def fresh_database(*, empty: bool = False) -> str:
     all when ``empty``); ``drop_database`` it after."""
     name = f"{_PREFIX}_{next(_numbers)}"
     if empty:
-        await _admin(f"CREATE DATABASE {name}")
+        await _admin(f"CREATE DATABASE {name} {BYTE_ORDER}")
     else:
         await _ensure_template()
         await _admin(f"CREATE DATABASE {name} TEMPLATE {_TEMPLATE}")

@@ -241,3 +241,47 @@ async def test_what_only_sqlite_has_refuses_or_does_nothing(
 async def test_an_unreachable_server_is_refused_when_opening() -> None:
     with pytest.raises(StoreUnavailableError, match=r"storage\.url: cannot connect"):
         await Storage.open("postgresql://127.0.0.1:9/muster")
+
+
+@pytest.mark.parametrize(
+    ("collate", "provider", "accepted"),
+    [
+        ("C", "c", True),
+        ("POSIX", "c", True),
+        ("C.UTF-8", "c", True),
+        ("C.utf8", "c", True),
+        ("en_US.UTF-8", "c", False),
+        ("zh_CN.UTF-8", "c", False),
+        ("C", "i", False),  # ICU orders by language whatever datcollate says
+    ],
+)
+async def test_only_a_database_in_byte_order_is_accepted(
+    monkeypatch: pytest.MonkeyPatch, collate: str, provider: str, accepted: bool
+) -> None:
+    """Unit subtrees are ranges of paths and times compare as text: a language's
+    collation would put units in the wrong subtree, so it is refused at start."""
+    db = PostgresDatabase(None, "postgresql://muster:s3cret@db.example/muster")  # type: ignore[arg-type]
+
+    async def the_database(sql: str, params: object = ()) -> dict[str, str]:
+        return {"datcollate": collate, "provider": provider}
+
+    monkeypatch.setattr(db, "fetchone", the_database)
+    if accepted:
+        await db._check_collation()
+        return
+    with pytest.raises(StoreUnavailableError) as refused:
+        await db._check_collation()
+    message = str(refused.value)
+    assert message.startswith("storage.url: database ")
+    assert f"collates text as {collate!r}" in message
+    assert "LC_COLLATE 'C'" in message and "s3cret" not in message
+
+
+async def test_the_tests_databases_are_in_byte_order(empty_postgres_database: str) -> None:
+    """What tests/pg.py creates passes the check on the real server (pgserver or
+    MUSTER_TEST_POSTGRES_URL, whatever its default collation)."""
+    db = await PostgresDatabase.open(empty_postgres_database, migrate=False, pool_size=1)
+    try:
+        await db._check_collation()
+    finally:
+        await db.close()
