@@ -513,9 +513,16 @@ async def _copy_rows(
     return totals
 
 
-async def _tally(reader: Reader, table: Table, total: int, progress: Progress, batch: int) -> Tally:
+async def _tally(
+    reader: Reader,
+    table: Table,
+    phase: str,
+    totals: dict[str, int],
+    progress: Progress,
+    batch: int,
+) -> Tally:
     tally = Tally()
     async for rows in reader.batches(table, batch):
         tally = tally.add(rows)
-        progress("verify", table.name, tally.rows, total)
+        progress(phase, table.name, tally.rows, totals[table.name])
     return tally
