@@ -469,13 +469,17 @@ async def copy_store(
                     " into a new database (drop and create it again after a copy that stopped)"
                 )
             totals = await _copy_rows(reader, writer, tables, progress, batch)
+
+            def seen(phase: str, table: Table) -> Callable[[int], None]:
+                return lambda done: progress(phase, table.name, done, totals[table.name])
+
             copied = await writer.reader()
             try:
                 return [
                     Checked(
                         table.name,
-                        await _tally(reader, table, "check --from", totals, progress, batch),
-                        await _tally(copied, table, "check --to", totals, progress, batch),
+                        await _tally(reader, table, batch, seen("check --from", table)),
+                        await _tally(copied, table, batch, seen("check --to", table)),
                     )
                     for table in tables
                 ]
@@ -514,15 +518,20 @@ async def _copy_rows(
 
 
 async def _tally(
-    reader: Reader,
-    table: Table,
-    phase: str,
-    totals: dict[str, int],
-    progress: Progress,
-    batch: int,
+    reader: Reader, table: Table, batch: int, seen: Callable[[int], None] | None = None
 ) -> Tally:
     tally = Tally()
     async for rows in reader.batches(table, batch):
         tally = tally.add(rows)
-        progress(phase, table.name, tally.rows, totals[table.name])
+        if seen is not None:
+            seen(tally.rows)
     return tally
+
+
+async def tally_store(url: StoreUrl, *, batch: int = BATCH) -> dict[str, Tally]:
+    """Every table's rows and checksum, in one snapshot of a store of the latest schema."""
+    reader = await open_source(url)
+    try:
+        return {table.name: await _tally(reader, table, batch) for table in schema()}
+    finally:
+        await reader.close()
