@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from bot.kit.tables import text_table
-from storage.dbcopy import Checked, CopyError, copy_store, migrate_store, parse_url
+from storage.dbcopy import Checked, CopyError, Progress, copy_store, migrate_store, parse_url
 
 # A long table's progress every few seconds; each table's last line always.
 PROGRESS_EVERY = 2.0
@@ -65,7 +65,7 @@ def check_lines(checked: list[Checked]) -> list[str]:
     return text_table(header, rows)
 
 
-async def db_copy(source: str, target: str, progress: ProgressLines | None = None) -> int:
+async def db_copy(source: str, target: str, progress: Progress | None = None) -> int:
     """Copy, print the check and a summary line; ``DbCopyFailed`` when a table differs."""
     started = time.monotonic()
     checked = await copy_store(
