@@ -35,6 +35,7 @@ from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 import aiosqlite
+import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 from storage.checksum import Tally
@@ -336,7 +337,13 @@ class PgWriter:
                 await conn.execute(f"ALTER TABLE {table.name} {state} TRIGGER USER")
 
     async def triggers_off(self, tables: Sequence[Table]) -> None:
-        await self._triggers(tables, "DISABLE")
+        try:
+            await self._triggers(tables, "DISABLE")
+        except asyncpg.InsufficientPrivilegeError as exc:
+            raise CopyError(
+                f"--to: {shown(self.db.url)}: cannot switch the triggers off ({exc}); copy as"
+                " the user who owns the tables (who ran the migrations)"
+            ) from None
 
     async def write(self, table: Table, rows: Rows) -> None:
         async with self.db.pool.acquire() as conn:

@@ -12,8 +12,10 @@ import hashlib
 import io
 import shutil
 import sqlite3
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
@@ -42,6 +44,7 @@ from storage.dbcopy import (
     schema,
     tally_store,
 )
+from storage.postgres import PostgresDatabase
 from tests import pg
 
 PLAN = make_plan(members=40, seed=3, language="en")
@@ -251,6 +254,25 @@ async def triggers_off(address: str) -> int:
         return len(wanted - {name for (name,) in conn.execute(schema_triggers)})
     finally:
         conn.close()
+
+
+async def test_a_user_who_does_not_own_the_tables_is_told(demo: Path, postgres: str) -> None:
+    """Switching triggers off is for the tables' owner (who migrated them): another user
+    with every other right it needs is told so in one line."""
+    await (await PostgresDatabase.open(postgres)).close()  # migrated by its owner
+    other = f"copier_{uuid.uuid4().hex[:8]}"
+    owner = await asyncpg.connect(postgres)
+    try:
+        await owner.execute(f"CREATE ROLE {other} LOGIN")
+        await owner.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {other}")
+        await owner.execute(f"GRANT CREATE ON SCHEMA public TO {other}")  # the migrations' check
+        as_other = urlunsplit(urlsplit(postgres)._replace(netloc=f"{other}@"))
+        with pytest.raises(CopyError, match=r"^--to: .*: cannot switch the triggers off \("):
+            await copy_store(parse_url("--from", url(demo)), parse_url("--to", as_other))
+    finally:
+        await owner.execute(f"DROP OWNED BY {other}")
+        await owner.execute(f"DROP ROLE {other}")
+        await owner.close()
 
 
 # -- The command line --------------------------------------------------------------------
