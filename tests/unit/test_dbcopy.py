@@ -465,6 +465,25 @@ def test_every_table_is_copied_after_those_it_refers_to() -> None:
         assert table.columns == tuple(name for (name,) in columns)
 
 
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("postgresql://ann@db/muster", "postgres://bo:pw@db:5432/muster", True),
+        ("postgresql://ann@db/muster", "postgresql://ann@db:5433/muster", False),
+        ("postgresql://ann@db/muster", "postgresql://ann@db/muster2", False),
+        ("sqlite:///muster.db", "sqlite:///./x/../muster.db", True),
+        ("sqlite:///muster.db", "postgresql://ann@db/muster", False),
+    ],
+)
+def test_one_database_is_one_database_however_named(
+    a: str, b: str, same: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same server, port and database whoever connects; the same file by any path."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "x").mkdir()
+    assert parse_url("--from", a).same_as(parse_url("--to", b)) is same
+
+
 def test_each_value_has_one_canonical_text() -> None:
     assert [canonical(v) for v in (None, 37, -1001234567890, 37.0, 0.1, "", "好 ✅")] == [
         "N",
