@@ -98,6 +98,13 @@ def store_settings(store: str, tmp_path: Path, request: pytest.FixtureRequest) -
     return {"database": tmp_path / "muster.db"}
 
 
+def store_env(settings: Settings) -> tuple[str, str]:
+    """The environment variable and value that point the CLI at the test's store."""
+    if settings.storage.url:
+        return "MUSTER_STORAGE__URL", settings.storage.url
+    return "MUSTER_STORAGE__DATABASE", str(settings.storage.database)
+
+
 @pytest.fixture
 def settings(store_settings: dict[str, Any]) -> Settings:
     return load_settings(

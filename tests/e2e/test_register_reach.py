@@ -24,6 +24,7 @@ from fakeapi import BotApiServer, FakeBotApi, FakeUser, SentMessage
 from handlers.kit.slots import DELIVERY, SERVICES
 from storage.directives import Target
 from storage.models import AuditEntry, Role
+from tests.conftest import store_env
 from tests.e2e.test_polling import TOKEN, polling_settings
 from tests.fallback.smtp import free_port, smtp_server
 from tests.flows.test_fallback import LINK_SECRET, body_of, link_in
@@ -262,7 +263,7 @@ async def test_register_invite_reach_email_fallback_and_phone_over_http(
                 await services.register.import_file(Actor.console(), fix, prune=False)
                 # `muster member erase` at the console while the bot runs, her name typed as
                 # it comes (case and spacing do not count).
-                monkeypatch.setenv("MUSTER_STORAGE__DATABASE", str(settings.storage.database))
+                monkeypatch.setenv(*store_env(settings))
                 erase = ("member", "erase", "--unit", "RIV-1", "--name", " ANN ", "--yes")
                 ann = entries["Ann"]
                 assert await console(capsys, *erase) == (0, f"register entry {ann} erased\n")

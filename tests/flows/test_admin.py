@@ -8,6 +8,7 @@ import pytest
 
 from fakeapi import FakeUser
 from storage.models import Role
+from tests.conftest import store_env
 from tests.flows.conftest import Harness
 
 
@@ -131,7 +132,7 @@ async def test_role_changes_by_cli_refresh_the_menu_at_the_next_tick(
     await harness.run_due()
     member_menu = _menu(harness, 501)
     assert "checkin" in member_menu and "summary" not in member_menu
-    monkeypatch.setenv("MUSTER_STORAGE__DATABASE", str(harness.tmp_path / "muster.db"))
+    monkeypatch.setenv(*store_env(harness.services.settings))
     monkeypatch.delenv("MUSTER_CONFIG", raising=False)
     monkeypatch.chdir(harness.tmp_path)
 

@@ -22,6 +22,7 @@ from bot.org.reach import Reach
 from fakeapi import FakeUser
 from storage.directives import Target
 from storage.models import Role
+from tests.conftest import store_env
 from tests.flows.conftest import Harness
 from tests.flows.test_checkin import local
 from tests.orgdata import add_member
@@ -129,8 +130,9 @@ def full(r: Reach) -> str:
 async def org_show(harness: Harness) -> list[str]:
     """``muster org show`` on the bot's database, with the same channels configured."""
     config = harness.tmp_path / "muster.toml"
+    key, store = store_env(harness.services.settings)
     config.write_text(
-        f'[storage]\ndatabase = "{harness.tmp_path / "muster.db"}"\n'
+        f'[storage]\n{key.removeprefix("MUSTER_STORAGE__").lower()} = "{store}"\n'
         f'[fallback.email]\nhost = "{EMAIL.host}"\nport = {EMAIL.port}\n'
         f'sender = "{EMAIL.sender}"\n',
         encoding="utf-8",
@@ -262,9 +264,12 @@ async def counts_match_the_definitions(harness: Harness) -> None:
         " FROM unit_reach WHERE expected != 0 ORDER BY unit_id"
     )
     plain = await db.fetchall(
+        # The view's flags are 0/1 on both stores: compared with 1, as PostgreSQL needs.
         "SELECT unit_id, COUNT(*), SUM(joined), SUM(telegram),"
-        " SUM(NOT telegram AND email AND phone), SUM(NOT telegram AND email AND NOT phone),"
-        " SUM(NOT telegram AND phone AND NOT email) FROM reach_people GROUP BY unit_id"
+        " SUM(CASE WHEN telegram = 0 AND email = 1 AND phone = 1 THEN 1 ELSE 0 END),"
+        " SUM(CASE WHEN telegram = 0 AND email = 1 AND phone = 0 THEN 1 ELSE 0 END),"
+        " SUM(CASE WHEN telegram = 0 AND phone = 1 AND email = 0 THEN 1 ELSE 0 END)"
+        " FROM reach_people GROUP BY unit_id"
         " ORDER BY unit_id"
     )
     assert [tuple(r) for r in kept] == [tuple(r) for r in plain]

@@ -96,7 +96,7 @@ async def test_queued_offers_survive_a_restart(harness: Harness, tmp_path: Path)
     live = harness.services
     # What a worker had claimed when the process died goes back first (as at a start).
     assert len(await live.storage.outbox.claim(harness.clock.now(), 10)) == 1
-    storage = await Storage.open(live.settings.storage.database)
+    storage = await Storage.open(live.settings.storage.target)
     try:
         assert await storage.outbox.recover() == 1
         restarted = await build_app(live.settings, storage, harness.clock, harness.api)

@@ -357,7 +357,8 @@ async def test_a_coordinators_form_for_the_top_committee_has_nobody_above(
     ]
     assert [t for t in texts(harness, people["rita"], "⏰") if "City" in t] == []
     await at(harness, "10:40")
-    rows = await harness.services.storage.db.fetchall(
-        "SELECT kind FROM outbox WHERE json_extract(payload, '$.form') = 'city'"
+    db = harness.services.storage.db
+    rows = await db.fetchall(
+        f"SELECT kind FROM outbox WHERE {db.dialect.json_text('payload', 'form')} = 'city'"
     )
     assert [r["kind"] for r in rows] == ["report_reminder"]

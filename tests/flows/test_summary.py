@@ -383,7 +383,7 @@ async def test_a_group_chat_gets_the_committee_summary(harness: Harness, org: Or
     assert len(summaries(harness, group)) == 1
     assert len(summaries(harness, coord.id)) == 2
     audit = await harness.services.storage.db.fetchall(
-        "SELECT action, outcome FROM audit_log WHERE action LIKE 'summary_chat%'"
+        "SELECT action, outcome FROM audit_log WHERE action LIKE 'summary_chat%' ORDER BY id"
     )
     assert [tuple(r) for r in audit] == [
         ("summary_chat", "denied"),
