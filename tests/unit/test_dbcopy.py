@@ -177,6 +177,17 @@ async def test_sqlite_to_postgresql_and_back_keeps_every_row(
         await conn.close()
 
 
+async def test_postgresql_to_postgresql(demo: Path, postgres: str) -> None:
+    """From one server's database to another's (here the same server's): the same rows."""
+    second = await pg.fresh_database(empty=True)
+    try:
+        await copy(url(demo), postgres)
+        await copy(postgres, second)
+        assert await tallies(second) == await tallies(url(demo))
+    finally:
+        await pg.drop_database(second)
+
+
 async def test_the_copy_shows_the_same_summary(demo: Path, postgres: str, tmp_path: Path) -> None:
     """The app opened on each copy compiles the root's summary to the same text."""
     back = tmp_path / "back.db"
