@@ -381,7 +381,11 @@ async def open_source(url: StoreUrl) -> Reader:
         reader, latest = await SqliteReader.open(url.path), latest_version()
     else:
         db = await _postgres(url, migrate=False)
-        reader, latest = await PgReader.open(db, owned=True), latest_version(MIGRATIONS)
+        try:
+            reader, latest = await PgReader.open(db, owned=True), latest_version(MIGRATIONS)
+        except BaseException:
+            await db.close()
+            raise
     try:
         try:
             version = await reader.version()
