@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from telegram.error import TelegramError
 
 from app.backup import BackupError, backup
+from app.dbcopy import CopyError, DbCopyFailed, db_copy, db_migrate
 from app.register import member_import, member_invites, print_register, register_erase
 from bot.config import (
     ConfigError,
@@ -181,6 +182,24 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, help="keep the summary, chart, workbook and database here"
     )
     demo.add_argument("--language", choices=["en", "zh"], default="en", help="people's language")
+
+    db = commands.add_parser("db", help="the database itself: copy it to another store")
+    db_actions = db.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    copy = db_actions.add_parser(
+        "copy",
+        help="copy every table into a new, empty store and check it (SQLite to PostgreSQL"
+        " and back)",
+    )
+    copy.add_argument(
+        "--from",
+        dest="source",
+        required=True,
+        metavar="URL",
+        help="sqlite:///path/to/muster.db (sqlite:////absolute/path) or postgresql://…",
+    )
+    copy.add_argument("--to", dest="target", required=True, metavar="URL", help="the same kinds")
+    migrate = db_actions.add_parser("migrate", help="bring a store to this Muster's schema")
+    migrate.add_argument("url", metavar="URL", help="sqlite:///path/to/muster.db or postgresql://…")
 
     audit = commands.add_parser("audit", help="print the audit log")
     audit.add_argument("--limit", type=int, default=100, help="newest N entries (default 100)")
@@ -598,6 +617,13 @@ async def _run_bot(settings: Settings, webhook: bool) -> int:
     return 0
 
 
+async def _db(args: argparse.Namespace) -> int:
+    """Needs no configuration: the addresses are the arguments."""
+    if args.action == "copy":
+        return await db_copy(args.source, args.target)
+    return await db_migrate(args.url)
+
+
 def _demo(args: argparse.Namespace) -> int:
     """Needs no configuration: the demo brings its own organisation and Bot API."""
     from app.demo import Options, main
@@ -613,6 +639,8 @@ _FAILURES: tuple[type[Exception], ...] = (
     MembershipError,
     InviteError,
     CliError,
+    CopyError,
+    DbCopyFailed,
     StoreUnavailableError,
     OSError,
     *STORE_ERRORS,
@@ -624,6 +652,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         return _demo(args)
     try:
+        if args.command == "db":
+            return asyncio.run(_db(args))
         settings = _settings(args)
         if args.command == "config":
             # Usable but incomplete: say what is missing, and still pass (exit 0).
