@@ -309,6 +309,24 @@ class LogLevel(StrEnum):
     ERROR = "ERROR"
 
 
+class ClusterSettings(_Section):
+    """Several instances on one PostgreSQL (docs/postgresql.md): each holds a lease it
+    renews every third of ``lease_seconds``; the rows in flight on one whose lease runs
+    out are sent by the others. Unused on SQLite (one process)."""
+
+    # How long an instance that stopped renewing counts as alive: what a crash delays its
+    # in-flight messages by, and what a pause of the process (or the database) may last.
+    lease_seconds: float = Field(default=15.0, ge=3, le=600)
+    # What the instance stamps its claims with. Keep it stable across restarts (e.g. the
+    # systemd unit's name) and a restart takes its own rows back at once; by default the
+    # host and process id, so a restart waits for the old lease to run out.
+    instance_id: str | None = Field(default=None, min_length=1, max_length=100)
+
+    @property
+    def renew_seconds(self) -> float:
+        return self.lease_seconds / 3
+
+
 class LoggingSettings(_Section):
     level: LogLevel = LogLevel.INFO
 
@@ -347,6 +365,7 @@ class Settings(BaseSettings):
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     fallback: FallbackSettings = Field(default_factory=FallbackSettings)
     dashboard: DashboardSettings = Field(default_factory=DashboardSettings)
+    cluster: ClusterSettings = Field(default_factory=ClusterSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
 
     @classmethod

@@ -18,7 +18,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -44,7 +44,10 @@ from bot.delivery.pacer import Pacer, Slot
 from bot.delivery.requests import ENGINE_REQUEST, TextRequests
 from bot.kit.clock import Clock
 from storage import Storage
-from storage.outbox import OutboxRow, OutboxStatus
+from storage.outbox import ChatSends, OutboxRow, OutboxStatus
+
+if TYPE_CHECKING:  # bot.delivery.lease runs beside the engine and imports from it
+    from bot.delivery.lease import SharedBudget
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +78,17 @@ class DeliveryEngine:
         rng: random.Random | None = None,
         idle_poll_seconds: float = 5.0,
         paid: PaidLedger | None = None,
+        owner: str | None = None,
+        budget: SharedBudget | None = None,
     ) -> None:
         """``on_outcome`` hears of every verdict but a retry, in the worker: keep it short
         (queue a notice, then ``wake()``). ``idle_poll_seconds`` is the longest idle sleep,
-        so rows queued by another process (the CLI) are noticed without ``wake()``."""
+        so rows queued by another process (the CLI) are noticed without ``wake()``.
+
+        Several instances on PostgreSQL (bot/delivery/lease.py): ``owner`` is this
+        instance's id, which its claims carry; its lease takes back what stopped instances
+        left in flight, so ``run`` takes back nothing itself. ``budget`` is the overall
+        rate they share; each chat's last sends come with the claim."""
         self.storage = storage
         self.bot = bot
         self.clock = clock
@@ -93,6 +103,8 @@ class DeliveryEngine:
         self._wake = asyncio.Event()
         self._requests = TextRequests()
         self.paid = paid or PaidLedger()
+        self.owner = owner
+        self.budget = budget
         # Through a bot with a rate limiter (the app's), say that these requests are paced.
         self._paced: dict[str, Any] = (
             {"rate_limit_args": ENGINE_REQUEST} if getattr(bot, "rate_limiter", None) else {}
@@ -105,9 +117,10 @@ class DeliveryEngine:
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until ``stop`` is set; then finish the sends in flight, put the claimed
         but unstarted rows back, and return."""
-        recovered = await self.storage.outbox.recover()
-        if recovered:
-            log.info("outbox: %d messages interrupted by the last stop queued again", recovered)
+        if self.owner is None:  # one process: whatever is in flight, the last one left
+            recovered = await self.storage.outbox.recover()
+            if recovered:
+                log.info("outbox: %d messages interrupted by the last stop queued again", recovered)
         log.info("delivery worker started")
         while not stop.is_set():
             self._wake.clear()  # before claiming: a wake() from here on is not lost
@@ -148,8 +161,17 @@ class DeliveryEngine:
 
     async def _claim(self, burst: Burst, needed: bool) -> None:
         """One batch of due rows onto the burst's queue."""
+        chats: dict[int, ChatSends] | None = {} if self.owner is not None else None
         try:
-            rows = await self.storage.outbox.claim(self.clock.now(), burst.batch)
+            rows = await self.storage.outbox.claim(
+                self.clock.now(),
+                burst.batch,
+                by=self.owner,
+                group_limit=self.settings.group_per_minute,
+                chats=chats,
+            )
+            if chats:
+                self._hold_chats(chats)
         except Exception:
             log.exception("outbox: claiming due messages failed")
             rows, burst.healthy = [], False
@@ -163,6 +185,17 @@ class DeliveryEngine:
             except Exception:
                 log.exception("outbox: preparing a batch failed; rendering row by row")
         burst.queue.extend(rows)
+
+    def _hold_chats(self, chats: dict[int, ChatSends]) -> None:
+        """Hold each claimed chat for its limits counted from its last sends, whichever
+        instance made them (this pacer knows only its own)."""
+        now = self.clock.now()
+        for chat_id, sends in chats.items():
+            if sends.last is not None:
+                since = (now - sends.last).total_seconds()
+                self.pacer.hold(chat_id, self.settings.private_chat_interval - since)
+            if sends.window_from is not None:
+                self.pacer.hold(chat_id, 60.0 - (now - sends.window_from).total_seconds())
 
     def _claiming_more(self, burst: Burst, needed: bool) -> asyncio.Task[None] | None:
         """The claim under way, started now if there is none and more may come;
@@ -276,7 +309,7 @@ class DeliveryEngine:
     async def _idle(self, stop: asyncio.Event, *, at_least: float) -> None:
         """Sleep until the next row is due, ``wake()`` or stop, at most the idle poll."""
         try:
-            due = await self.storage.outbox.next_due_at()
+            due = await self.storage.outbox.next_due_at(by=self.owner)
         except Exception:
             log.exception("outbox: reading the next due time failed")
             due = None
@@ -338,13 +371,35 @@ class DeliveryEngine:
     ) -> Slot | None:
         """Wait for the pacer; give up (None) if stop comes first."""
         if stop is None:
-            return await self.pacer.acquire(chat_id, **_PAID if paid else {})
-        while not stop.is_set():
-            taken = self.pacer.take(chat_id, **_PAID if paid else {})
-            if isinstance(taken, Slot):
-                return taken
-            await first_of(self.pacer.sleep(taken), stop.wait())
-        return None
+            slot = await self.pacer.acquire(chat_id, **_PAID if paid else {})
+        else:
+            while not stop.is_set():
+                taken = self.pacer.take(chat_id, **_PAID if paid else {})
+                if isinstance(taken, Slot):
+                    slot = taken
+                    break
+                await first_of(self.pacer.sleep(taken), stop.wait())
+            else:
+                return None
+        if not paid and not await self._budget_turn(stop):
+            slot.finish(answered=False)
+            return None
+        return slot
+
+    async def _budget_turn(self, stop: asyncio.Event | None) -> bool:
+        """Wait for the overall budget the instances share, if there is one (PostgreSQL);
+        False if stop came first. (Paid broadcasts keep to this instance's paid rate.)"""
+        if self.budget is None:
+            return True
+        while stop is None or not stop.is_set():
+            wait = await self.budget.take()
+            if wait <= 0:
+                return True
+            if stop is None:
+                await self.pacer.sleep(wait)
+            else:
+                await first_of(self.pacer.sleep(wait), stop.wait())
+        return False
 
     def _send(
         self, row: OutboxRow, outgoing: Outgoing, slot: Slot, paid: PaidBudget | None = None
@@ -399,6 +454,8 @@ class DeliveryEngine:
         )
         # Committed to this row now: the text follows even if a stop was requested.
         with await self.pacer.acquire(row.chat_id, **_PAID if paid else {}):
+            if paid is None:
+                await self._budget_turn(None)
             return await self._send_text(row, outgoing, paid)
 
     def _send_text(
