@@ -144,9 +144,10 @@ async def build_application(
         pacer,
         prepare=outbox.prepare,
         owner=lease.id if lease else None,
+        # Shared only where pacing is on (the tests' and benchmarks' unlimited pacer is not).
         budget=(
             SharedBudget(storage, services.clock, settings.delivery.rate_per_second)
-            if lease
+            if lease and pacer.enabled
             else None
         ),
     )
