@@ -381,7 +381,7 @@ class DeliveryEngine:
                 await first_of(self.pacer.sleep(taken), stop.wait())
             else:
                 return None
-        if not paid and not await self._budget_turn(stop):
+        if self.budget is not None and not paid and not await self._budget_turn(stop):
             slot.finish(answered=False)
             return None
         return slot
@@ -454,7 +454,7 @@ class DeliveryEngine:
         )
         # Committed to this row now: the text follows even if a stop was requested.
         with await self.pacer.acquire(row.chat_id, **_PAID if paid else {}):
-            if paid is None:
+            if self.budget is not None and paid is None:
                 await self._budget_turn(None)
             return await self._send_text(row, outgoing, paid)
 
