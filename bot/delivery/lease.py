@@ -86,8 +86,8 @@ class InstanceLease:
             log.warning("instance %s: its lease had run out; registering again", self.id)
             await self.storage.cluster.register(self.me, now, expires)
         recovered = await self.storage.outbox.recover_lost(now)
+        await self.storage.cluster.sweep(now)
         if recovered:
-            await self.storage.cluster.sweep(now)
             log.info("outbox: %d messages of a stopped instance queued again", recovered)
             if self.on_recovered is not None:
                 self.on_recovered()

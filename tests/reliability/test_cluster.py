@@ -216,6 +216,48 @@ async def test_another_instances_last_send_holds_its_chat(cluster: Cluster) -> N
     assert _429s(cluster.api) == 0
 
 
+async def test_another_instances_sends_to_a_group_count_towards_its_minute(
+    cluster: Cluster,
+) -> None:
+    """20 a minute to a group across instances: b's first send to the group a sent 20 to
+    waits for the minute from a's first."""
+    group = -100
+    a, b = cluster.nodes
+    for n in range(21):
+        await a.storage.outbox.enqueue(
+            notice_message(group, f"#{n}", not_before=cluster.clock.now()), cluster.clock.now()
+        )
+    # a sends 20 and is stopped; b goes on with the group.
+    sent_by_a = 0
+    while sent_by_a < 20:
+        [row] = await a.storage.outbox.claim(cluster.clock.now(), 1, by="a")
+        slot = await a.engine.pacer.acquire(group)
+        await a.bot.send_message(group, row.payload["text"])
+        slot.finish()
+        await a.storage.outbox.mark_sent(row.id, sent_by_a + 1, cluster.clock.now())
+        sent_by_a += 1
+    await cluster.drain(b)
+    times = cluster.api.send_times[group]
+    assert len(times) == 21 and times[20] - times[0] >= 60.0
+    assert _429s(cluster.api) == 0
+
+
+async def test_an_instance_paused_past_its_lease_registers_again(
+    cluster: Cluster, caplog: pytest.LogCaptureFixture
+) -> None:
+    a, b = cluster.nodes
+    await b.lease.renew()
+    cluster.timeline.now += CLUSTER.lease_seconds - 1  # a long pause of a's
+    await b.lease.renew()
+    cluster.timeline.now += 1
+    await b.lease.renew()  # b sweeps a away
+    assert await b.storage.db.fetchall("SELECT id FROM instances WHERE id = 'a'") == []
+    assert "registering again" not in caplog.text
+    await a.lease.renew()
+    assert "instance a: its lease had run out; registering again" in caplog.text
+    assert [i.id for i in await b.storage.cluster.live(cluster.clock.now())] == ["a", "b"]
+
+
 async def test_a_killed_instances_rows_go_to_the_survivor_once_its_lease_runs_out(
     cluster: Cluster, monkeypatch: pytest.MonkeyPatch
 ) -> None:
