@@ -349,7 +349,7 @@ class DeliveryEngine:
             self.paid.charge(charged)
         # Right before the send: a row claimed ahead may have been cancelled since (its
         # directive withdrawn). The slot is spent, which only a withdrawal costs.
-        if not await self.storage.outbox.still_claimed(row.id):
+        if not await self.storage.outbox.still_claimed(row.id, by=self.owner):
             slot.finish(answered=False)
             if charged is not None:
                 self.paid.charge(charged, -1)
