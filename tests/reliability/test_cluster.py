@@ -365,3 +365,17 @@ def test_the_lease_must_be_long_enough(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_settings(path)
     assert any("cluster.lease_seconds" in p for p in caught.value.problems)
+
+
+async def test_an_instance_back_from_a_pause_does_not_send_what_was_taken_from_it(
+    cluster: Cluster,
+) -> None:
+    await cluster.queue(chats=1, each=1)
+    a, b = cluster.nodes
+    [row] = await a.storage.outbox.claim(cluster.clock.now(), 1, by="a")
+    cluster.timeline.now += CLUSTER.lease_seconds  # a hangs past its lease
+    assert await b.lease.renew() == 1
+    [again] = await b.storage.outbox.claim(cluster.clock.now(), 1, by="b")
+    assert again.id == row.id
+    assert not await a.storage.outbox.still_claimed(row.id, by="a")  # a leaves it to b
+    assert await b.storage.outbox.still_claimed(row.id, by="b")
