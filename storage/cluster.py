@@ -70,24 +70,21 @@ class ClusterRepository:
         return [Instance(r["id"], r["host"], int(r["pid"]), r["role"]) for r in rows]
 
     async def take_send(self, now: float, spacing: float) -> float:
-        """Take the bot's next send if it may go at ``now`` (seconds since the epoch): 0.
-        Else nothing is taken and the answer is how long until it may. Grants are at
-        least ``spacing`` apart whichever instance takes them, so no second (sliding) has
-        more than ``1 / spacing`` of them. PostgreSQL only (a row lock)."""
-        # One statement, so the row's lock is held for no round trip: the old value (read
-        # under the lock) says whether this one was granted.
+        """Reserve the bot's next send (times in seconds since the epoch): how long from
+        ``now`` until it may go (0: at once). Reservations are ``spacing`` apart whichever
+        instance makes them, so no sliding second has more than ``1 / spacing`` of them;
+        the caller sends at its time, so a late wake-up delays that send but not the
+        schedule after it."""
         rows = await self.db.write_returning(
-            "WITH old AS (SELECT next_at FROM send_pace WHERE name = ?1 FOR UPDATE)"
-            " UPDATE send_pace SET next_at = CASE WHEN old.next_at <= ?2"
-            " THEN GREATEST(old.next_at, ?2) + ?3 ELSE old.next_at END"
-            " FROM old WHERE send_pace.name = ?1 RETURNING old.next_at AS was",
+            f"UPDATE send_pace SET next_at = {self.db.dialect.greatest('next_at', '?2')} + ?3"
+            " WHERE name = ?1 RETURNING next_at - ?3 AS at",
             (_BUDGET, now, spacing),
         )
         if not rows:  # the first send ever: the row starts the budget
             async with self.db.transaction() as conn:
                 await conn.execute(
                     "INSERT INTO send_pace (name, next_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                    (_BUDGET, now - spacing),
+                    (_BUDGET, now),
                 )
             return await self.take_send(now, spacing)
-        return max(0.0, float(rows[0]["was"]) - now)
+        return max(0.0, float(rows[0]["at"]) - now)

@@ -355,6 +355,10 @@ class DeliveryEngine:
                 self.paid.charge(charged, -1)
             await self._notify(Outcome(row, OutboxStatus.CANCELLED))
             return "cancelled"
+        # The shared budget last, nothing between its moment and the request.
+        if self.budget is not None and budget is None and not await self._budget_turn(stop):
+            slot.finish(answered=False)
+            return None
         try:
             with slot:
                 message_id = int((await self._send(row, outgoing, slot, budget))["message_id"])
@@ -381,25 +385,20 @@ class DeliveryEngine:
                 await first_of(self.pacer.sleep(taken), stop.wait())
             else:
                 return None
-        if self.budget is not None and not paid and not await self._budget_turn(stop):
-            slot.finish(answered=False)
-            return None
         return slot
 
     async def _budget_turn(self, stop: asyncio.Event | None) -> bool:
-        """Wait for the overall budget the instances share, if there is one (PostgreSQL);
-        False if stop came first. (Paid broadcasts keep to this instance's paid rate.)"""
-        if self.budget is None:
-            return True
-        while stop is None or not stop.is_set():
-            wait = await self.budget.take()
-            if wait <= 0:
-                return True
+        """Reserve a send from the overall budget the instances share (PostgreSQL) and wait
+        for its moment; False if stop came first (the reservation is lost). Paid
+        broadcasts keep to this instance's paid rate."""
+        assert self.budget is not None
+        wait = await self.budget.take()
+        if wait > 0:
             if stop is None:
                 await self.pacer.sleep(wait)
             else:
                 await first_of(self.pacer.sleep(wait), stop.wait())
-        return False
+        return stop is None or not stop.is_set()
 
     def _send(
         self, row: OutboxRow, outgoing: Outgoing, slot: Slot, paid: PaidBudget | None = None

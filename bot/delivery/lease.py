@@ -115,8 +115,10 @@ class InstanceLease:
 
 class SharedBudget:
     """The bot's overall send rate, shared by every instance through the database: each
-    send takes the next grant from one row, at least ``1 / rate`` seconds after the
-    previous grant whichever instance took it (see ``ClusterRepository.take_send``)."""
+    send reserves the next moment from one row, at least ``1 / rate`` seconds after the
+    previous one whichever instance took it (see ``ClusterRepository.take_send``), and
+    goes then. Unlike the pacer it cannot count a send from its answer, so the rate wants
+    a margin below Telegram's 30 for the sends' own jitter (docs/benchmarks.md)."""
 
     def __init__(self, storage: Storage, clock: Clock, rate_per_second: float) -> None:
         self.storage = storage
@@ -124,5 +126,5 @@ class SharedBudget:
         self.spacing = 1.0 / rate_per_second
 
     async def take(self) -> float:
-        """0 when a send may go now (and it is counted); else seconds to wait first."""
+        """Reserve a send: seconds to wait before it goes (0: now)."""
         return await self.storage.cluster.take_send(self.clock.now().timestamp(), self.spacing)
