@@ -36,7 +36,8 @@ from telegram import Bot
 from bench.delivery import ANSWERS, LIMIT_PER_SECOND, PROJECT_ROOT, TOKEN, StandIn
 from bench.pg_triggers import postgres
 from bench.report import machine, publish, section_text, verdict
-from bot.config import ClusterSettings, DeliverySettings
+from bot.config import DeliverySettings
+from bot.delivery.cluster_config import ClusterSettings
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.lease import InstanceLease, SharedBudget
 from bot.delivery.outgoing import notice_message

@@ -40,6 +40,7 @@ from pydantic_settings import (
 
 from bot.checkins.config import CheckinSettings, checkin_problems
 from bot.dashboard.config import DashboardSettings
+from bot.delivery.cluster_config import ClusterSettings
 from bot.directives.config import LadderStep, ladder_problems
 from bot.duty.config import DutySettings, duty_problems
 from bot.fallback.config import FallbackSettings, secrets_in_file
@@ -307,24 +308,6 @@ class LogLevel(StrEnum):
     INFO = "INFO"
     WARNING = "WARNING"
     ERROR = "ERROR"
-
-
-class ClusterSettings(_Section):
-    """Several instances on one PostgreSQL (docs/postgresql.md): each holds a lease it
-    renews every third of ``lease_seconds``; the rows in flight on one whose lease runs
-    out are sent by the others. Unused on SQLite (one process)."""
-
-    # How long an instance that stopped renewing counts as alive: what a crash delays its
-    # in-flight messages by, and what a pause of the process (or the database) may last.
-    lease_seconds: float = Field(default=15.0, ge=3, le=600)
-    # What the instance stamps its claims with. Keep it stable across restarts (e.g. the
-    # systemd unit's name) and a restart takes its own rows back at once; by default the
-    # host and process id, so a restart waits for the old lease to run out.
-    instance_id: str | None = Field(default=None, min_length=1, max_length=100)
-
-    @property
-    def renew_seconds(self) -> float:
-        return self.lease_seconds / 3
 
 
 class LoggingSettings(_Section):

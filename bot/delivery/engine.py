@@ -11,14 +11,13 @@ graceful stop re-sends nothing.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -26,7 +25,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot.config import DeliverySettings
 from bot.delivery import raw
 from bot.delivery.answers import GONE, NO_STARS, UNEDITABLE, describe, retry_after_seconds
-from bot.delivery.burst import Burst, GroupCommit, behind
+from bot.delivery.burst import Burst, GroupCommit, behind, first_of
+from bot.delivery.lease import SharedBudget, hold_chats
 from bot.delivery.outgoing import (
     ATTACHMENT_SENT_KEY,
     KIND_NOTICE,
@@ -45,9 +45,6 @@ from bot.delivery.requests import ENGINE_REQUEST, TextRequests
 from bot.kit.clock import Clock
 from storage import Storage
 from storage.outbox import ChatSends, OutboxRow, OutboxStatus
-
-if TYPE_CHECKING:  # bot.delivery.lease runs beside the engine and imports from it
-    from bot.delivery.lease import SharedBudget
 
 log = logging.getLogger(__name__)
 
@@ -84,11 +81,7 @@ class DeliveryEngine:
         """``on_outcome`` hears of every verdict but a retry, in the worker: keep it short
         (queue a notice, then ``wake()``). ``idle_poll_seconds`` is the longest idle sleep,
         so rows queued by another process (the CLI) are noticed without ``wake()``.
-
-        Several instances on PostgreSQL (bot/delivery/lease.py): ``owner`` is this
-        instance's id, which its claims carry; its lease takes back what stopped instances
-        left in flight, so ``run`` takes back nothing itself. ``budget`` is the overall
-        rate they share; each chat's last sends come with the claim."""
+        ``owner``, ``budget``: several instances on PostgreSQL (bot/delivery/lease.py)."""
         self.storage = storage
         self.bot = bot
         self.clock = clock
@@ -117,10 +110,9 @@ class DeliveryEngine:
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until ``stop`` is set; then finish the sends in flight, put the claimed
         but unstarted rows back, and return."""
-        if self.owner is None:  # one process: whatever is in flight, the last one left
-            recovered = await self.storage.outbox.recover()
-            if recovered:
-                log.info("outbox: %d messages interrupted by the last stop queued again", recovered)
+        # One process (no owner): whatever is in flight, the last one left; else the lease's.
+        if self.owner is None and (recovered := await self.storage.outbox.recover()):
+            log.info("outbox: %d messages interrupted by the last stop queued again", recovered)
         log.info("delivery worker started")
         while not stop.is_set():
             self._wake.clear()  # before claiming: a wake() from here on is not lost
@@ -171,7 +163,7 @@ class DeliveryEngine:
                 chats=chats,
             )
             if chats:
-                self._hold_chats(chats)
+                hold_chats(self.pacer, self.settings, chats, self.clock.now())
         except Exception:
             log.exception("outbox: claiming due messages failed")
             rows, burst.healthy = [], False
@@ -185,17 +177,6 @@ class DeliveryEngine:
             except Exception:
                 log.exception("outbox: preparing a batch failed; rendering row by row")
         burst.queue.extend(rows)
-
-    def _hold_chats(self, chats: dict[int, ChatSends]) -> None:
-        """Hold each claimed chat for its limits counted from its last sends, whichever
-        instance made them (this pacer knows only its own)."""
-        now = self.clock.now()
-        for chat_id, sends in chats.items():
-            if sends.last is not None:
-                since = (now - sends.last).total_seconds()
-                self.pacer.hold(chat_id, self.settings.private_chat_interval - since)
-            if sends.window_from is not None:
-                self.pacer.hold(chat_id, 60.0 - (now - sends.window_from).total_seconds())
 
     def _claiming_more(self, burst: Burst, needed: bool) -> asyncio.Task[None] | None:
         """The claim under way, started now if there is none and more may come;
@@ -355,8 +336,9 @@ class DeliveryEngine:
                 self.paid.charge(charged, -1)
             await self._notify(Outcome(row, OutboxStatus.CANCELLED))
             return "cancelled"
-        # The shared budget last, nothing between its moment and the request.
-        if self.budget is not None and budget is None and not await self._budget_turn(stop):
+        # The shared budget last, nothing between its moment and the request (a paid send
+        # keeps to this instance's paid rate).
+        if self.budget and budget is None and not await self.budget.turn(self.pacer.sleep, stop):
             slot.finish(answered=False)
             return None
         try:
@@ -375,30 +357,13 @@ class DeliveryEngine:
     ) -> Slot | None:
         """Wait for the pacer; give up (None) if stop comes first."""
         if stop is None:
-            slot = await self.pacer.acquire(chat_id, **_PAID if paid else {})
-        else:
-            while not stop.is_set():
-                taken = self.pacer.take(chat_id, **_PAID if paid else {})
-                if isinstance(taken, Slot):
-                    slot = taken
-                    break
-                await first_of(self.pacer.sleep(taken), stop.wait())
-            else:
-                return None
-        return slot
-
-    async def _budget_turn(self, stop: asyncio.Event | None) -> bool:
-        """Reserve a send from the overall budget the instances share (PostgreSQL) and wait
-        for its moment; False if stop came first (the reservation is lost). Paid
-        broadcasts keep to this instance's paid rate."""
-        assert self.budget is not None
-        wait = await self.budget.take()
-        if wait > 0:
-            if stop is None:
-                await self.pacer.sleep(wait)
-            else:
-                await first_of(self.pacer.sleep(wait), stop.wait())
-        return stop is None or not stop.is_set()
+            return await self.pacer.acquire(chat_id, **_PAID if paid else {})
+        while not stop.is_set():
+            taken = self.pacer.take(chat_id, **_PAID if paid else {})
+            if isinstance(taken, Slot):
+                return taken
+            await first_of(self.pacer.sleep(taken), stop.wait())
+        return None
 
     def _send(
         self, row: OutboxRow, outgoing: Outgoing, slot: Slot, paid: PaidBudget | None = None
@@ -454,7 +419,7 @@ class DeliveryEngine:
         # Committed to this row now: the text follows even if a stop was requested.
         with await self.pacer.acquire(row.chat_id, **_PAID if paid else {}):
             if self.budget is not None and paid is None:
-                await self._budget_turn(None)
+                await self.budget.turn(self.pacer.sleep, None)
             return await self._send_text(row, outgoing, paid)
 
     def _send_text(
@@ -532,17 +497,3 @@ class DeliveryEngine:
 
     async def _notify(self, outcome: Outcome) -> None:
         await tell(self.on_outcome, outcome)
-
-
-async def first_of(*waits: Awaitable[Any], at_most: float | None = None) -> None:
-    """Wait until the first of ``waits`` finishes (or ``at_most`` seconds pass); cancel
-    the rest."""
-    tasks = [asyncio.ensure_future(w) for w in waits]
-    try:
-        await asyncio.wait(tasks, timeout=at_most, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task

@@ -21,13 +21,16 @@ import logging
 import os
 import socket
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from bot.config import ClusterSettings
-from bot.delivery.engine import first_of
+from bot.config import DeliverySettings
+from bot.delivery.burst import first_of
+from bot.delivery.cluster_config import ClusterSettings
+from bot.delivery.pacer import Pacer
 from bot.kit.clock import Clock
 from storage import Storage
 from storage.cluster import Instance
+from storage.outbox import ChatSends
 
 log = logging.getLogger(__name__)
 
@@ -128,3 +131,26 @@ class SharedBudget:
     async def take(self) -> float:
         """Reserve a send: seconds to wait before it goes (0: now)."""
         return await self.storage.cluster.take_send(self.clock.now().timestamp(), self.spacing)
+
+    async def turn(
+        self, sleep: Callable[[float], Awaitable[None]], stop: asyncio.Event | None
+    ) -> bool:
+        """Reserve a send and wait (``sleep``, the pacer's) for its moment; False if stop
+        came first (the reservation is lost)."""
+        wait = await self.take()
+        if wait > 0:
+            await (sleep(wait) if stop is None else first_of(sleep(wait), stop.wait()))
+        return stop is None or not stop.is_set()
+
+
+def hold_chats(
+    pacer: Pacer, settings: DeliverySettings, chats: dict[int, ChatSends], now: datetime
+) -> None:
+    """Hold each claimed chat in ``pacer`` for its limits counted from its last sends,
+    whichever instance made them (a pacer knows only its own)."""
+    for chat_id, sends in chats.items():
+        if sends.last is not None:
+            since = (now - sends.last).total_seconds()
+            pacer.hold(chat_id, settings.private_chat_interval - since)
+        if sends.window_from is not None:
+            pacer.hold(chat_id, 60.0 - (now - sends.window_from).total_seconds())

@@ -21,7 +21,8 @@ from typing import Any
 import pytest
 from telegram import Bot
 
-from bot.config import ClusterSettings, ConfigError, DeliverySettings, load_settings
+from bot.config import ConfigError, DeliverySettings, load_settings
+from bot.delivery.cluster_config import ClusterSettings
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.lease import InstanceLease, SharedBudget
 from bot.delivery.outgoing import notice_message

@@ -19,8 +19,8 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 
+from bot.delivery.burst import first_of
 from bot.delivery.channels import Channel, ChannelError, ChannelRenderer
-from bot.delivery.engine import first_of
 from bot.delivery.outgoing import Outcome, OutcomeHook, tell
 from bot.kit.clock import Clock
 from storage import Storage
