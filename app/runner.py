@@ -120,7 +120,12 @@ async def running(app: MusterApp) -> AsyncIterator[Inbox]:
                 await lane
                 if lease is not None and renewing is not None:
                     await renewing
-                    await lease.stop()  # after the workers: their claims are settled
+                    try:  # after the workers: their claims are settled
+                        await lease.stop()
+                    except Exception:  # the rest of the stop must still happen
+                        log.exception(
+                            "instance lease: not ended; its claims return when it runs out"
+                        )
                 await app.stop()
                 inbox_stop.set()
                 await books
