@@ -21,16 +21,20 @@ from typing import Any
 import pytest
 from telegram import Bot
 
+from app.runner import running
 from bot.config import ConfigError, DeliverySettings, load_settings
 from bot.delivery.cluster_config import ClusterSettings
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.lease import InstanceLease, SharedBudget
 from bot.delivery.outgoing import notice_message
 from bot.delivery.pacer import Pacer
+from bot.kit.clock import FakeClock
 from fakeapi import FakeBotApi, FakeRequest
+from handlers.kit.slots import DELIVERY
 from storage import Storage
 from storage.cluster import Instance
 from storage.outbox import OutboxStatus
+from tests.flows.conftest import build_app
 from tests.unit.test_pacer import Timeline, most_in_window
 
 TOKEN = "123:ABC"
@@ -382,3 +386,35 @@ async def test_an_instance_back_from_a_pause_does_not_send_what_was_taken_from_i
     assert again.id == row.id
     assert not await a.storage.outbox.still_claimed(row.id, by="a")  # a leaves it to b
     assert await b.storage.outbox.still_claimed(row.id, by="b")
+
+
+async def test_a_running_app_on_postgresql_holds_a_lease_and_leaves_at_its_stop(
+    clean_postgres_database: str,
+) -> None:
+    """What app/runner.py does: the lease before the workers, its row gone after them, and
+    the claims stamped with ``cluster.instance_id``."""
+    settings = load_settings(
+        None,
+        storage={"url": clean_postgres_database},
+        telegram={"bot_username": "muster_test_bot"},
+        cluster={"instance_id": "muster-1"},
+    )
+    storage = await Storage.open(clean_postgres_database)
+    clock = FakeClock()
+    api = FakeBotApi(clock=clock.now)
+    try:
+        app = await build_app(settings, storage, clock, api)
+        assert DELIVERY.of(app).owner == "muster-1"
+        async with running(app):
+            [me] = await storage.cluster.live(clock.now())
+            assert me.id == "muster-1"
+            await storage.outbox.enqueue(
+                notice_message(5, "hi", not_before=clock.now()), clock.now()
+            )
+            DELIVERY.of(app).wake()
+            await api.wait_for_call("sendMessage", chat_id=5)
+        assert await storage.cluster.live(clock.now()) == []
+        [row] = await storage.db.fetchall("SELECT status, claimed_by FROM outbox")
+        assert (row["status"], row["claimed_by"]) == ("sent", "muster-1")
+    finally:
+        await storage.close()
