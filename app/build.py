@@ -23,6 +23,7 @@ from app.updates import ChatOrderedProcessor
 from bot.config import ConfigError, Settings
 from bot.delivery.channels.lane import ChannelLane
 from bot.delivery.engine import DeliveryEngine
+from bot.delivery.lease import InstanceLease, SharedBudget, this_instance
 from bot.delivery.pacer import Pacer
 from bot.delivery.reply_pacing import PacedReplies
 from bot.delivery.transport import GET_UPDATES_POOL_SIZE, POOL_SIZE, AiohttpRequest
@@ -49,6 +50,8 @@ TICK_SECONDS = 2.0
 FEATURES_ON: Slot[tuple[Feature, ...]] = Slot("features")
 # The fallback channels' lane (email, the SMS gateway), beside the outbox worker.
 LANE: Slot[ChannelLane] = Slot("channel lane")
+# This instance's lease on PostgreSQL, where several may share the outbox; none on SQLite.
+LEASE: Slot[InstanceLease] = Slot("instance lease")
 
 
 async def open_storage(settings: Settings) -> Storage:
@@ -126,6 +129,12 @@ async def build_application(
     FEATURES_ON.put(app, features)
     MENU.put(app, Menu(features))
     outbox = outbox_of(features, services)
+    lease: InstanceLease | None = None
+    if storage.db.dialect.postgresql:
+        lease = InstanceLease(
+            storage, services.clock, settings.cluster, this_instance(settings.cluster)
+        )
+        LEASE.put(app, lease)
     engine = DeliveryEngine(
         storage,
         app.bot,
@@ -134,9 +143,18 @@ async def build_application(
         outbox.renderers,
         pacer,
         prepare=outbox.prepare,
+        owner=lease.id if lease else None,
+        # Shared only where pacing is on (the tests' and benchmarks' unlimited pacer is not).
+        budget=(
+            SharedBudget(storage, services.clock, settings.delivery.rate_per_second)
+            if lease and pacer.enabled
+            else None
+        ),
     )
+    if lease is not None:
+        lease.on_recovered = engine.wake
     DELIVERY.put(app, engine)
-    LANE.put(app, build_lane(services.fallback, services.i18n))
+    LANE.put(app, build_lane(services.fallback, services.i18n, owner=lease.id if lease else None))
     if app.job_queue is not None:
         # configure() replaces everything, PTB's own executor included: pass it back.
         app.job_queue.scheduler.configure(

@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 
 from telegram import Update
 
-from app.build import LANE
+from app.build import LANE, LEASE
 from app.inbox import INBOX, Inbox
 from app.web import fallback_routes, page_routes, web_server
 from bot.org.notices import to_admins
@@ -94,6 +94,14 @@ async def running(app: MusterApp) -> AsyncIterator[Inbox]:
             # under a burst of presses (docs/architecture.md, "The event loop's time").
             gc.freeze()
             delivery_stop, inbox_stop = asyncio.Event(), asyncio.Event()
+            # On PostgreSQL, this instance's lease first: it takes back what stopped
+            # instances left in flight (run() takes back everything on SQLite).
+            lease = LEASE.find(app)
+            renewing: asyncio.Task[None] | None = None
+            if lease is not None:
+                await lease.start()
+                renewing = asyncio.create_task(lease.run(delivery_stop), name="instance lease")
+                renewing.add_done_callback(_report_crash)
             delivery = asyncio.create_task(
                 DELIVERY.of(app).run(delivery_stop), name="delivery worker"
             )
@@ -110,6 +118,14 @@ async def running(app: MusterApp) -> AsyncIterator[Inbox]:
                 delivery_stop.set()
                 await delivery
                 await lane
+                if lease is not None and renewing is not None:
+                    await renewing
+                    try:  # after the workers: their claims are settled
+                        await lease.stop()
+                    except Exception:  # the rest of the stop must still happen
+                        log.exception(
+                            "instance lease: not ended; its claims return when it runs out"
+                        )
                 await app.stop()
                 inbox_stop.set()
                 await books

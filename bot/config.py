@@ -40,6 +40,7 @@ from pydantic_settings import (
 
 from bot.checkins.config import CheckinSettings, checkin_problems
 from bot.dashboard.config import DashboardSettings
+from bot.delivery.cluster_config import ClusterSettings
 from bot.directives.config import LadderStep, ladder_problems
 from bot.duty.config import DutySettings, duty_problems
 from bot.fallback.config import FallbackSettings, secrets_in_file
@@ -347,6 +348,7 @@ class Settings(BaseSettings):
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     fallback: FallbackSettings = Field(default_factory=FallbackSettings)
     dashboard: DashboardSettings = Field(default_factory=DashboardSettings)
+    cluster: ClusterSettings = Field(default_factory=ClusterSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
 
     @classmethod

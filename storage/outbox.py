@@ -58,6 +58,70 @@ _HEAD_OF_CHAT = (
 )
 
 
+# On PostgreSQL, several instances drain one outbox (issue #20): a chat with a row in
+# flight on another instance (claimed by other than ?1) waits for it, so its rows still go
+# one at a time in claim order. A chat in flight on this one is held back in memory, as
+# SQLite's one worker does (DeliveryEngine._choose), so its later rows still come in the
+# same burst.
+_NOT_IN_FLIGHT = (
+    "NOT EXISTS (SELECT 1 FROM outbox AS busy WHERE busy.status = 'sending'"
+    " AND busy.channel = 'telegram' AND busy.chat_id = outbox.chat_id"
+    " AND busy.claimed_by IS DISTINCT FROM ?1)"
+)
+
+
+# PostgreSQL's claim: rows another instance is claiming at this moment are skipped, not
+# waited for, and never taken twice. The claimed rows come back with their chat's last
+# send (whichever instance made it) and, for a group, the send that opens its last
+# minute's window (OFFSET the group limit less one), so the pacer holds the chat for them.
+def _claim_postgresql(lock: str) -> str:
+    return (
+        "WITH claimed AS (UPDATE outbox SET status = 'sending', claimed_by = ?1"
+        " WHERE id IN (SELECT id FROM outbox"
+        f" WHERE status = 'pending' AND {_TELEGRAM_ROW} AND next_attempt_at <= ?2"
+        f" AND {_HEAD_OF_CHAT} AND {_NOT_IN_FLIGHT}"
+        f" ORDER BY {_URGENCY} LIMIT ?3 {lock}) RETURNING {_COLUMNS})"
+        " SELECT claimed.*,"
+        " (SELECT MAX(sent.sent_at) FROM outbox AS sent WHERE sent.status = 'sent'"
+        " AND sent.chat_id = claimed.chat_id) AS chat_sent_at,"
+        " CASE WHEN claimed.chat_id < 0 THEN (SELECT sent.sent_at FROM outbox AS sent"
+        " WHERE sent.status = 'sent' AND sent.chat_id = claimed.chat_id"
+        " ORDER BY sent.sent_at DESC LIMIT 1 OFFSET ?4) END AS group_window_at"
+        " FROM claimed"
+    )
+
+
+# An instance's claim skips the rows another claim (or a write of its own: a retry being
+# recorded) holds, rather than wait; the next claim finds them. A claim without an
+# instance (a test's or a benchmark's lone engine, whose drain() ends at the first empty
+# claim) waits for them, as SQLite's does.
+_CLAIM_POSTGRESQL = _claim_postgresql("FOR UPDATE SKIP LOCKED")
+_CLAIM_POSTGRESQL_ALONE = _claim_postgresql("FOR UPDATE")
+_CLAIM_SQLITE = (
+    "UPDATE outbox SET status = 'sending' WHERE id IN (SELECT id FROM outbox"
+    f" WHERE status = 'pending' AND {_TELEGRAM_ROW} AND next_attempt_at <= ?"
+    f" AND {_HEAD_OF_CHAT}"
+    f" ORDER BY {_URGENCY} LIMIT ?) RETURNING {_COLUMNS}"
+)
+# A row in flight whose instance is gone: no instance holds a live lease under its
+# claimed_by (or none was stamped), or it is the caller's own from before a restart.
+_LOST = (
+    "status = 'sending' AND (claimed_by IS NULL OR claimed_by = ?"
+    " OR NOT EXISTS (SELECT 1 FROM instances WHERE instances.id = outbox.claimed_by"
+    " AND instances.expires_at > ?))"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ChatSends:
+    """What the store knows of a chat's last sends, from every instance (PostgreSQL's
+    claim): the last one, and for a group the one that opens its last minute's window
+    (None while the group has had fewer sends than its limit)."""
+
+    last: datetime | None
+    window_from: datetime | None = None
+
+
 class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENDING = "sending"
@@ -127,6 +191,13 @@ def _row(row: Row) -> OutboxRow:
 
 def _dump(payload: dict[str, Any]) -> str:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+def _skip_locked(db: Database) -> str:
+    """What ends a claim's ``SELECT`` on PostgreSQL, where several instances claim at once:
+    rows another claim holds are skipped, not waited for. Nothing on SQLite, whose one
+    writer at a time needs no row locks."""
+    return " FOR UPDATE SKIP LOCKED" if db.dialect.postgresql else ""
 
 
 def _marks(ids: Sequence[object]) -> str:
@@ -200,28 +271,55 @@ class OutboxRepository:
         )
         return int(row["message_id"]) if row and row["message_id"] is not None else None
 
-    async def claim(self, now: datetime, limit: int) -> list[OutboxRow]:
+    async def claim(
+        self,
+        now: datetime,
+        limit: int,
+        *,
+        by: str | None = None,
+        group_limit: int = 20,
+        chats: dict[int, ChatSends] | None = None,
+    ) -> list[OutboxRow]:
         """Take up to ``limit`` due rows, most urgent first, and mark them 'sending' in the
         same statement, so no other claim can take them too. A row held back by an older
-        one to its chat (see ``_HEAD_OF_CHAT``) is not due yet."""
-        # One statement, so one transaction, done on the event loop's own connection when
-        # nothing else is writing (see Database.write_inline).
-        rows = await self.db.write_returning(
-            "UPDATE outbox SET status = 'sending' WHERE id IN (SELECT id FROM outbox"
-            f" WHERE status = 'pending' AND {_TELEGRAM_ROW} AND next_attempt_at <= ?"
-            f" AND {_HEAD_OF_CHAT}"
-            f" ORDER BY {_URGENCY} LIMIT ?) RETURNING {_COLUMNS}",
-            (to_db_time(now), limit),
-        )
+        one to its chat (see ``_HEAD_OF_CHAT``) is not due yet.
+
+        On PostgreSQL the rows are stamped ``by`` (the instance's id, see
+        ``recover_lost``), a chat with a row in flight on any instance is not due either,
+        and ``chats`` (when given) is filled with what the store knows of each claimed
+        chat's last sends (``group_limit``: the sends a group may have in a minute)."""
+        if self.db.dialect.postgresql:
+            rows = await self.db.write_returning(
+                _CLAIM_POSTGRESQL if by is not None else _CLAIM_POSTGRESQL_ALONE,
+                (by, to_db_time(now), limit, group_limit - 1),
+            )
+            if chats is not None:
+                for r in rows:
+                    last, window = r["chat_sent_at"], r["group_window_at"]
+                    if last is not None:
+                        chats[r["chat_id"]] = ChatSends(
+                            from_db_time(last), from_db_time(window) if window else None
+                        )
+        else:
+            # One statement, so one transaction, done on the event loop's own connection
+            # when nothing else is writing (see Database.write_inline).
+            rows = await self.db.write_returning(_CLAIM_SQLITE, (to_db_time(now), limit))
         # RETURNING promises no order; the stored times sort as they compare.
         ordered = sorted(rows, key=lambda r: (r["priority"], r["next_attempt_at"], r["id"]))
         return [_row(r) for r in ordered]
 
-    async def still_claimed(self, row_id: int) -> bool:
+    async def still_claimed(self, row_id: int, *, by: str | None = None) -> bool:
         """Whether a claimed row is still to be sent: nothing settled it while it waited
-        (a withdrawn directive cancels the rows a worker has claimed too)."""
-        row = await self.db.fetchone_inline("SELECT status FROM outbox WHERE id = ?", (row_id,))
-        return row is not None and row["status"] == OutboxStatus.SENDING
+        (a withdrawn directive cancels the rows a worker has claimed too), and, with
+        ``by``, it is still that instance's (an instance paused past its lease finds its
+        rows taken back and claimed by another, which sends them)."""
+        if by is None:
+            row = await self.db.fetchone_inline("SELECT status FROM outbox WHERE id = ?", (row_id,))
+            return row is not None and row["status"] == OutboxStatus.SENDING
+        row = await self.db.fetchone_inline(
+            "SELECT status, claimed_by FROM outbox WHERE id = ?", (row_id,)
+        )
+        return row is not None and row["status"] == OutboxStatus.SENDING and row["claimed_by"] == by
 
     async def release(self, ids: Sequence[int]) -> None:
         """Claimed but never sent (a graceful stop): back to 'pending', as they were."""
@@ -229,10 +327,33 @@ class OutboxRepository:
             return
         async with self.db.transaction() as conn:
             await conn.execute(
-                f"UPDATE outbox SET status = 'pending'"
+                f"UPDATE outbox SET status = 'pending', claimed_by = NULL"
                 f" WHERE status = 'sending' AND id IN ({_marks(ids)})",
                 list(ids),
             )
+
+    async def release_claims(self, by: str) -> int:
+        """Every row ``by`` still has in flight back to 'pending' (an instance's graceful
+        stop, after its workers finished); return how many."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE outbox SET status = 'pending', claimed_by = NULL"
+                " WHERE status = 'sending' AND claimed_by = ?",
+                (by,),
+            )
+        return cursor.rowcount
+
+    async def recover_lost(self, now: datetime, *, mine: str | None = None) -> int:
+        """Rows in flight on an instance whose lease has run out at ``now`` (it crashed,
+        or lost the database), on any channel, go back to 'pending'; return how many. A
+        live instance's are never taken. ``mine``: an instance starting again under its
+        old id takes back its previous life's rows too."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                f"UPDATE outbox SET status = 'pending', claimed_by = NULL WHERE {_LOST}",
+                (mine, to_db_time(now)),
+            )
+        return cursor.rowcount
 
     async def recover(self) -> int:
         """Rows a crashed process left 'sending' go back to 'pending'; return how many.
@@ -247,14 +368,18 @@ class OutboxRepository:
 
     # ------------------------------------------------------------ the channels' lane
 
-    async def claim_channel(self, channel: str, now: datetime) -> OutboxRow | None:
-        """Take the most urgent due row of a fallback channel, marking it 'sending' in the
-        same statement (one at a time: a channel sends a few a second at most)."""
+    async def claim_channel(
+        self, channel: str, now: datetime, *, by: str | None = None
+    ) -> OutboxRow | None:
+        """Take the most urgent due row of a fallback channel, marking it 'sending' (and
+        ``by``, the instance's id) in the same statement (one at a time: a channel sends
+        a few a second at most). Another instance's claim under way is skipped."""
         rows = await self.db.write_returning(
-            "UPDATE outbox SET status = 'sending' WHERE id = (SELECT id FROM outbox"
-            " WHERE status = 'pending' AND channel = ? AND next_attempt_at <= ?"
-            f" ORDER BY {_URGENCY} LIMIT 1) RETURNING {_COLUMNS}",
-            (channel, to_db_time(now)),
+            "UPDATE outbox SET status = 'sending', claimed_by = ? WHERE id = (SELECT id"
+            " FROM outbox WHERE status = 'pending' AND channel = ? AND next_attempt_at <= ?"
+            f" ORDER BY {_URGENCY} LIMIT 1{_skip_locked(self.db)})"
+            f" RETURNING {_COLUMNS}",
+            (by, channel, to_db_time(now)),
         )
         return _row(rows[0]) if rows else None
 
@@ -374,11 +499,20 @@ class OutboxRepository:
         found = {str(r["status"]): int(r["n"]) for r in rows}
         return {status: found.get(status, 0) for status in OutboxStatus}
 
-    async def next_due_at(self) -> datetime | None:
+    async def next_due_at(self, *, by: str | None = None) -> datetime | None:
         """When the earliest pending row falls due, so the worker knows how long to sleep;
         a row held back by an older one falls due with it, not on its own time."""
-        row = await self.db.fetchone(
-            "SELECT MIN(next_attempt_at) AS at FROM outbox"
-            f" WHERE status = 'pending' AND {_TELEGRAM_ROW} AND {_HEAD_OF_CHAT}"
-        )
+        if self.db.dialect.postgresql:
+            # A chat in flight on another instance than ``by`` is that one's to go on
+            # with: counting it due would have this one claim nothing, again and again.
+            row = await self.db.fetchone(
+                "SELECT MIN(next_attempt_at) AS at FROM outbox WHERE status = 'pending'"
+                f" AND {_TELEGRAM_ROW} AND {_HEAD_OF_CHAT} AND {_NOT_IN_FLIGHT}",
+                (by,),
+            )
+        else:
+            row = await self.db.fetchone(
+                "SELECT MIN(next_attempt_at) AS at FROM outbox"
+                f" WHERE status = 'pending' AND {_TELEGRAM_ROW} AND {_HEAD_OF_CHAT}"
+            )
         return from_db_time(row["at"]) if row and row["at"] else None

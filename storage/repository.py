@@ -12,6 +12,7 @@ from storage.audit import AuditRepository
 from storage.cases import CaseRepository
 from storage.checkin_phone import CheckinPhoneRepository
 from storage.checkins import CheckinRepository
+from storage.cluster import ClusterRepository
 from storage.db import Database, SqliteDatabase
 from storage.directives import DirectiveRepository
 from storage.exports import ExportRepository
@@ -43,6 +44,7 @@ class Storage:
         self.invites = InviteRepository(db)
         self.audit = AuditRepository(db)
         self.outbox = OutboxRepository(db)
+        self.cluster = ClusterRepository(db)
         self.directives = DirectiveRepository(db)
         self.answers = AnswerRepository(db)
         self.ladder = LadderRepository(db)

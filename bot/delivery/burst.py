@@ -5,10 +5,13 @@ the group commit that records sends as delivered (:class:`GroupCommit`)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import Counter, deque
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from storage import Storage
 from storage.outbox import OutboxRow
@@ -95,3 +98,17 @@ def behind(row: OutboxRow, waiting: dict[int, dict[int, int]]) -> bool:
     if ahead.pop(row.id, None) is not None:
         return False
     return any(priority <= row.priority and id_ < row.id for id_, priority in ahead.items())
+
+
+async def first_of(*waits: Awaitable[Any], at_most: float | None = None) -> None:
+    """Wait until the first of ``waits`` finishes (or ``at_most`` seconds pass); cancel
+    the rest."""
+    tasks = [asyncio.ensure_future(w) for w in waits]
+    try:
+        await asyncio.wait(tasks, timeout=at_most, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

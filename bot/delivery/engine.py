@@ -11,7 +11,6 @@ graceful stop re-sends nothing.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
@@ -26,7 +25,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot.config import DeliverySettings
 from bot.delivery import raw
 from bot.delivery.answers import GONE, NO_STARS, UNEDITABLE, describe, retry_after_seconds
-from bot.delivery.burst import Burst, GroupCommit, behind
+from bot.delivery.burst import Burst, GroupCommit, behind, first_of
+from bot.delivery.lease import SharedBudget, hold_chats
 from bot.delivery.outgoing import (
     ATTACHMENT_SENT_KEY,
     KIND_NOTICE,
@@ -44,7 +44,7 @@ from bot.delivery.pacer import Pacer, Slot
 from bot.delivery.requests import ENGINE_REQUEST, TextRequests
 from bot.kit.clock import Clock
 from storage import Storage
-from storage.outbox import OutboxRow, OutboxStatus
+from storage.outbox import ChatSends, OutboxRow, OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +75,13 @@ class DeliveryEngine:
         rng: random.Random | None = None,
         idle_poll_seconds: float = 5.0,
         paid: PaidLedger | None = None,
+        owner: str | None = None,
+        budget: SharedBudget | None = None,
     ) -> None:
         """``on_outcome`` hears of every verdict but a retry, in the worker: keep it short
         (queue a notice, then ``wake()``). ``idle_poll_seconds`` is the longest idle sleep,
-        so rows queued by another process (the CLI) are noticed without ``wake()``."""
+        so rows queued by another process (the CLI) are noticed without ``wake()``.
+        ``owner``, ``budget``: several instances on PostgreSQL (bot/delivery/lease.py)."""
         self.storage = storage
         self.bot = bot
         self.clock = clock
@@ -93,6 +96,8 @@ class DeliveryEngine:
         self._wake = asyncio.Event()
         self._requests = TextRequests()
         self.paid = paid or PaidLedger()
+        self.owner = owner
+        self.budget = budget
         # Through a bot with a rate limiter (the app's), say that these requests are paced.
         self._paced: dict[str, Any] = (
             {"rate_limit_args": ENGINE_REQUEST} if getattr(bot, "rate_limiter", None) else {}
@@ -105,8 +110,8 @@ class DeliveryEngine:
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until ``stop`` is set; then finish the sends in flight, put the claimed
         but unstarted rows back, and return."""
-        recovered = await self.storage.outbox.recover()
-        if recovered:
+        # One process (no owner): whatever is in flight, the last one left; else the lease's.
+        if self.owner is None and (recovered := await self.storage.outbox.recover()):
             log.info("outbox: %d messages interrupted by the last stop queued again", recovered)
         log.info("delivery worker started")
         while not stop.is_set():
@@ -148,8 +153,17 @@ class DeliveryEngine:
 
     async def _claim(self, burst: Burst, needed: bool) -> None:
         """One batch of due rows onto the burst's queue."""
+        chats: dict[int, ChatSends] | None = {} if self.owner is not None else None
         try:
-            rows = await self.storage.outbox.claim(self.clock.now(), burst.batch)
+            rows = await self.storage.outbox.claim(
+                self.clock.now(),
+                burst.batch,
+                by=self.owner,
+                group_limit=self.settings.group_per_minute,
+                chats=chats,
+            )
+            if chats:
+                hold_chats(self.pacer, self.settings, chats, self.clock.now())
         except Exception:
             log.exception("outbox: claiming due messages failed")
             rows, burst.healthy = [], False
@@ -276,7 +290,7 @@ class DeliveryEngine:
     async def _idle(self, stop: asyncio.Event, *, at_least: float) -> None:
         """Sleep until the next row is due, ``wake()`` or stop, at most the idle poll."""
         try:
-            due = await self.storage.outbox.next_due_at()
+            due = await self.storage.outbox.next_due_at(by=self.owner)
         except Exception:
             log.exception("outbox: reading the next due time failed")
             due = None
@@ -316,12 +330,17 @@ class DeliveryEngine:
             self.paid.charge(charged)
         # Right before the send: a row claimed ahead may have been cancelled since (its
         # directive withdrawn). The slot is spent, which only a withdrawal costs.
-        if not await self.storage.outbox.still_claimed(row.id):
+        if not await self.storage.outbox.still_claimed(row.id, by=self.owner):
             slot.finish(answered=False)
             if charged is not None:
                 self.paid.charge(charged, -1)
             await self._notify(Outcome(row, OutboxStatus.CANCELLED))
             return "cancelled"
+        # The shared budget last, nothing between its moment and the request (a paid send
+        # keeps to this instance's paid rate).
+        if self.budget and budget is None and not await self.budget.turn(self.pacer.sleep, stop):
+            slot.finish(answered=False)
+            return None
         try:
             with slot:
                 message_id = int((await self._send(row, outgoing, slot, budget))["message_id"])
@@ -399,6 +418,8 @@ class DeliveryEngine:
         )
         # Committed to this row now: the text follows even if a stop was requested.
         with await self.pacer.acquire(row.chat_id, **_PAID if paid else {}):
+            if self.budget is not None and paid is None:
+                await self.budget.turn(self.pacer.sleep, None)
             return await self._send_text(row, outgoing, paid)
 
     def _send_text(
@@ -476,17 +497,3 @@ class DeliveryEngine:
 
     async def _notify(self, outcome: Outcome) -> None:
         await tell(self.on_outcome, outcome)
-
-
-async def first_of(*waits: Awaitable[Any], at_most: float | None = None) -> None:
-    """Wait until the first of ``waits`` finishes (or ``at_most`` seconds pass); cancel
-    the rest."""
-    tasks = [asyncio.ensure_future(w) for w in waits]
-    try:
-        await asyncio.wait(tasks, timeout=at_most, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task

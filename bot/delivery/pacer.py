@@ -266,6 +266,13 @@ class Pacer:
         if answered and slot.granted >= self._learn_from:
             self._shortest = min(self._shortest, now - slot.granted)
 
+    def hold(self, chat_id: int, seconds: float) -> None:
+        """Send nothing to ``chat_id`` for ``seconds``: another instance sent to it (the
+        store's word, see DeliveryEngine._claim), which this pacer never saw."""
+        if self.enabled and seconds > 0:
+            until = self.monotonic() + seconds
+            self._held_until[chat_id] = max(self._held_until.get(chat_id, -math.inf), until)
+
     def pause(self, seconds: float) -> None:
         """Hold every send for ``seconds``."""
         if self.enabled and seconds > 0:

@@ -39,8 +39,11 @@ def channels_of(fallback: FallbackService) -> dict[str, Channel]:
     return channels
 
 
-def build_lane(fallback: FallbackService, i18n: Translator) -> ChannelLane:
-    """The lane for the configured channels (none configured: a lane that returns at once)."""
+def build_lane(
+    fallback: FallbackService, i18n: Translator, *, owner: str | None = None
+) -> ChannelLane:
+    """The lane for the configured channels (none configured: a lane that returns at once);
+    ``owner``: this instance's id when several share PostgreSQL."""
     settings = fallback.settings
 
     async def failed(outcome: Outcome) -> None:
@@ -65,4 +68,5 @@ def build_lane(fallback: FallbackService, i18n: Translator) -> ChannelLane:
         max_attempts=settings.max_attempts,
         max_backoff_seconds=settings.max_backoff_seconds,
         on_outcome=failed,
+        owner=owner,
     )

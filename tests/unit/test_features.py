@@ -16,7 +16,7 @@ from storage import Storage
 
 LOCALES = Path(__file__).resolve().parents[2] / "bot" / "locales"
 # Sections of the settings that belong to the app as a whole, not to one feature.
-INFRASTRUCTURE = {"telegram", "storage", "delivery", "logging"}
+INFRASTRUCTURE = {"telegram", "storage", "delivery", "cluster", "logging"}
 
 
 def test_one_record_per_feature_in_the_order_of_the_names() -> None:

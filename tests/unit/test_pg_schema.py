@@ -23,6 +23,9 @@ BASELINE = 35
 FOLDER = resources.files("storage.migrations") / "postgresql"
 # The runner's own table (storage/db.py makes it on both stores), not a migration's.
 RUNNER_TABLES = {"schema_version"}
+# Indexes only PostgreSQL's several instances need (postgresql/0037_instances.sql): what
+# the claim asks of another instance's sends, which SQLite's one process knows in memory.
+PG_ONLY_INDEXES = {"outbox_chat_sending", "outbox_chat_sent"}
 
 Schema = dict[str, Any]
 
@@ -217,6 +220,8 @@ async def test_the_baseline_has_sqlites_schema(
     columns; triggers (table, timing, event, UPDATE OF columns). A migration that changes
     one store and not the other fails here."""
     expected, got = lite_schema(lite)[part], (await pg_schema(pg))[part]
+    if part == "indexes":
+        got = {name: index for name, index in got.items() if name not in PG_ONLY_INDEXES}
     assert sorted(got) == sorted(expected), "names differ"
     for name in expected:
         assert got[name] == expected[name], f"{part}: {name}"

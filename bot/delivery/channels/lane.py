@@ -19,8 +19,8 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 
+from bot.delivery.burst import first_of
 from bot.delivery.channels import Channel, ChannelError, ChannelRenderer
-from bot.delivery.engine import first_of
 from bot.delivery.outgoing import Outcome, OutcomeHook, tell
 from bot.kit.clock import Clock
 from storage import Storage
@@ -63,7 +63,12 @@ class ChannelLane:
         idle_poll_seconds: float = 5.0,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        owner: str | None = None,
     ) -> None:
+        """``owner``: this instance's id when several share PostgreSQL (see
+        bot/delivery/lease.py): its claims carry it, and its lease, not the lane, takes
+        back what stopped instances left in flight."""
+        self.owner = owner
         self.storage = storage
         self.clock = clock
         self.channels = dict(channels)
@@ -85,9 +90,12 @@ class ChannelLane:
         """Send until ``stop``; then finish the send in flight and return."""
         if not self.channels:
             return
-        recovered = await self.storage.outbox.recover_channels(list(self.channels))
-        if recovered:
-            log.info("fallback: %d messages interrupted by the last stop queued again", recovered)
+        if self.owner is None:
+            recovered = await self.storage.outbox.recover_channels(list(self.channels))
+            if recovered:
+                log.info(
+                    "fallback: %d messages interrupted by the last stop queued again", recovered
+                )
         try:
             await asyncio.gather(*(self._worker(name, stop) for name in self.channels))
         finally:
@@ -98,7 +106,7 @@ class ChannelLane:
         handled = 0
         claim = self.storage.outbox.claim_channel
         for name in self.channels:
-            while (row := await claim(name, self.clock.now())) is not None:
+            while (row := await claim(name, self.clock.now(), by=self.owner)) is not None:
                 await self._deliver(row, None)
                 handled += 1
         return handled
@@ -112,7 +120,7 @@ class ChannelLane:
         while not stop.is_set():
             self._wake.clear()
             try:
-                row = await self.storage.outbox.claim_channel(name, self.clock.now())
+                row = await self.storage.outbox.claim_channel(name, self.clock.now(), by=self.owner)
                 if row is not None:
                     await self._deliver(row, stop)
                     continue

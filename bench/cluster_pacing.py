@@ -1,0 +1,230 @@
+"""Two instances on one PostgreSQL keep the paced broadcast's rate (issue #20).
+
+A broadcast of ``--messages`` notices (one per chat) queued in a PostgreSQL outbox is
+drained over real HTTP by delivery engines in processes of their own, against the Bot API
+stand-in (``python -m fakeapi.serve``, answering after 50 ms, enforcing 30 new messages a
+second and one a second per chat strictly). A: one instance; B: two instances sharing the
+database (their leases, their claims with ``SKIP LOCKED`` and the shared budget row).
+Reported: the achieved rate (sends between the stand-in's first and last) as % of 30/s, and
+the 429s. Targets: B ≥ 95% of 30/s, 0 × 429, each message once.
+
+    .venv/bin/python -m bench.cluster_pacing [--messages 3000] [--rounds 1] [--rate 30]
+                                             [--out docs/benchmarks.md]
+
+PostgreSQL: ``MUSTER_BENCH_POSTGRES_URL``, else a pgserver it starts (bench.pg_triggers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from telegram import Bot
+
+from bench.delivery import ANSWERS, LIMIT_PER_SECOND, PROJECT_ROOT, TOKEN, StandIn
+from bench.pg_triggers import postgres
+from bench.report import machine, publish, section_text, verdict
+from bot.config import DeliverySettings
+from bot.delivery.cluster_config import ClusterSettings
+from bot.delivery.engine import DeliveryEngine
+from bot.delivery.lease import InstanceLease, SharedBudget
+from bot.delivery.outgoing import notice_message
+from bot.delivery.pacer import Pacer
+from bot.delivery.transport import AiohttpRequest
+from bot.kit.clock import SystemClock
+from storage import Storage
+from storage.cluster import Instance
+from tests.pg import database_url
+from tests.unit.test_pacer import most_in_window
+
+HEADING = "## Two instances on PostgreSQL: the shared pacing budget (issue #20)"
+CHAT_BASE = 500_000_000
+_LEFT = "SELECT 1 FROM outbox WHERE status IN ('pending', 'sending') LIMIT 1"
+
+
+async def child(args: argparse.Namespace) -> dict[str, Any]:
+    """One instance: drain the outbox until no row is left pending or in flight."""
+    storage = await Storage.open(args.url, pool_size=4)
+    settings = DeliverySettings(rate_per_second=args.rate)
+    clock = SystemClock()
+    bot = Bot(TOKEN, base_url=args.base_url, request=AiohttpRequest())
+    lease = InstanceLease(storage, clock, ClusterSettings(), Instance(args.name, "bench", 0))
+    engine = DeliveryEngine(
+        storage,
+        bot,
+        clock,
+        settings,
+        {},
+        Pacer.from_settings(settings),
+        owner=lease.id,
+        budget=SharedBudget(storage, clock, settings.rate_per_second),
+    )
+    stop = asyncio.Event()
+    try:
+        await bot.initialize()
+        await lease.start()
+        worker = asyncio.create_task(engine.run(stop))
+        started = time.perf_counter()
+        while await storage.db.fetchone(_LEFT):  # noqa: ASYNC110  # other processes' rows
+            await asyncio.sleep(0.2)
+        stop.set()
+        await worker
+        await lease.stop()
+        row = await storage.db.fetchone(
+            "SELECT COUNT(*) AS n FROM outbox WHERE claimed_by = ? AND status = 'sent'",
+            (lease.id,),
+        )
+        return {"sent": int(row["n"]) if row else 0, "seconds": time.perf_counter() - started}
+    finally:
+        await bot.shutdown()
+        await storage.close()
+
+
+async def prepare(server: str, messages: int) -> str:
+    """A new migrated database with the broadcast queued: its URL."""
+    name = f"muster_bench_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(server)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    url = database_url(server, name)
+    storage = await Storage.open(url, pool_size=1)
+    try:
+        now = datetime.now(UTC)
+        rows = [
+            notice_message(CHAT_BASE + i, f"Broadcast #{i}", not_before=now)
+            for i in range(messages)
+        ]
+        async with storage.db.transaction() as conn:
+            await storage.outbox.enqueue_many(conn, rows, now)
+    finally:
+        await storage.close()
+    return url
+
+
+def run_phase(server: str, tmp: Path, instances: int, args: argparse.Namespace) -> dict[str, Any]:
+    url = asyncio.run(prepare(server, args.messages))
+    standin = StandIn(tmp, enforce=True, options=ANSWERS)
+    try:
+        children = [
+            subprocess.Popen(
+                [
+                    *(sys.executable, "-m", "bench.cluster_pacing", "--child", f"i{n}"),
+                    *("--url", url, "--base-url", standin.base_url, "--rate", str(args.rate)),
+                ],
+                cwd=PROJECT_ROOT,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for n in range(instances)
+        ]
+        results = []
+        for process in children:
+            out, _ = process.communicate(timeout=args.messages)
+            if process.returncode != 0:
+                raise SystemExit(f"an instance failed ({process.returncode})")
+            results.append(json.loads(out.splitlines()[-1]))
+    finally:
+        seen = standin.stop()
+    times = sorted(t for chat_times in seen["send_times"].values() for t in chat_times)
+    ok = seen["calls"].get("sendMessage 200", 0)
+    span = times[-1] - times[0] if len(times) > 1 else float("nan")
+    return {
+        "instances": instances,
+        "sent": ok,
+        "per_instance": [r["sent"] for r in results],
+        "rate": (ok - 1) / span,
+        "too_many": seen["calls"].get("sendMessage 429", 0),
+        "busiest_second": most_in_window(times, 1.0),
+        "unique_chats": len(seen["send_times"]),
+    }
+
+
+def render(args: argparse.Namespace, runs: dict[int, list[dict[str, Any]]]) -> str:
+    def median(n: int, key: str) -> float:
+        return statistics.median(float(r[key]) for r in runs[n])
+
+    rows = [
+        "| instances | rate (% of 30/s) | 429s | busiest sliding second"
+        " | sent (each instance) | each once |"
+    ]
+    rows.append("| --- | --- | --- | --- | --- | --- |")
+    for n in sorted(runs):
+        last = runs[n][-1]
+        rate = median(n, "rate")
+        worst = max(r["too_many"] for r in runs[n]), max(r["busiest_second"] for r in runs[n])
+        once = all(r["sent"] == r["unique_chats"] == args.messages for r in runs[n])
+        rows.append(
+            f"| {n} | {rate:.2f}/s ({100 * rate / LIMIT_PER_SECOND:.1f}%)"
+            f" | {worst[0]} | {worst[1]}"
+            f" | {last['sent']} ({' + '.join(map(str, last['per_instance']))}) | {once} |"
+        )
+    two = runs[2]
+    ok = (
+        median(2, "rate") >= 0.95 * LIMIT_PER_SECOND
+        and all(r["too_many"] == 0 for r in two)
+        and all(r["sent"] == r["unique_chats"] == args.messages for r in two)
+    )
+    facts = [
+        f"command: `flock /work/bench.lock .venv/bin/python -m bench.cluster_pacing"
+        f" --messages {args.messages} --rounds {args.rounds} --rate {args.rate:g}`",
+        f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        f"machine: {machine()}; PostgreSQL 16 (pgserver, defaults) on the same machine",
+        f"rounds: {args.rounds}, one instance (A) then two (B) each round; medians",
+        f"verdict (two instances ≥ 95% of 30/s, 0 × 429, each message once): {verdict(ok)}",
+    ]
+    about = (
+        f"A paced broadcast of {args.messages:,} notices (one per chat) queued in a PostgreSQL"
+        " outbox, drained over real HTTP by one or two delivery engines in processes of"
+        " their own (each with its lease, claims with SKIP LOCKED and the shared budget row,"
+        f" `delivery.rate_per_second = {args.rate:g}`) against the Bot API stand-in answering"
+        " after 50 ms and enforcing 30 new messages in any sliding second. The rate is the"
+        " stand-in's accepted sends over the time from its first to its last."
+    )
+    return section_text(HEADING, about, facts, rows)
+
+
+def parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--messages", type=int, default=3000)
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--rate", type=float, default=30.0)
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--child")
+    parser.add_argument("--url")
+    parser.add_argument("--base-url")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse(argv)
+    if args.child:
+        args.name = args.child
+        print(json.dumps(asyncio.run(child(args))))
+        return
+    server, _keep = postgres()
+    tmp = Path(tempfile.mkdtemp(prefix="muster-bench-cluster-"))
+    runs: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
+    for _ in range(args.rounds):
+        for instances in (1, 2):
+            result = run_phase(server, tmp, instances, args)
+            print(json.dumps(result), file=sys.stderr)
+            runs[instances].append(result)
+    publish(render(args, runs), args.out, HEADING)
+
+
+if __name__ == "__main__":
+    main()
