@@ -15,6 +15,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, BasePersistence, ContextTypes
 from telegram.request import BaseRequest
 
+from app.cluster import CLUSTER, Cluster
 from app.features import check_core, features_for
 from app.flush import MusterApplication
 from app.inbox import INBOX, Inbox, InboxRequest
@@ -84,8 +85,10 @@ async def build_application(
     owns_storage = storage is None
     storage = storage or await open_storage(settings)
     services = Services.build(settings, storage, clock or SystemClock())
+    cluster = Cluster(storage)
 
     async def close_storage(_: Any) -> None:
+        await cluster.close()  # the leader lock goes first: a follower may take over
         if owns_storage:
             await storage.close()
 
@@ -113,7 +116,7 @@ async def build_application(
         .rate_limiter(PacedReplies(pacer))
         .post_shutdown(close_storage)
     )
-    inbox = Inbox(storage, services.clock)
+    inbox = Inbox(storage, services.clock, cluster, settings.storage.claim_lease_seconds)
     # All Bot API traffic goes over aiohttp unless a request is injected: PTB's default
     # HTTPXRequest costs several times the CPU per call (see bot/delivery/transport.py).
     builder = builder.request(request or _bot_request(settings))
@@ -123,6 +126,7 @@ async def build_application(
     app: MusterApp = builder.build()
     SERVICES.put(app, services)
     INBOX.put(app, inbox)
+    CLUSTER.put(app, cluster)
     FEATURES_ON.put(app, features)
     MENU.put(app, Menu(features))
     outbox = outbox_of(features, services)
@@ -186,7 +190,9 @@ def _log_tick(*counts: tuple[str, int]) -> None:
 
 
 async def _tick_job(context: MusterContext) -> None:
-    await run_schedule(context.application)
+    # One instance runs the schedule; the others try for the leader lock (app/cluster.py).
+    if await CLUSTER.of(context.application).lead():
+        await run_schedule(context.application)
 
 
 async def on_error(update: object, context: MusterContext) -> None:

@@ -11,6 +11,7 @@ from storage.answers import AnswerRepository
 from storage.audit import AuditRepository
 from storage.cases import CaseRepository
 from storage.checkins import CheckinRepository
+from storage.cluster import ChatClaims
 from storage.db import Database, SqliteDatabase
 from storage.directives import DirectiveRepository
 from storage.exports import ExportRepository
@@ -56,6 +57,7 @@ class Storage:
         self.exports = ExportRepository(db)
         self.privacy = PrivacyRepository(db)
         self.inbox = InboxRepository(db)
+        self.claims = ChatClaims(db)  # several instances on PostgreSQL (storage/cluster.py)
         self.reports = ReportRepository(db)
         self.register = RegisterRepository(db)
         self.fallback = FallbackRepository(db)
