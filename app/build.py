@@ -189,10 +189,16 @@ def _log_tick(*counts: tuple[str, int]) -> None:
         log.info("tick: %s", ", ".join(done))
 
 
+async def tick(app: Application[Any, Any, Any, Any, Any, Any]) -> int | None:
+    """The job every TICK_SECONDS: the schedule, on the one instance that leads
+    (``app/cluster.py``); None on the others, which have tried for the lead instead."""
+    if not await CLUSTER.of(app).lead():
+        return None
+    return await run_schedule(app)
+
+
 async def _tick_job(context: MusterContext) -> None:
-    # One instance runs the schedule; the others try for the leader lock (app/cluster.py).
-    if await CLUSTER.of(context.application).lead():
-        await run_schedule(context.application)
+    await tick(context.application)
 
 
 async def on_error(update: object, context: MusterContext) -> None:

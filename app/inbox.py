@@ -18,7 +18,8 @@ holds their half-changed data back (``app/persistence.py``).
 Several instances sharing one PostgreSQL (webhook mode, :attr:`Inbox.shared`): whichever
 instance a post reaches stores the update with its chat key and answers 200; no update is
 handed to PTB straight from the post. Each instance, in its bookkeeping loop, claims the
-chats with unprocessed updates that no live instance holds (``storage/cluster.py``), reads
+chats of the updates it stored that no live instance holds (and any chat whose update has
+waited longer than a lease: its instance died before claiming it; ``storage/cluster.py``), reads
 their stored state afresh (``MusterApplication.reread_state``: another instance may have
 moved their conversations on), and queues their updates oldest first. A chat is let go
 only once nothing of it is in hand, i.e. once its updates are marked processed, which
@@ -137,6 +138,7 @@ class Inbox:
         self._wake = asyncio.Event()  # shared: an update was stored, claim
         self._in_hand: dict[int, int] = {}  # shared: update id -> chat key, until marked
         self._owned: set[int] = set()  # shared: the chats this instance has claimed
+        self._received: set[int] = set()  # shared: chats of updates stored since a claim
         self._duplicates: set[int] = set()
         self._poison: set[int] = set()  # polling: set aside, handed to PTB as a bare id
         # Handled, not yet written down: (update id, its chat and user).
@@ -160,7 +162,9 @@ class Inbox:
     async def receive_shared(self, payload: dict[str, Any], update: Update) -> None:
         """Shared store: keep the update with its chat key; whichever instance claims
         the chat handles it (the loop, woken now)."""
-        await self.storage.inbox.store([payload], self.clock.now(), [chat_key(update)])
+        chat = chat_key(update)
+        await self.storage.inbox.store([payload], self.clock.now(), [chat])
+        self._received.add(chat)
         self._wake.set()
 
     async def screen(self, updates: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -274,7 +278,8 @@ class Inbox:
         held = await claims.renew(me, now + self.lease)
         if lost := busy - held:  # renewed too late: another instance may handle them too
             log.warning("chats %s were taken over while in hand here", sorted(lost))
-        fresh = await claims.claim(me, now, now + self.lease)
+        received, self._received = self._received, set()
+        fresh = await claims.claim(me, now, now + self.lease, sorted(received), now - self.lease)
         self._owned = held | fresh
         if not self._owned:
             return 0

@@ -81,19 +81,31 @@ class ChatClaims:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def claim(self, instance: str, now: datetime, until: datetime) -> set[int]:
-        """Claim every chat with unprocessed updates that no live instance holds (none
-        does, or its lease ran out); returns the chats newly claimed."""
+    async def claim(
+        self,
+        instance: str,
+        now: datetime,
+        until: datetime,
+        received: Sequence[int],
+        stale_before: datetime,
+    ) -> set[int]:
+        """Claim the chats with unprocessed updates that no live instance holds (none
+        does, or its lease ran out): those of the updates this instance ``received``
+        (each instance handles what reached it, so the load is spread as the proxy
+        spreads it), and any other whose update waits since ``stale_before`` (stored by an
+        instance that died before claiming it). Returns the chats newly claimed."""
         rows = await self.db.write_returning(
             "INSERT INTO chat_claims (chat_key, instance, until)"
             " SELECT DISTINCT chat_key, ?, ? FROM inbox"
             " WHERE processed_at IS NULL AND chat_key IS NOT NULL"
+            " AND (chat_key = ANY(?) OR received_at < ?)"
             " ON CONFLICT (chat_key) DO UPDATE"
             " SET instance = excluded.instance, until = excluded.until"
             " WHERE chat_claims.until < ? AND chat_claims.instance != excluded.instance"
             " RETURNING chat_key",
-            (instance, to_db_time(until), to_db_time(now)),
-        )
+            (instance, to_db_time(until), list(received), to_db_time(stale_before),
+             to_db_time(now)),
+        )  # fmt: skip
         return {int(r[0]) for r in rows}
 
     async def renew(self, instance: str, until: datetime) -> set[int]:
@@ -119,10 +131,14 @@ class ChatClaims:
         return [(int(r[0]), r[1]) for r in rows]
 
     async def release(self, instance: str, chats: Sequence[int]) -> None:
-        """Give up these chats (nothing of theirs in hand, all of it written down)."""
+        """Give up these chats (nothing of theirs in hand, all of it written down), but
+        not one with an update stored meanwhile: the instance that stored it may have
+        found the chat held by this one, and counts on it to take the update."""
         if chats:
             await self.db.write(
-                "DELETE FROM chat_claims WHERE instance = ? AND chat_key = ANY(?)",
+                "DELETE FROM chat_claims c WHERE instance = ? AND chat_key = ANY(?)"
+                " AND NOT EXISTS (SELECT 1 FROM inbox i"
+                " WHERE i.chat_key = c.chat_key AND i.processed_at IS NULL)",
                 (instance, list(chats)),
             )
 
