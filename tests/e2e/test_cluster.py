@@ -285,15 +285,16 @@ async def test_the_schedule_runs_on_the_leader_only_and_moves_when_it_dies(pair:
     assert health["instance"] == leader.name
     # The leader's lock connection dies (its host is gone): the server frees the lock.
     admin = await asyncpg.connect(pair.url)
+    held = (
+        " FROM pg_locks WHERE locktype = 'advisory' AND granted"
+        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    )
     try:
-        killed = await admin.fetchval(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-            " WHERE application_name = 'muster leader lock'"
-            " AND pid IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted)"
-        )
+        killed = await admin.fetchval(f"SELECT count(pg_terminate_backend(pid)) {held}")
+        assert killed == 1
+        await until(lambda: admin.fetchval(f"SELECT count(*) = 0 {held}"))  # once it is gone
     finally:
         await admin.close()
-    assert killed == 1
     # The follower's next tick (every 2 s) takes the lead and runs the schedule; the old
     # leader's finds its connection gone and does not.
     assert await tick(follower.app) is not None
