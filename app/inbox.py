@@ -264,8 +264,9 @@ class Inbox:
         ready = [update_id for update_id, keys in done if not keys & held]
         self._done = [d for d in done if d[1] & held] + self._done
         await self.storage.inbox.mark_processed(ready, self.clock.now())
-        for update_id in ready:
-            self._in_hand.pop(update_id, None)
+        if self.shared:
+            for update_id in ready:
+                self._in_hand.pop(update_id, None)
 
     async def dispatch(self, app: MusterApp) -> int:
         """Shared store, after a settle: let go of the chats with nothing in hand, renew
@@ -311,7 +312,7 @@ class Inbox:
         next), until ``stop``; once more at the end."""
         pruned_at = self.clock.now()
         while not stop.is_set():
-            events = (stop, self._finished, self._wake)
+            events = (stop, self._finished, self._wake) if self.shared else (stop, self._finished)
             waits = [asyncio.ensure_future(e.wait()) for e in events]
             await asyncio.wait(waits, timeout=SETTLE_SECONDS, return_when=FIRST_COMPLETED)
             for wait in waits:

@@ -11,6 +11,7 @@ Only PostgreSQL uses them: one process on SQLite is always the leader and claims
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Sequence
 from datetime import datetime
@@ -33,6 +34,7 @@ KEEPALIVE = {
     "tcp_keepalives_count": "3",
     "application_name": "muster leader lock",
 }
+_FAILURES = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
 CHECK_TIMEOUT = 5.0  # a leader that cannot ask its own connection within this steps down
 
 
@@ -62,17 +64,23 @@ class LeaderLock:
                         "SELECT pg_try_advisory_lock($1)", LEADER_LOCK, timeout=CHECK_TIMEOUT
                     )
                 )
-        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        except _FAILURES as exc:
             log.warning("leader lock: %s", str(exc) or type(exc).__name__)
             await self.close()
         return self.held
 
     async def close(self) -> None:
-        """Let go of the lock (with the connection)."""
-        self.held = False
+        """Let go of the lock (with the connection): unlocked first when it can be, so a
+        follower's next try finds it free rather than racing the server's cleanup."""
+        held, self.held = self.held, False
         conn, self._conn = self._conn, None
-        if conn is not None:
-            conn.terminate()  # no goodbye to wait for: the server frees the lock either way
+        if conn is None:
+            return
+        if held and not conn.is_closed():
+            # On failure the server frees it with the connection all the same.
+            with contextlib.suppress(*_FAILURES):
+                await conn.execute("SELECT pg_advisory_unlock($1)", LEADER_LOCK, timeout=1.0)
+        conn.terminate()
 
 
 class ChatClaims:
