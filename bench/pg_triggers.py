@@ -199,6 +199,7 @@ def main() -> None:
             got.setdefault(("PostgreSQL", triggers), []).append(
                 asyncio.run(run_postgres(url, n, k, triggers))
             )
+    folder.rmdir()
     print(f"N = {n:,} members, K = {k:,}, {rounds} round(s), A B alternating")
     print("| write | store | A: triggers off | B: triggers on | B / A |")
     print("|---|---|---:|---:|---:|")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.checkins.onbehalf import PhoneCheckins
 from bot.checkins.service import CheckinService
 from bot.config import Settings
 from bot.dashboard.directive import DirectiveBoard
@@ -48,6 +49,7 @@ class Services:
     on_behalf: OnBehalfService
     ladder: Ladder
     checkins: CheckinService
+    checkin_phone: PhoneCheckins
     roster: RosterService
     duty: DutyService
     on_duty: OnDutyService
@@ -134,6 +136,7 @@ class Services:
             register=register,
             directives=directives,
             checkins=checkins,
+            checkin_phone=PhoneCheckins(checkins),
             roster=roster,
             duty=duty,
             on_duty=OnDutyService(storage, clock, settings.duty, duty),

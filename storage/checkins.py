@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from storage.db import Database, from_db_time, to_db_time
+from storage.dialect import Dialect
 from storage.leave import ON_LEAVE
 from storage.outbox import Priority
 from storage.store import Row
@@ -203,7 +204,8 @@ class CheckinRepository:
             return []
         joined = to_db_time(joined_before) if joined_before else _NEVER
         rows = await self.db.fetchall(
-            _per_unit(_numbered(len(unit_ids))), (day.isoformat(), joined, *unit_ids)
+            _per_unit(self.db.dialect, _numbered(len(unit_ids))),
+            (day.isoformat(), joined, *unit_ids),
         )
         return [UnitDay(*r) for r in rows]
 
@@ -216,7 +218,7 @@ class CheckinRepository:
         The ``unit_id`` of each is 0."""
         joined = to_db_time(joined_before) if joined_before else _NEVER
         low, high = subtree_bounds(root)
-        inner = _per_unit("SELECT id FROM scope")
+        inner = _per_unit(self.db.dialect, "SELECT id FROM scope")
         rows = await self.db.fetchall(
             # ?3, ?4: the subtree's range; ?5: where a path's part below the root starts.
             "WITH scope AS (SELECT id, path FROM units WHERE path >= ?3 AND path < ?4)"
@@ -322,12 +324,13 @@ _SAVE_FIGURES = (
 )
 
 
-def _per_unit(wanted: str) -> str:
+def _per_unit(dialect: Dialect, wanted: str) -> str:
     """unit_days' statement for the units ``wanted`` (parameters, or a subquery), with ?1
     the day and ?2 the joined-before cut-off; columns unit_id, members, checked, excused,
     away."""
+    unit = dialect.unindexed("m.unit_id")
     return (
-        f"WITH {_LATE.format(wanted)}, {_AWAY.format(wanted)}"
+        f"WITH {_LATE.format(wanted=wanted, unit=unit)}, {_AWAY.format(wanted=wanted, unit=unit)}"
         " SELECT t.unit_id, t.members - COALESCE(late.members, 0) AS members,"
         " COALESCE(n.checked, 0) - COALESCE(late.checked, 0) AS checked,"
         " COALESCE(n.excused, 0) - COALESCE(late.excused, 0) AS excused,"
@@ -342,24 +345,24 @@ def _per_unit(wanted: str) -> str:
 
 
 # The parts of unit_days (?1 the day, ?2 joined before, {} the units' numbered parameters).
-# ``+m.unit_id`` keeps the planner off members_unit: it would walk every member (and is
-# selected as grouped, which PostgreSQL needs to see).
+# ``+m.unit_id`` ({unit}) keeps SQLite's planner off members_unit: it would walk every
+# member.
 # Counted now, but not members yet when the day ended (with their check-ins that day).
 _LATE = (
-    "late AS (SELECT +m.unit_id AS unit_id, COUNT(*) AS members, COUNT(c.id) AS checked,"
+    "late AS (SELECT m.unit_id, COUNT(*) AS members, COUNT(c.id) AS checked,"
     " COALESCE(SUM(c.excused), 0) AS excused FROM members m"
     " LEFT JOIN checkins c ON c.member_id = m.id AND c.day = ?1"
-    " WHERE m.joined_at >= ?2 AND m.active = 1 AND +m.unit_id IN ({}) GROUP BY +m.unit_id)"
+    " WHERE m.joined_at >= ?2 AND m.active = 1 AND {unit} IN ({wanted}) GROUP BY {unit})"
 )
 # On leave with no check-in: the leave periods overlapping a day are few, whereas asking
 # each member whether they are on leave asks all of them.
 _AWAY = (
-    "away AS (SELECT +m.unit_id AS unit_id, COUNT(*) AS members FROM members m WHERE m.id IN ("
+    "away AS (SELECT m.unit_id, COUNT(*) AS members FROM members m WHERE m.id IN ("
     " SELECT l.member_id FROM leave l"
     " WHERE l.last_day >= ?1 AND l.first_day <= ?1 AND l.cancelled_at IS NULL)"
-    " AND m.active = 1 AND m.joined_at < ?2 AND +m.unit_id IN ({})"
+    " AND m.active = 1 AND m.joined_at < ?2 AND {unit} IN ({wanted})"
     " AND NOT EXISTS (SELECT 1 FROM checkins c WHERE c.member_id = m.id AND c.day = ?1)"
-    " GROUP BY +m.unit_id)"
+    " GROUP BY {unit})"
 )
 
 

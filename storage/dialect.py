@@ -61,6 +61,12 @@ class Dialect:
         transaction may come on another connection, which would not see a TEMP one."""
         return name if self.postgresql else f"temp.{name}"
 
+    def unindexed(self, column: str) -> str:
+        """``column`` in a term SQLite's planner must not answer from an index on it (a
+        unary +); PostgreSQL's plans by its statistics, and groups only by a column as
+        selected, so it gets the bare column."""
+        return column if self.postgresql else f"+{column}"
+
     def string_agg(self, value: str, separator: str) -> str:
         """The aggregate joining ``value`` of a group's rows, in no promised order."""
         if self.postgresql:

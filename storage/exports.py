@@ -21,6 +21,11 @@ class MemberDay:
     flagged: bool
     checked_at: datetime | None
     username: str | None = None
+    # Checked in by phone: the secretary who recorded it (migration 0036).
+    by_phone: str | None = None
+    # Missing, and a secretary could not reach them by phone that day: why (the latest
+    # call's; "" once retention or erasure dropped it).
+    unreached: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +59,15 @@ class AnswerRow:
     excused: bool
     flagged: bool
     updated_at: datetime
+    by_phone: str | None = None  # the secretary who recorded it by phone
+
+
+# The latest "could not be reached" of member m on the day (its parameter; migration 0036),
+# by its index.
+_UNREACHED = (
+    "(SELECT COALESCE(p.reason, '') FROM checkin_phone p WHERE p.member_id = m.id"
+    " AND p.day = ? AND p.outcome = 'unreached' ORDER BY p.id DESC LIMIT 1)"
+)
 
 
 class ExportRepository:
@@ -66,12 +80,14 @@ class ExportRepository:
         iso = day.isoformat()
         rows = await self.db.fetchall(
             "SELECT m.display_name, m.unit_id, c.id AS checkin, c.excused, c.flagged,"
-            f" c.updated_at, {ON_LEAVE} AS leave, m.username"
+            f" c.updated_at, {ON_LEAVE} AS leave, m.username, s.display_name AS by_phone,"
+            f" CASE WHEN c.id IS NULL THEN {_UNREACHED} END AS unreached"
             " FROM members m JOIN units u ON u.id = m.unit_id"
             " LEFT JOIN checkins c ON c.member_id = m.id AND c.day = ?"
+            " LEFT JOIN members s ON s.id = c.on_behalf_by"
             " WHERE u.path >= ? AND u.path < ? AND m.active = 1 AND m.joined_at < ?"
             " ORDER BY u.path, m.display_name",
-            (iso, iso, iso, *subtree_bounds(path), to_db_time(joined_before)),
+            (iso, iso, iso, iso, *subtree_bounds(path), to_db_time(joined_before)),
         )
         found = []
         for r in rows:
@@ -87,6 +103,8 @@ class ExportRepository:
                     bool(r["flagged"]),
                     from_db_time(r["updated_at"]) if r["updated_at"] else None,
                     r["username"],
+                    r["by_phone"],
+                    r["unreached"],
                 )
             )
         return found
@@ -131,7 +149,8 @@ class ExportRepository:
         subtree, by day, unit and name; the first ``limit``."""
         rows = await self.db.fetchall(
             "SELECT c.day, m.display_name, m.username, c.unit_id, c.answers, c.excused,"
-            " c.flagged, c.updated_at FROM checkins c JOIN members m ON m.id = c.member_id"
+            " c.flagged, c.updated_at, s.display_name FROM checkins c"
+            " JOIN members m ON m.id = c.member_id LEFT JOIN members s ON s.id = c.on_behalf_by"
             " JOIN units u ON u.id = c.unit_id WHERE u.path >= ? AND u.path < ?"
             " AND c.day >= ? AND c.day <= ? AND m.active = 1"
             " ORDER BY c.day, u.path, m.display_name LIMIT ?",
@@ -147,6 +166,7 @@ class ExportRepository:
                 bool(r[5]),
                 bool(r[6]),
                 from_db_time(r[7]),
+                r[8],
             )
             for r in rows
         ]

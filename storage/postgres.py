@@ -187,7 +187,13 @@ class PostgresDatabase:
             pool = await asyncpg.create_pool(
                 url, min_size=1, max_size=pool_size, init=_setup, timeout=10
             )
-        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        except (
+            OSError,
+            TimeoutError,
+            ValueError,  # an address asyncpg cannot read (a port that is not a number)
+            asyncpg.PostgresError,
+            asyncpg.InterfaceError,
+        ) as exc:
             reason = str(exc) or type(exc).__name__
             raise StoreUnavailableError(
                 f"storage.url: cannot connect to {shown(url)}: {reason}"

@@ -96,6 +96,12 @@ class PrivacyRepository:
                 " WHERE reason IS NOT NULL AND at >= ? AND at < ?",
                 (low, high),
             )
+            # And for a day's check-in (migration 0036), by the local day it was for.
+            await conn.execute(
+                "UPDATE checkin_phone SET reason = NULL"
+                " WHERE day >= ? AND day < ? AND reason IS NOT NULL",
+                (low, high),
+            )
             # Notes on how a flag was handled are details of the flagged day too.
             await conn.execute(
                 "UPDATE flag_cases SET note = NULL WHERE day >= ? AND day < ? AND note IS NOT NULL",
@@ -187,7 +193,7 @@ class PrivacyRepository:
             await conn.execute(
                 "UPDATE directive_answers SET reason = NULL WHERE member_id = ?", (member_id,)
             )
-            # A secretary's reasons for not reaching them by phone (migration 0031).
+            # A secretary's reasons for not reaching them by phone (migrations 0031, 0036).
             await conn.execute(
                 "UPDATE directive_recipients SET unreached = '' WHERE member_id = ?"
                 " AND unreached IS NOT NULL AND unreached != ''",
@@ -196,6 +202,10 @@ class PrivacyRepository:
             await conn.execute(
                 "UPDATE directive_phone SET reason = NULL WHERE member_id = ?"
                 " AND reason IS NOT NULL",
+                (member_id,),
+            )
+            await conn.execute(
+                "UPDATE checkin_phone SET reason = NULL WHERE member_id = ? AND reason IS NOT NULL",
                 (member_id,),
             )
             # Their flag cases keep counting (open, handled, escalated); the notes written

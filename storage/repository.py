@@ -10,6 +10,7 @@ import asyncpg
 from storage.answers import AnswerRepository
 from storage.audit import AuditRepository
 from storage.cases import CaseRepository
+from storage.checkin_phone import CheckinPhoneRepository
 from storage.checkins import CheckinRepository
 from storage.cluster import ChatClaims
 from storage.db import Database, SqliteDatabase
@@ -47,6 +48,7 @@ class Storage:
         self.answers = AnswerRepository(db)
         self.ladder = LadderRepository(db)
         self.checkins = CheckinRepository(db)
+        self.checkin_phone = CheckinPhoneRepository(db)
         self.cases = CaseRepository(db)
         self.leave = LeaveRepository(db)
         self.grids = GridRepository(db)

@@ -77,14 +77,6 @@ def store(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-async def postgres_database() -> AsyncIterator[str]:
-    """A fresh PostgreSQL database of the migrated schema (its address), dropped after."""
-    url = await pg.fresh_database()
-    yield url
-    await pg.drop_database(url)
-
-
-@pytest.fixture
 async def clean_postgres_database() -> str:
     """The session's PostgreSQL database of the migrated schema, emptied (its address)."""
     return await pg.clean_database()

@@ -1,12 +1,13 @@
-"""The check-in wing's buttons: the daily check-in (``ci``), leave (``lv``) and flag cases
-(``fl``, ``fn``). The check-in flow's Back / Cancel and its form's answers are adopted into
-``ci`` by the flow and form kits."""
+"""The check-in wing's buttons: the daily check-in (``ci``), leave (``lv``), flag cases
+(``fl``, ``fn``) and check-ins by phone (``cp``). The check-in flow's Back / Cancel and its
+form's answers are adopted into ``ci`` by the flow and form kits."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
-from bot.kit.callbacks import Among, Family, Id, Payload, Slug, Tap, Turned
+from bot.kit.callbacks import Among, Day, Family, Id, Payload, Slug, Tap, Turned
 
 CHECKIN = Family("ci", owner=__name__)
 LEAVE = Family("lv", owner=__name__)
@@ -54,3 +55,20 @@ class EscalateFlag(Payload, family=FLAGS, tag="e"):
 
 FlagsPage = FLAGS.adopt(Turned, "p")
 SkipNote = FLAG_NOTE.adopt(Tap, "s")
+
+
+# A check-in recorded by phone (issue #18): /members' "📞 Name" (``cp``), carrying the
+# member, the unit they were listed in and the day, so a press after either changed is
+# refused; the flow's Back / Cancel are adopted into ``cp`` too.
+CHECKIN_PHONE = Family("cp", owner=__name__)
+Compact = Annotated[date, Day(compact=True)]
+
+
+class CheckinByPhone(Payload, family=CHECKIN_PHONE, tag="p"):
+    member: Id
+    unit: Id
+    day: Compact
+
+
+PhoneCheckedIn = CHECKIN_PHONE.adopt(Tap, "in")
+PhoneNotReached = CHECKIN_PHONE.adopt(Tap, "nr")

@@ -18,7 +18,9 @@ from zoneinfo import ZoneInfo
 from bot.directives.questions import NUMBER_LIMIT, Choice, Question, Reason
 from bot.kit.clock import Clock
 from bot.kit.people import require_active
-from bot.kit.typed import parse_whole
+from bot.kit.typed import MAX_REASON as MAX_REASON  # where the screens import it from
+from bot.kit.typed import ReasonProblem, parse_whole
+from bot.kit.typed import checked_reason as checked_text
 from bot.kit.zones import unit_zone
 from bot.org.authz import Action, Actor, Authorizer, can
 from storage import Storage
@@ -27,7 +29,6 @@ from storage.directives import Directive, FollowUp, Target
 from storage.models import DirectiveStatus, Member, Role, Unit
 from storage.reach import MemberReach
 
-MAX_REASON = 500  # a few sentences; the secretary reads them in a list
 # The author's headcount is edited a little past closing: a press landing between the last
 # tick and the close still shows.
 CATCH_UP = timedelta(minutes=10)
@@ -140,14 +141,16 @@ def checked_number(choice: Choice, text: str) -> int | None:
     return number
 
 
+_REASON_PROBLEMS = {
+    ReasonProblem.EMPTY: AnswerStatus.REASON_EMPTY,
+    ReasonProblem.TOO_LONG: AnswerStatus.REASON_TOO_LONG,
+}
+
+
 def checked_reason(text: str) -> tuple[str, AnswerStatus | None]:
     """A reason as typed, its spaces folded; with REASON_EMPTY or REASON_TOO_LONG."""
-    reason = " ".join(text.split())
-    if not reason:
-        return reason, AnswerStatus.REASON_EMPTY
-    if len(reason) > MAX_REASON:
-        return reason, AnswerStatus.REASON_TOO_LONG
-    return reason, None
+    reason, problem = checked_text(text)
+    return reason, None if problem is None else _REASON_PROBLEMS[problem]
 
 
 @dataclass(frozen=True, slots=True)

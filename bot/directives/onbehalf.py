@@ -23,11 +23,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.directives.answers import AnswerStatus, checked_number, checked_reason, question_of
+from bot.directives.answers import checked_number, question_of
 from bot.directives.buttons import ReachedByPhone
 from bot.directives.questions import Question, Reason
 from bot.kit.clock import Clock
 from bot.kit.i18n import Translator
+from bot.kit.reach import phone_button
 from bot.org.authz import Action, Actor, Authorizer, can
 from storage import Storage
 from storage.directives import Directive
@@ -43,7 +44,7 @@ def phone_rows(
     """A "📞 Name" button per silent member (id, name), at most ``PHONE_BUTTONS``: in a
     secretary's lists (the ladder's, ``/directives``)."""
     return [
-        [(i18n.plain(language, "phone-button", name=name), ReachedByPhone(directive_id, m).pack())]
+        [phone_button(i18n, language, name, ReachedByPhone(directive_id, m).pack())]
         for m, name in people[:PHONE_BUTTONS]
     ]
 
@@ -56,14 +57,7 @@ class PhoneStatus(StrEnum):
     NO_SUCH_CHOICE = "no_such_choice"
     BAD_NUMBER = "bad_number"
     REASON_EMPTY = "reason_empty"
-    REASON_TOO_LONG = "reason_too_long"
     UNKNOWN = "unknown"  # no such directive, or the member is not its recipient
-
-
-_REASON_PROBLEMS = {
-    AnswerStatus.REASON_EMPTY: PhoneStatus.REASON_EMPTY,
-    AnswerStatus.REASON_TOO_LONG: PhoneStatus.REASON_TOO_LONG,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,13 +121,6 @@ class OnBehalfService:
         if number is None:
             return PhoneResult(PhoneStatus.BAD_NUMBER, call)
         return PhoneResult(PhoneStatus.RECORDED, call, number=number)
-
-    @staticmethod
-    def reason(call: PhoneCall, text: str) -> PhoneResult:
-        reason, problem = checked_reason(text)
-        if problem is not None:
-            return PhoneResult(_REASON_PROBLEMS[problem], call)
-        return PhoneResult(PhoneStatus.RECORDED, call, reason=reason)
 
     async def record(
         self,

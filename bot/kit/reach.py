@@ -59,6 +59,12 @@ def _rounded(seconds: float) -> timedelta:
     return timedelta(minutes=max(1, math.ceil(round(seconds) / 60)))
 
 
+def phone_button(i18n: Translator, language: str, name: str, data: str) -> tuple[str, str]:
+    """A "📞 Name" button: a secretary's "reached by phone" for one person, in the lists
+    of the silent (a directive's) and of the missing (a check-in day's)."""
+    return (i18n.plain(language, "phone-button", name=name), data)
+
+
 def reached_word(i18n: Translator, language: str, found: MemberReach | None) -> str:
     """One member's path, plain text (a cell, a drill-down line's tail): "phone (on
     behalf by Sue)", "not reached: no answer"; empty while silent."""

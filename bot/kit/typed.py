@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from enum import StrEnum
 
 # After ``typed``: ASCII digits only (other scripts' digits are not read as numbers here).
 _DECIMAL = re.compile(r"^[-+]?\d{1,6}(?:\.\d{1,8})?$", re.ASCII)
@@ -32,3 +33,22 @@ def parse_whole(text: str) -> int | None:
     """A count typed as ``12`` or ``１２``; None for anything else."""
     plain = typed(text)
     return int(plain) if _WHOLE.match(plain) else None
+
+
+MAX_REASON = 500  # a few sentences; a secretary reads them in a list
+
+
+class ReasonProblem(StrEnum):
+    EMPTY = "empty"
+    TOO_LONG = "too_long"
+
+
+def checked_reason(text: str) -> tuple[str, ReasonProblem | None]:
+    """A reason as typed (an answer's, a secretary's after a call), its spaces folded;
+    with what is wrong with it, if anything."""
+    reason = " ".join(text.split())
+    if not reason:
+        return reason, ReasonProblem.EMPTY
+    if len(reason) > MAX_REASON:
+        return reason, ReasonProblem.TOO_LONG
+    return reason, None

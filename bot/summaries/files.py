@@ -6,9 +6,11 @@ the row sheets are in ``bot/summaries/sheets.py``, the charts in ``bot/summaries
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from bot.kit.i18n import Translator, html_to_text
+from bot.kit.reach import reached_word
 from bot.kit.tables import Cell, Table, xlsx_bytes
 from bot.org.reach import Reach
 from bot.summaries.figures import figure_cells, figure_heads, reach_cells, reach_heads
@@ -16,6 +18,7 @@ from bot.summaries.reports_sheet import leader_report_sheet
 from bot.summaries.service import BookParts, Counts, Export, Summary
 from bot.summaries.sheets import (
     Answers,
+    Reached,
     answer_sheet,
     definition_sheet,
     member_sheet,
@@ -36,6 +39,7 @@ def workbook(summary: Summary, parts: BookParts, i18n: Translator, language: str
         return i18n.plain(language, key)
 
     units, zone = parts.units, summary.zone
+    how = partial(reached_word, i18n, language)
     unit_rows: list[list[Cell]] = []
     for unit in sorted(units.values(), key=lambda u: u.path):
         c, reach = parts.per_unit.get(unit.id), parts.reach.get(unit.id)
@@ -48,10 +52,10 @@ def workbook(summary: Summary, parts: BookParts, i18n: Translator, language: str
              *map(t, figure_heads()), *map(t, reach_heads())],
             unit_rows,
         ),
-        t("summary-sheet-members"): member_sheet(parts.members, units, zone, t),
+        t("summary-sheet-members"): member_sheet(parts.members, units, zone, t, how),
     }  # fmt: skip
     return _rows_and_more(
-        sheets, parts, units, summary.directives, zone, language, t, summary.asked
+        sheets, parts, units, summary.directives, zone, language, t, how, summary.asked
     )
 
 
@@ -78,7 +82,8 @@ def export_workbook(export: Export, i18n: Translator, language: str) -> bytes:
             day_rows,
         ),
     }  # fmt: skip
-    return _rows_and_more(sheets, export, names, export.directives, zone, language, t)
+    how = partial(reached_word, i18n, language)
+    return _rows_and_more(sheets, export, names, export.directives, zone, language, t, how)
 
 
 def _rows_and_more(
@@ -89,6 +94,7 @@ def _rows_and_more(
     zone: ZoneInfo,
     language: str,
     t: Callable[[str], str],
+    how: Reached,
     asked: Sequence[Asked] = (),
 ) -> bytes:
     """The workbook of ``sheets``, then the row sheets both workbooks have: answers,
@@ -96,7 +102,7 @@ def _rows_and_more(
     some: a plain day's workbook keeps its sheets), the leaders' reports (when forms are
     configured) and the definitions last."""
     sheets[t("summary-sheet-answers")] = answer_sheet(
-        rows.answers, Answers(rows.questions, language, t), units, zone
+        rows.answers, Answers(rows.questions, language, t), units, zone, how
     )
     sheets[t("summary-sheet-shifts")] = shift_sheet(rows.shifts, units, zone, t)
     sheets[t("summary-sheet-reports")] = report_sheet(

@@ -21,8 +21,12 @@ from bot.summaries.figures import FIGURES, REACH_FIGURES, member_status_key
 from bot.summaries.service import ANSWER_ROWS
 from storage.exports import AnswerRow, MemberDay, ShiftRow
 from storage.models import ShiftStatus, Unit
+from storage.reach import How, MemberReach
 
 Words = Callable[[str], str]
+# How a check-in was made, when not by the member in chat: "phone (on behalf by Sue)", "not
+# reached: no answer" (``bot.kit.reach.reached_word`` in the reader's language).
+Reached = Callable[[MemberReach | None], str]
 
 
 def local(moment: datetime | None, unit: Unit | None, zone: ZoneInfo) -> datetime | None:
@@ -75,7 +79,7 @@ class Answers:
 
 # Who and how a check-in went, on the members' and the answers' sheets alike.
 _WHO_HEADS = ("summary-col-name", "summary-col-username", "summary-col-unit")
-_MARK_HEADS = ("summary-col-time", "summary-col-excused", "summary-col-flag")
+_MARK_HEADS = ("summary-col-time", "summary-col-excused", "summary-col-flag", "summary-col-phone")
 
 
 def _who(name: str, username: str | None, unit: Unit | None) -> list[Cell]:
@@ -83,30 +87,46 @@ def _who(name: str, username: str | None, unit: Unit | None) -> list[Cell]:
 
 
 def _marks(
-    at: datetime | None, unit: Unit | None, zone: ZoneInfo, excused: bool, flagged: bool, t: Words
-) -> list[Cell]:
-    """When the check-in was last saved (local), and whether it excuses or flags."""
+    at: datetime | None, unit: Unit | None, zone: ZoneInfo, excused: bool, flagged: bool,
+    t: Words, phone: str,
+) -> list[Cell]:  # fmt: skip
+    """When the check-in was last saved (local), whether it excuses or flags, and what a
+    secretary recorded by phone."""
     return [local(at, unit, zone), t("summary-yes") if excused else "",
-            t("summary-yes") if flagged else ""]  # fmt: skip
+            t("summary-yes") if flagged else "", phone]  # fmt: skip
+
+
+def _phone(by: str | None, unreached: str | None) -> MemberReach | None:
+    """Checked in by phone on behalf of ``by``, or missing and not reached (why)."""
+    if by is not None:
+        return MemberReach(How.PHONE, by=by)
+    if unreached is not None:
+        return MemberReach(How.UNREACHED, note=unreached)
+    return None
 
 
 def member_sheet(
-    members: Sequence[MemberDay], units: dict[int, Unit], zone: ZoneInfo, t: Words
+    members: Sequence[MemberDay], units: dict[int, Unit], zone: ZoneInfo, t: Words, how: Reached
 ) -> Table:
     header = [*map(t, _WHO_HEADS), t("summary-col-status"), *map(t, _MARK_HEADS)]
     rows: list[list[Cell]] = []
     for m in members:
         unit = units.get(m.unit_id)
         excused = m.status == "excused"
+        phone = how(_phone(m.by_phone, m.unreached))
         rows.append(
             [*_who(m.display_name, m.username, unit), t(member_status_key(m.status)),
-             *_marks(m.checked_at, unit, zone, excused, m.flagged, t)]
+             *_marks(m.checked_at, unit, zone, excused, m.flagged, t, phone)]
         )  # fmt: skip
     return header, rows
 
 
 def answer_sheet(
-    answers: Sequence[AnswerRow], form: Answers, units: dict[int, Unit], zone: ZoneInfo
+    answers: Sequence[AnswerRow],
+    form: Answers,
+    units: dict[int, Unit],
+    zone: ZoneInfo,
+    how: Reached,
 ) -> Table:
     """One row per check-in, each question's answer in its own column."""
     t = form.t
@@ -114,9 +134,11 @@ def answer_sheet(
     rows: list[list[Cell]] = []
     for a in answers[:ANSWER_ROWS]:
         unit = units.get(a.unit_id)
+        phone = how(_phone(a.by_phone, None))
         rows.append(
             [a.day, *_who(a.display_name, a.username, unit),
-             *_marks(a.updated_at, unit, zone, a.excused, a.flagged, t), *form.cells(a.answers)]
+             *_marks(a.updated_at, unit, zone, a.excused, a.flagged, t, phone),
+             *form.cells(a.answers)]
         )  # fmt: skip
     if len(answers) > ANSWER_ROWS:  # the last row says so rather than leave it unsaid
         rows.append([None, t("summary-answers-cut")])

@@ -1,11 +1,12 @@
-"""Screens of check-ins: the daily form, leave, /members, flag cases and /flags."""
+"""Screens of check-ins: the daily form, leave, /members (with its check-ins by phone),
+flag cases and /flags."""
 
 from __future__ import annotations
 
 from bot.checkins.schedule import CheckinRenderers, close_notices
 from bot.checkins.service import Unchecked
 from bot.config import FeatureName
-from handlers.checkins import checkin, flags, leave, members
+from handlers.checkins import checkin, flags, leave, members, phone
 from handlers.kit.feature import Audience, Done, Feature, MenuCommand, Tick, outbox_from
 from storage.outbox import NewMessage
 
@@ -29,7 +30,7 @@ async def checkin_step(tick: Tick) -> Done:
 
 FEATURE = Feature(
     name=FeatureName.CHECKINS,
-    flows=(checkin.register, leave.register, flags.register),
+    flows=(checkin.register, leave.register, flags.register, phone.register),
     screens=(members.register, flags.register_screens),
     schedule=checkin_step,
     outbox=outbox_from(CheckinRenderers),

@@ -100,6 +100,10 @@ async def start(update: Update, context: MusterContext) -> int:
         summary = FORM.summary(reply, existing.answers)
         at = existing.updated_at.astimezone(zone)
         text = reply.t("checkin-current", time=f"{at:%H:%M}", summary=summary)
+        secretary = await context.services.checkin_phone.recorded_by(existing)
+        if secretary is not None:
+            # Recorded by phone, with no answers: say who, and that the form is theirs.
+            text = reply.t("checkin-current-by-phone", time=f"{at:%H:%M}", secretary=secretary)
         await reply.show_text(text, rows, new=new)
         return EXISTING
     return await FORM.ask(reply, new=new)

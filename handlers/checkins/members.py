@@ -1,5 +1,7 @@
 """``/members [YYYY-MM-DD]``: check-in status of the units in one's scope for a day —
-counts per unit, worst first, and who is missing."""
+counts per unit, worst first, and who is missing; today, for a secretary, "📞 Name"
+buttons to record a check-in by phone (``handlers/checkins/phone.py``), and what was
+recorded so."""
 
 from __future__ import annotations
 
@@ -8,15 +10,18 @@ from datetime import date
 from telegram import Update
 from telegram.ext import CommandHandler
 
+from bot.checkins.onbehalf import phone_rows
 from bot.checkins.service import CheckinError
 from bot.kit.days import iso_day
 from bot.kit.i18n import Html, format_day, join_html
-from bot.org.authz import PermissionDeniedError
+from bot.kit.reach import reached_word
+from bot.org.authz import Actor, PermissionDeniedError
 from bot.org.reach import Reach, ReachView, figures
 from bot.org.register import RegisterLine
 from handlers.kit.common import PRIVATE, MusterApp, MusterContext, Reply, actor_of, command_args
 from storage.checkins import Missing, UnitDay
 from storage.models import Unit
+from storage.reach import How, MemberReach
 
 SHOWN_UNITS = 10
 SHOWN_NAMES = 10
@@ -42,23 +47,31 @@ async def members(update: Update, context: MusterContext) -> None:
     except CheckinError:
         await reply.send("members-future")
         return
+    actor = await actor_of(update, context)
     if not status:
         await reply.send("members-none", day=format_day(day, reply.language))
     else:
-        await _status(reply, status, day)
-    await _reach(reply, await context.services.reach.for_viewer(await actor_of(update, context)))
+        await _status(reply, actor, status, day)
+    await _reach(reply, await context.services.reach.for_viewer(actor))
 
 
 async def _status(
-    reply: Reply, status: list[tuple[Unit, UnitDay, list[Missing]]], day: date
+    reply: Reply, actor: Actor, status: list[tuple[Unit, UnitDay, list[Missing]]], day: date
 ) -> None:
+    services = reply.context.services
+    phoned = await services.checkin_phone.of_day([unit.id for unit, _, _ in status], day)
+
+    def missing_name(m: Missing) -> str:
+        record = phoned.unreached.get(m.member_id)
+        if record is None:
+            return m.display_name
+        note = MemberReach(How.UNREACHED, note=record.reason)
+        return reply.t("members-unreached", name=m.display_name, note=_how(reply, note))
 
     def line(entry: tuple[Unit, UnitDay, list[Missing]]) -> Html:
         unit, tally, missing = entry
-        names = reply.context.services.i18n.names(
-            reply.language, missing, lambda m: m.display_name, count=SHOWN_NAMES
-        )
-        return reply.t(
+        names = services.i18n.names(reply.language, missing, missing_name, count=SHOWN_NAMES)
+        text = reply.t(
             "members-unit",
             unit=unit.name,
             checked=tally.checked_in,
@@ -68,11 +81,33 @@ async def _status(
             missing=len(missing),
             names=names,
         )
+        by_phone = phoned.checked.get(unit.id)
+        if not by_phone:
+            return text
+        shown = services.i18n.names(
+            reply.language,
+            by_phone,
+            lambda r: reply.t(
+                "members-phone-name", name=r.name, how=_how(reply, MemberReach(How.PHONE, r.by))
+            ),
+            count=SHOWN_NAMES,
+        )
+        return join_html("\n", [text, reply.t("members-phone", names=shown)])
 
     lines = reply.fold(status, line, count=SHOWN_UNITS)
+    # "📞 Name" for the first missing of each unit the viewer records for, today only.
+    listed = services.checkin_phone.callable(actor, status[:SHOWN_UNITS], day)
+    rows = phone_rows(services.i18n, reply.language, listed, day)
     await reply.send(
-        "members-status", day=format_day(day, reply.language), lines=join_html("\n", lines)
+        "members-status",
+        rows or None,
+        day=format_day(day, reply.language),
+        lines=join_html("\n", lines),
     )
+
+
+def _how(reply: Reply, reach: MemberReach) -> str:
+    return reached_word(reply.context.services.i18n, reply.language, reach)
 
 
 async def _reach(reply: Reply, view: ReachView) -> None:

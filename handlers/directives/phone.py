@@ -13,13 +13,12 @@ from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.directives import buttons as b
-from bot.directives.answers import MAX_REASON
 from bot.directives.onbehalf import PhoneCall, PhoneResult, PhoneStatus
 from bot.directives.questions import Reason
 from bot.kit.i18n import first_words, format_day
 from bot.org.authz import PermissionDeniedError
 from handlers.kit.common import PRIVATE, MusterApp, MusterContext, Reply, actor_of
-from handlers.kit.flow import DraftFlow
+from handlers.kit.flow import DraftFlow, typed_reason
 from storage.reach import Outcome
 
 CHOOSE, NUMBER, REASON, NOTE = 0, 1, 2, 3
@@ -186,14 +185,10 @@ async def _typed_reason(
     call = await _still(reply, FLOW.state(context))
     if call is None:
         return FLOW.end(context)
-    checked = context.services.on_behalf.reason(call, _text(update) or "")
-    if checked.status is PhoneStatus.REASON_TOO_LONG:
-        await reply.send("phone-reason-too-long", limit=MAX_REASON)
+    reason = await typed_reason(reply)
+    if reason is None:
         return state
-    if checked.status is not PhoneStatus.RECORDED:
-        await reply.send("phone-reason-empty")
-        return state
-    return await _finish(reply, outcome, checked.reason)
+    return await _finish(reply, outcome, reason)
 
 
 async def skip_reason(update: Update, context: MusterContext) -> int:

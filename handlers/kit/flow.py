@@ -10,7 +10,7 @@ import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -22,6 +22,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.kit.callbacks import Family, Tap
+from bot.kit.typed import MAX_REASON, ReasonProblem, checked_reason
 from handlers.kit.common import PRIVATE, MusterContext, Reply, say, toast
 
 Handlers = Sequence[BaseHandler[Any, Any, Any]]
@@ -153,3 +154,19 @@ def restore(context: MusterContext, key: str, kind: type[D]) -> D | None:
         return None
     context.user_data[key] = draft
     return draft
+
+
+async def typed_reason(reply: Reply) -> str | None:
+    """The reason typed at a flow's step (why a member could not be reached by phone, the
+    reason a choice recorded for them asks), its spaces folded; None, with what is wrong
+    said, when it is empty or too long (the step asks again)."""
+    message = reply.update.message
+    text = message.text if isinstance(message, Message) else None
+    reason, problem = checked_reason(text or "")
+    if problem is ReasonProblem.TOO_LONG:
+        await reply.send("phone-reason-too-long", limit=MAX_REASON)
+        return None
+    if problem is not None:
+        await reply.send("phone-reason-empty")
+        return None
+    return reason

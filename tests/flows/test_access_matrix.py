@@ -319,7 +319,8 @@ async def insert_shift(
     async with storage.db.transaction() as conn:
         cursor = await conn.execute(
             "INSERT INTO shifts (grid_id, unit_id, member_id, starts_at, ends_at, day, status,"
-            " created_at, confirmed_at, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " created_at, confirmed_at, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " RETURNING id",
             (
                 grid_id,
                 (await harness.unit("RIV-1")).id,
@@ -333,8 +334,9 @@ async def insert_shift(
                 started,
             ),
         )
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
+        inserted = await cursor.fetchone()
+    assert inserted is not None
+    return int(inserted[0])
 
 
 @pytest.fixture

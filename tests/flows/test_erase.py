@@ -15,7 +15,7 @@ from app.backup import backup
 from bot.config import RetentionSettings
 from bot.org.authz import Actor
 from fakeapi import FakeUser
-from storage.db import sqlite_only
+from storage.db import SqliteDatabase
 from storage.models import Role
 from tests.flows.conftest import Harness
 from tests.flows.test_checkin import local, newest
@@ -41,7 +41,10 @@ def traces(data: bytes) -> list[bytes]:
 
 
 def files(harness: Harness) -> dict[str, bytes]:
-    db = Path(sqlite_only(harness.services.storage.db, "the file's bytes").path)
+    store = harness.services.storage.db
+    if not isinstance(store, SqliteDatabase):
+        pytest.skip("reads SQLite's file")
+    db = Path(store.path)
     wal = db.with_name(db.name + "-wal")
     return {
         "db": db.read_bytes(),

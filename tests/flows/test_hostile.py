@@ -409,8 +409,9 @@ async def corrupt_rows(place: Place) -> list[tuple[str, int]]:
 
 async def assert_sound(place: Place, talk: Talk) -> None:
     db = place.storage.db
-    assert [tuple(r) for r in await db.fetchall("PRAGMA integrity_check")] == [("ok",)]
-    assert await db.fetchall("PRAGMA foreign_key_check") == []
+    if db.dialect.name == "sqlite":  # PostgreSQL checks its keys on every write
+        assert [tuple(r) for r in await db.fetchall("PRAGMA integrity_check")] == [("ok",)]
+        assert await db.fetchall("PRAGMA foreign_key_check") == []
     corrupt = await corrupt_rows(place)
     for table, row_id in corrupt:  # gone, so that the next example is judged on its own
         if table == "shifts":

@@ -283,7 +283,7 @@ async def test_the_workbook_lists_members_and_units(harness: Harness, org: Org) 
     assert data is not None
     members = sheet(data, "Members")
     assert members[0] == [
-        "Name", "Username", "Unit", "Status", "Time", "Excused by check-in", "Flag",
+        "Name", "Username", "Unit", "Status", "Time", "Excused by check-in", "Flag", "By phone",
     ]  # fmt: skip
     statuses = {row[0]: row[3] for row in members[1:]}
     # An excused check-in is a check-in, as in the text ("excused" says which).
@@ -422,7 +422,7 @@ async def test_the_evening_summary_carries_its_chart_and_workbook(
     [book] = [m for m in harness.api.sent_to(org.coord_zh.id) if "document" in m.raw]
     data = harness.api.file_bytes(book.raw["document"]["file_id"])
     assert data is not None and sheet(data, "成员")[0] == [
-        "姓名", "用户名", "单位", "状态", "时间", "打卡告假", "标记",
+        "姓名", "用户名", "单位", "状态", "时间", "打卡告假", "标记", "电话联系",
     ]  # fmt: skip
     # The two "not missing" figures are named apart, as in the text.
     statuses = {row[0]: [row[3], row[5]] for row in sheet(data, "成员")[1:]}

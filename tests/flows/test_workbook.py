@@ -95,22 +95,22 @@ async def test_answers_are_typed_and_times_local(harness: Harness, org: Org, fay
         answers = rows(book["Answers"])
         assert answers[0] == [
             "Day", "Name", "Username", "Unit", "Time", "Excused by check-in", "Flag",
-            "Where are you today?", "Temperature (°C)",
+            "By phone", "Where are you today?", "Temperature (°C)",
         ]  # fmt: skip
         found = {row[1]: row for row in answers[1:]}
         assert set(found) == {"Ann", "Bo", "Cy", "Sam", "Fay"}
         # A real date and a datetime on Shanghai's clock (10:30 there, 02:30 UTC).
         assert found["Fay"] == [
             datetime(2026, 12, 1), "Fay", "@fay_w", "Riverside Branch 1",
-            datetime(2026, 12, 1, 10, 30), None, None, "At my post", 36.6,
+            datetime(2026, 12, 1, 10, 30), None, None, None, "At my post", 36.6,
         ]  # fmt: skip
-        assert isinstance(found["Fay"][8], float)
-        assert found["Bo"][5:8] == ["yes", None, "Sick"]  # the choice's label, not its id
-        assert found["Cy"][6:8] == ["yes", "I need help"]
+        assert isinstance(found["Fay"][9], float)
+        assert found["Bo"][5:9] == ["yes", None, None, "Sick"]  # the choice's label, not its id
+        assert found["Cy"][6:9] == ["yes", None, "I need help"]
     zh = await book_of(harness, org.coord_zh, "summary")
     header = rows(zh["打卡答案"])[0]
     assert header[-2:] == ["您今天的状态？", "体温 (°C)"]
-    assert {row[1]: row[7] for row in rows(zh["打卡答案"])[1:]}["Bo"] == "生病"
+    assert {row[1]: row[8] for row in rows(zh["打卡答案"])[1:]}["Bo"] == "生病"
 
 
 async def test_members_sheet_agrees_with_the_text(

@@ -14,7 +14,8 @@ methods (the connection ``transaction()`` yields, and anything else on aiosqlite
 a statement where application code (not storage/db.py's own pragmas, migrations and
 transaction control, not a test's own SQL) ran it, with where and the Python types of its
 parameters. Checking prepares each (``?``/``?NNN`` → ``$n``) against the PostgreSQL schema,
-``storage/migrations/postgresql/0035_baseline.sql``, or, until that exists, one read off a
+``storage/migrations/postgresql/``'s files in order (0035's baseline, then each twin), or,
+until they exist, one read off a
 migrated SQLite database (tables, unique indexes and views; good enough to prepare
 against, nothing more). It lists the statements PostgreSQL refuses, with its error; those
 whose parameters PostgreSQL types differently from what the suite passed (asyncpg refuses
@@ -159,10 +160,10 @@ class _CensusDialect(Dialect):
     """SQLite's fragments, each marked with PostgreSQL's (see ``_MARK``)."""
 
     def __getattribute__(self, name: str) -> Any:
-        lite = getattr(SQLITE, name)
         if name.startswith("_") or name in ("name", "postgresql"):
-            return lite
-        pg = getattr(POSTGRESQL, name)
+            # Its own class and fields: never equal to SQLITE (a cache keyed by dialect).
+            return object.__getattribute__(self, name)
+        lite, pg = getattr(SQLITE, name), getattr(POSTGRESQL, name)
         if isinstance(lite, str):  # a property
             return _marked(pg, lite)
 
@@ -352,12 +353,15 @@ def _report(result: dict[str, Any], out: Callable[[str], None]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.tools.sql_census")
     parser.add_argument("census", type=Path, help="the JSON file --sql-census wrote")
-    parser.add_argument("--schema", type=Path, help=f"default: {BASELINE.relative_to(ROOT)}")
+    parser.add_argument(
+        "--schema", type=Path, help=f"default: {BASELINE.parent.relative_to(ROOT)}/*.sql"
+    )
     parser.add_argument("--url", help="a PostgreSQL to use (default: a pgserver of its own)")
     args = parser.parse_args(argv)
     census = json.loads(args.census.read_text(encoding="utf-8"))
-    schema_file = args.schema or (BASELINE if BASELINE.exists() else None)
-    schema = schema_file.read_text(encoding="utf-8") if schema_file else None
+    # The baseline and every later twin, in order, as a PostgreSQL store is migrated.
+    files = [args.schema] if args.schema else sorted(BASELINE.parent.glob("[0-9]*.sql"))
+    schema = "\n".join(f.read_text(encoding="utf-8") for f in files) if files else None
     if schema is None:
         print(f"{BASELINE.relative_to(ROOT)} is missing: a schema read off SQLite's")
     if args.url:

@@ -8,6 +8,7 @@ checkin-closed = Today's check-in has closed. The next one opens { $when }.
 checkin-window-passed = The check-in window closed before you finished; nothing was saved.
 checkin-current = You checked in today at { $time }:
     { $summary }
+checkin-current-by-phone = 📞 Your secretary { $secretary } recorded your check-in for today by phone, at { $time }. You can fill in today's form yourself: your answers will replace it.
 checkin-change = ✏️ Change it
 checkin-keep = Keep it
 checkin-kept = Your check-in stays as it is.
@@ -140,3 +141,24 @@ members-reach-unit = • { $unit }: { $figures }
 members-to-call = <b>Not joined yet — to call</b>
 members-to-call-phone = • { $name } ({ $unit }): { $phone }
 members-to-call-no-phone = • { $name } ({ $unit }): no phone number
+members-unreached = { $name } ({ $note })
+members-phone = { "   " }📞 { $names }
+members-phone-name = { $name }: { $how }
+
+## 📞 Checked in by phone (on behalf, issue #18): /members' buttons, for today
+checkin-phone-ask = 📞 <b>Reached by phone: { $name }</b> ({ $unit })
+    Check-in for { $day }: record that they checked in, on their behalf, or that you could not reach them. /cancel records nothing.
+checkin-phone-checked-in = ✅ Checked in (by phone)
+checkin-phone-recorded = 📞 Recorded for { $name }, on their behalf by you: { $outcome ->
+        [checked_in] checked in for { $day }
+       *[unreached] could not be reached: “{ $reason }”
+    }.
+checkin-phone-already = { $name } has checked in for { $day } meanwhile: nothing was recorded.
+checkin-phone-closed = The check-in for { $day } is no longer open: nothing was recorded for { $name }.
+checkin-phone-moved = { $name } has moved to another unit meanwhile: nothing was recorded.
+checkin-phone-on-leave = { $name } is on recorded leave on { $day }: nothing was recorded.
+checkin-phone-gone = This can no longer be recorded (the member is gone).
+checkin-phone-told = 📞 Your secretary { $secretary } { $outcome ->
+        [checked_in] recorded your check-in for { $day } by phone, at { $time }.
+       *[unreached] tried to reach you by phone for the check-in of { $day }, at { $time }, and could not.
+    }

@@ -100,6 +100,7 @@ summary-col-name = Name
 summary-col-username = Username
 summary-col-status = Status
 summary-col-flag = Flag
+summary-col-phone = By phone
 summary-col-time = Time
 summary-col-grid = Grid
 summary-col-grid-name = Grid name

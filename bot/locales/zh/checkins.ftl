@@ -8,6 +8,7 @@ checkin-closed = 今日打卡已截止，下次打卡开始于{ $when }。
 checkin-window-passed = 打卡在您填完前已截止，未保存任何内容。
 checkin-current = 您今天已于{ $time }打卡：
     { $summary }
+checkin-current-by-phone = 📞 您的书记{ $secretary }已于{ $time }通过电话代您完成今天的打卡。您也可以自己填写今天的打卡表：您的回答将取代代为记录的打卡。
 checkin-change = ✏️ 修改
 checkin-keep = 不用改
 checkin-kept = 打卡内容保持不变。
@@ -140,3 +141,24 @@ members-reach-unit = • { $unit }：{ $figures }
 members-to-call = <b>尚未加入——请电话联系</b>
 members-to-call-phone = • { $name }（{ $unit }）：{ $phone }
 members-to-call-no-phone = • { $name }（{ $unit }）：无手机号
+members-unreached = { $name }（{ $note }）
+members-phone = { "   " }📞 { $names }
+members-phone-name = { $name }：{ $how }
+
+## 📞 电话代为打卡（代为记录，issue #18）：/members 的按钮，仅限当天
+checkin-phone-ask = 📞 <b>已电话联系：{ $name }</b>（{ $unit }）
+    { $day }的打卡：代其记录已打卡，或记录未能联系上。发送 /cancel 则不作任何记录。
+checkin-phone-checked-in = ✅ 已打卡（电话）
+checkin-phone-recorded = 📞 已由您代{ $name }记录：{ $outcome ->
+        [checked_in] 已完成{ $day }的打卡
+       *[unreached] 未能联系上：“{ $reason }”
+    }。
+checkin-phone-already = { $name }已自行完成{ $day }的打卡：未作记录。
+checkin-phone-closed = { $day }的打卡已结束：未为{ $name }作任何记录。
+checkin-phone-moved = { $name }已调到其他单位：未作记录。
+checkin-phone-on-leave = { $name }{ $day }已登记请假：未作记录。
+checkin-phone-gone = 已无法记录（该成员已不在）。
+checkin-phone-told = 📞 您的书记{ $secretary }{ $outcome ->
+        [checked_in] 于{ $time }通过电话代您完成了{ $day }的打卡。
+       *[unreached] 于{ $time }打电话联系您（{ $day }的打卡），未能联系上。
+    }

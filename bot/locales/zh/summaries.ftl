@@ -94,6 +94,7 @@ summary-col-name = 姓名
 summary-col-username = 用户名
 summary-col-status = 状态
 summary-col-flag = 标记
+summary-col-phone = 电话联系
 summary-col-time = 时间
 summary-col-grid = 网格
 summary-col-grid-name = 网格名称
