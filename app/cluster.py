@@ -1,7 +1,7 @@
 """Several instances on one PostgreSQL: this instance's name and its part in the cluster.
 
 The schedule tick (directives started, chased and closed, summaries, reminders, ladders)
-runs on the one instance that holds the leader lock (``storage/cluster.py``: a session
+runs on the one instance that holds the leader lock (``storage/coordination.py``: a session
 advisory lock on a connection of its own). Every instance's tick job asks :meth:`lead`
 first, every TICK_SECONDS: the leader checks that it still holds the lock (one round
 trip), a follower tries to take it, so a follower takes over at its next tick after the
@@ -23,7 +23,7 @@ from typing import Literal
 
 from handlers.kit.slots import Slot
 from storage import PostgresDatabase, Storage
-from storage.cluster import LeaderLock
+from storage.coordination import LeaderLock
 
 log = logging.getLogger(__name__)
 

@@ -19,9 +19,10 @@ Several instances sharing one PostgreSQL (webhook mode, :attr:`Inbox.shared`): w
 instance a post reaches stores the update with its chat key and answers 200; no update is
 handed to PTB straight from the post. Each instance, in its bookkeeping loop, claims the
 chats of the updates it stored that no live instance holds (and any chat whose update has
-waited longer than a lease: its instance died before claiming it; ``storage/cluster.py``), reads
-their stored state afresh (``MusterApplication.reread_state``: another instance may have
-moved their conversations on), and queues their updates oldest first. A chat is let go
+waited longer than a lease: its instance died before claiming it;
+``storage/coordination.py``), reads their stored state afresh
+(``MusterApplication.reread_state``: another instance may have moved their conversations
+on), and queues their updates oldest first. A chat is let go
 only once nothing of it is in hand, i.e. once its updates are marked processed, which
 :meth:`Inbox.settle` does only after the persistence is written: the next instance to
 claim the chat reads the state its last update left. Claims are renewed every pass; a dead

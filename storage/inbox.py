@@ -19,7 +19,7 @@ class InboxRepository:
         self, updates: Sequence[dict[str, Any]], now: datetime, chats: Sequence[int] = ()
     ) -> set[int]:
         """Keep each update (with its chat key, one per update, when ``chats`` are given:
-        several instances, see storage/cluster.py); returns the ids that were new.
+        several instances, see storage/coordination.py); returns the ids that were new.
 
         One statement, on the loop's own connection when nothing else is writing: every
         update passes here before it is handled, and a transaction of its own (four hops

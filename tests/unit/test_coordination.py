@@ -1,4 +1,4 @@
-"""storage/cluster.py on PostgreSQL: chat claims (who may take a chat, when a claim runs
+"""storage/coordination.py on PostgreSQL: chat claims (who may take a chat, when a claim runs
 out, that a chat with an update stored meanwhile is not let go) and the leader lock (one
 holder; an unreachable server makes a follower that says why, once per try)."""
 
@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from storage import Storage
-from storage.cluster import LeaderLock
+from storage.coordination import LeaderLock
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=10)
@@ -71,7 +71,7 @@ async def test_one_leader_and_an_unreachable_server_makes_a_follower(
         await first.close()
         await second.close()
     nowhere = LeaderLock("postgresql://muster@127.0.0.1:1/muster")
-    with caplog.at_level(logging.WARNING, logger="storage.cluster"):
+    with caplog.at_level(logging.WARNING, logger="storage.coordination"):
         assert not await nowhere.hold()
     [line] = [r.getMessage() for r in caplog.records]
     assert line.startswith("leader lock: ")
