@@ -56,7 +56,7 @@ from telegram.request import BaseRequest, RequestData
 from app.cluster import Cluster
 from app.flush import MusterApplication
 from app.persistence import Owner, SQLitePersistence
-from app.updates import keys_of
+from app.updates import ChatOrderedProcessor, keys_of
 from bot.kit.clock import Clock
 from handlers.kit.common import MusterApp, MusterContext
 from handlers.kit.slots import Slot
@@ -294,7 +294,17 @@ class Inbox:
             else:
                 updates.append((chat, update))
         if fresh and isinstance(app, MusterApplication):
-            users = {u.effective_user.id for c, u in updates if c in fresh and u.effective_user}
+            processor = app.update_processor
+            running = processor.busy if isinstance(processor, ChatOrderedProcessor) else None
+            users = {
+                u.effective_user.id
+                for c, u in updates
+                if c in fresh
+                and u.effective_user is not None
+                # A person with an update running here (in another chat) is this
+                # instance's to know: not overwritten under that update.
+                and not (running and running("user", u.effective_user.id))
+            }
             await app.reread_state(fresh, users)
         for chat, update in updates:
             self._in_hand[update.update_id] = chat

@@ -100,19 +100,21 @@ class ChatClaims:
         """Claim the chats with unprocessed updates that no live instance holds (none
         does, or its lease ran out): those of the updates this instance ``received``
         (each instance handles what reached it, so the load is spread as the proxy
-        spreads it), and any other whose update waits since ``stale_before`` (stored by an
-        instance that died before claiming it). Returns the chats newly claimed."""
+        spreads it), any whose claim ran out (its instance died), and any other whose
+        update waits since ``stale_before`` (stored by an instance that died before
+        claiming it). Returns the chats newly claimed."""
         rows = await self.db.write_returning(
             "INSERT INTO chat_claims (chat_key, instance, until)"
             " SELECT DISTINCT chat_key, ?, ? FROM inbox"
             " WHERE processed_at IS NULL AND chat_key IS NOT NULL"
-            " AND (chat_key = ANY(?) OR received_at < ?)"
+            " AND (chat_key = ANY(?) OR received_at < ?"
+            " OR chat_key IN (SELECT chat_key FROM chat_claims WHERE until < ?))"
             " ON CONFLICT (chat_key) DO UPDATE"
             " SET instance = excluded.instance, until = excluded.until"
             " WHERE chat_claims.until < ? AND chat_claims.instance != excluded.instance"
             " RETURNING chat_key",
             (instance, to_db_time(until), list(received), to_db_time(stale_before),
-             to_db_time(now)),
+             to_db_time(now), to_db_time(now)),
         )  # fmt: skip
         return {int(r[0]) for r in rows}
 
