@@ -18,17 +18,17 @@ holds their half-changed data back (``app/persistence.py``).
 Several instances sharing one PostgreSQL (webhook mode, :attr:`Inbox.shared`): whichever
 instance a post reaches stores the update with its chat key and answers 200; no update is
 handed to PTB straight from the post. Each instance, in its bookkeeping loop, claims the
-chats of the updates it stored that no live instance holds (and any chat whose update has
-waited longer than a lease: its instance died before claiming it;
-``storage/coordination.py``), reads their stored state afresh
+chats of the updates it stored that no live instance holds, any chat whose claim ran out,
+and any chat whose update has waited longer than a lease (its receiver died before
+claiming it; ``storage/coordination.py``); reads their stored state afresh
 (``MusterApplication.reread_state``: another instance may have moved their conversations
-on), and queues their updates oldest first. A chat is let go
-only once nothing of it is in hand, i.e. once its updates are marked processed, which
-:meth:`Inbox.settle` does only after the persistence is written: the next instance to
-claim the chat reads the state its last update left. Claims are renewed every pass; a dead
-instance's run out after ``storage.claim_lease_seconds`` and a survivor takes its chats,
-with their unprocessed updates (those it had handled but not marked are handled again:
-what was in flight on it is the duplicate a crash may cause).
+on); and queues their updates oldest first. A chat is let go only once nothing of it is
+in hand, i.e. once its updates are marked processed, which :meth:`Inbox.settle` does only
+after the persistence is written: the next instance to claim the chat reads the state its
+last update left. Claims are renewed every pass; a dead instance's run out after
+``storage.claim_lease_seconds`` and a survivor takes its chats with their unprocessed
+updates (those it had handled but not marked are handled again: what was in flight on it
+is the duplicate a crash may cause).
 
 An update that is JSON but not an update PTB can read (a message that is a string, a date
 that is not a timestamp) is set aside as poison with the reason (logged once, counted in
