@@ -15,6 +15,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, BasePersistence, ContextTypes
 from telegram.request import BaseRequest
 
+from app.cluster import CLUSTER, Cluster
 from app.features import check_core, features_for
 from app.flush import MusterApplication
 from app.inbox import INBOX, Inbox, InboxRequest
@@ -87,8 +88,10 @@ async def build_application(
     owns_storage = storage is None
     storage = storage or await open_storage(settings)
     services = Services.build(settings, storage, clock or SystemClock())
+    cluster = Cluster(storage)
 
     async def close_storage(_: Any) -> None:
+        await cluster.close()  # the leader lock goes first: a follower may take over
         if owns_storage:
             await storage.close()
 
@@ -116,7 +119,7 @@ async def build_application(
         .rate_limiter(PacedReplies(pacer))
         .post_shutdown(close_storage)
     )
-    inbox = Inbox(storage, services.clock)
+    inbox = Inbox(storage, services.clock, cluster, settings.storage.claim_lease_seconds)
     # All Bot API traffic goes over aiohttp unless a request is injected: PTB's default
     # HTTPXRequest costs several times the CPU per call (see bot/delivery/transport.py).
     builder = builder.request(request or _bot_request(settings))
@@ -126,6 +129,7 @@ async def build_application(
     app: MusterApp = builder.build()
     SERVICES.put(app, services)
     INBOX.put(app, inbox)
+    CLUSTER.put(app, cluster)
     FEATURES_ON.put(app, features)
     MENU.put(app, Menu(features))
     outbox = outbox_of(features, services)
@@ -203,8 +207,16 @@ def _log_tick(*counts: tuple[str, int]) -> None:
         log.info("tick: %s", ", ".join(done))
 
 
+async def tick(app: Application[Any, Any, Any, Any, Any, Any]) -> int | None:
+    """The job every TICK_SECONDS: the schedule, on the one instance that leads
+    (``app/cluster.py``); None on the others, which have tried for the lead instead."""
+    if not await CLUSTER.of(app).lead():
+        return None
+    return await run_schedule(app)
+
+
 async def _tick_job(context: MusterContext) -> None:
-    await run_schedule(context.application)
+    await tick(context.application)
 
 
 async def on_error(update: object, context: MusterContext) -> None:

@@ -55,6 +55,27 @@ class MusterApplication(
             for error in errors:
                 await self.process_error(update=None, error=error)
 
+    async def reread_state(self, chats: set[int], users: set[int]) -> None:
+        """Take these users' data and these chats' conversation states from the store,
+        as another instance left them (none of their updates is in hand here)."""
+        persistence = self.persistence
+        if not isinstance(persistence, SQLitePersistence):
+            return
+        data, states = await persistence.reread(chats, users)
+        for user_id, fresh in data.items():
+            if fresh:
+                mine = self._user_data[user_id]
+                mine.clear()
+                mine.update(fresh)
+            else:
+                self._user_data.pop(user_id, None)
+        for name, conversations in self._conversation_handler_conversations.items():
+            ours = states.get(name, {})
+            # Untracked: what is stored needs no writing back.
+            for key in [k for k in conversations.data if k and k[0] in chats and k not in ours]:
+                del conversations.data[key]
+            conversations.update_no_track(ours)
+
     def _conversations_changed(self) -> list[Conversation]:
         """The conversation states changed since the last flush, as PTB's flush takes
         them: a state still pending (a non-blocking step running) as its old state, and

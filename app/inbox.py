@@ -15,6 +15,21 @@ oldest first, which keeps each chat's (and each person's) order. An update whose
 chat has a later update running is marked only once that one is done too: the flush
 holds their half-changed data back (``app/persistence.py``).
 
+Several instances sharing one PostgreSQL (webhook mode, :attr:`Inbox.shared`): whichever
+instance a post reaches stores the update with its chat key and answers 200; no update is
+handed to PTB straight from the post. Each instance, in its bookkeeping loop, claims the
+chats of the updates it stored that no live instance holds, any chat whose claim ran out,
+and any chat whose update has waited longer than a lease (its receiver died before
+claiming it; ``storage/coordination.py``); reads their stored state afresh
+(``MusterApplication.reread_state``: another instance may have moved their conversations
+on); and queues their updates oldest first. A chat is let go only once nothing of it is
+in hand, i.e. once its updates are marked processed, which :meth:`Inbox.settle` does only
+after the persistence is written: the next instance to claim the chat reads the state its
+last update left. Claims are renewed every pass; a dead instance's run out after
+``storage.claim_lease_seconds`` and a survivor takes its chats with their unprocessed
+updates (those it had handled but not marked are handled again: what was in flight on it
+is the duplicate a crash may cause).
+
 An update that is JSON but not an update PTB can read (a message that is a string, a date
 that is not a timestamp) is set aside as poison with the reason (logged once, counted in
 ``/health``) and never reaches a handler: one such update must not stop the bot at every
@@ -38,8 +53,10 @@ from telegram.error import TelegramError, TimedOut
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 from telegram.request import BaseRequest, RequestData
 
+from app.cluster import Cluster
+from app.flush import MusterApplication
 from app.persistence import Owner, SQLitePersistence
-from app.updates import keys_of
+from app.updates import ChatOrderedProcessor, keys_of
 from bot.kit.clock import Clock
 from handlers.kit.common import MusterApp, MusterContext
 from handlers.kit.slots import Slot
@@ -57,6 +74,14 @@ def read_update(payload: dict[str, Any], bot: Bot | None) -> Update | str:
         return Update.de_json(payload, bot)
     except Exception as exc:  # whatever the shape, the update is unreadable; say why
         return f"{type(exc).__name__}: {exc}"[:500]
+
+
+def chat_key(update: Update) -> int:
+    """The chat whose order an update keeps across instances: its chat, else its
+    sender, else 0 (a poll's new tally)."""
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    return update.effective_user.id if update.effective_user is not None else 0
 
 
 class PollFailures:
@@ -99,9 +124,22 @@ class _Hook(TypeHandler[object, MusterContext, None]):
 
 
 class Inbox:
-    def __init__(self, storage: Storage, clock: Clock) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        clock: Clock,
+        cluster: Cluster | None = None,
+        lease_seconds: float = 10.0,
+    ) -> None:
         self.storage = storage
         self.clock = clock
+        self.cluster = cluster or Cluster(storage)
+        self.lease = timedelta(seconds=lease_seconds)
+        self.shared = False  # chats claimed from the shared store (see the module)
+        self._wake = asyncio.Event()  # shared: an update was stored, claim
+        self._in_hand: dict[int, int] = {}  # shared: update id -> chat key, until marked
+        self._owned: set[int] = set()  # shared: the chats this instance has claimed
+        self._received: set[int] = set()  # shared: chats of updates stored since a claim
         self._duplicates: set[int] = set()
         self._poison: set[int] = set()  # polling: set aside, handed to PTB as a bare id
         # Handled, not yet written down: (update id, its chat and user).
@@ -121,6 +159,14 @@ class Inbox:
                 int(u["update_id"]) for u in updates if int(u["update_id"]) not in new
             )
         return [u for u in updates if int(u["update_id"]) in new]
+
+    async def receive_shared(self, payload: dict[str, Any], update: Update) -> None:
+        """Shared store: keep the update with its chat key; whichever instance claims
+        the chat handles it (the loop, woken now)."""
+        chat = chat_key(update)
+        await self.storage.inbox.store([payload], self.clock.now(), [chat])
+        self._received.add(chat)
+        self._wake.set()
 
     async def screen(self, updates: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """A getUpdates batch PTB could not read, as it should see it the second time:
@@ -182,6 +228,8 @@ class Inbox:
         what cannot be read (stored by a version that did not check). Returns how many
         were queued."""
         self.active = True
+        if self.shared:  # chats are claimed, not replayed: another instance may hold them
+            return 0
         queued = 0
         for payload in await self.storage.inbox.unprocessed():
             update = read_update(payload, app.bot)
@@ -217,24 +265,84 @@ class Inbox:
         ready = [update_id for update_id, keys in done if not keys & held]
         self._done = [d for d in done if d[1] & held] + self._done
         await self.storage.inbox.mark_processed(ready, self.clock.now())
+        if self.shared:
+            for update_id in ready:
+                self._in_hand.pop(update_id, None)
+
+    async def dispatch(self, app: MusterApp) -> int:
+        """Shared store, after a settle: let go of the chats with nothing in hand, renew
+        the rest, claim the chats no live instance holds, and queue the unprocessed
+        updates of this instance's chats that it has not taken yet, oldest first. Returns
+        how many were queued."""
+        claims, me, now = self.storage.claims, self.cluster.name, self.clock.now()
+        busy = set(self._in_hand.values())
+        await claims.release(me, [c for c in self._owned if c not in busy])
+        held = await claims.renew(me, now + self.lease)
+        if lost := busy - held:  # renewed too late: another instance may handle them too
+            log.warning("chats %s were taken over while in hand here", sorted(lost))
+        received, self._received = self._received, set()
+        fresh = await claims.claim(me, now, now + self.lease, sorted(received), now - self.lease)
+        self._owned = held | fresh
+        if not self._owned:
+            return 0
+        updates: list[tuple[int, Update]] = []
+        for chat, text in await claims.pending(me, list(self._in_hand)):
+            payload = json.loads(text)
+            update = read_update(payload, app.bot)
+            if isinstance(update, str):
+                await self.set_aside(payload, update)
+            else:
+                updates.append((chat, update))
+        if fresh and isinstance(app, MusterApplication):
+            processor = app.update_processor
+            running = processor.busy if isinstance(processor, ChatOrderedProcessor) else None
+            users = {
+                u.effective_user.id
+                for c, u in updates
+                if c in fresh
+                and u.effective_user is not None
+                # A person with an update running here (in another chat) is this
+                # instance's to know: not overwritten under that update.
+                and not (running and running("user", u.effective_user.id))
+            }
+            await app.reread_state(fresh, users)
+        for chat, update in updates:
+            self._in_hand[update.update_id] = chat
+            await app.update_queue.put(update)
+        return len(updates)
+
+    async def let_go(self) -> None:
+        """Shared store, at a graceful stop (everything settled): release every chat,
+        so that another instance takes them at once rather than after the lease."""
+        if self.shared:
+            await self.storage.claims.release(self.cluster.name, sorted(self._owned))
+            self._owned.clear()
 
     async def run(self, app: MusterApp, stop: asyncio.Event) -> None:
         """Settle as soon as an update is handled (those handled meanwhile go with the
         next), until ``stop``; once more at the end."""
         pruned_at = self.clock.now()
         while not stop.is_set():
-            waits = [asyncio.ensure_future(e.wait()) for e in (stop, self._finished)]
+            events = (stop, self._finished, self._wake) if self.shared else (stop, self._finished)
+            waits = [asyncio.ensure_future(e.wait()) for e in events]
             await asyncio.wait(waits, timeout=SETTLE_SECONDS, return_when=FIRST_COMPLETED)
             for wait in waits:
                 wait.cancel()
             self._finished.clear()
+            self._wake.clear()
             try:
                 await self.settle(app)
+                if self.shared and not stop.is_set():
+                    await self.dispatch(app)
                 if self.clock.now() - pruned_at > timedelta(hours=1):
                     pruned_at = self.clock.now()
                     await self.storage.inbox.prune(pruned_at - KEEP)
             except Exception:  # the next pass tries again; the updates stay unmarked
                 log.exception("could not mark processed updates")
+        try:
+            await self.let_go()
+        except Exception:  # their leases run out instead
+            log.exception("could not release this instance's chats")
 
 
 INBOX: Slot[Inbox] = Slot("inbox")

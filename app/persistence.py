@@ -165,6 +165,34 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
             }
         return dict(self._conversations[name])
 
+    async def reread(
+        self, chats: Iterable[int], users: Iterable[int]
+    ) -> tuple[dict[int, Data], dict[str, dict[ConversationKey, object]]]:
+        """What another instance sharing the store may have changed since this one
+        loaded it (``app/inbox.py``, when a chat is claimed): these users' data and these
+        chats' conversation states as stored now, which is also what this instance then
+        knows to be stored."""
+        users, chats = set(users), set(chats)
+        stored = await self._repo.users_data(users)
+        data: dict[int, Data] = {}
+        for user_id in users:
+            text = stored.get(user_id)
+            if text is None:
+                self._stored.pop(("user", user_id), None)
+                data[user_id] = {}
+            else:
+                self._stored[("user", user_id)] = hash(text)
+                data[user_id] = json.loads(text)
+        for cached in self._conversations.values():
+            for key in [k for k in cached if k and k[0] in chats]:
+                del cached[key]
+        states: dict[str, dict[ConversationKey, object]] = {}
+        for name, key_text, state in await self._repo.chat_conversations(chats):
+            ident, value = tuple(json.loads(key_text)), json.loads(state)
+            self._conversations.setdefault(name, {})[ident] = value
+            states.setdefault(name, {})[ident] = value
+        return data, states
+
     # --- writing (called by Application.update_persistence) -----------------------------
 
     async def update_conversation(

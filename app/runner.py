@@ -75,12 +75,16 @@ def _report_crash(task: asyncio.Task[None]) -> None:
 
 
 @asynccontextmanager
-async def running(app: MusterApp) -> AsyncIterator[Inbox]:
+async def running(app: MusterApp, *, webhook: bool = False) -> AsyncIterator[Inbox]:
     """The app started, what a previous run left unprocessed queued again, the outbox
     worker and the inbox's bookkeeping running; on leaving, a graceful stop: the worker
     finishes what it has in flight (nothing is sent twice), PTB handles what is queued,
-    and the processed updates are written down."""
+    and the processed updates are written down.
+
+    ``webhook`` on a store other instances may share (PostgreSQL): updates are handled
+    by chats claimed from the shared inbox instead (``app/inbox.py``)."""
     inbox = INBOX.of(app)
+    inbox.shared = webhook and inbox.cluster.shared
     try:
         async with app:
             await announce(app)

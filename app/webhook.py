@@ -3,7 +3,8 @@ endpoint. An update is stored in the inbox before the 200 goes back, so one Tele
 thinks delivered is never lost, and one that is JSON but not a readable update is set
 aside as poison and answered 200 all the same (a 5xx would have Telegram send it again for
 a day); a request without the right secret token (compared in constant time) gets 403;
-``GET /health`` says whether the bot is up, how far behind, and how many were set aside.
+``GET /health`` says whether the bot is up, how far behind (updates and outbox), how many
+were set aside, and this instance's name and role (app/cluster.py).
 
 TLS is the reverse proxy's job (Telegram only posts to HTTPS): this listens on
 ``telegram.webhook_listen`` (127.0.0.1 by default) for the proxy to forward to.
@@ -53,6 +54,8 @@ class WebhookEndpoint:
         # a 500, and Telegram sends the update again. One PTB cannot read never will be.
         if isinstance(read, str):
             await self.inbox.set_aside(update, read)
+        elif self.inbox.shared:  # handled by whichever instance claims its chat
+            await self.inbox.receive_shared(update, read)
         elif await self.inbox.receive([update]):
             await self.app.update_queue.put(read)
         return web.json_response({})
@@ -62,8 +65,21 @@ class WebhookEndpoint:
         queued = self.app.update_queue.qsize()
         if isinstance(processor := self.app.update_processor, ChatOrderedProcessor):
             queued += processor.waiting  # taken off the queue, waiting for their chat
+        cluster = self.inbox.cluster
+        inbox_lag, outbox_lag = await self.inbox.storage.claims.lag(self.inbox.clock.now())
         return web.json_response(
-            {"status": "ok", "unprocessed": unprocessed, "queued": queued, "poison": poison}
+            {
+                "status": "ok",
+                "unprocessed": unprocessed,
+                "queued": queued,
+                "poison": poison,
+                "role": cluster.role,  # who runs the schedule: "single", "leader", "follower"
+                "instance": cluster.name,
+                # Seconds since the oldest unprocessed update came, and since the oldest
+                # due outbox row fell due (null: none waits).
+                "inbox_lag_seconds": inbox_lag,
+                "outbox_lag_seconds": outbox_lag,
+            }
         )
 
 
@@ -88,7 +104,7 @@ async def serve_webhook(app: MusterApp, stop: asyncio.Event) -> None:
     webhook stays registered while the bot is down: Telegram keeps the updates."""
     settings = SERVICES.of(app).settings.telegram
     url, secret = settings.webhook()
-    async with running(app) as inbox:
+    async with running(app, webhook=True) as inbox:
         endpoint = WebhookEndpoint(app, inbox, secret)
         async with webhook_server(
             endpoint, host=settings.webhook_listen, port=settings.webhook_port,

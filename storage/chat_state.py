@@ -71,6 +71,29 @@ class ChatStateRepository:
         )
         return {row["key"]: row["state"] for row in rows}
 
+    async def users_data(self, user_ids: Iterable[int]) -> dict[int, str]:
+        """These users' stored data (those without a row have none): id -> JSON text."""
+        ids = sorted(set(user_ids))
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = await self._db.fetchall(
+            f"SELECT user_id AS id, data FROM ptb_user_data WHERE user_id IN ({marks})", ids
+        )
+        return {int(row["id"]): row["data"] for row in rows}
+
+    async def chat_conversations(self, chats: Iterable[int]) -> list[tuple[str, str, str]]:
+        """Every conversation state whose key starts with one of these chats (PTB's keys
+        are ``[chat, user]`` here): (handler name, key text, state text)."""
+        patterns = [p for chat in sorted(set(chats)) for p in (f"[{chat}]", f"[{chat},%")]
+        if not patterns:
+            return []
+        where = " OR ".join(["key = ? OR key LIKE ?"] * (len(patterns) // 2))
+        rows = await self._db.fetchall(
+            f"SELECT name, key, state FROM ptb_conversations WHERE {where}", patterns
+        )
+        return [(row["name"], row["key"], row["state"]) for row in rows]
+
     # --- writing (each returns once its batch is committed) -------------------------
 
     async def set_data(self, kind: Kind, owner: int, text: str) -> None:

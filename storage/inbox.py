@@ -15,8 +15,11 @@ class InboxRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def store(self, updates: Sequence[dict[str, Any]], now: datetime) -> set[int]:
-        """Keep each update; returns the ids that were new.
+    async def store(
+        self, updates: Sequence[dict[str, Any]], now: datetime, chats: Sequence[int] = ()
+    ) -> set[int]:
+        """Keep each update (with its chat key, one per update, when ``chats`` are given:
+        several instances, see storage/coordination.py); returns the ids that were new.
 
         One statement, on the loop's own connection when nothing else is writing: every
         update passes here before it is handled, and a transaction of its own (four hops
@@ -25,14 +28,19 @@ class InboxRepository:
         if not updates:
             return set()
         stamp = to_db_time(now)
-        rows = [
+        rows: list[object] = [
             value
             for u in updates
             for value in (int(u["update_id"]), json.dumps(u, ensure_ascii=False), stamp)
         ]
         marks = ",".join(["(?, ?, ?)"] * len(updates))
+        columns = "update_id, payload, received_at"
+        if chats:
+            rows = [v for i, chat in enumerate(chats) for v in (*rows[3 * i : 3 * i + 3], chat)]
+            marks = ",".join(["(?, ?, ?, ?)"] * len(updates))
+            columns += ", chat_key"
         stored = await self.db.write_returning(
-            f"INSERT INTO inbox (update_id, payload, received_at) VALUES {marks}"
+            f"INSERT INTO inbox ({columns}) VALUES {marks}"
             " ON CONFLICT DO NOTHING RETURNING update_id",
             rows,
         )

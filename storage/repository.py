@@ -13,6 +13,7 @@ from storage.cases import CaseRepository
 from storage.checkin_phone import CheckinPhoneRepository
 from storage.checkins import CheckinRepository
 from storage.cluster import ClusterRepository
+from storage.coordination import ChatClaims
 from storage.db import Database, SqliteDatabase
 from storage.directives import DirectiveRepository
 from storage.exports import ExportRepository
@@ -60,6 +61,7 @@ class Storage:
         self.exports = ExportRepository(db)
         self.privacy = PrivacyRepository(db)
         self.inbox = InboxRepository(db)
+        self.claims = ChatClaims(db)  # several instances (storage/coordination.py)
         self.reports = ReportRepository(db)
         self.register = RegisterRepository(db)
         self.fallback = FallbackRepository(db)

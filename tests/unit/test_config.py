@@ -364,3 +364,11 @@ ladder = [{ after = "soon", step = "call" }, { after = "1h", step = "coordinator
     assert (
         found[0] == "directives.ladder[0].after: 'soon' is not a duration like 30m, 12h, 7d or 2w"
     )
+
+
+def test_claim_lease_is_bounded_and_named(tmp_path: Path) -> None:
+    """Several instances: a chat waits this long for a dead instance's claim to run out."""
+    assert load_settings(None).storage.claim_lease_seconds == 10
+    path = write(tmp_path, "[storage]\nclaim_lease_seconds = 1\n")
+    [problem] = problems(path)
+    assert problem.startswith("storage.claim_lease_seconds: ")
