@@ -119,7 +119,7 @@ async def build_application(
         .rate_limiter(PacedReplies(pacer))
         .post_shutdown(close_storage)
     )
-    inbox = Inbox(storage, services.clock, cluster, settings.storage.claim_lease_seconds)
+    inbox = Inbox(storage, services.clock, cluster, settings.cluster.claim_lease_seconds)
     # All Bot API traffic goes over aiohttp unless a request is injected: PTB's default
     # HTTPXRequest costs several times the CPU per call (see bot/delivery/transport.py).
     builder = builder.request(request or _bot_request(settings))

@@ -26,7 +26,7 @@ on); and queues their updates oldest first. A chat is let go only once nothing o
 in hand, i.e. once its updates are marked processed, which :meth:`Inbox.settle` does only
 after the persistence is written: the next instance to claim the chat reads the state its
 last update left. Claims are renewed every pass; a dead instance's run out after
-``storage.claim_lease_seconds`` and a survivor takes its chats with their unprocessed
+``cluster.claim_lease_seconds`` and a survivor takes its chats with their unprocessed
 updates (those it had handled but not marked are handled again: what was in flight on it
 is the duplicate a crash may cause).
 

@@ -215,8 +215,6 @@ class StorageSettings(_Section):
     database: Path = Path("muster.db")
     url: str | None = None
     pool_size: int = Field(default=DEFAULT_POOL_SIZE, ge=1, le=200)
-    # Several instances: how long a chat stays with one that stopped renewing its claim.
-    claim_lease_seconds: float = Field(default=10.0, ge=2, le=300)
 
     @field_validator("url")
     @classmethod

@@ -20,6 +20,9 @@ class ClusterSettings(BaseModel):
     # rows back at once. Default: the host and process id, so a restart waits for the old
     # lease to run out.
     instance_id: str | None = Field(default=None, min_length=1, max_length=100)
+    # How long a chat's updates stay with an instance that stopped renewing its claim on
+    # the chat (it died) before another takes them (app/inbox.py).
+    claim_lease_seconds: float = Field(default=10.0, ge=2, le=300)
 
     @property
     def renew_seconds(self) -> float:

@@ -36,7 +36,7 @@ from tests.orgdata import add_member, load_tree
 from tests.unit.test_checkins import form
 
 SECRET = "cluster-secret_for-tests"
-LEASE = 5.0  # storage.claim_lease_seconds in these tests
+LEASE = 5.0  # cluster.claim_lease_seconds in these tests
 LEASE_DELTA = timedelta(seconds=LEASE)
 
 
@@ -81,7 +81,8 @@ def cluster_settings(url: str, port: int) -> Settings:
     settings = load_settings(
         None,
         organisation={"name": "Riverside", "timezone": "Asia/Shanghai"},
-        storage={"url": url, "claim_lease_seconds": LEASE},
+        storage={"url": url},
+        cluster={"claim_lease_seconds": LEASE},
         telegram={
             "bot_username": "muster_test_bot",
             "webhook_url": "https://bot.example.org/telegram",

@@ -368,7 +368,7 @@ ladder = [{ after = "soon", step = "call" }, { after = "1h", step = "coordinator
 
 def test_claim_lease_is_bounded_and_named(tmp_path: Path) -> None:
     """Several instances: a chat waits this long for a dead instance's claim to run out."""
-    assert load_settings(None).storage.claim_lease_seconds == 10
-    path = write(tmp_path, "[storage]\nclaim_lease_seconds = 1\n")
+    assert load_settings(None).cluster.claim_lease_seconds == 10
+    path = write(tmp_path, "[cluster]\nclaim_lease_seconds = 1\n")
     [problem] = problems(path)
-    assert problem.startswith("storage.claim_lease_seconds: ")
+    assert problem.startswith("cluster.claim_lease_seconds: ")
