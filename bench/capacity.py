@@ -70,6 +70,7 @@ from fakeapi import FakeRequest
 from fakeapi.core import JSON
 from fakeapi.serve import StandInApi
 from fakeapi.server import BotApiServer
+from handlers.checkins.phone import TELL_GROUP
 from handlers.kit.slots import SERVICES
 
 HEADING = "## Capacity: Muster against a stock PTB check-in bot"
@@ -89,6 +90,8 @@ PARTS = {
     "persistence": "persistence (user data and conversation states kept in memory only)",
     "inbox": "the inbox's hooks (the bench hands updates over directly, as PTB's fetcher"
     " does after the inbox stored a getUpdates batch, so its store is not on this path)",
+    "tell": "telling a member of a check-in recorded by phone (handlers/checkins/phone.py:"
+    " a point read before every private message)",
 }
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -149,6 +152,9 @@ async def build(args: argparse.Namespace, db: Path) -> Side:
     app = await build_application(settings, request=request, clock=clock, pacer=pacer)
     if args.off == "persistence":
         app.persistence = None  # before initialize: nothing loaded, nothing flushed
+    if args.off == "tell":
+        for handler in list(app.handlers.get(TELL_GROUP, ())):
+            app.remove_handler(handler, group=TELL_GROUP)
     return Side(app, api=api)
 
 
@@ -345,8 +351,8 @@ def sides(plan: Plan) -> list[str]:
 
 
 def all_sides(plan: Plan, mode: str) -> list[str]:
-    """The sides of a round: with ``--parts``, in-process, Muster with each part off too."""
-    parts = plan.parts and mode == "inproc"
+    """The sides of a round: with ``--parts``, Muster with each part off too."""
+    parts = plan.parts
     return sides(plan) + ([OFF + part for part in PARTS] if parts else [])
 
 
@@ -417,10 +423,10 @@ def mode_rows(plan: Plan, mode: str, rounds: list[dict[str, Result]]) -> tuple[l
     return rows, ok
 
 
-def parts_table(plan: Plan, rounds: list[dict[str, Result]]) -> list[str]:
-    """What each part costs Muster a step in-process: Muster as shipped minus Muster with
+def parts_table(plan: Plan, mode: str, rounds: list[dict[str, Result]]) -> list[str]:
+    """What each part costs Muster a step in ``mode``: Muster as shipped minus Muster with
     that part off, per round (same rounds), median; and the ratio it would have without."""
-    steps = plan.members * len(TIMED)
+    steps = (plan.members if mode == "inproc" else plan.http_members) * len(TIMED)
     rows = [
         "| switched off (measurement only) | cost a step, median of per-round differences"
         " | Muster without it ÷ stock, median |",
@@ -529,15 +535,16 @@ def render(plan: Plan, runs: Runs) -> str:
         table,
         "Verdict: " + ", ".join(verdicts) + ".",
     ]
-    if plan.parts and "inproc" in runs.rounds:
+    for mode in runs.rounds if plan.parts else ():
+        where = "in-process" if mode == "inproc" else "over HTTP"
         blocks.append(
             textwrap.fill(
-                "Where Muster's in-process time goes (`--parts`): in the same rounds, Muster"
+                f"Where Muster's time goes {where} (`--parts`): in the same rounds, Muster"
                 " with one part switched off in turn, which Muster never runs without:",
                 92,
             )
         )
-        blocks.append(parts_table(plan, runs.rounds["inproc"]))
+        blocks.append(parts_table(plan, mode, runs.rounds[mode]))
     return "\n\n".join(b if isinstance(b, str) else "\n".join(b) for b in blocks) + "\n"
 
 
@@ -562,7 +569,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--parts",
         action="store_true",
-        help="in-process, also Muster with each part switched off in turn (what each costs)",
+        help="also Muster with each part switched off in turn (what each costs)",
     )
     parser.add_argument("--out", type=Path, help="write the results section into this file")
     parser.add_argument("--quick", action="store_true", help="smoke run: 200/50 members, 1 round")
