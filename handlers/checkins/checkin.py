@@ -97,13 +97,13 @@ async def start(update: Update, context: MusterContext) -> int:
                 (reply.t("checkin-keep"), b.KeepCheckIn().pack()),
             ]
         ]
-        summary = FORM.summary(reply, existing.answers)
-        at = existing.updated_at.astimezone(zone)
-        text = reply.t("checkin-current", time=f"{at:%H:%M}", summary=summary)
-        secretary = await context.services.checkin_phone.recorded_by(existing)
-        if secretary is not None:
-            # Recorded by phone, with no answers: say who, and that the form is theirs.
-            text = reply.t("checkin-current-by-phone", time=f"{at:%H:%M}", secretary=secretary)
+        at = f"{existing.updated_at.astimezone(zone):%H:%M}"
+        # Recorded by phone, with no answers: say who, and that the form is theirs.
+        if (secretary := await context.services.checkin_phone.recorded_by(existing)) is not None:
+            text = reply.t("checkin-current-by-phone", time=at, secretary=secretary)
+        else:
+            summary = FORM.summary(reply, existing.answers)
+            text = reply.t("checkin-current", time=at, summary=summary)
         await reply.show_text(text, rows, new=new)
         return EXISTING
     return await FORM.ask(reply, new=new)
