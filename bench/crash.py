@@ -59,6 +59,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 
 from bench.checkin_inbound import press_labels
@@ -94,6 +95,7 @@ from bot.org.authz import Actor
 from bot.services import Services
 from storage import Storage
 from storage.db import from_db_time
+from storage.dialect import dollar_placeholders
 from storage.directives import Target
 from storage.models import Role, Unit
 
@@ -107,6 +109,8 @@ TEXT = "<b>Sandbags to the east levee</b>\n\nEvery branch sends two people by 18
 LATER = ("Second directive: bring torches.", "Third directive: stand down at 22:00.")
 
 Json = dict[str, Any]
+# A trial's database: a SQLite file, or a PostgreSQL URL (bench.crash_cluster).
+Store = Path | str
 
 
 # --- the bot and the stand-in, each in its own process --------------------------------------
@@ -118,7 +122,7 @@ class Bot:
 
     def __init__(
         self,
-        db: Path,
+        db: Store,
         base_url: str,
         shift: float,
         log: Path,
@@ -126,6 +130,8 @@ class Bot:
         unpaced: bool,
         delivery: Json,
         webhook: int | None = None,
+        cluster: Json | None = None,
+        clock_file: Path | None = None,
     ) -> None:
         command = [sys.executable, "-m", "bench.crash_bot", "--db", str(db)]
         command += ["--base-url", base_url, "--shift", repr(shift)]
@@ -134,6 +140,10 @@ class Bot:
             command.append("--unpaced")
         if webhook is not None:
             command += ["--webhook", str(webhook)]
+        if cluster is not None:
+            command += ["--cluster", json.dumps(cluster)]
+        if clock_file is not None:
+            command += ["--clock-file", str(clock_file)]
         self.log = log.open("a", encoding="utf-8")
         self.log.write(f"----- start at {time.time():.3f}, shift {shift:.3f}\n")
         self.log.flush()
@@ -259,7 +269,7 @@ class Call:
 class Template:
     """A database to copy per trial, and what the harness needs to know of it."""
 
-    db: Path
+    db: Store
     districts: list[int]
     later_unit: int  # the audience of the fault run's later directives: a district or branch
     later_audience: list[int]  # its members' chat ids
@@ -276,21 +286,30 @@ def copy_db(source: Path, target: Path) -> None:
 
 
 def make_template(
-    tmp: Path, recipients: int, checkins: int, seed: int, *, later_branch: bool = False
+    tmp: Path,
+    recipients: int,
+    checkins: int,
+    seed: int,
+    *,
+    later_branch: bool = False,
+    url: str | None = None,
 ) -> Template:
     """The organisation (a CSV through the real import, plus a unit for the people who
-    check in), its members in bulk, and the author, in one self-contained file to copy."""
-    db = tmp / f"template-{recipients}.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
-    template = asyncio.run(_fill_template(db, recipients, checkins, seed, later_branch))
-    with closing(sqlite3.connect(db)) as conn:  # fold the write-ahead log into the file
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    check in), its members in bulk, and the author, in one self-contained file to copy
+    (or, given ``url``, in that empty PostgreSQL database, to use as a template)."""
+    db: Store = url or tmp / f"template-{recipients}.db"
+    if isinstance(db, Path):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+    template = asyncio.run(_fill_template(db, tmp, recipients, checkins, seed, later_branch))
+    if isinstance(db, Path):
+        with closing(sqlite3.connect(db)) as conn:  # fold the write-ahead log into the file
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return template
 
 
 async def _fill_template(
-    db: Path, recipients: int, checkins: int, seed: int, later_branch: bool
+    db: Store, tmp: Path, recipients: int, checkins: int, seed: int, later_branch: bool
 ) -> Template:
     settings = crash_settings(db, "http://127.0.0.1:9/bot")
     storage = await Storage.open(db)
@@ -298,8 +317,8 @@ async def _fill_template(
         services = Services.build(settings, storage, FakeClock(BOT_START.astimezone(UTC)))
         now = services.clock.now()
         # bench.delivery's organisation: the tree, the members, the root's secretary …
-        await build_org(services, db.parent, recipients, seed)
-        team_csv = db.with_suffix(".csv")  # … and a unit for the people who check in
+        await build_org(services, tmp, recipients, seed)
+        team_csv = tmp / f"team-{recipients}.csv"  # … and a unit for the people who check in
         team_csv.write_text("code,name,parent,timezone\nCHK,Check-in Team,ROOT,\n")
         await services.org.import_file(Actor.console(), team_csv)
         units = await storage.units.all()
@@ -352,7 +371,7 @@ async def _later_unit(storage: Storage, branch: bool) -> Unit:
 
 
 async def queue_directives(
-    db: Path,
+    db: Store,
     shift: float,
     targets: Sequence[Sequence[int]],
     text: Sequence[str],
@@ -403,21 +422,38 @@ def database(path: Path) -> Iterator[sqlite3.Connection]:
         conn.close()
 
 
-def scalar(path: Path, sql: str, params: Sequence[Any] = ()) -> int:
-    with database(path) as conn:
-        row = conn.execute(sql, tuple(params)).fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
+def rows(db: Store, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """What ``sql`` (``?`` placeholders) reads from the trial's database, from outside the
+    bots: a connection of its own each time."""
+    if isinstance(db, Path):
+        with database(db) as conn:
+            return [tuple(row) for row in conn.execute(sql, tuple(params))]
+    return asyncio.run(_postgres_rows(db, sql, params))
+
+
+async def _postgres_rows(url: str, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    conn = await asyncpg.connect(url)
+    try:
+        return [tuple(row) for row in await conn.fetch(dollar_placeholders(sql), *params)]
+    finally:
+        await conn.close()
+
+
+def scalar(db: Store, sql: str, params: Sequence[Any] = ()) -> int:
+    found = rows(db, sql, params)
+    return int(found[0][0]) if found and found[0][0] is not None else 0
 
 
 def dump_calls(standin: StandIn, log: Path) -> None:
     """What the stand-in saw, next to the bot's log, to look into a failure."""
-    rows = [list(astuple(call)) for call in standin.calls()]
-    log.with_suffix(".calls.json").write_text(json.dumps(rows), encoding="utf-8")
+    record = [list(astuple(call)) for call in standin.calls()]
+    log.with_suffix(".calls.json").write_text(json.dumps(record), encoding="utf-8")
 
 
 def fresh_database(template: Template, db: Path) -> float:
     """A copy of the template with the directive to every branch queued on the trial's
     clock; returns the clock's shift."""
+    assert isinstance(template.db, Path)  # a SQLite file's trials
     copy_db(template.db, db)
     shift = shift_to(BOT_START)
     asyncio.run(queue_directives(db, shift, [template.districts], [TEXT], [None]))
@@ -467,6 +503,7 @@ class Post:
     started: float  # unix time
     ended: float
     outcome: int | str  # the status, or "refused", "cut", "timeout"
+    target: int = 0  # which instance it was posted to (bench.crash_cluster)
 
 
 ERROR_TEXTS = ("Something went wrong", "系统出了点问题")
@@ -689,8 +726,8 @@ class Trial:
 
     def check_database(self) -> None:
         result = self.result
+        one, result.checkin_extra = checkins_of(self.db, self.plan.members("checkins"))
         with database(self.db) as conn:
-            one, result.checkin_extra = checkins_of(conn, self.plan.members("checkins"))
             result.outbox_open = int(
                 conn.execute(
                     "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')"
@@ -777,12 +814,8 @@ class Trial:
                 posts.setdefault(post.update_id, []).append(post)
         replied_to = {c.chat_id for c in calls if c.ok and c.method == "sendMessage"}
         hook.written_answered = sum(1 for who in self.written if who in replied_to)
-        with database(self.db) as conn:
-            hook.checkin_members, hook.checkin_extra = checkins_of(conn, members)
-            stored = {
-                int(update_id): from_db_time(at).timestamp() - self.shift  # the bot's clock
-                for update_id, at in conn.execute("SELECT update_id, received_at FROM inbox")
-            }
+        hook.checkin_members, hook.checkin_extra = checkins_of(self.db, members)
+        stored = stored_updates(self.db, self.shift)
         hook.pending = int(record["pending"])
         failed: Counter[str] = Counter()
         for update_id, tries in posts.items():
@@ -865,12 +898,13 @@ class Trial:
             problems.append(f"{result.errors} 'something went wrong' messages")
 
 
-def checkins_of(conn: sqlite3.Connection, members: range) -> tuple[int, int]:
+def checkins_of(db: Store, members: range) -> tuple[int, int]:
     """Of the members with these Telegram ids: how many have exactly one check-in for the
     day, and how many rows there are beyond one per member."""
     per_member = [
         int(n)
-        for (n,) in conn.execute(
+        for (n,) in rows(
+            db,
             "SELECT COUNT(c.id) FROM members m LEFT JOIN checkins c"
             " ON c.member_id = m.id AND c.day = ? WHERE m.telegram_id >= ? AND m.telegram_id < ?"
             " GROUP BY m.id",
@@ -878,6 +912,15 @@ def checkins_of(conn: sqlite3.Connection, members: range) -> tuple[int, int]:
         )
     ]
     return per_member.count(1), sum(max(0, n - 1) for n in per_member)
+
+
+def stored_updates(db: Store, shift: float) -> dict[int, float]:
+    """The inbox's updates -> when they were stored (unix time; the bots' clock is the
+    trial's, ``shift`` seconds ahead)."""
+    return {
+        int(update_id): from_db_time(at).timestamp() - shift
+        for update_id, at in rows(db, "SELECT update_id, received_at FROM inbox")
+    }
 
 
 def _directive_sends(stats: Json) -> int:

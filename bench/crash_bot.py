@@ -3,8 +3,12 @@
 does) until SIGTERM, with the trial's shifted clock and, for the crash trials, no pacing. A
 module of its own so that a restart imports no more than the bot does.
 
-    python -m bench.crash_bot --db FILE --base-url URL --shift SECONDS [--unpaced]
-                              [--delivery JSON] [--webhook PORT]
+    python -m bench.crash_bot --db FILE|URL --base-url URL --shift SECONDS [--unpaced]
+                              [--delivery JSON] [--webhook PORT] [--cluster JSON]
+                              [--clock-file FILE]
+
+``--db`` is a SQLite file or a PostgreSQL URL (``bench.crash_cluster``'s instances, each
+with its ``--cluster`` section: its ``instance_id`` and leases).
 
 In webhook mode the secret token comes from ``MUSTER_TELEGRAM__WEBHOOK_SECRET``, as it does
 for ``muster run``; the stand-in learns it from ``setWebhook``, as Telegram does.
@@ -45,13 +49,19 @@ class ShiftedClock:
     def now(self) -> datetime:
         return datetime.now(UTC) + self.shift
 
+    def follow(self, path: Path) -> None:
+        """Take the shift written in ``path`` (seconds): the harness moves every running
+        instance's clock at once (SIGUSR1), between phases, with nothing in flight."""
+        self.shift = timedelta(seconds=float(path.read_text(encoding="utf-8")))
+
 
 def crash_settings(
-    db: Path,
+    db: Path | str,
     base_url: str,
     delivery: dict[str, Any] | None = None,
     *,
     webhook_port: int | None = None,
+    cluster: dict[str, Any] | None = None,
 ) -> Settings:
     """No check-in reminders (an hour after opening they would all be due at once, ten
     thousand of them ahead of the directive); the daily summary at 12:00. With
@@ -66,7 +76,7 @@ def crash_settings(
     return load_settings(
         None,
         organisation={"name": "Riverside", "timezone": ZONE.key},
-        storage={"database": db},
+        storage={"url": db} if isinstance(db, str) else {"database": db},
         telegram={
             "token": TOKEN,
             "api_base_url": base_url,
@@ -76,19 +86,28 @@ def crash_settings(
         checkin={"reminders": []},
         summaries={"daily_at": SUMMARY_AT},
         delivery=delivery or {},
+        cluster=cluster or {},
     )
 
 
 async def run(args: argparse.Namespace) -> None:
     """``app.cli._run_bot`` with the shifted clock and maybe no pacing."""
+    db = args.db if args.db.startswith(("postgresql://", "postgres://")) else Path(args.db)
     settings = crash_settings(
-        args.db, args.base_url, json.loads(args.delivery), webhook_port=args.webhook
+        db,
+        args.base_url,
+        json.loads(args.delivery),
+        webhook_port=args.webhook,
+        cluster=json.loads(args.cluster),
     )
     configure_logging("INFO")
     pacer = Pacer.unlimited() if args.unpaced else None
-    app = await build_application(settings, clock=ShiftedClock(args.shift), pacer=pacer)
-    stop = asyncio.Event()
+    clock = ShiftedClock(args.shift)
     loop = asyncio.get_running_loop()
+    if args.clock_file is not None:  # before the bot logs that it runs: the harness waits
+        loop.add_signal_handler(signal.SIGUSR1, clock.follow, args.clock_file)
+    app = await build_application(settings, clock=clock, pacer=pacer)
+    stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     if args.webhook is None:
@@ -102,12 +121,16 @@ async def run(args: argparse.Namespace) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.crash_bot")
-    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--db", required=True, help="a SQLite file or a PostgreSQL URL")
     parser.add_argument("--base-url", required=True)
     parser.add_argument("--shift", type=float, default=0.0)
     parser.add_argument("--delivery", default="{}", help="delivery settings, as JSON")
     parser.add_argument("--unpaced", action="store_true", help="Pacer.unlimited()")
     parser.add_argument("--webhook", type=int, metavar="PORT", help="serve_webhook on PORT")
+    parser.add_argument("--cluster", default="{}", help="the [cluster] settings, as JSON")
+    parser.add_argument(
+        "--clock-file", type=Path, help="on SIGUSR1, the clock's shift is read from it"
+    )
     asyncio.run(run(parser.parse_args(argv)))
 
 

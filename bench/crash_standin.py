@@ -23,11 +23,12 @@ its record of every call while the bot it talks to is killed and restarted, plus
 - webhook delivery: once the bot has called ``setWebhook``, pending updates are posted to
   its URL as Telegram does (JSON, the secret token in a header, in ``update_id`` order, one
   at a time), each sent again after a short pause until the bot answers 200, whether the
-  bot is down (connection refused), dies mid-request, answers something else or times out.
+  bot is down (connection refused), dies mid-request, answers something else or times out;
+  or, for several instances, spread among them as a load balancer does (``/balance``).
 
 The control API (JSON): ``GET /stats``, ``GET /calls?since=N``, ``GET /webhook``,
 ``POST /watch``, ``POST /stop_at``, ``POST /checkins``, ``POST /push``, ``POST /fault``,
-``POST /offline``.
+``POST /offline``, ``POST /balance``.
 """
 
 from __future__ import annotations
@@ -149,12 +150,10 @@ class ChaosBotApi(FakeBotApi):
         self.webhook_wake.set()
         return super()._set_webhook(params)
 
-    def next_for_webhook(self) -> JSON | None:
-        """The oldest pending update, if a webhook is set to post it to. The queue is
-        ``FakeBotApi``'s, the one getUpdates would serve: a subclass's to take from."""
-        if not self.webhook_url or not self._queue:
-            return None
-        return min(self._queue, key=lambda update: int(update["update_id"]))
+    def waiting(self) -> list[JSON]:
+        """The pending updates, for the webhook to post. The queue is ``FakeBotApi``'s,
+        the one getUpdates would serve: a subclass's to take from."""
+        return list(self._queue)
 
     @property
     def pending_count(self) -> int:
@@ -263,35 +262,88 @@ def _has_button(message: SentMessage, label: str) -> bool:
 
 @dataclass
 class WebhookSender:
-    """Telegram's side of a webhook: post each pending update, one at a time, until the bot
-    answers 200; keep a record of every attempt."""
+    """Telegram's side of a webhook: post each pending update until the bot answers 200,
+    ``connections`` at a time (one at a time by default), a chat's next update only after
+    its last one's 200; keep a record of every attempt.
+
+    With ``targets`` (``POST /balance``: several instances' URLs), the sender is Telegram
+    and a load balancer in front of them: each post goes to a target picked at random,
+    and a refused connection (the instance is down) to the next target at once; any other
+    failure (the instance died mid-request, an error, a timeout) is a failed post that
+    Telegram makes again after a pause."""
 
     api: ChaosBotApi
     rng: random.Random
-    # [update_id, user id, callback query id or None, started, ended (unix), outcome]: the
-    # outcome is the status, or "refused" (nobody listening), "cut" (the bot died or hung
-    # up mid-request) or "timeout"
+    targets: list[str] = field(default_factory=list)
+    connections: int = 1
+    # [update_id, user id, callback query id or None, started, ended (unix), outcome,
+    # target]: the outcome is the status, or "refused" (nobody listening), "cut" (the bot
+    # died or hung up mid-request) or "timeout"; the target its index in ``targets`` (0
+    # without them)
     attempts: list[list[Any]] = field(default_factory=list)
+    _posting: dict[int, int | None] = field(default_factory=dict)  # update id -> its chat
 
     async def run(self) -> None:
         timeout = aiohttp.ClientTimeout(total=WEBHOOK_TIMEOUT_SECONDS)
         async with aiohttp.ClientSession(timeout=timeout) as session:
-            while True:
-                update = self.api.next_for_webhook()
-                if update is None:
-                    self.api.webhook_wake.clear()
-                    await self.api.webhook_wake.wait()
-                elif await self.post(session, update):
-                    self.api.delivered(int(update["update_id"]))
-                else:
-                    await asyncio.sleep(self.rng.uniform(*WEBHOOK_RETRY_SECONDS))
+            tasks: set[asyncio.Task[None]] = set()
+            try:
+                while True:
+                    update = self._next()
+                    if update is None:
+                        self.api.webhook_wake.clear()
+                        await self.api.webhook_wake.wait()
+                        continue
+                    self._posting[int(update["update_id"])] = _origin(update)[0]
+                    task = asyncio.create_task(self.deliver(session, update))
+                    tasks.add(task)
+                    task.add_done_callback(tasks.discard)
+            finally:
+                for task in tasks:
+                    task.cancel()
 
-    async def post(self, session: aiohttp.ClientSession, update: JSON) -> bool:
+    def _next(self) -> JSON | None:
+        """The oldest pending update not being posted whose chat has none being posted,
+        while fewer than ``connections`` are."""
+        if len(self._posting) >= self.connections or not self.api.webhook_url:
+            return None
+        busy = set(self._posting.values())
+        waiting = sorted(self.api.waiting(), key=lambda update: int(update["update_id"]))
+        for update in waiting:
+            if int(update["update_id"]) not in self._posting and _origin(update)[0] not in busy:
+                return update
+        return None
+
+    async def deliver(self, session: aiohttp.ClientSession, update: JSON) -> None:
+        update_id = int(update["update_id"])
+        try:
+            # Telegram's pauses between tries, not a condition to wait for.
+            while not await self.post_balanced(session, update):  # noqa: ASYNC110
+                await asyncio.sleep(self.rng.uniform(*WEBHOOK_RETRY_SECONDS))
+            self.api.delivered(update_id)
+        finally:
+            del self._posting[update_id]
+            self.api.webhook_wake.set()
+
+    async def post_balanced(self, session: aiohttp.ClientSession, update: JSON) -> bool:
+        if not self.targets:
+            return await self.post(session, update, self.api.webhook_url, 0) == 200
+        first = self.rng.randrange(len(self.targets))
+        for turn in range(len(self.targets)):
+            which = (first + turn) % len(self.targets)
+            outcome = await self.post(session, update, self.targets[which], which)
+            if outcome != "refused":
+                return outcome == 200
+        return False
+
+    async def post(
+        self, session: aiohttp.ClientSession, update: JSON, url: str, target: int
+    ) -> int | str:
         started = time.time()
         outcome: int | str
         try:
             async with session.post(
-                self.api.webhook_url,
+                url,
                 json=update,
                 headers={SECRET_HEADER: self.api.webhook_secret},
             ) as response:
@@ -305,9 +357,9 @@ class WebhookSender:
             outcome = "cut"
         sender, query = _origin(update)
         self.attempts.append(
-            [int(update["update_id"]), sender, query, started, time.time(), outcome]
+            [int(update["update_id"]), sender, query, started, time.time(), outcome, target]
         )
-        return outcome == 200
+        return outcome
 
 
 def _origin(update: JSON) -> tuple[int | None, str | None]:
@@ -343,6 +395,7 @@ class Control:
         app.router.add_post("/fault", self.fault)
         app.router.add_post("/offline", self.offline)
         app.router.add_post("/push", self.push)
+        app.router.add_post("/balance", self.balance)
         return app
 
     async def stats(self, request: web.Request) -> web.Response:
@@ -422,6 +475,15 @@ class Control:
         )
         update = self.api.push_update(person.message(str(body["text"])))
         return web.json_response({"update_id": update["update_id"]})
+
+    async def balance(self, request: web.Request) -> web.Response:
+        """``{"urls": [...], "connections": n}``: post the updates to these instances, as
+        a load balancer in front of them would, ``n`` at a time (``WebhookSender``)."""
+        body = await request.json()
+        self.sender.targets = [str(url) for url in body["urls"]]
+        self.sender.connections = int(body.get("connections", 1))
+        self.api.webhook_wake.set()
+        return web.json_response({"ok": True})
 
     async def fault(self, request: web.Request) -> web.Response:
         """``{"kind": "window", "seconds", "code", "description", "retry_after",
