@@ -484,6 +484,12 @@ class ClusterTrial:
         calls, record = standin.calls(), standin.get("/webhook")
         result = self.result
         self.check_directives(calls)
+        for instance, count in rows(
+            self.db,
+            "SELECT claimed_by, COUNT(*) FROM outbox WHERE kind = 'directive' AND status = 'sent'"
+            " GROUP BY claimed_by",
+        ):
+            result.sent_by[str(instance)] = int(count)
         self.check_summary(calls)
         members = range(CHECKIN_BASE, CHECKIN_BASE + self.plan.checkins)
         result.checkin_members, result.checkin_extra = checkins_of(self.db, members)
@@ -536,12 +542,6 @@ class ClusterTrial:
             later = [t for t in directive_sends if t >= kill.at]
             kill.next_send = later[0] - kill.at if later else None
         result.unexplained_duplicates = len(twice - explained)
-        for instance, count in rows(
-            self.db,
-            "SELECT claimed_by, COUNT(*) FROM outbox WHERE kind = 'directive' AND status = 'sent'"
-            " GROUP BY claimed_by",
-        ):
-            result.sent_by[str(instance)] = int(count)
 
     def check_summary(self, calls: list[Call]) -> None:
         result = self.result
