@@ -54,7 +54,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
-from dataclasses import astuple, dataclass, fields
+from dataclasses import astuple, dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -948,6 +948,54 @@ def _seconds(value: float | None) -> str:
 DIRECTIVE_MARKS = ("Sandbags", "Second directive", "Third directive")
 
 
+def directives_got(calls: Sequence[Call], chats: range) -> dict[int, list[tuple[float, int]]]:
+    """Each of ``chats`` -> (when, which: the index of its DIRECTIVE_MARKS) of every
+    directive the stand-in accepted for it."""
+    got: dict[int, list[tuple[float, int]]] = {}
+    for call in calls:
+        chat = call.chat_id
+        if call.ok and call.method == "sendMessage" and chat is not None and chat in chats:
+            which = next((i for i, m in enumerate(DIRECTIVE_MARKS) if m in (call.text or "")), None)
+            if which is not None:
+                got.setdefault(chat, []).append((call.at, which))
+    return got
+
+
+@dataclass
+class DirectiveTally:
+    lost: int = 0  # directives a chat should have got and did not
+    duplicates: int = 0  # directives a chat got more than once (the repeats)
+    ordered_chats: int = 0  # chats due more than one directive
+    out_of_order: int = 0  # of those, chats that got them in another order than due
+    twice: set[int] = field(default_factory=set)  # chats that got one more than once
+
+
+def tally_directives(
+    got: dict[int, list[tuple[float, int]]],
+    chats: range,
+    later_audience: Sequence[int],
+    later: set[int],
+) -> DirectiveTally:
+    """The verdicts on ``directives_got``: each of ``chats`` is due the first directive,
+    and each of ``later_audience`` the ``later`` ones too, in their order."""
+    tally = DirectiveTally()
+    wanted = {chat: {0} for chat in chats}
+    for chat in later_audience:
+        wanted[chat] |= later
+    for chat, kinds in wanted.items():
+        seen = Counter(which for _, which in got.get(chat, []))
+        tally.lost += sum(1 for kind in kinds if not seen[kind])
+        repeats = sum(max(0, n - 1) for n in seen.values())
+        tally.duplicates += repeats
+        if repeats:
+            tally.twice.add(chat)
+        if len(kinds) > 1:
+            tally.ordered_chats += 1
+            order = [which for _, which in sorted(got.get(chat, []))]
+            tally.out_of_order += order != sorted(order)
+    return tally
+
+
 class FaultRun:
     """One bot, paced at Telegram's limits against a stand-in that enforces them, sending a
     directive through a 429 storm, a spell of 5xx answers, sends held until they time out,
@@ -1082,27 +1130,11 @@ class FaultRun:
         result.held = int(stats["held"])
         result.outage = float(stats["offline_seconds"])
         reopened = self.reopened
-        lo, hi = TELEGRAM_BASE, TELEGRAM_BASE + self.plan.fault_recipients
-        got: dict[int, list[tuple[float, int]]] = {}
-        for call in calls:
-            if call.ok and call.method == "sendMessage" and call.chat_id is not None:
-                which = next(
-                    (i for i, m in enumerate(DIRECTIVE_MARKS) if m in (call.text or "")), None
-                )
-                if which is not None and lo <= call.chat_id < hi:
-                    got.setdefault(call.chat_id, []).append((call.at, which))
-        wanted = {chat: {0} for chat in range(lo, hi)}
-        for chat in template.later_audience:
-            wanted[chat] |= {1, 2}
-        for chat, kinds in wanted.items():
-            seen = Counter(which for _, which in got.get(chat, []))
-            result.lost += sum(1 for kind in kinds if not seen[kind])
-            result.duplicates += sum(max(0, n - 1) for n in seen.values())
-            if len(kinds) > 1:
-                result.ordered_chats += 1
-                order = [which for _, which in sorted(got.get(chat, []))]
-                if order != sorted(order):
-                    result.out_of_order += 1
+        chats = range(TELEGRAM_BASE, TELEGRAM_BASE + self.plan.fault_recipients)
+        got = directives_got(calls, chats)
+        tally = tally_directives(got, chats, template.later_audience, {1, 2})
+        result.lost, result.duplicates = tally.lost, tally.duplicates
+        result.ordered_chats, result.out_of_order = tally.ordered_chats, tally.out_of_order
         after = [c.at for c in calls if c.ok and c.method == "sendMessage" and c.at >= reopened]
         result.resume_after_outage = min(after) - reopened if after else None
         last = max((t for sent in got.values() for t, _ in sent), default=None)

@@ -62,7 +62,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import asyncpg
 import httpx
 
 from bench.crash import (
@@ -79,6 +78,7 @@ from bench.crash import (
     Template,
     TrialError,
     checkins_of,
+    directives_got,
     free_port,
     make_template,
     queue_directives,
@@ -87,9 +87,11 @@ from bench.crash import (
     shift_to,
     standing_in,
     stored_updates,
+    tally_directives,
     wait_until,
 )
 from bench.crash_results import CHECKIN_BASE
+from bench.dbcopy import admin
 from bench.delivery import AUTHOR_ID
 from bench.org_memory import TELEGRAM_BASE
 from bench.pg_triggers import postgres
@@ -99,7 +101,6 @@ from tests.pg import BYTE_ORDER, database_url
 HEADING = "## Two instances on PostgreSQL: crash trials (issue #20)"
 SUMMARY_TARGET_S = 10.0  # from the leader's kill to the survivor's summary
 SUMMARY_MESSAGES = 4  # chart, text, workbook, its caption
-DIRECTIVE_MARKS = ("Sandbags", LATER[0].split(":")[0])  # the first and the second directive
 OPEN_ROWS = "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')"
 SUMMARY_SENT = "SELECT COUNT(*) FROM outbox WHERE kind LIKE 'summary%' AND status = 'sent'"
 
@@ -207,19 +208,11 @@ class ClusterRuns:
 # --- the database ----------------------------------------------------------------------------
 
 
-async def _admin(server: str, sql: str) -> None:
-    conn = await asyncpg.connect(server)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 def new_database(server: str, template: str | None = None) -> str:
     """A new database on ``server`` (a copy of ``template``, else empty): its URL."""
     name = f"muster_crash_{uuid.uuid4().hex[:10]}"
     source = f"TEMPLATE {template}" if template else BYTE_ORDER
-    asyncio.run(_admin(server, f'CREATE DATABASE "{name}" {source}'))
+    asyncio.run(admin(server, f'CREATE DATABASE "{name}" {source}'))
     return database_url(server, name)
 
 
@@ -229,7 +222,7 @@ def database_name(url: str) -> str:
 
 def drop(server: str, url: str) -> None:
     name = database_name(url)
-    asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 # --- one trial -----------------------------------------------------------------------------
@@ -503,30 +496,12 @@ class ClusterTrial:
 
     def check_directives(self, calls: list[Call]) -> None:
         result = self.result
-        lo, hi = TELEGRAM_BASE, TELEGRAM_BASE + self.plan.recipients
-        got: dict[int, list[tuple[float, int]]] = {}
-        for call in calls:
-            if call.ok and call.method == "sendMessage" and call.chat_id is not None:
-                mark = next(
-                    (i for i, m in enumerate(DIRECTIVE_MARKS) if m in (call.text or "")), None
-                )
-                if mark is not None and lo <= call.chat_id < hi:
-                    got.setdefault(call.chat_id, []).append((call.at, mark))
-        wanted = {chat: {0} for chat in range(lo, hi)}
-        for chat in self.template.later_audience:
-            wanted[chat] |= {1}
-        twice: set[int] = set()
-        for chat, marks in wanted.items():
-            seen = Counter(mark for _, mark in got.get(chat, []))
-            result.lost += sum(1 for mark in marks if not seen[mark])
-            repeats = sum(max(0, n - 1) for n in seen.values())
-            result.duplicates += repeats
-            if repeats:
-                twice.add(chat)
-            if len(marks) > 1:
-                result.ordered_chats += 1
-                order = [mark for _, mark in sorted(got.get(chat, []))]
-                result.out_of_order += order != sorted(order)
+        chats = range(TELEGRAM_BASE, TELEGRAM_BASE + self.plan.recipients)
+        got = directives_got(calls, chats)
+        tally = tally_directives(got, chats, self.template.later_audience, {1})
+        result.lost, result.duplicates = tally.lost, tally.duplicates
+        result.ordered_chats, result.out_of_order = tally.ordered_chats, tally.out_of_order
+        twice = tally.twice
         explained: set[int] = set()
         directive_sends = sorted(t for sent in got.values() for t, _ in sent)
         for kill in result.kills:
@@ -673,6 +648,10 @@ def run_all(
     template_db = new_database(pg)
     try:
         template = make_template(tmp, plan.recipients, plan.checkins, plan.seed, url=template_db)
+        # The copies keep the template's statistics but not its counts of changed rows, so
+        # autovacuum would not analyse them: without this, a trial that came before its
+        # analysis of the template ran on plans for empty tables (a first tick of 66 s).
+        asyncio.run(admin(template_db, "ANALYZE"))
         name = database_name(template_db)
         for index in range(1, plan.trials + 1):
             trial = ClusterTrial(plan, template, pg, tmp, index).run(f'"{name}"')
