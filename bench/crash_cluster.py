@@ -248,6 +248,10 @@ class Instance:
 
 
 class ClusterTrial:
+    """Phase A (the directive, kills), phase S (the leader killed before the summary falls
+    due), phase B (the check-ins, kills), a graceful stop of the survivors, the verdicts.
+    The module's docstring tells the plan."""
+
     def __init__(
         self, plan: ClusterPlan, template: Template, server: str, tmp: Path, index: int
     ) -> None:
@@ -267,6 +271,7 @@ class ClusterTrial:
         self.summary_moved = 0.0  # when the clock moved to just before the summary
 
     def run(self, template_db: str) -> ClusterTrialResult:
+        """On a copy of ``template_db`` (a database's name, quoted), dropped after."""
         started = time.time()
         self.db = new_database(self.server, template_db)
         self.set_clock(shift_to(BOT_START))
