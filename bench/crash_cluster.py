@@ -185,6 +185,7 @@ class ClusterTrialResult:
     handled_twice_unexplained: int = 0  # presses answered twice otherwise
     repeats: int = 0  # presses a member repeated (no change for 20 s)
     errors: int = 0
+    first_sends: float = 0.0  # both instances running to 1% of the directive sent
     outbox_open: int = 0
     unprocessed_updates: int = 0
     exit_codes: list[int] = field(default_factory=list)
@@ -346,6 +347,10 @@ class ClusterTrial:
 
     def phase_a(self, standin: StandIn) -> None:
         plan, rng = self.plan, self.rng
+        running = time.time()
+        first = max(1, plan.recipients // 100)
+        self.wait_for(standin, lambda s: int(s["watched_sends"]), first)
+        self.result.first_sends = time.time() - running
         kills = 1 if self.result.dead else plan.kills
         for share in sorted(rng.uniform(0.05, 0.85) for _ in range(kills)):
             victim = rng.choice(self.alive())
@@ -720,6 +725,9 @@ def render(runs: ClusterRuns, command: str) -> str:
         f" median {median([k.in_flight_done for k in kills])},"
         f" most {most([k.in_flight_done for k in kills])} |",
         f"| next directive send after a kill | | most {most([k.next_send for k in directive])} |",
+        f"| both running to 1% of the directive sent | | median"
+        f" {median([t.first_sends for t in trials])},"
+        f" most {most([t.first_sends for t in trials])} |",
         f"| summary after the leader's kill (clock moved, dead trials) | ≤ {SUMMARY_TARGET_S:g} s"
         f" | median {median([t.summary_after for t in trials])},"
         f" most {most([t.summary_after for t in trials])} |",
