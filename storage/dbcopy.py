@@ -352,6 +352,9 @@ class PgWriter:
     async def finish(self, tables: Sequence[Table]) -> None:
         await self._triggers(tables, "ENABLE")
         await self.db.write("SELECT sync_ids()")
+        # The planner's statistics now, not when autovacuum next looks: until then it
+        # plans every query for empty tables (docs/reliability.md, finding 7).
+        await self.db.write("ANALYZE")
 
     async def reader(self) -> Reader:
         return await PgReader.open(self.db, owned=False)

@@ -177,6 +177,19 @@ async def test_sqlite_to_postgresql_and_back_keeps_every_row(
         await conn.close()
 
 
+async def test_a_postgresql_copy_is_ready_to_plan_its_queries(demo: Path, postgres: str) -> None:
+    """The copy leaves the planner its statistics (ANALYZE): left for autovacuum, the
+    queries on a fresh copy were planned for empty tables (docs/reliability.md)."""
+    await copy(url(demo), postgres)
+    conn = await asyncpg.connect(postgres)
+    try:
+        # reltuples is -1 until a table is first analysed (PostgreSQL 14 on).
+        members = await conn.fetchval("SELECT reltuples FROM pg_class WHERE relname = 'members'")
+        assert members == await conn.fetchval("SELECT COUNT(*) FROM members") > 0
+    finally:
+        await conn.close()
+
+
 async def test_postgresql_to_postgresql(demo: Path, postgres: str) -> None:
     """From one server's database to another's (here the same server's): the same rows."""
     second = await pg.fresh_database(empty=True)
