@@ -12,7 +12,7 @@ from typing import Any
 from storage.db import Database, from_db_time, to_db_time
 from storage.dialect import Dialect
 from storage.leave import ON_LEAVE
-from storage.outbox import Priority
+from storage.outbox import Priority, after_surge
 from storage.store import Row
 from storage.units import line_of, subtree_bounds
 
@@ -165,6 +165,7 @@ class CheckinRepository:
                     day.isoformat(),
                 ),
             )
+            await after_surge(self.db, conn, cursor.rowcount)
             return cursor.rowcount
 
     async def missing(

@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from storage.db import Database, from_db_time, to_db_time
 from storage.models import AttachmentKind, DirectiveStatus
-from storage.outbox import Priority
+from storage.outbox import Priority, after_surge
 from storage.returning import new_id
 from storage.store import Row
 from storage.units import subtree_bounds
@@ -352,7 +352,7 @@ class DirectiveRepository:
                 f" AND m.telegram_id != d.author_telegram_id AND {where}",
                 (*chosen, directive_id, *params),
             )
-            await conn.execute(
+            queued = await conn.execute(
                 "INSERT INTO outbox (kind, chat_id, member_id, directive_id, priority,"
                 " next_attempt_at, created_at)"
                 " SELECT ?, m.telegram_id, m.id, r.directive_id, ?, ?, ?"
@@ -360,6 +360,7 @@ class DirectiveRepository:
                 " WHERE r.directive_id = ? ORDER BY m.id",
                 (DirectiveKind.DIRECTIVE, Priority.BULK, stamp, stamp, directive_id),
             )
+            await after_surge(self.db, conn, queued.rowcount)
             row = await (
                 await conn.execute(
                     "SELECT COUNT(*) FROM directive_recipients WHERE directive_id = ?",
@@ -463,6 +464,7 @@ class DirectiveRepository:
                     DirectiveKind.REMINDER,
                 ),
             )
+            await after_surge(self.db, conn, cursor.rowcount)
             return cursor.rowcount
 
     async def acknowledge(

@@ -234,6 +234,23 @@ def _values(message: NewMessage, stamp: str) -> tuple[object, ...]:
     )
 
 
+# PostgreSQL plans the claim from the outbox's statistics. Rows queued in a surge (a
+# directive's fan-out, a round of reminders) into an outbox analysed when it held no
+# pending rows, or never analysed (a new database), look like a handful to it: the claim's
+# NOT EXISTS became nested loops over every pending row, 12 s a claim at 10,000 rows, until
+# autovacuum analysed the table up to a minute later (docs/reliability.md, finding 7).
+# Analysing in the surge's transaction (it counts its own new rows) costs a sample of at
+# most 30,000 rows. SQLite's claim has no such plan to lose.
+SURGE_ROWS = 1_000
+
+
+async def after_surge(db: Database, conn: Connection, rows: int) -> None:
+    """After queueing ``rows`` rows in ``conn``'s transaction: on PostgreSQL, when they are
+    a surge, the outbox's statistics brought up to date."""
+    if rows >= SURGE_ROWS and db.dialect.postgresql:
+        await conn.execute("ANALYZE outbox")
+
+
 class OutboxRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -244,7 +261,9 @@ class OutboxRepository:
         """Queue ``rows`` inside the caller's transaction, so that they exist exactly when
         whatever caused them is committed."""
         stamp = to_db_time(now)
-        await conn.executemany(_INSERT, [_values(r, stamp) for r in rows])
+        values = [_values(r, stamp) for r in rows]
+        await conn.executemany(_INSERT, values)
+        await after_surge(self.db, conn, len(values))
 
     async def enqueue(self, message: NewMessage, now: datetime) -> int:
         """Queue one message in its own transaction; return its id."""
