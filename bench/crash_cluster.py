@@ -658,9 +658,9 @@ def run_all(
     template_db = new_database(pg)
     try:
         template = make_template(tmp, plan.recipients, plan.checkins, plan.seed, url=template_db)
-        # The copies keep the template's statistics but not its counts of changed rows, so
-        # autovacuum would not analyse them: without this, a trial that came before its
-        # analysis of the template ran on plans for empty tables (a first tick of 66 s).
+        # The copies keep the template's planner statistics but not its counts of changed
+        # rows, so autovacuum would not analyse what came with them (docs/reliability.md,
+        # finding 7: the outbox's own surge is Muster's to analyse).
         asyncio.run(admin(template_db, "ANALYZE"))
         name = database_name(template_db)
         for index in range(1, plan.trials + 1):
