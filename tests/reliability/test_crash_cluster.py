@@ -9,7 +9,7 @@ the leader just before the summary falls due, and an instance during the check-i
 restarted; in the second, the instance killed during the directive stays dead and the
 survivor finishes alone once the dead one's lease (4 s here) has run out.
 
-Real processes keep real time: these take real seconds (about 40) and poll for what they
+Real processes keep real time: these take real seconds (about 30) and poll for what they
 wait on. The summary's 10 s target is the full run's; here it is checked loosely (this
 machine is shared). Skipped when no PostgreSQL can be had (tests/pg.py).
 """
