@@ -150,7 +150,7 @@ async def build_application(
         owner=lease.id if lease else None,
         # Shared only where pacing is on (the tests' and benchmarks' unlimited pacer is not).
         budget=(
-            SharedBudget(storage, services.clock, settings.delivery.rate_per_second)
+            SharedBudget.from_settings(storage, services.clock, settings.delivery)
             if lease and pacer.enabled
             else None
         ),

@@ -69,7 +69,7 @@ async def child(args: argparse.Namespace) -> dict[str, Any]:
         {},
         Pacer.from_settings(settings),
         owner=lease.id,
-        budget=SharedBudget(storage, clock, settings.rate_per_second),
+        budget=SharedBudget.from_settings(storage, clock, settings),
     )
     stop = asyncio.Event()
     try:

@@ -25,8 +25,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot.config import DeliverySettings
 from bot.delivery import raw
 from bot.delivery.answers import GONE, NO_STARS, UNEDITABLE, describe, retry_after_seconds
-from bot.delivery.burst import Burst, GroupCommit, behind, first_of
-from bot.delivery.lease import SharedBudget, hold_chats
+from bot.delivery.burst import Burst, GroupCommit, behind, first_of, nap
+from bot.delivery.lease import SharedBudget, SharedSend, hold_chats
 from bot.delivery.outgoing import (
     ATTACHMENT_SENT_KEY,
     KIND_NOTICE,
@@ -322,9 +322,10 @@ class DeliveryEngine:
         budget = outgoing.paid
         if budget is not None and not (self.settings.paid_broadcast and self.paid.allows(budget)):
             budget = None  # past its cap, refused by Telegram, or turned off: the free rate
-        slot = await self._acquire(row.chat_id, stop, paid=budget is not None)
-        if slot is None:
+        taken = await self._acquire(row.chat_id, stop, paid=budget is not None)
+        if taken is None:
             return None
+        slot, shared = taken
         charged = budget if budget is not None and slot.charged else None
         if charged is not None:  # counted at the grant, so that sends in flight keep the cap
             self.paid.charge(charged)
@@ -332,38 +333,52 @@ class DeliveryEngine:
         # directive withdrawn). The slot is spent, which only a withdrawal costs.
         if not await self.storage.outbox.still_claimed(row.id, by=self.owner):
             slot.finish(answered=False)
-            if charged is not None:
-                self.paid.charge(charged, -1)
+            await self._unsent(shared, charged)
             await self._notify(Outcome(row, OutboxStatus.CANCELLED))
             return "cancelled"
-        # The shared budget last, nothing between its moment and the request (a paid send
-        # keeps to this instance's paid rate).
-        if self.budget and budget is None and not await self.budget.turn(self.pacer.sleep, stop):
-            slot.finish(answered=False)
-            return None
         try:
             with slot:
                 message_id = int((await self._send(row, outgoing, slot, budget))["message_id"])
         except Exception as exc:
-            if charged is not None:
-                self.paid.charge(charged, -1)  # Telegram charges what it delivers
+            await self._unsent(shared, charged)  # Telegram charges what it delivers
             return await self._settle_error(row, exc, budget, slot)
+        await self._shared_over(shared, answered=True)
         await self._sent.mark(row.id, message_id, self.clock.now())
         await self._notify(Outcome(row, OutboxStatus.SENT, message_id=message_id))
         return "sent"
 
     async def _acquire(
         self, chat_id: int, stop: asyncio.Event | None, *, paid: bool = False
-    ) -> Slot | None:
-        """Wait for the pacer; give up (None) if stop comes first."""
-        if stop is None:
-            return await self.pacer.acquire(chat_id, **_PAID if paid else {})
-        while not stop.is_set():
+    ) -> tuple[Slot, SharedSend | None] | None:
+        """Wait for the pacer, then for the budget shared with other instances (if any);
+        give up (None) if stop comes first."""
+        slot: Slot | None = None
+        while slot is None:
+            if stop is not None and stop.is_set():
+                return None
             taken = self.pacer.take(chat_id, **_PAID if paid else {})
             if isinstance(taken, Slot):
-                return taken
-            await first_of(self.pacer.sleep(taken), stop.wait())
-        return None
+                slot = taken
+            else:
+                await nap(self.pacer.sleep, taken, stop)
+        if self.budget is None:
+            return slot, None
+        shared = await self.budget.acquire(self.pacer.sleep, stop, paid=paid)
+        if shared is None:
+            slot.finish(answered=False)
+            return None
+        return slot, shared
+
+    async def _unsent(self, shared: SharedSend | None, charged: PaidBudget | None) -> None:
+        """A taken send did not reach Telegram (or it refused it): give its shares back."""
+        await self._shared_over(shared, answered=False)
+        if charged is not None:
+            self.paid.charge(charged, -1)
+
+    async def _shared_over(self, shared: SharedSend | None, *, answered: bool) -> None:
+        """The request of a send taken from the shared budget is over."""
+        if shared is not None and self.budget is not None:
+            await self.budget.finish(shared, answered=answered, floor=self.pacer.floor)
 
     def _send(
         self, row: OutboxRow, outgoing: Outgoing, slot: Slot, paid: PaidBudget | None = None
@@ -418,9 +433,16 @@ class DeliveryEngine:
         )
         # Committed to this row now: the text follows even if a stop was requested.
         with await self.pacer.acquire(row.chat_id, **_PAID if paid else {}):
-            if self.budget is not None and paid is None:
-                await self.budget.turn(self.pacer.sleep, None)
-            return await self._send_text(row, outgoing, paid)
+            if self.budget is None:
+                return await self._send_text(row, outgoing, paid)
+            shared = await self.budget.acquire(self.pacer.sleep, None, paid=paid is not None)
+            answered = False
+            try:
+                sent = await self._send_text(row, outgoing, paid)
+                answered = True
+                return sent
+            finally:
+                await self._shared_over(shared, answered=answered)
 
     def _send_text(
         self, row: OutboxRow, outgoing: Outgoing, paid: PaidBudget | None = None

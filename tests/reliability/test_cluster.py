@@ -10,7 +10,6 @@ are never taken. SQLite's one process takes everything back at start, as before
 from __future__ import annotations
 
 import asyncio
-import itertools
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from app.runner import running
 from bot.config import ConfigError, DeliverySettings, load_settings
 from bot.delivery.cluster_config import ClusterSettings
 from bot.delivery.engine import DeliveryEngine
-from bot.delivery.lease import InstanceLease, SharedBudget
+from bot.delivery.lease import FREE, IN_FLIGHT_HOLD, InstanceLease, SharedBudget
 from bot.delivery.outgoing import notice_message
 from bot.delivery.pacer import Pacer
 from bot.kit.clock import FakeClock
@@ -349,21 +348,84 @@ async def test_a_graceful_stop_puts_its_claims_back_and_leaves(cluster: Cluster)
     assert await cluster.statuses() == {"sent": 4}
 
 
-async def test_the_shared_budget_spaces_every_instances_sends(cluster: Cluster) -> None:
-    """Reservations from two instances, in any order, come a share of a second apart; a
-    late one does not move those after it."""
-    a, b = cluster.nodes
-    budgets = [SharedBudget(n.storage, cluster.clock, 10) for n in (a, b)]
-    moments: list[float] = []
-    for n in range(40):
-        wait = await budgets[n % 3 % 2].take()
-        moments.append(cluster.timeline.now + wait)
-        if n % 7 == 0:
-            cluster.timeline.now += 0.05  # a moment passes between some reservations
-    gaps = [later - earlier for earlier, later in itertools.pairwise(moments)]
-    # (Epoch seconds as a double: exact to a microsecond or so.)
-    assert min(gaps) == pytest.approx(0.1, abs=1e-5)
-    assert most_in_window(moments, 1.0 - 1e-5) <= 10
+async def _send(
+    cluster: Cluster, budget: SharedBudget, *, paid: bool = False, late: float = 0.0
+) -> float:
+    """One send through ``budget``: taken, sent ``late`` seconds after (its process paused
+    in between), answered at once; the moment it reached Telegram."""
+    shared = await budget.acquire(cluster.timeline.sleep, None, paid=paid)
+    assert shared is not None
+    cluster.timeline.now += late
+    arrived = cluster.timeline.now
+    await budget.finish(shared, answered=True, floor=0.0)
+    return arrived
+
+
+async def test_a_late_send_does_not_put_two_sends_inside_the_window(cluster: Cluster) -> None:
+    """a takes a send, then pauses 0.3 s before sending it, while b sends as fast as the
+    budget lets it. A reserved moment (as the budget was) let b go on from a's moment, and
+    a's late send made eleven in a second; a's row counts from its answer instead."""
+    a, b = (SharedBudget(n.storage, cluster.clock, 10) for n in cluster.nodes)
+    shared = await a.acquire(cluster.timeline.sleep, None)
+    assert shared is not None
+    arrivals = [await _send(cluster, b) for _ in range(9)]  # the rest of the second's ten
+    cluster.timeline.now += 0.3  # a wakes late
+    arrivals.append(cluster.timeline.now)
+    cluster.timeline.now += 0.05  # its answer
+    await a.finish(shared, answered=True, floor=0.0)
+    arrivals += [await _send(cluster, b) for _ in range(20)]
+    assert most_in_window(arrivals, 1.0) == 10
+    assert cluster.timeline.now < 3.5  # and the budget is used: 30 sends in ~3 s
+
+
+async def test_both_instances_late_keep_the_window(cluster: Cluster) -> None:
+    """Every send of both instances goes late by a different share of a second: never
+    more than the budget's sends in a second, whichever instance is late."""
+    a, b = (SharedBudget(n.storage, cluster.clock, 10) for n in cluster.nodes)
+    arrivals = [await _send(cluster, (a, b)[n % 2], late=(n % 7) * 0.04) for n in range(60)]
+    assert most_in_window(arrivals, 1.0) <= 10
+
+
+async def test_instances_taking_at_once_never_take_one_row_twice(cluster: Cluster) -> None:
+    a, b = (SharedBudget(n.storage, cluster.clock, 10) for n in cluster.nodes)
+    await cluster.nodes[0].storage.cluster.open_window(FREE, 10)
+    taken = await asyncio.gather(*(budget.take() for budget in (a, b) * 6))
+    rows = [t.slot for send in taken if not isinstance(send, float) for t in send.tickets]
+    assert sorted(rows) == list(range(10))
+    waits = [send for send in taken if isinstance(send, float)]
+    # Every row in flight: the first counts from its hold.
+    assert len(waits) == 2 and all(0 < wait <= IN_FLIGHT_HOLD + 1.0 + 1e-3 for wait in waits)
+
+
+async def test_a_killed_instances_sends_in_flight_come_back_after_their_hold(
+    cluster: Cluster,
+) -> None:
+    a, b = (SharedBudget(n.storage, cluster.clock, 10) for n in cluster.nodes)
+    assert await a.take() != 0.0  # a takes a send and dies before its answer
+    arrivals = [await _send(cluster, b) for _ in range(19)]
+    # b's ten rows… nine: a's stays taken, counted IN_FLIGHT_HOLD ahead.
+    assert most_in_window(arrivals, 1.0) == 9
+    while cluster.timeline.now < IN_FLIGHT_HOLD + 3:
+        arrivals.append(await _send(cluster, b))
+    later = [t for t in arrivals if t > IN_FLIGHT_HOLD + 1.0]
+    assert most_in_window(later, 1.0) == 10  # a's row back in use
+
+
+async def test_the_paid_rate_is_shared_too(cluster: Cluster) -> None:
+    """Paid broadcasts from a and free sends from b: together within the paid rate, the
+    free ones within the free rate too."""
+    a, b = (
+        SharedBudget(n.storage, cluster.clock, 3, paid_rate_per_second=8) for n in cluster.nodes
+    )
+    paid, free = [], []
+    for n in range(48):
+        if n % 3:
+            paid.append(await _send(cluster, a, paid=True))
+        else:
+            free.append(await _send(cluster, b))
+    assert most_in_window(paid + free, 1.0) == 8
+    assert most_in_window(free, 1.0) <= 3
+    assert cluster.timeline.now < 7.0  # 48 at 8 a second: about 6 s
 
 
 def test_the_lease_must_be_long_enough(tmp_path: Path) -> None:
@@ -418,3 +480,4 @@ async def test_a_running_app_on_postgresql_holds_a_lease_and_leaves_at_its_stop(
         assert (row["status"], row["claimed_by"]) == ("sent", "muster-1")
     finally:
         await storage.close()
+
