@@ -88,7 +88,9 @@ async def build_application(
     owns_storage = storage is None
     storage = storage or await open_storage(settings)
     services = Services.build(settings, storage, clock or SystemClock())
-    cluster = Cluster(storage)
+    # One identity per process: its outbox lease and claims, its chat claims, /health.
+    me = this_instance(settings.cluster)
+    cluster = Cluster(storage, me.id)
 
     async def close_storage(_: Any) -> None:
         await cluster.close()  # the leader lock goes first: a follower may take over
@@ -135,9 +137,7 @@ async def build_application(
     outbox = outbox_of(features, services)
     lease: InstanceLease | None = None
     if storage.db.dialect.postgresql:
-        lease = InstanceLease(
-            storage, services.clock, settings.cluster, this_instance(settings.cluster)
-        )
+        lease = InstanceLease(storage, services.clock, settings.cluster, me)
         LEASE.put(app, lease)
     engine = DeliveryEngine(
         storage,

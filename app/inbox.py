@@ -282,6 +282,13 @@ class Inbox:
             log.warning("chats %s were taken over while in hand here", sorted(lost))
         received, self._received = self._received, set()
         fresh = await claims.claim(me, now, now + self.lease, sorted(received), now - self.lease)
+        # Held under this id but never claimed by this process: its previous life's (a
+        # restart under the same cluster.instance_id), dead as the id is this one's now.
+        # Taken back at once, as fresh claims: their states read again, their unprocessed
+        # updates handled (again, those the previous life handled but did not mark).
+        if adopted := held - self._owned - busy:
+            log.info("chats %s held by this instance's previous life taken back", sorted(adopted))
+            fresh |= adopted
         self._owned = held | fresh
         if not self._owned:
             return 0

@@ -10,6 +10,8 @@ are never taken. SQLite's one process takes everything back at start, as before
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ from typing import Any
 import pytest
 from telegram import Bot
 
+from app.cluster import CLUSTER as CLUSTER_SLOT
 from app.runner import running
 from bot.config import ConfigError, DeliverySettings, load_settings
 from bot.delivery.cluster_config import ClusterSettings
@@ -466,7 +469,8 @@ async def test_a_running_app_on_postgresql_holds_a_lease_and_leaves_at_its_stop(
     api = FakeBotApi(clock=clock.now)
     try:
         app = await build_app(settings, storage, clock, api)
-        assert DELIVERY.of(app).owner == "muster-1"
+        # One identity: the outbox's claims, the chat claims and /health's.
+        assert DELIVERY.of(app).owner == CLUSTER_SLOT.of(app).name == "muster-1"
         async with running(app):
             [me] = await storage.cluster.live(clock.now())
             assert me.id == "muster-1"
@@ -481,3 +485,20 @@ async def test_a_running_app_on_postgresql_holds_a_lease_and_leaves_at_its_stop(
     finally:
         await storage.close()
 
+
+async def test_without_a_configured_id_the_process_is_host_and_pid(
+    clean_postgres_database: str,
+) -> None:
+    settings = load_settings(
+        None,
+        storage={"url": clean_postgres_database},
+        telegram={"bot_username": "muster_test_bot"},
+    )
+    storage = await Storage.open(clean_postgres_database)
+    clock = FakeClock()
+    try:
+        app = await build_app(settings, storage, clock, FakeBotApi(clock=clock.now))
+        me = f"{socket.gethostname()}:{os.getpid()}"
+        assert DELIVERY.of(app).owner == CLUSTER_SLOT.of(app).name == me
+    finally:
+        await storage.close()
