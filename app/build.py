@@ -98,6 +98,13 @@ async def build_application(
             await storage.close()
 
     pacer = pacer or Pacer.from_settings(settings.delivery)
+    # Telegram's overall limits shared with the other instances on PostgreSQL, where pacing
+    # is on (the tests' and benchmarks' unlimited pacer is not): outbox and replies alike.
+    budget = (
+        SharedBudget.from_settings(storage, services.clock, settings.delivery)
+        if storage.db.dialect.postgresql and pacer.enabled
+        else None
+    )
     processor = ChatOrderedProcessor(settings.telegram.concurrent_updates)
     builder = (
         ApplicationBuilder()
@@ -118,7 +125,7 @@ async def build_application(
         # Chats at once; a chat's and a person's updates in order, as conversations need.
         .concurrent_updates(processor)
         # Replies and edits are paced with the outbox's pacer, ahead of it, and wait out a 429.
-        .rate_limiter(PacedReplies(pacer))
+        .rate_limiter(PacedReplies(pacer, budget))
         .post_shutdown(close_storage)
     )
     inbox = Inbox(storage, services.clock, cluster, settings.cluster.claim_lease_seconds)
@@ -148,12 +155,7 @@ async def build_application(
         pacer,
         prepare=outbox.prepare,
         owner=lease.id if lease else None,
-        # Shared only where pacing is on (the tests' and benchmarks' unlimited pacer is not).
-        budget=(
-            SharedBudget.from_settings(storage, services.clock, settings.delivery)
-            if lease and pacer.enabled
-            else None
-        ),
+        budget=budget,
     )
     if lease is not None:
         lease.on_recovered = engine.wake

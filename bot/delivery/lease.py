@@ -205,17 +205,26 @@ class SharedBudget:
         stop: asyncio.Event | None,
         *,
         paid: bool = False,
+        first: bool = False,
     ) -> SharedSend | None:
         """Wait (``sleep``, the pacer's) until a send may go and take it; send it at once
-        and :meth:`finish` it. None if stop came first."""
+        and :meth:`finish` it. None if stop came first. ``first`` (a reply to a person)
+        does not queue behind this instance's other takers: it asks whenever a row may
+        have come free, alongside them."""
+        if first:
+            return await self._acquire(sleep, stop, paid)
         async with self._taking:
-            while stop is None or not stop.is_set():
-                taken = await self.take(paid=paid)
-                if isinstance(taken, SharedSend):
-                    return taken
-                # At most a poll: a row in flight may be answered well before its hold.
-                wait = min(taken, POLL_SECONDS)
-                await nap(sleep, wait, stop)
+            return await self._acquire(sleep, stop, paid)
+
+    async def _acquire(
+        self, sleep: Callable[[float], Awaitable[None]], stop: asyncio.Event | None, paid: bool
+    ) -> SharedSend | None:
+        while stop is None or not stop.is_set():
+            taken = await self.take(paid=paid)
+            if isinstance(taken, SharedSend):
+                return taken
+            # At most a poll: a row in flight may be answered well before its hold.
+            await nap(sleep, min(taken, POLL_SECONDS), stop)
         return None
 
     async def finish(self, send: SharedSend, *, answered: bool, floor: float) -> None:

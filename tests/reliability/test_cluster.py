@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from telegram import Bot
+from telegram.ext import ExtBot
 
 from app.cluster import CLUSTER as CLUSTER_SLOT
 from app.runner import running
@@ -30,6 +31,7 @@ from bot.delivery.engine import DeliveryEngine
 from bot.delivery.lease import FREE, IN_FLIGHT_HOLD, InstanceLease, SharedBudget
 from bot.delivery.outgoing import notice_message
 from bot.delivery.pacer import Pacer
+from bot.delivery.reply_pacing import PacedReplies
 from bot.kit.clock import FakeClock
 from fakeapi import FakeBotApi, FakeRequest
 from handlers.kit.slots import DELIVERY
@@ -112,9 +114,15 @@ async def _node(
     name: str, url: str, api: FakeBotApi, timeline: Timeline, clock: TimelineClock
 ) -> Node:
     storage = await Storage.open(url, pool_size=4)
-    bot = Bot(TOKEN, request=FakeRequest(api), get_updates_request=FakeRequest(api))
-    await bot.initialize()
     pacer = Pacer.from_settings(SETTINGS, monotonic=timeline.monotonic, sleep=timeline.sleep)
+    budget = SharedBudget.from_settings(storage, clock, SETTINGS)
+    bot = ExtBot(
+        TOKEN,
+        request=FakeRequest(api),
+        get_updates_request=FakeRequest(api),
+        rate_limiter=PacedReplies(pacer, budget),  # the app's replies
+    )
+    await bot.initialize()
     engine = DeliveryEngine(
         storage,
         bot,
@@ -124,7 +132,7 @@ async def _node(
         pacer,
         idle_poll_seconds=60,
         owner=name,
-        budget=SharedBudget(storage, clock, SETTINGS.rate_per_second),
+        budget=budget,
     )
     lease = InstanceLease(storage, clock, CLUSTER, Instance(name, "host", 1))
     return Node(name, storage, bot, engine, lease)
@@ -429,6 +437,35 @@ async def test_the_paid_rate_is_shared_too(cluster: Cluster) -> None:
     assert most_in_window(paid + free, 1.0) == 8
     assert most_in_window(free, 1.0) <= 3
     assert cluster.timeline.now < 7.0  # 48 at 8 a second: about 6 s
+
+
+async def test_replies_on_two_instances_keep_the_overall_rate_with_their_outboxes(
+    cluster: Cluster,
+) -> None:
+    """A broadcast drained by both instances while each answers people: every new
+    message of either, reply or outbox, within 30 in any second, and no 429."""
+    await cluster.queue(chats=150, each=1)
+    a, b = cluster.nodes
+
+    async def answer_people() -> None:  # through the bots' PacedReplies
+        for n in range(60):
+            await (a, b)[n % 2].bot.send_message(10_000 + n, f"reply {n}")
+
+    await asyncio.gather(cluster.drain(a, b), answer_people())
+    assert _429s(cluster.api) == 0
+    times = [t for chat_times in cluster.api.send_times.values() for t in chat_times]
+    assert len(times) == 210
+    assert most_in_window(times, 1.0) <= SETTINGS.rate_per_second
+
+
+async def test_a_reply_goes_out_when_the_shared_budget_cannot_be_asked(
+    cluster: Cluster, caplog: pytest.LogCaptureFixture
+) -> None:
+    a = cluster.nodes[0]
+    await a.storage.db.write("DROP TABLE send_window")  # (the database fails it)
+    await a.bot.send_message(42, "hello")
+    assert cluster.api.last_message(42).text == "hello"
+    assert "shared send budget not available" in caplog.text
 
 
 def test_the_lease_must_be_long_enough(tmp_path: Path) -> None:
