@@ -40,10 +40,10 @@ log = logging.getLogger(__name__)
 # The shared windows (SharedBudget): every send takes a row of FREE (a paid one only of PAID).
 FREE = "telegram"
 PAID = "paid"
-# How far ahead a send in flight counts, until its answer says when: the longest a request
-# is taken to spend on its way to Telegram (the transport gives up well before), and how
-# long a killed instance's rows in flight stay taken.
-IN_FLIGHT_HOLD = 10.0
+# How far ahead a send in flight counts, until its answer says when: past the longest a
+# text request can take to reach Telegram (the transport's pool, connect and write
+# timeouts: 1 + 5 + 5 s), and how long a killed instance's rows in flight stay taken.
+IN_FLIGHT_HOLD = 15.0
 # A taker waits at most this long before asking again: the first row to come free may be
 # one in flight (counted IN_FLIGHT_HOLD ahead) whose answer comes any moment.
 POLL_SECONDS = 0.1
