@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import time
 from collections import Counter, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -112,10 +112,3 @@ async def first_of(*waits: Awaitable[Any], at_most: float | None = None) -> None
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-
-
-async def nap(
-    sleep: Callable[[float], Awaitable[None]], seconds: float, stop: asyncio.Event | None
-) -> None:
-    """``sleep(seconds)``, cut short by ``stop`` (when there is one)."""
-    await (sleep(seconds) if stop is None else first_of(sleep(seconds), stop.wait()))

@@ -25,7 +25,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot.config import DeliverySettings
 from bot.delivery import raw
 from bot.delivery.answers import GONE, NO_STARS, UNEDITABLE, describe, retry_after_seconds
-from bot.delivery.burst import Burst, GroupCommit, behind, first_of, nap
+from bot.delivery.burst import Burst, GroupCommit, behind, first_of
 from bot.delivery.lease import SharedBudget, SharedSend, hold_chats
 from bot.delivery.outgoing import (
     ATTACHMENT_SENT_KEY,
@@ -353,14 +353,16 @@ class DeliveryEngine:
         """Wait for the pacer, then for the budget shared with other instances (if any);
         give up (None) if stop comes first."""
         slot: Slot | None = None
+        if stop is None:
+            slot = await self.pacer.acquire(chat_id, **_PAID if paid else {})
         while slot is None:
-            if stop is not None and stop.is_set():
+            if stop is None or stop.is_set():
                 return None
             taken = self.pacer.take(chat_id, **_PAID if paid else {})
             if isinstance(taken, Slot):
                 slot = taken
             else:
-                await nap(self.pacer.sleep, taken, stop)
+                await first_of(self.pacer.sleep(taken), stop.wait())
         if self.budget is None:
             return slot, None
         shared = await self.budget.acquire(self.pacer.sleep, stop, paid=paid)

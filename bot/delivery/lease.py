@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.config import DeliverySettings
-from bot.delivery.burst import first_of, nap
+from bot.delivery.burst import first_of
 from bot.delivery.cluster_config import ClusterSettings
 from bot.delivery.pacer import Pacer
 from bot.kit.clock import Clock
@@ -224,7 +224,8 @@ class SharedBudget:
             if isinstance(taken, SharedSend):
                 return taken
             # At most a poll: a row in flight may be answered well before its hold.
-            await nap(sleep, min(taken, POLL_SECONDS), stop)
+            wait = min(taken, POLL_SECONDS)
+            await (sleep(wait) if stop is None else first_of(sleep(wait), stop.wait()))
         return None
 
     async def finish(self, send: SharedSend, *, answered: bool, floor: float) -> None:
