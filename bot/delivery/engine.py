@@ -13,8 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import time
-from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
@@ -148,7 +146,7 @@ class DeliveryEngine:
         finally:
             await self._put_back_unsent(burst)
         if burst.tally:
-            self._log_tally(burst.tally, burst.started, "done")
+            burst.log_tally("done")
         return burst.tally.total(), burst.healthy
 
     async def _claim(self, burst: Burst, needed: bool) -> None:
@@ -190,11 +188,11 @@ class DeliveryEngine:
         return burst.claiming
 
     async def _take(self, burst: Burst) -> OutboxRow | None:
-        """The next row for a worker (see ``_choose``), claiming more when none is ready;
+        """The next row for a worker (see ``Burst.choose``), claiming more when none is ready;
         None when the burst is over."""
         queue, chat_refs = burst.queue, burst.chat_refs
         while not burst.stopping():
-            index, ready = self._choose(queue, chat_refs)
+            index, ready = burst.choose(self.pacer.chat_ready_in)
             if not ready and (more := self._claiming_more(burst, needed=True)) is not None:
                 # Shielded: the claim is shared, and its rows must reach the queue.
                 await asyncio.shield(more)
@@ -229,7 +227,7 @@ class DeliveryEngine:
                 burst.exhausted = burst.dry = False
             burst.tally[verdict] += 1
             if burst.tally.total() % _PROGRESS_EVERY == 0:
-                self._log_tally(burst.tally, burst.started, "so far")
+                burst.log_tally("so far")
 
     async def _handle(self, burst: Burst, row: OutboxRow) -> str | None:
         """One row, alone in its chat: held back behind its chat's retry, or delivered;
@@ -265,27 +263,6 @@ class DeliveryEngine:
         if leftover:
             await self.storage.outbox.release(leftover)
             log.info("outbox: %d claimed messages put back unsent", len(leftover))
-
-    def _choose(self, queue: deque[OutboxRow], chat_refs: Counter[int]) -> tuple[int | None, bool]:
-        """``(index, ready)`` of the next row: the first whose chat is idle and may take a
-        message now (ready); else the first whose chat is idle; else the first, to wait
-        behind its chat. ``(None, False)`` for an empty queue."""
-        idle: int | None = None
-        for index, row in enumerate(queue):
-            if chat_refs[row.chat_id]:
-                continue
-            if self.pacer.chat_ready_in(row.chat_id) <= 0:
-                return index, True
-            if idle is None:
-                idle = index
-        if idle is not None:
-            return idle, False
-        return (0, False) if queue else (None, False)
-
-    @staticmethod
-    def _log_tally(tally: Counter[str], started: float, when: str) -> None:
-        parts = ", ".join(f"{n} {verdict}" for verdict, n in sorted(tally.items()))
-        log.info("outbox %s: %s in %.1f s", when, parts, time.monotonic() - started)
 
     async def _idle(self, stop: asyncio.Event, *, at_least: float) -> None:
         """Sleep until the next row is due, ``wake()`` or stop, at most the idle poll."""
@@ -333,14 +310,14 @@ class DeliveryEngine:
         # directive withdrawn). The slot is spent, which only a withdrawal costs.
         if not await self.storage.outbox.still_claimed(row.id, by=self.owner):
             slot.finish(answered=False)
-            await self._unsent(shared, charged)
+            await self._shared_over(shared, answered=False, charged=charged)
             await self._notify(Outcome(row, OutboxStatus.CANCELLED))
             return "cancelled"
         try:
             with slot:
                 message_id = int((await self._send(row, outgoing, slot, budget))["message_id"])
-        except Exception as exc:
-            await self._unsent(shared, charged)  # Telegram charges what it delivers
+        except Exception as exc:  # (Telegram charges what it delivers)
+            await self._shared_over(shared, answered=False, charged=charged)
             return await self._settle_error(row, exc, budget, slot)
         await self._shared_over(shared, answered=True)
         await self._sent.mark(row.id, message_id, self.clock.now())
@@ -371,16 +348,15 @@ class DeliveryEngine:
             return None
         return slot, shared
 
-    async def _unsent(self, shared: SharedSend | None, charged: PaidBudget | None) -> None:
-        """A taken send did not reach Telegram (or it refused it): give its shares back."""
-        await self._shared_over(shared, answered=False)
-        if charged is not None:
-            self.paid.charge(charged, -1)
-
-    async def _shared_over(self, shared: SharedSend | None, *, answered: bool) -> None:
-        """The request of a send taken from the shared budget is over."""
+    async def _shared_over(
+        self, shared: SharedSend | None, *, answered: bool, charged: PaidBudget | None = None
+    ) -> None:
+        """The request of a send taken from the shared budget is over; one that did not
+        reach Telegram (or that it refused) gives back its paid ``charged`` too."""
         if shared is not None and self.budget is not None:
             await self.budget.finish(shared, answered=answered, floor=self.pacer.floor)
+        if charged is not None:
+            self.paid.charge(charged, -1)
 
     def _send(
         self, row: OutboxRow, outgoing: Outgoing, slot: Slot, paid: PaidBudget | None = None
