@@ -127,7 +127,7 @@ async def test_a_post_that_meets_a_dead_connection_is_stored_on_a_new_one(
     api = pair.api
     stan = FakeUser(7311, "Stan", api=api)
     inbox = SERVICES.of(pair.a.app).storage.inbox
-    real_store, failures = inbox.store, []
+    real_store, failures = inbox.store, list[int]()
 
     async def store_after_a_loss(*args: Any, **kwargs: Any) -> set[int]:
         if not failures:
