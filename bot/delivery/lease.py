@@ -146,14 +146,15 @@ class SharedBudget:
     Each is a sliding window of the bot's last sends (``send_window``): ``rate_per_second``
     rows (a whole number; below 1, one row a ``1 / rate`` seconds) and, while paid
     broadcasts are on, a window of ``paid_rate_per_second`` rows that every send takes one
-    of too (a paid one only of these). A send takes a row whose send has left the window, so no window holds more
-    sends than rows, whichever instances made them. A row counts its send from the moment
-    Telegram may have counted it, as the pacer's slots do (``bot/delivery/pacer.py``):
-    while in flight, from ``IN_FLIGHT_HOLD`` ahead (so it is not taken again before it is
-    over); once answered, from the answer less a share of the shortest round trip; once
-    failed, from its failure. So a send that goes late (its process paused between taking
-    and sending) comes back late too, and its row with it: lateness costs rate, never a
-    429. Taking is a round trip to the database per window, and so is :meth:`finish`.
+    of too (a paid one only of these). A send takes a row whose send has left the window,
+    so no window holds more sends than rows, whichever instances made them. A row counts
+    its send from the moment Telegram may have counted it, as the pacer's slots do
+    (``bot/delivery/pacer.py``): while in flight, from ``IN_FLIGHT_HOLD`` ahead (so it is
+    not taken again before it is over); once answered, from the answer less a share of
+    the shortest round trip; once failed, from its failure. So a send that goes late (its
+    process paused between taking and sending) comes back late too, and its row with it:
+    lateness costs rate, never a 429. Taking is a round trip to the database per window,
+    and so is :meth:`finish`.
     """
 
     def __init__(
