@@ -177,7 +177,7 @@ async def share_cost(server: str, sends: int, rounds: int) -> dict[str, float]:
                 if shared:
                     send = await budget.acquire(asyncio.sleep, None, first=True)
                     assert send is not None
-                    await budget.finish(send, answered=True, floor=pacer.floor)
+                    await budget.finish(send, answered=True)
             name = "shared" if shared else "pacer"
             results[name].append((time.perf_counter() - wall) / sends * 1e6)
             results[f"{name} cpu"].append((time.process_time() - cpu) / sends * 1e6)

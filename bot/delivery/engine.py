@@ -340,21 +340,20 @@ class DeliveryEngine:
                 slot = taken
             else:
                 await first_of(self.pacer.sleep(taken), stop.wait())
-        if self.budget is None:
-            return slot, None
-        shared = await self.budget.acquire(self.pacer.sleep, stop, paid=paid)
-        if shared is None:
-            slot.finish(answered=False)
-            return None
+        shared = None
+        if self.budget is not None:
+            if (shared := await self.budget.acquire(self.pacer.sleep, stop, paid=paid)) is None:
+                slot.finish(answered=False)
+                return None
+            slot.begin()
         return slot, shared
 
     async def _shared_over(
         self, shared: SharedSend | None, *, answered: bool, charged: PaidBudget | None = None
     ) -> None:
-        """The request of a send taken from the shared budget is over; one that did not
-        reach Telegram (or that it refused) gives back its paid ``charged`` too."""
+        """A send's request is over; one that failed gives back its paid ``charged`` too."""
         if shared is not None and self.budget is not None:
-            await self.budget.finish(shared, answered=answered, floor=self.pacer.floor)
+            await self.budget.finish(shared, answered=answered)
         if charged is not None:
             self.paid.charge(charged, -1)
 
@@ -410,10 +409,11 @@ class DeliveryEngine:
             row.id, {**row.payload, ATTACHMENT_SENT_KEY: sent.message_id}
         )
         # Committed to this row now: the text follows even if a stop was requested.
-        with await self.pacer.acquire(row.chat_id, **_PAID if paid else {}):
+        with await self.pacer.acquire(row.chat_id, **_PAID if paid else {}) as text:
             if self.budget is None:
                 return await self._send_text(row, outgoing, paid)
             shared = await self.budget.acquire(self.pacer.sleep, None, paid=paid is not None)
+            text.begin()
             answered = False
             try:
                 sent = await self._send_text(row, outgoing, paid)

@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from bot.config import DeliverySettings
 from bot.delivery.burst import first_of
 from bot.delivery.cluster_config import ClusterSettings
-from bot.delivery.pacer import Pacer
+from bot.delivery.pacer import FLOOR_SHARE, Pacer
 from bot.kit.clock import Clock
 from storage import Storage
 from storage.cluster import Instance, Ticket
@@ -51,12 +51,16 @@ POLL_SECONDS = 0.1
 # of epoch seconds; without it, two rounding errors could put two sends a microsecond less
 # than the window apart.
 RESOLUTION = 1e-5
-# The pacer's floor (FLOOR_SHARE of this instance's shortest round trip) assumes the two
-# sends it separates travel like this instance's. Another instance nearer Telegram may
-# reach it sooner, so its row counts from the answer less half the floor: a send's way
-# back from Telegram is taken to be at least 37.5% of its shortest round trip, whichever
-# instance sends next.
+# The pacer's floor (FLOOR_SHARE of the shortest round trip) assumes the two sends it
+# separates travel like this instance's. Another instance nearer Telegram may reach it
+# sooner, so a row counts from the answer less half the floor: a send's way back from
+# Telegram is taken to be at least 37.5% of the shortest round trip, whichever instance
+# sends next.
 SHARED_FLOOR_SHARE = 0.5
+# Sends answered before the floor is trusted (until then a row counts from its answer): a
+# pause of the process between a take and its request, or before its answer is read,
+# stretches that sample, and only the shortest of many is the way's own time.
+FLOOR_SAMPLES = 16
 
 
 def this_instance(settings: ClusterSettings) -> Instance:
@@ -177,6 +181,11 @@ class SharedBudget:
         # One taker at a time per instance: the others wait here, not in the database,
         # so a window that frees a row wakes one caller per instance, not every worker.
         self._taking = asyncio.Lock()
+        # The shortest time from taking a send to its answer, and of how many: the floor's
+        # base (see finish), learnt here rather than from the pacer, whose slots may wait
+        # for this budget after their grant.
+        self._shortest = math.inf
+        self._learnt = 0
 
     @classmethod
     def from_settings(
@@ -229,12 +238,19 @@ class SharedBudget:
             await (sleep(wait) if stop is None else first_of(sleep(wait), stop.wait()))
         return None
 
-    async def finish(self, send: SharedSend, *, answered: bool, floor: float) -> None:
+    async def finish(self, send: SharedSend, *, answered: bool) -> None:
         """``send``'s request is over: Telegram answered it (it counts from the answer less
-        ``SHARED_FLOOR_SHARE`` of the pacer's floor) or it failed (from now). A failure
-        to record it is logged: the row then counts from its hold, later than it need."""
+        ``SHARED_FLOOR_SHARE`` of the floor: the pacer's ``FLOOR_SHARE`` of the shortest
+        time from a take to its answer, once ``FLOOR_SAMPLES`` were seen) or it failed
+        (from now). A failure to record it is
+        logged: the row then counts from its hold, later than it need."""
         now = self.clock.now().timestamp()
-        counts_from = max(send.taken, now - SHARED_FLOOR_SHARE * floor) if answered else now
+        counts_from = now
+        if answered:
+            self._shortest, self._learnt = min(self._shortest, now - send.taken), self._learnt + 1
+            if self._learnt >= FLOOR_SAMPLES:
+                floor = SHARED_FLOOR_SHARE * FLOOR_SHARE * self._shortest
+                counts_from = max(send.taken, now - floor)
         try:
             for ticket in send.tickets:
                 await self.storage.cluster.settle_slot(ticket, counts_from)

@@ -149,6 +149,8 @@ class PacedReplies(BaseRateLimiter[dict[str, bool]]):
         for attempt in range(REPLY_RETRIES + 1):
             slot = await self._slot(endpoint, chat_id, overall) if counted else None
             shared = await self._shared(budget) if budget is not None else None
+            if shared is not None and slot is not None:
+                slot.begin()
             answered = False
             try:
                 with slot or contextlib.nullcontext():
@@ -176,6 +178,6 @@ class PacedReplies(BaseRateLimiter[dict[str, bool]]):
                     log.warning("%s failed (%s); trying again in %.1f s", endpoint, exc, seconds)
             finally:
                 if budget is not None and shared is not None:
-                    await budget.finish(shared, answered=answered, floor=self.pacer.floor)
+                    await budget.finish(shared, answered=answered)
             await self.pacer.sleep(seconds)
         raise AssertionError("unreachable")  # the last attempt returns or raises

@@ -28,9 +28,15 @@ from app.runner import running
 from bot.config import ConfigError, DeliverySettings, load_settings
 from bot.delivery.cluster_config import ClusterSettings
 from bot.delivery.engine import DeliveryEngine
-from bot.delivery.lease import FREE, IN_FLIGHT_HOLD, InstanceLease, SharedBudget
+from bot.delivery.lease import (
+    FLOOR_SAMPLES,
+    FREE,
+    IN_FLIGHT_HOLD,
+    InstanceLease,
+    SharedBudget,
+)
 from bot.delivery.outgoing import notice_message
-from bot.delivery.pacer import Pacer
+from bot.delivery.pacer import FLOOR_SHARE, Pacer
 from bot.delivery.reply_pacing import PacedReplies
 from bot.kit.clock import FakeClock
 from fakeapi import FakeBotApi, FakeRequest
@@ -368,7 +374,7 @@ async def _send(
     assert shared is not None
     cluster.timeline.now += late
     arrived = cluster.timeline.now
-    await budget.finish(shared, answered=True, floor=0.0)
+    await budget.finish(shared, answered=True)
     return arrived
 
 
@@ -383,10 +389,35 @@ async def test_a_late_send_does_not_put_two_sends_inside_the_window(cluster: Clu
     cluster.timeline.now += 0.3  # a wakes late
     arrivals.append(cluster.timeline.now)
     cluster.timeline.now += 0.05  # its answer
-    await a.finish(shared, answered=True, floor=0.0)
+    await a.finish(shared, answered=True)
     arrivals += [await _send(cluster, b) for _ in range(20)]
     assert most_in_window(arrivals, 1.0) == 10
     assert cluster.timeline.now < 3.5  # and the budget is used: 30 sends in ~3 s
+
+
+async def test_a_row_counts_from_the_answer_less_a_share_of_the_shortest_round_trip(
+    cluster: Cluster,
+) -> None:
+    """Learnt from the budget's own sends (a take to its answer), so a pacer slot that
+    waited for the budget does not stretch it."""
+    a = SharedBudget(cluster.nodes[0].storage, cluster.clock, 1)
+
+    async def send(round_trip: float) -> float:
+        """The time the send's row counts from."""
+        shared = await a.acquire(cluster.timeline.sleep, None)
+        assert shared is not None
+        cluster.timeline.now += round_trip
+        await a.finish(shared, answered=True)
+        [row] = await cluster.nodes[0].storage.db.fetchall("SELECT counts_from FROM send_window")
+        return float(row["counts_from"]) - cluster.clock.now().timestamp()
+
+    # A late first send (a pause before its request) is not taken for the way's own time:
+    # until FLOOR_SAMPLES answers, a row counts from its answer.
+    assert await send(0.3) == pytest.approx(0.0, abs=1e-5)
+    for _ in range(FLOOR_SAMPLES - 2):
+        assert await send(0.1) == pytest.approx(0.0, abs=1e-5)
+    assert await send(0.08) == pytest.approx(-0.5 * FLOOR_SHARE * 0.08, abs=1e-5)
+    assert await send(0.2) == pytest.approx(-0.5 * FLOOR_SHARE * 0.08, abs=1e-5)
 
 
 async def test_both_instances_late_keep_the_window(cluster: Cluster) -> None:
