@@ -4,7 +4,7 @@ A broadcast of ``--messages`` notices (one per chat) queued in a PostgreSQL outb
 drained over real HTTP by delivery engines in processes of their own, against the Bot API
 stand-in (``python -m fakeapi.serve``, answering after 50 ms, enforcing 30 new messages a
 second and one a second per chat strictly). A: one instance; B: two instances sharing the
-database (their leases, their claims with ``SKIP LOCKED`` and the shared budget row).
+database (their leases, their claims with ``SKIP LOCKED`` and the shared send window).
 Reported: the achieved rate (sends between the stand-in's first and last) as % of 30/s, and
 the 429s. Targets: B ≥ 95% of 30/s, 0 × 429, each message once.
 
@@ -224,7 +224,7 @@ def render(
     about = (
         f"A paced broadcast of {args.messages:,} notices (one per chat) queued in a PostgreSQL"
         " outbox, drained over real HTTP by one or two delivery engines in processes of"
-        " their own (each with its lease, claims with SKIP LOCKED and the shared budget row,"
+        " their own (each with its lease, claims with SKIP LOCKED and the shared send window,"
         f" `delivery.rate_per_second = {args.rate:g}`) against the Bot API stand-in answering"
         " after 50 ms and enforcing 30 new messages in any sliding second. The rate is the"
         " stand-in's accepted sends over the time from its first to its last."
