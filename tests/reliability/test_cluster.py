@@ -266,6 +266,34 @@ async def test_another_instances_sends_to_a_group_count_towards_its_minute(
     assert _429s(cluster.api) == 0
 
 
+@pytest.mark.parametrize("chat", [1, -100])
+async def test_a_late_send_holds_its_chat_on_the_other_instance_from_when_it_went(
+    cluster: Cluster, chat: int
+) -> None:
+    """a takes its pacer slot for the chat, then pauses 0.6 s before sending: b's next
+    send to the chat keeps a second (a group: b's 20th a minute) from a's real send, as
+    the chat's last send is recorded when Telegram answered it."""
+    a, b = cluster.nodes
+    sends = 20 if chat < 0 else 1
+    for n in range(sends + 1):
+        await a.storage.outbox.enqueue(
+            notice_message(chat, f"#{n}", not_before=cluster.clock.now()), cluster.clock.now()
+        )
+    for n in range(sends):
+        [row] = await a.storage.outbox.claim(cluster.clock.now(), 1, by="a")
+        slot = await a.engine.pacer.acquire(chat)
+        if n == 0:
+            cluster.timeline.now += 0.6  # a wakes late for its first send
+        await a.bot.send_message(chat, row.payload["text"])
+        slot.finish()
+        await a.storage.outbox.mark_sent(row.id, n + 1, cluster.clock.now())
+    await cluster.drain(b)
+    times = cluster.api.send_times[chat]
+    assert len(times) == sends + 1
+    assert times[-1] - times[0] >= (60.0 if chat < 0 else 1.0)
+    assert _429s(cluster.api) == 0
+
+
 async def test_an_instance_paused_past_its_lease_registers_again(
     cluster: Cluster, caplog: pytest.LogCaptureFixture
 ) -> None:
