@@ -90,11 +90,11 @@ def measure(args: argparse.Namespace) -> tuple[list[tuple[Result, ...]], float]:
 
 
 def render(args: argparse.Namespace, pairs: list[tuple[Result, ...]], seconds: float) -> str:
-    steps = args.members * len(TIMED)
+    steps: int = args.members * len(TIMED)
 
     def per_step(side: int, key: str = "seconds") -> float:
         """µs per target step, median over the rounds."""
-        return statistics.median(timed(p[side], key) for p in pairs) / steps * 1e6
+        return float(statistics.median(timed(p[side], key) for p in pairs)) / steps * 1e6
 
     def ratio(side: int, key: str = "seconds") -> float:
         """Median of the per-round ratios to SQLite; CPU with the server's."""

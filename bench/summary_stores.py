@@ -147,9 +147,12 @@ async def measure_in(
 ) -> None:
     opened: dict[str, tuple[Storage, Services]] = {}
     try:
+        # The settings' store is not what Services reads (it is given the storage): one
+        # for both.
+        settings = bench_settings(Path(targets.get("sqlite", "summary.db")))
         for name, target in targets.items():
             storage = await Storage.open(target)
-            opened[name] = storage, Services.build(bench_settings(target), storage, FakeClock(NOW))
+            opened[name] = storage, Services.build(settings, storage, FakeClock(NOW))
         compiled = {}
         for name, (storage, services) in opened.items():
             root = await storage.units.by_code("ROOT")
