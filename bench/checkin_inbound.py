@@ -529,19 +529,19 @@ def render(plan: Plan, runs: Runs) -> str:
     return "\n\n".join(b if isinstance(b, str) else "\n".join(b) for b in blocks) + "\n"
 
 
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.checkin_inbound", description=(__doc__ or "").split("\n\n")[0]
-    )
+def parser_of(prog: str, doc: str | None) -> argparse.ArgumentParser:
+    """The options this benchmark and those built on it share (``bench.checkin_inbound_pg``)."""
+    parser = argparse.ArgumentParser(prog=prog, description=(doc or "").split("\n\n")[0])
     parser.add_argument("--members", type=int, help="members, 2 timed steps each (default 5000)")
     parser.add_argument("--rounds", type=int, help="A/B rounds (default 3)")
     parser.add_argument("--seed", type=int, default=1, help="data generator seed")
     parser.add_argument("--out", type=Path, help="write the results section into this file")
     parser.add_argument("--quick", action="store_true", help="smoke run: 500 members, 1 round")
-    hidden = argparse.SUPPRESS  # the parent's interface to its children
-    parser.add_argument("--child", choices=("noop", "real"), help=hidden)
-    parser.add_argument("--tmp", type=Path, help=hidden)
-    parser.add_argument("--url", help=hidden)  # the child's PostgreSQL database
+    return parser
+
+
+def sized(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """The arguments, ``--members`` and ``--rounds`` filled in (``--quick``'s or the full run's)."""
     args = parser.parse_args(argv)
     defaults = (500, 1) if args.quick else (5_000, 3)
     for name, default in zip(("members", "rounds"), defaults, strict=True):
@@ -550,6 +550,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     if args.members < 1 or args.rounds < 1:
         parser.error("need --members >= 1 and --rounds >= 1")
     return args
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = parser_of("python -m bench.checkin_inbound", __doc__)
+    hidden = argparse.SUPPRESS  # the parent's interface to its children
+    parser.add_argument("--child", choices=("noop", "real"), help=hidden)
+    parser.add_argument("--tmp", type=Path, help=hidden)
+    parser.add_argument("--url", help=hidden)  # the child's PostgreSQL database
+    return sized(parser, argv)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.checkin_inbound import TIMED, Result, prepare, spawn, timed
+from bench.checkin_inbound import TIMED, Result, parser_of, prepare, sized, spawn, timed
 from bench.pgstore import copy_from_sqlite, drop_database, server
 from bench.report import machine, publish, section_text, timing_lock
 
@@ -166,24 +166,10 @@ def render(args: argparse.Namespace, pairs: list[tuple[Result, ...]], seconds: f
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.checkin_inbound_pg", description=(__doc__ or "").split("\n\n")[0]
-    )
-    parser.add_argument("--members", type=int, help="members, 2 timed steps each (default 5000)")
-    parser.add_argument("--rounds", type=int, help="A/B rounds (default 3)")
-    parser.add_argument("--seed", type=int, default=1, help="data generator seed")
+    parser = parser_of("python -m bench.checkin_inbound_pg", __doc__)
     parser.add_argument("--postgres", help="PostgreSQL server URL (default: a pgserver)")
     parser.add_argument("--lock", type=Path, help="hold this file's lock while timing")
-    parser.add_argument("--out", type=Path, help="write the results section into this file")
-    parser.add_argument("--quick", action="store_true", help="smoke run: 500 members, 1 round")
-    args = parser.parse_args(argv)
-    defaults = (500, 1) if args.quick else (5_000, 3)
-    for name, default in zip(("members", "rounds"), defaults, strict=True):
-        if getattr(args, name) is None:
-            setattr(args, name, default)
-    if args.members < 1 or args.rounds < 1:
-        parser.error("need --members >= 1 and --rounds >= 1")
-    return args
+    return sized(parser, argv)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -57,7 +57,7 @@ import asyncpg
 
 from app.build import build_application
 from app.webhook import SECRET_HEADER, serve_webhook
-from bench.capacity import ANSWER_AFTER_MS, TOKEN, load_phases
+from bench.capacity import ANSWER_AFTER_MS, MODES, TOKEN, Standin, load_phases, sized
 from bench.checkin_inbound import NOW, TIMED, TimedBotApi, copy_db, prepare
 from bench.pgstore import ServerCpu, copy_from_sqlite, drop_database, process_cpu, server
 from bench.report import machine, publish, section_text, timing_lock
@@ -74,7 +74,6 @@ SIDES = {
     "B": ("postgresql", 1, "PostgreSQL, one instance"),
     "C": ("postgresql", 2, "PostgreSQL, two instances"),
 }
-MODES = {"inproc": "in-process stand-in", "http": "HTTP, stand-in answering after 50 ms"}
 DEFAULTS = (2_000, 300, 3)  # --members, --http-members, --rounds
 QUICK = (300, 60, 1)
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -226,36 +225,6 @@ async def until_up(bases: list[str], processes: list[subprocess.Popen[str]]) -> 
                 await asyncio.sleep(0.1)
             else:
                 raise SystemExit(f"{base} never answered")
-
-
-@dataclass(slots=True)
-class Standin:
-    """The stand-in over HTTP, in its own process (``bench.capacity --standin``)."""
-
-    process: subprocess.Popen[str]
-    base_url: str
-
-    @classmethod
-    def start(cls, tmp: Path, members: int) -> Standin:
-        process = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "bench.capacity", "--standin", "--tmp", str(tmp)),
-                *("--members", str(members), "--answer-after", str(ANSWER_AFTER_MS)),
-            ],
-            cwd=PROJECT_ROOT,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert process.stdout is not None
-        base_url = process.stdout.readline().strip()
-        if not base_url.startswith("http://"):
-            process.kill()
-            raise SystemExit("the Bot API stand-in did not start")
-        return cls(process, base_url)
-
-    def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=60)
 
 
 def run_side(side: str, target: str, mode: str, members: int, tmp: Path, seed: int) -> Result:
@@ -459,17 +428,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, help=hidden)
     parser.add_argument("--tmp", type=Path, help=hidden)
     parser.add_argument("--base-url", help=hidden)
-    args = parser.parse_args(argv)
-    defaults = QUICK if args.quick else DEFAULTS
-    for name, default in zip(("members", "http_members", "rounds"), defaults, strict=True):
-        if getattr(args, name) is None:
-            setattr(args, name, default)
-    args.modes = tuple(m for m in args.modes.split(",") if m)
-    if not args.modes or set(args.modes) - set(MODES):
-        parser.error(f"--modes: some of {', '.join(MODES)}")
-    if min(args.members, args.http_members, args.rounds) < 1:
-        parser.error("need --members, --http-members and --rounds >= 1")
-    return args
+    return sized(parser, argv, QUICK, DEFAULTS)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
