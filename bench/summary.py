@@ -400,6 +400,8 @@ REACH_REFERENCE_SQL = (
 )
 # Each statement of a compile, named by what it reads (the first that matches).
 QUERY_NAMES = (  # the first key found in a statement names it
+    ("FROM flag_cases", "`CaseRepository.open_per_unit`"),
+    ("SELECT f.day,", "`FigureRepository.rolled_up`"),
     ("FROM unit_reach", "`RegisterRepository.reach_lines`"),
     ("WITH scope AS", "`CheckinRepository.rolled_up`"),
     ("FROM grids g", "`GridRepository.coverage`"),
