@@ -55,7 +55,7 @@ _QUOTED = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/", r
 # the parameters: a subtree's range of paths (``path >= ? AND path < ?``) is then guessed at
 # a couple of units, and the root's summary, planned as nested loops over them, went from
 # 2 ms to 25 ms at 300 units and quadratic beyond (docs/benchmarks.md, "Summaries on
-# PostgreSQL"). Planning each run costs the short statements a few tens of µs.
+# PostgreSQL"). Planning each run costs the short statements a little server CPU.
 SESSION_SETTINGS = {"plan_cache_mode": "force_custom_plan"}
 
 
