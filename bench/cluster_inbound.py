@@ -307,6 +307,7 @@ def measure(args: argparse.Namespace) -> Runs:
                         for targets in plan
                     ]
                 runs.rounds[mode] = measured[(not args.quick) :]  # the warm-up discarded
+                print(render(args, runs), file=sys.stderr)  # what is known so far
                 for index, result in enumerate(runs.rounds[mode], start=1):
                     took = ", ".join(f"{s} {timed(r):.2f} s" for s, r in result.items())
                     print(f"{mode} round {index}: {took}", file=sys.stderr)

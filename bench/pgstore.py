@@ -10,6 +10,7 @@ production server's does.
 from __future__ import annotations
 
 import os
+import signal
 import time
 import uuid
 from pathlib import Path
@@ -24,8 +25,16 @@ STORES = ("sqlite", "postgresql", "both")
 
 
 def server(given: str | None) -> tuple[str, Any]:
-    """The server's URL (its default database) and what keeps a started one alive."""
-    return (given, None) if given else postgres()
+    """The server's URL (its default database) and what keeps a started one alive. A
+    started one is stopped and removed on the way out, a SIGTERM's too."""
+    if given:
+        return given, None
+    signal.signal(signal.SIGTERM, _leave)
+    return postgres()
+
+
+def _leave(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwinds: databases dropped, pgserver's cleanup runs
 
 
 def stores(choice: str) -> tuple[str, ...]:
