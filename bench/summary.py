@@ -26,7 +26,7 @@ alternating A B A B …; medians, and the median of the per-round ratios B / A.
 database (``bench.pgstore``: a binary COPY per table, then ``VACUUM ANALYZE``), the compile
 timed there too, in the same rounds as SQLite's with ``both``, and reported in a section of
 its own (target: PostgreSQL within 2× SQLite's time), with each statement's time on each
-store and PostgreSQL's plans (``EXPLAIN ANALYZE``) of its slowest statements.
+store and PostgreSQL's plan (``EXPLAIN ANALYZE``) of its slowest statement.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ definitions, ``bench.summary.check``). One process holds both stores open throug
 bot's own ``Storage`` and ``Services``; after a discarded compile on each, every round
 times on each store in turn the plain count of the day's check-ins and the compile. Then
 each statement of the compile, run alone on each store (median of 5), and PostgreSQL's
-plan (``EXPLAIN (ANALYZE, BUFFERS)``) of its slowest ones.
+plan (``EXPLAIN (ANALYZE, BUFFERS)``) of its slowest one.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ from storage.postgres import translate
 
 HEADING = "## Summaries on PostgreSQL: the root committee's day against SQLite (issue #20)"
 RATIO_TARGET = 2.0
-PLANS_SHOWN = 3  # PostgreSQL's plans of this many of the slowest statements
+PLANS_SHOWN = 1  # PostgreSQL's plans of this many of the slowest statements
 
 
 @dataclass(slots=True)
@@ -294,7 +294,7 @@ def render(plan: Plan, store: str, runs: Compared) -> str:
         + (f" ({ratios['compiles']:.2f}×)" if both else " (SQLite not measured)"),
     ]
     text = section_text(HEADING, about, facts, rows, statements)
-    return text + "\nPostgreSQL's plans of its slowest statements:\n\n" + "\n".join(plans) + "\n"
+    return text + "\nPostgreSQL's plan of its slowest statement:\n\n" + "\n".join(plans) + "\n"
 
 
 def main(plan: Plan, store: str, postgres: str | None, lock: Path | None, out: Any) -> None:
