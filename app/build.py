@@ -88,7 +88,9 @@ async def build_application(
     owns_storage = storage is None
     storage = storage or await open_storage(settings)
     services = Services.build(settings, storage, clock or SystemClock())
-    cluster = Cluster(storage)
+    # One identity per process: its outbox lease and claims, its chat claims, /health.
+    me = this_instance(settings.cluster)
+    cluster = Cluster(storage, me.id)
 
     async def close_storage(_: Any) -> None:
         await cluster.close()  # the leader lock goes first: a follower may take over
@@ -96,6 +98,13 @@ async def build_application(
             await storage.close()
 
     pacer = pacer or Pacer.from_settings(settings.delivery)
+    # Telegram's overall limits shared with the other instances on PostgreSQL, where pacing
+    # is on (the tests' and benchmarks' unlimited pacer is not): outbox and replies alike.
+    budget = (
+        SharedBudget.from_settings(storage, services.clock, settings.delivery)
+        if storage.db.dialect.postgresql and pacer.enabled
+        else None
+    )
     processor = ChatOrderedProcessor(settings.telegram.concurrent_updates)
     builder = (
         ApplicationBuilder()
@@ -116,7 +125,7 @@ async def build_application(
         # Chats at once; a chat's and a person's updates in order, as conversations need.
         .concurrent_updates(processor)
         # Replies and edits are paced with the outbox's pacer, ahead of it, and wait out a 429.
-        .rate_limiter(PacedReplies(pacer))
+        .rate_limiter(PacedReplies(pacer, budget))
         .post_shutdown(close_storage)
     )
     inbox = Inbox(storage, services.clock, cluster, settings.cluster.claim_lease_seconds)
@@ -135,9 +144,7 @@ async def build_application(
     outbox = outbox_of(features, services)
     lease: InstanceLease | None = None
     if storage.db.dialect.postgresql:
-        lease = InstanceLease(
-            storage, services.clock, settings.cluster, this_instance(settings.cluster)
-        )
+        lease = InstanceLease(storage, services.clock, settings.cluster, me)
         LEASE.put(app, lease)
     engine = DeliveryEngine(
         storage,
@@ -148,12 +155,7 @@ async def build_application(
         pacer,
         prepare=outbox.prepare,
         owner=lease.id if lease else None,
-        # Shared only where pacing is on (the tests' and benchmarks' unlimited pacer is not).
-        budget=(
-            SharedBudget(storage, services.clock, settings.delivery.rate_per_second)
-            if lease and pacer.enabled
-            else None
-        ),
+        budget=budget,
     )
     if lease is not None:
         lease.on_recovered = engine.wake

@@ -1,5 +1,9 @@
 """Several instances on one PostgreSQL: this instance's name and its part in the cluster.
 
+The name is the process's one identity (``bot.delivery.lease.this_instance``:
+``cluster.instance_id``, else host:pid), the same that stamps its outbox claims, its chat
+claims (app/inbox.py) and its logs, and that /health shows.
+
 The schedule tick (directives started, chased and closed, summaries, reminders, ladders)
 runs on the one instance that holds the leader lock (``storage/coordination.py``: a session
 advisory lock on a connection of its own). Every instance's tick job asks :meth:`lead`
@@ -16,11 +20,10 @@ On SQLite the one process is always the leader ("single") and nothing is asked.
 from __future__ import annotations
 
 import logging
-import os
-import socket
-import uuid
 from typing import Literal
 
+from bot.delivery.cluster_config import ClusterSettings
+from bot.delivery.lease import this_instance
 from handlers.kit.slots import Slot
 from storage import PostgresDatabase, Storage
 from storage.coordination import LeaderLock
@@ -30,17 +33,11 @@ log = logging.getLogger(__name__)
 Role = Literal["single", "leader", "follower"]
 
 
-def instance_name() -> str:
-    """Unique among the running instances (two in one test process too), readable in logs
-    and in ``chat_claims``: host, process id and a random suffix."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-
-
 class Cluster:
     """This instance's name and role; on PostgreSQL, the leader lock."""
 
     def __init__(self, storage: Storage, name: str | None = None) -> None:
-        self.name = name or instance_name()
+        self.name = name or this_instance(ClusterSettings()).id
         db = storage.db
         self.lock = LeaderLock(db.url) if isinstance(db, PostgresDatabase) else None
 

@@ -61,6 +61,7 @@ from bot.kit.clock import Clock
 from handlers.kit.common import MusterApp, MusterContext
 from handlers.kit.slots import Slot
 from storage import Storage
+from storage.errors import CONNECTION_LOST
 
 log = logging.getLogger(__name__)
 SETTLE_SECONDS = 1.0  # the longest wait between two looks at what is done (and to prune)
@@ -164,7 +165,14 @@ class Inbox:
         """Shared store: keep the update with its chat key; whichever instance claims
         the chat handles it (the loop, woken now)."""
         chat = chat_key(update)
-        await self.storage.inbox.store([payload], self.clock.now(), [chat])
+        try:
+            await self.storage.inbox.store([payload], self.clock.now(), [chat])
+        except CONNECTION_LOST as exc:
+            # The database dropped the connection (a restart, a failover): storing is safe
+            # to repeat (by update id), and a 500 would hold up every later update while
+            # Telegram waits to send it again.
+            log.warning("storing update %s again: %s", payload["update_id"], exc)
+            await self.storage.inbox.store([payload], self.clock.now(), [chat])
         self._received.add(chat)
         self._wake.set()
 
@@ -282,6 +290,13 @@ class Inbox:
             log.warning("chats %s were taken over while in hand here", sorted(lost))
         received, self._received = self._received, set()
         fresh = await claims.claim(me, now, now + self.lease, sorted(received), now - self.lease)
+        # Held under this id but never claimed by this process: its previous life's (a
+        # restart under the same cluster.instance_id), dead as the id is this one's now.
+        # Taken back at once, as fresh claims: their states read again, their unprocessed
+        # updates handled (again, those the previous life handled but did not mark).
+        if adopted := held - self._owned - busy:
+            log.info("chats %s held by this instance's previous life taken back", sorted(adopted))
+            fresh |= adopted
         self._owned = held | fresh
         if not self._owned:
             return 0

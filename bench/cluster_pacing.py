@@ -4,7 +4,7 @@ A broadcast of ``--messages`` notices (one per chat) queued in a PostgreSQL outb
 drained over real HTTP by delivery engines in processes of their own, against the Bot API
 stand-in (``python -m fakeapi.serve``, answering after 50 ms, enforcing 30 new messages a
 second and one a second per chat strictly). A: one instance; B: two instances sharing the
-database (their leases, their claims with ``SKIP LOCKED`` and the shared budget row).
+database (their leases, their claims with ``SKIP LOCKED`` and the shared send window).
 Reported: the achieved rate (sends between the stand-in's first and last) as % of 30/s, and
 the 429s. Targets: B ≥ 95% of 30/s, 0 × 429, each message once.
 
@@ -69,7 +69,7 @@ async def child(args: argparse.Namespace) -> dict[str, Any]:
         {},
         Pacer.from_settings(settings),
         owner=lease.id,
-        budget=SharedBudget(storage, clock, settings.rate_per_second),
+        budget=SharedBudget.from_settings(storage, clock, settings),
     )
     stop = asyncio.Event()
     try:
@@ -153,7 +153,42 @@ def run_phase(server: str, tmp: Path, instances: int, args: argparse.Namespace) 
     }
 
 
-def render(args: argparse.Namespace, runs: dict[int, list[dict[str, Any]]]) -> str:
+async def share_cost(server: str, sends: int, rounds: int) -> dict[str, float]:
+    """What a send's share of the budget costs an instance: per send, the shared window's
+    take and finish (two round trips to PostgreSQL), against the pacer's take and finish
+    alone, interleaved A B A B; medians of the rounds' means in µs, wall and CPU."""
+    url = await prepare(server, 0)
+    storage = await Storage.open(url, pool_size=4)
+    clock = SystemClock()
+    pacer = Pacer(rate_per_second=10 * sends, chat_interval=0, group_per_minute=20)
+    # Rows enough for every send of a round: none waits, the cost is the round trips'.
+    budget = SharedBudget(storage, clock, sends + 1)
+    results: dict[str, list[float]] = {"pacer": [], "shared": [], "pacer cpu": [], "shared cpu": []}
+    try:
+        await budget.take()  # the window's rows made
+        for n in range(2 * rounds):
+            shared = n % 2 == 1
+            await storage.db.write("UPDATE send_window SET counts_from = 0")
+            wall, cpu = time.perf_counter(), time.process_time()
+            for chat in range(sends):
+                slot = pacer.take(chat)
+                assert not isinstance(slot, float)
+                slot.finish()
+                if shared:
+                    send = await budget.acquire(asyncio.sleep, None, first=True)
+                    assert send is not None
+                    await budget.finish(send, answered=True)
+            name = "shared" if shared else "pacer"
+            results[name].append((time.perf_counter() - wall) / sends * 1e6)
+            results[f"{name} cpu"].append((time.process_time() - cpu) / sends * 1e6)
+    finally:
+        await storage.close()
+    return {key: statistics.median(values) for key, values in results.items()}
+
+
+def render(
+    args: argparse.Namespace, runs: dict[int, list[dict[str, Any]]], cost: dict[str, float]
+) -> str:
     def median(n: int, key: str) -> float:
         return statistics.median(float(r[key]) for r in runs[n])
 
@@ -189,12 +224,24 @@ def render(args: argparse.Namespace, runs: dict[int, list[dict[str, Any]]]) -> s
     about = (
         f"A paced broadcast of {args.messages:,} notices (one per chat) queued in a PostgreSQL"
         " outbox, drained over real HTTP by one or two delivery engines in processes of"
-        " their own (each with its lease, claims with SKIP LOCKED and the shared budget row,"
+        " their own (each with its lease, claims with SKIP LOCKED and the shared send window,"
         f" `delivery.rate_per_second = {args.rate:g}`) against the Bot API stand-in answering"
         " after 50 ms and enforcing 30 new messages in any sliding second. The rate is the"
         " stand-in's accepted sends over the time from its first to its last."
     )
-    return section_text(HEADING, about, facts, rows)
+    costs = [
+        "| a send's pacing, per send | wall | CPU of the instance |",
+        "| --- | --- | --- |",
+        f"| the pacer alone (A) | {cost['pacer']:.1f} µs | {cost['pacer cpu']:.1f} µs |",
+        f"| the pacer and the shared window's take and finish (B) | {cost['shared']:.0f} µs"
+        f" | {cost['shared cpu']:.0f} µs |",
+    ]
+    facts.append(
+        f"a send's share of the budget: {args.cost_sends:,} sends a round,"
+        f" {2 * max(3, args.rounds)}"
+        " rounds A B A B, medians of the rounds' means (PostgreSQL on the same machine)"
+    )
+    return section_text(HEADING, about, facts, rows, costs)
 
 
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -202,6 +249,7 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--messages", type=int, default=3000)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--rate", type=float, default=30.0)
+    parser.add_argument("--cost-sends", type=int, default=2000)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--child")
     parser.add_argument("--url")
@@ -223,7 +271,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             result = run_phase(server, tmp, instances, args)
             print(json.dumps(result), file=sys.stderr)
             runs[instances].append(result)
-    publish(render(args, runs), args.out, HEADING)
+    cost = asyncio.run(share_cost(server, args.cost_sends, max(3, args.rounds)))
+    print(json.dumps(cost), file=sys.stderr)
+    publish(render(args, runs, cost), args.out, HEADING)
 
 
 if __name__ == "__main__":

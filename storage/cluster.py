@@ -1,6 +1,6 @@
 """Several instances on one PostgreSQL (issue #20): each instance's lease (``instances``)
-and the bot's overall send budget they share (``send_pace``). SQLite's one process never
-writes either."""
+and the bot's overall send budgets they share (``send_window``, migration 0039). SQLite's
+one process never writes either."""
 
 from __future__ import annotations
 
@@ -8,9 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from storage.db import Database, to_db_time
-
-# The one budget there is: Telegram's overall limit is the bot's.
-_BUDGET = "telegram"
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +18,17 @@ class Instance:
     host: str
     pid: int
     role: str = "worker"
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """A send taken from a shared window: its row, the time the row counts from while the
+    send is in flight (``token``: whoever set it holds the row) and before it was taken."""
+
+    budget: str
+    slot: int
+    token: float
+    before: float
 
 
 class ClusterRepository:
@@ -69,22 +77,54 @@ class ClusterRepository:
         )
         return [Instance(r["id"], r["host"], int(r["pid"]), r["role"]) for r in rows]
 
-    async def take_send(self, now: float, spacing: float) -> float:
-        """Reserve the bot's next send (times in seconds since the epoch): how long from
-        ``now`` until it may go (0: at once). Reservations are ``spacing`` apart whichever
-        instance makes them, so no sliding second has more than ``1 / spacing`` of them;
-        the caller sends at its time, so a late wake-up delays that send but not the
-        schedule after it."""
+    async def open_window(self, budget: str, size: int) -> None:
+        """Make sure ``budget``'s window has its ``size`` rows (each free at once)."""
+        async with self.db.transaction() as conn:
+            await conn.executemany(
+                "INSERT INTO send_window (budget, slot, counts_from) VALUES (?, ?, 0)"
+                " ON CONFLICT DO NOTHING",
+                [(budget, n) for n in range(size)],
+            )
+
+    async def take_slot(
+        self, budget: str, size: int, now: float, window: float, hold: float
+    ) -> Ticket | float:
+        """Take a send from ``budget``'s window of ``size`` sends a ``window`` (times in
+        seconds since the epoch): the ticket of the row whose send left the window, now
+        counting from ``now + hold`` (in flight: until answered, it blocks its row); or,
+        when every row's send is still within the window, the seconds until the first
+        leaves it. PostgreSQL's statement: instances that take at once get different rows
+        (``SKIP LOCKED``), so none is taken twice."""
         rows = await self.db.write_returning(
-            f"UPDATE send_pace SET next_at = {self.db.dialect.greatest('next_at', '?2')} + ?3"
-            " WHERE name = ?1 RETURNING next_at - ?3 AS at",
-            (_BUDGET, now, spacing),
+            "WITH free AS (SELECT slot, counts_from FROM send_window"
+            " WHERE budget = ? AND slot < ? AND counts_from <= ?"
+            " ORDER BY counts_from LIMIT 1 FOR UPDATE SKIP LOCKED)"
+            " UPDATE send_window AS w SET counts_from = ? FROM free"
+            " WHERE w.budget = ? AND w.slot = free.slot"
+            " RETURNING w.slot, free.counts_from AS before",
+            (budget, size, now - window, now + hold, budget),
         )
-        if not rows:  # the first send ever: the row starts the budget
-            async with self.db.transaction() as conn:
-                await conn.execute(
-                    "INSERT INTO send_pace (name, next_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                    (_BUDGET, now),
-                )
-            return await self.take_send(now, spacing)
-        return max(0.0, float(rows[0]["at"]) - now)
+        if rows:
+            row = rows[0]
+            return Ticket(budget, int(row["slot"]), now + hold, float(row["before"]))
+        oldest = await self.db.fetchone(
+            "SELECT MIN(counts_from) AS t, COUNT(*) AS n FROM send_window"
+            " WHERE budget = ? AND slot < ?",
+            (budget, size),
+        )
+        if oldest is None or int(oldest["n"]) < size:  # the first send with this size
+            await self.open_window(budget, size)
+            return await self.take_slot(budget, size, now, window, hold)
+        # Never 0: a row locked by another taker is free yet skipped.
+        return max(float(oldest["t"]) + window - now, 0.001)
+
+    async def settle_slot(self, ticket: Ticket, counts_from: float) -> bool:
+        """Set the time ``ticket``'s send counts from (its answer's, or, to give it back
+        unused, its row's before), unless the row was taken again meanwhile (its hold ran
+        out); whether it was still the ticket's."""
+        changed = await self.db.write(
+            "UPDATE send_window SET counts_from = ? WHERE budget = ? AND slot = ?"
+            " AND counts_from = ?",
+            (counts_from, ticket.budget, ticket.slot, ticket.token),
+        )
+        return changed > 0

@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections import Counter, deque
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from storage import Storage
 from storage.outbox import OutboxRow
+
+log = logging.getLogger(__name__)
 
 
 class GroupCommit:
@@ -87,6 +90,27 @@ class Burst:
 
     def stopping(self) -> bool:
         return self.stop is not None and self.stop.is_set()
+
+    def choose(self, ready_in: Callable[[int], float]) -> tuple[int | None, bool]:
+        """``(index, ready)`` of the next row: the first whose chat is idle and may take a
+        message now (``ready_in``, the pacer's, is 0: ready); else the first whose chat is
+        idle; else the first, to wait behind its chat. ``(None, False)`` for an empty
+        queue."""
+        idle: int | None = None
+        for index, row in enumerate(self.queue):
+            if self.chat_refs[row.chat_id]:
+                continue
+            if ready_in(row.chat_id) <= 0:
+                return index, True
+            if idle is None:
+                idle = index
+        if idle is not None:
+            return idle, False
+        return (0, False) if self.queue else (None, False)
+
+    def log_tally(self, when: str) -> None:
+        parts = ", ".join(f"{n} {verdict}" for verdict, n in sorted(self.tally.items()))
+        log.info("outbox %s: %s in %.1f s", when, parts, time.monotonic() - self.started)
 
 
 def behind(row: OutboxRow, waiting: dict[int, dict[int, int]]) -> bool:

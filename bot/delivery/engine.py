@@ -13,8 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import time
-from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
@@ -26,7 +24,7 @@ from bot.config import DeliverySettings
 from bot.delivery import raw
 from bot.delivery.answers import GONE, NO_STARS, UNEDITABLE, describe, retry_after_seconds
 from bot.delivery.burst import Burst, GroupCommit, behind, first_of
-from bot.delivery.lease import SharedBudget, hold_chats
+from bot.delivery.lease import SharedBudget, SharedSend, hold_chats
 from bot.delivery.outgoing import (
     ATTACHMENT_SENT_KEY,
     KIND_NOTICE,
@@ -148,7 +146,7 @@ class DeliveryEngine:
         finally:
             await self._put_back_unsent(burst)
         if burst.tally:
-            self._log_tally(burst.tally, burst.started, "done")
+            burst.log_tally("done")
         return burst.tally.total(), burst.healthy
 
     async def _claim(self, burst: Burst, needed: bool) -> None:
@@ -190,11 +188,11 @@ class DeliveryEngine:
         return burst.claiming
 
     async def _take(self, burst: Burst) -> OutboxRow | None:
-        """The next row for a worker (see ``_choose``), claiming more when none is ready;
+        """The next row for a worker (see ``Burst.choose``), claiming more when none is ready;
         None when the burst is over."""
         queue, chat_refs = burst.queue, burst.chat_refs
         while not burst.stopping():
-            index, ready = self._choose(queue, chat_refs)
+            index, ready = burst.choose(self.pacer.chat_ready_in)
             if not ready and (more := self._claiming_more(burst, needed=True)) is not None:
                 # Shielded: the claim is shared, and its rows must reach the queue.
                 await asyncio.shield(more)
@@ -229,7 +227,7 @@ class DeliveryEngine:
                 burst.exhausted = burst.dry = False
             burst.tally[verdict] += 1
             if burst.tally.total() % _PROGRESS_EVERY == 0:
-                self._log_tally(burst.tally, burst.started, "so far")
+                burst.log_tally("so far")
 
     async def _handle(self, burst: Burst, row: OutboxRow) -> str | None:
         """One row, alone in its chat: held back behind its chat's retry, or delivered;
@@ -266,27 +264,6 @@ class DeliveryEngine:
             await self.storage.outbox.release(leftover)
             log.info("outbox: %d claimed messages put back unsent", len(leftover))
 
-    def _choose(self, queue: deque[OutboxRow], chat_refs: Counter[int]) -> tuple[int | None, bool]:
-        """``(index, ready)`` of the next row: the first whose chat is idle and may take a
-        message now (ready); else the first whose chat is idle; else the first, to wait
-        behind its chat. ``(None, False)`` for an empty queue."""
-        idle: int | None = None
-        for index, row in enumerate(queue):
-            if chat_refs[row.chat_id]:
-                continue
-            if self.pacer.chat_ready_in(row.chat_id) <= 0:
-                return index, True
-            if idle is None:
-                idle = index
-        if idle is not None:
-            return idle, False
-        return (0, False) if queue else (None, False)
-
-    @staticmethod
-    def _log_tally(tally: Counter[str], started: float, when: str) -> None:
-        parts = ", ".join(f"{n} {verdict}" for verdict, n in sorted(tally.items()))
-        log.info("outbox %s: %s in %.1f s", when, parts, time.monotonic() - started)
-
     async def _idle(self, stop: asyncio.Event, *, at_least: float) -> None:
         """Sleep until the next row is due, ``wake()`` or stop, at most the idle poll."""
         try:
@@ -322,9 +299,10 @@ class DeliveryEngine:
         budget = outgoing.paid
         if budget is not None and not (self.settings.paid_broadcast and self.paid.allows(budget)):
             budget = None  # past its cap, refused by Telegram, or turned off: the free rate
-        slot = await self._acquire(row.chat_id, stop, paid=budget is not None)
-        if slot is None:
+        taken = await self._acquire(row.chat_id, stop, paid=budget is not None)
+        if taken is None:
             return None
+        slot, shared = taken
         charged = budget if budget is not None and slot.charged else None
         if charged is not None:  # counted at the grant, so that sends in flight keep the cap
             self.paid.charge(charged)
@@ -332,38 +310,52 @@ class DeliveryEngine:
         # directive withdrawn). The slot is spent, which only a withdrawal costs.
         if not await self.storage.outbox.still_claimed(row.id, by=self.owner):
             slot.finish(answered=False)
-            if charged is not None:
-                self.paid.charge(charged, -1)
+            await self._shared_over(shared, answered=False, charged=charged)
             await self._notify(Outcome(row, OutboxStatus.CANCELLED))
             return "cancelled"
-        # The shared budget last, nothing between its moment and the request (a paid send
-        # keeps to this instance's paid rate).
-        if self.budget and budget is None and not await self.budget.turn(self.pacer.sleep, stop):
-            slot.finish(answered=False)
-            return None
         try:
             with slot:
                 message_id = int((await self._send(row, outgoing, slot, budget))["message_id"])
-        except Exception as exc:
-            if charged is not None:
-                self.paid.charge(charged, -1)  # Telegram charges what it delivers
+        except Exception as exc:  # (Telegram charges what it delivers)
+            await self._shared_over(shared, answered=False, charged=charged)
             return await self._settle_error(row, exc, budget, slot)
+        await self._shared_over(shared, answered=True)
         await self._sent.mark(row.id, message_id, self.clock.now())
         await self._notify(Outcome(row, OutboxStatus.SENT, message_id=message_id))
         return "sent"
 
     async def _acquire(
         self, chat_id: int, stop: asyncio.Event | None, *, paid: bool = False
-    ) -> Slot | None:
-        """Wait for the pacer; give up (None) if stop comes first."""
+    ) -> tuple[Slot, SharedSend | None] | None:
+        """Wait for the pacer, then for the budget shared with other instances (if any);
+        give up (None) if stop comes first."""
+        slot: Slot | None = None
         if stop is None:
-            return await self.pacer.acquire(chat_id, **_PAID if paid else {})
-        while not stop.is_set():
+            slot = await self.pacer.acquire(chat_id, **_PAID if paid else {})
+        while slot is None:
+            if stop is None or stop.is_set():
+                return None
             taken = self.pacer.take(chat_id, **_PAID if paid else {})
             if isinstance(taken, Slot):
-                return taken
-            await first_of(self.pacer.sleep(taken), stop.wait())
-        return None
+                slot = taken
+            else:
+                await first_of(self.pacer.sleep(taken), stop.wait())
+        shared = None
+        if self.budget is not None:
+            if (shared := await self.budget.acquire(self.pacer.sleep, stop, paid=paid)) is None:
+                slot.finish(answered=False)
+                return None
+            slot.begin()
+        return slot, shared
+
+    async def _shared_over(
+        self, shared: SharedSend | None, *, answered: bool, charged: PaidBudget | None = None
+    ) -> None:
+        """A send's request is over; one that failed gives back its paid ``charged`` too."""
+        if shared is not None and self.budget is not None:
+            await self.budget.finish(shared, answered=answered)
+        if charged is not None:
+            self.paid.charge(charged, -1)
 
     def _send(
         self, row: OutboxRow, outgoing: Outgoing, slot: Slot, paid: PaidBudget | None = None
@@ -417,10 +409,18 @@ class DeliveryEngine:
             row.id, {**row.payload, ATTACHMENT_SENT_KEY: sent.message_id}
         )
         # Committed to this row now: the text follows even if a stop was requested.
-        with await self.pacer.acquire(row.chat_id, **_PAID if paid else {}):
-            if self.budget is not None and paid is None:
-                await self.budget.turn(self.pacer.sleep, None)
-            return await self._send_text(row, outgoing, paid)
+        with await self.pacer.acquire(row.chat_id, **_PAID if paid else {}) as text:
+            if self.budget is None:
+                return await self._send_text(row, outgoing, paid)
+            shared = await self.budget.acquire(self.pacer.sleep, None, paid=paid is not None)
+            text.begin()
+            answered = False
+            try:
+                sent = await self._send_text(row, outgoing, paid)
+                answered = True
+                return sent
+            finally:
+                await self._shared_over(shared, answered=answered)
 
     def _send_text(
         self, row: OutboxRow, outgoing: Outgoing, paid: PaidBudget | None = None

@@ -6,9 +6,10 @@ at start and at every renewal, takes back only rows in flight on an instance who
 has run out (it crashed: at most those are sent twice), never a live one's; a graceful
 stop puts its own claims back and removes its row.
 
-:class:`SharedBudget`: Telegram's ~30 messages a second are the bot's, not an instance's;
-the instances take each send from one budget row in the database, so together they keep
-the overall limit (each one's :class:`~bot.delivery.pacer.Pacer` still keeps its chats').
+:class:`SharedBudget`: Telegram's ~30 messages a second (and the paid broadcasts' rate)
+are the bot's, not an instance's; the instances take each send from a window of the bot's
+last sends in the database, so together they keep the overall limits (each one's
+:class:`~bot.delivery.pacer.Pacer` still keeps its chats').
 
 SQLite runs one process: neither is built there (app/build.py), and the outbox is taken
 back whole at start, as it always was.
@@ -18,21 +19,48 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import os
 import socket
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.config import DeliverySettings
 from bot.delivery.burst import first_of
 from bot.delivery.cluster_config import ClusterSettings
-from bot.delivery.pacer import Pacer
+from bot.delivery.pacer import FLOOR_SHARE, Pacer
 from bot.kit.clock import Clock
 from storage import Storage
-from storage.cluster import Instance
+from storage.cluster import Instance, Ticket
 from storage.outbox import ChatSends
 
 log = logging.getLogger(__name__)
+
+# The shared windows (SharedBudget): every send takes a row of FREE (a paid one only of PAID).
+FREE = "telegram"
+PAID = "paid"
+# How far ahead a send in flight counts, until its answer says when: past the longest a
+# text request can take to reach Telegram (the transport's pool, connect and write
+# timeouts: 1 + 5 + 5 s), and how long a killed instance's rows in flight stay taken.
+IN_FLIGHT_HOLD = 15.0
+# A taker waits at most this long before asking again: the first row to come free may be
+# one in flight (counted IN_FLIGHT_HOLD ahead) whose answer comes any moment.
+POLL_SECONDS = 0.1
+# Added to every window: the times are a wall clock's in microseconds, kept as a double
+# of epoch seconds; without it, two rounding errors could put two sends a microsecond less
+# than the window apart.
+RESOLUTION = 1e-5
+# The pacer's floor (FLOOR_SHARE of the shortest round trip) assumes the two sends it
+# separates travel like this instance's. Another instance nearer Telegram may reach it
+# sooner, so a row counts from the answer less half the floor: a send's way back from
+# Telegram is taken to be at least 37.5% of the shortest round trip, whichever instance
+# sends next.
+SHARED_FLOOR_SHARE = 0.5
+# Sends answered before the floor is trusted (until then a row counts from its answer): a
+# pause of the process between a take and its request, or before its answer is read,
+# stretches that sample, and only the shortest of many is the way's own time.
+FLOOR_SAMPLES = 16
 
 
 def this_instance(settings: ClusterSettings) -> Instance:
@@ -117,30 +145,125 @@ class InstanceLease:
 
 
 class SharedBudget:
-    """The bot's overall send rate, shared by every instance through the database: each
-    send reserves the next moment from one row, at least ``1 / rate`` seconds after the
-    previous one whichever instance took it (see ``ClusterRepository.take_send``), and
-    goes then. Unlike the pacer it cannot count a send from its answer, so the rate wants
-    a margin below Telegram's 30 for the sends' own jitter (docs/benchmarks.md)."""
+    """The bot's overall send rates, shared by every instance through the database.
 
-    def __init__(self, storage: Storage, clock: Clock, rate_per_second: float) -> None:
+    Each is a sliding window of the bot's last sends (``send_window``): ``rate_per_second``
+    rows (a whole number; below 1, one row a ``1 / rate`` seconds) and, while paid
+    broadcasts are on, a window of ``paid_rate_per_second`` rows that every send takes one
+    of too (a paid one only of these). A send takes a row whose send has left the window,
+    so no window holds more sends than rows, whichever instances made them. A row counts
+    its send from the moment Telegram may have counted it, as the pacer's slots do
+    (``bot/delivery/pacer.py``): while in flight, from ``IN_FLIGHT_HOLD`` ahead (so it is
+    not taken again before it is over); once answered, from the answer less a share of
+    the shortest round trip; once failed, from its failure. So a send that goes late (its
+    process paused between taking and sending) comes back late too, and its row with it:
+    lateness costs rate, never a 429. Taking is a round trip to the database per window,
+    and so is :meth:`finish`.
+    """
+
+    def __init__(
+        self,
+        storage: Storage,
+        clock: Clock,
+        rate_per_second: float,
+        *,
+        paid_rate_per_second: int = 0,
+    ) -> None:
         self.storage = storage
         self.clock = clock
-        self.spacing = 1.0 / rate_per_second
+        # (budget, rows, window) for a free send, and for a paid one.
+        window = max(1.0, 1.0 / rate_per_second) + RESOLUTION
+        free = (FREE, max(1, math.floor(rate_per_second)), window)
+        paid = (PAID, paid_rate_per_second, 1.0 + RESOLUTION)
+        self._windows = {False: [free], True: [free]}
+        if paid_rate_per_second > 0:
+            self._windows = {False: [free, paid], True: [paid]}
+        # One taker at a time per instance: the others wait here, not in the database,
+        # so a window that frees a row wakes one caller per instance, not every worker.
+        self._taking = asyncio.Lock()
+        # The shortest time from taking a send to its answer, and of how many: the floor's
+        # base (see finish), learnt here rather than from the pacer, whose slots may wait
+        # for this budget after their grant.
+        self._shortest = math.inf
+        self._learnt = 0
 
-    async def take(self) -> float:
-        """Reserve a send: seconds to wait before it goes (0: now)."""
-        return await self.storage.cluster.take_send(self.clock.now().timestamp(), self.spacing)
+    @classmethod
+    def from_settings(
+        cls, storage: Storage, clock: Clock, settings: DeliverySettings
+    ) -> SharedBudget:
+        """The rates of ``settings``, as :meth:`Pacer.from_settings` takes them."""
+        paid = settings.paid_rate_per_second if settings.paid_broadcast else 0
+        return cls(storage, clock, settings.rate_per_second, paid_rate_per_second=paid)
 
-    async def turn(
-        self, sleep: Callable[[float], Awaitable[None]], stop: asyncio.Event | None
-    ) -> bool:
-        """Reserve a send and wait (``sleep``, the pacer's) for its moment; False if stop
-        came first (the reservation is lost)."""
-        wait = await self.take()
-        if wait > 0:
+    async def take(self, *, paid: bool = False) -> SharedSend | float:
+        """A send from every window it counts in, or the seconds until one may be taken
+        (what was taken from another window meanwhile is given back)."""
+        now = self.clock.now().timestamp()
+        cluster, tickets = self.storage.cluster, list[Ticket]()
+        for budget, rows, window in self._windows[paid]:
+            taken = await cluster.take_slot(budget, rows, now, window, IN_FLIGHT_HOLD)
+            if isinstance(taken, float):
+                for ticket in tickets:
+                    await cluster.settle_slot(ticket, ticket.before)
+                return taken
+            tickets.append(taken)
+        return SharedSend(now, tickets)
+
+    async def acquire(
+        self,
+        sleep: Callable[[float], Awaitable[None]],
+        stop: asyncio.Event | None,
+        *,
+        paid: bool = False,
+        first: bool = False,
+    ) -> SharedSend | None:
+        """Wait (``sleep``, the pacer's) until a send may go and take it; send it at once
+        and :meth:`finish` it. None if stop came first. ``first`` (a reply to a person)
+        does not queue behind this instance's other takers: it asks whenever a row may
+        have come free, alongside them."""
+        if first:
+            return await self._acquire(sleep, stop, paid)
+        async with self._taking:
+            return await self._acquire(sleep, stop, paid)
+
+    async def _acquire(
+        self, sleep: Callable[[float], Awaitable[None]], stop: asyncio.Event | None, paid: bool
+    ) -> SharedSend | None:
+        while stop is None or not stop.is_set():
+            taken = await self.take(paid=paid)
+            if isinstance(taken, SharedSend):
+                return taken
+            # At most a poll: a row in flight may be answered well before its hold.
+            wait = min(taken, POLL_SECONDS)
             await (sleep(wait) if stop is None else first_of(sleep(wait), stop.wait()))
-        return stop is None or not stop.is_set()
+        return None
+
+    async def finish(self, send: SharedSend, *, answered: bool) -> None:
+        """``send``'s request is over: Telegram answered it (it counts from the answer less
+        ``SHARED_FLOOR_SHARE`` of the floor: the pacer's ``FLOOR_SHARE`` of the shortest
+        time from a take to its answer, once ``FLOOR_SAMPLES`` were seen) or it failed
+        (from now). A failure to record it is
+        logged: the row then counts from its hold, later than it need."""
+        now = self.clock.now().timestamp()
+        counts_from = now
+        if answered:
+            self._shortest, self._learnt = min(self._shortest, now - send.taken), self._learnt + 1
+            if self._learnt >= FLOOR_SAMPLES:
+                floor = SHARED_FLOOR_SHARE * FLOOR_SHARE * self._shortest
+                counts_from = max(send.taken, now - floor)
+        try:
+            for ticket in send.tickets:
+                await self.storage.cluster.settle_slot(ticket, counts_from)
+        except Exception:
+            log.exception("shared send budget: recording a send's answer failed")
+
+
+@dataclass(frozen=True, slots=True)
+class SharedSend:
+    """A send taken from the shared windows (:class:`SharedBudget`), at ``taken``."""
+
+    taken: float
+    tickets: list[Ticket]
 
 
 def hold_chats(

@@ -51,6 +51,13 @@ class Slot:
         # Granted only thanks to the floor: a 429 to it means the floor is not to be trusted.
         self.early = False
 
+    def begin(self) -> None:
+        """The request starts only now, after waiting elsewhere since the grant (for the
+        budget shared with other instances): its round trip, and its count while in
+        flight, run from here. A round trip counted from the grant would hold that wait,
+        and the floor learnt from it (see :class:`Pacer`) could exceed a real one."""
+        self.granted = self._pacer.monotonic()
+
     def finish(self, *, answered: bool = True) -> None:
         """The request is over: Telegram ``answered`` it (a round trip to learn from and to
         count back from), or it failed or never went (it counts from now)."""

@@ -26,6 +26,10 @@ What counts toward which limit (docs/reliability.md has the sources):
 - A new message in answer to a person (sendMessage, sendPhoto…) counts toward the
   overall ~30 messages/s the outbox uses too (Bot FAQ, "Broadcasting to users"), with
   first claim on the next free slot: the outbox yields to it.
+- With several instances (PostgreSQL), a new message also takes a send from the overall
+  budget they share (:class:`bot.delivery.lease.SharedBudget`), without queueing behind
+  the outbox's takers; a chat's own limits need nothing shared, as one instance at a time
+  handles a chat's updates (app/inbox.py).
 - An edit counts toward its chat's limits only (tdlib/td#3034, tdlib/telegram-bot-api#648:
   edits share the per-chat limits with sends; the overall limit concerns new messages).
 
@@ -45,6 +49,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter
 
 from bot.delivery.answers import retry_after_seconds
+from bot.delivery.lease import SharedBudget, SharedSend
 from bot.delivery.pacer import Pacer, Slot
 from bot.delivery.requests import ENGINE_REQUEST
 from bot.delivery.transport import bulk_lane, never_sent
@@ -101,12 +106,24 @@ TelegramAnswer = bool | dict[str, Any] | list[dict[str, Any]]
 
 
 class PacedReplies(BaseRateLimiter[dict[str, bool]]):
-    def __init__(self, pacer: Pacer) -> None:
+    def __init__(self, pacer: Pacer, budget: SharedBudget | None = None) -> None:
+        """``budget``: the overall rate shared with other instances (PostgreSQL), which a
+        new message takes a send from after its pacer slot, ahead of the outbox's."""
         self.pacer = pacer
+        self.budget = budget
 
     def _slot(self, endpoint: str, chat_id: int, overall: bool) -> Awaitable[Slot]:
         """The pacer's slot for a reply or an edit (bench.burst's baseline overrides it)."""
         return self.pacer.acquire(chat_id, reply=True, overall=overall)
+
+    async def _shared(self, budget: SharedBudget) -> SharedSend | None:
+        """A send from the shared budget; None when the database cannot give one now: the
+        person's reply goes out all the same, paced by this instance alone."""
+        try:
+            return await budget.acquire(self.pacer.sleep, None, first=True)
+        except Exception as exc:
+            log.warning("shared send budget not available (%r): replying unshared", exc)
+            return None
 
     async def initialize(self) -> None:
         pass
@@ -128,11 +145,18 @@ class PacedReplies(BaseRateLimiter[dict[str, bool]]):
                 return await callback(*args, **kwargs)
         counted, overall = _limits(endpoint)
         chat_id = _chat_of(data) if counted else 0
+        budget = self.budget if counted and overall else None
         for attempt in range(REPLY_RETRIES + 1):
             slot = await self._slot(endpoint, chat_id, overall) if counted else None
+            shared = await self._shared(budget) if budget is not None else None
+            if shared is not None and slot is not None:
+                slot.begin()
+            answered = False
             try:
                 with slot or contextlib.nullcontext():
-                    return await callback(*args, **kwargs)
+                    answer = await callback(*args, **kwargs)
+                answered = True
+                return answer
             except (RetryAfter, NetworkError) as exc:
                 seconds = _retry_delay(exc, attempt)
                 if seconds is None:
@@ -152,5 +176,8 @@ class PacedReplies(BaseRateLimiter[dict[str, bool]]):
                     )
                 else:
                     log.warning("%s failed (%s); trying again in %.1f s", endpoint, exc, seconds)
+            finally:
+                if budget is not None and shared is not None:
+                    await budget.finish(shared, answered=answered)
             await self.pacer.sleep(seconds)
         raise AssertionError("unreachable")  # the last attempt returns or raises

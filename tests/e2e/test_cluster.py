@@ -32,6 +32,7 @@ from bot.kit.clock import FakeClock
 from fakeapi import FakeBotApi, FakeRequest, FakeUser, SentMessage
 from handlers.kit.common import MusterApp
 from handlers.kit.slots import SERVICES
+from storage import Storage
 from tests.orgdata import add_member, load_tree
 from tests.unit.test_checkins import form
 
@@ -82,7 +83,8 @@ def cluster_settings(url: str, port: int) -> Settings:
         None,
         organisation={"name": "Riverside", "timezone": "Asia/Shanghai"},
         storage={"url": url},
-        cluster={"claim_lease_seconds": LEASE},
+        # Two in one process: host:pid, the default, would be one id for both.
+        cluster={"claim_lease_seconds": LEASE, "instance_id": f"muster-{port}"},
         telegram={
             "bot_username": "muster_test_bot",
             "webhook_url": "https://bot.example.org/telegram",
@@ -329,3 +331,35 @@ async def test_a_dead_instances_chats_go_to_the_survivor_when_its_claims_run_out
     answers = [c for c in api.calls_of("sendMessage") if c.chat_id == stan.id and c.ok]
     assert len(answers) == 1
     assert [u for _, u, chat in pair.log if chat == stan.id] == [lost["update_id"]]
+
+
+async def test_a_restart_under_the_same_id_takes_back_its_chats_at_once(pair: Pair) -> None:
+    """a's previous life (the same cluster.instance_id) claimed Olga's chat, with her
+    check-in's next step, and died. a takes the chat back at once, not after the claim's
+    lease, and goes on from the state the conversation was left in (written by b), which
+    it never had in memory."""
+    api, clock = pair.api, pair.clock
+    olga = await member(pair, 7401, "Olga")
+    first = api.observe_update(olga.command("checkin"))
+    await pair.post(pair.b, first)
+    await until(lambda: shown(api, olga.id).startswith("Check-in 1/5"))
+    await until(lambda: processed(pair, first["update_id"]))
+    storage = SERVICES.of(pair.a.app).storage
+    await until(lambda: _unclaimed(storage, olga.id))  # b let it go
+    step = api.observe_update(olga.press(api.last_message(olga.id), "At post"))
+    now = clock.now()
+    await storage.inbox.store([step], now, [olga.id])
+    assert await storage.claims.claim(pair.a.name, now, now + LEASE_DELTA, [olga.id], now)
+    # No time passes: the claim's lease still runs.
+    await until(lambda: processed(pair, step["update_id"]))
+    assert shown(api, olga.id).startswith("Check-in 2/5")
+    assert [(who, u) for who, u, chat in pair.log if chat == olga.id] == [
+        (pair.b.name, first["update_id"]),
+        (pair.a.name, step["update_id"]),
+    ]
+    assert (await pair.health(pair.a))["instance"] == pair.a.name == CLUSTER.of(pair.a.app).name
+
+
+async def _unclaimed(storage: Storage, chat: int) -> bool:
+    row = await storage.db.fetchone("SELECT 1 FROM chat_claims WHERE chat_key = ?", (chat,))
+    return row is None

@@ -10,8 +10,9 @@ are never taken. SQLite's one process takes everything back at start, as before
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
+import os
+import socket
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -21,14 +22,23 @@ from typing import Any
 
 import pytest
 from telegram import Bot
+from telegram.ext import ExtBot
 
+from app.cluster import CLUSTER as CLUSTER_SLOT
 from app.runner import running
 from bot.config import ConfigError, DeliverySettings, load_settings
 from bot.delivery.cluster_config import ClusterSettings
 from bot.delivery.engine import DeliveryEngine
-from bot.delivery.lease import InstanceLease, SharedBudget
+from bot.delivery.lease import (
+    FLOOR_SAMPLES,
+    FREE,
+    IN_FLIGHT_HOLD,
+    InstanceLease,
+    SharedBudget,
+)
 from bot.delivery.outgoing import notice_message
-from bot.delivery.pacer import Pacer
+from bot.delivery.pacer import FLOOR_SHARE, Pacer
+from bot.delivery.reply_pacing import PacedReplies
 from bot.kit.clock import FakeClock
 from fakeapi import FakeBotApi, FakeRequest
 from handlers.kit.slots import DELIVERY
@@ -111,9 +121,15 @@ async def _node(
     name: str, url: str, api: FakeBotApi, timeline: Timeline, clock: TimelineClock
 ) -> Node:
     storage = await Storage.open(url, pool_size=4)
-    bot = Bot(TOKEN, request=FakeRequest(api), get_updates_request=FakeRequest(api))
-    await bot.initialize()
     pacer = Pacer.from_settings(SETTINGS, monotonic=timeline.monotonic, sleep=timeline.sleep)
+    budget = SharedBudget.from_settings(storage, clock, SETTINGS)
+    bot = ExtBot(
+        TOKEN,
+        request=FakeRequest(api),
+        get_updates_request=FakeRequest(api),
+        rate_limiter=PacedReplies(pacer, budget),  # the app's replies
+    )
+    await bot.initialize()
     engine = DeliveryEngine(
         storage,
         bot,
@@ -123,7 +139,7 @@ async def _node(
         pacer,
         idle_poll_seconds=60,
         owner=name,
-        budget=SharedBudget(storage, clock, SETTINGS.rate_per_second),
+        budget=budget,
     )
     lease = InstanceLease(storage, clock, CLUSTER, Instance(name, "host", 1))
     return Node(name, storage, bot, engine, lease)
@@ -271,6 +287,34 @@ async def test_another_instances_sends_to_a_group_count_towards_its_minute(
     assert _429s(cluster.api) == 0
 
 
+@pytest.mark.parametrize("chat", [1, -100])
+async def test_a_late_send_holds_its_chat_on_the_other_instance_from_when_it_went(
+    cluster: Cluster, chat: int
+) -> None:
+    """a takes its pacer slot for the chat, then pauses 0.6 s before sending: b's next
+    send to the chat keeps a second (a group: b's 20th a minute) from a's real send, as
+    the chat's last send is recorded when Telegram answered it."""
+    a, b = cluster.nodes
+    sends = 20 if chat < 0 else 1
+    for n in range(sends + 1):
+        await a.storage.outbox.enqueue(
+            notice_message(chat, f"#{n}", not_before=cluster.clock.now()), cluster.clock.now()
+        )
+    for n in range(sends):
+        [row] = await a.storage.outbox.claim(cluster.clock.now(), 1, by="a")
+        slot = await a.engine.pacer.acquire(chat)
+        if n == 0:
+            cluster.timeline.now += 0.6  # a wakes late for its first send
+        await a.bot.send_message(chat, row.payload["text"])
+        slot.finish()
+        await a.storage.outbox.mark_sent(row.id, n + 1, cluster.clock.now())
+    await cluster.drain(b)
+    times = cluster.api.send_times[chat]
+    assert len(times) == sends + 1
+    assert times[-1] - times[0] >= (60.0 if chat < 0 else 1.0)
+    assert _429s(cluster.api) == 0
+
+
 async def test_an_instance_paused_past_its_lease_registers_again(
     cluster: Cluster, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -370,21 +414,138 @@ async def test_a_graceful_stop_puts_its_claims_back_and_leaves(cluster: Cluster)
     assert await cluster.statuses() == {"sent": 4}
 
 
-async def test_the_shared_budget_spaces_every_instances_sends(cluster: Cluster) -> None:
-    """Reservations from two instances, in any order, come a share of a second apart; a
-    late one does not move those after it."""
+async def _send(
+    cluster: Cluster, budget: SharedBudget, *, paid: bool = False, late: float = 0.0
+) -> float:
+    """One send through ``budget``: taken, sent ``late`` seconds after (its process paused
+    in between), answered at once; the moment it reached Telegram."""
+    shared = await budget.acquire(cluster.timeline.sleep, None, paid=paid)
+    assert shared is not None
+    cluster.timeline.now += late
+    arrived = cluster.timeline.now
+    await budget.finish(shared, answered=True)
+    return arrived
+
+
+async def test_a_late_send_does_not_put_two_sends_inside_the_window(cluster: Cluster) -> None:
+    """a takes a send, then pauses 0.3 s before sending it, while b sends as fast as the
+    budget lets it. A reserved moment (as the budget was) let b go on from a's moment, and
+    a's late send made eleven in a second; a's row counts from its answer instead."""
+    a, b = (SharedBudget(n.storage, cluster.clock, 10) for n in cluster.nodes)
+    shared = await a.acquire(cluster.timeline.sleep, None)
+    assert shared is not None
+    arrivals = [await _send(cluster, b) for _ in range(9)]  # the rest of the second's ten
+    cluster.timeline.now += 0.3  # a wakes late
+    arrivals.append(cluster.timeline.now)
+    cluster.timeline.now += 0.05  # its answer
+    await a.finish(shared, answered=True)
+    arrivals += [await _send(cluster, b) for _ in range(20)]
+    assert most_in_window(arrivals, 1.0) == 10
+    assert cluster.timeline.now < 3.5  # and the budget is used: 30 sends in ~3 s
+
+
+async def test_a_row_counts_from_the_answer_less_a_share_of_the_shortest_round_trip(
+    cluster: Cluster,
+) -> None:
+    """Learnt from the budget's own sends (a take to its answer), so a pacer slot that
+    waited for the budget does not stretch it."""
+    a = SharedBudget(cluster.nodes[0].storage, cluster.clock, 1)
+
+    async def send(round_trip: float) -> float:
+        """The time the send's row counts from."""
+        shared = await a.acquire(cluster.timeline.sleep, None)
+        assert shared is not None
+        cluster.timeline.now += round_trip
+        await a.finish(shared, answered=True)
+        [row] = await cluster.nodes[0].storage.db.fetchall("SELECT counts_from FROM send_window")
+        return float(row["counts_from"]) - cluster.clock.now().timestamp()
+
+    # A late first send (a pause before its request) is not taken for the way's own time:
+    # until FLOOR_SAMPLES answers, a row counts from its answer.
+    assert await send(0.3) == pytest.approx(0.0, abs=1e-5)
+    for _ in range(FLOOR_SAMPLES - 2):
+        assert await send(0.1) == pytest.approx(0.0, abs=1e-5)
+    assert await send(0.08) == pytest.approx(-0.5 * FLOOR_SHARE * 0.08, abs=1e-5)
+    assert await send(0.2) == pytest.approx(-0.5 * FLOOR_SHARE * 0.08, abs=1e-5)
+
+
+async def test_both_instances_late_keep_the_window(cluster: Cluster) -> None:
+    """Every send of both instances goes late by a different share of a second: never
+    more than the budget's sends in a second, whichever instance is late."""
+    a, b = (SharedBudget(n.storage, cluster.clock, 10) for n in cluster.nodes)
+    arrivals = [await _send(cluster, (a, b)[n % 2], late=(n % 7) * 0.04) for n in range(60)]
+    assert most_in_window(arrivals, 1.0) <= 10
+
+
+async def test_instances_taking_at_once_never_take_one_row_twice(cluster: Cluster) -> None:
+    a, b = (SharedBudget(n.storage, cluster.clock, 10) for n in cluster.nodes)
+    await cluster.nodes[0].storage.cluster.open_window(FREE, 10)
+    taken = await asyncio.gather(*(budget.take() for budget in (a, b) * 6))
+    rows = [t.slot for send in taken if not isinstance(send, float) for t in send.tickets]
+    assert sorted(rows) == list(range(10))
+    waits = [send for send in taken if isinstance(send, float)]
+    # Every row in flight: the first counts from its hold.
+    assert len(waits) == 2 and all(0 < wait <= IN_FLIGHT_HOLD + 1.0 + 1e-3 for wait in waits)
+
+
+async def test_a_killed_instances_sends_in_flight_come_back_after_their_hold(
+    cluster: Cluster,
+) -> None:
+    a, b = (SharedBudget(n.storage, cluster.clock, 10) for n in cluster.nodes)
+    assert await a.take() != 0.0  # a takes a send and dies before its answer
+    arrivals = [await _send(cluster, b) for _ in range(19)]
+    # b's ten rows… nine: a's stays taken, counted IN_FLIGHT_HOLD ahead.
+    assert most_in_window(arrivals, 1.0) == 9
+    while cluster.timeline.now < IN_FLIGHT_HOLD + 3:
+        arrivals.append(await _send(cluster, b))
+    later = [t for t in arrivals if t > IN_FLIGHT_HOLD + 1.0]
+    assert most_in_window(later, 1.0) == 10  # a's row back in use
+
+
+async def test_the_paid_rate_is_shared_too(cluster: Cluster) -> None:
+    """Paid broadcasts from a and free sends from b: together within the paid rate, the
+    free ones within the free rate too."""
+    a, b = (
+        SharedBudget(n.storage, cluster.clock, 3, paid_rate_per_second=8) for n in cluster.nodes
+    )
+    paid, free = [], []
+    for n in range(48):
+        if n % 3:
+            paid.append(await _send(cluster, a, paid=True))
+        else:
+            free.append(await _send(cluster, b))
+    assert most_in_window(paid + free, 1.0) == 8
+    assert most_in_window(free, 1.0) <= 3
+    assert cluster.timeline.now < 7.0  # 48 at 8 a second: about 6 s
+
+
+async def test_replies_on_two_instances_keep_the_overall_rate_with_their_outboxes(
+    cluster: Cluster,
+) -> None:
+    """A broadcast drained by both instances while each answers people: every new
+    message of either, reply or outbox, within 30 in any second, and no 429."""
+    await cluster.queue(chats=150, each=1)
     a, b = cluster.nodes
-    budgets = [SharedBudget(n.storage, cluster.clock, 10) for n in (a, b)]
-    moments: list[float] = []
-    for n in range(40):
-        wait = await budgets[n % 3 % 2].take()
-        moments.append(cluster.timeline.now + wait)
-        if n % 7 == 0:
-            cluster.timeline.now += 0.05  # a moment passes between some reservations
-    gaps = [later - earlier for earlier, later in itertools.pairwise(moments)]
-    # (Epoch seconds as a double: exact to a microsecond or so.)
-    assert min(gaps) == pytest.approx(0.1, abs=1e-5)
-    assert most_in_window(moments, 1.0 - 1e-5) <= 10
+
+    async def answer_people() -> None:  # through the bots' PacedReplies
+        for n in range(60):
+            await (a, b)[n % 2].bot.send_message(10_000 + n, f"reply {n}")
+
+    await asyncio.gather(cluster.drain(a, b), answer_people())
+    assert _429s(cluster.api) == 0
+    times = [t for chat_times in cluster.api.send_times.values() for t in chat_times]
+    assert len(times) == 210
+    assert most_in_window(times, 1.0) <= SETTINGS.rate_per_second
+
+
+async def test_a_reply_goes_out_when_the_shared_budget_cannot_be_asked(
+    cluster: Cluster, caplog: pytest.LogCaptureFixture
+) -> None:
+    a = cluster.nodes[0]
+    await a.storage.db.write("DROP TABLE send_window")  # (the database fails it)
+    await a.bot.send_message(42, "hello")
+    assert cluster.api.last_message(42).text == "hello"
+    assert "shared send budget not available" in caplog.text
 
 
 def test_the_lease_must_be_long_enough(tmp_path: Path) -> None:
@@ -425,7 +586,8 @@ async def test_a_running_app_on_postgresql_holds_a_lease_and_leaves_at_its_stop(
     api = FakeBotApi(clock=clock.now)
     try:
         app = await build_app(settings, storage, clock, api)
-        assert DELIVERY.of(app).owner == "muster-1"
+        # One identity: the outbox's claims, the chat claims and /health's.
+        assert DELIVERY.of(app).owner == CLUSTER_SLOT.of(app).name == "muster-1"
         async with running(app):
             [me] = await storage.cluster.live(clock.now())
             assert me.id == "muster-1"
@@ -437,5 +599,23 @@ async def test_a_running_app_on_postgresql_holds_a_lease_and_leaves_at_its_stop(
         assert await storage.cluster.live(clock.now()) == []
         [row] = await storage.db.fetchall("SELECT status, claimed_by FROM outbox")
         assert (row["status"], row["claimed_by"]) == ("sent", "muster-1")
+    finally:
+        await storage.close()
+
+
+async def test_without_a_configured_id_the_process_is_host_and_pid(
+    clean_postgres_database: str,
+) -> None:
+    settings = load_settings(
+        None,
+        storage={"url": clean_postgres_database},
+        telegram={"bot_username": "muster_test_bot"},
+    )
+    storage = await Storage.open(clean_postgres_database)
+    clock = FakeClock()
+    try:
+        app = await build_app(settings, storage, clock, FakeBotApi(clock=clock.now))
+        me = f"{socket.gethostname()}:{os.getpid()}"
+        assert DELIVERY.of(app).owner == CLUSTER_SLOT.of(app).name == me
     finally:
         await storage.close()

@@ -13,7 +13,7 @@ from telegram import Bot
 from telegram.error import RetryAfter
 
 from bot.delivery.answers import retry_after_seconds
-from bot.delivery.pacer import Pacer, Slot
+from bot.delivery.pacer import FLOOR_SHARE, Pacer, Slot
 from fakeapi import FakeBotApi, FakeRequest
 
 
@@ -426,3 +426,17 @@ async def test_a_429_to_a_send_the_floor_let_through_falls_back_to_answers() -> 
     assert not calm.early
     pacer.flood(6, 1, calm)
     assert pacer.floor == pytest.approx(0.15)
+
+
+def test_a_slot_that_waited_after_its_grant_learns_its_round_trip_from_its_request() -> None:
+    """A send that waited for the budget shared with other instances after its grant: its
+    round trip, and so the floor, count from when its request began, not the grant."""
+    timeline = Timeline()
+    pacer = pacer_on(timeline)
+    slot = pacer.take(1)
+    assert isinstance(slot, Slot)
+    timeline.now = 0.5
+    slot.begin()
+    timeline.now = 0.55
+    slot.finish()
+    assert pacer.floor == pytest.approx(FLOOR_SHARE * 0.05)
