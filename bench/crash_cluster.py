@@ -57,13 +57,14 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 
+from bench.caddy_front import caddy_front
 from bench.crash import (
     BOT_START,
     ERROR_TEXTS,
@@ -99,6 +100,7 @@ from bench.report import machine, publish, section_text, verdict
 from tests.pg import BYTE_ORDER, database_url
 
 HEADING = "## Two instances on PostgreSQL: crash trials (issue #20)"
+CADDY_HEADING = "## Two instances on PostgreSQL behind Caddy: crash trials (issue #20)"
 SUMMARY_TARGET_S = 10.0  # from the leader's kill to the survivor's summary
 SUMMARY_MESSAGES = 4  # chart, text, workbook, its caption
 OPEN_ROWS = "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')"
@@ -117,6 +119,7 @@ class ClusterPlan:
     connections: int = 8  # webhook posts at once (Telegram's max_connections: 40)
     lease: float = 15.0  # cluster.lease_seconds (the outbox's)
     claim_lease: float = 10.0  # cluster.claim_lease_seconds (the chats')
+    proxy: str = ""  # "caddy": the shipped Caddyfile between the stand-in and the instances
 
     def dead(self, index: int) -> bool:
         return self.dead_every > 0 and index % self.dead_every == 0
@@ -287,8 +290,11 @@ class ClusterTrial:
         )
         seed = self.plan.seed * 1_000 + self.result.index
         try:
-            with standing_in(seed, self.plan.recipients, self.log, self.result.problems) as si:
-                self.trial(si)
+            with (
+                standing_in(seed, self.plan.recipients, self.log, self.result.problems) as si,
+                self.front() as urls,
+            ):
+                self.trial(si, urls)
         finally:
             for instance in self.instances:
                 if instance.bot is not None and instance.bot.alive():
@@ -297,8 +303,18 @@ class ClusterTrial:
         self.result.seconds = time.time() - started
         return self.result
 
-    def trial(self, standin: StandIn) -> None:
-        urls = [f"http://127.0.0.1:{i.port}/telegram" for i in self.instances]
+    @contextmanager
+    def front(self) -> Iterator[list[str]]:
+        """Where the stand-in posts: each instance (it balances them itself), or the one
+        address of Caddy in front of both (``--proxy caddy``)."""
+        if self.plan.proxy != "caddy":
+            yield [f"http://127.0.0.1:{i.port}/telegram" for i in self.instances]
+            return
+        proxy_log = self.log.with_suffix(".caddy.log")
+        with caddy_front([i.port for i in self.instances], self.tmp, proxy_log) as url:
+            yield [url]
+
+    def trial(self, standin: StandIn, urls: list[str]) -> None:
         standin.post("/balance", {"urls": urls, "connections": self.plan.connections})
         for instance in self.instances:
             self.start(instance, standin)
@@ -683,6 +699,10 @@ def trial_line(trial: ClusterTrialResult) -> str:
     )
 
 
+def heading(plan: ClusterPlan) -> str:
+    return CADDY_HEADING if plan.proxy == "caddy" else HEADING
+
+
 def render(runs: ClusterRuns, command: str) -> str:
     plan, trials = runs.plan, runs.trials
     kills = [k for t in trials for k in t.kills]
@@ -767,7 +787,13 @@ def render(runs: ClusterRuns, command: str) -> str:
         " the daily summary falls due (the leader), and during a burst of check-ins."
         " `python -m bench.crash_cluster` (bench/crash_cluster.py); how it works above."
     )
-    return section_text(HEADING, about, facts, table, per_trial)
+    if runs.plan.proxy == "caddy":
+        about += (
+            " Here through Debian's caddy running the shipped deploy/cluster/Caddyfile"
+            " (bench/caddy_front.py): the stand-in posts every update to Caddy's one"
+            " address, and Caddy spreads them and steers round a killed instance."
+        )
+    return section_text(heading(plan), about, facts, table, per_trial)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -780,6 +806,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
             f"--{option.replace('_', '-')}", type=int, default=getattr(default, option)
         )
     parser.add_argument("--dead-every", type=int, default=default.dead_every)
+    parser.add_argument(
+        "--proxy",
+        choices=["none", "caddy"],
+        default="none",
+        help="caddy: post through Debian's caddy running deploy/cluster/Caddyfile",
+    )
     parser.add_argument("--postgres", help="a server's URL (its user may create databases)")
     parser.add_argument("--reduced", action="store_true", help="what make test runs")
     parser.add_argument("--out", type=Path, help="write the results into this file")
@@ -793,7 +825,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     if args.reduced:
-        plan = ClusterPlan.reduced()
+        plan = replace(ClusterPlan.reduced(), proxy=args.proxy)
     else:
         names = {f.name for f in fields(ClusterPlan)} & set(vars(args))
         plan = ClusterPlan(**{name: getattr(args, name) for name in names})
@@ -813,7 +845,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     command = "flock /work/bench.lock .venv/bin/python -m bench.crash_cluster " + " ".join(
         sys.argv[1:] if argv is None else argv
     )
-    publish(render(runs, command.strip()), args.out, HEADING)
+    publish(render(runs, command.strip()), args.out, heading(plan))
     sys.exit(0 if runs.ok else 1)
 
 
