@@ -54,10 +54,12 @@ class GroupCommit:
                     await self.storage.outbox.mark_sent_many([(r, m, a) for r, m, a, _ in group])
                 except Exception as exc:
                     for *_, done in group:
-                        done.set_exception(exc)
+                        if not done.done():  # a waiter cancelled meanwhile (a stop)
+                            done.set_exception(exc)
                 else:
                     for *_, done in group:
-                        done.set_result(None)
+                        if not done.done():  # else the rest of the group would never hear
+                            done.set_result(None)
         finally:
             self._busy = False
 
@@ -83,10 +85,27 @@ class Burst:
     exhausted: bool = False
     dry: bool = False
     healthy: bool = True
+    # Retry verdicts so far: a claim that began before one was recorded may have missed
+    # its row (on PostgreSQL a claim runs beside the workers, not between them).
+    retries: int = 0
     claiming: asyncio.Task[None] | None = None
 
     def stopping(self) -> bool:
         return self.stop is not None and self.stop.is_set()
+
+    def retried(self) -> None:
+        """A row went back to the outbox, perhaps due at once: worth another claim."""
+        self.retries += 1
+        self.exhausted = self.dry = False
+
+    def claimed(self, found: bool, *, needed: bool, since: int) -> None:
+        """A claim begun when ``retries`` was ``since`` came back with rows or without:
+        without, the outbox is dry (the burst over, if a worker ``needed`` them), unless
+        a retry was recorded meanwhile."""
+        if found or self.retries == since:
+            self.dry = not found
+            if needed:
+                self.exhausted = not found
 
 
 def behind(row: OutboxRow, waiting: dict[int, dict[int, int]]) -> bool:
