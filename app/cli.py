@@ -22,6 +22,7 @@ from telegram.error import TelegramError
 
 from app.backup import BackupError, backup
 from app.dbcopy import CopyError, DbCopyFailed, db_copy, db_migrate
+from app.polling import PollingLost
 from app.register import member_import, member_invites, print_register, register_erase
 from bot.config import (
     ConfigError,
@@ -642,6 +643,7 @@ _FAILURES: tuple[type[Exception], ...] = (
     CopyError,
     DbCopyFailed,
     StoreUnavailableError,
+    PollingLost,
     OSError,
     *STORE_ERRORS,
 )

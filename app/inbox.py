@@ -61,6 +61,7 @@ from bot.kit.clock import Clock
 from handlers.kit.common import MusterApp, MusterContext
 from handlers.kit.slots import Slot
 from storage import Storage
+from storage.errors import CONNECTION_LOST
 
 log = logging.getLogger(__name__)
 SETTLE_SECONDS = 1.0  # the longest wait between two looks at what is done (and to prune)
@@ -164,7 +165,14 @@ class Inbox:
         """Shared store: keep the update with its chat key; whichever instance claims
         the chat handles it (the loop, woken now)."""
         chat = chat_key(update)
-        await self.storage.inbox.store([payload], self.clock.now(), [chat])
+        try:
+            await self.storage.inbox.store([payload], self.clock.now(), [chat])
+        except CONNECTION_LOST as exc:
+            # The database dropped the connection (a restart, a failover): storing is safe
+            # to repeat (by update id), and a 500 would hold up every later update while
+            # Telegram waits to send it again.
+            log.warning("storing update %s again: %s", payload["update_id"], exc)
+            await self.storage.inbox.store([payload], self.clock.now(), [chat])
         self._received.add(chat)
         self._wake.set()
 

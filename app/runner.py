@@ -13,6 +13,7 @@ from telegram import Update
 
 from app.build import LANE, LEASE
 from app.inbox import INBOX, Inbox
+from app.polling import polling_turn
 from app.web import fallback_routes, page_routes, web_server
 from bot.org.notices import to_admins
 from handlers.kit.common import MusterApp
@@ -141,7 +142,14 @@ async def running(app: MusterApp, *, webhook: bool = False) -> AsyncIterator[Inb
 
 
 async def serve_polling(app: MusterApp, stop: asyncio.Event, *, poll_timeout: int = 10) -> None:
-    """Initialise, poll until ``stop`` is set, then shut down cleanly."""
+    """Initialise, poll until ``stop`` is set, then shut down cleanly. On PostgreSQL, once
+    no other instance polls the same database (``app/polling.py``)."""
+    async with polling_turn(SERVICES.of(app).storage.db, stop) as mine:
+        if mine:
+            await _poll(app, stop, poll_timeout)
+
+
+async def _poll(app: MusterApp, stop: asyncio.Event, poll_timeout: int) -> None:
     async with running(app) as inbox, web_pages(app):
         assert app.updater is not None
         await app.updater.start_polling(

@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 # The schedule's lock, one per database ("mustlead"); the migrations' is another number.
 LEADER_LOCK = 0x6D7573746C656164
+# The long-polling instance's ("mustpoll"): Telegram serves getUpdates to one client.
+POLLER_LOCK = 0x6D757374706F6C6C
 # A leader whose host vanishes (no FIN, no RST) holds the lock until the server gives up on
 # its connection: 3 s idle, then 3 probes 2 s apart, so about 9 s. A killed process's
 # connection is closed by its kernel and the lock is free at once.
@@ -39,11 +41,12 @@ CHECK_TIMEOUT = 5.0  # a leader that cannot ask its own connection within this s
 
 
 class LeaderLock:
-    """The schedule's lock on a dedicated connection (not the pool's: a pooled connection
-    is handed to others, and the lock would go with it)."""
+    """The schedule's lock (or another ``key``'s) on a dedicated connection (not the
+    pool's: a pooled connection is handed to others, and the lock would go with it)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, key: int = LEADER_LOCK) -> None:
         self.url = url
+        self.key = key
         self._conn: asyncpg.Connection[Any] | None = None
         self.held = False
 
@@ -61,7 +64,7 @@ class LeaderLock:
             else:
                 self.held = bool(
                     await self._conn.fetchval(
-                        "SELECT pg_try_advisory_lock($1)", LEADER_LOCK, timeout=CHECK_TIMEOUT
+                        "SELECT pg_try_advisory_lock($1)", self.key, timeout=CHECK_TIMEOUT
                     )
                 )
         except _FAILURES as exc:
@@ -79,7 +82,7 @@ class LeaderLock:
         if held and not conn.is_closed():
             # On failure the server frees it with the connection all the same.
             with contextlib.suppress(*_FAILURES):
-                await conn.execute("SELECT pg_advisory_unlock($1)", LEADER_LOCK, timeout=1.0)
+                await conn.execute("SELECT pg_advisory_unlock($1)", self.key, timeout=1.0)
         conn.terminate()
 
 

@@ -11,3 +11,17 @@ INTEGRITY_ERRORS: tuple[type[BaseException], ...] = (
     sqlite3.IntegrityError,
     asyncpg.IntegrityConstraintViolationError,
 )
+
+# The connection went while a statement was on it (the server restarted, a replica was
+# promoted, the session was ended): the statement may or may not have run, and the pool
+# hands out a new connection next time, so a statement that is safe to repeat can be tried
+# again at once. InternalClientError is asyncpg's for a connection the server ended in the
+# middle of an operation (MagicStack/asyncpg#1069).
+CONNECTION_LOST: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.InternalClientError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CannotConnectNowError,
+)

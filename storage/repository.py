@@ -81,6 +81,7 @@ STORE_ERRORS: tuple[type[Exception], ...] = (
     sqlite3.Error,
     asyncpg.PostgresError,
     asyncpg.InterfaceError,
+    asyncpg.exceptions.InternalClientError,  # a connection ended mid-operation
 )
 
 
