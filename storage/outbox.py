@@ -74,13 +74,18 @@ _NOT_IN_FLIGHT = (
 # waited for, and never taken twice. The claimed rows come back with their chat's last
 # send (whichever instance made it) and, for a group, the send that opens its last
 # minute's window (OFFSET the group limit less one), so the pacer holds the chat for them.
+# The rows are picked once (MATERIALIZED): as a plain `id IN (SELECT … LIMIT … FOR
+# UPDATE)` the planner may run the pick again for every outbox row (a nested loop, when
+# the table's statistics say it is nearly empty), each run skipping the rows this
+# statement has already updated and locking the next: one claim took every due row.
 def _claim_postgresql(lock: str) -> str:
     return (
-        "WITH claimed AS (UPDATE outbox SET status = 'sending', claimed_by = ?1"
-        " WHERE id IN (SELECT id FROM outbox"
+        "WITH picked AS MATERIALIZED (SELECT id FROM outbox"
         f" WHERE status = 'pending' AND {_TELEGRAM_ROW} AND next_attempt_at <= ?2"
         f" AND {_HEAD_OF_CHAT} AND {_NOT_IN_FLIGHT}"
-        f" ORDER BY {_URGENCY} LIMIT ?3 {lock}) RETURNING {_COLUMNS})"
+        f" ORDER BY {_URGENCY} LIMIT ?3 {lock}),"
+        " claimed AS (UPDATE outbox SET status = 'sending', claimed_by = ?1"
+        f" WHERE id IN (SELECT id FROM picked) RETURNING {_COLUMNS})"
         " SELECT claimed.*,"
         " (SELECT MAX(sent.sent_at) FROM outbox AS sent WHERE sent.status = 'sent'"
         " AND sent.chat_id = claimed.chat_id) AS chat_sent_at,"

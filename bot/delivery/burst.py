@@ -57,10 +57,12 @@ class GroupCommit:
                     await self.storage.outbox.mark_sent_many([(r, m, a) for r, m, a, _ in group])
                 except Exception as exc:
                     for *_, done in group:
-                        done.set_exception(exc)
+                        if not done.done():  # a waiter cancelled meanwhile (a stop)
+                            done.set_exception(exc)
                 else:
                     for *_, done in group:
-                        done.set_result(None)
+                        if not done.done():  # else the rest of the group would never hear
+                            done.set_result(None)
         finally:
             self._busy = False
 
@@ -86,6 +88,9 @@ class Burst:
     exhausted: bool = False
     dry: bool = False
     healthy: bool = True
+    # Retry verdicts so far: a claim that began before one was recorded may have missed
+    # its row (on PostgreSQL a claim runs beside the workers, not between them).
+    retries: int = 0
     claiming: asyncio.Task[None] | None = None
 
     def stopping(self) -> bool:
@@ -111,6 +116,20 @@ class Burst:
     def log_tally(self, when: str) -> None:
         parts = ", ".join(f"{n} {verdict}" for verdict, n in sorted(self.tally.items()))
         log.info("outbox %s: %s in %.1f s", when, parts, time.monotonic() - self.started)
+
+    def retried(self) -> None:
+        """A row went back to the outbox, perhaps due at once: worth another claim."""
+        self.retries += 1
+        self.exhausted = self.dry = False
+
+    def claimed(self, found: bool, *, needed: bool, since: int) -> None:
+        """A claim begun when ``retries`` was ``since`` came back with rows or without:
+        without, the outbox is dry (the burst over, if a worker ``needed`` them), unless
+        a retry was recorded meanwhile."""
+        if found or self.retries == since:
+            self.dry = not found
+            if needed:
+                self.exhausted = not found
 
 
 def behind(row: OutboxRow, waiting: dict[int, dict[int, int]]) -> bool:

@@ -152,6 +152,7 @@ class DeliveryEngine:
     async def _claim(self, burst: Burst, needed: bool) -> None:
         """One batch of due rows onto the burst's queue."""
         chats: dict[int, ChatSends] | None = {} if self.owner is not None else None
+        since = burst.retries
         try:
             rows = await self.storage.outbox.claim(
                 self.clock.now(),
@@ -165,9 +166,7 @@ class DeliveryEngine:
         except Exception:
             log.exception("outbox: claiming due messages failed")
             rows, burst.healthy = [], False
-        burst.dry = not rows
-        if needed:
-            burst.exhausted = not rows
+        burst.claimed(bool(rows), needed=needed, since=since)
         if rows and self._prepare is not None:
             try:
                 # One look-up for the whole batch instead of one per row.
@@ -223,8 +222,8 @@ class DeliveryEngine:
                 continue
             if verdict == _HELD:
                 continue
-            if verdict == "retry":  # may be due at once: worth another claim
-                burst.exhausted = burst.dry = False
+            if verdict == "retry":
+                burst.retried()
             burst.tally[verdict] += 1
             if burst.tally.total() % _PROGRESS_EVERY == 0:
                 burst.log_tally("so far")

@@ -21,6 +21,7 @@ from telegram.request import BaseRequest
 
 from bot.config import DeliverySettings
 from bot.delivery.answers import retry_after_seconds
+from bot.delivery.burst import GroupCommit
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.outgoing import (
     ATTACHMENT_SENT_KEY,
@@ -658,6 +659,9 @@ async def test_sends_that_finish_during_a_commit_share_the_next_one(
     commits, waiting, release = hold_commits(storage, monkeypatch)
     drained = asyncio.create_task(engine(storage, bot, clock, concurrency=3).drain())
     await asyncio.wait_for(waiting.wait(), 2)
+    # The other two sends, each after its row's check (a round trip on PostgreSQL).
+    for chat in (1, 2, 3):
+        await api.wait_for_call("sendMessage", chat_id=chat, within=2)
     await settle()
     assert len(api.calls_of("sendMessage")) == 3
     assert len(commits) == 1  # the other two wait for the first commit to end
@@ -665,6 +669,24 @@ async def test_sends_that_finish_during_a_commit_share_the_next_one(
     assert await asyncio.wait_for(drained, 2) == 3
     first, rest = commits
     assert len(first) == 1 and sorted(first + rest) == ids
+    assert await statuses(storage) == {"sent": 3}
+
+
+async def test_a_send_cancelled_while_waiting_for_the_commit_leaves_the_others_recorded(
+    storage: Storage, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = await queue(storage, clock, *(notice(c, clock) for c in (1, 2, 3)))
+    await storage.outbox.claim(clock.now(), 3)
+    commits, waiting, release = hold_commits(storage, monkeypatch)
+    group = GroupCommit(storage)
+    first = asyncio.create_task(group.mark(ids[0], 70, clock.now()))
+    await asyncio.wait_for(waiting.wait(), 2)
+    gone, kept = (asyncio.create_task(group.mark(i, 70 + i, clock.now())) for i in ids[1:])
+    await settle()
+    gone.cancel()  # its worker stopped while the first commit ran
+    release.set()
+    await asyncio.wait_for(asyncio.gather(first, kept), 2)  # nobody left waiting
+    assert commits == [[ids[0]], ids[1:]]
     assert await statuses(storage) == {"sent": 3}
 
 
@@ -728,6 +750,21 @@ async def test_outbox_counts_cancels_and_recovers(storage: Storage, clock: FakeC
     assert await storage.outbox.next_due_at() is None
     assert await storage.outbox.recover() == 1
     assert await storage.outbox.next_due_at() == clock.now()
+
+
+async def test_a_claim_takes_no_more_than_its_batch_whatever_the_statistics_say(
+    storage: Storage, clock: FakeClock
+) -> None:
+    # Statistics taken while the outbox held one row: PostgreSQL then planned the claim
+    # as a nested loop that picked again for each row, and claim(…, 1) took all five.
+    [done] = await queue(storage, clock, notice(9, clock))
+    await storage.outbox.mark_cancelled(done)
+    await storage.db.write("ANALYZE outbox")
+    await queue(storage, clock, *(notice(c, clock) for c in (1, 2, 3, 4, 5)))
+    assert [r.chat_id for r in await storage.outbox.claim(clock.now(), 1)] == [1]
+    claimed = await storage.outbox.claim(clock.now(), 2, by="instance-a")
+    assert [r.chat_id for r in claimed] == [2, 3]
+    assert await statuses(storage) == {"cancelled": 1, "sending": 3, "pending": 2}
 
 
 async def test_sent_rows_keep_their_own_ids_and_times_and_settled_rows_stay(

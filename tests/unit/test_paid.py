@@ -91,9 +91,14 @@ async def test_paid_rows_go_with_allow_paid_broadcast_at_the_paid_rate(
     everything = [t for times in api.send_times.values() for t in times]
     assert most_in_window(everything, 1.0) <= 100
     assert timeline.now < 4.0  # 300 at 100/s; at the free 30/s it takes ten seconds
-    # Of each second's sends, the first 30 are free: 3 × 70 charged.
-    assert delivery.paid.charged == {1: 210}
-    assert paid_estimate(300, 100) == 21  # the composer's estimate agrees: 210 × 0.1
+    # Of each second's sends, the first 30 are free (test_each_second_s_first_30_paid_
+    # sends_are_free): 3 × 70 charged when the sends fill three seconds. How the workers'
+    # waits fall on the fake timeline (over a real store's round trips) may spread them
+    # over a fourth, which charges less (at least 300 - 4 × 30), never more than the
+    # composer's estimate.
+    assert set(delivery.paid.charged) == {1}
+    assert 180 <= delivery.paid.charged[1] <= 210
+    assert paid_estimate(300, 100) == 21  # the estimate: 210 × 0.1 at most
 
 
 async def test_without_paid_broadcasts_on_the_same_rows_go_free(
@@ -110,9 +115,9 @@ async def test_past_the_cap_the_rest_goes_at_the_free_rate(
     budget = PaidBudget(1, cap=50, used=20)  # 5 Stars, 2 of them used before a restart
     delivery, _ = await send_paced(storage, bot, api, clock, 200, budget, **PAID)
     assert delivery.paid.charged == {1: 50}
-    sent = flagged(api)
-    assert sent[:60] == [True] * 60  # 30 free in the first second, then 30 charged
-    assert not any(sent[60:])
+    # 30 free in the first second, then 30 charged; the rest free. (Counted, not by
+    # position: sends granted together may reach Telegram in another order.)
+    assert flagged(api).count(True) == 60
     assert await statuses(storage) == {"sent": 200}
 
 
@@ -127,8 +132,14 @@ async def test_a_low_star_balance_sends_that_row_and_the_rest_free(
     await delivery.drain()
     calls = api.calls_of("sendMessage")
     assert [c.ok for c in calls] == [False] + [True] * 20
-    assert flagged(api) == [True] + [False] * 20
-    # The refused row went again, free: everyone got theirs, once.
+    # Sends granted before the refusal came back go as they were (Telegram would refuse
+    # them too, and they would go again free): at most the other workers' one each.
+    # Every send after it goes free, the refused row's too.
+    in_flight = DeliverySettings(**PAID).workers - 1
+    assert flagged(api)[0] and flagged(api)[1:].count(True) <= in_flight
+    [again] = [c for c in calls[1:] if c.chat_id == calls[0].chat_id]
+    assert again.params.get("allow_paid_broadcast") is not True
+    # The refused row went again: everyone got theirs, once.
     assert sorted(c.chat_id or 0 for c in calls[1:]) == list(range(1000, 1020))
     assert set(delivery.paid.refused) == {7}
     assert await statuses(storage) == {"sent": 20}
