@@ -65,6 +65,7 @@ from storage.errors import CONNECTION_LOST
 
 log = logging.getLogger(__name__)
 SETTLE_SECONDS = 1.0  # the longest wait between two looks at what is done (and to prune)
+STORE_TRIES = 10  # a post's store on connections the server ended (more than a pool holds)
 KEEP = timedelta(days=2)  # processed updates kept to recognise a late duplicate
 
 
@@ -165,14 +166,18 @@ class Inbox:
         """Shared store: keep the update with its chat key; whichever instance claims
         the chat handles it (the loop, woken now)."""
         chat = chat_key(update)
-        try:
-            await self.storage.inbox.store([payload], self.clock.now(), [chat])
-        except CONNECTION_LOST as exc:
-            # The database dropped the connection (a restart, a failover): storing is safe
-            # to repeat (by update id), and a 500 would hold up every later update while
-            # Telegram waits to send it again.
-            log.warning("storing update %s again: %s", payload["update_id"], exc)
-            await self.storage.inbox.store([payload], self.clock.now(), [chat])
+        # The database dropped its connections (a restart, a failover): the pool may hand
+        # out several it has not yet seen die, each failing once. Storing is safe to repeat
+        # (by update id), and a 500 would hold up every later update while Telegram waits
+        # to send it again.
+        for tries_left in range(STORE_TRIES - 1, -1, -1):
+            try:
+                await self.storage.inbox.store([payload], self.clock.now(), [chat])
+                break
+            except CONNECTION_LOST as exc:
+                if not tries_left:
+                    raise
+                log.warning("storing update %s again: %s", payload["update_id"], exc)
         self._received.add(chat)
         self._wake.set()
 

@@ -20,6 +20,7 @@ from typing import Any
 import asyncpg
 
 from storage.db import Database, from_db_time, to_db_time
+from storage.errors import CONNECTION_LOST
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,9 @@ KEEPALIVE = {
     "tcp_keepalives_count": "3",
     "application_name": "muster leader lock",
 }
-_FAILURES = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
+# A connection the server ended mid-operation may raise asyncpg's InternalClientError
+# (MagicStack/asyncpg#1069) rather than a connection error: the lock is gone all the same.
+_FAILURES: tuple[type[BaseException], ...] = (TimeoutError, asyncpg.PostgresError, *CONNECTION_LOST)
 CHECK_TIMEOUT = 5.0  # a leader that cannot ask its own connection within this steps down
 
 
