@@ -24,17 +24,16 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 from telegram import Bot
 
 from bench.delivery import ANSWERS, LIMIT_PER_SECOND, PROJECT_ROOT, TOKEN, StandIn
 from bench.pg_triggers import postgres
+from bench.pgstore import new_database
 from bench.report import machine, publish, section_text, verdict
 from bot.config import DeliverySettings
 from bot.delivery.cluster_config import ClusterSettings
@@ -46,7 +45,6 @@ from bot.delivery.transport import AiohttpRequest
 from bot.kit.clock import SystemClock
 from storage import Storage
 from storage.cluster import Instance
-from tests.pg import database_url
 from tests.unit.test_pacer import most_in_window
 
 HEADING = "## Two instances on PostgreSQL: the shared pacing budget (issue #20)"
@@ -94,13 +92,7 @@ async def child(args: argparse.Namespace) -> dict[str, Any]:
 
 async def prepare(server: str, messages: int) -> str:
     """A new migrated database with the broadcast queued: its URL."""
-    name = f"muster_bench_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(server)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    url = database_url(server, name)
+    url = await new_database(server)
     storage = await Storage.open(url, pool_size=1)
     try:
         now = datetime.now(UTC)

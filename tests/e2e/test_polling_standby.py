@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 
 import asyncpg
 import pytest
@@ -45,77 +47,84 @@ async def answered(api: FakeBotApi, person: FakeUser) -> None:
     await api.wait_for_call("sendMessage", chat_id=person.id, since=mark)
 
 
-async def test_a_second_polling_instance_stands_by_and_takes_over(
-    clean_postgres_database: str,
-    clock: FakeClock,
-    monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
+@dataclass
+class Pollers:
+    """Two polling instances of one PostgreSQL: ``first`` polling, ``second`` started
+    after it (standing by), each with its stop event and task."""
+
+    api: FakeBotApi
+    first: MusterApp
+    second: MusterApp
+    stop_first: asyncio.Event = field(default_factory=asyncio.Event)
+    stop_second: asyncio.Event = field(default_factory=asyncio.Event)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def start(self, app: MusterApp, stop: asyncio.Event) -> asyncio.Task[None]:
+        task = asyncio.create_task(serve_polling(app, stop, poll_timeout=1))
+        self.tasks.append(task)
+        return task
+
+
+@pytest.fixture
+async def pollers(
+    clean_postgres_database: str, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Pollers]:
     monkeypatch.setattr(app.polling, "EVERY", 0.05)
     api = FakeBotApi(clock=clock.now)
-    ann = FakeUser(7401, "Ann", api=api)
     async with BotApiServer(api, TOKEN) as server:
         first = await polling_app(server, clean_postgres_database, clock)
         second = await polling_app(server, clean_postgres_database, clock)
-        stop_first, stop_second = asyncio.Event(), asyncio.Event()
-        polling = asyncio.create_task(serve_polling(first, stop_first, poll_timeout=1))
-        await until(lambda: first.running)
-        caplog.set_level(logging.WARNING, logger="app.polling")
-        standing_by = asyncio.create_task(serve_polling(second, stop_second, poll_timeout=1))
+        both = Pollers(api, first, second)
         try:
-            await until(lambda: "this one waits to take over" in caplog.text)
-            await answered(api, ann)
-            assert first.running and not second.running  # it did not even start
-            # The first stops (a deploy, a crash): the second polls within moments.
-            stop_first.set()
-            await polling
-            await until(lambda: second.running)
-            assert "taking over polling" in caplog.text
-            await answered(api, ann)
-            replies = [c for c in api.calls_of("sendMessage") if c.chat_id == ann.id and c.ok]
-            assert len(replies) == 2  # each /help answered once
+            yield both
         finally:
-            stop_first.set()
-            stop_second.set()
-            await asyncio.gather(polling, standing_by, return_exceptions=True)
+            both.stop_first.set()
+            both.stop_second.set()
+            await asyncio.gather(*both.tasks, return_exceptions=True)
+
+
+async def test_a_second_polling_instance_stands_by_and_takes_over(
+    pollers: Pollers, caplog: pytest.LogCaptureFixture
+) -> None:
+    api, first, second = pollers.api, pollers.first, pollers.second
+    ann = FakeUser(7401, "Ann", api=api)
+    polling = await pollers.start(first, pollers.stop_first)
+    await until(lambda: first.running)
+    caplog.set_level(logging.WARNING, logger="app.polling")
+    await pollers.start(second, pollers.stop_second)
+    await until(lambda: "this one waits to take over" in caplog.text)
+    await answered(api, ann)
+    assert first.running and not second.running  # it did not even start
+    # The first stops (a deploy, a crash): the second polls within moments.
+    pollers.stop_first.set()
+    await polling
+    await until(lambda: second.running)
+    assert "taking over polling" in caplog.text
+    await answered(api, ann)
+    replies = [c for c in api.calls_of("sendMessage") if c.chat_id == ann.id and c.ok]
+    assert len(replies) == 2  # each /help answered once
 
 
 async def test_a_poller_whose_lock_went_to_another_stops(
-    clean_postgres_database: str,
-    clock: FakeClock,
-    monkeypatch: pytest.MonkeyPatch,
+    pollers: Pollers, clean_postgres_database: str
 ) -> None:
-    monkeypatch.setattr(app.polling, "EVERY", 0.05)
-    api = FakeBotApi(clock=clock.now)
-    async with BotApiServer(api, TOKEN) as server:
-        first = await polling_app(server, clean_postgres_database, clock)
-        second = await polling_app(server, clean_postgres_database, clock)
-        stop_first, stop_second = asyncio.Event(), asyncio.Event()
-        polling = asyncio.create_task(serve_polling(first, stop_first, poll_timeout=1))
-        await until(lambda: first.running)
-        standing_by = asyncio.create_task(serve_polling(second, stop_second, poll_timeout=1))
-        try:
-            # The first's lock connection drops (a database restart) and someone else takes
-            # the lock before it can take it back (here this session, so that the race is
-            # decided): it stops polling, saying why.
-            admin = await asyncpg.connect(clean_postgres_database)
-            try:
-                holder = (
-                    "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
-                    " AND objid = $1"
-                )
-                pid = await admin.fetchval(holder, POLLER_LOCK & 0xFFFFFFFF)
-                assert pid is not None
-                await admin.execute("SELECT pg_terminate_backend($1)", pid)
-                await admin.execute("SELECT pg_advisory_lock($1)", POLLER_LOCK)
-                with pytest.raises(PollingLost, match="another instance took over polling"):
-                    await asyncio.wait_for(polling, 15)
-                assert not first.running and not second.running
-            finally:
-                await admin.close()  # the lock with it: the standby takes over
-            await until(lambda: second.running)
-            assert not first.running
-        finally:
-            stop_first.set()
-            stop_second.set()
-            await asyncio.gather(polling, standing_by, return_exceptions=True)
+    first, second = pollers.first, pollers.second
+    polling = await pollers.start(first, pollers.stop_first)
+    await until(lambda: first.running)
+    await pollers.start(second, pollers.stop_second)
+    # The first's lock connection drops (a database restart) and someone else takes the
+    # lock before it can take it back (here this session, so that the race is decided):
+    # it stops polling, saying why.
+    admin = await asyncpg.connect(clean_postgres_database)
+    try:
+        holder = "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = $1"
+        pid = await admin.fetchval(holder, POLLER_LOCK & 0xFFFFFFFF)
+        assert pid is not None
+        await admin.execute("SELECT pg_terminate_backend($1)", pid)
+        await admin.execute("SELECT pg_advisory_lock($1)", POLLER_LOCK)
+        with pytest.raises(PollingLost, match="another instance took over polling"):
+            await asyncio.wait_for(polling, 15)
+        assert not first.running and not second.running
+    finally:
+        await admin.close()  # the lock with it: the standby takes over
+    await until(lambda: second.running)
