@@ -266,6 +266,36 @@ async def standin(args: argparse.Namespace) -> None:
         await stop.wait()
 
 
+@dataclass(slots=True)
+class Standin:
+    """:func:`standin` in a process of its own (also ``bench.cluster_inbound``'s)."""
+
+    process: subprocess.Popen[str]
+    base_url: str
+
+    @classmethod
+    def start(cls, tmp: Path, members: int) -> Standin:
+        process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "bench.capacity", "--standin"),
+                *("--tmp", str(tmp), "--members", str(members)),
+            ],
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert process.stdout is not None
+        base_url = process.stdout.readline().strip()
+        if not base_url.startswith("http://"):
+            process.kill()
+            raise SystemExit("the Bot API stand-in did not start")
+        return cls(process, base_url)
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=60)
+
+
 # --- the parent: setup, children, rounds ----------------------------------------------------
 
 
@@ -316,18 +346,8 @@ def spawn(side: str, mode: str, plan: Plan, tmp: Path) -> Result:
     options = ["--tmp", str(tmp), "--members", str(members)]
     server = None
     if mode == "http":
-        server = subprocess.Popen(
-            [sys.executable, "-m", "bench.capacity", "--standin", *options],
-            cwd=PROJECT_ROOT,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert server.stdout is not None
-        base_url = server.stdout.readline().strip()
-        if not base_url.startswith("http://"):
-            server.kill()
-            raise SystemExit("the Bot API stand-in did not start")
-        options += ["--base-url", base_url]
+        server = Standin.start(tmp, members)
+        options += ["--base-url", server.base_url]
     child_side = "muster" if side == "before" or side.startswith(OFF) else side
     command = [sys.executable, "-m", "bench.capacity", "--child", child_side, "--mode", mode]
     command += [*options, "--pacer", plan.pacer]
@@ -338,8 +358,7 @@ def spawn(side: str, mode: str, plan: Plan, tmp: Path) -> Result:
         done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
     finally:
         if server is not None:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=60)
+            server.stop()
     if done.returncode != 0:
         raise SystemExit(f"{side} {mode} child failed ({done.returncode}):\n{done.stderr}")
     result: Result = json.loads(done.stdout.splitlines()[-1])
@@ -581,8 +600,22 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--tmp", type=Path, help=hidden)
     parser.add_argument("--base-url", help=hidden)
     parser.add_argument("--answer-after", type=float, default=ANSWER_AFTER_MS, help=hidden)
+    args = sized(parser, argv, QUICK, DEFAULTS)
+    if args.before is not None and not (args.before / "app" / "build.py").is_file():
+        parser.error(f"--before: {args.before} is not a Muster checkout")
+    return args
+
+
+def sized(
+    parser: argparse.ArgumentParser,
+    argv: Sequence[str] | None,
+    quick: tuple[int, int, int],
+    full: tuple[int, int, int],
+) -> argparse.Namespace:
+    """The arguments, ``--members``, ``--http-members`` and ``--rounds`` filled in (from
+    ``quick`` or ``full``) and ``--modes`` read (also ``bench.cluster_inbound``'s)."""
     args = parser.parse_args(argv)
-    defaults = QUICK if args.quick else DEFAULTS
+    defaults = quick if args.quick else full
     for name, default in zip(("members", "http_members", "rounds"), defaults, strict=True):
         if getattr(args, name) is None:
             setattr(args, name, default)
@@ -591,8 +624,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args.modes = tuple(m for m in args.modes.split(",") if m)
     if not args.modes or set(args.modes) - set(MODES):
         parser.error(f"--modes: some of {', '.join(MODES)}")
-    if args.before is not None and not (args.before / "app" / "build.py").is_file():
-        parser.error(f"--before: {args.before} is not a Muster checkout")
     return args
 
 

@@ -54,6 +54,7 @@ from telegram.ext import TypeHandler
 
 from app.build import build_application
 from bench.org_memory import member_rows, write_org_csv
+from bench.pgstore import ServerCpu
 from bench.report import machine, publish, verdict
 from bot.config import Settings, load_settings
 from bot.kit.clock import FakeClock
@@ -91,11 +92,12 @@ def units_for(members: int) -> int:
     return max(3, min(5_000, members // MEMBERS_PER_UNIT))
 
 
-def bench_settings(db: Path) -> Settings:
+def bench_settings(db: Path, url: str | None = None) -> Settings:
+    """The bench's settings on the SQLite file ``db``, or on PostgreSQL at ``url``."""
     return load_settings(
         None,
         organisation={"name": "Riverside", "timezone": "Asia/Shanghai"},
-        storage={"database": db},
+        storage={"url": url} if url else {"database": db},
     )
 
 
@@ -245,14 +247,16 @@ async def child(args: argparse.Namespace) -> Result:
     copy of the database; ``noop`` swaps the handlers for one that does nothing."""
     tmp: Path = args.tmp
     db = tmp / f"{args.child}.db"
-    copy_db(tmp / "seed.db", db)
+    if args.url is None:  # on PostgreSQL, the parent made a fresh copy for this child
+        copy_db(tmp / "seed.db", db)
     phases = {p: json.loads((tmp / f"{p}.json").read_text(encoding="utf-8")) for p in PHASES}
     clock = FakeClock(NOW)
     api = TimedBotApi(clock=clock.now)
     for batch in phases.values():  # what the server knew as each update arrived
         for update in batch:
             api.observe_update(update)
-    settings = bench_settings(db)
+    settings = bench_settings(db, args.url)
+    server = ServerCpu(args.url) if args.url else None
     app = await build_application(settings, request=FakeRequest(api), clock=clock)
     # The updates were loaded up front, which a real bot never does: keep the collector
     # from walking them again and again.
@@ -279,7 +283,11 @@ async def child(args: argparse.Namespace) -> Result:
         async with app:
             for phase, batch in phases.items():
                 gc.collect()
+                if server is not None:
+                    await server.start()
                 result["phases"][phase] = await replay(app, api, batch, interval)
+                if server is not None:
+                    result["phases"][phase]["server_cpu"] = await server.stop()
             if errors:
                 raise SystemExit(f"{len(errors)} handler errors, the first: {errors[0]}")
             if args.child == "real":
@@ -324,8 +332,10 @@ async def replay(app: MusterApp, api: TimedBotApi, batch: list[JSON], interval: 
 # --- the parent: setup, children, rounds ------------------------------------------------------
 
 
-def spawn(side: str, tmp: Path) -> Result:
+def spawn(side: str, tmp: Path, url: str | None = None) -> Result:
+    """A measurement in a fresh process; on PostgreSQL at ``url`` when given."""
     command = [sys.executable, "-m", "bench.checkin_inbound", "--child", side, "--tmp", str(tmp)]
+    command += ["--url", url] if url else []
     done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"{side} child failed ({done.returncode}):\n{done.stderr}")
@@ -519,18 +529,19 @@ def render(plan: Plan, runs: Runs) -> str:
     return "\n\n".join(b if isinstance(b, str) else "\n".join(b) for b in blocks) + "\n"
 
 
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.checkin_inbound", description=(__doc__ or "").split("\n\n")[0]
-    )
+def parser_of(prog: str, doc: str | None) -> argparse.ArgumentParser:
+    """The options this benchmark and those built on it share (``bench.checkin_inbound_pg``)."""
+    parser = argparse.ArgumentParser(prog=prog, description=(doc or "").split("\n\n")[0])
     parser.add_argument("--members", type=int, help="members, 2 timed steps each (default 5000)")
     parser.add_argument("--rounds", type=int, help="A/B rounds (default 3)")
     parser.add_argument("--seed", type=int, default=1, help="data generator seed")
     parser.add_argument("--out", type=Path, help="write the results section into this file")
     parser.add_argument("--quick", action="store_true", help="smoke run: 500 members, 1 round")
-    hidden = argparse.SUPPRESS  # the parent's interface to its children
-    parser.add_argument("--child", choices=("noop", "real"), help=hidden)
-    parser.add_argument("--tmp", type=Path, help=hidden)
+    return parser
+
+
+def sized(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """The arguments, ``--members`` and ``--rounds`` filled in (``--quick``'s or the full run's)."""
     args = parser.parse_args(argv)
     defaults = (500, 1) if args.quick else (5_000, 3)
     for name, default in zip(("members", "rounds"), defaults, strict=True):
@@ -539,6 +550,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     if args.members < 1 or args.rounds < 1:
         parser.error("need --members >= 1 and --rounds >= 1")
     return args
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = parser_of("python -m bench.checkin_inbound", __doc__)
+    hidden = argparse.SUPPRESS  # the parent's interface to its children
+    parser.add_argument("--child", choices=("noop", "real"), help=hidden)
+    parser.add_argument("--tmp", type=Path, help=hidden)
+    parser.add_argument("--url", help=hidden)  # the child's PostgreSQL database
+    return sized(parser, argv)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

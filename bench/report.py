@@ -3,12 +3,14 @@ own ``## `` section of ``docs/benchmarks.md`` while keeping the others."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import platform
 import sqlite3
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 INTRO = """# Benchmarks
@@ -85,3 +87,19 @@ def write_section(out: Path, heading: str, section: str) -> None:
         lines += ["", *new]
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@contextmanager
+def timing_lock(path: Path | None) -> Iterator[None]:
+    """Hold ``path``'s exclusive lock (as ``flock`` does) while timing, so benchmarks of
+    two people never time on the machine at once; nothing when ``path`` is None."""
+    if path is None:
+        yield
+        return
+    with open(path, "a", encoding="utf-8") as handle:
+        print(f"waiting for {path}…", file=sys.stderr)
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

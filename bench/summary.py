@@ -19,7 +19,14 @@ alternating A B A B …; medians, and the median of the per-round ratios B / A.
 
     .venv/bin/python -m bench.summary [--members 200000] [--units 5300] [--days 38]
                                       [--rounds 15] [--seed 1] [--quick]
+                                      [--store sqlite|postgresql|both] [--postgres URL]
                                       [--out docs/benchmarks.md]
+
+``--store postgresql`` or ``both`` (issue #20): the same data copied into a new PostgreSQL
+database (``bench.pgstore``: a binary COPY per table, then ``VACUUM ANALYZE``), the compile
+timed there too, in the same rounds as SQLite's with ``both``, and reported in a section of
+its own (target: PostgreSQL within 2× SQLite's time), with each statement's time on each
+store and PostgreSQL's plan (``EXPLAIN ANALYZE``) of its slowest statement.
 """
 
 from __future__ import annotations
@@ -41,6 +48,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bench.org_memory import district_count, member_rows, write_org_csv
+from bench.pgstore import STORES
 from bench.report import machine, publish, verdict
 from bot.checkins.service import local_instant
 from bot.config import Settings, load_settings
@@ -392,6 +400,8 @@ REACH_REFERENCE_SQL = (
 )
 # Each statement of a compile, named by what it reads (the first that matches).
 QUERY_NAMES = (  # the first key found in a statement names it
+    ("FROM flag_cases", "`CaseRepository.open_per_unit`"),
+    ("SELECT f.day,", "`FigureRepository.rolled_up`"),
     ("FROM unit_reach", "`RegisterRepository.reach_lines`"),
     ("WITH scope AS", "`CheckinRepository.rolled_up`"),
     ("FROM grids g", "`GridRepository.coverage`"),
@@ -711,6 +721,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1, help="data generator seed")
     parser.add_argument("--out", type=Path, help="write the results section into this file")
     parser.add_argument(
+        "--store",
+        choices=STORES,
+        default="sqlite",
+        help="which store to time; postgresql or both: the section on PostgreSQL (issue #20)",
+    )
+    parser.add_argument(
+        "--postgres", help="PostgreSQL server URL (default: a pgserver started for the run)"
+    )
+    parser.add_argument(
+        "--lock", type=Path, help="hold this file's lock while timing (/work/bench.lock)"
+    )
+    parser.add_argument(
         "--quick",
         action="store_true",
         help="smoke run: 5000 members, 300 units, 5 days, 3 rounds",
@@ -728,6 +750,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     plan = Plan(args.members, args.units, args.days, args.rounds, args.seed, quick=args.quick)
+    if args.store != "sqlite":
+        from bench import summary_stores  # it builds on this module
+
+        summary_stores.main(plan, args.store, args.postgres, args.lock, args.out)
+        return
     section = render(plan, measure(plan))
     publish(section, args.out, HEADING)
 

@@ -76,15 +76,16 @@ class IncidentRepository:
 
     async def of_shift(self, shift_id: int) -> list[Incident]:
         rows = await self.db.fetchall(
-            f"SELECT {_COLUMNS} FROM incidents WHERE shift_id = ? ORDER BY at", (shift_id,)
+            f"SELECT {_COLUMNS} FROM incidents WHERE shift_id = ? ORDER BY at, id", (shift_id,)
         )
         return [_incident(r) for r in rows]
 
     async def of_subtree_day(self, root: str, day: str) -> list[Incident]:
-        """Incidents of ``day`` in grids of the subtree at path ``root``, oldest first."""
+        """Incidents of ``day`` in grids of the subtree at path ``root``, oldest first (those
+        at the same time as recorded: the same order on both stores)."""
         rows = await self.db.fetchall(
             f"SELECT {_COLUMNS} FROM incidents WHERE day = ?"
-            " AND unit_id IN (SELECT id FROM units WHERE path >= ? AND path < ?) ORDER BY at",
+            " AND unit_id IN (SELECT id FROM units WHERE path >= ? AND path < ?) ORDER BY at, id",
             (day, *subtree_bounds(root)),
         )
         return [_incident(r) for r in rows]

@@ -50,6 +50,15 @@ _FIRST_WORD = re.compile(r"[\s(]*([A-Za-z]+)")
 _QUOTED = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/", re.S)
 
 
+# Every statement planned for its own parameters. asyncpg prepares each statement once per
+# connection, and after five runs PostgreSQL may switch it to a generic plan, made without
+# the parameters: a subtree's range of paths (``path >= ? AND path < ?``) is then guessed at
+# a couple of units, and the root's summary, planned as nested loops over them, went from
+# 2 ms to 25 ms at 300 units and quadratic beyond (docs/benchmarks.md, "Summaries on
+# PostgreSQL"). Planning each run costs the short statements a little server CPU.
+SESSION_SETTINGS = {"plan_cache_mode": "force_custom_plan"}
+
+
 class StoreUnavailableError(Exception):
     """The server named by ``storage.url`` could not be reached or refused us."""
 
@@ -187,7 +196,12 @@ class PostgresDatabase:
             raise StoreUnavailableError(f"storage.url: {problem}")
         try:
             pool = await asyncpg.create_pool(
-                url, min_size=1, max_size=pool_size, init=_setup, timeout=10
+                url,
+                min_size=1,
+                max_size=pool_size,
+                init=_setup,
+                timeout=10,
+                server_settings=SESSION_SETTINGS,
             )
         except (
             OSError,

@@ -126,6 +126,24 @@ async def test_a_nested_transaction_joins_the_outer_one(db: PostgresDatabase) ->
     assert await db.fetchall("SELECT id FROM t") == []
 
 
+async def test_a_statement_run_again_and_again_is_planned_for_its_parameters(
+    db: PostgresDatabase,
+) -> None:
+    """PostgreSQL would switch a statement prepared on a connection to a generic plan
+    after five runs; a subtree's range of paths is then guessed at a couple of rows, and
+    the root's summary went quadratic (docs/benchmarks.md)."""
+    await db.write("INSERT INTO t SELECT g, 'p' || g, g FROM generate_series(1, 500) g")
+    sql = "SELECT COUNT(*) FROM t WHERE name >= ? AND name < ?"
+    async with db.transaction() as conn:  # one connection, whose prepared statements count
+        for _ in range(8):
+            assert (await conn.execute_fetchall(sql, ("p", "q")))[0][0] == 500
+        plans = await conn.execute_fetchall(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+            " WHERE statement LIKE 'SELECT COUNT(*) FROM t %'"
+        )
+    assert [tuple(row) for row in plans] == [(0, 8)]
+
+
 async def test_a_constraint_refusal_is_an_integrity_error(db: PostgresDatabase) -> None:
     await db.write("INSERT INTO t VALUES (1, 'a', 1)")
     with pytest.raises(INTEGRITY_ERRORS):
