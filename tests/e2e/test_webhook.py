@@ -120,6 +120,10 @@ async def test_webhook_checks_the_secret_and_handles_each_update_once(
             await help_answered(api, stan.id, since=mark)
             assert await post(session, url, update, SECRET) == 200  # Telegram retries
             answer = await health(session, base)
+            async with asyncio.timeout(10):  # answered, then written down (within a second)
+                while answer["unprocessed"]:
+                    await asyncio.sleep(0.01)
+                    answer = await health(session, base)
             assert answer["status"] == "ok"
             # One process on SQLite runs the schedule itself; nothing waits.
             assert answer["role"] == "single" and answer["instance"]
