@@ -49,7 +49,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -141,12 +141,24 @@ def _shape(query: str) -> str:
     return " ".join(query.split())[:70]
 
 
+class RunningClock(FakeClock):
+    """The bench's day, moving with real time: the shared send budget (per-second windows
+    in the database, migration 0039) waits for a second that a frozen clock never brings."""
+
+    def __init__(self, start: datetime) -> None:
+        super().__init__(start)
+        self._started = time.monotonic()
+
+    def now(self) -> datetime:
+        return self._now + timedelta(seconds=time.monotonic() - self._started)
+
+
 async def instance(args: argparse.Namespace) -> None:
     """``muster run --webhook`` as shipped, on the bench's clock and stand-in; until SIGTERM."""
     counter = StatementCount()
     if args.count:
         counter.install()
-    clock = FakeClock(NOW)
+    clock = RunningClock(NOW)
     request = None
     if args.base_url is None:
         api = TimedBotApi(clock=clock.now)
