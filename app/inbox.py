@@ -44,7 +44,7 @@ import json
 import logging
 from asyncio import FIRST_COMPLETED
 from collections.abc import Callable, Coroutine, Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram import Bot, Update
@@ -141,6 +141,7 @@ class Inbox:
         self._wake = asyncio.Event()  # shared: an update was stored, claim
         self._in_hand: dict[int, int] = {}  # shared: update id -> chat key, until marked
         self._owned: set[int] = set()  # shared: the chats this instance has claimed
+        self._renewed_at = datetime.min.replace(tzinfo=UTC)  # shared: its claims' last renewal
         self._received: set[int] = set()  # shared: chats of updates stored since a claim
         self._duplicates: set[int] = set()
         self._poison: set[int] = set()  # polling: set aside, handed to PTB as a bare id
@@ -282,19 +283,34 @@ class Inbox:
             for update_id in ready:
                 self._in_hand.pop(update_id, None)
 
-    async def dispatch(self, app: MusterApp) -> int:
+    async def dispatch(self, app: MusterApp, full: bool = True) -> int:
         """Shared store, after a settle: let go of the chats with nothing in hand, renew
         the rest, claim the chats no live instance holds, and queue the unprocessed
         updates of this instance's chats that it has not taken yet, oldest first. Returns
-        how many were queued."""
+        how many were queued.
+
+        A pass woken by an update (not ``full``) leaves out what only time makes
+        necessary: the renewal (done once a third of the lease has gone by) and the look
+        for a dead instance's chats; it claims only the chats of updates received here
+        that it does not hold, and releases only when a chat has nothing in hand. Each
+        instance makes a pass per wake-up, whatever its share of the updates, so these
+        statements were paid per pass by every instance (docs/benchmarks.md)."""
         claims, me, now = self.storage.claims, self.cluster.name, self.clock.now()
         busy = set(self._in_hand.values())
-        await claims.release(me, [c for c in self._owned if c not in busy])
-        held = await claims.renew(me, now + self.lease)
-        if lost := busy - held:  # renewed too late: another instance may handle them too
-            log.warning("chats %s were taken over while in hand here", sorted(lost))
+        if idle := [c for c in self._owned if c not in busy]:
+            self._owned -= await claims.release(me, idle)
+        full = full or now - self._renewed_at >= self.lease / 3
+        if full:
+            held = await claims.renew(me, now + self.lease)
+            self._renewed_at = now
+            if lost := busy - held:  # renewed too late: another instance may handle them too
+                log.warning("chats %s were taken over while in hand here", sorted(lost))
+        else:
+            held = set(self._owned)  # what the last renewal found, less what was let go
         received, self._received = self._received, set()
-        fresh = await claims.claim(me, now, now + self.lease, sorted(received), now - self.lease)
+        fresh = await claims.claim(
+            me, now, now + self.lease, sorted(received - held), now - self.lease if full else None
+        )
         # Held under this id but never claimed by this process: its previous life's (a
         # restart under the same cluster.instance_id), dead as the id is this one's now.
         # Taken back at once, as fresh claims: their states read again, their unprocessed
@@ -345,7 +361,9 @@ class Inbox:
         while not stop.is_set():
             events = (stop, self._finished, self._wake) if self.shared else (stop, self._finished)
             waits = [asyncio.ensure_future(e.wait()) for e in events]
-            await asyncio.wait(waits, timeout=SETTLE_SECONDS, return_when=FIRST_COMPLETED)
+            woken, _ = await asyncio.wait(
+                waits, timeout=SETTLE_SECONDS, return_when=FIRST_COMPLETED
+            )
             for wait in waits:
                 wait.cancel()
             self._finished.clear()
@@ -353,7 +371,8 @@ class Inbox:
             try:
                 await self.settle(app)
                 if self.shared and not stop.is_set():
-                    await self.dispatch(app)
+                    # A quiet second (nothing woke it) is when to do the whole pass.
+                    await self.dispatch(app, full=not woken)
                 if self.clock.now() - pruned_at > timedelta(hours=1):
                     pruned_at = self.clock.now()
                     await self.storage.inbox.prune(pruned_at - KEEP)

@@ -46,9 +46,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -102,9 +103,62 @@ def instance_settings(args: argparse.Namespace) -> Settings:
     )
 
 
+class StatementCount:
+    """The statements an instance sends PostgreSQL, by their first words: asyncpg's
+    connection methods wrapped in the bench's instance process only (the product is not
+    touched). A transaction's BEGIN and COMMIT count as statements (they are round trips)."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+
+    def install(self) -> None:
+        from asyncpg.connection import Connection  # the bench's patch only
+
+        counts = self.counts
+        raw: Any = Connection  # its private methods, patched
+        execute, run, run_many = raw.execute, raw._execute, raw._executemany
+
+        async def counted_execute(conn: Any, query: str, *args: Any, **kw: Any) -> Any:
+            if not args:  # with arguments it goes through _execute, counted there
+                counts[_shape(query)] += 1
+            return await execute(conn, query, *args, **kw)
+
+        async def counted_run(conn: Any, query: str, *args: Any, **kw: Any) -> Any:
+            counts[_shape(query)] += 1
+            return await run(conn, query, *args, **kw)
+
+        async def counted_many(conn: Any, query: str, *args: Any, **kw: Any) -> Any:
+            counts[_shape(query)] += 1
+            return await run_many(conn, query, *args, **kw)
+
+        raw.execute, raw._execute, raw._executemany = counted_execute, counted_run, counted_many
+
+    def write(self, path: Path) -> None:
+        path.write_text(json.dumps(dict(self.counts)))
+
+
+def _shape(query: str) -> str:
+    return " ".join(query.split())[:70]
+
+
+class RunningClock(FakeClock):
+    """The bench's day, moving with real time: the shared send budget (per-second windows
+    in the database, migration 0039) waits for a second that a frozen clock never brings."""
+
+    def __init__(self, start: datetime) -> None:
+        super().__init__(start)
+        self._started = time.monotonic()
+
+    def now(self) -> datetime:
+        return self._now + timedelta(seconds=time.monotonic() - self._started)
+
+
 async def instance(args: argparse.Namespace) -> None:
     """``muster run --webhook`` as shipped, on the bench's clock and stand-in; until SIGTERM."""
-    clock = FakeClock(NOW)
+    counter = StatementCount()
+    if args.count:
+        counter.install()
+    clock = RunningClock(NOW)
     request = None
     if args.base_url is None:
         api = TimedBotApi(clock=clock.now)
@@ -117,6 +171,8 @@ async def instance(args: argparse.Namespace) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         asyncio.get_running_loop().add_signal_handler(signum, stop.set)
     await serve_webhook(app, stop)
+    if args.count:
+        counter.write(args.count)
 
 
 # --- Telegram's side: posting, waiting, measuring -------------------------------------------
@@ -227,18 +283,23 @@ async def until_up(bases: list[str], processes: list[subprocess.Popen[str]]) -> 
                 raise SystemExit(f"{base} never answered")
 
 
-def run_side(side: str, target: str, mode: str, members: int, tmp: Path, seed: int) -> Result:
-    """One measurement: fresh instances on ``target``, the phases posted, all stopped."""
+def run_side(
+    side: str, target: str, mode: str, members: int, tmp: Path, seed: int, counts: bool = False
+) -> Result:
+    """One measurement: fresh instances on ``target``, the phases posted, all stopped; with
+    ``counts``, the statements the instances sent, by shape, in ``result["statements"]``."""
     _, count, _ = SIDES[side]
+    count_files = [tmp / f"statements-{side}-{i}.json" for i in range(count)]
     standin = Standin.start(tmp, members) if mode == "http" else None
     ports = [free_port() for _ in range(count)]
-    processes = []
+    processes: list[subprocess.Popen[str]] = []
     try:
         for port in ports:
             command = [sys.executable, "-m", "bench.cluster_inbound", "--instance"]
             command += ["--target", target, "--port", str(port), "--tmp", str(tmp)]
             command += ["--members", str(members)]
             command += ["--base-url", standin.base_url] if standin else []
+            command += ["--count", str(count_files[len(processes)])] if counts else []
             processes.append(
                 subprocess.Popen(command, cwd=PROJECT_ROOT, stderr=subprocess.PIPE, text=True)
             )
@@ -255,6 +316,12 @@ def run_side(side: str, target: str, mode: str, members: int, tmp: Path, seed: i
                 raise SystemExit(f"an instance failed ({process.returncode}):\n{errors[-3000:]}")
         if standin is not None:
             standin.stop()
+    if counts:
+        total: Counter[str] = Counter()
+        for path in count_files:
+            total.update(json.loads(path.read_text()))
+            path.unlink()
+        result["statements"] = dict(total)
     if result["checkins"] != members:
         raise SystemExit(f"{side}: {result['checkins']} check-ins stored, not {members}")
     return result
@@ -429,6 +496,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, help=hidden)
     parser.add_argument("--tmp", type=Path, help=hidden)
     parser.add_argument("--base-url", help=hidden)
+    parser.add_argument("--count", type=Path, help=hidden)
     return sized(parser, argv, QUICK, DEFAULTS)
 
 

@@ -102,6 +102,16 @@ async def _setup(conn: asyncpg.Connection[Any]) -> None:
     )
 
 
+async def _keep(conn: asyncpg.Connection[Any]) -> None:
+    """A pooled connection's reset when it goes back to the pool: nothing to undo.
+    asyncpg's default sends ``pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL``
+    at every release, i.e. a second round trip for every statement run on the pool (half
+    the statements an update cost, docs/benchmarks.md). Muster leaves no session state on
+    a pooled connection: its session locks and any listening are on connections of their
+    own (storage/coordination.py), and asyncpg still rolls back a transaction left open
+    before calling this."""
+
+
 class PgCursor:
     """A statement's outcome inside a transaction, read as aiosqlite's cursor is."""
 
@@ -200,6 +210,7 @@ class PostgresDatabase:
                 min_size=1,
                 max_size=pool_size,
                 init=_setup,
+                reset=_keep,
                 timeout=10,
                 server_settings=SESSION_SETTINGS,
             )

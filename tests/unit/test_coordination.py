@@ -51,10 +51,10 @@ async def test_a_chat_with_an_update_stored_meanwhile_is_not_let_go(pg: Storage)
     # "b" stored the chat's next update and found the chat held by "a": "a" keeps it.
     await pg.inbox.store([update(2, 70)], NOW, [70])
     assert await claims.claim("b", NOW, NOW + LEASE, [70], NOW - LEASE) == set()
-    await claims.release("a", [70])
+    assert await claims.release("a", [70]) == set()  # still "a"'s
     assert [c for c, _ in await claims.pending("a", [1])] == [70]
     await pg.inbox.mark_processed([2], NOW)
-    await claims.release("a", [70])
+    assert await claims.release("a", [70]) == {70}
     assert await claims.renew("a", NOW + LEASE) == set()
 
 
@@ -75,3 +75,15 @@ async def test_one_leader_and_an_unreachable_server_makes_a_follower(
         assert not await nowhere.hold()
     [line] = [r.getMessage() for r in caplog.records]
     assert line.startswith("leader lock: ")
+
+
+async def test_a_pass_woken_by_an_update_claims_only_the_chats_received(pg: Storage) -> None:
+    """Without ``stale_before`` (a pass woken by an update) neither a dead instance's chat
+    nor an update left unclaimed is taken: those wait for a whole pass."""
+    claims = pg.claims
+    await pg.inbox.store([update(1, 70), update(2, 80), update(3, 90)], NOW, [70, 80, 90])
+    assert await claims.claim("dead", NOW, NOW + LEASE, [70], NOW - LEASE) == {70}
+    later = NOW + LEASE * 2  # "dead"'s claim ran out; update 2 waits unclaimed
+    assert await claims.claim("b", later, later + LEASE, [], None) == set()
+    assert await claims.claim("b", later, later + LEASE, [90], None) == {90}
+    assert await claims.claim("b", later, later + LEASE, [], later - LEASE) == {70, 80}

@@ -114,6 +114,22 @@ async def test_a_transaction_commits_or_rolls_back_whole(
     await other.close()
 
 
+async def test_a_connection_goes_back_to_the_pool_without_a_statement(
+    db: PostgresDatabase,
+) -> None:
+    """asyncpg's default reset (``… UNLISTEN *; RESET ALL``) was a second round trip for
+    every statement on the pool; what a transaction leaves open is still rolled back."""
+    sent: list[str] = []
+    async with db.pool.acquire() as conn:
+        conn.add_query_logger(lambda record: sent.append(record.query))
+        await conn.execute("BEGIN")
+        await conn.execute("INSERT INTO t VALUES (9, 'left open', 9)")
+    assert sent == ["BEGIN", "INSERT INTO t VALUES (9, 'left open', 9)", "ROLLBACK"]
+    sent.clear()
+    assert (await db.fetchone("SELECT COUNT(*) AS n FROM t"))["n"] == 0
+    assert sent == ["SELECT COUNT(*) AS n FROM t"]  # the pool's only connection: no reset
+
+
 async def test_a_nested_transaction_joins_the_outer_one(db: PostgresDatabase) -> None:
     with pytest.raises(RuntimeError):
         async with db.transaction() as outer:
