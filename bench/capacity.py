@@ -322,7 +322,8 @@ class Runs:
 
 def before_root(tmp: Path, checkout: Path) -> Path:
     """A directory whose ``app``, ``bot``, ``storage`` and ``handlers`` are the other
-    checkout's and whose ``bench`` (and so the stand-in it runs, ``fakeapi``) is this one's:
+    checkout's and whose ``bench`` (and so the stand-in it runs, ``fakeapi``, and the
+    ``tests`` helpers it imports) is this one's:
     a child started there runs this benchmark on that code (the current directory comes
     first on ``sys.path``)."""
     root = tmp / "before-root"
@@ -334,6 +335,7 @@ def before_root(tmp: Path, checkout: Path) -> Path:
         ("handlers", checkout / "handlers"),
         ("bench", PROJECT_ROOT / "bench"),
         ("fakeapi", PROJECT_ROOT / "fakeapi"),
+        ("tests", PROJECT_ROOT / "tests"),  # bench.pgstore's PostgreSQL helpers
     ]:
         link = root / name
         if not link.exists():
