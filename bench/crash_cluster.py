@@ -103,6 +103,7 @@ HEADING = "## Two instances on PostgreSQL: crash trials (issue #20)"
 CADDY_HEADING = "## Two instances on PostgreSQL behind Caddy: crash trials (issue #20)"
 SUMMARY_TARGET_S = 10.0  # from the leader's kill to the survivor's summary
 SUMMARY_MESSAGES = 4  # chart, text, workbook, its caption
+EXPLAINED = 6  # duplicated chats described when a kill has too many
 OPEN_ROWS = "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')"
 SUMMARY_SENT = "SELECT COUNT(*) FROM outbox WHERE kind LIKE 'summary%' AND status = 'sent'"
 
@@ -156,6 +157,9 @@ class Kill:
     lost_in_flight: int = 0  # claimed chats the stand-in had not accepted at the kill
     in_flight_done: float | None = None  # kill to the last of those sent, seconds
     next_send: float | None = None  # kill to the next directive send by anyone, seconds
+    # Duplicates past the bound, explained: each chat's directive sends (seconds from the
+    # kill) and its rows' state, attempts and instance (see ClusterTrial.explain).
+    why: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -503,6 +507,7 @@ class ClusterTrial:
         calls, record = standin.calls(), standin.get("/webhook")
         result = self.result
         self.check_directives(calls)
+        self.explain(calls)
         for instance, count in rows(
             self.db,
             "SELECT claimed_by, COUNT(*) FROM outbox WHERE kind = 'directive' AND status = 'sent'"
@@ -543,6 +548,30 @@ class ClusterTrial:
             later = [t for t in directive_sends if t >= kill.at]
             kill.next_send = later[0] - kill.at if later else None
         result.unexplained_duplicates = len(twice - explained)
+
+    def explain(self, calls: list[Call]) -> None:
+        """For a kill with more duplicates than sends in flight: what each of the first few
+        duplicated chats was sent when, and what its rows say now, so that a failure (in
+        CI, where the logs are gone) says where the extra sends came from."""
+        chats = range(TELEGRAM_BASE, TELEGRAM_BASE + self.plan.recipients)
+        got = directives_got(calls, chats)
+        for kill in self.result.kills:
+            if kill.duplicates <= self.result.concurrency:
+                continue
+            twice = sorted(c for c in kill.claimed if len(got.get(c, [])) > 1)[:EXPLAINED]
+            found = rows(
+                self.db,
+                "SELECT chat_id, id, status, attempts, claimed_by FROM outbox"
+                f" WHERE kind = 'directive' AND chat_id IN ({', '.join('?' * len(twice))})"
+                " ORDER BY chat_id, id",
+                twice,
+            )
+            for chat in twice:
+                sends = ", ".join(f"{t - kill.at:+.2f} s #{w}" for t, w in sorted(got[chat]))
+                mine = "; ".join(
+                    f"row {r[1]} {r[2]} ×{r[3]} by {r[4]}" for r in found if r[0] == chat
+                )
+                kill.why.append(f"chat {chat}: sent {sends} ({mine})")
 
     def check_summary(self, calls: list[Call]) -> None:
         result = self.result
@@ -605,7 +634,8 @@ class ClusterTrial:
         for kill in result.kills:
             if kill.duplicates > result.concurrency:
                 problems.append(
-                    f"{kill.duplicates} duplicates after a kill (bound {result.concurrency})"
+                    f"{kill.duplicates} duplicates after a kill (bound {result.concurrency}):"
+                    f" {'; '.join(kill.why)}"
                 )
         if result.out_of_order:
             problems.append(f"{result.out_of_order} chats got the directives out of order")
