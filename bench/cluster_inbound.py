@@ -165,6 +165,11 @@ async def instance(args: argparse.Namespace) -> None:
         for batch in load_phases(args.tmp, args.members).values():
             for update in batch:
                 api.observe_update(update)
+                if (press := update.get("callback_query")) and "message" in press:
+                    # Telegram keeps the bot's messages whichever instance sent them; each
+                    # instance's stand-in here sees only its own sends, and would refuse
+                    # to edit the others' (the bot would then send a new message, paced).
+                    api.know_sent(press["message"])
         request = FakeRequest(api)
     app = await build_application(instance_settings(args), request=request, clock=clock)
     stop = asyncio.Event()

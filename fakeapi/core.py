@@ -622,6 +622,14 @@ class FakeBotApi:
         known.update(chat)
         return known
 
+    def know_sent(self, message: Mapping[str, Any]) -> None:
+        """Remember ``message`` as one the bot sent, as it stands, as Telegram would
+        whichever process sent it: a stand-in per bot instance, told what the others
+        sent, can then edit it. Message ids are not moved on: the instance that sends it
+        here gives it the same id and replaces it."""
+        self._learn_chat(message["chat"])
+        self._store(dict(message), message.get("reply_markup"))
+
     def _learn_message(self, message: JSON) -> None:
         chat_id = int(self._learn_chat(message["chat"])["id"])
         message_id = int(message["message_id"])
