@@ -1,6 +1,6 @@
 """Several instances on one PostgreSQL (issue #20): each instance's lease (``instances``)
-and the bot's overall send budgets they share (``send_window``, migration 0039). SQLite's
-one process never writes either."""
+and the bot's overall send budgets they share (``send_window``, migration 0039, and the
+replies waiting for them, ``send_wants``, 0040). SQLite's one process never writes these."""
 
 from __future__ import annotations
 
@@ -29,6 +29,12 @@ class Ticket:
     slot: int
     token: float
     before: float
+
+
+# A send other than a reply takes no row while a reply waits for the window (want()).
+_YIELD_TO_REPLIES = (
+    " AND NOT EXISTS (SELECT 1 FROM send_wants AS want WHERE want.budget = ? AND want.until > ?)"
+)
 
 
 class ClusterRepository:
@@ -87,36 +93,66 @@ class ClusterRepository:
             )
 
     async def take_slot(
-        self, budget: str, size: int, now: float, window: float, hold: float
+        self,
+        budget: str,
+        size: int,
+        now: float,
+        window: float,
+        hold: float,
+        *,
+        reply: bool = False,
     ) -> Ticket | float:
         """Take a send from ``budget``'s window of ``size`` sends a ``window`` (times in
         seconds since the epoch): the ticket of the row whose send left the window, now
         counting from ``now + hold`` (in flight: until answered, it blocks its row); or,
         when every row's send is still within the window, the seconds until the first
         leaves it. PostgreSQL's statement: instances that take at once get different rows
-        (``SKIP LOCKED``), so none is taken twice."""
+        (``SKIP LOCKED``), so none is taken twice. A send that is not a ``reply`` takes
+        nothing while a reply waits for this window (:meth:`want`): it is told to wait
+        until that reply has its row or stops waiting."""
+        yields = "" if reply else _YIELD_TO_REPLIES
         rows = await self.db.write_returning(
             "WITH free AS (SELECT slot, counts_from FROM send_window"
-            " WHERE budget = ? AND slot < ? AND counts_from <= ?"
+            " WHERE budget = ? AND slot < ? AND counts_from <= ?" + yields +
             " ORDER BY counts_from LIMIT 1 FOR UPDATE SKIP LOCKED)"
             " UPDATE send_window AS w SET counts_from = ? FROM free"
             " WHERE w.budget = ? AND w.slot = free.slot"
             " RETURNING w.slot, free.counts_from AS before",
-            (budget, size, now - window, now + hold, budget),
-        )
+            (budget, size, now - window, *(() if reply else (budget, now)), now + hold, budget),
+        )  # fmt: skip
         if rows:
             row = rows[0]
             return Ticket(budget, int(row["slot"]), now + hold, float(row["before"]))
         oldest = await self.db.fetchone(
-            "SELECT MIN(counts_from) AS t, COUNT(*) AS n FROM send_window"
-            " WHERE budget = ? AND slot < ?",
-            (budget, size),
+            "SELECT MIN(counts_from) AS t, COUNT(*) AS n,"
+            " (SELECT MAX(until) FROM send_wants WHERE budget = ?) AS wanted"
+            " FROM send_window WHERE budget = ? AND slot < ?",
+            (budget, budget, size),
         )
         if oldest is None or int(oldest["n"]) < size:  # the first send with this size
             await self.open_window(budget, size)
-            return await self.take_slot(budget, size, now, window, hold)
+            return await self.take_slot(budget, size, now, window, hold, reply=reply)
+        wait = float(oldest["t"]) + window - now
+        if not reply and oldest["wanted"] is not None:
+            wait = max(wait, float(oldest["wanted"]) - now)
         # Never 0: a row locked by another taker is free yet skipped.
-        return max(float(oldest["t"]) + window - now, 0.001)
+        return max(wait, 0.001)
+
+    async def want(self, budget: str, until: float) -> None:
+        """A reply waits for ``budget``'s window until ``until`` at least (it says so again
+        while it waits): the other senders leave the next free row to it."""
+        await self.db.write(
+            "INSERT INTO send_wants (budget, until) VALUES (?, ?)"
+            " ON CONFLICT (budget) DO UPDATE SET until = excluded.until",
+            (budget, until),
+        )
+
+    async def unwant(self, budget: str, until: float) -> None:
+        """The reply that said it waits until ``until`` has its row: the others go on
+        (unless another reply said so since)."""
+        await self.db.write(
+            "DELETE FROM send_wants WHERE budget = ? AND until = ?", (budget, until)
+        )
 
     async def settle_slot(self, ticket: Ticket, counts_from: float) -> bool:
         """Set the time ``ticket``'s send counts from (its answer's, or, to give it back

@@ -47,6 +47,10 @@ IN_FLIGHT_HOLD = 15.0
 # A taker waits at most this long before asking again: the first row to come free may be
 # one in flight (counted IN_FLIGHT_HOLD ahead) whose answer comes any moment.
 POLL_SECONDS = 0.1
+# How long a reply's want (it waits for a full window) holds the other senders back unless
+# said again: it asks again at least every POLL_SECONDS while it waits, so a live one
+# never lapses, and a dead one's holds nobody back for long.
+WANT_SECONDS = 2 * POLL_SECONDS
 # Added to every window: the times are a wall clock's in microseconds, kept as a double
 # of epoch seconds; without it, two rounding errors could put two sends a microsecond less
 # than the window apart.
@@ -159,7 +163,17 @@ class SharedBudget:
     process paused between taking and sending) comes back late too, and its row with it:
     lateness costs rate, never a 429. Taking is a round trip to the database per window,
     and so is :meth:`finish`.
+
+    Replies come first, as in one instance's pacer: a reply to a person that finds a window
+    full says it waits (``send_wants``), and until it has its row no other sender of any
+    instance takes one of that window, so the next row to come free is the reply's, not
+    the outbox's, as one instance's pacer has it (a reply waits for one row at most,
+    however busy the outboxes are).
     """
+
+    # False: replies take rows as any sender does, each on its own (the window before
+    # migration 0040), the baseline bench.cluster_inbound measures this against.
+    replies_first = True
 
     def __init__(
         self,
@@ -178,9 +192,12 @@ class SharedBudget:
         self._windows = {False: [free], True: [free]}
         if paid_rate_per_second > 0:
             self._windows = {False: [free, paid], True: [paid]}
-        # One taker at a time per instance: the others wait here, not in the database,
-        # so a window that frees a row wakes one caller per instance, not every worker.
+        # One taker at a time per instance, and one reply: the others wait here, not in
+        # the database, so a window that frees a row wakes one caller of each kind per
+        # instance, not every worker and every waiting reply (a herd of failed takes).
         self._taking = asyncio.Lock()
+        self._replying = asyncio.Lock()
+        self._wants: dict[str, float] = {}  # budget -> until when this instance's reply waits
         # The shortest time from taking a send to its answer, and of how many: the floor's
         # base (see finish), learnt here rather than from the pacer, whose slots may wait
         # for this budget after their grant.
@@ -195,18 +212,27 @@ class SharedBudget:
         paid = settings.paid_rate_per_second if settings.paid_broadcast else 0
         return cls(storage, clock, settings.rate_per_second, paid_rate_per_second=paid)
 
-    async def take(self, *, paid: bool = False) -> SharedSend | float:
+    async def take(self, *, paid: bool = False, reply: bool = False) -> SharedSend | float:
         """A send from every window it counts in, or the seconds until one may be taken
-        (what was taken from another window meanwhile is given back)."""
+        (what was taken from another window meanwhile is given back). A ``reply`` that
+        cannot have one says it waits, and takes back what it said once it has one."""
         now = self.clock.now().timestamp()
         cluster, tickets = self.storage.cluster, list[Ticket]()
         for budget, rows, window in self._windows[paid]:
-            taken = await cluster.take_slot(budget, rows, now, window, IN_FLIGHT_HOLD)
+            taken = await cluster.take_slot(budget, rows, now, window, IN_FLIGHT_HOLD, reply=reply)
             if isinstance(taken, float):
                 for ticket in tickets:
                     await cluster.settle_slot(ticket, ticket.before)
+                if reply:
+                    self._wants[budget] = now + WANT_SECONDS
+                    await cluster.want(budget, self._wants[budget])
                 return taken
             tickets.append(taken)
+        try:
+            while reply and self._wants:
+                await cluster.unwant(*self._wants.popitem())
+        except Exception:  # the want lapses by itself: the send is taken, so it goes
+            log.exception("shared send budget: a reply's want could not be taken back")
         return SharedSend(now, tickets)
 
     async def acquire(
@@ -219,18 +245,22 @@ class SharedBudget:
     ) -> SharedSend | None:
         """Wait (``sleep``, the pacer's) until a send may go and take it; send it at once
         and :meth:`finish` it. None if stop came first. ``first`` (a reply to a person)
-        does not queue behind this instance's other takers: it asks whenever a row may
-        have come free, alongside them."""
-        if first:
-            return await self._acquire(sleep, stop, paid)
-        async with self._taking:
-            return await self._acquire(sleep, stop, paid)
+        does not queue behind this instance's outbox: replies queue among themselves, and
+        the outbox of every instance yields to them (see the class)."""
+        if first and not self.replies_first:
+            return await self._acquire(sleep, stop, paid, False)
+        async with self._replying if first else self._taking:
+            return await self._acquire(sleep, stop, paid, first)
 
     async def _acquire(
-        self, sleep: Callable[[float], Awaitable[None]], stop: asyncio.Event | None, paid: bool
+        self,
+        sleep: Callable[[float], Awaitable[None]],
+        stop: asyncio.Event | None,
+        paid: bool,
+        reply: bool,
     ) -> SharedSend | None:
         while stop is None or not stop.is_set():
-            taken = await self.take(paid=paid)
+            taken = await self.take(paid=paid, reply=reply)
             if isinstance(taken, SharedSend):
                 return taken
             # At most a poll: a row in flight may be answered well before its hold.

@@ -33,8 +33,11 @@ from bot.delivery.lease import (
     FLOOR_SAMPLES,
     FREE,
     IN_FLIGHT_HOLD,
+    POLL_SECONDS,
+    WANT_SECONDS,
     InstanceLease,
     SharedBudget,
+    SharedSend,
 )
 from bot.delivery.outgoing import notice_message
 from bot.delivery.pacer import FLOOR_SHARE, Pacer
@@ -500,6 +503,60 @@ async def test_a_killed_instances_sends_in_flight_come_back_after_their_hold(
         arrivals.append(await _send(cluster, b))
     later = [t for t in arrivals if t > IN_FLIGHT_HOLD + 1.0]
     assert most_in_window(later, 1.0) == 10  # a's row back in use
+
+
+async def test_an_outbox_yields_the_next_free_row_to_a_reply_waiting_on_another_instance(
+    cluster: Cluster,
+) -> None:
+    """a's broadcast fills the second; b's reply to a person waits for it, asking again
+    every poll, as ``acquire`` does. The row that comes free is the reply's, not a's next
+    broadcast send's; a goes on once the reply has it."""
+    a, b = (SharedBudget(n.storage, cluster.clock, 10) for n in cluster.nodes)
+    for _ in range(10):
+        await _send(cluster, a)
+    free_at = await b.take(reply=True)
+    assert isinstance(free_at, float) and free_at == pytest.approx(1.0, abs=1e-3)
+    cluster.timeline.now = free_at - POLL_SECONDS / 2
+    assert isinstance(await b.take(reply=True), float)  # still full: it says so again
+    cluster.timeline.now = free_at + 0.01  # rows free now
+    wait = await a.take()
+    assert isinstance(wait, float) and 0 < wait <= WANT_SECONDS
+    reply = await b.take(reply=True)
+    assert isinstance(reply, SharedSend)
+    await b.finish(reply, answered=True)
+    assert isinstance(await a.take(), SharedSend)
+
+
+async def test_a_reply_that_stops_waiting_holds_the_outbox_back_only_briefly(
+    cluster: Cluster,
+) -> None:
+    """Its instance died (or its person's update was given up) after it said it waits:
+    the other instance's broadcast goes on once the want lapses, WANT_SECONDS later."""
+    a, b = (SharedBudget(n.storage, cluster.clock, 10) for n in cluster.nodes)
+    for _ in range(10):
+        await _send(cluster, a)
+    cluster.timeline.now = 0.9
+    assert isinstance(await b.take(reply=True), float)  # wants until 1.1, then is gone
+    cluster.timeline.now = 1.05
+    assert isinstance(await a.take(), float)
+    cluster.timeline.now = 0.9 + WANT_SECONDS + 0.01
+    assert isinstance(await a.take(), SharedSend)
+
+
+async def test_a_reply_whose_want_cannot_be_taken_back_still_goes(
+    cluster: Cluster, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The database fails the want's removal: the reply has its row and goes all the same
+    (the want lapses by itself)."""
+    a, b = (SharedBudget(n.storage, cluster.clock, 10) for n in cluster.nodes)
+    for _ in range(10):
+        await _send(cluster, a)
+    free_at = await b.take(reply=True)
+    assert isinstance(free_at, float)
+    await b.storage.db.write("DROP TABLE send_wants")  # (the database fails it)
+    cluster.timeline.now = free_at + 0.01
+    assert isinstance(await b.take(reply=True), SharedSend)
+    assert "a reply's want could not be taken back" in caplog.text
 
 
 async def test_the_paid_rate_is_shared_too(cluster: Cluster) -> None:
