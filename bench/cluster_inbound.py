@@ -19,12 +19,19 @@ update of it as processed (handled and its state written down), polled every 20 
 
 Sides, each a fresh database holding the same seed (made before the timing starts) and
 fresh processes: A, SQLite, one instance; B, PostgreSQL, one instance; C, PostgreSQL, two
-instances. Rounds A B C A B C … after a discarded warm-up round; medians. Reported per
-timed step: wall time, the instances' process CPU (/proc, all their threads) and the
-PostgreSQL server's processes' CPU; C's scaling is B's time over C's.
+instances; D, as C with replies not first in the shared send window (its baseline, below).
+Rounds A B C D A B C D … after a discarded warm-up round; medians. Reported per timed
+step: wall time, the instances' process CPU (/proc, all their threads) and the PostgreSQL
+server's processes' CPU; C's scaling is B's time over C's. And the ``/checkin`` phase,
+whose answers are new messages (the presses edit them): its time and how long people
+waited for their answer (arrival to processed). The bench's moment is 09:00, when the
+check-in reminders fall due: the answers share the overall 30/s with that fan-out, and on
+two instances (C) replies come first across them (``send_wants``, migration 0040); D runs
+C's instances with that turned off (``SharedBudget.replies_first``), as before it.
 
 Modes: ``inproc``, each instance with its own in-process Bot API stand-in (``FakeBotApi``
-told the recorded updates), and ``http``, one stand-in process for all (``bench.capacity
+told the recorded updates, and the bot's messages whichever instance sent them, as
+Telegram keeps them), and ``http``, one stand-in process for all (``bench.capacity
 --standin``) answering every call after 50 ms over HTTP.
 
     .venv/bin/python -m bench.cluster_inbound [--members 2000] [--http-members 300]
@@ -63,6 +70,7 @@ from bench.checkin_inbound import NOW, TIMED, TimedBotApi, copy_db, prepare
 from bench.pgstore import ServerCpu, copy_from_sqlite, drop_database, process_cpu, server
 from bench.report import machine, publish, section_text, timing_lock
 from bot.config import Settings, load_settings
+from bot.delivery.lease import SharedBudget
 from bot.kit.clock import FakeClock
 from fakeapi import FakeRequest
 
@@ -74,7 +82,12 @@ SIDES = {
     "A": ("sqlite", 1, "SQLite, one instance"),
     "B": ("postgresql", 1, "PostgreSQL, one instance"),
     "C": ("postgresql", 2, "PostgreSQL, two instances"),
+    "D": ("postgresql", 2, "PostgreSQL, two instances, replies not first"),
 }
+# Sides whose instances' replies take the shared window as any sender does (the window before
+# migration 0040, SharedBudget.replies_first off): C's baseline for the /checkin phase.
+REPLIES_NOT_FIRST = {"D"}
+OPEN = "open"  # the phase whose replies are new messages (the others edit them)
 DEFAULTS = (2_000, 300, 3)  # --members, --http-members, --rounds
 QUICK = (300, 60, 1)
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -143,14 +156,18 @@ def _shape(query: str) -> str:
 
 class RunningClock(FakeClock):
     """The bench's day, moving with real time: the shared send budget (per-second windows
-    in the database, migration 0039) waits for a second that a frozen clock never brings."""
+    in the database, migration 0039) waits for a second that a frozen clock never brings.
+    Every instance of a side counts from the same ``epoch`` (the wall clock's, when the side
+    began): instances whose clocks disagree, as they would if each counted from its own
+    start, misread each other's sends in the shared window (docs/postgresql.md: the clocks
+    must agree)."""
 
-    def __init__(self, start: datetime) -> None:
+    def __init__(self, start: datetime, epoch: float) -> None:
         super().__init__(start)
-        self._started = time.monotonic()
+        self._epoch = epoch
 
     def now(self) -> datetime:
-        return self._now + timedelta(seconds=time.monotonic() - self._started)
+        return self._now + timedelta(seconds=time.time() - self._epoch)
 
 
 async def instance(args: argparse.Namespace) -> None:
@@ -158,7 +175,9 @@ async def instance(args: argparse.Namespace) -> None:
     counter = StatementCount()
     if args.count:
         counter.install()
-    clock = RunningClock(NOW)
+    if args.replies_not_first:
+        SharedBudget.replies_first = False  # the bench's baseline (see REPLIES_NOT_FIRST)
+    clock = RunningClock(NOW, args.epoch)
     request = None
     if args.base_url is None:
         api = TimedBotApi(clock=clock.now)
@@ -206,6 +225,23 @@ class Inbox:
         if self._lite is None:
             self._lite = sqlite3.connect(f"file:{self.target}?mode=ro", uri=True)
         return int(self._lite.execute(sql).fetchone()[0])
+
+    async def waits(self, first: int, last: int) -> list[float]:
+        """Seconds from each update's arrival to its processing, update ids first..last."""
+        sql = (
+            "SELECT received_at, processed_at FROM inbox WHERE update_id BETWEEN $1 AND $2"
+            " AND processed_at IS NOT NULL"
+        )
+        if self._pg is not None:
+            found = [tuple(r) for r in await self._pg.fetch(sql, first, last)]
+        else:
+            assert self._lite is not None
+            lite = sql.replace("$1", "?").replace("$2", "?")
+            found = list(self._lite.execute(lite, (first, last)))
+        return sorted(
+            datetime.fromisoformat(done).timestamp() - datetime.fromisoformat(came).timestamp()
+            for came, done in found
+        )
 
     async def checkins(self) -> int:
         sql = "SELECT COUNT(*) FROM checkins"
@@ -259,11 +295,13 @@ async def drive(
                 done += len(batch)
                 while await inbox.processed() < done:  # noqa: ASYNC110  # other processes' rows
                     await asyncio.sleep(POLL_SECONDS)
+                ids = [int(update["update_id"]) for update in batch]
                 result["phases"][phase] = {
                     "seconds": time.perf_counter() - wall,
                     "posted_s": posted,
                     "cpu": sum(process_cpu(pid) - c for pid, c in zip(pids, cpu, strict=True)),
                     "server_cpu": await server_cpu.stop() if server_cpu is not None else 0.0,
+                    "waits": await inbox.waits(min(ids), max(ids)),
                 }
         result["checkins"] = await inbox.checkins()
     finally:
@@ -297,14 +335,16 @@ def run_side(
     count_files = [tmp / f"statements-{side}-{i}.json" for i in range(count)]
     standin = Standin.start(tmp, members) if mode == "http" else None
     ports = [free_port() for _ in range(count)]
+    epoch = time.time()  # the instances' clocks start together at the bench's moment
     processes: list[subprocess.Popen[str]] = []
     try:
         for port in ports:
             command = [sys.executable, "-m", "bench.cluster_inbound", "--instance"]
             command += ["--target", target, "--port", str(port), "--tmp", str(tmp)]
-            command += ["--members", str(members)]
+            command += ["--members", str(members), "--epoch", repr(epoch)]
             command += ["--base-url", standin.base_url] if standin else []
             command += ["--count", str(count_files[len(processes)])] if counts else []
+            command += ["--replies-not-first"] if side in REPLIES_NOT_FIRST else []
             processes.append(
                 subprocess.Popen(command, cwd=PROJECT_ROOT, stderr=subprocess.PIPE, text=True)
             )
@@ -440,14 +480,49 @@ def mode_rows(mode: str, rounds: list[dict[str, Result]], members: int) -> list[
     return rows
 
 
+def open_rows(mode: str, rounds: list[dict[str, Result]]) -> list[str]:
+    """The /checkin phase (untimed above): every member's answer is a new message, so all of
+    them go through the overall 30/s (shared by the instances), beside the 09:00 reminders
+    falling due at the bench's moment; how long the phase took and how long people waited
+    for their answer (arrival to processed), medians over the rounds."""
+
+    def wait(side: str, share: float) -> float:
+        cut = int(share * 100) - 1
+        return float(
+            statistics.median(
+                statistics.quantiles(r[side]["phases"][OPEN]["waits"], n=100)[cut] for r in rounds
+            )
+        )
+
+    rows = []
+    for side, (_, _, label) in SIDES.items():
+        wall = statistics.median(r[side]["phases"][OPEN]["seconds"] for r in rounds)
+        rows.append(
+            f"| {MODES[mode]} | {side}: {label} | {wall:.1f} s | {wait(side, 0.5):.2f} s"
+            f" | {wait(side, 0.9):.2f} s |"
+        )
+    ratio = statistics.median(
+        statistics.quantiles(r["D"]["phases"][OPEN]["waits"], n=10)[8]
+        / statistics.quantiles(r["C"]["phases"][OPEN]["waits"], n=10)[8]
+        for r in rounds
+    )
+    rows.append(f"| {MODES[mode]}: D's p90 wait ÷ C's | – | – | – | **{ratio:.2f}×** |")
+    return rows
+
+
 def render(args: argparse.Namespace, runs: Runs) -> str:
     table = [
         "| mode | side | time per step, median | steps/s | CPU per step: the instances'"
         " processes | CPU per step: PostgreSQL's processes | CPU per step: both |",
         "|---|---|---:|---:|---:|---:|---:|",
     ]
+    waits = [
+        "| mode | side | the /checkin phase, median | answer's wait p50 | p90 |",
+        "|---|---|---:|---:|---:|",
+    ]
     for mode, rounds in runs.rounds.items():
         table += mode_rows(mode, rounds, args.members if mode == "inproc" else args.http_members)
+        waits += open_rows(mode, rounds)
     about = (
         "The check-ins of `bench.checkin_inbound` (every member's `/checkin`, then every press"
         ' on "At my post", then every "✅ Submit"; the two presses are the timed steps)'
@@ -460,7 +535,9 @@ def render(args: argparse.Namespace, runs: Runs) -> str:
         " webhook's default `max_connections`), each to an instance drawn at random (a load"
         " balancer); a phase ends when the inbox holds all of it as processed (handled and"
         " its state written down), polled every 20 ms. A: SQLite, one instance; B:"
-        " PostgreSQL, one instance; C: PostgreSQL, two instances sharing it; each"
+        " PostgreSQL, one instance; C: PostgreSQL, two instances sharing it; D: as C, with"
+        " replies taking the shared window as any sender does (`SharedBudget.replies_first`"
+        " off: the window before migration 0040, C's baseline for the /checkin phase); each"
         " measurement a fresh database holding the same seed (made before the timing) and"
         " fresh processes; rounds A B C … after a discarded warm-up round; medians. CPU: the"
         " instances' processes (all threads) and the PostgreSQL server's (pgserver's"
@@ -479,7 +556,7 @@ def render(args: argparse.Namespace, runs: Runs) -> str:
         f"Machine: {machine()}; PostgreSQL 16 (pgserver) on the same machine",
         "Every measurement checked: one check-in stored per member, every update processed",
     ]
-    return section_text(HEADING, about, facts, table)
+    return section_text(HEADING, about, facts, table, waits)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -502,6 +579,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--tmp", type=Path, help=hidden)
     parser.add_argument("--base-url", help=hidden)
     parser.add_argument("--count", type=Path, help=hidden)
+    parser.add_argument("--replies-not-first", action="store_true", help=hidden)
+    parser.add_argument("--epoch", type=float, default=0.0, help=hidden)
     return sized(parser, argv, QUICK, DEFAULTS)
 
 
