@@ -8,8 +8,15 @@ database (their leases, their claims with ``SKIP LOCKED`` and the shared send wi
 Reported: the achieved rate (sends between the stand-in's first and last) as % of 30/s, and
 the 429s. Targets: B ≥ 95% of 30/s, 0 × 429, each message once.
 
+With ``--replies-every S``, people's answers during the broadcast instead: each instance
+also answers a person every S seconds through its bot's ``PacedReplies`` (its pacer, then
+the shared window, as ``app/build.py`` wires them), one at a time, each to a new chat; the
+time from the call to Telegram's answer is the person's wait. Sides, each round: one
+instance; two with replies first (``send_wants``, migration 0040); two with replies taking
+the window as any sender does (``SharedBudget.replies_first`` off, as before 0040).
+
     .venv/bin/python -m bench.cluster_pacing [--messages 3000] [--rounds 1] [--rate 30]
-                                             [--out docs/benchmarks.md]
+                                             [--replies-every S] [--out docs/benchmarks.md]
 
 PostgreSQL: ``MUSTER_BENCH_POSTGRES_URL``, else a pgserver it starts (bench.pg_triggers).
 """
@@ -29,18 +36,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from telegram import Bot
+from telegram.ext import ExtBot
 
 from bench.delivery import ANSWERS, LIMIT_PER_SECOND, PROJECT_ROOT, TOKEN, StandIn
 from bench.pg_triggers import postgres
 from bench.pgstore import new_database
 from bench.report import machine, publish, section_text, verdict
 from bot.config import DeliverySettings
+from bot.delivery.burst import first_of
 from bot.delivery.cluster_config import ClusterSettings
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.lease import InstanceLease, SharedBudget
 from bot.delivery.outgoing import notice_message
 from bot.delivery.pacer import Pacer
+from bot.delivery.reply_pacing import PacedReplies
 from bot.delivery.transport import AiohttpRequest
 from bot.kit.clock import SystemClock
 from storage import Storage
@@ -48,6 +57,10 @@ from storage.cluster import Instance
 from tests.unit.test_pacer import most_in_window
 
 HEADING = "## Two instances on PostgreSQL: the shared pacing budget (issue #20)"
+REPLIES_HEADING = (
+    "## Two instances on PostgreSQL: people's answers during a broadcast, replies first (issue #20)"
+)
+REPLY_BASE = 600_000_000  # the chats answered: another range per instance
 CHAT_BASE = 500_000_000
 _LEFT = "SELECT 1 FROM outbox WHERE status IN ('pending', 'sending') LIMIT 1"
 
@@ -57,37 +70,61 @@ async def child(args: argparse.Namespace) -> dict[str, Any]:
     storage = await Storage.open(args.url, pool_size=4)
     settings = DeliverySettings(rate_per_second=args.rate)
     clock = SystemClock()
-    bot = Bot(TOKEN, base_url=args.base_url, request=AiohttpRequest())
-    lease = InstanceLease(storage, clock, ClusterSettings(), Instance(args.name, "bench", 0))
-    engine = DeliveryEngine(
-        storage,
-        bot,
-        clock,
-        settings,
-        {},
-        Pacer.from_settings(settings),
-        owner=lease.id,
-        budget=SharedBudget.from_settings(storage, clock, settings),
+    pacer = Pacer.from_settings(settings)
+    budget = SharedBudget.from_settings(storage, clock, settings)
+    if args.replies_not_first:
+        SharedBudget.replies_first = False  # the baseline: the window before migration 0040
+    # As app/build.py has it: the outbox's pacer and window pace the bot's replies too.
+    bot = ExtBot(
+        TOKEN,
+        base_url=args.base_url,
+        request=AiohttpRequest(),
+        rate_limiter=PacedReplies(pacer, budget) if args.replies_every else None,
     )
+    lease = InstanceLease(storage, clock, ClusterSettings(), Instance(args.name, "bench", 0))
+    engine = DeliveryEngine(storage, bot, clock, settings, {}, pacer, owner=lease.id, budget=budget)
     stop = asyncio.Event()
     try:
         await bot.initialize()
         await lease.start()
         worker = asyncio.create_task(engine.run(stop))
         started = time.perf_counter()
+        answering = None
+        if args.replies_every:
+            answering = asyncio.create_task(answer_people(bot, args, stop))
         while await storage.db.fetchone(_LEFT):  # noqa: ASYNC110  # other processes' rows
             await asyncio.sleep(0.2)
         stop.set()
         await worker
+        waits = await answering if answering is not None else []
         await lease.stop()
         row = await storage.db.fetchone(
             "SELECT COUNT(*) AS n FROM outbox WHERE claimed_by = ? AND status = 'sent'",
             (lease.id,),
         )
-        return {"sent": int(row["n"]) if row else 0, "seconds": time.perf_counter() - started}
+        return {
+            "sent": int(row["n"]) if row else 0,
+            "seconds": time.perf_counter() - started,
+            "waits": waits,
+        }
     finally:
         await bot.shutdown()
         await storage.close()
+
+
+async def answer_people(
+    bot: ExtBot[Any], args: argparse.Namespace, stop: asyncio.Event
+) -> list[float]:
+    """A person answered every ``--replies-every`` seconds until the broadcast is over, one
+    at a time, each in a chat of its own: the seconds from each call to Telegram's answer."""
+    base = REPLY_BASE + 1_000_000 * int(args.name.removeprefix("i"))
+    waits: list[float] = []
+    while not stop.is_set():
+        started = time.perf_counter()
+        await bot.send_message(base + len(waits), "Checked in ✅")
+        waits.append(time.perf_counter() - started)
+        await first_of(asyncio.sleep(args.replies_every), stop.wait())
+    return waits
 
 
 async def prepare(server: str, messages: int) -> str:
@@ -107,15 +144,20 @@ async def prepare(server: str, messages: int) -> str:
     return url
 
 
-def run_phase(server: str, tmp: Path, instances: int, args: argparse.Namespace) -> dict[str, Any]:
+def run_phase(
+    server: str, tmp: Path, instances: int, args: argparse.Namespace, *, first: bool = True
+) -> dict[str, Any]:
     url = asyncio.run(prepare(server, args.messages))
     standin = StandIn(tmp, enforce=True, options=ANSWERS)
+    replies = ["--replies-every", str(args.replies_every)] if args.replies_every else []
+    replies += [] if first else ["--replies-not-first"]
     try:
         children = [
             subprocess.Popen(
                 [
                     *(sys.executable, "-m", "bench.cluster_pacing", "--child", f"i{n}"),
                     *("--url", url, "--base-url", standin.base_url, "--rate", str(args.rate)),
+                    *replies,
                 ],
                 cwd=PROJECT_ROOT,
                 stdout=subprocess.PIPE,
@@ -131,17 +173,19 @@ def run_phase(server: str, tmp: Path, instances: int, args: argparse.Namespace) 
             results.append(json.loads(out.splitlines()[-1]))
     finally:
         seen = standin.stop()
+    broadcast = {c: t for c, t in seen["send_times"].items() if int(c) < REPLY_BASE}
     times = sorted(t for chat_times in seen["send_times"].values() for t in chat_times)
-    ok = seen["calls"].get("sendMessage 200", 0)
+    ok = sum(len(t) for t in broadcast.values())
     span = times[-1] - times[0] if len(times) > 1 else float("nan")
     return {
         "instances": instances,
         "sent": ok,
         "per_instance": [r["sent"] for r in results],
-        "rate": (ok - 1) / span,
+        "rate": (len(times) - 1) / span,  # every new message: the broadcast's and answers
         "too_many": seen["calls"].get("sendMessage 429", 0),
         "busiest_second": most_in_window(times, 1.0),
-        "unique_chats": len(seen["send_times"]),
+        "unique_chats": len(broadcast),
+        "waits": sorted(w for r in results for w in r["waits"]),
     }
 
 
@@ -236,6 +280,68 @@ def render(
     return section_text(HEADING, about, facts, rows, costs)
 
 
+REPLY_SIDES = {
+    "A": (1, True, "one instance"),
+    "B": (2, True, "two instances, replies first"),
+    "C": (2, False, "two instances, replies not first (before migration 0040)"),
+}
+
+
+def replies(server: str, tmp: Path, args: argparse.Namespace) -> dict[str, list[dict[str, Any]]]:
+    """Rounds of A B C (REPLY_SIDES), each a fresh database and stand-in."""
+    runs: dict[str, list[dict[str, Any]]] = {side: [] for side in REPLY_SIDES}
+    for _ in range(args.rounds):
+        for side, (instances, first, _) in REPLY_SIDES.items():
+            result = run_phase(server, tmp, instances, args, first=first)
+            print(
+                side, json.dumps({k: v for k, v in result.items() if k != "waits"}), file=sys.stderr
+            )
+            runs[side].append(result)
+    return runs
+
+
+def render_replies(args: argparse.Namespace, runs: dict[str, list[dict[str, Any]]]) -> str:
+    def share(waits: list[float], q: int) -> float:
+        return statistics.quantiles(waits, n=100)[q - 1] * 1000
+
+    rows = [
+        "| side | answers | wait p50 | p90 | p99 | all sends' rate | 429s |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for side, (_, _, label) in REPLY_SIDES.items():
+        waits = sorted(w for r in runs[side] for w in r["waits"])
+        rate = statistics.median(float(r["rate"]) for r in runs[side])
+        rows.append(
+            f"| {side}: {label} | {len(waits)} | {share(waits, 50):.0f} ms"
+            f" | {share(waits, 90):.0f} ms | {share(waits, 99):.0f} ms"
+            f" | {rate:.2f}/s ({100 * rate / LIMIT_PER_SECOND:.1f}%)"
+            f" | {sum(r['too_many'] for r in runs[side])} |"
+        )
+    ratio = statistics.median(
+        share(c["waits"], 90) / share(b["waits"], 90)
+        for b, c in zip(runs["B"], runs["C"], strict=True)
+    )
+    rows.append(f"| C's p90 ÷ B's, by round, median | – | – | **{ratio:.2f}×** | – | – | – |")
+    about = (
+        f"A broadcast of {args.messages:,} notices drained as in the section above (the"
+        " stand-in answering after 50 ms, enforcing 30 new messages in any sliding second),"
+        f" while each instance answers a person every {args.replies_every:g} s through its"
+        " bot's PacedReplies (its pacer, then the shared window, as app/build.py wires"
+        " them), one at a time, each to a chat of its own. A wait is the time from the call"
+        " to Telegram's answer (50 ms of it the stand-in's). A: one instance; B: two, replies"
+        " first (`send_wants`, migration 0040); C: two, replies taking the window as any"
+        " sender does (`SharedBudget.replies_first` off: as before 0040). Rounds A B C …,"
+        " each side a fresh database and stand-in; the waits of all rounds pooled."
+    )
+    facts = [
+        f"command: `.venv/bin/python -m bench.cluster_pacing --messages {args.messages}"
+        f" --rounds {args.rounds} --replies-every {args.replies_every:g}`",
+        f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        f"machine: {machine()}; PostgreSQL 16 (pgserver, defaults) on the same machine",
+    ]
+    return section_text(REPLIES_HEADING, about, facts, rows)
+
+
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=3000)
@@ -246,6 +352,8 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--child")
     parser.add_argument("--url")
     parser.add_argument("--base-url")
+    parser.add_argument("--replies-every", type=float, default=0.0)
+    parser.add_argument("--replies-not-first", action="store_true")
     return parser.parse_args(argv)
 
 
@@ -257,6 +365,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     server, _keep = postgres()
     tmp = Path(tempfile.mkdtemp(prefix="muster-bench-cluster-"))
+    if args.replies_every:
+        publish(render_replies(args, replies(server, tmp, args)), args.out, REPLIES_HEADING)
+        return
     runs: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
     for _ in range(args.rounds):
         for instances in (1, 2):
