@@ -476,7 +476,8 @@ def mode_rows(mode: str, rounds: list[dict[str, Result]], members: int) -> list[
     ]
     for index, measured in enumerate(rounds, start=1):
         times = " · ".join(f"{timed(measured[s]):.2f} s" for s in SIDES)
-        rows.append(f"| {MODES[mode]}, round {index} | A · B · C | {times} | – | – | – | – |")
+        sides = " · ".join(SIDES)
+        rows.append(f"| {MODES[mode]}, round {index} | {sides} | {times} | – | – | – | – |")
     return rows
 
 
