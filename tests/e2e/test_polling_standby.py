@@ -113,18 +113,29 @@ async def test_a_poller_whose_lock_went_to_another_stops(
     await until(lambda: first.running)
     await pollers.start(second, pollers.stop_second)
     # The first's lock connection drops (a database restart) and someone else takes the
-    # lock before it can take it back (here this session, so that the race is decided):
-    # it stops polling, saying why.
+    # lock before it can take it back: it stops polling, saying why. Here that someone is
+    # this session, queued for the lock before the first's connection is ended, so that the
+    # lock is its at the release (a waiter is granted it then); taken after, it could lose
+    # the race to the standby's next look and wait for ever.
     admin = await asyncpg.connect(clean_postgres_database)
+    killer = await asyncpg.connect(clean_postgres_database)
+    locks = "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND granted = $2"
+    key = POLLER_LOCK & 0xFFFFFFFF
     try:
-        holder = "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = $1"
-        pid = await admin.fetchval(holder, POLLER_LOCK & 0xFFFFFFFF)
+        pid = await killer.fetchval(locks, key, True)
         assert pid is not None
-        await admin.execute("SELECT pg_terminate_backend($1)", pid)
-        await admin.execute("SELECT pg_advisory_lock($1)", POLLER_LOCK)
+        taking = asyncio.create_task(admin.execute("SELECT pg_advisory_lock($1)", POLLER_LOCK))
+
+        async def queued() -> bool:
+            return bool(await killer.fetchval(locks, key, False) == admin.get_server_pid())
+
+        await until(queued)
+        await killer.execute("SELECT pg_terminate_backend($1)", pid)
+        await asyncio.wait_for(taking, 15)
         with pytest.raises(PollingLost, match="another instance took over polling"):
             await asyncio.wait_for(polling, 15)
         assert not first.running and not second.running
     finally:
+        await killer.close()
         await admin.close()  # the lock with it: the standby takes over
     await until(lambda: second.running)
