@@ -507,7 +507,6 @@ class ClusterTrial:
         calls, record = standin.calls(), standin.get("/webhook")
         result = self.result
         self.check_directives(calls)
-        self.explain(calls)
         for instance, count in rows(
             self.db,
             "SELECT claimed_by, COUNT(*) FROM outbox WHERE kind = 'directive' AND status = 'sent'"
@@ -548,25 +547,25 @@ class ClusterTrial:
             later = [t for t in directive_sends if t >= kill.at]
             kill.next_send = later[0] - kill.at if later else None
         result.unexplained_duplicates = len(twice - explained)
+        self.explain(got, twice)
 
-    def explain(self, calls: list[Call]) -> None:
+    def explain(self, got: dict[int, list[tuple[float, int]]], twice: set[int]) -> None:
         """For a kill with more duplicates than sends in flight: what each of the first few
-        duplicated chats was sent when, and what its rows say now, so that a failure (in
-        CI, where the logs are gone) says where the extra sends came from."""
-        chats = range(TELEGRAM_BASE, TELEGRAM_BASE + self.plan.recipients)
-        got = directives_got(calls, chats)
+        of its chats sent a directive twice (``twice``) was sent when (``got``), and what
+        its rows say now, so that a failure (in CI, where the logs are gone) says where the
+        extra sends came from."""
         for kill in self.result.kills:
             if kill.duplicates <= self.result.concurrency:
                 continue
-            twice = sorted(c for c in kill.claimed if len(got.get(c, [])) > 1)[:EXPLAINED]
+            shown = sorted(twice.intersection(kill.claimed))[:EXPLAINED]
             found = rows(
                 self.db,
                 "SELECT chat_id, id, status, attempts, claimed_by FROM outbox"
-                f" WHERE kind = 'directive' AND chat_id IN ({', '.join('?' * len(twice))})"
+                f" WHERE kind = 'directive' AND chat_id IN ({', '.join('?' * len(shown))})"
                 " ORDER BY chat_id, id",
-                twice,
+                shown,
             )
-            for chat in twice:
+            for chat in shown:
                 sends = ", ".join(f"{t - kill.at:+.2f} s #{w}" for t, w in sorted(got[chat]))
                 mine = "; ".join(
                     f"row {r[1]} {r[2]} ×{r[3]} by {r[4]}" for r in found if r[0] == chat
