@@ -167,8 +167,8 @@ class SharedBudget:
     Replies come first, as in one instance's pacer: a reply to a person that finds a window
     full says it waits (``send_wants``), and until it has its row no other sender of any
     instance takes one of that window, so the next row to come free is the reply's, not
-    the outbox's, as one instance's pacer has it (a reply waits for one row at most,
-    however busy the outboxes are).
+    the outbox's, as one instance's pacer has it. (How soon that row comes depends on how
+    the outboxes' sends fall within the second: they go in bursts, docs/benchmarks.md.)
     """
 
     # False: replies take rows as any sender does, each on its own (the window before
